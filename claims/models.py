@@ -1,0 +1,255 @@
+"""Entities, claims, their evidence, and the moderation log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from sources.models import Span
+
+CLAIM_TEXT_MAX_LENGTH = 500
+
+
+class Entity(models.Model):
+    """What claims are about: a country, a person, an organization, an event."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        PERSON = "person", "Person"
+        ORGANIZATION = "organization", "Organization"
+        EVENT = "event", "Event"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q159.")],
+    )
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["country", "person", "organization", "event", "other"]),
+                name="entity_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Claim(models.Model):
+    """One atomic, checkable statement, moderated before it is public."""
+
+    class Verdict(models.TextChoices):
+        UNVERIFIED = "unverified", "Unverified"
+        SUPPORTED = "supported", "Supported"
+        REFUTED = "refuted", "Refuted"
+        DISPUTED = "disputed", "Disputed"
+        UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    class Confidence(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+        RETRACTED = "retracted", "Retracted"
+
+    text = models.CharField(max_length=CLAIM_TEXT_MAX_LENGTH)
+    entities = models.ManyToManyField(Entity, blank=True, related_name="claims")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNVERIFIED)
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_claims"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_claims",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The claim this one corrects; it is retracted when this one is published.",
+    )
+    notes = models.TextField(blank=True)
+    # Derived: true while any evidence span is orphaned. Kept up to date by the services
+    # (see ``claims.services.claims_refresh_attention``) so that lists can filter on an index.
+    needs_attention = models.BooleanField(default=False, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["needs_attention"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("review_claim", "Can moderate claims (approve, reject, retract...)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=True) | ~Q(reviewer=F("author")),
+                name="claim_reviewer_is_not_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_start__lte=F("period_end")),
+                name="claim_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | (Q(reviewer__isnull=False) & ~Q(confidence="")),
+                name="claim_published_is_reviewed",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "in_review",
+                        "changes_requested",
+                        "published",
+                        "rejected",
+                        "retracted",
+                    ]
+                ),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    verdict__in=["unverified", "supported", "refuted", "disputed", "unverifiable"]
+                ),
+                name="claim_verdict_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=["", "low", "moderate", "high"]),
+                name="claim_confidence_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")), name="claim_does_not_supersede_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="claim_status_created"),
+            models.Index(fields=["-created_at", "-id"], name="claim_created"),
+            models.Index(fields=["status", "-published_at", "-id"], name="claim_status_published"),
+            models.Index(fields=["verdict"]),
+            models.Index(fields=["confidence"]),
+            models.Index(fields=["author", "status"]),
+            models.Index(fields=["period_start", "period_end"]),
+            models.Index(
+                fields=["needs_attention"],
+                condition=Q(needs_attention=True),
+                name="claim_needs_attention",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        return f"#{self.pk} {text}" if self.pk else text
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+EDITABLE_STATUSES = frozenset({Claim.Status.DRAFT, Claim.Status.CHANGES_REQUESTED})
+
+
+class Evidence(models.Model):
+    """Links a claim to a span of a source, with a stance."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    span = models.ForeignKey(Span, on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "span"], name="evidence_one_per_claim_span"),
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]),
+                name="evidence_stance_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["span", "claim"]), models.Index(fields=["stance"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.span}"
+
+
+class Review(models.Model):
+    """The moderation log: one row per transition, never changed or deleted."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "Submit"
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+        REJECT = "reject", "Reject"
+        RETRACT = "retract", "Retract"
+        REOPEN = "reopen", "Reopen"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("The moderation log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The moderation log is append-only.")

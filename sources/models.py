@@ -1,0 +1,165 @@
+"""Sources (documents as they were read) and spans (exact passages of them)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+CONTEXT_LENGTH = 32
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Source(models.Model):
+    """A document, stored verbatim: no stripping, no HTML interpretation."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        REPORT = "report", "Report"
+        TRANSCRIPT = "transcript", "Transcript"
+        DATASET = "dataset", "Dataset"
+        OTHER = "other", "Other"
+
+    class Reliability(models.TextChoices):
+        # Admiralty (NATO) source grading.
+        A = "A", "A: completely reliable"
+        B = "B", "B: usually reliable"
+        C = "C", "C: fairly reliable"
+        D = "D", "D: not usually reliable"
+        E = "E", "E: unreliable"
+        F = "F", "F: reliability cannot be judged"
+
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000, null=True, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    authors = models.CharField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    retrieved_at = models.DateTimeField(default=timezone.now)
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    reliability = models.CharField(
+        max_length=1, choices=Reliability.choices, default=Reliability.F
+    )
+    text = models.TextField(help_text="The full content, verbatim.")
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    text_length = models.PositiveIntegerField(editable=False, default=0)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(url__isnull=False), name="source_url_unique_when_set"
+            ),
+            models.CheckConstraint(
+                condition=Q(reliability__in=list("ABCDEF")), name="source_reliability_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["publisher"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["language"]),
+            models.Index(fields=["reliability"]),
+            models.Index(fields=["published_on"]),
+            models.Index(fields=["text_sha256"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # A blank URL is "no URL", so that the uniqueness rule only binds real addresses.
+        if not self.url:
+            self.url = None
+        self.text_sha256 = sha256_of(self.text)
+        self.text_length = len(self.text)
+        super().save(*args, **kwargs)
+
+
+class Span(models.Model):
+    """An exact passage of a source: ``quote == source.text[start:end]`` while anchored."""
+
+    class AnchorState(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        RELOCATED = "relocated", "Relocated"
+        ORPHANED = "orphaned", "Orphaned"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="spans")
+    start = models.PositiveIntegerField(help_text="Code point offset, inclusive.")
+    end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
+    quote = models.TextField()
+    prefix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
+    anchor_state = models.CharField(
+        max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+    # For an orphaned span: where a fuzzy match thinks the words went. Offered to a
+    # reviewer, never applied by itself.
+    suggested_start = models.PositiveIntegerField(null=True, blank=True)
+    suggested_end = models.PositiveIntegerField(null=True, blank=True)
+    suggestion_score = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="span_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(anchor_state__in=["anchored", "relocated", "orphaned"]),
+                name="span_anchor_state_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "start"]),
+            models.Index(fields=["anchor_state"]),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "..."
+        return f"“{quote}” ({self.source_id}:{self.start}-{self.end})"
+
+    @property
+    def is_orphaned(self) -> bool:
+        return self.anchor_state == self.AnchorState.ORPHANED
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start is None or self.end is None or not self.source_id:
+            return
+        text = self.source.text
+        if not 0 <= self.start < self.end <= len(text):
+            raise ValidationError(
+                f"Offsets must satisfy 0 <= start < end <= {len(text)} (the source's length)."
+            )
+        if not self.is_orphaned and text[self.start : self.end] != self.quote:
+            raise ValidationError("The quote differs from the source text at these offsets.")

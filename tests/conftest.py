@@ -1,0 +1,97 @@
+"""Shared fixtures: the roles' users, a small source, and a factory for claims."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from .support import SAMPLE_TEXT
+
+
+def _user(username: str, group: str | None = None, **extra) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    return _user("analyst", "Analysts", is_staff=True)
+
+
+@pytest.fixture
+def analyst2(db) -> User:
+    return _user("analyst2", "Analysts", is_staff=True)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return _user("reviewer", "Reviewers", is_staff=True)
+
+
+@pytest.fixture
+def reviewer2(db) -> User:
+    return _user("reviewer2", "Reviewers", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser(username="admin", password="pw-admin")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Logged in, but in no role."""
+    return _user("outsider")
+
+
+@pytest.fixture
+def source(db, analyst):
+    from sources.services import source_create
+
+    return source_create(user=analyst, title="Sample", text=SAMPLE_TEXT, publisher="Example")
+
+
+@pytest.fixture
+def make_claim(db, source):
+    """Create a claim with evidence by quote, and drive it to ``status``."""
+    from claims import services
+
+    def make(
+        author,
+        *,
+        text: str = "Russia voted six times for UN Security Council sanctions on Iran.",
+        quote: str = "Russia voted six times",
+        stance: str = "supports",
+        verdict: str = "supported",
+        confidence: str = "high",
+        status: str = "draft",
+        reviewer=None,
+        evidence_source=None,
+    ):
+        claim = services.claim_create(
+            author=author,
+            text=text,
+            verdict=verdict,
+            confidence=confidence,
+            evidence=[
+                services.EvidenceInput(source=evidence_source or source, quote=quote, stance=stance)
+            ],
+        )
+        path = {
+            "draft": [],
+            "in_review": ["submit"],
+            "changes_requested": ["submit", "request_changes"],
+            "published": ["submit", "approve"],
+            "rejected": ["submit", "reject"],
+            "retracted": ["submit", "approve", "retract"],
+        }[status]
+        for action in path:
+            actor = author if action == "submit" else reviewer
+            claim = services.claim_transition(
+                claim=claim, user=actor, action=action, comment=f"{action} for the test"
+            )
+        return claim
+
+    return make
