@@ -75,9 +75,46 @@ def _lock_claim(claim: Claim | int, expected_version: int | None = None) -> Clai
     return locked
 
 
+def _lock_sources(items: Iterable[EvidenceInput]) -> None:
+    """Lock the sources that evidence items cite, in id order, before any claim.
+
+    ``source_update`` locks a source, then re-anchors its spans and flags the claims citing
+    them; taking sources before claims everywhere keeps the two from deadlocking, and keeps
+    a source's text from changing while evidence is anchored in it.
+    """
+    ids = {item.span.source_id if item.span is not None else getattr(item.source, "pk", None) for item in items}
+    ids.discard(None)
+    if ids:
+        list(Source.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _check_supersedes(claim: Claim) -> None:
+    """A correction points at another claim, and never, through a chain, back at itself."""
+    seen = {claim.pk} if claim.pk else set()
+    current = claim.supersedes_id
+    while current is not None:
+        if current in seen:
+            raise InvalidInput(
+                "A claim cannot supersede itself, directly or through the claims it corrects.",
+                code="supersedes_cycle",
+                extra={"errors": {"supersedes": ["This would make a cycle of corrections."]}},
+            )
+        seen.add(current)
+        current = Claim.objects.filter(pk=current).values_list("supersedes_id", flat=True).first()
+
+
 def _validated(instance, exclude: Sequence[str] = ()) -> None:
+    # Field validation here; the check constraints are enforced by the database, and the
+    # one a person can break by typing (the period's order) is checked without a query.
+    start, end = getattr(instance, "period_start", None), getattr(instance, "period_end", None)
+    if start and end and start > end:
+        raise InvalidInput(
+            "The period cannot end before it starts.",
+            code="invalid",
+            extra={"errors": {"period_end": ["The period cannot end before it starts."]}},
+        )
     try:
-        instance.full_clean(exclude=list(exclude), validate_unique=False)
+        instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         fields = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
         first = next(iter(fields.values()))[0]
@@ -129,7 +166,8 @@ def _on_spans_reanchored(sender, span_ids, **kwargs) -> None:
 
 def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
     if item.span is not None:
-        span = item.span
+        # The caller's copy may predate a re-anchoring that orphaned it.
+        span = Span.objects.get(pk=item.span.pk)
     elif item.source is not None:
         span, _ = span_create(
             source=item.source,
@@ -193,6 +231,7 @@ def claim_create(
     """
     if not is_analyst(author):
         raise NotAllowed("Only analysts and reviewers create claims.", code="not_analyst")
+    _lock_sources(evidence)
     claim = Claim(
         text=text,
         verdict=verdict,
@@ -204,6 +243,7 @@ def claim_create(
         author=author,
     )
     _validated(claim)
+    _check_supersedes(claim)
     claim._history_user = author
     claim.save()
     _set_entities(claim, entities)
@@ -240,6 +280,7 @@ def claim_update(
     if locked.supersedes_id and locked.supersedes_id == locked.pk:
         raise InvalidInput("A claim cannot supersede itself.", code="supersedes_self")
     _validated(locked)
+    _check_supersedes(locked)
     if entities is not None:
         _set_entities(locked, entities)
     _save(locked, user, "Content edited")
@@ -259,6 +300,10 @@ def claim_delete(*, claim: Claim, user) -> None:
         )
     if locked.superseded_by.exists():
         raise Conflict("Another claim supersedes this one.", code="claim_is_superseded")
+    # Delete the evidence one by one so that its history names who removed it.
+    for evidence in locked.evidence.all():
+        evidence._history_user = user
+        evidence.delete()
     locked._history_user = user
     locked.delete()
 
@@ -268,6 +313,7 @@ def evidence_add(
     *, claim: Claim, user, item: EvidenceInput, expected_version: int | None = None
 ) -> Evidence:
     """Add evidence to an editable claim; bumps the claim's version."""
+    _lock_sources([item])
     locked = _lock_claim(claim, expected_version)
     _require_content_edit(locked, user)
     evidence = _add_evidence(locked, item, user)
@@ -302,6 +348,7 @@ def evidence_remove(*, evidence: Evidence, user) -> None:
     """Remove evidence from an editable claim; the span stays."""
     locked = _lock_claim(evidence.claim_id)
     _require_content_edit(locked, user)
+    evidence = Evidence.objects.get(pk=evidence.pk)
     evidence._history_user = user
     evidence.delete()
     refresh_attention([locked.pk])
@@ -450,6 +497,10 @@ def claim_transition(
             locked.published_at = now
         elif action in (Action.REQUEST_CHANGES, Action.REJECT):
             locked.reviewer = user
+        elif action == Action.REOPEN:
+            # Back to draft: no longer published. ``reviewer`` keeps who decided last, and
+            # ``submitted_at`` stays, since a claim that was ever submitted is never deleted.
+            locked.published_at = None
         locked.status = transition.target
         _save(locked, user, f"{transition.action}: {comment}" if comment else transition.action)
         _log(locked, user, action, from_status, comment)
