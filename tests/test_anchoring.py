@@ -1,0 +1,399 @@
+"""Unit tests for sources.anchoring: finding quotes, offsets, context, re-anchoring."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sources.anchoring import (
+    CONTEXT_LENGTH,
+    AmbiguousQuote,
+    AnchorState,
+    AnchoringError,
+    Candidate,
+    EmptyQuote,
+    OccurrenceOutOfRange,
+    OffsetsOutOfRange,
+    QuoteMismatch,
+    QuoteNotFound,
+    context_of,
+    find_all,
+    fuzzy_suggestion,
+    reanchor,
+    resolve_offsets,
+    resolve_quote,
+    validate_offsets,
+)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED_004 = (SHARED / "seeds" / "004_80fb5168a06efd21.txt").read_text(encoding="utf-8")
+REFERENCE = json.loads(
+    (SHARED / "reference" / "hypothesis-match-quote-cases.json").read_text(encoding="utf-8")
+)
+TWO_CITIES = REFERENCE["fixtures"]["twoCities"]
+
+
+def code_point_offset_via_bytes(text: str, quote: str) -> int:
+    """The code point offset of ``quote``, computed independently through UTF-8 bytes."""
+    byte_offset = text.encode("utf-8").index(quote.encode("utf-8"))
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8"))
+
+
+# find_all
+
+
+def test_find_all_includes_overlapping_occurrences_in_order():
+    assert find_all("aaaa", "aa") == [Candidate(0, 2), Candidate(1, 3), Candidate(2, 4)]
+
+
+def test_find_all_returns_nothing_when_quote_is_absent():
+    assert find_all("It was the best of times", "worst") == []
+
+
+def test_find_all_rejects_empty_quote():
+    with pytest.raises(EmptyQuote):
+        find_all("text", "")
+
+
+def test_find_all_counts_code_points_not_utf16_units():
+    text = "🎉🎉 Iran’s “strategic” partner 🇷🇺 Russia"
+    [candidate] = find_all(text, "Russia")
+    assert text[candidate.start : candidate.end] == "Russia"
+    assert candidate.start == code_point_offset_via_bytes(text, "Russia")
+    # Each emoji before the quote is two UTF-16 units but one code point.
+    assert candidate.start < len(text[: candidate.start].encode("utf-16-le")) // 2
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "a “powerful surveillance system capable of monitoring landline",
+        "Russian “betrayal.”<sup>",
+        "nuclear activities.<sup>5</sup> Not once",
+        "bring a \\$4 billion lawsuit",
+        "concrete goals in mind.<sup>2</sup>\n\nFollowing the death",
+    ],
+    ids=["curly-quotes", "curly-quotes-and-tag", "literal-sup-tag", "escaped-dollar", "paragraph-break"],
+)
+def test_find_all_locates_real_seed_passages_by_code_point(quote):
+    candidates = find_all(SEED_004, quote)
+    assert len(candidates) == 1
+    [candidate] = candidates
+    assert SEED_004[candidate.start : candidate.end] == quote
+    assert candidate.start == code_point_offset_via_bytes(SEED_004, quote)
+    assert candidate.end - candidate.start == len(quote)
+
+
+def test_candidate_as_dict():
+    assert Candidate(3, 9).as_dict() == {"start": 3, "end": 9}
+
+
+# errors
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (QuoteNotFound, "quote_not_found"),
+        (AmbiguousQuote, "ambiguous_quote"),
+        (OffsetsOutOfRange, "offsets_out_of_range"),
+        (QuoteMismatch, "quote_mismatch"),
+        (OccurrenceOutOfRange, "occurrence_out_of_range"),
+        (EmptyQuote, "empty_quote"),
+    ],
+)
+def test_every_error_is_an_anchoring_value_error_with_its_code(error, code):
+    assert issubclass(error, AnchoringError)
+    assert issubclass(error, ValueError)
+    assert error.code == code
+
+
+def test_resolve_quote_rejects_empty_quote():
+    with pytest.raises(EmptyQuote) as raised:
+        resolve_quote(TWO_CITIES, "")
+    assert raised.value.code == "empty_quote"
+
+
+def test_resolve_quote_reports_missing_quote():
+    with pytest.raises(QuoteNotFound) as raised:
+        resolve_quote(TWO_CITIES, "the age of reason")
+    assert raised.value.code == "quote_not_found"
+    assert str(raised.value)
+
+
+def test_resolve_quote_is_ambiguous_without_context_and_lists_every_candidate():
+    with pytest.raises(AmbiguousQuote) as raised:
+        resolve_quote(TWO_CITIES, "it was the")
+    assert raised.value.code == "ambiguous_quote"
+    assert raised.value.candidates == find_all(TWO_CITIES, "it was the")
+    assert len(raised.value.candidates) == 9
+    assert [c.start for c in raised.value.candidates] == sorted(c.start for c in raised.value.candidates)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(-1, 3), (3, 3), (5, 2), (0, len(TWO_CITIES) + 1), (0.0, 3), (True, 3)]
+)
+def test_offsets_outside_the_text_are_rejected(start, end):
+    with pytest.raises(OffsetsOutOfRange) as raised:
+        validate_offsets(TWO_CITIES, start, end)
+    assert raised.value.code == "offsets_out_of_range"
+    with pytest.raises(OffsetsOutOfRange):
+        resolve_offsets(TWO_CITIES, start, end)
+
+
+def test_offsets_covering_the_whole_text_are_valid():
+    validate_offsets(TWO_CITIES, 0, len(TWO_CITIES))
+    assert resolve_offsets(TWO_CITIES, 0, len(TWO_CITIES)) == Candidate(0, len(TWO_CITIES))
+
+
+def test_resolve_offsets_accepts_matching_quote():
+    assert TWO_CITIES[11:15] == "best"
+    assert resolve_offsets(TWO_CITIES, 11, 15, "best") == Candidate(11, 15)
+
+
+def test_resolve_offsets_rejects_mismatching_quote_and_reports_actual_text():
+    with pytest.raises(QuoteMismatch) as raised:
+        resolve_offsets(TWO_CITIES, 11, 15, "worst")
+    assert raised.value.code == "quote_mismatch"
+    assert raised.value.actual == "best"
+
+
+# occurrence selection
+
+
+def test_occurrence_picks_the_nth_occurrence():
+    occurrences = find_all(TWO_CITIES, "we had")
+    assert resolve_quote(TWO_CITIES, "we had", occurrence=1) == occurrences[0]
+    assert resolve_quote(TWO_CITIES, "we had", occurrence=2) == occurrences[1]
+
+
+def test_occurrence_one_of_a_unique_quote_is_that_quote():
+    assert resolve_quote(TWO_CITIES, "Heaven", occurrence=1) == find_all(TWO_CITIES, "Heaven")[0]
+
+
+@pytest.mark.parametrize("occurrence", [0, -1, 3])
+def test_occurrence_out_of_range_says_how_many_there_are(occurrence):
+    with pytest.raises(OccurrenceOutOfRange) as raised:
+        resolve_quote(TWO_CITIES, "we had", occurrence=occurrence)
+    assert raised.value.code == "occurrence_out_of_range"
+    assert "2" in str(raised.value)
+
+
+def test_unique_quote_resolves_without_context():
+    candidate = resolve_quote(TWO_CITIES, "Heaven")
+    assert TWO_CITIES[candidate.start : candidate.end] == "Heaven"
+
+
+# prefix/suffix selection
+
+
+def test_exact_prefix_selects_its_occurrence():
+    candidate = resolve_quote(TWO_CITIES, "before us", prefix="we had nothing ")
+    assert TWO_CITIES[: candidate.start].endswith("we had nothing ")
+
+
+def test_exact_suffix_selects_its_occurrence():
+    candidate = resolve_quote(TWO_CITIES, "the season of", suffix=" Darkness")
+    assert TWO_CITIES[candidate.end :].startswith(" Darkness")
+
+
+def test_exact_context_beats_closer_fuzzy_context():
+    text = "x alpha beta. y alphb betb. z alpha beta."
+    # The prefix "y " sits exactly before the second occurrence only.
+    candidate = resolve_quote(text, "alph", prefix="y ")
+    assert candidate.start == text.index("y ") + 2
+
+
+def test_context_tie_is_ambiguous_and_lists_every_candidate():
+    text = "one: we had it. two: we had it."
+    with pytest.raises(AmbiguousQuote) as raised:
+        resolve_quote(text, "we had", suffix=" it.")
+    assert raised.value.candidates == find_all(text, "we had")
+
+
+@pytest.mark.parametrize(
+    "case",
+    REFERENCE["context_cases"],
+    ids=lambda case: f"{case['quote']}|{case.get('prefix')}|{case.get('suffix')}",
+)
+def test_reference_context_cases_pick_the_expected_occurrence(case):
+    candidate = resolve_quote(TWO_CITIES, case["quote"], prefix=case.get("prefix"), suffix=case.get("suffix"))
+    assert TWO_CITIES[candidate.start : candidate.end] == case["quote"]
+    assert TWO_CITIES[candidate.start :].startswith(case["expected"])
+
+
+# context_of
+
+
+def test_context_of_takes_32_code_points_each_side_in_the_middle():
+    start = TWO_CITIES.index("the age of wisdom")
+    end = start + len("the age of wisdom")
+    prefix, suffix = context_of(TWO_CITIES, start, end)
+    assert len(prefix) == len(suffix) == CONTEXT_LENGTH == 32
+    assert TWO_CITIES[:start].endswith(prefix)
+    assert TWO_CITIES[end:].startswith(suffix)
+
+
+def test_context_of_is_shorter_at_the_edges_of_the_text():
+    prefix, suffix = context_of(TWO_CITIES, 3, len(TWO_CITIES) - 5)
+    assert prefix == "It "
+    assert suffix == " way."
+    assert context_of("short", 0, 5) == ("", "")
+
+
+def test_context_of_counts_code_points():
+    text = "🎉" * 40 + "quote" + "𝄞" * 40
+    prefix, suffix = context_of(text, 40, 45)
+    assert prefix == "🎉" * 32
+    assert suffix == "𝄞" * 32
+
+
+def test_context_of_honours_a_custom_length():
+    assert context_of("abcdefgh", 3, 5, length=2) == ("bc", "fg")
+
+
+def test_context_of_rejects_offsets_outside_the_text():
+    with pytest.raises(OffsetsOutOfRange):
+        context_of("abc", 2, 4)
+
+
+# reanchor
+
+
+def span_in(text: str, quote: str, nth: int = 0) -> dict:
+    """A span on the nth occurrence of quote, with the context stored at creation."""
+    candidate = find_all(text, quote)[nth]
+    prefix, suffix = context_of(text, candidate.start, candidate.end)
+    return {
+        "quote": quote,
+        "start": candidate.start,
+        "end": candidate.end,
+        "prefix": prefix,
+        "suffix": suffix,
+    }
+
+
+def test_reanchor_keeps_a_span_whose_quote_is_still_in_place():
+    span = span_in(TWO_CITIES, "the age of wisdom")
+    new_text = TWO_CITIES.replace("the other way.", "the other way, in short.")
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.ANCHORED
+    assert (result.start, result.end) == (span["start"], span["end"])
+    assert result.suggestion is None
+
+
+def test_reanchor_relocates_a_span_shifted_by_an_earlier_edit():
+    span = span_in(TWO_CITIES, "the age of wisdom")
+    new_text = "🎉 Preface.\n\n" + TWO_CITIES
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.RELOCATED
+    assert result.start == span["start"] + len("🎉 Preface.\n\n")
+    assert new_text[result.start : result.end] == span["quote"]
+
+
+def test_reanchor_orphans_a_span_whose_words_changed_and_suggests_without_applying():
+    span = span_in(TWO_CITIES, "the age of foolishness")
+    new_text = TWO_CITIES.replace("the age of foolishness", "the age of foolishnes")
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.ORPHANED
+    assert (result.start, result.end) == (span["start"], span["end"])
+    assert result.suggestion is not None
+    assert result.suggestion.quote == "the age of foolishnes"
+    assert new_text[result.suggestion.start : result.suggestion.end] == result.suggestion.quote
+    assert 80 <= result.suggestion.score < 100
+
+
+def test_reanchor_orphans_without_suggestion_when_nothing_resembles_the_quote():
+    span = span_in(TWO_CITIES, "the season of Light")
+    result = reanchor("Completely different words now.", **span)
+    assert result.state is AnchorState.ORPHANED
+    assert result.suggestion is None
+
+
+def test_reanchor_chooses_among_duplicates_by_context_before_distance():
+    text = "Alpha said: Iran and Russia agree. Beta said: Iran and Russia differ."
+    span = span_in(text, "Iran and Russia", nth=1)
+    # An insertion moves both occurrences; the old start now lies nearest the first one.
+    new_text = "Preface " * 5 + text.replace("Beta said", "Beta, much later, said")
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.RELOCATED
+    assert new_text[result.start :].startswith("Iran and Russia differ")
+
+
+def test_reanchor_chooses_among_identical_duplicates_by_distance():
+    paragraph = "It was the season of Light, it was the season of Darkness."
+    text = f"{paragraph}\n\n{paragraph}"
+    span = span_in(text, "season of Darkness", nth=1)
+    # The context of both copies is now identical; the one nearest the old start wins.
+    new_text = f"{paragraph}\n\n{paragraph}\n\n{paragraph}"
+    result = reanchor(new_text, **span)
+    assert (result.start, result.end) == (span["start"], span["end"])
+    assert result.state is AnchorState.ANCHORED
+
+
+def test_reanchor_does_not_stay_on_other_words_shifted_into_the_old_offsets():
+    text = "Iran: a Iran bxx Iran c"
+    span = span_in(text, "Iran", nth=2)
+    # The edit shifts a different "Iran" onto the old offsets; the span's own words,
+    # recognisable by their context, moved to the end.
+    new_text = "Iran: zzzzzzzzzz Iran zz bxx Iran c"
+    assert new_text[span["start"] : span["end"]] == "Iran"
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.RELOCATED
+    assert new_text[result.start :] == "Iran c"
+
+
+def test_reanchor_state_values_are_the_design_strings():
+    assert [state.value for state in AnchorState] == ["anchored", "relocated", "orphaned"]
+
+
+# fuzzy_suggestion
+
+
+def test_fuzzy_suggestion_scores_follow_similarity_order():
+    solitude = REFERENCE["fixtures"]["solitude"]
+    quotes = REFERENCE["ordering_cases"]["solitude_quotes_desc_similarity"]
+    scores = [fuzzy_suggestion(solitude, quote, min_score=0).score for quote in quotes]
+    assert scores == sorted(scores, reverse=True)
+    assert len(set(scores)) == len(scores)
+    assert scores[0] == 100
+
+
+def hint_case_position(after: str) -> int:
+    assert REFERENCE["hint_case"]["text"] == "twoCities"
+    return TWO_CITIES.index(after) + len(after)
+
+
+@pytest.mark.parametrize("after", ["everything ", "nothing "])
+@pytest.mark.parametrize("nudge", [0, -3, 4])
+def test_fuzzy_suggestion_hint_selects_the_nearest_of_equal_matches(after, nudge):
+    quote = REFERENCE["hint_case"]["quote"]
+    expected = hint_case_position(after)
+    suggestion = fuzzy_suggestion(TWO_CITIES, quote, hint=expected + nudge)
+    assert suggestion.start == expected
+    assert suggestion.quote == "before us"
+
+
+def test_fuzzy_suggestion_without_hint_selects_the_first_of_equal_matches():
+    suggestion = fuzzy_suggestion(TWO_CITIES, REFERENCE["hint_case"]["quote"])
+    assert suggestion.start == hint_case_position("everything ")
+
+
+def test_fuzzy_suggestion_context_breaks_ties_before_the_hint():
+    suggestion = fuzzy_suggestion(
+        TWO_CITIES, "befor us", prefix="we had nothing ", hint=hint_case_position("everything ")
+    )
+    assert suggestion.start == hint_case_position("nothing ")
+
+
+def test_fuzzy_suggestion_is_none_below_min_score():
+    assert fuzzy_suggestion(TWO_CITIES, "quantum chromodynamics") is None
+    assert fuzzy_suggestion("", "anything", min_score=0) is None
+
+
+def test_fuzzy_suggestion_finds_a_typo_in_a_long_text():
+    passage = "no other state can be more useful to Russian machinations"
+    typo = passage.replace("machinations", "machinatons").replace("useful", "usefull")
+    suggestion = fuzzy_suggestion(SEED_004, typo)
+    assert suggestion.quote == passage
+    assert suggestion.start == SEED_004.index(passage)
