@@ -1,0 +1,16 @@
+"""The claims admin, where analysts and reviewers work.
+
+Modules: ``claim`` (list and change page), ``moderation`` (buttons, comment page, bulk
+actions), ``review_queue``, ``history`` (timeline), ``dashboard`` (index counts),
+``source_reader`` (claims in the source reader), ``others`` (entities, evidence, reviews).
+"""
+
+from django.contrib import admin
+
+from . import claim, others, source_reader  # noqa: F401  (registers the admins)
+
+admin.site.site_header = "Claimbase"
+admin.site.site_title = "Claimbase admin"
+admin.site.index_title = "Claims, sources and evidence"
+# The index shows claim counts by status and verdict (see dashboard.py).
+admin.site.index_template = "admin/claims/index.html"

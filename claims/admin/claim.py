@@ -1,0 +1,380 @@
+"""The claim admin: list, change page, evidence inlines, review log and field history.
+
+Every change goes through ``claims.services``: a new claim and its evidence are created in
+one ``claim_create`` (all or nothing); edits call ``claim_update`` and ``evidence_*`` once
+the claim, locked, is found still at the version the page was loaded at, so a concurrent
+edit is refused rather than overwritten; moderation calls ``claim_transition``. A claim whose content is frozen
+(anything but draft and changes requested), or that the user may not edit, opens read-only.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge
+from project.errors import InvalidInput, StaleVersion
+from sources.admin import adopt
+
+from .. import services
+from ..models import CLAIM_TEXT_MAX_LENGTH, EDITABLE_STATUSES, Claim, Evidence, Review
+from ..roles import can_edit_content, is_reviewer
+from . import moderation
+from .filters import AuthorFilter, EntityFilter, NeedsAttentionFilter
+from .history import claim_timeline
+from .review_queue import review_queue_count, review_queue_view
+from .source_reader import claim_from_selection_view
+
+VERSION_FIELD = "_claim_version"
+
+
+def status_badge(claim: Claim) -> str:
+    return badge("status", claim.status, claim.get_status_display())
+
+
+def verdict_badge(claim: Claim) -> str:
+    return badge("verdict", claim.verdict, claim.get_verdict_display())
+
+
+def confidence_badge(claim: Claim) -> str:
+    if not claim.confidence:
+        return format_html('<span class="cb-quiet" title="Confidence not set">—</span>')
+    return badge("confidence", claim.confidence, claim.get_confidence_display())
+
+
+def can_edit(request, claim: Claim | None) -> bool:
+    """Content is editable in draft and changes requested, by the author or a reviewer."""
+    return claim is None or (claim.status in EDITABLE_STATUSES and can_edit_content(request.user, claim))
+
+
+def check_version(request, claim: Claim) -> None:
+    """Refuse a save from a page loaded at an older version of the claim.
+
+    Runs inside the admin's transaction and keeps the claim's row locked, so the service
+    calls of this save (content, then each evidence row) apply to the version the person saw.
+    """
+    expected = getattr(request, "_cb_expected_version", None)
+    if expected is None:
+        return
+    current = Claim.objects.select_for_update().values_list("version", flat=True).get(pk=claim.pk)
+    if current != expected:
+        raise StaleVersion(
+            f"Claim #{claim.pk} is at version {current}, not {expected}: someone changed it "
+            "since this page was loaded; reload it and try again.",
+            extra={"current_version": current},
+        )
+
+
+class EvidenceInline(admin.TabularInline):
+    """Existing evidence: the passage is fixed; stance and note can change, rows removed."""
+
+    model = Evidence
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+    fields = ("passage", "stance", "note", "added_by")
+    readonly_fields = ("passage", "added_by")
+    extra = 0
+    verbose_name = "evidence"
+    verbose_name_plural = "evidence"
+    classes = ("cb-inline",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("span__source", "added_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and can_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and can_edit(request, obj)
+
+    @admin.display(description="passage")
+    def passage(self, evidence: Evidence) -> str:
+        span = evidence.span
+        url = reverse("admin:sources_source_change", args=[span.source_id])
+        flag = badge("anchor", "orphaned", "orphaned") if span.is_orphaned else ""
+        return format_html(
+            '<q class="cb-quote">{}</q><br><a class="cb-quiet" href="{}#span-{}">{}</a> {}',
+            span.quote, url, span.pk, span.source.title, flag,
+        )
+
+
+class AddEvidenceInline(admin.TabularInline):
+    """New evidence: pick a span (type to search its quote or source), choose a stance."""
+
+    model = Evidence
+    fields = ("span", "stance", "note")
+    autocomplete_fields = ("span",)
+    extra = 1
+    can_delete = False
+    verbose_name = "evidence"
+    verbose_name_plural = "add evidence"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+    classes = ("cb-inline",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and can_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Shown only where evidence can be added.
+        return self.has_add_permission(request, obj)
+
+
+class ReviewInline(admin.TabularInline):
+    """The moderation log: append-only, read here."""
+
+    model = Review
+    fields = ("created_at", "action", "actor", "transition", "comment")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "review log"
+    classes = ("cb-inline",)
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="from → to")
+    def transition(self, review: Review) -> str:
+        return format_html(
+            "{} → {}",
+            badge("status", review.from_status, review.get_from_status_display()),
+            badge("status", review.to_status, review.get_to_status_display()),
+        )
+
+
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = "__all__"
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 80, "maxlength": CLAIM_TEXT_MAX_LENGTH}),
+            "notes": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        }
+
+
+@admin.register(Claim)
+class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+    form = ClaimForm
+    change_form_template = "admin/claims/claim/change_form.html"
+    change_list_template = "admin/claims/claim/change_list.html"
+    list_display = ("claim", "status_label", "verdict_label", "confidence_label", "attention", "evidence_count", "author", "created_at")
+    list_display_links = ("claim",)
+    list_filter = ("status", "verdict", "confidence", EntityFilter, AuthorFilter, NeedsAttentionFilter)
+    search_fields = ("text",)
+    search_help_text = "Words of the claim, or #id."
+    date_hierarchy = "created_at"
+    list_select_related = ("author", "reviewer")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    autocomplete_fields = ("entities", "supersedes")
+    inlines = [EvidenceInline, AddEvidenceInline, ReviewInline]
+    actions = moderation.ACTIONS
+    readonly_fields = ("version", "author", "reviewer", "submitted_at", "published_at", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("text", "entities", ("period_start", "period_end"), "supersedes", "notes")}),
+        ("Assessment", {"fields": (("verdict", "confidence"),)}),
+        ("Record", {"fields": (("version", "author", "reviewer"), ("submitted_at", "published_at"), ("created_at", "updated_at"))}),
+    )
+
+    class Media:
+        css = {"all": ["sources/admin.css", "claims/admin.css"]}
+
+    # -- list ------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        evidence_count = (
+            Evidence.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(n=Count("*")).values("n")
+        )
+        # Counted by a correlated subquery for the shown page only, not a JOIN + GROUP BY.
+        return super().get_queryset(request).annotate(
+            evidence_count=Coalesce(Subquery(evidence_count, output_field=IntegerField()), 0)
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("#")
+        if term.isdigit():
+            return queryset.filter(pk=int(term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="claim", ordering="-created_at")
+    def claim(self, claim: Claim) -> str:
+        text = claim.text if len(claim.text) <= 110 else claim.text[:107] + "..."
+        return format_html('<span class="cb-claim-id">#{}</span> {}', claim.pk, text)
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, claim: Claim) -> str:
+        return status_badge(claim)
+
+    @admin.display(description="verdict", ordering="verdict")
+    def verdict_label(self, claim: Claim) -> str:
+        return verdict_badge(claim)
+
+    @admin.display(description="confidence", ordering="confidence")
+    def confidence_label(self, claim: Claim) -> str:
+        return confidence_badge(claim)
+
+    @admin.display(description="⚠", ordering="-needs_attention")
+    def attention(self, claim: Claim) -> str:
+        if claim.needs_attention:
+            return badge("attention", "yes", "⚠ needs attention", title="An evidence span is orphaned: its words left the source")
+        return ""
+
+    @admin.display(description="evidence", ordering="evidence_count")
+    def evidence_count(self, claim: Claim) -> int:
+        return getattr(claim, "evidence_count", 0)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # A claim that was ever submitted is never deleted: no bulk delete.
+        actions.pop("delete_selected", None)
+        return moderation.actions_for(request.user, actions)
+
+    # -- change page -----------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and can_edit(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        # A new claim has no record yet: its author is whoever saves it.
+        return self.fieldsets if obj is not None else self.fieldsets[:2]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        return inlines if obj is not None else [i for i in inlines if isinstance(i, AddEvidenceInline)]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or (
+            obj.status == Claim.Status.DRAFT
+            and obj.submitted_at is None
+            and can_edit_content(request.user, obj)
+            and not obj.reviews.exists()
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "from-selection/",
+                view(lambda request: claim_from_selection_view(self, request)),
+                name="claims_claim_from_selection",
+            ),
+            path("review-queue/", view(lambda request: review_queue_view(self, request)), name="claims_claim_review_queue"),
+            path(
+                "<path:object_id>/moderate/<str:action>/",
+                view(lambda request, object_id, action: moderation.moderate_view(self, request, object_id, action)),
+                name="claims_claim_moderate",
+            ),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if is_reviewer(request.user):
+            extra_context["review_queue_count"] = review_queue_count(request.user)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        claim = self.get_object(request, object_id)
+        if claim is not None:
+            extra_context.update(
+                version_field=VERSION_FIELD,
+                moderation=moderation.panel_context(request, claim),
+                timeline=claim_timeline(claim),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and request.POST.get(VERSION_FIELD, "").isdigit():
+            request._cb_expected_version = int(request.POST[VERSION_FIELD])
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Created in save_related, together with its evidence, in one claim_create.
+            return
+        check_version(request, obj)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.CONTENT_FIELDS}
+        if "entities" in form.changed_data:
+            changes["entities"] = list(form.cleaned_data["entities"])
+        if changes:
+            services.claim_update(claim=obj, user=request.user, **changes)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            # Collects the new, changed and deleted rows (read by the admin's change
+            # message too) and saves nothing: the services below do.
+            formset.save(commit=False)
+        evidence_formsets = [formset for formset in formsets if formset.model is Evidence]
+        if not change:
+            data = form.cleaned_data
+            claim = services.claim_create(
+                author=request.user,
+                text=data["text"],
+                verdict=data["verdict"],
+                confidence=data.get("confidence") or "",
+                entities=list(data.get("entities") or []),
+                period_start=data.get("period_start"),
+                period_end=data.get("period_end"),
+                notes=data.get("notes") or "",
+                supersedes=data.get("supersedes"),
+                evidence=[
+                    services.EvidenceInput(span=row.span, stance=row.stance, note=row.note)
+                    for formset in evidence_formsets
+                    for row in formset.new_objects
+                ],
+            )
+            adopt(form.instance, claim)
+            return
+        claim = form.instance
+        for formset in evidence_formsets:
+            for evidence in formset.deleted_objects:
+                services.evidence_remove(evidence=evidence, user=request.user)
+            for evidence, _fields in formset.changed_objects:
+                services.evidence_update(evidence=evidence, user=request.user, stance=evidence.stance, note=evidence.note)
+            for row in formset.new_objects:
+                services.evidence_add(
+                    claim=claim,
+                    user=request.user,
+                    item=services.EvidenceInput(span=row.span, stance=row.stance, note=row.note),
+                )
+
+    def delete_model(self, request, obj):
+        services.claim_delete(claim=obj, user=request.user)
+
+    # -- history ---------------------------------------------------------------------------
+
+    def restore_version(self, request, obj, version) -> str:
+        """Restore the content of an earlier version through ``claim_update``: refused
+        outside draft and changes requested, by the author or a reviewer only; the status
+        is never restored (the workflow alone moves it)."""
+        changes = {name: getattr(version, name if name != "supersedes" else "supersedes_id") for name in services.CONTENT_FIELDS}
+        changes["supersedes"] = Claim.objects.filter(pk=changes["supersedes"]).first() if changes["supersedes"] else None
+        if changes["supersedes"] is None and version.supersedes_id:
+            raise InvalidInput("The claim that version superseded no longer exists.", code="supersedes_missing")
+        services.claim_update(claim=obj, user=request.user, **changes)
+        return f"Claim #{obj.pk} restored to the content of version {version.version}."
+

@@ -1,0 +1,192 @@
+"""Moderation in the admin: the buttons on a claim, the comment page, and bulk actions.
+
+All of it calls ``claims.services.claim_transition``, the function the API calls, so every
+workflow rule holds here too: who may act (the four-eyes rule binds superusers as well),
+from which status, the required comment, what approval needs. The admin only decides
+what to offer (``allowed_actions``); the service decides what happens.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from project.admin import message_domain_error, redirect_back, run_each
+from project.errors import DomainError
+
+from ..models import Claim, Review
+from ..roles import is_analyst, is_reviewer
+from ..services import TRANSITIONS, allowed_actions, claim_transition
+
+Action = Review.Action
+
+# How each action reads on a button, and its tone (CSS class).
+LABELS = {
+    Action.SUBMIT: ("Submit for review", "primary"),
+    Action.APPROVE: ("Approve and publish", "approve"),
+    Action.REQUEST_CHANGES: ("Request changes", "warn"),
+    Action.REJECT: ("Reject", "danger"),
+    Action.RETRACT: ("Retract", "danger"),
+    Action.REOPEN: ("Reopen as draft", "primary"),
+}
+REVIEWER_ACTIONS = {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT, Action.RETRACT, Action.REOPEN}
+
+
+def label(action: str) -> str:
+    return LABELS[action][0]
+
+
+def url_action(action: str) -> str:
+    """Actions appear in URLs as the API spells them: ``request-changes``."""
+    return action.replace("_", "-")
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), label="Comment"
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, comment_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = comment_required
+        if comment_required:
+            self.fields["comment"].help_text = "Required: the author reads it."
+
+
+def buttons(claim: Claim, user) -> list[dict]:
+    """What ``user`` may do to ``claim`` now, as buttons: direct for actions without a
+    required comment, through the comment page otherwise."""
+    result = []
+    for action in allowed_actions(claim, user):
+        transition = TRANSITIONS[action]
+        result.append(
+            {
+                "action": action,
+                "label": label(action),
+                "tone": LABELS[action][1],
+                "url": reverse("admin:claims_claim_moderate", args=[claim.pk, url_action(action)]),
+                "needs_comment": transition.comment_required,
+            }
+        )
+    return result
+
+
+def panel_context(request: HttpRequest, claim: Claim) -> dict:
+    return {"buttons": buttons(claim, request.user), "claim": claim}
+
+
+def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+    """GET: the comment page for one action. POST: take the action through the service;
+    a missing required comment shows the page again, any other refusal is a message."""
+    action = action.replace("-", "_")
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404("Unknown action.")
+    claim = get_object_or_404(Claim.objects.select_related("author", "reviewer"), pk=object_id)
+    if not model_admin.has_view_permission(request, claim):
+        raise PermissionDenied
+    change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        comment_required=transition.comment_required,
+        initial={"version": claim.version},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                claim_transition(
+                    claim=claim,
+                    user=request.user,
+                    action=action,
+                    comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except DomainError as error:
+                if error.code != "comment_required":
+                    message_domain_error(request, error)
+                    return redirect_back(request, change_url)
+                form.add_error("comment", error.message)
+            else:
+                claim.refresh_from_db()
+                messages.success(request, f"Claim #{claim.pk}: {label(action).lower()} done; it is now {claim.get_status_display().lower()}.")
+                return redirect_back(request, change_url)
+    elif action not in allowed_actions(claim, request.user):
+        messages.error(request, f"You cannot {label(action).lower()} claim #{claim.pk} now.")
+        return HttpResponseRedirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Claim._meta,
+        "title": f"{label(action)}: claim #{claim.pk}",
+        "claim": claim,
+        "action": action,
+        "action_label": label(action),
+        "tone": LABELS[action][1],
+        "transition": transition,
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "evidence": claim.evidence.select_related("span__source").order_by("id"),
+    }
+    return TemplateResponse(request, "admin/claims/claim/moderate.html", context)
+
+
+def _bulk(action: str):
+    """A changelist action taking ``action`` on every selected claim, each through the
+    service; a claim it cannot apply to is reported and the others go on. Actions that
+    need a comment show an intermediate page first."""
+    transition = TRANSITIONS[action]
+
+    def bulk_action(model_admin, request, queryset):
+        comment = ""
+        if transition.comment_required:
+            form = CommentForm(request.POST if "apply" in request.POST else None, comment_required=True)
+            if not form.is_valid():
+                context = {
+                    **model_admin.admin_site.each_context(request),
+                    "opts": Claim._meta,
+                    "title": f"{label(action)}: {queryset.count()} claim(s)",
+                    "claims": queryset.select_related("author"),
+                    "action": action,
+                    "action_function": bulk_action.__name__,
+                    "action_label": label(action),
+                    "tone": LABELS[action][1],
+                    "form": form,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                }
+                return TemplateResponse(request, "admin/claims/claim/moderate_selected.html", context)
+            comment = form.cleaned_data["comment"]
+        run_each(
+            request,
+            queryset.order_by("id"),
+            lambda claim: claim_transition(claim=claim, user=request.user, action=action, comment=comment),
+            f"{label(action)}: done for {{count}} claim(s).",
+        )
+        return None
+
+    bulk_action.__name__ = f"{action}_selected"
+    bulk_action.short_description = f"{label(action)} (selected claims)"
+    bulk_action.allowed_permissions = ("view",)
+    return bulk_action
+
+
+ACTIONS = [_bulk(action) for action in TRANSITIONS]
+
+
+def actions_for(user, actions: dict) -> dict:
+    """Offer the bulk actions a user's role can ever take; the service still checks each."""
+    keep = {}
+    for name, entry in actions.items():
+        action = name.removesuffix("_selected")
+        if action in TRANSITIONS:
+            if action in REVIEWER_ACTIONS and action != Action.REOPEN and not is_reviewer(user):
+                continue
+            if not is_analyst(user):
+                continue
+        keep[name] = entry
+    return keep

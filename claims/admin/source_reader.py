@@ -1,0 +1,124 @@
+"""What claims add to the source reader: links from spans to the claims citing them, and
+"new claim from selection", which makes a draft claim with the selected passage as its
+evidence in one ``claim_create`` (the span is created with it, or nothing is)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from project.admin import message_domain_error
+from project.errors import DomainError
+from sources.admin_views import (
+    SelectionExtension,
+    SelectionForm,
+    SpanLink,
+    form_errors_text,
+    register_selection_extension,
+    register_span_links,
+)
+from sources.models import Source
+
+from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence
+from ..services import EvidenceInput, claim_create
+
+PANEL_ID = "cb-new-claim"
+
+
+def claims_citing(span_ids: Sequence[int]) -> dict[int, list[SpanLink]]:
+    """The claims citing each span, in one query."""
+    links: dict[int, list[SpanLink]] = defaultdict(list)
+    rows = (
+        Evidence.objects.filter(span_id__in=list(span_ids))
+        .select_related("claim")
+        .only("span_id", "stance", "claim__id", "claim__text", "claim__status")
+        .order_by("claim_id")
+    )
+    for evidence in rows:
+        claim = evidence.claim
+        text = claim.text if len(claim.text) <= 70 else claim.text[:67] + "..."
+        links[evidence.span_id].append(
+            SpanLink(
+                label=f"#{claim.pk} {text} ({evidence.get_stance_display().lower()})",
+                url=reverse("admin:claims_claim_change", args=[claim.pk]),
+                badge=claim.status,
+                badge_label=claim.get_status_display(),
+            )
+        )
+    return links
+
+
+class ClaimFromSelectionForm(SelectionForm):
+    # Shares one <form> with "Make span": a required attribute would block that button.
+    use_required_attribute = False
+
+    text = forms.CharField(max_length=CLAIM_TEXT_MAX_LENGTH, label="Claim",
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": CLAIM_TEXT_MAX_LENGTH,
+                                                        "placeholder": "One atomic, checkable statement"}))
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices, initial=Evidence.Stance.SUPPORTS,
+                               label="This passage")
+    verdict = forms.ChoiceField(choices=Claim.Verdict.choices, initial=Claim.Verdict.UNVERIFIED)
+    confidence = forms.ChoiceField(choices=[("", "—")] + list(Claim.Confidence.choices), required=False)
+
+
+def _selection_context(request: HttpRequest, source: Source) -> dict | None:
+    if not request.user.has_perm("claims.add_claim"):
+        return None
+    return {
+        "panel_id": PANEL_ID,
+        "button_label": "New claim from selection…",
+        "claim_form": ClaimFromSelectionForm(auto_id="cb-claim-%s"),
+        "claim_from_selection_url": reverse("admin:claims_claim_from_selection"),
+    }
+
+
+def claim_from_selection_view(model_admin, request: HttpRequest) -> HttpResponse:
+    """POST a selection and a claim: a draft claim with the passage as evidence."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    source_id = request.POST.get("source", "")
+    if not source_id.isdigit():
+        messages.error(request, "No source given.")
+        return HttpResponseRedirect(reverse("admin:sources_source_changelist"))
+    source = get_object_or_404(Source, pk=int(source_id))
+    page = reverse("admin:sources_source_change", args=[source.pk])
+    form = ClaimFromSelectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"No claim made: {form_errors_text(form)}")
+        return HttpResponseRedirect(page)
+    data = form.cleaned_data
+    try:
+        claim = claim_create(
+            author=request.user,
+            text=data["text"],
+            verdict=data["verdict"],
+            confidence=data["confidence"],
+            evidence=[
+                EvidenceInput(source=source, start=data["start"], end=data["end"], quote=data["quote"], stance=data["stance"])
+            ],
+        )
+    except DomainError as error:
+        message_domain_error(request, error)
+        return HttpResponseRedirect(page)
+    span = claim.evidence.get().span
+    messages.success(
+        request,
+        f"Draft claim #{claim.pk} created with span #{span.pk} as evidence. "
+        "Complete it (verdict, confidence, entities) and submit it for review.",
+    )
+    return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+
+
+register_span_links(claims_citing)
+register_selection_extension(
+    SelectionExtension(template_name="admin/claims/claim/selection_form.html", context=_selection_context)
+)

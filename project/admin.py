@@ -1,0 +1,186 @@
+"""Admin building blocks shared by the apps: service-backed history, errors as messages,
+badges, and a paginator that stays cheap on very large tables.
+
+The admin is a thin adapter over the services: every state change goes through them, and a
+``DomainError`` they raise is shown to the person as a message, never as a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from simple_history.admin import SimpleHistoryAdmin
+
+from project.errors import DomainError
+
+# Below this many rows an estimate is not worth its imprecision.
+ESTIMATE_THRESHOLD = 100_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts exactly, except an unfiltered PostgreSQL table past ``ESTIMATE_THRESHOLD``
+    rows, where the planner's estimate stands in: ``COUNT(*)`` over a million claims costs
+    more than the page itself, and the admin's page links need only the order of magnitude.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is not None and not query.where and not query.distinct:
+            connection = connections[queryset.db]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                        [queryset.model._meta.db_table],
+                    )
+                    row = cursor.fetchone()
+                if row and row[0] >= ESTIMATE_THRESHOLD:
+                    return int(row[0])
+        return super().count
+
+
+def badge(kind: str, value: str, label: str, *, title: str = "") -> str:
+    """A colored pill, e.g. a claim's status; colors live in ``sources/admin.css``."""
+    return format_html(
+        '<span class="cb-badge cb-{}-{}" title="{}">{}</span>', kind, value, title or label, label
+    )
+
+
+def message_domain_error(request: HttpRequest, error: DomainError) -> None:
+    messages.error(request, error.message)
+
+
+class ServiceHistoryAdmin(SimpleHistoryAdmin):
+    """History pages whose "Revert" goes through the services.
+
+    django-simple-history's history form saves the old version with the model form, which
+    would bypass every rule the services hold (the freeze of a published claim, re-anchoring,
+    version bumps), and it accepts the POST from anyone who may merely view history. Here a
+    POST needs the change permission, and the version is restored by ``restore_version``,
+    which subclasses implement with the services. A refusal is shown as a message.
+    """
+
+    # Subclasses whose objects cannot be restored meaningfully set this to False.
+    restorable = True
+
+    def restore_version(self, request: HttpRequest, obj: Any, version: Any) -> str:
+        """Bring ``obj`` back to the values of ``version`` through the services; return a
+        message for the person. Raise ``DomainError`` to refuse."""
+        raise NotImplementedError
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not self.restorable:
+            return True
+        if obj is not None:
+            # The version page hands over the old instance; whether the object may change
+            # now is a question for the live one (a claim published since is frozen).
+            obj = self.model._default_manager.filter(pk=obj.pk).first() or obj
+        return super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        history_model = self.model.history.model
+        version = get_object_or_404(
+            history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id}
+        )
+        # The model-level permission: whether this object may change now is the services'
+        # call, so that a frozen claim is refused with the freeze rule's own reason.
+        if not self.restorable or not self.has_change_permission(request):
+            raise PermissionDenied
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        history_url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_history",
+            args=[object_id],
+        )
+        if obj is None:
+            messages.error(request, "This object was deleted; an old version cannot be restored.")
+            return HttpResponseRedirect(history_url)
+        try:
+            message = self.restore_version(request, obj, version)
+        except DomainError as error:
+            message_domain_error(request, error)
+            return HttpResponseRedirect(history_url)
+        self.log_change(request, obj, f"Restored the version of {version.history_date:%Y-%m-%d %H:%M}.")
+        messages.success(request, message)
+        return HttpResponseRedirect(
+            reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[object_id],
+            )
+        )
+
+
+class DomainErrorsAsMessages:
+    """Mixin for ModelAdmins whose saves call services: a refusal is a message.
+
+    The admin wraps the change form in a transaction; when a service refuses, that
+    transaction rolls back and the person lands on the same page with the reason.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            message_domain_error(request, error)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            message_domain_error(request, error)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def run_each(
+    request: HttpRequest, objects, operation: Callable[[Any], Any], done: str
+) -> tuple[int, int]:
+    """Apply a service ``operation`` to each object; refusals become messages and the others
+    go on. Returns ``(succeeded, failed)`` and reports the count as ``done``."""
+    succeeded = failed = 0
+    for obj in objects:
+        try:
+            operation(obj)
+        except DomainError as error:
+            failed += 1
+            messages.error(request, f"{obj}: {error.message}")
+        else:
+            succeeded += 1
+    if succeeded:
+        messages.success(request, done.format(count=succeeded))
+    return succeeded, failed
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to a same-site ``next`` when given, else to ``fallback``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+__all__ = [
+    "DomainErrorsAsMessages",
+    "EstimatedCountPaginator",
+    "ServiceHistoryAdmin",
+    "badge",
+    "message_domain_error",
+    "redirect_back",
+    "run_each",
+]

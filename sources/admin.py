@@ -1,0 +1,382 @@
+"""Admin for sources and spans: a thin adapter over ``sources.services``.
+
+Rules the admin keeps: creating, editing and deleting go through the services (an edited
+text re-anchors every span; a source with spans or a span used as evidence is not deleted,
+and the delete button is hidden where it cannot succeed); text is never stripped or
+interpreted as HTML.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import PROTECT, Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from project.admin import (
+    DomainErrorsAsMessages,
+    EstimatedCountPaginator,
+    ServiceHistoryAdmin,
+    badge,
+    run_each,
+)
+
+from . import anchoring
+from .admin_views import reader_context, span_from_selection_view, span_links
+from .models import Source, Span
+from .services import SOURCE_FIELDS, source_create, source_delete, source_update, span_create, span_delete
+
+
+def is_protected(obj) -> bool:
+    """Whether deleting ``obj`` would be refused because rows protect it (PROTECT)."""
+    for relation in obj._meta.related_objects:
+        if relation.on_delete is PROTECT and getattr(obj, relation.get_accessor_name()).exists():
+            return True
+    return False
+
+
+def adopt(target, saved) -> None:
+    """Make the admin's unsaved ``target`` the row a service saved, so that the admin's
+    log and redirect point at it."""
+    for model_field in saved._meta.concrete_fields:
+        setattr(target, model_field.attname, getattr(saved, model_field.attname))
+    target._state.adding = False
+    target._state.db = saved._state.db
+
+
+def links_html(links) -> str:
+    if not links:
+        return "—"
+    return format_html_join(
+        "",
+        '<div class="cb-cited"><a class="cb-link" href="{}">{}</a> {}</div>',
+        ((link.url, link.label, badge("status", link.badge, link.badge_label) if link.badge else "") for link in links),
+    )
+
+
+class SourceForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+        # Stored verbatim: nothing stripped.
+        field_classes = {"text": forms.CharField}
+        widgets = {"text": forms.Textarea(attrs={"rows": 24, "class": "cb-text-input"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "text" in self.fields:  # absent from a read-only page
+            self.fields["text"].strip = False
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        stored = self.instance.text if self.instance.pk else None
+        # Browsers send a textarea's line breaks as CR LF. When that is the only
+        # difference, the text was not edited; a text stored without CRs keeps none.
+        if stored is not None:
+            if _lines(text) == _lines(stored):
+                return stored
+            if "\r" not in stored:
+                text = text.replace("\r\n", "\n")
+        if not text:
+            raise forms.ValidationError("A source needs its text.")
+        return text
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SpanInline(admin.TabularInline):
+    """The source's spans, read-only: spans are made by selecting text in the reader."""
+
+    model = Span
+    fields = ("quote_link", "start", "end", "anchor", "cited_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = "spans"
+    classes = ("cb-inline",)
+
+    # Set per request by SourceAdmin.get_inline_instances (a fresh instance per request).
+    links: dict = {}
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="quote")
+    def quote_link(self, span: Span) -> str:
+        quote = span.quote if len(span.quote) <= 120 else span.quote[:117] + "..."
+        return format_html(
+            '<a href="{}" title="Span #{}">“{}”</a>',
+            reverse("admin:sources_span_change", args=[span.pk]),
+            span.pk,
+            quote,
+        )
+
+    @admin.display(description="anchor")
+    def anchor(self, span: Span) -> str:
+        return badge("anchor", span.anchor_state, span.get_anchor_state_display())
+
+    @admin.display(description="cited by")
+    def cited_by(self, span: Span) -> str:
+        return links_html(self.links.get(span.pk, []))
+
+
+@admin.register(Source)
+class SourceAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+    form = SourceForm
+    change_form_template = "admin/sources/source/change_form.html"
+    list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_length", "span_count", "created_by")
+    list_display_links = ("title",)
+    list_filter = ("kind", "reliability", "language")
+    search_fields = ("title", "publisher", "authors", "url")
+    list_select_related = ("created_by",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    readonly_fields = ("text_length", "text_sha256", "created_by", "created_at", "updated_at")
+    inlines = [SpanInline]
+
+    class Media:
+        css = {"all": ["sources/admin.css"]}
+        js = ["sources/select_to_claim.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        text_help = (
+            "Stored verbatim. Saving an edited text re-anchors every span: kept, relocated to "
+            "the same words, or marked orphaned."
+        )
+        return [
+            (None, {"fields": ("title", "url", "publisher", "authors", "published_on", "retrieved_at")}),
+            ("Classification", {"fields": ("kind", "reliability", "language")}),
+            ("Edit text" if obj else "Text", {"fields": ("text",), "description": text_help, "classes": ("collapse",) if obj else ()}),
+            ("Notes", {"fields": ("notes",)}),
+            ("Record", {"fields": self.readonly_fields, "classes": ("collapse",)}),
+        ]
+
+    def get_queryset(self, request):
+        span_count = Span.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("*")).values("n")
+        # A correlated subquery is counted for the shown page only, unlike a JOIN + GROUP BY.
+        return super().get_queryset(request).annotate(
+            span_count=Coalesce(Subquery(span_count, output_field=IntegerField()), 0)
+        )
+
+    @admin.display(description="reliability", ordering="reliability")
+    def reliability_badge(self, source: Source) -> str:
+        return badge("reliability", source.reliability, source.reliability, title=source.get_reliability_display())
+
+    @admin.display(description="spans", ordering="span_count")
+    def span_count(self, source: Source) -> int:
+        return source.span_count
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/spans/new/",
+                self.admin_site.admin_view(lambda request, object_id: span_from_selection_view(self, request, object_id)),
+                name="sources_source_span_from_selection",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def _spans_and_links(self, request, obj):
+        """One read of the source's spans and of what cites them, shared by the reader and
+        the inline."""
+        cache = getattr(request, "_cb_source_spans", None)
+        if cache is None or cache[0] != obj.pk:
+            spans = list(Span.objects.filter(source=obj).order_by("start", "end", "id"))
+            cache = (obj.pk, spans, span_links([span.pk for span in spans]))
+            request._cb_source_spans = cache
+        return cache[1], cache[2]
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        if obj is not None:
+            _, links = self._spans_and_links(request, obj)
+            for inline in instances:
+                if isinstance(inline, SpanInline):
+                    inline.links = links
+        return instances
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        source = self.get_object(request, object_id)
+        if source is not None:
+            spans, links = self._spans_and_links(request, source)
+            extra_context["reader"] = reader_context(request, source, spans, links)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in SOURCE_FIELDS if name in form.cleaned_data}
+        if change:
+            summary = source_update(source=obj, user=request.user, text=form.cleaned_data["text"], **fields)
+            if summary:
+                messages.info(
+                    request,
+                    "Text changed; spans re-anchored: {kept} kept, {relocated} relocated, {orphaned} orphaned.".format(**summary),
+                )
+            saved = Source.objects.get(pk=obj.pk)
+        else:
+            saved = source_create(user=request.user, text=form.cleaned_data["text"], **fields)
+        adopt(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        # Spans are read-only here: nothing to save, but the admin's change message
+        # reads what each formset collected.
+        for formset in formsets:
+            formset.save(commit=False)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or not is_protected(obj))
+
+    def delete_model(self, request, obj):
+        source_delete(source=obj)
+
+    def delete_queryset(self, request, queryset):
+        run_each(request, queryset, lambda source: source_delete(source=source), "Deleted {count} source(s).")
+
+    def restore_version(self, request, obj, version) -> str:
+        fields = {name: getattr(version, name) for name in SOURCE_FIELDS}
+        summary = source_update(source=obj, user=request.user, text=version.text, **fields)
+        message = f"Source restored to the version of {version.history_date:%Y-%m-%d %H:%M}."
+        if summary:
+            message += " Spans re-anchored: {kept} kept, {relocated} relocated, {orphaned} orphaned.".format(**summary)
+        return message
+
+
+class SpanAddForm(forms.ModelForm):
+    """A span by offsets (with an optional quote that must match) or by quote."""
+
+    start = forms.IntegerField(min_value=0, required=False, help_text="Code point offset, inclusive.")
+    end = forms.IntegerField(min_value=1, required=False, help_text="Code point offset, exclusive.")
+    quote = forms.CharField(strip=False, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    occurrence = forms.IntegerField(min_value=1, required=False, help_text="Which repeat of the quote (1-based).")
+
+    class Meta:
+        model = Span
+        fields = ("source",)
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("source")
+        if source is None:
+            return cleaned
+        start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote") or None
+        try:
+            if start is not None or end is not None:
+                if start is None or end is None:
+                    raise forms.ValidationError("Give both start and end, or a quote.")
+                anchoring.resolve_offsets(source.text, start, end, quote)
+            elif quote:
+                anchoring.resolve_quote(source.text, quote, occurrence=cleaned.get("occurrence"))
+            else:
+                raise forms.ValidationError("Give start and end, or a quote.")
+        except anchoring.AnchoringError as error:
+            raise forms.ValidationError(str(error)) from error
+        return cleaned
+
+    def _post_clean(self):
+        # The offsets are checked against the text above and again by span_create; the
+        # model's own validation would run before the quote is derived.
+        pass
+
+
+@admin.register(Span)
+class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+    # A span follows its source's text (re-anchoring); an old position is not restored.
+    restorable = False
+    list_display = ("short_quote", "source", "start", "end", "anchor", "created_at")
+    list_filter = ("anchor_state",)
+    search_fields = ("quote", "source__title")
+    list_select_related = ("source",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    autocomplete_fields = ("source",)
+    change_form_template = "admin/sources/span/change_form.html"
+
+    class Media:
+        css = {"all": ["sources/admin.css"]}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SpanAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("source", "start", "end", "quote", "occurrence")
+        return ("source_link", "start", "end", "anchor", "in_context", "suggestion", "cited_by", "created_by", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Spans are immutable here; they move only when their source's text changes.
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    @admin.display(description="quote", ordering="quote")
+    def short_quote(self, span: Span) -> str:
+        return span.quote if len(span.quote) <= 80 else span.quote[:77] + "..."
+
+    @admin.display(description="anchor", ordering="anchor_state")
+    def anchor(self, span: Span) -> str:
+        return badge("anchor", span.anchor_state, span.get_anchor_state_display())
+
+    @admin.display(description="source")
+    def source_link(self, span: Span) -> str:
+        url = reverse("admin:sources_source_change", args=[span.source_id])
+        return format_html('<a href="{}#span-{}">{}</a>', url, span.pk, span.source)
+
+    @admin.display(description="in context")
+    def in_context(self, span: Span) -> str:
+        text = span.source.text
+        if span.is_orphaned:
+            return format_html('<div class="cb-context">Orphaned: the quote “{}” is no longer in the source.</div>', span.quote)
+        before, after = text[max(0, span.start - 240) : span.start], text[span.end : span.end + 240]
+        return format_html('<div class="cb-context cb-text">…{}<mark class="cb-mark">{}</mark>{}…</div>', before, span.quote, after)
+
+    @admin.display(description="suggested position")
+    def suggestion(self, span: Span) -> str:
+        if span.suggested_start is None:
+            return "—"
+        words = span.source.text[span.suggested_start : span.suggested_end]
+        return format_html("{}–{} (similarity {}): “{}”", span.suggested_start, span.suggested_end, round(span.suggestion_score or 0), words)
+
+    @admin.display(description="cited by")
+    def cited_by(self, span: Span) -> str:
+        return links_html(span_links([span.pk]).get(span.pk, []))
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        span, created = span_create(
+            source=data["source"],
+            user=request.user,
+            start=data.get("start"),
+            end=data.get("end"),
+            quote=data.get("quote") or None,
+            occurrence=data.get("occurrence") if data.get("start") is None else None,
+        )
+        if not created:
+            messages.info(request, f"That passage is already span #{span.pk}.")
+        adopt(obj, span)
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or not is_protected(obj))
+
+    def delete_model(self, request, obj):
+        span_delete(span=obj)
+
+    def delete_queryset(self, request, queryset):
+        run_each(request, queryset, lambda span: span_delete(span=span), "Deleted {count} span(s).")

@@ -1,0 +1,217 @@
+"""The source reader of the admin: the text with its spans highlighted, and select-to-span.
+
+Source text is data: every character is HTML-escaped, so a ``<script>`` or the seeds'
+literal ``<sup>`` tags stay text. The rendered container's text content equals the
+source text exactly, which is what lets the browser turn a selection into offsets.
+
+Other apps extend the reader without ``sources`` importing them: they register span links
+(what cites a span) and selection extensions (more things to make from a selection).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from project.admin import message_domain_error
+from project.errors import DomainError
+
+from .models import Source, Span
+from .services import span_create
+
+HIGHLIGHTED_STATES = (Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED)
+
+
+@dataclass(frozen=True)
+class SpanLink:
+    """Something that cites a span (a claim), shown beside it in the reader."""
+
+    label: str
+    url: str
+    badge: str = ""  # a short state, e.g. a claim's status
+    badge_label: str = ""
+
+
+@dataclass(frozen=True)
+class SelectionExtension:
+    """More to do with a selection: a template included in the selection form, and the
+    context it needs. Its submit button posts the same fields elsewhere (``formaction``)."""
+
+    template_name: str
+    context: Callable[[HttpRequest, Source], dict[str, Any] | None]
+
+
+SpanLinkProvider = Callable[[Sequence[int]], dict[int, list[SpanLink]]]
+_span_link_providers: list[SpanLinkProvider] = []
+_selection_extensions: list[SelectionExtension] = []
+
+
+def register_span_links(provider: SpanLinkProvider) -> SpanLinkProvider:
+    """Register ``provider(span_ids) -> {span_id: [SpanLink, ...]}``; it must answer in a
+    fixed number of queries, whatever the number of spans."""
+    if provider not in _span_link_providers:
+        _span_link_providers.append(provider)
+    return provider
+
+
+def register_selection_extension(extension: SelectionExtension) -> None:
+    if extension not in _selection_extensions:
+        _selection_extensions.append(extension)
+
+
+def span_links(span_ids: Sequence[int]) -> dict[int, list[SpanLink]]:
+    links: dict[int, list[SpanLink]] = defaultdict(list)
+    if span_ids:
+        for provider in _span_link_providers:
+            for span_id, items in provider(span_ids).items():
+                links[span_id].extend(items)
+    return links
+
+
+def escape_text(text: str) -> str:
+    """HTML-escape ``text`` so that the parsed DOM text equals it character for character.
+
+    The HTML parser turns every CR (and CR LF) into LF before anything else, so a CR is
+    written as a character reference, which survives.
+    """
+    return escape(text).replace("\r", "&#13;")
+
+
+def render_marked_text(text: str, spans: Sequence[Span]) -> SafeString:
+    """``text`` escaped, each stretch covered by spans wrapped in one ``<mark>`` that names
+    them (``data-spans``); spans may overlap or nest. An empty anchor ``#span-<id>`` marks
+    where each span starts. Orphaned spans are left out: their offsets no longer hold."""
+    length = len(text)
+    placed = [s for s in spans if s.anchor_state in HIGHLIGHTED_STATES and 0 <= s.start < s.end <= length]
+    starts: dict[int, list[Span]] = defaultdict(list)
+    ends: dict[int, list[Span]] = defaultdict(list)
+    points = {0, length}
+    for span in placed:
+        starts[span.start].append(span)
+        ends[span.end].append(span)
+        points.update((span.start, span.end))
+    ordered = sorted(points)
+    active: list[Span] = []
+    pieces: list[str] = []
+    for left, right in zip(ordered, ordered[1:]):
+        for span in ends.get(left, ()):
+            active.remove(span)
+        for span in starts.get(left, ()):
+            active.append(span)
+            pieces.append(f'<span class="cb-anchor" id="span-{span.pk}"></span>')
+        segment = escape_text(text[left:right])
+        if active:
+            names = " ".join(str(span.pk) for span in active)
+            depth = min(len(active), 3)
+            pieces.append(
+                f'<mark class="cb-mark cb-depth-{depth}" data-spans="{names}" tabindex="0">'
+                f"{segment}</mark>"
+            )
+        else:
+            pieces.append(segment)
+    return mark_safe("".join(pieces))
+
+
+def span_summary(span: Span, links: list[SpanLink]) -> dict[str, Any]:
+    """What the reader's popover shows for a span (serialised with ``json_script``)."""
+    quote = span.quote if len(span.quote) <= 240 else span.quote[:237] + "..."
+    return {
+        "id": span.pk,
+        "quote": quote,
+        "start": span.start,
+        "end": span.end,
+        "state": span.anchor_state,
+        "url": reverse("admin:sources_span_change", args=[span.pk]),
+        "links": [
+            {"label": link.label, "url": link.url, "badge": link.badge, "badge_label": link.badge_label}
+            for link in links
+        ],
+    }
+
+
+def reader_context(request: HttpRequest, source: Source, spans: Sequence[Span], links) -> dict:
+    """The context of the reader on the source page."""
+    can_select = request.user.has_perm("sources.add_span")
+    extensions = []
+    if can_select:
+        for extension in _selection_extensions:
+            context = extension.context(request, source)
+            if context is not None:
+                extensions.append({"template_name": extension.template_name, **context})
+    return {
+        "marked_text": render_marked_text(source.text, spans),
+        "span_data": {str(span.pk): span_summary(span, links.get(span.pk, [])) for span in spans},
+        "highlighted_count": sum(1 for span in spans if span.anchor_state in HIGHLIGHTED_STATES),
+        "orphaned_count": sum(1 for span in spans if span.anchor_state == Span.AnchorState.ORPHANED),
+        "can_select": can_select,
+        "span_from_selection_url": reverse(
+            "admin:sources_source_span_from_selection", args=[source.pk]
+        ),
+        "selection_extensions": extensions,
+    }
+
+
+class SelectionForm(forms.Form):
+    """A selection in the reader: code point offsets and the quote they should cover."""
+
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+    # Never stripped: the service compares it with the text character for character.
+    quote = forms.CharField(strip=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None and start >= end:
+            raise forms.ValidationError("The selection is empty.")
+        return cleaned
+
+
+def form_errors_text(form: forms.Form) -> str:
+    return " ".join(
+        f"{'' if name == '__all__' else name + ': '}{' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+def span_from_selection_view(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """POST ``start``, ``end``, ``quote``: make that passage a span (or find the identical
+    one) through ``span_create``, which checks that the quote sits at the offsets. Back to
+    the source page, at the span."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    source = get_object_or_404(Source, pk=object_id)
+    if not (model_admin.has_view_permission(request, source) and request.user.has_perm("sources.add_span")):
+        raise PermissionDenied
+    page = reverse("admin:sources_source_change", args=[source.pk])
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"No span made: {form_errors_text(form)}")
+        return HttpResponseRedirect(page)
+    try:
+        span, created = span_create(
+            source=source,
+            user=request.user,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            quote=form.cleaned_data["quote"],
+        )
+    except DomainError as error:
+        message_domain_error(request, error)
+        return HttpResponseRedirect(page)
+    if created:
+        messages.success(request, f"Span #{span.pk} created ({span.start}–{span.end}).")
+    else:
+        messages.info(request, f"That passage is already span #{span.pk}.")
+    return HttpResponseRedirect(f"{page}#span-{span.pk}")

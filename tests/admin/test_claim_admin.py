@@ -1,0 +1,195 @@
+"""The claim list and change page: badges, filters, search, and every edit through the
+services (creation with evidence in one go, version checks, the freeze, deletes)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from claims import services
+from claims.models import Claim, Entity, Evidence
+from sources.services import span_create
+
+from .helpers import claim_url, draft_with_evidence, form_data, messages_of
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:claims_claim_changelist"
+
+
+def listed(client, **params) -> set[int]:
+    response = client.get(reverse(CHANGELIST), params)
+    assert response.status_code == 200
+    return {claim.pk for claim in response.context["cl"].result_list}
+
+
+def test_list_shows_status_and_verdict_badges_and_attention(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="published", reviewer=reviewer)
+    Claim.objects.filter(pk=claim.pk).update(needs_attention=True)
+    html = client_for(reviewer).get(reverse(CHANGELIST)).content.decode()
+    assert 'class="cb-badge cb-status-published"' in html
+    assert 'class="cb-badge cb-verdict-supported"' in html
+    assert "cb-attention" in html
+
+
+def test_list_filters_by_status_verdict_confidence_and_attention(client_for, analyst, reviewer, make_claim):
+    published = make_claim(analyst, status="published", reviewer=reviewer)
+    draft = make_claim(analyst, text="Another claim.", verdict="refuted", stance="refutes", confidence="low")
+    Claim.objects.filter(pk=draft.pk).update(needs_attention=True)
+    client = client_for(reviewer)
+    assert listed(client, status__exact="published") == {published.pk}
+    assert listed(client, verdict__exact="refuted") == {draft.pk}
+    assert listed(client, confidence__exact="high") == {published.pk}
+    assert listed(client, needs_attention="1") == {draft.pk}
+    assert listed(client, needs_attention="0") == {published.pk}
+
+
+def test_list_filters_by_entity_slug_or_name_and_by_author(client_for, analyst, analyst2, reviewer, make_claim):
+    russia = Entity.objects.create(name="Russia", slug="russia", kind="country")
+    about_russia = make_claim(analyst)
+    services.claim_update(claim=about_russia, user=analyst, entities=[russia])
+    other = make_claim(analyst2, text="Unrelated claim.")
+    client = client_for(reviewer)
+    assert listed(client, entity="russia") == {about_russia.pk}
+    assert listed(client, entity="RUSSIA") == {about_russia.pk}
+    assert listed(client, entity="nowhere") == set()
+    assert listed(client, author=str(analyst2.pk)) == {other.pk}
+    assert listed(client_for(analyst2), author="me") == {other.pk}
+
+
+def test_search_by_words_and_by_id(client_for, analyst, reviewer, make_claim):
+    first = make_claim(analyst, text="Iran restarted enrichment.")
+    second = make_claim(analyst, text="Russia voted for sanctions.")
+    client = client_for(reviewer)
+    assert listed(client, q="enrichment") == {first.pk}
+    assert listed(client, q=f"#{second.pk}") == {second.pk}
+
+
+def test_adding_a_claim_creates_it_with_its_evidence_in_one_service_call(client_for, analyst, source):
+    span, _ = span_create(source=source, quote="Moscow later said")
+    entity = Entity.objects.create(name="Iran", slug="iran")
+    client = client_for(analyst)
+    data = form_data(client.get(reverse("admin:claims_claim_add")), "claim_form")
+    data.update(
+        {
+            "text": "Moscow said the sanctions went too far.", "verdict": "supported", "confidence": "high",
+            "entities": [str(entity.pk)], "evidence-0-span": str(span.pk), "evidence-0-stance": "supports",
+        }
+    )
+    response = client.post(reverse("admin:claims_claim_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get()
+    assert (claim.author, claim.status, claim.version) == (analyst, "draft", 1)
+    assert list(claim.entities.all()) == [entity]
+    assert [(e.span_id, e.stance, e.added_by) for e in claim.evidence.all()] == [(span.pk, "supports", analyst)]
+
+
+def test_editing_a_draft_goes_through_claim_update_and_bumps_the_version(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    data["text"] = "A clearer wording."
+    response = client.post(claim_url(claim), data)
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.text, claim.version) == ("A clearer wording.", 2)
+    assert claim.history.first().history_user == analyst
+
+
+def test_a_stale_page_cannot_overwrite_a_newer_version(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.claim_update(claim=claim, user=analyst, text="Changed meanwhile.")
+    data["text"] = "My older edit."
+    response = client.post(claim_url(claim), data, follow=True)
+    claim.refresh_from_db()
+    assert claim.text == "Changed meanwhile."
+    assert any("reload it" in message for message in messages_of(response))
+
+
+def test_evidence_is_added_changed_and_removed_through_the_services(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    extra_span, _ = span_create(source=source, quote="Russia voted again.")
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    data.update({"evidence-0-stance": "context", "evidence-2-0-span": str(extra_span.pk), "evidence-2-0-stance": "refutes"})
+    assert client.post(claim_url(claim), data).status_code == 302
+    claim.refresh_from_db()
+    assert sorted(claim.evidence.values_list("stance", flat=True)) == ["context", "refutes"]
+    assert claim.version == 3  # one bump per service call
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    data["evidence-0-DELETE"] = "on"
+    assert client.post(claim_url(claim), data).status_code == 302
+    assert claim.evidence.count() == 1
+
+
+def test_orphaned_span_as_new_evidence_is_refused_with_a_message(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    span, _ = span_create(source=source, quote="Russia voted again.")
+    span.anchor_state = "orphaned"
+    span.save()
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    data.update({"evidence-2-0-span": str(span.pk), "evidence-2-0-stance": "supports"})
+    response = client.post(claim_url(claim), data, follow=True)
+    assert response.status_code == 200
+    assert any("orphaned" in message for message in messages_of(response))
+    assert claim.evidence.count() == 1
+
+
+def test_a_published_claim_opens_read_only_and_refuses_a_post(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="published", reviewer=reviewer)
+    client = client_for(analyst)
+    response = client.get(claim_url(claim))
+    html = response.content.decode()
+    assert 'name="_save"' not in html and 'name="text"' not in html
+    assert client.post(claim_url(claim), {"text": "Rewritten after publication."}).status_code == 403
+    claim.refresh_from_db()
+    assert claim.text != "Rewritten after publication."
+
+
+def test_another_analysts_draft_is_read_only_for_an_analyst(client_for, analyst, analyst2, source):
+    claim = draft_with_evidence(analyst, source)
+    assert 'name="_save"' not in client_for(analyst2).get(claim_url(claim)).content.decode()
+    assert 'name="_save"' in client_for(analyst).get(claim_url(claim)).content.decode()
+
+
+def test_claim_page_shows_the_review_log_and_the_field_history(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="changes_requested", reviewer=reviewer)
+    html = client_for(analyst).get(claim_url(claim)).content.decode()
+    assert "Review log" in html or "review log" in html
+    assert "request_changes for the test" in html  # the reviewer's comment
+    assert "Field history" in html
+    assert "evidence added" in html and "in_review" in html
+    assert reverse("admin:claims_claim_history", args=[claim.pk]) in html
+
+
+def test_history_page_opens(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    services.claim_update(claim=claim, user=analyst, text="Second wording.")
+    response = client_for(analyst).get(reverse("admin:claims_claim_history", args=[claim.pk]))
+    assert response.status_code == 200 and "Second wording." in response.content.decode()
+
+
+def test_a_never_submitted_draft_is_deleted_through_the_service(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    assert claim_url(claim, "delete") in client.get(claim_url(claim)).content.decode()
+    assert client.post(claim_url(claim, "delete"), {"post": "yes"}).status_code == 302
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert not Evidence.objects.exists()
+
+
+def test_a_submitted_claim_has_no_delete_and_refuses_one_without_a_500(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="rejected", reviewer=reviewer)
+    claim = services.claim_transition(claim=claim, user=reviewer, action="reopen", comment="Try again.")
+    client = client_for(reviewer)
+    assert claim_url(claim, "delete") not in client.get(claim_url(claim)).content.decode()
+    assert client.post(claim_url(claim, "delete"), {"post": "yes"}).status_code == 403
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_no_bulk_delete_action_for_claims(client_for, superuser):
+    response = client_for(superuser).get(reverse(CHANGELIST))
+    assert "delete_selected" not in response.context["action_form"].fields["action"].choices.__repr__()

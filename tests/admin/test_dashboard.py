@@ -1,0 +1,48 @@
+"""The admin index: counts by status and by verdict, with SVG bars, in a few queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_index_shows_counts_by_status_and_verdict(client_for, analyst, reviewer, make_claim):
+    make_claim(analyst, status="published", reviewer=reviewer)
+    make_claim(analyst, status="in_review", text="Second.")
+    make_claim(analyst, status="draft", text="Third.", verdict="refuted", stance="refutes")
+    response = client_for(reviewer).get(reverse("admin:index"))
+    dashboard = response.context["dashboard"]
+    by_status = {bar.value: bar.count for bar in dashboard["status"]["bars"]}
+    by_verdict = {bar.value: bar.count for bar in dashboard["verdict"]["bars"]}
+    assert by_status == {"draft": 1, "in_review": 1, "changes_requested": 0, "published": 1, "rejected": 0, "retracted": 0}
+    assert by_verdict["supported"] == 2 and by_verdict["refuted"] == 1
+    assert dashboard["queue"] == 1
+    html = response.content.decode()
+    assert html.count("<svg") >= 2 and "cb-fill-status-published" in html
+    assert reverse("admin:claims_claim_review_queue") in html
+
+
+def test_analysts_see_counts_but_no_queue(client_for, analyst, make_claim):
+    make_claim(analyst)
+    response = client_for(analyst).get(reverse("admin:index"))
+    assert response.context["dashboard"]["queue"] is None
+    assert "in your review queue" not in response.content.decode()
+
+
+def test_dashboard_costs_the_same_queries_whatever_the_number_of_claims(client_for, analyst, reviewer, make_claim):
+    client = client_for(reviewer)
+    make_claim(analyst)
+    client.get(reverse("admin:index"))  # warm up: session, content types
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("admin:index"))
+    for n in range(6):
+        make_claim(analyst, status="in_review", text=f"More {n}.", verdict=["supported", "refuted"][n % 2], stance=["supports", "refutes"][n % 2])
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("admin:index"))
+    assert len(many) == len(few)
+    claim_queries = [q["sql"] for q in many.captured_queries if '"claims_claim"' in q["sql"]]
+    assert len(claim_queries) == 2  # by status, by verdict

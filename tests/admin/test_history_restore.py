@@ -1,0 +1,133 @@
+"""Restoring an earlier version from the admin's history goes through the services: the
+freeze and every other rule hold, and only those who may change the object can restore."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from claims import services
+from claims.models import Claim, Evidence
+from sources.models import Source, Span
+from sources.services import source_update, span_create
+
+from .helpers import draft_with_evidence, messages_of
+
+pytestmark = pytest.mark.django_db
+
+
+def revert_url(obj, version) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_simple_history", args=[obj.pk, version.history_id])
+
+
+def first_version(obj):
+    return obj.history.order_by("history_date", "history_id").first()
+
+
+def test_restoring_a_draft_goes_through_claim_update(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source, text="First wording.")
+    services.claim_update(claim=claim, user=analyst, text="Second wording.", confidence="low")
+    response = client_for(analyst).post(revert_url(claim, first_version(claim)), {"_save": "Revert"}, follow=True)
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.text, claim.confidence, claim.version) == ("First wording.", "high", 3)
+    latest = claim.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (analyst, "Content edited")
+    assert any("restored" in message for message in messages_of(response))
+
+
+def test_restoring_a_published_claim_is_refused_by_the_freeze(client_for, analyst, reviewer, source):
+    claim = draft_with_evidence(analyst, source, text="Original wording.")
+    services.claim_update(claim=claim, user=analyst, text="Published wording.")
+    claim = services.claim_transition(claim=claim, user=analyst, action="submit")
+    claim = services.claim_transition(claim=claim, user=reviewer, action="approve")
+    response = client_for(reviewer).post(revert_url(claim, first_version(claim)), {"_save": "Revert"}, follow=True)
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.text, claim.status) == ("Published wording.", "published")
+    assert any("only in draft or changes requested" in message for message in messages_of(response))
+
+
+def test_restoring_never_moves_the_status(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="changes_requested", reviewer=reviewer)
+    client_for(analyst).post(revert_url(claim, first_version(claim)), {"_save": "Revert"})
+    claim.refresh_from_db()
+    assert claim.status == "changes_requested"
+
+
+def test_a_view_only_user_cannot_post_a_revert(client_for, viewer, analyst, source):
+    claim = draft_with_evidence(analyst, source, text="First wording.")
+    services.claim_update(claim=claim, user=analyst, text="Second wording.")
+    client = client_for(viewer)
+    page = client.get(revert_url(claim, first_version(claim)))
+    assert page.status_code == 200 and 'value="Revert"' not in page.content.decode()
+    response = client.post(revert_url(claim, first_version(claim)), {"text": "First wording.", "_save": "Revert"})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.text == "Second wording."
+
+
+def test_a_view_only_user_cannot_revert_a_source_either(client_for, viewer, analyst, source):
+    source_update(source=source, user=analyst, title="Renamed")
+    response = client_for(viewer).post(revert_url(source, first_version(source)), {"title": "Sample", "_save": "Revert"})
+    assert response.status_code == 403
+    assert Source.objects.get(pk=source.pk).title == "Renamed"
+
+
+def test_another_analyst_cannot_restore_someone_elses_claim(client_for, analyst, analyst2, source):
+    claim = draft_with_evidence(analyst, source, text="First wording.")
+    services.claim_update(claim=claim, user=analyst, text="Second wording.")
+    response = client_for(analyst2).post(revert_url(claim, first_version(claim)), {"_save": "Revert"}, follow=True)
+    assert Claim.objects.get(pk=claim.pk).text == "Second wording."
+    assert any("author or a reviewer" in message for message in messages_of(response))
+
+
+def test_restoring_a_source_text_reanchors_its_spans(client_for, analyst, source):
+    span, _ = span_create(source=source, quote="Moscow later said")
+    source_update(source=source, user=analyst, text="Preface.\n" + source.text)
+    span.refresh_from_db()
+    assert span.start > source.text.index("Moscow")  # moved by the edit
+    client_for(analyst).post(revert_url(source, first_version(source)), {"_save": "Revert"})
+    source.refresh_from_db()
+    span.refresh_from_db()
+    assert not source.text.startswith("Preface.")
+    assert source.text[span.start : span.end] == "Moscow later said"
+
+
+def test_restoring_evidence_goes_through_evidence_update(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    evidence = claim.evidence.get()
+    services.evidence_update(evidence=evidence, user=analyst, stance="context", note="Only context.")
+    client_for(analyst).post(revert_url(evidence, first_version(evidence)), {"_save": "Revert"})
+    evidence.refresh_from_db()
+    assert (evidence.stance, evidence.note) == ("supports", "")
+    assert Claim.objects.get(pk=claim.pk).version == 3  # the service bumped the claim
+
+
+def test_spans_are_never_reverted(client_for, superuser, analyst, source):
+    span, _ = span_create(source=source, quote="Moscow later said")
+    source_update(source=source, user=analyst, text="Preface.\n" + source.text)
+    response = client_for(superuser).post(revert_url(span, first_version(span)), {"_save": "Revert"})
+    assert response.status_code == 403
+    span.refresh_from_db()
+    assert Source.objects.get(pk=source.pk).text[span.start : span.end] == "Moscow later said"
+
+
+def test_history_pages_open_for_every_model(client_for, reviewer, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(reviewer)
+    for obj in (source, Span.objects.get(), claim, Evidence.objects.get()):
+        opts = obj._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+        assert client.get(url).status_code == 200
+        assert client.get(revert_url(obj, first_version(obj))).status_code == 200
+
+
+def test_no_revert_button_once_the_claim_is_frozen(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="published", reviewer=reviewer)
+    page = client_for(analyst).get(revert_url(claim, first_version(claim)))
+    assert page.status_code == 200 and 'value="Revert"' not in page.content.decode()
+    draft = make_claim(analyst, text="Still a draft.")
+    page = client_for(analyst).get(revert_url(draft, first_version(draft)))
+    assert 'value="Revert"' in page.content.decode()

@@ -1,0 +1,161 @@
+"""Moderation from the admin calls the workflow service, so every rule holds here too:
+the four-eyes rule (superusers included), required comments, approval's requirements,
+stale pages, and bulk actions that report what they could not do."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim, Review
+
+from .helpers import claim_url, draft_with_evidence, messages_of, moderate_url
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:claims_claim_changelist"
+
+
+def status_of(claim) -> str:
+    return Claim.objects.values_list("status", flat=True).get(pk=claim.pk)
+
+
+def test_author_submits_from_the_claim_page(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    page = client.get(claim_url(claim)).content.decode()
+    assert moderate_url(claim, "submit") in page and moderate_url(claim, "approve") not in page
+    response = client.post(moderate_url(claim, "submit"), {"version": claim.version})
+    assert response.status_code == 302 and response["Location"] == claim_url(claim)
+    assert status_of(claim) == "in_review"
+    assert Review.objects.get(claim=claim).actor == analyst
+
+
+def test_reviewer_approves_from_the_claim_page(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    client = client_for(reviewer)
+    assert moderate_url(claim, "approve") in client.get(claim_url(claim)).content.decode()
+    client.post(moderate_url(claim, "approve"))
+    claim.refresh_from_db()
+    assert (claim.status, claim.reviewer) == ("published", reviewer)
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "request-changes"])
+def test_four_eyes_rule_binds_a_reviewer_on_their_own_claim(client_for, reviewer, make_claim, action):
+    claim = make_claim(reviewer, status="in_review")
+    client = client_for(reviewer)
+    assert moderate_url(claim, action) not in client.get(claim_url(claim)).content.decode()
+    response = client.post(moderate_url(claim, action), {"comment": "Looks fine to me."}, follow=True)
+    assert response.status_code == 200
+    assert any("Four-eyes" in message for message in messages_of(response))
+    assert status_of(claim) == "in_review"
+
+
+def test_four_eyes_rule_binds_superusers_too(client_for, superuser, make_claim):
+    claim = make_claim(superuser, status="in_review")
+    response = client_for(superuser).post(moderate_url(claim, "approve"), follow=True)
+    assert any("Four-eyes" in message for message in messages_of(response))
+    assert status_of(claim) == "in_review"
+
+
+def test_analyst_cannot_approve(client_for, analyst, analyst2, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    response = client_for(analyst2).post(moderate_url(claim, "approve"), follow=True)
+    assert any("Only reviewers" in message for message in messages_of(response))
+    assert status_of(claim) == "in_review"
+
+
+@pytest.mark.parametrize("action", ["reject", "request-changes"])
+def test_a_required_comment_brings_back_the_comment_page(client_for, analyst, reviewer, make_claim, action):
+    claim = make_claim(analyst, status="in_review")
+    client = client_for(reviewer)
+    page = client.get(moderate_url(claim, action))
+    assert page.status_code == 200 and 'name="comment"' in page.content.decode()
+    response = client.post(moderate_url(claim, action), {"comment": "   "})
+    assert response.status_code == 200 and "required" in response.content.decode()
+    assert status_of(claim) == "in_review"
+    response = client.post(moderate_url(claim, action), {"comment": "The quote says otherwise."})
+    assert response.status_code == 302
+    assert status_of(claim) == {"reject": "rejected", "request-changes": "changes_requested"}[action]
+    assert Review.objects.filter(claim=claim).last().comment == "The quote says otherwise."
+
+
+def test_retract_and_reopen_need_comments_and_the_right_roles(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="published", reviewer=reviewer)
+    response = client_for(analyst).post(moderate_url(claim, "retract"), {"comment": "Wrong."}, follow=True)
+    assert status_of(claim) == "published"
+    assert any("Only reviewers" in message for message in messages_of(response))
+    client_for(reviewer).post(moderate_url(claim, "retract"), {"comment": "A better source contradicts it."})
+    assert status_of(claim) == "retracted"
+    client_for(reviewer).post(moderate_url(claim, "reopen"), {"comment": "Rework it."})
+    assert status_of(claim) == "draft"
+
+
+def test_approval_requirements_are_reported_not_500(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review", verdict="unverified")
+    response = client_for(reviewer).post(moderate_url(claim, "approve"), follow=True)
+    assert response.status_code == 200
+    assert any("verdict" in message for message in messages_of(response))
+    assert status_of(claim) == "in_review"
+
+
+def test_acting_on_a_stale_page_is_refused(client_for, analyst, reviewer, reviewer2, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    loaded_version = claim.version
+    client_for(reviewer2).post(moderate_url(claim, "reject"), {"comment": "No."})
+    response = client_for(reviewer).post(moderate_url(claim, "approve"), {"version": loaded_version}, follow=True)
+    assert status_of(claim) == "rejected"
+    assert any("reload it" in message for message in messages_of(response))
+
+
+def test_wrong_state_is_a_message_not_a_500(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="draft")
+    response = client_for(reviewer).post(moderate_url(claim, "approve"), follow=True)
+    assert response.status_code == 200
+    assert any("Cannot approve" in message for message in messages_of(response))
+
+
+def test_unknown_action_is_404(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst)
+    assert client_for(reviewer).post(moderate_url(claim, "publish-now")).status_code == 404
+
+
+def test_next_only_redirects_within_the_site(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    response = client_for(reviewer).post(moderate_url(claim, "approve"), {"next": "https://evil.example/"})
+    assert response["Location"] == claim_url(claim)
+
+
+def bulk(client, action: str, claims, **extra):
+    data = {"action": action, "_selected_action": [claim.pk for claim in claims], "index": "0", **extra}
+    return client.post(reverse(CHANGELIST), data, follow=True)
+
+
+def test_bulk_approve_skips_own_claims_and_reports_them(client_for, analyst, reviewer, make_claim):
+    others = [make_claim(analyst, status="in_review", text=f"Claim {n}.") for n in range(2)]
+    own = make_claim(reviewer, status="in_review", text="My own claim.")
+    response = bulk(client_for(reviewer), "approve_selected", [*others, own])
+    assert [status_of(claim) for claim in others] == ["published", "published"]
+    assert status_of(own) == "in_review"
+    messages = messages_of(response)
+    assert any("Four-eyes" in message for message in messages)
+    assert any("done for 2 claim(s)" in message for message in messages)
+
+
+def test_bulk_reject_asks_for_a_comment_first(client_for, analyst, reviewer, make_claim):
+    claims = [make_claim(analyst, status="in_review", text=f"Claim {n}.") for n in range(2)]
+    client = client_for(reviewer)
+    page = bulk(client, "reject_selected", claims)
+    assert 'name="comment"' in page.content.decode()
+    assert {status_of(claim) for claim in claims} == {"in_review"}
+    data = {"action": "reject_selected", "_selected_action": [claim.pk for claim in claims], "apply": "1", "comment": "Not in the source."}
+    client.post(reverse(CHANGELIST), data)
+    assert {status_of(claim) for claim in claims} == {"rejected"}
+    assert set(Review.objects.filter(action="reject").values_list("comment", flat=True)) == {"Not in the source."}
+
+
+def test_analysts_are_not_offered_reviewer_bulk_actions(client_for, analyst, reviewer):
+    analyst_actions = dict(client_for(analyst).get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices)
+    reviewer_actions = dict(client_for(reviewer).get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices)
+    assert "submit_selected" in analyst_actions and "approve_selected" not in analyst_actions
+    assert {"approve_selected", "reject_selected", "retract_selected"} <= set(reviewer_actions)

@@ -1,0 +1,82 @@
+"""The review queue: the in-review claims a reviewer may decide, oldest first, with their
+evidence and a one-click path to a decision."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models import Claim
+
+from .helpers import messages_of, moderate_url
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "admin:claims_claim_review_queue"
+
+
+def queued(response) -> list[int]:
+    return [item["claim"].pk for item in response.context["items"]]
+
+
+def test_queue_lists_in_review_claims_by_others_oldest_first(client_for, analyst, analyst2, reviewer, make_claim):
+    newer = make_claim(analyst, status="in_review", text="Newer claim.")
+    older = make_claim(analyst2, status="in_review", text="Older claim.")
+    Claim.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=2))
+    own = make_claim(reviewer, status="in_review", text="The reviewer's own claim.")
+    make_claim(analyst, status="draft", text="Not submitted.")
+    response = client_for(reviewer).get(reverse(QUEUE))
+    assert response.status_code == 200
+    assert queued(response) == [older.pk, newer.pk]
+    assert own.pk not in queued(response)
+
+
+def test_queue_shows_the_claim_its_evidence_quotes_and_the_decisions(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review", quote="Russia voted six times")
+    Claim.objects.filter(pk=claim.pk).update(needs_attention=True)
+    html = client_for(reviewer).get(reverse(QUEUE)).content.decode()
+    assert claim.text in html
+    assert "Russia voted six times" in html
+    for action in ("approve", "request-changes", "reject"):
+        assert moderate_url(claim, action) in html
+    assert "cb-attention" in html
+
+
+def test_deciding_from_the_queue_returns_to_the_queue(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    response = client_for(reviewer).post(
+        moderate_url(claim, "approve"), {"version": claim.version, "next": reverse(QUEUE), "comment": ""}
+    )
+    assert response["Location"] == reverse(QUEUE)
+    assert Claim.objects.get(pk=claim.pk).status == "published"
+    follow = client_for(reviewer).get(reverse(QUEUE))
+    assert claim.pk not in queued(follow)
+
+
+def test_rejecting_from_the_queue_without_a_comment_asks_for_one(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    response = client_for(reviewer).post(moderate_url(claim, "reject"), {"next": reverse(QUEUE), "comment": ""})
+    assert response.status_code == 200 and 'name="comment"' in response.content.decode()
+    assert 'name="next"' in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).status == "in_review"
+
+
+def test_analysts_have_no_queue(client_for, analyst):
+    assert client_for(analyst).get(reverse(QUEUE)).status_code == 403
+
+
+def test_claim_list_links_the_queue_for_reviewers(client_for, analyst, reviewer, make_claim):
+    make_claim(analyst, status="in_review")
+    assert "Review queue (1)" in client_for(reviewer).get(reverse("admin:claims_claim_changelist")).content.decode()
+    assert "Review queue" not in client_for(analyst).get(reverse("admin:claims_claim_changelist")).content.decode()
+
+
+def test_queue_page_messages_after_a_decision(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    response = client_for(reviewer).post(
+        moderate_url(claim, "request-changes"), {"next": reverse(QUEUE), "comment": "Cite the date."}, follow=True
+    )
+    assert any("changes requested" in message for message in messages_of(response))

@@ -1,0 +1,267 @@
+"""The source page: escaped text with highlighted spans, select-to-span, select-to-claim,
+text edits through the service, and deletes that never turn into a 500."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim
+from sources.admin_views import render_marked_text
+from sources.models import Source, Span
+from sources.services import source_create, span_create
+
+from ..support import SAMPLE_TEXT, SEEDS_DIR
+from .helpers import draft_with_evidence, messages_of
+
+pytestmark = pytest.mark.django_db
+
+SEED_WITH_SUP = "004_80fb5168a06efd21.txt"
+
+
+def source_url(source: Source) -> str:
+    return reverse("admin:sources_source_change", args=[source.pk])
+
+
+def selection_url(source: Source) -> str:
+    return reverse("admin:sources_source_span_from_selection", args=[source.pk])
+
+
+class TextOf(HTMLParser):
+    """The text a browser would put in the element with ``id``: what the selection JS reads."""
+
+    def __init__(self, element_id: str):
+        super().__init__(convert_charrefs=True)
+        self.element_id, self.depth, self.parts = element_id, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif dict(attrs).get("id") == self.element_id:
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def rendered_text(html: str, element_id: str = "source-text") -> str:
+    parser = TextOf(element_id)
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def test_source_text_is_escaped_and_spans_are_marked(client_for, analyst):
+    text = "Intro <script>alert('x')</script> and 2006<sup>6</sup> & more."
+    source = source_create(user=analyst, title="Hostile", text=text)
+    span_create(source=source, user=analyst, quote="<sup>6</sup>")
+    html = client_for(analyst).get(source_url(source)).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "<sup>" not in html
+    assert 'data-spans="' in html and "&lt;sup&gt;6&lt;/sup&gt;</mark>" in html
+    # What the browser reads back is the source text, character for character.
+    assert rendered_text(html) == text
+
+
+def test_seed_with_literal_sup_tags_renders_them_as_text(client_for, analyst):
+    text = (SEEDS_DIR / SEED_WITH_SUP).read_text(encoding="utf-8")
+    assert "<sup>" in text
+    source = source_create(user=analyst, title="Seed 004", text=text)
+    span_create(source=source, user=analyst, quote="<sup>1</sup>", occurrence=1)
+    html = client_for(analyst).get(source_url(source)).content.decode()
+    assert "<sup>" not in html
+    assert "&lt;sup&gt;1&lt;/sup&gt;" in html
+    assert rendered_text(html) == text
+
+
+def test_rendering_keeps_every_character_with_overlapping_spans(analyst):
+    text = "\n\r\nLead line\r\nα🙂β <b>bold</b> tail"
+    source = source_create(user=analyst, title="Edge", text=text)
+    first, _ = span_create(source=source, start=3, end=12)
+    second, _ = span_create(source=source, start=8, end=16)
+    nested, _ = span_create(source=source, start=9, end=10)
+    html = f'<div id="source-text">{render_marked_text(text, [first, second, nested])}</div>'
+    assert rendered_text(html) == text
+    assert html.count("<mark") >= 4
+    assert 'data-spans="%d %d %d"' % (first.pk, second.pk, nested.pk) in html
+
+
+def test_orphaned_spans_are_listed_but_not_highlighted(client_for, analyst):
+    source = source_create(user=analyst, title="S", text="Alpha beta gamma.")
+    span, _ = span_create(source=source, quote="beta")
+    Span.objects.filter(pk=span.pk).update(anchor_state=Span.AnchorState.ORPHANED)
+    html = client_for(analyst).get(source_url(source)).content.decode()
+    assert "<mark" not in html.split('id="source-text"')[1].split("</div>")[0]
+    assert "1 orphaned" in html
+
+
+def test_highlighted_span_links_to_the_claims_citing_it(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    html = client_for(analyst).get(source_url(source)).content.decode()
+    claim_link = reverse("admin:claims_claim_change", args=[claim.pk])
+    assert claim_link in html  # in the spans inline and in the reader's popover data
+    assert f'"url": "{claim_link}"' in html
+
+
+def test_selection_makes_a_span_from_code_point_offsets_after_an_emoji(client_for, analyst, source):
+    quote = "Russia voted again."
+    start = SAMPLE_TEXT.index(quote)
+    assert "🙂" in SAMPLE_TEXT[:start]  # UTF-16 would count one more unit before it
+    response = client_for(analyst).post(
+        selection_url(source), {"start": start, "end": start + len(quote), "quote": quote}
+    )
+    span = Span.objects.get(source=source, quote=quote)
+    assert (span.start, span.end) == (start, start + len(quote))
+    assert response.status_code == 302 and response["Location"].endswith(f"#span-{span.pk}")
+
+
+def test_selection_with_utf16_offsets_is_refused_not_stored(client_for, analyst, source):
+    quote = "sits before this sentence"
+    start = SAMPLE_TEXT.index(quote) + 1  # what a browser counts, unconverted
+    response = client_for(analyst).post(
+        selection_url(source), {"start": start, "end": start + len(quote), "quote": quote}, follow=True
+    )
+    assert not Span.objects.filter(quote=quote).exists()
+    assert any("does not match" in message for message in messages_of(response))
+
+
+def test_selection_needs_the_add_span_permission(client_for, viewer, source):
+    response = client_for(viewer).post(selection_url(source), {"start": 0, "end": 6, "quote": "Russia"})
+    assert response.status_code == 403
+    assert not Span.objects.exists()
+
+
+def test_selection_makes_a_draft_claim_with_the_passage_as_evidence(client_for, analyst, source):
+    quote = "Moscow later said the sanctions went too far."
+    start = SAMPLE_TEXT.index(quote)
+    response = client_for(analyst).post(
+        reverse("admin:claims_claim_from_selection"),
+        {
+            "source": source.pk, "start": start, "end": start + len(quote), "quote": quote,
+            "text": "Moscow said the sanctions went too far.", "stance": "refutes",
+            "verdict": "refuted", "confidence": "moderate",
+        },
+    )
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("admin:claims_claim_change", args=[claim.pk])
+    assert (claim.status, claim.author, claim.verdict, claim.confidence) == ("draft", analyst, "refuted", "moderate")
+    evidence = claim.evidence.get()
+    assert (evidence.stance, evidence.span.start, evidence.span.quote) == ("refutes", start, quote)
+
+
+def test_select_to_claim_is_all_or_nothing(client_for, analyst, source):
+    response = client_for(analyst).post(
+        reverse("admin:claims_claim_from_selection"),
+        {"source": source.pk, "start": 0, "end": 6, "quote": "Russia", "text": "", "stance": "supports", "verdict": "unverified"},
+        follow=True,
+    )
+    assert not Claim.objects.exists() and not Span.objects.exists()
+    assert any("No claim made" in message for message in messages_of(response))
+    response = client_for(analyst).post(
+        reverse("admin:claims_claim_from_selection"),
+        {"source": source.pk, "start": 0, "end": 6, "quote": "Moscow", "text": "A claim.", "stance": "supports", "verdict": "unverified"},
+        follow=True,
+    )
+    assert not Claim.objects.exists() and not Span.objects.exists()
+    assert any("does not match" in message for message in messages_of(response))
+
+
+def test_the_reader_offers_selection_only_to_those_who_may_use_it(client_for, analyst, viewer, source):
+    assert 'id="cb-selection"' in client_for(analyst).get(source_url(source)).content.decode()
+    assert 'id="cb-selection"' not in client_for(viewer).get(source_url(source)).content.decode()
+
+
+def change_data(source: Source, **overrides) -> dict:
+    data = {
+        "title": source.title, "url": source.url or "", "publisher": source.publisher, "authors": source.authors,
+        "published_on": "", "retrieved_at_0": source.retrieved_at.strftime("%Y-%m-%d"),
+        "retrieved_at_1": source.retrieved_at.strftime("%H:%M:%S"), "language": source.language,
+        "kind": source.kind, "reliability": source.reliability, "text": source.text, "notes": source.notes,
+        "spans-TOTAL_FORMS": "0", "spans-INITIAL_FORMS": "0", "spans-MIN_NUM_FORMS": "0", "spans-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_editing_the_text_reanchors_spans_through_the_service(client_for, analyst, source):
+    span, _ = span_create(source=source, quote="Moscow later said")
+    new_text = "A new opening line.\n" + source.text
+    response = client_for(analyst).post(source_url(source), change_data(source, text=new_text), follow=True)
+    source.refresh_from_db()
+    span.refresh_from_db()
+    assert source.text == new_text
+    assert (span.anchor_state, source.text[span.start : span.end]) == ("relocated", "Moscow later said")
+    assert any("re-anchored" in message for message in messages_of(response))
+
+
+def test_browser_line_breaks_alone_do_not_change_the_text(client_for, analyst, source):
+    version = source.history.count()
+    client_for(analyst).post(source_url(source), change_data(source, text=source.text.replace("\n", "\r\n")))
+    source.refresh_from_db()
+    assert source.text == SAMPLE_TEXT
+    assert source.history.count() == version + 1  # saved (metadata), text untouched
+    assert source.spans.count() == 0
+
+
+def test_source_with_spans_shows_no_delete_and_refuses_it_without_a_500(client_for, superuser, source):
+    span_create(source=source, quote="Russia voted six times")
+    client = client_for(superuser)
+    assert reverse("admin:sources_source_delete", args=[source.pk]) not in client.get(source_url(source)).content.decode()
+    response = client.post(reverse("admin:sources_source_delete", args=[source.pk]), {"post": "yes"})
+    assert response.status_code in (302, 403)
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_bulk_delete_of_sources_reports_the_protected_ones(client_for, superuser, source, analyst):
+    empty = source_create(user=analyst, title="Empty", text="Nothing cited here.")
+    span_create(source=source, quote="Russia voted six times")
+    response = client_for(superuser).post(
+        reverse("admin:sources_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [source.pk, empty.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_span_used_as_evidence_cannot_be_deleted(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    span = claim.evidence.get().span
+    client = client_for(analyst)
+    page = client.get(reverse("admin:sources_span_change", args=[span.pk])).content.decode()
+    assert reverse("admin:sources_span_delete", args=[span.pk]) not in page
+    response = client.post(reverse("admin:sources_span_delete", args=[span.pk]), {"post": "yes"})
+    assert response.status_code in (302, 403)
+    assert Span.objects.filter(pk=span.pk).exists()
+
+
+def test_unused_span_is_deleted_through_the_service(client_for, analyst, source):
+    span, _ = span_create(source=source, quote="Russia voted again.")
+    response = client_for(analyst).post(reverse("admin:sources_span_delete", args=[span.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Span.objects.filter(pk=span.pk).exists()
+
+
+def test_span_add_form_checks_the_quote_against_the_text(client_for, analyst, source):
+    client = client_for(analyst)
+    response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "start": 0, "end": 6, "quote": "Moscow"})
+    assert response.status_code == 200 and "does not match" in response.content.decode()
+    response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "quote": "Moscow later said"})
+    assert response.status_code == 302
+    assert Span.objects.get().start == SAMPLE_TEXT.index("Moscow later said")
+
+
+def test_creating_a_source_in_the_admin_stores_the_text_verbatim(client_for, analyst):
+    text = "  leading spaces, <b>tags</b>, trailing newline\n"
+    data = change_data(Source(title="New", text=text, retrieved_at=Source().retrieved_at))
+    response = client_for(analyst).post(reverse("admin:sources_source_add"), data)
+    assert response.status_code == 302
+    created = Source.objects.get(title="New")
+    assert created.text == text and created.created_by == analyst
