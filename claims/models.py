@@ -159,6 +159,9 @@ class Claim(models.Model):
             models.Index(fields=["verdict"]),
             models.Index(fields=["confidence"]),
             models.Index(fields=["author", "status"]),
+            # The natural key (author, text): the demo loader and import_claims find an
+            # existing claim by it.
+            models.Index(fields=["author", "text"], name="claim_author_text"),
             models.Index(fields=["period_start", "period_end"]),
             models.Index(
                 fields=["needs_attention"],
@@ -218,6 +221,19 @@ class Evidence(models.Model):
         return f"{self.get_stance_display()}: {self.span}"
 
 
+class ReviewQuerySet(models.QuerySet):
+    """Bulk changes would bypass ``Review.save``/``delete``; the log refuses them too."""
+
+    def update(self, **kwargs):
+        raise ValueError("The moderation log is append-only.")
+
+    def delete(self):
+        raise ValueError("The moderation log is append-only.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class Review(models.Model):
     """The moderation log: one row per transition, never changed or deleted."""
 
@@ -238,6 +254,8 @@ class Review(models.Model):
     to_status = models.CharField(max_length=20, choices=Claim.Status.choices)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -82,10 +82,14 @@ def _lock_sources(items: Iterable[EvidenceInput]) -> None:
     them; taking sources before claims everywhere keeps the two from deadlocking, and keeps
     a source's text from changing while evidence is anchored in it.
     """
-    ids = {item.span.source_id if item.span is not None else getattr(item.source, "pk", None) for item in items}
+    ids = {
+        item.span.source_id if item.span is not None else getattr(item.source, "pk", None)
+        for item in items
+    }
     ids.discard(None)
     if ids:
-        list(Source.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        locking = Source.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        list(locking.values_list("pk", flat=True))
 
 
 def _check_supersedes(claim: Claim) -> None:
@@ -266,7 +270,8 @@ def claim_update(
     *, claim: Claim, user, expected_version: int | None = None, **changes: Any
 ) -> Claim:
     """Change a claim's content: only in draft or changes requested, by its author or a
-    reviewer. ``entities`` may be given too. Bumps ``version`` once."""
+    reviewer. ``entities`` may be given too. Bumps ``version`` once; a call that changes
+    nothing leaves the version (and so the ETag) and the history alone."""
     unknown = set(changes) - set(CONTENT_FIELDS) - {"entities"}
     if unknown:
         raise InvalidInput(f"Unknown claim fields: {', '.join(sorted(unknown))}.", code="unknown_field")
@@ -275,15 +280,22 @@ def claim_update(
     entities = changes.pop("entities", None)
     if "confidence" in changes and changes["confidence"] is None:
         changes["confidence"] = ""
+    attnames = [Claim._meta.get_field(name).attname for name in changes]
+    before = [getattr(locked, attname) for attname in attnames]
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.supersedes_id and locked.supersedes_id == locked.pk:
         raise InvalidInput("A claim cannot supersede itself.", code="supersedes_self")
     _validated(locked)
     _check_supersedes(locked)
+    changed = before != [getattr(locked, attname) for attname in attnames]
     if entities is not None:
-        _set_entities(locked, entities)
-    _save(locked, user, "Content edited")
+        entity_ids = {entity.pk if isinstance(entity, Entity) else int(entity) for entity in entities}
+        if entity_ids != set(locked.entities.values_list("pk", flat=True)):
+            _set_entities(locked, entity_ids)
+            changed = True
+    if changed:
+        _save(locked, user, "Content edited")
     return locked
 
 
@@ -331,12 +343,15 @@ def evidence_update(
     locked = _lock_claim(evidence.claim_id)
     _require_content_edit(locked, user)
     evidence = Evidence.objects.get(pk=evidence.pk)
+    before = (evidence.stance, evidence.note)
     if stance is not None:
         if stance not in Stance.values:
             raise InvalidInput(f"Unknown stance {stance!r}.", code="invalid_stance")
         evidence.stance = stance
     if note is not None:
         evidence.note = note
+    if (evidence.stance, evidence.note) == before:
+        return evidence
     evidence._history_user = user
     evidence.save()
     _save(locked, user, "Evidence edited")
@@ -403,7 +418,8 @@ def _check_actor(transition: Transition, claim: Claim, user) -> None:
             raise NotAllowed("Only the claim's author or a reviewer may submit it.", code="not_author")
         return
     if action == Action.REOPEN:
-        author_of_rejected = claim.status == Status.REJECTED and claim.author_id == user.pk
+        is_author = user is not None and claim.author_id == user.pk
+        author_of_rejected = claim.status == Status.REJECTED and is_author
         if not (is_reviewer(user) or (author_of_rejected and is_analyst(user))):
             raise NotAllowed(
                 "Only a reviewer, or the author of a rejected claim, may reopen it.",

@@ -68,7 +68,12 @@ class Source(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["url"], condition=Q(url__isnull=False), name="source_url_unique_when_set"
+                fields=["url"],
+                condition=Q(url__isnull=False),
+                name="source_url_unique_when_set",
+                # "unique" files the error under the url field (forms, the API's 400).
+                violation_error_code="unique",
+                violation_error_message="A source with this URL already exists.",
             ),
             models.CheckConstraint(
                 condition=Q(reliability__in=list("ABCDEF")), name="source_reliability_valid"

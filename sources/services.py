@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.dispatch import Signal
 
@@ -46,16 +47,53 @@ class AnchoringFailed(InvalidInput):
         return cls(str(error), code=error.code, extra=extra)
 
 
+def _attribute(instance, user) -> None:
+    """Name the acting user in the field history. Without a user, the history falls back
+    to the request's user (set by the middleware), so ``None`` must not override it."""
+    if user is not None:
+        instance._history_user = user
+
+
+def _validated(instance) -> None:
+    """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages)."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        first = next(iter(fields.values()))[0]
+        raise InvalidInput(first, code="invalid", extra={"errors": fields}) from error
+
+
+def _save_source(source: Source) -> None:
+    """Save, turning the database's URL uniqueness (which a concurrent writer can reach
+    between validation and insert) into the same error validation gives."""
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError as error:
+        taken = Source.objects.filter(url=source.url).exclude(pk=source.pk)
+        if source.url and taken.exists():
+            raise InvalidInput(
+                "A source with this URL already exists.",
+                code="url_taken",
+                extra={"errors": {"url": ["A source with this URL already exists."]}},
+            ) from error
+        raise
+
+
 def source_create(*, user=None, text: str, **fields: Any) -> Source:
-    """Create a source; its text is stored exactly as given."""
+    """Create a source; its text is stored exactly as given. A URL, when set, is unique."""
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
     if not text:
         raise InvalidInput("A source needs its text.", code="empty_text")
     source = Source(text=text, created_by=user, **fields)
-    source.full_clean()
-    source.save()
+    if not source.url:
+        source.url = None
+    _validated(source)
+    _attribute(source, user)
+    _save_source(source)
     return source
 
 
@@ -72,17 +110,20 @@ def source_update(*, source: Source, user=None, text: str | None = None, **field
     source = Source.objects.select_for_update().get(pk=source.pk)
     for name, value in fields.items():
         setattr(source, name, value)
+    if not source.url:
+        source.url = None
+    _attribute(source, user)
     summary: dict = {}
     if text is not None and text != source.text:
         if not text:
             raise InvalidInput("A source needs its text.", code="empty_text")
         source.text = text
-        source.full_clean()
-        source.save()
-        summary = reanchor_spans(source=source)
+        _validated(source)
+        _save_source(source)
+        summary = reanchor_spans(source=source, user=user)
     else:
-        source.full_clean()
-        source.save()
+        _validated(source)
+        _save_source(source)
     return summary
 
 
@@ -91,19 +132,25 @@ def source_update_text(*, source: Source, text: str, user=None) -> dict:
     return source_update(source=source, user=user, text=text)
 
 
-def source_delete(*, source: Source) -> None:
-    """A source that has spans cannot be deleted: citations would lose their ground."""
+def source_delete(*, source: Source, user=None) -> None:
+    """A source that has spans cannot be deleted: citations would lose their ground.
+
+    The source's row is locked first, so a span being created at the same moment (see
+    ``span_create``) either commits before (and the delete is refused) or waits for it.
+    """
     try:
         with transaction.atomic():
-            source.delete()
-    except ProtectedError as error:
+            locked = Source.objects.select_for_update().get(pk=source.pk)
+            _attribute(locked, user)
+            locked.delete()
+    except (ProtectedError, IntegrityError) as error:
         raise Conflict(
             f"This source has {source.spans.count()} span(s); delete them first.",
             code="source_has_spans",
         ) from error
 
 
-def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None) -> dict:
+def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=None) -> dict:
     """Re-anchor spans of ``source`` against its current text.
 
     A span stays where its quote still sits; else it moves to an exact match of its quote
@@ -143,6 +190,7 @@ def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None) -> di
                 span.anchor_state = Span.AnchorState.RELOCATED
             span.suggested_start = span.suggested_end = span.suggestion_score = None
         if before != (span.start, span.end, span.anchor_state, span.suggested_start):
+            _attribute(span, user)
             span.save()
             changed.append(span)
     if changed:
@@ -150,6 +198,7 @@ def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None) -> di
     return dict(summary)
 
 
+@transaction.atomic
 def span_create(
     *,
     source: Source,
@@ -166,7 +215,13 @@ def span_create(
     By quote, ``occurrence`` (1-based) or ``prefix``/``suffix`` choose among repeats; an
     ambiguous quote is refused with every candidate. Returns ``(span, created)``: an
     anchored span at the same offsets is reused rather than duplicated.
+
+    The source is re-read under a lock, so the span is anchored in its current text even
+    when the caller's copy is stale or its text is being edited at this moment
+    (``source_update`` holds the same lock while it re-anchors). Callers that lock claims
+    too take the sources' locks first, in that order.
     """
+    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     text = source.text
     try:
         if start is not None or end is not None:
@@ -199,7 +254,7 @@ def span_create(
     if existing is not None:
         return existing, False
     span_prefix, span_suffix = anchoring.context_of(text, candidate.start, candidate.end)
-    span = Span.objects.create(
+    span = Span(
         source=source,
         start=candidate.start,
         end=candidate.end,
@@ -208,15 +263,22 @@ def span_create(
         suffix=span_suffix,
         created_by=user,
     )
+    _attribute(span, user)
+    span.save()
     return span, True
 
 
-def span_delete(*, span: Span) -> None:
-    """A span used as evidence cannot be deleted: a claim would lose its citation."""
+def span_delete(*, span: Span, user=None) -> None:
+    """A span used as evidence cannot be deleted: a claim would lose its citation.
+
+    Evidence citing the span concurrently is caught by the database's foreign key, and
+    answered the same way.
+    """
     try:
         with transaction.atomic():
+            _attribute(span, user)
             span.delete()
-    except ProtectedError as error:
+    except (ProtectedError, IntegrityError) as error:
         raise Conflict(
             "This span is used as evidence; remove the evidence first.", code="span_in_use"
         ) from error
