@@ -114,7 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+# Test databases are named per process, so that two test runs on one machine (or one
+# database server) never destroy each other's database. On SQLite the test database is a
+# file, not memory, so that threads in the concurrency tests share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test_db_{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -180,9 +186,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: the schema then promises one encoding, and Swagger UI is the browsable API.
+    "DEFAULT_PARSER_CLASSES": ["project.api.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "project.pagination.KeysetPagination",
+    "EXCEPTION_HANDLER": "project.api.exception_handler",
+    # Anonymous callers are limited per address, authenticated ones per user, higher.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "project.api.AnonThrottle",
+        "project.api.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
@@ -195,7 +207,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Claimbase API",
     "DESCRIPTION": (
         "Atomic, checkable claims pinned to exact spans of their sources, moderated by "
-        "reviewers. Offsets are Unicode code points, half-open [start, end)."
+        "reviewers. Offsets are Unicode code points, half-open [start, end).\n\n"
+        "Authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token/) or a "
+        "session. Errors are JSON: `{\"detail\", \"code\"}`, with per-field `errors` on 400."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -203,6 +217,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids from the resource ("claims_list"), not the version segment.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # The choice sets share their values (status appears on claims and reviews...).
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "VerdictEnum": "claims.models.Claim.Verdict",
+        "ConfidenceEnum": "claims.models.Claim.Confidence",
+        "StanceEnum": "claims.models.Evidence.Stance",
+        "SourceKindEnum": "sources.models.Source.Kind",
+        "EntityKindEnum": "claims.models.Entity.Kind",
+        "ReliabilityEnum": "sources.models.Source.Reliability",
+        "AnchorStateEnum": "sources.models.Span.AnchorState",
+        "ReviewActionEnum": "claims.models.Review.Action",
+    },
 }
 
 CACHES = {

@@ -1,8 +1,52 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from claims.views import ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
+from project.api import json_not_found, json_server_error
+from project.auth import ObtainTokenView
+from sources.views import SourceViewSet, SpanViewSet
+
+# The JSON API, version 1 (see DESIGN.md, "API").
+router = SimpleRouter()
+router.register("sources", SourceViewSet, basename="source")
+router.register("spans", SpanViewSet, basename="span")
+router.register("entities", EntityViewSet, basename="entity")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("evidence", EvidenceViewSet, basename="evidence")
+
+api_v1 = [
+    *router.urls,
+    path("review-queue/", ReviewQueueView.as_view(), name="review-queue"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+]
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    # The OpenAPI schema and its viewers, served from local static files.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
 ]
+
+
+def handler404(request, exception):
+    """JSON for unknown API addresses; Django's page for everything else."""
+    if request.path.startswith("/api/"):
+        return json_not_found(request, exception)
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return json_server_error(request)
+    return server_error(request)

@@ -1,0 +1,126 @@
+"""Full-text search over a claim's text and the quotes of its evidence spans.
+
+One function, ``search_claims``; the database connection picks the engine:
+
+- PostgreSQL: ``claims_claim_search`` holds one ``tsvector`` per claim (English
+  configuration), with a GIN index; the query is ``websearch_to_tsquery``.
+- SQLite: the FTS5 table ``claims_claim_fts`` (Porter stemmer), rowid = claim id; user
+  input is translated into FTS5 syntax in which every term is a quoted string, so no input
+  is ever read as an FTS5 operator or a syntax error.
+
+Both tables are kept in sync by triggers on ``claims_claim`` and ``claims_evidence``
+(migration ``0003_search``): writes through the ORM, the admin, fixtures or raw SQL are all
+indexed. The query language is the web-search one on both: words (all must occur, stemmed),
+``"exact phrases"``, ``or`` between alternatives, ``-word`` to exclude.
+
+Known difference: PostgreSQL drops English stop words ("the", "of"), SQLite matches them;
+a query made only of stop words finds nothing on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+SEARCH_CONFIG = "english"
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass
+class ParsedQuery:
+    """A web-search query: groups that must all match (each an OR of terms), and excluded terms."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+
+def _has_word(term: str) -> bool:
+    # Terms of punctuation alone carry no lexeme on either engine.
+    return any(character.isalnum() for character in term)
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split a web-search query into terms (phrases kept whole), alternatives and exclusions."""
+    parsed = ParsedQuery()
+    pending_or = False
+    for match in _TOKEN.finditer(query):
+        negated, phrase, word = match.group(1), match.group(2), match.group(3)
+        if word is not None:
+            if word.lower() == "or":
+                pending_or = bool(parsed.groups)
+                continue
+            negated, term = ("-", word[1:]) if word.startswith("-") else ("", word)
+        else:
+            term = phrase
+        term = " ".join(term.split())
+        if not _has_word(term):
+            continue
+        if negated:
+            parsed.excluded.append(term)
+        elif pending_or:
+            parsed.groups[-1].append(term)
+        else:
+            parsed.groups.append([term])
+        pending_or = False
+    return parsed
+
+
+def _fts5_string(term: str) -> str:
+    # An FTS5 string: inside double quotes, a double quote is written twice.
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts5_expression(terms: list[list[str]]) -> str:
+    """``[["a"], ["b", "c"]]`` -> ``("a") AND ("b" OR "c")``."""
+    return " AND ".join("(" + " OR ".join(_fts5_string(t) for t in group) + ")" for group in terms)
+
+
+def _search_sqlite(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
+    matching = "SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s"
+    if parsed.groups:
+        expression = fts5_expression(parsed.groups)
+        if parsed.excluded:
+            # FTS5's NOT is binary: "positives NOT (a OR b)".
+            expression += " NOT (" + " OR ".join(_fts5_string(t) for t in parsed.excluded) + ")"
+        return queryset.filter(pk__in=RawSQL(matching, (expression,)))
+    excluded = " OR ".join(_fts5_string(t) for t in parsed.excluded)
+    return queryset.exclude(pk__in=RawSQL(matching, (excluded,)))
+
+
+def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
+    return queryset.filter(
+        pk__in=RawSQL(
+            "SELECT claim_id FROM claims_claim_search "
+            "WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)",
+            (SEARCH_CONFIG, query),
+        )
+    )
+
+
+def search_claims(queryset: QuerySet, query: str) -> QuerySet:
+    """Narrow ``queryset`` (of claims) to those matching ``query``; see the module docstring.
+
+    A query without any word (punctuation only) matches nothing; an empty one, everything.
+    """
+    # NUL cannot travel to PostgreSQL, and means nothing in a search.
+    query = query.replace("\x00", " ").strip()
+    if not query:
+        return queryset
+    parsed = parse_query(query)
+    if parsed.is_empty:
+        return queryset.none()
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        return _search_postgresql(queryset, query)
+    if vendor == "sqlite":
+        return _search_sqlite(queryset, parsed)
+    raise NotImplementedError(f"No full-text search for {vendor}.")

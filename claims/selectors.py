@@ -1,0 +1,133 @@
+"""Reads of claims: who sees what, the querysets a page needs, the field history.
+
+Visibility: staff (users who may view claims: the roles and superusers) see every claim;
+anybody else, logged in or not, sees published and retracted claims and their evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from project.api import sees_everything
+from .models import Claim, Entity, Evidence
+
+PUBLIC_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
+
+# What a claim's evidence shows of a span and its source: never the source's text, which
+# may be megabytes.
+_EVIDENCE_FIELDS = (
+    "id", "claim", "stance", "span", "span__id", "span__start", "span__end", "span__quote",
+    "span__anchor_state", "span__source", "span__source__id", "span__source__title",
+    "span__source__publisher", "span__source__url", "span__source__reliability",
+)
+
+
+def sees_all_claims(user) -> bool:
+    return sees_everything(user, "claims", "claim")
+
+
+def visible_claims(user) -> QuerySet[Claim]:
+    claims = Claim.objects.all()
+    return claims if sees_all_claims(user) else claims.filter(status__in=PUBLIC_STATUSES)
+
+
+def visible_evidence(user, evidence: QuerySet[Evidence] | None = None) -> QuerySet[Evidence]:
+    evidence = Evidence.objects.all() if evidence is None else evidence
+    return evidence if sees_all_claims(user) else evidence.filter(claim__status__in=PUBLIC_STATUSES)
+
+
+def public_span_condition() -> Q:
+    """Spans cited by a public claim are public too (registered with ``sources.views``)."""
+    cited = Evidence.objects.filter(span_id=OuterRef("pk"), claim__status__in=PUBLIC_STATUSES)
+    return Q(Exists(cited))
+
+
+def evidence_with_spans(*, detail: bool = False) -> QuerySet[Evidence]:
+    if detail:
+        evidence = Evidence.objects.select_related("span__source", "added_by").only(
+            *_EVIDENCE_FIELDS, "note", "created_at", "added_by", "added_by__username"
+        )
+    else:
+        evidence = Evidence.objects.select_related("span__source").only(*_EVIDENCE_FIELDS)
+    return evidence.order_by("id")
+
+
+def with_relations(claims: QuerySet[Claim], *, detail: bool = False) -> QuerySet[Claim]:
+    """Everything a claim's representation reads, in a fixed number of queries: one for the
+    claims (with author and reviewer), one for their evidence with spans and sources, one
+    for their entities, whatever the number of claims."""
+    return claims.select_related("author", "reviewer").prefetch_related(
+        Prefetch("evidence", queryset=evidence_with_spans(detail=detail)),
+        Prefetch("entities", queryset=Entity.objects.only("id", "slug", "name", "kind").order_by("name", "id")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Field history
+
+CLAIM_HISTORY_FIELDS = (
+    "text", "verdict", "confidence", "status", "period_start", "period_end", "notes",
+    "supersedes", "author", "reviewer", "version", "submitted_at", "published_at",
+)
+EVIDENCE_HISTORY_FIELDS = ("span", "stance", "note")
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _value(record, name: str):
+    return getattr(record, record._meta.get_field(name).attname)
+
+
+def _entries(records: Iterable, kind: str, fields: tuple[str, ...]) -> Iterator[tuple[tuple, dict]]:
+    previous: dict[int, object] = {}
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        kind_of_change = HISTORY_TYPES.get(record.history_type, "changed")
+        if kind_of_change == "deleted":
+            changes = []
+        elif before is None:
+            changes = [
+                {"field": name, "old": None, "new": _value(record, name)}
+                for name in fields
+                if _value(record, name) not in (None, "")
+            ]
+        else:
+            # Compared by hand: simple-history's diff_against skips non-editable fields
+            # (version, submitted_at, published_at), which are the workflow's footprints.
+            changes = [
+                {"field": name, "old": _value(before, name), "new": _value(record, name)}
+                for name in fields
+                if _value(before, name) != _value(record, name)
+            ]
+            if not changes:
+                continue  # a save that changed nothing tracked
+        user = record.history_user
+        yield (record.history_date, kind, record.history_id), {
+            "object": kind,
+            "object_id": record.id,
+            "type": kind_of_change,
+            "at": record.history_date,
+            "user": user.get_username() if user is not None else None,
+            "reason": record.history_change_reason or None,
+            "changes": changes,
+        }
+
+
+def claim_history(claim: Claim) -> list[dict]:
+    """The claim's and its evidence's field history, oldest first: each record compared
+    with the one before it for the same object."""
+    claim_records = claim.history.select_related("history_user").order_by("history_date", "history_id")
+    evidence_records = (
+        Evidence.history.filter(claim_id=claim.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    entries = [
+        *_entries(claim_records, "claim", CLAIM_HISTORY_FIELDS),
+        *_entries(evidence_records, "evidence", EVIDENCE_HISTORY_FIELDS),
+    ]
+    entries.sort(key=lambda item: item[0])
+    return [entry for _, entry in entries]
+

@@ -1,0 +1,362 @@
+"""The claim endpoints: thin adapters over ``claims.services`` and ``claims.selectors``.
+
+A view validates the shape of the input, calls one service, and serializes the result;
+the rules (who may do what, the freeze, the workflow) and their errors are the services'.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from project.api import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    JSONLDRenderer,
+    ModelPermissionsOrReadOnly,
+    error_responses,
+    etag_for,
+    expected_version,
+    not_modified,
+)
+from project.pagination import KeysetPagination
+from sources.views import register_public_spans
+
+from . import fast_list, selectors, services
+from .services import EvidenceInput
+from .exports import claim_review
+from .filters import ClaimFilter, EntityFilter, EvidenceFilter
+from .models import Claim, Entity, Evidence, Review
+from .roles import is_reviewer
+from .serializers import (
+    ClaimCreateSerializer,
+    ClaimDetailSerializer,
+    ClaimSerializer,
+    ClaimWriteSerializer,
+    EntitySerializer,
+    EvidenceCreateSerializer,
+    EvidenceSerializer,
+    EvidenceUpdateSerializer,
+    HistoryEntrySerializer,
+    ReviewSerializer,
+    TransitionSerializer,
+)
+
+# Spans cited by public claims are public (sources never imports claims; it asks instead).
+# Registered here because the URL configuration imports this module before any request.
+register_public_spans(selectors.public_span_condition)
+
+TRANSITIONS = {
+    # url path: (service action, summary)
+    "submit": ("submit", "Submit a draft for review (author or reviewer; needs evidence)"),
+    "approve": ("approve", "Approve and publish (a reviewer who is not the author)"),
+    "reject": ("reject", "Reject (a reviewer who is not the author; comment required)"),
+    "request-changes": ("request_changes", "Request changes (a reviewer who is not the author; comment required)"),
+    "retract": ("retract", "Retract a published claim (a reviewer; comment required)"),
+    "reopen": ("reopen", "Reopen as a draft (a reviewer, or the author of a rejected claim; comment required)"),
+}
+
+
+def _claim_response(claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
+    claim = selectors.with_relations(Claim.objects.filter(pk=claim.pk), detail=True).get()
+    return Response(
+        ClaimDetailSerializer(claim).data,
+        status=status_code,
+        headers={"ETag": etag_for("claim", claim.pk, claim.version), **(headers or {})},
+    )
+
+
+def _transition_endpoint(url_path: str):
+    """One POST endpoint per workflow action, all through ``claim_transition``."""
+    service_action, summary = TRANSITIONS[url_path]
+
+    def transition(self, request, pk=None):
+        claim = self.get_object()
+        # The precondition first: a stale caller learns that before anything else.
+        version = expected_version(request, "claim", claim.pk, claim.version)
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.claim_transition(
+            claim=claim,
+            user=request.user,
+            action=service_action,
+            comment=data.validated_data.get("comment", ""),
+            expected_version=version,
+        )
+        return _claim_response(claim)
+
+    transition.__name__ = service_action
+    transition = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(transition)
+    return extend_schema(
+        summary=summary,
+        request=TransitionSerializer,
+        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: ClaimDetailSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+    )(transition)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims (cursor-paginated, filterable)",
+        responses={200: ClaimSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(
+        summary="A claim with its evidence, spans and sources",
+        parameters=[IF_NONE_MATCH, ETAG_HEADER],
+        responses={
+            200: ClaimDetailSerializer,
+            304: OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag."),
+            **error_responses(404),
+        },
+    ),
+    create=extend_schema(
+        summary="Create a draft claim, with its evidence inline",
+        description=(
+            "Atomic: if any evidence item fails (unknown span, quote not found or ambiguous...), "
+            "nothing is created and the error names the item (`evidence_index`, and "
+            "`errors.evidence[i]` for invalid input)."
+        ),
+        request=ClaimCreateSerializer,
+        responses={201: ClaimDetailSerializer, **error_responses(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a claim's content (draft or changes requested only)",
+        request=ClaimWriteSerializer,
+        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: ClaimDetailSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a draft that was never submitted",
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    ),
+)
+class ClaimViewSet(viewsets.GenericViewSet):
+    queryset = Claim.objects.all()
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    pagination_class = KeysetPagination
+    permission_classes = [ModelPermissionsOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        claims = selectors.visible_claims(self.request.user)
+        if self.action == "list":
+            return selectors.with_relations(claims)
+        if self.action == "claimreview":
+            return selectors.with_relations(claims, detail=True)
+        return claims
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Only the list filters; a detail address does not depend on list parameters.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request):
+        # The bytes ClaimSerializer would give, built from rows at a fraction of the cost
+        # (claims/fast_list.py; tests/api/test_fast_list.py proves them identical).
+        return HttpResponse(fast_list.list_page(request, self), content_type="application/json")
+
+    def retrieve(self, request, pk=None):
+        claim = self.get_object()
+        etag = etag_for("claim", claim.pk, claim.version)
+        if not_modified(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return _claim_response(claim)
+
+    def create(self, request):
+        data = ClaimCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {name: value for name, value in data.validated_data.items() if name != "evidence"}
+        claim = services.claim_create(author=request.user, evidence=data.validated_evidence(), **fields)
+        location = reverse("claim-detail", args=[claim.pk], request=request)
+        return _claim_response(claim, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def partial_update(self, request, pk=None):
+        claim = self.get_object()
+        version = expected_version(request, "claim", claim.pk, claim.version)
+        data = ClaimWriteSerializer(claim, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.claim_update(claim=claim, user=request.user, expected_version=version, **data.validated_data)
+        return _claim_response(claim)
+
+    def destroy(self, request, pk=None):
+        services.claim_delete(claim=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    submit = _transition_endpoint("submit")
+    approve = _transition_endpoint("approve")
+    reject = _transition_endpoint("reject")
+    request_changes = _transition_endpoint("request-changes")
+    retract = _transition_endpoint("retract")
+    reopen = _transition_endpoint("reopen")
+
+    @extend_schema(
+        summary="The claim's moderation log, oldest first",
+        responses={200: ReviewSerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def reviews(self, request, pk=None):
+        claim = self.get_object()
+        reviews = Review.objects.filter(claim=claim).select_related("actor").order_by("created_at", "id")
+        return Response(ReviewSerializer(reviews, many=True).data)
+
+    @extend_schema(
+        summary="Field-level history of the claim and its evidence, oldest first",
+        description="Each entry compares a record with the previous one of the same object: "
+        "who, when, and every field that changed (`old`, `new`).",
+        responses={200: HistoryEntrySerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        claim = self.get_object()
+        return Response(HistoryEntrySerializer(selectors.claim_history(claim), many=True).data)
+
+    @extend_schema(
+        summary="schema.org ClaimReview (JSON-LD) of a published claim",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, "A ClaimReview."),
+            **error_responses(404),
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    def claimreview(self, request, pk=None):
+        claim = self.get_object()
+        if claim.status != Claim.Status.PUBLISHED:
+            raise NotFound("Only a published claim has a ClaimReview.", code="not_published")
+        url = reverse("claim-detail", args=[claim.pk], request=request)
+        return Response(claim_review(claim, url=url))
+
+
+class IsReviewer(permissions.IsAuthenticated):
+    """The review queue is for reviewers: 401 anonymous, 403 anybody else."""
+
+    message = "The review queue is for reviewers."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and is_reviewer(request.user)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Claims in review that the caller may decide, oldest first",
+        responses={200: ClaimSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+)
+class ReviewQueueView(generics.ListAPIView):
+    """``in_review`` claims the caller may decide: a reviewer, on claims they did not write."""
+
+    serializer_class = ClaimSerializer
+    pagination_class = KeysetPagination
+    permission_classes = [IsReviewer]
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        queue = (
+            Claim.objects.filter(status=Claim.Status.IN_REVIEW)
+            .exclude(author=self.request.user)
+            .order_by("submitted_at")
+        )
+        return selectors.with_relations(queue)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence and entities
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List evidence", responses={200: EvidenceSerializer(many=True), **error_responses(400)}
+    ),
+    retrieve=extend_schema(summary="An evidence row", responses={200: EvidenceSerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Add evidence to an editable claim (a span id, or a source with a quote or offsets)",
+        request=EvidenceCreateSerializer,
+        responses={201: EvidenceSerializer, **error_responses(400, 401, 403, 409)},
+    ),
+    partial_update=extend_schema(
+        summary="Change an evidence row's stance or note",
+        request=EvidenceUpdateSerializer,
+        responses={200: EvidenceSerializer, **error_responses(400, 401, 403, 404, 409)},
+    ),
+    destroy=extend_schema(
+        summary="Remove evidence from an editable claim (the span stays)",
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    ),
+)
+class EvidenceViewSet(viewsets.GenericViewSet):
+    queryset = Evidence.objects.all()
+    serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilter
+    pagination_class = KeysetPagination
+    permission_classes = [ModelPermissionsOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Evidence]:
+        return selectors.visible_evidence(self.request.user, selectors.evidence_with_spans(detail=True))
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(EvidenceSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(EvidenceSerializer(self.get_object()).data)
+
+    def create(self, request):
+        data = EvidenceCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        claim = fields.pop("claim")
+        evidence = services.evidence_add(claim=claim, user=request.user, item=EvidenceInput(**fields))
+        evidence = self.get_queryset().get(pk=evidence.pk)
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        evidence = self.get_object()
+        data = EvidenceUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.evidence_update(evidence=evidence, user=request.user, **data.validated_data)
+        return Response(EvidenceSerializer(self.get_queryset().get(pk=evidence.pk)).data)
+
+    def destroy(self, request, pk=None):
+        services.evidence_remove(evidence=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List entities", responses={200: EntitySerializer(many=True), **error_responses(400)}
+    ),
+    retrieve=extend_schema(summary="An entity", responses={200: EntitySerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Create an entity", responses={201: EntitySerializer, **error_responses(400, 401, 403)}
+    ),
+    partial_update=extend_schema(
+        summary="Change an entity", responses={200: EntitySerializer, **error_responses(400, 401, 403, 404)}
+    ),
+)
+class EntityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Entities are reference data: anybody reads them, analysts create and edit them."""
+
+    queryset = Entity.objects.all()
+    serializer_class = EntitySerializer
+    filterset_class = EntityFilter
+    pagination_class = KeysetPagination
+    permission_classes = [ModelPermissionsOrReadOnly]
+    http_method_names = ["get", "post", "patch", "head", "options"]

@@ -1,0 +1,329 @@
+"""What every API view shares: the error mapping, the parser, throttles, permissions, ETags.
+
+This module must not import ``rest_framework.views`` at import time: DRF imports the
+parser and throttle classes named in the settings while it defines ``APIView``.
+
+Domain errors (``project.errors``) are raised by the services and turned into HTTP answers
+here, in one place: a view never chooses a status code for a rule it did not write.
+
+Every error body has the same envelope::
+
+    {"detail": "<for people>", "code": "<stable name>", ...}
+
+400 answers add ``errors`` (per-field messages, nested like the request) and, for anchoring
+failures, ``candidates``; 409 answers name the conflict in ``code``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.http import Http404, JsonResponse
+from django.utils.http import parse_etags
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from project.errors import DomainError, StaleVersion
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def _first_message(errors: Any, path: str = "") -> tuple[str, str]:
+    """The first message in a nested DRF error structure, with where it sits
+    (``evidence[1].span``), so that the summary alone says which item failed."""
+    if isinstance(errors, dict):
+        items = errors.items()
+    elif isinstance(errors, list):
+        if not any(isinstance(value, (dict, list)) for value in errors):
+            messages = [str(value) for value in errors if value]
+            return path, messages[0] if messages else ""
+        items = enumerate(errors)
+    else:
+        return path, str(errors) if errors else ""
+    for key, value in items:
+        if key in ("non_field_errors", "__all__"):
+            label = path
+        elif isinstance(key, int) or str(key).isdigit():
+            label = f"{path}[{key}]"
+        else:
+            label = f"{path}.{key}" if path else str(key)
+        found = _first_message(value, label)
+        if found[1]:
+            return found
+    return path, ""
+
+
+def validation_body(errors: Any) -> dict:
+    """The 400 envelope for per-field messages."""
+    if not isinstance(errors, dict):
+        errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
+    where, message = _first_message(errors)
+    detail = f"{where}: {message}" if where else (message or "Invalid input.")
+    return {"detail": detail, "code": "invalid", "errors": errors}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Map every expected exception to a JSON answer; anything else stays a bug (500)."""
+    # Imported here: rest_framework.views imports this module's parser and throttles (through
+    # the settings) while it is being defined.
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
+    if isinstance(exc, DomainError):
+        body = exc.as_dict()
+        set_rollback()
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, ProtectedError):
+        set_rollback()
+        return Response(
+            {"detail": "Other records depend on this one.", "code": "protected"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        # Validation runs first; this is a concurrent writer winning the race.
+        set_rollback()
+        return Response(
+            {"detail": "The change conflicts with the current data; reload and retry.", "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(errors)
+    elif isinstance(exc, (Http404, ObjectDoesNotExist)):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = validation_body(response.data)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else exc.default_code}
+    return response
+
+
+def json_not_found(request, exception=None) -> JsonResponse:
+    """404 for URLs that match no route, in the API's envelope."""
+    return JsonResponse({"detail": "No API endpoint at this address.", "code": "not_found"}, status=404)
+
+
+def json_server_error(request) -> JsonResponse:
+    return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error envelope (401, 403, 404, 409, 412...)."""
+
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="A stable, machine-readable name for the error.")
+
+
+class CandidateSerializer(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    """400: per-field messages in ``errors`` (nested like the request), or a domain rule."""
+
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Per-field messages, nested like the request: {\"evidence\": [{}, {\"span\": [...]}]}.",
+    )
+    candidates = CandidateSerializer(
+        many=True, required=False, help_text="Every place an ambiguous quote occurs."
+    )
+    evidence_index = serializers.IntegerField(
+        required=False, help_text="Which inline evidence item failed (0-based)."
+    )
+
+
+class ConflictSerializer(ErrorSerializer):
+    status = serializers.CharField(required=False, help_text="The claim's current status.")
+
+
+class PreconditionFailedSerializer(ErrorSerializer):
+    current_version = serializers.IntegerField(required=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing and throttling
+
+
+class StrictJSONParser(JSONParser):
+    """JSON that the database can store: lone surrogates ("\\ud800") are valid JSON but not
+    valid Unicode, and would fail deep inside the driver instead of answering 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise exceptions.ParseError("The JSON contains invalid Unicode (a lone surrogate).") from error
+        return data
+
+
+class JSONLDRenderer(JSONRenderer):
+    """JSON-LD exports (ClaimReview, Web Annotation): JSON with its own media type."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class _LiveRateMixin:
+    # DRF binds the rates when its module is imported; reading them per request lets
+    # settings overrides (tests, a reloaded config) take effect.
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
+    """Anonymous callers, per address: ``REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']``."""
+
+
+class UserThrottle(_LiveRateMixin, UserRateThrottle):
+    """Authenticated callers, per user: ``...['user']``, a higher limit."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Permissions
+
+
+class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Reads are open (each view narrows what a caller sees); writes need the model's Django
+    permission, which the roles' groups grant (see ``claims/migrations/0002_roles.py``).
+    Anonymous writers get 401, logged-in users without the permission 403."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": [],
+        "HEAD": [],
+        "OPTIONS": [],
+    }
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if not (request.user and request.user.is_authenticated):
+            raise exceptions.NotAuthenticated()
+        return super().has_permission(request, view)
+
+
+def sees_everything(user, app_label: str, model: str) -> bool:
+    """Staff (the roles, superusers) see every row; anybody else sees what is public."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(f"{app_label}.view_{model}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# ETags: strong, from the object's id and version
+
+
+_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>\d+)-v(?P<version>\d+)"$')
+
+
+def etag_for(kind: str, pk: int, version: int) -> str:
+    return f'"{kind}-{pk}-v{version}"'
+
+
+def expected_version(request, kind: str, pk: int, current_version: int) -> int | None:
+    """The version an ``If-Match`` header vouches for, or None when there is no header.
+
+    A header that names no current representation (another version, another object, a weak
+    tag: If-Match compares strongly) answers 412 before anything is written. The version
+    returned is then checked again by the service under its row lock, so a write that
+    raced in between is caught too.
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    tags = parse_etags(header)
+    if "*" in tags:
+        return None
+    versions = set()
+    for tag in tags:
+        match = _ETAG.match(tag)
+        if match and match["kind"] == kind and int(match["pk"]) == pk:
+            versions.add(int(match["version"]))
+    if current_version in versions:
+        return current_version
+    raise StaleVersion(
+        f"If-Match does not match the current version of {kind} #{pk} "
+        f"({etag_for(kind, pk, current_version)}); reload it and try again.",
+        extra={"current_version": current_version},
+    )
+
+
+def not_modified(request, etag: str) -> bool:
+    """``If-None-Match`` (weak comparison, as RFC 9110 asks for GET)."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return False
+    tags = [tag.removeprefix("W/") for tag in parse_etags(header)]
+    return "*" in tags or etag in tags
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAPI: the error answers, documented once
+
+ERROR_RESPONSES: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(
+        ValidationErrorSerializer,
+        "Invalid input: per-field messages in `errors`, or a domain rule (`code`), e.g. an "
+        "anchoring failure with its `candidates`.",
+    ),
+    401: OpenApiResponse(ErrorSerializer, "Not authenticated: send `Authorization: Token <key>` or a session."),
+    403: OpenApiResponse(ErrorSerializer, "Authenticated, but the caller's role does not allow this."),
+    404: OpenApiResponse(ErrorSerializer, "No such object, or not visible to the caller."),
+    409: OpenApiResponse(
+        ConflictSerializer,
+        "The object's state forbids this (workflow, content freeze, protected delete); `code` names the rule.",
+    ),
+    412: OpenApiResponse(
+        PreconditionFailedSerializer, "`If-Match` names an outdated version; nothing was written."
+    ),
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers of an operation, e.g. ``error_responses(400, 401, 403)``."""
+    return {code: ERROR_RESPONSES[code] for code in codes}
+
+
+WRITE_ERRORS = (400, 401, 403)
+OBJECT_WRITE_ERRORS = (400, 401, 403, 404, 409)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The claim's `ETag`; when it is not the current version the answer is 412 and nothing changes.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="An `ETag` the caller holds; when it is current the answer is 304 without a body.",
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='Strong validator of the claim\'s current version: `"claim-<id>-v<version>"`.',
+)

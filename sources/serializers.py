@@ -1,0 +1,198 @@
+"""API shapes of sources and spans.
+
+Input and output are separate serializers: input ones validate types and ranges, the
+services (``sources.services``) apply the rules; output ones only describe. Text is never
+trimmed: a source, a quote and its context are stored exactly as sent.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from .models import Source, Span
+
+# Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
+MAX_OFFSET = 2**31 - 1
+MAX_ID = 2**63 - 1
+
+BCP47 = RegexValidator(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", "Give a BCP 47 language tag, e.g. en or pt-BR.")
+
+
+def id_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
+    """A reference by id that refuses non-integers (1.5, "1") instead of coercing them."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=queryset, pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID), **kwargs
+    )
+
+
+def username_of(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+
+
+class SourceSummarySerializer(serializers.Serializer):
+    """What a claim's evidence shows of its source."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.URLField(allow_null=True)
+    reliability = serializers.ChoiceField(choices=Source.Reliability.choices)
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    """A source's metadata, as lists show it: without the text, with its hash and length."""
+
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "authors",
+            "published_on",
+            "retrieved_at",
+            "language",
+            "kind",
+            "reliability",
+            "text_sha256",
+            "text_length",
+            "notes",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_created_by(self, source: Source) -> str | None:
+        return username_of(source.created_by)
+
+
+class SourceDetailSerializer(SourceSerializer):
+    """A source with its ``text``, which only staff callers receive (the field is absent
+    for everyone else)."""
+
+    text = serializers.CharField(required=False, help_text="The full content, verbatim. Staff only.")
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "text"]
+        read_only_fields = [name for name in fields if name != "text"]
+
+    def __init__(self, *args, include_text: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not include_text:
+            self.fields.pop("text")
+
+
+class ReanchorSummarySerializer(serializers.Serializer):
+    kept = serializers.IntegerField()
+    relocated = serializers.IntegerField()
+    orphaned = serializers.IntegerField()
+
+
+class SourceUpdateResultSerializer(SourceDetailSerializer):
+    """The updated source and, when its text changed, what became of its spans."""
+
+    reanchor = ReanchorSummarySerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="Spans kept in place, relocated to their quote, or orphaned; null when the text did not change.",
+    )
+
+    class Meta(SourceDetailSerializer.Meta):
+        fields = [*SourceDetailSerializer.Meta.fields, "reanchor"]
+
+
+class SourceWriteSerializer(serializers.Serializer):
+    """Fields a caller may set; ``source_create``/``source_update`` validate the rest."""
+
+    title = serializers.CharField(max_length=500)
+    url = serializers.URLField(max_length=2000, required=False, allow_null=True, allow_blank=True)
+    publisher = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    authors = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    retrieved_at = serializers.DateTimeField(required=False)
+    language = serializers.CharField(max_length=35, required=False, validators=[BCP47])
+    kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
+    reliability = serializers.ChoiceField(choices=Source.Reliability.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    text = serializers.CharField(
+        trim_whitespace=False,
+        help_text="The full content, stored verbatim: no stripping, no HTML interpretation.",
+    )
+
+    def validate_url(self, url: str | None) -> str | None:
+        # Checked here too so that the answer names the field; the database has the last word.
+        taken = Source.objects.filter(url=url) if url else Source.objects.none()
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError("A source with this URL already exists.")
+        return url
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans
+
+
+class SpanSummarySerializer(serializers.Serializer):
+    """A span inside a claim's evidence, with its source's summary."""
+
+    id = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    anchor_state = serializers.ChoiceField(choices=Span.AnchorState.choices)
+    source = SourceSummarySerializer()
+
+
+class SpanSerializer(serializers.ModelSerializer):
+    """A span: ``quote == source.text[start:end]`` unless it is orphaned."""
+
+    source = serializers.IntegerField(source="source_id")
+    source_title = serializers.CharField(source="source.title")
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Span
+        fields = [
+            "id",
+            "source",
+            "source_title",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "anchor_state",
+            "suggested_start",
+            "suggested_end",
+            "suggestion_score",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_created_by(self, span: Span) -> str | None:
+        return username_of(span.created_by)
+
+
+class SpanCreateSerializer(serializers.Serializer):
+    """By offsets (``start``, ``end``; a ``quote`` sent along must match), or by ``quote``
+    with ``occurrence`` (1-based) or ``prefix``/``suffix`` to choose among repeats."""
+
+    source = id_field(Source.objects.all())
+    start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
+    end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
+    quote = serializers.CharField(required=False, trim_whitespace=False)
+    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET, required=False)

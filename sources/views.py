@@ -1,0 +1,212 @@
+"""The source and span endpoints: thin adapters over ``sources.services``.
+
+Visibility: anybody reads source metadata; only staff (users who may view sources) get a
+source's ``text``. Spans are public only when an app that cites them says so (see
+``register_public_spans``): this app never imports the apps built on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from project.api import JSONLDRenderer, ModelPermissionsOrReadOnly, error_responses, sees_everything
+from project.pagination import KeysetPagination
+
+from . import services
+from .exports import span_annotation
+from .filters import SourceFilter, SpanFilter
+from .models import Source, Span
+from .serializers import (
+    SourceDetailSerializer,
+    SourceSerializer,
+    SourceUpdateResultSerializer,
+    SourceWriteSerializer,
+    SpanCreateSerializer,
+    SpanSerializer,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Which spans the public sees
+
+PublicSpanRule = Callable[[], Q]
+_public_span_rules: list[PublicSpanRule] = []
+
+
+def register_public_spans(rule: PublicSpanRule) -> None:
+    """Let a citing app make spans public: ``rule()`` returns the condition (a ``Q`` over
+    ``Span``) of the spans it publishes. Without any rule, no span is public."""
+    if rule not in _public_span_rules:
+        _public_span_rules.append(rule)
+
+
+def public_spans(queryset: QuerySet[Span]) -> QuerySet[Span]:
+    if not _public_span_rules:
+        return queryset.none()
+    condition = Q()
+    for rule in _public_span_rules:
+        condition |= rule()
+    return queryset.filter(condition)
+
+
+def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span]:
+    queryset = Span.objects.all() if queryset is None else queryset
+    return queryset if sees_everything(user, "sources", "span") else public_spans(queryset)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sources (without their text)",
+        responses={200: SourceSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(
+        summary="A source; `text` only for staff callers",
+        responses={200: SourceDetailSerializer, **error_responses(404)},
+    ),
+    create=extend_schema(
+        summary="Create a source",
+        request=SourceWriteSerializer,
+        responses={201: SourceDetailSerializer, **error_responses(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a source; a new text re-anchors its spans",
+        description="When `text` changes, every span is re-anchored in the same transaction; "
+        "`reanchor` counts the spans kept, relocated and orphaned.",
+        request=SourceWriteSerializer,
+        responses={200: SourceUpdateResultSerializer, **error_responses(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a source that has no spans",
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    ),
+)
+class SourceViewSet(viewsets.GenericViewSet):
+    queryset = Source.objects.select_related("created_by")
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilter
+    pagination_class = KeysetPagination
+    permission_classes = [ModelPermissionsOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _with_text(self) -> bool:
+        return sees_everything(self.request.user, "sources", "source")
+
+    def get_queryset(self) -> QuerySet[Source]:
+        queryset = super().get_queryset()
+        if self.action == "list" or not self._with_text():
+            queryset = queryset.defer("text")
+        return queryset
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(SourceSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        source = self.get_object()
+        return Response(SourceDetailSerializer(source, include_text=self._with_text()).data)
+
+    def create(self, request):
+        data = SourceWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = services.source_create(user=request.user, **data.validated_data)
+        return Response(SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        source = self.get_object()
+        data = SourceWriteSerializer(source, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        summary = services.source_update(source=source, user=request.user, **data.validated_data)
+        source = Source.objects.select_related("created_by").get(pk=source.pk)
+        source.reanchor = summary or None
+        return Response(SourceUpdateResultSerializer(source).data)
+
+    def destroy(self, request, pk=None):
+        services.source_delete(source=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List spans, in text order", responses={200: SpanSerializer(many=True), **error_responses(400)}
+    ),
+    retrieve=extend_schema(summary="A span", responses={200: SpanSerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Anchor a span, by offsets or by quote",
+        description=(
+            "By offsets `{source, start, end}` (a `quote` sent along must match) or by quote "
+            "`{source, quote}` with `occurrence` (1-based) or `prefix`/`suffix` to choose among "
+            "repeats. A quote that is not found answers 400; an ambiguous one answers 400 with "
+            "every `candidates` `{start, end}`. An anchored span at the same offsets is reused "
+            "(200) rather than duplicated (201)."
+        ),
+        request=SpanCreateSerializer,
+        responses={
+            201: SpanSerializer,
+            200: OpenApiResponse(SpanSerializer, "An existing span at these offsets."),
+            **error_responses(400, 401, 403),
+        },
+    ),
+    destroy=extend_schema(
+        summary="Delete a span that no evidence uses",
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    ),
+)
+class SpanViewSet(viewsets.GenericViewSet):
+    queryset = Span.objects.select_related("source", "created_by").defer("source__text")
+    serializer_class = SpanSerializer
+    filterset_class = SpanFilter
+    pagination_class = KeysetPagination
+    permission_classes = [ModelPermissionsOrReadOnly]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Span]:
+        return visible_spans(self.request.user, super().get_queryset().order_by("start"))
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(SpanSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(SpanSerializer(self.get_object()).data)
+
+    def create(self, request):
+        data = SpanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        span, created = services.span_create(user=request.user, **data.validated_data)
+        span = self.get_queryset().get(pk=span.pk)
+        return Response(SpanSerializer(span).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def destroy(self, request, pk=None):
+        services.span_delete(span=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="The span as a W3C Web Annotation (JSON-LD)",
+        description="TextQuoteSelector and TextPositionSelector (code points, half-open) over the "
+        "source; an orphaned span carries the quote selector only.",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, "A Web Annotation."), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    def annotation(self, request, pk=None):
+        span = self.get_object()
+        source_iri = span.source.url or reverse("source-detail", args=[span.source_id], request=request)
+        annotation_iri = reverse("span-annotation", args=[span.pk], request=request)
+        return Response(span_annotation(span, annotation_iri=annotation_iri, source_iri=source_iri))

@@ -1,0 +1,76 @@
+"""Token and session authentication; throttling of anonymous and authenticated callers."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_for_username_and_password(anonymous, analyst):
+    response = anonymous.post("/api/v1/auth/token/", {"username": "analyst", "password": "pw-analyst"}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    again = anonymous.post("/api/v1/auth/token/", {"username": "analyst", "password": "pw-analyst"}, format="json")
+    assert again.json()["token"] == token
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    created = client.post("/api/v1/sources/", {"title": "By token", "text": "x"}, format="json")
+    assert created.status_code == 201 and created.json()["created_by"] == "analyst"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"username": "analyst", "password": "wrong"},
+        {"username": "nobody", "password": "x"},
+        {"username": "analyst"},
+        {},
+    ],
+)
+def test_bad_credentials_answer_400(anonymous, analyst, payload):
+    response = anonymous.post("/api/v1/auth/token/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_an_invalid_token_answers_401(analyst):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_session_authentication_with_csrf(analyst):
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username="analyst", password="pw-analyst")
+    assert client.get("/api/v1/sources/?kind=article").status_code == 200
+    # A session write without the CSRF token is refused...
+    refused = client.post("/api/v1/sources/", {"title": "t", "text": "x"}, format="json")
+    assert refused.status_code == 403
+    # ... and accepted with it (the double-submit cookie a browser would hold).
+    token = "k" * 32
+    client.cookies["csrftoken"] = token
+    accepted = client.post("/api/v1/sources/", {"title": "t", "text": "x"}, format="json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 201
+
+
+def test_anonymous_callers_are_throttled_before_authenticated_ones(settings, client_for, analyst):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
+    }
+    anonymous, member = client_for(None), client_for(analyst)
+    assert [anonymous.get("/api/v1/claims/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    throttled = anonymous.get("/api/v1/claims/")
+    assert throttled.json()["code"] == "throttled" and int(throttled["Retry-After"]) > 0
+    assert [member.get("/api/v1/claims/").status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_throttle_rates_are_set_in_settings(settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert set(rates) == {"anon", "user"}
+    number = lambda rate: int(rate.split("/")[0])  # noqa: E731
+    assert number(rates["user"]) > number(rates["anon"])

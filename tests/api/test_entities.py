@@ -1,0 +1,44 @@
+"""Entities: reference data that anybody reads and analysts maintain."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Entity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_makes_a_slug_from_the_name(client_for, analyst):
+    client = client_for(analyst)
+    first = client.post("/api/v1/entities/", {"name": "United Nations", "kind": "organization"}, format="json")
+    second = client.post("/api/v1/entities/", {"name": "United Nations"}, format="json")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.json()["slug"], second.json()["slug"]) == ("united-nations", "united-nations-2")
+
+
+def test_create_validates_wikidata_id_and_slug(client_for, analyst):
+    client = client_for(analyst)
+    Entity.objects.create(name="Iran", slug="iran", kind="country")
+    response = client.post("/api/v1/entities/", {"name": "Iran", "slug": "iran", "wikidata_id": "159"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"slug", "wikidata_id"}
+
+
+def test_patch_and_filter(client_for, anonymous, analyst):
+    entity = Entity.objects.create(name="Russia", slug="russia", kind="country")
+    Entity.objects.create(name="Vladimir Putin", slug="vladimir-putin", kind="person")
+    response = client_for(analyst).patch(
+        f"/api/v1/entities/{entity.pk}/", {"wikidata_id": "Q159", "aliases": ["Russian Federation"]}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["aliases"] == ["Russian Federation"]
+    rows = anonymous.get("/api/v1/entities/?kind=country").json()["results"]
+    assert [row["slug"] for row in rows] == ["russia"]
+    rows = anonymous.get("/api/v1/entities/?q=putin").json()["results"]
+    assert [row["slug"] for row in rows] == ["vladimir-putin"]
+
+
+def test_entities_cannot_be_deleted_over_the_api(client_for, superuser):
+    entity = Entity.objects.create(name="Iran", slug="iran")
+    assert client_for(superuser).delete(f"/api/v1/entities/{entity.pk}/").status_code == 405

@@ -1,0 +1,112 @@
+"""Strong ETags on claim detail; If-Match on PATCH and transitions (stale: 412, no write)."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Claim, Review
+
+pytestmark = pytest.mark.django_db
+
+
+def _etag(client, claim) -> str:
+    response = client.get(f"/api/v1/claims/{claim.pk}/")
+    assert response.status_code == 200
+    return response["ETag"]
+
+
+def test_detail_has_a_strong_etag_from_id_and_version(client_for, analyst, corpus):
+    etag = _etag(client_for(analyst), corpus.draft)
+    assert etag == f'"claim-{corpus.draft.pk}-v{corpus.draft.version}"'
+    assert not etag.startswith("W/")
+
+
+def test_etag_changes_with_every_change(client_for, analyst, corpus):
+    client = client_for(analyst)
+    before = _etag(client, corpus.draft)
+    client.patch(f"/api/v1/claims/{corpus.draft.pk}/", {"notes": "x"}, format="json")
+    assert _etag(client, corpus.draft) != before
+
+
+def test_patch_with_the_current_etag_succeeds_and_returns_the_new_one(client_for, analyst, corpus):
+    client = client_for(analyst)
+    etag = _etag(client, corpus.draft)
+    response = client.patch(f"/api/v1/claims/{corpus.draft.pk}/", {"text": "New."}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] == f'"claim-{corpus.draft.pk}-v{corpus.draft.version + 1}"'
+
+
+@pytest.mark.parametrize(
+    "if_match",
+    [
+        '"claim-{pk}-v{stale}"',
+        'W/"claim-{pk}-v{version}"',  # If-Match compares strongly
+        '"claim-{other}-v{version}"',
+        '"garbage"',
+        "no quotes at all",
+    ],
+)
+def test_stale_if_match_on_patch_answers_412_and_writes_nothing(client_for, analyst, corpus, if_match):
+    claim = corpus.draft
+    header = if_match.format(pk=claim.pk, stale=claim.version - 1 or 99, version=claim.version, other=claim.pk + 1)
+    history = claim.history.count()
+    response = client_for(analyst).patch(
+        f"/api/v1/claims/{claim.pk}/", {"text": "Lost update."}, format="json", HTTP_IF_MATCH=header
+    )
+    assert response.status_code == 412
+    assert response.json()["code"] == "stale_version"
+    assert response.json()["current_version"] == claim.version
+    fresh = Claim.objects.get(pk=claim.pk)
+    assert (fresh.text, fresh.version, fresh.history.count()) == (claim.text, claim.version, history)
+
+
+def test_lost_update_is_prevented(client_for, analyst, reviewer, corpus):
+    first, second = client_for(analyst), client_for(reviewer)
+    etag = _etag(first, corpus.draft)
+    assert second.patch(
+        f"/api/v1/claims/{corpus.draft.pk}/", {"notes": "reviewer"}, format="json", HTTP_IF_MATCH=etag
+    ).status_code == 200
+    response = first.patch(
+        f"/api/v1/claims/{corpus.draft.pk}/", {"notes": "analyst"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 412
+    assert Claim.objects.get(pk=corpus.draft.pk).notes == "reviewer"
+
+
+@pytest.mark.parametrize("action, comment", [("submit", ""), ("approve", ""), ("reject", "No.")])
+def test_stale_if_match_on_a_transition_answers_412_and_logs_nothing(
+    client_for, analyst, reviewer, corpus, action, comment
+):
+    claim = corpus.draft if action == "submit" else corpus.in_review
+    user = analyst if action == "submit" else reviewer
+    stale = f'"claim-{claim.pk}-v{claim.version + 5}"'
+    response = client_for(user).post(
+        f"/api/v1/claims/{claim.pk}/{action}/", {"comment": comment}, format="json", HTTP_IF_MATCH=stale
+    )
+    assert response.status_code == 412
+    fresh = Claim.objects.get(pk=claim.pk)
+    assert (fresh.status, fresh.version) == (claim.status, claim.version)
+    assert Review.objects.filter(claim=claim).count() == claim.reviews.count()
+
+
+def test_transition_with_the_current_etag_succeeds(client_for, reviewer, corpus):
+    client = client_for(reviewer)
+    etag = _etag(client, corpus.in_review)
+    response = client.post(f"/api/v1/claims/{corpus.in_review.pk}/approve/", {}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["status"] == "published"
+
+
+def test_if_match_star_matches_any_version(client_for, analyst, corpus):
+    response = client_for(analyst).patch(
+        f"/api/v1/claims/{corpus.draft.pk}/", {"notes": "x"}, format="json", HTTP_IF_MATCH="*"
+    )
+    assert response.status_code == 200
+
+
+def test_if_none_match_answers_304(anonymous, corpus):
+    etag = _etag(anonymous, corpus.published)
+    response = anonymous.get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert anonymous.get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH='"other"').status_code == 200

@@ -1,0 +1,62 @@
+"""Evidence endpoints: through the services, under the claim's content freeze."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_evidence_by_quote_bumps_the_claim_version(client_for, analyst, corpus):
+    claim = corpus.draft
+    response = client_for(analyst).post(
+        "/api/v1/evidence/",
+        {"claim": claim.pk, "source": corpus.source.pk, "quote": "Curly quotes", "stance": "context"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["claim"] == claim.pk and body["stance"] == "context"
+    assert body["span"]["quote"] == "Curly quotes"
+    claim.refresh_from_db()
+    assert claim.version == 2
+
+
+def test_duplicate_evidence_answers_400(client_for, analyst, corpus):
+    response = client_for(analyst).post(
+        "/api/v1/evidence/", {"claim": corpus.draft.pk, "span": corpus.draft_span.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "duplicate_evidence"
+
+
+def test_evidence_of_a_frozen_claim_cannot_change(client_for, analyst, corpus):
+    client = client_for(analyst)
+    evidence = corpus.published.evidence.get()
+    assert client.patch(f"/api/v1/evidence/{evidence.pk}/", {"stance": "refutes"}, format="json").status_code == 409
+    assert client.delete(f"/api/v1/evidence/{evidence.pk}/").status_code == 409
+    response = client.post(
+        "/api/v1/evidence/", {"claim": corpus.published.pk, "span": corpus.free_span.pk}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "content_frozen"
+
+
+def test_update_and_remove_evidence(client_for, analyst, corpus):
+    client = client_for(analyst)
+    evidence = corpus.draft.evidence.get()
+    response = client.patch(f"/api/v1/evidence/{evidence.pk}/", {"stance": "refutes", "note": "n"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["stance"], response.json()["note"]) == ("refutes", "n")
+    assert client.delete(f"/api/v1/evidence/{evidence.pk}/").status_code == 204
+    assert not Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_evidence_filters_and_visibility(client_for, anonymous, analyst, corpus):
+    public = {row["id"] for row in anonymous.get("/api/v1/evidence/").json()["results"]}
+    assert public == {corpus.published.evidence.get().pk, corpus.retracted.evidence.get().pk}
+    rows = client_for(analyst).get(f"/api/v1/evidence/?claim={corpus.draft.pk}&stance=supports").json()["results"]
+    assert [row["id"] for row in rows] == [corpus.draft.evidence.get().pk]
+    assert anonymous.get(f"/api/v1/evidence/{corpus.draft.evidence.get().pk}/").status_code == 404

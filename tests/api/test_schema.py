@@ -1,0 +1,109 @@
+"""The OpenAPI schema and its viewers: valid, complete about errors, served offline."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_spectacular_validate_is_clean():
+    # --fail-on-warn turns every warning (an unguessable type, a missing serializer) into
+    # an error; --validate checks the result against the OpenAPI 3 meta-schema.
+    out = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    assert yaml.safe_load(out.getvalue())["openapi"].startswith("3.")
+
+
+def test_every_design_path_is_documented(schema):
+    paths = set(schema["paths"])
+    for path in [
+        "/api/v1/sources/", "/api/v1/sources/{id}/", "/api/v1/spans/", "/api/v1/spans/{id}/",
+        "/api/v1/spans/{id}/annotation/", "/api/v1/entities/", "/api/v1/entities/{id}/",
+        "/api/v1/claims/", "/api/v1/claims/{id}/", "/api/v1/claims/{id}/submit/",
+        "/api/v1/claims/{id}/approve/", "/api/v1/claims/{id}/reject/", "/api/v1/claims/{id}/request-changes/",
+        "/api/v1/claims/{id}/retract/", "/api/v1/claims/{id}/reopen/", "/api/v1/claims/{id}/reviews/",
+        "/api/v1/claims/{id}/history/", "/api/v1/claims/{id}/claimreview/", "/api/v1/evidence/",
+        "/api/v1/evidence/{id}/", "/api/v1/review-queue/", "/api/v1/auth/token/",
+    ]:
+        assert path in paths
+
+
+@pytest.mark.parametrize(
+    "path, method, codes",
+    [
+        ("/api/v1/claims/", "post", {"201", "400", "401", "403"}),
+        ("/api/v1/claims/", "get", {"200", "400"}),
+        ("/api/v1/claims/{id}/", "get", {"200", "404"}),
+        ("/api/v1/claims/{id}/", "patch", {"200", "400", "401", "403", "404", "409", "412"}),
+        ("/api/v1/claims/{id}/", "delete", {"204", "401", "403", "404", "409"}),
+        ("/api/v1/claims/{id}/approve/", "post", {"200", "400", "401", "403", "404", "409", "412"}),
+        ("/api/v1/spans/", "post", {"200", "201", "400", "401", "403"}),
+        ("/api/v1/sources/{id}/", "delete", {"204", "401", "403", "404", "409"}),
+        ("/api/v1/evidence/{id}/", "patch", {"200", "400", "401", "403", "404", "409"}),
+        ("/api/v1/review-queue/", "get", {"200", "401", "403"}),
+    ],
+)
+def test_error_answers_are_documented(schema, path, method, codes):
+    assert set(schema["paths"][path][method]["responses"]) >= codes
+
+
+def test_paginated_lists_document_their_400(schema):
+    lists = 0
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get and any(parameter["name"] == "page_size" for parameter in get.get("parameters", [])):
+            lists += 1
+            assert "400" in get["responses"], path
+    assert lists == 6
+
+
+def test_claim_filters_and_pagination_are_documented(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/claims/"]["get"]["parameters"]}
+    assert set(parameters) >= {
+        "status", "verdict", "confidence", "entity", "source", "author", "stance", "needs_attention",
+        "created_after", "created_before", "published_after", "published_before", "period_on", "q",
+        "ordering", "cursor", "page_size",
+    }
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
+    assert "400" in parameters["page_size"]["description"]
+    assert "-created_at" in parameters["ordering"]["schema"]["enum"]
+
+
+def test_if_match_and_etag_are_documented(schema):
+    patch = schema["paths"]["/api/v1/claims/{id}/"]["patch"]
+    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
+    assert "ETag" in patch["responses"]["200"]["headers"]
+
+
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_viewers_use_no_cdn_and_their_files_are_served(client, settings, page):
+    settings.WHITENOISE_USE_FINDERS = True
+    response = client.get(page)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, re.IGNORECASE), "external address in page"
+    for cdn in ("jsdelivr", "unpkg", "cdnjs", "googleapis", "gstatic", "redoc.ly"):
+        assert cdn not in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(asset.endswith(".js") for asset in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_schema_endpoint_serves_openapi_3(anonymous):
+    response = anonymous.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")

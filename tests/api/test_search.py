@@ -1,0 +1,136 @@
+"""Full-text search (``q``): the same claims come back on SQLite (FTS5) and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from claims import services
+from claims.models import Claim, Evidence
+from claims.search import parse_query, search_claims
+from sources.services import source_create
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "The Security Council adopted resolution 1929 in June 2010. "
+    "Moscow criticised the unilateral sanctions of Washington. "
+    "Tehran answered that the enrichment programme would continue. "
+    "Beijing abstained on nothing."
+)
+
+
+@pytest.fixture
+def found(analyst):
+    source = source_create(user=analyst, title="Search corpus", text=TEXT)
+
+    def claim(text, *quotes):
+        return services.claim_create(
+            author=analyst,
+            text=text,
+            evidence=[services.EvidenceInput(source=source, quote=quote) for quote in quotes],
+        )
+
+    claims = {
+        "vote": claim("Russia voted for resolution 1929.", "adopted resolution 1929"),
+        "moscow": claim("Russia opposed extra measures.", "Moscow criticised the unilateral sanctions"),
+        "tehran": claim("Iran kept enriching uranium.", "enrichment programme would continue"),
+        "beijing": claim("China did not block the vote.", "Beijing abstained"),
+    }
+
+    def search(query):
+        names = {claim.pk: name for name, claim in claims.items()}
+        return {names[pk] for pk in search_claims(Claim.objects.all(), query).values_list("pk", flat=True)}
+
+    search.claims = claims
+    search.source = source
+    return search
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("russia", {"vote", "moscow"}),
+        ("RUSSIA", {"vote", "moscow"}),
+        ("sanction", {"moscow"}),  # stemmed: the quote says "sanctions"
+        ("criticised", {"moscow"}),  # a word of the evidence quote only
+        ("russia 1929", {"vote"}),  # all words must occur
+        ("russia unilateral", {"moscow"}),  # claim text and quote form one document
+        ('"resolution 1929"', {"vote"}),
+        ('"1929 resolution"', set()),  # a phrase keeps its order
+        ("china or iran", {"beijing", "tehran"}),
+        ("russia -moscow", {"vote"}),
+        ("-russia", {"tehran", "beijing"}),
+        ("uranium enrichment", {"tehran"}),
+        ("nothing matches this", set()),
+    ],
+)
+def test_search_finds_the_same_claims_on_every_database(found, query, expected):
+    assert found(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', '""', "'", "*", "-", "--", "(", ")", "NEAR(a b)", "a AND", "OR", "NOT", "^x", "col:x", "a:b",
+     '"unbalanced', "x\x00y", "🙂", "\\", "%", "_", ";DROP TABLE claims_claim;--", "!!! ???", "a" * 500],
+)
+def test_no_input_breaks_the_search(found, query):
+    found(query)  # no exception
+
+
+def test_punctuation_only_matches_nothing_and_empty_matches_all(found):
+    assert found("!!! ???") == set()
+    assert found("   ") == set(found.claims)
+
+
+def test_index_follows_text_edits_evidence_and_deletes(found, analyst):
+    claims = found.claims
+    services.claim_update(claim=claims["beijing"], user=analyst, text="China stayed silent.")
+    assert found("block") == set()
+    assert found("silent") == {"beijing"}
+    evidence = Evidence.objects.get(claim=claims["tehran"])
+    services.evidence_remove(evidence=evidence, user=analyst)
+    assert found("programme") == set()
+    services.evidence_add(
+        claim=claims["tehran"], user=analyst, item=services.EvidenceInput(source=found.source, quote="Tehran answered")
+    )
+    assert found("tehran") == {"tehran"}
+    services.claim_delete(claim=claims["vote"], user=analyst)
+    assert found("1929") == set()
+
+
+def test_q_filter_on_the_claim_list(client_for, analyst, found):
+    response = client_for(analyst).get("/api/v1/claims/?q=russia+-moscow")
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [found.claims["vote"].pk]
+
+
+def test_parse_query_keeps_phrases_alternatives_and_exclusions():
+    parsed = parse_query('russia "security council" or un -china -"big words" !!!')
+    assert parsed.groups == [["russia"], ["security council", "un"]]
+    assert parsed.excluded == ["china", "big words"]
+
+
+def test_search_index_objects_exist():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%fts%'")
+            assert len(cursor.fetchall()) == 6
+        else:
+            cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+            assert cursor.fetchone() == ("pg_trgm",)
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'claims_claim_search'")
+            assert any("gin" in row[0].lower() for row in cursor.fetchall())
+
+
+def test_a_claim_quoting_a_whole_long_report_is_indexed(analyst):
+    # Distinct words beyond what one tsvector can hold (1 MB); the document is cut instead.
+    text = " ".join(f"lexeme{number}" for number in range(150_000))
+    report = source_create(user=analyst, title="Long report", text=text)
+    claim = services.claim_create(
+        author=analyst,
+        text="Quotes everything.",
+        evidence=[services.EvidenceInput(source=report, start=0, end=len(text))],
+    )
+    found = search_claims(Claim.objects.all(), "lexeme7")
+    assert list(found.values_list("pk", flat=True)) == [claim.pk]

@@ -1,0 +1,121 @@
+"""Spans: anchored by offsets or by quote; ambiguity lists every candidate."""
+
+from __future__ import annotations
+
+import pytest
+
+from sources.models import Span
+from tests.support import SAMPLE_TEXT
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, payload):
+    return client.post("/api/v1/spans/", payload, format="json")
+
+
+def test_create_by_offsets(client_for, analyst, source):
+    start = SAMPLE_TEXT.index("Moscow")
+    response = _post(client_for(analyst), {"source": source.pk, "start": start, "end": start + 6})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["quote"] == "Moscow"
+    assert body["anchor_state"] == "anchored"
+    assert body["prefix"] == SAMPLE_TEXT[max(0, start - 32) : start]
+
+
+def test_offsets_count_code_points_not_utf16_units(client_for, analyst, source):
+    start = SAMPLE_TEXT.index("🙂")
+    response = _post(client_for(analyst), {"source": source.pk, "start": start, "end": start + 1})
+    assert response.status_code == 201
+    assert response.json()["quote"] == "🙂"
+
+
+def test_create_by_offsets_with_a_mismatching_quote(client_for, analyst, source):
+    response = _post(client_for(analyst), {"source": source.pk, "start": 0, "end": 6, "quote": "Moscow"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "quote_mismatch"
+
+
+def test_create_by_unique_quote(client_for, analyst, source):
+    response = _post(client_for(analyst), {"source": source.pk, "quote": "“Curly quotes”"})
+    assert response.status_code == 201
+    body = response.json()
+    assert SAMPLE_TEXT[body["start"] : body["end"]] == "“Curly quotes”"
+
+
+def test_ambiguous_quote_lists_every_candidate(client_for, analyst, source):
+    response = _post(client_for(analyst), {"source": source.pk, "quote": "Russia voted"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "ambiguous_quote"
+    expected = [
+        {"start": index, "end": index + len("Russia voted")}
+        for index in (SAMPLE_TEXT.index("Russia voted"), SAMPLE_TEXT.rindex("Russia voted"))
+    ]
+    assert body["candidates"] == expected
+    assert not Span.objects.exists()
+
+
+def test_occurrence_picks_among_repeats(client_for, analyst, source):
+    response = _post(client_for(analyst), {"source": source.pk, "quote": "Russia voted", "occurrence": 2})
+    assert response.status_code == 201
+    assert response.json()["start"] == SAMPLE_TEXT.rindex("Russia voted")
+
+
+def test_prefix_picks_among_repeats(client_for, analyst, source):
+    response = _post(client_for(analyst), {"source": source.pk, "quote": "Russia voted", "prefix": "sentence. "})
+    assert response.status_code == 201
+    assert response.json()["start"] == SAMPLE_TEXT.rindex("Russia voted")
+
+
+@pytest.mark.parametrize(
+    "payload, code",
+    [
+        ({"quote": "not in the text"}, "quote_not_found"),
+        ({"quote": "Russia voted", "occurrence": 3}, "occurrence_out_of_range"),
+        ({"start": 5, "end": 5}, "offsets_out_of_range"),
+        ({"start": 0, "end": 10_000}, "offsets_out_of_range"),
+        ({"start": 0}, "offsets_incomplete"),
+        ({}, "span_unspecified"),
+    ],
+)
+def test_anchoring_failures_answer_400_with_their_code(client_for, analyst, source, payload, code):
+    response = _post(client_for(analyst), {"source": source.pk, **payload})
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+
+
+def test_same_offsets_reuse_the_span(client_for, analyst, source):
+    client = client_for(analyst)
+    first = _post(client, {"source": source.pk, "quote": "Moscow"})
+    again = _post(client, {"source": source.pk, "start": first.json()["start"], "end": first.json()["end"]})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+
+
+def test_span_used_as_evidence_cannot_be_deleted(client_for, analyst, corpus):
+    response = client_for(analyst).delete(f"/api/v1/spans/{corpus.public_span.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "span_in_use"
+
+
+def test_unused_span_is_deleted(client_for, analyst, corpus):
+    assert client_for(analyst).delete(f"/api/v1/spans/{corpus.free_span.pk}/").status_code == 204
+
+
+def test_anonymous_sees_only_spans_of_public_claims(anonymous, corpus):
+    ids = {row["id"] for row in anonymous.get("/api/v1/spans/").json()["results"]}
+    assert ids == {corpus.public_span.pk}
+    assert anonymous.get(f"/api/v1/spans/{corpus.draft_span.pk}/").status_code == 404
+
+
+def test_staff_see_every_span_in_text_order(client_for, analyst, corpus):
+    rows = client_for(analyst).get(f"/api/v1/spans/?source={corpus.source.pk}").json()["results"]
+    assert {row["id"] for row in rows} == {corpus.public_span.pk, corpus.draft_span.pk, corpus.free_span.pk}
+    assert [row["start"] for row in rows] == sorted(row["start"] for row in rows)
+
+
+@pytest.mark.parametrize("query", ["source=abc", "source=1.5", "source=0", "anchor_state=lost"])
+def test_invalid_span_filters_answer_400(anonymous, query):
+    assert anonymous.get(f"/api/v1/spans/?{query}").status_code == 400
