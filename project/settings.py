@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -150,7 +151,8 @@ STORAGES = {
     },
 }
 # The test suite and the demo server run without collectstatic; whitenoise then serves the
-# finders' files directly.
+# finders' files directly, and an absent STATIC_ROOT is expected, not worth a warning.
+warnings.filterwarnings("ignore", message=r"No directory at: ", category=UserWarning)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
