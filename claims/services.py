@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from project.errors import Conflict, InvalidInput, NotAllowed, StaleVersion
+from project.validation import refuse_nul_characters
 from sources.models import Source, Span
 from sources.services import AnchoringFailed, span_create, spans_reanchored
 
@@ -117,6 +118,7 @@ def _validated(instance, exclude: Sequence[str] = ()) -> None:
             code="invalid",
             extra={"errors": {"period_end": ["The period cannot end before it starts."]}},
         )
+    refuse_nul_characters(instance)
     try:
         instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as error:

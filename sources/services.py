@@ -12,6 +12,7 @@ from django.db.models import ProtectedError
 from django.dispatch import Signal
 
 from project.errors import Conflict, InvalidInput
+from project.validation import refuse_nul_characters
 
 from . import anchoring
 from .models import Source, Span
@@ -56,6 +57,7 @@ def _attribute(instance, user) -> None:
 
 def _validated(instance) -> None:
     """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages)."""
+    refuse_nul_characters(instance)
     try:
         instance.full_clean()
     except ValidationError as error:

@@ -129,6 +129,16 @@ def test_failed_edit_rolls_back_text_and_spans_together(doc, monkeypatch):
     assert span.anchor_state == Span.AnchorState.ANCHORED
 
 
+def test_text_with_a_null_character_is_refused_and_nothing_changes(doc):
+    from project.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        source_update(source=doc, text="A\x00B")
+    assert error.value.code == "null_character"
+    doc.refresh_from_db()
+    assert doc.text == TEXT
+
+
 def test_reanchor_command_reports_a_summary_and_check_spans_is_clean(doc):
     make_span(doc, "Delta denied everything")
     make_span(doc, "Alpha said")
@@ -159,17 +169,19 @@ PARAGRAPHS = SEED_TEXT.split("\n\n")
 def seed_edits(draw):
     """A sequence of paragraph-level and character-level edits of a seed text."""
     text = SEED_TEXT
+    # U+0000 is refused by the services (see test_text_with_a_null_character_is_refused).
+    characters = st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=20)
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
         position = draw(st.integers(0, len(text) - 1))
         if kind == "insert":
-            text = text[:position] + draw(st.text(min_size=1, max_size=20)) + text[position:]
+            text = text[:position] + draw(characters) + text[position:]
         elif kind == "delete":
             length = draw(st.integers(1, 40))
             text = text[:position] + text[position + length :]
         elif kind == "replace":
             length = draw(st.integers(1, 20))
-            text = text[:position] + draw(st.text(min_size=1, max_size=20)) + text[position + length :]
+            text = text[:position] + draw(characters) + text[position + length :]
         else:
             paragraph = draw(st.sampled_from(PARAGRAPHS))
             text = text + "\n\n" + paragraph
