@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 ANALYST_PERMISSIONS = {
     "sources.add_source",
     "sources.change_source",
+    "sources.delete_source",
     "sources.view_source",
     "sources.add_span",
     "sources.change_span",
@@ -66,10 +67,15 @@ def test_nobody_may_change_or_delete_the_moderation_log():
         assert not {"claims.add_review", "claims.change_review", "claims.delete_review"} & permissions
 
 
-def test_sources_are_not_deleted_by_role_members():
-    # A source is deleted only when it has no spans; nobody in a role gets the permission.
-    for group in ("Analysts", "Reviewers"):
-        assert "sources.delete_source" not in _permissions(group)
+def test_role_members_may_delete_only_sources_nothing_cites(analyst, source):
+    # The permission is granted; the service still refuses a source that has spans.
+    from project.errors import Conflict
+    from sources.services import source_delete, span_create
+
+    assert analyst.has_perm("sources.delete_source")
+    span_create(source=source, user=analyst, quote="Russia voted six times")
+    with pytest.raises(Conflict):
+        source_delete(source=source, user=analyst)
 
 
 @pytest.mark.parametrize(
