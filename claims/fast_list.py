@@ -48,19 +48,32 @@ DEFAULT_ORDERING = "-created_at"
 SIMPLE_PARAMETERS = frozenset({"status", "cursor", "page_size"})
 SEARCH_PARAMETERS = frozenset({"status", "page_size", "q"})
 Q_MAX_LENGTH = 500  # the filter's max_length
-SEARCH_CHUNK = 256
+SEARCH_CHUNK = 256  # SQLite: index matches read per step
+FEW_MATCHES = 2000  # PostgreSQL: up to this many matches, read them all and sort
 ALL_STATUSES = tuple(Claim.Status.values)
 
 _CLAIMS_WHERE = """
-SELECT c.id, c.id, c.text, c.status, c.verdict, c.confidence, c.period_start, c.period_end,
+SELECT c.id, c.id, c.text, c.status, c.verdict, c.confidence, {period_start}, {period_end},
        a.username, r.username, c.version, c.needs_attention, c.supersedes_id,
-       c.created_at, c.updated_at, c.submitted_at, c.published_at
+       {created_at}, {updated_at}, {submitted_at}, {published_at}
 FROM claims_claim c
 JOIN auth_user a ON a.id = c.author_id
 LEFT JOIN auth_user r ON r.id = c.reviewer_id
 WHERE {where}
 """
 _CLAIMS_SQL = _CLAIMS_WHERE + "ORDER BY c.created_at {direction}, c.id {direction}\nLIMIT %s\n"
+_DATE_COLUMNS = ("period_start", "period_end", "created_at", "updated_at", "submitted_at", "published_at")
+
+
+def _claims_sql(template: str, **parts: str) -> str:
+    """The claim query for this database. SQLite keeps dates and datetimes as ISO text:
+    read as text (CAST drops the declared type that the driver's converters key on), they
+    go to the JSON with a string operation instead of a parse and a format per value."""
+    if connection.vendor == "sqlite":
+        columns = {name: f"CAST(c.{name} AS TEXT)" for name in _DATE_COLUMNS}
+    else:
+        columns = {name: f"c.{name}" for name in _DATE_COLUMNS}
+    return template.format(**columns, **parts)
 _EVIDENCE_SQL = """
 SELECT e.claim_id, e.id, e.stance, s.id, s.start, s."end", s.quote, s.anchor_state,
        so.id, so.title, so.publisher, so.url, so.reliability
@@ -99,6 +112,11 @@ def _datetime(value, zone) -> str | None:
     means UTC, the common case, done without time zone arithmetic (200 values a page)."""
     if value is None:
         return None
+    if zone is None and isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
+        # Django's SQLite text, "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; isoformat leaves out
+        # zero microseconds.
+        text = value[:10] + "T" + value[11:]
+        return (text[:-7] if text.endswith(".000000") else text) + "Z"
     if zone is None:
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
@@ -177,8 +195,8 @@ def _simple_page(request, paginator, statuses: tuple[str, ...]) -> list:
             )
             value = connection.ops.adapt_datetimefield_value(cursor.value)
             params += [value, value, value, cursor.pk]
-        sql = _CLAIMS_SQL.format(
-            where=" AND ".join(conditions) or "1 = 1", direction="DESC" if descending else "ASC"
+        sql = _claims_sql(
+            _CLAIMS_SQL, where=" AND ".join(conditions) or "1 = 1", direction="DESC" if descending else "ASC"
         )
         with connection.cursor() as db:
             db.execute(sql, params + [size + 1])
@@ -199,9 +217,10 @@ def _simple_page(request, paginator, statuses: tuple[str, ...]) -> list:
 
 
 def _search_expression(request) -> str | None:
-    """The FTS5 expression ``claims.search`` would run for the request's ``q``, or None when
-    the request is not a first page of search results that this path answers."""
-    if connection.vendor != "sqlite":
+    """What ``claims.search`` would run for the request's ``q`` (an FTS5 expression on
+    SQLite, the web-search query on PostgreSQL), or None when the request is not a first
+    page of search results that this path answers."""
+    if connection.vendor not in ("sqlite", "postgresql"):
         return None
     raw = request.query_params.get("q")
     if raw is None or "\x00" in raw or len(raw) > Q_MAX_LENGTH:
@@ -212,6 +231,8 @@ def _search_expression(request) -> str | None:
     parsed = search.parse_query(query)
     if not parsed.groups:
         return None  # matches nothing, or exclusions only: the general path
+    if connection.vendor == "postgresql":
+        return query  # websearch_to_tsquery reads it, as in claims.search._search_postgresql
     # As ``claims.search._search_sqlite`` builds it (FTS5's NOT is binary).
     expression = search.fts5_expression(parsed.groups)
     if parsed.excluded:
@@ -220,16 +241,11 @@ def _search_expression(request) -> str | None:
 
 
 def _search_page(request, paginator, statuses: tuple[str, ...], expression: str) -> list:
-    """The first page of ``q`` results, newest first, as the general path selects it.
+    """The first page of ``q`` results, newest first, the rows the general path selects.
 
     The general path joins every match to its claim and sorts them all: a word found in a
-    hundred thousand claims costs a hundred thousand row reads. Here the full-text index
-    yields its matches by descending claim id, which follows creation order, in chunks,
-    until a page of visible claims is found; the sort is then by (created_at, id), as the
-    list's. One check keeps it exact whatever the ids: any match not yet read has an id
-    below the smallest read, so it can only belong on the page if it is at least as new as
-    the page's last claim; the claims that are (in creation order, none) are looked up and
-    tested against the index.
+    hundred thousand claims costs a hundred thousand row reads. Each engine's function
+    below finds the same page without that.
     """
     size = paginator._page_size(request)
     paginator.request = request
@@ -238,6 +254,46 @@ def _search_page(request, paginator, statuses: tuple[str, ...], expression: str)
     need = size + 1
     if not statuses:
         return []
+    if connection.vendor == "postgresql":
+        rows = _search_rows_postgresql(statuses, expression, need)
+    else:
+        rows = _search_rows_sqlite(statuses, expression, need)
+    more = len(rows) > size
+    rows = rows[:size]
+    if rows and more:
+        last = rows[-1]
+        paginator.next_cursor = Cursor(DEFAULT_ORDERING, _aware(last[CREATED_AT]), last[0], False)
+    return rows
+
+
+def _search_rows_postgresql(statuses: tuple[str, ...], query: str, need: int) -> list:
+    """PostgreSQL: the GIN index says how many claims match, up to a bound. Few: read them
+    all and sort (the planner, misjudging a rare word, would walk the whole creation-time
+    index instead: a second per query at a million claims). Many: walk the creation-time
+    index and keep the matching ones, which finds a page after a few hundred rows."""
+    status_sql = "" if statuses == ALL_STATUSES else f" AND c.status IN ({', '.join(['%s'] * len(statuses))})"
+    status_params = [] if statuses == ALL_STATUSES else list(statuses)
+    matches = "SELECT claim_id FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)"
+    with connection.cursor() as db:
+        db.execute(matches + " LIMIT %s", [search.SEARCH_CONFIG, query, FEW_MATCHES + 1])
+        ids = [row[0] for row in db.fetchall()]
+        if not ids:
+            return []
+        if len(ids) <= FEW_MATCHES:
+            where, params = "c.id = ANY(%s)", [ids]
+        else:
+            where, params = f"c.id IN ({matches})", [search.SEARCH_CONFIG, query]
+        db.execute(_claims_sql(_CLAIMS_SQL, where=where + status_sql, direction="DESC"), params + status_params + [need])
+        return db.fetchall()
+
+
+def _search_rows_sqlite(statuses: tuple[str, ...], expression: str, need: int) -> list:
+    """SQLite: the FTS5 index yields its matches by descending claim id, which follows
+    creation order, in chunks, until a page of visible claims is found; they are sorted by
+    (created_at, id), as the list. One check keeps it exact whatever the ids: a match not
+    yet read has an id below the smallest read, so it belongs on the page only if it is at
+    least as new as the page's last claim; the claims that are (in creation order, none)
+    are looked up and tested against the index."""
     status_sql = "" if statuses == ALL_STATUSES else f" AND c.status IN ({', '.join(['%s'] * len(statuses))})"
     status_params = [] if statuses == ALL_STATUSES else list(statuses)
     candidates: dict[int, tuple] = {}
@@ -254,7 +310,7 @@ def _search_page(request, paginator, statuses: tuple[str, ...], expression: str)
             if ids:
                 lowest = ids[-1]
                 db.execute(
-                    _CLAIMS_WHERE.format(where=f"c.id IN ({', '.join(['%s'] * len(ids))}){status_sql}"),
+                    _claims_sql(_CLAIMS_WHERE, where=f"c.id IN ({', '.join(['%s'] * len(ids))}){status_sql}"),
                     ids + status_params,
                 )
                 candidates.update((row[0], row) for row in db.fetchall())
@@ -279,15 +335,10 @@ def _search_page(request, paginator, statuses: tuple[str, ...], expression: str)
                 found = [row[0] for row in db.fetchall()]
                 if found:
                     db.execute(
-                        _CLAIMS_WHERE.format(where=f"c.id IN ({', '.join(['%s'] * len(found))})"), found
+                        _claims_sql(_CLAIMS_WHERE, where=f"c.id IN ({', '.join(['%s'] * len(found))})"), found
                     )
                     candidates.update((row[0], row) for row in db.fetchall())
                     rows = sorted(candidates.values(), key=lambda row: (_aware(row[CREATED_AT]), row[0]), reverse=True)[:need]
-    more = len(rows) > size
-    rows = rows[:size]
-    if rows and more:
-        last = rows[-1]
-        paginator.next_cursor = Cursor(DEFAULT_ORDERING, _aware(last[CREATED_AT]), last[0], False)
     return rows
 
 

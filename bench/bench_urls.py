@@ -1,0 +1,63 @@
+"""The project's URLs, plus the claim list pinned to one implementation, to compare them
+side by side: ``/bench/claims-drf/`` (``ClaimSerializer``, as before ``claims.fast_list``),
+``/bench/claims-fast/`` (``claims.fast_list``, as ``/api/v1/claims/`` is wired) and
+``/bench/claims-general/`` (``fast_list``'s rendering of the page the general path selects:
+django-filter, ``claims.search``, ``KeysetPagination``)."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+from claims import fast_list, selectors
+from claims.serializers import ClaimSerializer
+from claims.views import ClaimViewSet
+from project.urls import handler404, handler500, urlpatterns as project_urlpatterns  # noqa: F401
+
+
+class SerializerClaimList(ClaimViewSet):
+    def get_queryset(self):
+        return selectors.with_relations(selectors.visible_claims(self.request.user))
+
+    def list(self, request):
+        claims = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(claims)
+        return self.get_paginated_response(ClaimSerializer(page, many=True).data)
+
+
+class FastClaimList(ClaimViewSet):
+    def list(self, request):
+        return HttpResponse(fast_list.list_page(request, self), content_type="application/json")
+
+
+class GeneralPathClaimList(ClaimViewSet):
+    """fast_list's rendering, but the page selected by the general path (django-filter,
+    ``claims.search``, ``KeysetPagination``) for every request."""
+
+    def list(self, request):
+        claims = self.filter_queryset(selectors.visible_claims(request.user))
+        rows = self.paginator.paginate_queryset(fast_list.claim_rows(claims), request, view=self)
+        envelope = self.paginator.get_paginated_response([]).data
+        envelope["results"] = fast_list.claims_payload(rows)
+        return HttpResponse(fast_list.render(envelope), content_type="application/json")
+
+
+class EmptyClaimList(ClaimViewSet):
+    """The claim list's framework with nothing to do: DRF's dispatch (authentication,
+    permissions, throttles, negotiation) and the middleware, answering ``{}``."""
+
+    def list(self, request):
+        return HttpResponse(b"{}", content_type="application/json")
+
+
+def empty_django_view(request):
+    """Django and its middleware alone, answering ``{}``."""
+    return HttpResponse(b"{}", content_type="application/json")
+
+
+urlpatterns = [
+    path("bench/empty-drf/", EmptyClaimList.as_view({"get": "list"})),
+    path("bench/empty-django/", empty_django_view),
+    path("bench/claims-general/", GeneralPathClaimList.as_view({"get": "list"})),
+    path("bench/claims-drf/", SerializerClaimList.as_view({"get": "list"})),
+    path("bench/claims-fast/", FastClaimList.as_view({"get": "list"})),
+    *project_urlpatterns,
+]

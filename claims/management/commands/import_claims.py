@@ -1,0 +1,61 @@
+"""``manage.py import_claims FILE.jsonl``: load claims with their evidence (see claims.transfer)."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from claims.transfer import DEFAULT_BATCH_SIZE, ImportRefused, import_claims
+
+
+class Command(BaseCommand):
+    help = (
+        "Import claims, with their evidence, from a JSON Lines file. The file is validated "
+        "whole first: any invalid line is reported with its number and nothing is imported. "
+        "Idempotent: claims already present (same author and text) are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="a .jsonl file, one claim (or source, or entity) per line")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                            help="claims per transaction (default %(default)s)")
+        parser.add_argument("--user", help="username recorded as the importer in the field history "
+                                           "(default: each claim's author)")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args, **options):
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['user']!r}.")
+        progress = None
+        if not options["no_progress"]:
+            def progress(total):
+                return tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+        started = time.perf_counter()
+        try:
+            report = import_claims(options["file"], batch_size=options["batch_size"], user=user, progress=progress)
+        except FileNotFoundError as error:
+            raise CommandError(f"No such file: {options['file']}") from error
+        except ImportRefused as refused:
+            for error in refused.errors:
+                self.stderr.write(str(error))
+            if refused.total > len(refused.errors):
+                self.stderr.write(f"... and {refused.total - len(refused.errors)} more")
+            raise CommandError(str(refused)) from refused
+        seconds = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rate = report.claims_created / seconds if seconds else 0
+        self.stdout.write(
+            f"{report.claims_created} claims imported ({report.claims_existing} already present), "
+            f"{report.evidence_created} evidence, {report.spans_created} new spans, "
+            f"{report.sources_created} sources ({report.sources_existing} present), "
+            f"{report.entities_created} entities ({report.entities_existing} present); "
+            f"{report.lines} lines in {seconds:.1f}s ({rate:,.0f} claims/s), peak RSS {peak_mb:,.0f} MB"
+        )

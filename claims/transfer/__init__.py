@@ -1,0 +1,50 @@
+"""Moving claims in and out as JSON Lines: ``import_claims`` and ``export_claims``.
+
+One JSON object per line. A line's ``type`` is ``claim`` (the default), ``source`` or
+``entity``; sources and entities may precede the claims that cite them, so that an export
+taken with ``--with-sources`` loads into an empty database::
+
+    {"type": "source", "title": "...", "url": "https://...", "text": "...", ...}
+    {"type": "entity", "slug": "iran", "name": "Iran", "kind": "country", ...}
+    {"author": "analyst", "text": "Russia voted six times ...", "status": "published",
+     "verdict": "supported", "confidence": "high", "reviewer": "reviewer",
+     "entities": ["iran", "russia"],
+     "evidence": [{"source_sha256": "9f2c...", "start": 120, "end": 182,
+                   "quote": "Russia voted six times", "stance": "supports"}],
+     "reviews": [{"actor": "analyst", "action": "submit", ...}], ...}
+
+Natural keys make a second import of the same file change nothing: a source is its text's
+SHA-256 (or its URL), an entity its slug, a claim its ``(author, text)``, the key the demo
+loader uses too. Evidence names its source by ``source_sha256`` or ``source_url`` and its
+passage by offsets (a ``quote`` sent along must match) or by ``quote`` with
+``prefix``/``suffix``/``occurrence``, exactly as the API's span creation does.
+
+Nothing is half-imported. The whole file is validated first, in batches, against the
+database (authors, reviewers, entities, sources, offsets, the workflow's invariants for the
+claimed status); any invalid line aborts the import before a row is written, and every
+offending line is reported with its number. Then each batch of claims is written in one
+transaction together with its spans, evidence, entity links, moderation log and first
+history record: a claim never exists without its evidence. Should the process die half-way,
+committed batches stay, and running the import again completes it (existing claims are
+skipped by their natural key).
+
+Memory stays flat: lines are read and written in batches; source texts are kept in a cache
+with a byte budget; only the usernames and entity slugs are remembered throughout.
+"""
+
+from .exporting import export_claims
+from .importing import Importer, import_claims
+from .records import DEFAULT_BATCH_SIZE, ImportRefused, ImportReport, LineError
+from .rows import RowWriter, SearchIndexBatch
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "ImportRefused",
+    "ImportReport",
+    "Importer",
+    "LineError",
+    "RowWriter",
+    "SearchIndexBatch",
+    "export_claims",
+    "import_claims",
+]

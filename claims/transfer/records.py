@@ -1,0 +1,554 @@
+"""Reading and checking the lines of an import file (see ``claims.transfer``).
+
+Pure checks against the database's current state: nothing here writes. The ``Resolver``
+turns a line into a ``PreparedClaim`` (ids resolved, offsets anchored, the workflow's
+invariants for the claimed status checked) or raises ``InvalidLine`` saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import orjson
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from sources import anchoring
+from sources.models import Source, Span, sha256_of
+from sources.services import SOURCE_FIELDS
+
+from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Entity, Evidence, Review
+from ..roles import is_analyst, is_reviewer
+
+Status = Claim.Status
+Verdict = Claim.Verdict
+Stance = Evidence.Stance
+
+DEFAULT_BATCH_SIZE = 1000
+SOURCE_CACHE_BYTES = 64 * 1024 * 1024
+MAX_REPORTED_ERRORS = 1000
+CHANGE_REASON = "Imported"
+
+# The stances approval requires for a verdict (see claims.services._check_approvable).
+REQUIRED_STANCES = {
+    Verdict.SUPPORTED: {Stance.SUPPORTS},
+    Verdict.REFUTED: {Stance.REFUTES},
+    Verdict.DISPUTED: {Stance.SUPPORTS, Stance.REFUTES},
+}
+DECIDED_STATUSES = {Status.PUBLISHED, Status.RETRACTED, Status.REJECTED, Status.CHANGES_REQUESTED}
+APPROVED_STATUSES = {Status.PUBLISHED, Status.RETRACTED}
+# The choices as plain tuples: ``TextChoices.values`` is rebuilt on every access.
+STATUSES = tuple(Status.values)
+VERDICTS = tuple(Verdict.values)
+CONFIDENCES = tuple(Claim.Confidence.values)
+STANCES = tuple(Stance.values)
+ANCHOR_STATES = tuple(Span.AnchorState.values)
+REVIEW_ACTIONS = tuple(Review.Action.values)
+ENTITY_KINDS = tuple(Entity.Kind.values)
+
+
+class InvalidLine(ValueError):
+    """One line breaks a rule; the message says which."""
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file has invalid lines; nothing was imported."""
+
+    def __init__(self, errors: list[LineError], total: int) -> None:
+        super().__init__(f"{total} invalid line(s); nothing was imported.")
+        self.errors = errors
+        self.total = total
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    claims_created: int = 0
+    claims_existing: int = 0
+    sources_created: int = 0
+    sources_existing: int = 0
+    entities_created: int = 0
+    entities_existing: int = 0
+    evidence_created: int = 0
+    spans_created: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Line:
+    number: int
+    size: int
+    record: dict
+
+
+def _read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
+    for number, raw in enumerate(handle, start=1):
+        yield number, len(raw), raw
+
+
+def _parse(number: int, size: int, raw: bytes) -> Line | LineError | None:
+    if not raw.strip():
+        return None
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        return LineError(number, f"not valid JSON ({error})")
+    if not isinstance(record, dict):
+        return LineError(number, "a line must hold one JSON object")
+    record.setdefault("type", "claim")
+    if record["type"] not in ("claim", "source", "entity"):
+        return LineError(number, f"unknown type {record['type']!r} (claim, source or entity)")
+    return Line(number, size, record)
+
+
+def _batches(handle: IO[bytes], batch_size: int, on_bytes: Callable[[int], None]):
+    """Lists of parsed lines and parse errors; a batch ends after ``batch_size`` claims."""
+    batch: list[Line | LineError] = []
+    claims = 0
+    for number, size, raw in _read_lines(handle):
+        on_bytes(size)
+        parsed = _parse(number, size, raw)
+        if parsed is None:
+            continue
+        batch.append(parsed)
+        if isinstance(parsed, Line) and parsed.record["type"] == "claim":
+            claims += 1
+        if claims >= batch_size:
+            yield batch
+            batch, claims = [], 0
+    if batch:
+        yield batch
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving references (shared by the validation and the writing pass)
+
+
+class SourceCache:
+    """Sources by SHA-256 and URL, their texts kept within a byte budget (least recently
+    used out first), so that memory does not grow with the corpus."""
+
+    def __init__(self, budget: int = SOURCE_CACHE_BYTES) -> None:
+        self.budget = budget
+        self.used = 0
+        self.by_sha: OrderedDict[str, tuple[int | None, str, str | None]] = OrderedDict()
+        self.sha_of_url: dict[str, str] = {}
+        self.pending: dict[str, tuple[str, str | None]] = {}  # defined in the file, not yet saved
+
+    def _remember(self, source_id, sha: str, text: str, url: str | None) -> None:
+        if sha in self.by_sha:
+            self.by_sha.move_to_end(sha)
+            return
+        self.by_sha[sha] = (source_id, text, url)
+        self.used += len(text)
+        if url:
+            self.sha_of_url[url] = sha
+        while self.used > self.budget and len(self.by_sha) > 1:
+            old_sha, (_, old_text, old_url) = self.by_sha.popitem(last=False)
+            self.used -= len(old_text)
+            if old_url:
+                self.sha_of_url.pop(old_url, None)
+
+    def define(self, text: str, url: str | None) -> str:
+        """A source line of the file: known by its key before it is saved."""
+        sha = sha256_of(text)
+        self.pending[sha] = (text, url)
+        if url:
+            self.sha_of_url[url] = sha
+        return sha
+
+    def saved(self, source: Source) -> None:
+        self.pending.pop(source.text_sha256, None)
+        self._remember(source.pk, source.text_sha256, source.text, source.url)
+
+    def load(self, shas: set[str], urls: set[str]) -> None:
+        missing_shas = {sha for sha in shas if sha not in self.by_sha and sha not in self.pending}
+        missing_urls = {url for url in urls if url not in self.sha_of_url}
+        if not (missing_shas or missing_urls):
+            return
+        query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls)
+        for source_id, sha, text, url in Source.objects.filter(query).order_by("id").values_list(
+            "id", "text_sha256", "text", "url"
+        ):
+            self._remember(source_id, sha, text, url)
+
+    def peek(self, sha: str | None, url: str | None) -> tuple[int | None, str, str] | None:
+        """``(id or None when defined in the file, text, sha)`` if known, without a query."""
+        key = sha if sha is not None else self.sha_of_url.get(url) if url is not None else None
+        if key in self.by_sha:
+            source_id, text, _ = self.by_sha[key]
+            return source_id, text, key
+        if key in self.pending:
+            return None, self.pending[key][0], key
+        return None
+
+    def get(self, sha: str | None, url: str | None) -> tuple[int | None, str, str] | None:
+        """Like ``peek``, but a source the cache let go of is read again."""
+        found = self.peek(sha, url)
+        if found is None:
+            self.load({sha} if sha else set(), {url} if url and not sha else set())
+            found = self.peek(sha, url)
+        return found
+
+
+class People:
+    """Usernames to users, with their roles; a handful of rows, cached for the whole run."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, Any] = {}
+        self.by_id: dict[int, Any] = {}
+
+    def get(self, username: Any):
+        if not isinstance(username, str) or not username:
+            return None
+        if username not in self.users:
+            user = get_user_model().objects.filter(username=username).first()
+            self.users[username] = user
+            if user is not None:
+                self.by_id[user.pk] = user
+        return self.users[username]
+
+
+@dataclass
+class PreparedEvidence:
+    source_id: int | None
+    source_sha: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    anchor_state: str
+    stance: str
+    note: str
+
+
+@dataclass
+class PreparedClaim:
+    line: int
+    author_id: int
+    fields: dict
+    entity_slugs: list[str]
+    evidence: list[PreparedEvidence]
+    reviews: list[dict]
+    timestamps: dict = field(default_factory=dict)
+
+
+def _text(record: dict, name: str, default: str = "", required: bool = False, limit: int | None = None) -> str:
+    value = record.get(name, default)
+    if value is None:
+        value = default
+    if not isinstance(value, str):
+        raise InvalidLine(f"{name} must be a string")
+    if required and not value.strip():
+        raise InvalidLine(f"{name} is required")
+    if limit is not None and len(value) > limit:
+        raise InvalidLine(f"{name} is longer than {limit} characters ({len(value)})")
+    return value
+
+
+def _choice(record: dict, name: str, choices, default: str) -> str:
+    value = record.get(name) or default
+    if value not in choices:
+        raise InvalidLine(f"{name} {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def _date(record: dict, name: str) -> dt.date | None:
+    value = record.get(name)
+    if value in (None, ""):
+        return None
+    parsed = parse_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise InvalidLine(f"{name} must be a date (YYYY-MM-DD), not {value!r}")
+    return parsed
+
+
+def _datetime(record: dict, name: str) -> dt.datetime | None:
+    value = record.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        # ISO 8601 as exports write it; Django's parser for anything else it accepts.
+        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise InvalidLine(f"{name} must be an ISO 8601 date and time, not {value!r}")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    return parsed
+
+
+def _offset(item: dict, name: str) -> int | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidLine(f"{name} must be an integer")
+    return value
+
+
+class Resolver:
+    """Turns records into checked, resolved claims; the same checks in both passes."""
+
+    def __init__(self) -> None:
+        self.people = People()
+        self.sources = SourceCache()
+        self.entity_ids: dict[str, int] = {}
+        self.pending_entities: set[str] = set()
+
+    # -- sources and entities lines --
+
+    def check_source(self, record: dict) -> dict:
+        text = _text(record, "text", required=True)
+        fields = {name: record[name] for name in SOURCE_FIELDS if record.get(name) not in (None,)}
+        for name in ("published_on",):
+            if name in fields:
+                fields[name] = _date(record, name)
+        if "retrieved_at" in fields:
+            fields["retrieved_at"] = _datetime(record, "retrieved_at")
+        if not fields.get("url"):
+            fields.pop("url", None)
+        fields.setdefault("title", "")
+        probe = Source(text=text, **fields)
+        try:
+            probe.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+        except Exception as error:  # ValidationError, with per-field messages
+            messages = getattr(error, "message_dict", None) or {"source": [str(error)]}
+            raise InvalidLine(
+                "; ".join(f"{key}: {' '.join(value)}" for key, value in messages.items())
+            ) from error
+        # The batch's sources were read by ``prefetch``: no query per line.
+        existing = self.sources.peek(sha256_of(text), None)
+        by_url = self.sources.peek(None, fields.get("url")) if fields.get("url") else None
+        if by_url is not None and by_url[2] != sha256_of(text) and existing is None:
+            raise InvalidLine(f"url {fields['url']} belongs to a source with a different text")
+        if existing is None:
+            self.sources.define(text, fields.get("url"))
+        elif existing[0] is not None:
+            return None  # already in the database
+        return {"text": text, **fields}
+
+    def check_entity(self, record: dict) -> dict:
+        values = {
+            "slug": _text(record, "slug", required=True, limit=300),
+            "name": _text(record, "name", required=True, limit=300),
+            "kind": _choice(record, "kind", ENTITY_KINDS, Entity.Kind.OTHER),
+            "wikidata_id": _text(record, "wikidata_id", limit=20),
+            "aliases": record.get("aliases") or [],
+        }
+        probe = Entity(**values)
+        try:
+            probe.full_clean(validate_unique=False, validate_constraints=False)
+        except Exception as error:
+            messages = getattr(error, "message_dict", None) or {"entity": [str(error)]}
+            raise InvalidLine(
+                "; ".join(f"{key}: {' '.join(value)}" for key, value in messages.items())
+            ) from error
+        self.pending_entities.add(values["slug"])
+        return values
+
+    # -- claims --
+
+    def prefetch(self, lines: list[Line]) -> None:
+        """One query per kind of reference for the whole batch."""
+        shas, urls, slugs = set(), set(), set()
+        for line in lines:
+            record = line.record
+            if record["type"] == "source":
+                if isinstance(record.get("text"), str):
+                    shas.add(sha256_of(record["text"]))
+                if isinstance(record.get("url"), str):
+                    urls.add(record["url"])
+            if record["type"] != "claim":
+                continue
+            for item in record.get("evidence") or ():
+                if isinstance(item, dict):
+                    if isinstance(item.get("source_sha256"), str):
+                        shas.add(item["source_sha256"])
+                    elif isinstance(item.get("source_url"), str):
+                        urls.add(item["source_url"])
+            for slug in record.get("entities") or ():
+                if isinstance(slug, str) and slug not in self.entity_ids:
+                    slugs.add(slug)
+        self.sources.load(shas, urls)
+        if slugs:
+            self.entity_ids.update(Entity.objects.filter(slug__in=slugs).values_list("slug", "id"))
+
+    def check_claim(self, line: Line) -> PreparedClaim:
+        record = line.record
+        author = self.people.get(record.get("author"))
+        if author is None:
+            raise InvalidLine(f"author {record.get('author')!r} is not a user")
+        if not is_analyst(author):
+            raise InvalidLine(f"author {author.username!r} is neither an analyst nor a reviewer")
+        text = _text(record, "text", required=True, limit=CLAIM_TEXT_MAX_LENGTH)
+        status = _choice(record, "status", STATUSES, Status.DRAFT)
+        verdict = _choice(record, "verdict", VERDICTS, Verdict.UNVERIFIED)
+        confidence = record.get("confidence") or ""
+        if confidence not in ("", *CONFIDENCES):
+            raise InvalidLine(f"confidence {confidence!r} is not one of low, moderate, high")
+        period_start, period_end = _date(record, "period_start"), _date(record, "period_end")
+        if period_start and period_end and period_start > period_end:
+            raise InvalidLine("period_start is after period_end")
+        reviewer = None
+        if record.get("reviewer") not in (None, ""):
+            reviewer = self.people.get(record.get("reviewer"))
+            if reviewer is None:
+                raise InvalidLine(f"reviewer {record.get('reviewer')!r} is not a user")
+            if not is_reviewer(reviewer):
+                raise InvalidLine(f"reviewer {reviewer.username!r} is not a reviewer")
+            if reviewer.pk == author.pk:
+                raise InvalidLine("four-eyes rule: the reviewer cannot be the author")
+        version = record.get("version", 1)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise InvalidLine("version must be a positive integer")
+
+        slugs = record.get("entities") or []
+        if not isinstance(slugs, list):
+            raise InvalidLine("entities must be a list of slugs")
+        for slug in slugs:
+            if slug not in self.entity_ids and slug not in self.pending_entities:
+                raise InvalidLine(f"entity {slug!r} does not exist")
+
+        items = record.get("evidence") or []
+        if not isinstance(items, list):
+            raise InvalidLine("evidence must be a list")
+        evidence = []
+        seen = set()
+        for index, item in enumerate(items):
+            try:
+                prepared = self._check_evidence(item)
+            except (InvalidLine, anchoring.AnchoringError) as error:
+                raise InvalidLine(f"evidence[{index}]: {error}") from error
+            key = (prepared.source_sha, prepared.start, prepared.end)
+            if key in seen:
+                raise InvalidLine(f"evidence[{index}]: the same span is cited twice")
+            seen.add(key)
+            evidence.append(prepared)
+
+        if status != Status.DRAFT and not evidence:
+            raise InvalidLine(f"a {status} claim needs at least one evidence item")
+        if status in DECIDED_STATUSES and reviewer is None:
+            raise InvalidLine(f"a {status} claim needs its reviewer")
+        if status in APPROVED_STATUSES:
+            if verdict == Verdict.UNVERIFIED:
+                raise InvalidLine(f"a {status} claim needs a verdict other than unverified")
+            if not confidence:
+                raise InvalidLine(f"a {status} claim needs a confidence")
+            missing = REQUIRED_STANCES.get(verdict, set()) - {item.stance for item in evidence}
+            if missing:
+                raise InvalidLine(
+                    f"a {verdict} verdict needs {' and '.join(sorted(missing))} evidence"
+                )
+
+        timestamps = {
+            name: _datetime(record, name)
+            for name in ("created_at", "updated_at", "submitted_at", "published_at")
+        }
+        reviews = [self._check_review(index, item) for index, item in enumerate(record.get("reviews") or [])]
+        fields = {
+            "text": text,
+            "status": status,
+            "verdict": verdict,
+            "confidence": confidence,
+            "period_start": period_start,
+            "period_end": period_end,
+            "notes": _text(record, "notes"),
+            "reviewer_id": reviewer.pk if reviewer else None,
+            "version": version,
+            "submitted_at": timestamps["submitted_at"],
+            "published_at": timestamps["published_at"],
+            "needs_attention": any(item.anchor_state == Span.AnchorState.ORPHANED for item in evidence),
+        }
+        return PreparedClaim(
+            line=line.number,
+            author_id=author.pk,
+            fields=fields,
+            entity_slugs=list(dict.fromkeys(slugs)),
+            evidence=evidence,
+            reviews=reviews,
+            timestamps={name: timestamps[name] for name in ("created_at", "updated_at") if timestamps[name]},
+        )
+
+    def _check_evidence(self, item: Any) -> PreparedEvidence:
+        if not isinstance(item, dict):
+            raise InvalidLine("must be an object")
+        sha, url = item.get("source_sha256"), item.get("source_url")
+        if sha is None and url is None:
+            raise InvalidLine("name the source by source_sha256 or source_url")
+        found = self.sources.get(sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
+        if found is None:
+            raise InvalidLine(f"source {sha or url!r} does not exist")
+        source_id, text, sha = found
+        stance = _choice(item, "stance", STANCES, Stance.SUPPORTS)
+        quote = item.get("quote")
+        if quote is not None and not isinstance(quote, str):
+            raise InvalidLine("quote must be a string")
+        start, end = _offset(item, "start"), _offset(item, "end")
+        state = item.get("anchor_state") or Span.AnchorState.ANCHORED
+        if state not in ANCHOR_STATES:
+            raise InvalidLine(f"anchor_state {state!r} is not one of {', '.join(ANCHOR_STATES)}")
+        if state == Span.AnchorState.ORPHANED:
+            # An orphaned span keeps the words that left the source, and its old place.
+            if start is None or end is None or not quote:
+                raise InvalidLine("an orphaned span needs start, end and its quote")
+            anchoring.validate_offsets(text, start, end)
+            prefix, suffix = _text(item, "prefix"), _text(item, "suffix")
+        else:
+            if start is not None or end is not None:
+                if start is None or end is None:
+                    raise InvalidLine("give both start and end, or a quote")
+                candidate = anchoring.resolve_offsets(text, start, end, quote)
+            elif quote:
+                occurrence = item.get("occurrence")
+                candidate = anchoring.resolve_quote(
+                    text, quote, prefix=item.get("prefix") or None, suffix=item.get("suffix") or None,
+                    occurrence=occurrence,
+                )
+            else:
+                raise InvalidLine("give start and end, or a quote")
+            start, end = candidate.start, candidate.end
+            quote = text[start:end]
+            prefix, suffix = anchoring.context_of(text, start, end)
+        return PreparedEvidence(source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"))
+
+    def _check_review(self, index: int, item: Any) -> dict:
+        if not isinstance(item, dict):
+            raise InvalidLine(f"reviews[{index}] must be an object")
+        actor = self.people.get(item.get("actor"))
+        if actor is None:
+            raise InvalidLine(f"reviews[{index}]: actor {item.get('actor')!r} is not a user")
+        try:
+            return {
+                "actor_id": actor.pk,
+                "action": _choice(item, "action", REVIEW_ACTIONS, ""),
+                "from_status": _choice(item, "from_status", STATUSES, ""),
+                "to_status": _choice(item, "to_status", STATUSES, ""),
+                "comment": _text(item, "comment"),
+                "created_at": _datetime(item, "created_at"),
+            }
+        except InvalidLine as error:
+            raise InvalidLine(f"reviews[{index}]: {error}") from error
