@@ -23,6 +23,7 @@ from sources.admin import adopt
 
 from .. import services
 from ..models import CLAIM_TEXT_MAX_LENGTH, EDITABLE_STATUSES, Claim, Evidence, Review
+from ..search import search_claims
 from ..roles import can_edit_content, is_reviewer
 from . import moderation
 from .filters import AuthorFilter, EntityFilter, NeedsAttentionFilter
@@ -181,7 +182,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     list_display_links = ("claim",)
     list_filter = ("status", "verdict", "confidence", EntityFilter, AuthorFilter, NeedsAttentionFilter)
     search_fields = ("text",)
-    search_help_text = "Words of the claim, or #id."
+    search_help_text = "Words of the claim or of its evidence quotes, or #id."
     date_hierarchy = "created_at"
     list_select_related = ("author", "reviewer")
     show_full_result_count = False
@@ -216,7 +217,10 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         term = search_term.strip().lstrip("#")
         if term.isdigit():
             return queryset.filter(pk=int(term)), False
-        return super().get_search_results(request, queryset, search_term)
+        if not term:
+            return queryset, False
+        # The full-text index (claim text and evidence quotes), not a LIKE scan of every row.
+        return search_claims(queryset, term), False
 
     @admin.display(description="claim", ordering="-created_at")
     def claim(self, claim: Claim) -> str:

@@ -17,3 +17,11 @@ def claims_dashboard(context) -> dict:
     if user is None or not user.has_perm("claims.view_claim"):
         return {"dashboard": None}
     return {"dashboard": dashboard(user)}
+
+
+@register.inclusion_tag("admin/date_hierarchy.html")
+def claims_date_hierarchy(cl) -> dict:
+    """The claim list's date drill-down, from MIN/MAX instead of a scan of every row."""
+    from ..admin.date_hierarchy import calendar_date_hierarchy
+
+    return calendar_date_hierarchy(cl)
