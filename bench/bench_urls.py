@@ -8,19 +8,13 @@ from django.http import HttpResponse
 from django.urls import path
 
 from claims import fast_list, selectors
-from claims.serializers import ClaimSerializer
 from claims.views import ClaimViewSet
 from project.urls import handler404, handler500, urlpatterns as project_urlpatterns  # noqa: F401
 
 
 class SerializerClaimList(ClaimViewSet):
-    def get_queryset(self):
-        return selectors.with_relations(selectors.visible_claims(self.request.user))
-
     def list(self, request):
-        claims = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(claims)
-        return self.get_paginated_response(ClaimSerializer(page, many=True).data)
+        return self.serialized_list(request)
 
 
 class FastClaimList(ClaimViewSet):

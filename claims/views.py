@@ -164,6 +164,12 @@ class ClaimViewSet(viewsets.GenericViewSet):
         # (claims/fast_list.py; tests/api/test_fast_list.py proves them identical).
         return HttpResponse(fast_list.list_page(request, self), content_type="application/json")
 
+    def serialized_list(self, request) -> Response:
+        """The list page as ``ClaimSerializer`` builds it: the reference that ``list`` equals
+        byte for byte, and the baseline of the benchmarks."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ClaimSerializer(page, many=True).data)
+
     def retrieve(self, request, pk=None):
         claim = self.get_object()
         etag = etag_for("claim", claim.pk, claim.version)

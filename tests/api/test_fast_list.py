@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from claims import fast_list, selectors, services
+from claims import fast_list, services
 from claims.models import Claim, Entity
 from claims.views import ClaimViewSet
 from sources.models import Span
@@ -29,15 +29,8 @@ pytestmark = pytest.mark.django_db
 class SerializerClaimList(ClaimViewSet):
     """The list as DRF builds it: the reference the fast path must equal."""
 
-    def get_queryset(self):
-        return selectors.with_relations(selectors.visible_claims(self.request.user))
-
     def list(self, request):
-        from claims.serializers import ClaimSerializer
-
-        claims = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(claims)
-        return self.get_paginated_response(ClaimSerializer(page, many=True).data)
+        return self.serialized_list(request)
 
 
 class FastClaimList(ClaimViewSet):
