@@ -30,7 +30,6 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from project.pagination import Cursor
 
 from . import search
 from .models import Claim
@@ -168,6 +167,11 @@ def _simple_statuses(request, allowed=SIMPLE_PARAMETERS) -> tuple[str, ...] | No
     return (status,) if status in visible else ()
 
 
+def _row_key(row) -> tuple:
+    """A claim row's place in the default ordering: (created_at, id)."""
+    return _aware(row[CREATED_AT]), row[0]
+
+
 def _simple_page(request, paginator, statuses: tuple[str, ...]) -> list:
     """What ``KeysetPagination.paginate_queryset`` selects for the default ordering, with
     one prepared statement; sets the paginator's cursors as it would."""
@@ -201,18 +205,7 @@ def _simple_page(request, paginator, statuses: tuple[str, ...]) -> list:
         with connection.cursor() as db:
             db.execute(sql, params + [size + 1])
             rows = db.fetchall()
-    more = len(rows) > size
-    rows = rows[:size]
-    if reverse:
-        rows.reverse()
-    has_next, has_previous = (True, more) if reverse else (more, cursor is not None)
-    paginator.next_cursor = paginator.previous_cursor = None
-    if rows and has_next:
-        last = rows[-1]
-        paginator.next_cursor = Cursor(DEFAULT_ORDERING, _aware(last[CREATED_AT]), last[0], False)
-    if rows and has_previous:
-        first = rows[0]
-        paginator.previous_cursor = Cursor(DEFAULT_ORDERING, _aware(first[CREATED_AT]), first[0], True)
+    rows = paginator.finish_page(rows, size=size, cursor=cursor, key=_row_key)
     return rows
 
 
@@ -250,20 +243,13 @@ def _search_page(request, paginator, statuses: tuple[str, ...], expression: str)
     size = paginator._page_size(request)
     paginator.request = request
     paginator.ordering = DEFAULT_ORDERING
-    paginator.next_cursor = paginator.previous_cursor = None
     need = size + 1
-    if not statuses:
-        return []
-    if connection.vendor == "postgresql":
+    rows: list = []
+    if statuses and connection.vendor == "postgresql":
         rows = _search_rows_postgresql(statuses, expression, need)
-    else:
+    elif statuses:
         rows = _search_rows_sqlite(statuses, expression, need)
-    more = len(rows) > size
-    rows = rows[:size]
-    if rows and more:
-        last = rows[-1]
-        paginator.next_cursor = Cursor(DEFAULT_ORDERING, _aware(last[CREATED_AT]), last[0], False)
-    return rows
+    return paginator.finish_page(rows, size=size, cursor=None, key=_row_key)
 
 
 def _search_rows_postgresql(statuses: tuple[str, ...], query: str, need: int) -> list:
@@ -317,7 +303,7 @@ def _search_rows_sqlite(statuses: tuple[str, ...], expression: str, need: int) -
             if len(ids) < SEARCH_CHUNK:
                 exhausted = True
                 break
-        rows = sorted(candidates.values(), key=lambda row: (_aware(row[CREATED_AT]), row[0]), reverse=True)[:need]
+        rows = sorted(candidates.values(), key=_row_key, reverse=True)[:need]
         if not exhausted and len(rows) == need:
             last = rows[-1]
             value = connection.ops.adapt_datetimefield_value(_aware(last[CREATED_AT]))
@@ -338,7 +324,7 @@ def _search_rows_sqlite(statuses: tuple[str, ...], expression: str, need: int) -
                         _claims_sql(_CLAIMS_WHERE, where=f"c.id IN ({', '.join(['%s'] * len(found))})"), found
                     )
                     candidates.update((row[0], row) for row in db.fetchall())
-                    rows = sorted(candidates.values(), key=lambda row: (_aware(row[CREATED_AT]), row[0]), reverse=True)[:need]
+                    rows = sorted(candidates.values(), key=_row_key, reverse=True)[:need]
     return rows
 
 
