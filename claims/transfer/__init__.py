@@ -35,7 +35,7 @@ with a byte budget; only the usernames and entity slugs are remembered throughou
 from .exporting import export_claims
 from .importing import Importer, import_claims
 from .records import DEFAULT_BATCH_SIZE, ImportRefused, ImportReport, LineError
-from .rows import RowWriter, SearchIndexBatch
+from .rows import RowWriter, SearchIndexDeferral
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -44,7 +44,7 @@ __all__ = [
     "Importer",
     "LineError",
     "RowWriter",
-    "SearchIndexBatch",
+    "SearchIndexDeferral",
     "export_claims",
     "import_claims",
 ]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+import operator
 import os
-from collections.abc import Callable
-from typing import IO
-
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,7 +26,15 @@ from .records import (
     Resolver,
     _batches,
 )
-from .rows import RowWriter, SearchIndexBatch
+from .rows import RowWriter, SearchIndexDeferral
+
+# (source, start) pairs per span lookup: two parameters each, well under SQLite's limit.
+SPAN_LOOKUP_CHUNK = 500
+REUSABLE_STATES = (Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED)
+# The claim columns the field history keeps (it leaves out ``needs_attention``).
+HISTORY_COLUMNS = frozenset(
+    field.attname for field in Claim.history.model._meta.concrete_fields
+) - {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,53 +54,18 @@ def _existing_claim_keys(claims: list[PreparedClaim]) -> set[tuple[int, str]]:
 
 
 class Importer:
+    """One pass over the file, in one transaction: each batch is checked, then written; the
+    first invalid line stops the writing, the rest of the file is still checked so that
+    every invalid line is reported, and the transaction rolls back."""
+
     def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None) -> None:
         self.batch_size = batch_size
         self.user = user
         self.resolver = Resolver()
         self.report = ImportReport()
-
-    def validate(self, handle: IO[bytes], on_bytes: Callable[[int], None]) -> None:
-        """First pass: every line checked; raises ``ImportRefused`` listing the bad ones."""
-        errors: list[LineError] = []
-        total = 0
-        resolver = self.resolver
-        for batch in _batches(handle, self.batch_size, on_bytes):
-            lines = [item for item in batch if isinstance(item, Line)]
-            resolver.prefetch(lines)
-            for item in batch:
-                self.report.lines += 1
-                error = item if isinstance(item, LineError) else None
-                if error is None:
-                    try:
-                        kind = item.record["type"]
-                        if kind == "source":
-                            resolver.check_source(item.record)
-                        elif kind == "entity":
-                            resolver.check_entity(item.record)
-                        else:
-                            resolver.check_claim(item)
-                    except (InvalidLine, anchoring.AnchoringError) as failure:
-                        error = LineError(item.number, str(failure))
-                if error is not None:
-                    total += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(error)
-        if total:
-            raise ImportRefused(errors, total)
-
-    def write(self, handle: IO[bytes], on_bytes: Callable[[int], None], on_claims: Callable[[int], None]) -> None:
-        """Second pass: each batch in its own transaction."""
-        # Fresh caches: the validation pass saw sources and entities the file defines as
-        # pending; now they are created for real.
-        people = self.resolver.people
-        self.resolver = Resolver()
-        self.resolver.people = people
-        for batch in _batches(handle, self.batch_size, on_bytes):
-            lines = [item for item in batch if isinstance(item, Line)]
-            with transaction.atomic():
-                created = self._write_batch(lines)
-            on_claims(created)
+        self.new_source_ids: dict[str, int] = {}
+        self.errors: list[LineError] = []
+        self.error_count = 0
 
     def run(self, path: str, progress=None) -> ImportReport:
         size = os.path.getsize(path)
@@ -104,50 +75,61 @@ class Importer:
             if bar is not None:
                 bar.update(count)
 
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, transaction.atomic(), SearchIndexDeferral() as search:
+            for batch in _batches(handle, self.batch_size, advance):
+                self._batch(batch, search)
+                if bar is not None:
+                    bar.set_postfix(claims=self.report.claims_created, invalid=self.error_count, refresh=False)
             if bar is not None:
-                bar.set_description("validating")
-            self.validate(handle, advance)
-        if bar is not None:
-            bar.reset(total=size)
-            bar.set_description("importing")
-        with open(path, "rb") as handle:
-            self.write(handle, advance, lambda created: bar.set_postfix(claims=self.report.claims_created) if bar is not None else None)
-        if bar is not None:
-            bar.close()
+                bar.close()
+            if self.error_count:
+                self.errors.sort(key=lambda error: error.line)
+                raise ImportRefused(self.errors, self.error_count)  # rolls back
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 # Fresh statistics for the planner after a large insert.
                 cursor.execute("PRAGMA optimize")
         return self.report
 
-    def _write_batch(self, lines: list[Line]) -> int:
+    def _refuse(self, error: LineError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def _batch(self, batch: list[Line | LineError], search: SearchIndexDeferral) -> None:
+        """Check every line of the batch in file order (a claim may cite the sources and
+        entities defined above it); write the batch if no line of the file so far failed."""
         resolver = self.resolver
+        lines = []
+        for item in batch:
+            self.report.lines += 1
+            if isinstance(item, LineError):
+                self._refuse(item)
+            else:
+                lines.append(item)
         resolver.prefetch(lines)
-        claims: list[PreparedClaim] = []
-        sources: list[dict] = []
-        # Validation guarantees that a claim cites only sources and entities defined above
-        # it, so the batch's sources and entities can be written first, in bulk.
-        for phase in ("references", "claims"):
-            for line in lines:
-                kind = line.record["type"]
-                try:
-                    if phase == "references" and kind == "source":
-                        values = resolver.check_source(line.record)
-                        if values is None:
-                            self.report.sources_existing += 1
-                        else:
-                            sources.append(values)
-                    elif phase == "references" and kind == "entity":
-                        self._write_entity(resolver.check_entity(line.record))
-                    elif phase == "claims" and kind == "claim":
-                        claims.append(resolver.check_claim(line))
-                except (InvalidLine, anchoring.AnchoringError) as error:
-                    # The database changed since the validation pass; this batch is rolled back.
-                    raise ImportRefused([LineError(line.number, str(error))], 1) from error
-            if phase == "references":
-                self._write_sources(sources)
-        return self._write_claims(claims)
+        sources, entities, claims = [], [], []
+        for line in lines:
+            kind = line.record["type"]
+            try:
+                if kind == "source":
+                    values = resolver.check_source(line.record)
+                    if values is None:
+                        self.report.sources_existing += 1
+                    else:
+                        sources.append(values)
+                elif kind == "entity":
+                    entities.append(resolver.check_entity(line.record))
+                else:
+                    claims.append(resolver.check_claim(line))
+            except (InvalidLine, anchoring.AnchoringError) as failure:
+                self._refuse(LineError(line.number, str(failure)))
+        if self.error_count:
+            return  # checking only, from now on
+        self._write_sources(sources)
+        for values in entities:
+            self._write_entity(values)
+        search.index(self._write_claims(claims))
 
     def _write_sources(self, values: list[dict]) -> None:
         """New sources in one statement, checked as ``source_create`` checks them (in
@@ -167,8 +149,10 @@ class Importer:
         self.report.sources_existing += len(rows) - len(unique)
         Source.objects.bulk_create(unique, batch_size=200)
         Source.history.bulk_history_create(unique, default_user=self.user, default_change_reason=CHANGE_REASON)
+        self.new_source_ids = {}
         for row in unique:
             self.resolver.sources.saved(row)
+            self.new_source_ids[row.text_sha256] = row.pk
         self.report.sources_created += len(unique)
 
     def _write_entity(self, values: dict) -> None:
@@ -180,7 +164,8 @@ class Importer:
         else:
             self.report.entities_existing += 1
 
-    def _write_claims(self, prepared: list[PreparedClaim]) -> int:
+    def _write_claims(self, prepared: list[PreparedClaim]) -> list[int]:
+        """The batch's new claims, with everything they carry; returns their ids."""
         existing = _existing_claim_keys(prepared)
         fresh: list[PreparedClaim] = []
         for claim in prepared:
@@ -191,14 +176,19 @@ class Importer:
             existing.add(key)  # the same claim twice in one file
             fresh.append(claim)
         if not fresh:
-            return 0
+            return []
+        # Evidence citing a source defined earlier in this batch was checked before the
+        # source was written.
+        for claim in fresh:
+            for item in claim.evidence:
+                if item.source_id is None:
+                    item.source_id = self.new_source_ids[item.source_sha]
         rows = RowWriter()
         now = timezone.now()
         span_ids = self._spans(fresh, rows, now)
         claim_ids = rows.allocate(Claim, len(fresh))
         entity_ids = self.resolver.entity_ids
-        evidence, links, reviews, claim_rows, history = [], [], [], [], []
-        history_user_id = self.user.pk if self.user else None
+        evidence, links, reviews, claim_rows = [], [], [], []
         for claim_id, claim in zip(claim_ids, fresh):
             for item in claim.evidence:
                 span_id = span_ids[(item.source_id, item.start, item.end, item.anchor_state, item.quote)]
@@ -209,30 +199,36 @@ class Importer:
                  review["to_status"], review["comment"], review["created_at"] or now)
                 for review in claim.reviews
             )
-            values = {
-                "id": claim_id, "author_id": claim.author_id, **claim.fields,
-                "supersedes_id": None,
-                "created_at": claim.timestamps.get("created_at") or now,
-                "updated_at": claim.timestamps.get("updated_at") or now,
-            }
-            claim_rows.append(values)
-            history.append({
-                **values, "history_date": now, "history_change_reason": CHANGE_REASON,
-                "history_type": "+", "history_user_id": history_user_id or claim.author_id,
-            })
-        with SearchIndexBatch(claim_ids):
-            # Evidence before claims (foreign keys are checked at commit): where the search
-            # index's triggers run, they build each claim's document once, with its quotes.
-            rows.insert(Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence)
-            rows.insert_dicts(Claim, claim_rows)
+            claim_rows.append((
+                claim_id, claim.author_id, *claim.fields.values(), None,
+                claim.timestamps.get("created_at") or now, claim.timestamps.get("updated_at") or now,
+            ))
+        # The first history record of each claim: its row as written (dates adapted once,
+        # for both), without the fields the history leaves out.
+        claim_columns = ("id", "author_id", *fresh[0].fields, "supersedes_id", "created_at", "updated_at")
+        history_model = Claim.history.model
+        kept = [index for index, column in enumerate(claim_columns) if column in HISTORY_COLUMNS]
+        pick = operator.itemgetter(*kept)
+        history_columns = (*(claim_columns[index] for index in kept),
+                           "history_date", "history_change_reason", "history_type", "history_user_id")
+        claim_rows = rows.adapted(Claim, claim_columns, claim_rows)
+        history_date = rows.adapted(history_model, ("history_date",), [(now,)])[0][0]
+        history_user_id = self.user.pk if self.user else None
+        history = [
+            (*pick(row), history_date, CHANGE_REASON, "+", history_user_id or row[1])
+            for row in claim_rows
+        ]
+        # Foreign keys are checked at commit; the search index is filled by the caller.
+        rows.insert(Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence)
+        rows.insert(Claim, claim_columns, claim_rows, adapted=True)
         rows.insert(Claim.entities.through, ("claim_id", "entity_id"), links)
         # The moderation log keeps the file's dates; it is append-only, so they are
         # written by this INSERT rather than fixed afterwards.
         rows.insert(Review, ("claim_id", "actor_id", "action", "from_status", "to_status", "comment", "created_at"), reviews)
-        rows.insert_dicts(Claim.history.model, history)
+        rows.insert(history_model, history_columns, history, adapted=True)
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
-        return len(fresh)
+        return claim_ids
 
     def _spans(self, claims: list[PreparedClaim], rows: RowWriter, now) -> dict[tuple, int]:
         """Spans for the batch's evidence: an anchored span at the same offsets is reused, as
@@ -244,17 +240,25 @@ class Importer:
                 wanted.setdefault(key, (item, claim.author_id))
         found: dict[tuple, int] = {}
         anchored = [key for key in wanted if key[3] != Span.AnchorState.ORPHANED]
-        if anchored:
-            query = Span.objects.filter(
-                source_id__in={key[0] for key in anchored},
-                start__in={key[1] for key in anchored},
-                anchor_state__in=[Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED],
-            ).order_by("-id")
-            keys = set(anchored)
-            for span_id, source_id, start, end, quote in query.values_list("id", "source_id", "start", "end", "quote"):
-                key = (source_id, start, end, Span.AnchorState.ANCHORED, quote)
-                if key in keys:
-                    found[key] = span_id
+        keys = set(anchored)
+        places = sorted({(key[0], key[1]) for key in anchored})
+        quote_name = connection.ops.quote_name
+        for chunk in (places[i:i + SPAN_LOOKUP_CHUNK] for i in range(0, len(places), SPAN_LOOKUP_CHUNK)):
+            # By (source, start) pairs, which the (source_id, start) index answers; the
+            # oldest matching span is reused, as span_create does.
+            # The anchor state is checked here, not in SQL: its index would tempt the planner.
+            sql = (
+                f"SELECT s.id, s.source_id, s.start, s.{quote_name('end')}, s.quote, s.anchor_state "
+                f"FROM (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) AS wanted "
+                f"JOIN {Span._meta.db_table} s ON s.source_id = wanted.column1 AND s.start = wanted.column2 "
+                "ORDER BY s.id"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [value for place in chunk for value in place])
+                for span_id, source_id, start, end, quote, state in cursor.fetchall():
+                    key = (source_id, start, end, Span.AnchorState.ANCHORED, quote)
+                    if state in REUSABLE_STATES and key in keys and key not in found:
+                        found[key] = span_id
         new_keys = [key for key in wanted if key not in found]
         ids = rows.allocate(Span, len(new_keys))
         new_rows = []
@@ -270,7 +274,7 @@ class Importer:
 
 
 def import_claims(path: str, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None, progress=None) -> ImportReport:
-    """Import a JSON Lines file: validated whole first, then written batch by batch.
+    """Import a JSON Lines file in one transaction, checked and written batch by batch.
 
     Raises ``ImportRefused`` (nothing written) when any line is invalid.
     """

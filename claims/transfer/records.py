@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from project.errors import InvalidInput
+from project.validation import refuse_nul_characters
 from sources import anchoring
 from sources.models import Source, Span, sha256_of
 from sources.services import SOURCE_FIELDS
@@ -215,6 +217,13 @@ class People:
     def __init__(self) -> None:
         self.users: dict[str, Any] = {}
         self.by_id: dict[int, Any] = {}
+        self.roles: dict[int, tuple[bool, bool]] = {}
+
+    def roles_of(self, user) -> tuple[bool, bool]:
+        """``(is_analyst, is_reviewer)``, asked of the permission backends once per user."""
+        if user.pk not in self.roles:
+            self.roles[user.pk] = (is_analyst(user), is_reviewer(user))
+        return self.roles[user.pk]
 
     def get(self, username: Any):
         if not isinstance(username, str) or not username:
@@ -258,6 +267,8 @@ def _text(record: dict, name: str, default: str = "", required: bool = False, li
         value = default
     if not isinstance(value, str):
         raise InvalidLine(f"{name} must be a string")
+    if "\x00" in value:
+        raise InvalidLine(f"{name}: null characters are not allowed")
     if required and not value.strip():
         raise InvalidLine(f"{name} is required")
     if limit is not None and len(value) > limit:
@@ -334,7 +345,10 @@ class Resolver:
         fields.setdefault("title", "")
         probe = Source(text=text, **fields)
         try:
+            refuse_nul_characters(probe)
             probe.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+        except InvalidInput as error:
+            raise InvalidLine(error.message) from error
         except Exception as error:  # ValidationError, with per-field messages
             messages = getattr(error, "message_dict", None) or {"source": [str(error)]}
             raise InvalidLine(
@@ -359,6 +373,9 @@ class Resolver:
             "wikidata_id": _text(record, "wikidata_id", limit=20),
             "aliases": record.get("aliases") or [],
         }
+        aliases = values["aliases"]
+        if not isinstance(aliases, list) or not all(isinstance(alias, str) and "\x00" not in alias for alias in aliases):
+            raise InvalidLine("aliases must be a list of strings without null characters")
         probe = Entity(**values)
         try:
             probe.full_clean(validate_unique=False, validate_constraints=False)
@@ -402,7 +419,7 @@ class Resolver:
         author = self.people.get(record.get("author"))
         if author is None:
             raise InvalidLine(f"author {record.get('author')!r} is not a user")
-        if not is_analyst(author):
+        if not self.people.roles_of(author)[0]:
             raise InvalidLine(f"author {author.username!r} is neither an analyst nor a reviewer")
         text = _text(record, "text", required=True, limit=CLAIM_TEXT_MAX_LENGTH)
         status = _choice(record, "status", STATUSES, Status.DRAFT)
@@ -418,7 +435,7 @@ class Resolver:
             reviewer = self.people.get(record.get("reviewer"))
             if reviewer is None:
                 raise InvalidLine(f"reviewer {record.get('reviewer')!r} is not a user")
-            if not is_reviewer(reviewer):
+            if not self.people.roles_of(reviewer)[1]:
                 raise InvalidLine(f"reviewer {reviewer.username!r} is not a reviewer")
             if reviewer.pk == author.pk:
                 raise InvalidLine("four-eyes rule: the reviewer cannot be the author")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 import json
 
@@ -133,7 +135,30 @@ def test_invalid_lines_are_reported_with_their_numbers_and_nothing_is_imported(c
     assert Claim.objects.count() == claims  # not even the good first line
 
 
-def test_no_claim_is_left_without_its_evidence_when_a_batch_fails(corpus, source, tmp_path, monkeypatch):
+def test_null_characters_are_refused_with_their_line_numbers(corpus, source, tmp_path):
+    """PostgreSQL cannot store U+0000; every database refuses it the same way, as a bad line."""
+    good = {"author": "analyst", "text": "Fine.", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
+    lines = [
+        {**good, "text": "A \x00 claim."},
+        {**good, "text": "Note.", "notes": "\x00"},
+        {"type": "source", "title": "T\x00", "text": "Some new text."},
+        {"type": "source", "title": "T", "text": "Text \x00."},
+        {"type": "entity", "slug": "e", "name": "E", "aliases": ["a\x00"]},
+        {**good, "text": "Review.", "reviews": [{"actor": "analyst", "action": "submit", "comment": "\x00"}]},
+    ]
+    path = tmp_path / "nul.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    errors = io.StringIO()
+    claims, sources = Claim.objects.count(), Source.objects.count()
+    with pytest.raises(CommandError, match="6 invalid line"):
+        call_command("import_claims", str(path), "--no-progress", stderr=errors)
+    for number in range(1, 7):
+        assert f"line {number}: " in errors.getvalue()
+    assert "null characters" in errors.getvalue()
+    assert (Claim.objects.count(), Source.objects.count()) == (claims, sources)
+
+
+def test_a_failure_half_way_leaves_nothing_imported_and_a_rerun_completes(corpus, source, tmp_path, monkeypatch):
     from claims import transfer
 
     lines = [
@@ -144,26 +169,66 @@ def test_no_claim_is_left_without_its_evidence_when_a_batch_fails(corpus, source
     original = transfer.RowWriter.insert
     calls = {"n": 0}
 
-    def failing_insert(self, model, columns, rows):
-        # Fail on the second batch, after its claims' spans were written.
+    def failing_insert(self, model, columns, rows, **options):
+        # Fail on the second batch, after the first batch was written whole and the
+        # second one's spans were written.
         if model is Evidence:
             calls["n"] += 1
             if calls["n"] == 2:
                 raise RuntimeError("disk full")
-        return original(self, model, columns, rows)
+        return original(self, model, columns, rows, **options)
 
     monkeypatch.setattr(transfer.RowWriter, "insert", failing_insert)
-    claims = Claim.objects.count()
+    counts = (Claim.objects.count(), Span.objects.count(), Evidence.objects.count(), Review.objects.count())
     with pytest.raises(RuntimeError):
         _import(tmp_path, "\n".join(lines), "--batch-size", "2")
-    # The first batch (2 claims) is in, whole; the second rolled back, whole.
-    assert Claim.objects.count() == claims + 2
-    assert not Claim.objects.filter(evidence__isnull=True).exclude(status="draft").exists()
+    assert calls["n"] == 2
+    # One transaction: the first batch went with the second.
+    assert (Claim.objects.count(), Span.objects.count(), Evidence.objects.count(), Review.objects.count()) == counts
+    assert not Claim.history.filter(history_change_reason="Imported").exists()
+    monkeypatch.setattr(transfer.RowWriter, "insert", original)
+    assert "5 claims imported (0 already present)" in _import(tmp_path, "\n".join(lines), "--batch-size", "2")
     for claim in Claim.objects.filter(text__startswith="Claim "):
         assert claim.evidence.count() == 1
-    monkeypatch.setattr(transfer.RowWriter, "insert", original)
-    # Run again: it completes what was missing, nothing twice.
-    assert "3 claims imported (2 already present)" in _import(tmp_path, "\n".join(lines), "--batch-size", "2")
+
+
+def test_an_invalid_line_in_a_later_batch_leaves_nothing_of_the_earlier_ones(corpus, source, tmp_path):
+    good = {"author": "analyst", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
+    lines = [json.dumps({**good, "text": f"Claim {number}."}) for number in range(5)]
+    lines.append(json.dumps({**good, "text": "Bad.", "author": "nobody"}))
+    lines.append(json.dumps({**good, "text": "Also bad.", "status": "published"}))
+    claims = Claim.objects.count()
+    errors = io.StringIO()
+    path = tmp_path / "late.jsonl"
+    path.write_text("\n".join(lines))
+    with pytest.raises(CommandError, match="2 invalid line"):
+        call_command("import_claims", str(path), "--no-progress", "--batch-size", "2", stderr=errors)
+    assert "line 6: author 'nobody' is not a user" in errors.getvalue()
+    assert "line 7: a published claim needs its reviewer" in errors.getvalue()
+    assert Claim.objects.count() == claims
+
+
+def test_claims_may_cite_sources_and_entities_defined_above_them_in_the_same_batch(corpus, tmp_path):
+    text = "A new report. Tehran and Moscow signed the treaty in January."
+    source_line = {"type": "source", "title": "New report", "text": text}
+    entity_line = {"type": "entity", "slug": "treaty", "name": "The treaty", "kind": "event"}
+    claim = {"author": "analyst", "text": "They signed the treaty.", "entities": ["treaty"],
+             "evidence": [{"source_sha256": hashlib.sha256(text.encode()).hexdigest(), "quote": "signed the treaty"}]}
+    output = _import(tmp_path, "\n".join(json.dumps(line) for line in (source_line, entity_line, claim)))
+    assert "1 claims imported" in output and "1 sources" in output
+    imported = Claim.objects.get(text=claim["text"])
+    assert list(imported.entities.values_list("slug", flat=True)) == ["treaty"]
+    span = imported.evidence.get().span
+    assert span.source.title == "New report" and span.quote == "signed the treaty"
+    # A claim citing a source defined only below it is refused.
+    later = {**claim, "text": "Cited too early.", "evidence": [{"source_sha256": hashlib.sha256(b"Later.").hexdigest(), "quote": "Later"}]}
+    lines = [json.dumps(later), json.dumps({"type": "source", "title": "Later", "text": "Later."})]
+    path = tmp_path / "early.jsonl"
+    path.write_text("\n".join(lines))
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 invalid line"):
+        call_command("import_claims", str(path), "--no-progress", stderr=errors)
+    assert "line 1: evidence[0]: source" in errors.getvalue()
 
 
 def test_imported_claims_are_found_by_full_text_search(corpus, source, tmp_path):
@@ -175,6 +240,18 @@ def test_imported_claims_are_found_by_full_text_search(corpus, source, tmp_path)
     assert list(search_claims(Claim.objects.all(), "moscow zanzibar").values_list("text", flat=True)) == [line["text"]]
 
 
+def test_after_an_import_claims_saved_the_usual_way_are_indexed_again(corpus, source, analyst, make_claim, tmp_path):
+    """The import indexes its own claims in bulk; the triggers must be back for everyone else."""
+    from claims.search import search_claims
+
+    line = {"author": "analyst", "text": "Okapi herds grazed.", "evidence": [{"source_sha256": source.text_sha256, "quote": "Moscow later said"}]}
+    _import(tmp_path, json.dumps(line))
+    later = make_claim(analyst, text="Quokka colonies migrated.", quote="Moscow later said")
+    assert list(search_claims(Claim.objects.all(), "quokka").values_list("pk", flat=True)) == [later.pk]
+    later.evidence.get().delete()
+    assert not search_claims(Claim.objects.all(), "moscow quokka").exists()
+
+
 def test_export_filters_by_status_and_streams_one_claim_per_line(corpus):
     exported = _export("--status", "published")
     lines = exported.splitlines()
@@ -183,3 +260,19 @@ def test_export_filters_by_status_and_streams_one_claim_per_line(corpus):
     assert record["status"] == "published" and record["entities"] == ["iran"]
     assert record["evidence"][0]["quote"] == "Russia voted six times"
     assert [review["action"] for review in record["reviews"]] == ["submit", "approve"]
+
+
+@pytest.mark.parametrize("value", [
+    dt.datetime(2024, 3, 1, 12, 34, 56, 123456, tzinfo=dt.UTC),
+    dt.datetime(2024, 3, 1, 12, 34, 56, tzinfo=dt.UTC),
+    dt.datetime.fromisoformat("2024-03-01T23:30:00.5+05:30"),
+    dt.datetime.fromisoformat("2024-12-31T20:00:00-08:00"),
+])
+def test_bulk_rows_store_datetimes_as_the_sqlite_backend_does(value):
+    from django.db import connection
+
+    from claims.transfer.rows import _sqlite_datetime
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's text representation of datetimes")
+    assert _sqlite_datetime(value) == connection.ops.adapt_datetimefield_value(value)
