@@ -77,8 +77,9 @@ class Claim(models.Model):
     verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNVERIFIED)
     confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # No index of its own on these columns: composite indexes (see Meta) lead with them.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_claims"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_claims", db_index=False
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,7 +89,7 @@ class Claim(models.Model):
         related_name="reviewed_claims",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -105,7 +106,8 @@ class Claim(models.Model):
     # (see ``claims.services.claims_refresh_attention``) so that lists can filter on an index.
     needs_attention = models.BooleanField(default=False, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["needs_attention"])
+    # The history is read by claim (its ``id`` index) and date; it needs no other index.
+    history = HistoricalRecords(excluded_fields=["needs_attention"], no_db_index=["author", "reviewer", "supersedes"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -190,8 +192,9 @@ class Evidence(models.Model):
         REFUTES = "refutes", "Refutes"
         CONTEXT = "context", "Context"
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
-    span = models.ForeignKey(Span, on_delete=models.PROTECT, related_name="evidence")
+    # Indexed by the (claim, span) unique constraint and the (span, claim) index.
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence", db_index=False)
+    span = models.ForeignKey(Span, on_delete=models.PROTECT, related_name="evidence", db_index=False)
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
     note = models.TextField(blank=True)
     added_by = models.ForeignKey(
@@ -245,7 +248,7 @@ class Review(models.Model):
         RETRACT = "retract", "Retract"
         REOPEN = "reopen", "Reopen"
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews", db_index=False)  # (claim, created_at)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
     )

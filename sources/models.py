@@ -108,7 +108,7 @@ class Span(models.Model):
         RELOCATED = "relocated", "Relocated"
         ORPHANED = "orphaned", "Orphaned"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="spans")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="spans", db_index=False)  # (source, start)
     start = models.PositiveIntegerField(help_text="Code point offset, inclusive.")
     end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
     quote = models.TextField()

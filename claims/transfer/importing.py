@@ -1,11 +1,16 @@
-"""Writing an import file, batch by batch, each batch in one transaction."""
+"""Writing an import file: one pass, batch by batch, all in one transaction."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import functools
 import operator
 import os
-from django.db import connection, transaction
-from django.db.models import Q
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from sources import anchoring
@@ -16,6 +21,7 @@ from .records import (
     CHANGE_REASON,
     DEFAULT_BATCH_SIZE,
     MAX_REPORTED_ERRORS,
+    REVIEW_FIELDS,
     ImportRefused,
     ImportReport,
     InvalidLine,
@@ -28,8 +34,11 @@ from .records import (
 )
 from .rows import RowWriter, SearchIndexDeferral
 
-# (source, start) pairs per span lookup: two parameters each, well under SQLite's limit.
-SPAN_LOOKUP_CHUNK = 500
+# Pairs per lookup on SQLite: two parameters each, well under its limit.
+LOOKUP_CHUNK = 500
+SPAN_COLUMNS = ("id", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
+                "created_by_id", "created_at", "updated_at")
+IMPORT_CACHE_KIB = 64 * 1024
 REUSABLE_STATES = (Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED)
 # The claim columns the field history keeps (it leaves out ``needs_attention``).
 HISTORY_COLUMNS = frozenset(
@@ -42,21 +51,111 @@ HISTORY_COLUMNS = frozenset(
 
 
 def _existing_claim_keys(claims: list[PreparedClaim]) -> set[tuple[int, str]]:
-    if not claims:
+    """The batch's natural keys (author, text) already in the database."""
+    keys = sorted({(claim.author_id, claim.fields["text"]) for claim in claims})
+    if not keys:
         return set()
-    query = Q()
-    by_author: dict[int, list[str]] = {}
-    for claim in claims:
-        by_author.setdefault(claim.author_id, []).append(claim.fields["text"])
-    for author_id, texts in by_author.items():
-        query |= Q(author_id=author_id, text__in=texts)
-    return set(Claim.objects.filter(query).values_list("author_id", "text"))
+    rows = _rows_at(Claim._meta.db_table, "s.id, s.author_id, s.text", (("author_id", "bigint"), ("text", "text")), keys)
+    return {(author_id, text) for _, author_id, text in rows}
+
+
+def _rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str]], values: list[tuple]) -> list[tuple]:
+    """Rows of ``table`` whose two ``key`` columns (name, PostgreSQL type) hold one of the
+    ``values`` pairs, found through an index on those columns, in id order (``s.id`` must be
+    among ``columns``, which name the table ``s``)."""
+    (first, first_type), (second, second_type) = key
+    found = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two array parameters, whatever the number of pairs.
+            cursor.execute(
+                f"SELECT {columns} FROM unnest(%s::{first_type}[], %s::{second_type}[]) AS wanted(a, b) "
+                f"JOIN {table} s ON s.{first} = wanted.a AND s.{second} = wanted.b ORDER BY s.id",
+                [[pair[0] for pair in values], [pair[1] for pair in values]],
+            )
+            return cursor.fetchall()
+        for index in range(0, len(values), LOOKUP_CHUNK):
+            chunk = values[index:index + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT {columns} FROM (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) AS wanted "
+                f"JOIN {table} s ON s.{first} = wanted.column1 AND s.{second} = wanted.column2 ORDER BY s.id",
+                [value for pair in chunk for value in pair],
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
+@contextlib.contextmanager
+def _page_cache():
+    """SQLite: a larger page cache for the import's transaction (64 MB, against the default
+    2 MB), so that index pages stay in memory instead of being spilled and read again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class _Writer:
+    """The search index of each batch, built in a second thread on the import's own
+    connection (inside its transaction) while the main thread checks the next batch.
+
+    One statement per batch, during which the database driver lets go of the GIL: SQLite's
+    full-text indexing, or PostgreSQL's, overlaps the parsing and checking in Python. (The
+    row INSERTs stay in the main thread: they hand the GIL back and forth once a row, and a
+    thread that needs it that often waits on the other.) The connection is never used by
+    both threads at once: the main thread waits for the writer (``wait``) before any query
+    of its own, including those the checks may need (``Resolver.barrier``).
+    """
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self.running: Future | None = None
+
+    def __enter__(self) -> _Writer:
+        self.connection.inc_thread_sharing()
+        return self
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.wait()
+        self.running = self.pool.submit(job)
+
+    def wait(self) -> None:
+        """Until the writer is idle; its error, if any, is raised here."""
+        running, self.running = self.running, None
+        if running is not None:
+            running.result()
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self.running is not None:
+                # Failing already: let the writer finish before the transaction rolls back.
+                concurrent.futures.wait([self.running])
+                self.running = None
+        finally:
+            self.pool.shutdown()
+            self.connection.dec_thread_sharing()
 
 
 class Importer:
     """One pass over the file, in one transaction: each batch is checked, then written; the
     first invalid line stops the writing, the rest of the file is still checked so that
-    every invalid line is reported, and the transaction rolls back."""
+    every invalid line is reported, and the transaction rolls back.
+
+    Batch by batch: the main thread reads what the batch refers to, hands the previous
+    batch's search indexing to the writer thread, checks the batch meanwhile, then, once the
+    writer is done, writes the batch's rows.
+    """
 
     def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None) -> None:
         self.batch_size = batch_size
@@ -64,6 +163,8 @@ class Importer:
         self.resolver = Resolver()
         self.report = ImportReport()
         self.new_source_ids: dict[str, int] = {}
+        self.analyzed_at = 0  # claims created at the last ANALYZE
+        self.ready: Callable[[], None] | None = None  # the indexing not yet handed over
         self.errors: list[LineError] = []
         self.error_count = 0
 
@@ -75,11 +176,23 @@ class Importer:
             if bar is not None:
                 bar.update(count)
 
-        with open(path, "rb") as handle, transaction.atomic(), SearchIndexDeferral() as search:
+        database = connections[DEFAULT_DB_ALIAS]
+        with (
+            open(path, "rb") as handle,
+            transaction.atomic(),
+            SearchIndexDeferral(database) as search,
+            _page_cache(),
+            _Writer(database) as writer,
+        ):
+            self.writer, self.rows, self.search = writer, RowWriter(database), search
+            self.resolver.barrier = writer.wait
             for batch in _batches(handle, self.batch_size, advance):
-                self._batch(batch, search)
+                self._batch(batch)
                 if bar is not None:
                     bar.set_postfix(claims=self.report.claims_created, invalid=self.error_count, refresh=False)
+            if not self.error_count:
+                self._hand_over()
+            writer.wait()
             if bar is not None:
                 bar.close()
             if self.error_count:
@@ -96,7 +209,13 @@ class Importer:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(error)
 
-    def _batch(self, batch: list[Line | LineError], search: SearchIndexDeferral) -> None:
+    def _hand_over(self) -> None:
+        """The previous batch's search indexing to the writer thread."""
+        job, self.ready = self.ready, None
+        if job is not None:
+            self.writer.submit(job)
+
+    def _batch(self, batch: list[Line | LineError]) -> None:
         """Check every line of the batch in file order (a claim may cite the sources and
         entities defined above it); write the batch if no line of the file so far failed."""
         resolver = self.resolver
@@ -108,6 +227,8 @@ class Importer:
             else:
                 lines.append(item)
         resolver.prefetch(lines)
+        if not self.error_count:
+            self._hand_over()
         sources, entities, claims = [], [], []
         for line in lines:
             kind = line.record["type"]
@@ -124,12 +245,31 @@ class Importer:
                     claims.append(resolver.check_claim(line))
             except (InvalidLine, anchoring.AnchoringError) as failure:
                 self._refuse(LineError(line.number, str(failure)))
+        self.writer.wait()
         if self.error_count:
             return  # checking only, from now on
+        self._refresh_statistics()
         self._write_sources(sources)
         for values in entities:
             self._write_entity(values)
-        search.index(self._write_claims(claims))
+        self.ready = self._write_claims(claims)
+
+    def _refresh_statistics(self) -> None:
+        """PostgreSQL: ANALYZE the tables the import grows each time its claims double.
+
+        The planner's statistics come from the last ANALYZE, which cannot have seen this
+        transaction's rows: into a fresh database it would plan the span lookup and the search
+        documents' evidence against empty tables, by sequential scans (ten times slower by a
+        hundred thousand claims). ANALYZE inside the transaction counts its own rows; what it
+        records becomes visible to others only at commit.
+        """
+        created = self.report.claims_created
+        if connection.vendor != "postgresql" or created < max(self.analyzed_at * 2, self.batch_size):
+            return
+        with connection.cursor() as cursor:
+            for model in (Claim, Evidence, Span, Review):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        self.analyzed_at = created
 
     def _write_sources(self, values: list[dict]) -> None:
         """New sources in one statement, checked as ``source_create`` checks them (in
@@ -164,8 +304,9 @@ class Importer:
         else:
             self.report.entities_existing += 1
 
-    def _write_claims(self, prepared: list[PreparedClaim]) -> list[int]:
-        """The batch's new claims, with everything they carry; returns their ids."""
+    def _write_claims(self, prepared: list[PreparedClaim]) -> Callable[[], None] | None:
+        """Write the batch's new claims, with everything they carry; returns the job that
+        indexes them for search, for the writer thread."""
         existing = _existing_claim_keys(prepared)
         fresh: list[PreparedClaim] = []
         for claim in prepared:
@@ -176,29 +317,26 @@ class Importer:
             existing.add(key)  # the same claim twice in one file
             fresh.append(claim)
         if not fresh:
-            return []
+            return None
         # Evidence citing a source defined earlier in this batch was checked before the
         # source was written.
         for claim in fresh:
             for item in claim.evidence:
                 if item.source_id is None:
                     item.source_id = self.new_source_ids[item.source_sha]
-        rows = RowWriter()
+        rows = self.rows
         now = timezone.now()
-        span_ids = self._spans(fresh, rows, now)
+        stored_now = rows.stored(now)  # for rows passed already adapted
+        span_ids, span_rows = self._spans(fresh, rows, stored_now)
         claim_ids = rows.allocate(Claim, len(fresh))
         entity_ids = self.resolver.entity_ids
         evidence, links, reviews, claim_rows = [], [], [], []
         for claim_id, claim in zip(claim_ids, fresh):
             for item in claim.evidence:
                 span_id = span_ids[(item.source_id, item.start, item.end, item.anchor_state, item.quote)]
-                evidence.append((claim_id, span_id, item.stance, item.note, claim.author_id, now))
+                evidence.append((claim_id, span_id, item.stance, item.note, claim.author_id, stored_now))
             links.extend((claim_id, entity_ids[slug]) for slug in claim.entity_slugs)
-            reviews.extend(
-                (claim_id, review["actor_id"], review["action"], review["from_status"],
-                 review["to_status"], review["comment"], review["created_at"] or now)
-                for review in claim.reviews
-            )
+            reviews.extend((claim_id, *review[:-1], review[-1] or now) for review in claim.reviews)
             claim_rows.append((
                 claim_id, claim.author_id, *claim.fields.values(), None,
                 claim.timestamps.get("created_at") or now, claim.timestamps.get("updated_at") or now,
@@ -212,27 +350,33 @@ class Importer:
         history_columns = (*(claim_columns[index] for index in kept),
                            "history_date", "history_change_reason", "history_type", "history_user_id")
         claim_rows = rows.adapted(Claim, claim_columns, claim_rows)
-        history_date = rows.adapted(history_model, ("history_date",), [(now,)])[0][0]
         history_user_id = self.user.pk if self.user else None
         history = [
-            (*pick(row), history_date, CHANGE_REASON, "+", history_user_id or row[1])
+            (*pick(row), stored_now, CHANGE_REASON, "+", history_user_id or row[1])
             for row in claim_rows
         ]
-        # Foreign keys are checked at commit; the search index is filled by the caller.
-        rows.insert(Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence)
-        rows.insert(Claim, claim_columns, claim_rows, adapted=True)
-        rows.insert(Claim.entities.through, ("claim_id", "entity_id"), links)
-        # The moderation log keeps the file's dates; it is append-only, so they are
-        # written by this INSERT rather than fixed afterwards.
-        rows.insert(Review, ("claim_id", "actor_id", "action", "from_status", "to_status", "comment", "created_at"), reviews)
-        rows.insert(history_model, history_columns, history, adapted=True)
+        inserts = [
+            (Span, SPAN_COLUMNS, span_rows, True),
+            (Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence, True),
+            (Claim, claim_columns, claim_rows, True),
+            (Claim.entities.through, ("claim_id", "entity_id"), links, False),
+            # The moderation log keeps the file's dates; it is append-only, so they are
+            # written by this INSERT rather than fixed afterwards.
+            (Review, ("claim_id", *REVIEW_FIELDS), reviews, False),
+            (history_model, history_columns, history, True),
+        ]
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
-        return claim_ids
+        self.report.spans_created += len(span_rows)
+        # Foreign keys are checked at commit.
+        for model, columns, values, adapted in inserts:
+            rows.insert(model, columns, values, adapted=adapted)
+        return functools.partial(self.search.index, claim_ids)
 
-    def _spans(self, claims: list[PreparedClaim], rows: RowWriter, now) -> dict[tuple, int]:
+    def _spans(self, claims: list[PreparedClaim], rows: RowWriter, stored_now) -> tuple[dict[tuple, int], list[tuple]]:
         """Spans for the batch's evidence: an anchored span at the same offsets is reused, as
-        ``span_create`` does; the others are created."""
+        ``span_create`` does; the others get ids and rows (``SPAN_COLUMNS``; ``stored_now``:
+        their dates, as stored). Returns the span id of every key, and the new rows."""
         wanted: dict[tuple, tuple[PreparedEvidence, int]] = {}
         for claim in claims:
             for item in claim.evidence:
@@ -242,35 +386,25 @@ class Importer:
         anchored = [key for key in wanted if key[3] != Span.AnchorState.ORPHANED]
         keys = set(anchored)
         places = sorted({(key[0], key[1]) for key in anchored})
-        quote_name = connection.ops.quote_name
-        for chunk in (places[i:i + SPAN_LOOKUP_CHUNK] for i in range(0, len(places), SPAN_LOOKUP_CHUNK)):
-            # By (source, start) pairs, which the (source_id, start) index answers; the
-            # oldest matching span is reused, as span_create does.
-            # The anchor state is checked here, not in SQL: its index would tempt the planner.
-            sql = (
-                f"SELECT s.id, s.source_id, s.start, s.{quote_name('end')}, s.quote, s.anchor_state "
-                f"FROM (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) AS wanted "
-                f"JOIN {Span._meta.db_table} s ON s.source_id = wanted.column1 AND s.start = wanted.column2 "
-                "ORDER BY s.id"
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [value for place in chunk for value in place])
-                for span_id, source_id, start, end, quote, state in cursor.fetchall():
-                    key = (source_id, start, end, Span.AnchorState.ANCHORED, quote)
-                    if state in REUSABLE_STATES and key in keys and key not in found:
-                        found[key] = span_id
+        # The anchor state is checked here, not in SQL: a condition on it would tempt the
+        # planner towards its index. Within one (source, start) the oldest span comes first.
+        spans = _rows_at(
+            Span._meta.db_table, f"s.id, s.source_id, s.start, s.{connection.ops.quote_name('end')}, s.quote, s.anchor_state",
+            (("source_id", "bigint"), ("start", "bigint")), places,
+        )
+        for span_id, source_id, start, end, quote, state in spans:
+            key = (source_id, start, end, Span.AnchorState.ANCHORED, quote)
+            if state in REUSABLE_STATES and key in keys and key not in found:
+                found[key] = span_id
         new_keys = [key for key in wanted if key not in found]
         ids = rows.allocate(Span, len(new_keys))
         new_rows = []
         for span_id, key in zip(ids, new_keys):
             item, author_id = wanted[key]
             new_rows.append((span_id, item.source_id, item.start, item.end, item.quote, item.prefix,
-                             item.suffix, item.anchor_state, author_id, now, now))
+                             item.suffix, item.anchor_state, author_id, stored_now, stored_now))
             found[key] = span_id
-        rows.insert(Span, ("id", "source_id", "start", "end", "quote", "prefix", "suffix",
-                           "anchor_state", "created_by_id", "created_at", "updated_at"), new_rows)
-        self.report.spans_created += len(new_rows)
-        return found
+        return found, new_rows
 
 
 def import_claims(path: str, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None, progress=None) -> ImportReport:

@@ -16,7 +16,6 @@ from typing import IO, Any
 import orjson
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from project.errors import InvalidInput
@@ -36,6 +35,8 @@ DEFAULT_BATCH_SIZE = 1000
 SOURCE_CACHE_BYTES = 64 * 1024 * 1024
 MAX_REPORTED_ERRORS = 1000
 CHANGE_REASON = "Imported"
+# A checked moderation log entry, as a tuple (created_at None: the time of the import).
+REVIEW_FIELDS = ("actor_id", "action", "from_status", "to_status", "comment", "created_at")
 
 # The stances approval requires for a verdict (see claims.services._check_approvable).
 REQUIRED_STANCES = {
@@ -53,6 +54,10 @@ STANCES = tuple(Stance.values)
 ANCHOR_STATES = tuple(Span.AnchorState.values)
 REVIEW_ACTIONS = tuple(Review.Action.values)
 ENTITY_KINDS = tuple(Entity.Kind.values)
+
+
+def _no_wait() -> None:
+    pass
 
 
 class InvalidLine(ValueError):
@@ -94,7 +99,7 @@ class ImportReport:
 # Reading
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     number: int
     size: int
@@ -149,6 +154,7 @@ class SourceCache:
     used out first), so that memory does not grow with the corpus."""
 
     def __init__(self, budget: int = SOURCE_CACHE_BYTES) -> None:
+        self.barrier: Callable[[], None] = _no_wait  # called before any query (see Resolver)
         self.budget = budget
         self.used = 0
         self.by_sha: OrderedDict[str, tuple[int | None, str, str | None]] = OrderedDict()
@@ -186,6 +192,7 @@ class SourceCache:
         missing_urls = {url for url in urls if url not in self.sha_of_url}
         if not (missing_shas or missing_urls):
             return
+        self.barrier()
         query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls)
         for source_id, sha, text, url in Source.objects.filter(query).order_by("id").values_list(
             "id", "text_sha256", "text", "url"
@@ -215,6 +222,7 @@ class People:
     """Usernames to users, with their roles; a handful of rows, cached for the whole run."""
 
     def __init__(self) -> None:
+        self.barrier: Callable[[], None] = _no_wait  # called before any query (see Resolver)
         self.users: dict[str, Any] = {}
         self.by_id: dict[int, Any] = {}
         self.roles: dict[int, tuple[bool, bool]] = {}
@@ -222,6 +230,7 @@ class People:
     def roles_of(self, user) -> tuple[bool, bool]:
         """``(is_analyst, is_reviewer)``, asked of the permission backends once per user."""
         if user.pk not in self.roles:
+            self.barrier()  # the permission backends read the user's groups
             self.roles[user.pk] = (is_analyst(user), is_reviewer(user))
         return self.roles[user.pk]
 
@@ -229,6 +238,7 @@ class People:
         if not isinstance(username, str) or not username:
             return None
         if username not in self.users:
+            self.barrier()
             user = get_user_model().objects.filter(username=username).first()
             self.users[username] = user
             if user is not None:
@@ -236,7 +246,7 @@ class People:
         return self.users[username]
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedEvidence:
     source_id: int | None
     source_sha: str
@@ -250,14 +260,14 @@ class PreparedEvidence:
     note: str
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedClaim:
     line: int
     author_id: int
     fields: dict
     entity_slugs: list[str]
     evidence: list[PreparedEvidence]
-    reviews: list[dict]
+    reviews: list[tuple]  # REVIEW_FIELDS
     timestamps: dict = field(default_factory=dict)
 
 
@@ -307,8 +317,8 @@ def _datetime(record: dict, name: str) -> dt.datetime | None:
             parsed = None
     if parsed is None:
         raise InvalidLine(f"{name} must be an ISO 8601 date and time, not {value!r}")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, dt.UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed
 
 
@@ -322,13 +332,26 @@ def _offset(item: dict, name: str) -> int | None:
 
 
 class Resolver:
-    """Turns records into checked, resolved claims; the same checks in both passes."""
+    """Turns records into checked, resolved claims.
+
+    The checks query the database only for what ``prefetch`` could not know in advance (a
+    user not seen before, a source the cache let go of), and call ``barrier`` first: the
+    importer's writer thread may be using the connection (``claims.transfer.importing``).
+    """
 
     def __init__(self) -> None:
         self.people = People()
         self.sources = SourceCache()
         self.entity_ids: dict[str, int] = {}
         self.pending_entities: set[str] = set()
+
+    @property
+    def barrier(self) -> Callable[[], None]:
+        return self.people.barrier
+
+    @barrier.setter
+    def barrier(self, wait: Callable[[], None]) -> None:
+        self.people.barrier = self.sources.barrier = wait
 
     # -- sources and entities lines --
 
@@ -391,6 +414,7 @@ class Resolver:
 
     def prefetch(self, lines: list[Line]) -> None:
         """One query per kind of reference for the whole batch."""
+        self.barrier()
         shas, urls, slugs = set(), set(), set()
         for line in lines:
             record = line.record
@@ -552,20 +576,20 @@ class Resolver:
             prefix, suffix = anchoring.context_of(text, start, end)
         return PreparedEvidence(source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"))
 
-    def _check_review(self, index: int, item: Any) -> dict:
+    def _check_review(self, index: int, item: Any) -> tuple:
         if not isinstance(item, dict):
             raise InvalidLine(f"reviews[{index}] must be an object")
         actor = self.people.get(item.get("actor"))
         if actor is None:
             raise InvalidLine(f"reviews[{index}]: actor {item.get('actor')!r} is not a user")
         try:
-            return {
-                "actor_id": actor.pk,
-                "action": _choice(item, "action", REVIEW_ACTIONS, ""),
-                "from_status": _choice(item, "from_status", STATUSES, ""),
-                "to_status": _choice(item, "to_status", STATUSES, ""),
-                "comment": _text(item, "comment"),
-                "created_at": _datetime(item, "created_at"),
-            }
+            return (  # REVIEW_FIELDS
+                actor.pk,
+                _choice(item, "action", REVIEW_ACTIONS, ""),
+                _choice(item, "from_status", STATUSES, ""),
+                _choice(item, "to_status", STATUSES, ""),
+                _text(item, "comment"),
+                _datetime(item, "created_at"),
+            )
         except InvalidLine as error:
             raise InvalidLine(f"reviews[{index}]: {error}") from error

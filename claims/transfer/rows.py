@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
 class SearchIndexDeferral:
@@ -25,14 +25,16 @@ class SearchIndexDeferral:
 
     SQLITE_TRIGGERS = ("claims_claim_fts_insert", "claims_evidence_fts_insert")
 
-    def __init__(self) -> None:
-        self.vendor = connection.vendor
+    def __init__(self, connection=None) -> None:
+        # A connection object, not the thread-local proxy: ``index`` may run in a writer thread.
+        self.connection = connection or connections[DEFAULT_DB_ALIAS]
+        self.vendor = self.connection.vendor
         self.migration = importlib.import_module("claims.migrations.0003_search")
 
     def __enter__(self):
-        if not connection.in_atomic_block:
+        if not self.connection.in_atomic_block:
             raise RuntimeError("SearchIndexDeferral needs a transaction (transaction.atomic).")
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
                 for name in self.SQLITE_TRIGGERS:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -44,7 +46,7 @@ class SearchIndexDeferral:
         """Index claims inserted while deferred (with their evidence already written)."""
         if not claim_ids:
             return
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
                 # "INSERT INTO claims_claim_fts ... FROM claims_claim c"; the ids a RowWriter
                 # allocates on SQLite are one range, and no other writer can insert in it.
@@ -63,7 +65,7 @@ class SearchIndexDeferral:
     def __exit__(self, kind, error, traceback) -> None:
         if kind is not None:
             return  # the transaction rolls back, and with it what __enter__ changed
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
                 for statement in self.migration.SQLITE_TRIGGERS:
                     if any(f"TRIGGER {name} " in statement for name in self.SQLITE_TRIGGERS):
@@ -87,7 +89,9 @@ class RowWriter:
     per-object work costs more than the database's. Values must already be valid (the
     ``Resolver`` checked them); the database's constraints still hold them."""
 
-    def __init__(self) -> None:
+    def __init__(self, connection=None) -> None:
+        # A connection object, not the thread-local proxy: inserts may run in a writer thread.
+        self.connection = connection = connection or connections[DEFAULT_DB_ALIAS]
         self.vendor = connection.vendor
         self.adapt_datetime = _sqlite_datetime
         self.adapt_date = connection.ops.adapt_datefield_value
@@ -96,17 +100,17 @@ class RowWriter:
         if not count:
             return []
         table = model._meta.db_table
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [connection.ops.quote_name(table), count],
+                    [self.connection.ops.quote_name(table), count],
                 )
                 return [row[0] for row in cursor.fetchall()]
             # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the ids past
             # the largest ever used (AUTOINCREMENT keeps it in sqlite_sequence) are ours.
             cursor.execute(
-                f"SELECT max(coalesce((SELECT max(id) FROM {connection.ops.quote_name(table)}), 0), "
+                f"SELECT max(coalesce((SELECT max(id) FROM {self.connection.ops.quote_name(table)}), 0), "
                 "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
                 [table],
             )
@@ -123,9 +127,9 @@ class RowWriter:
         missing = required - set(columns) - {model._meta.pk.column}
         if missing:
             raise ValueError(f"{model.__name__}: no values for {', '.join(sorted(missing))}")
-        quote = connection.ops.quote_name
+        quote = self.connection.ops.quote_name
         table, names = quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 # COPY, which adapts dates itself: a tenth of the cost of an INSERT per row,
                 # even pipelined.
@@ -138,10 +142,13 @@ class RowWriter:
                     rows if adapted else self.adapted(model, columns, rows),
                 )
 
+    def stored(self, value: dt.datetime):
+        """A datetime as this backend stores it, for rows inserted with ``adapted=True``."""
+        return self.adapt_datetime(value) if self.vendor == "sqlite" else value
+
     def adapted(self, model, columns: tuple[str, ...], rows: list[tuple]) -> list:
         """Rows with their dates and datetimes as the backend stores them (on SQLite, text; on
-        PostgreSQL, as they are: COPY adapts them); a value repeated (the batch's "now") is
-        adapted once."""
+        PostgreSQL, as they are: COPY adapts them)."""
         if self.vendor != "sqlite":
             return rows
         fields = {field.attname: field for field in model._meta.concrete_fields}
@@ -154,16 +161,11 @@ class RowWriter:
                 adapters.append((index, self.adapt_date))
         if not adapters:
             return rows
-        memo: dict = {}
         converted = []
         for row in rows:
             row = list(row)
             for index, adapt in adapters:
-                value = row[index]
-                if value is not None:
-                    key = (index, value)
-                    if key not in memo:
-                        memo[key] = adapt(value)
-                    row[index] = memo[key]
+                if row[index] is not None:
+                    row[index] = adapt(row[index])
             converted.append(row)
         return converted

@@ -107,6 +107,22 @@ def test_import_finds_spans_by_quote_and_reuses_existing_spans(corpus, source, t
     assert Span.objects.count() == spans + 1  # "Russia voted six times" was already a span
 
 
+def test_import_reuses_the_oldest_anchored_span_and_never_an_orphaned_one(corpus, source, analyst, tmp_path):
+    quote = source.text[0:6]
+    orphan = Span.objects.create(source=source, start=0, end=6, quote=quote, anchor_state="orphaned", created_by=analyst)
+    first = Span.objects.create(source=source, start=0, end=6, quote=quote, created_by=analyst)
+    Span.objects.create(source=source, start=0, end=6, quote=quote, anchor_state="relocated", created_by=analyst)
+    line = {"author": "analyst", "text": "Reuse.", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
+    _import(tmp_path, json.dumps(line))
+    assert Claim.objects.get(text="Reuse.").evidence.get().span_id == first.pk
+    orphans = set(Span.objects.filter(source=source, start=0, end=6).values_list("pk", flat=True))
+    Span.objects.filter(pk__in=orphans).update(anchor_state="orphaned")
+    line["text"] = "Not an orphan."
+    _import(tmp_path, json.dumps(line))
+    span = Claim.objects.get(text="Not an orphan.").evidence.get().span
+    assert span.pk not in orphans | {orphan.pk} and span.anchor_state == "anchored"
+
+
 def test_invalid_lines_are_reported_with_their_numbers_and_nothing_is_imported(corpus, source, tmp_path):
     good = {"author": "analyst", "text": "A good claim.", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
     lines = [
