@@ -43,7 +43,7 @@ from bench_support import BENCH_DIR, PROJECT_DIR, append_results, cpu_seconds, p
 
 DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 DATASETTE_VERSION = "0.65.*"
-OURS_PORT, DATASETTE_PORT, PERSISTENT_PORT = 8731, 8732, 8733
+OURS_PORT, DATASETTE_PORT, PERSISTENT_PORT, SYNC_PORT = 8731, 8732, 8733, 8734
 PAGE_SIZE = 50
 
 CANNED_SQL = """
@@ -181,7 +181,10 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
-def start_ours(db: Path, workers: int, port: int = OURS_PORT, conn_max_age: str | None = None) -> subprocess.Popen:
+def start_ours(db: Path, workers: int, port: int = OURS_PORT, conn_max_age: str | None = None,
+               worker_class: str | None = None) -> subprocess.Popen:
+    """gunicorn as the project's ``gunicorn.conf.py`` configures it (threaded workers, kept-alive
+    connections), with ``workers`` workers; ``worker_class`` overrides the configuration's."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db}",
@@ -198,7 +201,9 @@ def start_ours(db: Path, workers: int, port: int = OURS_PORT, conn_max_age: str 
     if conn_max_age is not None:
         env["CONN_MAX_AGE"] = conn_max_age
     return subprocess.Popen(
-        [str(PROJECT_DIR / ".venv" / "bin" / "gunicorn"), "project.wsgi", "--workers", str(workers),
+        [str(PROJECT_DIR / ".venv" / "bin" / "gunicorn"), "project.wsgi",
+         "--config", str(PROJECT_DIR / "gunicorn.conf.py"), "--workers", str(workers),
+         *(["--worker-class", worker_class] if worker_class else []),
          "--bind", f"127.0.0.1:{port}", "--chdir", str(PROJECT_DIR), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -254,6 +259,8 @@ def main(argv=None) -> int:
     # The same server opening a database connection per request (CONN_MAX_AGE=0), against
     # the project's default of keeping connections (CONN_MAX_AGE=60).
     persistent = start_ours(db, args.workers, PERSISTENT_PORT, conn_max_age="0")
+    # gunicorn's default worker, which closes the connection after each response.
+    sync = start_ours(db, args.workers, SYNC_PORT, worker_class="sync")
     datasette, datasette_url = start_datasette(db, out_dir)
     base = f"http://127.0.0.1:{OURS_PORT}"
     urls = {
@@ -262,6 +269,7 @@ def main(argv=None) -> int:
         "fast": f"{base}/bench/claims-fast/?status=published",
         "datasette": datasette_url,
         "api-persistent": f"http://127.0.0.1:{PERSISTENT_PORT}/api/v1/claims/?status=published",
+        "api-sync": f"http://127.0.0.1:{SYNC_PORT}/api/v1/claims/?status=published",
     }
     if args.framework:
         urls["empty-drf"] = f"{base}/bench/empty-drf/?status=published"
@@ -269,6 +277,7 @@ def main(argv=None) -> int:
     pids = {name: ours.pid for name in urls}
     pids["datasette"] = datasette.pid
     pids["api-persistent"] = persistent.pid
+    pids["api-sync"] = sync.pid
     try:
         for url in urls.values():
             wait_for(url)
@@ -283,7 +292,8 @@ def main(argv=None) -> int:
         ) == api
         ours_page = json.loads(fast)["results"]
         theirs = json.loads(fetch(datasette_url))
-        same_bytes = api == drf == fast and same_bytes_persistent
+        same_bytes_sync = fetch(urls["api-sync"]).replace(f":{SYNC_PORT}/".encode(), f":{OURS_PORT}/".encode()) == api
+        same_bytes = api == drf == fast and same_bytes_persistent and same_bytes_sync
         same_page = [
             (claim["id"], [e["span"]["quote"] for e in claim["evidence"]], [e["slug"] for e in claim["entities"]])
             for claim in ours_page
@@ -315,9 +325,9 @@ def main(argv=None) -> int:
             floor_wall.append(wall)
             print(f"round {round_number + 1}     floor: {cpu:6.2f} CPU ms/page  {wall:6.2f} ms wall", file=sys.stderr)
     finally:
-        for process in (ours, persistent, datasette):
+        for process in (ours, persistent, sync, datasette):
             process.terminate()
-        for process in (ours, persistent, datasette):
+        for process in (ours, persistent, sync, datasette):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -335,6 +345,7 @@ def main(argv=None) -> int:
         "fast": "ours, through claims.fast_list",
         "datasette": "Datasette 0.65, canned query",
         "api-persistent": "ours, /api/v1/claims/ with CONN_MAX_AGE=0",
+        "api-sync": "ours, /api/v1/claims/ on gunicorn's sync workers (no keep-alive)",
         "empty-drf": "ours, the list's DRF stack answering {}",
         "empty-django": "ours, Django and middleware answering {}",
     }
@@ -348,9 +359,10 @@ def main(argv=None) -> int:
     summary = (
         f"{db.name}: page of {PAGE_SIZE} claims, {len(fast):,} bytes. wrk -t{args.threads} -c{args.connections} "
         f"-d{args.seconds}s, {args.rounds} rounds, targets taking turns; medians over the rounds. gunicorn "
-        f"{args.workers} sync workers, database connections kept (CONN_MAX_AGE=60, the default) or "
-        "opened per request (CONN_MAX_AGE=0); Datasette one process (its default). "
-        f"Bytes identical across all of ours (api, drf, fast, api with CONN_MAX_AGE=0): {same_bytes}. Datasette returns the same claims, evidence "
+        f"{args.workers} workers as gunicorn.conf.py sets them (threaded, connections kept alive) unless said, "
+        "database connections kept (CONN_MAX_AGE=60, the default) or opened per request (CONN_MAX_AGE=0); "
+        "Datasette one process (its default). "
+        f"Bytes identical across all of ours (api, drf, fast, CONN_MAX_AGE=0, sync workers): {same_bytes}. Datasette returns the same claims, evidence "
         f"and entities: {same_page}."
     )
     print(summary)
