@@ -198,7 +198,14 @@ class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
 
 
 class UserThrottle(_LiveRateMixin, UserRateThrottle):
-    """Authenticated callers, per user: ``...['user']``, a higher limit."""
+    """Authenticated callers, per user: ``...['user']``, a higher limit. (DRF's own also
+    counts anonymous callers, by address, against the user limit: twice the bookkeeping
+    for them, and a limit that is not theirs.)"""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None  # AnonThrottle's
+        return super().get_cache_key(request, view)
 
 
 # ---------------------------------------------------------------------------------------------

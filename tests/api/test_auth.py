@@ -69,6 +69,17 @@ def test_anonymous_callers_are_throttled_before_authenticated_ones(settings, cli
     assert [member.get("/api/v1/claims/").status_code for _ in range(6)] == [200] * 5 + [429]
 
 
+def test_anonymous_callers_count_against_the_anonymous_limit_only(settings, client_for, analyst):
+    """Not also against the user limit, by address (DRF's UserRateThrottle does that)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "4/minute", "user": "2/minute"},
+    }
+    anonymous, member = client_for(None), client_for(analyst)
+    assert [anonymous.get("/api/v1/claims/").status_code for _ in range(5)] == [200] * 4 + [429]
+    assert [member.get("/api/v1/claims/").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_throttle_rates_are_set_in_settings(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert set(rates) == {"anon", "user"}
