@@ -45,6 +45,21 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def settled_cpu_seconds(root_pid: int, interval: float = 0.25, quiet: float = 0.005, limit: float = 15.0) -> float:
+    """``cpu_seconds`` of a process tree once it has gone idle (less than ``quiet`` CPU
+    seconds in ``interval``): requests still queued in a server when the load generator
+    stops are counted to the run that sent them, not to the next one."""
+    last = cpu_seconds(process_tree(root_pid))
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        current = cpu_seconds(process_tree(root_pid))
+        if current - last <= quiet:
+            return current
+        last = current
+    return last
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU of these processes, from /proc/<pid>/stat."""
     total = 0

@@ -8,13 +8,17 @@ and entities, as anonymous users get it from ``/api/v1/claims/?status=published`
 - ``api``: the real endpoint, as ``claims/views.py`` answers it today;
 - ``drf``: the same list forced through ``ClaimSerializer`` (``bench_urls.py``);
 - ``fast``: the same list forced through ``claims.fast_list`` (same bytes, tested);
+- ``api-persistent``, ``api-sync``: the real endpoint from a gunicorn opening a database
+  connection per request, and from one on gunicorn's sync workers (no keep-alive); the
+  others run as ``gunicorn.conf.py`` configures them;
 - ``datasette``: Datasette 0.65 serving the same SQLite file with a canned query that returns
   the same 50 claims with the same nesting (evidence -> span -> source, entities) as JSON,
   from its own virtualenv ``bench/.venv-datasette`` (created when missing).
 
 Each target is loaded with ``wrk`` on 127.0.0.1 for ``--seconds``; the server's CPU (user +
 system, from /proc/<pid>/stat of the gunicorn master and workers, or the Datasette process)
-before and after, divided by the requests served, is the CPU per request. Targets take turns
+before and after (each read once the server has gone idle), divided by the requests served,
+is the CPU per request. Targets take turns
 within each round, and the medians over the rounds are compared, so that the noise of a
 shared machine falls on all of them alike. The in-process floor (``floor``) is the same page
 built with the sqlite3 module and orjson in this process, no HTTP and no framework, measured
@@ -39,7 +43,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import BENCH_DIR, PROJECT_DIR, append_results, cpu_seconds, process_tree, table  # noqa: E402
+from bench_support import BENCH_DIR, PROJECT_DIR, append_results, settled_cpu_seconds, table  # noqa: E402
 
 DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 DATASETTE_VERSION = "0.65.*"
@@ -312,10 +316,9 @@ def main(argv=None) -> int:
         for round_number in range(args.rounds):
             order = names[round_number % len(names):] + names[: round_number % len(names)]
             for name in order:
-                tree = process_tree(pids[name])
-                before = cpu_seconds(tree)
+                before = settled_cpu_seconds(pids[name])
                 result = run_wrk(urls[name], args.seconds, args.connections, args.threads)
-                result["cpu_ms"] = (cpu_seconds(process_tree(pids[name])) - before) * 1000 / max(result["requests"], 1)
+                result["cpu_ms"] = (settled_cpu_seconds(pids[name]) - before) * 1000 / max(result["requests"], 1)
                 samples[name].append(result)
                 print(f"round {round_number + 1} {name:>9}: {result['rps']:8.1f} req/s  "
                       f"{result['cpu_ms']:6.2f} CPU ms/req  p50 {result['p50_ms']:6.1f} ms"

@@ -19,14 +19,21 @@ loader uses too. Evidence names its source by ``source_sha256`` or ``source_url`
 passage by offsets (a ``quote`` sent along must match) or by ``quote`` with
 ``prefix``/``suffix``/``occurrence``, exactly as the API's span creation does.
 
-Nothing is half-imported. The whole file is validated first, in batches, against the
-database (authors, reviewers, entities, sources, offsets, the workflow's invariants for the
-claimed status); any invalid line aborts the import before a row is written, and every
-offending line is reported with its number. Then each batch of claims is written in one
-transaction together with its spans, evidence, entity links, moderation log and first
-history record: a claim never exists without its evidence. Should the process die half-way,
-committed batches stay, and running the import again completes it (existing claims are
-skipped by their natural key).
+Nothing is half-imported. The file is read once, in batches, inside one transaction: each
+line is checked against the database (authors, reviewers, entities, sources, offsets, the
+workflow's invariants for the claimed status) and, while no line has failed, each batch is
+written with its spans, evidence, entity links, moderation log and first history record.
+After the first invalid line nothing more is written, the rest of the file is still checked
+so that every offending line is reported with its number, and the transaction rolls back.
+A crash or an interrupt half-way rolls back too: a claim never exists without its evidence,
+and running the import again starts from a clean slate. On SQLite the import holds the
+database's write lock until it commits (readers go on; other writers wait for it, up to the
+busy timeout); on PostgreSQL other writers are not held up.
+
+Speed: rows are written with multi-row INSERTs (``COPY`` on PostgreSQL) with ids reserved up
+front, the full-text index is built a batch at a time instead of by trigger, in a second
+thread while the next batch is checked (``importing._Writer``), and on PostgreSQL the
+planner's statistics are refreshed as the import grows the tables.
 
 Memory stays flat: lines are read and written in batches; source texts are kept in a cache
 with a byte budget; only the usernames and entity slugs are remembered throughout.
