@@ -24,6 +24,7 @@ serializer's, page by page, in both directions, for every filter: a field added 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import orjson
 from django.db import connection
@@ -48,7 +49,11 @@ SIMPLE_PARAMETERS = frozenset({"status", "cursor", "page_size"})
 SEARCH_PARAMETERS = frozenset({"status", "page_size", "q"})
 Q_MAX_LENGTH = 500  # the filter's max_length
 SEARCH_CHUNK = 256  # SQLite: index matches read per step
-FEW_MATCHES = 2000  # PostgreSQL: up to this many matches, read them all and sort
+# PostgreSQL: up to this many matches, read them all and sort; more, walk the creation-time
+# index. Reading and sorting costs about 12 µs a match, the walk about 7 µs a claim walked
+# (51 / frequency of them): at a million claims they cross near 4,000 to 6,000 matches
+# (measured: 2,600 matches 20 ms sorted against 97 ms walked; 5,800, 70 against 59).
+FEW_MATCHES = 4000
 ALL_STATUSES = tuple(Claim.Status.values)
 
 _CLAIMS_WHERE = """
@@ -132,10 +137,15 @@ def _date(value) -> str | None:
     return value.isoformat()
 
 
+_LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")  # U+2028, U+2029 in UTF-8
+
+
 def render(data) -> bytes:
     """DRF's ``JSONRenderer`` output (compact, UTF-8, U+2028 and U+2029 escaped), by orjson."""
     content = orjson.dumps(data)
-    if b"\xe2\x80\xa8" in content or b"\xe2\x80\xa9" in content:
+    # One regular-expression pass: ``in`` searched the page twice, and slowly, since E2 80
+    # also begins the common curly quotes and dashes.
+    if _LINE_SEPARATORS.search(content):
         content = content.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
     return content
 
