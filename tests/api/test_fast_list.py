@@ -193,6 +193,15 @@ def test_search_first_page_is_exact_when_ids_do_not_follow_creation_order(rich_c
         assert _bytes(FastClaimList, path) == _bytes(SerializerClaimList, path)
 
 
+@pytest.mark.parametrize("query", ["claim", "Russia sanctions", '"six times"', "sanctions -Iran", "Russia or Iran"])
+def test_search_first_page_is_exact_when_the_planner_calls_every_query_common(rich_corpus, reviewer, monkeypatch, query):
+    # PostgreSQL: words go straight to the index walk, phrases still count their matches.
+    monkeypatch.setattr(fast_list, "COMMON_ESTIMATE", 0)
+    path = f"/api/v1/claims/?q={query}&page_size=2"
+    assert _bytes(FastClaimList, path, reviewer) == _bytes(SerializerClaimList, path, reviewer)
+    assert _bytes(FastClaimList, path) == _bytes(SerializerClaimList, path)
+
+
 def test_fast_list_bytes_equal_in_another_time_zone(rich_corpus, reviewer, settings):
     settings.TIME_ZONE = "Asia/Tehran"
     timezone.activate("Asia/Tehran")
