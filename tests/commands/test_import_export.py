@@ -208,6 +208,30 @@ def test_a_failure_half_way_leaves_nothing_imported_and_a_rerun_completes(corpus
         assert claim.evidence.count() == 1
 
 
+def test_a_failure_in_the_writer_thread_reaches_the_command_and_rolls_everything_back(corpus, source, tmp_path, monkeypatch):
+    from claims.transfer import rows
+
+    lines = [
+        json.dumps({"author": "analyst", "text": f"Claim {number}.",
+                    "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]})
+        for number in range(5)
+    ]
+    calls = {"n": 0}
+    original = rows.SearchIndexDeferral.index
+
+    def failing_index(self, claim_ids):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("index full")
+        return original(self, claim_ids)
+
+    monkeypatch.setattr(rows.SearchIndexDeferral, "index", failing_index)
+    counts = (Claim.objects.count(), Span.objects.count(), Evidence.objects.count())
+    with pytest.raises(RuntimeError, match="index full"):
+        _import(tmp_path, "\n".join(lines), "--batch-size", "2")
+    assert (Claim.objects.count(), Span.objects.count(), Evidence.objects.count()) == counts
+
+
 def test_an_invalid_line_in_a_later_batch_leaves_nothing_of_the_earlier_ones(corpus, source, tmp_path):
     good = {"author": "analyst", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
     lines = [json.dumps({**good, "text": f"Claim {number}."}) for number in range(5)]
