@@ -32,7 +32,7 @@ busy timeout); on PostgreSQL other writers are not held up.
 
 Speed: rows are written with multi-row INSERTs (``COPY`` on PostgreSQL) with ids reserved up
 front, the full-text index is built a batch at a time instead of by trigger, in a second
-thread while the next batch is checked (``importing._Writer``), and on PostgreSQL the
+thread while the next batch is checked (``rows.WriterThread``), and on PostgreSQL the
 planner's statistics are refreshed as the import grows the tables.
 
 Memory stays flat: lines are read and written in batches; source texts are kept in a cache

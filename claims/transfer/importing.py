@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
 import functools
 import operator
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
@@ -32,13 +29,10 @@ from .records import (
     Resolver,
     _batches,
 )
-from .rows import RowWriter, SearchIndexDeferral
+from .rows import RowWriter, SearchIndexDeferral, WriterThread, page_cache, rows_at
 
-# Pairs per lookup on SQLite: two parameters each, well under its limit.
-LOOKUP_CHUNK = 500
 SPAN_COLUMNS = ("id", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
                 "created_by_id", "created_at", "updated_at")
-IMPORT_CACHE_KIB = 64 * 1024
 REUSABLE_STATES = (Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED)
 # The claim columns the field history keeps (it leaves out ``needs_attention``).
 HISTORY_COLUMNS = frozenset(
@@ -55,96 +49,8 @@ def _existing_claim_keys(claims: list[PreparedClaim]) -> set[tuple[int, str]]:
     keys = sorted({(claim.author_id, claim.fields["text"]) for claim in claims})
     if not keys:
         return set()
-    rows = _rows_at(Claim._meta.db_table, "s.id, s.author_id, s.text", (("author_id", "bigint"), ("text", "text")), keys)
+    rows = rows_at(Claim._meta.db_table, "s.id, s.author_id, s.text", (("author_id", "bigint"), ("text", "text")), keys)
     return {(author_id, text) for _, author_id, text in rows}
-
-
-def _rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str]], values: list[tuple]) -> list[tuple]:
-    """Rows of ``table`` whose two ``key`` columns (name, PostgreSQL type) hold one of the
-    ``values`` pairs, found through an index on those columns, in id order (``s.id`` must be
-    among ``columns``, which name the table ``s``)."""
-    (first, first_type), (second, second_type) = key
-    found = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two array parameters, whatever the number of pairs.
-            cursor.execute(
-                f"SELECT {columns} FROM unnest(%s::{first_type}[], %s::{second_type}[]) AS wanted(a, b) "
-                f"JOIN {table} s ON s.{first} = wanted.a AND s.{second} = wanted.b ORDER BY s.id",
-                [[pair[0] for pair in values], [pair[1] for pair in values]],
-            )
-            return cursor.fetchall()
-        for index in range(0, len(values), LOOKUP_CHUNK):
-            chunk = values[index:index + LOOKUP_CHUNK]
-            cursor.execute(
-                f"SELECT {columns} FROM (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) AS wanted "
-                f"JOIN {table} s ON s.{first} = wanted.column1 AND s.{second} = wanted.column2 ORDER BY s.id",
-                [value for pair in chunk for value in pair],
-            )
-            found.extend(cursor.fetchall())
-    return found
-
-
-@contextlib.contextmanager
-def _page_cache():
-    """SQLite: a larger page cache for the import's transaction (64 MB, against the default
-    2 MB), so that index pages stay in memory instead of being spilled and read again."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
-class _Writer:
-    """The search index of each batch, built in a second thread on the import's own
-    connection (inside its transaction) while the main thread checks the next batch.
-
-    One statement per batch, during which the database driver lets go of the GIL: SQLite's
-    full-text indexing, or PostgreSQL's, overlaps the parsing and checking in Python. (The
-    row INSERTs stay in the main thread: they hand the GIL back and forth once a row, and a
-    thread that needs it that often waits on the other.) The connection is never used by
-    both threads at once: the main thread waits for the writer (``wait``) before any query
-    of its own, including those the checks may need (``Resolver.barrier``).
-    """
-
-    def __init__(self, connection) -> None:
-        self.connection = connection
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-        self.running: Future | None = None
-
-    def __enter__(self) -> _Writer:
-        self.connection.inc_thread_sharing()
-        return self
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self.wait()
-        self.running = self.pool.submit(job)
-
-    def wait(self) -> None:
-        """Until the writer is idle; its error, if any, is raised here."""
-        running, self.running = self.running, None
-        if running is not None:
-            running.result()
-
-    def __exit__(self, kind, error, traceback) -> None:
-        try:
-            if kind is None:
-                self.wait()
-            elif self.running is not None:
-                # Failing already: let the writer finish before the transaction rolls back.
-                concurrent.futures.wait([self.running])
-                self.running = None
-        finally:
-            self.pool.shutdown()
-            self.connection.dec_thread_sharing()
 
 
 class Importer:
@@ -181,8 +87,8 @@ class Importer:
             open(path, "rb") as handle,
             transaction.atomic(),
             SearchIndexDeferral(database) as search,
-            _page_cache(),
-            _Writer(database) as writer,
+            page_cache(),
+            WriterThread(database) as writer,
         ):
             self.writer, self.rows, self.search = writer, RowWriter(database), search
             self.resolver.barrier = writer.wait
@@ -388,7 +294,7 @@ class Importer:
         places = sorted({(key[0], key[1]) for key in anchored})
         # The anchor state is checked here, not in SQL: a condition on it would tempt the
         # planner towards its index. Within one (source, start) the oldest span comes first.
-        spans = _rows_at(
+        spans = rows_at(
             Span._meta.db_table, f"s.id, s.source_id, s.start, s.{connection.ops.quote_name('end')}, s.quote, s.anchor_state",
             (("source_id", "bigint"), ("start", "bigint")), places,
         )

@@ -146,7 +146,7 @@ def _batches(handle: IO[bytes], batch_size: int, on_bytes: Callable[[int], None]
 
 
 # ---------------------------------------------------------------------------------------------
-# Resolving references (shared by the validation and the writing pass)
+# Resolving references
 
 
 class SourceCache:

@@ -1,11 +1,16 @@
-"""Bulk writing for the import: plain multi-row INSERTs, and the search index per batch."""
+"""Bulk writing for the import: plain multi-row INSERTs, lookups by key pairs, the search
+index per batch, the writer thread, and the page cache."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import importlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 class SearchIndexDeferral:
@@ -169,3 +174,96 @@ class RowWriter:
                     row[index] = adapt(row[index])
             converted.append(row)
         return converted
+
+
+# Pairs per lookup on SQLite: two parameters each, well under its limit.
+LOOKUP_CHUNK = 500
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+def rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str]], values: list[tuple]) -> list[tuple]:
+    """Rows of ``table`` whose two ``key`` columns (name, PostgreSQL type) hold one of the
+    ``values`` pairs, found through an index on those columns, in id order (``s.id`` must be
+    among ``columns``, which name the table ``s``)."""
+    (first, first_type), (second, second_type) = key
+    found = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two array parameters, whatever the number of pairs.
+            cursor.execute(
+                f"SELECT {columns} FROM unnest(%s::{first_type}[], %s::{second_type}[]) AS wanted(a, b) "
+                f"JOIN {table} s ON s.{first} = wanted.a AND s.{second} = wanted.b ORDER BY s.id",
+                [[pair[0] for pair in values], [pair[1] for pair in values]],
+            )
+            return cursor.fetchall()
+        for index in range(0, len(values), LOOKUP_CHUNK):
+            chunk = values[index:index + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT {columns} FROM (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) AS wanted "
+                f"JOIN {table} s ON s.{first} = wanted.column1 AND s.{second} = wanted.column2 ORDER BY s.id",
+                [value for pair in chunk for value in pair],
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
+@contextlib.contextmanager
+def page_cache():
+    """SQLite: a larger page cache for the import's transaction (64 MB, against the default
+    2 MB), so that index pages stay in memory instead of being spilled and read again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class WriterThread:
+    """The search index of each batch, built in a second thread on the import's own
+    connection (inside its transaction) while the main thread checks the next batch.
+
+    One statement per batch, during which the database driver lets go of the GIL: SQLite's
+    full-text indexing, or PostgreSQL's, overlaps the parsing and checking in Python. (The
+    row INSERTs stay in the main thread: they hand the GIL back and forth once a row, and a
+    thread that needs it that often waits on the other.) The connection is never used by
+    both threads at once: the main thread waits for the writer (``wait``) before any query
+    of its own, including those the checks may need (``Resolver.barrier``).
+    """
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self.running: Future | None = None
+
+    def __enter__(self) -> WriterThread:
+        self.connection.inc_thread_sharing()
+        return self
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.wait()
+        self.running = self.pool.submit(job)
+
+    def wait(self) -> None:
+        """Until the writer is idle; its error, if any, is raised here."""
+        running, self.running = self.running, None
+        if running is not None:
+            running.result()
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self.running is not None:
+                # Failing already: let the writer finish before the transaction rolls back.
+                concurrent.futures.wait([self.running])
+                self.running = None
+        finally:
+            self.pool.shutdown()
+            self.connection.dec_thread_sharing()
