@@ -229,10 +229,12 @@ class People:
 
     def roles_of(self, user) -> tuple[bool, bool]:
         """``(is_analyst, is_reviewer)``, asked of the permission backends once per user."""
-        if user.pk not in self.roles:
+        # ``id``, not ``pk``: a plain attribute, where ``pk`` is a property (a million reads).
+        roles = self.roles.get(user.id)
+        if roles is None:
             self.barrier()  # the permission backends read the user's groups
-            self.roles[user.pk] = (is_analyst(user), is_reviewer(user))
-        return self.roles[user.pk]
+            roles = self.roles[user.id] = (is_analyst(user), is_reviewer(user))
+        return roles
 
     def get(self, username: Any):
         if not isinstance(username, str) or not username:
@@ -461,7 +463,7 @@ class Resolver:
                 raise InvalidLine(f"reviewer {record.get('reviewer')!r} is not a user")
             if not self.people.roles_of(reviewer)[1]:
                 raise InvalidLine(f"reviewer {reviewer.username!r} is not a reviewer")
-            if reviewer.pk == author.pk:
+            if reviewer.id == author.id:
                 raise InvalidLine("four-eyes rule: the reviewer cannot be the author")
         version = record.get("version", 1)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -518,7 +520,7 @@ class Resolver:
             "period_start": period_start,
             "period_end": period_end,
             "notes": _text(record, "notes"),
-            "reviewer_id": reviewer.pk if reviewer else None,
+            "reviewer_id": reviewer.id if reviewer else None,
             "version": version,
             "submitted_at": timestamps["submitted_at"],
             "published_at": timestamps["published_at"],
@@ -526,7 +528,7 @@ class Resolver:
         }
         return PreparedClaim(
             line=line.number,
-            author_id=author.pk,
+            author_id=author.id,
             fields=fields,
             entity_slugs=list(dict.fromkeys(slugs)),
             evidence=evidence,
@@ -584,7 +586,7 @@ class Resolver:
             raise InvalidLine(f"reviews[{index}]: actor {item.get('actor')!r} is not a user")
         try:
             return (  # REVIEW_FIELDS
-                actor.pk,
+                actor.id,
                 _choice(item, "action", REVIEW_ACTIONS, ""),
                 _choice(item, "from_status", STATUSES, ""),
                 _choice(item, "to_status", STATUSES, ""),
