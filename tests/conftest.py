@@ -101,3 +101,20 @@ def make_claim(db, source):
 def _fast_password_hashing(settings):
     # PBKDF2 costs a third of a second per user; the tests check roles, not hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_left_behind(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses to drop a test database that a connection still uses; the live
+    server's request threads (browser tests) can leave one open when the session ends. Torn
+    down before ``django_db_setup``, this closes them so that the database is dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
