@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from django.utils.http import parse_etags
@@ -74,19 +74,6 @@ def validation_body(errors: Any) -> dict:
     return {"detail": detail, "code": "invalid", "errors": errors}
 
 
-BUSY_RETRY_AFTER = 5
-BUSY_BODY = {
-    "detail": "The database is busy with another write (an import, say); nothing was changed. Try again shortly.",
-    "code": "database_busy",
-}
-
-
-def database_busy(exc: Exception) -> bool:
-    """SQLite's answer when another connection held the write lock past the busy timeout: a
-    temporary condition (503), not a bug (500)."""
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
-
-
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Map every expected exception to a JSON answer; anything else stays a bug (500)."""
     # Imported here: rest_framework.views imports this module's parser and throttles (through
@@ -111,9 +98,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             {"detail": "The change conflicts with the current data; reload and retry.", "code": "conflict"},
             status=status.HTTP_409_CONFLICT,
         )
-    if database_busy(exc):
-        set_rollback()
-        return Response(BUSY_BODY, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(errors)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 
-from .api import BUSY_BODY, BUSY_RETRY_AFTER, database_busy
+BUSY_RETRY_AFTER = 5
+BUSY_BODY = {
+    "detail": "The database is busy with another write (an import, say); nothing was changed. Try again shortly.",
+    "code": "database_busy",
+}
+
+
+def database_busy(exc: Exception) -> bool:
+    """SQLite's answer when another connection held the write lock past the busy timeout: a
+    temporary condition (503), not a bug (500)."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 class DatabaseBusyMiddleware:
     """SQLite lets one connection write at a time; a writer that waited past the busy timeout
-    (an import holds the lock until it commits) gets 503 with ``Retry-After``, not a 500.
-    The API's own exception handler answers its views the same way."""
+    (an import holds the lock until it commits) gets 503 with ``Retry-After``, not a 500:
+    JSON in the API's envelope under ``/api/``, text elsewhere (the admin). API views reach
+    it too: DRF's exception handler (``project.api``) leaves unknown exceptions alone. The
+    failed request's transaction has rolled back, so nothing of it was kept."""
 
     def __init__(self, get_response):
         self.get_response = get_response

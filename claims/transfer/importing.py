@@ -261,22 +261,18 @@ class Importer:
             (*pick(row), stored_now, CHANGE_REASON, "+", history_user_id or row[1])
             for row in claim_rows
         ]
-        inserts = [
-            (Span, SPAN_COLUMNS, span_rows, True),
-            (Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence, True),
-            (Claim, claim_columns, claim_rows, True),
-            (Claim.entities.through, ("claim_id", "entity_id"), links, False),
-            # The moderation log keeps the file's dates; it is append-only, so they are
-            # written by this INSERT rather than fixed afterwards.
-            (Review, ("claim_id", *REVIEW_FIELDS), reviews, False),
-            (history_model, history_columns, history, True),
-        ]
+        # Foreign keys are checked at commit.
+        rows.insert(Span, SPAN_COLUMNS, span_rows, adapted=True)
+        rows.insert(Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence, adapted=True)
+        rows.insert(Claim, claim_columns, claim_rows, adapted=True)
+        rows.insert(Claim.entities.through, ("claim_id", "entity_id"), links)
+        # The moderation log keeps the file's dates; it is append-only, so they are written
+        # by this INSERT rather than fixed afterwards.
+        rows.insert(Review, ("claim_id", *REVIEW_FIELDS), reviews)
+        rows.insert(history_model, history_columns, history, adapted=True)
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
         self.report.spans_created += len(span_rows)
-        # Foreign keys are checked at commit.
-        for model, columns, values, adapted in inserts:
-            rows.insert(model, columns, values, adapted=adapted)
         return functools.partial(self.search.index, claim_ids)
 
     def _spans(self, claims: list[PreparedClaim], rows: RowWriter, stored_now) -> tuple[dict[tuple, int], list[tuple]]:

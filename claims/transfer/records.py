@@ -102,7 +102,6 @@ class ImportReport:
 @dataclass(slots=True)
 class Line:
     number: int
-    size: int
     record: dict
 
 
@@ -111,7 +110,7 @@ def _read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
         yield number, len(raw), raw
 
 
-def _parse(number: int, size: int, raw: bytes) -> Line | LineError | None:
+def _parse(number: int, raw: bytes) -> Line | LineError | None:
     if not raw.strip():
         return None
     try:
@@ -123,7 +122,7 @@ def _parse(number: int, size: int, raw: bytes) -> Line | LineError | None:
     record.setdefault("type", "claim")
     if record["type"] not in ("claim", "source", "entity"):
         return LineError(number, f"unknown type {record['type']!r} (claim, source or entity)")
-    return Line(number, size, record)
+    return Line(number, record)
 
 
 def _batches(handle: IO[bytes], batch_size: int, on_bytes: Callable[[int], None]):
@@ -132,7 +131,7 @@ def _batches(handle: IO[bytes], batch_size: int, on_bytes: Callable[[int], None]
     claims = 0
     for number, size, raw in _read_lines(handle):
         on_bytes(size)
-        parsed = _parse(number, size, raw)
+        parsed = _parse(number, raw)
         if parsed is None:
             continue
         batch.append(parsed)
@@ -224,7 +223,6 @@ class People:
     def __init__(self) -> None:
         self.barrier: Callable[[], None] = _no_wait  # called before any query (see Resolver)
         self.users: dict[str, Any] = {}
-        self.by_id: dict[int, Any] = {}
         self.roles: dict[int, tuple[bool, bool]] = {}
 
     def roles_of(self, user) -> tuple[bool, bool]:
@@ -243,8 +241,6 @@ class People:
             self.barrier()
             user = get_user_model().objects.filter(username=username).first()
             self.users[username] = user
-            if user is not None:
-                self.by_id[user.pk] = user
         return self.users[username]
 
 
@@ -264,7 +260,6 @@ class PreparedEvidence:
 
 @dataclass(slots=True)
 class PreparedClaim:
-    line: int
     author_id: int
     fields: dict
     entity_slugs: list[str]
@@ -527,7 +522,6 @@ class Resolver:
             "needs_attention": any(item.anchor_state == Span.AnchorState.ORPHANED for item in evidence),
         }
         return PreparedClaim(
-            line=line.number,
             author_id=author.id,
             fields=fields,
             entity_slugs=list(dict.fromkeys(slugs)),

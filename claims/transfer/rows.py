@@ -183,8 +183,9 @@ IMPORT_CACHE_KIB = 64 * 1024
 
 def rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str]], values: list[tuple]) -> list[tuple]:
     """Rows of ``table`` whose two ``key`` columns (name, PostgreSQL type) hold one of the
-    ``values`` pairs, found through an index on those columns, in id order (``s.id`` must be
-    among ``columns``, which name the table ``s``)."""
+    ``values`` pairs, found through an index on those columns. The rows of any one pair come
+    in id order (on SQLite the pairs are asked in chunks, each sorted by id); ``columns``
+    name the table ``s`` and include ``s.id``."""
     (first, first_type), (second, second_type) = key
     found = []
     with connection.cursor() as cursor:
