@@ -29,7 +29,7 @@ class GeneralPathClaimList(ClaimViewSet):
     def list(self, request):
         claims = self.filter_queryset(selectors.visible_claims(request.user))
         rows = self.paginator.paginate_queryset(fast_list.claim_rows(claims), request, view=self)
-        envelope = self.paginator.get_paginated_response([]).data
+        envelope = self.paginator.links()
         envelope["results"] = fast_list.claims_payload(rows)
         return HttpResponse(fast_list.render(envelope), content_type="application/json")
 
@@ -47,9 +47,20 @@ def empty_django_view(request):
     return HttpResponse(b"{}", content_type="application/json")
 
 
+# As many bytes as the list page, without building it.
+PAGE_SIZED_BODY = b'{"results":"' + b"x" * 81_077 + b'"}'
+
+
+def page_sized_django_view(request):
+    """Django and its middleware answering a constant body the size of the list page: what
+    carrying the page's 81 KB through Django and the HTTP server costs."""
+    return HttpResponse(PAGE_SIZED_BODY, content_type="application/json")
+
+
 urlpatterns = [
     path("bench/empty-drf/", EmptyClaimList.as_view({"get": "list"})),
     path("bench/empty-django/", empty_django_view),
+    path("bench/page-sized-django/", page_sized_django_view),
     path("bench/claims-general/", GeneralPathClaimList.as_view({"get": "list"})),
     path("bench/claims-drf/", SerializerClaimList.as_view({"get": "list"})),
     path("bench/claims-fast/", FastClaimList.as_view({"get": "list"})),

@@ -8,9 +8,10 @@ and entities, as anonymous users get it from ``/api/v1/claims/?status=published`
 - ``api``: the real endpoint, as ``claims/views.py`` answers it today;
 - ``drf``: the same list forced through ``ClaimSerializer`` (``bench_urls.py``);
 - ``fast``: the same list forced through ``claims.fast_list`` (same bytes, tested);
-- ``api-persistent``, ``api-sync``: the real endpoint from a gunicorn opening a database
-  connection per request, and from one on gunicorn's sync workers (no keep-alive); the
-  others run as ``gunicorn.conf.py`` configures them;
+- ``api-persistent``, ``api-sync``, ``api-threads``: the real endpoint from a gunicorn opening
+  a database connection per request, from one on gunicorn's sync workers (no keep-alive), and
+  from one with four threads a worker (``gunicorn.conf.py`` gives SQLite one); the others run
+  as ``gunicorn.conf.py`` configures them;
 - ``datasette``: Datasette 0.65 serving the same SQLite file with a canned query that returns
   the same 50 claims with the same nesting (evidence -> span -> source, entities) as JSON,
   from its own virtualenv ``bench/.venv-datasette`` (created when missing).
@@ -18,11 +19,13 @@ and entities, as anonymous users get it from ``/api/v1/claims/?status=published`
 Each target is loaded with ``wrk`` on 127.0.0.1 for ``--seconds``; the server's CPU (user +
 system, from /proc/<pid>/stat of the gunicorn master and workers, or the Datasette process)
 before and after (each read once the server has gone idle), divided by the requests served,
-is the CPU per request. Targets take turns
-within each round, and the medians over the rounds are compared, so that the noise of a
-shared machine falls on all of them alike. The in-process floor (``floor``) is the same page
-built with the sqlite3 module and orjson in this process, no HTTP and no framework, measured
-between the rounds.
+is the CPU per request. Targets take turns within each round. The in-process floor
+(``floor``) is the same page built with the sqlite3 module and orjson in this process, no
+HTTP and no framework, measured right after each target's run: the machine's speed changes
+from one second to the next (the floor alone ranges over 2x on a shared host), so each
+ratio is taken between figures measured seconds apart, a target's run against the floor
+measured after it and against Datasette's run in the same round, and the medians of those
+ratios over the rounds are reported beside the medians of the CPU figures.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from bench_support import BENCH_DIR, PROJECT_DIR, append_results, settled_cpu_se
 
 DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 DATASETTE_VERSION = "0.65.*"
-OURS_PORT, DATASETTE_PORT, PERSISTENT_PORT, SYNC_PORT = 8731, 8732, 8733, 8734
+OURS_PORT, DATASETTE_PORT, PERSISTENT_PORT, SYNC_PORT, THREADS_PORT = 8731, 8732, 8733, 8734, 8735
 PAGE_SIZE = 50
 
 CANNED_SQL = """
@@ -186,9 +189,10 @@ def fetch(url: str) -> bytes:
 
 
 def start_ours(db: Path, workers: int, port: int = OURS_PORT, conn_max_age: str | None = None,
-               worker_class: str | None = None) -> subprocess.Popen:
+               worker_class: str | None = None, threads: int | None = None) -> subprocess.Popen:
     """gunicorn as the project's ``gunicorn.conf.py`` configures it (threaded workers, kept-alive
-    connections), with ``workers`` workers; ``worker_class`` overrides the configuration's."""
+    connections), with ``workers`` workers; ``worker_class`` and ``threads`` override the
+    configuration's."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db}",
@@ -202,6 +206,9 @@ def start_ours(db: Path, workers: int, port: int = OURS_PORT, conn_max_age: str 
         "LOG_LEVEL": "ERROR",
     }
     env.pop("CONN_MAX_AGE", None)
+    env.pop("GUNICORN_THREADS", None)
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
     if conn_max_age is not None:
         env["CONN_MAX_AGE"] = conn_max_age
     return subprocess.Popen(
@@ -252,7 +259,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--floor-iterations", type=int, default=300)
     parser.add_argument("--framework", action="store_true",
-                        help="also load /bench/empty-drf/ and /bench/empty-django/: the same stack answering {}")
+                        help="also load /bench/empty-drf/ and /bench/empty-django/ (the same stack answering {}) and "
+                             "/bench/page-sized-django/ (Django answering a constant body of the page's size)")
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args(argv)
     db = args.db.resolve()
@@ -265,6 +273,8 @@ def main(argv=None) -> int:
     persistent = start_ours(db, args.workers, PERSISTENT_PORT, conn_max_age="0")
     # gunicorn's default worker, which closes the connection after each response.
     sync = start_ours(db, args.workers, SYNC_PORT, worker_class="sync")
+    # Four threads a worker, against the one gunicorn.conf.py gives a SQLite database.
+    threaded = start_ours(db, args.workers, THREADS_PORT, threads=4)
     datasette, datasette_url = start_datasette(db, out_dir)
     base = f"http://127.0.0.1:{OURS_PORT}"
     urls = {
@@ -274,14 +284,17 @@ def main(argv=None) -> int:
         "datasette": datasette_url,
         "api-persistent": f"http://127.0.0.1:{PERSISTENT_PORT}/api/v1/claims/?status=published",
         "api-sync": f"http://127.0.0.1:{SYNC_PORT}/api/v1/claims/?status=published",
+        "api-threads": f"http://127.0.0.1:{THREADS_PORT}/api/v1/claims/?status=published",
     }
     if args.framework:
         urls["empty-drf"] = f"{base}/bench/empty-drf/?status=published"
         urls["empty-django"] = f"{base}/bench/empty-django/?status=published"
+        urls["page-sized-django"] = f"{base}/bench/page-sized-django/?status=published"
     pids = {name: ours.pid for name in urls}
     pids["datasette"] = datasette.pid
     pids["api-persistent"] = persistent.pid
     pids["api-sync"] = sync.pid
+    pids["api-threads"] = threaded.pid
     try:
         for url in urls.values():
             wait_for(url)
@@ -297,7 +310,10 @@ def main(argv=None) -> int:
         ours_page = json.loads(fast)["results"]
         theirs = json.loads(fetch(datasette_url))
         same_bytes_sync = fetch(urls["api-sync"]).replace(f":{SYNC_PORT}/".encode(), f":{OURS_PORT}/".encode()) == api
-        same_bytes = api == drf == fast and same_bytes_persistent and same_bytes_sync
+        same_bytes_threads = fetch(urls["api-threads"]).replace(
+            f":{THREADS_PORT}/".encode(), f":{OURS_PORT}/".encode()
+        ) == api
+        same_bytes = api == drf == fast and same_bytes_persistent and same_bytes_sync and same_bytes_threads
         same_page = [
             (claim["id"], [e["span"]["quote"] for e in claim["evidence"]], [e["slug"] for e in claim["entities"]])
             for claim in ours_page
@@ -319,18 +335,21 @@ def main(argv=None) -> int:
                 before = settled_cpu_seconds(pids[name])
                 result = run_wrk(urls[name], args.seconds, args.connections, args.threads)
                 result["cpu_ms"] = (settled_cpu_seconds(pids[name]) - before) * 1000 / max(result["requests"], 1)
+                cpu, wall = measure_floor(db, args.floor_iterations)
+                floor_cpu.append(cpu)
+                floor_wall.append(wall)
+                result["vs_floor"] = result["cpu_ms"] / cpu
                 samples[name].append(result)
-                print(f"round {round_number + 1} {name:>9}: {result['rps']:8.1f} req/s  "
-                      f"{result['cpu_ms']:6.2f} CPU ms/req  p50 {result['p50_ms']:6.1f} ms"
+                print(f"round {round_number + 1} {name:>12}: {result['rps']:8.1f} req/s  "
+                      f"{result['cpu_ms']:6.2f} CPU ms/req  p50 {result['p50_ms']:6.1f} ms  "
+                      f"floor after it {cpu:5.2f} CPU ms"
                       f"{'  errors ' + str(result['errors']) if result['errors'] else ''}", file=sys.stderr)
-            cpu, wall = measure_floor(db, args.floor_iterations)
-            floor_cpu.append(cpu)
-            floor_wall.append(wall)
-            print(f"round {round_number + 1}     floor: {cpu:6.2f} CPU ms/page  {wall:6.2f} ms wall", file=sys.stderr)
+            for name in order:
+                samples[name][-1]["vs_datasette"] = samples[name][-1]["cpu_ms"] / samples["datasette"][-1]["cpu_ms"]
     finally:
-        for process in (ours, persistent, sync, datasette):
+        for process in (ours, persistent, sync, threaded, datasette):
             process.terminate()
-        for process in (ours, persistent, sync, datasette):
+        for process in (ours, persistent, sync, threaded, datasette):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -340,7 +359,6 @@ def main(argv=None) -> int:
         return statistics.median(sample[key] for sample in samples[name])
 
     floor = statistics.median(floor_cpu)
-    datasette_cpu = med("datasette", "cpu_ms")
     rows = []
     labels = {
         "api": "ours, /api/v1/claims/ as wired",
@@ -349,23 +367,26 @@ def main(argv=None) -> int:
         "datasette": "Datasette 0.65, canned query",
         "api-persistent": "ours, /api/v1/claims/ with CONN_MAX_AGE=0",
         "api-sync": "ours, /api/v1/claims/ on gunicorn's sync workers (no keep-alive)",
+        "api-threads": "ours, /api/v1/claims/ with 4 threads a worker",
         "empty-drf": "ours, the list's DRF stack answering {}",
         "empty-django": "ours, Django and middleware answering {}",
+        "page-sized-django": "ours, Django and middleware answering a constant 81 KB",
     }
     for name in names:
-        cpu = med(name, "cpu_ms")
-        rows.append([labels[name], f"{med(name, 'rps'):.0f}", f"{med(name, 'p50_ms'):.1f}", f"{cpu:.2f}",
-                     f"{cpu / datasette_cpu:.2f}x", f"{cpu / floor:.2f}x"])
+        rows.append([labels[name], f"{med(name, 'rps'):.0f}", f"{med(name, 'p50_ms'):.1f}", f"{med(name, 'cpu_ms'):.2f}",
+                     f"{med(name, 'vs_datasette'):.2f}x", f"{med(name, 'vs_floor'):.2f}x"])
     rows.append(["floor: sqlite3 + orjson in-process", "", f"{statistics.median(floor_wall):.2f}", f"{floor:.2f}",
-                 f"{floor / datasette_cpu:.2f}x", "1.00x"])
+                 "", "1.00x"])
     report = table(["server", "req/s", "p50 ms", "CPU ms/req", "vs Datasette CPU", "vs floor CPU"], rows)
     summary = (
         f"{db.name}: page of {PAGE_SIZE} claims, {len(fast):,} bytes. wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.seconds}s, {args.rounds} rounds, targets taking turns; medians over the rounds. gunicorn "
-        f"{args.workers} workers as gunicorn.conf.py sets them (threaded, connections kept alive) unless said, "
+        f"-d{args.seconds}s, {args.rounds} rounds, targets taking turns; medians over the rounds, of the CPU figures "
+        "and of the ratios (each run against the floor measured right after it, and against Datasette's run in the "
+        f"same round). gunicorn {args.workers} workers as gunicorn.conf.py sets them (one thread a worker on SQLite, "
+        "connections kept alive) unless said, "
         "database connections kept (CONN_MAX_AGE=60, the default) or opened per request (CONN_MAX_AGE=0); "
         "Datasette one process (its default). "
-        f"Bytes identical across all of ours (api, drf, fast, CONN_MAX_AGE=0, sync workers): {same_bytes}. Datasette returns the same claims, evidence "
+        f"Bytes identical across all of ours (api, drf, fast, CONN_MAX_AGE=0, sync workers, 4 threads): {same_bytes}. Datasette returns the same claims, evidence "
         f"and entities: {same_page}."
     )
     print(summary)

@@ -443,6 +443,6 @@ def list_page(request, view) -> bytes:
     else:
         claims = view.filter_queryset(visible_claims(request.user))
         rows = paginator.paginate_queryset(claim_rows(claims), request, view=view)
-    envelope = paginator.get_paginated_response([]).data  # the next and previous links
+    envelope = paginator.links()
     envelope["results"] = claims_payload(rows)
     return render(envelope)

@@ -196,10 +196,12 @@ class KeysetPagination(BasePagination):
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, self._encode(cursor))
 
+    def links(self) -> dict:
+        """The page's ``next`` and ``previous`` links, set by ``finish_page``."""
+        return {"next": self._link(self.next_cursor), "previous": self._link(self.previous_cursor)}
+
     def get_paginated_response(self, data) -> Response:
-        return Response(
-            {"next": self._link(self.next_cursor), "previous": self._link(self.previous_cursor), "results": data}
-        )
+        return Response({**self.links(), "results": data})
 
     def get_first_page_link(self) -> str:
         return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
+
+from project.api import AnonThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +81,54 @@ def test_anonymous_callers_count_against_the_anonymous_limit_only(settings, clie
     anonymous, member = client_for(None), client_for(analyst)
     assert [anonymous.get("/api/v1/claims/").status_code for _ in range(5)] == [200] * 4 + [429]
     assert [member.get("/api/v1/claims/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_throttled_caller_regains_one_request_each_period_over_the_rate(settings, client_for, monkeypatch):
+    """N a period: N at once, then one each period/N (not the whole N once the period ends),
+    and ``Retry-After`` says when the next one is due."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
+    }
+    clock = [1_000_000.0]
+    monkeypatch.setattr(AnonThrottle, "timer", staticmethod(lambda: clock[0]))
+    anonymous = client_for(None)
+
+    def get():
+        return anonymous.get("/api/v1/claims/")
+
+    assert [get().status_code for _ in range(3)] == [200, 200, 200]
+    refused = get()
+    assert refused.status_code == 429 and refused["Retry-After"] == "20"
+    clock[0] += 19.5
+    assert get()["Retry-After"] == "1"
+    clock[0] += 0.5
+    assert [get().status_code for _ in range(2)] == [200, 429]
+    clock[0] += 60
+    assert [get().status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_throttle_reads_a_value_it_did_not_write_as_nothing_used(settings, client_for):
+    """A cache entry in another shape (DRF's list of request times, say, after an upgrade
+    with a shared cache) is not a 500."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"},
+    }
+    key = "throttle_anon_127.0.0.1"
+    cache.set(key, [1.0, 2.0])
+    anonymous = client_for(None)
+    assert [anonymous.get("/api/v1/claims/").status_code for _ in range(3)] == [200, 200, 429]
+    assert isinstance(cache.get(key), float)  # the caller's entry, now in the throttle's shape
+
+
+def test_a_zero_rate_refuses_every_call(settings, client_for):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "0/minute", "user": "5/minute"},
+    }
+    refused = client_for(None).get("/api/v1/claims/")
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
 
 
 def test_throttle_rates_are_set_in_settings(settings):
