@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -234,3 +236,11 @@ def test_datetimes_written_with_zero_microseconds_by_raw_sql_render_as_drf_does(
         cursor.execute("UPDATE claims_claim SET updated_at = %s WHERE id = %s", [value, claim.pk])
     path = "/api/v1/claims/"
     assert _bytes(FastClaimList, path, reviewer) == _bytes(SerializerClaimList, path, reviewer)
+
+
+@given(st.lists(st.sampled_from(["a", "é", "è", "©", "\u2028", "\u2029", "\u2013", "\u201c", "ꨀ", "𝄨"]), max_size=60))
+def test_line_separator_check_agrees_with_a_full_scan(pieces):
+    # Few and many of the separators' last bytes (0xA8, 0xA9, also in "è", "é", "©", "ꨀ"...),
+    # around the point where the check switches to one regular-expression pass.
+    content = "".join(pieces).encode()
+    assert fast_list._has_line_separator(content) == (b"\xe2\x80\xa8" in content or b"\xe2\x80\xa9" in content)
