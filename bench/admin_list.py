@@ -25,7 +25,10 @@ PAGES = [
     ("status = in review", "/admin/claims/claim/?status__exact=in_review"),
     ("needs attention", "/admin/claims/claim/?needs_attention=yes"),
     ("entity = iran", "/admin/claims/claim/?entity=iran"),
-    ("search 'sanctions'", "/admin/claims/claim/?q=sanctions"),
+    ("search 'sanctions' (a word in 1 claim in 8)", "/admin/claims/claim/?q=sanctions"),
+    ("search 'sanctions', published", "/admin/claims/claim/?q=sanctions&status__exact=published"),
+    ("search 'dornean' (1 in 500)", "/admin/claims/claim/?q=dornean"),
+    ("search 'vigarmon' (1 in 6,000)", "/admin/claims/claim/?q=vigarmon"),
     ("sorted by status", "/admin/claims/claim/?o=2"),
     ("page 200", "/admin/claims/claim/?p=200"),
 ]

@@ -258,11 +258,7 @@ def _search_expression(request) -> str | None:
         return None  # matches nothing, or exclusions only: the general path
     if connection.vendor == "postgresql":
         return query  # websearch_to_tsquery reads it, as in claims.search._search_postgresql
-    # As ``claims.search._search_sqlite`` builds it (FTS5's NOT is binary).
-    expression = search.fts5_expression(parsed.groups)
-    if parsed.excluded:
-        expression += " NOT (" + " OR ".join(search._fts5_string(term) for term in parsed.excluded) + ")"
-    return expression
+    return search.sqlite_expression(parsed)  # as ``claims.search._search_sqlite`` builds it
 
 
 def _search_page(request, paginator, statuses: tuple[str, ...], expression: str) -> list:

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 SEARCH_CONFIG = "english"
@@ -84,13 +84,42 @@ def fts5_expression(terms: list[list[str]]) -> str:
     return " AND ".join("(" + " OR ".join(_fts5_string(t) for t in group) + ")" for group in terms)
 
 
+# SQLite: a query matching at least this many claims is answered by walking the ordering's
+# index (see ``_search_sqlite``). At a million claims, a word in one claim in ten (130,000
+# matches) takes 16 ms a page that way against 125 ms by the matches; a word in a few hundred
+# claims takes 1 ms by the matches against a walk of the whole index.
+COMMON_MATCHES = 5000
+
+
+def _matches_at_least(db: str, expression: str, count: int) -> bool:
+    """Whether the FTS5 ``expression`` matches ``count`` claims or more (it reads no more)."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s LIMIT %s)",
+            [expression, count],
+        )
+        return cursor.fetchone()[0] >= count
+
+
+def sqlite_expression(parsed: ParsedQuery) -> str:
+    """The FTS5 expression of a query with words to match (``parsed.groups``)."""
+    expression = fts5_expression(parsed.groups)
+    if parsed.excluded:
+        # FTS5's NOT is binary: "positives NOT (a OR b)".
+        expression += " NOT (" + " OR ".join(_fts5_string(t) for t in parsed.excluded) + ")"
+    return expression
+
+
 def _search_sqlite(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     matching = "SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s"
     if parsed.groups:
-        expression = fts5_expression(parsed.groups)
-        if parsed.excluded:
-            # FTS5's NOT is binary: "positives NOT (a OR b)".
-            expression += " NOT (" + " OR ".join(_fts5_string(t) for t in parsed.excluded) + ")"
+        expression = sqlite_expression(parsed)
+        if _matches_at_least(queryset.db, expression, COMMON_MATCHES):
+            # ``id + 0`` is no index key: SQLite no longer drives the query by the list of
+            # matches (a lookup, then a sort, of every one) but walks the index of the
+            # ordering (or the filter) and checks each claim against the matches, which
+            # finds a page of a common word's claims after a few hundred. Counts cost the same.
+            return queryset.alias(search_row=F("id") + 0).filter(search_row__in=RawSQL(matching, (expression,)))
         return queryset.filter(pk__in=RawSQL(matching, (expression,)))
     excluded = " OR ".join(_fts5_string(t) for t in parsed.excluded)
     return queryset.exclude(pk__in=RawSQL(matching, (excluded,)))
@@ -104,6 +133,31 @@ def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
             (SEARCH_CONFIG, query),
         )
     )
+
+
+def count_matches(query: str, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """How many claims ``search_claims`` finds for ``query`` among all claims, read from the
+    search index alone (it holds one row per claim): on SQLite, a fraction of the cost of
+    counting the claims themselves. None when the index alone cannot tell (a query of
+    exclusions only, or nothing to search)."""
+    query = query.replace("\x00", " ").strip()
+    parsed = parse_query(query)
+    connection = connections[using]
+    if not query or parsed.is_empty:
+        return None
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite" and parsed.groups:
+            cursor.execute(
+                "SELECT count(*) FROM claims_claim_fts WHERE claims_claim_fts MATCH %s", [sqlite_expression(parsed)]
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)",
+                [SEARCH_CONFIG, query],
+            )
+        else:
+            return None
+        return cursor.fetchone()[0]
 
 
 def search_claims(queryset: QuerySet, query: str) -> QuerySet:

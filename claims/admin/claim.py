@@ -23,7 +23,7 @@ from sources.admin import adopt
 
 from .. import services
 from ..models import CLAIM_TEXT_MAX_LENGTH, EDITABLE_STATUSES, Claim, Evidence, Review
-from ..search import search_claims
+from ..search import count_matches, search_claims
 from ..roles import can_edit_content, is_reviewer
 from . import moderation
 from .filters import AuthorFilter, EntityFilter, NeedsAttentionFilter
@@ -219,8 +219,18 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
             return queryset.filter(pk=int(term)), False
         if not term:
             return queryset, False
+        if not queryset.query.where:
+            # No filter besides the search: the index alone counts the results (see get_paginator).
+            request.claimbase_search_count = count_matches(term, queryset.db)
         # The full-text index (claim text and evidence quotes), not a LIKE scan of every row.
         return search_claims(queryset, term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        known = getattr(request, "claimbase_search_count", None)
+        if known is not None:
+            paginator.count = known  # the paginator's cached count
+        return paginator
 
     @admin.display(description="claim", ordering="-created_at")
     def claim(self, claim: Claim) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from claims import services
+from claims import search, services
+from claims.admin.claim import ClaimAdmin
 from claims.models import Claim, Entity, Evidence
 from sources.services import span_create
 
@@ -63,6 +64,28 @@ def test_search_by_words_and_by_id(client_for, analyst, reviewer, make_claim):
     client = client_for(reviewer)
     assert listed(client, q="enrichment") == {first.pk}
     assert listed(client, q=f"#{second.pk}") == {second.pk}
+
+
+@pytest.mark.parametrize("common_from", [10**9, 1])  # by the list of matches; walking the index (SQLite)
+def test_search_counts_and_pages_its_results(client_for, analyst, reviewer, make_claim, monkeypatch, settings, common_from):
+    monkeypatch.setattr(search, "COMMON_MATCHES", common_from)
+    monkeypatch.setattr(ClaimAdmin, "list_per_page", 2)
+    matching = [make_claim(analyst, text=f"Iran restarted enrichment, step {n}.") for n in range(3)]
+    make_claim(analyst, text="Russia voted for sanctions.")
+    published = make_claim(analyst, text="Enrichment again, published.", status="published", reviewer=reviewer)
+    client = client_for(reviewer)
+
+    def page(**params):
+        changelist = client.get(reverse(CHANGELIST), params).context["cl"]
+        return changelist.result_count, [claim.pk for claim in changelist.result_list]
+
+    newest_first = [claim.pk for claim in reversed([*matching, published])]
+    # Counted from the search index alone (no other filter), then with the filter.
+    assert page(q="enrichment") == (4, newest_first[:2])
+    assert page(q="enrichment", p="2") == (4, newest_first[2:])
+    assert page(q="enrichment", status__exact="published") == (1, [published.pk])
+    assert page(q="enrichment -again") == (3, newest_first[1:3])
+    assert page(q="-enrichment") == (1, [c.pk for c in Claim.objects.exclude(pk__in=newest_first)])
 
 
 def test_adding_a_claim_creates_it_with_its_evidence_in_one_service_call(client_for, analyst, source):

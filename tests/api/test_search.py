@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from claims import services
+from claims import search, services
 from claims.models import Claim, Evidence
 from claims.search import parse_query, search_claims
 from sources.services import source_create
@@ -67,6 +67,25 @@ def found(analyst):
 )
 def test_search_finds_the_same_claims_on_every_database(found, query, expected):
     assert found(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [("russia", {"vote", "moscow"}), ('"resolution 1929"', {"vote"}), ("china or iran", {"beijing", "tehran"}),
+     ("russia -moscow", {"vote"}), ("nothing matches this", set())],
+)
+def test_sqlite_walks_the_index_for_common_queries_with_the_same_results(found, monkeypatch, query, expected):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan for queries with many matches")
+    monkeypatch.setattr(search, "COMMON_MATCHES", 1)  # every query that matches anything is common
+    claims = search.search_claims(Claim.objects.all(), query)
+    assert found(query) == expected
+    assert ('+ 0) IN' in str(claims.query)) == bool(expected)
+    # Ordered and paged as the list pages them: the same claims as by the list of matches.
+    monkeypatch.setattr(search, "COMMON_MATCHES", 10**9)
+    by_matches = search.search_claims(Claim.objects.all(), query)
+    assert list(claims.order_by("-created_at", "-id")[:2]) == list(by_matches.order_by("-created_at", "-id")[:2])
+    assert claims.count() == by_matches.count() == len(expected)
 
 
 @pytest.mark.parametrize(
