@@ -72,7 +72,7 @@ def test_search_counts_and_pages_its_results(client_for, analyst, reviewer, make
     monkeypatch.setattr(ClaimAdmin, "list_per_page", 2)
     matching = [make_claim(analyst, text=f"Iran restarted enrichment, step {n}.") for n in range(3)]
     make_claim(analyst, text="Russia voted for sanctions.")
-    published = make_claim(analyst, text="Enrichment again, published.", status="published", reviewer=reviewer)
+    published = make_claim(analyst, text="Enrichment resumed, published.", status="published", reviewer=reviewer)
     client = client_for(reviewer)
 
     def page(**params):
@@ -84,7 +84,7 @@ def test_search_counts_and_pages_its_results(client_for, analyst, reviewer, make
     assert page(q="enrichment") == (4, newest_first[:2])
     assert page(q="enrichment", p="2") == (4, newest_first[2:])
     assert page(q="enrichment", status__exact="published") == (1, [published.pk])
-    assert page(q="enrichment -again") == (3, newest_first[1:3])
+    assert page(q="enrichment -resumed") == (3, newest_first[1:3])
     assert page(q="-enrichment") == (1, [c.pk for c in Claim.objects.exclude(pk__in=newest_first)])
 
 
