@@ -138,8 +138,8 @@ def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
 def count_matches(query: str, using: str = DEFAULT_DB_ALIAS) -> int | None:
     """How many claims ``search_claims`` finds for ``query`` among all claims, read from the
     search index alone (it holds one row per claim): on SQLite, a fraction of the cost of
-    counting the claims themselves. None when the index alone cannot tell (a query of
-    exclusions only, or nothing to search)."""
+    counting the claims themselves. None when there is nothing to search, or the index alone
+    cannot tell (on SQLite, a query of exclusions only)."""
     query = query.replace("\x00", " ").strip()
     parsed = parse_query(query)
     connection = connections[using]
