@@ -13,7 +13,7 @@ def default_threads(database_url: str) -> int:
 
     On SQLite, one: its driver releases the GIL around every row it reads, so threads of one
     worker serving at once hand the GIL to each other hundreds of times a page, and under
-    load the list page costs about 40% more CPU with four threads than with one
+    load the list page cost 15-30% more CPU with four threads than with one in most runs
     (bench/RESULTS.md). On PostgreSQL, where a query's rows arrive at once, four."""
     return 1 if database_url.startswith("sqlite") else 4
 
