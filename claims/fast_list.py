@@ -49,16 +49,6 @@ SIMPLE_PARAMETERS = frozenset({"status", "cursor", "page_size"})
 SEARCH_PARAMETERS = frozenset({"status", "page_size", "q"})
 Q_MAX_LENGTH = 500  # the filter's max_length
 SEARCH_CHUNK = 256  # SQLite: index matches read per step
-# PostgreSQL: up to this many matches, read them all and sort; more, walk the creation-time
-# index. Reading and sorting costs about 12 µs a match, the walk about 7 µs a claim walked
-# (51 / frequency of them): at a million claims they cross near 4,000 to 6,000 matches
-# (measured: 2,600 matches 20 ms sorted against 97 ms walked; 5,800, 70 against 59).
-FEW_MATCHES = 4000
-# PostgreSQL: a query the planner expects to match this many claims walks the index without
-# counting its matches first; the planner's estimate for a word it has no statistics on is
-# lower (about 3,000 at a million claims).
-COMMON_ESTIMATE = 10_000
-_PHRASE = re.compile(r"<\d*-?>")  # tsquery's followed-by operators: <->, <2>
 ALL_STATUSES = tuple(Claim.Status.values)
 
 _CLAIMS_WHERE = """
@@ -281,43 +271,23 @@ def _search_page(request, paginator, statuses: tuple[str, ...], expression: str)
 
 
 def _search_rows_postgresql(statuses: tuple[str, ...], query: str, need: int) -> list:
-    """PostgreSQL: the GIN index says how many claims match, up to a bound. Few: read them
-    all and sort (the planner, misjudging a rare word, would walk the whole creation-time
-    index instead: a second per query at a million claims). Many: walk the creation-time
-    index and keep the matching ones, which finds a page after a few hundred rows."""
+    """PostgreSQL: a query with few matches (``search.few_matches_postgresql``) reads them
+    all and sorts them (the planner, misjudging a rare word, would walk the whole
+    creation-time index instead: a second per query at a million claims); one with many
+    walks the creation-time index and keeps the matching claims, which finds a page after a
+    few hundred rows."""
     status_sql = "" if statuses == ALL_STATUSES else f" AND c.status IN ({', '.join(['%s'] * len(statuses))})"
     status_params = [] if statuses == ALL_STATUSES else list(statuses)
-    matches = "SELECT claim_id FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)"
+    ids = search.few_matches_postgresql(query)
+    if ids is not None and not ids:
+        return []
+    if ids is not None:
+        where, params = "c.id = ANY(%s)", [ids]
+    else:
+        where, params = f"c.id IN ({search.POSTGRESQL_MATCHES})", [search.SEARCH_CONFIG, query]
     with connection.cursor() as db:
-        ids = None if _surely_common(db, matches, query) else _first_matches(db, matches, query)
-        if ids is not None and not ids:
-            return []
-        if ids is not None and len(ids) <= FEW_MATCHES:
-            where, params = "c.id = ANY(%s)", [ids]
-        else:
-            where, params = f"c.id IN ({matches})", [search.SEARCH_CONFIG, query]
         db.execute(_claims_sql(_CLAIMS_SQL, where=where + status_sql, direction="DESC"), params + status_params + [need])
         return db.fetchall()
-
-
-def _first_matches(db, matches: str, query: str) -> list[int]:
-    """Up to ``FEW_MATCHES + 1`` matching claim ids, from the GIN index."""
-    db.execute(matches + " LIMIT %s", [search.SEARCH_CONFIG, query, FEW_MATCHES + 1])
-    return [row[0] for row in db.fetchall()]
-
-
-def _surely_common(db, matches: str, query: str) -> bool:
-    """Whether the planner's statistics say the query matches many claims, so that counting
-    its first matches (some 20 ms for a common word) can be skipped for the index walk. Its
-    estimate is trusted for words only: for a phrase it is the estimate of all its words
-    anywhere, far above the phrase's own matches."""
-    db.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [search.SEARCH_CONFIG, query])
-    if _PHRASE.search(db.fetchone()[0]):
-        return False
-    db.execute("EXPLAIN (FORMAT JSON) " + matches, [search.SEARCH_CONFIG, query])
-    plan = db.fetchone()[0]
-    plan = orjson.loads(plan) if isinstance(plan, (str, bytes)) else plan
-    return plan[0]["Plan"]["Plan Rows"] >= COMMON_ESTIMATE
 
 
 def _search_rows_sqlite(statuses: tuple[str, ...], expression: str, need: int) -> list:

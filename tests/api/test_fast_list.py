@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from claims import fast_list, services
+from claims import fast_list, search, services
 from claims.models import Claim, Entity
 from claims.views import ClaimViewSet
 from sources.models import Span
@@ -186,7 +186,7 @@ def test_search_first_page_is_exact_when_ids_do_not_follow_creation_order(rich_c
     # Read the index one match at a time, and make the oldest claim the newest: the page
     # must still be the newest matches by creation time, as the general path's.
     monkeypatch.setattr(fast_list, "SEARCH_CHUNK", 1)  # SQLite: read the index match by match
-    monkeypatch.setattr(fast_list, "FEW_MATCHES", 1)  # PostgreSQL: take the index walk
+    monkeypatch.setattr(search, "FEW_MATCHES", 1)  # PostgreSQL: take the index walk
     oldest = Claim.objects.order_by("id").first()
     Claim.objects.filter(pk=oldest.pk).update(created_at=timezone.now() + dt.timedelta(days=1))
     for query in ("claim", "number", "Russia"):
@@ -198,7 +198,7 @@ def test_search_first_page_is_exact_when_ids_do_not_follow_creation_order(rich_c
 @pytest.mark.parametrize("query", ["claim", "Russia sanctions", '"six times"', "sanctions -Iran", "Russia or Iran"])
 def test_search_first_page_is_exact_when_the_planner_calls_every_query_common(rich_corpus, reviewer, monkeypatch, query):
     # PostgreSQL: words go straight to the index walk, phrases still count their matches.
-    monkeypatch.setattr(fast_list, "COMMON_ESTIMATE", 0)
+    monkeypatch.setattr(search, "COMMON_ESTIMATE", 0)
     path = f"/api/v1/claims/?q={query}&page_size=2"
     assert _bytes(FastClaimList, path, reviewer) == _bytes(SerializerClaimList, path, reviewer)
     assert _bytes(FastClaimList, path) == _bytes(SerializerClaimList, path)

@@ -89,6 +89,24 @@ def test_sqlite_walks_the_index_for_common_queries_with_the_same_results(found, 
 
 
 @pytest.mark.parametrize(
+    "query, expected",
+    [("russia", {"vote", "moscow"}), ('"resolution 1929"', {"vote"}), ("china or iran", {"beijing", "tehran"}),
+     ("russia -moscow", {"vote"}), ("-russia", {"tehran", "beijing"}), ("nothing matches this", set())],
+)
+def test_postgresql_lists_few_matches_and_subqueries_many_with_the_same_results(found, monkeypatch, query, expected):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan for queries with few matches")
+    listed = search.search_claims(Claim.objects.all(), query)
+    assert not expected or "claims_claim_search" not in str(listed.query)  # few: the ids themselves
+    assert found(query) == expected
+    monkeypatch.setattr(search, "FEW_MATCHES", 0)  # every query that matches anything has many
+    subqueried = search.search_claims(Claim.objects.all(), query)
+    assert not expected or "claims_claim_search" in str(subqueried.query)
+    assert found(query) == expected
+    assert list(subqueried.order_by("-created_at", "-id")) == list(listed.order_by("-created_at", "-id"))
+
+
+@pytest.mark.parametrize(
     "query",
     ['"', '""', "'", "*", "-", "--", "(", ")", "NEAR(a b)", "a AND", "OR", "NOT", "^x", "col:x", "a:b",
      '"unbalanced', "x\x00y", "🙂", "\\", "%", "_", ";DROP TABLE claims_claim;--", "!!! ???", "a" * 500],
