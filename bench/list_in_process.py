@@ -20,6 +20,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,6 +31,26 @@ TARGETS = {
     "empty-drf": ("/bench/empty-drf/", "ours, the list's DRF stack answering {}"),
     "empty-django": ("/bench/empty-django/", "ours, Django and middleware answering {}"),
 }
+
+
+def wsgi_get(handler) -> Callable[[str], bytes]:
+    """A function answering ``GET path?status=published`` through the WSGI ``handler``, as
+    gunicorn would call it (the page's host and port, as the served benchmark's)."""
+    import list_page
+
+    def call(path: str) -> bytes:
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "status=published",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(list_page.OURS_PORT),
+            "HTTP_HOST": f"127.0.0.1:{list_page.OURS_PORT}", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+        }
+        status = []
+        body = b"".join(handler(environ, lambda code, headers: status.append(code)))
+        assert status[0].startswith("200"), (path, status)
+        return body
+
+    return call
 
 
 def main(argv=None) -> int:
@@ -45,19 +66,7 @@ def main(argv=None) -> int:
 
     import list_page
 
-    handler = WSGIHandler()
-
-    def call(path: str) -> bytes:
-        environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "status=published",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(list_page.OURS_PORT),
-            "HTTP_HOST": f"127.0.0.1:{list_page.OURS_PORT}", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-        }
-        status = []
-        body = b"".join(handler(environ, lambda code, headers: status.append(code)))
-        assert status[0].startswith("200"), (path, status)
-        return body
+    call = wsgi_get(WSGIHandler())
 
     floor_db = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     runs = {name: lambda path=path: call(path) for name, (path, _) in TARGETS.items()}

@@ -16,7 +16,6 @@ orjson). Two processes run at once, one a core; valgrind runs each about fifty t
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import runpy
 import shutil
@@ -28,12 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_support import PROJECT_DIR, append_results, django_setup, table  # noqa: E402
+from list_in_process import TARGETS  # noqa: E402
 
-TARGETS = {
-    "api": ("/api/v1/claims/", "ours, /api/v1/claims/ as wired, through Django's WSGI handler"),
-    "empty-drf": ("/bench/empty-drf/", "ours, the list's DRF stack answering {}"),
-    "empty-django": ("/bench/empty-django/", "ours, Django and middleware answering {}"),
-}
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
@@ -45,19 +40,9 @@ def child(db: Path, target: str, requests: int) -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     import list_page
+    from list_in_process import wsgi_get
 
-    handler = WSGIHandler()
-
-    def call(path: str) -> None:
-        environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "status=published",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(list_page.OURS_PORT),
-            "HTTP_HOST": f"127.0.0.1:{list_page.OURS_PORT}", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-        }
-        status = []
-        b"".join(handler(environ, lambda code, headers: status.append(code)))
-        assert status[0].startswith("200"), (path, status)
+    call = wsgi_get(WSGIHandler())
 
     floor_db = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     runs = {name: (lambda path=path: call(path)) for name, (path, _) in TARGETS.items()}
