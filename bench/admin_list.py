@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import append_results, client_for, database_url_of, django_setup, server_milliseconds, table  # noqa: E402
+from bench_support import client_for, database_url_of, django_setup, server_milliseconds, publish, table  # noqa: E402
 
 PAGES = [
     ("default list", "/admin/claims/claim/"),
@@ -71,10 +71,7 @@ def main(argv=None) -> int:
         "in turns; server time in-process (HTML rendered, templates cached after the first request)."
     )
     report = table(["admin claim list", "query string", "median ms", "max ms"], rows)
-    print(summary)
-    print(report)
-    if args.record:
-        append_results(f"Admin claim list ({connection.vendor}{', without date_hierarchy' if args.without_date_hierarchy else ''})", "python bench/admin_list.py " + " ".join(argv or sys.argv[1:]), summary + "\n\n" + report)
+    publish(f"Admin claim list ({connection.vendor}{', without date_hierarchy' if args.without_date_hierarchy else ''})", __file__, argv, summary, report, record=args.record)
     return 0
 
 

@@ -99,6 +99,18 @@ def git_revision() -> str:
         return "unknown"
 
 
+def publish(title: str, script: str, argv, summary: str, report: str, *, record: bool) -> None:
+    """Print a benchmark's figures; with ``record``, append them to RESULTS.md under
+    ``title`` with the command that measured them (``script``: the benchmark's file)."""
+    import sys
+
+    print(summary)
+    print(report)
+    if record:
+        arguments = argv if argv is not None else sys.argv[1:]
+        append_results(title, f"python bench/{Path(script).name} " + " ".join(arguments), summary + "\n\n" + report)
+
+
 def append_results(title: str, command: str, body: str) -> None:
     """Append one measured section to bench/RESULTS.md."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

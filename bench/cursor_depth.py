@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import append_results, client_for, database_url_of, django_setup, server_milliseconds, table  # noqa: E402
+from bench_support import client_for, database_url_of, django_setup, server_milliseconds, publish, table  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -68,10 +68,7 @@ def main(argv=None) -> int:
         "KeysetPagination (project/pagination.py)."
     )
     report = table(["path", "page 1 ms", f"after {args.depth:,} ms", "ratio"], rows)
-    print(summary)
-    print(report)
-    if args.record:
-        append_results(f"Cursor depth ({connection.vendor})", "python bench/cursor_depth.py " + " ".join(argv or sys.argv[1:]), summary + "\n\n" + report)
+    publish(f"Cursor depth ({connection.vendor})", __file__, argv, summary, report, record=args.record)
     return 0
 
 

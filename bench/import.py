@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import DATA_DIR, PROJECT_DIR, append_results, table  # noqa: E402
+from bench_support import DATA_DIR, PROJECT_DIR, publish, table  # noqa: E402
 
 PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python")
 
@@ -121,10 +121,7 @@ def main(argv=None) -> int:
     )
     report = table(["run", "claims imported", "process s", "claims/s of the process", "command's own s",
                     "claims/s of the command", "", "peak RSS MB"], rows)
-    print(summary)
-    print(report)
-    if args.record:
-        append_results(f"Import and export ({args.target})", "python bench/import.py " + " ".join(argv or sys.argv[1:]), summary + "\n\n" + report)
+    publish(f"Import and export ({args.target})", __file__, argv, summary, report, record=args.record)
     return 0
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import append_results, django_setup, table  # noqa: E402
+from bench_support import django_setup, publish, table  # noqa: E402
 
 TARGETS = {
     "api": ("/api/v1/claims/", "ours, /api/v1/claims/ as wired, through Django's WSGI handler"),
@@ -96,11 +96,7 @@ def main(argv=None) -> int:
         f"target and round, {args.rounds} rounds in turns, CPU time of one process; medians over the rounds."
     )
     report = table(["in-process", "CPU ms/request", "vs floor"], rows)
-    print(summary)
-    print(report)
-    if args.record:
-        append_results("Claim list page in-process: ours against the floor",
-                       "python bench/list_in_process.py " + " ".join(argv or sys.argv[1:]), summary + "\n\n" + report)
+    publish("Claim list page in-process: ours against the floor", __file__, argv, summary, report, record=args.record)
     return 0
 
 

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import PROJECT_DIR, append_results, django_setup, table  # noqa: E402
+from bench_support import PROJECT_DIR, django_setup, publish, table  # noqa: E402
 from list_in_process import TARGETS  # noqa: E402
 
 COLLECTED = re.compile(r"Collected : (\d+)")
@@ -96,11 +96,7 @@ def main(argv=None) -> int:
         "process under callgrind, less a process doing only the set-up; instructions a request."
     )
     report = table(["in-process", "million instructions/request", "vs floor"], rows)
-    print(summary)
-    print(report)
-    if args.record:
-        append_results("Claim list page in instructions: ours against the floor",
-                       "python bench/list_instructions.py " + " ".join(argv or sys.argv[1:]), summary + "\n\n" + report)
+    publish("Claim list page in instructions: ours against the floor", __file__, argv, summary, report, record=args.record)
     return 0
 
 

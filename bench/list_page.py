@@ -46,7 +46,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import BENCH_DIR, PROJECT_DIR, append_results, settled_cpu_seconds, table  # noqa: E402
+from bench_support import BENCH_DIR, PROJECT_DIR, settled_cpu_seconds, publish, table  # noqa: E402
 
 DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 DATASETTE_VERSION = "0.65.*"
@@ -389,11 +389,7 @@ def main(argv=None) -> int:
         f"Bytes identical across all of ours (api, drf, fast, CONN_MAX_AGE=0, sync workers, 4 threads): {same_bytes}. Datasette returns the same claims, evidence "
         f"and entities: {same_page}."
     )
-    print(summary)
-    print(report)
-    if args.record:
-        command = "python bench/list_page.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        append_results("Claim list page: ours against Datasette and the floor", command, summary + "\n\n" + report)
+    publish("Claim list page: ours against Datasette and the floor", __file__, argv, summary, report, record=args.record)
     return 0
 
 

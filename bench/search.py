@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import append_results, client_for, database_url_of, django_setup, server_milliseconds, table  # noqa: E402
+from bench_support import client_for, database_url_of, django_setup, server_milliseconds, publish, table  # noqa: E402
 
 QUERIES = [
     "government",
@@ -81,10 +81,7 @@ def main(argv=None) -> int:
         "first); general path = the same page selected by django-filter + claims.search + KeysetPagination."
     )
     report = table(["q", "matching public claims", "api median ms", "api max ms", "general path median ms", "general path max ms"], rows)
-    print(summary)
-    print(report)
-    if args.record:
-        append_results(f"Full-text search ({connection.vendor})", "python bench/search.py " + " ".join(argv or sys.argv[1:]), summary + "\n\n" + report)
+    publish(f"Full-text search ({connection.vendor})", __file__, argv, summary, report, record=args.record)
     return 0
 
 
