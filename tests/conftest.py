@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import settings as hypothesis_settings
 
 from .support import SAMPLE_TEXT
+
+# Hypothesis: "ci" is derandomized, so a red run replays as it was; "dev" explores new
+# examples on every run. Either way a failing example is printed with the blob that
+# reproduces it (@reproduce_failure). CI=true selects "ci"; HYPOTHESIS_PROFILE overrides.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, database=None)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def _user(username: str, group: str | None = None, **extra) -> User:

@@ -1,7 +1,6 @@
 """Unit tests for sources.anchoring: finding quotes, offsets, context, re-anchoring."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -24,13 +23,25 @@ from sources.anchoring import (
     resolve_quote,
     validate_offsets,
 )
+from tests.support import REFERENCE_DIR, needs_reference, seed_text
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED_004 = (SHARED / "seeds" / "004_80fb5168a06efd21.txt").read_text(encoding="utf-8")
-REFERENCE = json.loads(
-    (SHARED / "reference" / "hypothesis-match-quote-cases.json").read_text(encoding="utf-8")
+SEED_004 = seed_text("004_80fb5168a06efd21.txt")
+# The opening of A Tale of Two Cities (public domain): the text the external quote-matching
+# cases are written against, and a good one for repeats.
+TWO_CITIES = (
+    "It was the best of times, it was the worst of times, it was the age of wisdom, it was the "
+    "age of foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the "
+    "season of Light, it was the season of Darkness, it was the spring of hope, it was the winter "
+    "of despair, we had everything before us, we had nothing before us, we were all going direct "
+    "to Heaven, we were all going direct the other way."
 )
-TWO_CITIES = REFERENCE["fixtures"]["twoCities"]
+REFERENCE_CASES = REFERENCE_DIR / "hypothesis-match-quote-cases.json"
+
+
+def reference_context_cases() -> list:
+    if not REFERENCE_CASES.exists():
+        return []
+    return json.loads(REFERENCE_CASES.read_text(encoding="utf-8"))["context_cases"]
 
 
 def code_point_offset_via_bytes(text: str, quote: str) -> int:
@@ -211,9 +222,16 @@ def test_context_tie_is_ambiguous_and_lists_every_candidate():
     assert raised.value.candidates == find_all(text, "we had")
 
 
+@needs_reference
+def test_the_embedded_text_is_the_reference_cases_text():
+    reference = json.loads(REFERENCE_CASES.read_text(encoding="utf-8"))
+    assert reference["fixtures"]["twoCities"] == TWO_CITIES
+
+
+@needs_reference
 @pytest.mark.parametrize(
     "case",
-    REFERENCE["context_cases"],
+    reference_context_cases(),
     ids=lambda case: f"{case['quote']}|{case.get('prefix')}|{case.get('suffix')}",
 )
 def test_reference_context_cases_pick_the_expected_occurrence(case):

@@ -2,7 +2,6 @@
 random edits of a real source never points a span at different words."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,10 +16,9 @@ from sources.anchoring import (
     resolve_offsets,
     resolve_quote,
 )
+from tests.support import seed_text
 
-SEED_002 = (Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_33db2ed9014b8c21.txt").read_text(
-    encoding="utf-8"
-)
+SEED_002 = seed_text("002_33db2ed9014b8c21.txt")
 PARAGRAPH_BREAKS = [index + 2 for index in range(len(SEED_002)) if SEED_002.startswith("\n\n", index)]
 
 SETTINGS = settings(max_examples=200, deadline=None)

@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_PATH = REPO / "fixtures" / "demo_corpus.json"
-SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEED_DIR = REPO / "fixtures" / "seeds"
 
 SOURCE_KINDS = {"article", "report", "transcript", "dataset", "other"}
 RELIABILITY = set("ABCDEF")
