@@ -1,0 +1,143 @@
+"""project.net: outbound requests reach public addresses only, within time and size limits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from project import net
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_GET(self):
+        if self.path == "/redirect-local":
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/hello")
+            self.end_headers()
+        elif self.path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.end_headers()
+        elif self.path == "/big":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"x" * 5000)
+        elif self.path == "/slow":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=ISO-8859-1")
+            self.end_headers()
+            self.wfile.write(f"hello {self.headers['Host']}".encode())
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(length)
+        self.send_response(204 if body == b"ping" else 400)
+        self.end_headers()
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "0.0.0.0", "::1",
+     "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1", "224.0.0.1"],
+)
+def test_private_loopback_and_link_local_addresses_are_not_public(address):
+    assert not net.is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700::1111"])
+def test_public_addresses_are_public(address):
+    assert net.is_public_address(address)
+
+
+def test_a_loopback_url_is_refused_without_the_private_allowance(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/hello")
+    assert error.value.code == "address_not_allowed"
+
+
+def test_a_name_that_resolves_to_loopback_is_refused():
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", "http://localhost:9/")
+    assert error.value.code == "address_not_allowed"
+
+
+def test_a_redirect_is_checked_like_the_first_hop(server, monkeypatch):
+    # The first hop is allowed (as if public); the redirect to 127.0.0.1 is not.
+    real_resolve = net.resolve
+    calls = []
+
+    def resolve(host, port, *, allow_private):
+        calls.append(host)
+        return real_resolve(host, port, allow_private=len(calls) == 1)
+
+    monkeypatch.setattr(net, "resolve", resolve)
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/redirect-local")
+    assert error.value.code == "address_not_allowed"
+    assert len(calls) == 2
+
+
+def test_the_private_allowance_reaches_a_local_server_and_follows_redirects(server):
+    response = net.request("GET", server + "/redirect-local", allow_private=True)
+    assert response.status == 200
+    assert response.url.endswith("/hello")
+    assert response.body.startswith(b"hello 127.0.0.1:")
+    assert response.media_type == "text/html"
+    assert response.charset == "ISO-8859-1"
+
+
+def test_a_post_carries_its_body(server):
+    assert net.request("POST", server + "/", body=b"ping", allow_private=True).status == 204
+
+
+def test_endless_redirects_stop_at_the_limit(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/loop", allow_private=True, max_redirects=3)
+    assert error.value.code == "too_many_redirects"
+
+
+def test_a_body_over_the_size_cap_is_refused(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/big", allow_private=True, max_bytes=1000)
+    assert error.value.code == "too_large"
+
+
+def test_a_slow_answer_stops_at_the_timeout(server):
+    started = time.monotonic()
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/slow", allow_private=True, timeout=0.5)
+    assert error.value.code == "timeout"
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/", "file:///etc/passwd", "http://", "http://user:pw@example.org/",
+            "http://[::1/", "javascript:alert(1)", 42, "http://example.org:99999/"],
+)
+def test_urls_that_are_not_plain_http_are_refused(url):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", url)
+    assert error.value.code == "bad_url"
