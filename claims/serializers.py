@@ -172,6 +172,22 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     notes = serializers.CharField()
     evidence = EvidenceDetailSerializer(many=True, source="evidence.all")
+    contributors = serializers.SerializerMethodField(
+        help_text="Usernames of everyone who wrote or changed its content, author first "
+        "(authenticated callers only): none of them may decide on it."
+    )
+
+    def get_contributors(self, claim: Claim) -> list[str]:
+        author = claim.author.get_username()
+        others = [contribution.user.get_username() for contribution in claim.contributions.all()]
+        return [author, *(name for name in others if name != author)]
+
+    def to_representation(self, claim: Claim) -> dict:
+        data = super().to_representation(claim)
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            data.pop("contributors", None)
+        return data
 
 
 class ClaimWriteSerializer(serializers.Serializer):
