@@ -22,7 +22,7 @@ from claims.models import Claim, Entity
 from claims.transfer import export_claims, import_claims
 from sources.services import source_create, source_update
 
-from ..support import SAMPLE_TEXT
+from ..support import SAMPLE_TEXT, STATUS_PATHS
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +31,6 @@ STANCES_FOR = {
     "refuted": [("Russia voted six times", "refutes")],
     "disputed": [("Russia voted six times", "supports"), ("the sanctions went too far", "refutes")],
     "unverifiable": [("Russia voted six times", "context")],
-}
-PATHS = {
-    "draft": [],
-    "in_review": ["submit"],
-    "changes_requested": ["submit", "request_changes"],
-    "published": ["submit", "approve"],
-    "rejected": ["submit", "reject"],
-    "retracted": ["submit", "approve", "retract"],
 }
 NOTES = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12)
 
@@ -53,7 +45,7 @@ claims_strategy = st.lists(
             "entities": st.sets(st.sampled_from(["iran", "russia"])),
             "period": st.booleans(),
             "notes": NOTES,
-            "status": st.sampled_from(sorted(PATHS)),
+            "status": st.sampled_from(sorted(STATUS_PATHS)),
             "edited_by_another": st.booleans(),
             "supersedes": st.none() | st.integers(min_value=0, max_value=3),
         }
@@ -103,7 +95,7 @@ def _build(people, drawn, orphan: bool) -> None:
         )
         if spec["edited_by_another"]:
             services.claim_update(claim=claim, user=people["editor"], text=spec["text"] + " (edited)")
-        for action in PATHS[spec["status"]]:
+        for action in STATUS_PATHS[spec["status"]]:
             actor = author if action == "submit" else people["decider"]
             claim = services.claim_transition(claim=claim, user=actor, action=action, comment=f"{action}.")
         made.append(claim)

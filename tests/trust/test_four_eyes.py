@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from claims import selectors, services
 from claims.models import Claim, ClaimContributor, Entity
@@ -14,12 +13,6 @@ from project.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
-
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -105,9 +98,9 @@ def test_superusers_are_bound_by_their_contributions(make_claim, analyst, superu
         services.claim_approve(claim=claim, user=superuser)
 
 
-def test_api_reviewer_patches_submits_and_approves_another_analysts_draft_is_refused(make_claim, analyst, reviewer):
+def test_api_reviewer_patches_submits_and_approves_another_analysts_draft_is_refused(make_claim, analyst, reviewer, client_for):
     claim = make_claim(analyst)
-    client = _client(reviewer)
+    client = client_for(reviewer)
     assert client.patch(f"/api/v1/claims/{claim.pk}/", {"text": "The reviewer's words."}, format="json").status_code == 200
     assert client.post(f"/api/v1/claims/{claim.pk}/submit/").status_code == 200
     response = client.post(f"/api/v1/claims/{claim.pk}/approve/")
@@ -118,23 +111,23 @@ def test_api_reviewer_patches_submits_and_approves_another_analysts_draft_is_ref
     assert (claim.status, claim.reviewer) == (Claim.Status.IN_REVIEW, None)
 
 
-def test_claim_detail_lists_contributors_to_authenticated_callers_only(make_claim, analyst, reviewer, reviewer2):
+def test_claim_detail_lists_contributors_to_authenticated_callers_only(make_claim, analyst, reviewer, reviewer2, client_for):
     claim = make_claim(analyst)
     services.claim_update(claim=claim, user=reviewer, text="Reworded.")
     services.claim_submit(claim=claim, user=analyst)
     services.claim_approve(claim=claim, user=reviewer2)
-    detail = _client(analyst).get(f"/api/v1/claims/{claim.pk}/").json()
+    detail = client_for(analyst).get(f"/api/v1/claims/{claim.pk}/").json()
     assert detail["contributors"] == ["analyst", "reviewer"]
-    assert "contributors" not in _client().get(f"/api/v1/claims/{claim.pk}/").json()
+    assert "contributors" not in client_for().get(f"/api/v1/claims/{claim.pk}/").json()
 
 
-def test_review_queues_leave_out_claims_the_reviewer_contributed_to(make_claim, analyst, reviewer, reviewer2):
+def test_review_queues_leave_out_claims_the_reviewer_contributed_to(make_claim, analyst, reviewer, reviewer2, client_for):
     claim = make_claim(analyst)
     services.claim_update(claim=claim, user=reviewer, confidence="moderate")
     services.claim_submit(claim=claim, user=analyst)
     assert list(selectors.review_queue(reviewer)) == []
     assert list(selectors.review_queue(reviewer2)) == [claim]
-    assert _client(reviewer).get("/api/v1/review-queue/").json()["results"] == []
+    assert client_for(reviewer).get("/api/v1/review-queue/").json()["results"] == []
 
 
 def test_admin_offers_no_decision_to_a_contributor_and_refuses_one(make_claim, analyst, reviewer, client):

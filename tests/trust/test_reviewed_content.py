@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from claims import services
 from claims.models import Claim, Entity
@@ -17,12 +16,6 @@ from sources.services import source_update
 pytestmark = pytest.mark.django_db
 
 
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
 
 @pytest.fixture
 def published(make_claim, analyst, reviewer):
@@ -30,25 +23,25 @@ def published(make_claim, analyst, reviewer):
 
 
 @pytest.mark.parametrize("change", [{"title": "Renamed"}, {"url": "https://example.org/moved"}, {"reliability": "A"}])
-def test_analyst_cannot_change_a_source_cited_by_a_published_claim(published, analyst, source, change):
-    etag = _client().get(f"/api/v1/claims/{published.pk}/")["ETag"]
-    response = _client(analyst).patch(f"/api/v1/sources/{source.pk}/", change, format="json")
+def test_analyst_cannot_change_a_source_cited_by_a_published_claim(published, analyst, source, change, client_for):
+    etag = client_for().get(f"/api/v1/claims/{published.pk}/")["ETag"]
+    response = client_for(analyst).patch(f"/api/v1/sources/{source.pk}/", change, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "reviewed_content"
     stored = Source.objects.get(pk=source.pk)
     assert (stored.title, stored.url, stored.reliability) == (source.title, source.url, source.reliability)
-    assert _client().get(f"/api/v1/claims/{published.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client_for().get(f"/api/v1/claims/{published.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-def test_reviewer_changes_a_cited_source_and_every_rendering_claim_gets_a_new_etag(published, make_claim, analyst, reviewer, source):
+def test_reviewer_changes_a_cited_source_and_every_rendering_claim_gets_a_new_etag(published, make_claim, analyst, reviewer, source, client_for):
     draft = make_claim(analyst, text="Another claim on the same source.")
-    etag = _client().get(f"/api/v1/claims/{published.pk}/")["ETag"]
-    response = _client(reviewer).patch(f"/api/v1/sources/{source.pk}/", {"title": "Corrected title"}, format="json")
+    etag = client_for().get(f"/api/v1/claims/{published.pk}/")["ETag"]
+    response = client_for(reviewer).patch(f"/api/v1/sources/{source.pk}/", {"title": "Corrected title"}, format="json")
     assert response.status_code == 200
-    assert _client().get(f"/api/v1/claims/{published.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client_for().get(f"/api/v1/claims/{published.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
     assert Claim.objects.get(pk=published.pk).version == published.version + 1
     assert Claim.objects.get(pk=draft.pk).version == draft.version + 1
-    listed = {row["id"]: row["version"] for row in _client().get("/api/v1/claims/").json()["results"]}
+    listed = {row["id"]: row["version"] for row in client_for().get("/api/v1/claims/").json()["results"]}
     assert listed[published.pk] == published.version + 1
     record = Source.objects.get(pk=source.pk).history.first()
     assert (record.title, record.history_user) == ("Corrected title", reviewer)
@@ -71,21 +64,21 @@ def test_an_unchanged_source_save_changes_no_version(published, reviewer, source
     assert Claim.objects.get(pk=published.pk).version == published.version
 
 
-def test_analyst_cannot_rename_an_entity_a_published_claim_is_tagged_with(make_claim, analyst, reviewer, reviewer2):
+def test_analyst_cannot_rename_an_entity_a_published_claim_is_tagged_with(make_claim, analyst, reviewer, reviewer2, client_for):
     iran = Entity.objects.create(name="Iran", slug="iran", kind="country")
     claim = make_claim(analyst)
     services.claim_update(claim=claim, user=analyst, entities=[iran])
     services.claim_submit(claim=claim, user=analyst)
     services.claim_approve(claim=claim, user=reviewer2)
     claim.refresh_from_db()
-    etag = _client().get(f"/api/v1/claims/{claim.pk}/")["ETag"]
-    response = _client(analyst).patch(f"/api/v1/entities/{iran.pk}/", {"name": "Persia"}, format="json")
+    etag = client_for().get(f"/api/v1/claims/{claim.pk}/")["ETag"]
+    response = client_for(analyst).patch(f"/api/v1/entities/{iran.pk}/", {"name": "Persia"}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "reviewed_content"
     assert Entity.objects.get(pk=iran.pk).name == "Iran"
-    response = _client(reviewer).patch(f"/api/v1/entities/{iran.pk}/", {"name": "Islamic Republic of Iran"}, format="json")
+    response = client_for(reviewer).patch(f"/api/v1/entities/{iran.pk}/", {"name": "Islamic Republic of Iran"}, format="json")
     assert response.status_code == 200
-    assert _client().get(f"/api/v1/claims/{claim.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client_for().get(f"/api/v1/claims/{claim.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
     record = Entity.objects.get(pk=iran.pk).history.first()
     assert (record.name, record.history_user) == ("Islamic Republic of Iran", reviewer)
 
