@@ -189,11 +189,15 @@ def delete_problem(
     return None
 
 
-def reviewed_content_problem(*, is_reviewer: bool, what: str) -> Problem:
-    return Problem(
-        "reviewed_content",
-        f"This {what} is shown by published or retracted claims: only a reviewer may change it.",
-    )
+def reviewed_content_problem(*, is_reviewer: bool, shown_by_reviewed_claims: bool, what: str) -> Problem | None:
+    """What a published (or retracted) claim shows was reviewed: a source it cites, an
+    entity it is tagged with, changes only by a reviewer."""
+    if shown_by_reviewed_claims and not is_reviewer:
+        return Problem(
+            "reviewed_content",
+            f"This {what} is shown by published or retracted claims: only a reviewer may change it.",
+        )
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +245,7 @@ def log_problems(
             status=entry.from_status,
             is_author=is_author,
             is_analyst=True,  # the log's actors acted then; their roles now are not the question
-            is_reviewer=entry.actor_id in reviewer_ids or entry.action == Action.SUBMIT or (entry.action == Action.REOPEN and is_author),
+            is_reviewer=entry.actor_id in reviewer_ids,
             is_contributor=entry.actor_id in contributor_ids,
         )
         if problem is not None and problem.code == "four_eyes":

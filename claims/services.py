@@ -219,8 +219,13 @@ def _on_spans_reanchored(sender, span_ids, **kwargs) -> None:
 def _guard_reviewed(claims, user, what: str) -> None:
     """What a published or retracted claim shows was reviewed: only a reviewer changes it.
     Every claim rendering it gets a new version (and so a new ETag), in this transaction."""
-    if not is_reviewer(user) and claims.filter(status__in=rules.REVIEWED_STATUSES).exists():
-        problem = rules.reviewed_content_problem(is_reviewer=False, what=what)
+    reviewer = is_reviewer(user)
+    problem = rules.reviewed_content_problem(
+        is_reviewer=reviewer,
+        shown_by_reviewed_claims=not reviewer and claims.filter(status__in=rules.REVIEWED_STATUSES).exists(),
+        what=what,
+    )
+    if problem is not None:
         raise NotAllowed(problem.message, code=problem.code)
     claims.update(version=F("version") + 1)
 

@@ -81,3 +81,34 @@ def test_two_drafts_set_to_supersede_each_other_at_once_never_500_nor_cycle():
         assert all(error.status_code in (400, 409) for error in results["domain"])
         links = dict(Claim.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "supersedes_id"))
         assert not (links[first.pk] == second.pk and links[second.pk] == first.pk), "a cycle of corrections"
+
+
+@postgres_only
+@pytest.mark.postgres
+@transactional
+def test_a_claim_saved_with_its_evidence_while_its_source_changes_neither_deadlocks_nor_fails():
+    # The admin's save (claim_save: the cited sources, then the claim) against source_update
+    # (the source, then the claims citing it): one lock order on both sides.
+    from sources.models import Source
+    from sources.services import source_create, source_update_text
+
+    from ..support import SAMPLE_TEXT
+
+    analyst = _user("race-analyst", "Analysts")
+    source = source_create(user=analyst, title="Sample", text=SAMPLE_TEXT)
+    for round_number in range(5):
+        claim = services.claim_create(
+            author=analyst, text=f"Round {round_number}.",
+            evidence=[services.EvidenceInput(source=source, quote="Moscow later said")],
+        )
+        current = Source.objects.get(pk=source.pk)
+        actions = [
+            lambda: services.claim_save(
+                claim=claim, user=analyst, changes={"text": f"Round {round_number}, edited."},
+                add=[services.EvidenceInput(source=current, quote="the sanctions went too far")],
+                change=[(claim.evidence.get(), "context", None)],
+            ),
+            lambda: source_update_text(source=current, text=f"Edit {round_number}. " + current.text, user=analyst),
+        ]
+        results = _outcomes(race(2, lambda index: actions[index]()))
+        assert results["domain"] == []

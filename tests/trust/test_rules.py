@@ -60,3 +60,9 @@ def test_a_log_approved_by_a_contributor_is_refused_and_by_another_reviewer_acce
     entries = _log((1, "submit", "draft", "in_review"), (2, "approve", "in_review", "published"))
     assert rules.log_problems(status="published", entries=entries, author_id=1, contributor_ids={1, 2}, reviewer_ids={2})
     assert rules.log_problems(status="published", entries=entries, author_id=1, contributor_ids={1}, reviewer_ids={2}) == []
+
+
+def test_reviewed_content_changes_only_through_reviewers():
+    assert rules.reviewed_content_problem(is_reviewer=False, shown_by_reviewed_claims=True, what="source").code == "reviewed_content"
+    assert rules.reviewed_content_problem(is_reviewer=True, shown_by_reviewed_claims=True, what="source") is None
+    assert rules.reviewed_content_problem(is_reviewer=False, shown_by_reviewed_claims=False, what="source") is None
