@@ -144,3 +144,20 @@ def test_admin_offers_no_decision_to_a_contributor_and_refuses_one(make_claim, a
 def test_the_author_is_recorded_as_the_first_contributor(make_claim, analyst):
     claim = make_claim(analyst)
     assert list(ClaimContributor.objects.filter(claim=claim).values_list("user__username", flat=True)) == ["analyst"]
+
+
+def test_restoring_an_old_version_in_the_admin_makes_a_contributor(make_claim, analyst, reviewer, rf):
+    from django.contrib.admin.sites import site
+
+    from claims.admin.claim import ClaimAdmin
+
+    claim = make_claim(analyst)
+    services.claim_update(claim=claim, user=analyst, text="Second wording.")
+    original = claim.history.order_by("history_date", "history_id").first()
+    request = rf.post("/")
+    request.user = reviewer
+    ClaimAdmin(Claim, site).restore_version(request, Claim.objects.get(pk=claim.pk), original)
+    assert Claim.objects.get(pk=claim.pk).text == original.text
+    services.claim_submit(claim=claim, user=analyst)
+    with pytest.raises(NotAllowed):
+        services.claim_approve(claim=claim, user=reviewer)
