@@ -101,7 +101,7 @@ def source_text_problem(text: Any) -> str | None:
 def _check_text(text: Any) -> None:
     problem = source_text_problem(text)
     if problem is not None:
-        code = "empty_text" if not text else "invalid_text"
+        code = "empty_text" if not text else "null_character" if "\x00" in text else "invalid_text"
         raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
 
 
