@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import itertools
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -212,6 +213,10 @@ class Corpus:
             sentence = f"“{sentence}”"
         return sentence[0].upper() + sentence[1:] + "."
 
+    def _uid(self, kind: str, row_id: int) -> str:
+        """A stable uid for a row (32 hex digits: what SQLite stores, and PostgreSQL reads)."""
+        return uuid.uuid5(UID_NAMESPACE, f"{self.seed}:{kind}:{row_id}").hex
+
     def source_rows(self) -> Iterator[tuple]:
         """(id, title, url, publisher, authors, published_on, retrieved_at, language, kind,
         reliability, text, text_sha256, text_length, notes, created_by_id, created_at,
@@ -258,6 +263,7 @@ class Corpus:
                 admin,
                 created,
                 created,
+                self._uid("source", source_id),
             )
 
     def entity_rows(self) -> list[tuple]:
@@ -297,6 +303,10 @@ class Corpus:
             reviewer_name = rng.choice([name for name in REVIEWERS if name != author_name])
             decided = status in ("published", "retracted", "rejected", "changes_requested")
             if status in ("published", "retracted"):
+                verdict = rng.choices(verdicts, weights=verdict_weights)[0]
+                confidence = rng.choice(("low", "moderate", "high"))
+            elif status in ("in_review", "rejected"):
+                # Submission checks what approval needs: a verdict and a confidence.
                 verdict = rng.choices(verdicts, weights=verdict_weights)[0]
                 confidence = rng.choice(("low", "moderate", "high"))
             elif rng.random() < 0.5:
@@ -340,7 +350,7 @@ class Corpus:
                     span_id, source_index + 1, start, end, quote,
                     source_text[max(0, start - CONTEXT_LENGTH) : start],
                     source_text[end : end + CONTEXT_LENGTH],
-                    state, author, created, created,
+                    state, author, created, created, self._uid("span", span_id),
                 ))
                 evidence_id += 1
                 batch["evidence"].append((evidence_id, claim_id, span_id, stance, "", author, created))
@@ -384,6 +394,7 @@ class Corpus:
                 claim_id, text, period_start, period_end, verdict, confidence, status, author,
                 users[reviewer_name] if decided else None, 1 + len(stances) + len(reviews),
                 created, updated, submitted, published, None, "", needs_attention,
+                self._uid("claim", claim_id),
             ))
             if len(batch["claim"]) >= batch_size:
                 yield batch
@@ -409,21 +420,23 @@ def _stances(rng: random.Random, verdict: str, count: int) -> list[str]:
     return first + rest
 
 
+UID_NAMESPACE = uuid.UUID("6f1c1f0e-3c1b-4e0a-9a59-0c1a1b2c3d4e")
+
 TABLE_COLUMNS = {
     "sources_source": (
         "id", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
         "language", "kind", "reliability", "text", "text_sha256", "text_length", "notes",
-        "created_by_id", "created_at", "updated_at",
+        "created_by_id", "created_at", "updated_at", "uid",
     ),
     "claims_entity": ("id", "name", "slug", "kind", "wikidata_id", "aliases"),
     "claims_claim": (
         "id", "text", "period_start", "period_end", "verdict", "confidence", "status",
         "author_id", "reviewer_id", "version", "created_at", "updated_at", "submitted_at",
-        "published_at", "supersedes_id", "notes", "needs_attention",
+        "published_at", "supersedes_id", "notes", "needs_attention", "uid",
     ),
     "sources_span": (
         "id", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
-        "created_by_id", "created_at", "updated_at",
+        "created_by_id", "created_at", "updated_at", "uid",
     ),
     "claims_evidence": ("id", "claim_id", "span_id", "stance", "note", "added_by_id", "created_at"),
     "claims_claim_entities": ("id", "claim_id", "entity_id"),

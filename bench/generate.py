@@ -146,35 +146,29 @@ class PostgresWriter:
             cursor.execute("VACUUM ANALYZE")
 
 
-def search_migration():
-    import importlib
-
-    return importlib.import_module("claims.migrations.0003_search")
-
-
 def search_triggers_off(connection) -> None:
     """The search index's triggers rebuild a claim's document on every claim and evidence
     insert; for a bulk load, switch them off and build the index once at the end."""
+    from claims import search_index
+
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for statement in search_migration().SQLITE_BACKWARD:
-                if statement.startswith("DROP TRIGGER"):
-                    cursor.execute(statement)
+            search_index.drop_sqlite_triggers(cursor)
         else:
             cursor.execute("ALTER TABLE claims_claim DISABLE TRIGGER USER")
             cursor.execute("ALTER TABLE claims_evidence DISABLE TRIGGER USER")
 
 
 def search_index_rebuild(connection) -> None:
-    """Fill the search table with the migration's own statement, then put the triggers back."""
-    migration = search_migration()
+    """Fill the search table with the index's own statement, then put the triggers back."""
+    from claims import search_index
+
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(migration.SQLITE_FORWARD[-1])
-            for statement in migration.SQLITE_TRIGGERS:
-                cursor.execute(statement)
+            cursor.execute(search_index.sqlite_fill())
+            search_index.create_sqlite_triggers(cursor)
         else:
-            cursor.execute(migration.POSTGRESQL_FORWARD[-1])
+            cursor.execute(search_index.postgresql_fill("TRUE"))
             cursor.execute("ALTER TABLE claims_claim ENABLE TRIGGER USER")
             cursor.execute("ALTER TABLE claims_evidence ENABLE TRIGGER USER")
 

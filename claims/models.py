@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -32,6 +34,9 @@ class Entity(models.Model):
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q159.")],
     )
     aliases = models.JSONField(default=list, blank=True)
+
+    # Renaming an entity changes what published claims show: who did it, and when, is kept.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -70,6 +75,8 @@ class Claim(models.Model):
         REJECTED = "rejected", "Rejected"
         RETRACTED = "retracted", "Retracted"
 
+    # Its identity across databases (export and import); assigned once.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     text = models.CharField(max_length=CLAIM_TEXT_MAX_LENGTH)
     entities = models.ManyToManyField(Entity, blank=True, related_name="claims")
     period_start = models.DateField(null=True, blank=True)
@@ -107,7 +114,7 @@ class Claim(models.Model):
     needs_attention = models.BooleanField(default=False, editable=False)
 
     # The history is read by claim (its ``id`` index) and date; it needs no other index.
-    history = HistoricalRecords(excluded_fields=["needs_attention"], no_db_index=["author", "reviewer", "supersedes"])
+    history = HistoricalRecords(excluded_fields=["needs_attention", "uid"], no_db_index=["author", "reviewer", "supersedes"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -182,6 +189,25 @@ class Claim(models.Model):
 
 
 EDITABLE_STATUSES = frozenset({Claim.Status.DRAFT, Claim.Status.CHANGES_REQUESTED})
+
+
+class ClaimContributor(models.Model):
+    """Someone who wrote or changed a claim's content (text, verdict, confidence, entities,
+    period, evidence), at any time: the four-eyes rule keeps them from deciding on it.
+    Written by the services on every content change; never removed."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="contributions", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    first_contributed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "first_contributed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "user"], name="claim_contributor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on claim #{self.claim_id}"
 
 
 class Evidence(models.Model):

@@ -21,7 +21,3 @@ def is_analyst(user) -> bool:
         and (user.has_perm("claims.add_claim") or is_reviewer(user))
     )
 
-
-def can_edit_content(user, claim) -> bool:
-    """A claim's content belongs to its author, and to reviewers."""
-    return is_analyst(user) and (claim.author_id == user.pk or is_reviewer(user))

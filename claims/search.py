@@ -9,8 +9,8 @@ One function, ``search_claims``; the database connection picks the engine:
   is ever read as an FTS5 operator or a syntax error.
 
 Both tables are kept in sync by triggers on ``claims_claim`` and ``claims_evidence``
-(migration ``0003_search``): writes through the ORM, the admin, fixtures or raw SQL are all
-indexed. The query language is the web-search one on both: words (all must occur, stemmed),
+(their SQL: ``claims/search_index.py``): writes through the ORM, the admin, fixtures or
+raw SQL are all indexed. The query language is the web-search one on both: words (all must occur, stemmed),
 ``"exact phrases"``, ``or`` between alternatives, ``-word`` to exclude.
 
 Known difference: PostgreSQL drops English stop words ("the", "of"), SQLite matches them;

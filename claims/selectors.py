@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from project.api import sees_everything
-from .models import Claim, Entity, Evidence
+from .models import Claim, ClaimContributor, Entity, Evidence
 
 PUBLIC_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
 
@@ -31,6 +31,18 @@ def sees_all_claims(user) -> bool:
 def visible_claims(user) -> QuerySet[Claim]:
     claims = Claim.objects.all()
     return claims if sees_all_claims(user) else claims.filter(status__in=PUBLIC_STATUSES)
+
+
+def review_queue(user) -> QuerySet[Claim]:
+    """In-review claims ``user`` may decide: none they contributed to (the four-eyes rule),
+    oldest submission first. The API's and the admin's queue both show this."""
+    contributed = ClaimContributor.objects.filter(claim=OuterRef("pk"), user_id=user.pk)
+    return (
+        Claim.objects.filter(status=Claim.Status.IN_REVIEW)
+        .exclude(author_id=user.pk)
+        .exclude(Exists(contributed))
+        .order_by("submitted_at", "id")
+    )
 
 
 def visible_evidence(user, evidence: QuerySet[Evidence] | None = None) -> QuerySet[Evidence]:
@@ -58,10 +70,14 @@ def with_relations(claims: QuerySet[Claim], *, detail: bool = False) -> QuerySet
     """Everything a claim's representation reads, in a fixed number of queries: one for the
     claims (with author and reviewer), one for their evidence with spans and sources, one
     for their entities, whatever the number of claims."""
-    return claims.select_related("author", "reviewer").prefetch_related(
+    claims = claims.select_related("author", "reviewer").prefetch_related(
         Prefetch("evidence", queryset=evidence_with_spans(detail=detail)),
         Prefetch("entities", queryset=Entity.objects.only("id", "slug", "name", "kind").order_by("name", "id")),
     )
+    if detail:
+        contributions = ClaimContributor.objects.select_related("user").order_by("first_contributed_at", "id")
+        claims = claims.prefetch_related(Prefetch("contributions", queryset=contributions))
+    return claims
 
 
 # ---------------------------------------------------------------------------------------------

@@ -167,11 +167,35 @@ class ClaimSerializer(serializers.Serializer):
         return data
 
 
+class ContributorsField(serializers.ListField):
+    """A claim's contributors (prefetched ``contributions``), author first."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, claim: Claim) -> list[str]:
+        author = claim.author.get_username()
+        others = [contribution.user.get_username() for contribution in claim.contributions.all()]
+        return [author, *(name for name in others if name != author)]
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     """A claim with everything: notes, and evidence with its note and who added it."""
 
     notes = serializers.CharField()
     evidence = EvidenceDetailSerializer(many=True, source="evidence.all")
+    contributors = ContributorsField(
+        source="*",
+        required=False,  # absent for anonymous callers
+        help_text="Usernames of everyone who wrote or changed its content, author first "
+        "(authenticated callers only): none of them may decide on it.",
+    )
+
+    def to_representation(self, claim: Claim) -> dict:
+        data = super().to_representation(claim)
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            data.pop("contributors", None)
+        return data
 
 
 class ClaimWriteSerializer(serializers.Serializer):

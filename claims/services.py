@@ -1,10 +1,16 @@
 """Claims and their evidence: content edits and the moderation workflow.
 
-Every rule of the workflow is written here once; the admin, the API and the commands call
-these functions. Each function that changes a claim takes a row lock on it
-(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite every transaction begins IMMEDIATE, which
-serialises writers) and re-reads its state under that lock, so of two reviewers acting at
-once exactly one succeeds and the other gets a ``Conflict``.
+Every rule of the workflow is stated once, as a pure predicate in ``claims.rules``; these
+functions gather the facts under their locks, ask the predicates, and raise the domain error
+they answer. The admin, the API and the commands call these functions, and ask the same
+predicates (``allowed_actions``, ``can_edit``, ``can_delete``) before they offer an action.
+
+Locks, always in this order: sources (``_lock_sources``), then entities, then claims
+(``_lock_claim``). ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite every transaction
+begins IMMEDIATE, which serialises writers. Each function re-reads its state under the
+lock, so of two reviewers acting at once exactly one succeeds and the other gets a
+``Conflict``. A deadlock or serialization failure is retried once, then answers ``Conflict``
+(``project.concurrency``).
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ from django.db.models import Exists, F, OuterRef
 from django.dispatch import receiver
 from django.utils import timezone
 
+from project.concurrency import retried_transaction
 from project.errors import Conflict, InvalidInput, NotAllowed, StaleVersion
-from project.validation import refuse_nul_characters
+from project.validation import refuse_unstorable_text
 from sources.models import Source, Span
-from sources.services import AnchoringFailed, span_create, spans_reanchored
+from sources.services import AnchoringFailed, source_changing, span_create, spans_reanchored
 
-from .models import EDITABLE_STATUSES, Claim, Entity, Evidence, Review
-from .roles import can_edit_content, is_analyst, is_reviewer
+from . import rules
+from .models import Claim, ClaimContributor, Entity, Evidence, Review
+from .roles import is_analyst, is_reviewer
 
 Status = Claim.Status
 Verdict = Claim.Verdict
@@ -41,6 +49,9 @@ CONTENT_FIELDS = (
     "notes",
     "supersedes",
 )
+# The content whose change makes someone a contributor (the four-eyes rule binds them).
+CONTRIBUTION_FIELDS = frozenset({"text", "verdict", "confidence", "period_start", "period_end", "entities"})
+ENTITY_FIELDS = ("name", "slug", "kind", "wikidata_id", "aliases")
 
 
 @dataclass(frozen=True)
@@ -79,9 +90,9 @@ def _lock_claim(claim: Claim | int, expected_version: int | None = None) -> Clai
 def _lock_sources(items: Iterable[EvidenceInput]) -> None:
     """Lock the sources that evidence items cite, in id order, before any claim.
 
-    ``source_update`` locks a source, then re-anchors its spans and flags the claims citing
-    them; taking sources before claims everywhere keeps the two from deadlocking, and keeps
-    a source's text from changing while evidence is anchored in it.
+    ``source_update`` locks a source, then re-anchors its spans and re-versions the claims
+    citing them; taking sources before claims everywhere keeps the two from deadlocking,
+    and keeps a source's text from changing while evidence is anchored in it.
     """
     ids = {
         item.span.source_id if item.span is not None else getattr(item.source, "pk", None)
@@ -111,14 +122,10 @@ def _check_supersedes(claim: Claim) -> None:
 def _validated(instance, exclude: Sequence[str] = ()) -> None:
     # Field validation here; the check constraints are enforced by the database, and the
     # one a person can break by typing (the period's order) is checked without a query.
-    start, end = getattr(instance, "period_start", None), getattr(instance, "period_end", None)
-    if start and end and start > end:
-        raise InvalidInput(
-            "The period cannot end before it starts.",
-            code="invalid",
-            extra={"errors": {"period_end": ["The period cannot end before it starts."]}},
-        )
-    refuse_nul_characters(instance)
+    problem = rules.period_problem(getattr(instance, "period_start", None), getattr(instance, "period_end", None))
+    if problem is not None:
+        raise InvalidInput(problem.message, code=problem.code, extra={"errors": {"period_end": [problem.message]}})
+    refuse_unstorable_text(instance)
     try:
         instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as error:
@@ -127,17 +134,56 @@ def _validated(instance, exclude: Sequence[str] = ()) -> None:
         raise InvalidInput(first, code="invalid", extra={"errors": fields}) from error
 
 
+def _content_problem(claim: Claim, user) -> rules.Problem | None:
+    return rules.content_edit_problem(
+        status=claim.status,
+        is_author=user is not None and claim.author_id == user.pk,
+        is_analyst=is_analyst(user),
+        is_reviewer=is_reviewer(user),
+    )
+
+
 def _require_content_edit(claim: Claim, user) -> None:
-    if not can_edit_content(user, claim):
-        raise NotAllowed(
-            "Only the claim's author or a reviewer may change its content.", code="not_editor"
-        )
-    if claim.status not in EDITABLE_STATUSES:
+    problem = _content_problem(claim, user)
+    if problem is None:
+        return
+    if problem.code == "content_frozen":
         raise Conflict(
             f"Claim #{claim.pk} is {claim.get_status_display().lower()}; its content can change "
             "only in draft or changes requested.",
-            code="content_frozen",
+            code=problem.code,
         )
+    raise NotAllowed(problem.message, code=problem.code)
+
+
+def _delete_problem(claim: Claim, user) -> rules.Problem | None:
+    return rules.delete_problem(
+        status=claim.status,
+        was_submitted=bool(claim.submitted_at) or claim.reviews.exists(),
+        is_superseded=claim.superseded_by.exists(),
+        is_author=user is not None and claim.author_id == user.pk,
+        is_analyst=is_analyst(user),
+        is_reviewer=is_reviewer(user),
+    )
+
+
+def _record_contribution(claim: Claim, user) -> None:
+    """``user`` changed ``claim``'s content: from now on they never decide on it."""
+    if user is not None and user.pk is not None:
+        ClaimContributor.objects.bulk_create(
+            [ClaimContributor(claim_id=claim.pk, user_id=user.pk)], ignore_conflicts=True
+        )
+
+
+def contributors(claim: Claim) -> list[str]:
+    """The usernames of everyone who contributed to ``claim``, author first."""
+    names = list(
+        ClaimContributor.objects.filter(claim_id=claim.pk)
+        .order_by("first_contributed_at", "id")
+        .values_list("user__username", flat=True)
+    )
+    author = claim.author.get_username()
+    return [author, *(name for name in names if name != author)]
 
 
 def _save(claim: Claim, user, reason: str, *, bump: bool = True) -> None:
@@ -168,6 +214,26 @@ def _on_spans_reanchored(sender, span_ids, **kwargs) -> None:
     )
     if claim_ids:
         refresh_attention(claim_ids, bump_version=True)
+
+
+def _guard_reviewed(claims, user, what: str) -> None:
+    """What a published or retracted claim shows was reviewed: only a reviewer changes it.
+    Every claim rendering it gets a new version (and so a new ETag), in this transaction."""
+    reviewer = is_reviewer(user)
+    problem = rules.reviewed_content_problem(
+        is_reviewer=reviewer,
+        shown_by_reviewed_claims=not reviewer and claims.filter(status__in=rules.REVIEWED_STATUSES).exists(),
+        what=what,
+    )
+    if problem is not None:
+        raise NotAllowed(problem.message, code=problem.code)
+    claims.update(version=F("version") + 1)
+
+
+@receiver(source_changing)
+def _on_source_changing(sender, source, user, **kwargs) -> None:
+    # Runs under the source's lock, before the change is written (sources, then claims).
+    _guard_reviewed(Claim.objects.filter(Exists(Evidence.objects.filter(claim=OuterRef("pk"), span__source_id=source.pk))), user, "source")
 
 
 def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
@@ -204,20 +270,70 @@ def _add_evidence(claim: Claim, item: EvidenceInput, user) -> Evidence:
             f"Span #{span.pk} is already evidence for claim #{claim.pk}.", code="duplicate_evidence"
         )
     evidence = Evidence(claim=claim, span=span, stance=item.stance, note=item.note, added_by=user)
+    refuse_unstorable_text(evidence)
     evidence._history_user = user
     evidence.save()
     return evidence
+
+
+def _change_evidence(claim: Claim, evidence: Evidence, user, stance: str | None, note: str | None) -> Evidence | None:
+    """Change one evidence row of the locked ``claim``; the row, or None when unchanged."""
+    evidence = Evidence.objects.get(pk=evidence.pk, claim_id=claim.pk)
+    before = (evidence.stance, evidence.note)
+    if stance is not None:
+        if stance not in Stance.values:
+            raise InvalidInput(f"Unknown stance {stance!r}.", code="invalid_stance")
+        evidence.stance = stance
+    if note is not None:
+        evidence.note = note
+    if (evidence.stance, evidence.note) == before:
+        return None
+    refuse_unstorable_text(evidence)
+    evidence._history_user = user
+    evidence.save()
+    return evidence
+
+
+def _remove_evidence(claim: Claim, evidence: Evidence, user) -> None:
+    evidence = Evidence.objects.get(pk=evidence.pk, claim_id=claim.pk)
+    evidence._history_user = user
+    evidence.delete()
 
 
 def _set_entities(claim: Claim, entities: Iterable[Entity | int]) -> None:
     claim.entities.set(list(entities))
 
 
+def _apply_content(locked: Claim, changes: dict[str, Any]) -> set[str]:
+    """Set content fields (and ``entities``) on the locked claim; the names that changed."""
+    unknown = set(changes) - set(CONTENT_FIELDS) - {"entities"}
+    if unknown:
+        raise InvalidInput(f"Unknown claim fields: {', '.join(sorted(unknown))}.", code="unknown_field")
+    changes = dict(changes)
+    entities = changes.pop("entities", None)
+    if "confidence" in changes and changes["confidence"] is None:
+        changes["confidence"] = ""
+    before = {name: getattr(locked, Claim._meta.get_field(name).attname) for name in changes}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.supersedes_id and locked.supersedes_id == locked.pk:
+        raise InvalidInput("A claim cannot supersede itself.", code="supersedes_self")
+    _validated(locked)
+    _check_supersedes(locked)
+    changed = {name for name in changes if before[name] != getattr(locked, Claim._meta.get_field(name).attname)}
+    if entities is not None:
+        entity_ids = {entity.pk if isinstance(entity, Entity) else int(entity) for entity in entities}
+        if entity_ids != set(locked.entities.values_list("pk", flat=True)):
+            _set_entities(locked, entity_ids)
+            changed.add("entities")
+    return changed
+
+
 # ---------------------------------------------------------------------------------------------
 # Content
 
 
-@transaction.atomic
+@retried_transaction
 def claim_create(
     *,
     author,
@@ -231,7 +347,8 @@ def claim_create(
     supersedes: Claim | None = None,
     evidence: Sequence[EvidenceInput] = (),
 ) -> Claim:
-    """Create a draft claim, with its evidence, in one transaction: all or nothing.
+    """Create a draft claim, with its evidence, in one transaction: all or nothing. Its
+    author is its first contributor.
 
     An evidence item that fails names its index (``evidence[2]: ...``) and nothing is kept.
     """
@@ -252,6 +369,7 @@ def claim_create(
     _check_supersedes(claim)
     claim._history_user = author
     claim.save()
+    _record_contribution(claim, author)
     _set_entities(claim, entities)
     for index, item in enumerate(evidence):
         try:
@@ -267,53 +385,71 @@ def claim_create(
     return claim
 
 
-@transaction.atomic
-def claim_update(
-    *, claim: Claim, user, expected_version: int | None = None, **changes: Any
+@retried_transaction
+def claim_save(
+    *,
+    claim: Claim,
+    user,
+    expected_version: int | None = None,
+    changes: dict[str, Any] | None = None,
+    add: Sequence[EvidenceInput] = (),
+    change: Sequence[tuple[Evidence, str | None, str | None]] = (),
+    remove: Sequence[Evidence] = (),
+    reason: str = "Content edited",
 ) -> Claim:
-    """Change a claim's content: only in draft or changes requested, by its author or a
-    reviewer. ``entities`` may be given too. Bumps ``version`` once; a call that changes
-    nothing leaves the version (and so the ETag) and the history alone."""
-    unknown = set(changes) - set(CONTENT_FIELDS) - {"entities"}
-    if unknown:
-        raise InvalidInput(f"Unknown claim fields: {', '.join(sorted(unknown))}.", code="unknown_field")
+    """Change a claim's content and its evidence at once, as one edit: one lock order
+    (the cited sources, then the claim), one check of the freeze, one version bump, and
+    nothing kept if any part is refused. ``change``: ``(evidence, stance, note)``, None
+    for what stays. Content changes only in draft or changes requested, by its author or a
+    reviewer; whoever changes text, verdict, confidence, entities, period or evidence
+    becomes a contributor. A call that changes nothing leaves the version (and so the ETag)
+    and the history alone."""
+    _lock_sources(add)
     locked = _lock_claim(claim, expected_version)
     _require_content_edit(locked, user)
-    entities = changes.pop("entities", None)
-    if "confidence" in changes and changes["confidence"] is None:
-        changes["confidence"] = ""
-    attnames = [Claim._meta.get_field(name).attname for name in changes]
-    before = [getattr(locked, attname) for attname in attnames]
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    if locked.supersedes_id and locked.supersedes_id == locked.pk:
-        raise InvalidInput("A claim cannot supersede itself.", code="supersedes_self")
-    _validated(locked)
-    _check_supersedes(locked)
-    changed = before != [getattr(locked, attname) for attname in attnames]
-    if entities is not None:
-        entity_ids = {entity.pk if isinstance(entity, Entity) else int(entity) for entity in entities}
-        if entity_ids != set(locked.entities.values_list("pk", flat=True)):
-            _set_entities(locked, entity_ids)
-            changed = True
-    if changed:
-        _save(locked, user, "Content edited")
+    changed = _apply_content(locked, changes or {})
+    evidence_changed = False
+    for evidence in remove:
+        _remove_evidence(locked, evidence, user)
+        evidence_changed = True
+    for evidence, stance, note in change:
+        evidence_changed |= _change_evidence(locked, evidence, user, stance, note) is not None
+    locked.added_evidence = []
+    for index, item in enumerate(add):
+        try:
+            locked.added_evidence.append(_add_evidence(locked, item, user))
+        except (InvalidInput, AnchoringFailed) as error:
+            raise InvalidInput(
+                f"evidence[{index}]: {error.message}", code=error.code, extra={**error.extra, "evidence_index": index}
+            ) from error
+        evidence_changed = True
+    if not (changed or evidence_changed):
+        return locked
+    if evidence_changed:
+        refresh_attention([locked.pk])
+        locked.needs_attention = Claim.objects.values_list("needs_attention", flat=True).get(pk=locked.pk)
+    if evidence_changed or changed & CONTRIBUTION_FIELDS:
+        _record_contribution(locked, user)
+    _save(locked, user, reason)
     return locked
 
 
-@transaction.atomic
+def claim_update(
+    *, claim: Claim, user, expected_version: int | None = None, **changes: Any
+) -> Claim:
+    """Change a claim's content (``entities`` too); see ``claim_save``."""
+    return claim_save(claim=claim, user=user, expected_version=expected_version, changes=changes)
+
+
+@retried_transaction
 def claim_delete(*, claim: Claim, user) -> None:
-    """Only a never-submitted draft can be deleted; anything else is retracted instead."""
+    """Only a never-submitted draft that no claim supersedes is deleted, by its author or a
+    reviewer; anything else is retracted instead (``rules.delete_problem``)."""
     locked = _lock_claim(claim)
-    if not can_edit_content(user, locked):
-        raise NotAllowed("Only the claim's author or a reviewer may delete it.", code="not_editor")
-    if locked.status != Status.DRAFT or locked.submitted_at or locked.reviews.exists():
-        raise Conflict(
-            "A claim that was ever submitted is never deleted; retract it instead.",
-            code="claim_was_submitted",
-        )
-    if locked.superseded_by.exists():
-        raise Conflict("Another claim supersedes this one.", code="claim_is_superseded")
+    problem = _delete_problem(locked, user)
+    if problem is not None:
+        error = NotAllowed if problem.code == "not_editor" else Conflict
+        raise error(problem.message, code=problem.code)
     # Delete the evidence one by one so that its history names who removed it.
     for evidence in locked.evidence.all():
         evidence._history_user = user
@@ -322,143 +458,146 @@ def claim_delete(*, claim: Claim, user) -> None:
     locked.delete()
 
 
-@transaction.atomic
 def evidence_add(
     *, claim: Claim, user, item: EvidenceInput, expected_version: int | None = None
 ) -> Evidence:
-    """Add evidence to an editable claim; bumps the claim's version."""
-    _lock_sources([item])
-    locked = _lock_claim(claim, expected_version)
-    _require_content_edit(locked, user)
-    evidence = _add_evidence(locked, item, user)
-    refresh_attention([locked.pk])
-    locked.refresh_from_db()
-    _save(locked, user, "Evidence added")
-    return evidence
+    """Add evidence to an editable claim; bumps the claim's version (see ``claim_save``)."""
+    locked = claim_save(claim=claim, user=user, expected_version=expected_version, add=[item], reason="Evidence added")
+    return locked.added_evidence[0]
 
 
-@transaction.atomic
 def evidence_update(
     *, evidence: Evidence, user, stance: str | None = None, note: str | None = None
 ) -> Evidence:
     """Change an evidence row's stance or note, under the same freeze as the claim."""
-    locked = _lock_claim(evidence.claim_id)
-    _require_content_edit(locked, user)
-    evidence = Evidence.objects.get(pk=evidence.pk)
-    before = (evidence.stance, evidence.note)
-    if stance is not None:
-        if stance not in Stance.values:
-            raise InvalidInput(f"Unknown stance {stance!r}.", code="invalid_stance")
-        evidence.stance = stance
-    if note is not None:
-        evidence.note = note
-    if (evidence.stance, evidence.note) == before:
-        return evidence
-    evidence._history_user = user
-    evidence.save()
-    _save(locked, user, "Evidence edited")
-    return evidence
+    claim_save(claim=evidence.claim, user=user, change=[(evidence, stance, note)], reason="Evidence edited")
+    return Evidence.objects.get(pk=evidence.pk)
 
 
-@transaction.atomic
 def evidence_remove(*, evidence: Evidence, user) -> None:
     """Remove evidence from an editable claim; the span stays."""
-    locked = _lock_claim(evidence.claim_id)
-    _require_content_edit(locked, user)
-    evidence = Evidence.objects.get(pk=evidence.pk)
-    evidence._history_user = user
-    evidence.delete()
-    refresh_attention([locked.pk])
-    locked.refresh_from_db()
-    _save(locked, user, "Evidence removed")
+    claim_save(claim=evidence.claim, user=user, remove=[evidence], reason="Evidence removed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities
+
+
+@retried_transaction
+def entity_update(*, entity: Entity, user, **fields: Any) -> Entity:
+    """Change an entity. One that a published or retracted claim is tagged with changes
+    only by a reviewer, and every claim tagged with it gets a new version (its ETag)."""
+    unknown = set(fields) - set(ENTITY_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown entity fields: {', '.join(sorted(unknown))}.", code="unknown_field")
+    # FOR NO KEY UPDATE: a claim being tagged with it at this moment (a KEY SHARE lock
+    # through the foreign key) neither waits for nor blocks this.
+    locked = Entity.objects.select_for_update(no_key=True).get(pk=entity.pk)
+    before = {name: getattr(locked, name) for name in fields}
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if before == {name: getattr(locked, name) for name in fields}:
+        return locked
+    refuse_unstorable_text(locked)
+    try:
+        locked.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        messages = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        raise InvalidInput(next(iter(messages.values()))[0], code="invalid", extra={"errors": messages}) from error
+    _guard_reviewed(Claim.objects.filter(entities=locked), user, "entity")
+    locked._history_user = user
+    locked.save()
+    return locked
 
 
 # ---------------------------------------------------------------------------------------------
 # Workflow
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    comment_required: bool
-    four_eyes: bool
+Transition = rules.Transition
+TRANSITIONS = rules.TRANSITIONS
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition(Action.SUBMIT, frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), Status.IN_REVIEW, False, False),
-        Transition(Action.APPROVE, frozenset({Status.IN_REVIEW}), Status.PUBLISHED, False, True),
-        Transition(Action.REQUEST_CHANGES, frozenset({Status.IN_REVIEW}), Status.CHANGES_REQUESTED, True, True),
-        Transition(Action.REJECT, frozenset({Status.IN_REVIEW}), Status.REJECTED, True, True),
-        Transition(Action.RETRACT, frozenset({Status.PUBLISHED}), Status.RETRACTED, True, False),
-        Transition(Action.REOPEN, frozenset({Status.REJECTED, Status.RETRACTED}), Status.DRAFT, True, False),
+def _contributed(claim: Claim, user) -> bool:
+    return bool(user and user.pk) and (
+        claim.author_id == user.pk or ClaimContributor.objects.filter(claim_id=claim.pk, user_id=user.pk).exists()
     )
-}
+
+
+def _actor_problem(transition: Transition, claim: Claim, user) -> rules.Problem | None:
+    is_author = user is not None and claim.author_id == user.pk
+    return rules.actor_problem(
+        transition.action,
+        status=claim.status,
+        is_author=is_author,
+        is_analyst=is_analyst(user),
+        is_reviewer=is_reviewer(user),
+        is_contributor=transition.four_eyes and _contributed(claim, user),
+    )
 
 
 def allowed_actions(claim: Claim, user) -> list[str]:
-    """The actions ``user`` may take on ``claim`` now (for buttons and queues)."""
-    allowed = []
-    for action, transition in TRANSITIONS.items():
-        if claim.status not in transition.sources:
-            continue
-        try:
-            _check_actor(transition, claim, user)
-        except NotAllowed:
-            continue
-        allowed.append(action)
-    return allowed
+    """The actions ``user`` may take on ``claim`` now (for buttons and queues): the same
+    predicates ``claim_transition`` enforces."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if claim.status in transition.sources and _actor_problem(transition, claim, user) is None
+    ]
+
+
+def possible_actions(user) -> list[str]:
+    """The actions ``user``'s roles allow on some claim (the bulk actions to offer); each
+    claim is still checked when the action runs."""
+    analyst, reviewer = is_analyst(user), is_reviewer(user)
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if any(
+            rules.actor_problem(
+                action, status=status, is_author=is_author, is_analyst=analyst, is_reviewer=reviewer, is_contributor=False
+            )
+            is None
+            for status in transition.sources
+            for is_author in (True, False)
+        )
+    ]
+
+
+def can_edit(user, claim: Claim | None) -> bool:
+    """Whether ``user`` may change ``claim``'s content now (``None``: a new claim)."""
+    if claim is None:
+        return is_analyst(user)
+    return _content_problem(claim, user) is None
+
+
+def can_delete(user, claim: Claim) -> bool:
+    """Whether ``claim_delete`` would delete ``claim`` for ``user``."""
+    return _delete_problem(claim, user) is None
 
 
 def _check_actor(transition: Transition, claim: Claim, user) -> None:
-    action = transition.action
-    if action == Action.SUBMIT:
-        if not (is_analyst(user) and (claim.author_id == user.pk or is_reviewer(user))):
-            raise NotAllowed("Only the claim's author or a reviewer may submit it.", code="not_author")
-        return
-    if action == Action.REOPEN:
-        is_author = user is not None and claim.author_id == user.pk
-        author_of_rejected = claim.status == Status.REJECTED and is_author
-        if not (is_reviewer(user) or (author_of_rejected and is_analyst(user))):
-            raise NotAllowed(
-                "Only a reviewer, or the author of a rejected claim, may reopen it.",
-                code="not_reviewer",
-            )
-        return
-    if not is_reviewer(user):
-        raise NotAllowed("Only reviewers may do this.", code="not_reviewer")
-    if transition.four_eyes and claim.author_id == user.pk:
-        raise NotAllowed(
-            "Four-eyes rule: nobody approves, rejects or requests changes on a claim they wrote.",
-            code="four_eyes",
-        )
+    problem = _actor_problem(transition, claim, user)
+    if problem is not None:
+        raise NotAllowed(problem.message, code=problem.code)
 
 
-def _check_approvable(claim: Claim) -> None:
-    if claim.verdict == Verdict.UNVERIFIED:
-        raise Conflict("Set a verdict other than unverified before approving.", code="verdict_unverified")
-    if not claim.confidence:
-        raise Conflict("Set a confidence before approving.", code="confidence_missing")
-    stances = set(claim.evidence.values_list("stance", flat=True))
-    needed = {
-        Verdict.SUPPORTED: {Stance.SUPPORTS},
-        Verdict.REFUTED: {Stance.REFUTES},
-        Verdict.DISPUTED: {Stance.SUPPORTS, Stance.REFUTES},
-    }.get(claim.verdict, set())
-    missing = needed - stances
-    if missing:
-        names = " and ".join(f"'{stance}'" for stance in sorted(missing))
-        raise Conflict(
-            f"A {claim.verdict} verdict needs {names} evidence.", code="evidence_mismatch"
-        )
-    if claim.evidence.filter(span__anchor_state=Span.AnchorState.ORPHANED).exists():
-        raise Conflict(
-            "Some evidence is orphaned (its quote left the source); fix it first.",
-            code="evidence_orphaned",
-        )
+def _approval_problems(claim: Claim) -> list[rules.Problem]:
+    evidence = list(claim.evidence.values_list("stance", "span__anchor_state"))
+    return rules.approval_problems(
+        verdict=claim.verdict,
+        confidence=claim.confidence,
+        stances=[stance for stance, _ in evidence],
+        orphaned=any(state == Span.AnchorState.ORPHANED for _, state in evidence),
+    )
+
+
+def _check_ready(claim: Claim, doing: str) -> None:
+    """What approval needs, checked at submission and at approval alike, every missing
+    thing named in one message."""
+    problems = _approval_problems(claim)
+    if problems:
+        summary = rules.summarize(problems, doing)
+        raise Conflict(summary.message, code=summary.code, extra={"missing": [problem.code for problem in problems]})
 
 
 def _log(claim: Claim, user, action: str, from_status: str, comment: str) -> Review:
@@ -472,6 +611,7 @@ def _log(claim: Claim, user, action: str, from_status: str, comment: str) -> Rev
     )
 
 
+@retried_transaction
 def claim_transition(
     *, claim: Claim, user, action: str, comment: str = "", expected_version: int | None = None
 ) -> Claim:
@@ -487,43 +627,39 @@ def claim_transition(
     if transition is None:
         raise InvalidInput(f"Unknown action {action!r}.", code="unknown_action")
     comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = _lock_claim(claim, expected_version)
-        _check_actor(transition, locked, user)
-        if locked.status not in transition.sources:
-            raise Conflict(
-                f"Cannot {action.replace('_', ' ')} claim #{locked.pk}: it is "
-                f"{locked.get_status_display().lower()}.",
-                code="invalid_transition",
-                extra={"status": locked.status},
-            )
-        if transition.comment_required and not comment:
-            raise InvalidInput(
-                f"A comment is required to {action.replace('_', ' ')}.",
-                code="comment_required",
-                extra={"errors": {"comment": ["This field is required."]}},
-            )
-        from_status = locked.status
-        now = timezone.now()
-        if action == Action.SUBMIT:
-            if not locked.evidence.exists():
-                raise Conflict("Add at least one evidence before submitting.", code="no_evidence")
-            locked.submitted_at = now
-        elif action == Action.APPROVE:
-            _check_approvable(locked)
-            locked.reviewer = user
-            locked.published_at = now
-        elif action in (Action.REQUEST_CHANGES, Action.REJECT):
-            locked.reviewer = user
-        elif action == Action.REOPEN:
-            # Back to draft: no longer published. ``reviewer`` keeps who decided last, and
-            # ``submitted_at`` stays, since a claim that was ever submitted is never deleted.
-            locked.published_at = None
-        locked.status = transition.target
-        _save(locked, user, f"{transition.action}: {comment}" if comment else transition.action)
-        _log(locked, user, action, from_status, comment)
-        if action == Action.APPROVE and locked.supersedes_id:
-            _retract_superseded(locked, user)
+    locked = _lock_claim(claim, expected_version)
+    _check_actor(transition, locked, user)
+    if rules.state_problem(action, locked.status) is not None:
+        raise Conflict(
+            f"Cannot {action.replace('_', ' ')} claim #{locked.pk}: it is "
+            f"{locked.get_status_display().lower()}.",
+            code="invalid_transition",
+            extra={"status": locked.status},
+        )
+    if (problem := rules.comment_problem(action, comment)) is not None:
+        raise InvalidInput(
+            problem.message, code=problem.code, extra={"errors": {"comment": ["This field is required."]}}
+        )
+    from_status = locked.status
+    now = timezone.now()
+    if action == Action.SUBMIT:
+        _check_ready(locked, "submitting it")
+        locked.submitted_at = now
+    elif action == Action.APPROVE:
+        _check_ready(locked, "approving it")
+        locked.reviewer = user
+        locked.published_at = now
+    elif action in (Action.REQUEST_CHANGES, Action.REJECT):
+        locked.reviewer = user
+    elif action == Action.REOPEN:
+        # Back to draft: no longer published. ``reviewer`` keeps who decided last, and
+        # ``submitted_at`` stays, since a claim that was ever submitted is never deleted.
+        locked.published_at = None
+    locked.status = transition.target
+    _save(locked, user, f"{transition.action}: {comment}" if comment else transition.action)
+    _log(locked, user, action, from_status, comment)
+    if action == Action.APPROVE and locked.supersedes_id:
+        _retract_superseded(locked, user)
     claim.refresh_from_db()
     return locked
 

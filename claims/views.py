@@ -66,10 +66,12 @@ TRANSITIONS = {
 }
 
 
-def _claim_response(claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
+def _claim_response(
+    request, claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None
+) -> Response:
     claim = selectors.with_relations(Claim.objects.filter(pk=claim.pk), detail=True).get()
     return Response(
-        ClaimDetailSerializer(claim).data,
+        ClaimDetailSerializer(claim, context={"request": request}).data,
         status=status_code,
         headers={"ETag": etag_for("claim", claim.pk, claim.version), **(headers or {})},
     )
@@ -92,7 +94,7 @@ def _transition_endpoint(url_path: str):
             comment=data.validated_data.get("comment", ""),
             expected_version=version,
         )
-        return _claim_response(claim)
+        return _claim_response(request, claim)
 
     transition.__name__ = service_action
     transition = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(transition)
@@ -175,7 +177,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         etag = etag_for("claim", claim.pk, claim.version)
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return _claim_response(claim)
+        return _claim_response(request, claim)
 
     def create(self, request):
         data = ClaimCreateSerializer(data=request.data)
@@ -183,7 +185,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         fields = {name: value for name, value in data.validated_data.items() if name != "evidence"}
         claim = services.claim_create(author=request.user, evidence=data.validated_evidence(), **fields)
         location = reverse("claim-detail", args=[claim.pk], request=request)
-        return _claim_response(claim, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+        return _claim_response(request, claim, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def partial_update(self, request, pk=None):
         claim = self.get_object()
@@ -191,7 +193,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         data = ClaimWriteSerializer(claim, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.claim_update(claim=claim, user=request.user, expected_version=version, **data.validated_data)
-        return _claim_response(claim)
+        return _claim_response(request, claim)
 
     def destroy(self, request, pk=None):
         services.claim_delete(claim=self.get_object(), user=request.user)
@@ -265,12 +267,7 @@ class ReviewQueueView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Claim]:
-        queue = (
-            Claim.objects.filter(status=Claim.Status.IN_REVIEW)
-            .exclude(author=self.request.user)
-            .order_by("submitted_at")
-        )
-        return selectors.with_relations(queue)
+        return selectors.with_relations(selectors.review_queue(self.request.user))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,3 +363,9 @@ class EntityViewSet(
     pagination_class = KeysetPagination
     permission_classes = [ModelPermissionsOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_update(self, serializer) -> None:
+        # Renaming an entity that published claims show is a reviewer's call (the service's).
+        serializer.instance = services.entity_update(
+            entity=serializer.instance, user=self.request.user, **serializer.validated_data
+        )

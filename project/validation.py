@@ -1,24 +1,53 @@
-"""Checks shared by the services of both apps."""
+"""Checks of text shared by the services of both apps and by the importer.
+
+Every entry point (API, admin, import, shell) reaches the database through the services,
+so text that cannot be stored is refused there, as a 400 naming the field (or a line error
+on import), never as an encoding error from the driver.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from django.db import models
 
 from .errors import InvalidInput
 
+# U+0000 (PostgreSQL cannot store it in text) and lone surrogates (not Unicode scalar
+# values: UTF-8 cannot encode them, so no driver can store them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
-def refuse_nul_characters(instance: models.Model) -> None:
-    """PostgreSQL cannot store U+0000 in text; refuse it on every database alike, as a 400
-    naming the field, rather than failing at the database."""
-    errors = {
-        field.name: ["Null characters are not allowed."]
-        for field in instance._meta.concrete_fields
-        if isinstance(field, (models.CharField, models.TextField))
-        and isinstance(getattr(instance, field.attname), str)
-        and "\x00" in getattr(instance, field.attname)
-    }
+
+def text_problem(value: Any) -> str | None:
+    """Why ``value`` (a string, or a list of them) cannot be stored as text, or None."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    for item in values:
+        if not isinstance(item, str):
+            continue
+        found = _UNSTORABLE.search(item)
+        if found is None:
+            continue
+        if found.group() == "\x00":
+            return "null characters are not allowed"
+        return f"lone surrogates (U+{ord(found.group()):04X}) are not text; send valid Unicode"
+    return None
+
+
+def refuse_unstorable_text(instance: models.Model) -> None:
+    """Refuse null characters and lone surrogates in every text field of ``instance`` (and
+    in lists of strings, such as an entity's aliases), as one 400 naming the fields."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
+            problem = text_problem(getattr(instance, field.attname))
+            if problem is not None:
+                errors[field.name] = [problem[0].upper() + problem[1:] + "."]
     if errors:
         first = next(iter(errors))
-        raise InvalidInput(
-            f"{first}: null characters are not allowed.", code="null_character", extra={"errors": errors}
-        )
+        code = "null_character" if "null" in errors[first][0] else "invalid_text"
+        raise InvalidInput(f"{first}: {errors[first][0][0].lower()}{errors[first][0][1:]}", code=code, extra={"errors": errors})
+
+
+# The name the services used before lone surrogates were refused too.
+refuse_nul_characters = refuse_unstorable_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +38,8 @@ class Source(models.Model):
         E = "E", "E: unreliable"
         F = "F", "F: reliability cannot be judged"
 
+    # Its identity across databases (export and import); assigned once.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=500)
     url = models.URLField(max_length=2000, null=True, blank=True)
     publisher = models.CharField(max_length=300, blank=True)
@@ -62,7 +65,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["uid"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -108,6 +111,7 @@ class Span(models.Model):
         RELOCATED = "relocated", "Relocated"
         ORPHANED = "orphaned", "Orphaned"
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="spans", db_index=False)  # (source, start)
     start = models.PositiveIntegerField(help_text="Code point offset, inclusive.")
     end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
@@ -132,7 +136,7 @@ class Span(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["uid"])
 
     class Meta:
         ordering = ["source_id", "start", "end", "id"]

@@ -12,7 +12,8 @@ from django.db.models import ProtectedError
 from django.dispatch import Signal
 
 from project.errors import Conflict, InvalidInput
-from project.validation import refuse_nul_characters
+from project.concurrency import retried_transaction
+from project.validation import refuse_unstorable_text, text_problem
 
 from . import anchoring
 from .models import Source, Span
@@ -20,6 +21,11 @@ from .models import Source, Span
 # Sent, inside the transaction, after spans changed anchor state or offsets; receivers get
 # ``span_ids``. The claims app listens, so that ``sources`` never imports ``claims``.
 spans_reanchored = Signal()
+# Sent inside ``source_update``'s transaction, under the source's lock, when something of
+# it is about to change; receivers get ``source`` (the locked row, not yet saved) and
+# ``user``, and may refuse by raising a ``DomainError``. The claims app listens: a source
+# that published claims cite changes only by a reviewer, and re-versions those claims.
+source_changing = Signal()
 
 SOURCE_FIELDS = (
     "title",
@@ -57,7 +63,7 @@ def _attribute(instance, user) -> None:
 
 def _validated(instance) -> None:
     """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages)."""
-    refuse_nul_characters(instance)
+    refuse_unstorable_text(instance)
     try:
         instance.full_clean()
     except ValidationError as error:
@@ -83,13 +89,28 @@ def _save_source(source: Source) -> None:
         raise
 
 
+def source_text_problem(text: Any) -> str | None:
+    """A source's text is any non-empty text, stored exactly as given (one space is a
+    text); only what cannot be stored is refused. The importer asks this too."""
+    if not isinstance(text, str) or not text:
+        return "A source needs its text."
+    problem = text_problem(text)
+    return f"text: {problem}" if problem else None
+
+
+def _check_text(text: Any) -> None:
+    problem = source_text_problem(text)
+    if problem is not None:
+        code = "empty_text" if not text else "null_character" if "\x00" in text else "invalid_text"
+        raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
+
+
 def source_create(*, user=None, text: str, **fields: Any) -> Source:
     """Create a source; its text is stored exactly as given. A URL, when set, is unique."""
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
-    if not text:
-        raise InvalidInput("A source needs its text.", code="empty_text")
+    _check_text(text)
     source = Source(text=text, created_by=user, **fields)
     if not source.url:
         source.url = None
@@ -99,10 +120,12 @@ def source_create(*, user=None, text: str, **fields: Any) -> Source:
     return source
 
 
-@transaction.atomic
+@retried_transaction
 def source_update(*, source: Source, user=None, text: str | None = None, **fields: Any) -> dict:
     """Update metadata and, when ``text`` changes, re-anchor every span in the same transaction.
 
+    A change is announced (``source_changing``) under the source's lock before it is
+    written, so that what depends on the source may refuse it or follow it.
     Returns the re-anchoring summary (``kept``, ``relocated``, ``orphaned``), empty when the
     text did not change.
     """
@@ -110,15 +133,18 @@ def source_update(*, source: Source, user=None, text: str | None = None, **field
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
     source = Source.objects.select_for_update().get(pk=source.pk)
+    before = {name: getattr(source, name) for name in fields}
     for name, value in fields.items():
         setattr(source, name, value)
     if not source.url:
         source.url = None
     _attribute(source, user)
     summary: dict = {}
-    if text is not None and text != source.text:
-        if not text:
-            raise InvalidInput("A source needs its text.", code="empty_text")
+    text_changes = text is not None and text != source.text
+    if text_changes or before != {name: getattr(source, name) for name in fields}:
+        source_changing.send(sender=Source, source=source, user=user)
+    if text_changes:
+        _check_text(text)
         source.text = text
         _validated(source)
         _save_source(source)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from hypothesis import settings as hypothesis_settings
 
-from .support import SAMPLE_TEXT
+from .support import SAMPLE_TEXT, STATUS_PATHS
 
 # Hypothesis: "ci" is derandomized, so a red run replays as it was; "dev" explores new
 # examples on every run. Either way a failing example is printed with the blob that
@@ -91,14 +91,7 @@ def make_claim(db, source):
                 services.EvidenceInput(source=evidence_source or source, quote=quote, stance=stance)
             ],
         )
-        path = {
-            "draft": [],
-            "in_review": ["submit"],
-            "changes_requested": ["submit", "request_changes"],
-            "published": ["submit", "approve"],
-            "rejected": ["submit", "reject"],
-            "retracted": ["submit", "approve", "retract"],
-        }[status]
+        path = STATUS_PATHS[status]
         for action in path:
             actor = author if action == "submit" else reviewer
             claim = services.claim_transition(

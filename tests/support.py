@@ -34,3 +34,14 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (real row locks and threads); .ci/run runs it with DATABASE_URL set",
 )
+
+
+# The path through the workflow behind each status, as the actions taken.
+STATUS_PATHS = {
+    "draft": [],
+    "in_review": ["submit"],
+    "changes_requested": ["submit", "request_changes"],
+    "published": ["submit", "approve"],
+    "rejected": ["submit", "reject"],
+    "retracted": ["submit", "approve", "retract"],
+}

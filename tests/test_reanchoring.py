@@ -67,7 +67,8 @@ def test_span_whose_words_are_gone_is_orphaned_with_its_quote_unchanged(doc, mak
     version = claim.version
     span = claim.evidence.get().span
     new_text = TEXT.replace("Gamma confirmed the sanctions vote.", "Gamma would not comment.")
-    summary = source_update(source=doc, text=new_text)
+    # A source that a published claim cites changes through a reviewer.
+    summary = source_update(source=doc, text=new_text, user=reviewer)
     span.refresh_from_db()
     claim.refresh_from_db()
     assert summary["orphaned"] == 1

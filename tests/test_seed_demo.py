@@ -14,19 +14,12 @@ from claims.demo import load_corpus
 from claims.models import Claim, Entity, Evidence, Review
 from sources.models import Source, Span
 
-from .support import SEEDS_DIR
+from .support import SEEDS_DIR, STATUS_PATHS
 
 pytestmark = pytest.mark.django_db
 
 # The path through the workflow behind each status, as Review actions.
-EXPECTED_ACTIONS = {
-    "draft": [],
-    "in_review": ["submit"],
-    "changes_requested": ["submit", "request_changes"],
-    "published": ["submit", "approve"],
-    "rejected": ["submit", "reject"],
-    "retracted": ["submit", "approve", "retract"],
-}
+EXPECTED_ACTIONS = STATUS_PATHS
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """The claim admin: list, change page, evidence inlines, review log and field history.
 
-Every change goes through ``claims.services``: a new claim and its evidence are created in
-one ``claim_create`` (all or nothing); edits call ``claim_update`` and ``evidence_*`` once
-the claim, locked, is found still at the version the page was loaded at, so a concurrent
-edit is refused rather than overwritten; moderation calls ``claim_transition``. A claim whose content is frozen
-(anything but draft and changes requested), or that the user may not edit, opens read-only.
+Every change goes through ``claims.services``, one call per save: a new claim and its
+evidence are created by one ``claim_create`` (all or nothing); an edit of the claim and its
+evidence is one ``claim_save`` (one lock order, one version bump), refused when the claim
+is no longer at the version the page was loaded at, so a concurrent edit is refused rather
+than overwritten; moderation calls ``claim_transition``. What the page offers (editing,
+deleting, the moderation buttons) is what the services answer for this person
+(``can_edit``, ``can_delete``, ``allowed_actions``): a claim whose content is frozen, or
+that the user may not edit, opens read-only.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge
-from project.errors import InvalidInput, StaleVersion
+from project.errors import InvalidInput
 from sources.admin import adopt
 
 from .. import services
-from ..models import CLAIM_TEXT_MAX_LENGTH, EDITABLE_STATUSES, Claim, Evidence, Review
+from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence, Review
 from ..search import count_matches, search_claims
-from ..roles import can_edit_content, is_reviewer
+from ..roles import is_reviewer
 from . import moderation
 from .filters import AuthorFilter, EntityFilter, NeedsAttentionFilter
 from .history import claim_timeline
@@ -49,26 +52,8 @@ def confidence_badge(claim: Claim) -> str:
 
 
 def can_edit(request, claim: Claim | None) -> bool:
-    """Content is editable in draft and changes requested, by the author or a reviewer."""
-    return claim is None or (claim.status in EDITABLE_STATUSES and can_edit_content(request.user, claim))
-
-
-def check_version(request, claim: Claim) -> None:
-    """Refuse a save from a page loaded at an older version of the claim.
-
-    Runs inside the admin's transaction and keeps the claim's row locked, so the service
-    calls of this save (content, then each evidence row) apply to the version the person saw.
-    """
-    expected = getattr(request, "_cb_expected_version", None)
-    if expected is None:
-        return
-    current = Claim.objects.select_for_update().values_list("version", flat=True).get(pk=claim.pk)
-    if current != expected:
-        raise StaleVersion(
-            f"Claim #{claim.pk} is at version {current}, not {expected}: someone changed it "
-            "since this page was loaded; reload it and try again.",
-            extra={"current_version": current},
-        )
+    """The services' own answer: may this person change the claim's content now?"""
+    return services.can_edit(request.user, claim)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -281,12 +266,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or (
-            obj.status == Claim.Status.DRAFT
-            and obj.submitted_at is None
-            and can_edit_content(request.user, obj)
-            and not obj.reviews.exists()
-        )
+        return obj is None or services.can_delete(request.user, obj)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -327,24 +307,22 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            # Created in save_related, together with its evidence, in one claim_create.
-            return
-        check_version(request, obj)
-        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.CONTENT_FIELDS}
-        if "entities" in form.changed_data:
-            changes["entities"] = list(form.cleaned_data["entities"])
-        if changes:
-            services.claim_update(claim=obj, user=request.user, **changes)
+        # The claim is saved with its evidence in save_related: one service call for both.
+        pass
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
             # Collects the new, changed and deleted rows (read by the admin's change
-            # message too) and saves nothing: the services below do.
+            # message too) and saves nothing: the service below does.
             formset.save(commit=False)
         evidence_formsets = [formset for formset in formsets if formset.model is Evidence]
+        new_evidence = [
+            services.EvidenceInput(span=row.span, stance=row.stance, note=row.note)
+            for formset in evidence_formsets
+            for row in formset.new_objects
+        ]
+        data = form.cleaned_data
         if not change:
-            data = form.cleaned_data
             claim = services.claim_create(
                 author=request.user,
                 text=data["text"],
@@ -355,26 +333,27 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
                 period_end=data.get("period_end"),
                 notes=data.get("notes") or "",
                 supersedes=data.get("supersedes"),
-                evidence=[
-                    services.EvidenceInput(span=row.span, stance=row.stance, note=row.note)
-                    for formset in evidence_formsets
-                    for row in formset.new_objects
-                ],
+                evidence=new_evidence,
             )
             adopt(form.instance, claim)
             return
-        claim = form.instance
-        for formset in evidence_formsets:
-            for evidence in formset.deleted_objects:
-                services.evidence_remove(evidence=evidence, user=request.user)
-            for evidence, _fields in formset.changed_objects:
-                services.evidence_update(evidence=evidence, user=request.user, stance=evidence.stance, note=evidence.note)
-            for row in formset.new_objects:
-                services.evidence_add(
-                    claim=claim,
-                    user=request.user,
-                    item=services.EvidenceInput(span=row.span, stance=row.stance, note=row.note),
-                )
+        changes = {name: data[name] for name in form.changed_data if name in services.CONTENT_FIELDS}
+        if "entities" in form.changed_data:
+            changes["entities"] = list(data["entities"])
+        claim = services.claim_save(
+            claim=form.instance,
+            user=request.user,
+            expected_version=getattr(request, "_cb_expected_version", None),
+            changes=changes,
+            add=new_evidence,
+            change=[
+                (evidence, evidence.stance, evidence.note)
+                for formset in evidence_formsets
+                for evidence, _fields in formset.changed_objects
+            ],
+            remove=[evidence for formset in evidence_formsets for evidence in formset.deleted_objects],
+        )
+        adopt(form.instance, claim)
 
     def delete_model(self, request, obj):
         services.claim_delete(claim=obj, user=request.user)

@@ -21,8 +21,7 @@ from project.admin import message_domain_error, redirect_back, run_each
 from project.errors import DomainError
 
 from ..models import Claim, Review
-from ..roles import is_analyst, is_reviewer
-from ..services import TRANSITIONS, allowed_actions, claim_transition
+from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions
 
 Action = Review.Action
 
@@ -35,7 +34,6 @@ LABELS = {
     Action.RETRACT: ("Retract", "danger"),
     Action.REOPEN: ("Reopen as draft", "primary"),
 }
-REVIEWER_ACTIONS = {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT, Action.RETRACT, Action.REOPEN}
 
 
 def label(action: str) -> str:
@@ -179,14 +177,11 @@ ACTIONS = [_bulk(action) for action in TRANSITIONS]
 
 
 def actions_for(user, actions: dict) -> dict:
-    """Offer the bulk actions a user's role can ever take; the service still checks each."""
-    keep = {}
-    for name, entry in actions.items():
-        action = name.removesuffix("_selected")
-        if action in TRANSITIONS:
-            if action in REVIEWER_ACTIONS and action != Action.REOPEN and not is_reviewer(user):
-                continue
-            if not is_analyst(user):
-                continue
-        keep[name] = entry
-    return keep
+    """Offer the bulk actions the user's roles can take on some claim (the services'
+    ``possible_actions``); the service still checks each claim."""
+    possible = set(possible_actions(user))
+    return {
+        name: entry
+        for name, entry in actions.items()
+        if name.removesuffix("_selected") not in TRANSITIONS or name.removesuffix("_selected") in possible
+    }

@@ -13,8 +13,9 @@ from .claim import can_edit
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
-    """Entities are plain reference data; their search feeds the claim autocomplete."""
+class EntityAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+    """Entities are reference data; their search feeds the claim autocomplete. A change goes
+    through ``entity_update`` (one that published claims show is a reviewer's)."""
 
     list_display = ("name", "slug", "kind", "wikidata_id")
     list_filter = ("kind",)
@@ -22,6 +23,19 @@ class EntityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     show_full_result_count = False
     list_per_page = 100
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj._history_user = request.user
+            super().save_model(request, obj, form, change)
+            return
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.ENTITY_FIELDS}
+        adopt(obj, services.entity_update(entity=obj, user=request.user, **fields))
+
+    def restore_version(self, request, obj, version) -> str:
+        fields = {name: getattr(version, name) for name in services.ENTITY_FIELDS}
+        services.entity_update(entity=obj, user=request.user, **fields)
+        return f"Entity {obj} restored to its version of {version.history_date:%Y-%m-%d %H:%M}."
 
 
 @admin.register(Evidence)

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from .. import selectors
 from ..models import Claim, Evidence, Review
 from ..roles import is_reviewer
 from .moderation import LABELS
@@ -23,12 +24,8 @@ DECISIONS = (Review.Action.APPROVE, Review.Action.REQUEST_CHANGES, Review.Action
 
 
 def review_queue(user) -> QuerySet[Claim]:
-    """In-review claims ``user`` may decide: not their own, oldest submission first."""
-    return (
-        Claim.objects.filter(status=Claim.Status.IN_REVIEW)
-        .exclude(author=user)
-        .order_by("submitted_at", "id")
-    )
+    """In-review claims ``user`` may decide (``selectors.review_queue``)."""
+    return selectors.review_queue(user)
 
 
 def review_queue_count(user) -> int:

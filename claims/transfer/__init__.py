@@ -1,23 +1,29 @@
 """Moving claims in and out as JSON Lines: ``import_claims`` and ``export_claims``.
 
-One JSON object per line. A line's ``type`` is ``claim`` (the default), ``source`` or
-``entity``; sources and entities may precede the claims that cite them, so that an export
-taken with ``--with-sources`` loads into an empty database::
+One JSON object per line, in the format ``claims.transfer.lines`` defines for both sides.
+A line's ``type`` is ``claim`` (the default), ``source`` or ``entity``; sources and entities
+may precede the claims that cite them, so that an export taken with ``--with-sources`` loads
+into an empty database::
 
-    {"type": "source", "title": "...", "url": "https://...", "text": "...", ...}
+    {"type": "source", "uid": "...", "title": "...", "url": "https://...", "text": "...", ...}
     {"type": "entity", "slug": "iran", "name": "Iran", "kind": "country", ...}
-    {"author": "analyst", "text": "Russia voted six times ...", "status": "published",
-     "verdict": "supported", "confidence": "high", "reviewer": "reviewer",
+    {"uid": "...", "author": "analyst", "text": "Russia voted six times ...",
+     "status": "published", "verdict": "supported", "confidence": "high",
+     "reviewer": "reviewer", "supersedes": null, "contributors": ["analyst"],
      "entities": ["iran", "russia"],
-     "evidence": [{"source_sha256": "9f2c...", "start": 120, "end": 182,
-                   "quote": "Russia voted six times", "stance": "supports"}],
+     "evidence": [{"span_uid": "...", "source_sha256": "9f2c...", "start": 120, "end": 182,
+                   "quote": "Russia voted six times", "anchor_state": "anchored",
+                   "stance": "supports", "note": "", "added_by": "analyst"}],
      "reviews": [{"actor": "analyst", "action": "submit", ...}], ...}
 
-Natural keys make a second import of the same file change nothing: a source is its text's
-SHA-256 (or its URL), an entity its slug, a claim its ``(author, text)``, the key the demo
-loader uses too. Evidence names its source by ``source_sha256`` or ``source_url`` and its
-passage by offsets (a ``quote`` sent along must match) or by ``quote`` with
-``prefix``/``suffix``/``occurrence``, exactly as the API's span creation does.
+Identity: sources, spans and claims carry a ``uid`` (two claims with the same author and
+text are two claims); a claim line without one is known by ``(author, text)``, a source by
+its text's SHA-256 (or URL), an entity by its slug, so a second import of the same file
+changes nothing. A correction names the claim it supersedes by uid (above or below it, or
+already in the database). Evidence names its source by ``source_sha256`` or
+``source_url`` and its passage by offsets (a ``quote`` sent along must match) or by
+``quote`` with ``prefix``/``suffix``/``occurrence``, exactly as the API's span creation
+does. Each line is checked by the predicates the services enforce (``claims.rules``).
 
 Nothing is half-imported. The file is read once, in batches, inside one transaction: each
 line is checked against the database (authors, reviewers, entities, sources, offsets, the

@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import IO
 
 import orjson
 from django.contrib.auth import get_user_model
 
 from sources.models import Source, Span
-from sources.services import SOURCE_FIELDS
 
-from ..models import Claim, Entity, Evidence, Review
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+from ..models import Claim, ClaimContributor, Entity, Evidence, Review
+from . import lines
 
 
 def export_claims(
     out: IO[bytes], *, with_sources: bool = False, status: list[str] | None = None,
     chunk_size: int = 2000, progress=None,
 ) -> int:
-    """Write claims as JSON Lines, oldest first, in chunks of ``chunk_size`` (keyset on id,
-    a constant number of queries per chunk). With ``with_sources``, every source and entity
-    comes first, so that the file loads into an empty database. Returns the claim count."""
+    """Write claims as JSON Lines (``claims.transfer.lines``), oldest first, in chunks of
+    ``chunk_size`` (keyset on id, a constant number of queries per chunk). With
+    ``with_sources``, every source and entity comes first, so that the file loads into an
+    empty database. Returns the claim count."""
     if with_sources:
-        for source in Source.objects.order_by("id").iterator(chunk_size=100):
-            record = {"type": "source", "text": source.text}
-            for name in SOURCE_FIELDS:
-                value = getattr(source, name)
-                record[name] = _iso(value) if isinstance(value, (dt.date, dt.datetime)) else value
-            out.write(orjson.dumps(record) + b"\n")
-        for entity in Entity.objects.order_by("id").values("slug", "name", "kind", "wikidata_id", "aliases"):
-            out.write(orjson.dumps({"type": "entity", **entity}) + b"\n")
+        source_columns = [name for name in lines.SOURCE_FIELDS if name != "type"]
+        for values in Source.objects.order_by("id").values(*source_columns).iterator(chunk_size=100):
+            out.write(orjson.dumps(lines.record(lines.SOURCE, {"type": lines.SOURCE, **values})) + b"\n")
+        entity_columns = [name for name in lines.ENTITY_FIELDS if name != "type"]
+        for values in Entity.objects.order_by("id").values(*entity_columns):
+            out.write(orjson.dumps(lines.record(lines.ENTITY, {"type": lines.ENTITY, **values})) + b"\n")
     claims = Claim.objects.order_by("id")
     if status:
         claims = claims.filter(status__in=status)
@@ -44,9 +38,9 @@ def export_claims(
     while True:
         chunk = list(
             claims.filter(id__gt=last_id).values(
-                "id", "author_id", "text", "status", "verdict", "confidence", "reviewer_id",
+                "id", "uid", "author_id", "text", "status", "verdict", "confidence", "reviewer_id",
                 "period_start", "period_end", "notes", "version", "created_at", "updated_at",
-                "submitted_at", "published_at",
+                "submitted_at", "published_at", "supersedes__uid",
             )[:chunk_size]
         )
         if not chunk:
@@ -56,23 +50,30 @@ def export_claims(
         evidence: dict[int, list] = {}
         for row in (
             Evidence.objects.filter(claim_id__in=ids).order_by("claim_id", "id").values_list(
-                "claim_id", "stance", "note", "span__start", "span__end", "span__quote",
-                "span__prefix", "span__suffix", "span__anchor_state", "span__source__text_sha256",
+                "claim_id", "stance", "note", "added_by_id", "span__uid", "span__start", "span__end",
+                "span__quote", "span__prefix", "span__suffix", "span__anchor_state", "span__source__text_sha256",
             )
         ):
-            claim_id, stance, note, start, end, quote, prefix, suffix, state, sha = row
-            item = {"source_sha256": sha, "start": start, "end": end, "quote": quote, "stance": stance}
-            if note:
-                item["note"] = note
+            claim_id, stance, note, added_by, span_uid, start, end, quote, prefix, suffix, state, sha = row
+            item = {
+                "span_uid": str(span_uid), "source_sha256": sha, "start": start, "end": end, "quote": quote,
+                "anchor_state": state, "stance": stance, "note": note, "added_by": usernames.get(added_by),
+            }
             if state == Span.AnchorState.ORPHANED:
-                item.update(anchor_state=state, prefix=prefix, suffix=suffix)
-            evidence.setdefault(claim_id, []).append(item)
+                item.update(prefix=prefix, suffix=suffix)
+            evidence.setdefault(claim_id, []).append({name: item[name] for name in lines.EVIDENCE_FIELDS if name in item})
         entities: dict[int, list] = {}
         for claim_id, slug in (
             Claim.entities.through.objects.filter(claim_id__in=ids)
             .order_by("claim_id", "entity__slug").values_list("claim_id", "entity__slug")
         ):
             entities.setdefault(claim_id, []).append(slug)
+        contributors: dict[int, list] = {}
+        for claim_id, user_id in (
+            ClaimContributor.objects.filter(claim_id__in=ids)
+            .order_by("claim_id", "first_contributed_at", "id").values_list("claim_id", "user_id")
+        ):
+            contributors.setdefault(claim_id, []).append(usernames.get(user_id))
         reviews: dict[int, list] = {}
         for claim_id, actor_id, action, from_status, to_status, comment, created_at in (
             Review.objects.filter(claim_id__in=ids).order_by("claim_id", "created_at", "id").values_list(
@@ -81,26 +82,20 @@ def export_claims(
         ):
             reviews.setdefault(claim_id, []).append({
                 "actor": usernames.get(actor_id), "action": action, "from_status": from_status,
-                "to_status": to_status, "comment": comment, "created_at": _iso(created_at),
+                "to_status": to_status, "comment": comment, "created_at": lines.json_value(created_at),
             })
-        lines = []
+        written_lines = []
         for row in chunk:
             claim_id = row.pop("id")
-            record = {
-                "author": usernames.get(row.pop("author_id")),
-                "text": row.pop("text"),
-                "status": row.pop("status"),
-                "verdict": row.pop("verdict"),
-                "confidence": row.pop("confidence"),
-                "reviewer": usernames.get(row.pop("reviewer_id")),
-            }
-            for name, value in row.items():
-                record[name] = _iso(value) if isinstance(value, (dt.date, dt.datetime)) else value
-            record["entities"] = entities.get(claim_id, [])
-            record["evidence"] = evidence.get(claim_id, [])
-            record["reviews"] = reviews.get(claim_id, [])
-            lines.append(orjson.dumps(record))
-        out.write(b"\n".join(lines) + b"\n")
+            row["author"] = usernames.get(row.pop("author_id"))
+            row["reviewer"] = usernames.get(row.pop("reviewer_id"))
+            row["supersedes"] = row.pop("supersedes__uid")
+            row["contributors"] = contributors.get(claim_id, [])
+            row["entities"] = entities.get(claim_id, [])
+            row["evidence"] = evidence.get(claim_id, [])
+            row["reviews"] = reviews.get(claim_id, [])
+            written_lines.append(orjson.dumps(lines.record(lines.CLAIM, row)))
+        out.write(b"\n".join(written_lines) + b"\n")
         written += len(chunk)
         if bar is not None:
             bar.update(len(chunk))

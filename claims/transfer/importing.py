@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import uuid
 from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from sources import anchoring
 from sources.models import Source, Span, sha256_of
 
-from ..models import Claim, Entity, Evidence, Review
+from ..models import Claim, ClaimContributor, Entity, Evidence, Review
 from .records import (
     CHANGE_REASON,
     DEFAULT_BATCH_SIZE,
@@ -31,7 +32,7 @@ from .records import (
 )
 from .rows import RowWriter, SearchIndexDeferral, WriterThread, page_cache, rows_at
 
-SPAN_COLUMNS = ("id", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
+SPAN_COLUMNS = ("id", "uid", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
                 "created_by_id", "created_at", "updated_at")
 REUSABLE_STATES = (Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED)
 # The claim columns the field history keeps (it leaves out ``needs_attention``).
@@ -44,13 +45,26 @@ HISTORY_COLUMNS = frozenset(
 # Import
 
 
-def _existing_claim_keys(claims: list[PreparedClaim]) -> set[tuple[int, str]]:
-    """The batch's natural keys (author, text) already in the database."""
-    keys = sorted({(claim.author_id, claim.fields["text"]) for claim in claims})
-    if not keys:
-        return set()
-    rows = rows_at(Claim._meta.db_table, "s.id, s.author_id, s.text", (("author_id", "bigint"), ("text", "text")), keys)
-    return {(author_id, text) for _, author_id, text in rows}
+UID_CHUNK = 500
+
+
+def _claim_key(claim: PreparedClaim) -> tuple:
+    """A claim's identity: its uid; a line without one falls back on (author, text)."""
+    uid = claim.fields["uid"]
+    return ("uid", uid) if uid is not None else (claim.author_id, claim.fields["text"])
+
+
+def _existing_claim_keys(claims: list[PreparedClaim]) -> set[tuple]:
+    """The batch's claim identities already in the database."""
+    uids = sorted({claim.fields["uid"] for claim in claims if claim.fields["uid"] is not None})
+    found: set[tuple] = set()
+    for index in range(0, len(uids), UID_CHUNK):
+        found.update(("uid", uid) for uid in Claim.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", flat=True))
+    keys = sorted({(claim.author_id, claim.fields["text"]) for claim in claims if claim.fields["uid"] is None})
+    if keys:
+        rows = rows_at(Claim._meta.db_table, "s.id, s.author_id, s.text", (("author_id", "bigint"), ("text", "text")), keys)
+        found.update((author_id, text) for _, author_id, text in rows)
+    return found
 
 
 class Importer:
@@ -73,6 +87,9 @@ class Importer:
         self.ready: Callable[[], None] | None = None  # the indexing not yet handed over
         self.errors: list[LineError] = []
         self.error_count = 0
+        # (claim id, uid of the claim it supersedes, line): linked once every claim is in,
+        # since a correction may come before the claim it corrects.
+        self.supersedes: list[tuple[int, uuid.UUID, int]] = []
 
     def run(self, path: str, progress=None) -> ImportReport:
         size = os.path.getsize(path)
@@ -99,6 +116,8 @@ class Importer:
             if not self.error_count:
                 self._hand_over()
             writer.wait()
+            if not self.error_count:
+                self._link_supersedes()
             if bar is not None:
                 bar.close()
             if self.error_count:
@@ -109,6 +128,30 @@ class Importer:
                 # Fresh statistics for the planner after a large insert.
                 cursor.execute("PRAGMA optimize")
         return self.report
+
+    def _link_supersedes(self) -> None:
+        """Point each correction at the claim it supersedes (by uid: in the file or already
+        in the database); an unknown one, or one that would make a cycle, is a line error."""
+        if not self.supersedes:
+            return
+        uids = sorted({uid for _, uid, _ in self.supersedes})
+        ids = {}
+        for index in range(0, len(uids), UID_CHUNK):
+            ids.update(Claim.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", "id"))
+        links = {}
+        for claim_id, uid, line in self.supersedes:
+            if uid not in ids:
+                self._refuse(LineError(line, f"supersedes {uid}: no such claim"))
+            elif ids[uid] == claim_id:
+                self._refuse(LineError(line, "a claim cannot supersede itself"))
+            else:
+                links[claim_id] = ids[uid]
+        if self.error_count:
+            return
+        history = Claim.history.model.objects.filter(history_change_reason=CHANGE_REASON)
+        for claim_id, target in links.items():
+            Claim.objects.filter(pk=claim_id).update(supersedes_id=target)
+            history.filter(id=claim_id).update(supersedes_id=target)
 
     def _refuse(self, error: LineError) -> None:
         self.error_count += 1
@@ -216,7 +259,7 @@ class Importer:
         existing = _existing_claim_keys(prepared)
         fresh: list[PreparedClaim] = []
         for claim in prepared:
-            key = (claim.author_id, claim.fields["text"])
+            key = _claim_key(claim)
             if key in existing:
                 self.report.claims_existing += 1
                 continue
@@ -236,11 +279,18 @@ class Importer:
         span_ids, span_rows = self._spans(fresh, rows, stored_now)
         claim_ids = rows.allocate(Claim, len(fresh))
         entity_ids = self.resolver.entity_ids
-        evidence, links, reviews, claim_rows = [], [], [], []
+        evidence, links, reviews, claim_rows, contributions = [], [], [], [], []
+        uid_value = Claim._meta.get_field("uid").get_db_prep_value
         for claim_id, claim in zip(claim_ids, fresh):
             for item in claim.evidence:
-                span_id = span_ids[(item.source_id, item.start, item.end, item.anchor_state, item.quote)]
-                evidence.append((claim_id, span_id, item.stance, item.note, claim.author_id, stored_now))
+                span_id = span_ids[_span_key(item)]
+                evidence.append((claim_id, span_id, item.stance, item.note, item.added_by_id or claim.author_id, stored_now))
+            contributions.extend(
+                (claim_id, user_id, claim.timestamps.get("created_at") or now) for user_id in claim.contributor_ids
+            )
+            if claim.supersedes is not None:
+                self.supersedes.append((claim_id, claim.supersedes, claim.line))
+            claim.fields["uid"] = uid_value(claim.fields["uid"] or uuid.uuid4(), connection=rows.connection)
             links.extend((claim_id, entity_ids[slug]) for slug in claim.entity_slugs)
             reviews.extend((claim_id, *review[:-1], review[-1] or now) for review in claim.reviews)
             claim_rows.append((
@@ -269,6 +319,7 @@ class Importer:
         # The moderation log keeps the file's dates; it is append-only, so they are written
         # by this INSERT rather than fixed afterwards.
         rows.insert(Review, ("claim_id", *REVIEW_FIELDS), reviews)
+        rows.insert(ClaimContributor, ("claim_id", "user_id", "first_contributed_at"), contributions)
         rows.insert(history_model, history_columns, history, adapted=True)
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
@@ -276,16 +327,20 @@ class Importer:
         return functools.partial(self.search.index, claim_ids)
 
     def _spans(self, claims: list[PreparedClaim], rows: RowWriter, stored_now) -> tuple[dict[tuple, int], list[tuple]]:
-        """Spans for the batch's evidence: an anchored span at the same offsets is reused, as
-        ``span_create`` does; the others get ids and rows (``SPAN_COLUMNS``; ``stored_now``:
-        their dates, as stored). Returns the span id of every key, and the new rows."""
+        """Spans for the batch's evidence (``SPAN_COLUMNS``; ``stored_now``: their dates, as
+        stored). A span named by its uid is that span, once; without a uid, an anchored span
+        at the same offsets is reused, as ``span_create`` does. Returns the span id of every
+        key (``_span_key``), and the new rows."""
         wanted: dict[tuple, tuple[PreparedEvidence, int]] = {}
         for claim in claims:
             for item in claim.evidence:
-                key = (item.source_id, item.start, item.end, item.anchor_state, item.quote)
-                wanted.setdefault(key, (item, claim.author_id))
+                wanted.setdefault(_span_key(item), (item, claim.author_id))
         found: dict[tuple, int] = {}
-        anchored = [key for key in wanted if key[3] != Span.AnchorState.ORPHANED]
+        uids = sorted(key[1] for key in wanted if key[0] == "uid")
+        for index in range(0, len(uids), UID_CHUNK):
+            for uid, span_id in Span.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", "id"):
+                found[("uid", uid)] = span_id
+        anchored = [key for key in wanted if key[0] != "uid" and key[3] != Span.AnchorState.ORPHANED]
         keys = set(anchored)
         places = sorted({(key[0], key[1]) for key in anchored})
         # The anchor state is checked here, not in SQL: a condition on it would tempt the
@@ -293,20 +348,28 @@ class Importer:
         spans = rows_at(
             Span._meta.db_table, f"s.id, s.source_id, s.start, s.{connection.ops.quote_name('end')}, s.quote, s.anchor_state",
             (("source_id", "bigint"), ("start", "bigint")), places,
-        )
+        ) if places else []
         for span_id, source_id, start, end, quote, state in spans:
             key = (source_id, start, end, Span.AnchorState.ANCHORED, quote)
             if state in REUSABLE_STATES and key in keys and key not in found:
                 found[key] = span_id
         new_keys = [key for key in wanted if key not in found]
         ids = rows.allocate(Span, len(new_keys))
+        uid_value = Span._meta.get_field("uid").get_db_prep_value
         new_rows = []
         for span_id, key in zip(ids, new_keys):
             item, author_id = wanted[key]
-            new_rows.append((span_id, item.source_id, item.start, item.end, item.quote, item.prefix,
+            uid = uid_value(item.span_uid or uuid.uuid4(), connection=rows.connection)
+            new_rows.append((span_id, uid, item.source_id, item.start, item.end, item.quote, item.prefix,
                              item.suffix, item.anchor_state, author_id, stored_now, stored_now))
             found[key] = span_id
         return found, new_rows
+
+
+def _span_key(item: PreparedEvidence) -> tuple:
+    if item.span_uid is not None:
+        return ("uid", item.span_uid)
+    return (item.source_id, item.start, item.end, item.anchor_state, item.quote)
 
 
 def import_claims(path: str, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None, progress=None) -> ImportReport:

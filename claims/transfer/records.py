@@ -8,6 +8,7 @@ invariants for the claimed status checked) or raises ``InvalidLine`` saying why.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,13 +20,15 @@ from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 from project.errors import InvalidInput
-from project.validation import refuse_nul_characters
+from project.validation import refuse_unstorable_text, text_problem
 from sources import anchoring
 from sources.models import Source, Span, sha256_of
-from sources.services import SOURCE_FIELDS
+from sources.services import SOURCE_FIELDS, source_text_problem
 
+from .. import rules
 from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Entity, Evidence, Review
 from ..roles import is_analyst, is_reviewer
+from . import lines as line_format
 
 Status = Claim.Status
 Verdict = Claim.Verdict
@@ -38,14 +41,8 @@ CHANGE_REASON = "Imported"
 # A checked moderation log entry, as a tuple (created_at None: the time of the import).
 REVIEW_FIELDS = ("actor_id", "action", "from_status", "to_status", "comment", "created_at")
 
-# The stances approval requires for a verdict (see claims.services._check_approvable).
-REQUIRED_STANCES = {
-    Verdict.SUPPORTED: {Stance.SUPPORTS},
-    Verdict.REFUTED: {Stance.REFUTES},
-    Verdict.DISPUTED: {Stance.SUPPORTS, Stance.REFUTES},
-}
-DECIDED_STATUSES = {Status.PUBLISHED, Status.RETRACTED, Status.REJECTED, Status.CHANGES_REQUESTED}
-APPROVED_STATUSES = {Status.PUBLISHED, Status.RETRACTED}
+# Statuses whose content is frozen since it was submitted: what submission checks holds.
+SUBMITTED_CONTENT_STATUSES = {Status.IN_REVIEW, Status.REJECTED, Status.PUBLISHED, Status.RETRACTED}
 # The choices as plain tuples: ``TextChoices.values`` is rebuilt on every access.
 STATUSES = tuple(Status.values)
 VERDICTS = tuple(Verdict.values)
@@ -119,9 +116,12 @@ def _parse(number: int, raw: bytes) -> Line | LineError | None:
         return LineError(number, f"not valid JSON ({error})")
     if not isinstance(record, dict):
         return LineError(number, "a line must hold one JSON object")
-    record.setdefault("type", "claim")
-    if record["type"] not in ("claim", "source", "entity"):
+    record.setdefault("type", line_format.CLAIM)
+    if record["type"] not in line_format.TYPES:
         return LineError(number, f"unknown type {record['type']!r} (claim, source or entity)")
+    unknown = line_format.unknown_fields(record, line_format.FIELDS[record["type"]])
+    if unknown:
+        return LineError(number, f"unknown field(s) of a {record['type']} line: {', '.join(unknown)}")
     return Line(number, record)
 
 
@@ -223,6 +223,7 @@ class People:
     def __init__(self) -> None:
         self.barrier: Callable[[], None] = _no_wait  # called before any query (see Resolver)
         self.users: dict[str, Any] = {}
+        self.by_id: dict[int, Any] = {}
         self.roles: dict[int, tuple[bool, bool]] = {}
 
     def roles_of(self, user) -> tuple[bool, bool]:
@@ -241,6 +242,8 @@ class People:
             self.barrier()
             user = get_user_model().objects.filter(username=username).first()
             self.users[username] = user
+            if user is not None:
+                self.by_id[user.id] = user
         return self.users[username]
 
 
@@ -256,6 +259,8 @@ class PreparedEvidence:
     anchor_state: str
     stance: str
     note: str
+    span_uid: uuid.UUID | None = None
+    added_by_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -266,6 +271,9 @@ class PreparedClaim:
     evidence: list[PreparedEvidence]
     reviews: list[tuple]  # REVIEW_FIELDS
     timestamps: dict = field(default_factory=dict)
+    line: int = 0
+    supersedes: uuid.UUID | None = None  # the uid of the claim this one corrects
+    contributor_ids: list[int] = field(default_factory=list)
 
 
 def _text(record: dict, name: str, default: str = "", required: bool = False, limit: int | None = None) -> str:
@@ -274,9 +282,10 @@ def _text(record: dict, name: str, default: str = "", required: bool = False, li
         value = default
     if not isinstance(value, str):
         raise InvalidLine(f"{name} must be a string")
-    if "\x00" in value:
-        raise InvalidLine(f"{name}: null characters are not allowed")
-    if required and not value.strip():
+    problem = text_problem(value)
+    if problem is not None:
+        raise InvalidLine(f"{name}: {problem}")
+    if required and not value:
         raise InvalidLine(f"{name} is required")
     if limit is not None and len(value) > limit:
         raise InvalidLine(f"{name} is longer than {limit} characters ({len(value)})")
@@ -316,7 +325,22 @@ def _datetime(record: dict, name: str) -> dt.datetime | None:
         raise InvalidLine(f"{name} must be an ISO 8601 date and time, not {value!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed
+    try:
+        # Stored in UTC: a time near the ends of the calendar may not exist there.
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise InvalidLine(f"{name} {value!r} is out of range once in UTC") from None
+
+
+def _uid(record: dict, name: str) -> uuid.UUID | None:
+    value = record.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        pass
+    raise InvalidLine(f"{name} must be a UUID, not {value!r}")
 
 
 def _offset(item: dict, name: str) -> int | None:
@@ -341,6 +365,7 @@ class Resolver:
         self.sources = SourceCache()
         self.entity_ids: dict[str, int] = {}
         self.pending_entities: set[str] = set()
+        self.source_uids: set[uuid.UUID] = set()  # of the batch's source lines, in the database
 
     @property
     def barrier(self) -> Callable[[], None]:
@@ -353,7 +378,10 @@ class Resolver:
     # -- sources and entities lines --
 
     def check_source(self, record: dict) -> dict:
-        text = _text(record, "text", required=True)
+        text = record.get("text")
+        problem = source_text_problem(text)  # what source_create accepts, exactly
+        if problem is not None:
+            raise InvalidLine(problem)
         fields = {name: record[name] for name in SOURCE_FIELDS if record.get(name) not in (None,)}
         for name in ("published_on",):
             if name in fields:
@@ -363,10 +391,11 @@ class Resolver:
         if not fields.get("url"):
             fields.pop("url", None)
         fields.setdefault("title", "")
+        uid = _uid(record, "uid")
         probe = Source(text=text, **fields)
         try:
-            refuse_nul_characters(probe)
-            probe.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+            refuse_unstorable_text(probe)
+            probe.full_clean(exclude=["created_by", "uid"], validate_unique=False, validate_constraints=False)
         except InvalidInput as error:
             raise InvalidLine(error.message) from error
         except Exception as error:  # ValidationError, with per-field messages
@@ -380,10 +409,12 @@ class Resolver:
         if by_url is not None and by_url[2] != sha256_of(text) and existing is None:
             raise InvalidLine(f"url {fields['url']} belongs to a source with a different text")
         if existing is None:
+            if uid is not None and uid in self.source_uids:
+                raise InvalidLine(f"uid {uid} belongs to a source with a different text")
             self.sources.define(text, fields.get("url"))
         elif existing[0] is not None:
             return None  # already in the database
-        return {"text": text, **fields}
+        return {"text": text, "uid": uid or uuid.uuid4(), **fields}
 
     def check_entity(self, record: dict) -> dict:
         values = {
@@ -412,10 +443,12 @@ class Resolver:
     def prefetch(self, lines: list[Line]) -> None:
         """One query per kind of reference for the whole batch."""
         self.barrier()
-        shas, urls, slugs = set(), set(), set()
+        shas, urls, slugs, source_uids = set(), set(), set(), set()
         for line in lines:
             record = line.record
             if record["type"] == "source":
+                if isinstance(record.get("uid"), str):
+                    source_uids.add(record["uid"])
                 if isinstance(record.get("text"), str):
                     shas.add(sha256_of(record["text"]))
                 if isinstance(record.get("url"), str):
@@ -432,14 +465,28 @@ class Resolver:
                 if isinstance(slug, str) and slug not in self.entity_ids:
                     slugs.add(slug)
         self.sources.load(shas, urls)
+        valid_uids = []
+        for value in source_uids:
+            try:
+                valid_uids.append(uuid.UUID(value))
+            except ValueError:
+                pass  # reported by check_source
+        self.source_uids = set(Source.objects.filter(uid__in=valid_uids).values_list("uid", flat=True)) if valid_uids else set()
         if slugs:
             self.entity_ids.update(Entity.objects.filter(slug__in=slugs).values_list("slug", "id"))
 
+    def _user(self, value: Any, what: str):
+        user = self.people.get(value)
+        if user is None:
+            raise InvalidLine(f"{what} {value!r} is not a user")
+        return user
+
     def check_claim(self, line: Line) -> PreparedClaim:
+        """A claim line, checked by the predicates the services enforce (``claims.rules``):
+        what its status needs, the four-eyes rule, and a moderation log that agrees with
+        the status and the workflow."""
         record = line.record
-        author = self.people.get(record.get("author"))
-        if author is None:
-            raise InvalidLine(f"author {record.get('author')!r} is not a user")
+        author = self._user(record.get("author"), "author")
         if not self.people.roles_of(author)[0]:
             raise InvalidLine(f"author {author.username!r} is neither an analyst nor a reviewer")
         text = _text(record, "text", required=True, limit=CLAIM_TEXT_MAX_LENGTH)
@@ -449,19 +496,25 @@ class Resolver:
         if confidence not in ("", *CONFIDENCES):
             raise InvalidLine(f"confidence {confidence!r} is not one of low, moderate, high")
         period_start, period_end = _date(record, "period_start"), _date(record, "period_end")
-        if period_start and period_end and period_start > period_end:
-            raise InvalidLine("period_start is after period_end")
+        if (problem := rules.period_problem(period_start, period_end)) is not None:
+            raise InvalidLine(problem.message)
+        contributor_names = record.get("contributors") or []
+        if not isinstance(contributor_names, list):
+            raise InvalidLine("contributors must be a list of usernames")
+        contributor_ids = [author.id]
+        for name in contributor_names:
+            user = self._user(name, "contributor")
+            if user.id not in contributor_ids:
+                contributor_ids.append(user.id)
         reviewer = None
         if record.get("reviewer") not in (None, ""):
-            reviewer = self.people.get(record.get("reviewer"))
-            if reviewer is None:
-                raise InvalidLine(f"reviewer {record.get('reviewer')!r} is not a user")
+            reviewer = self._user(record.get("reviewer"), "reviewer")
             if not self.people.roles_of(reviewer)[1]:
                 raise InvalidLine(f"reviewer {reviewer.username!r} is not a reviewer")
-            if reviewer.id == author.id:
-                raise InvalidLine("four-eyes rule: the reviewer cannot be the author")
+            if reviewer.id in contributor_ids:
+                raise InvalidLine(f"four-eyes rule: the reviewer {reviewer.username!r} contributed to the claim")
         version = record.get("version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31:
             raise InvalidLine("version must be a positive integer")
 
         slugs = record.get("entities") or []
@@ -478,36 +531,44 @@ class Resolver:
         seen = set()
         for index, item in enumerate(items):
             try:
-                prepared = self._check_evidence(item)
+                prepared = self._check_evidence(item, author)
             except (InvalidLine, anchoring.AnchoringError) as error:
                 raise InvalidLine(f"evidence[{index}]: {error}") from error
-            key = (prepared.source_sha, prepared.start, prepared.end)
+            key = (prepared.source_sha, prepared.start, prepared.end, prepared.anchor_state)
             if key in seen:
                 raise InvalidLine(f"evidence[{index}]: the same span is cited twice")
             seen.add(key)
             evidence.append(prepared)
 
-        if status != Status.DRAFT and not evidence:
-            raise InvalidLine(f"a {status} claim needs at least one evidence item")
-        if status in DECIDED_STATUSES and reviewer is None:
+        if status in rules.DECIDED_STATUSES and reviewer is None:
             raise InvalidLine(f"a {status} claim needs its reviewer")
-        if status in APPROVED_STATUSES:
-            if verdict == Verdict.UNVERIFIED:
-                raise InvalidLine(f"a {status} claim needs a verdict other than unverified")
-            if not confidence:
-                raise InvalidLine(f"a {status} claim needs a confidence")
-            missing = REQUIRED_STANCES.get(verdict, set()) - {item.stance for item in evidence}
-            if missing:
-                raise InvalidLine(
-                    f"a {verdict} verdict needs {' and '.join(sorted(missing))} evidence"
-                )
+        if status in SUBMITTED_CONTENT_STATUSES:
+            # Its content is what was submitted (and approved): what submission checks holds.
+            problems = rules.approval_problems(
+                verdict=verdict, confidence=confidence, stances=[item.stance for item in evidence]
+            )
+            if problems:
+                raise InvalidLine(f"a {status} claim: " + rules.summarize(problems, "submission").message)
+        elif status != Status.DRAFT and not evidence:
+            raise InvalidLine(f"a {status} claim needs at least one evidence item")
 
         timestamps = {
             name: _datetime(record, name)
             for name in ("created_at", "updated_at", "submitted_at", "published_at")
         }
         reviews = [self._check_review(index, item) for index, item in enumerate(record.get("reviews") or [])]
+        reviewer_ids = {actor_id for actor_id, *_ in reviews if self.people.roles_of(self.people.by_id[actor_id])[1]}
+        problems = rules.log_problems(
+            status=status,
+            entries=[rules.LogEntry(actor_id, action, from_status, to_status) for actor_id, action, from_status, to_status, *_ in reviews],
+            author_id=author.id,
+            contributor_ids=set(contributor_ids),
+            reviewer_ids=reviewer_ids,
+        )
+        if problems:
+            raise InvalidLine("; ".join(problem.message for problem in problems))
         fields = {
+            "uid": _uid(record, "uid"),
             "text": text,
             "status": status,
             "verdict": verdict,
@@ -528,11 +589,18 @@ class Resolver:
             evidence=evidence,
             reviews=reviews,
             timestamps={name: timestamps[name] for name in ("created_at", "updated_at") if timestamps[name]},
+            line=line.number,
+            supersedes=_uid(record, "supersedes"),
+            contributor_ids=contributor_ids,
         )
 
-    def _check_evidence(self, item: Any) -> PreparedEvidence:
+    def _check_evidence(self, item: Any, author) -> PreparedEvidence:
         if not isinstance(item, dict):
             raise InvalidLine("must be an object")
+        unknown = line_format.unknown_fields(item, line_format.EVIDENCE_FIELDS)
+        if unknown:
+            raise InvalidLine(f"unknown field(s): {', '.join(unknown)}")
+        added_by = author if item.get("added_by") in (None, "") else self._user(item.get("added_by"), "added_by")
         sha, url = item.get("source_sha256"), item.get("source_url")
         if sha is None and url is None:
             raise InvalidLine("name the source by source_sha256 or source_url")
@@ -570,11 +638,17 @@ class Resolver:
             start, end = candidate.start, candidate.end
             quote = text[start:end]
             prefix, suffix = anchoring.context_of(text, start, end)
-        return PreparedEvidence(source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"))
+        return PreparedEvidence(
+            source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"),
+            _uid(item, "span_uid"), added_by.id,
+        )
 
     def _check_review(self, index: int, item: Any) -> tuple:
         if not isinstance(item, dict):
             raise InvalidLine(f"reviews[{index}] must be an object")
+        unknown = line_format.unknown_fields(item, line_format.REVIEW_FIELDS)
+        if unknown:
+            raise InvalidLine(f"reviews[{index}]: unknown field(s): {', '.join(unknown)}")
         actor = self.people.get(item.get("actor"))
         if actor is None:
             raise InvalidLine(f"reviews[{index}]: actor {item.get('actor')!r} is not a user")

@@ -6,43 +6,41 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
+from .. import search_index
+
 
 class SearchIndexDeferral:
     """Inside a bulk writer's transaction, new claims are indexed for search a batch at a
-    time (``index``) instead of row by row by the triggers of migration ``0003_search``.
+    time (``index``) instead of row by row by the triggers (``claims.search_index``).
 
     Those triggers rebuild a claim's document for every inserted claim and evidence row; FTS5
     also pays a flush per statement. One ``INSERT ... SELECT`` over a batch costs about a
     tenth of that. Updates and deletes stay with the triggers.
 
-    - SQLite: the two insert triggers are dropped on entry and created again, from the
-      migration, on exit. The transaction holds SQLite's write lock, and no other connection
-      sees its schema changes before commit; on an error the rollback restores them.
+    - SQLite: the two insert triggers are dropped on entry and created again on exit, from
+      their one definition in ``claims.search_index``. The transaction holds SQLite's write
+      lock, and no other connection sees its schema changes before commit; on an error the
+      rollback restores them.
     - PostgreSQL: ``SET LOCAL claimbase.search_deferred = on``, which the trigger functions
-      honour for inserts (migration ``0006_search_deferral``); it ends with the transaction.
+      honour for inserts; it ends with the transaction.
     """
-
-    SQLITE_TRIGGERS = ("claims_claim_fts_insert", "claims_evidence_fts_insert")
 
     def __init__(self, connection=None) -> None:
         # A connection object, not the thread-local proxy: ``index`` may run in a writer thread.
         self.connection = connection or connections[DEFAULT_DB_ALIAS]
         self.vendor = self.connection.vendor
-        self.migration = importlib.import_module("claims.migrations.0003_search")
 
     def __enter__(self):
         if not self.connection.in_atomic_block:
             raise RuntimeError("SearchIndexDeferral needs a transaction (transaction.atomic).")
         with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
-                for name in self.SQLITE_TRIGGERS:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                search_index.drop_sqlite_triggers(cursor, search_index.SQLITE_INSERT_TRIGGERS)
             elif self.vendor == "postgresql":
                 cursor.execute("SET LOCAL claimbase.search_deferred = 'on'")
         return self
@@ -53,28 +51,18 @@ class SearchIndexDeferral:
             return
         with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
-                # "INSERT INTO claims_claim_fts ... FROM claims_claim c"; the ids a RowWriter
-                # allocates on SQLite are one range, and no other writer can insert in it.
-                fill = self.migration.SQLITE_FORWARD[-1]
-                cursor.execute(fill + " WHERE c.id BETWEEN %s AND %s", [min(claim_ids), max(claim_ids)])
+                # The ids a RowWriter allocates on SQLite are one range, and no other writer
+                # can insert in it.
+                cursor.execute(search_index.sqlite_fill("c.id BETWEEN %s AND %s"), [min(claim_ids), max(claim_ids)])
             elif self.vendor == "postgresql":
-                cursor.execute(self._postgresql_fill(), [list(claim_ids)])
-
-    def _postgresql_fill(self) -> str:
-        """The body of ``claims_claim_search_refresh(target)``, for many targets at once."""
-        (function,) = [s for s in self.migration.POSTGRESQL_FORWARD if "FUNCTION claims_claim_search_refresh" in s]
-        body = function.split("$$")[1]
-        assert "c.id = target" in body, "claims_claim_search_refresh changed: update SearchIndexDeferral"
-        return body.replace("c.id = target", "c.id = ANY(%s)").strip().rstrip(";")
+                cursor.execute(search_index.postgresql_fill("c.id = ANY(%s)"), [list(claim_ids)])
 
     def __exit__(self, kind, error, traceback) -> None:
         if kind is not None:
             return  # the transaction rolls back, and with it what __enter__ changed
         with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
-                for statement in self.migration.SQLITE_TRIGGERS:
-                    if any(f"TRIGGER {name} " in statement for name in self.SQLITE_TRIGGERS):
-                        cursor.execute(statement)
+                search_index.create_sqlite_triggers(cursor, search_index.SQLITE_INSERT_TRIGGERS)
             elif self.vendor == "postgresql":
                 cursor.execute("SET LOCAL claimbase.search_deferred = 'off'")
 

@@ -91,12 +91,12 @@ def test_retract_and_reopen_need_comments_and_the_right_roles(client_for, analys
     assert status_of(claim) == "draft"
 
 
-def test_approval_requirements_are_reported_not_500(client_for, analyst, reviewer, make_claim):
-    claim = make_claim(analyst, status="in_review", verdict="unverified")
-    response = client_for(reviewer).post(moderate_url(claim, "approve"), follow=True)
+def test_approval_requirements_are_reported_at_submission_not_500(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="draft", verdict="unverified")
+    response = client_for(analyst).post(moderate_url(claim, "submit"), follow=True)
     assert response.status_code == 200
     assert any("verdict" in message for message in messages_of(response))
-    assert status_of(claim) == "in_review"
+    assert status_of(claim) == "draft"
 
 
 def test_acting_on_a_stale_page_is_refused(client_for, analyst, reviewer, reviewer2, make_claim):

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_history_lists_field_changes_with_who_and_when(client_for, analyst, reviewer, corpus):
     claim = corpus.draft
     client_for(analyst).patch(
-        f"/api/v1/claims/{claim.pk}/", {"text": "Sharper text.", "verdict": "disputed"}, format="json"
+        f"/api/v1/claims/{claim.pk}/", {"text": "Sharper text.", "verdict": "unverifiable"}, format="json"
     )
     client_for(reviewer).post(f"/api/v1/claims/{claim.pk}/submit/", {}, format="json")
     response = client_for(analyst).get(f"/api/v1/claims/{claim.pk}/history/")
@@ -24,7 +24,7 @@ def test_history_lists_field_changes_with_who_and_when(client_for, analyst, revi
     assert edited["user"] == "analyst"
     changes = {change["field"]: (change["old"], change["new"]) for change in edited["changes"]}
     assert changes["text"] == ("Draft claim: Moscow said the sanctions went too far.", "Sharper text.")
-    assert changes["verdict"] == ("supported", "disputed")
+    assert changes["verdict"] == ("supported", "unverifiable")
     assert changes["version"] == (1, 2)
     assert submitted["user"] == "reviewer"
     assert {change["field"] for change in submitted["changes"]} >= {"status", "submitted_at", "version"}

@@ -27,7 +27,9 @@ MATRIX = [
     ("GET", "/api/v1/sources/", None, ALL_200),
     ("POST", "/api/v1/sources/", {"title": "New", "text": "Body."}, WRITE_ANY_ROLE(201)),
     ("GET", "/api/v1/sources/{source}/", None, ALL_200),
-    ("PATCH", "/api/v1/sources/{source}/", {"notes": "n"}, WRITE_ANY_ROLE(200)),
+    # Cited by published claims: what they show changes only through reviewers.
+    ("PATCH", "/api/v1/sources/{source}/", {"notes": "n"}, REVIEWERS),
+    ("PATCH", "/api/v1/sources/{empty_source}/", {"notes": "n"}, WRITE_ANY_ROLE(200)),
     ("DELETE", "/api/v1/sources/{source}/", None, WRITE_ANY_ROLE(409)),
     ("DELETE", "/api/v1/sources/{empty_source}/", None, WRITE_ANY_ROLE(204)),
     ("PUT", "/api/v1/sources/{source}/", {"title": "t", "text": "x"}, WRITE_ANY_ROLE(405)),

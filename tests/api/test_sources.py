@@ -66,10 +66,11 @@ def test_create_rejects_invalid_fields(client_for, analyst, payload, field):
     assert field in response.json()["errors"]
 
 
-def test_patch_text_reanchors_spans_and_reports_it(client_for, analyst, corpus):
+def test_patch_text_reanchors_spans_and_reports_it(client_for, reviewer, corpus):
+    # Published claims cite this source: a reviewer changes it.
     source = corpus.source
     new_text = "A new first paragraph.\n\n" + source.text
-    response = client_for(analyst).patch(f"/api/v1/sources/{source.pk}/", {"text": new_text}, format="json")
+    response = client_for(reviewer).patch(f"/api/v1/sources/{source.pk}/", {"text": new_text}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["text"] == new_text

@@ -55,9 +55,9 @@ def test_four_eyes_binds_superusers(client_for, superuser, corpus, make_claim):
     assert _act(client_for(superuser), corpus.in_review, "approve").status_code == 200
 
 
-def test_approve_needs_matching_evidence(client_for, analyst, reviewer, make_claim):
-    claim = make_claim(analyst, status="in_review", verdict="refuted", stance="supports", text="Refuted?")
-    response = _act(client_for(reviewer), claim, "approve")
+def test_submit_needs_matching_evidence(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="draft", verdict="refuted", stance="supports", text="Refuted?")
+    response = _act(client_for(analyst), claim, "submit")
     assert response.status_code == 409
     assert response.json()["code"] == "evidence_mismatch"
 

@@ -120,18 +120,18 @@ def test_content_belongs_to_the_author_and_reviewers(
     make_claim, analyst, analyst2, reviewer, superuser, outsider
 ):
     claim = make_claim(analyst)
-    assert roles.can_edit_content(analyst, claim)
-    assert roles.can_edit_content(reviewer, claim)
-    assert roles.can_edit_content(superuser, claim)
-    assert not roles.can_edit_content(analyst2, claim)
-    assert not roles.can_edit_content(outsider, claim)
+    assert services.can_edit(analyst, claim)
+    assert services.can_edit(reviewer, claim)
+    assert services.can_edit(superuser, claim)
+    assert not services.can_edit(analyst2, claim)
+    assert not services.can_edit(outsider, claim)
 
 
 def test_author_who_left_the_analysts_can_no_longer_edit(make_claim, analyst):
     claim = make_claim(analyst)
     analyst.groups.clear()
     analyst = User.objects.get(pk=analyst.pk)
-    assert not roles.can_edit_content(analyst, claim)
+    assert not services.can_edit(analyst, claim)
 
 
 def test_joining_reviewers_grants_the_review_actions(make_claim, analyst, analyst2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims import services
+from sources.services import source_update_text
 from claims.models import Claim, Review
 from project.errors import Conflict, InvalidInput
 
@@ -105,8 +106,9 @@ def test_failed_approval_of_a_correction_retracts_nothing(
 ):
     previous = make_claim(analyst, status="published", reviewer=reviewer)
     correction = _correction(analyst2, source, previous)
-    services.claim_update(claim=correction, user=analyst2, confidence="")
     services.claim_submit(claim=correction, user=analyst2)
+    # Its evidence's words leave the source: approval is refused (orphaned evidence).
+    source_update_text(source=source, user=reviewer, text=source.text.replace("Russia voted six times", "Moscow abstained", 1))
     with pytest.raises(Conflict):
         services.claim_approve(claim=correction, user=reviewer2)
     previous.refresh_from_db()

@@ -182,38 +182,38 @@ def test_approve_only_from_in_review(make_claim, analyst, reviewer, reviewer2, s
     )
 
 
-def test_approve_needs_a_verdict_other_than_unverified(make_claim, analyst, reviewer):
-    claim = make_claim(analyst, verdict="unverified", status="in_review")
+def test_submit_needs_a_verdict_other_than_unverified(make_claim, analyst, reviewer):
+    claim = make_claim(analyst, verdict="unverified", status="draft")
     _refused(
-        Conflict, "verdict_unverified", claim, lambda: services.claim_approve(claim=claim, user=reviewer)
+        Conflict, "verdict_unverified", claim, lambda: services.claim_submit(claim=claim, user=analyst)
     )
 
 
-def test_approve_needs_a_confidence(make_claim, analyst, reviewer):
-    claim = make_claim(analyst, confidence="", status="in_review")
+def test_submit_needs_a_confidence(make_claim, analyst, reviewer):
+    claim = make_claim(analyst, confidence="", status="draft")
     _refused(
-        Conflict, "confidence_missing", claim, lambda: services.claim_approve(claim=claim, user=reviewer)
+        Conflict, "confidence_missing", claim, lambda: services.claim_submit(claim=claim, user=analyst)
     )
 
 
-def test_supported_verdict_needs_supports_evidence(make_claim, analyst, reviewer):
-    claim = make_claim(analyst, verdict="supported", stance="refutes", status="in_review")
+def test_submit_of_supported_verdict_needs_supports_evidence(make_claim, analyst, reviewer):
+    claim = make_claim(analyst, verdict="supported", stance="refutes", status="draft")
     _refused(
-        Conflict, "evidence_mismatch", claim, lambda: services.claim_approve(claim=claim, user=reviewer)
+        Conflict, "evidence_mismatch", claim, lambda: services.claim_submit(claim=claim, user=analyst)
     )
 
 
-def test_supported_verdict_is_not_satisfied_by_context_evidence(make_claim, analyst, reviewer):
-    claim = make_claim(analyst, verdict="supported", stance="context", status="in_review")
+def test_submit_of_supported_verdict_is_not_satisfied_by_context_evidence(make_claim, analyst, reviewer):
+    claim = make_claim(analyst, verdict="supported", stance="context", status="draft")
     _refused(
-        Conflict, "evidence_mismatch", claim, lambda: services.claim_approve(claim=claim, user=reviewer)
+        Conflict, "evidence_mismatch", claim, lambda: services.claim_submit(claim=claim, user=analyst)
     )
 
 
-def test_refuted_verdict_needs_refutes_evidence(make_claim, analyst, reviewer):
-    claim = make_claim(analyst, verdict="refuted", stance="supports", status="in_review")
+def test_submit_of_refuted_verdict_needs_refutes_evidence(make_claim, analyst, reviewer):
+    claim = make_claim(analyst, verdict="refuted", stance="supports", status="draft")
     _refused(
-        Conflict, "evidence_mismatch", claim, lambda: services.claim_approve(claim=claim, user=reviewer)
+        Conflict, "evidence_mismatch", claim, lambda: services.claim_submit(claim=claim, user=analyst)
     )
 
 
@@ -223,12 +223,12 @@ def test_refuted_verdict_with_refutes_evidence_is_approved(make_claim, analyst, 
 
 
 @pytest.mark.parametrize("stance", ["supports", "refutes"])
-def test_disputed_verdict_needs_both_supports_and_refutes_evidence(
+def test_submit_of_disputed_verdict_needs_both_supports_and_refutes_evidence(
     make_claim, analyst, reviewer, source, stance
 ):
-    claim = make_claim(analyst, verdict="disputed", stance=stance, status="in_review")
+    claim = make_claim(analyst, verdict="disputed", stance=stance, status="draft")
     _refused(
-        Conflict, "evidence_mismatch", claim, lambda: services.claim_approve(claim=claim, user=reviewer)
+        Conflict, "evidence_mismatch", claim, lambda: services.claim_submit(claim=claim, user=analyst)
     )
 
 

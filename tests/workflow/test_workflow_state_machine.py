@@ -20,7 +20,7 @@ see each other's claims.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -86,6 +86,11 @@ class Seen:
     version: int = 1
     ever_submitted: bool = False
     supersedes: int | None = None
+    # Who wrote or changed its content: none of them may decide on it (four-eyes).
+    contributors: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.contributors.add(self.author)
 
 
 def evidence_matches(verdict: str, stances: set[str]) -> bool:
@@ -101,7 +106,7 @@ def expect_transition(action: str, seen: Seen, claim: Claim, user: str, comment:
     elif action == "reopen":
         allowed = is_reviewer or (seen.status == "rejected" and is_author)
     else:
-        allowed = is_reviewer and not (action in FOUR_EYES and is_author)
+        allowed = is_reviewer and not (action in FOUR_EYES and user in seen.contributors)
     if not allowed:
         return NotAllowed
     sources, target, comment_required = TABLE[action]
@@ -112,7 +117,8 @@ def expect_transition(action: str, seen: Seen, claim: Claim, user: str, comment:
     stances = set(claim.evidence.values_list("stance", flat=True))
     if action == "submit" and not stances:
         return Conflict
-    if action == "approve" and (
+    # Everything approval needs is checked at submission already.
+    if action in ("submit", "approve") and (
         claim.verdict == "unverified"
         or not claim.confidence
         or not evidence_matches(claim.verdict, stances)
@@ -305,6 +311,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         # An edit that changes nothing keeps the version (and so the ETag).
         if differs:
             self._grew(claim, seen)
+            seen.contributors.add(user)
         else:
             self._kept(claim, seen)
         stored = Claim.objects.get(pk=claim.pk)
@@ -348,6 +355,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             return
         if evidence_move == "add" or differs:
             self._grew(claim, seen)
+            seen.contributors.add(user)
         else:
             self._kept(claim, seen)
         if evidence_move == "add":

@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Import claims, with their evidence, from a JSON Lines file. The file is validated "
         "whole first: any invalid line is reported with its number and nothing is imported. "
-        "Idempotent: claims already present (same author and text) are skipped."
+        "Idempotent: claims already present (same uid; a line without one, same author and "
+        "text) are skipped."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,129 @@
+"""The full-text index's SQL: the one definition of the search documents and their triggers.
+
+The document of a claim is its text plus the quotes of its evidence spans, in evidence
+order, cut at ``DOCUMENT_LIMIT`` characters. Those live in three tables, which an
+expression index cannot span, so each engine gets a document table kept in sync by
+triggers (see ``claims/search.py`` for the queries):
+
+- SQLite: the FTS5 virtual table ``claims_claim_fts`` (rowid = claim id);
+- PostgreSQL: ``claims_claim_search`` (claim id, tsvector) with a GIN index.
+
+Migrations create these objects by calling this module; so does a migration that rebuilds
+``claims_claim`` or ``claims_evidence`` on SQLite (which drops their triggers), and the
+bulk importer (``claims.transfer.rows``), which indexes a batch at a time with
+``fill_statement``. On PostgreSQL, the trigger functions skip inserts while the
+transaction-local setting ``claimbase.search_deferred`` is ``on``, for the importer.
+"""
+
+from __future__ import annotations
+
+# A tsvector holds at most 1 MB; a span may quote a whole report.
+DOCUMENT_LIMIT = 100_000
+
+_SQLITE_REFRESH = f"""
+    DELETE FROM claims_claim_fts WHERE rowid = {{id}};
+    INSERT INTO claims_claim_fts (rowid, document)
+    SELECT c.id, substr(c.text || ' ' || coalesce(
+        (SELECT group_concat(quote, ' ') FROM (
+            SELECT s.quote AS quote FROM claims_evidence e
+            JOIN sources_span s ON s.id = e.span_id
+            WHERE e.claim_id = c.id ORDER BY e.id)), ''), 1, {DOCUMENT_LIMIT})
+    FROM claims_claim c WHERE c.id = {{id}};
+"""
+
+SQLITE_TRIGGERS: dict[str, str] = {
+    "claims_claim_fts_insert": f"""CREATE TRIGGER claims_claim_fts_insert AFTER INSERT ON claims_claim BEGIN
+        {_SQLITE_REFRESH.format(id="new.id")}
+    END""",
+    "claims_claim_fts_update": f"""CREATE TRIGGER claims_claim_fts_update AFTER UPDATE OF text ON claims_claim
+        WHEN old.text IS NOT new.text BEGIN
+        {_SQLITE_REFRESH.format(id="new.id")}
+    END""",
+    "claims_claim_fts_delete": """CREATE TRIGGER claims_claim_fts_delete AFTER DELETE ON claims_claim BEGIN
+        DELETE FROM claims_claim_fts WHERE rowid = old.id;
+    END""",
+    "claims_evidence_fts_insert": f"""CREATE TRIGGER claims_evidence_fts_insert AFTER INSERT ON claims_evidence BEGIN
+        {_SQLITE_REFRESH.format(id="new.claim_id")}
+    END""",
+    "claims_evidence_fts_update": f"""CREATE TRIGGER claims_evidence_fts_update AFTER UPDATE OF claim_id, span_id ON claims_evidence BEGIN
+        {_SQLITE_REFRESH.format(id="old.claim_id")}
+        {_SQLITE_REFRESH.format(id="new.claim_id")}
+    END""",
+    "claims_evidence_fts_delete": f"""CREATE TRIGGER claims_evidence_fts_delete AFTER DELETE ON claims_evidence BEGIN
+        {_SQLITE_REFRESH.format(id="old.claim_id")}
+    END""",
+}
+# The triggers a bulk writer drops while it indexes batches itself.
+SQLITE_INSERT_TRIGGERS = ("claims_claim_fts_insert", "claims_evidence_fts_insert")
+
+# Every claim's document; a caller may add a condition on ``c`` (``WHERE c.id ...``).
+SQLITE_FILL = (
+    "INSERT INTO claims_claim_fts (rowid, document) SELECT c.id, substr(c.text || ' ' || coalesce("
+    "(SELECT group_concat(s.quote, ' ') FROM claims_evidence e JOIN sources_span s "
+    f"ON s.id = e.span_id WHERE e.claim_id = c.id), ''), 1, {DOCUMENT_LIMIT}) FROM claims_claim c"
+)
+
+# The documents of the claims ``{target}`` selects, inserted or replaced.
+_POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document)
+        SELECT c.id, to_tsvector('english'::regconfig, left(c.text || ' ' || coalesce(
+            (SELECT string_agg(s.quote, ' ' ORDER BY e.id) FROM claims_evidence e
+             JOIN sources_span s ON s.id = e.span_id WHERE e.claim_id = c.id), ''), {DOCUMENT_LIMIT}))
+        FROM claims_claim c WHERE {{target}}
+        ON CONFLICT (claim_id) DO UPDATE SET document = EXCLUDED.document"""
+
+_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', true), '') = 'on'"
+
+POSTGRESQL_FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
+    LANGUAGE sql AS $$
+        {_POSTGRESQL_REFRESH.format(target="c.id = target")};
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION claims_claim_search_on_claim() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM claims_claim_search WHERE claim_id = OLD.id;
+            RETURN OLD;
+        END IF;
+        IF TG_OP = 'INSERT' AND {_DEFERRED} THEN
+            RETURN NEW;
+        END IF;
+        PERFORM claims_claim_search_refresh(NEW.id);
+        RETURN NEW;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION claims_claim_search_on_evidence() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' AND {_DEFERRED} THEN
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            PERFORM claims_claim_search_refresh(OLD.claim_id);
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            PERFORM claims_claim_search_refresh(NEW.claim_id);
+        END IF;
+        RETURN NULL;
+    END $$""",
+]
+
+
+def sqlite_fill(condition: str = "") -> str:
+    """The statement indexing every claim (or those ``condition`` on ``c`` selects)."""
+    return f"{SQLITE_FILL} WHERE {condition}" if condition else SQLITE_FILL
+
+
+def postgresql_fill(condition: str) -> str:
+    """The statement (re)indexing the claims ``condition`` on ``c`` selects."""
+    return _POSTGRESQL_REFRESH.format(target=condition)
+
+
+def drop_sqlite_triggers(cursor, names=tuple(SQLITE_TRIGGERS)) -> None:
+    for name in names:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def create_sqlite_triggers(cursor, names=tuple(SQLITE_TRIGGERS)) -> None:
+    for name in names:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(SQLITE_TRIGGERS[name])

@@ -1,0 +1,63 @@
+"""The line format of ``export_claims`` and ``import_claims``: one definition, both sides.
+
+Each record type lists its fields in the order the exporter writes them; the importer
+reads exactly these and refuses a field it does not know (a typo would otherwise be lost
+silently). Values are JSON: dates and times in ISO 8601, people by username, sources by
+the SHA-256 of their text (or URL), entities by slug, and sources, spans and claims by their
+``uid``, the identity they keep across databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+SOURCE = "source"
+ENTITY = "entity"
+CLAIM = "claim"
+TYPES = (CLAIM, SOURCE, ENTITY)
+
+SOURCE_FIELDS = (
+    "type", "uid", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
+    "language", "kind", "reliability", "notes", "text",
+)
+ENTITY_FIELDS = ("type", "slug", "name", "kind", "wikidata_id", "aliases")
+CLAIM_FIELDS = (
+    "type", "uid", "author", "text", "status", "verdict", "confidence", "reviewer",
+    "period_start", "period_end", "notes", "version", "created_at", "updated_at",
+    "submitted_at", "published_at", "supersedes", "contributors", "entities", "evidence",
+    "reviews",
+)
+# A span is named by its uid; its source and passage by offsets (a quote sent along must
+# match) or by quote, with prefix/suffix/occurrence choosing among repeats. An orphaned
+# span carries its old offsets, quote and context.
+EVIDENCE_FIELDS = (
+    "span_uid", "source_sha256", "source_url", "start", "end", "quote", "prefix", "suffix",
+    "occurrence", "anchor_state", "stance", "note", "added_by",
+)
+REVIEW_FIELDS = ("actor", "action", "from_status", "to_status", "comment", "created_at")
+
+FIELDS = {SOURCE: SOURCE_FIELDS, ENTITY: ENTITY_FIELDS, CLAIM: CLAIM_FIELDS}
+
+
+def unknown_fields(record: dict, fields: tuple[str, ...]) -> list[str]:
+    return sorted(name for name in record if name not in fields)
+
+
+def json_value(value: Any) -> Any:
+    """A model value as the format writes it."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "hex") and not isinstance(value, (str, bytes, int, float)):
+        return str(value)  # a UUID
+    return value
+
+
+def record(kind: str, values: dict) -> dict:
+    """A record of ``kind`` with ``values`` in the format's field order; a field the format
+    does not define is a bug of the writer."""
+    fields = FIELDS[kind]
+    stray = unknown_fields(values, fields)
+    if stray:
+        raise ValueError(f"not in the {kind} line format: {', '.join(stray)}")
+    return {name: json_value(values[name]) for name in fields if name in values}

@@ -1,0 +1,147 @@
+"""The importer asks the predicates the services enforce (``claims.rules``) and reports what
+the services refuse as line errors, never a traceback, and accepts what they accept."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from claims.models import Claim, Review
+from claims.transfer import ImportRefused, export_claims, import_claims
+from sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def _line(source, **overrides) -> dict:
+    line = {
+        "author": "analyst", "text": "Russia voted six times.", "status": "published",
+        "verdict": "supported", "confidence": "high", "reviewer": "reviewer",
+        "evidence": [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports"}],
+        "reviews": [
+            {"actor": "analyst", "action": "submit", "from_status": "draft", "to_status": "in_review"},
+            {"actor": "reviewer", "action": "approve", "from_status": "in_review", "to_status": "published"},
+        ],
+    }
+    line.update(overrides)
+    return line
+
+
+def _refusal(tmp_path, *lines: dict) -> str:
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert not Claim.objects.filter(text__startswith="Russia voted six times.").exists()
+    return "\n".join(str(error) for error in refused.value.errors)
+
+
+def _imports(tmp_path, *lines: dict):
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return import_claims(str(path))
+
+
+def test_a_well_formed_published_line_imports(tmp_path, source, analyst, reviewer):
+    assert _imports(tmp_path, _line(source)).claims_created == 1
+    claim = Claim.objects.get()
+    assert list(claim.contributions.values_list("user__username", flat=True)) == ["analyst"]
+
+
+def test_a_log_where_the_author_approved_their_own_claim_is_a_line_error(tmp_path, source, analyst, reviewer):
+    reviews = [
+        {"actor": "reviewer", "action": "submit", "from_status": "draft", "to_status": "in_review"},
+        {"actor": "reviewer", "action": "approve", "from_status": "in_review", "to_status": "published"},
+    ]
+    message = _refusal(tmp_path, _line(source, author="reviewer", reviewer="reviewer", reviews=reviews))
+    assert "line 1" in message and "four-eyes" in message
+
+
+def test_a_contributor_named_as_reviewer_is_a_line_error(tmp_path, source, analyst, reviewer):
+    assert "four-eyes" in _refusal(tmp_path, _line(source, contributors=["analyst", "reviewer"]))
+
+
+def test_a_log_whose_last_entry_contradicts_the_status_is_a_line_error(tmp_path, source, analyst, reviewer):
+    reviews = [{"actor": "analyst", "action": "submit", "from_status": "draft", "to_status": "in_review"}]
+    message = _refusal(tmp_path, _line(source, status="rejected", reviews=reviews))
+    assert "ends at in_review, but the status is rejected" in message
+
+
+def test_a_published_claim_without_an_approval_in_its_log_is_a_line_error(tmp_path, source, analyst, reviewer):
+    message = _refusal(tmp_path, _line(source, reviews=[]))
+    assert "needs an approval in its log" in message
+
+
+def test_a_published_claim_whose_stances_disagree_with_its_verdict_is_a_line_error(tmp_path, source, analyst, reviewer):
+    message = _refusal(tmp_path, _line(source, verdict="refuted"))
+    assert "'refutes' evidence for a refuted verdict" in message
+
+
+def test_a_period_ending_before_it_starts_is_a_line_error(tmp_path, source, analyst, reviewer):
+    message = _refusal(tmp_path, _line(source, period_start="2010-01-02", period_end="2010-01-01"))
+    assert "cannot end before it starts" in message
+
+
+@pytest.mark.parametrize("created_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "not a date"])
+def test_a_created_at_out_of_range_is_a_line_error_not_a_traceback(tmp_path, source, analyst, reviewer, created_at):
+    assert "created_at" in _refusal(tmp_path, _line(source, created_at=created_at))
+
+
+def test_an_unknown_field_is_a_line_error(tmp_path, source, analyst, reviewer):
+    assert "unknown field(s) of a claim line: colour" in _refusal(tmp_path, _line(source, colour="red"))
+
+
+def test_lone_surrogates_are_a_line_error(tmp_path, source, analyst, reviewer):
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(_line(source, notes="\ud800")) + "\n")  # json.dumps escapes it
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert "surrogate" in str(refused.value.errors[0])  # the JSON reader refuses it already
+
+
+def test_two_claims_with_the_same_author_and_text_are_two_claims(tmp_path, source, analyst, reviewer):
+    first, second = (_line(source, uid=str(uuid.uuid4())) for _ in range(2))
+    assert _imports(tmp_path, first, second).claims_created == 2
+    assert Claim.objects.filter(text="Russia voted six times.").count() == 2
+    # Importing the same file again changes nothing: claims are known by their uid.
+    assert _imports(tmp_path, first, second).claims_existing == 2
+
+
+def test_a_correction_is_linked_to_the_claim_it_supersedes_even_above_it(tmp_path, source, analyst, reviewer):
+    old_uid, new_uid = str(uuid.uuid4()), str(uuid.uuid4())
+    draft = {"author": "analyst", "text": "The correction.", "uid": new_uid, "supersedes": old_uid}
+    _imports(tmp_path, draft, _line(source, uid=old_uid))
+    assert Claim.objects.get(uid=new_uid).supersedes == Claim.objects.get(uid=old_uid)
+
+
+def test_superseding_an_unknown_claim_is_a_line_error(tmp_path, source, analyst, reviewer):
+    line = {"author": "analyst", "text": "Russia voted six times. Corrected.", "supersedes": str(uuid.uuid4())}
+    assert "no such claim" in _refusal(tmp_path, line)
+
+
+def test_a_source_of_one_space_accepted_by_the_api_re_imports(tmp_path, analyst):
+    client = APIClient()
+    client.force_authenticate(analyst)
+    response = client.post("/api/v1/sources/", {"title": "Blank", "text": " "}, format="json")
+    assert response.status_code == 201
+    out = io.BytesIO()
+    export_claims(out, with_sources=True)
+    Source.objects.all().delete()
+    path = tmp_path / "sources.jsonl"
+    path.write_bytes(out.getvalue())
+    report = import_claims(str(path))
+    assert report.sources_created == 1
+    assert Source.objects.get().text == " "
+
+
+def test_the_command_reports_line_errors_not_a_traceback(tmp_path, source, analyst, reviewer):
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(_line(source, created_at="0001-01-01T00:00:00+01:00")) + "\n")
+    with pytest.raises(CommandError):
+        call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Review.objects.exists()
