@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,22 +30,50 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _default_secret_key() -> str:
-    """A random key kept beside the database, so sessions survive restarts of the demo."""
-    key_file = BASE_DIR / ".secret_key"
-    try:
-        return key_file.read_text().strip()
-    except FileNotFoundError:
-        key = secrets.token_urlsafe(50)
+def secret_key_from_file(key_file: Path) -> str:
+    """A random key kept beside the database, so sessions survive restarts of the demo.
+
+    Every worker of a server must sign with the same key, or users are logged out at
+    random: the key is written once, atomically (a complete temporary file, mode 0600,
+    hard-linked into place, which fails if another process got there first), and then
+    every process reads the one file. A key that cannot be kept is a start-up error,
+    never a per-process key.
+    """
+    for _ in range(2):
         try:
-            key_file.write_text(key)
-        except OSError:
-            pass
-        return key
+            key = key_file.read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
+            key = ""
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is not set and {key_file} cannot be read ({error}). "
+                "Set SECRET_KEY, or make the file readable."
+            ) from error
+        if key:
+            return key
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=key_file.parent, prefix=f"{key_file.name}.")
+            try:
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(secrets.token_urlsafe(50))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.link(temporary, key_file)
+            except FileExistsError:
+                pass  # another process wrote it first: its key is the key
+            finally:
+                os.unlink(temporary)
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is not set and {key_file} cannot be written ({error}). "
+                "Set SECRET_KEY, or let the server write that file once: each worker "
+                "would otherwise sign sessions with a key of its own."
+            ) from error
+    raise ImproperlyConfigured(f"SECRET_KEY is not set and {key_file} stays empty; set SECRET_KEY.")
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _default_secret_key()
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_from_file(BASE_DIR / ".secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
