@@ -167,12 +167,39 @@ class PreconditionFailedSerializer(ErrorSerializer):
 # Parsing and throttling
 
 
+# Deeper than any request of this API; deep enough to refuse before Python's recursion
+# limit is reached anywhere (the decoder, the serializers, the error renderer).
+MAX_JSON_DEPTH = 64
+
+
+def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``data`` nests deeper than ``limit`` (iteratively: no recursion to exhaust)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        pending.extend((item, depth + 1) for item in value if isinstance(item, (dict, list)))
+    return False
+
+
 class StrictJSONParser(JSONParser):
-    """JSON that the database can store: lone surrogates ("\\ud800") are valid JSON but not
-    valid Unicode, and would fail deep inside the driver instead of answering 400."""
+    """JSON that the database can store, in a shape the serializers can walk: lone
+    surrogates ("\\ud800") are valid JSON but not valid Unicode, and would fail deep inside
+    the driver; nesting thousands deep exhausts Python's recursion limit. Each is a 400,
+    not a 500. (NUL in text is refused by every ``CharField``.)"""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.") from error
+        if json_depth_exceeds(data):
+            raise exceptions.ParseError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.")
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as error:
