@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
 
@@ -98,12 +99,16 @@ class EvidenceItemSerializer(serializers.Serializer):
 
     span = id_field(Span.objects.all(), required=False)
     source = id_field(Source.objects.all(), required=False)
-    quote = serializers.CharField(required=False, trim_whitespace=False)
+    quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
     end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
-    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET, required=False)
+    prefix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    suffix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_CANDIDATES, required=False)
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices, default=Evidence.Stance.SUPPORTS)
     note = serializers.CharField(allow_blank=True, default="")
 

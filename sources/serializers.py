@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .models import Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
@@ -192,7 +193,11 @@ class SpanCreateSerializer(serializers.Serializer):
     source = id_field(Source.objects.all())
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
     end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
-    quote = serializers.CharField(required=False, trim_whitespace=False)
-    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET, required=False)
+    quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
+    prefix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    suffix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_CANDIDATES, required=False)
