@@ -1,7 +1,7 @@
-"""What every API view shares: the error mapping, the parser, throttles, permissions, ETags.
+"""What every API view shares: the error mapping, the parser, permissions, ETags.
 
 This module must not import ``rest_framework.views`` at import time: DRF imports the
-parser and throttle classes named in the settings while it defines ``APIView``.
+parser classes named in the settings while it defines ``APIView``.
 
 Domain errors (``project.errors``) are raised by the services and turned into HTTP answers
 here, in one place: a view never chooses a status code for a rule it did not write.
@@ -17,7 +17,6 @@ failures, ``candidates``; 409 answers name the conflict in ``code``.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
@@ -33,7 +32,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from project.errors import DomainError, StaleVersion
 
@@ -164,7 +162,7 @@ class PreconditionFailedSerializer(ErrorSerializer):
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing and throttling
+# Parsing (throttles: project.throttling)
 
 
 # Deeper than any request of this API; deep enough to refuse before Python's recursion
@@ -212,60 +210,6 @@ class JSONLDRenderer(JSONRenderer):
 
     media_type = "application/ld+json"
     format = "jsonld"
-
-
-class _CellRateMixin:
-    """A rate of N requests a period, kept as one number per caller (GCRA, the generic cell
-    rate algorithm): N requests at once, then one each period/N. DRF's own throttles keep
-    the time of every request in the period and rewrite that list in the cache on each
-    request, which grows with the rate (a caller at 2,000 a minute has 2,000 entries)."""
-
-    retry_after: float | None = None
-
-    # DRF binds the rates when its module is imported; reading them per request lets
-    # settings overrides (tests, a reloaded config) take effect.
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view) -> bool:
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        now = self.timer()
-        if self.num_requests <= 0:
-            self.retry_after = float(self.duration)
-            return False
-        interval = self.duration / self.num_requests
-        # When the caller's next request is due if it keeps to the rate; a value left by
-        # another throttle (DRF's list of times) counts as nothing used.
-        due = self.cache.get(self.key)
-        due = max(due, now) if isinstance(due, float) else now
-        ahead = due - now - (self.duration - interval)  # beyond the N allowed at once
-        if ahead > 0:
-            self.retry_after = ahead
-            return False
-        self.cache.set(self.key, due + interval, math.ceil(due + interval - now))
-        return True
-
-    def wait(self) -> float | None:
-        return self.retry_after
-
-
-class AnonThrottle(_CellRateMixin, AnonRateThrottle):
-    """Anonymous callers, per address: ``REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']``."""
-
-
-class UserThrottle(_CellRateMixin, UserRateThrottle):
-    """Authenticated callers, per user: ``...['user']``, a higher limit. (DRF's own also
-    counts anonymous callers, by address, against the user limit: twice the bookkeeping
-    for them, and a limit that is not theirs.)"""
-
-    def get_cache_key(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return None  # AnonThrottle's
-        return super().get_cache_key(request, view)
 
 
 # ---------------------------------------------------------------------------------------------

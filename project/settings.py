@@ -7,6 +7,7 @@ secret key that is never committed.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 import tempfile
@@ -93,6 +94,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "axes",
+    "project",
     "sources",
     "claims",
 ]
@@ -110,6 +113,14 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "project.middleware.DatabaseBusyMiddleware",
+    # Last: turns a lockout found during authentication into the 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before the password is checked.
+    "project.auth.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -256,8 +267,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "project.api.exception_handler",
     # Anonymous callers are limited per address, authenticated ones per user, higher.
     "DEFAULT_THROTTLE_CLASSES": [
-        "project.api.AnonThrottle",
-        "project.api.UserThrottle",
+        "project.throttling.AnonThrottle",
+        "project.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
@@ -296,12 +307,38 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "claimbase",
+# The cache holds the throttles' and login limits' counts, so every worker and server must
+# see the same one: Redis with CACHE_URL=redis://host:6379/0 (Django's own backend), else the
+# database cache of the embedded default (its table made by `migrate`; project/cache.py).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// address, not {CACHE_URL!r}.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "project.cache.DatabaseCache",
+            "LOCATION": "claimbase_cache",
+            # Counters of many callers; expired ones are swept when this many are kept.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     }
-}
+
+# Clients behind proxies: how many proxies in front of the server append to X-Forwarded-For
+# (project/addresses.py). 0: the header is ignored, the socket's address counts.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Failed logins (the admin's and the API token's), limited per username and per address by
+# django-axes: LOGIN_FAILURE_LIMIT failures lock that username, and that address, out for
+# LOGIN_LOCKOUT_MINUTES (429 with Retry-After); a success does not wipe an address's count.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "project.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "project.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
