@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -159,6 +160,56 @@ class ConflictSerializer(ErrorSerializer):
 
 class PreconditionFailedSerializer(ErrorSerializer):
     current_version = serializers.IntegerField(required=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes: one behaviour for every serializer that reads a request body
+
+
+def _not_a_string(field: serializers.Field, value: Any) -> str | None:
+    """The message for a value that a text field (or a list of them) must refuse: DRF would
+    store ``0`` as "0" and ``1e999`` as "inf"."""
+    if isinstance(field, serializers.CharField):
+        if isinstance(value, str) or (value is None and field.allow_null):
+            return None
+        return f"Not a valid string: a {type(value).__name__} was given."
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        for index, item in enumerate(value):
+            message = _not_a_string(field.child, item)
+            if message:
+                return f"Item {index}: {message}"
+    return None
+
+
+class StrictWrites:
+    """Mixin of every serializer that reads a request body (``WriteSerializer`` and the
+    model serializers used for writes): text fields take strings only, and a key that is
+    not a writable field (unknown, or read-only such as ``status``) is a 400 that names it,
+    instead of being dropped while the write answers 200."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
+            errors = {
+                str(key): [
+                    "This field cannot be written here (it is unknown or read-only); "
+                    f"writable fields: {', '.join(sorted(writable)) or 'none'}."
+                ]
+                for key in data
+                if key not in writable
+            }
+            for name, field in writable.items():
+                if name in data:
+                    message = _not_a_string(field, data[name])
+                    if message:
+                        errors[name] = [message]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class WriteSerializer(StrictWrites, serializers.Serializer):
+    """The base of request-body serializers."""
 
 
 # ---------------------------------------------------------------------------------------------

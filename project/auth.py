@@ -15,10 +15,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from project.api import error_responses
+from project.api import WriteSerializer, error_responses
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(WriteSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from project.api import WriteSerializer
+
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .models import Source, Span
 
@@ -111,7 +113,7 @@ class SourceUpdateResultSerializer(SourceDetailSerializer):
         fields = [*SourceDetailSerializer.Meta.fields, "reanchor"]
 
 
-class SourceWriteSerializer(serializers.Serializer):
+class SourceWriteSerializer(WriteSerializer):
     """Fields a caller may set; ``source_create``/``source_update`` validate the rest."""
 
     title = serializers.CharField(max_length=500)
@@ -186,7 +188,7 @@ class SpanSerializer(serializers.ModelSerializer):
         return username_of(span.created_by)
 
 
-class SpanCreateSerializer(serializers.Serializer):
+class SpanCreateSerializer(WriteSerializer):
     """By offsets (``start``, ``end``; a ``quote`` sent along must match), or by ``quote``
     with ``occurrence`` (1-based) or ``prefix``/``suffix`` to choose among repeats."""
 
