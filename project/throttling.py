@@ -15,14 +15,26 @@ while refused does not push the caller's allowance further away.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from contextlib import contextmanager
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
+from django.db import OperationalError, connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from project.addresses import client_address, throttle_key_address
+from project.cache import DatabaseCache
+from project.middleware import database_busy
+
+logger = logging.getLogger(__name__)
+
+# On SQLite, how long counting waits for a writer that holds the database (an import):
+# a reader must not wait out the writers' 30-second busy timeout for its throttle.
+COUNTING_BUSY_TIMEOUT_MS = 1_000
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -65,7 +77,36 @@ class SharedRateThrottle(BaseThrottle):
                 return 1
         return self.cache.incr(key)
 
+    @contextmanager
+    def _counting(self):
+        """On the database cache over SQLite, wait at most ``COUNTING_BUSY_TIMEOUT_MS`` for
+        the write lock; elsewhere, as configured."""
+        backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+        shorten = isinstance(backend, DatabaseCache) and connection.vendor == "sqlite" and not connection.in_atomic_block
+        if not shorten:
+            yield
+            return
+        connection.ensure_connection()
+        configured = connection.connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.connection.execute(f"PRAGMA busy_timeout = {COUNTING_BUSY_TIMEOUT_MS}")
+        try:
+            yield
+        finally:
+            connection.connection.execute(f"PRAGMA busy_timeout = {int(configured)}")
+
     def allow_request(self, request, view) -> bool:
+        try:
+            with self._counting():
+                return self._allow(request, view)
+        except OperationalError as error:
+            if not database_busy(error):
+                raise
+            # Another writer (an import, on SQLite) holds the database: serve the request
+            # uncounted rather than make a reader wait for the writer or fail.
+            logger.warning("Throttle not counted: the database is busy (%s).", error)
+            return True
+
+    def _allow(self, request, view) -> bool:
         rate = self.get_rate()
         if rate is None:
             return True

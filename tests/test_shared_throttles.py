@@ -175,3 +175,23 @@ def test_redis_cache_increments_are_atomic_under_concurrency(settings):
     with redis_server() as cache_url:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
         assert concurrent_increments() == 8 * 25
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's single writer lock")
+def test_readers_are_not_held_up_by_a_writer_holding_sqlite(client):
+    """An import holds SQLite's write lock until it commits; an anonymous reader's throttle
+    count waits a moment for it, then serves the request uncounted instead of waiting out
+    the writers' 30-second timeout."""
+    import sqlite3
+
+    writer = sqlite3.connect(connection.settings_dict["NAME"], timeout=1)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        response = client.get("/api/v1/claims/")
+        elapsed = time.monotonic() - started
+    finally:
+        writer.rollback()
+        writer.close()
+    assert response.status_code == 200
+    assert elapsed < 10
