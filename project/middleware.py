@@ -68,3 +68,20 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class NulInQueryRefusedMiddleware:
+    """A query string with a NUL character (``%00``) is a 400: no parameter of this site
+    takes one, and PostgreSQL refuses NUL in text, so a filter passing it on would fail
+    inside the database (a 500) instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            body = {"detail": "The query string contains a NUL character (%00).", "code": "invalid"}
+            if request.path.startswith("/api/"):
+                return JsonResponse(body, status=400)
+            return HttpResponse(body["detail"], status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

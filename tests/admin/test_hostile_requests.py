@@ -90,6 +90,10 @@ JUNK_ADDRESSES = [
     "/admin/sources/source/?published_on__year=0",
     "/admin/sources/source/?published_on__year=9999",
     "/admin/sources/source/?published_on__year=9999&published_on__month=12",
+    # NUL, which PostgreSQL refuses in text: refused before any filter passes it on.
+    "/admin/claims/claim/?status__exact=%00",
+    "/admin/claims/claim/?entity=%00",
+    "/admin/sources/source/?q=%00",
 ]
 
 
