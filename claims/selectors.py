@@ -11,9 +11,13 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from project.api import sees_everything
-from .models import Claim, ClaimContributor, Entity, Evidence
+from .models import Claim, ClaimContributor, Entity, Evidence, Review
 
 PUBLIC_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
+# The moderation decisions the public sees; of these, only a retraction's comment (its
+# reason) is public: the rest of the log is the reviewers' working conversation.
+PUBLIC_REVIEW_ACTIONS = (Review.Action.APPROVE, Review.Action.RETRACT)
+PUBLIC_COMMENT_ACTIONS = (Review.Action.RETRACT,)
 
 # What a claim's evidence shows of a span and its source: never the source's text, which
 # may be megabytes.
@@ -147,3 +151,48 @@ def claim_history(claim: Claim) -> list[dict]:
     entries.sort(key=lambda item: item[0])
     return [entry for _, entry in entries]
 
+
+
+# ---------------------------------------------------------------------------------------------
+# What of a claim's log and history the public sees
+
+
+def visible_reviews(user, claim: Claim) -> list[Review]:
+    """The claim's moderation log, oldest first. Staff see all of it; anybody else sees the
+    public decisions only (publish, retract), and a comment only where it is the public
+    reason (a retraction's)."""
+    reviews = Review.objects.filter(claim=claim).select_related("actor").order_by("created_at", "id")
+    if sees_all_claims(user):
+        return list(reviews)
+    public = list(reviews.filter(action__in=PUBLIC_REVIEW_ACTIONS))
+    for review in public:
+        if review.action not in PUBLIC_COMMENT_ACTIONS:
+            review.comment = ""
+    return public
+
+
+def _public_reason(reason: str | None) -> str | None:
+    """A history record's reason as the public may read it: a retraction's with its
+    comment, any other as its action alone ("approve: <internal comment>" is "approve")."""
+    if not reason:
+        return None
+    action = reason.split(":", 1)[0]
+    return reason if action in PUBLIC_COMMENT_ACTIONS else action
+
+
+def visible_history(user, claim: Claim) -> list[dict]:
+    """The claim's field history. Staff see every record of the claim and its evidence;
+    anybody else sees the published versions only (records while the claim was published
+    or retracted), each compared with the previous published one: no draft text, no
+    internal comment."""
+    if sees_all_claims(user):
+        return claim_history(claim)
+    records = (
+        claim.history.filter(status__in=PUBLIC_STATUSES)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    entries = [entry for _, entry in _entries(records, "claim", CLAIM_HISTORY_FIELDS)]
+    for entry in entries:
+        entry["reason"] = _public_reason(entry["reason"])
+    return entries

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from project.api import StrictWrites, WriteSerializer
+from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
 
@@ -30,7 +32,7 @@ class EntitySummarySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Entity.Kind.choices)
 
 
-class EntitySerializer(serializers.ModelSerializer):
+class EntitySerializer(StrictWrites, serializers.ModelSerializer):
     """An entity; ``slug`` is made from the name when not given."""
 
     slug = serializers.SlugField(max_length=300, required=False)
@@ -92,18 +94,22 @@ class EvidenceSerializer(EvidenceDetailSerializer):
     claim = serializers.IntegerField(source="claim_id")
 
 
-class EvidenceItemSerializer(serializers.Serializer):
+class EvidenceItemSerializer(WriteSerializer):
     """One evidence item: an existing ``span`` (id), or a ``source`` (id) with a ``quote``
     (``occurrence``, ``prefix``, ``suffix`` choose among repeats) or ``start``/``end``."""
 
     span = id_field(Span.objects.all(), required=False)
     source = id_field(Source.objects.all(), required=False)
-    quote = serializers.CharField(required=False, trim_whitespace=False)
+    quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
     end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
-    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET, required=False)
+    prefix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    suffix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_CANDIDATES, required=False)
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices, default=Evidence.Stance.SUPPORTS)
     note = serializers.CharField(allow_blank=True, default="")
 
@@ -122,7 +128,7 @@ class EvidenceCreateSerializer(EvidenceItemSerializer):
     claim = id_field(Claim.objects.all())
 
 
-class EvidenceUpdateSerializer(serializers.Serializer):
+class EvidenceUpdateSerializer(WriteSerializer):
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
@@ -198,7 +204,7 @@ class ClaimDetailSerializer(ClaimSerializer):
         return data
 
 
-class ClaimWriteSerializer(serializers.Serializer):
+class ClaimWriteSerializer(WriteSerializer):
     """Content fields. ``entities`` are ids; ``supersedes`` is the id of the claim this one
     corrects."""
 
@@ -239,7 +245,7 @@ class ClaimCreateSerializer(ClaimWriteSerializer):
         return [EvidenceInput(**item) for item in self.validated_data.get("evidence", [])]
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(WriteSerializer):
     comment = serializers.CharField(
         required=False,
         allow_blank=True,

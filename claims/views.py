@@ -35,7 +35,7 @@ from . import fast_list, selectors, services
 from .services import EvidenceInput
 from .exports import claim_review
 from .filters import ClaimFilter, EntityFilter, EvidenceFilter
-from .models import Claim, Entity, Evidence, Review
+from .models import Claim, Entity, Evidence
 from .roles import is_reviewer
 from .serializers import (
     ClaimCreateSerializer,
@@ -208,24 +208,25 @@ class ClaimViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="The claim's moderation log, oldest first",
+        description="Anonymous callers see the public decisions only (publish, retract with its reason).",
         responses={200: ReviewSerializer(many=True), **error_responses(404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reviews(self, request, pk=None):
         claim = self.get_object()
-        reviews = Review.objects.filter(claim=claim).select_related("actor").order_by("created_at", "id")
-        return Response(ReviewSerializer(reviews, many=True).data)
+        return Response(ReviewSerializer(selectors.visible_reviews(request.user, claim), many=True).data)
 
     @extend_schema(
         summary="Field-level history of the claim and its evidence, oldest first",
         description="Each entry compares a record with the previous one of the same object: "
-        "who, when, and every field that changed (`old`, `new`).",
+        "who, when, and every field that changed (`old`, `new`). Anonymous callers see the "
+        "published versions only, each compared with the previous published one.",
         responses={200: HistoryEntrySerializer(many=True), **error_responses(404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         claim = self.get_object()
-        return Response(HistoryEntrySerializer(selectors.claim_history(claim), many=True).data)
+        return Response(HistoryEntrySerializer(selectors.visible_history(request.user, claim), many=True).data)
 
     @extend_schema(
         summary="schema.org ClaimReview (JSON-LD) of a published claim",

@@ -12,10 +12,12 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
@@ -26,6 +28,52 @@ from project.errors import DomainError
 
 # Below this many rows an estimate is not worth its imprecision.
 ESTIMATE_THRESHOLD = 100_000
+# The largest id a BIGINT (and SQLite's INTEGER) holds.
+MAX_ID = 2**63 - 1
+
+
+def id_or_none(value: Any) -> int | None:
+    """An id typed into a URL or a form: ASCII digits within a BIGINT, else None.
+    (``str.isdigit`` also accepts "²", which ``int`` refuses, and 20 digits overflow
+    SQLite's integers.)"""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def object_or_404(model_admin, request: HttpRequest, object_id: str):
+    """The object an admin URL names, as the change page finds it (through the admin's
+    queryset), or 404 for anything else: junk ids included, never a 500."""
+    obj = model_admin.get_object(request, object_id) if id_or_none(object_id) else None
+    if obj is None:
+        raise Http404(f"No {model_admin.opts.verbose_name} with id {object_id!r}.")
+    return obj
+
+
+class LenientChangeList(ChangeList):
+    """A change list whose query string is data: a date drill-down to year 0 or past
+    9999, or a value the database cannot hold, is a bad lookup (the admin's "?e=1" page),
+    not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request):
+        # Lookups such as ``published_on__year=0`` fail only when their SQL is built, at
+        # the first count.
+        try:
+            return super().get_results(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class LenientChangeListMixin:
+    def get_changelist(self, request, **kwargs):
+        return LenientChangeList
 
 
 class EstimatedCountPaginator(Paginator):
@@ -63,7 +111,7 @@ def message_domain_error(request: HttpRequest, error: DomainError) -> None:
     messages.error(request, error.message)
 
 
-class ServiceHistoryAdmin(SimpleHistoryAdmin):
+class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
     """History pages whose "Revert" goes through the services.
 
     django-simple-history's history form saves the old version with the model form, which
@@ -90,7 +138,14 @@ class ServiceHistoryAdmin(SimpleHistoryAdmin):
             obj = self.model._default_manager.filter(pk=obj.pk).first() or obj
         return super().revert_disabled(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        if id_or_none(object_id) is None:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if id_or_none(object_id) is None or id_or_none(version_id) is None:
+            raise Http404(f"No {self.opts.verbose_name} version at this address.")
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         history_model = self.model.history.model
@@ -165,22 +220,34 @@ def run_each(
     return succeeded, failed
 
 
-def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Back to a same-site ``next`` when given, else to ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next")
+def safe_next(request: HttpRequest) -> str:
+    """The request's ``next`` (POST, then GET) when it points at this site, else "".
+
+    A ``next`` ends up in a redirect or in a link's ``href``: an off-site one is an open
+    redirect, a ``javascript:`` one runs script in the person's session when clicked."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(fallback)
+        return target
+    return ""
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to a same-site ``next`` when given, else to ``fallback``."""
+    return HttpResponseRedirect(safe_next(request) or fallback)
 
 
 __all__ = [
     "DomainErrorsAsMessages",
     "EstimatedCountPaginator",
+    "LenientChangeListMixin",
     "ServiceHistoryAdmin",
     "badge",
+    "id_or_none",
+    "object_or_404",
     "message_domain_error",
     "redirect_back",
+    "safe_next",
     "run_each",
 ]

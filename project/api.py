@@ -1,7 +1,7 @@
-"""What every API view shares: the error mapping, the parser, throttles, permissions, ETags.
+"""What every API view shares: the error mapping, the parser, permissions, ETags.
 
 This module must not import ``rest_framework.views`` at import time: DRF imports the
-parser and throttle classes named in the settings while it defines ``APIView``.
+parser classes named in the settings while it defines ``APIView``.
 
 Domain errors (``project.errors``) are raised by the services and turned into HTTP answers
 here, in one place: a view never chooses a status code for a rule it did not write.
@@ -17,8 +17,8 @@ failures, ``candidates``; 409 answers name the conflict in ``code``.
 from __future__ import annotations
 
 import json
-import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -33,7 +33,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from project.errors import DomainError, StaleVersion
 
@@ -164,15 +163,92 @@ class PreconditionFailedSerializer(ErrorSerializer):
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing and throttling
+# Writes: one behaviour for every serializer that reads a request body
+
+
+def _not_a_string(field: serializers.Field, value: Any) -> str | None:
+    """The message for a value that a text field (or a list of them) must refuse: DRF would
+    store ``0`` as "0" and ``1e999`` as "inf"."""
+    if isinstance(field, serializers.CharField):
+        if isinstance(value, str) or (value is None and field.allow_null):
+            return None
+        return f"Not a valid string: a {type(value).__name__} was given."
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        for index, item in enumerate(value):
+            message = _not_a_string(field.child, item)
+            if message:
+                return f"Item {index}: {message}"
+    return None
+
+
+class StrictWrites:
+    """Mixin of every serializer that reads a request body (``WriteSerializer`` and the
+    model serializers used for writes): text fields take strings only, and a key that is
+    not a writable field (unknown, or read-only such as ``status``) is a 400 that names it,
+    instead of being dropped while the write answers 200."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
+            errors = {
+                str(key): [
+                    "This field cannot be written here (it is unknown or read-only); "
+                    f"writable fields: {', '.join(sorted(writable)) or 'none'}."
+                ]
+                for key in data
+                if key not in writable
+            }
+            for name, field in writable.items():
+                if name in data:
+                    message = _not_a_string(field, data[name])
+                    if message:
+                        errors[name] = [message]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class WriteSerializer(StrictWrites, serializers.Serializer):
+    """The base of request-body serializers."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing (throttles: project.throttling)
+
+
+# Deeper than any request of this API; deep enough to refuse before Python's recursion
+# limit is reached anywhere (the decoder, the serializers, the error renderer).
+MAX_JSON_DEPTH = 64
+
+
+def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``data`` nests deeper than ``limit`` (iteratively: no recursion to exhaust)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        pending.extend((item, depth + 1) for item in value if isinstance(item, (dict, list)))
+    return False
 
 
 class StrictJSONParser(JSONParser):
-    """JSON that the database can store: lone surrogates ("\\ud800") are valid JSON but not
-    valid Unicode, and would fail deep inside the driver instead of answering 400."""
+    """JSON that the database can store, in a shape the serializers can walk: lone
+    surrogates ("\\ud800") are valid JSON but not valid Unicode, and would fail deep inside
+    the driver; nesting thousands deep exhausts Python's recursion limit. Each is a 400,
+    not a 500. (NUL in text is refused by every ``CharField``.)"""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.") from error
+        if json_depth_exceeds(data):
+            raise exceptions.ParseError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.")
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as error:
@@ -185,60 +261,6 @@ class JSONLDRenderer(JSONRenderer):
 
     media_type = "application/ld+json"
     format = "jsonld"
-
-
-class _CellRateMixin:
-    """A rate of N requests a period, kept as one number per caller (GCRA, the generic cell
-    rate algorithm): N requests at once, then one each period/N. DRF's own throttles keep
-    the time of every request in the period and rewrite that list in the cache on each
-    request, which grows with the rate (a caller at 2,000 a minute has 2,000 entries)."""
-
-    retry_after: float | None = None
-
-    # DRF binds the rates when its module is imported; reading them per request lets
-    # settings overrides (tests, a reloaded config) take effect.
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view) -> bool:
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        now = self.timer()
-        if self.num_requests <= 0:
-            self.retry_after = float(self.duration)
-            return False
-        interval = self.duration / self.num_requests
-        # When the caller's next request is due if it keeps to the rate; a value left by
-        # another throttle (DRF's list of times) counts as nothing used.
-        due = self.cache.get(self.key)
-        due = max(due, now) if isinstance(due, float) else now
-        ahead = due - now - (self.duration - interval)  # beyond the N allowed at once
-        if ahead > 0:
-            self.retry_after = ahead
-            return False
-        self.cache.set(self.key, due + interval, math.ceil(due + interval - now))
-        return True
-
-    def wait(self) -> float | None:
-        return self.retry_after
-
-
-class AnonThrottle(_CellRateMixin, AnonRateThrottle):
-    """Anonymous callers, per address: ``REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']``."""
-
-
-class UserThrottle(_CellRateMixin, UserRateThrottle):
-    """Authenticated callers, per user: ``...['user']``, a higher limit. (DRF's own also
-    counts anonymous callers, by address, against the user limit: twice the bookkeeping
-    for them, and a limit that is not theirs.)"""
-
-    def get_cache_key(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return None  # AnonThrottle's
-        return super().get_cache_key(request, view)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 
@@ -40,3 +41,47 @@ class DatabaseBusyMiddleware:
             response = HttpResponse(BUSY_BODY["detail"], status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """A body larger than ``MAX_BODY_MB`` is refused with 413 as JSON before any of it is
+    read, on every path. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, set to the
+    same size, guards bodies that arrive without a length; the JSON parser reads the
+    stream and would not meet it.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Content-Length is not a number.", "code": "invalid"}, status=400)
+        if limit is not None and length > limit:
+            return JsonResponse(
+                {
+                    "detail": f"The request body is {length} bytes; the limit is {limit} bytes (MAX_BODY_MB).",
+                    "code": "request_too_large",
+                    "limit": limit,
+                },
+                status=413,
+            )
+        return self.get_response(request)
+
+
+class NulInQueryRefusedMiddleware:
+    """A query string with a NUL character (``%00``) is a 400: no parameter of this site
+    takes one, and PostgreSQL refuses NUL in text, so a filter passing it on would fail
+    inside the database (a 500) instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            body = {"detail": "The query string contains a NUL character (%00).", "code": "invalid"}
+            if request.path.startswith("/api/"):
+                return JsonResponse(body, status=400)
+            return HttpResponse(body["detail"], status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

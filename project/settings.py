@@ -7,12 +7,16 @@ secret key that is never committed.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
+import tempfile
 import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,22 +32,50 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _default_secret_key() -> str:
-    """A random key kept beside the database, so sessions survive restarts of the demo."""
-    key_file = BASE_DIR / ".secret_key"
-    try:
-        return key_file.read_text().strip()
-    except FileNotFoundError:
-        key = secrets.token_urlsafe(50)
+def secret_key_from_file(key_file: Path) -> str:
+    """A random key kept beside the database, so sessions survive restarts of the demo.
+
+    Every worker of a server must sign with the same key, or users are logged out at
+    random: the key is written once, atomically (a complete temporary file, mode 0600,
+    hard-linked into place, which fails if another process got there first), and then
+    every process reads the one file. A key that cannot be kept is a start-up error,
+    never a per-process key.
+    """
+    for _ in range(2):
         try:
-            key_file.write_text(key)
-        except OSError:
-            pass
-        return key
+            key = key_file.read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
+            key = ""
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is not set and {key_file} cannot be read ({error}). "
+                "Set SECRET_KEY, or make the file readable."
+            ) from error
+        if key:
+            return key
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=key_file.parent, prefix=f"{key_file.name}.")
+            try:
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(secrets.token_urlsafe(50))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.link(temporary, key_file)
+            except FileExistsError:
+                pass  # another process wrote it first: its key is the key
+            finally:
+                os.unlink(temporary)
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is not set and {key_file} cannot be written ({error}). "
+                "Set SECRET_KEY, or let the server write that file once: each worker "
+                "would otherwise sign sessions with a key of its own."
+            ) from error
+    raise ImproperlyConfigured(f"SECRET_KEY is not set and {key_file} stays empty; set SECRET_KEY.")
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _default_secret_key()
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_from_file(BASE_DIR / ".secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -61,11 +93,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
+    "project",
     "sources",
     "claims",
 ]
 
 MIDDLEWARE = [
+    "project.middleware.RequestBodyLimitMiddleware",
+    "project.middleware.NulInQueryRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,8 +111,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "project.middleware.DatabaseBusyMiddleware",
+    # Last: turns a lockout found during authentication into the 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before the password is checked.
+    "project.auth.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -128,6 +174,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Request bodies up to MAX_BODY_MB (a source's text arrives in one); beyond, 413 as JSON
+# (project.middleware.RequestBodyLimitMiddleware).
+MAX_BODY_MB = float(os.environ.get("MAX_BODY_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(MAX_BODY_MB * 1024 * 1024)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -171,6 +222,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# Content-Security-Policy on every page (django-csp): scripts, images, fonts and requests
+# from this site only, so no inline script (a link's ``javascript:`` included) and nothing
+# from outside runs or loads. Inline styles stay allowed: Swagger UI and Redoc inject theirs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        # Redoc's search index runs in a worker built from a blob.
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SILENCED_SYSTEM_CHECKS = env_list(
     "SILENCED_SYSTEM_CHECKS",
     # HTTPS redirect and HSTS are provided by the TLS-terminating proxy.
@@ -198,8 +268,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "project.api.exception_handler",
     # Anonymous callers are limited per address, authenticated ones per user, higher.
     "DEFAULT_THROTTLE_CLASSES": [
-        "project.api.AnonThrottle",
-        "project.api.UserThrottle",
+        "project.throttling.AnonThrottle",
+        "project.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
@@ -238,12 +308,38 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "claimbase",
+# The cache holds the throttles' and login limits' counts, so every worker and server must
+# see the same one: Redis with CACHE_URL=redis://host:6379/0 (Django's own backend), else the
+# database cache of the embedded default (its table made by `migrate`; project/cache.py).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// address, not {CACHE_URL!r}.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "project.cache.DatabaseCache",
+            "LOCATION": "claimbase_cache",
+            # Counters of many callers; expired ones are swept when this many are kept.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     }
-}
+
+# Clients behind proxies: how many proxies in front of the server append to X-Forwarded-For
+# (project/addresses.py). 0: the header is ignored, the socket's address counts.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Failed logins (the admin's and the API token's), limited per username and per address by
+# django-axes: LOGIN_FAILURE_LIMIT failures lock that username, and that address, out for
+# LOGIN_LOCKOUT_MINUTES (429 with Retry-After); a success does not wipe an address's count.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "project.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "project.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from claims.views import ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
 from project.api import json_not_found, json_server_error
 from project.auth import ObtainTokenView
+from project.docs import RedocView, SwaggerView
 from sources.views import SourceViewSet, SpanViewSet
 
 # The JSON API, version 1 (see DESIGN.md, "API").
@@ -30,12 +31,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     # The OpenAPI schema and its viewers, served from local static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path(
-        "api/redoc/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
-        name="redoc",
-    ),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 

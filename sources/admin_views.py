@@ -19,12 +19,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from project.admin import message_domain_error
+from project.admin import message_domain_error, object_or_404
 from project.errors import DomainError
 
 from .models import Source, Span
@@ -191,7 +190,7 @@ def span_from_selection_view(model_admin, request: HttpRequest, object_id: str) 
     the source page, at the span."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    source = get_object_or_404(Source, pk=object_id)
+    source = object_or_404(model_admin, request, object_id)
     if not (model_admin.has_view_permission(request, source) and request.user.has_perm("sources.add_span")):
         raise PermissionDenied
     page = reverse("admin:sources_source_change", args=[source.pk])

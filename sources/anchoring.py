@@ -14,6 +14,15 @@ from rapidfuzz import fuzz
 
 CONTEXT_LENGTH = 32
 
+# Limits on what a caller may send, so that anchoring costs time linear in the text whatever
+# the input: a quote (a passage, not a document), its context, and how many places a quote
+# may occur before it is too common to anchor by quote (offsets remain).
+MAX_QUOTE_LENGTH = 5_000
+MAX_CONTEXT_LENGTH = 256
+MAX_CANDIDATES = 10_000
+# How many places a refusal as too common lists (the first ones).
+LISTED_WHEN_TOO_COMMON = 100
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -64,13 +73,36 @@ class EmptyQuote(AnchoringError):
     code = "empty_quote"
 
 
-def find_all(text: str, quote: str) -> list[Candidate]:
-    """Every occurrence of ``quote`` in ``text``, overlapping ones included, in order."""
+class InputTooLong(AnchoringError):
+    code = "too_long"
+
+
+class QuoteTooCommon(AmbiguousQuote):
+    code = "quote_too_common"
+
+
+def check_input_lengths(quote: str | None, prefix: str | None = None, suffix: str | None = None) -> None:
+    """Refuse a quote over ``MAX_QUOTE_LENGTH`` or a context side over ``MAX_CONTEXT_LENGTH``
+    code points."""
+    if quote is not None and len(quote) > MAX_QUOTE_LENGTH:
+        raise InputTooLong(
+            f"The quote is {len(quote)} code points long; a span quotes at most {MAX_QUOTE_LENGTH}."
+        )
+    for name, value in (("prefix", prefix), ("suffix", suffix)):
+        if value is not None and len(value) > MAX_CONTEXT_LENGTH:
+            raise InputTooLong(
+                f"The {name} is {len(value)} code points long; context is at most {MAX_CONTEXT_LENGTH}."
+            )
+
+
+def find_all(text: str, quote: str, limit: int | None = None) -> list[Candidate]:
+    """Every occurrence of ``quote`` in ``text``, overlapping ones included, in order; the
+    first ``limit`` only, when given. Each search is CPython's linear-time ``str.find``."""
     if not quote:
         raise EmptyQuote("The quote is empty.")
     found: list[Candidate] = []
     position = text.find(quote)
-    while position != -1:
+    while position != -1 and (limit is None or len(found) < limit):
         found.append(Candidate(position, position + len(quote)))
         # Step one code point, not len(quote): "aa" occurs twice in "aaa".
         position = text.find(quote, position + 1)
@@ -167,8 +199,19 @@ def resolve_quote(
     occurrence wins; several are told apart by ``prefix``/``suffix`` similarity, and
     without context, or when the best context score is shared, the quote is ambiguous
     and every candidate is listed.
+
+    The work is linear in the text: the quote and its context are capped
+    (``check_input_lengths``), and a quote occurring more than ``MAX_CANDIDATES`` times is
+    refused as too common (its first places listed) instead of scoring every place.
     """
-    candidates = find_all(text, quote)
+    check_input_lengths(quote, prefix, suffix)
+    candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)
+    if len(candidates) > MAX_CANDIDATES:
+        raise QuoteTooCommon(
+            f"The quote occurs more than {MAX_CANDIDATES} times; anchor it by offsets "
+            f"(start, end) instead. The first {LISTED_WHEN_TOO_COMMON} places are listed.",
+            candidates[:LISTED_WHEN_TOO_COMMON],
+        )
     if not candidates:
         raise QuoteNotFound("The quote does not occur in the source text.")
     if occurrence is not None:
@@ -257,6 +300,9 @@ _REFINE_MARGIN = 15.0
 # Bounds the work on a quote that loosely matches all over a text (a short, common one).
 _MAX_ALIGNMENTS = 100
 _MAX_REFINED = 20
+# Fuzzy alignment costs time proportional to the text times the quote: on a long text, the
+# search for a lost quote stays within this many code points of its old place.
+FUZZY_WINDOW = 20_000
 
 
 def _alignments(text: str, quote: str, min_score: float) -> list[tuple[float, int, int]]:
@@ -324,7 +370,8 @@ def fuzzy_suggestion(
     whose passage was lightly edited), or None when nothing reaches ``min_score``.
 
     Equal similarity is decided by context (as in ``resolve_quote``), then by closeness
-    to ``hint`` (an old offset), then by position, the earliest first.
+    to ``hint`` (an old offset), then by position, the earliest first. With a ``hint``, a
+    long text is searched within ``FUZZY_WINDOW`` code points of it only.
     """
     if not quote or not text:
         return None
@@ -332,7 +379,12 @@ def fuzzy_suggestion(
     def distance(start: int) -> int:
         return abs(start - hint) if hint is not None else start
 
-    raw = _alignments(text, quote, min_score)
+    if hint is not None and len(text) > 2 * FUZZY_WINDOW + len(quote):
+        low = max(0, min(hint, len(text)) - FUZZY_WINDOW)
+        window = text[low : min(len(text), hint + len(quote) + FUZZY_WINDOW)]
+        raw = [(score, low + start, low + end) for score, start, end in _alignments(window, quote, min_score)]
+    else:
+        raw = _alignments(text, quote, min_score)
     raw.sort(key=lambda item: (-item[0], distance(item[1]), item[1]))
     refined = {_refine(text, quote, start, end) for _, start, end in raw[:_MAX_REFINED]}
     if not refined:

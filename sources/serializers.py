@@ -10,6 +10,9 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from project.api import WriteSerializer
+
+from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .models import Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
@@ -110,7 +113,7 @@ class SourceUpdateResultSerializer(SourceDetailSerializer):
         fields = [*SourceDetailSerializer.Meta.fields, "reanchor"]
 
 
-class SourceWriteSerializer(serializers.Serializer):
+class SourceWriteSerializer(WriteSerializer):
     """Fields a caller may set; ``source_create``/``source_update`` validate the rest."""
 
     title = serializers.CharField(max_length=500)
@@ -185,14 +188,18 @@ class SpanSerializer(serializers.ModelSerializer):
         return username_of(span.created_by)
 
 
-class SpanCreateSerializer(serializers.Serializer):
+class SpanCreateSerializer(WriteSerializer):
     """By offsets (``start``, ``end``; a ``quote`` sent along must match), or by ``quote``
     with ``occurrence`` (1-based) or ``prefix``/``suffix`` to choose among repeats."""
 
     source = id_field(Source.objects.all())
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
     end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
-    quote = serializers.CharField(required=False, trim_whitespace=False)
-    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET, required=False)
+    quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
+    prefix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    suffix = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
+    )
+    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_CANDIDATES, required=False)

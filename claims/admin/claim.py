@@ -20,8 +20,8 @@ from django.db.models.functions import Coalesce
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge
-from project.errors import InvalidInput
+from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge, id_or_none
+from project.errors import InvalidInput, StaleVersion
 from sources.admin import adopt
 
 from .. import services
@@ -201,7 +201,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")
         if term.isdigit():
-            return queryset.filter(pk=int(term)), False
+            return queryset.filter(pk=id_or_none(term) or 0), False
         if not term:
             return queryset, False
         if not queryset.query.where:
@@ -302,7 +302,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and request.POST.get(VERSION_FIELD, "").isdigit():
+        if request.method == "POST" and id_or_none(request.POST.get(VERSION_FIELD, "")):
             request._cb_expected_version = int(request.POST[VERSION_FIELD])
         return super().changeform_view(request, object_id, form_url, extra_context)
 

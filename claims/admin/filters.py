@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from project.admin import id_or_none
+
 from ..models import Entity
 
 # The suggestion list under the entity box; typing a slug or a name reaches any entity.
@@ -81,7 +83,8 @@ class AuthorFilter(admin.SimpleListFilter):
         if value == "me":
             return queryset.filter(author=request.user)
         if value and value.isdigit():
-            return queryset.filter(author_id=int(value))
+            # An id past any BIGINT names nobody (and would overflow SQLite's integers).
+            return queryset.filter(author_id=id_or_none(value) or 0)
         return queryset
 
 

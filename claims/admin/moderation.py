@@ -13,11 +13,10 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from project.admin import message_domain_error, redirect_back, run_each
+from project.admin import message_domain_error, object_or_404, redirect_back, run_each, safe_next
 from project.errors import DomainError
 
 from ..models import Claim, Review
@@ -87,7 +86,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404("Unknown action.")
-    claim = get_object_or_404(Claim.objects.select_related("author", "reviewer"), pk=object_id)
+    claim = object_or_404(model_admin, request, object_id)
     if not model_admin.has_view_permission(request, claim):
         raise PermissionDenied
     change_url = reverse("admin:claims_claim_change", args=[claim.pk])
@@ -128,7 +127,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         "tone": LABELS[action][1],
         "transition": transition,
         "form": form,
-        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "next": safe_next(request),
         "evidence": claim.evidence.select_related("span__source").order_by("id"),
     }
     return TemplateResponse(request, "admin/claims/claim/moderate.html", context)

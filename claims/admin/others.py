@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge, run_each
+from project.admin import (
+    DomainErrorsAsMessages,
+    EstimatedCountPaginator,
+    LenientChangeListMixin,
+    ServiceHistoryAdmin,
+    badge,
+    run_each,
+)
 from sources.admin import adopt
 
 from .. import services
@@ -94,7 +101,7 @@ class EvidenceAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(LenientChangeListMixin, admin.ModelAdmin):
     """The moderation log, append-only: nobody adds, changes or deletes a row here."""
 
     list_display = ("created_at", "claim", "action", "actor", "from_status", "to_status", "comment")

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from project.admin import message_domain_error
+from project.admin import id_or_none, message_domain_error
 from project.errors import DomainError
 from sources.admin_views import (
     SelectionExtension,
@@ -85,11 +85,11 @@ def claim_from_selection_view(model_admin, request: HttpRequest) -> HttpResponse
         return HttpResponseNotAllowed(["POST"])
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
-    source_id = request.POST.get("source", "")
-    if not source_id.isdigit():
+    source_id = id_or_none(request.POST.get("source", ""))
+    if source_id is None:
         messages.error(request, "No source given.")
         return HttpResponseRedirect(reverse("admin:sources_source_changelist"))
-    source = get_object_or_404(Source, pk=int(source_id))
+    source = get_object_or_404(Source, pk=source_id)
     page = reverse("admin:sources_source_change", args=[source.pk])
     form = ClaimFromSelectionForm(request.POST)
     if not form.is_valid():

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from project.api import AnonThrottle
+from project.throttling import AnonThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -83,14 +83,15 @@ def test_anonymous_callers_count_against_the_anonymous_limit_only(settings, clie
     assert [member.get("/api/v1/claims/").status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_a_throttled_caller_regains_one_request_each_period_over_the_rate(settings, client_for, monkeypatch):
-    """N a period: N at once, then one each period/N (not the whole N once the period ends),
-    and ``Retry-After`` says when the next one is due."""
+def test_a_throttled_caller_regains_requests_as_earlier_ones_age_out(settings, client_for, monkeypatch):
+    """N a period over a sliding window: N at once; then, in the next period, the previous
+    period's count weighs less as the window slides off it; ``Retry-After`` says when the
+    next request fits."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
     }
-    clock = [1_000_000.0]
+    clock = [60 * 1_000_000 + 30.0]  # half-way through a period
     monkeypatch.setattr(AnonThrottle, "timer", staticmethod(lambda: clock[0]))
     anonymous = client_for(None)
 
@@ -99,27 +100,43 @@ def test_a_throttled_caller_regains_one_request_each_period_over_the_rate(settin
 
     assert [get().status_code for _ in range(3)] == [200, 200, 200]
     refused = get()
-    assert refused.status_code == 429 and refused["Retry-After"] == "20"
-    clock[0] += 19.5
-    assert get()["Retry-After"] == "1"
-    clock[0] += 0.5
+    # Next period, the window still covers 3 * (1 - t/60) of these: one more fits at t = 20.
+    assert refused.status_code == 429 and refused["Retry-After"] == str(30 + 20)
+    clock[0] += 49
+    assert get().status_code == 429
+    clock[0] += 1
     assert [get().status_code for _ in range(2)] == [200, 429]
-    clock[0] += 60
+    clock[0] += 120
     assert [get().status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_a_throttle_reads_a_value_it_did_not_write_as_nothing_used(settings, client_for):
-    """A cache entry in another shape (DRF's list of request times, say, after an upgrade
-    with a shared cache) is not a 500."""
+def test_refused_requests_do_not_push_the_allowance_away(settings, client_for, monkeypatch):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"},
     }
-    key = "throttle_anon_127.0.0.1"
+    clock = [60 * 1_000_000 + 1.0]
+    monkeypatch.setattr(AnonThrottle, "timer", staticmethod(lambda: clock[0]))
+    anonymous = client_for(None)
+    assert [anonymous.get("/api/v1/claims/").status_code for _ in range(50)] == [200, 200] + [429] * 48
+    clock[0] += 119  # two periods on: everything aged out, however hard it hammered
+    assert [anonymous.get("/api/v1/claims/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_throttle_reads_a_value_it_did_not_write_as_nothing_used(settings, client_for, monkeypatch):
+    """A cache entry in another shape (an older throttle's, say, after an upgrade with a
+    shared cache) is not a 500."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"},
+    }
+    monkeypatch.setattr(AnonThrottle, "timer", staticmethod(lambda: 60 * 1_000_000 + 1.0))
+    key = "throttle:anon:127.0.0.1:1000000"
     cache.set(key, [1.0, 2.0])
+    cache.set("throttle:anon:127.0.0.1:999999", "junk")
     anonymous = client_for(None)
     assert [anonymous.get("/api/v1/claims/").status_code for _ in range(3)] == [200, 200, 429]
-    assert isinstance(cache.get(key), float)  # the caller's entry, now in the throttle's shape
+    assert cache.get(key) == 2  # the caller's entry, now in the throttle's shape
 
 
 def test_a_zero_rate_refuses_every_call(settings, client_for):

@@ -1,0 +1,50 @@
+"""Which address a request comes from, for throttles and login limits.
+
+``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` (default 0) says how many proxies stand in
+front of the server. Each proxy appends the address it saw to ``X-Forwarded-For``, so
+with N trusted proxies the client is the N-th entry from the right; anything further left
+was written by the client and proves nothing. Without trusted proxies the header is
+ignored: a caller cannot become someone else by sending it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+
+
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str:
+    """The caller's address as the trusted proxies (or the socket) saw it."""
+    request = getattr(request, "_request", request)  # DRF's Request or Django's
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        return remote
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not forwarded:
+        return remote
+    # Fewer entries than proxies: the request did not pass them all; the farthest one known.
+    entry = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
+    return _valid(entry) or remote
+
+
+def throttle_key_address(address: str) -> str:
+    """The part of an address that a throttle counts: the address for IPv4, its /64 network
+    for IPv6 (one subscriber holds a whole /64, and could otherwise rotate through it)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -1,0 +1,54 @@
+"""The embedded default cache: Django's database cache, with an atomic ``incr``.
+
+Django's ``DatabaseCache.incr`` reads the value and writes it back in two statements, so two
+workers counting at once both read 7 and both write 8. Throttle counts must not lose
+increments, so here the read and the write happen in one transaction holding the row:
+``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction is ``IMMEDIATE`` (see
+the settings), which takes the database's write lock at ``BEGIN``.
+
+The table (``CACHE_TABLE``) is created by the migration ``project/migrations``, so
+``migrate`` alone sets it up.
+"""
+
+from __future__ import annotations
+
+import base64
+import pickle
+
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.db import connections, models, router, transaction
+from django.utils.timezone import now as tz_now
+
+CACHE_TABLE = "claimbase_cache"
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote_name = connection.ops.quote_name
+        table = quote_name(self._table)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        expression = models.Expression(output_field=models.DateTimeField())
+        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote_name('value')}, {quote_name('expires')} FROM {table} "
+                f"WHERE {quote_name('cache_key')} = %s{lock}",
+                [key],
+            )
+            row = cursor.fetchone()
+            expires = row[1] if row else None
+            for converter in converters if row else ():
+                expires = converter(expires, expression, connection)
+            if row is None or expires < tz_now():
+                raise ValueError(f"Key '{key}' not found")
+            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))
+            value += delta
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {table} SET {quote_name('value')} = %s WHERE {quote_name('cache_key')} = %s",
+                [encoded, key],
+            )
+        return value

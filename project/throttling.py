@@ -1,0 +1,170 @@
+"""API throttles whose counts every worker and server shares.
+
+A rate of N a period is counted in the configured cache (``CACHE_URL``: Redis, or the
+database cache of the embedded default), one counter per caller and period. The count
+that decides is a sliding one: this period's requests plus the previous period's, weighted
+by how much of the previous period the sliding window still covers. A caller gets N at
+once, and then requests again as its earlier ones age out of the window, never N twice
+at a period's boundary.
+
+Counting is atomic: ``incr`` (Redis's ``INCR``; a locked read and write on the database
+cache, ``project.cache``) returns the count including this request, so two workers never
+both see the last free place. A refused request is counted back out, so that hammering
+while refused does not push the caller's allowance further away.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from contextlib import contextmanager
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
+from django.db import OperationalError, connection
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+from project.addresses import client_address, throttle_key_address
+from project.cache import DatabaseCache
+from project.middleware import database_busy
+
+logger = logging.getLogger(__name__)
+
+# On SQLite, how long counting waits for a writer that holds the database (an import):
+# a reader must not wait out the writers' 30-second busy timeout for its throttle.
+COUNTING_BUSY_TIMEOUT_MS = 1_000
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """``"120/minute"`` as ``(120, 60)``; None for no limit."""
+    if rate is None:
+        return None
+    number, period = rate.split("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0]]
+    return int(number), seconds
+
+
+class SharedRateThrottle(BaseThrottle):
+    scope = ""
+    cache = default_cache
+    timer = staticmethod(time.time)
+
+    def __init__(self):
+        self.retry_after: float | None = None
+
+    def get_rate(self) -> tuple[int, int] | None:
+        # Read per request, so that settings overrides (tests, a reloaded config) apply.
+        return parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+
+    def get_ident(self, request) -> str:
+        return throttle_key_address(client_address(request))
+
+    def get_cache_key(self, request, view) -> str | None:
+        raise NotImplementedError
+
+    def _count(self, key: str, timeout: int) -> int:
+        """Add one to ``key`` and return the count, atomically; a fresh key starts at 1."""
+        for _ in range(3):
+            try:
+                return self.cache.incr(key)
+            except ValueError:  # no such key (yet, or it expired)
+                if self.cache.add(key, 1, timeout):
+                    return 1
+            except TypeError:  # a value of another shape: counts as nothing used
+                self.cache.set(key, 1, timeout)
+                return 1
+        return self.cache.incr(key)
+
+    @contextmanager
+    def _counting(self):
+        """On the database cache over SQLite, wait at most ``COUNTING_BUSY_TIMEOUT_MS`` for
+        the write lock; elsewhere, as configured."""
+        backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+        shorten = isinstance(backend, DatabaseCache) and connection.vendor == "sqlite" and not connection.in_atomic_block
+        if not shorten:
+            yield
+            return
+        connection.ensure_connection()
+        configured = connection.connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.connection.execute(f"PRAGMA busy_timeout = {COUNTING_BUSY_TIMEOUT_MS}")
+        try:
+            yield
+        finally:
+            connection.connection.execute(f"PRAGMA busy_timeout = {int(configured)}")
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            with self._counting():
+                return self._allow(request, view)
+        except OperationalError as error:
+            if not database_busy(error):
+                raise
+            # Another writer (an import, on SQLite) holds the database: serve the request
+            # uncounted rather than make a reader wait for the writer or fail.
+            logger.warning("Throttle not counted: the database is busy (%s).", error)
+            return True
+
+    def _allow(self, request, view) -> bool:
+        rate = self.get_rate()
+        if rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        limit, period = rate
+        if limit <= 0:
+            self.retry_after = float(period)
+            return False
+        now = self.timer()
+        window, into = divmod(now, period)
+        window = int(window)
+        current_key, previous_key = f"{key}:{window}", f"{key}:{window - 1}"
+        count = self._count(current_key, 2 * period + 1)
+        previous = self.cache.get(previous_key, 0)
+        previous = previous if isinstance(previous, int) else 0
+        weight = 1 - into / period
+        if previous * weight + count <= limit:
+            return True
+        self.cache.decr(current_key)
+        self.retry_after = self._wait(limit, period, count - 1, previous, into)
+        return False
+
+    @staticmethod
+    def _wait(limit: int, period: int, count: int, previous: int, into: float) -> float:
+        """Seconds until one more request fits: within this period, when the previous
+        period's weight has fallen enough; else in the next one, when this period's has."""
+        if count < limit and previous:
+            # previous * (1 - t / period) + count + 1 <= limit
+            moment = period * (1 - (limit - count - 1) / previous)
+            return max(moment - into, 0.001)
+        # Next period: count * (1 - t / period) + 1 <= limit
+        moment = period * (1 - (limit - 1) / count) if count else 0.0
+        return (period - into) + max(moment, 0.0)
+
+    def wait(self) -> float | None:
+        return None if self.retry_after is None else float(math.ceil(self.retry_after))
+
+
+class AnonThrottle(SharedRateThrottle):
+    """Anonymous callers, per address: ``REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']``."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return f"throttle:anon:{self.get_ident(request)}"
+
+
+class UserThrottle(SharedRateThrottle):
+    """Authenticated callers, per user: ``...['user']``, a higher limit. (Anonymous callers
+    count against the anonymous limit only.)"""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return f"throttle:user:{request.user.pk}"
