@@ -13,6 +13,7 @@ from rest_framework import serializers
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
 
+from . import checks
 from .models import CLAIM_TEXT_MAX_LENGTH, Claim, Entity, Evidence, Review
 from .services import EvidenceInput
 
@@ -167,11 +168,29 @@ class ClaimSerializer(serializers.Serializer):
         return data
 
 
+class CheckWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[(code, code) for code in checks.CODES])
+    message = serializers.CharField()
+
+
 class ClaimDetailSerializer(ClaimSerializer):
-    """A claim with everything: notes, and evidence with its note and who added it."""
+    """A claim with everything: notes, evidence with its note and who added it, and (for
+    authenticated callers: ``context["authenticated"]``) the editorial checks' warnings."""
 
     notes = serializers.CharField()
     evidence = EvidenceDetailSerializer(many=True, source="evidence.all")
+    checks = CheckWarningSerializer(
+        many=True,
+        source="check_warnings",
+        required=False,
+        help_text="Editorial warnings (claims/checks.py); authenticated callers only.",
+    )
+
+    def to_representation(self, claim: Claim) -> dict:
+        data = super().to_representation(claim)
+        if not self.context.get("authenticated"):
+            data.pop("checks", None)
+        return data
 
 
 class ClaimWriteSerializer(serializers.Serializer):

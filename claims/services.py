@@ -24,6 +24,7 @@ from project.validation import refuse_nul_characters
 from sources.models import Source, Span
 from sources.services import AnchoringFailed, span_create, spans_reanchored
 
+from .editorial import refresh_checks, warnings_for
 from .models import EDITABLE_STATUSES, Claim, Entity, Evidence, Review
 from .roles import can_edit_content, is_analyst, is_reviewer
 
@@ -263,6 +264,7 @@ def claim_create(
                 extra={**error.extra, "evidence_index": index},
             ) from error
     refresh_attention([claim.pk])
+    refresh_checks([claim.pk])  # editorial checks: after the claim's last save
     claim.refresh_from_db()
     return claim
 
@@ -298,6 +300,7 @@ def claim_update(
             changed = True
     if changed:
         _save(locked, user, "Content edited")
+        refresh_checks([locked.pk])  # editorial checks: after the claim's last save
     return locked
 
 
@@ -334,6 +337,7 @@ def evidence_add(
     refresh_attention([locked.pk])
     locked.refresh_from_db()
     _save(locked, user, "Evidence added")
+    refresh_checks([locked.pk])  # editorial checks: after the claim's last save
     return evidence
 
 
@@ -357,6 +361,7 @@ def evidence_update(
     evidence._history_user = user
     evidence.save()
     _save(locked, user, "Evidence edited")
+    refresh_checks([locked.pk])  # editorial checks: after the claim's last save
     return evidence
 
 
@@ -371,6 +376,7 @@ def evidence_remove(*, evidence: Evidence, user) -> None:
     refresh_attention([locked.pk])
     locked.refresh_from_db()
     _save(locked, user, "Evidence removed")
+    refresh_checks([locked.pk])  # editorial checks: after the claim's last save
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,6 +467,20 @@ def _check_approvable(claim: Claim) -> None:
         )
 
 
+def _require_comment_on_warnings(claim: Claim) -> None:
+    """Approving a claim that the editorial checks warn about takes a comment saying why the
+    warnings do not apply; the Review row keeps it."""
+    warnings = warnings_for(claim)
+    if warnings:
+        messages = [warning["message"] for warning in warnings]
+        raise InvalidInput(
+            f"The editorial checks found {len(warnings)} problem(s); approving needs a comment "
+            "saying why they do not apply.",
+            code="comment_required",
+            extra={"errors": {"comment": messages}, "checks": warnings},
+        )
+
+
 def _log(claim: Claim, user, action: str, from_status: str, comment: str) -> Review:
     return Review.objects.create(
         claim=claim,
@@ -511,6 +531,8 @@ def claim_transition(
             locked.submitted_at = now
         elif action == Action.APPROVE:
             _check_approvable(locked)
+            if not comment:
+                _require_comment_on_warnings(locked)
             locked.reviewer = user
             locked.published_at = now
         elif action in (Action.REQUEST_CHANGES, Action.REJECT):

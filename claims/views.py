@@ -66,10 +66,16 @@ TRANSITIONS = {
 }
 
 
-def _claim_response(claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
+def _claim_response(
+    claim: Claim,
+    *,
+    status_code: int = status.HTTP_200_OK,
+    headers: dict | None = None,
+    authenticated: bool = True,
+) -> Response:
     claim = selectors.with_relations(Claim.objects.filter(pk=claim.pk), detail=True).get()
     return Response(
-        ClaimDetailSerializer(claim).data,
+        ClaimDetailSerializer(claim, context={"authenticated": authenticated}).data,
         status=status_code,
         headers={"ETag": etag_for("claim", claim.pk, claim.version), **(headers or {})},
     )
@@ -175,7 +181,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         etag = etag_for("claim", claim.pk, claim.version)
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return _claim_response(claim)
+        return _claim_response(claim, authenticated=request.user.is_authenticated)
 
     def create(self, request):
         data = ClaimCreateSerializer(data=request.data)

@@ -72,7 +72,8 @@ def buttons(claim: Claim, user) -> list[dict]:
                 "label": label(action),
                 "tone": LABELS[action][1],
                 "url": reverse("admin:claims_claim_moderate", args=[claim.pk, url_action(action)]),
-                "needs_comment": transition.comment_required,
+                # Approving a claim the editorial checks warn about needs a comment too.
+                "needs_comment": transition.comment_required or (action == Action.APPROVE and claim.has_checks),
             }
         )
     return result

@@ -13,6 +13,7 @@ from django.utils import timezone
 from sources import anchoring
 from sources.models import Source, Span, sha256_of
 
+from ..editorial import refresh_checks
 from ..models import Claim, Entity, Evidence, Review
 from .records import (
     CHANGE_REASON,
@@ -270,6 +271,7 @@ class Importer:
         # by this INSERT rather than fixed afterwards.
         rows.insert(Review, ("claim_id", *REVIEW_FIELDS), reviews)
         rows.insert(history_model, history_columns, history, adapted=True)
+        refresh_checks(claim_ids)  # editorial checks of the claims just written
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
         self.report.spans_created += len(span_rows)
