@@ -89,7 +89,7 @@ class ClaimFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
             raise NotAllowed("The has_checks filter is for authenticated users.", code="not_authenticated")
-        return queryset.filter(has_checks=value)
+        return queryset.filter(has_checks=value == "true")
 
     def filter_period_on(self, queryset, name, value):
         return queryset.filter(
