@@ -383,7 +383,7 @@ class Corpus:
             batch["claim"].append((
                 claim_id, text, period_start, period_end, verdict, confidence, status, author,
                 users[reviewer_name] if decided else None, 1 + len(stances) + len(reviews),
-                created, updated, submitted, published, None, "", needs_attention,
+                created, updated, submitted, published, None, "", needs_attention, "[]", 0,
             ))
             if len(batch["claim"]) >= batch_size:
                 yield batch
@@ -420,6 +420,8 @@ TABLE_COLUMNS = {
         "id", "text", "period_start", "period_end", "verdict", "confidence", "status",
         "author_id", "reviewer_id", "version", "created_at", "updated_at", "submitted_at",
         "published_at", "supersedes_id", "notes", "needs_attention",
+        # The editorial checks' warnings, none stored: check_claims computes them.
+        "check_warnings", "has_checks",
     ),
     "sources_span": (
         "id", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",

@@ -128,6 +128,7 @@ _DIGITS = re.compile(
     r"(?:(?P<ordinal>st|nd|rd|th)\b"
     r"|\s*(?P<scale>thousand|million|billion|trillion)\b"
     r"|(?P<abbreviation>bn|mn|m|k)\b"
+    r"|(?:(?<=-\d)|(?<=-\d\d)|(?<=-\d\d\d))s\b"  # a model's plural: "S-400s", "Su-35s"
     r"|(?![\w]))",
     re.IGNORECASE,
 )
@@ -297,7 +298,7 @@ _DATE = re.compile(
     rf"|(?P<day_first>\b(?P<day_b>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month_b>{_MONTH})"
     rf"(?:,?\s+(?P<year_b>{_YEAR})\b)?)"
     rf"|(?<![\w.,$-])(?P<decade>(?:18|19|20)\d0)s\b"
-    rf"|(?<![\w.,$])(?P<year>{_YEAR})(?![\w,]|\.\d)"
+    rf"|(?<![\w.,$])(?P<year>{_YEAR})(?!\w|[,.]\d)"
 )
 # Relative expressions, resolved against the source's publication date.
 _WEEKDAYS = [calendar.day_name[number] for number in range(7)]
@@ -347,6 +348,18 @@ def date_mentions(text: str) -> list[DateMention]:
                 day = None
             mentions.append(DateMention(surface, int(year_text) if year_text else None, month, day))
     return mentions
+
+
+def relative_times(text: str) -> list[re.Match]:
+    """Relative expressions in the text; a capitalised one mid-sentence is a name ("Russia
+    Today"), not a time."""
+    found = []
+    for match in _RELATIVE.finditer(text):
+        before = text[: match.start()].rstrip()
+        if match.group(0)[0].isupper() and before and before[-1] not in ".!?\"“‘'(":
+            continue
+        found.append(match)
+    return found
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -439,7 +452,7 @@ def _date_support(evidence: Iterable[EvidenceFacts]) -> _DateSupport:
                 if mention.day is not None:
                     support.days.add((mention.month, mention.day))
         if published_on is not None:
-            for match in _RELATIVE.finditer(item.quote):
+            for match in relative_times(item.quote):
                 for date in resolve_relative(match.group(0), published_on):
                     add_date(date, exact=match.group(0).lower().split()[-1] not in {"year", "month"})
     return support
@@ -465,23 +478,26 @@ def date_not_in_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
         return []
     support = _date_support(supporting)
     missing: list[str] = []
+    reported: set[tuple] = set()
 
-    def note(what: str) -> None:
-        if what not in missing:
+    def note(what: str, key: tuple) -> None:
+        # One warning per missing year, month or day, whether the text or the period names it.
+        if key not in reported:
+            reported.add(key)
             missing.append(what)
 
     for mention in date_mentions(claim.text):
         if mention.decade is not None:
             decade_years = range(mention.decade, mention.decade + 10)
             if mention.decade not in support.decades and not support.years.intersection(decade_years):
-                note(f'the decade "{mention.surface}"')
+                note(f'the decade "{mention.surface}"', ("decade", mention.decade))
             continue
         if mention.year is not None and not support.year(mention.year):
-            note(f'the year "{mention.year}"')
+            note(f'the year "{mention.year}"', ("year", mention.year))
         if mention.month is not None and not support.month(mention.month, mention.year):
-            note(f'the month "{MONTHS[mention.month - 1]}"')
+            note(f'the month "{MONTHS[mention.month - 1]}"', ("month", mention.month))
         if mention.day is not None and not support.day(mention.month, mention.day):
-            note(f'the day "{MONTHS[mention.month - 1]} {mention.day}"')
+            note(f'the day "{MONTHS[mention.month - 1]} {mention.day}"', ("day", mention.month, mention.day))
 
     for label, date, end in (("starts", claim.period_start, False), ("ends", claim.period_end, True)):
         if date is None:
@@ -489,11 +505,14 @@ def date_not_in_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
         level = _granularity(date, end=end)
         decade_covers = date.year - date.year % 10 in support.decades
         if not (support.year(date.year) or decade_covers):
-            note(f'the year "{date.year}" (the period {label} on {date.isoformat()})')
+            note(f'the year "{date.year}" (the period {label} on {date.isoformat()})', ("year", date.year))
         elif level in {"month", "day"} and not support.month(date.month, date.year):
-            note(f'the month "{MONTHS[date.month - 1]}" (the period {label} on {date.isoformat()})')
+            note(f'the month "{MONTHS[date.month - 1]}" (the period {label} on {date.isoformat()})', ("month", date.month))
         elif level == "day" and not support.day(date.month, date.day):
-            note(f'the day "{MONTHS[date.month - 1]} {date.day}" (the period {label} on {date.isoformat()})')
+            note(
+                f'the day "{MONTHS[date.month - 1]} {date.day}" (the period {label} on {date.isoformat()})',
+                ("day", date.month, date.day),
+            )
     return [
         warning(
             DATE_NOT_IN_EVIDENCE,
@@ -521,7 +540,8 @@ _ATTRIBUTION = re.compile(
     r"|described|describes|called|calls|announced|announces|estimated|estimates|assessed|warned"
     r"|warns|asserted|asserts|insisted|insists|denied|denies|speculated|speculates|expects"
     r"|expected|predicted|predicts|hoped|hopes|quoted|cited|cites|noted|notes|accused|accuses"
-    r"|judged|judges|guessed|guesses|view|views|author|analyst|analysts)\b",
+    r"|judged|judges|guessed|guesses|view|views|author|analyst|analysts|critici[sz]ed|critici[sz]es"
+    r"|condemned|condemns|urged|urges|demanded|demands)\b",
     re.IGNORECASE,
 )
 
@@ -619,7 +639,7 @@ def unresolved_relative_time(claim: ClaimFacts) -> list[dict[str, str]]:
         if item.source.published_on is not None:
             continue
         found = []
-        for match in _RELATIVE.finditer(item.quote):
+        for match in relative_times(item.quote):
             expression = " ".join(match.group(0).split())
             if expression.lower() not in {seen.lower() for seen in found}:
                 found.append(expression)

@@ -300,3 +300,26 @@ def test_checks_never_fail_and_always_answer_known_codes(text, quote, confidence
 def test_a_year_is_supported_exactly_by_itself(claimed, quoted):
     warnings = checks.date_not_in_evidence(claim(f"It happened in {claimed}", f"it happened in {quoted}", source=PAPER))
     assert bool(warnings) == (claimed != quoted)
+
+
+def test_a_capitalised_relative_word_mid_sentence_is_a_name_not_a_time():
+    facts = claim("x", "Russia’s RT (formerly Russia Today) was launched", source=PAPER)
+    assert checks.unresolved_relative_time(facts) == []
+    assert codes(checks.unresolved_relative_time(claim("x", "Today, Russia said so", source=PAPER))) == [
+        "unresolved_relative_time"
+    ]
+
+
+def test_a_models_plural_keeps_its_number():
+    assert checks.number_not_in_evidence(claim("Su-35 fighters and S-400 systems", "Su-35s and S-400s")) == []
+
+
+def test_a_year_before_a_comma_is_a_year():
+    assert [m.year for m in checks.date_mentions("contracted in 1995, it")] == [1995]
+    assert checks.number_not_in_evidence(claim("contracted in 1995, it opened", "a 1995 contract")) == []
+
+
+def test_a_year_missing_from_both_text_and_period_is_reported_once():
+    facts = claim("In 2010 it happened", "it happened", source=PAPER,
+                  period_start=dt.date(2010, 1, 1), period_end=dt.date(2010, 12, 31))
+    assert len(checks.date_not_in_evidence(facts)) == 1
