@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -179,6 +180,12 @@ def _words_value(run: str) -> tuple[Decimal, bool] | None:
     return Decimal(total + current), ordinal
 
 
+def _before(text: str, index: int, width: int = 24) -> str:
+    """The few characters before ``index``: what the look-behind rules read (a window, so
+    that a long quote costs linear time)."""
+    return text[max(0, index - width) : index]
+
+
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text with these spans replaced by spaces (offsets stay valid)."""
     chars = list(text)
@@ -187,7 +194,8 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def number_mentions(text: str) -> list[NumberMention]:
+@functools.lru_cache(maxsize=4096)
+def number_mentions(text: str) -> tuple[NumberMention, ...]:
     """Every number in the text, in any of the forms the checks compare; years and the days
     of dates are left to the date check."""
     dated = _blank(text, [(m.start(), m.end()) for m in _date_like_spans(text)])
@@ -218,13 +226,13 @@ def number_mentions(text: str) -> list[NumberMention]:
         value, ordinal = parsed
         # "$4 billion" is read with its digits above; a scale word right after digits is not
         # a number of its own.
-        if re.search(r"\d\s*$", dated[: match.start()]) and match.group(0).lower() in _SCALES:
+        if re.search(r"\d\s*$", _before(dated, match.start())) and match.group(0).lower() in _SCALES:
             continue
         mentions.append(
             NumberMention(match.group(0), value.normalize(), ordinal, match.start(), match.end())
         )
     mentions.sort(key=lambda mention: mention.start)
-    return mentions
+    return tuple(mentions)
 
 
 def _checkable_numbers(text: str) -> list[NumberMention]:
@@ -234,7 +242,7 @@ def _checkable_numbers(text: str) -> list[NumberMention]:
     for mention in number_mentions(text):
         if not mention.ordinal and mention.value == 1 and not mention.surface[0].isdigit():
             continue
-        if _NAMING_WORDS.search(text[: mention.start]):
+        if _NAMING_WORDS.search(_before(text, mention.start)):
             continue
         kept.append(mention)
     return kept
@@ -324,13 +332,15 @@ class DateMention:
 
 def _date_like_spans(text: str) -> Iterator[re.Match]:
     for match in _DATE.finditer(text):
-        if match.group("year") and _NAMING_WORDS.search(text[: match.start()]):
+        if match.group("year") and _NAMING_WORDS.search(_before(text, match.start())):
             continue
         yield match
 
 
-def date_mentions(text: str) -> list[DateMention]:
-    """Years, months, days and decades named in the text."""
+@functools.lru_cache(maxsize=4096)
+def date_mentions(text: str) -> tuple[DateMention, ...]:
+    """Years, months, days and decades named in the text (cached: a quote is read by
+    several checks, and a span by every claim citing it)."""
     mentions = []
     for match in _date_like_spans(text):
         surface = match.group(0)
@@ -347,7 +357,7 @@ def date_mentions(text: str) -> list[DateMention]:
             if day is not None and not 1 <= day <= 31:
                 day = None
             mentions.append(DateMention(surface, int(year_text) if year_text else None, month, day))
-    return mentions
+    return tuple(mentions)
 
 
 def relative_times(text: str) -> list[re.Match]:
@@ -355,7 +365,7 @@ def relative_times(text: str) -> list[re.Match]:
     Today"), not a time."""
     found = []
     for match in _RELATIVE.finditer(text):
-        before = text[: match.start()].rstrip()
+        before = _before(text, match.start()).rstrip()
         if match.group(0)[0].isupper() and before and before[-1] not in ".!?\"“‘'(":
             continue
         found.append(match)

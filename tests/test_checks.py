@@ -161,7 +161,7 @@ def test_a_decade_is_supported_by_the_decade_or_a_year_in_it():
 
 
 def test_may_is_a_month_only_in_a_date():
-    assert checks.date_mentions("Iran may respond") == []
+    assert checks.date_mentions("Iran may respond") == ()
     assert [m.month for m in checks.date_mentions("on 8 May 2018 and in May")] == [5, 5]
 
 
