@@ -247,10 +247,14 @@ class Importer:
             claim_rows.append((
                 claim_id, claim.author_id, *claim.fields.values(), None,
                 claim.timestamps.get("created_at") or now, claim.timestamps.get("updated_at") or now,
+                "[]", False,  # the editorial checks: computed below, once the rows are in
             ))
         # The first history record of each claim: its row as written (dates adapted once,
         # for both), without the fields the history leaves out.
-        claim_columns = ("id", "author_id", *fresh[0].fields, "supersedes_id", "created_at", "updated_at")
+        claim_columns = (
+            "id", "author_id", *fresh[0].fields, "supersedes_id", "created_at", "updated_at",
+            "check_warnings", "has_checks",
+        )
         history_model = Claim.history.model
         kept = [index for index, column in enumerate(claim_columns) if column in HISTORY_COLUMNS]
         pick = operator.itemgetter(*kept)
