@@ -145,7 +145,9 @@ def _bulk(action: str):
 
     def bulk_action(model_admin, request, queryset):
         comment = ""
-        if transition.comment_required:
+        # Approving claims the editorial checks warn about takes a comment too.
+        warned = action == Action.APPROVE and queryset.filter(has_checks=True).exists()
+        if transition.comment_required or warned:
             form = CommentForm(request.POST if "apply" in request.POST else None, comment_required=True)
             if not form.is_valid():
                 context = {

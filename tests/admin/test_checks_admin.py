@@ -49,3 +49,16 @@ def test_changelist_filters_claims_with_warnings(client_for, analyst, reviewer, 
     response = client_for(reviewer).get(reverse("admin:claims_claim_changelist"), {"has_checks": "1"})
     assert [claim.pk for claim in response.context["cl"].result_list] == [flagged.pk]
     assert Claim.objects.filter(has_checks=True).count() == 1
+
+
+def test_bulk_approve_of_claims_with_warnings_asks_for_a_comment_first(client_for, analyst, reviewer, make_claim):
+    flagged = make_claim(analyst, text=TEXT, status="in_review")
+    clean = make_claim(analyst, status="in_review")
+    client = client_for(reviewer)
+    changelist = reverse("admin:claims_claim_changelist")
+    data = {"action": "approve_selected", "_selected_action": [flagged.pk, clean.pk]}
+    response = client.post(changelist, data)
+    assert response.status_code == 200 and "form" in response.context  # the comment page
+    assert Claim.objects.get(pk=flagged.pk).status == "in_review"
+    client.post(changelist, {**data, "apply": "1", "comment": "The seventh vote is on record elsewhere."})
+    assert {Claim.objects.get(pk=pk).status for pk in (flagged.pk, clean.pk)} == {"published"}
