@@ -110,17 +110,6 @@ _ORDINAL_WORDS = {
     "hundredth": "hundred", "thousandth": "thousand", "millionth": "million",
 }
 _MULTIPLES = {"twice": 2, "thrice": 3}
-_CARDINAL_WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", *_SCALES, "dozen"], key=len, reverse=True))
-_ORDINAL_WORD = "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
-_NUMBER_WORD = rf"(?:{_CARDINAL_WORD}|{_ORDINAL_WORD})"
-# A run of number words: "twenty-five", "two hundred and forty", "a dozen", "half a dozen",
-# "a million". "a" counts only before a scale word.
-_WORD_RUN = re.compile(
-    rf"\b(?:half\s+a\s+dozen|(?:an?\s+(?=(?:hundred|thousand|million|billion|trillion|dozen)\b))?"
-    rf"{_NUMBER_WORD}(?:(?:\s*-\s*|\s+and\s+|\s+){_NUMBER_WORD})*)\b"
-    rf"|\b(?:{'|'.join(_MULTIPLES)})\b",
-    re.IGNORECASE,
-)
 # Digits, with thousands separators and decimals, an optional ordinal suffix and an
 # optional scale word: "1,200", "4.5", "6th", "$4 billion", "4bn". A digit glued to letters
 # ("P5", "1990s", "G7") is a name or a decade, not a number.
@@ -148,6 +137,56 @@ class NumberMention:
     @property
     def key(self) -> tuple[bool, Decimal]:
         return (self.ordinal, self.value)
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+_NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "hundred", *_SCALES, "dozen", *_ORDINAL_WORDS])
+_BEFORE_SCALE = frozenset(["hundred", *_SCALES, "dozen"])
+_RUN_WORDS = _NUMBER_WORDS | {"twice", "thrice", "half"}
+_RUN_GAP = re.compile(r"\s*-\s*|\s+")
+
+
+def _word_runs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of number words: "twenty-five", "two hundred and forty",
+    "a dozen", "half a dozen", "twice". Read word by word (one pass over the letters),
+    which a single pattern of every number word would make slow."""
+    if _RUN_WORDS.isdisjoint(_LETTERS.findall(text.lower())):
+        return
+    words = [(match.start(), match.end(), match.group(0).lower()) for match in _LETTERS.finditer(text)]
+    count = len(words)
+
+    def gap(left: int) -> str:
+        return text[words[left][1] : words[left + 1][0]]
+
+    index = 0
+    while index < count:
+        start, end, word = words[index]
+        if word in _MULTIPLES:
+            yield start, end
+            index += 1
+            continue
+        if (word == "half" and index + 2 < count and words[index + 1][2] == "a" and words[index + 2][2] == "dozen"
+                and gap(index).isspace() and gap(index + 1).isspace()):
+            yield start, words[index + 2][1]
+            index += 3
+            continue
+        first = index
+        if word in ("a", "an") and index + 1 < count and words[index + 1][2] in _BEFORE_SCALE and gap(index).isspace():
+            index += 1
+        if words[index][2] not in _NUMBER_WORDS:
+            index = first + 1
+            continue
+        last = index
+        while last + 1 < count:
+            if words[last + 1][2] in _NUMBER_WORDS and _RUN_GAP.fullmatch(gap(last)):
+                last += 1
+            elif (words[last + 1][2] == "and" and last + 2 < count and words[last + 2][2] in _NUMBER_WORDS
+                    and gap(last).isspace() and gap(last + 1).isspace()):
+                last += 2
+            else:
+                break
+        yield words[first][0], words[last][1]
+        index = last + 1
 
 
 def _words_value(run: str) -> tuple[Decimal, bool] | None:
@@ -198,9 +237,9 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
 def number_mentions(text: str) -> tuple[NumberMention, ...]:
     """Every number in the text, in any of the forms the checks compare; years and the days
     of dates are left to the date check."""
-    dated = _blank(text, [(m.start(), m.end()) for m in _date_like_spans(text)])
+    dated = _blank(text, [(start, end) for start, end, _, _ in _date_like_spans(text)])
     mentions: list[NumberMention] = []
-    for match in _DIGITS.finditer(dated):
+    for match in _DIGITS.finditer(dated) if _DIGIT.search(dated) else ():
         digits = match.group("number").replace(",", "")
         fraction = match.group("fraction")
         try:
@@ -219,18 +258,17 @@ def number_mentions(text: str) -> tuple[NumberMention, ...]:
                 end=match.end(),
             )
         )
-    for match in _WORD_RUN.finditer(dated):
-        parsed = _words_value(match.group(0))
+    for start, end in _word_runs(dated):
+        run = dated[start:end]
+        parsed = _words_value(run)
         if parsed is None:
             continue
         value, ordinal = parsed
         # "$4 billion" is read with its digits above; a scale word right after digits is not
         # a number of its own.
-        if re.search(r"\d\s*$", _before(dated, match.start())) and match.group(0).lower() in _SCALES:
+        if run.lower() in _SCALES and re.search(r"\d\s*$", _before(dated, start)):
             continue
-        mentions.append(
-            NumberMention(match.group(0), value.normalize(), ordinal, match.start(), match.end())
-        )
+        mentions.append(NumberMention(run, value.normalize(), ordinal, start, end))
     mentions.sort(key=lambda mention: mention.start)
     return tuple(mentions)
 
@@ -292,12 +330,13 @@ _MONTH_NUMBER["sept"] = 9
 _MONTH = (
     r"(?:January|February|March|April|June|July|August|September|October|November|December"
     r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?=\s+\d)"
-    r"|May(?=\s+\d|,\s*\d)|(?<=\d\s)May|(?<=mid-)May|"
+    # Literal first, conditions after: a look-behind tried at every position is slow.
+    r"|May(?:(?=\s+\d|,\s*\d)|(?<=\d\sMay)|(?<=mid-May)|"
     + "|".join(
-        rf"(?<=\b{word}\s)May"
+        rf"(?<=\b{word}\sMay)"
         for word in "in of early late mid since until by from to last this next".split()
     )
-    + ")"
+    + "))"
 )
 _YEAR = r"(?:18|19|20)\d{2}"
 _DATE = re.compile(
@@ -330,11 +369,21 @@ class DateMention:
     decade: int | None = None
 
 
-def _date_like_spans(text: str) -> Iterator[re.Match]:
+_DIGIT = re.compile(r"\d")
+_MONTH_HINTS = tuple(name.lower()[:3] for name in MONTHS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_like_spans(text: str) -> tuple[tuple[int, int, str, dict], ...]:
+    """(start, end, surface, groups) of every date-like match; read once per text."""
+    found: list[tuple[int, int, str, dict]] = []
+    if not (_DIGIT.search(text) or _hinted(text, _MONTH_HINTS)):
+        return ()
     for match in _DATE.finditer(text):
         if match.group("year") and _NAMING_WORDS.search(_before(text, match.start())):
             continue
-        yield match
+        found.append((match.start(), match.end(), match.group(0), match.groupdict()))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -342,17 +391,16 @@ def date_mentions(text: str) -> tuple[DateMention, ...]:
     """Years, months, days and decades named in the text (cached: a quote is read by
     several checks, and a span by every claim citing it)."""
     mentions = []
-    for match in _date_like_spans(text):
-        surface = match.group(0)
-        if match.group("decade"):
-            mentions.append(DateMention(surface, decade=int(match.group("decade"))))
-        elif match.group("year"):
-            mentions.append(DateMention(surface, year=int(match.group("year"))))
+    for _, _, surface, groups in _date_like_spans(text):
+        if groups["decade"]:
+            mentions.append(DateMention(surface, decade=int(groups["decade"])))
+        elif groups["year"]:
+            mentions.append(DateMention(surface, year=int(groups["year"])))
         else:
-            month_text = match.group("month_a") or match.group("month_b")
+            month_text = groups["month_a"] or groups["month_b"]
             month = _MONTH_NUMBER[month_text.rstrip(".").lower()]
-            day_text = match.group("day_a") or match.group("day_b")
-            year_text = match.group("year_a") or match.group("year_b")
+            day_text = groups["day_a"] or groups["day_b"]
+            year_text = groups["year_a"] or groups["year_b"]
             day = int(day_text) if day_text else None
             if day is not None and not 1 <= day <= 31:
                 day = None
@@ -360,10 +408,15 @@ def date_mentions(text: str) -> tuple[DateMention, ...]:
     return tuple(mentions)
 
 
+_RELATIVE_HINTS = ("last", "this", "next", "past", "coming", "earlier", "later", "day", "tomorrow", "recent", "lately", "ago")
+
+
 def relative_times(text: str) -> list[re.Match]:
     """Relative expressions in the text; a capitalised one mid-sentence is a name ("Russia
     Today"), not a time."""
-    found = []
+    found: list[re.Match] = []
+    if not _hinted(text, _RELATIVE_HINTS):
+        return found
     for match in _RELATIVE.finditer(text):
         before = _before(text, match.start()).rstrip()
         if match.group(0)[0].isupper() and before and before[-1] not in ".!?\"“‘'(":
@@ -556,8 +609,23 @@ _ATTRIBUTION = re.compile(
 )
 
 
+# Substrings without which no hedge can match: a quick test spares most texts the pattern.
+_HEDGE_HINTS = (
+    "likely", "probabl", "possibl", "perhaps", "presumabl", "reported", "alleg", "purport",
+    "suppos", "rumo", "appear", "seem", "believ", "thought", "according", "may", "might",
+    "could", "suggest", "unconfirm", "speculat",
+)
+
+
+def _hinted(text: str, hints: tuple[str, ...]) -> bool:
+    lowered = text.lower()
+    return any(hint in lowered for hint in hints)
+
+
 def hedges_in(text: str) -> list[str]:
     seen: list[str] = []
+    if not _hinted(text, _HEDGE_HINTS):
+        return seen
     for match in _HEDGE.finditer(text):
         word = " ".join(match.group(0).split())
         if word.lower() not in {seen_word.lower() for seen_word in seen}:
