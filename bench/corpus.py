@@ -393,7 +393,7 @@ class Corpus:
             batch["claim"].append((
                 claim_id, text, period_start, period_end, verdict, confidence, status, author,
                 users[reviewer_name] if decided else None, 1 + len(stances) + len(reviews),
-                created, updated, submitted, published, None, "", needs_attention,
+                created, updated, submitted, published, None, "", needs_attention, "[]", 0,
                 self._uid("claim", claim_id),
             ))
             if len(batch["claim"]) >= batch_size:
@@ -432,7 +432,9 @@ TABLE_COLUMNS = {
     "claims_claim": (
         "id", "text", "period_start", "period_end", "verdict", "confidence", "status",
         "author_id", "reviewer_id", "version", "created_at", "updated_at", "submitted_at",
-        "published_at", "supersedes_id", "notes", "needs_attention", "uid",
+        "published_at", "supersedes_id", "notes", "needs_attention",
+        # The editorial checks' warnings, none stored: check_claims computes them.
+        "check_warnings", "has_checks", "uid",
     ),
     "sources_span": (
         "id", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",

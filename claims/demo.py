@@ -18,10 +18,10 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from sources.models import Source, sha256_of
-from sources.services import source_create
+from sources.services import source_create, source_update
 
 from . import services
-from .models import Claim, Entity
+from .models import Claim, Entity, Evidence
 from .roles import ANALYSTS, REVIEWERS
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
@@ -52,9 +52,27 @@ class LoadReport:
     users_created: list[str] = field(default_factory=list)
     passwords: dict[str, str] = field(default_factory=dict)
     sources_created: int = 0
+    sources_updated: int = 0
     entities_created: int = 0
+    entities_updated: int = 0
     claims_created: int = 0
+    claims_updated: int = 0
     claims_existing: int = 0
+
+
+# A claim that must change leaves its status for an editable one by these steps (then goes
+# back along WORKFLOW_PATHS): what an editor does to correct a published record.
+TO_EDITABLE = {
+    Claim.Status.DRAFT: [],
+    Claim.Status.CHANGES_REQUESTED: [],
+    Claim.Status.IN_REVIEW: ["request_changes"],
+    Claim.Status.PUBLISHED: ["retract", "reopen"],
+    Claim.Status.REJECTED: ["reopen"],
+    Claim.Status.RETRACTED: ["reopen"],
+}
+REVISION_COMMENT = "Demo corpus revised: the claim is corrected against its sources."
+SOURCE_METADATA = ("title", "publisher", "authors", "published_on", "kind", "language", "reliability", "url", "notes")
+ENTITY_FIELDS = ("name", "kind", "wikidata_id", "aliases")
 
 
 def read_seed(name: str) -> str:
@@ -94,71 +112,180 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @transaction.atomic
-def load_demo(password: str | None = None) -> LoadReport:
-    """Load everything, all or nothing."""
+def load_demo(password: str | None = None, corpus: dict | None = None) -> LoadReport:
+    """Load everything, all or nothing; what exists is brought in line with the corpus."""
     report = LoadReport()
-    corpus = load_corpus()
+    corpus = corpus if corpus is not None else load_corpus()
     users = ensure_users(password, report)
     admin = users["admin"]
 
     sources: dict[str, Source] = {}
     for entry in corpus["sources"]:
-        text = read_seed(entry["seed"])
-        source = Source.objects.filter(text_sha256=sha256_of(text)).first()
-        if source is None:
-            fields = {k: v for k, v in entry.items() if k not in {"seed"}}
-            fields["published_on"] = _date(fields.get("published_on"))
-            source = source_create(user=admin, text=text, **fields)
-            report.sources_created += 1
-        sources[entry["seed"]] = source
+        sources[entry["seed"]] = _ensure_source(entry, admin, report)
 
     entities: dict[str, Entity] = {}
     for entry in corpus["entities"]:
-        entity, created = Entity.objects.get_or_create(slug=entry["slug"], defaults=entry)
-        report.entities_created += int(created)
-        entities[entry["slug"]] = entity
+        entities[entry["slug"]] = _ensure_entity(entry, report)
 
     claims: dict[str, Claim] = {}
     for entry in corpus["claims"]:
         author = users[entry["author"]]
-        existing = Claim.objects.filter(author=author, text=entry["text"]).first()
-        if existing is not None:
+        existing = _find_claim(author, entry)
+        if existing is None:
+            claims[entry["key"]] = _create_claim(entry, author, users, sources, entities, claims)
+            report.claims_created += 1
+        elif _revise_claim(existing, entry, author, users, sources, entities, claims):
+            claims[entry["key"]] = existing
+            report.claims_updated += 1
+        else:
             claims[entry["key"]] = existing
             report.claims_existing += 1
-            continue
-        claims[entry["key"]] = _create_claim(entry, author, users, sources, entities, claims)
-        report.claims_created += 1
     return report
 
 
+def _ensure_source(entry: dict, admin, report: LoadReport) -> Source:
+    text = read_seed(entry["seed"])
+    fields = {name: entry[name] for name in SOURCE_METADATA}
+    fields["published_on"] = _date(fields["published_on"])
+    source = Source.objects.filter(text_sha256=sha256_of(text)).first()
+    if source is None:
+        report.sources_created += 1
+        return source_create(user=admin, text=text, **fields)
+    changed = {name: value for name, value in fields.items() if getattr(source, name) != value}
+    if changed:
+        source_update(source=source, user=admin, **changed)
+        source.refresh_from_db()
+        report.sources_updated += 1
+    return source
+
+
+def _ensure_entity(entry: dict, report: LoadReport) -> Entity:
+    entity, created = Entity.objects.get_or_create(slug=entry["slug"], defaults=entry)
+    if created:
+        report.entities_created += 1
+        return entity
+    changed = [name for name in ENTITY_FIELDS if getattr(entity, name) != entry[name]]
+    if changed:
+        for name in changed:
+            setattr(entity, name, entry[name])
+        entity.full_clean()
+        entity.save(update_fields=changed)
+        report.entities_updated += 1
+    return entity
+
+
+def _find_claim(author, entry: dict) -> Claim | None:
+    """The claim by its text or, for a corrected claim, by a wording it had before."""
+    for text in (entry["text"], *entry.get("previous_texts", ())):
+        found = Claim.objects.filter(author=author, text=text).order_by("pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+def _evidence_inputs(entry: dict, sources: dict[str, Source]) -> list[services.EvidenceInput]:
+    # Each item may cite any seed; without one, the claim's own.
+    return [
+        services.EvidenceInput(
+            source=sources[item.get("seed") or entry["seed"]],
+            quote=item["quote"],
+            occurrence=item.get("occurrence"),
+            stance=item["stance"],
+            note=item.get("note", ""),
+        )
+        for item in entry["evidence"]
+    ]
+
+
+def _content(entry: dict, entities: dict[str, Entity], claims: dict[str, Claim]) -> dict:
+    return {
+        "text": entry["text"],
+        "verdict": entry["verdict"],
+        "confidence": entry.get("confidence") or "",
+        "period_start": _date(entry.get("period_start")),
+        "period_end": _date(entry.get("period_end")),
+        "notes": entry.get("notes", ""),
+        "supersedes": claims[entry["supersedes"]] if entry.get("supersedes") else None,
+        "entities": [entities[slug] for slug in entry.get("entities", [])],
+    }
+
+
 def _create_claim(entry, author, users, sources, entities, claims) -> Claim:
-    source = sources[entry["seed"]]
-    claim = services.claim_create(
-        author=author,
-        text=entry["text"],
-        verdict=entry["verdict"],
-        confidence=entry.get("confidence") or "",
-        entities=[entities[slug] for slug in entry.get("entities", [])],
-        period_start=_date(entry.get("period_start")),
-        period_end=_date(entry.get("period_end")),
-        notes=entry.get("notes", ""),
-        supersedes=claims[entry["supersedes"]] if entry.get("supersedes") else None,
-        evidence=[
-            services.EvidenceInput(
-                source=source,
-                quote=item["quote"],
-                occurrence=item.get("occurrence"),
-                stance=item["stance"],
-                note=item.get("note", ""),
-            )
-            for item in entry["evidence"]
-        ],
-    )
+    content = _content(entry, entities, claims)
+    claim = services.claim_create(author=author, evidence=_evidence_inputs(entry, sources), **content)
+    return _walk(claim, WORKFLOW_PATHS[entry["status"]], entry, author, users)
+
+
+def _walk(claim: Claim, path: list[str], entry: dict, author, users, *, revising: bool = False) -> Claim:
+    """Take the claim along ``path``: the author submits, the decider decides."""
     decider = users.get(entry.get("decided_by") or "reviewer")
-    path = WORKFLOW_PATHS[entry["status"]]
     for action in path:
         actor = author if action == "submit" else decider
-        # The corpus's comment belongs to the decision that set the final status.
-        comment = entry.get("comment", "") if action == path[-1] and action != "submit" else ""
+        if action == "submit":
+            comment = ""
+        elif revising:
+            comment = REVISION_COMMENT
+        elif action == path[-1]:
+            # The corpus's comment belongs to the decision that set the final status.
+            comment = entry.get("comment", "")
+        else:
+            # An approval on the way (a retracted claim was published first).
+            comment = entry.get("approval_comment", "")
         claim = services.claim_transition(claim=claim, user=actor, action=action, comment=comment)
     return claim
+
+
+def _evidence_key(item: Evidence) -> tuple:
+    return (item.span.source_id, item.span.quote, item.stance, item.note)
+
+
+def _revise_claim(claim: Claim, entry, author, users, sources, entities, claims) -> bool:
+    """Bring an existing demo claim in line with the corpus; False when it already is.
+
+    A claim whose content differs is moved to an editable status the way an editor would
+    (published: retracted, then reopened; in review: changes requested), corrected by its
+    author through the services, and taken back along the workflow to its status."""
+    content = _content(entry, entities, claims)
+    wanted = [
+        (item.source.pk, item.quote, item.stance, item.note) for item in _evidence_inputs(entry, sources)
+    ]
+    evidence = list(claim.evidence.select_related("span"))
+    current = {
+        "text": claim.text,
+        "verdict": claim.verdict,
+        "confidence": claim.confidence,
+        "period_start": claim.period_start,
+        "period_end": claim.period_end,
+        "notes": claim.notes,
+        "supersedes": claim.supersedes,
+        "entities": sorted(claim.entities.all(), key=lambda entity: entity.pk),
+    }
+    same_content = {**content, "entities": sorted(content["entities"], key=lambda entity: entity.pk)} == current
+    same_evidence = sorted(map(_evidence_key, evidence)) == sorted(wanted)
+    if same_content and same_evidence and claim.status == entry["status"]:
+        return False
+    claim = _walk(claim, TO_EDITABLE[claim.status], entry, author, users, revising=True)
+    if not same_content:
+        services.claim_update(claim=claim, user=author, **content)
+    if not same_evidence:
+        keep = set()
+        items = _evidence_inputs(entry, sources)
+        for row in evidence:
+            matching = next(
+                (item for item in items if (item.source.pk, item.quote) == (row.span.source_id, row.span.quote)), None
+            )
+            if matching is None:
+                services.evidence_remove(evidence=row, user=author)
+                continue
+            keep.add((row.span.source_id, row.span.quote))
+            if (row.stance, row.note) != (matching.stance, matching.note):
+                services.evidence_update(evidence=row, user=author, stance=matching.stance, note=matching.note)
+        for item in items:
+            if (item.source.pk, item.quote) not in keep:
+                services.evidence_add(claim=claim, user=author, item=item)
+    claim.refresh_from_db()
+    target = entry["status"]
+    if claim.status == Claim.Status.CHANGES_REQUESTED and target == Claim.Status.DRAFT:
+        return True  # a claim that was ever submitted does not go back to draft
+    _walk(claim, WORKFLOW_PATHS[target], entry, author, users)
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from project.errors import NotAllowed
 from project.filters import IdFilter, StrictBooleanFilter, UTCDateTimeFilter
 
 from .models import Claim, Entity, Evidence
@@ -42,6 +43,10 @@ class ClaimFilter(django_filters.FilterSet):
     )
     needs_attention = StrictBooleanFilter(
         field_name="needs_attention", help_text="true: claims with orphaned evidence spans."
+    )
+    has_checks = StrictBooleanFilter(
+        method="filter_has_checks",
+        help_text="true: claims the editorial checks warn about (authenticated callers only).",
     )
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -78,6 +83,13 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_stance(self, queryset, name, value):
         return queryset.filter(Exists(Evidence.objects.filter(claim_id=OuterRef("pk"), stance=value)))
+
+    def filter_has_checks(self, queryset, name, value):
+        # The warnings are for the newsroom: anonymous callers cannot sort claims by them.
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            raise NotAllowed("The has_checks filter is for authenticated users.", code="not_authenticated")
+        return queryset.filter(has_checks=value == "true")
 
     def filter_period_on(self, queryset, name, value):
         return queryset.filter(

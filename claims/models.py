@@ -112,9 +112,18 @@ class Claim(models.Model):
     # Derived: true while any evidence span is orphaned. Kept up to date by the services
     # (see ``claims.services.claims_refresh_attention``) so that lists can filter on an index.
     needs_attention = models.BooleanField(default=False, editable=False)
+    # Derived: the editorial checks' warnings (``claims/checks.py``), ``[{code, message}]``,
+    # and whether there are any. Refreshed in the same transaction as every change of the
+    # claim, its evidence or a cited source (``claims.editorial.refresh_checks``), so that
+    # lists can filter on an index.
+    check_warnings = models.JSONField(default=list, editable=False)
+    has_checks = models.BooleanField(default=False, editable=False)
 
     # The history is read by claim (its ``id`` index) and date; it needs no other index.
-    history = HistoricalRecords(excluded_fields=["needs_attention", "uid"], no_db_index=["author", "reviewer", "supersedes"])
+    history = HistoricalRecords(
+        excluded_fields=["needs_attention", "uid", "check_warnings", "has_checks"],
+        no_db_index=["author", "reviewer", "supersedes"],
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -177,6 +186,7 @@ class Claim(models.Model):
                 condition=Q(needs_attention=True),
                 name="claim_needs_attention",
             ),
+            models.Index(fields=["has_checks"], condition=Q(has_checks=True), name="claim_has_checks"),
         ]
 
     def __str__(self) -> str:

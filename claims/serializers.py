@@ -15,6 +15,7 @@ from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENG
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
 
+from . import checks
 from .models import CLAIM_TEXT_MAX_LENGTH, Claim, Entity, Evidence, Review
 from .services import EvidenceInput
 
@@ -184,8 +185,14 @@ class ContributorsField(serializers.ListField):
         return [author, *(name for name in others if name != author)]
 
 
+class CheckWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[(code, code) for code in checks.CODES])
+    message = serializers.CharField()
+
+
 class ClaimDetailSerializer(ClaimSerializer):
-    """A claim with everything: notes, and evidence with its note and who added it."""
+    """A claim with everything: notes, evidence with its note and who added it, and (for
+    authenticated callers) the editorial checks' warnings."""
 
     notes = serializers.CharField()
     evidence = EvidenceDetailSerializer(many=True, source="evidence.all")
@@ -195,12 +202,19 @@ class ClaimDetailSerializer(ClaimSerializer):
         help_text="Usernames of everyone who wrote or changed its content, author first "
         "(authenticated callers only): none of them may decide on it.",
     )
+    checks = CheckWarningSerializer(
+        many=True,
+        source="check_warnings",
+        required=False,
+        help_text="Editorial warnings (claims/checks.py); authenticated callers only.",
+    )
 
     def to_representation(self, claim: Claim) -> dict:
         data = super().to_representation(claim)
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
             data.pop("contributors", None)
+            data.pop("checks", None)
         return data
 
 

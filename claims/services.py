@@ -34,6 +34,7 @@ from sources.services import AnchoringFailed, source_changing, span_create, span
 from . import rules
 from .models import Claim, ClaimContributor, Entity, Evidence, Review
 from .roles import is_analyst, is_reviewer
+from .editorial import refresh_checks, warnings_for
 
 Status = Claim.Status
 Verdict = Claim.Verdict
@@ -381,6 +382,7 @@ def claim_create(
                 extra={**error.extra, "evidence_index": index},
             ) from error
     refresh_attention([claim.pk])
+    refresh_checks([claim.pk])  # editorial checks: after the claim's last save
     claim.refresh_from_db()
     return claim
 
@@ -431,6 +433,7 @@ def claim_save(
     if evidence_changed or changed & CONTRIBUTION_FIELDS:
         _record_contribution(locked, user)
     _save(locked, user, reason)
+    refresh_checks([locked.pk])  # editorial checks: after the claim's last save
     return locked
 
 
@@ -600,6 +603,20 @@ def _check_ready(claim: Claim, doing: str) -> None:
         raise Conflict(summary.message, code=summary.code, extra={"missing": [problem.code for problem in problems]})
 
 
+def _require_comment_on_warnings(claim: Claim) -> None:
+    """Approving a claim that the editorial checks warn about takes a comment saying why the
+    warnings do not apply; the Review row keeps it."""
+    warnings = warnings_for(claim)
+    if warnings:
+        messages = [warning["message"] for warning in warnings]
+        raise InvalidInput(
+            f"The editorial checks found {len(warnings)} problem(s); approving needs a comment "
+            "saying why they do not apply.",
+            code="comment_required",
+            extra={"errors": {"comment": messages}, "checks": warnings},
+        )
+
+
 def _log(claim: Claim, user, action: str, from_status: str, comment: str) -> Review:
     return Review.objects.create(
         claim=claim,
@@ -647,6 +664,8 @@ def claim_transition(
         locked.submitted_at = now
     elif action == Action.APPROVE:
         _check_ready(locked, "approving it")
+        if not comment:
+            _require_comment_on_warnings(locked)
         locked.reviewer = user
         locked.published_at = now
     elif action in (Action.REQUEST_CHANGES, Action.REJECT):

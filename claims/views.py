@@ -109,7 +109,8 @@ def _transition_endpoint(url_path: str):
 @extend_schema_view(
     list=extend_schema(
         summary="List claims (cursor-paginated, filterable)",
-        responses={200: ClaimSerializer(many=True), **error_responses(400)},
+        # 403: has_checks (the editorial checks) is for authenticated callers.
+        responses={200: ClaimSerializer(many=True), **error_responses(400, 403)},
     ),
     retrieve=extend_schema(
         summary="A claim with its evidence, spans and sources",

@@ -77,7 +77,7 @@ def make_claim(db, source):
         quote: str = "Russia voted six times",
         stance: str = "supports",
         verdict: str = "supported",
-        confidence: str = "high",
+        confidence: str = "moderate",
         status: str = "draft",
         reviewer=None,
         evidence_source=None,

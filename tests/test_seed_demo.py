@@ -161,3 +161,64 @@ def test_check_spans_exits_non_zero_from_the_shell(seeded):
 
         execute_from_command_line(["manage.py", "check_spans"])
     assert exit_info.value.code != 0
+
+
+def test_seed_demo_updates_an_existing_database_in_place(db):
+    """A database loaded from an older corpus is corrected, not duplicated: source metadata
+    rewritten, a corrected claim found by its former wording and taken back through review."""
+    import copy
+
+    from claims.demo import load_demo
+
+    corpus = load_corpus()
+    old = copy.deepcopy(corpus)
+    partnership = next(c for c in old["claims"] if c["key"] == "c16")
+    report_seed = partnership["seed"]
+    partnership.update(
+        text=partnership["previous_texts"][0],
+        verdict="disputed",
+        comment="Approved before the checks were read.",
+        evidence=[
+            {"quote": 'Russian and Iranian officials have labeled their bilateral relations "strategic" as early as the dawn of the 1990s.',
+             "occurrence": None, "stance": "supports", "note": "", "seed": report_seed},
+            {"quote": "few in Tehran presumably expect a real strategic partnership to emerge",
+             "occurrence": None, "stance": "refutes", "note": "", "seed": report_seed},
+        ],
+    )
+    undated = next(s for s in old["sources"] if s["seed"] == report_seed)
+    undated.update(published_on="2017-03-15", reliability="C", notes="Old notes.")
+    load_demo(password="demo-password-1", corpus=old)
+    claim = Claim.objects.get(text=partnership["text"])
+    assert claim.status == "published" and claim.verdict == "disputed"
+
+    report = load_demo(corpus=corpus)
+    assert report.claims_created == 0
+    assert report.claims_updated == 1 and report.sources_updated == 1
+    claim.refresh_from_db()
+    current = next(c for c in corpus["claims"] if c["key"] == "c16")
+    assert (claim.text, claim.verdict, claim.status) == (current["text"], "refuted", "published")
+    actions = list(claim.reviews.values_list("action", flat=True))
+    assert actions == ["submit", "approve", "retract", "reopen", "submit", "approve"]
+    assert sorted(claim.evidence.values_list("stance", flat=True)) == ["context", "refutes", "refutes"]
+    source = Source.objects.get(authors="Alex Vatanka")
+    assert (source.published_on.isoformat(), source.reliability) == (undated_date(corpus, report_seed), "B")
+
+    before = snapshot()
+    assert load_demo(corpus=corpus).claims_updated == 0
+    assert snapshot() == before
+
+
+def undated_date(corpus, seed):
+    return next(s for s in corpus["sources"] if s["seed"] == seed)["published_on"]
+
+
+def test_demo_claims_cite_several_sources_and_every_source_is_dated(seeded):
+    assert not Source.objects.filter(published_on__isnull=True).exists()
+    multi = [claim for claim in Claim.objects.all() if claim.evidence.values("span__source").distinct().count() >= 2]
+    assert len(multi) >= 3
+
+
+def test_published_demo_claims_with_warnings_carry_an_approval_comment(seeded):
+    for claim in Claim.objects.filter(status="published", has_checks=True):
+        approval = claim.reviews.filter(action="approve").last()
+        assert approval.comment, (claim.pk, claim.check_warnings)

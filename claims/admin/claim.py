@@ -29,7 +29,7 @@ from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence, Review
 from ..search import count_matches, search_claims
 from ..roles import is_reviewer
 from . import moderation
-from .filters import AuthorFilter, EntityFilter, NeedsAttentionFilter
+from .filters import AuthorFilter, EntityFilter, HasChecksFilter, NeedsAttentionFilter
 from .history import claim_timeline
 from .review_queue import review_queue_count, review_queue_view
 from .source_reader import claim_from_selection_view
@@ -165,7 +165,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     change_list_template = "admin/claims/claim/change_list.html"
     list_display = ("claim", "status_label", "verdict_label", "confidence_label", "attention", "evidence_count", "author", "created_at")
     list_display_links = ("claim",)
-    list_filter = ("status", "verdict", "confidence", EntityFilter, AuthorFilter, NeedsAttentionFilter)
+    list_filter = ("status", "verdict", "confidence", EntityFilter, AuthorFilter, NeedsAttentionFilter, HasChecksFilter)
     search_fields = ("text",)
     search_help_text = "Words of the claim or of its evidence quotes, or #id."
     date_hierarchy = "created_at"

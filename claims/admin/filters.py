@@ -88,6 +88,23 @@ class AuthorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HasChecksFilter(admin.SimpleListFilter):
+    """Claims the editorial checks warn about (claims/checks.py): served by a partial index."""
+
+    title = "editorial checks"
+    parameter_name = "has_checks"
+
+    def lookups(self, request, model_admin):
+        return [("1", "With warnings"), ("0", "Clean")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(has_checks=True)
+        if self.value() == "0":
+            return queryset.filter(has_checks=False)
+        return queryset
+
+
 class NeedsAttentionFilter(admin.SimpleListFilter):
     """Claims whose evidence lost its words (an orphaned span): served by a partial index."""
 

@@ -69,7 +69,8 @@ def buttons(claim: Claim, user) -> list[dict]:
                 "label": label(action),
                 "tone": LABELS[action][1],
                 "url": reverse("admin:claims_claim_moderate", args=[claim.pk, url_action(action)]),
-                "needs_comment": transition.comment_required,
+                # Approving a claim the editorial checks warn about needs a comment too.
+                "needs_comment": transition.comment_required or (action == Action.APPROVE and claim.has_checks),
             }
         )
     return result
@@ -141,7 +142,9 @@ def _bulk(action: str):
 
     def bulk_action(model_admin, request, queryset):
         comment = ""
-        if transition.comment_required:
+        # Approving claims the editorial checks warn about takes a comment too.
+        warned = action == Action.APPROVE and queryset.filter(has_checks=True).exists()
+        if transition.comment_required or warned:
             form = CommentForm(request.POST if "apply" in request.POST else None, comment_required=True)
             if not form.is_valid():
                 context = {

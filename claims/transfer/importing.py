@@ -14,6 +14,7 @@ from django.utils import timezone
 from sources import anchoring
 from sources.models import Source, Span, sha256_of
 
+from ..editorial import refresh_checks
 from ..models import Claim, ClaimContributor, Entity, Evidence, Review
 from .records import (
     CHANGE_REASON,
@@ -296,10 +297,14 @@ class Importer:
             claim_rows.append((
                 claim_id, claim.author_id, *claim.fields.values(), None,
                 claim.timestamps.get("created_at") or now, claim.timestamps.get("updated_at") or now,
+                "[]", False,  # the editorial checks: computed below, once the rows are in
             ))
         # The first history record of each claim: its row as written (dates adapted once,
         # for both), without the fields the history leaves out.
-        claim_columns = ("id", "author_id", *fresh[0].fields, "supersedes_id", "created_at", "updated_at")
+        claim_columns = (
+            "id", "author_id", *fresh[0].fields, "supersedes_id", "created_at", "updated_at",
+            "check_warnings", "has_checks",
+        )
         history_model = Claim.history.model
         kept = [index for index, column in enumerate(claim_columns) if column in HISTORY_COLUMNS]
         pick = operator.itemgetter(*kept)
@@ -321,6 +326,7 @@ class Importer:
         rows.insert(Review, ("claim_id", *REVIEW_FIELDS), reviews)
         rows.insert(ClaimContributor, ("claim_id", "user_id", "first_contributed_at"), contributions)
         rows.insert(history_model, history_columns, history, adapted=True)
+        refresh_checks(claim_ids)  # editorial checks of the claims just written
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
         self.report.spans_created += len(span_rows)

@@ -34,7 +34,7 @@ def test_list_shows_status_and_verdict_badges_and_attention(client_for, analyst,
 
 
 def test_list_filters_by_status_verdict_confidence_and_attention(client_for, analyst, reviewer, make_claim):
-    published = make_claim(analyst, status="published", reviewer=reviewer)
+    published = make_claim(analyst, status="published", reviewer=reviewer, confidence="high")
     draft = make_claim(analyst, text="Another claim.", verdict="refuted", stance="refutes", confidence="low")
     Claim.objects.filter(pk=draft.pk).update(needs_attention=True)
     client = client_for(reviewer)

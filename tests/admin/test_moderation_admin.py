@@ -132,7 +132,7 @@ def bulk(client, action: str, claims, **extra):
 
 
 def test_bulk_approve_skips_own_claims_and_reports_them(client_for, analyst, reviewer, make_claim):
-    others = [make_claim(analyst, status="in_review", text=f"Claim {n}.") for n in range(2)]
+    others = [make_claim(analyst, status="in_review", text=f"Claim {letter}.") for letter in "AB"]
     own = make_claim(reviewer, status="in_review", text="My own claim.")
     response = bulk(client_for(reviewer), "approve_selected", [*others, own])
     assert [status_of(claim) for claim in others] == ["published", "published"]

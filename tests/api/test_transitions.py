@@ -23,7 +23,7 @@ def test_full_path_from_draft_to_retracted_and_back(client_for, analyst, reviewe
     assert response["ETag"] == f'"claim-{claim.pk}-v{response.json()["version"]}"'
     assert _act(decider, claim, "request-changes", "Cite the vote count.").json()["status"] == "changes_requested"
     assert _act(author, claim, "submit").json()["status"] == "in_review"
-    published = _act(decider, claim, "approve").json()
+    published = _act(decider, claim, "approve", "One source suffices for what it says of itself.").json()
     assert published["status"] == "published" and published["reviewer"] == "reviewer"
     assert _act(decider, claim, "retract", "Source withdrawn.").json()["status"] == "retracted"
     assert _act(decider, claim, "reopen", "New source found.").json()["status"] == "draft"

@@ -82,7 +82,7 @@ def _claim_in_review(author: User, source: Source) -> Claim:
         author=author,
         text="Russia voted six times for UN Security Council sanctions on Iran.",
         verdict="supported",
-        confidence="high",
+        confidence="moderate",
         evidence=[services.EvidenceInput(source=source, quote="Russia voted six times")],
     )
     return services.claim_submit(claim=claim, user=author)

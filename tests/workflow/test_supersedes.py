@@ -17,7 +17,7 @@ def _correction(analyst, source, previous: Claim) -> Claim:
         author=analyst,
         text="Russia voted six times for sanctions on Iran between 2006 and 2010.",
         verdict="supported",
-        confidence="high",
+        confidence="moderate",
         supersedes=previous,
         evidence=[services.EvidenceInput(source=source, quote="Russia voted six times")],
     )
@@ -25,7 +25,7 @@ def _correction(analyst, source, previous: Claim) -> Claim:
 
 def _publish(claim: Claim, author, reviewer) -> Claim:
     services.claim_submit(claim=claim, user=author)
-    return services.claim_approve(claim=claim, user=reviewer)
+    return services.claim_approve(claim=claim, user=reviewer, comment="The years are the correction's own reading.")
 
 
 def test_publishing_a_correction_retracts_the_claim_it_supersedes(
@@ -110,7 +110,7 @@ def test_failed_approval_of_a_correction_retracts_nothing(
     # Its evidence's words leave the source: approval is refused (orphaned evidence).
     source_update_text(source=source, user=reviewer, text=source.text.replace("Russia voted six times", "Moscow abstained", 1))
     with pytest.raises(Conflict):
-        services.claim_approve(claim=correction, user=reviewer2)
+        services.claim_approve(claim=correction, user=reviewer2, comment="The years are the correction's own reading.")
     previous.refresh_from_db()
     assert previous.status == Claim.Status.PUBLISHED
 
@@ -148,7 +148,7 @@ def test_retracted_by_correction_writes_one_review_row_per_claim(
     correction = _correction(analyst, source, previous)
     services.claim_submit(claim=correction, user=analyst)
     before = Review.objects.count()
-    services.claim_approve(claim=correction, user=reviewer2)
+    services.claim_approve(claim=correction, user=reviewer2, comment="The years are the correction's own reading.")
     assert sorted(Review.objects.order_by("id")[before:].values_list("claim_id", "action")) == sorted(
         [(correction.pk, "approve"), (previous.pk, "retract")]
     )

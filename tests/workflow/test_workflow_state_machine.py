@@ -124,6 +124,8 @@ def expect_transition(action: str, seen: Seen, claim: Claim, user: str, comment:
         or not evidence_matches(claim.verdict, stances)
     ):
         return Conflict
+    if action == "approve" and not comment.strip() and Claim.objects.get(pk=claim.pk).has_checks:
+        return InvalidInput  # the editorial checks warn: approving needs a comment
     return target
 
 

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             f"{report.entities_created}; claims created: {report.claims_created} "
             f"({report.claims_existing} already there)."
         )
+        updated = (report.sources_updated, report.entities_updated, report.claims_updated)
+        if any(updated):
+            self.stdout.write(
+                "Brought in line with the corpus: {} sources, {} entities, {} claims "
+                "(corrected claims went back through review).".format(*updated)
+            )
         for username in ("analyst", "reviewer", "admin"):
             if username in report.passwords:
                 self.stdout.write(f"  {username:<9} password: {report.passwords[username]}")
