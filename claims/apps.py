@@ -6,5 +6,6 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the receiver that flags claims whose evidence was re-anchored.
-        from . import services  # noqa: F401
+        # Connects the receivers that flag claims whose evidence was re-anchored, and
+        # published claims that contradict each other.
+        from . import relation_services, services  # noqa: F401

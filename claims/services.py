@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from sources.models import Source, Span
 from sources.services import AnchoringFailed, span_create, spans_reanchored
 
 from .models import EDITABLE_STATUSES, Claim, Entity, Evidence, Review
+from .relation_selectors import published_contradiction
 from .roles import can_edit_content, is_analyst, is_reviewer
 
 Status = Claim.Status
@@ -149,11 +150,13 @@ def _save(claim: Claim, user, reason: str, *, bump: bool = True) -> None:
 
 
 def refresh_attention(claim_ids: Iterable[int], *, bump_version: bool = False) -> None:
-    """Recompute ``needs_attention`` (any orphaned evidence span) for these claims."""
+    """Recompute ``needs_attention`` for these claims: any orphaned evidence span, or a
+    published claim contradicting another published one (``claims.relation_selectors``)."""
     orphaned = Evidence.objects.filter(
         claim=OuterRef("pk"), span__anchor_state=Span.AnchorState.ORPHANED
     )
-    updates: dict[str, Any] = {"needs_attention": Exists(orphaned)}
+    attention = Q(Exists(orphaned)) | published_contradiction()
+    updates: dict[str, Any] = {"needs_attention": ExpressionWrapper(attention, output_field=BooleanField())}
     if bump_version:
         updates["version"] = F("version") + 1
     Claim.objects.filter(pk__in=list(claim_ids)).update(**updates)

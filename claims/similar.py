@@ -1,0 +1,253 @@
+"""Similar claims: the existing claims most likely to state the fact a text states.
+
+Two stages, both on what the project already has:
+
+1. Candidates, from the full-text index of ``claims/search.py`` (FTS5 on SQLite, the
+   tsvector table on PostgreSQL) and the entity links. The query's content words become term
+   groups (a word with its synonyms, a number in digits and in words, an entity with every
+   alias); each group is looked up on its own, reading at most ``COMMON_MATCHES + 1``
+   matches. A group with fewer matches is selective: its claims get its inverse document
+   frequency as votes. Common groups (a word in a tenth of all claims) give no votes, but the
+   conjunction of all groups, and of the two rarest, is looked up too, so that a text made
+   only of common words still finds the claims that contain them all. The
+   ``CANDIDATES`` claims with the most votes go on. Every lookup reads a bounded number of
+   index entries, whatever the size of the database.
+2. Reranking, in Python (``claims/similarity.py``): each candidate's canonical form is
+   compared with the text's (rapidfuzz token measures, set overlap; numbers, entities and
+   negation must agree).
+
+No model, nothing downloaded: the stemmer, the number parser and rapidfuzz are libraries.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count, Max, QuerySet
+
+from .models import Claim, Entity
+from .search import SEARCH_CONFIG, _fts5_string
+from .selectors import visible_claims
+from .similarity import SYNONYMS_OF, EntityMatcher, Form, analyse, idf, score
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+TEXT_MAX_LENGTH = 1000
+# A score from which two claims likely state the same fact (find_duplicates' default).
+LIKELY_DUPLICATE = 0.6
+# A term group with more matches than this gives no votes (it is in too many claims to tell
+# them apart); its lookups read at most one more.
+COMMON_MATCHES = 1000
+CANDIDATES = 200
+MAX_GROUPS = 24
+ENTITY_CACHE_SECONDS = 60
+
+SMALL_NUMBERS = {
+    str(value): word
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {str(10 * tens): word for tens, word in zip(range(3, 10), "thirty forty fifty sixty seventy eighty ninety".split())}
+
+
+@dataclass(frozen=True)
+class SimilarClaim:
+    claim: dict  # id, text, status, verdict, confidence
+    score: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities: one matcher per process, rebuilt when the entities change
+
+
+_matcher_lock = threading.Lock()
+_matchers: dict[str, tuple[tuple, float, EntityMatcher, dict[int, list[str]]]] = {}
+
+
+def entity_matcher(using: str = DEFAULT_DB_ALIAS) -> tuple[EntityMatcher, dict[int, list[str]]]:
+    """The matcher of every entity's name and aliases, and each entity's names; rebuilt when
+    an entity is added or removed, and at least every ``ENTITY_CACHE_SECONDS``."""
+    state = Entity.objects.using(using).aggregate(count=Count("id"), last=Max("id"))
+    key = (state["count"], state["last"])
+    with _matcher_lock:
+        cached = _matchers.get(using)
+        if cached and cached[0] == key and time.monotonic() - cached[1] < ENTITY_CACHE_SECONDS:
+            return cached[2], cached[3]
+    rows = list(Entity.objects.using(using).values_list("id", "name", "aliases"))
+    names = {pk: [name, *[a for a in (aliases or []) if isinstance(a, str)]] for pk, name, aliases in rows}
+    matcher = EntityMatcher([(pk, name, aliases or []) for pk, name, aliases in rows])
+    with _matcher_lock:
+        _matchers[using] = (key, time.monotonic(), matcher, names)
+    return matcher, names
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: candidates
+
+
+def term_groups(form: Form, entity_names: dict[int, list[str]]) -> list[list[str]]:
+    """The full-text term groups of a text's form: each a list of alternatives."""
+    groups: dict[tuple, list[str]] = {}
+    for word in form.words:
+        if word.isdigit():
+            terms = [word] + ([SMALL_NUMBERS[word]] if word in SMALL_NUMBERS else [])
+        else:
+            terms = list(dict.fromkeys([word, *SYNONYMS_OF.get(word, ())]))
+        groups.setdefault(tuple(sorted(terms)), terms)
+    for entity_id in sorted(form.entities):
+        terms = [name for name in entity_names.get(entity_id, []) if any(c.isalnum() for c in name)]
+        if terms:
+            groups.setdefault(("entity", entity_id), terms)
+    return list(groups.values())[:MAX_GROUPS]
+
+
+class _Index:
+    """Bounded lookups in the full-text index of one database."""
+
+    def __init__(self, using: str):
+        self.connection = connections[using]
+        self.vendor = self.connection.vendor
+
+    def total(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT max(id) FROM claims_claim")
+            return cursor.fetchone()[0] or 0
+
+    def _sqlite_group(self, terms: list[str]) -> str:
+        return "(" + " OR ".join(_fts5_string(term) for term in terms) + ")"
+
+    def _postgresql_group(self, terms: list[str]) -> tuple[str, list]:
+        sql = " || ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in terms)
+        params = []
+        for term in terms:
+            params += [SEARCH_CONFIG, '"' + term.replace('"', " ") + '"']
+        return "(" + sql + ")", params
+
+    def matches(self, groups: list[list[str]], limit: int) -> list[int]:
+        """Claims matching every group (one group: any of its terms), at most ``limit``."""
+        with self.connection.cursor() as cursor:
+            if self.vendor == "sqlite":
+                expression = " AND ".join(self._sqlite_group(terms) for terms in groups)
+                cursor.execute(
+                    "SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s LIMIT %s", [expression, limit]
+                )
+            else:
+                parts = [self._postgresql_group(terms) for terms in groups]
+                query = " && ".join(sql for sql, _ in parts)
+                params = [value for _, values in parts for value in values]
+                cursor.execute(
+                    f"SELECT claim_id FROM claims_claim_search WHERE document @@ ({query}) LIMIT %s", [*params, limit]
+                )
+            return [row[0] for row in cursor.fetchall()]
+
+    def surely_common(self, terms: list[str]) -> bool:
+        """PostgreSQL: the planner's estimate says the group matches far more than
+        ``COMMON_MATCHES`` claims (a lookup would build a bitmap of all of them)."""
+        if self.vendor != "postgresql":
+            return False
+        sql, params = self._postgresql_group(terms)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM claims_claim_search WHERE document @@ {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, (str, bytes)):
+            plan = json.loads(plan)
+        return plan[0]["Plan"]["Plan Rows"] > 3 * COMMON_MATCHES
+
+    def entity_claims(self, entity_id: int, limit: int) -> list[int]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT claim_id FROM claims_claim_entities WHERE entity_id = %s LIMIT %s", [entity_id, limit]
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+
+def candidates(form: Form, entity_names: dict[int, list[str]], using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """The ids of the claims most worth reranking for ``form``, best first (see module docstring)."""
+    groups = term_groups(form, entity_names)
+    if not groups:
+        return []
+    index = _Index(using)
+    total = max(index.total(), 1)
+    votes: dict[int, float] = defaultdict(float)
+    frequency: list[tuple[int, int]] = []  # (matches, group index)
+    for position, terms in enumerate(groups):
+        if index.surely_common(terms):
+            frequency.append((COMMON_MATCHES * 10, position))
+            continue
+        found = index.matches([terms], COMMON_MATCHES + 1)
+        frequency.append((len(found), position))
+        if len(found) <= COMMON_MATCHES:
+            weight = idf(len(found), total)
+            for claim_id in found:
+                votes[claim_id] += weight
+    for entity_id in sorted(form.entities):
+        found = index.entity_claims(entity_id, COMMON_MATCHES + 1)
+        if len(found) <= COMMON_MATCHES:
+            weight = idf(len(found), total) / 2  # a tag is weaker evidence than a word
+            for claim_id in found:
+                votes[claim_id] += weight
+    frequency.sort()
+    conjunctions = [groups]
+    if len(groups) > 2:
+        conjunctions.append([groups[position] for _, position in frequency[:2]])
+    # A claim with every word of the text outranks one with a few rare ones.
+    bonus = sum(idf(matches, total) for matches, _ in frequency)
+    for weight, conjunction in zip((bonus, bonus / 2), conjunctions):
+        for claim_id in index.matches(conjunction, COMMON_MATCHES):
+            votes[claim_id] += weight
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], -item[0]))
+    return [claim_id for claim_id, _ in ranked[:CANDIDATES]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: reranking
+
+
+def clean_text(text: str) -> str:
+    """What a lookup may safely carry to either database: no NUL, no lone surrogate."""
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+def similar_claims(
+    text: str,
+    *,
+    user,
+    limit: int = DEFAULT_LIMIT,
+    exclude: int | None = None,
+    claims: QuerySet[Claim] | None = None,
+    minimum: float = 0.0,
+) -> list[SimilarClaim]:
+    """The claims visible to ``user`` (or among ``claims``) most likely to state the fact
+    that ``text`` states, best first, at most ``limit``, each with a score in 0..1."""
+    text = clean_text(text)[:TEXT_MAX_LENGTH]
+    queryset = visible_claims(user) if claims is None else claims
+    using = queryset.db
+    matcher, entity_names = entity_matcher(using)
+    form = analyse(text, matcher)
+    ids = candidates(form, entity_names, using)
+    if exclude is not None:
+        ids = [pk for pk in ids if pk != exclude]
+    if not ids:
+        return []
+    rows = list(queryset.filter(pk__in=ids).values_list("id", "text", "status", "verdict", "confidence"))
+    tags: dict[int, set[int]] = defaultdict(set)
+    for claim_id, entity_id in Claim.entities.through.objects.using(using).filter(
+        claim_id__in=[row[0] for row in rows]
+    ).values_list("claim_id", "entity_id"):
+        tags[claim_id].add(entity_id)
+    results = []
+    for claim_id, claim_text, status, verdict, confidence in rows:
+        value = score(form, matcher.form(claim_text), frozenset(tags[claim_id]))
+        if value >= minimum:
+            summary = {"id": claim_id, "text": claim_text, "status": status, "verdict": verdict,
+                       "confidence": confidence or None}
+            results.append(SimilarClaim(claim=summary, score=value))
+    published_first = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
+    results.sort(key=lambda r: (-r.score, r.claim["status"] not in published_first, -r.claim["id"]))
+    return results[:limit]
