@@ -251,3 +251,47 @@ def similar_claims(
     published_first = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
     results.sort(key=lambda r: (-r.score, r.claim["status"] not in published_first, -r.claim["id"]))
     return results[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# Likely duplicates across the database
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: dict  # the older claim's summary
+    second: dict
+    score: float
+
+
+def duplicate_pairs(claims: QuerySet[Claim], *, threshold: float = LIKELY_DUPLICATE, progress=None):
+    """Pairs of ``claims`` likely to state the same fact (score >= ``threshold``), each pair
+    once, older claim first; pairs already related as ``duplicate_of`` are left out. Yields
+    as it goes; ``progress`` (optional) is told of every claim looked at. Proposes only:
+    nothing is written."""
+    from .models import ClaimRelation
+
+    related = {
+        frozenset(pair)
+        for pair in ClaimRelation.objects.using(claims.db)
+        .filter(kind=ClaimRelation.Kind.DUPLICATE_OF)
+        .values_list("from_claim_id", "to_claim_id")
+    }
+    seen: set[frozenset] = set()
+    last_id = 0
+    while True:
+        batch = list(claims.filter(pk__gt=last_id).order_by("pk").values_list("id", "text", "status", "verdict", "confidence")[:500])
+        if not batch:
+            return
+        for claim_id, text, status, verdict, confidence in batch:
+            last_id = claim_id
+            for result in similar_claims(text, user=None, claims=claims, limit=10, exclude=claim_id, minimum=threshold):
+                pair = frozenset((claim_id, result.claim["id"]))
+                if pair in seen or pair in related:
+                    continue
+                seen.add(pair)
+                summary = {"id": claim_id, "text": text, "status": status, "verdict": verdict, "confidence": confidence or None}
+                first, second = sorted((summary, result.claim), key=lambda item: item["id"])
+                yield DuplicatePair(first=first, second=second, score=result.score)
+            if progress is not None:
+                progress(1)
