@@ -28,6 +28,7 @@ from ..roles import can_edit_content, is_reviewer
 from . import moderation
 from .filters import AuthorFilter, EntityFilter, NeedsAttentionFilter
 from .history import claim_timeline
+from .relations import SIMILAR_SCRIPT, record_duplicate_from_form
 from .review_queue import review_queue_count, review_queue_view
 from .source_reader import claim_from_selection_view
 
@@ -200,7 +201,8 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     )
 
     class Media:
-        css = {"all": ["sources/admin.css", "claims/admin.css"]}
+        css = {"all": ["sources/admin.css", "claims/admin.css", "claims/similar.css"]}
+        js = [SIMILAR_SCRIPT]
 
     # -- list ------------------------------------------------------------------------------
 
@@ -361,6 +363,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
                     for row in formset.new_objects
                 ],
             )
+            record_duplicate_from_form(request, claim)
             adopt(form.instance, claim)
             return
         claim = form.instance
