@@ -3,15 +3,16 @@
 Two stages, both on what the project already has:
 
 1. Candidates, from the full-text index of ``claims/search.py`` (FTS5 on SQLite, the
-   tsvector table on PostgreSQL) and the entity links. The query's content words become term
-   groups (a word with its synonyms, a number in digits and in words, an entity with every
-   alias); each group is looked up on its own, reading at most ``COMMON_MATCHES + 1``
-   matches. A group with fewer matches is selective: its claims get its inverse document
-   frequency as votes. Common groups (a word in a tenth of all claims) give no votes, but the
-   conjunction of all groups, and of the two rarest, is looked up too, so that a text made
-   only of common words still finds the claims that contain them all. The
-   ``CANDIDATES`` claims with the most votes go on. Every lookup reads a bounded number of
-   index entries, whatever the size of the database.
+   tsvector table on PostgreSQL) and the entity links. The text's content words become term
+   groups (a word with its synonyms, a number in digits and in words); each group is looked
+   up on its own, reading at most ``COMMON_MATCHES + 1`` matches, and so is each entity the
+   text names (by its links: claims about it are tagged with it). A group or entity with
+   fewer matches is selective: its claims get its inverse document frequency as votes.
+   Common ones (a word in a tenth of all claims) give no votes; when a text has fewer than
+   two selective groups, the claims holding both of its two rarest groups are looked up
+   too. The ``CANDIDATES`` claims with the most votes go on. Every lookup reads a bounded
+   number of index entries, whatever the size of the database (a conjunction of common
+   words would read their whole lists of matches, and is never asked for).
 2. Reranking, in Python (``claims/similarity.py``): each candidate's canonical form is
    compared with the text's (rapidfuzz token measures, set overlap; numbers, entities and
    negation must agree).
@@ -43,7 +44,7 @@ LIKELY_DUPLICATE = 0.6
 # A term group with more matches than this gives no votes (it is in too many claims to tell
 # them apart); its lookups read at most one more.
 COMMON_MATCHES = 1000
-CANDIDATES = 200
+CANDIDATES = 60
 MAX_GROUPS = 24
 ENTITY_CACHE_SECONDS = 60
 
@@ -92,7 +93,8 @@ def entity_matcher(using: str = DEFAULT_DB_ALIAS) -> tuple[EntityMatcher, dict[i
 
 
 def term_groups(form: Form, entity_names: dict[int, list[str]]) -> list[list[str]]:
-    """The full-text term groups of a text's form: each a list of alternatives."""
+    """The full-text term groups of a text's form, each a list of alternatives: a word and
+    its synonyms, a number in digits and in words. Entities are looked up by their links."""
     groups: dict[tuple, list[str]] = {}
     for word in form.words:
         if word.isdigit():
@@ -100,10 +102,6 @@ def term_groups(form: Form, entity_names: dict[int, list[str]]) -> list[list[str
         else:
             terms = list(dict.fromkeys([word, *SYNONYMS_OF.get(word, ())]))
         groups.setdefault(tuple(sorted(terms)), terms)
-    for entity_id in sorted(form.entities):
-        terms = [name for name in entity_names.get(entity_id, []) if any(c.isalnum() for c in name)]
-        if terms:
-            groups.setdefault(("entity", entity_id), terms)
     return list(groups.values())[:MAX_GROUPS]
 
 
@@ -170,7 +168,7 @@ class _Index:
 def candidates(form: Form, entity_names: dict[int, list[str]], using: str = DEFAULT_DB_ALIAS) -> list[int]:
     """The ids of the claims most worth reranking for ``form``, best first (see module docstring)."""
     groups = term_groups(form, entity_names)
-    if not groups:
+    if not groups and not form.entities:
         return []
     index = _Index(using)
     total = max(index.total(), 1)
@@ -186,21 +184,23 @@ def candidates(form: Form, entity_names: dict[int, list[str]], using: str = DEFA
             weight = idf(len(found), total)
             for claim_id in found:
                 votes[claim_id] += weight
+    # Entities by their links, not by their names in the index: a phrase lookup reads the
+    # positions of every word of it, and a claim about an entity is tagged with it.
     for entity_id in sorted(form.entities):
         found = index.entity_claims(entity_id, COMMON_MATCHES + 1)
         if len(found) <= COMMON_MATCHES:
-            weight = idf(len(found), total) / 2  # a tag is weaker evidence than a word
+            weight = idf(len(found), total)
             for claim_id in found:
                 votes[claim_id] += weight
     frequency.sort()
-    conjunctions = [groups]
-    if len(groups) > 2:
-        conjunctions.append([groups[position] for _, position in frequency[:2]])
-    # A claim with every word of the text outranks one with a few rare ones.
-    bonus = sum(idf(matches, total) for matches, _ in frequency)
-    for weight, conjunction in zip((bonus, bonus / 2), conjunctions):
-        for claim_id in index.matches(conjunction, COMMON_MATCHES):
-            votes[claim_id] += weight
+    selective = sum(1 for matches, _ in frequency if matches <= COMMON_MATCHES)
+    if selective < 2 and len(frequency) >= 2:
+        # Few rare words: the claims holding the two rarest groups both, a bounded lookup
+        # (a conjunction of common words reads their whole lists of matches: not more).
+        pair = [groups[position] for _, position in frequency[:2]]
+        bonus = sum(idf(matches, total) for matches, _ in frequency[:2])
+        for claim_id in index.matches(pair, COMMON_MATCHES):
+            votes[claim_id] += bonus
     ranked = sorted(votes.items(), key=lambda item: (-item[1], -item[0]))
     return [claim_id for claim_id, _ in ranked[:CANDIDATES]]
 
