@@ -102,7 +102,8 @@ class Claim(models.Model):
         help_text="The claim this one corrects; it is retracted when this one is published.",
     )
     notes = models.TextField(blank=True)
-    # Derived: true while any evidence span is orphaned. Kept up to date by the services
+    # Derived: true while any evidence span is orphaned, or while the claim is published and
+    # contradicts another published claim. Kept up to date by the services
     # (see ``claims.services.claims_refresh_attention``) so that lists can filter on an index.
     needs_attention = models.BooleanField(default=False, editable=False)
 

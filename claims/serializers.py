@@ -146,7 +146,9 @@ class ClaimSerializer(serializers.Serializer):
     author = serializers.SerializerMethodField()
     reviewer = serializers.SerializerMethodField()
     version = serializers.IntegerField()
-    needs_attention = serializers.BooleanField(help_text="True while any evidence span is orphaned.")
+    needs_attention = serializers.BooleanField(
+        help_text="True while any evidence span is orphaned, or the claim is published and contradicts another published claim."
+    )
     supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
