@@ -6,12 +6,14 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from ..models import Claim, ClaimRelation
+from ..models import EDITABLE_STATUSES, Claim, ClaimRelation
 from ..relation_selectors import published_contradictions, relations_of
+from ..similar import similar_claims
 
 register = template.Library()
 
 CONTRADICTIONS_SHOWN = 50
+SIMILAR_SHOWN = 5
 
 
 def _side(claim: Claim) -> dict:
@@ -21,7 +23,9 @@ def _side(claim: Claim) -> dict:
 @register.inclusion_tag("admin/claims/claim/relations_panel.html", takes_context=True)
 def claim_relations(context, claim: Claim) -> dict:
     """The relations of ``claim`` that the person may see; a contradiction between two
-    published claims is marked as the emergency it is."""
+    published claims is marked as the emergency it is. A claim whose text can no longer be
+    edited also lists the claims most similar to it (an editable one gets them, with the
+    buttons to record a duplicate, from ``claims/similar.js`` as its text is typed)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     rows = []
@@ -35,7 +39,21 @@ def claim_relations(context, claim: Claim) -> dict:
             and other.status == Claim.Status.PUBLISHED
         )
         rows.append({"relation": relation, "label": label, "other": _side(other), "emergency": emergency})
-    return {"rows": rows, "claim": claim}
+    similar = []
+    if claim.status not in EDITABLE_STATUSES:
+        related = {row["other"]["claim"].pk for row in rows}
+        similar = [
+            {
+                "claim": result.claim,
+                "status": Claim.Status(result.claim["status"]).label,
+                "verdict": Claim.Verdict(result.claim["verdict"]).label,
+                "score": round(result.score * 100),
+                "url": reverse("admin:claims_claim_change", args=[result.claim["id"]]),
+            }
+            for result in similar_claims(claim.text, user=user, limit=SIMILAR_SHOWN, exclude=claim.pk)
+            if result.claim["id"] not in related
+        ]
+    return {"rows": rows, "claim": claim, "similar": similar}
 
 
 @register.inclusion_tag("admin/claims/claim/contradictions.html")

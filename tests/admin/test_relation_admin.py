@@ -92,3 +92,12 @@ def test_new_claim_with_a_bad_duplicate_pick_is_not_created(client_for, analyst,
     data.update({"text": "Moscow backed sanctions six times.", "verdict": "unverified", "duplicate_of": "999999"})
     client.post("/admin/claims/claim/add/", data, follow=True)
     assert not Claim.objects.filter(text="Moscow backed sanctions six times.").exists()
+
+
+def test_published_claim_page_lists_similar_claims(client_for, reviewer, analyst, reviewer2, make_claim, two_published):
+    first, _ = two_published
+    twin = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia voted for sanctions six times.")
+    page = client_for(reviewer).get(claim_url(first)).content.decode()
+    assert 'data-role="similar-on-page"' in page
+    assert f'data-claim-id="{twin.pk}"' in page
+    assert f'data-claim-id="{first.pk}"' not in page
