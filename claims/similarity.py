@@ -16,7 +16,8 @@ paraphrases meet:
 ``score`` then compares two such forms: a blend of rapidfuzz's token measures and the
 overlap of the two token sets, multiplied down when the claims disagree on what makes a
 fact a different fact: their numbers (five times against six; 2007 against 2010), their
-entities (Iran against Syria), or a negation on one side only.
+entities (Iran against Syria), a negation on one side only, or opposite words ("rose" against
+"fell", "formed" against "broke off").
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ban", "banned", "prohibit", "prohibited", "block", "blocked", "bar", "barred", "forbid", "forbade"),
     ("stop", "end", "ended", "halt", "halted", "cease", "ceased", "discontinue", "discontinued"),
     ("cancel", "cancelled", "canceled", "scrap", "scrapped", "annul", "annulled", "terminate", "terminated"),
-    ("increase", "increased", "rise", "rose", "risen", "grow", "grew", "grown", "climb", "climbed", "jump", "jumped", "surge", "surged"),
-    ("decrease", "decreased", "fall", "fell", "fallen", "drop", "dropped", "decline", "declined", "shrink", "shrank", "plunge", "plunged"),
+    ("increase", "increased", "rise", "rose", "risen", "grow", "grew", "grown", "climb", "climbed", "jump", "jumped", "surge", "surged", "double", "doubled", "triple", "tripled"),
+    ("decrease", "decreased", "fall", "fell", "fallen", "drop", "dropped", "decline", "declined", "shrink", "shrank", "plunge", "plunged", "halve", "halved"),
+    ("form", "formed", "establish", "established", "build", "built", "create", "created"),
+    ("sever", "severed", "break", "broke", "broken", "dissolve", "dissolved"),
     ("kill", "killed", "die", "died", "death", "dead"),
     ("criticise", "criticised", "criticize", "criticized", "criticism", "condemn", "condemned", "censure", "censured", "censuring", "denounce", "denounced", "rebuke", "rebuked"),
     ("visit", "visited", "trip", "travel", "travelled", "traveled", "tour"),
@@ -85,6 +88,14 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("withdraw", "withdrew", "withdrawn", "pull", "pulled", "exit", "exited", "leave", "left", "quit"),
     ("lose", "lost", "loss", "forfeit", "forfeited"),
     ("plan", "planned", "intend", "intended"),
+)
+# Pairs of canonical words that state opposite facts: one on each side is a different fact.
+OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("support", "oppose"),
+    ("increase", "decrease"),
+    ("form", "sever"),
+    ("begin", "stop"),
+    ("buy", "sell"),
 )
 MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "trillion": 10**12}
 
@@ -111,6 +122,10 @@ def _canonical_words() -> dict[str, str]:
 
 
 CANONICAL = _canonical_words()
+# Both ways round, in canonical (stemmed) form.
+OPPOSITE_PAIRS = tuple(
+    pair for first, second in OPPOSITES for pair in ((stem(first), stem(second)), (stem(second), stem(first)))
+)
 # The surface words of each word's synonym group: what a full-text query should also look for.
 SYNONYMS_OF: dict[str, tuple[str, ...]] = {
     word: group for group in SYNONYM_GROUPS for word in group
@@ -259,6 +274,7 @@ NUMBER_CONFLICT = 0.45  # both name numbers, and each names one the other lacks
 NUMBER_MISSING = 0.9  # one names numbers the other does not contradict
 ENTITY_CONFLICT = 0.6  # each names an entity the other does not
 NEGATION_CONFLICT = 0.5  # one is negated, the other not
+OPPOSITE_CONFLICT = 0.5  # one says a word, the other its opposite
 
 
 def lexical(query: Form, candidate: Form) -> float:
@@ -289,6 +305,11 @@ def agreement(query: Form, candidate: Form, candidate_entities: frozenset[int] =
         factor *= ENTITY_CONFLICT
     if query.negated != candidate.negated:
         factor *= NEGATION_CONFLICT
+    query_words, candidate_words = set(query.tokens), set(candidate.tokens)
+    for first, second in OPPOSITE_PAIRS:
+        if first in query_words and second in candidate_words and first not in candidate_words and second not in query_words:
+            factor *= OPPOSITE_CONFLICT
+            break
     return factor
 
 
