@@ -10,7 +10,8 @@ asked ``--repeat`` times, in turns, through Django's test client in this process
 time, no network), as ``--user`` (default ``analyst``, who sees every claim; ``-`` for an
 anonymous caller). Prints p50, p95 and max over every request (wall clock), the same of
 this process's CPU time (what the request costs, without the waits for a core that a shared
-machine adds; on PostgreSQL the server's own CPU is not in it), and how often a rewritten
+machine adds; on PostgreSQL the server's own CPU is not in it), a claim's detail asked in
+turns with the lookups (what the machine's load does to any request then), and how often a rewritten
 claim is among the first five results (at scale, the synthetic corpus's claims are word
 salads of a Zipf vocabulary: this figure is a sanity check, the quality figures are
 ``bench/similar_quality.py``'s).
@@ -77,7 +78,11 @@ def main(argv=None) -> int:
     client.get(paths[0])  # warm up: imports, the entity matcher
     samples: list[float] = []
     cpu: list[float] = []
+    reference: list[float] = []
     found = rewritten_count = 0
+    # In turns with the lookups: a claim's detail (a few indexed reads), to show what the
+    # machine's load does to any request at that moment.
+    details = [f"/api/v1/claims/{claim_id}/" for claim_id in sorted(texts)]
     for round_number in range(args.repeat):
         for path, (_, claim_id) in zip(paths, queries):
             started, started_cpu = time.perf_counter(), time.process_time()
@@ -86,6 +91,9 @@ def main(argv=None) -> int:
             cpu.append((time.process_time() - started_cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{path}: {response.status_code} {response.content[:300]!r}")
+            started = time.perf_counter()
+            client.get(details[len(reference) % len(details)])
+            reference.append((time.perf_counter() - started) * 1000)
             if round_number == 0 and claim_id is not None:
                 rewritten_count += 1
                 found += claim_id in [item["claim"]["id"] for item in response.json()[:5]]
@@ -95,11 +103,14 @@ def main(argv=None) -> int:
         f"as {args.user if args.user != '-' else 'anonymous'}; server time in-process; limit 10. "
         f"Targets: p50 <= 50 ms, p95 <= 150 ms."
     )
+    reference_p50 = statistics.median(reference)
     report = table(
-        ["requests", "p50 ms", "p95 ms", "max ms", "CPU p50 ms", "CPU p95 ms", "rewritten claims found in the first 5"],
+        ["requests", "p50 ms", "p95 ms", "max ms", "CPU p50 ms", "CPU p95 ms",
+         "claim detail p50 ms (in turns)", "p50 / detail p50", "rewritten claims found in the first 5"],
         [[
             len(samples), f"{p50:.1f}", f"{p95:.1f}", f"{max(samples):.1f}",
-            f"{statistics.median(cpu):.1f}", f"{percentile(cpu, 0.95):.1f}", f"{found}/{rewritten_count}",
+            f"{statistics.median(cpu):.1f}", f"{percentile(cpu, 0.95):.1f}",
+            f"{reference_p50:.1f}", f"{p50 / reference_p50:.1f}x", f"{found}/{rewritten_count}",
         ]],
     )
     publish(f"Similar claims ({connection.vendor})", __file__, argv, summary, report, record=args.record)
