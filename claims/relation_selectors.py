@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Claim, ClaimRelation
-from .selectors import PUBLIC_STATUSES, sees_all_claims
+from .selectors import HISTORY_TYPES, PUBLIC_STATUSES, sees_all_claims
 
 Kind = ClaimRelation.Kind
 
@@ -84,8 +84,6 @@ RELATION_HISTORY_FIELDS = ("from_claim", "to_claim", "kind", "note")
 def relation_history(claim: Claim, user) -> list[dict]:
     """The history records of the relations from and to ``claim`` that ``user`` may see
     (anonymous callers: those whose other claim is public), as ``claim_history`` entries."""
-    from .selectors import HISTORY_TYPES
-
     records = (
         ClaimRelation.history.filter(Q(from_claim_id=claim.pk) | Q(to_claim_id=claim.pk))
         .select_related("history_user")

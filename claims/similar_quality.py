@@ -6,7 +6,7 @@
   miss has no right answer: any likely duplicate it gets is wrong);
 - near misses taken: near misses whose own claim scores ``LIKELY_DUPLICATE`` or more.
 
-Used by the test suite (tests/api/test_similar_quality.py) and ``bench/similar_quality.py``.
+Used by the test suite (tests/api/test_similar.py) and ``bench/similar_quality.py``.
 """
 
 from __future__ import annotations
