@@ -6,6 +6,7 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the receivers that flag claims whose evidence was re-anchored and that
-        # refresh the editorial checks of the claims citing a saved source.
-        from . import editorial, services  # noqa: F401
+        # Connects the receivers that flag claims whose evidence was re-anchored, and
+        # published claims that contradict each other, and that refresh the editorial checks
+        # of the claims citing a saved source.
+        from . import editorial, relation_services, services  # noqa: F401

@@ -43,9 +43,20 @@ def _appearance(source) -> dict:
     return work
 
 
-def claim_review(claim: Claim, *, url: str) -> dict:
+def _relation(relation, claim: Claim, claim_url) -> dict:
+    # The other claim, and how this one relates to it ("duplicate_of": this claim is the
+    # duplicate; "duplicated_by": the other is), by its address.
+    outgoing = relation.from_claim_id == claim.pk
+    other = relation.to_claim if outgoing else relation.from_claim
+    kind = relation.kind if outgoing or relation.kind != "duplicate_of" else "duplicated_by"
+    return {"relation": kind, "claim": claim_url(other.pk), "text": other.text, "status": other.status}
+
+
+def claim_review(claim: Claim, *, url: str, relations=(), claim_url=None) -> dict:
     """The ClaimReview of ``claim`` (its evidence, spans, sources and entities prefetched);
-    ``url`` is the address of the review."""
+    ``url`` is the address of the review. ``relations`` (those the reader may see) go under
+    ``claimbase:relations``, each other claim named by ``claim_url(id)``: schema.org has no
+    term for a duplicate or a contradiction."""
     sources = {}
     for evidence in claim.evidence.all():
         sources.setdefault(evidence.span.source_id, evidence.span.source)
@@ -77,4 +88,7 @@ def claim_review(claim: Claim, *, url: str) -> dict:
     }
     if claim.published_at:
         review["datePublished"] = claim.published_at.date().isoformat()
+    related = [_relation(relation, claim, claim_url) for relation in relations]
+    if related:
+        review["claimbase:relations"] = related
     return review

@@ -42,7 +42,8 @@ class ClaimFilter(django_filters.FilterSet):
         choices=Evidence.Stance.choices, method="filter_stance", help_text="Claims with evidence of this stance."
     )
     needs_attention = StrictBooleanFilter(
-        field_name="needs_attention", help_text="true: claims with orphaned evidence spans."
+        field_name="needs_attention",
+        help_text="true: claims with orphaned evidence spans, and published claims contradicting another published claim.",
     )
     has_checks = StrictBooleanFilter(
         method="filter_has_checks",

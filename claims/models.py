@@ -109,7 +109,8 @@ class Claim(models.Model):
         help_text="The claim this one corrects; it is retracted when this one is published.",
     )
     notes = models.TextField(blank=True)
-    # Derived: true while any evidence span is orphaned. Kept up to date by the services
+    # Derived: true while any evidence span is orphaned, or while the claim is published and
+    # contradicts another published claim. Kept up to date by the services
     # (see ``claims.services.claims_refresh_attention``) so that lists can filter on an index.
     needs_attention = models.BooleanField(default=False, editable=False)
     # Derived: the editorial checks' warnings (``claims/checks.py``), ``[{code, message}]``,
@@ -310,3 +311,39 @@ class Review(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The moderation log is append-only.")
+
+
+class ClaimRelation(models.Model):
+    """A typed link between two claims: one is a duplicate of the other, contradicts it,
+    or is related to it. ``supersedes`` (a correction) is a field of the claim, not this."""
+
+    class Kind(models.TextChoices):
+        DUPLICATE_OF = "duplicate_of", "Duplicate of"
+        CONTRADICTS = "contradicts", "Contradicts"
+        RELATED = "related", "Related"
+
+    # Indexed by the (from, to, kind) unique constraint and the (to, kind) index.
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_from", db_index=False)
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_to", db_index=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(no_db_index=["created_by"])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_claim", "to_claim", "kind"], name="claim_relation_one_per_kind"),
+            models.CheckConstraint(condition=~Q(from_claim=F("to_claim")), name="claim_relation_not_to_itself"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["duplicate_of", "contradicts", "related"]), name="claim_relation_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["to_claim", "kind"], name="claim_relation_to_kind")]
+
+    def __str__(self) -> str:
+        return f"#{self.from_claim_id} {self.get_kind_display().lower()} #{self.to_claim_id}"

@@ -16,7 +16,7 @@ from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
 
 from . import checks
-from .models import CLAIM_TEXT_MAX_LENGTH, Claim, Entity, Evidence, Review
+from .models import CLAIM_TEXT_MAX_LENGTH, Claim, ClaimRelation, Entity, Evidence, Review
 from .services import EvidenceInput
 
 MAX_INLINE_EVIDENCE = 50
@@ -153,7 +153,9 @@ class ClaimSerializer(serializers.Serializer):
     author = serializers.SerializerMethodField()
     reviewer = serializers.SerializerMethodField()
     version = serializers.IntegerField()
-    needs_attention = serializers.BooleanField(help_text="True while any evidence span is orphaned.")
+    needs_attention = serializers.BooleanField(
+        help_text="True while any evidence span is orphaned, or the claim is published and contradicts another published claim."
+    )
     supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -289,10 +291,72 @@ class ChangeSerializer(serializers.Serializer):
 class HistoryEntrySerializer(serializers.Serializer):
     """One record of the field history: who changed what, when."""
 
-    object = serializers.ChoiceField(choices=["claim", "evidence"])
+    object = serializers.ChoiceField(choices=["claim", "evidence", "relation"])
     object_id = serializers.IntegerField()
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_null=True)
     changes = ChangeSerializer(many=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Relations and similar claims
+
+
+class ClaimRelationSerializer(serializers.Serializer):
+    """A relation between two claims: ``from_claim`` is a duplicate of, contradicts, or is
+    related to ``to_claim``."""
+
+    id = serializers.IntegerField()
+    from_claim = serializers.IntegerField(source="from_claim_id")
+    to_claim = serializers.IntegerField(source="to_claim_id")
+    kind = serializers.ChoiceField(choices=ClaimRelation.Kind.choices)
+    note = serializers.CharField()
+    created_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_created_by(self, relation: ClaimRelation) -> str | None:
+        return username_of(relation.created_by)
+
+
+class _TextOnly(serializers.CharField):
+    """Text, and only text: a number or a list is refused rather than turned into a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ClaimRelationCreateSerializer(serializers.Serializer):
+    to_claim = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The other claim's id.")
+    kind = serializers.ChoiceField(choices=ClaimRelation.Kind.choices)
+    note = _TextOnly(required=False, allow_blank=True, max_length=10_000, default="")
+
+
+class ClaimWithRelationsSerializer(ClaimDetailSerializer):
+    """A claim's detail, with the relations the caller may see (set by the view)."""
+
+    relations = ClaimRelationSerializer(many=True, source="visible_relations")
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    text = _TextOnly(max_length=1000, help_text="The statement to look for (up to 1,000 characters).")
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+    exclude = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="A claim id to leave out (the claim being edited)."
+    )
+
+
+class ClaimSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    status = serializers.ChoiceField(choices=Claim.Status.choices)
+    verdict = serializers.ChoiceField(choices=Claim.Verdict.choices)
+    confidence = serializers.ChoiceField(choices=Claim.Confidence.choices, allow_null=True)
+
+
+class SimilarClaimSerializer(serializers.Serializer):
+    claim = ClaimSummarySerializer()
+    score = serializers.FloatField(min_value=0, max_value=1)

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from . import rules
 from .models import Claim, ClaimContributor, Entity, Evidence, Review
 from .roles import is_analyst, is_reviewer
 from .editorial import refresh_checks, warnings_for
+from .relation_selectors import published_contradiction
 
 Status = Claim.Status
 Verdict = Claim.Verdict
@@ -196,11 +197,13 @@ def _save(claim: Claim, user, reason: str, *, bump: bool = True) -> None:
 
 
 def refresh_attention(claim_ids: Iterable[int], *, bump_version: bool = False) -> None:
-    """Recompute ``needs_attention`` (any orphaned evidence span) for these claims."""
+    """Recompute ``needs_attention`` for these claims: any orphaned evidence span, or a
+    published claim contradicting another published one (``claims.relation_selectors``)."""
     orphaned = Evidence.objects.filter(
         claim=OuterRef("pk"), span__anchor_state=Span.AnchorState.ORPHANED
     )
-    updates: dict[str, Any] = {"needs_attention": Exists(orphaned)}
+    attention = Q(Exists(orphaned)) | published_contradiction()
+    updates: dict[str, Any] = {"needs_attention": ExpressionWrapper(attention, output_field=BooleanField())}
     if bump_version:
         updates["version"] = F("version") + 1
     Claim.objects.filter(pk__in=list(claim_ids)).update(**updates)

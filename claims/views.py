@@ -31,15 +31,18 @@ from project.api import (
 from project.pagination import KeysetPagination
 from sources.views import register_public_spans
 
-from . import fast_list, selectors, services
+from . import fast_list, relation_selectors, relation_services, selectors, services
+from .similar import similar_claims
 from .services import EvidenceInput
 from .exports import claim_review
 from .filters import ClaimFilter, EntityFilter, EvidenceFilter
-from .models import Claim, Entity, Evidence
+from .models import Claim, ClaimRelation, Entity, Evidence, Review
 from .roles import is_reviewer
 from .serializers import (
     ClaimCreateSerializer,
-    ClaimDetailSerializer,
+    ClaimRelationCreateSerializer,
+    ClaimRelationSerializer,
+    ClaimWithRelationsSerializer,
     ClaimSerializer,
     ClaimWriteSerializer,
     EntitySerializer,
@@ -48,6 +51,8 @@ from .serializers import (
     EvidenceUpdateSerializer,
     HistoryEntrySerializer,
     ReviewSerializer,
+    SimilarClaimSerializer,
+    SimilarQuerySerializer,
     TransitionSerializer,
 )
 
@@ -70,8 +75,9 @@ def _claim_response(
     request, claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None
 ) -> Response:
     claim = selectors.with_relations(Claim.objects.filter(pk=claim.pk), detail=True).get()
+    claim.visible_relations = list(relation_selectors.relations_of(claim, request.user))
     return Response(
-        ClaimDetailSerializer(claim, context={"request": request}).data,
+        ClaimWithRelationsSerializer(claim, context={"request": request}).data,
         status=status_code,
         headers={"ETag": etag_for("claim", claim.pk, claim.version), **(headers or {})},
     )
@@ -102,7 +108,7 @@ def _transition_endpoint(url_path: str):
         summary=summary,
         request=TransitionSerializer,
         parameters=[IF_MATCH, ETAG_HEADER],
-        responses={200: ClaimDetailSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        responses={200: ClaimWithRelationsSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
     )(transition)
 
 
@@ -116,7 +122,7 @@ def _transition_endpoint(url_path: str):
         summary="A claim with its evidence, spans and sources",
         parameters=[IF_NONE_MATCH, ETAG_HEADER],
         responses={
-            200: ClaimDetailSerializer,
+            200: ClaimWithRelationsSerializer,
             304: OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag."),
             **error_responses(404),
         },
@@ -129,13 +135,13 @@ def _transition_endpoint(url_path: str):
             "`errors.evidence[i]` for invalid input)."
         ),
         request=ClaimCreateSerializer,
-        responses={201: ClaimDetailSerializer, **error_responses(400, 401, 403)},
+        responses={201: ClaimWithRelationsSerializer, **error_responses(400, 401, 403)},
     ),
     partial_update=extend_schema(
         summary="Change a claim's content (draft or changes requested only)",
         request=ClaimWriteSerializer,
         parameters=[IF_MATCH, ETAG_HEADER],
-        responses={200: ClaimDetailSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        responses={200: ClaimWithRelationsSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
     ),
     destroy=extend_schema(
         summary="Delete a draft that was never submitted",
@@ -227,7 +233,11 @@ class ClaimViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         claim = self.get_object()
-        return Response(HistoryEntrySerializer(selectors.visible_history(request.user, claim), many=True).data)
+        entries = selectors.visible_history(request.user, claim) + relation_selectors.relation_history(
+            claim, request.user
+        )
+        entries.sort(key=lambda entry: entry["at"])
+        return Response(HistoryEntrySerializer(entries, many=True).data)
 
     @extend_schema(
         summary="schema.org ClaimReview (JSON-LD) of a published claim",
@@ -242,7 +252,78 @@ class ClaimViewSet(viewsets.GenericViewSet):
         if claim.status != Claim.Status.PUBLISHED:
             raise NotFound("Only a published claim has a ClaimReview.", code="not_published")
         url = reverse("claim-detail", args=[claim.pk], request=request)
-        return Response(claim_review(claim, url=url))
+        relations = relation_selectors.relations_of(claim, request.user)
+        return Response(claim_review(claim, url=url, relations=relations, claim_url=lambda pk: reverse("claim-detail", args=[pk], request=request)))
+
+    # -----------------------------------------------------------------------------------------
+    # Relations and similar claims
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The claim's relations (duplicate of, contradicts, related) that the caller may see",
+        responses={200: ClaimRelationSerializer(many=True), **error_responses(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Relate the claim to another: duplicate_of, contradicts or related",
+        description="No self-relation (400), one relation of a kind per pair of claims, either "
+        "way round (409), both claims visible to the caller (400).",
+        request=ClaimRelationCreateSerializer,
+        responses={201: ClaimRelationSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def relations(self, request, pk=None):
+        claim = self.get_object()
+        if request.method == "GET":
+            relations = relation_selectors.relations_of(claim, request.user)
+            return Response(ClaimRelationSerializer(relations, many=True).data)
+        data = ClaimRelationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        relation = relation_services.relation_create(from_claim=claim, user=request.user, **data.validated_data)
+        relation = relation_selectors.relations_of(claim, request.user).get(pk=relation.pk)
+        return Response(ClaimRelationSerializer(relation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Existing claims most likely to state the same fact as a text, best first",
+        description="Visible claims only (anonymous callers: published and retracted ones); each "
+        "with a score in 0..1 (0.6 and above: likely the same fact).",
+        parameters=[SimilarQuerySerializer],
+        responses={200: SimilarClaimSerializer(many=True), **error_responses(400)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request):
+        query = SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = similar_claims(
+            query.validated_data["text"],
+            user=request.user,
+            limit=query.validated_data["limit"],
+            exclude=query.validated_data.get("exclude"),
+        )
+        return Response(SimilarClaimSerializer(results, many=True).data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="A relation between two claims", responses={200: ClaimRelationSerializer, **error_responses(404)}),
+    destroy=extend_schema(
+        summary="Remove a relation (its author or a reviewer)",
+        responses={204: None, **error_responses(401, 403, 404)},
+    ),
+)
+class ClaimRelationViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Relations are listed and created under their claim (``/claims/{id}/relations/``)."""
+
+    queryset = ClaimRelation.objects.all()
+    serializer_class = ClaimRelationSerializer
+    permission_classes = [ModelPermissionsOrReadOnly]
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[ClaimRelation]:
+        return relation_selectors.visible_relations(self.request.user).select_related("created_by")
+
+    def destroy(self, request, pk=None):
+        relation_services.relation_delete(relation=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class IsReviewer(permissions.IsAuthenticated):

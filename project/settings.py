@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "ReliabilityEnum": "sources.models.Source.Reliability",
         "AnchorStateEnum": "sources.models.Span.AnchorState",
         "ReviewActionEnum": "claims.models.Review.Action",
+        "RelationKindEnum": "claims.models.ClaimRelation.Kind",
     },
 }
 

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from claims.views import ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
+from claims.views import ClaimRelationViewSet, ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
 from project.api import json_not_found, json_server_error
 from project.auth import ObtainTokenView
 from project.docs import RedocView, SwaggerView
@@ -18,6 +18,7 @@ router.register("spans", SpanViewSet, basename="span")
 router.register("entities", EntityViewSet, basename="entity")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("relations", ClaimRelationViewSet, basename="relation")
 
 api_v1 = [
     *router.urls,

@@ -2,12 +2,13 @@
 
 Modules: ``claim`` (list and change page), ``moderation`` (buttons, comment page, bulk
 actions), ``review_queue``, ``history`` (timeline), ``dashboard`` (index counts),
-``source_reader`` (claims in the source reader), ``others`` (entities, evidence, reviews).
+``source_reader`` (claims in the source reader), ``others`` (entities, evidence, reviews),
+``relations`` (relations between claims, similar-claims suggestions).
 """
 
 from django.contrib import admin
 
-from . import claim, others, source_reader  # noqa: F401  (registers the admins)
+from . import claim, others, relations, source_reader  # noqa: F401  (registers the admins)
 
 admin.site.site_header = "Claimbase"
 admin.site.site_title = "Claimbase admin"

@@ -31,6 +31,7 @@ from ..roles import is_reviewer
 from . import moderation
 from .filters import AuthorFilter, EntityFilter, HasChecksFilter, NeedsAttentionFilter
 from .history import claim_timeline
+from .relations import SIMILAR_SCRIPT, record_duplicate_from_form
 from .review_queue import review_queue_count, review_queue_view
 from .source_reader import claim_from_selection_view
 
@@ -185,7 +186,8 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     )
 
     class Media:
-        css = {"all": ["sources/admin.css", "claims/admin.css"]}
+        css = {"all": ["sources/admin.css", "claims/admin.css", "claims/similar.css"]}
+        js = [SIMILAR_SCRIPT]
 
     # -- list ------------------------------------------------------------------------------
 
@@ -335,6 +337,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
                 supersedes=data.get("supersedes"),
                 evidence=new_evidence,
             )
+            record_duplicate_from_form(request, claim)
             adopt(form.instance, claim)
             return
         changes = {name: data[name] for name in form.changed_data if name in services.CONTENT_FIELDS}

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,6 +29,7 @@ from sources.models import Source
 
 from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence
 from ..services import EvidenceInput, claim_create
+from .relations import record_duplicate_from_form
 
 PANEL_ID = "cb-new-claim"
 
@@ -97,15 +99,17 @@ def claim_from_selection_view(model_admin, request: HttpRequest) -> HttpResponse
         return HttpResponseRedirect(page)
     data = form.cleaned_data
     try:
-        claim = claim_create(
-            author=request.user,
-            text=data["text"],
-            verdict=data["verdict"],
-            confidence=data["confidence"],
-            evidence=[
-                EvidenceInput(source=source, start=data["start"], end=data["end"], quote=data["quote"], stance=data["stance"])
-            ],
-        )
+        with transaction.atomic():
+            claim = claim_create(
+                author=request.user,
+                text=data["text"],
+                verdict=data["verdict"],
+                confidence=data["confidence"],
+                evidence=[
+                    EvidenceInput(source=source, start=data["start"], end=data["end"], quote=data["quote"], stance=data["stance"])
+                ],
+            )
+            record_duplicate_from_form(request, claim)
     except DomainError as error:
         message_domain_error(request, error)
         return HttpResponseRedirect(page)

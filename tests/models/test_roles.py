@@ -33,6 +33,9 @@ ANALYST_PERMISSIONS = {
     "claims.delete_evidence",
     "claims.view_evidence",
     "claims.view_review",
+    "claims.add_claimrelation",
+    "claims.delete_claimrelation",
+    "claims.view_claimrelation",
 }
 
 

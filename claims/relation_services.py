@@ -1,0 +1,131 @@
+"""Relations between claims: record one, remove one, and keep contradictions in sight.
+
+Rules, written once here for the API, the admin and the commands:
+
+- analysts and reviewers record relations; the relation's author or a reviewer removes one;
+- a claim is never related to itself, and a pair of claims has at most one relation of each
+  kind, whichever way round it was recorded (``contradicts`` and ``related`` are symmetric;
+  two claims are not each a duplicate of the other);
+- both claims must be visible to the person relating them;
+- a published claim that contradicts another published claim ``needs_attention`` until one
+  of them is no longer published or the relation is removed (``refresh_contradictions``,
+  run when a relation changes and on every transition to or from ``published``).
+
+Relating claims changes what both of them show (their detail lists their relations): both
+versions are bumped, so ETags change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from project.errors import Conflict, InvalidInput, NotAllowed
+from project.validation import refuse_nul_characters
+
+from . import services
+from .models import Claim, ClaimRelation, Review
+from .relation_selectors import contradiction_partners
+from .roles import is_analyst, is_reviewer
+from .selectors import visible_claims
+
+Kind = ClaimRelation.Kind
+NOTE_MAX_LENGTH = 10_000
+
+
+def _lock_claims(ids: Iterable[int]) -> dict[int, Claim]:
+    """Lock the claims' rows in id order (the one order every service takes them in)."""
+    return {claim.pk: claim for claim in Claim.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")}
+
+
+def refresh_contradictions(claim_ids: Iterable[int]) -> None:
+    """Recompute ``needs_attention`` of these claims and of the claims they contradict."""
+    claim_ids = set(claim_ids)
+    services.refresh_attention(claim_ids | contradiction_partners(claim_ids))
+
+
+def _touch(claim_ids: Iterable[int]) -> None:
+    Claim.objects.filter(pk__in=list(claim_ids)).update(version=F("version") + 1)
+
+
+def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user, note: str = "") -> ClaimRelation:
+    """Record that ``from_claim`` is a duplicate of, contradicts, or is related to
+    ``to_claim``; see the module docstring for the rules."""
+    if not is_analyst(user):
+        raise NotAllowed("Only analysts and reviewers relate claims.", code="not_analyst")
+    if kind not in Kind.values:
+        raise InvalidInput(
+            f"Unknown kind {kind!r}.", code="invalid", extra={"errors": {"kind": [f"One of {', '.join(Kind.values)}."]}}
+        )
+    to_id = to_claim.pk if isinstance(to_claim, Claim) else to_claim
+    if to_id == from_claim.pk:
+        raise InvalidInput(
+            "A claim cannot be related to itself.",
+            code="self_relation",
+            extra={"errors": {"to_claim": ["A claim cannot be related to itself."]}},
+        )
+    note = note or ""
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidInput(
+            f"The note is longer than {NOTE_MAX_LENGTH} characters.",
+            code="invalid",
+            extra={"errors": {"note": [f"At most {NOTE_MAX_LENGTH} characters."]}},
+        )
+    with transaction.atomic():
+        locked = _lock_claims([from_claim.pk, to_id])
+        visible = set(visible_claims(user).filter(pk__in=locked).values_list("pk", flat=True))
+        if from_claim.pk not in visible or to_id not in visible:
+            missing = to_id if from_claim.pk in visible else from_claim.pk
+            raise InvalidInput(
+                f"No claim #{missing}.", code="unknown_claim", extra={"errors": {"to_claim": [f"No claim #{missing}."]}}
+            )
+        existing = ClaimRelation.objects.filter(
+            Q(from_claim_id=from_claim.pk, to_claim_id=to_id) | Q(from_claim_id=to_id, to_claim_id=from_claim.pk),
+            kind=kind,
+        ).first()
+        if existing is not None:
+            raise Conflict(
+                f"Claims #{from_claim.pk} and #{to_id} already have this relation ({existing}).",
+                code="relation_exists",
+                extra={"relation": existing.pk},
+            )
+        relation = ClaimRelation(from_claim_id=from_claim.pk, to_claim_id=to_id, kind=kind, note=note, created_by=user)
+        refuse_nul_characters(relation)
+        relation._history_user = user
+        try:
+            with transaction.atomic():
+                relation.save()
+        except IntegrityError as error:  # a concurrent writer recorded it first
+            raise Conflict("These claims already have this relation.", code="relation_exists") from error
+        _touch([from_claim.pk, to_id])
+        if kind == Kind.CONTRADICTS:
+            refresh_contradictions([from_claim.pk, to_id])
+    return relation
+
+
+def relation_delete(*, relation: ClaimRelation, user) -> None:
+    """Remove a relation: its author or a reviewer."""
+    if not (is_reviewer(user) or (is_analyst(user) and relation.created_by_id == user.pk)):
+        raise NotAllowed("Only the relation's author or a reviewer may remove it.", code="not_relation_author")
+    with transaction.atomic():
+        _lock_claims([relation.from_claim_id, relation.to_claim_id])
+        current = ClaimRelation.objects.filter(pk=relation.pk).first()
+        if current is None:
+            return  # removed meanwhile: the caller's wish is already true
+        current._history_user = user
+        current.delete()
+        _touch([relation.from_claim_id, relation.to_claim_id])
+        if relation.kind == Kind.CONTRADICTS:
+            refresh_contradictions([relation.from_claim_id, relation.to_claim_id])
+
+
+@receiver(post_save, sender=Review)
+def _on_transition(sender, instance: Review, created: bool, **kwargs) -> None:
+    # Every transition writes one Review row in its transaction: publishing or retracting a
+    # claim starts or ends its contradictions' emergency.
+    if created and Claim.Status.PUBLISHED in (instance.from_status, instance.to_status):
+        refresh_contradictions([instance.claim_id])

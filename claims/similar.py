@@ -1,0 +1,321 @@
+"""Similar claims: the existing claims most likely to state the fact a text states.
+
+Two stages, both on what the project already has:
+
+1. Candidates, from the full-text index of ``claims/search.py`` (FTS5 on SQLite, the
+   tsvector table on PostgreSQL) and the entity links. The text's content words become term
+   groups (a word with its synonyms, a number in digits and in words); each group is looked
+   up on its own, reading at most ``COMMON_MATCHES + 1`` matches, and so is each entity the
+   text names (by its links: claims about it are tagged with it). A group or entity with
+   fewer matches is selective: its claims get its inverse document frequency as votes.
+   Common ones (a word in a tenth of all claims) give no votes; when a text has fewer than
+   two selective groups, the claims holding both of its two rarest groups are looked up
+   too. The ``CANDIDATES`` claims with the most votes go on. Every lookup reads a bounded
+   number of index entries, whatever the size of the database (a conjunction of common
+   words would read their whole lists of matches, and is never asked for).
+2. Reranking, in Python (``claims/similarity.py``): each candidate's canonical form is
+   compared with the text's (rapidfuzz token measures, set overlap; numbers, entities and
+   negation must agree).
+
+No model, nothing downloaded: the stemmer, the number parser and rapidfuzz are libraries.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count, Max, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Claim, Entity
+from .search import SEARCH_CONFIG, _fts5_string
+from .selectors import visible_claims
+from .similarity import SYNONYMS_OF, EntityMatcher, Form, analyse, idf, score
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+TEXT_MAX_LENGTH = 1000
+# A score from which two claims likely state the same fact (find_duplicates' default).
+LIKELY_DUPLICATE = 0.6
+# A term group with more matches than this gives no votes (it is in too many claims to tell
+# them apart); its lookups read at most one more. Each match read costs a visit to the
+# document table on PostgreSQL (a GIN index has no index-only scans): fewer there.
+COMMON_MATCHES = {"sqlite": 1000, "postgresql": 300}
+CANDIDATES = 60
+MAX_GROUPS = 16
+ENTITY_CACHE_SECONDS = 60
+
+SMALL_NUMBERS = {
+    str(value): word
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {str(10 * tens): word for tens, word in zip(range(3, 10), "thirty forty fifty sixty seventy eighty ninety".split())}
+
+
+@dataclass(frozen=True)
+class SimilarClaim:
+    claim: dict  # id, text, status, verdict, confidence
+    score: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities: one matcher per process, rebuilt when the entities change
+
+
+_matcher_lock = threading.Lock()
+_matchers: dict[str, tuple[tuple, float, float, EntityMatcher, dict[int, list[str]]]] = {}
+# How often a process asks whether another one changed the entities (a count and a max).
+ENTITY_CHECK_SECONDS = 5
+
+
+def entity_matcher(using: str = DEFAULT_DB_ALIAS) -> tuple[EntityMatcher, dict[int, list[str]]]:
+    """The matcher of every entity's name and aliases, and each entity's names. Rebuilt when
+    an entity is added or removed (checked every ``ENTITY_CHECK_SECONDS``), when one is saved
+    in this process, and at least every ``ENTITY_CACHE_SECONDS``."""
+    now = time.monotonic()
+    with _matcher_lock:
+        cached = _matchers.get(using)
+    if cached and now - cached[2] < ENTITY_CHECK_SECONDS and now - cached[1] < ENTITY_CACHE_SECONDS:
+        return cached[3], cached[4]
+    state = Entity.objects.using(using).aggregate(count=Count("id"), last=Max("id"))
+    key = (state["count"], state["last"])
+    if cached and cached[0] == key and now - cached[1] < ENTITY_CACHE_SECONDS:
+        with _matcher_lock:
+            _matchers[using] = (key, cached[1], now, cached[3], cached[4])
+        return cached[3], cached[4]
+    rows = list(Entity.objects.using(using).values_list("id", "name", "aliases"))
+    names = {pk: [name, *[a for a in (aliases or []) if isinstance(a, str)]] for pk, name, aliases in rows}
+    matcher = EntityMatcher([(pk, name, aliases or []) for pk, name, aliases in rows])
+    with _matcher_lock:
+        _matchers[using] = (key, now, now, matcher, names)
+    return matcher, names
+
+
+@receiver([post_save, post_delete], sender=Entity)
+def _entities_changed(sender, **kwargs) -> None:
+    with _matcher_lock:
+        _matchers.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: candidates
+
+
+def term_groups(form: Form, entity_names: dict[int, list[str]]) -> list[list[str]]:
+    """The full-text term groups of a text's form, each a list of alternatives: a word and
+    its synonyms, a number in digits and in words. Entities are looked up by their links."""
+    groups: dict[tuple, list[str]] = {}
+    for word in form.words:
+        if word.isdigit():
+            terms = [word] + ([SMALL_NUMBERS[word]] if word in SMALL_NUMBERS else [])
+        else:
+            terms = list(dict.fromkeys([word, *SYNONYMS_OF.get(word, ())]))
+        groups.setdefault(tuple(sorted(terms)), terms)
+    return list(groups.values())[:MAX_GROUPS]
+
+
+class _Index:
+    """Bounded lookups in the full-text index of one database."""
+
+    def __init__(self, using: str):
+        self.connection = connections[using]
+        self.vendor = self.connection.vendor
+        # With a limit, PostgreSQL's planner scans the documents for a common word (stopping
+        # at the limit) and looks a rare one up in the GIN index: both cost little.
+        self.common = COMMON_MATCHES.get(self.vendor, 1000)
+
+    def total(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT max(id) FROM claims_claim")
+            return cursor.fetchone()[0] or 0
+
+    def _sqlite_group(self, terms: list[str]) -> str:
+        return "(" + " OR ".join(_fts5_string(term) for term in terms) + ")"
+
+    def _postgresql_group(self, terms: list[str]) -> tuple[str, list]:
+        sql = " || ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in terms)
+        params = []
+        for term in terms:
+            params += [SEARCH_CONFIG, '"' + term.replace('"', " ") + '"']
+        return "(" + sql + ")", params
+
+    def matches(self, groups: list[list[str]], limit: int) -> list[int]:
+        """Claims matching every group (one group: any of its terms), at most ``limit``."""
+        with self.connection.cursor() as cursor:
+            if self.vendor == "sqlite":
+                expression = " AND ".join(self._sqlite_group(terms) for terms in groups)
+                cursor.execute(
+                    "SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s LIMIT %s", [expression, limit]
+                )
+            else:
+                parts = [self._postgresql_group(terms) for terms in groups]
+                query = " && ".join(sql for sql, _ in parts)
+                params = [value for _, values in parts for value in values]
+                cursor.execute(
+                    f"SELECT claim_id FROM claims_claim_search WHERE document @@ ({query}) LIMIT %s", [*params, limit]
+                )
+            return [row[0] for row in cursor.fetchall()]
+
+    def matches_each(self, groups: list[list[str]], limit: int) -> list[list[int]]:
+        """For each group, the claims matching it, at most ``limit``. On PostgreSQL in one
+        statement (one round trip; each group its own bounded lookup); SQLite, in process,
+        answers separate statements faster than their UNION ALL."""
+        if self.vendor == "sqlite" or not groups:
+            return [self.matches([terms], limit) for terms in groups]
+        parts, params = [], []
+        for position, terms in enumerate(groups):
+            sql, values = self._postgresql_group(terms)
+            parts.append(
+                f"SELECT {position} AS g, id FROM (SELECT claim_id AS id FROM claims_claim_search "
+                f"WHERE document @@ {sql} LIMIT %s) AS group_{position}"
+            )
+            params += [*values, limit]
+        found: list[list[int]] = [[] for _ in groups]
+        with self.connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for position, claim_id in cursor.fetchall():
+                found[position].append(claim_id)
+        return found
+
+    def entity_claims(self, entity_id: int, limit: int) -> list[int]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT claim_id FROM claims_claim_entities WHERE entity_id = %s LIMIT %s", [entity_id, limit]
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+
+def candidates(form: Form, entity_names: dict[int, list[str]], using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """The ids of the claims most worth reranking for ``form``, best first (see module docstring)."""
+    groups = term_groups(form, entity_names)
+    if not groups and not form.entities:
+        return []
+    index = _Index(using)
+    common = index.common
+    total = max(index.total(), 1)
+    votes: dict[int, float] = defaultdict(float)
+    frequency: list[tuple[int, int]] = []  # (matches, group index)
+    for position, found in enumerate(index.matches_each(groups, common + 1)):
+        frequency.append((len(found), position))
+        if len(found) <= common:
+            weight = idf(len(found), total)
+            for claim_id in found:
+                votes[claim_id] += weight
+    # Entities by their links, not by their names in the index: a phrase lookup reads the
+    # positions of every word of it, and a claim about an entity is tagged with it.
+    for entity_id in sorted(form.entities):
+        found = index.entity_claims(entity_id, common + 1)
+        if len(found) <= common:
+            weight = idf(len(found), total)
+            for claim_id in found:
+                votes[claim_id] += weight
+    frequency.sort()
+    selective = sum(1 for matches, _ in frequency if matches <= common)
+    if selective < 2 and len(frequency) >= 2:
+        # Few rare words: the claims holding the two rarest groups both, a bounded lookup
+        # (a conjunction of common words reads their whole lists of matches: not more).
+        pair = [groups[position] for _, position in frequency[:2]]
+        bonus = sum(idf(matches, total) for matches, _ in frequency[:2])
+        for claim_id in index.matches(pair, common):
+            votes[claim_id] += bonus
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], -item[0]))
+    return [claim_id for claim_id, _ in ranked[:CANDIDATES]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: reranking
+
+
+def clean_text(text: str) -> str:
+    """What a lookup may safely carry to either database: no NUL, no lone surrogate."""
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+def similar_claims(
+    text: str,
+    *,
+    user,
+    limit: int = DEFAULT_LIMIT,
+    exclude: int | None = None,
+    claims: QuerySet[Claim] | None = None,
+    minimum: float = 0.0,
+) -> list[SimilarClaim]:
+    """The claims visible to ``user`` (or among ``claims``) most likely to state the fact
+    that ``text`` states, best first, at most ``limit``, each with a score in 0..1."""
+    text = clean_text(text)[:TEXT_MAX_LENGTH]
+    queryset = visible_claims(user) if claims is None else claims
+    using = queryset.db
+    matcher, entity_names = entity_matcher(using)
+    form = analyse(text, matcher)
+    ids = candidates(form, entity_names, using)
+    if exclude is not None:
+        ids = [pk for pk in ids if pk != exclude]
+    if not ids:
+        return []
+    rows = list(queryset.filter(pk__in=ids).values_list("id", "text", "status", "verdict", "confidence"))
+    tags: dict[int, set[int]] = defaultdict(set)
+    for claim_id, entity_id in Claim.entities.through.objects.using(using).filter(
+        claim_id__in=[row[0] for row in rows]
+    ).values_list("claim_id", "entity_id"):
+        tags[claim_id].add(entity_id)
+    results = []
+    for claim_id, claim_text, status, verdict, confidence in rows:
+        value = score(form, matcher.form(claim_text), frozenset(tags[claim_id]))
+        if value >= minimum:
+            summary = {"id": claim_id, "text": claim_text, "status": status, "verdict": verdict,
+                       "confidence": confidence or None}
+            results.append(SimilarClaim(claim=summary, score=value))
+    published_first = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
+    results.sort(key=lambda r: (-r.score, r.claim["status"] not in published_first, -r.claim["id"]))
+    return results[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# Likely duplicates across the database
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: dict  # the older claim's summary
+    second: dict
+    score: float
+
+
+def duplicate_pairs(claims: QuerySet[Claim], *, threshold: float = LIKELY_DUPLICATE, progress=None):
+    """Pairs of ``claims`` likely to state the same fact (score >= ``threshold``), each pair
+    once, older claim first; pairs already related as ``duplicate_of`` are left out. Yields
+    as it goes; ``progress`` (optional) is told of every claim looked at. Proposes only:
+    nothing is written."""
+    from .models import ClaimRelation
+
+    related = {
+        frozenset(pair)
+        for pair in ClaimRelation.objects.using(claims.db)
+        .filter(kind=ClaimRelation.Kind.DUPLICATE_OF)
+        .values_list("from_claim_id", "to_claim_id")
+    }
+    seen: set[frozenset] = set()
+    last_id = 0
+    while True:
+        batch = list(claims.filter(pk__gt=last_id).order_by("pk").values_list("id", "text", "status", "verdict", "confidence")[:500])
+        if not batch:
+            return
+        for claim_id, text, status, verdict, confidence in batch:
+            last_id = claim_id
+            for result in similar_claims(text, user=None, claims=claims, limit=10, exclude=claim_id, minimum=threshold):
+                pair = frozenset((claim_id, result.claim["id"]))
+                if pair in seen or pair in related:
+                    continue
+                seen.add(pair)
+                summary = {"id": claim_id, "text": text, "status": status, "verdict": verdict, "confidence": confidence or None}
+                first, second = sorted((summary, result.claim), key=lambda item: item["id"])
+                yield DuplicatePair(first=first, second=second, score=result.score)
+            if progress is not None:
+                progress(1)

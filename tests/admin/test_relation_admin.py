@@ -1,0 +1,103 @@
+"""The admin of relations: recorded and removed through the services; a claim's relations on
+its page; published contradictions on the review queue; a new claim recorded as a duplicate."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import relation_services
+from claims.models import Claim, ClaimRelation
+
+from .helpers import claim_url, messages_of
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/claims/claimrelation/add/"
+
+
+@pytest.fixture
+def two_published(analyst, reviewer2, make_claim):
+    first = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia voted six times for sanctions.")
+    second = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia never voted for sanctions.")
+    return first, second
+
+
+def test_admin_records_a_relation_through_the_services(client_for, analyst, two_published):
+    first, second = two_published
+    response = client_for(analyst).post(ADD_URL, {"from_claim": first.pk, "to_claim": second.pk, "kind": "contradicts", "note": "n"})
+    assert response.status_code == 302, response.content[:2000]
+    relation = ClaimRelation.objects.get()
+    assert (relation.created_by_id, relation.kind) == (analyst.pk, "contradicts")
+    # The service's side effects: versions bumped, the contradiction flagged.
+    assert set(Claim.objects.filter(needs_attention=True).values_list("pk", flat=True)) == {first.pk, second.pk}
+
+
+def test_admin_refuses_a_duplicate_relation_with_a_message(client_for, analyst, two_published):
+    first, second = two_published
+    relation_services.relation_create(from_claim=first, to_claim=second, kind="related", user=analyst)
+    response = client_for(analyst).post(
+        ADD_URL, {"from_claim": second.pk, "to_claim": first.pk, "kind": "related", "note": ""}, follow=True
+    )
+    assert any("already have this relation" in message for message in messages_of(response))
+    assert ClaimRelation.objects.count() == 1
+
+
+def test_admin_delete_goes_through_the_services(client_for, analyst, analyst2, two_published):
+    first, second = two_published
+    relation = relation_services.relation_create(from_claim=first, to_claim=second, kind="related", user=analyst)
+    url = f"/admin/claims/claimrelation/{relation.pk}/delete/"
+    refused = client_for(analyst2).post(url, {"post": "yes"}, follow=True)
+    assert ClaimRelation.objects.filter(pk=relation.pk).exists(), refused.status_code
+    client_for(analyst).post(url, {"post": "yes"})
+    assert not ClaimRelation.objects.exists()
+
+
+def test_claim_page_shows_its_relations_and_the_contradiction_emergency(client_for, reviewer, analyst, two_published):
+    first, second = two_published
+    relation_services.relation_create(from_claim=first, to_claim=second, kind="contradicts", user=analyst)
+    page = client_for(reviewer).get(claim_url(first)).content.decode()
+    assert 'id="cb-relations"' in page
+    assert f"#{second.pk} Russia never voted for sanctions." in page
+    assert "two published claims contradict each other" in page
+
+
+def test_review_queue_lists_published_contradictions(client_for, reviewer, analyst, two_published):
+    first, second = two_published
+    queue = client_for(reviewer).get("/admin/claims/claim/review-queue/").content.decode()
+    assert 'id="cb-contradictions"' not in queue
+    relation_services.relation_create(from_claim=first, to_claim=second, kind="contradicts", user=analyst)
+    queue = client_for(reviewer).get("/admin/claims/claim/review-queue/").content.decode()
+    assert 'id="cb-contradictions"' in queue
+    assert f"#{first.pk} Russia voted six times" in queue and f"#{second.pk} Russia never voted" in queue
+
+
+def test_new_claim_from_the_admin_form_is_recorded_as_the_picked_duplicate(client_for, analyst, two_published):
+    original, _ = two_published
+    from .helpers import form_data
+
+    client = client_for(analyst)
+    data = form_data(client.get("/admin/claims/claim/add/"), "claim_form")
+    data.update({"text": "Moscow backed sanctions six times.", "verdict": "unverified", "duplicate_of": str(original.pk)})
+    response = client.post("/admin/claims/claim/add/", data)
+    assert response.status_code == 302, messages_of(response)
+    new_claim = Claim.objects.get(text="Moscow backed sanctions six times.")
+    assert ClaimRelation.objects.filter(from_claim=new_claim, to_claim=original, kind="duplicate_of").exists()
+
+
+def test_new_claim_with_a_bad_duplicate_pick_is_not_created(client_for, analyst, two_published):
+    from .helpers import form_data
+
+    client = client_for(analyst)
+    data = form_data(client.get("/admin/claims/claim/add/"), "claim_form")
+    data.update({"text": "Moscow backed sanctions six times.", "verdict": "unverified", "duplicate_of": "999999"})
+    client.post("/admin/claims/claim/add/", data, follow=True)
+    assert not Claim.objects.filter(text="Moscow backed sanctions six times.").exists()
+
+
+def test_published_claim_page_lists_similar_claims(client_for, reviewer, analyst, reviewer2, make_claim, two_published):
+    first, _ = two_published
+    twin = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia voted for sanctions six times.")
+    page = client_for(reviewer).get(claim_url(first)).content.decode()
+    assert 'data-role="similar-on-page"' in page
+    assert f'data-claim-id="{twin.pk}"' in page
+    assert f'data-claim-id="{first.pk}"' not in page
