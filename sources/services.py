@@ -83,14 +83,17 @@ def _save_source(source: Source) -> None:
         raise
 
 
-def source_create(*, user=None, text: str, **fields: Any) -> Source:
-    """Create a source; its text is stored exactly as given. A URL, when set, is unique."""
+def source_create(*, user=None, text: str, original: dict | None = None, **fields: Any) -> Source:
+    """Create a source; its text is stored exactly as given. A URL, when set, is unique.
+
+    ``original`` (from ``sources.ingestion``) records the stored file the text came from.
+    """
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
     if not text:
         raise InvalidInput("A source needs its text.", code="empty_text")
-    source = Source(text=text, created_by=user, **fields)
+    source = Source(text=text, created_by=user, **(original or {}), **fields)
     if not source.url:
         source.url = None
     _validated(source)

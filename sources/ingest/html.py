@@ -1,0 +1,67 @@
+"""HTML: the main content, without navigation, menus, cookie banners, comments or
+footers (trafilatura), and the page's metadata."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from trafilatura import bare_extraction
+from trafilatura.settings import use_config
+
+from .errors import ExtractionError
+from .normalise import normalise_extracted
+
+logger = logging.getLogger(__name__)
+
+# The size of what is read is bounded by MAX_SOURCE_MB before it gets here; trafilatura's
+# own cap (20 MB) would refuse a large page without saying so.
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MAX_FILE_SIZE", str(2**40))
+_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)", re.IGNORECASE)
+
+
+def page_language(data: bytes) -> str:
+    """The ``lang`` of the ``<html>`` element, as a BCP 47 tag (``pt_BR`` -> ``pt-BR``)."""
+    match = _LANG.search(data[:64 * 1024])
+    return match.group(1).decode("ascii").replace("_", "-") if match else ""
+
+
+def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
+    """(text, metadata) of a page; metadata keys: title, authors, publisher, published_on
+    (ISO date), url (canonical), language."""
+    content: bytes | str = data
+    if charset:
+        try:
+            content = data.decode(charset, errors="replace")
+        except LookupError:
+            content = data
+    try:
+        document = bare_extraction(
+            content,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            config=_CONFIG,
+        )
+    except Exception as error:  # noqa: BLE001 - whatever the parser chokes on is a bad file
+        logger.info("HTML extraction failed: %r", error)
+        raise ExtractionError(f"The HTML could not be read ({type(error).__name__}).", code="unreadable_html") from error
+    if document is None or not (document.text or "").strip():
+        raise ExtractionError(
+            "No main text was found in the HTML (a page of navigation only, or one built by scripts).",
+            code="no_main_text",
+        )
+    text = normalise_extracted(document.text)
+    metadata = {
+        "title": document.title or "",
+        "authors": document.author or "",
+        "publisher": document.sitename or "",
+        "published_on": document.date or "",
+        "url": document.url or "",
+        "language": page_language(data) or (document.language or ""),
+    }
+    return text, metadata

@@ -1,0 +1,188 @@
+"""PDF: the text layer, in reading order, and the document's metadata (PDFium, through
+pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
+
+PDFium gives each run of text with its box; the page's reading order is found by a
+recursive XY cut (split the page at the widest empty band, vertical gutters first, and
+read the parts left to right, top to bottom), so that two columns are read one after the
+other whatever order they were drawn in. Lines that repeat at the top or bottom of most
+pages (running heads, page numbers) are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+import threading
+from collections import Counter
+from datetime import date
+from typing import BinaryIO
+
+import pypdfium2 as pdfium
+
+from .errors import ExtractionError
+from .normalise import normalise_extracted
+
+logger = logging.getLogger(__name__)
+
+# PDFium is not thread-safe: one document at a time per process.
+_PDFIUM = threading.Lock()
+MAX_PAGES = 5000
+GUTTER = 9.0  # points: the narrowest empty vertical band that separates columns
+Box = tuple[float, float, float, float]  # left, bottom, right, top
+
+
+def _gaps(intervals: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
+    """Empty stretches at least ``minimum`` wide between the union of ``intervals``."""
+    gaps = []
+    intervals = sorted(intervals)
+    reach = intervals[0][1]
+    for low, high in intervals[1:]:
+        if low - reach >= minimum:
+            gaps.append((reach, low))
+        reach = max(reach, high)
+    return gaps
+
+
+def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
+    """Blocks of boxes in reading order (recursive XY cut)."""
+    if len(boxes) <= 1:
+        return [boxes]
+    vertical = _gaps([(box[0], box[2]) for box in boxes], GUTTER)
+    if vertical:
+        low, high = max(vertical, key=lambda gap: gap[1] - gap[0])
+        cut = (low + high) / 2
+        left = [box for box in boxes if box[2] <= cut]
+        right = [box for box in boxes if box[0] >= cut]
+        return _reading_order(left, line_height) + _reading_order(right, line_height)
+    # Bands separated by more than a paragraph break, top first.
+    horizontal = _gaps([(box[1], box[3]) for box in boxes], 1.6 * line_height)
+    if horizontal:
+        low, high = max(horizontal, key=lambda gap: gap[1] - gap[0])
+        cut = (low + high) / 2
+        upper = [box for box in boxes if box[1] >= cut]
+        lower = [box for box in boxes if box[3] <= cut]
+        return _reading_order(upper, line_height) + _reading_order(lower, line_height)
+    return [boxes]
+
+
+def _lines(block: list[Box]) -> list[Box]:
+    """The block's boxes merged into lines (boxes that overlap vertically), top first."""
+    lines: list[list[float]] = []
+    for left, bottom, right, top in sorted(block, key=lambda box: (-box[3], box[0])):
+        for line in lines:
+            overlap = min(top, line[3]) - max(bottom, line[1])
+            if overlap > 0.5 * min(top - bottom, line[3] - line[1]):
+                line[0], line[1] = min(line[0], left), min(line[1], bottom)
+                line[2], line[3] = max(line[2], right), max(line[3], top)
+                break
+        else:
+            lines.append([left, bottom, right, top])
+    return [tuple(line) for line in sorted(lines, key=lambda line: -line[3])]
+
+
+def _page_lines(textpage) -> list[tuple[str, float]]:
+    """The page's lines in reading order, each with the gap above it (in line heights;
+    a large number at the start of a block)."""
+    boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
+    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
+    if not boxes:
+        return []
+    line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
+    result = []
+    for block in _reading_order(boxes, line_height):
+        previous_bottom = None
+        for left, bottom, right, top in _lines(block):
+            # A hair inside the line's box, so that the lines above and below stay out.
+            inset = min(1.0, (top - bottom) / 4)
+            text = textpage.get_text_bounded(left - 1, bottom + inset, right + 1, top - inset)
+            text = " ".join(part for part in text.replace("\r", "\n").split("\n") if part.strip())
+            gap = 99.0 if previous_bottom is None else (previous_bottom - top) / line_height
+            previous_bottom = bottom
+            if text.strip():
+                result.append((text, gap))
+    return result
+
+
+def _running_lines(pages: list[list[tuple[str, float]]]) -> set[str]:
+    """Short lines (digits ignored) that open or close most pages: running heads, page
+    numbers."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter = Counter()
+    for lines in pages:
+        ends = {_shape(line) for line, _ in lines[:2] + lines[-2:] if len(line) <= 60}
+        counts.update(ends)
+    return {shape for shape, count in counts.items() if count >= max(3, 0.6 * len(pages))}
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _pdf_date(value: str) -> str:
+    """``D:20250304...`` as ``2025-03-04``; empty when it is not a date."""
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?", value or "")
+    if not match:
+        return ""
+    try:
+        return date(int(match[1]), int(match[2] or 1), int(match[3] or 1)).isoformat()
+    except ValueError:
+        return ""
+
+
+def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
+    """(text, metadata) of a PDF with a text layer; metadata keys: title, authors,
+    published_on."""
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(stream)
+        except pdfium.PdfiumError as error:
+            message = str(error)
+            if "password" in message.lower():
+                raise ExtractionError("The PDF is encrypted with a password.", code="unreadable_pdf") from error
+            raise ExtractionError(f"The PDF could not be read ({message}).", code="unreadable_pdf") from error
+        try:
+            if len(document) > MAX_PAGES:
+                raise ExtractionError(f"The PDF has {len(document):,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
+            pages = []
+            for page in document:
+                try:
+                    textpage = page.get_textpage()
+                    pages.append(_page_lines(textpage))
+                    textpage.close()
+                finally:
+                    page.close()
+            info = document.get_metadata_dict(skip_empty=True)
+        except ExtractionError:
+            raise
+        except Exception as error:  # noqa: BLE001 - PDFium's refusal of a broken file
+            logger.info("PDF extraction failed: %r", error)
+            raise ExtractionError(f"The PDF could not be read ({error}).", code="unreadable_pdf") from error
+        finally:
+            document.close()
+    running = _running_lines(pages)
+    paragraphs: list[str] = []
+    for lines in pages:
+        current: list[str] = []
+        for line, gap in lines:
+            if _shape(line) in running:
+                continue
+            if gap > 0.9 and current:
+                paragraphs.append("\n".join(current))
+                current = []
+            current.append(line)
+        if current:
+            paragraphs.append("\n".join(current))
+    text = normalise_extracted("\n\n".join(paragraphs))
+    if not any(character.isalnum() for character in text):
+        raise ExtractionError(
+            "The PDF has no text layer (scanned pages?); text is not recognised from images, so there is nothing to store.",
+            code="no_text_layer",
+        )
+    metadata = {
+        "title": info.get("Title", ""),
+        "authors": info.get("Author", ""),
+        "published_on": _pdf_date(info.get("CreationDate", "")),
+    }
+    return text, metadata
