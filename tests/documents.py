@@ -84,7 +84,7 @@ def _lines(paragraphs: list[str], width: int) -> list[str]:
     for paragraph in paragraphs:
         if lines:
             lines.append("")
-        lines.extend(textwrap.wrap(paragraph, width))
+        lines.extend(textwrap.wrap(paragraph, width, break_on_hyphens=False))
     return lines
 
 

@@ -21,6 +21,27 @@ _CONFIG.set("DEFAULT", "MAX_FILE_SIZE", str(2**40))
 _LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)", re.IGNORECASE)
 
 
+# Real pages, scripts and all, stay well below this; a page of pure text this size takes
+# about a minute and a half to sift (see bench/RESULTS.md).
+MAX_HTML_BYTES = 10 * 2**20
+# libxml2 checks each attribute of a tag against the others: a tag with a hundred thousand
+# attributes takes minutes to parse. No real page has more than a few dozen.
+MAX_ATTRIBUTES = 1000
+_LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{%d,}>" % (MAX_ATTRIBUTES * 3))
+_ATTRIBUTE = re.compile(rb"[\s\"'][^\s\"'=<>/]+\s*=")
+
+
+def refuse_attribute_bombs(data: bytes) -> None:
+    """A tag with more than ``MAX_ATTRIBUTES`` attributes is refused before parsing."""
+    for tag in _LONG_TAG.finditer(data):
+        count = len(_ATTRIBUTE.findall(tag.group(0)))
+        if count > MAX_ATTRIBUTES:
+            raise ExtractionError(
+                f"The HTML has a tag with {count:,} attributes (at most {MAX_ATTRIBUTES:,} are read).",
+                code="unreadable_html",
+            )
+
+
 def page_language(data: bytes) -> str:
     """The ``lang`` of the ``<html>`` element, as a BCP 47 tag (``pt_BR`` -> ``pt-BR``)."""
     match = _LANG.search(data[:64 * 1024])
@@ -30,6 +51,13 @@ def page_language(data: bytes) -> str:
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
     """(text, metadata) of a page; metadata keys: title, authors, publisher, published_on
     (ISO date), url (canonical), language."""
+    if len(data) > MAX_HTML_BYTES:
+        raise ExtractionError(
+            f"The HTML page is {len(data):,} bytes; pages over {MAX_HTML_BYTES // 2**20} MB are not read "
+            "(finding the main content of a page costs time in proportion to its text).",
+            code="too_large",
+        )
+    refuse_attribute_bombs(data)
     content: bytes | str = data
     if charset:
         try:
