@@ -204,3 +204,28 @@ def test_the_list_shows_the_original_fields(client_for, analyst):
     upload(client_for(analyst), "a.txt", b"Listed text.", "text/plain")
     row = client_for(analyst).get(SOURCES).json()["results"][0]
     assert row["original_media_type"] == "text/plain" and row["original_size"] == 12
+
+
+def test_a_body_announcing_more_than_the_limit_is_refused_before_it_is_read(client_for, analyst, settings):
+    settings.MAX_SOURCE_MB = 0.01
+    response = upload(client_for(analyst), "big.txt", b"w" * (2 * 1024 * 1024), "text/plain")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_large"
+    assert "bytes" in response.json()["detail"]
+
+
+def test_uploaded_files_stream_to_disk_not_memory(client_for, analyst, monkeypatch):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from sources import ingestion
+
+    seen = []
+    real = ingestion.source_create_from_file
+
+    def spy(**kwargs):
+        seen.append(type(kwargs["stream"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(ingestion, "source_create_from_file", spy)
+    assert upload(client_for(analyst), "small.txt", b"Even a small file.", "text/plain").status_code == 201
+    assert seen == [TemporaryUploadedFile]
