@@ -23,6 +23,8 @@ def pdf_bytes(
     info: dict[str, str] | None = None,
     compress: bool = True,
     extra_page_content: bytes = b"",
+    image_bytes: int = 0,
+    picture_on_every_page: bool = False,
 ) -> bytes:
     """A PDF whose page ``n`` draws each ``(x, y, text)`` of ``pages[n]`` in list order,
     in Helvetica (a standard font: nothing embedded). ``info`` fills the document
@@ -36,12 +38,28 @@ def pdf_bytes(
     catalog = add(b"")  # filled in below, once the page tree's number is known
     pages_id = add(b"")
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    images: list[int] = []
+    if image_bytes:
+        # A grey-scale picture on the first page: how real PDFs grow large.
+        width = 4096
+        height = max(1, image_bytes // width)
+        pixels = (bytes(range(256)) * (width * height // 256 + 1))[: width * height]
+        for _ in range(len(pages) if picture_on_every_page else 1):
+            images.append(
+                add(
+                    b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                    b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream" % (width, height, len(pixels), pixels)
+                )
+            )
     page_ids = []
-    for drawn in pages:
+    for number, drawn in enumerate(pages):
         operations = [b"BT", b"/F1 %d Tf" % FONT_SIZE]
         for x, y, text in drawn:
             operations.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (x, y, _pdf_string(text)))
         operations.append(b"ET")
+        image = images[number] if number < len(images) else None
+        if image:
+            operations.append(b"q 200 0 0 150 72 72 cm /Im1 Do Q")
         stream = b"\n".join(operations) + b"\n" + extra_page_content
         if compress:
             stream = zlib.compress(stream)
@@ -51,7 +69,8 @@ def pdf_bytes(
         page_ids.append(
             add(
                 b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
-                b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (pages_id, PAGE_WIDTH, PAGE_HEIGHT, content, font)
+                b"/Resources << /Font << /F1 %d 0 R >> %s>> >>"
+                % (pages_id, PAGE_WIDTH, PAGE_HEIGHT, content, font, b"/XObject << /Im1 %d 0 R >> " % image if image else b"")
             )
         )
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id

@@ -107,13 +107,16 @@ def _page_lines(textpage) -> list[tuple[str, float]]:
 def _running_lines(pages: list[list[tuple[str, float]]]) -> set[str]:
     """Short lines (digits ignored) that open or close most pages: running heads, page
     numbers."""
-    if len(pages) < 3:
+    # Only pages with a body of their own: on pages of a line or two (slides, a title
+    # page) nothing is "running".
+    bodied = [lines for lines in pages if len(lines) > 4]
+    if len(bodied) < 3:
         return set()
     counts: Counter = Counter()
-    for lines in pages:
+    for lines in bodied:
         ends = {_shape(line) for line, _ in lines[:2] + lines[-2:] if len(line) <= 60}
         counts.update(ends)
-    return {shape for shape, count in counts.items() if count >= max(3, 0.6 * len(pages))}
+    return {shape for shape, count in counts.items() if count >= 0.6 * len(bodied)}
 
 
 def _shape(line: str) -> str:

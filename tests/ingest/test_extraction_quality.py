@@ -74,3 +74,10 @@ def test_pdf_metadata_fills_title_authors_and_date():
     data = one_column_pdf(["Body text of the report, long enough."], info={"Title": "Quarterly", "Author": "Desk", "CreationDate": "D:20231231"})
     metadata = extract(io.BytesIO(data)).metadata
     assert (metadata.title, metadata.authors, str(metadata.published_on)) == ("Quarterly", "Desk", "2023-12-31")
+
+
+def test_pages_of_one_line_each_are_not_taken_for_running_heads():
+    from tests.documents import pdf_bytes
+
+    data = pdf_bytes([[(72, 700, "The same short line on every page.")]] * 5)
+    assert extract(io.BytesIO(data)).text.count("The same short line on every page.") == 5
