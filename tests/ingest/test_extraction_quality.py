@@ -81,3 +81,16 @@ def test_pages_of_one_line_each_are_not_taken_for_running_heads():
 
     data = pdf_bytes([[(72, 700, "The same short line on every page.")]] * 5)
     assert extract(io.BytesIO(data)).text.count("The same short line on every page.") == 5
+
+
+def test_a_year_in_the_prose_is_not_taken_for_the_publication_date():
+    paragraph = "In 1995 the two governments signed a contract that was still argued about decades later, by everyone involved."
+    html = f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>".encode()
+    assert extract(io.BytesIO(html), declared_type="text/html").metadata.published_on is None
+
+
+def test_metadata_is_found_after_large_inline_scripts():
+    page = news_pages()[0]
+    html = page.html.replace("<head>", "<head><script>" + "var filler = 1;\n" * 60_000 + "</script>").encode()
+    metadata = extract(io.BytesIO(html), declared_type="text/html").metadata
+    assert (metadata.title, metadata.authors, str(metadata.published_on)) == (page.title, "Jane Roe", "2025-01-15")
