@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
 # own cap (20 MB) would refuse a large page without saying so.
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "MAX_FILE_SIZE", str(2**40))
-_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)", re.IGNORECASE)
+_TAG = rb"([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)"
+_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*(?:\"\s*%s\s*\"|'\s*%s\s*'|%s(?=[\s>]))" % (_TAG, _TAG, _TAG), re.IGNORECASE)
 
 
 # Real pages, scripts and all, stay well below this; a page of pure text this size takes
@@ -45,7 +46,9 @@ def refuse_attribute_bombs(data: bytes) -> None:
 def page_language(data: bytes) -> str:
     """The ``lang`` of the ``<html>`` element, as a BCP 47 tag (``pt_BR`` -> ``pt-BR``)."""
     match = _LANG.search(data[:64 * 1024])
-    return match.group(1).decode("ascii").replace("_", "-") if match else ""
+    if not match:
+        return ""
+    return next(group for group in match.groups() if group).decode("ascii").replace("_", "-")
 
 
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):

@@ -55,8 +55,8 @@ def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
         left = [box for box in boxes if box[2] <= cut]
         right = [box for box in boxes if box[0] >= cut]
         return _reading_order(left, line_height) + _reading_order(right, line_height)
-    # Bands separated by more than a paragraph break, top first.
-    horizontal = _gaps([(box[1], box[3]) for box in boxes], 1.6 * line_height)
+    # Bands separated by more than the space between lines (paragraphs), top first.
+    horizontal = _gaps([(box[1], box[3]) for box in boxes], 0.9 * line_height)
     if horizontal:
         low, high = max(horizontal, key=lambda gap: gap[1] - gap[0])
         cut = (low + high) / 2
@@ -66,55 +66,42 @@ def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
     return [boxes]
 
 
-def _lines(block: list[Box]) -> list[Box]:
-    """The block's boxes merged into lines (boxes that overlap vertically), top first."""
-    lines: list[list[float]] = []
-    for left, bottom, right, top in sorted(block, key=lambda box: (-box[3], box[0])):
-        for line in lines:
-            overlap = min(top, line[3]) - max(bottom, line[1])
-            if overlap > 0.5 * min(top - bottom, line[3] - line[1]):
-                line[0], line[1] = min(line[0], left), min(line[1], bottom)
-                line[2], line[3] = max(line[2], right), max(line[3], top)
-                break
-        else:
-            lines.append([left, bottom, right, top])
-    return [tuple(line) for line in sorted(lines, key=lambda line: -line[3])]
+def _page_blocks(textpage) -> list[list[str]]:
+    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
 
-
-def _page_lines(textpage) -> list[tuple[str, float]]:
-    """The page's lines in reading order, each with the gap above it (in line heights;
-    a large number at the start of a block)."""
+    The text of a block is read in one call for its whole box (PDFium scans the page's
+    characters on every call, so one call per line would cost lines x characters)."""
     boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
     if not boxes:
         return []
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
-    result = []
+    blocks = []
     for block in _reading_order(boxes, line_height):
-        previous_bottom = None
-        for left, bottom, right, top in _lines(block):
-            # A hair inside the line's box, so that the lines above and below stay out.
-            inset = min(1.0, (top - bottom) / 4)
-            text = textpage.get_text_bounded(left - 1, bottom + inset, right + 1, top - inset)
-            text = " ".join(part for part in text.replace("\r", "\n").split("\n") if part.strip())
-            gap = 99.0 if previous_bottom is None else (previous_bottom - top) / line_height
-            previous_bottom = bottom
-            if text.strip():
-                result.append((text, gap))
-    return result
+        left = min(box[0] for box in block)
+        bottom = min(box[1] for box in block)
+        right = max(box[2] for box in block)
+        top = max(box[3] for box in block)
+        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+        lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            blocks.append(lines)
+    return blocks
 
 
-def _running_lines(pages: list[list[tuple[str, float]]]) -> set[str]:
+def _running_lines(pages: list[list[list[str]]]) -> set[str]:
     """Short lines (digits ignored) that open or close most pages: running heads, page
     numbers."""
     # Only pages with a body of their own: on pages of a line or two (slides, a title
     # page) nothing is "running".
-    bodied = [lines for lines in pages if len(lines) > 4]
+    bodied = [[line for block in blocks for line in block] for blocks in pages]
+    bodied = [lines for lines in bodied if len(lines) > 4]
     if len(bodied) < 3:
         return set()
     counts: Counter = Counter()
     for lines in bodied:
-        ends = {_shape(line) for line, _ in lines[:2] + lines[-2:] if len(line) <= 60}
+        ends = {_shape(line) for line in lines[:2] + lines[-2:] if len(line) <= 60}
         counts.update(ends)
     return {shape for shape, count in counts.items() if count >= 0.6 * len(bodied)}
 
@@ -152,7 +139,7 @@ def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
             for page in document:
                 try:
                     textpage = page.get_textpage()
-                    pages.append(_page_lines(textpage))
+                    pages.append(_page_blocks(textpage))
                     textpage.close()
                 finally:
                     page.close()
@@ -166,17 +153,11 @@ def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
             document.close()
     running = _running_lines(pages)
     paragraphs: list[str] = []
-    for lines in pages:
-        current: list[str] = []
-        for line, gap in lines:
-            if _shape(line) in running:
-                continue
-            if gap > 0.9 and current:
-                paragraphs.append("\n".join(current))
-                current = []
-            current.append(line)
-        if current:
-            paragraphs.append("\n".join(current))
+    for blocks in pages:
+        for block in blocks:
+            kept = [line for line in block if _shape(line) not in running]
+            if kept:
+                paragraphs.append("\n".join(kept))
     text = normalise_extracted("\n\n".join(paragraphs))
     if not any(character.isalnum() for character in text):
         raise ExtractionError(

@@ -22,10 +22,6 @@ FROM_URL = "/admin/sources/source/add/from-url/"
 PAGE = news_pages()[2]
 
 
-@pytest.fixture(autouse=True)
-def _originals_in_a_temporary_folder(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
 
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):

@@ -75,9 +75,8 @@ def server():
 
 
 @pytest.fixture(autouse=True)
-def _local_server_allowed(settings, tmp_path):
+def _local_server_allowed(settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = True
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_a_fetched_page_keeps_its_article_metadata_and_original(client_for, analyst, server):

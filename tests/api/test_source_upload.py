@@ -16,10 +16,6 @@ pytestmark = pytest.mark.django_db
 SOURCES = "/api/v1/sources/"
 
 
-@pytest.fixture(autouse=True)
-def _originals_in_a_temporary_folder(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
 
 def upload(client, name: str, data: bytes, content_type: str = "application/octet-stream", **fields):
     return client.post(SOURCES, {"file": SimpleUploadedFile(name, data, content_type=content_type), **fields}, format="multipart")

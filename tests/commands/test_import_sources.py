@@ -14,10 +14,6 @@ from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_p
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _originals_in_a_temporary_folder(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
 
 @pytest.fixture
 def folder(tmp_path):
