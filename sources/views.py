@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -74,6 +75,17 @@ def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span
 
 # ---------------------------------------------------------------------------------------------
 # Sources
+
+
+class FileDownloadNegotiation(BaseContentNegotiation):
+    """A download answers with the file's own type whatever ``Accept`` says (a browser
+    asking for ``application/pdf`` must not get 406); errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 @extend_schema_view(
@@ -175,9 +187,9 @@ class SourceViewSet(viewsets.GenericViewSet):
         summary="Download the original file (authenticated staff)",
         description="The bytes the source's text was extracted from, with their media type. "
         "404 for anonymous callers and for sources created from pasted text.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(404)},
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(404)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
     def original(self, request, pk=None):
         if not self._with_text():
             raise Http404

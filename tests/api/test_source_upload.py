@@ -225,3 +225,9 @@ def test_uploaded_files_stream_to_disk_not_memory(client_for, analyst, monkeypat
     monkeypatch.setattr(ingestion, "source_create_from_file", spy)
     assert upload(client_for(analyst), "small.txt", b"Even a small file.", "text/plain").status_code == 201
     assert seen == [TemporaryUploadedFile]
+
+
+def test_the_original_downloads_whatever_the_client_accepts(client_for, analyst):
+    body = upload(client_for(analyst), "r.pdf", one_column_pdf(report_paragraphs(2)), "application/pdf").json()
+    response = client_for(analyst).get(body["original_url"], HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
