@@ -45,7 +45,7 @@ def max_source_bytes() -> int:
     return int(settings.MAX_SOURCE_MB * 1024 * 1024)
 
 
-def _too_large(size: int | None = None) -> InvalidInput:
+def too_large_error(size: int | None = None) -> InvalidInput:
     limit = settings.MAX_SOURCE_MB
     said = f"The file is {size:,} bytes; " if size is not None else "The file is "
     return InvalidInput(
@@ -164,7 +164,7 @@ def source_create_from_file(
     whatever extraction refuses (400, see ``sources.ingest``)."""
     sha256, size = _sha256(stream)
     if size > max_source_bytes():
-        raise _too_large(size)
+        raise too_large_error(size)
     _refuse_duplicate_original(sha256)
     if not declared_type and filename:
         declared_type = mimetypes.guess_type(filename)[0] or ""
@@ -195,12 +195,15 @@ def fetch(url: str) -> net.Response:
         if error.code == "too_large":
             message += f" (MAX_SOURCE_MB is {settings.MAX_SOURCE_MB:g})"
         raise InvalidInput(f"Could not fetch the URL: {message}", code=error.code, extra={"errors": {"url": [message]}}) from error
-    if response.status >= 400 or response.status < 200:
+    if not 200 <= response.status < 300:
         message = f"The server answered HTTP {response.status}."
-        raise InvalidInput(f"Could not fetch the URL: {message}", code="http_status", extra={"status": response.status, "errors": {"url": [message]}})
-    if response.status in net.REDIRECT_STATUSES:
-        message = f"The server answered HTTP {response.status} without a Location."
-        raise InvalidInput(f"Could not fetch the URL: {message}", code="http_status", extra={"status": response.status, "errors": {"url": [message]}})
+        if response.status in net.REDIRECT_STATUSES:
+            message = f"The server answered HTTP {response.status} without a Location."
+        raise InvalidInput(
+            f"Could not fetch the URL: {message}",
+            code="http_status",
+            extra={"status": response.status, "errors": {"url": [message]}},
+        )
     return response
 
 

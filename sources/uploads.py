@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from rest_framework.parsers import MultiPartParser
 
-from .ingestion import _too_large, max_source_bytes
+from .ingestion import max_source_bytes, too_large_error
 
 # Room for the multipart envelope and the metadata fields around the file.
 ENVELOPE_BYTES = 1024 * 1024
@@ -18,7 +18,7 @@ class SourceFileUploadHandler(TemporaryFileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > max_source_bytes():
-            raise _too_large()
+            raise too_large_error()
         return super().receive_data_chunk(raw_data, start)
 
 
@@ -33,6 +33,6 @@ class SourceUploadParser(MultiPartParser):
         except ValueError:
             length = 0
         if length > max_source_bytes() + ENVELOPE_BYTES:
-            raise _too_large(length)
+            raise too_large_error(length)
         request.upload_handlers = [SourceFileUploadHandler(request._request)]
         return super().parse(stream, media_type, parser_context)
