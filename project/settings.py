@@ -247,6 +247,13 @@ SILENCED_SYSTEM_CHECKS = env_list(
     "security.W004,security.W008",
 )
 
+# Sources from files and the web (sources.ingestion): originals are kept in the default
+# storage (STORAGES), under MEDIA_ROOT unless another backend is configured.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MAX_SOURCE_MB = int(os.environ.get("MAX_SOURCE_MB", "50"))
+SOURCE_FETCH_ALLOW_PRIVATE = env_bool("SOURCE_FETCH_ALLOW_PRIVATE", False)
+SOURCE_FETCH_TIMEOUT = float(os.environ.get("SOURCE_FETCH_TIMEOUT", "20"))
+
 # Field history (django-simple-history).
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

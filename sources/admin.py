@@ -24,6 +24,7 @@ from project.admin import (
 )
 
 from . import anchoring
+from .admin_ingest import SourceIngestAdminMixin
 from .admin_views import reader_context, span_from_selection_view, span_links
 from .models import Source, Span
 from .services import SOURCE_FIELDS, source_create, source_delete, source_update, span_create, span_delete
@@ -131,7 +132,7 @@ class SpanInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ServiceHistoryAdmin):
     form = SourceForm
     change_form_template = "admin/sources/source/change_form.html"
     list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_length", "span_count", "created_by")
@@ -142,7 +143,7 @@ class SourceAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
-    readonly_fields = ("text_length", "text_sha256", "created_by", "created_at", "updated_at")
+    readonly_fields = ("text_length", "text_sha256", *SourceIngestAdminMixin.ingest_readonly_fields, "created_by", "created_at", "updated_at")
     inlines = [SpanInline]
 
     class Media:

@@ -55,6 +55,12 @@ class Source(models.Model):
     text_sha256 = models.CharField(max_length=64, editable=False)
     text_length = models.PositiveIntegerField(editable=False, default=0)
     notes = models.TextField(blank=True)
+    # The file the text was extracted from, kept as it was read (``sources.ingestion``):
+    # content-addressed by its SHA-256 in the default storage. Empty for pasted text.
+    original = models.FileField(max_length=300, blank=True, editable=False)
+    original_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    original_media_type = models.CharField(max_length=100, blank=True, default="", editable=False)
+    original_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -70,6 +76,11 @@ class Source(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["original_sha256"],
+                condition=~Q(original_sha256=""),
+                name="source_original_unique_when_set",
+            ),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=Q(url__isnull=False),

@@ -8,6 +8,7 @@ trimmed: a source, a quote and its context are stored exactly as sent.
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from rest_framework import serializers
 
 from project.api import WriteSerializer
@@ -67,6 +68,10 @@ class SourceSerializer(serializers.ModelSerializer):
             "reliability",
             "text_sha256",
             "text_length",
+            "original_sha256",
+            "original_media_type",
+            "original_size",
+            "original_url",
             "notes",
             "created_by",
             "created_at",
@@ -74,8 +79,15 @@ class SourceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    original_url = serializers.SerializerMethodField(
+        help_text="Where authenticated callers download the original file; null for pasted text."
+    )
+
     def get_created_by(self, source: Source) -> str | None:
         return username_of(source.created_by)
+
+    def get_original_url(self, source: Source) -> str | None:
+        return reverse("source-original", args=[source.pk]) if source.original_sha256 else None
 
 
 class SourceDetailSerializer(SourceSerializer):
@@ -138,6 +150,43 @@ class SourceWriteSerializer(WriteSerializer):
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
             raise serializers.ValidationError("A source with this URL already exists.")
+        return url
+
+
+class _NoUnknownFields:
+    """Refuses a write that carries fields this serializer does not know, naming them."""
+
+    def validate(self, attrs):
+        known = set(self.fields)
+        unknown = sorted(str(name) for name in getattr(self, "initial_data", {}) if name not in known)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return attrs
+
+
+class SourceUploadSerializer(_NoUnknownFields, SourceWriteSerializer):
+    """multipart/form-data: the ``file`` (plain text, Markdown, HTML, or PDF with a text
+    layer) and, optionally, fields that take precedence over the file's own metadata."""
+
+    file = serializers.FileField(
+        allow_empty_file=True, use_url=False, help_text="Plain text, Markdown, HTML, or PDF with a text layer."
+    )
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    text = None
+
+    def validate_url(self, url):
+        return url  # a URL already recorded answers 409, naming its source
+
+
+class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
+    """``url`` to read now, and optionally fields that take precedence over the page's
+    metadata."""
+
+    url = serializers.CharField(max_length=2048, help_text="An http:// or https:// address on the public internet.")
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    text = None
+
+    def validate_url(self, url):
         return url
 
 

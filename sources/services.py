@@ -105,13 +105,16 @@ def _check_text(text: Any) -> None:
         raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
 
 
-def source_create(*, user=None, text: str, **fields: Any) -> Source:
-    """Create a source; its text is stored exactly as given. A URL, when set, is unique."""
+def source_create(*, user=None, text: str, original: dict | None = None, **fields: Any) -> Source:
+    """Create a source; its text is stored exactly as given. A URL, when set, is unique.
+
+    ``original`` (from ``sources.ingestion``) records the stored file the text came from.
+    """
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
     _check_text(text)
-    source = Source(text=text, created_by=user, **fields)
+    source = Source(text=text, created_by=user, **(original or {}), **fields)
     if not source.url:
         source.url = None
     _validated(source)

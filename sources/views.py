@@ -10,24 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from project.api import JSONLDRenderer, ModelPermissionsOrReadOnly, error_responses, sees_everything
+from project.api import (
+    JSONLDRenderer,
+    ModelPermissionsOrReadOnly,
+    StrictJSONParser,
+    error_responses,
+    sees_everything,
+)
 from project.pagination import KeysetPagination
 
-from . import services
+from . import ingestion, services
 from .exports import span_annotation
 from .filters import SourceFilter, SpanFilter
 from .models import Source, Span
+from .uploads import SourceUploadParser
 from .serializers import (
     SourceDetailSerializer,
+    SourceFetchSerializer,
     SourceSerializer,
+    SourceUploadSerializer,
     SourceUpdateResultSerializer,
     SourceWriteSerializer,
     SpanCreateSerializer,
@@ -66,6 +77,17 @@ def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span
 # Sources
 
 
+class FileDownloadNegotiation(BaseContentNegotiation):
+    """A download answers with the file's own type whatever ``Accept`` says (a browser
+    asking for ``application/pdf`` must not get 406); errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List sources (without their text)",
@@ -76,9 +98,14 @@ def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span
         responses={200: SourceDetailSerializer, **error_responses(404)},
     ),
     create=extend_schema(
-        summary="Create a source",
-        request=SourceWriteSerializer,
-        responses={201: SourceDetailSerializer, **error_responses(400, 401, 403)},
+        summary="Create a source, from its text or from a file",
+        description="JSON with the `text`; or multipart/form-data with a `file` (plain text and "
+        "Markdown kept as they are; HTML's main content; a PDF's text layer) whose original is "
+        "kept, and optional fields that take precedence over the file's own metadata. An "
+        "unsupported type, a PDF without a text layer, a file over `MAX_SOURCE_MB`: 400 saying "
+        "so. The same original twice, or a URL already recorded: 409 naming the existing source.",
+        request={"application/json": SourceWriteSerializer, "multipart/form-data": SourceUploadSerializer},
+        responses={201: SourceDetailSerializer, **error_responses(400, 401, 403, 409)},
     ),
     partial_update=extend_schema(
         summary="Change a source; a new text re-anchors its spans",
@@ -99,6 +126,7 @@ class SourceViewSet(viewsets.GenericViewSet):
     pagination_class = KeysetPagination
     permission_classes = [ModelPermissionsOrReadOnly]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    parser_classes = [StrictJSONParser, SourceUploadParser]
 
     def _with_text(self) -> bool:
         return sees_everything(self.request.user, "sources", "source")
@@ -119,10 +147,70 @@ class SourceViewSet(viewsets.GenericViewSet):
         return Response(SourceDetailSerializer(source, include_text=self._with_text()).data)
 
     def create(self, request):
-        data = SourceWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        source = services.source_create(user=request.user, **data.validated_data)
+        if request.content_type.startswith("multipart/"):
+            data = SourceUploadSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = dict(data.validated_data)
+            upload = fields.pop("file")
+            source = ingestion.source_create_from_file(
+                user=request.user,
+                stream=upload,
+                filename=upload.name or "",
+                declared_type=upload.content_type or "",
+                **fields,
+            )
+        else:
+            data = SourceWriteSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            source = services.source_create(user=request.user, **data.validated_data)
         return Response(SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Create a source from a URL, read now",
+        description="Fetches the page or document (public addresses only, redirects included; "
+        "with a timeout and `MAX_SOURCE_MB`), extracts its text and metadata, and keeps the "
+        "original. Fetch failures are 400s whose `code` says what happened: `timeout`, "
+        "`too_large`, `address_not_allowed`, `unresolvable`, `connection`, "
+        "`too_many_redirects`, `bad_url`, `http_status`, `unsupported_type`.",
+        request=SourceFetchSerializer,
+        responses={201: SourceDetailSerializer, **error_responses(400, 401, 403, 409)},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[StrictJSONParser])
+    def fetch(self, request):
+        data = SourceFetchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        source = ingestion.source_create_from_url(user=request.user, url=fields.pop("url"), **fields)
+        return Response(SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download the original file (authenticated staff)",
+        description="The bytes the source's text was extracted from, with their media type. "
+        "404 for anonymous callers and for sources created from pasted text.",
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
+    def original(self, request, pk=None):
+        if not self._with_text():
+            raise Http404
+        source = self.get_object()
+        if not source.original_sha256 or not source.original:
+            raise Http404
+        try:
+            stream = source.original.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        extension = source.original.name.rsplit(".", 1)[-1] if "." in source.original.name else "bin"
+        response = FileResponse(
+            stream,
+            content_type=source.original_media_type or "application/octet-stream",
+            as_attachment=True,
+            filename=f"source-{source.pk}.{extension}",
+        )
+        # An HTML original is somebody else's page: never run it in this site's origin.
+        response["Content-Security-Policy"] = "sandbox"
+        response["ETag"] = f'"{source.original_sha256}"'
+        return response
 
     def partial_update(self, request, pk=None):
         source = self.get_object()

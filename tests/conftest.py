@@ -103,6 +103,12 @@ def make_claim(db, source):
 
 
 @pytest.fixture(autouse=True)
+def _originals_in_a_temporary_folder(settings, tmp_path_factory):
+    # Originals of sources (uploads, fetches) go to the default storage, under MEDIA_ROOT.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 costs a third of a second per user; the tests check roles, not hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

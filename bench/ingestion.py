@@ -1,0 +1,271 @@
+"""Sources from files: extraction quality, speed, and memory on large uploads.
+
+    .venv/bin/python bench/ingestion.py [--repeat 5] [--record]
+
+1. Quality: sentence precision and recall (``tests/documents.py``) of the text extracted
+   from the built news pages (navigation, cookie banner, related links, comments, ads,
+   footers) and two-column reports, side by side with a naive extraction (every visible
+   text node of the page; PDFium's text in drawing order).
+2. Speed: medians of ``sources.ingest.extract`` on a 100-page two-column PDF report, a
+   2 MB news page (scripts, styles, hydration data, 3,000 teaser cards around the
+   article), and a 2 MB page of nothing but paragraphs (the worst case per byte).
+3. Memory: peak RSS of a fresh process that uploads one file through the WSGI handler
+   (POST /api/v1/sources/, multipart, the body streamed from disk as a server would),
+   above the same process before the request, for 5 MB and 50 MB files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench_support import DATA_DIR, PROJECT_DIR, median, publish, table, timed
+
+sys.path.insert(0, str(PROJECT_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+from tests.documents import (  # noqa: E402
+    news_pages,
+    one_column_pdf,
+    pdf_bytes,
+    report_paragraphs,
+    sentence_scores,
+    two_column_pdf,
+)
+
+RUNNING_HEAD = "Example Institute Annual Report 2025"
+
+
+def naive_html_text(html: bytes) -> str:
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    for element in tree.xpath("//script|//style"):
+        element.drop_tree()
+    return tree.text_content()
+
+
+def naive_pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+def quality() -> str:
+    from sources.ingest import extract
+
+    rows = []
+    for page in news_pages():
+        data = page.html.encode()
+        ours = sentence_scores(extract(io.BytesIO(data), declared_type="text/html").text, page.article, page.boilerplate)
+        naive = sentence_scores(naive_html_text(data), page.article, page.boilerplate)
+        rows.append([f"HTML: {page.name}", f"{ours[0]:.2f}", f"{ours[1]:.2f}", f"{naive[0]:.2f}", f"{naive[1]:.2f}"])
+    paragraphs = report_paragraphs(40)
+    for interleaved in (True, False):
+        data = two_column_pdf(paragraphs, header=RUNNING_HEAD, page_numbers=True, interleaved=interleaved)
+        boilerplate = [RUNNING_HEAD]
+        ours = sentence_scores(extract(io.BytesIO(data)).text, paragraphs, boilerplate)
+        naive = sentence_scores(naive_pdf_text(data), paragraphs, boilerplate)
+        drawn = "drawn row by row" if interleaved else "drawn column by column"
+        rows.append([f"PDF: two columns, {drawn}", f"{ours[0]:.2f}", f"{ours[1]:.2f}", f"{naive[0]:.2f}", f"{naive[1]:.2f}"])
+    data = one_column_pdf(paragraphs)
+    ours = sentence_scores(extract(io.BytesIO(data)).text, paragraphs, [])
+    naive = sentence_scores(naive_pdf_text(data), paragraphs, [])
+    rows.append(["PDF: one column", f"{ours[0]:.2f}", f"{ours[1]:.2f}", f"{naive[0]:.2f}", f"{naive[1]:.2f}"])
+    return table(["document", "precision", "recall", "naive precision", "naive recall"], rows)
+
+
+def big_news_page() -> bytes:
+    page = news_pages()[0]
+    hydration = "<script>window.__DATA__=" + json.dumps(
+        {"items": [{"id": i, "title": f"Headline number {i} about things", "body": "lorem ipsum " * 20} for i in range(3000)]}
+    ) + "</script>"
+    style = "<style>" + "".join(f".c{i}{{color:red;margin:{i}px}}" for i in range(20000)) + "</style>"
+    cards = "<aside>" + "".join(
+        f'<div class="card"><a href="/s/{i}"><img src="/i/{i}.jpg"><span>Story {i} headline text here</span></a></div>'
+        for i in range(3000)
+    ) + "</aside>"
+    html = page.html.replace("</head>", style + hydration + "</head>").replace("</main>", cards + "</main>")
+    return html.encode()
+
+
+def dense_page(size: int) -> bytes:
+    """Numbered paragraphs of the seeds' prose (all different: repeats would be dropped as
+    boilerplate) up to ``size`` bytes."""
+    paragraphs, total, number = [], 0, 0
+    prose = report_paragraphs(200)
+    while total < size:
+        paragraph = f"<p>{number}. {prose[number % len(prose)]}</p>\n".encode()
+        paragraphs.append(paragraph)
+        total += len(paragraph)
+        number += 1
+    return b"<html><body><article>" + b"".join(paragraphs) + b"</article></body></html>"
+
+
+def hundred_page_report() -> bytes:
+    """Numbered paragraphs of the seeds' prose in two columns, as many as fill 100 pages."""
+    prose = report_paragraphs(200)
+    count = 100
+    while True:
+        paragraphs = [f"{number}. {prose[number % len(prose)]}" for number in range(count)]
+        data = two_column_pdf(paragraphs, header=RUNNING_HEAD, page_numbers=True)
+        if len(re.findall(rb"/Type /Page\b", data)) >= 100:
+            return data
+        count += 20
+
+
+def speed(repeat: int) -> str:
+    from sources.ingest import extract
+
+    cases = [
+        ("PDF report, two columns", hundred_page_report(), {}),
+        ("HTML news page, scripts and teasers", big_news_page(), {"declared_type": "text/html"}),
+        ("HTML of paragraphs only (worst case)", dense_page(2 * 2**20), {"declared_type": "text/html"}),
+    ]
+    rows = []
+    for name, data, kwargs in cases:
+        pages = len(re.findall(rb"/Type /Page\b", data)) if data.startswith(b"%PDF") else None
+        samples = timed(lambda data=data, kwargs=kwargs: extract(io.BytesIO(data), **kwargs), repeat)
+        text = extract(io.BytesIO(data), **kwargs).text
+        size = f"{len(data) / 2**20:.2f} MB" + (f", {pages} pages" if pages else "")
+        rows.append([name, size, f"{len(text):,}", f"{median(samples) / 1000:.2f} s", f"{max(samples) / 1000:.2f} s"])
+    return table(["document", "size", "characters extracted", "median", "slowest"], rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory: one upload per fresh process
+
+
+CHILD = r'''
+import os, sys
+sys.path.insert(0, {project!r})
+os.environ["DATABASE_URL"] = {database!r}
+os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings"
+import django
+django.setup()
+from django.conf import settings
+settings.MEDIA_ROOT = {media!r}
+settings.MAX_SOURCE_MB = 60
+from django.core.handlers.wsgi import WSGIHandler
+from rest_framework.authtoken.models import Token
+handler = WSGIHandler()
+token = Token.objects.get(user__username="bench").key
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) // 1024
+def rss():
+    return status("VmRSS")
+before = rss()
+body = open({body!r}, "rb")
+environ = {{
+    "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/sources/", "SERVER_NAME": "testserver",
+    "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": body, "wsgi.errors": sys.stderr,
+    "CONTENT_TYPE": "multipart/form-data; boundary=BENCHBOUNDARY",
+    "CONTENT_LENGTH": str(os.path.getsize({body!r})), "HTTP_AUTHORIZATION": "Token " + token,
+    "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "testserver",
+}}
+statuses = []
+chunks = handler(environ, lambda status, headers: statuses.append(status))
+b"".join(chunks)
+# VmHWM, not ru_maxrss: the latter carries over the parent's peak through fork and exec.
+peak = status("VmHWM")
+print(statuses[0].split()[0], before, peak)
+'''
+
+
+def illustrated_report(megabytes: int, prose: list[str]) -> bytes:
+    """``megabytes`` pages, each with a line of text and a 1 MB picture of its own."""
+    pages = [[(72, 700, f"Page {number}: {prose[number % len(prose)][:80]}")] for number in range(megabytes)]
+    return pdf_bytes(pages, image_bytes=2**20, picture_on_every_page=True)
+
+
+def _multipart(path: Path, name: str, content_type: str, into: Path) -> None:
+    with into.open("wb") as out, path.open("rb") as source:
+        out.write(
+            b"--BENCHBOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+            b"Content-Type: %s\r\n\r\n" % (name.encode(), content_type.encode())
+        )
+        shutil.copyfileobj(source, out, 1024 * 1024)
+        out.write(b"\r\n--BENCHBOUNDARY--\r\n")
+
+
+def _template_database(folder: Path) -> Path:
+    database = folder / "template.sqlite3"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=PROJECT_DIR, env=environment, check=True)
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        "user = User.objects.create_superuser('bench', password='bench-bench'); Token.objects.create(user=user)"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=environment, check=True)
+    return database
+
+
+def memory() -> str:
+    DATA_DIR.mkdir(exist_ok=True)
+    rows = []
+    with tempfile.TemporaryDirectory(dir=DATA_DIR) as scratch:
+        folder = Path(scratch)
+        template = _template_database(folder)
+        prose = report_paragraphs(200)
+        for megabytes in (5, 50):
+            pictures = folder / f"report-{megabytes}.pdf"
+            pictures.write_bytes(illustrated_report(megabytes, prose))
+            single = folder / f"poster-{megabytes}.pdf"
+            single.write_bytes(pdf_bytes([[(72, 700, prose[0][:90])]], image_bytes=megabytes * 2**20))
+            text = folder / f"notes-{megabytes}.txt"
+            line = ("Plain notes, one line after another, as a transcript would have them. " * 2 + "\n").encode()
+            text.write_bytes(line * (megabytes * 2**20 // len(line)))
+            cases = (
+                ("PDF, a 1 MB picture on each page", pictures, "application/pdf"),
+                ("PDF, one page, one picture of the whole size", single, "application/pdf"),
+                ("plain text", text, "text/plain"),
+            )
+            for kind, path, media_type in cases:
+                body = folder / "body"
+                _multipart(path, path.name, media_type, body)
+                database = folder / "run.sqlite3"
+                shutil.copy(template, database)
+                child = CHILD.format(
+                    project=str(PROJECT_DIR), bench=str(PROJECT_DIR / "bench"), database=f"sqlite:///{database}",
+                    media=str(folder / "media"), body=str(body),
+                )
+                result = subprocess.run([sys.executable, "-c", child], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+                status, before, peak = result.stdout.split()[-3:]
+                status = {"201": "201 Created", "400": "400"}.get(status, status)
+                shutil.rmtree(folder / "media", ignore_errors=True)
+                rows.append([kind, f"{path.stat().st_size / 2**20:.0f} MB", status, f"{before} MB", f"{peak} MB", f"{int(peak) - int(before)} MB"])
+    return table(["file", "size", "answer", "RSS before", "peak RSS", "growth"], rows)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
+    arguments = parser.parse_args(argv)
+    import django
+
+    django.setup()
+    report = "\n\n".join(
+        [
+            "Extraction quality (sentences of the article found, and of the boilerplate kept):\n\n" + quality(),
+            f"Extraction time (median of {arguments.repeat}):\n\n" + speed(arguments.repeat),
+            "Memory of one upload through the WSGI handler, in a fresh process:\n\n" + memory(),
+        ]
+    )
+    publish("Sources from files: extraction quality, speed, memory", __file__, argv, "", report, record=arguments.record)
+
+
+if __name__ == "__main__":
+    main()

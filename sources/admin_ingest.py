@@ -1,0 +1,157 @@
+"""The admin's "Add source from file" and "Add source from URL", and the original's
+download link: thin adapters over ``sources.ingestion``.
+
+Uploads stream to a temporary file and stop at ``MAX_SOURCE_MB`` (``SourceFileUploadHandler``).
+The handler must be in place before anything reads the body, so the upload page is exempt
+from the CSRF middleware, sets its handler, and then checks the CSRF token itself.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from project.errors import DomainError
+
+from .ingestion import source_create_from_file, source_create_from_url
+from .models import Source
+from .uploads import SourceFileUploadHandler
+
+
+class _SourceChoices(forms.Form):
+    title = forms.CharField(max_length=500, required=False, help_text="Leave blank to take the document's own title.")
+    kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.ARTICLE)
+    reliability = forms.ChoiceField(choices=Source.Reliability.choices, initial=Source.Reliability.F)
+
+
+class SourceFromFileForm(_SourceChoices):
+    file = forms.FileField(
+        allow_empty_file=True,
+        help_text="Plain text, Markdown, HTML or PDF with a text layer. The original is kept.",
+    )
+    field_order = ["file", "title", "kind", "reliability"]
+
+
+class SourceFromUrlForm(_SourceChoices):
+    url = forms.CharField(
+        max_length=2048,
+        label="URL",
+        widget=forms.URLInput(attrs={"size": 80}),
+        help_text="A web page or document on the public internet; it is read now and kept.",
+    )
+    field_order = ["url", "title", "kind", "reliability"]
+
+
+def _error_html(error: DomainError) -> str:
+    existing = error.extra.get("existing_source")
+    if existing:
+        return format_html(
+            '{} <a href="{}">Open source #{}</a>.',
+            error.message,
+            reverse("admin:sources_source_change", args=[existing["id"]]),
+            existing["id"],
+        )
+    return error.message
+
+
+class SourceIngestAdminMixin:
+    """For ``SourceAdmin``: the two pages, and the original's fields in the record."""
+
+    ingest_readonly_fields = ("original_download", "original_media_type", "original_size", "original_sha256")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        upload = csrf_exempt(lambda request: self.add_from_file_view(request))
+        return [
+            path("add/from-file/", wrap(upload), name="sources_source_add_from_file"),
+            path("add/from-url/", wrap(lambda request: self.add_from_url_view(request)), name="sources_source_add_from_url"),
+            *super().get_urls(),
+        ]
+
+    def original_download(self, source: Source) -> str:
+        if not source.pk or not source.original_sha256:
+            return "—"
+        return format_html(
+            '<a href="{}">Download the original</a> ({}, {} bytes)',
+            reverse("source-original", args=[source.pk]),
+            source.original_media_type,
+            f"{source.original_size:,}",
+        )
+
+    original_download.short_description = "original"
+
+    def _ingest_page(self, request, form, *, title: str, template: str, error=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "ingest_error": error,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, template, context)
+
+    def _created(self, request, source: Source):
+        self.log_addition(request, source, [{"added": {}}])
+        messages.success(
+            request,
+            f"Source #{source.pk} created from its {source.original_media_type} original "
+            f"({source.original_size:,} bytes, {len(source.text):,} characters of text).",
+        )
+        return HttpResponseRedirect(reverse("admin:sources_source_change", args=[source.pk]))
+
+    def add_from_file_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        title = "Add source from file"
+        template = "admin/sources/source/add_from_file.html"
+        if request.method == "POST":
+            request.upload_handlers = [SourceFileUploadHandler(request)]
+            try:
+                request.POST  # read the body now, through the handler
+            except DomainError as error:
+                return self._ingest_page(request, SourceFromFileForm(), title=title, template=template, error=_error_html(error))
+        return csrf_protect(self._add_from_file)(request, title, template)
+
+    def _add_from_file(self, request, title, template):
+        form = SourceFromFileForm(request.POST or None, request.FILES or None)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                source = source_create_from_file(
+                    user=request.user,
+                    stream=upload,
+                    filename=upload.name or "",
+                    declared_type=upload.content_type or "",
+                    **self._choices(form),
+                )
+            except DomainError as exc:
+                error = _error_html(exc)
+            else:
+                return self._created(request, source)
+        return self._ingest_page(request, form, title=title, template=template, error=error)
+
+    def add_from_url_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SourceFromUrlForm(request.POST or None)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                source = source_create_from_url(user=request.user, url=form.cleaned_data["url"], **self._choices(form))
+            except DomainError as exc:
+                error = _error_html(exc)
+            else:
+                return self._created(request, source)
+        return self._ingest_page(request, form, title="Add source from URL", template="admin/sources/source/add_from_url.html", error=error)
+
+    @staticmethod
+    def _choices(form) -> dict:
+        return {name: form.cleaned_data[name] for name in ("title", "kind", "reliability") if form.cleaned_data.get(name)}

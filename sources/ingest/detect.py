@@ -1,0 +1,80 @@
+"""What kind of document a file is: from its bytes first, its declared type and name after."""
+
+from __future__ import annotations
+
+import re
+
+PLAIN, MARKDOWN, HTML, PDF = "text/plain", "text/markdown", "text/html", "application/pdf"
+MEDIA_TYPES = (PLAIN, MARKDOWN, HTML, PDF)
+
+_EXTENSIONS = {
+    ".txt": PLAIN,
+    ".text": PLAIN,
+    ".md": MARKDOWN,
+    ".markdown": MARKDOWN,
+    ".html": HTML,
+    ".htm": HTML,
+    ".xhtml": HTML,
+    ".pdf": PDF,
+}
+_DECLARED = {
+    "text/plain": PLAIN,
+    "text/markdown": MARKDOWN,
+    "text/x-markdown": MARKDOWN,
+    "text/html": HTML,
+    "application/xhtml+xml": HTML,
+    "application/pdf": PDF,
+}
+# Declarations that say nothing about the content.
+_UNINFORMATIVE = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)[\s>]", re.IGNORECASE | re.DOTALL)
+# Signatures of common formats that are not supported, so that a refusal can name them.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+def _extension(filename: str) -> str:
+    name = filename.rsplit("/", 1)[-1].lower()
+    return name[name.rfind(".") :] if "." in name else ""
+
+
+def describe_binary(head: bytes) -> str | None:
+    for signature, description in _SIGNATURES:
+        if head.startswith(signature):
+            return description
+    return None
+
+
+def detect_media_type(head: bytes, *, declared_type: str = "", filename: str = "") -> str:
+    """One of ``MEDIA_TYPES`` for a file starting with ``head`` (its first few kilobytes),
+    or ``""`` when the content is of no supported type.
+
+    A PDF signature makes a PDF and a known binary signature refuses, whatever was declared
+    (declarations are often wrong). Otherwise a declared HTML type or name, or markup at the
+    start of a file declared as nothing in particular, makes HTML; a declared (or named)
+    Markdown file is Markdown; the rest is plain text, if it is text at all (decided when it
+    is decoded).
+    """
+    declared = declared_type.split(";")[0].strip().lower()
+    if b"%PDF-" in head[:1024]:
+        return PDF
+    if describe_binary(head):
+        return ""
+    claimed = _DECLARED.get(declared) or _EXTENSIONS.get(_extension(filename))
+    if declared not in _UNINFORMATIVE and declared not in _DECLARED and not declared.startswith("text/"):
+        # Declared as an image, audio, an archive...: not a document we read.
+        return ""
+    if claimed == PDF:
+        return ""  # declared a PDF, but without the signature: not one
+    if claimed in (HTML, MARKDOWN):
+        return claimed
+    if claimed is None and _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
+        return HTML
+    return PLAIN

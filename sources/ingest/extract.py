@@ -1,0 +1,118 @@
+"""From a file to a source's text and metadata: the one entry point of the package."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import BinaryIO
+
+from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
+from .errors import ExtractionError
+from .html import extract_html
+from .normalise import normalise_extracted
+from .pdf import extract_pdf
+from .text import extract_text
+
+SNIFF_BYTES = 8192
+_BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+# Model field lengths: extracted metadata longer than these is cut, never refused (the
+# caller did not type it).
+_MAX_LENGTHS = {"title": 500, "authors": 500, "publisher": 300, "url": 2000, "language": 35}
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the document says about itself; empty where it says nothing."""
+
+    title: str = ""
+    authors: str = ""
+    publisher: str = ""
+    published_on: date | None = None
+    url: str = ""
+    language: str = ""
+
+    def as_fields(self) -> dict:
+        """The source fields this metadata fills (the empty ones left out)."""
+        return {name: value for name, value in self.__dict__.items() if value}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    text: str
+    media_type: str
+    metadata: Metadata = field(default_factory=Metadata)
+
+
+def _clean(value: str, name: str) -> str:
+    value = normalise_extracted(str(value or "")).replace("\n", " ").strip()
+    return value[: _MAX_LENGTHS[name]].strip()
+
+
+def _metadata(raw: dict) -> Metadata:
+    published_on = None
+    if raw.get("published_on"):
+        try:
+            published_on = date.fromisoformat(str(raw["published_on"])[:10])
+        except ValueError:
+            published_on = None
+    url = _clean(raw.get("url", ""), "url")
+    if not re.match(r"^https?://[^\s/]+", url) or len(url) > _MAX_LENGTHS["url"]:
+        url = ""
+    language = _clean(raw.get("language", ""), "language")
+    if not _BCP47.match(language):
+        language = ""
+    return Metadata(
+        title=_clean(raw.get("title", ""), "title"),
+        authors=_clean(raw.get("authors", ""), "authors"),
+        publisher=_clean(raw.get("publisher", ""), "publisher"),
+        published_on=published_on,
+        url=url,
+        language=language,
+    )
+
+
+def _unsupported(head: bytes, declared_type: str, filename: str) -> ExtractionError:
+    what = describe_binary(head)
+    if what:
+        detail = f"it is {what}"
+    elif declared_type and declared_type.split(";")[0].strip().lower() not in ("", "application/octet-stream"):
+        detail = f"it is declared as {declared_type.split(';')[0].strip()}"
+    else:
+        detail = f"{filename or 'it'} is not a PDF although named so" if filename.lower().endswith(".pdf") else "its content is not recognised"
+    return ExtractionError(
+        f"Unsupported type: {detail}. Supported: plain text, Markdown, HTML and PDF with a text layer.",
+        code="unsupported_type",
+    )
+
+
+def extract(
+    stream: BinaryIO, *, declared_type: str = "", filename: str = "", charset: str | None = None, url: str | None = None
+) -> Extraction:
+    """Read ``stream`` (a seekable binary file, at its start) into an ``Extraction``.
+
+    Plain text and Markdown are kept as they are (decoded, line endings made ``\\n``);
+    HTML and PDF text is extracted and normalised (``normalise_extracted``). ``url`` is
+    where an HTML page came from (it resolves relative links in its metadata).
+    """
+    head = stream.read(SNIFF_BYTES)
+    if not head:
+        raise ExtractionError("The file is empty (zero bytes).", code="empty_file")
+    media_type = detect_media_type(head, declared_type=declared_type, filename=filename)
+    if not media_type:
+        raise _unsupported(head, declared_type, filename)
+    stream.seek(0)
+    if media_type == PDF:
+        text, raw = extract_pdf(stream)
+    else:
+        data = stream.read()
+        if media_type == HTML:
+            text, raw = extract_html(data, url=url, charset=charset)
+        else:
+            text, raw = extract_text(data, charset=charset), {}
+    if not text.strip():
+        raise ExtractionError("The file holds no text (only white space).", code="empty_file")
+    return Extraction(text=text, media_type=media_type, metadata=_metadata(raw))
+
+
+__all__ = ["Extraction", "Metadata", "extract", "PLAIN", "MARKDOWN", "HTML", "PDF"]

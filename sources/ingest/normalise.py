@@ -1,0 +1,35 @@
+"""Normalisation of extracted text, applied once before the text is stored: from then on
+the text is kept verbatim and spans anchor to it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 control characters other than tab and line feed, and the replacement of a
+# NUL: nothing a reader sees, and NUL cannot be stored by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def line_endings(text: str) -> str:
+    """CR LF and lone CR (and the Unicode line and paragraph separators) as ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """Valid Unicode: a surrogate pair becomes its character, a lone surrogate U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def normalise_extracted(text: str) -> str:
+    """Unicode NFC, ``\\n`` line endings, no trailing spaces, no control characters, at
+    most one blank line in a row, no blank lines at either end."""
+    text = without_lone_surrogates(text)
+    text = line_endings(text)
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _TRAILING_SPACE.sub("", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip("\n")

@@ -1,0 +1,172 @@
+"""PDF: the text layer, in reading order, and the document's metadata (PDFium, through
+pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
+
+PDFium gives each run of text with its box; the page's reading order is found by a
+recursive XY cut (split the page at the widest empty band, vertical gutters first, and
+read the parts left to right, top to bottom), so that two columns are read one after the
+other whatever order they were drawn in. Lines that repeat at the top or bottom of most
+pages (running heads, page numbers) are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+import threading
+from collections import Counter
+from datetime import date
+from typing import BinaryIO
+
+import pypdfium2 as pdfium
+
+from .errors import ExtractionError
+from .normalise import normalise_extracted
+
+logger = logging.getLogger(__name__)
+
+# PDFium is not thread-safe: one document at a time per process.
+_PDFIUM = threading.Lock()
+MAX_PAGES = 5000
+GUTTER = 9.0  # points: the narrowest empty vertical band that separates columns
+Box = tuple[float, float, float, float]  # left, bottom, right, top
+
+
+def _gaps(intervals: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
+    """Empty stretches at least ``minimum`` wide between the union of ``intervals``."""
+    gaps = []
+    intervals = sorted(intervals)
+    reach = intervals[0][1]
+    for low, high in intervals[1:]:
+        if low - reach >= minimum:
+            gaps.append((reach, low))
+        reach = max(reach, high)
+    return gaps
+
+
+def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
+    """Blocks of boxes in reading order (recursive XY cut)."""
+    if len(boxes) <= 1:
+        return [boxes]
+    vertical = _gaps([(box[0], box[2]) for box in boxes], GUTTER)
+    if vertical:
+        low, high = max(vertical, key=lambda gap: gap[1] - gap[0])
+        cut = (low + high) / 2
+        left = [box for box in boxes if box[2] <= cut]
+        right = [box for box in boxes if box[0] >= cut]
+        return _reading_order(left, line_height) + _reading_order(right, line_height)
+    # Bands separated by more than the space between lines (paragraphs), top first.
+    horizontal = _gaps([(box[1], box[3]) for box in boxes], 0.9 * line_height)
+    if horizontal:
+        low, high = max(horizontal, key=lambda gap: gap[1] - gap[0])
+        cut = (low + high) / 2
+        upper = [box for box in boxes if box[1] >= cut]
+        lower = [box for box in boxes if box[3] <= cut]
+        return _reading_order(upper, line_height) + _reading_order(lower, line_height)
+    return [boxes]
+
+
+def _page_blocks(textpage) -> list[list[str]]:
+    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
+
+    The text of a block is read in one call for its whole box (PDFium scans the page's
+    characters on every call, so one call per line would cost lines x characters)."""
+    boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
+    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
+    if not boxes:
+        return []
+    line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
+    blocks = []
+    for block in _reading_order(boxes, line_height):
+        left = min(box[0] for box in block)
+        bottom = min(box[1] for box in block)
+        right = max(box[2] for box in block)
+        top = max(box[3] for box in block)
+        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+        lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            blocks.append(lines)
+    return blocks
+
+
+def _running_lines(pages: list[list[list[str]]]) -> set[str]:
+    """Short lines (digits ignored) that open or close most pages: running heads, page
+    numbers."""
+    # Only pages with a body of their own: on pages of a line or two (slides, a title
+    # page) nothing is "running".
+    bodied = [[line for block in blocks for line in block] for blocks in pages]
+    bodied = [lines for lines in bodied if len(lines) > 4]
+    if len(bodied) < 3:
+        return set()
+    counts: Counter = Counter()
+    for lines in bodied:
+        ends = {_shape(line) for line in lines[:2] + lines[-2:] if len(line) <= 60}
+        counts.update(ends)
+    return {shape for shape, count in counts.items() if count >= 0.6 * len(bodied)}
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _pdf_date(value: str) -> str:
+    """``D:20250304...`` as ``2025-03-04``; empty when it is not a date."""
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?", value or "")
+    if not match:
+        return ""
+    try:
+        return date(int(match[1]), int(match[2] or 1), int(match[3] or 1)).isoformat()
+    except ValueError:
+        return ""
+
+
+def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
+    """(text, metadata) of a PDF with a text layer; metadata keys: title, authors,
+    published_on."""
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(stream)
+        except pdfium.PdfiumError as error:
+            message = str(error)
+            if "password" in message.lower():
+                raise ExtractionError("The PDF is encrypted with a password.", code="unreadable_pdf") from error
+            raise ExtractionError(f"The PDF could not be read ({message}).", code="unreadable_pdf") from error
+        try:
+            if len(document) > MAX_PAGES:
+                raise ExtractionError(f"The PDF has {len(document):,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
+            pages = []
+            for page in document:
+                try:
+                    textpage = page.get_textpage()
+                    pages.append(_page_blocks(textpage))
+                    textpage.close()
+                finally:
+                    page.close()
+            info = document.get_metadata_dict(skip_empty=True)
+        except ExtractionError:
+            raise
+        except Exception as error:  # noqa: BLE001 - PDFium's refusal of a broken file
+            logger.info("PDF extraction failed: %r", error)
+            raise ExtractionError(f"The PDF could not be read ({error}).", code="unreadable_pdf") from error
+        finally:
+            document.close()
+    running = _running_lines(pages)
+    paragraphs: list[str] = []
+    for blocks in pages:
+        for block in blocks:
+            kept = [line for line in block if _shape(line) not in running]
+            if kept:
+                paragraphs.append("\n".join(kept))
+    text = normalise_extracted("\n\n".join(paragraphs))
+    if not any(character.isalnum() for character in text):
+        raise ExtractionError(
+            "The PDF has no text layer (scanned pages?); text is not recognised from images, so there is nothing to store.",
+            code="no_text_layer",
+        )
+    metadata = {
+        "title": info.get("Title", ""),
+        "authors": info.get("Author", ""),
+        "published_on": _pdf_date(info.get("CreationDate", "")),
+    }
+    return text, metadata

@@ -1,0 +1,61 @@
+"""Plain text and Markdown: decoded and kept as they are (line endings made ``\\n``)."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from .errors import ExtractionError
+from .normalise import line_endings
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _known_codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes, *, charset: str | None = None) -> str:
+    """The text of ``data``: by its byte order mark, else UTF-8, else the declared charset,
+    else the encoding charset-normalizer finds. Binary data (NUL bytes) is refused."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ExtractionError(f"The file starts as {encoding} text but is not valid {encoding}.", code="undecodable_text") from error
+    if b"\x00" in data:
+        raise ExtractionError("The file holds binary data, not text (it contains NUL bytes).", code="unsupported_type")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _known_codec(charset)
+    if declared:
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass
+    best = from_bytes(data[: 4 * 1024 * 1024]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
+
+
+def extract_text(data: bytes, *, charset: str | None = None) -> str:
+    return line_endings(decode(data, charset=charset))

@@ -1,0 +1,231 @@
+"""Sources created from files and from the web, with the original kept.
+
+``source_create_from_file`` and ``source_create_from_url`` are the one entry point of the
+API, the admin and ``import_sources``. Each reads the original, refuses a duplicate (the
+same bytes, or a URL already recorded: 409 naming the existing source) before extracting
+anything, extracts the text and metadata (``sources.ingest``), stores the original in the
+default storage under its SHA-256, and creates the source through ``source_create`` in one
+transaction. Fields the caller gives win over the metadata the document carries.
+
+A crash after the original is stored and before the source is committed leaves a file
+that no source names; it is content-addressed, so the next attempt with the same bytes
+reuses it, and nothing else refers to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.validators import URLValidator
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils import timezone
+
+from project import net
+from project.errors import Conflict, InvalidInput
+
+from . import ingest
+from .models import Source
+from .services import source_create
+
+CHUNK = 1024 * 1024
+_EXTENSIONS = {ingest.detect.PLAIN: ".txt", ingest.detect.MARKDOWN: ".md", ingest.detect.HTML: ".html", ingest.detect.PDF: ".pdf"}
+ACCEPT = "text/html,application/xhtml+xml,application/pdf,text/markdown,text/plain;q=0.9,*/*;q=0.1"
+
+
+def max_source_bytes() -> int:
+    return int(settings.MAX_SOURCE_MB * 1024 * 1024)
+
+
+def too_large_error(size: int | None = None) -> InvalidInput:
+    limit = settings.MAX_SOURCE_MB
+    said = f"The file is {size:,} bytes; " if size is not None else "The file is "
+    return InvalidInput(
+        f"{said}larger than the limit of {limit:g} MB (MAX_SOURCE_MB).",
+        code="too_large",
+        extra={"limit_bytes": max_source_bytes()},
+    )
+
+
+def _sha256(stream: BinaryIO) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    stream.seek(0)
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+def existing_source_body(source: Source) -> dict:
+    """How a 409 names the source that already holds an original or a URL."""
+    return {
+        "existing_source": {
+            "id": source.pk,
+            "title": source.title,
+            "url": source.url,
+            "api_url": reverse("source-detail", args=[source.pk]),
+        }
+    }
+
+
+def _refuse_duplicate_original(sha256: str) -> None:
+    existing = Source.objects.filter(original_sha256=sha256).only("pk", "title", "url").first()
+    if existing is not None:
+        raise Conflict(
+            f"This original is already source #{existing.pk} (“{existing.title}”).",
+            code="duplicate_original",
+            extra=existing_source_body(existing),
+        )
+
+
+def _refuse_duplicate_url(url: str | None) -> None:
+    existing = Source.objects.filter(url=url).only("pk", "title", "url").first() if url else None
+    if existing is not None:
+        raise Conflict(
+            f"A source with the URL {url} already exists: #{existing.pk} (“{existing.title}”).",
+            code="duplicate_url",
+            extra=existing_source_body(existing),
+        )
+
+
+def _valid_url(url: str) -> str:
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return ""
+    return url
+
+
+def store_original(stream: BinaryIO, *, sha256: str, media_type: str) -> str:
+    """Save the bytes under their hash (once: the same bytes are one file) and return the
+    storage name."""
+    name = f"originals/{sha256[:2]}/{sha256}{_EXTENSIONS.get(media_type, '')}"
+    if default_storage.exists(name):
+        return name
+    stream.seek(0)
+    saved = default_storage.save(name, File(stream, name=os.path.basename(name)))
+    if saved != name:
+        # A concurrent writer stored the same bytes first; the storage kept both.
+        default_storage.delete(saved)
+    return name
+
+
+def _fields(extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "") -> dict:
+    """The source's fields: what the caller gave, then what the document says."""
+    found = extraction.metadata.as_fields()
+    if "url" in found:
+        found["url"] = _valid_url(found["url"])
+    if fallback_url and not found.get("url"):
+        found["url"] = fallback_url
+    fields = {name: value for name, value in found.items() if value}
+    fields.update({name: value for name, value in given.items() if value not in (None, "")})
+    if not fields.get("title"):
+        fields["title"] = (fallback_title or "Untitled")[:500]
+    return fields
+
+
+def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict) -> Source:
+    _refuse_duplicate_url(fields.get("url"))
+    name = store_original(stream, sha256=sha256, media_type=extraction.media_type)
+    original = {
+        "original": name,
+        "original_sha256": sha256,
+        "original_media_type": extraction.media_type,
+        "original_size": size,
+    }
+    try:
+        return source_create(user=user, text=extraction.text, original=original, **fields)
+    except IntegrityError:
+        # A concurrent request committed the same original (or URL) first.
+        _refuse_duplicate_original(sha256)
+        _refuse_duplicate_url(fields.get("url"))
+        raise
+    except InvalidInput as error:
+        if error.code == "url_taken":
+            _refuse_duplicate_url(fields.get("url"))
+        raise
+
+
+def source_create_from_file(
+    *, user=None, stream: BinaryIO, filename: str = "", declared_type: str = "", **given: Any
+) -> Source:
+    """A source from a file (a seekable binary stream). Refused: larger than
+    ``MAX_SOURCE_MB`` (400 ``too_large``), the same bytes as an existing source's original
+    (409 ``duplicate_original``), a URL already recorded (409 ``duplicate_url``), and
+    whatever extraction refuses (400, see ``sources.ingest``)."""
+    sha256, size = _sha256(stream)
+    if size > max_source_bytes():
+        raise too_large_error(size)
+    _refuse_duplicate_original(sha256)
+    if not declared_type and filename:
+        declared_type = mimetypes.guess_type(filename)[0] or ""
+    extraction = ingest.extract(stream, declared_type=declared_type, filename=filename)
+    stem = os.path.splitext(os.path.basename(filename))[0]
+    given.setdefault("retrieved_at", timezone.now())
+    fields = _fields(extraction, given, fallback_title=stem)
+    return _create(user=user, stream=stream, sha256=sha256, size=size, extraction=extraction, fields=fields)
+
+
+def fetch(url: str) -> net.Response:
+    """GET ``url`` with the fetching limits; errors as ``InvalidInput`` that say what
+    happened (codes from ``project.net``: ``timeout``, ``too_large``,
+    ``address_not_allowed``, ``unresolvable``, ``connection``, ``too_many_redirects``,
+    ``bad_url``; and ``http_status``)."""
+    try:
+        response = net.request(
+            "GET",
+            url,
+            headers={"Accept": ACCEPT},
+            timeout=settings.SOURCE_FETCH_TIMEOUT,
+            max_bytes=max_source_bytes(),
+            max_redirects=5,
+            allow_private=settings.SOURCE_FETCH_ALLOW_PRIVATE,
+        )
+    except net.FetchError as error:
+        message = error.message
+        if error.code == "too_large":
+            message += f" (MAX_SOURCE_MB is {settings.MAX_SOURCE_MB:g})"
+        raise InvalidInput(f"Could not fetch the URL: {message}", code=error.code, extra={"errors": {"url": [message]}}) from error
+    if not 200 <= response.status < 300:
+        message = f"The server answered HTTP {response.status}."
+        if response.status in net.REDIRECT_STATUSES:
+            message = f"The server answered HTTP {response.status} without a Location."
+        raise InvalidInput(
+            f"Could not fetch the URL: {message}",
+            code="http_status",
+            extra={"status": response.status, "errors": {"url": [message]}},
+        )
+    return response
+
+
+def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
+    """A source from a web page or document at ``url``, read now (``retrieved_at``). Its URL
+    is the one given, else the page's canonical URL, else the address it was read from
+    after redirects. Refused as ``source_create_from_file`` refuses, and when the fetch
+    fails (400, see ``fetch``)."""
+    _refuse_duplicate_url(url.strip() if isinstance(url, str) else None)
+    response = fetch(url)
+    retrieved_at = timezone.now()
+    body = ContentFile(response.body)
+    sha256, size = _sha256(body)
+    _refuse_duplicate_original(sha256)
+    path = response.url.split("?", 1)[0].rstrip("/")
+    extraction = ingest.extract(
+        body,
+        declared_type=response.headers.get("content-type", ""),
+        filename=path.rsplit("/", 1)[-1],
+        charset=response.charset,
+        url=response.url,
+    )
+    given.setdefault("retrieved_at", retrieved_at)
+    fields = _fields(extraction, given, fallback_title=response.url, fallback_url=_valid_url(response.url))
+    return _create(user=user, stream=body, sha256=sha256, size=size, extraction=extraction, fields=fields)

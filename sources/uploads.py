@@ -1,0 +1,38 @@
+"""Uploads of source files: streamed to a temporary file, never held in memory, and
+refused as soon as they pass ``MAX_SOURCE_MB``."""
+
+from __future__ import annotations
+
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from rest_framework.parsers import MultiPartParser
+
+from .ingestion import max_source_bytes, too_large_error
+
+# Room for the multipart envelope and the metadata fields around the file.
+ENVELOPE_BYTES = 1024 * 1024
+
+
+class SourceFileUploadHandler(TemporaryFileUploadHandler):
+    """Every file part goes to a temporary file on disk, chunk by chunk; a file larger
+    than the limit stops the upload with a 400 ``too_large``."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > max_source_bytes():
+            raise too_large_error()
+        return super().receive_data_chunk(raw_data, start)
+
+
+class SourceUploadParser(MultiPartParser):
+    """multipart/form-data whose files stream to disk (``SourceFileUploadHandler``); a body
+    that announces more than the limit is refused before it is read."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = parser_context["request"]
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_source_bytes() + ENVELOPE_BYTES:
+            raise too_large_error(length)
+        request.upload_handlers = [SourceFileUploadHandler(request._request)]
+        return super().parse(stream, media_type, parser_context)

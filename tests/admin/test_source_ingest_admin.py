@@ -1,0 +1,113 @@
+"""The admin's "Add source from file" and "Add source from URL", and the original's link."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from sources.models import Source
+from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs
+
+from .helpers import messages_of
+
+pytestmark = pytest.mark.django_db
+
+FROM_FILE = "/admin/sources/source/add/from-file/"
+FROM_URL = "/admin/sources/source/add/from-url/"
+PAGE = news_pages()[2]
+
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = PAGE.html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def test_the_source_list_offers_both_ways_to_add(client_for, analyst):
+    html = client_for(analyst).get(reverse("admin:sources_source_changelist")).content.decode()
+    assert FROM_FILE in html and FROM_URL in html
+
+
+def test_a_pdf_uploaded_in_the_admin_becomes_a_source_with_its_original_linked(client_for, analyst):
+    client = client_for(analyst)
+    data = one_column_pdf(report_paragraphs(3), info={"Title": "Admin report"})
+    response = client.post(FROM_FILE, {"file": SimpleUploadedFile("r.pdf", data, "application/pdf"), "kind": "report", "reliability": "C"})
+    source = Source.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("admin:sources_source_change", args=[source.pk])
+    assert (source.title, source.kind, source.reliability, source.created_by) == ("Admin report", "report", "C", analyst)
+    page = client.get(response["Location"]).content.decode()
+    assert f"/api/v1/sources/{source.pk}/original/" in page
+    assert client.get(f"/api/v1/sources/{source.pk}/original/").status_code == 200  # the session is enough
+
+
+def test_a_refused_file_is_explained_on_the_page(client_for, analyst):
+    response = client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("scan.pdf", image_only_pdf()), "kind": "report", "reliability": "F"})
+    assert response.status_code == 200
+    assert "no text layer" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_a_file_over_the_limit_is_explained_on_the_page(client_for, analyst, settings):
+    settings.MAX_SOURCE_MB = 0.01
+    response = client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("big.txt", b"w " * 20000), "kind": "article", "reliability": "F"})
+    assert response.status_code == 200
+    assert "MAX_SOURCE_MB" in response.content.decode()
+
+
+def test_a_duplicate_links_to_the_existing_source(client_for, analyst):
+    client = client_for(analyst)
+    form = {"kind": "article", "reliability": "F"}
+    client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
+    response = client.post(FROM_FILE, {"file": SimpleUploadedFile("b.txt", b"Twice."), **form})
+    existing = Source.objects.get()
+    assert reverse("admin:sources_source_change", args=[existing.pk]) in response.content.decode()
+
+
+def test_the_upload_page_checks_the_csrf_token(analyst):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(analyst)
+    response = client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"No token."), "kind": "article", "reliability": "F"})
+    assert response.status_code == 403
+    assert not Source.objects.exists()
+
+
+def test_a_page_fetched_in_the_admin_becomes_a_source(client_for, analyst, server, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    response = client_for(analyst).post(FROM_URL, {"url": server + "/post", "kind": "article", "reliability": "B"})
+    source = Source.objects.get()
+    assert response.status_code == 302
+    assert source.title == PAGE.title and source.original_media_type == "text/html"
+    assert any("created from its text/html original" in message for message in messages_of(response))
+
+
+def test_a_refused_fetch_is_explained_on_the_page(client_for, analyst, server):
+    response = client_for(analyst).post(FROM_URL, {"url": server + "/post", "kind": "article", "reliability": "F"})
+    assert response.status_code == 200
+    assert "not a public address" in response.content.decode()
+
+
+def test_people_who_may_not_add_sources_get_403(client_for, viewer):
+    client = client_for(viewer)
+    assert client.get(FROM_FILE).status_code == 403
+    assert client.get(FROM_URL).status_code == 403

@@ -1,0 +1,233 @@
+"""POST /api/v1/sources/ with a file: text extracted, metadata filling the blanks, the
+original kept and downloadable, duplicates refused with the existing source named."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sources.models import Source
+from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs, two_column_pdf
+
+pytestmark = pytest.mark.django_db
+
+SOURCES = "/api/v1/sources/"
+
+
+
+def upload(client, name: str, data: bytes, content_type: str = "application/octet-stream", **fields):
+    return client.post(SOURCES, {"file": SimpleUploadedFile(name, data, content_type=content_type), **fields}, format="multipart")
+
+
+def test_a_text_file_is_kept_verbatim_with_its_original(client_for, analyst):
+    data = "Line one  \r\nLine  two\t\r\n\r\nÜmlaut and “quotes” stay.\n".encode()
+    response = upload(client_for(analyst), "notes.txt", data, "text/plain")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["text"] == "Line one  \nLine  two\t\n\nÜmlaut and “quotes” stay.\n"
+    assert body["title"] == "notes"
+    assert body["original_sha256"] == hashlib.sha256(data).hexdigest()
+    assert body["original_media_type"] == "text/plain"
+    assert body["original_size"] == len(data)
+    assert body["original_url"] == f"/api/v1/sources/{body['id']}/original/"
+
+
+def test_markdown_is_kept_as_markdown(client_for, analyst):
+    data = b"# Heading\n\nSome *emphasis* and a [link](https://example.com).  \n"
+    body = upload(client_for(analyst), "post.md", data).json()
+    assert body["original_media_type"] == "text/markdown"
+    assert body["text"] == data.decode()
+
+
+def test_html_keeps_the_article_and_fills_blank_metadata(client_for, analyst):
+    page = news_pages()[0]
+    body = upload(client_for(analyst), "page.html", page.html.encode(), "text/html").json()
+    assert body["title"] == page.title
+    assert body["authors"] == "Jane Roe"
+    assert body["publisher"] == "Daily Example"
+    assert body["published_on"] == "2025-01-15"
+    assert body["url"] == "https://news.example.com/world/iran-russia"
+    assert body["language"] == "en"
+    assert page.article[0] in body["text"]
+    assert "cookies" not in body["text"]
+    assert body["original_media_type"] == "text/html"
+
+
+def test_fields_given_take_precedence_over_the_files_metadata(client_for, analyst):
+    page = news_pages()[0]
+    body = upload(
+        client_for(analyst), "page.html", page.html.encode(), "text/html",
+        title="My title", publisher="Someone else", reliability="B", kind="report",
+    ).json()
+    assert (body["title"], body["publisher"], body["reliability"], body["kind"]) == ("My title", "Someone else", "B", "report")
+    assert body["authors"] == "Jane Roe"  # left blank: filled
+
+
+def test_a_pdf_is_read_in_column_order_with_its_metadata(client_for, analyst):
+    paragraphs = report_paragraphs(12)
+    data = two_column_pdf(paragraphs, info={"Title": "Annual report", "Author": "Research Unit", "CreationDate": "D:20240301090000Z"})
+    body = upload(client_for(analyst), "report.pdf", data, "application/pdf").json()
+    assert body["title"] == "Annual report"
+    assert body["authors"] == "Research Unit"
+    assert body["published_on"] == "2024-03-01"
+    flat = " ".join(body["text"].split())
+    positions = [flat.find(" ".join(paragraph.split())[:60]) for paragraph in paragraphs]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_extracted_text_is_normalised_once_and_spans_anchor_to_it(client_for, analyst):
+    # "e" + combining acute (NFD) becomes "é" (NFC); trailing spaces go.
+    html = "<html><body><article><p>Cafe\u0301 owners said the price rose by 40 percent this year.   </p><p>" + "More words follow here. " * 20 + "</p></article></body></html>"
+    body = upload(client_for(analyst), "cafe.html", html.encode(), "text/html").json()
+    assert "Café owners said" in body["text"]
+    assert not any(line.endswith(" ") for line in body["text"].split("\n"))
+    span = client_for(analyst).post("/api/v1/spans/", {"source": body["id"], "quote": "Café owners said"})
+    assert span.status_code == 201, span.json()
+
+
+def test_a_pdf_without_a_text_layer_is_refused_saying_so(client_for, analyst):
+    response = upload(client_for(analyst), "scan.pdf", image_only_pdf(), "application/pdf")
+    assert response.status_code == 400
+    assert response.json()["code"] == "no_text_layer"
+    assert "text layer" in response.json()["detail"]
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, data, content_type",
+    [
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+        ("archive.zip", b"PK\x03\x04" + b"\x00" * 64, "application/zip"),
+        ("text-declared-as-image.jpg", b"plain words", "image/jpeg"),
+        ("binary.bin", b"\x00\x01\x02\x03" * 100, "application/octet-stream"),
+    ],
+)
+def test_an_unsupported_type_is_refused_saying_so(client_for, analyst, name, data, content_type):
+    response = upload(client_for(analyst), name, data, content_type)
+    assert response.status_code == 400
+    assert response.json()["code"] == "unsupported_type"
+    assert "Unsupported type" in response.json()["detail"] or "binary" in response.json()["detail"]
+
+
+def test_an_empty_file_is_refused_saying_so(client_for, analyst):
+    response = upload(client_for(analyst), "empty.txt", b"", "text/plain")
+    assert response.status_code == 400
+    assert response.json()["code"] == "empty_file"
+
+
+def test_a_file_over_max_source_mb_is_refused_saying_so(client_for, analyst, settings):
+    settings.MAX_SOURCE_MB = 0.01  # 10 KiB
+    response = upload(client_for(analyst), "big.txt", b"word " * 5000, "text/plain")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_large"
+    assert "MAX_SOURCE_MB" in response.json()["detail"]
+    assert not Source.objects.exists()
+
+
+def test_the_same_original_twice_is_a_conflict_naming_the_existing_source(client_for, analyst):
+    data = b"The same bytes, uploaded twice."
+    first = upload(client_for(analyst), "a.txt", data, "text/plain").json()
+    response = upload(client_for(analyst), "b.txt", data, "text/plain", title="Another title")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "duplicate_original"
+    assert body["existing_source"]["id"] == first["id"]
+    assert body["existing_source"]["api_url"] == f"/api/v1/sources/{first['id']}/"
+    assert Source.objects.count() == 1
+
+
+def test_a_canonical_url_already_recorded_is_a_conflict_naming_the_source(client_for, analyst, source):
+    source.url = "https://news.example.com/world/iran-russia"
+    source.save()
+    response = upload(client_for(analyst), "page.html", news_pages()[0].html.encode(), "text/html")
+    assert response.status_code == 409
+    assert response.json()["code"] == "duplicate_url"
+    assert response.json()["existing_source"]["id"] == source.pk
+
+
+def test_unknown_fields_in_an_upload_are_refused_by_name(client_for, analyst):
+    response = upload(client_for(analyst), "a.txt", b"Some text.", "text/plain", colour="blue")
+    assert response.status_code == 400
+    assert "colour" in response.json()["errors"]
+
+
+def test_an_upload_without_a_file_is_a_400_on_the_file_field(client_for, analyst):
+    response = client_for(analyst).post(SOURCES, {"title": "No file"}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()["errors"]
+
+
+def test_anonymous_callers_cannot_upload(anonymous):
+    assert upload(anonymous, "a.txt", b"Some text.", "text/plain").status_code == 401
+
+
+def test_sources_from_pasted_text_have_no_original(client_for, analyst):
+    body = client_for(analyst).post(SOURCES, {"title": "Pasted", "text": "Pasted text."}).json()
+    assert (body["original_sha256"], body["original_media_type"], body["original_size"], body["original_url"]) == ("", "", None, None)
+    assert client_for(analyst).get(f"{SOURCES}{body['id']}/original/").status_code == 404
+
+
+def test_the_original_downloads_with_its_media_type_for_staff_only(client_for, analyst, anonymous):
+    data = one_column_pdf(report_paragraphs(3))
+    body = upload(client_for(analyst), "r.pdf", data, "application/pdf").json()
+    response = client_for(analyst).get(body["original_url"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == data
+    assert "attachment" in response["Content-Disposition"]
+    assert anonymous.get(body["original_url"]).status_code == 404
+
+
+def test_an_html_original_never_runs_in_this_sites_origin(client_for, analyst):
+    body = upload(client_for(analyst), "page.html", news_pages()[1].html.encode(), "text/html").json()
+    response = client_for(analyst).get(body["original_url"])
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_the_original_is_stored_once_under_its_hash(client_for, analyst, settings):
+    data = b"Content-addressed text."
+    body = upload(client_for(analyst), "a.txt", data, "text/plain").json()
+    source = Source.objects.get(pk=body["id"])
+    sha = hashlib.sha256(data).hexdigest()
+    assert source.original.name == f"originals/{sha[:2]}/{sha}.txt"
+    assert (settings.MEDIA_ROOT / source.original.name).read_bytes() == data
+
+
+def test_the_list_shows_the_original_fields(client_for, analyst):
+    upload(client_for(analyst), "a.txt", b"Listed text.", "text/plain")
+    row = client_for(analyst).get(SOURCES).json()["results"][0]
+    assert row["original_media_type"] == "text/plain" and row["original_size"] == 12
+
+
+def test_a_body_announcing_more_than_the_limit_is_refused_before_it_is_read(client_for, analyst, settings):
+    settings.MAX_SOURCE_MB = 0.01
+    response = upload(client_for(analyst), "big.txt", b"w" * (2 * 1024 * 1024), "text/plain")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_large"
+    assert "bytes" in response.json()["detail"]
+
+
+def test_uploaded_files_stream_to_disk_not_memory(client_for, analyst, monkeypatch):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from sources import ingestion
+
+    seen = []
+    real = ingestion.source_create_from_file
+
+    def spy(**kwargs):
+        seen.append(type(kwargs["stream"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(ingestion, "source_create_from_file", spy)
+    assert upload(client_for(analyst), "small.txt", b"Even a small file.", "text/plain").status_code == 201
+    assert seen == [TemporaryUploadedFile]
+
+
+def test_the_original_downloads_whatever_the_client_accepts(client_for, analyst):
+    body = upload(client_for(analyst), "r.pdf", one_column_pdf(report_paragraphs(2)), "application/pdf").json()
+    response = client_for(analyst).get(body["original_url"], HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

@@ -1,0 +1,71 @@
+"""``sources.ingestion``: duplicates refused under concurrency, a crash between storing the
+original and saving the source leaves nothing that blocks a retry."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from project.errors import Conflict
+from sources import ingestion
+from sources.models import Source
+
+
+def test_two_identical_uploads_at_once_make_one_source(transactional_db):
+    data = b"Uploaded by two analysts in the same second."
+    barrier = threading.Barrier(2)
+    outcomes: list = []
+
+    def upload(name):
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(ingestion.source_create_from_file(stream=io.BytesIO(data), filename=name))
+        except Conflict as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload, args=(f"{n}.txt",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Source.objects.count() == 1
+    assert sorted(str(type(outcome).__name__) if not isinstance(outcome, str) else outcome for outcome in outcomes) == ["Source", "duplicate_original"]
+
+
+@pytest.mark.django_db
+def test_a_crash_after_the_original_was_stored_does_not_block_a_retry():
+    data = b"Stored, then the process died before the source was saved."
+    sha = hashlib.sha256(data).hexdigest()
+    name = ingestion.store_original(io.BytesIO(data), sha256=sha, media_type="text/plain")
+    source = ingestion.source_create_from_file(stream=io.BytesIO(data), filename="retry.txt")
+    assert source.original.name == name
+    assert default_storage.listdir(f"originals/{sha[:2]}")[1] == [f"{sha}.txt"]
+
+
+@pytest.mark.django_db
+def test_a_failed_save_leaves_no_source(monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ingestion, "source_create", fail)
+    with pytest.raises(RuntimeError):
+        ingestion.source_create_from_file(stream=io.BytesIO(b"Never saved."), filename="a.txt")
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_metadata_that_does_not_fit_the_fields_is_cut_or_dropped():
+    title = "T" * 900
+    html = (
+        f'<html lang="not a tag!"><head><title>{title}</title><link rel="canonical" href="javascript:alert(1)">'
+        "</head><body><article><p>" + "Words of an article that is long enough to be its main text. " * 5 + "</p></article></body></html>"
+    ).encode()
+    source = ingestion.source_create_from_file(stream=io.BytesIO(html), filename="a.html")
+    assert len(source.title) <= 500 and source.url is None and source.language == "en"
