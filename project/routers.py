@@ -35,6 +35,8 @@ _PIN_SALT = "claimbase.read-your-writes"
 _READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN")
 
 _read_primary: ContextVar[bool] = ContextVar("read_primary", default=False)
+# One replica per request, so that its queries read one consistent state.
+_request_replica: ContextVar[str | None] = ContextVar("request_replica", default=None)
 
 
 def replica_aliases() -> list[str]:
@@ -50,7 +52,12 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str:
         if not self.replicas or _read_primary.get() or connections[PRIMARY].in_atomic_block:
             return PRIMARY
-        return random.choice(self.replicas)
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db is not None:
+            # Refreshes and related rows come from where the instance came: an object read
+            # or written on the primary stays there (a service's result, say).
+            return instance._state.db
+        return _request_replica.get() or random.choice(self.replicas)
 
     def db_for_write(self, model, **hints) -> str:
         return PRIMARY
@@ -105,6 +112,7 @@ class ReadYourWritesMiddleware:
             return self.get_response(request)
         wrote = request.method not in self.SAFE_METHODS
         token = _read_primary.set(wrote or self.recently_wrote(request))
+        replica_token = _request_replica.set(random.choice(replica_aliases()))
 
         def watch(execute, sql, params, many, context):
             nonlocal wrote
@@ -118,6 +126,7 @@ class ReadYourWritesMiddleware:
                 response = self.get_response(request)
         finally:
             _read_primary.reset(token)
+            _request_replica.reset(replica_token)
         if wrote:
             self.remember_write(request, response)
         return response
