@@ -149,7 +149,9 @@ def reviewer(port: int, world: dict, deadline: float, think: float, seed: int, t
         if status != 200 or not page["results"]:
             continue
         claim = rng.choice(page["results"][:5])
-        if rng.random() < 0.8:
+        # The corpus's own claims in review may not be approvable (a verdict without its
+        # evidence); the ones this benchmark wrote are.
+        if claim["text"].startswith("Load claim") and rng.random() < 0.8:
             recorder.timed(client, "write: decide", "POST", f"/api/v1/claims/{claim['id']}/approve/", {})
         else:
             recorder.timed(client, "write: decide", "POST", f"/api/v1/claims/{claim['id']}/request-changes/",

@@ -56,7 +56,7 @@ def test_migrations_run_on_the_primary_only(with_replica):
     assert not with_replica.allow_migrate("replica1", "claims")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reads_inside_a_transaction_go_to_the_primary(with_replica):
     # Every service runs in one: the workflow's checks see the primary, never a replica.
     with transaction.atomic():
@@ -111,7 +111,7 @@ def test_a_forged_pin_cookie_is_ignored(with_replica):
     assert decisions == ["replica1"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_get_that_writes_reads_the_primary_after_its_write_and_pins_the_caller(with_replica):
     middleware, decisions = _middleware(
         with_replica, action=lambda: User.objects.create(username="written-by-a-get")
