@@ -27,7 +27,7 @@ import datetime as dt
 import re
 
 import orjson
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -35,6 +35,17 @@ from django.utils import timezone
 from . import search
 from .models import Claim
 from .selectors import PUBLIC_STATUSES, sees_all_claims, visible_claims
+
+
+class _ReadConnection:
+    """The connection the router picks for reads of claims (a replica, when configured),
+    looked up at each use: the raw queries below go where the ORM's reads go."""
+
+    def __getattr__(self, name):
+        return getattr(connections[router.db_for_read(Claim)], name)
+
+
+connection = _ReadConnection()
 
 # ``pk`` and ``id`` both: the pagination reads ``row.pk`` and ``getattr(row, key)``, and the
 # key may be ``id``. The raw query returns the same layout.

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "project",
     "sources",
     "claims",
+    "feed",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test_db_{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+
+# Read replicas (project/routers.py): comma-separated URLs of streaming replicas of
+# DATABASE_URL, as replica1, replica2...; reads go to them, writes and the reads that must
+# see them to the primary. In tests each is a mirror of the test database.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["project.routers.ReplicaRouter"]
+if DATABASE_REPLICA_URLS:
+    # First: it decides, for the whole request, whether reads may go to a replica.
+    MIDDLEWARE.insert(0, "project.routers.ReadYourWritesMiddleware")
+# After a write, the same caller reads the primary for this long (read-your-writes).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "5"))
+
+# Webhooks (feed/webhooks.py, python manage.py deliver_webhooks).
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "10"))
+WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
+WEBHOOK_DISABLE_AFTER_SECONDS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS", "86400"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from claims.views import ClaimRelationViewSet, ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
+from feed.views import ChangesView
 from project.api import json_not_found, json_server_error
 from project.auth import ObtainTokenView
 from project.docs import RedocView, SwaggerView
@@ -24,6 +25,7 @@ api_v1 = [
     *router.urls,
     path("review-queue/", ReviewQueueView.as_view(), name="review-queue"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("changes/", ChangesView.as_view(), name="changes"),
 ]
 
 urlpatterns = [

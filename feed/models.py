@@ -1,0 +1,130 @@
+"""The changes feed (an outbox written in the same transaction as each change) and the
+webhooks that push it to other systems."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Event(models.Model):
+    """One change, written by the transaction that made it.
+
+    ``seq`` is not known at insert: it is assigned after the transaction commits, by the
+    sequencer (``feed.sequencing``), in the order events became visible. The feed shows
+    numbered events only, so a number once seen is never followed by a smaller one.
+    """
+
+    class Type(models.TextChoices):
+        CLAIM_CREATED = "claim.created", "Claim created"
+        CLAIM_UPDATED = "claim.updated", "Claim updated"
+        CLAIM_STATUS_CHANGED = "claim.status_changed", "Claim status changed"
+        CLAIM_PUBLISHED = "claim.published", "Claim published"
+        CLAIM_RETRACTED = "claim.retracted", "Claim retracted"
+        CLAIM_DELETED = "claim.deleted", "Claim deleted"
+        SOURCE_CREATED = "source.created", "Source created"
+        SOURCE_UPDATED = "source.updated", "Source updated"
+
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    type = models.CharField(max_length=40, choices=Type.choices)
+    # Plain ids, not foreign keys: a deleted draft keeps its events, and the outbox never
+    # holds a lock on the rows it describes.
+    claim = models.BigIntegerField(null=True, blank=True)
+    source = models.BigIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, blank=True, help_text="The claim's status after the change.")
+    public = models.BooleanField(default=False, help_text="Shown to anonymous callers.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            # Anonymous callers page through public events only, by seq.
+            models.Index(fields=["seq"], condition=Q(public=True), name="event_public_seq"),
+            # The sequencer's work list; empty almost always.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="event_unsequenced"),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"claim #{self.claim}" if self.claim is not None else f"source #{self.source}"
+        number = f"#{self.seq}" if self.seq is not None else "(unnumbered)"
+        return f"{number} {self.type} {subject}"
+
+    def as_payload(self) -> dict:
+        """The event as the feed and webhooks send it."""
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "claim": self.claim,
+            "source": self.source,
+            "version": self.version,
+            "status": self.status or None,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+        }
+
+
+class Webhook(models.Model):
+    """A URL that receives every event of the chosen types, in ``seq`` order, signed."""
+
+    url = models.URLField(max_length=2048)
+    secret = models.CharField(
+        max_length=200, help_text="Signs each body: X-Claimbase-Signature: sha256=<HMAC-SHA256 hex>."
+    )
+    types = models.JSONField(
+        default=list, blank=True, help_text="Event types to deliver (a list); empty for all."
+    )
+    public_only = models.BooleanField(
+        default=True, help_text="Deliver only the events anonymous callers may see."
+    )
+    active = models.BooleanField(default=True)
+    # Delivery state, kept by the worker.
+    last_seq = models.BigIntegerField(default=0, help_text="Events up to this seq are delivered or skipped.")
+    failing_since = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.TextField(blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_owner = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event: Event) -> bool:
+        return (event.public or not self.public_only) and (not self.types or event.type in self.types)
+
+
+class Delivery(models.Model):
+    """One event to one webhook: its attempts and outcome (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["webhook_id", "seq"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event"], name="delivery_one_per_webhook_event"),
+        ]
+        indexes = [models.Index(fields=["webhook", "status", "seq"], name="delivery_webhook_queue")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} to {self.webhook}: {self.get_status_display()}"

@@ -1,0 +1,117 @@
+"""Writing the outbox: receivers that turn saved rows into events, inside the transaction
+that saved them (so an event exists if and only if its change committed).
+
+They listen to the models, not the services, so every path that saves through the ORM
+(API, admin, history restore, commands) records its changes without knowing about the
+feed. What each row means:
+
+- a Review row (one per workflow transition) gives ``claim.published`` (approve),
+  ``claim.retracted`` (retract) or ``claim.status_changed`` (the other actions);
+- a Claim saved with the same status is ``claim.updated``; a new one ``claim.created``; a
+  deleted draft ``claim.deleted``; re-anchored evidence (the ``spans_reanchored`` signal)
+  is ``claim.updated`` for every claim citing the spans;
+- a Source saved is ``source.created`` or ``source.updated``.
+
+Public (shown to anonymous callers): what happens to a public claim (published or
+retracted), its publication and retraction, a public claim leaving public view (reopened),
+and source changes (source metadata is public). Draft work is not.
+
+Rows written raw (fixtures) and by ``import_claims``'s bulk writer record no events.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from claims.models import Claim, Evidence, Review
+from claims.selectors import PUBLIC_STATUSES
+from sources.models import Source
+from sources.services import spans_reanchored
+
+from .models import Event
+from .sequencing import sequence_after_commit, write_alias
+
+Type = Event.Type
+Action = Review.Action
+
+TRANSITION_TYPES = {
+    Action.APPROVE: Type.CLAIM_PUBLISHED,
+    Action.RETRACT: Type.CLAIM_RETRACTED,
+}
+
+
+def record(type: str, *, using: str, public: bool, claim: int | None = None, source: int | None = None,
+           version: int | None = None, status: str = "") -> Event:
+    """Write one event in the current transaction; it is numbered once that commits."""
+    event = Event.objects.using(using).create(
+        type=type, claim=claim, source=source, version=version, status=status, public=public
+    )
+    sequence_after_commit(using)
+    return event
+
+
+@receiver(pre_save, sender=Claim, dispatch_uid="feed_claim_status_before")
+def _claim_status_before(sender, instance: Claim, raw: bool, using: str, **kwargs) -> None:
+    # The status as stored, read in the saving transaction (under the services' row lock):
+    # a save that changes it is a transition, and its Review row tells which.
+    instance._feed_status_before = None
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    instance._feed_status_before = (
+        Claim._default_manager.using(using).filter(pk=instance.pk).values_list("status", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Claim, dispatch_uid="feed_claim_saved")
+def _claim_saved(sender, instance: Claim, created: bool, raw: bool, using: str, **kwargs) -> None:
+    if raw:
+        return
+    if created:
+        kind = Type.CLAIM_CREATED
+    elif getattr(instance, "_feed_status_before", None) == instance.status:
+        kind = Type.CLAIM_UPDATED
+    else:
+        return  # a transition: recorded from its Review row
+    record(kind, using=using, claim=instance.pk, version=instance.version, status=instance.status,
+           public=instance.status in PUBLIC_STATUSES)
+
+
+@receiver(post_delete, sender=Claim, dispatch_uid="feed_claim_deleted")
+def _claim_deleted(sender, instance: Claim, using: str, **kwargs) -> None:
+    record(Type.CLAIM_DELETED, using=using, claim=instance.pk, version=instance.version,
+           status=instance.status, public=instance.status in PUBLIC_STATUSES)
+
+
+@receiver(post_save, sender=Review, dispatch_uid="feed_review_saved")
+def _review_saved(sender, instance: Review, created: bool, raw: bool, using: str, **kwargs) -> None:
+    if raw or not created:
+        return
+    claim = instance.claim  # the services pass the locked, just-saved claim
+    kind = TRANSITION_TYPES.get(instance.action, Type.CLAIM_STATUS_CHANGED)
+    public = instance.from_status in PUBLIC_STATUSES or instance.to_status in PUBLIC_STATUSES
+    record(kind, using=using, claim=claim.pk, version=claim.version, status=instance.to_status,
+           public=public)
+
+
+@receiver(post_save, sender=Source, dispatch_uid="feed_source_saved")
+def _source_saved(sender, instance: Source, created: bool, raw: bool, using: str, **kwargs) -> None:
+    if raw:
+        return
+    record(Type.SOURCE_CREATED if created else Type.SOURCE_UPDATED, using=using,
+           source=instance.pk, public=True)
+
+
+@receiver(spans_reanchored, dispatch_uid="feed_spans_reanchored")
+def _spans_reanchored(sender, span_ids, **kwargs) -> None:
+    # Connected after the claims' receiver (see FeedConfig.ready), so versions are bumped.
+    using = write_alias()
+    claims = (
+        Claim.objects.using(using)
+        .filter(pk__in=Evidence.objects.using(using).filter(span_id__in=span_ids).values("claim_id"))
+        .order_by("pk")
+        .values_list("pk", "version", "status")
+    )
+    for pk, version, status in claims:
+        record(Type.CLAIM_UPDATED, using=using, claim=pk, version=version, status=status,
+               public=status in PUBLIC_STATUSES)

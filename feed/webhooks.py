@@ -1,0 +1,231 @@
+"""Delivering the feed to webhooks: at least once, in ``seq`` order per webhook, signed.
+
+One round for one webhook (``deliver_round``):
+
+1. take the webhook's lease (a conditional UPDATE: two workers never deliver to one webhook
+   at once, and a crashed worker's lease simply expires);
+2. turn the numbered events after the webhook's cursor into ``Delivery`` rows (the ones
+   its ``types`` and ``public_only`` want), moving the cursor past them;
+3. POST the oldest pending delivery; on a 2xx mark it delivered and go on with the next.
+   On anything else (an error status, a timeout, a refused address) record the attempt and
+   wait ``backoff(attempts)`` before retrying it: later events wait behind it, so the
+   receiver sees them in order. Failing for ``WEBHOOK_DISABLE_AFTER`` seconds (a day)
+   disables the webhook, with the reason.
+
+A delivery is marked delivered only after the receiver answered 2xx, so a worker that dies
+in between sends it again: at least once. Receivers deduplicate by ``X-Claimbase-Seq``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from project import net
+from project.errors import InvalidInput
+
+from .models import Delivery, Event, Webhook
+from .sequencing import sequence_pending
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Claimbase-Signature"
+ENQUEUE_BATCH = 500
+LEASE_SECONDS = 120
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def sign(secret: str, body: bytes) -> str:
+    """``sha256=<hex HMAC-SHA256 of the body, keyed with the secret>``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Seconds before retry number ``attempts``: base, 2 x base, 4 x base, ... capped."""
+    base = _setting("WEBHOOK_BACKOFF_SECONDS", 10)
+    cap = _setting("WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def allow_private() -> bool:
+    # The same switch as fetching sources: only tests against a local receiver set it.
+    return bool(getattr(settings, "SOURCE_FETCH_ALLOW_PRIVATE", False))
+
+
+def check_webhook_url(url: str) -> None:
+    """A webhook URL is http(s), without credentials, and not a private address written out
+    (a host name is checked again at every delivery, when it is resolved)."""
+    try:
+        _, host, _ = net.check_url(url)
+    except net.FetchError as error:
+        raise InvalidInput(error.message, code="bad_url", extra={"errors": {"url": [error.message]}}) from error
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return
+    if not allow_private() and not net.is_public_address(str(address)):
+        message = f"{host} is not a public address; webhooks reach public addresses only."
+        raise InvalidInput(message, code="address_not_allowed", extra={"errors": {"url": [message]}})
+
+
+# ---------------------------------------------------------------------------------------------
+# One round
+
+
+@dataclass
+class RoundResult:
+    delivered: int = 0
+    failed: int = 0
+    waiting: bool = False  # a delivery waits for its backoff
+
+
+def _take_lease(webhook: Webhook, owner: str, now: datetime) -> bool:
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
+    return bool(
+        Webhook.objects.filter(free, pk=webhook.pk, active=True).update(
+            lease_until=now + timedelta(seconds=LEASE_SECONDS), lease_owner=owner
+        )
+    )
+
+
+def _release_lease(webhook: Webhook, owner: str) -> None:
+    Webhook.objects.filter(pk=webhook.pk, lease_owner=owner).update(lease_until=None, lease_owner="")
+
+
+@transaction.atomic
+def enqueue(webhook: Webhook, now: datetime) -> int:
+    """Delivery rows for the numbered events after the webhook's cursor that it wants."""
+    locked = Webhook.objects.select_for_update().get(pk=webhook.pk)
+    events = list(
+        Event.objects.filter(seq__gt=locked.last_seq).order_by("seq")[:ENQUEUE_BATCH]
+    )
+    if not events:
+        return 0
+    wanted = [Delivery(webhook=locked, event=event, seq=event.seq, next_attempt_at=now) for event in events if locked.wants(event)]
+    Delivery.objects.bulk_create(wanted, ignore_conflicts=True)
+    locked.last_seq = events[-1].seq
+    locked.save(update_fields=["last_seq"])
+    webhook.last_seq = locked.last_seq
+    return len(wanted)
+
+
+def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
+    """(status, error): error is empty for a 2xx answer."""
+    payload = delivery.event.as_payload()
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(webhook.secret, body),
+        "X-Claimbase-Event": payload["type"],
+        "X-Claimbase-Seq": str(payload["seq"]),
+        "X-Claimbase-Delivery": str(delivery.pk),
+    }
+    try:
+        answer = net.request(
+            "POST", webhook.url, body=body, headers=headers,
+            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10), max_bytes=64 * 1024,
+            max_redirects=0, allow_private=allow_private(),
+        )
+    except net.FetchError as error:
+        return error.status, f"{error.code}: {error.message}"
+    if 200 <= answer.status < 300:
+        return answer.status, ""
+    excerpt = answer.body[:200].decode("utf-8", "replace")
+    return answer.status, f"HTTP {answer.status}: {excerpt}".strip()
+
+
+def _record_failure(webhook: Webhook, delivery: Delivery, status: int | None, error: str, now: datetime) -> None:
+    with transaction.atomic():
+        delivery.attempts += 1
+        delivery.last_status_code = status
+        delivery.last_error = error[:2000]
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        delivery.save(update_fields=["attempts", "last_status_code", "last_error", "next_attempt_at"])
+        failing_since = webhook.failing_since or now
+        fields = {"failing_since": failing_since}
+        if (now - failing_since).total_seconds() >= _setting("WEBHOOK_DISABLE_AFTER_SECONDS", 86400):
+            fields["active"] = False
+            fields["disabled_reason"] = (
+                f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed since "
+                f"{failing_since:%Y-%m-%d %H:%M} UTC. Last error (event #{delivery.seq}, "
+                f"attempt {delivery.attempts}): {error[:500]}"
+            )
+            logger.warning("Webhook %s disabled: %s", webhook.pk, fields["disabled_reason"])
+        Webhook.objects.filter(pk=webhook.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(webhook, name, value)
+
+
+def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, now: datetime) -> None:
+    with transaction.atomic():
+        delivery.attempts += 1
+        delivery.status = Delivery.Status.DELIVERED
+        delivery.last_status_code = status
+        delivery.delivered_at = now
+        delivery.save(update_fields=["attempts", "status", "last_status_code", "delivered_at"])
+        if webhook.failing_since is not None:
+            Webhook.objects.filter(pk=webhook.pk).update(failing_since=None)
+            webhook.failing_since = None
+
+
+def deliver_round(webhook: Webhook, *, owner: str | None = None, now=timezone.now) -> RoundResult:
+    """Deliver what is due to one webhook, oldest first; stop at the first failure."""
+    owner = owner or uuid.uuid4().hex
+    result = RoundResult()
+    if not _take_lease(webhook, owner, now()):
+        return result
+    try:
+        while True:
+            enqueue(webhook, now())
+            pending = Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING)
+            head = pending.select_related("event").order_by("seq").first()
+            if head is None:
+                return result
+            if head.next_attempt_at > now():
+                result.waiting = True
+                return result
+            if not _take_lease(webhook, owner, now()):  # renew; lost if disabled meanwhile
+                return result
+            status, error = _post(webhook, head)
+            if error:
+                _record_failure(webhook, head, status, error, now())
+                result.failed += 1
+                result.waiting = webhook.active
+                return result
+            _record_success(webhook, head, status, now())
+            result.delivered += 1
+    finally:
+        _release_lease(webhook, owner)
+
+
+def deliver_all(*, owner: str | None = None, now=timezone.now) -> RoundResult:
+    """One round over every active webhook (numbering pending events first)."""
+    sequence_pending()
+    total = RoundResult()
+    for webhook in Webhook.objects.filter(active=True).order_by("pk"):
+        result = deliver_round(webhook, owner=owner, now=now)
+        total.delivered += result.delivered
+        total.failed += result.failed
+        total.waiting = total.waiting or result.waiting
+    return total
+
+
+@transaction.atomic
+def webhook_enable(webhook: Webhook) -> None:
+    """Re-enable a disabled webhook: its oldest pending delivery is retried at once."""
+    Webhook.objects.filter(pk=webhook.pk).update(active=True, disabled_reason="", failing_since=None)
+    Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING).update(next_attempt_at=timezone.now())

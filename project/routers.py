@@ -1,0 +1,143 @@
+"""Read replicas with read-your-writes.
+
+With ``DATABASE_REPLICA_URLS`` set, ``settings.DATABASES`` holds ``replica1``,
+``replica2``...: streaming replicas of ``default``. ``ReplicaRouter`` sends a read to one
+of them, except when the read must see the primary:
+
+- writes always go to the primary (``db_for_write``), and so does ``select_for_update``;
+- inside a transaction on the primary (every service runs in one: the workflow's checks,
+  the locks, the re-reads) every read goes to the primary too;
+- a request that writes (any method but GET/HEAD/OPTIONS, or a GET that happened to write)
+  reads the primary from start to end;
+- for ``REPLICA_PIN_SECONDS`` after a request wrote, the same caller's requests read the
+  primary, so that a person never sees their change vanish behind replication lag. The
+  caller is recognised by a signed cookie (browsers) and by a marker in the cache keyed by
+  a digest of their credentials (API tokens; shared by every server when ``CACHE_URL``
+  names a shared cache).
+
+``ReadYourWritesMiddleware`` keeps the per-request flag, in a context variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+PRIMARY = "default"
+PIN_COOKIE = "cb_primary"
+_PIN_SALT = "claimbase.read-your-writes"
+_READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN")
+
+_read_primary: ContextVar[bool] = ContextVar("read_primary", default=False)
+# One replica per request, so that its queries read one consistent state.
+_request_replica: ContextVar[str | None] = ContextVar("request_replica", default=None)
+
+
+def replica_aliases() -> list[str]:
+    return [alias for alias in settings.DATABASES if alias.startswith("replica")]
+
+
+class ReplicaRouter:
+    """Reads to a random replica unless the primary must answer (see the module)."""
+
+    def __init__(self, replicas: list[str] | None = None):
+        self.replicas = replica_aliases() if replicas is None else replicas
+
+    def db_for_read(self, model, **hints) -> str:
+        if not self.replicas or _read_primary.get() or connections[PRIMARY].in_atomic_block:
+            return PRIMARY
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db is not None:
+            # Refreshes and related rows come from where the instance came: an object read
+            # or written on the primary stays there (a service's result, say).
+            return instance._state.db
+        return _request_replica.get() or random.choice(self.replicas)
+
+    def db_for_write(self, model, **hints) -> str:
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        return True  # replicas hold the same rows as the primary
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool:
+        return db == PRIMARY  # replicas receive the primary's schema by replication
+
+
+class read_primary:
+    """``with read_primary():`` every read in the block goes to the primary."""
+
+    def __enter__(self):
+        self._token = _read_primary.set(True)
+
+    def __exit__(self, *exc):
+        _read_primary.reset(self._token)
+
+
+def _is_write(sql: str) -> bool:
+    statement = sql.lstrip().upper()
+    return not statement.startswith(_READ_PREFIXES) or " FOR UPDATE" in statement or " FOR NO KEY UPDATE" in statement
+
+
+def _credential_key(request) -> str | None:
+    credential = request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not credential:
+        return None
+    return "read-primary:" + hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class ReadYourWritesMiddleware:
+    """Decides, per request, whether reads may go to a replica (see the module)."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = bool(replica_aliases())
+
+    def recently_wrote(self, request) -> bool:
+        until = request.get_signed_cookie(PIN_COOKIE, default=None, salt=_PIN_SALT)
+        if until is not None and until.isdigit() and int(until) > time.time():
+            return True
+        key = _credential_key(request)
+        return bool(key and cache.get(key))
+
+    def __call__(self, request):
+        if not self.enabled:
+            return self.get_response(request)
+        wrote = request.method not in self.SAFE_METHODS
+        token = _read_primary.set(wrote or self.recently_wrote(request))
+        replica_token = _request_replica.set(random.choice(replica_aliases()))
+
+        def watch(execute, sql, params, many, context):
+            nonlocal wrote
+            if not wrote and _is_write(sql):
+                wrote = True
+                _read_primary.set(True)
+            return execute(sql, params, many, context)
+
+        try:
+            with connections[PRIMARY].execute_wrapper(watch):
+                response = self.get_response(request)
+        finally:
+            _read_primary.reset(token)
+            _request_replica.reset(replica_token)
+        if wrote:
+            self.remember_write(request, response)
+        return response
+
+    def remember_write(self, request, response) -> None:
+        seconds = int(getattr(settings, "REPLICA_PIN_SECONDS", 5))
+        until = str(int(time.time()) + seconds)
+        response.set_signed_cookie(
+            PIN_COOKIE, until, salt=_PIN_SALT, max_age=seconds, httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+        )
+        key = _credential_key(request)
+        if key:
+            cache.set(key, 1, seconds)

@@ -1,0 +1,67 @@
+"""The webhooks' admin: superusers only; URLs checked; the delivery log and the reason a
+webhook was disabled are shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from feed.models import Delivery, Event, Webhook
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _form(url: str, **extra) -> dict:
+    return {"url": url, "secret": "sixteen-chars-or-more", "types": ["claim.published"],
+            "public_only": "on", "active": "on", **extra}
+
+
+def test_a_superuser_registers_a_webhook(superuser, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    response = _client(superuser).post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in"))
+    assert response.status_code == 302, response.content
+    webhook = Webhook.objects.get()
+    assert (webhook.url, webhook.types, webhook.created_by) == ("https://hooks.example.org/in", ["claim.published"], superuser)
+
+
+def test_a_webhook_to_a_private_address_is_refused_in_the_form(superuser, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    response = _client(superuser).post(reverse("admin:feed_webhook_add"), _form("http://192.168.1.10/in"))
+    assert response.status_code == 200
+    assert "not a public address" in response.content.decode()
+    assert not Webhook.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["admin:feed_webhook_changelist", "admin:feed_webhook_add", "admin:feed_delivery_changelist"])
+def test_staff_who_are_not_superusers_cannot_reach_webhooks(reviewer, name):
+    assert _client(reviewer).get(reverse(name)).status_code == 403
+
+
+def test_the_delivery_log_and_the_disabled_reason_are_shown(superuser):
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, active=False,
+                                     disabled_reason="Disabled on 2026-12-03: every delivery failed.")
+    event = Event.objects.create(type="claim.published", claim=7, seq=1, public=True)
+    Delivery.objects.create(webhook=webhook, event=event, seq=1, attempts=3, last_error="HTTP 500: boom",
+                            last_status_code=500)
+    client = _client(superuser)
+    listing = client.get(reverse("admin:feed_webhook_changelist")).content.decode()
+    assert "every delivery failed" in listing
+    log = client.get(reverse("admin:feed_delivery_changelist")).content.decode()
+    assert "HTTP 500: boom" in log and "claim.published" in log
+
+
+def test_enabling_a_disabled_webhook_clears_its_reason(superuser):
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, active=False,
+                                     disabled_reason="failing")
+    response = _client(superuser).post(
+        reverse("admin:feed_webhook_changelist"),
+        {"action": "enable", "_selected_action": [webhook.pk]},
+    )
+    assert response.status_code == 302
+    webhook.refresh_from_db()
+    assert webhook.active and webhook.disabled_reason == ""

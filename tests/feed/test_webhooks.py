@@ -1,0 +1,209 @@
+"""Webhooks: signed, in seq order, at least once, with backoff, disabled after a day of
+failures, never to a private address unless allowed; the worker and the admin."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from feed import webhooks
+from feed.models import Delivery, Event, Webhook
+from feed.sequencing import sequence_pending
+
+from .receiver import Receiver
+
+SECRET = "a-secret-of-some-length"
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def local_delivery(settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    settings.WEBHOOK_BACKOFF_SECONDS = 10
+    settings.WEBHOOK_TIMEOUT_SECONDS = 2
+
+
+def _events(count: int, *, public: bool = True, type: str = "claim.published") -> list[Event]:
+    Event.objects.bulk_create(Event(type=type, claim=n, version=1, public=public) for n in range(count))
+    sequence_pending()
+    return list(Event.objects.order_by("-seq")[:count])[::-1]
+
+
+def _webhook(url: str, **fields) -> Webhook:
+    return Webhook.objects.create(url=url, secret=SECRET, **fields)
+
+
+def _seqs(receiver: Receiver) -> list[int]:
+    return [json.loads(item.body)["seq"] for item in receiver.received]
+
+
+def test_each_delivery_is_signed_with_the_hmac_of_its_body(db, receiver, local_delivery):
+    event = _events(1)[0]
+    _webhook(receiver.url)
+    webhooks.deliver_all()
+    (received,) = receiver.received
+    expected = "sha256=" + hmac.new(SECRET.encode(), received.body, hashlib.sha256).hexdigest()
+    assert received.headers["x-claimbase-signature"] == expected
+    assert json.loads(received.body) == event.as_payload()
+    assert received.headers["x-claimbase-seq"] == str(event.seq)
+    assert received.headers["x-claimbase-event"] == "claim.published"
+
+
+def test_deliveries_arrive_in_seq_order_and_are_logged(db, receiver, local_delivery):
+    events = _events(12)
+    webhook = _webhook(receiver.url)
+    assert webhooks.deliver_all().delivered == 12
+    assert _seqs(receiver) == [event.seq for event in events]
+    log = Delivery.objects.filter(webhook=webhook).order_by("seq")
+    assert {(d.status, d.attempts, d.last_status_code) for d in log} == {("delivered", 1, 200)}
+    webhook.refresh_from_db()
+    assert webhook.last_seq == events[-1].seq
+
+
+def test_a_webhook_gets_only_its_types_and_public_events_unless_told_otherwise(db, receiver, local_delivery):
+    published = _events(1, type="claim.published")
+    _events(1, type="claim.retracted")
+    private = _events(1, type="claim.published", public=False)
+    _webhook(receiver.url, types=["claim.published"])
+    webhooks.deliver_all()
+    assert _seqs(receiver) == [published[0].seq]
+    receiver.received.clear()
+    _webhook(receiver.url, types=["claim.published"], public_only=False)
+    webhooks.deliver_all()
+    assert _seqs(receiver) == [published[0].seq, private[0].seq]
+
+
+def test_a_failing_receiver_is_retried_with_exponential_backoff_and_later_events_wait(db, receiver, local_delivery):
+    events = _events(3)
+    webhook = _webhook(receiver.url)
+    receiver.mode = "fail"
+    start = timezone.now()
+    clock = {"now": start}
+
+    def now():
+        return clock["now"]
+
+    delays = []
+    for _ in range(4):
+        result = webhooks.deliver_all(now=now)
+        assert result.failed == 1 and result.waiting
+        head = Delivery.objects.get(webhook=webhook, seq=events[0].seq)
+        delays.append((head.next_attempt_at - clock["now"]).total_seconds())
+        # Before the backoff ends, nothing is sent.
+        sent = len(receiver.received)
+        clock["now"] = head.next_attempt_at - timedelta(seconds=1)
+        assert webhooks.deliver_all(now=now).failed == 0 and len(receiver.received) == sent
+        clock["now"] = head.next_attempt_at
+    assert delays == [10, 20, 40, 80]
+    assert head.last_status_code == 500 and "HTTP 500" in head.last_error and head.attempts == 4
+    assert _seqs(receiver) == [events[0].seq] * 4  # the later events waited
+
+    receiver.mode = "ok"
+    assert webhooks.deliver_all(now=now).delivered == 3
+    assert _seqs(receiver)[4:] == [event.seq for event in events]
+    webhook.refresh_from_db()
+    assert webhook.failing_since is None and webhook.active
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(db, receiver, local_delivery, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
+    receiver.mode, receiver.stall_seconds = "stall", 1.0
+    _events(1)
+    webhook = _webhook(receiver.url)
+    assert webhooks.deliver_all().failed == 1
+    head = Delivery.objects.get(webhook=webhook)
+    assert head.status == "pending" and head.last_error.startswith("timeout")
+
+
+def test_a_webhook_failing_for_a_day_is_disabled_with_its_reason(db, receiver, local_delivery):
+    _events(2)
+    webhook = _webhook(receiver.url)
+    receiver.mode = "fail"
+    start = timezone.now()
+    webhooks.deliver_all(now=lambda: start)
+    webhook.refresh_from_db()
+    assert webhook.active and webhook.failing_since == start
+    later = start + timedelta(days=1)
+    webhooks.deliver_all(now=lambda: later)
+    webhook.refresh_from_db()
+    assert not webhook.active
+    assert "failed since" in webhook.disabled_reason and "HTTP 500" in webhook.disabled_reason
+    sent = len(receiver.received)
+    assert webhooks.deliver_all(now=lambda: later + timedelta(days=1)).failed == 0
+    assert len(receiver.received) == sent  # disabled: nothing more is sent
+
+    receiver.mode = "ok"
+    webhooks.webhook_enable(webhook)
+    assert webhooks.deliver_all().delivered == 2
+    webhook.refresh_from_db()
+    assert webhook.active and webhook.disabled_reason == "" and webhook.failing_since is None
+
+
+def test_webhooks_never_reach_a_private_address_unless_allowed(db, receiver, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    _events(1)
+    webhook = _webhook(receiver.url)
+    assert webhooks.deliver_all().failed == 1
+    assert receiver.received == []
+    assert Delivery.objects.get(webhook=webhook).last_error.startswith("address_not_allowed")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/hook", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/",
+            "ftp://example.org/x", "http://user:pw@example.org/x"]
+)
+def test_webhook_urls_are_checked_when_registered(settings, url):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    with pytest.raises(webhooks.InvalidInput):
+        webhooks.check_webhook_url(url)
+
+
+def test_a_delivery_is_sent_again_when_the_worker_dies_before_logging_it(db, receiver, local_delivery, monkeypatch):
+    event = _events(1)[0]
+    webhook = _webhook(receiver.url)
+
+    def crash(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(webhooks, "_record_success", crash)
+    with pytest.raises(SystemExit):
+        webhooks.deliver_all()
+    monkeypatch.undo()
+    Webhook.objects.filter(pk=webhook.pk).update(lease_until=None)  # the dead worker's lease expired
+    webhooks.deliver_all()
+    assert _seqs(receiver) == [event.seq, event.seq]  # at least once
+    assert Delivery.objects.get(webhook=webhook).status == "delivered"
+
+
+def test_a_webhook_leased_by_one_worker_is_skipped_by_another(db, receiver, local_delivery):
+    _events(1)
+    webhook = _webhook(receiver.url)
+    assert webhooks._take_lease(webhook, "worker-a", timezone.now())
+    assert webhooks.deliver_all(owner="worker-b").delivered == 0
+    assert receiver.received == []
+    assert webhooks.deliver_all(owner="worker-a").delivered == 1
+
+
+def test_deliver_webhooks_once_drains_and_exits(db, receiver, local_delivery, capsys):
+    _events(5)
+    _webhook(receiver.url)
+    call_command("deliver_webhooks", "--once")
+    assert len(receiver.received) == 5
+    assert "Delivered 5" in capsys.readouterr().out
+
+
+def test_backoff_is_capped(settings):
+    settings.WEBHOOK_BACKOFF_SECONDS, settings.WEBHOOK_BACKOFF_MAX_SECONDS = 10, 3600
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3, 12, 40)] == [10, 20, 40, 3600, 3600]

@@ -1,0 +1,145 @@
+"""The replica router and read-your-writes, without a replica: the decisions themselves.
+
+(tests/replicas/ runs the same rules against a real PostgreSQL streaming replica.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from claims.models import Claim
+from project import routers
+from project.routers import ReadYourWritesMiddleware, ReplicaRouter, read_primary
+
+factory = RequestFactory()
+
+
+@pytest.fixture
+def with_replica(monkeypatch, settings):
+    settings.REPLICA_PIN_SECONDS = 5
+    monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
+    cache.clear()
+    yield ReplicaRouter(["replica1"])
+    cache.clear()
+
+
+def _middleware(router: ReplicaRouter, action=None) -> tuple[ReadYourWritesMiddleware, list[str]]:
+    """A middleware around a view that records where each of its reads would go."""
+    decisions: list[str] = []
+
+    def view(request):
+        decisions.append(router.db_for_read(Claim))
+        if action:
+            action()
+            decisions.append(router.db_for_read(Claim))
+        return HttpResponse("ok")
+
+    return ReadYourWritesMiddleware(view), decisions
+
+
+def test_reads_go_to_a_replica_and_writes_to_the_primary(with_replica):
+    assert with_replica.db_for_read(Claim) == "replica1"
+    assert with_replica.db_for_write(Claim) == "default"
+
+
+def test_without_replicas_everything_reads_the_primary():
+    assert ReplicaRouter([]).db_for_read(Claim) == "default"
+
+
+def test_migrations_run_on_the_primary_only(with_replica):
+    assert with_replica.allow_migrate("default", "claims")
+    assert not with_replica.allow_migrate("replica1", "claims")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reads_inside_a_transaction_go_to_the_primary(with_replica):
+    # Every service runs in one: the workflow's checks see the primary, never a replica.
+    with transaction.atomic():
+        assert with_replica.db_for_read(Claim) == "default"
+    assert with_replica.db_for_read(Claim) == "replica1"
+
+
+def test_read_primary_pins_a_block(with_replica):
+    with read_primary():
+        assert with_replica.db_for_read(Claim) == "default"
+    assert with_replica.db_for_read(Claim) == "replica1"
+
+
+def test_an_anonymous_get_reads_a_replica_and_pins_nothing(with_replica):
+    middleware, decisions = _middleware(with_replica)
+    response = middleware(factory.get("/api/v1/claims/"))
+    assert decisions == ["replica1"]
+    assert routers.PIN_COOKIE not in response.cookies
+
+
+def test_a_request_that_writes_reads_the_primary_throughout_and_pins_the_caller(with_replica):
+    middleware, decisions = _middleware(with_replica)
+    response = middleware(factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token abc"))
+    assert decisions == ["default"]
+    assert response.cookies[routers.PIN_COOKIE]["max-age"] == 5
+
+    # The same browser (cookie) and the same token (cache) read the primary for a while.
+    follow = factory.get("/api/v1/claims/1/")
+    follow.COOKIES[routers.PIN_COOKIE] = response.cookies[routers.PIN_COOKIE].value
+    middleware(follow)
+    middleware(factory.get("/api/v1/claims/1/", HTTP_AUTHORIZATION="Token abc"))
+    middleware(factory.get("/api/v1/claims/1/", HTTP_AUTHORIZATION="Token someone-else"))
+    assert decisions == ["default", "default", "default", "replica1"]
+
+
+def test_the_pin_expires(with_replica, monkeypatch):
+    middleware, decisions = _middleware(with_replica)
+    response = middleware(factory.post("/x/"))
+    later = routers.time.time() + 6
+    monkeypatch.setattr(routers.time, "time", lambda: later)
+    follow = factory.get("/x/")
+    follow.COOKIES[routers.PIN_COOKIE] = response.cookies[routers.PIN_COOKIE].value
+    middleware(follow)
+    assert decisions == ["default", "replica1"]
+
+
+def test_a_forged_pin_cookie_is_ignored(with_replica):
+    middleware, decisions = _middleware(with_replica)
+    forged = factory.get("/x/")
+    forged.COOKIES[routers.PIN_COOKIE] = "9999999999"
+    middleware(forged)
+    assert decisions == ["replica1"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_get_that_writes_reads_the_primary_after_its_write_and_pins_the_caller(with_replica):
+    middleware, decisions = _middleware(
+        with_replica, action=lambda: User.objects.create(username="written-by-a-get")
+    )
+    response = middleware(factory.get("/x/"))
+    assert decisions == ["replica1", "default"]
+    assert routers.PIN_COOKIE in response.cookies
+
+
+@pytest.mark.parametrize(
+    "sql, is_write",
+    [
+        ("SELECT 1", False),
+        ('  select "claims_claim"."id" FROM x', False),
+        ("SELECT id FROM claims_claim WHERE id = 1 FOR UPDATE", True),
+        ("SAVEPOINT s1", False),
+        ("INSERT INTO x VALUES (1)", True),
+        ("UPDATE x SET a = 1", True),
+        ("DELETE FROM x", True),
+        ("WITH t AS (DELETE FROM x RETURNING 1) SELECT 1", True),
+    ],
+)
+def test_statements_that_count_as_writes(sql, is_write):
+    assert routers._is_write(sql) is is_write
+
+
+def test_the_router_is_installed():
+    from django.db import router
+
+    assert any(isinstance(item, ReplicaRouter) for item in router.routers)
+    assert connection.alias == "default"
