@@ -38,8 +38,24 @@ LABELS = {
 REVIEWER_ACTIONS = {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT, Action.RETRACT, Action.REOPEN}
 
 
+# What a person reads once an action is done on claim #{pk}.
+DONE = {
+    Action.SUBMIT: "Claim #{pk} submitted for review.",
+    Action.APPROVE: "Claim #{pk} approved: it is published.",
+    Action.REQUEST_CHANGES: "Changes requested on claim #{pk}: it is back with its author.",
+    Action.REJECT: "Claim #{pk} rejected.",
+    Action.RETRACT: "Claim #{pk} retracted.",
+    Action.REOPEN: "Claim #{pk} reopened as a draft.",
+}
+
+
 def label(action: str) -> str:
     return LABELS[action][0]
+
+
+def log_transition(model_admin, request: HttpRequest, claim: Claim, action: str) -> None:
+    """The decision in the admin's "Recent actions", beside the Review row the service wrote."""
+    model_admin.log_change(request, claim, DONE[action].format(pk=claim.pk))
 
 
 def url_action(action: str) -> str:
@@ -114,11 +130,11 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
                     return redirect_back(request, change_url)
                 form.add_error("comment", error.message)
             else:
-                claim.refresh_from_db()
-                messages.success(request, f"Claim #{claim.pk}: {label(action).lower()} done; it is now {claim.get_status_display().lower()}.")
+                log_transition(model_admin, request, claim, action)
+                messages.success(request, DONE[action].format(pk=claim.pk))
                 return redirect_back(request, change_url)
     elif action not in allowed_actions(claim, request.user):
-        messages.error(request, f"You cannot {label(action).lower()} claim #{claim.pk} now.")
+        messages.error(request, f"“{label(action)}” is not available on claim #{claim.pk} now.")
         return HttpResponseRedirect(change_url)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -161,12 +177,11 @@ def _bulk(action: str):
                 }
                 return TemplateResponse(request, "admin/claims/claim/moderate_selected.html", context)
             comment = form.cleaned_data["comment"]
-        run_each(
-            request,
-            queryset.order_by("id"),
-            lambda claim: claim_transition(claim=claim, user=request.user, action=action, comment=comment),
-            f"{label(action)}: done for {{count}} claim(s).",
-        )
+        def operation(claim: Claim) -> None:
+            claim_transition(claim=claim, user=request.user, action=action, comment=comment)
+            log_transition(model_admin, request, claim, action)
+
+        run_each(request, queryset.order_by("id"), operation, f"{label(action)}: done for {{count}} claim(s).")
         return None
 
     bulk_action.__name__ = f"{action}_selected"

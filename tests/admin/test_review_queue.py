@@ -79,4 +79,4 @@ def test_queue_page_messages_after_a_decision(client_for, analyst, reviewer, mak
     response = client_for(reviewer).post(
         moderate_url(claim, "request-changes"), {"next": reverse(QUEUE), "comment": "Cite the date."}, follow=True
     )
-    assert any("changes requested" in message for message in messages_of(response))
+    assert f"Changes requested on claim #{claim.pk}: it is back with its author." in messages_of(response)
