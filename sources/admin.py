@@ -26,7 +26,15 @@ from project.admin import (
 from . import anchoring
 from .admin_views import reader_context, span_from_selection_view, span_links
 from .models import Source, Span
-from .services import SOURCE_FIELDS, source_create, source_delete, source_update, span_create, span_delete
+from .services import (
+    SOURCE_FIELDS,
+    normalise_line_endings,
+    source_create,
+    source_delete,
+    source_update,
+    span_create,
+    span_delete,
+)
 
 
 def is_protected(obj) -> bool:
@@ -72,22 +80,11 @@ class SourceForm(forms.ModelForm):
             self.fields["text"].strip = False
 
     def clean_text(self) -> str:
-        text = self.cleaned_data["text"]
-        stored = self.instance.text if self.instance.pk else None
-        # Browsers send a textarea's line breaks as CR LF. When that is the only
-        # difference, the text was not edited; a text stored without CRs keeps none.
-        if stored is not None:
-            if _lines(text) == _lines(stored):
-                return stored
-            if "\r" not in stored:
-                text = text.replace("\r\n", "\n")
+        # Browsers send a textarea's line breaks as CR LF; the services store LF.
+        text = normalise_line_endings(self.cleaned_data["text"])
         if not text:
             raise forms.ValidationError("A source needs its text.")
         return text
-
-
-def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class SpanInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.dispatch import Signal
+from django.utils.text import normalize_newlines
 
 from project.errors import Conflict, InvalidInput
 from project.validation import refuse_nul_characters
@@ -83,11 +84,21 @@ def _save_source(source: Source) -> None:
         raise
 
 
+def normalise_line_endings(text: str) -> str:
+    """Every line break as LF: browsers post a textarea's breaks as CR LF, files from some
+    systems carry CR LF or CR. One form of break keeps a selection's offsets and quote the
+    same in the page, the API and the database."""
+    return str(normalize_newlines(text)) if "\r" in text else text
+
+
 def source_create(*, user=None, text: str, **fields: Any) -> Source:
-    """Create a source; its text is stored exactly as given. A URL, when set, is unique."""
+    """Create a source; its text is stored as given, except that line breaks are LF. A
+    URL, when set, is unique."""
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    if isinstance(text, str):
+        text = normalise_line_endings(text)
     if not text:
         raise InvalidInput("A source needs its text.", code="empty_text")
     source = Source(text=text, created_by=user, **fields)
@@ -102,6 +113,7 @@ def source_create(*, user=None, text: str, **fields: Any) -> Source:
 @transaction.atomic
 def source_update(*, source: Source, user=None, text: str | None = None, **fields: Any) -> dict:
     """Update metadata and, when ``text`` changes, re-anchor every span in the same transaction.
+    Line breaks of the new text are normalised to LF, as in ``source_create``.
 
     Returns the re-anchoring summary (``kept``, ``relocated``, ``orphaned``), empty when the
     text did not change.
@@ -109,6 +121,8 @@ def source_update(*, source: Source, user=None, text: str | None = None, **field
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    if isinstance(text, str):
+        text = normalise_line_endings(text)
     source = Source.objects.select_for_update().get(pk=source.pk)
     for name, value in fields.items():
         setattr(source, name, value)
