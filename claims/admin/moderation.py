@@ -94,6 +94,19 @@ def buttons(claim: Claim, user) -> list[dict]:
     return result
 
 
+def sent_back(claim: Claim) -> Review | None:
+    """The reviewer's request for changes a claim is waiting on (with its comment), shown
+    at the top of the claim page; None unless the claim is in changes requested."""
+    if claim.status != Claim.Status.CHANGES_REQUESTED:
+        return None
+    return (
+        claim.reviews.filter(action=Action.REQUEST_CHANGES)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def panel_context(request: HttpRequest, claim: Claim) -> dict:
     return {"buttons": buttons(claim, request.user), "claim": claim}
 
