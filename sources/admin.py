@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import PROTECT, Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
@@ -64,12 +65,21 @@ def links_html(links) -> str:
     )
 
 
+def _formfield(model_field, **kwargs):
+    # URLs without a scheme are https, also where the admin builds the field itself (the
+    # read-only page of an old version).
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 class SourceForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
 
     class Meta:
         model = Source
         fields = "__all__"
+        formfield_callback = _formfield
         # Stored verbatim: nothing stripped.
         field_classes = {"text": forms.CharField}
         widgets = {"text": forms.Textarea(attrs={"rows": 24, "class": "cb-text-input"})}
