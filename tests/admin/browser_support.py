@@ -40,8 +40,8 @@ def artifacts_dir() -> Path:
     return path
 
 
-def screenshot(page, name: str) -> None:
-    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=True)
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture
