@@ -22,11 +22,10 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.text import normalize_newlines
 from django.utils.safestring import SafeString, mark_safe
 
-from project.admin import message_domain_error
 from project.errors import DomainError
 
 from .models import Source, Span
