@@ -155,6 +155,9 @@ def _serve(database_url: str, port: int) -> subprocess.Popen:
 def _django(database_url: str):
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are
+    # synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     sys.path.insert(0, str(ROOT))
     import django
 
