@@ -127,6 +127,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         comment_required=transition.comment_required,
         initial={"version": claim.version},
     )
+    kept_comment = False
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -138,10 +139,20 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
                     expected_version=form.cleaned_data.get("version"),
                 )
             except DomainError as error:
-                if error.code != "comment_required":
+                if error.code == "comment_required":
+                    form.add_error("comment", error.message)
+                elif form.cleaned_data["comment"].strip():
+                    # A comment was typed (here or in the review queue): show it again with
+                    # the reason, rather than lose it to a redirect; a second try acts on
+                    # the claim as it is now.
+                    message_domain_error(request, error)
+                    kept_comment = True
+                    claim.refresh_from_db()
+                    form.data = form.data.copy()
+                    form.data["version"] = claim.version
+                else:
                     message_domain_error(request, error)
                     return redirect_back(request, change_url)
-                form.add_error("comment", error.message)
             else:
                 log_transition(model_admin, request, claim, action)
                 messages.success(request, DONE[action].format(pk=claim.pk))
@@ -160,6 +171,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         "transition": transition,
         "form": form,
         "next": request.POST.get("next") or request.GET.get("next") or "",
+        "kept_comment": kept_comment,
         "evidence": claim.evidence.select_related("span__source").order_by("id"),
     }
     return TemplateResponse(request, "admin/claims/claim/moderate.html", context)
