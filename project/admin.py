@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
@@ -22,7 +23,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.contrib.auth.base_user import AbstractBaseUser
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from project.errors import DomainError
 
@@ -111,6 +115,25 @@ def message_domain_error(request: HttpRequest, error: DomainError) -> None:
     messages.error(request, error.message)
 
 
+def readable_history_value(value: Any) -> Any:
+    """A value of a field-history change as a person reads it: a user by name, an unset
+    relation as "—" (never "Deleted user (pk=None)"), a removed one as "deleted <model> #id"."""
+    if isinstance(value, DeletedObject):
+        return "—" if value.pk is None else f"deleted {value.model._meta.verbose_name} #{value.pk}"
+    if isinstance(value, AbstractBaseUser):
+        return value.get_username()
+    if isinstance(value, list):
+        return [readable_history_value(item) for item in value]
+    if value is None or value == "":
+        return "—"
+    return value
+
+
+class ReadableHistoryValues(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        return readable_history_value(super().prepare_delta_change_value(change, value))
+
+
 class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
     """History pages whose "Revert" goes through the services.
 
@@ -123,6 +146,9 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
 
     # Subclasses whose objects cannot be restored meaningfully set this to False.
     restorable = True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryValues(self.model, historical_record)
 
     def restore_version(self, request: HttpRequest, obj: Any, version: Any) -> str:
         """Bring ``obj`` back to the values of ``version`` through the services; return a
@@ -143,10 +169,22 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
             raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
         return super().history_view(request, object_id, extra_context)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        if getattr(request, "_cb_old_version", False):
+            # An old version is read, not edited: "Revert" restores it as it was.
+            return flatten_fieldsets(self.get_fieldsets(request, obj))
+        return super().get_readonly_fields(request, obj)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None):
+        if getattr(request, "_cb_old_version", False):
+            return []
+        return super().get_inline_instances(request, obj)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if id_or_none(object_id) is None or id_or_none(version_id) is None:
             raise Http404(f"No {self.opts.verbose_name} version at this address.")
         if request.method != "POST":
+            request._cb_old_version = True
             return super().history_form_view(request, object_id, version_id, extra_context)
         history_model = self.model.history.model
         version = get_object_or_404(

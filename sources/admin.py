@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import PROTECT, Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
@@ -27,7 +28,15 @@ from . import anchoring
 from .admin_ingest import SourceIngestAdminMixin
 from .admin_views import reader_context, span_from_selection_view, span_links
 from .models import Source, Span
-from .services import SOURCE_FIELDS, source_create, source_delete, source_update, span_create, span_delete
+from .services import (
+    SOURCE_FIELDS,
+    normalise_line_endings,
+    source_create,
+    source_delete,
+    source_update,
+    span_create,
+    span_delete,
+)
 
 
 def is_protected(obj) -> bool:
@@ -57,12 +66,21 @@ def links_html(links) -> str:
     )
 
 
+def _formfield(model_field, **kwargs):
+    # URLs without a scheme are https, also where the admin builds the field itself (the
+    # read-only page of an old version).
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 class SourceForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
 
     class Meta:
         model = Source
         fields = "__all__"
+        formfield_callback = _formfield
         # Stored verbatim: nothing stripped.
         field_classes = {"text": forms.CharField}
         widgets = {"text": forms.Textarea(attrs={"rows": 24, "class": "cb-text-input"})}
@@ -73,22 +91,11 @@ class SourceForm(forms.ModelForm):
             self.fields["text"].strip = False
 
     def clean_text(self) -> str:
-        text = self.cleaned_data["text"]
-        stored = self.instance.text if self.instance.pk else None
-        # Browsers send a textarea's line breaks as CR LF. When that is the only
-        # difference, the text was not edited; a text stored without CRs keeps none.
-        if stored is not None:
-            if _lines(text) == _lines(stored):
-                return stored
-            if "\r" not in stored:
-                text = text.replace("\r\n", "\n")
+        # Browsers send a textarea's line breaks as CR LF; the services store LF.
+        text = normalise_line_endings(self.cleaned_data["text"])
         if not text:
             raise forms.ValidationError("A source needs its text.")
         return text
-
-
-def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class SpanInline(admin.TabularInline):

@@ -18,12 +18,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.text import normalize_newlines
 from django.utils.safestring import SafeString, mark_safe
 
-from project.admin import message_domain_error, object_or_404
+from project.admin import object_or_404
 from project.errors import DomainError
 
 from .models import Source, Span
@@ -100,6 +102,14 @@ def render_marked_text(text: str, spans: Sequence[Span]) -> SafeString:
         starts[span.start].append(span)
         ends[span.end].append(span)
         points.update((span.start, span.end))
+    # Blank lines before the first and after the last words take room and say nothing: they
+    # stay in the DOM (its text must equal the source text) but are not displayed.
+    leading = len(text) - len(text.lstrip())
+    trailing = len(text.rstrip())
+    if placed:
+        leading = min(leading, min(span.start for span in placed))
+        trailing = max(trailing, max(span.end for span in placed))
+    points.update(point for point in (leading, trailing) if 0 < point < length)
     ordered = sorted(points)
     active: list[Span] = []
     pieces: list[str] = []
@@ -113,10 +123,11 @@ def render_marked_text(text: str, spans: Sequence[Span]) -> SafeString:
         if active:
             names = " ".join(str(span.pk) for span in active)
             depth = min(len(active), 3)
-            pieces.append(
-                f'<mark class="cb-mark cb-depth-{depth}" data-spans="{names}" tabindex="0">'
-                f"{segment}</mark>"
-            )
+            # Not focusable: Chromium starts no selection on a drag that begins on a
+            # focusable element, and citing a highlighted passage again must work.
+            pieces.append(f'<mark class="cb-mark cb-depth-{depth}" data-spans="{names}">{segment}</mark>')
+        elif (right <= leading or left >= trailing) and not text[left:right].strip():
+            pieces.append(f'<span class="cb-edge-space">{segment}</span>')
         else:
             pieces.append(segment)
     return mark_safe("".join(pieces))
@@ -169,6 +180,10 @@ class SelectionForm(forms.Form):
     # Never stripped: the service compares it with the text character for character.
     quote = forms.CharField(strip=False)
 
+    def clean_quote(self) -> str:
+        # Browsers post every line break of a form as CR LF; source text has LF only.
+        return normalize_newlines(self.cleaned_data["quote"])
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
@@ -184,6 +199,44 @@ def form_errors_text(form: forms.Form) -> str:
     )
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """The reader posts with ``fetch`` and asks for JSON: an error then leaves the page, the
+    selection and everything typed as they were."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def refusal(request: HttpRequest, page: str, message: str, *, status: int = 400, errors=None) -> HttpResponse:
+    """A refused selection: JSON for the reader's script, else a message on the page."""
+    if wants_json(request):
+        return JsonResponse({"detail": message, "errors": errors or {}}, status=status)
+    messages.error(request, message)
+    return HttpResponseRedirect(page)
+
+
+def done(request: HttpRequest, url: str, message: str, *, level: int = messages.SUCCESS) -> HttpResponse:
+    """A selection turned into something: a message for the next page, and that page."""
+    messages.add_message(request, level, message)
+    if wants_json(request):
+        return JsonResponse({"redirect": url})
+    return HttpResponseRedirect(url)
+
+
+def log_addition(request: HttpRequest, obj, message: str) -> None:
+    """Record what a reader view made in the admin's "Recent actions", as the add form does."""
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=[obj],
+        action_flag=ADDITION,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def quote_for_people(quote: str, limit: int = 80) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+
+
 def span_from_selection_view(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
     """POST ``start``, ``end``, ``quote``: make that passage a span (or find the identical
     one) through ``span_create``, which checks that the quote sits at the offsets. Back to
@@ -196,8 +249,7 @@ def span_from_selection_view(model_admin, request: HttpRequest, object_id: str) 
     page = reverse("admin:sources_source_change", args=[source.pk])
     form = SelectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"No span made: {form_errors_text(form)}")
-        return HttpResponseRedirect(page)
+        return refusal(request, page, f"No span made: {form_errors_text(form)}", errors=form.errors)
     try:
         span, created = span_create(
             source=source,
@@ -207,10 +259,9 @@ def span_from_selection_view(model_admin, request: HttpRequest, object_id: str) 
             quote=form.cleaned_data["quote"],
         )
     except DomainError as error:
-        message_domain_error(request, error)
-        return HttpResponseRedirect(page)
-    if created:
-        messages.success(request, f"Span #{span.pk} created ({span.start}–{span.end}).")
-    else:
-        messages.info(request, f"That passage is already span #{span.pk}.")
-    return HttpResponseRedirect(f"{page}#span-{span.pk}")
+        return refusal(request, page, f"No span made: {error.message}", status=error.status_code)
+    target = f"{page}#span-{span.pk}"
+    if not created:
+        return done(request, target, f"“{quote_for_people(span.quote)}” is already span #{span.pk}.", level=messages.INFO)
+    log_addition(request, span, "Added from a selection in the reader.")
+    return done(request, target, f"Span #{span.pk} created: “{quote_for_people(span.quote)}”.")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.dispatch import Signal
+from django.utils.text import normalize_newlines
 
 from project.errors import Conflict, InvalidInput
 from project.concurrency import retried_transaction
@@ -89,6 +90,13 @@ def _save_source(source: Source) -> None:
         raise
 
 
+def normalise_line_endings(text: str) -> str:
+    """Every line break as LF: browsers post a textarea's breaks as CR LF, files from some
+    systems carry CR LF or CR. One form of break keeps a selection's offsets and quote the
+    same in the page, the API and the database."""
+    return str(normalize_newlines(text)) if "\r" in text else text
+
+
 def source_text_problem(text: Any) -> str | None:
     """A source's text is any non-empty text, stored exactly as given (one space is a
     text); only what cannot be stored is refused. The importer asks this too."""
@@ -106,13 +114,16 @@ def _check_text(text: Any) -> None:
 
 
 def source_create(*, user=None, text: str, original: dict | None = None, **fields: Any) -> Source:
-    """Create a source; its text is stored exactly as given. A URL, when set, is unique.
+    """Create a source; its text is stored as given, except that line breaks are LF. A
+    URL, when set, is unique.
 
     ``original`` (from ``sources.ingestion``) records the stored file the text came from.
     """
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    if isinstance(text, str):
+        text = normalise_line_endings(text)
     _check_text(text)
     source = Source(text=text, created_by=user, **(original or {}), **fields)
     if not source.url:
@@ -126,6 +137,7 @@ def source_create(*, user=None, text: str, original: dict | None = None, **field
 @retried_transaction
 def source_update(*, source: Source, user=None, text: str | None = None, **fields: Any) -> dict:
     """Update metadata and, when ``text`` changes, re-anchor every span in the same transaction.
+    Line breaks of the new text are normalised to LF, as in ``source_create``.
 
     A change is announced (``source_changing``) under the source's lock before it is
     written, so that what depends on the source may refuse it or follow it.
@@ -135,6 +147,8 @@ def source_update(*, source: Source, user=None, text: str | None = None, **field
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    if isinstance(text, str):
+        text = normalise_line_endings(text)
     source = Source.objects.select_for_update().get(pk=source.pk)
     before = {name: getattr(source, name) for name in fields}
     for name, value in fields.items():

@@ -13,15 +13,16 @@ that the user may not edit, opens read-only.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge, id_or_none
-from project.errors import InvalidInput, StaleVersion
+from project.errors import DomainError, InvalidInput
 from sources.admin import adopt
 
 from .. import services
@@ -36,6 +37,9 @@ from .review_queue import review_queue_count, review_queue_view
 from .source_reader import claim_from_selection_view
 
 VERSION_FIELD = "_claim_version"
+# Set by the claim page's script when a workflow button is pressed with unsaved edits: the
+# edits are saved first, then the action is taken, in the same request.
+THEN_FIELD = "_claim_then"
 
 
 def status_badge(claim: Claim) -> str:
@@ -150,6 +154,9 @@ class ReviewInline(admin.TabularInline):
 
 
 class ClaimForm(forms.ModelForm):
+    # The version the page was loaded at (set by ClaimAdmin.get_form for the request).
+    expected_version: int | None = None
+
     class Meta:
         model = Claim
         fields = "__all__"
@@ -157,6 +164,34 @@ class ClaimForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 3, "cols": 80, "maxlength": CLAIM_TEXT_MAX_LENGTH}),
             "notes": forms.Textarea(attrs={"rows": 4, "cols": 80}),
         }
+
+    @property
+    def version_conflict(self) -> bool:
+        return bool(self.instance.pk) and self.expected_version is not None and self.expected_version != self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        # Someone saved the claim since this page was loaded: show the form again with what
+        # this person typed, and the saved version beside it (check_version still guards
+        # the save itself, under the row lock).
+        if self.version_conflict:
+            # Read before the form's values are copied onto the instance.
+            saved = self.instance
+            self.saved_version = {
+                "version": saved.version,
+                "updated_at": saved.updated_at,
+                "text": saved.text,
+                "verdict": saved.get_verdict_display(),
+                "confidence": saved.get_confidence_display() if saved.confidence else "",
+                "notes": saved.notes,
+            }
+            raise forms.ValidationError(
+                f"Someone saved this claim (now version {self.instance.version}) after you opened it at "
+                f"version {self.expected_version}. Your edits are below, not saved; the saved version "
+                "is shown above them. Save again to replace it with yours.",
+                code="stale_version",
+            )
+        return cleaned
 
 
 @admin.register(Claim)
@@ -187,7 +222,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
 
     class Media:
         css = {"all": ["sources/admin.css", "claims/admin.css", "claims/similar.css"]}
-        js = [SIMILAR_SCRIPT]
+        js = [SIMILAR_SCRIPT, "claims/claim_page.js"]
 
     # -- list ------------------------------------------------------------------------------
 
@@ -257,6 +292,28 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and can_edit(request, obj)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        expected = getattr(request, "_cb_expected_version", None)
+        return type(form.__name__, (form,), {"expected_version": expected}) if expected is not None else form
+
+    def response_change(self, request, obj):
+        """After a save, the workflow action the person pressed with unsaved edits (only
+        one that needs no comment); a refusal is a message, and the edits stay saved."""
+        action = request.POST.get(THEN_FIELD, "").replace("-", "_")
+        transition = services.TRANSITIONS.get(action)
+        if transition is None or transition.comment_required:
+            return super().response_change(request, obj)
+        obj.refresh_from_db()
+        try:
+            services.claim_transition(claim=obj, user=request.user, action=action, expected_version=obj.version)
+        except DomainError as error:
+            messages.error(request, f"Your changes were saved, but: {error.message}")
+        else:
+            moderation.log_transition(self, request, obj, action)
+            messages.success(request, moderation.DONE[action].format(pk=obj.pk) + " Your changes were saved first.")
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[obj.pk]))
+
     def get_fieldsets(self, request, obj=None):
         # A new claim has no record yet: its author is whoever saves it.
         return self.fieldsets if obj is not None else self.fieldsets[:2]
@@ -298,6 +355,8 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         if claim is not None:
             extra_context.update(
                 version_field=VERSION_FIELD,
+                then_field=THEN_FIELD,
+                sent_back=moderation.sent_back(claim),
                 moderation=moderation.panel_context(request, claim),
                 timeline=claim_timeline(claim),
             )

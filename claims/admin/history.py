@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from project.admin import readable_history_value
 from sources.models import Span
 
 from ..models import Claim, Evidence
@@ -36,6 +37,12 @@ class Entry:
 
 
 def _show(value: Any) -> str:
+    """A value as a person reads it: users by name, related rows by their name, "—" for
+    nothing; never an id or "Deleted user (pk=None)"."""
+    value = readable_history_value(value)
+    if isinstance(value, list):
+        # Many-to-many rows: each a dict of the through row's objects; the last is the target.
+        value = ", ".join(str(readable_history_value(list(row.values())[-1]) if isinstance(row, dict) and row else row) for row in value)
     if value in (None, ""):
         return "—"
     text = str(value)
@@ -48,7 +55,7 @@ def _who(record) -> str:
 
 
 def _changes(newer, older) -> list[Change]:
-    delta = newer.diff_against(older)
+    delta = newer.diff_against(older, foreign_keys_are_objs=True)
     return [
         Change(change.field, _show(change.old), _show(change.new))
         for change in sorted(delta.changes, key=lambda change: change.field)

@@ -35,8 +35,24 @@ LABELS = {
 }
 
 
+# What a person reads once an action is done on claim #{pk}.
+DONE = {
+    Action.SUBMIT: "Claim #{pk} submitted for review.",
+    Action.APPROVE: "Claim #{pk} approved: it is published.",
+    Action.REQUEST_CHANGES: "Changes requested on claim #{pk}: it is back with its author.",
+    Action.REJECT: "Claim #{pk} rejected.",
+    Action.RETRACT: "Claim #{pk} retracted.",
+    Action.REOPEN: "Claim #{pk} reopened as a draft.",
+}
+
+
 def label(action: str) -> str:
     return LABELS[action][0]
+
+
+def log_transition(model_admin, request: HttpRequest, claim: Claim, action: str) -> None:
+    """The decision in the admin's "Recent actions", beside the Review row the service wrote."""
+    model_admin.log_change(request, claim, DONE[action].format(pk=claim.pk))
 
 
 def url_action(action: str) -> str:
@@ -76,6 +92,19 @@ def buttons(claim: Claim, user) -> list[dict]:
     return result
 
 
+def sent_back(claim: Claim) -> Review | None:
+    """The reviewer's request for changes a claim is waiting on (with its comment), shown
+    at the top of the claim page; None unless the claim is in changes requested."""
+    if claim.status != Claim.Status.CHANGES_REQUESTED:
+        return None
+    return (
+        claim.reviews.filter(action=Action.REQUEST_CHANGES)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def panel_context(request: HttpRequest, claim: Claim) -> dict:
     return {"buttons": buttons(claim, request.user), "claim": claim}
 
@@ -96,6 +125,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         comment_required=transition.comment_required,
         initial={"version": claim.version},
     )
+    kept_comment = False
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -107,16 +137,26 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
                     expected_version=form.cleaned_data.get("version"),
                 )
             except DomainError as error:
-                if error.code != "comment_required":
+                if error.code == "comment_required":
+                    form.add_error("comment", error.message)
+                elif form.cleaned_data["comment"].strip():
+                    # A comment was typed (here or in the review queue): show it again with
+                    # the reason, rather than lose it to a redirect; a second try acts on
+                    # the claim as it is now.
+                    message_domain_error(request, error)
+                    kept_comment = True
+                    claim.refresh_from_db()
+                    form.data = form.data.copy()
+                    form.data["version"] = claim.version
+                else:
                     message_domain_error(request, error)
                     return redirect_back(request, change_url)
-                form.add_error("comment", error.message)
             else:
-                claim.refresh_from_db()
-                messages.success(request, f"Claim #{claim.pk}: {label(action).lower()} done; it is now {claim.get_status_display().lower()}.")
+                log_transition(model_admin, request, claim, action)
+                messages.success(request, DONE[action].format(pk=claim.pk))
                 return redirect_back(request, change_url)
     elif action not in allowed_actions(claim, request.user):
-        messages.error(request, f"You cannot {label(action).lower()} claim #{claim.pk} now.")
+        messages.error(request, f"“{label(action)}” is not available on claim #{claim.pk} now.")
         return HttpResponseRedirect(change_url)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -129,6 +169,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         "transition": transition,
         "form": form,
         "next": safe_next(request),
+        "kept_comment": kept_comment,
         "evidence": claim.evidence.select_related("span__source").order_by("id"),
     }
     return TemplateResponse(request, "admin/claims/claim/moderate.html", context)
@@ -161,12 +202,11 @@ def _bulk(action: str):
                 }
                 return TemplateResponse(request, "admin/claims/claim/moderate_selected.html", context)
             comment = form.cleaned_data["comment"]
-        run_each(
-            request,
-            queryset.order_by("id"),
-            lambda claim: claim_transition(claim=claim, user=request.user, action=action, comment=comment),
-            f"{label(action)}: done for {{count}} claim(s).",
-        )
+        def operation(claim: Claim) -> None:
+            claim_transition(claim=claim, user=request.user, action=action, comment=comment)
+            log_transition(model_admin, request, claim, action)
+
+        run_each(request, queryset.order_by("id"), operation, f"{label(action)}: done for {{count}} claim(s).")
         return None
 
     bulk_action.__name__ = f"{action}_selected"

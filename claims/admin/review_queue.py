@@ -2,10 +2,15 @@
 
 A reviewer never sees their own claims here (the four-eyes rule); each claim comes with its
 evidence quotes and the three decisions, so that most reviews take one page and one click.
-The page costs a fixed number of queries, whatever its length.
+After a decision the reviewer is back where they were: same page, same order and filters,
+at the next claim. The newest submissions are one click away (order), and the queue can be
+narrowed by verdict and to claims needing attention. The page costs a fixed number of
+queries, whatever its length.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -32,18 +37,53 @@ def review_queue_count(user) -> int:
     return review_queue(user).count()
 
 
+ORDERS = {"oldest": ("submitted_at", "id"), "newest": ("-submitted_at", "-id")}
+
+
+def queue_options(request: HttpRequest) -> dict[str, str]:
+    """The queue's order and filters from the query string; unknown values are ignored."""
+    options = {}
+    if request.GET.get("o") in ORDERS and request.GET["o"] != "oldest":
+        options["o"] = request.GET["o"]
+    if request.GET.get("verdict") in Claim.Verdict.values:
+        options["verdict"] = request.GET["verdict"]
+    if request.GET.get("attention") == "1":
+        options["attention"] = "1"
+    return options
+
+
+def filtered_queue(user, options: dict[str, str]) -> QuerySet[Claim]:
+    claims = review_queue(user).order_by(*ORDERS[options.get("o", "oldest")])
+    if "verdict" in options:
+        claims = claims.filter(verdict=options["verdict"])
+    if "attention" in options:
+        claims = claims.filter(needs_attention=True)
+    return claims
+
+
 def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
     if not is_reviewer(request.user):
         raise PermissionDenied
-    claims = review_queue(request.user).select_related("author").prefetch_related(
+    options = queue_options(request)
+    claims = filtered_queue(request.user, options).select_related("author").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.select_related("span__source").order_by("id")),
         "entities",
     )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("p"))
-    queue_url = reverse("admin:claims_claim_review_queue")
+    base_url = reverse("admin:claims_claim_review_queue")
+    here = {**options, **({"p": str(page.number)} if page.number > 1 else {})}
+    queue_url = f"{base_url}?{urlencode(here)}" if here else base_url
+    claims_on_page = list(page.object_list)
+    # Where each decision returns: the claim after it on this page (the one before, for the
+    # last), so the reviewer goes on from where they were.
+    following = {
+        claim.pk: (claims_on_page[index + 1] if index + 1 < len(claims_on_page) else claims_on_page[index - 1] if index else None)
+        for index, claim in enumerate(claims_on_page)
+    }
     items = [
         {
             "claim": claim,
+            "next_url": f"{queue_url}#claim-{following[claim.pk].pk}" if following[claim.pk] else queue_url,
             "change_url": reverse("admin:claims_claim_change", args=[claim.pk]),
             "decisions": [
                 {
@@ -55,7 +95,7 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
                 for action in DECISIONS
             ],
         }
-        for claim in page.object_list
+        for claim in claims_on_page
     ]
     context = {
         **model_admin.admin_site.each_context(request),
@@ -63,7 +103,12 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
         "title": "Review queue",
         "page": page,
         "items": items,
-        "queue_url": f"{queue_url}?p={page.number}" if page.number > 1 else queue_url,
+        "queue_url": queue_url,
+        "options": options,
+        "filtered": bool(set(options) - {"o"}),
+        "page_query": urlencode(options),
+        "orders": [("oldest", "Oldest first"), ("newest", "Newest first")],
+        "verdicts": Claim.Verdict.choices,
         "media": model_admin.media,
     }
     return TemplateResponse(request, "admin/claims/claim/review_queue.html", context)

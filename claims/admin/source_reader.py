@@ -8,20 +8,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import normalize_newlines
 
-from project.admin import id_or_none, message_domain_error
+from project.admin import id_or_none
 from project.errors import DomainError
 from sources.admin_views import (
     SelectionExtension,
     SelectionForm,
     SpanLink,
+    done,
     form_errors_text,
+    log_addition,
+    quote_for_people,
+    refusal,
     register_selection_extension,
     register_span_links,
 )
@@ -63,11 +68,16 @@ class ClaimFromSelectionForm(SelectionForm):
 
     text = forms.CharField(max_length=CLAIM_TEXT_MAX_LENGTH, label="Claim",
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": CLAIM_TEXT_MAX_LENGTH,
-                                                        "placeholder": "One atomic, checkable statement"}))
+                                                        "placeholder": "Type the claim this passage supports, then press Enter"}))
+    # Optional: a claim typed and sent with Enter is supported by the passage, unverified,
+    # confidence to be set; submission asks for what is missing.
     stance = forms.ChoiceField(choices=Evidence.Stance.choices, initial=Evidence.Stance.SUPPORTS,
-                               label="This passage")
-    verdict = forms.ChoiceField(choices=Claim.Verdict.choices, initial=Claim.Verdict.UNVERIFIED)
-    confidence = forms.ChoiceField(choices=[("", "—")] + list(Claim.Confidence.choices), required=False)
+                               label="This passage", required=False)
+    verdict = forms.ChoiceField(choices=Claim.Verdict.choices, initial=Claim.Verdict.UNVERIFIED, required=False)
+    confidence = forms.ChoiceField(choices=[("", "— set later")] + list(Claim.Confidence.choices), required=False)
+
+    def clean_text(self) -> str:
+        return normalize_newlines(self.cleaned_data["text"]).strip()
 
 
 def _selection_context(request: HttpRequest, source: Source) -> dict | None:
@@ -75,51 +85,61 @@ def _selection_context(request: HttpRequest, source: Source) -> dict | None:
         return None
     return {
         "panel_id": PANEL_ID,
-        "button_label": "New claim from selection…",
+        "button_label": "",
         "claim_form": ClaimFromSelectionForm(auto_id="cb-claim-%s"),
         "claim_from_selection_url": reverse("admin:claims_claim_from_selection"),
     }
 
 
 def claim_from_selection_view(model_admin, request: HttpRequest) -> HttpResponse:
-    """POST a selection and a claim: a draft claim with the passage as evidence."""
+    """POST a selection and a claim: a draft claim with the passage as evidence, made by one
+    ``claim_create`` (the span with it, or nothing). Back to the source, at the passage, so
+    that the next claim is one selection away."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     source_id = id_or_none(request.POST.get("source", ""))
     if source_id is None:
-        messages.error(request, "No source given.")
-        return HttpResponseRedirect(reverse("admin:sources_source_changelist"))
+        return refusal(request, reverse("admin:sources_source_changelist"), "No source given.")
     source = get_object_or_404(Source, pk=source_id)
     page = reverse("admin:sources_source_change", args=[source.pk])
     form = ClaimFromSelectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"No claim made: {form_errors_text(form)}")
-        return HttpResponseRedirect(page)
+        return refusal(request, page, f"No claim made: {form_errors_text(form)}", errors=form.errors)
     data = form.cleaned_data
     try:
         with transaction.atomic():
             claim = claim_create(
                 author=request.user,
                 text=data["text"],
-                verdict=data["verdict"],
+                verdict=data["verdict"] or Claim.Verdict.UNVERIFIED,
                 confidence=data["confidence"],
                 evidence=[
-                    EvidenceInput(source=source, start=data["start"], end=data["end"], quote=data["quote"], stance=data["stance"])
+                    EvidenceInput(
+                        source=source,
+                        start=data["start"],
+                        end=data["end"],
+                        quote=data["quote"],
+                        stance=data["stance"] or Evidence.Stance.SUPPORTS,
+                    )
                 ],
             )
             record_duplicate_from_form(request, claim)
     except DomainError as error:
-        message_domain_error(request, error)
-        return HttpResponseRedirect(page)
-    span = claim.evidence.get().span
-    messages.success(
-        request,
-        f"Draft claim #{claim.pk} created with span #{span.pk} as evidence. "
-        "Complete it (verdict, confidence, entities) and submit it for review.",
+        return refusal(request, page, f"No claim made: {error.message}", status=error.status_code)
+    evidence = claim.evidence.select_related("span").get()
+    log_addition(request, claim, f"Added from a selection in “{source.title}”, with span #{evidence.span_id} as evidence.")
+    message = format_html(
+        'Draft claim <a href="{}">#{}</a> created: “{}”, {} “{}”. Set its verdict and confidence '
+        "there, or later, then submit it for review.",
+        reverse("admin:claims_claim_change", args=[claim.pk]),
+        claim.pk,
+        quote_for_people(claim.text, 100),
+        evidence.get_stance_display().lower() + " by",
+        quote_for_people(evidence.span.quote, 60),
     )
-    return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+    return done(request, f"{page}#span-{evidence.span_id}", message)
 
 
 register_span_links(claims_citing)

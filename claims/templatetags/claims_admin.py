@@ -25,3 +25,4 @@ def claims_date_hierarchy(cl) -> dict:
     from ..admin.date_hierarchy import calendar_date_hierarchy
 
     return calendar_date_hierarchy(cl)
+

@@ -1,192 +1,167 @@
-"""End to end in a real browser: select to claim, submit, approve from the queue, read it
-published through the API.
-
-Drives Debian's Chromium (/usr/bin/chromium) with Playwright; never a downloaded browser.
-The run saves a screenshot of the source page to ``$ARTIFACTS_DIR`` (default:
-``<repo>/artifacts/``, ignored by git).
-"""
+"""The reader in real Chromium: the claim box, errors that never lose what was typed, the
+popover, the colours' legend. Selections are real mouse drags (browser_support.drag_select)."""
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.request
-from pathlib import Path
-
-import pytest
-
-from claims import services
 from claims.models import Claim
 from sources.models import Span
-from sources.services import source_create, span_create
+from sources.services import source_create, source_update, span_create
 
-from ..support import REPO_DIR, SAMPLE_TEXT, SEEDS_DIR
+from ..support import SAMPLE_TEXT, seed_text
+from .browser_support import browser, browser_marks, drag_select, new_page, screenshot  # noqa: F401
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-# synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = browser_marks
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SEED = "004_80fb5168a06efd21.txt"
 PASSAGE = (
     "Over a four-year period, from June 2006 to June 2010, Russia voted to sanction Iran at "
     "the United Nations Security Council on six occasions for its nuclear activities."
 )
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+CLAIM = "Russia voted six times for UN Security Council sanctions on Iran, June 2006 to June 2010."
 
 
-def artifacts_dir() -> Path:
-    path = Path(os.environ.get("ARTIFACTS_DIR") or REPO_DIR / "artifacts")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def new_page(browser, live_server, username: str, password: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+def reader(browser, live_server, source):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(f"/admin/sources/source/{source.pk}/change/")
     return page
 
 
-def drag_select(page, quote: str) -> None:
-    """Select ``quote`` in the source text with the mouse, as a person would."""
-    box = page.evaluate(
-        """(quote) => {
-            const container = document.getElementById('source-text');
-            const at = container.textContent.indexOf(quote);
-            if (at < 0) throw new Error('quote not in the page');
-            const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-            const point = (offset, atEnd) => {
-                let seen = 0, node;
-                walker.currentNode = container;
-                while ((node = walker.nextNode())) {
-                    if (offset < seen + node.data.length || (atEnd && offset === seen + node.data.length)) {
-                        return [node, offset - seen];
-                    }
-                    seen += node.data.length;
-                }
-            };
-            const [startNode, startOffset] = point(at, false);
-            const [endNode, endOffset] = point(at + quote.length, true);
-            const first = document.createRange();
-            first.setStart(startNode, startOffset);
-            first.setEnd(startNode, startOffset + 1);
-            // Bring the passage into view: the text scrolls inside its own box.
-            container.scrollIntoView({block: 'start'});
-            const box = container.getBoundingClientRect();
-            container.scrollTop += first.getBoundingClientRect().top - box.top - box.height / 3;
-            const last = document.createRange();
-            last.setStart(endNode, endOffset - 1);
-            last.setEnd(endNode, endOffset);
-            const a = first.getClientRects()[0], b = last.getClientRects()[0];
-            return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-        }""",
-        quote,
-    )
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=12)
-    page.mouse.up()
-    page.wait_for_function("() => document.querySelector('#cb-selection input[name=quote]').value !== ''")
-
-
-def test_select_to_claim_then_approve_from_the_queue_then_read_it_published(
-    transactional_db, browser, live_server, analyst, reviewer
-):
-    text = (SEEDS_DIR / SEED).read_text(encoding="utf-8")
-    assert PASSAGE in text
-    source = source_create(user=analyst, title="Iran's Russian Conundrum (seed 004)", text=text)
-    # Passages already cited, so the page shows its highlights next to the literal <sup> tags.
-    services.claim_create(
-        author=analyst,
-        text="Russia never abstained on or vetoed UN sanctions against Iran, 2006 to 2010.",
-        evidence=[services.EvidenceInput(source=source, quote="Not once did Russia abstain or veto sanctions against Tehran at the UN.")],
-    )
-    span_create(source=source, user=analyst, quote="The heyday of Russian support for international sanctions on Iran")
-
-    page = new_page(browser, live_server, "analyst", "pw-analyst")
-    page.goto(f"/admin/sources/source/{source.pk}/change/")
-    assert page.locator("#source-text").inner_text().count("<sup>") == text.count("<sup>")
-    drag_select(page, PASSAGE)
-    start = text.index(PASSAGE)
-    assert page.input_value("#cb-selection input[name=start]") == str(start)
-    assert page.input_value("#cb-selection input[name=end]") == str(start + len(PASSAGE))
-    page.click("[data-role=open-extension]")
-    page.fill("#cb-claim-text", "Russia voted six times for UN Security Council sanctions on Iran, June 2006 to June 2010.")
-    page.select_option("#cb-claim-stance", "supports")
-    page.select_option("#cb-claim-verdict", "supported")
-    page.select_option("#cb-claim-confidence", "high")
-    page.evaluate("() => window.scrollTo(0, 0)")
-    page.screenshot(path=str(artifacts_dir() / "source_page.png"))
-
-    page.click("[data-role=create-claim]")
-    page.wait_for_url("**/admin/claims/claim/*/change/")
-    claim = Claim.objects.latest("id")
-    assert (claim.status, claim.author_id) == ("draft", analyst.pk)
-    span = claim.evidence.get().span
-    assert (span.start, span.end, span.quote) == (start, start + len(PASSAGE), PASSAGE)
-    page.click("button[data-action=submit]")
-    page.wait_for_selector(".messagelist .success")
-    assert Claim.objects.get(pk=claim.pk).status == "in_review"
-    assert page.errors == []
-
-    page = new_page(browser, live_server, "reviewer", "pw-reviewer")
-    page.goto("/admin/claims/claim/review-queue/")
-    card = page.locator(f"#claim-{claim.pk}")
-    assert PASSAGE in card.inner_text()
-    card.locator("button[data-action=approve]").click()
-    page.wait_for_selector(".messagelist .success")
-    assert page.url.endswith("/admin/claims/claim/review-queue/")
-    assert Claim.objects.get(pk=claim.pk).status == "published"
-
-    with urllib.request.urlopen(f"{live_server.url}/api/v1/claims/{claim.pk}/") as response:
-        published = json.load(response)
-    assert published["status"] == "published"
-    assert published["verdict"] == "supported"
-    assert PASSAGE in json.dumps(published, ensure_ascii=False)
+def error_text(page) -> str:
+    page.wait_for_selector("[data-role=error]:not([hidden])")
+    return page.inner_text("[data-role=error]")
 
 
 def test_offsets_are_code_points_after_an_emoji(transactional_db, browser, live_server, analyst):
     source = source_create(user=analyst, title="Emoji", text=SAMPLE_TEXT)
     quote = "Russia voted again."
-    page = new_page(browser, live_server, "analyst", "pw-analyst")
-    page.goto(f"/admin/sources/source/{source.pk}/change/")
+    page = reader(browser, live_server, source)
     drag_select(page, quote)
-    page.click("[data-role=make-span]")
+    with page.expect_navigation():
+        page.click("[data-role=make-span]")
     page.wait_for_selector(".messagelist .success")
     span = Span.objects.get(source=source)
     assert (span.start, span.end) == (SAMPLE_TEXT.index(quote), SAMPLE_TEXT.index(quote) + len(quote))
     assert page.url.endswith(f"#span-{span.pk}")
-    # The new span is highlighted and names itself in the reader.
     assert page.locator(f"mark.cb-mark-current[data-spans~='{span.pk}']").count() >= 1
     assert page.errors == []
+
+
+def test_the_claim_box_appears_focused_when_a_passage_is_selected(transactional_db, browser, live_server, analyst):
+    text = seed_text(SEED)
+    source = source_create(user=analyst, title="Iran's Russian Conundrum (seed 004)", text=text)
+    span_create(source=source, user=analyst, quote="The heyday of Russian support for international sanctions on Iran")
+    page = reader(browser, live_server, source)
+    assert page.locator("#cb-new-claim").is_hidden()
+    drag_select(page, PASSAGE)
+    assert page.locator("#cb-new-claim").is_visible()
+    assert page.evaluate("() => document.activeElement.id") == "cb-claim-text"
+    # The hook where suggestions of similar claims go.
+    assert page.locator("#cb-new-claim [data-similar-claims]").count() == 1
+    page.keyboard.type(CLAIM)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot(page, "source_page_selection")
+    assert page.errors == []
+
+
+def test_an_empty_claim_is_refused_in_the_page_and_nothing_is_posted(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Sample", text=SAMPLE_TEXT)
+    page = reader(browser, live_server, source)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    drag_select(page, "Moscow later said")
+    page.keyboard.press("Enter")
+    assert "Type the claim first" in error_text(page)
+    assert posts == [] and not Claim.objects.exists()
+    assert page.input_value("#cb-selection input[name=quote]") == "Moscow later said"
+
+
+def test_a_refusal_by_the_server_keeps_the_selection_and_the_typed_claim(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Sample", text=SAMPLE_TEXT)
+    page = reader(browser, live_server, source)
+    drag_select(page, "Moscow later said")
+    page.keyboard.type("Moscow criticised the sanctions.")
+    # Someone edits the text meanwhile: the selected offsets no longer hold these words.
+    source_update(source=source, user=analyst, text="Preface. " + SAMPLE_TEXT)
+    page.keyboard.press("Enter")
+    assert "No claim made" in error_text(page)
+    assert page.input_value("#cb-claim-text") == "Moscow criticised the sanctions."
+    assert page.input_value("#cb-selection input[name=quote]") == "Moscow later said"
+    assert not Claim.objects.exists()
+
+
+def test_a_server_failure_keeps_the_typed_claim(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Sample", text=SAMPLE_TEXT)
+    page = reader(browser, live_server, source)
+    page.route("**/admin/claims/claim/from-selection/", lambda route: route.fulfill(status=500, body="<h1>Server Error</h1>", content_type="text/html"))
+    drag_select(page, "Moscow later said")
+    page.keyboard.type("Moscow criticised the sanctions.")
+    page.keyboard.press("Enter")
+    assert "error 500" in error_text(page)
+    assert page.input_value("#cb-claim-text") == "Moscow criticised the sanctions."
+    page.unroute("**/admin/claims/claim/from-selection/")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Claim.objects.get().text == "Moscow criticised the sanctions."
+
+
+def test_a_reload_gives_back_the_selection_and_what_was_typed(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Sample", text=SAMPLE_TEXT)
+    page = reader(browser, live_server, source)
+    drag_select(page, "Moscow later said")
+    page.keyboard.type("Moscow criticised")
+    page.select_option("#cb-claim-confidence", "low")
+    page.reload()
+    assert "Restored" in error_text(page)
+    assert page.input_value("#cb-claim-text") == "Moscow criticised"
+    assert page.input_value("#cb-claim-confidence") == "low"
+    assert page.input_value("#cb-selection input[name=quote]") == "Moscow later said"
+    with page.expect_navigation():
+        page.click("[data-role=create-claim]")
+    page.wait_for_selector(".messagelist .success")
+    claim = Claim.objects.get()
+    assert (claim.text, claim.confidence, claim.evidence.get().span.quote) == ("Moscow criticised", "low", "Moscow later said")
+    # Made: nothing comes back on the next visit.
+    page.reload()
+    assert page.locator("[data-role=error]").is_hidden()
+
+
+def test_the_popover_follows_its_passage_when_the_text_scrolls(transactional_db, browser, live_server, analyst):
+    text = seed_text(SEED)
+    source = source_create(user=analyst, title="Iran's Russian Conundrum (seed 004)", text=text)
+    span_create(source=source, user=analyst, quote=PASSAGE)
+    page = reader(browser, live_server, source)
+    page.wait_for_load_state("load")
+    page.evaluate("""() => { const mark = document.querySelector('mark.cb-mark');
+        const box = document.getElementById('source-text'); box.scrollIntoView();
+        box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 100; }""")
+    page.click("mark.cb-mark")
+    popover = page.locator(".cb-popover")
+    assert popover.is_visible()
+    assert page.locator("mark.cb-mark-open").count() == 1
+    def gap() -> float:
+        return page.evaluate("""() => document.querySelector('.cb-popover').getBoundingClientRect().top
+            - document.querySelector('mark.cb-mark-open').getBoundingClientRect().bottom""")
+    before = gap()
+    page.evaluate("() => { document.getElementById('source-text').scrollTop += 40; }")
+    page.wait_for_timeout(100)
+    assert abs(gap() - before) < 2
+    page.keyboard.press("Escape")
+    assert popover.is_hidden()
+
+
+def test_the_reader_has_a_legend_and_no_blank_lines_above_the_text(transactional_db, browser, live_server, analyst):
+    text = seed_text(SEED)
+    assert text.startswith("\n\n\n\n")
+    source = source_create(user=analyst, title="Iran's Russian Conundrum (seed 004)", text=text)
+    page = reader(browser, live_server, source)
+    legend = page.inner_text(".cb-legend")
+    for meaning in ("cited passage", "span you opened", "just made", "your selection"):
+        assert meaning in legend
+    gap = page.evaluate("""() => { const box = document.getElementById('source-text');
+        const range = document.createRange(); const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        let node; while ((node = walker.nextNode()) && !node.data.trim()) {}
+        const at = node.data.search(/\\S/); range.setStart(node, at); range.setEnd(node, at + 1);
+        return range.getBoundingClientRect().top - box.getBoundingClientRect().top; }""")
+    assert gap < 40
+    # The page's text is still the source text, character for character.
+    assert page.evaluate("() => document.getElementById('source-text').textContent") == text

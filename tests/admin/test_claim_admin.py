@@ -125,10 +125,49 @@ def test_a_stale_page_cannot_overwrite_a_newer_version(client_for, analyst, sour
     data = form_data(client.get(claim_url(claim)), "claim_form")
     services.claim_update(claim=claim, user=analyst, text="Changed meanwhile.")
     data["text"] = "My older edit."
-    response = client.post(claim_url(claim), data, follow=True)
+    response = client.post(claim_url(claim), data)
     claim.refresh_from_db()
     assert claim.text == "Changed meanwhile."
-    assert any("reload it" in message for message in messages_of(response))
+    # Nothing typed is lost: the form comes back with the edit, the saved version beside it.
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "My older edit." in html and "Changed meanwhile." in html
+    assert "Someone saved this claim (now version 2)" in html
+    # Saving again, knowingly, replaces the saved version.
+    data["_claim_version"] = "2"
+    assert client.post(claim_url(claim), data).status_code == 302
+    claim.refresh_from_db()
+    assert claim.text == "My older edit."
+
+
+def test_a_workflow_button_pressed_with_unsaved_edits_saves_them_first(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    data.update({"text": "Edited, then submitted.", "_continue": "1", "_claim_then": "submit"})
+    response = client.post(claim_url(claim), data, follow=True)
+    claim.refresh_from_db()
+    assert (claim.text, claim.status) == ("Edited, then submitted.", "in_review")
+    assert any("submitted for review" in message for message in messages_of(response))
+
+
+def test_a_refused_action_after_a_save_keeps_the_edits_and_says_why(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    data.update({"text": "Edited, approval attempted.", "_continue": "1", "_claim_then": "approve"})
+    response = client.post(claim_url(claim), data, follow=True)
+    claim.refresh_from_db()
+    assert (claim.text, claim.status) == ("Edited, approval attempted.", "draft")
+    assert any(message.startswith("Your changes were saved, but:") for message in messages_of(response))
+
+
+def test_a_claim_sent_back_shows_the_reviewers_comment_at_the_top(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    services.claim_request_changes(claim=claim, user=reviewer, comment="Cite the month of the vote.")
+    html = client_for(analyst).get(claim_url(claim)).content.decode()
+    top = html.split('id="claim_form"')[0]
+    assert "Changes requested by reviewer" in top and "Cite the month of the vote." in top
 
 
 def test_evidence_is_added_changed_and_removed_in_one_service_call(client_for, analyst, source):

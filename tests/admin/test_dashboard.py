@@ -45,4 +45,27 @@ def test_dashboard_costs_the_same_queries_whatever_the_number_of_claims(client_f
         client.get(reverse("admin:index"))
     assert len(many) == len(few)
     claim_queries = [q["sql"] for q in many.captured_queries if '"claims_claim"' in q["sql"]]
-    assert len(claim_queries) == 2  # by status, by verdict
+    assert len(claim_queries) == 5  # by status, by verdict, the three parts of "My work"
+
+
+def test_my_work_lists_drafts_claims_sent_back_with_the_comment_and_claims_needing_attention(
+    client_for, analyst, analyst2, reviewer, make_claim
+):
+    from claims import services
+    from claims.models import Claim
+
+    draft = make_claim(analyst, text="My draft.")
+    sent_back = make_claim(analyst, status="in_review", text="Sent back.")
+    services.claim_request_changes(claim=sent_back, user=reviewer, comment="Name the source of the figure.")
+    orphaned = make_claim(analyst, status="published", reviewer=reviewer, text="Lost its words.")
+    Claim.objects.filter(pk=orphaned.pk).update(needs_attention=True)
+    others = make_claim(analyst2, text="Someone else's draft.")
+    response = client_for(analyst).get(reverse("admin:index"))
+    parts = {part["key"]: part for part in response.context["dashboard"]["my_work"]}
+    assert [item["claim"].pk for item in parts["draft"]["items"]] == [draft.pk]
+    assert [item["claim"].pk for item in parts["changes_requested"]["items"]] == [sent_back.pk]
+    assert parts["changes_requested"]["items"][0]["request"].comment == "Name the source of the figure."
+    assert [item["claim"].pk for item in parts["attention"]["items"]] == [orphaned.pk]
+    html = response.content.decode()
+    assert "My work" in html and "Name the source of the figure." in html
+    assert others.text not in html.split("cb-my-work")[1].split("cb-dashboard")[0]

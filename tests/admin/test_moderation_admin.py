@@ -159,3 +159,17 @@ def test_analysts_are_not_offered_reviewer_bulk_actions(client_for, analyst, rev
     reviewer_actions = dict(client_for(reviewer).get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices)
     assert "submit_selected" in analyst_actions and "approve_selected" not in analyst_actions
     assert {"approve_selected", "reject_selected", "retract_selected"} <= set(reviewer_actions)
+
+
+def test_a_refused_decision_keeps_the_typed_comment(client_for, analyst, reviewer, reviewer2, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    loaded_version = claim.version
+    client_for(reviewer2).post(moderate_url(claim, "request-changes"), {"comment": "Cite the month."})
+    response = client_for(reviewer).post(
+        moderate_url(claim, "reject"), {"version": loaded_version, "comment": "The figure is wrong: the source says five."}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The figure is wrong: the source says five." in html
+    assert "Your comment is kept below." in html
+    assert status_of(claim) == "changes_requested"

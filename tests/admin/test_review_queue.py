@@ -79,4 +79,27 @@ def test_queue_page_messages_after_a_decision(client_for, analyst, reviewer, mak
     response = client_for(reviewer).post(
         moderate_url(claim, "request-changes"), {"next": reverse(QUEUE), "comment": "Cite the date."}, follow=True
     )
-    assert any("changes requested" in message for message in messages_of(response))
+    assert f"Changes requested on claim #{claim.pk}: it is back with its author." in messages_of(response)
+
+
+def test_the_newest_submissions_come_first_when_asked_and_filters_narrow_the_queue(client_for, analyst, analyst2, reviewer, make_claim):
+    older = make_claim(analyst, status="in_review", text="Older claim.")
+    Claim.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=2))
+    newer = make_claim(analyst2, status="in_review", text="Newer claim.", verdict="refuted", stance="refutes")
+    client = client_for(reviewer)
+    assert queued(client.get(reverse(QUEUE), {"o": "newest"})) == [newer.pk, older.pk]
+    assert queued(client.get(reverse(QUEUE), {"verdict": "refuted"})) == [newer.pk]
+    Claim.objects.filter(pk=older.pk).update(needs_attention=True)
+    assert queued(client.get(reverse(QUEUE), {"attention": "1"})) == [older.pk]
+    # Unknown values are ignored, not a 500.
+    assert queued(client.get(reverse(QUEUE), {"o": "sideways", "verdict": "maybe"})) == [older.pk, newer.pk]
+
+
+def test_a_decision_returns_to_the_same_order_and_filters_at_the_next_claim(client_for, analyst, analyst2, reviewer, make_claim):
+    first = make_claim(analyst, status="in_review", text="First.")
+    second = make_claim(analyst2, status="in_review", text="Second.")
+    response = client_for(reviewer).get(reverse(QUEUE), {"o": "newest"})
+    next_urls = {item["claim"].pk: item["next_url"] for item in response.context["items"]}
+    assert next_urls[second.pk] == f"{reverse(QUEUE)}?o=newest#claim-{first.pk}"
+    assert next_urls[first.pk] == f"{reverse(QUEUE)}?o=newest#claim-{second.pk}"
+    assert f'value="{reverse(QUEUE)}?o=newest#claim-{first.pk}"' in response.content.decode()

@@ -150,9 +150,11 @@ def test_selection_makes_a_draft_claim_with_the_passage_as_evidence(client_for, 
         },
     )
     claim = Claim.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("admin:claims_claim_change", args=[claim.pk])
-    assert (claim.status, claim.author, claim.verdict, claim.confidence) == ("draft", analyst, "refuted", "moderate")
     evidence = claim.evidence.get()
+    # Back to the source at the passage: the next claim is one selection away.
+    page = reverse("admin:sources_source_change", args=[source.pk])
+    assert response.status_code == 302 and response["Location"] == f"{page}#span-{evidence.span_id}"
+    assert (claim.status, claim.author, claim.verdict, claim.confidence) == ("draft", analyst, "refuted", "moderate")
     assert (evidence.stance, evidence.span.start, evidence.span.quote) == ("refutes", start, quote)
 
 

@@ -1,12 +1,19 @@
 /*
- * Source reader: select a passage to make it a span or a claim's evidence; click a
- * highlighted passage to see its spans and what cites them.
+ * Source reader: select a passage, type the claim it supports in the box that appears
+ * (already focused), press Enter: a draft claim with that passage as evidence. Or make the
+ * passage a span. Click a highlighted passage to see its spans and what cites them.
  *
  * Offsets sent to the server are Unicode code points (Python str indices). The browser
  * counts UTF-16 code units, so a character outside the BMP (an emoji) is two units here
  * and one code point there: every offset is converted by iterating the text, which steps
- * one code point at a time. The quote is sent along and the server checks it against
- * the text at those offsets, so a wrong conversion is refused, never stored.
+ * one code point at a time. The quote sent along is read from the page's text at those
+ * offsets (the page's text is the source text, character for character); the server
+ * checks it against the stored text, so a wrong conversion is refused, never stored.
+ *
+ * Nothing typed is lost: the page checks what it can before posting, posts with fetch and
+ * shows a refusal beside the form, which keeps the selection and the text; the typing is
+ * also kept in this browser's storage until the claim is made, so a reload or a crash
+ * gives it back.
  *
  * Plain script, no dependencies; all text is inserted with textContent, never as HTML.
  */
@@ -95,57 +102,215 @@
   }
 
   function shorten(text, limit) {
-    const points = Array.from(text);
-    return points.length <= limit ? text : points.slice(0, limit - 1).join("") + "…";
+    const points = Array.from(text.replace(/\s+/g, " "));
+    return points.length <= limit ? points.join("") : points.slice(0, limit - 1).join("") + "…";
+  }
+
+  /** Go to `url`; a reload when only its fragment differs, so the page shows what changed. */
+  function go(url) {
+    const target = new URL(url, window.location.href);
+    if (target.pathname === window.location.pathname && target.search === window.location.search) {
+      if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+      window.location.hash = target.hash;
+      window.location.reload();
+    } else {
+      window.location.assign(target.href);
+    }
+  }
+
+  function storage() {
+    try { return window.localStorage; } catch (error) { return null; }
   }
 
   function setUpSelection(container, form) {
-    const field = function (name) { return form.querySelector('input[name="' + name + '"]'); };
+    const field = function (name) { return form.querySelector('[name="' + name + '"]'); };
     const role = function (name) { return form.querySelector('[data-role="' + name + '"]'); };
-    const buttons = form.querySelectorAll('[data-role="make-span"], [data-role="open-extension"]');
+    const panel = form.querySelector("[data-extension-panel]");
+    const claimText = panel ? panel.querySelector('textarea[name="text"]') : null;
+    const claimFields = ["text", "stance", "verdict", "confidence"];
+    const draftKey = "claimbase:reader-draft:" + form.dataset.source;
+    let current = null;
 
-    function show(current) {
+    function fail(message, note) {
+      role("error").textContent = message;
+      role("error").classList.toggle("cb-note", Boolean(note));
+      role("error").hidden = false;
+    }
+
+    function clearError() {
+      role("error").hidden = true;
+      role("error").textContent = "";
+    }
+
+    function saveDraft() {
+      const store = storage();
+      if (!store) return;
+      const draft = { selection: current };
+      claimFields.forEach(function (name) { if (field(name)) draft[name] = field(name).value; });
+      if (!current && !(draft.text || "").trim()) {
+        store.removeItem(draftKey);
+      } else {
+        store.setItem(draftKey, JSON.stringify(draft));
+      }
+    }
+
+    function show(selection, focus) {
+      current = selection;
       field("start").value = current ? current.start : "";
       field("end").value = current ? current.end : "";
       field("quote").value = current ? current.quote : "";
       role("hint").hidden = Boolean(current);
       role("current").hidden = !current;
       role("clear").hidden = !current;
-      buttons.forEach(function (button) { button.disabled = !current; });
+      role("make-span").disabled = !current;
+      if (panel) panel.hidden = !current;
       paintSelection(container, current);
       if (current) {
         role("quote").textContent = shorten(current.quote, 160);
-        role("offsets").textContent =
-          "characters " + current.start + "–" + current.end + " (" + (current.end - current.start) + ")";
-      } else {
-        form.querySelectorAll("[data-extension-panel]").forEach(function (panel) { panel.hidden = true; });
+        const length = current.end - current.start;
+        role("offsets").textContent = length + " character" + (length === 1 ? "" : "s");
+        if (focus && claimText) claimText.focus({ preventScroll: true });
       }
     }
 
+    function capture(focus) {
+      const selection = selectionOffsets(container, window.getSelection());
+      if (!selection) return;
+      if (current && selection.startUnit === current.startUnit && selection.endUnit === current.endUnit) return;
+      clearError();
+      show(selection, focus);
+      saveDraft();
+    }
+
     // A selection is kept until another one is made inside the text: clicking a button
-    // or typing the claim collapses the browser's selection, not ours.
+    // or typing the claim collapses the browser's selection, not ours. During a drag the
+    // box is not focused (that would end the drag); it is when the button is released.
+    let dragging = false;
     let pending = null;
+    container.addEventListener("pointerdown", function () { dragging = true; });
+    document.addEventListener("pointerup", function () {
+      if (!dragging) return;
+      dragging = false;
+      setTimeout(function () { capture(true); }, 0);
+    });
     document.addEventListener("selectionchange", function () {
       clearTimeout(pending);
-      pending = setTimeout(function () {
-        const current = selectionOffsets(container, window.getSelection());
-        if (current) show(current);
-      }, 60);
+      pending = setTimeout(function () { if (!dragging) capture(false); }, 60);
     });
-    role("clear").addEventListener("click", function () { show(null); });
-    form.querySelectorAll('[data-role="open-extension"]').forEach(function (button) {
-      button.addEventListener("click", function () {
-        const panel = document.getElementById(button.dataset.target);
-        if (!panel) return;
-        panel.hidden = !panel.hidden;
-        const first = panel.querySelector("textarea, input, select");
-        if (!panel.hidden && first) first.focus();
-      });
+
+    function clearSelection() {
+      show(null);
+      saveDraft();
+      clearError();
+    }
+    role("clear").addEventListener("click", clearSelection);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && current && (!document.activeElement || form.contains(document.activeElement) || document.activeElement === document.body)) {
+        clearSelection();
+      }
     });
+
+    claimFields.forEach(function (name) {
+      const input = field(name);
+      if (input) input.addEventListener(input.tagName === "SELECT" ? "change" : "input", saveDraft);
+    });
+
+    /** What the server will check too, checked here first so nothing is posted in vain. */
+    function problem(withClaim) {
+      if (!current) return "Select a passage of the text first.";
+      if (!withClaim) return "";
+      const text = claimText.value.trim();
+      if (!text) return "Type the claim first: one atomic, checkable statement.";
+      const limit = Number(claimText.getAttribute("maxlength")) || 500;
+      const length = codePointLength(text);
+      if (length > limit) return "The claim is " + length + " characters long; at most " + limit + ".";
+      return "";
+    }
+
+    let busy = false;
+    async function send(url, withClaim) {
+      if (busy) return;
+      const refused = problem(withClaim);
+      if (refused) {
+        fail(refused);
+        if (withClaim && current) claimText.focus();
+        return;
+      }
+      clearError();
+      busy = true;
+      form.classList.add("cb-busy");
+      const body = new URLSearchParams();
+      ["csrfmiddlewaretoken", "source", "start", "end", "quote"].forEach(function (name) { body.append(name, field(name).value); });
+      if (withClaim) claimFields.forEach(function (name) { if (field(name)) body.append(name, field(name).value); });
+      let response = null;
+      let data = null;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          body: body,
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": field("csrfmiddlewaretoken").value },
+        });
+        data = await response.json();
+      } catch (error) {
+        data = null;
+      } finally {
+        busy = false;
+        form.classList.remove("cb-busy");
+      }
+      if (response && response.ok && data && data.redirect) {
+        const store = storage();
+        if (store) store.removeItem(draftKey);
+        go(data.redirect);
+        return;
+      }
+      const kept = " Nothing was saved; your selection" + (withClaim ? " and your text are" : " is") + " kept: try again.";
+      if (data && data.detail) {
+        fail(data.detail);
+      } else if (response) {
+        fail("The server could not do it (error " + response.status + ")." + kept);
+      } else {
+        fail("The server could not be reached." + kept);
+      }
+    }
+
     form.addEventListener("submit", function (event) {
-      if (!field("quote").value) event.preventDefault();
+      event.preventDefault();
+      const button = event.submitter;
+      if (button && button.dataset.role === "create-claim") {
+        send(button.formAction, true);
+      } else {
+        send(form.action, false);
+      }
     });
+    if (claimText) {
+      claimText.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          send(role("create-claim").formAction, true);
+        }
+      });
+    }
+
     show(null);
+    restoreDraft();
+
+    /** Give back what was typed before a reload, when its passage is still in the text. */
+    function restoreDraft() {
+      const store = storage();
+      let draft = null;
+      try { draft = JSON.parse((store && store.getItem(draftKey)) || "null"); } catch (error) { draft = null; }
+      if (!draft) return;
+      claimFields.forEach(function (name) {
+        if (field(name) && typeof draft[name] === "string" && draft[name] !== "") field(name).value = draft[name];
+      });
+      const selection = draft.selection;
+      const text = container.textContent;
+      if (selection && text.slice(selection.startUnit, selection.endUnit) === selection.quote) {
+        show(selection, false);
+        fail("Restored what you were writing before this page was reloaded.", true);
+      }
+    }
   }
 
   function setUpPopover(container, spans) {
@@ -154,6 +319,7 @@
     popover.setAttribute("role", "dialog");
     popover.hidden = true;
     document.body.appendChild(popover);
+    let openMark = null;
 
     function element(tag, className, text) {
       const node = document.createElement(tag);
@@ -162,7 +328,29 @@
       return node;
     }
 
+    function close() {
+      popover.hidden = true;
+      if (openMark) openMark.classList.remove("cb-mark-open");
+      openMark = null;
+    }
+
+    /** Beside its passage, following it when the text scrolls; gone when it is. */
+    function place() {
+      if (!openMark) return;
+      const box = openMark.getBoundingClientRect();
+      const frame = container.getBoundingClientRect();
+      if (box.bottom < frame.top || box.top > frame.bottom) {
+        popover.style.visibility = "hidden";
+        return;
+      }
+      popover.style.visibility = "";
+      popover.style.top = (window.scrollY + Math.min(box.bottom, frame.bottom) + 6) + "px";
+      const right = window.scrollX + document.documentElement.clientWidth - popover.offsetWidth - 8;
+      popover.style.left = Math.max(8, Math.min(window.scrollX + box.left, right)) + "px";
+    }
+
     function open(mark) {
+      close();
       popover.replaceChildren();
       (mark.dataset.spans || "").split(" ").forEach(function (id) {
         const span = spans[id];
@@ -171,7 +359,7 @@
         const head = element("a", "cb-popover-quote", "“" + shorten(span.quote, 140) + "”");
         head.href = span.url;
         item.appendChild(head);
-        item.appendChild(element("div", "cb-popover-meta", "Span #" + span.id + " · " + span.start + "–" + span.end + " · " + span.state));
+        item.appendChild(element("div", "cb-popover-meta", "Span #" + span.id + " · " + span.state));
         const list = element("ul", "cb-popover-links");
         if (span.links.length === 0) list.appendChild(element("li", "cb-quiet", "Not cited yet."));
         span.links.forEach(function (link) {
@@ -185,10 +373,10 @@
         item.appendChild(list);
         popover.appendChild(item);
       });
-      const box = mark.getBoundingClientRect();
+      openMark = mark;
+      mark.classList.add("cb-mark-open");
       popover.hidden = false;
-      popover.style.top = (window.scrollY + box.bottom + 6) + "px";
-      popover.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + document.documentElement.clientWidth - popover.offsetWidth - 8)) + "px";
+      place();
     }
 
     container.addEventListener("click", function (event) {
@@ -198,18 +386,13 @@
       event.stopPropagation();
       open(mark);
     });
-    container.addEventListener("keydown", function (event) {
-      const mark = event.target.closest && event.target.closest("mark.cb-mark");
-      if (mark && (event.key === "Enter" || event.key === " ")) {
-        event.preventDefault();
-        open(mark);
-      }
-    });
+    container.addEventListener("scroll", place, { passive: true });
+    window.addEventListener("resize", place);
     document.addEventListener("click", function (event) {
-      if (!popover.contains(event.target)) popover.hidden = true;
+      if (!popover.contains(event.target)) close();
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") popover.hidden = true;
+      if (event.key === "Escape") close();
     });
   }
 

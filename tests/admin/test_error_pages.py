@@ -1,0 +1,30 @@
+"""The 403 and 404 pages wear the admin's look and say what happened."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=False)
+def test_the_404_page_is_in_the_admins_look(client_for, analyst):
+    response = client_for(analyst).get("/admin/no/such/page/here/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html and 'id="header"' in html and "admin/css/base.css" in html
+
+
+@override_settings(DEBUG=False)
+def test_the_403_page_is_in_the_admins_look(client_for, analyst):
+    response = client_for(analyst).get("/admin/claims/claim/review-queue/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "You may not open this page" in html and 'id="header"' in html
+
+
+@override_settings(DEBUG=False)
+def test_unknown_api_addresses_still_answer_json(client):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")

@@ -1,0 +1,38 @@
+"""History pages read as people read them: usernames, never ids or "Deleted user
+(pk=None)"; an old version is shown read-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_history_list_names_users_and_shows_no_deleted_user_placeholder(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    services.claim_approve(claim=claim, user=reviewer)
+    html = client_for(reviewer).get(f"/admin/claims/claim/{claim.pk}/history/").content.decode()
+    assert "Deleted user" not in html and "pk=None" not in html
+    assert '<ins class="cb-new">reviewer</ins>' in html
+
+
+def test_the_claim_timeline_names_the_reviewer_not_their_id(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    services.claim_approve(claim=claim, user=reviewer)
+    response = client_for(reviewer).get(f"/admin/claims/claim/{claim.pk}/change/")
+    changes = [change for entry in response.context["timeline"]["entries"] for change in entry.changes]
+    reviewer_change = next(change for change in changes if change.field == "reviewer")
+    assert (reviewer_change.old, reviewer_change.new) == ("—", "reviewer")
+
+
+def test_an_old_version_is_shown_read_only(client_for, analyst, source, make_claim):
+    claim = make_claim(analyst)
+    services.claim_update(claim=claim, user=analyst, text="A second wording.")
+    first = claim.history.order_by("history_id").first()
+    html = client_for(analyst).get(f"/admin/claims/claim/{claim.pk}/history/{first.history_id}/").content.decode()
+    form = html.split('id="historicalclaim_form"')[1].split("</form>")[0]
+    assert "<textarea" not in form and "<select" not in form
+    assert 'name="text"' not in form
+    assert "Russia voted six times" in form

@@ -1,0 +1,86 @@
+"""The main pages at 1,280 px wide, on the demo corpus: nothing reaches past the right edge,
+titles do not wrap one word per line. Each page's screenshot goes to artifacts/."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from claims.models import Claim
+from sources.models import Source
+
+from .browser_support import WIDTH, browser, browser_marks, horizontal_overflow, screenshot  # noqa: F401
+
+pytestmark = browser_marks
+
+PASSWORD = "layout-pw"
+
+# Tables and headings whose cells hold words: none may be squeezed to a word per line.
+NARROW_TEXT = """() => {
+    const offenders = [];
+    document.querySelectorAll('#content h1, #content h2, td.field-claim, td.field-title, th.field-title, td.field-short_quote').forEach((node) => {
+        const words = node.textContent.trim().split(/\\s+/).filter(Boolean);
+        if (words.length < 4) return;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const lines = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.bottom))).size;
+        // One or two words a line: squeezed.
+        if (lines > 2 && lines * 2 >= words.length) offenders.push(node.textContent.trim().slice(0, 60));
+    });
+    return offenders;
+}"""
+
+
+# How far any table reaches past the box that holds it (a table scrolling sideways).
+TABLE_OVERFLOW = """() => Math.max(0, ...Array.from(document.querySelectorAll('#content table')).map((table) => {
+    const box = table.parentElement.getBoundingClientRect();
+    return Math.round(table.getBoundingClientRect().right - Math.min(box.right, document.documentElement.clientWidth));
+}))"""
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", password=PASSWORD, verbosity=0)
+
+
+def pages() -> list[tuple[str, str]]:
+    claim = Claim.objects.filter(status="changes_requested").first() or Claim.objects.first()
+    published = Claim.objects.filter(status="published").first()
+    source = Source.objects.order_by("-text_length").first()
+    return [
+        ("index", "/admin/"),
+        ("claim_list", "/admin/claims/claim/"),
+        ("claim_page", f"/admin/claims/claim/{claim.pk}/change/"),
+        ("published_claim_page", f"/admin/claims/claim/{published.pk}/change/"),
+        ("claim_history", f"/admin/claims/claim/{published.pk}/history/"),
+        ("source_list", "/admin/sources/source/"),
+        ("source_page", f"/admin/sources/source/{source.pk}/change/"),
+        ("span_list", "/admin/sources/span/"),
+        ("evidence_list", "/admin/claims/evidence/"),
+        ("review_list", "/admin/claims/review/"),
+        ("review_queue", "/admin/claims/claim/review-queue/"),
+        ("not_found", "/admin/claims/claim/999999999/change/nothing/"),
+    ]
+
+
+@pytest.mark.parametrize("username", ["reviewer"])
+def test_the_main_pages_fit_1280_pixels(demo, browser, live_server, username):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    problems = {}
+    for name, url in pages():
+        page.goto(url)
+        page.wait_for_load_state("load")
+        screenshot(page, f"{username}_{name}")
+        overflow = max(horizontal_overflow(page), page.evaluate(TABLE_OVERFLOW))
+        narrow = page.evaluate(NARROW_TEXT)
+        if overflow > 0 or narrow:
+            problems[name] = {"overflow": overflow, "narrow": narrow}
+    assert problems == {}, json.dumps(problems, indent=1)
