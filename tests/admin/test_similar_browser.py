@@ -11,7 +11,8 @@ from claims.models import Claim, ClaimRelation
 from sources.services import source_create
 
 from ..support import SEEDS_DIR
-from .test_browser import CHROMIUM, PASSAGE, SEED, browser, drag_select, new_page  # noqa: F401  (browser: a fixture)
+from .browser_support import CHROMIUM, browser, drag_select, new_page  # noqa: F401  (browser: a fixture)
+from .test_browser import PASSAGE, SEED
 
 pytestmark = [
     pytest.mark.browser,
