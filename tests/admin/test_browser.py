@@ -164,6 +164,10 @@ def test_select_to_claim_then_approve_from_the_queue_then_read_it_published(
     page.goto("/admin/claims/claim/review-queue/")
     card = page.locator(f"#claim-{claim.pk}")
     assert PASSAGE in card.inner_text()
+    # High confidence on one source: the card shows the editorial warning, and approving
+    # takes a comment saying why it does not apply.
+    assert "single_source" in card.inner_text()
+    card.locator("textarea[name=comment]").fill("The six votes are the UN's public record.")
     card.locator("button[data-action=approve]").click()
     page.wait_for_selector(".messagelist .success")
     assert page.url.endswith("/admin/claims/claim/review-queue/")
