@@ -41,7 +41,7 @@ def test_restoring_a_published_claim_is_refused_by_the_freeze(client_for, analys
     claim = draft_with_evidence(analyst, source, text="Original wording.")
     services.claim_update(claim=claim, user=analyst, text="Published wording.")
     claim = services.claim_transition(claim=claim, user=analyst, action="submit")
-    claim = services.claim_transition(claim=claim, user=reviewer, action="approve")
+    claim = services.claim_transition(claim=claim, user=reviewer, action="approve", comment="One source suffices here.")
     response = client_for(reviewer).post(revert_url(claim, first_version(claim)), {"_save": "Revert"}, follow=True)
     assert response.status_code == 200
     claim.refresh_from_db()
