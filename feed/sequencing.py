@@ -72,5 +72,19 @@ def _sequence_batch(using: str) -> int:
 
 def sequence_after_commit(using: str) -> None:
     """Number this transaction's events once it has committed (robust: a failure here is
-    logged and left to the next writer, reader or worker; the change itself is kept)."""
-    transaction.on_commit(lambda: sequence_pending(using), using=using, robust=True)
+    logged and left to the next writer, reader or worker; the change itself is kept).
+
+    Registered once per transaction, however many events it writes (a source edit can
+    re-anchor the evidence of thousands of claims). A savepoint that rolls back drops the
+    hooks registered inside it, and the next event registers again."""
+    connection = connections[using]
+    if connection.in_atomic_block and any(
+        getattr(hook[1], "numbers_events", False) for hook in getattr(connection, "run_on_commit", ())
+    ):
+        return
+
+    def number_events() -> None:
+        sequence_pending(using)
+
+    number_events.numbers_events = True
+    transaction.on_commit(number_events, using=using, robust=True)
