@@ -21,7 +21,7 @@ Rows written raw (fixtures) and by ``import_claims``'s bulk writer record no eve
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from claims.models import Claim, Evidence, Review
@@ -30,7 +30,7 @@ from sources.models import Source
 from sources.services import spans_reanchored
 
 from .models import Event
-from .sequencing import sequence_after_commit, write_alias
+from .sequencing import write_alias
 
 Type = Event.Type
 Action = Review.Action
@@ -43,24 +43,26 @@ TRANSITION_TYPES = {
 
 def record(type: str, *, using: str, public: bool, claim: int | None = None, source: int | None = None,
            version: int | None = None, status: str = "") -> Event:
-    """Write one event in the current transaction; it is numbered once that commits."""
-    event = Event.objects.using(using).create(
+    """Write one event in the current transaction; it is numbered after that commits, when
+    the feed or the webhook worker next needs it (``feed.sequencing``)."""
+    return Event.objects.using(using).create(
         type=type, claim=claim, source=source, version=version, status=status, public=public
     )
-    sequence_after_commit(using)
-    return event
 
 
-@receiver(pre_save, sender=Claim, dispatch_uid="feed_claim_status_before")
-def _claim_status_before(sender, instance: Claim, raw: bool, using: str, **kwargs) -> None:
-    # The status as stored, read in the saving transaction (under the services' row lock):
-    # a save that changes it is a transition, and its Review row tells which.
-    instance._feed_status_before = None
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    instance._feed_status_before = (
-        Claim._default_manager.using(using).filter(pk=instance.pk).values_list("status", flat=True).first()
-    )
+@receiver(post_init, sender=Claim, dispatch_uid="feed_claim_loaded")
+def _claim_loaded(sender, instance: Claim, **kwargs) -> None:
+    # The status as loaded (the services load a claim under its row lock, then save it): a
+    # save that changes it is a transition, and its Review row tells which.
+    instance._feed_status_loaded = instance.__dict__.get("status")
+
+
+def _status_before(instance: Claim, using: str) -> str | None:
+    loaded = getattr(instance, "_feed_status_loaded", None)
+    if loaded is not None:
+        return loaded
+    # Loaded without its status (a deferred field): ask the database.
+    return Claim._default_manager.using(using).filter(pk=instance.pk).values_list("status", flat=True).first()
 
 
 @receiver(post_save, sender=Claim, dispatch_uid="feed_claim_saved")
@@ -69,12 +71,14 @@ def _claim_saved(sender, instance: Claim, created: bool, raw: bool, using: str, 
         return
     if created:
         kind = Type.CLAIM_CREATED
-    elif getattr(instance, "_feed_status_before", None) == instance.status:
+    elif _status_before(instance, using) == instance.status:
         kind = Type.CLAIM_UPDATED
     else:
-        return  # a transition: recorded from its Review row
-    record(kind, using=using, claim=instance.pk, version=instance.version, status=instance.status,
-           public=instance.status in PUBLIC_STATUSES)
+        kind = None  # a transition: recorded from its Review row
+    instance._feed_status_loaded = instance.status  # saved again later: compared with this
+    if kind is not None:
+        record(kind, using=using, claim=instance.pk, version=instance.version, status=instance.status,
+               public=instance.status in PUBLIC_STATUSES)
 
 
 @receiver(post_delete, sender=Claim, dispatch_uid="feed_claim_deleted")

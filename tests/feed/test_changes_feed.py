@@ -171,3 +171,9 @@ def test_a_page_costs_the_same_queries_at_any_depth(client_for, superuser, djang
         read_feed(client, after=0, limit=50)
     with django_assert_max_num_queries(6):
         read_feed(client, after=250, limit=50)
+
+
+def test_the_feed_shows_every_event_committed_before_the_request(client_for, superuser):
+    # Nobody numbered these: the reader does, before it reads.
+    Event.objects.bulk_create(Event(type="claim.updated", claim=n, public=True) for n in range(3))
+    assert [e["claim"] for e in read_feed(client_for(superuser))["results"]] == [0, 1, 2]
