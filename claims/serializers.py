@@ -100,7 +100,7 @@ class EvidenceItemSerializer(WriteSerializer):
     (``occurrence``, ``prefix``, ``suffix`` choose among repeats) or ``start``/``end``."""
 
     span = id_field(Span.objects.all(), required=False)
-    source = id_field(Source.objects.all(), required=False)
+    source = id_field(Source.objects.defer("text"), required=False)  # span_create reads the text
     quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
     end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)

@@ -79,9 +79,12 @@ class NulInQueryRefusedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
-            body = {"detail": "The query string contains a NUL character (%00).", "code": "invalid"}
-            if request.path.startswith("/api/"):
-                return JsonResponse(body, status=400)
-            return HttpResponse(body["detail"], status=400, content_type="text/plain; charset=utf-8")
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                name = key.replace("\x00", "\\0")
+                message = "Contains a NUL character (%00)."
+                if request.path.startswith("/api/"):
+                    body = {"detail": f"{name}: {message}", "code": "invalid", "errors": {name: [message]}}
+                    return JsonResponse(body, status=400)
+                return HttpResponse(f"{name}: {message}", status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

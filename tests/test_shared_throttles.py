@@ -22,7 +22,7 @@ from django.db import connection
 
 from .support import REPO_DIR
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 needs_redis = pytest.mark.skipif(
