@@ -162,6 +162,11 @@ def source_create_from_file(
     ``MAX_SOURCE_MB`` (400 ``too_large``), the same bytes as an existing source's original
     (409 ``duplicate_original``), a URL already recorded (409 ``duplicate_url``), and
     whatever extraction refuses (400, see ``sources.ingest``)."""
+    # The size first (seekable streams tell it without reading): a huge file is refused
+    # before it is hashed.
+    stream.seek(0, os.SEEK_END)
+    if stream.tell() > max_source_bytes():
+        raise too_large_error(stream.tell())
     sha256, size = _sha256(stream)
     if size > max_source_bytes():
         raise too_large_error(size)

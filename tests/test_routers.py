@@ -20,12 +20,14 @@ factory = RequestFactory()
 
 
 @pytest.fixture
-def with_replica(monkeypatch, settings):
+def with_replica(monkeypatch, settings, django_db_blocker):
     settings.REPLICA_PIN_SECONDS = 5
     monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield ReplicaRouter(["replica1"])
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 def _middleware(router: ReplicaRouter, action=None) -> tuple[ReadYourWritesMiddleware, list[str]]:

@@ -73,3 +73,12 @@ def test_a_missing_path_is_named(tmp_path):
 def test_an_unknown_user_is_an_error(folder):
     with pytest.raises(CommandError, match="No user named ghost"):
         call_command("import_sources", str(folder), "--user", "ghost", stdout=StringIO())
+
+
+def test_a_file_over_max_source_mb_is_refused_with_its_size(tmp_path, settings):
+    settings.MAX_SOURCE_MB = 0.001
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"w" * 5000)
+    out, error = run(str(big))
+    assert "refused" in out and "5,000 bytes" in out and "MAX_SOURCE_MB" in out
+    assert not Source.objects.exists()

@@ -6,11 +6,13 @@ from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles(settings):
+def _fresh_throttles(settings, django_db_blocker):
     settings.WHITENOISE_USE_FINDERS = False
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ from sources import ingestion
 from sources.models import Source
 
 
-def test_two_identical_uploads_at_once_make_one_source(transactional_db):
+# Threads need committed data; serialized_rollback restores what the flush after the test
+# removes (the roles, the content types), as the other concurrency tests do.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_identical_uploads_at_once_make_one_source():
     data = b"Uploaded by two analysts in the same second."
     barrier = threading.Barrier(2)
     outcomes: list = []

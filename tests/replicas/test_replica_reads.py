@@ -49,11 +49,13 @@ def caught_up(timeout: float = 10.0) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(settings):
+def _clean_cache(settings, django_db_blocker):
     settings.WHITENOISE_USE_FINDERS = False
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture
