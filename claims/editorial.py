@@ -133,7 +133,9 @@ def _on_source_saved(sender, instance: Source, created: bool, **kwargs) -> None:
     claim_ids = (
         Evidence.objects.filter(span__source_id=instance.pk).values_list("claim_id", flat=True).distinct()
     )
-    refresh_checks(list(claim_ids), bump_version=True)
+    # No version bump here: source_update has already re-versioned every claim citing the
+    # source (claims.services, on source_changing), once for the whole change.
+    refresh_checks(list(claim_ids))
 
 
 class CheckReport:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from project.admin import LenientChangeListMixin
 from project.errors import DomainError
 
 from .models import Delivery, Event, Webhook
@@ -58,7 +59,7 @@ class WebhookForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(SuperuserOnly, admin.ModelAdmin):
+class WebhookAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     form = WebhookForm
     list_display = ["url", "active", "type_list", "last_seq", "failing_since", "disabled_reason"]
     list_filter = ["active"]
@@ -86,7 +87,7 @@ class WebhookAdmin(SuperuserOnly, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SuperuserOnly, admin.ModelAdmin):
+class DeliveryAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     """The delivery log: read only."""
 
     list_display = ["seq", "event_type", "webhook", "status", "attempts", "last_status_code",
@@ -110,7 +111,7 @@ class DeliveryAdmin(SuperuserOnly, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SuperuserOnly, admin.ModelAdmin):
+class EventAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     """The changes feed as recorded: read only."""
 
     list_display = ["seq", "type", "claim", "source", "version", "status", "public", "at"]

@@ -35,7 +35,7 @@ def published(analyst2, reviewer):
         evidence=[services.EvidenceInput(source=source, quote=PASSAGE)],
     )
     services.claim_submit(claim=claim, user=analyst2)
-    services.claim_approve(claim=claim, user=reviewer)
+    services.claim_approve(claim=claim, user=reviewer, comment="One source, read in full.")
     services.claim_create(author=analyst2, text="The Bushehr reactor became operational in September 2011.")
     return Claim.objects.get(pk=claim.pk)
 

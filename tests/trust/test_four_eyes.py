@@ -39,7 +39,7 @@ def test_reviewer_who_changed_the_content_cannot_approve_it(make_claim, analyst,
     assert "you contributed to this claim" in refused.value.message
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW
     # Someone else's eyes can.
-    assert services.claim_approve(claim=claim, user=reviewer2).status == Claim.Status.PUBLISHED
+    assert services.claim_approve(claim=claim, user=reviewer2, comment="Checked against the source.").status == Claim.Status.PUBLISHED
 
 
 def test_reviewer_who_changed_the_entities_cannot_reject_it(make_claim, analyst, reviewer):
@@ -123,7 +123,7 @@ def test_claim_detail_lists_contributors_to_authenticated_callers_only(make_clai
 
 def test_review_queues_leave_out_claims_the_reviewer_contributed_to(make_claim, analyst, reviewer, reviewer2, client_for):
     claim = make_claim(analyst)
-    services.claim_update(claim=claim, user=reviewer, confidence="moderate")
+    services.claim_update(claim=claim, user=reviewer, confidence="low")
     services.claim_submit(claim=claim, user=analyst)
     assert list(selectors.review_queue(reviewer)) == []
     assert list(selectors.review_queue(reviewer2)) == [claim]
