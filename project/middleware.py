@@ -52,8 +52,16 @@ class RequestBodyLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    # Sources uploaded as files have their own, larger limit (MAX_SOURCE_MB): their handler
+    # streams the file to disk and stops at that limit (sources/uploads.py).
+    UPLOAD_PATHS = frozenset({"/api/v1/sources/", "/admin/sources/source/add/from-file/"})
+
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.method == "POST" and request.path in self.UPLOAD_PATHS and request.content_type == "multipart/form-data":
+            from sources.uploads import upload_body_limit
+
+            limit = max(limit, upload_body_limit())
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

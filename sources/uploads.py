@@ -36,3 +36,8 @@ class SourceUploadParser(MultiPartParser):
             raise too_large_error(length)
         request.upload_handlers = [SourceFileUploadHandler(request._request)]
         return super().parse(stream, media_type, parser_context)
+
+
+def upload_body_limit() -> int:
+    """The largest request body that may carry a source file: the file and its envelope."""
+    return max_source_bytes() + ENVELOPE_BYTES

@@ -231,3 +231,20 @@ def test_the_original_downloads_whatever_the_client_accepts(client_for, analyst)
     body = upload(client_for(analyst), "r.pdf", one_column_pdf(report_paragraphs(2)), "application/pdf").json()
     response = client_for(analyst).get(body["original_url"], HTTP_ACCEPT="application/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_a_file_over_the_body_limit_but_within_the_source_limit_is_uploaded(client_for, analyst, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # MAX_BODY_MB for this test
+    data = ("A line of a long transcript.\n" * 4000).encode()  # about 116 KB
+    response = upload(client_for(analyst), "transcript.txt", data, "text/plain")
+    assert response.status_code == 201, response.content
+    assert response.json()["original_size"] == len(data)
+
+
+def test_a_json_body_over_the_body_limit_is_still_refused_on_the_upload_path(client_for, analyst, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    response = client_for(analyst).post(
+        SOURCES, {"title": "Big", "text": "x" * (100 * 1024)}, format="json"
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
