@@ -55,8 +55,8 @@ def test_the_claim_box_appears_focused_when_a_passage_is_selected(transactional_
     drag_select(page, PASSAGE)
     assert page.locator("#cb-new-claim").is_visible()
     assert page.evaluate("() => document.activeElement.id") == "cb-claim-text"
-    # The hook where suggestions of similar claims go.
-    assert page.locator("#cb-new-claim [data-similar-claims]").count() == 1
+    # The similar-claims panel (claims/similar.js) sits under the claim box.
+    assert page.locator("#cb-new-claim [data-role=similar-claims]").count() == 1
     page.keyboard.type(CLAIM)
     page.evaluate("() => window.scrollTo(0, 0)")
     screenshot(page, "source_page_selection")

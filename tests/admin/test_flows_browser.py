@@ -48,7 +48,7 @@ def test_a_draft_claim_with_supporting_evidence_takes_three_actions_and_a_decisi
     assert LogEntry.objects.filter(object_id=str(claim.pk), content_type__model="claim", user=analyst).exists()
     assert page.errors == []
 
-    services.claim_update(claim=claim, user=analyst, verdict="supported", confidence="high")
+    services.claim_update(claim=claim, user=analyst, verdict="supported", confidence="moderate")  # no editorial warning: approval needs no comment
     services.claim_submit(claim=claim, user=analyst)
     page = new_page(browser, live_server, "reviewer", "pw-reviewer")
     screenshot_queue = page.goto("/admin/claims/claim/review-queue/")
