@@ -52,7 +52,7 @@ def verdict_badge(claim: Claim) -> str:
 
 def confidence_badge(claim: Claim) -> str:
     if not claim.confidence:
-        return format_html('<span class="cb-quiet" title="Confidence not set">—</span>')
+        return format_html('<span class="cb-quiet" title="{}">—</span>', "Confidence not set")
     return badge("confidence", claim.confidence, claim.get_confidence_display())
 
 

@@ -61,7 +61,7 @@ def pages() -> list[tuple[str, str]]:
         ("evidence_list", "/admin/claims/evidence/"),
         ("review_list", "/admin/claims/review/"),
         ("review_queue", "/admin/claims/claim/review-queue/"),
-        ("not_found", "/admin/claims/claim/999999999/change/nothing/"),
+        ("not_found", "/admin/no/such/page/"),
     ]
 
 
