@@ -22,6 +22,9 @@ factory = RequestFactory()
 @pytest.fixture
 def with_replica(monkeypatch, settings, django_db_blocker):
     settings.REPLICA_PIN_SECONDS = 5
+    # The pins live in the shared cache; an in-memory one stands in for it here, so that these
+    # tests of the router need no database.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
     with django_db_blocker.unblock():
         cache.clear()

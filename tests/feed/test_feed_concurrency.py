@@ -153,7 +153,7 @@ def test_a_follower_sees_every_workflow_change_of_concurrent_analysts_and_review
             )
             services.claim_update(claim=claim, user=author, notes="checked twice")
             services.claim_submit(claim=claim, user=author)
-            services.claim_approve(claim=claim, user=reviewer)
+            services.claim_approve(claim=claim, user=reviewer, comment="Read against its source.")
 
     errors = _run_writers(len(analysts), work)
     follower.stop.set()

@@ -242,6 +242,8 @@
       const body = new URLSearchParams();
       ["csrfmiddlewaretoken", "source", "start", "end", "quote"].forEach(function (name) { body.append(name, field(name).value); });
       if (withClaim) claimFields.forEach(function (name) { if (field(name)) body.append(name, field(name).value); });
+      // The claim picked among the similar ones as what this one duplicates (claims/similar.js).
+      if (withClaim && field("duplicate_of")) body.append("duplicate_of", field("duplicate_of").value);
       let response = null;
       let data = null;
       try {
