@@ -84,6 +84,20 @@ def _is_write(sql: str) -> bool:
     return not statement.startswith(_READ_PREFIXES) or " FOR UPDATE" in statement or " FOR NO KEY UPDATE" in statement
 
 
+def _cache_tables() -> tuple[str, ...]:
+    """The tables of database caches: the throttles count every request there, and such a
+    write is bookkeeping, not a change that the caller's next reads must see."""
+    return tuple(
+        options["LOCATION"]
+        for options in settings.CACHES.values()
+        if options.get("BACKEND", "").endswith("DatabaseCache") and options.get("LOCATION")
+    )
+
+
+def _is_bookkeeping(sql: str, tables: tuple[str, ...]) -> bool:
+    return any(table in sql for table in tables)
+
+
 def _credential_key(request) -> str | None:
     credential = request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not credential:
@@ -114,9 +128,11 @@ class ReadYourWritesMiddleware:
         token = _read_primary.set(wrote or self.recently_wrote(request))
         replica_token = _request_replica.set(random.choice(replica_aliases()))
 
+        cache_tables = _cache_tables()
+
         def watch(execute, sql, params, many, context):
             nonlocal wrote
-            if not wrote and _is_write(sql):
+            if not wrote and _is_write(sql) and not _is_bookkeeping(sql, cache_tables):
                 wrote = True
                 _read_primary.set(True)
             return execute(sql, params, many, context)

@@ -75,7 +75,7 @@ def _claim(analyst, source, status="draft", reviewer=None) -> Claim:
     )
     if status == "published":
         services.claim_submit(claim=claim, user=analyst)
-        services.claim_approve(claim=claim, user=reviewer)
+        services.claim_approve(claim=claim, user=reviewer, comment="Read against its source.")
     return Claim.objects.using("default").get(pk=claim.pk)
 
 
@@ -98,7 +98,12 @@ def test_anonymous_reads_are_served_by_the_replica(people):
         assert APIClient().get(f"/api/v1/claims/{claim.pk}/").status_code == 200
         assert APIClient().get("/api/v1/claims/").status_code == 200
     assert len(on_replica) > 0
-    assert len(on_primary) == 0, [q["sql"][:300] for q in on_primary.captured_queries]
+    # The primary sees only the throttles' bookkeeping (their counts live in its cache table).
+    on_primary_rows = [
+        q["sql"] for q in on_primary.captured_queries
+        if '"claimbase_cache"' not in q["sql"] and q["sql"].split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    ]
+    assert on_primary_rows == [], [sql[:300] for sql in on_primary_rows]
 
 
 def test_a_writer_reads_its_writes_from_the_primary_right_after(people):
@@ -136,7 +141,7 @@ def test_workflow_checks_read_the_primary(people):
     claim = _claim(analyst, source)
     with CaptureQueriesContext(connections["replica1"]) as on_replica:
         services.claim_submit(claim=claim, user=analyst)
-        services.claim_approve(claim=claim, user=reviewer)
+        services.claim_approve(claim=claim, user=reviewer, comment="Read against its source.")
         services.claim_retract(claim=claim, user=reviewer, comment="Wrong.")
     assert len(on_replica) == 0, [q["sql"][:200] for q in on_replica.captured_queries]
 
