@@ -10,7 +10,7 @@ BEFORE = [("claims", "0007_redundant_indexes_dropped"), ("sources", "0003_span_s
 AFTER = [("claims", "0008_claim_editorial_checks")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migration_stores_the_warnings_of_existing_claims():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
