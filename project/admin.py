@@ -28,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from project.errors import DomainError
+from project.errors import DomainError, NotAllowed
 
 # Below this many rows an estimate is not worth its imprecision.
 ESTIMATE_THRESHOLD = 100_000
@@ -152,8 +152,9 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
 
     def restore_version(self, request: HttpRequest, obj: Any, version: Any) -> str:
         """Bring ``obj`` back to the values of ``version`` through the services; return a
-        message for the person. Raise ``DomainError`` to refuse."""
-        raise NotImplementedError
+        message for the person. Raise ``DomainError`` to refuse. Records without a service
+        that restores them are refused, with a message, rather than saved behind the services."""
+        raise NotAllowed(f"A {self.opts.verbose_name} cannot be restored from its history.", code="not_restorable")
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         if not self.restorable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 # The seeds ship inside the repository; the external reference data (W3C annotation test
 # schemas, quote-matching cases) sits beside the checkout on CI and developers' machines only.
 SEEDS_DIR = REPO_DIR / "fixtures" / "seeds"
-SHARED_DIR = REPO_DIR.parent / "shared"
-REFERENCE_DIR = SHARED_DIR / "reference"
+# CLAIMBASE_REFERENCE_DIR points elsewhere; by default the folder beside the checkout.
+REFERENCE_DIR = Path(os.environ.get("CLAIMBASE_REFERENCE_DIR") or REPO_DIR.parent / "shared" / "reference")
 
 needs_reference = pytest.mark.skipif(
     not REFERENCE_DIR.is_dir(),

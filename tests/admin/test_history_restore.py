@@ -131,3 +131,15 @@ def test_no_revert_button_once_the_claim_is_frozen(client_for, analyst, reviewer
     draft = make_claim(analyst, text="Still a draft.")
     page = client_for(analyst).get(revert_url(draft, first_version(draft)))
     assert 'value="Revert"' in page.content.decode()
+
+
+def test_a_history_admin_without_a_restoring_service_refuses_with_a_reason():
+    from django.contrib import admin as django_admin
+
+    from project.admin import ServiceHistoryAdmin
+    from project.errors import NotAllowed
+
+    bare = ServiceHistoryAdmin(Source, django_admin.site)
+    with pytest.raises(NotAllowed) as refused:
+        bare.restore_version(None, None, None)
+    assert refused.value.code == "not_restorable"
