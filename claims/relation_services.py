@@ -27,14 +27,13 @@ from django.dispatch import receiver
 from project.errors import Conflict, InvalidInput, NotAllowed
 from project.validation import refuse_nul_characters
 
-from . import services
+from . import rules, services
 from .models import Claim, ClaimRelation, Review
 from .relation_selectors import contradiction_partners
 from .roles import is_analyst, is_reviewer
 from .selectors import visible_claims
 
 Kind = ClaimRelation.Kind
-NOTE_MAX_LENGTH = 10_000
 
 
 def _lock_claims(ids: Iterable[int]) -> dict[int, Claim]:
@@ -57,24 +56,11 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
     ``to_claim``; see the module docstring for the rules."""
     if not is_analyst(user):
         raise NotAllowed("Only analysts and reviewers relate claims.", code="not_analyst")
-    if kind not in Kind.values:
-        raise InvalidInput(
-            f"Unknown kind {kind!r}.", code="invalid", extra={"errors": {"kind": [f"One of {', '.join(Kind.values)}."]}}
-        )
     to_id = to_claim.pk if isinstance(to_claim, Claim) else to_claim
-    if to_id == from_claim.pk:
-        raise InvalidInput(
-            "A claim cannot be related to itself.",
-            code="self_relation",
-            extra={"errors": {"to_claim": ["A claim cannot be related to itself."]}},
-        )
     note = note or ""
-    if len(note) > NOTE_MAX_LENGTH:
-        raise InvalidInput(
-            f"The note is longer than {NOTE_MAX_LENGTH} characters.",
-            code="invalid",
-            extra={"errors": {"note": [f"At most {NOTE_MAX_LENGTH} characters."]}},
-        )
+    problem = rules.relation_problem(from_id=from_claim.pk, to_id=to_id, kind=kind, note=note)
+    if problem is not None:
+        raise InvalidInput(problem.message, code=problem.code, extra={"errors": {problem.field: [problem.message]}})
     with transaction.atomic():
         locked = _lock_claims([from_claim.pk, to_id])
         visible = set(visible_claims(user).filter(pk__in=locked).values_list("pk", flat=True))

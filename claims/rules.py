@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from .models import EDITABLE_STATUSES, Claim, Evidence, Review
+from .models import EDITABLE_STATUSES, Claim, ClaimRelation, Evidence, Review
 
 Status = Claim.Status
 Verdict = Claim.Verdict
@@ -198,6 +198,40 @@ def reviewed_content_problem(*, is_reviewer: bool, shown_by_reviewed_claims: boo
             f"This {what} is shown by published or retracted claims: only a reviewer may change it.",
         )
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Relations between claims
+
+RELATION_KINDS = tuple(ClaimRelation.Kind.values)
+RELATION_NOTE_MAX_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class FieldProblem(Problem):
+    """A problem with one named input field."""
+
+    field: str = ""
+
+
+def relation_problem(*, from_id: int, to_id: int, kind: str, note: str) -> FieldProblem | None:
+    """A relation joins two different claims, with a known kind and a note of bounded
+    length. (That a pair has one relation of a kind is ``relation_key``'s business.)"""
+    if kind not in RELATION_KINDS:
+        return FieldProblem("invalid", f"Unknown kind {kind!r}: one of {', '.join(RELATION_KINDS)}.", "kind")
+    if from_id == to_id:
+        return FieldProblem("self_relation", "A claim cannot be related to itself.", "to_claim")
+    if len(note) > RELATION_NOTE_MAX_LENGTH:
+        return FieldProblem("invalid", f"The note is longer than {RELATION_NOTE_MAX_LENGTH} characters.", "note")
+    return None
+
+
+def relation_key(from_id, to_id, kind: str) -> tuple:
+    """Two relations with the same key are one relation: a pair of claims has at most one
+    of each kind, whichever way round it was recorded (``contradicts`` and ``related`` are
+    symmetric; two claims are not each a duplicate of the other)."""
+    first, second = sorted((from_id, to_id), key=str)
+    return kind, first, second
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,11 @@ Public (shown to anonymous callers): what happens to a public claim (published o
 retracted), its publication and retraction, a public claim leaving public view (reopened),
 and source changes (source metadata is public). Draft work is not.
 
-Rows written raw (fixtures) and by ``import_claims``'s bulk writer record no events.
+``import_claims`` writes its rows in bulk, without these signals; it sends ``rows_imported``
+for each batch instead: ``claim.created`` for each new claim (public if it arrives published
+or retracted: a consumer mirroring published claims reads the event's ``status``),
+``source.created`` for each new source, and ``claim.updated`` for a claim already present
+that an imported relation changed. Rows written raw (fixtures) record no events.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from claims.models import Claim, Evidence, Review
+from claims.transfer.importing import rows_imported
 from claims.selectors import PUBLIC_STATUSES
 from sources.models import Source
 from sources.services import spans_reanchored
@@ -119,3 +124,18 @@ def _spans_reanchored(sender, span_ids, **kwargs) -> None:
     for pk, version, status in claims:
         record(Type.CLAIM_UPDATED, using=using, claim=pk, version=version, status=status,
                public=status in PUBLIC_STATUSES)
+
+
+@receiver(rows_imported, dispatch_uid="feed_rows_imported")
+def _rows_imported(sender, claims, sources, touched, **kwargs) -> None:
+    using = write_alias()
+    events = [
+        Event(type=Type.CLAIM_CREATED, claim=pk, version=version, status=status, public=status in PUBLIC_STATUSES)
+        for pk, version, status in claims
+    ]
+    events += [
+        Event(type=Type.CLAIM_UPDATED, claim=pk, version=version, status=status, public=status in PUBLIC_STATUSES)
+        for pk, version, status in touched
+    ]
+    events += [Event(type=Type.SOURCE_CREATED, source=pk, public=True) for pk in sources]
+    Event.objects.using(using).bulk_create(events, batch_size=1000)

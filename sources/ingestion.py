@@ -105,10 +105,18 @@ def _valid_url(url: str) -> str:
     return url
 
 
+MEDIA_TYPES = tuple(_EXTENSIONS)
+
+
+def original_name(sha256: str, media_type: str) -> str:
+    """Where the default storage keeps the original with these bytes."""
+    return f"originals/{sha256[:2]}/{sha256}{_EXTENSIONS.get(media_type, '')}"
+
+
 def store_original(stream: BinaryIO, *, sha256: str, media_type: str) -> str:
     """Save the bytes under their hash (once: the same bytes are one file) and return the
     storage name."""
-    name = f"originals/{sha256[:2]}/{sha256}{_EXTENSIONS.get(media_type, '')}"
+    name = original_name(sha256, media_type)
     if default_storage.exists(name):
         return name
     stream.seek(0)
@@ -150,6 +158,8 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
         _refuse_duplicate_url(fields.get("url"))
         raise
     except InvalidInput as error:
+        # Validation saw a concurrent upload of the same bytes (or URL) that committed first.
+        _refuse_duplicate_original(sha256)
         if error.code == "url_taken":
             _refuse_duplicate_url(fields.get("url"))
         raise

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import IO
 
 import orjson
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db.models import F
 
 from sources.models import Source, Span
 
-from ..models import Claim, ClaimContributor, Entity, Evidence, Review
+from ..models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
 from . import lines
 
 
 def export_claims(
-    out: IO[bytes], *, with_sources: bool = False, status: list[str] | None = None,
-    chunk_size: int = 2000, progress=None,
+    out: IO[bytes], *, with_sources: bool = False, with_originals: bool = False,
+    status: list[str] | None = None, chunk_size: int = 2000, progress=None, warn=None,
 ) -> int:
     """Write claims as JSON Lines (``claims.transfer.lines``), oldest first, in chunks of
-    ``chunk_size`` (keyset on id, a constant number of queries per chunk). With
-    ``with_sources``, every source and entity comes first, so that the file loads into an
-    empty database. Returns the claim count."""
-    if with_sources:
-        source_columns = [name for name in lines.SOURCE_FIELDS if name != "type"]
-        for values in Source.objects.order_by("id").values(*source_columns).iterator(chunk_size=100):
-            out.write(orjson.dumps(lines.record(lines.SOURCE, {"type": lines.SOURCE, **values})) + b"\n")
+    ``chunk_size`` (keyset on id, a constant number of queries per chunk), then the
+    relations between the claims written. With ``with_sources``, every source and entity
+    comes first, so that the file loads into an empty database; ``with_originals`` (which
+    implies it) embeds each source's original file. ``warn`` is told of an original that the
+    storage lacks or holds altered (its hash is written without it). Returns the claim
+    count."""
+    if with_sources or with_originals:
+        _export_sources(out, with_originals=with_originals, warn=warn)
         entity_columns = [name for name in lines.ENTITY_FIELDS if name != "type"]
         for values in Entity.objects.order_by("id").values(*entity_columns):
             out.write(orjson.dumps(lines.record(lines.ENTITY, {"type": lines.ENTITY, **values})) + b"\n")
@@ -101,4 +106,48 @@ def export_claims(
             bar.update(len(chunk))
     if bar is not None:
         bar.close()
+    _export_relations(out, status=status, usernames=usernames)
     return written
+
+
+def _export_sources(out: IO[bytes], *, with_originals: bool, warn) -> None:
+    columns = [name for name in lines.SOURCE_FIELDS if name not in ("type", "original")]
+    rows = Source.objects.order_by("id").values(*columns, stored_name=F("original")).iterator(chunk_size=100)
+    for values in rows:
+        stored_name = values.pop("stored_name")
+        if values["original_sha256"]:
+            values["original"] = _original_base64(values, stored_name, warn) if with_originals else None
+        else:  # no original: the line says nothing of one
+            for name in ("original_sha256", "original_media_type", "original_size"):
+                del values[name]
+        out.write(orjson.dumps(lines.record(lines.SOURCE, {"type": lines.SOURCE, **values})) + b"\n")
+
+
+def _original_base64(values: dict, stored_name: str, warn) -> str | None:
+    """The original's bytes, base64-encoded, if the storage holds them unaltered."""
+    sha = values["original_sha256"]
+    try:
+        with default_storage.open(stored_name, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):  # ValueError: no file name recorded
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != sha:
+        if warn is not None:
+            problem = "is missing from" if data is None else "does not match its hash in"
+            warn(f"The original of source {values['uid']} ({sha}) {problem} the storage: its hash is exported without it.")
+        return None
+    return base64.b64encode(data).decode("ascii")
+
+
+def _export_relations(out: IO[bytes], *, status: list[str] | None, usernames: dict[int, str]) -> None:
+    """The relations whose two claims were both written."""
+    relations = ClaimRelation.objects.order_by("id")
+    if status:
+        relations = relations.filter(from_claim__status__in=status, to_claim__status__in=status)
+    for from_uid, to_uid, kind, note, created_by, created_at in relations.values_list(
+        "from_claim__uid", "to_claim__uid", "kind", "note", "created_by_id", "created_at"
+    ).iterator(chunk_size=2000):
+        out.write(orjson.dumps(lines.record(lines.RELATION, {
+            "type": lines.RELATION, "from_claim": from_uid, "to_claim": to_uid, "kind": kind, "note": note,
+            "created_by": usernames.get(created_by), "created_at": created_at,
+        })) + b"\n")

@@ -8,14 +8,18 @@ import os
 import uuid
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from sources import anchoring
 from sources.models import Source, Span, sha256_of
 
+from .. import rules
 from ..editorial import refresh_checks
-from ..models import Claim, ClaimContributor, Entity, Evidence, Review
+from ..models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
+from ..relation_services import refresh_contradictions
 from .records import (
     CHANGE_REASON,
     DEFAULT_BATCH_SIZE,
@@ -28,6 +32,7 @@ from .records import (
     LineError,
     PreparedClaim,
     PreparedEvidence,
+    PreparedRelation,
     Resolver,
     _batches,
 )
@@ -41,6 +46,12 @@ HISTORY_COLUMNS = frozenset(
     field.attname for field in Claim.history.model._meta.concrete_fields
 ) - {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
 
+
+# Sent in the import's transaction as rows are written, for whoever records changes (the
+# changes feed): ``claims``, a list of (id, version, status) of new claims; ``sources``, ids
+# of new sources; ``touched``, (id, version, status) of claims already present that a new
+# relation changed.
+rows_imported = Signal()
 
 # ---------------------------------------------------------------------------------------------
 # Import
@@ -91,6 +102,8 @@ class Importer:
         # (claim id, uid of the claim it supersedes, line): linked once every claim is in,
         # since a correction may come before the claim it corrects.
         self.supersedes: list[tuple[int, uuid.UUID, int]] = []
+        self.relations: list[PreparedRelation] = []  # linked once every claim is in, too
+        self.created_claim_ids: set[int] = set()
 
     def run(self, path: str, progress=None) -> ImportReport:
         size = os.path.getsize(path)
@@ -119,6 +132,8 @@ class Importer:
             writer.wait()
             if not self.error_count:
                 self._link_supersedes()
+            if not self.error_count:
+                self._link_relations()
             if bar is not None:
                 bar.close()
             if self.error_count:
@@ -153,6 +168,70 @@ class Importer:
         for claim_id, target in links.items():
             Claim.objects.filter(pk=claim_id).update(supersedes_id=target)
             history.filter(id=claim_id).update(supersedes_id=target)
+
+    def _link_relations(self) -> None:
+        """Record the file's relations between claims (in the file or already in the
+        database, by uid), checked as ``relation_create`` checks them; one already recorded
+        (either way round) is kept. A claim already present that gains a relation changes
+        what it shows: its version is bumped, as the service does."""
+        if not self.relations:
+            return
+        uids = sorted({uid for relation in self.relations for uid in (relation.from_uid, relation.to_uid)})
+        ids: dict[uuid.UUID, int] = {}
+        for index in range(0, len(uids), UID_CHUNK):
+            ids.update(Claim.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", "id"))
+        wanted: dict[tuple, PreparedRelation] = {}
+        for relation in self.relations:
+            missing = [str(uid) for uid in (relation.from_uid, relation.to_uid) if uid not in ids]
+            if missing:
+                self._refuse(LineError(relation.line, f"relation: no such claim {', '.join(missing)}"))
+                continue
+            key = rules.relation_key(ids[relation.from_uid], ids[relation.to_uid], relation.kind)
+            if key in wanted:
+                self._refuse(LineError(relation.line, f"the same relation as line {wanted[key].line}"))
+                continue
+            wanted[key] = relation
+        if self.error_count:
+            return
+        claim_ids = sorted({claim_id for _, first, second in wanted for claim_id in (first, second)})
+        existing = set()
+        for index in range(0, len(claim_ids), UID_CHUNK):
+            chunk = claim_ids[index:index + UID_CHUNK]
+            for from_id, to_id, kind in ClaimRelation.objects.filter(
+                Q(from_claim_id__in=chunk) | Q(to_claim_id__in=chunk)
+            ).values_list("from_claim_id", "to_claim_id", "kind"):
+                existing.add(rules.relation_key(from_id, to_id, kind))
+        now = timezone.now()
+        new, dated = [], []
+        for key, relation in wanted.items():
+            if key in existing:
+                continue
+            row = ClaimRelation(
+                from_claim_id=ids[relation.from_uid], to_claim_id=ids[relation.to_uid], kind=relation.kind,
+                note=relation.note, created_by_id=relation.created_by_id,
+            )
+            new.append(row)
+            dated.append(relation.created_at or now)
+        self.report.relations_existing += len(wanted) - len(new)
+        if not new:
+            return
+        ClaimRelation.objects.bulk_create(new, batch_size=500)
+        # ``auto_now_add`` dated every row now: the file's dates are put back.
+        for row, created_at in zip(new, dated):
+            row.created_at = created_at
+        ClaimRelation.objects.bulk_update(new, ["created_at"], batch_size=500)
+        ClaimRelation.history.bulk_history_create(new, default_user=self.user, default_change_reason=CHANGE_REASON)
+        self.report.relations_created += len(new)
+        related = {row.from_claim_id for row in new} | {row.to_claim_id for row in new}
+        present = sorted(related - self.created_claim_ids)
+        if present:
+            Claim.objects.filter(pk__in=present).update(version=models.F("version") + 1)
+            touched = list(Claim.objects.filter(pk__in=present).order_by("pk").values_list("pk", "version", "status"))
+            rows_imported.send(Importer, claims=[], sources=[], touched=touched)
+        contradicting = [claim_id for row in new if row.kind == ClaimRelation.Kind.CONTRADICTS
+                         for claim_id in (row.from_claim_id, row.to_claim_id)]
+        if contradicting:
+            refresh_contradictions(contradicting)
 
     def _refuse(self, error: LineError) -> None:
         self.error_count += 1
@@ -191,6 +270,8 @@ class Importer:
                         sources.append(values)
                 elif kind == "entity":
                     entities.append(resolver.check_entity(line.record))
+                elif kind == "relation":
+                    self.relations.append(resolver.check_relation(line))
                 else:
                     claims.append(resolver.check_claim(line))
             except (InvalidLine, anchoring.AnchoringError) as failure:
@@ -231,6 +312,10 @@ class Importer:
             if self.resolver.sources.peek(sha256_of(text), None)[0] is not None:
                 self.report.sources_existing += 1
                 continue
+            if fields.pop("original_stored", False):
+                self.report.originals_stored += 1
+            elif fields.get("original_sha256") and not fields.get("original"):
+                self.report.originals_missing += 1
             row = Source(text=text, created_by=self.user, **fields)
             row.url = row.url or None
             row.text_sha256, row.text_length = sha256_of(text), len(text)
@@ -244,6 +329,7 @@ class Importer:
             self.resolver.sources.saved(row)
             self.new_source_ids[row.text_sha256] = row.pk
         self.report.sources_created += len(unique)
+        rows_imported.send(Importer, claims=[], sources=[row.pk for row in unique], touched=[])
 
     def _write_entity(self, values: dict) -> None:
         entity, created = Entity.objects.get_or_create(slug=values["slug"], defaults=values)
@@ -327,6 +413,11 @@ class Importer:
         rows.insert(ClaimContributor, ("claim_id", "user_id", "first_contributed_at"), contributions)
         rows.insert(history_model, history_columns, history, adapted=True)
         refresh_checks(claim_ids)  # editorial checks of the claims just written
+        self.created_claim_ids.update(claim_ids)
+        rows_imported.send(
+            Importer, sources=[], touched=[],
+            claims=[(claim_id, claim.fields["version"], claim.fields["status"]) for claim_id, claim in zip(claim_ids, fresh)],
+        )
         self.report.claims_created += len(fresh)
         self.report.evidence_created += len(evidence)
         self.report.spans_created += len(span_rows)

@@ -5,6 +5,12 @@ reads exactly these and refuses a field it does not know (a typo would otherwise
 silently). Values are JSON: dates and times in ISO 8601, people by username, sources by
 the SHA-256 of their text (or URL), entities by slug, and sources, spans and claims by their
 ``uid``, the identity they keep across databases.
+
+A source kept with its original file (uploaded or fetched) carries the original's SHA-256,
+media type and size; its bytes too, base64-encoded in ``original``, when the export was
+asked for them (``--with-originals``); otherwise ``original`` is null and the importer links
+the file its storage already holds under that hash, or records the hash alone (the report
+counts those). A relation between two claims is a line of its own, naming both by uid.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from typing import Any
 SOURCE = "source"
 ENTITY = "entity"
 CLAIM = "claim"
-TYPES = (CLAIM, SOURCE, ENTITY)
+RELATION = "relation"
+TYPES = (CLAIM, SOURCE, ENTITY, RELATION)
 
 SOURCE_FIELDS = (
     "type", "uid", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
     "language", "kind", "reliability", "notes", "text",
+    "original_sha256", "original_media_type", "original_size", "original",
 )
 ENTITY_FIELDS = ("type", "slug", "name", "kind", "wikidata_id", "aliases")
 CLAIM_FIELDS = (
@@ -36,8 +44,10 @@ EVIDENCE_FIELDS = (
     "occurrence", "anchor_state", "stance", "note", "added_by",
 )
 REVIEW_FIELDS = ("actor", "action", "from_status", "to_status", "comment", "created_at")
+# ``from_claim`` is a duplicate of, contradicts, or is related to ``to_claim`` (uids).
+RELATION_FIELDS = ("type", "from_claim", "to_claim", "kind", "note", "created_by", "created_at")
 
-FIELDS = {SOURCE: SOURCE_FIELDS, ENTITY: ENTITY_FIELDS, CLAIM: CLAIM_FIELDS}
+FIELDS = {SOURCE: SOURCE_FIELDS, ENTITY: ENTITY_FIELDS, CLAIM: CLAIM_FIELDS, RELATION: RELATION_FIELDS}
 
 
 def unknown_fields(record: dict, fields: tuple[str, ...]) -> list[str]:

@@ -7,7 +7,12 @@ invariants for the claimed status checked) or raises ``InvalidLine`` saying why.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
+import io
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -16,12 +21,13 @@ from typing import IO, Any
 
 import orjson
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 from project.errors import InvalidInput
 from project.validation import refuse_unstorable_text, text_problem
-from sources import anchoring
+from sources import anchoring, ingestion
 from sources.models import Source, Span, sha256_of
 from sources.services import SOURCE_FIELDS, source_text_problem
 
@@ -51,6 +57,7 @@ STANCES = tuple(Stance.values)
 ANCHOR_STATES = tuple(Span.AnchorState.values)
 REVIEW_ACTIONS = tuple(Review.Action.values)
 ENTITY_KINDS = tuple(Entity.Kind.values)
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
 def _no_wait() -> None:
@@ -90,6 +97,10 @@ class ImportReport:
     entities_existing: int = 0
     evidence_created: int = 0
     spans_created: int = 0
+    relations_created: int = 0
+    relations_existing: int = 0
+    originals_stored: int = 0
+    originals_missing: int = 0  # known by their hash only: the file was not exported with them
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,7 +129,7 @@ def _parse(number: int, raw: bytes) -> Line | LineError | None:
         return LineError(number, "a line must hold one JSON object")
     record.setdefault("type", line_format.CLAIM)
     if record["type"] not in line_format.TYPES:
-        return LineError(number, f"unknown type {record['type']!r} (claim, source or entity)")
+        return LineError(number, f"unknown type {record['type']!r} ({', '.join(line_format.TYPES)})")
     unknown = line_format.unknown_fields(record, line_format.FIELDS[record["type"]])
     if unknown:
         return LineError(number, f"unknown field(s) of a {record['type']} line: {', '.join(unknown)}")
@@ -276,6 +287,17 @@ class PreparedClaim:
     contributor_ids: list[int] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class PreparedRelation:
+    line: int
+    from_uid: uuid.UUID
+    to_uid: uuid.UUID
+    kind: str
+    note: str
+    created_by_id: int | None
+    created_at: dt.datetime | None
+
+
 def _text(record: dict, name: str, default: str = "", required: bool = False, limit: int | None = None) -> str:
     value = record.get(name, default)
     if value is None:
@@ -366,6 +388,7 @@ class Resolver:
         self.entity_ids: dict[str, int] = {}
         self.pending_entities: set[str] = set()
         self.source_uids: set[uuid.UUID] = set()  # of the batch's source lines, in the database
+        self.original_shas: dict[str, str] = {}  # originals already taken: by whom
 
     @property
     def barrier(self) -> Callable[[], None]:
@@ -408,13 +431,53 @@ class Resolver:
         by_url = self.sources.peek(None, fields.get("url")) if fields.get("url") else None
         if by_url is not None and by_url[2] != sha256_of(text) and existing is None:
             raise InvalidLine(f"url {fields['url']} belongs to a source with a different text")
-        if existing is None:
-            if uid is not None and uid in self.source_uids:
-                raise InvalidLine(f"uid {uid} belongs to a source with a different text")
-            self.sources.define(text, fields.get("url"))
-        elif existing[0] is not None:
-            return None  # already in the database
-        return {"text": text, "uid": uid or uuid.uuid4(), **fields}
+        if existing is not None:
+            return None  # already in the database, or defined by a line above
+        if uid is not None and uid in self.source_uids:
+            raise InvalidLine(f"uid {uid} belongs to a source with a different text")
+        original = self._check_original(record)
+        self.sources.define(text, fields.get("url"))
+        return {"text": text, "uid": uid or uuid.uuid4(), **fields, **original}
+
+    def _check_original(self, record: dict) -> dict:
+        """The original file a source line names: its hash, media type and size, and its
+        bytes when the line carries them (checked against the hash, then stored at once,
+        content-addressed, so that a file of many originals is not held in memory; a
+        refused import leaves files nothing names, which the next import reuses)."""
+        sha = record.get("original_sha256")
+        if sha in (None, ""):
+            if any(record.get(name) not in (None, "") for name in ("original", "original_media_type", "original_size")):
+                raise InvalidLine("an original needs its original_sha256")
+            return {}
+        if not isinstance(sha, str) or not SHA256_PATTERN.fullmatch(sha):
+            raise InvalidLine("original_sha256 must be 64 lowercase hexadecimal digits")
+        media_type = record.get("original_media_type")
+        if media_type not in ingestion.MEDIA_TYPES:
+            raise InvalidLine(f"original_media_type {media_type!r} is not one of {', '.join(ingestion.MEDIA_TYPES)}")
+        size = record.get("original_size")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise InvalidLine("original_size must be a number of bytes")
+        if sha in self.original_shas:
+            raise InvalidLine(f"original {sha} belongs to {self.original_shas[sha]}")
+        encoded = record.get("original")
+        if encoded is None:
+            name = ingestion.original_name(sha, media_type)
+            found = default_storage.exists(name) and default_storage.size(name) == size
+            self.original_shas[sha] = "another source line"
+            return {"original": name if found else "", "original_sha256": sha,
+                    "original_media_type": media_type, "original_size": size}
+        if not isinstance(encoded, str):
+            raise InvalidLine("original must be the file's bytes in base64")
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidLine("original must be the file's bytes in base64") from None
+        if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+            raise InvalidLine("original: its bytes do not match original_sha256 and original_size")
+        name = ingestion.store_original(io.BytesIO(data), sha256=sha, media_type=media_type)
+        self.original_shas[sha] = "another source line"
+        return {"original": name, "original_sha256": sha, "original_media_type": media_type,
+                "original_size": size, "original_stored": True}
 
     def check_entity(self, record: dict) -> dict:
         values = {
@@ -443,10 +506,12 @@ class Resolver:
     def prefetch(self, lines: list[Line]) -> None:
         """One query per kind of reference for the whole batch."""
         self.barrier()
-        shas, urls, slugs, source_uids = set(), set(), set(), set()
+        shas, urls, slugs, source_uids, original_shas = set(), set(), set(), set(), set()
         for line in lines:
             record = line.record
             if record["type"] == "source":
+                if isinstance(record.get("original_sha256"), str):
+                    original_shas.add(record["original_sha256"])
                 if isinstance(record.get("uid"), str):
                     source_uids.add(record["uid"])
                 if isinstance(record.get("text"), str):
@@ -474,6 +539,11 @@ class Resolver:
         self.source_uids = set(Source.objects.filter(uid__in=valid_uids).values_list("uid", flat=True)) if valid_uids else set()
         if slugs:
             self.entity_ids.update(Entity.objects.filter(slug__in=slugs).values_list("slug", "id"))
+        if original_shas:
+            self.original_shas.update(
+                (sha, f"source #{pk}")
+                for sha, pk in Source.objects.filter(original_sha256__in=original_shas).values_list("original_sha256", "pk")
+            )
 
     def _user(self, value: Any, what: str):
         user = self.people.get(value)
@@ -593,6 +663,22 @@ class Resolver:
             supersedes=_uid(record, "supersedes"),
             contributor_ids=contributor_ids,
         )
+
+    def check_relation(self, line: Line) -> PreparedRelation:
+        """A relation line, as far as it can be checked alone (the claims it names may come
+        further down the file: the importer resolves them once every claim is in)."""
+        record = line.record
+        from_uid, to_uid = _uid(record, "from_claim"), _uid(record, "to_claim")
+        if from_uid is None or to_uid is None:
+            raise InvalidLine("a relation names its claims by uid: from_claim and to_claim")
+        kind, note = record.get("kind"), _text(record, "note")
+        problem = rules.relation_problem(from_id=from_uid, to_id=to_uid, kind=kind, note=note)
+        if problem is not None:
+            raise InvalidLine(f"{problem.field}: {problem.message}")
+        created_by = None
+        if record.get("created_by") not in (None, ""):
+            created_by = self._user(record.get("created_by"), "created_by").id
+        return PreparedRelation(line.number, from_uid, to_uid, kind, note, created_by, _datetime(record, "created_at"))
 
     def _check_evidence(self, item: Any, author) -> PreparedEvidence:
         if not isinstance(item, dict):

@@ -2,7 +2,8 @@
 
 Hypothesis draws small corpora through the services (claims in every state, by several
 people, with the same author and text twice, corrections, entities, edits by a second
-person, orphaned and relocated spans); each example runs in transactions that are rolled
+person, orphaned and relocated spans, relations between the claims, a source with its
+original file); each example runs in transactions that are rolled
 back, so the import starts from a database holding only the users.
 """
 
@@ -19,7 +20,10 @@ from hypothesis import strategies as st
 
 from claims import services
 from claims.models import Claim, Entity
+from claims.relation_services import relation_create
 from claims.transfer import export_claims, import_claims
+from project.errors import Conflict
+from sources.ingestion import source_create_from_file
 from sources.services import source_create, source_update
 
 from ..support import SAMPLE_TEXT, STATUS_PATHS
@@ -71,8 +75,16 @@ def people(db):
     }
 
 
-def _build(people, drawn, orphan: bool) -> None:
+relations_strategy = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from(["duplicate_of", "contradicts", "related"]), NOTES),
+    max_size=3,
+)
+
+
+def _build(people, drawn, orphan: bool, relations=(), original: bool = False) -> None:
     source = source_create(user=people["analyst"], title="Sample", text=SAMPLE_TEXT, url="https://example.org/a")
+    if original:
+        source_create_from_file(user=people["analyst"], stream=io.BytesIO(b"An original file.\n"), filename="original.txt")
     entities = {slug: Entity.objects.create(name=slug.title(), slug=slug, kind="country") for slug in ("iran", "russia")}
     made: list[Claim] = []
     for spec in drawn:
@@ -99,6 +111,12 @@ def _build(people, drawn, orphan: bool) -> None:
             actor = author if action == "submit" else people["decider"]
             claim = services.claim_transition(claim=claim, user=actor, action=action, comment=f"{action}.")
         made.append(claim)
+    for first, second, kind, note in relations:
+        if first < len(made) and second < len(made) and first != second:
+            try:
+                relation_create(from_claim=made[first], to_claim=made[second], kind=kind, user=people["decider"], note=note)
+            except Conflict:
+                pass  # the pair already has this relation
     if orphan:
         # The words of one span leave the source, the others move: orphaned and relocated.
         text = "A new first line.\n" + source.text.replace("Moscow later said", "Moscow then said")
@@ -107,15 +125,15 @@ def _build(people, drawn, orphan: bool) -> None:
 
 def _export() -> bytes:
     out = io.BytesIO()
-    export_claims(out, with_sources=True)
+    export_claims(out, with_sources=True, with_originals=True)
     return out.getvalue()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(drawn=claims_strategy, orphan=st.booleans())
-def test_export_import_export_gives_identical_lines(people, tmp_path_factory, drawn, orphan):
+@given(drawn=claims_strategy, orphan=st.booleans(), relations=relations_strategy, original=st.booleans())
+def test_export_import_export_gives_identical_lines(people, tmp_path_factory, drawn, orphan, relations, original):
     with transaction.atomic():
-        _build(people, drawn, orphan)
+        _build(people, drawn, orphan, relations, original)
         first = _export()
         transaction.set_rollback(True)
     path = tmp_path_factory.mktemp("round-trip") / "export.jsonl"

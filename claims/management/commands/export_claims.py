@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
         parser.add_argument("--with-sources", action="store_true",
                             help="write every source and entity first, so the file loads into an empty database")
+        parser.add_argument("--with-originals", action="store_true",
+                            help="with --with-sources, and each source's original file inside its line "
+                                 "(base64); without it, an original travels as its hash alone")
         parser.add_argument("--status", action="append", choices=Claim.Status.values,
                             help="only claims in this status (repeatable)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -30,14 +33,20 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             def progress(total):
                 return tqdm(total=total, unit="claim", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+        def export(out):
+            return export_claims(
+                out, with_sources=options["with_sources"], with_originals=options["with_originals"],
+                status=options["status"], progress=progress, warn=self.stderr.write,
+            )
+
         if options["output"] == "-":
             out = sys.stdout.buffer
-            count = export_claims(out, with_sources=options["with_sources"], status=options["status"], progress=progress)
+            export(out)
             out.flush()
         else:
             try:
                 with open(options["output"], "wb") as out:
-                    count = export_claims(out, with_sources=options["with_sources"], status=options["status"], progress=progress)
+                    count = export(out)
             except OSError as error:
                 raise CommandError(str(error)) from error
             self.stderr.write(f"{count} claims written to {options['output']}")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from claims.transfer import DEFAULT_BATCH_SIZE, ImportRefused, import_claims
+from feed.sequencing import sequence_pending
 
 
 class Command(BaseCommand):
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             if refused.total > len(refused.errors):
                 self.stderr.write(f"... and {refused.total - len(refused.errors)} more")
             raise CommandError(str(refused)) from refused
+        # The feed's numbers for the import's events, now rather than in the next reader's request.
+        sequence_pending()
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rate = report.claims_created / seconds if seconds else 0
@@ -57,6 +60,10 @@ class Command(BaseCommand):
             f"{report.claims_created} claims imported ({report.claims_existing} already present), "
             f"{report.evidence_created} evidence, {report.spans_created} new spans, "
             f"{report.sources_created} sources ({report.sources_existing} present), "
-            f"{report.entities_created} entities ({report.entities_existing} present); "
+            f"{report.entities_created} entities ({report.entities_existing} present), "
+            f"{report.relations_created} relations ({report.relations_existing} present), "
+            f"{report.originals_stored} originals stored"
+            + (f" ({report.originals_missing} known by their hash only)" if report.originals_missing else "")
+            + "; "
             f"{report.lines} lines in {seconds:.1f}s ({rate:,.0f} claims/s), peak RSS {peak_mb:,.0f} MB"
         )
