@@ -84,10 +84,12 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
         relation._history_user = user
         try:
             with transaction.atomic():
+                # Bumped first, so that whoever listens to the save (the changes feed) reads
+                # the versions that show the relation.
+                _touch([from_claim.pk, to_id])
                 relation.save()
         except IntegrityError as error:  # a concurrent writer recorded it first
             raise Conflict("These claims already have this relation.", code="relation_exists") from error
-        _touch([from_claim.pk, to_id])
         if kind == Kind.CONTRADICTS:
             refresh_contradictions([from_claim.pk, to_id])
     return relation
@@ -103,8 +105,8 @@ def relation_delete(*, relation: ClaimRelation, user) -> None:
         if current is None:
             return  # removed meanwhile: the caller's wish is already true
         current._history_user = user
-        current.delete()
         _touch([relation.from_claim_id, relation.to_claim_id])
+        current.delete()
         if relation.kind == Kind.CONTRADICTS:
             refresh_contradictions([relation.from_claim_id, relation.to_claim_id])
 

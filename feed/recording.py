@@ -10,7 +10,9 @@ feed. What each row means:
 - a Claim saved with the same status is ``claim.updated``; a new one ``claim.created``; a
   deleted draft ``claim.deleted``; re-anchored evidence (the ``spans_reanchored`` signal)
   is ``claim.updated`` for every claim citing the spans;
-- a Source saved is ``source.created`` or ``source.updated``.
+- a Source saved is ``source.created`` or ``source.updated``;
+- a relation between two claims recorded or removed is ``claim.updated`` for both claims
+  (their detail lists their relations; the service bumps their versions first).
 
 Public (shown to anonymous callers): what happens to a public claim (published or
 retracted), its publication and retraction, a public claim leaving public view (reopened),
@@ -28,7 +30,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
-from claims.models import Claim, Evidence, Review
+from claims.models import Claim, ClaimRelation, Evidence, Review
 from claims.transfer.importing import rows_imported
 from claims.selectors import PUBLIC_STATUSES
 from sources.models import Source
@@ -109,6 +111,20 @@ def _source_saved(sender, instance: Source, created: bool, raw: bool, using: str
         return
     record(Type.SOURCE_CREATED if created else Type.SOURCE_UPDATED, using=using,
            source=instance.pk, public=True)
+
+
+@receiver(post_save, sender=ClaimRelation, dispatch_uid="feed_relation_saved")
+@receiver(post_delete, sender=ClaimRelation, dispatch_uid="feed_relation_deleted")
+def _relation_changed(sender, instance: ClaimRelation, using: str, raw: bool = False, created: bool = True, **kwargs) -> None:
+    if raw or not created:
+        return  # a note edited: what the claims show of it is not in the feed's payload
+    claims = (
+        Claim.objects.using(using).filter(pk__in=[instance.from_claim_id, instance.to_claim_id])
+        .order_by("pk").values_list("pk", "version", "status")
+    )
+    for pk, version, status in claims:
+        record(Type.CLAIM_UPDATED, using=using, claim=pk, version=version, status=status,
+               public=status in PUBLIC_STATUSES)
 
 
 @receiver(spans_reanchored, dispatch_uid="feed_spans_reanchored")

@@ -180,3 +180,29 @@ def test_the_feed_shows_every_event_committed_before_the_request(client_for, sup
     # Nobody numbered these: the reader does, before it reads.
     Event.objects.bulk_create(Event(type="claim.updated", claim=n, public=True) for n in range(3))
     assert [e["claim"] for e in read_feed(client_for(superuser))["results"]] == [0, 1, 2]
+
+
+def test_relating_claims_is_an_update_of_both_with_the_versions_that_show_it(client_for, make_claim, analyst, reviewer):
+    from claims.relation_services import relation_create, relation_delete
+
+    published = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
+    draft = make_claim(analyst, text="Russia never voted for sanctions.")
+    start = _last_seq(client_for(reviewer))
+    relation = relation_create(from_claim=draft, to_claim=published, kind="contradicts", user=analyst)
+    published.refresh_from_db()
+    draft.refresh_from_db()
+
+    staff = read_feed(client_for(reviewer), after=start)["results"]
+    assert sorted((e["type"], e["claim"], e["version"]) for e in staff) == sorted([
+        ("claim.updated", published.pk, published.version), ("claim.updated", draft.pk, draft.version),
+    ])
+    # The public sees the published claim change, not the draft.
+    assert [(e["claim"], e["version"]) for e in read_feed(client_for(None), after=start)["results"]] == [
+        (published.pk, published.version)
+    ]
+
+    start = _last_seq(client_for(reviewer))
+    relation_delete(relation=relation, user=analyst)
+    published.refresh_from_db()
+    after_removal = read_feed(client_for(reviewer), after=start)["results"]
+    assert (published.pk, published.version) in [(e["claim"], e["version"]) for e in after_removal]
