@@ -617,9 +617,14 @@ _HEDGE_HINTS = (
 )
 
 
+@functools.lru_cache(maxsize=None)
+def _hint_pattern(hints: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(hint) for hint in hints))
+
+
 def _hinted(text: str, hints: tuple[str, ...]) -> bool:
-    lowered = text.lower()
-    return any(hint in lowered for hint in hints)
+    """Whether the text holds any of the hints (lowercase), in one scan."""
+    return _hint_pattern(hints).search(text.lower()) is not None
 
 
 def hedges_in(text: str) -> list[str]:
