@@ -468,6 +468,13 @@ class Resolver:
                     "original_media_type": media_type, "original_size": size}
         if not isinstance(encoded, str):
             raise InvalidLine("original must be the file's bytes in base64")
+        if size > ingestion.max_source_bytes():
+            raise InvalidLine(f"original: {size:,} bytes, larger than the limit of MAX_SOURCE_MB")
+        expected = 4 * ((size + 2) // 3)  # what base64 of ``size`` bytes takes
+        if len(encoded) != expected:
+            raise InvalidLine(
+                f"original: {len(encoded):,} base64 characters, not the {expected:,} of original_size {size:,} bytes"
+            )
         try:
             data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):

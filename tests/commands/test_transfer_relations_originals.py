@@ -244,11 +244,13 @@ def test_an_original_whose_bytes_do_not_match_its_hash_is_refused(uploaded, tmp_
     settings.MEDIA_ROOT = str(tmp_path / "fresh")
     cases = [
         ({"original": base64.b64encode(b"tampered").decode()}, "do not match original_sha256"),
-        ({"original": "%%% not base64"}, "base64"),
+        ({"original": "%" * len(line["original"])}, "must be the file's bytes in base64"),
         ({"original_sha256": "ABC"}, "64 lowercase hexadecimal digits"),
         ({"original_media_type": "image/png"}, "original_media_type 'image/png' is not one of"),
         ({"original_size": -1}, "original_size must be a number of bytes"),
         ({"original_sha256": None}, "an original needs its original_sha256"),
+        ({"original_size": 10**12}, "larger than the limit of MAX_SOURCE_MB"),
+        ({"original": line["original"] + "AAAA"}, "base64 characters, not the"),
     ]
     for change, message in cases:
         path = tmp_path / "bad.jsonl"
