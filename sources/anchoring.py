@@ -134,8 +134,13 @@ def context_of(text: str, start: int, end: int, length: int = CONTEXT_LENGTH) ->
 
 
 def resolve_offsets(text: str, start: int, end: int, quote: str | None = None) -> Candidate:
-    """Anchor by offsets; a ``quote`` sent along must equal ``text[start:end]``."""
+    """Anchor by offsets; a ``quote`` sent along must equal ``text[start:end]``. The span
+    quotes at most ``MAX_QUOTE_LENGTH`` code points, however it is named."""
     validate_offsets(text, start, end)
+    if end - start > MAX_QUOTE_LENGTH:
+        raise InputTooLong(
+            f"Offsets [{start}, {end}) span {end - start} code points; a span quotes at most {MAX_QUOTE_LENGTH}."
+        )
     actual = text[start:end]
     if quote is not None and quote != actual:
         raise QuoteMismatch(

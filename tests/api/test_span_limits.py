@@ -27,6 +27,22 @@ def test_quote_of_5000_code_points_is_accepted_and_5001_refused(client_for, anal
     assert "quote" in response.json()["errors"]
 
 
+def test_offsets_spanning_more_than_5000_code_points_are_refused_on_every_path(client_for, analyst, tmp_path):
+    text = "é" * 6_000 + "🙂"
+    source = source_create(user=analyst, title="Long", text=text)
+    client = client_for(analyst)
+    response = post_span(client, source, start=0, end=5_001)
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_long" and "5001 code points" in response.json()["detail"]
+    inline = client.post(
+        "/api/v1/claims/", {"text": "A claim.", "evidence": [{"source": source.pk, "start": 0, "end": 6_001}]}, format="json"
+    )
+    assert inline.status_code == 400
+    assert not Span.objects.exists()
+    with pytest.raises(anchoring.InputTooLong):
+        anchoring.resolve_offsets(text, 10, 5_011)
+
+
 @pytest.mark.parametrize("side", ["prefix", "suffix"])
 def test_context_of_256_code_points_is_accepted_and_257_refused(client_for, analyst, source, side):
     client = client_for(analyst)
