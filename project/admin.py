@@ -32,6 +32,8 @@ from project.errors import DomainError, NotAllowed
 
 # Below this many rows an estimate is not worth its imprecision.
 ESTIMATE_THRESHOLD = 100_000
+# A filtered list counts its rows up to this many; past it, the page says "more than".
+COUNT_CAP = 10_000
 # The largest id a BIGINT (and SQLite's INTEGER) holds.
 MAX_ID = 2**63 - 1
 
@@ -81,15 +83,32 @@ class LenientChangeListMixin:
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly, except an unfiltered PostgreSQL table past ``ESTIMATE_THRESHOLD``
-    rows, where the planner's estimate stands in: ``COUNT(*)`` over a million claims costs
-    more than the page itself, and the admin's page links need only the order of magnitude.
+    """Counts exactly, with two exceptions, both for lists of a size nobody pages through.
+
+    - An unfiltered PostgreSQL table past ``ESTIMATE_THRESHOLD`` rows: the planner's estimate
+      stands in (``COUNT(*)`` over a million claims costs more than the page itself, and the
+      admin's page links need only the order of magnitude).
+    - A filtered list is counted up to ``COUNT_CAP`` rows: past that, ``capped`` is true,
+      the count is the cap, and the page says "more than" it (counting every one of 80,000
+      claims that match a common word and a filter costs a third of a second on PostgreSQL;
+      the first 10,001 a few milliseconds). Its pages go as far as the cap: a narrower
+      filter or search reaches the rest.
     """
+
+    capped = False
 
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
         query = getattr(queryset, "query", None)
+        if query is not None and query.where and not query.distinct:
+            # Without the ordering (no sort before the limit) and the annotations (the
+            # evidence counts of the shown page are not needed to count it).
+            counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+            if counted > COUNT_CAP:
+                self.capped = True
+                return COUNT_CAP
+            return counted
         if query is not None and not query.where and not query.distinct:
             connection = connections[queryset.db]
             if connection.vendor == "postgresql":

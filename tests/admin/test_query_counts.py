@@ -99,3 +99,24 @@ def test_paginator_counts_exactly_unless_a_large_postgresql_table_is_unfiltered(
         # The planner's estimate (from the last ANALYZE) stands in; filtered lists count.
         assert EstimatedCountPaginator(Claim.objects.all(), 50).count == 3
         assert EstimatedCountPaginator(Claim.objects.filter(status="in_review"), 50).count == 4
+
+
+def test_a_filtered_list_counts_up_to_the_cap_and_then_says_more_than(analyst, reviewer, client_for, superuser, monkeypatch):
+    from claims.models import Claim
+    from project import admin as project_admin
+    from project.admin import EstimatedCountPaginator
+
+    add_rows(analyst, reviewer, 4)
+    monkeypatch.setattr(project_admin, "COUNT_CAP", 3)
+    paginator = EstimatedCountPaginator(Claim.objects.filter(status="in_review").order_by("-created_at"), 2)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (3, True, 2)
+    exact = EstimatedCountPaginator(Claim.objects.filter(status="in_review", text__contains="number 1"), 2)
+    assert (exact.count, exact.capped) == (1, False)
+
+    client = client_for(superuser)
+    url = reverse("admin:claims_claim_changelist")
+    page = client.get(url, {"status__exact": "in_review"}).content.decode()
+    assert "More than 3 claims" in page
+    searched = client.get(url, {"status__exact": "in_review", "q": "claim"}).content.decode()
+    assert "More than 3 results" in searched
+    assert "More than" not in client.get(url, {"status__exact": "in_review", "q": "Claim number 2"}).content.decode()
