@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -57,5 +58,12 @@ def decode(data: bytes, *, charset: str | None = None) -> str:
     raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
 
 
-def extract_text(data: bytes, *, charset: str | None = None) -> str:
-    return line_endings(decode(data, charset=charset))
+def extract_text(stream: BinaryIO, *, charset: str | None = None) -> str:
+    """The text of the file at ``stream`` (at its start), line endings made ``\\n``.
+
+    The bytes are let go as soon as they are decoded, before the line endings are changed:
+    a file and its text are the most that is held at once (a 50 MB file, about 100 MB)."""
+    data = stream.read()
+    text = decode(data, charset=charset)
+    del data
+    return line_endings(text)
