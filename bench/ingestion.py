@@ -10,8 +10,10 @@
    2 MB news page (scripts, styles, hydration data, 3,000 teaser cards around the
    article), and a 2 MB page of nothing but paragraphs (the worst case per byte).
 3. Memory: peak RSS of a fresh process that uploads one file through the WSGI handler
-   (POST /api/v1/sources/, multipart, the body streamed from disk as a server would),
-   above the same process before the request, for 5 MB and 50 MB files.
+   (POST /api/v1/sources/, multipart, the body streamed from disk as a server would, the
+   answer's chunks consumed as a server sends them), above the same process before the
+   request, for 5 MB and 50 MB files; and of ``manage.py import_sources`` on the same
+   plain-text file.
 """
 
 from __future__ import annotations
@@ -176,10 +178,36 @@ environ = {{
 }}
 statuses = []
 chunks = handler(environ, lambda status, headers: statuses.append(status))
-b"".join(chunks)
+for chunk in chunks:  # sent as they come, as a server writes them to the socket
+    pass
+chunks.close()
 # VmHWM, not ru_maxrss: the latter carries over the parent's peak through fork and exec.
 peak = status("VmHWM")
 print(statuses[0].split()[0], before, peak)
+'''
+
+
+COMMAND_CHILD = r'''
+import os, sys
+sys.path.insert(0, {project!r})
+os.environ["DATABASE_URL"] = {database!r}
+os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings"
+import django
+django.setup()
+from django.conf import settings
+settings.MEDIA_ROOT = {media!r}
+settings.MAX_SOURCE_MB = 60
+from django.core.management import call_command
+from sources.models import Source
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) // 1024
+Source.objects.exists()  # connected, as the handler is before its request
+before = status("VmRSS")
+call_command("import_sources", {path!r}, "--no-progress", stdout=open(os.devnull, "w"))
+peak = status("VmHWM")
+print("201" if Source.objects.filter(original_size__gt=0).exists() else "400", before, peak)
 '''
 
 
@@ -227,19 +255,28 @@ def memory() -> str:
             text = folder / f"notes-{megabytes}.txt"
             line = ("Plain notes, one line after another, as a transcript would have them. " * 2 + "\n").encode()
             text.write_bytes(line * (megabytes * 2**20 // len(line)))
+            markdown = folder / f"minutes-{megabytes}.md"
+            line = "## Item\n\nThe *minutes* of the meeting, with [a link](https://example.org/) and `code`.\n\n".encode()
+            markdown.write_bytes(line * (megabytes * 2**20 // len(line)))
+            accented = folder / f"notes-accented-{megabytes}.txt"
+            line = "Café, naïve, Zürich, São Paulo, déjà vu: notes in UTF-8 with accents.\n".encode()
+            accented.write_bytes(line * (megabytes * 2**20 // len(line)))
             cases = (
-                ("PDF, a 1 MB picture on each page", pictures, "application/pdf"),
-                ("PDF, one page, one picture of the whole size", single, "application/pdf"),
-                ("plain text", text, "text/plain"),
+                ("PDF, a 1 MB picture on each page", pictures, "application/pdf", CHILD),
+                ("PDF, one page, one picture of the whole size", single, "application/pdf", CHILD),
+                ("plain text", text, "text/plain", CHILD),
+                ("Markdown", markdown, "text/markdown", CHILD),
+                ("plain text, accented (UTF-8)", accented, "text/plain", CHILD),
+                ("plain text, by import_sources", text, "text/plain", COMMAND_CHILD),
             )
-            for kind, path, media_type in cases:
+            for kind, path, media_type, script in cases:
                 body = folder / "body"
                 _multipart(path, path.name, media_type, body)
                 database = folder / "run.sqlite3"
                 shutil.copy(template, database)
-                child = CHILD.format(
+                child = script.format(
                     project=str(PROJECT_DIR), bench=str(PROJECT_DIR / "bench"), database=f"sqlite:///{database}",
-                    media=str(folder / "media"), body=str(body),
+                    media=str(folder / "media"), body=str(body), path=str(path),
                 )
                 result = subprocess.run([sys.executable, "-c", child], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
                 status, before, peak = result.stdout.split()[-3:]
