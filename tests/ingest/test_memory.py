@@ -87,8 +87,8 @@ def test_hashing_a_long_text_does_not_copy_it():
 @pytest.mark.django_db
 @pytest.mark.skipif(
     connection.vendor == "postgresql",
-    reason="psycopg's client-side binding keeps the quoted statement (twice the text) until its cursor closes, "
-    "after the measurement above has let the driver's allocations go",
+    reason="psycopg keeps a statement's encoded parameters until its cursor closes, after the measurement "
+    "above has let the driver's allocations go",
 )
 @FILES
 def test_a_20_mb_text_file_becomes_a_source_holding_at_most_about_twice_its_text(tmp_path, name, line, newline):
@@ -140,4 +140,27 @@ def test_on_sqlite_a_long_text_is_not_kept_bound_after_its_commit():
     assert connection.connection is not None
     services.source_create(text=LINE * (services.LONG_TEXT // len(LINE) + 1), title="Long")
     assert connection.connection is None
+    assert Source.objects.get(title="Long").text_length > services.LONG_TEXT
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's binding of parameters")
+def test_on_postgresql_a_long_text_is_sent_apart_from_its_statement():
+    """Quoted into the statement (client-side binding), a long text costs two more copies
+    of itself: its INSERTs send it as a parameter (see ``_text_sent_apart``), and the
+    connection goes back to quoting afterwards."""
+    from django.db.backends.postgresql.base import Cursor, ServerBindingCursor
+
+    cursors = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("INSERT INTO \"sources_"):
+            cursors.append(type(context["cursor"].cursor))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        services.source_create(text=LINE * (services.LONG_TEXT // len(LINE) + 1), title="Long")
+        services.source_create(text="Short.", title="Short")
+    assert cursors == [ServerBindingCursor, ServerBindingCursor, Cursor, Cursor]
+    assert connection.connection.cursor_factory is Cursor
     assert Source.objects.get(title="Long").text_length > services.LONG_TEXT
