@@ -161,6 +161,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from rest_framework.authtoken.models import Token
 handler = WSGIHandler()
 token = Token.objects.get(user__username="bench").key
+from sources.models import Source
+last = Source.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 def status(field):
     for line in open("/proc/self/status"):
         if line.startswith(field):
@@ -183,6 +185,7 @@ for chunk in chunks:  # sent as they come, as a server writes them to the socket
 chunks.close()
 # VmHWM, not ru_maxrss: the latter carries over the parent's peak through fork and exec.
 peak = status("VmHWM")
+Source.objects.filter(pk__gt=last).delete()  # a database kept between runs takes the same file again
 print(statuses[0].split()[0], before, peak)
 '''
 
@@ -203,11 +206,13 @@ def status(field):
     for line in open("/proc/self/status"):
         if line.startswith(field):
             return int(line.split()[1]) // 1024
-Source.objects.exists()  # connected, as the handler is before its request
+last = Source.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 before = status("VmRSS")
 call_command("import_sources", {path!r}, "--no-progress", stdout=open(os.devnull, "w"))
 peak = status("VmHWM")
-print("201" if Source.objects.filter(original_size__gt=0).exists() else "400", before, peak)
+created = Source.objects.filter(pk__gt=last)
+print("201" if created.exists() else "400", before, peak)
+created.delete()
 '''
 
 
@@ -240,12 +245,29 @@ def _template_database(folder: Path) -> Path:
     return database
 
 
-def memory() -> str:
+def _bench_user(database_url: str) -> None:
+    """A migrated database at ``database_url`` with the user the uploads are made by."""
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=PROJECT_DIR, env=environment, check=True)
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        "user = User.objects.filter(username='bench').first() or User.objects.create_superuser('bench', password='bench-bench');"
+        "Token.objects.get_or_create(user=user)"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=environment, check=True)
+
+
+def memory(database_url: str | None = None) -> str:
+    """On a copy of a fresh SQLite database per upload, or on ``database_url`` (migrated
+    here; what each upload creates is deleted after it)."""
     DATA_DIR.mkdir(exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory(dir=DATA_DIR) as scratch:
         folder = Path(scratch)
-        template = _template_database(folder)
+        template = None if database_url else _template_database(folder)
+        if database_url:
+            _bench_user(database_url)
         prose = report_paragraphs(200)
         for megabytes in (5, 50):
             pictures = folder / f"report-{megabytes}.pdf"
@@ -273,9 +295,10 @@ def memory() -> str:
                 body = folder / "body"
                 _multipart(path, path.name, media_type, body)
                 database = folder / "run.sqlite3"
-                shutil.copy(template, database)
+                if template is not None:
+                    shutil.copy(template, database)
                 child = script.format(
-                    project=str(PROJECT_DIR), bench=str(PROJECT_DIR / "bench"), database=f"sqlite:///{database}",
+                    project=str(PROJECT_DIR), bench=str(PROJECT_DIR / "bench"), database=database_url or f"sqlite:///{database}",
                     media=str(folder / "media"), body=str(body), path=str(path),
                 )
                 result = subprocess.run([sys.executable, "-c", child], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
@@ -290,15 +313,23 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
+    parser.add_argument(
+        "--memory-database-url",
+        help="Measure the uploads' memory on this database (e.g. PostgreSQL; migrated, and what the uploads "
+        "create is deleted) instead of a fresh SQLite file per upload.",
+    )
     arguments = parser.parse_args(argv)
     import django
 
     django.setup()
+    url = arguments.memory_database_url
+    database = "SQLite" if not url else "PostgreSQL" if url.startswith("postgres") else url.split(":", 1)[0]
     report = "\n\n".join(
         [
             "Extraction quality (sentences of the article found, and of the boilerplate kept):\n\n" + quality(),
             f"Extraction time (median of {arguments.repeat}):\n\n" + speed(arguments.repeat),
-            "Memory of one upload through the WSGI handler, in a fresh process:\n\n" + memory(),
+            f"Memory of one upload through the WSGI handler, in a fresh process, on {database}:\n\n"
+            + memory(arguments.memory_database_url),
         ]
     )
     publish("Sources from files: extraction quality, speed, memory", __file__, argv, "", report, record=arguments.record)
