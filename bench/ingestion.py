@@ -10,8 +10,10 @@
    2 MB news page (scripts, styles, hydration data, 3,000 teaser cards around the
    article), and a 2 MB page of nothing but paragraphs (the worst case per byte).
 3. Memory: peak RSS of a fresh process that uploads one file through the WSGI handler
-   (POST /api/v1/sources/, multipart, the body streamed from disk as a server would),
-   above the same process before the request, for 5 MB and 50 MB files.
+   (POST /api/v1/sources/, multipart, the body streamed from disk as a server would, the
+   answer's chunks consumed as a server sends them), above the same process before the
+   request, for 5 MB and 50 MB files; and of ``manage.py import_sources`` on the same
+   plain-text file.
 """
 
 from __future__ import annotations
@@ -159,6 +161,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from rest_framework.authtoken.models import Token
 handler = WSGIHandler()
 token = Token.objects.get(user__username="bench").key
+from sources.models import Source
+last = Source.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 def status(field):
     for line in open("/proc/self/status"):
         if line.startswith(field):
@@ -176,10 +180,39 @@ environ = {{
 }}
 statuses = []
 chunks = handler(environ, lambda status, headers: statuses.append(status))
-b"".join(chunks)
+for chunk in chunks:  # sent as they come, as a server writes them to the socket
+    pass
+chunks.close()
 # VmHWM, not ru_maxrss: the latter carries over the parent's peak through fork and exec.
 peak = status("VmHWM")
+Source.objects.filter(pk__gt=last).delete()  # a database kept between runs takes the same file again
 print(statuses[0].split()[0], before, peak)
+'''
+
+
+COMMAND_CHILD = r'''
+import os, sys
+sys.path.insert(0, {project!r})
+os.environ["DATABASE_URL"] = {database!r}
+os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings"
+import django
+django.setup()
+from django.conf import settings
+settings.MEDIA_ROOT = {media!r}
+settings.MAX_SOURCE_MB = 60
+from django.core.management import call_command
+from sources.models import Source
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) // 1024
+last = Source.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+before = status("VmRSS")
+call_command("import_sources", {path!r}, "--no-progress", stdout=open(os.devnull, "w"))
+peak = status("VmHWM")
+created = Source.objects.filter(pk__gt=last)
+print("201" if created.exists() else "400", before, peak)
+created.delete()
 '''
 
 
@@ -212,12 +245,29 @@ def _template_database(folder: Path) -> Path:
     return database
 
 
-def memory() -> str:
+def _bench_user(database_url: str) -> None:
+    """A migrated database at ``database_url`` with the user the uploads are made by."""
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=PROJECT_DIR, env=environment, check=True)
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        "user = User.objects.filter(username='bench').first() or User.objects.create_superuser('bench', password='bench-bench');"
+        "Token.objects.get_or_create(user=user)"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=environment, check=True)
+
+
+def memory(database_url: str | None = None) -> str:
+    """On a copy of a fresh SQLite database per upload, or on ``database_url`` (migrated
+    here; what each upload creates is deleted after it)."""
     DATA_DIR.mkdir(exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory(dir=DATA_DIR) as scratch:
         folder = Path(scratch)
-        template = _template_database(folder)
+        template = None if database_url else _template_database(folder)
+        if database_url:
+            _bench_user(database_url)
         prose = report_paragraphs(200)
         for megabytes in (5, 50):
             pictures = folder / f"report-{megabytes}.pdf"
@@ -227,19 +277,29 @@ def memory() -> str:
             text = folder / f"notes-{megabytes}.txt"
             line = ("Plain notes, one line after another, as a transcript would have them. " * 2 + "\n").encode()
             text.write_bytes(line * (megabytes * 2**20 // len(line)))
+            markdown = folder / f"minutes-{megabytes}.md"
+            line = "## Item\n\nThe *minutes* of the meeting, with [a link](https://example.org/) and `code`.\n\n".encode()
+            markdown.write_bytes(line * (megabytes * 2**20 // len(line)))
+            accented = folder / f"notes-accented-{megabytes}.txt"
+            line = "Café, naïve, Zürich, São Paulo, déjà vu: notes in UTF-8 with accents.\n".encode()
+            accented.write_bytes(line * (megabytes * 2**20 // len(line)))
             cases = (
-                ("PDF, a 1 MB picture on each page", pictures, "application/pdf"),
-                ("PDF, one page, one picture of the whole size", single, "application/pdf"),
-                ("plain text", text, "text/plain"),
+                ("PDF, a 1 MB picture on each page", pictures, "application/pdf", CHILD),
+                ("PDF, one page, one picture of the whole size", single, "application/pdf", CHILD),
+                ("plain text", text, "text/plain", CHILD),
+                ("Markdown", markdown, "text/markdown", CHILD),
+                ("plain text, accented (UTF-8)", accented, "text/plain", CHILD),
+                ("plain text, by import_sources", text, "text/plain", COMMAND_CHILD),
             )
-            for kind, path, media_type in cases:
+            for kind, path, media_type, script in cases:
                 body = folder / "body"
                 _multipart(path, path.name, media_type, body)
                 database = folder / "run.sqlite3"
-                shutil.copy(template, database)
-                child = CHILD.format(
-                    project=str(PROJECT_DIR), bench=str(PROJECT_DIR / "bench"), database=f"sqlite:///{database}",
-                    media=str(folder / "media"), body=str(body),
+                if template is not None:
+                    shutil.copy(template, database)
+                child = script.format(
+                    project=str(PROJECT_DIR), bench=str(PROJECT_DIR / "bench"), database=database_url or f"sqlite:///{database}",
+                    media=str(folder / "media"), body=str(body), path=str(path),
                 )
                 result = subprocess.run([sys.executable, "-c", child], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
                 status, before, peak = result.stdout.split()[-3:]
@@ -253,15 +313,23 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
+    parser.add_argument(
+        "--memory-database-url",
+        help="Measure the uploads' memory on this database (e.g. PostgreSQL; migrated, and what the uploads "
+        "create is deleted) instead of a fresh SQLite file per upload.",
+    )
     arguments = parser.parse_args(argv)
     import django
 
     django.setup()
+    url = arguments.memory_database_url
+    database = "SQLite" if not url else "PostgreSQL" if url.startswith("postgres") else url.split(":", 1)[0]
     report = "\n\n".join(
         [
             "Extraction quality (sentences of the article found, and of the boilerplate kept):\n\n" + quality(),
             f"Extraction time (median of {arguments.repeat}):\n\n" + speed(arguments.repeat),
-            "Memory of one upload through the WSGI handler, in a fresh process:\n\n" + memory(),
+            f"Memory of one upload through the WSGI handler, in a fresh process, on {database}:\n\n"
+            + memory(arguments.memory_database_url),
         ]
     )
     publish("Sources from files: extraction quality, speed, memory", __file__, argv, "", report, record=arguments.record)

@@ -16,8 +16,10 @@ failures, ``candidates``; 409 answers name the conflict in ``code``.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -261,6 +263,54 @@ class JSONLDRenderer(JSONRenderer):
 
     media_type = "application/ld+json"
     format = "jsonld"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+class LongTextJSONRenderer(JSONRenderer):
+    """DRF's JSON, byte for byte, for answers that carry a long string (a source's text).
+
+    ``json.dumps`` escapes a string into a copy and joins the pieces into another, and
+    ``str.encode`` makes the body from that: rendering a 50 MB text held 100 MB besides
+    it. Here the answer is rendered with a short token in place of each long string, and
+    the string is escaped and encoded into the body a slice at a time: the text and the
+    body are all that is held. Only the top level of an object is looked at (where a
+    source's text is).
+    """
+
+    LONG = 1 << 20  # code points
+    SLICE = 1 << 20
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        long = []
+        if isinstance(data, Mapping):
+            long = [key for key, value in data.items() if isinstance(value, str) and len(value) >= self.LONG]
+        if not long:
+            return super().render(data, accepted_media_type, renderer_context)
+        tokens = {key: f"long-{uuid.uuid4().hex}" for key in long}
+        skeleton = super().render({**data, **tokens}, accepted_media_type, renderer_context)
+        body = io.BytesIO()
+        position = 0
+        places = sorted((skeleton.index(b'"%s"' % token.encode()), key) for key, token in tokens.items())
+        for place, key in places:
+            body.write(skeleton[position:place])
+            body.write(b'"')
+            value = data[key]
+            for start in range(0, len(value), self.SLICE):
+                body.write(self._escaped(value[start : start + self.SLICE]))
+            body.write(b'"')
+            position = place + len(tokens[key]) + 2
+        body.write(skeleton[position:])
+        # Shares its buffer with the BytesIO (no copy: nothing else holds a view of it).
+        return body.getvalue()
+
+    def _escaped(self, piece: str) -> bytes:
+        """``piece`` as the inside of a JSON string, as ``render`` writes it (a string
+        escapes code point by code point, so its slices can be escaped one by one)."""
+        quoted = json.dumps(piece, ensure_ascii=self.ensure_ascii)[1:-1]
+        return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,10 +13,16 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 CONTEXT_LENGTH = 32
+# Code points hashed per step: a long text is encoded a slice at a time, never copied whole.
+_HASHED_SLICE = 1 << 20
 
 
 def sha256_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The SHA-256 of ``text`` as UTF-8."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), _HASHED_SLICE):
+        digest.update(text[start : start + _HASHED_SLICE].encode("utf-8"))
+    return digest.hexdigest()
 
 
 class Source(models.Model):

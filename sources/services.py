@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import ProtectedError
 from django.dispatch import Signal
 from django.utils.text import normalize_newlines
@@ -73,12 +74,54 @@ def _validated(instance) -> None:
         raise InvalidInput(first, code="invalid", extra={"errors": fields}) from error
 
 
+# A text from this many code points on is let go by SQLite's driver once committed (see
+# ``_release_bound_text``).
+LONG_TEXT = 1 << 20
+
+
+def _release_bound_text(using: str) -> None:
+    """SQLite's driver keeps the parameters of a statement it ran bound to the statement,
+    which it caches for the next run: once a long text was written, the INSERT (or UPDATE)
+    of the source and the INSERT of its history row each hold a copy of it for as long as
+    the connection lives (connections persist across requests), 100 MB for a 50 MB text.
+    Closing the connection after the commit frees them; the next query opens another, which
+    for a SQLite file costs about a millisecond. psycopg keeps no parameters past a cursor."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        transaction.on_commit(connection.close, using=using)
+
+
+@contextmanager
+def _text_sent_apart(text: str, using: str):
+    """While a long text is saved on PostgreSQL, its statements (the source's, its history
+    row's) send their parameters apart from the SQL. By default psycopg quotes parameters
+    into the statement (Django's client-side binding): a 50 MB text becomes a quoted copy and
+    a statement that holds it, and an upload of it grew a worker by 261 MB, where sent apart
+    it grows it by 163 MB. Django supports server-side binding as an option; it is used here
+    only for these INSERTs and UPDATEs, which it handles like any other."""
+    connection = connections[using]
+    if len(text) < LONG_TEXT or connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    driver = connection.connection
+    previous = driver.cursor_factory
+    driver.cursor_factory = ServerBindingCursor
+    try:
+        yield
+    finally:
+        driver.cursor_factory = previous
+
+
 def _save_source(source: Source) -> None:
     """Save, turning the database's URL uniqueness (which a concurrent writer can reach
     between validation and insert) into the same error validation gives."""
+    using = router.db_for_write(Source, instance=source)
     try:
-        with transaction.atomic():
-            source.save()
+        with transaction.atomic(using=using), _text_sent_apart(source.text, using):
+            source.save(using=using)
     except IntegrityError as error:
         taken = Source.objects.filter(url=source.url).exclude(pk=source.pk)
         if source.url and taken.exists():
@@ -88,6 +131,8 @@ def _save_source(source: Source) -> None:
                 extra={"errors": {"url": ["A source with this URL already exists."]}},
             ) from error
         raise
+    if len(source.text) >= LONG_TEXT:
+        _release_bound_text(using)
 
 
 def normalise_line_endings(text: str) -> str:

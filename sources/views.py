@@ -22,6 +22,7 @@ from rest_framework.reverse import reverse
 
 from project.api import (
     JSONLDRenderer,
+    LongTextJSONRenderer,
     ModelPermissionsOrReadOnly,
     StrictJSONParser,
     error_responses,
@@ -127,6 +128,8 @@ class SourceViewSet(viewsets.GenericViewSet):
     permission_classes = [ModelPermissionsOrReadOnly]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     parser_classes = [StrictJSONParser, SourceUploadParser]
+    # A source's text can be tens of megabytes: rendered without copies of it.
+    renderer_classes = [LongTextJSONRenderer]
 
     def _with_text(self) -> bool:
         return sees_everything(self.request.user, "sources", "source")

@@ -104,13 +104,13 @@ def extract(
     stream.seek(0)
     if media_type == PDF:
         text, raw = extract_pdf(stream)
+    elif media_type == HTML:
+        text, raw = extract_html(stream.read(), url=url, charset=charset)
     else:
-        data = stream.read()
-        if media_type == HTML:
-            text, raw = extract_html(data, url=url, charset=charset)
-        else:
-            text, raw = extract_text(data, charset=charset), {}
-    if not text.strip():
+        # The stream, not its bytes: the bytes go once decoded (see ``extract_text``).
+        text, raw = extract_text(stream, charset=charset), {}
+    # ``isspace`` where ``strip`` would copy the whole text to find it empty.
+    if not text or text.isspace():
         raise ExtractionError("The file holds no text (only white space).", code="empty_file")
     return Extraction(text=text, media_type=media_type, metadata=_metadata(raw))
 

@@ -11,6 +11,7 @@ import unicodedata
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def line_endings(text: str) -> str:
@@ -19,13 +20,20 @@ def line_endings(text: str) -> str:
 
 
 def without_lone_surrogates(text: str) -> str:
-    """Valid Unicode: a surrogate pair becomes its character, a lone surrogate U+FFFD."""
+    """Valid Unicode: a surrogate pair becomes its character, a lone surrogate U+FFFD.
+    Text without surrogates (nearly all) is returned as it is, not copied twice over."""
+    if _SURROGATE.search(text) is None:
+        return text
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def normalise_extracted(text: str) -> str:
     """Unicode NFC, ``\\n`` line endings, no trailing spaces, no control characters, at
-    most one blank line in a row, no blank lines at either end."""
+    most one blank line in a row, no blank lines at either end.
+
+    A step with nothing to change returns its input (``str.replace``, ``re.sub`` without a
+    match and ``unicodedata.normalize`` of NFC text do), so text that is already normal is
+    read, not copied, at every step."""
     text = without_lone_surrogates(text)
     text = line_endings(text)
     text = _CONTROL.sub("", text)

@@ -10,6 +10,7 @@ import pytest
 from sources.ingest import ExtractionError, extract
 from sources.ingest.detect import HTML, MARKDOWN, PDF, PLAIN, detect_media_type
 from sources.ingest.normalise import normalise_extracted
+from sources.ingest import text
 from sources.ingest.text import decode
 
 
@@ -62,6 +63,28 @@ def test_nul_bytes_make_binary_data_not_text():
 def test_plain_text_keeps_everything_but_carriage_returns():
     data = "  Indented\r\nTrailing   \rCafe\u0301\n\n\n".encode()
     assert extract(io.BytesIO(data), filename="a.txt").text == "  Indented\nTrailing   \nCafe\u0301\n\n\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_text_read_in_chunks_is_the_text_read_whole(encoding):
+    """A CR LF, a CR and a character of several bytes split between two reads of the file
+    come out as they would from the whole file."""
+    chunk = text.CHUNK
+    head = "a" * (chunk - 1)
+    for tail in ("\r\nafter", "\rafter", "éafter", "\r\r\nafter"):
+        whole = head + tail + "\r\n" * 3 + "end\r"
+        data = whole.encode(encoding)
+        declared = encoding if encoding == "cp1252" else None
+        expected = whole.replace("\r\n", "\n").replace("\r", "\n")
+        assert text.extract_text(io.BytesIO(data), charset=declared) == expected
+        assert decode(data, charset=declared) == whole
+
+
+def test_nul_bytes_far_into_a_file_make_it_binary():
+    data = b"text " * (text.CHUNK // 2) + b"\x00 more text"
+    with pytest.raises(ExtractionError) as error:
+        extract(io.BytesIO(data), filename="a.txt")
+    assert error.value.code == "unsupported_type"
 
 
 def test_extracted_text_is_nfc_with_newlines_and_no_trailing_spaces():

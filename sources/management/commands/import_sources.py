@@ -77,6 +77,8 @@ class Command(BaseCommand):
             else:
                 imported += 1
                 bar.write(f"imported {path}: source #{source.pk} ({source.original_media_type}, {len(source.text):,} characters)", file=self.stdout)
+                # Not held while the next file is read: a folder of large files costs one.
+                del source
         bar.close()
         for path, reason in refused:
             if not path.exists():
