@@ -220,7 +220,7 @@ class Corpus:
     def source_rows(self) -> Iterator[tuple]:
         """(id, title, url, publisher, authors, published_on, retrieved_at, language, kind,
         reliability, text, text_sha256, text_length, notes, created_by_id, created_at,
-        updated_at); remembers each text's sentence boundaries for the spans."""
+        updated_at, uid, original, original_sha256, original_media_type); remembers each text's sentence boundaries for the spans."""
         rng = random.Random(self.seed * 101 + 3)
         publishers = ["Tehran Times", "Kommersant", "Reuters", "Al-Monitor", "RFE/RL",
                       "Financial Times", "IRNA", "TASS", "Le Monde", "Der Spiegel"]
@@ -264,6 +264,7 @@ class Corpus:
                 created,
                 created,
                 self._uid("source", source_id),
+                "", "", "",  # no original file: the text is the source
             )
 
     def entity_rows(self) -> list[tuple]:
@@ -427,6 +428,7 @@ TABLE_COLUMNS = {
         "id", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
         "language", "kind", "reliability", "text", "text_sha256", "text_length", "notes",
         "created_by_id", "created_at", "updated_at", "uid",
+        "original", "original_sha256", "original_media_type",
     ),
     "claims_entity": ("id", "name", "slug", "kind", "wikidata_id", "aliases"),
     "claims_claim": (
