@@ -269,3 +269,11 @@ def test_the_lease_outlives_the_longest_delivery(settings):
     assert webhooks.lease_seconds() == webhooks.LEASE_SECONDS
     settings.WEBHOOK_TIMEOUT_SECONDS = 300
     assert webhooks.lease_seconds() >= 3 * 300
+
+
+@pytest.mark.parametrize("interval", ["0", "-1", "3601"])
+def test_an_interval_out_of_range_is_refused(interval):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--interval"):
+        call_command("deliver_webhooks", "--interval", interval)
