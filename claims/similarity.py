@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz
@@ -126,6 +126,7 @@ CANONICAL = _canonical_words()
 OPPOSITE_PAIRS = tuple(
     pair for first, second in OPPOSITES for pair in ((stem(first), stem(second)), (stem(second), stem(first)))
 )
+OPPOSITE_WORDS = frozenset(word for pair in OPPOSITE_PAIRS for word in pair)
 # The surface words of each word's synonym group: what a full-text query should also look for.
 SYNONYMS_OF: dict[str, tuple[str, ...]] = {
     word: group for group in SYNONYM_GROUPS for word in group
@@ -223,9 +224,19 @@ class Form:
     negated: bool
     words: list[str] = field(default_factory=list)  # content words as written (for full-text queries)
 
-    @property
+    # Derived once: a form is compared with many others (its tokens never change).
+    @cached_property
     def joined(self) -> str:
         return " ".join(self.tokens)
+
+    @cached_property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.tokens)
+
+    @cached_property
+    def opposite_words(self) -> frozenset[str]:
+        """Its words that have an opposite (``OPPOSITES``)."""
+        return self.token_set & OPPOSITE_WORDS
 
 
 def entity_token(entity_id: int) -> str:
@@ -285,9 +296,13 @@ def lexical(query: Form, candidate: Form) -> float:
     first, second = query.joined, candidate.joined
     sort = fuzz.token_sort_ratio(first, second) / 100
     token_set = fuzz.token_set_ratio(first, second) / 100
-    a, b = set(query.tokens), set(candidate.tokens)
-    dice = 2 * len(a & b) / (len(a) + len(b))
-    return 0.35 * sort + 0.25 * token_set + 0.4 * dice
+    return 0.35 * sort + 0.25 * token_set + 0.4 * dice(query, candidate)
+
+
+def dice(query: Form, candidate: Form) -> float:
+    """The Dice overlap of the two token sets (both non-empty)."""
+    a, b = query.token_set, candidate.token_set
+    return 2 * len(a & b) / (len(a) + len(b))
 
 
 def agreement(query: Form, candidate: Form, candidate_entities: frozenset[int] = frozenset()) -> float:
@@ -305,7 +320,9 @@ def agreement(query: Form, candidate: Form, candidate_entities: frozenset[int] =
         factor *= ENTITY_CONFLICT
     if query.negated != candidate.negated:
         factor *= NEGATION_CONFLICT
-    query_words, candidate_words = set(query.tokens), set(candidate.tokens)
+    if not query.opposite_words or not candidate.opposite_words:
+        return factor  # an opposite needs a word with an opposite on each side
+    query_words, candidate_words = query.token_set, candidate.token_set
     for first, second in OPPOSITE_PAIRS:
         if first in query_words and second in candidate_words and first not in candidate_words and second not in query_words:
             factor *= OPPOSITE_CONFLICT
@@ -317,6 +334,42 @@ def score(query: Form, candidate: Form, candidate_entities: frozenset[int] = fro
     """How likely ``candidate`` states the fact that ``query`` states, 0..1."""
     value = lexical(query, candidate) * agreement(query, candidate, candidate_entities)
     return round(min(1.0, max(0.0, value)), 4)
+
+
+# Below the minimum by more than this, a score cannot round up to it (``score`` keeps four
+# decimals); the rest is room for floating-point error in the bounds.
+BOUND_SLACK = 0.001
+
+
+def score_if_at_least(
+    query: Form, candidate: Form, candidate_entities: frozenset[int], minimum: float
+) -> float | None:
+    """``score(query, candidate, candidate_entities)`` when it is at least ``minimum``, else
+    None, answered without the costly measures for most candidates that fall short.
+
+    ``lexical`` is 0.35 x sort + 0.25 x set + 0.4 x dice, with each ratio at most 1, and the
+    score is it times ``agreement``: the cheap parts (dice, agreement) bound it from above,
+    and each rapidfuzz ratio is asked with the least value that could still reach the
+    minimum (it answers 0 below that). A candidate that passes gets ``score`` itself, so the
+    value is the same to the last digit."""
+    if minimum <= 0:
+        return score(query, candidate, candidate_entities)
+    if not query.tokens or not candidate.tokens:
+        return None
+    factor = agreement(query, candidate, candidate_entities)
+    needed = (minimum - BOUND_SLACK) / factor - 0.4 * dice(query, candidate)  # what sort and set must give
+    if needed > 0.35 + 0.25:
+        return None
+    sort_cutoff = (needed - 0.25) / 0.35
+    if sort_cutoff > 0:
+        sort = fuzz.token_sort_ratio(query.joined, candidate.joined, score_cutoff=100 * sort_cutoff) / 100
+        if sort == 0:
+            return None
+        set_cutoff = (needed - 0.35 * sort) / 0.25
+        if set_cutoff > 0 and fuzz.token_set_ratio(query.joined, candidate.joined, score_cutoff=100 * set_cutoff) == 0:
+            return None
+    value = score(query, candidate, candidate_entities)
+    return value if value >= minimum else None
 
 
 def idf(matches: int, total: int) -> float:

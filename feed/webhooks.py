@@ -24,6 +24,7 @@ import ipaddress
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +44,13 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Claimbase-Signature"
 ENQUEUE_BATCH = 500
 LEASE_SECONDS = 120
+
+
+def lease_seconds() -> float:
+    """How long a lease lasts: renewed before each POST, it must outlive the longest POST
+    (``WEBHOOK_TIMEOUT_SECONDS``) by a wide margin, or a second worker could take the
+    webhook while the first still waits for an answer and send the next event before it."""
+    return max(LEASE_SECONDS, 3 * _setting("WEBHOOK_TIMEOUT_SECONDS", 10))
 
 
 def _setting(name: str, default: float) -> float:
@@ -97,7 +105,7 @@ def _take_lease(webhook: Webhook, owner: str, now: datetime) -> bool:
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
     return bool(
         Webhook.objects.filter(free, pk=webhook.pk, active=True).update(
-            lease_until=now + timedelta(seconds=LEASE_SECONDS), lease_owner=owner
+            lease_until=now + timedelta(seconds=lease_seconds()), lease_owner=owner
         )
     )
 
@@ -182,14 +190,22 @@ def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, no
             webhook.failing_since = None
 
 
-def deliver_round(webhook: Webhook, *, owner: str | None = None, now=timezone.now) -> RoundResult:
-    """Deliver what is due to one webhook, oldest first; stop at the first failure."""
+def _never() -> bool:
+    return False
+
+
+def deliver_round(
+    webhook: Webhook, *, owner: str | None = None, now=timezone.now, should_stop: Callable[[], bool] = _never
+) -> RoundResult:
+    """Deliver what is due to one webhook, oldest first; stop at the first failure, or
+    before the next POST once ``should_stop()`` says so (the worker is shutting down: what
+    is left stays pending for the next worker)."""
     owner = owner or uuid.uuid4().hex
     result = RoundResult()
     if not _take_lease(webhook, owner, now()):
         return result
     try:
-        while True:
+        while not should_stop():
             enqueue(webhook, now())
             pending = Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING)
             head = pending.select_related("event").order_by("seq").first()
@@ -208,16 +224,21 @@ def deliver_round(webhook: Webhook, *, owner: str | None = None, now=timezone.no
                 return result
             _record_success(webhook, head, status, now())
             result.delivered += 1
+        return result
     finally:
         _release_lease(webhook, owner)
 
 
-def deliver_all(*, owner: str | None = None, now=timezone.now) -> RoundResult:
+def deliver_all(
+    *, owner: str | None = None, now=timezone.now, should_stop: Callable[[], bool] = _never
+) -> RoundResult:
     """One round over every active webhook (numbering pending events first)."""
     sequence_pending()
     total = RoundResult()
     for webhook in Webhook.objects.filter(active=True).order_by("pk"):
-        result = deliver_round(webhook, owner=owner, now=now)
+        if should_stop():
+            break
+        result = deliver_round(webhook, owner=owner, now=now, should_stop=should_stop)
         total.delivered += result.delivered
         total.failed += result.failed
         total.waiting = total.waiting or result.waiting

@@ -19,6 +19,7 @@ class Receiver:
     mode: str = "ok"  # ok | fail | stall
     stall_seconds: float = 2.0
     received: list[Received] = field(default_factory=list)
+    started: int = 0  # requests whose body has been read (a stalled one included)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -32,6 +33,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the http.server hook's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.started += 1
                 if receiver.mode == "stall":
                     time.sleep(receiver.stall_seconds)
                 receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))

@@ -1,4 +1,5 @@
-"""``manage.py find_duplicates``: pairs of claims likely to state the same fact (see claims.similar)."""
+"""``manage.py find_duplicates``: pairs of claims likely to state the same fact (see
+claims.duplicates and claims.similar)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from claims.models import Claim
-from claims.similar import LIKELY_DUPLICATE, duplicate_pairs
+from claims.duplicates import duplicate_pairs
+from claims.similar import LIKELY_DUPLICATE
 
 
 def _threshold(value: str) -> float:

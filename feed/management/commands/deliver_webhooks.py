@@ -3,43 +3,65 @@
 from __future__ import annotations
 
 import signal
-import threading
-import uuid
+import sys
 
-from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from feed.webhooks import deliver_all
+from feed.worker import run_worker, worker_name
 
 
 class Command(BaseCommand):
     help = (
         "Deliver the changes feed to the registered webhooks: at least once, in seq order per "
-        "webhook, signed, with exponential backoff. Runs until stopped (SIGTERM/SIGINT finish "
-        "the delivery in flight); --once delivers everything due now and exits."
+        "webhook, signed, with exponential backoff. Runs until stopped: the first SIGTERM or "
+        "SIGINT lets the delivery in flight finish, a second abandons it (it is sent again "
+        "later). --once delivers everything due now and exits."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Deliver what is due now, then exit.")
         parser.add_argument(
-            "--interval", type=float, default=1.0, help="Seconds between rounds when idle (default 1)."
+            "--interval", type=float, default=1.0,
+            help="Seconds between rounds when there is nothing to deliver (default 1).",
         )
 
     def handle(self, *args, once: bool, interval: float, **options):
-        owner = uuid.uuid4().hex  # this worker's lease name
-        stop = threading.Event()
-        if not once:
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda *_: stop.set())
-        delivered = failed = 0
-        while not stop.is_set():
-            if not once:
-                close_old_connections()  # a long-running worker outlives its connections
-            result = deliver_all(owner=owner)
-            delivered += result.delivered
-            failed += result.failed
-            if once and not result.delivered:
-                break
-            if not result.delivered:
-                stop.wait(interval)
-        self.stdout.write(f"Delivered {delivered}, failed attempts {failed}.")
+        if not 0 < interval <= 3600:
+            raise CommandError("--interval must be more than 0 and at most 3600 seconds.")
+        owner = worker_name()
+        if once:
+            delivered = failed = 0
+            while True:
+                result = deliver_all(owner=owner)
+                delivered += result.delivered
+                failed += result.failed
+                if not result.delivered:
+                    break
+            self.stdout.write(f"Delivered {delivered}, failed attempts {failed}.")
+            return
+
+        stopping = {"signal": None}
+
+        def on_signal(signum, frame):
+            if stopping["signal"] is not None:
+                # The second request: abandon the delivery in flight. It was not marked
+                # delivered, so it is sent again later (at least once); the lease is released
+                # on the way out.
+                raise SystemExit(128 + signum)
+            stopping["signal"] = signum
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, on_signal)
+
+        def report(line: str) -> None:
+            self.stdout.write(f"{timezone.now():%Y-%m-%dT%H:%M:%SZ} {line}")
+            sys.stdout.flush()
+
+        report(f"worker {owner} started: a round every {interval:g} s when idle; SIGTERM or SIGINT stops it")
+        totals = run_worker(interval=interval, should_stop=lambda: stopping["signal"] is not None,
+                            report=report, owner=owner)
+        name = signal.Signals(stopping["signal"]).name
+        report(f"stopped on {name}: delivered {totals.delivered}, failed attempts {totals.failed}, "
+               f"round errors {totals.errors}")
