@@ -13,11 +13,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+
+from project.admin import EstimatedCountPaginator
 
 from .. import selectors
 from ..models import Claim, Evidence, Review
@@ -33,8 +34,15 @@ def review_queue(user) -> QuerySet[Claim]:
     return selectors.review_queue(user)
 
 
-def review_queue_count(user) -> int:
-    return review_queue(user).count()
+# The queue link counts its claims up to this many, then says "more than" (each one is
+# checked against the reviewer's contributions: counting 100,000 would take a while).
+QUEUE_COUNT_CAP = 1_000
+
+
+def review_queue_count(user) -> str:
+    """The queue's size as the claim list's link shows it: "42", or "1,000+"."""
+    counted = review_queue(user).order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+    return f"{QUEUE_COUNT_CAP:,}+" if counted > QUEUE_COUNT_CAP else f"{counted:,}"
 
 
 ORDERS = {"oldest": ("submitted_at", "id"), "newest": ("-submitted_at", "-id")}
@@ -69,7 +77,7 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
         Prefetch("evidence", queryset=Evidence.objects.select_related("span__source").order_by("id")),
         "entities",
     )
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("p"))
+    page = EstimatedCountPaginator(claims, PAGE_SIZE).get_page(request.GET.get("p"))
     base_url = reverse("admin:claims_claim_review_queue")
     here = {**options, **({"p": str(page.number)} if page.number > 1 else {})}
     queue_url = f"{base_url}?{urlencode(here)}" if here else base_url

@@ -103,3 +103,18 @@ def test_a_decision_returns_to_the_same_order_and_filters_at_the_next_claim(clie
     assert next_urls[second.pk] == f"{reverse(QUEUE)}?o=newest#claim-{first.pk}"
     assert next_urls[first.pk] == f"{reverse(QUEUE)}?o=newest#claim-{second.pk}"
     assert f'value="{reverse(QUEUE)}?o=newest#claim-{first.pk}"' in response.content.decode()
+
+
+def test_a_long_queue_is_counted_up_to_a_cap(client_for, analyst, reviewer, make_claim, monkeypatch):
+    from claims.admin import review_queue as queue_module
+    from project import admin as project_admin
+
+    for n in range(3):
+        make_claim(analyst, status="in_review", text=f"Claim {n} in review.")
+    monkeypatch.setattr(queue_module, "QUEUE_COUNT_CAP", 2)
+    monkeypatch.setattr(project_admin, "COUNT_CAP", 2)
+    client = client_for(reviewer)
+    assert "Review queue (2+)" in client.get(reverse("admin:claims_claim_changelist")).content.decode()
+    assert "More than 2 claims waiting for your decision" in client.get(reverse(QUEUE)).content.decode()
+    monkeypatch.setattr(queue_module, "QUEUE_COUNT_CAP", 3)
+    assert "Review queue (3)" in client.get(reverse("admin:claims_claim_changelist")).content.decode()
