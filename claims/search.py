@@ -176,23 +176,26 @@ def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(pk__in=RawSQL(POSTGRESQL_MATCHES, (SEARCH_CONFIG, query)))
 
 
-def count_matches(query: str, using: str = DEFAULT_DB_ALIAS) -> int | None:
+def count_matches(query: str, using: str = DEFAULT_DB_ALIAS, *, limit: int | None = None) -> int | None:
     """How many claims ``search_claims`` finds for ``query`` among all claims, read from the
     search index alone (it holds one row per claim): on SQLite, a fraction of the cost of
-    counting the claims themselves. None when there is nothing to search, or the index alone
-    cannot tell (on SQLite, a query of exclusions only)."""
+    counting the claims themselves; with ``limit``, counting stops past it (``limit + 1``
+    means "more"). None when there is nothing to search, or the index alone cannot tell (on
+    SQLite, a query of exclusions only)."""
     query = query.replace("\x00", " ").strip()
     parsed = parse_query(query)
     connection = connections[using]
     if not query or parsed.is_empty:
         return None
     with connection.cursor() as cursor:
+        bounded = "" if limit is None else f" LIMIT {int(limit) + 1}"
         if connection.vendor == "sqlite" and parsed.groups:
             cursor.execute(
-                "SELECT count(*) FROM claims_claim_fts WHERE claims_claim_fts MATCH %s", [sqlite_expression(parsed)]
+                f"SELECT count(*) FROM (SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s{bounded})",
+                [sqlite_expression(parsed)],
             )
         elif connection.vendor == "postgresql":
-            cursor.execute(POSTGRESQL_MATCHES.replace("claim_id", "count(*)", 1), [SEARCH_CONFIG, query])
+            cursor.execute(f"SELECT count(*) FROM ({POSTGRESQL_MATCHES}{bounded}) AS matches", [SEARCH_CONFIG, query])
         else:
             return None
         return cursor.fetchone()[0]

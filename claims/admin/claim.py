@@ -21,6 +21,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from project import admin as project_admin
 from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge, id_or_none
 from project.errors import DomainError, InvalidInput
 from sources.admin import adopt
@@ -243,7 +244,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
             return queryset, False
         if not queryset.query.where:
             # No filter besides the search: the index alone counts the results (see get_paginator).
-            request.claimbase_search_count = count_matches(term, queryset.db)
+            request.claimbase_search_count = count_matches(term, queryset.db, limit=project_admin.COUNT_CAP)
         # The full-text index (claim text and evidence quotes), not a LIKE scan of every row.
         return search_claims(queryset, term), False
 
@@ -251,7 +252,9 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
         known = getattr(request, "claimbase_search_count", None)
         if known is not None:
-            paginator.count = known  # the paginator's cached count
+            # The paginator's cached count, capped as it caps the counts of filtered lists.
+            paginator.count = min(known, project_admin.COUNT_CAP)
+            paginator.capped = known > project_admin.COUNT_CAP
         return paginator
 
     @admin.display(description="claim", ordering="-created_at")

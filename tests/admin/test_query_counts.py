@@ -120,3 +120,6 @@ def test_a_filtered_list_counts_up_to_the_cap_and_then_says_more_than(analyst, r
     searched = client.get(url, {"status__exact": "in_review", "q": "claim"}).content.decode()
     assert "More than 3 results" in searched
     assert "More than" not in client.get(url, {"status__exact": "in_review", "q": "Claim number 2"}).content.decode()
+    # A search alone is counted in the index, up to the cap too.
+    assert "More than 3 results" in client.get(url, {"q": "claim"}).content.decode()
+    assert "1 result" in client.get(url, {"q": "Claim number 2"}).content.decode()

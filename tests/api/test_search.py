@@ -8,6 +8,7 @@ from django.db import connection
 from claims import search, services
 from claims.models import Claim, Evidence
 from claims.search import parse_query, search_claims
+from sources import anchoring
 from sources.services import source_create
 
 pytestmark = pytest.mark.django_db
@@ -162,13 +163,18 @@ def test_search_index_objects_exist():
 
 
 def test_a_claim_quoting_a_whole_long_report_is_indexed(analyst):
-    # Distinct words beyond what one tsvector can hold (1 MB); the document is cut instead.
+    # Distinct words beyond what one tsvector can hold (1 MB), quoted in passages of at most
+    # 5,000 code points each; the document is cut instead.
     text = " ".join(f"lexeme{number}" for number in range(150_000))
     report = source_create(user=analyst, title="Long report", text=text)
+    step = anchoring.MAX_QUOTE_LENGTH
     claim = services.claim_create(
         author=analyst,
         text="Quotes everything.",
-        evidence=[services.EvidenceInput(source=report, start=0, end=len(text))],
+        evidence=[
+            services.EvidenceInput(source=report, start=start, end=min(start + step, len(text)))
+            for start in range(0, len(text), step)
+        ],
     )
     found = search_claims(Claim.objects.all(), "lexeme7")
     assert list(found.values_list("pk", flat=True)) == [claim.pk]
