@@ -27,7 +27,9 @@ from feed.models import Delivery, Event, Webhook
 from ..support import REPO_DIR, postgres_only
 from .receiver import Receiver
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real commits, for the subprocess to see; serialized_rollback restores what the flush after
+# each test removes (roles, content types), as the other transactional tests do.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SECRET = "a-secret-of-some-length"
 
