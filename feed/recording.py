@@ -27,8 +27,10 @@ that an imported relation changed. Rows written raw (fixtures) record no events.
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from claims.models import Claim, ClaimRelation, Evidence, Review
 from claims.transfer.importing import rows_imported
@@ -145,13 +147,18 @@ def _spans_reanchored(sender, span_ids, **kwargs) -> None:
 @receiver(rows_imported, dispatch_uid="feed_rows_imported")
 def _rows_imported(sender, claims, sources, touched, **kwargs) -> None:
     using = write_alias()
-    events = [
-        Event(type=Type.CLAIM_CREATED, claim=pk, version=version, status=status, public=status in PUBLIC_STATUSES)
-        for pk, version, status in claims
-    ]
-    events += [
-        Event(type=Type.CLAIM_UPDATED, claim=pk, version=version, status=status, public=status in PUBLIC_STATUSES)
-        for pk, version, status in touched
-    ]
-    events += [Event(type=Type.SOURCE_CREATED, source=pk, public=True) for pk in sources]
-    Event.objects.using(using).bulk_create(events, batch_size=1000)
+    connection = connections[using]
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [(Type.CLAIM_CREATED, pk, None, version, status, status in PUBLIC_STATUSES, at) for pk, version, status in claims]
+    rows += [(Type.CLAIM_UPDATED, pk, None, version, status, status in PUBLIC_STATUSES, at) for pk, version, status in touched]
+    rows += [(Type.SOURCE_CREATED, None, pk, None, "", True, at) for pk in sources]
+    if not rows:
+        return
+    # One prepared INSERT run for every row (pipelined on PostgreSQL): a tenth of the cost of
+    # bulk_create's one statement of thousands of parameters, for a million imported claims.
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("type", "claim", "source", "version", "status", "public", "at"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows
+        )

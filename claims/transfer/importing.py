@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import operator
 import os
 import uuid
@@ -17,7 +18,8 @@ from sources import anchoring
 from sources.models import Source, Span, sha256_of
 
 from .. import rules
-from ..editorial import refresh_checks
+from ..checks import run_checks
+from ..editorial import SOURCE_COLUMNS, chunks, facts_from_rows
 from ..models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
 from ..relation_services import refresh_contradictions
 from .records import (
@@ -104,6 +106,7 @@ class Importer:
         self.supersedes: list[tuple[int, uuid.UUID, int]] = []
         self.relations: list[PreparedRelation] = []  # linked once every claim is in, too
         self.created_claim_ids: set[int] = set()
+        self.source_facts: dict[int, tuple] = {}  # editorial.SOURCE_COLUMNS of cited sources
 
     def run(self, path: str, progress=None) -> ImportReport:
         size = os.path.getsize(path)
@@ -368,6 +371,7 @@ class Importer:
         entity_ids = self.resolver.entity_ids
         evidence, links, reviews, claim_rows, contributions = [], [], [], [], []
         uid_value = Claim._meta.get_field("uid").get_db_prep_value
+        checked = self._checks(claim_ids, fresh)
         for claim_id, claim in zip(claim_ids, fresh):
             for item in claim.evidence:
                 span_id = span_ids[_span_key(item)]
@@ -383,7 +387,7 @@ class Importer:
             claim_rows.append((
                 claim_id, claim.author_id, *claim.fields.values(), None,
                 claim.timestamps.get("created_at") or now, claim.timestamps.get("updated_at") or now,
-                "[]", False,  # the editorial checks: computed below, once the rows are in
+                *checked[claim_id],
             ))
         # The first history record of each claim: its row as written (dates adapted once,
         # for both), without the fields the history leaves out.
@@ -412,7 +416,6 @@ class Importer:
         rows.insert(Review, ("claim_id", *REVIEW_FIELDS), reviews)
         rows.insert(ClaimContributor, ("claim_id", "user_id", "first_contributed_at"), contributions)
         rows.insert(history_model, history_columns, history, adapted=True)
-        refresh_checks(claim_ids)  # editorial checks of the claims just written
         self.created_claim_ids.update(claim_ids)
         rows_imported.send(
             Importer, sources=[], touched=[],
@@ -422,6 +425,30 @@ class Importer:
         self.report.evidence_created += len(evidence)
         self.report.spans_created += len(span_rows)
         return functools.partial(self.search.index, claim_ids)
+
+    def _checks(self, claim_ids: list[int], claims: list[PreparedClaim]) -> dict[int, tuple[str, bool]]:
+        """The editorial checks of the batch's claims, as their rows store them (warnings as
+        JSON, and whether there are any), from what the lines carry and the cited sources'
+        grades and dates (read once per source): ``claims.editorial`` assembles the facts and
+        ``claims.checks`` judges them, as for a claim saved any other way."""
+        missing = {item.source_id for claim in claims for item in claim.evidence} - self.source_facts.keys()
+        for chunk in chunks(sorted(missing)):
+            self.source_facts.update(
+                (row[0], row) for row in Source.objects.filter(pk__in=chunk).values_list(*SOURCE_COLUMNS)
+            )
+        claim_rows, evidence_rows = [], []
+        for claim_id, claim in zip(claim_ids, claims):
+            fields = claim.fields
+            claim_rows.append((claim_id, fields["text"], fields["confidence"], fields["verdict"],
+                               fields["period_start"], fields["period_end"]))
+            evidence_rows.extend((claim_id, item.stance, item.quote, item.source_id) for item in claim.evidence)
+        cited = {row[3] for row in evidence_rows}
+        facts = facts_from_rows(claim_rows, evidence_rows, (self.source_facts[pk] for pk in cited if pk in self.source_facts))
+        checked = {}
+        for claim_id in claim_ids:
+            warnings = run_checks(facts[claim_id])
+            checked[claim_id] = (json.dumps(warnings), bool(warnings))
+        return checked
 
     def _spans(self, claims: list[PreparedClaim], rows: RowWriter, stored_now) -> tuple[dict[tuple, int], list[tuple]]:
         """Spans for the batch's evidence (``SPAN_COLUMNS``; ``stored_now``: their dates, as
