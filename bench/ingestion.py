@@ -147,7 +147,9 @@ def speed(repeat: int) -> str:
 # Memory: one upload per fresh process
 
 
-CHILD = r'''
+# What every measuring child process starts with: Django on the database, originals in a
+# folder of their own.
+CHILD_SETUP = r'''
 import os, sys
 sys.path.insert(0, {project!r})
 os.environ["DATABASE_URL"] = {database!r}
@@ -157,6 +159,9 @@ django.setup()
 from django.conf import settings
 settings.MEDIA_ROOT = {media!r}
 settings.MAX_SOURCE_MB = 60
+'''
+
+CHILD = CHILD_SETUP + r'''
 from django.core.handlers.wsgi import WSGIHandler
 from rest_framework.authtoken.models import Token
 handler = WSGIHandler()
@@ -190,16 +195,7 @@ print(statuses[0].split()[0], before, peak)
 '''
 
 
-COMMAND_CHILD = r'''
-import os, sys
-sys.path.insert(0, {project!r})
-os.environ["DATABASE_URL"] = {database!r}
-os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings"
-import django
-django.setup()
-from django.conf import settings
-settings.MEDIA_ROOT = {media!r}
-settings.MAX_SOURCE_MB = 60
+COMMAND_CHILD = CHILD_SETUP + r'''
 from django.core.management import call_command
 from sources.models import Source
 def status(field):

@@ -4,6 +4,11 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from .receiver import Receiver
+
+# A webhook secret of the length the admin asks for.
+SECRET = "a-secret-of-some-length"
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles(settings, django_db_blocker):
@@ -13,6 +18,14 @@ def _fresh_throttles(settings, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         cache.clear()
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP receiver for webhook deliveries (see ``receiver.Receiver``)."""
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
 
 
 @pytest.fixture

@@ -25,20 +25,13 @@ from feed import webhooks, worker
 from feed.models import Delivery, Event, Webhook
 
 from ..support import REPO_DIR, postgres_only
+from .conftest import SECRET
 from .receiver import Receiver
 
 # Real commits, for the subprocess to see; serialized_rollback restores what the flush after
 # each test removes (roles, content types), as the other transactional tests do.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-SECRET = "a-secret-of-some-length"
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver().start()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

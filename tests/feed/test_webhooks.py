@@ -16,16 +16,9 @@ from feed import webhooks
 from feed.models import Delivery, Event, Webhook
 from feed.sequencing import sequence_pending
 
+from .conftest import SECRET
 from .receiver import Receiver
 
-SECRET = "a-secret-of-some-length"
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver().start()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture
