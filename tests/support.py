@@ -12,13 +12,25 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 # The seeds ship inside the repository; the external reference data (W3C annotation test
 # schemas, quote-matching cases) sits beside the checkout on CI and developers' machines only.
 SEEDS_DIR = REPO_DIR / "fixtures" / "seeds"
-# CLAIMBASE_REFERENCE_DIR points elsewhere; by default the folder beside the checkout.
+# CLAIMBASE_REFERENCE_DIR points elsewhere; by default the folder beside the checkout, which
+# a fresh clone does not have: every test that reads it is marked ``needs_reference`` and
+# skips, naming the missing file.
 REFERENCE_DIR = Path(os.environ.get("CLAIMBASE_REFERENCE_DIR") or REPO_DIR.parent / "shared" / "reference")
 
-needs_reference = pytest.mark.skipif(
-    not REFERENCE_DIR.is_dir(),
-    reason=f"external reference data not found at {REFERENCE_DIR} (CI has it beside the checkout)",
-)
+
+def reference_path(*parts: str) -> Path:
+    """A file or folder of the external reference data."""
+    return REFERENCE_DIR.joinpath(*parts)
+
+
+def needs_reference(*parts: str):
+    """Skip the test unless the reference data ``parts`` names is there."""
+    path = reference_path(*parts)
+    return pytest.mark.skipif(
+        not path.exists(),
+        reason=f"external reference data {path} not found (a fresh clone has none; "
+        "set CLAIMBASE_REFERENCE_DIR to its folder)",
+    )
 
 
 def seed_text(name: str) -> str:

@@ -23,7 +23,7 @@ from sources.anchoring import (
     resolve_quote,
     validate_offsets,
 )
-from tests.support import REFERENCE_DIR, needs_reference, seed_text
+from tests.support import needs_reference, reference_path, seed_text
 
 SEED_004 = seed_text("004_80fb5168a06efd21.txt")
 # The opening of A Tale of Two Cities (public domain): the text the external quote-matching
@@ -35,12 +35,13 @@ TWO_CITIES = (
     "of despair, we had everything before us, we had nothing before us, we were all going direct "
     "to Heaven, we were all going direct the other way."
 )
-REFERENCE_CASES = REFERENCE_DIR / "hypothesis-match-quote-cases.json"
+CASES_FILE = "hypothesis-match-quote-cases.json"
+REFERENCE_CASES = reference_path(CASES_FILE)
 
 
 def reference_context_cases() -> list:
     if not REFERENCE_CASES.exists():
-        return []
+        return [pytest.param({"quote": "", "expected": ""}, id="no-reference-data")]  # skipped by its marker
     return json.loads(REFERENCE_CASES.read_text(encoding="utf-8"))["context_cases"]
 
 
@@ -222,13 +223,13 @@ def test_context_tie_is_ambiguous_and_lists_every_candidate():
     assert raised.value.candidates == find_all(text, "we had")
 
 
-@needs_reference
+@needs_reference(CASES_FILE)
 def test_the_embedded_text_is_the_reference_cases_text():
     reference = json.loads(REFERENCE_CASES.read_text(encoding="utf-8"))
     assert reference["fixtures"]["twoCities"] == TWO_CITIES
 
 
-@needs_reference
+@needs_reference(CASES_FILE)
 @pytest.mark.parametrize(
     "case",
     reference_context_cases(),
@@ -368,7 +369,7 @@ def test_reanchor_state_values_are_the_design_strings():
 # fuzzy_suggestion
 
 
-@needs_reference
+@needs_reference(CASES_FILE)
 def test_fuzzy_suggestion_scores_follow_similarity_order():
     reference = json.loads(REFERENCE_CASES.read_text(encoding="utf-8"))
     solitude = reference["fixtures"]["solitude"]

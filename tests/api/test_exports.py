@@ -14,11 +14,12 @@ from referencing.jsonschema import DRAFT4
 
 from claims.models import Entity
 from sources.models import Span
-from tests.support import REFERENCE_DIR, SAMPLE_TEXT, needs_reference
+from tests.support import SAMPLE_TEXT, needs_reference, reference_path
 
 pytestmark = pytest.mark.django_db
 
-W3C_SCHEMAS = REFERENCE_DIR / "w3c-annotation-schemas"
+SCHEMAS_FOLDER = "w3c-annotation-schemas"
+W3C_SCHEMAS = reference_path(SCHEMAS_FOLDER)
 
 
 # python-jsonschema checks "uri" and "date-time" only with optional packages; these two
@@ -65,7 +66,7 @@ def w3c_failures(annotation: dict) -> list[str]:
 
     Skips the calling test, after whatever it checked before, when the W3C schemas are absent."""
     if not W3C_SCHEMAS.is_dir():
-        pytest.skip(f"the W3C annotation test schemas are not at {W3C_SCHEMAS} (CI has them)")
+        pytest.skip(f"external reference data {W3C_SCHEMAS} not found (a fresh clone has none; set CLAIMBASE_REFERENCE_DIR to its folder)")
     failures = []
     for name, schema, validator in _must_validators():
         if validator.is_valid(annotation) != (schema.get("expectedResult", "valid") == "valid"):
@@ -87,7 +88,7 @@ def _correct_samples() -> list[dict]:
     return samples
 
 
-@needs_reference
+@needs_reference(SCHEMAS_FOLDER)
 def test_the_schema_harness_accepts_correct_samples_and_catches_broken_ones():
     samples = _correct_samples()
     assert len(samples) >= 30
@@ -116,7 +117,7 @@ def test_the_schema_harness_accepts_correct_samples_and_catches_broken_ones():
         assert w3c_failures(broken), broken
 
 
-@needs_reference
+@needs_reference(SCHEMAS_FOLDER)
 def test_span_annotation_conforms_to_the_w3c_model(anonymous, corpus):
     response = anonymous.get(f"/api/v1/spans/{corpus.public_span.pk}/annotation/")
     assert w3c_failures(response.json()) == []
@@ -195,6 +196,6 @@ def test_only_published_claims_have_a_claimreview(client_for, analyst, corpus):
         assert response.json()["code"] == "not_published"
 
 
-@needs_reference
+@needs_reference(SCHEMAS_FOLDER)
 def test_the_w3c_schemas_are_where_the_reference_data_is():
     assert (W3C_SCHEMAS / "definitions" / "annotations.json").exists()
