@@ -108,6 +108,20 @@ def _originals_in_a_temporary_folder(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture
+def empty_cache(settings, django_db_blocker):
+    """The shared cache (throttle counts, read-your-writes marks) empty before and after the
+    test; static files served without the finders' index, which each test client would build."""
+    from django.core.cache import cache
+
+    settings.WHITENOISE_USE_FINDERS = False
+    with django_db_blocker.unblock():
+        cache.clear()
+    yield
+    with django_db_blocker.unblock():
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 costs a third of a second per user; the tests check roles, not hashing.

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from .receiver import Receiver
@@ -11,13 +10,8 @@ SECRET = "a-secret-of-some-length"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles(settings, django_db_blocker):
-    settings.WHITENOISE_USE_FINDERS = False
-    with django_db_blocker.unblock():
-        cache.clear()
+def _fresh_throttles(empty_cache):
     yield
-    with django_db_blocker.unblock():
-        cache.clear()
 
 
 @pytest.fixture

@@ -49,13 +49,8 @@ def caught_up(timeout: float = 10.0) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(settings, django_db_blocker):
-    settings.WHITENOISE_USE_FINDERS = False
-    with django_db_blocker.unblock():
-        cache.clear()
+def _clean_cache(empty_cache):
     yield
-    with django_db_blocker.unblock():
-        cache.clear()
 
 
 @pytest.fixture
