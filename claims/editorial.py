@@ -1,10 +1,12 @@
 """The editorial checks, stored on claims: read the rows, run ``claims.checks``, save.
 
-``refresh_checks`` is the one function that keeps ``Claim.check_warnings`` and
-``Claim.has_checks`` true to the claim's content, evidence and cited sources. The services
-call it at the end of every change (after their last save of the claim, in the same
-transaction); a saved source refreshes the claims that cite it. ``check_claims`` and the
-migration that introduced the fields use the same row readers.
+``refresh_checks`` keeps ``Claim.check_warnings`` and ``Claim.has_checks`` true to the
+claim's content, evidence and cited sources. The services call it at the end of every
+change (after their last save of the claim, in the same transaction); a saved source
+refreshes the claims that cite it. ``check_claims``, the migration that introduced the
+fields and ``import_claims`` (which writes the warnings with the rows, from the lines it
+holds) assemble the facts with the same ``facts_from_rows`` and judge them with the same
+``run_checks``.
 """
 
 from __future__ import annotations

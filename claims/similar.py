@@ -252,21 +252,12 @@ def candidates(
     return best_voted(votes, CANDIDATES)
 
 
-def best_voted_naively(votes: list[tuple[float, Sequence[int]]], count: int) -> list[int]:
-    """``best_voted`` by definition: each claim's votes summed, all claims sorted."""
-    total: dict[int, float] = defaultdict(float)
-    for weight, claim_ids in votes:
-        for claim_id in claim_ids:
-            total[claim_id] += weight
-    ranked = sorted(total.items(), key=lambda item: (-item[1], -item[0]))
-    return [claim_id for claim_id, _ in ranked[:count]]
-
-
 def best_voted(votes: list[tuple[float, Sequence[int]]], count: int) -> list[int]:
     """The ``count`` claims with the most votes, the larger id first at equal votes; each
     entry of ``votes`` gives its weight to each of its claims (each claim at most once).
 
-    The same answer as ``best_voted_naively``, to the last bit of each sum, with less work:
+    The same answer as summing every claim's votes and sorting them all (the tests compare
+    the two), to the last bit of each sum, with less work:
     thousands of claims share one word with a text and get one weight, a few share several.
     Only those few are summed one by one (in the order of ``votes``, as the naive sum adds
     them); the others' votes are their one weight. The ``count``-th largest vote is found

@@ -5,6 +5,7 @@ similar-claims lookup per claim, and its fast parts answer what their definition
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,9 +13,19 @@ from django.contrib.auth.models import User
 from claims import duplicates
 from claims.demo import load_demo
 from claims.models import Claim, ClaimRelation, Entity
-from claims.similar import best_voted, best_voted_naively
+from claims.similar import best_voted
 from claims.similar_quality import load_labelled_set
 from claims.similarity import EntityMatcher, score, score_if_at_least
+
+
+def best_voted_naively(votes, count: int) -> list[int]:
+    """``best_voted`` by definition: each claim's votes summed, all claims sorted."""
+    total: dict[int, float] = defaultdict(float)
+    for weight, claim_ids in votes:
+        for claim_id in claim_ids:
+            total[claim_id] += weight
+    ranked = sorted(total.items(), key=lambda item: (-item[1], -item[0]))
+    return [claim_id for claim_id, _ in ranked[:count]]
 
 
 @pytest.fixture
