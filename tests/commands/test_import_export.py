@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import tempfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,11 +35,12 @@ def corpus(analyst, reviewer, source, make_claim):
 
 
 def _export(*args) -> bytes:
-    out = io.StringIO()
-    path = "/tmp/claimbase-test-export.jsonl"
-    call_command("export_claims", "--output", path, "--no-progress", *args, stderr=out)
-    with open(path, "rb") as handle:
-        return handle.read()
+    # A file of this run's own: two suites at once on one machine must not share it.
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "export.jsonl")
+        call_command("export_claims", "--output", path, "--no-progress", *args, stderr=io.StringIO())
+        with open(path, "rb") as handle:
+            return handle.read()
 
 
 def _import(tmp_path, content: bytes | str, *args) -> str:
