@@ -170,6 +170,46 @@ def test_database_cache_increments_are_atomic_under_concurrency():
     assert concurrent_increments() == 8 * 25
 
 
+def synchronous_commit_seen_by_the_count(wrap_in_transaction: bool) -> str:
+    """The ``synchronous_commit`` in force right after the database cache reads a count."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    seen = []
+
+    def observe(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "claimbase_cache" in sql and sql.lstrip().upper().startswith("SELECT"):
+            with context["connection"].cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                seen.append(cursor.fetchone()[0])
+        return result
+
+    cache.set("counted", 0, 60)
+    with connection.execute_wrapper(observe):
+        if wrap_in_transaction:
+            with transaction.atomic():
+                cache.incr("counted")
+        else:
+            cache.incr("counted")
+    assert cache.get("counted") == 1
+    return seen[-1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+def test_a_count_of_its_own_commits_without_waiting_for_the_disk():
+    assert synchronous_commit_seen_by_the_count(wrap_in_transaction=False) == "off"
+    # Local to that transaction: the connection's next one waits for its flush again.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+def test_a_count_inside_a_callers_transaction_leaves_its_durability_alone():
+    assert synchronous_commit_seen_by_the_count(wrap_in_transaction=True) == "on"
+
+
 @needs_redis
 def test_redis_cache_increments_are_atomic_under_concurrency(settings):
     with redis_server() as cache_url:
