@@ -78,6 +78,9 @@ class CachedLookups(IndexLookups):
             self._total = super().total()
         return self._total
 
+    def survey(self, groups: list[list[str]], entity_ids: list[int]) -> tuple[int, list[Sequence[int]], dict[int, Sequence[int]]]:
+        return self.total(), self.groups(groups), {entity_id: self.entity(entity_id) for entity_id in entity_ids}
+
     def _remember(self, found: Sequence[int], limit: int) -> Sequence[int]:
         if len(found) > limit:
             return range(len(found))

@@ -164,26 +164,46 @@ class _Index:
                 )
             return [row[0] for row in cursor.fetchall()]
 
-    def matches_each(self, groups: list[list[str]], limit: int) -> list[list[int]]:
-        """For each group, the claims matching it, at most ``limit``. On PostgreSQL in one
-        statement (one round trip; each group its own bounded lookup); SQLite, in process,
-        answers separate statements faster than their UNION ALL."""
-        if self.vendor == "sqlite" or not groups:
-            return [self.matches([terms], limit) for terms in groups]
-        parts, params = [], []
+    def survey(self, groups: list[list[str]], entity_ids: list[int], limit: int, *,
+               with_total: bool = True) -> tuple[int, list[list[int]], dict[int, list[int]]]:
+        """The largest claim id (0 without ``with_total``); for each group, the claims
+        matching it; for each entity, the claims tagged with it: each list at most ``limit``
+        long. On PostgreSQL in one statement (one round trip; each lookup its own bounded
+        read); SQLite, in process, answers separate statements faster than their UNION ALL."""
+        if self.vendor == "sqlite":
+            found = [self.matches([terms], limit) for terms in groups]
+            total = self.total() if with_total else 0
+            return total, found, {entity_id: self.entity_claims(entity_id, limit) for entity_id in entity_ids}
+        # Rows of (kind, position, claim id): kind 0 a group's match, 1 an entity's, 2 the total.
+        parts, params = ["SELECT 2, 0, (SELECT max(id) FROM claims_claim)"] if with_total else [], []
         for position, terms in enumerate(groups):
             sql, values = self._postgresql_group(terms)
             parts.append(
-                f"SELECT {position} AS g, id FROM (SELECT claim_id AS id FROM claims_claim_search "
+                f"SELECT 0 AS kind, {position} AS position, id FROM (SELECT claim_id AS id FROM claims_claim_search "
                 f"WHERE document @@ {sql} LIMIT %s) AS group_{position}"
             )
             params += [*values, limit]
+        for position, entity_id in enumerate(entity_ids):
+            parts.append(
+                f"SELECT 1, {position}, id FROM (SELECT claim_id AS id FROM claims_claim_entities "
+                f"WHERE entity_id = %s LIMIT %s) AS entity_{position}"
+            )
+            params += [entity_id, limit]
+        total = 0
         found: list[list[int]] = [[] for _ in groups]
+        tagged: list[list[int]] = [[] for _ in entity_ids]
+        if not parts:
+            return total, found, {}
         with self.connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            for position, claim_id in cursor.fetchall():
-                found[position].append(claim_id)
-        return found
+            for kind, position, claim_id in cursor.fetchall():
+                if kind == 0:
+                    found[position].append(claim_id)
+                elif kind == 1:
+                    tagged[position].append(claim_id)
+                else:
+                    total = claim_id or 0
+        return total, found, dict(zip(entity_ids, tagged))
 
     def entity_claims(self, entity_id: int, limit: int) -> list[int]:
         with self.connection.cursor() as cursor:
@@ -204,10 +224,15 @@ class IndexLookups:
     def total(self) -> int:
         return max(self.index.total(), 1)
 
+    def survey(self, groups: list[list[str]], entity_ids: list[int]) -> tuple[int, list[Sequence[int]], dict[int, Sequence[int]]]:
+        """What ``total``, ``groups`` and ``entity`` say, all at once (one statement on PostgreSQL)."""
+        total, found, tagged = self.index.survey(groups, entity_ids, self.common + 1)
+        return max(total, 1), found, tagged
+
     def groups(self, groups: list[list[str]]) -> list[Sequence[int]]:
         """For each group, its claims (all of them, at most ``common``), or ``common + 1``
         of them when it is common: only the count of a common group's matches is used."""
-        return self.index.matches_each(groups, self.common + 1)
+        return self.index.survey(groups, [], self.common + 1, with_total=False)[1]
 
     def entity(self, entity_id: int) -> Sequence[int]:
         """The claims tagged with the entity, as ``groups`` says it."""
@@ -228,17 +253,18 @@ def candidates(
         return []
     lookups = lookups or IndexLookups(using)
     common = lookups.common
-    total = lookups.total()
+    # Entities by their links, not by their names in the index: a phrase lookup reads the
+    # positions of every word of it, and a claim about an entity is tagged with it.
+    entity_ids = sorted(form.entities)
+    total, by_group, by_entity = lookups.survey(groups, entity_ids)
     votes: list[tuple[float, Sequence[int]]] = []  # (weight, its claims), in the order they add up
     frequency: list[tuple[int, int]] = []  # (matches, group index)
-    for position, found in enumerate(lookups.groups(groups)):
+    for position, found in enumerate(by_group):
         frequency.append((len(found), position))
         if len(found) <= common:
             votes.append((idf(len(found), total), found))
-    # Entities by their links, not by their names in the index: a phrase lookup reads the
-    # positions of every word of it, and a claim about an entity is tagged with it.
-    for entity_id in sorted(form.entities):
-        found = lookups.entity(entity_id)
+    for entity_id in entity_ids:
+        found = by_entity[entity_id]
         if len(found) <= common:
             votes.append((idf(len(found), total), found))
     frequency.sort()

@@ -4,10 +4,12 @@ of its results on the labelled set built from the demo corpus."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.demo import load_corpus, load_demo
 from claims.models import Claim, Entity
-from claims.similar import LIKELY_DUPLICATE, similar_claims
+from claims.similar import LIKELY_DUPLICATE, IndexLookups, similar_claims
 from claims.similar_quality import evaluate, load_labelled_set
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +86,35 @@ def test_entity_aliases_and_titles_match(client_for, analyst, analyst2, make_cla
     results = similar_claims("In October 2007 Putin travelled to Tehran", user=analyst)
     assert results[0].claim["id"] == claim.pk
     assert results[0].score >= LIKELY_DUPLICATE
+
+
+def test_the_index_survey_says_what_the_separate_lookups_say(analyst, analyst2, make_claim):
+    putin = Entity.objects.create(name="Vladimir Putin", slug="vladimir-putin", kind="person", aliases=["Putin"])
+    first = make_claim(analyst, text="Putin visited Tehran in October 2007.")
+    second = make_claim(analyst2, text="Putin visited Beijing in 2007.")
+    first.entities.add(putin)
+    lookups = IndexLookups()
+    groups = [["visited"], ["tehran"], ["2007", "two thousand seven"], ["nowhere"]]
+    total, found, tagged = lookups.survey(groups, [putin.pk])
+    assert total == max(Claim.objects.values_list("id", flat=True)) == second.pk
+    assert [sorted(ids) for ids in found] == [sorted(ids) for ids in lookups.groups(groups)]
+    assert sorted(found[0]) == [first.pk, second.pk] and list(found[1]) == [first.pk] and not found[3]
+    assert dict(tagged) == {putin.pk: [first.pk]} == {putin.pk: list(lookups.entity(putin.pk))}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one round trip matters where a statement costs one")
+def test_on_postgresql_a_lookup_asks_the_index_for_every_word_and_entity_at_once(analyst, make_claim):
+    Entity.objects.create(name="Vladimir Putin", slug="vladimir-putin", kind="person", aliases=["Putin"])
+    Entity.objects.create(name="Iran", slug="iran", kind="country", aliases=["Tehran"])
+    make_claim(analyst, text="Putin visited Tehran in October 2007.")
+    with CaptureQueriesContext(connection) as statements:
+        similar_claims("In October 2007 Putin travelled to Tehran", user=analyst)
+    index_reads = [
+        query["sql"] for query in statements.captured_queries
+        if "claims_claim_search" in query["sql"] or "FROM claims_claim_entities" in query["sql"]
+    ]
+    assert len(index_reads) == 1, index_reads
+    assert "max(id)" in index_reads[0] and "claims_claim_entities" in index_reads[0]
 
 
 def test_a_different_number_is_not_a_likely_duplicate(analyst, make_claim):
