@@ -74,8 +74,13 @@ def main(argv=None) -> int:
     rows.append(["**median of medians**", ""] + [cell for route in routes for cell in (f"**{statistics.median(medians[route]):.1f}**", "")])
     rows.append(["worst median", ""] + [cell for route in routes for cell in (f"{max(medians[route]):.1f}", "")])
     total = Claim.objects.count()
+    buffers = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW shared_buffers")
+            buffers = f", shared_buffers {cursor.fetchone()[0]}"
     summary = (
-        f"{args.db} ({connection.vendor}): {total:,} claims; anonymous, newest first, 50 a page; "
+        f"{args.db} ({connection.vendor}{buffers}): {total:,} claims; anonymous, newest first, 50 a page; "
         f"{args.repeat} requests per query and path, in turns; server time in-process. api = /api/v1/claims/ "
         "as wired (claims.fast_list: on SQLite, the first page of results read from the index newest "
         "first); general path = the same page selected by django-filter + claims.search + KeysetPagination."

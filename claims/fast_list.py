@@ -282,22 +282,44 @@ def _search_page(request, paginator, statuses: tuple[str, ...], expression: str)
 
 
 def _search_rows_postgresql(statuses: tuple[str, ...], query: str, need: int) -> list:
-    """PostgreSQL: a query with few matches (``search.few_matches_postgresql``) reads them
-    all and sorts them (the planner, misjudging a rare word, would walk the whole
-    creation-time index instead: a second per query at a million claims); one with many
-    walks the creation-time index and keeps the matching claims, which finds a page after a
-    few hundred rows."""
+    """PostgreSQL: a query with few matches reads them all and sorts them (the planner,
+    misjudging a rare word, would walk the whole creation-time index instead: a second per
+    query at a million claims); one with many walks the creation-time index and keeps the
+    matching claims, which finds a page after a few hundred rows.
+
+    Unless the planner's statistics say the query is common (``search.surely_common``), one
+    statement reads at most ``search.FEW_MATCHES + 1`` matches, counts them and selects the
+    page among them; past that count, the page comes from the walk."""
     status_sql = "" if statuses == ALL_STATUSES else f" AND c.status IN ({', '.join(['%s'] * len(statuses))})"
     status_params = [] if statuses == ALL_STATUSES else list(statuses)
-    ids = search.few_matches_postgresql(query)
-    if ids is not None and not ids:
-        return []
-    if ids is not None:
-        where, params = "c.id = ANY(%s)", [ids]
-    else:
-        where, params = f"c.id IN ({search.POSTGRESQL_MATCHES})", [search.SEARCH_CONFIG, query]
     with connection.cursor() as db:
-        db.execute(_claims_sql(_CLAIMS_SQL, where=where + status_sql, direction="DESC"), params + status_params + [need])
+        if not search.surely_common(db, query):
+            # The page's ids are selected among the matches only when they are few (a
+            # condition without a column: PostgreSQL decides it once, before reading any
+            # claim); their authors and reviewers are joined to the page's rows alone.
+            # As an array, the matches are looked up by the primary key one by one (as a
+            # table, the planner guesses they are 200 and joins every one to every user).
+            few = (
+                "c.id IN (SELECT m.id FROM claims_claim m WHERE (SELECT count(*) FROM matches) <= %s "
+                "AND m.id = ANY(ARRAY(SELECT claim_id FROM matches))"
+                + status_sql.replace("c.status", "m.status")
+                + " ORDER BY m.created_at DESC, m.id DESC LIMIT %s)"
+            )
+            page = _claims_sql(_CLAIMS_SQL, where=few, direction="DESC")
+            db.execute(
+                f"WITH matches AS MATERIALIZED ({search.POSTGRESQL_MATCHES} LIMIT %s) "
+                f"SELECT (SELECT count(*) FROM matches), page.* FROM (SELECT 1) AS one "
+                f"LEFT JOIN LATERAL ({page}) AS page ON true",
+                [search.SEARCH_CONFIG, query, search.FEW_MATCHES + 1, search.FEW_MATCHES, *status_params, need, need],
+            )
+            rows = db.fetchall()
+            if rows[0][0] <= search.FEW_MATCHES:
+                return [row[1:] for row in rows if row[1] is not None]
+        where = f"c.id IN ({search.POSTGRESQL_MATCHES})"
+        db.execute(
+            _claims_sql(_CLAIMS_SQL, where=where + status_sql, direction="DESC"),
+            [search.SEARCH_CONFIG, query, *status_params, need],
+        )
         return db.fetchall()
 
 

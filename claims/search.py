@@ -129,17 +129,17 @@ def _search_sqlite(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
 POSTGRESQL_MATCHES = (
     "SELECT claim_id FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)"
 )
-# PostgreSQL: up to this many matches, a query reads them all and sorts them; with more, it
-# walks the creation-time index (the planner's own choice for a query it expects to match
-# much). Reading and sorting costs about 12 µs a match, the walk about 7 µs a claim walked
-# (51 / frequency of them): at a million claims they cross near 4,000 to 6,000 matches
-# (measured: 2,600 matches 20 ms sorted against 97 ms walked; 5,800, 70 against 59).
-FEW_MATCHES = 4000
-# A query the planner expects to match this many claims skips counting its matches (some
-# 20 ms for a common word); its estimate for a word it has no statistics on is lower (about
-# 3,000 at a million claims).
-COMMON_ESTIMATE = 10_000
-_PHRASE = re.compile(r"<\d*-?>")  # tsquery's followed-by operators: <->, <2>
+# PostgreSQL: a query the planner expects to match this many claims walks the creation-time
+# index at once (the planner's own choice for a query it expects to match much); one it
+# expects to match fewer reads its matches and sorts them, up to ``FEW_MATCHES`` (past that,
+# an estimate was wrong: it walks). Sorting costs a read of each match and a primary-key
+# lookup of its claim, the walk a lookup of each claim walked (51 / frequency of them): at a
+# million claims they cross near 5,000 matches with the default 128 MB of shared buffers and
+# near 7,500 with the tables in them (bench/search_crossover.py). The estimates come from
+# statistics of 10,000 lexemes (migration 0013): within a few percent for any word in one
+# claim in 2,000 or more.
+COMMON_ESTIMATE = 6000
+FEW_MATCHES = 7000
 
 
 def few_matches_postgresql(query: str, using: str = DEFAULT_DB_ALIAS) -> list[int] | None:
@@ -149,19 +149,20 @@ def few_matches_postgresql(query: str, using: str = DEFAULT_DB_ALIAS) -> list[in
     claims, that walk reads the whole index (half a second at a million claims), where a
     list of ids is looked up and sorted in a millisecond."""
     with connections[using].cursor() as cursor:
-        if _surely_common(cursor, query):
+        if surely_common(cursor, query):
             return None
         cursor.execute(POSTGRESQL_MATCHES + " LIMIT %s", [SEARCH_CONFIG, query, FEW_MATCHES + 1])
         ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) <= FEW_MATCHES else None
 
 
-def _surely_common(cursor, query: str) -> bool:
+def surely_common(cursor, query: str) -> bool:
     """Whether the planner's statistics say the query matches many claims. Its estimate is
     trusted for words only: for a phrase it is the estimate of all its words anywhere, far
-    above the phrase's own matches."""
-    cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, query])
-    if _PHRASE.search(cursor.fetchone()[0]):
+    above the phrase's own matches. A term with anything but letters and digits may be a
+    phrase to ``websearch_to_tsquery`` (``"oil exports"``, ``S-300``): never surely common."""
+    parsed = parse_query(query)
+    if any(not term.isalnum() for group in parsed.groups for term in group):
         return False
     cursor.execute("EXPLAIN (FORMAT JSON) " + POSTGRESQL_MATCHES, [SEARCH_CONFIG, query])
     plan = cursor.fetchone()[0]

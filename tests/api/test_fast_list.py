@@ -16,6 +16,8 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -205,6 +207,42 @@ def test_search_first_page_is_exact_when_the_planner_calls_every_query_common(ri
     path = f"/api/v1/claims/?q={query}&page_size=2"
     assert _bytes(FastClaimList, path, reviewer) == _bytes(SerializerClaimList, path, reviewer)
     assert _bytes(FastClaimList, path) == _bytes(SerializerClaimList, path)
+
+
+@pytest.mark.parametrize("margin", [-1, 0, 1])
+def test_search_first_page_is_exact_at_the_edge_of_few_matches(rich_corpus, reviewer, monkeypatch, margin):
+    # PostgreSQL: one match fewer than the matches, as many, one more: the sorted page or the
+    # walk, the same bytes as the general path's.
+    query = "claim"
+    matches = search.count_matches(query)
+    assert matches and matches > 2
+    monkeypatch.setattr(search, "FEW_MATCHES", matches + margin)
+    monkeypatch.setattr(search, "COMMON_ESTIMATE", 10**9)
+    for page_size in (1, 2):
+        path = f"/api/v1/claims/?q={query}&page_size={page_size}"
+        assert _bytes(FastClaimList, path, reviewer) == _bytes(SerializerClaimList, path, reviewer)
+        assert _bytes(FastClaimList, path) == _bytes(SerializerClaimList, path)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search statements")
+def test_a_query_with_few_matches_is_one_statement_that_never_sends_the_matches_back(rich_corpus, monkeypatch):
+    monkeypatch.setattr(search, "COMMON_ESTIMATE", 10**9)
+    with CaptureQueriesContext(connection) as statements:
+        assert _answer(FastClaimList, "/api/v1/claims/?q=claim")[0] == 200
+    searching = [query["sql"] for query in statements.captured_queries if "claims_claim_search" in query["sql"]]
+    assert len(searching) == 2, searching  # the planner's estimate, then the page
+    assert searching[0].startswith("EXPLAIN") and searching[1].startswith("WITH matches")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimates")
+@pytest.mark.parametrize(("query", "common"), [
+    ("claim", True), ("claim sanctions", True), ('"six times"', False), ("S-300", False), ("Iran's", False),
+])
+def test_only_words_are_ever_surely_common(db, monkeypatch, query, common):
+    # A phrase's estimate is that of its words anywhere: never trusted, whatever it says.
+    monkeypatch.setattr(search, "COMMON_ESTIMATE", 0)
+    with connection.cursor() as cursor:
+        assert search.surely_common(cursor, query) is common
 
 
 def test_fast_list_bytes_equal_in_another_time_zone(rich_corpus, reviewer, settings):

@@ -178,3 +178,14 @@ def test_a_claim_quoting_a_whole_long_report_is_indexed(analyst):
     )
     found = search_claims(Claim.objects.all(), "lexeme7")
     assert list(found.values_list("pk", flat=True)) == [claim.pk]
+
+
+def test_postgresql_keeps_fine_statistics_of_the_search_documents(db):
+    # Which way a query is answered rests on the planner's estimate of its matches.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'claims_claim_search'::regclass AND attname = 'document'"
+        )
+        assert cursor.fetchone()[0] == 1000
