@@ -338,7 +338,8 @@ def main(argv=None) -> int:
     summary = (
         f"{engine}, {args.claims:,}-claim corpus: {args.readers} anonymous readers, {args.analysts} analysts, "
         f"{args.reviewers} reviewers for {elapsed:.0f} s, {args.think * 1000:.0f} ms pause between a client's "
-        f"requests; gunicorn.conf.py defaults. Targets (0 errors, read p99 <= {READ_TARGET_MS} ms, write p99 <= "
+        f"requests; gunicorn.conf.py defaults; throttle counts in "
+        f"{'Redis (CACHE_URL)' if os.environ.get('CACHE_URL') else 'the database cache'}. Targets (0 errors, read p99 <= {READ_TARGET_MS} ms, write p99 <= "
         f"{WRITE_TARGET_MS} ms): {'met' if met else 'not met'}."
     )
     publish(f"Mixed load ({engine})", __file__, argv, summary, body, record=args.record)

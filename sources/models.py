@@ -100,6 +100,8 @@ class Source(models.Model):
             ),
         ]
         indexes = [
+            # The list's default order: a page is a walk of this index, not a sort of every source.
+            models.Index(fields=["-created_at", "-id"], name="source_created"),
             models.Index(fields=["publisher"]),
             models.Index(fields=["kind"]),
             models.Index(fields=["language"]),

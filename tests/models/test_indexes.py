@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from claims.models import Claim, Evidence, Review
-from sources.models import Span
+from sources.models import Source, Span
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ LEADING = [
     (Evidence, "span_id"),
     (Review, "claim_id"),
     (Span, "source_id"),
+    (Source, "created_at"),
 ]
 
 
