@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import pickle
+from typing import Any
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, models, router, transaction
@@ -24,7 +25,14 @@ CACHE_TABLE = "claimbase_cache"
 
 class DatabaseCache(DjangoDatabaseCache):
     def incr(self, key, delta=1, version=None):
+        return self.incr_reading(key, None, delta, version)[0]
+
+    def incr_reading(self, key, other=None, delta=1, version=None) -> tuple[int, Any]:
+        """``incr`` of ``key``, and the value of ``other`` (None when it is missing or
+        expired) read by the same statement: a throttle's count of this period and its
+        count of the previous one in one round trip."""
         key = self.make_and_validate_key(key, version=version)
+        keys = [key] if other is None else [key, self.make_and_validate_key(other, version=version)]
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote_name = connection.ops.quote_name
@@ -40,21 +48,24 @@ class DatabaseCache(DjangoDatabaseCache):
         converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote_name('value')}, {quote_name('expires')}{asynchronous} FROM {table} "
-                f"WHERE {quote_name('cache_key')} = %s{lock}",
-                [key],
+                f"SELECT {quote_name('cache_key')}, {quote_name('value')}, {quote_name('expires')}{asynchronous} "
+                f"FROM {table} WHERE {quote_name('cache_key')} IN ({', '.join(['%s'] * len(keys))}){lock}",
+                keys,
             )
-            row = cursor.fetchone()
-            expires = row[1] if row else None
-            for converter in converters if row else ():
-                expires = converter(expires, expression, connection)
-            if row is None or expires < tz_now():
+            now = tz_now()
+            found = {}
+            for row in cursor.fetchall():
+                expires = row[2]
+                for converter in converters:
+                    expires = converter(expires, expression, connection)
+                if expires >= now:
+                    found[row[0]] = pickle.loads(base64.b64decode(connection.ops.process_clob(row[1]).encode()))
+            if key not in found:
                 raise ValueError(f"Key '{key}' not found")
-            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))
-            value += delta
+            value = found[key] + delta
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(
                 f"UPDATE {table} SET {quote_name('value')} = %s WHERE {quote_name('cache_key')} = %s",
                 [encoded, key],
             )
-        return value
+        return value, None if other is None else found.get(keys[1])

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 # On SQLite, how long counting waits for a writer that holds the database (an import):
 # a reader must not wait out the writers' 30-second busy timeout for its throttle.
 COUNTING_BUSY_TIMEOUT_MS = 1_000
+UNREAD = object()  # the previous period's count, not read with this one's
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -64,24 +65,32 @@ class SharedRateThrottle(BaseThrottle):
     def get_cache_key(self, request, view) -> str | None:
         raise NotImplementedError
 
-    def _count(self, key: str, timeout: int) -> int:
-        """Add one to ``key`` and return the count, atomically; a fresh key starts at 1."""
+    def _backend(self):
+        return caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+
+    def _count(self, key: str, timeout: int, previous_key: str) -> tuple[int, object]:
+        """Add one to ``key`` and return the count, atomically (a fresh key starts at 1),
+        with the value of ``previous_key`` when the database cache reads it in the same
+        statement (else ``UNREAD``)."""
+        backend = self._backend()
         for _ in range(3):
             try:
-                return self.cache.incr(key)
+                if isinstance(backend, DatabaseCache):
+                    return backend.incr_reading(key, previous_key)
+                return self.cache.incr(key), UNREAD
             except ValueError:  # no such key (yet, or it expired)
                 if self.cache.add(key, 1, timeout):
-                    return 1
+                    return 1, UNREAD
             except TypeError:  # a value of another shape: counts as nothing used
                 self.cache.set(key, 1, timeout)
-                return 1
-        return self.cache.incr(key)
+                return 1, UNREAD
+        return self.cache.incr(key), UNREAD
 
     @contextmanager
     def _counting(self):
         """On the database cache over SQLite, wait at most ``COUNTING_BUSY_TIMEOUT_MS`` for
         the write lock; elsewhere, as configured."""
-        backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+        backend = self._backend()
         shorten = isinstance(backend, DatabaseCache) and connection.vendor == "sqlite" and not connection.in_atomic_block
         if not shorten:
             yield
@@ -121,8 +130,9 @@ class SharedRateThrottle(BaseThrottle):
         window, into = divmod(now, period)
         window = int(window)
         current_key, previous_key = f"{key}:{window}", f"{key}:{window - 1}"
-        count = self._count(current_key, 2 * period + 1)
-        previous = self.cache.get(previous_key, 0)
+        count, previous = self._count(current_key, 2 * period + 1, previous_key)
+        if previous is UNREAD:
+            previous = self.cache.get(previous_key, 0)
         previous = previous if isinstance(previous, int) else 0
         weight = 1 - into / period
         if previous * weight + count <= limit:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from .support import REPO_DIR
 
@@ -168,6 +169,37 @@ def concurrent_increments(threads: int = 8, each: int = 25) -> int:
 
 def test_database_cache_increments_are_atomic_under_concurrency():
     assert concurrent_increments() == 8 * 25
+
+
+def test_the_database_cache_counts_one_key_and_reads_another_in_one_statement():
+    from django.core.cache import cache
+
+    cache.set("this-period", 4, 60)
+    cache.set("last-period", 9, 60)
+    cache.set("long-gone", 7, -1)  # expired
+    with CaptureQueriesContext(connection) as statements:
+        assert cache.incr_reading("this-period", "last-period") == (5, 9)
+    reads = [q["sql"] for q in statements.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    assert cache.incr_reading("this-period", "never-set") == (6, None)
+    assert cache.incr_reading("this-period", "long-gone") == (7, None)
+    assert cache.incr_reading("this-period") == (8, None)
+    assert cache.get("this-period") == 8 and cache.get("last-period") == 9
+    with pytest.raises(ValueError):
+        cache.incr_reading("long-gone", "this-period")
+
+
+def test_a_throttled_request_reads_both_periods_counts_in_one_statement(settings, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "1000/minute"}}
+    client.get("/api/v1/claims/")  # the period's counter exists from here on
+    with CaptureQueriesContext(connection) as statements:
+        assert client.get("/api/v1/claims/").status_code == 200
+    counting = [q["sql"] for q in statements.captured_queries if "claimbase_cache" in q["sql"]]
+    assert len(counting) == 2, counting  # the locked read of both periods, the write of this one
+    assert " IN (" in counting[0] and counting[1].startswith("UPDATE")
 
 
 def synchronous_commit_seen_by_the_count(wrap_in_transaction: bool) -> str:
