@@ -117,8 +117,9 @@ class Source(models.Model):
         # A blank URL is "no URL", so that the uniqueness rule only binds real addresses.
         if not self.url:
             self.url = None
-        self.text_sha256 = sha256_of(self.text)
-        self.text_length = len(self.text)
+        if isinstance(self.text, str):  # else an expression the database reads (sources.services)
+            self.text_sha256 = sha256_of(self.text)
+            self.text_length = len(self.text)
         super().save(*args, **kwargs)
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, TextField
+from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
 from django.utils.text import normalize_newlines
 
@@ -18,7 +19,7 @@ from project.concurrency import retried_transaction
 from project.validation import refuse_unstorable_text, text_problem
 
 from . import anchoring
-from .models import Source, Span
+from .models import Source, Span, sha256_of
 
 # Sent, inside the transaction, after spans changed anchor state or offsets; receivers get
 # ``span_ids``. The claims app listens, so that ``sources`` never imports ``claims``.
@@ -74,45 +75,65 @@ def _validated(instance) -> None:
         raise InvalidInput(first, code="invalid", extra={"errors": fields}) from error
 
 
-# A text from this many code points on is let go by SQLite's driver once committed (see
-# ``_release_bound_text``).
+# A text from this many code points on is saved without being bound to a statement (see
+# ``_text_sent_in_slices``).
 LONG_TEXT = 1 << 20
 
 
-def _release_bound_text(using: str) -> None:
-    """SQLite's driver keeps the parameters of a statement it ran bound to the statement,
-    which it caches for the next run: once a long text was written, the INSERT (or UPDATE)
-    of the source and the INSERT of its history row each hold a copy of it for as long as
-    the connection lives (connections persist across requests), 100 MB for a 50 MB text.
-    Closing the connection after the commit frees them; the next query opens another, which
-    for a SQLite file costs about a millisecond. psycopg keeps no parameters past a cursor."""
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        transaction.on_commit(connection.close, using=using)
+# PostgreSQL: a long text goes to the server in slices of this many code points.
+TEXT_SLICE = 1 << 20
 
 
 @contextmanager
-def _text_sent_apart(text: str, using: str):
-    """While a long text is saved on PostgreSQL, its statements (the source's, its history
-    row's) send their parameters apart from the SQL. By default psycopg quotes parameters
-    into the statement (Django's client-side binding): a 50 MB text becomes a quoted copy and
-    a statement that holds it, and an upload of it grew a worker by 261 MB, where sent apart
-    it grows it by 163 MB. Django supports server-side binding as an option; it is used here
-    only for these INSERTs and UPDATEs, which it handles like any other."""
+def _text_sent_in_slices(source: Source, using: str):
+    """While a long text is saved, its statements (the source's INSERT or UPDATE, its
+    history row's INSERT) read it from where the database can fetch it, never from a bound
+    parameter: bound, each statement's copy outlives it. SQLite's driver keeps a statement's
+    parameters bound in its statement cache for as long as the connection lives, and libpq
+    copies a message into an output buffer that it keeps as large as the largest one sent:
+    a 50 MB upload grew a worker by 214 MB on SQLite and 163 MB on PostgreSQL (261 MB with
+    the parameter quoted into the statement, Django's default).
+
+    - SQLite: a function of the connection returns the text (SQLite copies what it returns
+      for the statement alone);
+    - PostgreSQL: a large object on the server, written a slice at a time beforehand and
+      removed afterwards (by the rollback, on an error).
+
+    The text is validated, hashed and measured before (``Source.save`` leaves the hash and
+    length of a text it is not given alone)."""
+    text = source.text
     connection = connections[using]
-    if len(text) < LONG_TEXT or connection.vendor != "postgresql":
+    if len(text) < LONG_TEXT or connection.vendor not in ("postgresql", "sqlite"):
         yield
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    driver = connection.connection
-    previous = driver.cursor_factory
-    driver.cursor_factory = ServerBindingCursor
+    source.text_sha256 = sha256_of(text)
+    source.text_length = len(text)
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.create_function("claimbase_long_text", 0, lambda: text, deterministic=True)
+        source.text = RawSQL("claimbase_long_text()", [], output_field=TextField())
+        try:
+            yield
+        finally:
+            source.text = text
+            connection.connection.create_function("claimbase_long_text", 0, None)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lo_create(0)")
+        oid = cursor.fetchone()[0]
+        offset = 0
+        for start in range(0, len(text), TEXT_SLICE):
+            piece = text[start : start + TEXT_SLICE].encode("utf-8")
+            cursor.execute("SELECT lo_put(%s, %s, %s)", [oid, offset, piece])
+            offset += len(piece)
+    source.text = RawSQL("convert_from(lo_get(%s), 'UTF8')", [oid], output_field=TextField())
     try:
         yield
     finally:
-        driver.cursor_factory = previous
+        source.text = text
+    # Not on an error: the transaction is failed, and its rollback removes the object.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lo_unlink(%s)", [oid])
 
 
 def _save_source(source: Source) -> None:
@@ -120,7 +141,7 @@ def _save_source(source: Source) -> None:
     between validation and insert) into the same error validation gives."""
     using = router.db_for_write(Source, instance=source)
     try:
-        with transaction.atomic(using=using), _text_sent_apart(source.text, using):
+        with transaction.atomic(using=using), _text_sent_in_slices(source, using):
             source.save(using=using)
     except IntegrityError as error:
         taken = Source.objects.filter(url=source.url).exclude(pk=source.pk)
@@ -131,8 +152,6 @@ def _save_source(source: Source) -> None:
                 extra={"errors": {"url": ["A source with this URL already exists."]}},
             ) from error
         raise
-    if len(source.text) >= LONG_TEXT:
-        _release_bound_text(using)
 
 
 def normalise_line_endings(text: str) -> str:
