@@ -110,8 +110,10 @@ def _text_sent_in_slices(source: Source, using: str):
     source.text_length = len(text)
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        connection.connection.create_function("claimbase_long_text", 0, lambda: text, deterministic=True)
-        source.text = RawSQL("claimbase_long_text()", [], output_field=TextField())
+        # As UTF-8 bytes made for the call: a str handed to SQLite keeps a UTF-8 copy of
+        # itself for as long as it lives, unless it is ASCII.
+        connection.connection.create_function("claimbase_long_text", 0, lambda: text.encode(), deterministic=True)
+        source.text = RawSQL("CAST(claimbase_long_text() AS TEXT)", [], output_field=TextField())
         try:
             yield
         finally:
