@@ -12,15 +12,19 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from project.errors import Conflict
-from sources import ingestion
+from sources import ingestion, services
 from sources.models import Source
 
 
 # Threads need committed data; serialized_rollback restores what the flush after the test
 # removes (the roles, the content types), as the other concurrency tests do.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_identical_uploads_at_once_make_one_source():
-    data = b"Uploaded by two analysts in the same second."
+@pytest.mark.parametrize("data", [
+    b"Uploaded by two analysts in the same second.",
+    # Long: the text reaches the database by its own way (sources.services._text_sent_in_slices).
+    "Uploaded by two analysts, a long transcript.\n".encode() * (services.LONG_TEXT // 40),
+], ids=["short", "long"])
+def test_two_identical_uploads_at_once_make_one_source(data):
     barrier = threading.Barrier(2)
     outcomes: list = []
 
@@ -39,6 +43,11 @@ def test_two_identical_uploads_at_once_make_one_source():
     for thread in threads:
         thread.join(timeout=60)
     assert Source.objects.count() == 1
+    assert Source.objects.get().text == data.decode()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_largeobject_metadata")
+            assert cursor.fetchone()[0] == 0  # the loser's went with its rollback
     assert sorted(str(type(outcome).__name__) if not isinstance(outcome, str) else outcome for outcome in outcomes) == ["Source", "duplicate_original"]
 
 
