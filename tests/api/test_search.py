@@ -97,6 +97,9 @@ def test_sqlite_walks_the_index_for_common_queries_with_the_same_results(found, 
 def test_postgresql_lists_few_matches_and_subqueries_many_with_the_same_results(found, monkeypatch, query, expected):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's plan for queries with few matches")
+    # The planner's estimate rests on statistics that earlier tests' rows (and autovacuum)
+    # leave behind: here it must not call any query common, whatever they say.
+    monkeypatch.setattr(search, "COMMON_ESTIMATE", 10**12)
     listed = search.search_claims(Claim.objects.all(), query)
     assert not expected or "claims_claim_search" not in str(listed.query)  # few: the ids themselves
     assert found(query) == expected
