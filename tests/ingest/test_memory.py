@@ -2,9 +2,10 @@
 never the extra copies that reading, decoding, checking, hashing and rendering can make.
 
 Measured with tracemalloc (Python's allocations: deterministic, unlike RSS). What the
-database driver allocates while it runs a statement is its own and is left out (SQLite's
-encodes a text to UTF-8 with room for twice that, psycopg quotes it into the query):
-bench/ingestion.py measures the whole process."""
+database driver allocates while it runs a statement is its own and is left out; a long text
+is never one of a statement's parameters, which the drivers would keep a copy of
+(``sources.services._text_sent_in_slices``, tested below). bench/ingestion.py measures the
+whole process."""
 
 from __future__ import annotations
 
