@@ -70,18 +70,27 @@ def evidence_with_spans(*, detail: bool = False) -> QuerySet[Evidence]:
     return evidence.order_by("id")
 
 
+CLAIM_JOINS = ("author", "reviewer")
+
+
+def claim_prefetches(*, detail: bool = False) -> list[Prefetch]:
+    """What a claim's representation reads besides its row and ``CLAIM_JOINS``: its evidence
+    with spans and sources, its entities, and in detail its contributors."""
+    prefetches = [
+        Prefetch("evidence", queryset=evidence_with_spans(detail=detail)),
+        Prefetch("entities", queryset=Entity.objects.only("id", "slug", "name", "kind").order_by("name", "id")),
+    ]
+    if detail:
+        contributions = ClaimContributor.objects.select_related("user").order_by("first_contributed_at", "id")
+        prefetches.append(Prefetch("contributions", queryset=contributions))
+    return prefetches
+
+
 def with_relations(claims: QuerySet[Claim], *, detail: bool = False) -> QuerySet[Claim]:
     """Everything a claim's representation reads, in a fixed number of queries: one for the
     claims (with author and reviewer), one for their evidence with spans and sources, one
     for their entities, whatever the number of claims."""
-    claims = claims.select_related("author", "reviewer").prefetch_related(
-        Prefetch("evidence", queryset=evidence_with_spans(detail=detail)),
-        Prefetch("entities", queryset=Entity.objects.only("id", "slug", "name", "kind").order_by("name", "id")),
-    )
-    if detail:
-        contributions = ClaimContributor.objects.select_related("user").order_by("first_contributed_at", "id")
-        claims = claims.prefetch_related(Prefetch("contributions", queryset=contributions))
-    return claims
+    return claims.select_related(*CLAIM_JOINS).prefetch_related(*claim_prefetches(detail=detail))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,3 +110,21 @@ def test_if_none_match_answers_304(anonymous, corpus):
     assert response.status_code == 304
     assert response["ETag"] == etag
     assert anonymous.get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_claim_is_read_once_and_its_relations_only_when_the_answer_needs_them(anonymous, corpus):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path = f"/api/v1/claims/{corpus.published.pk}/"
+    etag = _etag(anonymous, corpus.published)
+
+    def claim_reads(**headers) -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as statements:
+            status = anonymous.get(path, **headers).status_code
+        claims = [q["sql"] for q in statements.captured_queries if q["sql"].startswith('SELECT "claims_claim"."id"')]
+        evidence = [q["sql"] for q in statements.captured_queries if 'FROM "claims_evidence"' in q["sql"]]
+        return status, len(claims), len(evidence)
+
+    assert claim_reads() == (200, 1, 1)
+    assert claim_reads(HTTP_IF_NONE_MATCH=etag) == (304, 1, 0)
