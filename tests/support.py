@@ -9,28 +9,41 @@ import pytest
 from django.db import connection
 
 REPO_DIR = Path(__file__).resolve().parents[1]
-# The seeds ship inside the repository; the external reference data (W3C annotation test
-# schemas, quote-matching cases) sits beside the checkout on CI and developers' machines only.
+# The seeds ship inside the repository. The external reference data (W3C annotation test
+# schemas, quote-matching cases) does not: the tests read it only from the folder
+# CLAIMBASE_REFERENCE_DIR names (``run.py test`` sets it when a machine has the data), and
+# every test that reads it is marked ``needs_reference`` and skips, saying why, without it.
 SEEDS_DIR = REPO_DIR / "fixtures" / "seeds"
-# CLAIMBASE_REFERENCE_DIR points elsewhere; by default the folder beside the checkout, which
-# a fresh clone does not have: every test that reads it is marked ``needs_reference`` and
-# skips, naming the missing file.
-REFERENCE_DIR = Path(os.environ.get("CLAIMBASE_REFERENCE_DIR") or REPO_DIR.parent / "shared" / "reference")
+REFERENCE_DIR = Path(os.environ["CLAIMBASE_REFERENCE_DIR"]) if os.environ.get("CLAIMBASE_REFERENCE_DIR") else None
 
 
-def reference_path(*parts: str) -> Path:
-    """A file or folder of the external reference data."""
-    return REFERENCE_DIR.joinpath(*parts)
+def reference_path(*parts: str) -> Path | None:
+    """A file or folder of the external reference data; None when no folder is given."""
+    return REFERENCE_DIR.joinpath(*parts) if REFERENCE_DIR is not None else None
+
+
+def _missing(*parts: str) -> str | None:
+    """Why the reference data ``parts`` names cannot be read, or None when it can."""
+    path = reference_path(*parts)
+    if path is None:
+        return f"external reference data {'/'.join(parts)}: CLAIMBASE_REFERENCE_DIR is not set"
+    if not path.exists():
+        return f"external reference data {path} not found (CLAIMBASE_REFERENCE_DIR={REFERENCE_DIR})"
+    return None
 
 
 def needs_reference(*parts: str):
     """Skip the test unless the reference data ``parts`` names is there."""
-    path = reference_path(*parts)
-    return pytest.mark.skipif(
-        not path.exists(),
-        reason=f"external reference data {path} not found (a fresh clone has none; "
-        "set CLAIMBASE_REFERENCE_DIR to its folder)",
-    )
+    reason = _missing(*parts)
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
+def require_reference(*parts: str) -> Path:
+    """The reference data ``parts`` names; skips the calling test, saying why, without it."""
+    reason = _missing(*parts)
+    if reason is not None:
+        pytest.skip(reason)
+    return reference_path(*parts)
 
 
 def seed_text(name: str) -> str:

@@ -40,7 +40,7 @@ REFERENCE_CASES = reference_path(CASES_FILE)
 
 
 def reference_context_cases() -> list:
-    if not REFERENCE_CASES.exists():
+    if REFERENCE_CASES is None or not REFERENCE_CASES.exists():
         return [pytest.param({"quote": "", "expected": ""}, id="no-reference-data")]  # skipped by its marker
     return json.loads(REFERENCE_CASES.read_text(encoding="utf-8"))["context_cases"]
 

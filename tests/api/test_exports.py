@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
@@ -14,12 +15,16 @@ from referencing.jsonschema import DRAFT4
 
 from claims.models import Entity
 from sources.models import Span
-from tests.support import SAMPLE_TEXT, needs_reference, reference_path
+from tests.support import SAMPLE_TEXT, needs_reference, require_reference
 
 pytestmark = pytest.mark.django_db
 
 SCHEMAS_FOLDER = "w3c-annotation-schemas"
-W3C_SCHEMAS = reference_path(SCHEMAS_FOLDER)
+
+
+def w3c_schemas() -> Path:
+    """The W3C suite's folder; skips the calling test, saying why, when it is absent."""
+    return require_reference(SCHEMAS_FOLDER)
 
 
 # python-jsonschema checks "uri" and "date-time" only with optional packages; these two
@@ -42,7 +47,7 @@ def _is_date_time(value) -> bool:
 @cache
 def _registry() -> Registry:
     resources = []
-    for path in sorted(W3C_SCHEMAS.glob("**/*.json")):
+    for path in sorted(w3c_schemas().glob("**/*.json")):
         if "tools" in path.parts:
             continue
         contents = json.loads(path.read_text())
@@ -53,10 +58,10 @@ def _registry() -> Registry:
 
 @cache
 def _must_validators() -> list[tuple[str, dict, Draft4Validator]]:
-    suite = json.loads((W3C_SCHEMAS / "annotations" / "annotationMusts.test").read_text())
+    suite = json.loads((w3c_schemas() / "annotations" / "annotationMusts.test").read_text())
     validators = []
     for name in suite["assertions"]:
-        schema = json.loads((W3C_SCHEMAS / name).read_text())
+        schema = json.loads((w3c_schemas() / name).read_text())
         validators.append((name, schema, Draft4Validator(schema, registry=_registry(), format_checker=FORMATS)))
     return validators
 
@@ -65,8 +70,7 @@ def w3c_failures(annotation: dict) -> list[str]:
     """The MUST assertions that ``annotation`` fails (an empty list: it conforms).
 
     Skips the calling test, after whatever it checked before, when the W3C schemas are absent."""
-    if not W3C_SCHEMAS.is_dir():
-        pytest.skip(f"external reference data {W3C_SCHEMAS} not found (a fresh clone has none; set CLAIMBASE_REFERENCE_DIR to its folder)")
+    w3c_schemas()
     failures = []
     for name, schema, validator in _must_validators():
         if validator.is_valid(annotation) != (schema.get("expectedResult", "valid") == "valid"):
@@ -79,7 +83,7 @@ def _correct_samples() -> list[dict]:
     and Independents targets (dropped from the final model, so its schemas reject them) and
     the collection pages, which are not annotations."""
     samples = []
-    for path in sorted((W3C_SCHEMAS / "tools" / "samples" / "correct").glob("*.json")):
+    for path in sorted((w3c_schemas() / "tools" / "samples" / "correct").glob("*.json")):
         sample = json.loads(path.read_text())
         text = path.read_text()
         dropped = any(f'"{kind}"' in text for kind in ("Composite", "List", "Independents"))
@@ -198,4 +202,4 @@ def test_only_published_claims_have_a_claimreview(client_for, analyst, corpus):
 
 @needs_reference(SCHEMAS_FOLDER)
 def test_the_w3c_schemas_are_where_the_reference_data_is():
-    assert (W3C_SCHEMAS / "definitions" / "annotations.json").exists()
+    assert (w3c_schemas() / "definitions" / "annotations.json").exists()
