@@ -36,7 +36,7 @@ from .similar import similar_claims
 from .services import EvidenceInput
 from .exports import claim_review
 from .filters import ClaimFilter, EntityFilter, EvidenceFilter
-from .models import Claim, ClaimRelation, Entity, Evidence, Review
+from .models import Claim, ClaimRelation, Entity, Evidence
 from .roles import is_reviewer
 from .serializers import (
     ClaimCreateSerializer,

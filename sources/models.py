@@ -118,9 +118,13 @@ class Source(models.Model):
         if not self.url:
             self.url = None
         if isinstance(self.text, str):  # else an expression the database reads (sources.services)
-            self.text_sha256 = sha256_of(self.text)
-            self.text_length = len(self.text)
+            self.measure_text()
         super().save(*args, **kwargs)
+
+    def measure_text(self) -> None:
+        """Set the text's hash and length from the text."""
+        self.text_sha256 = sha256_of(self.text)
+        self.text_length = len(self.text)
 
 
 class Span(models.Model):

@@ -19,7 +19,7 @@ from project.concurrency import retried_transaction
 from project.validation import refuse_unstorable_text, text_problem
 
 from . import anchoring
-from .models import Source, Span, sha256_of
+from .models import Source, Span
 
 # Sent, inside the transaction, after spans changed anchor state or offsets; receivers get
 # ``span_ids``. The claims app listens, so that ``sources`` never imports ``claims``.
@@ -99,15 +99,14 @@ def _text_sent_in_slices(source: Source, using: str):
     - PostgreSQL: a large object on the server, written a slice at a time beforehand and
       removed afterwards (by the rollback, on an error).
 
-    The text is validated, hashed and measured before (``Source.save`` leaves the hash and
-    length of a text it is not given alone)."""
+    The text is validated before, and measured here (``Source.save`` measures only a text it
+    is given as a string)."""
     text = source.text
     connection = connections[using]
     if len(text) < LONG_TEXT or connection.vendor not in ("postgresql", "sqlite"):
         yield
         return
-    source.text_sha256 = sha256_of(text)
-    source.text_length = len(text)
+    source.measure_text()
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         # As UTF-8 bytes made for the call: a str handed to SQLite keeps a UTF-8 copy of

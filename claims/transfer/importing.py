@@ -321,7 +321,7 @@ class Importer:
                 self.report.originals_missing += 1
             row = Source(text=text, created_by=self.user, **fields)
             row.url = row.url or None
-            row.text_sha256, row.text_length = sha256_of(text), len(text)
+            row.measure_text()  # bulk_create does not call save()
             rows.append(row)
         unique = list({row.text_sha256: row for row in rows}.values())
         self.report.sources_existing += len(rows) - len(unique)
