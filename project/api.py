@@ -20,21 +20,20 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from project.errors import DomainError, StaleVersion
 
@@ -278,31 +277,56 @@ class LongTextJSONRenderer(JSONRenderer):
     the string is escaped and encoded into the body a slice at a time: the text and the
     body are all that is held. Only the top level of an object is looked at (where a
     source's text is).
+
+    A value may also be a text kept out of memory: an object whose ``pieces()`` yields
+    it a slice at a time (``sources.ingest.SpooledText``). ``stream`` renders an answer as
+    the chunks of its body; ``long_text_response`` sends an answer holding such a text
+    that way, so that neither the text nor the body is ever held whole.
     """
 
     LONG = 1 << 20  # code points
     SLICE = 1 << 20
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        long = []
-        if isinstance(data, Mapping):
-            long = [key for key, value in data.items() if isinstance(value, str) and len(value) >= self.LONG]
+    def _long_keys(self, data) -> list:
+        if not isinstance(data, Mapping):
+            return []
+        return [
+            key for key, value in data.items()
+            if (isinstance(value, str) and len(value) >= self.LONG) or callable(getattr(value, "pieces", None))
+        ]
+
+    def holds_text_kept_out_of_memory(self, data) -> bool:
+        return any(not isinstance(data[key], str) for key in self._long_keys(data))
+
+    def stream(self, data, accepted_media_type=None, renderer_context=None) -> Iterator[bytes]:
+        """The rendered answer, as the chunks of its body."""
+        long = self._long_keys(data)
         if not long:
-            return super().render(data, accepted_media_type, renderer_context)
+            yield super().render(data, accepted_media_type, renderer_context)
+            return
         tokens = {key: f"long-{uuid.uuid4().hex}" for key in long}
         skeleton = super().render({**data, **tokens}, accepted_media_type, renderer_context)
-        body = io.BytesIO()
         position = 0
         places = sorted((skeleton.index(b'"%s"' % token.encode()), key) for key, token in tokens.items())
         for place, key in places:
-            body.write(skeleton[position:place])
-            body.write(b'"')
+            yield skeleton[position:place] + b'"'
             value = data[key]
-            for start in range(0, len(value), self.SLICE):
-                body.write(self._escaped(value[start : start + self.SLICE]))
-            body.write(b'"')
+            if isinstance(value, str):
+                slices = (value[start : start + self.SLICE] for start in range(0, len(value), self.SLICE))
+            else:
+                slices = value.pieces()
+            for piece in slices:
+                yield self._escaped(piece)
+            yield b'"'
             position = place + len(tokens[key]) + 2
-        body.write(skeleton[position:])
+        yield skeleton[position:]
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if not self._long_keys(data):
+            return super().render(data, accepted_media_type, renderer_context)
+        body = io.BytesIO()
+        for chunk in self.stream(data, accepted_media_type, renderer_context):
+            body.write(chunk)
         # Shares its buffer with the BytesIO (no copy: nothing else holds a view of it).
         return body.getvalue()
 
@@ -311,6 +335,20 @@ class LongTextJSONRenderer(JSONRenderer):
         escapes code point by code point, so its slices can be escaped one by one)."""
         quoted = json.dumps(piece, ensure_ascii=self.ensure_ascii)[1:-1]
         return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+
+def long_text_response(request, data, *, status: int = 200) -> HttpResponseBase:
+    """``Response(data, status=status)``; but an answer that holds a text kept out of
+    memory (see ``LongTextJSONRenderer``) is streamed as it is rendered, when the
+    request's renderer can (else the renderer holds the body, as for any answer)."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if not isinstance(renderer, LongTextJSONRenderer) or not renderer.holds_text_kept_out_of_memory(data):
+        return Response(data, status=status)
+    return StreamingHttpResponse(
+        renderer.stream(data, request.accepted_media_type, {"request": request}),
+        status=status,
+        content_type=renderer.media_type,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

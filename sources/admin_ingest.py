@@ -102,7 +102,7 @@ class SourceIngestAdminMixin:
         messages.success(
             request,
             f"Source #{source.pk} created from its {source.original_media_type} original "
-            f"({source.original_size:,} bytes, {len(source.text):,} characters of text).",
+            f"({source.original_size:,} bytes, {source.text_length:,} characters of text).",
         )
         return HttpResponseRedirect(reverse("admin:sources_source_change", args=[source.pk]))
 

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from project.api import WriteSerializer
 
+from .ingest import SpooledText
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .models import Source, Span
 
@@ -90,11 +91,27 @@ class SourceSerializer(serializers.ModelSerializer):
         return reverse("source-original", args=[source.pk]) if source.original_sha256 else None
 
 
+class SourceTextField(serializers.CharField):
+    """A source's text. A source just created from a large text file has it as
+    ``spooled_text`` (``sources.services``), with ``text`` not loaded: the spooled text is
+    passed on as it is, for the renderer to stream (``project.api.long_text_response``),
+    rather than loaded. Once ``text`` is loaded or set, it is what is shown."""
+
+    def get_attribute(self, instance):
+        spooled = getattr(instance, "spooled_text", None)
+        if spooled is not None and "text" not in instance.__dict__:
+            return spooled
+        return super().get_attribute(instance)
+
+    def to_representation(self, value):
+        return value if isinstance(value, SpooledText) else super().to_representation(value)
+
+
 class SourceDetailSerializer(SourceSerializer):
     """A source with its ``text``, which only staff callers receive (the field is absent
     for everyone else)."""
 
-    text = serializers.CharField(required=False, help_text="The full content, verbatim. Staff only.")
+    text = SourceTextField(required=False, help_text="The full content, verbatim. Staff only.")
 
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "text"]

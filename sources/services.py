@@ -19,6 +19,7 @@ from project.concurrency import retried_transaction
 from project.validation import refuse_unstorable_text, text_problem
 
 from . import anchoring
+from .ingest import SpooledText
 from .models import Source, Span
 
 # Sent, inside the transaction, after spans changed anchor state or offsets; receivers get
@@ -65,10 +66,12 @@ def _attribute(instance, user) -> None:
 
 
 def _validated(instance) -> None:
-    """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages)."""
+    """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages).
+    A source's ``SpooledText`` is checked by ``_check_text``, a piece at a time."""
     refuse_unstorable_text(instance)
+    spooled = isinstance(getattr(instance, "text", None), SpooledText)
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=["text"] if spooled else None)
     except ValidationError as error:
         fields = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
         first = next(iter(fields.values()))[0]
@@ -80,8 +83,16 @@ def _validated(instance) -> None:
 LONG_TEXT = 1 << 20
 
 
-# PostgreSQL: a long text goes to the server in slices of this many code points.
+# A long text goes to the database in slices of this many bytes.
 TEXT_SLICE = 1 << 20
+
+
+def _spooled(text: str) -> SpooledText:
+    """A long string written to a ``SpooledText``, a slice at a time."""
+    spooled = SpooledText()
+    for start in range(0, len(text), TEXT_SLICE):
+        spooled.write(text[start : start + TEXT_SLICE])
+    return spooled
 
 
 @contextmanager
@@ -94,47 +105,61 @@ def _text_sent_in_slices(source: Source, using: str):
     a 50 MB upload grew a worker by 214 MB on SQLite and 163 MB on PostgreSQL (261 MB with
     the parameter quoted into the statement, Django's default).
 
-    - SQLite: a function of the connection returns the text (SQLite copies what it returns
-      for the statement alone);
-    - PostgreSQL: a large object on the server, written a slice at a time beforehand and
-      removed afterwards (by the rollback, on an error).
+    The text's UTF-8 goes a slice at a time from a ``SpooledText`` (a long string is
+    spooled first; a large text file was decoded into one, and is never in memory whole):
 
-    The text is validated before, and measured here (``Source.save`` measures only a text it
-    is given as a string)."""
+    - SQLite: into a row of a temporary table, through the incremental blob interface;
+    - PostgreSQL: into a large object on the server.
+
+    Both are removed after the save, or by the rollback on an error. The text is validated
+    before, and measured here. After the save, a string is the source's text again; a
+    ``SpooledText`` becomes ``source.spooled_text`` and the text is left to load from the
+    database if it is read (``Source.text`` deferred)."""
     text = source.text
     connection = connections[using]
-    if len(text) < LONG_TEXT or connection.vendor not in ("postgresql", "sqlite"):
+    given_spooled = isinstance(text, SpooledText)
+    if (not given_spooled and len(text) < LONG_TEXT) or connection.vendor not in ("postgresql", "sqlite"):
         yield
         return
-    source.measure_text()
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        # As UTF-8 bytes made for the call: a str handed to SQLite keeps a UTF-8 copy of
-        # itself for as long as it lives, unless it is ASCII.
-        connection.connection.create_function("claimbase_long_text", 0, lambda: text.encode(), deterministic=True)
-        source.text = RawSQL("CAST(claimbase_long_text() AS TEXT)", [], output_field=TextField())
+    spooled = text if given_spooled else _spooled(text)
+    source.text_sha256, source.text_length = spooled.sha256, spooled.length
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS claimbase_long_text (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"
+                )
+                cursor.execute("INSERT INTO temp.claimbase_long_text (body) VALUES (zeroblob(%s))", [spooled.size])
+                key = cursor.lastrowid
+                with connection.connection.blobopen("claimbase_long_text", "body", key, name="temp") as blob:
+                    for chunk in spooled.chunks(TEXT_SLICE):
+                        blob.write(chunk)
+                read = "(SELECT CAST(body AS TEXT) FROM temp.claimbase_long_text WHERE id = %s)"
+                remove = "DELETE FROM temp.claimbase_long_text WHERE id = %s"
+            else:
+                cursor.execute("SELECT lo_create(0)")
+                key = cursor.fetchone()[0]
+                offset = 0
+                for chunk in spooled.chunks(TEXT_SLICE):
+                    cursor.execute("SELECT lo_put(%s, %s, %s)", [key, offset, chunk])
+                    offset += len(chunk)
+                read = "convert_from(lo_get(%s), 'UTF8')"
+                remove = "SELECT lo_unlink(%s)"
+        source.text = RawSQL(read, [key], output_field=TextField())
         try:
             yield
         finally:
-            source.text = text
-            connection.connection.create_function("claimbase_long_text", 0, None)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT lo_create(0)")
-        oid = cursor.fetchone()[0]
-        offset = 0
-        for start in range(0, len(text), TEXT_SLICE):
-            piece = text[start : start + TEXT_SLICE].encode("utf-8")
-            cursor.execute("SELECT lo_put(%s, %s, %s)", [oid, offset, piece])
-            offset += len(piece)
-    source.text = RawSQL("convert_from(lo_get(%s), 'UTF8')", [oid], output_field=TextField())
-    try:
-        yield
+            if given_spooled:
+                del source.text  # deferred: read from the database if it is asked for
+                source.spooled_text = spooled
+            else:
+                source.text = text
+        # Not on an error: the transaction is failed, and its rollback removes the copy.
+        with connection.cursor() as cursor:
+            cursor.execute(remove, [key])
     finally:
-        source.text = text
-    # Not on an error: the transaction is failed, and its rollback removes the object.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT lo_unlink(%s)", [oid])
+        if not given_spooled:
+            spooled.close()
 
 
 def _save_source(source: Source) -> None:
@@ -172,17 +197,26 @@ def source_text_problem(text: Any) -> str | None:
 
 
 def _check_text(text: Any) -> None:
+    if isinstance(text, SpooledText):
+        # Piece by piece: a character the rule refuses is refused in any piece of the text.
+        pieces = text.pieces() if text.length else [""]
+        text = next((piece for piece in pieces if source_text_problem(piece)), None)
+        if text is None:
+            return
     problem = source_text_problem(text)
     if problem is not None:
         code = "empty_text" if not text else "null_character" if "\x00" in text else "invalid_text"
         raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
 
 
-def source_create(*, user=None, text: str, original: dict | None = None, **fields: Any) -> Source:
+def source_create(*, user=None, text: str | SpooledText, original: dict | None = None, **fields: Any) -> Source:
     """Create a source; its text is stored as given, except that line breaks are LF. A
     URL, when set, is unique.
 
     ``original`` (from ``sources.ingestion``) records the stored file the text came from.
+    A ``SpooledText`` (a large text file's, line breaks already LF) goes to the database
+    without being read into memory; the source returned then has it as ``spooled_text``
+    (see ``_text_sent_in_slices``).
     """
     unknown = set(fields) - set(SOURCE_FIELDS)
     if unknown:

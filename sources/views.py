@@ -26,6 +26,7 @@ from project.api import (
     ModelPermissionsOrReadOnly,
     StrictJSONParser,
     error_responses,
+    long_text_response,
     sees_everything,
 )
 from project.pagination import KeysetPagination
@@ -166,7 +167,8 @@ class SourceViewSet(viewsets.GenericViewSet):
             data = SourceWriteSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             source = services.source_create(user=request.user, **data.validated_data)
-        return Response(SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+        # A text from a large file streams from where it was spooled (never loaded whole).
+        return long_text_response(request, SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Create a source from a URL, read now",
@@ -184,7 +186,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         source = ingestion.source_create_from_url(user=request.user, url=fields.pop("url"), **fields)
-        return Response(SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+        return long_text_response(request, SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Download the original file (authenticated staff)",

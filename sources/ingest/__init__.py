@@ -13,5 +13,6 @@ from __future__ import annotations
 from .detect import MEDIA_TYPES, detect_media_type
 from .errors import ExtractionError
 from .extract import Extraction, Metadata, extract
+from .text import SpooledText
 
-__all__ = ["MEDIA_TYPES", "Extraction", "ExtractionError", "Metadata", "detect_media_type", "extract"]
+__all__ = ["MEDIA_TYPES", "Extraction", "ExtractionError", "Metadata", "SpooledText", "detect_media_type", "extract"]

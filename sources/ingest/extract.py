@@ -12,7 +12,7 @@ from .errors import ExtractionError
 from .html import extract_html
 from .normalise import normalise_extracted
 from .pdf import extract_pdf
-from .text import extract_text
+from .text import SpooledText, extract_text
 
 SNIFF_BYTES = 8192
 _BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -39,7 +39,8 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Extraction:
-    text: str
+    # A ``SpooledText`` for a large plain-text or Markdown file (see ``.text``).
+    text: str | SpooledText
     media_type: str
     metadata: Metadata = field(default_factory=Metadata)
 
@@ -91,7 +92,8 @@ def extract(
 ) -> Extraction:
     """Read ``stream`` (a seekable binary file, at its start) into an ``Extraction``.
 
-    Plain text and Markdown are kept as they are (decoded, line endings made ``\\n``);
+    Plain text and Markdown are kept as they are (decoded, line endings made ``\\n``),
+    in a ``SpooledText`` from ``SPOOLED_FROM`` bytes on;
     HTML and PDF text is extracted and normalised (``normalise_extracted``). ``url`` is
     where an HTML page came from (it resolves relative links in its metadata).
     """
@@ -110,7 +112,9 @@ def extract(
         # The stream, not its bytes: the bytes go once decoded (see ``extract_text``).
         text, raw = extract_text(stream, charset=charset), {}
     # ``isspace`` where ``strip`` would copy the whole text to find it empty.
-    if not text or text.isspace():
+    if text.blank if isinstance(text, SpooledText) else not text or text.isspace():
+        if isinstance(text, SpooledText):
+            text.close()
         raise ExtractionError("The file holds no text (only white space).", code="empty_file")
     return Extraction(text=text, media_type=media_type, metadata=_metadata(raw))
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from sources.ingest.text import SPOOLED_FROM
 from sources.models import Source
 from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs
 
@@ -59,6 +60,14 @@ def test_a_pdf_uploaded_in_the_admin_becomes_a_source_with_its_original_linked(c
     page = client.get(response["Location"]).content.decode()
     assert f"/api/v1/sources/{source.pk}/original/" in page
     assert client.get(f"/api/v1/sources/{source.pk}/original/").status_code == 200  # the session is enough
+
+
+def test_a_large_text_file_uploaded_in_the_admin_is_stored_whole_and_counted(client_for, analyst):
+    text = "Minutes of the committee, read aloud and typed, “verbatim”.\n" * (SPOOLED_FROM // 50)
+    response = client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("minutes.txt", text.encode(), "text/plain"), "kind": "transcript", "reliability": "B"})
+    source = Source.objects.get()
+    assert response.status_code == 302 and source.text == text
+    assert f"{len(text.encode()):,} bytes, {len(text):,} characters of text" in messages_of(response)[0]
 
 
 def test_a_refused_file_is_explained_on_the_page(client_for, analyst):

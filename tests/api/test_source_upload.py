@@ -4,10 +4,12 @@ original kept and downloadable, duplicates refused with the existing source name
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sources.ingest.text import SPOOLED_FROM
 from sources.models import Source
 from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs, two_column_pdf
 
@@ -248,3 +250,50 @@ def test_a_json_body_over_the_body_limit_is_still_refused_on_the_upload_path(cli
     )
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large"
+
+
+# A text file of a megabyte or more goes from the upload to the database and into the answer
+# without its text ever being in memory whole (sources.ingest.SpooledText).
+LARGE_LINE = "Zürich, 14 March: the delegation's notes, as typed.  \r\n"
+
+
+def large_text(size: int = SPOOLED_FROM + 10, line: str = LARGE_LINE) -> bytes:
+    return (line * (size // len(line.encode()) + 1)).encode()
+
+
+@pytest.mark.parametrize("accepted", [None, "application/json; indent=2"])
+def test_a_large_text_file_is_stored_whole_and_its_answer_streamed_as_it_would_be_rendered(client_for, analyst, accepted):
+    data = large_text()
+    client = client_for(analyst)
+    extra = {"HTTP_ACCEPT": accepted} if accepted else {}
+    response = client.post(SOURCES, {"file": SimpleUploadedFile("notes.txt", data, "text/plain")}, format="multipart", **extra)
+    assert response.status_code == 201
+    assert response.streaming and response["Content-Type"] == "application/json"
+    streamed = b"".join(response.streaming_content)
+    expected = data.decode().replace("\r\n", "\n")
+    source = Source.objects.get(pk=json.loads(streamed)["id"])
+    assert source.text == expected and source.history.get().text == expected
+    assert (source.text_length, source.text_sha256) == (len(expected), hashlib.sha256(expected.encode()).hexdigest())
+    # Byte for byte what the detail renders for the stored source.
+    shown = client.get(f"{SOURCES}{source.pk}/", **extra)
+    assert not shown.streaming and streamed == shown.content
+    assert json.loads(streamed)["text"] == expected
+
+
+def test_a_large_text_file_with_a_null_character_far_into_it_is_refused_and_nothing_is_left(client_for, analyst):
+    # UTF-16, whose NUL characters are characters, not binary zeros: checked a piece at a time.
+    data = ("a" * SPOOLED_FROM + "\x00 end").encode("utf-16")
+    response = upload(client_for(analyst), "notes.txt", data, "text/plain")
+    assert response.status_code == 400, response.content[:500]
+    assert response.json()["code"] == "null_character"
+    assert not Source.objects.exists()
+
+
+def test_an_upload_of_a_large_file_twice_is_a_conflict_and_the_first_is_intact(client_for, analyst):
+    data = large_text()
+    client = client_for(analyst)
+    first = client.post(SOURCES, {"file": SimpleUploadedFile("notes.txt", data, "text/plain")}, format="multipart")
+    b"".join(first.streaming_content)
+    again = upload(client, "again.txt", data, "text/plain")
+    assert again.status_code == 409 and again.json()["code"] == "duplicate_original"
+    assert Source.objects.get().text == data.decode().replace("\r\n", "\n")

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from sources.ingest.text import SPOOLED_FROM
 from sources.models import Source
 from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs
 
@@ -82,3 +83,15 @@ def test_a_file_over_max_source_mb_is_refused_with_its_size(tmp_path, settings):
     out, error = run(str(big))
     assert "refused" in out and "5,000 bytes" in out and "MAX_SOURCE_MB" in out
     assert not Source.objects.exists()
+
+
+def test_a_large_text_file_is_imported_whole_and_its_length_reported(tmp_path):
+    text = "Transcript, line after line, with “quotes” and ümlauts.\n" * (SPOOLED_FROM // 40)
+    (tmp_path / "transcript.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("A short note.", encoding="utf-8")
+    out, error = run(str(tmp_path))
+    assert error is None
+    large = Source.objects.get(title="transcript")
+    assert large.text == text and large.text_length == len(text)
+    assert f"source #{large.pk} (text/plain, {len(text):,} characters)" in out
+    assert "(text/plain, 13 characters)" in out

@@ -3,6 +3,7 @@ extracted text gets."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -76,8 +77,34 @@ def test_text_read_in_chunks_is_the_text_read_whole(encoding):
         data = whole.encode(encoding)
         declared = encoding if encoding == "cp1252" else None
         expected = whole.replace("\r\n", "\n").replace("\r", "\n")
-        assert text.extract_text(io.BytesIO(data), charset=declared) == expected
+        assert text.read_text(io.BytesIO(data), charset=declared) == expected
+        spooled = text.read_text(io.BytesIO(data), charset=declared, spooled=True)
+        assert spooled.read() == expected and spooled.length == len(expected)
         assert decode(data, charset=declared) == whole
+
+
+@pytest.mark.parametrize("size", [text.SPOOLED_FROM - 1, text.SPOOLED_FROM])
+def test_a_text_file_of_a_megabyte_or_more_is_spooled_and_measured_as_it_is_written(size):
+    line = "Zürich 🙂\r\n"
+    data = (line.encode() * (size // len(line.encode()) + 1))[:size]
+    data = data[: len(data.decode("utf-8", "ignore").encode())]  # whole characters only
+    data += b"x" * (size - len(data))
+    expected = data.decode().replace("\r\n", "\n").replace("\r", "\n")
+    extracted = extract(io.BytesIO(data), filename="notes.txt").text
+    if size < text.SPOOLED_FROM:
+        assert extracted == expected
+        return
+    assert isinstance(extracted, text.SpooledText)
+    assert extracted.read() == expected == "".join(extracted.pieces(size=7))
+    assert extracted.length == len(expected) and extracted.size == len(expected.encode())
+    assert extracted.sha256 == hashlib.sha256(expected.encode()).hexdigest()
+    assert b"".join(extracted.chunks(size=5)) == expected.encode() and not extracted.blank
+
+
+def test_a_spooled_file_of_white_space_is_refused_as_an_empty_one():
+    with pytest.raises(ExtractionError) as error:
+        extract(io.BytesIO(b" \r\n\t" * text.SPOOLED_FROM), filename="blank.txt")
+    assert error.value.code == "empty_file"
 
 
 def test_nul_bytes_far_into_a_file_make_it_binary():

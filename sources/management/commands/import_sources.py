@@ -76,7 +76,7 @@ class Command(BaseCommand):
                 bar.write(f"refused  {path}: cannot be read ({error.strerror or error})", file=self.stdout)
             else:
                 imported += 1
-                bar.write(f"imported {path}: source #{source.pk} ({source.original_media_type}, {len(source.text):,} characters)", file=self.stdout)
+                bar.write(f"imported {path}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)", file=self.stdout)
                 # Not held while the next file is read: a folder of large files costs one.
                 del source
         bar.close()
