@@ -121,29 +121,44 @@ def _pdf_date(value: str) -> str:
         return ""
 
 
+# PDFium keeps every object of a document it has parsed (a page's pictures among them)
+# until the document is closed: the document is opened anew every this many pages, so that
+# a report of many illustrated pages costs a few of its pages in memory, not all of them.
+PAGES_PER_OPENING = 8
+
+
+def _opened(stream: BinaryIO):
+    try:
+        return pdfium.PdfDocument(stream)
+    except pdfium.PdfiumError as error:
+        message = str(error)
+        if "password" in message.lower():
+            raise ExtractionError("The PDF is encrypted with a password.", code="unreadable_pdf") from error
+        raise ExtractionError(f"The PDF could not be read ({message}).", code="unreadable_pdf") from error
+
+
 def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
     """(text, metadata) of a PDF with a text layer; metadata keys: title, authors,
     published_on."""
     with _PDFIUM:
+        document = _opened(stream)
         try:
-            document = pdfium.PdfDocument(stream)
-        except pdfium.PdfiumError as error:
-            message = str(error)
-            if "password" in message.lower():
-                raise ExtractionError("The PDF is encrypted with a password.", code="unreadable_pdf") from error
-            raise ExtractionError(f"The PDF could not be read ({message}).", code="unreadable_pdf") from error
-        try:
-            if len(document) > MAX_PAGES:
-                raise ExtractionError(f"The PDF has {len(document):,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
+            count = len(document)
+            if count > MAX_PAGES:
+                raise ExtractionError(f"The PDF has {count:,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
+            info = document.get_metadata_dict(skip_empty=True)
             pages = []
-            for page in document:
+            for number in range(count):
+                if number and number % PAGES_PER_OPENING == 0:
+                    document.close()
+                    document = _opened(stream)
+                page = document[number]
                 try:
                     textpage = page.get_textpage()
                     pages.append(_page_blocks(textpage))
                     textpage.close()
                 finally:
                     page.close()
-            info = document.get_metadata_dict(skip_empty=True)
         except ExtractionError:
             raise
         except Exception as error:  # noqa: BLE001 - PDFium's refusal of a broken file

@@ -12,6 +12,7 @@ whole process."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import tracemalloc
 
@@ -22,9 +23,10 @@ from rest_framework.renderers import JSONRenderer
 from project.api import LongTextJSONRenderer
 from project.errors import InvalidInput
 from sources import ingestion, services
-from sources.ingest import SpooledText, extract
+from sources.ingest import SpooledText, extract, pdf
 from sources.models import Source, sha256_of
 from sources.serializers import SourceDetailSerializer
+from tests.documents import pdf_bytes
 
 MB = 2**20
 LINE = "Plain notes, one line after another, as a transcript would have them.  \n"
@@ -235,3 +237,30 @@ def test_what_a_long_text_is_read_from_goes_after_its_save_even_a_failed_one(mon
     assert refused.value.code == "url_taken"
     assert gone() == before
     assert Source.objects.filter(url="https://example.org/long").count() == 1
+
+
+def test_a_pdf_of_many_pages_is_read_a_few_pages_per_opening_and_whole(monkeypatch):
+    """PDFium keeps what it parsed of a document (pictures too) until it is closed: a long
+    illustrated report is read by openings of ``PAGES_PER_OPENING`` pages at most
+    (bench/ingestion.py measures the memory), and its text is the same as read in one."""
+    pages = [[(72, 700, f"Page {number} says something of its own.")] for number in range(2 * pdf.PAGES_PER_OPENING + 3)]
+    data = pdf_bytes(pages, image_bytes=64 * 1024, picture_on_every_page=True)
+    openings: list[list[int]] = []
+    opened = pdf.pdfium.PdfDocument
+
+    class Counted(opened):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            openings.append([])
+
+        def __getitem__(self, number):
+            openings[-1].append(number)
+            return super().__getitem__(number)
+
+    monkeypatch.setattr(pdf.pdfium, "PdfDocument", Counted)
+    text, _ = pdf.extract_pdf(io.BytesIO(data))
+    assert text.split("\n\n") == [f"Page {number} says something of its own." for number in range(len(pages))]
+    assert [len(numbers) for numbers in openings] == [pdf.PAGES_PER_OPENING, pdf.PAGES_PER_OPENING, 3]
+    assert [number for numbers in openings for number in numbers] == list(range(len(pages)))
+    monkeypatch.setattr(pdf, "PAGES_PER_OPENING", len(pages))
+    assert pdf.extract_pdf(io.BytesIO(data))[0] == text
