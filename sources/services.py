@@ -105,16 +105,18 @@ def _text_sent_in_slices(source: Source, using: str):
     a 50 MB upload grew a worker by 214 MB on SQLite and 163 MB on PostgreSQL (261 MB with
     the parameter quoted into the statement, Django's default).
 
-    The text's UTF-8 goes a slice at a time from a ``SpooledText`` (a long string is
-    spooled first; a large text file was decoded into one, and is never in memory whole):
+    The text goes from a ``SpooledText`` (a long string is spooled first; a large text
+    file was decoded into one, and is never in memory whole):
 
-    - SQLite: into a row of a temporary table, through the incremental blob interface;
-    - PostgreSQL: into a large object on the server.
+    - SQLite: a function of the connection returns its UTF-8, read from the file for the
+      call, as bytes (SQLite copies what it returns for the statement alone, and builds a
+      row in memory whole: two copies at the peak, inside SQLite, while the statement runs);
+    - PostgreSQL: a large object on the server, written a slice at a time beforehand and
+      removed afterwards (by the rollback, on an error): nothing of the text is held.
 
-    Both are removed after the save, or by the rollback on an error. The text is validated
-    before, and measured here. After the save, a string is the source's text again; a
-    ``SpooledText`` becomes ``source.spooled_text`` and the text is left to load from the
-    database if it is read (``Source.text`` deferred)."""
+    The text is validated before, and measured here. After the save, a string is the
+    source's text again; a ``SpooledText`` becomes ``source.spooled_text`` and the text is
+    left to load from the database if it is read (``Source.text`` deferred)."""
     text = source.text
     connection = connections[using]
     given_spooled = isinstance(text, SpooledText)
@@ -124,28 +126,20 @@ def _text_sent_in_slices(source: Source, using: str):
     spooled = text if given_spooled else _spooled(text)
     source.text_sha256, source.text_length = spooled.sha256, spooled.length
     try:
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS claimbase_long_text (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"
-                )
-                cursor.execute("INSERT INTO temp.claimbase_long_text (body) VALUES (zeroblob(%s))", [spooled.size])
-                key = cursor.lastrowid
-                with connection.connection.blobopen("claimbase_long_text", "body", key, name="temp") as blob:
-                    for chunk in spooled.chunks(TEXT_SLICE):
-                        blob.write(chunk)
-                read = "(SELECT CAST(body AS TEXT) FROM temp.claimbase_long_text WHERE id = %s)"
-                remove = "DELETE FROM temp.claimbase_long_text WHERE id = %s"
-            else:
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            connection.connection.create_function("claimbase_long_text", 0, spooled.utf8, deterministic=True)
+            read, key = "CAST(claimbase_long_text() AS TEXT)", None
+        else:
+            with connection.cursor() as cursor:
                 cursor.execute("SELECT lo_create(0)")
                 key = cursor.fetchone()[0]
                 offset = 0
                 for chunk in spooled.chunks(TEXT_SLICE):
                     cursor.execute("SELECT lo_put(%s, %s, %s)", [key, offset, chunk])
                     offset += len(chunk)
-                read = "convert_from(lo_get(%s), 'UTF8')"
-                remove = "SELECT lo_unlink(%s)"
-        source.text = RawSQL(read, [key], output_field=TextField())
+            read = "convert_from(lo_get(%s), 'UTF8')"
+        source.text = RawSQL(read, [] if key is None else [key], output_field=TextField())
         try:
             yield
         finally:
@@ -154,9 +148,12 @@ def _text_sent_in_slices(source: Source, using: str):
                 source.spooled_text = spooled
             else:
                 source.text = text
-        # Not on an error: the transaction is failed, and its rollback removes the copy.
-        with connection.cursor() as cursor:
-            cursor.execute(remove, [key])
+            if key is None:
+                connection.connection.create_function("claimbase_long_text", 0, None)
+        if key is not None:
+            # Not on an error: the transaction is failed, and its rollback removes the object.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT lo_unlink(%s)", [key])
     finally:
         if not given_spooled:
             spooled.close()

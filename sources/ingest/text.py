@@ -110,6 +110,13 @@ class SpooledText:
         if piece := decoder.decode(b"", final=True):
             yield piece
 
+    def utf8(self) -> bytes:
+        """The whole text's UTF-8, read for the caller (a database that takes a value only
+        whole: see ``sources.services``)."""
+        self._file.flush()
+        self._file.seek(0)
+        return self._file.read()
+
     def read(self) -> str:
         """The whole text, as a string (for tests and small texts)."""
         return "".join(self.pieces())
