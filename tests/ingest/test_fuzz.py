@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from sources.ingest import Extraction, ExtractionError, extract
+from sources.ingest import text as text_module
 from tests.documents import news_pages, report_paragraphs, two_column_pdf
 
 VALID_PDF = two_column_pdf(report_paragraphs(6), header="Head")
@@ -143,3 +144,37 @@ def test_malformed_multipart_bodies_are_a_4xx(analyst, body, content_type):
     client.force_authenticate(analyst)
     response = client.generic("POST", "/api/v1/sources/", body, content_type=content_type)
     assert 400 <= response.status_code < 500
+
+
+TEXTS = st.text(st.characters(blacklist_categories=["Cs"]), max_size=300) | st.text(alphabet="\r\n\u2028\u2029 aé🙂\t", max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=TEXTS,
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"]),
+    chunk=st.integers(min_value=1, max_value=9),
+)
+def test_a_spooled_text_is_the_text_read_whole_whatever_the_bytes_and_the_pieces(text, encoding, chunk):
+    """A file is decoded into a ``SpooledText`` or joined into a string depending only on
+    its size: both must give the same text, or refuse it the same way, however the file
+    falls into reads (``CHUNK``) and whatever its encoding."""
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    outcomes = []
+    for spooled in (False, True):
+        try:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(text_module, "CHUNK", chunk)
+                result = text_module.read_text(io.BytesIO(data), charset=encoding, spooled=spooled)
+        except ExtractionError as error:
+            outcomes.append(("refused", error.code))
+            continue
+        if spooled:
+            assert result.length == len(result.read()) and result.size == len(result.read().encode())
+            assert result.blank == (not result.read() or result.read().isspace())
+            result = result.read()
+        outcomes.append(("read", result))
+    assert outcomes[0] == outcomes[1]
