@@ -13,8 +13,8 @@ from rest_framework import serializers
 
 from project.api import WriteSerializer
 
-from .ingest import SpooledText
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
+from .ingest import SpooledText
 from .models import Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.

@@ -39,7 +39,7 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Extraction:
-    # A ``SpooledText`` for a large plain-text or Markdown file (see ``.text``).
+    # A ``SpooledText`` for a large plain-text or Markdown file (``sources.ingest.text``).
     text: str | SpooledText
     media_type: str
     metadata: Metadata = field(default_factory=Metadata)

@@ -66,8 +66,8 @@ SPOOLED_FROM = 1 << 20
 
 
 class SpooledText:
-    """A text kept out of memory: UTF-8 in an anonymous temporary file (gone when closed or
-    collected), with what the database stores about it measured as it is written: its
+    """A text kept out of memory: UTF-8 in an anonymous temporary file (in the temporary
+    directory, ``TMPDIR``; gone when closed or collected, or when the process ends), with what the database stores about it measured as it is written: its
     length in code points, the SHA-256 of its UTF-8 and its size in bytes.
 
     Written once (``write``), then read as often as needed, as bytes (``chunks``) or as
@@ -95,10 +95,12 @@ class SpooledText:
         return self._digest.hexdigest()
 
     def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
-        """The text's UTF-8, ``size`` bytes at a time (a character may straddle two)."""
+        """The text's UTF-8, ``size`` bytes at a time (a character may straddle two). Read
+        by position: readers do not disturb one another."""
         self._file.flush()
-        self._file.seek(0)
-        while chunk := self._file.read(size):
+        offset = 0
+        while chunk := os.pread(self._file.fileno(), size, offset):
+            offset += len(chunk)
             yield chunk
 
     def pieces(self, size: int = CHUNK) -> Iterator[str]:
@@ -114,8 +116,8 @@ class SpooledText:
         """The whole text's UTF-8, read for the caller (a database that takes a value only
         whole: see ``sources.services``)."""
         self._file.flush()
-        self._file.seek(0)
-        return self._file.read()
+        data = os.pread(self._file.fileno(), self.size, 0)
+        return data if len(data) == self.size else b"".join(self.chunks())
 
     def read(self) -> str:
         """The whole text, as a string (for tests and small texts)."""

@@ -131,3 +131,13 @@ def test_white_space_only_is_an_empty_file():
     with pytest.raises(ExtractionError) as error:
         extract(io.BytesIO(b" \n\t \n"), filename="a.txt")
     assert error.value.code == "empty_file"
+
+
+def test_readers_of_a_spooled_text_do_not_disturb_one_another():
+    spooled = text.SpooledText()
+    for piece in ("première ", "ligne\n", "🙂" * 10):
+        spooled.write(piece)
+    first, second = spooled.chunks(size=3), spooled.pieces(size=5)
+    interleaved = [(next(first), next(second)) for _ in range(3)]
+    assert b"".join([a for a, _ in interleaved] + list(first)) == spooled.utf8() == "première ligne\n🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂".encode()
+    assert "".join([b for _, b in interleaved] + list(second)) == spooled.read()
