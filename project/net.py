@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import certifi
@@ -37,12 +39,27 @@ class FetchError(Exception):
         self.status = status
 
 
+# An answer's body is kept in memory up to this size, past it in a temporary file.
+SPOOLED_PAST = 1024 * 1024
+
+
 @dataclass
 class Response:
     url: str  # the final URL, after redirects
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # names in lower case
-    body: bytes = b""
+    # The body, at its start: in memory while small, in a temporary file past
+    # ``SPOOLED_PAST`` (a large document is never held whole).
+    file: BinaryIO = field(default_factory=lambda: tempfile.SpooledTemporaryFile(SPOOLED_PAST))
+
+    @property
+    def body(self) -> bytes:
+        """The whole body (for small answers: read ``file`` for large ones)."""
+        self.file.seek(0)
+        try:
+            return self.file.read()
+        finally:
+            self.file.seek(0)
 
     @property
     def media_type(self) -> str:
@@ -175,18 +192,21 @@ def request(
                 declared = answer_headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)
-                chunks, size = [], 0
+                response, size = Response(url=url, status=status, headers=answer_headers), 0
                 # read1 returns what has arrived, so a trickling answer meets the deadline.
                 while chunk := answer.read1(CHUNK, decode_content=False):
                     size += len(chunk)
                     if size > max_bytes:
+                        response.file.close()
                         raise _too_large(url, max_bytes)
                     if time.monotonic() > deadline:
+                        response.file.close()
                         raise FetchError(
                             f"{url} did not answer within {timeout:g} seconds.", code="timeout"
                         )
-                    chunks.append(chunk)
-                return Response(url=url, status=status, headers=answer_headers, body=b"".join(chunks))
+                    response.file.write(chunk)
+                response.file.seek(0)
+                return response
             finally:
                 answer.release_conn()
         except FetchError:

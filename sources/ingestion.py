@@ -22,7 +22,6 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import IntegrityError
@@ -230,7 +229,7 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     _refuse_duplicate_url(url.strip() if isinstance(url, str) else None)
     response = fetch(url)
     retrieved_at = timezone.now()
-    body = ContentFile(response.body)
+    body = response.file  # in a temporary file if it is large: never held whole
     sha256, size = _sha256(body)
     _refuse_duplicate_original(sha256)
     path = response.url.split("?", 1)[0].rstrip("/")

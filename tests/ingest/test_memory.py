@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
+import threading
 import tracemalloc
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -264,3 +267,38 @@ def test_a_pdf_of_many_pages_is_read_a_few_pages_per_opening_and_whole(monkeypat
     assert [number for numbers in openings for number in numbers] == list(range(len(pages)))
     monkeypatch.setattr(pdf, "PAGES_PER_OPENING", len(pages))
     assert pdf.extract_pdf(io.BytesIO(data))[0] == text
+
+
+@pytest.mark.django_db
+def test_a_20_mb_text_fetched_from_the_web_becomes_a_source_without_its_text_in_memory(tmp_path, settings):
+    """The fetched body goes to a temporary file as it arrives (``project.net``), and
+    from there as an uploaded file's does."""
+    path, size = text_file(tmp_path, "transcript.txt", 20 * MB)
+    small, _ = text_file(tmp_path, "small.txt", 2 * MB, line="Another line.\n")
+
+    class Serving(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            served = tmp_path / self.path.lstrip("/")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(served.stat().st_size))
+            self.end_headers()
+            with served.open("rb") as stream:
+                shutil.copyfileobj(stream, self.wfile, MB)
+
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Serving)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        _, small_peak = traced_peak(ingestion.source_create_from_url, url=f"{base}/small.txt")
+        source, peak = traced_peak(ingestion.source_create_from_url, url=f"{base}/transcript.txt")
+    finally:
+        server.shutdown()
+    # Held as one body (and joined from its chunks), the fetched bytes made 2x the file.
+    assert peak < FLAT and peak < small_peak + MB, f"{small_peak / MB:.1f} MB for 2 MB, {peak / MB:.1f} MB for 20 MB"
+    source.refresh_from_db()
+    assert source.text == path.read_text() and source.original_size == size
