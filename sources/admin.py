@@ -142,7 +142,7 @@ class SpanInline(admin.TabularInline):
 class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ServiceHistoryAdmin):
     form = SourceForm
     change_form_template = "admin/sources/source/change_form.html"
-    list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_length", "span_count", "created_by")
+    list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_size", "span_count", "created_by")
     list_display_links = ("title",)
     list_filter = ("kind", "reliability", "language")
     search_fields = ("title", "publisher", "authors", "url")
@@ -180,6 +180,11 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ServiceHistory
     @admin.display(description="reliability", ordering="reliability")
     def reliability_badge(self, source: Source) -> str:
         return badge("reliability", source.reliability, source.reliability, title=source.get_reliability_display())
+
+    @admin.display(description="text length", ordering="text_length")
+    def text_size(self, source: Source) -> str:
+        """Characters, with thousands separated: a length compared at a glance."""
+        return f"{source.text_length:,}"
 
     @admin.display(description="spans", ordering="span_count")
     def span_count(self, source: Source) -> int:

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim
+from sources.admin import SourceAdmin
 from sources.admin_views import render_marked_text
 from sources.models import Source, Span
 from sources.services import source_create, span_create
@@ -267,3 +268,15 @@ def test_creating_a_source_in_the_admin_stores_the_text_verbatim(client_for, ana
     assert response.status_code == 302
     created = Source.objects.get(title="New")
     assert created.text == text and created.created_by == analyst
+
+
+def test_the_source_list_shows_text_lengths_with_thousands_separated_and_sorts_by_them(client_for, analyst):
+    source_create(user=analyst, title="Long one", text="word " * 2469)
+    source_create(user=analyst, title="Short one", text="A few words.")
+    changelist = reverse("admin:sources_source_changelist")
+    html = client_for(analyst).get(changelist).content.decode()
+    assert '<td class="field-text_size">12,345</td>' in html and '<td class="field-text_size">12</td>' in html
+    column = 1 + list(SourceAdmin.list_display).index("text_size")
+    # The newer source is listed first by default: longest first says the column sorted.
+    descending = client_for(analyst).get(changelist, {"o": f"-{column}"}).content.decode()
+    assert descending.index("Long one") < descending.index("Short one")
