@@ -123,3 +123,18 @@ def test_a_filtered_list_counts_up_to_the_cap_and_then_says_more_than(analyst, r
     # A search alone is counted in the index, up to the cap too.
     assert "More than 3 results" in client.get(url, {"q": "claim"}).content.decode()
     assert "1 result" in client.get(url, {"q": "Claim number 2"}).content.decode()
+
+
+
+@pytest.mark.parametrize("capped", [True, False])
+def test_counts_over_a_thousand_have_their_thousands_separated(capped):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    cl = SimpleNamespace(
+        result_count=12345, paginator=SimpleNamespace(capped=capped), opts=SimpleNamespace(verbose_name="claim", verbose_name_plural="claims"),
+        show_all=False, can_show_all=False, multi_page=False, formset=None, list_editable=(),
+    )
+    html = render_to_string("admin/pagination.html", {"cl": cl, "pagination_required": False, "page_range": []})
+    assert ("More than 12,345 claims" if capped else "12,345 claims") in html and "12345" not in html

@@ -118,3 +118,13 @@ def test_a_long_queue_is_counted_up_to_a_cap(client_for, analyst, reviewer, make
     assert "More than 2 claims waiting for your decision" in client.get(reverse(QUEUE)).content.decode()
     monkeypatch.setattr(queue_module, "QUEUE_COUNT_CAP", 3)
     assert "Review queue (3)" in client.get(reverse("admin:claims_claim_changelist")).content.decode()
+
+
+def test_queue_says_how_long_each_claim_has_waited_in_words(client_for, analyst, analyst2, reviewer, make_claim):
+    just_now = make_claim(analyst, status="in_review", text="Just submitted.")
+    waiting = make_claim(analyst2, status="in_review", text="Waiting for days.")
+    Claim.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - timedelta(days=2, hours=3))
+    html = client_for(reviewer).get(reverse(QUEUE)).content.decode()
+    assert "submitted 2\xa0days, 3\xa0hours ago" in html
+    assert "submitted now" in html or "seconds ago" in html, just_now
+    assert "0\xa0minutes ago" not in html

@@ -280,3 +280,9 @@ def test_the_source_list_shows_text_lengths_with_thousands_separated_and_sorts_b
     # The newer source is listed first by default: longest first says the column sorted.
     descending = client_for(analyst).get(changelist, {"o": f"-{column}"}).content.decode()
     assert descending.index("Long one") < descending.index("Short one")
+
+
+def test_the_source_page_counts_the_text_with_thousands_separated(client_for, analyst):
+    source = source_create(user=analyst, title="Long one", text="word " * 2469)
+    html = client_for(analyst).get(source_url(source)).content.decode()
+    assert "12,345 characters" in html
