@@ -83,7 +83,8 @@ def _validated(instance) -> None:
 LONG_TEXT = 1 << 20
 
 
-# A long text goes to the database in slices of this many bytes.
+# A long text is spooled, and sent to the database, in slices of this many code points
+# (a string) or bytes (its UTF-8).
 TEXT_SLICE = 1 << 20
 
 

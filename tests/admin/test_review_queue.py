@@ -3,6 +3,7 @@ evidence and a one-click path to a decision."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,5 +127,6 @@ def test_queue_says_how_long_each_claim_has_waited_in_words(client_for, analyst,
     Claim.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - timedelta(days=2, hours=3))
     html = client_for(reviewer).get(reverse(QUEUE)).content.decode()
     assert "submitted 2\xa0days, 3\xa0hours ago" in html
-    assert "submitted now" in html or "seconds ago" in html, just_now
+    # Under a minute, in words: "now", "a second ago", "12 seconds ago"; never "0 minutes".
+    assert re.search(r"submitted (now|a second ago|\d+\xa0seconds ago) · v%d" % just_now.version, html)
     assert "0\xa0minutes ago" not in html
