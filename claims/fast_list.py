@@ -296,18 +296,17 @@ def _search_rows_postgresql(statuses: tuple[str, ...], query: str, need: int) ->
         if not search.surely_common(db, query):
             # The page's ids are selected among the matches only when they are few (a
             # condition without a column: PostgreSQL decides it once, before reading any
-            # claim); their authors and reviewers are joined to the page's rows alone.
-            # As an array, the matches are looked up by the primary key one by one (as a
-            # table, the planner guesses they are 200 and joins every one to every user).
+            # claim), by the status and creation time their search rows carry (migration
+            # 0014: no look-up of each matching claim); only the page's claims are read,
+            # with their authors and reviewers.
             few = (
-                "c.id IN (SELECT m.id FROM claims_claim m WHERE (SELECT count(*) FROM matches) <= %s "
-                "AND m.id = ANY(ARRAY(SELECT claim_id FROM matches))"
+                "c.id IN (SELECT m.claim_id FROM matches m WHERE (SELECT count(*) FROM matches) <= %s"
                 + status_sql.replace("c.status", "m.status")
-                + " ORDER BY m.created_at DESC, m.id DESC LIMIT %s)"
+                + " ORDER BY m.created_at DESC, m.claim_id DESC LIMIT %s)"
             )
             page = _claims_sql(_CLAIMS_SQL, where=few, direction="DESC")
             db.execute(
-                f"WITH matches AS MATERIALIZED ({search.POSTGRESQL_MATCHES} LIMIT %s) "
+                f"WITH matches AS MATERIALIZED ({search.POSTGRESQL_MATCHES_WITH_STATE} LIMIT %s) "
                 f"SELECT (SELECT count(*) FROM matches), page.* FROM (SELECT 1) AS one "
                 f"LEFT JOIN LATERAL ({page}) AS page ON true",
                 [search.SEARCH_CONFIG, query, search.FEW_MATCHES + 1, search.FEW_MATCHES, *status_params, need, need],

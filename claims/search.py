@@ -126,9 +126,10 @@ def _search_sqlite(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     return queryset.exclude(pk__in=RawSQL(matching, (excluded,)))
 
 
-POSTGRESQL_MATCHES = (
-    "SELECT claim_id FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)"
-)
+_POSTGRESQL_WHERE = "FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)"
+POSTGRESQL_MATCHES = f"SELECT claim_id {_POSTGRESQL_WHERE}"
+# The matches with the status and creation time of their claims, as the search rows copy them.
+POSTGRESQL_MATCHES_WITH_STATE = f"SELECT claim_id, status, created_at {_POSTGRESQL_WHERE}"
 # PostgreSQL: a query the planner expects to match this many claims walks the creation-time
 # index at once (the planner's own choice for a query it expects to match much); one it
 # expects to match fewer reads its matches and sorts them, up to ``FEW_MATCHES`` (past that,

@@ -6,7 +6,11 @@ expression index cannot span, so each engine gets a document table kept in sync 
 triggers (see ``claims/search.py`` for the queries):
 
 - SQLite: the FTS5 virtual table ``claims_claim_fts`` (rowid = claim id);
-- PostgreSQL: ``claims_claim_search`` (claim id, tsvector) with a GIN index.
+- PostgreSQL: ``claims_claim_search`` (claim id, tsvector) with a GIN index, and a copy
+  of the claim's ``status`` and ``created_at`` (migration 0014): a search with few matches
+  picks its page among them from this table alone, without a look-up of each claim.
+  The claim triggers keep the copy: a new document copies them, and a change of either
+  column on ``claims_claim``, by any path, is copied over (``POSTGRESQL_STATE_TRIGGER``).
 
 Migrations create these objects by calling this module; so does a migration that rebuilds
 ``claims_claim`` or ``claims_evidence`` on SQLite (which drops their triggers), and the
@@ -64,12 +68,14 @@ SQLITE_FILL = (
 )
 
 # The documents of the claims ``{target}`` selects, inserted or replaced.
-_POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document)
+_POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document, status, created_at)
         SELECT c.id, to_tsvector('english'::regconfig, left(c.text || ' ' || coalesce(
             (SELECT string_agg(s.quote, ' ' ORDER BY e.id) FROM claims_evidence e
-             JOIN sources_span s ON s.id = e.span_id WHERE e.claim_id = c.id), ''), {DOCUMENT_LIMIT}))
+             JOIN sources_span s ON s.id = e.span_id WHERE e.claim_id = c.id), ''), {DOCUMENT_LIMIT})),
+            c.status, c.created_at
         FROM claims_claim c WHERE {{target}}
-        ON CONFLICT (claim_id) DO UPDATE SET document = EXCLUDED.document"""
+        ON CONFLICT (claim_id) DO UPDATE SET
+            document = EXCLUDED.document, status = EXCLUDED.status, created_at = EXCLUDED.created_at"""
 
 _DEFERRED = "coalesce(current_setting('claimbase.search_deferred', true), '') = 'on'"
 
@@ -105,7 +111,22 @@ POSTGRESQL_FUNCTIONS = [
         END IF;
         RETURN NULL;
     END $$""",
+    """CREATE OR REPLACE FUNCTION claims_claim_search_on_state() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE claims_claim_search SET status = NEW.status, created_at = NEW.created_at
+        WHERE claim_id = NEW.id;
+        RETURN NULL;
+    END $$""",
 ]
+
+# Copies a claim's status and creation time to its search row when either changes (however
+# the claim is updated: a service, ``QuerySet.update``, raw SQL). A row not indexed yet (an
+# import's batch waiting for ``fill_statement``) is copied in full when it is indexed.
+POSTGRESQL_STATE_TRIGGER = """CREATE TRIGGER claims_claim_search_state AFTER UPDATE OF status, created_at
+    ON claims_claim FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.created_at IS DISTINCT FROM NEW.created_at)
+    EXECUTE FUNCTION claims_claim_search_on_state()"""
 
 
 def sqlite_fill(condition: str = "") -> str:

@@ -71,3 +71,17 @@ STATUS_PATHS = {
     "rejected": ["submit", "reject"],
     "retracted": ["submit", "approve", "retract"],
 }
+
+
+def search_rows_out_of_step() -> list[tuple]:
+    """PostgreSQL: the claims whose search row is missing, or whose copy of the claim's
+    status and creation time (migration 0014) differs from the claim's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.status, c.created_at, s.status, s.created_at FROM claims_claim c "
+            "LEFT JOIN claims_claim_search s ON s.claim_id = c.id "
+            "WHERE s.claim_id IS NULL OR s.status <> c.status OR s.created_at <> c.created_at"
+        )
+        return cursor.fetchall()

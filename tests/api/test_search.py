@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -10,6 +12,7 @@ from claims.models import Claim, Evidence
 from claims.search import parse_query, search_claims
 from sources import anchoring
 from sources.services import source_create
+from tests.support import search_rows_out_of_step
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +195,26 @@ def test_postgresql_keeps_fine_statistics_of_the_search_documents(db):
             "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'claims_claim_search'::regclass AND attname = 'document'"
         )
         assert cursor.fetchone()[0] == 1000
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search rows copy status and date")
+def test_search_rows_follow_each_claims_status_and_creation_time_however_it_changes(found, analyst, reviewer):
+    # A search with few matches picks its page by the copies (claims.fast_list): a stale one
+    # would show a retracted claim as published, or put a page out of order.
+    claims = found.claims
+    assert search_rows_out_of_step() == []
+    ready = services.claim_update(claim=claims["vote"], user=analyst, verdict=Claim.Verdict.SUPPORTED, confidence=Claim.Confidence.HIGH)
+    vote = services.claim_submit(claim=ready, user=analyst)
+    assert search_rows_out_of_step() == []
+    services.claim_request_changes(claim=vote, user=reviewer, comment="Say which resolution.")
+    assert search_rows_out_of_step() == []
+    Claim.objects.filter(pk=claims["moscow"].pk).update(status=Claim.Status.REJECTED, created_at=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
+    assert search_rows_out_of_step() == []
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE claims_claim SET created_at = created_at - interval '1 day', text = text || ' Later.'")
+    assert search_rows_out_of_step() == []
+    services.claim_update(claim=Claim.objects.get(pk=claims["tehran"].pk), user=analyst, text="Iran enriched more uranium.")
+    assert search_rows_out_of_step() == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status FROM claims_claim_search WHERE claim_id = %s", [vote.pk])
+        assert cursor.fetchone() == (Claim.Status.CHANGES_REQUESTED,)
