@@ -133,10 +133,11 @@ POSTGRESQL_MATCHES_WITH_STATE = f"SELECT claim_id, status, created_at {_POSTGRES
 # PostgreSQL: a query the planner expects to match this many claims walks the creation-time
 # index at once (the planner's own choice for a query it expects to match much); one it
 # expects to match fewer reads its matches and sorts them, up to ``FEW_MATCHES`` (past that,
-# an estimate was wrong: it walks). Sorting costs a read of each match and a primary-key
-# lookup of its claim, the walk a lookup of each claim walked (51 / frequency of them): at a
-# million claims they cross near 5,000 matches with the default 128 MB of shared buffers and
-# near 7,500 with the tables in them (bench/search_crossover.py). The estimates come from
+# an estimate was wrong: it walks). Sorting costs a read of each match's search row (which
+# carries the claim's status and creation time, migration 0014), the walk a look-up of each
+# claim walked (51 / frequency of them): at a million claims they cross near 8,000 matches,
+# with the default 128 MB of shared buffers as with the tables in them
+# (bench/search_crossover.py). The estimates come from
 # statistics of 10,000 lexemes (migration 0013): within a few percent for any word in one
 # claim in 2,000 or more.
 COMMON_ESTIMATE = 6000
