@@ -4,7 +4,9 @@ For ``--seconds`` (60), ``--readers`` (32) anonymous clients read (claim lists, 
 lists, claim details, full-text search, the changes feed, source lists) while
 ``--analysts`` (4) create claims with evidence, edit and submit them and ``--reviewers``
 (2) take claims from the review queue and decide. Each client is a closed loop on a kept-
-alive HTTP connection, pausing ``--think`` seconds (default 0.05) between requests. The
+alive HTTP connection, pausing ``--think`` seconds (default 0.05) between requests; its
+first request waits a random part of one pause, so that the clients do not all start in
+the same millisecond (``arrive``). The
 server is gunicorn as ``gunicorn.conf.py`` configures it, on a corpus of ``--claims``
 synthetic claims made by ``generate.py`` (kept in bench/data/ and reused with ``--reuse``).
 
@@ -76,12 +78,13 @@ class Client:
 
 class Recorder:
     def __init__(self):
-        self.samples: list[tuple[str, float, int]] = []
+        # (operation, milliseconds, status, when it was sent: time.monotonic())
+        self.samples: list[tuple[str, float, int, float]] = []
 
     def timed(self, client: Client, operation: str, method: str, path: str, body=None, headers=None):
-        started = time.perf_counter()
+        sent, started = time.monotonic(), time.perf_counter()
         status, parsed, answer_headers = client.call(method, path, body, headers)
-        self.samples.append((operation, (time.perf_counter() - started) * 1000, status))
+        self.samples.append((operation, (time.perf_counter() - started) * 1000, status, sent))
         return status, parsed, answer_headers
 
 
@@ -89,8 +92,17 @@ class Recorder:
 # The clients
 
 
+def arrive(rng: random.Random, think: float) -> None:
+    """A client's first request waits a random part of one pause, as the next ones do: started
+    in the same millisecond, the 38 clients' first requests would all queue at once behind
+    the server's 8 threads, a burst that steady traffic never sends (those requests took
+    80-170 ms, the slowest of the run, and were most of each operation's 1%)."""
+    time.sleep(rng.uniform(0, think))
+
+
 def reader(port: int, world: dict, deadline: float, think: float, seed: int) -> list:
     rng, recorder, client = random.Random(seed), Recorder(), Client(port)
+    arrive(rng, think)
     feed_after = max(0, world["last_seq"] - rng.randrange(0, 500))
     operations = ["list"] * 6 + ["filtered"] * 2 + ["detail"] * 6 + ["search"] * 3 + ["changes"] * 2 + ["sources"]
     while time.monotonic() < deadline:
@@ -116,6 +128,7 @@ def reader(port: int, world: dict, deadline: float, think: float, seed: int) -> 
 
 def analyst(port: int, world: dict, deadline: float, think: float, seed: int, token: str) -> list:
     rng, recorder, client = random.Random(seed), Recorder(), Client(port, token)
+    arrive(rng, think)
     number = 0
     while time.monotonic() < deadline:
         number += 1
@@ -143,6 +156,7 @@ def analyst(port: int, world: dict, deadline: float, think: float, seed: int, to
 
 def reviewer(port: int, world: dict, deadline: float, think: float, seed: int, token: str) -> list:
     rng, recorder, client = random.Random(seed), Recorder(), Client(port, token)
+    arrive(rng, think)
     while time.monotonic() < deadline:
         status, page, _ = recorder.timed(client, "write: review queue", "GET", "/api/v1/review-queue/?page_size=10")
         time.sleep(think)
@@ -263,9 +277,19 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def slowest(samples: list, started: float, count: int = 5) -> str:
+    """Each operation's slowest requests, with when they were sent: a cluster at one moment
+    points at the server (or the benchmark) rather than at the operation."""
+    lines = [f"The {count} slowest requests of each operation (ms, at second):"]
+    for operation in sorted({sample[0] for sample in samples}):
+        worst = sorted((sample for sample in samples if sample[0] == operation), key=lambda sample: -sample[1])[:count]
+        lines.append(f"  {operation}: " + ", ".join(f"{ms:.0f} at {sent - started:.1f}" for _, ms, _, sent in worst))
+    return "\n".join(lines)
+
+
 def report(samples: list, seconds: float) -> tuple[str, bool]:
     by_operation: dict[str, list] = {}
-    for operation, ms, status in samples:
+    for operation, ms, status, _ in samples:
         by_operation.setdefault(operation, []).append((ms, status))
     rows, all_met = [], True
     for operation in sorted(by_operation):
@@ -280,9 +304,9 @@ def report(samples: list, seconds: float) -> tuple[str, bool]:
         rows.append([operation, len(entries), f"{len(entries) / seconds:.1f}", f"{percentile(latencies, 0.5):.1f}",
                      f"{p99:.1f}", f"<= {target}", errors, refused, "yes" if met else "no"])
     total = len(samples)
-    errors = sum(1 for _, _, status in samples if status == 0 or status >= 500 or status == 429)
+    errors = sum(1 for _, _, status, _ in samples if status == 0 or status >= 500 or status == 429)
     rows.append(["all", total, f"{total / seconds:.1f}", "", "", "", errors,
-                 sum(1 for _, _, s in samples if 400 <= s < 500 and s != 429), ""])
+                 sum(1 for _, _, s, _ in samples if 400 <= s < 500 and s != 429), ""])
     return table(["operation", "requests", "per second", "p50 ms", "p99 ms", "target p99", "errors",
                   "refused (4xx)", "met"], rows), all_met
 
@@ -330,6 +354,7 @@ def main(argv=None) -> int:
         for process in processes:
             process.join()
         elapsed = time.monotonic() - started
+        print(slowest(samples, started))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -338,7 +363,7 @@ def main(argv=None) -> int:
     summary = (
         f"{engine}, {args.claims:,}-claim corpus: {args.readers} anonymous readers, {args.analysts} analysts, "
         f"{args.reviewers} reviewers for {elapsed:.0f} s, {args.think * 1000:.0f} ms pause between a client's "
-        f"requests; gunicorn.conf.py defaults; throttle counts in "
+        f"requests, each client's first after a random part of one; gunicorn.conf.py defaults; throttle counts in "
         f"{'Redis (CACHE_URL)' if os.environ.get('CACHE_URL') else 'the database cache'}. Targets (0 errors, read p99 <= {READ_TARGET_MS} ms, write p99 <= "
         f"{WRITE_TARGET_MS} ms): {'met' if met else 'not met'}."
     )
