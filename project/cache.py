@@ -21,6 +21,7 @@ from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
 CACHE_TABLE = "claimbase_cache"
+_MISSING = object()
 
 
 class DatabaseCache(DjangoDatabaseCache):
@@ -30,14 +31,19 @@ class DatabaseCache(DjangoDatabaseCache):
     def incr_reading(self, key, other=None, delta=1, version=None) -> tuple[int, Any]:
         """``incr`` of ``key``, and the value of ``other`` (None when it is missing or
         expired) read by the same statement: a throttle's count of this period and its
-        count of the previous one in one round trip."""
+        count of the previous one in one round trip.
+
+        Only the counted row is locked; ``other`` is read beside it. Requests at a period's
+        boundary count one key and read the other both ways round, and locking both rows
+        (in the order the scan meets their latest versions) deadlocked under load."""
         key = self.make_and_validate_key(key, version=version)
-        keys = [key] if other is None else [key, self.make_and_validate_key(other, version=version)]
+        other = None if other is None else self.make_and_validate_key(other, version=version)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote_name = connection.ops.quote_name
         table = quote_name(self._table)
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        cache_key, value_column, expires = quote_name("cache_key"), quote_name("value"), quote_name("expires")
+        lock = " FOR UPDATE OF counted" if connection.features.has_select_for_update_of else ""
         # PostgreSQL: a transaction of its own commits without waiting for its WAL record
         # to reach the disk (set in the same statement, no extra round trip): a crash may
         # lose the last fraction of a second of counts, and no request waits for a flush.
@@ -46,26 +52,29 @@ class DatabaseCache(DjangoDatabaseCache):
         asynchronous = ", set_config('synchronous_commit', 'off', true)" if own else ""
         expression = models.Expression(output_field=models.DateTimeField())
         converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        now = tz_now()
+
+        def live(value, expiry):
+            """The cached value, or ``_MISSING`` when there is none or it has expired."""
+            if value is None:
+                return _MISSING
+            for converter in converters:
+                expiry = converter(expiry, expression, connection)
+            return pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode())) if expiry >= now else _MISSING
+
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote_name('cache_key')}, {quote_name('value')}, {quote_name('expires')}{asynchronous} "
-                f"FROM {table} WHERE {quote_name('cache_key')} IN ({', '.join(['%s'] * len(keys))}){lock}",
-                keys,
+                f"SELECT counted.{value_column}, counted.{expires}, beside.{value_column}, beside.{expires}{asynchronous} "
+                f"FROM {table} counted LEFT JOIN {table} beside ON beside.{cache_key} = %s "
+                f"WHERE counted.{cache_key} = %s{lock}",
+                [other, key],
             )
-            now = tz_now()
-            found = {}
-            for row in cursor.fetchall():
-                expires = row[2]
-                for converter in converters:
-                    expires = converter(expires, expression, connection)
-                if expires >= now:
-                    found[row[0]] = pickle.loads(base64.b64decode(connection.ops.process_clob(row[1]).encode()))
-            if key not in found:
+            row = cursor.fetchone()
+            current = _MISSING if row is None else live(row[0], row[1])
+            if current is _MISSING:
                 raise ValueError(f"Key '{key}' not found")
-            value = found[key] + delta
+            value = current + delta
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(
-                f"UPDATE {table} SET {quote_name('value')} = %s WHERE {quote_name('cache_key')} = %s",
-                [encoded, key],
-            )
-        return value, None if other is None else found.get(keys[1])
+            cursor.execute(f"UPDATE {table} SET {value_column} = %s WHERE {cache_key} = %s", [encoded, key])
+        previous = _MISSING if other is None else live(row[2], row[3])
+        return value, None if previous is _MISSING else previous
