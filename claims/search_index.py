@@ -7,10 +7,10 @@ triggers (see ``claims/search.py`` for the queries):
 
 - SQLite: the FTS5 virtual table ``claims_claim_fts`` (rowid = claim id);
 - PostgreSQL: ``claims_claim_search`` (claim id, tsvector) with a GIN index, and a copy
-  of the claim's ``status`` and ``created_at`` (migration 0014): a search with few matches
-  picks its page among them from this table alone, without a look-up of each claim.
-  The claim triggers keep the copy: a new document copies them, and a change of either
-  column on ``claims_claim``, by any path, is copied over (``POSTGRESQL_STATE_TRIGGER``).
+  of the claim's ``status`` and ``created_at`` (migrations 0014 and 0015): a search with
+  few matches picks its page among them from this table alone, without a look-up of each
+  claim. A new document copies them, and a change of either column on ``claims_claim``,
+  by any path, is copied over (``POSTGRESQL_STATE_TRIGGER``).
 
 Migrations create these objects by calling this module; so does a migration that rebuilds
 ``claims_claim`` or ``claims_evidence`` on SQLite (which drops their triggers), and the
