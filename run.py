@@ -58,7 +58,9 @@ def demo(args: list[str]) -> int:
     env.setdefault("CSRF_COOKIE_SECURE", "0")
     password = env.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
     manage(python, "migrate", "--noinput", "-v", "0", env=env)
-    manage(python, "seed_demo", "--password", password, env=env)
+    # One argument, "--password=...": a password may begin with "-" (token_urlsafe draws it 1
+    # time in 64), which as a separate argument would read as an option.
+    manage(python, "seed_demo", f"--password={password}", env=env)
     address = args[0] if args else "127.0.0.1:8000"
     print(
         f"\nClaimbase is at http://{address}/ (admin: /admin/, API: /api/v1/, docs: /api/docs/)."
