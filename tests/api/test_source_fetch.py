@@ -57,10 +57,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
-            for _ in range(30):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.1)
+            try:
+                for _ in range(30):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as the timeout tests mean it to
         else:
             self._send(404, b"", "text/plain")
 
