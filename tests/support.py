@@ -85,3 +85,17 @@ def search_rows_out_of_step() -> list[tuple]:
             "WHERE s.claim_id IS NULL OR s.status <> c.status OR s.created_at <> c.created_at"
         )
         return cursor.fetchall()
+
+
+def drip(stream, count: int, pause: float = 0.1) -> None:
+    """For a local test server's slow answer: one byte every ``pause`` seconds, ``count``
+    times; it stops quietly when the client gives up, as the timeout tests mean it to."""
+    import time
+
+    try:
+        for _ in range(count):
+            stream.write(b"x")
+            stream.flush()
+            time.sleep(pause)
+    except (BrokenPipeError, ConnectionResetError):
+        pass

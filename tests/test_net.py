@@ -10,6 +10,8 @@ import pytest
 
 from project import net
 
+from .support import drip
+
 
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
@@ -32,13 +34,7 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/slow":
             self.send_response(200)
             self.end_headers()
-            try:
-                for _ in range(20):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up, as the timeout tests mean it to
+            drip(self.wfile, 20)
         else:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=ISO-8859-1")

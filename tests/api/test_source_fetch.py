@@ -5,13 +5,13 @@ what happened."""
 from __future__ import annotations
 
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from sources.models import Source
 from tests.documents import news_pages, one_column_pdf, report_paragraphs
+from tests.support import drip
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +57,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
-            try:
-                for _ in range(30):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up, as the timeout tests mean it to
+            drip(self.wfile, 30)
         else:
             self._send(404, b"", "text/plain")
 
