@@ -94,9 +94,10 @@ class Recorder:
 
 def arrive(rng: random.Random, think: float) -> None:
     """A client's first request waits a random part of one pause, as the next ones do: started
-    in the same millisecond, the 38 clients' first requests would all queue at once behind
-    the server's 8 threads, a burst that steady traffic never sends (those requests took
-    80-170 ms, the slowest of the run, and were most of each operation's 1%)."""
+    in the same millisecond, every client's first request would queue at once behind the
+    server's threads, a burst that steady traffic never sends (with 38 clients and 8
+    threads, those requests took 80-170 ms, the slowest of the run, and were most of each
+    operation's 1%)."""
     time.sleep(rng.uniform(0, think))
 
 

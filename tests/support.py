@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,19 @@ def drip(stream, count: int, pause: float = 0.1) -> None:
             time.sleep(pause)
     except (BrokenPipeError, ConnectionResetError):
         pass
+
+
+@contextmanager
+def local_server(handler):
+    """A local HTTP server answering with ``handler`` (an ``http.server`` request handler
+    class) in a thread of its own; yields its base URL, and is shut down and closed after."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from project import net
 
-from .support import drip
+from .support import drip, local_server
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,11 +49,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with local_server(Handler) as base:
+        yield base
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,10 @@ adds the trigger that copies them whenever either changes on ``claims_claim``. F
 commit on, every new or changed claim is copied; ``0015`` fills the rows written before,
 batch by batch, while the site keeps serving. SQLite needs nothing: its FTS5 index yields
 matches newest first.
+
+The functions are created from their current definitions in ``claims.search_index``: a
+later change to them comes with a migration of its own, and must still create here
+against the columns this migration adds (every test run migrates a fresh database).
 """
 
 from django.db import migrations

@@ -67,8 +67,9 @@ SPOOLED_FROM = 1 << 20
 
 class SpooledText:
     """A text kept out of memory: UTF-8 in an anonymous temporary file (in the temporary
-    directory, ``TMPDIR``; gone when closed or collected, or when the process ends), with what the database stores about it measured as it is written: its
-    length in code points, the SHA-256 of its UTF-8 and its size in bytes.
+    directory, ``TMPDIR``; gone when closed or collected, or when the process ends), with
+    what the database stores about it measured as it is written: its length in code
+    points, the SHA-256 of its UTF-8 and its size in bytes.
 
     Written once (``write``), then read as often as needed, as bytes (``chunks``) or as
     text (``pieces``), a megabyte at a time. A lone surrogate is written as it came

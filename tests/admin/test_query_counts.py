@@ -125,7 +125,6 @@ def test_a_filtered_list_counts_up_to_the_cap_and_then_says_more_than(analyst, r
     assert "1 result" in client.get(url, {"q": "Claim number 2"}).content.decode()
 
 
-
 @pytest.mark.parametrize("capped", [True, False])
 def test_counts_over_a_thousand_have_their_thousands_separated(capped):
     from types import SimpleNamespace

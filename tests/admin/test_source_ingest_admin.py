@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +12,7 @@ from django.urls import reverse
 from sources.ingest.text import SPOOLED_FROM
 from sources.models import Source
 from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs
+from tests.support import local_server
 
 from .helpers import messages_of
 
@@ -39,10 +39,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with local_server(Handler) as base:
+        yield base
 
 
 def test_the_source_list_offers_both_ways_to_add(client_for, analyst):

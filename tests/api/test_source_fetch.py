@@ -4,14 +4,13 @@ what happened."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from sources.models import Source
 from tests.documents import news_pages, one_column_pdf, report_paragraphs
-from tests.support import drip
+from tests.support import drip, local_server
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +63,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with local_server(Handler) as base:
+        yield base
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,8 @@ import hashlib
 import io
 import json
 import shutil
-import threading
 import tracemalloc
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -30,6 +29,7 @@ from sources.ingest import SpooledText, extract, pdf
 from sources.models import Source, sha256_of
 from sources.serializers import SourceDetailSerializer
 from tests.documents import pdf_bytes
+from tests.support import local_server
 
 MB = 2**20
 LINE = "Plain notes, one line after another, as a transcript would have them.  \n"
@@ -290,14 +290,9 @@ def test_a_20_mb_text_fetched_from_the_web_becomes_a_source_without_its_text_in_
                 shutil.copyfileobj(stream, self.wfile, MB)
 
     settings.SOURCE_FETCH_ALLOW_PRIVATE = True
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Serving)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with local_server(Serving) as base:
         _, small_peak = traced_peak(ingestion.source_create_from_url, url=f"{base}/small.txt")
         source, peak = traced_peak(ingestion.source_create_from_url, url=f"{base}/transcript.txt")
-    finally:
-        server.shutdown()
     # Held as one body (and joined from its chunks), the fetched bytes made 2x the file.
     assert peak < FLAT and peak < small_peak + MB, f"{small_peak / MB:.1f} MB for 2 MB, {peak / MB:.1f} MB for 20 MB"
     source.refresh_from_db()
