@@ -74,12 +74,33 @@ class Response:
         return None
 
 
+# NAT64 (RFC 6052, RFC 8215): a gateway turns an address in these prefixes into the IPv4
+# address in its last 32 bits, so ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254 through
+# it. The local-use prefix is a site's own translation: never public.
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")
+# The deprecated IPv4-compatible form (``::127.0.0.1``), some systems still route as IPv4.
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries to an IPv4 host, if it carries one."""
+    if ip.ipv4_mapped or ip.sixtofour or ip.teredo:
+        return ip.ipv4_mapped or ip.sixtofour or ip.teredo[1]
+    if ip in NAT64_WELL_KNOWN or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public_address(address: str) -> bool:
     """True for an address the public internet routes to (not private, loopback, link-local,
-    multicast, reserved or unspecified; IPv4 inside IPv6 judged as IPv4)."""
+    multicast, reserved or unspecified; IPv4 inside IPv6 (mapped, 6to4, Teredo, NAT64,
+    IPv4-compatible) judged as that IPv4)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if ip in NAT64_LOCAL_USE:
+            return False
+        embedded = _embedded_ipv4(ip)
         if embedded is not None:
             ip = embedded
     return ip.is_global and not ip.is_multicast

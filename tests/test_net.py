@@ -56,13 +56,19 @@ def server():
 @pytest.mark.parametrize(
     "address",
     ["127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "0.0.0.0", "::1",
-     "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1", "224.0.0.1"],
+     "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1", "224.0.0.1",
+     # IPv4 carried in IPv6: NAT64 (well-known and local-use prefixes), IPv4-compatible,
+     # 6to4 and Teredo forms of loopback, private and metadata addresses.
+     "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "64:ff9b:1::808:808",
+     "::127.0.0.1", "::a9fe:a9fe", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:f5ff:fffe"],
 )
 def test_private_loopback_and_link_local_addresses_are_not_public(address):
     assert not net.is_public_address(address)
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700::1111"])
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::"],
+)
 def test_public_addresses_are_public(address):
     assert net.is_public_address(address)
 
