@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from claims import search, services
+from claims.admin import claim as claim_admin
 from claims.admin.claim import ClaimAdmin
 from claims.models import Claim, Entity, Evidence
 from sources.services import span_create
@@ -86,6 +87,30 @@ def test_search_counts_and_pages_its_results(client_for, analyst, reviewer, make
     assert page(q="enrichment", status__exact="published") == (1, [published.pk])
     assert page(q="enrichment -resumed") == (3, newest_first[1:3])
     assert page(q="-enrichment") == (1, [c.pk for c in Claim.objects.exclude(pk__in=newest_first)])
+
+
+def test_a_search_filtered_by_status_alone_is_counted_from_the_index_where_it_can(client_for, analyst, reviewer, make_claim, monkeypatch):
+    published = [make_claim(analyst, text=f"Enrichment resumed, step {n}.", status="published", reviewer=reviewer) for n in range(3)]
+    make_claim(analyst, text="Enrichment planned.")
+    make_claim(analyst, text="Sanctions voted.", status="published", reviewer=reviewer)
+    # A status changed by any path: PostgreSQL's search rows copy it (by a trigger).
+    Claim.objects.filter(pk=published[0].pk).update(status="retracted")
+    asked = []
+    counted = claim_admin.count_matches
+    monkeypatch.setattr(claim_admin, "count_matches", lambda *args, **kwargs: asked.append(kwargs["statuses"]) or counted(*args, **kwargs))
+    client = client_for(reviewer)
+
+    def page(**params):
+        changelist = client.get(reverse(CHANGELIST), params).context["cl"]
+        return changelist.result_count, {claim.pk for claim in changelist.result_list}
+
+    assert page(q="enrichment", status__exact="published") == (2, {published[1].pk, published[2].pk})
+    assert page(q="enrichment", status__exact="retracted") == (1, {published[0].pk})
+    assert asked == [("published",), ("retracted",)]  # SQLite's index has no status: it counts the claims
+    # Any other filter beside the status: the claims are counted.
+    assert page(q="enrichment", status__exact="published", verdict__exact="refuted") == (0, set())
+    assert page(q="enrichment", status__exact="published", confidence__exact="moderate") == (2, {published[1].pk, published[2].pk})
+    assert asked == [("published",), ("retracted",)]
 
 
 def test_adding_a_claim_creates_it_with_its_evidence_in_one_service_call(client_for, analyst, source):

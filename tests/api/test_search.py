@@ -113,6 +113,20 @@ def test_postgresql_lists_few_matches_and_subqueries_many_with_the_same_results(
     assert list(subqueried.order_by("-created_at", "-id")) == list(listed.order_by("-created_at", "-id"))
 
 
+def test_postgresql_passes_few_matches_as_one_array_also_inside_a_subquery(found, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's list of few matches")
+    monkeypatch.setattr(search, "COMMON_ESTIMATE", 10**12)
+    listed = search.search_claims(Claim.objects.all(), "russia")
+    sql, params = listed.query.sql_with_params()
+    assert "= ANY(%s)" in sql and sorted(params[-1]) == sorted(found.claims[name].pk for name in ("vote", "moscow"))
+    # Inside a query of claims, where Django renames the inner table, the ids still select
+    # the inner claims: a correction matching the search does not make what it corrects match.
+    Claim.objects.filter(pk=found.claims["vote"].pk).update(supersedes=found.claims["tehran"])
+    assert set(Claim.objects.filter(supersedes__in=listed)) == set()
+    assert set(Claim.objects.filter(pk__in=listed.values("pk"))) == {found.claims["vote"], found.claims["moscow"]}
+
+
 @pytest.mark.parametrize(
     "query",
     ['"', '""', "'", "*", "-", "--", "(", ")", "NEAR(a b)", "a AND", "OR", "NOT", "^x", "col:x", "a:b",
