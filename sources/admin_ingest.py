@@ -9,6 +9,7 @@ from the CSRF middleware, sets its handler, and then checks the CSRF token itsel
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -25,17 +26,22 @@ from .uploads import SourceFileUploadHandler
 
 
 class _SourceChoices(forms.Form):
+    required_css_class = "required"  # the admin shows their labels in bold
     title = forms.CharField(max_length=500, required=False, help_text="Leave blank to take the document's own title.")
     kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.ARTICLE)
     reliability = forms.ChoiceField(choices=Source.Reliability.choices, initial=Source.Reliability.F)
 
 
 class SourceFromFileForm(_SourceChoices):
-    file = forms.FileField(
-        allow_empty_file=True,
-        help_text="Plain text, Markdown, HTML or PDF with a text layer. The original is kept.",
-    )
+    file = forms.FileField(allow_empty_file=True)
     field_order = ["file", "title", "kind", "reliability"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"Plain text, Markdown, HTML or PDF with a text layer, up to {settings.MAX_SOURCE_MB:g} MB. "
+            "The original is kept."
+        )
 
 
 class SourceFromUrlForm(_SourceChoices):

@@ -75,6 +75,12 @@ def test_a_refused_file_is_explained_on_the_page(client_for, analyst):
     assert not Source.objects.exists()
 
 
+def test_the_upload_page_states_the_size_limit_with_the_admin_form_styles(client_for, analyst, settings):
+    settings.MAX_SOURCE_MB = 2.5
+    html = client_for(analyst).get(FROM_FILE).content.decode()
+    assert "up to 2.5 MB" in html and "admin/css/forms" in html
+
+
 def test_a_file_over_the_limit_is_explained_on_the_page(client_for, analyst, settings):
     settings.MAX_SOURCE_MB = 0.01
     response = client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("big.txt", b"w " * 20000), "kind": "article", "reliability": "F"})

@@ -1,0 +1,85 @@
+"""Adding sources from a file and from a URL in real Chromium, as an analyst does: the
+form, a file picked and sent, a refusal explained in place, and the source page that
+follows. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from sources.models import Source
+from tests.documents import image_only_pdf, news_pages
+from tests.support import local_server
+
+from .browser_support import browser, browser_marks, new_page, screenshot  # noqa: F401
+
+pytestmark = browser_marks
+
+FROM_FILE = "/admin/sources/source/add/from-file/"
+FROM_URL = "/admin/sources/source/add/from-url/"
+UPLOADED, FETCHED = news_pages()[0], news_pages()[1]
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = FETCHED.html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def page_server():
+    with local_server(Handler) as base:
+        yield base
+
+
+def shows_source_with(page, article: list[str]) -> Source:
+    page.wait_for_url("**/admin/sources/source/*/change/")
+    source = Source.objects.order_by("-id").first()
+    text = page.inner_text("#source-text")
+    assert article[0] in text and article[-1] in text
+    assert page.errors == []
+    return source
+
+
+def test_an_analyst_adds_a_source_from_an_html_file(transactional_db, browser, live_server, analyst):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(FROM_FILE)
+    screenshot(page, "source_add_from_file")
+    page.set_input_files("input[type=file]", files=[{"name": "report.html", "mimeType": "text/html", "buffer": UPLOADED.html.encode()}])
+    page.select_option("select[name=reliability]", "B")
+    page.click("#content input[type=submit]")
+    source = shows_source_with(page, UPLOADED.article)
+    assert (source.title, source.original_media_type, source.reliability) == (UPLOADED.title, "text/html", "B")
+    assert not any(line in source.text for line in UPLOADED.boilerplate)
+    screenshot(page, "source_from_file")
+
+
+def test_a_refused_file_is_explained_on_the_form(transactional_db, browser, live_server, analyst):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(FROM_FILE)
+    page.set_input_files("input[type=file]", files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": image_only_pdf()}])
+    page.click("#content input[type=submit]")
+    page.wait_for_selector(".errornote, .errorlist")
+    assert "no text layer" in page.inner_text("#content")
+    assert not Source.objects.exists()
+    screenshot(page, "source_add_from_file_refused")
+
+
+def test_an_analyst_adds_a_source_from_a_url(transactional_db, browser, live_server, analyst, page_server, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(FROM_URL)
+    screenshot(page, "source_add_from_url")
+    page.fill("input[name=url]", page_server + "/article")
+    page.click("#content input[type=submit]")
+    source = shows_source_with(page, FETCHED.article)
+    assert source.original_media_type == "text/html" and source.retrieved_at is not None
+    screenshot(page, "source_from_url")
