@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from project.admin import LenientChangeListMixin
 from project.errors import DomainError
 
 from .models import Delivery, Event, Webhook
+from .sequencing import sequence_pending
 from .webhooks import check_webhook_url, webhook_enable
 
 
@@ -31,7 +37,11 @@ class SuperuserOnly:
 
 
 class WebhookForm(forms.ModelForm):
-    url = forms.URLField(max_length=2048, assume_scheme="https")
+    url = forms.URLField(
+        max_length=2048, assume_scheme="https", label="URL",
+        widget=forms.URLInput(attrs={"class": "cb-wide"}),
+        help_text="Where each event is POSTed: a public https:// address.",
+    )
     types = forms.MultipleChoiceField(
         choices=Event.Type.choices,
         required=False,
@@ -42,6 +52,11 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "secret", "types", "public_only", "active"]
+        help_texts = {
+            # The admin does not escape help texts: no angle brackets.
+            "secret": "At least 16 characters. Each delivery carries X-Claimbase-Signature: sha256= "
+            "followed by the HMAC-SHA256 of its body with this secret, in hex.",
+        }
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -65,6 +80,11 @@ class WebhookAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     list_filter = ["active"]
     readonly_fields = ["last_seq", "failing_since", "disabled_reason", "created_by", "created_at"]
     actions = ["enable"]
+
+    def get_fields(self, request, obj=None):
+        # A webhook being added has no record yet: its state starts with its first delivery.
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [name for name in fields if name not in self.readonly_fields]
 
     @admin.display(description="types")
     def type_list(self, webhook: Webhook) -> str:
@@ -90,8 +110,7 @@ class WebhookAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
 class DeliveryAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     """The delivery log: read only."""
 
-    list_display = ["seq", "event_type", "webhook", "status", "attempts", "last_status_code",
-                    "last_error", "next_attempt_at", "delivered_at"]
+    list_display = ["seq", "event_type", "receiver", "outcome", "last_error", "when"]
     list_filter = ["status", "webhook"]
     list_select_related = ["event", "webhook"]
     ordering = ["-seq", "-id"]
@@ -99,6 +118,27 @@ class DeliveryAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     @admin.display(description="type")
     def event_type(self, delivery: Delivery) -> str:
         return delivery.event.type
+
+    @admin.display(description="webhook")
+    def receiver(self, delivery: Delivery) -> str:
+        """The receiving host, the whole URL on hover: URLs are long, the list has to fit."""
+        url = delivery.webhook.url
+        return format_html(
+            '<a href="{}" title="{}">{}</a>',
+            reverse("admin:feed_webhook_change", args=[delivery.webhook_id]), url, urlsplit(url).hostname or url,
+        )
+
+    @admin.display(description="outcome", ordering="status")
+    def outcome(self, delivery: Delivery) -> str:
+        attempts = f"{delivery.attempts} attempt{'' if delivery.attempts == 1 else 's'}"
+        answer = f", last answer HTTP {delivery.last_status_code}" if delivery.last_status_code else ""
+        return f"{delivery.get_status_display()}: {attempts}{answer}"
+
+    @admin.display(description="when")
+    def when(self, delivery: Delivery) -> str:
+        if delivery.delivered_at is not None:
+            return f"delivered {formats.localize(timezone.localtime(delivery.delivered_at))}"
+        return f"next try {formats.localize(timezone.localtime(delivery.next_attempt_at))}"
 
     def has_add_permission(self, request, *args) -> bool:
         return False
@@ -114,10 +154,24 @@ class DeliveryAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
 class EventAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     """The changes feed as recorded: read only."""
 
-    list_display = ["seq", "type", "claim", "source", "version", "status", "public", "at"]
+    list_display = ["seq", "type", "subject", "version", "status", "public", "at"]
     list_filter = ["type", "public"]
     ordering = ["-seq"]
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        # The numbers the feed gives: events committed since the last reader get theirs now,
+        # as the feed endpoint does before it reads.
+        sequence_pending()
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="claim or source")
+    def subject(self, event: Event) -> str:
+        if event.claim is not None:
+            return format_html('<a href="{}">claim #{}</a>', reverse("admin:claims_claim_change", args=[event.claim]), event.claim)
+        if event.source is not None:
+            return format_html('<a href="{}">source #{}</a>', reverse("admin:sources_source_change", args=[event.source]), event.source)
+        return "-"
 
     def has_add_permission(self, request, *args) -> bool:
         return False

@@ -7,8 +7,11 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from claims.models import Claim
+from feed.models import Delivery, Event, Webhook
+from feed.sequencing import sequence_pending
 from sources.models import Source
 
 from .browser_support import WIDTH, browser, browser_marks, horizontal_overflow, screenshot  # noqa: F401
@@ -45,6 +48,32 @@ def demo(transactional_db):
     call_command("seed_demo", password=PASSWORD, verbosity=0)
 
 
+def superuser_pages() -> list[tuple[str, str]]:
+    """The webhooks' pages, with a webhook that failed and was disabled, and its log."""
+    webhook = Webhook.objects.create(
+        url="https://hooks.newsroom.example.org/claimbase/incoming", secret="s" * 24, active=False,
+        types=["claim.published", "claim.retracted"],
+        disabled_reason="Disabled after a day of failures: the last answer was HTTP 502 (Bad Gateway).",
+    )
+    sequence_pending()
+    events = list(Event.objects.filter(public=True).order_by("seq")[:3])
+    for number, event in enumerate(events):
+        Delivery.objects.create(
+            webhook=webhook, event=event, seq=event.seq, attempts=number + 1,
+            status=Delivery.Status.DELIVERED if number == 0 else Delivery.Status.PENDING,
+            last_status_code=200 if number == 0 else 502,
+            last_error="" if number == 0 else "HTTP 502 from hooks.newsroom.example.org: Bad Gateway",
+            delivered_at=timezone.now() if number == 0 else None,
+        )
+    return [
+        ("webhook_list", "/admin/feed/webhook/"),
+        ("webhook_page", f"/admin/feed/webhook/{webhook.pk}/change/"),
+        ("webhook_add", "/admin/feed/webhook/add/"),
+        ("delivery_list", "/admin/feed/delivery/"),
+        ("event_list", "/admin/feed/event/"),
+    ]
+
+
 def pages() -> list[tuple[str, str]]:
     claim = Claim.objects.filter(status="changes_requested").first() or Claim.objects.first()
     published = Claim.objects.filter(status="published").first()
@@ -65,7 +94,7 @@ def pages() -> list[tuple[str, str]]:
     ]
 
 
-@pytest.mark.parametrize("username", ["reviewer"])
+@pytest.mark.parametrize("username", ["reviewer", "admin"])
 def test_the_main_pages_fit_1280_pixels(demo, browser, live_server, username):
     context = browser.new_context(viewport={"width": WIDTH, "height": 900}, base_url=live_server.url)
     page = context.new_page()
@@ -75,7 +104,7 @@ def test_the_main_pages_fit_1280_pixels(demo, browser, live_server, username):
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
     problems = {}
-    for name, url in pages():
+    for name, url in pages() + (superuser_pages() if username == "admin" else []):
         page.goto(url)
         page.wait_for_load_state("load")
         screenshot(page, f"{username}_{name}")

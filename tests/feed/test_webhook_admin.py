@@ -65,3 +65,21 @@ def test_enabling_a_disabled_webhook_clears_its_reason(superuser):
     assert response.status_code == 302
     webhook.refresh_from_db()
     assert webhook.active and webhook.disabled_reason == ""
+
+
+def test_the_event_list_numbers_waiting_events_as_the_feed_does_and_links_their_subjects(superuser):
+    waiting = Event.objects.create(type="claim.published", claim=7, public=True)
+    source_event = Event.objects.create(type="source.created", source=3)
+    html = _client(superuser).get(reverse("admin:feed_event_changelist")).content.decode()
+    waiting.refresh_from_db()
+    source_event.refresh_from_db()
+    assert (waiting.seq, source_event.seq) == (1, 2)
+    assert reverse("admin:claims_claim_change", args=[7]) in html and ">claim #7<" in html
+    assert reverse("admin:sources_source_change", args=[3]) in html and ">source #3<" in html
+
+
+def test_the_webhook_form_asks_for_a_url_in_a_wide_field_and_explains_the_signature(superuser):
+    html = _client(superuser).get(reverse("admin:feed_webhook_add")).content.decode()
+    assert ">URL:<" in html and 'class="cb-wide"' in html
+    assert "sha256= followed by the HMAC-SHA256 of its body" in html
+    assert "Failing since" not in html and "Last seq" not in html  # nothing to show before a delivery
