@@ -59,6 +59,21 @@ def test_list_filters_by_entity_slug_or_name_and_by_author(client_for, analyst, 
     assert listed(client_for(analyst2), author="me") == {other.pk}
 
 
+def test_the_result_count_is_shown_only_for_a_narrowed_list(client_for, analyst, reviewer, make_claim):
+    make_claim(analyst, text="Iran restarted enrichment.")
+    make_claim(analyst, text="Russia voted for sanctions.")
+    client = client_for(reviewer)
+
+    def count_line(**params):
+        html = client.get(reverse(CHANGELIST), params).content.decode()
+        return "Show all" in html, "1 result " in html
+
+    assert count_line() == (False, False)
+    assert count_line(q="enrichment") == (True, True)
+    assert count_line(verdict__exact="supported", q="sanctions") == (True, True)
+    assert count_line(created_at__year="2026") == (True, False)
+
+
 def test_search_by_words_and_by_id(client_for, analyst, reviewer, make_claim):
     first = make_claim(analyst, text="Iran restarted enrichment.")
     second = make_claim(analyst, text="Russia voted for sanctions.")
