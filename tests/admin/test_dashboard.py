@@ -69,3 +69,10 @@ def test_my_work_lists_drafts_claims_sent_back_with_the_comment_and_claims_needi
     html = response.content.decode()
     assert "My work" in html and "Name the source of the figure." in html
     assert others.text not in html.split("cb-my-work")[1].split("cb-dashboard")[0]
+
+
+def test_the_index_lists_the_domain_before_users_and_tokens(client_for, superuser):
+    app_list = client_for(superuser).get("/admin/").context["app_list"]
+    assert [app["app_label"] for app in app_list[:3]] == ["claims", "sources", "feed"]
+    rest = [str(app["name"]) for app in app_list[3:]]
+    assert "Authentication and Authorization" in rest and rest == sorted(rest, key=str.lower)
