@@ -116,3 +116,22 @@ def local_server(handler):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def html_page_handler(html: str):
+    """A request handler (for ``local_server``) that answers every GET with ``html``."""
+    from http.server import BaseHTTPRequestHandler
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+        def do_GET(self):
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

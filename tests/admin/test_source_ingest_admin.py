@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -12,7 +10,7 @@ from django.urls import reverse
 from sources.ingest.text import SPOOLED_FROM
 from sources.models import Source
 from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs
-from tests.support import local_server
+from tests.support import html_page_handler, local_server
 
 from .helpers import messages_of
 
@@ -23,23 +21,9 @@ FROM_URL = "/admin/sources/source/add/from-url/"
 PAGE = news_pages()[2]
 
 
-
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = PAGE.html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def server():
-    with local_server(Handler) as base:
+    with local_server(html_page_handler(PAGE.html)) as base:
         yield base
 
 

@@ -4,13 +4,11 @@ follows. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
-
 import pytest
 
 from sources.models import Source
 from tests.documents import image_only_pdf, news_pages
-from tests.support import local_server
+from tests.support import html_page_handler, local_server
 
 from .browser_support import browser, browser_marks, new_page, screenshot  # noqa: F401
 
@@ -21,22 +19,9 @@ FROM_URL = "/admin/sources/source/add/from-url/"
 UPLOADED, FETCHED = news_pages()[0], news_pages()[1]
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = FETCHED.html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def page_server():
-    with local_server(Handler) as base:
+    with local_server(html_page_handler(FETCHED.html)) as base:
         yield base
 
 
