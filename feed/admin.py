@@ -40,7 +40,8 @@ class WebhookForm(forms.ModelForm):
     url = forms.URLField(
         max_length=2048, assume_scheme="https", label="URL",
         widget=forms.URLInput(attrs={"class": "cb-wide"}),
-        help_text="Where each event is POSTed: a public https:// address.",
+        help_text="Where each event is POSTed: an address on the public internet (https, so that the "
+        "events travel encrypted).",
     )
     types = forms.MultipleChoiceField(
         choices=Event.Type.choices,
