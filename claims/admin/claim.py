@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, In
+from django.db.models.lookups import Exact
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -196,21 +196,20 @@ class ClaimForm(forms.ModelForm):
         return cleaned
 
 
-def _statuses_filtered(queryset) -> tuple[str, ...] | None:
-    """The statuses a claim queryset is filtered to, if a status is its only condition (as
-    the list's status filter leaves it); else None."""
+def _status_filtered(queryset) -> str | None:
+    """The status a claim queryset is filtered to, if that is its only condition (as the
+    list's status filter leaves it); else None."""
     where = queryset.query.where
     if where.negated or len(where.children) != 1:
         return None
     lookup = where.children[0]
     if (
-        isinstance(lookup, (Exact, In))
+        isinstance(lookup, Exact)
+        and isinstance(lookup.rhs, str)
         and getattr(lookup.lhs, "target", None) == Claim._meta.get_field("status")
         and getattr(lookup.lhs, "alias", None) == Claim._meta.db_table
     ):
-        values = (lookup.rhs,) if isinstance(lookup, Exact) else tuple(lookup.rhs)
-        if values and all(isinstance(value, str) for value in values):
-            return values
+        return lookup.rhs
     return None
 
 
@@ -261,12 +260,12 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
             return queryset.filter(pk=id_or_none(term) or 0), False
         if not term:
             return queryset, False
-        statuses = _statuses_filtered(queryset) if queryset.query.where else None
-        if not queryset.query.where or statuses:
+        status = _status_filtered(queryset) if queryset.query.where else None
+        if not queryset.query.where or status:
             # No filter besides the search, or a status (which the search rows copy on
             # PostgreSQL): the index alone counts the results (see get_paginator).
             request.claimbase_search_count = count_matches(
-                term, queryset.db, limit=project_admin.COUNT_CAP, statuses=statuses
+                term, queryset.db, limit=project_admin.COUNT_CAP, status=status
             )
         # The full-text index (claim text and evidence quotes), not a LIKE scan of every row.
         return search_claims(queryset, term), False
