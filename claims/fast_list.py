@@ -137,6 +137,14 @@ def _datetime(value, zone) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def current_zone():
+    """The current time zone, or None for UTC: ``_datetime``'s quick case."""
+    zone = timezone.get_current_timezone()
+    if timezone.localtime(timezone.now(), zone).utcoffset() == dt.timedelta(0) and getattr(zone, "key", "") in ("UTC", "Etc/UTC"):
+        return None
+    return zone
+
+
 def _date(value) -> str | None:
     if value is None or isinstance(value, str):
         return value  # SQLite keeps dates as ISO text already
@@ -413,9 +421,7 @@ def claims_payload(rows: list) -> list[dict]:
             db.execute(_ENTITIES_SQL.format(ids=marks), ids)
             for claim_id, entity_id, slug, name, kind in db.fetchall():
                 entities.setdefault(claim_id, []).append({"id": entity_id, "slug": slug, "name": name, "kind": kind})
-    zone = timezone.get_current_timezone()
-    if timezone.localtime(timezone.now(), zone).utcoffset() == dt.timedelta(0) and getattr(zone, "key", "") in ("UTC", "Etc/UTC"):
-        zone = None
+    zone = current_zone()
     return [
         {
             "id": claim_id,

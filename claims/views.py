@@ -6,7 +6,7 @@ the rules (who may do what, the freeze, the workflow) and their errors are the s
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -31,7 +31,7 @@ from project.api import (
 from project.pagination import KeysetPagination
 from sources.views import register_public_spans
 
-from . import fast_list, relation_selectors, relation_services, selectors, services
+from . import fast_detail, fast_list, relation_selectors, relation_services, selectors, services
 from .similar import similar_claims
 from .services import EvidenceInput
 from .exports import claim_review
@@ -72,21 +72,19 @@ TRANSITIONS = {
 
 
 def _claim_response(
-    request, claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None,
-    loaded: bool = False,
-) -> Response:
-    """The claim's representation, read afresh (after a write), or as it is when ``loaded``
-    (read with ``CLAIM_JOINS``; what it prefetches is read here)."""
-    if loaded:
-        prefetch_related_objects([claim], *selectors.claim_prefetches(detail=True))
-    else:
-        claim = selectors.with_relations(Claim.objects.filter(pk=claim.pk), detail=True).get()
-    claim.visible_relations = list(relation_selectors.relations_of(claim, request.user))
-    return Response(
-        ClaimWithRelationsSerializer(claim, context={"request": request}).data,
-        status=status_code,
-        headers={"ETag": etag_for("claim", claim.pk, claim.version), **(headers or {})},
-    )
+    request, claim: Claim, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None
+) -> HttpResponse:
+    """The claim's representation (``ClaimWithRelationsSerializer``'s bytes, built by
+    ``claims.fast_detail``), read afresh after a write."""
+    row = fast_detail.detail_rows(Claim.objects.filter(pk=claim.pk)).get()
+    return _detail_response(request, row, status_code=status_code, headers=headers)
+
+
+def _detail_response(request, row, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(fast_detail.detail(row, request.user), status=status_code, content_type="application/json")
+    for name, value in {"ETag": etag_for("claim", row.id, row.version), **(headers or {})}.items():
+        response[name] = value
+    return response
 
 
 def _transition_endpoint(url_path: str):
@@ -168,9 +166,6 @@ class ClaimViewSet(viewsets.GenericViewSet):
             return selectors.with_relations(claims)
         if self.action == "claimreview":
             return selectors.with_relations(claims, detail=True)
-        if self.action == "retrieve":
-            # Its author and reviewer in the same query; the rest once the ETag is checked.
-            return claims.select_related(*selectors.CLAIM_JOINS)
         return claims
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -189,11 +184,13 @@ class ClaimViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ClaimSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        claim = self.get_object()
-        etag = etag_for("claim", claim.pk, claim.version)
+        # The claim's row as the caller may see it; the rest once the ETag is checked.
+        row = generics.get_object_or_404(fast_detail.detail_rows(selectors.visible_claims(request.user)), pk=pk)
+        self.check_object_permissions(request, row)
+        etag = etag_for("claim", row.id, row.version)
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return _claim_response(request, claim, loaded=True)
+        return _detail_response(request, row)
 
     def create(self, request):
         data = ClaimCreateSerializer(data=request.data)

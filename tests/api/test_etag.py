@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from claims.models import Claim, Review
@@ -123,7 +125,7 @@ def test_a_claim_is_read_once_and_its_relations_only_when_the_answer_needs_them(
         with CaptureQueriesContext(connection) as statements:
             status = anonymous.get(path, **headers).status_code
         claims = [q["sql"] for q in statements.captured_queries if q["sql"].startswith('SELECT "claims_claim"."id"')]
-        evidence = [q["sql"] for q in statements.captured_queries if 'FROM "claims_evidence"' in q["sql"]]
+        evidence = [q["sql"] for q in statements.captured_queries if re.search(r'FROM "?claims_evidence\b', q["sql"])]
         return status, len(claims), len(evidence)
 
     assert claim_reads() == (200, 1, 1)

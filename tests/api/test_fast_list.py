@@ -2,11 +2,7 @@
 
 Each case renders one page twice: through DRF (the serializer over the prefetched queryset,
 rendered by ``JSONRenderer``) and through ``fast_list``, for the same request, and compares
-the bytes. The corpus has what tends to break a hand-made encoder: entities sorted by name,
-several evidence rows from two sources, an orphaned span, null and set periods, empty and
-set confidence, a claim that supersedes another, text with U+2028, an emoji, a control
-character, quotes and backslashes, a source without URL, and timestamps with and without
-microseconds.
+the bytes, over the API tests' ``rich_corpus`` (what tends to break a hand-made encoder).
 """
 
 from __future__ import annotations
@@ -21,11 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from claims import fast_list, search, services
-from claims.models import Claim, Entity
+from claims import fast_list, search
+from claims.models import Claim
 from claims.views import ClaimViewSet
-from sources.models import Span
-from sources.services import source_create
 
 pytestmark = pytest.mark.django_db
 
@@ -61,53 +55,6 @@ def _bytes(view_class, path: str, user=None) -> bytes:
     status_code, content = _answer(view_class, path, user)
     assert status_code == 200, content
     return content
-
-
-@pytest.fixture
-def rich_corpus(analyst, reviewer, reviewer2, source, make_claim):
-    other = source_create(
-        user=analyst,
-        title='A "quoted" title \\ with a backslash',
-        text="Second source.\u2028 A line separator; a tab\tand a bell \x07 here. Iran said so.",
-        publisher="Другое издание",
-    )
-    entities = {
-        name: Entity.objects.create(name=name, slug=slug, kind=kind)
-        for name, slug, kind in (
-            ("Russia", "russia", "country"),
-            ("Iran", "iran", "country"),
-            ("Ali Rahimi", "ali-rahimi", "person"),
-        )
-    }
-    first = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
-    services.claim_update(claim=make_claim(analyst, text="Draft: \u2028 line separator 🙂 \x01 control."),
-                          user=analyst, entities=list(entities.values()))
-    disputed = services.claim_create(
-        author=analyst,
-        text='Claim with "quotes", a backslash \\ and ünïcödé.',
-        verdict="disputed",
-        confidence="",
-        period_start=dt.date(2006, 6, 1),
-        period_end=dt.date(2010, 6, 30),
-        supersedes=first,
-        entities=[entities["Iran"], entities["Russia"]],
-        evidence=[
-            services.EvidenceInput(source=source, quote="Russia voted six times", stance="supports"),
-            services.EvidenceInput(source=other, quote="Iran said so.", stance="refutes"),
-            services.EvidenceInput(source=other, start=0, end=15, stance="context"),
-        ],
-    )
-    # An orphaned span: its quote left the source.
-    Span.objects.filter(pk=disputed.evidence.order_by("id").last().span_id).update(anchor_state="orphaned")
-    Claim.objects.filter(pk=disputed.pk).update(needs_attention=True)
-    for number in range(7):
-        make_claim(analyst, status=["published", "retracted", "in_review"][number % 3], reviewer=reviewer2,
-                   text=f"Claim number {number}.")
-    # Microseconds zero on one claim: isoformat drops them, as DRF does.
-    Claim.objects.filter(pk=first.pk).update(
-        created_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=3)
-    )
-    return entities
 
 
 PATHS = [
