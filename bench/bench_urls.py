@@ -2,12 +2,16 @@
 side by side: ``/bench/claims-drf/`` (``ClaimSerializer``, as before ``claims.fast_list``),
 ``/bench/claims-fast/`` (``claims.fast_list``, as ``/api/v1/claims/`` is wired) and
 ``/bench/claims-general/`` (``fast_list``'s rendering of the page the general path selects:
-django-filter, ``claims.search``, ``KeysetPagination``)."""
+django-filter, ``claims.search``, ``KeysetPagination``); and a claim's detail through
+``ClaimWithRelationsSerializer``, as before ``claims.fast_detail``: ``/bench/claims-drf/<pk>/``."""
 
 from django.http import HttpResponse
 from django.urls import path
 
-from claims import fast_list, selectors
+from rest_framework.response import Response
+
+from claims import fast_list, relation_selectors, selectors
+from claims.serializers import ClaimWithRelationsSerializer
 from claims.views import ClaimViewSet
 from project.urls import handler404, handler500, urlpatterns as project_urlpatterns  # noqa: F401
 
@@ -20,6 +24,16 @@ class SerializerClaimList(ClaimViewSet):
 class FastClaimList(ClaimViewSet):
     def list(self, request):
         return HttpResponse(fast_list.list_page(request, self), content_type="application/json")
+
+
+class SerializerClaimDetail(ClaimViewSet):
+    """The detail as it was served before ``claims.fast_detail``: the claim, then its
+    prefetches, then ``ClaimWithRelationsSerializer``."""
+
+    def retrieve(self, request, pk=None):
+        claim = selectors.with_relations(selectors.visible_claims(request.user).filter(pk=pk), detail=True).get()
+        claim.visible_relations = list(relation_selectors.relations_of(claim, request.user))
+        return Response(ClaimWithRelationsSerializer(claim, context={"request": request}).data)
 
 
 class GeneralPathClaimList(ClaimViewSet):
@@ -64,5 +78,6 @@ urlpatterns = [
     path("bench/claims-general/", GeneralPathClaimList.as_view({"get": "list"})),
     path("bench/claims-drf/", SerializerClaimList.as_view({"get": "list"})),
     path("bench/claims-fast/", FastClaimList.as_view({"get": "list"})),
+    path("bench/claims-drf/<int:pk>/", SerializerClaimDetail.as_view({"get": "retrieve"})),
     *project_urlpatterns,
 ]
