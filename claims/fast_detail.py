@@ -16,14 +16,15 @@ the serializer and not here fails a test instead of drifting.
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from . import relation_selectors
-from .fast_list import CLAIM_COLUMNS, _date, _datetime, connection, current_zone, render
+from .fast_list import CLAIM_COLUMNS, _date, _datetime, claim_rows, connection, current_zone, evidence_summary, render
 from .models import Claim
 
 DETAIL_COLUMNS = CLAIM_COLUMNS + ("notes", "check_warnings")
 
+# ``fast_list``'s evidence columns (``evidence_summary``), then the detail's.
 _EVIDENCE_SQL = """
 SELECT e.id, e.stance, s.id, s.start, s."end", s.quote, s.anchor_state,
        so.id, so.title, so.publisher, so.url, so.reliability, e.note, u.username, e.created_at
@@ -55,9 +56,7 @@ _RELATION_COLUMNS = ("id", "from_claim_id", "to_claim_id", "kind", "note", "crea
 
 def detail_rows(claims: QuerySet[Claim]) -> QuerySet:
     """The columns of a claim's detail (``DETAIL_COLUMNS``), as named tuples."""
-    return claims.annotate(
-        author_username=F("author__username"), reviewer_username=F("reviewer__username")
-    ).values_list(*DETAIL_COLUMNS, named=True)
+    return claim_rows(claims, DETAIL_COLUMNS)
 
 
 def payload(row, user) -> dict:
@@ -66,29 +65,8 @@ def payload(row, user) -> dict:
     with connection.cursor() as db:
         db.execute(_EVIDENCE_SQL, [row.id])
         evidence = [
-            {
-                "id": evidence_id,
-                "stance": stance,
-                "span": {
-                    "id": span_id,
-                    "start": start,
-                    "end": end,
-                    "quote": quote,
-                    "anchor_state": anchor_state,
-                    "source": {
-                        "id": source_id,
-                        "title": title,
-                        "publisher": publisher,
-                        "url": url,
-                        "reliability": reliability,
-                    },
-                },
-                "note": note,
-                "added_by": added_by,
-                "created_at": _datetime(created_at, zone),
-            }
-            for (evidence_id, stance, span_id, start, end, quote, anchor_state, source_id, title, publisher,
-                 url, reliability, note, added_by, created_at) in db.fetchall()
+            {**evidence_summary(*item), "note": note, "added_by": added_by, "created_at": _datetime(created_at, zone)}
+            for *item, note, added_by, created_at in db.fetchall()
         ]
         db.execute(_ENTITIES_SQL, [row.id])
         entities = [{"id": id_, "slug": slug, "name": name, "kind": kind} for id_, slug, name, kind in db.fetchall()]

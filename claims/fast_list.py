@@ -185,11 +185,12 @@ def render(data) -> bytes:
 # The page's claims
 
 
-def claim_rows(claims: QuerySet[Claim]) -> QuerySet:
-    """The claim columns the list shows, as named tuples that the pagination can page."""
+def claim_rows(claims: QuerySet[Claim], columns: tuple[str, ...] = CLAIM_COLUMNS) -> QuerySet:
+    """The claim columns the list shows (or ``columns``), as named tuples that the
+    pagination can page."""
     return claims.annotate(
         author_username=F("author__username"), reviewer_username=F("reviewer__username")
-    ).values_list(*CLAIM_COLUMNS, named=True)
+    ).values_list(*columns, named=True)
 
 
 def _simple_statuses(request, allowed=SIMPLE_PARAMETERS) -> tuple[str, ...] | None:
@@ -389,6 +390,24 @@ def _search_rows_sqlite(statuses: tuple[str, ...], expression: str, need: int) -
 # Nesting
 
 
+def evidence_summary(evidence_id, stance, span_id, start, end, quote, anchor_state, source_id, title, publisher,
+                     url, reliability) -> dict:
+    """One evidence item as ``EvidenceSummarySerializer`` writes it: the stance, and the
+    span with its source's summary (the columns of ``_EVIDENCE_SQL`` after the claim's id)."""
+    return {
+        "id": evidence_id,
+        "stance": stance,
+        "span": {
+            "id": span_id,
+            "start": start,
+            "end": end,
+            "quote": quote,
+            "anchor_state": anchor_state,
+            "source": {"id": source_id, "title": title, "publisher": publisher, "url": url, "reliability": reliability},
+        },
+    }
+
+
 def claims_payload(rows: list) -> list[dict]:
     """The ``results`` of a list page for these claim rows (``CLAIM_COLUMNS``), in order."""
     ids = [row[0] for row in rows]
@@ -398,26 +417,8 @@ def claims_payload(rows: list) -> list[dict]:
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as db:
             db.execute(_EVIDENCE_SQL.format(ids=marks), ids)
-            for (claim_id, evidence_id, stance, span_id, start, end, quote, anchor_state,
-                 source_id, title, publisher, url, reliability) in db.fetchall():
-                evidence.setdefault(claim_id, []).append({
-                    "id": evidence_id,
-                    "stance": stance,
-                    "span": {
-                        "id": span_id,
-                        "start": start,
-                        "end": end,
-                        "quote": quote,
-                        "anchor_state": anchor_state,
-                        "source": {
-                            "id": source_id,
-                            "title": title,
-                            "publisher": publisher,
-                            "url": url,
-                            "reliability": reliability,
-                        },
-                    },
-                })
+            for claim_id, *item in db.fetchall():
+                evidence.setdefault(claim_id, []).append(evidence_summary(*item))
             db.execute(_ENTITIES_SQL.format(ids=marks), ids)
             for claim_id, entity_id, slug, name, kind in db.fetchall():
                 entities.setdefault(claim_id, []).append({"id": entity_id, "slug": slug, "name": name, "kind": kind})

@@ -104,7 +104,7 @@ def test_a_new_x_forwarded_for_does_not_escape_the_login_limit(anonymous, analys
 def test_admin_login_is_limited_too_and_the_right_password_then_fails(analyst, login_limit):
     client = Client()
     for n in range(3):
-        response = client.post("/admin/login/", {"username": "analyst", "password": f"guess-{n}"})
+        client.post("/admin/login/", {"username": "analyst", "password": f"guess-{n}"})
     locked = client.post("/admin/login/", {"username": "analyst", "password": "pw-analyst"})
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
     assert "_auth_user_id" not in client.session

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sources import anchoring
-from sources.models import Source, Span
+from sources.models import Span
 from sources.services import source_create
 
 pytestmark = pytest.mark.django_db
