@@ -8,8 +8,9 @@ conventions (datetimes in the current time zone with ``Z`` for UTC, an empty con
 null) and encoded by orjson as DRF's ``JSONRenderer`` encodes (compact, UTF-8, U+2028 and
 U+2029 escaped). Two ways to the page's claims:
 
-- the default list (no parameters but ``status``, ``cursor``, ``page_size``; the newest
-  first): one hand-written keyset query, the same rows the pagination would select;
+- the default list (no parameters but ``status``, ``verdict``, ``confidence``, ``cursor``,
+  ``page_size``; the newest first): one hand-written keyset query, the same rows the
+  pagination would select;
 - any other filter or ordering: the view's own ``filter_queryset`` and
   ``project.pagination.KeysetPagination`` over ``values_list`` rows.
 
@@ -56,7 +57,10 @@ CLAIM_COLUMNS = (
 )
 CREATED_AT = CLAIM_COLUMNS.index("created_at")
 DEFAULT_ORDERING = "-created_at"
-SIMPLE_PARAMETERS = frozenset({"status", "cursor", "page_size"})
+# Exact-match filters of ``ClaimFilter`` (its ChoiceFilters) the default list also answers,
+# with their valid values: any other value, or an empty one, goes to the filter's own reading.
+CHOICE_FILTERS = {"verdict": frozenset(Claim.Verdict.values), "confidence": frozenset(Claim.Confidence.values) - {""}}
+SIMPLE_PARAMETERS = frozenset({"status", "cursor", "page_size", *CHOICE_FILTERS})
 SEARCH_PARAMETERS = frozenset({"status", "page_size", "q"})
 Q_MAX_LENGTH = 500  # the filter's max_length
 SEARCH_CHUNK = 256  # SQLite: index matches read per step
@@ -195,10 +199,13 @@ def claim_rows(claims: QuerySet[Claim], columns: tuple[str, ...] = CLAIM_COLUMNS
 
 def _simple_statuses(request, allowed=SIMPLE_PARAMETERS) -> tuple[str, ...] | None:
     """The statuses of the default list for this request, or None when the request needs
-    the general path (another parameter, another ordering, an unusual status value)."""
+    the general path (another parameter, another ordering, an unusual status, verdict or
+    confidence value)."""
     params = request.query_params
     if not set(params).issubset(allowed) or any(len(params.getlist(name)) > 1 for name in params):
         return None
+    if any(name in params and params[name] not in CHOICE_FILTERS[name] for name in CHOICE_FILTERS):
+        return None  # as for the status below
     sees_all = sees_all_claims(request.user)
     visible = ALL_STATUSES if sees_all else PUBLIC_STATUSES
     status = params.get("status")
@@ -230,6 +237,10 @@ def _simple_page(request, paginator, statuses: tuple[str, ...]) -> list:
         if statuses != ALL_STATUSES:  # every status is every claim (a CHECK constraint holds it)
             conditions.append(f"c.status IN ({', '.join(['%s'] * len(statuses))})")
             params += statuses
+        for name in CHOICE_FILTERS:  # values checked by _simple_statuses
+            if name in request.query_params:
+                conditions.append(f"c.{name} = %s")
+                params.append(request.query_params[name])
         if cursor is not None:
             # Strictly after (created_at, id) in the walking direction (created_at is NOT NULL).
             # The redundant bound on created_at alone is what lets SQLite and PostgreSQL start
