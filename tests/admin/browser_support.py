@@ -40,7 +40,19 @@ def artifacts_dir() -> Path:
     return path
 
 
+# Resolves once every CSS background picture on the page has loaded, and the next frame is
+# painted: the admin's date and time shortcuts add their icons after the page's load event,
+# and a screenshot taken at once showed "Today |" without its calendar.
+_BACKGROUNDS_PAINTED = """() => Promise.all(
+    [...new Set([...document.querySelectorAll('*')]
+        .flatMap(element => [...getComputedStyle(element).backgroundImage.matchAll(/url\\("?([^")]+)"?\\)/g)])
+        .map(match => match[1]))]
+    .map(source => new Promise(done => { const picture = new Image(); picture.onload = picture.onerror = done; picture.src = source; }))
+).then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"""
+
+
 def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    page.evaluate(_BACKGROUNDS_PAINTED)
     page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=full_page)
 
 
