@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from . import relation_selectors
+from . import fast_list, relation_selectors
 from .fast_list import CLAIM_COLUMNS, _date, _datetime, claim_rows, connection, current_zone, evidence_summary, render
 from .models import Claim
 
@@ -36,15 +36,9 @@ LEFT JOIN auth_user u ON u.id = e.added_by_id
 WHERE e.claim_id = %s
 ORDER BY e.id
 """
-# As ``selectors.claim_prefetches``: entities by name, then id; contributors in the order
-# they first contributed.
-_ENTITIES_SQL = """
-SELECT en.id, en.slug, en.name, en.kind
-FROM claims_claim_entities ce
-JOIN claims_entity en ON en.id = ce.entity_id
-WHERE ce.claim_id = %s
-ORDER BY en.name, en.id
-"""
+# The list's entities (by name, then id) of one claim.
+_ENTITIES_SQL = fast_list._ENTITIES_SQL.format(ids="%s")
+# As ``selectors.claim_prefetches``: in the order they first contributed.
 _CONTRIBUTORS_SQL = """
 SELECT u.username
 FROM claims_claimcontributor cc
@@ -70,7 +64,7 @@ def payload(row, user) -> dict:
             for *item, note, added_by, created_at in db.fetchall()
         ]
         db.execute(_ENTITIES_SQL, [row.id])
-        entities = [{"id": id_, "slug": slug, "name": name, "kind": kind} for id_, slug, name, kind in db.fetchall()]
+        entities = [{"id": id_, "slug": slug, "name": name, "kind": kind} for _, id_, slug, name, kind in db.fetchall()]
         contributors = None
         if user.is_authenticated:
             db.execute(_CONTRIBUTORS_SQL, [row.id])

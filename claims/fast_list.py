@@ -34,6 +34,7 @@ from django.utils import timezone
 
 
 from . import search
+from .filters import ClaimFilter
 from .models import Claim
 from .selectors import PUBLIC_STATUSES, sees_all_claims, visible_claims
 
@@ -57,9 +58,13 @@ CLAIM_COLUMNS = (
 )
 CREATED_AT = CLAIM_COLUMNS.index("created_at")
 DEFAULT_ORDERING = "-created_at"
-# Exact-match filters of ``ClaimFilter`` (its ChoiceFilters) the default list also answers,
-# with their valid values: any other value, or an empty one, goes to the filter's own reading.
-CHOICE_FILTERS = {"verdict": frozenset(Claim.Verdict.values), "confidence": frozenset(Claim.Confidence.values) - {""}}
+# Exact-match filters of ``ClaimFilter`` the default list also answers, with the values its
+# ChoiceFilters accept (read from them): any other value, or an empty one, goes to the
+# filter's own reading.
+CHOICE_FILTERS = {
+    name: frozenset(str(value) for value, _ in ClaimFilter.base_filters[name].extra["choices"]) - {""}
+    for name in ("verdict", "confidence")
+}
 SIMPLE_PARAMETERS = frozenset({"status", "cursor", "page_size", *CHOICE_FILTERS})
 SEARCH_PARAMETERS = frozenset({"status", "page_size", "q"})
 Q_MAX_LENGTH = 500  # the filter's max_length

@@ -9,30 +9,40 @@ contributor besides the author, and the editorial checks' warnings.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIRequestFactory, force_authenticate
 
-from claims import relation_selectors, relation_services, selectors, services
+from claims import relation_services, selectors, services
 from claims.models import Claim, ClaimRelation, Evidence
-from claims.serializers import ClaimWithRelationsSerializer
+from claims.views import ClaimViewSet
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "analyst", "reviewer", "superuser"]
 
 
+class SerializerClaimDetail(ClaimViewSet):
+    """The detail as ``ClaimWithRelationsSerializer`` builds it: the reference."""
+
+    throttle_classes: list = []
+
+    def retrieve(self, request, pk=None):
+        return self.serialized_detail(request, pk)
+
+
 def _reference(pk: int, user) -> bytes:
-    """The detail as ``ClaimWithRelationsSerializer`` writes it."""
-    claim = selectors.with_relations(Claim.objects.filter(pk=pk), detail=True).get()
-    claim.visible_relations = list(relation_selectors.relations_of(claim, user))
-    request = SimpleNamespace(user=user)
-    return JSONRenderer().render(ClaimWithRelationsSerializer(claim, context={"request": request}).data)
+    """The detail as ``ClaimWithRelationsSerializer`` writes it, for ``user``."""
+    request = APIRequestFactory().get(f"/api/v1/claims/{pk}/")
+    if user.is_authenticated:
+        force_authenticate(request, user)
+    response = SerializerClaimDetail.as_view({"get": "retrieve"})(request, pk=pk)
+    response.render()
+    assert response.status_code == 200, response.content
+    return bytes(response.content)
 
 
 @pytest.fixture
