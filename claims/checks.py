@@ -293,11 +293,12 @@ def _format(value: Decimal) -> str:
 def number_not_in_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
     """A number in the claim that no supporting quote contains in any form."""
     supporting = _supporting(claim)
-    if not supporting:
-        return []
+    asserted = _checkable_numbers(claim.text) if supporting else ()
+    if not asserted:
+        return []  # the quotes are read only for a claim that states a number
     known = {mention.key for item in supporting for mention in number_mentions(item.quote)}
     warnings, reported = [], set()
-    for mention in _checkable_numbers(claim.text):
+    for mention in asserted:
         if mention.key in known or mention.key in reported:
             continue
         reported.add(mention.key)
@@ -537,8 +538,9 @@ def date_not_in_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
     """A year, month or day in the claim or its period that no supporting quote, and no
     supporting source's publication date, gives."""
     supporting = _supporting(claim)
-    if not supporting:
-        return []
+    named = date_mentions(claim.text) if supporting else ()
+    if not named and (not supporting or (claim.period_start is None and claim.period_end is None)):
+        return []  # the quotes are read only for a claim that names a date
     support = _date_support(supporting)
     missing: list[str] = []
     reported: set[tuple] = set()
@@ -549,7 +551,7 @@ def date_not_in_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
             reported.add(key)
             missing.append(what)
 
-    for mention in date_mentions(claim.text):
+    for mention in named:
         if mention.decade is not None:
             decade_years = range(mention.decade, mention.decade + 10)
             if mention.decade not in support.decades and not support.years.intersection(decade_years):
@@ -643,15 +645,16 @@ def hedged_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
     hedge (states as fact what the quote only reports, guesses or attributes)."""
     if claim.verdict == "unverifiable":
         return []  # the hedge is the verdict
-    claim_hedges = hedges_in(claim.text)
-    claim_attributes = bool(claim_hedges) or bool(_ATTRIBUTION.search(claim.text))
     warnings = []
+    claim_attributes = None  # read once a quote hedges: most quotes do not
     for item in claim.evidence:
         if item.stance not in (SUPPORTS, REFUTES):
             continue
         hedges = hedges_in(item.quote)
         if not hedges:
             continue
+        if claim_attributes is None:
+            claim_attributes = bool(hedges_in(claim.text)) or bool(_ATTRIBUTION.search(claim.text))
         words = ", ".join(f'"{word}"' for word in hedges)
         role = "supporting" if item.stance == SUPPORTS else "refuting"
         quote = f'"{_shorten(item.quote)}"'

@@ -16,6 +16,7 @@ counts those). A relation between two claims is a line of its own, naming both b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 SOURCE = "source"
@@ -50,8 +51,15 @@ RELATION_FIELDS = ("type", "from_claim", "to_claim", "kind", "note", "created_by
 FIELDS = {SOURCE: SOURCE_FIELDS, ENTITY: ENTITY_FIELDS, CLAIM: CLAIM_FIELDS, RELATION: RELATION_FIELDS}
 
 
+@functools.cache
+def _known(fields: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fields)
+
+
 def unknown_fields(record: dict, fields: tuple[str, ...]) -> list[str]:
-    return sorted(name for name in record if name not in fields)
+    """The record's fields that ``fields`` does not define, sorted (read for every line and
+    every evidence item of an import: a set difference, not a scan of the tuple per key)."""
+    return sorted(record.keys() - _known(fields))
 
 
 def json_value(value: Any) -> Any:
