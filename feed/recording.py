@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from claims.models import Claim, ClaimRelation, Evidence, Review
 from claims.transfer.importing import rows_imported
+from claims.transfer.rows import RowWriter
 from claims.selectors import PUBLIC_STATUSES
 from sources.models import Source
 from sources.services import spans_reanchored
@@ -149,16 +150,10 @@ def _rows_imported(sender, claims, sources, touched, **kwargs) -> None:
     using = write_alias()
     connection = connections[using]
     at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = [(Type.CLAIM_CREATED, pk, None, version, status, status in PUBLIC_STATUSES, at) for pk, version, status in claims]
-    rows += [(Type.CLAIM_UPDATED, pk, None, version, status, status in PUBLIC_STATUSES, at) for pk, version, status in touched]
-    rows += [(Type.SOURCE_CREATED, None, pk, None, "", True, at) for pk in sources]
-    if not rows:
-        return
-    # One prepared INSERT run for every row (pipelined on PostgreSQL): a tenth of the cost of
-    # bulk_create's one statement of thousands of parameters, for a million imported claims.
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in ("type", "claim", "source", "version", "status", "public", "at"))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows
-        )
+    created, updated, source_created = Type.CLAIM_CREATED.value, Type.CLAIM_UPDATED.value, Type.SOURCE_CREATED.value
+    rows = [(created, pk, None, version, status, status in PUBLIC_STATUSES, at) for pk, version, status in claims]
+    rows += [(updated, pk, None, version, status, status in PUBLIC_STATUSES, at) for pk, version, status in touched]
+    rows += [(source_created, None, pk, None, "", True, at) for pk in sources]
+    # The import's own bulk writer (COPY on PostgreSQL): a hundred thousand events in a
+    # fraction of the time of as many INSERTs, even pipelined.
+    RowWriter(connection).insert(Event, ("type", "claim", "source", "version", "status", "public", "at"), rows, adapted=True)
