@@ -125,6 +125,19 @@ def test_unnumbered_events_are_hidden_until_numbered_in_insertion_order(db):
     assert sequence_pending() == 0
 
 
+def test_many_pending_events_are_numbered_batch_after_batch_in_insertion_order(db):
+    from feed.sequencing import BATCH
+
+    numbered_before = Event.objects.create(type="claim.created", claim=0)
+    sequence_pending()
+    numbered_before.refresh_from_db()
+    Event.objects.bulk_create(Event(type="claim.created", claim=n) for n in range(2 * BATCH + 7))
+    assert sequence_pending() == 2 * BATCH + 7
+    seqs = list(Event.objects.exclude(pk=numbered_before.pk).order_by("id").values_list("seq", flat=True))
+    assert seqs == list(range(numbered_before.seq + 1, numbered_before.seq + 1 + 2 * BATCH + 7))
+    assert sequence_pending() == 0
+
+
 def test_the_cursor_pages_without_gaps_or_repeats(client_for, superuser):
     Event.objects.bulk_create(Event(type="claim.updated", claim=n, public=True) for n in range(25))
     client = client_for(superuser)
