@@ -59,7 +59,8 @@ def _known(fields: tuple[str, ...]) -> frozenset[str]:
 def unknown_fields(record: dict, fields: tuple[str, ...]) -> list[str]:
     """The record's fields that ``fields`` does not define, sorted (read for every line and
     every evidence item of an import: a set difference, not a scan of the tuple per key)."""
-    return sorted(record.keys() - _known(fields))
+    known = _known(fields)
+    return [] if record.keys() <= known else sorted(record.keys() - known)
 
 
 def json_value(value: Any) -> Any:
