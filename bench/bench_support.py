@@ -108,7 +108,14 @@ def publish(title: str, script: str, argv, summary: str, report: str, *, record:
     print(report)
     if record:
         arguments = argv if argv is not None else sys.argv[1:]
-        append_results(title, f"python bench/{Path(script).name} " + " ".join(arguments), summary + "\n\n" + report)
+        # Settings read from the environment that change what is measured, as they were set:
+        # the command shown must reproduce the run.
+        settings = [f"{name}={os.environ[name]}" for name in MEASURED_SETTINGS if os.environ.get(name)]
+        command = " ".join([*settings, f"python bench/{Path(script).name}", *arguments])
+        append_results(title, command, summary + "\n\n" + report)
+
+
+MEASURED_SETTINGS = ("CACHE_URL", "CONN_MAX_AGE", "GUNICORN_THREADS", "WEB_CONCURRENCY", "THROTTLE_ANON", "THROTTLE_USER")
 
 
 def append_results(title: str, command: str, body: str) -> None:
