@@ -143,3 +143,19 @@ def _no_connection_left_behind(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """SQLite: the test database's write-ahead log and shared-memory files stay behind when a
+    thread's connection outlived the database (Django removes the database file only); once
+    it is gone they belong to nothing, and would pile up in the checkout run after run."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if not name or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" or os.path.exists(name):
+        return
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.remove(name + suffix)
+        except FileNotFoundError:
+            pass
