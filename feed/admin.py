@@ -36,6 +36,13 @@ class SuperuserOnly:
         return self.has_module_permission(request)
 
 
+# The admin does not escape help texts: no angle brackets.
+SIGNATURE_HELP = (
+    "Each delivery carries X-Claimbase-Signature: sha256= followed by the HMAC-SHA256 of its body with this "
+    "secret, in hex."
+)
+
+
 class WebhookForm(forms.ModelForm):
     url = forms.URLField(
         max_length=2048, assume_scheme="https", label="URL",
@@ -54,10 +61,24 @@ class WebhookForm(forms.ModelForm):
         model = Webhook
         fields = ["url", "secret", "types", "public_only", "active"]
         help_texts = {
-            # The admin does not escape help texts: no angle brackets.
-            "secret": "At least 16 characters. Each delivery carries X-Claimbase-Signature: sha256= "
-            "followed by the HMAC-SHA256 of its body with this secret, in hex.",
+            "secret": f"At least 16 characters. {SIGNATURE_HELP}",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # Write-only once saved: the page never shows the secret (screens are shared and
+            # captured), it only takes a new one.
+            field = self.fields["secret"]
+            field.required = False
+            field.widget = forms.PasswordInput(
+                render_value=False, attrs={"autocomplete": "new-password", "class": "vTextField"}
+            )
+            field.help_text = (
+                "Set, and not shown. Leave blank to keep it; type a new one (at least 16 characters) to replace "
+                f"it, and give the receiver the same. {SIGNATURE_HELP}"
+            )
+            self.initial["secret"] = ""  # a blank field is no change
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -69,6 +90,8 @@ class WebhookForm(forms.ModelForm):
 
     def clean_secret(self):
         secret = self.cleaned_data["secret"]
+        if not secret and self.instance.pk is not None:
+            return self.instance.secret  # as stored: the instance takes the form's values after cleaning
         if len(secret) < 16:
             raise ValidationError("Use a secret of at least 16 characters.")
         return secret

@@ -83,3 +83,46 @@ def test_the_webhook_form_asks_for_a_url_in_a_wide_field_and_explains_the_signat
     assert ">URL:<" in html and 'class="cb-wide"' in html
     assert "sha256= followed by the HMAC-SHA256 of its body" in html
     assert "Failing since" not in html and "Last seq" not in html  # nothing to show before a delivery
+
+
+def _change(client, webhook, **fields):
+    data = {"url": webhook.url, "types": webhook.types, "public_only": "on", "active": "on", "secret": "", **fields}
+    return client.post(reverse("admin:feed_webhook_change", args=[webhook.pk]), data)
+
+
+def test_a_saved_secret_is_never_shown_and_a_blank_field_keeps_it(superuser, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    secret = "the-receiver-knows-this-secret"
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret=secret, types=["claim.published"])
+    client = _client(superuser)
+    page = client.get(reverse("admin:feed_webhook_change", args=[webhook.pk])).content.decode()
+    assert secret not in page
+    assert 'type="password"' in page and "Leave blank to keep it" in page
+    response = _change(client, webhook, types=["claim.retracted"])
+    assert response.status_code == 302, response.content
+    webhook.refresh_from_db()
+    assert (webhook.secret, webhook.types) == (secret, ["claim.retracted"])
+    from django.contrib.admin.models import LogEntry
+
+    assert "Secret" not in LogEntry.objects.latest("action_time").get_change_message()
+
+
+def test_a_new_secret_replaces_the_old_one_and_a_short_one_is_refused(superuser, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, types=["claim.published"])
+    client = _client(superuser)
+    refused = _change(client, webhook, secret="too-short")
+    assert refused.status_code == 200 and "at least 16 characters" in refused.content.decode()
+    assert "too-short" not in refused.content.decode()  # not echoed back either
+    webhook.refresh_from_db()
+    assert webhook.secret == "s" * 20
+    assert _change(client, webhook, secret="a-brand-new-secret-0123").status_code == 302
+    webhook.refresh_from_db()
+    assert webhook.secret == "a-brand-new-secret-0123"
+
+
+def test_a_new_webhook_needs_its_secret(superuser, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    response = _client(superuser).post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in", secret=""))
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert not Webhook.objects.exists()
