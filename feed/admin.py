@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from django import forms
@@ -61,7 +62,7 @@ class WebhookForm(forms.ModelForm):
         model = Webhook
         fields = ["url", "secret", "types", "public_only", "active"]
         help_texts = {
-            "secret": f"At least 16 characters. {SIGNATURE_HELP}",
+            "secret": f"At least 16 characters; once saved it is not shown again. {SIGNATURE_HELP}",
         }
 
     def __init__(self, *args, **kwargs):
@@ -79,6 +80,15 @@ class WebhookForm(forms.ModelForm):
                 f"it, and give the receiver the same. {SIGNATURE_HELP}"
             )
             self.initial["secret"] = ""  # a blank field is no change
+        elif not self.is_bound:
+            # A strong secret to start from, shown this once: copied to the receiver before
+            # saving (or replaced by the receiver's own).
+            self.initial.setdefault("secret", secrets.token_urlsafe(32))
+            self.fields["secret"].widget.attrs["class"] = "vTextField cb-wide"
+            self.fields["secret"].help_text = (
+                "A random secret is filled in: give the receiver the same (or type its own, at least 16 "
+                f"characters) before saving; once saved it is not shown again. {SIGNATURE_HELP}"
+            )
 
     def clean_url(self):
         url = self.cleaned_data["url"]

@@ -126,3 +126,20 @@ def test_a_new_webhook_needs_its_secret(superuser, settings):
     response = _client(superuser).post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in", secret=""))
     assert response.status_code == 200 and "This field is required" in response.content.decode()
     assert not Webhook.objects.exists()
+
+
+def test_the_add_form_offers_a_strong_random_secret_shown_this_once(superuser, settings):
+    import re
+
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    client = _client(superuser)
+
+    def offered() -> str:
+        html = client.get(reverse("admin:feed_webhook_add")).content.decode()
+        assert "once saved it is not shown again" in html
+        return re.search(r'name="secret" value="([^"]+)"', html).group(1)
+
+    first, second = offered(), offered()
+    assert len(first) >= 40 and first != second
+    assert client.post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in", secret=first)).status_code == 302
+    assert Webhook.objects.get().secret == first
