@@ -23,13 +23,6 @@ class FastClaimList(ClaimViewSet):
         return HttpResponse(fast_list.list_page(request, self), content_type="application/json")
 
 
-class SerializerClaimDetail(ClaimViewSet):
-    """The detail as it was served before ``claims.fast_detail``."""
-
-    def retrieve(self, request, pk=None):
-        return self.serialized_detail(request, pk)
-
-
 class GeneralPathClaimList(ClaimViewSet):
     """fast_list's rendering, but the page selected by the general path (django-filter,
     ``claims.search``, ``KeysetPagination``) for every request."""
@@ -72,6 +65,6 @@ urlpatterns = [
     path("bench/claims-general/", GeneralPathClaimList.as_view({"get": "list"})),
     path("bench/claims-drf/", SerializerClaimList.as_view({"get": "list"})),
     path("bench/claims-fast/", FastClaimList.as_view({"get": "list"})),
-    path("bench/claims-drf/<int:pk>/", SerializerClaimDetail.as_view({"get": "retrieve"})),
+    path("bench/claims-drf/<int:pk>/", ClaimViewSet.as_view({"get": "serialized_detail"})),
     *project_urlpatterns,
 ]

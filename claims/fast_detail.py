@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from . import fast_list, relation_selectors
+from . import relation_selectors
+from .fast_list import _ENTITIES_SQL as _LIST_ENTITIES_SQL
 from .fast_list import CLAIM_COLUMNS, _date, _datetime, claim_rows, connection, current_zone, evidence_summary, render
 from .models import Claim
 
@@ -37,7 +38,7 @@ WHERE e.claim_id = %s
 ORDER BY e.id
 """
 # The list's entities (by name, then id) of one claim.
-_ENTITIES_SQL = fast_list._ENTITIES_SQL.format(ids="%s")
+_ENTITIES_SQL = _LIST_ENTITIES_SQL.format(ids="%s")
 # As ``selectors.claim_prefetches``: in the order they first contributed.
 _CONTRIBUTORS_SQL = """
 SELECT u.username
