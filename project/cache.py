@@ -1,80 +1,133 @@
-"""The embedded default cache: Django's database cache, with an atomic ``incr``.
+"""The embedded default cache: Django's database cache, with an atomic ``incr``, and the
+throttles' counters in a table of their own.
 
 Django's ``DatabaseCache.incr`` reads the value and writes it back in two statements, so two
-workers counting at once both read 7 and both write 8. Throttle counts must not lose
-increments, so here the read and the write happen in one transaction holding the row:
-``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction is ``IMMEDIATE`` (see
-the settings), which takes the database's write lock at ``BEGIN``.
+workers counting at once both read 7 and both write 8. Here the read and the write happen
+in one transaction holding the row: ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+transaction is ``IMMEDIATE`` (see the settings), which takes the database's write lock at
+``BEGIN``.
 
-The table (``CACHE_TABLE``) is created by the migration ``project/migrations``, so
-``migrate`` alone sets it up.
+Throttles do not go through ``incr``: a request's count is one statement on
+``THROTTLE_TABLE`` (``count_hit``), an upsert that adds the request to its caller's row and
+returns this period's count with the previous period's. One row per caller, rolled over
+when a period begins; one round trip, no transaction around it, so the row of a busy
+caller (every anonymous reader behind one address) is locked for the statement alone.
+
+Both tables are created by the migrations of ``project/migrations``, so ``migrate`` alone
+sets them up; ``clear`` empties both.
 """
 
 from __future__ import annotations
 
 import base64
 import pickle
-from typing import Any
+import random
+import time
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
 CACHE_TABLE = "claimbase_cache"
-_MISSING = object()
+THROTTLE_TABLE = "claimbase_throttle"
+# One count in this many also deletes the rows of callers not seen for two periods.
+CULL_EVERY = 1000
+
+
+def throttle_table_sql(quote_name) -> str:
+    """The counters' table: a caller's key, the number of its period (time // period), its
+    count in that period and in the one before, and when the row stops mattering (unix
+    seconds, the end of the period after)."""
+    return (
+        f"CREATE TABLE {quote_name(THROTTLE_TABLE)} ({quote_name('key')} varchar(255) NOT NULL PRIMARY KEY, "
+        f"{quote_name('bucket')} bigint NOT NULL, {quote_name('count')} integer NOT NULL, "
+        f"{quote_name('previous')} integer NOT NULL, {quote_name('expires')} bigint NOT NULL)"
+    )
 
 
 class DatabaseCache(DjangoDatabaseCache):
     def incr(self, key, delta=1, version=None):
-        return self.incr_reading(key, None, delta, version)[0]
-
-    def incr_reading(self, key, other=None, delta=1, version=None) -> tuple[int, Any]:
-        """``incr`` of ``key``, and the value of ``other`` (None when it is missing or
-        expired) read by the same statement: a throttle's count of this period and its
-        count of the previous one in one round trip.
-
-        Only the counted row is locked; ``other`` is read beside it. Requests at a period's
-        boundary count one key and read the other both ways round, and locking both rows
-        (in the order the scan meets their latest versions) deadlocked under load."""
         key = self.make_and_validate_key(key, version=version)
-        other = None if other is None else self.make_and_validate_key(other, version=version)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote_name = connection.ops.quote_name
-        table = quote_name(self._table)
-        cache_key, value_column, expires = quote_name("cache_key"), quote_name("value"), quote_name("expires")
-        lock = " FOR UPDATE OF counted" if connection.features.has_select_for_update_of else ""
-        # PostgreSQL: a transaction of its own commits without waiting for its WAL record
-        # to reach the disk (set in the same statement, no extra round trip): a crash may
-        # lose the last fraction of a second of counts, and no request waits for a flush.
-        # Inside a caller's transaction the setting would cover the caller's writes too.
-        own = connection.vendor == "postgresql" and not connection.in_atomic_block
-        asynchronous = ", set_config('synchronous_commit', 'off', true)" if own else ""
+        table, value_column = quote_name(self._table), quote_name("value")
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         expression = models.Expression(output_field=models.DateTimeField())
         converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-        now = tz_now()
-
-        def live(value, expiry):
-            """The cached value, or ``_MISSING`` when there is none or it has expired."""
-            if value is None:
-                return _MISSING
-            for converter in converters:
-                expiry = converter(expiry, expression, connection)
-            return pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode())) if expiry >= now else _MISSING
-
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT counted.{value_column}, counted.{expires}, beside.{value_column}, beside.{expires}{asynchronous} "
-                f"FROM {table} counted LEFT JOIN {table} beside ON beside.{cache_key} = %s "
-                f"WHERE counted.{cache_key} = %s{lock}",
-                [other, key],
+                f"SELECT {value_column}, {quote_name('expires')} FROM {table} WHERE {quote_name('cache_key')} = %s{lock}",
+                [key],
             )
             row = cursor.fetchone()
-            current = _MISSING if row is None else live(row[0], row[1])
-            if current is _MISSING:
+            if row is not None:
+                expires = row[1]
+                for converter in converters:
+                    expires = converter(expires, expression, connection)
+            if row is None or expires < tz_now():
                 raise ValueError(f"Key '{key}' not found")
-            value = current + delta
+            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode())) + delta
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(f"UPDATE {table} SET {value_column} = %s WHERE {cache_key} = %s", [encoded, key])
-        previous = _MISSING if other is None else live(row[2], row[3])
-        return value, None if previous is _MISSING else previous
+            cursor.execute(f"UPDATE {table} SET {value_column} = %s WHERE {quote_name('cache_key')} = %s", [encoded, key])
+        return value
+
+    def count_hit(self, key: str, period: int, now: float | None = None) -> tuple[int, int]:
+        """Count one request of ``key`` in the current period of ``period`` seconds; returns
+        the count of this period (this request included) and of the previous one. Atomic:
+        one statement, which locks the caller's row while it runs.
+
+        A row last counted in an earlier period rolls over: the period just ended becomes
+        the previous one (or nothing, if the caller skipped a period). A row counted in a
+        later period (another server whose clock runs ahead) is counted as it is."""
+        now = time.time() if now is None else now
+        bucket = int(now // period)
+        key = f"{self.make_and_validate_key(key)}:{period}"
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        q = connection.ops.quote_name
+        key_, bucket_, count_, previous_, expires_ = (q(name) for name in ("key", "bucket", "count", "previous", "expires"))
+        current = f"t.{bucket_} >= excluded.{bucket_}"
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # A transaction of its own commits without waiting for its WAL record to reach
+            # the disk (set in the same statement): a crash may lose the last fraction of a
+            # second of counts, and no request waits for a flush. Inside a caller's
+            # transaction the setting would cover the caller's writes too.
+            values = "SELECT %s, %s, 1, 0, %s FROM (SELECT set_config('synchronous_commit', 'off', true)) AS durability"
+        else:
+            values = "VALUES (%s, %s, 1, 0, %s)"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {q(THROTTLE_TABLE)} AS t ({key_}, {bucket_}, {count_}, {previous_}, {expires_}) {values} "
+                f"ON CONFLICT ({key_}) DO UPDATE SET "
+                f"{count_} = CASE WHEN {current} THEN t.{count_} + 1 ELSE 1 END, "
+                f"{previous_} = CASE WHEN {current} THEN t.{previous_} "
+                f"WHEN t.{bucket_} = excluded.{bucket_} - 1 THEN t.{count_} ELSE 0 END, "
+                f"{bucket_} = CASE WHEN {current} THEN t.{bucket_} ELSE excluded.{bucket_} END, "
+                f"{expires_} = CASE WHEN {current} THEN t.{expires_} ELSE excluded.{expires_} END "
+                f"RETURNING {count_}, {previous_}",
+                [key, bucket, (bucket + 2) * period],
+            )
+            count, previous = cursor.fetchone()
+            if random.randrange(CULL_EVERY) == 0:
+                cursor.execute(f"DELETE FROM {q(THROTTLE_TABLE)} WHERE {expires_} < %s", [int(now)])
+        return count, previous
+
+    def uncount_hit(self, key: str, period: int, now: float | None = None) -> None:
+        """Take back a request ``count_hit`` counted in this period (one that was refused)."""
+        now = time.time() if now is None else now
+        key = f"{self.make_and_validate_key(key)}:{period}"
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {q(THROTTLE_TABLE)} SET {q('count')} = {q('count')} - 1 "
+                f"WHERE {q('key')} = %s AND {q('bucket')} = %s AND {q('count')} > 0",
+                [key, int(now // period)],
+            )
+
+    def clear(self):
+        super().clear()
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(THROTTLE_TABLE)}")

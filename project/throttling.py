@@ -7,10 +7,12 @@ by how much of the previous period the sliding window still covers. A caller get
 once, and then requests again as its earlier ones age out of the window, never N twice
 at a period's boundary.
 
-Counting is atomic: ``incr`` (Redis's ``INCR``; a locked read and write on the database
-cache, ``project.cache``) returns the count including this request, so two workers never
-both see the last free place. A refused request is counted back out, so that hammering
-while refused does not push the caller's allowance further away.
+Counting is atomic and returns the count including this request, so two workers never
+both see the last free place: on the database cache, one upsert of the caller's row that
+returns this period's count and the previous one's (``DatabaseCache.count_hit``); on Redis,
+``INCR`` of this period's key, and a read of the previous period's. A refused request is
+counted back out, so that hammering while refused does not push the caller's allowance
+further away.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ logger = logging.getLogger(__name__)
 # On SQLite, how long counting waits for a writer that holds the database (an import):
 # a reader must not wait out the writers' 30-second busy timeout for its throttle.
 COUNTING_BUSY_TIMEOUT_MS = 1_000
-UNREAD = object()  # the previous period's count, not read with this one's
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -68,23 +69,35 @@ class SharedRateThrottle(BaseThrottle):
     def _backend(self):
         return caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
 
-    def _count(self, key: str, timeout: int, previous_key: str) -> tuple[int, object]:
-        """Add one to ``key`` and return the count, atomically (a fresh key starts at 1),
-        with the value of ``previous_key`` when the database cache reads it in the same
-        statement (else ``UNREAD``)."""
+    def _count(self, key: str, now: float, period: int) -> tuple[int, int]:
+        """Add this request to ``key``'s count of the current period, atomically (a fresh
+        key starts at 1); returns that count and the previous period's."""
         backend = self._backend()
+        if isinstance(backend, DatabaseCache):
+            return backend.count_hit(key, period, now)
+        window = int(now // period)
+        count = self._incr(f"{key}:{window}", 2 * period + 1)
+        previous = self.cache.get(f"{key}:{window - 1}", 0)
+        return count, previous if isinstance(previous, int) else 0
+
+    def _incr(self, key: str, timeout: int) -> int:
         for _ in range(3):
             try:
-                if isinstance(backend, DatabaseCache):
-                    return backend.incr_reading(key, previous_key)
-                return self.cache.incr(key), UNREAD
+                return self.cache.incr(key)
             except ValueError:  # no such key (yet, or it expired)
                 if self.cache.add(key, 1, timeout):
-                    return 1, UNREAD
+                    return 1
             except TypeError:  # a value of another shape: counts as nothing used
                 self.cache.set(key, 1, timeout)
-                return 1, UNREAD
-        return self.cache.incr(key), UNREAD
+                return 1
+        return self.cache.incr(key)
+
+    def _uncount(self, key: str, now: float, period: int) -> None:
+        backend = self._backend()
+        if isinstance(backend, DatabaseCache):
+            backend.uncount_hit(key, period, now)
+        else:
+            self.cache.decr(f"{key}:{int(now // period)}")
 
     @contextmanager
     def _counting(self):
@@ -127,17 +140,12 @@ class SharedRateThrottle(BaseThrottle):
             self.retry_after = float(period)
             return False
         now = self.timer()
-        window, into = divmod(now, period)
-        window = int(window)
-        current_key, previous_key = f"{key}:{window}", f"{key}:{window - 1}"
-        count, previous = self._count(current_key, 2 * period + 1, previous_key)
-        if previous is UNREAD:
-            previous = self.cache.get(previous_key, 0)
-        previous = previous if isinstance(previous, int) else 0
+        into = now % period
+        count, previous = self._count(key, now, period)
         weight = 1 - into / period
         if previous * weight + count <= limit:
             return True
-        self.cache.decr(current_key)
+        self._uncount(key, now, period)
         self.retry_after = self._wait(limit, period, count - 1, previous, into)
         return False
 

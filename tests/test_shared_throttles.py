@@ -32,6 +32,19 @@ needs_redis = pytest.mark.skipif(
 RATE = 60
 
 
+@pytest.fixture(autouse=True)
+def _no_counts_left_over():
+    # The counters' table is not a model's: a transactional test's flush leaves it alone.
+    # (Emptied directly: a test may point the cache at a Redis server gone by teardown.)
+    def empty():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM claimbase_throttle")
+
+    empty()
+    yield
+    empty()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -171,24 +184,19 @@ def test_database_cache_increments_are_atomic_under_concurrency():
     assert concurrent_increments() == 8 * 25
 
 
-def test_counting_this_period_while_reading_the_last_never_deadlocks():
-    # Every request counts its period and reads the previous one; at a boundary, requests of
-    # both periods hold one key in common. Locking both rows (in whatever order the scan
-    # meets their latest versions) deadlocked under load: a 500 for the requests PostgreSQL
-    # chose as victims, a second's wait for the others. Only the counted row is locked.
+def test_throttle_counts_are_atomic_and_never_deadlock_across_a_period_boundary():
+    # Requests of two periods at once roll the same row over and count it: none fails
+    # (each statement locks one row, the caller's, for itself alone), and once every
+    # request is in the later period, its count holds every request made in it.
     from django.core.cache import cache
     from django.db import connections
 
-    periods = ["p0", "p1", "p2", "p3"]
-    for key in periods:
-        cache.set(key, 0, 60)
     failures = []
 
     def work(offset):
         try:
             for step in range(40):
-                index = (offset + step) % len(periods)
-                cache.incr_reading(periods[index], periods[index - 1])
+                cache.count_hit("caller", 60, now=6_000 + (offset + step) % 2 * 60)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             failures.append(repr(error))
         finally:
@@ -200,64 +208,114 @@ def test_counting_this_period_while_reading_the_last_never_deadlocks():
     for thread in pool:
         thread.join()
     assert failures == []
-    assert sum(cache.get(key) for key in periods) == 8 * 40
+    count, previous = cache.count_hit("caller", 60, now=6_060)
+    # A request of the earlier period that arrives after the roll-over counts in the later
+    # one (the row's period): so the later count holds at least its own half, at most all.
+    assert 8 * 20 + 1 <= count <= 8 * 40 + 1, (count, previous)
+    assert count + previous <= 8 * 40 + 1
 
 
-def test_the_database_cache_counts_one_key_and_reads_another_in_one_statement():
+def test_concurrent_throttle_counts_lose_no_request():
+    from django.core.cache import cache
+    from django.db import connections
+
+    def work():
+        try:
+            for _ in range(25):
+                cache.count_hit("caller", 60, now=6_000)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=work) for _ in range(8)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert cache.count_hit("caller", 60, now=6_000) == (8 * 25 + 1, 0)
+
+
+def test_a_throttle_count_is_one_statement_returning_this_and_the_last_periods_counts():
     from django.core.cache import cache
 
-    cache.set("this-period", 4, 60)
-    cache.set("last-period", 9, 60)
-    cache.set("long-gone", 7, -1)  # expired
     with CaptureQueriesContext(connection) as statements:
-        assert cache.incr_reading("this-period", "last-period") == (5, 9)
-    reads = [q["sql"] for q in statements.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 1, reads
-    assert cache.incr_reading("this-period", "never-set") == (6, None)
-    assert cache.incr_reading("this-period", "long-gone") == (7, None)
-    assert cache.incr_reading("this-period") == (8, None)
-    assert cache.get("this-period") == 8 and cache.get("last-period") == 9
-    with pytest.raises(ValueError):
-        cache.incr_reading("long-gone", "this-period")
+        assert cache.count_hit("caller", 60, now=600) == (1, 0)
+    assert len(statements.captured_queries) == 1, statements.captured_queries
+    assert cache.count_hit("caller", 60, now=659.9) == (2, 0)
+    assert cache.count_hit("caller", 60, now=660) == (1, 2)  # a new period: the last one kept
+    assert cache.count_hit("caller", 60, now=661) == (2, 2)
+    assert cache.count_hit("caller", 60, now=800) == (1, 0)  # a period skipped: nothing kept
+    assert cache.count_hit("caller", 60, now=790) == (2, 0)  # a clock behind counts in the row's period
+    cache.uncount_hit("caller", 60, now=800)
+    assert cache.count_hit("caller", 60, now=800) == (2, 0)
+    # Each caller and each period length has its own row.
+    assert cache.count_hit("other", 60, now=800) == (1, 0)
+    assert cache.count_hit("caller", 3600, now=800) == (1, 0)
+    cache.clear()
+    assert cache.count_hit("caller", 60, now=800) == (1, 0)
 
 
-def test_a_throttled_request_reads_both_periods_counts_in_one_statement(settings, client):
+def test_rows_of_callers_gone_for_two_periods_are_culled(monkeypatch):
     from django.core.cache import cache
 
-    cache.clear()
+    from project import cache as cache_module
+
+    cache.count_hit("gone", 60, now=600)
+    cache.count_hit("recent", 60, now=730)
+    monkeypatch.setattr(cache_module, "CULL_EVERY", 1)
+    cache.count_hit("now", 60, now=781)  # "gone" stopped mattering at 720
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name('key')} FROM claimbase_throttle")
+        keys = sorted(row[0].split(":")[-2] for row in cursor.fetchall())
+    assert keys == ["now", "recent"]
+
+
+def test_a_throttled_request_is_counted_by_one_statement(settings, client):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "1000/minute"}}
-    client.get("/api/v1/claims/")  # the period's counter exists from here on
+    client.get("/api/v1/claims/")
     with CaptureQueriesContext(connection) as statements:
         assert client.get("/api/v1/claims/").status_code == 200
-    counting = [q["sql"] for q in statements.captured_queries if "claimbase_cache" in q["sql"]]
-    assert len(counting) == 2, counting  # the read of both periods, the write of this one
-    assert " JOIN " in counting[0] and counting[1].startswith("UPDATE")
+    counting = [q["sql"] for q in statements.captured_queries if "claimbase_throttle" in q["sql"] or "claimbase_cache" in q["sql"]]
+    assert len(counting) == 1 and "claimbase_throttle" in counting[0], counting
+
+
+def test_a_refused_request_is_counted_back_out(settings, client):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/hour", "user": "1000/minute"}}
+    assert [client.get("/api/v1/claims/").status_code for _ in range(5)] == [200, 200, 429, 429, 429]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name('count')} FROM claimbase_throttle")
+        assert [row[0] for row in cursor.fetchall()] == [2]
 
 
 def synchronous_commit_seen_by_the_count(wrap_in_transaction: bool) -> str:
-    """The ``synchronous_commit`` in force right after the database cache reads a count."""
+    """The ``synchronous_commit`` in force when a throttle count is written (seen by a
+    trigger on the counters' table, inside the statement that counts)."""
     from django.core.cache import cache
     from django.db import transaction
 
-    seen = []
-
-    def observe(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if "claimbase_cache" in sql and sql.lstrip().upper().startswith("SELECT"):
-            with context["connection"].cursor() as cursor:
-                cursor.execute("SHOW synchronous_commit")
-                seen.append(cursor.fetchone()[0])
-        return result
-
-    cache.set("counted", 0, 60)
-    with connection.execute_wrapper(observe):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE durability_seen (setting text)")
+        cursor.execute(
+            "CREATE FUNCTION durability_seen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO durability_seen VALUES (current_setting('synchronous_commit')); RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER durability_seen AFTER INSERT OR UPDATE ON claimbase_throttle "
+            "FOR EACH ROW EXECUTE FUNCTION durability_seen()"
+        )
+    try:
         if wrap_in_transaction:
             with transaction.atomic():
-                cache.incr("counted")
+                cache.count_hit("counted", 60)
         else:
-            cache.incr("counted")
-    assert cache.get("counted") == 1
-    return seen[-1]
+            cache.count_hit("counted", 60)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setting FROM durability_seen")
+            return cursor.fetchone()[0]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER durability_seen ON claimbase_throttle")
+            cursor.execute("DROP FUNCTION durability_seen()")
+            cursor.execute("DROP TABLE durability_seen")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")

@@ -124,8 +124,10 @@ def test_refused_requests_do_not_push_the_allowance_away(settings, client_for, m
 
 
 def test_a_throttle_reads_a_value_it_did_not_write_as_nothing_used(settings, client_for, monkeypatch):
-    """A cache entry in another shape (an older throttle's, say, after an upgrade with a
+    """On a cache (Redis, here the local one: the database cache counts in a table of its
+    own), an entry in another shape (an older throttle's, say, after an upgrade with a
     shared cache) is not a 500."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"},
