@@ -81,17 +81,22 @@ LEFT JOIN auth_user r ON r.id = c.reviewer_id
 WHERE {where}
 """
 _CLAIMS_SQL = _CLAIMS_WHERE + "ORDER BY c.created_at {direction}, c.id {direction}\nLIMIT %s\n"
+# The claim's dates, then its datetimes.
 _DATE_COLUMNS = ("period_start", "period_end", "created_at", "updated_at", "submitted_at", "published_at")
 
 
 def _claims_sql(template: str, **parts: str) -> str:
-    """The claim query for this database. SQLite keeps dates and datetimes as ISO text:
-    read as text (CAST drops the declared type that the driver's converters key on), they
-    go to the JSON with a string operation instead of a parse and a format per value."""
+    """The claim query for this database, its dates and datetimes read as text: they go to
+    the JSON with a string operation (``_datetime``'s quick case) instead of a parse and a
+    format per value. SQLite keeps them as ISO text already (CAST drops the declared type
+    that the driver's converters key on); PostgreSQL writes its datetimes as SQLite stores
+    them, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC."""
     if connection.vendor == "sqlite":
         columns = {name: f"CAST(c.{name} AS TEXT)" for name in _DATE_COLUMNS}
     else:
-        columns = {name: f"c.{name}" for name in _DATE_COLUMNS}
+        columns = {name: f"c.{name}" for name in _DATE_COLUMNS[:2]} | {
+            name: f"to_char(c.{name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" for name in _DATE_COLUMNS[2:]
+        }
     return template.format(**columns, **parts)
 _EVIDENCE_SQL = """
 SELECT e.claim_id, e.id, e.stance, s.id, s.start, s."end", s.quote, s.anchor_state,
@@ -117,8 +122,9 @@ ORDER BY en.name, en.id
 
 
 def _aware(value) -> dt.datetime | None:
-    """A datetime as the ORM returns it. Raw SQLite rows hold naive UTC (text, or a naive
-    datetime where the driver's declared-type converters apply)."""
+    """A datetime as the ORM returns it. Raw rows hold naive UTC (text, as ``_claims_sql``
+    reads it, or on SQLite a naive datetime where the driver's declared-type converters
+    apply)."""
     if value is None:
         return None
     if not isinstance(value, dt.datetime):
@@ -132,8 +138,8 @@ def _datetime(value, zone) -> str | None:
     if value is None:
         return None
     if zone is None and isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
-        # Django's SQLite text, "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; isoformat leaves out
-        # zero microseconds.
+        # "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC (Django's SQLite text, or ``_claims_sql``'s
+        # on PostgreSQL); isoformat leaves out zero microseconds.
         text = value[:10] + "T" + value[11:]
         return (text[:-7] if text.endswith(".000000") else text) + "Z"
     if zone is None:
