@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import operator
@@ -60,6 +61,25 @@ rows_imported = Signal()
 
 
 UID_CHUNK = 500
+# What the import's look-ups filter and join on, for ``Importer._refresh_statistics``.
+ANALYZED_COLUMNS = {
+    Claim: ("id", "uid", "author"),
+    Evidence: ("claim", "span"),
+    Span: ("id", "uid", "source", "start"),
+    Review: ("claim",),
+}
+
+
+@dataclasses.dataclass
+class ClaimPlan:
+    """A batch's new claims and what ``Importer._plan`` read for them."""
+
+    fresh: list[PreparedClaim]
+    claim_ids: list[int]
+    span_ids: dict[tuple, int]  # by ``_span_key``
+    span_rows: list[tuple]  # the new spans, ``SPAN_COLUMNS``
+    now: object  # the batch's time, as a datetime and as stored
+    stored_now: object
 
 
 def _claim_key(claim: PreparedClaim) -> tuple:
@@ -86,9 +106,16 @@ class Importer:
     first invalid line stops the writing, the rest of the file is still checked so that
     every invalid line is reported, and the transaction rolls back.
 
-    Batch by batch: the main thread reads what the batch refers to, hands the previous
-    batch's search indexing to the writer thread, checks the batch meanwhile, then, once the
-    writer is done, writes the batch's rows.
+    Batch by batch, on the import's one connection, with a writer thread (``WriterThread``)
+    running a statement of the server's while the main thread works in Python:
+
+    1. the main thread reads what the batch refers to; the writer refreshes the planner's
+       statistics when they are due (``_refresh_statistics``) while the lines are checked;
+    2. the main thread writes the batch's sources and entities and looks up what its claims
+       need (claims and spans already present, ids, the cited sources' grades: ``_plan``);
+    3. the writer indexes the previous batch for search while the main thread runs the
+       editorial checks and builds the rows (``_build``);
+    4. the main thread inserts them (``_insert``).
     """
 
     def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None) -> None:
@@ -125,6 +152,7 @@ class Importer:
             WriterThread(database) as writer,
         ):
             self.writer, self.rows, self.search = writer, RowWriter(database), search
+            self.database = database
             self.resolver.barrier = writer.wait
             for batch in _batches(handle, self.batch_size, advance):
                 self._batch(batch)
@@ -260,7 +288,7 @@ class Importer:
                 lines.append(item)
         resolver.prefetch(lines)
         if not self.error_count:
-            self._hand_over()
+            self._refresh_statistics()
         sources, entities, claims = [], [], []
         for line in lines:
             kind = line.record["type"]
@@ -282,27 +310,41 @@ class Importer:
         self.writer.wait()
         if self.error_count:
             return  # checking only, from now on
-        self._refresh_statistics()
         self._write_sources(sources)
         for values in entities:
             self._write_entity(values)
-        self.ready = self._write_claims(claims)
+        plan = self._plan(claims)
+        self._hand_over()  # the previous batch's search index, while this one is built
+        rows = self._build(plan) if plan is not None else None
+        self.writer.wait()
+        self.ready = self._insert(plan, rows) if plan is not None else None
 
     def _refresh_statistics(self) -> None:
-        """PostgreSQL: ANALYZE the tables the import grows each time its claims double.
+        """PostgreSQL: ANALYZE the tables the import grows each time its claims double, in
+        the writer thread (while the batch's lines are checked).
 
         The planner's statistics come from the last ANALYZE, which cannot have seen this
         transaction's rows: into a fresh database it would plan the span lookup and the search
         documents' evidence against empty tables, by sequential scans (ten times slower by a
         hundred thousand claims). ANALYZE inside the transaction counts its own rows; what it
-        records becomes visible to others only at commit.
+        records becomes visible to others only at commit. Only the columns those look-ups
+        filter and join on (``ANALYZED_COLUMNS``): a third of the cost of whole tables, most
+        of which goes to the claims' texts and the quotes; autovacuum analyzes the whole
+        tables after the commit.
         """
         created = self.report.claims_created
         if connection.vendor != "postgresql" or created < max(self.analyzed_at * 2, self.batch_size):
             return
-        with connection.cursor() as cursor:
-            for model in (Claim, Evidence, Span, Review):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        database = self.database  # the connection object: the writer thread runs this
+
+        def analyze() -> None:
+            quote = database.ops.quote_name
+            with database.cursor() as cursor:
+                for model, columns in ANALYZED_COLUMNS.items():
+                    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+                    cursor.execute(f"ANALYZE {quote(model._meta.db_table)} ({names})")
+
+        self.writer.submit(analyze)
         self.analyzed_at = created
 
     def _write_sources(self, values: list[dict]) -> None:
@@ -343,9 +385,10 @@ class Importer:
         else:
             self.report.entities_existing += 1
 
-    def _write_claims(self, prepared: list[PreparedClaim]) -> Callable[[], None] | None:
-        """Write the batch's new claims, with everything they carry; returns the job that
-        indexes them for search, for the writer thread."""
+    def _plan(self, prepared: list[PreparedClaim]) -> ClaimPlan | None:
+        """What writing the batch's new claims needs from the database: which are new (the
+        others are counted as present), the spans to reuse, ids for the new rows, the cited
+        sources' grades and dates. None when no claim is new."""
         existing = _existing_claim_keys(prepared)
         fresh: list[PreparedClaim] = []
         for claim in prepared:
@@ -363,11 +406,18 @@ class Importer:
             for item in claim.evidence:
                 if item.source_id is None:
                     item.source_id = self.new_source_ids[item.source_sha]
-        rows = self.rows
         now = timezone.now()
-        stored_now = rows.stored(now)  # for rows passed already adapted
-        span_ids, span_rows = self._spans(fresh, rows, stored_now)
-        claim_ids = rows.allocate(Claim, len(fresh))
+        stored_now = self.rows.stored(now)  # for rows passed already adapted
+        span_ids, span_rows = self._spans(fresh, self.rows, stored_now)
+        claim_ids = self.rows.allocate(Claim, len(fresh))
+        self._load_source_facts(fresh)
+        return ClaimPlan(fresh, claim_ids, span_ids, span_rows, now, stored_now)
+
+    def _build(self, plan: ClaimPlan) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+        """The rows of the batch's new claims and of everything they carry, by table (its
+        columns, its rows), in Python alone: the writer thread has the connection."""
+        fresh, claim_ids, span_ids, now, stored_now = plan.fresh, plan.claim_ids, plan.span_ids, plan.now, plan.stored_now
+        rows = self.rows
         entity_ids = self.resolver.entity_ids
         evidence, links, reviews, claim_rows, contributions = [], [], [], [], []
         uid_value = Claim._meta.get_field("uid").get_db_prep_value
@@ -395,7 +445,6 @@ class Importer:
             "id", "author_id", *fresh[0].fields, "supersedes_id", "created_at", "updated_at",
             "check_warnings", "has_checks",
         )
-        history_model = Claim.history.model
         kept = [index for index, column in enumerate(claim_columns) if column in HISTORY_COLUMNS]
         pick = operator.itemgetter(*kept)
         history_columns = (*(claim_columns[index] for index in kept),
@@ -406,36 +455,53 @@ class Importer:
             (*pick(row), stored_now, CHANGE_REASON, "+", history_user_id or row[1])
             for row in claim_rows
         ]
+        return {
+            "evidence": (("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence),
+            "claims": (claim_columns, claim_rows),
+            "links": (("claim_id", "entity_id"), links),
+            # The moderation log keeps the file's dates; it is append-only, so they are
+            # written by this INSERT rather than fixed afterwards.
+            "reviews": (("claim_id", *REVIEW_FIELDS), reviews),
+            "contributions": (("claim_id", "user_id", "first_contributed_at"), contributions),
+            "history": (history_columns, history),
+        }
+
+    def _insert(self, plan: ClaimPlan, built: dict) -> Callable[[], None]:
+        """Insert what ``_build`` made; returns the job that indexes the claims for search,
+        for the writer thread."""
+        rows = self.rows
         # Foreign keys are checked at commit.
-        rows.insert(Span, SPAN_COLUMNS, span_rows, adapted=True)
-        rows.insert(Evidence, ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at"), evidence, adapted=True)
-        rows.insert(Claim, claim_columns, claim_rows, adapted=True)
-        rows.insert(Claim.entities.through, ("claim_id", "entity_id"), links)
-        # The moderation log keeps the file's dates; it is append-only, so they are written
-        # by this INSERT rather than fixed afterwards.
-        rows.insert(Review, ("claim_id", *REVIEW_FIELDS), reviews)
-        rows.insert(ClaimContributor, ("claim_id", "user_id", "first_contributed_at"), contributions)
-        rows.insert(history_model, history_columns, history, adapted=True)
-        self.created_claim_ids.update(claim_ids)
+        rows.insert(Span, SPAN_COLUMNS, plan.span_rows, adapted=True)
+        rows.insert(Evidence, *built["evidence"], adapted=True)
+        rows.insert(Claim, *built["claims"], adapted=True)
+        rows.insert(Claim.entities.through, *built["links"])
+        rows.insert(Review, *built["reviews"])
+        rows.insert(ClaimContributor, *built["contributions"])
+        rows.insert(Claim.history.model, *built["history"], adapted=True)
+        self.created_claim_ids.update(plan.claim_ids)
         rows_imported.send(
             Importer, sources=[], touched=[],
-            claims=[(claim_id, claim.fields["version"], claim.fields["status"]) for claim_id, claim in zip(claim_ids, fresh)],
+            claims=[(claim_id, claim.fields["version"], claim.fields["status"]) for claim_id, claim in zip(plan.claim_ids, plan.fresh)],
         )
-        self.report.claims_created += len(fresh)
-        self.report.evidence_created += len(evidence)
-        self.report.spans_created += len(span_rows)
-        return functools.partial(self.search.index, claim_ids)
+        self.report.claims_created += len(plan.fresh)
+        self.report.evidence_created += len(built["evidence"][1])
+        self.report.spans_created += len(plan.span_rows)
+        return functools.partial(self.search.index, plan.claim_ids)
 
-    def _checks(self, claim_ids: list[int], claims: list[PreparedClaim]) -> dict[int, tuple[str, bool]]:
-        """The editorial checks of the batch's claims, as their rows store them (warnings as
-        JSON, and whether there are any), from what the lines carry and the cited sources'
-        grades and dates (read once per source): ``claims.editorial`` assembles the facts and
-        ``claims.checks`` judges them, as for a claim saved any other way."""
+    def _load_source_facts(self, claims: list[PreparedClaim]) -> None:
+        """The grades and dates of the sources the claims cite (``editorial.SOURCE_COLUMNS``),
+        read once per source."""
         missing = {item.source_id for claim in claims for item in claim.evidence} - self.source_facts.keys()
         for chunk in chunks(sorted(missing)):
             self.source_facts.update(
                 (row[0], row) for row in Source.objects.filter(pk__in=chunk).values_list(*SOURCE_COLUMNS)
             )
+
+    def _checks(self, claim_ids: list[int], claims: list[PreparedClaim]) -> dict[int, tuple[str, bool]]:
+        """The editorial checks of the batch's claims, as their rows store them (warnings as
+        JSON, and whether there are any), from what the lines carry and the cited sources'
+        grades and dates (``_load_source_facts``): ``claims.editorial`` assembles the facts
+        and ``claims.checks`` judges them, as for a claim saved any other way."""
         claim_rows, evidence_rows = [], []
         for claim_id, claim in zip(claim_ids, claims):
             fields = claim.fields

@@ -325,3 +325,30 @@ def test_bulk_rows_store_datetimes_as_the_sqlite_backend_does(value):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's text representation of datetimes")
     assert _sqlite_datetime(value) == connection.ops.adapt_datetimefield_value(value)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_the_planner_counts_the_imports_own_rows_while_it_runs(corpus, tmp_path, monkeypatch):
+    # Statistics refreshed in the writer thread, inside the import's transaction, see its
+    # rows: the look-ups of later batches are planned for the tables as they now are.
+    from claims.transfer import importing
+
+    exported = _export("--with-sources")
+    Review.objects.all()._raw_delete(Review.objects.db)
+    Evidence.objects.all().delete()
+    Claim.entities.through.objects.all().delete()
+    Claim.objects.all().delete()
+    Span.objects.all().delete()
+    seen = []
+    plan = importing.Importer._plan
+
+    def planning(self, prepared):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'claims_evidence'")
+            seen.append((self.report.claims_created, cursor.fetchone()[0]))
+        return plan(self, prepared)
+
+    monkeypatch.setattr(importing.Importer, "_plan", planning)
+    assert "3 claims imported" in _import(tmp_path, exported, "--batch-size", "1")
+    # Analyzed once one claim was in, then once two were: each claim cites one quote.
+    assert seen[1:] == [(1, 1), (2, 2)], seen
