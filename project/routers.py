@@ -29,6 +29,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from project.cache import THROTTLE_TABLE
+
 PRIMARY = "default"
 PIN_COOKIE = "cb_primary"
 _PIN_SALT = "claimbase.read-your-writes"
@@ -85,13 +87,15 @@ def _is_write(sql: str) -> bool:
 
 
 def _cache_tables() -> tuple[str, ...]:
-    """The tables of database caches: the throttles count every request there, and such a
-    write is bookkeeping, not a change that the caller's next reads must see."""
-    return tuple(
+    """The tables of database caches, and the throttles' counters beside them: every
+    request writes there, and such a write is bookkeeping, not a change that the caller's
+    next reads must see."""
+    tables = [
         options["LOCATION"]
         for options in settings.CACHES.values()
         if options.get("BACKEND", "").endswith("DatabaseCache") and options.get("LOCATION")
-    )
+    ]
+    return (*tables, THROTTLE_TABLE) if tables else ()
 
 
 def _is_bookkeeping(sql: str, tables: tuple[str, ...]) -> bool:

@@ -148,3 +148,19 @@ def test_the_router_is_installed():
 
     assert any(isinstance(item, ReplicaRouter) for item in router.routers)
     assert connection.alias == "default"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_throttle_count_on_the_database_is_bookkeeping_and_pins_nothing(monkeypatch, settings):
+    # Every request counts its caller in the throttles' table: that write must not send
+    # the rest of the request, and the caller's next ones, to the primary.
+    settings.REPLICA_PIN_SECONDS = 5
+    monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
+    router = ReplicaRouter(["replica1"])
+    middleware, decisions = _middleware(router, action=lambda: cache.count_hit("caller", 60))
+    try:
+        response = middleware(factory.get("/x/"))
+    finally:
+        cache.clear()  # the counters' table is not a model's: the flush leaves it alone
+    assert decisions == ["replica1", "replica1"]
+    assert routers.PIN_COOKIE not in response.cookies
