@@ -165,9 +165,11 @@ def reviewer(port: int, world: dict, deadline: float, think: float, seed: int, t
             continue
         claim = rng.choice(page["results"][:5])
         # The corpus's own claims in review may not be approvable (a verdict without its
-        # evidence); the ones this benchmark wrote are.
+        # evidence); the ones this benchmark wrote are, with a comment: the editorial checks
+        # flag the numbers of their texts, which their quotes do not hold.
         if claim["text"].startswith("Load claim") and rng.random() < 0.8:
-            recorder.timed(client, "write: decide", "POST", f"/api/v1/claims/{claim['id']}/approve/", {})
+            recorder.timed(client, "write: decide", "POST", f"/api/v1/claims/{claim['id']}/approve/",
+                           {"comment": "Read against its source; the numbers are the benchmark's labels."})
         else:
             recorder.timed(client, "write: decide", "POST", f"/api/v1/claims/{claim['id']}/request-changes/",
                            {"comment": "Quote a second source."})
