@@ -1,17 +1,12 @@
-"""The embedded default cache: Django's database cache, with an atomic ``incr``, and the
-throttles' counters in a table of their own.
+"""The embedded default cache: Django's database cache, and the throttles' counters in a
+table of their own.
 
-Django's ``DatabaseCache.incr`` reads the value and writes it back in two statements, so two
-workers counting at once both read 7 and both write 8. Here the read and the write happen
-in one transaction holding the row: ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
-transaction is ``IMMEDIATE`` (see the settings), which takes the database's write lock at
-``BEGIN``.
-
-Throttles do not go through ``incr``: a request's count is one statement on
-``THROTTLE_TABLE`` (``count_hit``), an upsert that adds the request to its caller's row and
-returns this period's count with the previous period's. One row per caller, rolled over
-when a period begins; one round trip, no transaction around it, so the row of a busy
-caller (every anonymous reader behind one address) is locked for the statement alone.
+A request's count is one statement on ``THROTTLE_TABLE`` (``count_hit``), an upsert that
+adds the request to its caller's row and returns this period's count with the previous
+period's. One row per caller, rolled over when a period begins; one round trip, no
+transaction around it, so the row of a busy caller (every anonymous reader behind one
+address) is locked for the statement alone. (Django's own ``incr``, two statements that
+two workers may interleave, is not used for counting.)
 
 Both tables are created by the migrations of ``project/migrations``, so ``migrate`` alone
 sets them up; ``clear`` empties both.
@@ -19,14 +14,11 @@ sets them up; ``clear`` empties both.
 
 from __future__ import annotations
 
-import base64
-import pickle
 import random
 import time
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
-from django.db import connections, models, router, transaction
-from django.utils.timezone import now as tz_now
+from django.db import connections, router
 
 CACHE_TABLE = "claimbase_cache"
 THROTTLE_TABLE = "claimbase_throttle"
@@ -46,31 +38,10 @@ def throttle_table_sql(quote_name) -> str:
 
 
 class DatabaseCache(DjangoDatabaseCache):
-    def incr(self, key, delta=1, version=None):
-        key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote_name = connection.ops.quote_name
-        table, value_column = quote_name(self._table), quote_name("value")
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        expression = models.Expression(output_field=models.DateTimeField())
-        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-        with transaction.atomic(using=db), connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {value_column}, {quote_name('expires')} FROM {table} WHERE {quote_name('cache_key')} = %s{lock}",
-                [key],
-            )
-            row = cursor.fetchone()
-            if row is not None:
-                expires = row[1]
-                for converter in converters:
-                    expires = converter(expires, expression, connection)
-            if row is None or expires < tz_now():
-                raise ValueError(f"Key '{key}' not found")
-            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode())) + delta
-            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(f"UPDATE {table} SET {value_column} = %s WHERE {quote_name('cache_key')} = %s", [encoded, key])
-        return value
+    def _counter(self, key: str, period: int):
+        """The connection that counts (the primary's) and the row's key: the caller's key
+        with the period's length, so that each rate has a row of its own."""
+        return connections[router.db_for_write(self.cache_model_class)], f"{self.make_and_validate_key(key)}:{period}"
 
     def count_hit(self, key: str, period: int, now: float | None = None) -> tuple[int, int]:
         """Count one request of ``key`` in the current period of ``period`` seconds; returns
@@ -82,9 +53,7 @@ class DatabaseCache(DjangoDatabaseCache):
         later period (another server whose clock runs ahead) is counted as it is."""
         now = time.time() if now is None else now
         bucket = int(now // period)
-        key = f"{self.make_and_validate_key(key)}:{period}"
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
+        connection, key = self._counter(key, period)
         q = connection.ops.quote_name
         key_, bucket_, count_, previous_, expires_ = (q(name) for name in ("key", "bucket", "count", "previous", "expires"))
         current = f"t.{bucket_} >= excluded.{bucket_}"
@@ -116,8 +85,7 @@ class DatabaseCache(DjangoDatabaseCache):
     def uncount_hit(self, key: str, period: int, now: float | None = None) -> None:
         """Take back a request ``count_hit`` counted in this period (one that was refused)."""
         now = time.time() if now is None else now
-        key = f"{self.make_and_validate_key(key)}:{period}"
-        connection = connections[router.db_for_write(self.cache_model_class)]
+        connection, key = self._counter(key, period)
         q = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(

@@ -342,9 +342,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The cache holds the throttles' and login limits' counts, so every worker and server must
-# see the same one: Redis with CACHE_URL=redis://host:6379/0 (Django's own backend), else the
-# database cache of the embedded default (its table made by `migrate`; project/cache.py).
+# The cache holds the throttles' counts and the read-your-writes markers, so every worker
+# and server must see the same one: Redis with CACHE_URL=redis://host:6379/0 (Django's own
+# backend), else the database cache of the embedded default (its table, and the throttles'
+# counters' table beside it, made by `migrate`; project/cache.py).
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
@@ -355,7 +356,7 @@ else:
         "default": {
             "BACKEND": "project.cache.DatabaseCache",
             "LOCATION": "claimbase_cache",
-            # Counters of many callers; expired ones are swept when this many are kept.
+            # Markers of many callers; expired ones are swept when this many are kept.
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }

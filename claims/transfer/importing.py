@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import json
 import operator
@@ -78,8 +79,8 @@ class ClaimPlan:
     claim_ids: list[int]
     span_ids: dict[tuple, int]  # by ``_span_key``
     span_rows: list[tuple]  # the new spans, ``SPAN_COLUMNS``
-    now: object  # the batch's time, as a datetime and as stored
-    stored_now: object
+    now: dt.datetime  # the batch's time
+    stored_now: object  # the same, as the backend stores it (``RowWriter.stored``)
 
 
 def _claim_key(claim: PreparedClaim) -> tuple:
@@ -315,9 +316,11 @@ class Importer:
             self._write_entity(values)
         plan = self._plan(claims)
         self._hand_over()  # the previous batch's search index, while this one is built
-        rows = self._build(plan) if plan is not None else None
+        if plan is None:
+            return  # no new claim
+        rows = self._build(plan)
         self.writer.wait()
-        self.ready = self._insert(plan, rows) if plan is not None else None
+        self.ready = self._insert(plan, rows)
 
     def _refresh_statistics(self) -> None:
         """PostgreSQL: ANALYZE the tables the import grows each time its claims double, in
