@@ -77,7 +77,8 @@ _POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document, s
         ON CONFLICT (claim_id) DO UPDATE SET
             document = EXCLUDED.document, status = EXCLUDED.status, created_at = EXCLUDED.created_at"""
 
-_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', true), '') = 'on'"
+# True inside a ``SearchIndexDeferral``: the insert triggers leave new rows to it.
+POSTGRESQL_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', true), '') = 'on'"
 
 POSTGRESQL_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
@@ -91,7 +92,7 @@ POSTGRESQL_FUNCTIONS = [
             DELETE FROM claims_claim_search WHERE claim_id = OLD.id;
             RETURN OLD;
         END IF;
-        IF TG_OP = 'INSERT' AND {_DEFERRED} THEN
+        IF TG_OP = 'INSERT' AND {POSTGRESQL_DEFERRED} THEN
             RETURN NEW;
         END IF;
         PERFORM claims_claim_search_refresh(NEW.id);
@@ -100,7 +101,7 @@ POSTGRESQL_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_on_evidence() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'INSERT' AND {_DEFERRED} THEN
+        IF TG_OP = 'INSERT' AND {POSTGRESQL_DEFERRED} THEN
             RETURN NULL;
         END IF;
         IF TG_OP IN ('UPDATE', 'DELETE') THEN

@@ -62,6 +62,8 @@ rows_imported = Signal()
 
 
 UID_CHUNK = 500
+# The tables a batch of new claims is written to (``Importer._insert``).
+BATCH_MODELS = (Span, Evidence, Claim, Claim.entities.through, Review, ClaimContributor, Claim.history.model)
 # What the import's look-ups filter and join on, for ``Importer._refresh_statistics``.
 ANALYZED_COLUMNS = {
     Claim: ("id", "uid", "author"),
@@ -473,14 +475,15 @@ class Importer:
         """Insert what ``_build`` made; returns the job that indexes the claims for search,
         for the writer thread."""
         rows = self.rows
-        # Foreign keys are checked at commit.
-        rows.insert(Span, SPAN_COLUMNS, plan.span_rows, adapted=True)
-        rows.insert(Evidence, *built["evidence"], adapted=True)
-        rows.insert(Claim, *built["claims"], adapted=True)
-        rows.insert(Claim.entities.through, *built["links"])
-        rows.insert(Review, *built["reviews"])
-        rows.insert(ClaimContributor, *built["contributions"])
-        rows.insert(Claim.history.model, *built["history"], adapted=True)
+        # Foreign keys are checked once the batch is in, whatever the order of the tables.
+        with rows.checking_references(BATCH_MODELS):
+            rows.insert(Span, SPAN_COLUMNS, plan.span_rows, adapted=True)
+            rows.insert(Evidence, *built["evidence"], adapted=True)
+            rows.insert(Claim, *built["claims"], adapted=True)
+            rows.insert(Claim.entities.through, *built["links"])
+            rows.insert(Review, *built["reviews"])
+            rows.insert(ClaimContributor, *built["contributions"])
+            rows.insert(Claim.history.model, *built["history"], adapted=True)
         self.created_claim_ids.update(plan.claim_ids)
         rows_imported.send(
             Importer, sources=[], touched=[],

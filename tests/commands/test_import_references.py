@@ -1,0 +1,193 @@
+"""The import's own check of foreign keys (``RowWriter.checking_references``): on PostgreSQL
+its rows are written with the database's per-row checks off, and checked set-wise instead.
+Whatever path a row takes, a reference to a row that does not exist is refused, and the rows
+referred to cannot be deleted before the import commits."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import uuid
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from claims.models import Claim, Evidence, Review
+from claims.transfer.rows import RowWriter, SearchIndexDeferral
+from sources.models import Span
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's replication role and row locks"),
+]
+
+EVIDENCE_COLUMNS = ("claim_id", "span_id", "stance", "note", "added_by_id", "created_at")
+
+
+def _role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def _evidence(claim_id: int, span_id: int, user_id: int) -> tuple:
+    return (claim_id, span_id, "supports", "", user_id, timezone.now())
+
+
+def _missing_claim_id() -> int:
+    return (Claim.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+
+
+def _another_span(make_claim, analyst) -> Span:
+    return make_claim(analyst, text="Another claim.", quote="Moscow later said").evidence.get().span
+
+
+def test_rows_are_written_with_the_triggers_off_and_the_database_checks_again_after(analyst, make_claim):
+    claim = make_claim(analyst)
+    span = _another_span(make_claim, analyst)
+    seen = []
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        rows = RowWriter(connection)
+        with rows.checking_references([Evidence]):
+            rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(claim.pk, span.pk, analyst.pk)])
+            seen.append(_role())
+        seen.append(_role())
+    assert seen == ["replica", "origin"]
+    assert claim.evidence.count() == 2
+
+
+def test_a_reference_to_a_row_that_does_not_exist_is_refused_by_name(analyst, make_claim):
+    claim = make_claim(analyst)
+    span = claim.evidence.get().span
+    missing = _missing_claim_id()
+    with pytest.raises(IntegrityError, match=rf"claims_claim\.id {missing}, which do not exist"):
+        with transaction.atomic(), SearchIndexDeferral(connection):
+            rows = RowWriter(connection)
+            with rows.checking_references([Evidence]):
+                rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(missing, span.pk, analyst.pk)])
+    assert claim.evidence.count() == 1
+    assert _role() == "origin"
+
+
+def test_a_reference_to_a_row_written_in_the_same_window_is_not_looked_up(analyst, make_claim):
+    # Evidence may come before the claim it belongs to: the batch is checked as a whole.
+    claim = make_claim(analyst)
+    span = claim.evidence.get().span
+    new_id = _missing_claim_id()
+    row = Claim.objects.filter(pk=claim.pk).values().get()
+    row.update(id=new_id, uid=uuid.uuid4())
+    columns = tuple(row)
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        rows = RowWriter(connection)
+        with rows.checking_references([Evidence, Claim]):
+            rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(new_id, span.pk, analyst.pk)])
+            rows.insert(Claim, columns, [tuple(row.values())])
+    assert Evidence.objects.filter(claim_id=new_id).count() == 1
+
+
+def test_an_error_inside_the_window_puts_the_checks_back(analyst, make_claim):
+    claim = make_claim(analyst)
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        rows = RowWriter(connection)
+        with pytest.raises(RuntimeError):
+            with rows.checking_references([Evidence]):
+                raise RuntimeError("disk full")
+        assert _role() == "origin"
+        # The database checks the next row, at once here rather than at commit.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(_missing_claim_id(), claim.evidence.get().span_id, analyst.pk)])
+
+
+def _window_opens(rows: RowWriter, models) -> bool:
+    with rows.checking_references(models):
+        return _role() == "replica"
+
+
+def test_the_window_opens_only_inside_a_search_deferral(analyst):
+    with transaction.atomic():
+        assert not _window_opens(RowWriter(connection), [Evidence])
+        with SearchIndexDeferral(connection):
+            assert _window_opens(RowWriter(connection), [Evidence])
+
+
+def test_an_unknown_trigger_on_insert_keeps_the_databases_checks(analyst):
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION test_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER test_audit AFTER INSERT ON claims_review FOR EACH ROW EXECUTE FUNCTION test_audit()"
+            )
+        assert _window_opens(RowWriter(connection), [Evidence])
+        assert not _window_opens(RowWriter(connection), [Evidence, Review])
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE claims_review DISABLE TRIGGER test_audit")
+        assert _window_opens(RowWriter(connection), [Evidence, Review])
+
+
+def test_a_role_that_may_not_set_the_replication_role_keeps_the_databases_checks(analyst):
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE claimbase_test_importer NOLOGIN NOSUPERUSER")
+            cursor.execute("GRANT SELECT ON pg_trigger TO claimbase_test_importer")
+            cursor.execute("SET LOCAL ROLE claimbase_test_importer")
+        assert not _window_opens(RowWriter(connection), [Evidence])
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            if connection.pg_version >= 150000:
+                cursor.execute("GRANT SET ON PARAMETER session_replication_role TO claimbase_test_importer")
+                cursor.execute("SET LOCAL ROLE claimbase_test_importer")
+        if connection.pg_version >= 150000:
+            assert _window_opens(RowWriter(connection), [Evidence])
+
+
+def test_an_import_without_the_window_writes_the_same_rows(analyst, source, tmp_path, monkeypatch):
+    lines = "\n".join(
+        json.dumps({"author": "analyst", "text": f"Claim {number}.",
+                    "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]})
+        for number in range(3)
+    )
+    path = tmp_path / "claims.jsonl"
+    path.write_text(lines)
+    monkeypatch.setattr(RowWriter, "_may_skip_triggers", lambda self, models: False)
+    call_command("import_claims", str(path), "--no-progress", "--batch-size", "2", stdout=io.StringIO())
+    assert Claim.objects.filter(text__startswith="Claim ").count() == 3
+    assert Evidence.objects.filter(claim__text__startswith="Claim ").count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_rows_referred_to_cannot_be_deleted_before_the_import_commits(analyst, make_claim):
+    claim = make_claim(analyst)
+    span = _another_span(make_claim, analyst)
+    settings = connection.settings_dict
+    outcome = {}
+
+    def delete_the_span() -> None:
+        with psycopg.connect(
+            host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
+            password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True,
+        ) as other:
+            other.execute("SET lock_timeout = '300ms'")
+            try:
+                # What deleting it does first: lock it as its key changes.
+                other.execute("SELECT 1 FROM sources_span WHERE id = %s FOR UPDATE", [span.pk])
+                outcome["deleted"] = True
+            except psycopg.errors.LockNotAvailable:
+                outcome["deleted"] = False
+
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        rows = RowWriter(connection)
+        with rows.checking_references([Evidence]):
+            rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(claim.pk, span.pk, analyst.pk)])
+        worker = threading.Thread(target=delete_the_span)
+        worker.start()
+        worker.join()
+    assert outcome == {"deleted": False}
+    assert Span.objects.filter(pk=span.pk).exists()
