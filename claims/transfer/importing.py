@@ -110,15 +110,18 @@ class Importer:
     every invalid line is reported, and the transaction rolls back.
 
     Batch by batch, on the import's one connection, with a writer thread (``WriterThread``)
-    running a statement of the server's while the main thread works in Python:
+    running the server's work while the main thread works in Python:
 
-    1. the main thread reads what the batch refers to; the writer refreshes the planner's
-       statistics when they are due (``_refresh_statistics``) while the lines are checked;
-    2. the main thread writes the batch's sources and entities and looks up what its claims
-       need (claims and spans already present, ids, the cited sources' grades: ``_plan``);
+    1. the main thread checks the lines; the writer sends the previous batch's rows
+       (PostgreSQL), and refreshes the planner's statistics when they are due
+       (``_refresh_statistics``);
+    2. the main thread announces the previous batch's claims (``_announce``), writes the
+       batch's sources and entities and looks up what its claims need (claims and spans
+       already present, ids, the cited sources' grades: ``_plan``);
     3. the writer indexes the previous batch for search while the main thread runs the
        editorial checks and builds the rows (``_build``);
-    4. the main thread inserts them (``_insert``).
+    4. the rows are formatted, and handed to the writer (``_insert``; on SQLite the main
+       thread inserts them).
     """
 
     def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None) -> None:
@@ -129,6 +132,7 @@ class Importer:
         self.new_source_ids: dict[str, int] = {}
         self.analyzed_at = 0  # claims created at the last ANALYZE
         self.ready: Callable[[], None] | None = None  # the indexing not yet handed over
+        self.unannounced: list[tuple[int, int, str]] = []  # claims written, not yet announced
         self.errors: list[LineError] = []
         self.error_count = 0
         # (claim id, uid of the claim it supersedes, line): linked once every claim is in,
@@ -161,7 +165,9 @@ class Importer:
                 self._batch(batch)
                 if bar is not None:
                     bar.set_postfix(claims=self.report.claims_created, invalid=self.error_count, refresh=False)
+            writer.wait()
             if not self.error_count:
+                self._announce()
                 self._hand_over()
             writer.wait()
             if not self.error_count:
@@ -272,6 +278,13 @@ class Importer:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(error)
 
+    def _announce(self) -> None:
+        """Send ``rows_imported`` for the claims the writer thread has written (the receivers
+        write on the connection: from the main thread, while the writer is idle)."""
+        claims, self.unannounced = self.unannounced, []
+        if claims:
+            rows_imported.send(Importer, sources=[], touched=[], claims=claims)
+
     def _hand_over(self) -> None:
         """The previous batch's search indexing to the writer thread."""
         job, self.ready = self.ready, None
@@ -313,6 +326,7 @@ class Importer:
         self.writer.wait()
         if self.error_count:
             return  # checking only, from now on
+        self._announce()
         self._write_sources(sources)
         for values in entities:
             self._write_entity(values)
@@ -321,8 +335,7 @@ class Importer:
         if plan is None:
             return  # no new claim
         rows = self._build(plan)
-        self.writer.wait()
-        self.ready = self._insert(plan, rows)
+        self._insert(plan, rows)
 
     def _refresh_statistics(self) -> None:
         """PostgreSQL: ANALYZE the tables the import grows each time its claims double, in
@@ -471,28 +484,39 @@ class Importer:
             "history": (history_columns, history),
         }
 
-    def _insert(self, plan: ClaimPlan, built: dict) -> Callable[[], None]:
-        """Insert what ``_build`` made; returns the job that indexes the claims for search,
-        for the writer thread."""
+    def _insert(self, plan: ClaimPlan, built: dict) -> None:
+        """Insert what ``_build`` made: on PostgreSQL the rows are formatted here and sent by
+        the writer thread, while the main thread checks the next batch's lines. Then the
+        claims are announced (``_announce``) and indexed for search (``ready``)."""
         rows = self.rows
-        # Foreign keys are checked once the batch is in, whatever the order of the tables.
-        with rows.checking_references(BATCH_MODELS):
-            rows.insert(Span, SPAN_COLUMNS, plan.span_rows, adapted=True)
-            rows.insert(Evidence, *built["evidence"], adapted=True)
-            rows.insert(Claim, *built["claims"], adapted=True)
-            rows.insert(Claim.entities.through, *built["links"])
-            rows.insert(Review, *built["reviews"])
-            rows.insert(ClaimContributor, *built["contributions"])
-            rows.insert(Claim.history.model, *built["history"], adapted=True)
+        prepared = [
+            rows.prepare(Span, SPAN_COLUMNS, plan.span_rows, adapted=True),
+            rows.prepare(Evidence, *built["evidence"], adapted=True),
+            rows.prepare(Claim, *built["claims"], adapted=True),
+            rows.prepare(Claim.entities.through, *built["links"]),
+            rows.prepare(Review, *built["reviews"]),
+            rows.prepare(ClaimContributor, *built["contributions"]),
+            rows.prepare(Claim.history.model, *built["history"], adapted=True),
+        ]
+
+        def write() -> None:
+            # Foreign keys are checked once the batch is in, whatever the order of the tables.
+            with rows.checking_references(BATCH_MODELS):
+                for table in prepared:
+                    rows.write(table)
+
+        self.writer.wait()
+        if rows.writes_in_server:
+            self.writer.submit(write)
+        else:
+            write()
         self.created_claim_ids.update(plan.claim_ids)
-        rows_imported.send(
-            Importer, sources=[], touched=[],
-            claims=[(claim_id, claim.fields["version"], claim.fields["status"]) for claim_id, claim in zip(plan.claim_ids, plan.fresh)],
-        )
+        self.unannounced = [(claim_id, claim.fields["version"], claim.fields["status"])
+                            for claim_id, claim in zip(plan.claim_ids, plan.fresh)]
         self.report.claims_created += len(plan.fresh)
         self.report.evidence_created += len(built["evidence"][1])
         self.report.spans_created += len(plan.span_rows)
-        return functools.partial(self.search.index, plan.claim_ids)
+        self.ready = functools.partial(self.search.index, plan.claim_ids)
 
     def _load_source_facts(self, claims: list[PreparedClaim]) -> None:
         """The grades and dates of the sources the claims cite (``editorial.SOURCE_COLUMNS``),

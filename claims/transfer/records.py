@@ -511,8 +511,7 @@ class Resolver:
     # -- claims --
 
     def prefetch(self, lines: list[Line]) -> None:
-        """One query per kind of reference for the whole batch."""
-        self.barrier()
+        """One query per kind of reference for the whole batch (none for what is cached)."""
         shas, urls, slugs, source_uids, original_shas = set(), set(), set(), set(), set()
         for line in lines:
             record = line.record
@@ -543,10 +542,15 @@ class Resolver:
                 valid_uids.append(uuid.UUID(value))
             except ValueError:
                 pass  # reported by check_source
-        self.source_uids = set(Source.objects.filter(uid__in=valid_uids).values_list("uid", flat=True)) if valid_uids else set()
+        self.source_uids = set()
+        if valid_uids:
+            self.barrier()
+            self.source_uids.update(Source.objects.filter(uid__in=valid_uids).values_list("uid", flat=True))
         if slugs:
+            self.barrier()
             self.entity_ids.update(Entity.objects.filter(slug__in=slugs).values_list("slug", "id"))
         if original_shas:
+            self.barrier()
             self.original_shas.update(
                 (sha, f"source #{pk}")
                 for sha, pk in Source.objects.filter(original_sha256__in=original_shas).values_list("original_sha256", "pk")

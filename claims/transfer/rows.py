@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
+import io
 import operator
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, models
+from psycopg.copy import Copy, FileWriter
 
 from .. import search_index
 
@@ -86,6 +90,17 @@ SKIPPABLE_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evi
 TRIGGER_ON_INSERT = 1 << 2  # pg_trigger.tgtype's bit for INSERT
 
 
+@dataclasses.dataclass
+class Prepared:
+    """Rows made ready to write (``RowWriter.prepare``)."""
+
+    model: type[models.Model]
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    statement: str
+    data: object  # PostgreSQL: the rows in COPY's text format; SQLite: the rows adapted
+
+
 class RowWriter:
     """Plain multi-row INSERTs with ids reserved up front, for the import's volume: the ORM's
     per-object work costs more than the database's. Values must already be valid (the
@@ -98,6 +113,9 @@ class RowWriter:
         self.vendor = connection.vendor
         self.adapt_datetime = _sqlite_datetime
         self.adapt_date = connection.ops.adapt_datefield_value
+        # Whether ``write`` is the server's work alone, worth a thread of its own: PostgreSQL's
+        # COPY of rows ``prepare`` formatted. SQLite binds the rows in Python as it writes.
+        self.writes_in_server = self.vendor == "postgresql"
         self.may_skip_triggers: dict[frozenset, bool] = {}  # by the tables written
         # Inside ``checking_references``: the values referred to, and the values inserted, by
         # (model, column); outside it, None.
@@ -239,28 +257,40 @@ class RowWriter:
         """Rows of ``model``, values in ``columns`` order; every column that cannot be null
         (but an auto id) must be given. ``adapted``: the dates already went
         through ``adapted``."""
-        if not rows:
-            return
+        self.write(self.prepare(model, columns, rows, adapted=adapted))
+
+    def prepare(self, model, columns: tuple[str, ...], rows: list[tuple], *, adapted: bool = False) -> Prepared:
+        """``insert``'s first half, in Python alone: on PostgreSQL the rows formatted for COPY,
+        so that ``write`` is the server's work (another thread may run it)."""
         required = {field.column for field in model._meta.concrete_fields if not field.null}
         missing = required - set(columns) - {model._meta.pk.column}
-        if missing:
+        if rows and missing:
             raise ValueError(f"{model.__name__}: no values for {', '.join(sorted(missing))}")
         quote = self.connection.ops.quote_name
         table, names = quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
+        if self.vendor != "postgresql":
+            statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+            return Prepared(model, columns, rows, statement, rows if adapted else self.adapted(model, columns, rows))
+        # COPY, which adapts dates itself: a tenth of the cost of an INSERT per row, even
+        # pipelined. Formatted by the driver's own code into memory.
+        buffer = io.BytesIO()
+        with self.connection.cursor() as cursor, Copy(cursor.cursor, writer=FileWriter(buffer)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return Prepared(model, columns, rows, f"COPY {table} ({names}) FROM STDIN", buffer.getvalue())
+
+    def write(self, prepared: Prepared) -> None:
+        """Write what ``prepare`` made."""
+        if not prepared.rows:
+            return
         if self.referred is not None:
-            self._note_references(model, columns, rows)
+            self._note_references(prepared.model, prepared.columns, prepared.rows)
         with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                # COPY, which adapts dates itself: a tenth of the cost of an INSERT per row,
-                # even pipelined.
-                with self.connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                with self.connection.wrap_database_errors, cursor.cursor.copy(prepared.statement) as copy:
+                    copy.write(prepared.data)
             else:
-                cursor.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
-                    rows if adapted else self.adapted(model, columns, rows),
-                )
+                cursor.executemany(prepared.statement, prepared.data)
 
     def stored(self, value: dt.datetime):
         """A datetime as this backend stores it, for rows inserted with ``adapted=True``."""
@@ -341,15 +371,19 @@ def page_cache():
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-class WriterThread:
-    """The search index of each batch, built in a second thread on the import's own
-    connection (inside its transaction) while the main thread checks the next batch.
+WRITER_SWITCH_INTERVAL = 0.0005  # seconds; see WriterThread.__enter__
 
-    One statement per batch, during which the database driver lets go of the GIL: SQLite's
-    full-text indexing, or PostgreSQL's, overlaps the parsing and checking in Python. (The
-    row INSERTs stay in the main thread: they hand the GIL back and forth once a row, and a
-    thread that needs it that often waits on the other.) The connection is never used by
-    both threads at once: the main thread waits for the writer (``wait``) before any query
+
+class WriterThread:
+    """The server's share of each batch, sent from a second thread on the import's own
+    connection (inside its transaction) while the main thread works in Python: the search
+    index of a batch, and on PostgreSQL its rows, formatted beforehand (``RowWriter.prepare``).
+
+    The database driver lets go of the GIL while the server works: its full-text indexing
+    and its inserts overlap the parsing and checking in Python. (SQLite's row INSERTs stay in
+    the main thread: they bind each row in Python, handing the GIL back and forth once a row,
+    and a thread that needs it that often waits on the other.) The connection is never used
+    by both threads at once: the main thread waits for the writer (``wait``) before any query
     of its own, including those the checks may need (``Resolver.barrier``).
     """
 
@@ -360,6 +394,11 @@ class WriterThread:
 
     def __enter__(self) -> WriterThread:
         self.connection.inc_thread_sharing()
+        # The writer needs the GIL for a moment between the pieces of COPY data it sends,
+        # and the main thread would keep it for up to Python's switch interval (5 ms) each
+        # time, the server idling meanwhile.
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
         return self
 
     def submit(self, job: Callable[[], None]) -> None:
@@ -382,4 +421,5 @@ class WriterThread:
                 self.running = None
         finally:
             self.pool.shutdown()
+            sys.setswitchinterval(self.switch_interval)
             self.connection.dec_thread_sharing()

@@ -187,19 +187,19 @@ def test_a_failure_half_way_leaves_nothing_imported_and_a_rerun_completes(corpus
                     "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]})
         for number in range(5)
     ]
-    original = transfer.RowWriter.insert
+    original = transfer.RowWriter.write
     calls = {"n": 0}
 
-    def failing_insert(self, model, columns, rows, **options):
+    def failing_write(self, prepared):
         # Fail on the second batch, after the first batch was written whole and the
-        # second one's spans were written.
-        if model is Evidence:
+        # second one's spans were written (in the writer thread, on PostgreSQL).
+        if prepared.model is Evidence:
             calls["n"] += 1
             if calls["n"] == 2:
                 raise RuntimeError("disk full")
-        return original(self, model, columns, rows, **options)
+        return original(self, prepared)
 
-    monkeypatch.setattr(transfer.RowWriter, "insert", failing_insert)
+    monkeypatch.setattr(transfer.RowWriter, "write", failing_write)
     counts = (Claim.objects.count(), Span.objects.count(), Evidence.objects.count(), Review.objects.count())
     with pytest.raises(RuntimeError):
         _import(tmp_path, "\n".join(lines), "--batch-size", "2")
@@ -207,7 +207,7 @@ def test_a_failure_half_way_leaves_nothing_imported_and_a_rerun_completes(corpus
     # One transaction: the first batch went with the second.
     assert (Claim.objects.count(), Span.objects.count(), Evidence.objects.count(), Review.objects.count()) == counts
     assert not Claim.history.filter(history_change_reason="Imported").exists()
-    monkeypatch.setattr(transfer.RowWriter, "insert", original)
+    monkeypatch.setattr(transfer.RowWriter, "write", original)
     assert "5 claims imported (0 already present)" in _import(tmp_path, "\n".join(lines), "--batch-size", "2")
     for claim in Claim.objects.filter(text__startswith="Claim "):
         assert claim.evidence.count() == 1
@@ -352,3 +352,28 @@ def test_the_planner_counts_the_imports_own_rows_while_it_runs(corpus, tmp_path,
     assert "3 claims imported" in _import(tmp_path, exported, "--batch-size", "1")
     # Analyzed once one claim was in, then once two were: each claim cites one quote.
     assert seen[1:] == [(1, 1), (2, 2)], seen
+
+
+def test_the_import_puts_back_pythons_thread_switch_interval(corpus, source, tmp_path, monkeypatch):
+    # Shortened while the writer thread runs, then put back whether the import succeeds or not.
+    import sys
+
+    from claims.transfer import rows
+
+    seen = []
+    index = rows.SearchIndexDeferral.index
+
+    def indexing(self, claim_ids):
+        seen.append(sys.getswitchinterval())
+        return index(self, claim_ids)
+
+    monkeypatch.setattr(rows.SearchIndexDeferral, "index", indexing)
+    before = sys.getswitchinterval()
+    line = json.dumps({"author": "analyst", "text": "A claim.",
+                       "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]})
+    assert "1 claims imported" in _import(tmp_path, line)
+    assert seen == [rows.WRITER_SWITCH_INTERVAL]
+    assert sys.getswitchinterval() == before
+    with pytest.raises(CommandError):
+        _import(tmp_path, line + "\n{not json")
+    assert sys.getswitchinterval() == before

@@ -154,7 +154,7 @@ def test_invalid_relation_lines_are_refused_with_their_line_numbers(related, tmp
     path.write_text("\n" + json.dumps(line) + "\n")
     with pytest.raises(CommandError):
         call_command("import_claims", str(path), "--no-progress", stderr=errors, stdout=io.StringIO())
-    assert f"line 2: " in errors.getvalue() and message in errors.getvalue()
+    assert "line 2: " in errors.getvalue() and message in errors.getvalue()
     assert not ClaimRelation.objects.exists()
 
 
