@@ -40,7 +40,7 @@ from .records import (
     Resolver,
     _batches,
 )
-from .rows import RowWriter, SearchIndexDeferral, WriterThread, page_cache, rows_at
+from .rows import RowWriter, SearchIndexDeferral, WriterThread, ids_by_uid, page_cache, rows_at
 
 SPAN_COLUMNS = ("id", "uid", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
                 "created_by_id", "created_at", "updated_at")
@@ -93,10 +93,8 @@ def _claim_key(claim: PreparedClaim) -> tuple:
 
 def _existing_claim_keys(claims: list[PreparedClaim]) -> set[tuple]:
     """The batch's claim identities already in the database."""
-    uids = sorted({claim.fields["uid"] for claim in claims if claim.fields["uid"] is not None})
-    found: set[tuple] = set()
-    for index in range(0, len(uids), UID_CHUNK):
-        found.update(("uid", uid) for uid in Claim.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", flat=True))
+    uids = {claim.fields["uid"] for claim in claims if claim.fields["uid"] is not None}
+    found: set[tuple] = {("uid", uid) for uid, _ in ids_by_uid(Claim, uids)}
     keys = sorted({(claim.author_id, claim.fields["text"]) for claim in claims if claim.fields["uid"] is None})
     if keys:
         rows = rows_at(Claim._meta.db_table, "s.id, s.author_id, s.text", (("author_id", "bigint"), ("text", "text")), keys)
@@ -190,10 +188,7 @@ class Importer:
         in the database); an unknown one, or one that would make a cycle, is a line error."""
         if not self.supersedes:
             return
-        uids = sorted({uid for _, uid, _ in self.supersedes})
-        ids = {}
-        for index in range(0, len(uids), UID_CHUNK):
-            ids.update(Claim.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", "id"))
+        ids = dict(ids_by_uid(Claim, {uid for _, uid, _ in self.supersedes}))
         links = {}
         for claim_id, uid, line in self.supersedes:
             if uid not in ids:
@@ -216,10 +211,7 @@ class Importer:
         what it shows: its version is bumped, as the service does."""
         if not self.relations:
             return
-        uids = sorted({uid for relation in self.relations for uid in (relation.from_uid, relation.to_uid)})
-        ids: dict[uuid.UUID, int] = {}
-        for index in range(0, len(uids), UID_CHUNK):
-            ids.update(Claim.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", "id"))
+        ids = dict(ids_by_uid(Claim, {uid for relation in self.relations for uid in (relation.from_uid, relation.to_uid)}))
         wanted: dict[tuple, PreparedRelation] = {}
         for relation in self.relations:
             missing = [str(uid) for uid in (relation.from_uid, relation.to_uid) if uid not in ids]
@@ -556,10 +548,8 @@ class Importer:
             for item in claim.evidence:
                 wanted.setdefault(_span_key(item), (item, claim.author_id))
         found: dict[tuple, int] = {}
-        uids = sorted(key[1] for key in wanted if key[0] == "uid")
-        for index in range(0, len(uids), UID_CHUNK):
-            for uid, span_id in Span.objects.filter(uid__in=uids[index:index + UID_CHUNK]).values_list("uid", "id"):
-                found[("uid", uid)] = span_id
+        for uid, span_id in ids_by_uid(Span, [key[1] for key in wanted if key[0] == "uid"]):
+            found[("uid", uid)] = span_id
         anchored = [key for key in wanted if key[0] != "uid" and key[3] != Span.AnchorState.ORPHANED]
         keys = set(anchored)
         places = sorted({(key[0], key[1]) for key in anchored})

@@ -353,6 +353,24 @@ def rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str
     return found
 
 
+def ids_by_uid(model, uids) -> list[tuple]:
+    """(uid, id) of the rows of ``model`` with one of ``uids``: on PostgreSQL one statement
+    with an array (a list of thousands of placeholders costs more to build and adapt than to
+    run); elsewhere lists of ``LOOKUP_CHUNK``."""
+    uids = sorted(uids)
+    if not uids:
+        return []
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT uid, id FROM {quote(model._meta.db_table)} WHERE uid = ANY(%s::uuid[])", [uids])
+            return cursor.fetchall()
+    found = []
+    for index in range(0, len(uids), LOOKUP_CHUNK):
+        found.extend(model.objects.filter(uid__in=uids[index:index + LOOKUP_CHUNK]).values_list("uid", "id"))
+    return found
+
+
 @contextlib.contextmanager
 def page_cache():
     """SQLite: a larger page cache for the import's transaction (64 MB, against the default
