@@ -8,13 +8,18 @@ import contextlib
 import dataclasses
 import datetime as dt
 import io
+import json
 import operator
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, models
+from psycopg.adapt import Dumper
 from psycopg.copy import Copy, FileWriter
+from psycopg.pq import Format
 
 from .. import search_index
 
@@ -90,6 +95,21 @@ SKIPPABLE_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evi
 TRIGGER_ON_INSERT = 1 << 2  # pg_trigger.tgtype's bit for INSERT
 
 
+COLUMN_SIZE = re.compile(r"\(.*\)$")  # varchar(20): varchar
+
+
+class JsonTextBinaryDumper(Dumper):
+    """jsonb in COPY's binary format: the rows carry JSON text, already serialised, where the
+    driver's own dumper would serialise it again; any other value is serialised here."""
+
+    oid = psycopg.adapters.types["jsonb"].oid
+    format = Format.BINARY
+
+    def dump(self, obj) -> bytes:
+        text = obj if isinstance(obj, str) else json.dumps(obj)
+        return b"\x01" + text.encode()  # the format's version, then the text
+
+
 @dataclasses.dataclass
 class Prepared:
     """Rows made ready to write (``RowWriter.prepare``)."""
@@ -117,6 +137,7 @@ class RowWriter:
         # COPY of rows ``prepare`` formatted. SQLite binds the rows in Python as it writes.
         self.writes_in_server = self.vendor == "postgresql"
         self.may_skip_triggers: dict[frozenset, bool] = {}  # by the tables written
+        self.copy_types: dict[tuple, list[int] | None] = {}  # by (model, columns)
         # Inside ``checking_references``: the values referred to, and the values inserted, by
         # (model, column); outside it, None.
         self.referred: dict[tuple, set] | None = None
@@ -255,8 +276,8 @@ class RowWriter:
 
     def insert(self, model, columns: tuple[str, ...], rows: list[tuple], *, adapted: bool = False) -> None:
         """Rows of ``model``, values in ``columns`` order; every column that cannot be null
-        (but an auto id) must be given. ``adapted``: the dates already went
-        through ``adapted``."""
+        (but an auto id) must be given; a JSON column takes JSON text (or a value to serialise). ``adapted``: the dates
+        already went through ``adapted``."""
         self.write(self.prepare(model, columns, rows, adapted=adapted))
 
     def prepare(self, model, columns: tuple[str, ...], rows: list[tuple], *, adapted: bool = False) -> Prepared:
@@ -271,13 +292,33 @@ class RowWriter:
         if self.vendor != "postgresql":
             statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
             return Prepared(model, columns, rows, statement, rows if adapted else self.adapted(model, columns, rows))
-        # COPY, which adapts dates itself: a tenth of the cost of an INSERT per row, even
-        # pipelined. Formatted by the driver's own code into memory.
+        # COPY: a tenth of the cost of an INSERT per row, even pipelined. Formatted by the
+        # driver's own code into memory, in COPY's binary format when every column's type is
+        # one the driver knows: a fifth of the text format's cost in Python, and no text for
+        # the server to parse.
         buffer = io.BytesIO()
-        with self.connection.cursor() as cursor, Copy(cursor.cursor, writer=FileWriter(buffer)) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return Prepared(model, columns, rows, f"COPY {table} ({names}) FROM STDIN", buffer.getvalue())
+        types = self._copy_types(model, columns)
+        with self.connection.cursor() as cursor:
+            raw = cursor.cursor
+            raw.adapters.register_dumper(None, JsonTextBinaryDumper)
+            with Copy(raw, binary=types is not None, writer=FileWriter(buffer)) as copy:
+                if types is not None:
+                    copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
+        options = " (FORMAT BINARY)" if types is not None else ""
+        return Prepared(model, columns, rows, f"COPY {table} ({names}) FROM STDIN{options}", buffer.getvalue())
+
+    def _copy_types(self, model, columns: tuple[str, ...]) -> list[int] | None:
+        """The PostgreSQL type of each column (from the model), or None when one is not a type
+        the driver knows by name."""
+        key = (model, columns)
+        if key not in self.copy_types:
+            fields = {field.column: field for field in model._meta.concrete_fields}
+            registry = psycopg.adapters.types
+            infos = [registry.get(COLUMN_SIZE.sub("", fields[column].db_type(self.connection))) for column in columns]
+            self.copy_types[key] = None if None in infos else [info.oid for info in infos]
+        return self.copy_types[key]
 
     def write(self, prepared: Prepared) -> None:
         """Write what ``prepare`` made."""

@@ -191,3 +191,18 @@ def test_the_rows_referred_to_cannot_be_deleted_before_the_import_commits(analys
         worker.join()
     assert outcome == {"deleted": False}
     assert Span.objects.filter(pk=span.pk).exists()
+
+
+def test_copys_binary_format_stores_json_given_as_text_or_as_a_value(analyst, make_claim):
+    claim = make_claim(analyst)
+    row = Claim.objects.filter(pk=claim.pk).values().get()
+    rows = RowWriter(connection)
+    written = []
+    for warnings in ('[{"check": "a", "message": "é"}]', [{"check": "a", "message": "é"}]):
+        new_id = _missing_claim_id()
+        values = {**row, "id": new_id, "uid": uuid.uuid4(), "check_warnings": warnings}
+        prepared = rows.prepare(Claim, tuple(values), [tuple(values.values())])
+        assert prepared.statement.endswith("(FORMAT BINARY)")
+        rows.write(prepared)
+        written.append(Claim.objects.values_list("check_warnings", flat=True).get(pk=new_id))
+    assert written == [[{"check": "a", "message": "é"}]] * 2
