@@ -60,7 +60,7 @@ def unknown_fields(record: dict, fields: tuple[str, ...]) -> list[str]:
     """The record's fields that ``fields`` does not define, sorted (read for every line and
     every evidence item of an import: a set difference, not a scan of the tuple per key)."""
     known = _known(fields)
-    return [] if record.keys() <= known else sorted(record.keys() - known)
+    return [] if known.issuperset(record) else sorted(record.keys() - known)
 
 
 def json_value(value: Any) -> Any:

@@ -398,7 +398,7 @@ def ids_by_uid(model, uids) -> list[tuple]:
     """(uid, id) of the rows of ``model`` with one of ``uids``: on PostgreSQL one statement
     with an array (a list of thousands of placeholders costs more to build and adapt than to
     run); elsewhere lists of ``LOOKUP_CHUNK``."""
-    uids = sorted(uids)
+    uids = list(uids)  # in any order: sorting uuid.UUIDs costs a call of Python per comparison
     if not uids:
         return []
     if connection.vendor == "postgresql":
