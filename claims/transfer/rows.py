@@ -118,7 +118,7 @@ class Prepared:
     columns: tuple[str, ...]
     rows: list[tuple]
     statement: str
-    data: object  # PostgreSQL: the rows in COPY's text format; SQLite: the rows adapted
+    data: object  # PostgreSQL: the rows in COPY's format (``statement`` says which); SQLite: the rows adapted
 
 
 class RowWriter:
@@ -146,8 +146,8 @@ class RowWriter:
 
     @contextlib.contextmanager
     def checking_references(self, models_written):
-        """The rows ``insert`` writes inside are checked for their foreign keys here, set-wise,
-        instead of one at a time by the database.
+        """The rows written inside (``insert``, ``write``) are checked for their foreign keys
+        here, set-wise, instead of one at a time by the database.
 
         PostgreSQL checks each foreign key of each row with a query of its own, run by a
         trigger (at commit, Django's constraints being deferred): two million of them for a
@@ -282,7 +282,8 @@ class RowWriter:
 
     def prepare(self, model, columns: tuple[str, ...], rows: list[tuple], *, adapted: bool = False) -> Prepared:
         """``insert``'s first half, in Python alone: on PostgreSQL the rows formatted for COPY,
-        so that ``write`` is the server's work (another thread may run it)."""
+        so that ``write`` is the server's work (another thread may run it). It sends nothing
+        to the server, so it may run while the writer thread uses the connection."""
         required = {field.column for field in model._meta.concrete_fields if not field.null}
         missing = required - set(columns) - {model._meta.pk.column}
         if rows and missing:
