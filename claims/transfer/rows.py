@@ -317,7 +317,7 @@ class RowWriter:
         if key not in self.copy_types:
             fields = {field.column: field for field in model._meta.concrete_fields}
             registry = psycopg.adapters.types
-            infos = [registry.get(COLUMN_SIZE.sub("", fields[column].db_type(self.connection))) for column in columns]
+            infos = [registry.get(COLUMN_SIZE.sub("", fields[column].db_type(self.connection) or "")) for column in columns]
             self.copy_types[key] = None if None in infos else [info.oid for info in infos]
         return self.copy_types[key]
 
