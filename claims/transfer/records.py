@@ -22,6 +22,7 @@ from typing import IO, Any
 import orjson
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -203,10 +204,27 @@ class SourceCache:
         if not (missing_shas or missing_urls):
             return
         self.barrier()
-        query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls)
-        for source_id, sha, text, url in Source.objects.filter(query).order_by("id").values_list(
-            "id", "text_sha256", "text", "url"
-        ):
+        if connection.vendor == "postgresql":
+            # Locked as a foreign key locks what it refers to, until the import commits: a
+            # source's text cannot change between the moment its spans are anchored here and
+            # the commit (``source_update`` waits, then re-anchors them with the rest); an
+            # edit under way finishes first, and a source whose text it changed is no longer
+            # found by the old text's hash. SQLite's writers wait for the import anyway.
+            # Each condition only when it has values: the planner takes the URLs' partial
+            # index only for a condition it can prove is about URLs that are set.
+            wanted = [(f"{column} = ANY(%s::text[])", list(values))
+                      for column, values in (("text_sha256", missing_shas), ("url", missing_urls)) if values]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, text_sha256, text, url FROM {Source._meta.db_table} "
+                    f"WHERE {' OR '.join(condition for condition, _ in wanted)} ORDER BY id FOR KEY SHARE",
+                    [values for _, values in wanted],
+                )
+                found = cursor.fetchall()
+        else:
+            query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls)
+            found = Source.objects.filter(query).order_by("id").values_list("id", "text_sha256", "text", "url")
+        for source_id, sha, text, url in found:
             self._remember(source_id, sha, text, url)
 
     def peek(self, sha: str | None, url: str | None) -> tuple[int | None, str, str] | None:

@@ -206,3 +206,56 @@ def test_copys_binary_format_stores_json_given_as_text_or_as_a_value(analyst, ma
         rows.write(prepared)
         written.append(Claim.objects.values_list("check_warnings", flat=True).get(pk=new_id))
     assert written == [[{"check": "a", "message": "é"}]] * 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_source_edited_while_an_import_cites_it_waits_and_every_span_matches_its_text(analyst, source, tmp_path, monkeypatch):
+    from django.db import connections
+
+    from claims.transfer import importing
+    from sources.models import Source
+    from sources.services import source_update
+
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps({"author": "analyst", "text": "Russia voted.",
+                                "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}))
+    anchored, resume = threading.Event(), threading.Event()
+    plan = importing.Importer._plan
+
+    def planning(self, prepared):
+        # The import has read the source and checked the quote against its text.
+        anchored.set()
+        assert resume.wait(10)
+        return plan(self, prepared)
+
+    monkeypatch.setattr(importing.Importer, "_plan", planning)
+    outcome = {}
+
+    def run(name, job) -> None:
+        try:
+            outcome[name] = job()
+        except Exception as error:  # reported by the assertions below
+            outcome[name] = error
+        finally:
+            connections.close_all()
+
+    importer = threading.Thread(target=run, args=("import", lambda: call_command(
+        "import_claims", str(path), "--no-progress", stdout=io.StringIO())))
+    editor = threading.Thread(target=run, args=("edit", lambda: source_update(
+        source=Source.objects.get(pk=source.pk), user=analyst, text="Updated. " + source.text)))
+    importer.start()
+    assert anchored.wait(10)
+    editor.start()
+    editor.join(0.5)
+    waited = editor.is_alive()  # for the import's commit
+    resume.set()
+    importer.join(10)
+    editor.join(10)
+    assert outcome["import"] is None and not isinstance(outcome["edit"], Exception), outcome
+    assert waited
+    source.refresh_from_db()
+    assert source.text.startswith("Updated. ")
+    imported = Span.objects.get(evidence__claim__text="Russia voted.")
+    assert (imported.start, imported.quote) == (len("Updated. "), "Russia")
+    for span in Span.objects.filter(source=source, anchor_state__in=["anchored", "relocated"]):
+        assert source.text[span.start:span.end] == span.quote
