@@ -259,7 +259,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         summary="schema.org ClaimReview (JSON-LD) of a published claim",
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, "A ClaimReview."),
-            **error_responses(404),
+            **error_responses(400, 404),
         },
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])

@@ -295,7 +295,7 @@ class SpanViewSet(viewsets.GenericViewSet):
         summary="The span as a W3C Web Annotation (JSON-LD)",
         description="TextQuoteSelector and TextPositionSelector (code points, half-open) over the "
         "source; an orphaned span carries the quote selector only.",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, "A Web Annotation."), **error_responses(404)},
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, "A Web Annotation."), **error_responses(400, 404)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
     def annotation(self, request, pk=None):

@@ -69,6 +69,18 @@ def test_paginated_lists_document_their_400(schema):
     assert lists == 6
 
 
+def test_every_operation_with_query_parameters_documents_its_400(schema):
+    # A query parameter may be refused whatever the operation: a NUL character in any of
+    # them is a 400 (project.middleware), and so is a bad ``format``.
+    operations = 0
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if any(parameter["in"] == "query" for parameter in operation.get("parameters", [])):
+                operations += 1
+                assert "400" in operation["responses"], (method, path)
+    assert operations >= 10
+
+
 def test_claim_filters_and_pagination_are_documented(schema):
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/claims/"]["get"]["parameters"]}
     assert set(parameters) >= {
