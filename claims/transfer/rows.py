@@ -160,9 +160,9 @@ class RowWriter:
         constraint would. The window then ends, and the database checks again.
 
         Only where it is safe: PostgreSQL, a role allowed to set the parameter (a superuser,
-        or ``GRANT SET ON PARAMETER session_replication_role``), and no trigger on the
-        ``models_written`` that fires on insert but those known to do nothing during an
-        import. Anywhere else the database's triggers check, as always.
+        or ``GRANT SET ON PARAMETER session_replication_role``), and no trigger or rule on
+        the ``models_written`` that fires on insert but the triggers known to do nothing
+        during an import. Anywhere else the database's triggers check, as always.
         """
         if not self._may_skip_triggers(models_written):
             yield
@@ -198,10 +198,14 @@ class RowWriter:
             with self.connection.cursor() as cursor:
                 cursor.execute(f"SELECT current_setting('is_superuser') = 'on' OR {privilege}")
                 allowed = cursor.fetchone()[0]
+                # The replication role skips rules as it skips triggers: a rule on insert
+                # (pg_rewrite's ev_type '3') keeps the database's checks too.
                 cursor.execute(
                     "SELECT tgname FROM pg_trigger WHERE tgrelid = ANY(%s::text[]::regclass[]) "
-                    "AND NOT tgisinternal AND tgenabled <> 'D' AND tgtype & %s <> 0",
-                    [sorted(tables), TRIGGER_ON_INSERT],
+                    "AND NOT tgisinternal AND tgenabled <> 'D' AND tgtype & %s <> 0 "
+                    "UNION ALL SELECT 'rule ' || rulename FROM pg_rewrite "
+                    "WHERE ev_class = ANY(%s::text[]::regclass[]) AND ev_type = '3' AND ev_enabled <> 'D'",
+                    [sorted(tables), TRIGGER_ON_INSERT, sorted(tables)],
                 )
                 triggers = {name for (name,) in cursor.fetchall()}
             # Set for the import's transaction: a trigger cannot be added to a table it wrote

@@ -132,6 +132,14 @@ def test_an_unknown_trigger_on_insert_keeps_the_databases_checks(analyst):
         assert _window_opens(RowWriter(connection), [Evidence, Review])
 
 
+def test_a_rule_on_insert_keeps_the_databases_checks(analyst):
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE RULE test_audit AS ON INSERT TO claims_review DO ALSO NOTIFY claimbase_test")
+        assert not _window_opens(RowWriter(connection), [Evidence, Review])
+        assert _window_opens(RowWriter(connection), [Evidence])
+
+
 def test_a_role_that_may_not_set_the_replication_role_keeps_the_databases_checks(analyst):
     with transaction.atomic(), SearchIndexDeferral(connection):
         with connection.cursor() as cursor:
