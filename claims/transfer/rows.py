@@ -195,21 +195,25 @@ class RowWriter:
                 "has_parameter_privilege('session_replication_role', 'SET')"
                 if self.connection.pg_version >= 150000 else "false"
             )
+            quote = self.connection.ops.quote_name
             with self.connection.cursor() as cursor:
                 cursor.execute(f"SELECT current_setting('is_superuser') = 'on' OR {privilege}")
                 allowed = cursor.fetchone()[0]
-                # The replication role skips rules as it skips triggers: a rule on insert
-                # (pg_rewrite's ev_type '3') keeps the database's checks too.
-                cursor.execute(
-                    "SELECT tgname FROM pg_trigger WHERE tgrelid = ANY(%s::text[]::regclass[]) "
-                    "AND NOT tgisinternal AND tgenabled <> 'D' AND tgtype & %s <> 0 "
-                    "UNION ALL SELECT 'rule ' || rulename FROM pg_rewrite "
-                    "WHERE ev_class = ANY(%s::text[]::regclass[]) AND ev_type = '3' AND ev_enabled <> 'D'",
-                    [sorted(tables), TRIGGER_ON_INSERT, sorted(tables)],
-                )
-                triggers = {name for (name,) in cursor.fetchall()}
-            # Set for the import's transaction: a trigger cannot be added to a table it wrote
-            # to before it commits.
+                triggers = set()
+                if allowed:
+                    # The lock an insert takes, taken now: no trigger or rule can be added to
+                    # these tables until the transaction ends, so what is read here stays true.
+                    cursor.execute(f"LOCK TABLE {', '.join(map(quote, sorted(tables)))} IN ROW EXCLUSIVE MODE")
+                    # The replication role skips rules as it skips triggers: a rule on insert
+                    # (pg_rewrite's ev_type '3') keeps the database's checks too.
+                    cursor.execute(
+                        "SELECT tgname FROM pg_trigger WHERE tgrelid = ANY(%s::text[]::regclass[]) "
+                        "AND NOT tgisinternal AND tgenabled <> 'D' AND tgtype & %s <> 0 "
+                        "UNION ALL SELECT 'rule ' || rulename FROM pg_rewrite "
+                        "WHERE ev_class = ANY(%s::text[]::regclass[]) AND ev_type = '3' AND ev_enabled <> 'D'",
+                        [sorted(tables), TRIGGER_ON_INSERT, sorted(tables)],
+                    )
+                    triggers = {name for (name,) in cursor.fetchall()}
             self.may_skip_triggers[tables] = allowed and triggers <= SKIPPABLE_INSERT_TRIGGERS
         if not self.may_skip_triggers[tables]:
             return False

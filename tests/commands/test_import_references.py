@@ -144,7 +144,7 @@ def test_a_role_that_may_not_set_the_replication_role_keeps_the_databases_checks
     with transaction.atomic(), SearchIndexDeferral(connection):
         with connection.cursor() as cursor:
             cursor.execute("CREATE ROLE claimbase_test_importer NOLOGIN NOSUPERUSER")
-            cursor.execute("GRANT SELECT ON pg_trigger TO claimbase_test_importer")
+            cursor.execute("GRANT INSERT ON claims_evidence TO claimbase_test_importer")
             cursor.execute("SET LOCAL ROLE claimbase_test_importer")
         assert not _window_opens(RowWriter(connection), [Evidence])
         with connection.cursor() as cursor:
@@ -170,35 +170,54 @@ def test_an_import_without_the_window_writes_the_same_rows(analyst, source, tmp_
     assert Evidence.objects.filter(claim__text__startswith="Claim ").count() == 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_rows_referred_to_cannot_be_deleted_before_the_import_commits(analyst, make_claim):
-    claim = make_claim(analyst)
-    span = _another_span(make_claim, analyst)
+def _in_another_connection(statement: str, params=()) -> bool:
+    """Whether ``statement`` ran at once in a connection of its own (False: it waited for a
+    lock), from a thread."""
     settings = connection.settings_dict
     outcome = {}
 
-    def delete_the_span() -> None:
+    def run() -> None:
         with psycopg.connect(
             host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
             password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True,
         ) as other:
             other.execute("SET lock_timeout = '300ms'")
             try:
-                # What deleting it does first: lock it as its key changes.
-                other.execute("SELECT 1 FROM sources_span WHERE id = %s FOR UPDATE", [span.pk])
-                outcome["deleted"] = True
+                with other.transaction():
+                    other.execute(statement, params)
+                    raise psycopg.Rollback()
+                outcome["ran"] = True
             except psycopg.errors.LockNotAvailable:
-                outcome["deleted"] = False
+                outcome["ran"] = False
 
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    return outcome["ran"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_rows_referred_to_cannot_be_deleted_before_the_import_commits(analyst, make_claim):
+    claim = make_claim(analyst)
+    span = _another_span(make_claim, analyst)
+    # What deleting it does first: lock it as its key changes.
+    deleting = "SELECT 1 FROM sources_span WHERE id = %s FOR UPDATE"
     with transaction.atomic(), SearchIndexDeferral(connection):
         rows = RowWriter(connection)
         with rows.checking_references([Evidence]):
             rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(claim.pk, span.pk, analyst.pk)])
-        worker = threading.Thread(target=delete_the_span)
-        worker.start()
-        worker.join()
-    assert outcome == {"deleted": False}
+        assert not _in_another_connection(deleting, [span.pk])
+    assert _in_another_connection(deleting, [span.pk])
     assert Span.objects.filter(pk=span.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_trigger_or_rule_can_be_added_once_the_window_has_looked(analyst):
+    rule = "CREATE RULE test_audit AS ON INSERT TO claims_review DO ALSO NOTIFY claimbase_test"
+    with transaction.atomic(), SearchIndexDeferral(connection):
+        with RowWriter(connection).checking_references([Review]):
+            assert not _in_another_connection(rule)
+    assert _in_another_connection(rule)
 
 
 def test_copys_binary_format_stores_json_given_as_text_or_as_a_value(analyst, make_claim):
