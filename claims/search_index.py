@@ -79,6 +79,8 @@ _POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document, s
 
 # True inside a ``SearchIndexDeferral``: the insert triggers leave new rows to it.
 POSTGRESQL_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', true), '') = 'on'"
+# The triggers (made by migration 0003) whose functions below do nothing on insert then.
+POSTGRESQL_DEFERRED_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evidence_search"})
 
 POSTGRESQL_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void

@@ -87,11 +87,6 @@ def _sqlite_datetime(value: dt.datetime) -> str:
     return str(value)
 
 
-# Triggers that may be skipped while a ``RowWriter`` checks references itself: on insert they
-# do nothing inside a ``SearchIndexDeferral`` (``claims.search_index``), and the window opens
-# only inside one. Any other trigger that fires on insert into a table written then keeps the
-# database's own checks.
-SKIPPABLE_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evidence_search"})
 TRIGGER_ON_INSERT = 1 << 2  # pg_trigger.tgtype's bit for INSERT
 
 
@@ -214,7 +209,9 @@ class RowWriter:
                         [sorted(tables), TRIGGER_ON_INSERT, sorted(tables)],
                     )
                     triggers = {name for (name,) in cursor.fetchall()}
-            self.may_skip_triggers[tables] = allowed and triggers <= SKIPPABLE_INSERT_TRIGGERS
+            # Only the search index's triggers may be skipped: on insert they do nothing inside a
+            # ``SearchIndexDeferral``, and the window opens only inside one (below).
+            self.may_skip_triggers[tables] = allowed and triggers <= search_index.POSTGRESQL_DEFERRED_INSERT_TRIGGERS
         if not self.may_skip_triggers[tables]:
             return False
         with self.connection.cursor() as cursor:
