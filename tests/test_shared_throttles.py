@@ -133,7 +133,26 @@ def burst(base: str, count: int) -> list[int]:
         return list(pool.map(status_of, [f"{base}/api/v1/claims/?page_size=1"] * count))
 
 
+def workers_in(log: list[str]) -> set[str]:
+    return {line.split()[0] for line in log if line.startswith("worker=")}
+
+
+def wait_for_both_workers(base: str, log: list[str], timeout: float = 60) -> None:
+    """Until both workers have loaded the application and answered (a page no throttle
+    counts): a worker still loading takes no connection, and on a busy machine the other
+    would answer the whole burst alone."""
+    deadline = time.monotonic() + timeout
+    while len(workers_in(log)) < 2:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"one worker answered alone for {timeout} s: {workers_in(log)}")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(status_of, [f"{base}/admin/login/"] * 8))
+        time.sleep(0.2)  # the access log's lines reach the reader thread
+
+
 def assert_rate_holds_across_workers(base: str, log: list[str]) -> None:
+    wait_for_both_workers(base, log)
+    before = len(log)
     started = time.monotonic()
     statuses = burst(base, 3 * RATE)
     elapsed = time.monotonic() - started
@@ -144,7 +163,7 @@ def assert_rate_holds_across_workers(base: str, log: list[str]) -> None:
     freed = RATE * elapsed / 60
     assert 0.9 * RATE <= answered <= 1.1 * RATE + freed, (answered, elapsed)
     time.sleep(0.5)
-    workers = {line.split()[0] for line in log if line.startswith("worker=")}
+    workers = workers_in(log[before:])
     assert len(workers) == 2, f"both workers must have answered: {workers}"
 
 
