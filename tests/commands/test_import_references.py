@@ -286,3 +286,58 @@ def test_a_source_edited_while_an_import_cites_it_waits_and_every_span_matches_i
     assert (imported.start, imported.quote) == (len("Updated. "), "Russia")
     for span in Span.objects.filter(source=source, anchor_state__in=["anchored", "relocated"]):
         assert source.text[span.start:span.end] == span.quote
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_imports_of_the_same_claims_at_once_one_wins_and_the_other_says_to_run_again(analyst, source, tmp_path, monkeypatch):
+    # The second cannot see the first's claims when it checks them (not committed yet): the
+    # database refuses its rows once the first commits, and it leaves nothing behind.
+    from django.core.management import CommandError
+    from django.db import connections
+
+    from claims.transfer import importing
+
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(
+        json.dumps({"uid": str(uuid.uuid4()), "author": "analyst", "text": f"Claim {number}.",
+                    "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]})
+        for number in range(2)
+    ))
+    first_waits, go_on = threading.Event(), threading.Event()
+    plan = importing.Importer._plan
+
+    def planning(self, prepared):
+        if threading.current_thread().name == "first" and self.report.claims_created:
+            first_waits.set()  # its first batch is written, not committed
+            assert go_on.wait(10)
+        return plan(self, prepared)
+
+    monkeypatch.setattr(importing.Importer, "_plan", planning)
+    outcome = {}
+
+    def run(name) -> None:
+        out = io.StringIO()
+        try:
+            call_command("import_claims", str(path), "--no-progress", "--batch-size", "1", stdout=out)
+            outcome[name] = out.getvalue()
+        except CommandError as error:
+            outcome[name] = error
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    second = threading.Thread(target=run, args=("second",), name="second")
+    first.start()
+    assert first_waits.wait(10)
+    second.start()
+    second.join(0.5)  # it waits on the first's uncommitted claim
+    go_on.set()
+    first.join(10)
+    second.join(10)
+    assert "2 claims imported (0 already present)" in outcome["first"], outcome
+    assert isinstance(outcome["second"], CommandError), outcome
+    assert "Nothing was imported" in str(outcome["second"]) and "run this one again" in str(outcome["second"])
+    assert Claim.objects.filter(text__startswith="Claim ").count() == 2
+    out = io.StringIO()
+    call_command("import_claims", str(path), "--no-progress", stdout=out)
+    assert "0 claims imported (2 already present)" in out.getvalue()

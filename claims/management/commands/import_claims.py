@@ -8,6 +8,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 from tqdm import tqdm
 
 from claims.transfer import DEFAULT_BATCH_SIZE, ImportRefused, import_claims
@@ -51,6 +52,13 @@ class Command(BaseCommand):
             if refused.total > len(refused.errors):
                 self.stderr.write(f"... and {refused.total - len(refused.errors)} more")
             raise CommandError(str(refused)) from refused
+        except IntegrityError as error:
+            # Checked lines the database still refused: most often another import that wrote
+            # the same claims while this one ran (its rows were not visible when checked).
+            raise CommandError(
+                f"Nothing was imported: the database refused a row ({str(error).strip()}). If another "
+                "import ran at the same time, run this one again: it skips what is already there."
+            ) from error
         # The feed's numbers for the import's events, now rather than in the next reader's request.
         sequence_pending()
         seconds = time.perf_counter() - started
