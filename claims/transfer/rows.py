@@ -1,5 +1,6 @@
-"""Bulk writing for the import: plain multi-row INSERTs, lookups by key pairs, the search
-index per batch, the writer thread, and the page cache."""
+"""Bulk writing for the import: rows by COPY (PostgreSQL) or batched INSERTs (SQLite), their
+foreign keys checked set-wise; look-ups by key pairs and by uid; the search index per batch;
+the writer thread; and the page cache."""
 
 from __future__ import annotations
 
@@ -117,8 +118,8 @@ class Prepared:
 
 
 class RowWriter:
-    """Plain multi-row INSERTs with ids reserved up front, for the import's volume: the ORM's
-    per-object work costs more than the database's. Values must already be valid (the
+    """Rows in bulk (COPY on PostgreSQL, batched INSERTs on SQLite) with ids reserved up front,
+    for the import's volume: the ORM's per-object work costs more than the database's. Values must already be valid (the
     ``Resolver`` checked them); the database's constraints still hold them, foreign keys
     included (``checking_references``)."""
 
