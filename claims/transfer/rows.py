@@ -230,7 +230,7 @@ class RowWriter:
                 self.referred.setdefault(target, set()).update(
                     value for value in map(operator.itemgetter(position), rows) if value is not None
                 )
-            if field.primary_key or field.unique:
+            if field.primary_key:  # what the import's foreign keys refer to
                 self.inserted.setdefault((model, field.column), set()).update(
                     map(operator.itemgetter(position), rows)
                 )
@@ -282,8 +282,8 @@ class RowWriter:
 
     def insert(self, model, columns: tuple[str, ...], rows: list[tuple], *, adapted: bool = False) -> None:
         """Rows of ``model``, values in ``columns`` order; every column that cannot be null
-        (but an auto id) must be given; a JSON column takes JSON text (or a value to serialise). ``adapted``: the dates
-        already went through ``adapted``."""
+        (but an auto id) must be given; a JSON column takes JSON text (or a value to
+        serialise). ``adapted``: the dates already went through ``adapted``."""
         self.write(self.prepare(model, columns, rows, adapted=adapted))
 
     def prepare(self, model, columns: tuple[str, ...], rows: list[tuple], *, adapted: bool = False) -> Prepared:
@@ -402,9 +402,9 @@ def rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str
 
 
 def ids_by_uid(model, uids) -> list[tuple]:
-    """(uid, id) of the rows of ``model`` with one of ``uids``: on PostgreSQL one statement
-    with an array (a list of thousands of placeholders costs more to build and adapt than to
-    run); elsewhere lists of ``LOOKUP_CHUNK``."""
+    """(uid, id) of the rows of ``model`` with one of ``uids``. On PostgreSQL one statement
+    with an array parameter, since building and adapting thousands of placeholders costs
+    more than the query; elsewhere lists of ``LOOKUP_CHUNK``."""
     uids = list(uids)  # in any order: sorting uuid.UUIDs costs a call of Python per comparison
     if not uids:
         return []

@@ -73,7 +73,7 @@ def test_a_reference_to_a_row_that_does_not_exist_is_refused_by_name(analyst, ma
     assert _role() == "origin"
 
 
-def test_a_reference_to_a_row_written_in_the_same_window_is_not_looked_up(analyst, make_claim):
+def test_a_reference_to_a_row_written_in_the_same_window_is_satisfied_without_a_look_up(analyst, make_claim):
     # Evidence may come before the claim it belongs to: the batch is checked as a whole.
     claim = make_claim(analyst)
     span = claim.evidence.get().span
@@ -87,6 +87,9 @@ def test_a_reference_to_a_row_written_in_the_same_window_is_not_looked_up(analys
             rows.insert(Evidence, EVIDENCE_COLUMNS, [_evidence(new_id, span.pk, analyst.pk)])
             rows.insert(Claim, columns, [tuple(row.values())])
     assert Evidence.objects.filter(claim_id=new_id).count() == 1
+    # Looked up and locked: only the rows the window did not write (the span, the user).
+    assert new_id not in rows.held.get((Claim, "id"), set())
+    assert span.pk in rows.held[(Span, "id")]
 
 
 def test_an_error_inside_the_window_puts_the_checks_back(analyst, make_claim):
@@ -156,7 +159,7 @@ def test_a_role_that_may_not_set_the_replication_role_keeps_the_databases_checks
             assert _window_opens(RowWriter(connection), [Evidence])
 
 
-def test_an_import_without_the_window_writes_the_same_rows(analyst, source, tmp_path, monkeypatch):
+def test_an_import_with_the_databases_own_checks_writes_its_rows(analyst, source, tmp_path, monkeypatch):
     lines = "\n".join(
         json.dumps({"author": "analyst", "text": f"Claim {number}.",
                     "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]})
