@@ -139,6 +139,7 @@ class RowWriter:
         self.referred: dict[tuple, set] | None = None
         self.inserted: dict[tuple, set] = {}
         self.held: dict[tuple, set] = {}  # rows found and locked by an earlier window
+        self.sequences: dict[str, int] = {}  # PostgreSQL: the oid of each table's id sequence
 
     @contextlib.contextmanager
     def checking_references(self, models_written):
@@ -265,9 +266,15 @@ class RowWriter:
         table = model._meta.db_table
         with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
+                # The sequence is looked up once: named in the statement, it was looked up for
+                # every id (11 ms for 2,000 ids, against 1.7 ms by its oid).
+                if table not in self.sequences:
+                    cursor.execute(
+                        "SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [self.connection.ops.quote_name(table)]
+                    )
+                    self.sequences[table] = cursor.fetchone()[0]
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.connection.ops.quote_name(table), count],
+                    "SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)", [self.sequences[table], count]
                 )
                 return [row[0] for row in cursor.fetchall()]
             # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the ids past
@@ -402,16 +409,21 @@ def rows_at(table: str, columns: str, key: tuple[tuple[str, str], tuple[str, str
 
 
 def ids_by_uid(model, uids) -> list[tuple]:
-    """(uid, id) of the rows of ``model`` with one of ``uids``. On PostgreSQL one statement
-    with an array parameter, since building and adapting thousands of placeholders costs
-    more than the query; elsewhere lists of ``LOOKUP_CHUNK``."""
+    """(uid, id) of the rows of ``model`` with one of ``uids`` (``uuid.UUID`` values). On
+    PostgreSQL one statement, the uids sent as one string of their hex digits, which the
+    server splits and reads: building and adapting thousands of placeholders costs more than
+    the query, and so does adapting an array of them (13 ms for 2,000 uids, against 6.5);
+    elsewhere lists of ``LOOKUP_CHUNK``."""
     uids = list(uids)  # in any order: sorting uuid.UUIDs costs a call of Python per comparison
     if not uids:
         return []
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT uid, id FROM {quote(model._meta.db_table)} WHERE uid = ANY(%s::uuid[])", [uids])
+            cursor.execute(
+                f"SELECT uid, id FROM {quote(model._meta.db_table)} WHERE uid = ANY(string_to_array(%s, ',')::uuid[])",
+                [",".join([uid.hex for uid in uids])],
+            )
             return cursor.fetchall()
     found = []
     for index in range(0, len(uids), LOOKUP_CHUNK):
