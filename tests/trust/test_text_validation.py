@@ -4,6 +4,8 @@ entry point, as a 400 naming the field: never an encoding error from the driver.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims import services
 from claims.models import Entity
@@ -51,6 +53,19 @@ def test_entity_update_refuses_a_lone_surrogate_in_aliases(analyst):
     entity = Entity.objects.create(name="Iran", slug="iran", kind="country")
     with pytest.raises(InvalidInput):
         services.entity_update(entity=entity, user=analyst, aliases=["Persia", LONE_SURROGATE])
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=())))
+def test_text_problem_finds_exactly_the_nul_characters_and_lone_surrogates(text):
+    """Any text, surrogates and NUL included, ASCII or not: refused exactly when it holds one."""
+    unstorable = [character for character in text if character == "\x00" or "\ud800" <= character <= "\udfff"]
+    problem = text_problem(text)
+    if not unstorable:
+        assert problem is None
+    elif unstorable[0] == "\x00":
+        assert problem == "null characters are not allowed"
+    else:
+        assert problem == f"lone surrogates (U+{ord(unstorable[0]):04X}) are not text; send valid Unicode"
 
 
 def test_text_problem_accepts_any_valid_unicode():
