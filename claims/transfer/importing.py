@@ -535,7 +535,7 @@ class Importer:
         checked = {}
         for claim_id in claim_ids:
             warnings = run_checks(facts[claim_id])
-            checked[claim_id] = (json.dumps(warnings), bool(warnings))
+            checked[claim_id] = (json.dumps(warnings) if warnings else "[]", bool(warnings))
         return checked
 
     def _spans(self, claims: list[PreparedClaim], rows: RowWriter, stored_now) -> tuple[dict[tuple, int], list[tuple]]:

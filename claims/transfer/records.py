@@ -120,11 +120,11 @@ def _read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
 
 
 def _parse(number: int, raw: bytes) -> Line | LineError | None:
-    if not raw.strip():
-        return None
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
+        if not raw.strip():
+            return None  # a blank line (asked only here: strip copies every line)
         return LineError(number, f"not valid JSON ({error})")
     if not isinstance(record, dict):
         return LineError(number, "a line must hold one JSON object")

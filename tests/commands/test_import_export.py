@@ -156,6 +156,22 @@ def test_invalid_lines_are_reported_with_their_numbers_and_nothing_is_imported(c
     assert Claim.objects.count() == claims  # not even the good first line
 
 
+def test_blank_and_whitespace_lines_are_skipped_and_still_counted(corpus, source, tmp_path):
+    good = {"author": "analyst", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
+    content = "\n".join([
+        json.dumps({**good, "text": "First of two."}), "", " \t ", json.dumps({**good, "text": "Second of two."}),
+        "\r", "{not json",
+    ])
+    path = tmp_path / "blank.jsonl"
+    path.write_text(content + "\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 invalid line"):
+        call_command("import_claims", str(path), "--no-progress", stderr=errors)
+    assert errors.getvalue().startswith("line 6: not valid JSON")
+    path.write_text(content.rsplit("\n", 1)[0] + "\n")
+    assert "2 claims imported" in _import(tmp_path, path.read_bytes())
+
+
 def test_null_characters_are_refused_with_their_line_numbers(corpus, source, tmp_path):
     """PostgreSQL cannot store U+0000; every database refuses it the same way, as a bad line."""
     good = {"author": "analyst", "text": "Fine.", "evidence": [{"source_sha256": source.text_sha256, "start": 0, "end": 6}]}
