@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-
 # Each pattern ``_scanned`` compiled, with the pattern it stands for: the tests match each
 # against the other.
 SCANNED: dict[re.Pattern, re.Pattern] = {}
@@ -41,6 +40,7 @@ def _scanned(pattern: str, first: str, flags: int = 0) -> re.Pattern:
     scanned = re.compile(f"(?={first})(?:{pattern})", flags)
     SCANNED[scanned] = re.compile(pattern, flags)
     return scanned
+
 
 NUMBER_NOT_IN_EVIDENCE = "number_not_in_evidence"
 DATE_NOT_IN_EVIDENCE = "date_not_in_evidence"
@@ -644,8 +644,8 @@ _HEDGE_HINTS = (
 
 def _hinted(text: str, hints: tuple[str, ...]) -> bool:
     """Whether the text holds any of the hints (lowercase): a substring search each, which
-    costs less than one scan by a pattern of them all (2.4 against 3.6 us for a quote and
-    the hedges' 21 hints)."""
+    costs less than one scan by a pattern of them all (3.0 against 4.1 us a text of the bench
+    corpus, for the hedges' 21 hints)."""
     lowered = text.lower()
     return any(hint in lowered for hint in hints)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from re import _constants, _parser
 
@@ -327,7 +328,8 @@ def test_a_year_missing_from_both_text_and_period_is_reported_once():
     assert len(checks.date_not_in_evidence(facts)) == 1
 
 
-
+# ---------------------------------------------------------------------------------------------
+# Scanned patterns (``checks._scanned``)
 
 
 def _first_characters(items) -> tuple[set[str], bool]:
@@ -346,7 +348,7 @@ def _first_characters(items) -> tuple[set[str], bool]:
                 elif kind is _constants.RANGE:
                     found.update(map(chr, range(item[0], item[1] + 1)))
                 elif kind is _constants.CATEGORY and item is _constants.CATEGORY_DIGIT:
-                    found.update(_DECIMALS)  # what ``\d`` matches in a str pattern
+                    found.update(_decimals())  # what ``\d`` matches in a str pattern
                 else:
                     raise AssertionError(f"no rule for {kind} {item} at a match's start")
             return found, False
@@ -366,8 +368,14 @@ def _first_characters(items) -> tuple[set[str], bool]:
     return found, True
 
 
-_DECIMALS = [chr(code) for code in range(0x110000) if chr(code).isdecimal()]
-_CASED = [chr(code) for code in range(0x10000) if chr(code).lower() != chr(code).upper()]
+@functools.cache
+def _decimals() -> list[str]:
+    return [chr(code) for code in range(0x110000) if chr(code).isdecimal()]
+
+
+@functools.cache
+def _cased() -> list[str]:
+    return [chr(code) for code in range(0x10000) if chr(code).lower() != chr(code).upper()]
 
 
 @pytest.mark.parametrize("scanned", list(checks.SCANNED), ids=lambda scanned: scanned.pattern[:40])
@@ -381,7 +389,7 @@ def test_a_scanned_patterns_look_ahead_admits_every_character_a_match_can_begin_
     firsts, empty = _first_characters(_parser.parse(plain.pattern, plain.flags))
     assert not empty
     if plain.flags & re.IGNORECASE:
-        firsts |= {cased for first in firsts if first.isalpha() for cased in _CASED
+        firsts |= {cased for first in firsts if first.isalpha() for cased in _cased()
                    if re.fullmatch(re.escape(first), cased, plain.flags)}
     look_ahead = re.compile(scanned.pattern[: scanned.pattern.index("(?:")], plain.flags)
     assert sorted(first for first in firsts if not look_ahead.match(first)) == []
@@ -396,10 +404,10 @@ _AROUND = ["1999", "2010s", "3", "21st", "٣", "May", "mid-May", "of", "in", "ag
 @pytest.mark.parametrize("scanned", list(checks.SCANNED), ids=lambda scanned: scanned.pattern[:40])
 @given(data=st.data())
 def test_a_scanned_pattern_finds_what_the_plain_pattern_finds(scanned, data):
-    """The look-ahead of ``checks._scanned`` only skips positions where no match can begin:
-    a class that leaves out a first character (say "D" of "December" for ``_DATE``, or the
-    Unicode digits of ``\\d``) fails. The texts join strings the pattern matches, drawn from
-    the pattern itself, with what may stand around them."""
+    """Whole matches, group by group, on texts that join strings the pattern matches (drawn
+    from the pattern itself) with what may stand around them. The test above reads every
+    first character from the pattern; this one would also see a look-ahead that changed
+    where a match ends."""
     plain = checks.SCANNED[scanned]
     pieces = st.one_of(st.from_regex(plain, fullmatch=True), st.sampled_from(_AROUND), st.text(max_size=3))
     text = data.draw(st.lists(pieces, max_size=6).map("".join), label="text")
