@@ -69,6 +69,20 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
+def fresh_database(url: str, password: str = DEFAULT_PASSWORD) -> None:
+    """``recreate``, ``migrate`` and ``create_users``, in a process of its own (this one may
+    have set Django up for another database), with the project's virtualenv."""
+    import subprocess
+
+    recreate(url)
+    code = (
+        "import sys; sys.path[:0] = [%r, %r]; import generate; generate.django_setup(%r);"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "generate.create_users(%r)"
+    ) % (str(BENCH_DIR), str(PROJECT_DIR), url, password)
+    subprocess.run([str(PROJECT_DIR / ".venv" / "bin" / "python"), "-c", code], check=True, cwd=PROJECT_DIR)
+
+
 def create_users(password: str) -> None:
     from django.contrib.auth.models import Group, User
 

@@ -82,16 +82,7 @@ def main(argv=None) -> int:
     claim_lines = range(claims_total)
 
     target = (f"sqlite:///{(DATA_DIR / 'import-target.sqlite3').resolve()}" if args.target == "sqlite" else args.postgres_url)
-    generate.recreate(target)
-    env_before = os.environ.get("DATABASE_URL")
-    code = (
-        "import sys; sys.path[:0] = [%r, %r]; import generate; generate.django_setup(%r);"
-        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
-        "generate.create_users('claimbase-bench')"
-    ) % (str(Path(__file__).resolve().parent), str(PROJECT_DIR), target)
-    subprocess.run([PYTHON, "-c", code], check=True, cwd=PROJECT_DIR)
-    if env_before is not None:
-        os.environ["DATABASE_URL"] = env_before
+    generate.fresh_database(target)
 
     runs = []
     for label, path, expected_new in (

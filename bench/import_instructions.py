@@ -74,13 +74,7 @@ def make_template(url: str, head: Path) -> None:
     """A database holding the first tenth of the export (the users of the corpus first)."""
     import generate
 
-    generate.recreate(url)
-    code = (
-        "import sys; sys.path[:0] = [%r, %r]; import generate; generate.django_setup(%r);"
-        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
-        "generate.create_users('claimbase-bench')"
-    ) % (str(Path(__file__).resolve().parent), str(PROJECT_DIR), url)
-    subprocess.run([PYTHON, "-c", code], check=True, cwd=PROJECT_DIR)
+    generate.fresh_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "project.settings"}
     subprocess.run([PYTHON, "manage.py", "import_claims", str(head), "--no-progress"], check=True, env=env,
                    cwd=PROJECT_DIR, capture_output=True)
