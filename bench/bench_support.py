@@ -186,3 +186,34 @@ def server_milliseconds(client, path: str, repeat: int) -> list[float]:
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code} {response.content[:300]!r}")
     return samples
+
+
+def is_claim_line(line: bytes) -> bool:
+    """Whether a line of an ``export_claims`` file holds a claim (other lines begin with
+    their ``type``)."""
+    return b'"type":' not in line[:20]
+
+
+def split_export(export: Path, head: Path, rest: Path | None = None, rest_claims: int = 0) -> int:
+    """Write the first tenth of the export's claims, with every source and entity line, to
+    ``head``; with ``rest``, the next ``rest_claims`` claim lines to it. Streamed, never read
+    whole (a benchmark's child processes would inherit its peak memory). Returns how many
+    claims the export holds."""
+    with export.open("rb") as handle:
+        total = sum(1 for line in handle if is_claim_line(line))
+    with export.open("rb") as handle, head.open("wb") as first, (rest or Path("/dev/null")).open("wb") as after:
+        seen = taken = 0
+        for line in handle:
+            if not is_claim_line(line):
+                first.write(line)  # sources and entities: the exports write them first
+            elif seen < total // 10:
+                first.write(line)
+                seen += 1
+            elif taken < rest_claims:
+                after.write(line)
+                taken += 1
+            else:
+                break
+    if taken < rest_claims:
+        raise SystemExit(f"{export.name} has only {taken} claims after its first tenth")
+    return total

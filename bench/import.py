@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import DATA_DIR, PROJECT_DIR, publish, table  # noqa: E402
+from bench_support import DATA_DIR, PROJECT_DIR, publish, split_export, table  # noqa: E402
 
 PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python")
 
@@ -66,19 +66,8 @@ def main(argv=None) -> int:
     source_url = f"sqlite:///{args.source.resolve()}"
     export = DATA_DIR / f"export-{args.source.stem}.jsonl"
     export_seconds, export_peak = peak_rss_of_export(source_url, export)
-    # Streamed, not read whole: the import processes are forked from this one, and Linux
-    # carries a process's peak RSS over into the programs it starts.
-    with export.open("rb") as handle:
-        claims_total = sum(1 for line in handle if b'"type":' not in line[:20])
     head = DATA_DIR / f"export-{args.source.stem}-head.jsonl"
-    with export.open("rb") as handle, head.open("wb") as out:
-        written = 0
-        for line in handle:
-            is_claim = b'"type":' not in line[:20]
-            if is_claim and written >= claims_total // 10:
-                break
-            out.write(line)
-            written += is_claim
+    claims_total = split_export(export, head)
     claim_lines = range(claims_total)
 
     target = (f"sqlite:///{(DATA_DIR / 'import-target.sqlite3').resolve()}" if args.target == "sqlite" else args.postgres_url)

@@ -31,15 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_support import DATA_DIR, PROJECT_DIR, publish, table  # noqa: E402
+from bench_support import DATA_DIR, PROJECT_DIR, publish, split_export, table  # noqa: E402
 
 PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python")
 COLLECTED = re.compile(r"Collected : (\d+)")
 IMPORTED = re.compile(r"(\d+) claims imported")
-
-
-def _is_claim(line: bytes) -> bool:
-    return b'"type":' not in line[:20]
 
 
 def prepare_files(source: Path, claims: int) -> tuple[Path, Path, Path]:
@@ -50,23 +46,8 @@ def prepare_files(source: Path, claims: int) -> tuple[Path, Path, Path]:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{source.resolve()}", "DJANGO_SETTINGS_MODULE": "project.settings"}
         subprocess.run([PYTHON, "manage.py", "export_claims", "--with-sources", "--no-progress", "--output", str(export)],
                        check=True, env=env, cwd=PROJECT_DIR)
-    with export.open("rb") as handle:
-        total = sum(1 for line in handle if _is_claim(line))
     head, part = DATA_DIR / f"export-{source.stem}-head.jsonl", DATA_DIR / f"export-{source.stem}-part.jsonl"
-    with export.open("rb") as handle, head.open("wb") as first, part.open("wb") as next_lines:
-        seen = taken = 0
-        for line in handle:
-            if not _is_claim(line):
-                first.write(line)  # sources and entities: in the database before the counted import
-                continue
-            if seen < total // 10:
-                first.write(line)
-            elif taken < claims:
-                next_lines.write(line)
-                taken += 1
-            seen += 1
-    if taken < claims:
-        raise SystemExit(f"{source.name} has only {taken} claims after its first tenth")
+    split_export(export, head, part, claims)
     return export, head, part
 
 

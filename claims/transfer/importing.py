@@ -61,7 +61,6 @@ rows_imported = Signal()
 # Import
 
 
-UID_CHUNK = 500
 # The tables a batch of new claims is written to (``Importer._insert``).
 BATCH_MODELS = (Span, Evidence, Claim, Claim.entities.through, Review, ClaimContributor, Claim.history.model)
 # What the import's look-ups filter and join on, for ``Importer._refresh_statistics``.
@@ -227,8 +226,7 @@ class Importer:
             return
         claim_ids = sorted({claim_id for _, first, second in wanted for claim_id in (first, second)})
         existing = set()
-        for index in range(0, len(claim_ids), UID_CHUNK):
-            chunk = claim_ids[index:index + UID_CHUNK]
+        for chunk in chunks(claim_ids):
             for from_id, to_id, kind in ClaimRelation.objects.filter(
                 Q(from_claim_id__in=chunk) | Q(to_claim_id__in=chunk)
             ).values_list("from_claim_id", "to_claim_id", "kind"):
