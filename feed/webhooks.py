@@ -150,6 +150,12 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         )
     except net.FetchError as error:
         return error.status, f"{error.code}: {error.message}"
+    except Exception as error:  # noqa: BLE001 - whatever a receiver provokes is its failed attempt
+        # ``net.request`` says what went wrong as a FetchError; anything else is a fault of
+        # ours that this receiver's answer provoked. Recorded as a failed attempt (backoff,
+        # disabled after a day), it cannot stop the round for every other webhook.
+        logger.exception("Webhook %s: delivery %s failed unexpectedly", webhook.pk, delivery.pk)
+        return None, f"error: {type(error).__name__}: {error}"
     if 200 <= answer.status < 300:
         return answer.status, ""
     excerpt = answer.body[:200].decode("utf-8", "replace")

@@ -14,16 +14,20 @@ tests against a local server.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
 import tempfile
+import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
@@ -79,23 +83,31 @@ class Response:
 # it. The local-use prefix is a site's own translation: never public.
 NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
 NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")
-# The deprecated IPv4-compatible form (``::127.0.0.1``), some systems still route as IPv4.
+# The deprecated IPv4-compatible form (``::127.0.0.1``), some systems still route as IPv4,
+# and the IPv4-translated form of SIIT (RFC 2765, ``::ffff:0:127.0.0.1``).
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+# The public internet's IPv6 unicast (RFC 4291): anything outside is local, deprecated
+# (site-local ``fec0::/10``) or not routed (SRv6 segment ids ``5f00::/16``).
+IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+# Not global, though Python's tables before 3.11.10 and 3.12.4 say they are: IETF protocol
+# assignments (RFC 6890) and the IPv6 documentation prefix of RFC 9637.
+NOT_GLOBAL = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("3fff::/20"))
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries to an IPv4 host, if it carries one."""
     if ip.ipv4_mapped or ip.sixtofour or ip.teredo:
         return ip.ipv4_mapped or ip.sixtofour or ip.teredo[1]
-    if ip in NAT64_WELL_KNOWN or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+    if ip in NAT64_WELL_KNOWN or ip in IPV4_TRANSLATED or (ip in IPV4_COMPATIBLE and int(ip) > 1):
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 
 def is_public_address(address: str) -> bool:
     """True for an address the public internet routes to (not private, loopback, link-local,
-    multicast, reserved or unspecified; IPv4 inside IPv6 (mapped, 6to4, Teredo, NAT64,
-    IPv4-compatible) judged as that IPv4)."""
+    multicast, reserved or unspecified; IPv4 inside IPv6 (mapped, translated, 6to4, Teredo,
+    NAT64, IPv4-compatible) judged as that IPv4; other IPv6 only in global unicast)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
         if ip in NAT64_LOCAL_USE:
@@ -103,7 +115,9 @@ def is_public_address(address: str) -> bool:
         embedded = _embedded_ipv4(ip)
         if embedded is not None:
             ip = embedded
-    return ip.is_global and not ip.is_multicast
+        elif ip not in IPV6_GLOBAL_UNICAST:
+            return False
+    return ip.is_global and not ip.is_multicast and not any(ip in network for network in NOT_GLOBAL)
 
 
 def check_url(url: str) -> tuple[str, str, int]:
@@ -142,10 +156,57 @@ def resolve(host: str, port: int, *, allow_private: bool) -> str:
     return addresses[0]
 
 
-def _pool(scheme: str, host: str, address: str, port: int, timeout: float):
-    timeouts = urllib3.Timeout(connect=timeout, read=timeout)
+def _cut(sock: socket.socket) -> None:
+    # The socket's own shutdown, for an SSL socket too (whose method would also drop its TLS
+    # state under a reading thread): the blocked read returns, the exchange fails.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already
+
+
+class _Deadline:
+    """A connection whose socket is shut at ``deadline`` (``time.monotonic``), whatever it is
+    doing then. The socket's timeout bounds each read only: a status line, headers or
+    ``100 Continue`` answers sent a byte at a time, each within it, would last for ever.
+    The timer goes in ``watchdogs``, which the exchange cancels when it ends (not the
+    connection's ``close``: http.client closes it when the response takes its socket)."""
+
+    def __init__(self, *args, deadline: float, watchdogs: list[threading.Timer], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+        self.watchdogs = watchdogs
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watchdog = threading.Timer(max(0.0, self.deadline - time.monotonic()), _cut, (sock,))
+        watchdog.daemon = True
+        self.watchdogs.append(watchdog)
+        watchdog.start()
+        return sock
+
+
+class _DeadlineHTTPConnection(_Deadline, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_Deadline, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+def _pool(scheme: str, host: str, address: str, port: int, deadline: float, watchdogs: list):
+    remaining = deadline - time.monotonic()
+    timeouts = urllib3.Timeout(connect=remaining, read=remaining)
     if scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        return _HTTPSPool(
             address,
             port,
             timeout=timeouts,
@@ -154,8 +215,23 @@ def _pool(scheme: str, host: str, address: str, port: int, timeout: float):
             assert_hostname=host,
             cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(),
+            deadline=deadline,
+            watchdogs=watchdogs,
         )
-    return urllib3.HTTPConnectionPool(address, port, timeout=timeouts, retries=False)
+    return _HTTPPool(address, port, timeout=timeouts, retries=False, deadline=deadline, watchdogs=watchdogs)
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong in a failed exchange, in the words of its innermost error."""
+    while True:
+        inner = next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
+        inner = inner or error.__cause__
+        if inner is None or inner is error:
+            break
+        error = inner
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
 
 
 def request(
@@ -178,6 +254,11 @@ def request(
     ``connection``); an HTTP error status is returned, not raised.
     """
     deadline = time.monotonic() + timeout
+    first_url = url
+
+    def timed_out() -> FetchError:
+        return FetchError(f"{url} did not answer within {timeout:g} seconds.", code="timeout")
+
     for _hop in range(max_redirects + 1):
         scheme, host, port = check_url(url)
         address = resolve(host, port, allow_private=allow_private)
@@ -188,10 +269,10 @@ def request(
             sent_headers["Host"] = f"[{host}]" if port == default_port else f"[{host}]:{port}"
         path = urlsplit(url)
         target = (path.path or "/") + (f"?{path.query}" if path.query else "")
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise FetchError(f"{url} did not answer within {timeout:g} seconds.", code="timeout")
-        pool = _pool(scheme, host, address, port, remaining)
+        if deadline - time.monotonic() <= 0:
+            raise timed_out()
+        watchdogs: list[threading.Timer] = []
+        pool = _pool(scheme, host, address, port, deadline, watchdogs)
         try:
             answer = pool.urlopen(
                 method,
@@ -206,12 +287,17 @@ def request(
                 status = answer.status
                 answer_headers = {name.lower(): value for name, value in answer.headers.items()}
                 if status in REDIRECT_STATUSES and answer_headers.get("location"):
-                    url = urljoin(url, answer_headers["location"])
+                    try:
+                        url = urljoin(url, answer_headers["location"])
+                    except ValueError as error:
+                        raise FetchError(
+                            f"{url} redirected to an invalid URL ({error}).", code="bad_url"
+                        ) from error
                     if status == 303:
                         method, body = "GET", None
                     continue
-                declared = answer_headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
+                declared = answer_headers.get("content-length", "").strip()
+                if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)
                 response, size = Response(url=url, status=status, headers=answer_headers), 0
                 # read1 returns what has arrived, so a trickling answer meets the deadline.
@@ -220,25 +306,79 @@ def request(
                     if size > max_bytes:
                         response.file.close()
                         raise _too_large(url, max_bytes)
-                    if time.monotonic() > deadline:
-                        response.file.close()
-                        raise FetchError(
-                            f"{url} did not answer within {timeout:g} seconds.", code="timeout"
-                        )
                     response.file.write(chunk)
+                if time.monotonic() >= deadline:
+                    # Cut at the deadline, a body that ends with the connection looks whole.
+                    response.file.close()
+                    raise timed_out()
                 response.file.seek(0)
                 return response
             finally:
                 answer.release_conn()
         except FetchError:
             raise
-        except (urllib3.exceptions.TimeoutError, socket.timeout) as error:
-            raise FetchError(f"{url} did not answer within {timeout:g} seconds.", code="timeout") from error
-        except urllib3.exceptions.HTTPError as error:
-            raise FetchError(f"Could not reach {url}: {error}", code="connection") from error
+        except urllib3.exceptions.NewConnectionError as error:
+            raise FetchError(f"Could not connect to {url}: {_reason(error)}.", code="connection") from error
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as error:
+            if time.monotonic() >= deadline or isinstance(error, (urllib3.exceptions.TimeoutError, TimeoutError)):
+                raise timed_out() from error
+            raise FetchError(f"Could not read an answer from {url}: {_reason(error)}.", code="connection") from error
         finally:
             pool.close()
-    raise FetchError(f"More than {max_redirects} redirects from {url}.", code="too_many_redirects")
+            for watchdog in watchdogs:
+                watchdog.cancel()
+    raise FetchError(f"More than {max_redirects} redirects from {first_url}.", code="too_many_redirects")
+
+
+# Content codings a server may use although asked for none, and the zlib window that reads
+# each (gzip's header, zlib's, or either for "deflate", which servers send both ways).
+_DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
+
+
+def decoded(response: Response, *, max_bytes: int) -> BinaryIO:
+    """The body of ``response`` as its server meant it: undone of a ``Content-Encoding`` of
+    gzip or deflate (some servers encode whatever they are asked), a piece at a time and
+    refused past ``max_bytes`` (a small bomb inflates to gigabytes). ``FetchError`` with code
+    ``unsupported_encoding`` for any other coding, or a body that does not decode."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return response.file
+    if encoding not in _DECODERS:
+        raise FetchError(
+            f"{response.url} sent its answer encoded as {encoding!r} (Content-Encoding), "
+            "which cannot be read; only gzip and deflate are undone.",
+            code="unsupported_encoding",
+        )
+    decoder = zlib.decompressobj(_DECODERS[encoding])
+    out = tempfile.SpooledTemporaryFile(SPOOLED_PAST)
+    size = 0
+    try:
+        response.file.seek(0)
+        pending = b""
+        while True:
+            if not pending:
+                pending = response.file.read(CHUNK)
+                if not pending:
+                    break
+            # At most a chunk out per call: the rest waits in ``unconsumed_tail``.
+            piece = decoder.decompress(pending, CHUNK)
+            pending = decoder.unconsumed_tail
+            size += len(piece)
+            if size > max_bytes:
+                raise _too_large(response.url, max_bytes)
+            out.write(piece)
+        out.write(decoder.flush())
+    except zlib.error as error:
+        out.close()
+        raise FetchError(
+            f"{response.url} sent a body that does not decode as {encoding} ({error}).",
+            code="unsupported_encoding",
+        ) from error
+    except FetchError:
+        out.close()
+        raise
+    out.seek(0)
+    return out
 
 
 def _too_large(url: str, max_bytes: int) -> FetchError:

@@ -193,7 +193,7 @@ def fetch(url: str) -> net.Response:
     """GET ``url`` with the fetching limits; errors as ``InvalidInput`` that say what
     happened (codes from ``project.net``: ``timeout``, ``too_large``,
     ``address_not_allowed``, ``unresolvable``, ``connection``, ``too_many_redirects``,
-    ``bad_url``; and ``http_status``)."""
+    ``bad_url``, ``unsupported_encoding``; and ``http_status``)."""
     try:
         response = net.request(
             "GET",
@@ -204,6 +204,9 @@ def fetch(url: str) -> net.Response:
             max_redirects=5,
             allow_private=settings.SOURCE_FETCH_ALLOW_PRIVATE,
         )
+        if 200 <= response.status < 300:
+            # A body sent gzipped although asked for none, undone within the same limit.
+            response.file = net.decoded(response, max_bytes=max_source_bytes())
     except net.FetchError as error:
         message = error.message
         if error.code == "too_large":

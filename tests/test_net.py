@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import socket
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -21,7 +24,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/hello")
             self.end_headers()
-        elif self.path == "/loop":
+        elif self.path.split("?")[0] == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
             self.end_headers()
@@ -34,6 +37,42 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.end_headers()
             drip(self.wfile, 20)
+        elif self.path == "/slow-headers":
+            # The status line at once, then a header a byte at a time: each byte comes well
+            # within any per-read timeout, the whole never.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            drip(self.wfile, 30)
+        elif self.path == "/continue-flood":
+            # Interim answers, which the client skips, one after another.
+            try:
+                for _ in range(30):
+                    self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif self.path == "/odd-length":
+            # A digit to str.isdigit, not to int(): the header arrives decoded as Latin-1.
+            self.send_response(200)
+            self.send_header("Content-Length", "\u00b2")
+            self.end_headers()
+            self.wfile.write(b"hello")
+        elif self.path == "/bad-location":
+            self.send_response(302)
+            self.send_header("Location", "http://[::1")
+            self.end_headers()
+        elif self.path.startswith("/encoded/"):
+            encoding = self.path.rsplit("/", 1)[-1]
+            text = b"Encoded although asked for none. " * 100
+            body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": lambda data: data}[encoding](text)
+            if self.path.startswith("/encoded/bomb/"):
+                body = gzip.compress(b"\0" * 5_000_000)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         else:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=ISO-8859-1")
@@ -60,7 +99,11 @@ def server():
      # IPv4 carried in IPv6: NAT64 (well-known and local-use prefixes), IPv4-compatible,
      # 6to4 and Teredo forms of loopback, private and metadata addresses.
      "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "64:ff9b:1::808:808",
-     "::127.0.0.1", "::a9fe:a9fe", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:f5ff:fffe"],
+     "::127.0.0.1", "::a9fe:a9fe", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+     # Ranges that Python's own tables (before 3.11.10 and 3.12.4) count as global: the
+     # IPv4-translated form of loopback (SIIT), IETF protocol assignments, deprecated
+     # site-local IPv6, the documentation prefix of RFC 9637, and SRv6 segment ids.
+     "::ffff:0:7f00:1", "::ffff:0:a9fe:a9fe", "192.0.0.8", "fec0::1", "3fff::1", "5f00::1"],
 )
 def test_private_loopback_and_link_local_addresses_are_not_public(address):
     assert not net.is_public_address(address)
@@ -142,3 +185,75 @@ def test_urls_that_are_not_plain_http_are_refused(url):
     with pytest.raises(net.FetchError) as error:
         net.request("GET", url)
     assert error.value.code == "bad_url"
+
+
+def test_the_timeout_bounds_headers_sent_a_byte_at_a_time(server):
+    started = time.monotonic()
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/slow-headers", allow_private=True, timeout=0.5)
+    assert error.value.code == "timeout"
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_timeout_bounds_an_endless_run_of_interim_answers(server):
+    started = time.monotonic()
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/continue-flood", allow_private=True, timeout=0.5)
+    assert error.value.code == "timeout"
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_content_length_that_is_not_a_number_is_not_a_crash(server):
+    # Either answer is fine (the body, or a refusal that says why); an exception is not.
+    try:
+        response = net.request("GET", server + "/odd-length", allow_private=True)
+    except net.FetchError as error:
+        assert error.code == "connection"
+    else:
+        assert response.status == 200
+
+
+def test_a_redirect_to_an_invalid_url_is_refused_as_such(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/bad-location", allow_private=True)
+    assert error.value.code == "bad_url"
+    assert "redirected to an invalid URL" in error.value.message
+
+
+def test_a_refused_connection_is_not_called_a_timeout():
+    with socket.socket() as bound:  # a port that is taken, with nobody listening on it
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        with pytest.raises(net.FetchError) as error:
+            net.request("GET", f"http://127.0.0.1:{port}/", allow_private=True, timeout=5)
+    assert error.value.code == "connection"
+    assert "refused" in error.value.message
+    assert "timeout" not in error.value.message and "within" not in error.value.message
+
+
+def test_the_first_url_is_named_when_redirects_run_out(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/loop?start", allow_private=True, max_redirects=2)
+    assert error.value.message == f"More than 2 redirects from {server}/loop?start."
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_body_encoded_although_asked_for_none_is_decoded(server, encoding):
+    response = net.request("GET", server + f"/encoded/{encoding}", allow_private=True)
+    assert net.decoded(response, max_bytes=10_000).read() == b"Encoded although asked for none. " * 100
+
+
+def test_a_decoded_body_is_held_to_the_size_cap(server):
+    response = net.request("GET", server + "/encoded/bomb/gzip", allow_private=True)
+    assert len(response.body) < 10_000  # five megabytes of zeros, compressed
+    with pytest.raises(net.FetchError) as error:
+        net.decoded(response, max_bytes=100_000)
+    assert error.value.code == "too_large"
+
+
+def test_an_encoding_that_cannot_be_decoded_is_refused_by_name(server):
+    response = net.request("GET", server + "/encoded/br", allow_private=True)
+    with pytest.raises(net.FetchError) as error:
+        net.decoded(response, max_bytes=10_000)
+    assert error.value.code == "unsupported_encoding"
+    assert "br" in error.value.message

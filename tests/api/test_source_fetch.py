@@ -4,6 +4,7 @@ what happened."""
 
 from __future__ import annotations
 
+import gzip
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -52,6 +53,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send(302, b"", "text/html", Location="http://169.254.169.254/latest/meta-data/")
         elif self.path == "/loop":
             self._send(302, b"", "text/html", Location="/loop")
+        elif self.path == "/gzipped":  # encoded although the request asked for none
+            self._send(200, gzip.compress(b"Notes sent gzipped.\n"), "text/plain", Content_Encoding="gzip")
+        elif self.path == "/brotli":
+            self._send(200, b"\x8b\x02\x80notes\x03", "text/plain", Content_Encoding="br")
+        elif self.path == "/bad-location":
+            self._send(302, b"", "text/html", Location="http://[::1")
+        elif self.path == "/odd-length":
+            # "\u00b2" is a digit to str.isdigit, not to int().
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "\u00b2")
+            self.end_headers()
+            self.wfile.write(b"Odd length.")
         elif self.path == "/slow":
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
@@ -104,6 +118,20 @@ def test_redirects_are_followed_and_the_final_address_recorded(client_for, analy
     assert (body["title"], body["url"], body["text"]) == ("Given", server + "/notes.txt", "Plain notes, fetched.\n")
 
 
+def test_a_page_sent_gzipped_is_decoded_and_kept_as_its_server_meant_it(client_for, analyst, server):
+    body = client_for(analyst).post(FETCH, {"url": server + "/gzipped"}).json()
+    assert body["text"] == "Notes sent gzipped.\n"
+    assert body["original_size"] == len(b"Notes sent gzipped.\n")
+    assert Source.objects.get(pk=body["id"]).original.read() == b"Notes sent gzipped.\n"
+
+
+def test_a_content_length_that_is_not_a_number_is_no_server_error(client_for, analyst, server):
+    response = client_for(analyst).post(FETCH, {"url": server + "/odd-length"})
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "connection"
+
+
 def test_fetching_a_url_already_recorded_is_a_conflict_naming_the_source(client_for, analyst, server):
     first = client_for(analyst).post(FETCH, {"url": server + "/notes.txt"}).json()
     response = client_for(analyst).post(FETCH, {"url": server + "/notes.txt"})
@@ -119,6 +147,8 @@ def test_fetching_a_url_already_recorded_is_a_conflict_naming_the_source(client_
         ("/error", "http_status", "HTTP 503"),
         ("/image", "unsupported_type", "PNG"),
         ("/loop", "too_many_redirects", "redirects"),
+        ("/brotli", "unsupported_encoding", "'br'"),
+        ("/bad-location", "bad_url", "redirected to an invalid URL"),
     ],
 )
 def test_a_failed_fetch_is_a_400_that_says_what_happened(client_for, analyst, server, path, code, words):

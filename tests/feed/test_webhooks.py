@@ -144,6 +144,33 @@ def test_a_webhook_failing_for_a_day_is_disabled_with_its_reason(db, receiver, l
     assert webhook.active and webhook.disabled_reason == "" and webhook.failing_since is None
 
 
+def test_an_unexpected_error_with_one_receiver_is_its_failed_attempt_not_everyones(
+    db, receiver, local_delivery, monkeypatch, caplog
+):
+    event = _events(1)[0]
+    broken = _webhook(receiver.url + "?broken")
+    healthy = _webhook(receiver.url)
+    real_request = webhooks.net.request
+
+    def request(method, url, **kwargs):
+        if url.endswith("?broken"):
+            raise ValueError("a fault of ours, provoked by this receiver")
+        return real_request(method, url, **kwargs)
+
+    monkeypatch.setattr(webhooks.net, "request", request)
+    result = webhooks.deliver_all()
+    assert (result.delivered, result.failed) == (1, 1)
+    assert _seqs(receiver) == [event.seq]
+    assert Delivery.objects.get(webhook=healthy).status == Delivery.Status.DELIVERED
+    failed = Delivery.objects.get(webhook=broken)
+    assert (failed.status, failed.attempts) == (Delivery.Status.PENDING, 1)
+    assert failed.last_error == "error: ValueError: a fault of ours, provoked by this receiver"
+    assert failed.next_attempt_at > timezone.now()  # backoff, as for any failure
+    broken.refresh_from_db()
+    assert broken.failing_since is not None
+    assert "failed unexpectedly" in caplog.text
+
+
 def test_webhooks_never_reach_a_private_address_unless_allowed(db, receiver, settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = False
     _events(1)
