@@ -10,7 +10,7 @@ else the ``Problem`` saying why not, in words a person can act on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .models import EDITABLE_STATUSES, Claim, ClaimRelation, Evidence, Review
@@ -163,6 +163,24 @@ def summarize(problems: Sequence[Problem], doing: str) -> Problem:
 def period_problem(start: dt.date | None, end: dt.date | None) -> Problem | None:
     if start and end and start > end:
         return Problem("invalid", "The period cannot end before it starts.")
+    return None
+
+
+def supersedes_problem(
+    claim_id: int | None, supersedes_id: int | None, supersedes_of: Callable[[int], int | None]
+) -> Problem | None:
+    """A correction points at another claim, and never, through a chain of corrections, back
+    at itself. ``supersedes_of(pk)``: the claim that claim corrects, None at a chain's end
+    (a query for the services; the file's own links for the importer)."""
+    seen = {claim_id} if claim_id is not None else set()
+    current = supersedes_id
+    while current is not None:
+        if current in seen:
+            return Problem(
+                "supersedes_cycle", "A claim cannot supersede itself, directly or through the claims it corrects."
+            )
+        seen.add(current)
+        current = supersedes_of(current)
     return None
 
 

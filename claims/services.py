@@ -107,17 +107,17 @@ def _lock_sources(items: Iterable[EvidenceInput]) -> None:
 
 def _check_supersedes(claim: Claim) -> None:
     """A correction points at another claim, and never, through a chain, back at itself."""
-    seen = {claim.pk} if claim.pk else set()
-    current = claim.supersedes_id
-    while current is not None:
-        if current in seen:
-            raise InvalidInput(
-                "A claim cannot supersede itself, directly or through the claims it corrects.",
-                code="supersedes_cycle",
-                extra={"errors": {"supersedes": ["This would make a cycle of corrections."]}},
-            )
-        seen.add(current)
-        current = Claim.objects.filter(pk=current).values_list("supersedes_id", flat=True).first()
+    problem = rules.supersedes_problem(
+        claim.pk,
+        claim.supersedes_id,
+        lambda pk: Claim.objects.filter(pk=pk).values_list("supersedes_id", flat=True).first(),
+    )
+    if problem is not None:
+        raise InvalidInput(
+            problem.message,
+            code=problem.code,
+            extra={"errors": {"supersedes": ["This would make a cycle of corrections."]}},
+        )
 
 
 def _validated(instance, exclude: Sequence[str] = ()) -> None:

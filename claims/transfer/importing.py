@@ -196,6 +196,13 @@ class Importer:
                 self._refuse(LineError(line, "a claim cannot supersede itself"))
             else:
                 links[claim_id] = ids[uid]
+        # A cycle runs through the file's claims only: a claim already in the database
+        # corrects none of them. So the file's links are the whole chain to follow.
+        for claim_id, uid, line in self.supersedes:
+            if claim_id in links:
+                problem = rules.supersedes_problem(claim_id, links[claim_id], links.get)
+                if problem is not None:
+                    self._refuse(LineError(line, f"supersedes {uid}: {problem.message}"))
         if self.error_count:
             return
         history = Claim.history.model.objects.filter(history_change_reason=CHANGE_REASON)

@@ -59,6 +59,9 @@ ANCHOR_STATES = tuple(Span.AnchorState.values)
 REVIEW_ACTIONS = tuple(Review.Action.values)
 ENTITY_KINDS = tuple(Entity.Kind.values)
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+# The fields of a source line that hold text: a number or a list there is refused, not
+# stored as its string ("1", "[]").
+SOURCE_TEXT_FIELDS = ("title", "url", "publisher", "authors", "language", "kind", "reliability", "notes")
 
 
 def _no_wait() -> None:
@@ -333,9 +336,23 @@ def _text(record: dict, name: str, default: str = "", required: bool = False, li
 
 
 def _choice(record: dict, name: str, choices, default: str) -> str:
-    value = record.get(name) or default
-    if value not in choices:
+    """One of ``choices``; ``default`` when the field is absent, null or empty. Any other
+    value (a number, a list) is refused, never read as the default."""
+    value = record.get(name)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str) or value not in choices:
         raise InvalidLine(f"{name} {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def _list(record: dict, name: str, what: str) -> list:
+    """A list field: absent or null is empty; anything but a list is refused."""
+    value = record.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidLine(f"{name} must be a list of {what}")
     return value
 
 
@@ -377,7 +394,8 @@ def _uid(record: dict, name: str) -> uuid.UUID | None:
     if value in (None, ""):
         return None
     try:
-        return uuid.UUID(value) if isinstance(value, str) else None
+        if isinstance(value, str):
+            return uuid.UUID(value)
     except ValueError:
         pass
     raise InvalidLine(f"{name} must be a UUID, not {value!r}")
@@ -407,6 +425,9 @@ class Resolver:
         self.pending_entities: set[str] = set()
         self.source_uids: set[uuid.UUID] = set()  # of the batch's source lines, in the database
         self.original_shas: dict[str, str] = {}  # originals already taken: by whom
+        self.claim_lines: dict[uuid.UUID, int] = {}  # the line of each claim uid in the file
+        # The passage (source, offsets, state, quote) of each span uid in the file, and its line.
+        self.span_passages: dict[uuid.UUID, tuple[int, tuple]] = {}
 
     @property
     def barrier(self) -> Callable[[], None]:
@@ -424,6 +445,9 @@ class Resolver:
         if problem is not None:
             raise InvalidLine(problem)
         fields = {name: record[name] for name in SOURCE_FIELDS if record.get(name) not in (None,)}
+        for name in SOURCE_TEXT_FIELDS:
+            if name in fields and not isinstance(fields[name], str):
+                raise InvalidLine(f"{name} must be a string, not {fields[name]!r}")
         for name in ("published_on",):
             if name in fields:
                 fields[name] = _date(record, name)
@@ -510,7 +534,7 @@ class Resolver:
             "name": _text(record, "name", required=True, limit=300),
             "kind": _choice(record, "kind", ENTITY_KINDS, Entity.Kind.OTHER),
             "wikidata_id": _text(record, "wikidata_id", limit=20),
-            "aliases": record.get("aliases") or [],
+            "aliases": _list(record, "aliases", "strings"),
         }
         aliases = values["aliases"]
         if not isinstance(aliases, list) or not all(isinstance(alias, str) and "\x00" not in alias for alias in aliases):
@@ -544,13 +568,14 @@ class Resolver:
                     urls.add(record["url"])
             if record["type"] != "claim":
                 continue
-            for item in record.get("evidence") or ():
+            evidence, slugs_named = record.get("evidence"), record.get("entities")
+            for item in evidence if isinstance(evidence, list) else ():
                 if isinstance(item, dict):
                     if isinstance(item.get("source_sha256"), str):
                         shas.add(item["source_sha256"])
                     elif isinstance(item.get("source_url"), str):
                         urls.add(item["source_url"])
-            for slug in record.get("entities") or ():
+            for slug in slugs_named if isinstance(slugs_named, list) else ():
                 if isinstance(slug, str) and slug not in self.entity_ids:
                     slugs.add(slug)
         self.sources.load(shas, urls)
@@ -591,15 +616,11 @@ class Resolver:
         text = _text(record, "text", required=True, limit=CLAIM_TEXT_MAX_LENGTH)
         status = _choice(record, "status", STATUSES, Status.DRAFT)
         verdict = _choice(record, "verdict", VERDICTS, Verdict.UNVERIFIED)
-        confidence = record.get("confidence") or ""
-        if confidence not in ("", *CONFIDENCES):
-            raise InvalidLine(f"confidence {confidence!r} is not one of low, moderate, high")
+        confidence = _choice(record, "confidence", CONFIDENCES, "")
         period_start, period_end = _date(record, "period_start"), _date(record, "period_end")
         if (problem := rules.period_problem(period_start, period_end)) is not None:
             raise InvalidLine(problem.message)
-        contributor_names = record.get("contributors") or []
-        if not isinstance(contributor_names, list):
-            raise InvalidLine("contributors must be a list of usernames")
+        contributor_names = _list(record, "contributors", "usernames")
         contributor_ids = [author.id]
         for name in contributor_names:
             user = self._user(name, "contributor")
@@ -616,27 +637,25 @@ class Resolver:
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31:
             raise InvalidLine("version must be a positive integer")
 
-        slugs = record.get("entities") or []
-        if not isinstance(slugs, list):
-            raise InvalidLine("entities must be a list of slugs")
+        slugs = _list(record, "entities", "slugs")
         for slug in slugs:
+            if not isinstance(slug, str):
+                raise InvalidLine(f"entities must be a list of slugs, not {slug!r}")
             if slug not in self.entity_ids and slug not in self.pending_entities:
                 raise InvalidLine(f"entity {slug!r} does not exist")
 
-        items = record.get("evidence") or []
-        if not isinstance(items, list):
-            raise InvalidLine("evidence must be a list")
+        items = _list(record, "evidence", "evidence items")
         evidence = []
         seen = set()
         for index, item in enumerate(items):
             try:
-                prepared = self._check_evidence(item, author)
+                prepared = self._check_evidence(item, author, line.number)
             except (InvalidLine, anchoring.AnchoringError) as error:
                 raise InvalidLine(f"evidence[{index}]: {error}") from error
             key = (prepared.source_sha, prepared.start, prepared.end, prepared.anchor_state)
-            if key in seen:
+            if key in seen or (prepared.span_uid is not None and prepared.span_uid in seen):
                 raise InvalidLine(f"evidence[{index}]: the same span is cited twice")
-            seen.add(key)
+            seen.update((key, prepared.span_uid))
             evidence.append(prepared)
 
         if status in rules.DECIDED_STATUSES and reviewer is None:
@@ -655,7 +674,7 @@ class Resolver:
             name: _datetime(record, name)
             for name in ("created_at", "updated_at", "submitted_at", "published_at")
         }
-        reviews = [self._check_review(index, item) for index, item in enumerate(record.get("reviews") or [])]
+        reviews = [self._check_review(index, item) for index, item in enumerate(_list(record, "reviews", "reviews"))]
         reviewer_ids = {actor_id for actor_id, *_ in reviews if self.people.roles_of(self.people.by_id[actor_id])[1]}
         problems = rules.log_problems(
             status=status,
@@ -666,8 +685,15 @@ class Resolver:
         )
         if problems:
             raise InvalidLine("; ".join(problem.message for problem in problems))
+        uid = _uid(record, "uid")
+        if uid is not None:
+            # A second line with the same uid would be skipped as already present, its
+            # content lost without a word.
+            first = self.claim_lines.setdefault(uid, line.number)
+            if first != line.number:
+                raise InvalidLine(f"uid {uid} is also the uid of the claim on line {first}: a file holds each claim once")
         fields = {
-            "uid": _uid(record, "uid"),
+            "uid": uid,
             "text": text,
             "status": status,
             "verdict": verdict,
@@ -709,7 +735,7 @@ class Resolver:
             created_by = self._user(record.get("created_by"), "created_by").id
         return PreparedRelation(line.number, from_uid, to_uid, kind, note, created_by, _datetime(record, "created_at"))
 
-    def _check_evidence(self, item: Any, author) -> PreparedEvidence:
+    def _check_evidence(self, item: Any, author, line: int) -> PreparedEvidence:
         if not isinstance(item, dict):
             raise InvalidLine("must be an object")
         unknown = line_format.unknown_fields(item, line_format.EVIDENCE_FIELDS)
@@ -753,9 +779,17 @@ class Resolver:
             start, end = candidate.start, candidate.end
             quote = text[start:end]
             prefix, suffix = anchoring.context_of(text, start, end)
+        span_uid = _uid(item, "span_uid")
+        if span_uid is not None:
+            # One uid, one passage: the importer writes a span named by its uid once, and
+            # every evidence item naming it cites that span.
+            passage = (source_id, start, end, state, quote)
+            first_line, first_passage = self.span_passages.setdefault(span_uid, (line, passage))
+            if first_passage != passage:
+                raise InvalidLine(f"span_uid {span_uid} names another passage on line {first_line}")
         return PreparedEvidence(
             source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"),
-            _uid(item, "span_uid"), added_by.id,
+            span_uid, added_by.id,
         )
 
     def _check_review(self, index: int, item: Any) -> tuple:

@@ -145,3 +145,150 @@ def test_the_command_reports_line_errors_not_a_traceback(tmp_path, source, analy
     with pytest.raises(CommandError):
         call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
     assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"evidence": 5}, "evidence must be a list"),
+        ({"evidence": {"source_sha256": "0"}}, "evidence must be a list"),
+        ({"entities": 5}, "entities must be a list of slugs"),
+        ({"entities": True}, "entities must be a list of slugs"),
+        ({"entities": [["iran"]]}, "entities must be a list of slugs, not ['iran']"),
+        ({"entities": [{"slug": "iran"}]}, "entities must be a list of slugs"),
+        ({"reviews": 5}, "reviews must be a list"),
+        ({"contributors": "analyst"}, "contributors must be a list"),
+        # A value of the wrong type is refused, never read as the default.
+        ({"supersedes": 12345}, "supersedes must be a UUID, not 12345"),
+        ({"uid": 7}, "uid must be a UUID, not 7"),
+        ({"status": []}, "status [] is not one of"),
+        ({"verdict": {}}, "verdict {} is not one of"),
+        ({"confidence": []}, "confidence [] is not one of"),
+        ({"confidence": 0}, "confidence 0 is not one of"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_a_line_error_not_a_traceback_or_a_default(
+    tmp_path, source, analyst, reviewer, overrides, words
+):
+    assert words in _refusal(tmp_path, _line(source, **overrides))
+
+
+def test_a_span_uid_of_the_wrong_type_is_a_line_error(tmp_path, source, analyst, reviewer):
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "span_uid": 42}]
+    assert "evidence[0]: span_uid must be a UUID, not 42" in _refusal(tmp_path, _line(source, evidence=evidence))
+
+
+@pytest.mark.parametrize("field", ["title", "publisher", "authors", "language", "notes", "kind", "reliability"])
+@pytest.mark.parametrize("value", [1, 1.5, True, [], {}])
+def test_a_source_field_that_is_not_text_is_a_line_error_not_its_string(tmp_path, analyst, field, value):
+    line = {"type": "source", "title": "A report", "text": "Sanctions were tightened in 2010.", field: value}
+    path = tmp_path / "sources.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert f"{field} must be a string, not {value!r}" in str(refused.value.errors[0])
+    assert not Source.objects.exists()
+
+
+def test_an_entity_whose_aliases_are_not_a_list_is_a_line_error(tmp_path, analyst):
+    path = tmp_path / "entities.jsonl"
+    path.write_text(json.dumps({"type": "entity", "slug": "iran", "name": "Iran", "aliases": {}}) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert "aliases must be a list of strings" in str(refused.value.errors[0])
+
+
+def test_a_uid_on_two_lines_is_a_line_error_not_a_lost_claim(tmp_path, source, analyst, reviewer):
+    uid = str(uuid.uuid4())
+    first = _line(source, uid=uid)
+    second = _line(source, uid=uid, text="Russia voted six times. A different text, the same uid.")
+    message = _refusal(tmp_path, first, second)
+    assert f"line 2: uid {uid} is also the uid of the claim on line 1" in message
+
+
+def test_one_span_uid_for_two_passages_is_a_line_error(tmp_path, source, analyst, reviewer):
+    span_uid = str(uuid.uuid4())
+    first = _line(source, uid=str(uuid.uuid4()), evidence=[
+        {"source_sha256": source.text_sha256, "quote": "Russia voted six times", "span_uid": span_uid}])
+    second = _line(source, uid=str(uuid.uuid4()), status="draft", reviewer=None, reviews=[], evidence=[
+        {"source_sha256": source.text_sha256, "start": 0, "end": 6, "span_uid": span_uid}])
+    message = _refusal(tmp_path, first, second)
+    assert f"line 2: evidence[0]: span_uid {span_uid} names another passage on line 1" in message
+
+
+def test_one_span_uid_cited_twice_by_a_claim_is_a_line_error_not_a_refused_row(tmp_path, source, analyst, reviewer):
+    span_uid = str(uuid.uuid4())
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "span_uid": span_uid},
+                {"source_sha256": source.text_sha256, "start": 0, "end": 6, "span_uid": span_uid}]
+    message = _refusal(tmp_path, _line(source, status="draft", reviewer=None, reviews=[], evidence=evidence))
+    assert "evidence[1]:" in message
+
+
+def test_one_span_uid_cited_by_two_claims_for_the_same_passage_is_one_span(tmp_path, source, analyst, reviewer):
+    span_uid = str(uuid.uuid4())
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "span_uid": span_uid}]
+    first, second = (_line(source, uid=str(uuid.uuid4()), evidence=evidence) for _ in range(2))
+    assert _imports(tmp_path, first, second).claims_created == 2
+    assert source.spans.filter(uid=span_uid).count() == 1
+
+
+@pytest.mark.parametrize("length", [2, 3])
+def test_a_cycle_of_corrections_is_a_line_error_on_each_of_its_lines(tmp_path, source, analyst, reviewer, length):
+    uids = [str(uuid.uuid4()) for _ in range(length)]
+    lines = [
+        {"author": "analyst", "uid": uid, "text": f"Russia voted six times. Correction {n}.",
+         "supersedes": uids[(n + 1) % length]}
+        for n, uid in enumerate(uids)
+    ]
+    message = _refusal(tmp_path, *lines)
+    for number in range(1, length + 1):
+        assert f"line {number}: supersedes {uids[number % length]}: A claim cannot supersede itself, directly or through" in message
+
+
+def test_a_chain_of_corrections_into_the_database_imports(tmp_path, source, analyst, reviewer):
+    old_uid, middle_uid, new_uid = (str(uuid.uuid4()) for _ in range(3))
+    _imports(tmp_path, _line(source, uid=old_uid))
+    report = _imports(tmp_path, {"author": "analyst", "uid": new_uid, "text": "Newest.", "supersedes": middle_uid},
+                      {"author": "analyst", "uid": middle_uid, "text": "Middle.", "supersedes": old_uid})
+    assert report.claims_created == 2
+    assert Claim.objects.get(uid=new_uid).supersedes.supersedes.uid == uuid.UUID(old_uid)
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "device"])
+def test_the_command_refuses_what_is_not_a_regular_file_without_waiting(tmp_path, analyst, kind):
+    import os
+
+    import signal
+
+    path = {"directory": tmp_path, "fifo": tmp_path / "claims.jsonl", "device": "/dev/zero"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it would wait for a writer for ever
+
+    def waited(signum, frame):
+        raise AssertionError(f"import_claims waited on {kind}")
+
+    previous = signal.signal(signal.SIGALRM, waited)  # a regression fails, it does not hang
+    signal.alarm(20)
+    try:
+        with pytest.raises(CommandError, match="is not a regular file"):
+            call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_command_says_when_a_file_cannot_be_read(tmp_path, analyst, monkeypatch):
+    import builtins
+
+    path = tmp_path / "claims.jsonl"
+    path.write_text("{}\n")
+    real_open = builtins.open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    with pytest.raises(CommandError, match="Cannot read .*claims.jsonl: Permission denied. Nothing was imported"):
+        call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())

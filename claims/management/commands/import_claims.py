@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import stat
 import sys
 import time
 
@@ -41,11 +43,22 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             def progress(total):
                 return tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+        path = options["file"]
+        try:
+            # A FIFO would block the open, a device never end: a file, or nothing.
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                raise CommandError(f"{path} is not a regular file: give the .jsonl file to import.")
+        except FileNotFoundError as error:
+            raise CommandError(f"No such file: {path}") from error
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
         started = time.perf_counter()
         try:
-            report = import_claims(options["file"], batch_size=options["batch_size"], user=user, progress=progress)
+            report = import_claims(path, batch_size=options["batch_size"], user=user, progress=progress)
         except FileNotFoundError as error:
-            raise CommandError(f"No such file: {options['file']}") from error
+            raise CommandError(f"No such file: {path}") from error
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}. Nothing was imported.") from error
         except ImportRefused as refused:
             for error in refused.errors:
                 self.stderr.write(str(error))
