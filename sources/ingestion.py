@@ -184,6 +184,9 @@ def source_create_from_file(
         declared_type = mimetypes.guess_type(filename)[0] or ""
     extraction = ingest.extract(stream, declared_type=declared_type, filename=filename)
     stem = os.path.splitext(os.path.basename(filename))[0]
+    # A file name that is not UTF-8 reaches us with its bytes escaped as lone surrogates
+    # (os.fsdecode), which are not text: the title shows U+FFFD for them instead.
+    stem = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     given.setdefault("retrieved_at", timezone.now())
     fields = _fields(extraction, given, fallback_title=stem)
     return _create(user=user, stream=stream, sha256=sha256, size=size, extraction=extraction, fields=fields)

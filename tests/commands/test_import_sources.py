@@ -3,7 +3,11 @@ summary, and a reason for each file refused."""
 
 from __future__ import annotations
 
+import errno
+import os
+import signal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -95,3 +99,112 @@ def test_a_large_text_file_is_imported_whole_and_its_length_reported(tmp_path):
     assert large.text == text and large.text_length == len(text)
     assert f"source #{large.pk} (text/plain, {len(text):,} characters)" in out
     assert "(text/plain, 13 characters)" in out
+
+
+def refuse_access(monkeypatch, function: str, *paths: Path) -> None:
+    """``os.<function>`` raises PermissionError for ``paths`` and what is under them, as it
+    does for a user without the permissions (the tests may run as root, whom permissions
+    do not stop)."""
+    real = getattr(os, function)
+    denied = [str(path) for path in paths]
+
+    def guarded(target, *args, **kwargs):
+        name = os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else ""
+        if any(name == path or name.startswith(path + os.sep) for path in denied):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, function, guarded)
+
+
+def test_files_in_a_folder_that_cannot_be_entered_are_refused_and_the_others_imported(tmp_path, monkeypatch):
+    # chmod 444: the folder lists its names, but nothing in it can be looked at.
+    (tmp_path / "rnox").mkdir()
+    (tmp_path / "rnox" / "b.txt").write_text("Behind a folder without search permission.")
+    (tmp_path / "good.txt").write_text("A good note.")
+    refuse_access(monkeypatch, "stat", tmp_path / "rnox")
+    out, error = run(str(tmp_path))
+    assert f"refused  {tmp_path / 'rnox' / 'b.txt'}: cannot be read (Permission denied)" in out
+    assert list(Source.objects.values_list("title", flat=True)) == ["good"]
+    assert "1 file(s): 1 imported, 0 already present, 1 refused." in out
+    assert error is not None and "1 file(s) refused" in str(error)
+
+
+def test_a_file_named_in_a_folder_that_cannot_be_entered_is_refused_with_the_reason(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.txt").write_text("Locked away.")
+    (tmp_path / "good.txt").write_text("A good note.")
+    refuse_access(monkeypatch, "stat", tmp_path / "locked")
+    out, error = run(str(tmp_path / "locked" / "a.txt"), str(tmp_path / "good.txt"))
+    assert f"refused  {tmp_path / 'locked' / 'a.txt'}: cannot be read (Permission denied)" in out
+    assert list(Source.objects.values_list("title", flat=True)) == ["good"]
+    assert error is not None and "1 file(s) refused" in str(error)
+
+
+def test_a_folder_that_cannot_be_read_is_refused_not_passed_over(tmp_path, monkeypatch):
+    # chmod 000: not even the names of its files can be read; they must not vanish unsaid.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "locked").mkdir()
+    (tmp_path / "sub" / "locked" / "a.txt").write_text("Locked away.")
+    (tmp_path / "good.txt").write_text("A good note.")
+    refuse_access(monkeypatch, "scandir", tmp_path / "sub" / "locked")
+    out, error = run(str(tmp_path))
+    assert f"refused  {tmp_path / 'sub' / 'locked'}: cannot be read (Permission denied)" in out
+    assert list(Source.objects.values_list("title", flat=True)) == ["good"]
+    assert error is not None and "1 file(s) refused" in str(error)
+
+
+@pytest.mark.parametrize("name", [b"caf\xe9.txt", b"bad\xff\xfename.txt"], ids=["latin-1", "not-utf-8"])
+def test_a_file_whose_name_is_not_utf8_is_imported_with_the_bytes_replaced_in_its_title(tmp_path, name):
+    path = tmp_path / os.fsdecode(name)
+    try:
+        path.write_text("A note under a name from another encoding.")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    source = Source.objects.get()
+    assert source.title == os.path.splitext(name)[0].decode("utf-8", "replace")
+    assert "\ufffd" in source.title
+    # Printed escaped: an output that refuses lone surrogates (a UTF-8 locale) takes it.
+    printed = str(tmp_path / name.decode("utf-8", "backslashreplace"))
+    assert f"imported {printed}: source #{source.pk}" in out
+    out.encode("utf-8")
+
+
+@pytest.fixture
+def never_hang():
+    """Fails the test, instead of hanging the run, if a FIFO is opened (the open blocks)."""
+
+    def hung(signum, frame):
+        raise TimeoutError("import_sources blocked: it opened a FIFO")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_or_a_device_named_is_refused_as_not_a_regular_file(tmp_path, never_hang):
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    device = tmp_path / "null.txt"
+    device.symlink_to(os.devnull)
+    out, error = run(str(fifo), str(device))
+    assert f"refused  {fifo}: not a regular file" in out
+    assert f"refused  {device}: not a regular file" in out
+    assert "no such file or folder" not in out
+    assert "0 file(s): 0 imported, 0 already present, 2 refused." in out
+    assert error is not None and "2 file(s) refused" in str(error)
+
+
+def test_a_fifo_or_a_device_inside_a_folder_is_passed_over_unopened(tmp_path, never_hang):
+    os.mkfifo(tmp_path / "fifo.txt")
+    (tmp_path / "null.txt").symlink_to(os.devnull)
+    (tmp_path / "good.txt").write_text("A good note.")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    assert list(Source.objects.values_list("title", flat=True)) == ["good"]
+    assert str(tmp_path / "fifo.txt") not in out and str(tmp_path / "null.txt") not in out
+    assert "1 file(s): 1 imported, 0 already present, 0 refused." in out

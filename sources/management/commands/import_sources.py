@@ -1,3 +1,5 @@
+import os
+import stat
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -10,25 +12,73 @@ from ...ingestion import source_create_from_file
 from ...models import Source
 
 
+def shown(path: Path) -> str:
+    """The path as text any UTF-8 output takes: the bytes of a name that are not UTF-8
+    (decoded by Python as lone surrogates, which a strict output refuses) are shown
+    escaped, as in ``caf\\xe9.txt``."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def cannot_be_read(error: OSError) -> str:
+    return f"cannot be read ({error.strerror or error})"
+
+
 def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files named and those inside the folders named (recursively, in name order,
-    hidden ones left out), and the paths that are neither."""
-    found, missing = [], []
+    """The regular files named and those inside the folders named (recursively, in name
+    order, hidden ones left out), and the paths refused with the reason: missing, not a
+    regular file, or not readable (a folder that cannot be listed or entered is refused,
+    never passed over, so its files are not lost without a word).
+
+    Inside a folder, what is not a regular file (a FIFO, a device, a socket, a link to a
+    folder, a dangling link) is passed over; named on the command line, it is refused.
+    Nothing here opens a file: opening a FIFO would block."""
+    found, refused = [], []
     for name in paths:
         path = Path(name)
-        if path.is_file():
-            found.append(path)
-        elif path.is_dir():
-            found.extend(
-                sorted(
-                    child
-                    for child in path.rglob("*")
-                    if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                )
-            )
+        try:
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            refused.append((path, "no such file or folder"))
+        except OSError as error:
+            refused.append((path, cannot_be_read(error)))
         else:
-            missing.append((path, "no such file or folder"))
-    return found, missing
+            if stat.S_ISREG(mode):
+                found.append(path)
+            elif stat.S_ISDIR(mode):
+                in_folder, refused_in_folder = files_in(path)
+                found.extend(in_folder)
+                refused.extend(refused_in_folder)
+            else:
+                refused.append((path, "not a regular file"))
+    return found, refused
+
+
+def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The regular files under ``folder``, and the files and folders under it that could
+    not be looked at, each in name order. Hidden files and folders are left out (a hidden
+    folder is not entered)."""
+    found, refused = [], []
+
+    def refuse_folder(error: OSError) -> None:
+        refused.append((Path(error.filename or folder), cannot_be_read(error)))
+
+    for parent, folders, names in os.walk(folder, onerror=refuse_folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(parent, name)
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                continue  # a dangling link, or a file removed since the folder was listed
+            except OSError as error:
+                # A folder that can be listed but not entered (no search permission).
+                refused.append((path, cannot_be_read(error)))
+                continue
+            if stat.S_ISREG(mode):
+                found.append(path)
+    return sorted(found), sorted(refused)
 
 
 class Command(BaseCommand):
@@ -55,6 +105,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {user}.") from error
         fields = {name: value for name, value in (("kind", kind), ("reliability", reliability)) if value}
         files, refused = files_under(paths)
+        for path, reason in refused:
+            self.stdout.write(f"refused  {shown(path)}: {reason}")
         imported = present = 0
         bar = tqdm(files, unit="file", disable=no_progress, file=self.stderr)
         for path in bar:
@@ -64,25 +116,22 @@ class Command(BaseCommand):
             except Conflict as error:
                 if error.code != "duplicate_original":
                     refused.append((path, error.message))
-                    bar.write(f"refused  {path}: {error.message}", file=self.stdout)
+                    bar.write(f"refused  {shown(path)}: {error.message}", file=self.stdout)
                     continue
                 present += 1
-                bar.write(f"present  {path}: {error.message}", file=self.stdout)
+                bar.write(f"present  {shown(path)}: {error.message}", file=self.stdout)
             except DomainError as error:
                 refused.append((path, error.message))
-                bar.write(f"refused  {path}: {error.message}", file=self.stdout)
+                bar.write(f"refused  {shown(path)}: {error.message}", file=self.stdout)
             except OSError as error:
-                refused.append((path, f"cannot be read ({error.strerror or error})"))
-                bar.write(f"refused  {path}: cannot be read ({error.strerror or error})", file=self.stdout)
+                refused.append((path, cannot_be_read(error)))
+                bar.write(f"refused  {shown(path)}: {cannot_be_read(error)}", file=self.stdout)
             else:
                 imported += 1
-                bar.write(f"imported {path}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)", file=self.stdout)
+                bar.write(f"imported {shown(path)}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)", file=self.stdout)
                 # Not held while the next file is read: a folder of large files costs one.
                 del source
         bar.close()
-        for path, reason in refused:
-            if not path.exists():
-                self.stdout.write(f"refused  {path}: {reason}")
         self.stdout.write(
             f"{len(files)} file(s): {imported} imported, {present} already present, {len(refused)} refused."
         )
