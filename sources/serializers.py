@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.urls import reverse
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from project.api import WriteSerializer
 
@@ -33,6 +34,34 @@ def id_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
 
 def username_of(user) -> str | None:
     return user.get_username() if user is not None else None
+
+
+# Fields that read every value of a repeated form key: a list, by design.
+MANY_VALUED_FIELDS = (
+    serializers.ListField,
+    serializers.ListSerializer,
+    serializers.ManyRelatedField,
+    serializers.MultipleChoiceField,
+)
+
+
+def repeated_form_fields(data, fields) -> dict[str, list[str]]:
+    """Per-field messages for each single-valued field that a form body (multipart or
+    form-encoded) gives more than once. DRF would keep the last value and drop the others
+    without a word: a second file, a second title, lost. A parsed JSON object cannot hold a
+    key twice, so only form bodies are checked; unknown keys are left to ``StrictWrites``."""
+    if not html.is_html_input(data):
+        return {}
+    errors = {}
+    for name, field in fields.items():
+        count = len(data.getlist(name))
+        if count < 2 or isinstance(field, MANY_VALUED_FIELDS):
+            continue
+        if isinstance(field, serializers.FileField):
+            errors[name] = [f"Send one file per request; {count} were sent."]
+        else:
+            errors[name] = [f"Give this field once; {count} values were sent."]
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +188,14 @@ class SourceWriteSerializer(WriteSerializer):
         trim_whitespace=False,
         help_text="The full content, stored verbatim: no stripping, no HTML interpretation.",
     )
+
+    def to_internal_value(self, data):
+        # Every source write (pasted, uploaded, fetched, changed) comes through here, and
+        # multipart bodies reach only source writes: the one place to refuse a repeat.
+        repeated = repeated_form_fields(data, self.fields)
+        if repeated:
+            raise serializers.ValidationError(repeated)
+        return super().to_internal_value(data)
 
     def validate_url(self, url: str | None) -> str | None:
         # Checked here too so that the answer names the field; the database has the last word.

@@ -8,9 +8,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
+from rest_framework import serializers
 
 from sources.ingest.text import SPOOLED_FROM
 from sources.models import Source
+from sources.serializers import SourceWriteSerializer
 from tests.documents import image_only_pdf, news_pages, one_column_pdf, report_paragraphs, two_column_pdf
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +300,93 @@ def test_an_upload_of_a_large_file_twice_is_a_conflict_and_the_first_is_intact(c
     again = upload(client, "again.txt", data, "text/plain")
     assert again.status_code == 409 and again.json()["code"] == "duplicate_original"
     assert Source.objects.get().text == data.decode().replace("\r\n", "\n")
+
+
+# A form body can give a key more than once, and DRF keeps the last value without a word:
+# for a single-valued field that would drop what the caller sent, so it is a 400 naming it.
+
+
+def test_two_files_in_one_upload_are_refused_naming_file_and_nothing_is_stored(client_for, analyst, settings):
+    files = [
+        SimpleUploadedFile("a.txt", b"first file", content_type="text/plain"),
+        SimpleUploadedFile("b.txt", b"second file", content_type="text/plain"),
+    ]
+    response = client_for(analyst).post(SOURCES, {"file": files}, format="multipart")
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["errors"] == {"file": ["Send one file per request; 2 were sent."]}
+    assert body["detail"] == "file: Send one file per request; 2 were sent."
+    assert not Source.objects.exists()
+    assert not any(path.is_file() for path in settings.MEDIA_ROOT.rglob("*"))
+
+
+def test_two_titles_in_one_upload_are_refused_naming_title(client_for, analyst):
+    response = upload(client_for(analyst), "a.txt", b"Some text.", "text/plain", title=["First", "Second"])
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"title": ["Give this field once; 2 values were sent."]}
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, values",
+    [
+        ("publisher", ["One", "Two", "Three"]),
+        ("authors", ["Jane Roe", "John Doe"]),
+        ("url", ["https://example.com/a", "https://example.com/b"]),
+        ("reliability", ["A", "B"]),
+        ("notes", ["", ""]),
+    ],
+)
+def test_any_field_given_more_than_once_in_an_upload_is_refused_by_name(client_for, analyst, name, values):
+    response = upload(client_for(analyst), "a.txt", b"Some text.", "text/plain", **{name: values})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {name: [f"Give this field once; {len(values)} values were sent."]}
+    assert not Source.objects.exists()
+
+
+def test_every_repeated_field_is_named_at_once(client_for, analyst):
+    files = [SimpleUploadedFile("a.txt", b"first", "text/plain"), SimpleUploadedFile("b.txt", b"second", "text/plain")]
+    response = client_for(analyst).post(SOURCES, {"file": files, "title": ["A", "B"], "kind": "report"}, format="multipart")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"file", "title"}
+
+
+def test_a_multipart_change_that_repeats_a_field_is_refused_and_changes_nothing(client_for, analyst, source):
+    before = source.title
+    response = client_for(analyst).patch(f"{SOURCES}{source.pk}/", {"title": ["First", "Second"]}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"title": ["Give this field once; 2 values were sent."]}
+    source.refresh_from_db()
+    assert source.title == before
+
+
+def test_an_upload_giving_each_field_once_is_still_created(client_for, analyst):
+    response = upload(
+        client_for(analyst), "a.txt", b"first file", "text/plain",
+        title="Given once", authors="Jane Roe, John Doe", reliability="B",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["title"], body["authors"], body["reliability"], body["text"]) == ("Given once", "Jane Roe, John Doe", "B", "first file")
+
+
+def test_a_list_field_may_still_repeat_its_key_in_a_form_body():
+    # No source write has a list field today; one that reads every value of its key
+    # (ListField, MultipleChoiceField) keeps doing so, and scalars beside it stay checked.
+    class TaggedSourceSerializer(SourceWriteSerializer):
+        tags = serializers.ListField(child=serializers.CharField(), required=False)
+        formats = serializers.MultipleChoiceField(choices=["pdf", "html"], required=False)
+
+    listed = TaggedSourceSerializer(data=QueryDict("title=T&text=Body&tags=a&tags=b&formats=pdf&formats=html"))
+    assert listed.is_valid(), listed.errors
+    assert listed.validated_data["tags"] == ["a", "b"]
+    assert set(listed.validated_data["formats"]) == {"pdf", "html"}
+    repeated = TaggedSourceSerializer(data=QueryDict("title=T&title=U&text=Body&tags=a&tags=b"))
+    assert not repeated.is_valid()
+    assert set(repeated.errors) == {"title"}
+
+
+def test_a_json_body_is_not_affected(client_for, analyst):
+    response = client_for(analyst).post(SOURCES, {"title": "JSON", "text": "Pasted."}, format="json")
+    assert response.status_code == 201, response.content
