@@ -8,6 +8,7 @@ import re
 
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.settings import use_config
+from trafilatura.utils import decode_file
 
 from .errors import ExtractionError
 from .normalise import normalise_extracted
@@ -51,6 +52,69 @@ def page_language(data: bytes) -> str:
     return next(group for group in match.groups() if group).decode("ascii").replace("_", "-")
 
 
+# Characters that are not text, and that XML (so lxml, which trafilatura builds its trees
+# with) cannot hold: C0 controls other than tab, line feed and carriage return; lone
+# surrogates; the noncharacters (U+FDD0 to U+FDEF and the last two code points of every
+# plane, U+FFFE and U+FFFF among them). libxml2 reads ``&#x1;`` or ``&#xFFFE;`` into its
+# tree, but trafilatura's copy of that text into a new tree fails, and then it returns no
+# main text at all: one such character refused a whole article as "navigation only".
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# The noncharacters of the other planes (U+1FFFE, U+1FFFF, ..., U+10FFFF) are looked for
+# apart: in the class above, these thirty-two characters beyond the BMP made its scan of a
+# page twenty times slower. Few pages hold anything from U+1FFFE on (emoji end below it).
+_FROM_PLANE_TWO = re.compile("[\U0001fffe-\U0010ffff]")
+# A numeric character reference as HTML reads it (decimal, or hex after ``x`` or ``X``; as
+# many digits as follow; the semicolon optional) that may name what is not text: up to 31
+# (C0 controls), D800 to DFFF (surrogates), FDD0 to FDEF or ending in FFFE or FFFF
+# (noncharacters), six digits or more (beyond U+10FFFF, among others); ``_is_text``
+# decides. Ordinary references (``&#233;``, ``&#x201C;``) do not match: a page full of them
+# costs a scan, not a call per reference (five times as long).
+_SUSPECT_REFERENCE = re.compile(
+    r"&#(?:x0*(1?[0-9a-f]|d[89a-f][0-9a-f]{2}|fd[de][0-9a-f]|[0-9a-f]{0,2}fff[ef]|[0-9a-f]{6,})(?![0-9a-f])"
+    r"|0*([12]?[0-9]|3[01]|5[5-7][0-9]{3}|6[45][0-9]{3}|[0-9]{6,})(?![0-9]));?",
+    re.IGNORECASE,
+)
+
+
+def _is_text(code_point: int) -> bool:
+    """Whether ``code_point`` is a character that XML holds and that is text."""
+    return code_point <= 0x10FFFF and code_point & 0xFFFE != 0xFFFE and not _NOT_TEXT.match(chr(code_point))
+
+
+def _reference_or_nothing(match: re.Match) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip("0")
+    if len(digits) > 7:
+        return ""  # beyond U+10FFFF (and not a number for int() to parse at any length)
+    return match.group() if _is_text(int(digits or "0", 16 if hexadecimal else 10)) else ""
+
+
+def _character_or_nothing(match: re.Match) -> str:
+    return match.group() if _is_text(ord(match.group())) else ""
+
+
+def without_characters_xml_cannot_hold(content: str) -> str:
+    """``content`` without the characters that are not text (``_is_text``), written as
+    they are or as numeric character references, nor references beyond U+10FFFF; every
+    other reference (``&amp;``, ``&#233;``, ``&#x201C;``) left for the parser to read.
+
+    They are removed rather than made U+FFFD: none of them is a character a reader sees or
+    quotes, and a U+FFFD in its place would be a mark inside a word that no quote copied
+    from the page holds. A reference is another way of writing the character it names, and
+    the control characters written as they are were already dropped (by trafilatura, and by
+    ``normalise_extracted`` from every extracted text): removing the references too gives
+    the same text however the page spells them. Either way the text stays storable
+    (``project.validation.text_problem``: no NUL, no lone surrogate).
+    A page with nothing to remove is scanned, not copied (but for one holding characters
+    from U+1FFFE on)."""
+    if "&#" in content:
+        content = _SUSPECT_REFERENCE.sub(_reference_or_nothing, content)
+    content = _NOT_TEXT.sub("", content)
+    if _FROM_PLANE_TWO.search(content):
+        content = _FROM_PLANE_TWO.sub(_character_or_nothing, content)
+    return content
+
+
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
 # where titles, bylines and dates are, and the cost no longer grows with the page's text
 # (on a 2 MB page, reading metadata from all of it took twice as long as the main content).
@@ -60,12 +124,13 @@ _SCRIPTS_AND_STYLES = re.compile(
 )
 
 
-def _metadata_of(content: bytes | str, url: str | None):
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    # Dates only from markup (meta tags, <time>, the URL): a year guessed from the prose
-    # would be worse than none.
-    return extract_metadata(_SCRIPTS_AND_STYLES.sub(b"", content)[:METADATA_BYTES], default_url=url, extensive=False)
+def _metadata_of(content: str, url: str | None):
+    head = _SCRIPTS_AND_STYLES.sub(b"", content.encode("utf-8"))[:METADATA_BYTES]
+    # The cut may fall inside a character: its first bytes are dropped, so that the head is
+    # read as the UTF-8 it is, not guessed at as some other encoding. Dates only from
+    # markup (meta tags, <time>, the URL): a year guessed from the prose would be worse
+    # than none.
+    return extract_metadata(head.decode("utf-8", errors="ignore"), default_url=url, extensive=False)
 
 
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
@@ -78,13 +143,18 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             code="too_large",
         )
     refuse_attribute_bombs(data)
-    content: bytes | str = data
+    content: str | None = None
     if charset:
         try:
             content = data.decode(charset, errors="replace")
         except LookupError:
-            content = data
+            pass
     try:
+        if content is None:
+            # Decoded as trafilatura decodes bytes (UTF-8, else a guess), once, here: the
+            # characters are sifted in the text, whatever the encoding of the bytes.
+            content = decode_file(data, _CONFIG.getint("DEFAULT", "MAX_FILE_SIZE"))
+        content = without_characters_xml_cannot_hold(content)
         document = bare_extraction(
             content,
             url=url,

@@ -10,6 +10,7 @@ pages (running heads, page numbers) are dropped.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import re
 import statistics
@@ -19,9 +20,10 @@ from datetime import date
 from typing import BinaryIO
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 
 from .errors import ExtractionError
-from .normalise import normalise_extracted
+from .normalise import normalise_extracted, without_lone_surrogates
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +123,27 @@ def _pdf_date(value: str) -> str:
         return ""
 
 
+def _metadata_value(document, key: str) -> str:
+    """The ``key`` entry of the document's Info dictionary; empty when absent or unreadable.
+
+    Metadata only fills the blanks of a source: a document whose text layer is fine is read
+    whatever its Info dictionary holds. ``get_metadata_dict`` decodes PDFium's UTF-16
+    strictly, so one lone surrogate in a title (``<FEFFD800...>``) failed the whole file;
+    here it becomes U+FFFD, as one in the text layer does, and the rest of the value is kept.
+    """
+    try:
+        tag = key.encode("ascii") + b"\x00"
+        size = pdfium_raw.FPDF_GetMetaText(document.raw, tag, None, 0)
+        if size <= 2:  # only the terminating NUL: no such entry, or an empty one
+            return ""
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_raw.FPDF_GetMetaText(document.raw, tag, buffer, size)
+        return without_lone_surrogates(buffer.raw[: size - 2].decode("utf-16-le", errors="surrogatepass"))
+    except Exception as error:  # noqa: BLE001 - bad metadata is no reason to refuse the text
+        logger.info("PDF metadata %s unreadable: %r", key, error)
+        return ""
+
+
 # PDFium keeps every object of a document it has parsed (a page's pictures among them)
 # until the document is closed: the document is opened anew every this many pages, so that
 # a report of many illustrated pages costs a few of its pages in memory, not all of them.
@@ -146,7 +169,7 @@ def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
             count = len(document)
             if count > MAX_PAGES:
                 raise ExtractionError(f"The PDF has {count:,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
-            info = document.get_metadata_dict(skip_empty=True)
+            info = {key: _metadata_value(document, key) for key in ("Title", "Author", "CreationDate")}
             pages = []
             for number in range(count):
                 if number and number % PAGES_PER_OPENING == 0:
