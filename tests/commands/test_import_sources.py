@@ -208,3 +208,14 @@ def test_a_fifo_or_a_device_inside_a_folder_is_passed_over_unopened(tmp_path, ne
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
     assert str(tmp_path / "fifo.txt") not in out and str(tmp_path / "null.txt") not in out
     assert "1 file(s): 1 imported, 0 already present, 0 refused." in out
+
+
+def test_with_the_progress_bar_each_file_is_one_line_and_the_bar_stays_off_stdout(folder, capsys):
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_sources", str(folder), stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+    assert "" not in lines  # no blank line after each report
+    assert len(lines) == 6  # five files and the summary
+    assert not any("file/s" in line or "%|" in line for line in lines)
+    assert "/5 " in capsys.readouterr().err  # the bar ("2/5 [...]"), on the process's stderr

@@ -1,5 +1,6 @@
 import os
 import stat
+import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -108,7 +109,15 @@ class Command(BaseCommand):
         for path, reason in refused:
             self.stdout.write(f"refused  {shown(path)}: {reason}")
         imported = present = 0
-        bar = tqdm(files, unit="file", disable=no_progress, file=self.stderr)
+        # On the process's stderr: Django's wrapper would end each of the bar's redraws with
+        # a new line. Each report line is written with the bar cleared, then the bar redrawn.
+        bar = tqdm(files, unit="file", disable=no_progress, file=sys.stderr, leave=False)
+
+        def report(line: str) -> None:
+            bar.clear()
+            self.stdout.write(line)
+            bar.refresh()
+
         for path in bar:
             try:
                 with path.open("rb") as stream:
@@ -116,19 +125,19 @@ class Command(BaseCommand):
             except Conflict as error:
                 if error.code != "duplicate_original":
                     refused.append((path, error.message))
-                    bar.write(f"refused  {shown(path)}: {error.message}", file=self.stdout)
+                    report(f"refused  {shown(path)}: {error.message}")
                     continue
                 present += 1
-                bar.write(f"present  {shown(path)}: {error.message}", file=self.stdout)
+                report(f"present  {shown(path)}: {error.message}")
             except DomainError as error:
                 refused.append((path, error.message))
-                bar.write(f"refused  {shown(path)}: {error.message}", file=self.stdout)
+                report(f"refused  {shown(path)}: {error.message}")
             except OSError as error:
                 refused.append((path, cannot_be_read(error)))
-                bar.write(f"refused  {shown(path)}: {cannot_be_read(error)}", file=self.stdout)
+                report(f"refused  {shown(path)}: {cannot_be_read(error)}")
             else:
                 imported += 1
-                bar.write(f"imported {shown(path)}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)", file=self.stdout)
+                report(f"imported {shown(path)}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)")
                 # Not held while the next file is read: a folder of large files costs one.
                 del source
         bar.close()
