@@ -16,6 +16,7 @@ failures, ``candidates``; 409 answers name the conflict in ``code``.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -23,6 +24,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -32,6 +34,7 @@ from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
+from rest_framework.utils.json import strict_constant
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -237,17 +240,45 @@ def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+class RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        raise RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return data
+
+
 class StrictJSONParser(JSONParser):
     """JSON that the database can store, in a shape the serializers can walk: lone
     surrogates ("\\ud800") are valid JSON but not valid Unicode, and would fail deep inside
     the driver; nesting thousands deep exhausts Python's recursion limit. Each is a 400,
-    not a 500. (NUL in text is refused by every ``CharField``.)"""
+    not a 500. (NUL in text is refused by every ``CharField``.) A key given twice in one
+    object is a 400 too: JSON parsers keep the last value, and the first would be lost
+    without a word."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        # As JSONParser.parse, with each object built by ``_object_without_repeats``.
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = json.load(
+                codecs.getreader(encoding)(stream),
+                parse_constant=strict_constant,
+                object_pairs_hook=_object_without_repeats,
+            )
+        except RepeatedKey as repeated:
+            raise exceptions.ParseError(
+                f"The JSON gives the key {repeated.key!r} twice in one object: give each field once."
+            ) from repeated
         except RecursionError as error:
             raise exceptions.ParseError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.") from error
+        except ValueError as error:
+            raise exceptions.ParseError(f"JSON parse error - {error}") from error
         if json_depth_exceeds(data):
             raise exceptions.ParseError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.")
         try:

@@ -94,3 +94,23 @@ def test_options_on_the_api_docs_pages_is_not_a_server_error(anonymous):
         response = anonymous.options(path)
         assert response.status_code == 200
         assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    "payload, key",
+    [
+        ('{"title": "First", "title": "Second", "text": "x"}', "title"),
+        ('{"title": "t", "text": "x", "notes": {"a": 1, "a": 2}}', "a"),
+    ],
+)
+def test_a_key_given_twice_in_a_json_object_is_400_naming_it(client_for, analyst, payload, key):
+    response = client_for(analyst).post("/api/v1/sources/", payload, content_type="application/json")
+    assert_json_error(response, 400)
+    assert f"gives the key '{key}' twice" in response.json()["detail"]
+    assert not Source.objects.filter(text="x").exists()
+
+
+def test_json_that_is_not_json_is_still_a_400_that_says_so(client_for, analyst):
+    response = client_for(analyst).post("/api/v1/sources/", '{"title": ', content_type="application/json")
+    assert_json_error(response, 400)
+    assert "JSON parse error" in response.json()["detail"]
