@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .language import validate_tag
+
 CONTEXT_LENGTH = 32
 # Code points hashed per step: a long text is encoded a slice at a time, never copied whole.
 _HASHED_SLICE = 1 << 20
@@ -52,7 +54,7 @@ class Source(models.Model):
     authors = models.CharField(max_length=500, blank=True)
     published_on = models.DateField(null=True, blank=True)
     retrieved_at = models.DateTimeField(default=timezone.now)
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag")
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag", validators=[validate_tag])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
     reliability = models.CharField(
         max_length=1, choices=Reliability.choices, default=Reliability.F

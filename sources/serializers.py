@@ -7,7 +7,6 @@ trimmed: a source, a quote and its context are stored exactly as sent.
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.utils import html
@@ -16,13 +15,13 @@ from project.api import WriteSerializer
 
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
+from .language import validate_tag
 from .models import Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
 MAX_OFFSET = 2**31 - 1
 MAX_ID = 2**63 - 1
 
-BCP47 = RegexValidator(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", "Give a BCP 47 language tag, e.g. en or pt-BR.")
 
 
 def id_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
@@ -180,7 +179,7 @@ class SourceWriteSerializer(WriteSerializer):
     authors = serializers.CharField(max_length=500, required=False, allow_blank=True)
     published_on = serializers.DateField(required=False, allow_null=True)
     retrieved_at = serializers.DateTimeField(required=False)
-    language = serializers.CharField(max_length=35, required=False, validators=[BCP47])
+    language = serializers.CharField(max_length=35, required=False, validators=[validate_tag])
     kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
     reliability = serializers.ChoiceField(choices=Source.Reliability.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO
 
+from ..language import is_tag as language_tag
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
 from .errors import ExtractionError
 from .html import extract_html
@@ -15,7 +16,6 @@ from .pdf import extract_pdf
 from .text import SpooledText, extract_text
 
 SNIFF_BYTES = 8192
-_BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 # Model field lengths: extracted metadata longer than these is cut, never refused (the
 # caller did not type it).
 _MAX_LENGTHS = {"title": 500, "authors": 500, "publisher": 300, "url": 2000, "language": 35}
@@ -61,7 +61,7 @@ def _metadata(raw: dict) -> Metadata:
     if not re.match(r"^https?://[^\s/]+", url) or len(url) > _MAX_LENGTHS["url"]:
         url = ""
     language = _clean(raw.get("language", ""), "language")
-    if not _BCP47.match(language):
+    if not language_tag(language):
         language = ""
     return Metadata(
         title=_clean(raw.get("title", ""), "title"),

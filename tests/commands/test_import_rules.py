@@ -292,3 +292,17 @@ def test_the_command_says_when_a_file_cannot_be_read(tmp_path, analyst, monkeypa
     monkeypatch.setattr(builtins, "open", refusing_open)
     with pytest.raises(CommandError, match="Cannot read .*claims.jsonl: Permission denied. Nothing was imported"):
         call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("language", ["1.5", "en_US", "english language"])
+def test_a_source_language_that_is_not_a_bcp47_tag_is_a_line_error_as_in_the_api(tmp_path, analyst, language):
+    line = {"type": "source", "title": "A report", "text": "Sanctions were tightened in 2010.", "language": language}
+    path = tmp_path / "sources.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert "language: Give a BCP 47 language tag" in str(refused.value.errors[0])
+    client = APIClient()
+    client.force_authenticate(analyst)
+    response = client.post("/api/v1/sources/", {"title": "A report", "text": "x", "language": language}, format="json")
+    assert response.status_code == 400 and "BCP 47" in response.json()["errors"]["language"][0]
