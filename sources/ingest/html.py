@@ -8,7 +8,7 @@ import re
 
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.settings import use_config
-from trafilatura.utils import decode_file
+from trafilatura.utils import detect_encoding
 
 from .errors import ExtractionError
 from .normalise import normalise_extracted
@@ -42,6 +42,24 @@ def refuse_attribute_bombs(data: bytes) -> None:
                 f"The HTML has a tag with {count:,} attributes (at most {MAX_ATTRIBUTES:,} are read).",
                 code="unreadable_html",
             )
+
+
+def _decoded(data: bytes) -> str:
+    """The page's text as trafilatura's ``decode_file`` reads it (UTF-8, else its guesses,
+    else UTF-8 with replacement characters), without that function's first step, which
+    inflates bytes that look compressed up to trafilatura's size limit (raised here for large
+    pages): a 300 KB upload of deflated bytes became 300 MB. An original is kept as sent,
+    so the text is read from those bytes, never from what they might inflate to."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for guess in detect_encoding(data):
+        try:
+            return data.decode(guess)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
 
 
 def page_language(data: bytes) -> str:
@@ -151,9 +169,9 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             pass
     try:
         if content is None:
-            # Decoded as trafilatura decodes bytes (UTF-8, else a guess), once, here: the
-            # characters are sifted in the text, whatever the encoding of the bytes.
-            content = decode_file(data, _CONFIG.getint("DEFAULT", "MAX_FILE_SIZE"))
+            # Decoded once, here: the characters are sifted in the text, whatever the
+            # encoding of the bytes.
+            content = _decoded(data)
         content = without_characters_xml_cannot_hold(content)
         document = bare_extraction(
             content,

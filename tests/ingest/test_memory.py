@@ -11,11 +11,13 @@ whole process."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
 import shutil
 import tracemalloc
+import zlib
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -297,3 +299,21 @@ def test_a_20_mb_text_fetched_from_the_web_becomes_a_source_without_its_text_in_
     assert peak < FLAT and peak < small_peak + MB, f"{small_peak / MB:.1f} MB for 2 MB, {peak / MB:.1f} MB for 20 MB"
     source.refresh_from_db()
     assert source.text == path.read_text() and source.original_size == size
+
+
+@pytest.mark.parametrize("compress", [zlib.compress, gzip.compress], ids=["deflate", "gzip"])
+def test_an_upload_of_compressed_bytes_is_not_inflated(compress):
+    # 50 KB that inflate to 50 MB: the page is read from the bytes sent, never from what they
+    # would inflate to (trafilatura's own decoding inflates them).
+    bomb = compress(b"<html><body><article><p>" + b"Sanctions. " * 5_000_000 + b"</p></article></body></html>")
+    assert len(bomb) < MB
+    (_, error), peak = traced_peak(_refusal, bomb)
+    assert error is not None
+    assert peak < 20 * MB, f"{peak / MB:.0f} MB for {len(bomb) / 1024:.0f} KB of compressed bytes"
+
+
+def _refusal(data: bytes):
+    try:
+        return extract(io.BytesIO(data), declared_type="text/html", filename="page.html"), None
+    except Exception as error:  # noqa: BLE001 - the refusal is what is looked at
+        return None, error
