@@ -223,7 +223,7 @@ def _pool(scheme: str, host: str, address: str, port: int, deadline: float, watc
 
 def _reason(error: BaseException) -> str:
     """What went wrong in a failed exchange, in the words of its innermost error."""
-    while True:
+    for _depth in range(8):  # urllib3 wraps an error in one or two others; never a cycle
         inner = next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
         inner = inner or error.__cause__
         if inner is None or inner is error:
