@@ -31,6 +31,14 @@ class _SourceChoices(forms.Form):
     kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.ARTICLE)
     reliability = forms.ChoiceField(choices=Source.Reliability.choices, initial=Source.Reliability.F)
 
+    def clean(self):
+        # A form keeps the last of a repeated field: a second file would be lost unsaid.
+        for name in self.fields:
+            count = len(self.data.getlist(name)) + len(self.files.getlist(name)) if self.is_bound else 0
+            if count > 1:
+                self.add_error(name, f"Give this field once; {count} values were sent.")
+        return super().clean()
+
 
 class SourceFromFileForm(_SourceChoices):
     file = forms.FileField(allow_empty_file=True)

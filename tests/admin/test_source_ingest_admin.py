@@ -108,3 +108,11 @@ def test_people_who_may_not_add_sources_get_403(client_for, viewer):
     client = client_for(viewer)
     assert client.get(FROM_FILE).status_code == 403
     assert client.get(FROM_URL).status_code == 403
+
+
+def test_two_files_in_one_admin_upload_are_refused_not_one_dropped(client_for, analyst):
+    files = [SimpleUploadedFile(name, text, "text/plain") for name, text in (("a.txt", b"First file."), ("b.txt", b"Second file."))]
+    response = client_for(analyst).post(FROM_FILE, {"file": files, "kind": "report", "reliability": "F"})
+    assert response.status_code == 200
+    assert "Give this field once; 2 values were sent." in response.content.decode()
+    assert not Source.objects.exists()
