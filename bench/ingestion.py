@@ -13,7 +13,8 @@
    (POST /api/v1/sources/, multipart, the body streamed from disk as a server would, the
    answer's chunks consumed as a server sends them), above the same process before the
    request, for 5 MB and 50 MB files; and of ``manage.py import_sources`` on the same
-   plain-text file.
+   plain-text file. A PDF is read in a process of its own (``sources.ingest.pdf``): its
+   peak is shown apart, measured by ``/usr/bin/time`` on the same file.
 """
 
 from __future__ import annotations
@@ -212,6 +213,18 @@ created.delete()
 '''
 
 
+def pdf_reader_peak(path: Path) -> int:
+    """Peak RSS in MB of the process that reads a PDF for an upload (``sources.ingest.pdf``),
+    run alone on ``path`` with the same limits, as ``/usr/bin/time`` reports it."""
+    from sources.ingest import pdf
+
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "PEAK %M", sys.executable, "-c", pdf._CHILD, str(path), str(pdf.MEMORY_MB), str(pdf.SECONDS)],
+        cwd=PROJECT_DIR, env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)}, capture_output=True, text=True, check=True,
+    )
+    return int(re.search(r"PEAK (\d+)", result.stderr).group(1)) // 1024
+
+
 def illustrated_report(megabytes: int, prose: list[str]) -> bytes:
     """``megabytes`` pages, each with a line of text and a 1 MB picture of its own."""
     pages = [[(72, 700, f"Page {number}: {prose[number % len(prose)][:80]}")] for number in range(megabytes)]
@@ -299,10 +312,13 @@ def memory(database_url: str | None = None) -> str:
                 )
                 result = subprocess.run([sys.executable, "-c", child], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
                 status, before, peak = result.stdout.split()[-3:]
+                reader = f"{pdf_reader_peak(path)} MB" if script is CHILD and media_type == "application/pdf" else ""
                 status = {"201": "201 Created", "400": "400"}.get(status, status)
                 shutil.rmtree(folder / "media", ignore_errors=True)
-                rows.append([kind, f"{path.stat().st_size / 2**20:.0f} MB", status, f"{before} MB", f"{peak} MB", f"{int(peak) - int(before)} MB"])
-    return table(["file", "size", "answer", "RSS before", "peak RSS", "growth"], rows)
+                rows.append([kind, f"{path.stat().st_size / 2**20:.0f} MB", status, f"{before} MB", f"{peak} MB",
+                             f"{int(peak) - int(before)} MB", reader])
+    return table(["file", "size", "answer", "RSS before", "peak RSS", "growth",
+                  "PDF reader's own peak (its process)"], rows)
 
 
 def main(argv=None) -> None:

@@ -10,9 +10,22 @@ message says what was wrong with the file.
 
 from __future__ import annotations
 
+import importlib
+
 from .detect import MEDIA_TYPES, detect_media_type
 from .errors import ExtractionError
-from .extract import Extraction, Metadata, extract
 from .text import SpooledText
 
 __all__ = ["MEDIA_TYPES", "Extraction", "ExtractionError", "Metadata", "SpooledText", "detect_media_type", "extract"]
+_EXTRACT = ("Extraction", "Metadata", "extract")
+
+
+def __getattr__(name: str):
+    # ``extract`` and its readers (trafilatura, 0.15 s to import) load on first use: the
+    # child process that reads a PDF (``sources.ingest.pdf``) imports this package too.
+    if name not in _EXTRACT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(".extract", __name__)
+    # Importing the submodule bound its name here to the module: the function replaces it.
+    globals().update({attribute: getattr(module, attribute) for attribute in _EXTRACT})
+    return globals()[name]

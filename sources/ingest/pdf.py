@@ -6,17 +6,29 @@ recursive XY cut (split the page at the widest empty band, vertical gutters firs
 read the parts left to right, top to bottom), so that two columns are read one after the
 other whatever order they were drawn in. Lines that repeat at the top or bottom of most
 pages (running heads, page numbers) are dropped.
+
+PDFium reads in a child process (``extract_pdf``), within a memory and a time limit: what
+a page costs PDFium follows what it draws, not the size of the file, and a small file can
+ask for gigabytes; a crash of PDFium on a broken file ends the child, not the server.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
+import os
 import re
+import resource
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import BinaryIO
 
 import pypdfium2 as pdfium
@@ -160,9 +172,74 @@ def _opened(stream: BinaryIO):
         raise ExtractionError(f"The PDF could not be read ({message}).", code="unreadable_pdf") from error
 
 
+# PDFium's memory follows what a page draws, not the size of the file: a 150 KB PDF whose one
+# page inflates to 50 MB of drawing operators took 625 MB to load (PDFium builds an object
+# for each). So a PDF is read in a child process, within ``MEMORY_MB`` of address space and
+# ``SECONDS`` of time: a file that needs more is refused, and a crash of PDFium on a broken
+# file is the child's. ``ISOLATED = False`` reads in this process (tests that look inside).
+ISOLATED = True
+MEMORY_MB = 1024
+# Under a server's request timeout (gunicorn's is 30 s); a 100-page report takes 0.6 s.
+SECONDS = 20
+_ROOT = Path(__file__).resolve().parents[2]
+_CHILD = "from sources.ingest.pdf import _child; _child()"
+
+
 def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
-    """(text, metadata) of a PDF with a text layer; metadata keys: title, authors,
-    published_on."""
+    """(text, metadata) of a PDF with a text layer, read in a child process (``ISOLATED``);
+    metadata keys: title, authors, published_on."""
+    if not ISOLATED:
+        return read_pdf(stream)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        try:
+            child = subprocess.run(
+                [sys.executable, "-c", _CHILD, copy.name, str(MEMORY_MB), str(SECONDS)],
+                capture_output=True,
+                timeout=SECONDS + 5,
+                cwd=_ROOT,
+                env={**os.environ, "PYTHONPATH": str(_ROOT)},
+            )
+        except subprocess.TimeoutExpired as error:
+            raise ExtractionError(
+                f"Reading the PDF took more than {SECONDS} seconds; its pages draw too much to be read.",
+                code="too_complex",
+            ) from error
+    try:
+        answer = json.loads(child.stdout)
+    except ValueError:
+        answer = None
+    if child.returncode != 0 or not isinstance(answer, dict):
+        logger.info("PDF reader ended with %s: %s", child.returncode, child.stderr[-2000:])
+        raise ExtractionError(
+            f"The PDF could not be read within {MEMORY_MB:,} MB of memory and {SECONDS} seconds "
+            "(a page that draws too much, or a broken file).",
+            code="too_complex",
+        )
+    if "error" in answer:
+        raise ExtractionError(answer["error"]["message"], code=answer["error"]["code"])
+    return answer["text"], answer["metadata"]
+
+
+def _child() -> None:
+    """The child process of ``extract_pdf``: reads the PDF named by its first argument within
+    the limits of the next two, and writes its answer, or its refusal, as JSON."""
+    path, memory_mb, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    try:
+        with open(path, "rb") as stream:
+            text, metadata = read_pdf(stream)
+        answer = {"text": text, "metadata": metadata}
+    except ExtractionError as error:
+        answer = {"error": {"code": error.code, "message": error.message}}
+    sys.stdout.write(json.dumps(answer))
+
+
+def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
+    """(text, metadata) of a PDF with a text layer, read in this process; metadata keys:
+    title, authors, published_on."""
     with _PDFIUM:
         document = _opened(stream)
         try:

@@ -263,12 +263,12 @@ def test_a_pdf_of_many_pages_is_read_a_few_pages_per_opening_and_whole(monkeypat
             return super().__getitem__(number)
 
     monkeypatch.setattr(pdf.pdfium, "PdfDocument", Counted)
-    text, _ = pdf.extract_pdf(io.BytesIO(data))
+    text, _ = pdf.read_pdf(io.BytesIO(data))
     assert text.split("\n\n") == [f"Page {number} says something of its own." for number in range(len(pages))]
     assert [len(numbers) for numbers in openings] == [pdf.PAGES_PER_OPENING, pdf.PAGES_PER_OPENING, 3]
     assert [number for numbers in openings for number in numbers] == list(range(len(pages)))
     monkeypatch.setattr(pdf, "PAGES_PER_OPENING", len(pages))
-    assert pdf.extract_pdf(io.BytesIO(data))[0] == text
+    assert pdf.read_pdf(io.BytesIO(data))[0] == text
 
 
 @pytest.mark.django_db
