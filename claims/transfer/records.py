@@ -336,13 +336,14 @@ def _text(record: dict, name: str, default: str = "", required: bool = False, li
 
 
 def _choice(record: dict, name: str, choices, default: str) -> str:
-    """One of ``choices``; ``default`` when the field is absent, null or empty. Any other
-    value (a number, a list) is refused, never read as the default."""
+    """One of ``choices``, ``default`` when the field is absent, null or empty (and the
+    default must be one of them too). Any other value (a number, a list) is refused, never
+    read as the default."""
     value = record.get(name)
     if value is None or value == "":
-        return default
+        value = default
     if not isinstance(value, str) or value not in choices:
-        raise InvalidLine(f"{name} {value!r} is not one of {', '.join(choices)}")
+        raise InvalidLine(f"{name} {value!r} is not one of {', '.join(choice for choice in choices if choice)}")
     return value
 
 
@@ -616,7 +617,7 @@ class Resolver:
         text = _text(record, "text", required=True, limit=CLAIM_TEXT_MAX_LENGTH)
         status = _choice(record, "status", STATUSES, Status.DRAFT)
         verdict = _choice(record, "verdict", VERDICTS, Verdict.UNVERIFIED)
-        confidence = _choice(record, "confidence", CONFIDENCES, "")
+        confidence = _choice(record, "confidence", ("", *CONFIDENCES), "")
         period_start, period_end = _date(record, "period_start"), _date(record, "period_end")
         if (problem := rules.period_problem(period_start, period_end)) is not None:
             raise InvalidLine(problem.message)

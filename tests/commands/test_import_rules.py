@@ -306,3 +306,13 @@ def test_a_source_language_that_is_not_a_bcp47_tag_is_a_line_error_as_in_the_api
     client.force_authenticate(analyst)
     response = client.post("/api/v1/sources/", {"title": "A report", "text": "x", "language": language}, format="json")
     assert response.status_code == 400 and "BCP 47" in response.json()["errors"]["language"][0]
+
+
+@pytest.mark.parametrize("field", ["action", "from_status", "to_status"])
+@pytest.mark.parametrize("value", [None, ""])
+def test_a_review_without_its_action_or_statuses_is_a_line_error(tmp_path, source, analyst, reviewer, field, value):
+    reviews = [
+        {"actor": "analyst", "action": "submit", "from_status": "draft", "to_status": "in_review"},
+        {"actor": "reviewer", "action": "approve", "from_status": "in_review", "to_status": "published", field: value},
+    ]
+    assert f"reviews[1]: {field} '' is not one of" in _refusal(tmp_path, _line(source, reviews=reviews))
