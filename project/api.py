@@ -34,9 +34,9 @@ from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
-from rest_framework.utils.json import strict_constant
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.json import strict_constant
 
 from project.errors import DomainError, StaleVersion
 

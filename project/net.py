@@ -331,7 +331,8 @@ def request(
 
 
 # Content codings a server may use although asked for none, and the zlib window that reads
-# each (gzip's header, zlib's, or either for "deflate", which servers send both ways).
+# each: gzip's header; for "deflate", zlib's (RFC 9110), or gzip's, which some servers send
+# under that name. A raw deflate stream without either header does not decode: refused.
 _DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
 
 

@@ -1,4 +1,5 @@
-"""Checks of text shared by the services of both apps and by the importer.
+"""Checks of input shared by the services of both apps, the importer and the forms: text
+that cannot be stored, and form fields given twice (``repeated_fields``).
 
 Every entry point (API, admin, import, shell) reaches the database through the services,
 so text that cannot be stored is refused there, as a 400 naming the field (or a line error
@@ -53,3 +54,20 @@ def refuse_unstorable_text(instance: models.Model) -> None:
 
 # The name the services used before lone surrogates were refused too.
 refuse_nul_characters = refuse_unstorable_text
+
+
+def repeated_fields(bodies, names, *, files=frozenset()) -> dict[str, str]:
+    """A message for each field of ``names`` that a form body (multipart or form-encoded:
+    ``bodies``, its values and its files) gives more than once. Django and DRF keep the last
+    value and drop the others without a word: a second file, a second title, lost. The
+    API's source writes and the admin's add-source forms ask it; ``files`` name the file
+    fields."""
+    messages = {}
+    for name in names:
+        count = sum(len(body.getlist(name)) for body in bodies)
+        if count > 1:
+            messages[name] = (
+                f"Send one file per request; {count} were sent." if name in files
+                else f"Give this field once; {count} values were sent."
+            )
+    return messages

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from project.errors import DomainError
+from project.validation import repeated_fields
 
 from .ingestion import source_create_from_file, source_create_from_url
 from .models import Source
@@ -32,11 +33,9 @@ class _SourceChoices(forms.Form):
     reliability = forms.ChoiceField(choices=Source.Reliability.choices, initial=Source.Reliability.F)
 
     def clean(self):
-        # A form keeps the last of a repeated field: a second file would be lost unsaid.
-        for name in self.fields:
-            count = len(self.data.getlist(name)) + len(self.files.getlist(name)) if self.is_bound else 0
-            if count > 1:
-                self.add_error(name, f"Give this field once; {count} values were sent.")
+        files = {name for name, field in self.fields.items() if isinstance(field, forms.FileField)}
+        for name, message in repeated_fields([self.data, self.files], self.fields, files=files).items():
+            self.add_error(name, message)
         return super().clean()
 
 

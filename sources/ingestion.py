@@ -32,6 +32,7 @@ from project import net
 from project.errors import Conflict, InvalidInput
 
 from . import ingest
+from .ingest.normalise import without_lone_surrogates
 from .models import Source
 from .services import source_create
 
@@ -186,7 +187,7 @@ def source_create_from_file(
     stem = os.path.splitext(os.path.basename(filename))[0]
     # A file name that is not UTF-8 reaches us with its bytes escaped as lone surrogates
     # (os.fsdecode), which are not text: the title shows U+FFFD for them instead.
-    stem = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    stem = without_lone_surrogates(stem)
     given.setdefault("retrieved_at", timezone.now())
     fields = _fields(extraction, given, fallback_title=stem)
     return _create(user=user, stream=stream, sha256=sha256, size=size, extraction=extraction, fields=fields)

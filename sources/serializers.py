@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from project.api import WriteSerializer
+from project.validation import repeated_fields
 
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
@@ -45,22 +46,14 @@ MANY_VALUED_FIELDS = (
 
 
 def repeated_form_fields(data, fields) -> dict[str, list[str]]:
-    """Per-field messages for each single-valued field that a form body (multipart or
-    form-encoded) gives more than once. DRF would keep the last value and drop the others
-    without a word: a second file, a second title, lost. A parsed JSON object cannot hold a
-    key twice, so only form bodies are checked; unknown keys are left to ``StrictWrites``."""
+    """Per-field messages for each single-valued field that a form body gives more than
+    once (``project.validation.repeated_fields``). A JSON object with a key twice is the
+    parser's to refuse; unknown keys are left to ``StrictWrites``."""
     if not html.is_html_input(data):
         return {}
-    errors = {}
-    for name, field in fields.items():
-        count = len(data.getlist(name))
-        if count < 2 or isinstance(field, MANY_VALUED_FIELDS):
-            continue
-        if isinstance(field, serializers.FileField):
-            errors[name] = [f"Send one file per request; {count} were sent."]
-        else:
-            errors[name] = [f"Give this field once; {count} values were sent."]
-    return errors
+    single = [name for name, field in fields.items() if not isinstance(field, MANY_VALUED_FIELDS)]
+    files = {name for name, field in fields.items() if isinstance(field, serializers.FileField)}
+    return {name: [message] for name, message in repeated_fields([data], single, files=files).items()}
 
 
 # ---------------------------------------------------------------------------------------------

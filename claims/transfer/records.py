@@ -538,7 +538,7 @@ class Resolver:
             "aliases": _list(record, "aliases", "strings"),
         }
         aliases = values["aliases"]
-        if not isinstance(aliases, list) or not all(isinstance(alias, str) and "\x00" not in alias for alias in aliases):
+        if not all(isinstance(alias, str) and "\x00" not in alias for alias in aliases):
             raise InvalidLine("aliases must be a list of strings without null characters")
         probe = Entity(**values)
         try:

@@ -176,8 +176,7 @@ def _opened(stream: BinaryIO):
 # page inflates to 50 MB of drawing operators took 625 MB to load (PDFium builds an object
 # for each). So a PDF is read in a child process, within ``MEMORY_MB`` of address space and
 # ``SECONDS`` of time: a file that needs more is refused, and a crash of PDFium on a broken
-# file is the child's. ``ISOLATED = False`` reads in this process (tests that look inside).
-ISOLATED = True
+# file is the child's. ``read_pdf`` reads in this process (the child's work).
 MEMORY_MB = 1024
 # Under a server's request timeout (gunicorn's is 30 s); a 100-page report takes 0.6 s.
 SECONDS = 20
@@ -186,10 +185,8 @@ _CHILD = "from sources.ingest.pdf import _child; _child()"
 
 
 def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
-    """(text, metadata) of a PDF with a text layer, read in a child process (``ISOLATED``);
-    metadata keys: title, authors, published_on."""
-    if not ISOLATED:
-        return read_pdf(stream)
+    """(text, metadata) of a PDF with a text layer, read in a child process; metadata
+    keys: title, authors, published_on."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
         shutil.copyfileobj(stream, copy, 1 << 20)
         copy.flush()

@@ -114,5 +114,5 @@ def test_two_files_in_one_admin_upload_are_refused_not_one_dropped(client_for, a
     files = [SimpleUploadedFile(name, text, "text/plain") for name, text in (("a.txt", b"First file."), ("b.txt", b"Second file."))]
     response = client_for(analyst).post(FROM_FILE, {"file": files, "kind": "report", "reliability": "F"})
     assert response.status_code == 200
-    assert "Give this field once; 2 values were sent." in response.content.decode()
+    assert "Send one file per request; 2 were sent." in response.content.decode()
     assert not Source.objects.exists()

@@ -254,13 +254,15 @@ def test_a_chain_of_corrections_into_the_database_imports(tmp_path, source, anal
     assert Claim.objects.get(uid=new_uid).supersedes.supersedes.uid == uuid.UUID(old_uid)
 
 
-@pytest.mark.parametrize("kind", ["directory", "fifo", "device"])
-def test_the_command_refuses_what_is_not_a_regular_file_without_waiting(tmp_path, analyst, kind):
+@pytest.mark.parametrize("kind, reason", [("directory", "a folder"), ("fifo", "not a regular file"),
+                                          ("device", "not a regular file"), ("missing", "no such file or folder")])
+def test_the_command_refuses_what_is_not_a_regular_file_without_waiting(tmp_path, analyst, kind, reason):
     import os
 
     import signal
 
-    path = {"directory": tmp_path, "fifo": tmp_path / "claims.jsonl", "device": "/dev/zero"}[kind]
+    path = {"directory": tmp_path, "fifo": tmp_path / "claims.jsonl", "device": "/dev/zero",
+            "missing": tmp_path / "nowhere.jsonl"}[kind]
     if kind == "fifo":
         os.mkfifo(path)  # opening it would wait for a writer for ever
 
@@ -270,7 +272,7 @@ def test_the_command_refuses_what_is_not_a_regular_file_without_waiting(tmp_path
     previous = signal.signal(signal.SIGALRM, waited)  # a regression fails, it does not hang
     signal.alarm(20)
     try:
-        with pytest.raises(CommandError, match="is not a regular file"):
+        with pytest.raises(CommandError, match=f"{path}: {reason}; give the .jsonl file to import"):
             call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
     finally:
         signal.alarm(0)
@@ -290,7 +292,7 @@ def test_the_command_says_when_a_file_cannot_be_read(tmp_path, analyst, monkeypa
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", refusing_open)
-    with pytest.raises(CommandError, match="Cannot read .*claims.jsonl: Permission denied. Nothing was imported"):
+    with pytest.raises(CommandError, match=r"claims.jsonl: cannot be read \(Permission denied\). Nothing was imported"):
         call_command("import_claims", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
 
 

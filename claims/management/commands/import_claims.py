@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import resource
-import stat
 import sys
 import time
 
@@ -15,6 +13,7 @@ from tqdm import tqdm
 
 from claims.transfer import DEFAULT_BATCH_SIZE, ImportRefused, import_claims
 from feed.sequencing import sequence_pending
+from project import paths
 
 
 class Command(BaseCommand):
@@ -44,21 +43,14 @@ class Command(BaseCommand):
             def progress(total):
                 return tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
         path = options["file"]
-        try:
-            # A FIFO would block the open, a device never end: a file, or nothing.
-            if not stat.S_ISREG(os.stat(path).st_mode):
-                raise CommandError(f"{path} is not a regular file: give the .jsonl file to import.")
-        except FileNotFoundError as error:
-            raise CommandError(f"No such file: {path}") from error
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
+        kind, refused = paths.kind_of(path)
+        if kind != paths.FILE:
+            raise CommandError(f"{path}: {refused or 'a folder'}; give the .jsonl file to import.")
         started = time.perf_counter()
         try:
             report = import_claims(path, batch_size=options["batch_size"], user=user, progress=progress)
-        except FileNotFoundError as error:
-            raise CommandError(f"No such file: {path}") from error
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}. Nothing was imported.") from error
+        except OSError as error:  # gone or made unreadable since it was looked at
+            raise CommandError(f"{path}: {paths.cannot_be_read(error)}. Nothing was imported.") from error
         except ImportRefused as refused:
             for error in refused.errors:
                 self.stderr.write(str(error))

@@ -1,5 +1,4 @@
 import os
-import stat
 import sys
 from pathlib import Path
 
@@ -7,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from project.paths import FILE, FOLDER, NOT_A_FILE, NOT_FOUND, cannot_be_read, kind_of
 from project.errors import Conflict, DomainError
 
 from ...ingestion import source_create_from_file
@@ -18,10 +18,6 @@ def shown(path: Path) -> str:
     (decoded by Python as lone surrogates, which a strict output refuses) are shown
     escaped, as in ``caf\\xe9.txt``."""
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def cannot_be_read(error: OSError) -> str:
-    return f"cannot be read ({error.strerror or error})"
 
 
 def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -36,21 +32,15 @@ def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
     found, refused = [], []
     for name in paths:
         path = Path(name)
-        try:
-            mode = path.stat().st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            refused.append((path, "no such file or folder"))
-        except OSError as error:
-            refused.append((path, cannot_be_read(error)))
+        kind, reason = kind_of(path)
+        if kind == FILE:
+            found.append(path)
+        elif kind == FOLDER:
+            in_folder, refused_in_folder = files_in(path)
+            found.extend(in_folder)
+            refused.extend(refused_in_folder)
         else:
-            if stat.S_ISREG(mode):
-                found.append(path)
-            elif stat.S_ISDIR(mode):
-                in_folder, refused_in_folder = files_in(path)
-                found.extend(in_folder)
-                refused.extend(refused_in_folder)
-            else:
-                refused.append((path, "not a regular file"))
+            refused.append((path, reason))
     return found, refused
 
 
@@ -69,16 +59,13 @@ def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             if name.startswith("."):
                 continue
             path = Path(parent, name)
-            try:
-                mode = path.stat().st_mode
-            except FileNotFoundError:
-                continue  # a dangling link, or a file removed since the folder was listed
-            except OSError as error:
-                # A folder that can be listed but not entered (no search permission).
-                refused.append((path, cannot_be_read(error)))
-                continue
-            if stat.S_ISREG(mode):
+            kind, reason = kind_of(path)
+            if kind == FILE:
                 found.append(path)
+            elif kind is None and reason not in (NOT_FOUND, NOT_A_FILE):
+                # In a folder that can be listed but not entered (no search permission). A
+                # dangling link, or a FIFO, device or socket, is passed over.
+                refused.append((path, reason))
     return sorted(found), sorted(refused)
 
 
