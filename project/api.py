@@ -39,6 +39,7 @@ from rest_framework.response import Response
 from rest_framework.utils.json import strict_constant
 
 from project.errors import DomainError, StaleVersion
+from project.validation import RepeatedKey, object_without_repeats
 
 # ---------------------------------------------------------------------------------------------
 # Errors
@@ -240,20 +241,6 @@ def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
-class RepeatedKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict:
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        seen: set[str] = set()
-        raise RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
-    return data
-
-
 class StrictJSONParser(JSONParser):
     """JSON that the database can store, in a shape the serializers can walk: lone
     surrogates ("\\ud800") are valid JSON but not valid Unicode, and would fail deep inside
@@ -263,13 +250,13 @@ class StrictJSONParser(JSONParser):
     without a word."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        # As JSONParser.parse, with each object built by ``_object_without_repeats``.
+        # As JSONParser.parse, with each object built by ``object_without_repeats``.
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             data = json.load(
                 codecs.getreader(encoding)(stream),
                 parse_constant=strict_constant,
-                object_pairs_hook=_object_without_repeats,
+                object_pairs_hook=object_without_repeats,
             )
         except RepeatedKey as repeated:
             raise exceptions.ParseError(

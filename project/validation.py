@@ -1,5 +1,6 @@
 """Checks of input shared by the services of both apps, the importer and the forms: text
-that cannot be stored, and form fields given twice (``repeated_fields``).
+that cannot be stored, form fields given twice (``repeated_fields``), and JSON keys given
+twice in one object (``object_without_repeats``, ``repeated_json_key``).
 
 Every entry point (API, admin, import, shell) reaches the database through the services,
 so text that cannot be stored is refused there, as a 400 naming the field (or a line error
@@ -8,6 +9,7 @@ on import), never as an encoding error from the driver.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -71,3 +73,53 @@ def repeated_fields(bodies, names, *, files=frozenset()) -> dict[str, str]:
                 else f"Give this field once; {count} values were sent."
             )
     return messages
+
+
+class RepeatedKey(ValueError):
+    """A JSON object gives this key twice: parsers keep one value and lose the other silently."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def object_without_repeats(pairs: list[tuple[str, Any]]) -> dict:
+    """``object_pairs_hook`` for ``json.load``: the object, or ``RepeatedKey``."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        raise RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return data
+
+
+def _key_count(data: Any) -> int:
+    count = 0
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            count += len(value)
+            pending.extend(item for item in value.values() if isinstance(item, (dict, list)))
+        elif isinstance(value, list):
+            pending.extend(item for item in value if isinstance(item, (dict, list)))
+    return count
+
+
+def repeated_json_key(raw: bytes, parsed: Any) -> str | None:
+    """The first key that JSON text ``raw`` gives twice in one object, or None.
+
+    ``parsed`` is ``raw`` already parsed by a fast parser, which keeps one value per key.
+    Each key in the text ends with a quote followed by a colon or by JSON whitespace, so
+    counting those pairs bounds the text's keys from above; when the bound equals the keys
+    the parser kept, none was given twice, and the text is not read again. Only when a
+    string value holds such a pair too (a quoted word in a claim) is the text parsed once
+    more, keeping every key.
+    """
+    bound = raw.count(b'":') + raw.count(b'" ') + raw.count(b'"\n') + raw.count(b'"\r') + raw.count(b'"\t')
+    if bound == _key_count(parsed):
+        return None
+    try:
+        json.loads(raw, object_pairs_hook=object_without_repeats)
+    except RepeatedKey as repeated:
+        return repeated.key
+    return None

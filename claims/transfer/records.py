@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 from project.errors import InvalidInput
-from project.validation import refuse_unstorable_text, text_problem
+from project.validation import refuse_unstorable_text, repeated_json_key, text_problem
 from sources import anchoring, ingestion
 from sources.models import Source, Span, sha256_of
 from sources.services import SOURCE_FIELDS, source_text_problem
@@ -131,6 +131,12 @@ def _parse(number: int, raw: bytes) -> Line | LineError | None:
         return LineError(number, f"not valid JSON ({error})")
     if not isinstance(record, dict):
         return LineError(number, "a line must hold one JSON object")
+    try:
+        repeated = repeated_json_key(raw, record)
+    except RecursionError:
+        return LineError(number, "the JSON nests too deep")
+    if repeated is not None:
+        return LineError(number, f"the key {repeated!r} is given twice in one object: give each field once")
     record.setdefault("type", line_format.CLAIM)
     if record["type"] not in line_format.TYPES:
         return LineError(number, f"unknown type {record['type']!r} ({', '.join(line_format.TYPES)})")

@@ -318,3 +318,22 @@ def test_a_review_without_its_action_or_statuses_is_a_line_error(tmp_path, sourc
         {"actor": "reviewer", "action": "approve", "from_status": "in_review", "to_status": "published", field: value},
     ]
     assert f"reviews[1]: {field} '' is not one of" in _refusal(tmp_path, _line(source, reviews=reviews))
+
+
+@pytest.mark.parametrize("text, key", [
+    ('{"type": "claim", "type": "claim"}', "type"),
+    ('{"text": "Russia voted six times.", "status": "draft", "text": "Russia voted five times."}', "text"),
+    ('{"evidence": [{"quote": "Russia", "quote" : "Iran"}]}', "quote"),
+])
+def test_a_key_given_twice_in_one_object_is_a_line_error_not_the_last_value(tmp_path, source, analyst, text, key):
+    path = tmp_path / "claims.jsonl"
+    path.write_text(text + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert f"line 1: the key {key!r} is given twice in one object" in str(refused.value.errors[0])
+    assert not Claim.objects.exists()
+
+
+def test_quoted_words_in_a_claim_are_not_mistaken_for_keys(tmp_path, source, analyst, reviewer):
+    line = _line(source, text='Russia voted six times: "yes": "no" ', notes='"a": "b"\t"c" :')
+    assert _imports(tmp_path, line).claims_created == 1
