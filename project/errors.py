@@ -7,6 +7,11 @@ machine-readable name; the message is for people.
 
 from __future__ import annotations
 
+import errno
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class DomainError(Exception):
     """A rule of the domain refused an operation."""
@@ -47,3 +52,42 @@ class StaleVersion(DomainError):
 
     status_code = 412
     default_code = "stale_version"
+
+
+class StorageFull(DomainError):
+    """The server's disk (or quota) is full: a condition for its administrators, said as
+    such (507, Insufficient Storage), with nothing created."""
+
+    status_code = 507
+    default_code = "storage_full"
+
+    def __init__(self, message: str = "The server has no room left to store files; nothing was created. "
+                 "Tell the site's administrators.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+# A full disk or a spent quota: where the originals are kept, or the temporary files an
+# upload, a fetch or an extraction is spooled to.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def no_room(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, is a full disk (or quota)."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+@contextmanager
+def storage_full_said() -> Iterator[None]:
+    """A full disk inside the block is a ``StorageFull`` (logged for the administrators);
+    any other error is left as it is. Usable as a decorator."""
+    try:
+        yield
+    except Exception as error:
+        if not isinstance(error, DomainError) and no_room(error):
+            logging.getLogger(__name__).error("No room left to store a file: %r", error)
+            raise StorageFull() from error
+        raise

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
+
+from .errors import StorageFull, no_room
+
+logger = logging.getLogger(__name__)
 
 BUSY_RETRY_AFTER = 5
 BUSY_BODY = {
@@ -19,12 +25,22 @@ def database_busy(exc: Exception) -> bool:
     return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
-class DatabaseBusyMiddleware:
-    """SQLite lets one connection write at a time; a writer that waited past the busy timeout
-    (an import holds the lock until it commits) gets 503 with ``Retry-After``, not a 500:
+def _answer(request, body: dict, status: int):
+    if request.path.startswith("/api/"):
+        return JsonResponse(body, status=status)
+    return HttpResponse(body["detail"], status=status, content_type="text/plain; charset=utf-8")
+
+
+class TemporaryFailureMiddleware:
+    """Conditions of the server that pass, answered as such rather than as a bug (500):
     JSON in the API's envelope under ``/api/``, text elsewhere (the admin). API views reach
     it too: DRF's exception handler (``project.api``) leaves unknown exceptions alone. The
-    failed request's transaction has rolled back, so nothing of it was kept."""
+    failed request's transaction has rolled back, so nothing of it was kept.
+
+    - SQLite lets one connection write at a time; a writer that waited past the busy
+      timeout (an import holds the lock until it commits) gets 503 with ``Retry-After``.
+    - A full disk gets 507 (Insufficient Storage), logged for the administrators: no file
+      is left half written (``project.storage``), and no source without its original."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,14 +49,15 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not database_busy(exception):
-            return None
-        if request.path.startswith("/api/"):
-            response = JsonResponse(BUSY_BODY, status=503)
-        else:
-            response = HttpResponse(BUSY_BODY["detail"], status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(BUSY_RETRY_AFTER)
-        return response
+        if database_busy(exception):
+            response = _answer(request, BUSY_BODY, 503)
+            response["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return response
+        if no_room(exception):
+            logger.error("No room left to store a file: %r", exception, exc_info=exception)
+            full = StorageFull()
+            return _answer(request, full.as_dict(), full.status_code)
+        return None
 
 
 class RequestBodyLimitMiddleware:

@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
@@ -330,52 +331,83 @@ def request(
     raise FetchError(f"More than {max_redirects} redirects from {first_url}.", code="too_many_redirects")
 
 
-# Content codings a server may use although asked for none, and the zlib window that reads
-# each: gzip's header; for "deflate", zlib's (RFC 9110), or gzip's, which some servers send
-# under that name. A raw deflate stream without either header does not decode: refused.
-_DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
+# Content codings a server may use although asked for none. "deflate" is zlib's format
+# (RFC 9110), but servers send raw deflate or gzip under that name too, and browsers read
+# all three: so does ``decoded``, by the stream's first two bytes.
+_GZIP = ("gzip", "x-gzip")
+_CODINGS = (*_GZIP, "deflate")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _window(encoding: str, head: bytes) -> int:
+    """zlib's ``wbits`` for a stream of ``encoding`` starting with ``head``."""
+    if encoding in _GZIP or head.startswith(_GZIP_MAGIC):
+        return 16 + zlib.MAX_WBITS
+    if len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0:
+        return zlib.MAX_WBITS  # zlib's header: deflate, and a check of the two bytes
+    return -zlib.MAX_WBITS
+
+
+def _inflated(stream: BinaryIO, encoding: str) -> Iterator[bytes]:
+    """The decoded body, at most ``CHUNK`` bytes a piece. gzip may hold several members,
+    one after another (decoded in turn, as browsers and ``gzip.decompress`` do); zero bytes
+    after the end are padding. A stream that stops before its end (a body cut short: its
+    last paragraphs would be lost without a word), or that has anything else after it, does
+    not decode."""
+    pending = stream.read(CHUNK)
+    decoder = zlib.decompressobj(_window(encoding, pending))
+    gzip_members = encoding in _GZIP or pending.startswith(_GZIP_MAGIC)
+    while True:
+        if len(pending) < 2:
+            pending += stream.read(CHUNK)
+            if not pending:
+                break
+        if decoder.eof:
+            if gzip_members and pending.startswith(_GZIP_MAGIC):
+                decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            elif pending.strip(b"\0"):
+                raise zlib.error("data after the end of the compressed stream")
+            else:
+                pending = b""
+                continue
+        # At most a chunk out per call: the rest waits in ``unconsumed_tail``.
+        yield decoder.decompress(pending, CHUNK)
+        pending = decoder.unused_data if decoder.eof else decoder.unconsumed_tail
+    yield decoder.flush()
+    if not decoder.eof:
+        raise zlib.error(f"the body ends before its {encoding} stream does: it was cut short")
 
 
 def decoded(response: Response, *, max_bytes: int) -> BinaryIO:
     """The body of ``response`` as its server meant it: undone of a ``Content-Encoding`` of
     gzip or deflate (some servers encode whatever they are asked), a piece at a time and
     refused past ``max_bytes`` (a small bomb inflates to gigabytes). ``FetchError`` with code
-    ``unsupported_encoding`` for any other coding, or a body that does not decode."""
+    ``unsupported_encoding`` for any other coding, or a body that does not decode whole."""
     encoding = response.headers.get("content-encoding", "").strip().lower()
     if encoding in ("", "identity"):
         return response.file
-    if encoding not in _DECODERS:
+    if encoding not in _CODINGS:
         raise FetchError(
             f"{response.url} sent its answer encoded as {encoding!r} (Content-Encoding), "
             "which cannot be read; only gzip and deflate are undone.",
             code="unsupported_encoding",
         )
-    decoder = zlib.decompressobj(_DECODERS[encoding])
     out = tempfile.SpooledTemporaryFile(SPOOLED_PAST)
     size = 0
     try:
         response.file.seek(0)
-        pending = b""
-        while True:
-            if not pending:
-                pending = response.file.read(CHUNK)
-                if not pending:
-                    break
-            # At most a chunk out per call: the rest waits in ``unconsumed_tail``.
-            piece = decoder.decompress(pending, CHUNK)
-            pending = decoder.unconsumed_tail
+        for piece in _inflated(response.file, encoding):
             size += len(piece)
             if size > max_bytes:
                 raise _too_large(response.url, max_bytes)
             out.write(piece)
-        out.write(decoder.flush())
     except zlib.error as error:
         out.close()
         raise FetchError(
             f"{response.url} sent a body that does not decode as {encoding} ({error}).",
             code="unsupported_encoding",
         ) from error
-    except FetchError:
+    except BaseException:
         out.close()
         raise
     out.seek(0)

@@ -115,7 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "project.middleware.DatabaseBusyMiddleware",
+    "project.middleware.TemporaryFailureMiddleware",
     # Last: turns a lockout found during authentication into the 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -220,7 +220,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files appear whole or not at all (an original cut short by a full disk is never served).
+    "default": {"BACKEND": "project.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             # The manifest needs `collectstatic`; production images run it and set this.

@@ -18,6 +18,7 @@ import hashlib
 import mimetypes
 import os
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,9 +28,10 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
+from tld import get_fld
 
 from project import net
-from project.errors import Conflict, InvalidInput
+from project.errors import Conflict, InvalidInput, storage_full_said
 
 from . import ingest
 from .ingest.normalise import without_lone_surrogates
@@ -113,12 +115,28 @@ def original_name(sha256: str, media_type: str) -> str:
     return f"originals/{sha256[:2]}/{sha256}{_EXTENSIONS.get(media_type, '')}"
 
 
-def store_original(stream: BinaryIO, *, sha256: str, media_type: str) -> str:
+def _holds(name: str, sha256: str, size: int) -> bool:
+    """Whether the stored file ``name`` has exactly the bytes of that hash."""
+    try:
+        if default_storage.size(name) != size:
+            return False
+        with default_storage.open(name, "rb") as stored:
+            return _sha256(stored) == (sha256, size)
+    except FileNotFoundError:
+        return False
+
+
+def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str) -> str:
     """Save the bytes under their hash (once: the same bytes are one file) and return the
-    storage name."""
+    storage name. A file already under that name that no source names (a crash between the
+    store and the commit, a failed transaction, a deleted source) is reused only if it holds
+    these very bytes: one left cut short (by a disk that filled up while an earlier version
+    wrote it in place) is replaced, never served as the original."""
     name = original_name(sha256, media_type)
     if default_storage.exists(name):
-        return name
+        if _holds(name, sha256, size):
+            return name
+        default_storage.delete(name)
     stream.seek(0)
     saved = default_storage.save(name, File(stream, name=os.path.basename(name)))
     if saved != name:
@@ -127,11 +145,29 @@ def store_original(stream: BinaryIO, *, sha256: str, media_type: str) -> str:
     return name
 
 
-def _fields(extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "") -> dict:
-    """The source's fields: what the caller gave, then what the document says."""
+def same_site(url: str, read_from: str) -> bool:
+    """Whether ``url`` is on the site of ``read_from``: the same registrable domain, by the
+    Public Suffix List (``m.example.com`` and ``www.example.com`` are one site;
+    ``bbc.co.uk`` and ``evil.co.uk``, or ``a.github.io`` and ``b.github.io``, are two), or
+    for an address or a single-label host, the same host."""
+    site, read_site = get_fld(url, fail_silently=True), get_fld(read_from, fail_silently=True)
+    if site is None or read_site is None:
+        return site is None and read_site is None and urlsplit(url).hostname == urlsplit(read_from).hostname
+    return site == read_site
+
+
+def _fields(
+    extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "", read_from: str = ""
+) -> dict:
+    """The source's fields: what the caller gave, then what the document says. A page read
+    from the web names its canonical URL only on its own site: any page may claim any
+    address, and a source recorded under another site's address would stand for that page
+    (a later fetch of the real page is refused as a duplicate of it)."""
     found = extraction.metadata.as_fields()
     if "url" in found:
         found["url"] = _valid_url(found["url"])
+        if read_from and found["url"] and not same_site(found["url"], read_from):
+            found["url"] = ""
     if fallback_url and not found.get("url"):
         found["url"] = fallback_url
     fields = {name: value for name, value in found.items() if value}
@@ -143,7 +179,7 @@ def _fields(extraction: ingest.Extraction, given: dict[str, Any], *, fallback_ti
 
 def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict) -> Source:
     _refuse_duplicate_url(fields.get("url"))
-    name = store_original(stream, sha256=sha256, media_type=extraction.media_type)
+    name = store_original(stream, sha256=sha256, size=size, media_type=extraction.media_type)
     original = {
         "original": name,
         "original_sha256": sha256,
@@ -165,13 +201,15 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
         raise
 
 
+@storage_full_said()
 def source_create_from_file(
     *, user=None, stream: BinaryIO, filename: str = "", declared_type: str = "", **given: Any
 ) -> Source:
     """A source from a file (a seekable binary stream). Refused: larger than
     ``MAX_SOURCE_MB`` (400 ``too_large``), the same bytes as an existing source's original
     (409 ``duplicate_original``), a URL already recorded (409 ``duplicate_url``), and
-    whatever extraction refuses (400, see ``sources.ingest``)."""
+    whatever extraction refuses (400, see ``sources.ingest``). A full disk, where the
+    original or a temporary file goes, is a 507 ``storage_full`` with nothing created."""
     # The size first (seekable streams tell it without reading): a huge file is refused
     # before it is hashed.
     stream.seek(0, os.SEEK_END)
@@ -228,6 +266,7 @@ def fetch(url: str) -> net.Response:
     return response
 
 
+@storage_full_said()
 def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     """A source from a web page or document at ``url``, read now (``retrieved_at``). Its URL
     is the one given, else the page's canonical URL, else the address it was read from
@@ -248,5 +287,7 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
         url=response.url,
     )
     given.setdefault("retrieved_at", retrieved_at)
-    fields = _fields(extraction, given, fallback_title=response.url, fallback_url=_valid_url(response.url))
+    fields = _fields(
+        extraction, given, fallback_title=response.url, fallback_url=_valid_url(response.url), read_from=response.url
+    )
     return _create(user=user, stream=body, sha256=sha256, size=size, extraction=extraction, fields=fields)

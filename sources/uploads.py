@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from rest_framework.parsers import MultiPartParser
 
+from project.errors import storage_full_said
+
 from .ingestion import max_source_bytes, too_large_error
 
 # Room for the multipart envelope and the metadata fields around the file.
@@ -14,12 +16,18 @@ ENVELOPE_BYTES = 1024 * 1024
 
 class SourceFileUploadHandler(TemporaryFileUploadHandler):
     """Every file part goes to a temporary file on disk, chunk by chunk; a file larger
-    than the limit stops the upload with a 400 ``too_large``."""
+    than the limit stops the upload with a 400 ``too_large``, a full disk with a 507
+    ``storage_full``."""
+
+    def new_file(self, *args, **kwargs):
+        with storage_full_said():
+            return super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > max_source_bytes():
             raise too_large_error()
-        return super().receive_data_chunk(raw_data, start)
+        with storage_full_said():
+            return super().receive_data_chunk(raw_data, start)
 
 
 class SourceUploadParser(MultiPartParser):

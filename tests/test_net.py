@@ -67,6 +67,8 @@ class Handler(BaseHTTPRequestHandler):
             body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": lambda data: data}[encoding](text)
             if self.path.startswith("/encoded/bomb/"):
                 body = gzip.compress(b"\0" * 5_000_000)
+            elif self.path.startswith("/encoded/as-sent/"):
+                body = ENCODED_BODIES[self.path.split("/")[3]]
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Encoding", encoding)
@@ -84,6 +86,26 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         self.send_response(204 if body == b"ping" else 400)
         self.end_headers()
+
+
+TEXT = b"Encoded although asked for none. " * 100
+_raw_deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+# Bodies sent as they are, under /encoded/as-sent/<name>/<Content-Encoding>.
+ENCODED_BODIES = {
+    "raw": _raw_deflate.compress(TEXT) + _raw_deflate.flush(),
+    "gzip-as-deflate": gzip.compress(TEXT),
+    "two-members": gzip.compress(TEXT[:1000]) + gzip.compress(TEXT[1000:]),
+    "zero-padded": gzip.compress(TEXT) + b"\0" * 64,
+    "cut-short": gzip.compress(TEXT)[:-20],
+    "no-trailer": gzip.compress(TEXT)[:-8],
+    "half": gzip.compress(TEXT)[: len(gzip.compress(TEXT)) // 2],
+    "zlib-cut-short": zlib.compress(TEXT)[:-4],
+    "trailing-bytes": gzip.compress(TEXT) + b"<html>more</html>",
+}
+_repeated = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+# Raw deflate whose last byte of input still has output to give, in zlib's window, when a
+# reader asking for 64 bytes at a time has read it.
+ENCODED_BODIES["long-matches"] = _repeated.compress(b"ab" * 5000) + _repeated.flush()
 
 
 @pytest.fixture(scope="module")
@@ -249,3 +271,34 @@ def test_an_encoding_that_cannot_be_decoded_is_refused_by_name(server):
         net.decoded(response, max_bytes=10_000)
     assert error.value.code == "unsupported_encoding"
     assert "br" in error.value.message
+
+
+@pytest.mark.parametrize("name, encoding", [
+    ("raw", "deflate"), ("gzip-as-deflate", "deflate"), ("two-members", "gzip"), ("zero-padded", "gzip"),
+])
+def test_every_form_a_browser_reads_is_decoded_whole(server, name, encoding):
+    response = net.request("GET", server + f"/encoded/as-sent/{name}/{encoding}", allow_private=True)
+    assert net.decoded(response, max_bytes=10_000).read() == TEXT
+
+
+@pytest.mark.parametrize("name, encoding, reason", [
+    ("cut-short", "gzip", "cut short"),
+    ("no-trailer", "gzip", "cut short"),
+    ("half", "gzip", "cut short"),
+    ("zlib-cut-short", "deflate", "cut short"),
+    ("trailing-bytes", "gzip", "after the end"),
+])
+def test_a_body_that_does_not_decode_whole_is_refused_not_kept_in_part(server, name, encoding, reason):
+    response = net.request("GET", server + f"/encoded/as-sent/{name}/{encoding}", allow_private=True)
+    with pytest.raises(net.FetchError) as error:
+        net.decoded(response, max_bytes=10_000)
+    assert error.value.code == "unsupported_encoding"
+    assert reason in error.value.message
+
+
+def test_a_stream_whose_output_outruns_its_input_is_not_called_cut_short(server, monkeypatch):
+    # A chunk of input whose decoding fills a whole chunk of output, with more to come from
+    # zlib's window after the last byte was read.
+    monkeypatch.setattr(net, "CHUNK", 64)
+    response = net.request("GET", server + "/encoded/as-sent/long-matches/deflate", allow_private=True)
+    assert net.decoded(response, max_bytes=20_000).read() == b"ab" * 5000

@@ -530,7 +530,7 @@ class Resolver:
             raise InvalidLine("original must be the file's bytes in base64") from None
         if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
             raise InvalidLine("original: its bytes do not match original_sha256 and original_size")
-        name = ingestion.store_original(io.BytesIO(data), sha256=sha, media_type=media_type)
+        name = ingestion.store_original(io.BytesIO(data), sha256=sha, size=len(data), media_type=media_type)
         self.original_shas[sha] = "another source line"
         return {"original": name, "original_sha256": sha, "original_media_type": media_type,
                 "original_size": size, "original_stored": True}

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from sources import ingestion
 from sources.models import Source
 from tests.documents import news_pages, one_column_pdf, report_paragraphs
 from tests.support import drip, local_server
@@ -37,6 +38,11 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_port
         routes = {
             "/article": (200, PAGE.html.encode("utf-8"), "text/html; charset=utf-8"),
+            "/article-here": (
+                200,
+                PAGE.html.replace("https://news.example.com/world/iran-russia", f"http://127.0.0.1:{port}/world/iran-russia").encode(),
+                "text/html; charset=utf-8",
+            ),
             "/latin1": (200, "<html><body><article><p>Caf\u00e9 r\u00e9sum\u00e9 na\u00efve: the words of a page sent in Latin-1, long enough to be the main text of it.</p></article></body></html>".encode("latin-1"), "text/html; charset=ISO-8859-1"),
             "/report.pdf": (200, PDF, "application/pdf"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
@@ -87,18 +93,48 @@ def _local_server_allowed(settings):
 
 
 def test_a_fetched_page_keeps_its_article_metadata_and_original(client_for, analyst, server):
-    response = client_for(analyst).post(FETCH, {"url": server + "/article"})
+    response = client_for(analyst).post(FETCH, {"url": server + "/article-here"})
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["title"] == PAGE.title
-    assert body["url"] == "https://news.example.com/world/iran-russia"  # the canonical URL
+    assert body["url"] == server + "/world/iran-russia"  # the canonical URL, on the site read
     assert body["publisher"] == "Daily Example"
     assert body["original_media_type"] == "text/html"
-    assert body["original_size"] == len(PAGE.html.encode())
     assert PAGE.article[1] in body["text"]
     assert "Accept all cookies" not in body["text"]
     source = Source.objects.get(pk=body["id"])
-    assert source.retrieved_at is not None and source.original.read() == PAGE.html.encode()
+    assert source.retrieved_at is not None and source.original.read() == server_page(server).encode()
+    assert body["original_size"] == len(server_page(server).encode())
+
+
+def server_page(server: str) -> str:
+    return PAGE.html.replace("https://news.example.com", server)
+
+
+def test_a_page_claiming_another_sites_address_is_recorded_where_it_was_read(client_for, analyst, server):
+    """Any page may name any canonical URL: taken from another site, it would stand for that
+    site's page, and the real page's fetch would be refused as a duplicate of it."""
+    body = client_for(analyst).post(FETCH, {"url": server + "/article"}).json()
+    assert body["url"] == server + "/article"
+    assert body["title"] == PAGE.title
+    real = Source.objects.filter(url="https://news.example.com/world/iran-russia")
+    assert not real.exists()
+
+
+@pytest.mark.parametrize("url, read_from, same", [
+    ("https://www.example.com/a", "https://m.example.com/b", True),
+    ("https://EXAMPLE.com./a", "http://www.example.com/", True),
+    ("https://www.bbc.co.uk/news", "https://evil.co.uk/fake", False),
+    ("https://a.github.io/x", "https://b.github.io/x", False),
+    ("https://example.com.evil.org/x", "https://example.com/x", False),
+    ("//evil.example/x", "https://example.com/x", False),
+    ("http://127.0.0.1:9/a", "http://127.0.0.1:8000/b", True),
+    ("http://127.0.0.2/a", "http://127.0.0.1/b", False),
+    ("http://localhost/a", "http://127.0.0.1/b", False),
+    ("https://example.com/a", "http://127.0.0.1/b", False),
+])
+def test_a_site_is_a_registrable_domain_or_else_a_host(url, read_from, same):
+    assert ingestion.same_site(url, read_from) is same
 
 
 def test_the_declared_charset_decodes_the_page(client_for, analyst, server):

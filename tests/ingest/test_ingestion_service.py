@@ -55,7 +55,7 @@ def test_two_identical_uploads_at_once_make_one_source(data):
 def test_a_crash_after_the_original_was_stored_does_not_block_a_retry():
     data = b"Stored, then the process died before the source was saved."
     sha = hashlib.sha256(data).hexdigest()
-    name = ingestion.store_original(io.BytesIO(data), sha256=sha, media_type="text/plain")
+    name = ingestion.store_original(io.BytesIO(data), sha256=sha, size=len(data), media_type="text/plain")
     source = ingestion.source_create_from_file(stream=io.BytesIO(data), filename="retry.txt")
     assert source.original.name == name
     assert default_storage.listdir(f"originals/{sha[:2]}")[1] == [f"{sha}.txt"]
