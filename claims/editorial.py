@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import F
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -23,6 +22,7 @@ from sources.models import Source
 
 from .checks import ClaimFacts, EvidenceFacts, SourceFacts, run_checks
 from .models import Claim, Evidence
+from .versions import bump_versions
 
 # Ids per query: well under every backend's limit of bound parameters.
 CHUNK = 500
@@ -121,7 +121,7 @@ def refresh_checks(claim_ids: Iterable[int], *, bump_version: bool = False) -> l
             store_warnings(updates)
             ids = [pk for pk, _ in updates]
             if bump_version:
-                Claim.objects.filter(pk__in=ids).update(version=F("version") + 1)
+                bump_versions(ids)
             changed.extend(ids)
     return changed
 

@@ -42,9 +42,11 @@ def _lock_claims(ids: Iterable[int]) -> dict[int, Claim]:
 
 
 def refresh_contradictions(claim_ids: Iterable[int]) -> None:
-    """Recompute ``needs_attention`` of these claims and of the claims they contradict."""
+    """Recompute ``needs_attention`` of these claims (which the caller is changing) and of
+    the claims they contradict (which get a new version if their flag changes)."""
     claim_ids = set(claim_ids)
-    services.refresh_attention(claim_ids | contradiction_partners(claim_ids))
+    services.refresh_attention(claim_ids)
+    services.refresh_others_attention(contradiction_partners(claim_ids) - claim_ids)
 
 
 def _touch(claim_ids: Iterable[int]) -> None:

@@ -34,6 +34,7 @@ from . import rules
 from .models import Claim, ClaimContributor, Entity, Evidence, Review
 from .roles import is_analyst, is_reviewer
 from .editorial import refresh_checks, warnings_for
+from .versions import bump_versions
 from .relation_selectors import published_contradiction
 
 Status = Claim.Status
@@ -195,17 +196,38 @@ def _save(claim: Claim, user, reason: str, *, bump: bool = True) -> None:
     claim.save()
 
 
-def refresh_attention(claim_ids: Iterable[int], *, bump_version: bool = False) -> None:
-    """Recompute ``needs_attention`` for these claims: any orphaned evidence span, or a
-    published claim contradicting another published one (``claims.relation_selectors``)."""
+def _attention() -> ExpressionWrapper:
+    """A claim needs attention: any orphaned evidence span, or a published claim
+    contradicting another published one (``claims.relation_selectors``)."""
     orphaned = Evidence.objects.filter(
         claim=OuterRef("pk"), span__anchor_state=Span.AnchorState.ORPHANED
     )
-    attention = Q(Exists(orphaned)) | published_contradiction()
-    updates: dict[str, Any] = {"needs_attention": ExpressionWrapper(attention, output_field=BooleanField())}
+    return ExpressionWrapper(Q(Exists(orphaned)) | published_contradiction(), output_field=BooleanField())
+
+
+def refresh_attention(claim_ids: Iterable[int], *, bump_version: bool = False) -> None:
+    """Recompute ``needs_attention`` for these claims, which the caller is changing (and
+    bumps itself); ``bump_version``: every one of them renders differently (its evidence
+    moved), and gets a new version here (``claims.versions.bump_versions``)."""
+    ids = list(claim_ids)
+    Claim.objects.filter(pk__in=ids).update(needs_attention=_attention())
     if bump_version:
-        updates["version"] = F("version") + 1
-    Claim.objects.filter(pk__in=list(claim_ids)).update(**updates)
+        bump_versions(ids)
+
+
+def refresh_others_attention(claim_ids: Iterable[int]) -> list[int]:
+    """Recompute ``needs_attention`` for claims that nobody is editing (the other side of a
+    contradiction that started or ended): each whose flag changes renders differently, and
+    gets a new version and a feed event. Returns those ids."""
+    changed = list(
+        Claim.objects.filter(pk__in=list(claim_ids))
+        .annotate(attention=_attention())
+        .exclude(needs_attention=F("attention"))
+        .values_list("pk", flat=True)
+    )
+    if changed:
+        Claim.objects.filter(pk__in=changed).update(needs_attention=_attention())
+    return bump_versions(changed)
 
 
 @receiver(spans_reanchored)
@@ -230,7 +252,7 @@ def _guard_reviewed(claims, user, what: str) -> None:
     )
     if problem is not None:
         raise NotAllowed(problem.message, code=problem.code)
-    claims.update(version=F("version") + 1)
+    bump_versions(claims.values_list("pk", flat=True))
 
 
 @receiver(source_changing)

@@ -8,8 +8,10 @@ feed. What each row means:
 - a Review row (one per workflow transition) gives ``claim.published`` (approve),
   ``claim.retracted`` (retract) or ``claim.status_changed`` (the other actions);
 - a Claim saved with the same status is ``claim.updated``; a new one ``claim.created``; a
-  deleted draft ``claim.deleted``; re-anchored evidence (the ``spans_reanchored`` signal)
-  is ``claim.updated`` for every claim citing the spans;
+  deleted draft ``claim.deleted``;
+- claims whose versions were bumped together (``claims.versions.claims_changed``: evidence
+  re-anchored, a reviewed source or entity edited, a contradiction's other side flagged or
+  cleared, warnings recomputed) are ``claim.updated`` each;
 - a Source saved is ``source.created`` or ``source.updated``;
 - a relation between two claims recorded or removed is ``claim.updated`` for both claims
   (their detail lists their relations; the service bumps their versions first).
@@ -32,12 +34,12 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from claims.models import Claim, ClaimRelation, Evidence, Review
+from claims.models import Claim, ClaimRelation, Review
 from claims.transfer.importing import rows_imported
 from claims.transfer.rows import RowWriter
 from claims.selectors import PUBLIC_STATUSES
+from claims.versions import claims_changed
 from sources.models import Source
-from sources.services import spans_reanchored
 
 from .models import Event
 from .sequencing import write_alias
@@ -130,19 +132,15 @@ def _relation_changed(sender, instance: ClaimRelation, using: str, raw: bool = F
                public=status in PUBLIC_STATUSES)
 
 
-@receiver(spans_reanchored, dispatch_uid="feed_spans_reanchored")
-def _spans_reanchored(sender, span_ids, **kwargs) -> None:
-    # Connected after the claims' receiver (see FeedConfig.ready), so versions are bumped.
+@receiver(claims_changed, dispatch_uid="feed_claims_changed")
+def _claims_changed(sender, claim_ids, **kwargs) -> None:
+    # Sent after the versions were bumped (``claims.versions.bump_versions``).
     using = write_alias()
-    claims = (
-        Claim.objects.using(using)
-        .filter(pk__in=Evidence.objects.using(using).filter(span_id__in=span_ids).values("claim_id"))
-        .order_by("pk")
-        .values_list("pk", "version", "status")
+    claims = Claim.objects.using(using).filter(pk__in=claim_ids).order_by("pk").values_list("pk", "version", "status")
+    Event.objects.using(using).bulk_create(
+        Event(type=Type.CLAIM_UPDATED, claim=pk, version=version, status=status, public=status in PUBLIC_STATUSES)
+        for pk, version, status in claims
     )
-    for pk, version, status in claims:
-        record(Type.CLAIM_UPDATED, using=using, claim=pk, version=version, status=status,
-               public=status in PUBLIC_STATUSES)
 
 
 @receiver(rows_imported, dispatch_uid="feed_rows_imported")
