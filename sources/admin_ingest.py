@@ -143,6 +143,7 @@ class SourceIngestAdminMixin:
                     stream=upload,
                     filename=upload.name or "",
                     declared_type=upload.content_type or "",
+                    charset=upload.charset or "",
                     **self._choices(form),
                 )
             except DomainError as exc:

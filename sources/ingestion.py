@@ -203,12 +203,13 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
 
 @storage_full_said()
 def source_create_from_file(
-    *, user=None, stream: BinaryIO, filename: str = "", declared_type: str = "", **given: Any
+    *, user=None, stream: BinaryIO, filename: str = "", declared_type: str = "", charset: str = "", **given: Any
 ) -> Source:
     """A source from a file (a seekable binary stream). Refused: larger than
     ``MAX_SOURCE_MB`` (400 ``too_large``), the same bytes as an existing source's original
     (409 ``duplicate_original``), a URL already recorded (409 ``duplicate_url``), and
-    whatever extraction refuses (400, see ``sources.ingest``). A full disk, where the
+    whatever extraction refuses (400, see ``sources.ingest``). ``charset``: the one the
+    file was sent with (a multipart part's), read as a page's HTTP charset. A full disk, where the
     original or a temporary file goes, is a 507 ``storage_full`` with nothing created."""
     # The size first (seekable streams tell it without reading): a huge file is refused
     # before it is hashed.
@@ -221,7 +222,7 @@ def source_create_from_file(
     _refuse_duplicate_original(sha256)
     if not declared_type and filename:
         declared_type = mimetypes.guess_type(filename)[0] or ""
-    extraction = ingest.extract(stream, declared_type=declared_type, filename=filename)
+    extraction = ingest.extract(stream, declared_type=declared_type, filename=filename, charset=charset or None)
     stem = os.path.splitext(os.path.basename(filename))[0]
     # A file name that is not UTF-8 reaches us with its bytes escaped as lone surrogates
     # (os.fsdecode), which are not text: the title shows U+FFFD for them instead.

@@ -161,6 +161,7 @@ class SourceViewSet(viewsets.GenericViewSet):
                 stream=upload,
                 filename=upload.name or "",
                 declared_type=upload.content_type or "",
+                charset=upload.charset or "",
                 **fields,
             )
         else:

@@ -27,6 +27,10 @@ _DECLARED = {
 }
 # Declarations that say nothing about the content.
 _UNINFORMATIVE = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
+# A PDF starts with its signature; readers find it anywhere in the first 1,024 bytes (ISO
+# 32000-1, annex H), after junk some producers write first.
+_PDF_SIGNATURE = b"%PDF-"
+_PDF_SIGNATURE_WITHIN = 1024
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)[\s>]", re.IGNORECASE | re.DOTALL)
 # Signatures of common formats that are not supported, so that a refusal can name them.
 _SIGNATURES = (
@@ -45,6 +49,19 @@ def _extension(filename: str) -> str:
     return name[name.rfind(".") :] if "." in name else ""
 
 
+def _is_pdf(head: bytes, declared: str, filename: str) -> bool:
+    """A PDF signature at the start makes a PDF, whatever was declared. One further in
+    counts only in a file declared or named a PDF, or declared and named as nothing in
+    particular: a Markdown note or a page that quotes ``%PDF-1.7`` near its start is not a
+    PDF."""
+    if head.startswith(_PDF_SIGNATURE):
+        return True
+    if _PDF_SIGNATURE not in head[:_PDF_SIGNATURE_WITHIN]:
+        return False
+    named = _EXTENSIONS.get(_extension(filename))
+    return PDF in (_DECLARED.get(declared), named) or (declared in _UNINFORMATIVE and named is None)
+
+
 def describe_binary(head: bytes) -> str | None:
     for signature, description in _SIGNATURES:
         if head.startswith(signature):
@@ -56,14 +73,15 @@ def detect_media_type(head: bytes, *, declared_type: str = "", filename: str = "
     """One of ``MEDIA_TYPES`` for a file starting with ``head`` (its first few kilobytes),
     or ``""`` when the content is of no supported type.
 
-    A PDF signature makes a PDF and a known binary signature refuses, whatever was declared
-    (declarations are often wrong). Otherwise a declared HTML type or name, or markup at the
-    start of a file declared as nothing in particular, makes HTML; a declared (or named)
+    A PDF signature at the start makes a PDF and a known binary signature refuses, whatever
+    was declared (declarations are often wrong); a PDF signature further in, only where the
+    declaration allows it (``_is_pdf``). Otherwise a declared HTML type or name, or markup
+    at the start of a file declared as nothing in particular, makes HTML; a declared (or named)
     Markdown file is Markdown; the rest is plain text, if it is text at all (decided when it
     is decoded).
     """
     declared = declared_type.split(";")[0].strip().lower()
-    if b"%PDF-" in head[:1024]:
+    if _is_pdf(head, declared, filename):
         return PDF
     if describe_binary(head):
         return ""

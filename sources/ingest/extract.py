@@ -16,9 +16,11 @@ from .pdf import extract_pdf
 from .text import SpooledText, extract_text
 
 SNIFF_BYTES = 8192
-# Model field lengths: extracted metadata longer than these is cut, never refused (the
-# caller did not type it).
+# Model field lengths: extracted metadata longer than these is never refused (the caller
+# did not type it). Words (a title, authors, a publisher) are cut; a name of something (a
+# URL, a language tag) is left blank, as cut it would name something else.
 _MAX_LENGTHS = {"title": 500, "authors": 500, "publisher": 300, "url": 2000, "language": 35}
+_NAMES = {"url", "language"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class Extraction:
 
 def _clean(value: str, name: str) -> str:
     value = normalise_extracted(str(value or "")).replace("\n", " ").strip()
-    return value[: _MAX_LENGTHS[name]].strip()
+    if len(value) <= _MAX_LENGTHS[name]:
+        return value
+    return "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()
 
 
 def _metadata(raw: dict) -> Metadata:
@@ -58,7 +62,7 @@ def _metadata(raw: dict) -> Metadata:
         except ValueError:
             published_on = None
     url = _clean(raw.get("url", ""), "url")
-    if not re.match(r"^https?://[^\s/]+", url) or len(url) > _MAX_LENGTHS["url"]:
+    if not re.match(r"^https?://[^\s/]+", url):
         url = ""
     language = _clean(raw.get("language", ""), "language")
     if not language_tag(language):

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
+from html import unescape
 
+from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from trafilatura import bare_extraction, extract_metadata
-from trafilatura.settings import use_config
-from trafilatura.utils import detect_encoding
+from trafilatura.metadata import extract_url
+from trafilatura.settings import Document, use_config
+from trafilatura.utils import line_processing, load_html
+from trafilatura.xml import xmltotxt
 
+from .encoding import of_page
 from .errors import ExtractionError
 from .normalise import normalise_extracted
 
@@ -44,22 +50,16 @@ def refuse_attribute_bombs(data: bytes) -> None:
             )
 
 
-def _decoded(data: bytes) -> str:
-    """The page's text as trafilatura's ``decode_file`` reads it (UTF-8, else its guesses,
-    else UTF-8 with replacement characters), without that function's first step, which
-    inflates bytes that look compressed up to trafilatura's size limit (raised here for large
-    pages): a 300 KB upload of deflated bytes became 300 MB. An original is kept as sent,
-    so the text is read from those bytes, never from what they might inflate to."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    for guess in detect_encoding(data):
-        try:
-            return data.decode(guess)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("utf-8", errors="replace")
+def _decoded(data: bytes, charset: str | None = None) -> str:
+    """The page's text in the encoding ``encoding.of_page`` finds, as a browser would: its
+    byte order mark, else the ``charset`` it was sent with, else its ``<meta charset>``,
+    else what its bytes are; UTF-8 with replacement characters when nothing fits.
+
+    Not trafilatura's ``decode_file``: its first step inflates bytes that look compressed up
+    to trafilatura's size limit (raised here for large pages), and a 300 KB upload of
+    deflated bytes became 300 MB. An original is kept as sent, so the text is read from
+    those bytes, never from what they might inflate to."""
+    return of_page(data, charset).decode(data)
 
 
 def page_language(data: bytes) -> str:
@@ -133,6 +133,41 @@ def without_characters_xml_cannot_hold(content: str) -> str:
     return content
 
 
+# An ``&`` written so comes out of trafilatura's last steps as itself: ``html.unescape``
+# reads it back as ``&``, and it spells no word that ``sanitize`` replaces (``&nbsp;``)
+# and no letter that ``str.title`` (applied to a site's name) capitalises (``&Amp;``).
+_AMPERSAND = "&#38;"
+
+
+def _escape_ampersands(tree) -> None:
+    """Writes each ``&`` of the text of ``tree``, and of its ``<meta content>``, as
+    ``_AMPERSAND``. Trafilatura unescapes what it extracts once more, though lxml has
+    decoded the page's references already: a page showing ``&amp;`` or
+    ``?year=2024&section=energy`` gave ``&`` and ``?year=2024§ion=energy``. Escaped,
+    each value comes out as the page shows it. JSON-LD (a ``<script>``) is left as it
+    is: the parser decodes nothing in a script, and trafilatura's decoding of it reads
+    the ``&amp;`` that pages write in their JSON-LD."""
+    for node in tree.iter():
+        if node.tail and "&" in node.tail:
+            node.tail = node.tail.replace("&", _AMPERSAND)
+        if not isinstance(node.tag, str) or node.tag == "script":
+            continue
+        if node.text and "&" in node.text:
+            node.text = node.text.replace("&", _AMPERSAND)
+        content = node.get("content")
+        if content and "&" in content:
+            node.set("content", content.replace("&", _AMPERSAND))
+
+
+def _text_of(body) -> str:
+    """The text of trafilatura's extracted tree (``bare_extraction``'s ``body``), laid
+    out by its own ``xmltotxt`` (paragraphs, lists, tables, headings, line breaks), each
+    character as the page shows it: ``document.text`` is that text unescaped once more,
+    and its ``sanitize`` makes the words ``&nbsp;``, ``&#10;``, ``&#13;`` characters."""
+    _escape_ampersands(body)
+    return xmltotxt(body, include_formatting=False)
+
+
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
 # where titles, bylines and dates are, and the cost no longer grows with the page's text
 # (on a 2 MB page, reading metadata from all of it took twice as long as the main content).
@@ -142,13 +177,80 @@ _SCRIPTS_AND_STYLES = re.compile(
 )
 
 
-def _metadata_of(content: str, url: str | None):
+def _url_as_written(tree, found: str | None) -> str:
+    """``found``, the URL trafilatura chose, as the page writes it. That of a canonical
+    link, which trafilatura normalises (courlan sorts its query), is unescaped once more
+    (``?copy=1&section=energy`` became ``?copy=1§ion=energy``, a URL that does not
+    exist), and its ``&`` cannot be escaped before (``&#38;`` would begin the URL's
+    fragment): when ``found`` is that URL so changed, it is taken from the link again."""
+    linked = extract_url(tree)
+    if linked and found == line_processing(unescape(linked)):
+        return linked
+    return found or ""
+
+
+# A day written with digits, the year first (2024-02-29, 2024/2/29, /2024/02/29/ in a URL,
+# 20240229) or last, after the day or the month (29.02.2024, 02/29/2024, 29.02.24).
+_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})(?:([-/._])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{2})(\d{2}))")
+_YEAR_LAST = re.compile(r"(?<!\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+
+
+def _in_digits(day: date, text: str) -> bool:
+    for match in _YEAR_FIRST.finditer(text):
+        year, _, month, number, compact_month, compact_number = match.groups()
+        if (int(year), int(month or compact_month), int(number or compact_number)) == (day.year, day.month, day.day):
+            return True
+    for match in _YEAR_LAST.finditer(text):
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        if year in (day.year, day.year % 100) and (day.day, day.month) in ((first, second), (second, first)):
+            return True
+    return False
+
+
+def _in_words(day: date, text: str) -> bool:
+    """Whether ``text`` writes ``day`` with its month's name, as htmldate reads such dates
+    (``29 February 2024``, ``February 29, 2024``, ``29. Februar 2024``)."""
+    for match in LONG_TEXT_PATTERN.finditer(text):
+        written = regex_parse(match.group())
+        if written is not None and written.date() == day:
+            return True
+    return False
+
+
+def _written_in_full(found: str | None, page: str, url: str | None) -> str:
+    """``found``, the date htmldate found (ISO), if the page (or its URL) writes that day
+    in full; else blank. htmldate makes a day of what is none: ``2024-02-30`` gave
+    ``2024-02-01`` (the month, once the day failed), ``2024-02`` gave that month and
+    today's day; a date the page never gave would be stored as its own."""
+    if not found:
+        return ""
+    day = date.fromisoformat(found)
+    texts = [page, url or ""]
+    if any(_in_digits(day, text) for text in texts) or any(_in_words(day, text) for text in texts):
+        return found
+    return ""
+
+
+def _metadata_of(content: str, url: str | None) -> Document:
+    """The page's metadata (trafilatura's ``extract_metadata``), each value as the page
+    writes it (``_escape_ampersands``, ``_url_as_written``; the URL the page came from,
+    trafilatura's answer when the page names no canonical one, is escaped as its text is),
+    and a published date only where the page writes that day (``_written_in_full``)."""
     head = _SCRIPTS_AND_STYLES.sub(b"", content.encode("utf-8"))[:METADATA_BYTES]
     # The cut may fall inside a character: its first bytes are dropped, so that the head is
     # read as the UTF-8 it is, not guessed at as some other encoding. Dates only from
     # markup (meta tags, <time>, the URL): a year guessed from the prose would be worse
     # than none.
-    return extract_metadata(head.decode("utf-8", errors="ignore"), default_url=url, extensive=False)
+    page = head.decode("utf-8", errors="ignore")
+    tree = load_html(page)
+    if tree is None:
+        return Document()
+    _escape_ampersands(tree)
+    default_url = url.replace("&", _AMPERSAND) if url else url
+    metadata = extract_metadata(tree, default_url=default_url, extensive=False)
+    metadata.url = _url_as_written(tree, metadata.url)
+    metadata.date = _written_in_full(metadata.date, unescape(page), url)
+    return metadata
 
 
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
@@ -161,17 +263,10 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             code="too_large",
         )
     refuse_attribute_bombs(data)
-    content: str | None = None
-    if charset:
-        try:
-            content = data.decode(charset, errors="replace")
-        except LookupError:
-            pass
     try:
-        if content is None:
-            # Decoded once, here: the characters are sifted in the text, whatever the
-            # encoding of the bytes.
-            content = _decoded(data)
+        # Decoded once, here: the characters are sifted in the text, whatever the encoding
+        # of the bytes.
+        content = _decoded(data, charset)
         content = without_characters_xml_cannot_hold(content)
         document = bare_extraction(
             content,
@@ -183,16 +278,17 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             include_links=False,
             config=_CONFIG,
         )
+        text = _text_of(document.body) if document is not None else ""
         metadata = _metadata_of(content, url) if document is not None else None
     except Exception as error:  # noqa: BLE001 - whatever the parser chokes on is a bad file
         logger.info("HTML extraction failed: %r", error)
         raise ExtractionError(f"The HTML could not be read ({type(error).__name__}).", code="unreadable_html") from error
-    if document is None or not (document.text or "").strip():
+    if document is None or not text.strip():
         raise ExtractionError(
             "No main text was found in the HTML (a page of navigation only, or one built by scripts).",
             code="no_main_text",
         )
-    text = normalise_extracted(document.text)
+    text = normalise_extracted(text)
     return text, {
         "title": metadata.title or "",
         "authors": metadata.author or "",

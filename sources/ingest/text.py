@@ -1,4 +1,5 @@
-"""Plain text and Markdown: decoded and kept as they are (line endings made ``\\n``).
+"""Plain text and Markdown: decoded and kept as they are (line endings made ``\\n``), in the
+encoding ``sources.ingest.encoding`` chooses.
 
 A file of ``SPOOLED_FROM`` bytes or more is decoded into a ``SpooledText`` (UTF-8 in a
 temporary file, measured as it is written) rather than into a string: from the upload to
@@ -8,51 +9,19 @@ the database and back into the answer, its text never has to be in memory whole.
 from __future__ import annotations
 
 import codecs
-import functools
 import hashlib
 import io
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from charset_normalizer import from_bytes
-
+from .encoding import Encoding, choose
 from .errors import ExtractionError
 from .normalise import line_endings
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def _known_codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
 # Read and decoded this much at a time: the file's bytes are never all in memory at once.
 CHUNK = 1 << 20
-# charset-normalizer guesses an encoding from this much of the start of the file.
-GUESSED_FROM = 4 * 1024 * 1024
-
-
-def _without_bom(encoding: str) -> str:
-    """The codec that reads text without a byte order mark as ``bytes.decode`` does:
-    UTF-16 and UTF-32 in the machine's byte order (their incremental decoders refuse it)."""
-    name = codecs.lookup(encoding).name
-    if name in ("utf-16", "utf-32"):
-        return f"{name}-{'le' if sys.byteorder == 'little' else 'be'}"
-    return encoding
 
 
 def _chunks(stream: BinaryIO):
@@ -147,24 +116,37 @@ class _Joined:
         return "".join(self._pieces)
 
 
-def _decoded(stream: BinaryIO, encoding: str, ends: Callable[[str], str], *, spooled: bool = False) -> str | SpooledText:
-    """The whole stream decoded as ``encoding`` (``UnicodeError`` if it is not: incremental
-    decoders also raise its base class, e.g. for UTF-16 too short to hold a BOM),
-    ``ends`` applied to each piece. A piece that ends in CR waits for the next, so that a
-    CR LF split between two reads stays one line ending.
+def _binary_data() -> ExtractionError:
+    return ExtractionError("The file holds binary data, not text (it contains NUL bytes).", code="unsupported_type")
+
+
+def _decoded(stream: BinaryIO, encoding: Encoding, ends: Callable[[str], str], *, spooled: bool = False) -> str | SpooledText:
+    """The whole stream decoded as ``encoding`` (an invalid sequence made U+FFFD, as a
+    browser shows it), ``ends`` applied to each piece; binary data (a zero byte, in an
+    encoding whose text has none) refused, however far into the file. A NUL character of
+    UTF-16 or UTF-32 text is text: the source's validation refuses it (``null_character``).
+    A piece that ends in CR waits for the next, so that a CR LF split between two reads
+    stays one line ending.
 
     Joined into a string, the pieces and the text are what is held at the peak: twice the
     text. ``spooled``, the text goes to a ``SpooledText`` a piece at a time: one piece is
     held."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    decoder = encoding.decoder()
     sink = SpooledText() if spooled else _Joined()
     pending = ""
     try:
         for chunk in _chunks(stream):
+            if not encoding.has_zero_bytes and b"\x00" in chunk:
+                raise _binary_data()
             piece = pending + decoder.decode(chunk)
             pending = "\r" if piece.endswith("\r") else ""
             sink.write(ends(piece[:-1] if pending else piece))
         sink.write(ends(pending + decoder.decode(b"", final=True)))
+    except UnicodeError as error:
+        # Python's ISO-2022-JP reader gives up on a long run of broken escape sequences
+        # split between two reads.
+        sink.close()
+        raise ExtractionError(f"The file is not readable as {encoding.name} text.", code="undecodable_text") from error
     except BaseException:
         sink.close()
         raise
@@ -179,39 +161,17 @@ def _size(stream: BinaryIO) -> int:
 def read_text(
     stream: BinaryIO, *, charset: str | None = None, ends: Callable[[str], str] = line_endings, spooled: bool = False
 ) -> str | SpooledText:
-    """The text of the file at ``stream`` (seekable), read a chunk at a time: by its byte
-    order mark, else UTF-8, else the declared charset, else the encoding charset-normalizer
-    finds; ``ends`` (line endings made ``\\n``) applied as it is read; a ``SpooledText``
-    when ``spooled``. Binary data (NUL bytes) is refused."""
-    decoded = functools.partial(_decoded, ends=ends, spooled=spooled)
-    stream.seek(0)
-    head = stream.read(4)
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            try:
-                return decoded(stream, encoding)
-            except UnicodeError as error:
-                raise ExtractionError(f"The file starts as {encoding} text but is not valid {encoding}.", code="undecodable_text") from error
-    if any(b"\x00" in chunk for chunk in _chunks(stream)):
-        raise ExtractionError("The file holds binary data, not text (it contains NUL bytes).", code="unsupported_type")
-    try:
-        return decoded(stream, "utf-8")
-    except UnicodeError:
-        pass
-    declared = _known_codec(charset)
-    if declared:
-        try:
-            return decoded(stream, _without_bom(declared))
-        except UnicodeError:
-            pass
-    stream.seek(0)
-    best = from_bytes(stream.read(GUESSED_FROM)).best()
-    if best is not None and best.encoding:
-        try:
-            return decoded(stream, _without_bom(best.encoding))
-        except (UnicodeError, LookupError):
-            pass
-    raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
+    """The text of the file at ``stream`` (seekable), read a chunk at a time in the encoding
+    ``encoding.choose`` finds from its first bytes (``encoding.GUESSED_FROM``) and the
+    declared ``charset`` (its byte order mark, else the declaration, else UTF-8, else a guess);
+    ``ends`` (line endings made ``\\n``) applied as it is read; a ``SpooledText`` when
+    ``spooled``. Binary data (NUL bytes) is refused, and bytes in no encoding recognised."""
+    encoding = choose(stream, charset)
+    if encoding is None:
+        if any(b"\x00" in chunk for chunk in _chunks(stream)):
+            raise _binary_data()
+        raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
+    return _decoded(stream, encoding, ends, spooled=spooled)
 
 
 def decode(data: bytes, *, charset: str | None = None) -> str:

@@ -390,3 +390,22 @@ def test_a_list_field_may_still_repeat_its_key_in_a_form_body():
 def test_a_json_body_is_not_affected(client_for, analyst):
     response = client_for(analyst).post(SOURCES, {"title": "JSON", "text": "Pasted."}, format="json")
     assert response.status_code == 201, response.content
+
+
+CZECH = "Žluťoučký kůň úpěl ďábelské ódy."
+
+
+@pytest.mark.parametrize("name", ["kun.txt", "kun.html"])
+def test_the_charset_a_file_part_is_sent_with_decodes_it(client_for, analyst, name):
+    """Undeclared, these bytes read as windows-1252 ("Ž" would be "®")."""
+    data = (CZECH if name.endswith(".txt") else f"<html><body><article><p>{CZECH} {'Slova článku. ' * 10}</p></article></body></html>").encode("iso-8859-2")
+    media_type = "text/plain" if name.endswith(".txt") else "text/html"
+    response = upload(client_for(analyst), name, data, f"{media_type}; charset=iso-8859-2")
+    assert response.status_code == 201, response.json()
+    assert CZECH in response.json()["text"]
+
+
+@pytest.mark.parametrize("charset", ["\u00e9t\u00e9", "x" * 300, "base64", ""])
+def test_a_file_part_with_a_charset_that_names_nothing_is_read_as_undeclared(client_for, analyst, charset):
+    response = upload(client_for(analyst), "cafe.txt", "Café naïve.".encode(), f"text/plain; charset={charset}")
+    assert response.status_code == 201 and response.json()["text"] == "Café naïve."

@@ -1,0 +1,234 @@
+"""Which encoding a file or a page is read in (``sources.ingest.encoding``): a byte order
+mark first, then what was declared (as browsers read the labels), then UTF-8 for bytes that
+are UTF-8 but for a few places, then a guess that prefers windows-1252; never a 500."""
+
+from __future__ import annotations
+
+import io
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from rest_framework.test import APIClient
+
+from sources.ingest import ExtractionError, encoding, extract, text
+from sources.ingest.detect import HTML, MARKDOWN, PDF, PLAIN, detect_media_type
+from tests.support import local_server
+
+CAFE = "Café naïve, déjà vu à Noël."
+QUOTED = "He said “no deal” — twice."
+FILLER = " These are the words of an article, long enough to be the main text of its page."
+
+
+def page(words: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body><article><p>{words}{FILLER}</p></article></body></html>"
+
+
+def read(data: bytes, media_type: str, **kwargs) -> str:
+    names = {HTML: "page.html", PLAIN: "notes.txt", MARKDOWN: "notes.md"}
+    return extract(io.BytesIO(data), declared_type=media_type, filename=names[media_type], **kwargs).text
+
+
+def as_document(words: str, media_type: str) -> str:
+    return page(words) if media_type == HTML else words
+
+
+KINDS = pytest.mark.parametrize("media_type", [HTML, PLAIN, MARKDOWN])
+
+
+@pytest.mark.parametrize("label", ["idna", "punycode", "undefined", "base64", "hex", "rot13", "zlib", "bz2", "nonsense"])
+@KINDS
+def test_a_charset_that_names_no_text_encoding_is_no_declaration(label, media_type):
+    data = as_document(CAFE, media_type).encode("latin-1")
+    assert CAFE in read(data, media_type, charset=label)
+
+
+@pytest.mark.parametrize("label", ["idna", "punycode", "undefined", "base64", "hex", "rot13", "zlib", "utf-8-sig", "latin-1", "replacement", "x-user-defined", "\u212aoi8-r"])
+def test_only_the_encoding_standards_labels_name_an_encoding(label):
+    assert encoding.for_label(label) is None
+
+
+@pytest.mark.parametrize(
+    "label, name",
+    [(" Latin1 ", "windows-1252"), ("ISO-8859-1", "windows-1252"), ("iso-8859-9", "windows-1254"), ("sjis", "Shift_JIS"), ("utf-16", "UTF-16LE"), ("utf-32be", "UTF-32BE")],
+)
+def test_a_label_names_the_encoding_browsers_read(label, name):
+    assert encoding.for_label(label).name == name
+
+
+@pytest.mark.parametrize(
+    "mark, codec, label",
+    [
+        (b"\xef\xbb\xbf", "utf-8", "iso-8859-1"),
+        (b"\xff\xfe", "utf-16-le", "utf-8"),
+        (b"\xfe\xff", "utf-16-be", "windows-1252"),
+        (b"\xff\xfe\x00\x00", "utf-32-le", "utf-8"),
+    ],
+    ids=["utf-8-declared-latin-1", "utf-16le-declared-utf-8", "utf-16be-declared-windows-1252", "utf-32le-declared-utf-8"],
+)
+@KINDS
+def test_a_byte_order_mark_wins_over_the_declared_charset(mark, codec, label, media_type):
+    data = mark + as_document(CAFE, media_type).encode(codec)
+    assert CAFE in read(data, media_type, charset=label)
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "ISO-8859-1", "latin1", "us-ascii", "ascii", "l1", "iso_8859-1:1987", "windows-1252"])
+@KINDS
+def test_latin1_and_ascii_labels_are_read_as_windows_1252_as_browsers_read_them(label, media_type):
+    data = as_document(QUOTED, media_type).encode("cp1252")
+    assert QUOTED in read(data, media_type, charset=label)
+
+
+def test_windows_1252_reads_its_undefined_bytes_as_the_standard_does():
+    assert encoding.for_label("windows-1252").decode(b"\x80\x81\x8d\x9d\x9f") == "€\x81\x8d\x9dŸ"
+
+
+@KINDS
+def test_utf8_with_an_invalid_sequence_stays_utf8_with_a_replacement_character(media_type):
+    data = as_document(CAFE + " \udcff Größe.", media_type).encode("utf-8", "surrogateescape").replace(b"\xff", b"\xed\xa0\x80")
+    assert CAFE + " \ufffd\ufffd\ufffd Größe." in read(data, media_type)
+
+
+@KINDS
+def test_utf8_with_a_stray_byte_stays_utf8(media_type):
+    data = as_document(CAFE + " Größe.", media_type).encode().replace(b"Gr", b"Gr\xff")
+    assert CAFE + " Gr\ufffdöße." in read(data, media_type)
+
+
+@KINDS
+def test_a_declared_utf8_the_bytes_contradict_is_set_aside(media_type):
+    data = as_document(CAFE, media_type).encode("latin-1")
+    assert CAFE in read(data, media_type, charset="utf-8")
+
+
+@pytest.mark.parametrize("words", ["déjà vu naïve", CAFE, QUOTED, "Die Straße war schön, und die Bäume grün."])
+@KINDS
+def test_undeclared_latin_text_is_read_as_windows_1252(words, media_type):
+    assert words in read(as_document(words, media_type).encode("cp1252"), media_type)
+
+
+@pytest.mark.parametrize(
+    "words, encoded",
+    [
+        ("Всё это было давно, и никто уже не помнит, как это было на самом деле.", "cp1251"),
+        ("Η γρήγορη καφέ αλεπού πηδάει πάνω από το τεμπέλικο σκυλί.", "cp1253"),
+        ("昨日映画館に行って、熊が住んでいる山での生活についてのとても面白い映画を見ました。", "shift_jis"),
+        ("昨天我们去看电影，看了一部关于山区生活的非常有趣的电影，那里住着熊。", "gbk"),
+    ],
+)
+def test_undeclared_text_that_is_not_windows_1252_is_guessed(words, encoded):
+    assert read(words.encode(encoded), PLAIN) == words
+
+
+def test_a_large_undeclared_file_is_guessed_from_its_head_and_spooled():
+    line = "Le café était déjà fermé; la naïveté du garçon.\r\n"
+    data = (line * (text.SPOOLED_FROM // len(line) + 1)).encode("cp1252")
+    extracted = read(data, PLAIN)
+    assert isinstance(extracted, text.SpooledText)
+    assert extracted.read() == line.replace("\r\n", "\n") * (text.SPOOLED_FROM // len(line) + 1)
+
+
+@pytest.mark.parametrize("label", ["utf-16le", "utf-16be", "utf-16", "UTF-16LE", "utf-32", "utf-32be"])
+@KINDS
+def test_a_declared_utf16_or_utf32_without_a_byte_order_mark_is_read(label, media_type):
+    codec = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(label.lower(), label.lower())
+    assert CAFE in read(as_document(CAFE, media_type).encode(codec), media_type, charset=label)
+
+
+def test_a_nul_character_of_declared_utf16_text_is_text_for_the_sources_validation_to_refuse():
+    assert read("words\x00more".encode("utf-16-le"), PLAIN, charset="utf-16le") == "words\x00more"
+
+
+@pytest.mark.parametrize("charset", [None, "windows-1252"])
+def test_nul_bytes_in_undeclared_or_single_byte_text_are_binary_data(charset):
+    with pytest.raises(ExtractionError) as error:
+        read(b"abc\x00def \xe9", PLAIN, charset=charset)
+    assert error.value.code == "unsupported_type"
+
+
+def test_text_its_encodings_reader_gives_up_on_is_a_clear_refusal(monkeypatch):
+    monkeypatch.setattr(text, "CHUNK", 3)
+    data = b"\x9b\x1b\x1bAA$\x1b$\xfe\x1b(\xdc(\xfe\xff\xfe(A\x1b\xda\xfe\xeb\xc2A\xffB\x1b$\xfe(\xd2\xfe\xfe"
+    with pytest.raises(ExtractionError) as error:
+        read(data, PLAIN, charset="iso-2022-jp")
+    assert error.value.code == "undecodable_text"
+
+
+def test_a_meta_charset_decodes_a_page_sent_without_one():
+    words = "昨日映画館に行って、熊が住んでいる山での生活についてのとても面白い映画を見ました。"
+    data = page(words, head='<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">').encode("shift_jis")
+    assert words in read(data, HTML)
+
+
+def test_the_charset_a_page_is_sent_with_wins_over_its_meta_charset():
+    data = page(QUOTED, head='<meta charset="koi8-r">').encode("cp1252")
+    assert QUOTED in read(data, HTML, charset="windows-1252")
+
+
+def test_a_meta_charset_in_a_comment_or_script_is_no_declaration():
+    head = '<!-- <meta charset="koi8-r"> --><script>var m = \'<meta charset="koi8-r">\';</script>'
+    assert CAFE in read(page(CAFE, head=head).encode("cp1252"), HTML)
+
+
+@pytest.mark.parametrize(
+    "head, declared, filename, expected",
+    [
+        (b"# Notes\n\nThe header `%PDF-1.7` starts every PDF.\n", "text/markdown", "notes.md", MARKDOWN),
+        (b"# Notes\n\nThe header `%PDF-1.7` starts every PDF.\n", "", "notes.md", MARKDOWN),
+        (b"<!DOCTYPE html><html><p>Files start with %PDF-1.4</p>", "text/html", "", HTML),
+        (b"Notes: %PDF-1.4 is a header.", "text/plain", "notes.txt", PLAIN),
+        (b"%PDF-1.7\n...", "text/markdown", "notes.md", PDF),  # at the start: always a PDF
+        (b"\r\njunk\r\n%PDF-1.4\n...", "application/pdf", "", PDF),
+        (b"\r\njunk\r\n%PDF-1.4\n...", "", "report.pdf", PDF),
+        (b"\r\njunk\r\n%PDF-1.4\n...", "application/octet-stream", "download", PDF),
+        (b"\r\njunk\r\n%PDF-1.4\n...", "", "", PDF),
+        (b"x" * 1024 + b"%PDF-1.4", "", "", PLAIN),  # past the first 1,024 bytes
+    ],
+)
+def test_a_pdf_signature_after_the_start_counts_only_where_nothing_says_otherwise(head, declared, filename, expected):
+    assert detect_media_type(head, declared_type=declared, filename=filename) == expected
+
+
+def test_a_page_that_quotes_a_pdf_header_is_read_as_a_page():
+    assert "%PDF-1.4" in read(page("Every PDF file starts with %PDF-1.4 and a line break.").encode(), HTML)
+
+
+class _Charsets(BaseHTTPRequestHandler):
+    """``/<media type>/<charset>``: Latin-1 words sent as that type with that charset."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        _, kind, charset = self.path.split("/")
+        body = (page(CAFE) if kind == "html" else CAFE).encode("latin-1")
+        self.send_response(200)
+        self.send_header("Content-Type", f"text/{kind}; charset={charset}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["html/idna", "html/punycode", "html/undefined", "plain/base64", "plain/hex", "plain/rot13", "plain/zlib"])
+def test_a_page_fetched_with_a_charset_naming_no_text_encoding_is_read(analyst, settings, path):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    client = APIClient()
+    client.force_authenticate(analyst)
+    with local_server(_Charsets) as base:
+        response = client.post("/api/v1/sources/fetch/", {"url": f"{base}/{path}"}, format="json")
+    assert response.status_code == 201, response.content[:300]
+    assert CAFE in response.json()["text"]
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252", "iso-8859-2", "koi8-r", "shift_jis"])
+@KINDS
+def test_bytes_that_are_utf8_throughout_are_utf8_whatever_legacy_charset_they_were_sent_with(label, media_type):
+    # Old servers label every file Latin-1: the author wrote "Café", not "CafÃ©".
+    data = as_document(CAFE + " " + QUOTED, media_type).encode("utf-8")
+    assert CAFE + " " + QUOTED in read(data, media_type, charset=label)
+
+
+@KINDS
+def test_a_legacy_text_that_is_not_utf8_keeps_its_declared_charset(media_type):
+    data = as_document("Žluťoučký kůň úpěl ďábelské ódy.", media_type).encode("iso-8859-2")
+    assert "Žluťoučký kůň úpěl ďábelské ódy." in read(data, media_type, charset="iso-8859-2")

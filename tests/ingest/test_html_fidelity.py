@@ -1,0 +1,169 @@
+"""A page's text and metadata are what a reader of the page sees: every character
+reference is decoded once, by the HTML parser, never a second time; a value too long to
+store is left blank, never cut; a published date is one the page writes in full."""
+
+from __future__ import annotations
+
+import io
+from html import escape
+
+import pytest
+
+from sources.ingest import extract
+from sources.ingest.extract import _metadata
+from tests.documents import seed_paragraphs
+
+ARTICLE = seed_paragraphs(0, count=4)
+
+
+def page(*, head: str = "", body: str = "", title: str = "") -> bytes:
+    """A page of four paragraphs of prose in an ``<article>``, with ``body`` after the
+    first; ``head`` in its head, and a ``<title>`` only if ``title`` is given."""
+    paragraphs = [f"<p>{escape(paragraph)}</p>" for paragraph in ARTICLE]
+    title_element = f"<title>{title}</title>" if title else ""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{title_element}{head}</head>'
+        f"<body><article>{paragraphs[0]}{body}{''.join(paragraphs[1:])}</article></body></html>"
+    ).encode()
+
+
+def read(data: bytes, **kwargs):
+    return extract(io.BytesIO(data), declared_type="text/html", **kwargs)
+
+
+# (as the HTML writes it, as the browser shows it)
+SHOWN = [
+    ("&amp;#233;", "&#233;"),
+    ("&amp;lt;script&amp;gt;", "&lt;script&gt;"),
+    ("&lt;script&gt;", "<script>"),
+    ("&amp;amp;", "&amp;"),
+    ("https://example.org/list?year=2024&amp;section=energy&amp;copy=1", "https://example.org/list?year=2024&section=energy&copy=1"),
+    ("&amp;nbsp;", "&nbsp;"),
+    ("&amp;#10;", "&#10;"),
+    ("&amp;#13;", "&#13;"),
+    ("caf&eacute; &amp; bar", "café & bar"),
+    ("AT&T", "AT&T"),
+]
+
+
+@pytest.mark.parametrize(("written", "shown"), SHOWN, ids=[shown for _, shown in SHOWN])
+def test_text_is_what_the_browser_shows_its_references_decoded_once(written, shown):
+    text = read(page(body=f"<p>The figures are at {written} for anyone to check.</p>")).text
+    assert f"The figures are at {shown} for anyone to check." in text
+
+
+def test_tables_lists_headings_and_line_breaks_keep_their_layout_with_ampersands_in_them():
+    body = (
+        "<h2>Costs &amp;amp; benefits</h2>"
+        "<table><tr><th>Item &amp;amp; kind</th><th>Cost</th></tr><tr><td>x &amp;lt; y</td><td>2 &amp;copy</td></tr></table>"
+        "<ul><li>First &amp;sect;1</li><li>Second &amp;</li></ul>"
+        "<p>One line &amp;amp;<br>the next &amp;para; line</p>"
+    )
+    text = read(page(body=body)).text
+    expected = (
+        "Costs &amp; benefits\n"
+        "| Item &amp; kind | Cost |\n|---|---|\n| x &lt; y | 2 &copy |\n"
+        "- First &sect;1\n- Second &\n"
+        "One line &amp;\nthe next &para; line\n"
+    )
+    assert expected in text
+
+
+# (the head, the metadata field, its value as the page shows it)
+METADATA = [
+    ("<title>AT&amp;amp;T &amp;lt;b&amp;gt;</title>", "title", "AT&amp;T &lt;b&gt;"),
+    ('<meta property="og:title" content="Q&amp;amp;A on &amp;quot;levies&amp;quot;">', "title", "Q&amp;A on &quot;levies&quot;"),
+    ('<meta property="og:site_name" content="Fish &amp;amp; Chips Weekly">', "publisher", "Fish &amp; Chips Weekly"),
+    ('<meta property="og:site_name" content="m&amp;s news">', "publisher", "M&S News"),
+    ('<meta property="og:site_name" content="AT&amp;T">', "publisher", "AT&T"),
+    ('<meta name="author" content="Jos&eacute; Ruiz">', "authors", "José Ruiz"),
+]
+
+
+@pytest.mark.parametrize(("head", "field", "shown"), METADATA, ids=[f"{field}:{shown}" for _, field, shown in METADATA])
+def test_metadata_is_the_page_s_value_decoded_once(head, field, shown):
+    assert getattr(read(page(head=head)).metadata, field) == shown
+
+
+def test_an_author_written_with_a_reference_shown_as_such_is_not_decoded_a_second_time():
+    authors = read(page(head='<meta name="author" content="Jos&amp;#233; Ruiz">')).metadata.authors
+    assert "José" not in authors
+
+
+def test_a_heading_taken_for_the_title_is_decoded_once():
+    data = page(body="<h1>Fish &amp;amp; Chips</h1>")
+    assert read(data).metadata.title == "Fish &amp; Chips"
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "stored"),
+    [
+        ('<meta property="og:url" content="https://example.org/list?year=2024&amp;section=energy&amp;copy=1">', None,
+         "https://example.org/list?year=2024&section=energy&copy=1"),
+        # Trafilatura normalises the link's URL (courlan sorts its query).
+        ('<link rel="canonical" href="https://example.org/list?year=2024&amp;section=energy&amp;copy=1">', None,
+         "https://example.org/list?copy=1&section=energy&year=2024"),
+        ("", "https://example.org/list?year=2024&section=energy&copy=1", "https://example.org/list?year=2024&section=energy&copy=1"),
+    ],
+    ids=["og-url", "canonical-link", "fetched-from"],
+)
+def test_the_page_s_url_is_not_decoded_a_second_time(head, url, stored):
+    assert read(page(head=head), url=url).metadata.url == stored
+
+
+def test_a_canonical_url_too_long_to_store_is_left_blank_not_cut():
+    long_url = "https://example.org/" + "a" * 2100
+    assert read(page(head=f'<link rel="canonical" href="{long_url}">')).metadata.url == ""
+    assert _metadata({"url": long_url}).url == ""
+
+
+def test_a_canonical_url_of_the_longest_length_stored_is_kept_whole():
+    url = "https://example.org/" + "a" * (2000 - len("https://example.org/"))
+    assert _metadata({"url": url}).url == url
+
+
+def test_a_language_tag_too_long_to_store_is_left_blank_not_cut():
+    tag = "en-" + "-".join(["abcdefgh"] * 10)
+    assert _metadata({"language": tag}).language == ""
+
+
+def meta_date(value: str) -> str:
+    return f'<meta property="article:published_time" content="{value}">'
+
+
+IMPOSSIBLE_DATES = [
+    meta_date("2024-02-30"),
+    meta_date("2024-02-30T10:00:00+02:00"),
+    meta_date("2023-02-29"),
+    meta_date("2024-02"),
+    '<meta name="date" content="30.02.2024">',
+    '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-30T10:00:00+01:00"}</script>',
+]
+
+
+@pytest.mark.parametrize("head", IMPOSSIBLE_DATES)
+def test_a_published_date_that_is_not_a_real_day_is_left_blank(head):
+    assert read(page(head=head)).metadata.published_on is None
+
+
+@pytest.mark.parametrize("body", ['<time datetime="2024-02-30">30 February</time>', '<p class="date">Posted 2024-02-30</p>'])
+def test_a_date_in_the_page_that_is_not_a_real_day_is_left_blank(body):
+    assert read(page(body=body)).metadata.published_on is None
+
+
+VALID_DATES = [
+    (meta_date("2024-02-29T23:30:00-05:00"), "", None),
+    (meta_date("2024-02-29T08:00:00Z"), "", None),
+    ("", '<time datetime="2024-02-29T08:00:00+01:00">29 February</time>', None),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-29T10:00:00+01:00"}</script>', "", None),
+    ('<meta name="date" content="29.02.2024">', "", None),
+    ('<meta name="date" content="20240229">', "", None),
+    ('<meta name="date" content="February 29, 2024">', "", None),
+    ("", '<p class="date">29. Februar 2024</p>', None),
+    ("", "", "https://example.org/2024/02/29/a-story"),
+]
+
+
+@pytest.mark.parametrize(("head", "body", "url"), VALID_DATES)
+def test_a_published_date_the_page_writes_in_full_is_kept(head, body, url):
+    assert str(read(page(head=head, body=body), url=url).metadata.published_on) == "2024-02-29"
