@@ -15,9 +15,10 @@ from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import DataError, NotSupportedError, connections
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -57,29 +58,83 @@ def object_or_404(model_admin, request: HttpRequest, object_id: str):
     return obj
 
 
+# Lookups the admin never links to, refused from a query string before any SQL is built.
+REFUSED_LOOKUPS = frozenset({"regex", "iregex", "range"})
+
+
+def refused_lookup(key: str) -> str | None:
+    """Why a change list's query-string parameter ``key`` may not filter, or None.
+
+    - ``regex``/``iregex``: each database reads its own dialect (PostgreSQL's ARE, Python's
+      ``re`` in SQLite), a pattern one of them cannot compile fails only when the query runs
+      (a 500, and on PostgreSQL an aborted transaction), and a pattern that backtracks
+      without end holds a worker, in SQLite the database too, for as long as it scans.
+      The search box and the filters cover what people need.
+    - ``range``: the admin hands the lookup the raw string, so ``id__range=19`` would mean
+      1 to 9 (its two characters) and ``id__range=1`` fails while the SQL is built.
+    """
+    *path, lookup = key.split(LOOKUP_SEP)
+    if path and lookup in REFUSED_LOOKUPS:
+        return f"{key}: the {lookup!r} lookup cannot be given in the address"
+    return None
+
+
+def lookup_error_reason(error: IncorrectLookupParameters) -> str:
+    """The first line of what went wrong, as a person reads it: a ``ValidationError``'s
+    messages rather than its list's repr, and no SQL context a driver may add below."""
+    cause = error.args[0] if error.args else error
+    text = "; ".join(cause.messages) if isinstance(cause, ValidationError) else str(cause)
+    return text.strip().splitlines()[0] if text.strip() else "a bad lookup"
+
+
 class LenientChangeList(ChangeList):
     """A change list whose query string is data: a date drill-down to year 0 or past
-    9999, or a value the database cannot hold, is a bad lookup (the admin's "?e=1" page),
-    not a 500."""
+    9999, a value the database cannot hold, a lookup the database does not have, or one of
+    ``REFUSED_LOOKUPS`` is a bad lookup (the admin's "?e=1" page: the unfiltered list, with
+    ``LenientChangeListMixin``'s message), not a 500."""
 
     def get_filters(self, request):
+        for key in self.get_filters_params():
+            problem = refused_lookup(key)
+            if problem is not None:
+                raise IncorrectLookupParameters(problem)
         try:
             return super().get_filters(request)
         except (ValueError, OverflowError) as error:
             raise IncorrectLookupParameters(error) from error
 
     def get_results(self, request):
-        # Lookups such as ``published_on__year=0`` fail only when their SQL is built, at
-        # the first count.
+        """Lookups such as ``published_on__year=0`` fail only when their SQL is built, at
+        the first count, as do those a backend lacks (``aliases__contains`` on SQLite:
+        ``NotSupportedError``); a ``DataError`` is the database refusing a value.
+
+        No savepoint guards the count (on SQLite every transaction here takes the write
+        lock): a ``DataError`` leaves an enclosing PostgreSQL transaction aborted, which is
+        why what is known to fail (``REFUSED_LOOKUPS``) is refused before any SQL runs.
+        """
         try:
             return super().get_results(request)
-        except (ValueError, OverflowError) as error:
+        except (ValueError, OverflowError, DataError, NotSupportedError) as error:
             raise IncorrectLookupParameters(error) from error
 
 
 class LenientChangeListMixin:
     def get_changelist(self, request, **kwargs):
         return LenientChangeList
+
+    def get_changelist_instance(self, request):
+        """The change list, or ``IncorrectLookupParameters`` with a message saying why: the
+        admin then shows the unfiltered list ("?e=1"), which alone would not say that the
+        filter in the address was dropped."""
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            messages.error(
+                request,
+                f"The list is shown unfiltered: the filter in the address is invalid ({lookup_error_reason(error)}).",
+                fail_silently=True,
+            )
+            raise
 
 
 class EstimatedCountPaginator(Paginator):

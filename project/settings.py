@@ -238,6 +238,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its "next" is absent or refused (off-site, a script): the admin,
+# not Django's default /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Security: safe by default; HTTPS redirects and HSTS belong to the proxy in front.
 SESSION_COOKIE_HTTPONLY = True
