@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from project.api import StrictWrites, WriteSerializer
+from project.api import QueryInteger, SingleValuedQuery, StrictWrites, WriteSerializer
 from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
@@ -341,10 +341,10 @@ class ClaimWithRelationsSerializer(ClaimDetailSerializer):
     relations = ClaimRelationSerializer(many=True, source="visible_relations")
 
 
-class SimilarQuerySerializer(serializers.Serializer):
+class SimilarQuerySerializer(SingleValuedQuery):
     text = _TextOnly(max_length=1000, help_text="The statement to look for (up to 1,000 characters).")
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
-    exclude = serializers.IntegerField(
+    limit = QueryInteger(min_value=1, max_value=50, default=10)
+    exclude = QueryInteger(
         min_value=1, max_value=MAX_ID, required=False, help_text="A claim id to leave out (the claim being edited)."
     )
 

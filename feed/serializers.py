@@ -2,54 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from rest_framework import serializers
 
-from project.validation import repeated_fields
+from project.api import QueryInteger, SingleValuedQuery
 
 from .models import Event
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
-
-# Digits 0-9 only, with an optional minus so that "-1" is refused by the bound it breaks.
-_ASCII_INTEGER = re.compile(r"-?[0-9]+")
-
-
-class QueryInteger(serializers.IntegerField):
-    """An integer in a query string, written in ASCII digits.
-
-    DRF's ``IntegerField`` reads a value with ``int()``, which also takes "١" (an
-    Arabic-Indic one), "１" (full width), "1_000", " 7 " and "7.0": a cursor or a page size
-    should have one spelling, and a value a consumer did not mean to send is a 400 naming it.
-    """
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not _ASCII_INTEGER.fullmatch(data):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class SingleValuedQuery(serializers.Serializer):
-    """Query parameters each given at most once (``project.validation.repeated_fields``).
-
-    DRF reads the last of ``?types=a&types=b`` and drops the others without a word, while
-    the ``next`` link keeps them all: a consumer asking in the common array style would miss
-    what it asked for. A parameter given twice is a 400 that names it.
-    """
-
-    repeat_hints: dict[str, str] = {}
-
-    def to_internal_value(self, data):
-        if hasattr(data, "getlist"):
-            repeated = repeated_fields([data], self.fields)
-            if repeated:
-                raise serializers.ValidationError(
-                    {name: [message + self.repeat_hints.get(name, "")] for name, message in repeated.items()}
-                )
-        return super().to_internal_value(data)
-
 
 class ChangesQuerySerializer(SingleValuedQuery):
     after = QueryInteger(min_value=0, max_value=2**62, default=0, help_text="The last seq you saw (0 from the start).")

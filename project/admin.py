@@ -30,6 +30,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from project.errors import DomainError, NotAllowed
+from project.validation import ascii_integer
 
 # Below this many rows an estimate is not worth its imprecision.
 ESTIMATE_THRESHOLD = 100_000
@@ -43,10 +44,8 @@ def id_or_none(value: Any) -> int | None:
     """An id typed into a URL or a form: ASCII digits within a BIGINT, else None.
     (``str.isdigit`` also accepts "²", which ``int`` refuses, and 20 digits overflow
     SQLite's integers.)"""
-    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
+    number = ascii_integer(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def object_or_404(model_admin, request: HttpRequest, object_id: str):

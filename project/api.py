@@ -39,7 +39,7 @@ from rest_framework.response import Response
 from rest_framework.utils.json import strict_constant
 
 from project.errors import DomainError, StaleVersion
-from project.validation import RepeatedKey, object_without_repeats
+from project.validation import RepeatedKey, ascii_integer, object_without_repeats, repeated_fields
 
 # ---------------------------------------------------------------------------------------------
 # Errors
@@ -280,6 +280,43 @@ class JSONLDRenderer(JSONRenderer):
 
     media_type = "application/ld+json"
     format = "jsonld"
+
+
+# ---------------------------------------------------------------------------------------------
+# Query strings: each parameter once, integers in ASCII digits
+
+
+class QueryInteger(serializers.IntegerField):
+    """An integer in a query string, written in ASCII digits (``ascii_integer``): DRF's
+    ``IntegerField`` reads "١", "１", "1_000", " 7 " and "7.0" as numbers too. A minus sign
+    is read, so that "-1" is refused by the bound it breaks."""
+
+    def to_internal_value(self, data):
+        if ascii_integer(data) is None:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def refuse_repeated_parameters(query_params, names, hints: Mapping[str, str] | None = None) -> None:
+    """A 400 naming each of ``names`` given more than once in the query string
+    (``project.validation.repeated_fields``): Django and DRF read the last of ``?a=1&a=2``
+    and drop the others without a word, while links built from the query keep them all."""
+    repeated = repeated_fields([query_params], names)
+    if repeated:
+        hints = hints or {}
+        raise exceptions.ValidationError({name: [message + hints.get(name, "")] for name, message in repeated.items()})
+
+
+class SingleValuedQuery(serializers.Serializer):
+    """Query parameters each given at most once (``refuse_repeated_parameters``);
+    ``repeat_hints`` adds to the message for a parameter (how to ask for several)."""
+
+    repeat_hints: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):
+            refuse_repeated_parameters(data, self.fields, self.repeat_hints)
+        return super().to_internal_value(data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,15 +9,30 @@ import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+
+from project.api import refuse_repeated_parameters
+from project.validation import ascii_integer
 
 MAX_ID = 2**63 - 1
 
 
-class IdFilter(django_filters.NumberFilter):
-    """An id: a positive integer, not "1.5" or "abc", not one beyond any id (400)."""
+class AsciiIntegerField(forms.IntegerField):
+    """An integer in ASCII digits (``project.validation.ascii_integer``): Django's reads
+    "١", "１" and "1_0" as numbers too."""
 
-    field_class = forms.IntegerField
+    def to_python(self, value):
+        if value not in self.empty_values and ascii_integer(str(value).strip()) is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a positive integer in ASCII digits, not "1.5", "abc" or "١", not one beyond
+    any id (400)."""
+
+    field_class = AsciiIntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -59,3 +74,15 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         if value in ("", None):
             return queryset
         return queryset.filter(**{self.field_name: value == "true"})
+
+
+class SingleValuedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with each filter of the list given at most once: of
+    ``?status=draft&status=published`` it reads the last and drops the first without a
+    word (every filter of this API takes one value). A repeated one is a 400 naming it."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            refuse_repeated_parameters(request.query_params, filterset_class.base_filters)
+        return super().get_filterset(request, queryset, view)

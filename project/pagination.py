@@ -26,6 +26,9 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from project.api import refuse_repeated_parameters
+from project.validation import ascii_integer
+
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 
@@ -54,13 +57,11 @@ class KeysetPagination(BasePagination):
     # -- the request ------------------------------------------------------------------------
 
     def _page_size(self, request) -> int:
+        refuse_repeated_parameters(request.query_params, [self.page_size_query_param, self.cursor_query_param])
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        try:
-            size = int(raw)
-        except (TypeError, ValueError):
-            size = 0
+        size = ascii_integer(raw) or 0
         if not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [f"Give an integer from 1 to {self.max_page_size}."]}

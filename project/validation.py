@@ -1,6 +1,7 @@
 """Checks of input shared by the services of both apps, the importer and the forms: text
 that cannot be stored, form fields given twice (``repeated_fields``), and JSON keys given
-twice in one object (``object_without_repeats``, ``repeated_json_key``).
+twice in one object (``object_without_repeats``, ``repeated_json_key``), and whole numbers
+typed into a URL or a form (``ascii_integer``).
 
 Every entry point (API, admin, import, shell) reaches the database through the services,
 so text that cannot be stored is refused there, as a 400 naming the field (or a line error
@@ -123,3 +124,17 @@ def repeated_json_key(raw: bytes, parsed: Any) -> str | None:
     except RepeatedKey as repeated:
         return repeated.key
     return None
+
+
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def ascii_integer(value: Any) -> int | None:
+    """The whole number ``value`` writes in ASCII digits (a minus sign allowed), else None.
+
+    ``int()`` also reads "١" (an Arabic-Indic one), "１" (full width), "1_000", " 7 " and
+    "+7", and ``str.isdigit`` accepts "²", which ``int()`` then refuses: an id, a cursor or a
+    page size has one spelling, and any other is a value the caller did not mean to send."""
+    if not isinstance(value, str) or not _ASCII_INTEGER.fullmatch(value):
+        return None
+    return int(value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from project.admin import DomainErrorsAsMessages, ServiceHistoryAdmin, badge, run_each
+from project.admin import DomainErrorsAsMessages, ServiceHistoryAdmin, badge, id_or_none, run_each
 from sources.admin import adopt
 from project.errors import InvalidInput
 
@@ -29,10 +29,11 @@ def record_duplicate_from_form(request: HttpRequest, claim: Claim) -> ClaimRelat
     value = request.POST.get(DUPLICATE_FIELD, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    original = id_or_none(value)
+    if original is None:
         raise InvalidInput("The claim picked as the original is not a claim id.", code="invalid")
     return relation_services.relation_create(
-        from_claim=claim, to_claim=int(value), kind=ClaimRelation.Kind.DUPLICATE_OF, user=request.user
+        from_claim=claim, to_claim=original, kind=ClaimRelation.Kind.DUPLICATE_OF, user=request.user
     )
 
 

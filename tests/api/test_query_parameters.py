@@ -1,0 +1,67 @@
+"""Query strings say one thing: a parameter given twice is a 400 naming it (Django and DRF
+would read the last and drop the others without a word, while links built from the query
+keep them all), and an integer is written in ASCII digits ("١", "１" and "1_0" are not
+numbers a consumer meant to send)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+
+from claims.admin.relations import record_duplicate_from_form
+from project.errors import InvalidInput
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path, query, name", [
+    ("/api/v1/claims/", "status=draft&status=published", "status"),
+    ("/api/v1/claims/", "verdict=supported&q=oil&verdict=refuted", "verdict"),
+    ("/api/v1/claims/", "page_size=5&page_size=10", "page_size"),
+    ("/api/v1/claims/", "cursor=a&cursor=b", "cursor"),
+    ("/api/v1/sources/", "kind=report&kind=article", "kind"),
+    ("/api/v1/evidence/", "claim=1&claim=2", "claim"),
+    ("/api/v1/spans/", "source=1&source=2", "source"),
+    ("/api/v1/entities/", "q=iran&q=russia", "q"),
+    ("/api/v1/claims/similar/", "text=Russia+voted&text=Iran+voted", "text"),
+    ("/api/v1/claims/similar/", "text=Russia+voted&limit=1&limit=5", "limit"),
+])
+def test_a_parameter_given_twice_is_a_400_naming_it(client_for, reviewer, path, query, name):
+    response = client_for(reviewer).get(f"{path}?{query}")
+    assert response.status_code == 400, response.content
+    assert name in response.json()["errors"]
+    assert "once" in response.json()["errors"][name][0]
+
+
+@pytest.mark.parametrize("path, query, name", [
+    ("/api/v1/claims/", "page_size=\u0661\u0660", "page_size"),
+    ("/api/v1/claims/", "page_size=1_0", "page_size"),
+    ("/api/v1/claims/", "page_size=%2B5", "page_size"),
+    ("/api/v1/claims/", "source=\uff11", "source"),
+    ("/api/v1/evidence/", "claim=\u0661", "claim"),
+    ("/api/v1/spans/", "source=1_0", "source"),
+    ("/api/v1/claims/similar/", "text=Russia+voted&limit=\u0665", "limit"),
+    ("/api/v1/claims/similar/", "text=Russia+voted&exclude=\uff11", "exclude"),
+])
+def test_an_integer_in_other_digits_is_a_400_naming_it(client_for, reviewer, path, query, name):
+    response = client_for(reviewer).get(f"{path}?{query}")
+    assert response.status_code == 400, response.content
+    assert name in response.json()["errors"]
+
+
+@pytest.mark.parametrize("path, query", [
+    ("/api/v1/claims/", "page_size=10&status=draft&source=1"),
+    ("/api/v1/claims/", "page_size="),
+    ("/api/v1/evidence/", "claim=1"),
+    ("/api/v1/claims/similar/", "text=Russia+voted&limit=5&exclude=1"),
+])
+def test_each_parameter_once_in_ascii_digits_is_read(client_for, reviewer, path, query):
+    assert client_for(reviewer).get(f"{path}?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661", "1_0", "99999999999999999999"])
+def test_an_original_picked_in_the_admin_that_is_no_id_is_refused_not_a_500(make_claim, analyst, value):
+    request = RequestFactory().post("/", {"duplicate_of": value})
+    request.user = analyst
+    with pytest.raises(InvalidInput):
+        record_duplicate_from_form(request, make_claim(analyst))
