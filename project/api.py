@@ -439,7 +439,8 @@ def sees_everything(user, app_label: str, model: str) -> bool:
 # ETags: strong, from the object's id and version
 
 
-_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>\d+)-v(?P<version>\d+)"$')
+# At most 19 digits each: no id or version is larger, and ``int()`` refuses 4,300 or more.
+_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>[0-9]{1,19})-v(?P<version>[0-9]{1,19})"$')
 
 
 def etag_for(kind: str, pk: int, version: int) -> str:

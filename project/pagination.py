@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from project.api import refuse_repeated_parameters
-from project.validation import ascii_integer
+from project.validation import ascii_integer, text_problem
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -113,8 +113,8 @@ class KeysetPagination(BasePagination):
                 if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
                     raise ValueError(value)
                 return value
-            if isinstance(value, str):
-                return value
+            if isinstance(value, str) and text_problem(value) is None:
+                return value  # text no database refuses: no NUL, no lone surrogate
         except (TypeError, ValueError, OverflowError):
             pass
         raise _invalid()

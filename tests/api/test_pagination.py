@@ -170,3 +170,12 @@ def test_list_query_count_does_not_grow_with_page_size(client_for, analyst, many
 
     # Permissions (2), claims, their evidence with spans and sources, their entities.
     assert queries(10) == queries(200) == 5
+
+
+@pytest.mark.parametrize("value", ["a\u0000b", "\ud800"])
+def test_a_cursor_holding_text_no_database_stores_answers_400(anonymous, value):
+    # Entities are ordered by name: a forged cursor's name went to the driver (a 500 on PostgreSQL).
+    cursor = _cursor({"o": "name", "v": value, "i": 1, "r": 0})
+    response = anonymous.get(f"/api/v1/entities/?cursor={cursor}")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
