@@ -184,6 +184,18 @@ def supersedes_problem(
     return None
 
 
+def superseded_problem(published_correction: int | None) -> Problem | None:
+    """A claim whose correction is published is not published itself: the correction
+    retracted it when it was approved, or would have, had the claim been public then. Both
+    public at once would say two things, one of them known to be wrong."""
+    if published_correction is None:
+        return None
+    return Problem(
+        "superseded",
+        f"Claim #{published_correction}, which corrects this one, is published: this claim stays out of public view.",
+    )
+
+
 def content_edit_problem(*, status: str, is_author: bool, is_analyst: bool, is_reviewer: bool) -> Problem | None:
     """Content changes only in draft and changes requested, by its author or a reviewer."""
     if not (is_analyst and (is_author or is_reviewer)):

@@ -687,6 +687,7 @@ def claim_transition(
         _check_ready(locked, "submitting it")
         locked.submitted_at = now
     elif action == Action.APPROVE:
+        _check_not_superseded(locked)
         _check_ready(locked, "approving it")
         if not comment:
             _require_comment_on_warnings(locked)
@@ -705,6 +706,16 @@ def claim_transition(
         _retract_superseded(locked, user)
     claim.refresh_from_db()
     return locked
+
+
+def _check_not_superseded(claim: Claim) -> None:
+    # The correction's approval locks it, then this claim: a correction approved at the same
+    # moment either is seen published here, or retracts this claim once it commits.
+    correction = (
+        Claim.objects.filter(supersedes_id=claim.pk, status=Status.PUBLISHED).order_by("pk").values_list("pk", flat=True).first()
+    )
+    if (problem := rules.superseded_problem(correction)) is not None:
+        raise Conflict(problem.message, code=problem.code, extra={"superseded_by": correction})
 
 
 def _retract_superseded(successor: Claim, user) -> None:

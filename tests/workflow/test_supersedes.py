@@ -152,3 +152,29 @@ def test_retracted_by_correction_writes_one_review_row_per_claim(
     assert sorted(Review.objects.order_by("id")[before:].values_list("claim_id", "action")) == sorted(
         [(correction.pk, "approve"), (previous.pk, "retract")]
     )
+
+
+def test_a_claim_whose_correction_is_published_cannot_be_published_after_it(
+    make_claim, analyst, analyst2, reviewer, source
+):
+    previous = make_claim(analyst, status="in_review")
+    correction = _correction(analyst2, source, previous)
+    _publish(correction, analyst2, reviewer)
+
+    with pytest.raises(Conflict) as refused:
+        services.claim_approve(claim=previous, user=reviewer, comment="Approving the old reading.")
+
+    assert refused.value.code == "superseded" and refused.value.extra == {"superseded_by": correction.pk}
+    previous.refresh_from_db()
+    assert previous.status == "in_review"
+    assert not Review.objects.filter(claim=previous, action="approve").exists()
+
+
+def test_a_claim_whose_correction_was_retracted_may_be_published(make_claim, analyst, analyst2, reviewer, source):
+    previous = make_claim(analyst, status="in_review")
+    correction = _correction(analyst2, source, previous)
+    _publish(correction, analyst2, reviewer)
+    services.claim_retract(claim=correction, user=reviewer, comment="The correction was wrong.")
+
+    services.claim_approve(claim=previous, user=reviewer, comment="The first reading stands.")
+    assert Claim.objects.get(pk=previous.pk).status == "published"
