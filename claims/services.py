@@ -31,7 +31,7 @@ from sources.models import Source, Span
 from sources.services import AnchoringFailed, source_changing, span_create, spans_reanchored
 
 from . import rules
-from .models import Claim, ClaimContributor, Entity, Evidence, Review
+from .models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
 from .roles import is_analyst, is_reviewer
 from .editorial import refresh_checks, warnings_for
 from .versions import bump_versions
@@ -481,8 +481,24 @@ def claim_delete(*, claim: Claim, user) -> None:
     for evidence in locked.evidence.all():
         evidence._history_user = user
         evidence.delete()
+    _remove_relations(locked, user)
     locked._history_user = user
     locked.delete()
+
+
+def _remove_relations(claim: Claim, user) -> None:
+    """A deleted draft's relations go with it, as ``relation_services.relation_delete``
+    removes one: the claim on the other side lists its relations, so it gets a new version
+    first (the feed's event reads it), and its contradiction flag is recomputed after."""
+    relations = list(ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim)).order_by("pk"))
+    others = {relation.to_claim_id if relation.from_claim_id == claim.pk else relation.from_claim_id for relation in relations}
+    if not relations:
+        return
+    Claim.objects.filter(pk__in=others).update(version=F("version") + 1)
+    for relation in relations:
+        relation._history_user = user
+        relation.delete()
+    refresh_attention(others)
 
 
 def evidence_add(

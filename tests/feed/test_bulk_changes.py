@@ -7,7 +7,7 @@ feed of a mirror."""
 from __future__ import annotations
 
 from claims import services
-from claims.models import Claim, Entity
+from claims.models import Claim, ClaimRelation, Entity
 from claims.relation_services import relation_create
 from sources.services import source_update
 
@@ -75,3 +75,21 @@ def test_a_claim_whose_flag_does_not_change_keeps_its_version(make_claim, analys
     version = six.version
     assert services.refresh_others_attention([six.pk]) == []
     assert Claim.objects.get(pk=six.pk).version == version
+
+
+def test_deleting_a_draft_related_to_a_public_claim_updates_that_claim(client_for, make_claim, analyst, reviewer):
+    published = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
+    draft = make_claim(analyst, text="Russia voted six times, a draft of the same.")
+    relation_create(from_claim=draft, to_claim=published, kind="duplicate_of", user=analyst)
+    published.refresh_from_db()
+    etag = f'"claim-{published.pk}-v{published.version}"'
+    start = _last_seq(client_for(reviewer))
+
+    services.claim_delete(claim=draft, user=analyst)
+
+    published.refresh_from_db()
+    assert etag != f'"claim-{published.pk}-v{published.version}"'
+    assert (published.pk, published.version) in _updates(client_for(None), start)
+    response = client_for(reviewer).get(f"/api/v1/claims/{published.pk}/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response.json()["relations"] == []
+    assert ClaimRelation.history.filter(history_type="-", history_user=analyst).count() == 1
