@@ -553,6 +553,17 @@ def entity_update(*, entity: Entity, user, **fields: Any) -> Entity:
     return locked
 
 
+@retried_transaction
+def entity_delete(*, entity: Entity, user) -> None:
+    """Delete an entity, untagging every claim tagged with it: as a change, one that a
+    published or retracted claim shows is a reviewer's, and each tagged claim gets a new
+    version (its ETag, and the feed's event) before the tag goes."""
+    locked = Entity.objects.select_for_update(no_key=True).get(pk=entity.pk)
+    _guard_reviewed(Claim.objects.filter(entities=locked), user, "entity")
+    locked._history_user = user
+    locked.delete()
+
+
 # ---------------------------------------------------------------------------------------------
 # Workflow
 

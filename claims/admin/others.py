@@ -22,7 +22,8 @@ from .claim import can_edit
 @admin.register(Entity)
 class EntityAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     """Entities are reference data; their search feeds the claim autocomplete. A change goes
-    through ``entity_update`` (one that published claims show is a reviewer's)."""
+    through ``entity_update``, a deletion through ``entity_delete`` (one that published
+    claims show is a reviewer's, and gives those claims new versions)."""
 
     list_display = ("name", "slug", "kind", "wikidata_id")
     list_filter = ("kind",)
@@ -38,6 +39,12 @@ class EntityAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
             return
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.ENTITY_FIELDS}
         adopt(obj, services.entity_update(entity=obj, user=request.user, **fields))
+
+    def delete_model(self, request, obj):
+        services.entity_delete(entity=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        run_each(request, queryset, lambda entity: services.entity_delete(entity=entity, user=request.user), "Entities deleted: {count}.")
 
     def restore_version(self, request, obj, version) -> str:
         fields = {name: getattr(version, name) for name in services.ENTITY_FIELDS}

@@ -6,6 +6,8 @@ feed of a mirror."""
 
 from __future__ import annotations
 
+import pytest
+
 from claims import services
 from claims.models import Claim, ClaimRelation, Entity
 from claims.relation_services import relation_create
@@ -93,3 +95,37 @@ def test_deleting_a_draft_related_to_a_public_claim_updates_that_claim(client_fo
     response = client_for(reviewer).get(f"/api/v1/claims/{published.pk}/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and response.json()["relations"] == []
     assert ClaimRelation.history.filter(history_type="-", history_user=analyst).count() == 1
+
+
+def _tagged_public_claim(make_claim, analyst, reviewer) -> tuple[Entity, Claim]:
+    iran = Entity.objects.create(name="Iran", slug="iran", kind="country")
+    claim = make_claim(analyst)
+    services.claim_update(claim=claim, user=analyst, entities=[iran])
+    services.claim_submit(claim=claim, user=analyst)
+    return iran, services.claim_approve(claim=Claim.objects.get(pk=claim.pk), user=reviewer)
+
+
+def test_deleting_an_entity_in_the_admin_updates_every_public_claim_tagged_with_it(
+    client, client_for, make_claim, analyst, reviewer, superuser
+):
+    iran, tagged = _tagged_public_claim(make_claim, analyst, reviewer)
+    before = Claim.objects.get(pk=tagged.pk).version
+    start = _last_seq(client_for(None))
+    client.force_login(superuser)
+
+    response = client.post(f"/admin/claims/entity/{iran.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    after = Claim.objects.get(pk=tagged.pk)
+    assert after.version == before + 1 and not after.entities.exists()
+    assert _updates(client_for(None), start) == [(tagged.pk, after.version)]
+    assert Entity.history.filter(history_type="-", history_user=superuser).count() == 1
+
+
+def test_an_entity_that_public_claims_show_is_deleted_by_a_reviewer_only(make_claim, analyst, reviewer):
+    from project.errors import NotAllowed
+
+    iran, tagged = _tagged_public_claim(make_claim, analyst, reviewer)
+    with pytest.raises(NotAllowed):
+        services.entity_delete(entity=iran, user=analyst)
+    assert Entity.objects.filter(pk=iran.pk).exists()
