@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from project.concurrency import retried_transaction
 from project.errors import Conflict, InvalidInput, NotAllowed, StaleVersion
-from project.validation import refuse_unstorable_text
+from project.validation import normalise_line_endings, refuse_unstorable_text
 from sources.models import Source, Span
 from sources.services import AnchoringFailed, source_changing, span_create, spans_reanchored
 
@@ -294,7 +294,7 @@ def _add_evidence(claim: Claim, item: EvidenceInput, user) -> Evidence:
         raise InvalidInput(
             f"Span #{span.pk} is already evidence for claim #{claim.pk}.", code="duplicate_evidence"
         )
-    evidence = Evidence(claim=claim, span=span, stance=item.stance, note=item.note, added_by=user)
+    evidence = Evidence(claim=claim, span=span, stance=item.stance, note=normalise_line_endings(item.note or ""), added_by=user)
     refuse_unstorable_text(evidence)
     evidence._history_user = user
     evidence.save()
@@ -310,7 +310,7 @@ def _change_evidence(claim: Claim, evidence: Evidence, user, stance: str | None,
             raise InvalidInput(f"Unknown stance {stance!r}.", code="invalid_stance")
         evidence.stance = stance
     if note is not None:
-        evidence.note = note
+        evidence.note = normalise_line_endings(note) if isinstance(note, str) else note
     if (evidence.stance, evidence.note) == before:
         return None
     refuse_unstorable_text(evidence)
@@ -329,12 +329,26 @@ def _set_entities(claim: Claim, entities: Iterable[Entity | int]) -> None:
     claim.entities.set(list(entities))
 
 
+# Text a person types, whose line breaks are stored as LF (``normalise_line_endings``).
+_TYPED_FIELDS = ("text", "notes")
+
+
+def _with_lf_breaks(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the line breaks of its typed text as LF: browsers post a textarea's as
+    CR LF, so an admin form saved unchanged would change the text (and make whoever saved
+    it a contributor, barred from deciding on the claim)."""
+    return {
+        name: normalise_line_endings(value) if name in _TYPED_FIELDS and isinstance(value, str) else value
+        for name, value in values.items()
+    }
+
+
 def _apply_content(locked: Claim, changes: dict[str, Any]) -> set[str]:
     """Set content fields (and ``entities``) on the locked claim; the names that changed."""
     unknown = set(changes) - set(CONTENT_FIELDS) - {"entities"}
     if unknown:
         raise InvalidInput(f"Unknown claim fields: {', '.join(sorted(unknown))}.", code="unknown_field")
-    changes = dict(changes)
+    changes = _with_lf_breaks(changes)
     entities = changes.pop("entities", None)
     if "confidence" in changes and changes["confidence"] is None:
         changes["confidence"] = ""
@@ -381,12 +395,11 @@ def claim_create(
         raise NotAllowed("Only analysts and reviewers create claims.", code="not_analyst")
     _lock_sources(evidence)
     claim = Claim(
-        text=text,
+        **_with_lf_breaks({"text": text, "notes": notes}),
         verdict=verdict,
         confidence=confidence or "",
         period_start=period_start,
         period_end=period_end,
-        notes=notes,
         supersedes=supersedes,
         author=author,
     )

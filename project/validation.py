@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from django.db import models
+from django.utils.text import normalize_newlines
 
 from .errors import InvalidInput
 
@@ -38,6 +39,14 @@ def text_problem(value: Any) -> str | None:
             return "null characters are not allowed"
         return f"lone surrogates (U+{ord(found.group()):04X}) are not text; send valid Unicode"
     return None
+
+
+def normalise_line_endings(text: str) -> str:
+    """Every line break as LF: browsers post a textarea's breaks as CR LF, files from some
+    systems carry CR LF or CR. One form of break keeps a selection's offsets and quote the
+    same in the page, the API and the database: a source's text, a claim's text and notes,
+    an evidence note, and a quote looked for in a source (``sources.anchoring``)."""
+    return str(normalize_newlines(text)) if "\r" in text else text
 
 
 def refuse_unstorable_text(instance: models.Model) -> None:

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
+from project.validation import normalise_line_endings
+
 CONTEXT_LENGTH = 32
 
 # Limits on what a caller may send, so that anchoring costs time linear in the text whatever
@@ -209,6 +211,9 @@ def resolve_quote(
     (``check_input_lengths``), and a quote occurring more than ``MAX_CANDIDATES`` times is
     refused as too common (its first places listed) instead of scoring every place.
     """
+    # A source's breaks are LF: words copied with CR LF (as a browser posts a textarea's)
+    # are found as the same words.
+    quote, prefix, suffix = (normalise_line_endings(part) if part else part for part in (quote, prefix, suffix))
     check_input_lengths(quote, prefix, suffix)
     candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)
     if len(candidates) > MAX_CANDIDATES:

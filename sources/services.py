@@ -12,11 +12,10 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import ProtectedError, TextField
 from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
-from django.utils.text import normalize_newlines
 
 from project.errors import Conflict, InvalidInput
 from project.concurrency import retried_transaction
-from project.validation import refuse_unstorable_text, text_problem
+from project.validation import normalise_line_endings, refuse_unstorable_text, text_problem
 
 from . import anchoring
 from .ingest import SpooledText
@@ -176,13 +175,6 @@ def _save_source(source: Source) -> None:
                 extra={"errors": {"url": ["A source with this URL already exists."]}},
             ) from error
         raise
-
-
-def normalise_line_endings(text: str) -> str:
-    """Every line break as LF: browsers post a textarea's breaks as CR LF, files from some
-    systems carry CR LF or CR. One form of break keeps a selection's offsets and quote the
-    same in the page, the API and the database."""
-    return str(normalize_newlines(text)) if "\r" in text else text
 
 
 def source_text_problem(text: Any) -> str | None:

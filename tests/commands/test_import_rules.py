@@ -337,3 +337,15 @@ def test_a_key_given_twice_in_one_object_is_a_line_error_not_the_last_value(tmp_
 def test_quoted_words_in_a_claim_are_not_mistaken_for_keys(tmp_path, source, analyst, reviewer):
     line = _line(source, text='Russia voted six times: "yes": "no" ', notes='"a": "b"\t"c" :')
     assert _imports(tmp_path, line).claims_created == 1
+
+
+def test_a_quote_copied_with_crlf_breaks_is_found_by_the_importer_too(tmp_path, analyst):
+    from sources.services import source_create
+
+    source = source_create(user=analyst, title="Two lines", text="The council met.\nIt voted twice.\n")
+    line = {
+        "author": "analyst", "text": "The council voted twice.", "status": "draft", "verdict": "supported",
+        "evidence": [{"source_sha256": source.text_sha256, "quote": "met.\r\nIt voted", "stance": "supports"}],
+    }
+    assert _imports(tmp_path, line).spans_created == 1
+    assert Claim.objects.get().evidence.get().span.quote == "met.\nIt voted"
