@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -18,6 +19,16 @@ from project.errors import DomainError
 from .models import Delivery, Event, Webhook
 from .sequencing import sequence_pending
 from .webhooks import check_webhook_url, webhook_enable
+
+
+class SecretNotFiltered:
+    """No list lookup touches a webhook's secret (``?secret__startswith=a`` on the webhooks,
+    ``?webhook__secret__...`` on the delivery log): "1 webhook" against "0 webhooks" would
+    read a write-only secret back a character at a time. Refused as Django's ``UserAdmin``
+    refuses lookups on passwords (a 400)."""
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        return "secret" not in lookup.split(LOOKUP_SEP) and super().lookup_allowed(lookup, value, request)
 
 
 class SuperuserOnly:
@@ -67,6 +78,7 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["secret"].strip = False  # as typed: see clean_secret
         if self.instance.pk is not None:
             # Write-only once saved: the page never shows the secret (screens are shared and
             # captured), it only takes a new one.
@@ -99,16 +111,29 @@ class WebhookForm(forms.ModelForm):
         return url
 
     def clean_secret(self):
+        """The secret as typed, or refused: never changed on the way in.
+
+        HMAC keys compare byte for byte, so a secret stored otherwise than the receiver
+        holds it fails every signature. Stripping spaces around it (a form's default)
+        silently did that; keeping them would do it as surely at a receiver whose
+        configuration trims them. Spaces or a line break at either end are nearly always
+        pasted by accident, so they are refused, and the person sees what they typed; spaces
+        inside are kept."""
         secret = self.cleaned_data["secret"]
         if not secret and self.instance.pk is not None:
             return self.instance.secret  # as stored: the instance takes the form's values after cleaning
+        if secret != secret.strip():
+            raise ValidationError(
+                "Remove the spaces or line breaks at the start or end of the secret: it is used exactly as "
+                "typed, and the receiver must hold the same."
+            )
         if len(secret) < 16:
             raise ValidationError("Use a secret of at least 16 characters.")
         return secret
 
 
 @admin.register(Webhook)
-class WebhookAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
+class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     form = WebhookForm
     list_display = ["url", "active", "type_list", "last_seq", "failing_since", "disabled_reason"]
     list_filter = ["active"]
@@ -141,7 +166,7 @@ class WebhookAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
+class DeliveryAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     """The delivery log: read only."""
 
     list_display = ["seq", "event_type", "receiver", "outcome", "last_error", "when"]
@@ -170,6 +195,8 @@ class DeliveryAdmin(SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
 
     @admin.display(description="when")
     def when(self, delivery: Delivery) -> str:
+        if delivery.status == Delivery.Status.SKIPPED:
+            return "not sent"
         if delivery.delivered_at is not None:
             return f"delivered {formats.localize(timezone.localtime(delivery.delivered_at))}"
         return f"next try {formats.localize(timezone.localtime(delivery.next_attempt_at))}"

@@ -106,6 +106,8 @@ class Delivery(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         DELIVERED = "delivered", "Delivered"
+        # Queued, then not sent: the webhook's types or public_only changed meanwhile.
+        SKIPPED = "skipped", "Skipped"
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")

@@ -10,10 +10,17 @@ One round for one webhook (``deliver_round``):
    On anything else (an error status, a timeout, a refused address) record the attempt and
    wait ``backoff(attempts)`` before retrying it: later events wait behind it, so the
    receiver sees them in order. Failing for ``WEBHOOK_DISABLE_AFTER`` seconds (a day)
-   disables the webhook, with the reason.
+   disables the webhook, with the reason. A delivery its webhook no longer wants (its
+   ``types`` or ``public_only`` changed after the event was queued) is marked skipped, not
+   sent.
 
 A delivery is marked delivered only after the receiver answered 2xx, so a worker that dies
 in between sends it again: at least once. Receivers deduplicate by ``X-Claimbase-Seq``.
+
+Everything here reads the primary (``read_primary``): a replica that lags would show a
+delivered event as pending (sent again, as often as the round loops) and an old secret or
+URL. And a fault of ours that one webhook provokes is that webhook's failed attempt, never
+the end of the round for the others.
 """
 
 from __future__ import annotations
@@ -29,12 +36,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from project import net
 from project.errors import InvalidInput
+from project.routers import read_primary
 
 from .models import Delivery, Event, Webhook
 from .sequencing import sequence_pending
@@ -44,6 +52,11 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Claimbase-Signature"
 ENQUEUE_BATCH = 500
 LEASE_SECONDS = 120
+# What of a receiver's answer is read and kept (in the delivery log): its start only.
+EXCERPT_BYTES = 200
+ERROR_CHARACTERS = 2000
+# The database is gone (not this webhook's fault): the worker pauses and reconnects.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def lease_seconds() -> float:
@@ -63,10 +76,22 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    """Seconds before retry number ``attempts``: base, 2 x base, 4 x base, ... capped."""
+    """Seconds before retry number ``attempts``: base, 2 x base, 4 x base, ... capped.
+
+    The exponent stops at 64 (any base reaches any cap long before): ``2 ** 1024`` times a
+    float overflows, and that failure would repeat at every round."""
     base = _setting("WEBHOOK_BACKOFF_SECONDS", 10)
     cap = _setting("WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
-    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+    return timedelta(seconds=min(cap, base * 2 ** min(64, max(0, attempts - 1))))
+
+
+def storable(text: str, limit: int = ERROR_CHARACTERS) -> str:
+    """``text`` cut to ``limit`` characters, as any database stores it: PostgreSQL refuses
+    NUL in text, and no driver encodes a lone surrogate. A receiver chooses what its answer
+    says, and an error message may quote it; one that cannot be stored would fail every
+    round at the same delivery, never counted as an attempt."""
+    text = text[:limit].replace("\x00", "\ufffd")
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def allow_private() -> bool:
@@ -98,6 +123,7 @@ def check_webhook_url(url: str) -> None:
 class RoundResult:
     delivered: int = 0
     failed: int = 0
+    skipped: int = 0  # queued, no longer wanted by the webhook: not sent
     waiting: bool = False  # a delivery waits for its backoff
 
 
@@ -112,6 +138,28 @@ def _take_lease(webhook: Webhook, owner: str, now: datetime) -> bool:
 
 def _release_lease(webhook: Webhook, owner: str) -> None:
     Webhook.objects.filter(pk=webhook.pk, lease_owner=owner).update(lease_until=None, lease_owner="")
+
+
+def _hold(webhook: Webhook, owner: str, now: datetime) -> bool:
+    """Take or renew the lease (lost if the webhook was disabled meanwhile), then read the
+    webhook as it is now: a secret, URL, types or public_only changed in the admin apply
+    from the next delivery on."""
+    if not _take_lease(webhook, owner, now):
+        return False
+    webhook.refresh_from_db()
+    return True
+
+
+def _pending_head(webhook: Webhook) -> Delivery | None:
+    pending = Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING)
+    return pending.select_related("event").order_by("seq").first()
+
+
+def unwanted_reason(webhook: Webhook, event: Event) -> str:
+    """Why ``webhook`` no longer wants ``event``, as the delivery log says it."""
+    if webhook.public_only and not event.public:
+        return "not sent: the event is not public, and the webhook now takes public events only"
+    return f"not sent: the webhook no longer takes {event.type} events"
 
 
 @transaction.atomic
@@ -145,7 +193,7 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
     try:
         answer = net.request(
             "POST", webhook.url, body=body, headers=headers,
-            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10), max_bytes=64 * 1024,
+            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10), max_bytes=EXCERPT_BYTES, truncate=True,
             max_redirects=0, allow_private=allow_private(),
         )
     except net.FetchError as error:
@@ -158,7 +206,7 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         return None, f"error: {type(error).__name__}: {error}"
     if 200 <= answer.status < 300:
         return answer.status, ""
-    excerpt = answer.body[:200].decode("utf-8", "replace")
+    excerpt = answer.body[:EXCERPT_BYTES].decode("utf-8", "replace")
     return answer.status, f"HTTP {answer.status}: {excerpt}".strip()
 
 
@@ -166,22 +214,45 @@ def _record_failure(webhook: Webhook, delivery: Delivery, status: int | None, er
     with transaction.atomic():
         delivery.attempts += 1
         delivery.last_status_code = status
-        delivery.last_error = error[:2000]
+        delivery.last_error = storable(error)
         delivery.next_attempt_at = now + backoff(delivery.attempts)
         delivery.save(update_fields=["attempts", "last_status_code", "last_error", "next_attempt_at"])
-        failing_since = webhook.failing_since or now
-        fields = {"failing_since": failing_since}
-        if (now - failing_since).total_seconds() >= _setting("WEBHOOK_DISABLE_AFTER_SECONDS", 86400):
-            fields["active"] = False
-            fields["disabled_reason"] = (
-                f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed since "
-                f"{failing_since:%Y-%m-%d %H:%M} UTC. Last error (event #{delivery.seq}, "
-                f"attempt {delivery.attempts}): {error[:500]}"
-            )
-            logger.warning("Webhook %s disabled: %s", webhook.pk, fields["disabled_reason"])
-        Webhook.objects.filter(pk=webhook.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(webhook, name, value)
+        _record_failing(webhook, f"event #{delivery.seq}, attempt {delivery.attempts}", error, now)
+
+
+def _record_failing(webhook: Webhook, where: str, error: str, now: datetime) -> None:
+    """The webhook fails since its first failure in a row; after a day of them, disabled."""
+    failing_since = webhook.failing_since or now
+    fields = {"failing_since": failing_since}
+    if (now - failing_since).total_seconds() >= _setting("WEBHOOK_DISABLE_AFTER_SECONDS", 86400):
+        fields["active"] = False
+        fields["disabled_reason"] = (
+            f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed since "
+            f"{failing_since:%Y-%m-%d %H:%M} UTC. Last error ({where}): {storable(error, 500)}"
+        )
+        logger.warning("Webhook %s disabled: %s", webhook.pk, fields["disabled_reason"])
+    Webhook.objects.filter(pk=webhook.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(webhook, name, value)
+
+
+def _record_unexpected(webhook: Webhook, error: Exception, now: datetime) -> None:
+    """A fault of ours in this webhook's round: a failed attempt of its oldest pending
+    delivery (backoff, disabled after a day), as a receiver's error would be. Read again
+    first: the fault may have struck between a change and its saving."""
+    webhook.refresh_from_db()
+    text = f"error: {type(error).__name__}: {error}"
+    head = _pending_head(webhook)
+    if head is None:
+        _record_failing(webhook, "before any delivery", text, now)
+        return
+    _record_failure(webhook, head, None, text, now)
+
+
+def _record_skipped(webhook: Webhook, delivery: Delivery) -> None:
+    delivery.status = Delivery.Status.SKIPPED
+    delivery.last_error = unwanted_reason(webhook, delivery.event)
+    delivery.save(update_fields=["status", "last_error"])
 
 
 def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, now: datetime) -> None:
@@ -205,48 +276,82 @@ def deliver_round(
 ) -> RoundResult:
     """Deliver what is due to one webhook, oldest first; stop at the first failure, or
     before the next POST once ``should_stop()`` says so (the worker is shutting down: what
-    is left stays pending for the next worker)."""
+    is left stays pending for the next worker).
+
+    An unexpected error is this webhook's failed attempt, recorded while its lease is still
+    held; only a lost database ends the round (the worker pauses, then reconnects)."""
     owner = owner or uuid.uuid4().hex
     result = RoundResult()
-    if not _take_lease(webhook, owner, now()):
-        return result
-    try:
-        while not should_stop():
+    with read_primary():
+        try:
+            _deliver_due(webhook, owner, result, now, should_stop)
+        except DATABASE_UNAVAILABLE:
+            raise
+        except Exception as error:  # noqa: BLE001 - one webhook's fault is its failed attempt
+            logger.exception("Webhook %s: the round failed unexpectedly", webhook.pk)
+            _record_unexpected(webhook, error, now())
+            result.failed += 1
+            result.waiting = webhook.active
+        finally:
+            _release_lease(webhook, owner)
+    return result
+
+
+def _deliver_due(
+    webhook: Webhook, owner: str, result: RoundResult, now: Callable[[], datetime], should_stop: Callable[[], bool]
+) -> None:
+    """The round's loop. New events are queued when the queue is empty: the pending ones
+    all come before them in ``seq`` order, and a delivery waiting for its backoff is the
+    whole round (nothing is read past it, whatever fails there)."""
+    while not should_stop():
+        if not _hold(webhook, owner, now()):  # taken, or renewed before the next POST
+            return
+        head = _pending_head(webhook)
+        if head is None:
             enqueue(webhook, now())
-            pending = Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING)
-            head = pending.select_related("event").order_by("seq").first()
-            if head is None:
-                return result
-            if head.next_attempt_at > now():
-                result.waiting = True
-                return result
-            if not _take_lease(webhook, owner, now()):  # renew; lost if disabled meanwhile
-                return result
-            status, error = _post(webhook, head)
-            if error:
-                _record_failure(webhook, head, status, error, now())
-                result.failed += 1
-                result.waiting = webhook.active
-                return result
-            _record_success(webhook, head, status, now())
-            result.delivered += 1
-        return result
-    finally:
-        _release_lease(webhook, owner)
+            head = _pending_head(webhook)
+        if head is None:
+            return
+        if head.next_attempt_at > now():
+            result.waiting = True
+            return
+        if not webhook.wants(head.event):
+            _record_skipped(webhook, head)
+            result.skipped += 1
+            continue
+        status, error = _post(webhook, head)
+        if error:
+            _record_failure(webhook, head, status, error, now())
+            result.failed += 1
+            result.waiting = webhook.active
+            return
+        _record_success(webhook, head, status, now())
+        result.delivered += 1
 
 
 def deliver_all(
     *, owner: str | None = None, now=timezone.now, should_stop: Callable[[], bool] = _never
 ) -> RoundResult:
-    """One round over every active webhook (numbering pending events first)."""
+    """One round over every active webhook (numbering pending events first), read from the
+    primary. A webhook whose round fails even to record its failure is logged and passed
+    over: the others are still delivered."""
     sequence_pending()
     total = RoundResult()
-    for webhook in Webhook.objects.filter(active=True).order_by("pk"):
+    with read_primary():
+        active = list(Webhook.objects.filter(active=True).order_by("pk"))
+    for webhook in active:
         if should_stop():
             break
-        result = deliver_round(webhook, owner=owner, now=now, should_stop=should_stop)
+        try:
+            result = deliver_round(webhook, owner=owner, now=now, should_stop=should_stop)
+        except DATABASE_UNAVAILABLE:
+            raise
+        except Exception:  # noqa: BLE001 - logged; the next round tries this webhook again
+            logger.exception("Webhook %s: the round failed, and so did recording it", webhook.pk)
+            result = RoundResult(failed=1)
         total.delivered += result.delivered
         total.failed += result.failed
+        total.skipped += result.skipped
         total.waiting = total.waiting or result.waiting
     return total
 

@@ -53,6 +53,7 @@ class Response:
     url: str  # the final URL, after redirects
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+    truncated: bool = False  # the body was cut at ``max_bytes`` (``request(truncate=True)``)
     # The body, at its start: in memory while small, in a temporary file past
     # ``SPOOLED_PAST`` (a large document is never held whole).
     file: BinaryIO = field(default_factory=lambda: tempfile.SpooledTemporaryFile(SPOOLED_PAST))
@@ -245,14 +246,17 @@ def request(
     max_bytes: int = 10 * 1024 * 1024,
     max_redirects: int = 5,
     allow_private: bool = False,
+    truncate: bool = False,
 ) -> Response:
     """Send one request, following up to ``max_redirects`` redirects, each hop checked.
 
     ``timeout`` bounds the whole exchange (every hop, connection and body), and the body is
     read in chunks and refused past ``max_bytes``: a slow or endless answer costs at most
-    that. Raises ``FetchError`` (codes ``bad_url``, ``unresolvable``,
-    ``address_not_allowed``, ``timeout``, ``too_large``, ``too_many_redirects``,
-    ``connection``); an HTTP error status is returned, not raised.
+    that. With ``truncate``, the body is cut at ``max_bytes`` instead (``truncated`` says
+    so), for a caller that needs the status and at most an excerpt (a webhook's receiver
+    accepts an event whatever it writes after its 2xx). Raises ``FetchError`` (codes
+    ``bad_url``, ``unresolvable``, ``address_not_allowed``, ``timeout``, ``too_large``,
+    ``too_many_redirects``, ``connection``); an HTTP error status is returned, not raised.
     """
     deadline = time.monotonic() + timeout
     first_url = url
@@ -298,12 +302,16 @@ def request(
                         method, body = "GET", None
                     continue
                 declared = answer_headers.get("content-length", "").strip()
-                if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+                if not truncate and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)
                 response, size = Response(url=url, status=status, headers=answer_headers), 0
                 # read1 returns what has arrived, so a trickling answer meets the deadline.
                 while chunk := answer.read1(CHUNK, decode_content=False):
                     size += len(chunk)
+                    if size > max_bytes and truncate:
+                        response.file.write(chunk[: len(chunk) - (size - max_bytes)])
+                        response.truncated = True
+                        break
                     if size > max_bytes:
                         response.file.close()
                         raise _too_large(url, max_bytes)

@@ -1,4 +1,5 @@
-"""A local HTTP receiver for webhook tests: answers 200, fails (500), or stalls."""
+"""A local HTTP receiver for webhook tests: answers 200, fails (500), or stalls; or answers
+``reply_status`` with ``reply_body`` when they are set."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class Received:
 class Receiver:
     mode: str = "ok"  # ok | fail | stall
     stall_seconds: float = 2.0
+    reply_status: int | None = None
+    reply_body: bytes | None = None
     received: list[Received] = field(default_factory=list)
     started: int = 0  # requests whose body has been read (a stalled one included)
     server: ThreadingHTTPServer | None = None
@@ -37,8 +40,8 @@ class Receiver:
                 if receiver.mode == "stall":
                     time.sleep(receiver.stall_seconds)
                 receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
-                status = 500 if receiver.mode == "fail" else 200
-                payload = b"boom" if status == 500 else b"ok"
+                status = receiver.reply_status or (500 if receiver.mode == "fail" else 200)
+                payload = receiver.reply_body if receiver.reply_body is not None else b"boom" if status == 500 else b"ok"
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", str(len(payload)))

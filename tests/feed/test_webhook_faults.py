@@ -1,0 +1,357 @@
+"""Webhook delivery against what receivers, replicas and admins actually do: an answer that
+cannot be stored, one webhook's fault, a lagging replica, a webhook changed after its events
+were queued, a large 2xx answer, an absurd attempt count; and the admin's secret, which
+stays write-only and is stored as typed or refused."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.db.utils import load_backend
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from feed import webhooks
+from feed.models import Delivery, Event, Webhook
+from feed.sequencing import sequence_pending
+from project import net
+from project.routers import ReplicaRouter
+
+from .conftest import SECRET
+from .receiver import Receiver
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+@pytest.fixture
+def local_delivery(settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    settings.WEBHOOK_BACKOFF_SECONDS = 10
+    settings.WEBHOOK_TIMEOUT_SECONDS = 2
+
+
+@pytest.fixture
+def second_receiver():
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+def _events(count: int, *, public: bool = True, type: str = "claim.published") -> list[Event]:
+    Event.objects.bulk_create(Event(type=type, claim=n, version=1, public=public) for n in range(count))
+    sequence_pending()
+    return list(Event.objects.order_by("-seq")[:count])[::-1]
+
+
+def _webhook(url: str, **fields) -> Webhook:
+    return Webhook.objects.create(url=url, secret=SECRET, **fields)
+
+
+def _seqs(receiver: Receiver) -> list[int]:
+    return [json.loads(item.body)["seq"] for item in receiver.received]
+
+
+def _assert_failed_attempt_with_backoff(webhook: Webhook, started) -> Delivery:
+    delivery = Delivery.objects.get(webhook=webhook)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 1)
+    assert delivery.next_attempt_at > started  # backoff, as for any failure
+    assert UNSTORABLE.search(delivery.last_error) is None
+    webhook.refresh_from_db()
+    assert webhook.failing_since is not None and webhook.active
+    return delivery
+
+
+# --- Fault 1: an answer that cannot be stored; one webhook's fault stops nobody else ---------
+
+
+def test_an_error_answer_with_a_nul_byte_is_a_failed_attempt_that_stops_nobody_else(
+    db, receiver, second_receiver, local_delivery
+):
+    event = _events(1)[0]
+    receiver.reply_status, receiver.reply_body = 400, b"bad\x00request"
+    hostile = _webhook(receiver.url)
+    healthy = _webhook(second_receiver.url)
+    started = timezone.now()
+    result = webhooks.deliver_all()
+    assert (result.delivered, result.failed) == (1, 1)
+    assert _seqs(second_receiver) == [event.seq]
+    failed = _assert_failed_attempt_with_backoff(hostile, started)
+    assert failed.last_status_code == 400
+    assert failed.last_error.startswith("HTTP 400: bad") and failed.last_error.endswith("request")
+    assert Delivery.objects.get(webhook=healthy).status == Delivery.Status.DELIVERED
+
+
+def test_error_text_that_cannot_be_stored_is_made_storable_and_bounded(db, receiver, local_delivery, monkeypatch):
+    _events(1)
+    webhook = _webhook(receiver.url)
+
+    def request(method, url, **kwargs):
+        raise ValueError("nul \x00, lone \ud800, pair \U0001f600 " + "x" * 5000)
+
+    monkeypatch.setattr(webhooks.net, "request", request)
+    started = timezone.now()
+    assert webhooks.deliver_all().failed == 1
+    failed = _assert_failed_attempt_with_backoff(webhook, started)
+    assert failed.last_error.startswith("error: ValueError: nul ")
+    assert "\U0001f600" in failed.last_error  # a whole character is kept as it is
+    assert len(failed.last_error) <= 2000
+
+
+def test_an_unexpected_error_after_the_post_is_that_webhooks_failed_attempt(
+    db, receiver, second_receiver, local_delivery, monkeypatch
+):
+    event = _events(1)[0]
+    broken = _webhook(receiver.url)
+    healthy = _webhook(second_receiver.url)
+    record_success = webhooks._record_success
+
+    def fails_for_broken(webhook, *args, **kwargs):
+        if webhook.pk == broken.pk:
+            raise RuntimeError("a fault of ours, after the receiver answered")
+        return record_success(webhook, *args, **kwargs)
+
+    monkeypatch.setattr(webhooks, "_record_success", fails_for_broken)
+    started = timezone.now()
+    result = webhooks.deliver_all()
+    assert (result.delivered, result.failed) == (1, 1)
+    failed = _assert_failed_attempt_with_backoff(broken, started)
+    assert failed.last_error == "error: RuntimeError: a fault of ours, after the receiver answered"
+    assert Delivery.objects.get(webhook=healthy).status == Delivery.Status.DELIVERED
+    assert _seqs(second_receiver) == [event.seq]
+
+
+def test_a_webhook_whose_settings_cannot_be_read_does_not_stop_the_others(
+    db, receiver, second_receiver, local_delivery
+):
+    event = _events(1)[0]
+    broken = _webhook(receiver.url, types=5)  # written around the admin: not a list
+    _webhook(second_receiver.url)
+    result = webhooks.deliver_all()
+    assert (result.delivered, result.failed) == (1, 1)
+    assert _seqs(second_receiver) == [event.seq] and receiver.received == []
+    broken.refresh_from_db()
+    assert broken.failing_since is not None
+
+
+# --- Fault 7: an absurd attempt count --------------------------------------------------------
+
+
+def test_backoff_stays_at_its_cap_for_any_number_of_attempts(settings):
+    settings.WEBHOOK_BACKOFF_SECONDS, settings.WEBHOOK_BACKOFF_MAX_SECONDS = 10, 3600
+    assert [webhooks.backoff(n).total_seconds() for n in (1025, 10_000, 2**40)] == [3600] * 3
+
+
+def test_a_delivery_with_a_thousand_attempts_fails_like_any_other(db, receiver, local_delivery, settings):
+    settings.WEBHOOK_BACKOFF_MAX_SECONDS = 3600
+    _events(1)
+    webhook = _webhook(receiver.url)
+    webhooks.enqueue(webhook, timezone.now())
+    Delivery.objects.filter(webhook=webhook).update(attempts=1024)
+    receiver.mode = "fail"
+    now = timezone.now()
+    assert webhooks.deliver_all(now=lambda: now).failed == 1
+    delivery = Delivery.objects.get(webhook=webhook)
+    assert delivery.attempts == 1025 and delivery.next_attempt_at == now + timedelta(hours=1)
+
+
+# --- Fault 2: the worker reads the primary, never a replica ----------------------------------
+
+
+@pytest.fixture
+def lagging_replica(settings):
+    """A ``replica1`` the router reads from, that stopped replaying at a moment the test
+    chooses: a second connection to the test database, held in a read transaction (a
+    REPEATABLE READ snapshot on PostgreSQL, a WAL read snapshot on SQLite), sees the rows
+    committed before ``freeze()`` and nothing after, as a lagging streaming replica does.
+    (Made here rather than in ``DATABASES``: Django's test case allows a connection it did
+    not know of when the test started.)"""
+    alias = "replica1"
+    primary = connections["default"].settings_dict
+    replica = load_backend(primary["ENGINE"]).DatabaseWrapper({**primary}, alias)
+    connections[alias] = replica
+    settings.DATABASE_ROUTERS = [ReplicaRouter([alias])]
+
+    frozen = []
+
+    def freeze() -> None:
+        begin = "BEGIN ISOLATION LEVEL REPEATABLE READ" if replica.vendor == "postgresql" else "BEGIN DEFERRED"
+        with replica.cursor() as cursor:
+            cursor.execute(begin)
+            cursor.execute("SELECT count(*) FROM feed_webhook")
+            cursor.execute("SELECT count(*) FROM feed_delivery")
+        frozen.append(True)
+
+    yield freeze
+    if frozen:
+        with replica.cursor() as cursor:
+            cursor.execute("ROLLBACK")  # else the flush after the test would wait for its locks
+    replica.close()
+    del connections[alias]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_reads_its_queue_and_webhooks_from_the_primary_not_a_lagging_replica(
+    receiver, local_delivery, lagging_replica
+):
+    """(Real commits: the replica's snapshot holds them or not.) Reading the lagging replica,
+    the worker sent the first event again and again (bounded here by ``runaway``), signed
+    with the secret replaced meanwhile."""
+    events = _events(3)
+    webhook = _webhook(receiver.url)
+    webhooks.enqueue(webhook, timezone.now())
+    lagging_replica()  # the replica holds the webhook's old secret and three pending deliveries
+    rotated = "a-rotated-secret-for-the-receiver"
+    Webhook.objects.filter(pk=webhook.pk).update(secret=rotated)
+
+    def runaway() -> bool:
+        return len(receiver.received) > 3 * len(events)
+
+    with CaptureQueriesContext(connections["replica1"]) as replica_reads:
+        result = webhooks.deliver_all(should_stop=runaway)
+    assert _seqs(receiver) == [event.seq for event in events]  # each once, in order
+    assert result.delivered == 3
+    for item in receiver.received:
+        assert item.headers["x-claimbase-signature"] == webhooks.sign(rotated, item.body)
+    assert [query["sql"] for query in replica_reads.captured_queries] == []
+
+
+# --- Fault 3: a webhook's types and public_only apply when sending ---------------------------
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"public_only": True}, "public events only"),
+        ({"types": ["claim.published"]}, "claim.updated"),
+    ],
+)
+def test_a_queued_delivery_the_webhook_no_longer_wants_is_skipped_not_sent(
+    db, receiver, local_delivery, change, reason
+):
+    draft = _events(1, public=False, type="claim.updated")[0]
+    published = _events(1, type="claim.published")[0]
+    webhook = _webhook(receiver.url, public_only=False)
+    assert webhooks.enqueue(webhook, timezone.now()) == 2
+    Webhook.objects.filter(pk=webhook.pk).update(**change)
+    result = webhooks.deliver_all()
+    assert _seqs(receiver) == [published.seq]
+    assert (result.delivered, result.skipped) == (1, 1)
+    skipped = Delivery.objects.get(webhook=webhook, seq=draft.seq)
+    assert (skipped.status, skipped.attempts) == (Delivery.Status.SKIPPED, 0)
+    assert skipped.last_error.startswith("not sent:") and reason in skipped.last_error
+
+
+def test_the_delivery_log_says_a_skipped_delivery_was_not_sent(superuser):
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20)
+    event = Event.objects.create(type="claim.updated", claim=7, seq=1)
+    Delivery.objects.create(webhook=webhook, event=event, seq=1, status=Delivery.Status.SKIPPED,
+                            last_error="not sent: the webhook now takes public events only")
+    client = Client()
+    client.force_login(superuser)
+    log = client.get(reverse("admin:feed_delivery_changelist")).content.decode()
+    assert "Skipped" in log and "not sent: the webhook now takes public events only" in log
+    assert "next try" not in log
+
+
+# --- Fault 4: a 2xx is a success whatever its body -------------------------------------------
+
+
+def test_a_2xx_answer_with_a_large_body_is_a_success(db, receiver, local_delivery):
+    event = _events(1)[0]
+    webhook = _webhook(receiver.url)
+    receiver.reply_body = b"x" * 200_000
+    result = webhooks.deliver_all()
+    assert (result.delivered, result.failed) == (1, 0)
+    assert _seqs(receiver) == [event.seq]
+    delivery = Delivery.objects.get(webhook=webhook)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (Delivery.Status.DELIVERED, 1, 200)
+
+
+def test_an_error_answer_with_a_large_body_is_recorded_with_an_excerpt(db, receiver, local_delivery):
+    _events(1)
+    webhook = _webhook(receiver.url)
+    receiver.reply_status, receiver.reply_body = 503, b"overloaded " + b"x" * 200_000
+    assert webhooks.deliver_all().failed == 1
+    delivery = Delivery.objects.get(webhook=webhook)
+    assert delivery.last_status_code == 503
+    assert delivery.last_error.startswith("HTTP 503: overloaded xxx") and len(delivery.last_error) < 300
+
+
+def test_a_truncated_request_keeps_the_start_and_an_untruncated_one_still_refuses(receiver):
+    receiver.reply_body = b"0123456789" * 10_000
+    kept = net.request("POST", receiver.url, body=b"{}", max_bytes=25, truncate=True, allow_private=True)
+    assert (kept.status, kept.body, kept.truncated) == (200, b"0123456789012345678901234", True)
+    with pytest.raises(net.FetchError) as refused:
+        net.request("POST", receiver.url, body=b"{}", max_bytes=25, allow_private=True)
+    assert refused.value.code == "too_large"
+
+
+# --- Faults 5 and 6: the admin's secret ------------------------------------------------------
+
+
+def _admin(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _form(url: str, **extra) -> dict:
+    return {"url": url, "secret": "sixteen-chars-or-more", "types": ["claim.published"],
+            "public_only": "on", "active": "on", **extra}
+
+
+@pytest.mark.parametrize("secret", ["  spaced-secret-of-some-length  ", "a-secret-with-a-newline-after\n"])
+def test_a_secret_with_spaces_around_it_is_refused_not_stripped(superuser, settings, secret):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    client = _admin(superuser)
+    added = client.post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in", secret=secret))
+    assert added.status_code == 200 and "spaces" in added.content.decode()
+    assert not Webhook.objects.exists()
+
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, types=["claim.published"])
+    changed = client.post(
+        reverse("admin:feed_webhook_change", args=[webhook.pk]),
+        {"url": webhook.url, "types": webhook.types, "public_only": "on", "active": "on", "secret": secret},
+    )
+    assert changed.status_code == 200 and "spaces" in changed.content.decode()
+    webhook.refresh_from_db()
+    assert webhook.secret == "s" * 20
+
+
+def test_a_secret_with_spaces_inside_is_stored_exactly_as_typed(superuser, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    secret = "correct horse battery staple"
+    response = _admin(superuser).post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in", secret=secret))
+    assert response.status_code == 302
+    assert Webhook.objects.get().secret == secret
+
+
+@pytest.mark.parametrize(
+    "name, lookup",
+    [
+        ("admin:feed_webhook_changelist", "secret__startswith"),
+        ("admin:feed_webhook_changelist", "secret"),
+        ("admin:feed_webhook_changelist", "secret__gt"),
+        ("admin:feed_webhook_changelist", "secret__regex"),
+        ("admin:feed_delivery_changelist", "webhook__secret__startswith"),
+        ("admin:feed_delivery_changelist", "webhook__secret"),
+    ],
+)
+def test_the_secret_cannot_be_read_back_through_list_lookups(superuser, name, lookup):
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="abcdefghijklmnopqrstuvwxyz")
+    event = Event.objects.create(type="claim.published", claim=7, seq=1, public=True)
+    Delivery.objects.create(webhook=webhook, event=event, seq=1)
+    client = _admin(superuser)
+    answers = {value: client.get(reverse(name), {lookup: value}) for value in ("a", "z", "(")}
+    for answer in answers.values():
+        assert answer.status_code == 400 or (answer.status_code == 302 and answer.url.endswith("?e=1"))
+    pages = {answer.content for answer in answers.values()}
+    assert len(pages) == 1  # the same answer whatever the guess
