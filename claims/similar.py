@@ -12,7 +12,9 @@ Two stages, both on what the project already has:
    two selective groups, the claims holding both of its two rarest groups are looked up
    too. The ``CANDIDATES`` claims with the most votes go on. Every lookup reads a bounded
    number of index entries, whatever the size of the database (a conjunction of common
-   words would read their whole lists of matches, and is never asked for).
+   words would read their whole lists of matches, and is never asked for). A caller who may
+   not see every claim is looked up among the claims they may see (``visible_statuses``,
+   passed into each lookup): a hidden claim never takes a visible one's place or its votes.
 2. Reranking, in Python (``claims/similarity.py``): each candidate's canonical form is
    compared with the text's (rapidfuzz token measures, set overlap; numbers, entities and
    negation must agree).
@@ -35,7 +37,7 @@ from django.dispatch import receiver
 
 from .models import Claim, Entity
 from .search import SEARCH_CONFIG, _fts5_string
-from .selectors import visible_claims
+from .selectors import PUBLIC_STATUSES, sees_all_claims, visible_claims
 from .similarity import SYNONYMS_OF, EntityMatcher, Form, analyse, idf, score_if_at_least
 
 DEFAULT_LIMIT = 10
@@ -48,6 +50,10 @@ LIKELY_DUPLICATE = 0.6
 # document table on PostgreSQL (a GIN index has no index-only scans): fewer there.
 COMMON_MATCHES = {"sqlite": 1000, "postgresql": 300}
 CANDIDATES = 60
+# A lookup among the claims of some statuses reads at most this many times its limit of
+# matches (so three hidden claims for each visible one): bounded however many hidden claims
+# hold a word. Past that, the visible claims found so far are its matches.
+SCANNED_PER_MATCH = 4
 MAX_GROUPS = 16
 ENTITY_CACHE_SECONDS = 60
 
@@ -122,12 +128,22 @@ def term_groups(form: Form, entity_names: dict[int, list[str]]) -> list[list[str
     return list(groups.values())[:MAX_GROUPS]
 
 
-class _Index:
-    """Bounded lookups in the full-text index of one database."""
+def visible_statuses(user) -> tuple[str, ...] | None:
+    """The statuses of the claims ``user`` may see, as ``visible_claims`` says (None: every
+    status): what the index lookups are restricted to, so that the candidates are the best
+    of the visible claims, and what a caller is answered does not depend on how many hidden
+    claims match."""
+    return None if sees_all_claims(user) else tuple(PUBLIC_STATUSES)
 
-    def __init__(self, using: str):
+
+class _Index:
+    """Bounded lookups in the full-text index of one database, among the claims in
+    ``statuses`` (None: all)."""
+
+    def __init__(self, using: str, statuses: Sequence[str] | None = None):
         self.connection = connections[using]
         self.vendor = self.connection.vendor
+        self.statuses = None if statuses is None else tuple(statuses)
         # With a limit, PostgreSQL's planner scans the documents for a common word (stopping
         # at the limit) and looks a rare one up in the GIN index: both cost little.
         self.common = COMMON_MATCHES.get(self.vendor, 1000)
@@ -147,21 +163,51 @@ class _Index:
             params += [SEARCH_CONFIG, '"' + term.replace('"', " ") + '"']
         return "(" + sql + ")", params
 
+    def _matching(self, groups: list[list[str]]) -> tuple[str, list]:
+        """The query of the claims (``id``) matching every group; on PostgreSQL with the
+        ``status`` its search row copies from the claim."""
+        if self.vendor == "sqlite":
+            expression = " AND ".join(self._sqlite_group(terms) for terms in groups)
+            return "SELECT rowid AS id FROM claims_claim_fts WHERE claims_claim_fts MATCH %s", [expression]
+        parts = [self._postgresql_group(terms) for terms in groups]
+        query = " && ".join(sql for sql, _ in parts)
+        params = [value for _, values in parts for value in values]
+        return f"SELECT claim_id AS id, status FROM claims_claim_search WHERE document @@ ({query})", params
+
+    def _tagged(self, entity_id: int) -> tuple[str, list]:
+        """The query of the claims (``id``) tagged with the entity."""
+        return "SELECT claim_id AS id FROM claims_claim_entities WHERE entity_id = %s", [entity_id]
+
+    def _bounded(self, query: str, params: list, limit: int, *, with_status: bool) -> tuple[str, list]:
+        """``query`` (of ``id``, and ``status`` when ``with_status``) cut at ``limit`` claims
+        in ``statuses``, read from at most ``SCANNED_PER_MATCH`` x ``limit`` of its rows. A
+        status the query lacks is read from the claim, by its primary key."""
+        if self.statuses is None:
+            return f"{query} LIMIT %s", [*params, limit]
+        join, status = ("", "found.status") if with_status else (self._claim_join(), "c.status")
+        placeholders = ", ".join(["%s"] * len(self.statuses))
+        return (
+            f"SELECT found.id FROM ({query} LIMIT %s) AS found{join} WHERE {status} IN ({placeholders}) LIMIT %s",
+            [*params, SCANNED_PER_MATCH * limit, *self.statuses, limit],
+        )
+
+    def _claim_join(self) -> str:
+        """The join of each row of ``found`` to its claim ``c``. On SQLite a CROSS JOIN: the
+        rows stay the outer loop, read as they come, where a plain JOIN reads them all into
+        a table first."""
+        keyword = "CROSS JOIN" if self.vendor == "sqlite" else "JOIN"
+        return f" {keyword} claims_claim AS c ON c.id = found.id"
+
+    def _bounded_matches(self, groups: list[list[str]], limit: int) -> tuple[str, list]:
+        return self._bounded(*self._matching(groups), limit, with_status=self.vendor != "sqlite")
+
+    def _bounded_tagged(self, entity_id: int, limit: int) -> tuple[str, list]:
+        return self._bounded(*self._tagged(entity_id), limit, with_status=False)
+
     def matches(self, groups: list[list[str]], limit: int) -> list[int]:
         """Claims matching every group (one group: any of its terms), at most ``limit``."""
         with self.connection.cursor() as cursor:
-            if self.vendor == "sqlite":
-                expression = " AND ".join(self._sqlite_group(terms) for terms in groups)
-                cursor.execute(
-                    "SELECT rowid FROM claims_claim_fts WHERE claims_claim_fts MATCH %s LIMIT %s", [expression, limit]
-                )
-            else:
-                parts = [self._postgresql_group(terms) for terms in groups]
-                query = " && ".join(sql for sql, _ in parts)
-                params = [value for _, values in parts for value in values]
-                cursor.execute(
-                    f"SELECT claim_id FROM claims_claim_search WHERE document @@ ({query}) LIMIT %s", [*params, limit]
-                )
+            cursor.execute(*self._bounded_matches(groups, limit))
             return [row[0] for row in cursor.fetchall()]
 
     def survey(self, groups: list[list[str]], entity_ids: list[int], limit: int, *,
@@ -177,18 +223,13 @@ class _Index:
         # Rows of (kind, position, claim id): kind 0 a group's match, 1 an entity's, 2 the total.
         parts, params = ["SELECT 2, 0, (SELECT max(id) FROM claims_claim)"] if with_total else [], []
         for position, terms in enumerate(groups):
-            sql, values = self._postgresql_group(terms)
-            parts.append(
-                f"SELECT 0 AS kind, {position} AS position, id FROM (SELECT claim_id AS id FROM claims_claim_search "
-                f"WHERE document @@ {sql} LIMIT %s) AS group_{position}"
-            )
-            params += [*values, limit]
+            sql, values = self._bounded_matches([terms], limit)
+            parts.append(f"SELECT 0 AS kind, {position} AS position, id FROM ({sql}) AS group_{position}")
+            params += values
         for position, entity_id in enumerate(entity_ids):
-            parts.append(
-                f"SELECT 1, {position}, id FROM (SELECT claim_id AS id FROM claims_claim_entities "
-                f"WHERE entity_id = %s LIMIT %s) AS entity_{position}"
-            )
-            params += [entity_id, limit]
+            sql, values = self._bounded_tagged(entity_id, limit)
+            parts.append(f"SELECT 1, {position}, id FROM ({sql}) AS entity_{position}")
+            params += values
         total = 0
         found: list[list[int]] = [[] for _ in groups]
         tagged: list[list[int]] = [[] for _ in entity_ids]
@@ -207,18 +248,17 @@ class _Index:
 
     def entity_claims(self, entity_id: int, limit: int) -> list[int]:
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT claim_id FROM claims_claim_entities WHERE entity_id = %s LIMIT %s", [entity_id, limit]
-            )
+            cursor.execute(*self._bounded_tagged(entity_id, limit))
             return [row[0] for row in cursor.fetchall()]
 
 
 class IndexLookups:
-    """The lookups ``candidates`` makes, each a bounded read of the index. This one asks the
-    database every time; ``claims.duplicates`` answers the same questions from a cache."""
+    """The lookups ``candidates`` makes, each a bounded read of the index, among the claims
+    in ``statuses`` (None: all). This one asks the database every time; ``claims.duplicates``
+    answers the same questions from a cache."""
 
-    def __init__(self, using: str = DEFAULT_DB_ALIAS):
-        self.index = _Index(using)
+    def __init__(self, using: str = DEFAULT_DB_ALIAS, statuses: Sequence[str] | None = None):
+        self.index = _Index(using, statuses)
         self.common = self.index.common
 
     def total(self) -> int:
@@ -339,13 +379,17 @@ def similar_claims(
     minimum: float = 0.0,
 ) -> list[SimilarClaim]:
     """The claims visible to ``user`` (or among ``claims``) most likely to state the fact
-    that ``text`` states, best first, at most ``limit``, each with a score in 0..1."""
+    that ``text`` states, best first, at most ``limit``, each with a score in 0..1.
+
+    The candidates are chosen among the claims ``user`` may see; given ``claims`` (the
+    duplicates' search, for an operator who sees them all), among every claim."""
     text = clean_text(text)[:TEXT_MAX_LENGTH]
     queryset = visible_claims(user) if claims is None else claims
     using = queryset.db
     matcher, entity_names = entity_matcher(using)
     form = analyse(text, matcher)
-    ids = candidates(form, entity_names, using)
+    statuses = visible_statuses(user) if claims is None else None
+    ids = candidates(form, entity_names, using, lookups=IndexLookups(using, statuses))
     if exclude is not None:
         ids = [pk for pk in ids if pk != exclude]
     if not ids:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -97,12 +98,15 @@ OPPOSITES: tuple[tuple[str, str], ...] = (
     ("begin", "stop"),
     ("buy", "sell"),
 )
-MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "trillion": 10**12}
+# The power of ten of each scale word: "4.5 billion" is 4.5 with its point moved 9 places.
+SCALE_EXPONENTS = {"thousand": 3, "million": 6, "m": 6, "billion": 9, "bn": 9, "trillion": 12}
 
 _STEMMER = snowballstemmer.stemmer("english")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[,](?=\d{3}\b)")
-_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|m)\b", re.IGNORECASE)
+# Possessive, and only from the first digit of a run: a run of n digits without a scale word
+# after it is given up in one step, not retried from each of its digits (n squared steps).
+_SCALED = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*+(thousand|million|billion|trillion|bn|m)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
@@ -134,8 +138,25 @@ SYNONYMS_OF: dict[str, tuple[str, ...]] = {
 
 
 def _scale(match: re.Match) -> str:
-    value = float(match.group(1)) * MULTIPLIERS[match.group(2).lower()]
-    return str(int(value)) if value == int(value) else str(value)
+    return shifted(match.group(1), SCALE_EXPONENTS[match.group(2).lower()])
+
+
+def shifted(number: str, places: int) -> str:
+    """``number`` (digits, perhaps with a decimal point) times ten to the ``places``, in ASCII
+    digits without leading zeros or trailing zeros after the point: "4.5", 9 -> "4500000000".
+
+    The point is moved in the text, not computed: exact and total at any length, where a
+    float turns a number of 309 digits into infinity (which ``int`` refuses) and "4.07" times
+    a billion into 4070000000.0000005, and ``int`` refuses to write 4,300 digits or more."""
+    whole, _, fraction = "".join(_ascii_digit(character) for character in number).partition(".")
+    fraction = fraction.ljust(places, "0")
+    whole, fraction = (whole + fraction[:places]).lstrip("0") or "0", fraction[places:].rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def _ascii_digit(character: str) -> str:
+    """Any decimal digit (``\\d`` matches "٤" too) as its ASCII digit; "." as itself."""
+    return character if character == "." else str(unicodedata.decimal(character))
 
 
 def numbers_as_digits(text: str) -> str:
