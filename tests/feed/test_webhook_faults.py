@@ -5,9 +5,6 @@ stays write-only and is stored as typed or refused."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import re
 from datetime import timedelta
 
@@ -21,12 +18,13 @@ from django.utils import timezone
 
 from feed import webhooks
 from feed.models import Delivery, Event, Webhook
-from feed.sequencing import sequence_pending
 from project import net
 from project.routers import ReplicaRouter
 
-from .conftest import SECRET
 from .receiver import Receiver
+from .test_webhook_admin import _client as _admin
+from .test_webhook_admin import _form
+from .test_webhooks import _events, _seqs, _webhook
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -43,20 +41,6 @@ def second_receiver():
     receiver = Receiver().start()
     yield receiver
     receiver.stop()
-
-
-def _events(count: int, *, public: bool = True, type: str = "claim.published") -> list[Event]:
-    Event.objects.bulk_create(Event(type=type, claim=n, version=1, public=public) for n in range(count))
-    sequence_pending()
-    return list(Event.objects.order_by("-seq")[:count])[::-1]
-
-
-def _webhook(url: str, **fields) -> Webhook:
-    return Webhook.objects.create(url=url, secret=SECRET, **fields)
-
-
-def _seqs(receiver: Receiver) -> list[int]:
-    return [json.loads(item.body)["seq"] for item in receiver.received]
 
 
 def _assert_failed_attempt_with_backoff(webhook: Webhook, started) -> Delivery:
@@ -295,17 +279,6 @@ def test_a_truncated_request_keeps_the_start_and_an_untruncated_one_still_refuse
 
 
 # --- Faults 5 and 6: the admin's secret ------------------------------------------------------
-
-
-def _admin(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _form(url: str, **extra) -> dict:
-    return {"url": url, "secret": "sixteen-chars-or-more", "types": ["claim.published"],
-            "public_only": "on", "active": "on", **extra}
 
 
 @pytest.mark.parametrize("secret", ["  spaced-secret-of-some-length  ", "a-secret-with-a-newline-after\n"])
