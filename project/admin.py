@@ -136,6 +136,18 @@ class LenientChangeListMixin:
             raise
 
 
+def every_change_list_lenient(site=None) -> None:
+    """Give every registered admin ``LenientChangeListMixin``, those of other apps too (users,
+    groups, tokens, login attempts): ``?username__regex=(`` was a 500 there. Each admin
+    instance becomes an instance of a subclass of its class with the mixin first."""
+    from django.contrib import admin
+
+    for model_admin in (site or admin.site)._registry.values():
+        cls = type(model_admin)
+        if not isinstance(model_admin, LenientChangeListMixin):
+            model_admin.__class__ = type(f"Lenient{cls.__name__}", (LenientChangeListMixin, cls), {})
+
+
 class EstimatedCountPaginator(Paginator):
     """Counts exactly, with two exceptions, both for lists of a size nobody pages through.
 

@@ -121,3 +121,15 @@ def test_a_login_with_a_local_next_goes_there(superuser):
     response = _log_in(target)
     assert response.status_code == 302
     assert response["Location"] == target
+
+
+@pytest.mark.parametrize("path", [
+    "/admin/auth/user/?username__regex=(",
+    "/admin/auth/group/?name__regex=(",
+    "/admin/authtoken/tokenproxy/?key__regex=(",
+    "/admin/axes/accessattempt/?username__regex=(",
+])
+def test_the_admins_of_other_apps_refuse_a_bad_lookup_too(client, superuser, path):
+    client.force_login(superuser)
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
