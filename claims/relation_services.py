@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -32,6 +32,7 @@ from .models import Claim, ClaimRelation, Review
 from .relation_selectors import contradiction_partners
 from .roles import is_analyst, is_reviewer
 from .selectors import visible_claims
+from .versions import touch
 
 Kind = ClaimRelation.Kind
 
@@ -47,10 +48,6 @@ def refresh_contradictions(claim_ids: Iterable[int]) -> None:
     claim_ids = set(claim_ids)
     services.refresh_attention(claim_ids)
     services.refresh_others_attention(contradiction_partners(claim_ids) - claim_ids)
-
-
-def _touch(claim_ids: Iterable[int]) -> None:
-    Claim.objects.filter(pk__in=list(claim_ids)).update(version=F("version") + 1)
 
 
 def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user, note: str = "") -> ClaimRelation:
@@ -88,7 +85,7 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
             with transaction.atomic():
                 # Bumped first, so that whoever listens to the save (the changes feed) reads
                 # the versions that show the relation.
-                _touch([from_claim.pk, to_id])
+                touch([from_claim.pk, to_id])
                 relation.save()
         except IntegrityError as error:  # a concurrent writer recorded it first
             raise Conflict("These claims already have this relation.", code="relation_exists") from error
@@ -107,7 +104,7 @@ def relation_delete(*, relation: ClaimRelation, user) -> None:
         if current is None:
             return  # removed meanwhile: the caller's wish is already true
         current._history_user = user
-        _touch([relation.from_claim_id, relation.to_claim_id])
+        touch([relation.from_claim_id, relation.to_claim_id])
         current.delete()
         if relation.kind == Kind.CONTRADICTS:
             refresh_contradictions([relation.from_claim_id, relation.to_claim_id])

@@ -34,7 +34,7 @@ from . import rules
 from .models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
 from .roles import is_analyst, is_reviewer
 from .editorial import refresh_checks, warnings_for
-from .versions import bump_versions
+from .versions import bump_versions, touch
 from .relation_selectors import published_contradiction
 
 Status = Claim.Status
@@ -507,7 +507,7 @@ def _remove_relations(claim: Claim, user) -> None:
     others = {relation.to_claim_id if relation.from_claim_id == claim.pk else relation.from_claim_id for relation in relations}
     if not relations:
         return
-    Claim.objects.filter(pk__in=others).update(version=F("version") + 1)
+    touch(others)
     for relation in relations:
         relation._history_user = user
         relation.delete()

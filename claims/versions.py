@@ -22,6 +22,13 @@ from .models import Claim
 claims_changed = Signal()
 
 
+def touch(claim_ids: Iterable[int]) -> None:
+    """Give each of these claims a new version, without announcing it: for a change whose
+    own row is the feed's event (a relation saved or deleted: ``feed.recording`` reads the
+    versions from its signal), bumped first so that the event carries them."""
+    Claim.objects.filter(pk__in=list(claim_ids)).update(version=F("version") + 1)
+
+
 def bump_versions(claim_ids: Iterable[int]) -> list[int]:
     """Give each of these claims a new version, and announce it; returns the ids."""
     ids = sorted(set(claim_ids))

@@ -29,6 +29,10 @@ class SourceFileUploadHandler(TemporaryFileUploadHandler):
         with storage_full_said():
             return super().receive_data_chunk(raw_data, start)
 
+    def file_complete(self, file_size):
+        with storage_full_said():  # the last buffered write reaches the disk here
+            return super().file_complete(file_size)
+
 
 class SourceUploadParser(MultiPartParser):
     """multipart/form-data whose files stream to disk (``SourceFileUploadHandler``); a body

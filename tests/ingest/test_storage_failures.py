@@ -10,7 +10,7 @@ import hashlib
 import io
 
 import pytest
-from django.core.files import uploadedfile
+from django.core.files import uploadedfile, uploadhandler
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -108,12 +108,14 @@ def _no_room(*args, **kwargs):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("where", ["originals", "spooled upload"])
+@pytest.mark.parametrize("where", ["originals", "spooled upload", "upload's last write"])
 def test_a_full_disk_in_the_admin_is_said_on_the_form(client, superuser, monkeypatch, where):
     if where == "originals":
         monkeypatch.setattr(AtomicFileSystemStorage, "_save", _no_room)
-    else:
+    elif where == "spooled upload":
         monkeypatch.setattr(uploadedfile.tempfile, "NamedTemporaryFile", _no_room)
+    else:
+        monkeypatch.setattr(uploadhandler.TemporaryFileUploadHandler, "file_complete", _no_room)
     client.force_login(superuser)
     response = client.post(
         "/admin/sources/source/add/from-file/",
