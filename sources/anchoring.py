@@ -211,9 +211,10 @@ def resolve_quote(
     (``check_input_lengths``), and a quote occurring more than ``MAX_CANDIDATES`` times is
     refused as too common (its first places listed) instead of scoring every place.
     """
-    # A source's breaks are LF: words copied with CR LF (as a browser posts a textarea's)
-    # are found as the same words.
-    quote, prefix, suffix = (normalise_line_endings(part) if part else part for part in (quote, prefix, suffix))
+    if "\r" in quote and quote not in text:
+        # A source's breaks are LF: words copied with CR LF (as a browser posts a textarea's)
+        # are found as the same words. A text that holds the quote as sent is left to it.
+        quote, prefix, suffix = (normalise_line_endings(part) if part else part for part in (quote, prefix, suffix))
     check_input_lengths(quote, prefix, suffix)
     candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)
     if len(candidates) > MAX_CANDIDATES:
