@@ -40,7 +40,7 @@ def measure(db: str, threshold: float, sample: int) -> dict:
     claims = Claim.objects.all()
     total = claims.count()
     started = time.perf_counter()
-    pairs = sum(1 for _ in duplicate_pairs(claims, threshold=threshold))
+    pairs = sum(1 for _ in duplicate_pairs(threshold=threshold))
     batched = time.perf_counter() - started
 
     rows = list(claims.order_by("pk").values_list("id", "text")[:sample])

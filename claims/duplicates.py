@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
 from .models import Claim, ClaimRelation
@@ -64,8 +65,8 @@ class CachedLookups(IndexLookups):
     id once per run. A common group is remembered as its count only (``range`` of the right
     length: ``candidates`` never reads a common group's ids)."""
 
-    def __init__(self, using: str):
-        super().__init__(using)
+    def __init__(self, using: str, statuses: Sequence[str] | None = None):
+        super().__init__(using, statuses)
         self._total: int | None = None
         self._groups: dict[tuple[str, ...], Sequence[int]] = {}
         self._entities: dict[int, Sequence[int]] = {}
@@ -153,19 +154,27 @@ def _pairs_of(claim: tuple, matches: list[SimilarClaim], seen: set, related: set
         yield DuplicatePair(first=first, second=second, score=result.score)
 
 
+def claims_in(statuses: Sequence[str] | None = None, using: str = DEFAULT_DB_ALIAS) -> QuerySet[Claim]:
+    """The claims whose duplicates are looked for: those in ``statuses`` (None: all)."""
+    claims = Claim.objects.using(using)
+    return claims if statuses is None else claims.filter(status__in=statuses)
+
+
 def duplicate_pairs(
-    claims: QuerySet[Claim], *, threshold: float = LIKELY_DUPLICATE,
+    statuses: Sequence[str] | None = None, *, using: str = DEFAULT_DB_ALIAS, threshold: float = LIKELY_DUPLICATE,
     progress: Callable[[int], object] | None = None, batch_size: int = BATCH,
 ) -> Iterator[DuplicatePair]:
-    """Pairs of ``claims`` likely to state the same fact (score >= ``threshold``), each pair
-    once, older claim first; pairs already related as ``duplicate_of`` are left out. Yields
-    as it goes; ``progress`` (optional) is told how many claims each batch looked at.
-    Proposes only: nothing is written. The same answer as ``duplicate_pairs_one_by_one``."""
-    using = claims.db
+    """Pairs of claims in ``statuses`` (None: all) likely to state the same fact (score >=
+    ``threshold``), each pair once, older claim first; pairs already related as
+    ``duplicate_of`` are left out. Both claims of a pair are in ``statuses``, and so are the
+    candidates looked at: claims of other statuses take no candidate's place. Yields as it
+    goes; ``progress`` (optional) is told how many claims each batch looked at. Proposes
+    only: nothing is written. The same answer as ``duplicate_pairs_one_by_one``."""
+    claims = claims_in(statuses, using)
     related = _recorded_duplicates(claims)
     seen: set[frozenset] = set()
     matcher, entity_names = entity_matcher(using)
-    lookups = CachedLookups(using)
+    lookups = CachedLookups(using, statuses)
     known = CandidateCache(claims, matcher)
     for batch in _batches(claims, batch_size):
         forms = [matcher.form(clean_text(row[1])[:TEXT_MAX_LENGTH]) for row in batch]
@@ -215,15 +224,18 @@ class CandidateCache:
 
 
 def duplicate_pairs_one_by_one(
-    claims: QuerySet[Claim], *, threshold: float = LIKELY_DUPLICATE, progress: Callable[[int], object] | None = None
+    statuses: Sequence[str] | None = None, *, using: str = DEFAULT_DB_ALIAS, threshold: float = LIKELY_DUPLICATE,
+    progress: Callable[[int], object] | None = None,
 ) -> Iterator[DuplicatePair]:
     """``duplicate_pairs`` by definition: one similar-claims lookup per claim (slow; kept as
     the reference the fast path is tested against)."""
+    claims = claims_in(statuses, using)
     related = _recorded_duplicates(claims)
     seen: set[frozenset] = set()
     for batch in _batches(claims, 500):
         for row in batch:
-            matches = similar_claims(row[1], user=None, claims=claims, limit=PER_CLAIM, exclude=row[0], minimum=threshold)
+            matches = similar_claims(row[1], user=None, claims=claims, statuses=statuses, limit=PER_CLAIM,
+                                     exclude=row[0], minimum=threshold)
             yield from _pairs_of(row, matches, seen, related)
             if progress is not None:
                 progress(1)

@@ -376,19 +376,22 @@ def similar_claims(
     limit: int = DEFAULT_LIMIT,
     exclude: int | None = None,
     claims: QuerySet[Claim] | None = None,
+    statuses: Sequence[str] | None = None,
     minimum: float = 0.0,
 ) -> list[SimilarClaim]:
     """The claims visible to ``user`` (or among ``claims``) most likely to state the fact
     that ``text`` states, best first, at most ``limit``, each with a score in 0..1.
 
     The candidates are chosen among the claims ``user`` may see; given ``claims`` (the
-    duplicates' search, for an operator who sees them all), among every claim."""
+    duplicates' search, for an operator who sees them all), among the claims in ``statuses``
+    (None: every claim): the statuses ``claims`` holds."""
     text = clean_text(text)[:TEXT_MAX_LENGTH]
     queryset = visible_claims(user) if claims is None else claims
     using = queryset.db
     matcher, entity_names = entity_matcher(using)
     form = analyse(text, matcher)
-    statuses = visible_statuses(user) if claims is None else None
+    if claims is None:
+        statuses = visible_statuses(user)
     ids = candidates(form, entity_names, using, lookups=IndexLookups(using, statuses))
     if exclude is not None:
         ids = [pk for pk in ids if pk != exclude]

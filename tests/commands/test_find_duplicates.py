@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.models import Claim, ClaimRelation
+from claims.similar import CANDIDATES
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,16 @@ def test_a_higher_threshold_proposes_fewer_pairs(pair):
 def test_find_duplicates_refuses_a_threshold_outside_0_1(pair, threshold):
     with pytest.raises(CommandError):
         run("--threshold", threshold)
+
+
+def test_claims_of_other_statuses_take_no_candidates_place(analyst, analyst2, reviewer2, make_claim):
+    """``--status published`` looks for a published claim's duplicates among published
+    claims: drafts that match it better (more than a lookup's candidates) do not push a
+    published duplicate out of its candidates."""
+    first = make_claim(analyst, status="published", reviewer=reviewer2,
+                       text="Russia voted six times for UN Security Council sanctions on Iran.")
+    second = make_claim(analyst2, status="published", reviewer=reviewer2,
+                        text="Moscow backed UN Security Council sanctions against Iran 6 times.")
+    Claim.objects.bulk_create(Claim(text=first.text, author=analyst) for _ in range(CANDIDATES + 5))
+    found = run("--status", "published")
+    assert [(item["first"]["id"], item["second"]["id"]) for item in found] == [(first.pk, second.pk)]

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from claims.models import Claim
-from claims.duplicates import duplicate_pairs
+from claims.duplicates import claims_in, duplicate_pairs
 from claims.similar import LIKELY_DUPLICATE
 
 
@@ -41,13 +41,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         threshold = _threshold(options["threshold"])
-        claims = Claim.objects.all()
-        if options["status"]:
-            claims = claims.filter(status__in=options["status"])
-        bar = tqdm(total=claims.count(), unit="claim", file=sys.stderr, disable=options["no_progress"], dynamic_ncols=True)
+        statuses = options["status"] or None
+        bar = tqdm(total=claims_in(statuses).count(), unit="claim", file=sys.stderr, disable=options["no_progress"], dynamic_ncols=True)
         found = 0
         try:
-            for pair in duplicate_pairs(claims, threshold=threshold, progress=bar.update):
+            for pair in duplicate_pairs(statuses, threshold=threshold, progress=bar.update):
                 found += 1
                 if options["json"]:
                     line = json.dumps({"score": pair.score, "first": pair.first, "second": pair.second}, ensure_ascii=False)
