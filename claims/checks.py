@@ -22,7 +22,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 
 # Each pattern ``_scanned`` compiled, with the pattern it stands for: the tests match each
 # against the other.
@@ -264,13 +264,16 @@ def number_mentions(text: str) -> tuple[NumberMention, ...]:
             value = Decimal(f"{digits}.{fraction}" if fraction else digits)
         except InvalidOperation:  # pragma: no cover - the pattern admits only digits
             continue
+        # Exact, however many digits (the default context keeps 28, and two long numbers
+        # that differ past those would compare equal).
+        exact = Context(prec=len(digits) + len(fraction or "") + 8, Emax=MAX_EMAX, Emin=MIN_EMIN)
         scale = match.group("scale") or match.group("abbreviation")
         if scale:
-            value *= _SCALES.get(scale.lower()) or _SCALE_ABBREVIATIONS[scale.lower()]
+            value = exact.multiply(value, _SCALES.get(scale.lower()) or _SCALE_ABBREVIATIONS[scale.lower()])
         mentions.append(
             NumberMention(
                 surface=text[match.start() : match.end()].strip(),
-                value=value.normalize(),
+                value=exact.normalize(value),
                 ordinal=bool(match.group("ordinal")),
                 start=match.start(),
                 end=match.end(),
@@ -286,7 +289,8 @@ def number_mentions(text: str) -> tuple[NumberMention, ...]:
         # a number of its own.
         if run.lower() in _SCALES and re.search(r"\d\s*$", _before(dated, start)):
             continue
-        mentions.append(NumberMention(run, value.normalize(), ordinal, start, end))
+        exact = Context(prec=len(str(value)) + 8, Emax=MAX_EMAX, Emin=MIN_EMIN)
+        mentions.append(NumberMention(run, exact.normalize(value), ordinal, start, end))
     mentions.sort(key=lambda mention: mention.start)
     return tuple(mentions)
 

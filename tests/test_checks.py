@@ -8,7 +8,7 @@ import re
 from re import _constants, _parser
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from claims import checks
@@ -269,11 +269,25 @@ def test_a_number_in_words_matches_the_same_number_in_digits(number):
 
 
 @given(st.integers(min_value=2, max_value=10**6), st.integers(min_value=2, max_value=10**6))
+@example(10**30 + 1, 10**30)  # apart past the 28 digits of decimal's default context
+@example(2**100, 2**100 + 10**3)
 def test_a_different_number_is_always_reported(claimed, quoted):
     warnings = checks.number_not_in_evidence(claim(f"They sent {claimed:,} troops", f"they sent {quoted:,} troops"))
     assert bool(warnings) == (claimed != quoted)
     if warnings:
         assert f"{claimed:,}" in warnings[0]["message"]
+
+
+@pytest.mark.parametrize("claimed, quoted", [
+    ("10000000000000000000000000001 billion", "10000000000000000000000000000 billion"),
+    ("10000000000000000000000000001.5 million", "10000000000000000000000000001.4 million"),
+    ("1,000,000,000,000,000,000,000,000,000,001", "1000000000000000000000000000000"),
+])
+def test_long_numbers_are_compared_exactly(claimed, quoted):
+    assert codes(checks.number_not_in_evidence(claim(f"They moved {claimed} barrels", f"they moved {quoted} barrels"))) == [
+        "number_not_in_evidence"
+    ]
+    assert checks.number_not_in_evidence(claim(f"They moved {claimed} barrels", f"they moved {claimed} barrels")) == []
 
 
 @given(st.integers(min_value=1, max_value=99), st.sampled_from(["%", " percent", " per cent"]))
