@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from project.validation import one_line
 from sources.models import Span
 
 CLAIM_TEXT_MAX_LENGTH = 500
@@ -25,7 +26,7 @@ class Entity(models.Model):
         EVENT = "event", "Event"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, validators=[one_line])
     slug = models.SlugField(max_length=300, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     wikidata_id = models.CharField(

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import orjson
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.text import normalize_newlines
 
@@ -40,6 +41,18 @@ def text_problem(value: Any) -> str | None:
             return "null characters are not allowed"
         return f"lone surrogates (U+{ord(found.group()):04X}) are not text; send valid Unicode"
     return None
+
+
+# On the model fields that hold one line (a source's title, publisher and authors, an
+# entity's name), so that the API, the admin and the importer all ask it (``full_clean``): a
+# tab or a line break there is a paste gone wrong, and an escape character rewrites the
+# terminal of whoever lists it from a command.
+one_line = RegexValidator(
+    r"[\x00-\x1f\x7f-\x9f]",
+    inverse_match=True,
+    message="Give one line of text: control characters (tabs, line breaks, escapes) are not allowed here.",
+    code="control_character",
+)
 
 
 def normalise_line_endings(text: str) -> str:

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from project.validation import one_line
+
 from .language import validate_tag
 
 CONTEXT_LENGTH = 32
@@ -48,10 +50,10 @@ class Source(models.Model):
 
     # Its identity across databases (export and import); assigned once.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[one_line])
     url = models.URLField(max_length=2000, null=True, blank=True)
-    publisher = models.CharField(max_length=300, blank=True)
-    authors = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=300, blank=True, validators=[one_line])
+    authors = models.CharField(max_length=500, blank=True, validators=[one_line])
     published_on = models.DateField(null=True, blank=True)
     retrieved_at = models.DateTimeField(default=timezone.now)
     language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag", validators=[validate_tag])

@@ -48,7 +48,7 @@ class Extraction:
 
 
 def _clean(value: str, name: str) -> str:
-    value = normalise_extracted(str(value or "")).replace("\n", " ").strip()
+    value = normalise_extracted(str(value or "")).replace("\n", " ").replace("\t", " ").strip()
     if len(value) <= _MAX_LENGTHS[name]:
         return value
     return "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()
