@@ -7,6 +7,8 @@ when both of its claims are public (published or retracted).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Claim, ClaimRelation
@@ -20,6 +22,43 @@ def visible_relations(user, relations: QuerySet[ClaimRelation] | None = None) ->
     if sees_all_claims(user):
         return relations
     return relations.filter(from_claim__status__in=PUBLIC_STATUSES, to_claim__status__in=PUBLIC_STATUSES)
+
+
+def shown_by(statuses: dict[int, str]) -> list[int]:
+    """Of the two claims of a relation (``{id: status}``), those that show it to everybody
+    who may see them: a claim that is not public (only staff see it, and staff see every
+    relation), and a public claim whose other side is public too. A relation between a
+    public claim and a hidden one changes nothing anybody else sees of the public claim:
+    its version, which everybody sees, must not change with it."""
+    public = {pk for pk, status in statuses.items() if status in PUBLIC_STATUSES}
+    if len(public) == len(statuses):
+        return sorted(statuses)
+    return sorted(set(statuses) - public)
+
+
+def public_partners(claim_id: int) -> set[int]:
+    """The public claims related to ``claim_id``, whichever way round, of any kind."""
+    pairs = ClaimRelation.objects.filter(Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id))
+    partners = set()
+    for from_id, to_id, from_status, to_status in pairs.values_list(
+        "from_claim_id", "to_claim_id", "from_claim__status", "to_claim__status"
+    ):
+        other, status = (to_id, to_status) if from_id == claim_id else (from_id, from_status)
+        if status in PUBLIC_STATUSES:
+            partners.add(other)
+    return partners
+
+
+def relations_digest(claim_id: int) -> str | None:
+    """The relations of ``claim_id`` as staff see them, in a few hex digits (None: it has
+    none). A public claim's version does not follow its relations to hidden claims
+    (``shown_by``), so a staff caller's ETag adds this. A relation's fields never change
+    (it is recorded or removed), and the detail names the other claim by id only: the
+    relations' ids say it all."""
+    ids = sorted(ClaimRelation.objects.filter(Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id)).values_list("id", flat=True))
+    if not ids:
+        return None
+    return hashlib.blake2b(repr(ids).encode(), digest_size=6).hexdigest()
 
 
 def relations_of(claim: Claim | int, user) -> QuerySet[ClaimRelation]:

@@ -11,8 +11,12 @@ Rules, written once here for the API, the admin and the commands:
   of them is no longer published or the relation is removed (``refresh_contradictions``,
   run when a relation changes and on every transition to or from ``published``).
 
-Relating claims changes what both of them show (their detail lists their relations): both
-versions are bumped, so ETags change.
+Relating claims changes what both of them show (their detail lists their relations): the
+versions of the claims that show it to everybody who may see them are bumped, so ETags
+change (``relation_selectors.shown_by``: a public claim related to a hidden one keeps its
+version, which would tell everybody that hidden work relates to it; staff's ETags add the
+relations' digest). When a claim becomes public or stops being public, the public claims
+related to it show that to everybody, and get a new version.
 """
 
 from __future__ import annotations
@@ -29,10 +33,10 @@ from project.validation import refuse_nul_characters
 
 from . import rules, services
 from .models import Claim, ClaimRelation, Review
-from .relation_selectors import contradiction_partners
+from .relation_selectors import contradiction_partners, public_partners, shown_by
 from .roles import is_analyst, is_reviewer
-from .selectors import visible_claims
-from .versions import touch
+from .selectors import PUBLIC_STATUSES, visible_claims
+from .versions import bump_versions, touch
 
 Kind = ClaimRelation.Kind
 
@@ -42,12 +46,13 @@ def _lock_claims(ids: Iterable[int]) -> dict[int, Claim]:
     return {claim.pk: claim for claim in Claim.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")}
 
 
-def refresh_contradictions(claim_ids: Iterable[int]) -> None:
+def refresh_contradictions(claim_ids: Iterable[int]) -> list[int]:
     """Recompute ``needs_attention`` of these claims (which the caller is changing) and of
-    the claims they contradict (which get a new version if their flag changes)."""
+    the claims they contradict (which get a new version if their flag changes: their ids
+    are returned)."""
     claim_ids = set(claim_ids)
     services.refresh_attention(claim_ids)
-    services.refresh_others_attention(contradiction_partners(claim_ids) - claim_ids)
+    return services.refresh_others_attention(contradiction_partners(claim_ids) - claim_ids)
 
 
 def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user, note: str = "") -> ClaimRelation:
@@ -85,7 +90,7 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
             with transaction.atomic():
                 # Bumped first, so that whoever listens to the save (the changes feed) reads
                 # the versions that show the relation.
-                touch([from_claim.pk, to_id])
+                touch(shown_by({pk: claim.status for pk, claim in locked.items()}))
                 relation.save()
         except IntegrityError as error:  # a concurrent writer recorded it first
             raise Conflict("These claims already have this relation.", code="relation_exists") from error
@@ -99,12 +104,12 @@ def relation_delete(*, relation: ClaimRelation, user) -> None:
     if not (is_reviewer(user) or (is_analyst(user) and relation.created_by_id == user.pk)):
         raise NotAllowed("Only the relation's author or a reviewer may remove it.", code="not_relation_author")
     with transaction.atomic():
-        _lock_claims([relation.from_claim_id, relation.to_claim_id])
+        locked = _lock_claims([relation.from_claim_id, relation.to_claim_id])
         current = ClaimRelation.objects.filter(pk=relation.pk).first()
         if current is None:
             return  # removed meanwhile: the caller's wish is already true
         current._history_user = user
-        touch([relation.from_claim_id, relation.to_claim_id])
+        touch(shown_by({pk: claim.status for pk, claim in locked.items()}))
         current.delete()
         if relation.kind == Kind.CONTRADICTS:
             refresh_contradictions([relation.from_claim_id, relation.to_claim_id])
@@ -113,6 +118,13 @@ def relation_delete(*, relation: ClaimRelation, user) -> None:
 @receiver(post_save, sender=Review)
 def _on_transition(sender, instance: Review, created: bool, **kwargs) -> None:
     # Every transition writes one Review row in its transaction: publishing or retracting a
-    # claim starts or ends its contradictions' emergency.
-    if created and Claim.Status.PUBLISHED in (instance.from_status, instance.to_status):
-        refresh_contradictions([instance.claim_id])
+    # claim starts or ends its contradictions' emergency; and the public claims related to
+    # a claim that becomes public or stops being public show it to everybody (the relation
+    # appears or goes).
+    if not created:
+        return
+    bumped: list[int] = []
+    if Claim.Status.PUBLISHED in (instance.from_status, instance.to_status):
+        bumped = refresh_contradictions([instance.claim_id])
+    if (instance.from_status in PUBLIC_STATUSES) != (instance.to_status in PUBLIC_STATUSES):
+        bump_versions(public_partners(instance.claim_id) - set(bumped))

@@ -35,7 +35,7 @@ from .models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Re
 from .roles import is_analyst, is_reviewer
 from .editorial import refresh_checks, warnings_for
 from .versions import bump_versions, touch
-from .relation_selectors import published_contradiction
+from .relation_selectors import published_contradiction, shown_by
 
 Status = Claim.Status
 Verdict = Claim.Verdict
@@ -503,15 +503,19 @@ def _remove_relations(claim: Claim, user) -> None:
     """A deleted draft's relations go with it, as ``relation_services.relation_delete``
     removes one: the claim on the other side lists its relations, so it gets a new version
     first (the feed's event reads it), and its contradiction flag is recomputed after."""
-    relations = list(ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim)).order_by("pk"))
-    others = {relation.to_claim_id if relation.from_claim_id == claim.pk else relation.from_claim_id for relation in relations}
+    relations = list(
+        ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
+        .select_related("from_claim", "to_claim").order_by("pk")
+    )
     if not relations:
         return
-    touch(others)
+    others = {relation.to_claim if relation.from_claim_id == claim.pk else relation.from_claim for relation in relations}
+    # A draft's relations show on a public claim to staff only: its version stays.
+    touch(pk for pk in shown_by({other.pk: other.status for other in others} | {claim.pk: claim.status}) if pk != claim.pk)
     for relation in relations:
         relation._history_user = user
         relation.delete()
-    refresh_attention(others)
+    refresh_attention(other.pk for other in others)
 
 
 def evidence_add(

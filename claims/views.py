@@ -80,9 +80,16 @@ def _claim_response(
     return _detail_response(request, row, status_code=status_code, headers=headers)
 
 
+def claim_etag(request, claim_id: int, version: int) -> str:
+    """A claim's ETag: its version; for staff, who see its relations to hidden claims (which
+    give a public claim no new version), with a digest of what its relations show."""
+    digest = relation_selectors.relations_digest(claim_id) if selectors.sees_all_claims(request.user) else None
+    return etag_for("claim", claim_id, version, digest)
+
+
 def _detail_response(request, row, *, status_code: int = status.HTTP_200_OK, headers: dict | None = None) -> HttpResponse:
     response = HttpResponse(fast_detail.detail(row, request.user), status=status_code, content_type="application/json")
-    for name, value in {"ETag": etag_for("claim", row.id, row.version), **(headers or {})}.items():
+    for name, value in {"ETag": claim_etag(request, row.id, row.version), **(headers or {})}.items():
         response[name] = value
     return response
 
@@ -197,7 +204,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         # The claim's row as the caller may see it; the rest once the ETag is checked.
         row = generics.get_object_or_404(fast_detail.detail_rows(selectors.visible_claims(request.user)), pk=pk)
         self.check_object_permissions(request, row)
-        etag = etag_for("claim", row.id, row.version)
+        etag = claim_etag(request, row.id, row.version)
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return _detail_response(request, row)

@@ -14,7 +14,8 @@ feed. What each row means:
   cleared, warnings recomputed) are ``claim.updated`` each;
 - a Source saved is ``source.created`` or ``source.updated``;
 - a relation between two claims recorded or removed is ``claim.updated`` for both claims
-  (their detail lists their relations; the service bumps their versions first).
+  (their detail lists their relations; the service bumps their versions first), public
+  only when both claims are (a public claim related to a hidden one keeps its version);
 
 Public (shown to anonymous callers): what happens to a public claim (published or
 retracted), its publication and retraction, a public claim leaving public view (reopened),
@@ -127,9 +128,12 @@ def _relation_changed(sender, instance: ClaimRelation, using: str, raw: bool = F
         Claim.objects.using(using).filter(pk__in=[instance.from_claim_id, instance.to_claim_id])
         .order_by("pk").values_list("pk", "version", "status")
     )
+    claims = list(claims)
+    # Anybody else sees a relation only when both claims are public (and then each claim's
+    # version changed): a public claim related to a hidden one is staff's news.
+    public = all(status in PUBLIC_STATUSES for _, _, status in claims)
     for pk, version, status in claims:
-        record(Type.CLAIM_UPDATED, using=using, claim=pk, version=version, status=status,
-               public=status in PUBLIC_STATUSES)
+        record(Type.CLAIM_UPDATED, using=using, claim=pk, version=version, status=status, public=public)
 
 
 @receiver(claims_changed, dispatch_uid="feed_claims_changed")

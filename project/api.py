@@ -440,11 +440,14 @@ def sees_everything(user, app_label: str, model: str) -> bool:
 
 
 # At most 19 digits each: no id or version is larger, and ``int()`` refuses 4,300 or more.
-_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>[0-9]{1,19})-v(?P<version>[0-9]{1,19})"$')
+# A tag may end with a digest of what else the representation shows (``-r`` and hex digits:
+# a claim's relations, for staff); If-Match vouches for the version, which is what a write
+# changes.
+_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>[0-9]{1,19})-v(?P<version>[0-9]{1,19})(?:-r[0-9a-f]{1,32})?"$')
 
 
-def etag_for(kind: str, pk: int, version: int) -> str:
-    return f'"{kind}-{pk}-v{version}"'
+def etag_for(kind: str, pk: int, version: int, digest: str | None = None) -> str:
+    return f'"{kind}-{pk}-v{version}-r{digest}"' if digest else f'"{kind}-{pk}-v{version}"'
 
 
 def expected_version(request, kind: str, pk: int, current_version: int) -> int | None:

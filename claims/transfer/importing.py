@@ -23,6 +23,7 @@ from .. import rules
 from ..checks import run_checks
 from ..editorial import SOURCE_COLUMNS, chunks, facts_from_rows
 from ..models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
+from ..relation_selectors import shown_by
 from ..relation_services import refresh_contradictions
 from .records import (
     CHANGE_REASON,
@@ -260,7 +261,14 @@ class Importer:
         ClaimRelation.history.bulk_history_create(new, default_user=self.user, default_change_reason=CHANGE_REASON)
         self.report.relations_created += len(new)
         related = {row.from_claim_id for row in new} | {row.to_claim_id for row in new}
-        present = sorted(related - self.created_claim_ids)
+        statuses = dict(Claim.objects.filter(pk__in=related).values_list("pk", "status"))
+        # As ``relation_create``: a claim already present gets a new version when it shows
+        # the relation to everybody who may see it.
+        showing = {
+            pk for row in new
+            for pk in shown_by({pk: statuses[pk] for pk in (row.from_claim_id, row.to_claim_id)})
+        }
+        present = sorted(showing - self.created_claim_ids)
         if present:
             Claim.objects.filter(pk__in=present).update(version=models.F("version") + 1)
             touched = list(Claim.objects.filter(pk__in=present).order_by("pk").values_list("pk", "version", "status"))

@@ -130,6 +130,21 @@ def test_a_relation_onto_claims_already_present_bumps_their_versions_and_reaches
     ]
 
 
+def test_an_imported_relation_of_a_public_claim_to_a_draft_leaves_the_public_claims_version(related, tmp_path):
+    """As ``relation_create``: only staff see the relation, so nothing anybody else sees of
+    the public claim changed; the draft gets a new version."""
+    first, second, draft = related
+    ClaimRelation.objects.all().delete()
+    versions = dict(Claim.objects.values_list("pk", "version"))
+    last_event = Event.objects.order_by("id").last().id
+    line = {"type": "relation", "from_claim": str(draft.uid), "to_claim": str(first.uid), "kind": "duplicate_of"}
+    assert "1 relations (0 present)" in _import(tmp_path, json.dumps(line).encode())
+    after = dict(Claim.objects.values_list("pk", "version"))
+    assert after[first.pk] == versions[first.pk] and after[draft.pk] == versions[draft.pk] + 1
+    updates = Event.objects.filter(type="claim.updated", id__gt=last_event)
+    assert [(event.claim, event.public) for event in updates] == [(draft.pk, False)]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

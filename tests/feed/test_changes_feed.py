@@ -197,10 +197,11 @@ def test_the_feed_shows_every_event_committed_before_the_request(client_for, sup
     assert [e["claim"] for e in read_feed(client_for(superuser))["results"]] == [0, 1, 2]
 
 
-def test_relating_claims_is_an_update_of_both_with_the_versions_that_show_it(client_for, make_claim, analyst, reviewer):
+def test_relating_claims_is_an_update_of_both_public_only_between_public_claims(client_for, make_claim, analyst, reviewer):
     from claims.relation_services import relation_create, relation_delete
 
     published = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
+    other = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted for sanctions.")
     draft = make_claim(analyst, text="Russia never voted for sanctions.")
     start = _last_seq(client_for(reviewer))
     relation = relation_create(from_claim=draft, to_claim=published, kind="contradicts", user=analyst)
@@ -211,13 +212,21 @@ def test_relating_claims_is_an_update_of_both_with_the_versions_that_show_it(cli
     assert sorted((e["type"], e["claim"], e["version"]) for e in staff) == sorted([
         ("claim.updated", published.pk, published.version), ("claim.updated", draft.pk, draft.version),
     ])
-    # The public sees the published claim change, not the draft.
-    assert [(e["claim"], e["version"]) for e in read_feed(client_for(None), after=start)["results"]] == [
-        (published.pk, published.version)
-    ]
+    # Nothing the public sees changed: a relation to a draft is not shown to it.
+    assert read_feed(client_for(None), after=start)["results"] == []
 
     start = _last_seq(client_for(reviewer))
     relation_delete(relation=relation, user=analyst)
     published.refresh_from_db()
     after_removal = read_feed(client_for(reviewer), after=start)["results"]
     assert (published.pk, published.version) in [(e["claim"], e["version"]) for e in after_removal]
+    assert read_feed(client_for(None), after=start)["results"] == []
+
+    # Between two public claims, the public sees both change, with the versions that show it.
+    start = _last_seq(client_for(reviewer))
+    relation_create(from_claim=other, to_claim=published, kind="related", user=analyst)
+    published.refresh_from_db()
+    other.refresh_from_db()
+    assert sorted((e["claim"], e["version"]) for e in read_feed(client_for(None), after=start)["results"]) == sorted([
+        (published.pk, published.version), (other.pk, other.version),
+    ])
