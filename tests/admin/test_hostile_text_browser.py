@@ -1,0 +1,87 @@
+"""What people typed cannot break the pages others read, at 1,280 px: a long unbroken value
+(a pasted URL, a run of one letter) wraps inside its box instead of pushing the page
+sideways, and direction marks in one value (U+202E, RIGHT-TO-LEFT OVERRIDE) cannot reorder
+the text beside it. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from claims import services
+from claims.models import Claim, Entity
+from claims.services import EvidenceInput
+from sources.services import source_create
+
+from .browser_support import browser, browser_marks, horizontal_overflow, new_page, screenshot  # noqa: F401
+
+pytestmark = browser_marks
+
+PASSWORD = "hostile-text-pw"
+RLO = "\u202e"
+
+
+@pytest.fixture
+def hostile(transactional_db) -> dict:
+    call_command("seed_demo", password=PASSWORD, verbosity=0)
+    analyst, reviewer = User.objects.get(username="analyst"), User.objects.get(username="reviewer")
+    long_quote = "Q" * 3000
+    source = source_create(user=analyst, title="T" * 500, url="https://example.org/" + "u" * 900,
+                           text=f"A report. {long_quote}. The end.")
+    names = [Entity.objects.create(name="E" * 200, slug="long-entity"),
+             Entity.objects.create(name=f"Spoof{RLO}", slug="spoof"),
+             Entity.objects.create(name="Iran and Russia", slug="iran-and-russia")]
+    claim = services.claim_create(
+        author=analyst, text="W" * 500, notes="M" * 5000, verdict="supported", confidence="low", entities=names,
+        evidence=[EvidenceInput(source=source, quote=long_quote, note="N" * 2000)],
+    )
+    services.claim_submit(claim=claim, user=analyst)
+    spoof = services.claim_create(author=analyst, text=f"Gazprom raised its gas exports to Turkey in 2019 {RLO}",
+                                  verdict="unverified")
+    return {"claim": Claim.objects.get(pk=claim.pk), "source": source, "spoof": spoof, "reviewer": reviewer}
+
+
+def test_long_unbroken_values_stay_inside_the_page(hostile, browser, live_server):
+    page = new_page(browser, live_server, "reviewer", PASSWORD)
+    claim, source = hostile["claim"], hostile["source"]
+    problems = {}
+    for name, url in [
+        ("queue", "/admin/claims/claim/review-queue/?o=newest"),
+        ("claim", f"/admin/claims/claim/{claim.pk}/change/"),
+        ("claim_history", f"/admin/claims/claim/{claim.pk}/history/"),
+        ("source", f"/admin/sources/source/{source.pk}/change/"),
+        ("claim_list", "/admin/claims/claim/"),
+        ("evidence_list", "/admin/claims/evidence/"),
+        ("entity_list", "/admin/claims/entity/"),
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("load")
+        screenshot(page, f"hostile_text_{name}")
+        if (overflow := horizontal_overflow(page)) > 0:
+            problems[name] = overflow
+    assert problems == {}, json.dumps(problems)
+
+
+# The left edges of a text node's first and last characters: in a left-to-right line, the
+# first is left of the last.
+_ORDER = """(selector) => {
+    const node = Array.from(document.querySelectorAll(selector)).map((element) => element.firstChild)
+        .find((text) => text && text.data.length > 1);
+    const edge = (at) => { const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 1);
+                           return range.getBoundingClientRect().left; };
+    return [node.data, edge(0), edge(node.data.length - 1)];
+}"""
+
+
+def test_a_direction_mark_in_a_claim_does_not_reverse_the_similar_claims_score(hostile, browser, live_server):
+    page = new_page(browser, live_server, "analyst", PASSWORD)
+    page.goto("/admin/claims/claim/add/")
+    page.fill("#id_text", "Gazprom raised its gas exports to Turkey in 2019")
+    page.wait_for_selector(".cb-similar-score")
+    screenshot(page, "hostile_text_similar")
+    text, first, last = page.evaluate(_ORDER, ".cb-similar-score")
+    assert text.endswith("%") and first < last, (text, first, last)
+    assert page.errors == []
