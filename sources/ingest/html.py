@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import date
+from functools import lru_cache
 from html import unescape
 
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
+import trafilatura.utils
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.metadata import extract_url
 from trafilatura.settings import Document, use_config
@@ -25,6 +28,22 @@ logger = logging.getLogger(__name__)
 # own cap (20 MB) would refuse a large page without saying so.
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "MAX_FILE_SIZE", str(2**40))
+
+
+# Trafilatura drops every character Python does not call printable (its
+# ``remove_control_characters``), and so the format characters (Unicode's Cf) too: the
+# zero-width non-joiner Persian writes inside words (می‌خواهم became میخواهم), the joiner of
+# emoji sequences, direction marks, soft hyphens. A reader of the page has them, and the
+# text spans are anchored to must hold what the reader has. The characters XML cannot hold
+# are taken out before (``without_characters_xml_cannot_hold``); the C0 and C1 controls
+# still go, as they did.
+@lru_cache(maxsize=2**14)
+def _printable_space_or_format(char: str) -> str:
+    return char if char.isprintable() or char.isspace() or unicodedata.category(char) == "Cf" else ""
+
+
+trafilatura.utils.return_printables_and_spaces = _printable_space_or_format
+
 _TAG = rb"([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)"
 _LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*(?:\"\s*%s\s*\"|'\s*%s\s*'|%s(?=[\s>]))" % (_TAG, _TAG, _TAG), re.IGNORECASE)
 

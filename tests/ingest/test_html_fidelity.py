@@ -167,3 +167,24 @@ VALID_DATES = [
 @pytest.mark.parametrize(("head", "body", "url"), VALID_DATES)
 def test_a_published_date_the_page_writes_in_full_is_kept(head, body, url):
     assert str(read(page(head=head, body=body), url=url).metadata.published_on) == "2024-02-29"
+
+
+# Format characters (Unicode's Cf): invisible, and part of the words a reader copies.
+FORMAT_CHARACTERS = [
+    ("من می\u200cخواهم بروم و خانه\u200cها را ببینم", "zero-width non-joiner (Persian)"),
+    ("a family \U0001f468\u200d\U0001f469\u200d\U0001f467 in one glyph", "zero-width joiner (emoji)"),
+    ("the re\u00adport is long", "soft hyphen"),
+    ("\u200fمرحبا\u200e and \u200eIran\u200f", "direction marks"),
+    ("one\u2060word and a\u200bb", "word joiner and zero-width space"),
+]
+
+
+@pytest.mark.parametrize(("written", "name"), FORMAT_CHARACTERS, ids=[name for _, name in FORMAT_CHARACTERS])
+def test_format_characters_are_kept_as_the_page_has_them(written, name):
+    document = read(page(body=f"<p>It reads {escape(written)} in the original.</p>"))
+    assert f"It reads {written} in the original." in document.text
+
+
+def test_a_persian_author_keeps_the_non_joiner_in_the_name():
+    name = "Mohammad Ali‌zadeh"
+    assert read(page(head=f'<meta name="author" content="{name}">')).metadata.authors == name
