@@ -322,3 +322,51 @@ def log_problems(
     if status in REVIEWED_STATUSES and not approved:
         problems.append(Problem("log_unapproved", f"a {status} claim needs an approval in its log by someone who did not contribute"))
     return problems
+
+
+# The decisions that name the claim's reviewer (``claim_transition`` sets it on these; retract
+# and reopen leave it as it was).
+REVIEWER_ACTIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT})
+
+
+def log_entry_problems(
+    *,
+    entries: Sequence[LogEntry],
+    comments: Sequence[str],
+    author_id: int,
+    contributor_ids: Collection[int],
+    analyst_ids: Collection[int],
+    reviewer_ids: Collection[int],
+    reviewer_id: int | None,
+) -> list[Problem]:
+    """What ``claim_transition`` checks of each transition, asked of each entry of a log:
+    whoever took it could (``actor_problem``: submit by the author or a reviewer, decisions
+    and retraction by reviewers, reopen by a reviewer or the author of a rejected claim),
+    with the comment it needs (``comment_problem``); and the claim's ``reviewer`` is the
+    actor of the log's last decision. The log's order, its end and the four-eyes rule are
+    ``log_problems``'s. ``analyst_ids``, ``reviewer_ids``: the actors in those roles."""
+    problems = []
+    last_decider = None
+    for index, (entry, comment) in enumerate(zip(entries, comments, strict=True)):
+        if entry.action not in TRANSITIONS:
+            continue  # log_problems names it
+        problem = actor_problem(
+            entry.action,
+            status=entry.from_status,
+            is_author=entry.actor_id == author_id,
+            is_analyst=entry.actor_id in analyst_ids,
+            is_reviewer=entry.actor_id in reviewer_ids,
+            is_contributor=entry.actor_id in contributor_ids,
+        )
+        if problem is not None and problem.code != "four_eyes":
+            problems.append(Problem(problem.code, f"reviews[{index}]: {entry.action}: {problem.message}"))
+        if (problem := comment_problem(entry.action, comment)) is not None:
+            problems.append(Problem(problem.code, f"reviews[{index}]: {problem.message}"))
+        if entry.action in REVIEWER_ACTIONS:
+            last_decider = entry.actor_id
+    if last_decider is not None and reviewer_id != last_decider:
+        problems.append(Problem(
+            "log_inconsistent", "the reviewer is not who took the moderation log's last decision"
+        ))
+    return problems
+

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from typing import IO
 
 import orjson
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 
 from sources.models import Source, Span
 
+from ..editorial import chunks
 from ..models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
 from . import lines
 
@@ -27,17 +29,23 @@ def export_claims(
     comes first, so that the file loads into an empty database; ``with_originals`` (which
     implies it) embeds each source's original file. ``warn`` is told of an original that the
     storage lacks or holds altered (its hash is written without it). Returns the claim
-    count."""
+    count.
+
+    ``status`` keeps the claims in those statuses, and the claims they supersede (whatever
+    their status, through the whole chain of corrections), so that every ``supersedes``
+    in the file names a claim of the file; with ``with_sources``, the file then loads into
+    an empty database."""
+    usernames = dict(get_user_model().objects.values_list("id", "username"))
+    claims = Claim.objects.order_by("id")
+    if status:
+        claims = claims.filter(_written(status))
     if with_sources or with_originals:
-        _export_sources(out, with_originals=with_originals, warn=warn)
+        _export_sources(out, with_originals=with_originals, warn=warn, usernames=usernames)
         entity_columns = [name for name in lines.ENTITY_FIELDS if name != "type"]
         for values in Entity.objects.order_by("id").values(*entity_columns):
             out.write(orjson.dumps(lines.record(lines.ENTITY, {"type": lines.ENTITY, **values})) + b"\n")
-    claims = Claim.objects.order_by("id")
-    if status:
-        claims = claims.filter(status__in=status)
+        _export_spans(out, claims=claims, usernames=usernames)
     bar = progress(claims.count()) if progress else None
-    usernames = dict(get_user_model().objects.values_list("id", "username"))
     last_id = 0
     written = 0
     while True:
@@ -57,12 +65,17 @@ def export_claims(
             Evidence.objects.filter(claim_id__in=ids).order_by("claim_id", "id").values_list(
                 "claim_id", "stance", "note", "added_by_id", "span__uid", "span__start", "span__end",
                 "span__quote", "span__prefix", "span__suffix", "span__anchor_state", "span__source__text_sha256",
+                "span__source__uid", "created_at", "span__created_by_id", "span__created_at", "span__updated_at",
             )
         ):
-            claim_id, stance, note, added_by, span_uid, start, end, quote, prefix, suffix, state, sha = row
+            (claim_id, stance, note, added_by, span_uid, start, end, quote, prefix, suffix, state, sha,
+             source_uid, created_at, span_created_by, span_created_at, span_updated_at) = row
             item = {
-                "span_uid": str(span_uid), "source_sha256": sha, "start": start, "end": end, "quote": quote,
-                "anchor_state": state, "stance": stance, "note": note, "added_by": usernames.get(added_by),
+                "span_uid": str(span_uid), "source_uid": str(source_uid), "source_sha256": sha, "start": start,
+                "end": end, "quote": quote, "anchor_state": state, "stance": stance, "note": note,
+                "added_by": usernames.get(added_by), "created_at": lines.json_value(created_at),
+                "span_created_by": usernames.get(span_created_by),
+                "span_created_at": lines.json_value(span_created_at), "span_updated_at": lines.json_value(span_updated_at),
             }
             if state == Span.AnchorState.ORPHANED:
                 item.update(prefix=prefix, suffix=suffix)
@@ -74,11 +87,13 @@ def export_claims(
         ):
             entities.setdefault(claim_id, []).append(slug)
         contributors: dict[int, list] = {}
-        for claim_id, user_id in (
+        contributed_at: dict[int, list] = {}
+        for claim_id, user_id, since in (
             ClaimContributor.objects.filter(claim_id__in=ids)
-            .order_by("claim_id", "first_contributed_at", "id").values_list("claim_id", "user_id")
+            .order_by("claim_id", "first_contributed_at", "id").values_list("claim_id", "user_id", "first_contributed_at")
         ):
             contributors.setdefault(claim_id, []).append(usernames.get(user_id))
+            contributed_at.setdefault(claim_id, []).append(lines.json_value(since))
         reviews: dict[int, list] = {}
         for claim_id, actor_id, action, from_status, to_status, comment, created_at in (
             Review.objects.filter(claim_id__in=ids).order_by("claim_id", "created_at", "id").values_list(
@@ -96,6 +111,7 @@ def export_claims(
             row["reviewer"] = usernames.get(row.pop("reviewer_id"))
             row["supersedes"] = row.pop("supersedes__uid")
             row["contributors"] = contributors.get(claim_id, [])
+            row["contributed_at"] = contributed_at.get(claim_id, [])
             row["entities"] = entities.get(claim_id, [])
             row["evidence"] = evidence.get(claim_id, [])
             row["reviews"] = reviews.get(claim_id, [])
@@ -106,21 +122,58 @@ def export_claims(
             bar.update(len(chunk))
     if bar is not None:
         bar.close()
-    _export_relations(out, status=status, usernames=usernames)
+    _export_relations(out, claims=claims if status else None, usernames=usernames)
     return written
 
 
-def _export_sources(out: IO[bytes], *, with_originals: bool, warn) -> None:
-    columns = [name for name in lines.SOURCE_FIELDS if name not in ("type", "original")]
-    rows = Source.objects.order_by("id").values(*columns, stored_name=F("original")).iterator(chunk_size=100)
-    for values in rows:
-        stored_name = values.pop("stored_name")
-        if values["original_sha256"]:
-            values["original"] = _original_base64(values, stored_name, warn) if with_originals else None
-        else:  # no original: the line says nothing of one
-            for name in ("original_sha256", "original_media_type", "original_size"):
-                del values[name]
-        out.write(orjson.dumps(lines.record(lines.SOURCE, {"type": lines.SOURCE, **values})) + b"\n")
+def _written(status: list[str]) -> Q:
+    """The claims an export filtered by ``status`` writes: those, and every claim they
+    supersede, through the chain (corrections are few: a query per link of the longest)."""
+    extra: set[int] = set()
+    frontier = set(
+        Claim.objects.filter(status__in=status, supersedes__isnull=False)
+        .exclude(supersedes__status__in=status).values_list("supersedes_id", flat=True)
+    )
+    while frontier:
+        extra |= frontier
+        frontier = set()
+        for chunk in chunks(sorted(extra)):
+            frontier.update(
+                Claim.objects.filter(pk__in=chunk, supersedes__isnull=False)
+                .exclude(supersedes__status__in=status).values_list("supersedes_id", flat=True)
+            )
+        frontier -= extra
+    return Q(status__in=status) | Q(pk__in=sorted(extra)) if extra else Q(status__in=status)
+
+
+def _export_spans(out: IO[bytes], *, claims, usernames: dict[int, str]) -> None:
+    """The spans no claim of the export cites (those it cites travel in its evidence)."""
+    spans = (
+        Span.objects.order_by("id")
+        .exclude(Exists(Evidence.objects.filter(span_id=OuterRef("pk"), claim__in=claims.values("pk"))))
+        .values("uid", "start", "end", "quote", "prefix", "suffix", "anchor_state", "created_at", "updated_at",
+                "created_by_id", source_uid=F("source__uid"), source_sha256=F("source__text_sha256"))
+    )
+    # Closed at once if a write fails: its cursor, not at the interpreter's exit.
+    with contextlib.closing(spans.iterator(chunk_size=2000)) as rows:
+        for values in rows:
+            values["created_by"] = usernames.get(values.pop("created_by_id"))
+            out.write(orjson.dumps(lines.record(lines.SPAN, {"type": lines.SPAN, **values})) + b"\n")
+
+
+def _export_sources(out: IO[bytes], *, with_originals: bool, warn, usernames: dict[int, str]) -> None:
+    columns = [name for name in lines.SOURCE_FIELDS if name not in ("type", "original", "created_by")]
+    sources = Source.objects.order_by("id").values(*columns, "created_by_id", stored_name=F("original"))
+    with contextlib.closing(sources.iterator(chunk_size=100)) as rows:
+        for values in rows:
+            values["created_by"] = usernames.get(values.pop("created_by_id"))
+            stored_name = values.pop("stored_name")
+            if values["original_sha256"]:
+                values["original"] = _original_base64(values, stored_name, warn) if with_originals else None
+            else:  # no original: the line says nothing of one
+                for name in ("original_sha256", "original_media_type", "original_size"):
+                    del values[name]
+            out.write(orjson.dumps(lines.record(lines.SOURCE, {"type": lines.SOURCE, **values})) + b"\n")
 
 
 def _original_base64(values: dict, stored_name: str, warn) -> str | None:
@@ -139,15 +192,16 @@ def _original_base64(values: dict, stored_name: str, warn) -> str | None:
     return base64.b64encode(data).decode("ascii")
 
 
-def _export_relations(out: IO[bytes], *, status: list[str] | None, usernames: dict[int, str]) -> None:
-    """The relations whose two claims were both written."""
+def _export_relations(out: IO[bytes], *, claims, usernames: dict[int, str]) -> None:
+    """The relations whose two claims were both written (``claims``: those, when filtered)."""
     relations = ClaimRelation.objects.order_by("id")
-    if status:
-        relations = relations.filter(from_claim__status__in=status, to_claim__status__in=status)
-    for from_uid, to_uid, kind, note, created_by, created_at in relations.values_list(
-        "from_claim__uid", "to_claim__uid", "kind", "note", "created_by_id", "created_at"
-    ).iterator(chunk_size=2000):
-        out.write(orjson.dumps(lines.record(lines.RELATION, {
-            "type": lines.RELATION, "from_claim": from_uid, "to_claim": to_uid, "kind": kind, "note": note,
-            "created_by": usernames.get(created_by), "created_at": created_at,
-        })) + b"\n")
+    if claims is not None:
+        written = claims.values("pk")
+        relations = relations.filter(from_claim__in=written, to_claim__in=written)
+    values = relations.values_list("from_claim__uid", "to_claim__uid", "kind", "note", "created_by_id", "created_at")
+    with contextlib.closing(values.iterator(chunk_size=2000)) as rows:
+        for from_uid, to_uid, kind, note, created_by, created_at in rows:
+            out.write(orjson.dumps(lines.record(lines.RELATION, {
+                "type": lines.RELATION, "from_claim": from_uid, "to_claim": to_uid, "kind": kind, "note": note,
+                "created_by": usernames.get(created_by), "created_at": created_at,
+            })) + b"\n")

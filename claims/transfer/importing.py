@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
@@ -40,6 +41,7 @@ from .records import (
     PreparedRelation,
     Resolver,
     _batches,
+    _valid_uid,
 )
 from .rows import RowWriter, SearchIndexDeferral, WriterThread, ids_by_uid, page_cache, rows_at
 
@@ -123,11 +125,14 @@ class Importer:
     """
 
     def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         self.batch_size = batch_size
         self.user = user
         self.resolver = Resolver()
         self.report = ImportReport()
-        self.new_source_ids: dict[str, int] = {}
+        self.new_source_ids: dict[uuid.UUID, int] = {}  # the batch's new sources, by uid
+        self.file_claim_uids: set[uuid.UUID] = set()  # every claim line's uid, valid or not
         self.analyzed_at = 0  # claims created at the last ANALYZE
         self.ready: Callable[[], None] | None = None  # the indexing not yet handed over
         self.unannounced: list[tuple[int, int, str]] = []  # claims written, not yet announced
@@ -172,6 +177,8 @@ class Importer:
                 self._link_supersedes()
             if not self.error_count:
                 self._link_relations()
+            else:
+                self._check_references()
             if bar is not None:
                 bar.close()
             if self.error_count:
@@ -206,10 +213,61 @@ class Importer:
                     self._refuse(LineError(line, f"supersedes {uid}: {problem.message}"))
         if self.error_count:
             return
+        self._check_superseded(links, ids)
+        if self.error_count:
+            return
         history = Claim.history.model.objects.filter(history_change_reason=CHANGE_REASON)
         for claim_id, target in links.items():
             Claim.objects.filter(pk=claim_id).update(supersedes_id=target)
             history.filter(id=claim_id).update(supersedes_id=target)
+
+    def _check_superseded(self, links: dict[int, int], ids: dict[uuid.UUID, int]) -> None:
+        """A published claim whose correction is published is refused, as the API refuses
+        it (``rules.superseded_problem``): publishing a correction retracts the claim it
+        corrects. The error is on the superseded claim's line, or on the correction's when
+        that claim was in the database already."""
+        statuses: dict[int, str] = {}
+        for chunk in chunks(sorted(set(links) | set(links.values()))):
+            statuses.update(Claim.objects.filter(pk__in=chunk).values_list("pk", "status"))
+        for claim_id, uid, line in self.supersedes:
+            target = links[claim_id]
+            if statuses[target] != Claim.Status.PUBLISHED:
+                continue
+            problem = rules.superseded_problem(claim_id if statuses[claim_id] == Claim.Status.PUBLISHED else None)
+            if problem is None:
+                continue
+            if target in self.created_claim_ids:
+                self._refuse(LineError(
+                    self.resolver.claim_lines[uid],
+                    f"a published claim whose correction (line {line}) is published: publishing a correction "
+                    "retracts the claim it corrects",
+                ))
+            else:
+                self._refuse(LineError(
+                    line, f"supersedes {uid}: that claim is published, and so is this correction: publishing a "
+                    "correction retracts the claim it corrects",
+                ))
+
+    def _check_references(self) -> None:
+        """After a refused line nothing more is written, but the claims that corrections and
+        relations name are still looked for, so that one pass reports every invalid line: a
+        uid that no claim line of the file (valid or not) and no claim of the database has,
+        and a relation given twice."""
+        named = {uid for _, uid, _ in self.supersedes}
+        named.update(uid for relation in self.relations for uid in (relation.from_uid, relation.to_uid))
+        known = self.file_claim_uids | {uid for uid, _ in ids_by_uid(Claim, named - self.file_claim_uids)}
+        for _, uid, line in self.supersedes:
+            if uid not in known:
+                self._refuse(LineError(line, f"supersedes {uid}: no such claim"))
+        wanted: dict[tuple, int] = {}
+        for relation in self.relations:
+            missing = [str(uid) for uid in (relation.from_uid, relation.to_uid) if uid not in known]
+            if missing:
+                self._refuse(LineError(relation.line, f"relation: no such claim {', '.join(missing)}"))
+                continue
+            first = wanted.setdefault(rules.relation_key(relation.from_uid, relation.to_uid, relation.kind), relation.line)
+            if first != relation.line:
+                self._refuse(LineError(relation.line, f"the same relation as line {first}"))
 
     def _link_relations(self) -> None:
         """Record the file's relations between claims (in the file or already in the
@@ -258,6 +316,7 @@ class Importer:
         for row, created_at in zip(new, dated):
             row.created_at = created_at
         ClaimRelation.objects.bulk_update(new, ["created_at"], batch_size=500)
+        _attribute_history(new, "created_by_id", self.user)
         ClaimRelation.history.bulk_history_create(new, default_user=self.user, default_change_reason=CHANGE_REASON)
         self.report.relations_created += len(new)
         related = {row.from_claim_id for row in new} | {row.to_claim_id for row in new}
@@ -310,31 +369,42 @@ class Importer:
         resolver.prefetch(lines)
         if not self.error_count:
             self._refresh_statistics()
-        sources, entities, claims = [], [], []
+        sources, entities, spans, claims = [], [], [], []
         for line in lines:
             kind = line.record["type"]
             try:
                 if kind == "source":
-                    values = resolver.check_source(line.record)
+                    values = resolver.check_source(line)
                     if values is None:
                         self.report.sources_existing += 1
                     else:
                         sources.append(values)
                 elif kind == "entity":
-                    entities.append(resolver.check_entity(line.record))
+                    values = resolver.check_entity(line)
+                    if values is None:
+                        self.report.entities_existing += 1
+                    else:
+                        entities.append(values)
+                elif kind == "span":
+                    spans.append(resolver.check_span(line))
                 elif kind == "relation":
                     self.relations.append(resolver.check_relation(line))
                 else:
+                    if (uid := _valid_uid(line.record.get("uid"))) is not None:
+                        self.file_claim_uids.add(uid)  # the claim exists for references, even if its line fails
                     claims.append(resolver.check_claim(line))
             except (InvalidLine, anchoring.AnchoringError) as failure:
                 self._refuse(LineError(line.number, str(failure)))
         self.writer.wait()
         if self.error_count:
-            return  # checking only, from now on
+            # Checking only, from now on: the corrections' claims are looked for at the end.
+            self.supersedes.extend((None, claim.supersedes, claim.line) for claim in claims if claim.supersedes is not None)
+            return
         self._announce()
         self._write_sources(sources)
         for values in entities:
             self._write_entity(values)
+        self._write_spans(spans)
         plan = self._plan(claims)
         self._hand_over()  # the previous batch's search index, while this one is built
         if plan is None:
@@ -372,32 +442,68 @@ class Importer:
 
     def _write_sources(self, values: list[dict]) -> None:
         """New sources in one statement, checked as ``source_create`` checks them (in
-        ``Resolver.check_source``); a source already present (same text, or URL) is kept."""
-        rows = []
+        ``Resolver.check_source``, which also decided that each is new), with the dates
+        and creator the file gives them."""
+        self.new_source_ids = {}
+        if not values:
+            return
+        rows, dates = [], []
         for fields in values:
             fields = dict(fields)
             text = fields.pop("text")
-            if self.resolver.sources.peek(sha256_of(text), None)[0] is not None:
-                self.report.sources_existing += 1
-                continue
             if fields.pop("original_stored", False):
                 self.report.originals_stored += 1
             elif fields.get("original_sha256") and not fields.get("original"):
                 self.report.originals_missing += 1
-            row = Source(text=text, created_by=self.user, **fields)
+            dates.append((fields.pop("created_at", None), fields.pop("updated_at", None)))
+            row = Source(text=text, **fields)
             row.url = row.url or None
             row.measure_text()  # bulk_create does not call save()
             rows.append(row)
-        unique = list({row.text_sha256: row for row in rows}.values())
-        self.report.sources_existing += len(rows) - len(unique)
-        Source.objects.bulk_create(unique, batch_size=200)
-        Source.history.bulk_history_create(unique, default_user=self.user, default_change_reason=CHANGE_REASON)
-        self.new_source_ids = {}
-        for row in unique:
+        Source.objects.bulk_create(rows, batch_size=200)
+        # ``auto_now_add`` and ``auto_now`` dated every row now: the file's dates are put back.
+        dated = []
+        for row, (created_at, updated_at) in zip(rows, dates):
+            if created_at or updated_at:
+                row.created_at = created_at or row.created_at
+                row.updated_at = updated_at or row.updated_at
+                dated.append(row)
+        if dated:
+            Source.objects.bulk_update(dated, ["created_at", "updated_at"], batch_size=500)
+        _attribute_history(rows, "created_by_id", self.user)
+        Source.history.bulk_history_create(rows, default_user=self.user, default_change_reason=CHANGE_REASON)
+        for row in rows:
             self.resolver.sources.saved(row)
-            self.new_source_ids[row.text_sha256] = row.pk
-        self.report.sources_created += len(unique)
-        rows_imported.send(Importer, claims=[], sources=[row.pk for row in unique], touched=[])
+            self.new_source_ids[row.uid] = row.pk
+        self.report.sources_created += len(rows)
+        rows_imported.send(Importer, claims=[], sources=[row.pk for row in rows], touched=[])
+
+    def _write_spans(self, items: list[PreparedEvidence]) -> None:
+        """The span lines' spans (passages no claim cites), unless their uid is there already."""
+        if not items:
+            return
+        present = {uid for uid, _ in ids_by_uid(Span, {item.span_uid for item in items})}
+        new = list({item.span_uid: item for item in items if item.span_uid not in present}.values())
+        if not new:
+            return
+        now = self.rows.stored(timezone.now())
+        uid_value = Span._meta.get_field("uid").get_db_prep_value
+        rows = []
+        for span_id, item in zip(self.rows.allocate(Span, len(new)), new):
+            source_id = item.source_id if item.source_id is not None else self.new_source_ids[item.source_uid]
+            rows.append((
+                span_id, uid_value(item.span_uid, connection=self.rows.connection), source_id, item.start, item.end,
+                item.quote, item.prefix, item.suffix, item.anchor_state, item.span_created_by_id,
+                *self._stored_dates(item, now),
+            ))
+        self.rows.insert(Span, SPAN_COLUMNS, rows, adapted=True)
+        self.report.spans_created += len(rows)
+
+    def _stored_dates(self, item: PreparedEvidence, stored_now) -> tuple:
+        """A span's created_at and updated_at as stored: the file's, else the import's time."""
+        stored = self.rows.stored
+        return (stored(item.span_created_at) if item.span_created_at else stored_now,
+                stored(item.span_updated_at) if item.span_updated_at else stored_now)
 
     def _write_entity(self, values: dict) -> None:
         entity, created = Entity.objects.get_or_create(slug=values["slug"], defaults=values)
@@ -428,7 +534,7 @@ class Importer:
         for claim in fresh:
             for item in claim.evidence:
                 if item.source_id is None:
-                    item.source_id = self.new_source_ids[item.source_sha]
+                    item.source_id = self.new_source_ids[item.source_uid]
         now = timezone.now()
         stored_now = self.rows.stored(now)  # for rows passed already adapted
         span_ids, span_rows = self._spans(fresh, self.rows, stored_now)
@@ -448,9 +554,11 @@ class Importer:
         for claim_id, claim in zip(claim_ids, fresh):
             for item in claim.evidence:
                 span_id = span_ids[_span_key(item)]
-                evidence.append((claim_id, span_id, item.stance, item.note, item.added_by_id or claim.author_id, stored_now))
+                evidence.append((claim_id, span_id, item.stance, item.note, item.added_by_id or claim.author_id,
+                                 rows.stored(item.created_at) if item.created_at else stored_now))
+            created_at = claim.timestamps.get("created_at") or now
             contributions.extend(
-                (claim_id, user_id, claim.timestamps.get("created_at") or now) for user_id in claim.contributor_ids
+                (claim_id, user_id, claim.contributor_dates.get(user_id) or created_at) for user_id in claim.contributor_ids
             )
             if claim.supersedes is not None:
                 self.supersedes.append((claim_id, claim.supersedes, claim.line))
@@ -584,9 +692,22 @@ class Importer:
             item, author_id = wanted[key]
             uid = uid_value(item.span_uid or uuid.uuid4(), connection=rows.connection)
             new_rows.append((span_id, uid, item.source_id, item.start, item.end, item.quote, item.prefix,
-                             item.suffix, item.anchor_state, author_id, stored_now, stored_now))
+                             item.suffix, item.anchor_state, item.span_created_by_id or author_id,
+                             *self._stored_dates(item, stored_now)))
             found[key] = span_id
         return found, new_rows
+
+
+def _attribute_history(rows: list, creator: str, user) -> None:
+    """The history record of each new row names who made it: the importing ``user`` when
+    the command was given one (as for claims), else the row's creator from the file."""
+    if user is not None:
+        return
+    User = get_user_model()
+    for row in rows:
+        creator_id = getattr(row, creator)
+        if creator_id is not None:
+            row._history_user = User(pk=creator_id)
 
 
 def _span_key(item: PreparedEvidence) -> tuple:

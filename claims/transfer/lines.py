@@ -20,35 +20,50 @@ import functools
 from typing import Any
 
 SOURCE = "source"
+SPAN = "span"
 ENTITY = "entity"
 CLAIM = "claim"
 RELATION = "relation"
-TYPES = (CLAIM, SOURCE, ENTITY, RELATION)
+TYPES = (CLAIM, SOURCE, SPAN, ENTITY, RELATION)
 
 SOURCE_FIELDS = (
     "type", "uid", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
     "language", "kind", "reliability", "notes", "text",
     "original_sha256", "original_media_type", "original_size", "original",
+    "created_by", "created_at", "updated_at",
+)
+# A span no claim cites (with ``--with-sources``; a cited span travels inside the evidence
+# that cites it): its source by uid (or text hash), its passage as the evidence gives one.
+SPAN_FIELDS = (
+    "type", "uid", "source_uid", "source_sha256", "start", "end", "quote", "prefix", "suffix",
+    "anchor_state", "created_by", "created_at", "updated_at",
 )
 ENTITY_FIELDS = ("type", "slug", "name", "kind", "wikidata_id", "aliases")
 CLAIM_FIELDS = (
     "type", "uid", "author", "text", "status", "verdict", "confidence", "reviewer",
     "period_start", "period_end", "notes", "version", "created_at", "updated_at",
-    "submitted_at", "published_at", "supersedes", "contributors", "entities", "evidence",
-    "reviews",
+    "submitted_at", "published_at", "supersedes", "contributors", "contributed_at", "entities",
+    "evidence", "reviews",
 )
+# ``contributed_at``: when each of ``contributors`` (same order) first contributed; a file
+# without it dates them all at the claim's creation.
 # A span is named by its uid; its source and passage by offsets (a quote sent along must
 # match) or by quote, with prefix/suffix/occurrence choosing among repeats. An orphaned
-# span carries its old offsets, quote and context.
+# span carries its old offsets, quote and context. ``source_uid`` names the source when it
+# is known (two sources may hold the same text); the hash or URL is the fallback when no
+# source has that uid (a file written before uids travelled, or another database's source).
 EVIDENCE_FIELDS = (
-    "span_uid", "source_sha256", "source_url", "start", "end", "quote", "prefix", "suffix",
-    "occurrence", "anchor_state", "stance", "note", "added_by",
+    "span_uid", "source_uid", "source_sha256", "source_url", "start", "end", "quote", "prefix", "suffix",
+    "occurrence", "anchor_state", "stance", "note", "added_by", "created_at",
+    "span_created_by", "span_created_at", "span_updated_at",
 )
 REVIEW_FIELDS = ("actor", "action", "from_status", "to_status", "comment", "created_at")
 # ``from_claim`` is a duplicate of, contradicts, or is related to ``to_claim`` (uids).
 RELATION_FIELDS = ("type", "from_claim", "to_claim", "kind", "note", "created_by", "created_at")
 
-FIELDS = {SOURCE: SOURCE_FIELDS, ENTITY: ENTITY_FIELDS, CLAIM: CLAIM_FIELDS, RELATION: RELATION_FIELDS}
+FIELDS = {
+    SOURCE: SOURCE_FIELDS, SPAN: SPAN_FIELDS, ENTITY: ENTITY_FIELDS, CLAIM: CLAIM_FIELDS, RELATION: RELATION_FIELDS,
+}
 
 
 @functools.cache

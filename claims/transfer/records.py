@@ -169,48 +169,66 @@ def _batches(handle: IO[bytes], batch_size: int, on_bytes: Callable[[int], None]
 # Resolving references
 
 
+@dataclass(slots=True)
+class KnownSource:
+    """A source the import knows of: in the database (``id``) or defined by a line of the
+    file and not yet saved (``id`` None)."""
+
+    uid: uuid.UUID
+    id: int | None
+    sha: str
+    url: str | None
+
+
 class SourceCache:
-    """Sources by SHA-256 and URL, their texts kept within a byte budget (least recently
-    used out first), so that memory does not grow with the corpus."""
+    """Sources by uid, and by the SHA-256 of their text or their URL, their texts kept within
+    a byte budget (least recently used out first), so that memory does not grow with the
+    corpus's texts; each source's identity (uid, id, hash, URL) is kept once seen.
+
+    A source is its uid: two sources may hold the same text. Looked up by its text's hash
+    (a line without a uid), the oldest source with that text answers, else the first the
+    file defines."""
 
     def __init__(self, budget: int = SOURCE_CACHE_BYTES) -> None:
         self.barrier: Callable[[], None] = _no_wait  # called before any query (see Resolver)
         self.budget = budget
         self.used = 0
-        self.by_sha: OrderedDict[str, tuple[int | None, str, str | None]] = OrderedDict()
-        self.sha_of_url: dict[str, str] = {}
-        self.pending: dict[str, tuple[str, str | None]] = {}  # defined in the file, not yet saved
+        self.texts: OrderedDict[str, str] = OrderedDict()  # by hash, within the budget
+        self.pending_texts: dict[str, str] = {}  # of sources defined in the file, not yet saved
+        self.by_uid: dict[uuid.UUID, KnownSource] = {}
+        self.uid_of_sha: dict[str, uuid.UUID] = {}
+        self.uid_of_url: dict[str, uuid.UUID] = {}
 
-    def _remember(self, source_id, sha: str, text: str, url: str | None) -> None:
-        if sha in self.by_sha:
-            self.by_sha.move_to_end(sha)
+    def _remember_text(self, sha: str, text: str) -> None:
+        if sha in self.texts:
+            self.texts.move_to_end(sha)
             return
-        self.by_sha[sha] = (source_id, text, url)
+        self.texts[sha] = text
         self.used += len(text)
-        if url:
-            self.sha_of_url[url] = sha
-        while self.used > self.budget and len(self.by_sha) > 1:
-            old_sha, (_, old_text, old_url) = self.by_sha.popitem(last=False)
+        while self.used > self.budget and len(self.texts) > 1:
+            _, old_text = self.texts.popitem(last=False)
             self.used -= len(old_text)
-            if old_url:
-                self.sha_of_url.pop(old_url, None)
 
-    def define(self, text: str, url: str | None) -> str:
-        """A source line of the file: known by its key before it is saved."""
+    def define(self, uid: uuid.UUID, text: str, url: str | None) -> str:
+        """A source line of the file: known by its uid, hash and URL before it is saved."""
         sha = sha256_of(text)
-        self.pending[sha] = (text, url)
+        self.by_uid[uid] = KnownSource(uid, None, sha, url)
+        self.uid_of_sha.setdefault(sha, uid)
+        self.pending_texts.setdefault(sha, text)
         if url:
-            self.sha_of_url[url] = sha
+            self.uid_of_url[url] = uid
         return sha
 
     def saved(self, source: Source) -> None:
-        self.pending.pop(source.text_sha256, None)
-        self._remember(source.pk, source.text_sha256, source.text, source.url)
+        self.by_uid[source.uid].id = source.pk
+        text = self.pending_texts.pop(source.text_sha256, None)
+        self._remember_text(source.text_sha256, source.text if text is None else text)
 
-    def load(self, shas: set[str], urls: set[str]) -> None:
-        missing_shas = {sha for sha in shas if sha not in self.by_sha and sha not in self.pending}
-        missing_urls = {url for url in urls if url not in self.sha_of_url}
-        if not (missing_shas or missing_urls):
+    def load(self, shas: set[str], urls: set[str], uids: set[uuid.UUID] = frozenset()) -> None:
+        missing_shas = {sha for sha in shas if sha not in self.uid_of_sha}
+        missing_urls = {url for url in urls if url not in self.uid_of_url}
+        missing_uids = {uid for uid in uids if uid not in self.by_uid}
+        if not (missing_shas or missing_urls or missing_uids):
             return
         self.barrier()
         if connection.vendor == "postgresql":
@@ -221,38 +239,61 @@ class SourceCache:
             # found by the old text's hash. SQLite's writers wait for the import anyway.
             # Each condition only when it has values: the planner takes the URLs' partial
             # index only for a condition it can prove is about URLs that are set.
-            wanted = [(f"{column} = ANY(%s::text[])", list(values))
-                      for column, values in (("text_sha256", missing_shas), ("url", missing_urls)) if values]
+            wanted = [(f"{column} = ANY(%s::{kind}[])", list(values))
+                      for column, kind, values in (("text_sha256", "text", missing_shas), ("url", "text", missing_urls),
+                                                   ("uid", "uuid", missing_uids)) if values]
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT id, text_sha256, text, url FROM {Source._meta.db_table} "
+                    f"SELECT id, uid, text_sha256, text, url FROM {Source._meta.db_table} "
                     f"WHERE {' OR '.join(condition for condition, _ in wanted)} ORDER BY id FOR KEY SHARE",
                     [values for _, values in wanted],
                 )
                 found = cursor.fetchall()
         else:
-            query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls)
-            found = Source.objects.filter(query).order_by("id").values_list("id", "text_sha256", "text", "url")
-        for source_id, sha, text, url in found:
-            self._remember(source_id, sha, text, url)
+            query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls) | Q(uid__in=missing_uids)
+            found = Source.objects.filter(query).order_by("id").values_list("id", "uid", "text_sha256", "text", "url")
+        for source_id, uid, sha, text, url in found:
+            if uid not in self.by_uid:
+                self.by_uid[uid] = KnownSource(uid, source_id, sha, url)
+            if sha in missing_shas:  # every source with that text was read: the oldest answers
+                self.uid_of_sha.setdefault(sha, uid)
+            if url:
+                self.uid_of_url.setdefault(url, uid)
+            self._remember_text(sha, text)
 
-    def peek(self, sha: str | None, url: str | None) -> tuple[int | None, str, str] | None:
-        """``(id or None when defined in the file, text, sha)`` if known, without a query."""
-        key = sha if sha is not None else self.sha_of_url.get(url) if url is not None else None
-        if key in self.by_sha:
-            source_id, text, _ = self.by_sha[key]
-            return source_id, text, key
-        if key in self.pending:
-            return None, self.pending[key][0], key
-        return None
+    def text_of(self, sha: str) -> str:
+        """The text whose hash is ``sha`` (of a source known here), read again if the budget
+        let it go."""
+        if sha in self.pending_texts:
+            return self.pending_texts[sha]
+        text = self.texts.get(sha)
+        if text is None:
+            self.barrier()
+            text = Source.objects.filter(text_sha256=sha).values_list("text", flat=True).first()
+            self._remember_text(sha, text)
+        else:
+            self.texts.move_to_end(sha)
+        return text
 
-    def get(self, sha: str | None, url: str | None) -> tuple[int | None, str, str] | None:
-        """Like ``peek``, but a source the cache let go of is read again."""
-        found = self.peek(sha, url)
-        if found is None:
-            self.load({sha} if sha else set(), {url} if url and not sha else set())
-            found = self.peek(sha, url)
-        return found
+    def find(self, uid: uuid.UUID | None = None, sha: str | None = None, url: str | None = None) -> KnownSource | None:
+        """The source with ``uid``, else (no source has it) the one with the text ``sha``,
+        else the one at ``url``; None if none. Looked up in the database when not known."""
+        if uid is not None:
+            if uid not in self.by_uid:
+                self.load(set(), set(), {uid})
+            if uid in self.by_uid:
+                return self.by_uid[uid]
+        if sha is not None:
+            if sha not in self.uid_of_sha:
+                self.load({sha}, set())
+            found = self.uid_of_sha.get(sha)
+        elif url is not None:
+            if url not in self.uid_of_url:
+                self.load(set(), {url})
+            found = self.uid_of_url.get(url)
+        else:
+            found = None
+        return self.by_uid[found] if found is not None else None
 
 
 class People:
@@ -287,7 +328,7 @@ class People:
 
 @dataclass(slots=True)
 class PreparedEvidence:
-    source_id: int | None
+    source_id: int | None  # None: a source of this batch, written before the claims (by ``source_uid``)
     source_sha: str
     start: int
     end: int
@@ -299,6 +340,11 @@ class PreparedEvidence:
     note: str
     span_uid: uuid.UUID | None = None
     added_by_id: int | None = None
+    source_uid: uuid.UUID | None = None
+    created_at: dt.datetime | None = None  # the evidence's
+    span_created_by_id: int | None = None
+    span_created_at: dt.datetime | None = None
+    span_updated_at: dt.datetime | None = None
 
 
 @dataclass(slots=True)
@@ -312,6 +358,7 @@ class PreparedClaim:
     line: int = 0
     supersedes: uuid.UUID | None = None  # the uid of the claim this one corrects
     contributor_ids: list[int] = field(default_factory=list)
+    contributor_dates: dict[int, dt.datetime | None] = field(default_factory=dict)  # from ``contributed_at``
 
 
 @dataclass(slots=True)
@@ -367,7 +414,10 @@ def _date(record: dict, name: str) -> dt.date | None:
     value = record.get(name)
     if value in (None, ""):
         return None
-    parsed = parse_date(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day ("2020-02-30")
+        parsed = None
     if parsed is None:
         raise InvalidLine(f"{name} must be a date (YYYY-MM-DD), not {value!r}")
     return parsed
@@ -388,7 +438,8 @@ def _datetime(record: dict, name: str) -> dt.datetime | None:
     if parsed is None:
         raise InvalidLine(f"{name} must be an ISO 8601 date and time, not {value!r}")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
+        # Which moment a time without its offset means depends on where it was written.
+        raise InvalidLine(f"{name} {value!r} has no UTC offset: write it as exports do (…+00:00)")
     try:
         # Stored in UTC: a time near the ends of the calendar may not exist there.
         return parsed.astimezone(dt.UTC)
@@ -406,6 +457,26 @@ def _uid(record: dict, name: str) -> uuid.UUID | None:
     except ValueError:
         pass
     raise InvalidLine(f"{name} must be a UUID, not {value!r}")
+
+
+def _valid_uid(value: Any) -> uuid.UUID | None:
+    """``value`` as a UUID, None if it is not one (the line's check says so)."""
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _source_keys(item: dict, uids: set, shas: set, urls: set) -> None:
+    """Add what ``item`` (evidence, or a span line) names its source by to the look-ups: its
+    uid, and its text's hash or URL only without one (the fallback is read when needed)."""
+    uid = _valid_uid(item.get("source_uid"))
+    if uid is not None:
+        uids.add(uid)
+    elif isinstance(item.get("source_sha256"), str):
+        shas.add(item["source_sha256"])
+    elif isinstance(item.get("source_url"), str):
+        urls.add(item["source_url"])
 
 
 def _offset(item: dict, name: str) -> int | None:
@@ -430,7 +501,11 @@ class Resolver:
         self.sources = SourceCache()
         self.entity_ids: dict[str, int] = {}
         self.pending_entities: set[str] = set()
-        self.source_uids: set[uuid.UUID] = set()  # of the batch's source lines, in the database
+        self.source_lines: dict[uuid.UUID, int] = {}  # the line of each source uid in the file
+        # The name and kind of each entity slug a line of the file defines, and its line;
+        # those of the database's entities the batch's entity lines name.
+        self.entity_lines: dict[str, tuple[int, str, str]] = {}
+        self.entity_fields: dict[str, tuple[str, str]] = {}
         self.original_shas: dict[str, str] = {}  # originals already taken: by whom
         self.claim_lines: dict[uuid.UUID, int] = {}  # the line of each claim uid in the file
         # The passage (source, offsets, state, quote) of each span uid in the file, and its line.
@@ -446,7 +521,12 @@ class Resolver:
 
     # -- sources and entities lines --
 
-    def check_source(self, record: dict) -> dict:
+    def check_source(self, line: Line) -> dict | None:
+        """A source line, checked as ``source_create`` checks a source; None when the source
+        is already there. A line with a uid is that source: present when the database holds
+        the uid (with the same text), else new, whatever other source holds the same text. A
+        line without one is present when a source holds its text."""
+        record = line.record
         text = record.get("text")
         problem = source_text_problem(text)  # what source_create accepts, exactly
         if problem is not None:
@@ -475,18 +555,34 @@ class Resolver:
             raise InvalidLine(
                 "; ".join(f"{key}: {' '.join(value)}" for key, value in messages.items())
             ) from error
+        created_by = None
+        if record.get("created_by") not in (None, ""):
+            created_by = self._user(record.get("created_by"), "created_by").id
+        dates = {name: _datetime(record, name) for name in ("created_at", "updated_at")}
+        sha, url = sha256_of(text), fields.get("url")
         # The batch's sources were read by ``prefetch``: no query per line.
-        existing = self.sources.peek(sha256_of(text), None)
-        by_url = self.sources.peek(None, fields.get("url")) if fields.get("url") else None
-        if by_url is not None and by_url[2] != sha256_of(text) and existing is None:
-            raise InvalidLine(f"url {fields['url']} belongs to a source with a different text")
-        if existing is not None:
-            return None  # already in the database, or defined by a line above
-        if uid is not None and uid in self.source_uids:
-            raise InvalidLine(f"uid {uid} belongs to a source with a different text")
+        owner_of_url = self.sources.uid_of_url.get(url) if url else None
+        if uid is not None:
+            first = self.source_lines.setdefault(uid, line.number)
+            if first != line.number:
+                raise InvalidLine(f"uid {uid} is also the uid of the source on line {first}: a file holds each source once")
+            known = self.sources.by_uid.get(uid)
+            if known is not None:  # in the database (a line above would have been caught above)
+                if known.sha != sha:
+                    raise InvalidLine(f"uid {uid} belongs to a source with a different text")
+                return None
+            if owner_of_url is not None:
+                raise InvalidLine(f"url {url} belongs to another source ({owner_of_url})")
+        else:
+            if sha in self.sources.uid_of_sha:
+                return None  # already in the database, or defined by a line above
+            if owner_of_url is not None:
+                raise InvalidLine(f"url {url} belongs to a source with a different text")
+            uid = uuid.uuid4()
         original = self._check_original(record)
-        self.sources.define(text, fields.get("url"))
-        return {"text": text, "uid": uid or uuid.uuid4(), **fields, **original}
+        self.sources.define(uid, text, url)
+        return {"text": text, "uid": uid, **fields, **original, "created_by_id": created_by,
+                **{name: value for name, value in dates.items() if value is not None}}
 
     def _check_original(self, record: dict) -> dict:
         """The original file a source line names: its hash, media type and size, and its
@@ -535,7 +631,11 @@ class Resolver:
         return {"original": name, "original_sha256": sha, "original_media_type": media_type,
                 "original_size": size, "original_stored": True}
 
-    def check_entity(self, record: dict) -> dict:
+    def check_entity(self, line: Line) -> dict | None:
+        """An entity line; None when the entity is there already (the database or a line
+        above holds its slug with the same name and kind). The same slug with another name
+        or kind is a line error: one of the two would be lost."""
+        record = line.record
         values = {
             "slug": _text(record, "slug", required=True, limit=300),
             "name": _text(record, "name", required=True, limit=300),
@@ -554,51 +654,63 @@ class Resolver:
             raise InvalidLine(
                 "; ".join(f"{key}: {' '.join(value)}" for key, value in messages.items())
             ) from error
-        self.pending_entities.add(values["slug"])
+        slug, name, kind = values["slug"], values["name"], values["kind"]
+        first = self.entity_lines.setdefault(slug, (line.number, name, kind))
+        if first[0] != line.number:
+            if first[1:] != (name, kind):
+                raise InvalidLine(
+                    f"entity {slug!r} is defined on line {first[0]} as {first[1]!r} ({first[2]}), not {name!r} ({kind})"
+                )
+            return None
+        known = self.entity_fields.get(slug)
+        if known is not None:
+            if known != (name, kind):
+                del self.entity_lines[slug]
+                raise InvalidLine(f"entity {slug!r} exists as {known[0]!r} ({known[1]}), not {name!r} ({kind})")
+            return None
+        self.pending_entities.add(slug)
         return values
 
     # -- claims --
 
     def prefetch(self, lines: list[Line]) -> None:
         """One query per kind of reference for the whole batch (none for what is cached)."""
-        shas, urls, slugs, source_uids, original_shas = set(), set(), set(), set(), set()
+        shas, urls, slugs, source_uids, original_shas, entity_slugs = set(), set(), set(), set(), set(), set()
         for line in lines:
             record = line.record
-            if record["type"] == "source":
+            kind = record["type"]
+            if kind == "source":
                 if isinstance(record.get("original_sha256"), str):
                     original_shas.add(record["original_sha256"])
-                if isinstance(record.get("uid"), str):
-                    source_uids.add(record["uid"])
+                if (uid := _valid_uid(record.get("uid"))) is not None:
+                    source_uids.add(uid)
                 if isinstance(record.get("text"), str):
                     shas.add(sha256_of(record["text"]))
                 if isinstance(record.get("url"), str):
                     urls.add(record["url"])
-            if record["type"] != "claim":
+            elif kind == "entity":
+                if isinstance(record.get("slug"), str) and record["slug"] not in self.entity_lines:
+                    entity_slugs.add(record["slug"])
+            elif kind == "span":
+                _source_keys(record, source_uids, shas, urls)
+            if kind != "claim":
                 continue
             evidence, slugs_named = record.get("evidence"), record.get("entities")
             for item in evidence if isinstance(evidence, list) else ():
                 if isinstance(item, dict):
-                    if isinstance(item.get("source_sha256"), str):
-                        shas.add(item["source_sha256"])
-                    elif isinstance(item.get("source_url"), str):
-                        urls.add(item["source_url"])
+                    _source_keys(item, source_uids, shas, urls)
             for slug in slugs_named if isinstance(slugs_named, list) else ():
                 if isinstance(slug, str) and slug not in self.entity_ids:
                     slugs.add(slug)
-        self.sources.load(shas, urls)
-        valid_uids = []
-        for value in source_uids:
-            try:
-                valid_uids.append(uuid.UUID(value))
-            except ValueError:
-                pass  # reported by check_source
-        self.source_uids = set()
-        if valid_uids:
+        self.sources.load(shas, urls, source_uids)
+        self.entity_fields = {}
+        if slugs or entity_slugs:
             self.barrier()
-            self.source_uids.update(Source.objects.filter(uid__in=valid_uids).values_list("uid", flat=True))
-        if slugs:
-            self.barrier()
-            self.entity_ids.update(Entity.objects.filter(slug__in=slugs).values_list("slug", "id"))
+            for slug, pk, name, kind in Entity.objects.filter(slug__in=slugs | entity_slugs).values_list(
+                "slug", "id", "name", "kind"
+            ):
+                self.entity_ids[slug] = pk
+                self.entity_fields[slug] = (name, kind)
         if original_shas:
             self.barrier()
             self.original_shas.update(
@@ -628,18 +740,22 @@ class Resolver:
         if (problem := rules.period_problem(period_start, period_end)) is not None:
             raise InvalidLine(problem.message)
         contributor_names = _list(record, "contributors", "usernames")
+        contributed_at = _list(record, "contributed_at", "dates and times")
+        if contributed_at and len(contributed_at) != len(contributor_names):
+            raise InvalidLine("contributed_at must give one date and time per contributor")
         contributor_ids = [author.id]
-        for name in contributor_names:
+        contributor_dates: dict[int, dt.datetime | None] = {}
+        for index, name in enumerate(contributor_names):
             user = self._user(name, "contributor")
             if user.id not in contributor_ids:
                 contributor_ids.append(user.id)
+            if contributed_at:
+                contributor_dates.setdefault(user.id, _datetime({"contributed_at": contributed_at[index]}, "contributed_at"))
         reviewer = None
         if record.get("reviewer") not in (None, ""):
             reviewer = self._user(record.get("reviewer"), "reviewer")
             if not self.people.roles_of(reviewer)[1]:
                 raise InvalidLine(f"reviewer {reviewer.username!r} is not a reviewer")
-            if reviewer.id in contributor_ids:
-                raise InvalidLine(f"four-eyes rule: the reviewer {reviewer.username!r} contributed to the claim")
         version = record.get("version", 1)
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31:
             raise InvalidLine("version must be a positive integer")
@@ -664,6 +780,12 @@ class Resolver:
                 raise InvalidLine(f"evidence[{index}]: the same span is cited twice")
             seen.update((key, prepared.span_uid))
             evidence.append(prepared)
+        # Whoever added evidence changed the claim's content: a contributor.
+        for prepared in evidence:
+            if prepared.added_by_id not in contributor_ids:
+                contributor_ids.append(prepared.added_by_id)
+        if reviewer is not None and reviewer.id in contributor_ids:
+            raise InvalidLine(f"four-eyes rule: the reviewer {reviewer.username!r} contributed to the claim")
 
         if status in rules.DECIDED_STATUSES and reviewer is None:
             raise InvalidLine(f"a {status} claim needs its reviewer")
@@ -681,18 +803,33 @@ class Resolver:
             name: _datetime(record, name)
             for name in ("created_at", "updated_at", "submitted_at", "published_at")
         }
+        if status == Status.PUBLISHED and timestamps["published_at"] is None:
+            raise InvalidLine("a published claim needs its published_at")
         reviews = [self._check_review(index, item) for index, item in enumerate(_list(record, "reviews", "reviews"))]
-        reviewer_ids = {actor_id for actor_id, *_ in reviews if self.people.roles_of(self.people.by_id[actor_id])[1]}
+        roles = {actor_id: self.people.roles_of(self.people.by_id[actor_id]) for actor_id, *_ in reviews}
+        entries = [rules.LogEntry(actor_id, action, from_status, to_status) for actor_id, action, from_status, to_status, *_ in reviews]
+        reviewer_ids = {actor_id for actor_id, (_, reviewing) in roles.items() if reviewing}
         problems = rules.log_problems(
             status=status,
-            entries=[rules.LogEntry(actor_id, action, from_status, to_status) for actor_id, action, from_status, to_status, *_ in reviews],
+            entries=entries,
             author_id=author.id,
             contributor_ids=set(contributor_ids),
             reviewer_ids=reviewer_ids,
+        ) + rules.log_entry_problems(
+            entries=entries,
+            comments=[review[4] for review in reviews],
+            author_id=author.id,
+            contributor_ids=set(contributor_ids),
+            analyst_ids={actor_id for actor_id, (analysing, _) in roles.items() if analysing},
+            reviewer_ids=reviewer_ids,
+            reviewer_id=reviewer.id if reviewer else None,
         )
         if problems:
             raise InvalidLine("; ".join(problem.message for problem in problems))
         uid = _uid(record, "uid")
+        supersedes = _uid(record, "supersedes")
+        if supersedes is not None and supersedes == uid:
+            raise InvalidLine("a claim cannot supersede itself")
         if uid is not None:
             # A second line with the same uid would be skipped as already present, its
             # content lost without a word.
@@ -722,8 +859,9 @@ class Resolver:
             reviews=reviews,
             timestamps={name: timestamps[name] for name in ("created_at", "updated_at") if timestamps[name]},
             line=line.number,
-            supersedes=_uid(record, "supersedes"),
+            supersedes=supersedes,
             contributor_ids=contributor_ids,
+            contributor_dates=contributor_dates,
         )
 
     def check_relation(self, line: Line) -> PreparedRelation:
@@ -749,13 +887,8 @@ class Resolver:
         if unknown:
             raise InvalidLine(f"unknown field(s): {', '.join(unknown)}")
         added_by = author if item.get("added_by") in (None, "") else self._user(item.get("added_by"), "added_by")
-        sha, url = item.get("source_sha256"), item.get("source_url")
-        if sha is None and url is None:
-            raise InvalidLine("name the source by source_sha256 or source_url")
-        found = self.sources.get(sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
-        if found is None:
-            raise InvalidLine(f"source {sha or url!r} does not exist")
-        source_id, text, sha = found
+        source = self._source_of(item)
+        source_id, sha, text = source.id, source.sha, self.sources.text_of(source.sha)
         stance = _choice(item, "stance", STANCES, Stance.SUPPORTS)
         quote = item.get("quote")
         if quote is not None and not isinstance(quote, str):
@@ -789,15 +922,47 @@ class Resolver:
         span_uid = _uid(item, "span_uid")
         if span_uid is not None:
             # One uid, one passage: the importer writes a span named by its uid once, and
-            # every evidence item naming it cites that span.
-            passage = (source_id, start, end, state, quote)
+            # every evidence item naming it cites that span. The source by its uid, which
+            # it keeps from the line that defines it to the batch that saved it.
+            passage = (source.uid, start, end, state, quote)
             first_line, first_passage = self.span_passages.setdefault(span_uid, (line, passage))
             if first_passage != passage:
                 raise InvalidLine(f"span_uid {span_uid} names another passage on line {first_line}")
+        span_created_by = None
+        if item.get("span_created_by") not in (None, ""):
+            span_created_by = self._user(item.get("span_created_by"), "span_created_by").id
         return PreparedEvidence(
             source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"),
-            span_uid, added_by.id,
+            span_uid, added_by.id if added_by else None, source.uid, _datetime(item, "created_at"), span_created_by,
+            _datetime(item, "span_created_at"), _datetime(item, "span_updated_at"),
         )
+
+    def check_span(self, line: Line) -> PreparedEvidence:
+        """A span line (a passage no claim cites), checked as evidence's span is: its source,
+        its offsets against the text (or its quote found in it), one passage per uid."""
+        record = line.record
+        uid = _uid(record, "uid")
+        if uid is None:
+            raise InvalidLine("a span line needs its uid")
+        renamed = {"uid": "span_uid", "created_by": "span_created_by", "created_at": "span_created_at",
+                   "updated_at": "span_updated_at"}
+        item = {renamed.get(name, name): value for name, value in record.items() if name != "type"}
+        return self._check_evidence(item, None, line.number)
+
+    def _source_of(self, item: dict) -> KnownSource:
+        """The source evidence (or a span line) cites: by ``source_uid``; when no source has
+        it (or none is given), by ``source_sha256`` or ``source_url``. A hash sent along
+        with a uid must be that source's text's."""
+        uid = _uid(item, "source_uid")
+        sha, url = item.get("source_sha256"), item.get("source_url")
+        if uid is None and sha is None and url is None:
+            raise InvalidLine("name the source by source_uid, source_sha256 or source_url")
+        found = self.sources.find(uid, sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
+        if found is None:
+            raise InvalidLine(f"source {uid or sha or url!r} does not exist")
+        if found.uid == uid and isinstance(sha, str) and sha != found.sha:
+            raise InvalidLine(f"source_sha256 {sha} is not the hash of the text of source {uid}")
+        return found
 
     def _check_review(self, index: int, item: Any) -> tuple:
         if not isinstance(item, dict):

@@ -22,6 +22,7 @@ def _line(source, **overrides) -> dict:
     line = {
         "author": "analyst", "text": "Russia voted six times.", "status": "published",
         "verdict": "supported", "confidence": "high", "reviewer": "reviewer",
+        "published_at": "2024-05-01T12:00:00+00:00",
         "evidence": [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports"}],
         "reviews": [
             {"actor": "analyst", "action": "submit", "from_status": "draft", "to_status": "in_review"},

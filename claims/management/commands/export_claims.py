@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import signal
 import sys
+import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -18,14 +22,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
+        parser.add_argument("-o", "--output", default="-",
+                            help="file to write (default: stdout); replaced whole, only once the export is complete")
         parser.add_argument("--with-sources", action="store_true",
-                            help="write every source and entity first, so the file loads into an empty database")
+                            help="write every source, entity and uncited span first, so the file loads into an empty database")
         parser.add_argument("--with-originals", action="store_true",
                             help="with --with-sources, and each source's original file inside its line "
                                  "(base64); without it, an original travels as its hash alone")
         parser.add_argument("--status", action="append", choices=Claim.Status.values,
-                            help="only claims in this status (repeatable)")
+                            help="only claims in this status (repeatable), and the claims they supersede")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     def handle(self, *args, **options):
@@ -40,13 +45,90 @@ class Command(BaseCommand):
             )
 
         if options["output"] == "-":
-            out = sys.stdout.buffer
-            export(out)
-            out.flush()
+            _to_stdout(export)
         else:
-            try:
-                with open(options["output"], "wb") as out:
-                    count = export(out)
-            except OSError as error:
-                raise CommandError(str(error)) from error
+            count = _to_file(options["output"], export)
             self.stderr.write(f"{count} claims written to {options['output']}")
+
+
+def _to_stdout(export) -> None:
+    """Stream to stdout. A reader that stops reading (``| head``) ends the export quietly,
+    as Unix tools end, with SIGPIPE's status; any other write error is a CommandError."""
+    out = sys.stdout.buffer
+    try:
+        export(out)
+        out.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(128 + signal.SIGPIPE) from None
+    except OSError as error:
+        _silence_stdout()
+        raise CommandError(f"Cannot write the export to stdout: {os.strerror(error.errno or errno.EIO)}.") from error
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again (and
+    print a traceback) on what the buffer still holds."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
+
+
+def _to_file(path: str, export) -> int:
+    """Write to a temporary file beside ``path``, flushed to disk, then renamed over it: a
+    crash or a kill leaves the previous file whole, never a truncated one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as error:
+        raise CommandError(str(error)) from error
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".partial")
+    except OSError as error:
+        raise CommandError(str(error)) from error
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            count = export(out)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+        _sync_folder(folder)
+    except OSError as error:
+        _remove(temporary)
+        raise CommandError(f"{path}: {error.strerror or error}; the file was left as it was.") from error
+    except BaseException:
+        _remove(temporary)
+        raise
+    return count
+
+
+def _sync_folder(folder: str) -> None:
+    """The rename itself, on disk (where the system allows a folder to be synced)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

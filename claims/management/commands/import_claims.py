@@ -16,6 +16,16 @@ from feed.sequencing import sequence_pending
 from project import paths
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)  # argparse: "invalid _positive value"
+    return number
+
+
+_positive.__name__ = "positive integer"  # argparse names the type in its message
+
+
 class Command(BaseCommand):
     help = (
         "Import claims, with their evidence, from a JSON Lines file. The file is validated "
@@ -26,7 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a .jsonl file, one claim (or source, or entity) per line")
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+        parser.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE,
                             help="claims per transaction (default %(default)s)")
         parser.add_argument("--user", help="username recorded as the importer in the field history "
                                            "(default: each claim's author)")

@@ -1,0 +1,73 @@
+"""``export_claims`` as a command: a file is replaced whole or not at all; stdout that closes
+or fills up ends the export cleanly."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import signal
+import types
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from claims.management.commands import export_claims as command
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claims(analyst, reviewer, make_claim):
+    make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
+    make_claim(analyst, text="A draft.")
+
+
+def test_an_export_interrupted_half_way_leaves_the_previous_file_whole(claims, tmp_path, monkeypatch):
+    path = tmp_path / "export.jsonl"
+    call_command("export_claims", "-o", str(path), "--no-progress", stderr=io.StringIO())
+    good = path.read_bytes()
+    os.chmod(path, 0o640)
+
+    def killed(out, **options):
+        out.write(b'{"a": "first line"}\n')
+        raise KeyboardInterrupt  # as a kill would stop it: between two lines
+
+    monkeypatch.setattr(command, "export_claims", killed)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("export_claims", "-o", str(path), "--no-progress", stderr=io.StringIO())
+    assert path.read_bytes() == good
+    assert os.listdir(tmp_path) == ["export.jsonl"]  # no temporary file left behind
+    monkeypatch.undo()
+    call_command("export_claims", "-o", str(path), "--no-progress", "--status", "draft", stderr=io.StringIO())
+    assert path.read_bytes() != good and path.stat().st_mode & 0o777 == 0o640  # replaced, its mode kept
+
+
+class _Failing(io.RawIOBase):
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        raise self.error
+
+
+def _stdout(monkeypatch, error: OSError) -> None:
+    monkeypatch.setattr(command.sys, "stdout", types.SimpleNamespace(buffer=io.BufferedWriter(_Failing(error), 16)))
+
+
+def test_a_reader_that_stops_reading_ends_the_export_quietly(claims, monkeypatch):
+    _stdout(monkeypatch, BrokenPipeError(errno.EPIPE, "Broken pipe"))
+    stderr = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("export_claims", "--no-progress", stderr=stderr)
+    assert exited.value.code == 128 + signal.SIGPIPE
+    assert stderr.getvalue() == ""
+
+
+def test_a_full_disk_behind_stdout_is_a_command_error_that_says_so(claims, monkeypatch):
+    _stdout(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(CommandError, match="Cannot write the export to stdout: No space left on device"):
+        call_command("export_claims", "--no-progress", stderr=io.StringIO())
