@@ -25,10 +25,17 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from project.concurrency import retried_transaction
-from project.errors import Conflict, InvalidInput, NotAllowed, StaleVersion
+from project.errors import Conflict, DomainError, InvalidInput, NotAllowed, StaleVersion
 from project.validation import normalise_line_endings, refuse_unstorable_text
 from sources.models import Source, Span
-from sources.services import AnchoringFailed, source_changing, span_create, spans_reanchored
+from sources.services import (
+    AnchoringFailed,
+    check_revision,
+    content_revision,
+    source_changing,
+    span_create,
+    spans_reanchored,
+)
 
 from . import rules
 from .models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
@@ -145,17 +152,25 @@ def _content_problem(claim: Claim, user) -> rules.Problem | None:
     )
 
 
-def _require_content_edit(claim: Claim, user) -> None:
+def content_edit_refusal(claim: Claim, user) -> DomainError | None:
+    """The error a change of ``claim``'s content by ``user`` would raise now, or None: the
+    admin shows it on a form the person typed into, rather than lose the typing."""
     problem = _content_problem(claim, user)
     if problem is None:
-        return
+        return None
     if problem.code == "content_frozen":
-        raise Conflict(
+        return Conflict(
             f"Claim #{claim.pk} is {claim.get_status_display().lower()}; its content can change "
             "only in draft or changes requested.",
             code=problem.code,
         )
-    raise NotAllowed(problem.message, code=problem.code)
+    return NotAllowed(problem.message, code=problem.code)
+
+
+def _require_content_edit(claim: Claim, user) -> None:
+    error = content_edit_refusal(claim, user)
+    if error is not None:
+        raise error
 
 
 def _delete_problem(claim: Claim, user) -> rules.Problem | None:
@@ -502,7 +517,8 @@ def claim_delete(*, claim: Claim, user) -> None:
 def _remove_relations(claim: Claim, user) -> None:
     """A deleted draft's relations go with it, as ``relation_services.relation_delete``
     removes one: the claim on the other side lists its relations, so it gets a new version
-    first (the feed's event reads it), and its contradiction flag is recomputed after."""
+    first (the feed's event reads it) when it shows them to everybody who may see it (a
+    hidden claim; ``shown_by``), and its contradiction flag is recomputed after."""
     relations = list(
         ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
         .select_related("from_claim", "to_claim").order_by("pk")
@@ -510,7 +526,6 @@ def _remove_relations(claim: Claim, user) -> None:
     if not relations:
         return
     others = {relation.to_claim if relation.from_claim_id == claim.pk else relation.from_claim for relation in relations}
-    # A draft's relations show on a public claim to staff only: its version stays.
     touch(pk for pk in shown_by({other.pk: other.status for other in others} | {claim.pk: claim.status}) if pk != claim.pk)
     for relation in relations:
         relation._history_user = user
@@ -543,16 +558,24 @@ def evidence_remove(*, evidence: Evidence, user) -> None:
 # Entities
 
 
+def entity_revision(entity) -> str:
+    """The revision of an entity's content (``sources.services.content_revision``)."""
+    return content_revision(entity, ENTITY_FIELDS)
+
+
 @retried_transaction
-def entity_update(*, entity: Entity, user, **fields: Any) -> Entity:
+def entity_update(*, entity: Entity, user, expected_revision: str | None = None, **fields: Any) -> Entity:
     """Change an entity. One that a published or retracted claim is tagged with changes
-    only by a reviewer, and every claim tagged with it gets a new version (its ETag)."""
+    only by a reviewer, and every claim tagged with it gets a new version (its ETag).
+    ``expected_revision`` (``entity_revision`` of the entity the edit began from): an
+    entity changed since is refused (``StaleVersion``) rather than overwritten."""
     unknown = set(fields) - set(ENTITY_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown entity fields: {', '.join(sorted(unknown))}.", code="unknown_field")
     # FOR NO KEY UPDATE: a claim being tagged with it at this moment (a KEY SHARE lock
     # through the foreign key) neither waits for nor blocks this.
     locked = Entity.objects.select_for_update(no_key=True).get(pk=entity.pk)
+    check_revision(locked, entity_revision(locked), expected_revision)
     before = {name: getattr(locked, name) for name in fields}
     for name, value in fields.items():
         setattr(locked, name, value)

@@ -7,15 +7,17 @@ The admin is a thin adapter over the services: every state change goes through t
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import DataError, NotSupportedError, connections
 from django.db.models.constants import LOOKUP_SEP
@@ -256,10 +258,26 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
-        if getattr(request, "_cb_old_version", False):
-            # An old version is read, not edited: "Revert" restores it as it was.
-            return flatten_fieldsets(self.get_fieldsets(request, obj))
+        if getattr(request, "_cb_old_version", False) and not getattr(request, "_cb_listing_fields", False):
+            # An old version is read, not edited: "Revert" restores it as it was. Without
+            # declared fieldsets, listing the fields builds the form, which asks for the
+            # read-only fields again: meanwhile they are the declared ones.
+            request._cb_listing_fields = True
+            try:
+                return flatten_fieldsets(self.get_fieldsets(request, obj))
+            finally:
+                request._cb_listing_fields = False
         return super().get_readonly_fields(request, obj)
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None):
+        if getattr(request, "_cb_old_version", False):
+            return {}  # nothing is typed on a read-only page
+        return super().get_prepopulated_fields(request, obj)
+
+    def is_current_version(self, obj: Any, version: Any) -> bool:
+        """Whether ``version`` holds what ``obj`` holds now (restoring it would change
+        nothing); subclasses that can tell say so."""
+        return False
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None):
         if getattr(request, "_cb_old_version", False):
@@ -271,7 +289,12 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
             raise Http404(f"No {self.opts.verbose_name} version at this address.")
         if request.method != "POST":
             request._cb_old_version = True
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            # django-simple-history hands the ``prepopulated_fields`` attribute to the page,
+            # not the hook's answer: a read-only page reads them from a copy that has none
+            # (its fields are not form fields: the slug of an entity was a 500).
+            reader = copy.copy(self)
+            reader.prepopulated_fields = self.get_prepopulated_fields(request)
+            return super(ServiceHistoryAdmin, reader).history_form_view(request, object_id, version_id, extra_context)
         history_model = self.model.history.model
         version = get_object_or_404(
             history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id}
@@ -288,6 +311,9 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
         if obj is None:
             messages.error(request, "This object was deleted; an old version cannot be restored.")
             return HttpResponseRedirect(history_url)
+        if self.is_current_version(obj, version):
+            messages.info(request, f"Nothing to restore: the version of {version.history_date:%Y-%m-%d %H:%M} is the current one.")
+            return HttpResponseRedirect(history_url)
         try:
             message = self.restore_version(request, obj, version)
         except DomainError as error:
@@ -301,6 +327,90 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
                 args=[object_id],
             )
         )
+
+
+class RevisionCheckedForm(forms.BaseForm):
+    """A change form refused when the object changed after the page was loaded: shown
+    again with what the person typed, the saved values that differ from it above. Mixed
+    in by ``RevisionCheckedAdmin.get_form``, with the revision the page was loaded at."""
+
+    expected_revision: str | None = None
+    revision_of: Callable[[Any], str] | None = None
+    # Set by a refused save: the revision the saved values are at, and those values.
+    saved_revision: str | None = None
+    saved_version: list[dict] | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        # Read before the form's values are copied onto the instance; the service checks
+        # again under the row's lock.
+        current = self.revision_of(self.instance)
+        if self.expected_revision is not None and current != self.expected_revision:
+            self.saved_revision = current
+            self.saved_version = [saved_value(self, name) for name in self.changed_data]
+            name = self.instance._meta.verbose_name
+            raise forms.ValidationError(
+                f"Someone saved this {name} after you opened it. Your edits are below, not saved; "
+                "the saved values that differ from yours are shown above them. Save again to "
+                "replace them with yours.",
+                code="stale_version",
+            )
+        return cleaned
+
+
+def saved_value(form: forms.BaseForm, name: str) -> dict:
+    """A field's saved value (the instance's, before the form's are copied onto it) as the
+    conflict box shows it: choices by label, nothing as "—", long text folded."""
+    instance = form.instance
+    label = form.fields[name].label or name
+    try:
+        model_field = instance._meta.get_field(name)
+    except FieldDoesNotExist:  # a form field of no model field
+        return {"label": label, "value": "—", "long": False}
+    if model_field.choices:
+        value = instance._get_FIELD_display(model_field)
+    else:
+        value = getattr(instance, model_field.attname)
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(item) for item in value)
+    value = "—" if value is None or value == "" else str(value)
+    return {"label": label, "value": value, "long": len(value) > 300 or "\n" in value}
+
+
+class RevisionCheckedAdmin:
+    """Mixin for ModelAdmins of objects without a version number (sources, entities): the
+    change page carries the revision it was loaded at (``object_revision``, the service's
+    own digest) in ``REVISION_FIELD``; a save from a page loaded before someone else's
+    edit shows the form again, as the claim page does, and the service refuses such a
+    save under the row's lock (``expected_revision``), where the form could not see it."""
+
+    REVISION_FIELD = "_revision"
+
+    def object_revision(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def expected_revision(self, request: HttpRequest) -> str | None:
+        """The revision the page that posted was loaded at; None when it did not say."""
+        value = request.POST.get(self.REVISION_FIELD, "") if request.method == "POST" else ""
+        return value[:64] or None
+
+    def is_current_version(self, obj: Any, version: Any) -> bool:
+        return self.object_revision(obj) == self.object_revision(version)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        expected = self.expected_revision(request)
+        if obj is None or expected is None:
+            return form
+        attributes = {"expected_revision": expected, "revision_of": staticmethod(self.object_revision)}
+        return type(form.__name__, (RevisionCheckedForm, form), attributes)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id) if id_or_none(object_id) else None
+        if obj is not None:
+            extra_context.update(revision_field=self.REVISION_FIELD, revision=self.object_revision(obj))
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class DomainErrorsAsMessages:
@@ -366,6 +476,7 @@ __all__ = [
     "DomainErrorsAsMessages",
     "EstimatedCountPaginator",
     "LenientChangeListMixin",
+    "RevisionCheckedAdmin",
     "ServiceHistoryAdmin",
     "badge",
     "id_or_none",

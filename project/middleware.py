@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from .errors import StorageFull, no_room
 
@@ -111,5 +113,9 @@ class NulInQueryRefusedMiddleware:
                 if request.path.startswith("/api/"):
                     body = {"detail": f"{name}: {message}", "code": "invalid", "errors": {name: [message]}}
                     return JsonResponse(body, status=400)
-                return HttpResponse(f"{name}: {message}", status=400, content_type="text/plain; charset=utf-8")
+                # The site's error page (in the admin's look), not bare text; answered
+                # before the CSP middleware sees the response, so with its policy here.
+                response = render(request, "400.html", {"problem": f"{name}: {message}"}, status=400)
+                response["Content-Security-Policy"] = build_policy()
+                return response
         return self.get_response(request)

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from project.admin import (
     DomainErrorsAsMessages,
     EstimatedCountPaginator,
+    RevisionCheckedAdmin,
     ServiceHistoryAdmin,
     badge,
     run_each,
@@ -33,6 +34,7 @@ from .services import (
     normalise_line_endings,
     source_create,
     source_delete,
+    source_revision,
     source_update,
     span_create,
     span_delete,
@@ -139,7 +141,7 @@ class SpanInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ServiceHistoryAdmin):
+class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdmin):
     form = SourceForm
     change_form_template = "admin/sources/source/change_form.html"
     list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_size", "span_count", "created_by")
@@ -230,7 +232,17 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ServiceHistory
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in SOURCE_FIELDS if name in form.cleaned_data}
         if change:
-            summary = source_update(source=obj, user=request.user, text=form.cleaned_data["text"], **fields)
+            # What the person changed; the others stay as saved (the form shows the time of
+            # ``retrieved_at`` to the second, and would cut its microseconds off). The text
+            # goes as sent: the service compares it with its line breaks as LF.
+            fields = {name: value for name, value in fields.items() if name in form.changed_data}
+            summary = source_update(
+                source=obj,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                expected_revision=self.expected_revision(request),
+                **fields,
+            )
             if summary:
                 messages.info(
                     request,
@@ -255,6 +267,9 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ServiceHistory
 
     def delete_queryset(self, request, queryset):
         run_each(request, queryset, lambda source: source_delete(source=source), "Deleted {count} source(s).")
+
+    def object_revision(self, obj) -> str:
+        return source_revision(obj)
 
     def restore_version(self, request, obj, version) -> str:
         fields = {name: getattr(version, name) for name in SOURCE_FIELDS}

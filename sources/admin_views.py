@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.text import normalize_newlines
 from django.utils.safestring import SafeString, mark_safe
 
-from project.admin import object_or_404
+from project.admin import id_or_none, object_or_404
 from project.errors import DomainError
 
 from .models import Source, Span
@@ -243,7 +243,13 @@ def span_from_selection_view(model_admin, request: HttpRequest, object_id: str) 
     the source page, at the span."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    source = object_or_404(model_admin, request, object_id)
+    if wants_json(request):
+        # The reader's script reads a refusal's ``detail``, not a page of HTML.
+        source = model_admin.get_object(request, object_id) if id_or_none(object_id) else None
+        if source is None:
+            return JsonResponse({"detail": "No span made: this source no longer exists (it was deleted).", "errors": {}}, status=404)
+    else:
+        source = object_or_404(model_admin, request, object_id)
     if not (model_admin.has_view_permission(request, source) and request.user.has_perm("sources.add_span")):
         raise PermissionDenied
     page = reverse("admin:sources_source_change", args=[source.pk])

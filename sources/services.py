@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -13,7 +15,7 @@ from django.db.models import ProtectedError, TextField
 from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
 
-from project.errors import Conflict, InvalidInput
+from project.errors import Conflict, InvalidInput, StaleVersion
 from project.concurrency import retried_transaction
 from project.validation import normalise_line_endings, refuse_unstorable_text, text_problem
 
@@ -42,6 +44,33 @@ SOURCE_FIELDS = (
     "reliability",
     "notes",
 )
+
+
+def content_revision(instance, fields: Iterable[str]) -> str:
+    """A digest of ``instance``'s values of ``fields``: what an edit was based on. An edit
+    that carries the revision it began from is refused when the row's revision differs,
+    so that a stale form cannot silently overwrite a newer edit (sources and entities have
+    no version number; their content is the version). A historical record answers the
+    same digest as the row it recorded."""
+    values = [str(getattr(instance, name)) if getattr(instance, name) is not None else None for name in fields]
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def source_revision(source) -> str:
+    """The revision of a source's content (its text by its SHA-256); see ``source_update``."""
+    return content_revision(source, (*SOURCE_FIELDS, "text_sha256"))
+
+
+def check_revision(instance, current: str, expected: str | None) -> None:
+    """Refuse an edit that began from another revision than the row's ``current`` one
+    (call under the row's lock); ``expected`` None: the caller did not say, no check."""
+    if expected is not None and expected != current:
+        name = instance._meta.verbose_name
+        raise StaleVersion(
+            f"{name[:1].upper()}{name[1:]} #{instance.pk} was changed by someone else after this edit "
+            "began; reload it and try again.",
+            extra={"current_revision": current},
+        )
 
 
 class AnchoringFailed(InvalidInput):
@@ -224,12 +253,17 @@ def source_create(*, user=None, text: str | SpooledText, original: dict | None =
 
 
 @retried_transaction
-def source_update(*, source: Source, user=None, text: str | None = None, **fields: Any) -> dict:
+def source_update(
+    *, source: Source, user=None, text: str | None = None, expected_revision: str | None = None, **fields: Any
+) -> dict:
     """Update metadata and, when ``text`` changes, re-anchor every span in the same transaction.
     Line breaks of the new text are normalised to LF, as in ``source_create``.
 
+    ``expected_revision`` (``source_revision`` of the source the edit began from): a source
+    changed since is refused (``StaleVersion``), under the lock, rather than overwritten.
     A change is announced (``source_changing``) under the source's lock before it is
-    written, so that what depends on the source may refuse it or follow it.
+    written, so that what depends on the source may refuse it or follow it. An update that
+    changes nothing writes nothing (no history row, no feed event).
     Returns the re-anchoring summary (``kept``, ``relocated``, ``orphaned``), empty when the
     text did not change.
     """
@@ -239,6 +273,7 @@ def source_update(*, source: Source, user=None, text: str | None = None, **field
     if isinstance(text, str):
         text = normalise_line_endings(text)
     source = Source.objects.select_for_update().get(pk=source.pk)
+    check_revision(source, source_revision(source), expected_revision)
     before = {name: getattr(source, name) for name in fields}
     for name, value in fields.items():
         setattr(source, name, value)
@@ -247,8 +282,9 @@ def source_update(*, source: Source, user=None, text: str | None = None, **field
     _attribute(source, user)
     summary: dict = {}
     text_changes = text is not None and text != source.text
-    if text_changes or before != {name: getattr(source, name) for name in fields}:
-        source_changing.send(sender=Source, source=source, user=user)
+    if not text_changes and before == {name: getattr(source, name) for name in fields}:
+        return summary
+    source_changing.send(sender=Source, source=source, user=user)
     if text_changes:
         _check_text(text)
         source.text = text

@@ -59,8 +59,25 @@ def confidence_badge(claim: Claim) -> str:
 
 
 def can_edit(request, claim: Claim | None) -> bool:
-    """The services' own answer: may this person change the claim's content now?"""
-    return services.can_edit(request.user, claim)
+    """The services' own answer: may this person change the claim's content now? The save
+    of a page whose claim froze after it was loaded is let through to the form, which shows
+    the typing again with the reason (``edit_refused_since_loaded``); nothing is saved."""
+    return services.can_edit(request.user, claim) or edit_refused_since_loaded(request, claim) is not None
+
+
+def edit_refused_since_loaded(request, claim: Claim | None) -> DomainError | None:
+    """For the save of a claim page (it carries the version it was loaded at) by someone
+    who may edit the claim's content in draft: the service's refusal when the content froze
+    since (submitted or approved meanwhile), so that the page answers it with the form and
+    what was typed, not a bare 403. None otherwise."""
+    if claim is None or getattr(request, "_cb_expected_version", None) is None:
+        return None
+    cached = getattr(request, "_cb_edit_refusal", None)
+    if cached is None or cached[0] != (claim.pk, claim.status):
+        error = services.content_edit_refusal(claim, request.user)
+        cached = ((claim.pk, claim.status), error if error is not None and error.code == "content_frozen" else None)
+        request._cb_edit_refusal = cached
+    return cached[1]
 
 
 class EvidenceInline(admin.TabularInline):
@@ -158,6 +175,9 @@ class ReviewInline(admin.TabularInline):
 class ClaimForm(forms.ModelForm):
     # The version the page was loaded at (set by ClaimAdmin.get_form for the request).
     expected_version: int | None = None
+    # Why the claim's content may no longer change (it left draft after the page was
+    # loaded): the service's own refusal, set by ClaimAdmin.get_form.
+    edit_refusal: DomainError | None = None
 
     class Meta:
         model = Claim
@@ -173,6 +193,12 @@ class ClaimForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.edit_refusal is not None:
+            # Its status moved on (the version too): saving again would not help.
+            raise forms.ValidationError(
+                f"Not saved: {self.edit_refusal.message} Your edits are below, as you typed them.",
+                code=self.edit_refusal.code,
+            )
         # Someone saved the claim since this page was loaded: show the form again with what
         # this person typed, and the saved version beside it (check_version still guards
         # the save itself, under the row lock).
@@ -320,7 +346,10 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         expected = getattr(request, "_cb_expected_version", None)
-        return type(form.__name__, (form,), {"expected_version": expected}) if expected is not None else form
+        if expected is None:
+            return form
+        refusal = edit_refused_since_loaded(request, obj)
+        return type(form.__name__, (form,), {"expected_version": expected, "edit_refusal": refusal})
 
     def response_change(self, request, obj):
         """After a save, the workflow action the person pressed with unsaved edits (only

@@ -46,8 +46,38 @@ DONE = {
 }
 
 
+# What a claim "was ... meanwhile" after each action, when it overtook a person's decision.
+MEANWHILE = {
+    Action.SUBMIT: "submitted for review",
+    Action.APPROVE: "published",
+    Action.REQUEST_CHANGES: "sent back for changes",
+    Action.REJECT: "rejected",
+    Action.RETRACT: "retracted",
+    Action.REOPEN: "reopened as a draft",
+}
+
+
 def label(action: str) -> str:
     return LABELS[action][0]
+
+
+def overtaken(claim: Claim, action: str) -> str:
+    """What to tell a person whose ``action`` the service refused because the claim moved
+    on after their page was loaded: what happened, and by whom (the last Review row),
+    rather than "reload it and try again" on a page that still offers the action."""
+    if claim.status in TRANSITIONS[action].sources:
+        return (
+            f"Claim #{claim.pk} changed after you opened it (it is now at version {claim.version}): "
+            "look at it again, then decide."
+        )
+    latest = claim.reviews.select_related("actor").order_by("-created_at", "-id").first()
+    status = claim.get_status_display().lower()
+    if latest is None or latest.to_status != claim.status:
+        happened = f"Claim #{claim.pk} is {status} now"
+    else:
+        who = f" by {latest.actor.get_username()}" if latest.actor is not None else ""
+        happened = f"Claim #{claim.pk} was {MEANWHILE[latest.action]} meanwhile{who}"
+    return f"{happened}: “{label(action)}” no longer applies to it."
 
 
 def log_transition(model_admin, request: HttpRequest, claim: Claim, action: str) -> None:
@@ -126,6 +156,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         initial={"version": claim.version},
     )
     kept_comment = False
+    available = True
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -137,15 +168,20 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
                     expected_version=form.cleaned_data.get("version"),
                 )
             except DomainError as error:
+                claim.refresh_from_db()
+                if error.code == "stale_version":
+                    # The claim moved on since the page was loaded: say what happened.
+                    error = type(error)(overtaken(claim, action), code=error.code)
+                available = claim.status in transition.sources
                 if error.code == "comment_required":
                     form.add_error("comment", error.message)
                 elif form.cleaned_data["comment"].strip():
                     # A comment was typed (here or in the review queue): show it again with
                     # the reason, rather than lose it to a redirect; a second try acts on
-                    # the claim as it is now.
+                    # the claim as it is now (the button is gone if the action no longer
+                    # applies to it).
                     message_domain_error(request, error)
                     kept_comment = True
-                    claim.refresh_from_db()
                     form.data = form.data.copy()
                     form.data["version"] = claim.version
                 else:
@@ -170,6 +206,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         "form": form,
         "next": safe_next(request),
         "kept_comment": kept_comment,
+        "available": available,
         "evidence": claim.evidence.select_related("span__source").order_by("id"),
     }
     return TemplateResponse(request, "admin/claims/claim/moderate.html", context)

@@ -8,6 +8,7 @@ from project.admin import (
     DomainErrorsAsMessages,
     EstimatedCountPaginator,
     LenientChangeListMixin,
+    RevisionCheckedAdmin,
     ServiceHistoryAdmin,
     badge,
     run_each,
@@ -20,10 +21,11 @@ from .claim import can_edit
 
 
 @admin.register(Entity)
-class EntityAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+class EntityAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdmin):
     """Entities are reference data; their search feeds the claim autocomplete. A change goes
     through ``entity_update``, a deletion through ``entity_delete`` (one that published
-    claims show is a reviewer's, and gives those claims new versions)."""
+    claims show is a reviewer's, and gives those claims new versions). A page loaded before
+    someone else's edit does not overwrite it (``RevisionCheckedAdmin``)."""
 
     list_display = ("name", "slug", "kind", "wikidata_id")
     list_filter = ("kind",)
@@ -32,13 +34,21 @@ class EntityAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     show_full_result_count = False
     list_per_page = 100
 
+    class Media:
+        css = {"all": ["sources/admin.css", "claims/admin.css"]}
+
+    def object_revision(self, obj) -> str:
+        return services.entity_revision(obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj._history_user = request.user
             super().save_model(request, obj, form, change)
             return
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.ENTITY_FIELDS}
-        adopt(obj, services.entity_update(entity=obj, user=request.user, **fields))
+        adopt(obj, services.entity_update(
+            entity=obj, user=request.user, expected_revision=self.expected_revision(request), **fields
+        ))
 
     def delete_model(self, request, obj):
         services.entity_delete(entity=obj, user=request.user)

@@ -1,6 +1,6 @@
 """The review queue: in-review claims the reviewer may decide, oldest submission first.
 
-A reviewer never sees their own claims here (the four-eyes rule); each claim comes with its
+A reviewer never sees claims they wrote or changed here (the four-eyes rule); each claim comes with its
 evidence quotes and the three decisions, so that most reviews take one page and one click.
 After a decision the reviewer is back where they were: same page, same order and filters,
 at the next claim. The newest submissions are one click away (order), and the queue can be

@@ -11,7 +11,6 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import normalize_newlines
@@ -99,10 +98,17 @@ def claim_from_selection_view(model_admin, request: HttpRequest) -> HttpResponse
         return HttpResponseNotAllowed(["POST"])
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
+    sources_page = reverse("admin:sources_source_changelist")
     source_id = id_or_none(request.POST.get("source", ""))
     if source_id is None:
-        return refusal(request, reverse("admin:sources_source_changelist"), "No source given.")
-    source = get_object_or_404(Source, pk=source_id)
+        return refusal(request, sources_page, "No claim made: no source given.")
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        # The reader's script reads a refusal's ``detail``: a page of HTML would leave it
+        # only "error 404" to show.
+        return refusal(
+            request, sources_page, f"No claim made: source #{source_id} no longer exists (it was deleted).", status=404
+        )
     page = reverse("admin:sources_source_change", args=[source.pk])
     form = ClaimFromSelectionForm(request.POST)
     if not form.is_valid():

@@ -180,6 +180,35 @@ def test_a_stale_page_cannot_overwrite_a_newer_version(client_for, analyst, sour
     assert claim.text == "My older edit."
 
 
+@pytest.mark.parametrize("meanwhile", ["submitted", "approved"])
+@pytest.mark.parametrize("pressed", [{"_save": "Save"}, {"_continue": "1", "_claim_then": "submit"}])
+def test_a_save_overtaken_by_a_status_change_keeps_the_typing_and_says_why(client_for, analyst, reviewer, source, meanwhile, pressed):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.claim_submit(claim=claim, user=analyst)
+    if meanwhile == "approved":
+        services.claim_approve(claim=claim, user=reviewer, comment="Checked.")
+    data.update({"text": "My unsaved wording.", "notes": "My unsaved note.", **pressed})
+    response = client.post(claim_url(claim), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    status = "in review" if meanwhile == "submitted" else "published"
+    assert f"Claim #{claim.pk} is {status}; its content can change only in draft or changes requested." in html
+    assert "My unsaved wording." in html and "My unsaved note." in html
+    assert "Analysts or Reviewers group" not in html and "Someone saved this claim" not in html
+    claim.refresh_from_db()
+    assert claim.text == "Moscow later said the sanctions went too far." and claim.notes == ""
+
+
+def test_an_analyst_who_may_not_edit_a_claim_is_still_refused(client_for, analyst, analyst2, source):
+    claim = draft_with_evidence(analyst, source)
+    data = form_data(client_for(analyst).get(claim_url(claim)), "claim_form")
+    data["text"] = "Not mine to change."
+    assert client_for(analyst2).post(claim_url(claim), data).status_code == 403
+    assert Claim.objects.get(pk=claim.pk).text != "Not mine to change."
+
+
 def test_a_workflow_button_pressed_with_unsaved_edits_saves_them_first(client_for, analyst, source):
     claim = draft_with_evidence(analyst, source)
     client = client_for(analyst)

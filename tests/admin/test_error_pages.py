@@ -28,3 +28,16 @@ def test_the_403_page_is_in_the_admins_look(client_for, analyst):
 def test_unknown_api_addresses_still_answer_json(client):
     response = client.get("/api/v1/nothing-here/")
     assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/claims/claim/?q=%00", "/admin/sources/source/?q=%00", "/admin/claims/claim/review-queue/?q=%00"],
+)
+def test_a_nul_in_an_admin_address_answers_the_sites_error_page_not_bare_text(client_for, reviewer, path):
+    response = client_for(reviewer).get(path)
+    html = response.content.decode()
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "This address cannot be read" in html and "q: Contains a NUL character (%00)." in html
+    assert f'href="{path.split("?")[0]}"' in html  # the page again, without the search
+    assert "script-src 'self'" in response["Content-Security-Policy"]

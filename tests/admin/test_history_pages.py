@@ -36,3 +36,19 @@ def test_an_old_version_is_shown_read_only(client_for, analyst, source, make_cla
     assert "<textarea" not in form and "<select" not in form
     assert 'name="text"' not in form
     assert "Russia voted six times" in form
+
+
+def test_an_old_version_of_an_entity_opens_read_only(client_for, analyst):
+    """An entity's admin declares no fieldsets and prepopulates its slug: listing the
+    read-only fields built the form, which asked for them again (a RecursionError), and a
+    read-only slug cannot be prepopulated."""
+    from claims.models import Entity
+
+    entity = Entity.objects.create(name="Russia", slug="russia", kind="country")
+    services.entity_update(entity=entity, user=analyst, wikidata_id="Q159")
+    client = client_for(analyst)
+    for record in entity.history.all():
+        response = client.get(f"/admin/claims/entity/{entity.pk}/history/{record.history_id}/")
+        assert response.status_code == 200
+        form = response.content.decode().split('id="historicalentity_form"')[1].split("</form>")[0]
+        assert "<input type=\"text\"" not in form and "<select" not in form and "Russia" in form

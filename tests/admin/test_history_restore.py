@@ -143,3 +143,51 @@ def test_a_history_admin_without_a_restoring_service_refuses_with_a_reason():
     with pytest.raises(NotAllowed) as refused:
         bare.restore_version(None, None, None)
     assert refused.value.code == "not_restorable"
+
+
+def test_restoring_the_current_version_of_a_reviewed_source_writes_nothing(client_for, analyst, reviewer, make_claim, source):
+    """An analyst's "Revert" to the version a source is at went around the reviewed-source
+    guard (nothing changed, so nothing asked it) and still saved: a history row "Changed by
+    analyst" and a public ``source.updated`` event. Now nothing changes, nothing is written."""
+    from feed.models import Event
+
+    make_claim(analyst, status="published", reviewer=reviewer)
+    latest = source.history.order_by("-history_date", "-history_id").first()
+    rows, events = source.history.count(), Event.objects.count()
+    response = client_for(analyst).post(revert_url(source, latest), {"_save": "Revert"}, follow=True)
+    assert response.status_code == 200
+    assert (source.history.count(), Event.objects.count()) == (rows, events)
+    assert any("Nothing to restore" in message for message in messages_of(response))
+    assert not any("restored" in message for message in messages_of(response))
+
+
+def test_restoring_an_older_version_of_a_reviewed_source_is_refused_for_an_analyst(client_for, analyst, reviewer, make_claim, source):
+    source_update(source=source, user=analyst, notes="An analyst's note.")
+    make_claim(analyst, status="published", reviewer=reviewer)
+    response = client_for(analyst).post(revert_url(source, first_version(source)), {"_save": "Revert"}, follow=True)
+    assert Source.objects.get(pk=source.pk).notes == "An analyst's note."
+    assert any("only a reviewer may change it" in message for message in messages_of(response))
+
+
+def test_an_update_that_changes_nothing_writes_no_history_and_no_event(analyst, source):
+    from feed.models import Event
+
+    rows, events = source.history.count(), Event.objects.count()
+    assert source_update(source=source, user=analyst, title=source.title, text=source.text) == {}
+    assert (source.history.count(), Event.objects.count()) == (rows, events)
+
+
+def test_restoring_the_current_version_of_an_entity_says_there_is_nothing_to_restore(client_for, reviewer):
+    from claims.models import Entity
+
+    entity = Entity.objects.create(name="Russia", slug="russia", kind="country")
+    services.entity_update(entity=entity, user=reviewer, wikidata_id="Q159")
+    latest = entity.history.order_by("-history_date", "-history_id").first()
+    rows = entity.history.count()
+    response = client_for(reviewer).post(revert_url(entity, latest), {"_save": "Revert"}, follow=True)
+    assert entity.history.count() == rows
+    assert any("Nothing to restore" in message for message in messages_of(response))
+    # An older version is restored, through the service.
+    response = client_for(reviewer).post(revert_url(entity, first_version(entity)), {"_save": "Revert"}, follow=True)
+    assert Entity.objects.get(pk=entity.pk).wikidata_id == ""
+    assert any("restored" in message for message in messages_of(response))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from claims import services
 from claims.models import Claim, Review
 
 from .helpers import claim_url, draft_with_evidence, messages_of, moderate_url
@@ -105,7 +106,35 @@ def test_acting_on_a_stale_page_is_refused(client_for, analyst, reviewer, review
     client_for(reviewer2).post(moderate_url(claim, "reject"), {"comment": "No."})
     response = client_for(reviewer).post(moderate_url(claim, "approve"), {"version": loaded_version}, follow=True)
     assert status_of(claim) == "rejected"
-    assert any("reload it" in message for message in messages_of(response))
+    assert f"Claim #{claim.pk} was rejected meanwhile by reviewer2: “Approve and publish” no longer applies to it." in messages_of(response)
+
+
+def test_a_stale_reject_from_the_queue_says_the_claim_was_published_meanwhile(client_for, analyst, reviewer, reviewer2, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    queue = client_for(reviewer).get(reverse("admin:claims_claim_review_queue")).content.decode()
+    loaded = claim.version
+    assert f'name="version" value="{loaded}"' in queue
+    services.claim_approve(claim=claim, user=reviewer2, comment="Checked.")
+    response = client_for(reviewer).post(
+        moderate_url(claim, "reject"), {"version": loaded, "comment": "The figure is wrong.", "next": "/admin/claims/claim/review-queue/"}
+    )
+    html = response.content.decode()
+    assert status_of(claim) == "published"
+    assert f"Claim #{claim.pk} was published meanwhile by reviewer2: “Reject” no longer applies to it." in html
+    assert "reload it" not in html
+    # The comment is kept to copy, and the page no longer offers Reject.
+    assert "The figure is wrong." in html and 'data-action="reject"' not in html
+
+
+def test_a_stale_decision_on_a_claim_that_only_changed_version_asks_to_look_again(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    loaded = claim.version
+    Claim.objects.filter(pk=claim.pk).update(version=loaded + 1)  # as an edit of a cited source does
+    response = client_for(reviewer).post(moderate_url(claim, "reject"), {"version": loaded, "comment": "No."})
+    html = response.content.decode()
+    assert status_of(claim) == "in_review"
+    assert f"Claim #{claim.pk} changed after you opened it (it is now at version {loaded + 1})" in html
+    assert 'data-action="reject"' in html and f'value="{loaded + 1}"' in html
 
 
 def test_wrong_state_is_a_message_not_a_500(client_for, analyst, reviewer, make_claim):

@@ -90,3 +90,22 @@ def test_blank_lines_around_the_text_are_kept_in_the_page_but_not_shown(analyst)
     import re
 
     assert unescape(re.sub(r"<[^>]+>", "", html)) == text
+
+
+def test_a_claim_from_a_selection_in_a_deleted_source_answers_json_the_reader_can_show(client_for, analyst):
+    data = {**selection("Moscow later said"), "source": "999999", "text": "Moscow criticised the sanctions."}
+    client = client_for(analyst)
+    response = client.post(reverse(CLAIM_FROM_SELECTION), data, headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "No claim made: source #999999 no longer exists (it was deleted)."
+    # Without the reader's script: the source list, with the reason as a message.
+    response = client.post(reverse(CLAIM_FROM_SELECTION), data, follow=True)
+    assert response.status_code == 200
+    assert any("source #999999 no longer exists" in str(message) for message in response.context["messages"])
+    assert not Claim.objects.exists()
+
+
+def test_a_span_from_a_selection_in_a_deleted_source_answers_json_the_reader_can_show(client_for, analyst):
+    url = reverse("admin:sources_source_span_from_selection", args=[999999])
+    response = client_for(analyst).post(url, selection("Moscow later said"), headers={"Accept": "application/json"})
+    assert response.status_code == 404 and "no longer exists" in response.json()["detail"]

@@ -130,3 +130,15 @@ def test_queue_says_how_long_each_claim_has_waited_in_words(client_for, analyst,
     # Under a minute, in words: "now", "a second ago", "12 seconds ago"; never "0 minutes".
     assert re.search(r"submitted (now|a second ago|\d+\xa0seconds ago) · v%d" % just_now.version, html)
     assert "0\xa0minutes ago" not in html
+
+
+def test_the_queue_says_that_claims_the_reviewer_changed_are_left_out_too(client_for, analyst, reviewer, make_claim):
+    from claims import services
+
+    claim = make_claim(analyst, text="Edited by the reviewer before submission.")
+    services.claim_update(claim=claim, user=reviewer, confidence="high")
+    services.claim_submit(claim=claim, user=analyst)
+    response = client_for(reviewer).get(reverse(QUEUE))
+    assert claim.pk not in queued(response)
+    intro = response.content.decode().split('class="cb-queue-intro"')[1].split("</p>")[0]
+    assert "Claims you wrote or changed" in intro and "Your own claims are not listed" not in intro
