@@ -49,15 +49,14 @@ def public_partners(claim_id: int) -> set[int]:
     return partners
 
 
-def relations_digest(claim_id: int) -> str | None:
-    """The relations of ``claim_id`` as staff see them, in a few hex digits (None: it has
-    none). A public claim's version does not follow its relations to hidden claims
-    (``shown_by``), so a staff caller's ETag adds this. A relation's fields never change
-    (it is recorded or removed), and the detail names the other claim by id only: the
-    relations' ids say it all."""
+def relations_digest(claim_id: int) -> str:
+    """The relations of ``claim_id`` as staff see them, in a few hex digits. A public
+    claim's version does not follow its relations to hidden claims (``shown_by``), and
+    staff's representation of a claim is not the public's (it adds the editorial checks
+    and the contributors): a staff caller's ETag adds this, so that no tag names two
+    representations. A relation's fields never change (it is recorded or removed), and the
+    detail names the other claim by id only: the relations' ids say it all."""
     ids = sorted(ClaimRelation.objects.filter(Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id)).values_list("id", flat=True))
-    if not ids:
-        return None
     return hashlib.blake2b(repr(ids).encode(), digest_size=6).hexdigest()
 
 

@@ -329,7 +329,7 @@ class _TextOnly(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class ClaimRelationCreateSerializer(serializers.Serializer):
+class ClaimRelationCreateSerializer(WriteSerializer):
     to_claim = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The other claim's id.")
     kind = serializers.ChoiceField(choices=ClaimRelation.Kind.choices)
     note = _TextOnly(required=False, allow_blank=True, max_length=10_000, default="")

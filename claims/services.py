@@ -497,10 +497,12 @@ def claim_update(
 
 
 @retried_transaction
-def claim_delete(*, claim: Claim, user) -> None:
+def claim_delete(*, claim: Claim, user, expected_version: int | None = None) -> None:
     """Only a never-submitted draft that no claim supersedes is deleted, by its author or a
-    reviewer; anything else is retracted instead (``rules.delete_problem``)."""
-    locked = _lock_claim(claim)
+    reviewer; anything else is retracted instead (``rules.delete_problem``). With
+    ``expected_version``, only the version the caller saw is deleted: an edit made since
+    is not thrown away unseen."""
+    locked = _lock_claim(claim, expected_version)
     problem = _delete_problem(locked, user)
     if problem is not None:
         error = NotAllowed if problem.code == "not_editor" else Conflict

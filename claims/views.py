@@ -81,8 +81,9 @@ def _claim_response(
 
 
 def claim_etag(request, claim_id: int, version: int) -> str:
-    """A claim's ETag: its version; for staff, who see its relations to hidden claims (which
-    give a public claim no new version), with a digest of what its relations show."""
+    """A claim's ETag: its version; for staff, whose representation is another (with the
+    editorial checks, the contributors, and relations to hidden claims, which give a
+    public claim no new version), with a digest of its relations."""
     digest = relation_selectors.relations_digest(claim_id) if selectors.sees_all_claims(request.user) else None
     return etag_for("claim", claim_id, version, digest)
 
@@ -156,7 +157,8 @@ def _transition_endpoint(url_path: str):
     ),
     destroy=extend_schema(
         summary="Delete a draft that was never submitted",
-        responses={204: None, **error_responses(401, 403, 404, 409)},
+        parameters=[IF_MATCH],
+        responses={204: None, **error_responses(401, 403, 404, 409, 412)},
     ),
 )
 class ClaimViewSet(viewsets.GenericViewSet):
@@ -226,7 +228,9 @@ class ClaimViewSet(viewsets.GenericViewSet):
         return _claim_response(request, claim)
 
     def destroy(self, request, pk=None):
-        services.claim_delete(claim=self.get_object(), user=request.user)
+        claim = self.get_object()
+        version = expected_version(request, "claim", claim.pk, claim.version)
+        services.claim_delete(claim=claim, user=request.user, expected_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     submit = _transition_endpoint("submit")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from .errors import StorageFull, no_room
 
@@ -119,3 +120,18 @@ class NulInQueryRefusedMiddleware:
                 response["Content-Security-Policy"] = build_policy()
                 return response
         return self.get_response(request)
+
+
+class ApiVaryMiddleware:
+    """Every API answer depends on who asks (staff see drafts, the editorial checks, the
+    contributors): ``Vary: Authorization, Cookie``, so that no cache hands one caller's
+    answer to another."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response

@@ -139,6 +139,18 @@ def test_delete_draft_that_was_never_submitted(client_for, analyst, corpus):
     assert not Evidence.objects.filter(claim_id=corpus.draft.pk).exists()
 
 
+def test_delete_with_a_stale_if_match_deletes_nothing(client_for, analyst, reviewer, corpus):
+    """The reviewer's edit made since the analyst looked is not thrown away unseen."""
+    url = f"/api/v1/claims/{corpus.draft.pk}/"
+    seen = client_for(analyst).get(url)["ETag"]
+    assert client_for(reviewer).patch(url, {"notes": "Important."}, format="json", HTTP_IF_MATCH=seen).status_code == 200
+    response = client_for(analyst).delete(url, HTTP_IF_MATCH=seen)
+    assert response.status_code == 412 and response.json()["code"] == "stale_version"
+    assert Claim.objects.get(pk=corpus.draft.pk).notes == "Important."
+    current = client_for(analyst).get(url)["ETag"]
+    assert client_for(analyst).delete(url, HTTP_IF_MATCH=current).status_code == 204
+
+
 @pytest.mark.parametrize("state", ["in_review", "published", "rejected", "retracted"])
 def test_submitted_claims_are_never_deleted(client_for, analyst, corpus, state):
     claim = getattr(corpus, state)

@@ -18,9 +18,17 @@ def _etag(client, claim) -> str:
 
 
 def test_detail_has_a_strong_etag_from_id_and_version(client_for, analyst, corpus):
-    etag = _etag(client_for(analyst), corpus.draft)
-    assert etag == f'"claim-{corpus.draft.pk}-v{corpus.draft.version}"'
-    assert not etag.startswith("W/")
+    public = _etag(client_for(None), corpus.published)
+    assert public == f'"claim-{corpus.published.pk}-v{corpus.published.version}"'
+    assert not public.startswith("W/")
+    # Staff's representation is another (editorial checks, contributors): so is its tag.
+    staff = _etag(client_for(analyst), corpus.published)
+    assert re.fullmatch(f'"claim-{corpus.published.pk}-v{corpus.published.version}-r[0-9a-f]+"', staff)
+    assert client_for(None).get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH=staff).status_code == 200
+    response = client_for(analyst).get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH=staff)
+    assert response.status_code == 304
+    for answer in (response, client_for(None).get("/api/v1/claims/")):
+        assert {"Authorization", "Cookie"} <= {name.strip() for name in answer["Vary"].split(",")}
 
 
 def test_etag_changes_with_every_change(client_for, analyst, corpus):
@@ -35,7 +43,7 @@ def test_patch_with_the_current_etag_succeeds_and_returns_the_new_one(client_for
     etag = _etag(client, corpus.draft)
     response = client.patch(f"/api/v1/claims/{corpus.draft.pk}/", {"text": "New."}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 200
-    assert response["ETag"] == f'"claim-{corpus.draft.pk}-v{corpus.draft.version + 1}"'
+    assert response["ETag"].startswith(f'"claim-{corpus.draft.pk}-v{corpus.draft.version + 1}-r')
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ def write_requests(corpus) -> list[tuple[str, str, dict]]:
         ("POST", "/api/v1/evidence/", {"claim": corpus.draft.pk, "source": source, "quote": "Russia voted six"}),
         ("PATCH", f"/api/v1/evidence/{corpus.draft.evidence.get().pk}/", {"note": "n"}),
         ("POST", "/api/v1/entities/", {"name": "Iran", "kind": "country"}),
+        ("POST", f"/api/v1/claims/{corpus.draft.pk}/relations/", {"to_claim": corpus.published.pk, "kind": "related"}),
         ("POST", "/api/v1/auth/token/", {"username": "analyst", "password": "pw-analyst"}),
     ]
 
