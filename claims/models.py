@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -14,6 +14,10 @@ from project.validation import one_line
 from sources.models import Span
 
 CLAIM_TEXT_MAX_LENGTH = 500
+# A claim's working notes, and the note on one item of evidence (as on a relation): room for
+# a long explanation, not for a pasted document (which is a source).
+NOTES_MAX_LENGTH = 50_000
+NOTE_MAX_LENGTH = 10_000
 
 
 class Entity(models.Model):
@@ -109,7 +113,7 @@ class Claim(models.Model):
         related_name="superseded_by",
         help_text="The claim this one corrects; it is retracted when this one is published.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[MaxLengthValidator(NOTES_MAX_LENGTH)])
     # Derived: true while any evidence span is orphaned, or while the claim is published and
     # contradicts another published claim. Kept up to date by the services
     # (see ``claims.services.claims_refresh_attention``) so that lists can filter on an index.
@@ -234,7 +238,7 @@ class Evidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence", db_index=False)
     span = models.ForeignKey(Span, on_delete=models.PROTECT, related_name="evidence", db_index=False)
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

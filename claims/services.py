@@ -301,16 +301,28 @@ def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
     return span
 
 
-def _add_evidence(claim: Claim, item: EvidenceInput, user) -> Evidence:
+# Set by the services themselves: not checked again (each would cost a query).
+EVIDENCE_REFERENCES = ("claim", "span", "added_by")
+
+
+def _add_evidence(claim: Claim, item: EvidenceInput, user, added: dict[int, int]) -> Evidence:
+    """Add one item of a write's evidence; ``added`` maps the spans this write added so far
+    to their items' indexes (and gains this one's)."""
     if item.stance not in Stance.values:
         raise InvalidInput(f"Unknown stance {item.stance!r}.", code="invalid_stance")
     span = _resolve_evidence_span(item, user)
-    if Evidence.objects.filter(claim=claim, span=span).exists():
-        raise InvalidInput(
-            f"Span #{span.pk} is already evidence for claim #{claim.pk}.", code="duplicate_evidence"
+    if span.pk in added:
+        # Nothing of this write is kept: no id it made may be named.
+        raise InvalidInput(f"The same passage as evidence[{added[span.pk]}].", code="duplicate_evidence")
+    existing = Evidence.objects.filter(claim=claim, span=span).values_list("pk", flat=True).first()
+    if existing is not None:
+        raise Conflict(
+            f"Span #{span.pk} is already evidence #{existing} of claim #{claim.pk}.", code="duplicate_evidence",
+            extra={"evidence": existing},
         )
+    added[span.pk] = len(added)
     evidence = Evidence(claim=claim, span=span, stance=item.stance, note=normalise_line_endings(item.note or ""), added_by=user)
-    refuse_unstorable_text(evidence)
+    _validated(evidence, exclude=EVIDENCE_REFERENCES)
     evidence._history_user = user
     evidence.save()
     return evidence
@@ -328,7 +340,7 @@ def _change_evidence(claim: Claim, evidence: Evidence, user, stance: str | None,
         evidence.note = normalise_line_endings(note) if isinstance(note, str) else note
     if (evidence.stance, evidence.note) == before:
         return None
-    refuse_unstorable_text(evidence)
+    _validated(evidence, exclude=EVIDENCE_REFERENCES)
     evidence._history_user = user
     evidence.save()
     return evidence
@@ -424,9 +436,10 @@ def claim_create(
     claim.save()
     _record_contribution(claim, author)
     _set_entities(claim, entities)
+    added: dict[int, int] = {}
     for index, item in enumerate(evidence):
         try:
-            _add_evidence(claim, item, author)
+            _add_evidence(claim, item, author, added)
         except (InvalidInput, AnchoringFailed) as error:
             raise InvalidInput(
                 f"evidence[{index}]: {error.message}",
@@ -469,9 +482,10 @@ def claim_save(
     for evidence, stance, note in change:
         evidence_changed |= _change_evidence(locked, evidence, user, stance, note) is not None
     locked.added_evidence = []
+    added: dict[int, int] = {}
     for index, item in enumerate(add):
         try:
-            locked.added_evidence.append(_add_evidence(locked, item, user))
+            locked.added_evidence.append(_add_evidence(locked, item, user, added))
         except (InvalidInput, AnchoringFailed) as error:
             raise InvalidInput(
                 f"evidence[{index}]: {error.message}", code=error.code, extra={**error.extra, "evidence_index": index}

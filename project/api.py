@@ -308,7 +308,8 @@ def refuse_repeated_parameters(query_params, names, hints: Mapping[str, str] | N
 
 
 class SingleValuedQuery(serializers.Serializer):
-    """Query parameters each given at most once (``refuse_repeated_parameters``);
+    """Query parameters each given at most once (``refuse_repeated_parameters``), none but
+    its own;
     ``repeat_hints`` adds to the message for a parameter (how to ask for several)."""
 
     repeat_hints: dict[str, str] = {}
@@ -316,6 +317,11 @@ class SingleValuedQuery(serializers.Serializer):
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             refuse_repeated_parameters(data, self.fields, self.repeat_hints)
+            unknown = sorted(name for name in data if name not in self.fields and name not in ("format", "_"))
+            if unknown:
+                # A misspelt parameter would be answered as if it were not there.
+                accepted = ", ".join(sorted(self.fields))
+                raise exceptions.ValidationError({name: [f"No such parameter here; the parameters: {accepted}."] for name in unknown})
         return super().to_internal_value(data)
 
 

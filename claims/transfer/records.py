@@ -33,7 +33,7 @@ from sources.models import Source, Span, sha256_of
 from sources.services import SOURCE_FIELDS, source_text_problem
 
 from .. import rules
-from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Entity, Evidence, Review
+from ..models import CLAIM_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, NOTES_MAX_LENGTH, Claim, Entity, Evidence, Review
 from ..roles import is_analyst, is_reviewer
 from . import lines as line_format
 
@@ -844,7 +844,7 @@ class Resolver:
             "confidence": confidence,
             "period_start": period_start,
             "period_end": period_end,
-            "notes": _text(record, "notes"),
+            "notes": _text(record, "notes", limit=NOTES_MAX_LENGTH),
             "reviewer_id": reviewer.id if reviewer else None,
             "version": version,
             "submitted_at": timestamps["submitted_at"],
@@ -932,7 +932,7 @@ class Resolver:
         if item.get("span_created_by") not in (None, ""):
             span_created_by = self._user(item.get("span_created_by"), "span_created_by").id
         return PreparedEvidence(
-            source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note"),
+            source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note", limit=NOTE_MAX_LENGTH),
             span_uid, added_by.id if added_by else None, source.uid, _datetime(item, "created_at"), span_created_by,
             _datetime(item, "span_created_at"), _datetime(item, "span_updated_at"),
         )

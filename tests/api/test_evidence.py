@@ -24,12 +24,28 @@ def test_add_evidence_by_quote_bumps_the_claim_version(client_for, analyst, corp
     assert claim.version == 2
 
 
-def test_duplicate_evidence_answers_400(client_for, analyst, corpus):
+def test_evidence_already_there_answers_409_naming_it(client_for, analyst, corpus):
     response = client_for(analyst).post(
         "/api/v1/evidence/", {"claim": corpus.draft.pk, "span": corpus.draft_span.pk}, format="json"
     )
+    assert response.status_code == 409
+    existing = corpus.draft.evidence.get()
+    assert response.json()["code"] == "duplicate_evidence" and response.json()["evidence"] == existing.pk
+    assert f"evidence #{existing.pk} of claim #{corpus.draft.pk}" in response.json()["detail"]
+
+
+def test_one_passage_twice_in_a_new_claim_names_the_items_and_no_id_that_was_not_kept(client_for, analyst, corpus):
+    source = corpus.source.pk
+    response = client_for(analyst).post("/api/v1/claims/", {
+        "text": "Twice the same passage.",
+        "evidence": [{"source": source, "quote": "Russia voted six times"},
+                     {"source": source, "quote": "Russia voted six times", "stance": "context"}],
+    }, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "duplicate_evidence"
+    body = response.json()
+    assert body["code"] == "duplicate_evidence" and body["evidence_index"] == 1
+    assert body["detail"] == "evidence[1]: The same passage as evidence[0]."
+    assert "#" not in body["detail"]
 
 
 def test_evidence_of_a_frozen_claim_cannot_change(client_for, analyst, corpus):

@@ -65,3 +65,25 @@ def test_an_original_picked_in_the_admin_that_is_no_id_is_refused_not_a_500(make
     request.user = analyst
     with pytest.raises(InvalidInput):
         record_duplicate_from_form(request, make_claim(analyst))
+
+
+LISTS = ["/api/v1/claims/", "/api/v1/sources/", "/api/v1/spans/", "/api/v1/evidence/", "/api/v1/entities/",
+         "/api/v1/changes/"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_parameter_no_filter_of_the_list_reads_is_a_400_naming_it(client_for, reviewer, corpus, path):
+    """A misspelt filter would answer the whole list (drafts and all) to a consumer who
+    believes it filtered."""
+    client = client_for(reviewer)
+    response = client.get(path, {"stauts": "published", "colour": "blue"})
+    assert response.status_code == 400, (path, response.content[:300])
+    assert {"stauts", "colour"} <= set(response.json()["errors"]), response.json()
+    # The page's parameters, and a client's cache-buster, are not filters and are read.
+    page = {"limit": "2"} if path.endswith("/changes/") else {"page_size": "2"}
+    assert client.get(path, {**page, "_": "1733300000"}).status_code == 200, path
+
+
+def test_the_similar_claims_lookup_names_a_parameter_it_does_not_read(client_for, reviewer, corpus):
+    response = client_for(reviewer).get("/api/v1/claims/similar/", {"text": "Russia voted", "limt": "3"})
+    assert response.status_code == 400 and "limt" in response.json()["errors"]

@@ -221,7 +221,7 @@ def test_confidence_none_clears_it(make_claim, analyst):
 def test_same_span_cannot_be_evidence_twice_for_a_claim(make_claim, analyst, source):
     claim = make_claim(analyst, quote="Russia voted six times")
     before = _content(claim)
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Conflict) as caught:
         services.evidence_add(
             claim=claim,
             user=analyst,
