@@ -484,6 +484,39 @@ def expected_version(request, kind: str, pk: int, current_version: int) -> int |
     )
 
 
+# The tags of what has no version number (a source): ``"<kind>-<pk>-<revision>"``, the
+# revision a digest of its content, and a word for a representation that is not the
+# public one (``-full``: with the text).
+_REVISION_TAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>[0-9]{1,19})-(?P<revision>[0-9a-f]{1,64})(?:-[a-z]+)?"$')
+
+
+def revision_etag(kind: str, pk: int, revision: str, variant: str | None = None) -> str:
+    return f'"{kind}-{pk}-{revision}-{variant}"' if variant else f'"{kind}-{pk}-{revision}"'
+
+
+def expected_revision(request, kind: str, pk: int, current_revision: str) -> str | None:
+    """``expected_version`` for what is known by a revision (``revision_etag``): the revision
+    an ``If-Match`` header vouches for (None: no header, or ``*``); a header naming another
+    is 412 before anything is written, and the service checks it again under its lock."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    tags = parse_etags(header)
+    if "*" in tags:
+        return None
+    revisions = {
+        match["revision"] for tag in tags
+        if (match := _REVISION_TAG.match(tag)) and match["kind"] == kind and int(match["pk"]) == pk
+    }
+    if current_revision in revisions:
+        return current_revision
+    raise StaleVersion(
+        f"If-Match does not match the current revision of {kind} #{pk} "
+        f"({revision_etag(kind, pk, current_revision)}); reload it and try again.",
+        extra={"current_revision": current_revision},
+    )
+
+
 def not_modified(request, etag: str) -> bool:
     """``If-None-Match`` (weak comparison, as RFC 9110 asks for GET)."""
     header = request.headers.get("If-None-Match")
@@ -534,6 +567,20 @@ IF_NONE_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     description="An `ETag` the caller holds; when it is current the answer is 304 without a body.",
+)
+SOURCE_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The source's `ETag`; when the source changed since, the answer is 412 and nothing changes.",
+)
+SOURCE_ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='Strong validator of the source\'s current content: `"source-<id>-<revision>"` '
+    '(`-full` for staff, whose representation holds the text).',
 )
 ETAG_HEADER = OpenApiParameter(
     "ETag",

@@ -21,12 +21,18 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from project.api import (
+    IF_NONE_MATCH,
+    SOURCE_ETAG_HEADER,
+    SOURCE_IF_MATCH,
     JSONLDRenderer,
     LongTextJSONRenderer,
     ModelPermissionsOrReadOnly,
     StrictJSONParser,
     error_responses,
+    expected_revision,
     long_text_response,
+    not_modified,
+    revision_etag,
     sees_everything,
 )
 from project.pagination import KeysetPagination
@@ -97,7 +103,8 @@ class FileDownloadNegotiation(BaseContentNegotiation):
     ),
     retrieve=extend_schema(
         summary="A source; `text` only for staff callers",
-        responses={200: SourceDetailSerializer, **error_responses(404)},
+        parameters=[IF_NONE_MATCH, SOURCE_ETAG_HEADER],
+        responses={200: SourceDetailSerializer, 304: OpenApiResponse(description="Not modified."), **error_responses(404)},
     ),
     create=extend_schema(
         summary="Create a source, from its text or from a file",
@@ -114,7 +121,8 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         description="When `text` changes, every span is re-anchored in the same transaction; "
         "`reanchor` counts the spans kept, relocated and orphaned.",
         request=SourceWriteSerializer,
-        responses={200: SourceUpdateResultSerializer, **error_responses(400, 401, 403, 404)},
+        parameters=[SOURCE_IF_MATCH, SOURCE_ETAG_HEADER],
+        responses={200: SourceUpdateResultSerializer, **error_responses(400, 401, 403, 404, 412)},
     ),
     destroy=extend_schema(
         summary="Delete a source that has no spans",
@@ -146,9 +154,17 @@ class SourceViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(SourceSerializer(page, many=True).data)
 
+    def _etag(self, source: Source) -> str:
+        """Its content's revision (``services.source_revision``); staff's representation,
+        with the text, has a tag of its own."""
+        return revision_etag("source", source.pk, services.source_revision(source), "full" if self._with_text() else None)
+
     def retrieve(self, request, pk=None):
         source = self.get_object()
-        return Response(SourceDetailSerializer(source, include_text=self._with_text()).data)
+        etag = self._etag(source)
+        if not_modified(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(SourceDetailSerializer(source, include_text=self._with_text()).data, headers={"ETag": etag})
 
     def create(self, request):
         if request.content_type.startswith("multipart/"):
@@ -220,12 +236,13 @@ class SourceViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request, pk=None):
         source = self.get_object()
+        revision = expected_revision(request, "source", source.pk, services.source_revision(source))
         data = SourceWriteSerializer(source, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        summary = services.source_update(source=source, user=request.user, **data.validated_data)
+        summary = services.source_update(source=source, user=request.user, expected_revision=revision, **data.validated_data)
         source = Source.objects.select_related("created_by").get(pk=source.pk)
         source.reanchor = summary or None
-        return Response(SourceUpdateResultSerializer(source).data)
+        return Response(SourceUpdateResultSerializer(source).data, headers={"ETag": self._etag(source)})
 
     def destroy(self, request, pk=None):
         services.source_delete(source=self.get_object(), user=request.user)

@@ -128,3 +128,23 @@ def test_invalid_source_filters_answer_400(anonymous, query):
     response = anonymous.get(f"/api/v1/sources/?{query}")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+def test_a_source_has_an_etag_and_a_stale_if_match_changes_nothing(client_for, analyst, reviewer, source):
+    """Two editors of one text: the second, who began from what the first replaced, gets a
+    412 instead of silently undoing the first's change."""
+    url = f"/api/v1/sources/{source.pk}/"
+    first, second = client_for(analyst), client_for(reviewer)
+    seen = first.get(url)["ETag"]
+    assert seen == second.get(url)["ETag"] and seen.endswith('-full"')
+    assert first.get(url, HTTP_IF_NONE_MATCH=seen).status_code == 304
+    public = client_for(None).get(url)["ETag"]
+    assert public != seen and client_for(None).get(url, HTTP_IF_NONE_MATCH=seen).status_code == 200
+    edited = first.patch(url, {"text": "PRE. " + source.text}, format="json", HTTP_IF_MATCH=seen)
+    assert edited.status_code == 200 and edited["ETag"] != seen
+    stale = second.patch(url, {"title": "Another title"}, format="json", HTTP_IF_MATCH=seen)
+    assert stale.status_code == 412 and stale.json()["code"] == "stale_version"
+    current = Source.objects.get(pk=source.pk)
+    assert current.text.startswith("PRE. ") and current.title == source.title
+    assert second.patch(url, {"title": "Another title"}, format="json", HTTP_IF_MATCH=edited["ETag"]).status_code == 200
+    assert first.patch(url, {"notes": "x"}, format="json", HTTP_IF_MATCH='"source-1-v3"').status_code == 412
