@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from project.bidi import isolated
 from project.validation import one_line
 from sources.models import Span
 
@@ -54,7 +55,7 @@ class Entity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return isolated(self.name)
 
 
 class Claim(models.Model):
@@ -196,7 +197,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        text = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        text = isolated(self.text if len(self.text) <= 80 else self.text[:77] + "...")
         return f"#{self.pk} {text}" if self.pk else text
 
     @property

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from project.bidi import isolated
 from project.validation import one_line
 
 from .language import validate_tag
@@ -115,7 +116,7 @@ class Source(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return isolated(self.title)
 
     def save(self, *args, **kwargs):
         # A blank URL is "no URL", so that the uniqueness rule only binds real addresses.
@@ -182,7 +183,7 @@ class Span(models.Model):
         ]
 
     def __str__(self) -> str:
-        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "..."
+        quote = isolated(self.quote if len(self.quote) <= 60 else self.quote[:57] + "...")
         return f"“{quote}” ({self.source_id}:{self.start}-{self.end})"
 
     @property

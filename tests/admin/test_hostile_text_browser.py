@@ -32,7 +32,7 @@ def hostile(transactional_db) -> dict:
     source = source_create(user=analyst, title="T" * 500, url="https://example.org/" + "u" * 900,
                            text=f"A report. {long_quote}. The end.")
     names = [Entity.objects.create(name="E" * 200, slug="long-entity"),
-             Entity.objects.create(name=f"Spoof{RLO}", slug="spoof"),
+             Entity.objects.create(name=f"A spoof{RLO}", slug="spoof"),
              Entity.objects.create(name="Iran and Russia", slug="iran-and-russia")]
     claim = services.claim_create(
         author=analyst, text="W" * 500, notes="M" * 5000, verdict="supported", confidence="low", entities=names,
@@ -85,3 +85,25 @@ def test_a_direction_mark_in_a_claim_does_not_reverse_the_similar_claims_score(h
     text, first, last = page.evaluate(_ORDER, ".cb-similar-score")
     assert text.endswith("%") and first < last, (text, first, last)
     assert page.errors == []
+
+
+_SUBSTRING_ORDER = """([selector, needle]) => {
+    const element = Array.from(document.querySelectorAll(selector)).find((node) => node.textContent.includes(needle));
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode()) && !node.data.includes(needle)) {}
+    const at = node.data.indexOf(needle);
+    const edge = (offset) => { const range = document.createRange(); range.setStart(node, offset);
+                               range.setEnd(node, offset + 1); return range.getBoundingClientRect().left; };
+    return [edge(at), edge(at + needle.length - 1)];
+}"""
+
+
+def test_a_direction_mark_in_an_entity_name_does_not_reverse_the_names_after_it(hostile, browser, live_server):
+    """The entities of a claim read as one line (a reviewer's view of it): the name holding
+    U+202E is isolated, and the names after it read left to right."""
+    page = new_page(browser, live_server, "reviewer", PASSWORD)
+    page.goto(f"/admin/claims/claim/{hostile['claim'].pk}/change/")
+    screenshot(page, "hostile_text_entities")
+    first, last = page.evaluate(_SUBSTRING_ORDER, [".readonly", "Iran and Russia"])
+    assert first < last, (first, last)
