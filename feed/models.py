@@ -28,6 +28,10 @@ class Event(models.Model):
         SOURCE_UPDATED = "source.updated", "Source updated"
 
     seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    # The public events' own numbers, given with ``seq`` (1, 2, 3... among public events):
+    # what anonymous callers see and page by. Their ``seq``, with a gap for every hidden
+    # event, would tell them how much draft work went on, and when.
+    public_seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
     type = models.CharField(max_length=40, choices=Type.choices)
     # Plain ids, not foreign keys: a deleted draft keeps its events, and the outbox never
     # holds a lock on the rows it describes.
@@ -41,8 +45,6 @@ class Event(models.Model):
     class Meta:
         ordering = ["seq"]
         indexes = [
-            # Anonymous callers page through public events only, by seq.
-            models.Index(fields=["seq"], condition=Q(public=True), name="event_public_seq"),
             # The sequencer's work list; empty almost always.
             models.Index(fields=["id"], condition=Q(seq__isnull=True), name="event_unsequenced"),
         ]
@@ -52,10 +54,11 @@ class Event(models.Model):
         number = f"#{self.seq}" if self.seq is not None else "(unnumbered)"
         return f"{number} {self.type} {subject}"
 
-    def as_payload(self) -> dict:
-        """The event as the feed and webhooks send it."""
+    def as_payload(self, *, public: bool = False) -> dict:
+        """The event as the feed and webhooks send it; ``public``: as anonymous callers see
+        it, numbered among public events (``public_seq``)."""
         return {
-            "seq": self.seq,
+            "seq": self.public_seq if public else self.seq,
             "type": self.type,
             "claim": self.claim,
             "source": self.source,

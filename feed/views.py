@@ -24,8 +24,9 @@ class ChangesView(APIView):
         description=(
             "Store the last `seq` you processed and ask for `?after=<seq>`: you miss nothing and "
             "see nothing twice, whatever writers do meanwhile. Anonymous callers see public "
-            "events (publications, retractions, changes to public claims, sources); staff see "
-            "every event, drafts included."
+            "events (publications, retractions, changes to public claims, sources), numbered "
+            "among public events (1, 2, 3...: no gap tells of hidden work); staff see every "
+            "event, drafts included, by the feed's own numbers."
         ),
         parameters=[
             OpenApiParameter("after", int, description="The last seq you saw (default 0)."),
@@ -43,11 +44,12 @@ class ChangesView(APIView):
         sequencing.sequence_pending()
         events = selectors.events_after(request.user, after, limit + 1, query.validated_data.get("types"))
         has_more = len(events) > limit
-        events = events[:limit]
-        last = events[-1].seq if events else after
+        public = selectors.sequence_field(request.user) == "public_seq"
+        results = [event.as_payload(public=public) for event in events[:limit]]
+        last = results[-1]["seq"] if results else after
         return Response(
             {
-                "results": [event.as_payload() for event in events],
+                "results": results,
                 "next": replace_query_param(request.build_absolute_uri(), "after", last),
                 "has_more": has_more,
             }

@@ -203,7 +203,7 @@ def test_relating_claims_is_an_update_of_both_public_only_between_public_claims(
     published = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
     other = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted for sanctions.")
     draft = make_claim(analyst, text="Russia never voted for sanctions.")
-    start = _last_seq(client_for(reviewer))
+    start, public_start = _last_seq(client_for(reviewer)), _last_seq(client_for(None))
     relation = relation_create(from_claim=draft, to_claim=published, kind="contradicts", user=analyst)
     published.refresh_from_db()
     draft.refresh_from_db()
@@ -213,20 +213,38 @@ def test_relating_claims_is_an_update_of_both_public_only_between_public_claims(
         ("claim.updated", published.pk, published.version), ("claim.updated", draft.pk, draft.version),
     ])
     # Nothing the public sees changed: a relation to a draft is not shown to it.
-    assert read_feed(client_for(None), after=start)["results"] == []
+    assert read_feed(client_for(None), after=public_start)["results"] == []
 
     start = _last_seq(client_for(reviewer))
     relation_delete(relation=relation, user=analyst)
     published.refresh_from_db()
     after_removal = read_feed(client_for(reviewer), after=start)["results"]
     assert (published.pk, published.version) in [(e["claim"], e["version"]) for e in after_removal]
-    assert read_feed(client_for(None), after=start)["results"] == []
+    assert read_feed(client_for(None), after=public_start)["results"] == []
 
     # Between two public claims, the public sees both change, with the versions that show it.
-    start = _last_seq(client_for(reviewer))
     relation_create(from_claim=other, to_claim=published, kind="related", user=analyst)
     published.refresh_from_db()
     other.refresh_from_db()
-    assert sorted((e["claim"], e["version"]) for e in read_feed(client_for(None), after=start)["results"]) == sorted([
+    assert sorted((e["claim"], e["version"]) for e in read_feed(client_for(None), after=public_start)["results"]) == sorted([
         (published.pk, published.version), (other.pk, other.version),
     ])
+
+
+def test_anonymous_callers_see_public_events_numbered_without_gaps(client_for, make_claim, analyst, reviewer):
+    """Staff's numbers have a gap for every hidden event: shown to anonymous callers, they
+    would count the draft work between two publications, and date it."""
+    first = make_claim(analyst, status="published", reviewer=reviewer, text="Russia voted six times.")
+    for number in range(3):
+        draft = make_claim(analyst, text=f"A draft, number {number}.")
+        services.claim_update(claim=draft, user=analyst, text=f"A draft, edited {number}.")
+    second = make_claim(analyst, status="published", reviewer=reviewer, text="Iran voted against.")
+
+    public = read_feed(client_for(None))["results"]
+    assert [e["seq"] for e in public] == list(range(1, len(public) + 1))
+    assert [e["claim"] for e in public if e["type"] == "claim.published"] == [first.pk, second.pk]
+    staff = read_feed(client_for(reviewer))["results"]
+    assert len(staff) > len(public) and staff[-1]["seq"] > public[-1]["seq"]
+    # Paging by those numbers: after the first publication, exactly what followed it.
+    after_first = next(e["seq"] for e in public if e["claim"] == first.pk)
+    assert read_feed(client_for(None), after=after_first)["results"] == [e for e in public if e["seq"] > after_first]
