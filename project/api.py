@@ -456,6 +456,15 @@ def etag_for(kind: str, pk: int, version: int, digest: str | None = None) -> str
     return f'"{kind}-{pk}-v{version}-r{digest}"' if digest else f'"{kind}-{pk}-v{version}"'
 
 
+def _if_match_tags(request) -> list[str] | None:
+    """The tags of an ``If-Match`` header; None when there is none, or it is ``*`` (any)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    tags = parse_etags(header)
+    return None if "*" in tags else tags
+
+
 def expected_version(request, kind: str, pk: int, current_version: int) -> int | None:
     """The version an ``If-Match`` header vouches for, or None when there is no header.
 
@@ -464,11 +473,8 @@ def expected_version(request, kind: str, pk: int, current_version: int) -> int |
     returned is then checked again by the service under its row lock, so a write that
     raced in between is caught too.
     """
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    tags = parse_etags(header)
-    if "*" in tags:
+    tags = _if_match_tags(request)
+    if tags is None:
         return None
     versions = set()
     for tag in tags:
@@ -498,11 +504,8 @@ def expected_revision(request, kind: str, pk: int, current_revision: str) -> str
     """``expected_version`` for what is known by a revision (``revision_etag``): the revision
     an ``If-Match`` header vouches for (None: no header, or ``*``); a header naming another
     is 412 before anything is written, and the service checks it again under its lock."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    tags = parse_etags(header)
-    if "*" in tags:
+    tags = _if_match_tags(request)
+    if tags is None:
         return None
     revisions = {
         match["revision"] for tag in tags
