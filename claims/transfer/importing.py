@@ -18,7 +18,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from sources import anchoring
-from sources.models import Source, Span, sha256_of
+from sources.models import Source, Span
 
 from .. import rules
 from ..checks import run_checks
