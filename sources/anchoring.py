@@ -83,6 +83,20 @@ class QuoteTooCommon(AmbiguousQuote):
     code = "quote_too_common"
 
 
+class ContextMismatch(AnchoringError):
+    """The prefix or suffix given does not agree with the place that the offsets, the
+    occurrence or the quote itself name (or, among repeats, with any place). ``sides`` names
+    the sides that disagree; ``candidates`` lists every place of the quote, as
+    ``AmbiguousQuote`` does."""
+
+    code = "context_mismatch"
+
+    def __init__(self, message: str, candidates: list[Candidate] | None = None, sides: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = list(candidates or [])
+        self.sides = sides
+
+
 def check_input_lengths(quote: str | None, prefix: str | None = None, suffix: str | None = None) -> None:
     """Refuse a quote over ``MAX_QUOTE_LENGTH`` or a context side over ``MAX_CONTEXT_LENGTH``
     code points."""
@@ -135,9 +149,20 @@ def context_of(text: str, start: int, end: int, length: int = CONTEXT_LENGTH) ->
     return text[max(0, start - length) : start], text[end : end + length]
 
 
-def resolve_offsets(text: str, start: int, end: int, quote: str | None = None) -> Candidate:
-    """Anchor by offsets; a ``quote`` sent along must equal ``text[start:end]``. The span
-    quotes at most ``MAX_QUOTE_LENGTH`` code points, however it is named."""
+def resolve_offsets(
+    text: str,
+    start: int,
+    end: int,
+    quote: str | None = None,
+    *,
+    prefix: str | None = None,
+    suffix: str | None = None,
+) -> Candidate:
+    """Anchor by offsets; a ``quote`` sent along must equal ``text[start:end]``, and a
+    ``prefix``/``suffix`` sent along must agree with the text around the offsets (see
+    ``context_agrees``). The span quotes at most ``MAX_QUOTE_LENGTH`` code points, however
+    it is named."""
+    check_input_lengths(None, prefix, suffix)
     validate_offsets(text, start, end)
     if end - start > MAX_QUOTE_LENGTH:
         raise InputTooLong(
@@ -149,47 +174,166 @@ def resolve_offsets(text: str, start: int, end: int, quote: str | None = None) -
             f"The quote does not match the text at [{start}, {end}), which reads {actual[:80]!r}.",
             actual,
         )
-    return Candidate(start, end)
+    candidate = Candidate(start, end)
+    _require_agreement(text, candidate, prefix or "", suffix or "", f"at [{start}, {end})")
+    return candidate
 
 
-def _exact_context(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
-    """How many of the given sides match exactly: the prefix as the end of the text
-    before ``start``, the suffix as the start of the text after ``end``."""
-    before_matches = bool(prefix) and start >= len(prefix) and text[start - len(prefix) : start] == prefix
-    after_matches = bool(suffix) and text[end : end + len(suffix)] == suffix
-    return before_matches + after_matches
+# Context agreement
+#
+# Where a quote occurs several times, the context next to it tells the places apart. The
+# measure is the agreement next to the quote: how many code points at the end of a prefix
+# equal the text just before the place, and how many at the start of a suffix equal the text
+# just after it. The code points adjacent to the quote count first, so a context that agrees
+# far away but not next to the quote (a far exact match) earns nothing.
 
 
-def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[int, float]:
-    """How well the text around ``[start, end)`` matches the given context.
+def agreement_before(text: str, start: int, prefix: str) -> int:
+    """How many code points at the end of ``prefix`` equal the text just before ``start``
+    (at most ``start``: the text may begin first)."""
+    limit = min(len(prefix), start)
+    if limit and text[start - limit : start] == prefix[len(prefix) - limit :]:
+        return limit
+    # Agreement over k code points implies agreement over fewer: a binary search of slice
+    # comparisons (each in C) costs O(log k) comparisons, not k Python steps.
+    low, high = 0, max(0, limit - 1)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text[start - middle : start] == prefix[len(prefix) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
-    Returns ``(exact matches, fuzzy similarity)``: an exact side outranks any amount
-    of fuzzy similarity. The fuzzy part compares each side with the same number of
-    code points of actual text, so a longer context is not penalised for its length.
-    """
-    similarity = 0.0
-    if prefix:
-        similarity += fuzz.ratio(prefix, text[max(0, start - len(prefix)) : start])
-    if suffix:
-        similarity += fuzz.ratio(suffix, text[end : end + len(suffix)])
-    # Rounded so that float noise cannot break what is really a tie.
-    return _exact_context(text, start, end, prefix, suffix), round(similarity, 6)
+
+def agreement_after(text: str, end: int, suffix: str) -> int:
+    """How many code points at the start of ``suffix`` equal the text just after ``end``
+    (at most what is left of the text)."""
+    limit = min(len(suffix), len(text) - end)
+    if limit and text[end : end + limit] == suffix[:limit]:
+        return limit
+    low, high = 0, max(0, limit - 1)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text[end : end + middle] == suffix[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
-def _best_by_context(text: str, candidates: list[Candidate], prefix: str, suffix: str) -> list[Candidate]:
-    """The candidates sharing the best context score, in text order."""
+def _side_agrees(agreed: int, given: int, available: int) -> bool:
+    """A given side of context agrees with a place when all of it sits next to the quote,
+    or, where the text ends first, all the text there is (at least one code point) does:
+    context running past the text's start or end is not held against a place."""
+    return given == 0 or agreed == given or 0 < agreed == available
+
+
+# A given side that does not agree exactly still agrees when it is this similar (rapidfuzz
+# ratio, 0-100) to as many code points of the text next to the place: context typed by a
+# person ("we had nout" for "we had nothing ") picks its place; other words ("Russia " where
+# the text reads "Iran ") do not.
+NEAR_SIMILARITY = 50.0
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How a given context fits one place of a quote."""
+
+    candidate: Candidate
+    sides: int  # sides given
+    exact_sides: int  # given sides that agree exactly (up to the text's boundary)
+    agreed: int  # code points agreeing next to the quote, both sides
+    similarity: float  # each given side's similarity summed (100 for an exact side)
+    disagreeing: tuple[str, ...]  # given sides neither exact nor near
+
+    @property
+    def exact(self) -> bool:
+        return self.exact_sides == self.sides
+
+
+def _fit(text: str, candidate: Candidate, prefix: str, suffix: str) -> _Fit:
+    exact_sides, agreed, similarity, disagreeing = 0, 0, 0.0, []
+    for name, given, agreement, available, nearby in (
+        ("prefix", prefix, agreement_before(text, candidate.start, prefix) if prefix else 0, candidate.start,
+         lambda: text[max(0, candidate.start - len(prefix)) : candidate.start]),
+        ("suffix", suffix, agreement_after(text, candidate.end, suffix) if suffix else 0, len(text) - candidate.end,
+         lambda: text[candidate.end : candidate.end + len(suffix)]),
+    ):
+        if not given:
+            continue
+        agreed += agreement
+        if _side_agrees(agreement, len(given), available):
+            exact_sides += 1
+            similarity += 100.0
+            continue
+        # Rounded so that float noise cannot break what is really a tie.
+        ratio = round(fuzz.ratio(given, nearby()), 6)
+        similarity += ratio
+        if ratio < NEAR_SIMILARITY:
+            disagreeing.append(name)
+    return _Fit(candidate, bool(prefix) + bool(suffix), exact_sides, agreed, similarity, tuple(disagreeing))
+
+
+def context_agrees(text: str, start: int, end: int, *, prefix: str = "", suffix: str = "") -> bool:
+    """Whether a given prefix/suffix agrees with the place ``[start, end)``: each side
+    exactly (up to the text's start or end), or nearly (``NEAR_SIMILARITY``)."""
+    return not _fit(text, Candidate(start, end), prefix, suffix).disagreeing
+
+
+def _require_agreement(
+    text: str, candidate: Candidate, prefix: str, suffix: str, where: str, candidates: list[Candidate] | None = None
+) -> None:
+    """Refuse context that contradicts the place chosen by offsets, occurrence or a unique
+    quote: a caller who says what surrounds the words means those words."""
     if not (prefix or suffix):
-        return candidates
-    # Exact matches first: cheap string comparisons usually leave a single candidate,
-    # sparing fuzzy scoring of every occurrence of a common quote.
-    exact = [_exact_context(text, c.start, c.end, prefix, suffix) for c in candidates]
-    most = max(exact)
-    candidates = [c for c, count in zip(candidates, exact) if count == most]
-    if len(candidates) == 1:
-        return candidates
-    scores = [_context_score(text, c.start, c.end, prefix, suffix) for c in candidates]
-    best = max(scores)
-    return [c for c, score in zip(candidates, scores) if score == best]
+        return
+    fit = _fit(text, candidate, prefix, suffix)
+    if fit.disagreeing:
+        raise _mismatch(text, fit, where, candidates if candidates is not None else [candidate])
+
+
+def _mismatch(text: str, fit: _Fit, where: str, candidates: list[Candidate]) -> ContextMismatch:
+    start, end = fit.candidate.start, fit.candidate.end
+    parts = []
+    for side in fit.disagreeing:
+        if side == "prefix":
+            parts.append(f"the prefix does not agree with the text before it, which ends {text[max(0, start - CONTEXT_LENGTH):start]!r}")
+        else:
+            parts.append(f"the suffix does not agree with the text after it, which begins {text[end:end + CONTEXT_LENGTH]!r}")
+    return ContextMismatch(f"The quote {where}: {'; '.join(parts)}.", candidates, fit.disagreeing)
+
+
+def _best_by_context(text: str, candidates: list[Candidate], prefix: str, suffix: str) -> Candidate:
+    """The one place whose context agrees with the given prefix/suffix.
+
+    First the places where every given side agrees exactly (context running past the
+    text's start or end agrees up to there), the most code points of agreement winning;
+    else the places where every side agrees at least nearly, the most exact sides and then
+    the most similar winning. A tie is ``AmbiguousQuote``; no agreeing place at all is
+    ``ContextMismatch``.
+    """
+    fits = [_fit(text, candidate, prefix, suffix) for candidate in candidates]
+    exact = [fit for fit in fits if fit.exact]
+    if exact:
+        ranked = sorted(exact, key=lambda fit: -fit.agreed)
+        key = lambda fit: fit.agreed  # noqa: E731
+    else:
+        ranked = sorted((fit for fit in fits if not fit.disagreeing), key=lambda fit: (-fit.exact_sides, -fit.similarity))
+        key = lambda fit: (fit.exact_sides, fit.similarity)  # noqa: E731
+    if not ranked:
+        if len(fits) == 1:
+            raise _mismatch(text, fits[0], f"at [{fits[0].candidate.start}, {fits[0].candidate.end})", candidates)
+        raise ContextMismatch(
+            f"The quote occurs {len(candidates)} times and the context given agrees with none of them.",
+            candidates,
+            tuple(side for side, given in (("prefix", prefix), ("suffix", suffix)) if given),
+        )
+    if len(ranked) > 1 and key(ranked[0]) == key(ranked[1]):
+        raise AmbiguousQuote(
+            f"The quote occurs {len(candidates)} times and the context does not single one out.", candidates
+        )
+    return ranked[0].candidate
 
 
 def resolve_quote(
@@ -203,9 +347,10 @@ def resolve_quote(
     """Anchor by quote.
 
     ``occurrence`` (1-based) picks the n-th exact occurrence. Otherwise a single
-    occurrence wins; several are told apart by ``prefix``/``suffix`` similarity, and
-    without context, or when the best context score is shared, the quote is ambiguous
-    and every candidate is listed.
+    occurrence wins; several are told apart by ``prefix``/``suffix`` (``_best_by_context``),
+    and without context, or when the best is shared, the quote is ambiguous and every
+    candidate is listed. Context given must agree with the place chosen, whatever chose
+    it (``context_agrees``): else ``ContextMismatch``.
 
     The work is linear in the text: the quote and its context are capped
     (``check_input_lengths``), and a quote occurring more than ``MAX_CANDIDATES`` times is
@@ -216,6 +361,7 @@ def resolve_quote(
         # are found as the same words. A text that holds the quote as sent is left to it.
         quote, prefix, suffix = (normalise_line_endings(part) if part else part for part in (quote, prefix, suffix))
     check_input_lengths(quote, prefix, suffix)
+    prefix, suffix = prefix or "", suffix or ""
     candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)
     if len(candidates) > MAX_CANDIDATES:
         raise QuoteTooCommon(
@@ -231,17 +377,14 @@ def resolve_quote(
                 f"Occurrence {occurrence} was requested, but the quote occurs "
                 f"{len(candidates)} time(s); choose 1 to {len(candidates)}."
             )
-        return candidates[occurrence - 1]
+        chosen = candidates[occurrence - 1]
+        _require_agreement(text, chosen, prefix, suffix, f"occurrence {occurrence}, at [{chosen.start}, {chosen.end})", candidates)
+        return chosen
+    if prefix or suffix:
+        return _best_by_context(text, candidates, prefix, suffix)
     if len(candidates) == 1:
         return candidates[0]
-    if prefix or suffix:
-        best = _best_by_context(text, candidates, prefix or "", suffix or "")
-        if len(best) == 1:
-            return best[0]
-        message = f"The quote occurs {len(candidates)} times and the context does not single one out."
-    else:
-        message = f"The quote occurs {len(candidates)} times; give a prefix, suffix or occurrence."
-    raise AmbiguousQuote(message, candidates)
+    raise AmbiguousQuote(f"The quote occurs {len(candidates)} times; give a prefix, suffix or occurrence.", candidates)
 
 
 class AnchorState(StrEnum):
@@ -252,7 +395,8 @@ class AnchorState(StrEnum):
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A fuzzy guess of where a lost quote went; ``score`` runs from 0 to 100."""
+    """A guess of where a lost quote went; ``score`` runs from 0 to 100 (100: the exact
+    words, at a place whose context did not agree convincingly)."""
 
     start: int
     end: int
@@ -273,36 +417,204 @@ class Reanchored:
     suggestion: Suggestion | None = None
 
 
+# Work budgets
+#
+# Re-anchoring runs inside the source edit's transaction, so its cost must not depend on
+# how hostile the text is. Work is counted in cells, roughly nanoseconds: a code point of
+# text scanned is one cell, scoring a place's context a fixed few thousand, and a fuzzy
+# alignment of a quote of m code points over n of text n * m * ceil(m / 64) (rapidfuzz's
+# bit-parallel cost; measured at about one cell per nanosecond). A span that cannot pay for
+# a step is orphaned without a suggestion: flagged for a person, never guessed.
+
+
+class WorkBudget:
+    """Cells of work left; a ``share`` of it draws on this budget too."""
+
+    def __init__(self, cells: int, parent: WorkBudget | None = None) -> None:
+        self.left = cells
+        self.parent = parent
+
+    def affords(self, cells: int) -> bool:
+        return cells <= self.left and (self.parent is None or self.parent.affords(cells))
+
+    def spend(self, cells: int) -> bool:
+        """Pay ``cells`` when affordable (True); else pay nothing (False)."""
+        if not self.affords(cells):
+            return False
+        budget: WorkBudget | None = self
+        while budget is not None:
+            budget.left -= cells
+            budget = budget.parent
+        return True
+
+    def share(self, cells: int) -> WorkBudget:
+        """A budget of at most ``cells``, drawn from this one."""
+        return WorkBudget(min(cells, self.left), parent=self)
+
+
+# One span's re-anchoring, and one source edit's (every span of it), about 0.3 s and 1.5 s.
+SPAN_BUDGET = 300_000_000
+EDIT_BUDGET = 1_500_000_000
+# A fuzzy suggestion asked for on its own (not within a re-anchoring).
+SUGGESTION_BUDGET = 300_000_000
+CELLS_PER_PLACE = 2_000
+
+
+def _alignment_cost(text_length: int, quote_length: int) -> int:
+    return text_length * quote_length * -(-quote_length // 64)
+
+
+def _ratio_cost(length: int, quote_length: int) -> int:
+    return 1_000 + length * quote_length // 64
+
+
+# Re-anchoring
+#
+# The rule, per place where the quote occurs in the new text: its agreement is
+# ``agreement_before`` the stored prefix plus ``agreement_after`` the stored suffix (each at
+# most that side's length; a side stored shorter than CONTEXT_LENGTH because the span was
+# near the text's start or end is compared as stored). A place agrees wholly when both
+# sides agree over all their length.
+#
+# 1. The old offsets, when the quote still sits there and agrees wholly; or when it sits
+#    there and occurs nowhere else in the text; or when one side agrees there over at least
+#    MIN_SIDE_AGREEMENT code points and no other place agrees more on either side (a word
+#    changed next to a repeated quote leaves it where it was). A place that agrees more on
+#    a side the old one does not is where the span's words went: another speaker's same
+#    words moved into the old offsets are not kept.
+# 2. Else the wholly agreeing place nearest the old start (the same words and context:
+#    copies of a passage are indistinguishable, and the nearest is the least surprising).
+# 3. Else the place with the most agreement, when each side agrees over at least
+#    MIN_SIDE_AGREEMENT code points next to the quote (or over all of it, when stored
+#    shorter) and the place agrees by at least AGREEMENT_MARGIN more than any other: one
+#    side alone does not identify words (the same "said yes. End." follows another
+#    speaker, and so may a long passage repeated word for word), and close calls are not
+#    decided by machine.
+# 4. Else orphaned: the place with the most agreement (unless tied) is offered as a
+#    suggestion, never applied; without any exact occurrence, a fuzzy suggestion
+#    (``fuzzy_suggestion``) within the work budget.
+MIN_SIDE_AGREEMENT = 4
+AGREEMENT_MARGIN = 3
+# Wholly agreeing places are first looked for this many code points either side of the old
+# start, nearest first: an edit elsewhere in a long text costs a short search per span.
+REANCHOR_WINDOW = 20_000
+
+
+@dataclass(frozen=True)
+class _Placement:
+    candidate: Candidate
+    agreed: int  # code points agreeing next to the quote, both sides
+    whole: bool  # both sides agree over all their stored length
+    enough: bool  # both sides agree over at least MIN_SIDE_AGREEMENT (or all) code points
+    one_side: bool  # one side at least does
+    before: int  # code points agreeing before the quote
+    after: int  # and after it
+
+
+def _placement(text: str, candidate: Candidate, prefix: str, suffix: str) -> _Placement:
+    before = agreement_before(text, candidate.start, prefix)
+    after = agreement_after(text, candidate.end, suffix)
+    sides = (before >= min(len(prefix), MIN_SIDE_AGREEMENT), after >= min(len(suffix), MIN_SIDE_AGREEMENT))
+    whole = before == len(prefix) and after == len(suffix)
+    return _Placement(candidate, before + after, whole, all(sides), any(sides), before, after)
+
+
+def _nearest_first(text: str, quote: str, around: int, radius: int):
+    """The occurrences of ``quote`` starting within ``radius`` of ``around``, nearest first
+    (the earlier of two as near)."""
+    around = min(max(0, around), len(text))
+    low, high = max(0, around - radius), min(len(text), around + radius + len(quote))
+    forward = text.find(quote, around, high)
+    backward = text.rfind(quote, low, around - 1 + len(quote)) if around > low else -1
+    while forward != -1 or backward != -1:
+        if backward != -1 and (forward == -1 or around - backward <= forward - around):
+            yield Candidate(backward, backward + len(quote))
+            backward = text.rfind(quote, low, backward - 1 + len(quote)) if backward > low else -1
+        else:
+            yield Candidate(forward, forward + len(quote))
+            forward = text.find(quote, forward + 1, high)
+
+
 def reanchor(
-    new_text: str, *, quote: str, start: int, end: int, prefix: str = "", suffix: str = ""
+    new_text: str,
+    *,
+    quote: str,
+    start: int,
+    end: int,
+    prefix: str = "",
+    suffix: str = "",
+    budget: WorkBudget | None = None,
 ) -> Reanchored:
-    """Re-anchor a span after its source text was edited.
+    """Re-anchor a span after its source text was edited (the rule above this function).
 
-    Kept (anchored) where ``quote`` still sits at ``[start, end)`` with its context;
-    else moved (relocated) to the exact occurrence of ``quote`` whose prefix/suffix
-    match best, the one nearest the old start breaking ties; else orphaned. The result
-    never points at a different string: ``new_text[start:end] == quote`` unless orphaned.
-
-    When the quote still sits at the old offsets but its context changed there, all
-    occurrences compete; the old position keeps the span unless another occurrence's
-    context matches strictly better, so a short quote ("Iran") is not left on other words
-    that an edit earlier in the text shifted into its place.
+    The result never points at a different string: ``new_text[start:end] == quote`` unless
+    orphaned. The cost is bounded by ``budget`` (default ``SPAN_BUDGET``): places are
+    looked for nearest first around the old start, at most ``MAX_CANDIDATES`` of them are
+    scored, and what the budget cannot pay for is orphaned without a suggestion.
     """
-    in_place = 0 <= start < end <= len(new_text) and new_text[start:end] == quote
-    if in_place and _exact_context(new_text, start, end, prefix, suffix) == bool(prefix) + bool(suffix):
-        return Reanchored(AnchorState.ANCHORED, start, end)
-    candidates = find_all(new_text, quote) if quote else []
-    if not candidates:
-        suggestion = None
-        if quote:
-            suggestion = fuzzy_suggestion(new_text, quote, prefix=prefix, suffix=suffix, hint=start)
+    budget = budget if budget is not None else WorkBudget(SPAN_BUDGET)
+
+    def found(candidate: Candidate) -> Reanchored:
+        state = AnchorState.ANCHORED if candidate.start == start else AnchorState.RELOCATED
+        return Reanchored(state, candidate.start, candidate.end)
+
+    def orphaned(suggestion: Suggestion | None = None) -> Reanchored:
         return Reanchored(AnchorState.ORPHANED, start, end, suggestion)
-    best = min(
-        _best_by_context(new_text, candidates, prefix, suffix),
-        key=lambda c: (abs(c.start - start), c.start),
-    )
-    state = AnchorState.ANCHORED if best.start == start else AnchorState.RELOCATED
-    return Reanchored(state, best.start, best.end)
+
+    if not quote:
+        return orphaned()
+    if 0 <= start < end <= len(new_text) and new_text[start:end] == quote:
+        if _placement(new_text, Candidate(start, end), prefix, suffix).whole:
+            return found(Candidate(start, end))
+    # 2. nearest first around the old start: a wholly agreeing place there is the answer.
+    if not budget.spend(min(len(new_text), 2 * REANCHOR_WINDOW + len(quote))):
+        return orphaned()
+    nearby: list[_Placement] = []
+    nearby_complete = True
+    for candidate in _nearest_first(new_text, quote, start, REANCHOR_WINDOW):
+        if len(nearby) == MAX_CANDIDATES or not budget.spend(CELLS_PER_PLACE):
+            nearby_complete = False
+            break
+        placement = _placement(new_text, candidate, prefix, suffix)
+        if placement.whole:
+            return found(candidate)
+        nearby.append(placement)
+    around = min(max(0, start), len(new_text))
+    window_is_whole_text = around <= REANCHOR_WINDOW and len(new_text) - around <= REANCHOR_WINDOW + len(quote)
+    complete = True  # ``placements`` holds every place the quote occurs
+    if window_is_whole_text and nearby_complete:
+        placements = nearby
+    else:
+        if not budget.spend(len(new_text)):
+            return orphaned()
+        candidates = find_all(new_text, quote, limit=MAX_CANDIDATES + 1)
+        if len(candidates) > MAX_CANDIDATES:
+            if not nearby_complete:
+                return orphaned()  # too common to tell apart within the budget
+            placements, complete = nearby, False  # decided among the places near the old one
+        elif not budget.spend(CELLS_PER_PLACE * len(candidates)):
+            return orphaned()
+        else:
+            placements = [_placement(new_text, candidate, prefix, suffix) for candidate in candidates]
+            whole = [placement.candidate for placement in placements if placement.whole]
+            if whole:
+                return found(min(whole, key=lambda c: (abs(c.start - start), c.start)))
+    if not placements:
+        return orphaned(fuzzy_suggestion(new_text, quote, prefix=prefix, suffix=suffix, hint=start, budget=budget))
+    in_place = next((p for p in placements if p.candidate.start == start), None)
+    if in_place is not None and (
+        (complete and len(placements) == 1)
+        or (in_place.one_side and not any(p.before > in_place.before or p.after > in_place.after for p in placements))
+    ):
+        return found(in_place.candidate)
+    ranked = sorted(placements, key=lambda p: (-p.agreed, abs(p.candidate.start - start), p.candidate.start))
+    best = ranked[0]
+    clear = len(ranked) == 1 or best.agreed - ranked[1].agreed >= AGREEMENT_MARGIN
+    if clear and best.enough:
+        return found(best.candidate)
+    if len(ranked) > 1 and best.agreed == ranked[1].agreed:
+        return orphaned()  # a tie: no place to suggest over another
+    return orphaned(Suggestion(best.candidate.start, best.candidate.end, quote, 100.0))
 
 
 # Alignments within this many points of the best are refined: refining moves a score
@@ -312,31 +624,46 @@ _REFINE_MARGIN = 15.0
 _MAX_ALIGNMENTS = 100
 _MAX_REFINED = 20
 # Fuzzy alignment costs time proportional to the text times the quote: on a long text, the
-# search for a lost quote stays within this many code points of its old place.
+# search for a lost quote stays within this many code points of its old place (less when
+# the budget cannot pay for that much).
 FUZZY_WINDOW = 20_000
+# The start and the end of a long quote are looked for exactly near its old place: a
+# passage edited inside keeps them, and finding them costs a scan, not an alignment.
+_ENDS_LENGTH = 32
 
 
-def _alignments(text: str, quote: str, min_score: float) -> list[tuple[float, int, int]]:
+def _alignments(text: str, quote: str, min_score: float, budget: WorkBudget) -> list[tuple[float, int, int]]:
     """Non-overlapping local alignments of ``quote`` in ``text`` as ``(score, start, end)``.
 
     ``partial_ratio_alignment`` reports only the single best alignment, which would hide
     ties between repeated passages, so the search recurses into the text on either side
-    of each alignment found. Each call is one fast pass in C; the recursion stops at
-    segments whose best falls below the refining margin of the overall best.
+    of each alignment found. Each call is one fast pass in C, paid from ``budget``; the
+    recursion stops at segments whose best falls below the refining margin of the overall
+    best, after ``_MAX_ALIGNMENTS``, or when the budget cannot pay for the next segment.
     """
+    if not budget.spend(_alignment_cost(len(text), len(quote))):
+        return []
     first = fuzz.partial_ratio_alignment(quote, text)
     floor = max(first.score, min_score) - _REFINE_MARGIN
     found: list[tuple[float, int, int]] = []
     pending = [(0, len(text))]
+    initial = True
     while pending and len(found) < _MAX_ALIGNMENTS:
         low, high = pending.pop()
         segment = text[low:high]
         if len(segment) <= len(quote):
             # Shorter than the quote (roles would swap): the segment is the only candidate.
+            if not budget.spend(_ratio_cost(len(segment), len(quote))):
+                break
             score, start, end = fuzz.ratio(quote, segment), 0, len(segment)
+        elif initial:
+            score, start, end = first.score, first.dest_start, first.dest_end
         else:
+            if not budget.spend(_alignment_cost(len(segment), len(quote))):
+                break
             alignment = fuzz.partial_ratio_alignment(quote, segment)
             score, start, end = alignment.score, alignment.dest_start, alignment.dest_end
+        initial = False
         if score < floor or end <= start:
             continue
         found.append((score, low + start, low + end))
@@ -344,16 +671,19 @@ def _alignments(text: str, quote: str, min_score: float) -> list[tuple[float, in
     return found
 
 
-def _refine(text: str, quote: str, start: int, end: int) -> tuple[float, int, int]:
+def _refine(text: str, quote: str, start: int, end: int, budget: WorkBudget) -> tuple[float, int, int]:
     """Nudge the ends of an alignment to the boundaries that match ``quote`` best.
 
     ``partial_ratio`` only tries stretches exactly as long as the quote; a quote with a
-    dropped or added letter matches its passage better at a different length.
+    dropped or added letter matches its passage better at a different length. Each ratio is
+    paid from ``budget``; unpaid, the alignment stays as it is.
     """
     slack = max(1, min(8, len(quote) // 4))
     best = (round(fuzz.ratio(quote, text[start:end]), 2), start, end)
     # Two rounds of moving one end at a time reach what a full grid search would,
     # at a fraction of the ratio calls.
+    if not budget.spend(4 * (2 * slack + 1) * _ratio_cost(len(quote) + slack, len(quote))):
+        return best
     for _ in range(2):
         _, start, end = best
         for new_start in range(max(0, start - slack), min(end - 1, start + slack) + 1):
@@ -368,6 +698,22 @@ def _refine(text: str, quote: str, start: int, end: int) -> tuple[float, int, in
     return best
 
 
+def _guesses_by_ends(text: str, quote: str, hint: int) -> list[tuple[float, int, int]]:
+    """Where a long quote's first or last ``_ENDS_LENGTH`` code points sit exactly, nearest
+    ``hint``: the passage of the quote's length from there, unscored."""
+    if len(quote) < 4 * _ENDS_LENGTH:
+        return []
+    guesses = []
+    head, tail = quote[:_ENDS_LENGTH], quote[-_ENDS_LENGTH:]
+    for position in _nearest_first(text, head, hint, FUZZY_WINDOW):
+        guesses.append((0.0, position.start, min(len(text), position.start + len(quote))))
+        break
+    for position in _nearest_first(text, tail, hint + len(quote) - _ENDS_LENGTH, FUZZY_WINDOW):
+        guesses.append((0.0, max(0, position.end - len(quote)), position.end))
+        break
+    return guesses
+
+
 def fuzzy_suggestion(
     text: str,
     quote: str,
@@ -376,34 +722,48 @@ def fuzzy_suggestion(
     suffix: str = "",
     hint: int | None = None,
     min_score: float = 80.0,
+    budget: WorkBudget | None = None,
 ) -> Suggestion | None:
     """The passage of ``text`` most similar to ``quote`` (a quote with typos, or one
     whose passage was lightly edited), or None when nothing reaches ``min_score``.
 
     Equal similarity is decided by context (as in ``resolve_quote``), then by closeness
     to ``hint`` (an old offset), then by position, the earliest first. With a ``hint``, a
-    long text is searched within ``FUZZY_WINDOW`` code points of it only.
+    long text is searched within ``FUZZY_WINDOW`` code points of it only, and less when
+    ``budget`` (default ``SUGGESTION_BUDGET``) cannot pay for aligning that much; a long
+    quote is also looked for by its exact first and last code points near the hint. What
+    the budget cannot pay for is not searched: no suggestion rather than an unbounded wait.
     """
     if not quote or not text:
         return None
+    budget = budget if budget is not None else WorkBudget(SUGGESTION_BUDGET)
 
     def distance(start: int) -> int:
         return abs(start - hint) if hint is not None else start
 
-    if hint is not None and len(text) > 2 * FUZZY_WINDOW + len(quote):
-        low = max(0, min(hint, len(text)) - FUZZY_WINDOW)
-        window = text[low : min(len(text), hint + len(quote) + FUZZY_WINDOW)]
-        raw = [(score, low + start, low + end) for score, start, end in _alignments(window, quote, min_score)]
-    else:
-        raw = _alignments(text, quote, min_score)
+    center = min(max(0, hint), len(text)) if hint is not None else 0
+    raw: list[tuple[float, int, int]] = []
+    if hint is not None and budget.spend(min(len(text), 4 * FUZZY_WINDOW)):
+        raw.extend(_guesses_by_ends(text, quote, center))
+    # The widest window the budget can align (leaving half for the recursion and refining).
+    radius = FUZZY_WINDOW if hint is not None else len(text)
+    affordable = budget.left // max(1, 2 * _alignment_cost(1, len(quote)))
+    if 2 * radius + len(quote) > affordable:
+        radius = max(0, (affordable - len(quote)) // 2)
+    if radius > 0 or len(text) <= affordable:
+        low = max(0, center - radius) if hint is not None else 0
+        high = min(len(text), center + len(quote) + radius)
+        window = text[low:high]
+        raw.extend((score, low + start, low + end) for score, start, end in _alignments(window, quote, min_score, budget))
     raw.sort(key=lambda item: (-item[0], distance(item[1]), item[1]))
-    refined = {_refine(text, quote, start, end) for _, start, end in raw[:_MAX_REFINED]}
+    refined = {_refine(text, quote, start, end, budget) for _, start, end in raw[:_MAX_REFINED] if end > start}
     if not refined:
         return None
 
     def rank(item: tuple[float, int, int]) -> tuple:
         score, start, end = item
-        return (score, _context_score(text, start, end, prefix, suffix), -distance(start), -start)
+        fit = _fit(text, Candidate(start, end), prefix, suffix)
+        return (score, (fit.exact_sides, fit.similarity), -distance(start), -start)
 
     score, start, end = max(refined, key=rank)
     if score < min_score:

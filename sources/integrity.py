@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .anchoring import context_of
 from .models import Source, Span
 
 
@@ -15,7 +16,10 @@ class BrokenSpan:
 
 
 def find_broken_spans(*, source_id: int | None = None) -> tuple[int, list[BrokenSpan]]:
-    """Check every anchored or relocated span; returns (checked, broken).
+    """Check every anchored or relocated span: its quote is the text at its offsets, and its
+    prefix/suffix are the context derived from them (stale context would publish a
+    TextQuoteSelector contradicting the TextPositionSelector, and mislead the next
+    re-anchoring). Returns (checked, broken).
 
     Reads one source's text at a time, so memory stays flat on large corpora.
     """
@@ -29,14 +33,19 @@ def find_broken_spans(*, source_id: int | None = None) -> tuple[int, list[Broken
         spans = (
             Span.objects.filter(source_id=source_pk)
             .exclude(anchor_state=Span.AnchorState.ORPHANED)
-            .values_list("pk", "start", "end", "quote")
+            .values_list("pk", "start", "end", "quote", "prefix", "suffix")
         )
-        for span_pk, start, end, quote in spans.iterator():
+        for span_pk, start, end, quote, prefix, suffix in spans.iterator():
             checked += 1
             if not 0 <= start < end <= len(text):
                 reason = f"offsets [{start}, {end}) outside the text (length {len(text)})"
             elif text[start:end] != quote:
                 reason = f"quote {quote[:40]!r} differs from text[{start}:{end}] {text[start:end][:40]!r}"
+            elif (prefix, suffix) != context_of(text, start, end):
+                derived_prefix, derived_suffix = context_of(text, start, end)
+                side = "prefix" if prefix != derived_prefix else "suffix"
+                stored, derived = (prefix, derived_prefix) if side == "prefix" else (suffix, derived_suffix)
+                reason = f"{side} {stored!r} is not the context at its offsets, {derived!r}"
             else:
                 continue
             broken.append(BrokenSpan(span_pk, source_pk, reason))

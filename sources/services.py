@@ -79,8 +79,10 @@ class AnchoringFailed(InvalidInput):
     @classmethod
     def from_error(cls, error: anchoring.AnchoringError) -> AnchoringFailed:
         extra: dict[str, Any] = {}
-        if isinstance(error, anchoring.AmbiguousQuote):
+        if isinstance(error, (anchoring.AmbiguousQuote, anchoring.ContextMismatch)):
             extra["candidates"] = [candidate.as_dict() for candidate in error.candidates]
+        if isinstance(error, anchoring.ContextMismatch):
+            extra["mismatched"] = list(error.sides)
         if isinstance(error, anchoring.QuoteMismatch):
             extra["actual"] = error.actual
         return cls(str(error), code=error.code, extra=extra)
@@ -321,15 +323,22 @@ def source_delete(*, source: Source, user=None) -> None:
 
 
 def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=None) -> dict:
-    """Re-anchor spans of ``source`` against its current text.
+    """Re-anchor spans of ``source`` against its current text (``anchoring.reanchor``).
 
-    A span stays where its quote still sits; else it moves to an exact match of its quote
-    (context first, then distance) and is marked relocated; else it is marked orphaned with
-    its quote unchanged, so it never silently points at other words.
+    A span stays where its quote still sits with its context; else it moves to the place
+    whose context agrees (wholly, or convincingly on both sides) and is marked relocated;
+    else it is marked orphaned with its quote, offsets and context unchanged (the evidence
+    of where it was) and a suggestion, never applied. A kept or relocated span's prefix and
+    suffix are derived again from the new text, in this transaction.
+
+    The whole edit shares one work budget (``anchoring.EDIT_BUDGET``, each span at most
+    ``anchoring.SPAN_BUDGET``): a span that cannot be decided within it is orphaned
+    without a suggestion, so that no edit holds the source's lock for long.
     """
     text = source.text
     summary: Counter = Counter(kept=0, relocated=0, orphaned=0)
     changed: list[Span] = []
+    edit_budget = anchoring.WorkBudget(anchoring.EDIT_BUDGET)
     for span in spans if spans is not None else source.spans.all():
         result = anchoring.reanchor(
             text,
@@ -338,9 +347,10 @@ def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=
             end=span.end,
             prefix=span.prefix,
             suffix=span.suffix,
+            budget=edit_budget.share(anchoring.SPAN_BUDGET),
         )
         state = str(result.state)
-        before = (span.start, span.end, span.anchor_state, span.suggested_start)
+        before = _anchoring_fields(span)
         if state == Span.AnchorState.ORPHANED:
             summary["orphaned"] += 1
             span.anchor_state = Span.AnchorState.ORPHANED
@@ -359,13 +369,28 @@ def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=
                 # The words came back exactly where they were.
                 span.anchor_state = Span.AnchorState.RELOCATED
             span.suggested_start = span.suggested_end = span.suggestion_score = None
-        if before != (span.start, span.end, span.anchor_state, span.suggested_start):
+        if before != _anchoring_fields(span):
             _attribute(span, user)
             span.save()
             changed.append(span)
     if changed:
         spans_reanchored.send(sender=Span, span_ids=[span.pk for span in changed])
     return dict(summary)
+
+
+def _anchoring_fields(span: Span) -> tuple:
+    """What re-anchoring may change of a span: a change of any of it is saved (a kept
+    span's context too: the annotation publishes it, the next re-anchoring reads it)."""
+    return (
+        span.start,
+        span.end,
+        span.anchor_state,
+        span.prefix,
+        span.suffix,
+        span.suggested_start,
+        span.suggested_end,
+        span.suggestion_score,
+    )
 
 
 @transaction.atomic
@@ -383,7 +408,10 @@ def span_create(
     """Create a span by offsets (a quote may come too and must match) or by quote.
 
     By quote, ``occurrence`` (1-based) or ``prefix``/``suffix`` choose among repeats; an
-    ambiguous quote is refused with every candidate. Returns ``(span, created)``: an
+    ambiguous quote is refused with every candidate. A ``prefix``/``suffix`` sent with
+    offsets, an occurrence or a unique quote must agree with the text around that place
+    (``context_mismatch`` otherwise): the caller's words and the chosen place must not
+    contradict each other. Returns ``(span, created)``: an
     anchored span at the same offsets is reused rather than duplicated.
 
     The source is re-read under a lock, so the span is anchored in its current text even
@@ -402,7 +430,9 @@ def span_create(
                     "occurrence chooses among repeats of a quote; not with offsets.",
                     code="occurrence_with_offsets",
                 )
-            candidate = anchoring.resolve_offsets(text, start, end, quote)
+            candidate = anchoring.resolve_offsets(
+                text, start, end, quote, prefix=prefix or None, suffix=suffix or None
+            )
         elif quote is not None:
             candidate = anchoring.resolve_quote(
                 text, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence

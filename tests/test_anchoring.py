@@ -10,11 +10,15 @@ from sources.anchoring import (
     AnchorState,
     AnchoringError,
     Candidate,
+    ContextMismatch,
     EmptyQuote,
     OccurrenceOutOfRange,
     OffsetsOutOfRange,
     QuoteMismatch,
     QuoteNotFound,
+    WorkBudget,
+    agreement_after,
+    agreement_before,
     context_of,
     find_all,
     fuzzy_suggestion,
@@ -112,6 +116,7 @@ def test_candidate_as_dict():
         (QuoteMismatch, "quote_mismatch"),
         (OccurrenceOutOfRange, "occurrence_out_of_range"),
         (EmptyQuote, "empty_quote"),
+        (ContextMismatch, "context_mismatch"),
     ],
 )
 def test_every_error_is_an_anchoring_value_error_with_its_code(error, code):
@@ -421,3 +426,187 @@ def test_fuzzy_suggestion_finds_a_typo_in_a_long_text():
     suggestion = fuzzy_suggestion(SEED_004, typo)
     assert suggestion.quote == passage
     assert suggestion.start == SEED_004.index(passage)
+
+
+# context agreement: the code points next to the quote
+
+
+def test_agreement_counts_code_points_next_to_the_quote_only():
+    text = "On Monday, Russia said yes."
+    start = text.index("said")
+    assert agreement_before(text, start, "Monday, Russia ") == len("Monday, Russia ")
+    # Words further away that agree do not count once the adjacent ones differ.
+    assert agreement_before(text, start, "Monday, Iran ") == 1  # the space
+    assert agreement_after(text, start + 4, " yes. More") == len(" yes.")  # the text ends first
+    assert agreement_after(text, start + 4, "yes") == 0
+
+
+# creation by quote: context running past the text's start or end
+
+
+THREE = "Russia said no. Iran said yes. China said maybe."
+
+
+@pytest.mark.parametrize("suffix", [" maybe. And more text that is not there", " maybe.", " maybe. And"])
+def test_suffix_running_past_the_end_of_the_text_agrees_up_to_there(suffix):
+    assert resolve_quote(THREE, "said", suffix=suffix) == Candidate(37, 41)
+
+
+def test_prefix_running_past_the_start_of_the_text_agrees_up_to_there():
+    text = "China said maybe. Russia said no. Iran said yes."
+    assert resolve_quote(text, "said", prefix="Long ago, in another text entirely: China ") == Candidate(6, 10)
+
+
+# creation: context that contradicts the place chosen is refused
+
+
+def test_prefix_contradicting_the_offsets_is_refused():
+    with pytest.raises(ContextMismatch) as raised:
+        resolve_offsets(THREE, 0, 4, prefix="zzz")
+    assert raised.value.sides == ("prefix",)
+    # The context derived at the offsets (what the admin and the importer may send) agrees.
+    prefix, suffix = context_of(THREE, 21, 29)
+    assert resolve_offsets(THREE, 21, 29, prefix=prefix, suffix=suffix) == Candidate(21, 29)
+
+
+def test_prefix_contradicting_a_unique_quote_is_refused():
+    with pytest.raises(ContextMismatch) as raised:
+        resolve_quote(THREE, "said yes", prefix="Russia ")
+    assert "Iran " in str(raised.value)
+    assert raised.value.candidates == [Candidate(21, 29)]
+
+
+def test_prefix_contradicting_the_occurrence_is_refused():
+    with pytest.raises(ContextMismatch) as raised:
+        resolve_quote(THREE, "said", prefix="Iran ", occurrence=3)
+    assert raised.value.candidates == find_all(THREE, "said")
+    assert resolve_quote(THREE, "said", prefix="Iran ", occurrence=2) == Candidate(21, 25)
+
+
+def test_context_agreeing_with_no_place_on_every_side_is_refused_not_guessed():
+    # "Russia " fits Russia's place, " maybe" China's: no place carries both.
+    with pytest.raises(ContextMismatch) as raised:
+        resolve_quote(THREE, "said", prefix="Russia ", suffix=" maybe")
+    assert raised.value.candidates == find_all(THREE, "said")
+    assert set(raised.value.sides) == {"prefix", "suffix"}
+
+
+def test_context_with_a_typo_still_agrees():
+    assert resolve_quote(THREE, "said", prefix="Iram ") == Candidate(21, 25)
+    assert resolve_quote(THREE, "said yes", prefix="Iram ") == Candidate(21, 29)
+
+
+# re-anchoring: adjacent context decides, close calls are orphaned
+
+
+SWAPPED_BEFORE = "On Monday, Russia said yes to the proposal. On Tuesday, Iran said yes to the proposal. Talks continue."
+SWAPPED_AFTER = "On Tuesday, Iran said yes to the proposal. On Monday, Russia said yes to the proposal. Talks continue."
+
+
+def test_reanchor_does_not_keep_a_span_on_words_a_swap_put_at_its_offsets():
+    span = span_in(SWAPPED_BEFORE, "said yes to the proposal", nth=1)  # Iran's
+    assert SWAPPED_AFTER[span["start"] : span["end"]] == span["quote"]  # Russia's words now
+    result = reanchor(SWAPPED_AFTER, **span)
+    # Iran's place agrees before the quote, Russia's after it: too close to call.
+    assert result.state is AnchorState.ORPHANED
+    assert (result.start, result.end) == (span["start"], span["end"])
+    assert (result.suggestion.start, result.suggestion.end) == (17, 41)  # Iran's, offered only
+
+
+SPEAKERS = "Intro text here. Russia said yes. Later on, Iran said yes. End."
+
+
+@pytest.mark.parametrize(
+    "new_text",
+    [
+        "Intro text here. Later on, Iran said yes. Meanwhile Russia said yes. End.",
+        "Iran said yes. Meanwhile Russia said yes. End.",
+        "Intro text here. Meanwhile Russia said yes. End.",  # Iran's words are gone
+    ],
+)
+def test_reanchor_never_moves_a_span_onto_another_speakers_words(new_text):
+    span = span_in(SPEAKERS, "said yes", nth=1)  # Iran's
+    result = reanchor(new_text, **span)
+    russia = new_text.index("Russia said yes") + len("Russia ")
+    assert result.start != russia
+    assert result.state is AnchorState.ORPHANED
+    if result.suggestion is not None and "Iran said" in new_text:
+        assert result.suggestion.start == new_text.index("Iran said yes") + len("Iran ")
+
+
+def test_reanchor_orphans_a_short_quote_whose_own_occurrence_was_deleted():
+    text = "The first beta is here. The second beta is there."
+    span = span_in(text, "beta", nth=1)
+    new_text = "The first beta is here. The second is there."
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.ORPHANED
+    assert (result.start, result.end) == (span["start"], span["end"])
+    assert (result.suggestion.start, result.suggestion.end) == (10, 14)
+
+
+def test_reanchor_keeps_a_quote_whose_context_changed_away_from_its_edges():
+    span = span_in(TWO_CITIES, "it was the epoch of belief")
+    new_text = TWO_CITIES.replace("age of foolishness", "age of Foolishness")
+    result = reanchor(new_text, **span)
+    # The suffix agrees wholly, the prefix over "oolishness, ": enough on both sides.
+    assert result.state is AnchorState.ANCHORED
+
+
+def test_reanchor_orphans_a_quote_whose_adjacent_words_changed_on_one_side():
+    span = span_in(TWO_CITIES, "it was the epoch of belief")
+    new_text = TWO_CITIES.replace("foolishness, it was the epoch", "foolishness; and it was the epoch")
+    result = reanchor(new_text, **span)
+    # One side alone does not say whose words these are; the place is offered.
+    assert result.state is AnchorState.ORPHANED
+    assert result.suggestion.start == new_text.index("it was the epoch of belief")
+
+
+# re-anchoring: bounded work whatever the text
+
+
+def test_reanchor_of_a_long_quote_in_a_repetitive_megabyte_is_quick_and_exact():
+    import time
+
+    text = "ab" * 500_000
+    spans = [dict(quote=text[start : start + 501], start=start, end=start + 501) for start in range(100_000, 1_000_000, 200_000)]
+    new_text = "Z" + text
+    started = time.perf_counter()
+    results = [reanchor(new_text, prefix=text[s["start"] - 32 : s["start"]], suffix=text[s["end"] : s["end"] + 32], **s) for s in spans]
+    assert time.perf_counter() - started < 2
+    for span, result in zip(spans, results):
+        # Copies with the same context either side are the same words: the nearest one.
+        assert result.state is AnchorState.RELOCATED and abs(result.start - span["start"]) == 1
+        assert new_text[result.start : result.end] == span["quote"]
+
+
+def test_reanchor_within_an_exhausted_budget_orphans_without_a_suggestion():
+    span = span_in(TWO_CITIES, "the age of foolishness")
+    new_text = "Preface. " + TWO_CITIES.replace("the age of foolishness", "the age of foolishnes")
+    assert reanchor(new_text, **span).suggestion is not None
+    result = reanchor(new_text, budget=WorkBudget(0), **span)
+    assert result.state is AnchorState.ORPHANED and result.suggestion is None
+
+
+def test_fuzzy_suggestion_for_a_long_lost_quote_stays_within_its_budget():
+    import time
+
+    passage = "".join(f"sentence {index} of a long passage, " for index in range(150))  # ~5,000
+    text = "ab " * 10_000 + passage.replace("sentence 75", "sentence seventy-five") + " ba" * 10_000
+    started = time.perf_counter()
+    suggestion = fuzzy_suggestion(text, passage[:5_000], hint=30_000)
+    assert time.perf_counter() - started < 2
+    # Found by the quote's exact first code points near its old place.
+    assert suggestion is not None and suggestion.start == 30_000
+
+
+def test_reanchor_finds_a_wholly_agreeing_place_beyond_the_window_around_the_old_one():
+    from sources.anchoring import REANCHOR_WINDOW
+
+    passage = "Alpha said: the talks failed at dawn. Beta replied."
+    text = passage + " filler." * (REANCHOR_WINDOW * 3 // 16)  # 1.5 windows long
+    span = span_in(text, "the talks failed")
+    # The passage moves from the start of the text to its end, past the window.
+    new_text = text[len(passage) :] + " " + passage
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.RELOCATED
+    assert result.start == new_text.index("the talks failed")

@@ -10,6 +10,7 @@ from sources.anchoring import (
     CONTEXT_LENGTH,
     AmbiguousQuote,
     AnchorState,
+    ContextMismatch,
     context_of,
     find_all,
     reanchor,
@@ -149,10 +150,13 @@ def test_reanchor_after_random_edits_never_points_at_different_words(edit, chose
 
         if result.state is AnchorState.ORPHANED:
             assert (result.start, result.end) == (start, end)
-            assert quote not in new_text
             if result.suggestion is not None:
                 suggestion = result.suggestion
                 assert new_text[suggestion.start : suggestion.end] == suggestion.quote
+            if quote in new_text and result.suggestion is not None:
+                # The words are there, but no place's context agreed convincingly: the best
+                # one (unless tied) is offered, never applied.
+                assert result.suggestion.quote == quote
         else:
             assert new_text[result.start : result.end] == quote
             assert result.state is (AnchorState.ANCHORED if result.start == start else AnchorState.RELOCATED)
@@ -168,3 +172,94 @@ def test_reanchor_after_random_edits_never_points_at_different_words(edit, chose
         assert result.start in twins
         if len(twins) == 1:
             assert (result.start, result.end) == (expected, expected + len(quote))
+
+
+@given(text_and_range(), st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
+@SETTINGS
+def test_context_running_past_the_texts_ends_still_finds_its_place(case, before, after):
+    # A caller's context may hold words beyond the text's start or end (a longer version of
+    # the document): agreeing up to the boundary, it picks the place as exact context does.
+    # (Context wholly beyond the text, with none of it next to the quote, is a contradiction:
+    # test_context_wholly_beyond_the_text_is_refused.)
+    text, start, end = case
+    quote = text[start:end]
+    prefix = (before + text[:start]) if 0 < start < CONTEXT_LENGTH else text[start - CONTEXT_LENGTH : start]
+    suffix = (text[end:] + after) if 0 < len(text) - end < CONTEXT_LENGTH else text[end : end + CONTEXT_LENGTH]
+    try:
+        candidate = resolve_quote(text, quote, prefix=prefix[-256:], suffix=suffix[:256])
+    except AmbiguousQuote as error:
+        assert any(
+            c.start != start and text[: c.start].endswith(text[:start][-CONTEXT_LENGTH:])
+            and text[c.end :].startswith(text[end:][:CONTEXT_LENGTH])
+            for c in error.candidates
+        )
+    else:
+        assert text[candidate.start : candidate.end] == quote
+        assert text[: candidate.start].endswith(text[:start][-CONTEXT_LENGTH:])
+        assert text[candidate.end :].startswith(text[end:][:CONTEXT_LENGTH])
+
+
+@given(text_and_range())
+@SETTINGS
+def test_the_context_derived_at_a_place_is_never_refused_with_its_offsets_or_occurrence(case):
+    # What the admin's selection and the importer send: the exact place and its own context.
+    text, start, end = case
+    prefix, suffix = context_of(text, start, end)
+    assert resolve_offsets(text, start, end, text[start:end], prefix=prefix, suffix=suffix).start == start
+    occurrence = [c.start for c in find_all(text, text[start:end])].index(start) + 1
+    assert resolve_quote(text, text[start:end], prefix=prefix, suffix=suffix, occurrence=occurrence).start == start
+
+
+WORDS = st.text(st.characters(whitelist_categories=("Lu", "Ll")), min_size=3, max_size=12)
+
+
+@given(
+    speakers=st.lists(WORDS, min_size=2, max_size=2, unique=True),
+    quote=st.sampled_from(["said yes", "said yes to the proposal", "agreed", "x"]),
+    opening=st.sampled_from(["", "Intro text here. ", "On Monday, "]),
+    closing=st.sampled_from(["", " End.", " Talks continue on the next day."]),
+    edit=st.sampled_from(["swap", "delete_own", "delete_other", "separate", "rename_own"]),
+    new_name=WORDS,
+)
+@SETTINGS
+def test_reanchor_never_moves_a_span_onto_another_speakers_words(speakers, quote, opening, closing, edit, new_name):
+    own, other = speakers
+    if any(a.endswith(b) for a, b in ((own, other), (other, own), (new_name, other), (other, new_name))):
+        return  # one name is the end of the other: the words before the quote agree
+    first, second = f"{other} {quote}.", f"{own} {quote}."
+    text = f"{opening}{first} {second}{closing}"
+    start = text.rindex(f"{own} {quote}") + len(own) + 1
+    prefix, suffix = context_of(text, start, start + len(quote))
+    new_text = {
+        "swap": f"{opening}{second} {first}{closing}",
+        "delete_own": f"{opening}{first}{closing}",
+        "delete_other": f"{opening}{second}{closing}",
+        "separate": f"{opening}{second} Meanwhile, {first}{closing}",
+        # The speaker's name corrected: the words stay the span's.
+        "rename_own": f"{opening}{first} {new_name} {quote}.{closing}",
+    }[edit]
+    result = reanchor(new_text, quote=quote, start=start, end=start + len(quote), prefix=prefix, suffix=suffix)
+    if result.state is not AnchorState.ORPHANED:
+        # Kept or moved only onto the words the span's speaker said.
+        assert new_text[: result.start].endswith(f"{new_name if edit == 'rename_own' else own} ")
+        assert new_text[result.start : result.end] == quote
+
+
+@given(text_and_range(), st.text(min_size=1, max_size=40))
+@SETTINGS
+def test_context_wholly_beyond_the_text_is_refused(case, beyond):
+    text, start, end = case
+    if start == 0:
+        try:
+            resolve_offsets(text, start, end, prefix=beyond)
+        except ContextMismatch as error:
+            assert error.sides == ("prefix",)
+        else:
+            raise AssertionError("a prefix at the text's start was accepted")
+    if end == len(text):
+        try:
+            resolve_offsets(text, start, end, suffix=beyond)
+        except ContextMismatch as error:
+            assert error.sides == ("suffix",)
+        else:
+            raise AssertionError("a suffix at the text's end was accepted")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +40,28 @@ def test_span_whose_quote_still_sits_at_its_offsets_is_kept(doc):
     assert summary == {"kept": 1, "relocated": 0, "orphaned": 0}
     assert span.anchor_state == Span.AnchorState.ANCHORED
     assert span.prefix.endswith("sanctions vote. ")
+
+
+@pytest.mark.parametrize("edit", [
+    ("Gamma confirmed", "Omega confirmed"),  # the word before, same length
+    ("Gamma confirmed the sanctions vote. Delta", "Gamma confirmed the sanctions vote! Delta"),  # the mark after
+])
+def test_a_quote_that_occurs_once_and_still_sits_at_its_offsets_is_kept_whatever_its_neighbours(doc, edit):
+    span = make_span(doc, "confirmed the sanctions vote")
+    new_text = TEXT.replace(*edit)
+    assert source_update(source=doc, text=new_text) == {"kept": 1, "relocated": 0, "orphaned": 0}
+    span.refresh_from_db()
+    assert span.anchor_state == Span.AnchorState.ANCHORED and new_text[span.start : span.end] == span.quote
+
+
+def test_a_repeated_quote_stays_where_it_was_when_a_word_next_to_it_changes(doc):
+    """Beta's words, now said by "Iota": the other place (Alpha's) agrees no better on
+    either side, so the span stays on the words it cited."""
+    span = make_span(doc, "said the talks failed", prefix="Beta ")
+    new_text = TEXT.replace("Beta said", "Iota said")
+    assert source_update(source=doc, text=new_text) == {"kept": 1, "relocated": 0, "orphaned": 0}
+    span.refresh_from_db()
+    assert new_text[: span.start].endswith("Iota ")
 
 
 def test_span_moves_to_the_exact_match_and_is_marked_relocated(doc):
@@ -205,3 +227,82 @@ def test_after_any_edit_every_non_orphaned_span_is_exact(analyst, new_text):
             if span.anchor_state != Span.AnchorState.ORPHANED:
                 assert new_text[span.start : span.end] == span.quote
         transaction.set_rollback(True)
+
+
+SWAPPED_BEFORE = "On Monday, Russia said yes to the proposal. On Tuesday, Iran said yes to the proposal. Talks continue."
+SWAPPED_AFTER = "On Tuesday, Iran said yes to the proposal. On Monday, Russia said yes to the proposal. Talks continue."
+
+
+def test_swapping_sentences_flags_evidence_instead_of_citing_the_other_speaker(analyst, reviewer):
+    from claims import services as claim_services
+
+    doc = source_create(user=analyst, title="Swap", text=SWAPPED_BEFORE)
+    claim = claim_services.claim_create(
+        author=analyst,
+        text="Iran said yes to the proposal.",
+        verdict="supported",
+        confidence="moderate",
+        evidence=[claim_services.EvidenceInput(source=doc, quote="said yes to the proposal", prefix="Tuesday, Iran ")],
+    )
+    for action, actor in (("submit", analyst), ("approve", reviewer)):
+        claim = claim_services.claim_transition(claim=claim, user=actor, action=action, comment="ok")
+    span = claim.evidence.get().span
+    assert (span.start, span.end) == (61, 85)
+    summary = source_update(source=doc, text=SWAPPED_AFTER, user=reviewer)
+    span.refresh_from_db()
+    claim.refresh_from_db()
+    assert summary == {"kept": 0, "relocated": 0, "orphaned": 1}
+    assert span.anchor_state == Span.AnchorState.ORPHANED
+    assert claim.needs_attention is True
+    # The orphan keeps the context it had: the evidence of where it was.
+    assert span.prefix.endswith("On Tuesday, Iran ")
+    assert (span.suggested_start, span.suggested_end) == (17, 41)  # Iran's words, offered only
+
+
+def test_a_kept_span_gets_the_context_of_its_new_text(analyst):
+    from rest_framework.test import APIClient
+
+    text = "Alpha and beta. The sanctions vote passed easily. Gamma and delta."
+    doc = source_create(user=analyst, title="Context", text=text)
+    span = make_span(doc, "The sanctions vote passed easily.")
+    new_text = "Alpha und beta. The sanctions vote passed easily. Gamma and delta."
+    source_update(source=doc, text=new_text)
+    span.refresh_from_db()
+    assert span.anchor_state == Span.AnchorState.ANCHORED
+    assert (span.prefix, span.suffix) == (new_text[: span.start][-32:], new_text[span.end :][:32])
+    # The annotation's quote selector agrees with its position selector.
+    client = APIClient()
+    client.force_authenticate(analyst)
+    quote, position = client.get(f"/api/v1/spans/{span.pk}/annotation/").json()["target"]["selector"]
+    assert new_text[: position["start"]].endswith(quote["prefix"])
+    assert new_text[position["end"] :].startswith(quote["suffix"])
+
+
+def test_check_spans_reports_context_that_is_not_derived_from_the_offsets(doc):
+    span = make_span(doc, "Delta denied everything")
+    Span.objects.filter(pk=span.pk).update(prefix="stale context ")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("check_spans", stdout=StringIO(), stderr=err)
+    assert f"span {span.pk}" in err.getvalue() and "prefix 'stale context '" in err.getvalue()
+
+
+def test_two_spans_whose_words_become_one_passage_both_stay_exact(analyst):
+    paragraph = "It was the season of Light, it was the season of Darkness."
+    text = f"{paragraph}\n\n{paragraph}\n\n{paragraph}"
+    doc = source_create(user=analyst, title="Copies", text=text)
+    first, _ = span_create(source=doc, quote="season of Darkness", occurrence=1)
+    second, _ = span_create(source=doc, quote="season of Darkness", occurrence=2)
+    # The second copy is deleted: its span's words and whole context live on in the first
+    # copy, and both spans cite that passage (each claim keeps its own span; a new span
+    # there is the oldest of them, as span_create reuses).
+    source_update(source=doc, text=f"{paragraph}\n\n{paragraph}")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.start, first.end) == (second.start, second.end)
+    assert second.anchor_state == Span.AnchorState.RELOCATED
+    reused, created = span_create(source=doc, start=first.start, end=first.end)
+    assert (reused.pk, created) == (first.pk, False)
+    out = StringIO()
+    call_command("check_spans", stdout=out)
+    assert "All 2 anchored or relocated spans match" in out.getvalue()

@@ -9,6 +9,7 @@ import pytest
 from sources import anchoring
 from sources.models import Span
 from sources.services import source_create
+from tests.support import SAMPLE_TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +44,21 @@ def test_offsets_spanning_more_than_5000_code_points_are_refused_on_every_path(c
         anchoring.resolve_offsets(text, 10, 5_011)
 
 
+def context_running_past_the_text(side: str, length: int) -> str:
+    """``length`` code points of context for "Moscow later said" in SAMPLE_TEXT: the text on
+    that side, and beyond its start or end words that are not there (which agree)."""
+    start = SAMPLE_TEXT.index("Moscow later said")
+    if side == "prefix":
+        return ("x" * length + SAMPLE_TEXT[:start])[-length:]
+    return (SAMPLE_TEXT[start + len("Moscow later said") :] + "x" * length)[:length]
+
+
 @pytest.mark.parametrize("side", ["prefix", "suffix"])
 def test_context_of_256_code_points_is_accepted_and_257_refused(client_for, analyst, source, side):
     client = client_for(analyst)
-    assert post_span(client, source, quote="Russia voted six", **{side: "x" * 256}).status_code == 201
-    response = post_span(client, source, quote="Russia voted six", **{side: "x" * 257})
+    accepted = post_span(client, source, quote="Moscow later said", **{side: context_running_past_the_text(side, 256)})
+    assert accepted.status_code == 201, accepted.json()
+    response = post_span(client, source, quote="Moscow later said", **{side: context_running_past_the_text(side, 257)})
     assert response.status_code == 400
     assert side in response.json()["errors"]
 

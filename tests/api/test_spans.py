@@ -119,3 +119,67 @@ def test_staff_see_every_span_in_text_order(client_for, analyst, corpus):
 @pytest.mark.parametrize("query", ["source=abc", "source=1.5", "source=0", "anchor_state=lost"])
 def test_invalid_span_filters_answer_400(anonymous, query):
     assert anonymous.get(f"/api/v1/spans/?{query}").status_code == 400
+
+
+THREE = "Russia said no. Iran said yes. China said maybe."
+
+
+@pytest.fixture
+def three(analyst):
+    from sources.services import source_create
+
+    return source_create(user=analyst, title="Three speakers", text=THREE)
+
+
+@pytest.mark.parametrize("suffix", [" maybe. And more text that is not there", " maybe.", " maybe. And"])
+def test_suffix_running_past_the_end_of_the_text_picks_the_place_it_agrees_with(client_for, analyst, three, suffix):
+    response = _post(client_for(analyst), {"source": three.pk, "quote": "said", "suffix": suffix})
+    assert response.status_code == 201, response.json()
+    assert (response.json()["start"], response.json()["end"]) == (37, 41)
+
+
+def test_prefix_running_past_the_start_of_the_text_picks_the_place_it_agrees_with(client_for, analyst):
+    from sources.services import source_create
+
+    source = source_create(user=analyst, title="Reordered", text="China said maybe. Russia said no. Iran said yes.")
+    response = _post(client_for(analyst), {"source": source.pk, "quote": "said", "prefix": "Long ago, in another text entirely: China "})
+    assert response.status_code == 201, response.json()
+    assert response.json()["start"] == 6
+
+
+@pytest.mark.parametrize(
+    "payload, mismatched",
+    [
+        ({"start": 0, "end": 4, "prefix": "zzz"}, ["prefix"]),
+        ({"start": 21, "end": 29, "suffix": " maybe."}, ["suffix"]),
+        ({"quote": "said yes", "prefix": "Russia "}, ["prefix"]),
+        ({"quote": "said", "prefix": "Iran ", "occurrence": 3}, ["prefix"]),
+        ({"quote": "said", "prefix": "Russia ", "suffix": " maybe"}, ["prefix", "suffix"]),
+    ],
+    ids=["offsets", "offsets-suffix", "unique-quote", "occurrence", "no-place-has-both"],
+)
+def test_context_contradicting_the_place_chosen_is_refused(client_for, analyst, three, payload, mismatched):
+    response = _post(client_for(analyst), {"source": three.pk, **payload})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "context_mismatch"
+    assert body["mismatched"] == mismatched
+    if "start" in payload:
+        assert body["candidates"] == [{"start": payload["start"], "end": payload["end"]}]
+    else:  # every place of the quote, as ambiguous_quote lists them
+        quote = payload["quote"]
+        assert body["candidates"] == [
+            {"start": index, "end": index + len(quote)} for index in range(len(THREE)) if THREE.startswith(quote, index)
+        ]
+    assert not Span.objects.filter(source=three).exists()
+
+
+def test_context_derived_at_the_place_is_accepted_with_offsets_and_occurrence(client_for, analyst, three):
+    from sources.anchoring import context_of
+
+    prefix, suffix = context_of(THREE, 21, 25)
+    client = client_for(analyst)
+    by_offsets = _post(client, {"source": three.pk, "start": 21, "end": 25, "prefix": prefix, "suffix": suffix})
+    by_occurrence = _post(client, {"source": three.pk, "quote": "said", "occurrence": 2, "prefix": prefix, "suffix": suffix})
+    assert (by_offsets.status_code, by_occurrence.status_code) == (201, 200)
+    assert by_occurrence.json()["id"] == by_offsets.json()["id"]

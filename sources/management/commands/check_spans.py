@@ -6,7 +6,8 @@ from ...integrity import find_broken_spans
 class Command(BaseCommand):
     help = (
         "Verify every anchored or relocated span against its source text "
-        "(quote == text[start:end]); exit non-zero and list the offenders."
+        "(quote == text[start:end], prefix/suffix == the context derived there); exit "
+        "non-zero and list the offenders."
     )
 
     def add_arguments(self, parser):
