@@ -246,14 +246,15 @@ def refresh_others_attention(claim_ids: Iterable[int]) -> list[int]:
 
 
 @receiver(spans_reanchored)
-def _on_spans_reanchored(sender, span_ids, **kwargs) -> None:
+def _on_spans_reanchored(sender, span_ids, in_announced_edit: bool = False, **kwargs) -> None:
     # Moved or orphaned evidence changes what a claim shows: flag it and bump its version,
-    # so that ETags change too.
+    # so that ETags change too. In a source's edit, ``_on_source_changing`` gave every claim
+    # citing the source its new version already: one edit, one version and one event.
     claim_ids = set(
         Evidence.objects.filter(span_id__in=span_ids).values_list("claim_id", flat=True)
     )
     if claim_ids:
-        refresh_attention(claim_ids, bump_version=True)
+        refresh_attention(claim_ids, bump_version=not in_announced_edit)
 
 
 def _guard_reviewed(claims, user, what: str) -> None:

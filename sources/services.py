@@ -292,7 +292,7 @@ def source_update(
         source.text = text
         _validated(source)
         _save_source(source)
-        summary = reanchor_spans(source=source, user=user)
+        summary = reanchor_spans(source=source, user=user, in_announced_edit=True)
     else:
         _validated(source)
         _save_source(source)
@@ -322,7 +322,9 @@ def source_delete(*, source: Source, user=None) -> None:
         ) from error
 
 
-def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=None) -> dict:
+def reanchor_spans(
+    *, source: Source, spans: Iterable[Span] | None = None, user=None, in_announced_edit: bool = False
+) -> dict:
     """Re-anchor spans of ``source`` against its current text (``anchoring.reanchor``).
 
     A span stays where its quote still sits with its context; else it moves to the place
@@ -330,6 +332,9 @@ def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=
     else it is marked orphaned with its quote, offsets and context unchanged (the evidence
     of where it was) and a suggestion, never applied. A kept or relocated span's prefix and
     suffix are derived again from the new text, in this transaction.
+
+    ``in_announced_edit``: part of an edit announced by ``source_changing`` (whose receivers
+    have already done what a change of the source asks of them); ``spans_reanchored`` says so.
 
     The whole edit shares one work budget (``anchoring.EDIT_BUDGET``, each span at most
     ``anchoring.SPAN_BUDGET``): a span that cannot be decided within it is orphaned
@@ -374,7 +379,7 @@ def reanchor_spans(*, source: Source, spans: Iterable[Span] | None = None, user=
             span.save()
             changed.append(span)
     if changed:
-        spans_reanchored.send(sender=Span, span_ids=[span.pk for span in changed])
+        spans_reanchored.send(sender=Span, span_ids=[span.pk for span in changed], in_announced_edit=in_announced_edit)
     return dict(summary)
 
 

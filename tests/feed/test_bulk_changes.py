@@ -135,3 +135,14 @@ def test_an_entity_that_public_claims_show_is_deleted_by_a_reviewer_only(make_cl
     with pytest.raises(NotAllowed):
         services.entity_delete(entity=iran, user=analyst)
     assert Entity.objects.filter(pk=iran.pk).exists()
+
+
+def test_a_source_edit_that_moves_evidence_gives_its_claim_one_version_and_one_event(client_for, make_claim, source, analyst, reviewer):
+    claim = make_claim(analyst, status="published", reviewer=reviewer)
+    before = Claim.objects.get(pk=claim.pk).version
+    start = _last_seq(client_for(None))
+    source_update(source=source, user=reviewer, text="A new first line.\n" + source.text)
+    claim.refresh_from_db()
+    assert claim.evidence.get().span.anchor_state == "relocated"
+    assert claim.version == before + 1
+    assert _updates(client_for(None), start) == [(claim.pk, claim.version)]
