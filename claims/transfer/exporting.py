@@ -37,14 +37,15 @@ def export_claims(
     an empty database."""
     usernames = dict(get_user_model().objects.values_list("id", "username"))
     claims = Claim.objects.order_by("id")
-    if status:
-        claims = claims.filter(_written(status))
+    written = _written(status) if status else None
+    if written is not None:
+        claims = claims.filter(written)
     if with_sources or with_originals:
         _export_sources(out, with_originals=with_originals, warn=warn, usernames=usernames)
         entity_columns = [name for name in lines.ENTITY_FIELDS if name != "type"]
         for values in Entity.objects.order_by("id").values(*entity_columns):
             out.write(orjson.dumps(lines.record(lines.ENTITY, {"type": lines.ENTITY, **values})) + b"\n")
-        _export_spans(out, claims=claims, usernames=usernames)
+        _export_spans(out, written=written, usernames=usernames)
     bar = progress(claims.count()) if progress else None
     last_id = 0
     written = 0
@@ -146,11 +147,17 @@ def _written(status: list[str]) -> Q:
     return Q(status__in=status) | Q(pk__in=sorted(extra)) if extra else Q(status__in=status)
 
 
-def _export_spans(out: IO[bytes], *, claims, usernames: dict[int, str]) -> None:
-    """The spans no claim of the export cites (those it cites travel in its evidence)."""
+def _export_spans(out: IO[bytes], *, written: Q | None, usernames: dict[int, str]) -> None:
+    """The spans no claim of the export cites (those it cites travel in its evidence);
+    ``written``: the claims written, when the export is filtered. The condition is on the
+    evidence's claim, joined: as ``claim_id IN (all claims)``, SQLite probed the index once
+    per claim for every span (a 100,000-claim export ran for over ten minutes)."""
+    cited = Evidence.objects.filter(span_id=OuterRef("pk"))
+    if written is not None:
+        cited = cited.filter(_on_claim(written))
     spans = (
         Span.objects.order_by("id")
-        .exclude(Exists(Evidence.objects.filter(span_id=OuterRef("pk"), claim__in=claims.values("pk"))))
+        .exclude(Exists(cited))
         .values("uid", "start", "end", "quote", "prefix", "suffix", "anchor_state", "created_at", "updated_at",
                 "created_by_id", source_uid=F("source__uid"), source_sha256=F("source__text_sha256"))
     )
@@ -190,6 +197,12 @@ def _original_base64(values: dict, stored_name: str, warn) -> str | None:
             warn(f"The original of source {values['uid']} ({sha}) {problem} the storage: its hash is exported without it.")
         return None
     return base64.b64encode(data).decode("ascii")
+
+
+def _on_claim(written: Q) -> Q:
+    """``written`` (a condition on claims) as a condition on the evidence's claim."""
+    return Q(*[_on_claim(child) if isinstance(child, Q) else (f"claim__{child[0]}", child[1]) for child in written.children],
+             _connector=written.connector, _negated=written.negated)
 
 
 def _export_relations(out: IO[bytes], *, claims, usernames: dict[int, str]) -> None:
