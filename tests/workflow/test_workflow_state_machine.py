@@ -329,7 +329,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         if evidence_move == "add":
             span = self.spans[which]
             if expected is None and any(row.span_id == span.pk for row in rows):
-                expected = InvalidInput
+                expected = Conflict  # that evidence is there already
             item = services.EvidenceInput(span=span, stance=stance)
 
             def call():
