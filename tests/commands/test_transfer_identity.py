@@ -9,7 +9,6 @@ import json
 import uuid
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from claims import services
@@ -20,14 +19,9 @@ from sources.models import Source, Span
 from sources.services import source_create, span_create
 
 from ..support import SAMPLE_TEXT, STATUS_PATHS
+from .test_round_trip_property import _user
 
 pytestmark = pytest.mark.django_db
-
-
-def _user(username: str, group: str) -> User:
-    user = User.objects.create(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture
