@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
@@ -28,8 +30,16 @@ api_v1 = [
     path("changes/", ChangesView.as_view(), name="changes"),
 ]
 
+def favicon(request):
+    """The site's icon, where a browser asks for it without a page naming it (resolved when
+    asked: a manifest storage names the file by its hash)."""
+    return HttpResponsePermanentRedirect(static("claims/favicon.svg"))
+
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # What a browser asks for when a page names no icon (the API's docs, a JSON answer).
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     # The OpenAPI schema and its viewers, served from local static files.

@@ -55,6 +55,13 @@ one_line = RegexValidator(
 )
 
 
+def as_one_line(text: str) -> str:
+    """``text`` made one line for a field that takes one (``one_line``): each run of control
+    characters a space. For what the caller did not type (a file's name, a URL as a
+    title); what a caller types is refused instead, not changed."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text).strip()
+
+
 def normalise_line_endings(text: str) -> str:
     """Every line break as LF: browsers post a textarea's breaks as CR LF, files from some
     systems carry CR LF or CR. One form of break keeps a selection's offsets and quote the

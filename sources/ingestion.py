@@ -32,6 +32,7 @@ from tld import get_fld
 
 from project import net
 from project.errors import Conflict, InvalidInput, storage_full_said
+from project.validation import as_one_line
 
 from . import ingest
 from .ingest.normalise import without_lone_surrogates
@@ -173,7 +174,7 @@ def _fields(
     fields = {name: value for name, value in found.items() if value}
     fields.update({name: value for name, value in given.items() if value not in (None, "")})
     if not fields.get("title"):
-        fields["title"] = (fallback_title or "Untitled")[:500]
+        fields["title"] = (as_one_line(fallback_title or "") or "Untitled")[:500]
     return fields
 
 

@@ -41,3 +41,12 @@ def test_a_nul_in_an_admin_address_answers_the_sites_error_page_not_bare_text(cl
     assert "This address cannot be read" in html and "q: Contains a NUL character (%00)." in html
     assert f'href="{path.split("?")[0]}"' in html  # the page again, without the search
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_site_has_an_icon_where_browsers_look_for_it(client_for, analyst):
+    """Every admin page names it; /favicon.ico (asked for by pages that name none, such as
+    the API's docs) leads to it, instead of a 404 on every page."""
+    response = client_for(analyst).get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("claims/favicon.svg")
+    assert client_for(analyst).get(response["Location"]).status_code == 200
+    assert 'rel="icon" href="/static/claims/favicon.svg"' in client_for(analyst).get("/admin/").content.decode()

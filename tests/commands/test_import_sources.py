@@ -126,7 +126,7 @@ def test_files_in_a_folder_that_cannot_be_entered_are_refused_and_the_others_imp
     out, error = run(str(tmp_path))
     assert f"refused  {tmp_path / 'rnox' / 'b.txt'}: cannot be read (Permission denied)" in out
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
-    assert "1 file(s): 1 imported, 0 already present, 1 refused." in out
+    assert "2 file(s): 1 imported, 0 already present, 1 refused." in out
     assert error is not None and "1 file(s) refused" in str(error)
 
 
@@ -195,7 +195,7 @@ def test_a_fifo_or_a_device_named_is_refused_as_not_a_regular_file(tmp_path, nev
     assert f"refused  {fifo}: not a regular file" in out
     assert f"refused  {device}: not a regular file" in out
     assert "no such file or folder" not in out
-    assert "0 file(s): 0 imported, 0 already present, 2 refused." in out
+    assert "2 file(s): 0 imported, 0 already present, 2 refused." in out
     assert error is not None and "2 file(s) refused" in str(error)
 
 
@@ -206,8 +206,42 @@ def test_a_fifo_or_a_device_inside_a_folder_is_passed_over_unopened(tmp_path, ne
     out, error = run(str(tmp_path))
     assert error is None, out
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
-    assert str(tmp_path / "fifo.txt") not in out and str(tmp_path / "null.txt") not in out
-    assert "1 file(s): 1 imported, 0 already present, 0 refused." in out
+    # Passed over, and said so: nothing under a folder goes without a word.
+    assert f"skipped  {tmp_path / 'fifo.txt'}: not a regular file" in out
+    assert f"skipped  {tmp_path / 'null.txt'}: not a regular file" in out
+    assert "3 file(s): 1 imported, 0 already present, 0 refused, 2 passed over." in out
+
+
+def test_a_dangling_link_and_a_link_to_a_folder_inside_a_folder_are_named_as_passed_over(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "far.txt").write_text("Not reached through the link.")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text("A good note.")
+    (tmp_path / "in" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "in" / "folder-link").symlink_to(tmp_path / "elsewhere")
+    out, error = run(str(tmp_path / "in"))
+    assert error is None, out
+    assert f"skipped  {tmp_path / 'in' / 'gone.txt'}: a link to nothing" in out
+    assert f"skipped  {tmp_path / 'in' / 'folder-link'}: a link to a folder (not followed)" in out
+    assert "3 file(s): 1 imported, 0 already present, 0 refused, 2 passed over." in out
+    assert list(Source.objects.values_list("title", flat=True)) == ["good"]
+
+
+def test_a_missing_path_is_counted_in_the_summary(tmp_path):
+    out, error = run(str(tmp_path / "nowhere"))
+    assert "1 file(s): 0 imported, 0 already present, 1 refused." in out and error is not None
+
+
+def test_a_name_holding_a_line_break_or_an_escape_is_reported_on_one_line(tmp_path):
+    (tmp_path / "two\nlines.txt").write_text("A note with an odd name.")
+    (tmp_path / "esc\x1b[2J.txt").write_text("Another.")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    assert f"imported {tmp_path}/two\\nlines.txt: source #" in out
+    assert f"imported {tmp_path}/esc\\x1b[2J.txt: source #" in out
+    assert "\x1b" not in out and len(out.splitlines()) == 3
+    # The name, as a title, is one line too.
+    assert set(Source.objects.values_list("title", flat=True)) == {"two lines", "esc [2J"}
 
 
 def test_with_the_progress_bar_each_file_is_one_line_and_the_bar_stays_off_stdout(folder, capsys):

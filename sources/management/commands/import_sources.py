@@ -1,4 +1,5 @@
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,48 +14,64 @@ from ...ingestion import source_create_from_file
 from ...models import Source
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def shown(path: Path) -> str:
-    """The path as text any UTF-8 output takes: the bytes of a name that are not UTF-8
-    (decoded by Python as lone surrogates, which a strict output refuses) are shown
-    escaped, as in ``caf\\xe9.txt``."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """The path as text any UTF-8 output takes, on one line: the bytes of a name that are
+    not UTF-8 (decoded by Python as lone surrogates, which a strict output refuses) are
+    shown escaped, as in ``caf\\xe9.txt``, and so are control characters (a line break in
+    a name would split its report line in two; an escape would rewrite the terminal)."""
+    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
-def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
+def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
     """The regular files named and those inside the folders named (recursively, in name
     order, hidden ones left out), and the paths refused with the reason: missing, not a
     regular file, or not readable (a folder that cannot be listed or entered is refused,
     never passed over, so its files are not lost without a word).
 
     Inside a folder, what is not a regular file (a FIFO, a device, a socket, a link to a
-    folder, a dangling link) is passed over; named on the command line, it is refused.
-    Nothing here opens a file: opening a FIFO would block."""
-    found, refused = [], []
+    folder, a dangling link) is passed over, and returned third with the reason; named on
+    the command line, it is refused. Nothing here opens a file: opening a FIFO would block."""
+    found, refused, passed_over = [], [], []
     for name in paths:
         path = Path(name)
         kind, reason = kind_of(path)
         if kind == FILE:
             found.append(path)
         elif kind == FOLDER:
-            in_folder, refused_in_folder = files_in(path)
+            in_folder, refused_in_folder, passed_over_in_folder = files_in(path)
             found.extend(in_folder)
             refused.extend(refused_in_folder)
+            passed_over.extend(passed_over_in_folder)
         else:
             refused.append((path, reason))
-    return found, refused
+    return found, refused, passed_over
 
 
-def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The regular files under ``folder``, and the files and folders under it that could
-    not be looked at, each in name order. Hidden files and folders are left out (a hidden
-    folder is not entered)."""
-    found, refused = [], []
+PASSED_OVER = {
+    NOT_FOUND: "a link to nothing",
+    NOT_A_FILE: "not a regular file (a FIFO, a device or a socket)",
+}
+
+
+def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """The regular files under ``folder``; the files and folders under it that could not
+    be looked at; and what is passed over (a dangling link, a FIFO, device or socket, a
+    link to a folder, which is not followed), each with its reason and in name order.
+    Hidden files and folders are left out (a hidden folder is not entered)."""
+    found, refused, passed_over = [], [], []
 
     def refuse_folder(error: OSError) -> None:
         refused.append((Path(error.filename or folder), cannot_be_read(error)))
 
     for parent, folders, names in os.walk(folder, onerror=refuse_folder):
         folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in folders:
+            if os.path.islink(os.path.join(parent, name)):
+                passed_over.append((Path(parent, name), "a link to a folder (not followed)"))
         for name in names:
             if name.startswith("."):
                 continue
@@ -62,11 +79,12 @@ def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             kind, reason = kind_of(path)
             if kind == FILE:
                 found.append(path)
-            elif kind is None and reason not in (NOT_FOUND, NOT_A_FILE):
-                # In a folder that can be listed but not entered (no search permission). A
-                # dangling link, or a FIFO, device or socket, is passed over.
+            elif kind is None and reason in PASSED_OVER:
+                passed_over.append((path, PASSED_OVER[reason]))
+            elif kind is None:
+                # In a folder that can be listed but not entered (no search permission).
                 refused.append((path, reason))
-    return sorted(found), sorted(refused)
+    return sorted(found), sorted(refused), sorted(passed_over)
 
 
 class Command(BaseCommand):
@@ -92,9 +110,11 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"No user named {user}.") from error
         fields = {name: value for name, value in (("kind", kind), ("reliability", reliability)) if value}
-        files, refused = files_under(paths)
+        files, refused, passed_over = files_under(paths)
         for path, reason in refused:
             self.stdout.write(f"refused  {shown(path)}: {reason}")
+        for path, reason in passed_over:
+            self.stdout.write(f"skipped  {shown(path)}: {reason}")
         imported = present = 0
         # On the process's stderr: Django's wrapper would end each of the bar's redraws with
         # a new line. Each report line is written with the bar cleared, then the bar redrawn.
@@ -128,8 +148,9 @@ class Command(BaseCommand):
                 # Not held while the next file is read: a folder of large files costs one.
                 del source
         bar.close()
-        self.stdout.write(
-            f"{len(files)} file(s): {imported} imported, {present} already present, {len(refused)} refused."
-        )
+        # Every path reported once: the counts add up to the total.
+        looked_at = imported + present + len(refused) + len(passed_over)
+        summary = f"{looked_at} file(s): {imported} imported, {present} already present, {len(refused)} refused"
+        self.stdout.write(summary + (f", {len(passed_over)} passed over." if passed_over else "."))
         if refused:
             raise CommandError(f"{len(refused)} file(s) refused; reasons above.")
