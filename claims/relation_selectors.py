@@ -49,14 +49,15 @@ def public_partners(claim_id: int) -> set[int]:
     return partners
 
 
-def relations_digest(claim_id: int) -> str:
-    """The relations of ``claim_id`` as staff see them, in a few hex digits. A public
-    claim's version does not follow its relations to hidden claims (``shown_by``), and
-    staff's representation of a claim is not the public's (it adds the editorial checks
-    and the contributors): a staff caller's ETag adds this, so that no tag names two
-    representations. A relation's fields never change (it is recorded or removed), and the
-    detail names the other claim by id only: the relations' ids say it all."""
-    ids = sorted(ClaimRelation.objects.filter(Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id)).values_list("id", flat=True))
+def relations_digest(claim_id: int, user) -> str:
+    """The relations of ``claim_id`` that ``user`` sees, in a few hex digits. A signed-in
+    caller's representation of a claim is not the public's (it adds the contributors and
+    the editorial checks; staff's, relations to hidden claims, which give a public claim no
+    new version): their ETag adds this, so that no tag names two representations. A
+    relation's fields never change (it is recorded or removed), and the detail names the
+    other claim by id only: the relations' ids say it all."""
+    relations = ClaimRelation.objects.filter(Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id))
+    ids = sorted(visible_relations(user, relations).values_list("id", flat=True))
     return hashlib.blake2b(repr(ids).encode(), digest_size=6).hexdigest()
 
 

@@ -306,22 +306,38 @@ def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
 EVIDENCE_REFERENCES = ("claim", "span", "added_by")
 
 
-def _add_evidence(claim: Claim, item: EvidenceInput, user, added: dict[int, int]) -> Evidence:
-    """Add one item of a write's evidence; ``added`` maps the spans this write added so far
-    to their items' indexes (and gains this one's)."""
+def _add_evidence_items(claim: Claim, items: Sequence[EvidenceInput], user) -> list[Evidence]:
+    """Add a write's evidence items, in order; a refused one names its index
+    (``evidence[2]: ...``, ``evidence_index``), and nothing of the write is kept."""
+    added: list[Evidence] = []
+    index_of: dict[int, int] = {}  # span id -> the index of the item that added it
+    for index, item in enumerate(items):
+        try:
+            evidence = _add_evidence(claim, item, user, index_of)
+        except DomainError as error:
+            kind = InvalidInput if isinstance(error, AnchoringFailed) else type(error)
+            raise kind(
+                f"evidence[{index}]: {error.message}", code=error.code, extra={**error.extra, "evidence_index": index}
+            ) from error
+        index_of[evidence.span_id] = index
+        added.append(evidence)
+    return added
+
+
+def _add_evidence(claim: Claim, item: EvidenceInput, user, index_of: dict[int, int]) -> Evidence:
+    """Add one item of a write's evidence; ``index_of``: the spans the write added before."""
     if item.stance not in Stance.values:
         raise InvalidInput(f"Unknown stance {item.stance!r}.", code="invalid_stance")
     span = _resolve_evidence_span(item, user)
-    if span.pk in added:
+    if span.pk in index_of:
         # Nothing of this write is kept: no id it made may be named.
-        raise InvalidInput(f"The same passage as evidence[{added[span.pk]}].", code="duplicate_evidence")
+        raise InvalidInput(f"The same passage as evidence[{index_of[span.pk]}].", code="repeated_evidence")
     existing = Evidence.objects.filter(claim=claim, span=span).values_list("pk", flat=True).first()
     if existing is not None:
         raise Conflict(
             f"Span #{span.pk} is already evidence #{existing} of claim #{claim.pk}.", code="duplicate_evidence",
             extra={"evidence": existing},
         )
-    added[span.pk] = len(added)
     evidence = Evidence(claim=claim, span=span, stance=item.stance, note=normalise_line_endings(item.note or ""), added_by=user)
     _validated(evidence, exclude=EVIDENCE_REFERENCES)
     evidence._history_user = user
@@ -437,16 +453,7 @@ def claim_create(
     claim.save()
     _record_contribution(claim, author)
     _set_entities(claim, entities)
-    added: dict[int, int] = {}
-    for index, item in enumerate(evidence):
-        try:
-            _add_evidence(claim, item, author, added)
-        except (InvalidInput, AnchoringFailed) as error:
-            raise InvalidInput(
-                f"evidence[{index}]: {error.message}",
-                code=error.code,
-                extra={**error.extra, "evidence_index": index},
-            ) from error
+    _add_evidence_items(claim, evidence, author)
     refresh_attention([claim.pk])
     refresh_checks([claim.pk])  # editorial checks: after the claim's last save
     claim.refresh_from_db()
@@ -482,16 +489,8 @@ def claim_save(
         evidence_changed = True
     for evidence, stance, note in change:
         evidence_changed |= _change_evidence(locked, evidence, user, stance, note) is not None
-    locked.added_evidence = []
-    added: dict[int, int] = {}
-    for index, item in enumerate(add):
-        try:
-            locked.added_evidence.append(_add_evidence(locked, item, user, added))
-        except (InvalidInput, AnchoringFailed) as error:
-            raise InvalidInput(
-                f"evidence[{index}]: {error.message}", code=error.code, extra={**error.extra, "evidence_index": index}
-            ) from error
-        evidence_changed = True
+    locked.added_evidence = _add_evidence_items(locked, add, user)
+    evidence_changed |= bool(locked.added_evidence)
     if not (changed or evidence_changed):
         return locked
     if evidence_changed:

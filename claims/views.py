@@ -81,10 +81,12 @@ def _claim_response(
 
 
 def claim_etag(request, claim_id: int, version: int) -> str:
-    """A claim's ETag: its version; for staff, whose representation is another (with the
-    editorial checks, the contributors, and relations to hidden claims, which give a
-    public claim no new version), with a digest of its relations."""
-    digest = relation_selectors.relations_digest(claim_id) if selectors.sees_all_claims(request.user) else None
+    """A claim's ETag: its version; for a signed-in caller, whose representation is
+    another (``claims.fast_detail``: the contributors and the editorial checks; for staff,
+    relations to hidden claims, which give a public claim no new version), with a digest
+    of the relations they see."""
+    user = request.user
+    digest = relation_selectors.relations_digest(claim_id, user) if user.is_authenticated else None
     return etag_for("claim", claim_id, version, digest)
 
 

@@ -307,6 +307,22 @@ def refuse_repeated_parameters(query_params, names, hints: Mapping[str, str] | N
         raise exceptions.ValidationError({name: [message + hints.get(name, "")] for name, message in repeated.items()})
 
 
+# Read wherever a query is: DRF's choice of renderer, and the cache-buster some HTTP
+# clients add.
+ALWAYS_ACCEPTED = frozenset({"format", "_"})
+
+
+def refuse_unknown_parameters(query_params, accepted, message: str) -> None:
+    """A 400 naming each parameter of the query that is not ``accepted``: a misspelt one
+    (``?stauts=published``) would otherwise be answered as if it were not there, the whole
+    list, drafts and all, to a caller who believes it filtered. ``message`` names what is
+    accepted in place of its ``{}``."""
+    unknown = sorted(name for name in query_params if name not in accepted and name not in ALWAYS_ACCEPTED)
+    if unknown:
+        listed = ", ".join(sorted(accepted)) or "none"
+        raise exceptions.ValidationError({name: [message.format(listed)] for name in unknown})
+
+
 class SingleValuedQuery(serializers.Serializer):
     """Query parameters each given at most once (``refuse_repeated_parameters``), none but
     its own;
@@ -317,11 +333,7 @@ class SingleValuedQuery(serializers.Serializer):
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             refuse_repeated_parameters(data, self.fields, self.repeat_hints)
-            unknown = sorted(name for name in data if name not in self.fields and name not in ("format", "_"))
-            if unknown:
-                # A misspelt parameter would be answered as if it were not there.
-                accepted = ", ".join(sorted(self.fields))
-                raise exceptions.ValidationError({name: [f"No such parameter here; the parameters: {accepted}."] for name in unknown})
+            refuse_unknown_parameters(data, self.fields, "No such parameter here; it reads: {}.")
         return super().to_internal_value(data)
 
 

@@ -11,9 +11,8 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions
 
-from project.api import refuse_repeated_parameters
+from project.api import refuse_repeated_parameters, refuse_unknown_parameters
 from project.validation import ascii_integer
 
 MAX_ID = 2**63 - 1
@@ -87,26 +86,14 @@ class SingleValuedFilterBackend(DjangoFilterBackend):
         if filterset_class is not None:
             refuse_repeated_parameters(request.query_params, filterset_class.base_filters)
             if getattr(view, "action", None) == "list":
-                refuse_unknown_parameters(request.query_params, filterset_class.base_filters, view)
+                refuse_unknown_list_parameters(request.query_params, filterset_class.base_filters, view)
         return super().get_filterset(request, queryset, view)
 
 
-# Not filters, and read by every list: the page's (``project.pagination``), DRF's choice of
-# renderer, and the cache-buster some HTTP clients add.
-_LIST_PARAMETERS = frozenset({"cursor", "page_size", "format", "_"})
-
-
-def refuse_unknown_parameters(query_params, filters, view) -> None:
-    """A 400 naming each parameter of a list's query that is no filter of it: a misspelt
-    filter (``?stauts=published``) would otherwise answer the whole list, drafts and all,
-    to a consumer who believes it filtered."""
+def refuse_unknown_list_parameters(query_params, filters, view) -> None:
+    """``refuse_unknown_parameters`` for a list: its filters and its page's parameters."""
     paginator = getattr(view, "paginator", None)
-    known = set(filters) | _LIST_PARAMETERS | {
-        getattr(paginator, "cursor_query_param", "cursor"), getattr(paginator, "page_size_query_param", "page_size")
-    }
-    unknown = sorted(name for name in query_params if name not in known)
-    if unknown:
-        accepted = ", ".join(sorted(set(filters))) or "none"
-        raise exceptions.ValidationError(
-            {name: [f"No such filter for this list; its filters: {accepted}."] for name in unknown}
-        )
+    page = {getattr(paginator, "cursor_query_param", "cursor"), getattr(paginator, "page_size_query_param", "page_size")}
+    refuse_unknown_parameters(query_params, {*filters, *page}, "No such filter for this list; it reads: {}.")
+
+

@@ -17,7 +17,7 @@ def _etag(client, claim) -> str:
     return response["ETag"]
 
 
-def test_detail_has_a_strong_etag_from_id_and_version(client_for, analyst, corpus):
+def test_detail_has_a_strong_etag_from_id_and_version(client_for, analyst, outsider, corpus):
     public = _etag(client_for(None), corpus.published)
     assert public == f'"claim-{corpus.published.pk}-v{corpus.published.version}"'
     assert not public.startswith("W/")
@@ -25,6 +25,10 @@ def test_detail_has_a_strong_etag_from_id_and_version(client_for, analyst, corpu
     staff = _etag(client_for(analyst), corpus.published)
     assert re.fullmatch(f'"claim-{corpus.published.pk}-v{corpus.published.version}-r[0-9a-f]+"', staff)
     assert client_for(None).get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH=staff).status_code == 200
+    # So is that of anybody signed in (the contributors, the editorial checks).
+    signed_in = _etag(client_for(outsider), corpus.published)
+    assert signed_in != public and signed_in.startswith(public[:-1] + "-r")
+    assert client_for(None).get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH=signed_in).status_code == 200
     response = client_for(analyst).get(f"/api/v1/claims/{corpus.published.pk}/", HTTP_IF_NONE_MATCH=staff)
     assert response.status_code == 304
     for answer in (response, client_for(None).get("/api/v1/claims/")):

@@ -31,6 +31,7 @@ def test_evidence_already_there_answers_409_naming_it(client_for, analyst, corpu
     assert response.status_code == 409
     existing = corpus.draft.evidence.get()
     assert response.json()["code"] == "duplicate_evidence" and response.json()["evidence"] == existing.pk
+    assert response.json()["evidence_index"] == 0
     assert f"evidence #{existing.pk} of claim #{corpus.draft.pk}" in response.json()["detail"]
 
 
@@ -43,7 +44,7 @@ def test_one_passage_twice_in_a_new_claim_names_the_items_and_no_id_that_was_not
     }, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "duplicate_evidence" and body["evidence_index"] == 1
+    assert body["code"] == "repeated_evidence" and body["evidence_index"] == 1
     assert body["detail"] == "evidence[1]: The same passage as evidence[0]."
     assert "#" not in body["detail"]
 

@@ -280,3 +280,16 @@ def test_claim_create_needs_an_analyst(outsider):
     with pytest.raises(NotAllowed):
         services.claim_create(author=outsider, text="Not allowed to say this.")
     assert not Claim.objects.exists()
+
+
+def test_deleting_a_draft_by_a_version_that_is_no_longer_current_deletes_nothing(make_claim, analyst, reviewer):
+    """The check under the claim's lock, where the API's early If-Match check cannot see an
+    edit that raced in after it."""
+    claim = make_claim(analyst)
+    seen = claim.version
+    services.claim_update(claim=claim, user=reviewer, notes="Edited meanwhile.")
+    with pytest.raises(StaleVersion):
+        services.claim_delete(claim=claim, user=analyst, expected_version=seen)
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    services.claim_delete(claim=claim, user=analyst, expected_version=Claim.objects.get(pk=claim.pk).version)
+    assert not Claim.objects.filter(pk=claim.pk).exists()
