@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import signal
+import stat
 import types
 
 import pytest
@@ -71,3 +72,30 @@ def test_a_full_disk_behind_stdout_is_a_command_error_that_says_so(claims, monke
     _stdout(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(CommandError, match="Cannot write the export to stdout: No space left on device"):
         call_command("export_claims", "--no-progress", stderr=io.StringIO())
+
+
+def test_an_output_that_is_not_a_regular_file_is_written_as_it_is(claims, tmp_path):
+    """A pipe (as ``-o /dev/stdout`` or ``>(gzip ...)`` give) is written to, not replaced
+    by a file renamed over it; a link to a file writes through to its target."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    call_command("export_claims", "--output", str(fifo), "--no-progress", stderr=io.StringIO())
+    reader.join(timeout=10)
+    if reader.is_alive():  # nothing ever opened the pipe: release the reader
+        with open(fifo, "wb"):
+            pass
+        reader.join(timeout=10)
+    assert os.path.exists(fifo) and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].count(b"\n") >= 1
+
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    call_command("export_claims", "--output", str(link), "--no-progress", stderr=io.StringIO())
+    assert link.is_symlink() and target.read_bytes().count(b"\n") >= 1 and target.read_text() != "old\n"

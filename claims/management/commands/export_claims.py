@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import stat
 import sys
 import tempfile
 
@@ -81,28 +82,41 @@ def _silence_stdout() -> None:
 
 
 def _to_file(path: str, export) -> int:
-    """Write to a temporary file beside ``path``, flushed to disk, then renamed over it: a
-    crash or a kill leaves the previous file whole, never a truncated one."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Write to a temporary file beside the file ``path`` names (through a link, to its
+    target), flushed to disk, then renamed over it: a crash or a kill leaves the previous
+    file whole, never a truncated one. What is not a regular file (a pipe, a device,
+    ``/dev/stdout``) has nothing to replace, and is written as it is."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        status = os.stat(target)
     except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise CommandError(f"{path}: {error.strerror or error}") from error
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        try:
+            with open(target, "wb") as out:
+                return export(out)
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror or error}") from error
+    if status is not None:
+        mode = status.st_mode & 0o7777
+    else:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    except OSError as error:
-        raise CommandError(str(error)) from error
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".partial")
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".partial")
     except OSError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError(f"{path}: {error.strerror or error}; the file was left as it was.") from error
     try:
         with os.fdopen(descriptor, "wb") as out:
             count = export(out)
             out.flush()
             os.fchmod(out.fileno(), mode)
             os.fsync(out.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
         _sync_folder(folder)
     except OSError as error:
         _remove(temporary)
