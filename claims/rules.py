@@ -335,7 +335,6 @@ def log_entry_problems(
     comments: Sequence[str],
     author_id: int,
     contributor_ids: Collection[int],
-    analyst_ids: Collection[int],
     reviewer_ids: Collection[int],
     reviewer_id: int | None,
 ) -> list[Problem]:
@@ -344,7 +343,8 @@ def log_entry_problems(
     and retraction by reviewers, reopen by a reviewer or the author of a rejected claim),
     with the comment it needs (``comment_problem``); and the claim's ``reviewer`` is the
     actor of the log's last decision. The log's order, its end and the four-eyes rule are
-    ``log_problems``'s. ``analyst_ids``, ``reviewer_ids``: the actors in those roles."""
+    ``log_problems``'s, and so is its policy on roles: who acted then need not be an analyst
+    now, and a decision is a reviewer's (``reviewer_ids``: the actors who are)."""
     problems = []
     last_decider = None
     for index, (entry, comment) in enumerate(zip(entries, comments, strict=True)):
@@ -354,7 +354,7 @@ def log_entry_problems(
             entry.action,
             status=entry.from_status,
             is_author=entry.actor_id == author_id,
-            is_analyst=entry.actor_id in analyst_ids,
+            is_analyst=True,  # as in ``log_problems``: who left the analysts since acted then
             is_reviewer=entry.actor_id in reviewer_ids,
             is_contributor=entry.actor_id in contributor_ids,
         )

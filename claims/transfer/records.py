@@ -820,7 +820,6 @@ class Resolver:
             comments=[review[4] for review in reviews],
             author_id=author.id,
             contributor_ids=set(contributor_ids),
-            analyst_ids={actor_id for actor_id, (analysing, _) in roles.items() if analysing},
             reviewer_ids=reviewer_ids,
             reviewer_id=reviewer.id if reviewer else None,
         )
