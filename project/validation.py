@@ -47,8 +47,11 @@ def text_problem(value: Any) -> str | None:
 # entity's name), so that the API, the admin and the importer all ask it (``full_clean``): a
 # tab or a line break there is a paste gone wrong, and an escape character rewrites the
 # terminal of whoever lists it from a command.
+# C0 and C1 controls: a tab, a line break, an escape...
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 one_line = RegexValidator(
-    r"[\x00-\x1f\x7f-\x9f]",
+    CONTROL_CHARACTERS.pattern,
     inverse_match=True,
     message="Give one line of text: control characters (tabs, line breaks, escapes) are not allowed here.",
     code="control_character",
@@ -59,7 +62,7 @@ def as_one_line(text: str) -> str:
     """``text`` made one line for a field that takes one (``one_line``): each run of control
     characters a space. For what the caller did not type (a file's name, a URL as a
     title); what a caller types is refused instead, not changed."""
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text).strip()
+    return re.sub(f"(?:{CONTROL_CHARACTERS.pattern})+", " ", text).strip()
 
 
 def normalise_line_endings(text: str) -> str:

@@ -200,9 +200,7 @@ class Importer:
         for claim_id, uid, line in self.supersedes:
             if uid not in ids:
                 self._refuse(LineError(line, f"supersedes {uid}: no such claim"))
-            elif ids[uid] == claim_id:
-                self._refuse(LineError(line, "a claim cannot supersede itself"))
-            else:
+            else:  # a claim naming itself is refused with its line (``records.check_claim``)
                 links[claim_id] = ids[uid]
         # A cycle runs through the file's claims only: a claim already in the database
         # corrects none of them. So the file's links are the whole chain to follow.

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO
 
+from project.validation import as_one_line
+
 from ..language import is_tag as language_tag
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
 from .errors import ExtractionError
@@ -48,7 +50,7 @@ class Extraction:
 
 
 def _clean(value: str, name: str) -> str:
-    value = normalise_extracted(str(value or "")).replace("\n", " ").replace("\t", " ").strip()
+    value = as_one_line(normalise_extracted(str(value or "")))
     if len(value) <= _MAX_LENGTHS[name]:
         return value
     return "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()

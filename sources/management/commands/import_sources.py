@@ -1,5 +1,4 @@
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -9,12 +8,10 @@ from tqdm import tqdm
 
 from project.paths import FILE, FOLDER, NOT_A_FILE, NOT_FOUND, cannot_be_read, kind_of
 from project.errors import Conflict, DomainError
+from project.validation import CONTROL_CHARACTERS
 
 from ...ingestion import source_create_from_file
 from ...models import Source
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def shown(path: Path) -> str:
@@ -23,7 +20,7 @@ def shown(path: Path) -> str:
     shown escaped, as in ``caf\\xe9.txt``, and so are control characters (a line break in
     a name would split its report line in two; an escape would rewrite the terminal)."""
     text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
+    return CONTROL_CHARACTERS.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
