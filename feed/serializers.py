@@ -44,3 +44,9 @@ class ChangesPageSerializer(serializers.Serializer):
     results = EventSerializer(many=True)
     next = serializers.URLField(help_text="Where to ask next (after = the last seq of this page); poll it.")
     has_more = serializers.BooleanField(help_text="More events wait beyond this page now.")
+    numbering = serializers.ChoiceField(
+        choices=["all", "public"],
+        help_text="What `seq` (and `after`) count: `all` events (staff), or the `public` events among "
+        "themselves (everybody else). A stored `after` belongs to the numbering it was read in: "
+        "a consumer whose access changes starts again from 0.",
+    )

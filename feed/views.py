@@ -52,5 +52,6 @@ class ChangesView(APIView):
                 "results": results,
                 "next": replace_query_param(request.build_absolute_uri(), "after", last),
                 "has_more": has_more,
+                "numbering": "public" if public else "all",
             }
         )

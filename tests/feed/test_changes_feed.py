@@ -240,8 +240,10 @@ def test_anonymous_callers_see_public_events_numbered_without_gaps(client_for, m
         services.claim_update(claim=draft, user=analyst, text=f"A draft, edited {number}.")
     second = make_claim(analyst, status="published", reviewer=reviewer, text="Iran voted against.")
 
-    public = read_feed(client_for(None))["results"]
+    page = read_feed(client_for(None))
+    public = page["results"]
     assert [e["seq"] for e in public] == list(range(1, len(public) + 1))
+    assert page["numbering"] == "public" and read_feed(client_for(reviewer))["numbering"] == "all"
     assert [e["claim"] for e in public if e["type"] == "claim.published"] == [first.pk, second.pk]
     staff = read_feed(client_for(reviewer))["results"]
     assert len(staff) > len(public) and staff[-1]["seq"] > public[-1]["seq"]
