@@ -7,12 +7,12 @@ Annotation TextPositionSelector.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from project.validation import normalise_line_endings
 
 CONTEXT_LENGTH = 32
 
@@ -95,6 +95,10 @@ class ContextMismatch(AnchoringError):
         super().__init__(message)
         self.candidates = list(candidates or [])
         self.sides = sides
+
+
+# CR LF or CR, as a line break (a source's breaks are LF; ``project.validation``'s rule).
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 def check_input_lengths(quote: str | None, prefix: str | None = None, suffix: str | None = None) -> None:
@@ -226,7 +230,7 @@ def _side_agrees(agreed: int, given: int, available: int) -> bool:
     """A given side of context agrees with a place when all of it sits next to the quote,
     or, where the text ends first, all the text there is (at least one code point) does:
     context running past the text's start or end is not held against a place."""
-    return given == 0 or agreed == given or 0 < agreed == available
+    return agreed == given or 0 < agreed == available
 
 
 # A given side that does not agree exactly still agrees when it is this similar (rapidfuzz
@@ -359,7 +363,7 @@ def resolve_quote(
     if "\r" in quote and quote not in text:
         # A source's breaks are LF: words copied with CR LF (as a browser posts a textarea's)
         # are found as the same words. A text that holds the quote as sent is left to it.
-        quote, prefix, suffix = (normalise_line_endings(part) if part else part for part in (quote, prefix, suffix))
+        quote, prefix, suffix = (_LINE_BREAK.sub("\n", part) if part else part for part in (quote, prefix, suffix))
     check_input_lengths(quote, prefix, suffix)
     prefix, suffix = prefix or "", suffix or ""
     candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)

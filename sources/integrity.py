@@ -41,11 +41,13 @@ def find_broken_spans(*, source_id: int | None = None) -> tuple[int, list[Broken
                 reason = f"offsets [{start}, {end}) outside the text (length {len(text)})"
             elif text[start:end] != quote:
                 reason = f"quote {quote[:40]!r} differs from text[{start}:{end}] {text[start:end][:40]!r}"
-            elif (prefix, suffix) != context_of(text, start, end):
-                derived_prefix, derived_suffix = context_of(text, start, end)
-                side = "prefix" if prefix != derived_prefix else "suffix"
-                stored, derived = (prefix, derived_prefix) if side == "prefix" else (suffix, derived_suffix)
-                reason = f"{side} {stored!r} is not the context at its offsets, {derived!r}"
+            elif (prefix, suffix) != (derived := context_of(text, start, end)):
+                side = "prefix" if prefix != derived[0] else "suffix"
+                stored, expected = (prefix, derived[0]) if side == "prefix" else (suffix, derived[1])
+                reason = (
+                    f"{side} {stored!r} is not the context at its offsets, {expected!r} "
+                    "(`manage.py reanchor` derives it again)"
+                )
             else:
                 continue
             broken.append(BrokenSpan(span_pk, source_pk, reason))

@@ -464,6 +464,9 @@ def test_prefix_contradicting_the_offsets_is_refused():
     with pytest.raises(ContextMismatch) as raised:
         resolve_offsets(THREE, 0, 4, prefix="zzz")
     assert raised.value.sides == ("prefix",)
+    with pytest.raises(ContextMismatch) as raised:
+        resolve_offsets(THREE, 21, 25, prefix="Russia ")  # Iran's "said"
+    assert raised.value.sides == ("prefix",)
     # The context derived at the offsets (what the admin and the importer may send) agrees.
     prefix, suffix = context_of(THREE, 21, 29)
     assert resolve_offsets(THREE, 21, 29, prefix=prefix, suffix=suffix) == Candidate(21, 29)
