@@ -93,6 +93,19 @@ def test_an_output_that_is_not_a_regular_file_is_written_as_it_is(claims, tmp_pa
     assert os.path.exists(fifo) and stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert received and received[0].count(b"\n") >= 1
 
+    # As the shell's /dev/stdout is: a link, through /proc, to the pipe itself (whose
+    # resolved name, "pipe:[...]", is no path).
+    read_end, write_end = os.pipe()
+    stdout_like = tmp_path / "stdout"
+    stdout_like.symlink_to(f"/proc/self/fd/{write_end}")
+    piped = []
+    reader = threading.Thread(target=lambda: piped.append(os.fdopen(read_end, "rb").read()), daemon=True)
+    reader.start()
+    call_command("export_claims", "--output", str(stdout_like), "--no-progress", stderr=io.StringIO())
+    os.close(write_end)
+    reader.join(timeout=10)
+    assert piped and piped[0].count(b"\n") >= 1
+
     target = tmp_path / "real.jsonl"
     target.write_text("old\n")
     link = tmp_path / "link.jsonl"

@@ -86,20 +86,20 @@ def _to_file(path: str, export) -> int:
     target), flushed to disk, then renamed over it: a crash or a kill leaves the previous
     file whole, never a truncated one. What is not a regular file (a pipe, a device,
     ``/dev/stdout``) has nothing to replace, and is written as it is."""
-    target = os.path.realpath(path)
-    folder = os.path.dirname(target)
     try:
-        status = os.stat(target)
+        status = os.stat(path)  # through links: /dev/stdout is the pipe it names
     except FileNotFoundError:
         status = None
     except OSError as error:
         raise CommandError(f"{path}: {error.strerror or error}") from error
     if status is not None and not stat.S_ISREG(status.st_mode):
         try:
-            with open(target, "wb") as out:
+            with open(path, "wb") as out:
                 return export(out)
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror or error}") from error
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
     if status is not None:
         mode = status.st_mode & 0o7777
     else:
