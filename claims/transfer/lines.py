@@ -48,10 +48,13 @@ CLAIM_FIELDS = (
 # ``contributed_at``: when each of ``contributors`` (same order) first contributed; a file
 # without it dates them all at the claim's creation.
 # A span is named by its uid; its source and passage by offsets (a quote sent along must
-# match) or by quote, with prefix/suffix/occurrence choosing among repeats. An orphaned
-# span carries its old offsets, quote and context. ``source_uid`` names the source when it
-# is known (two sources may hold the same text); the hash or URL is the fallback when no
-# source has that uid (a file written before uids travelled, or another database's source).
+# match, and a prefix/suffix must agree with the text around them, as the API's span
+# creation requires) or by quote, with prefix/suffix/occurrence choosing among repeats. An
+# orphaned span carries its old offsets, quote and context; the exporter writes no context
+# for the others in evidence, and in a span line the context derived from the text, which
+# agrees. ``source_uid`` names the source when it is known (two sources may hold the same
+# text); the hash or URL is the fallback when no source has that uid (a file written before
+# uids travelled, or another database's source).
 EVIDENCE_FIELDS = (
     "span_uid", "source_uid", "source_sha256", "source_url", "start", "end", "quote", "prefix", "suffix",
     "occurrence", "anchor_state", "stance", "note", "added_by", "created_at",

@@ -347,6 +347,31 @@ class PreparedEvidence:
     span_updated_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class SpanFields:
+    """How a line spells a span's fields, so that a message names the field as the line
+    gives it: an evidence item names its span's own with ``span_`` (its ``created_at`` is
+    the evidence's), a span line is the span; ``source``: the fields that may name the
+    source, in the order they are tried."""
+
+    uid: str
+    created_by: str
+    created_at: str
+    updated_at: str
+    source: tuple[str, ...]
+
+
+_SOURCE_NAMES = ("source_uid", "source_sha256", "source_url")
+EVIDENCE_SPAN_FIELDS = SpanFields(
+    "span_uid", "span_created_by", "span_created_at", "span_updated_at",
+    tuple(name for name in _SOURCE_NAMES if name in line_format.EVIDENCE_FIELDS),
+)
+SPAN_LINE_FIELDS = SpanFields(
+    "uid", "created_by", "created_at", "updated_at",
+    tuple(name for name in _SOURCE_NAMES if name in line_format.SPAN_FIELDS),
+)
+
+
 @dataclass(slots=True)
 class PreparedClaim:
     author_id: int
@@ -880,45 +905,68 @@ class Resolver:
         return PreparedRelation(line.number, from_uid, to_uid, kind, note, created_by, _datetime(record, "created_at"))
 
     def _check_evidence(self, item: Any, author, line: int) -> PreparedEvidence:
+        """An evidence item of a claim line: its span (``_check_passage``), its stance, note
+        and who added it (the claim's author unless it says)."""
         if not isinstance(item, dict):
             raise InvalidLine("must be an object")
         unknown = line_format.unknown_fields(item, line_format.EVIDENCE_FIELDS)
         if unknown:
             raise InvalidLine(f"unknown field(s): {', '.join(unknown)}")
         added_by = author if item.get("added_by") in (None, "") else self._user(item.get("added_by"), "added_by")
-        source = self._source_of(item)
-        source_id, sha, text = source.id, source.sha, self.sources.text_of(source.sha)
         stance = _choice(item, "stance", STANCES, Stance.SUPPORTS)
+        evidence = self._check_passage(item, line, EVIDENCE_SPAN_FIELDS)
+        evidence.stance = stance
+        evidence.note = _text(item, "note", limit=NOTE_MAX_LENGTH)
+        evidence.added_by_id = added_by.id
+        evidence.created_at = _datetime(item, "created_at")
+        return evidence
+
+    def check_span(self, line: Line) -> PreparedEvidence:
+        """A span line (a passage no claim cites), checked as evidence's span is: its source,
+        its offsets against the text (or its quote found in it), one passage per uid."""
+        if _uid(line.record, "uid") is None:
+            raise InvalidLine("a span line needs its uid")
+        return self._check_passage(line.record, line.number, SPAN_LINE_FIELDS)
+
+    def _check_passage(self, item: dict, line: int, names: SpanFields) -> PreparedEvidence:
+        """The span an evidence item or a span line gives, its fields read (and named in
+        messages) as ``names`` spells them: its source, its passage anchored as the API's
+        span creation anchors one (``anchoring.resolve_offsets`` or ``resolve_quote``: a
+        quote or a prefix/suffix sent along with offsets must agree with the text there),
+        one passage per uid, who created it and when. An orphaned span keeps what it gives.
+        The evidence's own fields are left at their defaults."""
+        source = self._source_of(item, names)
+        source_id, sha, text = source.id, source.sha, self.sources.text_of(source.sha)
         quote = item.get("quote")
         if quote is not None and not isinstance(quote, str):
             raise InvalidLine("quote must be a string")
+        prefix, suffix = _text(item, "prefix"), _text(item, "suffix")
         start, end = _offset(item, "start"), _offset(item, "end")
         state = item.get("anchor_state") or Span.AnchorState.ANCHORED
         if state not in ANCHOR_STATES:
             raise InvalidLine(f"anchor_state {state!r} is not one of {', '.join(ANCHOR_STATES)}")
         if state == Span.AnchorState.ORPHANED:
-            # An orphaned span keeps the words that left the source, and its old place.
+            # An orphaned span keeps the words that left the source, its old place and context.
             if start is None or end is None or not quote:
                 raise InvalidLine("an orphaned span needs start, end and its quote")
             anchoring.validate_offsets(text, start, end)
-            prefix, suffix = _text(item, "prefix"), _text(item, "suffix")
         else:
             if start is not None or end is not None:
                 if start is None or end is None:
                     raise InvalidLine("give both start and end, or a quote")
-                candidate = anchoring.resolve_offsets(text, start, end, quote)
+                candidate = anchoring.resolve_offsets(
+                    text, start, end, quote, prefix=prefix or None, suffix=suffix or None
+                )
             elif quote:
-                occurrence = item.get("occurrence")
                 candidate = anchoring.resolve_quote(
-                    text, quote, prefix=item.get("prefix") or None, suffix=item.get("suffix") or None,
-                    occurrence=occurrence,
+                    text, quote, prefix=prefix or None, suffix=suffix or None, occurrence=item.get("occurrence"),
                 )
             else:
                 raise InvalidLine("give start and end, or a quote")
             start, end = candidate.start, candidate.end
             quote = text[start:end]
             prefix, suffix = anchoring.context_of(text, start, end)
-        span_uid = _uid(item, "span_uid")
+        span_uid = _uid(item, names.uid)
         if span_uid is not None:
             # One uid, one passage: the importer writes a span named by its uid once, and
             # every evidence item naming it cites that span. The source by its uid, which
@@ -926,36 +974,25 @@ class Resolver:
             passage = (source.uid, start, end, state, quote)
             first_line, first_passage = self.span_passages.setdefault(span_uid, (line, passage))
             if first_passage != passage:
-                raise InvalidLine(f"span_uid {span_uid} names another passage on line {first_line}")
-        span_created_by = None
-        if item.get("span_created_by") not in (None, ""):
-            span_created_by = self._user(item.get("span_created_by"), "span_created_by").id
+                raise InvalidLine(f"{names.uid} {span_uid} names another passage on line {first_line}")
+        created_by = None
+        if item.get(names.created_by) not in (None, ""):
+            created_by = self._user(item.get(names.created_by), names.created_by).id
         return PreparedEvidence(
-            source_id, sha, start, end, quote, prefix, suffix, state, stance, _text(item, "note", limit=NOTE_MAX_LENGTH),
-            span_uid, added_by.id if added_by else None, source.uid, _datetime(item, "created_at"), span_created_by,
-            _datetime(item, "span_created_at"), _datetime(item, "span_updated_at"),
+            source_id, sha, start, end, quote, prefix, suffix, state, stance=Stance.SUPPORTS, note="",
+            span_uid=span_uid, source_uid=source.uid, span_created_by_id=created_by,
+            span_created_at=_datetime(item, names.created_at), span_updated_at=_datetime(item, names.updated_at),
         )
 
-    def check_span(self, line: Line) -> PreparedEvidence:
-        """A span line (a passage no claim cites), checked as evidence's span is: its source,
-        its offsets against the text (or its quote found in it), one passage per uid."""
-        record = line.record
-        uid = _uid(record, "uid")
-        if uid is None:
-            raise InvalidLine("a span line needs its uid")
-        renamed = {"uid": "span_uid", "created_by": "span_created_by", "created_at": "span_created_at",
-                   "updated_at": "span_updated_at"}
-        item = {renamed.get(name, name): value for name, value in record.items() if name != "type"}
-        return self._check_evidence(item, None, line.number)
-
-    def _source_of(self, item: dict) -> KnownSource:
+    def _source_of(self, item: dict, names: SpanFields) -> KnownSource:
         """The source evidence (or a span line) cites: by ``source_uid``; when no source has
-        it (or none is given), by ``source_sha256`` or ``source_url``. A hash sent along
-        with a uid must be that source's text's."""
+        it (or none is given), by ``source_sha256`` or (evidence) ``source_url``. A hash sent
+        along with a uid must be that source's text's."""
         uid = _uid(item, "source_uid")
         sha, url = item.get("source_sha256"), item.get("source_url")
         if uid is None and sha is None and url is None:
-            raise InvalidLine("name the source by source_uid, source_sha256 or source_url")
+            *others, last = names.source
+            raise InvalidLine(f"name the source by {', '.join(others)} or {last}")
         found = self.sources.find(uid, sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
         if found is None:
             raise InvalidLine(f"source {uid or sha or url!r} does not exist")

@@ -350,3 +350,54 @@ def test_a_quote_copied_with_crlf_breaks_is_found_by_the_importer_too(tmp_path, 
     }
     assert _imports(tmp_path, line).spans_created == 1
     assert Claim.objects.get().evidence.get().span.quote == "met.\nIt voted"
+
+
+def _context_refused_by_the_api(analyst, source, context: dict) -> str:
+    """What the API answers to a span by offsets with ``context``: its message, having checked
+    that it refused with ``context_mismatch``."""
+    client = APIClient()
+    client.force_authenticate(analyst)
+    response = client.post("/api/v1/spans/", {"source": source.pk, "start": 0, "end": 6, **context}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "context_mismatch", response.json()
+    return response.json()["detail"]
+
+
+@pytest.mark.parametrize("context", [{"prefix": "Moscow said that "}, {"suffix": ", Iran's ally,"}],
+                         ids=["prefix", "suffix"])
+def test_evidence_whose_context_contradicts_its_offsets_is_a_line_error_as_in_the_api(
+    tmp_path, source, analyst, reviewer, context
+):
+    message = _context_refused_by_the_api(analyst, source, context)
+    evidence = [{"source_sha256": source.text_sha256, "start": 0, "end": 6, "stance": "supports", **context}]
+    assert _refusal(tmp_path, _line(source, evidence=evidence)) == f"line 1: evidence[0]: {message}"
+
+
+def test_a_span_line_whose_context_contradicts_its_offsets_is_a_line_error_as_in_the_api(tmp_path, source, analyst):
+    message = _context_refused_by_the_api(analyst, source, {"prefix": "Moscow said that "})
+    line = {"type": "span", "uid": str(uuid.uuid4()), "source_uid": str(source.uid), "start": 0, "end": 6,
+            "prefix": "Moscow said that "}
+    path = tmp_path / "spans.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert [str(error) for error in refused.value.errors] == [f"line 1: {message}"]
+    assert not source.spans.exists()
+
+
+def test_context_that_agrees_with_the_offsets_imports(tmp_path, source, analyst, reviewer):
+    from sources.anchoring import context_of
+
+    start = source.text.index("Moscow")
+    prefix, suffix = context_of(source.text, start, start + 6)
+    evidence = [{"source_sha256": source.text_sha256, "start": start, "end": start + 6,
+                 "prefix": prefix, "suffix": suffix}]
+    span_line = {"type": "span", "uid": str(uuid.uuid4()), "source_uid": str(source.uid), "start": 0, "end": 6,
+                 "prefix": "", "suffix": source.text[6:20]}
+    assert _imports(tmp_path, span_line, _line(source, evidence=evidence)).claims_created == 1
+    assert sorted(source.spans.values_list("quote", flat=True)) == ["Moscow", "Russia"]
+
+
+@pytest.mark.parametrize("by", [{"quote": "Russia voted six times"}, {"start": 0, "end": 6}], ids=["quote", "offsets"])
+def test_a_prefix_that_is_not_text_is_a_line_error_not_a_traceback(tmp_path, source, analyst, reviewer, by):
+    evidence = [{"source_sha256": source.text_sha256, "prefix": 5, **by}]
+    assert _refusal(tmp_path, _line(source, evidence=evidence)) == "line 1: evidence[0]: prefix must be a string"

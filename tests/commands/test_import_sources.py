@@ -50,9 +50,9 @@ def test_a_folder_is_imported_file_by_file_with_reasons_for_the_refused(folder, 
     assert all(source.created_by == analyst for source in Source.objects.all())
     assert f"refused  {folder / 'scan.pdf'}: The PDF has no text layer" in out
     assert f"refused  {folder / 'photo.png'}: Unsupported type: it is a PNG image" in out
-    assert "5 file(s): 3 imported, 0 already present, 2 refused." in out
+    assert "5 path(s): 3 imported, 0 already present, 2 refused." in out
     assert "hidden" not in out
-    assert error is not None and "2 file(s) refused" in str(error)
+    assert error is not None and "2 path(s) refused" in str(error)
 
 
 def test_importing_twice_changes_nothing(folder):
@@ -62,7 +62,7 @@ def test_importing_twice_changes_nothing(folder):
     out, error = run(str(folder))
     assert error is None
     assert Source.objects.count() == 3
-    assert "3 file(s): 0 imported, 3 already present, 0 refused." in out
+    assert "3 path(s): 0 imported, 3 already present, 0 refused." in out
 
 
 def test_a_refused_file_leaves_nothing_behind_and_the_others_are_kept(folder):
@@ -126,8 +126,8 @@ def test_files_in_a_folder_that_cannot_be_entered_are_refused_and_the_others_imp
     out, error = run(str(tmp_path))
     assert f"refused  {tmp_path / 'rnox' / 'b.txt'}: cannot be read (Permission denied)" in out
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
-    assert "2 file(s): 1 imported, 0 already present, 1 refused." in out
-    assert error is not None and "1 file(s) refused" in str(error)
+    assert "2 path(s): 1 imported, 0 already present, 1 refused." in out
+    assert error is not None and "1 path(s) refused" in str(error)
 
 
 def test_a_file_named_in_a_folder_that_cannot_be_entered_is_refused_with_the_reason(tmp_path, monkeypatch):
@@ -138,7 +138,7 @@ def test_a_file_named_in_a_folder_that_cannot_be_entered_is_refused_with_the_rea
     out, error = run(str(tmp_path / "locked" / "a.txt"), str(tmp_path / "good.txt"))
     assert f"refused  {tmp_path / 'locked' / 'a.txt'}: cannot be read (Permission denied)" in out
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
-    assert error is not None and "1 file(s) refused" in str(error)
+    assert error is not None and "1 path(s) refused" in str(error)
 
 
 def test_a_folder_that_cannot_be_read_is_refused_not_passed_over(tmp_path, monkeypatch):
@@ -151,7 +151,7 @@ def test_a_folder_that_cannot_be_read_is_refused_not_passed_over(tmp_path, monke
     out, error = run(str(tmp_path))
     assert f"refused  {tmp_path / 'sub' / 'locked'}: cannot be read (Permission denied)" in out
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
-    assert error is not None and "1 file(s) refused" in str(error)
+    assert error is not None and "1 path(s) refused" in str(error)
 
 
 @pytest.mark.parametrize("name", [b"caf\xe9.txt", b"bad\xff\xfename.txt"], ids=["latin-1", "not-utf-8"])
@@ -195,8 +195,8 @@ def test_a_fifo_or_a_device_named_is_refused_as_not_a_regular_file(tmp_path, nev
     assert f"refused  {fifo}: not a regular file" in out
     assert f"refused  {device}: not a regular file" in out
     assert "no such file or folder" not in out
-    assert "2 file(s): 0 imported, 0 already present, 2 refused." in out
-    assert error is not None and "2 file(s) refused" in str(error)
+    assert "2 path(s): 0 imported, 0 already present, 2 refused." in out
+    assert error is not None and "2 path(s) refused" in str(error)
 
 
 def test_a_fifo_or_a_device_inside_a_folder_is_passed_over_unopened(tmp_path, never_hang):
@@ -209,7 +209,7 @@ def test_a_fifo_or_a_device_inside_a_folder_is_passed_over_unopened(tmp_path, ne
     # Passed over, and said so: nothing under a folder goes without a word.
     assert f"skipped  {tmp_path / 'fifo.txt'}: not a regular file" in out
     assert f"skipped  {tmp_path / 'null.txt'}: not a regular file" in out
-    assert "3 file(s): 1 imported, 0 already present, 0 refused, 2 passed over." in out
+    assert "3 path(s): 1 imported, 0 already present, 0 refused, 2 skipped." in out
 
 
 def test_a_dangling_link_and_a_link_to_a_folder_inside_a_folder_are_named_as_passed_over(tmp_path):
@@ -223,13 +223,13 @@ def test_a_dangling_link_and_a_link_to_a_folder_inside_a_folder_are_named_as_pas
     assert error is None, out
     assert f"skipped  {tmp_path / 'in' / 'gone.txt'}: a link to nothing" in out
     assert f"skipped  {tmp_path / 'in' / 'folder-link'}: a link to a folder (not followed)" in out
-    assert "3 file(s): 1 imported, 0 already present, 0 refused, 2 passed over." in out
+    assert "3 path(s): 1 imported, 0 already present, 0 refused, 2 skipped." in out
     assert list(Source.objects.values_list("title", flat=True)) == ["good"]
 
 
 def test_a_missing_path_is_counted_in_the_summary(tmp_path):
     out, error = run(str(tmp_path / "nowhere"))
-    assert "1 file(s): 0 imported, 0 already present, 1 refused." in out and error is not None
+    assert "1 path(s): 0 imported, 0 already present, 1 refused." in out and error is not None
 
 
 def test_a_name_holding_a_line_break_or_an_escape_is_reported_on_one_line(tmp_path):

@@ -188,3 +188,26 @@ def test_an_export_filtered_by_status_loads_into_an_empty_database(people, tmp_p
     assert dict(Claim.objects.values_list("text", "status")) == {
         "The first version.": "retracted", "The correction.": "published"}
     assert Claim.objects.get(text="The correction.").supersedes.text == "The first version."
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"created_by": "nobody"}, "created_by 'nobody' is not a user"),
+    ({"created_at": "yesterday"}, "created_at must be an ISO 8601 date and time, not 'yesterday'"),
+    ({"updated_at": "2020-01-01T00:00:00"}, "updated_at '2020-01-01T00:00:00' has no UTC offset"),
+    ({"source_uid": None}, "name the source by source_uid or source_sha256"),
+    ({"quote": None, "start": 0, "end": 6}, "uid {uid} names another passage on line 1"),
+], ids=["created_by", "created_at", "updated_at", "source", "uid"])
+def test_a_span_lines_errors_name_its_fields_as_a_span_line_spells_them(people, tmp_path, fields, message):
+    """Not as evidence spells them (``span_created_by``, ``source_url``...): a span line has
+    no such fields."""
+    source = source_create(user=people["analyst"], title="Sample", text=SAMPLE_TEXT)
+    uid = str(uuid.uuid4())
+    span = {"type": "span", "uid": uid, "source_uid": str(source.uid), "quote": "Moscow later said"}
+    lines = [span, {**span, **fields}]
+    path = tmp_path / "spans.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    [error] = refused.value.errors
+    assert str(error).startswith(f"line 2: {message.format(uid=uid)}"), error
+    assert not Span.objects.exists()

@@ -145,9 +145,10 @@ class Command(BaseCommand):
                 # Not held while the next file is read: a folder of large files costs one.
                 del source
         bar.close()
-        # Every path reported once: the counts add up to the total.
+        # Every path reported once: the counts add up to the total. Paths, not files: what
+        # is refused may be a missing path or a folder, what is skipped a FIFO or a link.
         looked_at = imported + present + len(refused) + len(passed_over)
-        summary = f"{looked_at} file(s): {imported} imported, {present} already present, {len(refused)} refused"
-        self.stdout.write(summary + (f", {len(passed_over)} passed over." if passed_over else "."))
+        summary = f"{looked_at} path(s): {imported} imported, {present} already present, {len(refused)} refused"
+        self.stdout.write(summary + (f", {len(passed_over)} skipped." if passed_over else "."))
         if refused:
-            raise CommandError(f"{len(refused)} file(s) refused; reasons above.")
+            raise CommandError(f"{len(refused)} path(s) refused; reasons above.")
