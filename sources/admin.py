@@ -299,14 +299,7 @@ class SpanAddForm(forms.ModelForm):
             return cleaned
         start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote") or None
         try:
-            if start is not None or end is not None:
-                if start is None or end is None:
-                    raise forms.ValidationError("Give both start and end, or a quote.")
-                anchoring.resolve_offsets(source.text, start, end, quote)
-            elif quote:
-                anchoring.resolve_quote(source.text, quote, occurrence=cleaned.get("occurrence"))
-            else:
-                raise forms.ValidationError("Give start and end, or a quote.")
+            anchoring.resolve_passage(source.text, start, end, quote, occurrence=cleaned.get("occurrence"))
         except anchoring.AnchoringError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned

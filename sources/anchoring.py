@@ -83,6 +83,18 @@ class QuoteTooCommon(AmbiguousQuote):
     code = "quote_too_common"
 
 
+class OffsetsIncomplete(AnchoringError):
+    code = "offsets_incomplete"
+
+
+class OccurrenceWithOffsets(AnchoringError):
+    code = "occurrence_with_offsets"
+
+
+class PassageUnspecified(AnchoringError):
+    code = "span_unspecified"
+
+
 class ContextMismatch(AnchoringError):
     """The prefix or suffix given does not agree with the place that the offsets, the
     occurrence or the quote itself name (or, among repeats, with any place). ``sides`` names
@@ -182,6 +194,31 @@ def resolve_offsets(
     _require_agreement(text, candidate, prefix or "", suffix or "", f"at [{start}, {end})")
     return candidate
 
+
+
+def resolve_passage(
+    text: str,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    *,
+    prefix: str | None = None,
+    suffix: str | None = None,
+    occurrence: int | None = None,
+) -> Candidate:
+    """The place a caller names, however they name it: by offsets (``resolve_offsets``: a
+    quote or context sent along must agree), or by quote (``resolve_quote``: ``occurrence``
+    or context choose among repeats). Both offsets or neither; ``occurrence`` only with a
+    quote. Every way of naming a passage asks this: the API, the admin and the import."""
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise OffsetsIncomplete("Give both start and end, or a quote.")
+        if occurrence is not None:
+            raise OccurrenceWithOffsets("occurrence chooses among repeats of a quote; not with offsets.")
+        return resolve_offsets(text, start, end, quote, prefix=prefix, suffix=suffix)
+    if quote is None:
+        raise PassageUnspecified("Give start and end, or a quote.")
+    return resolve_quote(text, quote, prefix=prefix, suffix=suffix, occurrence=occurrence)
 
 # Context agreement
 #

@@ -427,23 +427,9 @@ def span_create(
     source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     text = source.text
     try:
-        if start is not None or end is not None:
-            if start is None or end is None:
-                raise InvalidInput("Give both start and end, or a quote.", code="offsets_incomplete")
-            if occurrence is not None:
-                raise InvalidInput(
-                    "occurrence chooses among repeats of a quote; not with offsets.",
-                    code="occurrence_with_offsets",
-                )
-            candidate = anchoring.resolve_offsets(
-                text, start, end, quote, prefix=prefix or None, suffix=suffix or None
-            )
-        elif quote is not None:
-            candidate = anchoring.resolve_quote(
-                text, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence
-            )
-        else:
-            raise InvalidInput("Give start and end, or a quote.", code="span_unspecified")
+        candidate = anchoring.resolve_passage(
+            text, start, end, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence
+        )
     except anchoring.AnchoringError as error:
         raise AnchoringFailed.from_error(error) from error
     existing = (

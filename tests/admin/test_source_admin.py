@@ -265,6 +265,15 @@ def test_span_add_form_checks_the_quote_against_the_text(client_for, analyst, so
     assert Span.objects.get().start == SAMPLE_TEXT.index("Moscow later said")
 
 
+
+def test_span_add_form_refuses_an_occurrence_with_offsets_as_the_api_does(client_for, analyst, source):
+    # One rule for every way of naming a passage (anchoring.resolve_passage): the admin had
+    # dropped the occurrence silently and saved the offsets.
+    data = {"source": source.pk, "start": 0, "end": 6, "occurrence": 2}
+    response = client_for(analyst).post(reverse("admin:sources_span_add"), data)
+    assert response.status_code == 200 and "not with offsets" in response.content.decode()
+    assert not Span.objects.exists()
+
 def test_creating_a_source_in_the_admin_stores_the_text_verbatim(client_for, analyst):
     text = "  leading spaces, <b>tags</b>, trailing newline\n"
     data = change_data(Source(title="New", text=text, retrieved_at=Source().retrieved_at))

@@ -384,6 +384,15 @@ def test_a_span_line_whose_context_contradicts_its_offsets_is_a_line_error_as_in
     assert not source.spans.exists()
 
 
+
+def test_an_occurrence_with_offsets_is_a_line_error_as_in_the_api(tmp_path, source, analyst, reviewer):
+    client = APIClient()
+    client.force_authenticate(analyst)
+    response = client.post("/api/v1/spans/", {"source": source.pk, "start": 0, "end": 6, "occurrence": 1}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "occurrence_with_offsets"
+    evidence = [{"source_sha256": source.text_sha256, "start": 0, "end": 6, "occurrence": 1}]
+    assert _refusal(tmp_path, _line(source, evidence=evidence)) == f"line 1: evidence[0]: {response.json()['detail']}"
+
 def test_context_that_agrees_with_the_offsets_imports(tmp_path, source, analyst, reviewer):
     from sources.anchoring import context_of
 
