@@ -22,11 +22,15 @@ from project.api import (
     IF_MATCH,
     IF_NONE_MATCH,
     JSONLDRenderer,
+    ENTITY_ETAG_HEADER,
+    ENTITY_IF_MATCH,
     ModelPermissionsOrReadOnly,
     error_responses,
     etag_for,
+    expected_revision,
     expected_version,
     not_modified,
+    revision_etag,
 )
 from project.pagination import KeysetPagination
 from sources.views import register_public_spans
@@ -448,25 +452,36 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def entity_etag(entity: Entity) -> str:
+    """An entity's ETag: the revision of its content (``services.entity_revision``, a digest
+    of every field it shows), so that any change, on any path, gives it a new one. Every
+    caller sees the same representation, so there is one tag."""
+    return revision_etag("entity", entity.pk, services.entity_revision(entity))
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List entities", responses={200: EntitySerializer(many=True), **error_responses(400)}
     ),
-    retrieve=extend_schema(summary="An entity", responses={200: EntitySerializer, **error_responses(404)}),
+    retrieve=extend_schema(
+        summary="An entity",
+        parameters=[IF_NONE_MATCH, ENTITY_ETAG_HEADER],
+        responses={
+            200: EntitySerializer,
+            304: OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag."),
+            **error_responses(404),
+        },
+    ),
     create=extend_schema(
         summary="Create an entity", responses={201: EntitySerializer, **error_responses(400, 401, 403)}
     ),
     partial_update=extend_schema(
-        summary="Change an entity", responses={200: EntitySerializer, **error_responses(400, 401, 403, 404)}
+        summary="Change an entity",
+        parameters=[ENTITY_IF_MATCH, ENTITY_ETAG_HEADER],
+        responses={200: EntitySerializer, **error_responses(400, 401, 403, 404, 412)},
     ),
 )
-class EntityViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class EntityViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Entities are reference data: anybody reads them, analysts create and edit them."""
 
     queryset = Entity.objects.all()
@@ -476,8 +491,23 @@ class EntityViewSet(
     permission_classes = [ModelPermissionsOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def perform_update(self, serializer) -> None:
+    def retrieve(self, request, pk=None):
+        entity = self.get_object()
+        etag = entity_etag(entity)
+        if not_modified(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(EntitySerializer(entity).data, headers={"ETag": etag})
+
+    def partial_update(self, request, pk=None):
+        entity = self.get_object()
+        # The precondition first: a stale caller learns that before anything else. The
+        # service checks the revision again under the entity's lock, where an edit that
+        # raced in after this check is seen.
+        revision = expected_revision(request, "entity", entity.pk, services.entity_revision(entity))
+        data = EntitySerializer(entity, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
         # Renaming an entity that published claims show is a reviewer's call (the service's).
-        serializer.instance = services.entity_update(
-            entity=serializer.instance, user=self.request.user, **serializer.validated_data
+        entity = services.entity_update(
+            entity=entity, user=request.user, expected_revision=revision, **data.validated_data
         )
+        return Response(EntitySerializer(entity).data, headers={"ETag": entity_etag(entity)})

@@ -82,6 +82,13 @@ def _sequence_batch(using: str) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+                # The unnumbered events in id order from their partial index, a batch's worth
+                # read. The statistics say they are few (they are, but for the moment after
+                # an import): trusting them, the planner read every one of them into a
+                # bitmap and sorted it, for each batch. 90,000 imported events were numbered
+                # in 6-17 s, now in about 1.5 s (``_sequence_batch`` 108 ms -> 11 ms).
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+                cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute(_POSTGRESQL_BATCH, [BATCH])
                 return cursor.rowcount
         # SQLite: the IMMEDIATE transaction already holds the database's write lock.

@@ -164,7 +164,10 @@ class ConflictSerializer(ErrorSerializer):
 
 
 class PreconditionFailedSerializer(ErrorSerializer):
-    current_version = serializers.IntegerField(required=False)
+    current_version = serializers.IntegerField(required=False, help_text="A claim's current version.")
+    current_revision = serializers.CharField(
+        required=False, help_text="A source's or an entity's current revision (the last part of its ETag)."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,6 +599,19 @@ SOURCE_ETAG_HEADER = OpenApiParameter(
     response=[200],
     description='Strong validator of the source\'s current content: `"source-<id>-<revision>"` '
     '(`-full` for staff, whose representation holds the text).',
+)
+ENTITY_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The entity's `ETag`; when the entity changed since, the answer is 412 and nothing changes.",
+)
+ENTITY_ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='Strong validator of the entity\'s current content: `"entity-<id>-<revision>"`.',
 )
 ETAG_HEADER = OpenApiParameter(
     "ETag",
