@@ -9,7 +9,7 @@ import json
 import operator
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -257,15 +257,24 @@ class Importer:
         for _, uid, line in self.supersedes:
             if uid not in known:
                 self._refuse(LineError(line, f"supersedes {uid}: no such claim"))
-        wanted: dict[tuple, int] = {}
+        self._wanted_relations(known)
+
+    def _wanted_relations(self, known: Container[uuid.UUID]) -> dict[tuple, PreparedRelation]:
+        """The file's relations by ``rules.relation_key`` of their claims' uids (one key, one
+        relation, whichever way round). A relation naming a claim not ``known``, or one
+        given twice, is a line error."""
+        wanted: dict[tuple, PreparedRelation] = {}
         for relation in self.relations:
             missing = [str(uid) for uid in (relation.from_uid, relation.to_uid) if uid not in known]
             if missing:
                 self._refuse(LineError(relation.line, f"relation: no such claim {', '.join(missing)}"))
                 continue
-            first = wanted.setdefault(rules.relation_key(relation.from_uid, relation.to_uid, relation.kind), relation.line)
-            if first != relation.line:
-                self._refuse(LineError(relation.line, f"the same relation as line {first}"))
+            key = rules.relation_key(relation.from_uid, relation.to_uid, relation.kind)
+            if key in wanted:
+                self._refuse(LineError(relation.line, f"the same relation as line {wanted[key].line}"))
+                continue
+            wanted[key] = relation
+        return wanted
 
     def _link_relations(self) -> None:
         """Record the file's relations between claims (in the file or already in the
@@ -275,19 +284,13 @@ class Importer:
         if not self.relations:
             return
         ids = dict(ids_by_uid(Claim, {uid for relation in self.relations for uid in (relation.from_uid, relation.to_uid)}))
-        wanted: dict[tuple, PreparedRelation] = {}
-        for relation in self.relations:
-            missing = [str(uid) for uid in (relation.from_uid, relation.to_uid) if uid not in ids]
-            if missing:
-                self._refuse(LineError(relation.line, f"relation: no such claim {', '.join(missing)}"))
-                continue
-            key = rules.relation_key(ids[relation.from_uid], ids[relation.to_uid], relation.kind)
-            if key in wanted:
-                self._refuse(LineError(relation.line, f"the same relation as line {wanted[key].line}"))
-                continue
-            wanted[key] = relation
+        by_uids = self._wanted_relations(ids)
         if self.error_count:
             return
+        wanted = {
+            rules.relation_key(ids[relation.from_uid], ids[relation.to_uid], relation.kind): relation
+            for relation in by_uids.values()
+        }
         claim_ids = sorted({claim_id for _, first, second in wanted for claim_id in (first, second)})
         existing = set()
         for chunk in chunks(claim_ids):
