@@ -613,3 +613,37 @@ def test_reanchor_finds_a_wholly_agreeing_place_beyond_the_window_around_the_old
     result = reanchor(new_text, **span)
     assert result.state is AnchorState.RELOCATED
     assert result.start == new_text.index("the talks failed")
+
+
+def _context_agreeing_over(stored_prefix: str, stored_suffix: str, before: int, after: int) -> tuple[str, str]:
+    """A prefix and suffix that agree with the stored ones over exactly ``before`` and
+    ``after`` code points next to the quote (the code point past that differs)."""
+    prefix = "#" * (len(stored_prefix) - before) + stored_prefix[len(stored_prefix) - before :]
+    suffix = stored_suffix[:after] + "#" * (len(stored_suffix) - after)
+    return prefix, suffix
+
+
+@pytest.mark.parametrize(
+    ("runner_up", "relocated"),
+    [((8, 9), True), ((9, 9), False)],
+    ids=["a margin of 3 decides", "a margin of 2 is a close call"],
+)
+def test_two_partial_places_are_told_apart_only_by_a_margin_of_three(runner_up, relocated):
+    # Neither place agrees wholly, both agree over four or more code points on each side:
+    # the better one is taken when it agrees by AGREEMENT_MARGIN (3) more, else suggested.
+    prefix, suffix = "the council, on Tuesday, said:  ", "  before the vote on sanctions. "
+    quote = "yes to the proposal"
+    old = prefix + quote + suffix
+    best_before, best_after = _context_agreeing_over(prefix, suffix, 10, 10)
+    other_before, other_after = _context_agreeing_over(prefix, suffix, *runner_up)
+    lead = "Preamble " * 20
+    new_text = lead + other_before + quote + other_after + " | " + best_before + quote + best_after
+    best_start = new_text.rindex(quote)
+    result = reanchor(new_text, quote=quote, start=len(prefix), end=len(prefix) + len(quote),
+                      prefix=prefix, suffix=suffix)
+    assert old[len(prefix) : len(prefix) + len(quote)] == quote
+    if relocated:
+        assert (result.state, result.start) == (AnchorState.RELOCATED, best_start)
+    else:
+        assert result.state == AnchorState.ORPHANED
+        assert (result.suggestion.start, result.suggestion.end) == (best_start, best_start + len(quote))
