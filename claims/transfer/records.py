@@ -539,6 +539,12 @@ class Resolver:
         # passages differ unseen only if their hashes (64 bits, keyed at random each run)
         # collide.
         self.span_passages: dict[int, tuple[int, int]] = {}
+        # A source's text is stored with LF breaks, however it is given: a source line whose
+        # text holds CR is read with LF breaks (``prefetch``), and what the file places in it
+        # by offsets is carried over (``anchoring.lf_offsets``). By line: the CRs dropped and
+        # the hash of the text as the file gives it; by source uid, once known: the CRs.
+        self.crlf_lines: dict[int, tuple[list[int], str]] = {}
+        self.dropped_breaks: dict[uuid.UUID, list[int]] = {}
 
     @property
     def barrier(self) -> Callable[[], None]:
@@ -589,6 +595,7 @@ class Resolver:
             created_by = self._user(record.get("created_by"), "created_by").id
         dates = {name: _datetime(record, name) for name in ("created_at", "updated_at")}
         sha, url = sha256_of(text), fields.get("url")
+        dropped, given_sha = self.crlf_lines.pop(line.number, ([], sha))
         # The batch's sources were read by ``prefetch``: no query per line.
         owner_of_url = self.sources.uid_of_url.get(url) if url else None
         if uid is not None:
@@ -597,21 +604,34 @@ class Resolver:
                 raise InvalidLine(f"uid {uid} is also the uid of the source on line {first}: a file holds each source once")
             known = self.sources.by_uid.get(uid)
             if known is not None:  # in the database (a line above would have been caught above)
-                if known.sha != sha:
+                if known.sha not in (sha, given_sha):
                     raise InvalidLine(f"uid {uid} belongs to a source with a different text")
+                self._remember_breaks(uid, dropped if known.sha == sha else [], given_sha)
                 return None
             if owner_of_url is not None:
                 raise InvalidLine(f"url {url} belongs to another source ({owner_of_url})")
         else:
-            if sha in self.sources.uid_of_sha:
-                return None  # already in the database, or defined by a line above
+            for stored_sha, breaks in ((sha, dropped), (given_sha, [])):
+                if stored_sha in self.sources.uid_of_sha:  # in the database, or defined above
+                    self._remember_breaks(self.sources.uid_of_sha[stored_sha], breaks, given_sha)
+                    return None
             if owner_of_url is not None:
                 raise InvalidLine(f"url {url} belongs to a source with a different text")
             uid = uuid.uuid4()
         original = self._check_original(record)
         self.sources.define(uid, text, url)
+        self._remember_breaks(uid, dropped, given_sha)
         return {"text": text, "uid": uid, **fields, **original, "created_by_id": created_by,
                 **{name: value for name, value in dates.items() if value is not None}}
+
+    def _remember_breaks(self, uid: uuid.UUID, dropped: list[int], given_sha: str) -> None:
+        """The source ``uid`` is the one a source line gave with CR breaks: what the file
+        places in it by offsets counts the CRs ``dropped`` (none when the database holds the
+        text as the file gives it, stored before the LF rule), and evidence may name it by
+        the hash of the text as given."""
+        if dropped:
+            self.dropped_breaks[uid] = dropped
+        self.sources.uid_of_sha.setdefault(given_sha, uid)
 
     def _check_original(self, record: dict) -> dict:
         """The original file a source line names: its hash, media type and size, and its
@@ -714,6 +734,11 @@ class Resolver:
                 if (uid := _valid_uid(record.get("uid"))) is not None:
                     source_uids.add(uid)
                 if isinstance(record.get("text"), str):
+                    if "\r" in record["text"]:
+                        given = record["text"]
+                        record["text"], dropped = anchoring.with_lf_breaks(given)
+                        self.crlf_lines[line.number] = (dropped, sha256_of(given))
+                        shas.add(self.crlf_lines[line.number][1])  # stored as given before this rule?
                     shas.add(sha256_of(record["text"]))
                 if isinstance(record.get("url"), str):
                     urls.add(record["url"])
@@ -946,6 +971,14 @@ class Resolver:
             raise InvalidLine("quote must be a string")
         prefix, suffix = _text(item, "prefix"), _text(item, "suffix")
         start, end = _offset(item, "start"), _offset(item, "end")
+        dropped = self.dropped_breaks.get(source.uid)
+        if dropped and start is not None and end is not None:
+            # Offsets in the text as the file gives it (with CRs): carried into the stored text.
+            if quote:
+                quote = anchoring.lf_piece(dropped, start, quote)
+            prefix = anchoring.lf_piece(dropped, start - len(prefix), prefix)
+            suffix = anchoring.lf_piece(dropped, end, suffix)
+            start, end = anchoring.lf_offsets(dropped, start, end)
         state = item.get("anchor_state") or Span.AnchorState.ANCHORED
         if state not in ANCHOR_STATES:
             raise InvalidLine(f"anchor_state {state!r} is not one of {', '.join(ANCHOR_STATES)}")

@@ -1,0 +1,109 @@
+"""A source's text is stored with LF breaks however it comes in: through the API, the admin,
+a file, and an import. A source line of an import whose text holds CR LF or CR is stored
+with LF, and what the file places in it by offsets (counted in the text as the file gives
+it) is carried over to the same words."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from claims.models import Claim
+from claims.transfer import ImportRefused, import_claims
+from sources.anchoring import lf_offsets, lf_piece, with_lf_breaks
+from sources.models import Source, sha256_of
+from sources.services import source_create
+
+pytestmark = pytest.mark.django_db
+
+GIVEN = "Moscow said:\r\nRussia voted six times.\r\nIran\rabstained.\r\n"
+STORED = "Moscow said:\nRussia voted six times.\nIran\nabstained.\n"
+
+
+def _source_line(**overrides) -> dict:
+    return {"type": "source", "uid": str(uuid.uuid4()), "title": "Votes", "text": GIVEN, **overrides}
+
+
+def _claim_line(evidence: list[dict], text: str = "Russia voted six times.") -> dict:
+    return {"author": "analyst", "text": text, "status": "draft", "verdict": "supported", "evidence": evidence}
+
+
+def _import(tmp_path, *lines: dict):
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return import_claims(str(path))
+
+
+def _by_offsets(source_line: dict, words: str, **extra) -> dict:
+    """Evidence placing ``words`` by its offsets in the text as the file gives it."""
+    start = GIVEN.index(words)
+    return {"source_uid": source_line["uid"], "start": start, "end": start + len(words), "quote": words, **extra}
+
+
+def test_a_source_given_with_cr_breaks_is_stored_with_lf_and_its_evidence_keeps_its_words(tmp_path, analyst):
+    source_line = _source_line()
+    words = "Russia voted six times.\r\nIran\rabstained"
+    evidence = [_by_offsets(source_line, words, prefix="said:\r\n", suffix=".\r\n")]
+    report = _import(tmp_path, source_line, _claim_line(evidence))
+    assert (report.sources_created, report.claims_created) == (1, 1)
+    source = Source.objects.get()
+    assert source.text == STORED and source.text_sha256 == sha256_of(STORED)
+    span = Claim.objects.get().evidence.get().span
+    assert span.quote == "Russia voted six times.\nIran\nabstained"
+    assert source.text[span.start : span.end] == span.quote
+    assert span.start == STORED.index("Russia")
+
+
+def test_a_span_that_began_or_ended_inside_a_cr_lf_keeps_the_break_where_it_was(tmp_path, analyst):
+    source_line = _source_line()
+    after_cr = GIVEN.index("\r\nRussia") + 1  # between the CR and its LF
+    ends_at_cr = {"source_uid": source_line["uid"], "start": GIVEN.index("Moscow"), "end": after_cr,
+                  "quote": "Moscow said:\r"}
+    begins_at_lf = {"source_uid": source_line["uid"], "start": after_cr, "end": after_cr + 7, "quote": "\nRussia"}
+    _import(tmp_path, source_line, _claim_line([ends_at_cr, begins_at_lf]))
+    quotes = sorted(Claim.objects.get().evidence.values_list("span__quote", flat=True))
+    assert quotes == ["\nRussia", "Moscow said:"]
+
+
+def test_a_quote_that_does_not_read_as_the_file_text_at_its_offsets_is_still_a_line_error(tmp_path, analyst):
+    source_line = _source_line()
+    evidence = [_by_offsets(source_line, "Russia voted six times.", quote="Russia voted five times.")]
+    with pytest.raises(ImportRefused) as refused:
+        _import(tmp_path, source_line, _claim_line(evidence))
+    assert "does not match the text" in str(refused.value.errors[0])
+    assert not Source.objects.exists()
+
+
+def test_a_source_already_stored_with_lf_is_found_by_either_text_and_hash(tmp_path, analyst):
+    stored = source_create(user=analyst, title="Votes", text=GIVEN)
+    assert stored.text == STORED  # the API's and the admin's rule
+    source_line = {"type": "source", "title": "Votes", "text": GIVEN}  # no uid: found by its text
+    evidence = [{"source_sha256": sha256_of(GIVEN), "start": GIVEN.index("Iran"), "end": GIVEN.index("Iran") + 4}]
+    report = _import(tmp_path, source_line, _claim_line(evidence, text="Iran abstained."))
+    assert (report.sources_created, report.sources_existing) == (0, 1)
+    span = Claim.objects.get().evidence.get().span
+    assert (span.source_id, span.quote, span.start) == (stored.pk, "Iran", STORED.index("Iran"))
+
+
+def test_a_source_stored_with_cr_lf_before_the_rule_keeps_its_offsets(tmp_path, analyst):
+    stored = source_create(user=analyst, title="Votes", text="placeholder")
+    Source.objects.filter(pk=stored.pk).update(text=GIVEN, text_sha256=sha256_of(GIVEN), text_length=len(GIVEN))
+    source_line = _source_line(uid=str(stored.uid))
+    report = _import(tmp_path, source_line, _claim_line([_by_offsets(source_line, "Russia voted six times.")]))
+    assert report.sources_existing == 1
+    span = Claim.objects.get().evidence.get().span
+    assert (span.start, span.quote) == (GIVEN.index("Russia"), "Russia voted six times.")
+
+
+@pytest.mark.parametrize("text", [GIVEN, "\r\r\n\r\n\ra\r\nb\r", "no breaks", "\r\n"])
+def test_every_place_in_a_text_is_carried_to_the_same_words_with_lf_breaks(text):
+    stored, dropped = with_lf_breaks(text)
+    assert stored == text.replace("\r\n", "\n").replace("\r", "\n")
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            new_start, new_end = lf_offsets(dropped, start, end)
+            assert stored[new_start:new_end] == lf_piece(dropped, start, text[start:end])
+            if "\r" not in text[max(0, start - 1) : end + 1]:
+                assert stored[new_start:new_end] == text[start:end]
