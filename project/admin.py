@@ -332,27 +332,52 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
 class RevisionCheckedForm(forms.BaseForm):
     """A change form refused when the object changed after the page was loaded: shown
     again with what the person typed, the saved values that differ from it above. Mixed
-    in by ``RevisionCheckedAdmin.get_form``, with the revision the page was loaded at."""
+    in by ``RevisionCheckedAdmin.get_form``, which sets the attributes below for the
+    request. The check here only keeps the typing: the service checks again, under the
+    row's lock, and refuses what raced past it."""
 
-    expected_revision: str | None = None
-    revision_of: Callable[[Any], str] | None = None
-    # Set by a refused save: the revision the saved values are at, and those values.
-    saved_revision: str | None = None
+    # The object's revision when the form was made, before the form's values are copied
+    # onto it: the page carries it, and a save from that page is checked against it.
+    revision: Any = None
+    # The revision the page that posted was loaded at; None when it did not say.
+    expected_revision: Any = None
+    # How a person reads a revision ("version 3"), or None when it means nothing to them.
+    revision_label: Callable[[Any], str | None] = staticmethod(lambda revision: None)
+    # Why the object may no longer be changed at all since the page was loaded (a claim
+    # submitted meanwhile): the service's own refusal; saving again would not help.
+    edit_refusal: DomainError | None = None
+    # Set by a refused save: the saved values that differ from the typing, when they were
+    # saved, and the saved revision as a person reads it.
     saved_version: list[dict] | None = None
+    saved_at: Any = None
+    saved_label: str | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # A field with a callable default (an entity's aliases) compares the typing with
+            # a copy of the loaded value the page posts back: what differs from the saved
+            # value is what the revision check is about, and what saving again replaces.
+            field.show_hidden_initial = False
 
     def clean(self):
         cleaned = super().clean()
-        # Read before the form's values are copied onto the instance; the service checks
-        # again under the row's lock.
-        current = self.revision_of(self.instance)
-        if self.expected_revision is not None and current != self.expected_revision:
-            self.saved_revision = current
-            self.saved_version = [saved_value(self, name) for name in self.changed_data]
-            name = self.instance._meta.verbose_name
+        if self.edit_refusal is not None:
             raise forms.ValidationError(
-                f"Someone saved this {name} after you opened it. Your edits are below, not saved; "
-                "the saved values that differ from yours are shown above them. Save again to "
-                "replace them with yours.",
+                f"Not saved: {self.edit_refusal.message} Your edits are below, as you typed them.",
+                code=self.edit_refusal.code,
+            )
+        if self.expected_revision is not None and self.revision != self.expected_revision:
+            # Read before the form's values are copied onto the instance.
+            self.saved_version = [saved_value(self, name) for name in self.changed_data]
+            self.saved_at = getattr(self.instance, "updated_at", None)
+            self.saved_label = self.revision_label(self.revision)
+            opened = self.revision_label(self.expected_revision)
+            raise forms.ValidationError(
+                f"Someone saved this {self.instance._meta.verbose_name}"
+                f"{f' (now {self.saved_label})' if self.saved_label else ''} after you opened it"
+                f"{f' at {opened}' if opened else ''}. Your edits are below, not saved; where the "
+                "saved version differs from them is shown above. Save again to replace it with yours.",
                 code="stale_version",
             )
         return cleaned
@@ -360,14 +385,19 @@ class RevisionCheckedForm(forms.BaseForm):
 
 def saved_value(form: forms.BaseForm, name: str) -> dict:
     """A field's saved value (the instance's, before the form's are copied onto it) as the
-    conflict box shows it: choices by label, nothing as "—", long text folded."""
+    conflict box shows it: choices by label, related objects by name, nothing as "—",
+    long text folded."""
     instance = form.instance
     label = form.fields[name].label or name
     try:
         model_field = instance._meta.get_field(name)
     except FieldDoesNotExist:  # a form field of no model field
         return {"label": label, "value": "—", "long": False}
-    if model_field.choices:
+    if model_field.many_to_many:
+        value = ", ".join(str(related) for related in getattr(instance, name).all())
+    elif model_field.is_relation:
+        value = getattr(instance, name)
+    elif model_field.choices:
         value = instance._get_FIELD_display(model_field)
     else:
         value = getattr(instance, model_field.attname)
@@ -378,38 +408,54 @@ def saved_value(form: forms.BaseForm, name: str) -> dict:
 
 
 class RevisionCheckedAdmin:
-    """Mixin for ModelAdmins of objects without a version number (sources, entities): the
-    change page carries the revision it was loaded at (``object_revision``, the service's
-    own digest) in ``REVISION_FIELD``; a save from a page loaded before someone else's
-    edit shows the form again, as the claim page does, and the service refuses such a
-    save under the row's lock (``expected_revision``), where the form could not see it."""
+    """Mixin for ModelAdmins whose saves a newer edit must not be overwritten by: the
+    change page carries the revision it was loaded at (``object_revision``: a claim's
+    version, a source's or an entity's content digest, what the service compares) in
+    ``REVISION_FIELD``; a save from a page loaded before someone else's edit shows the
+    form again with the typing and the saved values, and the subclass hands
+    ``expected_revision`` to its service, which refuses such a save under the row's lock,
+    where the form could not see it."""
 
     REVISION_FIELD = "_revision"
 
-    def object_revision(self, obj: Any) -> str:
+    def object_revision(self, obj: Any) -> Any:
         raise NotImplementedError
 
-    def expected_revision(self, request: HttpRequest) -> str | None:
-        """The revision the page that posted was loaded at; None when it did not say."""
-        value = request.POST.get(self.REVISION_FIELD, "") if request.method == "POST" else ""
+    def parse_revision(self, value: str) -> Any:
+        """A revision as posted, as ``object_revision`` answers it; None for no revision."""
         return value[:64] or None
+
+    def revision_label(self, revision: Any) -> str | None:
+        """A revision as a person reads it ("version 3"); None for a digest."""
+        return None
+
+    def expected_revision(self, request: HttpRequest) -> Any:
+        """The revision the page that posted was loaded at; None when it did not say."""
+        return self.parse_revision(request.POST.get(self.REVISION_FIELD, "")) if request.method == "POST" else None
+
+    def edit_refused_since_loaded(self, request: HttpRequest, obj: Any) -> DomainError | None:
+        """The service's refusal of any change to ``obj`` by this person, when it began
+        after the posted page was loaded: the form says it and keeps the typing."""
+        return None
 
     def is_current_version(self, obj: Any, version: Any) -> bool:
         return self.object_revision(obj) == self.object_revision(version)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        expected = self.expected_revision(request)
-        if obj is None or expected is None:
+        if obj is None:
             return form
-        attributes = {"expected_revision": expected, "revision_of": staticmethod(self.object_revision)}
+        expected = self.expected_revision(request)
+        attributes = {
+            "revision": self.object_revision(obj),
+            "expected_revision": expected,
+            "revision_label": staticmethod(self.revision_label),
+            "edit_refusal": self.edit_refused_since_loaded(request, obj) if expected is not None else None,
+        }
         return type(form.__name__, (RevisionCheckedForm, form), attributes)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        obj = self.get_object(request, object_id) if id_or_none(object_id) else None
-        if obj is not None:
-            extra_context.update(revision_field=self.REVISION_FIELD, revision=self.object_revision(obj))
+        extra_context = {**(extra_context or {}), "revision_field": self.REVISION_FIELD}
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -4,7 +4,8 @@ Every change goes through ``claims.services``, one call per save: a new claim an
 evidence are created by one ``claim_create`` (all or nothing); an edit of the claim and its
 evidence is one ``claim_save`` (one lock order, one version bump), refused when the claim
 is no longer at the version the page was loaded at, so a concurrent edit is refused rather
-than overwritten; moderation calls ``claim_transition``. What the page offers (editing,
+than overwritten (``RevisionCheckedAdmin``, as for sources and entities: a claim's version
+is its revision); moderation calls ``claim_transition``. What the page offers (editing,
 deleting, the moderation buttons) is what the services answer for this person
 (``can_edit``, ``can_delete``, ``allowed_actions``): a claim whose content is frozen, or
 that the user may not edit, opens read-only.
@@ -23,7 +24,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from project import admin as project_admin
-from project.admin import DomainErrorsAsMessages, EstimatedCountPaginator, ServiceHistoryAdmin, badge, id_or_none
+from project.admin import (
+    DomainErrorsAsMessages,
+    EstimatedCountPaginator,
+    RevisionCheckedAdmin,
+    ServiceHistoryAdmin,
+    badge,
+    id_or_none,
+)
 from project.errors import DomainError, InvalidInput
 from sources.admin import adopt
 
@@ -38,7 +46,6 @@ from .relations import SIMILAR_SCRIPT, record_duplicate_from_form
 from .review_queue import review_queue_count, review_queue_view
 from .source_reader import claim_from_selection_view
 
-VERSION_FIELD = "_claim_version"
 # Set by the claim page's script when a workflow button is pressed with unsaved edits: the
 # edits are saved first, then the action is taken, in the same request.
 THEN_FIELD = "_claim_then"
@@ -61,7 +68,8 @@ def confidence_badge(claim: Claim) -> str:
 def can_edit(request, claim: Claim | None) -> bool:
     """The services' own answer: may this person change the claim's content now? The save
     of a page whose claim froze after it was loaded is let through to the form, which shows
-    the typing again with the reason (``edit_refused_since_loaded``); nothing is saved."""
+    the typing again with the reason (``edit_refused_since_loaded``, the form's
+    ``edit_refusal``); nothing is saved."""
     return services.can_edit(request.user, claim) or edit_refused_since_loaded(request, claim) is not None
 
 
@@ -69,7 +77,8 @@ def edit_refused_since_loaded(request, claim: Claim | None) -> DomainError | Non
     """For the save of a claim page (it carries the version it was loaded at) by someone
     who may edit the claim's content in draft: the service's refusal when the content froze
     since (submitted or approved meanwhile), so that the page answers it with the form and
-    what was typed, not a bare 403. None otherwise."""
+    what was typed, not a bare 403. None otherwise. (The inlines ask too, through
+    ``can_edit``: ``ClaimAdmin.changeform_view`` notes the version on the request.)"""
     if claim is None or getattr(request, "_cb_expected_version", None) is None:
         return None
     cached = getattr(request, "_cb_edit_refusal", None)
@@ -173,11 +182,8 @@ class ReviewInline(admin.TabularInline):
 
 
 class ClaimForm(forms.ModelForm):
-    # The version the page was loaded at (set by ClaimAdmin.get_form for the request).
-    expected_version: int | None = None
-    # Why the claim's content may no longer change (it left draft after the page was
-    # loaded): the service's own refusal, set by ClaimAdmin.get_form.
-    edit_refusal: DomainError | None = None
+    """The claim's fields; ``ClaimAdmin.get_form`` mixes in ``RevisionCheckedForm`` for a
+    change page, which refuses a save from a page someone else's save overtook."""
 
     class Meta:
         model = Claim
@@ -186,40 +192,6 @@ class ClaimForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 3, "cols": 80, "maxlength": CLAIM_TEXT_MAX_LENGTH}),
             "notes": forms.Textarea(attrs={"rows": 4, "cols": 80}),
         }
-
-    @property
-    def version_conflict(self) -> bool:
-        return bool(self.instance.pk) and self.expected_version is not None and self.expected_version != self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.edit_refusal is not None:
-            # Its status moved on (the version too): saving again would not help.
-            raise forms.ValidationError(
-                f"Not saved: {self.edit_refusal.message} Your edits are below, as you typed them.",
-                code=self.edit_refusal.code,
-            )
-        # Someone saved the claim since this page was loaded: show the form again with what
-        # this person typed, and the saved version beside it (check_version still guards
-        # the save itself, under the row lock).
-        if self.version_conflict:
-            # Read before the form's values are copied onto the instance.
-            saved = self.instance
-            self.saved_version = {
-                "version": saved.version,
-                "updated_at": saved.updated_at,
-                "text": saved.text,
-                "verdict": saved.get_verdict_display(),
-                "confidence": saved.get_confidence_display() if saved.confidence else "",
-                "notes": saved.notes,
-            }
-            raise forms.ValidationError(
-                f"Someone saved this claim (now version {self.instance.version}) after you opened it at "
-                f"version {self.expected_version}. Your edits are below, not saved; the saved version "
-                "is shown above them. Save again to replace it with yours.",
-                code="stale_version",
-            )
-        return cleaned
 
 
 def _status_filtered(queryset) -> str | None:
@@ -240,7 +212,7 @@ def _status_filtered(queryset) -> str | None:
 
 
 @admin.register(Claim)
-class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
+class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdmin):
     form = ClaimForm
     change_form_template = "admin/claims/claim/change_form.html"
     change_list_template = "admin/claims/claim/change_list.html"
@@ -343,13 +315,19 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and can_edit(request, obj)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        expected = getattr(request, "_cb_expected_version", None)
-        if expected is None:
-            return form
-        refusal = edit_refused_since_loaded(request, obj)
-        return type(form.__name__, (form,), {"expected_version": expected, "edit_refusal": refusal})
+    # -- the version a page was loaded at (RevisionCheckedAdmin) -------------------------------
+
+    def object_revision(self, claim: Claim) -> int:
+        return claim.version
+
+    def parse_revision(self, value: str) -> int | None:
+        return id_or_none(value)
+
+    def revision_label(self, revision: int) -> str:
+        return f"version {revision}"
+
+    def edit_refused_since_loaded(self, request, claim: Claim) -> DomainError | None:
+        return edit_refused_since_loaded(request, claim)
 
     def response_change(self, request, obj):
         """After a save, the workflow action the person pressed with unsaved edits (only
@@ -408,7 +386,6 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         claim = self.get_object(request, object_id)
         if claim is not None:
             extra_context.update(
-                version_field=VERSION_FIELD,
                 then_field=THEN_FIELD,
                 sent_back=moderation.sent_back(claim),
                 moderation=moderation.panel_context(request, claim),
@@ -417,8 +394,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and id_or_none(request.POST.get(VERSION_FIELD, "")):
-            request._cb_expected_version = int(request.POST[VERSION_FIELD])
+        request._cb_expected_version = self.expected_revision(request)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -459,7 +435,7 @@ class ClaimAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         claim = services.claim_save(
             claim=form.instance,
             user=request.user,
-            expected_version=getattr(request, "_cb_expected_version", None),
+            expected_version=self.expected_revision(request),
             changes=changes,
             add=new_evidence,
             change=[

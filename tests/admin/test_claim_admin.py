@@ -172,10 +172,12 @@ def test_a_stale_page_cannot_overwrite_a_newer_version(client_for, analyst, sour
     html = response.content.decode()
     assert response.status_code == 200
     assert "My older edit." in html and "Changed meanwhile." in html
-    assert "Someone saved this claim (now version 2)" in html
-    # Saving again, knowingly, replaces the saved version.
-    data["_claim_version"] = "2"
-    assert client.post(claim_url(claim), data).status_code == 302
+    assert "Someone saved this claim (now version 2) after you opened it at version 1" in html
+    assert "Changed meanwhile." in html.split('class="cb-conflict"')[1]  # the saved text above the form
+    # Saving again from the page shown (it carries the saved version) replaces it, knowingly.
+    again = form_data(response, "claim_form")
+    assert again["text"] == "My older edit."
+    assert client.post(claim_url(claim), again).status_code == 302
     claim.refresh_from_db()
     assert claim.text == "My older edit."
 

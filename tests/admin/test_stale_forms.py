@@ -1,7 +1,8 @@
-"""Source and entity pages loaded before someone else's edit never overwrite it: the save
-is refused, the form comes back with what was typed and the saved values beside it, as on
-the claim page; saving again, knowingly, replaces them. The services check the revision
-the page was loaded at under the row's lock, so an edit that races in is refused too."""
+"""Claim, source and entity pages loaded before someone else's edit never overwrite it
+(one mechanism, ``RevisionCheckedAdmin``): the save is refused, the form comes back with
+what was typed and the saved values beside it; saving again, knowingly, replaces them. The
+services check the version or revision the page was loaded at under the row's lock, so an
+edit that races in is refused too. (The claim page's own cases: test_claim_admin.py.)"""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import pytest
 from django.urls import reverse
 
 from claims import services
-from claims.models import Entity
+from claims.models import Claim, Entity
 from project.errors import StaleVersion
 from sources.models import Source, Span
 from sources.services import source_revision, source_update
 
-from .helpers import draft_with_evidence, form_data, messages_of
+from .browser_support import browser, browser_marks, new_page, screenshot  # noqa: F401
+from .helpers import claim_url, draft_with_evidence, form_data, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -78,19 +80,21 @@ def test_an_unchanged_source_page_saves_as_before(client_for, analyst, source):
 def test_a_stale_entity_page_does_not_revert_a_newer_wikidata_id(client_for, reviewer, analyst, entity):
     client = client_for(analyst)
     data = form_data(client.get(change_url(entity)), "entity_form")
-    services.entity_update(entity=entity, user=reviewer, wikidata_id="Q159")
+    services.entity_update(entity=entity, user=reviewer, wikidata_id="Q159", aliases=["RF"])
     data["name"] = "Russian Federation"
     response = client.post(change_url(entity), data)
     entity.refresh_from_db()
-    assert (entity.name, entity.wikidata_id) == ("Russia", "Q159")
+    assert (entity.name, entity.wikidata_id, entity.aliases) == ("Russia", "Q159", ["RF"])
     html = response.content.decode()
     assert response.status_code == 200
     assert "Someone saved this entity after you opened it" in html
-    assert "Russian Federation" in html and "Q159" in html.split('class="cb-conflict"')[1]
-    # Saving again from the page shown replaces the saved version, knowingly.
+    box = html.split('class="cb-conflict"')[1].split("</section>")[0]
+    assert "Russian Federation" in html and "<dd>Q159</dd>" in box and "<dd>RF</dd>" in box
+    # Saving again from the page shown replaces the saved version, knowingly: all of it,
+    # the aliases (a field the page posts a copy of its loaded value for) too.
     assert client.post(change_url(entity), form_data(response, "entity_form")).status_code == 302
     entity.refresh_from_db()
-    assert (entity.name, entity.wikidata_id) == ("Russian Federation", "")
+    assert (entity.name, entity.wikidata_id, entity.aliases) == ("Russian Federation", "", [])
 
 
 def test_an_entity_page_saves_when_nobody_saved_meanwhile(client_for, analyst, entity):
@@ -129,3 +133,75 @@ def test_an_edit_that_races_past_the_form_is_refused_by_the_service(client_for, 
     source.refresh_from_db()
     assert (source.title, source.notes) == ("Raced in", "")
     assert any("changed by someone else" in message for message in messages_of(response))
+
+
+def test_a_stale_claim_page_shows_the_entities_saved_meanwhile_by_name(client_for, analyst, source, entity):
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.claim_update(claim=claim, user=analyst, entities=[entity])
+    data["notes"] = "My note."
+    response = client.post(claim_url(claim), data)
+    claim.refresh_from_db()
+    assert list(claim.entities.all()) == [entity] and claim.notes == ""
+    box = response.content.decode().split('class="cb-conflict"')[1].split("</section>")[0]
+    assert "The saved version (version 2, " in box
+    assert "<dt>Entities</dt><dd>Russia</dd>" in box and "<dt>Notes</dt><dd>—</dd>" in box
+    assert "My note." in response.content.decode()
+
+
+def test_a_claim_page_overtaken_by_an_evidence_change_alone_is_refused_and_says_where_to_look(client_for, analyst, source):
+    """The version counts evidence too: no field of the form differs from the saved claim,
+    and the box says so rather than vanish."""
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.evidence_add(claim=claim, user=analyst, item=services.EvidenceInput(source=source, quote="Russia voted again."))
+    response = client.post(claim_url(claim), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone saved this claim (now version 2) after you opened it at version 1" in html
+    box = html.split('class="cb-conflict"')[1].split("</section>")[0]
+    assert "what changed is not among them" in box and reverse("admin:claims_claim_history", args=[claim.pk]) in box
+    assert Claim.objects.get(pk=claim.pk).evidence.count() == 2
+
+
+def in_a_browser(test):
+    for mark in browser_marks:
+        test = mark(test)
+    return test
+
+
+@in_a_browser
+def test_a_stale_entity_page_in_a_browser_keeps_the_typing_and_shows_the_saved_values(browser, live_server, analyst, reviewer, entity):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(change_url(entity))
+    services.entity_update(entity=entity, user=reviewer, wikidata_id="Q159", aliases=["Russian Federation", "RF"])
+    page.fill("#id_name", "Russia (the state)")
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    assert page.input_value("#id_name") == "Russia (the state)"
+    box = page.inner_text(".cb-conflict")
+    assert "Q159" in box and "Russian Federation, RF" in box and "Someone saved this entity" in page.inner_text(".errorlist.nonfield")
+    screenshot(page, "entity_page_conflict")
+    assert Entity.objects.get(pk=entity.pk).name == "Russia"
+    assert page.errors == []
+
+
+@in_a_browser
+def test_a_stale_source_page_in_a_browser_folds_the_saved_text(browser, live_server, analyst, analyst2, source):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(change_url(source))
+    source_update(source=source, user=analyst2, title="The corrected title", text=source.text + " Tehran welcomed the abstention.")
+    page.fill("#id_notes", "Checked against the print edition.")
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    assert page.input_value("#id_notes") == "Checked against the print edition."
+    box = page.locator(".cb-conflict")
+    assert "The corrected title" in box.inner_text()
+    assert box.locator("details").count() == 1  # the saved text, folded
+    box.scroll_into_view_if_needed()
+    screenshot(page, "source_page_conflict")
+    source.refresh_from_db()
+    assert (source.title, source.notes) == ("The corrected title", "")
+    assert page.errors == []
