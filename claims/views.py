@@ -24,6 +24,7 @@ from project.api import (
     JSONLDRenderer,
     ENTITY_ETAG_HEADER,
     ENTITY_IF_MATCH,
+    NOT_MODIFIED,
     ModelPermissionsOrReadOnly,
     error_responses,
     etag_for,
@@ -141,7 +142,7 @@ def _transition_endpoint(url_path: str):
         parameters=[IF_NONE_MATCH, ETAG_HEADER],
         responses={
             200: ClaimWithRelationsSerializer,
-            304: OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag."),
+            304: NOT_MODIFIED,
             **error_responses(404),
         },
     ),
@@ -468,7 +469,7 @@ def entity_etag(entity: Entity) -> str:
         parameters=[IF_NONE_MATCH, ENTITY_ETAG_HEADER],
         responses={
             200: EntitySerializer,
-            304: OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag."),
+            304: NOT_MODIFIED,
             **error_responses(404),
         },
     ),

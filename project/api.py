@@ -600,6 +600,7 @@ SOURCE_ETAG_HEADER = OpenApiParameter(
     description='Strong validator of the source\'s current content: `"source-<id>-<revision>"` '
     '(`-full` for staff, whose representation holds the text).',
 )
+NOT_MODIFIED = OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag.")
 ENTITY_IF_MATCH = OpenApiParameter(
     "If-Match",
     str,

@@ -22,6 +22,7 @@ from rest_framework.reverse import reverse
 
 from project.api import (
     IF_NONE_MATCH,
+    NOT_MODIFIED,
     SOURCE_ETAG_HEADER,
     SOURCE_IF_MATCH,
     JSONLDRenderer,
@@ -104,7 +105,7 @@ class FileDownloadNegotiation(BaseContentNegotiation):
     retrieve=extend_schema(
         summary="A source; `text` only for staff callers",
         parameters=[IF_NONE_MATCH, SOURCE_ETAG_HEADER],
-        responses={200: SourceDetailSerializer, 304: OpenApiResponse(description="Not modified."), **error_responses(404)},
+        responses={200: SourceDetailSerializer, 304: NOT_MODIFIED, **error_responses(404)},
     ),
     create=extend_schema(
         summary="Create a source, from its text or from a file",
