@@ -458,6 +458,18 @@ class RevisionCheckedAdmin:
         extra_context = {**(extra_context or {}), "revision_field": self.REVISION_FIELD}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A form shown again with errors has had the typing copied onto ``obj``: the page's
+        # heading, breadcrumb and the object's own panels name the saved object, not the
+        # typing (which the form holds).
+        form = context.get("adminform").form if context.get("adminform") else None
+        if change and obj is not None and form is not None and form.is_bound and form.errors:
+            saved = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if saved is not None:
+                context.update(original=saved, subtitle=str(saved))
+                obj = saved
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
 
 class DomainErrorsAsMessages:
     """Mixin for ModelAdmins whose saves call services: a refusal is a message.

@@ -68,6 +68,18 @@ def test_a_stale_source_page_does_not_revert_a_newer_title(client_for, analyst, 
     assert (source.title, source.notes) == ("Sample", "A note.")
 
 
+def test_a_page_shown_again_names_the_saved_object_in_its_heading_not_the_typing(client_for, analyst, analyst2, source):
+    client = client_for(analyst)
+    data = form_data(client.get(change_url(source)), "source_form")
+    source_update(source=source, user=analyst2, title="The corrected title")
+    data["title"] = "Typed in this tab"
+    page = client.post(change_url(source), data).content.decode()
+    heading = page.split('<div id="content"', 1)[1].split("</h2>", 1)[0]
+    breadcrumbs = page.split('<nav aria-label="Breadcrumbs">', 1)[1].split("</nav>", 1)[0]
+    assert "The corrected title" in heading and "Typed in this tab" not in heading
+    assert "The corrected title" in breadcrumbs and "Typed in this tab" not in breadcrumbs
+    assert 'value="Typed in this tab"' in page  # the typing stays in the form
+
 def test_an_unchanged_source_page_saves_as_before(client_for, analyst, source):
     client = client_for(analyst)
     data = form_data(client.get(change_url(source)), "source_form")
