@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.dispatch import receiver
 from django.utils import timezone
@@ -111,6 +112,32 @@ def _lock_sources(items: Iterable[EvidenceInput]) -> None:
     if ids:
         locking = Source.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
         list(locking.values_list("pk", flat=True))
+
+
+def _hold_what_it_would_show(claim: Claim | int) -> None:
+    """Before a claim is published (and its claim's lock taken: sources and entities come
+    first everywhere), hold the sources it cites and the entities it is tagged with against
+    change until it commits (PostgreSQL: FOR SHARE, which an edit's FOR UPDATE or FOR NO KEY
+    UPDATE waits for). An edit already under way finishes first, and the approval then sees
+    the claim as the edit left it; an edit that comes after finds the claim published and is
+    a reviewer's only. Without it, an analyst's edit checked the claims citing the source
+    while the approval was uncommitted, and landed, unreviewed, just after the publication.
+    SQLite's writers take the database's one write lock at BEGIN: nothing to do."""
+    pk = claim.pk if isinstance(claim, Claim) else claim
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tagged = Claim.entities.through._meta
+    with connection.cursor() as cursor:
+        for table, ids in (
+            (Source._meta.db_table,
+             f"SELECT s.source_id FROM {quote(Span._meta.db_table)} s JOIN {quote(Evidence._meta.db_table)} e "
+             "ON e.span_id = s.id WHERE e.claim_id = %s"),
+            (Entity._meta.db_table,
+             f"SELECT t.{quote(tagged.get_field('entity').column)} FROM {quote(tagged.db_table)} t "
+             f"WHERE t.{quote(tagged.get_field('claim').column)} = %s"),
+        ):
+            cursor.execute(f"SELECT id FROM {quote(table)} WHERE id IN ({ids}) ORDER BY id FOR SHARE", [pk])
 
 
 def _check_supersedes(claim: Claim) -> None:
@@ -751,7 +778,11 @@ def claim_transition(
     if transition is None:
         raise InvalidInput(f"Unknown action {action!r}.", code="unknown_action")
     comment = (comment or "").strip()
+    if action == Action.APPROVE:
+        _hold_what_it_would_show(claim)
     locked = _lock_claim(claim, expected_version)
+    if action == Action.APPROVE:
+        _hold_what_it_would_show(locked)  # and what evidence added just before the lock cites
     _check_actor(transition, locked, user)
     if rules.state_problem(action, locked.status) is not None:
         raise Conflict(
