@@ -44,6 +44,27 @@ def test_an_export_interrupted_half_way_leaves_the_previous_file_whole(claims, t
     assert path.read_bytes() != good and path.stat().st_mode & 0o777 == 0o640  # replaced, its mode kept
 
 
+
+def test_a_partial_file_left_by_a_killed_export_is_removed_by_the_next_one_but_not_one_being_written(claims, tmp_path):
+    import fcntl
+
+    path = tmp_path / "export.jsonl"
+    abandoned, in_progress, fresh = (tmp_path / f".export.jsonl.{tag}.partial" for tag in ("dead", "live", "new"))
+    for partial in (abandoned, in_progress, fresh):
+        partial.write_bytes(b'{"half": "a line')
+    an_hour_ago = os.stat(abandoned).st_mtime - 3600
+    for partial in (abandoned, in_progress):
+        os.utime(partial, (an_hour_ago, an_hour_ago))
+    other = tmp_path / ".other.jsonl.dead.partial"  # another target's: not this export's to judge
+    other.write_bytes(b"")
+    os.utime(other, (an_hour_ago, an_hour_ago))
+    with open(in_progress, "rb") as writer:
+        fcntl.flock(writer.fileno(), fcntl.LOCK_EX)  # as a running export holds its own
+        call_command("export_claims", "-o", str(path), "--no-progress", stderr=io.StringIO())
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        ["export.jsonl", in_progress.name, fresh.name, other.name]
+    )
+
 class _Failing(io.RawIOBase):
     def __init__(self, error: OSError) -> None:
         self.error = error

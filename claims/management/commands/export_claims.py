@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import signal
 import stat
 import sys
 import tempfile
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -106,8 +108,11 @@ def _to_file(path: str, export) -> int:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    prefix = f".{os.path.basename(target)}."
+    _remove_abandoned(folder, prefix)
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".partial")
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=PARTIAL)
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its own new file: never waits
     except OSError as error:
         raise CommandError(f"{path}: {error.strerror or error}; the file was left as it was.") from error
     try:
@@ -125,6 +130,38 @@ def _to_file(path: str, export) -> int:
         _remove(temporary)
         raise
     return count
+
+
+PARTIAL = ".partial"
+FRESH_SECONDS = 60
+
+
+def _remove_abandoned(folder: str, prefix: str) -> None:
+    """Remove what exports to the same file left when they were killed (``kill -9``, a
+    power cut: nothing of theirs ran to remove it). An export holds a lock on its partial
+    file while it writes, and the system lets it go with the process: a partial file that
+    can be locked has no writer. One being written by another export is left to it."""
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(prefix) and name.endswith(PARTIAL)]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Just made, another export may not have locked it yet.
+            fresh = time.time() - os.fstat(descriptor).st_mtime < FRESH_SECONDS
+        except OSError:
+            continue  # another export is writing it
+        else:
+            if not fresh:
+                _remove(path)
+        finally:
+            os.close(descriptor)
 
 
 def _sync_folder(folder: str) -> None:
