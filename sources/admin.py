@@ -384,7 +384,7 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
             start=data.get("start"),
             end=data.get("end"),
             quote=data.get("quote") or None,
-            occurrence=data.get("occurrence") if data.get("start") is None else None,
+            occurrence=data.get("occurrence"),
         )
         if not created:
             messages.info(request, f"That passage is already span #{span.pk}.")

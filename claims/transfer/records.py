@@ -12,6 +12,7 @@ import binascii
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import uuid
 from collections import OrderedDict
@@ -504,6 +505,24 @@ def _source_keys(item: dict, uids: set, shas: set, urls: set) -> None:
         urls.add(item["source_url"])
 
 
+def _entities_held(slugs: set[str]) -> list[tuple]:
+    """``(slug, id, name, kind)`` of the entities with these slugs. PostgreSQL: held FOR
+    SHARE until the import commits, as an approval holds what its claim shows: a published
+    claim the import tags with one must not show an analyst's rename made meanwhile (the
+    foreign key's KEY SHARE lets ``entity_update``'s NO KEY UPDATE through; SHARE does not).
+    Sources need nothing more: ``SourceCache.load`` holds them FOR KEY SHARE, which an
+    edit's FOR UPDATE waits for."""
+    if connection.vendor != "postgresql":
+        return list(Entity.objects.filter(slug__in=slugs).values_list("slug", "id", "name", "kind"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT slug, id, name, kind FROM {connection.ops.quote_name(Entity._meta.db_table)} "
+            "WHERE slug = ANY(%s::text[]) ORDER BY id FOR SHARE",
+            [sorted(slugs)],
+        )
+        return cursor.fetchall()
+
+
 def _offset(item: dict, name: str) -> int | None:
     value = item.get(name)
     if value is None:
@@ -533,18 +552,23 @@ class Resolver:
         self.entity_fields: dict[str, tuple[str, str]] = {}
         self.original_shas: dict[str, str] = {}  # originals already taken: by whom
         self.claim_lines: dict[uuid.UUID, int] = {}  # the line of each claim uid in the file
-        # For each span uid in the file (as an int), the line that first gives it and the hash
-        # of its passage (source, offsets, state, quote). A hash, not the passage: kept for
-        # the whole file, passages grew the import by 100 MB a hundred thousand claims. Two
-        # passages differ unseen only if their hashes (64 bits, keyed at random each run)
-        # collide.
-        self.span_passages: dict[int, tuple[int, int]] = {}
+        # For each span uid in the file (as an int), the line that first gives it and a digest
+        # of its passage (source, offsets, state, quote). A digest, not the passage: kept for
+        # the whole file, passages grew the import by 100 MB a hundred thousand claims. Keyed
+        # at random each run (``passage_key``) and 128 bits long: a file cannot make two
+        # passages collide (Python's ``hash`` of the tuple could be made to: a uid and offsets
+        # hash as plain numbers).
+        self.span_passages: dict[int, tuple[int, bytes]] = {}
         # A source's text is stored with LF breaks, however it is given: a source line whose
         # text holds CR is read with LF breaks (``prefetch``), and what the file places in it
         # by offsets is carried over (``anchoring.lf_offsets``). By line: the CRs dropped and
         # the hash of the text as the file gives it; by source uid, once known: the CRs.
         self.crlf_lines: dict[int, tuple[list[int], str]] = {}
-        self.dropped_breaks: dict[uuid.UUID, list[int]] = {}
+        self.dropped_breaks: dict[uuid.UUID, list[int]] = {}  # lone CRs only: an empty list
+        self.given_shas: dict[uuid.UUID, str] = {}  # the hash of the text as the file gave it
+        # Keys the hashes of span passages (``span_passages``): a file cannot choose values
+        # whose hashes collide.
+        self.passage_key = os.urandom(16)
 
     @property
     def barrier(self) -> Callable[[], None]:
@@ -595,7 +619,7 @@ class Resolver:
             created_by = self._user(record.get("created_by"), "created_by").id
         dates = {name: _datetime(record, name) for name in ("created_at", "updated_at")}
         sha, url = sha256_of(text), fields.get("url")
-        dropped, given_sha = self.crlf_lines.pop(line.number, ([], sha))
+        dropped, given_sha = self.crlf_lines.pop(line.number, (None, sha))
         # The batch's sources were read by ``prefetch``: no query per line.
         owner_of_url = self.sources.uid_of_url.get(url) if url else None
         if uid is not None:
@@ -606,12 +630,12 @@ class Resolver:
             if known is not None:  # in the database (a line above would have been caught above)
                 if known.sha not in (sha, given_sha):
                     raise InvalidLine(f"uid {uid} belongs to a source with a different text")
-                self._remember_breaks(uid, dropped if known.sha == sha else [], given_sha)
+                self._remember_breaks(uid, dropped if known.sha == sha else None, given_sha)
                 return None
             if owner_of_url is not None:
                 raise InvalidLine(f"url {url} belongs to another source ({owner_of_url})")
         else:
-            for stored_sha, breaks in ((sha, dropped), (given_sha, [])):
+            for stored_sha, breaks in ((sha, dropped), (given_sha, None)):
                 if stored_sha in self.sources.uid_of_sha:  # in the database, or defined above
                     self._remember_breaks(self.sources.uid_of_sha[stored_sha], breaks, given_sha)
                     return None
@@ -624,13 +648,15 @@ class Resolver:
         return {"text": text, "uid": uid, **fields, **original, "created_by_id": created_by,
                 **{name: value for name, value in dates.items() if value is not None}}
 
-    def _remember_breaks(self, uid: uuid.UUID, dropped: list[int], given_sha: str) -> None:
-        """The source ``uid`` is the one a source line gave with CR breaks: what the file
-        places in it by offsets counts the CRs ``dropped`` (none when the database holds the
-        text as the file gives it, stored before the LF rule), and evidence may name it by
-        the hash of the text as given."""
-        if dropped:
+    def _remember_breaks(self, uid: uuid.UUID, dropped: list[int] | None, given_sha: str) -> None:
+        """The source ``uid`` is the one a source line gave: what the file places in it by
+        offsets counts the CRs ``dropped`` (None: the text is stored as the file gives it,
+        with LF breaks, or with CR LF before the LF rule; an empty list: lone CRs made LF),
+        and evidence may name it by the hash of the text as given (an export of a database
+        that stored CR LF sends that hash with each source uid)."""
+        if dropped is not None:
             self.dropped_breaks[uid] = dropped
+        self.given_shas[uid] = given_sha
         self.sources.uid_of_sha.setdefault(given_sha, uid)
 
     def _check_original(self, record: dict) -> dict:
@@ -760,9 +786,7 @@ class Resolver:
         self.entity_fields = {}
         if slugs or entity_slugs:
             self.barrier()
-            for slug, pk, name, kind in Entity.objects.filter(slug__in=slugs | entity_slugs).values_list(
-                "slug", "id", "name", "kind"
-            ):
+            for slug, pk, name, kind in _entities_held(slugs | entity_slugs):
                 self.entity_ids[slug] = pk
                 self.entity_fields[slug] = (name, kind)
         if original_shas:
@@ -972,7 +996,7 @@ class Resolver:
         prefix, suffix = _text(item, "prefix"), _text(item, "suffix")
         start, end = _offset(item, "start"), _offset(item, "end")
         dropped = self.dropped_breaks.get(source.uid)
-        if dropped and start is not None and end is not None:
+        if dropped is not None and start is not None and end is not None:
             # Offsets in the text as the file gives it (with CRs): carried into the stored text.
             if quote:
                 quote = anchoring.lf_piece(dropped, start, quote)
@@ -1000,7 +1024,10 @@ class Resolver:
             # One uid, one passage: the importer writes a span named by its uid once, and
             # every evidence item naming it cites that span. The source by its uid, which
             # it keeps from the line that defines it to the batch that saved it.
-            passage = hash((source.uid, start, end, state, quote))
+            passage = hashlib.blake2b(
+                repr((source.uid, start, end, state, quote)).encode("utf-8", "surrogatepass"),
+                key=self.passage_key, digest_size=16,
+            ).digest()
             first_line, first_passage = self.span_passages.setdefault(span_uid.int, (line, passage))
             if first_passage != passage:
                 raise InvalidLine(f"{names.uid} {span_uid} names another passage on line {first_line}")
@@ -1025,7 +1052,7 @@ class Resolver:
         found = self.sources.find(uid, sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
         if found is None:
             raise InvalidLine(f"source {uid or sha or url!r} does not exist")
-        if found.uid == uid and isinstance(sha, str) and sha != found.sha:
+        if found.uid == uid and isinstance(sha, str) and sha not in (found.sha, self.given_shas.get(uid)):
             raise InvalidLine(f"source_sha256 {sha} is not the hash of the text of source {uid}")
         return found
 

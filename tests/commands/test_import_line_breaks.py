@@ -9,12 +9,15 @@ import json
 import uuid
 
 import pytest
+from django.db import transaction
 
 from claims.models import Claim
 from claims.transfer import ImportRefused, import_claims
 from sources.anchoring import lf_offsets, lf_piece, with_lf_breaks
 from sources.models import Source, sha256_of
 from sources.services import source_create
+
+from .test_transfer_identity import _claim, _export, people  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +68,36 @@ def test_a_span_that_began_or_ended_inside_a_cr_lf_keeps_the_break_where_it_was(
     _import(tmp_path, source_line, _claim_line([ends_at_cr, begins_at_lf]))
     quotes = sorted(Claim.objects.get().evidence.values_list("span__quote", flat=True))
     assert quotes == ["\nRussia", "Moscow said:"]
+
+
+def test_a_source_with_lone_cr_breaks_only_is_stored_with_lf_and_its_evidence_follows(tmp_path, analyst):
+    given = "Moscow said:\rRussia voted six times.\rIran abstained.\r"
+    source_line = _source_line(text=given)
+    words = "said:\rRussia"
+    start = given.index(words)
+    evidence = [{"source_uid": source_line["uid"], "start": start, "end": start + len(words), "quote": words,
+                 "prefix": "Moscow ", "suffix": " voted"}]
+    _import(tmp_path, source_line, _claim_line(evidence))
+    assert Source.objects.get().text == given.replace("\r", "\n")
+    assert Claim.objects.get().evidence.get().span.quote == "said:\nRussia"
+
+
+def test_an_export_of_a_database_that_stored_cr_lf_loads_into_an_empty_one(people, tmp_path):
+    # Such an export names each source by its uid and the hash of its CR LF text: the hash
+    # of the text as the file gives it is that source's, though it is stored with LF.
+    with transaction.atomic():
+        stored = source_create(user=people["analyst"], title="Votes", text="placeholder")
+        Source.objects.filter(pk=stored.pk).update(text=GIVEN, text_sha256=sha256_of(GIVEN), text_length=len(GIVEN))
+        _claim(people, "Russia voted six times.", source=Source.objects.get(pk=stored.pk))
+        exported = _export()
+        transaction.set_rollback(True)
+    evidence = next(line for line in map(json.loads, exported.splitlines()) if "evidence" in line)["evidence"][0]
+    assert (evidence["source_uid"], evidence["source_sha256"]) == (str(stored.uid), sha256_of(GIVEN))
+    path = tmp_path / "old.jsonl"
+    path.write_bytes(exported)
+    assert import_claims(str(path)).claims_created == 1
+    span = Claim.objects.get().evidence.get().span
+    assert (span.source.text, span.quote, span.start) == (STORED, "Russia voted six times", STORED.index("Russia"))
 
 
 def test_a_quote_that_does_not_read_as_the_file_text_at_its_offsets_is_still_a_line_error(tmp_path, analyst):

@@ -211,3 +211,59 @@ def test_a_span_lines_errors_name_its_fields_as_a_span_line_spells_them(people, 
     [error] = refused.value.errors
     assert str(error).startswith(f"line 2: {message.format(uid=uid)}"), error
     assert not Span.objects.exists()
+
+
+
+
+def _uid_whose_hash_collides(uid: uuid.UUID, start: int, end: int, other_start: int, other_end: int) -> uuid.UUID | None:
+    """A source uid ``u`` such that Python's ``hash((u, other_start, other_end, ...))``
+    equals ``hash((uid, start, end, ...))`` when what follows is the same: a uid and offsets
+    hash as plain numbers, unkeyed, so CPython's tuple hash (xxHash-like lanes) can be run
+    backwards. None when the number found is not a hash an int can have."""
+    modulus, p1, p2, p5 = 2**64, 11400714785074694791, 14029467366897019727, 2870177450012600261
+
+    def rotl(x):
+        return ((x << 31) | (x >> 33)) % modulus
+
+    def rotr(x):
+        return ((x >> 31) | (x << 33)) % modulus
+
+    def step(acc, lane):
+        return rotl((acc + lane * p2) % modulus) * p1 % modulus
+
+    def unstep(acc, lane):
+        return (rotr(acc * pow(p1, -1, modulus) % modulus) - lane * p2) % modulus
+
+    target = p5
+    for lane in (hash(uid) % modulus, start, end):
+        target = step(target, lane)
+    first = unstep(unstep(target, other_end), other_start)
+    value = (rotr(first * pow(p1, -1, modulus) % modulus) - p5) * pow(p2, -1, modulus) % modulus
+    return uuid.UUID(int=value) if value < 2**61 - 1 else None
+
+
+def test_a_span_uid_naming_the_same_words_in_two_sources_is_a_line_error_even_when_their_hashes_agree(
+    people, tmp_path
+):
+    # The passages a span uid names are compared by a keyed digest: a file cannot choose a
+    # source uid whose passage hashes (Python's hash) as another source's does.
+    quote, span_uid = "Russia voted six times", str(uuid.uuid4())
+    first_uid = uuid.UUID("11111111-1111-4111-8111-111111111111")
+    second_start, second_uid = next(
+        (start, found) for start in range(1000)
+        if (found := _uid_whose_hash_collides(first_uid, 100, 100 + len(quote), start, start + len(quote)))
+    )
+    passages = [(first_uid, 100), (second_uid, second_start)]
+    assert len({hash((uid, start, start + len(quote), "anchored", quote)) for uid, start in passages}) == 1
+    lines = []
+    for number, (source_uid, start) in enumerate(passages):
+        lines.append({"type": "source", "uid": str(source_uid), "title": f"S{number}",
+                      "text": "xy"[number] * start + quote + " ."})
+        lines.append({"type": "claim", "author": "analyst", "text": f"Claim {number}.", "status": "draft",
+                      "verdict": "supported", "evidence": [{"span_uid": span_uid, "source_uid": str(source_uid),
+                                                             "start": start, "end": start + len(quote)}]})
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path))
+    assert f"span_uid {span_uid} names another passage on line 2" in str(refused.value.errors[0])
