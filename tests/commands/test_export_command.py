@@ -49,20 +49,24 @@ def test_a_partial_file_left_by_a_killed_export_is_removed_by_the_next_one_but_n
     import fcntl
 
     path = tmp_path / "export.jsonl"
-    abandoned, in_progress, fresh = (tmp_path / f".export.jsonl.{tag}.partial" for tag in ("dead", "live", "new"))
+    abandoned, in_progress, fresh = (tmp_path / f".export.jsonl.{tag}.partial" for tag in ("dead0000", "live0000", "new00000"))
     for partial in (abandoned, in_progress, fresh):
         partial.write_bytes(b'{"half": "a line')
+    # Named like a partial file, not one an export wrote: left alone, without a hang or a traceback.
+    other_target = tmp_path / ".export.jsonl.1.dead0000.partial"  # the partial file of export.jsonl.1
+    other_target.write_bytes(b"")
+    folder = tmp_path / ".export.jsonl.folder00.partial"
+    folder.mkdir()
+    fifo = tmp_path / ".export.jsonl.fifo0000.partial"
+    os.mkfifo(fifo)
     an_hour_ago = os.stat(abandoned).st_mtime - 3600
-    for partial in (abandoned, in_progress):
-        os.utime(partial, (an_hour_ago, an_hour_ago))
-    other = tmp_path / ".other.jsonl.dead.partial"  # another target's: not this export's to judge
-    other.write_bytes(b"")
-    os.utime(other, (an_hour_ago, an_hour_ago))
+    for old in (abandoned, in_progress, other_target, folder, fifo):
+        os.utime(old, (an_hour_ago, an_hour_ago))
     with open(in_progress, "rb") as writer:
         fcntl.flock(writer.fileno(), fcntl.LOCK_EX)  # as a running export holds its own
         call_command("export_claims", "-o", str(path), "--no-progress", stderr=io.StringIO())
     assert sorted(os.listdir(tmp_path)) == sorted(
-        ["export.jsonl", in_progress.name, fresh.name, other.name]
+        ["export.jsonl", in_progress.name, fresh.name, other_target.name, folder.name, fifo.name]
     )
 
 class _Failing(io.RawIOBase):

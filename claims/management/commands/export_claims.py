@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import signal
 import stat
 import sys
@@ -121,7 +122,7 @@ def _to_file(path: str, export) -> int:
             out.flush()
             os.fchmod(out.fileno(), mode)
             os.fsync(out.fileno())
-        os.replace(temporary, target)
+            os.replace(temporary, target)  # before the file, and its lock, is let go
         _sync_folder(folder)
     except OSError as error:
         _remove(temporary)
@@ -141,25 +142,28 @@ def _remove_abandoned(folder: str, prefix: str) -> None:
     power cut: nothing of theirs ran to remove it). An export holds a lock on its partial
     file while it writes, and the system lets it go with the process: a partial file that
     can be locked has no writer. One being written by another export is left to it."""
+    # Exactly the names ``tempfile.mkstemp`` gives this target's partial files: not another
+    # target's whose name begins with this one's (``export.jsonl.1``).
+    ours = re.compile(re.escape(prefix) + r"[a-z0-9_]{8}" + re.escape(PARTIAL))
     try:
-        names = [name for name in os.listdir(folder) if name.startswith(prefix) and name.endswith(PARTIAL)]
+        names = [name for name in os.listdir(folder) if ours.fullmatch(name)]
     except OSError:
         return
     for name in names:
         path = os.path.join(folder, name)
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            # Non-blocking: a FIFO given that name does not stall the export.
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue
         try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode) or time.time() - status.st_mtime < FRESH_SECONDS:
+                continue  # not a file an export writes, or just made (not yet locked)
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            # Just made, another export may not have locked it yet.
-            fresh = time.time() - os.fstat(descriptor).st_mtime < FRESH_SECONDS
+            os.unlink(path)
         except OSError:
-            continue  # another export is writing it
-        else:
-            if not fresh:
-                _remove(path)
+            continue  # another export is writing it, or it is not ours to remove
         finally:
             os.close(descriptor)
 
