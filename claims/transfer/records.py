@@ -1013,7 +1013,7 @@ class Resolver:
             anchoring.validate_offsets(text, start, end)
         else:
             candidate = anchoring.resolve_passage(
-                text, start, end, quote or None, prefix=prefix or None, suffix=suffix or None,
+                text, start, end, quote, prefix=prefix or None, suffix=suffix or None,
                 occurrence=item.get("occurrence"),
             )
             start, end = candidate.start, candidate.end

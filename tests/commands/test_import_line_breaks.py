@@ -100,6 +100,14 @@ def test_an_export_of_a_database_that_stored_cr_lf_loads_into_an_empty_one(peopl
     assert (span.source.text, span.quote, span.start) == (STORED, "Russia voted six times", STORED.index("Russia"))
 
 
+def test_a_quote_copied_with_cr_lf_names_its_words_without_offsets_too(tmp_path, analyst):
+    source_line = _source_line()
+    evidence = [{"source_uid": source_line["uid"], "quote": "six times.\r\nIran"}]
+    _import(tmp_path, source_line, _claim_line(evidence))
+    span = Claim.objects.get().evidence.get().span
+    assert (span.quote, span.start) == ("six times.\nIran", STORED.index("six times"))
+
+
 def test_a_quote_that_does_not_read_as_the_file_text_at_its_offsets_is_still_a_line_error(tmp_path, analyst):
     source_line = _source_line()
     evidence = [_by_offsets(source_line, "Russia voted six times.", quote="Russia voted five times.")]

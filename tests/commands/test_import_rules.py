@@ -393,6 +393,19 @@ def test_an_occurrence_with_offsets_is_a_line_error_as_in_the_api(tmp_path, sour
     evidence = [{"source_sha256": source.text_sha256, "start": 0, "end": 6, "occurrence": 1}]
     assert _refusal(tmp_path, _line(source, evidence=evidence)) == f"line 1: evidence[0]: {response.json()['detail']}"
 
+
+def test_an_empty_quote_with_offsets_is_refused_as_the_api_refuses_it(tmp_path, source, analyst, reviewer):
+    client = APIClient()
+    client.force_authenticate(analyst)
+    response = client.post("/api/v1/spans/", {"source": source.pk, "start": 0, "end": 6, "quote": ""}, format="json")
+    assert response.status_code == 400, response.json()
+    evidence = [{"source_sha256": source.text_sha256, "start": 0, "end": 6, "quote": ""}]
+    # The API's serializer refuses a blank quote; the import, by the one rule, as words that
+    # are not the text's (it had taken "" as no quote, and the offsets alone).
+    assert _refusal(tmp_path, _line(source, evidence=evidence)) == (
+        "line 1: evidence[0]: The quote does not match the text at [0, 6), which reads 'Russia'."
+    )
+
 def test_context_that_agrees_with_the_offsets_imports(tmp_path, source, analyst, reviewer):
     from sources.anchoring import context_of
 
