@@ -336,7 +336,7 @@ class SingleValuedQuery(serializers.Serializer):
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             refuse_repeated_parameters(data, self.fields, self.repeat_hints)
-            refuse_unknown_parameters(data, self.fields, "No such parameter here; it reads: {}.")
+            refuse_unknown_parameters(data, self.fields, "No such parameter here; it accepts: {}.")
         return super().to_internal_value(data)
 
 

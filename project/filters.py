@@ -94,6 +94,6 @@ def refuse_unknown_list_parameters(query_params, filters, view) -> None:
     """``refuse_unknown_parameters`` for a list: its filters and its page's parameters."""
     paginator = getattr(view, "paginator", None)
     page = {getattr(paginator, "cursor_query_param", "cursor"), getattr(paginator, "page_size_query_param", "page_size")}
-    refuse_unknown_parameters(query_params, {*filters, *page}, "No such filter for this list; it reads: {}.")
+    refuse_unknown_parameters(query_params, {*filters, *page}, "No such filter for this list; it accepts: {}.")
 
 
