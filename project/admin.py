@@ -329,6 +329,24 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
         )
 
 
+class _UnknownRevision:
+    """The revision of a save whose page did not say which one it was loaded at (the field
+    missing, empty or unreadable: a page from before the field existed, or a script). It
+    equals no revision: such a save is shown again like a stale one, never let through."""
+
+    def __eq__(self, other) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return "UNKNOWN_REVISION"
+
+
+UNKNOWN_REVISION = _UnknownRevision()
+
+
 class RevisionCheckedForm(forms.BaseForm):
     """A change form refused when the object changed after the page was loaded: shown
     again with what the person typed, the saved values that differ from it above. Mixed
@@ -339,7 +357,8 @@ class RevisionCheckedForm(forms.BaseForm):
     # The object's revision when the form was made, before the form's values are copied
     # onto it: the page carries it, and a save from that page is checked against it.
     revision: Any = None
-    # The revision the page that posted was loaded at; None when it did not say.
+    # The revision the page that posted was loaded at (``UNKNOWN_REVISION`` when it did not
+    # say); None for a form that was not posted.
     expected_revision: Any = None
     # How a person reads a revision ("version 3"), or None when it means nothing to them.
     revision_label: Callable[[Any], str | None] = staticmethod(lambda revision: None)
@@ -372,9 +391,17 @@ class RevisionCheckedForm(forms.BaseForm):
             self.saved_version = [saved_value(self, name) for name in self.changed_data]
             self.saved_at = getattr(self.instance, "updated_at", None)
             self.saved_label = self.revision_label(self.revision)
+            name = self.instance._meta.verbose_name
+            if self.expected_revision is UNKNOWN_REVISION:
+                raise forms.ValidationError(
+                    f"Not saved: this page did not say which version of the {name} it was opened at, so "
+                    "whether someone saved it since cannot be told. Your edits are below, not saved; "
+                    "where the saved version differs from them is shown above. Save again to replace it with yours.",
+                    code="unknown_version",
+                )
             opened = self.revision_label(self.expected_revision)
             raise forms.ValidationError(
-                f"Someone saved this {self.instance._meta.verbose_name}"
+                f"Someone saved this {name}"
                 f"{f' (now {self.saved_label})' if self.saved_label else ''} after you opened it"
                 f"{f' at {opened}' if opened else ''}. Your edits are below, not saved; where the "
                 "saved version differs from them is shown above. Save again to replace it with yours.",
@@ -422,16 +449,20 @@ class RevisionCheckedAdmin:
         raise NotImplementedError
 
     def parse_revision(self, value: str) -> Any:
-        """A revision as posted, as ``object_revision`` answers it; None for no revision."""
-        return value[:64] or None
+        """A revision as posted, as ``object_revision`` answers it; None when it is none."""
+        raise NotImplementedError
 
     def revision_label(self, revision: Any) -> str | None:
         """A revision as a person reads it ("version 3"); None for a digest."""
         return None
 
     def expected_revision(self, request: HttpRequest) -> Any:
-        """The revision the page that posted was loaded at; None when it did not say."""
-        return self.parse_revision(request.POST.get(self.REVISION_FIELD, "")) if request.method == "POST" else None
+        """The revision the page that posted was loaded at: ``UNKNOWN_REVISION`` when it
+        did not say (missing, empty, unreadable), None for a request that is not a POST."""
+        if request.method != "POST":
+            return None
+        revision = self.parse_revision(request.POST.get(self.REVISION_FIELD, ""))
+        return UNKNOWN_REVISION if revision is None else revision
 
     def edit_refused_since_loaded(self, request: HttpRequest, obj: Any) -> DomainError | None:
         """The service's refusal of any change to ``obj`` by this person, when it began

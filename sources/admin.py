@@ -32,6 +32,7 @@ from .models import Source, Span
 from .services import (
     SOURCE_FIELDS,
     normalise_line_endings,
+    parsed_content_revision,
     source_create,
     source_delete,
     source_revision,
@@ -270,6 +271,9 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, RevisionChecke
 
     def object_revision(self, obj) -> str:
         return source_revision(obj)
+
+    def parse_revision(self, value: str) -> str | None:
+        return parsed_content_revision(value)
 
     def restore_version(self, request, obj, version) -> str:
         fields = {name: getattr(version, name) for name in SOURCE_FIELDS}

@@ -46,6 +46,9 @@ SOURCE_FIELDS = (
 )
 
 
+REVISION_LENGTH = 32
+
+
 def content_revision(instance, fields: Iterable[str]) -> str:
     """A digest of ``instance``'s values of ``fields``: what an edit was based on. An edit
     that carries the revision it began from is refused when the row's revision differs,
@@ -53,7 +56,13 @@ def content_revision(instance, fields: Iterable[str]) -> str:
     no version number; their content is the version). A historical record answers the
     same digest as the row it recorded."""
     values = [str(getattr(instance, name)) if getattr(instance, name) is not None else None for name in fields]
-    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()[:32]
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()[:REVISION_LENGTH]
+
+
+def parsed_content_revision(value: str) -> str | None:
+    """A revision as a form or a header sent it (``content_revision``'s shape); None when
+    it is not one, which a caller must not read as "no check"."""
+    return value if len(value) == REVISION_LENGTH and all(c in "0123456789abcdef" for c in value) else None
 
 
 def source_revision(source) -> str:

@@ -13,6 +13,9 @@ that the user may not edit, opens read-only.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
@@ -27,11 +30,13 @@ from project import admin as project_admin
 from project.admin import (
     DomainErrorsAsMessages,
     EstimatedCountPaginator,
+    UNKNOWN_REVISION,
     RevisionCheckedAdmin,
     ServiceHistoryAdmin,
     badge,
     id_or_none,
 )
+from project.validation import ascii_integer
 from project.errors import DomainError, InvalidInput
 from sources.admin import adopt
 
@@ -79,7 +84,9 @@ def edit_refused_since_loaded(request, claim: Claim | None) -> DomainError | Non
     since (submitted or approved meanwhile), so that the page answers it with the form and
     what was typed, not a bare 403. None otherwise. (The inlines ask too, through
     ``can_edit``: ``ClaimAdmin.changeform_view`` notes the version on the request.)"""
-    if claim is None or getattr(request, "_cb_expected_version", None) is None:
+    # A page that did not say its version (``UNKNOWN_REVISION``) may not have been loaded
+    # before the freeze: it is answered as any edit of a frozen claim is.
+    if claim is None or getattr(request, "_cb_expected_version", None) in (None, UNKNOWN_REVISION):
         return None
     cached = getattr(request, "_cb_edit_refusal", None)
     if cached is None or cached[0] != (claim.pk, claim.status):
@@ -122,6 +129,85 @@ class EvidenceInline(admin.TabularInline):
             '<q class="cb-quote">{}</q><br><a class="cb-quiet" href="{}#span-{}">{}</a> {}',
             span.quote, url, span.pk, span.source.title, flag,
         )
+
+
+# A formset's own fields, and its management form's, under ``prefix``: ``{prefix}-0-stance``,
+# ``{prefix}-TOTAL_FORMS`` (not another inline's ``{prefix}-2-0-span``).
+def _formset_keys(prefix: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(prefix)}-(?:\d+-[^-]+|[A-Z_]+)$")
+
+
+def evidence_as_saved(data, prefix: str, claim: Claim, saved: list[Evidence]) -> tuple[Any, list[dict]]:
+    """A stale claim page's evidence rows, laid over the evidence saved now: a row the page
+    posted keeps its typing (stance, note, removal), a row added since gets its saved values,
+    a row removed since is left out. Returns the POST data to bind the inline to (rows and
+    counts matching the saved evidence, so that each row is shown with its own passage) and,
+    for the conflict box, the rows added or removed since the page was loaded."""
+    keys = _formset_keys(prefix)
+    total = ascii_integer(data.get(f"{prefix}-TOTAL_FORMS", "")) or 0
+    posted = {}
+    for index in range(min(total, MAX_EVIDENCE_ROWS)):
+        evidence_id = id_or_none(data.get(f"{prefix}-{index}-id"))
+        if evidence_id is not None:
+            posted[evidence_id] = {
+                name: data.get(f"{prefix}-{index}-{name}") for name in ("stance", "note", "DELETE")
+            }
+    laid = data.copy()
+    management = {key: laid[f"{prefix}-{key}"] for key in ("MIN_NUM_FORMS", "MAX_NUM_FORMS") if f"{prefix}-{key}" in laid}
+    for key in [key for key in laid if keys.match(key)]:
+        del laid[key]
+    differences = []
+    for index, evidence in enumerate(saved):
+        values = posted.get(evidence.pk)
+        if values is None:
+            values = {"stance": evidence.stance, "note": evidence.note, "DELETE": None}
+            differences.append({
+                "label": f"Evidence {_passage_label(evidence)}",
+                "value": f"added since you opened the page: {evidence.get_stance_display()}; "
+                         f"note: {evidence.note or '—'}",
+                "long": False,
+            })
+        fields = {"id": evidence.pk, "claim": claim.pk, **values}
+        for name, value in fields.items():
+            if value is not None:
+                laid[f"{prefix}-{index}-{name}"] = str(value)
+    for evidence_id in posted.keys() - {evidence.pk for evidence in saved}:
+        differences.append({
+            "label": f"Evidence #{evidence_id}",
+            "value": "removed since you opened the page; your edits to it are not kept",
+            "long": False,
+        })
+    laid[f"{prefix}-TOTAL_FORMS"] = laid[f"{prefix}-INITIAL_FORMS"] = str(len(saved))
+    for key, value in management.items():
+        laid[f"{prefix}-{key}"] = value
+    return laid, differences
+
+
+def _passage_label(evidence: Evidence) -> str:
+    quote = evidence.span.quote
+    quote = quote if len(quote) <= 80 else quote[:79] + "…"
+    return f"“{quote}” ({evidence.span.source.title})"
+
+
+def evidence_saved_values(formset) -> list[dict]:
+    """For the conflict box: the saved stance and note of each evidence row the person's
+    typing differs from (the form's initial values are the saved evidence's)."""
+    differences = []
+    for form in formset.initial_forms:
+        if form.instance.pk is None or not {"stance", "note"} & set(form.changed_data):
+            continue
+        stance = dict(form.fields["stance"].choices).get(form.initial.get("stance"), form.initial.get("stance"))
+        note = form.initial.get("note") or "—"
+        differences.append({
+            "label": f"Evidence {_passage_label(form.instance)}",
+            "value": f"{stance}; note: {note}",
+            "long": len(note) > 300 or "\n" in note,
+        })
+    return differences
+
+
+# A stale page's evidence rows read at most: a claim page shows its evidence, a few dozen.
+MAX_EVIDENCE_ROWS = 1000
 
 
 class AddEvidenceInline(admin.TabularInline):
@@ -400,6 +486,31 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
     def save_model(self, request, obj, form, change):
         # The claim is saved with its evidence in save_related: one service call for both.
         pass
+
+    def _is_stale(self, request, claim: Claim) -> bool:
+        expected = self.expected_revision(request)
+        return expected is not None and claim.pk is not None and self.object_revision(claim) != expected
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """A page posted after its claim was saved by someone else: the evidence rows are
+        laid over the evidence saved now (``evidence_as_saved``), so that each shows its own
+        passage, a row removed meanwhile is not shown as another's, and the conflict box
+        lists what changed (``render_change_form``)."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, EvidenceInline) and "data" in kwargs and self._is_stale(request, obj):
+            saved = list(inline.get_queryset(request).filter(claim=obj))
+            kwargs["data"], request._cb_evidence_since = evidence_as_saved(kwargs["data"], prefix, obj, saved)
+        return kwargs
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        adminform = context.get("adminform")
+        form = adminform.form if adminform else None
+        if form is not None and getattr(form, "saved_version", None) is not None:
+            for inline_formset in context.get("inline_admin_formsets", []):
+                if isinstance(inline_formset.opts, EvidenceInline):
+                    form.saved_version += evidence_saved_values(inline_formset.formset)
+            form.saved_version += getattr(request, "_cb_evidence_since", [])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:

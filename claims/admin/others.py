@@ -14,6 +14,7 @@ from project.admin import (
     run_each,
 )
 from sources.admin import adopt
+from sources.services import parsed_content_revision
 
 from .. import services
 from ..models import Entity, Evidence, Review
@@ -39,6 +40,9 @@ class EntityAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAd
 
     def object_revision(self, obj) -> str:
         return services.entity_revision(obj)
+
+    def parse_revision(self, value: str) -> str | None:
+        return parsed_content_revision(value)
 
     def save_model(self, request, obj, form, change):
         if not change:

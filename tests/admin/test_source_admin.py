@@ -12,7 +12,7 @@ from claims.models import Claim
 from sources.admin import SourceAdmin
 from sources.admin_views import render_marked_text
 from sources.models import Source, Span
-from sources.services import source_create, span_create
+from sources.services import source_create, source_revision, span_create
 
 from ..support import SAMPLE_TEXT, SEEDS_DIR
 from .helpers import draft_with_evidence, form_data, messages_of
@@ -188,6 +188,7 @@ def change_data(source: Source, **overrides) -> dict:
         "retrieved_at_1": source.retrieved_at.strftime("%H:%M:%S"), "language": source.language,
         "kind": source.kind, "reliability": source.reliability, "text": source.text, "notes": source.notes,
         "spans-TOTAL_FORMS": "0", "spans-INITIAL_FORMS": "0", "spans-MIN_NUM_FORMS": "0", "spans-MAX_NUM_FORMS": "1000",
+        "_revision": source_revision(source),
     }
     data.update(overrides)
     return data

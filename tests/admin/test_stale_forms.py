@@ -162,20 +162,172 @@ def test_a_stale_claim_page_shows_the_entities_saved_meanwhile_by_name(client_fo
     assert "My note." in response.content.decode()
 
 
-def test_a_claim_page_overtaken_by_an_evidence_change_alone_is_refused_and_says_where_to_look(client_for, analyst, source):
+def _box(response) -> str:
+    return response.content.decode().split('class="cb-conflict"')[1].split("</section>")[0]
+
+
+def _evidence_rows(data: dict, prefix: str = "evidence") -> dict[str, dict]:
+    """The existing-evidence rows a page posts, by evidence id."""
+    rows = {}
+    for index in range(int(data[f"{prefix}-TOTAL_FORMS"])):
+        rows[data[f"{prefix}-{index}-id"]] = {
+            name: data.get(f"{prefix}-{index}-{name}") for name in ("stance", "note", "DELETE")
+        }
+    return rows
+
+
+def _set_row(data: dict, evidence_id: int, prefix: str = "evidence", **values) -> None:
+    for index in range(int(data[f"{prefix}-TOTAL_FORMS"])):
+        if data[f"{prefix}-{index}-id"] == str(evidence_id):
+            data.update({f"{prefix}-{index}-{name}": value for name, value in values.items()})
+            return
+    raise AssertionError(f"no row for evidence {evidence_id}")
+
+
+def test_a_claim_page_overtaken_by_evidence_added_meanwhile_names_it(client_for, analyst, source):
     """The version counts evidence too: no field of the form differs from the saved claim,
-    and the box says so rather than vanish."""
+    and the box names the evidence added since, which the form shows as saved."""
     claim = draft_with_evidence(analyst, source)
     client = client_for(analyst)
     data = form_data(client.get(claim_url(claim)), "claim_form")
-    services.evidence_add(claim=claim, user=analyst, item=services.EvidenceInput(source=source, quote="Russia voted again."))
+    added = services.evidence_add(claim=claim, user=analyst, item=services.EvidenceInput(source=source, quote="Russia voted again."))
     response = client.post(claim_url(claim), data)
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "Someone saved this claim (now version 2) after you opened it at version 1" in html
-    box = html.split('class="cb-conflict"')[1].split("</section>")[0]
-    assert "what changed is not among them" in box and reverse("admin:claims_claim_history", args=[claim.pk]) in box
+    assert "Someone saved this claim (now version 2) after you opened it at version 1" in response.content.decode()
+    box = _box(response)
+    assert "“Russia voted again.”" in box and "added since you opened the page" in box
+    again = form_data(response, "claim_form")
+    assert set(_evidence_rows(again)) == {str(e.pk) for e in claim.evidence.all()} and str(added.pk) in _evidence_rows(again)
+    assert client.post(claim_url(claim), again).status_code == 302
     assert Claim.objects.get(pk=claim.pk).evidence.count() == 2
+
+
+def test_a_claim_page_overtaken_by_a_change_it_does_not_show_says_where_to_look(client_for, analyst, source):
+    """A change the page has no field for (the cited words moved in the source's text,
+    which bumps the claim's version): the box says so and links to the history."""
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    source_update(source=source, user=analyst, text="A new first line.\n" + source.text)
+    response = client.post(claim_url(claim), data)
+    assert "Someone saved this claim (now version 2)" in response.content.decode()
+    box = _box(response)
+    assert "what changed is not among them" in box and reverse("admin:claims_claim_history", args=[claim.pk]) in box
+
+
+def test_a_stale_claim_page_shows_the_evidence_edited_meanwhile_and_does_not_revert_it_unseen(
+    client_for, analyst, reviewer, source,
+):
+    """Someone changed an evidence row's stance and note after the page was loaded; the
+    page posts its stale row with a change of the claim's notes. Nothing is saved; the box
+    names the row with its saved stance and note; the row shows the page's typing."""
+    claim = draft_with_evidence(analyst, source)
+    evidence = claim.evidence.get()
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.evidence_update(evidence=evidence, user=reviewer, stance="refutes", note="B's careful note.")
+    data["notes"] = "A's note on the claim."
+    response = client.post(claim_url(claim), data)
+    evidence.refresh_from_db()
+    assert (evidence.stance, evidence.note) == ("refutes", "B's careful note.")
+    assert Claim.objects.get(pk=claim.pk).notes == ""
+    box = _box(response)
+    assert "<dt>Evidence “Moscow later said”" in box and "Refutes; note: B&#x27;s careful note." in box
+    assert _evidence_rows(form_data(response, "claim_form"))[str(evidence.pk)]["stance"] == "supports"
+
+
+def test_a_stale_claim_page_whose_only_edit_is_an_evidence_note_names_the_row(client_for, analyst, reviewer, source):
+    claim = draft_with_evidence(analyst, source)
+    evidence = claim.evidence.get()
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.evidence_update(evidence=evidence, user=reviewer, stance="refutes")
+    _set_row(data, evidence.pk, note="A's note on the evidence.")
+    response = client.post(claim_url(claim), data)
+    evidence.refresh_from_db()
+    assert (evidence.stance, evidence.note) == ("refutes", "")
+    box = _box(response)
+    assert "what changed is not among them" not in box
+    assert "<dt>Evidence “Moscow later said”" in box and "Refutes; note: —" in box
+    assert "A&#x27;s note on the evidence." in response.content.decode()  # the typing, kept
+
+
+def test_a_stale_claim_page_after_evidence_was_removed_shows_each_row_with_its_own_passage(
+    client_for, analyst, reviewer, source,
+):
+    """Someone removed the first of two evidence rows and edited the text. The page's rows
+    are laid over the evidence saved now: the removed row is named in the box (its typing
+    not kept), the other keeps its own passage and the page's typing, and saving again works."""
+    claim = draft_with_evidence(analyst, source)
+    first = claim.evidence.get()
+    second = services.evidence_add(claim=claim, user=analyst, item=services.EvidenceInput(source=source, quote="Russia voted again."))
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.claim_save(claim=claim, user=reviewer, changes={"text": "Edited meanwhile."}, remove=[first])
+    _set_row(data, first.pk, stance="refutes")
+    _set_row(data, second.pk, note="Mine, on the second.")
+    response = client.post(claim_url(claim), data)
+    assert response.status_code == 200
+    box = _box(response)
+    assert f"<dt>Evidence #{first.pk}</dt><dd>removed since you opened the page" in box
+    again = form_data(response, "claim_form")
+    rows = _evidence_rows(again)
+    assert list(rows) == [str(second.pk)] and rows[str(second.pk)]["note"] == "Mine, on the second."
+    html = response.content.decode()
+    inline = html.split('id="evidence-group"')[1].split("</fieldset>")[0]
+    assert "Russia voted again." in inline and "Moscow later said" not in inline
+    saved = client.post(claim_url(claim), again)
+    assert saved.status_code == 302
+    claim.refresh_from_db()
+    assert claim.text == "Moscow later said the sanctions went too far."  # the page's text, knowingly
+    assert [(e.pk, e.note) for e in claim.evidence.all()] == [(second.pk, "Mine, on the second.")]
+
+
+@pytest.mark.parametrize("posted", [None, "", "zzz", "-1", "9" * 40, "1.0"])
+def test_a_claim_page_that_does_not_say_its_version_is_not_saved_blindly(client_for, analyst, source, posted):
+    """A save whose ``_revision`` is missing, empty or unreadable (a page from before the
+    field, a script) is refused like a stale one, never let through: saving again, from the
+    page shown, works."""
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    data = form_data(client.get(claim_url(claim)), "claim_form")
+    services.claim_update(claim=claim, user=analyst, notes="Saved meanwhile.")
+    data["text"] = "Typed on an old page."
+    if posted is None:
+        del data["_revision"]
+    else:
+        data["_revision"] = posted
+    response = client.post(claim_url(claim), data)
+    assert response.status_code == 200
+    assert "did not say which version of the claim it was opened at" in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.text, claim.notes) == ("Moscow later said the sanctions went too far.", "Saved meanwhile.")
+    again = form_data(response, "claim_form")
+    assert again["_revision"] == str(claim.version) and again["text"] == "Typed on an old page."
+    assert client.post(claim_url(claim), again).status_code == 302
+    assert Claim.objects.get(pk=claim.pk).text == "Typed on an old page."
+
+
+@pytest.mark.parametrize("posted", [None, "", "x" * 100])
+def test_source_and_entity_pages_that_do_not_say_their_revision_are_not_saved_blindly(
+    client_for, analyst, analyst2, source, entity, posted,
+):
+    client = client_for(analyst)
+    for obj, form_id, field in ((source, "source_form", "notes"), (entity, "entity_form", "name")):
+        data = form_data(client.get(change_url(obj)), form_id)
+        if posted is None:
+            del data["_revision"]
+        else:
+            data["_revision"] = posted
+        data[field] = "Typed on an old page."
+        response = client.post(change_url(obj), data)
+        assert response.status_code == 200, obj
+        assert f"did not say which version of the {obj._meta.verbose_name} it was opened at" in response.content.decode()
+        obj.refresh_from_db()
+        assert getattr(obj, field) != "Typed on an old page."
+        assert client.post(change_url(obj), form_data(response, form_id)).status_code == 302
+        obj.refresh_from_db()
+        assert getattr(obj, field) == "Typed on an old page."
 
 
 def in_a_browser(test):
