@@ -336,19 +336,20 @@ def _search_rows_postgresql(statuses: tuple[str, ...], query: str, need: int) ->
                 + " ORDER BY m.created_at DESC, m.claim_id DESC LIMIT %s)"
             )
             page = _claims_sql(_CLAIMS_SQL, where=few, direction="DESC")
+            matches, match_params = search.postgresql_matches(db, query, search.MATCHES_WITH_STATE)
             db.execute(
-                f"WITH matches AS MATERIALIZED ({search.POSTGRESQL_MATCHES_WITH_STATE} LIMIT %s) "
+                f"WITH matches AS MATERIALIZED ({matches} LIMIT %s) "
                 f"SELECT (SELECT count(*) FROM matches), page.* FROM (SELECT 1) AS one "
                 f"LEFT JOIN LATERAL ({page}) AS page ON true",
-                [search.SEARCH_CONFIG, query, search.FEW_MATCHES + 1, search.FEW_MATCHES, *status_params, need, need],
+                [*match_params, search.FEW_MATCHES + 1, search.FEW_MATCHES, *status_params, need, need],
             )
             rows = db.fetchall()
             if rows[0][0] <= search.FEW_MATCHES:
                 return [row[1:] for row in rows if row[1] is not None]
-        where = f"c.id IN ({search.POSTGRESQL_MATCHES})"
+        matches, match_params = search.postgresql_matches(db, query)
         db.execute(
-            _claims_sql(_CLAIMS_SQL, where=where + status_sql, direction="DESC"),
-            [search.SEARCH_CONFIG, query, *status_params, need],
+            _claims_sql(_CLAIMS_SQL, where=f"c.id IN ({matches})" + status_sql, direction="DESC"),
+            [*match_params, *status_params, need],
         )
         return db.fetchall()
 

@@ -27,6 +27,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, Lookup, QuerySet
 from django.db.models.expressions import RawSQL
 
+from claims import search_index
+
 SEARCH_CONFIG = "english"
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -126,10 +128,147 @@ def _search_sqlite(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     return queryset.exclude(pk__in=RawSQL(matching, (excluded,)))
 
 
-_POSTGRESQL_WHERE = "FROM claims_claim_search WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)"
-POSTGRESQL_MATCHES = f"SELECT claim_id {_POSTGRESQL_WHERE}"
+# One lexeme of PostgreSQL's text form of a tsquery (in quotes, a quote doubled and a
+# backslash escaped; then any weights or a prefix mark), a phrase operator, or another.
+_TSQUERY_TOKEN = re.compile(r"""\s*(?:'((?:[^'\\]|''|\\.)*)'(:[A-D*]+)?|<(-|\d+)>|([&|!()]))""")
+
+
+def _tsquery_tree(text: str):
+    """The tree of a tsquery's text form: ``("word", lexeme, plain)``, ``("not", x)``,
+    ``("and" | "or", x, y)``, ``("phrase", x, y, distance)``; None if it does not read.
+    Precedence as PostgreSQL's: ``!``, then phrase operators, ``&``, ``|``; binary ones
+    group from the left, as PostgreSQL writes and reads them."""
+    tokens, position = [], 0
+    text = text.rstrip()
+    while position < len(text):
+        match = _TSQUERY_TOKEN.match(text, position)
+        if match is None:
+            return None
+        lexeme, suffix, distance, operator = match.groups()
+        if lexeme is not None:
+            word = re.sub(r"''|\\(.)", lambda m: m.group(1) or "'", lexeme)
+            tokens.append(("word", word, suffix is None))
+        elif distance is not None:
+            tokens.append(("phrase", 1 if distance == "-" else int(distance)))
+        else:
+            tokens.append((operator,))
+        position = match.end()
+    tokens.append(("end",))
+    index = 0
+
+    def take(kind):
+        nonlocal index
+        if tokens[index][0] == kind:
+            index += 1
+            return tokens[index - 1]
+        return None
+
+    def operand():
+        if take("!"):
+            inner = operand()
+            return None if inner is None else ("not", inner)
+        if take("("):
+            inner = alternatives()
+            return inner if inner is not None and take(")") else None
+        word = take("word")
+        return word
+
+    def phrase():
+        left = operand()
+        while left is not None and tokens[index][0] == "phrase":
+            distance = take("phrase")[1]
+            right = operand()
+            left = None if right is None else ("phrase", left, right, distance)
+        return left
+
+    def binary(operator, kind, operand_of):
+        def read():
+            left = operand_of()
+            while left is not None and take(operator):
+                right = operand_of()
+                left = None if right is None else (kind, left, right)
+            return left
+        return read
+
+    conjunction = binary("&", "and", phrase)
+    alternatives = binary("|", "or", conjunction)
+    tree = alternatives()
+    return tree if tree is not None and tokens[index][0] == "end" else None
+
+
+def _pair_lexeme(pair: str) -> str:
+    return "'" + pair.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pairs_condition(node) -> str | None:
+    """A tsquery that every document matching ``node`` matches too, made of the pairs of
+    adjacent words its phrases name (``claims.search_index``); None when it implies none."""
+    kind = node[0]
+    if kind == "phrase":
+        # A chain of words, grouped from the left ("a <-> b <2> c"): a word and the next
+        # at distance 1 are a pair of the document. Anything else implies no pair.
+        words, distances = [], []
+        while node[0] == "phrase" and node[2][0] == "word" and node[2][2]:
+            words.append(node[2][1])
+            distances.append(node[3])
+            node = node[1]
+        if node[0] != "word" or not node[2]:
+            return None
+        words.append(node[1])
+        words.reverse()
+        distances.reverse()
+        pairs = dict.fromkeys(
+            f"{left} {right}" for left, right, distance in zip(words, words[1:], distances)
+            if distance == 1 and len(f"{left} {right}".encode()) <= search_index.PAIR_MAX_BYTES
+        )
+        return " & ".join(_pair_lexeme(pair) for pair in pairs) or None
+    if kind == "and":
+        parts = [part for part in (_pairs_condition(node[1]), _pairs_condition(node[2])) if part]
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        return " & ".join(f"( {part} )" if " | " in part else part for part in parts)
+    if kind == "or":
+        left, right = _pairs_condition(node[1]), _pairs_condition(node[2])
+        return f"{left} | {right}" if left and right else None
+    return None  # a word, or a negation: no pair
+
+
+def phrase_pairs(tsquery: str) -> str:
+    """The text of a tsquery that every search document matching ``tsquery`` (PostgreSQL's
+    text form of one) also matches: the pairs of adjacent words its phrases require, each a
+    lexeme of the documents, or ``UNPAIRED``, which a document too large for its pairs holds
+    instead. '' when the query requires no pair. Adding it to the query changes no answer;
+    it lets the GIN index find a phrase's few documents rather than every document holding
+    its words, each of which PostgreSQL would read to check the words' positions."""
+    tree = _tsquery_tree(tsquery)
+    condition = None if tree is None else _pairs_condition(tree)
+    return f"{condition} | {_pair_lexeme(search_index.UNPAIRED)}" if condition else ""
+
+
+def _may_hold_phrase(query: str) -> bool:
+    # A term with anything but letters and digits may be a phrase to ``websearch_to_tsquery``
+    # (``"oil exports"``, ``S-300``); words alone never are.
+    parsed = parse_query(query)
+    return any(not term.isalnum() for group in parsed.groups for term in group)
+
+
+def postgresql_matches(cursor, query: str, columns: str = "claim_id") -> tuple[str, list]:
+    """The statement selecting ``columns`` of the search rows matching the web-search
+    ``query``, and its parameters: with the pairs of its phrases (``phrase_pairs``), read
+    off PostgreSQL's own reading of the query."""
+    match = "websearch_to_tsquery(%s::regconfig, %s)"
+    params = [SEARCH_CONFIG, query]
+    if _may_hold_phrase(query):
+        cursor.execute(f"SELECT {match}::text", params)
+        pairs = phrase_pairs(cursor.fetchone()[0])
+        if pairs:
+            match = f"({match} && %s::tsquery)"
+            params.append(pairs)
+    return f"SELECT {columns} FROM claims_claim_search WHERE document @@ {match}", params
+
+
 # The matches with the status and creation time of their claims, as the search rows copy them.
-POSTGRESQL_MATCHES_WITH_STATE = f"SELECT claim_id, status, created_at {_POSTGRESQL_WHERE}"
+MATCHES_WITH_STATE = "claim_id, status, created_at"
 # PostgreSQL: a query the planner expects to match this many claims walks the creation-time
 # index at once (the planner's own choice for a query it expects to match much); one it
 # expects to match fewer reads its matches and sorts them, up to ``FEW_MATCHES`` (past that,
@@ -153,7 +292,8 @@ def few_matches_postgresql(query: str, using: str = DEFAULT_DB_ALIAS) -> list[in
     with connections[using].cursor() as cursor:
         if surely_common(cursor, query):
             return None
-        cursor.execute(POSTGRESQL_MATCHES + " LIMIT %s", [SEARCH_CONFIG, query, FEW_MATCHES + 1])
+        matches, params = postgresql_matches(cursor, query)
+        cursor.execute(matches + " LIMIT %s", [*params, FEW_MATCHES + 1])
         ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) <= FEW_MATCHES else None
 
@@ -161,12 +301,11 @@ def few_matches_postgresql(query: str, using: str = DEFAULT_DB_ALIAS) -> list[in
 def surely_common(cursor, query: str) -> bool:
     """Whether the planner's statistics say the query matches many claims. Its estimate is
     trusted for words only: for a phrase it is the estimate of all its words anywhere, far
-    above the phrase's own matches. A term with anything but letters and digits may be a
-    phrase to ``websearch_to_tsquery`` (``"oil exports"``, ``S-300``): never surely common."""
-    parsed = parse_query(query)
-    if any(not term.isalnum() for group in parsed.groups for term in group):
+    above the phrase's own matches. A query that may hold a phrase is never surely common."""
+    if _may_hold_phrase(query):
         return False
-    cursor.execute("EXPLAIN (FORMAT JSON) " + POSTGRESQL_MATCHES, [SEARCH_CONFIG, query])
+    matches, params = postgresql_matches(cursor, query)
+    cursor.execute("EXPLAIN (FORMAT JSON) " + matches, params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, (str, bytes)) else plan
     return plan[0]["Plan"]["Plan Rows"] >= COMMON_ESTIMATE
@@ -192,7 +331,9 @@ def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
     ids = few_matches_postgresql(query, queryset.db)
     if ids is not None:
         return queryset.filter(AnyOf(F("pk"), ids)) if ids else queryset.none()
-    return queryset.filter(pk__in=RawSQL(POSTGRESQL_MATCHES, (SEARCH_CONFIG, query)))
+    with connections[queryset.db].cursor() as cursor:
+        matches, params = postgresql_matches(cursor, query)
+    return queryset.filter(pk__in=RawSQL(matches, params))
 
 
 def count_matches(
@@ -218,9 +359,10 @@ def count_matches(
             )
         elif connection.vendor == "postgresql":
             having = "" if status is None else " AND status = %s"
+            matches, params = postgresql_matches(cursor, query)
             cursor.execute(
-                f"SELECT count(*) FROM ({POSTGRESQL_MATCHES}{having}{bounded}) AS matches",
-                [SEARCH_CONFIG, query, *([] if status is None else [status])],
+                f"SELECT count(*) FROM ({matches}{having}{bounded}) AS matches",
+                [*params, *([] if status is None else [status])],
             )
         else:
             return None

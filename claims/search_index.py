@@ -12,6 +12,16 @@ triggers (see ``claims/search.py`` for the queries):
   claim. A new document copies them, and a change of either column on ``claims_claim``,
   by any path, is copied over (``POSTGRESQL_STATE_TRIGGER``).
 
+On PostgreSQL a document also holds each pair of adjacent words as one lexeme of its own
+(``claims_search_document``): ``'oil export'``, which no word can be, since the parser
+splits text at spaces. A phrase query adds the pairs its phrases imply
+(``claims.search.phrase_pairs``), and the GIN index finds the documents holding those
+pairs instead of every document holding the words anywhere: at a million claims, 126
+documents to check where ``"oil exports"`` had 11,164. The pairs are read off the document's
+own positions, so every document a phrase matches holds the phrase's pairs; a document whose
+pairs would not fit beside it in a ``tsvector`` (1 MB) gets the lexeme ``UNPAIRED`` instead,
+which every pair condition accepts (migration 0018).
+
 Migrations create these objects by calling this module; so does a migration that rebuilds
 ``claims_claim`` or ``claims_evidence`` on SQLite (which drops their triggers), and the
 bulk importer (``claims.transfer.rows``), which indexes a batch at a time with
@@ -23,6 +33,16 @@ from __future__ import annotations
 
 # A tsvector holds at most 1 MB; a span may quote a whole report.
 DOCUMENT_LIMIT = 100_000
+
+# The lexeme of a document without pairs: it begins with a space, so no word and no pair
+# (two lexemes joined by one space) is ever equal to it.
+UNPAIRED = " (unpaired)"
+# A lexeme holds at most 2,047 bytes; a longer pair is left out, by the query as well.
+PAIR_MAX_BYTES = 2000
+# A document whose pairs would take its tsvector past this size is marked UNPAIRED
+# (the limit is 1,048,575 bytes; a pair costs its bytes plus at most 8 of entry and padding).
+PAIRED_DOCUMENT_MAX_BYTES = 1_000_000
+SHORT_TEXT_BYTES = 20_000
 
 _SQLITE_REFRESH = f"""
     DELETE FROM claims_claim_fts WHERE rowid = {{id}};
@@ -69,7 +89,7 @@ SQLITE_FILL = (
 
 # The documents of the claims ``{target}`` selects, inserted or replaced.
 _POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document, status, created_at)
-        SELECT c.id, to_tsvector('english'::regconfig, left(c.text || ' ' || coalesce(
+        SELECT c.id, claims_search_document(left(c.text || ' ' || coalesce(
             (SELECT string_agg(s.quote, ' ' ORDER BY e.id) FROM claims_evidence e
              JOIN sources_span s ON s.id = e.span_id WHERE e.claim_id = c.id), ''), {DOCUMENT_LIMIT})),
             c.status, c.created_at
@@ -83,6 +103,33 @@ POSTGRESQL_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', tru
 POSTGRESQL_DEFERRED_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evidence_search"})
 
 POSTGRESQL_FUNCTIONS = [
+    # The pairs of lexemes at adjacent positions, each written "left right" (repeats
+    # included: ``array_to_tsvector`` keeps one of each). Ties (positions past 16,383 all
+    # count as 16,383) pair the lexeme before with every one of them, as a phrase query
+    # would match it.
+    f"""CREATE OR REPLACE FUNCTION claims_search_pairs(document tsvector) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        WITH words AS (SELECT lexeme, unnest(positions) AS position FROM unnest(document))
+        SELECT coalesce(array_agg(a.lexeme || ' ' || b.lexeme), '{{}}')
+        FROM words a JOIN words b ON b.position = a.position + 1
+        WHERE octet_length(a.lexeme) + octet_length(b.lexeme) < {PAIR_MAX_BYTES}
+    $$""",
+    # The search document of a claim's text and quotes: its words, with their positions,
+    # and the pairs of adjacent words, or UNPAIRED. The one definition, for every writer.
+    # A text of up to SHORT_TEXT_BYTES cannot give a tsvector near the limit (a pair costs at
+    # most its two words' bytes plus 9), so only a longer one has its pairs' size counted.
+    f"""CREATE OR REPLACE FUNCTION claims_search_document(content text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT words || CASE
+            WHEN octet_length(content) <= {SHORT_TEXT_BYTES} THEN array_to_tsvector(claims_search_pairs(words))
+            WHEN pg_column_size(words) + (
+                SELECT coalesce(sum(octet_length(pair) + 8), 0)
+                FROM (SELECT DISTINCT unnest(claims_search_pairs(words)) AS pair) AS distinct_pairs
+            ) > {PAIRED_DOCUMENT_MAX_BYTES}
+            THEN array_to_tsvector(ARRAY['{UNPAIRED}'])
+            ELSE array_to_tsvector(claims_search_pairs(words)) END
+        FROM to_tsvector('english'::regconfig, content) AS words
+    $$""",
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
     LANGUAGE sql AS $$
         {_POSTGRESQL_REFRESH.format(target="c.id = target")};
