@@ -474,7 +474,9 @@ def entity_etag(entity: Entity) -> str:
         },
     ),
     create=extend_schema(
-        summary="Create an entity", responses={201: EntitySerializer, **error_responses(400, 401, 403)}
+        summary="Create an entity",
+        parameters=[ENTITY_ETAG_HEADER],
+        responses={201: EntitySerializer, **error_responses(400, 401, 403)},
     ),
     partial_update=extend_schema(
         summary="Change an entity",
@@ -491,6 +493,14 @@ class EntityViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     pagination_class = KeysetPagination
     permission_classes = [ModelPermissionsOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entity = data.save()
+        location = reverse("entity-detail", args=[entity.pk], request=request)
+        headers = {"ETag": entity_etag(entity), "Location": location}
+        return Response(EntitySerializer(entity).data, status=status.HTTP_201_CREATED, headers=headers)
 
     def retrieve(self, request, pk=None):
         entity = self.get_object()

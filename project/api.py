@@ -460,11 +460,13 @@ def sees_everything(user, app_label: str, model: str) -> bool:
 # ETags: strong, from the object's id and version
 
 
-# At most 19 digits each: no id or version is larger, and ``int()`` refuses 4,300 or more.
-# A tag may end with a digest of what else the representation shows (``-r`` and hex digits:
-# a claim's relations, for staff); If-Match vouches for the version, which is what a write
-# changes.
-_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>[0-9]{1,19})-v(?P<version>[0-9]{1,19})(?:-r[0-9a-f]{1,32})?"$')
+# At most 19 digits each: no id or version is larger, and ``int()`` refuses 4,300 or more;
+# no leading zero, which no tag is written with ("v03" is not "v3": If-Match compares
+# strongly). A tag may end with a digest of what else the representation shows (``-r`` and
+# hex digits: a claim's relations, for staff); If-Match vouches for the version, which is
+# what a write changes.
+_NUMBER = r"(?:0|[1-9][0-9]{0,18})"
+_ETAG = re.compile(rf'^"(?P<kind>[a-z]+)-(?P<pk>{_NUMBER})-v(?P<version>{_NUMBER})(?:-r[0-9a-f]{{1,32}})?"$')
 
 
 def etag_for(kind: str, pk: int, version: int, digest: str | None = None) -> str:
@@ -508,7 +510,7 @@ def expected_version(request, kind: str, pk: int, current_version: int) -> int |
 # The tags of what has no version number (a source): ``"<kind>-<pk>-<revision>"``, the
 # revision a digest of its content, and a word for a representation that is not the
 # public one (``-full``: with the text).
-_REVISION_TAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>[0-9]{1,19})-(?P<revision>[0-9a-f]{1,64})(?:-[a-z]+)?"$')
+_REVISION_TAG = re.compile(rf'^"(?P<kind>[a-z]+)-(?P<pk>{_NUMBER})-(?P<revision>[0-9a-f]{{1,64}})(?:-[a-z]+)?"$')
 
 
 def revision_etag(kind: str, pk: int, revision: str, variant: str | None = None) -> str:
@@ -611,7 +613,7 @@ ENTITY_ETAG_HEADER = OpenApiParameter(
     "ETag",
     str,
     OpenApiParameter.HEADER,
-    response=[200],
+    response=[200, 201],
     description='Strong validator of the entity\'s current content: `"entity-<id>-<revision>"`.',
 )
 ETAG_HEADER = OpenApiParameter(

@@ -17,6 +17,18 @@ def test_create_makes_a_slug_from_the_name(client_for, analyst):
     assert (first.json()["slug"], second.json()["slug"]) == ("united-nations", "united-nations-2")
 
 
+def test_create_answers_the_new_entitys_etag_and_location(client_for, analyst):
+    """The tag a caller needs for its next PATCH comes with the creation, as for claims."""
+    client = client_for(analyst)
+    created = client.post("/api/v1/entities/", {"name": "Rosatom", "kind": "organization"}, format="json")
+    assert created.status_code == 201
+    assert created["Location"].endswith(f"/api/v1/entities/{created.json()['id']}/")
+    fetched = client.get(created["Location"])
+    assert created["ETag"] == fetched["ETag"]
+    changed = client.patch(created["Location"], {"kind": "event"}, format="json", HTTP_IF_MATCH=created["ETag"])
+    assert changed.status_code == 200
+
+
 def test_create_validates_wikidata_id_and_slug(client_for, analyst):
     client = client_for(analyst)
     Entity.objects.create(name="Iran", slug="iran", kind="country")

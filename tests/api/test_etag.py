@@ -60,6 +60,8 @@ def test_patch_with_the_current_etag_succeeds_and_returns_the_new_one(client_for
         "no quotes at all",
         '"claim-{pk}-v' + "9" * 5000 + '"',  # int() refuses 4,300 digits or more: was a 500
         '"claim-' + "0" * 5000 + '{pk}-v{version}"',
+        '"claim-{pk}-v0{version}"',  # not the tag, written otherwise: If-Match compares strongly
+        '"claim-0{pk}-v{version}"',
     ],
 )
 def test_stale_if_match_on_patch_answers_412_and_writes_nothing(client_for, analyst, corpus, if_match):
