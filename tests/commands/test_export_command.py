@@ -137,3 +137,31 @@ def test_an_output_that_is_not_a_regular_file_is_written_as_it_is(claims, tmp_pa
     link.symlink_to(target)
     call_command("export_claims", "--output", str(link), "--no-progress", stderr=io.StringIO())
     assert link.is_symlink() and target.read_bytes().count(b"\n") >= 1 and target.read_text() != "old\n"
+
+
+def test_outputs_that_name_no_file_are_refused_with_what_to_give(claims, tmp_path):
+    with pytest.raises(CommandError, match="The output's name is empty"):
+        call_command("export_claims", "-o", "", "--no-progress", stderr=io.StringIO())
+    with pytest.raises(CommandError, match="is a folder; give the path of a file in it"):
+        call_command("export_claims", "-o", str(tmp_path), "--no-progress", stderr=io.StringIO())
+    missing = tmp_path / "missing"
+    with pytest.raises(CommandError, match="there is no such folder"):
+        call_command("export_claims", "-o", f"{missing}{os.sep}", "--no-progress", stderr=io.StringIO())
+    assert os.listdir(tmp_path) == []  # no file named "missing"
+
+
+def test_a_folder_that_cannot_be_written_is_named_as_the_reason(claims, tmp_path, monkeypatch):
+    """The folder refuses the temporary file (as a read-only folder does to anyone but
+    root): the message says the export needs the folder, not only the file, writable."""
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(b"old\n")
+
+    def refused(**kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(command.tempfile, "mkstemp", refused)
+    with pytest.raises(CommandError, match="the folder must be writable. The file was left as it was."):
+        call_command("export_claims", "-o", str(path), "--no-progress", stderr=io.StringIO())
+    assert path.read_bytes() == b"old\n"
+    with pytest.raises(CommandError, match=f"cannot create a file in {tmp_path}.*Nothing was written."):
+        call_command("export_claims", "-o", str(tmp_path / "new.jsonl"), "--no-progress", stderr=io.StringIO())

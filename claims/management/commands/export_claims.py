@@ -89,12 +89,18 @@ def _to_file(path: str, export) -> int:
     target), flushed to disk, then renamed over it: a crash or a kill leaves the previous
     file whole, never a truncated one. What is not a regular file (a pipe, a device,
     ``/dev/stdout``) has nothing to replace, and is written as it is."""
+    if not path:
+        raise CommandError("The output's name is empty: give a file's path, or - for standard output.")
     try:
         status = os.stat(path)  # through links: /dev/stdout is the pipe it names
     except FileNotFoundError:
         status = None
     except OSError as error:
         raise CommandError(f"{path}: {error.strerror or error}") from error
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise CommandError(f"{path}: is a folder; give the path of a file in it.")
+    if status is None and path.endswith(os.sep):
+        raise CommandError(f"{path}: there is no such folder, and a file's path does not end with {os.sep}.")
     if status is not None and not stat.S_ISREG(status.st_mode):
         try:
             with open(path, "wb") as out:
@@ -115,7 +121,11 @@ def _to_file(path: str, export) -> int:
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=PARTIAL)
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # its own new file: never waits
     except OSError as error:
-        raise CommandError(f"{path}: {error.strerror or error}; the file was left as it was.") from error
+        raise CommandError(
+            f"{path}: cannot create a file in {folder} ({error.strerror or error}): the export is "
+            "written beside the file, then renamed over it, so the folder must be writable. "
+            f"{'The file was left as it was.' if status is not None else 'Nothing was written.'}"
+        ) from error
     try:
         with os.fdopen(descriptor, "wb") as out:
             count = export(out)
