@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from claims.models import Claim, Entity
 from claims.selectors import PUBLIC_STATUSES, visible_claims
@@ -105,6 +106,12 @@ def test_a_lookup_reads_a_bounded_number_of_hidden_matches(analyst, reviewer2, m
     limit = 2
     hidden_copies(analyst, SCANNED_PER_MATCH * limit)
     public_claim = make_claim(analyst, status="published", reviewer=reviewer2, text=TEXT)
+    if connection.vendor == "postgresql":
+        # The search rows in claim order, the order they were written in: the lookup, which
+        # reads them in the table's order, meets the hidden copies first. (Where a row's new
+        # version lands, after the claim's status was copied to it, is PostgreSQL's choice.)
+        with connection.cursor() as cursor:
+            cursor.execute("CLUSTER claims_claim_search USING claims_claim_search_pkey")
     public = IndexLookups(statuses=PUBLIC_STATUSES).index
     assert public.matches([["gazprom"]], limit) == []
     assert public.matches([["gazprom"]], limit + 1) == [public_claim.pk]
