@@ -39,6 +39,7 @@ from project.admin import (
 from project.validation import ascii_integer
 from project.errors import DomainError, InvalidInput
 from sources.admin import adopt
+from sources.models import Span
 
 from .. import services
 from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence, Review
@@ -171,9 +172,9 @@ def evidence_as_saved(data, prefix: str, claim: Claim, saved: list[Evidence]) ->
         for name, value in fields.items():
             if value is not None:
                 laid[f"{prefix}-{index}-{name}"] = str(value)
-    for evidence_id in posted.keys() - {evidence.pk for evidence in saved}:
+    for evidence_id in sorted(posted.keys() - {evidence.pk for evidence in saved}):
         differences.append({
-            "label": f"Evidence #{evidence_id}",
+            "label": f"Evidence {_removed_passage_label(claim, evidence_id)}",
             "value": "removed since you opened the page; your edits to it are not kept",
             "long": False,
         })
@@ -187,6 +188,16 @@ def _passage_label(evidence: Evidence) -> str:
     quote = evidence.span.quote
     quote = quote if len(quote) <= 80 else quote[:79] + "…"
     return f"“{quote}” ({evidence.span.source.title})"
+
+
+def _removed_passage_label(claim: Claim, evidence_id: int) -> str:
+    """The passage an evidence row of ``claim`` cited before it was removed, from its
+    history (the span stays); its number when the page named a row the claim never had."""
+    record = Evidence.history.filter(id=evidence_id, claim_id=claim.pk).order_by("-history_id").first()
+    span = Span.objects.filter(pk=record.span_id).select_related("source").first() if record else None
+    if span is None:
+        return f"#{evidence_id}"
+    return _passage_label(Evidence(span=span))
 
 
 def evidence_saved_values(formset) -> list[dict]:

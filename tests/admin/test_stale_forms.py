@@ -269,7 +269,7 @@ def test_a_stale_claim_page_after_evidence_was_removed_shows_each_row_with_its_o
     response = client.post(claim_url(claim), data)
     assert response.status_code == 200
     box = _box(response)
-    assert f"<dt>Evidence #{first.pk}</dt><dd>removed since you opened the page" in box
+    assert "<dt>Evidence “Moscow later said” (Sample)</dt><dd>removed since you opened the page" in box
     again = form_data(response, "claim_form")
     rows = _evidence_rows(again)
     assert list(rows) == [str(second.pk)] and rows[str(second.pk)]["note"] == "Mine, on the second."
@@ -368,4 +368,26 @@ def test_a_stale_source_page_in_a_browser_folds_the_saved_text(browser, live_ser
     screenshot(page, "source_page_conflict")
     source.refresh_from_db()
     assert (source.title, source.notes) == ("The corrected title", "")
+    assert page.errors == []
+
+
+@in_a_browser
+def test_a_stale_claim_page_in_a_browser_names_the_evidence_changed_meanwhile(browser, live_server, analyst, reviewer, source):
+    claim = draft_with_evidence(analyst, source)
+    evidence = claim.evidence.get()
+    removed = services.evidence_add(claim=claim, user=analyst, item=services.EvidenceInput(source=source, quote="Russia voted again."))
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(claim_url(claim))
+    services.claim_save(
+        claim=claim, user=reviewer, change=[(evidence, "refutes", "Read again: it says the opposite.")], remove=[removed],
+    )
+    page.fill("#id_notes", "My note.")
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    box = page.inner_text(".cb-conflict")
+    assert "Refutes; note: Read again: it says the opposite." in box
+    assert "Evidence “Russia voted again.” (Sample)\nremoved since you opened the page" in box
+    assert page.input_value("#id_notes") == "My note."
+    assert "Russia voted again." not in page.inner_text("#evidence-group")
+    screenshot(page, "claim_page_conflict_evidence", full_page=True)
     assert page.errors == []
