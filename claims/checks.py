@@ -20,7 +20,7 @@ import calendar
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 
@@ -243,8 +243,10 @@ def _before(text: str, index: int, width: int = 24) -> str:
     return text[max(0, index - width) : index]
 
 
-def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """The text with these spans replaced by spaces (offsets stay valid)."""
+    if not spans:
+        return text  # most texts name no date: no list of their characters to build
     chars = list(text)
     for start, end in spans:
         chars[start:end] = " " * (end - start)

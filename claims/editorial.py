@@ -5,13 +5,14 @@ claim's content, evidence and cited sources. The services call it at the end of 
 change (after their last save of the claim, in the same transaction); a saved source
 refreshes the claims that cite it. ``check_claims``, the migration that introduced the
 fields and ``import_claims`` (which writes the warnings with the rows, from the lines it
-holds) assemble the facts with the same ``facts_from_rows`` and judge them with the same
-``run_checks``.
+holds) assemble the facts with the same ``facts_from_rows`` (the importer with its part
+``facts_with_sources``, keeping each source's facts from batch to batch) and judge them with
+the same ``run_checks``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -38,10 +39,24 @@ def facts_from_rows(
     source_rows: Iterable[Sequence[Any]],
 ) -> dict[int, ClaimFacts]:
     """Claim facts from plain rows in the order of ``*_COLUMNS``."""
-    sources = {
+    return facts_with_sources(claim_rows, evidence_rows, source_facts_from_rows(source_rows))
+
+
+def source_facts_from_rows(source_rows: Iterable[Sequence[Any]]) -> dict[int, SourceFacts]:
+    """Source facts by id, from plain rows in the order of ``SOURCE_COLUMNS``."""
+    return {
         pk: SourceFacts(id=pk, reliability=reliability, published_on=published_on, title=title)
         for pk, reliability, published_on, title in source_rows
     }
+
+
+def facts_with_sources(
+    claim_rows: Iterable[Sequence[Any]],
+    evidence_rows: Iterable[Sequence[Any]],
+    sources: Mapping[int, SourceFacts],
+) -> dict[int, ClaimFacts]:
+    """``facts_from_rows`` with the cited sources' facts already made (``source_facts_from_rows``):
+    for a caller that keeps them from one batch of claims to the next (they are immutable)."""
     evidence: dict[int, list[EvidenceFacts]] = {}
     for claim_id, stance, quote, source_id in evidence_rows:
         source = sources.get(source_id) or SourceFacts(id=source_id)

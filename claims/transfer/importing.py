@@ -21,8 +21,8 @@ from sources import anchoring
 from sources.models import Source, Span
 
 from .. import rules
-from ..checks import run_checks
-from ..editorial import SOURCE_COLUMNS, chunks, facts_from_rows
+from ..checks import SourceFacts, run_checks
+from ..editorial import SOURCE_COLUMNS, chunks, facts_with_sources, source_facts_from_rows
 from ..models import Claim, ClaimContributor, ClaimRelation, Entity, Evidence, Review
 from ..relation_selectors import shown_by
 from ..relation_services import refresh_contradictions
@@ -43,7 +43,7 @@ from .records import (
     _batches,
     _valid_uid,
 )
-from .rows import RowWriter, SearchIndexDeferral, WriterThread, ids_by_uid, page_cache, rows_at
+from .rows import RowWriter, SearchIndexDeferral, WriterThread, fewer_collections, ids_by_uid, page_cache, rows_at
 
 SPAN_COLUMNS = ("id", "uid", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
                 "created_by_id", "created_at", "updated_at")
@@ -143,7 +143,9 @@ class Importer:
         self.supersedes: list[tuple[int, uuid.UUID, int]] = []
         self.relations: list[PreparedRelation] = []  # linked once every claim is in, too
         self.created_claim_ids: set[int] = set()
-        self.source_facts: dict[int, tuple] = {}  # editorial.SOURCE_COLUMNS of cited sources
+        # The grades and dates of the sources cited so far, read once each: a source's facts
+        # are made once, not again for each batch that cites it (1,300 sources a batch).
+        self.source_facts: dict[int, SourceFacts] = {}
 
     def run(self, path: str, progress=None) -> ImportReport:
         size = os.path.getsize(path)
@@ -155,6 +157,7 @@ class Importer:
 
         database = connections[DEFAULT_DB_ALIAS]
         with (
+            fewer_collections(),
             open(path, "rb") as handle,
             transaction.atomic(),
             SearchIndexDeferral(database) as search,
@@ -316,7 +319,7 @@ class Importer:
         # ``auto_now_add`` dated every row now: the file's dates are put back.
         for row, created_at in zip(new, dated):
             row.created_at = created_at
-        ClaimRelation.objects.bulk_update(new, ["created_at"], batch_size=500)
+        _store_dates(ClaimRelation, new, ("created_at",))
         _attribute_history(new, "created_by_id", self.user)
         ClaimRelation.history.bulk_history_create(new, default_user=self.user, default_change_reason=CHANGE_REASON)
         self.report.relations_created += len(new)
@@ -470,7 +473,7 @@ class Importer:
                 row.updated_at = updated_at or row.updated_at
                 dated.append(row)
         if dated:
-            Source.objects.bulk_update(dated, ["created_at", "updated_at"], batch_size=500)
+            _store_dates(Source, dated, ("created_at", "updated_at"))
         _attribute_history(rows, "created_by_id", self.user)
         Source.history.bulk_history_create(rows, default_user=self.user, default_change_reason=CHANGE_REASON)
         for row in rows:
@@ -638,7 +641,7 @@ class Importer:
         missing = {item.source_id for claim in claims for item in claim.evidence} - self.source_facts.keys()
         for chunk in chunks(sorted(missing)):
             self.source_facts.update(
-                (row[0], row) for row in Source.objects.filter(pk__in=chunk).values_list(*SOURCE_COLUMNS)
+                source_facts_from_rows(Source.objects.filter(pk__in=chunk).values_list(*SOURCE_COLUMNS))
             )
 
     def _checks(self, claim_ids: list[int], claims: list[PreparedClaim]) -> dict[int, tuple[str, bool]]:
@@ -652,8 +655,7 @@ class Importer:
             claim_rows.append((claim_id, fields["text"], fields["confidence"], fields["verdict"],
                                fields["period_start"], fields["period_end"]))
             evidence_rows.extend((claim_id, item.stance, item.quote, item.source_id) for item in claim.evidence)
-        cited = {row[3] for row in evidence_rows}
-        facts = facts_from_rows(claim_rows, evidence_rows, (self.source_facts[pk] for pk in cited if pk in self.source_facts))
+        facts = facts_with_sources(claim_rows, evidence_rows, self.source_facts)
         checked = {}
         for claim_id in claim_ids:
             warnings = run_checks(facts[claim_id])
@@ -697,6 +699,24 @@ class Importer:
                              *self._stored_dates(item, stored_now)))
             found[key] = span_id
         return found, new_rows
+
+
+def _store_dates(model, rows: list, names: tuple[str, ...]) -> None:
+    """Write the fields ``names`` of ``rows`` (saved rows of ``model``) as they are now: one
+    prepared UPDATE run for every row, as ``editorial.store_warnings`` does. ``bulk_update``
+    writes the same values with a CASE expression over every row, whose building and binding
+    cost 0.2 ms a row (2,000 sources: a tenth of the import of 20,000 claims)."""
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(field.column)} = %s' for field in fields)} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [
+            (*(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields), row.pk)
+            for row in rows
+        ])
 
 
 def _attribute_history(rows: list, creator: str, user) -> None:

@@ -197,8 +197,23 @@ class SourceCache:
         self.texts: OrderedDict[str, str] = OrderedDict()  # by hash, within the budget
         self.pending_texts: dict[str, str] = {}  # of sources defined in the file, not yet saved
         self.by_uid: dict[uuid.UUID, KnownSource] = {}
+        # The uid of each source of ``by_uid`` by its canonical spelling (``str(uid)``, as
+        # exports write it): evidence names its source by that string, some twenty times a
+        # source, and parsing it costs 2 µs (``known_uid``). A string always parses to the
+        # same uid, so an entry never goes stale; other spellings are parsed each time, so
+        # that a file cannot grow this past one entry a source.
+        self.uid_by_text: dict[str, uuid.UUID] = {}
         self.uid_of_sha: dict[str, uuid.UUID] = {}
         self.uid_of_url: dict[str, uuid.UUID] = {}
+
+    def _know(self, source: KnownSource) -> None:
+        self.by_uid[source.uid] = source
+        self.uid_by_text[str(source.uid)] = source.uid
+
+    def known_uid(self, value: Any) -> uuid.UUID | None:
+        """The uid ``value`` spells, when it is a known source's written as exports write
+        it; None otherwise (then the caller parses it, and judges it)."""
+        return self.uid_by_text.get(value) if isinstance(value, str) else None
 
     def _remember_text(self, sha: str, text: str) -> None:
         if sha in self.texts:
@@ -210,15 +225,14 @@ class SourceCache:
             _, old_text = self.texts.popitem(last=False)
             self.used -= len(old_text)
 
-    def define(self, uid: uuid.UUID, text: str, url: str | None) -> str:
-        """A source line of the file: known by its uid, hash and URL before it is saved."""
-        sha = sha256_of(text)
-        self.by_uid[uid] = KnownSource(uid, None, sha, url)
+    def define(self, uid: uuid.UUID, text: str, url: str | None, sha: str) -> None:
+        """A source line of the file: known by its uid, hash (``sha``, of ``text``) and URL
+        before it is saved."""
+        self._know(KnownSource(uid, None, sha, url))
         self.uid_of_sha.setdefault(sha, uid)
         self.pending_texts.setdefault(sha, text)
         if url:
             self.uid_of_url[url] = uid
-        return sha
 
     def saved(self, source: Source) -> None:
         self.by_uid[source.uid].id = source.pk
@@ -255,7 +269,7 @@ class SourceCache:
             found = Source.objects.filter(query).order_by("id").values_list("id", "uid", "text_sha256", "text", "url")
         for source_id, uid, sha, text, url in found:
             if uid not in self.by_uid:
-                self.by_uid[uid] = KnownSource(uid, source_id, sha, url)
+                self._know(KnownSource(uid, source_id, sha, url))
             if sha in missing_shas:  # every source with that text was read: the oldest answers
                 self.uid_of_sha.setdefault(sha, uid)
             if url:
@@ -280,10 +294,12 @@ class SourceCache:
         """The source with ``uid``, else (no source has it) the one with the text ``sha``,
         else the one at ``url``; None if none. Looked up in the database when not known."""
         if uid is not None:
-            if uid not in self.by_uid:
+            known = self.by_uid.get(uid)  # one look-up: a uuid.UUID's hash is a call of Python
+            if known is None:
                 self.load(set(), set(), {uid})
-            if uid in self.by_uid:
-                return self.by_uid[uid]
+                known = self.by_uid.get(uid)
+            if known is not None:
+                return known
         if sha is not None:
             if sha not in self.uid_of_sha:
                 self.load({sha}, set())
@@ -493,10 +509,12 @@ def _valid_uid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def _source_keys(item: dict, uids: set, shas: set, urls: set) -> None:
+def _source_keys(item: dict, uids: set, shas: set, urls: set, sources: SourceCache) -> None:
     """Add what ``item`` (evidence, or a span line) names its source by to the look-ups: its
     uid, and its text's hash or URL only without one (the fallback is read when needed)."""
-    uid = _valid_uid(item.get("source_uid"))
+    uid = sources.known_uid(item.get("source_uid"))
+    if uid is None:
+        uid = _valid_uid(item.get("source_uid"))
     if uid is not None:
         uids.add(uid)
     elif isinstance(item.get("source_sha256"), str):
@@ -564,6 +582,10 @@ class Resolver:
         # by offsets is carried over (``anchoring.lf_offsets``). By line: the CRs dropped and
         # the hash of the text as the file gives it; by source uid, once known: the CRs.
         self.crlf_lines: dict[int, tuple[list[int], str]] = {}
+        # The hash of each source line's text (with LF breaks), by line: ``prefetch`` hashes
+        # it to look the source up, ``check_source`` needs it again (8 KB: 10 µs a hash).
+        # The text is the line's, which nothing changes after ``prefetch``.
+        self.text_shas: dict[int, str] = {}
         self.dropped_breaks: dict[uuid.UUID, list[int]] = {}  # lone CRs only: an empty list
         self.given_shas: dict[uuid.UUID, str] = {}  # the hash of the text as the file gave it
         # Keys the hashes of span passages (``span_passages``): a file cannot choose values
@@ -587,6 +609,7 @@ class Resolver:
         line without one is present when a source holds its text."""
         record = line.record
         text = record.get("text")
+        hashed = self.text_shas.pop(line.number, None)
         problem = source_text_problem(text)  # what source_create accepts, exactly
         if problem is not None:
             raise InvalidLine(problem)
@@ -618,7 +641,7 @@ class Resolver:
         if record.get("created_by") not in (None, ""):
             created_by = self._user(record.get("created_by"), "created_by").id
         dates = {name: _datetime(record, name) for name in ("created_at", "updated_at")}
-        sha, url = sha256_of(text), fields.get("url")
+        sha, url = hashed or sha256_of(text), fields.get("url")
         dropped, given_sha = self.crlf_lines.pop(line.number, (None, sha))
         # The batch's sources were read by ``prefetch``: no query per line.
         owner_of_url = self.sources.uid_of_url.get(url) if url else None
@@ -643,7 +666,7 @@ class Resolver:
                 raise InvalidLine(f"url {url} belongs to a source with a different text")
             uid = uuid.uuid4()
         original = self._check_original(record)
-        self.sources.define(uid, text, url)
+        self.sources.define(uid, text, url, sha)
         self._remember_breaks(uid, dropped, given_sha)
         return {"text": text, "uid": uid, **fields, **original, "created_by_id": created_by,
                 **{name: value for name, value in dates.items() if value is not None}}
@@ -765,20 +788,21 @@ class Resolver:
                         record["text"], dropped = anchoring.with_lf_breaks(given)
                         self.crlf_lines[line.number] = (dropped, sha256_of(given))
                         shas.add(self.crlf_lines[line.number][1])  # stored as given before this rule?
-                    shas.add(sha256_of(record["text"]))
+                    self.text_shas[line.number] = sha256_of(record["text"])
+                    shas.add(self.text_shas[line.number])
                 if isinstance(record.get("url"), str):
                     urls.add(record["url"])
             elif kind == "entity":
                 if isinstance(record.get("slug"), str) and record["slug"] not in self.entity_lines:
                     entity_slugs.add(record["slug"])
             elif kind == "span":
-                _source_keys(record, source_uids, shas, urls)
+                _source_keys(record, source_uids, shas, urls, self.sources)
             if kind != "claim":
                 continue
             evidence, slugs_named = record.get("evidence"), record.get("entities")
             for item in evidence if isinstance(evidence, list) else ():
                 if isinstance(item, dict):
-                    _source_keys(item, source_uids, shas, urls)
+                    _source_keys(item, source_uids, shas, urls, self.sources)
             for slug in slugs_named if isinstance(slugs_named, list) else ():
                 if isinstance(slug, str) and slug not in self.entity_ids:
                     slugs.add(slug)
@@ -1023,9 +1047,11 @@ class Resolver:
         if span_uid is not None:
             # One uid, one passage: the importer writes a span named by its uid once, and
             # every evidence item naming it cites that span. The source by its uid, which
-            # it keeps from the line that defines it to the batch that saved it.
+            # it keeps from the line that defines it to the batch that saved it (as its
+            # number: a uuid.UUID's repr is three calls of Python; the digests are compared
+            # within one run only, keyed by ``passage_key``).
             passage = hashlib.blake2b(
-                repr((source.uid, start, end, state, quote)).encode("utf-8", "surrogatepass"),
+                repr((source.uid.int, start, end, state, quote)).encode("utf-8", "surrogatepass"),
                 key=self.passage_key, digest_size=16,
             ).digest()
             first_line, first_passage = self.span_passages.setdefault(span_uid.int, (line, passage))
@@ -1044,7 +1070,9 @@ class Resolver:
         """The source evidence (or a span line) cites: by ``source_uid``; when no source has
         it (or none is given), by ``source_sha256`` or (evidence) ``source_url``. A hash sent
         along with a uid must be that source's text's."""
-        uid = _uid(item, "source_uid")
+        uid = self.sources.known_uid(item.get("source_uid"))
+        if uid is None:
+            uid = _uid(item, "source_uid")
         sha, url = item.get("source_sha256"), item.get("source_url")
         if uid is None and sha is None and url is None:
             *others, last = names.source
@@ -1052,7 +1080,7 @@ class Resolver:
         found = self.sources.find(uid, sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
         if found is None:
             raise InvalidLine(f"source {uid or sha or url!r} does not exist")
-        if found.uid == uid and isinstance(sha, str) and sha not in (found.sha, self.given_shas.get(uid)):
+        if found.uid == uid and isinstance(sha, str) and sha != found.sha and sha != self.given_shas.get(uid):
             raise InvalidLine(f"source_sha256 {sha} is not the hash of the text of source {uid}")
         return found
 

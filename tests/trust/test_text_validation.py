@@ -71,3 +71,12 @@ def test_text_problem_finds_exactly_the_nul_characters_and_lone_surrogates(text)
 def test_text_problem_accepts_any_valid_unicode():
     assert text_problem("emoji 🙂, curly “quotes”, one space: ") is None
     assert text_problem(["a", "b\x00"]) == "null characters are not allowed"
+
+
+@pytest.mark.parametrize("length", [1 << 16, (1 << 16) + 1, 300_000])
+def test_text_problem_finds_a_lone_surrogate_at_the_end_of_a_long_text(length):
+    """Short texts are tested by encoding them, long ones by the pattern: both find it."""
+    text = "é" * (length - 1)
+    assert text_problem(text) is None
+    assert text_problem(text + "\ud83d") == "lone surrogates (U+D83D) are not text; send valid Unicode"
+    assert text_problem(text[:-1] + "\x00") == "null characters are not allowed"
