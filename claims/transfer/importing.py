@@ -10,6 +10,7 @@ import operator
 import os
 import uuid
 from collections.abc import Callable, Container
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -539,9 +540,13 @@ class Importer:
             for item in claim.evidence:
                 if item.source_id is None:
                     item.source_id = self.new_source_ids[item.source_uid]
+        stored_spans = self._stored_spans(fresh)
+        fresh = [claim for claim in fresh if self._cites_stored_spans(claim, stored_spans)]
+        if not fresh:
+            return None
         now = timezone.now()
         stored_now = self.rows.stored(now)  # for rows passed already adapted
-        span_ids, span_rows = self._spans(fresh, self.rows, stored_now)
+        span_ids, span_rows = self._spans(fresh, self.rows, stored_now, stored_spans)
         claim_ids = self.rows.allocate(Claim, len(fresh))
         self._load_source_facts(fresh)
         return ClaimPlan(fresh, claim_ids, span_ids, span_rows, now, stored_now)
@@ -662,18 +667,59 @@ class Importer:
             checked[claim_id] = (json.dumps(warnings) if warnings else "[]", bool(warnings))
         return checked
 
-    def _spans(self, claims: list[PreparedClaim], rows: RowWriter, stored_now) -> tuple[dict[tuple, int], list[tuple]]:
+    def _stored_spans(self, claims: list[PreparedClaim]) -> dict[uuid.UUID, StoredSpan]:
+        """The spans of the database that the claims' evidence names by uid."""
+        uids = {item.span_uid for claim in claims for item in claim.evidence if item.span_uid is not None}
+        ids = dict(ids_by_uid(Span, uids))
+        if not ids:
+            return {}
+        uid_of = {span_id: uid for uid, span_id in ids.items()}
+        stored = {}
+        for chunk in chunks(sorted(uid_of)):
+            for row in Span.objects.filter(pk__in=chunk).values_list(*StoredSpan._fields):
+                stored[uid_of[row[0]]] = StoredSpan(*row)
+        return stored
+
+    def _cites_stored_spans(self, claim: PreparedClaim, stored: dict[uuid.UUID, StoredSpan]) -> bool:
+        """Whether every span of the database the claim's evidence names by uid is the
+        passage the line gives: the same source and the same words. Such evidence cites the
+        span as it is stored (where its words are now, whether they are still in the source),
+        and the claim needs attention as the services would say. A span that holds other
+        words, or another source's, refuses the line: the file does not cite what the
+        database would show."""
+        cites_stored = False
+        for index, item in enumerate(claim.evidence):
+            span = stored.get(item.span_uid) if item.span_uid is not None else None
+            if span is None:
+                continue
+            if span.source_id != item.source_id or span.quote != item.quote:
+                self._refuse(LineError(claim.line, (
+                    f"evidence[{index}]: span_uid {item.span_uid} is a span of this database that quotes "
+                    f"{_shown(span.quote)} at [{span.start}, {span.end}) of source #{span.source_id}; "
+                    f"the line gives {_shown(item.quote)} at [{item.start}, {item.end})"
+                    + ("" if span.source_id == item.source_id else " of another source")
+                )))
+                return False
+            item.start, item.end, item.anchor_state = span.start, span.end, span.anchor_state
+            cites_stored = True
+        if cites_stored:
+            claim.fields["needs_attention"] = any(
+                item.anchor_state == Span.AnchorState.ORPHANED for item in claim.evidence
+            )
+        return True
+
+    def _spans(
+        self, claims: list[PreparedClaim], rows: RowWriter, stored_now, stored_spans: dict[uuid.UUID, StoredSpan],
+    ) -> tuple[dict[tuple, int], list[tuple]]:
         """Spans for the batch's evidence (``SPAN_COLUMNS``; ``stored_now``: their dates, as
-        stored). A span named by its uid is that span, once; without a uid, an anchored span
-        at the same offsets is reused, as ``span_create`` does. Returns the span id of every
-        key (``_span_key``), and the new rows."""
+        stored). A span named by its uid is that span, once (``stored_spans``: those of the
+        database); without a uid, an anchored span at the same offsets is reused, as
+        ``span_create`` does. Returns the span id of every key (``_span_key``), and the new rows."""
         wanted: dict[tuple, tuple[PreparedEvidence, int]] = {}
         for claim in claims:
             for item in claim.evidence:
                 wanted.setdefault(_span_key(item), (item, claim.author_id))
-        found: dict[tuple, int] = {}
-        for uid, span_id in ids_by_uid(Span, [key[1] for key in wanted if key[0] == "uid"]):
-            found[("uid", uid)] = span_id
+        found: dict[tuple, int] = {("uid", uid): span.id for uid, span in stored_spans.items()}
         anchored = [key for key in wanted if key[0] != "uid" and key[3] != Span.AnchorState.ORPHANED]
         keys = set(anchored)
         places = sorted({(key[0], key[1]) for key in anchored})
@@ -699,6 +745,22 @@ class Importer:
                              *self._stored_dates(item, stored_now)))
             found[key] = span_id
         return found, new_rows
+
+
+class StoredSpan(NamedTuple):
+    """A span of the database, as evidence naming it by uid is checked against."""
+
+    id: int
+    source_id: int
+    start: int
+    end: int
+    quote: str
+    anchor_state: str
+
+
+def _shown(quote: str, limit: int = 60) -> str:
+    """A quote as a message shows it: in quotes, cut to ``limit`` characters."""
+    return repr(quote if len(quote) <= limit else quote[: limit - 1] + "…")
 
 
 def _store_dates(model, rows: list, names: tuple[str, ...]) -> None:

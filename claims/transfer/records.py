@@ -586,8 +586,12 @@ class Resolver:
         # it to look the source up, ``check_source`` needs it again (8 KB: 10 µs a hash).
         # The text is the line's, which nothing changes after ``prefetch``.
         self.text_shas: dict[int, str] = {}
-        self.dropped_breaks: dict[uuid.UUID, list[int]] = {}  # lone CRs only: an empty list
-        self.given_shas: dict[uuid.UUID, str] = {}  # the hash of the text as the file gave it
+        # Which text what the file places by offsets counts in (``_frame``): by the hash
+        # evidence names (the CRs dropped from the text given with that hash), else by the
+        # source (the CRs of the first line that gave it; None: none to carry over).
+        self.breaks_of_sha: dict[str, list[int]] = {}  # lone CRs only: an empty list
+        self.dropped_breaks: dict[uuid.UUID, list[int] | None] = {}
+        self.given_shas: dict[uuid.UUID, set[str]] = {}  # the hashes of its text as the file gave it
         # Keys the hashes of span passages (``span_passages``): a file cannot choose values
         # whose hashes collide.
         self.passage_key = os.urandom(16)
@@ -676,10 +680,13 @@ class Resolver:
         offsets counts the CRs ``dropped`` (None: the text is stored as the file gives it,
         with LF breaks, or with CR LF before the LF rule; an empty list: lone CRs made LF),
         and evidence may name it by the hash of the text as given (an export of a database
-        that stored CR LF sends that hash with each source uid)."""
+        that stored CR LF sends that hash with each source uid). Evidence that names that
+        hash counts in that text; evidence that names the source by its uid alone, in the
+        text of the first line that gave it (a later line with other breaks moves nothing)."""
+        self.dropped_breaks.setdefault(uid, dropped)
         if dropped is not None:
-            self.dropped_breaks[uid] = dropped
-        self.given_shas[uid] = given_sha
+            self.breaks_of_sha.setdefault(given_sha, dropped)
+        self.given_shas.setdefault(uid, set()).add(given_sha)
         self.sources.uid_of_sha.setdefault(given_sha, uid)
 
     def _check_original(self, record: dict) -> dict:
@@ -877,7 +884,8 @@ class Resolver:
                 prepared = self._check_evidence(item, author, line.number)
             except (InvalidLine, anchoring.AnchoringError) as error:
                 raise InvalidLine(f"evidence[{index}]: {error}") from error
-            key = (prepared.source_sha, prepared.start, prepared.end, prepared.anchor_state)
+            # Two sources with the same text are two sources: the same words in each are two spans.
+            key = (prepared.source_uid, prepared.start, prepared.end, prepared.anchor_state)
             if key in seen or (prepared.span_uid is not None and prepared.span_uid in seen):
                 raise InvalidLine(f"evidence[{index}]: the same span is cited twice")
             seen.update((key, prepared.span_uid))
@@ -1019,14 +1027,23 @@ class Resolver:
             raise InvalidLine("quote must be a string")
         prefix, suffix = _text(item, "prefix"), _text(item, "suffix")
         start, end = _offset(item, "start"), _offset(item, "end")
-        dropped = self.dropped_breaks.get(source.uid)
+        occurrence = item.get("occurrence")
+        if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1):
+            raise InvalidLine(f"occurrence must be a positive integer, not {occurrence!r}")
+        dropped = self._frame(item, source)
         if dropped is not None and start is not None and end is not None:
             # Offsets in the text as the file gives it (with CRs): carried into the stored text.
             if quote:
                 quote = anchoring.lf_piece(dropped, start, quote)
             prefix = anchoring.lf_piece(dropped, start - len(prefix), prefix)
             suffix = anchoring.lf_piece(dropped, end, suffix)
+            given = (start, end)
             start, end = anchoring.lf_offsets(dropped, start, end)
+            if start == end and given[0] < given[1]:
+                raise InvalidLine(
+                    f"start {given[0]} and end {given[1]} hold only the CR of a line break, which the "
+                    "source's text is stored without (its breaks are LF): no words to cite"
+                )
         state = item.get("anchor_state") or Span.AnchorState.ANCHORED
         if state not in ANCHOR_STATES:
             raise InvalidLine(f"anchor_state {state!r} is not one of {', '.join(ANCHOR_STATES)}")
@@ -1037,8 +1054,7 @@ class Resolver:
             anchoring.validate_offsets(text, start, end)
         else:
             candidate = anchoring.resolve_passage(
-                text, start, end, quote, prefix=prefix or None, suffix=suffix or None,
-                occurrence=item.get("occurrence"),
+                text, start, end, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence,
             )
             start, end = candidate.start, candidate.end
             quote = text[start:end]
@@ -1066,6 +1082,16 @@ class Resolver:
             span_created_at=_datetime(item, names.created_at), span_updated_at=_datetime(item, names.updated_at),
         )
 
+    def _frame(self, item: dict, source: KnownSource) -> list[int] | None:
+        """The CRs dropped from the text the item's offsets count in (None: the stored one):
+        the text with the hash it names, else the first one the file gave for the source."""
+        named = item.get("source_sha256")
+        if named == source.sha:
+            return None
+        if isinstance(named, str) and named in self.breaks_of_sha:
+            return self.breaks_of_sha[named]
+        return self.dropped_breaks.get(source.uid)
+
     def _source_of(self, item: dict, names: SpanFields) -> KnownSource:
         """The source evidence (or a span line) cites: by ``source_uid``; when no source has
         it (or none is given), by ``source_sha256`` or (evidence) ``source_url``. A hash sent
@@ -1080,7 +1106,7 @@ class Resolver:
         found = self.sources.find(uid, sha if isinstance(sha, str) else None, url if isinstance(url, str) else None)
         if found is None:
             raise InvalidLine(f"source {uid or sha or url!r} does not exist")
-        if found.uid == uid and isinstance(sha, str) and sha != found.sha and sha != self.given_shas.get(uid):
+        if found.uid == uid and isinstance(sha, str) and sha != found.sha and sha not in self.given_shas.get(uid, ()):
             raise InvalidLine(f"source_sha256 {sha} is not the hash of the text of source {uid}")
         return found
 

@@ -150,3 +150,34 @@ def test_every_place_in_a_text_is_carried_to_the_same_words_with_lf_breaks(text)
             assert stored[new_start:new_end] == lf_piece(dropped, start, text[start:end])
             if "\r" not in text[max(0, start - 1) : end + 1]:
                 assert stored[new_start:new_end] == text[start:end]
+
+
+@pytest.mark.parametrize("order", ["cr_lf_first", "lf_first"])
+def test_evidence_naming_the_lf_text_by_its_hash_counts_in_it_whichever_line_came_first(tmp_path, analyst, order):
+    """The same source given twice, once with CR LF and once with LF (no uid: the second is
+    the first, found by its text): evidence that names the LF text's hash places its words
+    by offsets in that text, and evidence naming the CR LF text's hash in that one."""
+    given_lf = {"type": "source", "title": "Votes", "text": STORED}
+    given_crlf = {"type": "source", "title": "Votes", "text": GIVEN}
+    lines = [given_crlf, given_lf] if order == "cr_lf_first" else [given_lf, given_crlf]
+    words = "Iran\nabstained"
+    by_lf = {"source_sha256": sha256_of(STORED), "start": STORED.index(words), "end": STORED.index(words) + len(words),
+             "quote": words}
+    crlf_words = "Iran\rabstained"
+    by_crlf = {"source_sha256": sha256_of(GIVEN), "start": GIVEN.index(crlf_words),
+               "end": GIVEN.index(crlf_words) + len(crlf_words), "quote": crlf_words}
+    report = _import(tmp_path, *lines, _claim_line([by_lf], text="By the LF text."),
+                     _claim_line([by_crlf], text="By the CR LF text."))
+    assert (report.sources_created, report.claims_created) == (1, 2)
+    for claim in Claim.objects.all():
+        span = claim.evidence.get().span
+        assert span.quote == "Iran\nabstained" and STORED[span.start : span.end] == span.quote, claim.text
+
+
+def test_offsets_holding_only_the_cr_of_a_cr_lf_are_refused_in_the_files_own_terms(tmp_path, analyst):
+    source_line = _source_line()
+    cr = GIVEN.index("\r\n")
+    evidence = [{"source_uid": source_line["uid"], "start": cr, "end": cr + 1, "quote": "\r"}]
+    with pytest.raises(ImportRefused) as refused:
+        _import(tmp_path, source_line, _claim_line(evidence))
+    assert f"start {cr} and end {cr + 1} hold only the CR of a line break" in str(refused.value.errors[0])

@@ -394,6 +394,14 @@ def test_an_occurrence_with_offsets_is_a_line_error_as_in_the_api(tmp_path, sour
     assert _refusal(tmp_path, _line(source, evidence=evidence)) == f"line 1: evidence[0]: {response.json()['detail']}"
 
 
+@pytest.mark.parametrize("occurrence", ["2", 0, -1, 1.5, True, [1]])
+def test_an_occurrence_that_is_not_a_positive_integer_is_a_line_error_that_says_so(tmp_path, source, analyst, reviewer, occurrence):
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia", "occurrence": occurrence}]
+    assert _refusal(tmp_path, _line(source, evidence=evidence)) == (
+        f"line 1: evidence[0]: occurrence must be a positive integer, not {occurrence!r}"
+    )
+
+
 def test_an_empty_quote_with_offsets_is_refused_as_the_api_refuses_it(tmp_path, source, analyst, reviewer):
     client = APIClient()
     client.force_authenticate(analyst)

@@ -267,3 +267,90 @@ def test_a_span_uid_naming_the_same_words_in_two_sources_is_a_line_error_even_wh
     with pytest.raises(ImportRefused) as refused:
         import_claims(str(path))
     assert f"span_uid {span_uid} names another passage on line 2" in str(refused.value.errors[0])
+
+
+def _claim_naming_span(span_uid: str, source: Source, start: int, end: int, **fields) -> dict:
+    return {"type": "claim", "author": "analyst", "text": "Cites a stored span by its uid.", "status": "draft",
+            "verdict": "supported", **fields,
+            "evidence": [{"span_uid": span_uid, "source_uid": str(source.uid), "start": start, "end": end,
+                          "quote": source.text[start:end]}]}
+
+
+def _import_lines(tmp_path, *lines: dict):
+    path = tmp_path / "lines.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return import_claims(str(path))
+
+
+def test_evidence_naming_a_stored_span_by_uid_with_other_words_or_another_source_is_a_line_error(people, tmp_path):
+    """A span of the database is the passage it holds: a line that names its uid with other
+    words, or in another source, would cite what the database does not show."""
+    source = source_create(user=people["analyst"], title="Sample", text=SAMPLE_TEXT)
+    other = source_create(user=people["analyst"], title="Other", text="Russia voted six times, said another.")
+    span, _ = span_create(source=source, quote="Russia voted six times")
+    elsewhere = SAMPLE_TEXT.index("sanctions") if "sanctions" in SAMPLE_TEXT else 0
+    for line, expected in (
+        (_claim_naming_span(str(span.uid), source, elsewhere, elsewhere + 9), "is a span of this database that quotes"),
+        (_claim_naming_span(str(span.uid), other, 0, len("Russia voted six times")), "of another source"),
+    ):
+        with pytest.raises(ImportRefused) as refused:
+            _import_lines(tmp_path, line)
+        assert f"evidence[0]: span_uid {span.uid} is a span of this database" in str(refused.value.errors[0])
+        assert expected in str(refused.value.errors[0])
+    assert Claim.objects.count() == 0
+
+
+def test_evidence_naming_a_stored_span_by_uid_cites_it_as_stored_and_flags_it_when_orphaned(people, tmp_path):
+    """A line naming a span of the database by its uid, with its words: the claim cites the
+    span as stored. Its words moved since (the line gives them by quote): the span where
+    they are now. Its words left the source (the line gives the span as an export made since
+    does: orphaned, with its old words), and the line naming it as anchored, with words of
+    the text that are not the span's, is refused: the claim would show other words."""
+    from sources.services import source_update
+
+    source = source_create(user=people["analyst"], title="Sample", text=SAMPLE_TEXT)
+    quote = "Russia voted six times"
+    span, _ = span_create(source=source, quote=quote)
+    source_update(source=source, user=people["analyst"], text="A new first line.\n" + SAMPLE_TEXT)
+    span.refresh_from_db()
+    assert span.anchor_state == Span.AnchorState.RELOCATED
+    by_quote = {"type": "claim", "uid": str(uuid.uuid4()), "author": "analyst", "text": "Cites it by its words.",
+                "status": "draft", "verdict": "supported",
+                "evidence": [{"span_uid": str(span.uid), "source_uid": str(source.uid), "quote": quote}]}
+    assert _import_lines(tmp_path, by_quote).claims_created == 1
+    claim = Claim.objects.get()
+    assert claim.evidence.get().span_id == span.pk and not claim.needs_attention
+
+    source_update(source=source, user=people["analyst"], text=source.text.replace(quote, "Moscow abstained"))
+    span.refresh_from_db()
+    assert span.anchor_state == Span.AnchorState.ORPHANED
+    as_exported = dict(by_quote, uid=str(uuid.uuid4()), text="Cites it once its words are gone.", evidence=[{
+        "span_uid": str(span.uid), "source_uid": str(source.uid), "start": span.start, "end": span.end,
+        "quote": quote, "anchor_state": "orphaned",
+    }])
+    _import_lines(tmp_path, as_exported)
+    flagged = Claim.objects.get(text="Cites it once its words are gone.")
+    assert flagged.evidence.get().span_id == span.pk and flagged.needs_attention
+
+    other_words = dict(by_quote, uid=str(uuid.uuid4()), text="Cites other words.", evidence=[{
+        "span_uid": str(span.uid), "source_uid": str(source.uid), "quote": "Moscow abstained",
+    }])
+    with pytest.raises(ImportRefused) as refused:
+        _import_lines(tmp_path, other_words)
+    assert f"span_uid {span.uid} is a span of this database that quotes {quote!r}" in str(refused.value.errors[0])
+
+
+def test_one_claim_citing_the_same_words_in_two_sources_with_the_same_text_round_trips(people, tmp_path):
+    """Two sources with the same text are two sources: the same words in each are two
+    passages, which one claim may cite (the API accepts it); the export loads."""
+    def build():
+        one = source_create(user=people["analyst"], title="One", text=SAMPLE_TEXT)
+        other = source_create(user=people["analyst"], title="Other", text=SAMPLE_TEXT)
+        _claim(people, "Cites both.", evidence=[
+            services.EvidenceInput(source=one, quote="Russia voted six times", stance="supports"),
+            services.EvidenceInput(source=other, quote="Russia voted six times", stance="supports"),
+        ])
+
+    first, second = _round_trip(tmp_path, build)
+    assert second.splitlines() == first.splitlines()
+    assert Evidence.objects.count() == 2 and Span.objects.count() == 2
