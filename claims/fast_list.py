@@ -282,7 +282,7 @@ def _search_expression(request) -> str | None:
     raw = request.query_params.get("q")
     if raw is None or "\x00" in raw or len(raw) > Q_MAX_LENGTH:
         return None
-    query = raw.strip()
+    query = search.normalised_query(raw)
     if not query:
         return None
     parsed = search.parse_query(query)

@@ -46,6 +46,23 @@ class ParsedQuery:
         return not self.groups and not self.excluded
 
 
+# "-" in a row (spaces between or not) before a term: each is a NOT to
+# ``websearch_to_tsquery``, which refuses a query of 32 or more in a row with an error, and
+# reads "- oil" as "-oil".
+_NEGATIONS = re.compile(r'(?<![^\s"])-(?:\s*-)*\s*')
+
+
+def normalised_query(query: str) -> str:
+    """A search as both engines read it: NUL (which cannot travel to PostgreSQL and means
+    nothing in a search) as a space, the ends stripped, and a run of "-" before a term as
+    what it means: one "-" against the term when the run is odd, none when it is even (a
+    negation of a negation). PostgreSQL reads the run the same way, up to the length it
+    refuses; SQLite's reading (``parse_query``) had excluded the term whatever the run, and
+    had not read "- oil" as an exclusion."""
+    query = query.replace("\x00", " ")
+    return _NEGATIONS.sub(lambda run: "-" if run.group().count("-") % 2 else "", query).strip()
+
+
 def _has_word(term: str) -> bool:
     # Terms of punctuation alone carry no lexeme on either engine.
     return any(character.isalnum() for character in term)
@@ -222,14 +239,23 @@ def _pairs_condition(node) -> str | None:
             if distance == 1 and len(f"{left} {right}".encode()) <= search_index.PAIR_MAX_BYTES
         )
         return " & ".join(_pair_lexeme(pair) for pair in pairs) or None
-    if kind == "and":
-        parts = [part for part in (_pairs_condition(node[1]), _pairs_condition(node[2])) if part]
+    if kind in ("and", "or"):
+        # A chain of one operator (PostgreSQL writes "a & b & c" grouped from the left, as
+        # deep as the query is long) is read as a list, not by recursion.
+        operands, pending = [], [node]
+        while pending:
+            current = pending.pop()
+            if current[0] == kind:
+                pending += [current[2], current[1]]
+            else:
+                operands.append(current)
+        parts = [_pairs_condition(operand) for operand in operands]
+        if kind == "or":
+            return None if not all(parts) else " | ".join(parts)
+        parts = [part for part in parts if part]
         if len(parts) < 2:
             return parts[0] if parts else None
         return " & ".join(f"( {part} )" if " | " in part else part for part in parts)
-    if kind == "or":
-        left, right = _pairs_condition(node[1]), _pairs_condition(node[2])
-        return f"{left} | {right}" if left and right else None
     return None  # a word, or a negation: no pair
 
 
@@ -240,8 +266,11 @@ def phrase_pairs(tsquery: str) -> str:
     instead. '' when the query requires no pair. Adding it to the query changes no answer;
     it lets the GIN index find a phrase's few documents rather than every document holding
     its words, each of which PostgreSQL would read to check the words' positions."""
-    tree = _tsquery_tree(tsquery)
-    condition = None if tree is None else _pairs_condition(tree)
+    try:
+        tree = _tsquery_tree(tsquery)
+        condition = None if tree is None else _pairs_condition(tree)
+    except RecursionError:  # parentheses nested past Python's stack: no pairs, the same answer
+        condition = None
     return f"{condition} | {_pair_lexeme(search_index.UNPAIRED)}" if condition else ""
 
 
@@ -345,7 +374,7 @@ def count_matches(
     claims themselves; with ``limit``, counting stops past it (``limit + 1`` means "more").
     None when there is nothing to search, or the index alone cannot tell (on SQLite, a query
     of exclusions only, or a ``status``, which its index does not hold)."""
-    query = query.replace("\x00", " ").strip()
+    query = normalised_query(query)
     parsed = parse_query(query)
     connection = connections[using]
     if not query or parsed.is_empty:
@@ -374,8 +403,7 @@ def search_claims(queryset: QuerySet, query: str) -> QuerySet:
 
     A query without any word (punctuation only) matches nothing; an empty one, everything.
     """
-    # NUL cannot travel to PostgreSQL, and means nothing in a search.
-    query = query.replace("\x00", " ").strip()
+    query = normalised_query(query)
     if not query:
         return queryset
     parsed = parse_query(query)

@@ -172,9 +172,11 @@ def evidence_as_saved(data, prefix: str, claim: Claim, saved: list[Evidence]) ->
         for name, value in fields.items():
             if value is not None:
                 laid[f"{prefix}-{index}-{name}"] = str(value)
-    for evidence_id in sorted(posted.keys() - {evidence.pk for evidence in saved}):
+    removed = sorted(posted.keys() - {evidence.pk for evidence in saved})
+    labels = _removed_passage_labels(claim, removed)
+    for evidence_id in removed:
         differences.append({
-            "label": f"Evidence {_removed_passage_label(claim, evidence_id)}",
+            "label": f"Evidence {labels.get(evidence_id, f'#{evidence_id}')}",
             "value": "removed since you opened the page; your edits to it are not kept",
             "long": False,
         })
@@ -190,14 +192,21 @@ def _passage_label(evidence: Evidence) -> str:
     return f"“{quote}” ({evidence.span.source.title})"
 
 
-def _removed_passage_label(claim: Claim, evidence_id: int) -> str:
-    """The passage an evidence row of ``claim`` cited before it was removed, from its
-    history (the span stays); its number when the page named a row the claim never had."""
-    record = Evidence.history.filter(id=evidence_id, claim_id=claim.pk).order_by("-history_id").first()
-    span = Span.objects.filter(pk=record.span_id).select_related("source").first() if record else None
-    if span is None:
-        return f"#{evidence_id}"
-    return _passage_label(Evidence(span=span))
+def _removed_passage_labels(claim: Claim, evidence_ids: list[int]) -> dict[int, str]:
+    """The passages evidence rows of ``claim`` cited before they were removed, from their
+    history (the span stays), by id, in two queries however many; a row the claim never
+    had (a page may post any number) is left out."""
+    if not evidence_ids:
+        return {}
+    span_of = dict(
+        Evidence.history.filter(id__in=evidence_ids, claim_id=claim.pk)
+        .order_by("id", "history_id").values_list("id", "span_id")  # the last record of each wins
+    )
+    spans = Span.objects.select_related("source").in_bulk(set(span_of.values()))
+    return {
+        evidence_id: _passage_label(Evidence(span=spans[span_id]))
+        for evidence_id, span_id in span_of.items() if span_id in spans
+    }
 
 
 def evidence_saved_values(formset) -> list[dict]:

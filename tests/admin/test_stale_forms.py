@@ -391,3 +391,29 @@ def test_a_stale_claim_page_in_a_browser_names_the_evidence_changed_meanwhile(br
     assert "Russia voted again." not in page.inner_text("#evidence-group")
     screenshot(page, "claim_page_conflict_evidence", full_page=True)
     assert page.errors == []
+
+
+def test_a_stale_page_naming_many_unknown_evidence_rows_costs_the_same_queries_as_one(client_for, analyst, reviewer, source):
+    """Rows a page posted that are not saved now are named from their history in two
+    queries, however many a (crafted) page posts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    claim = draft_with_evidence(analyst, source)
+    client = client_for(analyst)
+    loaded = form_data(client.get(claim_url(claim)), "claim_form")
+    services.claim_update(claim=claim, user=reviewer, notes="Meanwhile.")
+
+    def post_naming(unknown: int) -> int:
+        data = dict(loaded)
+        total = int(data["evidence-TOTAL_FORMS"])
+        for index in range(unknown):
+            data.update({f"evidence-{total + index}-id": str(10_000 + index), f"evidence-{total + index}-stance": "supports",
+                         f"evidence-{total + index}-note": "", f"evidence-{total + index}-claim": str(claim.pk)})
+        data["evidence-TOTAL_FORMS"] = data["evidence-INITIAL_FORMS"] = str(total + unknown)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(claim_url(claim), data)
+        assert response.status_code == 200 and "#10000" in response.content.decode()
+        return len(queries)
+
+    assert post_naming(1) == post_naming(40)

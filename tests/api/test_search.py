@@ -136,6 +136,28 @@ def test_no_input_breaks_the_search(found, query):
     found(query)  # no exception
 
 
+@pytest.mark.parametrize("dashes, expected", [(100, {"vote", "moscow"}), (101, {"tehran", "beijing"}),
+                                               (2, {"vote", "moscow"}), (3, {"tehran", "beijing"})])
+def test_a_run_of_negations_reads_as_what_it_means_on_every_database(found, client_for, analyst, dashes, expected):
+    """Each "-" before a term negates it: an even run is the term, an odd one its exclusion.
+    PostgreSQL refused a run of 32 or more with an error (a 500 through the API)."""
+    for spaced in ("", " "):
+        query = spaced.join("-" * dashes) + " russia" if spaced else "-" * dashes + "russia"
+        assert found(query) == expected, query
+    response = client_for(analyst).get("/api/v1/claims/", {"q": "-" * dashes + "russia"})
+    assert response.status_code == 200
+    names = {claim.pk: name for name, claim in found.claims.items()}
+    assert {names[row["id"]] for row in response.json()["results"]} == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("S-300", "S-300"), ("a--b", "a--b"), ('"--oil"', '"oil"'), ("--oil ---gas", "oil -gas"), ("- - oil", "oil"),
+    ("x\x00y", "x y"), ("  oil  ", "oil"), ("oil --", "oil"), ("oil - gas", "oil -gas"), ("- russia", "-russia"),
+])
+def test_the_query_both_engines_read(query, expected):
+    assert search.normalised_query(query) == expected
+
+
 def test_punctuation_only_matches_nothing_and_empty_matches_all(found):
     assert found("!!! ???") == set()
     assert found("   ") == set(found.claims)

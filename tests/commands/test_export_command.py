@@ -148,6 +148,8 @@ def test_outputs_that_name_no_file_are_refused_with_what_to_give(claims, tmp_pat
     with pytest.raises(CommandError, match="there is no such folder"):
         call_command("export_claims", "-o", f"{missing}{os.sep}", "--no-progress", stderr=io.StringIO())
     assert os.listdir(tmp_path) == []  # no file named "missing"
+    with pytest.raises(CommandError, match=f"there is no folder {missing}; nothing was written"):
+        call_command("export_claims", "-o", str(missing / "export.jsonl"), "--no-progress", stderr=io.StringIO())
 
 
 def test_a_folder_that_cannot_be_written_is_named_as_the_reason(claims, tmp_path, monkeypatch):

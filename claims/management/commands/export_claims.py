@@ -115,6 +115,8 @@ def _to_file(path: str, export) -> int:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    if not os.path.isdir(folder):
+        raise CommandError(f"{path}: there is no folder {folder}; nothing was written.")
     prefix = f".{os.path.basename(target)}."
     _remove_abandoned(folder, prefix)
     try:
