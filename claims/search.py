@@ -260,12 +260,13 @@ def _pairs_condition(node) -> str | None:
 
 
 def phrase_pairs(tsquery: str) -> str:
-    """The text of a tsquery that every search document matching ``tsquery`` (PostgreSQL's
-    text form of one) also matches: the pairs of adjacent words its phrases require, each a
-    lexeme of the documents, or ``UNPAIRED``, which a document too large for its pairs holds
-    instead. '' when the query requires no pair. Adding it to the query changes no answer;
-    it lets the GIN index find a phrase's few documents rather than every document holding
-    its words, each of which PostgreSQL would read to check the words' positions."""
+    """The text of a tsquery that the pairs row (``claims_claim_pairs``) of every search
+    document matching ``tsquery`` (PostgreSQL's text form of one) matches: the pairs of
+    adjacent words its phrases require, or ``UNPAIRED``, which the row of a document too
+    large for its pairs holds instead. '' when the query requires no pair. Asking it first
+    changes no answer; it lets a GIN index name a phrase's few documents rather than every
+    document holding its words, each of which PostgreSQL would read to check the words'
+    positions."""
     try:
         tree = _tsquery_tree(tsquery)
         condition = None if tree is None else _pairs_condition(tree)
@@ -283,17 +284,19 @@ def _may_hold_phrase(query: str) -> bool:
 
 def postgresql_matches(cursor, query: str, columns: str = "claim_id") -> tuple[str, list]:
     """The statement selecting ``columns`` of the search rows matching the web-search
-    ``query``, and its parameters: with the pairs of its phrases (``phrase_pairs``), read
-    off PostgreSQL's own reading of the query."""
-    match = "websearch_to_tsquery(%s::regconfig, %s)"
+    ``query``, and its parameters. A query whose phrases imply pairs of words
+    (``phrase_pairs``, read off PostgreSQL's own reading of the query) checks only the
+    documents the pairs' index names: the list of them is made first (an array), then each
+    document is looked up by its claim and checked against the query itself."""
+    match = "document @@ websearch_to_tsquery(%s::regconfig, %s)"
     params = [SEARCH_CONFIG, query]
     if _may_hold_phrase(query):
-        cursor.execute(f"SELECT {match}::text", params)
+        cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", params)
         pairs = phrase_pairs(cursor.fetchone()[0])
         if pairs:
-            match = f"({match} && %s::tsquery)"
-            params.append(pairs)
-    return f"SELECT {columns} FROM claims_claim_search WHERE document @@ {match}", params
+            match = f"claim_id = ANY(ARRAY(SELECT claim_id FROM claims_claim_pairs WHERE pairs @@ %s::tsquery)) AND {match}"
+            params = [pairs, *params]
+    return f"SELECT {columns} FROM claims_claim_search WHERE {match}", params
 
 
 # The matches with the status and creation time of their claims, as the search rows copy them.

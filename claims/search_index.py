@@ -12,15 +12,16 @@ triggers (see ``claims/search.py`` for the queries):
   claim. A new document copies them, and a change of either column on ``claims_claim``,
   by any path, is copied over (``POSTGRESQL_STATE_TRIGGER``).
 
-On PostgreSQL a document also holds each pair of adjacent words as one lexeme of its own
-(``claims_search_document``): ``'oil export'``, which no word can be, since the parser
-splits text at spaces. A phrase query adds the pairs its phrases imply
-(``claims.search.phrase_pairs``), and the GIN index finds the documents holding those
-pairs instead of every document holding the words anywhere: at a million claims, 126
-documents to check where ``"oil exports"`` had 11,164. The pairs are read off the document's
-own positions, so every document a phrase matches holds the phrase's pairs; a document whose
-pairs would not fit beside it in a ``tsvector`` (1 MB) gets the lexeme ``UNPAIRED`` instead,
-which every pair condition accepts (migration 0018).
+On PostgreSQL the pairs of adjacent words of each document are kept beside it, each pair
+one lexeme (``'oil export'``, which no word can be: the parser splits text at spaces), in
+``claims_claim_pairs`` with a GIN index of its own (migration 0018). A phrase query asks
+that index for the pairs its phrases imply (``claims.search.phrase_pairs``) and checks only
+the documents holding them: at a million claims, 126 documents for ``"oil exports"`` where
+the 11,164 holding both words were read. The pairs are read off the document's own
+positions, so every document a phrase matches holds the phrase's pairs; a document whose
+pairs would not fit in a ``tsvector`` (1 MB) gets the lexeme ``UNPAIRED`` instead, which
+every pair condition accepts. Kept apart, they leave the documents, their statistics and
+every query of words alone.
 
 Migrations create these objects by calling this module; so does a migration that rebuilds
 ``claims_claim`` or ``claims_evidence`` on SQLite (which drops their triggers), and the
@@ -39,10 +40,17 @@ DOCUMENT_LIMIT = 100_000
 UNPAIRED = " (unpaired)"
 # A lexeme holds at most 2,047 bytes; a longer pair is left out, by the query as well.
 PAIR_MAX_BYTES = 2000
-# A document whose pairs would take its tsvector past this size is marked UNPAIRED
-# (the limit is 1,048,575 bytes; a pair costs its bytes plus at most 8 of entry and padding).
-PAIRED_DOCUMENT_MAX_BYTES = 1_000_000
+# Pairs that would take their tsvector past this size are replaced by UNPAIRED (the limit
+# is 1,048,575 bytes; a pair costs its bytes plus at most 8 of entry and padding).
+PAIRS_MAX_BYTES = 1_000_000
+# A text of up to this many bytes cannot give pairs near the limit (a pair costs at most
+# its two words' bytes plus 9): only a longer one has its pairs' size counted.
 SHORT_TEXT_BYTES = 20_000
+
+# The text of the claim ``c``'s document: its text and quotes, in evidence order, cut.
+_CONTENT = f"""left(c.text || ' ' || coalesce(
+            (SELECT string_agg(s.quote, ' ' ORDER BY e.id) FROM claims_evidence e
+             JOIN sources_span s ON s.id = e.span_id WHERE e.claim_id = c.id), ''), {DOCUMENT_LIMIT})"""
 
 _SQLITE_REFRESH = f"""
     DELETE FROM claims_claim_fts WHERE rowid = {{id}};
@@ -87,15 +95,29 @@ SQLITE_FILL = (
     f"ON s.id = e.span_id WHERE e.claim_id = c.id), ''), 1, {DOCUMENT_LIMIT}) FROM claims_claim c"
 )
 
-# The documents of the claims ``{target}`` selects, inserted or replaced.
-_POSTGRESQL_REFRESH = f"""INSERT INTO claims_claim_search (claim_id, document, status, created_at)
-        SELECT c.id, claims_search_document(left(c.text || ' ' || coalesce(
-            (SELECT string_agg(s.quote, ' ' ORDER BY e.id) FROM claims_evidence e
-             JOIN sources_span s ON s.id = e.span_id WHERE e.claim_id = c.id), ''), {DOCUMENT_LIMIT})),
-            c.status, c.created_at
-        FROM claims_claim c WHERE {{target}}
-        ON CONFLICT (claim_id) DO UPDATE SET
-            document = EXCLUDED.document, status = EXCLUDED.status, created_at = EXCLUDED.created_at"""
+# The documents and pairs of the claims ``{target}`` selects, inserted or replaced: one
+# statement, the text parsed once.
+_POSTGRESQL_REFRESH = f"""WITH documents AS MATERIALIZED (
+            SELECT c.id, c.status, c.created_at, to_tsvector('english'::regconfig, content) AS words,
+                octet_length(content) AS size
+            FROM claims_claim c, LATERAL (SELECT {_CONTENT} AS content) AS claim_content
+            WHERE {{target}}
+        ), written AS (
+            INSERT INTO claims_claim_search (claim_id, document, status, created_at)
+            SELECT id, words, status, created_at FROM documents
+            ON CONFLICT (claim_id) DO UPDATE SET
+                document = EXCLUDED.document, status = EXCLUDED.status, created_at = EXCLUDED.created_at
+        )
+        INSERT INTO claims_claim_pairs (claim_id, pairs)
+        SELECT id, claims_search_pairs_of(words, size) FROM documents
+        ON CONFLICT (claim_id) DO UPDATE SET pairs = EXCLUDED.pairs"""
+
+# The pairs alone of the claims ``{target}`` selects (migration 0018 fills them so).
+_POSTGRESQL_PAIRS_FILL = f"""INSERT INTO claims_claim_pairs (claim_id, pairs)
+        SELECT c.id, claims_search_pairs_of(to_tsvector('english'::regconfig, content), octet_length(content))
+        FROM claims_claim c, LATERAL (SELECT {_CONTENT} AS content) AS claim_content
+        WHERE {{target}}
+        ON CONFLICT (claim_id) DO UPDATE SET pairs = EXCLUDED.pairs"""
 
 # True inside a ``SearchIndexDeferral``: the insert triggers leave new rows to it.
 POSTGRESQL_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', true), '') = 'on'"
@@ -103,10 +125,17 @@ POSTGRESQL_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', tru
 POSTGRESQL_DEFERRED_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evidence_search"})
 
 POSTGRESQL_FUNCTIONS = [
-    # The pairs of lexemes at adjacent positions, each written "left right" (repeats
-    # included: ``array_to_tsvector`` keeps one of each). Ties (positions past 16,383 all
-    # count as 16,383) pair the lexeme before with every one of them, as a phrase query
-    # would match it.
+    # The table of the pairs first: the refresh below names it. (Migration 0014 creates
+    # these objects too, from their current definitions; 0018 fills the table.)
+    """CREATE TABLE IF NOT EXISTS claims_claim_pairs (
+        claim_id bigint PRIMARY KEY,
+        pairs tsvector NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS claims_claim_pairs_pairs ON claims_claim_pairs USING gin (pairs)",
+    # The pairs of lexemes at adjacent positions of a document, each written "left right"
+    # (repeats included: ``array_to_tsvector`` keeps one of each). Ties (positions past
+    # 16,383 all count as 16,383) pair the lexeme before with every one of them, as a
+    # phrase query would match it.
     f"""CREATE OR REPLACE FUNCTION claims_search_pairs(document tsvector) RETURNS text[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
         WITH words AS (SELECT lexeme, unnest(positions) AS position FROM unnest(document))
@@ -114,21 +143,17 @@ POSTGRESQL_FUNCTIONS = [
         FROM words a JOIN words b ON b.position = a.position + 1
         WHERE octet_length(a.lexeme) + octet_length(b.lexeme) < {PAIR_MAX_BYTES}
     $$""",
-    # The search document of a claim's text and quotes: its words, with their positions,
-    # and the pairs of adjacent words, or UNPAIRED. The one definition, for every writer.
-    # A text of up to SHORT_TEXT_BYTES cannot give a tsvector near the limit (a pair costs at
-    # most its two words' bytes plus 9), so only a longer one has its pairs' size counted.
-    f"""CREATE OR REPLACE FUNCTION claims_search_document(content text) RETURNS tsvector
+    # The pairs row of a document (``words``, of a text of ``size`` bytes): its pairs, or
+    # UNPAIRED when they would not fit. The one definition, for every writer.
+    f"""CREATE OR REPLACE FUNCTION claims_search_pairs_of(words tsvector, size integer) RETURNS tsvector
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-        SELECT words || CASE
-            WHEN octet_length(content) <= {SHORT_TEXT_BYTES} THEN array_to_tsvector(claims_search_pairs(words))
-            WHEN pg_column_size(words) + (
-                SELECT coalesce(sum(octet_length(pair) + 8), 0)
-                FROM (SELECT DISTINCT unnest(claims_search_pairs(words)) AS pair) AS distinct_pairs
-            ) > {PAIRED_DOCUMENT_MAX_BYTES}
+        SELECT CASE
+            WHEN size <= {SHORT_TEXT_BYTES} THEN array_to_tsvector(pairs)
+            WHEN (SELECT coalesce(sum(octet_length(pair) + 8), 0) FROM (SELECT DISTINCT unnest(pairs) AS pair) AS each_pair)
+                > {PAIRS_MAX_BYTES}
             THEN array_to_tsvector(ARRAY['{UNPAIRED}'])
-            ELSE array_to_tsvector(claims_search_pairs(words)) END
-        FROM to_tsvector('english'::regconfig, content) AS words
+            ELSE array_to_tsvector(pairs) END
+        FROM claims_search_pairs(words) AS pairs
     $$""",
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
     LANGUAGE sql AS $$
@@ -139,6 +164,7 @@ POSTGRESQL_FUNCTIONS = [
     BEGIN
         IF TG_OP = 'DELETE' THEN
             DELETE FROM claims_claim_search WHERE claim_id = OLD.id;
+            DELETE FROM claims_claim_pairs WHERE claim_id = OLD.id;
             RETURN OLD;
         END IF;
         IF TG_OP = 'INSERT' AND {POSTGRESQL_DEFERRED} THEN
@@ -187,6 +213,11 @@ def sqlite_fill(condition: str = "") -> str:
 def postgresql_fill(condition: str) -> str:
     """The statement (re)indexing the claims ``condition`` on ``c`` selects."""
     return _POSTGRESQL_REFRESH.format(target=condition)
+
+
+def postgresql_pairs_fill(condition: str) -> str:
+    """The statement (re)writing the pairs alone of the claims ``condition`` on ``c`` selects."""
+    return _POSTGRESQL_PAIRS_FILL.format(target=condition)
 
 
 def drop_sqlite_triggers(cursor, names=tuple(SQLITE_TRIGGERS)) -> None:

@@ -1,7 +1,8 @@
-"""PostgreSQL: a search document holds the pairs of its adjacent words, and a phrase query
-asks the GIN index for its pairs (``claims.search_index``, ``claims.search.phrase_pairs``).
-The pairs only make the index find fewer candidates: a search finds exactly the claims whose
-words, read by PostgreSQL, match the query, as it did without them. The reading of
+"""PostgreSQL: the pairs of adjacent words of each search document are kept beside it
+(``claims_claim_pairs``), and a phrase query asks their GIN index first (``claims.search_index``,
+``claims.search.phrase_pairs``). The pairs only make the search read fewer documents: it
+finds exactly the claims whose words, read by PostgreSQL, match the query, as it did without
+them. The reading of
 PostgreSQL's text form of a query is pure Python and tested on every database."""
 
 from __future__ import annotations
@@ -128,35 +129,39 @@ def test_a_phrase_at_the_last_position_a_document_counts_is_found_as_the_words_m
 
 
 @on_postgresql
-def test_a_document_too_large_for_its_pairs_is_marked_and_still_found(analyst):
-    """50,000 one-character words of four bytes each: the pairs would take the document
-    past a tsvector's 1 MB, so it holds the mark instead, which every pair condition accepts."""
-    words = [chr(0x20000 + (index * 7919) % 40000) for index in range(49_990)]
-    claim = _claim_quoting_all_of(analyst, " ".join(words))
+def test_pairs_too_large_for_a_tsvector_are_replaced_by_the_mark_which_every_phrase_accepts(analyst):
+    """Positions past 16,383 all count as 16,383, and the word before pairs with every word
+    there: a long word, then thousands of different words, make megabytes of pairs from a
+    text of 75,000 characters. The claim is written all the same (its pairs row holds the
+    mark), and a phrase search reads its document as it would without pairs."""
+    long_word = "x" * 1900
+    # After the claim's own "A long one." (positions 1 to 3), the long word at 16,382.
+    text = "w " * 16378 + long_word + " " + " ".join(chr(0x4E00 + index) for index in range(20_000))
+    claim = _claim_quoting_all_of(analyst, text)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT document @@ $${UNPAIRED}$$::tsquery FROM claims_claim_search WHERE claim_id = %s", [claim.pk])
+        cursor.execute(f"SELECT pairs = $${UNPAIRED}$$::tsvector FROM claims_claim_pairs WHERE claim_id = %s", [claim.pk])
         assert cursor.fetchone()[0] is True
-    phrase = f'"{words[100]} {words[101]}"'
-    assert claim.pk in _found(phrase) and claim.pk in _by_words_of(claim, phrase)
+    assert claim.pk in _found('"w w w"') and claim.pk not in _found(f'"{long_word} w"')
+    for phrase in ('"w w"', f'"w {long_word}"', f'"{long_word} {chr(0x4E00)}"', f'"{long_word} w"'):
+        assert (claim.pk in _found(phrase)) == (claim.pk in _by_words_of(claim, phrase)), phrase[:20]
 
 
 def _by_words_of(claim, query: str) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT claim_id FROM claims_claim_search WHERE claim_id = %s "
-            "AND ts_delete(document, ARRAY[%s]) @@ websearch_to_tsquery('english', %s)",
-            [claim.pk, search_index.UNPAIRED, query],
+            "AND document @@ websearch_to_tsquery('english', %s)",
+            [claim.pk, query],
         )
         return {row[0] for row in cursor.fetchall()}
 
 
 @on_postgresql
-def test_a_document_of_ordinary_size_holds_its_pairs_and_a_phrase_asks_for_them(analyst):
+def test_a_document_of_ordinary_size_has_its_pairs_beside_it_and_a_phrase_asks_for_them(analyst):
     claim = Claim.objects.create(text="Russia's oil exports grew; gas exports fell.", author=analyst)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT array_agg(lexeme ORDER BY lexeme) FROM claims_claim_search, unnest(document) "
-            "WHERE claim_id = %s AND strpos(lexeme, ' ') > 0",
+            "SELECT array_agg(lexeme ORDER BY lexeme) FROM claims_claim_pairs, unnest(pairs) WHERE claim_id = %s",
             [claim.pk],
         )
         # "Russia's" is "russia" and the stop word "s": Russia and oil are not adjacent.
@@ -170,11 +175,16 @@ BEFORE = [("claims", "0017_notes_have_a_length")]
 AFTER = [("claims", "0018_search_word_pairs")]
 
 
+def _pairs_table() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('claims_claim_pairs') IS NOT NULL")
+        return cursor.fetchone()[0]
+
+
 def _pairs_of(claim_id: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lexeme FROM claims_claim_search, unnest(document) WHERE claim_id = %s AND strpos(lexeme, ' ') > 0 "
-            "ORDER BY lexeme",
+            "SELECT lexeme FROM claims_claim_pairs, unnest(pairs) WHERE claim_id = %s ORDER BY lexeme",
             [claim_id],
         )
         return [row[0] for row in cursor.fetchall()]
@@ -192,14 +202,15 @@ def test_the_migration_gives_the_documents_written_before_it_their_pairs_and_tak
         Claim_ = old.get_model("claims", "Claim")
         texts = ["Oil exports rose.", "Gas exports fell.", "Nothing here.", "Oil exports fell.", "Iran exports oil."]
         ids = [Claim_.objects.create(text=text, author_id=analyst.pk).pk for text in texts]
-        assert all(_pairs_of(pk) == [] for pk in ids)
+        assert not _pairs_table()
         MigrationExecutor(connection).migrate(AFTER)
         assert _pairs_of(ids[0]) == ["export rose", "oil export"] and _pairs_of(ids[4]) == ["export oil", "iran export"]
         assert _found('"oil exports"') == {ids[0], ids[3]}
         MigrationExecutor(connection).migrate(BEFORE)
-        assert all(_pairs_of(pk) == [] for pk in ids)
+        assert not _pairs_table()
+        Claim_.objects.create(text="Written without pairs.", author_id=analyst.pk)  # the refresh of 0014 again
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname IN ('claims_search_document', 'claims_search_pairs')")
+            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname IN ('claims_search_pairs_of', 'claims_search_pairs')")
             assert cursor.fetchone()[0] == 0
     finally:
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
