@@ -46,7 +46,7 @@ def test_the_api_stores_line_breaks_as_lf(client, analyst):
 
 def test_the_migration_normalises_stored_texts_and_moves_each_span_with_its_words(analyst):
     text = "Title\r\n\r\nFirst paragraph, cited.\r\nSecond line\ralone.\r\n\r\nLast words."
-    source = source_create(user=analyst, title="Old", text="placeholder")
+    source = source_create(user=analyst, title="Old", text="Replaced below by a text stored with CR breaks.")
     # Stored as the admin's form used to store it, before this change.
     Source.objects.filter(pk=source.pk).update(text=text, text_length=len(text))
     after_crlf = text.index("First paragraph")
