@@ -187,8 +187,7 @@ def _tsquery_tree(text: str):
         if take("("):
             inner = alternatives()
             return inner if inner is not None and take(")") else None
-        word = take("word")
-        return word
+        return take("word")
 
     def phrase():
         left = operand()

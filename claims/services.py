@@ -114,7 +114,7 @@ def _lock_sources(items: Iterable[EvidenceInput]) -> None:
         list(locking.values_list("pk", flat=True))
 
 
-def _hold_what_it_would_show(claim: Claim | int) -> None:
+def _hold_what_it_would_show(claim: Claim) -> None:
     """Before a claim is published (and its claim's lock taken: sources and entities come
     first everywhere), hold the sources it cites and the entities it is tagged with against
     change until it commits (PostgreSQL: FOR SHARE, which an edit's FOR UPDATE or FOR NO KEY
@@ -123,7 +123,6 @@ def _hold_what_it_would_show(claim: Claim | int) -> None:
     a reviewer's only. Without it, an analyst's edit checked the claims citing the source
     while the approval was uncommitted, and landed, unreviewed, just after the publication.
     SQLite's writers take the database's one write lock at BEGIN: nothing to do."""
-    pk = claim.pk if isinstance(claim, Claim) else claim
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
@@ -137,7 +136,7 @@ def _hold_what_it_would_show(claim: Claim | int) -> None:
              f"SELECT t.{quote(tagged.get_field('entity').column)} FROM {quote(tagged.db_table)} t "
              f"WHERE t.{quote(tagged.get_field('claim').column)} = %s"),
         ):
-            cursor.execute(f"SELECT id FROM {quote(table)} WHERE id IN ({ids}) ORDER BY id FOR SHARE", [pk])
+            cursor.execute(f"SELECT id FROM {quote(table)} WHERE id IN ({ids}) ORDER BY id FOR SHARE", [claim.pk])
 
 
 def _check_supersedes(claim: Claim) -> None:

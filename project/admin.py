@@ -449,7 +449,9 @@ class RevisionCheckedAdmin:
         raise NotImplementedError
 
     def parse_revision(self, value: str) -> Any:
-        """A revision as posted, as ``object_revision`` answers it; None when it is none."""
+        """A revision as posted, as ``object_revision`` answers it; None when it is none.
+        Each admin says, as for ``object_revision``: a claim's is a version number, a
+        source's or an entity's a digest (``sources.admin.ContentRevisionCheckedAdmin``)."""
         raise NotImplementedError
 
     def revision_label(self, revision: Any) -> str | None:

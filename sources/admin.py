@@ -141,8 +141,17 @@ class SpanInline(admin.TabularInline):
         return links_html(self.links.get(span.pk, []))
 
 
+class ContentRevisionCheckedAdmin(RevisionCheckedAdmin):
+    """``RevisionCheckedAdmin`` for what has no version number (sources, entities): the
+    revision is a digest of the content (``content_revision``), and a page that posts
+    anything else as one did not say which it was loaded at."""
+
+    def parse_revision(self, value: str) -> str | None:
+        return parsed_content_revision(value)
+
+
 @admin.register(Source)
-class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdmin):
+class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisionCheckedAdmin, ServiceHistoryAdmin):
     form = SourceForm
     change_form_template = "admin/sources/source/change_form.html"
     list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_size", "span_count", "created_by")
@@ -271,9 +280,6 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, RevisionChecke
 
     def object_revision(self, obj) -> str:
         return source_revision(obj)
-
-    def parse_revision(self, value: str) -> str | None:
-        return parsed_content_revision(value)
 
     def restore_version(self, request, obj, version) -> str:
         fields = {name: getattr(version, name) for name in SOURCE_FIELDS}

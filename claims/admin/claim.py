@@ -36,8 +36,8 @@ from project.admin import (
     badge,
     id_or_none,
 )
-from project.validation import ascii_integer
 from project.errors import DomainError, InvalidInput
+from project.validation import ascii_integer
 from sources.admin import adopt
 from sources.models import Span
 

@@ -8,13 +8,11 @@ from project.admin import (
     DomainErrorsAsMessages,
     EstimatedCountPaginator,
     LenientChangeListMixin,
-    RevisionCheckedAdmin,
     ServiceHistoryAdmin,
     badge,
     run_each,
 )
-from sources.admin import adopt
-from sources.services import parsed_content_revision
+from sources.admin import ContentRevisionCheckedAdmin, adopt
 
 from .. import services
 from ..models import Entity, Evidence, Review
@@ -22,7 +20,7 @@ from .claim import can_edit
 
 
 @admin.register(Entity)
-class EntityAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdmin):
+class EntityAdmin(DomainErrorsAsMessages, ContentRevisionCheckedAdmin, ServiceHistoryAdmin):
     """Entities are reference data; their search feeds the claim autocomplete. A change goes
     through ``entity_update``, a deletion through ``entity_delete`` (one that published
     claims show is a reviewer's, and gives those claims new versions). A page loaded before
@@ -40,9 +38,6 @@ class EntityAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAd
 
     def object_revision(self, obj) -> str:
         return services.entity_revision(obj)
-
-    def parse_revision(self, value: str) -> str | None:
-        return parsed_content_revision(value)
 
     def save_model(self, request, obj, form, change):
         if not change:
