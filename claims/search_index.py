@@ -124,6 +124,20 @@ POSTGRESQL_DEFERRED = "coalesce(current_setting('claimbase.search_deferred', tru
 # The triggers (made by migration 0003) whose functions below do nothing on insert then.
 POSTGRESQL_DEFERRED_INSERT_TRIGGERS = frozenset({"claims_claim_search_insert", "claims_evidence_search"})
 
+POSTGRESQL_PAIRS_OF = f"""CREATE OR REPLACE FUNCTION claims_search_pairs_of(words tsvector, size integer) RETURNS tsvector
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    DECLARE
+        pairs text[] := claims_search_pairs(words);
+    BEGIN
+        IF size > {SHORT_TEXT_BYTES} THEN
+            IF (SELECT coalesce(sum(octet_length(pair) + 8), 0) FROM (SELECT DISTINCT unnest(pairs) AS pair) AS each_pair)
+                    > {PAIRS_MAX_BYTES} THEN
+                RETURN array_to_tsvector(ARRAY['{UNPAIRED}']);
+            END IF;
+        END IF;
+        RETURN array_to_tsvector(pairs);
+    END $$"""
+
 POSTGRESQL_FUNCTIONS = [
     # The table of the pairs first: the refresh below names it. (Migration 0014 creates
     # these objects too, from their current definitions; 0018 fills the table.)
@@ -144,17 +158,12 @@ POSTGRESQL_FUNCTIONS = [
         WHERE octet_length(a.lexeme) + octet_length(b.lexeme) < {PAIR_MAX_BYTES}
     $$""",
     # The pairs row of a document (``words``, of a text of ``size`` bytes): its pairs, or
-    # UNPAIRED when they would not fit. The one definition, for every writer.
-    f"""CREATE OR REPLACE FUNCTION claims_search_pairs_of(words tsvector, size integer) RETURNS tsvector
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-        SELECT CASE
-            WHEN size <= {SHORT_TEXT_BYTES} THEN array_to_tsvector(pairs)
-            WHEN (SELECT coalesce(sum(octet_length(pair) + 8), 0) FROM (SELECT DISTINCT unnest(pairs) AS pair) AS each_pair)
-                > {PAIRS_MAX_BYTES}
-            THEN array_to_tsvector(ARRAY['{UNPAIRED}'])
-            ELSE array_to_tsvector(pairs) END
-        FROM claims_search_pairs(words) AS pairs
-    $$""",
+    # UNPAIRED when they would not fit. The one definition, for every writer. PL/pgSQL, not
+    # SQL: called from the body of a SQL function that is not inlined (as this one was, for
+    # its subquery), PostgreSQL 15 parses and plans ``claims_search_pairs`` again at every
+    # call, which cost twice the pairs themselves (migration 0019); from PL/pgSQL's simple
+    # expression it is planned once a transaction, and the subquery runs only for a long text.
+    POSTGRESQL_PAIRS_OF,
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
     LANGUAGE sql AS $$
         {_POSTGRESQL_REFRESH.format(target="c.id = target")};

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims import services
+from claims import search_index, services
 from claims.models import Claim
 from claims.search import phrase_pairs, search_claims
 from sources.services import source_create
@@ -128,21 +128,26 @@ def test_a_phrase_at_the_last_position_a_document_counts_is_found_as_the_words_m
         assert (claim.pk in _found(query)) == by_words, query
 
 
+LONG_WORD = "x" * 1900
+
+
+def _text_past_the_pairs_limit() -> str:
+    # After the claim's own "A long one." (positions 1 to 3), the long word at 16,382.
+    return "w " * 16378 + LONG_WORD + " " + " ".join(chr(0x4E00 + index) for index in range(20_000))
+
+
 @on_postgresql
 def test_pairs_too_large_for_a_tsvector_are_replaced_by_the_mark_which_every_phrase_accepts(analyst):
     """Positions past 16,383 all count as 16,383, and the word before pairs with every word
     there: a long word, then thousands of different words, make megabytes of pairs from a
     text of 75,000 characters. The claim is written all the same (its pairs row holds the
     mark), and a phrase search reads its document as it would without pairs."""
-    long_word = "x" * 1900
-    # After the claim's own "A long one." (positions 1 to 3), the long word at 16,382.
-    text = "w " * 16378 + long_word + " " + " ".join(chr(0x4E00 + index) for index in range(20_000))
-    claim = _claim_quoting_all_of(analyst, text)
+    claim = _claim_quoting_all_of(analyst, _text_past_the_pairs_limit())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT pairs = $${UNPAIRED}$$::tsvector FROM claims_claim_pairs WHERE claim_id = %s", [claim.pk])
         assert cursor.fetchone()[0] is True
-    assert claim.pk in _found('"w w w"') and claim.pk not in _found(f'"{long_word} w"')
-    for phrase in ('"w w"', f'"w {long_word}"', f'"{long_word} {chr(0x4E00)}"', f'"{long_word} w"'):
+    assert claim.pk in _found('"w w w"') and claim.pk not in _found(f'"{LONG_WORD} w"')
+    for phrase in ('"w w"', f'"w {LONG_WORD}"', f'"{LONG_WORD} {chr(0x4E00)}"', f'"{LONG_WORD} w"'):
         assert (claim.pk in _found(phrase)) == (claim.pk in _by_words_of(claim, phrase)), phrase[:20]
 
 
@@ -212,6 +217,46 @@ def test_the_migration_gives_the_documents_written_before_it_their_pairs_and_tak
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_proc WHERE proname IN ('claims_search_pairs_of', 'claims_search_pairs')")
             assert cursor.fetchone()[0] == 0
+    finally:
+        MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+PAIRS_OF_IN_SQL = [("claims", "0018_search_word_pairs")]
+PAIRS_OF_IN_PLPGSQL = [("claims", "0019_search_pairs_planned_once")]
+
+
+def _pairs_of_language() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lanname FROM pg_proc JOIN pg_language l ON l.oid = prolang WHERE proname = 'claims_search_pairs_of'"
+        )
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pairs_function_in_plpgsql_gives_the_pairs_its_sql_definition_gave_both_ways(analyst):
+    """Migration 0019 changes only how the pairs are computed (PL/pgSQL, planned once),
+    not which: short texts and a text past the mark's limit get the same rows either way."""
+    texts = ["Russia's oil exports grew; gas exports fell.", "Nothing here.", "Iran exports oil to China."]
+    marked = _claim_quoting_all_of(analyst, _text_past_the_pairs_limit())
+    ids = [Claim.objects.create(text=text, author=analyst).pk for text in texts] + [marked.pk]
+    assert _pairs_of_language() == "plpgsql"
+    now = {claim_id: _pairs_of(claim_id) for claim_id in ids}
+    assert now[ids[0]] == ["export fell", "export grew", "gas export", "grew gas", "oil export"]
+    assert now[marked.pk] == [UNPAIRED.strip("'")]
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(PAIRS_OF_IN_SQL)
+        assert _pairs_of_language() == "sql"
+        with connection.cursor() as cursor:
+            cursor.execute(search_index.postgresql_fill("c.id = ANY(%s)"), [ids])
+        assert {claim_id: _pairs_of(claim_id) for claim_id in ids} == now
+        MigrationExecutor(connection).migrate(PAIRS_OF_IN_PLPGSQL)
+        assert _pairs_of_language() == "plpgsql"
+        with connection.cursor() as cursor:
+            cursor.execute(search_index.postgresql_fill("c.id = ANY(%s)"), [ids])
+        assert {claim_id: _pairs_of(claim_id) for claim_id in ids} == now
     finally:
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
