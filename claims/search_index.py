@@ -96,11 +96,12 @@ SQLITE_FILL = (
 )
 
 # The documents and pairs of the claims ``{target}`` selects, inserted or replaced: one
-# statement, the text parsed once.
+# statement, the text parsed once. (``OFFSET 0`` keeps the content a subquery of its own:
+# pulled up, it would be built twice a claim, once for each use.)
 _POSTGRESQL_REFRESH = f"""WITH documents AS MATERIALIZED (
             SELECT c.id, c.status, c.created_at, to_tsvector('english'::regconfig, content) AS words,
                 octet_length(content) AS size
-            FROM claims_claim c, LATERAL (SELECT {_CONTENT} AS content) AS claim_content
+            FROM claims_claim c, LATERAL (SELECT {_CONTENT} AS content OFFSET 0) AS claim_content
             WHERE {{target}}
         ), written AS (
             INSERT INTO claims_claim_search (claim_id, document, status, created_at)
@@ -115,7 +116,7 @@ _POSTGRESQL_REFRESH = f"""WITH documents AS MATERIALIZED (
 # The pairs alone of the claims ``{target}`` selects (migration 0018 fills them so).
 _POSTGRESQL_PAIRS_FILL = f"""INSERT INTO claims_claim_pairs (claim_id, pairs)
         SELECT c.id, claims_search_pairs_of(to_tsvector('english'::regconfig, content), octet_length(content))
-        FROM claims_claim c, LATERAL (SELECT {_CONTENT} AS content) AS claim_content
+        FROM claims_claim c, LATERAL (SELECT {_CONTENT} AS content OFFSET 0) AS claim_content
         WHERE {{target}}
         ON CONFLICT (claim_id) DO UPDATE SET pairs = EXCLUDED.pairs"""
 
@@ -137,6 +138,11 @@ POSTGRESQL_PAIRS_OF = f"""CREATE OR REPLACE FUNCTION claims_search_pairs_of(word
         END IF;
         RETURN array_to_tsvector(pairs);
     END $$"""
+
+POSTGRESQL_REFRESH_FUNCTION = f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
+    LANGUAGE sql AS $$
+        {_POSTGRESQL_REFRESH.format(target="c.id = target")};
+    $$"""
 
 POSTGRESQL_FUNCTIONS = [
     # The table of the pairs first: the refresh below names it. (Migration 0014 creates
@@ -164,10 +170,7 @@ POSTGRESQL_FUNCTIONS = [
     # call, which cost twice the pairs themselves (migration 0019); from PL/pgSQL's simple
     # expression it is planned once a transaction, and the subquery runs only for a long text.
     POSTGRESQL_PAIRS_OF,
-    f"""CREATE OR REPLACE FUNCTION claims_claim_search_refresh(target bigint) RETURNS void
-    LANGUAGE sql AS $$
-        {_POSTGRESQL_REFRESH.format(target="c.id = target")};
-    $$""",
+    POSTGRESQL_REFRESH_FUNCTION,
     f"""CREATE OR REPLACE FUNCTION claims_claim_search_on_claim() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN

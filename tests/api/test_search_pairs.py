@@ -221,42 +221,54 @@ def test_the_migration_gives_the_documents_written_before_it_their_pairs_and_tak
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
-PAIRS_OF_IN_SQL = [("claims", "0018_search_word_pairs")]
-PAIRS_OF_IN_PLPGSQL = [("claims", "0019_search_pairs_planned_once")]
+AS_IN_0018 = [("claims", "0018_search_word_pairs")]
+CHEAPER = [("claims", "0019_search_index_cheaper")]
 
 
-def _pairs_of_language() -> str:
+def _definitions() -> dict[str, tuple[str, str]]:
+    """The language and body of the pairs function and of the refresh, as the database has them."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lanname FROM pg_proc JOIN pg_language l ON l.oid = prolang WHERE proname = 'claims_search_pairs_of'"
+            "SELECT proname, lanname, prosrc FROM pg_proc JOIN pg_language l ON l.oid = prolang "
+            "WHERE proname IN ('claims_search_pairs_of', 'claims_claim_search_refresh')"
         )
-        return cursor.fetchone()[0]
+        return {name: (language, body) for name, language, body in cursor.fetchall()}
+
+
+def _index_by_the_refresh(ids: list[int]) -> dict[int, tuple[str, list[str]]]:
+    """Each claim indexed again by the database's own refresh: its document and pairs."""
+    with connection.cursor() as cursor:
+        for claim_id in ids:
+            cursor.execute("SELECT claims_claim_search_refresh(%s)", [claim_id])
+        cursor.execute("SELECT claim_id, document::text FROM claims_claim_search WHERE claim_id = ANY(%s)", [ids])
+        documents = dict(cursor.fetchall())
+    return {claim_id: (documents[claim_id], _pairs_of(claim_id)) for claim_id in ids}
 
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_pairs_function_in_plpgsql_gives_the_pairs_its_sql_definition_gave_both_ways(analyst):
-    """Migration 0019 changes only how the pairs are computed (PL/pgSQL, planned once),
-    not which: short texts and a text past the mark's limit get the same rows either way."""
+def test_migration_0019_indexes_for_less_work_and_gives_the_same_documents_and_pairs_both_ways(analyst):
+    """Migration 0019 changes how the pairs and the content are computed (PL/pgSQL, the
+    content built once), not what: claims with evidence, without, and past the pairs' limit
+    get the same documents and pairs from the refresh either way."""
     texts = ["Russia's oil exports grew; gas exports fell.", "Nothing here.", "Iran exports oil to China."]
-    marked = _claim_quoting_all_of(analyst, _text_past_the_pairs_limit())
-    ids = [Claim.objects.create(text=text, author=analyst).pk for text in texts] + [marked.pk]
-    assert _pairs_of_language() == "plpgsql"
-    now = {claim_id: _pairs_of(claim_id) for claim_id in ids}
-    assert now[ids[0]] == ["export fell", "export grew", "gas export", "grew gas", "oil export"]
-    assert now[marked.pk] == [UNPAIRED.strip("'")]
-    executor = MigrationExecutor(connection)
+    ids = [Claim.objects.create(text=text, author=analyst).pk for text in texts]
+    ids += [_claim_quoting_all_of(analyst, text).pk for text in ("Gas exports to Europe fell.", _text_past_the_pairs_limit())]
+    assert _definitions()["claims_search_pairs_of"][0] == "plpgsql"
+    assert "OFFSET 0" in _definitions()["claims_claim_search_refresh"][1]
+    now = _index_by_the_refresh(ids)
+    assert now[ids[0]][1] == ["export fell", "export grew", "gas export", "grew gas", "oil export"]
+    assert "'europ'" in now[ids[3]][0] and "gas export" in now[ids[3]][1]
+    assert now[ids[4]][1] == [UNPAIRED.strip("'")]
     try:
-        executor.migrate(PAIRS_OF_IN_SQL)
-        assert _pairs_of_language() == "sql"
-        with connection.cursor() as cursor:
-            cursor.execute(search_index.postgresql_fill("c.id = ANY(%s)"), [ids])
-        assert {claim_id: _pairs_of(claim_id) for claim_id in ids} == now
-        MigrationExecutor(connection).migrate(PAIRS_OF_IN_PLPGSQL)
-        assert _pairs_of_language() == "plpgsql"
-        with connection.cursor() as cursor:
-            cursor.execute(search_index.postgresql_fill("c.id = ANY(%s)"), [ids])
-        assert {claim_id: _pairs_of(claim_id) for claim_id in ids} == now
+        MigrationExecutor(connection).migrate(AS_IN_0018)
+        assert _definitions()["claims_search_pairs_of"][0] == "sql"
+        assert "OFFSET 0" not in _definitions()["claims_claim_search_refresh"][1]
+        assert _index_by_the_refresh(ids) == now
+        MigrationExecutor(connection).migrate(CHEAPER)
+        assert _definitions()["claims_search_pairs_of"][0] == "plpgsql"
+        assert "OFFSET 0" in _definitions()["claims_claim_search_refresh"][1]
+        assert _index_by_the_refresh(ids) == now
     finally:
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
