@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from project.bidi import isolated
-from project.validation import one_line
+from project.validation import one_line, readable
 from sources.models import Span
 
 CLAIM_TEXT_MAX_LENGTH = 500
@@ -31,7 +31,7 @@ class Entity(models.Model):
         EVENT = "event", "Event"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=300, validators=[one_line])
+    name = models.CharField(max_length=300, validators=[one_line, readable])
     slug = models.SlugField(max_length=300, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     wikidata_id = models.CharField(
@@ -83,7 +83,7 @@ class Claim(models.Model):
 
     # Its identity across databases (export and import); assigned once.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    text = models.CharField(max_length=CLAIM_TEXT_MAX_LENGTH)
+    text = models.CharField(max_length=CLAIM_TEXT_MAX_LENGTH, validators=[readable])
     entities = models.ManyToManyField(Entity, blank=True, related_name="claims")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)

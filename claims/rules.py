@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from project.validation import says_something
+
 from .models import EDITABLE_STATUSES, Claim, ClaimRelation, Evidence, Review
 
 Status = Claim.Status
@@ -104,7 +106,7 @@ def state_problem(action: str, status: str) -> Problem | None:
 
 
 def comment_problem(action: str, comment: str) -> Problem | None:
-    if TRANSITIONS[action].comment_required and not (comment or "").strip():
+    if TRANSITIONS[action].comment_required and not says_something(comment or ""):
         return Problem("comment_required", f"A comment is required to {action.replace('_', ' ')}.")
     return None
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from project.concurrency import retried_transaction
 from project.errors import Conflict, DomainError, InvalidInput, NotAllowed, StaleVersion
-from project.validation import normalise_line_endings, refuse_unstorable_text
+from project.validation import normalise_line_endings, refuse_unstorable_text, says_something
 from sources.models import Source, Span
 from sources.services import (
     AnchoringFailed,
@@ -802,7 +802,7 @@ def claim_transition(
     elif action == Action.APPROVE:
         _check_not_superseded(locked)
         _check_ready(locked, "approving it")
-        if not comment:
+        if not says_something(comment):
             _require_comment_on_warnings(locked)
         locked.reviewer = user
         locked.published_at = now

@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from project.bidi import isolated
-from project.validation import one_line
+from project.validation import one_line, readable
 
 from .language import validate_tag
 
@@ -51,7 +51,7 @@ class Source(models.Model):
 
     # Its identity across databases (export and import); assigned once.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(max_length=500, validators=[one_line])
+    title = models.CharField(max_length=500, validators=[one_line, readable])
     url = models.URLField(max_length=2000, null=True, blank=True)
     publisher = models.CharField(max_length=300, blank=True, validators=[one_line])
     authors = models.CharField(max_length=500, blank=True, validators=[one_line])

@@ -22,13 +22,14 @@ from typing import IO, Any
 
 import orjson
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 from project.errors import InvalidInput
-from project.validation import refuse_unstorable_text, repeated_json_key, text_problem
+from project.validation import readable, refuse_unstorable_text, repeated_json_key, text_problem
 from sources import anchoring, ingestion
 from sources.models import Source, Span, sha256_of
 from sources.services import SOURCE_FIELDS, source_text_problem
@@ -842,6 +843,10 @@ class Resolver:
         if not self.people.roles_of(author)[0]:
             raise InvalidLine(f"author {author.username!r} is neither an analyst nor a reviewer")
         text = _text(record, "text", required=True, limit=CLAIM_TEXT_MAX_LENGTH)
+        try:
+            readable(text)  # the claim's text field's own rule
+        except ValidationError as error:
+            raise InvalidLine(f"text: {error.messages[0]}") from None
         status = _choice(record, "status", STATUSES, Status.DRAFT)
         verdict = _choice(record, "verdict", VERDICTS, Verdict.UNVERIFIED)
         confidence = _choice(record, "confidence", ("", *CONFIDENCES), "")
