@@ -23,6 +23,7 @@ from . import relation_selectors
 from .fast_list import _ENTITIES_SQL as _LIST_ENTITIES_SQL
 from .fast_list import CLAIM_COLUMNS, _date, _datetime, claim_rows, connection, current_zone, evidence_summary, render
 from .models import Claim
+from .selectors import name_visible_supersedes
 
 DETAIL_COLUMNS = CLAIM_COLUMNS + ("notes", "check_warnings")
 
@@ -92,6 +93,7 @@ def payload(row, user) -> dict:
         "evidence": evidence,
         "notes": row.notes,
     }
+    name_visible_supersedes(user, [data])
     if contributors is not None:
         data["contributors"] = contributors
         data["checks"] = [{"code": warning["code"], "message": str(warning["message"])} for warning in row.check_warnings]

@@ -36,7 +36,7 @@ from django.utils import timezone
 from . import search
 from .filters import ClaimFilter
 from .models import Claim
-from .selectors import PUBLIC_STATUSES, sees_all_claims, visible_claims
+from .selectors import PUBLIC_STATUSES, name_visible_supersedes, sees_all_claims, visible_claims
 
 
 class _ReadConnection:
@@ -490,4 +490,5 @@ def list_page(request, view) -> bytes:
         rows = paginator.paginate_queryset(claim_rows(claims), request, view=view)
     envelope = paginator.links()
     envelope["results"] = claims_payload(rows)
+    name_visible_supersedes(request.user, envelope["results"])
     return render(envelope)

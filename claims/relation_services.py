@@ -35,7 +35,7 @@ from . import rules, services
 from .models import Claim, ClaimRelation, Review
 from .relation_selectors import contradiction_partners, public_partners, shown_by
 from .roles import is_analyst, is_reviewer
-from .selectors import PUBLIC_STATUSES, visible_claims
+from .selectors import PUBLIC_STATUSES, public_correctors, visible_claims
 from .versions import bump_versions, touch
 
 Kind = ClaimRelation.Kind
@@ -127,4 +127,5 @@ def _on_transition(sender, instance: Review, created: bool, **kwargs) -> None:
     if Claim.Status.PUBLISHED in (instance.from_status, instance.to_status):
         bumped = refresh_contradictions([instance.claim_id])
     if (instance.from_status in PUBLIC_STATUSES) != (instance.to_status in PUBLIC_STATUSES):
-        bump_versions(public_partners(instance.claim_id) - set(bumped))
+        # And the public claims that supersede it name it now, or no longer (``hidden_claim_ids``).
+        bump_versions((public_partners(instance.claim_id) | public_correctors(instance.claim_id)) - set(bumped))

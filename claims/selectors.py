@@ -37,6 +37,33 @@ def visible_claims(user) -> QuerySet[Claim]:
     return claims if sees_all_claims(user) else claims.filter(status__in=PUBLIC_STATUSES)
 
 
+def hidden_claim_ids(user, ids: Iterable[int | None]) -> set[int]:
+    """Of these claim ids, those ``user`` may not see: what a public claim must not name
+    (the claim it ``supersedes``, when that one is a draft, in review or rejected: its id
+    would tell everybody that hidden work exists and what it corrects). One query, and none
+    for staff or when no id is given."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted or sees_all_claims(user):
+        return set()
+    public = Claim.objects.filter(pk__in=wanted, status__in=PUBLIC_STATUSES).values_list("pk", flat=True)
+    return wanted - set(public)
+
+
+def name_visible_supersedes(user, payloads: list[dict]) -> None:
+    """Each claim's ``supersedes`` in these payloads as ``user`` may see it: null when it
+    names a claim hidden from them (``hidden_claim_ids``)."""
+    hidden = hidden_claim_ids(user, [payload["supersedes"] for payload in payloads])
+    for payload in payloads:
+        if payload["supersedes"] in hidden:
+            payload["supersedes"] = None
+
+
+def public_correctors(claim_id: int) -> set[int]:
+    """The public claims that supersede this one: they show it, or not, as it is public or
+    not (``hidden_claim_ids``), so their versions change when it becomes or stops being public."""
+    return set(Claim.objects.filter(supersedes_id=claim_id, status__in=PUBLIC_STATUSES).values_list("pk", flat=True))
+
+
 def review_queue(user) -> QuerySet[Claim]:
     """In-review claims ``user`` may decide: none they contributed to (the four-eyes rule),
     oldest submission first. The API's and the admin's queue both show this."""
@@ -202,6 +229,15 @@ def visible_history(user, claim: Claim) -> list[dict]:
         .order_by("history_date", "history_id")
     )
     entries = [entry for _, entry in _entries(records, "claim", CLAIM_HISTORY_FIELDS)]
+    named = [change for entry in entries for change in entry["changes"] if change["field"] == "supersedes"]
+    hidden = hidden_claim_ids(user, [value for change in named for value in (change["old"], change["new"])])
+    if hidden:
+        for entry in entries:
+            for change in entry["changes"]:
+                if change["field"] == "supersedes":
+                    change["old"], change["new"] = (None if value in hidden else value for value in (change["old"], change["new"]))
+            entry["changes"] = [change for change in entry["changes"] if change["old"] != change["new"]]
+        entries = [entry for entry in entries if entry["changes"] or entry["type"] != "changed"]
     for entry in entries:
         entry["reason"] = _public_reason(entry["reason"])
     return entries

@@ -15,7 +15,7 @@ from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENG
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
 
-from . import checks
+from . import checks, selectors
 from .models import CLAIM_TEXT_MAX_LENGTH, Claim, ClaimRelation, Entity, Evidence, Review
 from .services import EvidenceInput
 
@@ -173,6 +173,9 @@ class ClaimSerializer(serializers.Serializer):
     def to_representation(self, claim: Claim) -> dict:
         data = super().to_representation(claim)
         data["confidence"] = data["confidence"] or None
+        request = self.context.get("request")
+        if request is not None:
+            selectors.name_visible_supersedes(request.user, [data])
         return data
 
 
