@@ -13,7 +13,7 @@ DEFAULT_LIMIT = 100
 
 class ChangesQuerySerializer(SingleValuedQuery):
     after = QueryInteger(min_value=0, max_value=2**62, default=0, help_text="The last seq you saw (0 from the start).")
-    limit = QueryInteger(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    limit = QueryInteger(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text="Events per page.")
     types = serializers.CharField(
         required=False, max_length=1000, help_text="Comma-separated event types to keep (default: all)."
     )

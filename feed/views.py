@@ -28,11 +28,8 @@ class ChangesView(APIView):
             "among public events (1, 2, 3...: no gap tells of hidden work); staff see every "
             "event, drafts included, by the feed's own numbers."
         ),
-        parameters=[
-            OpenApiParameter("after", int, description="The last seq you saw (default 0)."),
-            OpenApiParameter("limit", int, description="Events per page, 1 to 1000 (default 100)."),
-            OpenApiParameter("types", str, description="Comma-separated event types to keep."),
-        ],
+        # Read off the serializer that checks them: their bounds and defaults too.
+        parameters=[ChangesQuerySerializer],
         responses={200: ChangesPageSerializer, **error_responses(400)},
     )
     def get(self, request):

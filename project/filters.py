@@ -30,7 +30,8 @@ class AsciiIntegerField(forms.IntegerField):
 
 class IdFilter(django_filters.NumberFilter):
     """An id: a positive integer in ASCII digits, not "1.5", "abc" or "١", not one beyond
-    any id (400)."""
+    any id (400). The OpenAPI schema says so: an integer and its bounds (a number filter is
+    "number" there, with no bound)."""
 
     field_class = AsciiIntegerField
 
@@ -38,6 +39,10 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+        schema = {"type": "integer", "minimum": self.extra["min_value"], "maximum": self.extra["max_value"]}
+        if self.extra.get("help_text"):
+            schema["description"] = self.extra["help_text"]  # an override's own, or none is shown
+        extend_schema_field(schema)(self)
 
 
 class UTCDateTimeField(IsoDateTimeField):

@@ -93,6 +93,29 @@ def test_claim_filters_and_pagination_are_documented(schema):
     assert "-created_at" in parameters["ordering"]["schema"]["enum"]
 
 
+def _query_parameter(schema: dict, path: str, name: str) -> dict:
+    return next(p for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "query" and p["name"] == name)
+
+
+@pytest.mark.parametrize(
+    "path, name", [("/api/v1/spans/", "source"), ("/api/v1/claims/", "source"), ("/api/v1/evidence/", "claim")]
+)
+def test_id_filters_are_documented_as_the_positive_integers_they_take(schema, path, name):
+    """An id filter answers 400 for "0", "1.5" or an id past any id: the schema says so,
+    and keeps the filter's description."""
+    parameter = _query_parameter(schema, path, name)
+    assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    if path == "/api/v1/spans/":
+        assert parameter["description"] == "Spans of this source."
+
+
+def test_the_changes_feed_documents_its_bounds_and_defaults(schema):
+    after = _query_parameter(schema, "/api/v1/changes/", "after")["schema"]
+    limit = _query_parameter(schema, "/api/v1/changes/", "limit")["schema"]
+    assert (after["type"], after["minimum"], after["maximum"], after["default"]) == ("integer", 0, 2**62, 0)
+    assert (limit["type"], limit["minimum"], limit["maximum"], limit["default"]) == ("integer", 1, 1000, 100)
+
+
 def test_if_match_and_etag_are_documented(schema):
     patch = schema["paths"]["/api/v1/claims/{id}/"]["patch"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
