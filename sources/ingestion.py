@@ -32,7 +32,7 @@ from tld import get_fld
 
 from project import net
 from project.errors import Conflict, InvalidInput, storage_full_said
-from project.validation import as_one_line
+from project.validation import as_one_line, says_something
 
 from . import ingest
 from .ingest.normalise import without_lone_surrogates
@@ -174,7 +174,9 @@ def _fields(
     fields = {name: value for name, value in found.items() if value}
     fields.update({name: value for name, value in given.items() if value not in (None, "")})
     if not fields.get("title"):
-        fields["title"] = (as_one_line(fallback_title or "") or "Untitled")[:500]
+        # A name of invisible characters alone ("\u200b.txt") is no title (``readable``).
+        title = as_one_line(fallback_title or "")[:500]
+        fields["title"] = title if says_something(title) else "Untitled"
     return fields
 
 

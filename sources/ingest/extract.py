@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO
 
-from project.validation import as_one_line
+from project.validation import as_one_line, says_something
 
 from ..language import is_tag as language_tag
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
@@ -51,6 +51,8 @@ class Extraction:
 
 def _clean(value: str, name: str) -> str:
     value = as_one_line(normalise_extracted(str(value or "")))
+    if not says_something(value):
+        return ""  # a title or a name of invisible characters alone is none (``readable``)
     if len(value) <= _MAX_LENGTHS[name]:
         return value
     return "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()

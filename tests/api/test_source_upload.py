@@ -409,3 +409,13 @@ def test_the_charset_a_file_part_is_sent_with_decodes_it(client_for, analyst, na
 def test_a_file_part_with_a_charset_that_names_nothing_is_read_as_undeclared(client_for, analyst, charset):
     response = upload(client_for(analyst), "cafe.txt", "Café naïve.".encode(), f"text/plain; charset={charset}")
     assert response.status_code == 201 and response.json()["text"] == "Café naïve."
+
+
+
+def test_a_page_title_of_invisible_characters_is_no_title(client_for, analyst):
+    """A title must say something readable (``project.validation.readable``): metadata the
+    user did not type is never the reason an upload fails; the file's name stands in."""
+    page = b"<html><head><title>\xe2\x80\x8b</title></head><body><article><p>" + b"A readable paragraph. " * 20 + b"</p></article></body></html>"
+    response = upload(client_for(analyst), "page.html", page, "text/html")
+    assert response.status_code == 201, response.json()
+    assert response.json()["title"] == "page"

@@ -253,3 +253,11 @@ def test_with_the_progress_bar_each_file_is_one_line_and_the_bar_stays_off_stdou
     assert len(lines) == 6  # five files and the summary
     assert not any("file/s" in line or "%|" in line for line in lines)
     assert "/5 " in capsys.readouterr().err  # the bar ("2/5 [...]"), on the process's stderr
+
+
+def test_a_file_named_with_invisible_characters_alone_is_untitled(tmp_path):
+    """Its name is no title (``project.validation.readable``): "Untitled", as for no name."""
+    (tmp_path / "\u200b\u2060.txt").write_text("A note with an invisible name.")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    assert list(Source.objects.values_list("title", flat=True)) == ["Untitled"]
