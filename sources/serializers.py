@@ -25,10 +25,20 @@ MAX_ID = 2**63 - 1
 
 
 
+class IdInteger(serializers.IntegerField):
+    """An id: a JSON number that is an integer, not 1.5, nor 1.0 or true (DRF's
+    ``IntegerField`` reads both as 1); a form's text "1" stays an id."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, (bool, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def id_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
-    """A reference by id that refuses non-integers (1.5, "1") instead of coercing them."""
+    """A reference by id that refuses non-integers (1.5, 1.0, true) instead of coercing them."""
     return serializers.PrimaryKeyRelatedField(
-        queryset=queryset, pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID), **kwargs
+        queryset=queryset, pk_field=IdInteger(min_value=1, max_value=MAX_ID), **kwargs
     )
 
 

@@ -81,3 +81,17 @@ def test_inline_evidence_items_refuse_unknown_fields_too(client_for, analyst, so
     )
     assert response.status_code == 400
     assert "occurence" in str(response.json()["errors"]["evidence"])
+
+
+
+@pytest.mark.parametrize("given", [float, lambda pk: True, lambda pk: pk + 0.5], ids=["1.0", "true", "1.5"])
+def test_a_reference_by_id_is_an_integer_not_a_float_or_a_boolean(client_for, analyst, make_claim, given):
+    """DRF reads 1.0 and true as an id: a client that sends them has a bug to hear about."""
+    claim = make_claim(analyst)
+    other = make_claim(analyst, text="Russia voted five times for sanctions.")
+    response = client_for(analyst).patch(f"/api/v1/claims/{claim.pk}/", {"supersedes": given(other.pk)}, format="json")
+    assert response.status_code == 400, response.content
+    assert "supersedes" in response.json()["errors"]
+    assert Claim.objects.get(pk=claim.pk).supersedes_id is None
+    response = client_for(analyst).patch(f"/api/v1/claims/{claim.pk}/", {"supersedes": other.pk}, format="json")
+    assert response.status_code == 200 and response.json()["supersedes"] == other.pk
