@@ -98,6 +98,27 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class ContentEncodingRefusedMiddleware:
+    """A request body sent with a content coding (``Content-Encoding: gzip``, ``br``...) is
+    refused with 415, on every path: nothing here decodes request bodies, and reading the
+    compressed bytes as JSON or a form would fail obscurely, or succeed on the wrong bytes
+    (a body labelled gzip that is not was read as plain JSON). ``identity`` is no coding."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        coding = request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+        has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in request.META
+        if coding and coding != "identity" and has_body:
+            body = {
+                "detail": f"Request bodies are not decoded: send it without Content-Encoding (not {coding[:40]!r}).",
+                "code": "unsupported_content_encoding",
+            }
+            return _answer(request, body, 415)
+        return self.get_response(request)
+
+
 class NulInQueryRefusedMiddleware:
     """A query string with a NUL character (``%00``) is a 400: no parameter of this site
     takes one, and PostgreSQL refuses NUL in text, so a filter passing it on would fail

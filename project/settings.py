@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "project.middleware.RequestBodyLimitMiddleware",
+    "project.middleware.ContentEncodingRefusedMiddleware",
     "project.middleware.NulInQueryRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
+
+from claims.models import Claim
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +142,24 @@ def test_unauthenticated_write_is_401_with_a_challenge(anonymous):
 def test_workflow_conflict_body(client_for, reviewer, corpus):
     body = _error(client_for(reviewer).post(f"/api/v1/claims/{corpus.draft.pk}/approve/", {}, format="json"), 409)
     assert body["code"] == "invalid_transition"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "deflate, gzip", "GZIP"])
+def test_a_body_with_a_content_coding_is_refused_415_and_nothing_is_written(client_for, analyst, coding):
+    """Nothing decodes request bodies: a body labelled gzip that is not was read as plain
+    JSON, and a compressed one failed as unreadable JSON."""
+    body = json.dumps({"text": "Russia voted six times."}).encode()
+    raw = gzip.compress(body) if "gzip" in coding.lower() else body
+    for data in (body, raw):
+        response = client_for(analyst).generic(
+            "POST", "/api/v1/claims/", data, content_type="application/json", HTTP_CONTENT_ENCODING=coding
+        )
+        assert response.status_code == 415, response.content
+        assert response.json()["code"] == "unsupported_content_encoding"
+    assert not Claim.objects.exists()
+    identity = client_for(analyst).generic(
+        "POST", "/api/v1/claims/", body, content_type="application/json", HTTP_CONTENT_ENCODING="identity"
+    )
+    assert identity.status_code == 201, identity.content
+    # A request without a body is not refused for the header alone.
+    assert client_for(None).get("/api/v1/claims/", HTTP_CONTENT_ENCODING="gzip").status_code == 200
