@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.text import normalize_newlines
 

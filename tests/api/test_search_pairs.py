@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims import search_index, services
+from claims import services
 from claims.models import Claim
 from claims.search import phrase_pairs, search_claims
 from sources.services import source_create
