@@ -72,9 +72,10 @@ def test_a_required_comment_brings_back_the_comment_page(client_for, analyst, re
     client = client_for(reviewer)
     page = client.get(moderate_url(claim, action))
     assert page.status_code == 200 and 'name="comment"' in page.content.decode()
-    response = client.post(moderate_url(claim, action), {"comment": "   "})
-    assert response.status_code == 200 and "required" in response.content.decode()
-    assert status_of(claim) == "in_review"
+    for blank in ("   ", "\u200b\u2060", "\u00ad"):  # invisible characters say nothing either
+        response = client.post(moderate_url(claim, action), {"comment": blank})
+        assert response.status_code == 200 and "required" in response.content.decode()
+        assert status_of(claim) == "in_review"
     response = client.post(moderate_url(claim, action), {"comment": "The quote says otherwise."})
     assert response.status_code == 302
     assert status_of(claim) == {"reject": "rejected", "request-changes": "changes_requested"}[action]
