@@ -326,3 +326,17 @@ def test_a_submitted_claim_has_no_delete_and_refuses_one_without_a_500(client_fo
 def test_no_bulk_delete_action_for_claims(client_for, superuser):
     response = client_for(superuser).get(reverse(CHANGELIST))
     assert "delete_selected" not in response.context["action_form"].fields["action"].choices.__repr__()
+
+
+def test_the_add_form_refuses_a_text_of_invisible_characters_on_the_field(client_for, analyst):
+    """Blank, as the model's rule has it (``project.validation.readable``): the form says so
+    on the text, and nothing is created."""
+    from .helpers import form_data
+
+    client = client_for(analyst)
+    data = form_data(client.get("/admin/claims/claim/add/"), "claim_form")
+    data.update({"text": "\u200b\u2060", "verdict": "unverified"})
+    response = client.post("/admin/claims/claim/add/", data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["text"]
+    assert not Claim.objects.exists()
