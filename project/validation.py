@@ -79,20 +79,29 @@ def one_line(value: str) -> None:
         raise ValidationError(ONE_LINE_MESSAGE, code="control_character")
 
 
+# Letters and symbols that show as nothing: the Hangul fillers (default-ignorable code points
+# of category Lo) and the blank Braille pattern (So).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def says_something(text: str) -> bool:
     """Whether ``text`` holds a character a reader can read: a letter, a digit, a punctuation
-    mark or a symbol. Spaces, zero-width and other format characters (U+200B, U+2060,
-    U+FEFF, a soft hyphen), combining marks alone and controls say nothing, though
-    ``str.strip`` keeps most of them: a comment the workflow requires, a claim's text, a
-    title or a name made only of them is blank."""
-    return any(unicodedata.category(character)[0] in "LNPS" for character in text)
+    mark or a symbol, other than those that show as nothing (``_BLANK_LOOKING``). Spaces,
+    zero-width and other format characters (U+200B, U+2060, U+FEFF, a soft hyphen),
+    combining marks alone and controls say nothing, though ``str.strip`` keeps most of them:
+    a comment the workflow requires, a claim's text, a title or a name made only of them is
+    blank."""
+    return any(
+        unicodedata.category(character)[0] in "LNPS" and character not in _BLANK_LOOKING for character in text
+    )
 
 
 def readable(value: str) -> None:
-    """Model field validator: ``says_something``, for every path that cleans the model."""
+    """Model field validator: ``says_something``, for every path that cleans the model. (Its
+    code is its own: a field replaces the message of a code it knows, such as "blank".)"""
     if isinstance(value, str) and value and not says_something(value):
         raise ValidationError(
-            "Write something readable: this holds only spaces or invisible characters.", code="blank"
+            "Write something readable: this holds only spaces or invisible characters.", code="unreadable"
         )
 
 

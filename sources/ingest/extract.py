@@ -51,11 +51,10 @@ class Extraction:
 
 def _clean(value: str, name: str) -> str:
     value = as_one_line(normalise_extracted(str(value or "")))
-    if not says_something(value):
-        return ""  # a title or a name of invisible characters alone is none (``readable``)
-    if len(value) <= _MAX_LENGTHS[name]:
-        return value
-    return "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()
+    if len(value) > _MAX_LENGTHS[name]:
+        value = "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()
+    # A title or a name of invisible characters alone, as kept, is none (``readable``).
+    return value if says_something(value) else ""
 
 
 def _metadata(raw: dict) -> Metadata:

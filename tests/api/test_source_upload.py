@@ -419,3 +419,8 @@ def test_a_page_title_of_invisible_characters_is_no_title(client_for, analyst):
     response = upload(client_for(analyst), "page.html", page, "text/html")
     assert response.status_code == 201, response.json()
     assert response.json()["title"] == "page"
+    # Invisible for as long as a title may be, then words: cut to 500 characters, none is left.
+    title = ("\u200b" * 600 + " Report on sanctions").encode()
+    response = upload(client_for(analyst), "report.html", page.replace(b"\xe2\x80\x8b", title), "text/html")
+    assert response.status_code == 201, response.json()
+    assert response.json()["title"] == "report"

@@ -22,7 +22,10 @@ from sources.models import Source
 pytestmark = pytest.mark.django_db
 
 # Each of these alone looks like nothing; str.strip() keeps all but the spaces.
-INVISIBLE = ["\u200b", "\u2060", "\ufeff", "\u034f", "\u180e", "\u00ad", "\u200b \u200d\u2060", "\u0301", " \u3000\u2028"]
+INVISIBLE = [
+    "\u200b", "\u2060", "\ufeff", "\u034f", "\u180e", "\u00ad", "\u200b \u200d\u2060", "\u0301", " \u3000\u2028",
+    "\u3164", "\u115f\u1160", "\uffa0", "\u2800",  # Hangul fillers (letters) and blank Braille (a symbol)
+]
 READABLE = ["ok", "\u200bOK", "5", "!", "\u20ac", "\u0645", "\u4e00"]
 # A claim the editorial checks warn about: "seven" is in no quote.
 WARNED = "Russia voted seven times for UN Security Council sanctions on Iran."
@@ -81,11 +84,11 @@ def test_approving_a_claim_with_warnings_refuses_an_invisible_comment(client_for
 def test_a_claim_text_title_or_name_of_invisible_characters_is_refused(client_for, analyst, reviewer, text):
     client = client_for(analyst)
     response = client.post("/api/v1/claims/", {"text": text}, format="json")
-    assert response.status_code == 400 and "text" in response.json()["errors"], response.content
+    assert response.status_code == 400 and "readable" in response.json()["errors"]["text"][0], response.content
     response = client.post("/api/v1/sources/", {"title": text, "text": "Some text."}, format="json")
-    assert response.status_code == 400 and "title" in response.json()["errors"], response.content
+    assert response.status_code == 400 and "readable" in response.json()["errors"]["title"][0], response.content
     response = client_for(reviewer).post("/api/v1/entities/", {"name": text, "kind": "country"}, format="json")
-    assert response.status_code == 400 and "name" in response.json()["errors"], response.content
+    assert response.status_code == 400 and "readable" in response.json()["errors"]["name"][0], response.content
     assert not Claim.objects.exists() and not Source.objects.exists() and not Entity.objects.exists()
 
 
