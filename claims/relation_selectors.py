@@ -55,10 +55,12 @@ def relations_digest(claim_id: int, user) -> str:
     the editorial checks; staff's, relations to hidden claims, which give a public claim no
     new version): their ETag adds this, so that no tag names two representations. A
     relation's fields never change (it is recorded or removed), and the detail names the
-    other claim by id only: the relations' ids say it all."""
+    other claim by id only: the relations' ids say it all. Whether the caller sees every
+    claim is in it too: staff's representation names the hidden claim a public claim
+    supersedes, which others' does not (``selectors.hidden_claim_ids``)."""
     relations = ClaimRelation.objects.filter(Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id))
     ids = sorted(visible_relations(user, relations).values_list("id", flat=True))
-    return hashlib.blake2b(repr(ids).encode(), digest_size=6).hexdigest()
+    return hashlib.blake2b(repr((ids, sees_all_claims(user))).encode(), digest_size=6).hexdigest()
 
 
 def relations_of(claim: Claim | int, user) -> QuerySet[ClaimRelation]:

@@ -13,9 +13,9 @@ from rest_framework import serializers
 from project.api import QueryInteger, SingleValuedQuery, StrictWrites, WriteSerializer
 from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from sources.models import Source, Span
-from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, id_field, username_of
+from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, StrictInteger, id_field, username_of
 
-from . import checks, selectors
+from . import checks
 from .models import CLAIM_TEXT_MAX_LENGTH, Claim, ClaimRelation, Entity, Evidence, Review
 from .services import EvidenceInput
 
@@ -102,15 +102,15 @@ class EvidenceItemSerializer(WriteSerializer):
     span = id_field(Span.objects.all(), required=False)
     source = id_field(Source.objects.defer("text"), required=False)  # span_create reads the text
     quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
-    start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
-    end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
+    start = StrictInteger(min_value=0, max_value=MAX_OFFSET, required=False)
+    end = StrictInteger(min_value=0, max_value=MAX_OFFSET, required=False)
     prefix = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
     )
     suffix = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
     )
-    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_CANDIDATES, required=False)
+    occurrence = StrictInteger(min_value=1, max_value=MAX_CANDIDATES, required=False)
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices, default=Evidence.Stance.SUPPORTS)
     note = serializers.CharField(allow_blank=True, default="")
 
@@ -173,9 +173,6 @@ class ClaimSerializer(serializers.Serializer):
     def to_representation(self, claim: Claim) -> dict:
         data = super().to_representation(claim)
         data["confidence"] = data["confidence"] or None
-        request = self.context.get("request")
-        if request is not None:
-            selectors.name_visible_supersedes(request.user, [data])
         return data
 
 
@@ -237,7 +234,7 @@ class ClaimWriteSerializer(WriteSerializer):
     notes = serializers.CharField(required=False, allow_blank=True)
     supersedes = id_field(Claim.objects.all(), required=False, allow_null=True)
     entities = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=MAX_ENTITIES, required=False
+        child=StrictInteger(min_value=1, max_value=MAX_ID), max_length=MAX_ENTITIES, required=False
     )
 
     def validate_entities(self, ids: list[int]) -> list[Entity]:
@@ -333,7 +330,7 @@ class _TextOnly(serializers.CharField):
 
 
 class ClaimRelationCreateSerializer(WriteSerializer):
-    to_claim = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The other claim's id.")
+    to_claim = StrictInteger(min_value=1, max_value=MAX_ID, help_text="The other claim's id.")
     kind = serializers.ChoiceField(choices=ClaimRelation.Kind.choices)
     note = _TextOnly(required=False, allow_blank=True, max_length=10_000, default="")
 

@@ -197,7 +197,9 @@ class ClaimViewSet(viewsets.GenericViewSet):
         """The list page as ``ClaimSerializer`` builds it: the reference that ``list`` equals
         byte for byte, and the baseline of the benchmarks."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ClaimSerializer(page, many=True).data)
+        results = ClaimSerializer(page, many=True).data
+        selectors.name_visible_supersedes(request.user, results)
+        return self.get_paginated_response(results)
 
     def serialized_detail(self, request, pk=None) -> Response:
         """The detail as ``ClaimWithRelationsSerializer`` builds it over the prefetched claim:
@@ -207,7 +209,9 @@ class ClaimViewSet(viewsets.GenericViewSet):
             selectors.with_relations(selectors.visible_claims(request.user), detail=True), pk=pk
         )
         claim.visible_relations = list(relation_selectors.relations_of(claim, request.user))
-        return Response(ClaimWithRelationsSerializer(claim, context={"request": request}).data)
+        data = ClaimWithRelationsSerializer(claim, context={"request": request}).data
+        selectors.name_visible_supersedes(request.user, [data])
+        return Response(data)
 
     def retrieve(self, request, pk=None):
         # The claim's row as the caller may see it; the rest once the ETag is checked.

@@ -7,6 +7,8 @@ get a new version, so cached copies and ETags follow."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from claims import services
@@ -61,3 +63,27 @@ def test_a_corrected_claim_that_stops_being_public_leaves_its_correction_with_a_
     assert after.status_code == 200, "the ETag must change: the claim shows something else now"
     assert after.json()["supersedes"] is None and after.json()["version"] > before.json()["version"]
     assert _listed(anonymous, correction.pk)["supersedes"] is None
+
+
+def test_the_reference_serializers_hide_it_as_the_fast_paths_do(client_for, correction_of_hidden, outsider):
+    """``fast_list`` and ``fast_detail`` answer ClaimSerializer's bytes (their reference, in
+    ``ClaimViewSet.serialized_list`` and ``serialized_detail``), this case included."""
+    from tests.api.test_fast_list import FastClaimList, SerializerClaimList, _bytes
+
+    _, correction = correction_of_hidden
+    for user in (None, outsider):
+        assert _bytes(SerializerClaimList, "/api/v1/claims/", user) == _bytes(FastClaimList, "/api/v1/claims/", user)
+        rows = json.loads(_bytes(SerializerClaimList, "/api/v1/claims/", user))["results"]
+        assert next(row for row in rows if row["id"] == correction.pk)["supersedes"] is None
+
+
+def test_staff_and_a_signed_in_outsider_get_different_etags_for_what_differs(client_for, correction_of_hidden, analyst, outsider):
+    """The outsider sees ``supersedes: null`` where staff see the id: one ETag for both
+    would let either revalidate the other's copy."""
+    hidden, correction = correction_of_hidden
+    staff = client_for(analyst).get(f"/api/v1/claims/{correction.pk}/")
+    other = client_for(outsider).get(f"/api/v1/claims/{correction.pk}/")
+    assert staff.json()["supersedes"] == hidden.pk and other.json()["supersedes"] is None
+    assert staff["ETag"] != other["ETag"]
+    again = client_for(outsider).get(f"/api/v1/claims/{correction.pk}/", HTTP_IF_NONE_MATCH=staff["ETag"])
+    assert again.status_code == 200 and again.json()["supersedes"] is None
