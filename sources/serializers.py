@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from project.api import WriteSerializer
-from project.validation import repeated_fields
+from project.validation import ascii_integer, repeated_fields
 
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
@@ -25,20 +25,20 @@ MAX_ID = 2**63 - 1
 
 
 
-class IdInteger(serializers.IntegerField):
-    """An id: a JSON number that is an integer, not 1.5, nor 1.0 or true (DRF's
-    ``IntegerField`` reads both as 1); a form's text "1" stays an id."""
+class StrictInteger(serializers.IntegerField):
+    """A whole number as JSON writes one, or a form's text in ASCII digits: not 1.0, "2.0",
+    true or "١" (DRF's ``IntegerField`` reads them all as numbers), for ids and offsets."""
 
     def to_internal_value(self, data):
-        if isinstance(data, (bool, float)):
+        if isinstance(data, (bool, float)) or (isinstance(data, str) and ascii_integer(data) is None):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
 def id_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
-    """A reference by id that refuses non-integers (1.5, 1.0, true) instead of coercing them."""
+    """A reference by id that refuses non-integers (1.5, 1.0, "2.0", true) instead of coercing them."""
     return serializers.PrimaryKeyRelatedField(
-        queryset=queryset, pk_field=IdInteger(min_value=1, max_value=MAX_ID), **kwargs
+        queryset=queryset, pk_field=StrictInteger(min_value=1, max_value=MAX_ID), **kwargs
     )
 
 
@@ -300,8 +300,8 @@ class SpanCreateSerializer(WriteSerializer):
     # Without its text: span_create reads the text once, under the source's lock; loading
     # a 10 MB text here too would double the request's cost.
     source = id_field(Source.objects.defer("text"))
-    start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
-    end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
+    start = StrictInteger(min_value=0, max_value=MAX_OFFSET, required=False)
+    end = StrictInteger(min_value=0, max_value=MAX_OFFSET, required=False)
     quote = serializers.CharField(required=False, trim_whitespace=False, max_length=MAX_QUOTE_LENGTH)
     prefix = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
@@ -309,4 +309,4 @@ class SpanCreateSerializer(WriteSerializer):
     suffix = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_CONTEXT_LENGTH
     )
-    occurrence = serializers.IntegerField(min_value=1, max_value=MAX_CANDIDATES, required=False)
+    occurrence = StrictInteger(min_value=1, max_value=MAX_CANDIDATES, required=False)

@@ -84,7 +84,9 @@ def test_inline_evidence_items_refuse_unknown_fields_too(client_for, analyst, so
 
 
 
-@pytest.mark.parametrize("given", [float, lambda pk: True, lambda pk: pk + 0.5], ids=["1.0", "true", "1.5"])
+@pytest.mark.parametrize(
+    "given", [float, lambda pk: True, lambda pk: pk + 0.5, lambda pk: f"{pk}.0"], ids=["1.0", "true", "1.5", "'2.0'"]
+)
 def test_a_reference_by_id_is_an_integer_not_a_float_or_a_boolean(client_for, analyst, make_claim, given):
     """DRF reads 1.0 and true as an id: a client that sends them has a bug to hear about."""
     claim = make_claim(analyst)
@@ -95,3 +97,22 @@ def test_a_reference_by_id_is_an_integer_not_a_float_or_a_boolean(client_for, an
     assert Claim.objects.get(pk=claim.pk).supersedes_id is None
     response = client_for(analyst).patch(f"/api/v1/claims/{claim.pk}/", {"supersedes": other.pk}, format="json")
     assert response.status_code == 200 and response.json()["supersedes"] == other.pk
+
+
+
+@pytest.mark.parametrize("bad", [1.0, "1.0", True])
+def test_entity_ids_relation_targets_and_offsets_are_whole_numbers_too(client_for, analyst, make_claim, source, bad):
+    claim = make_claim(analyst)
+    other = make_claim(analyst, text="Russia voted five times for sanctions.")
+    client = client_for(analyst)
+    entity = Entity.objects.create(slug="russia", name="Russia", kind="country")
+
+    def spelt(pk: int):
+        return bad if bad is True else float(pk) if isinstance(bad, float) else f"{pk}.0"
+
+    response = client.patch(f"/api/v1/claims/{claim.pk}/", {"entities": [spelt(entity.pk)]}, format="json")
+    assert response.status_code == 400 and "entities" in response.json()["errors"], response.content
+    response = client.post(f"/api/v1/claims/{claim.pk}/relations/", {"to_claim": spelt(other.pk), "kind": "related"}, format="json")
+    assert response.status_code == 400 and "to_claim" in response.json()["errors"], response.content
+    response = client.post("/api/v1/spans/", {"source": source.pk, "start": bad, "end": 6}, format="json")
+    assert response.status_code == 400 and "start" in response.json()["errors"], response.content
