@@ -115,7 +115,9 @@ class ContentEncodingRefusedMiddleware:
                 "detail": f"Request bodies are not decoded: send it without Content-Encoding (not {coding[:40]!r}).",
                 "code": "unsupported_content_encoding",
             }
-            return _answer(request, body, 415)
+            response = _answer(request, body, 415)
+            response["Accept-Encoding"] = "identity"  # what a request body may use (RFC 7694)
+            return response
         return self.get_response(request)
 
 

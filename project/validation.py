@@ -84,6 +84,11 @@ def one_line(value: str) -> None:
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+# Private-use characters (a font's own glyphs) and characters newer than Python's Unicode
+# data (an emoji of next year) may show: they are not known to be blank.
+_UNKNOWN = frozenset(("Co", "Cn"))
+
+
 def says_something(text: str) -> bool:
     """Whether ``text`` holds a character a reader can read: a letter, a digit, a punctuation
     mark or a symbol, other than those that show as nothing (``_BLANK_LOOKING``). Spaces,
@@ -92,7 +97,9 @@ def says_something(text: str) -> bool:
     a comment the workflow requires, a claim's text, a title or a name made only of them is
     blank."""
     return any(
-        unicodedata.category(character)[0] in "LNPS" and character not in _BLANK_LOOKING for character in text
+        (unicodedata.category(character)[0] in "LNPS" or unicodedata.category(character) in _UNKNOWN)
+        and character not in _BLANK_LOOKING
+        for character in text
     )
 
 

@@ -156,6 +156,7 @@ def test_a_body_with_a_content_coding_is_refused_415_and_nothing_is_written(clie
         )
         assert response.status_code == 415, response.content
         assert response.json()["code"] == "unsupported_content_encoding"
+        assert response["Accept-Encoding"] == "identity"
     assert not Claim.objects.exists()
     identity = client_for(analyst).generic(
         "POST", "/api/v1/claims/", body, content_type="application/json", HTTP_CONTENT_ENCODING="identity"

@@ -26,7 +26,7 @@ INVISIBLE = [
     "\u200b", "\u2060", "\ufeff", "\u034f", "\u180e", "\u00ad", "\u200b \u200d\u2060", "\u0301", " \u3000\u2028",
     "\u3164", "\u115f\u1160", "\uffa0", "\u2800",  # Hangul fillers (letters) and blank Braille (a symbol)
 ]
-READABLE = ["ok", "\u200bOK", "5", "!", "\u20ac", "\u0645", "\u4e00"]
+READABLE = ["ok", "\u200bOK", "5", "!", "\u20ac", "\u0645", "\u4e00", "\ue000", "\U0001fae8"]  # private use; an emoji newer than the data
 # A claim the editorial checks warn about: "seven" is in no quote.
 WARNED = "Russia voted seven times for UN Security Council sanctions on Iran."
 
