@@ -229,13 +229,14 @@ def visible_history(user, claim: Claim) -> list[dict]:
         .order_by("history_date", "history_id")
     )
     entries = [entry for _, entry in _entries(records, "claim", CLAIM_HISTORY_FIELDS)]
+    # A claim it supersedes that the caller may not see is not named (``hidden_claim_ids``);
+    # a change that named only such claims is no change to them.
     named = [change for entry in entries for change in entry["changes"] if change["field"] == "supersedes"]
     hidden = hidden_claim_ids(user, [value for change in named for value in (change["old"], change["new"])])
     if hidden:
+        for change in named:
+            change["old"], change["new"] = (None if value in hidden else value for value in (change["old"], change["new"]))
         for entry in entries:
-            for change in entry["changes"]:
-                if change["field"] == "supersedes":
-                    change["old"], change["new"] = (None if value in hidden else value for value in (change["old"], change["new"]))
             entry["changes"] = [change for change in entry["changes"] if change["old"] != change["new"]]
         entries = [entry for entry in entries if entry["changes"] or entry["type"] != "changed"]
     for entry in entries:

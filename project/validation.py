@@ -91,16 +91,18 @@ _UNKNOWN = frozenset(("Co", "Cn"))
 
 def says_something(text: str) -> bool:
     """Whether ``text`` holds a character a reader can read: a letter, a digit, a punctuation
-    mark or a symbol, other than those that show as nothing (``_BLANK_LOOKING``). Spaces,
+    mark or a symbol, other than those that show as nothing (``_BLANK_LOOKING``), or one
+    that may show though Python cannot tell (``_UNKNOWN``). Spaces,
     zero-width and other format characters (U+200B, U+2060, U+FEFF, a soft hyphen),
     combining marks alone and controls say nothing, though ``str.strip`` keeps most of them:
     a comment the workflow requires, a claim's text, a title or a name made only of them is
     blank."""
-    return any(
-        (unicodedata.category(character)[0] in "LNPS" or unicodedata.category(character) in _UNKNOWN)
-        and character not in _BLANK_LOOKING
-        for character in text
-    )
+    return any(_shows(character) for character in text)
+
+
+def _shows(character: str) -> bool:
+    category = unicodedata.category(character)
+    return (category[0] in "LNPS" or category in _UNKNOWN) and character not in _BLANK_LOOKING
 
 
 def readable(value: str) -> None:

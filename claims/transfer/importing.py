@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
+from project.bulk import update_by_pk
 from sources import anchoring
 from sources.models import Source, Span
 
@@ -320,7 +321,7 @@ class Importer:
         # ``auto_now_add`` dated every row now: the file's dates are put back.
         for row, created_at in zip(new, dated):
             row.created_at = created_at
-        _store_dates(ClaimRelation, new, ("created_at",))
+        update_by_pk(ClaimRelation, ("created_at",), [(row.created_at, row.pk) for row in new])
         _attribute_history(new, "created_by_id", self.user)
         ClaimRelation.history.bulk_history_create(new, default_user=self.user, default_change_reason=CHANGE_REASON)
         self.report.relations_created += len(new)
@@ -474,7 +475,7 @@ class Importer:
                 row.updated_at = updated_at or row.updated_at
                 dated.append(row)
         if dated:
-            _store_dates(Source, dated, ("created_at", "updated_at"))
+            update_by_pk(Source, ("created_at", "updated_at"), [(row.created_at, row.updated_at, row.pk) for row in dated])
         _attribute_history(rows, "created_by_id", self.user)
         Source.history.bulk_history_create(rows, default_user=self.user, default_change_reason=CHANGE_REASON)
         for row in rows:
@@ -761,24 +762,6 @@ class StoredSpan(NamedTuple):
 def _shown(quote: str, limit: int = 60) -> str:
     """A quote as a message shows it: in quotes, cut to ``limit`` characters."""
     return repr(quote if len(quote) <= limit else quote[: limit - 1] + "…")
-
-
-def _store_dates(model, rows: list, names: tuple[str, ...]) -> None:
-    """Write the fields ``names`` of ``rows`` (saved rows of ``model``) as they are now: one
-    prepared UPDATE run for every row, as ``editorial.store_warnings`` does. ``bulk_update``
-    writes the same values with a CASE expression over every row, whose building and binding
-    cost 0.2 ms a row (2,000 sources: a tenth of the import of 20,000 claims)."""
-    fields = [model._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(field.column)} = %s' for field in fields)} "
-        f"WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [
-            (*(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields), row.pk)
-            for row in rows
-        ])
 
 
 def _attribute_history(rows: list, creator: str, user) -> None:
