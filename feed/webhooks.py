@@ -15,7 +15,9 @@ One round for one webhook (``deliver_round``):
    sent.
 
 A delivery is marked delivered only after the receiver answered 2xx, so a worker that dies
-in between sends it again: at least once. Receivers deduplicate by ``X-Claimbase-Seq``.
+in between sends it again: at least once. Receivers deduplicate by ``X-Claimbase-Seq``: for
+a public-only webhook the public numbering (``public_seq``), as anonymous callers of the
+feed get it, and the feed's own ``seq`` for the others.
 
 Everything here reads the primary (``read_primary``): a replica that lags would show a
 delivered event as pending (sent again, as often as the round loops) and an old secret or
@@ -39,6 +41,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from project import net
 from project.errors import InvalidInput
@@ -73,6 +76,13 @@ def _setting(name: str, default: float) -> float:
 def sign(secret: str, body: bytes) -> str:
     """``sha256=<hex HMAC-SHA256 of the body, keyed with the secret>``."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def delivery_id(delivery: Delivery) -> str:
+    """``X-Claimbase-Delivery``: the same for every attempt of one delivery, and opaque. The
+    row's own number would count the deliveries to every other webhook, some of which take
+    the events a public-only receiver must not learn of."""
+    return str(uuid.UUID(salted_hmac("claimbase.feed.delivery", str(delivery.pk)).hexdigest()[:32]))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -181,14 +191,16 @@ def enqueue(webhook: Webhook, now: datetime) -> int:
 
 def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
     """(status, error): error is empty for a 2xx answer."""
-    payload = delivery.event.as_payload()
+    # A public-only receiver gets the public numbering, as anonymous callers of the feed do:
+    # no gap in its numbers counts or dates the hidden work between two public events.
+    payload = delivery.event.as_payload(public=webhook.public_only)
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(webhook.secret, body),
         "X-Claimbase-Event": payload["type"],
         "X-Claimbase-Seq": str(payload["seq"]),
-        "X-Claimbase-Delivery": str(delivery.pk),
+        "X-Claimbase-Delivery": delivery_id(delivery),
     }
     try:
         answer = net.request(

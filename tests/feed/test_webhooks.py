@@ -78,6 +78,45 @@ def test_a_webhook_gets_only_its_types_and_public_events_unless_told_otherwise(d
     assert _seqs(receiver) == [published[0].seq, private[0].seq]
 
 
+def test_a_public_only_webhook_is_numbered_as_the_public_feed_and_counts_nothing_hidden(db, receiver, local_delivery):
+    """No gap in a public-only receiver's numbers, nor in its delivery ids, tells of the hidden
+    events between two public ones, or of the deliveries to other webhooks."""
+    everything = Receiver().start()
+    try:
+        _webhook(everything.url, public_only=False)
+        public_only = _webhook(receiver.url)
+        events = []
+        for _ in range(3):
+            events += _events(2, public=False) + _events(1)
+        webhooks.deliver_all()
+        public = [event for event in events if event.public]
+        assert _seqs(receiver) == [1, 2, 3] == [event.public_seq for event in public]
+        assert [json.loads(item.body) for item in receiver.received] == [event.as_payload(public=True) for event in public]
+        assert [item.headers["x-claimbase-seq"] for item in receiver.received] == ["1", "2", "3"]
+        # The webhook that takes every event keeps the feed's own numbers.
+        assert _seqs(everything) == [event.seq for event in events] == list(range(1, 10))
+
+        ids = [item.headers["x-claimbase-delivery"] for item in receiver.received]
+        pks = Delivery.objects.filter(webhook=public_only).order_by("seq").values_list("pk", flat=True)
+        assert len(set(ids)) == 3 and not set(ids) & {str(pk) for pk in pks}
+        assert ids == [webhooks.delivery_id(delivery) for delivery in Delivery.objects.filter(webhook=public_only).order_by("seq")]
+    finally:
+        everything.stop()
+
+
+def test_a_delivery_keeps_its_id_through_its_retries(db, receiver, local_delivery):
+    _events(1)
+    _webhook(receiver.url)
+    receiver.mode = "fail"
+    clock = {"now": timezone.now()}
+    webhooks.deliver_all(now=lambda: clock["now"])
+    receiver.mode = "ok"
+    clock["now"] += timedelta(hours=1)
+    assert webhooks.deliver_all(now=lambda: clock["now"]).delivered == 1
+    first, second = (item.headers["x-claimbase-delivery"] for item in receiver.received)
+    assert first == second
+
+
 def test_a_failing_receiver_is_retried_with_exponential_backoff_and_later_events_wait(db, receiver, local_delivery):
     events = _events(3)
     webhook = _webhook(receiver.url)
