@@ -53,7 +53,7 @@ class SourceFromFileForm(_SourceChoices):
 
 class SourceFromUrlForm(_SourceChoices):
     url = forms.CharField(
-        max_length=2048,
+        max_length=2000,
         label="URL",
         widget=forms.URLInput(attrs={"size": 80}),
         help_text="A web page or document on the public internet; it is read now and kept.",

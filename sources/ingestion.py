@@ -100,7 +100,13 @@ def _refuse_duplicate_url(url: str | None) -> None:
         )
 
 
+URL_MAX_LENGTH = Source._meta.get_field("url").max_length
+
+
 def _valid_url(url: str) -> str:
+    """``url`` if a source may record it (http or https, and short enough), else ""."""
+    if len(url) > URL_MAX_LENGTH:
+        return ""
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
@@ -127,23 +133,71 @@ def _holds(name: str, sha256: str, size: int) -> bool:
         return False
 
 
+class _HashedAsRead:
+    """A stream whose bytes are hashed as they are read from its start: what a storage
+    saves is checked against the hash taken before, without reading it back."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.seek(0)
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        position = self.stream.seek(offset, whence)
+        self.digest, self.size, self.from_start = hashlib.sha256(), 0, position == 0
+        return position
+
+    def tell(self) -> int:
+        return self.stream.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def read_whole(self) -> tuple[str, int] | None:
+        """The hash and size of what was read, if it was read from the start to the end."""
+        if not self.from_start or self.stream.read(1):
+            return None
+        return self.digest.hexdigest(), self.size
+
+
+def file_changed_error() -> InvalidInput:
+    return InvalidInput(
+        "The file changed while it was being read: its bytes are not the ones hashed and "
+        "extracted. Nothing was created; try again once the file is complete.",
+        code="file_changed",
+    )
+
+
 def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str) -> str:
     """Save the bytes under their hash (once: the same bytes are one file) and return the
     storage name. A file already under that name that no source names (a crash between the
     store and the commit, a failed transaction, a deleted source) is reused only if it holds
     these very bytes: one left cut short (by a disk that filled up while an earlier version
-    wrote it in place) is replaced, never served as the original."""
+    wrote it in place) is replaced, never served as the original.
+
+    What is saved is hashed as the storage reads it: a file that changed on disk since it
+    was hashed (``import_sources`` reading a file still being written) is refused
+    (400 ``file_changed``), never kept as the original of another hash."""
     name = original_name(sha256, media_type)
     if default_storage.exists(name):
         if _holds(name, sha256, size):
             return name
         default_storage.delete(name)
-    stream.seek(0)
-    saved = default_storage.save(name, File(stream, name=os.path.basename(name)))
-    if saved != name:
-        # A concurrent writer stored the same bytes first; the storage kept both.
-        default_storage.delete(saved)
-    return name
+    hashed = _HashedAsRead(stream)
+    saved = default_storage.save(name, File(hashed, name=os.path.basename(name)))
+    read = hashed.read_whole()
+    if read is None and _holds(saved, sha256, size) or read == (sha256, size):
+        if saved != name:
+            # A concurrent writer stored the same bytes first; the storage kept both.
+            default_storage.delete(saved)
+        return name
+    default_storage.delete(saved)
+    raise file_changed_error()
 
 
 def same_site(url: str, read_from: str) -> bool:
@@ -197,9 +251,10 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
         _refuse_duplicate_url(fields.get("url"))
         raise
     except InvalidInput as error:
-        # Validation saw a concurrent upload of the same bytes (or URL) that committed first.
+        # Validation saw a concurrent upload of the same bytes (or URL) that committed first:
+        # the save's own check (``url_taken``) or the model's (``invalid``, on ``url``).
         _refuse_duplicate_original(sha256)
-        if error.code == "url_taken":
+        if error.code == "url_taken" or "url" in error.extra.get("errors", {}):
             _refuse_duplicate_url(fields.get("url"))
         raise
 

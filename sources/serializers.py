@@ -238,7 +238,7 @@ class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
     """``url`` to read now, and optionally fields that take precedence over the page's
     metadata."""
 
-    url = serializers.CharField(max_length=2048, help_text="An http:// or https:// address on the public internet.")
+    url = serializers.CharField(max_length=2000, help_text="An http:// or https:// address on the public internet.")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None
 

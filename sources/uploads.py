@@ -3,6 +3,8 @@ refused as soon as they pass ``MAX_SOURCE_MB``."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from rest_framework.parsers import MultiPartParser
 
@@ -24,14 +26,26 @@ class SourceFileUploadHandler(TemporaryFileUploadHandler):
             return super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > max_source_bytes():
-            raise too_large_error()
-        with storage_full_said():
-            return super().receive_data_chunk(raw_data, start)
+        with self._removed_if_refused():
+            if start + len(raw_data) > max_source_bytes():
+                raise too_large_error()
+            with storage_full_said():
+                return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size):
-        with storage_full_said():  # the last buffered write reaches the disk here
+        with self._removed_if_refused(), storage_full_said():  # the last buffered write reaches the disk here
             return super().file_complete(file_size)
+
+    @contextlib.contextmanager
+    def _removed_if_refused(self):
+        """A refused file's temporary copy goes at once (Django's parser closes files only
+        for its own ``StopUpload``): left to the garbage collector, each refused upload
+        would hold up to ``MAX_SOURCE_MB`` of disk until a collection ran."""
+        try:
+            yield
+        except BaseException:
+            self.upload_interrupted()
+            raise
 
 
 class SourceUploadParser(MultiPartParser):

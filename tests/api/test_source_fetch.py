@@ -21,6 +21,10 @@ PAGE = news_pages()[0]
 PDF = one_column_pdf(report_paragraphs(4), info={"Title": "Fetched report"})
 
 
+# Every path the local server was asked for.
+ASKED: list[str] = []
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -35,6 +39,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        ASKED.append(self.path)
         port = self.server.server_port
         routes = {
             "/article": (200, PAGE.html.encode("utf-8"), "text/html; charset=utf-8"),
@@ -238,6 +243,14 @@ def test_urls_that_cannot_be_fetched_are_a_400(client_for, analyst, url):
     response = client_for(analyst).post(FETCH, {"url": url})
     assert response.status_code == 400
     assert response.json()["code"] in {"bad_url", "invalid"}
+
+
+def test_a_url_longer_than_a_source_records_is_refused_before_it_is_fetched(client_for, analyst, server):
+    url = server + "/notes.txt?" + "q" * (2000 - len(server + "/notes.txt?") + 1)
+    ASKED.clear()
+    response = client_for(analyst).post(FETCH, {"url": url})
+    assert response.status_code == 400 and "url" in response.json()["errors"]
+    assert ASKED == [] and not Source.objects.exists()
 
 
 @pytest.mark.parametrize("payload", [{}, {"url": 5}, {"url": None}, {"url": ["http://a"]}, {"url": "http://a", "colour": "x"}])

@@ -131,6 +131,21 @@ def test_a_file_over_max_source_mb_is_refused_saying_so(client_for, analyst, set
     assert not Source.objects.exists()
 
 
+def test_a_refused_file_leaves_no_temporary_copy_behind(client_for, analyst, settings, tmp_path):
+    """Removed when refused, not when the garbage collector next runs (disabled here)."""
+    import gc
+
+    settings.MAX_SOURCE_MB = 0.5
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    gc.disable()
+    try:
+        response = upload(client_for(analyst), "big.txt", b"word " * 200_000, "text/plain")
+        assert response.status_code == 400 and response.json()["code"] == "too_large"
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        gc.enable()
+
+
 def test_the_same_original_twice_is_a_conflict_naming_the_existing_source(client_for, analyst):
     data = b"The same bytes, uploaded twice."
     first = upload(client_for(analyst), "a.txt", data, "text/plain").json()

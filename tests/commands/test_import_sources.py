@@ -261,3 +261,36 @@ def test_a_file_named_with_invisible_characters_alone_is_untitled(tmp_path):
     out, error = run(str(tmp_path))
     assert error is None, out
     assert list(Source.objects.values_list("title", flat=True)) == ["Untitled"]
+
+
+def test_a_file_rewritten_while_it_is_imported_is_refused_and_nothing_is_kept(tmp_path, monkeypatch):
+    """Its bytes are hashed, then extracted, then stored: a writer that changes the file in
+    between would leave an original that its recorded hash does not name."""
+    from django.core.files.storage import default_storage
+
+    from sources import ingest, ingestion
+
+    path = tmp_path / "growing.txt"
+    path.write_text("The first version of a transcript, still being written.")
+    extract = ingest.extract
+
+    def extract_then_rewrite(stream, **kwargs):
+        extraction = extract(stream, **kwargs)
+        with path.open("r+b") as writer:
+            writer.write(b"THE SECOND")
+        return extraction
+
+    monkeypatch.setattr(ingestion.ingest, "extract", extract_then_rewrite)
+    out, error = run(str(path))
+    assert f"refused  {path}: The file changed while it was being read" in out
+    assert error is not None and not Source.objects.exists()
+    assert not default_storage.exists("originals") or not any(
+        files for _, files in (default_storage.listdir(f"originals/{folder}") for folder in default_storage.listdir("originals")[0])
+    )
+
+    monkeypatch.setattr(ingestion.ingest, "extract", extract)
+    out, error = run(str(path))
+    source = Source.objects.get()
+    assert error is None and source.text.startswith("THE SECOND")
+    with source.original.open("rb") as stored:
+        assert stored.read() == path.read_bytes()

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from project.errors import Conflict
+from project.errors import Conflict, InvalidInput
 from sources import ingestion, services
 from sources.models import Source
 
@@ -81,3 +81,40 @@ def test_metadata_that_does_not_fit_the_fields_is_cut_or_dropped():
     ).encode()
     source = ingestion.source_create_from_file(stream=io.BytesIO(html), filename="a.html")
     assert len(source.title) <= 500 and source.url is None and source.language == "en"
+
+
+@pytest.mark.django_db
+def test_an_original_is_stored_only_with_the_bytes_its_hash_names():
+    hashed = b"The bytes that were hashed and extracted."
+    sha = hashlib.sha256(hashed).hexdigest()
+    with pytest.raises(InvalidInput) as refused:
+        ingestion.store_original(io.BytesIO(b"Other bytes, written since."), sha256=sha, size=len(hashed), media_type="text/plain")
+    assert refused.value.code == "file_changed"
+    assert not default_storage.exists(ingestion.original_name(sha, "text/plain"))
+    # Cut short: the same start, fewer bytes.
+    with pytest.raises(InvalidInput):
+        ingestion.store_original(io.BytesIO(hashed[:10]), sha256=sha, size=len(hashed), media_type="text/plain")
+    assert not default_storage.exists(ingestion.original_name(sha, "text/plain"))
+    name = ingestion.store_original(io.BytesIO(hashed), sha256=sha, size=len(hashed), media_type="text/plain")
+    with default_storage.open(name, "rb") as stored:
+        assert stored.read() == hashed
+
+
+@pytest.mark.django_db
+def test_a_url_recorded_meanwhile_is_a_409_naming_it_whichever_check_sees_it(monkeypatch):
+    """Two fetches of one URL at once: the second passes the first look (nothing recorded
+    yet), then the first commits before the second validates: 409 naming the first."""
+    first = services.source_create(title="Read first", text="Some text.", url="https://example.org/a")
+    look = ingestion._refuse_duplicate_url
+    looks = []
+
+    def too_early(url):
+        looks.append(url)
+        if len(looks) > 1:
+            look(url)
+
+    monkeypatch.setattr(ingestion, "_refuse_duplicate_url", too_early)
+    with pytest.raises(Conflict) as refused:
+        ingestion.source_create_from_file(stream=io.BytesIO(b"Other bytes of the same page."), filename="a.txt", url="https://example.org/a")
+    assert refused.value.code == "duplicate_url"
+    assert refused.value.extra["existing_source"]["id"] == first.pk
