@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from project import routers
 from project.api import WriteSerializer, error_responses
 
 
@@ -46,6 +47,7 @@ class ObtainTokenView(APIView):
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
         token, _ = Token.objects.get_or_create(user=user)
+        routers.issued(request._request, f"Token {token.key}")
         return Response({"token": token.key})
 
 

@@ -102,11 +102,24 @@ def _is_bookkeeping(sql: str, tables: tuple[str, ...]) -> bool:
     return any(table in sql for table in tables)
 
 
+# Where a request keeps the credentials it issued (``issued``).
+_ISSUED = "claimbase.issued_credentials"
+
+
+def _pin_key(credential: str) -> str:
+    return "read-primary:" + hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _credential_key(request) -> str | None:
     credential = request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not credential:
-        return None
-    return "read-primary:" + hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
+    return _pin_key(credential) if credential else None
+
+
+def issued(request, authorization: str) -> None:
+    """Tell read-your-writes that this request issued a credential (``Token <key>``): if
+    issuing it wrote, the reads made with it are pinned too. A token created now is on the
+    primary only, and a replica that lags would refuse it (401) for a moment."""
+    request.META.setdefault(_ISSUED, []).append(authorization)
 
 
 class ReadYourWritesMiddleware:
@@ -158,6 +171,8 @@ class ReadYourWritesMiddleware:
             PIN_COOKIE, until, salt=_PIN_SALT, max_age=seconds, httponly=True,
             secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
         )
-        key = _credential_key(request)
-        if key:
-            cache.set(key, 1, seconds)
+        keys = [_pin_key(credential) for credential in request.META.get(_ISSUED, ())]
+        if key := _credential_key(request):
+            keys.append(key)
+        if keys:
+            cache.set_many(dict.fromkeys(keys, 1), seconds)

@@ -97,6 +97,41 @@ def test_a_request_that_writes_reads_the_primary_throughout_and_pins_the_caller(
     assert decisions == ["default", "default", "default", "replica1"]
 
 
+def test_a_token_issued_by_a_request_that_wrote_reads_the_primary_from_its_first_use(with_replica):
+    """The token request carries no credential of its own: the token it created is pinned,
+    or a replica that lags would answer its first use with a 401."""
+
+    def issue(request):
+        routers.issued(request, "Token fresh")
+        return HttpResponse("ok")
+
+    ReadYourWritesMiddleware(issue)(factory.post("/api/v1/auth/token/"))
+    middleware, decisions = _middleware(with_replica)
+    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token fresh"))
+    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token someone-else"))
+    assert decisions == ["default", "replica1"]
+
+
+def test_a_token_handed_out_again_without_a_write_pins_nothing(with_replica):
+    def issue(request):
+        routers.issued(request, "Token old")
+        return HttpResponse("ok")
+
+    ReadYourWritesMiddleware(issue)(factory.get("/x/"))
+    middleware, decisions = _middleware(with_replica)
+    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token old"))
+    assert decisions == ["replica1"]
+
+
+@pytest.mark.django_db
+def test_the_token_endpoint_tells_read_your_writes_what_it_issued(client, django_user_model, monkeypatch):
+    told = []
+    monkeypatch.setattr(routers, "issued", lambda request, credential: told.append(credential))
+    django_user_model.objects.create_user("token-user", password="a-password-of-length")
+    response = client.post("/api/v1/auth/token/", {"username": "token-user", "password": "a-password-of-length"}, content_type="application/json")
+    assert response.status_code == 200 and told == [f"Token {response.json()['token']}"]
+
+
 def test_the_pin_expires(with_replica, monkeypatch):
     middleware, decisions = _middleware(with_replica)
     response = middleware(factory.post("/x/"))
