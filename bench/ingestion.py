@@ -8,7 +8,9 @@
    text node of the page; PDFium's text in drawing order).
 2. Speed: medians of ``sources.ingest.extract`` on a 100-page two-column PDF report, a
    2 MB news page (scripts, styles, hydration data, 3,000 teaser cards around the
-   article), and a 2 MB page of nothing but paragraphs (the worst case per byte).
+   article), a 2 MB page of nothing but paragraphs, and a page of as many short
+   paragraphs as a page may have elements (``MAX_HTML_ELEMENTS``: the worst case, since
+   finding the main content costs more than in proportion to the elements).
 3. Memory: peak RSS of a fresh process that uploads one file through the WSGI handler
    (POST /api/v1/sources/, multipart, the body streamed from disk as a server would, the
    answer's chunks consumed as a server sends them), above the same process before the
@@ -114,6 +116,18 @@ def dense_page(size: int) -> bytes:
     return b"<html><body><article>" + b"".join(paragraphs) + b"</article></body></html>"
 
 
+def element_page() -> bytes:
+    """Short numbered paragraphs (all different), as many as a page read may have elements."""
+    from sources.ingest.html import MAX_HTML_ELEMENTS
+
+    prose = report_paragraphs(200)
+    paragraphs = (
+        f"<p>{number}. {' '.join(prose[number % len(prose)].split()[:6])}</p>".encode()
+        for number in range(MAX_HTML_ELEMENTS - 3)  # with html, head and body
+    )
+    return b"<html><head></head><body>" + b"".join(paragraphs) + b"</body></html>"
+
+
 def hundred_page_report() -> bytes:
     """Numbered paragraphs of the seeds' prose in two columns, as many as fill 100 pages."""
     prose = report_paragraphs(200)
@@ -132,7 +146,8 @@ def speed(repeat: int) -> str:
     cases = [
         ("PDF report, two columns", hundred_page_report(), {}),
         ("HTML news page, scripts and teasers", big_news_page(), {"declared_type": "text/html"}),
-        ("HTML of paragraphs only (worst case)", dense_page(2 * 2**20), {"declared_type": "text/html"}),
+        ("HTML of paragraphs only", dense_page(2 * 2**20), {"declared_type": "text/html"}),
+        ("HTML of short paragraphs, as many elements as are read (worst case)", element_page(), {"declared_type": "text/html"}),
     ]
     rows = []
     for name, data, kwargs in cases:

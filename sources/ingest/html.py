@@ -11,6 +11,7 @@ from functools import lru_cache
 from html import unescape
 
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
+from lxml import etree
 import trafilatura.utils
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.metadata import extract_url
@@ -56,6 +57,26 @@ MAX_HTML_BYTES = 10 * 2**20
 MAX_ATTRIBUTES = 1000
 _LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{%d,}>" % (MAX_ATTRIBUTES * 3))
 _ATTRIBUTE = re.compile(rb"[\s\"'][^\s\"'=<>/]+\s*=")
+
+
+# Finding the main content costs time in more than proportion to the elements of a page:
+# 20,000 paragraphs take 2 s, 40,000 4.5 s, 100,000 24 s (bench/RESULTS.md). Real pages have
+# a few thousand (the 2 MB news page of bench/ingestion.py, scripts and teasers and all,
+# 12,000); a page of a million short paragraphs would hold a server's thread for minutes.
+MAX_HTML_ELEMENTS = 40_000
+
+
+def refuse_element_floods(content: str) -> None:
+    """A page of more than ``MAX_HTML_ELEMENTS`` elements (as parsed: what scripts, styles
+    and comments hold is not counted) is refused before its main content is looked for."""
+    tree = load_html(content)
+    count = 0 if tree is None else sum(1 for _ in tree.iter(etree.Element))
+    if count > MAX_HTML_ELEMENTS:
+        raise ExtractionError(
+            f"The HTML page has {count:,} elements; pages of more than {MAX_HTML_ELEMENTS:,} are not "
+            "read (finding the main content of a page costs time in more than proportion to them).",
+            code="too_complex",
+        )
 
 
 def refuse_attribute_bombs(data: bytes) -> None:
@@ -287,6 +308,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         # of the bytes.
         content = _decoded(data, charset)
         content = without_characters_xml_cannot_hold(content)
+        refuse_element_floods(content)
         document = bare_extraction(
             content,
             url=url,
@@ -299,6 +321,8 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         )
         text = _text_of(document.body) if document is not None else ""
         metadata = _metadata_of(content, url) if document is not None else None
+    except ExtractionError:
+        raise
     except Exception as error:  # noqa: BLE001 - whatever the parser chokes on is a bad file
         logger.info("HTML extraction failed: %r", error)
         raise ExtractionError(f"The HTML could not be read ({type(error).__name__}).", code="unreadable_html") from error

@@ -77,6 +77,8 @@ HTML_BOMBS = {
     "entity-flood": b"<html><body><p>" + b"&amp;&#x41;&lt;" * 200_000 + b"</p></body></html>",
     "nul-and-garbage": b"<html><body><p>\x00\x01\x02 text \xff\xfe</p>" * 1000 + b"</body></html>",
     "script-only": b"<html><head><script>" + b"var a=1;" * 100_000 + b"</script></head><body></body></html>",
+    # 8 MB of a million short paragraphs: read, it held a thread for a minute and a half.
+    "paragraph-flood": b"<html><body>" + b"<p>x</p>" * 1_000_000 + b"</body></html>",
 }
 
 
@@ -87,6 +89,23 @@ def test_html_bombs_are_refused_or_read_in_seconds(name):
     assert isinstance(result, (Extraction, ExtractionError))
     # Generous, for a busy machine: the point is that none of them takes minutes.
     assert time.perf_counter() - started < 30
+
+
+def test_a_page_of_more_elements_than_are_read_is_refused_saying_so():
+    from sources.ingest import html
+
+    def page(paragraphs: int, extra: str = "") -> str:
+        # html, head, body and the paragraphs
+        return f"<html><head>{extra}</head><body>" + "<p>x</p>" * paragraphs + "</body></html>"
+
+    html.refuse_element_floods(page(html.MAX_HTML_ELEMENTS - 3))
+    # What a script, a style or a comment holds is text, not elements.
+    html.refuse_element_floods(page(html.MAX_HTML_ELEMENTS - 5, "<script>" + "<p>" * 1000 + "</script><style>a{}</style>"))
+    with pytest.raises(ExtractionError) as refused:
+        html.refuse_element_floods(page(html.MAX_HTML_ELEMENTS - 2))
+    assert refused.value.code == "too_complex" and f"{html.MAX_HTML_ELEMENTS + 1:,} elements" in refused.value.message
+    result = read(HTML_BOMBS["paragraph-flood"], declared_type="text/html")
+    assert isinstance(result, ExtractionError) and result.code == "too_complex"
 
 
 CORRUPT_PDFS = {
