@@ -105,6 +105,14 @@ def state_problem(action: str, status: str) -> Problem | None:
     return None
 
 
+def comment_needed(action: str, *, warned: bool) -> bool:
+    """Whether taking ``action`` needs a comment: the transitions that always do (request
+    changes, reject, retract), and approving a claim the editorial checks warn about
+    (``warned``), where the comment says why the warnings do not apply. The service checks
+    the second against the checks run again under the claim's lock."""
+    return TRANSITIONS[action].comment_required or (action == Action.APPROVE and warned)
+
+
 def comment_problem(action: str, comment: str) -> Problem | None:
     if TRANSITIONS[action].comment_required and not says_something(comment or ""):
         return Problem("comment_required", f"A comment is required to {action.replace('_', ' ')}.")

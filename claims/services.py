@@ -742,9 +742,10 @@ def _require_comment_on_warnings(claim: Claim) -> None:
     warnings = warnings_for(claim)
     if warnings:
         messages = [warning["message"] for warning in warnings]
+        found = "a problem" if len(warnings) == 1 else f"{len(warnings)} problems"
         raise InvalidInput(
-            f"The editorial checks found {len(warnings)} problem(s); approving needs a comment "
-            "saying why they do not apply.",
+            f"The editorial checks found {found}; approving needs a comment saying why "
+            f"{'it does' if len(warnings) == 1 else 'they do'} not apply.",
             code="comment_required",
             extra={"errors": {"comment": messages}, "checks": warnings},
         )

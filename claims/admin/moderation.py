@@ -20,6 +20,7 @@ from project.admin import message_domain_error, object_or_404, redirect_back, ru
 from project.errors import DomainError
 
 from ..models import Claim, Review
+from ..rules import comment_needed
 from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions
 
 Action = Review.Action
@@ -96,11 +97,18 @@ class CommentForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, comment_required: bool = False, **kwargs):
+    def __init__(self, *args, action: str, warned: bool = False, **kwargs):
+        """``warned``: the claim (or one of the claims) the editorial checks warn about."""
         super().__init__(*args, **kwargs)
-        self.fields["comment"].required = comment_required
-        if comment_required:
+        required = self.fields["comment"].required = comment_needed(action, warned=warned)
+        if required and not TRANSITIONS[action].comment_required:
+            self.fields["comment"].help_text = "Required: say why the editorial checks' warnings do not apply. The author reads it."
+            self.fields["comment"].error_messages["required"] = (
+                "The editorial checks warn about this claim: approving needs a comment saying why the warnings do not apply."
+            )
+        elif required:
             self.fields["comment"].help_text = "Required: the author reads it."
+        self.fields["comment"].widget.attrs["autofocus"] = True
 
 
 def buttons(claim: Claim, user) -> list[dict]:
@@ -115,8 +123,7 @@ def buttons(claim: Claim, user) -> list[dict]:
                 "label": label(action),
                 "tone": LABELS[action][1],
                 "url": reverse("admin:claims_claim_moderate", args=[claim.pk, url_action(action)]),
-                # Approving a claim the editorial checks warn about needs a comment too.
-                "needs_comment": transition.comment_required or (action == Action.APPROVE and claim.has_checks),
+                "needs_comment": comment_needed(action, warned=claim.has_checks),
             }
         )
     return result
@@ -152,7 +159,8 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
     change_url = reverse("admin:claims_claim_change", args=[claim.pk])
     form = CommentForm(
         request.POST if request.method == "POST" else None,
-        comment_required=transition.comment_required,
+        action=action,
+        warned=claim.has_checks,
         initial={"version": claim.version},
     )
     kept_comment = False
@@ -220,10 +228,9 @@ def _bulk(action: str):
 
     def bulk_action(model_admin, request, queryset):
         comment = ""
-        # Approving claims the editorial checks warn about takes a comment too.
         warned = action == Action.APPROVE and queryset.filter(has_checks=True).exists()
-        if transition.comment_required or warned:
-            form = CommentForm(request.POST if "apply" in request.POST else None, comment_required=True)
+        if comment_needed(action, warned=warned):
+            form = CommentForm(request.POST if "apply" in request.POST else None, action=action, warned=warned)
             if not form.is_valid():
                 context = {
                     **model_admin.admin_site.each_context(request),

@@ -43,6 +43,41 @@ def test_approve_button_of_a_claim_with_warnings_opens_the_comment_page(client_f
     assert claim.reviews.last().comment == "The seventh vote is the 2015 one."
 
 
+def test_the_comment_page_of_approving_a_claim_with_warnings_says_the_comment_is_required(client_for, analyst, reviewer, make_claim):
+    """It must not say "(optional)" above a comment the approval then demands."""
+    warned = make_claim(analyst, text=TEXT, status="in_review")
+    clean = make_claim(analyst, status="in_review")
+    client = client_for(reviewer)
+    page = client.get(reverse("admin:claims_claim_moderate", args=[warned.pk, "approve"]))
+    html = page.content.decode()
+    assert page.context["form"].fields["comment"].required
+    assert '<label for="id_comment" class="required">Comment</label>' in html and "(optional)" not in html
+    assert "say why the editorial checks&#x27; warnings do not apply" in html
+    assert "autofocus" in str(page.context["form"]["comment"])
+    html = client.get(reverse("admin:claims_claim_moderate", args=[clean.pk, "approve"])).content.decode()
+    assert "Comment (optional)" in html
+    html = client.get(reverse("admin:claims_claim_moderate", args=[clean.pk, "reject"])).content.decode()
+    assert '<label for="id_comment" class="required">Comment</label>' in html
+    assert "Required: the author reads it." in html
+    # The queue card's placeholder says it too.
+    queue = client.get(reverse("admin:claims_claim_review_queue")).content.decode()
+    assert queue.count("to approve, say why the warnings above do not apply") == 1
+
+
+def test_the_services_message_counts_the_problems_in_words(analyst, reviewer, make_claim):
+    from claims.services import claim_transition
+    from project.errors import InvalidInput
+
+    claim = make_claim(analyst, text=TEXT, status="in_review")
+    with pytest.raises(InvalidInput) as refused:
+        claim_transition(claim=claim, user=reviewer, action="approve")
+    assert refused.value.message == "The editorial checks found a problem; approving needs a comment saying why it does not apply."
+    claim = make_claim(analyst, text=TEXT.replace("on Iran", "on Iran in 2031"), status="in_review")
+    with pytest.raises(InvalidInput) as refused:
+        claim_transition(claim=claim, user=reviewer, action="approve")
+    assert refused.value.message.startswith("The editorial checks found 2 problems; approving needs a comment saying why they do not apply.")
+
+
 def test_changelist_filters_claims_with_warnings(client_for, analyst, reviewer, make_claim):
     flagged = make_claim(analyst, text=TEXT)
     make_claim(analyst)
