@@ -40,6 +40,13 @@ class NotAllowed(DomainError):
     default_code = "permission_denied"
 
 
+class Missing(DomainError):
+    """What the request names is recorded, but what it needs is gone (404)."""
+
+    status_code = 404
+    default_code = "not_found"
+
+
 class Conflict(DomainError):
     """The object's state forbids the operation (409): workflow, freeze, protected deletes."""
 

@@ -15,6 +15,7 @@ reuses it, and nothing else refers to it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import os
 from typing import Any, BinaryIO
@@ -40,6 +41,9 @@ from .models import Source
 from .services import source_create
 
 CHUNK = 1024 * 1024
+
+logger = logging.getLogger(__name__)
+
 _EXTENSIONS = {ingest.detect.PLAIN: ".txt", ingest.detect.MARKDOWN: ".md", ingest.detect.HTML: ".html", ingest.detect.PDF: ".pdf"}
 ACCEPT = "text/html,application/xhtml+xml,application/pdf,text/markdown,text/plain;q=0.9,*/*;q=0.1"
 
@@ -80,14 +84,36 @@ def existing_source_body(source: Source) -> dict:
     }
 
 
-def _refuse_duplicate_original(sha256: str) -> None:
-    existing = Source.objects.filter(original_sha256=sha256).only("pk", "title", "url").first()
-    if existing is not None:
-        raise Conflict(
-            f"This original is already source #{existing.pk} (“{existing.title}”).",
-            code="duplicate_original",
-            extra=existing_source_body(existing),
-        )
+def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size: int | None = None) -> None:
+    """409 naming the source that holds these bytes. Given them (``stream``, hashed to
+    ``sha256``), an original lost from storage, or damaged there, is restored first: the
+    same bytes uploaded again are the way to repair it."""
+    existing = (
+        Source.objects.filter(original_sha256=sha256)
+        .only("pk", "title", "url", "original", "original_size", "original_media_type")
+        .first()
+    )
+    if existing is None:
+        return
+    message = f"This original is already source #{existing.pk} (“{existing.title}”)."
+    restorable = existing.original.name == original_name(sha256, existing.original_media_type)
+    if stream is not None and size == existing.original_size and restorable and original_problem(existing) is not None:
+        store_original(stream, sha256=sha256, size=size, media_type=existing.original_media_type)
+        logger.warning("Source %s: its original was restored from an upload of the same bytes", existing.pk)
+        message += " Its original file was missing or damaged in storage, and is restored from these bytes."
+    raise Conflict(message, code="duplicate_original", extra=existing_source_body(existing))
+
+
+def original_problem(source: Source) -> str | None:
+    """What is wrong with a source's stored original, if anything: "missing" (no file where
+    its record says) or "damaged" (a file whose bytes are not the ones recorded)."""
+    name = source.original.name
+    try:
+        if not default_storage.exists(name):
+            return "missing"
+    except OSError:
+        return "missing"
+    return None if _holds(name, source.original_sha256, source.original_size) else "damaged"
 
 
 def _refuse_duplicate_url(url: str | None) -> None:
@@ -277,7 +303,7 @@ def source_create_from_file(
     sha256, size = _sha256(stream)
     if size > max_source_bytes():
         raise too_large_error(size)
-    _refuse_duplicate_original(sha256)
+    _refuse_duplicate_original(sha256, stream, size)
     if not declared_type and filename:
         declared_type = mimetypes.guess_type(filename)[0] or ""
     extraction = ingest.extract(stream, declared_type=declared_type, filename=filename, charset=charset or None)
@@ -336,7 +362,7 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     retrieved_at = timezone.now()
     body = response.file  # in a temporary file if it is large: never held whole
     sha256, size = _sha256(body)
-    _refuse_duplicate_original(sha256)
+    _refuse_duplicate_original(sha256, body, size)
     path = response.url.split("?", 1)[0].rstrip("/")
     extraction = ingest.extract(
         body,

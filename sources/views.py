@@ -7,6 +7,7 @@ source's ``text``. Spans are public only when an app that cites them says so (se
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
@@ -36,6 +37,7 @@ from project.api import (
     revision_etag,
     sees_everything,
 )
+from project.errors import Conflict, Missing
 from project.pagination import KeysetPagination
 
 from . import ingestion, services
@@ -53,6 +55,9 @@ from .serializers import (
     SpanCreateSerializer,
     SpanSerializer,
 )
+
+logger = logging.getLogger(__name__)
+
 
 # ---------------------------------------------------------------------------------------------
 # Which spans the public sees
@@ -219,6 +224,16 @@ class SourceViewSet(viewsets.GenericViewSet):
         source = self.get_object()
         if not source.original_sha256 or not source.original:
             raise Http404
+        # Read whole before it is sent (a hash of 50 MB is a tenth of a second): the answer
+        # names the original by its hash, and must never be other bytes under that name.
+        problem = ingestion.original_problem(source)
+        if problem is not None:
+            logger.error("Source %s: its original %s is %s in storage", source.pk, source.original.name, problem)
+            raise (Missing if problem == "missing" else Conflict)(
+                f"The original of source #{source.pk} is {problem} in storage ({source.original.name}). "
+                "Restore it from a backup, or upload the same bytes again: they restore it.",
+                code=f"original_{problem}",
+            )
         try:
             stream = source.original.open("rb")
         except FileNotFoundError as error:

@@ -216,6 +216,31 @@ def test_the_original_is_stored_once_under_its_hash(client_for, analyst, setting
     assert (settings.MEDIA_ROOT / source.original.name).read_bytes() == data
 
 
+@pytest.mark.parametrize("harm", ["missing", "damaged"])
+def test_an_original_lost_or_damaged_in_storage_is_never_served_and_the_same_bytes_restore_it(client_for, analyst, settings, harm):
+    data = b"An original that storage will lose or garble."
+    body = upload(client_for(analyst), "a.txt", data, "text/plain").json()
+    stored = settings.MEDIA_ROOT / Source.objects.get(pk=body["id"]).original.name
+    if harm == "missing":
+        stored.unlink()
+    else:
+        stored.write_bytes(b"Other bytes, of another length.")
+    response = client_for(analyst).get(body["original_url"])
+    assert response.status_code == (404 if harm == "missing" else 409)
+    assert response.json()["code"] == f"original_{harm}"
+    assert f"is {harm} in storage" in response.json()["detail"] and "upload the same bytes again" in response.json()["detail"]
+
+    again = upload(client_for(analyst), "again.txt", data, "text/plain")
+    assert again.status_code == 409 and again.json()["existing_source"]["id"] == body["id"]
+    assert "is restored from these bytes" in again.json()["detail"]
+    assert stored.read_bytes() == data
+    response = client_for(analyst).get(body["original_url"])
+    assert response.status_code == 200 and b"".join(response.streaming_content) == data
+    # Whole again: a third upload is an ordinary duplicate.
+    assert "restored" not in upload(client_for(analyst), "third.txt", data, "text/plain").json()["detail"]
+    assert Source.objects.count() == 1
+
+
 def test_the_list_shows_the_original_fields(client_for, analyst):
     upload(client_for(analyst), "a.txt", b"Listed text.", "text/plain")
     row = client_for(analyst).get(SOURCES).json()["results"][0]
