@@ -30,6 +30,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from tld import get_fld
+from trafilatura.metadata import META_URL
 
 from project import net
 from project.errors import Conflict, InvalidInput, storage_full_said
@@ -237,6 +238,13 @@ def same_site(url: str, read_from: str) -> bool:
     return site == read_site
 
 
+def _site_name(url: str) -> str:
+    """The publisher a page's metadata gives when the page names none: the host of its URL
+    without "www." (trafilatura's rule)."""
+    found = META_URL.match(url)
+    return found[1] if found else ""
+
+
 def _fields(
     extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "", read_from: str = ""
 ) -> dict:
@@ -248,6 +256,9 @@ def _fields(
     if "url" in found:
         found["url"] = _valid_url(found["url"])
         if read_from and found["url"] and not same_site(found["url"], read_from):
+            # A publisher the page does not name is its canonical URL's site: not that one.
+            if found.get("publisher") and found["publisher"] == _site_name(found["url"]):
+                found["publisher"] = _site_name(read_from)
             found["url"] = ""
     if fallback_url and not found.get("url"):
         found["url"] = fallback_url

@@ -49,6 +49,12 @@ class Handler(BaseHTTPRequestHandler):
                 "text/html; charset=utf-8",
             ),
             "/latin1": (200, "<html><body><article><p>Caf\u00e9 r\u00e9sum\u00e9 na\u00efve: the words of a page sent in Latin-1, long enough to be the main text of it.</p></article></body></html>".encode("latin-1"), "text/html; charset=ISO-8859-1"),
+            "/claims-bbc": (
+                200,
+                b'<html><head><title>A page of this server</title><link rel="canonical" href="https://www.bbc.co.uk/news/x"></head>'
+                b"<body><article><p>" + b"Words of a page that names another site's address as its own. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
             "/report.pdf": (200, PDF, "application/pdf"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
             "/image": (200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
@@ -124,6 +130,12 @@ def test_a_page_claiming_another_sites_address_is_recorded_where_it_was_read(cli
     assert body["title"] == PAGE.title
     real = Source.objects.filter(url="https://news.example.com/world/iran-russia")
     assert not real.exists()
+
+
+def test_a_page_claiming_another_sites_address_is_not_published_by_that_site(client_for, analyst, server):
+    body = client_for(analyst).post(FETCH, {"url": server + "/claims-bbc"}).json()
+    assert body["url"] == server + "/claims-bbc"
+    assert body["publisher"] == "127.0.0.1:" + server.rsplit(":", 1)[1]
 
 
 @pytest.mark.parametrize("url, read_from, same", [
