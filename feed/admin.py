@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from project.admin import LenientChangeListMixin
 from project.errors import DomainError
@@ -135,10 +137,31 @@ class WebhookForm(forms.ModelForm):
 @admin.register(Webhook)
 class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     form = WebhookForm
-    list_display = ["url", "active", "type_list", "last_seq", "failing_since", "disabled_reason"]
+    list_display = ["url", "active", "type_list", "state", "disabled_reason"]
     list_filter = ["active"]
-    readonly_fields = ["last_seq", "failing_since", "disabled_reason", "created_by", "created_at"]
+    readonly_fields = ["state", "last_seq", "failing_since", "disabled_reason", "created_by", "created_at"]
     actions = ["enable"]
+
+    @admin.display(description="deliveries")
+    def state(self, webhook: Webhook) -> str:
+        """Where its deliveries stand: up to date, or the delivery that the others wait
+        behind, with its last error (a failing receiver holds every later event)."""
+        pending = Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING)
+        head = pending.order_by("seq").first()
+        log = reverse("admin:feed_delivery_changelist") + f"?webhook__id__exact={webhook.pk}"
+        if head is None:
+            return format_html('Up to date: nothing waiting (<a href="{}">delivery log</a>)', log)
+        behind = pending.count() - 1
+        waiting = f"; {behind} more waiting behind it" if behind else ""
+        link = reverse("admin:feed_delivery_change", args=[head.pk])
+        if not head.attempts:
+            return format_html('Sending <a href="{}">event #{}</a>{}', link, head.seq, waiting)
+        return format_html(
+            'Failing at <a href="{}">event #{}</a>: {} attempt{}, last error: {}; next try {}{}',
+            link, head.seq, head.attempts, "" if head.attempts == 1 else "s",
+            Truncator(head.last_error).chars(200) or "none recorded",
+            formats.localize(timezone.localtime(head.next_attempt_at)), waiting,
+        )
 
     def get_fields(self, request, obj=None):
         # A webhook being added has no record yet: its state starts with its first delivery.
@@ -193,12 +216,20 @@ class DeliveryAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, ad
         answer = f", last answer HTTP {delivery.last_status_code}" if delivery.last_status_code else ""
         return f"{delivery.get_status_display()}: {attempts}{answer}"
 
+    def get_queryset(self, request):
+        # Each pending delivery's webhook's oldest pending one: the others wait behind it.
+        head = Delivery.objects.filter(webhook=OuterRef("webhook"), status=Delivery.Status.PENDING).order_by("seq")
+        return super().get_queryset(request).annotate(head_seq=Subquery(head.values("seq")[:1]))
+
     @admin.display(description="when")
     def when(self, delivery: Delivery) -> str:
         if delivery.status == Delivery.Status.SKIPPED:
             return "not sent"
-        if delivery.delivered_at is not None:
-            return f"delivered {formats.localize(timezone.localtime(delivery.delivered_at))}"
+        if delivery.status == Delivery.Status.DELIVERED:
+            return f"delivered {formats.localize(timezone.localtime(delivery.delivered_at))}" if delivery.delivered_at else "delivered"
+        head = getattr(delivery, "head_seq", None)
+        if head is not None and head < delivery.seq:
+            return f"waiting behind event #{head}"
         return f"next try {formats.localize(timezone.localtime(delivery.next_attempt_at))}"
 
     def has_add_permission(self, request, *args) -> bool:

@@ -83,7 +83,10 @@ class Webhook(models.Model):
     )
     active = models.BooleanField(default=True)
     # Delivery state, kept by the worker.
-    last_seq = models.BigIntegerField(default=0, help_text="Events up to this seq are delivered or skipped.")
+    last_seq = models.BigIntegerField(
+        default=0,
+        help_text="Events up to this seq are queued for this webhook: delivered, waiting, or not sent (see the delivery log).",
+    )
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)

@@ -143,3 +143,28 @@ def test_the_add_form_offers_a_strong_random_secret_shown_this_once(superuser, s
     assert len(first) >= 40 and first != second
     assert client.post(reverse("admin:feed_webhook_add"), _form("https://hooks.example.org/in", secret=first)).status_code == 302
     assert Webhook.objects.get().secret == first
+
+
+def test_a_webhook_says_which_delivery_holds_the_others_and_why(superuser):
+    """A failing receiver holds every later event: the webhook's page and list name the
+    delivery they wait behind with its error, and the log says which ones wait."""
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20)
+    events = [Event.objects.create(type="claim.published", claim=7, seq=n, public=True) for n in (1, 2, 3, 4)]
+    Delivery.objects.create(webhook=webhook, event=events[0], seq=1, status=Delivery.Status.DELIVERED, attempts=1)
+    head = Delivery.objects.create(webhook=webhook, event=events[1], seq=2, attempts=3, last_status_code=502,
+                                   last_error="HTTP 502: <html>Bad Gateway</html>")
+    for event in events[2:]:
+        Delivery.objects.create(webhook=webhook, event=event, seq=event.seq)
+    client = _client(superuser)
+    for url in (reverse("admin:feed_webhook_changelist"), reverse("admin:feed_webhook_change", args=[webhook.pk])):
+        html = client.get(url).content.decode()
+        assert f'Failing at <a href="{reverse("admin:feed_delivery_change", args=[head.pk])}">event #2</a>: 3 attempts' in html
+        assert "last error: HTTP 502: &lt;html&gt;Bad Gateway&lt;/html&gt;" in html
+        assert "2 more waiting behind it" in html
+    log = client.get(reverse("admin:feed_delivery_changelist")).content.decode()
+    assert log.count("waiting behind event #2") == 2 and log.count("next try") == 1
+
+    Delivery.objects.filter(webhook=webhook).update(status=Delivery.Status.DELIVERED)
+    html = client.get(reverse("admin:feed_webhook_change", args=[webhook.pk])).content.decode()
+    assert "Up to date: nothing waiting" in html
+    assert "queued for this webhook" in html
