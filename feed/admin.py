@@ -154,6 +154,8 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
         behind = pending.count() - 1
         waiting = f"; {behind} more waiting behind it" if behind else ""
         link = reverse("admin:feed_delivery_change", args=[head.pk])
+        if not webhook.active:
+            return format_html('Stopped at <a href="{}">event #{}</a> (disabled){}', link, head.seq, waiting)
         if not head.attempts:
             return format_html('Sending <a href="{}">event #{}</a>{}', link, head.seq, waiting)
         return format_html(
