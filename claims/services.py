@@ -708,7 +708,12 @@ def can_edit(user, claim: Claim | None) -> bool:
 
 def can_delete(user, claim: Claim) -> bool:
     """Whether ``claim_delete`` would delete ``claim`` for ``user``."""
-    return _delete_problem(claim, user) is None
+    return delete_problem(user, claim) is None
+
+
+def delete_problem(user, claim: Claim) -> rules.Problem | None:
+    """Why ``claim_delete`` would refuse to delete ``claim`` for ``user``, or None."""
+    return _delete_problem(claim, user)
 
 
 def _check_actor(transition: Transition, claim: Claim, user) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -518,7 +519,19 @@ class DomainErrorsAsMessages:
             message_domain_error(request, error)
             return HttpResponseRedirect(request.get_full_path())
 
+    def delete_refusal(self, request, obj) -> str | None:
+        """Why a rule of the domain keeps ``obj`` from being deleted (a published claim, a
+        source with spans), or None. Admins whose services refuse some deletes say why here:
+        ``has_delete_permission`` hides the button, and the delete page answers with the
+        reason instead of a 403 that would send the person to ask for another group."""
+        return None
+
     def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if id_or_none(unquote(object_id)) else None
+        if obj is not None and self.has_delete_permission(request) and (reason := self.delete_refusal(request, obj)):
+            messages.error(request, reason)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
         try:
             return super().delete_view(request, object_id, extra_context)
         except DomainError as error:

@@ -35,10 +35,12 @@ from .services import (
     parsed_content_revision,
     source_create,
     source_delete,
+    source_delete_problem,
     source_revision,
     source_update,
     span_create,
     span_delete,
+    span_delete_problem,
 )
 
 
@@ -272,6 +274,10 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and (obj is None or not is_protected(obj))
 
+    def delete_refusal(self, request, obj: Source) -> str | None:
+        problem = source_delete_problem(obj)
+        return None if problem is None else f"Source #{obj.pk} is not deleted: {problem}"
+
     def delete_model(self, request, obj):
         source_delete(source=obj)
 
@@ -405,6 +411,10 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and (obj is None or not is_protected(obj))
+
+    def delete_refusal(self, request, obj: Span) -> str | None:
+        problem = span_delete_problem(obj)
+        return None if problem is None else f"Span #{obj.pk} is not deleted: {problem}"
 
     def delete_model(self, request, obj):
         span_delete(span=obj)

@@ -325,10 +325,16 @@ def source_delete(*, source: Source, user=None) -> None:
             _attribute(locked, user)
             locked.delete()
     except (ProtectedError, IntegrityError) as error:
-        raise Conflict(
-            f"This source has {source.spans.count()} span(s); delete them first.",
-            code="source_has_spans",
-        ) from error
+        raise Conflict(source_delete_problem(source) or "This source is still cited.", code="source_has_spans") from error
+
+
+def source_delete_problem(source: Source) -> str | None:
+    """Why ``source_delete`` would refuse ``source``: it has spans (that claims cite, or
+    that someone marked), which would lose their ground."""
+    count = source.spans.count()
+    if not count:
+        return None
+    return f"This source has {count:,} span{'' if count == 1 else 's'}; delete them first."
 
 
 def reanchor_spans(
@@ -479,6 +485,12 @@ def span_delete(*, span: Span, user=None) -> None:
             _attribute(span, user)
             span.delete()
     except (ProtectedError, IntegrityError) as error:
-        raise Conflict(
-            "This span is used as evidence; remove the evidence first.", code="span_in_use"
-        ) from error
+        raise Conflict(span_delete_problem(span) or SPAN_IN_USE, code="span_in_use") from error
+
+
+SPAN_IN_USE = "This span is used as evidence; remove the evidence first."
+
+
+def span_delete_problem(span: Span) -> str | None:
+    """Why ``span_delete`` would refuse ``span``: claims cite it."""
+    return SPAN_IN_USE if span.evidence.exists() else None

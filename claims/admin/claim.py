@@ -465,6 +465,10 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
             return False
         return obj is None or services.can_delete(request.user, obj)
 
+    def delete_refusal(self, request, obj: Claim) -> str | None:
+        problem = services.delete_problem(request.user, obj)
+        return None if problem is None else f"Claim #{obj.pk} is not deleted: {problem.message}"
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [

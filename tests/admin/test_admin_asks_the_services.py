@@ -24,8 +24,17 @@ def test_a_superseded_draft_offers_no_delete_and_refuses_one(client_for, analyst
     services.claim_create(author=analyst, text="The correction.", supersedes=previous)
     client = client_for(analyst)
     assert claim_url(previous, "delete") not in client.get(claim_url(previous)).content.decode()
-    assert client.post(claim_url(previous, "delete"), {"post": "yes"}).status_code == 403
+    assert client.post(claim_url(previous, "delete"), {"post": "yes"}).status_code == 302
+    assert "is not deleted: Another claim supersedes this one." in client.get(claim_url(previous)).content.decode()
     assert Claim.objects.filter(pk=previous.pk).exists()
+
+
+def test_a_delete_page_without_the_groups_right_is_still_a_403(client_for, analyst, outsider, source):
+    claim = draft_with_evidence(analyst, source)
+    outsider.is_staff = True
+    outsider.save()
+    assert client_for(outsider).post(claim_url(claim, "delete"), {"post": "yes"}).status_code == 403
+    assert Claim.objects.filter(pk=claim.pk).exists()
 
 
 def test_the_admins_delete_permission_is_the_services_rule(analyst, source):

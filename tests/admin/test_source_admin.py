@@ -223,7 +223,8 @@ def test_source_with_spans_shows_no_delete_and_refuses_it_without_a_500(client_f
     client = client_for(superuser)
     assert reverse("admin:sources_source_delete", args=[source.pk]) not in client.get(source_url(source)).content.decode()
     response = client.post(reverse("admin:sources_source_delete", args=[source.pk]), {"post": "yes"})
-    assert response.status_code in (302, 403)
+    assert response.status_code == 302 and response["Location"] == source_url(source)
+    assert f"Source #{source.pk} is not deleted: This source has 1 span; delete them first." in client.get(source_url(source)).content.decode()
     assert Source.objects.filter(pk=source.pk).exists()
 
 
@@ -246,7 +247,9 @@ def test_span_used_as_evidence_cannot_be_deleted(client_for, analyst, source):
     page = client.get(reverse("admin:sources_span_change", args=[span.pk])).content.decode()
     assert reverse("admin:sources_span_delete", args=[span.pk]) not in page
     response = client.post(reverse("admin:sources_span_delete", args=[span.pk]), {"post": "yes"})
-    assert response.status_code in (302, 403)
+    assert response.status_code == 302
+    page = client.get(reverse("admin:sources_span_change", args=[span.pk])).content.decode()
+    assert f"Span #{span.pk} is not deleted: This span is used as evidence; remove the evidence first." in page
     assert Span.objects.filter(pk=span.pk).exists()
 
 
