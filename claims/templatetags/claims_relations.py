@@ -16,6 +16,14 @@ CONTRADICTIONS_SHOWN = 50
 SIMILAR_SHOWN = 5
 
 
+# "This claim ... #N": each kind of relation as seen from its first claim, and from its second.
+PHRASES = {
+    ClaimRelation.Kind.DUPLICATE_OF: ("is a duplicate of", "is duplicated by"),
+    ClaimRelation.Kind.CONTRADICTS: ("contradicts", "is contradicted by"),
+    ClaimRelation.Kind.RELATED: ("is related to", "is related to"),
+}
+
+
 def _side(claim: Claim) -> dict:
     return {"claim": claim, "url": reverse("admin:claims_claim_change", args=[claim.pk])}
 
@@ -32,7 +40,7 @@ def claim_relations(context, claim: Claim) -> dict:
     for relation in relations_of(claim, user):
         outgoing = relation.from_claim_id == claim.pk
         other = relation.to_claim if outgoing else relation.from_claim
-        label = relation.get_kind_display().lower() if outgoing or relation.kind != ClaimRelation.Kind.DUPLICATE_OF else "duplicated by"
+        label = PHRASES[relation.kind][0 if outgoing else 1]
         emergency = (
             relation.kind == ClaimRelation.Kind.CONTRADICTS
             and claim.status == Claim.Status.PUBLISHED

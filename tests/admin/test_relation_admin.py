@@ -61,6 +61,19 @@ def test_claim_page_shows_its_relations_and_the_contradiction_emergency(client_f
     assert "two published claims contradict each other" in page
 
 
+@pytest.mark.parametrize("kind, forward, backward", [
+    ("duplicate_of", "is a duplicate of", "is duplicated by"),
+    ("contradicts", "contradicts", "is contradicted by"),
+    ("related", "is related to", "is related to"),
+])
+def test_a_relation_reads_as_a_sentence_from_either_claim(client_for, reviewer, analyst, two_published, kind, forward, backward):
+    first, second = two_published
+    relation_services.relation_create(from_claim=first, to_claim=second, kind=kind, user=analyst)
+    client = client_for(reviewer)
+    assert f"This claim <strong>{forward}</strong>" in client.get(claim_url(first)).content.decode()
+    assert f"This claim <strong>{backward}</strong>" in client.get(claim_url(second)).content.decode()
+
+
 def test_review_queue_lists_published_contradictions(client_for, reviewer, analyst, two_published):
     first, second = two_published
     queue = client_for(reviewer).get("/admin/claims/claim/review-queue/").content.decode()
