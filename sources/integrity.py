@@ -1,11 +1,17 @@
-"""Integrity checks over stored spans."""
+"""Integrity checks over stored spans, and over the originals kept in storage."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from .anchoring import context_of
 from .models import Source, Span
+
+ORIGINALS = "originals"
 
 
 @dataclass(frozen=True)
@@ -52,3 +58,63 @@ def find_broken_spans(*, source_id: int | None = None) -> tuple[int, list[Broken
                 continue
             broken.append(BrokenSpan(span_pk, source_pk, reason))
     return checked, broken
+
+
+# ---------------------------------------------------------------------------------------------
+# Originals in storage
+
+
+@dataclass(frozen=True)
+class OriginalsReport:
+    checked: int
+    problems: list[tuple[int, str, str]]  # (source id, storage name, "missing" or "damaged")
+    orphans: list[str]  # stored files that no source names
+    deleted: list[str]  # orphans deleted (``delete_orphans_older_than``)
+
+
+def _stored_originals() -> list[str]:
+    """Every file under ``originals/`` (``originals/<2 hex>/<sha256>.<ext>``), as storage
+    names; in-progress ``.partial`` files included."""
+    names = []
+    if not default_storage.exists(ORIGINALS):
+        return names
+    folders, files = default_storage.listdir(ORIGINALS)
+    names += [f"{ORIGINALS}/{name}" for name in files]
+    for folder in folders:
+        names += [f"{ORIGINALS}/{folder}/{name}" for name in default_storage.listdir(f"{ORIGINALS}/{folder}")[1]]
+    return names
+
+
+def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta | None = None) -> OriginalsReport:
+    """Each source's original against storage: present, and of its recorded bytes (its
+    sha256; ``quick``: its size only). And the stored files that no source names: left by
+    a crash between storing a file and saving its source, by a refused import, or by a
+    deleted source; with ``delete_orphans_older_than``, those not modified for that long
+    are deleted (a younger one may belong to an upload still being saved)."""
+    from .ingestion import original_problem
+
+    problems = []
+    named = set()
+    checked = 0
+    sources = Source.objects.exclude(original="").exclude(original__isnull=True).order_by("pk")
+    for source in sources.only("pk", "original", "original_sha256", "original_size").iterator(chunk_size=500):
+        checked += 1
+        named.add(source.original.name)
+        if quick:
+            try:
+                problem = None if default_storage.size(source.original.name) == source.original_size else "damaged"
+            except (FileNotFoundError, OSError):
+                problem = "missing"
+        else:
+            problem = original_problem(source)
+        if problem is not None:
+            problems.append((source.pk, source.original.name, problem))
+    orphans = [name for name in _stored_originals() if name not in named]
+    deleted = []
+    if delete_orphans_older_than is not None:
+        cutoff = timezone.now() - delete_orphans_older_than
+        for name in orphans:
+            if default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                deleted.append(name)
+    return OriginalsReport(checked, problems, orphans, deleted)

@@ -1,0 +1,74 @@
+"""``manage.py check_originals``: each source's original checked against storage, and the
+stored files no source names listed (and deleted once old enough)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import time
+from io import StringIO
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from sources import ingestion
+from sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> tuple[str, str, CommandError | None]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("check_originals", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), error
+    return out.getvalue(), err.getvalue(), None
+
+
+def upload(data: bytes, name: str = "a.txt") -> Source:
+    return ingestion.source_create_from_file(stream=io.BytesIO(data), filename=name)
+
+
+def stored_alone(data: bytes) -> str:
+    """An original stored with no source saved after it (a crash in between)."""
+    return ingestion.store_original(io.BytesIO(data), sha256=hashlib.sha256(data).hexdigest(), size=len(data), media_type="text/plain")
+
+
+def test_whole_originals_pass_and_an_orphan_is_listed_not_deleted(settings):
+    upload(b"First original.")
+    upload(b"Second original.", "b.txt")
+    orphan = stored_alone(b"Stored, never saved.")
+    out, err, error = run()
+    assert error is None and err == ""
+    assert f"orphan   {orphan}" in out
+    assert "2 original(s) checked: 0 missing or damaged; 1 stored file(s) no source names." in out
+    assert default_storage.exists(orphan)
+
+
+def test_a_missing_or_damaged_original_is_named_and_the_command_fails(settings):
+    missing, damaged, whole = upload(b"Lost."), upload(b"Garbled later.", "b.txt"), upload(b"Whole.", "c.txt")
+    os.unlink(settings.MEDIA_ROOT / missing.original.name)
+    (settings.MEDIA_ROOT / damaged.original.name).write_bytes(b"Garbled now!!!")  # other bytes, same length
+    out, err, error = run()
+    assert f"source {missing.pk}: its original {missing.original.name} is missing" in err
+    assert f"source {damaged.pk}: its original {damaged.original.name} is damaged" in err
+    assert f"source {whole.pk}:" not in err and err.count("\n") == 2
+    assert error is not None and "3 original(s) checked: 2 missing or damaged" in str(error)
+    # Sizes only: the garbled file of the same length passes, the lost one does not.
+    out, err, error = run("--quick")
+    assert "is missing" in err and "is damaged" not in err and "(sizes only)" in str(error)
+
+
+def test_orphans_are_deleted_once_old_enough(settings):
+    kept = upload(b"Named by a source.")
+    old, young = stored_alone(b"An old orphan."), stored_alone(b"A young orphan.")
+    an_hour_ago = time.time() - 3700
+    os.utime(settings.MEDIA_ROOT / old, (an_hour_ago, an_hour_ago))
+    out, err, error = run("--delete-orphans")
+    assert error is None
+    assert f"deleted  {old}" in out and f"orphan   {young}" in out
+    assert not default_storage.exists(old) and default_storage.exists(young) and default_storage.exists(kept.original.name)
+    assert "2 stored file(s) no source names, 1 deleted." in out
