@@ -89,7 +89,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         body = exc.as_dict()
         set_rollback()
-        return Response(body, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, ProtectedError):
         set_rollback()
         return Response(

@@ -47,6 +47,14 @@ class Missing(DomainError):
     default_code = "not_found"
 
 
+class Unavailable(DomainError):
+    """A store the answer needs did not answer (503): worth trying again."""
+
+    status_code = 503
+    default_code = "unavailable"
+    retry_after = 30  # seconds, sent as Retry-After
+
+
 class Conflict(DomainError):
     """The object's state forbids the operation (409): workflow, freeze, protected deletes."""
 

@@ -99,22 +99,29 @@ def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size
     message = f"This original is already source #{existing.pk} (“{existing.title}”)."
     restorable = existing.original.name == original_name(sha256, existing.original_media_type)
     if stream is not None and size == existing.original_size and restorable and original_problem(existing) is not None:
-        store_original(stream, sha256=sha256, size=size, media_type=existing.original_media_type)
-        logger.warning("Source %s: its original was restored from an upload of the same bytes", existing.pk)
-        message += " Its original file was missing or damaged in storage, and is restored from these bytes."
+        try:
+            store_original(stream, sha256=sha256, size=size, media_type=existing.original_media_type)
+        except Exception:  # noqa: BLE001 - a restore that fails leaves the answer a 409
+            logger.exception("Source %s: restoring its original from an upload of the same bytes failed", existing.pk)
+        else:
+            logger.warning("Source %s: its original was restored from an upload of the same bytes", existing.pk)
+            message += " Its original file was missing or damaged in storage, and is restored from these bytes."
     raise Conflict(message, code="duplicate_original", extra=existing_source_body(existing))
 
 
 def original_problem(source: Source) -> str | None:
     """What is wrong with a source's stored original, if anything: "missing" (no file where
-    its record says) or "damaged" (a file whose bytes are not the ones recorded)."""
+    its record says), "damaged" (a file whose bytes are not the ones recorded), or
+    "unreadable" (the storage failed to answer: a permission, a disk, a remote store's
+    error; logged)."""
     name = source.original.name
     try:
         if not default_storage.exists(name):
             return "missing"
-    except OSError:
-        return "missing"
-    return None if _holds(name, source.original_sha256, source.original_size) else "damaged"
+        return None if _holds(name, source.original_sha256, source.original_size) else "damaged"
+    except Exception:  # noqa: BLE001 - whatever the storage backend raises
+        logger.exception("Source %s: its original %s could not be read from storage", source.pk, name)
+        return "unreadable"
 
 
 def _refuse_duplicate_url(url: str | None) -> None:
@@ -162,21 +169,27 @@ def _holds(name: str, sha256: str, size: int) -> bool:
 
 class _HashedAsRead:
     """A stream whose bytes are hashed as they are read from its start: what a storage
-    saves is checked against the hash taken before, without reading it back."""
+    saves is checked against the hash taken before, without reading it back. Wrapped in
+    Django's ``File``, whose ``size`` and ``closed`` ask the object wrapped: those are the
+    stream's (a storage may send exactly ``size`` bytes), never the running count."""
 
-    def __init__(self, stream: BinaryIO):
-        self.stream = stream
+    def __init__(self, stream: BinaryIO, size: int):
+        self.stream, self.size = stream, size
         self.seek(0)
+
+    @property
+    def closed(self) -> bool:
+        return self.stream.closed
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(size)
-        self.digest.update(chunk)
-        self.size += len(chunk)
+        self._digest.update(chunk)
+        self._count += len(chunk)
         return chunk
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         position = self.stream.seek(offset, whence)
-        self.digest, self.size, self.from_start = hashlib.sha256(), 0, position == 0
+        self._digest, self._count, self._from_start = hashlib.sha256(), 0, position == 0
         return position
 
     def tell(self) -> int:
@@ -187,9 +200,9 @@ class _HashedAsRead:
 
     def read_whole(self) -> tuple[str, int] | None:
         """The hash and size of what was read, if it was read from the start to the end."""
-        if not self.from_start or self.stream.read(1):
+        if not self._from_start or self.stream.read(1):
             return None
-        return self.digest.hexdigest(), self.size
+        return self._digest.hexdigest(), self._count
 
 
 def file_changed_error() -> InvalidInput:
@@ -215,10 +228,10 @@ def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str)
         if _holds(name, sha256, size):
             return name
         default_storage.delete(name)
-    hashed = _HashedAsRead(stream)
+    hashed = _HashedAsRead(stream, size)
     saved = default_storage.save(name, File(hashed, name=os.path.basename(name)))
     read = hashed.read_whole()
-    if read is None and _holds(saved, sha256, size) or read == (sha256, size):
+    if read == (sha256, size) or (read is None and _holds(saved, sha256, size)):
         if saved != name:
             # A concurrent writer stored the same bytes first; the storage kept both.
             default_storage.delete(saved)

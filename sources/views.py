@@ -37,7 +37,7 @@ from project.api import (
     revision_etag,
     sees_everything,
 )
-from project.errors import Conflict, Missing
+from project.errors import Conflict, Missing, Unavailable
 from project.pagination import KeysetPagination
 
 from . import ingestion, services
@@ -227,6 +227,11 @@ class SourceViewSet(viewsets.GenericViewSet):
         # Read whole before it is sent (a hash of 50 MB is a tenth of a second): the answer
         # names the original by its hash, and must never be other bytes under that name.
         problem = ingestion.original_problem(source)
+        if problem == "unreadable":
+            raise Unavailable(
+                f"The storage did not give the original of source #{source.pk}; try again later.",
+                code="original_unavailable",
+            )
         if problem is not None:
             logger.error("Source %s: its original %s is %s in storage", source.pk, source.original.name, problem)
             raise (Missing if problem == "missing" else Conflict)(

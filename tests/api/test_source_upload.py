@@ -241,6 +241,41 @@ def test_an_original_lost_or_damaged_in_storage_is_never_served_and_the_same_byt
     assert Source.objects.count() == 1
 
 
+def test_a_storage_that_fails_to_answer_is_a_503_for_a_download_and_never_turns_a_duplicate_into_a_500(client_for, analyst, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    data = b"An original the storage will fail to read."
+    body = upload(client_for(analyst), "a.txt", data, "text/plain").json()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("the storage refused")
+
+    monkeypatch.setattr(default_storage, "open", refuse)
+    response = client_for(analyst).get(body["original_url"])
+    assert response.status_code == 503 and response.json()["code"] == "original_unavailable"
+    assert response["Retry-After"] == "30"
+    again = upload(client_for(analyst), "again.txt", data, "text/plain")
+    assert again.status_code == 409 and again.json()["code"] == "duplicate_original"
+
+
+def test_an_original_is_saved_whole_by_a_storage_that_sends_the_files_announced_size(client_for, analyst, monkeypatch):
+    """Some storages (Google Cloud's, in django-storages) send exactly ``content.size``
+    bytes: that is the file's size, not what was read of it so far."""
+    from django.core.files.storage import default_storage
+
+    save = default_storage._save
+
+    def save_announced_size(name, content):
+        data = content.read(content.size)
+        return save(name, SimpleUploadedFile(name, data))
+
+    monkeypatch.setattr(default_storage, "_save", save_announced_size)
+    data = b"All of these bytes, as many as announced."
+    response = upload(client_for(analyst), "a.txt", data, "text/plain")
+    assert response.status_code == 201, response.json()
+    assert b"".join(client_for(analyst).get(response.json()["original_url"]).streaming_content) == data
+
+
 def test_the_list_shows_the_original_fields(client_for, analyst):
     upload(client_for(analyst), "a.txt", b"Listed text.", "text/plain")
     row = client_for(analyst).get(SOURCES).json()["results"][0]
