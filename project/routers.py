@@ -102,24 +102,30 @@ def _is_bookkeeping(sql: str, tables: tuple[str, ...]) -> bool:
     return any(table in sql for table in tables)
 
 
-# Where a request keeps the credentials it issued (``issued``).
-_ISSUED = "claimbase.issued_credentials"
-
-
 def _pin_key(credential: str) -> str:
     return "read-primary:" + hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _authorization_key(authorization: str) -> str:
+    """The pin of an ``Authorization`` header, as the API reads it: its scheme in any case
+    ("Token", "token"), its parts separated by any spaces."""
+    scheme, _, rest = authorization.strip().partition(" ")
+    return _pin_key(f"{scheme.lower()} {rest.strip()}")
+
+
 def _credential_key(request) -> str | None:
-    credential = request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    return _pin_key(credential) if credential else None
+    if authorization := request.META.get("HTTP_AUTHORIZATION"):
+        return _authorization_key(authorization)
+    session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    return _pin_key(session) if session else None
 
 
 def issued(request, authorization: str) -> None:
     """Tell read-your-writes that this request issued a credential (``Token <key>``): if
     issuing it wrote, the reads made with it are pinned too. A token created now is on the
-    primary only, and a replica that lags would refuse it (401) for a moment."""
-    request.META.setdefault(_ISSUED, []).append(authorization)
+    primary only, and a replica that lags would refuse it (401) for a moment. Only its pin
+    (a digest) is kept on the request: an error report shows a request's attributes."""
+    request.claimbase_issued_pins = [*getattr(request, "claimbase_issued_pins", ()), _authorization_key(authorization)]
 
 
 class ReadYourWritesMiddleware:
@@ -171,7 +177,7 @@ class ReadYourWritesMiddleware:
             PIN_COOKIE, until, salt=_PIN_SALT, max_age=seconds, httponly=True,
             secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
         )
-        keys = [_pin_key(credential) for credential in request.META.get(_ISSUED, ())]
+        keys = list(getattr(request, "claimbase_issued_pins", ()))
         if key := _credential_key(request):
             keys.append(key)
         if keys:

@@ -112,15 +112,20 @@ def test_a_token_issued_by_a_request_that_wrote_reads_the_primary_from_its_first
     assert decisions == ["default", "replica1"]
 
 
-def test_a_token_handed_out_again_without_a_write_pins_nothing(with_replica):
+def test_a_token_is_pinned_however_its_scheme_is_written_and_never_kept_in_clear(with_replica):
+    seen = []
+
     def issue(request):
-        routers.issued(request, "Token old")
+        routers.issued(request, "Token fresh")
+        seen.append(request)
         return HttpResponse("ok")
 
-    ReadYourWritesMiddleware(issue)(factory.get("/x/"))
+    ReadYourWritesMiddleware(issue)(factory.post("/api/v1/auth/token/"))
     middleware, decisions = _middleware(with_replica)
-    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token old"))
-    assert decisions == ["replica1"]
+    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="token  fresh"))
+    assert decisions == ["default"]
+    # An error report shows the request's META and attributes: only a digest is there.
+    assert "fresh" not in repr(seen[0].META) and "fresh" not in repr(vars(seen[0]))
 
 
 @pytest.mark.django_db
