@@ -104,6 +104,20 @@ class WebhookForm(forms.ModelForm):
                 f"characters) before saving; once saved it is not shown again. {SIGNATURE_HELP}"
             )
 
+    def clean_public_only(self):
+        """Fixed once the webhook has deliveries: it decides how the receiver's events are
+        numbered (the public numbering, or the feed's own), and a receiver that keeps the
+        last seq it saw would drop every event after a switch to smaller numbers."""
+        public_only = self.cleaned_data["public_only"]
+        webhook = self.instance
+        if webhook.pk is not None and public_only != webhook.public_only and webhook.deliveries.exists():
+            raise ValidationError(
+                "This webhook has deliveries, numbered for its receiver by "
+                f"{'the public numbering' if webhook.public_only else 'the feed’s own seq'}; changing this "
+                "would renumber the events that follow. Add a new webhook for the other kind of events."
+            )
+        return public_only
+
     def clean_url(self):
         url = self.cleaned_data["url"]
         try:

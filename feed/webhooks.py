@@ -200,6 +200,7 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         SIGNATURE_HEADER: sign(webhook.secret, body),
         "X-Claimbase-Event": payload["type"],
         "X-Claimbase-Seq": str(payload["seq"]),
+        "X-Claimbase-Numbering": "public" if webhook.public_only else "all",
         "X-Claimbase-Delivery": delivery_id(delivery),
     }
     try:

@@ -173,3 +173,20 @@ def test_a_webhook_says_which_delivery_holds_the_others_and_why(superuser):
     html = client.get(reverse("admin:feed_webhook_change", args=[webhook.pk])).content.decode()
     assert "Up to date: nothing waiting" in html
     assert "queued for this webhook" in html
+
+
+def test_public_only_is_fixed_once_a_webhook_has_deliveries(superuser):
+    """It decides how the receiver's events are numbered: a switch would renumber them."""
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, public_only=True)
+    client = _client(superuser)
+    url = reverse("admin:feed_webhook_change", args=[webhook.pk])
+    data = {"url": webhook.url, "types": [], "active": "on", "secret": ""}  # public_only unchecked
+    assert client.post(url, data).status_code == 302  # no deliveries yet: free to change
+    webhook.refresh_from_db()
+    assert not webhook.public_only
+    event = Event.objects.create(type="claim.published", claim=7, seq=1, public=True)
+    Delivery.objects.create(webhook=webhook, event=event, seq=1)
+    response = client.post(url, {**data, "public_only": "on"})
+    assert response.status_code == 200 and "would renumber the events that follow" in response.content.decode()
+    webhook.refresh_from_db()
+    assert not webhook.public_only

@@ -93,8 +93,10 @@ def test_a_public_only_webhook_is_numbered_as_the_public_feed_and_counts_nothing
         assert _seqs(receiver) == [1, 2, 3] == [event.public_seq for event in public]
         assert [json.loads(item.body) for item in receiver.received] == [event.as_payload(public=True) for event in public]
         assert [item.headers["x-claimbase-seq"] for item in receiver.received] == ["1", "2", "3"]
+        assert {item.headers["x-claimbase-numbering"] for item in receiver.received} == {"public"}
         # The webhook that takes every event keeps the feed's own numbers.
         assert _seqs(everything) == [event.seq for event in events] == list(range(1, 10))
+        assert {item.headers["x-claimbase-numbering"] for item in everything.received} == {"all"}
 
         ids = [item.headers["x-claimbase-delivery"] for item in receiver.received]
         pks = Delivery.objects.filter(webhook=public_only).order_by("seq").values_list("pk", flat=True)
