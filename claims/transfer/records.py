@@ -1053,10 +1053,13 @@ class Resolver:
         if state not in ANCHOR_STATES:
             raise InvalidLine(f"anchor_state {state!r} is not one of {', '.join(ANCHOR_STATES)}")
         if state == Span.AnchorState.ORPHANED:
-            # An orphaned span keeps the words that left the source, its old place and context.
+            # An orphaned span keeps the words that left the source, its old place and context:
+            # offsets in the text as it was, which may end past the text as it is now (a
+            # text cut short).
             if start is None or end is None or not quote:
                 raise InvalidLine("an orphaned span needs start, end and its quote")
-            anchoring.validate_offsets(text, start, end)
+            if not 0 <= start < end:
+                raise InvalidLine(f"an orphaned span's old offsets need 0 <= start < end, not [{start}, {end})")
         else:
             candidate = anchoring.resolve_passage(
                 text, start, end, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence,
