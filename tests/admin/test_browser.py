@@ -125,6 +125,28 @@ def test_a_reload_gives_back_the_selection_and_what_was_typed(transactional_db, 
     assert page.locator("[data-role=error]").is_hidden()
 
 
+def test_a_restored_selection_is_cited_where_it_is_painted_after_an_edit_moved_its_code_points(
+    transactional_db, browser, live_server, analyst
+):
+    """An edit between the typing and the reload put one code point fewer before the passage
+    (an astral letter for two plain ones: the same UTF-16 length): the restored selection
+    is painted on the same units, and its offsets must be counted again from them."""
+    source = source_create(user=analyst, title="Dashes", text="ab: ---- end")
+    page = reader(browser, live_server, source)
+    drag_select(page, "-", occurrence=2)
+    assert (page.input_value("#cb-selection input[name=start]"), page.input_value("#cb-selection input[name=end]")) == ("5", "6")
+    page.keyboard.type("The second dash.")
+    source_update(source=source, user=analyst, text="\U0001d518: ---- end")
+    page.reload()
+    assert "Restored" in error_text(page)
+    assert (page.input_value("#cb-selection input[name=start]"), page.input_value("#cb-selection input[name=end]")) == ("4", "5")
+    with page.expect_navigation():
+        page.click("[data-role=create-claim]")
+    page.wait_for_selector(".messagelist .success")
+    span = Claim.objects.get().evidence.get().span
+    assert (span.start, span.end, span.quote) == (4, 5, "-")
+
+
 def test_the_popover_follows_its_passage_when_the_text_scrolls(transactional_db, browser, live_server, analyst):
     text = seed_text(SEED)
     source = source_create(user=analyst, title="Iran's Russian Conundrum (seed 004)", text=text)

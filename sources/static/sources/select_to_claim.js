@@ -309,7 +309,11 @@
       const selection = draft.selection;
       const text = container.textContent;
       if (selection && text.slice(selection.startUnit, selection.endUnit) === selection.quote) {
-        show(selection, false);
+        // Its offsets counted again in the text as it is now: an edit since may have put
+        // fewer code points (or more) before the same UTF-16 units, and what is cited must
+        // be what is painted.
+        const start = codePointLength(text.slice(0, selection.startUnit));
+        show(Object.assign({}, selection, { start: start, end: start + codePointLength(selection.quote) }), false);
         fail("Restored what you were writing before this page was reloaded.", true);
       }
     }
