@@ -22,7 +22,7 @@ from project.errors import DomainError
 from project.validation import repeated_fields
 
 from .ingestion import source_create_from_file, source_create_from_url
-from .models import Source
+from .models import URL_MAX_LENGTH, Source
 from .uploads import SourceFileUploadHandler
 
 
@@ -53,7 +53,7 @@ class SourceFromFileForm(_SourceChoices):
 
 class SourceFromUrlForm(_SourceChoices):
     url = forms.CharField(
-        max_length=2000,
+        max_length=URL_MAX_LENGTH,
         label="URL",
         widget=forms.URLInput(attrs={"size": 80}),
         help_text="A web page or document on the public internet; it is read now and kept.",

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
@@ -38,7 +39,7 @@ from project.validation import as_one_line, says_something
 
 from . import ingest
 from .ingest.normalise import without_lone_surrogates
-from .models import Source
+from .models import URL_MAX_LENGTH, Source
 from .services import source_create
 
 CHUNK = 1024 * 1024
@@ -132,9 +133,6 @@ def _refuse_duplicate_url(url: str | None) -> None:
             code="duplicate_url",
             extra=existing_source_body(existing),
         )
-
-
-URL_MAX_LENGTH = Source._meta.get_field("url").max_length
 
 
 def _valid_url(url: str) -> str:
@@ -251,6 +249,13 @@ def same_site(url: str, read_from: str) -> bool:
     return site == read_site
 
 
+_HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?", re.IGNORECASE)
+
+
+def _is_host_name(text: str) -> bool:
+    return bool(_HOST_NAME.fullmatch(text))
+
+
 def _site_name(url: str) -> str:
     """The publisher a page's metadata gives when the page names none: the host of its URL
     without "www." (trafilatura's rule)."""
@@ -269,10 +274,11 @@ def _fields(
     if "url" in found:
         found["url"] = _valid_url(found["url"])
         if read_from and found["url"] and not same_site(found["url"], read_from):
-            # A publisher the page does not name is its canonical URL's site: not that one.
-            if found.get("publisher") and found["publisher"] == _site_name(found["url"]):
-                found["publisher"] = _site_name(read_from)
             found["url"] = ""
+    if read_from and _is_host_name(found.get("publisher", "")) and not same_site(f"http://{found['publisher']}/", read_from):
+        # A publisher the page does not name is taken from its canonical URL's host: not
+        # another site's (whether that URL was refused as another site's or as too long).
+        found["publisher"] = _site_name(read_from)
     if fallback_url and not found.get("url"):
         found["url"] = fallback_url
     fields = {name: value for name, value in found.items() if value}

@@ -30,6 +30,10 @@ def sha256_of(text: str) -> str:
     return digest.hexdigest()
 
 
+# The longest URL a source records (what a page names as canonical, what is fetched).
+URL_MAX_LENGTH = 2000
+
+
 class Source(models.Model):
     """A document, stored verbatim: no stripping, no HTML interpretation."""
 
@@ -52,7 +56,7 @@ class Source(models.Model):
     # Its identity across databases (export and import); assigned once.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=500, validators=[one_line, readable])
-    url = models.URLField(max_length=2000, null=True, blank=True)
+    url = models.URLField(max_length=URL_MAX_LENGTH, null=True, blank=True)
     publisher = models.CharField(max_length=300, blank=True, validators=[one_line])
     authors = models.CharField(max_length=500, blank=True, validators=[one_line])
     published_on = models.DateField(null=True, blank=True)

@@ -17,7 +17,7 @@ from project.validation import ascii_integer, repeated_fields
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
 from .language import validate_tag
-from .models import Source, Span
+from .models import URL_MAX_LENGTH, Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
 MAX_OFFSET = 2**31 - 1
@@ -177,7 +177,7 @@ class SourceWriteSerializer(WriteSerializer):
     """Fields a caller may set; ``source_create``/``source_update`` validate the rest."""
 
     title = serializers.CharField(max_length=500)
-    url = serializers.URLField(max_length=2000, required=False, allow_null=True, allow_blank=True)
+    url = serializers.URLField(max_length=URL_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
     publisher = serializers.CharField(max_length=300, required=False, allow_blank=True)
     authors = serializers.CharField(max_length=500, required=False, allow_blank=True)
     published_on = serializers.DateField(required=False, allow_null=True)
@@ -238,7 +238,7 @@ class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
     """``url`` to read now, and optionally fields that take precedence over the page's
     metadata."""
 
-    url = serializers.CharField(max_length=2000, help_text="An http:// or https:// address on the public internet.")
+    url = serializers.CharField(max_length=URL_MAX_LENGTH, help_text="An http:// or https:// address on the public internet.")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None
 

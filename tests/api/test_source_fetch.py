@@ -55,6 +55,13 @@ class Handler(BaseHTTPRequestHandler):
                 b"<body><article><p>" + b"Words of a page that names another site's address as its own. " * 5 + b"</p></article></body></html>",
                 "text/html; charset=utf-8",
             ),
+            "/claims-bbc-long": (
+                200,
+                b'<html><head><title>A page of this server</title><link rel="canonical" href="https://www.bbc.co.uk/news/'
+                + b"x" * 2100 + b'"></head><body><article><p>'
+                + b"Words of a page that names another site's overlong address as its own. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
             "/report.pdf": (200, PDF, "application/pdf"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
             "/image": (200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
@@ -132,9 +139,10 @@ def test_a_page_claiming_another_sites_address_is_recorded_where_it_was_read(cli
     assert not real.exists()
 
 
-def test_a_page_claiming_another_sites_address_is_not_published_by_that_site(client_for, analyst, server):
-    body = client_for(analyst).post(FETCH, {"url": server + "/claims-bbc"}).json()
-    assert body["url"] == server + "/claims-bbc"
+@pytest.mark.parametrize("path", ["/claims-bbc", "/claims-bbc-long"])
+def test_a_page_claiming_another_sites_address_is_not_published_by_that_site(client_for, analyst, server, path):
+    body = client_for(analyst).post(FETCH, {"url": server + path}).json()
+    assert body["url"] == server + path
     assert body["publisher"] == "127.0.0.1:" + server.rsplit(":", 1)[1]
 
 

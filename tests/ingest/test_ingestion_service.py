@@ -118,3 +118,10 @@ def test_a_url_recorded_meanwhile_is_a_409_naming_it_whichever_check_sees_it(mon
         ingestion.source_create_from_file(stream=io.BytesIO(b"Other bytes of the same page."), filename="a.txt", url="https://example.org/a")
     assert refused.value.code == "duplicate_url"
     assert refused.value.extra["existing_source"]["id"] == first.pk
+
+
+def test_the_extractors_limits_are_the_source_fields_lengths():
+    """``sources.ingest`` knows no model: its cut of each metadata value must be the field's."""
+    from sources.ingest.extract import _MAX_LENGTHS
+
+    assert _MAX_LENGTHS == {name: Source._meta.get_field(name).max_length for name in _MAX_LENGTHS}
