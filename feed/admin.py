@@ -243,6 +243,8 @@ class DeliveryAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, ad
             return "not sent"
         if delivery.status == Delivery.Status.DELIVERED:
             return f"delivered {formats.localize(timezone.localtime(delivery.delivered_at))}" if delivery.delivered_at else "delivered"
+        if not delivery.webhook.active:
+            return "stopped: the webhook is disabled"
         head = getattr(delivery, "head_seq", None)
         if head is not None and head < delivery.seq:
             return f"waiting behind event #{head}"

@@ -97,14 +97,16 @@ class CommentForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, action: str, warned: bool = False, **kwargs):
-        """``warned``: the claim (or one of the claims) the editorial checks warn about."""
+    def __init__(self, *args, action: str, warned: bool = False, several: bool = False, **kwargs):
+        """``warned``: the claim (or, ``several``, one of the claims) the editorial checks
+        warn about."""
         super().__init__(*args, **kwargs)
         required = self.fields["comment"].required = comment_needed(action, warned=warned)
         if required and not TRANSITIONS[action].comment_required:
             self.fields["comment"].help_text = "Required: say why the editorial checks' warnings do not apply. The author reads it."
             self.fields["comment"].error_messages["required"] = (
-                "The editorial checks warn about this claim: approving needs a comment saying why the warnings do not apply."
+                f"The editorial checks warn about {'some of these claims' if several else 'this claim'}: approving "
+                "needs a comment saying why the warnings do not apply."
             )
         elif required:
             self.fields["comment"].help_text = "Required: the author reads it."
@@ -228,9 +230,9 @@ def _bulk(action: str):
 
     def bulk_action(model_admin, request, queryset):
         comment = ""
-        warned = action == Action.APPROVE and queryset.filter(has_checks=True).exists()
+        warned = queryset.filter(has_checks=True).exists()
         if comment_needed(action, warned=warned):
-            form = CommentForm(request.POST if "apply" in request.POST else None, action=action, warned=warned)
+            form = CommentForm(request.POST if "apply" in request.POST else None, action=action, warned=warned, several=True)
             if not form.is_valid():
                 context = {
                     **model_admin.admin_site.each_context(request),

@@ -95,5 +95,7 @@ def test_bulk_approve_of_claims_with_warnings_asks_for_a_comment_first(client_fo
     response = client.post(changelist, data)
     assert response.status_code == 200 and "form" in response.context  # the comment page
     assert Claim.objects.get(pk=flagged.pk).status == "in_review"
+    response = client.post(changelist, {**data, "apply": "1", "comment": ""})
+    assert "The editorial checks warn about some of these claims" in response.content.decode()
     client.post(changelist, {**data, "apply": "1", "comment": "The seventh vote is on record elsewhere."})
     assert {Claim.objects.get(pk=pk).status for pk in (flagged.pk, clean.pk)} == {"published"}

@@ -167,6 +167,8 @@ def test_a_webhook_says_which_delivery_holds_the_others_and_why(superuser):
     Webhook.objects.filter(pk=webhook.pk).update(active=False)
     html = client.get(reverse("admin:feed_webhook_change", args=[webhook.pk])).content.decode()
     assert "event #2</a> (disabled); 2 more waiting behind it" in html and "next try" not in html
+    log = client.get(reverse("admin:feed_delivery_changelist")).content.decode()
+    assert log.count("stopped: the webhook is disabled") == 3 and "next try" not in log
 
     Webhook.objects.filter(pk=webhook.pk).update(active=True)
     Delivery.objects.filter(webhook=webhook).update(status=Delivery.Status.DELIVERED)
