@@ -3,6 +3,8 @@ webhooks that push it to other systems."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -117,6 +119,9 @@ class Delivery(models.Model):
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    # X-Claimbase-Delivery: the same for each attempt, and telling nothing (the row's number
+    # would count the deliveries to every other webhook).
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     seq = models.BigIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)

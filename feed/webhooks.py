@@ -41,7 +41,6 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from project import net
 from project.errors import InvalidInput
@@ -82,7 +81,7 @@ def delivery_id(delivery: Delivery) -> str:
     """``X-Claimbase-Delivery``: the same for every attempt of one delivery, and opaque. The
     row's own number would count the deliveries to every other webhook, some of which take
     the events a public-only receiver must not learn of."""
-    return str(uuid.UUID(salted_hmac("claimbase.feed.delivery", str(delivery.pk)).hexdigest()[:32]))
+    return str(delivery.uid)
 
 
 def backoff(attempts: int) -> timedelta:
