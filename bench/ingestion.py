@@ -8,9 +8,10 @@
    text node of the page; PDFium's text in drawing order).
 2. Speed: medians of ``sources.ingest.extract`` on a 100-page two-column PDF report, a
    2 MB news page (scripts, styles, hydration data, 3,000 teaser cards around the
-   article), a 2 MB page of nothing but paragraphs, and a page of as many short
-   paragraphs as a page may have elements (``MAX_HTML_ELEMENTS``: the worst case, since
-   finding the main content costs more than in proportion to the elements).
+   article), a 2 MB page of nothing but paragraphs, and pages of as many paragraphs as a
+   page may have elements (``MAX_HTML_ELEMENTS``), short, or long enough to fill the
+   largest page read (``MAX_HTML_BYTES``): the worst case, since finding the main content
+   costs more than in proportion to the elements, and more with each one's text.
 3. Memory: peak RSS of a fresh process that uploads one file through the WSGI handler
    (POST /api/v1/sources/, multipart, the body streamed from disk as a server would, the
    answer's chunks consumed as a server sends them), above the same process before the
@@ -116,15 +117,22 @@ def dense_page(size: int) -> bytes:
     return b"<html><body><article>" + b"".join(paragraphs) + b"</article></body></html>"
 
 
-def element_page() -> bytes:
-    """Short numbered paragraphs (all different), as many as a page read may have elements."""
-    from sources.ingest.html import MAX_HTML_ELEMENTS
+def element_page(size: int | None = None) -> bytes:
+    """Numbered paragraphs (all different), as many as a page read may have elements: short
+    ones, or ones long enough to fill ``size`` bytes (the cost grows with both)."""
+    from sources.ingest.html import MAX_HTML_BYTES, MAX_HTML_ELEMENTS
 
-    prose = report_paragraphs(200)
-    paragraphs = (
-        f"<p>{number}. {' '.join(prose[number % len(prose)].split()[:6])}</p>".encode()
-        for number in range(MAX_HTML_ELEMENTS - 3)  # with html, head and body
-    )
+    count = MAX_HTML_ELEMENTS - 3  # with html, head and body
+    prose = " ".join(report_paragraphs(200))
+    length = (min(size, MAX_HTML_BYTES) - 100) // count - 20 if size else None
+
+    def paragraph(number: int) -> str:
+        if length is None:
+            return " ".join(prose.split()[number % 500:][:6])
+        start = (number * 37) % (len(prose) - length)
+        return prose[start : start + length]
+
+    paragraphs = (f"<p>{number}. {paragraph(number)}</p>".encode() for number in range(count))
     return b"<html><head></head><body>" + b"".join(paragraphs) + b"</body></html>"
 
 
@@ -147,7 +155,8 @@ def speed(repeat: int) -> str:
         ("PDF report, two columns", hundred_page_report(), {}),
         ("HTML news page, scripts and teasers", big_news_page(), {"declared_type": "text/html"}),
         ("HTML of paragraphs only", dense_page(2 * 2**20), {"declared_type": "text/html"}),
-        ("HTML of short paragraphs, as many elements as are read (worst case)", element_page(), {"declared_type": "text/html"}),
+        ("HTML of short paragraphs, as many elements as are read", element_page(), {"declared_type": "text/html"}),
+        ("HTML of long paragraphs, as many elements and bytes as are read (worst case)", element_page(10 * 2**20), {"declared_type": "text/html"}),
     ]
     rows = []
     for name, data, kwargs in cases:

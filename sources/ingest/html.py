@@ -60,7 +60,8 @@ _ATTRIBUTE = re.compile(rb"[\s\"'][^\s\"'=<>/]+\s*=")
 
 
 # Finding the main content costs time in more than proportion to the elements of a page:
-# 20,000 paragraphs take 2 s, 40,000 4.5 s, 100,000 24 s (bench/RESULTS.md). Real pages have
+# 20,000 paragraphs take 2 s, 40,000 4.3-4.8 s (5.7 s filling 10 MB), 100,000 24 s
+# (bench/RESULTS.md). Real pages have
 # a few thousand (the 2 MB news page of bench/ingestion.py, scripts and teasers and all,
 # 12,000); a page of a million short paragraphs would hold a server's thread for minutes.
 MAX_HTML_ELEMENTS = 40_000
