@@ -49,8 +49,8 @@ _TAG = rb"([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)"
 _LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*(?:\"\s*%s\s*\"|'\s*%s\s*'|%s(?=[\s>]))" % (_TAG, _TAG, _TAG), re.IGNORECASE)
 
 
-# Real pages, scripts and all, stay well below this; a page of pure text this size takes
-# about a minute and a half to sift (see bench/RESULTS.md).
+# Real pages, scripts and all, stay well below this; a page this size, of as many elements
+# as are read (MAX_HTML_ELEMENTS, below), takes about 6 s to sift (see bench/RESULTS.md).
 MAX_HTML_BYTES = 10 * 2**20
 # libxml2 checks each attribute of a tag against the others: a tag with a hundred thousand
 # attributes takes minutes to parse. No real page has more than a few dozen.
