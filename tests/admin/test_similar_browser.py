@@ -11,7 +11,7 @@ from claims.models import Claim, ClaimRelation
 from sources.services import source_create
 
 from ..support import SEEDS_DIR
-from .browser_support import CHROMIUM, browser, drag_select, new_page  # noqa: F401  (browser: a fixture)
+from .browser_support import CHROMIUM, browser, drag_select, new_page, screenshot  # noqa: F401  (browser: a fixture)
 from .test_browser import PASSAGE, SEED
 
 pytestmark = [
@@ -56,6 +56,11 @@ def test_claim_form_suggests_similar_claims_opens_one_and_marks_the_new_claim_a_
     assert page.locator("[data-role=similar-claims] li").count() <= 5
     assert "Published" in item.inner_text() and "Supported" in item.inner_text()
     assert PUBLISHED_TEXT in item.inner_text()
+    # The suggestions sit under the text, which keeps the width a long claim needs.
+    text, panel = page.locator("#id_text").bounding_box(), page.locator("[data-role=similar-claims]").bounding_box()
+    assert text["width"] >= 500 and panel["y"] >= text["y"] + text["height"]
+    assert abs(panel["x"] - text["x"]) <= 2
+    screenshot(page, "claim_add_similar")
 
     with page.context.expect_page() as opened:
         item.locator("a").click()
