@@ -58,6 +58,16 @@ CODES = (
     UNRESOLVED_RELATIVE_TIME,
 )
 
+# What each check is called where people read the warnings (the admin); the API gives codes.
+LABELS = {
+    NUMBER_NOT_IN_EVIDENCE: "Number not in the evidence",
+    DATE_NOT_IN_EVIDENCE: "Date not in the evidence",
+    HEDGED_EVIDENCE: "Hedged evidence",
+    SINGLE_SOURCE: "Single source",
+    LOW_RELIABILITY: "Low-reliability sources",
+    UNRESOLVED_RELATIVE_TIME: "Relative time without a date",
+}
+
 SUPPORTS, REFUTES, CONTEXT = "supports", "refutes", "context"
 HIGH = "high"
 WEAK_GRADES = frozenset("DEF")

@@ -1,10 +1,12 @@
-"""Template tags of the claims admin: the dashboard on the admin index."""
+"""Template tags of the claims admin: the dashboard on the admin index, the editorial
+checks' names."""
 
 from __future__ import annotations
 
 from django import template
 
 from ..admin.dashboard import dashboard
+from ..checks import LABELS
 
 register = template.Library()
 
@@ -26,3 +28,10 @@ def claims_date_hierarchy(cl) -> dict:
 
     return calendar_date_hierarchy(cl)
 
+
+
+@register.filter
+def check_label(code: str) -> str:
+    """An editorial check's name for people (its code where it has none: a stored warning
+    of a check since renamed)."""
+    return LABELS.get(code, code)

@@ -99,3 +99,12 @@ def test_bulk_approve_of_claims_with_warnings_asks_for_a_comment_first(client_fo
     assert "The editorial checks warn about some of these claims" in response.content.decode()
     client.post(changelist, {**data, "apply": "1", "comment": "The seventh vote is on record elsewhere."})
     assert {Claim.objects.get(pk=pk).status for pk in (flagged.pk, clean.pk)} == {"published"}
+
+
+def test_warnings_are_named_in_words_with_their_code_on_hover(client_for, analyst, reviewer, make_claim):
+    from claims.checks import CODES, LABELS
+
+    assert set(LABELS) == set(CODES)
+    claim = make_claim(analyst, text=TEXT, status="in_review")
+    html = client_for(reviewer).get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+    assert '<span class="cb-badge cb-check-code" title="number_not_in_evidence">Number not in the evidence</span>' in html
