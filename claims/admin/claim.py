@@ -42,6 +42,7 @@ from sources.admin import adopt
 from sources.models import Span
 
 from .. import services
+from ..checks import LABELS
 from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence, Review
 from ..search import count_matches, search_claims
 from ..roles import is_reviewer
@@ -385,8 +386,19 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
 
     @admin.display(description="claim", ordering="-created_at")
     def claim(self, claim: Claim) -> str:
+        """Its number and words, and how many warnings the editorial checks give (named on
+        hover): with its words, where the list has room for them."""
         text = claim.text if len(claim.text) <= 110 else claim.text[:107] + "..."
-        return format_html('<span class="cb-claim-id">#{}</span> {}', claim.pk, text)
+        warnings = claim.check_warnings or () if claim.has_checks else ()
+        if not warnings:
+            return format_html('<span class="cb-claim-id">#{}</span> {}', claim.pk, text)
+        return format_html(
+            '<span class="cb-claim-id">#{}</span> {} {}', claim.pk, text,
+            badge(
+                "check", "code", f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}",
+                title="; ".join(LABELS.get(warning.get("code"), warning.get("code", "")) for warning in warnings),
+            ),
+        )
 
     @admin.display(description="status", ordering="status")
     def status_label(self, claim: Claim) -> str:
@@ -403,7 +415,10 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
     @admin.display(description="⚠", ordering="-needs_attention")
     def attention(self, claim: Claim) -> str:
         if claim.needs_attention:
-            return badge("attention", "yes", "⚠ needs attention", title="An evidence span is orphaned: its words left the source")
+            return badge(
+                "attention", "yes", "⚠ needs attention",
+                title="An evidence span is orphaned (its words left the source), or two published claims contradict each other",
+            )
         return ""
 
     @admin.display(description="evidence", ordering="evidence_count")

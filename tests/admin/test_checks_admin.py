@@ -84,6 +84,9 @@ def test_changelist_filters_claims_with_warnings(client_for, analyst, reviewer, 
     response = client_for(reviewer).get(reverse("admin:claims_claim_changelist"), {"has_checks": "1"})
     assert [claim.pk for claim in response.context["cl"].result_list] == [flagged.pk]
     assert Claim.objects.filter(has_checks=True).count() == 1
+    # The list says which claims have warnings, beside what needs attention.
+    html = client_for(reviewer).get(reverse("admin:claims_claim_changelist")).content.decode()
+    assert html.count('title="Number not in the evidence">1 warning</span>') == 1
 
 
 def test_bulk_approve_of_claims_with_warnings_asks_for_a_comment_first(client_for, analyst, reviewer, make_claim):
