@@ -131,17 +131,18 @@ def buttons(claim: Claim, user) -> list[dict]:
     return result
 
 
+# The decisions whose comment the author must read, by the status they leave a claim in.
+SENT_BACK_BY = {Claim.Status.CHANGES_REQUESTED: Action.REQUEST_CHANGES, Claim.Status.REJECTED: Action.REJECT}
+
+
 def sent_back(claim: Claim) -> Review | None:
-    """The reviewer's request for changes a claim is waiting on (with its comment), shown
-    at the top of the claim page; None unless the claim is in changes requested."""
-    if claim.status != Claim.Status.CHANGES_REQUESTED:
+    """The reviewer's decision a claim stands on, with its comment, shown at the top of the
+    claim page: the request for changes it waits on, or why it was rejected; None for a
+    claim in any other status."""
+    action = SENT_BACK_BY.get(claim.status)
+    if action is None:
         return None
-    return (
-        claim.reviews.filter(action=Action.REQUEST_CHANGES)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    return claim.reviews.filter(action=action).select_related("actor").order_by("-created_at", "-id").first()
 
 
 def panel_context(request: HttpRequest, claim: Claim) -> dict:

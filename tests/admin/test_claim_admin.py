@@ -241,6 +241,16 @@ def test_a_claim_sent_back_shows_the_reviewers_comment_at_the_top(client_for, an
     assert "Changes requested by reviewer" in top and "Cite the month of the vote." in top
 
 
+def test_a_rejected_claim_shows_why_at_the_top(client_for, analyst, reviewer, make_claim):
+    claim = make_claim(analyst, status="in_review")
+    services.claim_transition(claim=claim, user=reviewer, action="reject", comment="Out of scope: not about Iran.")
+    top = client_for(analyst).get(claim_url(claim)).content.decode().split('id="claim_form"')[0]
+    assert "Rejected by reviewer" in top and "Out of scope: not about Iran." in top and "reopen it as a draft" in top
+    # Reopened, it stands on no decision any more.
+    services.claim_transition(claim=claim, user=analyst, action="reopen", comment="Rewritten about Iran.")
+    assert "Rejected by" not in client_for(analyst).get(claim_url(claim)).content.decode()
+
+
 def test_evidence_is_added_changed_and_removed_in_one_service_call(client_for, analyst, source):
     claim = draft_with_evidence(analyst, source)
     extra_span, _ = span_create(source=source, quote="Russia voted again.")
