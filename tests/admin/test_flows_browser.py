@@ -63,3 +63,28 @@ def test_a_draft_claim_with_supporting_evidence_takes_three_actions_and_a_decisi
         published = json.load(response)
     assert (published["status"], published["verdict"]) == ("published", "supported")
     assert flows.PASSAGE in json.dumps(published, ensure_ascii=False)
+
+
+def test_a_decision_in_the_queue_is_confirmed_in_view_beside_the_next_card(
+    transactional_db, browser, live_server, analyst, reviewer, make_claim
+):
+    """The page goes on to the next claim, far down the queue: what was done stays in view."""
+    claims = [make_claim(analyst, status="in_review", text=f"Russia voted six times for UN sanctions, claim {letter}.") for letter in "abcdefgh"]
+    page = new_page(browser, live_server, "reviewer", "pw-reviewer")
+    page.goto("/admin/claims/claim/review-queue/")
+    card = page.locator(".cb-claim-card").nth(5)
+    card.scroll_into_view_if_needed()
+    decided = card.get_attribute("id")
+    with page.expect_navigation():
+        card.locator("button[data-action=approve]").click()
+    message = page.locator(".messagelist .success")
+    message.wait_for()
+    box, height = message.bounding_box(), page.viewport_size["height"]
+    assert page.evaluate("() => window.scrollY") > 0  # at the next card, not the top
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, box
+    assert decided.removeprefix("claim-") in message.inner_text()
+    # The card it went to is not hidden under the message.
+    following = page.locator(".cb-claim-card").nth(5).bounding_box()
+    assert following["y"] >= box["y"] + box["height"] - 1
+    assert {claim.status for claim in Claim.objects.filter(pk__in=[c.pk for c in claims])} == {"in_review", "published"}
+    screenshot(page, "review_queue_after_decision")
