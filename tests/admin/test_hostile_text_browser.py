@@ -107,3 +107,19 @@ def test_a_direction_mark_in_an_entity_name_does_not_reverse_the_names_after_it(
     screenshot(page, "hostile_text_entities")
     first, last = page.evaluate(_SUBSTRING_ORDER, [".readonly", "Iran and Russia"])
     assert first < last, (first, last)
+
+
+def test_a_long_title_takes_three_lines_in_the_list_and_a_wide_field_on_its_page(hostile, browser, live_server):
+    worded = source_create(user=User.objects.get(username="analyst"), title=("A title of many words " * 22).strip(),
+                           text="Its text.")
+    page = new_page(browser, live_server, "reviewer", PASSWORD)
+    page.goto("/admin/sources/source/")
+    # The table stays inside its box (it would scroll sideways there, unseen by the page).
+    assert page.evaluate("() => { const box = document.querySelector('#changelist .results'); return box.scrollWidth - box.clientWidth; }") <= 0
+    for source in (hostile["source"], worded):
+        link = page.locator(f"#result_list .field-title a[href$='/{source.pk}/change/']")
+        line = float(link.evaluate("(node) => getComputedStyle(node).lineHeight").removesuffix("px"))
+        assert link.bounding_box()["height"] <= 3 * line + 1, source.title[:20]
+    screenshot(page, "hostile_text_source_list")
+    page.goto(f"/admin/sources/source/{worded.pk}/change/")
+    assert page.locator("#id_title").bounding_box()["width"] >= 500
