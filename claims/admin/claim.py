@@ -98,13 +98,19 @@ def edit_refused_since_loaded(request, claim: Claim | None) -> DomainError | Non
     return cached[1]
 
 
+def person(user) -> str:
+    """A user's name, as text: a user's admin page is for administrators, and a link to it
+    would answer everybody else with a 403."""
+    return user.get_username() if user is not None else "-"
+
+
 class EvidenceInline(admin.TabularInline):
     """Existing evidence: the passage is fixed; stance and note can change, rows removed."""
 
     model = Evidence
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
-    fields = ("passage", "stance", "note", "added_by")
-    readonly_fields = ("passage", "added_by")
+    fields = ("passage", "stance", "note", "added_by_name")
+    readonly_fields = ("passage", "added_by_name")
     extra = 0
     verbose_name = "evidence"
     verbose_name_plural = "evidence"
@@ -115,6 +121,10 @@ class EvidenceInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="added by")
+    def added_by_name(self, evidence: Evidence) -> str:
+        return person(evidence.added_by)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and can_edit(request, obj)
@@ -262,7 +272,7 @@ class ReviewInline(admin.TabularInline):
     """The moderation log: append-only, read here."""
 
     model = Review
-    fields = ("created_at", "action", "actor", "transition", "comment")
+    fields = ("created_at", "action", "actor_name", "transition", "comment")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -280,6 +290,10 @@ class ReviewInline(admin.TabularInline):
         return False
 
     @admin.display(description="from → to")
+    @admin.display(description="actor")
+    def actor_name(self, review: Review) -> str:
+        return person(review.actor)
+
     def transition(self, review: Review) -> str:
         return format_html(
             "{} → {}",
@@ -337,11 +351,11 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
     autocomplete_fields = ("entities", "supersedes")
     inlines = [EvidenceInline, AddEvidenceInline, ReviewInline]
     actions = moderation.ACTIONS
-    readonly_fields = ("version", "author", "reviewer", "submitted_at", "published_at", "created_at", "updated_at")
+    readonly_fields = ("version", "author_name", "reviewer_name", "submitted_at", "published_at", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("text", "entities", ("period_start", "period_end"), "supersedes", "notes")}),
         ("Assessment", {"fields": (("verdict", "confidence"),)}),
-        ("Record", {"fields": (("version", "author", "reviewer"), ("submitted_at", "published_at"), ("created_at", "updated_at"))}),
+        ("Record", {"fields": (("version", "author_name", "reviewer_name"), ("submitted_at", "published_at"), ("created_at", "updated_at"))}),
     )
 
     class Media:
@@ -399,6 +413,18 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
                 title="; ".join(LABELS.get(warning.get("code"), warning.get("code", "")) for warning in warnings),
             ),
         )
+
+    @admin.display(description="author")
+    def author_name(self, claim: Claim) -> str:
+        """The author's name, linked to their claims (their user page is an administrator's)."""
+        if claim.author_id is None:
+            return "-"
+        changelist = reverse("admin:claims_claim_changelist")
+        return format_html('<a href="{}?author={}">{}</a>', changelist, claim.author_id, person(claim.author))
+
+    @admin.display(description="reviewer")
+    def reviewer_name(self, claim: Claim) -> str:
+        return person(claim.reviewer)
 
     @admin.display(description="status", ordering="status")
     def status_label(self, claim: Claim) -> str:

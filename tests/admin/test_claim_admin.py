@@ -241,6 +241,16 @@ def test_a_claim_sent_back_shows_the_reviewers_comment_at_the_top(client_for, an
     assert "Changes requested by reviewer" in top and "Cite the month of the vote." in top
 
 
+def test_the_claim_page_names_people_without_links_to_administrators_pages(client_for, analyst, reviewer, make_claim):
+    """A user's admin page answers analysts and reviewers with a 403: their names are text,
+    the author's a link to their claims."""
+    claim = make_claim(analyst, status="published", reviewer=reviewer)
+    html = client_for(analyst).get(claim_url(claim)).content.decode()
+    assert "/admin/auth/user/" not in html
+    assert f'<a href="/admin/claims/claim/?author={analyst.pk}">analyst</a>' in html
+    assert ">reviewer<" in html  # the reviewer, and the review log's actor
+
+
 def test_a_rejected_claim_shows_why_at_the_top(client_for, analyst, reviewer, make_claim):
     claim = make_claim(analyst, status="in_review")
     services.claim_transition(claim=claim, user=reviewer, action="reject", comment="Out of scope: not about Iran.")
