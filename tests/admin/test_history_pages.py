@@ -52,3 +52,10 @@ def test_an_old_version_of_an_entity_opens_read_only(client_for, analyst):
         assert response.status_code == 200
         form = response.content.decode().split('id="historicalentity_form"')[1].split("</form>")[0]
         assert "<input type=\"text\"" not in form and "<select" not in form and "Russia" in form
+
+
+def test_the_history_links_a_user_only_for_who_may_open_user_pages(client_for, analyst, superuser, make_claim):
+    claim = make_claim(analyst)
+    url = f"/admin/claims/claim/{claim.pk}/history/"
+    assert "/admin/auth/user/" not in client_for(analyst).get(url).content.decode()
+    assert f"/admin/auth/user/{analyst.pk}/change/" in client_for(superuser).get(url).content.decode()
