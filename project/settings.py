@@ -215,6 +215,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Dates written one way on every page (project/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["project.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -364,3 +364,16 @@ def test_the_add_form_refuses_a_text_of_invisible_characters_on_the_field(client
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["text"]
     assert not Claim.objects.exists()
+
+
+def test_dates_are_written_one_way_on_every_page(client_for, analyst, make_claim):
+    """As analysts cite them, and as the field history writes them: 2026-12-05 11:34."""
+    from django.utils import timezone
+
+    claim = make_claim(analyst)
+    written = timezone.localtime(claim.created_at).strftime("%Y-%m-%d %H:%M")
+    client = client_for(analyst)
+    assert written in client.get(reverse(CHANGELIST)).content.decode()
+    page = client.get(claim_url(claim)).content.decode()
+    assert page.count(written) >= 2  # the record's created at, and the field history
+    assert " a.m." not in page and " p.m." not in page
