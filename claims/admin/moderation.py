@@ -118,7 +118,6 @@ def buttons(claim: Claim, user) -> list[dict]:
     required comment, through the comment page otherwise."""
     result = []
     for action in allowed_actions(claim, user):
-        transition = TRANSITIONS[action]
         result.append(
             {
                 "action": action,
@@ -227,7 +226,6 @@ def _bulk(action: str):
     """A changelist action taking ``action`` on every selected claim, each through the
     service; a claim it cannot apply to is reported and the others go on. Actions that
     need a comment show an intermediate page first."""
-    transition = TRANSITIONS[action]
 
     def bulk_action(model_admin, request, queryset):
         comment = ""
