@@ -32,6 +32,8 @@ def sha256_of(text: str) -> str:
 
 # The longest URL a source records (what a page names as canonical, what is fetched).
 URL_MAX_LENGTH = 2000
+# The largest offset a span's columns hold (PostgreSQL's integer).
+MAX_OFFSET = 2**31 - 1
 
 
 class Source(models.Model):

@@ -17,10 +17,9 @@ from project.validation import ascii_integer, repeated_fields
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
 from .language import validate_tag
-from .models import URL_MAX_LENGTH, Source, Span
+from .models import MAX_OFFSET, URL_MAX_LENGTH, Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
-MAX_OFFSET = 2**31 - 1
 MAX_ID = 2**63 - 1
 
 

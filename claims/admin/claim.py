@@ -289,11 +289,11 @@ class ReviewInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="from → to")
     @admin.display(description="actor")
     def actor_name(self, review: Review) -> str:
         return person(review.actor)
 
+    @admin.display(description="from → to")
     def transition(self, review: Review) -> str:
         return format_html(
             "{} → {}",

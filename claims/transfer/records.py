@@ -31,7 +31,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from project.errors import InvalidInput
 from project.validation import readable, refuse_unstorable_text, repeated_json_key, text_problem
 from sources import anchoring, ingestion
-from sources.models import Source, Span, sha256_of
+from sources.models import MAX_OFFSET, Source, Span, sha256_of
 from sources.services import SOURCE_FIELDS, source_text_problem
 
 from .. import rules
@@ -543,11 +543,15 @@ def _entities_held(slugs: set[str]) -> list[tuple]:
 
 
 def _offset(item: dict, name: str) -> int | None:
+    """An offset as the line gives it: an integer the database's column holds (the rows go
+    in by binary COPY, which would wrap a larger one, not refuse it)."""
     value = item.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidLine(f"{name} must be an integer")
+    if not 0 <= value <= MAX_OFFSET:
+        raise InvalidLine(f"{name} {value} is out of range: 0 to {MAX_OFFSET:,}")
     return value
 
 

@@ -3,6 +3,8 @@ services (creation with evidence in one go, version checks, the freeze, deletes)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -249,6 +251,8 @@ def test_the_claim_page_names_people_without_links_to_administrators_pages(clien
     assert "/admin/auth/user/" not in html
     assert f'<a href="/admin/claims/claim/?author={analyst.pk}">analyst</a>' in html
     assert ">reviewer<" in html  # the reviewer, and the review log's actor
+    headers = re.findall(r'<th class="column-(\w+)[^"]*">\s*([^<]+?)\s*<', html)
+    assert ("actor_name", "Actor") in headers and ("transition", "From → to") in headers, headers
 
 
 def test_a_rejected_claim_shows_why_at_the_top(client_for, analyst, reviewer, make_claim):

@@ -172,3 +172,32 @@ def test_a_span_orphaned_past_the_end_of_a_text_cut_short_goes_out_and_comes_bac
         transaction.set_rollback(True)
     assert report.claims_created == 1
     assert second.splitlines() == first.splitlines()
+
+
+def test_an_offset_the_database_cannot_hold_is_refused_not_wrapped(people, tmp_path):
+    """Rows go in by binary COPY on PostgreSQL, which would store 2**32 + 5000 as 5000."""
+    from django.core.management import CommandError, call_command
+
+    spec = {"author": "analyst", "text": "Another claim.", "verdict": "disputed", "confidence": "low", "context": True,
+            "entities": set(), "period": False, "notes": "", "status": "draft", "edited_by_another": False, "supersedes": None}
+    with transaction.atomic():
+        _build(people, [spec], "cut")
+        lines = _export().decode().splitlines()
+        transaction.set_rollback(True)
+    edited = []
+    for line in lines:
+        record = json.loads(line)
+        for item in record.get("evidence") or ():
+            if item.get("anchor_state") == "orphaned":
+                item["end"] = 2**32 + 5000
+        if record.get("type") == "span" and record.get("anchor_state") == "orphaned":
+            record["end"] = 2**32 + 5000
+        edited.append(json.dumps(record, ensure_ascii=False))
+    assert edited != lines
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_claims", str(path), "--no-progress", stdout=out, stderr=out)
+    assert f"end {2**32 + 5000} is out of range: 0 to 2,147,483,647" in out.getvalue()
+    assert not Claim.objects.exists()
