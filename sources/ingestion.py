@@ -18,7 +18,6 @@ import hashlib
 import logging
 import mimetypes
 import os
-import re
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
@@ -31,13 +30,13 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from tld import get_fld
-from trafilatura.metadata import META_URL
 
 from project import net
 from project.errors import Conflict, InvalidInput, storage_full_said
 from project.validation import as_one_line, says_something
 
 from . import ingest
+from .ingest.html import host_name
 from .ingest.normalise import without_lone_surrogates
 from .models import URL_MAX_LENGTH, Source
 from .services import source_create
@@ -249,20 +248,6 @@ def same_site(url: str, read_from: str) -> bool:
     return site == read_site
 
 
-_HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?", re.IGNORECASE)
-
-
-def _is_host_name(text: str) -> bool:
-    return bool(_HOST_NAME.fullmatch(text))
-
-
-def _site_name(url: str) -> str:
-    """The publisher a page's metadata gives when the page names none: the host of its URL
-    without "www." (trafilatura's rule)."""
-    found = META_URL.match(url)
-    return found[1] if found else ""
-
-
 def _fields(
     extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "", read_from: str = ""
 ) -> dict:
@@ -275,10 +260,10 @@ def _fields(
         found["url"] = _valid_url(found["url"])
         if read_from and found["url"] and not same_site(found["url"], read_from):
             found["url"] = ""
-    if read_from and _is_host_name(found.get("publisher", "")) and not same_site(f"http://{found['publisher']}/", read_from):
-        # A publisher the page does not name is taken from its canonical URL's host: not
-        # another site's (whether that URL was refused as another site's or as too long).
-        found["publisher"] = _site_name(read_from)
+    if read_from and extraction.metadata.publisher_from_url and not found.get("url"):
+        # A publisher the page does not name is its canonical URL's host: it goes with that
+        # URL (refused as another site's, or as too long), and the site read stands for it.
+        found["publisher"] = host_name(read_from)
     if fallback_url and not found.get("url"):
         found["url"] = fallback_url
     fields = {name: value for name, value in found.items() if value}

@@ -35,10 +35,13 @@ class Metadata:
     published_on: date | None = None
     url: str = ""
     language: str = ""
+    # The publisher is not named by the page but taken from its canonical URL's host: it
+    # goes with that URL if the URL is not kept (another site's, or too long).
+    publisher_from_url: bool = False
 
     def as_fields(self) -> dict:
         """The source fields this metadata fills (the empty ones left out)."""
-        return {name: value for name, value in self.__dict__.items() if value}
+        return {name: value for name, value in self.__dict__.items() if value and name != "publisher_from_url"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def _metadata(raw: dict) -> Metadata:
         published_on=published_on,
         url=url,
         language=language,
+        publisher_from_url=bool(raw.get("publisher_from_url")),
     )
 
 

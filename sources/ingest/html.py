@@ -14,7 +14,7 @@ from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
 import trafilatura.utils
 from trafilatura import bare_extraction, extract_metadata
-from trafilatura.metadata import extract_url
+from trafilatura.metadata import META_URL, extract_url
 from trafilatura.settings import Document, use_config
 from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
@@ -294,6 +294,13 @@ def _metadata_of(content: str, url: str | None) -> Document:
     return metadata
 
 
+def host_name(url: str) -> str:
+    """What trafilatura names a page's publisher when the page names none: its URL's host
+    without "www." (``trafilatura.metadata.META_URL``)."""
+    found = META_URL.match(url)
+    return found[1] if found else ""
+
+
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
     """(text, metadata) of a page; metadata keys: title, authors, publisher, published_on
     (ISO date), url (canonical), language."""
@@ -337,6 +344,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         "title": metadata.title or "",
         "authors": metadata.author or "",
         "publisher": metadata.sitename or "",
+        "publisher_from_url": bool(metadata.sitename) and metadata.sitename == host_name(metadata.url or ""),
         "published_on": metadata.date or "",
         "url": metadata.url or "",
         "language": page_language(data) or (metadata.language or ""),

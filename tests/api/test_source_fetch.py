@@ -62,6 +62,13 @@ class Handler(BaseHTTPRequestHandler):
                 + b"Words of a page that names another site's overlong address as its own. " * 5 + b"</p></article></body></html>",
                 "text/html; charset=utf-8",
             ),
+            "/names-itself": (
+                200,
+                b'<html><head><title>A page of this server</title><meta property="og:site_name" content="Node.js">'
+                b'<link rel="canonical" href="https://www.bbc.co.uk/news/x"></head><body><article><p>'
+                + b"Words of a page that names its publisher and another site's address. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
             "/report.pdf": (200, PDF, "application/pdf"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
             "/image": (200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
@@ -144,6 +151,12 @@ def test_a_page_claiming_another_sites_address_is_not_published_by_that_site(cli
     body = client_for(analyst).post(FETCH, {"url": server + path}).json()
     assert body["url"] == server + path
     assert body["publisher"] == "127.0.0.1:" + server.rsplit(":", 1)[1]
+
+
+def test_a_publisher_the_page_names_is_kept_whatever_its_canonical_url(client_for, analyst, server):
+    """Only a publisher taken from the refused URL's host goes with it: "Node.js" is a name."""
+    body = client_for(analyst).post(FETCH, {"url": server + "/names-itself"}).json()
+    assert (body["url"], body["publisher"]) == (server + "/names-itself", "Node.js")
 
 
 @pytest.mark.parametrize("url, read_from, same", [
