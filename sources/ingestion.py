@@ -109,15 +109,17 @@ def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size
     raise Conflict(message, code="duplicate_original", extra=existing_source_body(existing))
 
 
-def original_problem(source: Source) -> str | None:
+def original_problem(source: Source, *, quick: bool = False) -> str | None:
     """What is wrong with a source's stored original, if anything: "missing" (no file where
-    its record says), "damaged" (a file whose bytes are not the ones recorded), or
-    "unreadable" (the storage failed to answer: a permission, a disk, a remote store's
-    error; logged)."""
+    its record says), "damaged" (a file whose bytes are not the ones recorded; ``quick``:
+    whose size is not), or "unreadable" (the storage failed to answer: a permission, a
+    disk, a remote store's error; logged)."""
     name = source.original.name
     try:
         if not default_storage.exists(name):
             return "missing"
+        if quick:
+            return None if default_storage.size(name) == source.original_size else "damaged"
         return None if _holds(name, source.original_sha256, source.original_size) else "damaged"
     except Exception:  # noqa: BLE001 - whatever the storage backend raises
         logger.exception("Source %s: its original %s could not be read from storage", source.pk, name)
@@ -210,6 +212,16 @@ def file_changed_error() -> InvalidInput:
     )
 
 
+def _touch(name: str) -> None:
+    """A stored file reused for a new source is new again: ``check_originals
+    --delete-orphans`` leaves young files alone, and this one is about to be named by a
+    source not yet committed. (Storages without local paths keep their own times.)"""
+    try:
+        os.utime(default_storage.path(name))
+    except (NotImplementedError, OSError):
+        pass
+
+
 def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str) -> str:
     """Save the bytes under their hash (once: the same bytes are one file) and return the
     storage name. A file already under that name that no source names (a crash between the
@@ -223,6 +235,7 @@ def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str)
     name = original_name(sha256, media_type)
     if default_storage.exists(name):
         if _holds(name, sha256, size):
+            _touch(name)
             return name
         default_storage.delete(name)
     hashed = _HashedAsRead(stream, size)

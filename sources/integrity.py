@@ -67,7 +67,7 @@ def find_broken_spans(*, source_id: int | None = None) -> tuple[int, list[Broken
 @dataclass(frozen=True)
 class OriginalsReport:
     checked: int
-    problems: list[tuple[int, str, str]]  # (source id, storage name, "missing" or "damaged")
+    problems: list[tuple[int, str, str]]  # (source id, storage name, "missing", "damaged" or "unreadable")
     orphans: list[str]  # stored files that no source names
     deleted: list[str]  # orphans deleted (``delete_orphans_older_than``)
 
@@ -100,21 +100,16 @@ def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta
     for source in sources.only("pk", "original", "original_sha256", "original_size").iterator(chunk_size=500):
         checked += 1
         named.add(source.original.name)
-        if quick:
-            try:
-                problem = None if default_storage.size(source.original.name) == source.original_size else "damaged"
-            except (FileNotFoundError, OSError):
-                problem = "missing"
-        else:
-            problem = original_problem(source)
-        if problem is not None:
+        if (problem := original_problem(source, quick=quick)) is not None:
             problems.append((source.pk, source.original.name, problem))
     orphans = [name for name in _stored_originals() if name not in named]
     deleted = []
     if delete_orphans_older_than is not None:
         cutoff = timezone.now() - delete_orphans_older_than
         for name in orphans:
-            if default_storage.get_modified_time(name) < cutoff:
+            # Asked again now: a source saved since the run began may name it (the same
+            # bytes uploaded again reuse the file, and make it new again).
+            if default_storage.get_modified_time(name) < cutoff and not Source.objects.filter(original=name).exists():
                 default_storage.delete(name)
                 deleted.append(name)
     return OriginalsReport(checked, problems, orphans, deleted)

@@ -44,7 +44,7 @@ def test_whole_originals_pass_and_an_orphan_is_listed_not_deleted(settings):
     out, err, error = run()
     assert error is None and err == ""
     assert f"orphan   {orphan}" in out
-    assert "2 original(s) checked: 0 missing or damaged; 1 stored file(s) no source names." in out
+    assert "2 original(s) checked: 0 missing, damaged or unreadable; 1 stored file(s) no source names." in out
     assert default_storage.exists(orphan)
 
 
@@ -56,7 +56,7 @@ def test_a_missing_or_damaged_original_is_named_and_the_command_fails(settings):
     assert f"source {missing.pk}: its original {missing.original.name} is missing" in err
     assert f"source {damaged.pk}: its original {damaged.original.name} is damaged" in err
     assert f"source {whole.pk}:" not in err and err.count("\n") == 2
-    assert error is not None and "3 original(s) checked: 2 missing or damaged" in str(error)
+    assert error is not None and "3 original(s) checked: 2 missing, damaged or unreadable" in str(error)
     # Sizes only: the garbled file of the same length passes, the lost one does not.
     out, err, error = run("--quick")
     assert "is missing" in err and "is damaged" not in err and "(sizes only)" in str(error)
@@ -72,3 +72,29 @@ def test_orphans_are_deleted_once_old_enough(settings):
     assert f"deleted  {old}" in out and f"orphan   {young}" in out
     assert not default_storage.exists(old) and default_storage.exists(young) and default_storage.exists(kept.original.name)
     assert "2 stored file(s) no source names, 1 deleted." in out
+
+
+def test_an_old_orphan_reused_for_a_new_source_is_new_again_and_kept(settings):
+    """The same bytes uploaded again reuse the stored file: a sweep must not take it for an
+    old orphan while its new source is being saved."""
+    data = b"Stored long ago, then uploaded again."
+    orphan = stored_alone(data)
+    an_hour_ago = time.time() - 3700
+    os.utime(settings.MEDIA_ROOT / orphan, (an_hour_ago, an_hour_ago))
+    assert stored_alone(data) == orphan
+    assert os.path.getmtime(settings.MEDIA_ROOT / orphan) > an_hour_ago + 3000
+    out, err, error = run("--delete-orphans")
+    assert f"orphan   {orphan}" in out and "0 deleted" in out and default_storage.exists(orphan)
+
+
+def test_a_storage_that_fails_to_answer_is_reported_unreadable_in_both_modes(monkeypatch):
+    upload(b"An original the storage will fail to read.")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("the storage refused")
+
+    monkeypatch.setattr(default_storage, "open", refuse)
+    monkeypatch.setattr(default_storage, "size", refuse)
+    for args in ((), ("--quick",)):
+        out, err, error = run(*args)
+        assert "is unreadable" in err and error is not None, args

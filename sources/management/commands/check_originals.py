@@ -8,7 +8,7 @@ from ...integrity import check_originals
 class Command(BaseCommand):
     help = (
         "Verify every source's original in storage (present, and the bytes of its sha256), and "
-        "list the stored files that no source names; exit non-zero if an original is missing or damaged."
+        "list the stored files that no source names; exit non-zero if an original is missing, damaged or unreadable."
     )
 
     def add_arguments(self, parser):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{'deleted ' if name in deleted else 'orphan  '} {name}")
         summary = (
             f"{report.checked} original(s) checked{' (sizes only)' if quick else ''}: "
-            f"{len(report.problems)} missing or damaged; {len(report.orphans)} stored file(s) no source names"
+            f"{len(report.problems)} missing, damaged or unreadable; {len(report.orphans)} stored file(s) no source names"
             + (f", {len(report.deleted)} deleted." if delete_orphans else ".")
         )
         if report.problems:
