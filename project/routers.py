@@ -108,9 +108,9 @@ def _pin_key(credential: str) -> str:
 
 def _authorization_key(authorization: str) -> str:
     """The pin of an ``Authorization`` header, as the API reads it: its scheme in any case
-    ("Token", "token"), its parts separated by any spaces."""
-    scheme, _, rest = authorization.strip().partition(" ")
-    return _pin_key(f"{scheme.lower()} {rest.strip()}")
+    ("Token", "token"), its parts separated by any white space."""
+    scheme, *rest = authorization.split(None, 1) or [""]
+    return _pin_key(f"{scheme.lower()} {''.join(rest).strip()}")
 
 
 def _credential_key(request) -> str | None:

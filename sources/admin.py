@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import PROTECT, Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -42,14 +42,6 @@ from .services import (
     span_delete,
     span_delete_problem,
 )
-
-
-def is_protected(obj) -> bool:
-    """Whether deleting ``obj`` would be refused because rows protect it (PROTECT)."""
-    for relation in obj._meta.related_objects:
-        if relation.on_delete is PROTECT and getattr(obj, relation.get_accessor_name()).exists():
-            return True
-    return False
 
 
 def adopt(target, saved) -> None:
@@ -272,7 +264,7 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
             formset.save(commit=False)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and (obj is None or not is_protected(obj))
+        return super().has_delete_permission(request, obj) and (obj is None or self.delete_refusal(request, obj) is None)
 
     def delete_refusal(self, request, obj: Source) -> str | None:
         problem = source_delete_problem(obj)
@@ -410,7 +402,7 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         pass
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and (obj is None or not is_protected(obj))
+        return super().has_delete_permission(request, obj) and (obj is None or self.delete_refusal(request, obj) is None)
 
     def delete_refusal(self, request, obj: Span) -> str | None:
         problem = span_delete_problem(obj)

@@ -123,7 +123,8 @@ def test_a_token_is_pinned_however_its_scheme_is_written_and_never_kept_in_clear
     ReadYourWritesMiddleware(issue)(factory.post("/api/v1/auth/token/"))
     middleware, decisions = _middleware(with_replica)
     middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="token  fresh"))
-    assert decisions == ["default"]
+    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="TOKEN\tfresh"))
+    assert decisions == ["default", "default"]
     # An error report shows the request's META and attributes: only a digest is there.
     assert "fresh" not in repr(seen[0].META) and "fresh" not in repr(vars(seen[0]))
 

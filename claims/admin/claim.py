@@ -400,18 +400,20 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
 
     @admin.display(description="claim", ordering="-created_at")
     def claim(self, claim: Claim) -> str:
-        """Its number and words, and how many warnings the editorial checks give (named on
-        hover): with its words, where the list has room for them."""
+        """Its number, how many warnings the editorial checks give (named on hover), and its
+        words: the count before them, where clamping a long claim to three lines never
+        hides it."""
         text = claim.text if len(claim.text) <= 110 else claim.text[:107] + "..."
         warnings = claim.check_warnings or () if claim.has_checks else ()
         if not warnings:
             return format_html('<span class="cb-claim-id">#{}</span> {}', claim.pk, text)
         return format_html(
-            '<span class="cb-claim-id">#{}</span> {} {}', claim.pk, text,
+            '<span class="cb-claim-id">#{}</span> {} {}', claim.pk,
             badge(
                 "check", "code", f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}",
                 title="; ".join(LABELS.get(warning.get("code"), warning.get("code", "")) for warning in warnings),
             ),
+            text,
         )
 
     @admin.display(description="author")
