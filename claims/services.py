@@ -199,7 +199,8 @@ def _require_content_edit(claim: Claim, user) -> None:
         raise error
 
 
-def _delete_problem(claim: Claim, user) -> rules.Problem | None:
+def delete_problem(user, claim: Claim) -> rules.Problem | None:
+    """Why ``claim_delete`` would refuse to delete ``claim`` for ``user``, or None."""
     return rules.delete_problem(
         status=claim.status,
         was_submitted=bool(claim.submitted_at) or claim.reviews.exists(),
@@ -543,7 +544,7 @@ def claim_delete(*, claim: Claim, user, expected_version: int | None = None) -> 
     ``expected_version``, only the version the caller saw is deleted: an edit made since
     is not thrown away unseen."""
     locked = _lock_claim(claim, expected_version)
-    problem = _delete_problem(locked, user)
+    problem = delete_problem(user, locked)
     if problem is not None:
         error = NotAllowed if problem.code == "not_editor" else Conflict
         raise error(problem.message, code=problem.code)
@@ -709,11 +710,6 @@ def can_edit(user, claim: Claim | None) -> bool:
 def can_delete(user, claim: Claim) -> bool:
     """Whether ``claim_delete`` would delete ``claim`` for ``user``."""
     return delete_problem(user, claim) is None
-
-
-def delete_problem(user, claim: Claim) -> rules.Problem | None:
-    """Why ``claim_delete`` would refuse to delete ``claim`` for ``user``, or None."""
-    return _delete_problem(claim, user)
 
 
 def _check_actor(transition: Transition, claim: Claim, user) -> None:

@@ -14,6 +14,7 @@ reuses it, and nothing else refers to it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
@@ -216,10 +217,8 @@ def _touch(name: str) -> None:
     """A stored file reused for a new source is new again: ``check_originals
     --delete-orphans`` leaves young files alone, and this one is about to be named by a
     source not yet committed. (Storages without local paths keep their own times.)"""
-    try:
+    with contextlib.suppress(NotImplementedError, OSError):
         os.utime(default_storage.path(name))
-    except (NotImplementedError, OSError):
-        pass
 
 
 def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str) -> str:

@@ -97,15 +97,23 @@ def test_a_request_that_writes_reads_the_primary_throughout_and_pins_the_caller(
     assert decisions == ["default", "default", "default", "replica1"]
 
 
-def test_a_token_issued_by_a_request_that_wrote_reads_the_primary_from_its_first_use(with_replica):
-    """The token request carries no credential of its own: the token it created is pinned,
-    or a replica that lags would answer its first use with a 401."""
+def _issue_token(key: str):
+    """A POST to a view that issues ``Token <key>``, through the middleware; the request."""
+    seen = []
 
     def issue(request):
-        routers.issued(request, "Token fresh")
+        routers.issued(request, f"Token {key}")
+        seen.append(request)
         return HttpResponse("ok")
 
     ReadYourWritesMiddleware(issue)(factory.post("/api/v1/auth/token/"))
+    return seen[0]
+
+
+def test_a_token_issued_by_a_request_that_wrote_reads_the_primary_from_its_first_use(with_replica):
+    """The token request carries no credential of its own: the token it created is pinned,
+    or a replica that lags would answer its first use with a 401."""
+    _issue_token("fresh")
     middleware, decisions = _middleware(with_replica)
     middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token fresh"))
     middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token someone-else"))
@@ -113,20 +121,13 @@ def test_a_token_issued_by_a_request_that_wrote_reads_the_primary_from_its_first
 
 
 def test_a_token_is_pinned_however_its_scheme_is_written_and_never_kept_in_clear(with_replica):
-    seen = []
-
-    def issue(request):
-        routers.issued(request, "Token fresh")
-        seen.append(request)
-        return HttpResponse("ok")
-
-    ReadYourWritesMiddleware(issue)(factory.post("/api/v1/auth/token/"))
+    request = _issue_token("fresh")
     middleware, decisions = _middleware(with_replica)
     middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="token  fresh"))
     middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="TOKEN\tfresh"))
     assert decisions == ["default", "default"]
     # An error report shows the request's META and attributes: only a digest is there.
-    assert "fresh" not in repr(seen[0].META) and "fresh" not in repr(vars(seen[0]))
+    assert "fresh" not in repr(request.META) and "fresh" not in repr(vars(request))
 
 
 @pytest.mark.django_db
