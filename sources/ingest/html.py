@@ -294,6 +294,59 @@ def _metadata_of(content: str, url: str | None) -> Document:
     return metadata
 
 
+# A page fetched where a site first asks for consent (a consent wall) holds only that
+# notice, and trafilatura, finding no article, falls back to the notice's text. Such a page
+# is refused, and says why. A notice names cookies or consent and asks the reader to act
+# ("Accept all", "by clicking", "manage your preferences"), in a short text; and either
+# every line of it stands inside an element whose id or class names cookies or consent,
+# or, shorter still, it speaks as the site ("we use cookies", "we and our partners").
+# Words alone are not enough: a brief on a cookie law has some, and a recipe for cookies.
+CONSENT_NOTICE_MAX_CHARACTERS = 4000
+CONSENT_STATEMENT_MAX_CHARACTERS = 2000
+_CONSENT_NAMED = re.compile(r"\bcookies?\b|\bconsent(?:s|ing)?\b", re.IGNORECASE)
+_CONSENT_ASKED = re.compile(
+    r"\b(?:accept|reject|refuse|allow|decline) (?:all|cookies|and (?:continue|close))\b"
+    r"|\b(?:manage|change|customi[sz]e|set)(?: your)?(?: cookie| privacy| consent)? (?:preferences|settings|options|choices)\b"
+    r"|\bby (?:clicking|continuing|using (?:this|our) (?:web)?site)\b"
+    r"|\bclick(?:ing)? (?:to |on )?(?:consent|accept|agree)\b",
+    re.IGNORECASE,
+)
+_CONSENT_STATEMENT = re.compile(
+    r"\bwe value your privacy\b|\b(?:we|this (?:web)?site|our (?:web)?site)(?: and our(?: \d+)? (?:partners|vendors))?"
+    r" (?:use|uses|store|stores|set|sets|process|processes)\b[^.]{0,80}?\b(?:cookies|data|information)\b",
+    re.IGNORECASE,
+)
+_CONSENT_ELEMENT = re.compile(r"cookie|consent|gdpr|(?:^|[\s_-])cmp(?:$|[\s_-])|privacy[-_]?(?:banner|notice|wall)", re.IGNORECASE)
+
+
+def _inside_consent_elements(content: str, text: str) -> bool:
+    """Every line of ``text`` is in the text of an element marked as a consent notice."""
+    tree = load_html(content)
+    if tree is None:
+        return False
+    marked = [
+        " ".join(element.text_content().split())
+        for element in tree.iter(etree.Element)
+        if _CONSENT_ELEMENT.search(f"{element.get('id') or ''} {element.get('class') or ''}")
+    ]
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    return bool(marked) and all(any(line in notice for notice in marked) for line in lines)
+
+
+def refuse_consent_notices(content: str, text: str) -> None:
+    """Refuses a page whose text is only a cookie or consent notice (see above)."""
+    if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or not (_CONSENT_NAMED.search(text) and _CONSENT_ASKED.search(text)):
+        return
+    speaks_as_the_site = len(text) <= CONSENT_STATEMENT_MAX_CHARACTERS and _CONSENT_STATEMENT.search(text)
+    if speaks_as_the_site or _inside_consent_elements(content, text):
+        raise ExtractionError(
+            "The page holds only a cookie or consent notice, not the article: the site asked for "
+            "consent before showing it. Open the page in a browser, save it once past the notice, "
+            "and upload the file.",
+            code="consent_notice",
+        )
+
+
 def host_name(url: str) -> str:
     """What trafilatura names a page's publisher when the page names none: its URL's host
     without "www." (``trafilatura.metadata.META_URL``)."""
@@ -339,6 +392,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             "No main text was found in the HTML (a page of navigation only, or one built by scripts).",
             code="no_main_text",
         )
+    refuse_consent_notices(content, text)
     text = normalise_extracted(text)
     return text, {
         "title": metadata.title or "",

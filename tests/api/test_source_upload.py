@@ -146,6 +146,19 @@ def test_a_refused_file_leaves_no_temporary_copy_behind(client_for, analyst, set
         gc.enable()
 
 
+def test_a_page_of_only_a_consent_notice_is_refused_and_nothing_is_kept(client_for, analyst, settings):
+    wall = (
+        b'<html><body><div class="consent-wall"><h1>Before you continue</h1><p>We use cookies and data to deliver '
+        b"our services and measure audience engagement.</p><button>Reject all</button><button>Accept all</button>"
+        b"</div></body></html>"
+    )
+    response = upload(client_for(analyst), "article.html", wall, "text/html")
+    assert response.status_code == 400 and response.json()["code"] == "consent_notice"
+    assert "save it once past the notice" in response.json()["detail"]
+    assert not Source.objects.exists()
+    assert not (settings.MEDIA_ROOT / "originals").exists() or not any((settings.MEDIA_ROOT / "originals").rglob("*.*"))
+
+
 def test_the_same_original_twice_is_a_conflict_naming_the_existing_source(client_for, analyst):
     data = b"The same bytes, uploaded twice."
     first = upload(client_for(analyst), "a.txt", data, "text/plain").json()
