@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 
 from project.errors import storage_full_said
@@ -61,7 +62,24 @@ class SourceUploadParser(MultiPartParser):
         if length > max_source_bytes() + ENVELOPE_BYTES:
             raise too_large_error(length)
         request.upload_handlers = [SourceFileUploadHandler(request._request)]
-        return super().parse(stream, media_type, parser_context)
+        parsed = super().parse(stream, media_type, parser_context)
+        refuse_replaced_bytes(parsed.data)
+        return parsed
+
+
+def refuse_replaced_bytes(fields) -> None:
+    """Django's multipart parser reads a field's bytes that are not UTF-8 as U+FFFD, and
+    the value would be stored with marks where its letters were. A field that holds U+FFFD
+    is refused by name: the parser cannot tell bytes it replaced from the character sent
+    as such, and neither belongs in a source's metadata. (JSON bodies that are not UTF-8
+    are refused whole by their parser.)"""
+    replaced = {
+        name: ["Holds bytes that are not UTF-8 (read as U+FFFD, the replacement character): send the field in UTF-8."]
+        for name, values in fields.lists()
+        if any("\ufffd" in value for value in values)
+    }
+    if replaced:
+        raise serializers.ValidationError(replaced)
 
 
 def upload_body_limit() -> int:

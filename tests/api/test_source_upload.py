@@ -186,6 +186,36 @@ def test_unknown_fields_in_an_upload_are_refused_by_name(client_for, analyst):
     assert "colour" in response.json()["errors"]
 
 
+def multipart(fields: dict[str, bytes], filename: str, data: bytes, boundary: str = "claimbase-boundary") -> tuple[bytes, str]:
+    """A multipart body written byte by byte: the test client would encode each field in UTF-8."""
+    parts = [
+        b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary.encode(), name.encode(), value)
+        for name, value in fields.items()
+    ]
+    parts.append(
+        b"--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: text/plain\r\n\r\n%s\r\n"
+        % (boundary.encode(), filename.encode(), data)
+    )
+    return b"".join(parts) + b"--%s--\r\n" % boundary.encode(), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("value", [b"Caf\xe9 Lumi\xe8re", b"\xff\xfe", "Replacement \ufffd sent as such".encode()])
+def test_a_field_that_is_not_utf8_is_refused_by_name_not_stored_with_replacement_marks(client_for, analyst, value):
+    body, content_type = multipart({"title": value, "authors": "Ana Núñez".encode()}, "a.txt", b"Some text.")
+    response = client_for(analyst).generic("POST", SOURCES, body, content_type=content_type)
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["errors"]) == ["title"]
+    assert "not UTF-8" in response.json()["errors"]["title"][0]
+    assert not Source.objects.exists()
+
+
+def test_fields_in_utf8_are_read_as_sent(client_for, analyst):
+    body, content_type = multipart({"title": "Café Lumière".encode(), "authors": "Ana Núñez".encode()}, "a.txt", b"Some text.")
+    response = client_for(analyst).generic("POST", SOURCES, body, content_type=content_type)
+    assert response.status_code == 201, response.json()
+    assert (response.json()["title"], response.json()["authors"]) == ("Café Lumière", "Ana Núñez")
+
+
 def test_an_upload_without_a_file_is_a_400_on_the_file_field(client_for, analyst):
     response = client_for(analyst).post(SOURCES, {"title": "No file"}, format="multipart")
     assert response.status_code == 400
