@@ -67,19 +67,21 @@ class SourceUploadParser(MultiPartParser):
         return parsed
 
 
+NOT_UTF8 = "Holds bytes that are not UTF-8 (read as U+FFFD, the replacement character): send the field in UTF-8."
+
+
+def replaced_bytes(fields) -> list[str]:
+    """The names of the fields (a ``QueryDict``) that hold U+FFFD. Django's parsers read a
+    form field's bytes that are not UTF-8 as U+FFFD, and the value would be stored with
+    marks where its letters were. They cannot tell bytes they replaced from the character
+    sent as such, and neither belongs in a source's metadata, so both are refused by name.
+    (JSON bodies that are not UTF-8 are refused whole by their parser.)"""
+    return [name for name, values in fields.lists() if any("\ufffd" in value for value in values)]
+
+
 def refuse_replaced_bytes(fields) -> None:
-    """Django's multipart parser reads a field's bytes that are not UTF-8 as U+FFFD, and
-    the value would be stored with marks where its letters were. A field that holds U+FFFD
-    is refused by name: the parser cannot tell bytes it replaced from the character sent
-    as such, and neither belongs in a source's metadata. (JSON bodies that are not UTF-8
-    are refused whole by their parser.)"""
-    replaced = {
-        name: ["Holds bytes that are not UTF-8 (read as U+FFFD, the replacement character): send the field in UTF-8."]
-        for name, values in fields.lists()
-        if any("\ufffd" in value for value in values)
-    }
-    if replaced:
-        raise serializers.ValidationError(replaced)
+    if replaced := replaced_bytes(fields):
+        raise serializers.ValidationError({name: [NOT_UTF8] for name in replaced})
 
 
 def upload_body_limit() -> int:

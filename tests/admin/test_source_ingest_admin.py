@@ -116,3 +116,11 @@ def test_two_files_in_one_admin_upload_are_refused_not_one_dropped(client_for, a
     assert response.status_code == 200
     assert "Send one file per request; 2 were sent." in response.content.decode()
     assert not Source.objects.exists()
+
+
+def test_a_title_whose_bytes_are_not_utf8_is_refused_on_the_page(client_for, analyst):
+    body = b"url=https%3A%2F%2Fexample.com%2Fa&title=Caf%E9+Lumi%E8re&kind=article&reliability=F"
+    response = client_for(analyst).generic("POST", FROM_URL, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "not UTF-8" in response.content.decode()
+    assert not Source.objects.exists()
