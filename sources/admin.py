@@ -28,7 +28,7 @@ from project.admin import (
 from . import anchoring
 from .admin_ingest import SourceIngestAdminMixin
 from .admin_views import reader_context, span_from_selection_view, span_links
-from .models import Source, Span
+from .models import Source, Span, with_source_titles
 from .services import (
     SOURCE_FIELDS,
     normalise_line_endings,
@@ -179,7 +179,9 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     def get_queryset(self, request):
         span_count = Span.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("*")).values("n")
         # A correlated subquery is counted for the shown page only, unlike a JOIN + GROUP BY.
-        return super().get_queryset(request).annotate(
+        # The text is read where it is shown (the change page), not for each row of a list
+        # or each suggestion of a source picker.
+        return super().get_queryset(request).defer("text").annotate(
             span_count=Coalesce(Subquery(span_count, output_field=IntegerField()), 0)
         )
 
@@ -224,6 +226,16 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
                 if isinstance(inline, SpanInline):
                     inline.links = links
         return instances
+
+    def get_object(self, request, object_id, from_field=None):
+        """One source a request: the change page asks for it twice (its reader, then
+        Django's form), and each would read its text again."""
+        key = (object_id, from_field)
+        cached = getattr(request, "_claimbase_source", None)
+        if cached is None or cached[0] != key:
+            cached = (key, super().get_object(request, object_id, from_field))
+            request._claimbase_source = cached
+        return cached[1]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -325,7 +337,7 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     list_display = ("short_quote", "source", "start", "end", "anchor", "created_at")
     list_filter = ("anchor_state",)
     search_fields = ("quote", "source__title")
-    list_select_related = ("source",)
+    list_select_related = ("source",)  # without its text: get_queryset
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -334,6 +346,9 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
 
     class Media:
         css = {"all": ["sources/admin.css"]}
+
+    def get_queryset(self, request):
+        return with_source_titles(super().get_queryset(request))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

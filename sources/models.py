@@ -22,6 +22,13 @@ CONTEXT_LENGTH = 32
 _HASHED_SLICE = 1 << 20
 
 
+def with_source_titles(queryset, path: str = "source"):
+    """``queryset`` with the sources at ``path`` joined for their metadata, their texts left
+    in the database. A text is up to ``MAX_SOURCE_MB``: joined whole, it was read once for
+    every row of a page that cites it."""
+    return queryset.select_related(path).defer(f"{path}__text")
+
+
 def sha256_of(text: str) -> str:
     """The SHA-256 of ``text`` as UTF-8."""
     digest = hashlib.sha256()

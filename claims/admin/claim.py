@@ -39,7 +39,7 @@ from project.admin import (
 from project.errors import DomainError, InvalidInput
 from project.validation import ascii_integer
 from sources.admin import adopt
-from sources.models import Span
+from sources.models import Span, with_source_titles
 
 from .. import services
 from ..checks import LABELS
@@ -117,7 +117,7 @@ class EvidenceInline(admin.TabularInline):
     classes = ("cb-inline",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("span__source", "added_by")
+        return with_source_titles(super().get_queryset(request), "span__source").select_related("added_by")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -213,7 +213,7 @@ def _removed_passage_labels(claim: Claim, evidence_ids: list[int]) -> dict[int, 
         Evidence.history.filter(id__in=evidence_ids, claim_id=claim.pk)
         .order_by("id", "history_id").values_list("id", "span_id")  # the last record of each wins
     )
-    spans = Span.objects.select_related("source").in_bulk(set(span_of.values()))
+    spans = with_source_titles(Span.objects).in_bulk(set(span_of.values()))
     return {
         evidence_id: _passage_label(Evidence(span=spans[span_id]))
         for evidence_id, span_id in span_of.items() if span_id in spans

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from project.admin import message_domain_error, object_or_404, redirect_back, run_each, safe_next
 from project.errors import DomainError
+from sources.models import with_source_titles
 
 from ..models import Claim, Review
 from ..rules import comment_needed
@@ -217,7 +218,7 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
         "next": safe_next(request),
         "kept_comment": kept_comment,
         "available": available,
-        "evidence": claim.evidence.select_related("span__source").order_by("id"),
+        "evidence": with_source_titles(claim.evidence, "span__source").order_by("id"),
     }
     return TemplateResponse(request, "admin/claims/claim/moderate.html", context)
 

@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from project.admin import EstimatedCountPaginator
+from sources.models import with_source_titles
 
 from .. import selectors
 from ..models import Claim, Evidence, Review
@@ -74,7 +75,7 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     options = queue_options(request)
     claims = filtered_queue(request.user, options).select_related("author").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.select_related("span__source").order_by("id")),
+        Prefetch("evidence", queryset=with_source_titles(Evidence.objects, "span__source").order_by("id")),
         "entities",
     )
     page = EstimatedCountPaginator(claims, PAGE_SIZE).get_page(request.GET.get("p"))

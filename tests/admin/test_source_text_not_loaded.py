@@ -1,0 +1,68 @@
+"""A source's text (up to MAX_SOURCE_MB) is read only by the pages that show that source:
+pages that name sources, list spans or show evidence read their titles and quotes, never
+their texts. Joined for its title, a 50 MB text was read once for every row that cited it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims import services
+from sources.models import Span
+
+pytestmark = pytest.mark.django_db
+
+TEXT_COLUMN = '"sources_source"."text"'
+
+
+@pytest.fixture
+def cited(make_claim, analyst, reviewer):
+    """A claim in review citing the source; another claim, approved, citing it too."""
+    in_review = make_claim(analyst, status="in_review")
+    make_claim(analyst, text="Russia voted for sanctions.", status="published", reviewer=reviewer)
+    return in_review
+
+
+def reads_source_text(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return [query["sql"][:200] for query in captured if TEXT_COLUMN in query["sql"]]
+
+
+def pages(claim) -> dict[str, str]:
+    span = claim.evidence.get().span
+    return {
+        "claim list": reverse("admin:claims_claim_changelist"),
+        "claim page": reverse("admin:claims_claim_change", args=[claim.pk]),
+        "claim history": reverse("admin:claims_claim_history", args=[claim.pk]),
+        "approve page": reverse("admin:claims_claim_moderate", args=[claim.pk, "approve"]),
+        "review queue": reverse("admin:claims_claim_review_queue"),
+        "evidence list": reverse("admin:claims_evidence_changelist"),
+        "span list": reverse("admin:sources_span_changelist"),
+        "span search": reverse("admin:sources_span_changelist") + "?q=Russia",
+        "span picker": reverse("admin:autocomplete") + "?app_label=claims&model_name=evidence&field_name=span&term=Russia",
+        "source list": reverse("admin:sources_source_changelist"),
+        "source picker": reverse("admin:autocomplete") + "?app_label=sources&model_name=span&field_name=source&term=Sam",
+        "home": reverse("admin:index"),
+        "span page": reverse("admin:sources_span_change", args=[span.pk]),
+        "source page": reverse("admin:sources_source_change", args=[span.source_id]),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "claim list", "claim page", "claim history", "approve page", "review queue", "evidence list",
+        "span list", "span search", "span picker", "source list", "source picker", "home",
+    ],
+)
+def test_pages_that_name_sources_never_read_their_text(client_for, reviewer, cited, name):
+    assert reads_source_text(client_for(reviewer), pages(cited)[name]) == []
+
+
+@pytest.mark.parametrize("name", ["source page", "span page"])
+def test_a_page_that_shows_a_source_reads_its_text_once(client_for, analyst, cited, name):
+    assert len(reads_source_text(client_for(analyst), pages(cited)[name])) <= 1
