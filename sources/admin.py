@@ -110,6 +110,9 @@ class SpanInline(admin.TabularInline):
     # Set per request by SourceAdmin.get_inline_instances (a fresh instance per request).
     links: dict = {}
 
+    def get_queryset(self, request):
+        return with_source_titles(super().get_queryset(request))  # each row is named by its source
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -337,7 +340,7 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     list_display = ("short_quote", "source", "start", "end", "anchor", "created_at")
     list_filter = ("anchor_state",)
     search_fields = ("quote", "source__title")
-    list_select_related = ("source",)  # without its text: get_queryset
+    list_select_related = ("source",)  # joined by get_queryset, without its text
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50

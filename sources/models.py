@@ -196,8 +196,20 @@ class Span(models.Model):
         ]
 
     def __str__(self) -> str:
+        """The quote, then where it is: its source's title and its offsets, as span pickers
+        show it (their queries join the source, without its text: ``with_source_titles``)."""
         quote = isolated(self.quote if len(self.quote) <= 60 else self.quote[:57] + "...")
-        return f"“{quote}” ({self.source_id}:{self.start}-{self.end})"
+        title = self.source_title
+        title = title if len(title) <= 50 else title[:47] + "..."
+        return f"“{quote}” — {isolated(title)}, {self.start}–{self.end}"
+
+    @property
+    def source_title(self) -> str:
+        """The source's title; asked alone when the source is not at hand, whose text
+        (up to ``MAX_SOURCE_MB``) would come with it."""
+        if Span.source.is_cached(self):
+            return self.source.title
+        return Source.objects.filter(pk=self.source_id).values_list("title", flat=True).first() or ""
 
     @property
     def is_orphaned(self) -> bool:

@@ -13,6 +13,7 @@ from project.admin import (
     run_each,
 )
 from sources.admin import ContentRevisionCheckedAdmin, adopt
+from sources.models import with_source_titles
 
 from .. import services
 from ..models import Entity, Evidence, Review
@@ -69,7 +70,7 @@ class EvidenceAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
     list_display = ("__str__", "claim", "stance_label", "added_by", "created_at")
     list_filter = ("stance",)
     search_fields = ("span__quote", "claim__text")
-    list_select_related = ("claim", "span", "added_by")
+    list_select_related = ("claim", "span__source", "added_by")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     autocomplete_fields = ("claim", "span")
@@ -77,6 +78,13 @@ class EvidenceAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
 
     class Media:
         css = {"all": ["sources/admin.css", "claims/admin.css"]}
+
+    def get_queryset(self, request):
+        # The list's joins (a changelist adds none to a query that has some), the source's
+        # text left out.
+        return with_source_titles(super().get_queryset(request), "span__source").select_related(
+            *self.list_select_related
+        )
 
     @admin.display(description="stance", ordering="stance")
     def stance_label(self, evidence: Evidence) -> str:

@@ -66,3 +66,19 @@ def test_pages_that_name_sources_never_read_their_text(client_for, reviewer, cit
 @pytest.mark.parametrize("name", ["source page", "span page"])
 def test_a_page_that_shows_a_source_reads_its_text_once(client_for, analyst, cited, name):
     assert len(reads_source_text(client_for(analyst), pages(cited)[name])) <= 1
+
+
+def test_a_span_picker_names_each_passage_by_its_source_title_and_offsets(client_for, analyst, cited):
+    span = cited.evidence.get().span
+    url = pages(cited)["span picker"]
+    with CaptureQueriesContext(connection) as captured:
+        results = client_for(analyst).get(url).json()["results"]
+    assert {"id": str(span.pk), "text": f"“{span.quote}” — Sample, {span.start}–{span.end}"} in results
+    assert not any('FROM "sources_source"' in query["sql"] for query in captured)  # joined, not asked row by row
+
+
+def test_a_span_named_on_its_own_asks_for_its_source_title_alone(cited):
+    span = Span.objects.get(pk=cited.evidence.get().span_id)
+    with CaptureQueriesContext(connection) as captured:
+        assert str(span).endswith(f" — Sample, {span.start}–{span.end}")
+    assert len(captured) == 1 and TEXT_COLUMN not in captured[0]["sql"]
