@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims import services
 from sources.models import Span
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +81,24 @@ def test_a_span_named_on_its_own_asks_for_its_source_title_alone(cited):
     with CaptureQueriesContext(connection) as captured:
         assert str(span).endswith(f" — Sample, {span.start}–{span.end}")
     assert len(captured) == 1 and TEXT_COLUMN not in captured[0]["sql"]
+
+
+def test_the_fields_that_name_a_source_are_stored_before_its_text():
+    """On SQLite a column stored after a long text is read by walking the text's overflow
+    pages: what names a source must come before it."""
+    from sources.models import NAMING_FIELDS, Source
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps a long text out of the row (TOAST): the order does not matter there")
+    with connection.cursor() as cursor:
+        columns = [column.name for column in connection.introspection.get_table_description(cursor, Source._meta.db_table)]
+    text = columns.index("text")
+    assert all(columns.index(Source._meta.get_field(name).column) < text for name in NAMING_FIELDS)
+    joined = str(with_source_titles_query().query)
+    assert [column for column in columns[text:] if f'"sources_source"."{column}"' in joined] == []
+
+
+def with_source_titles_query():
+    from sources.models import with_source_titles
+
+    return with_source_titles(Span.objects.all())
