@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.contrib.auth.base_user import AbstractBaseUser
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject
+from simple_history.models import DeletedObject, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from project.errors import DomainError, NotAllowed
@@ -234,6 +234,31 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
 
     # Subclasses whose objects cannot be restored meaningfully set this to False.
     restorable = True
+    # Fields too large to read for each row of the history list or to ask a rule (a
+    # source's text): read only on the page of one version. The list's changes leave them
+    # out; a smaller field tells theirs (a text's length and hash).
+    large_fields: tuple[str, ...] = ()
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return super().get_history_queryset(request, history_manager, pk_name, object_id).defer(*self.large_fields)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # As django-simple-history's, with ``large_fields`` excluded from the comparison; and
+        # each record named as its object was then, without them (``history_label``).
+        previous = None
+        for current in historical_records:
+            current.history_label = self.history_label(current)
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=self.large_fields, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                for name in self.large_fields:
+                    if (change := self.large_field_change(name, current, previous)) is not None:
+                        delta.changes.append(change)
+                        delta.changed_fields.append(name)
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryValues(self.model, historical_record)
@@ -244,13 +269,29 @@ class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
         that restores them are refused, with a message, rather than saved behind the services."""
         raise NotAllowed(f"A {self.opts.verbose_name} cannot be restored from its history.", code="not_restorable")
 
+    def large_field_change(self, name: str, older: Any, newer: Any) -> ModelChange | None:
+        """The change of the large field ``name`` between two history records, told by
+        smaller fields (``large_fields``); None when it did not change."""
+        return None
+
+    def history_label(self, record: Any) -> str:
+        """What the object was called in ``record``: its ``__str__`` of an instance built
+        without ``large_fields`` (django-simple-history's ``history_object`` reads them all)."""
+        if not self.large_fields:
+            return str(record.history_object)
+        kept = {field.attname for field in record._meta.concrete_fields} - {
+            self.model._meta.get_field(name).attname for name in self.large_fields
+        }
+        fields = [field.attname for field in self.model._meta.concrete_fields if field.attname in kept]
+        return str(self.model(**{name: getattr(record, name) for name in fields}))
+
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         if not self.restorable:
             return True
         if obj is not None:
             # The version page hands over the old instance; whether the object may change
             # now is a question for the live one (a claim published since is frozen).
-            obj = self.model._default_manager.filter(pk=obj.pk).first() or obj
+            obj = self.model._default_manager.defer(*self.large_fields).filter(pk=obj.pk).first() or obj
         return super().revert_disabled(request, obj)
 
     def history_view(self, request, object_id, extra_context=None):

@@ -15,6 +15,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.models import ModelChange
 
 from project.admin import (
     DomainErrorsAsMessages,
@@ -147,10 +148,15 @@ class ContentRevisionCheckedAdmin(RevisionCheckedAdmin):
         return parsed_content_revision(value)
 
 
+def _text_summary(record) -> str:
+    return f"{record.text_length:,} characters, SHA-256 {record.text_sha256[:12]}…"
+
+
 @admin.register(Source)
 class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisionCheckedAdmin, ServiceHistoryAdmin):
     form = SourceForm
     change_form_template = "admin/sources/source/change_form.html"
+    large_fields = ("text",)
     list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_size", "span_count", "created_by")
     list_display_links = ("title",)
     list_filter = ("kind", "reliability", "language")
@@ -165,6 +171,12 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     class Media:
         css = {"all": ["sources/admin.css"]}
         js = ["sources/select_to_claim.js"]
+
+    def large_field_change(self, name, older, newer):
+        # A text is told by its length and hash, which change with it.
+        if name != "text" or older.text_sha256 == newer.text_sha256:
+            return None
+        return ModelChange("text", _text_summary(older), _text_summary(newer))
 
     def get_fieldsets(self, request, obj=None):
         text_help = (

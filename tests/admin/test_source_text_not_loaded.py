@@ -14,6 +14,7 @@ from sources.models import Span
 pytestmark = pytest.mark.django_db
 
 TEXT_COLUMN = '"sources_source"."text"'
+TEXT_COLUMNS = (TEXT_COLUMN, '"sources_historicalsource"."text"')
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def reads_source_text(client, url: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return [query["sql"][:200] for query in captured if TEXT_COLUMN in query["sql"]]
+    return [query["sql"][-400:] for query in captured if any(column in query["sql"] for column in TEXT_COLUMNS)]
 
 
 def pages(claim) -> dict[str, str]:
@@ -44,6 +45,7 @@ def pages(claim) -> dict[str, str]:
         "span search": reverse("admin:sources_span_changelist") + "?q=Russia",
         "span picker": reverse("admin:autocomplete") + "?app_label=claims&model_name=evidence&field_name=span&term=Russia",
         "source list": reverse("admin:sources_source_changelist"),
+        "source history": reverse("admin:sources_source_history", args=[span.source_id]),
         "source picker": reverse("admin:autocomplete") + "?app_label=sources&model_name=span&field_name=source&term=Sam",
         "home": reverse("admin:index"),
         "span page": reverse("admin:sources_span_change", args=[span.pk]),
@@ -55,7 +57,7 @@ def pages(claim) -> dict[str, str]:
     "name",
     [
         "claim list", "claim page", "claim history", "approve page", "review queue", "evidence list",
-        "span list", "span search", "span picker", "source list", "source picker", "home",
+        "span list", "span search", "span picker", "source list", "source history", "source picker", "home",
     ],
 )
 def test_pages_that_name_sources_never_read_their_text(client_for, reviewer, cited, name):
@@ -102,3 +104,17 @@ def with_source_titles_query():
     from sources.models import with_source_titles
 
     return with_source_titles(Span.objects.all())
+
+
+def test_the_source_history_tells_a_text_change_by_its_length_and_hash(client_for, analyst, source):
+    from sources.services import source_update
+
+    before = (source.text_length, source.text_sha256)
+    source_update(source=source, user=analyst, text=source.text + " One more sentence.")
+    source.refresh_from_db()
+    url = reverse("admin:sources_source_history", args=[source.pk])
+    assert reads_source_text(client_for(analyst), url) == []
+    page = client_for(analyst).get(url).content.decode()
+    assert f"{before[0]:,} characters, SHA-256 {before[1][:12]}…" in page
+    assert f"{source.text_length:,} characters, SHA-256 {source.text_sha256[:12]}…" in page
+    assert "Sample" in page  # each version named by its title
