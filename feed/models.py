@@ -28,6 +28,7 @@ class Event(models.Model):
         CLAIM_DELETED = "claim.deleted", "Claim deleted"
         SOURCE_CREATED = "source.created", "Source created"
         SOURCE_UPDATED = "source.updated", "Source updated"
+        SOURCE_DELETED = "source.deleted", "Source deleted"
 
     seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
     # The public events' own numbers, given with ``seq`` (1, 2, 3... among public events):

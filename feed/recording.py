@@ -12,7 +12,8 @@ feed. What each row means:
 - claims whose versions were bumped together (``claims.versions.claims_changed``: evidence
   re-anchored, a reviewed source or entity edited, a contradiction's other side flagged or
   cleared, warnings recomputed) are ``claim.updated`` each;
-- a Source saved is ``source.created`` or ``source.updated``;
+- a Source saved is ``source.created`` or ``source.updated``; a deleted one (it had no
+  spans) ``source.deleted``;
 - a relation between two claims recorded or removed is ``claim.updated`` for both claims
   (their detail lists their relations; the service bumps their versions first), public
   only when both claims are (a public claim related to a hidden one keeps its version);
@@ -117,6 +118,11 @@ def _source_saved(sender, instance: Source, created: bool, raw: bool, using: str
         return
     record(Type.SOURCE_CREATED if created else Type.SOURCE_UPDATED, using=using,
            source=instance.pk, public=True)
+
+
+@receiver(post_delete, sender=Source, dispatch_uid="feed_source_deleted")
+def _source_deleted(sender, instance: Source, using: str, **kwargs) -> None:
+    record(Type.SOURCE_DELETED, using=using, source=instance.pk, public=True)
 
 
 @receiver(post_save, sender=ClaimRelation, dispatch_uid="feed_relation_saved")

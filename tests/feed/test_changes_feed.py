@@ -49,6 +49,22 @@ def test_people_outside_the_roles_see_public_events_only(client_for, make_claim,
     assert {e["type"] for e in read_feed(client_for(outsider))["results"]} == {"source.created"}
 
 
+def test_a_deleted_source_is_a_public_event_by_any_path(client_for, analyst, superuser):
+    from sources.services import source_create, source_delete
+
+    for delete in (
+        lambda source: source_delete(source=source, user=analyst),
+        lambda source: client_for(analyst).delete(f"/api/v1/sources/{source.pk}/"),
+        lambda source: source.delete(),
+    ):
+        source = source_create(user=analyst, title="Doomed", text=f"Text of a source to delete, {delete}.")
+        start, pk = _last_seq(client_for(None)), source.pk
+        delete(source)
+        assert [(e["type"], e["source"]) for e in read_feed(client_for(None), after=start)["results"]] == [
+            ("source.deleted", pk)
+        ]
+
+
 def test_retraction_is_public_with_the_retracted_version(client_for, make_claim, analyst, reviewer):
     claim = make_claim(analyst, status="retracted", reviewer=reviewer)
     claim.refresh_from_db()
