@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from urllib.parse import urlsplit
 
 from django import forms
@@ -20,7 +21,20 @@ from project.errors import DomainError
 
 from .models import Delivery, Event, Webhook
 from .sequencing import sequence_pending
-from .webhooks import check_webhook_url, webhook_enable
+from .webhooks import NO_ANSWER_START, check_webhook_url, feed_end, unread_events, webhook_changed, webhook_enable
+
+# "N more waiting" is counted up to this, then said as "more than".
+WAITING_COUNT_CAP = 10_000
+# What a change to a webhook applies at once (``webhook_changed``).
+DELIVERY_FIELDS = {"url", "secret", "types", "public_only"}
+
+
+def event_number(webhook: Webhook, seq: int, public_seq: int | None) -> str:
+    """An event as the admin names it: the feed's number, and for a public-only webhook the
+    public number its receiver was sent (``X-Claimbase-Seq``)."""
+    if webhook.public_only and public_seq is not None:
+        return f"event #{seq} (sent as #{public_seq})"
+    return f"event #{seq}"
 
 
 class SecretNotFiltered:
@@ -70,6 +84,17 @@ class WebhookForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None checked: every type.",
     )
+    start = forms.ChoiceField(
+        choices=[
+            ("new", "New events only, from the next one on"),
+            ("all", "Every event in the feed, from the first"),
+        ],
+        initial="new",
+        required=False,  # new events only, unless chosen
+        widget=forms.RadioSelect,
+        label="Send",
+        help_text="A receiver that wants the past can also read it from /api/v1/changes/.",
+    )
 
     class Meta:
         model = Webhook
@@ -82,6 +107,7 @@ class WebhookForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["secret"].strip = False  # as typed: see clean_secret
         if self.instance.pk is not None:
+            del self.fields["start"]  # chosen once, when it is added
             # Write-only once saved: the page never shows the secret (screens are shared and
             # captured), it only takes a new one.
             field = self.fields["secret"]
@@ -145,6 +171,12 @@ class WebhookForm(forms.ModelForm):
             )
         if len(secret) < 16:
             raise ValidationError("Use a secret of at least 16 characters.")
+        hidden = [char for char in secret if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")]
+        if hidden:
+            raise ValidationError(
+                f"The secret holds a character that cannot be seen (U+{ord(hidden[0]):04X}): a receiver given "
+                "what it shows would fail every signature. Type it again without it."
+            )
         return secret
 
 
@@ -161,20 +193,39 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
         """Where its deliveries stand: up to date, or the delivery that the others wait
         behind, with its last error (a failing receiver holds every later event)."""
         pending = Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING)
-        head = pending.order_by("seq").first()
+        head = pending.select_related("event").order_by("seq").first()
         log = reverse("admin:feed_delivery_changelist") + f"?webhook__id__exact={webhook.pk}"
+        # Events it takes past its cursor are queued only when its queue is empty: counted too.
+        unread = unread_events(webhook).values("pk")[: WAITING_COUNT_CAP + 1].count()
         if head is None:
-            return format_html('Up to date: nothing waiting (<a href="{}">delivery log</a>)', log)
-        behind = pending.count() - 1
-        waiting = f"; {behind} more waiting behind it" if behind else ""
+            if not unread:
+                return format_html('Up to date: nothing waiting (<a href="{}">delivery log</a>)', log)
+            count = f"more than {WAITING_COUNT_CAP:,}" if unread > WAITING_COUNT_CAP else f"{unread:,}"
+            return format_html(
+                "{} event{} to send, not yet read by the worker (manage.py deliver_webhooks) "
+                '(<a href="{}">delivery log</a>)',
+                count, "" if unread == 1 else "s", log,
+            )
+        behind = min(pending.count() - 1 + unread, WAITING_COUNT_CAP + 1)
+        waiting = f"; {'more than ' if behind > WAITING_COUNT_CAP else ''}{min(behind, WAITING_COUNT_CAP):,} more waiting behind it" if behind else ""
         link = reverse("admin:feed_delivery_change", args=[head.pk])
+        name = event_number(webhook, head.seq, head.event.public_seq)
         if not webhook.active:
-            return format_html('Stopped at <a href="{}">event #{}</a> (disabled){}', link, head.seq, waiting)
+            return format_html('Stopped at <a href="{}">{}</a> (disabled){}', link, name, waiting)
+        leased = webhook.lease_until is not None and webhook.lease_until > timezone.now()
+        if head.last_error.startswith(NO_ANSWER_START):
+            if leased:
+                return format_html('Sending <a href="{}">{}</a>, attempt {}{}', link, name, head.attempts, waiting)
+            return format_html(
+                '<a href="{}">{}</a>: attempt {} got no answer (the worker stopped while it waited); sent again '
+                "on the worker's next round{}",
+                link, name, head.attempts, waiting,
+            )
         if not head.attempts:
-            return format_html('Sending <a href="{}">event #{}</a>{}', link, head.seq, waiting)
+            return format_html("Next: <a href=\"{}\">{}</a>, on the worker's next round{}", link, name, waiting)
         return format_html(
-            'Failing at <a href="{}">event #{}</a>: {} attempt{}, last error: {}; next try {}{}',
-            link, head.seq, head.attempts, "" if head.attempts == 1 else "s",
+            'Failing at <a href="{}">{}</a>: {} attempt{}, last error: {}; next try {}{}',
+            link, name, head.attempts, "" if head.attempts == 1 else "s",
             Truncator(head.last_error).chars(200) or "none recorded",
             formats.localize(timezone.localtime(head.next_attempt_at)), waiting,
         )
@@ -182,7 +233,9 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
     def get_fields(self, request, obj=None):
         # A webhook being added has no record yet: its state starts with its first delivery.
         fields = super().get_fields(request, obj)
-        return fields if obj is not None else [name for name in fields if name not in self.readonly_fields]
+        if obj is not None:
+            return [name for name in fields if name != "start"]  # chosen once, when it is added
+        return [name for name in fields if name not in self.readonly_fields]
 
     @admin.display(description="types")
     def type_list(self, webhook: Webhook) -> str:
@@ -191,11 +244,27 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+            if form.cleaned_data.get("start") != "all":
+                obj.last_seq = feed_end()
         if change and "active" in form.changed_data and obj.active:
             obj.disabled_reason, obj.failing_since = "", None
         super().save_model(request, obj, form, change)
         if change and "active" in form.changed_data and obj.active:
             webhook_enable(obj)
+        elif change and DELIVERY_FIELDS & set(form.changed_data):
+            webhook_changed(obj)
+
+    def get_deleted_objects(self, objs, request):
+        """A webhook goes with its delivery log (read only on its own, and possibly long):
+        the page counts the deliveries instead of listing each, and asks for no permission
+        to delete them."""
+        webhooks = list(objs)
+        count = Delivery.objects.filter(webhook__in=webhooks).count()
+        listed = [format_html("Webhook: {}", webhook.url) for webhook in webhooks]
+        if count:
+            listed.append(f"{count:,} deliver{'y' if count == 1 else 'ies'} of the delivery log")
+        counts = {"webhooks": len(webhooks), **({"deliveries": count} if count else {})}
+        return listed, counts, set(), []
 
     @admin.action(description="Enable again (retry the oldest pending delivery now)")
     def enable(self, request, queryset):
@@ -208,10 +277,17 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
 class DeliveryAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, admin.ModelAdmin):
     """The delivery log: read only."""
 
-    list_display = ["seq", "event_type", "receiver", "outcome", "last_error", "when"]
+    list_display = ["number", "event_type", "receiver", "outcome", "last_error", "when"]
     list_filter = ["status", "webhook"]
     list_select_related = ["event", "webhook"]
     ordering = ["-seq", "-id"]
+
+    @admin.display(description="seq", ordering="seq")
+    def number(self, delivery: Delivery) -> str:
+        """The feed's number; a public-only webhook's receiver was sent the public one."""
+        if delivery.webhook.public_only and delivery.event.public_seq is not None:
+            return f"{delivery.seq} (sent as {delivery.event.public_seq})"
+        return str(delivery.seq)
 
     @admin.display(description="type")
     def event_type(self, delivery: Delivery) -> str:

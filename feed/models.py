@@ -106,7 +106,17 @@ class Webhook(models.Model):
         return self.url
 
     def wants(self, event: Event) -> bool:
+        """Whether this webhook takes ``event``: ``wanted`` as a test of one event."""
         return (event.public or not self.public_only) and (not self.types or event.type in self.types)
+
+    def wanted(self) -> Q:
+        """The events this webhook takes, as a query: ``wants`` over a table."""
+        condition = Q()
+        if self.public_only:
+            condition &= Q(public=True)
+        if self.types:
+            condition &= Q(type__in=self.types)
+        return condition
 
 
 class Delivery(models.Model):

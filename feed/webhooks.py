@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from project import net
@@ -57,6 +57,10 @@ LEASE_SECONDS = 120
 # What of a receiver's answer is read and kept (in the delivery log): its start only.
 EXCERPT_BYTES = 200
 ERROR_CHARACTERS = 2000
+# What a delivery's log says while its attempt waits for an answer: left there by a worker
+# that stopped before one came.
+NO_ANSWER_START = "Sent "
+NO_ANSWER = NO_ANSWER_START + "{at:%Y-%m-%d %H:%M:%S} UTC; no answer recorded (a worker that stops while it waits leaves this)."
 # The database is gone (not this webhook's fault): the worker pauses and reconnects.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
@@ -109,17 +113,26 @@ def allow_private() -> bool:
 
 
 def check_webhook_url(url: str) -> None:
-    """A webhook URL is http(s), without credentials, and not a private address written out
-    (a host name is checked again at every delivery, when it is resolved)."""
+    """A webhook URL is http(s), without credentials, and not a private address, written out
+    or what its host name resolves to now (``localhost``). A name that does not resolve now
+    is taken: it is checked again at every delivery, when it is resolved."""
     try:
-        _, host, _ = net.check_url(url)
+        _, host, port = net.check_url(url)
     except net.FetchError as error:
         raise InvalidInput(error.message, code="bad_url", extra={"errors": {"url": [error.message]}}) from error
+    if allow_private():
+        return
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
+        try:
+            net.resolve(host, port, allow_private=False)
+        except net.FetchError as error:
+            if error.code == "address_not_allowed":
+                message = f"{error.message} Webhooks reach public addresses only."
+                raise InvalidInput(message, code="address_not_allowed", extra={"errors": {"url": [message]}}) from error
         return
-    if not allow_private() and not net.is_public_address(str(address)):
+    if not net.is_public_address(str(address)):
         message = f"{host} is not a public address; webhooks reach public addresses only."
         raise InvalidInput(message, code="address_not_allowed", extra={"errors": {"url": [message]}})
 
@@ -222,9 +235,19 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
     return answer.status, f"HTTP {answer.status}: {excerpt}".strip()
 
 
+def _start_attempt(delivery: Delivery, now: datetime) -> None:
+    delivery.attempts += 1
+    delivery.last_status_code = None
+    delivery.last_error = NO_ANSWER.format(at=now)
+    delivery.save(update_fields=["attempts", "last_status_code", "last_error"])
+
+
 def _record_failure(webhook: Webhook, delivery: Delivery, status: int | None, error: str, now: datetime) -> None:
+    """A failed attempt, counted by ``_start_attempt`` (or a fault of ours before any POST,
+    counted here)."""
     with transaction.atomic():
-        delivery.attempts += 1
+        if not delivery.last_error.startswith(NO_ANSWER_START):
+            delivery.attempts += 1
         delivery.last_status_code = status
         delivery.last_error = storable(error)
         delivery.next_attempt_at = now + backoff(delivery.attempts)
@@ -269,11 +292,11 @@ def _record_skipped(webhook: Webhook, delivery: Delivery) -> None:
 
 def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, now: datetime) -> None:
     with transaction.atomic():
-        delivery.attempts += 1
         delivery.status = Delivery.Status.DELIVERED
         delivery.last_status_code = status
+        delivery.last_error = ""  # an earlier attempt's: the attempts count tells there were some
         delivery.delivered_at = now
-        delivery.save(update_fields=["attempts", "status", "last_status_code", "delivered_at"])
+        delivery.save(update_fields=["status", "last_status_code", "last_error", "delivered_at"])
         if webhook.failing_since is not None:
             Webhook.objects.filter(pk=webhook.pk).update(failing_since=None)
             webhook.failing_since = None
@@ -314,16 +337,22 @@ def _deliver_due(
 ) -> None:
     """The round's loop. New events are queued when the queue is empty: the pending ones
     all come before them in ``seq`` order, and a delivery waiting for its backoff is the
-    whole round (nothing is read past it, whatever fails there)."""
+    whole round (nothing is read past it, whatever fails there). Each POST is counted as an
+    attempt before it is made (``_start_attempt``): a worker that dies waiting for the
+    answer leaves it counted, and the log says no answer was recorded."""
     while not should_stop():
         if not _hold(webhook, owner, now()):  # taken, or renewed before the next POST
             return
         head = _pending_head(webhook)
         if head is None:
+            # The next events, a batch at a time, until one is wanted or none is left: a
+            # webhook of a few types reads past thousands it does not take in one round
+            # (the lease renewed between batches).
+            read_up_to = webhook.last_seq
             enqueue(webhook, now())
-            head = _pending_head(webhook)
-        if head is None:
-            return
+            if webhook.last_seq == read_up_to:
+                return  # nothing past the cursor
+            continue
         if head.next_attempt_at > now():
             result.waiting = True
             return
@@ -331,6 +360,7 @@ def _deliver_due(
             _record_skipped(webhook, head)
             result.skipped += 1
             continue
+        _start_attempt(head, now())
         status, error = _post(webhook, head)
         if error:
             _record_failure(webhook, head, status, error, now())
@@ -372,4 +402,23 @@ def deliver_all(
 def webhook_enable(webhook: Webhook) -> None:
     """Re-enable a disabled webhook: its oldest pending delivery is retried at once."""
     Webhook.objects.filter(pk=webhook.pk).update(active=True, disabled_reason="", failing_since=None)
+    webhook_changed(webhook)
+
+
+def webhook_changed(webhook: Webhook) -> None:
+    """A change to where or what a webhook sends (its URL, secret, types, public_only)
+    applies from the next round: the delivery the others wait behind is tried again, or
+    skipped if no longer wanted, at once, not when its backoff (up to an hour) runs out."""
     Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING).update(next_attempt_at=timezone.now())
+
+
+def unread_events(webhook: Webhook):
+    """The events past the webhook's cursor that it takes, not yet queued: numbered, or
+    committed and waiting for their number."""
+    return Event.objects.filter(Q(seq__gt=webhook.last_seq) | Q(seq__isnull=True)).filter(webhook.wanted())
+
+
+def feed_end() -> int:
+    """The last number of the feed: a new webhook that takes new events only starts there."""
+    sequence_pending()
+    return Event.objects.aggregate(end=Max("seq"))["end"] or 0

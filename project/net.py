@@ -135,7 +135,9 @@ def check_url(url: str) -> tuple[str, str, int]:
         raise FetchError("Only http:// and https:// URLs with a host can be fetched.", code="bad_url")
     if parts.username or parts.password:
         raise FetchError("URLs with a user name or password are not fetched.", code="bad_url")
-    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+    if port == 0:
+        raise FetchError("Port 0 is not a port a server listens on.", code="bad_url")
+    return parts.scheme, parts.hostname, port if port is not None else (443 if parts.scheme == "https" else 80)
 
 
 def resolve(host: str, port: int, *, allow_private: bool) -> str:

@@ -148,7 +148,7 @@ def test_the_add_form_offers_a_strong_random_secret_shown_this_once(superuser, s
 def test_a_webhook_says_which_delivery_holds_the_others_and_why(superuser):
     """A failing receiver holds every later event: the webhook's page and list name the
     delivery they wait behind with its error, and the log says which ones wait."""
-    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20)
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, last_seq=4)
     events = [Event.objects.create(type="claim.published", claim=7, seq=n, public=True) for n in (1, 2, 3, 4)]
     Delivery.objects.create(webhook=webhook, event=events[0], seq=1, status=Delivery.Status.DELIVERED, attempts=1)
     head = Delivery.objects.create(webhook=webhook, event=events[1], seq=2, attempts=3, last_status_code=502,
@@ -161,6 +161,11 @@ def test_a_webhook_says_which_delivery_holds_the_others_and_why(superuser):
         assert f'Failing at <a href="{reverse("admin:feed_delivery_change", args=[head.pk])}">event #2</a>: 3 attempts' in html
         assert "last error: HTTP 502: &lt;html&gt;Bad Gateway&lt;/html&gt;" in html
         assert "2 more waiting behind it" in html
+    # Events it takes that came since wait too, before they are queued; others do not.
+    Event.objects.create(type="claim.published", claim=8, seq=5, public=True)
+    Event.objects.create(type="claim.updated", claim=8, seq=6, public=False)
+    assert "3 more waiting behind it" in client.get(reverse("admin:feed_webhook_changelist")).content.decode()
+    Event.objects.filter(seq__gt=4).delete()
     log = client.get(reverse("admin:feed_delivery_changelist")).content.decode()
     assert log.count("waiting behind event #2") == 2 and log.count("next try") == 1
 

@@ -178,13 +178,17 @@ def test_a_second_signal_abandons_the_delivery_in_flight_and_it_is_sent_again_la
         process.signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 128 + signal.SIGTERM, process.output()
     delivery = Delivery.objects.get(webhook=webhook)
-    assert delivery.status == "pending" and delivery.attempts == 0
+    # The attempt was made: counted, and the log says its answer never came.
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert "no answer recorded" in delivery.last_error
     webhook.refresh_from_db()
     assert webhook.lease_owner == ""  # released on the way out: the next worker need not wait
     receiver.mode = "ok"
     assert webhooks.deliver_all().delivered == 1
     wait_until(lambda: len(receiver.received) == 2, what="the stalled answer to finish")
     assert received_seqs(receiver) == [delivery.seq, delivery.seq]  # at least once
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 2, "")
 
 
 def test_two_workers_at_once_send_each_event_once_and_in_seq_order(local_delivery):

@@ -42,6 +42,21 @@ def _seqs(receiver: Receiver) -> list[int]:
     return [json.loads(item.body)["seq"] for item in receiver.received]
 
 
+def test_a_webhook_of_few_types_reads_past_any_number_of_other_events_in_one_round(db, receiver, local_delivery):
+    """Events it does not take are read a batch at a time until one it takes: neither
+    ``--once`` nor a round stops at the first batch that queued nothing."""
+    _events(webhooks.ENQUEUE_BATCH * 3 + 7, type="claim.updated")
+    wanted = _events(2, type="claim.retracted")
+    webhook = _webhook(receiver.url, types=["claim.retracted"])
+    assert webhooks.deliver_all().delivered == 2
+    assert _seqs(receiver) == [event.seq for event in wanted]
+    webhook.refresh_from_db()
+    assert webhook.last_seq == wanted[-1].seq
+    receiver.received.clear()
+    call_command("deliver_webhooks", "--once")  # nothing left: it ends at once
+    assert receiver.received == []
+
+
 def test_each_delivery_is_signed_with_the_hmac_of_its_body(db, receiver, local_delivery):
     event = _events(1)[0]
     _webhook(receiver.url)
