@@ -28,6 +28,19 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_number(name: str, default: str, *, kind: type = float, least: float = 0, positive: bool = False):
+    """A number from the environment, or ``ImproperlyConfigured`` naming the variable: a
+    backoff of -5 seconds or a timeout of "ten" would fail far from where it was set."""
+    value = os.environ.get(name, default)
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}.") from None
+    if number != number or number in (float("inf"), float("-inf")) or number < least or (positive and number <= 0):
+        raise ImproperlyConfigured(f"{name} must be {'more than' if positive else 'at least'} {least:g}, not {value!r}.")
+    return number
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -153,7 +166,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         # Persistent connections: opening one per request costs more than a list page.
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int),
         conn_health_checks=True,
     )
 }
@@ -183,7 +196,7 @@ DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     DATABASES[f"replica{_number}"] = {
         **dj_database_url.parse(
-            _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+            _url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=True
         ),
         "TEST": {"MIRROR": "default"},
     }
@@ -192,19 +205,19 @@ if DATABASE_REPLICA_URLS:
     # First: it decides, for the whole request, whether reads may go to a replica.
     MIDDLEWARE.insert(0, "project.routers.ReadYourWritesMiddleware")
 # After a write, the same caller reads the primary for this long (read-your-writes).
-REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "5"))
+REPLICA_PIN_SECONDS = env_number("REPLICA_PIN_SECONDS", "5", kind=int)
 
 # Webhooks (feed/webhooks.py, python manage.py deliver_webhooks).
-WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
-WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "10"))
-WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
-WEBHOOK_DISABLE_AFTER_SECONDS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS", "86400"))
+WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", positive=True)
+WEBHOOK_BACKOFF_SECONDS = env_number("WEBHOOK_BACKOFF_SECONDS", "10", positive=True)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", positive=True)
+WEBHOOK_DISABLE_AFTER_SECONDS = env_number("WEBHOOK_DISABLE_AFTER_SECONDS", "86400", positive=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies up to MAX_BODY_MB (a source's text arrives in one); beyond, 413 as JSON
 # (project.middleware.RequestBodyLimitMiddleware).
-MAX_BODY_MB = float(os.environ.get("MAX_BODY_MB", "20"))
+MAX_BODY_MB = env_number("MAX_BODY_MB", "20", positive=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(MAX_BODY_MB * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -255,7 +268,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", "0", kind=int)
 # Content-Security-Policy on every page (django-csp): scripts, images, fonts and requests
 # from this site only, so no inline script (a link's ``javascript:`` included) and nothing
 # from outside runs or loads. Inline styles stay allowed: Swagger UI and Redoc inject theirs.
@@ -284,9 +297,9 @@ SILENCED_SYSTEM_CHECKS = env_list(
 # Sources from files and the web (sources.ingestion): originals are kept in the default
 # storage (STORAGES), under MEDIA_ROOT unless another backend is configured.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
-MAX_SOURCE_MB = int(os.environ.get("MAX_SOURCE_MB", "50"))
+MAX_SOURCE_MB = env_number("MAX_SOURCE_MB", "50", kind=int, positive=True)
 SOURCE_FETCH_ALLOW_PRIVATE = env_bool("SOURCE_FETCH_ALLOW_PRIVATE", False)
-SOURCE_FETCH_TIMEOUT = float(os.environ.get("SOURCE_FETCH_TIMEOUT", "20"))
+SOURCE_FETCH_TIMEOUT = env_number("SOURCE_FETCH_TIMEOUT", "20", positive=True)
 
 # Field history (django-simple-history).
 SIMPLE_HISTORY_REVERT_DISABLED = False
@@ -371,13 +384,13 @@ else:
 
 # Clients behind proxies: how many proxies in front of the server append to X-Forwarded-For
 # (project/addresses.py). 0: the header is ignored, the socket's address counts.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", "0", kind=int)
 
 # Failed logins (the admin's and the API token's), limited per username and per address by
 # django-axes: LOGIN_FAILURE_LIMIT failures lock that username, and that address, out for
 # LOGIN_LOCKOUT_MINUTES (429 with Retry-After); a success does not wipe an address's count.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_number("LOGIN_FAILURE_LIMIT", "10", kind=int, least=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", "15", positive=True))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "project.addresses.client_address"
 AXES_LOCKOUT_CALLABLE = "project.auth.lockout_response"
