@@ -14,9 +14,16 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def carriage_returns(text: str) -> str:
+    """CR LF and lone CR as ``\\n``: the one change made to a text or Markdown file, which
+    is kept as decoded (as text pasted is)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def line_endings(text: str) -> str:
-    """CR LF and lone CR (and the Unicode line and paragraph separators) as ``\\n``."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    """CR LF and lone CR, and the Unicode line and paragraph separators, as ``\\n``: the
+    line breaks of text extracted from a page or a PDF."""
+    return carriage_returns(text).replace("\u2028", "\n").replace("\u2029", "\n\n")
 
 
 def without_lone_surrogates(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from .encoding import Encoding, choose
 from .errors import ExtractionError
-from .normalise import line_endings
+from .normalise import carriage_returns
 
 # Read and decoded this much at a time: the file's bytes are never all in memory at once.
 CHUNK = 1 << 20
@@ -159,12 +159,12 @@ def _size(stream: BinaryIO) -> int:
 
 
 def read_text(
-    stream: BinaryIO, *, charset: str | None = None, ends: Callable[[str], str] = line_endings, spooled: bool = False
+    stream: BinaryIO, *, charset: str | None = None, ends: Callable[[str], str] = carriage_returns, spooled: bool = False
 ) -> str | SpooledText:
     """The text of the file at ``stream`` (seekable), read a chunk at a time in the encoding
     ``encoding.choose`` finds from its first bytes (``encoding.GUESSED_FROM``) and the
     declared ``charset`` (its byte order mark, else the declaration, else UTF-8, else a guess);
-    ``ends`` (line endings made ``\\n``) applied as it is read; a ``SpooledText`` when
+    ``ends`` (CR LF and CR made ``\\n``, nothing else) applied as it is read; a ``SpooledText`` when
     ``spooled``. Binary data (NUL bytes) is refused, and bytes in no encoding recognised."""
     encoding = choose(stream, charset)
     if encoding is None:

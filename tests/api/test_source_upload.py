@@ -39,6 +39,17 @@ def test_a_text_file_is_kept_verbatim_with_its_original(client_for, analyst):
     assert body["original_url"] == f"/api/v1/sources/{body['id']}/original/"
 
 
+@pytest.mark.parametrize("size", ["small", "spooled"])
+def test_a_text_file_changes_only_its_carriage_returns(client_for, analyst, size):
+    """Kept as decoded: the line and paragraph separators, NEL, VT and FF stay where they
+    are (offsets in the file are offsets in the text), as in text pasted."""
+    line = "line\u2028sep\u2029ps\u0085nel\x0bvt\x0cff\r\nnext\rlast\n"
+    text = line * (1 if size == "small" else SPOOLED_FROM // len(line) + 1)
+    response = upload(client_for(analyst), "seps.txt", text.encode(), "text/plain")
+    assert response.status_code == 201
+    assert Source.objects.get().text == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def test_markdown_is_kept_as_markdown(client_for, analyst):
     data = b"# Heading\n\nSome *emphasis* and a [link](https://example.com).  \n"
     body = upload(client_for(analyst), "post.md", data).json()
