@@ -98,10 +98,11 @@ def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size
     if existing is None:
         return
     message = f"This original is already source #{existing.pk} (“{existing.title}”)."
-    restorable = existing.original.name == original_name(sha256, existing.original_media_type)
+    restorable = original_name_of(existing) == original_name(sha256, existing.original_media_type)
     if stream is not None and size == existing.original_size and restorable and original_problem(existing) is not None:
         try:
-            store_original(stream, sha256=sha256, size=size, media_type=existing.original_media_type)
+            name = store_original(stream, sha256=sha256, size=size, media_type=existing.original_media_type)
+            _adopt(existing, name)
         except Exception:  # noqa: BLE001 - a restore that fails leaves the answer a 409
             logger.exception("Source %s: restoring its original from an upload of the same bytes failed", existing.pk)
         else:
@@ -110,21 +111,43 @@ def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size
     raise Conflict(message, code="duplicate_original", extra=existing_source_body(existing))
 
 
+def original_name_of(source: Source) -> str:
+    """Where a source's original is stored; for one known by its hash only (imported without
+    its bytes), where it would be."""
+    return source.original.name or original_name(source.original_sha256, source.original_media_type)
+
+
+def _adopt(source: Source, name: str) -> None:
+    """A source known by its hash only takes the file now stored under its name."""
+    if not source.original:
+        Source.objects.filter(pk=source.pk, original_sha256=source.original_sha256).update(original=name)
+        source.original.name = name
+        logger.warning("Source %s: its original, known by its hash only, is now the stored %s", source.pk, name)
+
+
 def original_problem(source: Source, *, quick: bool = False) -> str | None:
     """What is wrong with a source's stored original, if anything: "missing" (no file where
     its record says), "damaged" (a file whose bytes are not the ones recorded; ``quick``:
     whose size is not), or "unreadable" (the storage failed to answer: a permission, a
-    disk, a remote store's error; logged)."""
-    name = source.original.name
+    disk, a remote store's error; logged).
+
+    A source known by its hash only is "missing" until a file holding those bytes is where
+    its original would be stored (uploaded again, or put there from a backup): then it
+    takes that file (its hash checked whatever ``quick`` says)."""
+    name = original_name_of(source)
+    quick = quick and bool(source.original)
     try:
         if not default_storage.exists(name):
             return "missing"
         if quick:
             return None if default_storage.size(name) == source.original_size else "damaged"
-        return None if _holds(name, source.original_sha256, source.original_size) else "damaged"
+        if not _holds(name, source.original_sha256, source.original_size):
+            return "damaged" if source.original else "missing"
     except Exception:  # noqa: BLE001 - whatever the storage backend raises
         logger.exception("Source %s: its original %s could not be read from storage", source.pk, name)
         return "unreadable"
+    _adopt(source, name)
+    return None
 
 
 def _refuse_duplicate_url(url: str | None) -> None:

@@ -85,23 +85,32 @@ def _stored_originals() -> list[str]:
     return names
 
 
+def _named(name: str) -> bool:
+    """Whether a source names the stored file ``name``, or would (known by its hash only)."""
+    sha256 = name.rsplit("/", 1)[-1].split(".", 1)[0]
+    return Source.objects.filter(original=name).exists() or Source.objects.filter(original="", original_sha256=sha256).exists()
+
+
 def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta | None = None) -> OriginalsReport:
     """Each source's original against storage: present, and of its recorded bytes (its
     sha256; ``quick``: its size only). And the stored files that no source names: left by
     a crash between storing a file and saving its source, by a refused import, or by a
     deleted source; with ``delete_orphans_older_than``, those not modified for that long
     are deleted (a younger one may belong to an upload still being saved)."""
-    from .ingestion import original_problem
+    from .ingestion import original_name_of, original_problem
 
     problems = []
     named = set()
     checked = 0
-    sources = Source.objects.exclude(original="").exclude(original__isnull=True).order_by("pk")
-    for source in sources.only("pk", "original", "original_sha256", "original_size").iterator(chunk_size=500):
+    # Sources known by their hash only (imported without their bytes) included: missing
+    # until their file is stored, and that file is theirs, not an orphan.
+    sources = Source.objects.exclude(original_sha256="").order_by("pk")
+    fields = ("pk", "original", "original_sha256", "original_size", "original_media_type")
+    for source in sources.only(*fields).iterator(chunk_size=500):
         checked += 1
-        named.add(source.original.name)
+        named.add(original_name_of(source))
         if (problem := original_problem(source, quick=quick)) is not None:
-            problems.append((source.pk, source.original.name, problem))
+            problems.append((source.pk, original_name_of(source), problem))
     orphans = [name for name in _stored_originals() if name not in named]
     deleted = []
     if delete_orphans_older_than is not None:
@@ -109,7 +118,7 @@ def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta
         for name in orphans:
             # Asked again now: a source saved since the run began may name it (the same
             # bytes uploaded again reuse the file, and make it new again).
-            if default_storage.get_modified_time(name) < cutoff and not Source.objects.filter(original=name).exists():
+            if default_storage.get_modified_time(name) < cutoff and not _named(name):
                 default_storage.delete(name)
                 deleted.append(name)
     return OriginalsReport(checked, problems, orphans, deleted)

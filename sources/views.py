@@ -222,7 +222,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         if not self._with_text():
             raise Http404
         source = self.get_object()
-        if not source.original_sha256 or not source.original:
+        if not source.original_sha256:
             raise Http404
         # Read whole before it is sent (a hash of 50 MB is a tenth of a second): the answer
         # names the original by its hash, and must never be other bytes under that name.
@@ -233,9 +233,11 @@ class SourceViewSet(viewsets.GenericViewSet):
                 code="original_unavailable",
             )
         if problem is not None:
-            logger.error("Source %s: its original %s is %s in storage", source.pk, source.original.name, problem)
+            name = ingestion.original_name_of(source)
+            logger.error("Source %s: its original %s is %s in storage", source.pk, name, problem)
+            where = f"in storage ({name})" if source.original else f"here: it was imported by its hash only ({name})"
             raise (Missing if problem == "missing" else Conflict)(
-                f"The original of source #{source.pk} is {problem} in storage ({source.original.name}). "
+                f"The original of source #{source.pk} is {problem} {where}. "
                 "Restore it from a backup, or upload the same bytes again: they restore it.",
                 code=f"original_{problem}",
             )

@@ -98,3 +98,52 @@ def test_a_storage_that_fails_to_answer_is_reported_unreadable_in_both_modes(mon
     for args in ((), ("--quick",)):
         out, err, error = run(*args)
         assert "is unreadable" in err and error is not None, args
+
+
+def known_by_its_hash_only(data: bytes) -> Source:
+    """A source imported with its original's hash and size, not its bytes."""
+    source = upload(data)
+    os.unlink(default_storage.path(source.original.name))
+    Source.objects.filter(pk=source.pk).update(original="")
+    return Source.objects.get(pk=source.pk)
+
+
+def test_an_original_known_by_its_hash_only_is_missing_until_its_bytes_come_and_then_restored(settings):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import _user
+
+    data = b"Second variant bytes\n"
+    source = known_by_its_hash_only(data)
+    name = ingestion.original_name_of(source)
+    staff = APIClient()
+    staff.force_authenticate(_user("analyst", "Analysts", is_staff=True))
+    url = f"/api/v1/sources/{source.pk}/original/"
+    answer = staff.get(url)
+    assert answer.status_code == 404 and answer.json()["code"] == "original_missing"
+    assert "imported by its hash only" in answer.json()["detail"]
+    out, err, error = run()
+    assert f"source {source.pk}: its original {name} is missing" in err and error is not None
+    # The same bytes uploaded again restore it.
+    again = staff.post("/api/v1/sources/", {"file": io.BytesIO(data)}, format="multipart")
+    assert again.status_code == 409 and "is restored from these bytes" in again.json()["detail"]
+    assert b"".join(staff.get(url).streaming_content) == data
+    source.refresh_from_db()
+    assert source.original.name == name
+    assert run()[2] is None
+
+
+def test_a_file_put_where_a_hash_only_original_belongs_is_adopted_never_an_orphan(settings):
+    data = b"Restored from a backup by hand.\n"
+    source = known_by_its_hash_only(data)
+    name = ingestion.original_name_of(source)
+    (settings.MEDIA_ROOT / name).parent.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / name).write_bytes(b"Other bytes entirely, not these.")
+    out, err, error = run("--quick", "--delete-orphans", "--older-than", "0")
+    assert "orphan" not in out and f"is missing" in err  # other bytes: not its original, and not deleted
+    assert default_storage.exists(name)
+    (settings.MEDIA_ROOT / name).write_bytes(data)
+    out, err, error = run("--delete-orphans", "--older-than", "0")
+    assert error is None and "orphan" not in out and default_storage.exists(name)
+    source.refresh_from_db()
+    assert source.original.name == name
