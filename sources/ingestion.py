@@ -40,7 +40,7 @@ from . import ingest
 from .ingest.html import host_name
 from .ingest.normalise import without_lone_surrogates
 from .models import URL_MAX_LENGTH, Source
-from .services import source_create
+from .services import check_source_fields, source_create
 
 CHUNK = 1024 * 1024
 
@@ -312,6 +312,7 @@ def _fields(
 
 def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict) -> Source:
     _refuse_duplicate_url(fields.get("url"))
+    check_source_fields(**fields)  # before the file is stored: a refusal leaves nothing
     name = store_original(stream, sha256=sha256, size=size, media_type=extraction.media_type)
     original = {
         "original": name,

@@ -239,6 +239,19 @@ def _check_text(text: Any) -> None:
         raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
 
 
+def check_source_fields(**fields: Any) -> None:
+    """``source_create``'s checks of the fields alone, before there is a text or an
+    original: an upload checks them before it stores the file, so that a refusal leaves
+    nothing behind."""
+    unknown = set(fields) - set(SOURCE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    source = Source(text=" ", **fields)
+    if not source.url:
+        source.url = None
+    _validated(source)
+
+
 def source_create(*, user=None, text: str | SpooledText, original: dict | None = None, **fields: Any) -> Source:
     """Create a source; its text is stored as given, except that line breaks are LF. A
     URL, when set, is unique.

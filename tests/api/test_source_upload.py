@@ -170,6 +170,14 @@ def test_a_page_of_only_a_consent_notice_is_refused_and_nothing_is_kept(client_f
     assert not (settings.MEDIA_ROOT / "originals").exists() or not any((settings.MEDIA_ROOT / "originals").rglob("*.*"))
 
 
+@pytest.mark.parametrize("fields", [{"title": "\u200b"}, {"published_on": "2999-13-40"}, {"language": "not a tag"}])
+def test_fields_refused_leave_no_original_in_storage(client_for, analyst, settings, fields):
+    response = upload(client_for(analyst), "a.txt", b"Some text of a file.", "text/plain", **fields)
+    assert response.status_code == 400, response.json()
+    assert not Source.objects.exists()
+    assert not (settings.MEDIA_ROOT / "originals").exists() or not any((settings.MEDIA_ROOT / "originals").rglob("*.*"))
+
+
 def test_the_same_original_twice_is_a_conflict_naming_the_existing_source(client_for, analyst):
     data = b"The same bytes, uploaded twice."
     first = upload(client_for(analyst), "a.txt", data, "text/plain").json()
