@@ -312,15 +312,15 @@ def _fields(
 
 def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict) -> Source:
     _refuse_duplicate_url(fields.get("url"))
-    check_source_fields(**fields)  # before the file is stored: a refusal leaves nothing
-    name = store_original(stream, sha256=sha256, size=size, media_type=extraction.media_type)
-    original = {
-        "original": name,
-        "original_sha256": sha256,
-        "original_media_type": extraction.media_type,
-        "original_size": size,
-    }
     try:
+        check_source_fields(**fields)  # before the file is stored: a refusal leaves nothing
+        name = store_original(stream, sha256=sha256, size=size, media_type=extraction.media_type)
+        original = {
+            "original": name,
+            "original_sha256": sha256,
+            "original_media_type": extraction.media_type,
+            "original_size": size,
+        }
         return source_create(user=user, text=extraction.text, original=original, **fields)
     except IntegrityError:
         # A concurrent request committed the same original (or URL) first.
