@@ -80,6 +80,12 @@ def test_an_unknown_user_is_an_error(folder):
         call_command("import_sources", str(folder), "--user", "ghost", stdout=StringIO())
 
 
+def test_a_user_the_api_would_refuse_cannot_be_named_the_creator(folder, outsider):
+    with pytest.raises(CommandError, match="may not add sources"):
+        call_command("import_sources", str(folder), "--user", outsider.username, stdout=StringIO())
+    assert not Source.objects.exists()
+
+
 def test_a_file_over_max_source_mb_is_refused_with_its_size(tmp_path, settings):
     settings.MAX_SOURCE_MB = 0.001
     big = tmp_path / "big.txt"

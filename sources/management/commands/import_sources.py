@@ -106,6 +106,12 @@ class Command(BaseCommand):
                 creator = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"No user named {user}.") from error
+            # The API's rule for adding a source (its model permission), on this path too.
+            if not (creator.is_active and creator.has_perm("sources.add_source")):
+                raise CommandError(
+                    f"{user} may not add sources (the API would refuse them): choose an analyst, or give "
+                    f"{user} that role first."
+                )
         fields = {name: value for name, value in (("kind", kind), ("reliability", reliability)) if value}
         files, refused, passed_over = files_under(paths)
         for path, reason in refused:
