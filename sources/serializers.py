@@ -111,14 +111,19 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     original_url = serializers.SerializerMethodField(
-        help_text="Where authenticated callers download the original file; null for pasted text."
+        help_text="Where staff download the original file; null for pasted text, and for callers who may not "
+        "download it."
     )
 
     def get_created_by(self, source: Source) -> str | None:
         return username_of(source.created_by)
 
     def get_original_url(self, source: Source) -> str | None:
-        return reverse("source-original", args=[source.pk]) if source.original_sha256 else None
+        # The context's ``staff``: whether the caller may download it (the views say; the
+        # sources' other callers are staff).
+        if not source.original_sha256 or not self.context.get("staff", True):
+            return None
+        return reverse("source-original", args=[source.pk])
 
 
 class SourceTextField(serializers.CharField):

@@ -158,7 +158,7 @@ class SourceViewSet(viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(SourceSerializer(page, many=True).data)
+        return self.get_paginated_response(SourceSerializer(page, many=True, context={"staff": self._with_text()}).data)
 
     def _etag(self, source: Source) -> str:
         """Its content's revision (``services.source_revision``); staff's representation,
@@ -170,7 +170,8 @@ class SourceViewSet(viewsets.GenericViewSet):
         etag = self._etag(source)
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(SourceDetailSerializer(source, include_text=self._with_text()).data, headers={"ETag": etag})
+        staff = self._with_text()
+        return Response(SourceDetailSerializer(source, include_text=staff, context={"staff": staff}).data, headers={"ETag": etag})
 
     def create(self, request):
         if request.content_type.startswith("multipart/"):
@@ -224,6 +225,9 @@ class SourceViewSet(viewsets.GenericViewSet):
         source = self.get_object()
         if not source.original_sha256:
             raise Http404
+        etag = f'"{source.original_sha256}"'  # its bytes, named by their hash: never other ones
+        if not_modified(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         # Read whole before it is sent (a hash of 50 MB is a tenth of a second): the answer
         # names the original by its hash, and must never be other bytes under that name.
         problem = ingestion.original_problem(source)
@@ -254,7 +258,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         )
         # An HTML original is somebody else's page: never run it in this site's origin.
         response["Content-Security-Policy"] = "sandbox"
-        response["ETag"] = f'"{source.original_sha256}"'
+        response["ETag"] = etag
         return response
 
     def partial_update(self, request, pk=None):

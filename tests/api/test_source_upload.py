@@ -262,6 +262,20 @@ def test_the_original_downloads_with_its_media_type_for_staff_only(client_for, a
     assert anonymous.get(body["original_url"]).status_code == 404
 
 
+def test_the_original_url_is_given_to_those_who_may_download_it_and_a_copy_held_is_not_sent_again(client_for, analyst, outsider, anonymous):
+    body = upload(client_for(analyst), "a.txt", b"Kept as sent.", "text/plain").json()
+    url = f"/api/v1/sources/{body['id']}/"
+    assert client_for(analyst).get(url).json()["original_url"] == body["original_url"]
+    assert client_for(analyst).get("/api/v1/sources/").json()["results"][0]["original_url"] == body["original_url"]
+    for caller in (client_for(outsider), anonymous):
+        assert caller.get(url).json()["original_url"] is None
+        assert caller.get("/api/v1/sources/").json()["results"][0]["original_url"] is None
+        assert caller.get(body["original_url"]).status_code == 404
+    first = client_for(analyst).get(body["original_url"])
+    again = client_for(analyst).get(body["original_url"], HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+
+
 def test_an_html_original_never_runs_in_this_sites_origin(client_for, analyst):
     body = upload(client_for(analyst), "page.html", news_pages()[1].html.encode(), "text/html").json()
     response = client_for(analyst).get(body["original_url"])
