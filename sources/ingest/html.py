@@ -200,11 +200,39 @@ def _escape_ampersands(tree) -> None:
             node.set("content", content.replace("&", _AMPERSAND))
 
 
+def _tables_as_lines(body) -> None:
+    """Each row of a table as one line, its cells' text separated by tabs, as a browser
+    copies a row. Trafilatura writes tables as Markdown (``| a | b |`` and a ``|---|`` rule
+    under the head), characters the page does not show: a quote copied from the page would
+    not be found in the text."""
+    for table in [table for table in body.iter("table") if not any(a.tag == "table" for a in table.iterancestors())]:
+        lines = []
+        for row in table.iter("row"):
+            cells = [" ".join("".join(cell.itertext()).split()) for cell in row if cell.tag == "cell"]
+            if any(cells):
+                lines.append("\t".join(cells))
+        parent = table.getparent()
+        if parent is None:
+            continue
+        position = parent.index(table)
+        for offset, line in enumerate(lines):
+            paragraph = etree.Element("p")
+            paragraph.text = line
+            parent.insert(position + offset, paragraph)
+        if table.tail and table.tail.strip():
+            paragraph = etree.Element("p")
+            paragraph.text = table.tail
+            parent.insert(position + len(lines), paragraph)
+        parent.remove(table)
+
+
 def _text_of(body) -> str:
     """The text of trafilatura's extracted tree (``bare_extraction``'s ``body``), laid
-    out by its own ``xmltotxt`` (paragraphs, lists, tables, headings, line breaks), each
-    character as the page shows it: ``document.text`` is that text unescaped once more,
-    and its ``sanitize`` makes the words ``&nbsp;``, ``&#10;``, ``&#13;`` characters."""
+    out by its own ``xmltotxt`` (paragraphs, lists, headings, line breaks; tables a row a
+    line, ``_tables_as_lines``), each character as the page shows it: ``document.text`` is
+    that text unescaped once more, and its ``sanitize`` makes the words ``&nbsp;``,
+    ``&#10;``, ``&#13;`` characters."""
+    _tables_as_lines(body)
     _escape_ampersands(body)
     return xmltotxt(body, include_formatting=False)
 

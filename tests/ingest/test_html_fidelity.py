@@ -62,11 +62,26 @@ def test_tables_lists_headings_and_line_breaks_keep_their_layout_with_ampersands
     text = read(page(body=body)).text
     expected = (
         "Costs &amp; benefits\n"
-        "| Item &amp; kind | Cost |\n|---|---|\n| x &lt; y | 2 &copy |\n"
+        "Item &amp; kind\tCost\nx &lt; y\t2 &copy\n"
         "- First &sect;1\n- Second &\n"
         "One line &amp;\nthe next &para; line\n"
     )
     assert expected in text
+
+
+def test_a_table_is_a_row_a_line_its_cells_separated_by_tabs_as_a_browser_copies_it():
+    """No Markdown the page does not show (``| a | b |``, a ``|---|`` rule): a row copied
+    from the page is found in the text. A table inside a cell has rows of its own."""
+    body = (
+        "<p>Votes on sanctions against Iran at the UN Security Council, from 2006 to 2010, by country.</p>"
+        "<table><thead><tr><th>Country</th><th>Votes</th></tr></thead>"
+        "<tbody><tr><td>Russia</td><td>6</td></tr><tr><td>China</td><td> 6 <b>(all)</b></td></tr>"
+        "<tr><td>Notes</td><td><table><tr><td>inner</td><td>cell</td></tr></table></td></tr></tbody></table>"
+        "<p>The votes were cast after long negotiations with the other permanent members.</p>"
+    )
+    text = read(page(body=body)).text
+    assert "\nCountry\tVotes\nRussia\t6\nChina\t6 (all)\nNotes\n" in text and "\ninner\tcell\n" in text
+    assert "|" not in text and "---" not in text
 
 
 # (the head, the metadata field, its value as the page shows it)
