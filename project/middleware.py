@@ -64,8 +64,8 @@ class TemporaryFailureMiddleware:
 
 
 class RequestBodyLimitMiddleware:
-    """A body larger than ``MAX_BODY_MB`` is refused with 413 as JSON before any of it is
-    read, on every path. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, set to the
+    """A body larger than ``MAX_BODY_MB`` is refused with 413 (JSON under ``/api/``, text on
+    the admin's pages) before any of it is read, on every path. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, set to the
     same size, guards bodies that arrive without a length; the JSON parser reads the
     stream and would not meet it.)"""
 
@@ -77,24 +77,23 @@ class RequestBodyLimitMiddleware:
     UPLOAD_PATHS = frozenset({"/api/v1/sources/", "/admin/sources/source/add/from-file/"})
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit, setting = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "MAX_BODY_MB"
         if request.method == "POST" and request.path in self.UPLOAD_PATHS and request.content_type == "multipart/form-data":
             from sources.uploads import upload_body_limit
 
-            limit = max(limit, upload_body_limit())
+            if upload_body_limit() > limit:
+                limit, setting = upload_body_limit(), "MAX_SOURCE_MB, and room for the form around the file"
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return JsonResponse({"detail": "Content-Length is not a number.", "code": "invalid"}, status=400)
         if limit is not None and length > limit:
-            return JsonResponse(
-                {
-                    "detail": f"The request body is {length} bytes; the limit is {limit} bytes (MAX_BODY_MB).",
-                    "code": "request_too_large",
-                    "limit": limit,
-                },
-                status=413,
-            )
+            body = {
+                "detail": f"The request body is {length:,} bytes; the limit is {limit:,} bytes ({setting}).",
+                "code": "request_too_large",
+                "limit": limit,
+            }
+            return _answer(request, body, 413)  # JSON for the API, text for the admin's pages
         return self.get_response(request)
 
 
