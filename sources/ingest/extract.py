@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import BinaryIO
 
 from project.validation import as_one_line, says_something
@@ -56,8 +56,10 @@ def _clean(value: str, name: str) -> str:
     value = as_one_line(normalise_extracted(str(value or "")))
     if len(value) > _MAX_LENGTHS[name]:
         value = "" if name in _NAMES else value[: _MAX_LENGTHS[name]].strip()
-    # A title or a name of invisible characters alone, as kept, is none (``readable``).
-    return value if says_something(value) else ""
+    # A title or a name of invisible characters alone, as kept, is none (``readable``); so
+    # is one of U+FFFD alone, the mark of what its encoding could not read (a PDF's title
+    # of a lone surrogate). Readable characters around such a mark are kept ("A�B").
+    return value if says_something(value.replace("\ufffd", "")) else ""
 
 
 def _metadata(raw: dict) -> Metadata:
@@ -67,6 +69,10 @@ def _metadata(raw: dict) -> Metadata:
             published_on = date.fromisoformat(str(raw["published_on"])[:10])
         except ValueError:
             published_on = None
+    # Whatever the document's kind, a date after tomorrow (anywhere on Earth) is no
+    # publication date: a PDF's CreationDate of D:99991231 was kept, where HTML's was not.
+    if published_on is not None and published_on > date.today() + timedelta(days=1):
+        published_on = None
     url = _clean(raw.get("url", ""), "url")
     if not re.match(r"^https?://[^\s/]+", url):
         url = ""

@@ -137,6 +137,19 @@ def test_a_canonical_url_of_the_longest_length_stored_is_kept_whole():
     assert _metadata({"url": url}).url == url
 
 
+def test_a_publication_date_after_tomorrow_is_no_date_whatever_the_document():
+    from datetime import date, timedelta
+
+    assert _metadata({"published_on": "9999-12-31"}).published_on is None
+    assert _metadata({"published_on": (date.today() + timedelta(days=3)).isoformat()}).published_on is None
+    assert _metadata({"published_on": "2010-06-09"}).published_on == date(2010, 6, 9)
+
+
+def test_a_title_of_replacement_marks_alone_is_none_and_one_with_letters_is_kept():
+    assert _metadata({"title": "\ufffd \ufffd"}).title == ""
+    assert _metadata({"title": "Caf\ufffd report"}).title == "Caf\ufffd report"
+
+
 def test_a_language_tag_too_long_to_store_is_left_blank_not_cut():
     tag = "en-" + "-".join(["abcdefgh"] * 10)
     assert _metadata({"language": tag}).language == ""
