@@ -83,6 +83,15 @@ class RequestBodyLimitMiddleware:
 
             if upload_body_limit() > limit:
                 limit, setting = upload_body_limit(), "MAX_SOURCE_MB, and room for the form around the file"
+        if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
+            # Django reads a body up to its Content-Length: a chunked one would be read as
+            # empty ("No file was submitted", "This field is required").
+            body = {
+                "detail": "The request body was sent in chunks (Transfer-Encoding) without a Content-Length; "
+                "send it with its length.",
+                "code": "length_required",
+            }
+            return _answer(request, body, 411)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -390,10 +390,12 @@ def fetch(url: str) -> net.Response:
         if error.code == "too_large":
             message += f" (MAX_SOURCE_MB is {settings.MAX_SOURCE_MB:g})"
         raise InvalidInput(f"Could not fetch the URL: {message}", code=error.code, extra={"errors": {"url": [message]}}) from error
-    if not 200 <= response.status < 300:
+    if not 200 <= response.status < 300 or response.status in (204, 205):
         message = f"The server answered HTTP {response.status}."
         if response.status in net.REDIRECT_STATUSES:
             message = f"The server answered HTTP {response.status} without a Location."
+        elif response.status in (204, 205):
+            message = f"The server answered HTTP {response.status}: it sent no page to read."
         raise InvalidInput(
             f"Could not fetch the URL: {message}",
             code="http_status",

@@ -92,9 +92,12 @@ def _metadata(raw: dict) -> Metadata:
 
 def _unsupported(head: bytes, declared_type: str, filename: str) -> ExtractionError:
     what = describe_binary(head)
+    declared = declared_type.split(";")[0].strip().lower()
     if what:
         detail = f"it is {what}"
-    elif declared_type and declared_type.split(";")[0].strip().lower() not in ("", "application/octet-stream"):
+    elif declared == "application/pdf":
+        detail = "it is declared a PDF (application/pdf) but is not one: a PDF begins with %PDF-"
+    elif declared and declared != "application/octet-stream":
         detail = f"it is declared as {declared_type.split(';')[0].strip()}"
     else:
         detail = f"{filename or 'it'} is not a PDF although named so" if filename.lower().endswith(".pdf") else "its content is not recognised"

@@ -72,6 +72,15 @@ def test_body_beyond_max_body_mb_is_413_as_json(client_for, analyst, settings):
     assert not Source.objects.filter(title="Too big").exists()
 
 
+def test_a_chunked_body_without_a_length_is_411_not_read_as_empty(client_for, analyst):
+    response = client_for(analyst).generic(
+        "POST", "/api/v1/sources/fetch/", b'{"url": "https://example.org/"}', content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH="",
+    )
+    body = assert_json_error(response, 411)
+    assert body["code"] == "length_required" and "Content-Length" in body["detail"]
+
+
 def test_body_beyond_max_body_mb_is_413_on_admin_pages_too(superuser, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     client = Client()

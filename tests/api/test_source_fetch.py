@@ -74,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             "/image": (200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
             "/missing": (404, b"not here", "text/html"),
             "/error": (503, b"down", "text/html"),
+            "/nothing": (204, b"", "text/html"),
+            "/fake.pdf": (200, b"<html>Not a PDF at all.</html>", "application/pdf"),
             "/big": (200, b"x" * 20000, "text/plain"),
         }
         if self.path in routes:
@@ -219,6 +221,8 @@ def test_fetching_a_url_already_recorded_is_a_conflict_naming_the_source(client_
     [
         ("/missing", "http_status", "HTTP 404"),
         ("/error", "http_status", "HTTP 503"),
+        ("/nothing", "http_status", "HTTP 204: it sent no page to read"),
+        ("/fake.pdf", "unsupported_type", "declared a PDF (application/pdf) but is not one"),
         ("/image", "unsupported_type", "PNG"),
         ("/loop", "too_many_redirects", "redirects"),
         ("/brotli", "unsupported_encoding", "'br'"),
