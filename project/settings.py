@@ -402,4 +402,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A page without main text is refused, saying so (sources.ingest.html); trafilatura's own
+    # warning of it ("discarding data: None") says nothing more, on every such page.
+    "loggers": {"trafilatura": {"level": "ERROR"}},
 }

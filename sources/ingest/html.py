@@ -67,6 +67,21 @@ _ATTRIBUTE = re.compile(rb"[\s\"'][^\s\"'=<>/]+\s*=")
 MAX_HTML_ELEMENTS = 40_000
 
 
+# libxml2 stops reading a page whose elements nest deeper than this (without its "huge"
+# option, which would let a page nested a million deep exhaust the stack).
+MAX_HTML_DEPTH = 255
+
+
+def _depth(content: str) -> int:
+    """How deep the parsed page's elements nest (at most ``MAX_HTML_DEPTH``)."""
+    tree = load_html(content)
+    deepest = 0
+    for element in () if tree is None else tree.iter(etree.Element):
+        if len(element) == 0:
+            deepest = max(deepest, sum(1 for _ in element.iterancestors()))
+    return deepest
+
+
 def refuse_element_floods(content: str) -> None:
     """A page of more than ``MAX_HTML_ELEMENTS`` elements (as parsed: what scripts, styles
     and comments hold is not counted) is refused before its main content is looked for."""
@@ -416,6 +431,12 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         logger.info("HTML extraction failed: %r", error)
         raise ExtractionError(f"The HTML could not be read ({type(error).__name__}).", code="unreadable_html") from error
     if document is None or not text.strip():
+        if _depth(content) >= MAX_HTML_DEPTH:
+            raise ExtractionError(
+                f"The HTML nests its elements more than {MAX_HTML_DEPTH} deep: the parser reads no deeper, "
+                "and no main text was found above that.",
+                code="no_main_text",
+            )
         raise ExtractionError(
             "No main text was found in the HTML (a page of navigation only, or one built by scripts).",
             code="no_main_text",

@@ -137,6 +137,17 @@ def test_a_canonical_url_of_the_longest_length_stored_is_kept_whole():
     assert _metadata({"url": url}).url == url
 
 
+def test_a_page_nested_deeper_than_the_parser_reads_says_so():
+    from sources.ingest.errors import ExtractionError
+    from sources.ingest.html import MAX_HTML_DEPTH
+
+    depth = MAX_HTML_DEPTH + 20
+    body = "<div>" * depth + "<p>" + " ".join(ARTICLE) + "</p>" + "</div>" * depth
+    with pytest.raises(ExtractionError) as refused:
+        read(f"<html><body>{body}</body></html>".encode())
+    assert refused.value.code == "no_main_text" and f"more than {MAX_HTML_DEPTH} deep" in str(refused.value)
+
+
 def test_a_publication_date_after_tomorrow_is_no_date_whatever_the_document():
     from datetime import date, timedelta
 
