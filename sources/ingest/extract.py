@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import BinaryIO
+
+import yaml
 
 from project.validation import as_one_line, says_something
 
@@ -90,6 +92,43 @@ def _metadata(raw: dict) -> Metadata:
     )
 
 
+# A Markdown file's front matter: a YAML block between two "---" lines at its very start
+# (Jekyll, Hugo, Pandoc), read for the metadata that fills a source's blank fields. The
+# file is kept as it is, front matter included.
+FRONT_MATTER_CHARACTERS = 16 * 1024
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
+def front_matter(start: str) -> dict:
+    """The metadata of a Markdown file's front matter (``title``, ``author`` or ``authors``,
+    ``date``, ``lang`` or ``language``), from the file's first characters; nothing when it
+    has none, or none that YAML reads as a mapping."""
+    match = _FRONT_MATTER.match(start[:FRONT_MATTER_CHARACTERS])
+    if match is None:
+        return {}
+    try:
+        data = yaml.safe_load(match[1])
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    authors = data.get("author", data.get("authors"))
+    if isinstance(authors, list):
+        authors = ", ".join(filter(None, map(_scalar, authors)))
+    return {
+        "title": _scalar(data.get("title")),
+        "authors": _scalar(authors),
+        "published_on": _scalar(data.get("date")),
+        "language": _scalar(data.get("lang", data.get("language"))),
+    }
+
+
 def _unsupported(head: bytes, declared_type: str, filename: str) -> ExtractionError:
     what = describe_binary(head)
     declared = declared_type.split(";")[0].strip().lower()
@@ -131,6 +170,9 @@ def extract(
     else:
         # The stream, not its bytes: the bytes go once decoded (see ``extract_text``).
         text, raw = extract_text(stream, charset=charset), {}
+        if media_type == MARKDOWN:
+            start = next(text.pieces(FRONT_MATTER_CHARACTERS), "") if isinstance(text, SpooledText) else text
+            raw = front_matter(start)
     # ``isspace`` where ``strip`` would copy the whole text to find it empty.
     if text.blank if isinstance(text, SpooledText) else not text or text.isspace():
         if isinstance(text, SpooledText):

@@ -81,6 +81,31 @@ def test_fields_given_take_precedence_over_the_files_metadata(client_for, analys
     assert body["authors"] == "Jane Roe"  # left blank: filled
 
 
+def test_markdown_front_matter_fills_the_blank_fields_and_stays_in_the_text(client_for, analyst):
+    data = (
+        "---\ntitle: \"Russia and the sanctions\"\nauthor:\n  - Ana Núñez\n  - Li Wei\ndate: 2010-06-09\nlang: en-GB\n"
+        "tags: [iran, un]\n---\n\n# Votes\n\nRussia voted six times.\n"
+    ).encode()
+    body = upload(client_for(analyst), "notes.md", data, "text/markdown").json()
+    assert (body["title"], body["authors"], body["published_on"], body["language"]) == (
+        "Russia and the sanctions", "Ana Núñez, Li Wei", "2010-06-09", "en-GB"
+    )
+    assert body["text"] == data.decode()  # kept as it is
+    given = upload(client_for(analyst), "other.md", data.replace(b"six", b"seven"), "text/markdown", title="Mine").json()
+    assert given["title"] == "Mine"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"---\n- a\n- list\n---\nText.\n", b"---\ntitle: [unclosed\n---\nText.\n", b"Text first\n---\ntitle: x\n---\n",
+     b"---\na: &a [1]\nb: &b [*a, *a]\ntitle: *b\n---\nText.\n"],
+    ids=["a-list", "not-yaml", "not-at-the-start", "aliases"],
+)
+def test_front_matter_that_is_not_a_mapping_of_text_gives_nothing_and_no_error(client_for, analyst, data):
+    response = upload(client_for(analyst), "notes.md", data, "text/markdown")
+    assert response.status_code == 201 and response.json()["title"] == "notes"
+
+
 def test_a_pdf_is_read_in_column_order_with_its_metadata(client_for, analyst):
     paragraphs = report_paragraphs(12)
     data = two_column_pdf(paragraphs, info={"Title": "Annual report", "Author": "Research Unit", "CreationDate": "D:20240301090000Z"})
