@@ -114,7 +114,7 @@ def front_matter(start: str) -> dict:
         return {}
     try:
         data = yaml.safe_load(match[1])
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # nesting thousands deep ("[[[[...") recurses
         return {}
     if not isinstance(data, dict):
         return {}

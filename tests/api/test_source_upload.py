@@ -98,8 +98,8 @@ def test_markdown_front_matter_fills_the_blank_fields_and_stays_in_the_text(clie
 @pytest.mark.parametrize(
     "data",
     [b"---\n- a\n- list\n---\nText.\n", b"---\ntitle: [unclosed\n---\nText.\n", b"Text first\n---\ntitle: x\n---\n",
-     b"---\na: &a [1]\nb: &b [*a, *a]\ntitle: *b\n---\nText.\n"],
-    ids=["a-list", "not-yaml", "not-at-the-start", "aliases"],
+     b"---\na: &a [1]\nb: &b [*a, *a]\ntitle: *b\n---\nText.\n", b"---\ntitle: " + b"[" * 8000 + b"\n---\nText.\n"],
+    ids=["a-list", "not-yaml", "not-at-the-start", "aliases", "nested-thousands-deep"],
 )
 def test_front_matter_that_is_not_a_mapping_of_text_gives_nothing_and_no_error(client_for, analyst, data):
     response = upload(client_for(analyst), "notes.md", data, "text/markdown")
