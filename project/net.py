@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import tempfile
 import threading
@@ -122,6 +123,11 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast and not any(ip in network for network in NOT_GLOBAL)
 
 
+# White space, controls, and the characters RFC 3986 keeps out of a host (a name or an IP
+# literal); letters of any script stay (internationalised names).
+_NOT_IN_A_HOST = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`%#?/@]")
+
+
 def check_url(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an http(s) URL, or a ``FetchError`` with code ``bad_url``."""
     if not isinstance(url, str) or len(url) > 2048:
@@ -137,6 +143,8 @@ def check_url(url: str) -> tuple[str, str, int]:
         raise FetchError("URLs with a user name or password are not fetched.", code="bad_url")
     if port == 0:
         raise FetchError("Port 0 is not a port a server listens on.", code="bad_url")
+    if _NOT_IN_A_HOST.search(parts.hostname):
+        raise FetchError(f"{parts.hostname!r} is not a host name: it holds a character no host name has.", code="bad_url")
     return parts.scheme, parts.hostname, port if port is not None else (443 if parts.scheme == "https" else 80)
 
 

@@ -209,7 +209,8 @@ def test_a_slow_answer_stops_at_the_timeout(server, path):
 
 @pytest.mark.parametrize(
     "url", ["ftp://example.org/", "file:///etc/passwd", "http://", "http://user:pw@example.org/",
-            "http://[::1/", "javascript:alert(1)", 42, "http://example.org:99999/", "http://127.0.0.1:0/"],
+            "http://[::1/", "javascript:alert(1)", 42, "http://example.org:99999/", "http://127.0.0.1:0/",
+            "http://exa mple.com/", "http://ex<a>.com/", "http://exa%20mple.com/"],
 )
 def test_urls_that_are_not_plain_http_are_refused(url):
     with pytest.raises(net.FetchError) as error:
