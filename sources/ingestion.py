@@ -40,7 +40,7 @@ from . import ingest
 from .ingest.html import host_name
 from .ingest.normalise import without_lone_surrogates
 from .models import URL_MAX_LENGTH, Source
-from .services import check_source_fields, source_create
+from .services import check_source_fields, source_create, url_owner
 
 CHUNK = 1024 * 1024
 
@@ -151,7 +151,7 @@ def original_problem(source: Source, *, quick: bool = False) -> str | None:
 
 
 def _refuse_duplicate_url(url: str | None) -> None:
-    existing = Source.objects.filter(url=url).only("pk", "title", "url").first() if url else None
+    existing = url_owner(url)
     if existing is not None:
         raise Conflict(
             f"A source with the URL {url} already exists: #{existing.pk} (“{existing.title}”).",

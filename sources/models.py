@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +37,33 @@ def with_source_titles(queryset, path: str = "source"):
     return queryset.select_related(path).defer(
         *(f"{path}__{field.name}" for field in Source._meta.concrete_fields if field.name not in named)
     )
+
+
+# Query parameters that follow a reader, not the page: an address with them is the same page.
+_TRACKING = re.compile(r"^(?:utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid)$", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_key(url: str | None) -> str:
+    """What two addresses of one page share, for finding a source recorded under another
+    spelling of its URL: the scheme and host in lower case, without a default port, a
+    fragment (never sent to the server), trackers' parameters (``utm_source``, ``fbclid``...)
+    or empty ones (``?a=1&``). The path and the other parameters are kept as written, in
+    their order: they may name another page. "" for no URL."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if ":" in host:
+        netloc = f"[{host}]" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"[{host}]:{port}"
+    query = "&".join(item for item in parts.query.split("&") if item and not _TRACKING.match(item.split("=", 1)[0]))
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
 def sha256_of(text: str) -> str:
@@ -74,6 +103,8 @@ class Source(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=500, validators=[one_line, readable])
     url = models.URLField(max_length=URL_MAX_LENGTH, null=True, blank=True)
+    # ``url_key(url)``: other spellings of a recorded URL are found by it (``url_owner``).
+    url_key = models.CharField(max_length=URL_MAX_LENGTH + 1, blank=True, default="", editable=False, db_index=True)
     publisher = models.CharField(max_length=300, blank=True, validators=[one_line])
     authors = models.CharField(max_length=500, blank=True, validators=[one_line])
     published_on = models.DateField(null=True, blank=True)
@@ -103,7 +134,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["uid"])
+    history = HistoricalRecords(excluded_fields=["uid", "url_key"])  # url_key: derived from url
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -140,12 +171,18 @@ class Source(models.Model):
         return isolated(self.title)
 
     def save(self, *args, **kwargs):
-        # A blank URL is "no URL", so that the uniqueness rule only binds real addresses.
+        self.derive()
+        super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """Set what is derived from the other fields (``save`` does; so must a bulk insert):
+        a blank URL as no URL (the uniqueness rule binds real addresses only), its key, and
+        the text's hash and length."""
         if not self.url:
             self.url = None
+        self.url_key = url_key(self.url)
         if isinstance(self.text, str):  # else an expression the database reads (sources.services)
             self.measure_text()
-        super().save(*args, **kwargs)
 
     def measure_text(self) -> None:
         """Set the text's hash and length from the text."""

@@ -17,7 +17,8 @@ from project.validation import ascii_integer, repeated_fields
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
 from .language import validate_tag
-from .models import MAX_OFFSET, URL_MAX_LENGTH, Source, Span
+from .models import MAX_OFFSET, URL_MAX_LENGTH, Source, Span, url_key
+from .services import url_owner
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
 MAX_ID = 2**63 - 1
@@ -204,12 +205,14 @@ class SourceWriteSerializer(WriteSerializer):
         return super().to_internal_value(data)
 
     def validate_url(self, url: str | None) -> str | None:
-        # Checked here too so that the answer names the field; the database has the last word.
-        taken = Source.objects.filter(url=url) if url else Source.objects.none()
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError("A source with this URL already exists.")
+        # Checked here too so that the answer names the field; the service and then the
+        # database have the last word. A source keeps the URL it has, however written.
+        instance = self.instance
+        if instance is not None and url_key(url) == instance.url_key:
+            return url
+        owner = url_owner(url, other_than=instance.pk if instance is not None else None)
+        if owner is not None:
+            raise serializers.ValidationError(f"A source with this URL already exists: #{owner.pk} ({owner.url}).")
         return url
 
 

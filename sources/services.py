@@ -21,7 +21,7 @@ from project.validation import normalise_line_endings, refuse_unstorable_text, t
 
 from . import anchoring
 from .ingest import SpooledText
-from .models import Source, Span
+from .models import Source, Span, url_key
 
 # Sent, inside the transaction, after spans changed anchor state or offsets; receivers get
 # ``span_ids``. The claims app listens, so that ``sources`` never imports ``claims``.
@@ -199,21 +199,40 @@ def _text_sent_in_slices(source: Source, using: str):
             spooled.close()
 
 
-def _save_source(source: Source) -> None:
-    """Save, turning the database's URL uniqueness (which a concurrent writer can reach
-    between validation and insert) into the same error validation gives."""
+def url_owner(url: str | None, *, other_than: int | None = None) -> Source | None:
+    """The source recorded under ``url`` or another spelling of it (``url_key``: the same
+    page with its fragment, a tracker's parameters or its host's capitals), if any; the
+    oldest. The rule of every path that records a URL."""
+    if not url:
+        return None
+    owners = Source.objects.filter(url_key=url_key(url)).exclude(pk=other_than).order_by("pk")
+    return owners.only("pk", "title", "url").first()
+
+
+URL_TAKEN = "A source with this URL already exists."
+
+
+def _refuse_taken_url(source: Source) -> None:
+    owner = url_owner(source.url, other_than=source.pk)
+    if owner is not None:
+        detail = f"{URL_TAKEN[:-1]}: #{owner.pk} (“{owner.title}”, {owner.url})."
+        raise InvalidInput(detail, code="url_taken", extra={"errors": {"url": [detail]}})
+
+
+def _save_source(source: Source, *, url_changed: bool = True) -> None:
+    """Save, the URL checked first (``url_owner``) when it is new or changed, and the
+    database's URL uniqueness (which a concurrent writer can reach between the check and
+    the insert) turned into the same error."""
     using = router.db_for_write(Source, instance=source)
+    if url_changed:
+        _refuse_taken_url(source)
     try:
         with transaction.atomic(using=using), _text_sent_in_slices(source, using):
             source.save(using=using)
     except IntegrityError as error:
         taken = Source.objects.filter(url=source.url).exclude(pk=source.pk)
         if source.url and taken.exists():
-            raise InvalidInput(
-                "A source with this URL already exists.",
-                code="url_taken",
-                extra={"errors": {"url": ["A source with this URL already exists."]}},
-            ) from error
+            raise InvalidInput(URL_TAKEN, code="url_taken", extra={"errors": {"url": [URL_TAKEN]}}) from error
         raise
 
 
@@ -250,6 +269,7 @@ def check_source_fields(**fields: Any) -> None:
     if not source.url:
         source.url = None
     _validated(source)
+    _refuse_taken_url(source)
 
 
 def source_create(*, user=None, text: str | SpooledText, original: dict | None = None, **fields: Any) -> Source:
@@ -309,15 +329,16 @@ def source_update(
     if not text_changes and before == {name: getattr(source, name) for name in fields}:
         return summary
     source_changing.send(sender=Source, source=source, user=user)
+    url_changed = url_key(source.url) != source.url_key  # a recorded spelling is not refused again
     if text_changes:
         _check_text(text)
         source.text = text
         _validated(source)
-        _save_source(source)
+        _save_source(source, url_changed=url_changed)
         summary = reanchor_spans(source=source, user=user, in_announced_edit=True)
     else:
         _validated(source)
-        _save_source(source)
+        _save_source(source, url_changed=url_changed)
     return summary
 
 

@@ -463,8 +463,7 @@ class Importer:
                 self.report.originals_missing += 1
             dates.append((fields.pop("created_at", None), fields.pop("updated_at", None)))
             row = Source(text=text, **fields)
-            row.url = row.url or None
-            row.measure_text()  # bulk_create does not call save()
+            row.derive()  # bulk_create does not call save()
             rows.append(row)
         Source.objects.bulk_create(rows, batch_size=200)
         # ``auto_now_add`` and ``auto_now`` dated every row now: the file's dates are put back.

@@ -32,7 +32,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from project.errors import InvalidInput
 from project.validation import readable, refuse_unstorable_text, repeated_json_key, text_problem
 from sources import anchoring, ingestion
-from sources.models import MAX_OFFSET, Source, Span, sha256_of
+from sources.models import MAX_OFFSET, Source, Span, sha256_of, url_key
 from sources.services import SOURCE_FIELDS, source_text_problem
 
 from .. import rules
@@ -192,7 +192,7 @@ class KnownSource:
     uid: uuid.UUID
     id: int | None
     sha: str
-    url: str | None
+    url: str | None  # its URL's key (``url_key``)
 
 
 class SourceCache:
@@ -242,11 +242,11 @@ class SourceCache:
     def define(self, uid: uuid.UUID, text: str, url: str | None, sha: str) -> None:
         """A source line of the file: known by its uid, hash (``sha``, of ``text``) and URL
         before it is saved."""
-        self._know(KnownSource(uid, None, sha, url))
+        self._know(KnownSource(uid, None, sha, url_key(url) or None))
         self.uid_of_sha.setdefault(sha, uid)
         self.pending_texts.setdefault(sha, text)
         if url:
-            self.uid_of_url[url] = uid
+            self.uid_of_url[url_key(url)] = uid
 
     def saved(self, source: Source) -> None:
         self.by_uid[source.uid].id = source.pk
@@ -254,8 +254,10 @@ class SourceCache:
         self._remember_text(source.text_sha256, source.text if text is None else text)
 
     def load(self, shas: set[str], urls: set[str], uids: set[uuid.UUID] = frozenset()) -> None:
+        """Sources by the hash of their text, their URL (any spelling of it: by ``url_key``)
+        or their uid, read from the database unless known already."""
         missing_shas = {sha for sha in shas if sha not in self.uid_of_sha}
-        missing_urls = {url for url in urls if url not in self.uid_of_url}
+        missing_urls = {key for key in map(url_key, urls) if key and key not in self.uid_of_url}
         missing_uids = {uid for uid in uids if uid not in self.by_uid}
         if not (missing_shas or missing_urls or missing_uids):
             return
@@ -266,28 +268,27 @@ class SourceCache:
             # the commit (``source_update`` waits, then re-anchors them with the rest); an
             # edit under way finishes first, and a source whose text it changed is no longer
             # found by the old text's hash. SQLite's writers wait for the import anyway.
-            # Each condition only when it has values: the planner takes the URLs' partial
-            # index only for a condition it can prove is about URLs that are set.
+            # Each condition only when it has values.
             wanted = [(f"{column} = ANY(%s::{kind}[])", list(values))
-                      for column, kind, values in (("text_sha256", "text", missing_shas), ("url", "text", missing_urls),
+                      for column, kind, values in (("text_sha256", "text", missing_shas), ("url_key", "text", missing_urls),
                                                    ("uid", "uuid", missing_uids)) if values]
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT id, uid, text_sha256, text, url FROM {Source._meta.db_table} "
+                    f"SELECT id, uid, text_sha256, text, url_key FROM {Source._meta.db_table} "
                     f"WHERE {' OR '.join(condition for condition, _ in wanted)} ORDER BY id FOR KEY SHARE",
                     [values for _, values in wanted],
                 )
                 found = cursor.fetchall()
         else:
-            query = Q(text_sha256__in=missing_shas) | Q(url__in=missing_urls) | Q(uid__in=missing_uids)
-            found = Source.objects.filter(query).order_by("id").values_list("id", "uid", "text_sha256", "text", "url")
-        for source_id, uid, sha, text, url in found:
+            query = Q(text_sha256__in=missing_shas) | Q(url_key__in=missing_urls) | Q(uid__in=missing_uids)
+            found = Source.objects.filter(query).order_by("id").values_list("id", "uid", "text_sha256", "text", "url_key")
+        for source_id, uid, sha, text, key in found:
             if uid not in self.by_uid:
-                self._know(KnownSource(uid, source_id, sha, url))
+                self._know(KnownSource(uid, source_id, sha, key or None))
             if sha in missing_shas:  # every source with that text was read: the oldest answers
                 self.uid_of_sha.setdefault(sha, uid)
-            if url:
-                self.uid_of_url.setdefault(url, uid)
+            if key:
+                self.uid_of_url.setdefault(key, uid)
             self._remember_text(sha, text)
 
     def text_of(self, sha: str) -> str:
@@ -319,9 +320,10 @@ class SourceCache:
                 self.load({sha}, set())
             found = self.uid_of_sha.get(sha)
         elif url is not None:
-            if url not in self.uid_of_url:
+            key = url_key(url)
+            if key not in self.uid_of_url:
                 self.load(set(), {url})
-            found = self.uid_of_url.get(url)
+            found = self.uid_of_url.get(key)
         else:
             found = None
         return self.by_uid[found] if found is not None else None
@@ -666,7 +668,7 @@ class Resolver:
         sha, url = hashed or sha256_of(text), fields.get("url")
         dropped, given_sha = self.crlf_lines.pop(line.number, (None, sha))
         # The batch's sources were read by ``prefetch``: no query per line.
-        owner_of_url = self.sources.uid_of_url.get(url) if url else None
+        owner_of_url = self.sources.uid_of_url.get(url_key(url)) if url else None
         if uid is not None:
             first = self.source_lines.setdefault(uid, line.number)
             if first != line.number:

@@ -1,0 +1,93 @@
+"""Another spelling of a recorded URL is the same page: its fragment, a tracker's parameters,
+the capitals of its scheme and host, a default port, an empty parameter. Every path that
+records a URL asks the one rule (``sources.services.url_owner``)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from django.apps import apps as global_apps
+
+from sources.models import Source, url_key
+from sources.services import source_create, source_update
+
+pytestmark = pytest.mark.django_db
+
+RECORDED = "https://news.example.org/2010/06/votes?id=7"
+VARIANTS = [
+    "https://news.example.org/2010/06/votes?id=7#comments",
+    "HTTPS://News.Example.ORG/2010/06/votes?id=7",
+    "https://news.example.org:443/2010/06/votes?id=7",
+    "https://news.example.org/2010/06/votes?id=7&utm_source=newsletter&utm_medium=email",
+    "https://news.example.org/2010/06/votes?fbclid=abc&id=7&",
+]
+OTHER_PAGES = [
+    "https://news.example.org/2010/06/votes?id=8",
+    "https://news.example.org/2010/06/Votes?id=7",  # paths are case-sensitive
+    "http://news.example.org/2010/06/votes?id=7",  # another scheme may be another server
+    "https://news.example.org:8443/2010/06/votes?id=7",
+    "https://news.example.org/2010/06/votes?id=7&page=2",
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_variants_of_a_url_share_its_key(variant):
+    assert url_key(variant) == url_key(RECORDED)
+
+
+@pytest.mark.parametrize("other", OTHER_PAGES)
+def test_other_pages_have_keys_of_their_own(other):
+    assert url_key(other) != url_key(RECORDED)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_source_at_another_spelling_of_a_recorded_url_is_refused_naming_it(client_for, analyst, variant):
+    recorded = source_create(user=analyst, title="Votes", text="The text.", url=RECORDED)
+    response = client_for(analyst).post("/api/v1/sources/", {"title": "Again", "text": "Other text.", "url": variant}, format="json")
+    assert response.status_code == 400 and f"#{recorded.pk}" in response.json()["errors"]["url"][0]
+    upload = client_for(analyst).post(
+        "/api/v1/sources/", {"file": _file(b"Uploaded text."), "url": variant}, format="multipart"
+    )
+    assert upload.status_code == 409 and upload.json()["code"] == "duplicate_url"
+    assert upload.json()["existing_source"]["id"] == recorded.pk
+    assert Source.objects.count() == 1
+
+
+def test_a_source_keeps_its_url_and_an_edit_to_a_taken_spelling_is_refused(client_for, analyst):
+    recorded = source_create(user=analyst, title="Votes", text="The text.", url=RECORDED)
+    other = source_create(user=analyst, title="Other", text="Other text.", url=OTHER_PAGES[0])
+    assert client_for(analyst).patch(f"/api/v1/sources/{recorded.pk}/", {"url": VARIANTS[0]}, format="json").status_code == 200
+    response = client_for(analyst).patch(f"/api/v1/sources/{other.pk}/", {"url": VARIANTS[1]}, format="json")
+    assert response.status_code == 400 and "url" in response.json()["errors"]
+    with pytest.raises(Exception) as refused:
+        source_update(source=other, user=analyst, url=VARIANTS[3])
+    assert getattr(refused.value, "code", None) == "url_taken"
+
+
+def test_an_import_finds_a_source_by_another_spelling_of_its_url(tmp_path, analyst):
+    from claims.transfer.importing import import_claims
+    from claims.transfer.records import ImportRefused
+
+    recorded = source_create(user=analyst, title="Votes", text="The text of the page.", url=RECORDED)
+    line = {"type": "source", "title": "Same page", "text": "A different text.", "url": VARIANTS[0]}
+    path = tmp_path / "variant.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path), user=analyst)
+    assert f"url {VARIANTS[0]} belongs to a source with a different text" in str(refused.value.errors[0])
+    assert list(Source.objects.values_list("pk", flat=True)) == [recorded.pk]
+
+
+def test_the_migration_gives_each_recorded_url_its_key(analyst):
+    source = source_create(user=analyst, title="Votes", text="The text.", url=VARIANTS[1])
+    Source.objects.filter(pk=source.pk).update(url_key="")
+    importlib.import_module("sources.migrations.0011_source_url_key").fill_url_keys(global_apps, None)
+    assert Source.objects.get(pk=source.pk).url_key == url_key(RECORDED)
+
+
+def _file(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("page.txt", data, content_type="text/plain")
