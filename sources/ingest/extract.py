@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import BinaryIO
 
 import yaml
@@ -100,21 +100,23 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 
 
 def _scalar(value) -> str:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    return value if isinstance(value, str) else ""
 
 
 def front_matter(start: str) -> dict:
     """The metadata of a Markdown file's front matter (``title``, ``author`` or ``authors``,
     ``date``, ``lang`` or ``language``), from the file's first characters; nothing when it
-    has none, or none that YAML reads as a mapping."""
+    has none, or none that YAML reads as a mapping.
+
+    Read with YAML's base loader: every value as the text written (``title: 1:30`` is not
+    90 minutes, ``007`` not 7, ``yes`` not true, and a day that does not exist is no error
+    but text, which the date's own check then leaves out); no tag is acted on."""
     match = _FRONT_MATTER.match(start[:FRONT_MATTER_CHARACTERS])
     if match is None:
         return {}
     try:
-        data = yaml.safe_load(match[1])
-    except (yaml.YAMLError, RecursionError):  # nesting thousands deep ("[[[[...") recurses
+        data = yaml.load(match[1], Loader=yaml.BaseLoader)  # noqa: S506 - the base loader builds strings, lists and dicts only
+    except (yaml.YAMLError, RecursionError, ValueError):  # nesting thousands deep ("[[[[...") recurses
         return {}
     if not isinstance(data, dict):
         return {}

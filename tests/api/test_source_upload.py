@@ -96,10 +96,23 @@ def test_markdown_front_matter_fills_the_blank_fields_and_stays_in_the_text(clie
 
 
 @pytest.mark.parametrize(
+    "written, title, published_on",
+    [("1:30", "1:30", None), ("007", "007", None), ("yes", "yes", None), ("'0x1F'", "0x1F", None)],
+)
+def test_front_matter_values_are_the_text_written_and_a_day_that_does_not_exist_is_no_date(
+    client_for, analyst, written, title, published_on
+):
+    data = f"---\ntitle: {written}\ndate: 2024-02-30\n---\nBody text.\n".encode()
+    body = upload(client_for(analyst), "notes.md", data, "text/markdown").json()
+    assert (body["title"], body["published_on"]) == (title, published_on)
+
+
+@pytest.mark.parametrize(
     "data",
     [b"---\n- a\n- list\n---\nText.\n", b"---\ntitle: [unclosed\n---\nText.\n", b"Text first\n---\ntitle: x\n---\n",
-     b"---\na: &a [1]\nb: &b [*a, *a]\ntitle: *b\n---\nText.\n", b"---\ntitle: " + b"[" * 8000 + b"\n---\nText.\n"],
-    ids=["a-list", "not-yaml", "not-at-the-start", "aliases", "nested-thousands-deep"],
+     b"---\na: &a [1]\nb: &b [*a, *a]\ntitle: *b\n---\nText.\n", b"---\ntitle: " + b"[" * 8000 + b"\n---\nText.\n",
+     b"---\ntitle: !!python/object/apply:os.system [echo]\n---\nText.\n"],
+    ids=["a-list", "not-yaml", "not-at-the-start", "aliases", "nested-thousands-deep", "a-python-tag"],
 )
 def test_front_matter_that_is_not_a_mapping_of_text_gives_nothing_and_no_error(client_for, analyst, data):
     response = upload(client_for(analyst), "notes.md", data, "text/markdown")

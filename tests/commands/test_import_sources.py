@@ -86,6 +86,25 @@ def test_a_user_the_api_would_refuse_cannot_be_named_the_creator(folder, outside
     assert not Source.objects.exists()
 
 
+def test_a_fault_on_one_file_refuses_that_file_and_the_others_are_imported(tmp_path, monkeypatch):
+    from sources import ingest
+
+    (tmp_path / "a.md").write_text("First file.")
+    (tmp_path / "b.txt").write_text("Second file.")
+    real = ingest.extract
+
+    def extract(stream, **kwargs):
+        if kwargs.get("filename") == "a.md":
+            raise ValueError("day is out of range for month")
+        return real(stream, **kwargs)
+
+    monkeypatch.setattr(ingest, "extract", extract)
+    out, error = run(str(tmp_path))
+    assert "refused  " in out and "a.md: an unexpected error (ValueError: day is out of range for month)" in out
+    assert "imported " in out and "b.txt" in out
+    assert error is not None and list(Source.objects.values_list("title", flat=True)) == ["b"]
+
+
 def test_a_file_over_max_source_mb_is_refused_with_its_size(tmp_path, settings):
     settings.MAX_SOURCE_MB = 0.001
     big = tmp_path / "big.txt"

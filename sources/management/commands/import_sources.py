@@ -1,9 +1,11 @@
+import logging
 import os
 import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from project.paths import FILE, FOLDER, NOT_A_FILE, NOT_FOUND, cannot_be_read, kind_of
@@ -12,6 +14,8 @@ from project.validation import CONTROL_CHARACTERS
 
 from ...ingestion import source_create_from_file
 from ...models import Source
+
+logger = logging.getLogger(__name__)
 
 
 def shown(path: Path) -> str:
@@ -145,6 +149,13 @@ class Command(BaseCommand):
             except OSError as error:
                 refused.append((path, cannot_be_read(error)))
                 report(f"refused  {shown(path)}: {cannot_be_read(error)}")
+            except DatabaseError:
+                raise  # the database is gone or refuses: no later file would fare better
+            except Exception as error:  # noqa: BLE001 - a fault of ours on one file is that file's refusal
+                logger.exception("import_sources: %s failed unexpectedly", path)
+                reason = f"an unexpected error ({type(error).__name__}: {error}); the other files go on"
+                refused.append((path, reason))
+                report(f"refused  {shown(path)}: {reason}")
             else:
                 imported += 1
                 report(f"imported {shown(path)}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)")
