@@ -18,13 +18,22 @@ def default_threads(database_url: str) -> int:
     return 1 if database_url.startswith("sqlite") else 4
 
 
+def whole_number(name: str, default: str) -> int:
+    """A count from the environment, at least 1, or a message naming the variable (not a
+    traceback of ``int()``)."""
+    value = os.environ.get(name) or default
+    if not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = whole_number("WEB_CONCURRENCY", "2")
 # Threaded workers keep HTTP/1.1 connections alive between requests; gunicorn's default
 # (sync) worker closes the connection after every response, and each new connection costs
 # the server more CPU than building a page of the API.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or default_threads(os.environ.get("DATABASE_URL") or "sqlite"))
+threads = whole_number("GUNICORN_THREADS", str(default_threads(os.environ.get("DATABASE_URL") or "sqlite")))
 keepalive = 5
 
 

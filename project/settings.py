@@ -18,6 +18,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from project.rates import parse_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,16 @@ def env_number(name: str, default: str, *, kind: type = float, least: float = 0,
     if number != number or number in (float("inf"), float("-inf")) or number < least or (positive and number <= 0):
         raise ImproperlyConfigured(f"{name} must be {'more than' if positive else 'at least'} {least:g}, not {value!r}.")
     return number
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate from the environment, checked as the throttles read it (``project.rates``)."""
+    value = os.environ.get(name, default)
+    try:
+        parse_rate(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}.") from None
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -326,8 +338,8 @@ REST_FRAMEWORK = {
         "project.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
-        "user": os.environ.get("THROTTLE_USER", "2000/minute"),
+        "anon": env_rate("THROTTLE_ANON", "120/minute"),
+        "user": env_rate("THROTTLE_USER", "2000/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

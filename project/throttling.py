@@ -29,6 +29,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from project.addresses import client_address, throttle_key_address
+from project.rates import parse_rate
 from project.cache import DatabaseCache
 from project.middleware import database_busy
 
@@ -37,15 +38,6 @@ logger = logging.getLogger(__name__)
 # On SQLite, how long counting waits for a writer that holds the database (an import):
 # a reader must not wait out the writers' 30-second busy timeout for its throttle.
 COUNTING_BUSY_TIMEOUT_MS = 1_000
-
-
-def parse_rate(rate: str | None) -> tuple[int, int] | None:
-    """``"120/minute"`` as ``(120, 60)``; None for no limit."""
-    if rate is None:
-        return None
-    number, period = rate.split("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0]]
-    return int(number), seconds
 
 
 class SharedRateThrottle(BaseThrottle):

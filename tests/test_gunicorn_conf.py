@@ -42,3 +42,11 @@ def test_workers_tune_the_garbage_collector_once_the_application_is_loaded(monke
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+@pytest.mark.parametrize("name", ["WEB_CONCURRENCY", "GUNICORN_THREADS"])
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5"])
+def test_a_count_that_is_not_a_whole_number_says_so_naming_the_variable(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit, match=f"{name} must be a whole number of at least 1, not '{value}'"):
+        runpy.run_path(str(CONF))

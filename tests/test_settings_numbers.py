@@ -33,3 +33,19 @@ def test_a_number_that_fits_is_read_and_the_default_used_when_unset(monkeypatch)
     assert env_number("WEBHOOK_X", "10", positive=True) == 2.5
     monkeypatch.delenv("WEBHOOK_X")
     assert env_number("WEBHOOK_X", "10", kind=int) == 10
+
+
+@pytest.mark.parametrize("value", ["abc", "10/fortnight", "10", "/minute", "-5/minute", "5/minute/2"])
+def test_a_throttle_rate_that_does_not_parse_is_refused_naming_the_variable(monkeypatch, value):
+    from project.settings import env_rate
+
+    monkeypatch.setenv("THROTTLE_X", value)
+    with pytest.raises(ImproperlyConfigured, match="THROTTLE_X: .* is not a rate"):
+        env_rate("THROTTLE_X", "120/minute")
+
+
+@pytest.mark.parametrize("value, parsed", [("120/minute", (120, 60)), ("5/s", (5, 1)), ("2000/hours", (2000, 3600)), (" 7 / Day ", (7, 86400))])
+def test_a_throttle_rate_is_read_as_the_throttles_read_it(value, parsed):
+    from project.rates import parse_rate
+
+    assert parse_rate(value) == parsed
