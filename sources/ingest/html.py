@@ -339,13 +339,19 @@ def _metadata_of(content: str, url: str | None) -> Document:
 
 # A page fetched where a site first asks for consent (a consent wall) holds only that
 # notice, and trafilatura, finding no article, falls back to the notice's text. Such a page
-# is refused, and says why. A notice names cookies or consent and asks the reader to act
-# ("Accept all", "by clicking", "manage your preferences"), in a short text; and either
-# every line of it stands inside an element whose id or class names cookies or consent,
-# or, shorter still, it speaks as the site ("we use cookies", "we and our partners").
-# Words alone are not enough: a brief on a cookie law has some, and a recipe for cookies.
-CONSENT_NOTICE_MAX_CHARACTERS = 4000
-CONSENT_STATEMENT_MAX_CHARACTERS = 2000
+# is refused, and says why, when every line of its text stands inside an element that its
+# id or class marks as a consent notice, in a short text. The marks of consent managers
+# ("consent", "gdpr", a CMP's, a vendor's name) are enough in any language; an element
+# named for cookies only ("cookie-banner", but "cookie-recipe" too) also needs words of a
+# notice (cookies, and an invitation to accept or choose). A page is never refused for its
+# words alone: a brief on a cookie law, or an article quoting a banner, has them too.
+CONSENT_NOTICE_MAX_CHARACTERS = 3000
+_CONSENT_MANAGER = re.compile(
+    r"consent|gdpr|(?:^|[\s_-])(?:qc-)?cmp\d*(?:$|[\s_-])|onetrust|didomi|cookiebot|usercentrics|truste|sp_message|"
+    r"privacy[-_]?(?:banner|wall|manager|prompt)",
+    re.IGNORECASE,
+)
+_COOKIE_MARK = re.compile(r"cookie", re.IGNORECASE)
 _CONSENT_NAMED = re.compile(r"\bcookies?\b|\bconsent(?:s|ing)?\b", re.IGNORECASE)
 _CONSENT_ASKED = re.compile(
     r"\b(?:accept|reject|refuse|allow|decline) (?:all|cookies|and (?:continue|close))\b"
@@ -354,34 +360,30 @@ _CONSENT_ASKED = re.compile(
     r"|\bclick(?:ing)? (?:to |on )?(?:consent|accept|agree)\b",
     re.IGNORECASE,
 )
-_CONSENT_STATEMENT = re.compile(
-    r"\bwe value your privacy\b|\b(?:we|this (?:web)?site|our (?:web)?site)(?: and our(?: \d+)? (?:partners|vendors))?"
-    r" (?:use|uses|store|stores|set|sets|process|processes)\b[^.]{0,80}?\b(?:cookies|data|information)\b",
-    re.IGNORECASE,
-)
-_CONSENT_ELEMENT = re.compile(r"cookie|consent|gdpr|(?:^|[\s_-])cmp(?:$|[\s_-])|privacy[-_]?(?:banner|notice|wall)", re.IGNORECASE)
 
 
-def _inside_consent_elements(content: str, text: str) -> bool:
-    """Every line of ``text`` is in the text of an element marked as a consent notice."""
-    tree = load_html(content)
-    if tree is None:
-        return False
-    marked = [
-        " ".join(element.text_content().split())
-        for element in tree.iter(etree.Element)
-        if _CONSENT_ELEMENT.search(f"{element.get('id') or ''} {element.get('class') or ''}")
-    ]
+def _inside(marked: list[str], text: str) -> bool:
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     return bool(marked) and all(any(line in notice for notice in marked) for line in lines)
 
 
+def _marked_text(tree, mark: re.Pattern) -> list[str]:
+    """The text of each element of ``tree`` whose id or class ``mark`` finds."""
+    return [
+        " ".join(element.text_content().split())
+        for element in tree.iter(etree.Element)
+        if mark.search(f"{element.get('id') or ''} {element.get('class') or ''}")
+    ]
+
+
 def refuse_consent_notices(content: str, text: str) -> None:
     """Refuses a page whose text is only a cookie or consent notice (see above)."""
-    if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or not (_CONSENT_NAMED.search(text) and _CONSENT_ASKED.search(text)):
+    if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or (tree := load_html(content)) is None:
         return
-    speaks_as_the_site = len(text) <= CONSENT_STATEMENT_MAX_CHARACTERS and _CONSENT_STATEMENT.search(text)
-    if speaks_as_the_site or _inside_consent_elements(content, text):
+    managed = _inside(_marked_text(tree, _CONSENT_MANAGER), text)
+    if not managed and _CONSENT_NAMED.search(text) and _CONSENT_ASKED.search(text):
+        managed = _inside(_marked_text(tree, _COOKIE_MARK), text)
+    if managed:
         raise ExtractionError(
             "The page holds only a cookie or consent notice, not the article: the site asked for "
             "consent before showing it. Open the page in a browser, save it once past the notice, "

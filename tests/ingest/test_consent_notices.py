@@ -1,6 +1,7 @@
 """A page that holds only a cookie or consent notice (what a site shows before the article,
-to a fetcher as to a first visitor) is refused with ``consent_notice``; pages that speak of
-cookies, or show a notice beside their article, are read as before."""
+to a fetcher as to a first visitor), marked as such by its markup, is refused with
+``consent_notice``; pages that speak of cookies, quote a notice, or show one beside their
+article, are read as before."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ CONSENT_WALL = (
     "choose to Accept all, we will also use cookies and data to develop and improve new services and deliver "
     "and measure the effectiveness of ads.</p><button>Reject all</button><button>Accept all</button></div>"
 )
-# No id or class says what it is: the words, spoken as the site, do.
+# No id or class says what it is: read as text (its words alone would refuse real pages).
 UNMARKED_WALL = (
     "<main><p>We value your privacy. We and our 842 partners store and access information on your device, "
     "such as cookies, and process personal data, such as unique identifiers.</p><p>You may click to consent "
@@ -41,6 +42,19 @@ MARKED_TERSE = (
 )
 
 
+# A consent manager's markup says what it is in any language.
+GERMAN_WALL = (
+    '<div id="cmp-container" class="cmp-layer"><h2>Wir respektieren Ihre Privatsphäre</h2><p>Wir und unsere '
+    "Partner speichern und verarbeiten Informationen auf Ihrem Gerät, etwa Cookies, für personalisierte Anzeigen."
+    "</p><button>Alle akzeptieren</button><button>Einstellungen</button></div>"
+)
+IAB_WALL = (
+    '<div id="qc-cmp2-container"><div class="qc-cmp2-summary-section"><p>We value your privacy</p><p>We and our '
+    "partners store and/or access information on a device, such as cookies, and process personal data.</p>"
+    "<button>AGREE</button><button>MORE OPTIONS</button></div></div>"
+)
+
+
 def page(body: str, title: str = "Example News") -> bytes:
     return f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode()
 
@@ -51,8 +65,9 @@ def text_of(data: bytes) -> str:
 
 @pytest.mark.parametrize(
     "body",
-    [BANNER, CONSENT_WALL, UNMARKED_WALL, MARKED_TERSE, f"<nav><a href='/'>Home</a></nav>{CONSENT_WALL}<footer>© Example</footer>"],
-    ids=["cookie-banner", "consent-wall", "unmarked-wall", "marked-terse", "wall-with-navigation"],
+    [BANNER, CONSENT_WALL, MARKED_TERSE, f"<nav><a href='/'>Home</a></nav>{CONSENT_WALL}<footer>© Example</footer>",
+     GERMAN_WALL, IAB_WALL],
+    ids=["cookie-banner", "consent-wall", "marked-terse", "wall-with-navigation", "german-cmp", "iab-qc-cmp2"],
 )
 def test_a_page_of_only_a_consent_notice_is_refused_saying_so(body):
     with pytest.raises(ExtractionError) as refused:
@@ -62,6 +77,18 @@ def test_a_page_of_only_a_consent_notice_is_refused_saying_so(body):
 
 
 KEPT = {
+    "unmarked-wall": (UNMARKED_WALL, "We value your privacy"),
+    # A brief quoting a banner, and a privacy policy asking for consent, are pages.
+    "brief-quoting-a-banner": (
+        "<main><p>Readers of the site were shown a new banner on Monday: “This site uses cookies. By continuing "
+        "to browse you agree to our use of cookies.” The regulator said the wording was unlawful.</p></main>",
+        "The regulator said",
+    ),
+    "privacy-policy": (
+        '<main class="privacy-notice"><h1>Privacy policy</h1><p>By using our site you consent to our use of '
+        "cookies as this policy describes.</p><p>We collect the address you give when you subscribe.</p></main>",
+        "We collect the address",
+    ),
     # The article is read; the banner beside it is dropped, as before.
     "article-with-banner": (BANNER + ARTICLE, "Russia voted six times"),
     # A brief on a cookie law names cookies and consent, and asks nothing of the reader.
