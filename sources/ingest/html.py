@@ -215,6 +215,32 @@ def _escape_ampersands(tree) -> None:
             node.set("content", content.replace("&", _AMPERSAND))
 
 
+# Elements of trafilatura's tree that begin a line of their own, in a cell as anywhere.
+_LINE_ELEMENTS = frozenset({"p", "head", "list", "item", "quote", "lb", "code", "div", "table", "row"})
+
+
+def _cell_text(cell) -> str:
+    """A cell's text, its paragraphs, items and line breaks on lines of their own (a
+    layout table's one cell holds a whole article), each line's white space collapsed."""
+    parts: list[str] = []
+
+    def walk(element) -> None:
+        for child in element:
+            breaks = child.tag in _LINE_ELEMENTS
+            if breaks:
+                parts.append("\n")
+            parts.append(child.text or "")
+            walk(child)
+            if breaks:
+                parts.append("\n")
+            parts.append(child.tail or "")
+
+    parts.append(cell.text or "")
+    walk(cell)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def _tables_as_lines(body) -> None:
     """Each row of a table as one line, its cells' text separated by tabs, as a browser
     copies a row. Trafilatura writes tables as Markdown (``| a | b |`` and a ``|---|`` rule
@@ -223,7 +249,7 @@ def _tables_as_lines(body) -> None:
     for table in [table for table in body.iter("table") if not any(a.tag == "table" for a in table.iterancestors())]:
         lines = []
         for row in table.iter("row"):
-            cells = [" ".join("".join(cell.itertext()).split()) for cell in row if cell.tag == "cell"]
+            cells = [_cell_text(cell) for cell in row if cell.tag == "cell"]
             if any(cells):
                 lines.append("\t".join(cells))
         parent = table.getparent()

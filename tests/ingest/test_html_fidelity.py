@@ -137,6 +137,25 @@ def test_a_canonical_url_of_the_longest_length_stored_is_kept_whole():
     assert _metadata({"url": url}).url == url
 
 
+@pytest.mark.parametrize(
+    "table, expected",
+    [
+        ("<table><tr><td>Cell one</td><td>Cell two<br>line two</td></tr></table>", "Cell one\tCell two\nline two\n"),
+        ("<table><tr><td><p>First of the cell.</p><p>Second of it.</p></td><td>x</td></tr></table>", "First of the cell.\nSecond of it.\tx\n"),
+        ("<table><tr><td><div>alpha</div><div>beta</div></td><td>gamma</td></tr></table>", "alpha\nbeta\tgamma\n"),
+        (
+            "<table><tr><td><h2>Statement on the grain agreement</h2><p>The ministry welcomes the agreement.</p>"
+            "<p>Under it, ships may sail from three ports.</p></td></tr></table>",
+            "Statement on the grain agreement\nThe ministry welcomes the agreement.\nUnder it, ships may sail from three ports.\n",
+        ),
+    ],
+    ids=["line-break", "paragraphs", "divisions", "layout-table"],
+)
+def test_lines_inside_a_cell_stay_lines_and_no_words_are_glued(table, expected):
+    """A layout table's one cell holds a whole article: its paragraphs stay paragraphs."""
+    assert expected in read(page(body=table)).text
+
+
 def test_a_page_nested_deeper_than_the_parser_reads_says_so():
     from sources.ingest.errors import ExtractionError
     from sources.ingest.html import MAX_HTML_DEPTH
