@@ -30,6 +30,7 @@ from . import anchoring
 from .admin_ingest import SourceIngestAdminMixin
 from .admin_views import reader_context, span_from_selection_view, span_links
 from .models import Source, Span, with_source_titles
+from .uploads import NOT_UTF8, replaced_bytes
 from .services import (
     SOURCE_FIELDS,
     normalise_line_endings,
@@ -94,6 +95,12 @@ class SourceForm(forms.ModelForm):
         if not text:
             raise forms.ValidationError("A source needs its text.")
         return text
+
+    def clean(self):
+        for name in replaced_bytes(self.data):  # as the API and the add-from-file page refuse them
+            if name in self.fields:
+                self.add_error(name, NOT_UTF8)
+        return super().clean()
 
 
 class SpanInline(admin.TabularInline):

@@ -67,16 +67,24 @@ class SourceUploadParser(MultiPartParser):
         return parsed
 
 
-NOT_UTF8 = "Holds bytes that are not UTF-8 (read as U+FFFD, the replacement character): send the field in UTF-8."
+NOT_UTF8 = (
+    "Holds U+FFFD, the replacement character, which bytes that are not UTF-8 are read as: send the field in "
+    "UTF-8, without it."
+)
+# A source's one-line metadata: where a replacement mark is never meant. Its text and notes
+# may quote one (a text extracted from a damaged file holds some).
+METADATA_FIELDS = frozenset({"title", "authors", "publisher", "url", "language", "published_on", "retrieved_at", "kind", "reliability"})
 
 
 def replaced_bytes(fields) -> list[str]:
-    """The names of the fields (a ``QueryDict``) that hold U+FFFD. Django's parsers read a
-    form field's bytes that are not UTF-8 as U+FFFD, and the value would be stored with
-    marks where its letters were. They cannot tell bytes they replaced from the character
-    sent as such, and neither belongs in a source's metadata, so both are refused by name.
-    (JSON bodies that are not UTF-8 are refused whole by their parser.)"""
-    return [name for name, values in fields.lists() if any("\ufffd" in value for value in values)]
+    """The names of the metadata fields (of a ``QueryDict``) that hold U+FFFD. Django's
+    parsers read a form field's bytes that are not UTF-8 as U+FFFD, and the value would be
+    stored with marks where its letters were; they cannot tell bytes they replaced from the
+    character sent as such, so a metadata field holding it is refused by name. (JSON bodies
+    that are not UTF-8 are refused whole by their parser.)"""
+    return [
+        name for name, values in fields.lists() if name in METADATA_FIELDS and any("\ufffd" in value for value in values)
+    ]
 
 
 def refuse_replaced_bytes(fields) -> None:

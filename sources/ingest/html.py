@@ -73,12 +73,12 @@ MAX_HTML_DEPTH = 255
 
 
 def _depth(content: str) -> int:
-    """How deep the parsed page's elements nest (at most ``MAX_HTML_DEPTH``)."""
+    """How deep the parsed page's elements nest (at most ``MAX_HTML_DEPTH``), in one walk."""
     tree = load_html(content)
-    deepest = 0
-    for element in () if tree is None else tree.iter(etree.Element):
-        if len(element) == 0:
-            deepest = max(deepest, sum(1 for _ in element.iterancestors()))
+    depth = deepest = 0
+    for event, _ in () if tree is None else etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
     return deepest
 
 
@@ -365,40 +365,31 @@ def _metadata_of(content: str, url: str | None) -> Document:
 
 # A page fetched where a site first asks for consent (a consent wall) holds only that
 # notice, and trafilatura, finding no article, falls back to the notice's text. Such a page
-# is refused, and says why, when every line of its text stands inside an element that its
-# id or class marks as a consent notice, in a short text. The marks of consent managers
-# ("consent", "gdpr", a CMP's, a vendor's name) are enough in any language; an element
-# named for cookies only ("cookie-banner", but "cookie-recipe" too) also needs words of a
-# notice (cookies, and an invitation to accept or choose). A page is never refused for its
-# words alone: a brief on a cookie law, or an article quoting a banner, has them too.
+# is refused, and says why, when every line of its (short) text stands inside an element
+# its id or class marks as a notice: a word of consent ("cookie", "consent", "gdpr", a
+# CMP's) joined to a word of a notice's furniture ("banner", "wall", "modal", "dialog"...),
+# or a consent manager's name. Marks alone, in any language; words alone never: a brief on
+# a cookie law has them, and so does an article quoting a banner. The page's own frame
+# (``<html>``, ``<body>``, ``<main>``, ``<article>``) marks nothing: a cookie plugin puts
+# ``cookies-not-set`` on the body of every page.
 CONSENT_NOTICE_MAX_CHARACTERS = 3000
-_CONSENT_MANAGER = re.compile(
-    r"consent|gdpr|(?:^|[\s_-])(?:qc-)?cmp\d*(?:$|[\s_-])|onetrust|didomi|cookiebot|usercentrics|truste|sp_message|"
-    r"privacy[-_]?(?:banner|wall|manager|prompt)",
+_CONSENT_WORD = r"(?:cookies?|consent|gdpr|cmp\d*|privacy)"
+_NOTICE_WORD = r"(?:banner|bar|notice|modal|popup|pop-up|overlay|dialog|wall|layer|container|prompt|message|manager|box|window|summary|settings)"
+_CONSENT_MARK = re.compile(
+    rf"{_CONSENT_WORD}[-_]?{_NOTICE_WORD}|{_NOTICE_WORD}[-_]?{_CONSENT_WORD}"
+    r"|onetrust|didomi|cookiebot|usercentrics|truste|qc-cmp|sp_message",
     re.IGNORECASE,
 )
-_COOKIE_MARK = re.compile(r"cookie", re.IGNORECASE)
-_CONSENT_NAMED = re.compile(r"\bcookies?\b|\bconsent(?:s|ing)?\b", re.IGNORECASE)
-_CONSENT_ASKED = re.compile(
-    r"\b(?:accept|reject|refuse|allow|decline) (?:all|cookies|and (?:continue|close))\b"
-    r"|\b(?:manage|change|customi[sz]e|set)(?: your)?(?: cookie| privacy| consent)? (?:preferences|settings|options|choices)\b"
-    r"|\bby (?:clicking|continuing|using (?:this|our) (?:web)?site)\b"
-    r"|\bclick(?:ing)? (?:to |on )?(?:consent|accept|agree)\b",
-    re.IGNORECASE,
-)
+_FRAME = frozenset({"html", "body", "main", "article"})
 
 
-def _inside(marked: list[str], text: str) -> bool:
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    return bool(marked) and all(any(line in notice for notice in marked) for line in lines)
-
-
-def _marked_text(tree, mark: re.Pattern) -> list[str]:
-    """The text of each element of ``tree`` whose id or class ``mark`` finds."""
+def _marked_text(tree) -> list[str]:
+    """The text of each element of ``tree`` marked as a consent notice by its id or class."""
     return [
         " ".join(element.text_content().split())
         for element in tree.iter(etree.Element)
-        if mark.search(f"{element.get('id') or ''} {element.get('class') or ''}")
+        if element.tag not in _FRAME
+        and _CONSENT_MARK.search(f"{element.get('id') or ''} {element.get('class') or ''}")
     ]
 
 
@@ -406,10 +397,9 @@ def refuse_consent_notices(content: str, text: str) -> None:
     """Refuses a page whose text is only a cookie or consent notice (see above)."""
     if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or (tree := load_html(content)) is None:
         return
-    managed = _inside(_marked_text(tree, _CONSENT_MANAGER), text)
-    if not managed and _CONSENT_NAMED.search(text) and _CONSENT_ASKED.search(text):
-        managed = _inside(_marked_text(tree, _COOKIE_MARK), text)
-    if managed:
+    marked = _marked_text(tree)
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if marked and all(any(line in notice for notice in marked) for line in lines):
         raise ExtractionError(
             "The page holds only a cookie or consent notice, not the article: the site asked for "
             "consent before showing it. Open the page in a browser, save it once past the notice, "
@@ -461,7 +451,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
     if document is None or not text.strip():
         if _depth(content) >= MAX_HTML_DEPTH:
             raise ExtractionError(
-                f"The HTML nests its elements more than {MAX_HTML_DEPTH} deep: the parser reads no deeper, "
+                f"The HTML nests its elements {MAX_HTML_DEPTH} deep or more: the parser reads no deeper, "
                 "and no main text was found above that.",
                 code="no_main_text",
             )

@@ -124,3 +124,11 @@ def test_a_title_whose_bytes_are_not_utf8_is_refused_on_the_page(client_for, ana
     assert response.status_code == 200
     assert "not UTF-8" in response.content.decode()
     assert not Source.objects.exists()
+
+
+def test_the_plain_add_source_form_refuses_metadata_whose_bytes_are_not_utf8(client_for, analyst):
+    body = b"title=Caf%E9&text=Plain+text+caf%C3%A9.&kind=article&reliability=F&language=en"
+    response = client_for(analyst).generic("POST", "/admin/sources/source/add/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "U+FFFD" in response.content.decode()
+    assert not Source.objects.exists()

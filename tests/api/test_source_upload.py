@@ -266,6 +266,25 @@ def test_a_field_that_is_not_utf8_is_refused_by_name_not_stored_with_replacement
     assert not Source.objects.exists()
 
 
+def test_a_text_quoting_the_replacement_character_is_taken_in_a_multipart_edit(client_for, analyst):
+    source = client_for(analyst).post(SOURCES, {"title": "T", "text": "Plain."}, format="json").json()
+    text = "A damaged file read as d\ufffdj\ufffd vu."
+    response = client_for(analyst).generic("PATCH", f"{SOURCES}{source['id']}/", _multipart_fields({"text": text}), content_type=CONTENT_TYPE)
+    assert response.status_code == 200, response.json()
+    assert Source.objects.get(pk=source["id"]).text == text
+
+
+CONTENT_TYPE = "multipart/form-data; boundary=claimbase-boundary"
+
+
+def _multipart_fields(fields: dict[str, str]) -> bytes:
+    parts = [
+        b"--claimbase-boundary\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (name.encode(), value.encode())
+        for name, value in fields.items()
+    ]
+    return b"".join(parts) + b"--claimbase-boundary--\r\n"
+
+
 def test_fields_in_utf8_are_read_as_sent(client_for, analyst):
     body, content_type = multipart({"title": "Café Lumière".encode(), "authors": "Ana Núñez".encode()}, "a.txt", b"Some text.")
     response = client_for(analyst).generic("POST", SOURCES, body, content_type=content_type)

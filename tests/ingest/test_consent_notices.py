@@ -56,7 +56,8 @@ IAB_WALL = (
 
 
 def page(body: str, title: str = "Example News") -> bytes:
-    return f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode()
+    frame = ' class="home has-cookie-banner cookies-not-set"' if "Accept all without being told" in body else ""
+    return f"<html><head><title>{title}</title></head><body{frame}>{body}</body></html>".encode()
 
 
 def text_of(data: bytes) -> str:
@@ -83,6 +84,17 @@ KEPT = {
         "<main><p>Readers of the site were shown a new banner on Monday: “This site uses cookies. By continuing "
         "to browse you agree to our use of cookies.” The regulator said the wording was unlawful.</p></main>",
         "The regulator said",
+    ),
+    # A cookie plugin's class on every page's body; news items named for the subject.
+    "body-class-of-a-cookie-plugin": (
+        "<p>The regulator fined the publisher after readers tapped Accept all without being told what they "
+        "accepted; no consent was given, it said.</p>",
+        "The regulator fined",
+    ),
+    "gdpr-news": (
+        '<div class="gdpr-news"><p>The regulator fined the publisher after readers tapped Accept all without '
+        "knowing; no valid consent was given, it said.</p></div>",
+        "The regulator fined",
     ),
     "privacy-policy": (
         '<main class="privacy-notice"><h1>Privacy policy</h1><p>By using our site you consent to our use of '
