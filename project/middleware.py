@@ -65,9 +65,10 @@ class TemporaryFailureMiddleware:
 
 class RequestBodyLimitMiddleware:
     """A body larger than ``MAX_BODY_MB`` is refused with 413 (JSON under ``/api/``, text on
-    the admin's pages) before any of it is read, on every path. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, set to the
-    same size, guards bodies that arrive without a length; the JSON parser reads the
-    stream and would not meet it.)"""
+    the admin's pages) before any of it is read, on every path; one sent in chunks without
+    a ``Content-Length`` with 411, since Django reads a body up to its length and would
+    read it as empty. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, is set to the
+    same size for the form parsers.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -415,6 +415,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # A page without main text is refused, saying so (sources.ingest.html); trafilatura's own
-    # warning of it ("discarding data: None") says nothing more, on every such page.
-    "loggers": {"trafilatura": {"level": "ERROR"}},
+    # warning of it ("discarding data: None") says nothing more, on every such page. Its
+    # other messages pass.
+    "filters": {
+        "not_discarding": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: not record.getMessage().startswith("discarding data"),
+        }
+    },
+    "loggers": {"trafilatura.core": {"filters": ["not_discarding"]}},
 }

@@ -120,9 +120,9 @@ class SourceSerializer(serializers.ModelSerializer):
         return username_of(source.created_by)
 
     def get_original_url(self, source: Source) -> str | None:
-        # The context's ``staff``: whether the caller may download it (the views say; the
-        # sources' other callers are staff).
-        if not source.original_sha256 or not self.context.get("staff", True):
+        # The context's ``staff``: whether the caller may download it, which every view that
+        # shows a source says (none is given: not shown).
+        if not source.original_sha256 or not self.context.get("staff", False):
             return None
         return reverse("source-original", args=[source.pk])
 

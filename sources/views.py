@@ -43,7 +43,7 @@ from project.pagination import KeysetPagination
 from . import ingestion, services
 from .exports import span_annotation
 from .filters import SourceFilter, SpanFilter
-from .models import Source, Span
+from .models import Source, Span, with_source_titles
 from .uploads import SourceUploadParser
 from .serializers import (
     SourceDetailSerializer,
@@ -192,7 +192,7 @@ class SourceViewSet(viewsets.GenericViewSet):
             data.is_valid(raise_exception=True)
             source = services.source_create(user=request.user, **data.validated_data)
         # A text from a large file streams from where it was spooled (never loaded whole).
-        return long_text_response(request, SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+        return long_text_response(request, SourceDetailSerializer(source, context={"staff": self._with_text()}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Create a source from a URL, read now",
@@ -210,7 +210,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         source = ingestion.source_create_from_url(user=request.user, url=fields.pop("url"), **fields)
-        return long_text_response(request, SourceDetailSerializer(source).data, status=status.HTTP_201_CREATED)
+        return long_text_response(request, SourceDetailSerializer(source, context={"staff": self._with_text()}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Download the original file (authenticated staff)",
@@ -269,7 +269,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         summary = services.source_update(source=source, user=request.user, expected_revision=revision, **data.validated_data)
         source = Source.objects.select_related("created_by").get(pk=source.pk)
         source.reanchor = summary or None
-        return Response(SourceUpdateResultSerializer(source).data, headers={"ETag": self._etag(source)})
+        return Response(SourceUpdateResultSerializer(source, context={"staff": self._with_text()}).data, headers={"ETag": self._etag(source)})
 
     def destroy(self, request, pk=None):
         services.source_delete(source=self.get_object(), user=request.user)
@@ -307,7 +307,7 @@ class SourceViewSet(viewsets.GenericViewSet):
     ),
 )
 class SpanViewSet(viewsets.GenericViewSet):
-    queryset = Span.objects.select_related("source", "created_by").defer("source__text")
+    queryset = with_source_titles(Span.objects.select_related("created_by"))
     serializer_class = SpanSerializer
     filterset_class = SpanFilter
     pagination_class = KeysetPagination

@@ -48,6 +48,7 @@ def pages(claim) -> dict[str, str]:
         "source history": reverse("admin:sources_source_history", args=[span.source_id]),
         "source picker": reverse("admin:autocomplete") + "?app_label=sources&model_name=span&field_name=source&term=Sam",
         "home": reverse("admin:index"),
+        "span list (API)": "/api/v1/spans/",
         "span page": reverse("admin:sources_span_change", args=[span.pk]),
         "source page": reverse("admin:sources_source_change", args=[span.source_id]),
     }
@@ -57,7 +58,7 @@ def pages(claim) -> dict[str, str]:
     "name",
     [
         "claim list", "claim page", "claim history", "approve page", "review queue", "evidence list",
-        "span list", "span search", "span picker", "source list", "source history", "source picker", "home",
+        "span list", "span search", "span picker", "source list", "source history", "source picker", "home", "span list (API)",
     ],
 )
 def test_pages_that_name_sources_never_read_their_text(client_for, reviewer, cited, name):
