@@ -21,7 +21,7 @@ from project.errors import DomainError
 
 from .models import Delivery, Event, Webhook
 from .sequencing import sequence_pending
-from .webhooks import NO_ANSWER_START, check_webhook_url, feed_end, unread_events, webhook_changed, webhook_enable
+from .webhooks import check_webhook_url, feed_end, unread_events, webhook_changed, webhook_enable
 
 # "N more waiting" is counted up to this, then said as "more than".
 WAITING_COUNT_CAP = 10_000
@@ -213,7 +213,7 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
         if not webhook.active:
             return format_html('Stopped at <a href="{}">{}</a> (disabled){}', link, name, waiting)
         leased = webhook.lease_until is not None and webhook.lease_until > timezone.now()
-        if head.last_error.startswith(NO_ANSWER_START):
+        if head.sent_at is not None:
             if leased:
                 return format_html('Sending <a href="{}">{}</a>, attempt {}{}', link, name, head.attempts, waiting)
             return format_html(

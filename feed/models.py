@@ -139,6 +139,9 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When the attempt in flight was sent; cleared when its answer (or its failure) is
+    # recorded. Left set by a worker that stopped while it waited.
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

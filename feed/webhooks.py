@@ -57,10 +57,9 @@ LEASE_SECONDS = 120
 # What of a receiver's answer is read and kept (in the delivery log): its start only.
 EXCERPT_BYTES = 200
 ERROR_CHARACTERS = 2000
-# What a delivery's log says while its attempt waits for an answer: left there by a worker
-# that stopped before one came.
-NO_ANSWER_START = "Sent "
-NO_ANSWER = NO_ANSWER_START + "{at:%Y-%m-%d %H:%M:%S} UTC; no answer recorded (a worker that stops while it waits leaves this)."
+# What a delivery's log says while its attempt waits for an answer (``Delivery.sent_at``):
+# left there by a worker that stopped before one came.
+NO_ANSWER = "Sent {at:%Y-%m-%d %H:%M:%S} UTC; no answer recorded (a worker that stops while it waits leaves this)."
 # The database is gone (not this webhook's fault): the worker pauses and reconnects.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
@@ -237,21 +236,23 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
 
 def _start_attempt(delivery: Delivery, now: datetime) -> None:
     delivery.attempts += 1
+    delivery.sent_at = now
     delivery.last_status_code = None
     delivery.last_error = NO_ANSWER.format(at=now)
-    delivery.save(update_fields=["attempts", "last_status_code", "last_error"])
+    delivery.save(update_fields=["attempts", "sent_at", "last_status_code", "last_error"])
 
 
 def _record_failure(webhook: Webhook, delivery: Delivery, status: int | None, error: str, now: datetime) -> None:
-    """A failed attempt, counted by ``_start_attempt`` (or a fault of ours before any POST,
-    counted here)."""
+    """A failed attempt, counted by ``_start_attempt`` when it was sent (a fault of ours
+    before any POST is counted here)."""
     with transaction.atomic():
-        if not delivery.last_error.startswith(NO_ANSWER_START):
+        if delivery.sent_at is None:
             delivery.attempts += 1
+        delivery.sent_at = None
         delivery.last_status_code = status
         delivery.last_error = storable(error)
         delivery.next_attempt_at = now + backoff(delivery.attempts)
-        delivery.save(update_fields=["attempts", "last_status_code", "last_error", "next_attempt_at"])
+        delivery.save(update_fields=["attempts", "sent_at", "last_status_code", "last_error", "next_attempt_at"])
         _record_failing(webhook, f"event #{delivery.seq}, attempt {delivery.attempts}", error, now)
 
 
@@ -293,10 +294,11 @@ def _record_skipped(webhook: Webhook, delivery: Delivery) -> None:
 def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, now: datetime) -> None:
     with transaction.atomic():
         delivery.status = Delivery.Status.DELIVERED
+        delivery.sent_at = None
         delivery.last_status_code = status
         delivery.last_error = ""  # an earlier attempt's: the attempts count tells there were some
         delivery.delivered_at = now
-        delivery.save(update_fields=["status", "last_status_code", "last_error", "delivered_at"])
+        delivery.save(update_fields=["status", "sent_at", "last_status_code", "last_error", "delivered_at"])
         if webhook.failing_since is not None:
             Webhook.objects.filter(pk=webhook.pk).update(failing_since=None)
             webhook.failing_since = None
