@@ -258,13 +258,17 @@ def _check_text(text: Any) -> None:
         raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
 
 
+def _refuse_unknown_fields(fields: dict) -> None:
+    unknown = set(fields) - set(SOURCE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+
+
 def check_source_fields(**fields: Any) -> None:
     """``source_create``'s checks of the fields alone, before there is a text or an
     original: an upload checks them before it stores the file, so that a refusal leaves
     nothing behind."""
-    unknown = set(fields) - set(SOURCE_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    _refuse_unknown_fields(fields)
     source = Source(text=" ", **fields)
     if not source.url:
         source.url = None
@@ -281,9 +285,7 @@ def source_create(*, user=None, text: str | SpooledText, original: dict | None =
     without being read into memory; the source returned then has it as ``spooled_text``
     (see ``_text_sent_in_slices``).
     """
-    unknown = set(fields) - set(SOURCE_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    _refuse_unknown_fields(fields)
     if isinstance(text, str):
         text = normalise_line_endings(text)
     _check_text(text)
@@ -311,9 +313,7 @@ def source_update(
     Returns the re-anchoring summary (``kept``, ``relocated``, ``orphaned``), empty when the
     text did not change.
     """
-    unknown = set(fields) - set(SOURCE_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown source fields: {', '.join(sorted(unknown))}.")
+    _refuse_unknown_fields(fields)
     if isinstance(text, str):
         text = normalise_line_endings(text)
     source = Source.objects.select_for_update().get(pk=source.pk)

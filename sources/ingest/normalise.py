@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from project.validation import normalise_line_endings
+
 # C0 and C1 control characters other than tab and line feed, and the replacement of a
 # NUL: nothing a reader sees, and NUL cannot be stored by PostgreSQL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -14,16 +16,12 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def carriage_returns(text: str) -> str:
-    """CR LF and lone CR as ``\\n``: the one change made to a text or Markdown file, which
-    is kept as decoded (as text pasted is)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def line_endings(text: str) -> str:
     """CR LF and lone CR, and the Unicode line and paragraph separators, as ``\\n``: the
-    line breaks of text extracted from a page or a PDF."""
-    return carriage_returns(text).replace("\u2028", "\n").replace("\u2029", "\n\n")
+    line breaks of text extracted from a page or a PDF. (A text or Markdown file, kept as
+    decoded, has its CR LF and CR made ``\\n`` alone, as text pasted has:
+    ``project.validation.normalise_line_endings``.)"""
+    return normalise_line_endings(text).replace("\u2028", "\n").replace("\u2029", "\n\n")
 
 
 def without_lone_surrogates(text: str) -> str:

@@ -16,9 +16,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from project.validation import normalise_line_endings
+
 from .encoding import Encoding, choose
 from .errors import ExtractionError
-from .normalise import carriage_returns
 
 # Read and decoded this much at a time: the file's bytes are never all in memory at once.
 CHUNK = 1 << 20
@@ -159,7 +160,7 @@ def _size(stream: BinaryIO) -> int:
 
 
 def read_text(
-    stream: BinaryIO, *, charset: str | None = None, ends: Callable[[str], str] = carriage_returns, spooled: bool = False
+    stream: BinaryIO, *, charset: str | None = None, ends: Callable[[str], str] = normalise_line_endings, spooled: bool = False
 ) -> str | SpooledText:
     """The text of the file at ``stream`` (seekable), read a chunk at a time in the encoding
     ``encoding.choose`` finds from its first bytes (``encoding.GUESSED_FROM``) and the

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from sources.ingest import Extraction, ExtractionError, extract
 from sources.ingest import text as text_module
 from sources.ingest.encoding import choose
-from sources.ingest.normalise import carriage_returns
+from project.validation import normalise_line_endings
 from tests.documents import news_pages, report_paragraphs, two_column_pdf
 
 VALID_PDF = two_column_pdf(report_paragraphs(6), header="Head")
@@ -208,4 +208,4 @@ def test_a_spooled_text_is_the_text_read_whole_whatever_the_bytes_and_the_pieces
         # UTF-8 is tried first: what was written is what is read, CR LF and CR made LF, the
         # rest as it was (a text that starts with U+FEFF starts with what is read as a byte
         # order mark).
-        assert outcomes[0][1] == carriage_returns(text)
+        assert outcomes[0][1] == normalise_line_endings(text)
