@@ -25,6 +25,8 @@ from .webhooks import check_webhook_url, feed_end, unread_events, webhook_change
 
 # "N more waiting" is counted up to this, then said as "more than".
 WAITING_COUNT_CAP = 10_000
+# The form's fields in the order they are decided; the record's after them.
+FORM_ORDER = {name: position for position, name in enumerate(["url", "secret", "types", "start", "public_only", "active"])}
 # What a change to a webhook applies at once (``webhook_changed``).
 DELIVERY_FIELDS = {"url", "secret", "types", "public_only"}
 
@@ -32,7 +34,7 @@ DELIVERY_FIELDS = {"url", "secret", "types", "public_only"}
 def event_number(webhook: Webhook, seq: int, public_seq: int | None) -> str:
     """An event as the admin names it: the feed's number, and for a public-only webhook the
     public number its receiver was sent (``X-Claimbase-Seq``)."""
-    if webhook.public_only and public_seq is not None:
+    if webhook.public_only and public_seq is not None and public_seq != seq:
         return f"event #{seq} (sent as #{public_seq})"
     return f"event #{seq}"
 
@@ -85,15 +87,13 @@ class WebhookForm(forms.ModelForm):
         help_text="None checked: every type.",
     )
     start = forms.ChoiceField(
-        choices=[
-            ("new", "New events only, from the next one on"),
-            ("all", "Every event in the feed, from the first"),
-        ],
+        choices=[("new", "New events"), ("all", "All events")],
         initial="new",
         required=False,  # new events only, unless chosen
         widget=forms.RadioSelect,
         label="Send",
-        help_text="A receiver that wants the past can also read it from /api/v1/changes/.",
+        help_text="New events: from the next one on. All events: every event in the feed, from the first (a "
+        "receiver that wants the past can also read it from /api/v1/changes/).",
     )
 
     class Meta:
@@ -232,7 +232,7 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
 
     def get_fields(self, request, obj=None):
         # A webhook being added has no record yet: its state starts with its first delivery.
-        fields = super().get_fields(request, obj)
+        fields = sorted(super().get_fields(request, obj), key=lambda name: FORM_ORDER.get(name, len(FORM_ORDER)))
         if obj is not None:
             return [name for name in fields if name != "start"]  # chosen once, when it is added
         return [name for name in fields if name not in self.readonly_fields]
@@ -285,7 +285,7 @@ class DeliveryAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, ad
     @admin.display(description="seq", ordering="seq")
     def number(self, delivery: Delivery) -> str:
         """The feed's number; a public-only webhook's receiver was sent the public one."""
-        if delivery.webhook.public_only and delivery.event.public_seq is not None:
+        if delivery.webhook.public_only and delivery.event.public_seq not in (None, delivery.seq):
             return f"{delivery.seq} (sent as {delivery.event.public_seq})"
         return str(delivery.seq)
 
