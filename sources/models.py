@@ -59,11 +59,11 @@ def url_key(url: str | None) -> str:
         port = None
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    if ":" in host:
-        netloc = f"[{host}]" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"[{host}]:{port}"
     query = "&".join(item for item in parts.query.split("&") if item and not _TRACKING.match(item.split("=", 1)[0]))
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    # Cut to its column: lower case can lengthen a host ("İ" is two code points).
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))[:URL_KEY_MAX_LENGTH]
 
 
 def sha256_of(text: str) -> str:
@@ -76,6 +76,7 @@ def sha256_of(text: str) -> str:
 
 # The longest URL a source records (what a page names as canonical, what is fetched).
 URL_MAX_LENGTH = 2000
+URL_KEY_MAX_LENGTH = URL_MAX_LENGTH + 1  # a URL without a path gains its "/"
 # The largest offset a span's columns hold (PostgreSQL's integer).
 MAX_OFFSET = 2**31 - 1
 
@@ -104,7 +105,7 @@ class Source(models.Model):
     title = models.CharField(max_length=500, validators=[one_line, readable])
     url = models.URLField(max_length=URL_MAX_LENGTH, null=True, blank=True)
     # ``url_key(url)``: other spellings of a recorded URL are found by it (``url_owner``).
-    url_key = models.CharField(max_length=URL_MAX_LENGTH + 1, blank=True, default="", editable=False, db_index=True)
+    url_key = models.CharField(max_length=URL_KEY_MAX_LENGTH, blank=True, default="", editable=False, db_index=True)
     publisher = models.CharField(max_length=300, blank=True, validators=[one_line])
     authors = models.CharField(max_length=500, blank=True, validators=[one_line])
     published_on = models.DateField(null=True, blank=True)

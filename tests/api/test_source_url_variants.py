@@ -42,6 +42,13 @@ def test_other_pages_have_keys_of_their_own(other):
     assert url_key(other) != url_key(RECORDED)
 
 
+def test_keys_of_ipv6_hosts_and_of_the_longest_urls_fit():
+    assert url_key("http://[2001:DB8::1]:80/a#x") == "http://[2001:db8::1]/a"
+    assert url_key("http://[2001:db8::1]:8080/a") == "http://[2001:db8::1]:8080/a"
+    longest = "http://" + "İ" * 40 + ".example/" + "a" * (2000 - 56)
+    assert len(longest) == 2000 and len(url_key(longest)) <= Source._meta.get_field("url_key").max_length
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_source_at_another_spelling_of_a_recorded_url_is_refused_naming_it(client_for, analyst, variant):
     recorded = source_create(user=analyst, title="Votes", text="The text.", url=RECORDED)
