@@ -30,7 +30,7 @@ from . import anchoring
 from .admin_ingest import SourceIngestAdminMixin
 from .admin_views import reader_context, span_from_selection_view, span_links
 from .models import Source, Span, with_source_titles
-from .uploads import NOT_UTF8, replaced_bytes
+from .uploads import add_replaced_bytes_errors
 from .services import (
     SOURCE_FIELDS,
     normalise_line_endings,
@@ -97,9 +97,7 @@ class SourceForm(forms.ModelForm):
         return text
 
     def clean(self):
-        for name in replaced_bytes(self.data):  # as the API and the add-from-file page refuse them
-            if name in self.fields:
-                self.add_error(name, NOT_UTF8)
+        add_replaced_bytes_errors(self)  # as the API and the add-from-file page refuse them
         return super().clean()
 
 

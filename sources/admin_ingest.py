@@ -23,7 +23,7 @@ from project.validation import repeated_fields
 
 from .ingestion import source_create_from_file, source_create_from_url
 from .models import URL_MAX_LENGTH, Source
-from .uploads import NOT_UTF8, SourceFileUploadHandler, replaced_bytes
+from .uploads import SourceFileUploadHandler, add_replaced_bytes_errors
 
 
 class _SourceChoices(forms.Form):
@@ -36,9 +36,7 @@ class _SourceChoices(forms.Form):
         files = {name for name, field in self.fields.items() if isinstance(field, forms.FileField)}
         for name, message in repeated_fields([self.data, self.files], self.fields, files=files).items():
             self.add_error(name, message)
-        for name in replaced_bytes(self.data):
-            if name in self.fields:
-                self.add_error(name, NOT_UTF8)
+        add_replaced_bytes_errors(self)
         return super().clean()
 
 

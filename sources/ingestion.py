@@ -14,7 +14,6 @@ reuses it, and nothing else refers to it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import mimetypes
@@ -239,9 +238,17 @@ def file_changed_error() -> InvalidInput:
 def _touch(name: str) -> None:
     """A stored file reused for a new source is new again: ``check_originals
     --delete-orphans`` leaves young files alone, and this one is about to be named by a
-    source not yet committed. (Storages without local paths keep their own times.)"""
-    with contextlib.suppress(NotImplementedError, OSError):
-        os.utime(default_storage.path(name))
+    source not yet committed. A storage without local paths keeps its own times; a time
+    that cannot be renewed is logged (an orphan sweep meanwhile might take the file for
+    old), and the upload goes on."""
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:
+        return
+    try:
+        os.utime(path)
+    except OSError:
+        logger.warning("Original %s reused, but its modification time could not be renewed", name, exc_info=True)
 
 
 def store_original(stream: BinaryIO, *, sha256: str, size: int, media_type: str) -> str:

@@ -52,7 +52,10 @@ def url_key(url: str | None) -> str:
     their order: they may name another page. "" for no URL."""
     if not url:
         return ""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": no URL to read; it is its own key (a form refuses it)
+        return url.strip()[:URL_KEY_MAX_LENGTH]
     try:
         port = parts.port
     except ValueError:

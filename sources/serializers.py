@@ -17,8 +17,7 @@ from project.validation import ascii_integer, repeated_fields
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from .ingest import SpooledText
 from .language import validate_tag
-from .models import MAX_OFFSET, URL_MAX_LENGTH, Source, Span, url_key
-from .services import url_owner
+from .models import MAX_OFFSET, URL_MAX_LENGTH, Source, Span
 
 # Offsets beyond any text still answer 400 from anchoring, not an integer overflow.
 MAX_ID = 2**63 - 1
@@ -204,17 +203,6 @@ class SourceWriteSerializer(WriteSerializer):
             raise serializers.ValidationError(repeated)
         return super().to_internal_value(data)
 
-    def validate_url(self, url: str | None) -> str | None:
-        # Checked here too so that the answer names the field; the service and then the
-        # database have the last word. A source keeps the URL it has, however written.
-        instance = self.instance
-        if instance is not None and url_key(url) == instance.url_key:
-            return url
-        owner = url_owner(url, other_than=instance.pk if instance is not None else None)
-        if owner is not None:
-            raise serializers.ValidationError(f"A source with this URL already exists: #{owner.pk} ({owner.url}).")
-        return url
-
 
 class _NoUnknownFields:
     """Refuses a write that carries fields this serializer does not know, naming them."""
@@ -237,9 +225,6 @@ class SourceUploadSerializer(_NoUnknownFields, SourceWriteSerializer):
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None
 
-    def validate_url(self, url):
-        return url  # a URL already recorded answers 409, naming its source
-
 
 class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
     """``url`` to read now, and optionally fields that take precedence over the page's
@@ -248,9 +233,6 @@ class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
     url = serializers.CharField(max_length=URL_MAX_LENGTH, help_text="An http:// or https:// address on the public internet.")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None
-
-    def validate_url(self, url):
-        return url
 
 
 # ---------------------------------------------------------------------------------------------

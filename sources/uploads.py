@@ -88,8 +88,16 @@ def replaced_bytes(fields) -> list[str]:
 
 
 def refuse_replaced_bytes(fields) -> None:
+    """The API's refusal: a 400 naming each field."""
     if replaced := replaced_bytes(fields):
         raise serializers.ValidationError({name: [NOT_UTF8] for name in replaced})
+
+
+def add_replaced_bytes_errors(form) -> None:
+    """The admin's: each field the form has, refused on the page."""
+    for name in replaced_bytes(form.data):
+        if name in form.fields:
+            form.add_error(name, NOT_UTF8)
 
 
 def upload_body_limit() -> int:

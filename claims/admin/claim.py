@@ -404,7 +404,7 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
         words: the count before them, where clamping a long claim to three lines never
         hides it."""
         text = claim.text if len(claim.text) <= 110 else claim.text[:107] + "..."
-        warnings = claim.check_warnings or () if claim.has_checks else ()
+        warnings = (claim.check_warnings or ()) if claim.has_checks else ()
         if not warnings:
             return format_html('<span class="cb-claim-id">#{}</span> {}', claim.pk, text)
         return format_html(

@@ -42,6 +42,22 @@ def test_other_pages_have_keys_of_their_own(other):
     assert url_key(other) != url_key(RECORDED)
 
 
+@pytest.mark.parametrize("written", ["http://[::1", "http://[zz]/", "not a url"])
+def test_a_url_that_cannot_be_read_is_its_own_key_never_an_error(written):
+    assert url_key(written) == written.strip()
+
+
+def test_an_import_line_with_an_unreadable_url_is_refused_by_its_line(tmp_path, analyst):
+    from claims.transfer.importing import import_claims
+    from claims.transfer.records import ImportRefused
+
+    path = tmp_path / "bad-url.jsonl"
+    path.write_text(json.dumps({"type": "source", "title": "T", "text": "A text.", "url": "http://[::1"}) + "\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_claims(str(path), user=analyst)
+    assert "url" in str(refused.value.errors[0]) and not Source.objects.exists()
+
+
 def test_keys_of_ipv6_hosts_and_of_the_longest_urls_fit():
     assert url_key("http://[2001:DB8::1]:80/a#x") == "http://[2001:db8::1]/a"
     assert url_key("http://[2001:db8::1]:8080/a") == "http://[2001:db8::1]:8080/a"

@@ -147,3 +147,16 @@ def test_a_file_put_where_a_hash_only_original_belongs_is_adopted_never_an_orpha
     assert error is None and "orphan" not in out and default_storage.exists(name)
     source.refresh_from_db()
     assert source.original.name == name
+
+
+def test_a_reused_file_whose_time_cannot_be_renewed_is_still_used_and_the_failure_logged(monkeypatch, caplog):
+    data = b"Stored once, reused on a read-only clock."
+    orphan = stored_alone(data)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(ingestion.os, "utime", refuse)
+    with caplog.at_level("WARNING", logger="sources.ingestion"):
+        assert stored_alone(data) == orphan
+    assert f"Original {orphan} reused, but its modification time could not be renewed" in caplog.text
