@@ -148,10 +148,40 @@ def check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port if port is not None else (443 if parts.scheme == "https" else 80)
 
 
-def resolve(host: str, port: int, *, allow_private: bool) -> str:
-    """The address to connect to for ``host``: resolved once; every answer must be public."""
+# How long a look-up without a deadline of its own may take (a webhook's URL checked on its
+# form): the system resolver's own limit is 5 s an attempt, for each server and attempt.
+DNS_TIMEOUT = 5.0
+
+
+def _addresses_of(host: str, port: int, timeout: float) -> list:
+    """``getaddrinfo`` within ``timeout`` seconds. The system resolver has no deadline that
+    a caller sets: a name server that does not answer held a fetch (whose ``timeout`` bounds
+    the whole exchange) for its own 5 s an attempt, and a webhook's form as long. The
+    look-up runs in a thread of its own; one that does not end in time is left to end by
+    itself, its answer unused."""
+    outcome: dict[str, object] = {}
+
+    def look_up() -> None:
+        try:
+            outcome["answers"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=look_up, name=f"resolve {host}", daemon=True)
+    thread.start()
+    thread.join(max(timeout, 0.0))
+    if thread.is_alive():
+        raise FetchError(f"The host {host} was not resolved within {timeout:g} seconds.", code="timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["answers"]
+
+
+def resolve(host: str, port: int, *, allow_private: bool, timeout: float | None = None) -> str:
+    """The address to connect to for ``host``: resolved once, within ``timeout`` seconds
+    (``DNS_TIMEOUT`` by default); every answer must be public."""
     try:
-        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        answers = _addresses_of(host, port, DNS_TIMEOUT if timeout is None else timeout)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchError(f"The host {host} could not be resolved.", code="unresolvable") from error
     addresses = [answer[4][0] for answer in answers]
@@ -276,7 +306,9 @@ def request(
 
     for _hop in range(max_redirects + 1):
         scheme, host, port = check_url(url)
-        address = resolve(host, port, allow_private=allow_private)
+        if deadline - time.monotonic() <= 0:
+            raise timed_out()
+        address = resolve(host, port, allow_private=allow_private, timeout=deadline - time.monotonic())
         default_port = 443 if scheme == "https" else 80
         sent_headers = {"User-Agent": "Claimbase", "Accept-Encoding": "identity", **(headers or {})}
         sent_headers["Host"] = host if port == default_port else f"{host}:{port}"

@@ -155,9 +155,9 @@ def test_a_redirect_is_checked_like_the_first_hop(server, monkeypatch):
     real_resolve = net.resolve
     calls = []
 
-    def resolve(host, port, *, allow_private):
+    def resolve(host, port, *, allow_private, **options):
         calls.append(host)
-        return real_resolve(host, port, allow_private=len(calls) == 1)
+        return real_resolve(host, port, allow_private=len(calls) == 1, **options)
 
     monkeypatch.setattr(net, "resolve", resolve)
     with pytest.raises(net.FetchError) as error:
@@ -303,3 +303,36 @@ def test_a_stream_whose_output_outruns_its_input_is_not_called_cut_short(server,
     monkeypatch.setattr(net, "CHUNK", 64)
     response = net.request("GET", server + "/encoded/as-sent/long-matches/deflate", allow_private=True)
     assert net.decoded(response, max_bytes=20_000).read() == b"ab" * 5000
+
+
+def _slow_name_server(monkeypatch, seconds: float) -> None:
+    """A resolver whose name server takes ``seconds`` to answer, for names ending ``.slow``."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if str(host).endswith(".slow"):
+            time.sleep(seconds)
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_server_that_does_not_answer_is_held_to_the_fetch_timeout(monkeypatch):
+    """The timeout bounds the whole exchange, the name's look-up included: the system
+    resolver's own limit is 5 s an attempt, for each server and attempt."""
+    _slow_name_server(monkeypatch, 3)
+    started = time.monotonic()
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", "http://news.slow/article", allow_private=True, timeout=0.5)
+    assert error.value.code == "timeout"
+    assert "news.slow was not resolved within" in error.value.message
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_look_up_in_time_gives_its_address_and_its_errors(monkeypatch):
+    _slow_name_server(monkeypatch, 0.05)
+    assert net.resolve("news.slow", 80, allow_private=True, timeout=2) == "127.0.0.1"
+    with pytest.raises(net.FetchError) as error:
+        net.resolve("no-such-host.invalid", 80, allow_private=True, timeout=2)
+    assert error.value.code == "unresolvable"

@@ -266,8 +266,8 @@ def test_a_redirect_to_a_link_local_address_is_refused(client_for, analyst, serv
 
     real_resolve = net.resolve
 
-    def resolve(host, port, *, allow_private):
-        return real_resolve(host, port, allow_private=host == "127.0.0.1")
+    def resolve(host, port, *, allow_private, **options):
+        return real_resolve(host, port, allow_private=host == "127.0.0.1", **options)
 
     monkeypatch.setattr(net, "resolve", resolve)
     response = client_for(analyst).post(FETCH, {"url": server + "/to-metadata"})

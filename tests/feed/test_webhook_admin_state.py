@@ -140,6 +140,28 @@ def test_a_webhook_url_to_a_private_name_or_port_0_is_refused_when_saved(superus
     assert not Webhook.objects.exists()
 
 
+def test_a_name_server_that_does_not_answer_does_not_hold_the_form(superuser, settings, monkeypatch):
+    """The name is checked again at every delivery, when it is resolved: a look-up that
+    does not end within its limit takes the URL, as a name that does not resolve now."""
+    import socket
+    import time
+
+    from project import net
+
+    def getaddrinfo(*args, **kwargs):
+        time.sleep(3)
+        raise socket.gaierror("no answer")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(net, "DNS_TIMEOUT", 0.3)
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    started = time.monotonic()
+    form = {"url": "https://hooks.example.org/in", "secret": "sixteen-chars-or-more", "public_only": "on", "active": "on"}
+    response = _client(superuser).post(reverse("admin:feed_webhook_add"), form)
+    assert response.status_code == 302, response.content
+    assert time.monotonic() - started < 2
+
+
 def test_a_secret_with_an_invisible_character_is_refused(superuser, settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = True
     form = {"url": "http://127.0.0.1:9/in", "secret": "\u200bsixteen-chars-or-more", "public_only": "on", "active": "on"}
