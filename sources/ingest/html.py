@@ -82,9 +82,10 @@ def _depth(content: str) -> int:
     return deepest
 
 
-def refuse_element_floods(content: str) -> None:
+def refuse_element_floods(content: str):
     """A page of more than ``MAX_HTML_ELEMENTS`` elements (as parsed: what scripts, styles
-    and comments hold is not counted) is refused before its main content is looked for."""
+    and comments hold is not counted) is refused before its main content is looked for.
+    Returns the parsed page (``None`` if nothing could be parsed)."""
     tree = load_html(content)
     count = 0 if tree is None else sum(1 for _ in tree.iter(etree.Element))
     if count > MAX_HTML_ELEMENTS:
@@ -93,6 +94,20 @@ def refuse_element_floods(content: str) -> None:
             "read (finding the main content of a page costs time in more than proportion to them).",
             code="too_complex",
         )
+    return tree
+
+
+def _cells_as_copied(tree) -> None:
+    """A table's cells as a browser copies them: each once, in its own row, and a row only
+    as long as its cells (``Wide head\tC``, then ``b2\tc2`` under a cell spanning two
+    rows). Trafilatura lays a table out on a grid: a cell spanning columns or rows is
+    followed by empty cells for each column and row it spans, and a short row is padded
+    to the longest, tabs the page does not show. It sizes the grid by the cells' spans,
+    so every span is made 0 (which trafilatura reads as a cell of no width) before it reads
+    the page: then no cell is added."""
+    for cell in tree.iter("td", "th"):
+        cell.set("colspan", "0")
+        cell.attrib.pop("rowspan", None)
 
 
 def refuse_attribute_bombs(data: bytes) -> None:
@@ -430,9 +445,11 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         # of the bytes.
         content = _decoded(data, charset)
         content = without_characters_xml_cannot_hold(content)
-        refuse_element_floods(content)
+        tree = refuse_element_floods(content)
+        if tree is not None:
+            _cells_as_copied(tree)
         document = bare_extraction(
-            content,
+            content if tree is None else tree,
             url=url,
             with_metadata=False,
             include_comments=False,

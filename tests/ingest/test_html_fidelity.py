@@ -84,6 +84,24 @@ def test_a_table_is_a_row_a_line_its_cells_separated_by_tabs_as_a_browser_copies
     assert "|" not in text and "---" not in text
 
 
+# (a table, its text as Chromium 156 copies it: ``innerText`` and a selection's text agree)
+SPANNED_TABLES = [
+    ('<table><tr><th colspan="2">Wide head</th><th>C</th></tr><tr><td rowspan="2">Tall</td><td>b1</td><td>c1</td></tr>'
+     "<tr><td>b2</td><td>c2</td></tr></table>", "Wide head\tC\nTall\tb1\tc1\nb2\tc2\n"),
+    ("<table><tr><td>a</td><td></td><td>c</td></tr><tr><td>short</td></tr><tr><td>one</td><td>two</td></tr></table>",
+     "a\t\tc\nshort\none\ttwo\n"),
+    ('<table><tr><td colspan="3">Across all three</td></tr><tr><td>x</td><td rowspan="3">down</td><td>y</td></tr>'
+     '<tr><td>x2</td><td>y2</td></tr></table>', "Across all three\nx\tdown\ty\nx2\ty2\n"),
+]
+
+
+@pytest.mark.parametrize("table, copied", SPANNED_TABLES, ids=["spans", "short-rows", "wide-and-tall"])
+def test_cells_spanning_rows_or_columns_copy_as_a_browser_copies_them(table, copied):
+    """Once each, in their own rows, a row as long as its cells: no empty cell for the
+    columns or rows a cell spans, no padding of a short row (tabs the page does not show)."""
+    assert f"\n{copied}" in read(page(body=table)).text
+
+
 # (the head, the metadata field, its value as the page shows it)
 METADATA = [
     ("<title>AT&amp;amp;T &amp;lt;b&amp;gt;</title>", "title", "AT&amp;T &lt;b&gt;"),
