@@ -220,7 +220,13 @@ class SourceUploadSerializer(_NoUnknownFields, SourceWriteSerializer):
     layer) and, optionally, fields that take precedence over the file's own metadata."""
 
     file = serializers.FileField(
-        allow_empty_file=True, use_url=False, help_text="Plain text, Markdown, HTML, or PDF with a text layer."
+        allow_empty_file=True, use_url=False, help_text="Plain text, Markdown, HTML, or PDF with a text layer.",
+        # Django's parser skips a part whose headers are not UTF-8 (a file name in Latin-1
+        # from an old system), so "missing" may be a part that could not be read.
+        error_messages={"required": (
+            'No file was submitted: send it as the part named "file", with a filename, its headers in UTF-8 '
+            "(a part whose headers are not UTF-8 is not read)."
+        )},
     )
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None

@@ -632,3 +632,16 @@ def test_a_page_title_of_invisible_characters_is_no_title(client_for, analyst):
     response = upload(client_for(analyst), "report.html", page.replace(b"\xe2\x80\x8b", title), "text/html")
     assert response.status_code == 201, response.json()
     assert response.json()["title"] == "report"
+
+
+def test_a_file_part_whose_headers_are_not_utf8_is_refused_saying_why(client_for, analyst):
+    """Django's parser skips such a part (a Latin-1 file name from an old system): the
+    refusal says how the file must be sent, not only that it is missing."""
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="r\xe9sum\xe9.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\nHello there.\n\r\n--XyZ--\r\n"
+    )
+    response = client_for(analyst).generic("POST", SOURCES, body, content_type="multipart/form-data; boundary=XyZ")
+    assert response.status_code == 400
+    assert "its headers in UTF-8" in response.json()["errors"]["file"][0]
+    assert not Source.objects.exists()
