@@ -1,23 +1,36 @@
-"""The admin index: "My work" (the viewer's drafts, claims sent back with the reviewer's
-comment, claims needing attention), then claims by status and by verdict, with
-server-rendered SVG bars.
+"""The admin index: "My work", then claims by status and by verdict, with server-rendered
+SVG bars.
+
+"My work" is what waits on the viewer: for a reviewer, the claims waiting for their
+decision first (the oldest of their review queue); then the viewer's claims sent back with
+the reviewer's comment, their drafts, and their claims needing attention. An analyst sees
+those three parts always (each says what to do when it is empty); a reviewer only those
+that hold a claim.
 
 A fixed number of queries, whatever the number of claims: one grouped by status (which also
 counts the claims needing attention and the viewer's own claims), one grouped by verdict,
-one short list for each part of "My work", and the comments of the claims sent back.
+one short list for each part of "My work", the comments of the claims sent back, and for a
+reviewer the queue's count (``selectors.review_queue``: the one rule of who may decide).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 
+from .. import selectors
 from ..models import Claim, Review
 from ..roles import is_reviewer
 
 MY_WORK_LENGTH = 5
+# The queue is counted up to this many claims, then shown as "1,000+": each is checked
+# against the reviewer's contributions (the four-eyes rule).
+QUEUE_COUNT_CAP = 1_000
 
 BAR_WIDTH = 122  # SVG user units for the longest bar
 ROW_HEIGHT = 26
@@ -66,16 +79,12 @@ def dashboard(user) -> dict:
     status_counts: dict[str, int] = {}
     mine: dict[str, int] = {}
     attention = mine_attention = 0
-    queue = None
     for row in by_status:
         status_counts[row["status"]] = row["n"]
         mine[row["status"]] = row["mine"]
         attention += row["attention"]
         mine_attention += row["mine_attention"]
-        if row["status"] == Claim.Status.IN_REVIEW and is_reviewer(user):
-            queue = row["n"] - row["mine"]
-    if queue is None and is_reviewer(user):
-        queue = 0
+    queue = queue_count(user) if is_reviewer(user) else None
     verdict_counts = dict(Claim.objects.order_by().values_list("verdict").annotate(n=Count("id")))
     changelist = reverse("admin:claims_claim_changelist")
     return {
@@ -87,13 +96,48 @@ def dashboard(user) -> dict:
         "queue_url": reverse("admin:claims_claim_review_queue"),
         "bar_width": BAR_WIDTH,
         "row_height": ROW_HEIGHT,
-        "my_work": my_work(user, mine, mine_attention),
+        "my_work": my_work(user, mine, mine_attention, queue=queue),
     }
 
 
-def my_work(user, counts: dict[str, int], attention: int) -> list[dict]:
-    """The viewer's claims that wait on them: drafts, claims sent back (with the
-    reviewer's comment), and claims whose evidence lost its words. Newest change first."""
+def queue_count(user) -> str:
+    """How many claims ``user`` may decide, as the queue's links show it: "42", or "1,000+"."""
+    counted = selectors.review_queue(user).order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+    return f"{QUEUE_COUNT_CAP:,}+" if counted > QUEUE_COUNT_CAP else f"{counted:,}"
+
+
+def _submitted(claim: Claim) -> str:
+    """"by analyst, submitted 3 hours ago" ("just now" within the minute)."""
+    author = claim.author.get_username() if claim.author_id else "—"
+    if claim.submitted_at is None:
+        return f"by {author}"
+    if timezone.now() - claim.submitted_at < timedelta(minutes=1):
+        return f"by {author}, submitted just now"
+    return f"by {author}, submitted {timesince(claim.submitted_at)} ago"
+
+
+def _review_part(user, count: str) -> dict:
+    """The oldest claims of the reviewer's queue, as the queue orders them, each with its
+    author and when it was submitted."""
+    claims = selectors.review_queue(user).select_related("author").only(
+        "id", "text", "status", "submitted_at", "author__username"
+    )[:MY_WORK_LENGTH]
+    return {
+        "key": "review",
+        "title": "Waiting for your review",
+        "empty": "Your review queue is empty: no claim waits for your decision.",
+        "count": count,
+        "more": count != f"{len(claims)}",
+        "claims": list(claims),
+        "url": reverse("admin:claims_claim_review_queue"),
+    }
+
+
+def my_work(user, counts: dict[str, int], attention: int, *, queue: str | None = None) -> list[dict]:
+    """What waits on the viewer: for a reviewer (``queue``, the queue's count), the claims
+    waiting for their decision; then their claims sent back (with the reviewer's comment),
+    their drafts, and their claims whose evidence lost its words, newest change first (a
+    reviewer sees only those of these that hold a claim)."""
     changelist = reverse("admin:claims_claim_changelist")
     mine = Claim.objects.filter(author_id=user.pk).only("id", "text", "status", "updated_at").order_by("-updated_at", "-id")
     parts = [
@@ -122,6 +166,8 @@ def my_work(user, counts: dict[str, int], attention: int) -> list[dict]:
             "url": f"{changelist}?author=me&needs_attention=1",
         },
     ]
+    for part in parts:
+        part["more"] = part["count"] > len(part["claims"])
     sent_back = [claim.pk for claim in parts[0]["claims"]]
     comments: dict[int, Review] = {}
     if sent_back:
@@ -131,12 +177,15 @@ def my_work(user, counts: dict[str, int], attention: int) -> list[dict]:
             .order_by("created_at", "id")
         ):
             comments[review.claim_id] = review  # the latest wins
+    if queue is not None:
+        parts = [_review_part(user, queue), *(part for part in parts if part["count"])]
     for part in parts:
         part["items"] = [
             {
                 "claim": claim,
                 "url": reverse("admin:claims_claim_change", args=[claim.pk]),
                 "request": comments.get(claim.pk) if part["key"] == "changes_requested" else None,
+                "submitted": _submitted(claim) if part["key"] == "review" else "",
             }
             for claim in part.pop("claims")
         ]

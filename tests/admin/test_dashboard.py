@@ -20,7 +20,7 @@ def test_index_shows_counts_by_status_and_verdict(client_for, analyst, reviewer,
     by_verdict = {bar.value: bar.count for bar in dashboard["verdict"]["bars"]}
     assert by_status == {"draft": 1, "in_review": 1, "changes_requested": 0, "published": 1, "rejected": 0, "retracted": 0}
     assert by_verdict["supported"] == 2 and by_verdict["refuted"] == 1
-    assert dashboard["queue"] == 1
+    assert dashboard["queue"] == "1"
     html = response.content.decode()
     assert html.count("<svg") >= 2 and "cb-fill-status-published" in html
     assert reverse("admin:claims_claim_review_queue") in html
@@ -30,7 +30,8 @@ def test_analysts_see_counts_but_no_queue(client_for, analyst, make_claim):
     make_claim(analyst)
     response = client_for(analyst).get(reverse("admin:index"))
     assert response.context["dashboard"]["queue"] is None
-    assert "in your review queue" not in response.content.decode()
+    assert "Waiting for your review" not in response.content.decode()
+    assert [part["key"] for part in response.context["dashboard"]["my_work"]] == ["changes_requested", "draft", "attention"]
 
 
 def test_dashboard_costs_the_same_queries_whatever_the_number_of_claims(client_for, analyst, reviewer, make_claim):
@@ -45,7 +46,8 @@ def test_dashboard_costs_the_same_queries_whatever_the_number_of_claims(client_f
         client.get(reverse("admin:index"))
     assert len(many) == len(few)
     claim_queries = [q["sql"] for q in many.captured_queries if '"claims_claim"' in q["sql"]]
-    assert len(claim_queries) == 5  # by status, by verdict, the three parts of "My work"
+    # by status, by verdict, the three parts of "My work", the queue's count and its oldest
+    assert len(claim_queries) == 7
 
 
 def test_my_work_lists_drafts_claims_sent_back_with_the_comment_and_claims_needing_attention(
@@ -76,3 +78,34 @@ def test_the_index_lists_the_domain_before_users_and_tokens(client_for, superuse
     assert [app["app_label"] for app in app_list[:3]] == ["claims", "sources", "feed"]
     rest = [str(app["name"]) for app in app_list[3:]]
     assert "Authentication and Authorization" in rest and rest == sorted(rest, key=str.lower)
+
+
+def test_a_reviewer_sees_the_claims_waiting_for_their_decision_first(client_for, analyst, reviewer, reviewer2, make_claim):
+    """The oldest of the queue, as the queue orders them, with author and submission; the
+    analyst's parts only when they hold a claim (a reviewer without drafts sees none)."""
+    from claims import services
+    from claims.models import ClaimContributor
+
+    older = make_claim(analyst, status="in_review", text="Submitted first.")
+    newer = make_claim(analyst, status="in_review", text="Submitted second.")
+    own = make_claim(reviewer, status="in_review", text="The reviewer's own claim.")
+    # One the reviewer changed: the four-eyes rule keeps it from their queue, and the count.
+    ClaimContributor.objects.get_or_create(claim=make_claim(analyst, status="in_review", text="Touched."), user=reviewer)
+    response = client_for(reviewer).get(reverse("admin:index"))
+    parts = response.context["dashboard"]["my_work"]
+    assert [part["key"] for part in parts] == ["review"]
+    assert [item["claim"].pk for item in parts[0]["items"]] == [older.pk, newer.pk]
+    assert parts[0]["count"] == "2" == response.context["dashboard"]["queue"]
+    html = response.content.decode()
+    assert "Waiting for your review" in html and f"by {analyst.username}, submitted just now" in html
+    assert own.text not in html and "Touched." not in html
+    # A draft of their own shows its part; the empty ones stay hidden.
+    make_claim(reviewer, text="A reviewer's draft.")
+    parts = client_for(reviewer).get(reverse("admin:index")).context["dashboard"]["my_work"]
+    assert [part["key"] for part in parts] == ["review", "draft"]
+    # An empty queue says so.
+    for claim in (older, newer):
+        services.claim_reject(claim=claim, user=reviewer2, comment="Not checkable as written.")
+    response = client_for(reviewer).get(reverse("admin:index"))
+    assert response.context["dashboard"]["my_work"][0]["count"] == "0"
+    assert "Your review queue is empty" in response.content.decode()
