@@ -26,11 +26,9 @@ from django.utils.timesince import timesince
 from .. import selectors
 from ..models import Claim, Review
 from ..roles import is_reviewer
+from .review_queue import review_queue_count
 
 MY_WORK_LENGTH = 5
-# The queue is counted up to this many claims, then shown as "1,000+": each is checked
-# against the reviewer's contributions (the four-eyes rule).
-QUEUE_COUNT_CAP = 1_000
 
 BAR_WIDTH = 122  # SVG user units for the longest bar
 ROW_HEIGHT = 26
@@ -84,7 +82,7 @@ def dashboard(user) -> dict:
         mine[row["status"]] = row["mine"]
         attention += row["attention"]
         mine_attention += row["mine_attention"]
-    queue = queue_count(user) if is_reviewer(user) else None
+    queue = review_queue_count(user) if is_reviewer(user) else None
     verdict_counts = dict(Claim.objects.order_by().values_list("verdict").annotate(n=Count("id")))
     changelist = reverse("admin:claims_claim_changelist")
     return {
@@ -98,12 +96,6 @@ def dashboard(user) -> dict:
         "row_height": ROW_HEIGHT,
         "my_work": my_work(user, mine, mine_attention, queue=queue),
     }
-
-
-def queue_count(user) -> str:
-    """How many claims ``user`` may decide, as the queue's links show it: "42", or "1,000+"."""
-    counted = selectors.review_queue(user).order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
-    return f"{QUEUE_COUNT_CAP:,}+" if counted > QUEUE_COUNT_CAP else f"{counted:,}"
 
 
 def _submitted(claim: Claim) -> str:
