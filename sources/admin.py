@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.models import ModelChange
@@ -73,6 +75,34 @@ def _formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
+# A saved text longer than this many characters is not written into the change page's form
+# (the reader shows it already): it is loaded when the person asks to edit it.
+FORM_TEXT_LIMIT = 1_000_000
+
+
+class DeferredTextarea(forms.Textarea):
+    """The text of a long source, loaded on request (``sources/deferred_text.js``, from
+    ``text_url``): written into the page, a 30 MB text made the page 60 MB, the reader's copy
+    and the form's. Until it is loaded, the textarea and its ``text_loaded`` flag are
+    disabled, so the browser sends neither and the form keeps the saved text."""
+
+    def __init__(self, *, text_url: str, length: int, attrs=None) -> None:
+        super().__init__(attrs)
+        self.text_url, self.length = text_url, length
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        area_id = attrs.get("id") or f"id_{name}"
+        area = super().render(name, "", {**attrs, "disabled": True, "hidden": True}, renderer)
+        return format_html(
+            '<div class="cb-deferred-text"><p class="cb-deferred-text-note" role="status">The text is {} characters '
+            "long: it is loaded to be edited, not with the page. "
+            '<button type="button" class="button" data-load-text="{}" data-target="{}">Load the text to edit it</button>'
+            '</p>{}<input type="hidden" name="text_loaded" value="1" id="{}_loaded" disabled></div>',
+            f"{self.length:,}", self.text_url, area_id, area, area_id,
+        )
+
+
 class SourceForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
 
@@ -88,6 +118,17 @@ class SourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "text" in self.fields:  # absent from a read-only page
             self.fields["text"].strip = False
+            instance = self.instance
+            long_text = instance.pk is not None and (instance.text_length or 0) > FORM_TEXT_LIMIT
+            if long_text and not (self.is_bound and self.data.get("text_loaded") == "1"):
+                # Not loaded: the saved text, whatever is sent (Django reads a disabled
+                # field from its initial value).
+                self.fields["text"].disabled = True
+                self.fields["text"].widget = DeferredTextarea(
+                    text_url=reverse("admin:sources_source_text", args=[instance.pk]),
+                    length=instance.text_length,
+                    attrs=self.fields["text"].widget.attrs,
+                )
 
     def clean_text(self) -> str:
         # Browsers send a textarea's line breaks as CR LF; the services store LF.
@@ -175,7 +216,7 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
 
     class Media:
         css = {"all": ["sources/admin.css"]}
-        js = ["sources/select_to_claim.js"]
+        js = ["sources/select_to_claim.js", "sources/deferred_text.js"]
 
     def large_field_change(self, name, older, newer):
         # A text is told by its length and hash, which change with it.
@@ -224,9 +265,22 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
                 "<path:object_id>/spans/new/",
                 self.admin_site.admin_view(lambda request, object_id: span_from_selection_view(self, request, object_id)),
                 name="sources_source_span_from_selection",
-            )
+            ),
+            path("<path:object_id>/text/", self.admin_site.admin_view(self.text_view), name="sources_source_text"),
         ]
         return urls + super().get_urls()
+
+    def text_view(self, request, object_id):
+        """The saved text as UTF-8 plain text, for the change page's editor to load (a long
+        text is not written into the page twice: ``DeferredTextarea``)."""
+        source = self.get_object(request, object_id)
+        if source is None:
+            raise Http404("No such source.")
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        response = HttpResponse(source.text.encode(), content_type="text/plain; charset=utf-8")
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def _spans_and_links(self, request, obj):
         """One read of the source's spans and of what cites them, shared by the reader and

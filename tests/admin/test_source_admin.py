@@ -303,3 +303,56 @@ def test_the_source_page_counts_the_text_with_thousands_separated(client_for, an
     source = source_create(user=analyst, title="Long one", text="word " * 2469)
     html = client_for(analyst).get(source_url(source)).content.decode()
     assert "12,345 characters" in html
+
+
+@pytest.fixture
+def long_text_limit(monkeypatch):
+    """Texts over 50 characters count as long (the limit is a million)."""
+    from sources import admin as source_admin
+
+    monkeypatch.setattr(source_admin, "FORM_TEXT_LIMIT", 50)
+
+
+def test_a_long_text_is_written_into_its_page_once_and_loaded_to_be_edited(client_for, analyst, source, long_text_limit):
+    """The reader shows it; the form's textarea is empty and disabled until the text is
+    loaded from its own address, exactly as stored."""
+    client = client_for(analyst)
+    html = client.get(source_url(source)).content.decode()
+    phrase = "Moscow later said"
+    assert html.count(phrase) == 1 and rendered_text(html).count(phrase) == 1
+    text_url = reverse("admin:sources_source_text", args=[source.pk])
+    assert f'data-load-text="{text_url}"' in html and "Load the text to edit it" in html
+    assert 'name="text_loaded"' in html and "sources/deferred_text.js" in html
+    loaded = client.get(text_url)
+    assert loaded.status_code == 200 and loaded["Content-Type"] == "text/plain; charset=utf-8"
+    assert loaded.content.decode() == source.text
+
+
+def test_a_long_text_not_loaded_is_kept_whatever_is_sent(client_for, analyst, source, long_text_limit):
+    text = source.text
+    data = change_data(source, title="A new title", text="Forged: the text field was never loaded.")
+    assert client_for(analyst).post(source_url(source), data).status_code == 302
+    source.refresh_from_db()
+    assert (source.title, source.text) == ("A new title", text)
+    data = change_data(source, title="Once more")
+    del data["text"]  # what a browser sends: a disabled textarea is not sent
+    assert client_for(analyst).post(source_url(source), data).status_code == 302
+    source.refresh_from_db()
+    assert (source.title, source.text) == ("Once more", text)
+
+
+def test_a_long_text_loaded_and_edited_is_saved_and_reanchors(client_for, analyst, source, long_text_limit):
+    span, _ = span_create(source=source, quote="Moscow later said")
+    new_text = "A new opening line.\n" + source.text
+    data = change_data(source, text=new_text.replace("\n", "\r\n"), text_loaded="1")
+    assert client_for(analyst).post(source_url(source), data).status_code == 302
+    source.refresh_from_db()
+    span.refresh_from_db()
+    assert source.text == new_text and span.anchor_state == "relocated"
+
+
+def test_the_text_address_answers_only_those_who_may_change_the_source(client_for, analyst, viewer, source):
+    text_url = reverse("admin:sources_source_text", args=[source.pk])
+    assert client_for(viewer).get(text_url).status_code == 403
+    assert client_for(analyst).get(reverse("admin:sources_source_text", args=[source.pk + 1000])).status_code == 404
+    assert "no-store" in client_for(analyst).get(text_url)["Cache-Control"]

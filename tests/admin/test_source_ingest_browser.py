@@ -68,3 +68,29 @@ def test_an_analyst_adds_a_source_from_a_url(transactional_db, browser, live_ser
     source = shows_source_with(page, FETCHED.article)
     assert source.original_media_type == "text/html" and source.retrieved_at is not None
     screenshot(page, "source_from_url")
+
+
+def test_a_long_text_is_loaded_to_be_edited_and_saved(transactional_db, browser, live_server, analyst, monkeypatch):
+    """Written into the page once (the reader); "Load the text to edit it" fetches it exactly
+    as stored, emoji and all, and what is edited then is saved."""
+    from sources import admin as source_admin
+    from sources.services import source_create
+
+    monkeypatch.setattr(source_admin, "FORM_TEXT_LIMIT", 50)
+    text = "A long report 🙂 on the pipeline.\n\nIts second paragraph names the 2006 agreement.\n"
+    source = source_create(user=analyst, title="Long report", text=text)
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(f"/admin/sources/source/{source.pk}/change/")
+    page.click("fieldset summary:has-text('Edit text'), fieldset h2:has-text('Edit text')")
+    assert page.locator("#id_text").is_hidden()
+    page.click("text=Load the text to edit it")
+    page.wait_for_selector("#id_text:not([disabled])")
+    assert page.input_value("#id_text") == text
+    page.locator("#id_text").scroll_into_view_if_needed()
+    screenshot(page, "source_long_text_loaded")
+    page.fill("#id_text", "A new first line.\n" + text)
+    page.click("#content input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    source.refresh_from_db()
+    assert source.text == "A new first line.\n" + text
+    assert page.errors == []
