@@ -3,6 +3,9 @@
 Rules, written once here for the API, the admin and the commands:
 
 - analysts and reviewers record relations; the relation's author or a reviewer removes one;
+- what a published claim shows is reviewed: a relation between two published (or
+  retracted) claims, which everybody sees with both, is recorded or removed by a reviewer
+  only (``rules.reviewed_content_problem``, as for the sources and entities they show);
 - a claim is never related to itself, and a pair of claims has at most one relation of each
   kind, whichever way round it was recorded (``contradicts`` and ``related`` are symmetric;
   two claims are not each a duplicate of the other);
@@ -55,6 +58,18 @@ def refresh_contradictions(claim_ids: Iterable[int]) -> list[int]:
     return services.refresh_others_attention(contradiction_partners(claim_ids) - claim_ids)
 
 
+def _guard_reviewed(locked: dict[int, Claim], user) -> None:
+    """A relation shown by reviewed claims to everybody is a reviewer's to change."""
+    statuses = {pk: claim.status for pk, claim in locked.items()}
+    problem = rules.reviewed_content_problem(
+        is_reviewer=is_reviewer(user),
+        shown_by_reviewed_claims=any(statuses[pk] in rules.REVIEWED_STATUSES for pk in shown_by(statuses)),
+        what="relation",
+    )
+    if problem is not None:
+        raise NotAllowed(problem.message, code=problem.code)
+
+
 def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user, note: str = "") -> ClaimRelation:
     """Record that ``from_claim`` is a duplicate of, contradicts, or is related to
     ``to_claim``; see the module docstring for the rules."""
@@ -73,6 +88,7 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
             raise InvalidInput(
                 f"No claim #{missing}.", code="unknown_claim", extra={"errors": {"to_claim": [f"No claim #{missing}."]}}
             )
+        _guard_reviewed(locked, user)
         existing = ClaimRelation.objects.filter(
             Q(from_claim_id=from_claim.pk, to_claim_id=to_id) | Q(from_claim_id=to_id, to_claim_id=from_claim.pk),
             kind=kind,
@@ -108,6 +124,7 @@ def relation_delete(*, relation: ClaimRelation, user) -> None:
         current = ClaimRelation.objects.filter(pk=relation.pk).first()
         if current is None:
             return  # removed meanwhile: the caller's wish is already true
+        _guard_reviewed(locked, user)
         current._history_user = user
         touch(shown_by({pk: claim.status for pk, claim in locked.items()}))
         current.delete()

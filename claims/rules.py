@@ -284,6 +284,17 @@ class LogEntry:
     action: str
     from_status: str
     to_status: str
+    # Whether the actor had contributed to the claim when they took this step; None: not
+    # known, and any contribution counts (``contributor_ids``). A reviewer who requested
+    # changes may change the claim afterwards (its content is editable then), and one who
+    # decided may change a source it cites: those later contributions bind later decisions.
+    actor_contributed: bool | None = None
+
+
+def _contributed_then(entry: LogEntry, contributor_ids: Collection[int]) -> bool:
+    if entry.actor_contributed is not None:
+        return entry.actor_contributed
+    return entry.actor_id in contributor_ids
 
 
 def log_problems(
@@ -297,7 +308,7 @@ def log_problems(
     """A log agrees with the claim's status and with the workflow: each entry is a
     transition of the table (from its source status to its target), entries follow each
     other, the last one ends at ``status`` (no log: a draft), nobody decided on a claim
-    they contributed to, and a published or retracted claim was approved by someone who
+    they had contributed to (``LogEntry.actor_contributed``), and a published or retracted claim was approved by someone who
     did not contribute. ``reviewer_ids``: the actors who are reviewers."""
     problems = []
     previous = Status.DRAFT
@@ -320,7 +331,7 @@ def log_problems(
             is_author=is_author,
             is_analyst=True,  # the log's actors acted then; their roles now are not the question
             is_reviewer=entry.actor_id in reviewer_ids,
-            is_contributor=entry.actor_id in contributor_ids,
+            is_contributor=_contributed_then(entry, contributor_ids),
         )
         if problem is not None and problem.code == "four_eyes":
             problems.append(Problem("four_eyes", f"reviews[{index}]: four-eyes rule: {entry.action} by a contributor to the claim"))
@@ -366,7 +377,7 @@ def log_entry_problems(
             is_author=entry.actor_id == author_id,
             is_analyst=True,  # as in ``log_problems``: who left the analysts since acted then
             is_reviewer=entry.actor_id in reviewer_ids,
-            is_contributor=entry.actor_id in contributor_ids,
+            is_contributor=_contributed_then(entry, contributor_ids),
         )
         if problem is not None and problem.code != "four_eyes":
             problems.append(Problem(problem.code, f"reviews[{index}]: {entry.action}: {problem.message}"))

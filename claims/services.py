@@ -59,8 +59,9 @@ CONTENT_FIELDS = (
     "notes",
     "supersedes",
 )
-# The content whose change makes someone a contributor (the four-eyes rule binds them).
-CONTRIBUTION_FIELDS = frozenset({"text", "verdict", "confidence", "period_start", "period_end", "entities"})
+# The content whose change makes someone a contributor (the four-eyes rule binds them): all
+# of it, the notes and the claim it corrects too (a published claim shows both).
+CONTRIBUTION_FIELDS = frozenset({*CONTENT_FIELDS, "entities"})
 ENTITY_FIELDS = ("name", "slug", "kind", "wikidata_id", "aliases")
 
 
@@ -286,7 +287,12 @@ def _on_spans_reanchored(sender, span_ids, in_announced_edit: bool = False, **kw
 
 def _guard_reviewed(claims, user, what: str) -> None:
     """What a published or retracted claim shows was reviewed: only a reviewer changes it.
-    Every claim rendering it gets a new version (and so a new ETag), in this transaction."""
+    Every claim rendering it gets a new version (and so a new ETag), in this transaction.
+
+    And whoever changes what a claim not yet decided for good shows (a source it cites, an
+    entity it is tagged with or that is deleted) changed that claim: they become its
+    contributor, and never decide on it. A reviewer who re-graded the sources of a claim in
+    review, which silenced its editorial warnings, could approve it alone."""
     reviewer = is_reviewer(user)
     problem = rules.reviewed_content_problem(
         is_reviewer=reviewer,
@@ -295,6 +301,11 @@ def _guard_reviewed(claims, user, what: str) -> None:
     )
     if problem is not None:
         raise NotAllowed(problem.message, code=problem.code)
+    if user is not None and user.pk is not None:
+        undecided = claims.exclude(status__in=rules.REVIEWED_STATUSES).order_by().values_list("pk", flat=True)
+        ClaimContributor.objects.bulk_create(
+            [ClaimContributor(claim_id=pk, user_id=user.pk) for pk in undecided], ignore_conflicts=True, batch_size=1000
+        )
     bump_versions(claims.values_list("pk", flat=True))
 
 

@@ -918,9 +918,21 @@ class Resolver:
         for prepared in evidence:
             if prepared.added_by_id not in contributor_ids:
                 contributor_ids.append(prepared.added_by_id)
-        if reviewer is not None and reviewer.id in contributor_ids:
-            raise InvalidLine(f"four-eyes rule: the reviewer {reviewer.username!r} contributed to the claim")
+        reviews = [self._check_review(index, item) for index, item in enumerate(_list(record, "reviews", "reviews"))]
 
+        def contributed_by(actor_id: int, when: dt.datetime | None) -> bool:
+            """Whether ``actor_id`` had contributed by ``when`` (a contribution or a step of
+            unknown date counts as earlier)."""
+            if actor_id not in contributor_ids:
+                return False
+            since = contributor_dates.get(actor_id)
+            return since is None or when is None or since <= when
+
+        if reviewer is not None:
+            decided = [created_at for actor_id, action, *_, created_at in reviews
+                       if actor_id == reviewer.id and action in rules.REVIEWER_ACTIONS]
+            if contributed_by(reviewer.id, decided[-1] if decided else None):
+                raise InvalidLine(f"four-eyes rule: the reviewer {reviewer.username!r} contributed to the claim")
         if status in rules.DECIDED_STATUSES and reviewer is None:
             raise InvalidLine(f"a {status} claim needs its reviewer")
         if status in SUBMITTED_CONTENT_STATUSES:
@@ -939,9 +951,11 @@ class Resolver:
         }
         if status == Status.PUBLISHED and timestamps["published_at"] is None:
             raise InvalidLine("a published claim needs its published_at")
-        reviews = [self._check_review(index, item) for index, item in enumerate(_list(record, "reviews", "reviews"))]
         roles = {actor_id: self.people.roles_of(self.people.by_id[actor_id]) for actor_id, *_ in reviews}
-        entries = [rules.LogEntry(actor_id, action, from_status, to_status) for actor_id, action, from_status, to_status, *_ in reviews]
+        entries = [
+            rules.LogEntry(actor_id, action, from_status, to_status, contributed_by(actor_id, created_at))
+            for actor_id, action, from_status, to_status, _, created_at in reviews
+        ]
         reviewer_ids = {actor_id for actor_id, (_, reviewing) in roles.items() if reviewing}
         problems = rules.log_problems(
             status=status,

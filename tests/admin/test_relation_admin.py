@@ -22,29 +22,35 @@ def two_published(analyst, reviewer2, make_claim):
     return first, second
 
 
-def test_admin_records_a_relation_through_the_services(client_for, analyst, two_published):
+def test_admin_records_a_relation_through_the_services(client_for, analyst, reviewer, two_published):
     first, second = two_published
-    response = client_for(analyst).post(ADD_URL, {"from_claim": first.pk, "to_claim": second.pk, "kind": "contradicts", "note": "n"})
+    data = {"from_claim": first.pk, "to_claim": second.pk, "kind": "contradicts", "note": "n"}
+    # Between two published claims, a reviewer's to record (what a published claim shows is reviewed).
+    refused = client_for(analyst).post(ADD_URL, data, follow=True)
+    assert any("only a reviewer may change it" in message for message in messages_of(refused))
+    assert not ClaimRelation.objects.exists()
+    response = client_for(reviewer).post(ADD_URL, data)
     assert response.status_code == 302, response.content[:2000]
     relation = ClaimRelation.objects.get()
-    assert (relation.created_by_id, relation.kind) == (analyst.pk, "contradicts")
+    assert (relation.created_by_id, relation.kind) == (reviewer.pk, "contradicts")
     # The service's side effects: versions bumped, the contradiction flagged.
     assert set(Claim.objects.filter(needs_attention=True).values_list("pk", flat=True)) == {first.pk, second.pk}
 
 
-def test_admin_refuses_a_duplicate_relation_with_a_message(client_for, analyst, two_published):
+def test_admin_refuses_a_duplicate_relation_with_a_message(client_for, reviewer, two_published):
     first, second = two_published
-    relation_services.relation_create(from_claim=first, to_claim=second, kind="related", user=analyst)
-    response = client_for(analyst).post(
+    relation_services.relation_create(from_claim=first, to_claim=second, kind="related", user=reviewer)
+    response = client_for(reviewer).post(
         ADD_URL, {"from_claim": second.pk, "to_claim": first.pk, "kind": "related", "note": ""}, follow=True
     )
     assert any("already have this relation" in message for message in messages_of(response))
     assert ClaimRelation.objects.count() == 1
 
 
-def test_admin_delete_goes_through_the_services(client_for, analyst, analyst2, two_published):
-    first, second = two_published
-    relation = relation_services.relation_create(from_claim=first, to_claim=second, kind="related", user=analyst)
+def test_admin_delete_goes_through_the_services(client_for, analyst, analyst2, make_claim, two_published):
+    first, _ = two_published
+    draft = make_claim(analyst, text="A draft relating itself to a published claim.")
+    relation = relation_services.relation_create(from_claim=draft, to_claim=first, kind="related", user=analyst)
     url = f"/admin/claims/claimrelation/{relation.pk}/delete/"
     refused = client_for(analyst2).post(url, {"post": "yes"}, follow=True)
     assert ClaimRelation.objects.filter(pk=relation.pk).exists(), refused.status_code
@@ -54,7 +60,7 @@ def test_admin_delete_goes_through_the_services(client_for, analyst, analyst2, t
 
 def test_claim_page_shows_its_relations_and_the_contradiction_emergency(client_for, reviewer, analyst, two_published):
     first, second = two_published
-    relation_services.relation_create(from_claim=first, to_claim=second, kind="contradicts", user=analyst)
+    relation_services.relation_create(from_claim=first, to_claim=second, kind="contradicts", user=reviewer)
     page = client_for(reviewer).get(claim_url(first)).content.decode()
     assert 'id="cb-relations"' in page
     assert f"#{second.pk} Russia never voted for sanctions." in page
@@ -68,7 +74,7 @@ def test_claim_page_shows_its_relations_and_the_contradiction_emergency(client_f
 ])
 def test_a_relation_reads_as_a_sentence_from_either_claim(client_for, reviewer, analyst, two_published, kind, forward, backward):
     first, second = two_published
-    relation_services.relation_create(from_claim=first, to_claim=second, kind=kind, user=analyst)
+    relation_services.relation_create(from_claim=first, to_claim=second, kind=kind, user=reviewer)
     client = client_for(reviewer)
     assert f"This claim <strong>{forward}</strong>" in client.get(claim_url(first)).content.decode()
     assert f"This claim <strong>{backward}</strong>" in client.get(claim_url(second)).content.decode()
@@ -78,7 +84,7 @@ def test_review_queue_lists_published_contradictions(client_for, reviewer, analy
     first, second = two_published
     queue = client_for(reviewer).get("/admin/claims/claim/review-queue/").content.decode()
     assert 'id="cb-contradictions"' not in queue
-    relation_services.relation_create(from_claim=first, to_claim=second, kind="contradicts", user=analyst)
+    relation_services.relation_create(from_claim=first, to_claim=second, kind="contradicts", user=reviewer)
     queue = client_for(reviewer).get("/admin/claims/claim/review-queue/").content.decode()
     assert 'id="cb-contradictions"' in queue
     assert f"#{first.pk} Russia voted six times" in queue and f"#{second.pk} Russia never voted" in queue

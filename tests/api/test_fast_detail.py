@@ -47,7 +47,7 @@ def detailed_corpus(rich_corpus, analyst, reviewer, reviewer2, superuser, make_c
         note='See also: "the other vote" \\ \u2028 🙂',
     )
     relation_services.relation_create(from_claim=draft, to_claim=published[0], kind="duplicate_of", user=analyst)
-    gone = relation_services.relation_create(from_claim=published[2], to_claim=published[0], kind="related", user=analyst)
+    gone = relation_services.relation_create(from_claim=published[2], to_claim=published[0], kind="related", user=reviewer)
     ClaimRelation.objects.filter(pk=gone.pk).update(created_by=None)  # its author's account was deleted
     # A reviewer's edit makes them a contributor, after the author.
     services.claim_update(claim=draft, user=reviewer2, text=draft.text + " Reworded.",

@@ -108,9 +108,9 @@ def test_both_claims_must_be_visible_to_the_actor(outsider, corpus):
         relation_services.relation_create(from_claim=corpus.published, to_claim=corpus.draft, kind="related", user=outsider)
 
 
-def test_anonymous_sees_relations_between_public_claims_only(client_for, anonymous, analyst, corpus):
+def test_anonymous_sees_relations_between_public_claims_only(client_for, anonymous, analyst, reviewer, corpus):
     analyst_client = client_for(analyst)
-    public = relate(analyst_client, corpus.published, corpus.retracted, "related").json()
+    public = relate(client_for(reviewer), corpus.published, corpus.retracted, "related").json()
     relate(analyst_client, corpus.published, corpus.draft, "contradicts")
     relate(analyst_client, corpus.in_review, corpus.published, "duplicate_of")
     listed = anonymous.get(relations_url(corpus.published)).json()
@@ -136,8 +136,8 @@ def test_claim_detail_includes_relations_and_they_change_its_etag(client_for, an
     assert before["ETag"] != after["ETag"]
 
 
-def test_claimreview_lists_public_relations(client_for, anonymous, analyst, corpus):
-    relate(client_for(analyst), corpus.published, corpus.retracted, "contradicts")
+def test_claimreview_lists_public_relations(client_for, anonymous, analyst, reviewer, corpus):
+    relate(client_for(reviewer), corpus.published, corpus.retracted, "contradicts")
     relate(client_for(analyst), corpus.published, corpus.draft, "related")
     review = anonymous.get(f"/api/v1/claims/{corpus.published.pk}/claimreview/").json()
     related = review["claimbase:relations"]
@@ -175,9 +175,24 @@ def test_another_analyst_may_not_delete_a_relation(client_for, analyst, analyst2
     assert ClaimRelation.objects.filter(pk=relation["id"]).exists()
 
 
-def test_anonymous_may_not_delete_a_relation(client_for, anonymous, analyst, corpus):
-    relation = relate(client_for(analyst), corpus.published, corpus.retracted).json()
+def test_anonymous_may_not_delete_a_relation(client_for, anonymous, reviewer, corpus):
+    relation = relate(client_for(reviewer), corpus.published, corpus.retracted).json()
     assert anonymous.delete(f"/api/v1/relations/{relation['id']}/").status_code == 401
+
+
+def test_a_relation_between_published_claims_is_a_reviewers_to_record_or_remove(client_for, analyst, reviewer, corpus):
+    """What a published claim shows is reviewed: a relation everybody sees with two
+    published (or retracted) claims, its note and a contradiction's public flag, is not an
+    analyst's to add or take away, even one the analyst recorded while a side was a draft."""
+    refused = relate(client_for(analyst), corpus.published, corpus.retracted, "contradicts", "Claim 1 is a lie.")
+    assert refused.status_code == 403 and refused.json()["code"] == "reviewed_content"
+    assert "only a reviewer" in refused.json()["detail"] and not ClaimRelation.objects.exists()
+    mine = relate(client_for(analyst), corpus.in_review, corpus.published, "related").json()
+    services.claim_approve(claim=corpus.in_review, user=reviewer)
+    removal = client_for(analyst).delete(f"/api/v1/relations/{mine['id']}/")
+    assert removal.status_code == 403 and removal.json()["code"] == "reviewed_content"
+    assert client_for(reviewer).delete(f"/api/v1/relations/{mine['id']}/").status_code == 204
+    assert relate(client_for(reviewer), corpus.published, corpus.retracted, "related").status_code == 201
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,21 +201,21 @@ def test_anonymous_may_not_delete_a_relation(client_for, anonymous, analyst, cor
 
 def test_published_claims_that_contradict_each_other_need_attention(client_for, analyst, reviewer2, make_claim, corpus):
     other = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia never voted for sanctions.")
-    relate(client_for(analyst), other, corpus.published, "contradicts")
+    relate(client_for(reviewer2), other, corpus.published, "contradicts")
     assert set(Claim.objects.filter(needs_attention=True).values_list("pk", flat=True)) == {other.pk, corpus.published.pk}
     flagged = client_for(analyst).get("/api/v1/claims/?needs_attention=true").json()["results"]
     assert {claim["id"] for claim in flagged} == {other.pk, corpus.published.pk}
 
 
-def test_contradiction_with_an_unpublished_claim_needs_no_attention(client_for, analyst, corpus):
+def test_contradiction_with_an_unpublished_claim_needs_no_attention(client_for, analyst, reviewer, corpus):
     relate(client_for(analyst), corpus.draft, corpus.published, "contradicts")
-    relate(client_for(analyst), corpus.retracted, corpus.published, "contradicts")
+    relate(client_for(reviewer), corpus.retracted, corpus.published, "contradicts")
     assert not Claim.objects.filter(needs_attention=True).exists()
 
 
 def test_retracting_one_side_ends_the_contradiction(client_for, analyst, reviewer2, make_claim, corpus):
     other = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia never voted for sanctions.")
-    relate(client_for(analyst), other, corpus.published, "contradicts")
+    relate(client_for(reviewer2), other, corpus.published, "contradicts")
     services.claim_retract(claim=other, user=reviewer2, comment="Wrong.")
     assert not Claim.objects.filter(needs_attention=True).exists()
 
@@ -215,13 +230,13 @@ def test_publishing_the_second_side_starts_the_contradiction(client_for, analyst
 
 def test_removing_the_relation_ends_the_contradiction(client_for, analyst, reviewer2, make_claim, corpus):
     other = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia never voted for sanctions.")
-    relation = relate(client_for(analyst), other, corpus.published, "contradicts").json()
-    client_for(analyst).delete(f"/api/v1/relations/{relation['id']}/")
+    relation = relate(client_for(reviewer2), other, corpus.published, "contradicts").json()
+    client_for(reviewer2).delete(f"/api/v1/relations/{relation['id']}/")
     assert not Claim.objects.filter(needs_attention=True).exists()
 
 
 def test_reanchoring_keeps_the_contradiction_flag(client_for, analyst, reviewer2, make_claim, corpus):
     other = make_claim(analyst, status="published", reviewer=reviewer2, text="Russia never voted for sanctions.")
-    relate(client_for(analyst), other, corpus.published, "contradicts")
+    relate(client_for(reviewer2), other, corpus.published, "contradicts")
     services.refresh_attention([other.pk, corpus.published.pk])
     assert Claim.objects.filter(needs_attention=True).count() == 2

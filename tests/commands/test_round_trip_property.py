@@ -201,3 +201,35 @@ def test_an_offset_the_database_cannot_hold_is_refused_not_wrapped(people, tmp_p
         call_command("import_claims", str(path), "--no-progress", stdout=out, stderr=out)
     assert f"end {2**32 + 5000} is out of range: 0 to 2,147,483,647" in out.getvalue()
     assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize("how", ["edits the claim sent back", "edits a source it cites"])
+def test_a_reviewer_who_contributed_after_deciding_goes_out_and_comes_back(people, tmp_path, how):
+    """A reviewer who requested changes may change the claim then, or a source it cites:
+    that contribution binds the decisions after it, not the one before. The import read any
+    contribution as made before every decision, and refused such an export."""
+    spec = {"author": "analyst", "text": "Russia voted six times.", "verdict": "supported", "confidence": "moderate",
+            "context": False, "entities": set(), "period": False, "notes": "", "status": "changes_requested",
+            "edited_by_another": False, "supersedes": None}
+    with transaction.atomic():
+        _build(people, [spec], None)
+        claim = Claim.objects.get()
+        if how == "edits the claim sent back":
+            services.claim_update(claim=claim, user=people["decider"], text="Russia voted for sanctions six times.")
+        else:
+            source = claim.evidence.get().span.source
+            source_update(source=source, user=people["decider"], title="Renamed by the reviewer who sent it back")
+        services.claim_submit(claim=claim, user=people["analyst"])
+        services.claim_approve(claim=claim, user=people["reviewer"], comment="Checked.")
+        claim.refresh_from_db()
+        assert "decider" in services.contributors(claim)
+        first = _export()
+        transaction.set_rollback(True)
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(first)
+    with transaction.atomic():
+        report = import_claims(str(path))
+        second = _export()
+        transaction.set_rollback(True)
+    assert report.claims_created == 1
+    assert second.splitlines() == first.splitlines()

@@ -239,7 +239,7 @@ def test_relating_claims_is_an_update_of_both_public_only_between_public_claims(
     assert read_feed(client_for(None), after=public_start)["results"] == []
 
     # Between two public claims, the public sees both change, with the versions that show it.
-    relation_create(from_claim=other, to_claim=published, kind="related", user=analyst)
+    relation_create(from_claim=other, to_claim=published, kind="related", user=reviewer)
     published.refresh_from_db()
     other.refresh_from_db()
     assert sorted((e["claim"], e["version"]) for e in read_feed(client_for(None), after=public_start)["results"]) == sorted([

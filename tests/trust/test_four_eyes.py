@@ -72,11 +72,18 @@ def test_reviewer_who_changed_the_evidence_cannot_request_changes(make_claim, an
     assert evidence.pk
 
 
-def test_a_change_of_notes_alone_is_no_contribution(make_claim, analyst, reviewer):
+@pytest.mark.parametrize("field", ["notes", "supersedes"])
+def test_the_notes_and_the_claim_corrected_are_content_too(make_claim, analyst, reviewer, reviewer2, field):
+    """A published claim shows both to everybody, and publishing a correction retracts the
+    claim it corrects: a reviewer who wrote either would publish it unseen by anyone else."""
+    corrected = make_claim(analyst, status="published", reviewer=reviewer2, text="The figure as first reported.")
     claim = make_claim(analyst)
-    services.claim_update(claim=claim, user=reviewer, notes="Checked the dates.")
+    services.claim_update(claim=claim, user=reviewer, **{field: "A note slipped in." if field == "notes" else corrected})
     services.claim_submit(claim=claim, user=analyst)
-    assert services.claim_approve(claim=claim, user=reviewer).status == Claim.Status.PUBLISHED
+    assert reviewer.username in services.contributors(claim)
+    with pytest.raises(NotAllowed):
+        services.claim_approve(claim=claim, user=reviewer)
+    assert services.claim_approve(claim=claim, user=reviewer2).status == Claim.Status.PUBLISHED
 
 
 def test_the_contribution_stays_after_the_content_is_changed_back(make_claim, analyst, reviewer):
@@ -161,3 +168,45 @@ def test_restoring_an_old_version_in_the_admin_makes_a_contributor(make_claim, a
     services.claim_submit(claim=claim, user=analyst)
     with pytest.raises(NotAllowed):
         services.claim_approve(claim=claim, user=reviewer)
+
+
+def test_who_changes_a_source_a_claim_in_review_cites_may_not_decide_on_it(make_claim, source, analyst, reviewer, reviewer2):
+    """Re-grading the sources of a claim in review silenced its editorial warnings; the
+    reviewer who did it then approved it alone."""
+    from sources.services import source_update
+
+    claim = make_claim(analyst, status="in_review")
+    source_update(source=source, user=reviewer, reliability="A", title="Reuters")
+    assert reviewer.username in services.contributors(claim)
+    assert "approve" not in services.allowed_actions(claim, reviewer)
+    with pytest.raises(NotAllowed):
+        services.claim_approve(claim=claim, user=reviewer)
+    assert claim not in selectors.review_queue(reviewer)
+    assert services.claim_approve(claim=claim, user=reviewer2).status == Claim.Status.PUBLISHED
+
+
+@pytest.mark.parametrize("how", ["rename", "delete"])
+def test_who_changes_or_deletes_an_entity_a_claim_in_review_is_tagged_with_may_not_decide_on_it(
+    make_claim, analyst, reviewer2, superuser, how
+):
+    entity = Entity.objects.create(name="Gazprom", slug="gazprom", kind="organization")
+    claim = make_claim(analyst)
+    services.claim_update(claim=claim, user=analyst, entities=[entity])
+    services.claim_submit(claim=claim, user=analyst)
+    if how == "rename":
+        services.entity_update(entity=entity, user=superuser, name="Gazprom Neft")
+    else:
+        services.entity_delete(entity=entity, user=superuser)
+    with pytest.raises(NotAllowed):
+        services.claim_approve(claim=claim, user=superuser)
+    assert services.claim_approve(claim=claim, user=reviewer2).status == Claim.Status.PUBLISHED
+
+
+def test_a_change_of_what_published_claims_show_makes_no_contributor_of_them(make_claim, source, analyst, reviewer, reviewer2):
+    """They were decided: the change is a reviewer's, in their history, and binds nothing
+    to come."""
+    from sources.services import source_update
+
+    claim = make_claim(analyst, status="published", reviewer=reviewer2)
+    source_update(source=source, user=reviewer, title="Renamed by a reviewer")
+    assert reviewer.username not in services.contributors(claim)
