@@ -18,6 +18,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import DataError, NotSupportedError, connections
@@ -222,7 +223,117 @@ class ReadableHistoryValues(HistoricalRecordContextHelper):
         return readable_history_value(super().prepare_delta_change_value(change, value))
 
 
-class ServiceHistoryAdmin(LenientChangeListMixin, SimpleHistoryAdmin):
+# The integers a primary key holds (bigint): a value outside is no id. SQLite raised
+# OverflowError for one past it, a 500, where the form should say the choice is not valid.
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def is_id(value: Any) -> bool:
+    """Whether ``value`` (as a form or a query string gives it) is an integer a database
+    key can hold."""
+    try:
+        return int(str(value).strip()) in _ID_RANGE
+    except ValueError:
+        return False
+
+
+def _by_integer_key(field: forms.ModelChoiceField) -> bool:
+    key = field.queryset.model._meta.pk if field.to_field_name is None else field.queryset.model._meta.get_field(field.to_field_name)
+    return key.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField")
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A choice by id: a value that is not an id a database holds is not a valid choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and _by_integer_key(self) and not is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Choices by id, each refused by name when it is not an id a database holds."""
+
+    def _check_values(self, value):
+        if _by_integer_key(self):
+            for item in value:
+                if not is_id(item):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                    )
+        return super()._check_values(value)
+
+
+class _SelectedIdsOnly:
+    """An autocomplete widget asks the database for the options already chosen: a value
+    sent back that is no id (``abc``, or past any integer) is left out of that question,
+    and the form says the choice is not valid."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if item in (None, "") or is_id(item)], attr)
+
+
+class SafeAutocompleteSelect(_SelectedIdsOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_SelectedIdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
+def _with_safe_autocomplete(field):
+    """``field`` with its autocomplete widget (inside the related-object links' wrapper, if
+    any) one that asks only for ids."""
+    if field is None:
+        return field
+    holder = field.widget if isinstance(field.widget, RelatedFieldWidgetWrapper) else field
+    widget = holder.widget
+    for plain, safe in ((AutocompleteSelectMultiple, SafeAutocompleteSelectMultiple), (AutocompleteSelect, SafeAutocompleteSelect)):
+        if type(widget) is plain:
+            holder.widget = safe(widget.field, widget.admin_site, attrs=widget.attrs, choices=widget.choices, using=widget.db)
+            break
+    return field
+
+
+class HostileInputSafeAdmin:
+    """The admin's forms and add pages take ids and values from the person's request: an id
+    that names nothing or is not an integer, or a prefill (``?supersedes=abc``,
+    ``?retrieved_at=zz``) that is not a value of its field, is refused on the form or left
+    out of it; never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelChoiceField)
+        return _with_safe_autocomplete(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return _with_safe_autocomplete(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    def get_changeform_initial_data(self, request):
+        """The query string's prefill, each value kept only if its field takes it."""
+        kept = {}
+        for name, value in super().get_changeform_initial_data(request).items():
+            try:
+                model_field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                kept[name] = value  # a form's own field: its form checks it
+                continue
+            if model_field.many_to_many:
+                ids = [item for item in (value if isinstance(value, list) else str(value).split(",")) if is_id(item)]
+                if ids:
+                    kept[name] = ids
+            elif model_field.is_relation:
+                if is_id(value):
+                    kept[name] = value
+            else:
+                try:
+                    kept[name] = model_field.to_python(value)
+                except ValidationError:
+                    pass
+        return kept
+
+
+class ServiceHistoryAdmin(HostileInputSafeAdmin, LenientChangeListMixin, SimpleHistoryAdmin):
     """History pages whose "Revert" goes through the services.
 
     django-simple-history's history form saves the old version with the model form, which

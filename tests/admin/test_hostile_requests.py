@@ -117,3 +117,48 @@ def test_claim_from_selection_with_a_junk_source_id_is_refused(superuser, source
     client.force_login(superuser)
     response = client.post("/admin/claims/claim/from-selection/", {"source": source_id, "start": "x", "end": "y"})
     assert response.status_code in (302, 400, 404)
+
+
+HUGE = "99999999999999999999"  # past any database's integer
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/claims/claim/add/?supersedes=abc",
+        "/admin/claims/claim/add/?entities=x,y",
+        f"/admin/claims/claim/add/?supersedes={HUGE}",
+        f"/admin/claims/claim/add/?entities=1,{HUGE}",
+        "/admin/sources/span/add/?source=abc",
+        f"/admin/sources/span/add/?source={HUGE}",
+        "/admin/claims/evidence/add/?span=abc",
+        f"/admin/claims/evidence/add/?claim={HUGE}",
+        f"/admin/claims/claimrelation/add/?from_claim={HUGE}&to_claim=-1",
+        "/admin/sources/source/add/?retrieved_at=zz",
+        "/admin/sources/source/add/?published_on=2024-02-31",
+        "/admin/claims/claim/add/?period_start=soon&verdict=nonsense",
+    ],
+)
+def test_an_add_page_prefilled_with_junk_opens_without_it(client_for, superuser, path):
+    """The admin fills an add form from its query string: a value that names nothing, or
+    is not a value of its field, is left out, not a 500."""
+    response = client_for(superuser).get(path)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, fields",
+    [
+        ("/admin/claims/claim/add/", {"text": "A claim.", "verdict": "unverified", "supersedes": HUGE}),
+        ("/admin/claims/claim/add/", {"text": "A claim.", "verdict": "unverified", "entities": HUGE}),
+        ("/admin/claims/claim/add/", {"text": "A claim.", "verdict": "unverified", "entities": "abc"}),
+        ("/admin/sources/span/add/", {"source": HUGE, "quote": "Russia"}),
+        ("/admin/claims/evidence/add/", {"claim": HUGE, "span": HUGE, "stance": "supports"}),
+        ("/admin/claims/evidence/add/", {"claim": "abc", "span": "-5", "stance": "supports"}),
+        ("/admin/claims/claimrelation/add/", {"from_claim": HUGE, "to_claim": HUGE, "kind": "related"}),
+    ],
+)
+def test_a_form_naming_an_id_past_any_integer_is_refused_on_the_form(client_for, superuser, path, fields):
+    response = client_for(superuser).post(path, fields)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
