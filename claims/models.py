@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -19,6 +20,28 @@ CLAIM_TEXT_MAX_LENGTH = 500
 # a long explanation, not for a pasted document (which is a source).
 NOTES_MAX_LENGTH = 50_000
 NOTE_MAX_LENGTH = 10_000
+
+
+ALIASES_MAX = 100
+ALIAS_MAX_LENGTH = 300
+
+
+def aliases_list(value) -> None:
+    """Model field validator: an entity's aliases are a list of at most ``ALIASES_MAX``
+    names, each one line of at most ``ALIAS_MAX_LENGTH`` characters. The column holds any
+    JSON: the admin's JSON field stored ``"str"``, ``{"a": 1}`` and ``[[[1]]]``, which the
+    API then showed garbled and an export carried to an import that refused them."""
+    if not isinstance(value, list) or not all(isinstance(alias, str) for alias in value):
+        raise ValidationError("Aliases are a list of names.", code="invalid_aliases")
+    if len(value) > ALIASES_MAX:
+        raise ValidationError(f"At most {ALIASES_MAX} aliases.", code="too_many_aliases")
+    for alias in value:
+        if not alias.strip():
+            raise ValidationError("An alias is a name: not an empty one.", code="empty_alias")
+        if len(alias) > ALIAS_MAX_LENGTH:
+            raise ValidationError(f"An alias has at most {ALIAS_MAX_LENGTH} characters.", code="alias_too_long")
+        one_line(alias)
+        readable(alias)
 
 
 class Entity(models.Model):
@@ -39,7 +62,7 @@ class Entity(models.Model):
         blank=True,
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q159.")],
     )
-    aliases = models.JSONField(default=list, blank=True)
+    aliases = models.JSONField(default=list, blank=True, validators=[aliases_list])
 
     # Renaming an entity changes what published claims show: who did it, and when, is kept.
     history = HistoricalRecords()

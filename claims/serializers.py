@@ -16,7 +16,7 @@ from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, StrictInteger, id_field, username_of
 
 from . import checks
-from .models import CLAIM_TEXT_MAX_LENGTH, Claim, ClaimRelation, Entity, Evidence, Review
+from .models import ALIAS_MAX_LENGTH, ALIASES_MAX, CLAIM_TEXT_MAX_LENGTH, Claim, ClaimRelation, Entity, Evidence, Review, aliases_list
 from .services import EvidenceInput
 
 MAX_INLINE_EVIDENCE = 50
@@ -38,7 +38,8 @@ class EntitySerializer(StrictWrites, serializers.ModelSerializer):
 
     slug = serializers.SlugField(max_length=300, required=False)
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=300), max_length=100, required=False
+        child=serializers.CharField(max_length=ALIAS_MAX_LENGTH), max_length=ALIASES_MAX, required=False,
+        validators=[aliases_list],
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from project.admin import (
@@ -20,6 +21,33 @@ from ..models import Entity, Evidence, Review
 from .claim import can_edit
 
 
+class AliasesField(forms.CharField):
+    """An entity's aliases, one a line (the model holds a list, ``aliases_list``)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(alias) for alias in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial or []) != self.to_python(data or "")
+
+
+class EntityForm(forms.ModelForm):
+    aliases = AliasesField(required=False, strip=False, help_text="Other names it goes by, one a line.")
+
+    class Meta:
+        model = Entity
+        fields = "__all__"
+
+
 @admin.register(Entity)
 class EntityAdmin(DomainErrorsAsMessages, ContentRevisionCheckedAdmin, ServiceHistoryAdmin):
     """Entities are reference data; their search feeds the claim autocomplete. A change goes
@@ -27,6 +55,7 @@ class EntityAdmin(DomainErrorsAsMessages, ContentRevisionCheckedAdmin, ServiceHi
     claims show is a reviewer's, and gives those claims new versions). A page loaded before
     someone else's edit does not overwrite it (``RevisionCheckedAdmin``)."""
 
+    form = EntityForm
     list_display = ("name", "slug", "kind", "wikidata_id")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "wikidata_id")

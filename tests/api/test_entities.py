@@ -54,3 +54,20 @@ def test_patch_and_filter(client_for, anonymous, analyst):
 def test_entities_cannot_be_deleted_over_the_api(client_for, superuser):
     entity = Entity.objects.create(name="Iran", slug="iran")
     assert client_for(superuser).delete(f"/api/v1/entities/{entity.pk}/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "aliases, words",
+    [
+        ("Gazprom", "list"),
+        ([["nested"]], "Not a valid string"),
+        (["Line one\nline two"], "control character"),
+        (["   "], "may not be blank"),
+        (["x" * 301], "300"),
+    ],
+)
+def test_aliases_are_a_list_of_one_line_names(client_for, analyst, aliases, words):
+    response = client_for(analyst).post("/api/v1/entities/", {"name": "Gazprom", "kind": "organization", "aliases": aliases}, format="json")
+    assert response.status_code == 400
+    assert words.lower() in str(response.json()["errors"]["aliases"]).lower()
+    assert not Entity.objects.exists()
