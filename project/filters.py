@@ -11,6 +11,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from project.api import refuse_repeated_parameters, refuse_unknown_parameters
 from project.validation import ascii_integer
@@ -81,10 +82,37 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         return queryset.filter(**{self.field_name: value == "true"})
 
 
+def _errors_naming_choices(form) -> dict[str, list[ErrorDetail]]:
+    """The filters' errors as django-filter gives them, a value that is not one of a
+    filter's choices answered with the choices ("Select a valid choice. zzz is not one of
+    the available choices." named none)."""
+    errors = {}
+    for name, error_list in form.errors.as_data().items():
+        field = form.fields.get(name)
+        details = []
+        for error in error_list:
+            if error.code == "invalid_choice" and isinstance(field, forms.ChoiceField):
+                choices = ", ".join(str(value) for value, _ in field.choices if value not in ("", None))
+                value = str((error.params or {}).get("value", ""))[:100]
+                details.append(ErrorDetail(f"{value!r} is not one of the choices: {choices}.", code="invalid_choice"))
+            else:
+                details.append(ErrorDetail(error.message % (error.params or ()), code=error.code))
+        errors[name] = details
+    return errors
+
+
 class SingleValuedFilterBackend(DjangoFilterBackend):
     """django-filter's backend, with each filter of the list given at most once: of
     ``?status=draft&status=published`` it reads the last and drops the first without a
     word (every filter of this API takes one value). A repeated one is a 400 naming it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(_errors_naming_choices(filterset.form))
+        return filterset.qs
 
     def get_filterset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)

@@ -87,3 +87,18 @@ def test_a_parameter_no_filter_of_the_list_reads_is_a_400_naming_it(client_for, 
 def test_the_similar_claims_lookup_names_a_parameter_it_does_not_read(client_for, reviewer, corpus):
     response = client_for(reviewer).get("/api/v1/claims/similar/", {"text": "Russia voted", "limt": "3"})
     assert response.status_code == 400 and "limt" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "path, parameter, choices",
+    [
+        ("/api/v1/claims/", "ordering", "created_at, -created_at"),
+        ("/api/v1/claims/", "status", "draft, in_review"),
+        ("/api/v1/sources/", "reliability", "A, B"),
+    ],
+)
+def test_a_value_not_among_a_filters_choices_is_answered_with_the_choices(client_for, reviewer, path, parameter, choices):
+    response = client_for(reviewer).get(path, {parameter: "zzz"})
+    assert response.status_code == 400
+    (message,) = response.json()["errors"][parameter]
+    assert message.startswith("'zzz' is not one of the choices: ") and choices in message
