@@ -13,6 +13,8 @@ from . import claim, others, relations, source_reader  # noqa: F401  (registers 
 admin.site.site_header = "Claimbase"
 admin.site.site_title = "Claimbase admin"
 admin.site.index_title = "Claims, sources and evidence"
+# No public site beside the admin and the API ("/" leads back here): no "View site" link.
+admin.site.site_url = None
 # The index shows claim counts by status and verdict (see dashboard.py).
 admin.site.index_template = "admin/claims/index.html"
 # No navigation sidebar: its 300 px squeezed every list at 1,280 px; the breadcrumbs and

@@ -98,14 +98,14 @@ def dashboard(user) -> dict:
     }
 
 
-def _submitted(claim: Claim) -> str:
-    """"by analyst, submitted 3 hours ago" ("just now" within the minute)."""
-    author = claim.author.get_username() if claim.author_id else "—"
+def _submitted(claim: Claim, *, by: bool) -> str:
+    """"by analyst, submitted 3 hours ago" ("just now" within the minute); without the
+    author (``by``) on the author's own claims."""
+    author = f"by {claim.author.get_username() if claim.author_id else '—'}" if by else ""
     if claim.submitted_at is None:
-        return f"by {author}"
-    if timezone.now() - claim.submitted_at < timedelta(minutes=1):
-        return f"by {author}, submitted just now"
-    return f"by {author}, submitted {timesince(claim.submitted_at)} ago"
+        return author
+    when = "just now" if timezone.now() - claim.submitted_at < timedelta(minutes=1) else f"{timesince(claim.submitted_at)} ago"
+    return f"{author}, submitted {when}" if by else f"Submitted {when}"
 
 
 def _review_part(user, count: str) -> dict:
@@ -128,8 +128,9 @@ def _review_part(user, count: str) -> dict:
 def my_work(user, counts: dict[str, int], attention: int, *, queue: str | None = None) -> list[dict]:
     """What waits on the viewer: for a reviewer (``queue``, the queue's count), the claims
     waiting for their decision; then their claims sent back (with the reviewer's comment),
-    their drafts, and their claims whose evidence lost its words, newest change first (a
-    reviewer sees only those of these that hold a claim)."""
+    their drafts, and their claims whose evidence lost its words, newest change first, and
+    their claims waiting for a reviewer, oldest submission first (a reviewer sees only those
+    of these that hold a claim)."""
     changelist = reverse("admin:claims_claim_changelist")
     mine = Claim.objects.filter(author_id=user.pk).only("id", "text", "status", "updated_at").order_by("-updated_at", "-id")
     parts = [
@@ -157,6 +158,16 @@ def my_work(user, counts: dict[str, int], attention: int, *, queue: str | None =
             "claims": list(mine.filter(needs_attention=True)[:MY_WORK_LENGTH]),
             "url": f"{changelist}?author=me&needs_attention=1",
         },
+        {
+            "key": "in_review",
+            "title": "Waiting for a review",
+            "empty": "None of your claims waits for a reviewer.",
+            "count": counts.get(Claim.Status.IN_REVIEW, 0),
+            "claims": list(
+                mine.filter(status=Claim.Status.IN_REVIEW).only("id", "text", "status", "submitted_at").order_by("submitted_at", "id")[:MY_WORK_LENGTH]
+            ),
+            "url": f"{changelist}?author=me&status__exact={Claim.Status.IN_REVIEW}",
+        },
     ]
     for part in parts:
         part["more"] = part["count"] > len(part["claims"])
@@ -177,7 +188,7 @@ def my_work(user, counts: dict[str, int], attention: int, *, queue: str | None =
                 "claim": claim,
                 "url": reverse("admin:claims_claim_change", args=[claim.pk]),
                 "request": comments.get(claim.pk) if part["key"] == "changes_requested" else None,
-                "submitted": _submitted(claim) if part["key"] == "review" else "",
+                "submitted": _submitted(claim, by=part["key"] == "review") if part["key"] in ("review", "in_review") else "",
             }
             for claim in part.pop("claims")
         ]

@@ -31,7 +31,7 @@ def test_analysts_see_counts_but_no_queue(client_for, analyst, make_claim):
     response = client_for(analyst).get(reverse("admin:index"))
     assert response.context["dashboard"]["queue"] is None
     assert "Waiting for your review" not in response.content.decode()
-    assert [part["key"] for part in response.context["dashboard"]["my_work"]] == ["changes_requested", "draft", "attention"]
+    assert [part["key"] for part in response.context["dashboard"]["my_work"]] == ["changes_requested", "draft", "attention", "in_review"]
 
 
 def test_dashboard_costs_the_same_queries_whatever_the_number_of_claims(client_for, analyst, reviewer, make_claim):
@@ -46,8 +46,8 @@ def test_dashboard_costs_the_same_queries_whatever_the_number_of_claims(client_f
         client.get(reverse("admin:index"))
     assert len(many) == len(few)
     claim_queries = [q["sql"] for q in many.captured_queries if '"claims_claim"' in q["sql"]]
-    # by status, by verdict, the three parts of "My work", the queue's count and its oldest
-    assert len(claim_queries) == 7
+    # by status, by verdict, the four parts of "My work", the queue's count and its oldest
+    assert len(claim_queries) == 8
 
 
 def test_my_work_lists_drafts_claims_sent_back_with_the_comment_and_claims_needing_attention(
@@ -93,19 +93,36 @@ def test_a_reviewer_sees_the_claims_waiting_for_their_decision_first(client_for,
     ClaimContributor.objects.get_or_create(claim=make_claim(analyst, status="in_review", text="Touched."), user=reviewer)
     response = client_for(reviewer).get(reverse("admin:index"))
     parts = response.context["dashboard"]["my_work"]
-    assert [part["key"] for part in parts] == ["review"]
+    # Their own claim in review is theirs to wait for, not to decide.
+    assert [part["key"] for part in parts] == ["review", "in_review"]
     assert [item["claim"].pk for item in parts[0]["items"]] == [older.pk, newer.pk]
+    assert [item["claim"].pk for item in parts[1]["items"]] == [own.pk]
     assert parts[0]["count"] == "2" == response.context["dashboard"]["queue"]
     html = response.content.decode()
     assert "Waiting for your review" in html and f"by {analyst.username}, submitted just now" in html
-    assert own.text not in html and "Touched." not in html
+    assert "Touched." not in html
     # A draft of their own shows its part; the empty ones stay hidden.
     make_claim(reviewer, text="A reviewer's draft.")
     parts = client_for(reviewer).get(reverse("admin:index")).context["dashboard"]["my_work"]
-    assert [part["key"] for part in parts] == ["review", "draft"]
+    assert [part["key"] for part in parts] == ["review", "draft", "in_review"]
     # An empty queue says so.
     for claim in (older, newer):
         services.claim_reject(claim=claim, user=reviewer2, comment="Not checkable as written.")
     response = client_for(reviewer).get(reverse("admin:index"))
     assert response.context["dashboard"]["my_work"][0]["count"] == "0"
     assert "Your review queue is empty" in response.content.decode()
+
+
+def test_an_analyst_sees_their_claims_waiting_for_a_review_and_no_alarm_on_empty_parts(client_for, analyst, make_claim):
+    first = make_claim(analyst, status="in_review", text="Submitted first.")
+    second = make_claim(analyst, status="in_review", text="Submitted second.")
+    response = client_for(analyst).get(reverse("admin:index"))
+    parts = {part["key"]: part for part in response.context["dashboard"]["my_work"]}
+    assert [item["claim"].pk for item in parts["in_review"]["items"]] == [first.pk, second.pk]
+    assert parts["in_review"]["items"][0]["submitted"] == "Submitted just now"
+    html = response.content.decode()
+    assert "Waiting for a review" in html
+    # "Need your attention" holds nothing: its part is drawn as quiet, not in red.
+    assert 'class="cb-my-work-part cb-my-work-attention cb-my-work-none"' in html
+    assert 'class="cb-my-work-part cb-my-work-in_review"' in html
+    assert "View site" not in html
