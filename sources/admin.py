@@ -43,6 +43,7 @@ from .services import (
     source_revision,
     source_update,
     span_create,
+    spans_orphaned_by,
     span_delete,
     span_delete_problem,
 )
@@ -105,6 +106,11 @@ class DeferredTextarea(forms.Textarea):
 
 class SourceForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    # Shown when an edited text would take the words from evidence (``clean``).
+    orphans_confirmed = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Save anyway",
+        help_text="The evidence named above loses its words; each claim citing it will need attention.",
+    )
 
     class Meta:
         model = Source
@@ -139,7 +145,37 @@ class SourceForm(forms.ModelForm):
 
     def clean(self):
         add_replaced_bytes_errors(self)  # as the API and the add-from-file page refuse them
-        return super().clean()
+        cleaned = super().clean()
+        self._confirm_orphaning(cleaned)
+        return cleaned
+
+    def _confirm_orphaning(self, cleaned: dict) -> None:
+        """An edited text that would orphan cited spans is saved only once the person has
+        seen which claims lose their evidence and ticked "Save anyway": an analyst's edit
+        used to orphan the evidence of a claim in review with a green "Text changed"."""
+        text = cleaned.get("text")
+        if self.instance.pk is None or "text" not in self.changed_data or not text or cleaned.get("orphans_confirmed"):
+            return
+        orphaned = spans_orphaned_by(self.instance, text)
+        links = span_links([span.pk for span in orphaned])
+        cited = [(span, links[span.pk]) for span in orphaned if links.get(span.pk)]
+        if not cited:
+            return
+        def citations(span_citations) -> str:
+            return format_html_join(
+                "; ", '<a href="{}">{}</a> {}',
+                ((link.url, link.label, badge("status", link.badge, link.badge_label) if link.badge else "") for link in span_citations),
+            )
+
+        items = format_html_join(
+            "", "<li>“{}”, cited by {}</li>", ((span.quote[:120], citations(span_citations)) for span, span_citations in cited)
+        )
+        self.add_error("text", forms.ValidationError(format_html(
+            "This text no longer holds the words of {} cited passage{}: saving it orphans their evidence.<ul>{}</ul>"
+            "Tick “Save anyway” below the text to save it all the same.",
+            len(cited), "" if len(cited) == 1 else "s", items,
+        )))
+        self.fields["orphans_confirmed"].widget = forms.CheckboxInput()
 
 
 class SpanInline(admin.TabularInline):
@@ -232,7 +268,7 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
         return [
             (None, {"fields": ("title", "url", "publisher", "authors", "published_on", "retrieved_at")}),
             ("Classification", {"fields": ("kind", "reliability", "language")}),
-            ("Edit text" if obj else "Text", {"fields": ("text",), "description": text_help, "classes": ("collapse",) if obj else ()}),
+            ("Edit text" if obj else "Text", {"fields": ("text", "orphans_confirmed") if obj else ("text",), "description": text_help, "classes": ("collapse",) if obj else ()}),
             ("Notes", {"fields": ("notes",)}),
             ("Record", {"fields": self.readonly_fields, "classes": ("collapse",)}),
         ]
@@ -334,10 +370,12 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
                 **fields,
             )
             if summary:
-                messages.info(
-                    request,
-                    "Text changed; spans re-anchored: {kept} kept, {relocated} relocated, {orphaned} orphaned.".format(**summary),
-                )
+                report = "Text changed; spans re-anchored: {kept} kept, {relocated} relocated, {orphaned} orphaned.".format(**summary)
+                if summary["orphaned"]:
+                    # Not a success: evidence lost its words, and the claims citing it need attention.
+                    messages.warning(request, f"{report} The claims citing an orphaned span need attention.")
+                else:
+                    messages.info(request, report)
             saved = Source.objects.get(pk=obj.pk)
         else:
             saved = source_create(user=request.user, text=form.cleaned_data["text"], **fields)

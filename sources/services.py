@@ -394,15 +394,7 @@ def reanchor_spans(
     changed: list[Span] = []
     edit_budget = anchoring.WorkBudget(anchoring.EDIT_BUDGET)
     for span in spans if spans is not None else source.spans.all():
-        result = anchoring.reanchor(
-            text,
-            quote=span.quote,
-            start=span.start,
-            end=span.end,
-            prefix=span.prefix,
-            suffix=span.suffix,
-            budget=edit_budget.share(anchoring.SPAN_BUDGET),
-        )
+        result = _reanchored(text, span, edit_budget)
         state = str(result.state)
         before = _anchoring_fields(span)
         if state == Span.AnchorState.ORPHANED:
@@ -430,6 +422,33 @@ def reanchor_spans(
     if changed:
         spans_reanchored.send(sender=Span, span_ids=[span.pk for span in changed], in_announced_edit=in_announced_edit)
     return dict(summary)
+
+
+def _reanchored(text: str, span: Span, edit_budget: anchoring.WorkBudget):
+    """Where ``span`` goes in ``text`` (``anchoring.reanchor``), within its share of the edit's
+    budget."""
+    return anchoring.reanchor(
+        text,
+        quote=span.quote,
+        start=span.start,
+        end=span.end,
+        prefix=span.prefix,
+        suffix=span.suffix,
+        budget=edit_budget.share(anchoring.SPAN_BUDGET),
+    )
+
+
+def spans_orphaned_by(source: Source, text: str) -> list[Span]:
+    """The spans of ``source`` that saving ``text`` would orphan (those orphaned already
+    left out): ``reanchor_spans``'s verdict, asked before the edit, so that a person can be
+    told which evidence an edit takes the words from before it does."""
+    text = normalise_line_endings(text)
+    edit_budget = anchoring.WorkBudget(anchoring.EDIT_BUDGET)
+    orphaned = []
+    for span in source.spans.all():
+        if str(_reanchored(text, span, edit_budget).state) == Span.AnchorState.ORPHANED and span.anchor_state != Span.AnchorState.ORPHANED:
+            orphaned.append(span)
+    return orphaned
 
 
 def _anchoring_fields(span: Span) -> tuple:

@@ -356,3 +356,32 @@ def test_the_text_address_answers_only_those_who_may_change_the_source(client_fo
     assert client_for(viewer).get(text_url).status_code == 403
     assert client_for(analyst).get(reverse("admin:sources_source_text", args=[source.pk + 1000])).status_code == 404
     assert "no-store" in client_for(analyst).get(text_url)["Cache-Control"]
+
+
+def test_an_edit_that_would_orphan_cited_evidence_is_saved_only_once_confirmed(client_for, analyst, source, make_claim):
+    """The person is told which claims lose their evidence before it happens: an edit used
+    to orphan the evidence of a claim in review with a green "Text changed"."""
+    claim = make_claim(analyst, status="in_review")  # cites "Russia voted six times"
+    span_create(source=source, quote="Moscow later said")  # a span nobody cites
+    text = source.text
+    new_text = text.replace("Russia voted six times", "Russia voted many times").replace("Moscow later said", "Moscow said")
+    client = client_for(analyst)
+    refused = client.post(source_url(source), change_data(source, text=new_text))
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "no longer holds the words of 1 cited passage" in page and "“Russia voted six times”" in page
+    assert f'/admin/claims/claim/{claim.pk}/change/' in page and 'name="orphans_confirmed"' in page
+    source.refresh_from_db()
+    assert source.text == text
+    confirmed = client.post(source_url(source), change_data(source, text=new_text, orphans_confirmed="on"), follow=True)
+    source.refresh_from_db()
+    assert source.text == new_text
+    assert any("1 orphaned" in message or "2 orphaned" in message for message in messages_of(confirmed))
+
+
+def test_an_edit_that_orphans_only_uncited_spans_needs_no_confirmation(client_for, analyst, source):
+    span_create(source=source, quote="Moscow later said")
+    new_text = source.text.replace("Moscow later said", "Moscow said")
+    assert client_for(analyst).post(source_url(source), change_data(source, text=new_text)).status_code == 302
+    source.refresh_from_db()
+    assert source.text == new_text

@@ -94,3 +94,25 @@ def test_a_long_text_is_loaded_to_be_edited_and_saved(transactional_db, browser,
     source.refresh_from_db()
     assert source.text == "A new first line.\n" + text
     assert page.errors == []
+
+
+def test_an_edit_that_orphans_cited_evidence_asks_first(transactional_db, browser, live_server, analyst, source, make_claim):
+    """The refusal is in sight (the collapsed "Edit text" opens on it), names the claim, and
+    "Save anyway" saves."""
+    claim = make_claim(analyst, status="in_review")
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(f"/admin/sources/source/{source.pk}/change/")
+    page.click("fieldset summary:has-text('Edit text'), fieldset h2:has-text('Edit text')")
+    page.fill("#id_text", source.text.replace("Russia voted six times", "Russia voted many times"))
+    page.click("#content input[name=_continue]")
+    error = page.locator(".errorlist", has_text="saving it orphans their evidence")
+    error.wait_for()
+    assert error.is_visible() and f"#{claim.pk}" in error.inner_text()
+    error.scroll_into_view_if_needed()
+    screenshot(page, "source_edit_orphans_evidence")
+    page.check("#id_orphans_confirmed")
+    page.click("#content input[name=_continue]")
+    page.locator(".messagelist .warning").wait_for()
+    source.refresh_from_db()
+    assert "Russia voted many times" in source.text
+    assert page.errors == []
