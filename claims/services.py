@@ -693,6 +693,18 @@ def allowed_actions(claim: Claim, user) -> list[str]:
     ]
 
 
+def withheld_by_four_eyes(claim: Claim, user) -> rules.Problem | None:
+    """The four-eyes rule's refusal when it alone keeps ``user`` from the decisions that
+    ``claim``'s status offers (they are a reviewer who contributed to it), to say so where
+    the decisions would be; None otherwise."""
+    for transition in TRANSITIONS.values():
+        if transition.four_eyes and claim.status in transition.sources:
+            problem = _actor_problem(transition, claim, user)
+            if problem is not None and problem.code == "four_eyes" and is_reviewer(user):
+                return problem
+    return None
+
+
 def possible_actions(user) -> list[str]:
     """The actions ``user``'s roles allow on some claim (the bulk actions to offer); each
     claim is still checked when the action runs."""

@@ -22,7 +22,7 @@ from sources.models import with_source_titles
 
 from ..models import Claim, Review
 from ..rules import comment_needed
-from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions
+from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions, withheld_by_four_eyes
 
 Action = Review.Action
 
@@ -146,7 +146,8 @@ def sent_back(claim: Claim) -> Review | None:
 
 
 def panel_context(request: HttpRequest, claim: Claim) -> dict:
-    return {"buttons": buttons(claim, request.user), "claim": claim}
+    withheld = withheld_by_four_eyes(claim, request.user)
+    return {"buttons": buttons(claim, request.user), "claim": claim, "withheld": withheld.message if withheld else ""}
 
 
 def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str) -> HttpResponse:

@@ -203,3 +203,19 @@ def test_a_refused_decision_keeps_the_typed_comment(client_for, analyst, reviewe
     assert "The figure is wrong: the source says five." in html
     assert "Your comment is kept below." in html
     assert status_of(claim) == "changes_requested"
+
+
+def test_the_claim_page_says_why_a_contributing_reviewer_is_offered_no_decision(client_for, make_claim, analyst, reviewer, reviewer2):
+    claim = make_claim(analyst)
+    services.claim_update(claim=claim, user=reviewer, text="Reworded by the reviewer.")
+    services.claim_submit(claim=claim, user=analyst)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    response = client_for(reviewer).get(url)
+    assert response.status_code == 200, response
+    page = response.content.decode()
+    assert "Four-eyes rule: you contributed to this claim" in page
+    assert 'data-action="approve"' not in page and "request-changes" not in page
+    other = client_for(reviewer2).get(url).content.decode()
+    assert "Four-eyes rule" not in other and "request-changes" in other
+    # An analyst is not offered decisions for another reason: no four-eyes note.
+    assert "Four-eyes rule" not in client_for(analyst).get(url).content.decode()

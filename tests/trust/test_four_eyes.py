@@ -210,3 +210,4 @@ def test_a_change_of_what_published_claims_show_makes_no_contributor_of_them(mak
     claim = make_claim(analyst, status="published", reviewer=reviewer2)
     source_update(source=source, user=reviewer, title="Renamed by a reviewer")
     assert reviewer.username not in services.contributors(claim)
+
