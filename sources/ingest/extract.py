@@ -131,6 +131,75 @@ def front_matter(start: str) -> dict:
     }
 
 
+# What producers write where a title goes when the author wrote none. A page printed from a
+# browser without a <title> is titled with its address ("127.0.0.1:8311/admin/"); Word's
+# print driver names the file ("Microsoft Word - report.docx"); office suites and editors
+# name a new file "Untitled-1", "Document1", "PowerPoint Presentation"; converters write
+# the path or name of the file they read. Such a value names no document, and a source
+# titled by it reads as if it had a title: the uploaded file's name, chosen by whoever
+# uploads it, is the better fallback (``sources.ingestion`` puts it in a blank title).
+_ADDRESS = re.compile(
+    r"^(?:(?:https?|ftp|file)://|(?:about|blob|chrome|data|view-source):)"
+    # A host (localhost, an IP address, a dotted name) with a port or a path, or www.: a
+    # name alone ("Booking.com") may be a company's, and "TCP/IP" is no host.
+    r"|^(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]|(?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+(?:/\S*)?|/\S*)$"
+    r"|^www\.[a-z0-9-]+\.\S+$",
+    re.IGNORECASE,
+)
+_PATH = re.compile(r"^(?:[a-z]:[\\/]|\\\\|~?/\S)", re.IGNORECASE)
+_DOCUMENT_EXTENSION = r"\.(?:pdf|docx?|docm|dotx?|odt|ods|odp|rtf|txt|md|html?|xhtml|tex|ps|indd|pages|key|numbers|pptx?|xlsx?|csv)"
+_FILE_NAME = re.compile(rf"^[^\\/]+{_DOCUMENT_EXTENSION}$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"^(?:untitled(?:[ _-]*(?:document|presentation|spreadsheet|page))?|document|doc|book|presentation|"
+    r"powerpoint presentation|microsoft (?:word|powerpoint|excel)(?: document| presentation| worksheet)?|"
+    r"new (?:microsoft word |text )?document|title|no title|none|null)(?:[ _-]*\(?\d+\)?)?$",
+    re.IGNORECASE,
+)
+# Word's, PowerPoint's and Excel's print drivers on Windows: "Microsoft Word - " and the
+# document's name, which is what its author called it: kept, without its extension.
+_OFFICE_PREFIX = re.compile(r"^Microsoft (?:Office )?(?:Word|PowerPoint|Excel)\s*[-\u2013\u2014]\s*", re.IGNORECASE)
+
+
+def document_title(value: str) -> str:
+    """The title a document's metadata gives (a PDF's Info Title), or ``""`` when the value
+    is what a program wrote there for want of one: an address or host:port/path, a file
+    path, a bare file name with its extension, or a placeholder ("untitled", "Untitled-1",
+    "Document1", "PowerPoint Presentation"). "Microsoft Word - report.docx" is "report":
+    Word's driver names the document as its author saved it."""
+    value = " ".join(str(value or "").split())
+    named = _OFFICE_PREFIX.sub("", value, count=1)
+    if named != value:
+        value = re.sub(rf"{_DOCUMENT_EXTENSION}$", "", named, flags=re.IGNORECASE).strip()
+    if not value or _ADDRESS.match(value) or _PATH.match(value) or _FILE_NAME.match(value) or _PLACEHOLDER.match(value):
+        return ""
+    return value
+
+
+# A plain text file's first line is its title when it is set apart as one: short, followed by
+# a blank line and then the text, opening with a letter or digit (not a list's dash, a quote's
+# ">", a heading's "#" or "=", a transcript's "[00:01]"), not ending as a sentence or a
+# salutation does (". , ; :" - "Dear Anna," is no title), on one line without tabs or runs of
+# spaces (a table's header), and a title by ``document_title``. Otherwise the file's name
+# stands in, as before. Markdown is not read so: it names itself in its front matter (as
+# Jekyll, Hugo and Pandoc read it), and its first line is markup, whose text as a title would
+# keep its emphasis and links ("# *The* [report](...)").
+TITLE_LINE_CHARACTERS = 120
+
+
+def title_line(start: str) -> str:
+    """The title of a plain text file whose text begins with ``start`` (its first
+    characters): its first line, when it is set apart as a title; else ``""``."""
+    lines = start.split("\n", 2)
+    if len(lines) < 3 or lines[1].strip() or not lines[2].strip():
+        return ""
+    line = lines[0].strip(" ")
+    if not 0 < len(line) <= TITLE_LINE_CHARACTERS or not line.isprintable() or "   " in line:
+        return ""
+    if not line[0].isalnum() or line[-1] in ".,;:" or not any(character.isalpha() for character in line):
+        return ""
+    return document_title(line)
+
+
 def _unsupported(head: bytes, declared_type: str, filename: str) -> ExtractionError:
     what = describe_binary(head)
     declared = declared_type.split(";")[0].strip().lower()
@@ -156,7 +225,10 @@ def extract(
     Plain text and Markdown are kept as they are (decoded, line endings made ``\\n``),
     in a ``SpooledText`` from ``SPOOLED_FROM`` bytes on;
     HTML and PDF text is extracted and normalised (``normalise_extracted``). ``url`` is
-    where an HTML page came from (it resolves relative links in its metadata).
+    where an HTML page came from (it resolves relative links in its metadata). A title is
+    a PDF's Info Title unless a program wrote it for want of one (``document_title``), a
+    Markdown file's front matter's, a plain text file's first line set apart as one
+    (``title_line``), an HTML page's as trafilatura finds it.
     """
     head = stream.read(SNIFF_BYTES)
     if not head:
@@ -167,6 +239,7 @@ def extract(
     stream.seek(0)
     if media_type == PDF:
         text, raw = extract_pdf(stream)
+        raw["title"] = document_title(raw.get("title", ""))
     elif media_type == HTML:
         text, raw = extract_html(stream.read(), url=url, charset=charset)
     else:
@@ -175,6 +248,9 @@ def extract(
         if media_type == MARKDOWN:
             start = next(text.pieces(FRONT_MATTER_CHARACTERS), "") if isinstance(text, SpooledText) else text
             raw = front_matter(start)
+        else:
+            start = next(text.pieces(FRONT_MATTER_CHARACTERS), "") if isinstance(text, SpooledText) else text[:FRONT_MATTER_CHARACTERS]
+            raw = {"title": title_line(start)}
     # ``isspace`` where ``strip`` would copy the whole text to find it empty.
     if text.blank if isinstance(text, SpooledText) else not text or text.isspace():
         if isinstance(text, SpooledText):

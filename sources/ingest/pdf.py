@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -133,6 +133,30 @@ def _pdf_date(value: str) -> str:
         return date(int(match[1]), int(match[2] or 1), int(match[3] or 1)).isoformat()
     except ValueError:
         return ""
+
+
+# How far from the day a PDF is read its CreationDate may fall and still be the moment the file
+# was made, not published: a day either way, for the time zones of the writer and the server.
+MADE_WHEN_READ = timedelta(days=1)
+
+
+def publication_date(created: str, *, read_on: date) -> str:
+    """The publication date a PDF's CreationDate (``created``) gives, as ``2025-03-04``, or
+    ``""`` when it gives none.
+
+    A PDF's CreationDate is when the file was written, which for a report is about when it
+    was published, but for a page printed from a browser, a document exported or converted
+    (Word's "Save as PDF", a print driver) is the moment of printing: a designer printing a
+    page and uploading it gets the day of the upload as its publication date. So a
+    CreationDate within ``MADE_WHEN_READ`` of ``read_on``, the day the file is read, is
+    taken for that moment and gives no date (the person uploading fills it in); an older one
+    is kept, as the date of an old report is. A report published today and uploaded today
+    loses its date: a blank is the cheaper mistake, as a wrong date looks like a right one.
+    ModDate is no fallback: it is the CreationDate or later, never nearer publication."""
+    day = _pdf_date(created)
+    if day and abs(date.fromisoformat(day) - read_on) <= MADE_WHEN_READ:
+        return ""
+    return day
 
 
 def _metadata_value(document, key: str) -> str:
@@ -279,6 +303,6 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
     metadata = {
         "title": info.get("Title", ""),
         "authors": info.get("Author", ""),
-        "published_on": _pdf_date(info.get("CreationDate", "")),
+        "published_on": publication_date(info.get("CreationDate", ""), read_on=date.today()),
     }
     return text, metadata
