@@ -723,9 +723,13 @@ def safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Back to a same-site ``next`` when given, else to ``fallback``."""
-    return HttpResponseRedirect(safe_next(request) or fallback)
+def redirect_back(request: HttpRequest, fallback: str, *, anchor: str | None = None) -> HttpResponse:
+    """Back to a same-site ``next`` when given (at ``#anchor`` instead of its own fragment,
+    if given), else to ``fallback``."""
+    target = safe_next(request)
+    if target and anchor:
+        target = f"{target.split('#', 1)[0]}#{anchor}"
+    return HttpResponseRedirect(target or fallback)
 
 
 __all__ = [

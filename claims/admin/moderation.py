@@ -197,8 +197,10 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
                     form.data = form.data.copy()
                     form.data["version"] = claim.version
                 else:
+                    # Back where the person was, at this claim (the queue's ``next`` points
+                    # at the claim after it, for when the decision is taken).
                     message_domain_error(request, error)
-                    return redirect_back(request, change_url)
+                    return redirect_back(request, change_url, anchor=f"claim-{claim.pk}")
             else:
                 log_transition(model_admin, request, claim, action)
                 messages.success(request, DONE[action].format(pk=claim.pk))

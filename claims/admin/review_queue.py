@@ -19,9 +19,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from project.admin import EstimatedCountPaginator
-from sources.models import with_source_titles
+from sources.models import Span, with_source_titles
 
-from .. import selectors
+from .. import rules, selectors
 from ..models import Claim, Evidence, Review
 from ..roles import is_reviewer
 from .moderation import LABELS
@@ -70,6 +70,19 @@ def filtered_queue(user, options: dict[str, str]) -> QuerySet[Claim]:
     return claims
 
 
+def approval_refusal(claim: Claim) -> str:
+    """Why approving ``claim`` would be refused (``rules.approval_problems``, asked of the
+    evidence the page shows), or "": the button is not offered to fail."""
+    evidence = list(claim.evidence.all())
+    problems = rules.approval_problems(
+        verdict=claim.verdict,
+        confidence=claim.confidence,
+        stances=[item.stance for item in evidence],
+        orphaned=any(item.span.anchor_state == Span.AnchorState.ORPHANED for item in evidence),
+    )
+    return rules.summarize(problems, "approving").message if problems else ""
+
+
 def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
     if not is_reviewer(request.user):
         raise PermissionDenied
@@ -100,6 +113,7 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
                     "label": LABELS[action][0],
                     "tone": LABELS[action][1],
                     "url": reverse("admin:claims_claim_moderate", args=[claim.pk, action.replace("_", "-")]),
+                    "refused": approval_refusal(claim) if action == Review.Action.APPROVE else "",
                 }
                 for action in DECISIONS
             ],

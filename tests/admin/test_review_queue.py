@@ -142,3 +142,37 @@ def test_the_queue_says_that_claims_the_reviewer_changed_are_left_out_too(client
     assert claim.pk not in queued(response)
     intro = response.content.decode().split('class="cb-queue-intro"')[1].split("</p>")[0]
     assert "Claims you wrote or changed" in intro and "Your own claims are not listed" not in intro
+
+
+def _orphan_its_evidence(claim) -> None:
+    from sources.models import Span
+
+    Span.objects.filter(evidence__claim=claim).update(anchor_state="orphaned")
+    Claim.objects.filter(pk=claim.pk).update(needs_attention=True)
+
+
+def test_approve_is_not_offered_to_fail_and_says_why(client_for, analyst, reviewer, make_claim):
+    """A claim whose evidence lost its words cannot be approved: the button is disabled and
+    the rule's reason shown on the card, as the approval would answer."""
+    broken = make_claim(analyst, status="in_review", text="Its evidence lost its words.")
+    fine = make_claim(analyst, status="in_review", text="All in order.", quote="Moscow later said")
+    _orphan_its_evidence(broken)
+    response = client_for(reviewer).get(reverse(QUEUE))
+    decisions = {item["claim"].pk: {d["action"]: d["refused"] for d in item["decisions"]} for item in response.context["items"]}
+    assert "no orphaned evidence" in decisions[broken.pk]["approve"]
+    assert decisions[broken.pk]["reject"] == "" and decisions[fine.pk]["approve"] == ""
+    html = response.content.decode()
+    assert f'data-action="approve" disabled aria-describedby="refused-{broken.pk}"' in html
+    assert f'id="refused-{broken.pk}">Before approving, the claim needs no orphaned evidence' in html
+
+
+def test_a_refused_decision_returns_to_its_own_claim_not_the_next(client_for, analyst, analyst2, reviewer, make_claim):
+    first = make_claim(analyst, status="in_review", text="Russia backed the sanctions.")
+    second = make_claim(analyst2, status="in_review", text="Moscow criticised the sanctions.", quote="Moscow later said")
+    _orphan_its_evidence(first)
+    response = client_for(reviewer).post(
+        moderate_url(first, "approve"),
+        {"version": first.version, "next": f"{reverse(QUEUE)}?o=newest#claim-{second.pk}", "comment": ""},
+    )
+    assert response["Location"] == f"{reverse(QUEUE)}?o=newest#claim-{first.pk}"
+    assert Claim.objects.get(pk=first.pk).status == "in_review"
