@@ -38,6 +38,13 @@ from .relations import record_duplicate_from_form
 PANEL_ID = "cb-new-claim"
 
 
+# How the new claim's evidence stands to it, in the message that the claim was made.
+STANCE_PHRASES = {
+    Evidence.Stance.SUPPORTS: "supported by",
+    Evidence.Stance.REFUTES: "refuted by",
+    Evidence.Stance.CONTEXT: "with the context",
+}
+
 def claims_citing(span_ids: Sequence[int]) -> dict[int, list[SpanLink]]:
     """The claims citing each span, in one query."""
     links: dict[int, list[SpanLink]] = defaultdict(list)
@@ -136,14 +143,19 @@ def claim_from_selection_view(model_admin, request: HttpRequest) -> HttpResponse
         return refusal(request, page, f"No claim made: {error.message}", status=error.status_code)
     evidence = claim.evidence.select_related("span").get()
     log_addition(request, claim, f"Added from a selection in “{source.title}”, with span #{evidence.span_id} as evidence.")
+    missing = [name for name, unset in (("verdict", claim.verdict == Claim.Verdict.UNVERIFIED), ("confidence", not claim.confidence)) if unset]
+    next_step = (
+        f"Set its {' and '.join(missing)} there, or later, then submit it for review."
+        if missing else "Submit it for review there when it is ready."
+    )
     message = format_html(
-        'Draft claim <a href="{}">#{}</a> created: “{}”, {} “{}”. Set its verdict and confidence '
-        "there, or later, then submit it for review.",
+        'Draft claim <a href="{}">#{}</a> created: “{}”, {} “{}”. {}',
         reverse("admin:claims_claim_change", args=[claim.pk]),
         claim.pk,
         quote_for_people(claim.text, 100),
-        evidence.get_stance_display().lower() + " by",
+        STANCE_PHRASES.get(evidence.stance, "cited with"),
         quote_for_people(evidence.span.quote, 60),
+        next_step,
     )
     return done(request, f"{page}#span-{evidence.span_id}", message)
 

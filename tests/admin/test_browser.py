@@ -73,6 +73,10 @@ def test_an_empty_claim_is_refused_in_the_page_and_nothing_is_posted(transaction
     assert "Type the claim first" in error_text(page)
     assert posts == [] and not Claim.objects.exists()
     assert page.input_value("#cb-selection input[name=quote]") == "Moscow later said"
+    # Typing answers it: the message goes, and a count of the claim's length shows.
+    page.keyboard.type("Moscow 🙂 said")
+    assert page.locator("[data-role=error]").is_hidden()
+    assert page.inner_text("[data-role=claim-count]") == "13 / 500"
 
 
 def test_a_refusal_by_the_server_keeps_the_selection_and_the_typed_claim(transactional_db, browser, live_server, analyst):

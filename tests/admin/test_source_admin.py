@@ -142,7 +142,8 @@ def test_selection_needs_the_add_span_permission(client_for, viewer, source):
 def test_selection_makes_a_draft_claim_with_the_passage_as_evidence(client_for, analyst, source):
     quote = "Moscow later said the sanctions went too far."
     start = SAMPLE_TEXT.index(quote)
-    response = client_for(analyst).post(
+    client = client_for(analyst)
+    response = client.post(
         reverse("admin:claims_claim_from_selection"),
         {
             "source": source.pk, "start": start, "end": start + len(quote), "quote": quote,
@@ -157,6 +158,23 @@ def test_selection_makes_a_draft_claim_with_the_passage_as_evidence(client_for, 
     assert response.status_code == 302 and response["Location"] == f"{page}#span-{evidence.span_id}"
     assert (claim.status, claim.author, claim.verdict, claim.confidence) == ("draft", analyst, "refuted", "moderate")
     assert (evidence.stance, evidence.span.start, evidence.span.quote) == ("refutes", start, quote)
+    # The message says how the passage stands to the claim, and asks only for what is missing.
+    (message,) = messages_of(client.get(page))
+    assert "“Moscow said the sanctions went too far.”, refuted by “Moscow later said" in message
+    assert "Submit it for review there when it is ready." in message and "Set its" not in message
+
+
+def test_a_claim_made_without_verdict_or_confidence_is_told_to_set_them(client_for, analyst, source):
+    quote = "Russia voted six times"
+    client = client_for(analyst)
+    response = client.post(
+        reverse("admin:claims_claim_from_selection"),
+        {"source": source.pk, "start": 0, "end": len(quote), "quote": quote, "text": "Russia backed sanctions.",
+         "stance": "supports", "verdict": "unverified", "confidence": ""},
+        follow=True,
+    )
+    (message,) = messages_of(response)
+    assert ", supported by “Russia voted six times”. Set its verdict and confidence there" in message
 
 
 def test_select_to_claim_is_all_or_nothing(client_for, analyst, source):

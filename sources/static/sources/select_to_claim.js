@@ -131,15 +131,21 @@
     const draftKey = "claimbase:reader-draft:" + form.dataset.source;
     let current = null;
 
-    function fail(message, note) {
+    // Whether the message shown is this page's own check (``problem``), which the person's
+    // typing can answer; a server's refusal stays until the next try.
+    let localError = false;
+
+    function fail(message, note, local) {
       role("error").textContent = message;
       role("error").classList.toggle("cb-note", Boolean(note));
       role("error").hidden = false;
+      localError = Boolean(local);
     }
 
     function clearError() {
       role("error").hidden = true;
       role("error").textContent = "";
+      localError = false;
     }
 
     function saveDraft() {
@@ -232,7 +238,7 @@
       if (busy) return;
       const refused = problem(withClaim);
       if (refused) {
-        fail(refused);
+        fail(refused, false, true);
         if (withClaim && current) claimText.focus();
         return;
       }
@@ -286,6 +292,21 @@
       }
     });
     if (claimText) {
+      // How long the claim is against its limit (in code points, as the server counts).
+      const counter = role("claim-count");
+      const limit = Number(claimText.getAttribute("maxlength")) || 500;
+      const count = function () {
+        if (!counter) return;
+        const length = codePointLength(claimText.value);
+        counter.textContent = length ? length + " / " + limit : "";
+        counter.classList.toggle("cb-near-limit", length > limit * 0.9);
+      };
+      claimText.addEventListener("input", function () {
+        count();
+        // "Type the claim first" is answered by typing it.
+        if (localError && !problem(true)) clearError();
+      });
+      count();
       claimText.addEventListener("keydown", function (event) {
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
           event.preventDefault();
