@@ -32,6 +32,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,13 +201,15 @@ def enqueue(webhook: Webhook, now: datetime) -> int:
     return len(wanted)
 
 
-def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
-    """(status, error): error is empty for a 2xx answer."""
+def delivery_request(webhook: Webhook, delivery: Delivery) -> tuple[bytes, dict[str, str]]:
+    """The exact body POSTed for a delivery (what its signature covers) and its headers: the
+    signature, and what a receiver orders and deduplicates by. The delivery log shows them
+    from here, so it shows what is sent."""
     # A public-only receiver gets the public numbering, as anonymous callers of the feed do:
     # no gap in its numbers counts or dates the hidden work between two public events.
     payload = delivery.event.as_payload(public=webhook.public_only)
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {
+    body = _encode(payload)
+    return body, {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(webhook.secret, body),
         "X-Claimbase-Event": payload["type"],
@@ -214,12 +217,31 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         "X-Claimbase-Numbering": "public" if webhook.public_only else "all",
         "X-Claimbase-Delivery": delivery_id(delivery),
     }
+
+
+def _encode(payload: dict) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def _send(webhook: Webhook, body: bytes, headers: dict[str, str]) -> net.Response:
+    """POST ``body`` to the webhook's URL under the rules of every outbound request
+    (``net.request``: public addresses only, one deadline, no redirect); at most an excerpt
+    of the answer is read. Raises ``net.FetchError``."""
+    return net.request(
+        "POST", webhook.url, body=body, headers=headers,
+        timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10), max_bytes=EXCERPT_BYTES, truncate=True,
+        max_redirects=0, allow_private=allow_private(),
+    )
+
+
+def _excerpt(answer: net.Response) -> str:
+    return answer.body[:EXCERPT_BYTES].decode("utf-8", "replace")
+
+
+def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
+    """(status, error): error is empty for a 2xx answer."""
     try:
-        answer = net.request(
-            "POST", webhook.url, body=body, headers=headers,
-            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10), max_bytes=EXCERPT_BYTES, truncate=True,
-            max_redirects=0, allow_private=allow_private(),
-        )
+        answer = _send(webhook, *delivery_request(webhook, delivery))
     except net.FetchError as error:
         return error.status, f"{error.code}: {error.message}"
     except Exception as error:  # noqa: BLE001 - whatever a receiver provokes is its failed attempt
@@ -230,8 +252,53 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         return None, f"error: {type(error).__name__}: {error}"
     if 200 <= answer.status < 300:
         return answer.status, ""
-    excerpt = answer.body[:EXCERPT_BYTES].decode("utf-8", "replace")
-    return answer.status, f"HTTP {answer.status}: {excerpt}".strip()
+    return answer.status, f"HTTP {answer.status}: {_excerpt(answer)}".strip()
+
+
+@dataclass
+class PingResult:
+    """How a receiver answered a test ping: ``status`` if it answered (``excerpt``, the
+    start of its body), else the ``net.FetchError`` code and message (``timeout``,
+    ``address_not_allowed``, ``connection``...; ``error`` for a fault of ours)."""
+
+    seconds: float
+    status: int | None = None
+    excerpt: str = ""
+    code: str = ""
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def webhook_ping(webhook: Webhook, *, now=timezone.now) -> PingResult:
+    """POST a small signed ``{"type": "ping"}`` body to the webhook now, as a delivery is
+    sent (same signature, address rules and timeout), and say how the receiver answered.
+
+    A ping is no event of the feed: it carries no ``seq`` (a receiver that keeps the last
+    one it saw must not move it), writes no delivery, moves no cursor, and does not count
+    toward disabling the webhook; a disabled webhook can be pinged before it is enabled."""
+    body = _encode({
+        "type": "ping",
+        "at": now().isoformat().replace("+00:00", "Z"),
+        "message": "A test from Claimbase, not an event of the feed: answer 2xx if the signature checks.",
+    })
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(webhook.secret, body),
+        "X-Claimbase-Event": "ping",
+        "X-Claimbase-Delivery": str(uuid.uuid4()),
+    }
+    started = time.monotonic()
+    try:
+        answer = _send(webhook, body, headers)
+    except net.FetchError as error:
+        return PingResult(time.monotonic() - started, code=error.code, message=error.message)
+    except Exception as error:  # noqa: BLE001 - said on the page, as a delivery's log would say it
+        logger.exception("Webhook %s: the test ping failed unexpectedly", webhook.pk)
+        return PingResult(time.monotonic() - started, code="error", message=f"{type(error).__name__}: {error}")
+    return PingResult(time.monotonic() - started, status=answer.status, excerpt=_excerpt(answer).strip())
 
 
 def _start_attempt(delivery: Delivery, now: datetime) -> None:

@@ -120,7 +120,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
-    "axes",
+    "project.apps.SignInLockoutsConfig",  # django-axes, named for the admin
     "project",
     "sources",
     "claims",

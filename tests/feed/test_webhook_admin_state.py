@@ -50,9 +50,10 @@ def test_a_public_only_webhook_shows_the_numbers_its_receiver_was_sent(superuser
     (event,) = _events(1)
     webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, last_seq=event.seq)
     Delivery.objects.create(webhook=webhook, event=event, seq=event.seq, attempts=2, last_error="HTTP 500: no")
-    assert f"event #{event.seq} (sent as #{event.public_seq})</a>: 2 attempts" in _page(superuser, webhook)
+    assert f"event #{event.seq} (the receiver’s seq {event.public_seq})</a>: 2 attempts" in _page(superuser, webhook)
     log = _client(superuser).get(reverse("admin:feed_delivery_changelist")).content.decode()
-    assert f"{event.seq} (sent as {event.public_seq})" in log
+    assert f'<th class="field-number"><a href="{reverse("admin:feed_delivery_change", args=[webhook.deliveries.get().pk])}">{event.seq}</a></th>' in log
+    assert f'<td class="field-sent_number">{event.public_seq}</td>' in log
     Webhook.objects.filter(pk=webhook.pk).update(public_only=False)
     assert f"event #{event.seq}</a>: 2 attempts" in _page(superuser, webhook)
 
