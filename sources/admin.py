@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.models import ModelChange
@@ -412,6 +413,25 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
         return message
 
 
+# How many of a repeated quote's places the form lists, each with its context.
+PLACES_LISTED = 10
+
+
+def _places_of(text: str, candidates: list) -> str:
+    """A repeated quote's places, each by the occurrence number that picks it, its offsets
+    and the words around it: the form has no prefix or suffix to give, only those."""
+    listed = "; ".join(
+        f"{number}: {place.start}–{place.end}, “…{' '.join(text[max(0, place.start - 30):place.start].split())} "
+        f"[{text[place.start:place.end][:60]}] {' '.join(text[place.end:place.end + 30].split())}…”"
+        for number, place in enumerate(candidates[:PLACES_LISTED], start=1)
+    )
+    more = f" (and {len(candidates) - PLACES_LISTED:,} more)" if len(candidates) > PLACES_LISTED else ""
+    return (
+        f"The quote occurs {len(candidates):,} times; say which by its occurrence, or give its start and end. "
+        f"Occurrences: {listed}{more}."
+    )
+
+
 class SpanAddForm(forms.ModelForm):
     """A span by offsets (with an optional quote that must match) or by quote."""
 
@@ -432,6 +452,8 @@ class SpanAddForm(forms.ModelForm):
         start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote") or None
         try:
             anchoring.resolve_passage(source.text, start, end, quote, occurrence=cleaned.get("occurrence"))
+        except anchoring.AmbiguousQuote as error:
+            raise forms.ValidationError(_places_of(source.text, error.candidates)) from error
         except anchoring.AnchoringError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned
@@ -527,6 +549,14 @@ class SpanAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A span added is shown where it is: highlighted in its source's reader. (The
+        list it went to by default, ordered by source, held it pages away.)"""
+        if IS_POPUP_VAR in request.POST or "_continue" in request.POST or "_addanother" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        messages.success(request, f"Span #{obj.pk} added: {obj}.")
+        return HttpResponseRedirect(f"{reverse('admin:sources_source_change', args=[obj.source_id])}#span-{obj.pk}")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and (obj is None or self.delete_refusal(request, obj) is None)

@@ -283,8 +283,25 @@ def test_span_add_form_checks_the_quote_against_the_text(client_for, analyst, so
     response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "start": 0, "end": 6, "quote": "Moscow"})
     assert response.status_code == 200 and "does not match" in response.content.decode()
     response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "quote": "Moscow later said"})
-    assert response.status_code == 302
-    assert Span.objects.get().start == SAMPLE_TEXT.index("Moscow later said")
+    span = Span.objects.get()
+    assert span.start == SAMPLE_TEXT.index("Moscow later said")
+    # Shown where it is, highlighted in its source, named once (not “““Moscow…”).
+    assert response.status_code == 302 and response["Location"] == f"{source_url(source)}#span-{span.pk}"
+    (message,) = messages_of(client.get(response["Location"]))
+    assert message.startswith(f"Span #{span.pk} added: “Moscow later said” — Sample, ") and "““" not in message
+
+
+def test_a_repeated_quote_is_refused_with_its_places_to_choose_from(client_for, analyst, source):
+    """The form has an occurrence to give, not a prefix or suffix: the refusal lists the
+    places by the occurrence that picks each, with the words around them."""
+    client = client_for(analyst)
+    response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "quote": "Russia voted"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "The quote occurs 2 times; say which by its occurrence" in page
+    assert "prefix" not in page.split("errorlist")[1][:400]
+    assert "1: 0–12" in page and "[Russia voted] again." in page
+    response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "quote": "Russia voted", "occurrence": 2})
+    assert response.status_code == 302 and Span.objects.get().start == SAMPLE_TEXT.rindex("Russia voted")
 
 
 
