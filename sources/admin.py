@@ -266,10 +266,14 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
             "Stored verbatim. Saving an edited text re-anchors every span: kept, relocated to "
             "the same words, or marked orphaned."
         )
+        # The confirmation that an edit may orphan evidence belongs to the change page's form
+        # only (an old version's page shows every field read-only, and it is no field).
+        editing = obj is not None and getattr(request.resolver_match, "url_name", "") == "sources_source_change"
+        text_fields = ("text", "orphans_confirmed") if editing else ("text",)
         return [
             (None, {"fields": ("title", "url", "publisher", "authors", "published_on", "retrieved_at")}),
             ("Classification", {"fields": ("kind", "reliability", "language")}),
-            ("Edit text" if obj else "Text", {"fields": ("text", "orphans_confirmed") if obj else ("text",), "description": text_help, "classes": ("collapse",) if obj else ()}),
+            ("Edit text" if obj else "Text", {"fields": text_fields, "description": text_help, "classes": ("collapse",) if obj else ()}),
             ("Notes", {"fields": ("notes",)}),
             ("Record", {"fields": self.readonly_fields, "classes": ("collapse",)}),
         ]
