@@ -678,6 +678,30 @@ class DomainErrorsAsMessages:
         reason instead of a 403 that would send the person to ask for another group."""
         return None
 
+    def get_actions(self, request):
+        """The bulk delete, when offered, first says which of the selected objects a rule
+        keeps (Django's own page blamed a missing permission: "your account doesn't have
+        permission to delete source, span")."""
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (self._delete_selected_refusing_first(func), name, description)
+        return actions
+
+    def _delete_selected_refusing_first(self, delete_selected):
+        def delete_selected_refusing_first(modeladmin, request, queryset):
+            refusals = [reason for obj in queryset if (reason := self.delete_refusal(request, obj))]
+            if refusals:
+                for reason in refusals[:10]:
+                    messages.error(request, reason)
+                if len(refusals) > 10:
+                    messages.error(request, f"And {len(refusals) - 10:,} more cannot be deleted.")
+                messages.info(request, "Nothing was deleted: select only what can be, and try again.")
+                return None
+            return delete_selected(modeladmin, request, queryset)
+
+        return delete_selected_refusing_first
+
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id)) if id_or_none(unquote(object_id)) else None
         if obj is not None and self.has_delete_permission(request) and (reason := self.delete_refusal(request, obj)):

@@ -420,3 +420,20 @@ def test_an_edit_that_orphans_only_uncited_spans_needs_no_confirmation(client_fo
     assert client_for(analyst).post(source_url(source), change_data(source, text=new_text)).status_code == 302
     source.refresh_from_db()
     assert source.text == new_text
+
+
+def test_a_bulk_delete_of_sources_a_rule_keeps_says_why_and_deletes_nothing(client_for, superuser, source):
+    """Django's page said the account lacked the permission to delete sources and spans."""
+    span_create(source=source, quote="Russia voted six times")
+    spare = source_create(user=superuser, title="Spare", text="Nothing cites this.")
+    client = client_for(superuser)
+    data = {"action": "delete_selected", "_selected_action": [source.pk, spare.pk]}
+    response = client.post(reverse("admin:sources_source_changelist"), data, follow=True)
+    texts = messages_of(response)
+    assert f"Source #{source.pk} is not deleted: This source has 1 span; delete them first." in texts
+    assert "Nothing was deleted: select only what can be, and try again." in texts
+    assert "permission" not in response.content.decode().lower().split("messagelist")[1][:2000]
+    assert Source.objects.filter(pk__in=[source.pk, spare.pk]).count() == 2
+    # What may go, goes, through Django's own confirmation.
+    response = client.post(reverse("admin:sources_source_changelist"), {"action": "delete_selected", "_selected_action": [spare.pk]})
+    assert response.status_code == 200 and "Are you sure" in response.content.decode()
