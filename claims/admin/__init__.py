@@ -8,7 +8,7 @@ actions), ``review_queue``, ``history`` (timeline), ``dashboard`` (index counts)
 
 from django.contrib import admin
 
-from . import claim, others, relations, source_reader  # noqa: F401  (registers the admins)
+from . import claim, others, relations, source_reader, users  # noqa: F401  (registers the admins)
 
 admin.site.site_header = "Claimbase"
 admin.site.site_title = "Claimbase admin"
