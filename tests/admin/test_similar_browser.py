@@ -88,6 +88,10 @@ def test_claim_page_marks_a_saved_draft_a_duplicate_at_once(transactional_db, br
     item.locator("[data-role=mark-duplicate]").click()
     page.wait_for_selector("[data-role=similar-note]:has-text('Marked as a duplicate')")
     assert ClaimRelation.objects.filter(from_claim=draft, to_claim=published, kind="duplicate_of").exists()
+    # Recorded at once, so the same note takes it back.
+    page.click("[data-role=similar-note] button:has-text('Undo')")
+    page.wait_for_selector("[data-role=similar-note]:has-text('Undone')")
+    assert not ClaimRelation.objects.exists()
     assert page.errors == []
 
 

@@ -108,10 +108,31 @@
           return response.json().then(function (body) { return {ok: response.ok, body: body}; });
         })
         .then(function (answer) {
-          say(answer.ok ? "Marked as a duplicate of claim #" + target.id + "."
-                        : "Not marked: " + (answer.body.detail || "refused") + ".");
+          if (!answer.ok) {
+            say("Not marked: " + (answer.body.detail || "refused") + ".");
+            return;
+          }
+          // Recorded at once: the same click takes it back.
+          var relationId = answer.body.id;
+          say("Marked as a duplicate of claim #" + target.id + ".", function () { unmark(relationId, target); });
         })
         .catch(function () { say("Not marked: the server could not be reached."); });
+    }
+
+    function unmark(relationId, target) {
+      fetch(API + "relations/" + relationId + "/", {
+        method: "DELETE",
+        credentials: "same-origin",
+        headers: {Accept: "application/json", "X-CSRFToken": csrfToken(form)},
+      })
+        .then(function (response) {
+          if (response.ok) {
+            say("Undone: no longer marked as a duplicate of claim #" + target.id + ".");
+            return null;
+          }
+          return response.json().then(function (body) { say("Not undone: " + (body.detail || "refused") + "."); });
+        })
+        .catch(function () { say("Not undone: the server could not be reached."); });
     }
 
     function render(results) {
