@@ -226,15 +226,20 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
     return TemplateResponse(request, "admin/claims/claim/moderate.html", context)
 
 
+# Decisions whose bulk form is a page of its own even without a required comment.
+CONFIRMED_IN_BULK = frozenset({Action.APPROVE})
+
+
 def _bulk(action: str):
     """A changelist action taking ``action`` on every selected claim, each through the
     service; a claim it cannot apply to is reported and the others go on. Actions that
-    need a comment show an intermediate page first."""
+    need a comment, and approval (publishing is not one click on a list), show an
+    intermediate page first, listing the claims; there a comment is asked for or offered."""
 
     def bulk_action(model_admin, request, queryset):
         comment = ""
         warned = queryset.filter(has_checks=True).exists()
-        if comment_needed(action, warned=warned):
+        if comment_needed(action, warned=warned) or action in CONFIRMED_IN_BULK:
             form = CommentForm(request.POST if "apply" in request.POST else None, action=action, warned=warned, several=True)
             if not form.is_valid():
                 context = {

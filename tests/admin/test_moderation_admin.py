@@ -164,7 +164,13 @@ def bulk(client, action: str, claims, **extra):
 def test_bulk_approve_skips_own_claims_and_reports_them(client_for, analyst, reviewer, make_claim):
     others = [make_claim(analyst, status="in_review", text=f"Claim {letter}.") for letter in "AB"]
     own = make_claim(reviewer, status="in_review", text="My own claim.")
-    response = bulk(client_for(reviewer), "approve_selected", [*others, own])
+    client = client_for(reviewer)
+    # Publishing is not one click on a list: a page lists the claims first, a comment optional.
+    page = bulk(client, "approve_selected", [*others, own]).content.decode()
+    assert 'name="comment"' in page and "Optional: recorded in each claim's review log." in page
+    assert "Claim A." in page and "My own claim." in page
+    assert {status_of(claim) for claim in [*others, own]} == {"in_review"}
+    response = bulk(client, "approve_selected", [*others, own], apply="1", comment="")
     assert [status_of(claim) for claim in others] == ["published", "published"]
     assert status_of(own) == "in_review"
     messages = messages_of(response)
