@@ -218,8 +218,24 @@ def readable_history_value(value: Any) -> Any:
     return value
 
 
+# A change of a value up to this long is shown whole on a history page (a claim's text is at
+# most 500 characters): cut at 80, "cubic met[21 chars]Iran." hid the very words changed.
+HISTORY_VALUE_SHOWN = 600
+
+
 class ReadableHistoryValues(HistoricalRecordContextHelper):
+    """A history page's changes as a person reads them: values named as the forms name them
+    (a status's label, "In review", not ``in_review``), and shown whole up to
+    ``HISTORY_VALUE_SHOWN`` characters."""
+
+    def __init__(self, model, historical_record, **kwargs):
+        kwargs.setdefault("max_displayed_delta_change_chars", HISTORY_VALUE_SHOWN)
+        super().__init__(model, historical_record, **kwargs)
+
     def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not field.many_to_many and value not in (None, ""):
+            value = dict(field.flatchoices).get(value, value)
         return readable_history_value(super().prepare_delta_change_value(change, value))
 
 

@@ -18,6 +18,22 @@ def test_the_history_list_names_users_and_shows_no_deleted_user_placeholder(clie
     assert '<ins class="cb-new">reviewer</ins>' in html
 
 
+def test_the_history_list_names_statuses_and_shows_a_changed_text_whole(client_for, analyst, reviewer, make_claim):
+    """Values as the forms name them ("In review", not in_review), a missing change reason
+    as a dash (not "None"), and a claim's text whole (cut at 80, "cubic met[21 chars]Iran."
+    hid the very words changed)."""
+    before = "Gazprom agreed to deliver ten billion cubic metres of gas a year to Iran from 2027, the ministry said."
+    after = before.replace("ten billion", "twelve billion")
+    claim = make_claim(analyst, text=before)
+    services.claim_update(claim=claim, user=analyst, text=after)
+    services.claim_submit(claim=claim, user=analyst)
+    html = client_for(reviewer).get(f"/admin/claims/claim/{claim.pk}/history/").content.decode()
+    assert '<del class="cb-old">Draft</del>' in html and '<ins class="cb-new">In review</ins>' in html
+    assert "in_review" not in html.split('id="change-history"')[1]
+    assert f'<del class="cb-old">{before}</del>' in html and f'<ins class="cb-new">{after}</ins>' in html
+    assert "chars]" not in html and ">None<" not in html.replace(" ", "").replace("\n", "")
+
+
 def test_the_claim_timeline_names_the_reviewer_not_their_id(client_for, analyst, reviewer, make_claim):
     claim = make_claim(analyst, status="in_review")
     services.claim_approve(claim=claim, user=reviewer)
