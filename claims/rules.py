@@ -147,7 +147,7 @@ def approval_problems(
     evidence."""
     problems = []
     if not stances:
-        problems.append(Problem("no_evidence", "at least one evidence"))
+        problems.append(Problem("no_evidence", "at least one piece of evidence"))
     if verdict == Verdict.UNVERIFIED:
         problems.append(Problem("verdict_unverified", "a verdict other than unverified"))
     if not confidence:
