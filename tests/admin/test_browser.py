@@ -191,3 +191,32 @@ def test_the_reader_has_a_legend_and_no_blank_lines_above_the_text(transactional
     assert gap < 40
     # The page's text is still the source text, character for character.
     assert page.evaluate("() => document.getElementById('source-text').textContent") == text
+
+
+def test_a_passage_is_cited_with_the_keyboard_alone(transactional_db, browser, live_server, analyst):
+    """"Find words to cite": the words typed are selected in the text (the next place on
+    each Enter, whatever their case), and the claim box takes the focus, as after a drag."""
+    source = source_create(user=analyst, title="Sample", text=SAMPLE_TEXT)
+    page = reader(browser, live_server, source)
+    page.focus("[data-role=find]")
+    page.keyboard.type("russia voted")
+    page.keyboard.press("Enter")
+    assert page.input_value("#cb-selection input[name=quote]") == "Russia voted"
+    assert page.input_value("#cb-selection input[name=start]") == "0"
+    page.focus("[data-role=find]")
+    page.keyboard.press("Enter")  # the next place
+    assert page.input_value("#cb-selection input[name=start]") == str(SAMPLE_TEXT.rindex("Russia voted"))
+    page.focus("[data-role=find]")
+    page.fill("[data-role=find]", "Moscow later said")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "cb-claim-text"
+    page.keyboard.type("Moscow criticised the sanctions.")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/change/#span-*")
+    evidence = Claim.objects.get().evidence.get()
+    assert evidence.span.quote == "Moscow later said"
+    page.focus("[data-role=find]")
+    page.fill("[data-role=find]", "not in this text")
+    page.keyboard.press("Enter")
+    assert "These words are not in the text" in page.inner_text("[data-role=error]")
+    assert page.errors == []

@@ -204,6 +204,49 @@
       pending = setTimeout(function () { if (!dragging) capture(false); }, 60);
     });
 
+    // The keyboard's way to select: the words typed in "Find words to cite" are looked
+    // for in the text (as written, then whatever their case); Enter selects the next place
+    // they occur, as a drag would, and the claim box takes the focus.
+    const find = role("find");
+    let foundAt = -1;
+    function findNext() {
+      const words = find.value.trim();
+      if (!words) return;
+      const text = container.textContent;
+      let at = text.indexOf(words, foundAt + 1);
+      if (at < 0) at = text.indexOf(words);
+      if (at < 0) {
+        const lower = text.toLowerCase();
+        at = lower.indexOf(words.toLowerCase(), foundAt + 1);
+        if (at < 0) at = lower.indexOf(words.toLowerCase());
+      }
+      if (at < 0) {
+        fail("These words are not in the text: “" + shorten(words, 80) + "”.", false, true);
+        return;
+      }
+      foundAt = at;
+      const range = rangeOfUnits(container, at, at + words.length);
+      if (!range) return;
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      const box = container.getBoundingClientRect();
+      container.scrollTop += range.getBoundingClientRect().top - box.top - box.height / 3;
+      capture(true);
+    }
+    if (find) {
+      find.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          findNext();
+        }
+      });
+      find.addEventListener("input", function () {
+        foundAt = -1;
+        if (localError) clearError();
+      });
+    }
+
     function clearSelection() {
       show(null);
       saveDraft();
