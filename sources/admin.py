@@ -106,7 +106,9 @@ class DeferredTextarea(forms.Textarea):
 
 
 class SourceForm(forms.ModelForm):
-    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    url = forms.URLField(
+        max_length=2000, required=False, assume_scheme="https", widget=forms.URLInput(attrs={"class": "vURLField"})
+    )
     # Shown when an edited text would take the words from evidence (``clean``).
     orphans_confirmed = forms.BooleanField(
         required=False, widget=forms.HiddenInput, label="Save anyway",

@@ -3,6 +3,7 @@ text edits through the service, and deletes that never turn into a 500."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -437,3 +438,10 @@ def test_a_bulk_delete_of_sources_a_rule_keeps_says_why_and_deletes_nothing(clie
     # What may go, goes, through Django's own confirmation.
     response = client.post(reverse("admin:sources_source_changelist"), {"action": "delete_selected", "_selected_action": [spare.pk]})
     assert response.status_code == 200 and "Are you sure" in response.content.decode()
+
+
+def test_the_url_field_is_as_wide_as_the_admins_url_fields(client_for, analyst, source):
+    """Declared on the form, it had lost the admin's class: a 180 px box cut every URL."""
+    html = client_for(analyst).get(source_url(source)).content.decode()
+    (tag,) = re.findall(r'<input[^>]*name="url"[^>]*>', html)
+    assert 'class="vURLField"' in tag
