@@ -305,7 +305,9 @@ class ClaimViewSet(viewsets.GenericViewSet):
         methods=["POST"],
         summary="Relate the claim to another: duplicate_of, contradicts or related",
         description="No self-relation (400), one relation of a kind per pair of claims, either "
-        "way round (409), both claims visible to the caller (400).",
+        "way round (409), both claims visible to the caller (400). A relation between two "
+        "published or retracted claims, which everybody sees, is a reviewer's to record (403 "
+        "`reviewed_content`).",
         request=ClaimRelationCreateSerializer,
         responses={201: ClaimRelationSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -345,6 +347,8 @@ class ClaimViewSet(viewsets.GenericViewSet):
     retrieve=extend_schema(summary="A relation between two claims", responses={200: ClaimRelationSerializer, **error_responses(404)}),
     destroy=extend_schema(
         summary="Remove a relation (its author or a reviewer)",
+        description="A relation between two published or retracted claims is a reviewer's to "
+        "remove (403 `reviewed_content`), whoever recorded it.",
         responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
