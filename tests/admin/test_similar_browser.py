@@ -106,6 +106,7 @@ def test_select_to_claim_box_suggests_similar_claims_and_records_the_duplicate(
     page.locator("#cb-claim-text").press_sequentially(TYPED, delay=5)
     item = suggestion(page, published)
     assert "Published" in item.inner_text()
+    screenshot(page, "reader_similar")
     item.locator("[data-role=mark-duplicate]").click()
     page.click("[data-role=create-claim]")
     page.wait_for_selector(".messagelist .success")

@@ -56,7 +56,9 @@
     panel.setAttribute("data-role", "similar-claims");
     panel.setAttribute("aria-live", "polite");
     panel.hidden = true;
-    textarea.insertAdjacentElement("afterend", panel);
+    // Under the claim's length count when there is one (the reader's box), else the text.
+    var counter = textarea.nextElementSibling;
+    (counter && counter.matches("[data-role=claim-count]") ? counter : textarea).insertAdjacentElement("afterend", panel);
     var note = element("p", "cb-similar-note");
     note.setAttribute("data-role", "similar-note");
     note.hidden = true;
