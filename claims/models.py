@@ -233,8 +233,8 @@ EDITABLE_STATUSES = frozenset({Claim.Status.DRAFT, Claim.Status.CHANGES_REQUESTE
 
 class ClaimContributor(models.Model):
     """Someone who wrote or changed a claim's content (text, verdict, confidence, entities,
-    period, evidence, notes, the claim it corrects) or, before it was published, what it
-    shows (a source it cites, an entity it is tagged with), at any time: the four-eyes rule
+    period, evidence, notes, the claim it corrects) or what it shows (a source it cites, an
+    entity it is tagged with), at any time: the four-eyes rule
     keeps them from deciding on it. Written by the services on every such change; never
     removed."""
 

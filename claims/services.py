@@ -289,10 +289,11 @@ def _guard_reviewed(claims, user, what: str) -> None:
     """What a published or retracted claim shows was reviewed: only a reviewer changes it.
     Every claim rendering it gets a new version (and so a new ETag), in this transaction.
 
-    And whoever changes what a claim not yet decided for good shows (a source it cites, an
-    entity it is tagged with or that is deleted) changed that claim: they become its
-    contributor, and never decide on it. A reviewer who re-graded the sources of a claim in
-    review, which silenced its editorial warnings, could approve it alone."""
+    And whoever changes what a claim shows (a source it cites, an entity it is tagged with
+    or that is deleted) changed that claim: they become its contributor, and never decide
+    on it. A reviewer who re-graded the sources of a claim in review, which silenced its
+    editorial warnings, could approve it alone; one who changed a published claim's source,
+    then retracted and reopened it, could approve what no second person had seen."""
     reviewer = is_reviewer(user)
     problem = rules.reviewed_content_problem(
         is_reviewer=reviewer,
@@ -302,9 +303,10 @@ def _guard_reviewed(claims, user, what: str) -> None:
     if problem is not None:
         raise NotAllowed(problem.message, code=problem.code)
     if user is not None and user.pk is not None:
-        undecided = claims.exclude(status__in=rules.REVIEWED_STATUSES).order_by().values_list("pk", flat=True)
         ClaimContributor.objects.bulk_create(
-            [ClaimContributor(claim_id=pk, user_id=user.pk) for pk in undecided], ignore_conflicts=True, batch_size=1000
+            [ClaimContributor(claim_id=pk, user_id=user.pk) for pk in claims.order_by().values_list("pk", flat=True)],
+            ignore_conflicts=True,
+            batch_size=1000,
         )
     bump_versions(claims.values_list("pk", flat=True))
 

@@ -202,12 +202,18 @@ def test_who_changes_or_deletes_an_entity_a_claim_in_review_is_tagged_with_may_n
     assert services.claim_approve(claim=claim, user=reviewer2).status == Claim.Status.PUBLISHED
 
 
-def test_a_change_of_what_published_claims_show_makes_no_contributor_of_them(make_claim, source, analyst, reviewer, reviewer2):
-    """They were decided: the change is a reviewer's, in their history, and binds nothing
-    to come."""
+def test_who_changes_what_a_published_claim_shows_may_not_decide_on_it_after_a_reopening(make_claim, source, analyst, reviewer, reviewer2):
+    """A reviewer changed a published claim's source, retracted and reopened it, and
+    approved alone what no second person had seen."""
     from sources.services import source_update
 
     claim = make_claim(analyst, status="published", reviewer=reviewer2)
-    source_update(source=source, user=reviewer, title="Renamed by a reviewer")
-    assert reviewer.username not in services.contributors(claim)
+    source_update(source=source, user=reviewer, reliability="A")
+    assert reviewer.username in services.contributors(claim)
+    services.claim_retract(claim=claim, user=reviewer, comment="The source was re-graded.")
+    services.claim_reopen(claim=claim, user=reviewer, comment="To be reviewed again.")
+    services.claim_submit(claim=claim, user=analyst)
+    with pytest.raises(NotAllowed):
+        services.claim_approve(claim=claim, user=reviewer, comment="Fine.")
+    assert services.claim_approve(claim=claim, user=reviewer2, comment="Checked.").status == Claim.Status.PUBLISHED
 
