@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from project.admin import LenientChangeListMixin
+from project.admin import LenientChangeListMixin, id_or_none
 from project.errors import DomainError
 
 from .models import Delivery, Event, Webhook
@@ -402,9 +402,10 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
     def _webhook_to_act_on(self, request, object_id: str) -> Webhook:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        if not str(object_id).isdigit():
+        pk = id_or_none(object_id)
+        if pk is None:
             raise Http404
-        return get_object_or_404(Webhook, pk=object_id)
+        return get_object_or_404(Webhook, pk=pk)
 
     @method_decorator(require_POST)
     def ping_view(self, request, object_id: str):
@@ -425,7 +426,7 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
         return redirect("admin:feed_webhook_change", webhook.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        webhook = self.get_object(request, object_id) if str(object_id).isdigit() else None
+        webhook = self.get_object(request, object_id) if id_or_none(object_id) else None
         if webhook is not None:
             extra_context = {**(extra_context or {}), "retry_button": retry_button(webhook)}
         return super().change_view(request, object_id, form_url, extra_context)

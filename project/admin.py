@@ -239,18 +239,9 @@ class ReadableHistoryValues(HistoricalRecordContextHelper):
         return readable_history_value(super().prepare_delta_change_value(change, value))
 
 
-# The integers a primary key holds (bigint): a value outside is no id. SQLite raised
-# OverflowError for one past it, a 500, where the form should say the choice is not valid.
-_ID_RANGE = range(-(2**63), 2**63)
-
-
 def is_id(value: Any) -> bool:
-    """Whether ``value`` (as a form or a query string gives it) is an integer a database
-    key can hold."""
-    try:
-        return int(str(value).strip()) in _ID_RANGE
-    except ValueError:
-        return False
+    """Whether ``value`` (as a form or a query string gives it) is an id: ``id_or_none``."""
+    return id_or_none(str(value).strip()) is not None
 
 
 def _by_integer_key(field: forms.ModelChoiceField) -> bool:

@@ -26,6 +26,7 @@ from project.admin import (
     RevisionCheckedAdmin,
     ServiceHistoryAdmin,
     badge,
+    id_or_none,
     run_each,
 )
 
@@ -316,7 +317,7 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     def text_view(self, request, object_id):
         """The saved text as UTF-8 plain text, for the change page's editor to load (a long
         text is not written into the page twice: ``DeferredTextarea``)."""
-        source = self.get_object(request, object_id)
+        source = self.get_object(request, object_id) if id_or_none(object_id) else None
         if source is None:
             raise Http404("No such source.")
         if not self.has_change_permission(request, source):
@@ -356,7 +357,7 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        source = self.get_object(request, object_id)
+        source = self.get_object(request, object_id) if id_or_none(object_id) else None
         if source is not None:
             spans, links = self._spans_and_links(request, source)
             extra_context["reader"] = reader_context(request, source, spans, links)

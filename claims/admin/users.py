@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+
+from project.admin import HostileInputSafeAdmin
 
 from ..roles import ANALYSTS, REVIEWERS
 
@@ -20,10 +23,17 @@ ROLES = (ANALYSTS, REVIEWERS)
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class SafeGroupAdmin(HostileInputSafeAdmin, GroupAdmin):
+    """Django's, with its permissions refused by name when they are no id (one past 2**63 was
+    a 500 on SQLite)."""
 
 
 @admin.register(User)
-class RolesUserAdmin(UserAdmin):
+class RolesUserAdmin(HostileInputSafeAdmin, UserAdmin):
     list_display = ("username", "email", "roles", "is_staff", "is_superuser", "is_active", "last_login")
     list_filter = ("groups", "is_staff", "is_superuser", "is_active")
 

@@ -162,3 +162,39 @@ def test_a_form_naming_an_id_past_any_integer_is_refused_on_the_form(client_for,
     response = client_for(superuser).post(path, fields)
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, fields",
+    [
+        ("/admin/auth/group/add/", {"name": "Editors", "permissions": str(2**63)}),
+        ("/admin/auth/group/add/", {"name": "Editors", "permissions": "²"}),
+    ],
+)
+def test_djangos_own_forms_refuse_an_id_past_any_integer_too(client_for, superuser, path, fields):
+    response = client_for(superuser).post(path, fields)
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+def test_a_users_groups_past_any_integer_are_refused_on_the_form(client_for, superuser, analyst):
+    data = {"username": "analyst", "is_active": "on", "groups": str(2**63), "user_permissions": "99999999999999999999",
+            "date_joined_0": "2026-12-05", "date_joined_1": "10:00:00"}
+    response = client_for(superuser).post(f"/admin/auth/user/{analyst.pk}/change/", data)
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("spelling", ["superscript", "arabic-indic", "huge"])
+def test_webhook_and_text_addresses_with_ids_that_are_not_ascii_digits_are_404(client_for, superuser, source, spelling):
+    """An id is ASCII digits (``id_or_none``): "²" was a 500, "١" named object 1."""
+    from feed.models import Webhook
+
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="sixteen-chars-or-more", created_by=superuser)
+    client = client_for(superuser)
+    for model, pk, suffixes in (("feed/webhook", webhook.pk, ("ping/", "retry/")), ("sources/source", source.pk, ("text/",))):
+        object_id = {"superscript": "²", "arabic-indic": str(pk).translate(ARABIC_INDIC), "huge": "9" * 20}[spelling]
+        for suffix in suffixes:
+            method = client.get if suffix == "text/" else client.post
+            assert method(f"/admin/{model}/{object_id}/{suffix}").status_code == 404, (model, suffix)
