@@ -58,15 +58,18 @@ def refresh_contradictions(claim_ids: Iterable[int]) -> list[int]:
     return services.refresh_others_attention(contradiction_partners(claim_ids) - claim_ids)
 
 
-def _guard_reviewed(locked: dict[int, Claim], user) -> None:
-    """A relation shown by reviewed claims to everybody is a reviewer's to change."""
-    statuses = {pk: claim.status for pk, claim in locked.items()}
-    problem = rules.reviewed_content_problem(
+def _reviewed_problem(statuses: dict[int, str], user) -> rules.Problem | None:
+    """A relation shown by reviewed claims to everybody (``statuses``: its two claims') is a
+    reviewer's to change."""
+    return rules.reviewed_content_problem(
         is_reviewer=is_reviewer(user),
         shown_by_reviewed_claims=any(statuses[pk] in rules.REVIEWED_STATUSES for pk in shown_by(statuses)),
         what="relation",
     )
-    if problem is not None:
+
+
+def _guard_reviewed(locked: dict[int, Claim], user) -> None:
+    if (problem := _reviewed_problem({pk: claim.status for pk, claim in locked.items()}, user)) is not None:
         raise NotAllowed(problem.message, code=problem.code)
 
 
@@ -115,10 +118,24 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
     return relation
 
 
-def relation_delete(*, relation: ClaimRelation, user) -> None:
-    """Remove a relation: its author or a reviewer."""
+def _author_problem(relation: ClaimRelation, user) -> rules.Problem | None:
     if not (is_reviewer(user) or (is_analyst(user) and relation.created_by_id == user.pk)):
-        raise NotAllowed("Only the relation's author or a reviewer may remove it.", code="not_relation_author")
+        return rules.Problem("not_relation_author", "Only the relation's author or a reviewer may remove it.")
+    return None
+
+
+def relation_delete_problem(relation: ClaimRelation, user) -> rules.Problem | None:
+    """Why ``user`` may not remove ``relation``, or None: only its author or a reviewer
+    removes one, and one between two published (or retracted) claims only a reviewer (the
+    admin asks before offering it; ``relation_delete`` asks again under the claims' locks)."""
+    statuses = dict(Claim.objects.filter(pk__in=[relation.from_claim_id, relation.to_claim_id]).values_list("pk", "status"))
+    return _author_problem(relation, user) or _reviewed_problem(statuses, user)
+
+
+def relation_delete(*, relation: ClaimRelation, user) -> None:
+    """Remove a relation (``relation_delete_problem`` says who may)."""
+    if (problem := _author_problem(relation, user)) is not None:
+        raise NotAllowed(problem.message, code=problem.code)
     with transaction.atomic():
         locked = _lock_claims([relation.from_claim_id, relation.to_claim_id])
         current = ClaimRelation.objects.filter(pk=relation.pk).first()

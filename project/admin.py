@@ -685,6 +685,11 @@ class DomainErrorsAsMessages:
         reason instead of a 403 that would send the person to ask for another group."""
         return None
 
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if level == messages.SUCCESS and getattr(request, "_claimbase_reported", False):
+            return  # ``run_each`` told what was done, and what was not
+        super().message_user(request, message, level, *args, **kwargs)
+
     def get_actions(self, request):
         """The bulk delete, when offered, first says which of the selected objects a rule
         keeps (Django's own page blamed a missing permission: "your account doesn't have
@@ -738,6 +743,9 @@ def run_each(
             succeeded += 1
     if succeeded:
         messages.success(request, done.format(count=succeeded))
+    # What was done is reported: a caller's own count (Django's bulk delete says it deleted
+    # them all, refused ones too) is not (``DomainErrorsAsMessages.message_user``).
+    request._claimbase_reported = True
     return succeeded, failed
 
 

@@ -67,6 +67,13 @@ class ClaimRelationAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
         )
         adopt(obj, relation)
 
+    def delete_refusal(self, request, obj: ClaimRelation) -> str | None:
+        problem = relation_services.relation_delete_problem(obj, request.user)
+        return None if problem is None else f"{obj} is not removed: {problem.message}"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or self.delete_refusal(request, obj) is None)
+
     def delete_model(self, request, obj):
         relation_services.relation_delete(relation=obj, user=request.user)
 

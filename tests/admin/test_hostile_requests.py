@@ -198,3 +198,15 @@ def test_webhook_and_text_addresses_with_ids_that_are_not_ascii_digits_are_404(c
         for suffix in suffixes:
             method = client.get if suffix == "text/" else client.post
             assert method(f"/admin/{model}/{object_id}/{suffix}").status_code == 404, (model, suffix)
+
+
+def test_a_bulk_delete_reports_once(client_for, superuser):
+    """Entities: "Entities deleted: 1." and Django's "Successfully deleted 1 entity." both."""
+    from claims.models import Entity
+
+    entity = Entity.objects.create(name="Gazprom", slug="gazprom", kind="organization")
+    data = {"action": "delete_selected", "_selected_action": [entity.pk], "post": "yes"}
+    response = client_for(superuser).post("/admin/claims/entity/", data, follow=True)
+    from .helpers import messages_of
+
+    assert messages_of(response) == ["Entities deleted: 1."] and not Entity.objects.exists()

@@ -120,3 +120,19 @@ def test_published_claim_page_lists_similar_claims(client_for, reviewer, analyst
     assert 'data-role="similar-on-page"' in page
     assert f'data-claim-id="{twin.pk}"' in page
     assert f'data-claim-id="{first.pk}"' not in page
+
+
+def test_a_bulk_removal_refused_says_why_and_never_that_it_succeeded(client_for, analyst, analyst2, reviewer, make_claim, two_published):
+    """An analyst selecting another's relation was told "Successfully deleted 1 claim
+    relation." beside the refusal; nothing had been removed."""
+    first, _ = two_published
+    draft = make_claim(analyst, text="A draft relating itself to a published claim.")
+    relation = relation_services.relation_create(from_claim=draft, to_claim=first, kind="related", user=analyst)
+    data = {"action": "delete_selected", "_selected_action": [relation.pk], "post": "yes"}
+    response = client_for(analyst2).post("/admin/claims/claimrelation/", data, follow=True)
+    texts = messages_of(response)
+    assert any("Only the relation's author or a reviewer may remove it." in text for text in texts)
+    assert not any("Successfully" in text for text in texts)
+    assert ClaimRelation.objects.filter(pk=relation.pk).exists()
+    response = client_for(analyst).post("/admin/claims/claimrelation/", data, follow=True)
+    assert messages_of(response) == ["Removed 1 relation(s)."] and not ClaimRelation.objects.exists()
