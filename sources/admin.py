@@ -271,15 +271,18 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
         )
         # The confirmation that an edit may orphan evidence belongs to the change page's form
         # only (an old version's page shows every field read-only, and it is no field).
-        editing = obj is not None and getattr(request.resolver_match, "url_name", "") == "sources_source_change"
-        text_fields = ("text", "orphans_confirmed") if editing else ("text",)
-        return [
+        on_change_page = obj is not None and getattr(request.resolver_match, "url_name", "") == "sources_source_change"
+        text_fields = ("text", "orphans_confirmed") if on_change_page else ("text",)
+        text_section = ("Edit text" if obj else "Text", {"fields": text_fields, "description": text_help, "classes": ("collapse",) if obj else ()})
+        if on_change_page and not self.has_change_permission(request, obj):
+            text_section = None  # read-only, it would write the text a second time under the reader
+        return [section for section in [
             (None, {"fields": ("title", "url", "publisher", "authors", "published_on", "retrieved_at")}),
             ("Classification", {"fields": ("kind", "reliability", "language")}),
-            ("Edit text" if obj else "Text", {"fields": text_fields, "description": text_help, "classes": ("collapse",) if obj else ()}),
+            text_section,
             ("Notes", {"fields": ("notes",)}),
             ("Record", {"fields": self.readonly_fields, "classes": ("collapse",)}),
-        ]
+        ] if section is not None]
 
     def get_queryset(self, request):
         span_count = Span.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("*")).values("n")

@@ -445,3 +445,9 @@ def test_the_url_field_is_as_wide_as_the_admins_url_fields(client_for, analyst, 
     html = client_for(analyst).get(source_url(source)).content.decode()
     (tag,) = re.findall(r'<input[^>]*name="url"[^>]*>', html)
     assert 'class="vURLField"' in tag
+
+
+def test_a_reader_who_may_not_edit_gets_the_text_once(client_for, viewer, source):
+    """In the reader only: read-only, the form's text field wrote it a second time."""
+    html = client_for(viewer).get(source_url(source)).content.decode()
+    assert html.count("Moscow later said") == 1 and rendered_text(html).count("Moscow later said") == 1
