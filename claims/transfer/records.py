@@ -878,12 +878,17 @@ class Resolver:
             raise InvalidLine("contributed_at must give one date and time per contributor")
         contributor_ids = [author.id]
         contributor_dates: dict[int, dt.datetime | None] = {}
+        named = set()
         for index, name in enumerate(contributor_names):
             user = self._user(name, "contributor")
+            if user.id in named:
+                # Named twice with two dates, the later one chose which decisions it bound.
+                raise InvalidLine(f"contributors names {user.username!r} twice")
+            named.add(user.id)
             if user.id not in contributor_ids:
                 contributor_ids.append(user.id)
             if contributed_at:
-                contributor_dates.setdefault(user.id, _datetime({"contributed_at": contributed_at[index]}, "contributed_at"))
+                contributor_dates[user.id] = _datetime({"contributed_at": contributed_at[index]}, "contributed_at")
         reviewer = None
         if record.get("reviewer") not in (None, ""):
             reviewer = self._user(record.get("reviewer"), "reviewer")
@@ -914,10 +919,16 @@ class Resolver:
                 raise InvalidLine(f"evidence[{index}]: the same span is cited twice")
             seen.update((key, prepared.span_uid))
             evidence.append(prepared)
-        # Whoever added evidence changed the claim's content: a contributor.
+        # Whoever added evidence changed the claim's content: a contributor, from when they
+        # added it at the latest (the four-eyes check below reads that date, which a later
+        # ``contributed_at`` cannot push past the evidence; the stored date is the file's).
+        contributed_since = dict(contributor_dates)
         for prepared in evidence:
             if prepared.added_by_id not in contributor_ids:
                 contributor_ids.append(prepared.added_by_id)
+            since = contributed_since.get(prepared.added_by_id)
+            if prepared.created_at is not None and since is not None and prepared.created_at < since:
+                contributed_since[prepared.added_by_id] = prepared.created_at
         reviews = [self._check_review(index, item) for index, item in enumerate(_list(record, "reviews", "reviews"))]
 
         def contributed_by(actor_id: int, when: dt.datetime | None) -> bool:
@@ -925,8 +936,15 @@ class Resolver:
             unknown date counts as earlier)."""
             if actor_id not in contributor_ids:
                 return False
-            since = contributor_dates.get(actor_id)
+            since = contributed_since.get(actor_id)
             return since is None or when is None or since <= when
+
+        dated = [(index, created_at) for index, (*_, created_at) in enumerate(reviews) if created_at is not None]
+        for (_, earlier), (index, later) in zip(dated, dated[1:]):
+            if later < earlier:
+                # The four-eyes check reads contributions against the log's dates: they go
+                # forward, as the workflow wrote them.
+                raise InvalidLine(f"reviews[{index}] is dated before the entry above it: a log is in time order")
 
         if reviewer is not None:
             decided = [created_at for actor_id, action, *_, created_at in reviews

@@ -175,3 +175,43 @@ def test_a_batch_size_below_one_is_refused(tmp_path, size):
         call_command("import_claims", str(path), "--no-progress", "--batch-size", size, stderr=io.StringIO())
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         import_claims(str(path), batch_size=int(size))
+
+
+def _dated(entry: dict, when: str) -> dict:
+    return {**entry, "created_at": when}
+
+
+DATED_LOG = [_dated(SUBMIT, "2024-05-01T10:00:00+00:00"), _dated(APPROVE, "2024-05-01T12:00:00+00:00")]
+
+
+def test_a_contributor_named_twice_is_a_line_error(tmp_path, source, analyst, reviewer):
+    """With two dates, the later one chose which decisions the contribution bound."""
+    line = _line(source, reviews=DATED_LOG, contributors=["analyst", "reviewer", "reviewer"],
+                 contributed_at=["2024-04-30T10:00:00+00:00", "2024-06-01T10:00:00+00:00", "2024-04-30T11:00:00+00:00"])
+    (error,) = _errors(tmp_path, line)
+    assert error == "line 1: contributors names 'reviewer' twice"
+
+
+def test_evidence_added_before_the_approval_binds_it_whatever_contributed_at_says(tmp_path, source, analyst, reviewer):
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports",
+                 "added_by": "reviewer", "created_at": "2024-04-30T11:00:00+00:00"}]
+    line = _line(source, reviews=DATED_LOG, evidence=evidence, contributors=["analyst", "reviewer"],
+                 contributed_at=["2024-04-30T10:00:00+00:00", "2024-06-01T10:00:00+00:00"])
+    (error,) = _errors(tmp_path, line)
+    assert "four-eyes rule: the reviewer 'reviewer' contributed to the claim" in error
+
+
+def test_a_log_out_of_time_order_is_a_line_error(tmp_path, source, analyst, reviewer):
+    """Contributions are read against the log's dates: an approval dated before its
+    submission could put a contribution after it."""
+    reviews = [_dated(SUBMIT, "2024-05-01T10:00:00+00:00"), _dated(APPROVE, "2024-04-01T12:00:00+00:00")]
+    (error,) = _errors(tmp_path, _line(source, reviews=reviews))
+    assert error == "line 1: reviews[1] is dated before the entry above it: a log is in time order"
+
+
+def test_a_reviewer_who_contributed_after_approving_imports(tmp_path, source, analyst, reviewer):
+    """As when they changed a published claim's source: it binds decisions to come."""
+    line = _line(source, reviews=DATED_LOG, contributors=["analyst", "reviewer"],
+                 contributed_at=["2024-04-30T10:00:00+00:00", "2024-06-01T10:00:00+00:00"])
+    _imports(tmp_path, line)
+    assert Claim.objects.get().status == "published"
