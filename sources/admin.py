@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.models import ModelChange
 
+from project.errors import InvalidInput
 from project.admin import (
     DomainErrorsAsMessages,
     EstimatedCountPaginator,
@@ -76,6 +77,31 @@ def _formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return model_field.formfield(**kwargs)
+
+
+def evidence_lost(source: Source, text: str) -> str:
+    """What saving ``text`` as ``source``'s text would take the words from, for a person to
+    confirm (the source's form and the restoring of an old version ask it): "N cited
+    passage(s): saving it orphans their evidence." and each passage with the claims citing
+    it, as HTML; "" when no cited passage would lose its words."""
+    orphaned = spans_orphaned_by(source, text)
+    links = span_links([span.pk for span in orphaned])
+    cited = [(span, links[span.pk]) for span in orphaned if links.get(span.pk)]
+    if not cited:
+        return ""
+
+    def citations(span_citations) -> str:
+        return format_html_join(
+            "; ", '<a href="{}">{}</a> {}',
+            ((link.url, link.label, badge("status", link.badge, link.badge_label) if link.badge else "") for link in span_citations),
+        )
+
+    items = format_html_join(
+        "", "<li>“{}”, cited by {}</li>", ((span.quote[:120], citations(span_citations)) for span, span_citations in cited)
+    )
+    return format_html(
+        "{} cited passage{}: saving it orphans their evidence.<ul>{}</ul>", len(cited), "" if len(cited) == 1 else "s", items
+    )
 
 
 # A saved text longer than this many characters is not written into the change page's form
@@ -160,26 +186,12 @@ class SourceForm(forms.ModelForm):
         text = cleaned.get("text")
         if self.instance.pk is None or "text" not in self.changed_data or not text or cleaned.get("orphans_confirmed"):
             return
-        orphaned = spans_orphaned_by(self.instance, text)
-        links = span_links([span.pk for span in orphaned])
-        cited = [(span, links[span.pk]) for span in orphaned if links.get(span.pk)]
-        if not cited:
-            return
-        def citations(span_citations) -> str:
-            return format_html_join(
-                "; ", '<a href="{}">{}</a> {}',
-                ((link.url, link.label, badge("status", link.badge, link.badge_label) if link.badge else "") for link in span_citations),
-            )
-
-        items = format_html_join(
-            "", "<li>“{}”, cited by {}</li>", ((span.quote[:120], citations(span_citations)) for span, span_citations in cited)
-        )
-        self.add_error("text", forms.ValidationError(format_html(
-            "This text no longer holds the words of {} cited passage{}: saving it orphans their evidence.<ul>{}</ul>"
-            "Tick “Save anyway” below the text to save it all the same.",
-            len(cited), "" if len(cited) == 1 else "s", items,
-        )))
-        self.fields["orphans_confirmed"].widget = forms.CheckboxInput()
+        lost = evidence_lost(self.instance, text)
+        if lost:
+            self.add_error("text", forms.ValidationError(format_html(
+                "This text no longer holds the words of {} Tick “Save anyway” below the text to save it all the same.", lost,
+            )))
+            self.fields["orphans_confirmed"].widget = forms.CheckboxInput()
 
 
 class SpanInline(admin.TabularInline):
@@ -414,8 +426,25 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     def object_revision(self, obj) -> str:
         return source_revision(obj)
 
+    object_history_form_template = "admin/sources/source/object_history_form.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An old version's page says which cited passages restoring it would take the words
+        from, and offers "Restore anyway" (``restore_version`` asks for it)."""
+        if request.method != "POST" and id_or_none(object_id) and id_or_none(version_id):
+            source = Source.objects.filter(pk=object_id).first()
+            version = Source.history.model.objects.filter(id=object_id, history_id=version_id).only("text").first()
+            if source is not None and version is not None and version.text != source.text:
+                extra_context = {**(extra_context or {}), "evidence_lost": evidence_lost(source, version.text)}
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def restore_version(self, request, obj, version) -> str:
         fields = {name: getattr(version, name) for name in SOURCE_FIELDS}
+        if request.POST.get("orphans_confirmed") != "on" and (lost := evidence_lost(obj, version.text)):
+            raise InvalidInput(format_html(
+                "Not restored: the text of that version no longer holds the words of {} Open the version again and "
+                "tick “Restore anyway” to restore it all the same.", lost,
+            ), code="evidence_lost")
         summary = source_update(source=obj, user=request.user, text=version.text, **fields)
         message = f"Source restored to the version of {version.history_date:%Y-%m-%d %H:%M}."
         if summary:

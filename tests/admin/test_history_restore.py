@@ -191,3 +191,22 @@ def test_restoring_the_current_version_of_an_entity_says_there_is_nothing_to_res
     response = client_for(reviewer).post(revert_url(entity, first_version(entity)), {"_save": "Revert"}, follow=True)
     assert Entity.objects.get(pk=entity.pk).wikidata_id == ""
     assert any("restored" in message for message in messages_of(response))
+
+
+def test_restoring_a_source_text_that_orphans_cited_evidence_asks_first(client_for, analyst, source):
+    """The version's page names the claims that would lose their evidence and offers
+    "Restore anyway"; without it, nothing is restored (a revert orphaned a draft's evidence
+    with an info message)."""
+    source_update(source=source, user=analyst, text=source.text + "\nGamma words appear only later.")
+    claim = draft_with_evidence(analyst, source, text="Gamma appears.", quote="Gamma words appear only later.")
+    url = revert_url(source, first_version(source))
+    client = client_for(analyst)
+    page = client.get(url).content.decode()
+    assert "no longer holds the words of 1 cited passage" in page and f"/admin/claims/claim/{claim.pk}/change/" in page
+    assert 'name="orphans_confirmed"' in page
+    refused = client.post(url, {"_save": "Revert"}, follow=True)
+    assert any("Not restored" in message and "Restore anyway" in message for message in messages_of(refused))
+    assert "Gamma words" in Source.objects.get(pk=source.pk).text
+    client.post(url, {"_save": "Revert", "orphans_confirmed": "on"})
+    assert "Gamma words" not in Source.objects.get(pk=source.pk).text
+    assert Claim.objects.get(pk=claim.pk).needs_attention
