@@ -380,6 +380,10 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in SOURCE_FIELDS if name in form.cleaned_data}
+        if change and form.fields["text"].disabled and request.POST.get("text"):
+            # A text sent for a long one that was not loaded to be edited (a form filled by a
+            # script, not by this page) is not used: say so rather than pass over it.
+            messages.warning(request, "The text sent was not used: a text this long is loaded to be edited first; the saved text is kept.")
         if change:
             # What the person changed; the others stay as saved (the form shows the time of
             # ``retrieved_at`` to the second, and would cut its microseconds off). The text
