@@ -461,7 +461,14 @@ class ServiceHistoryAdmin(HostileInputSafeAdmin, LenientChangeListMixin, SimpleH
         )
         # The model-level permission: whether this object may change now is the services'
         # call, so that a frozen claim is refused with the freeze rule's own reason.
-        if not self.restorable or not self.has_change_permission(request):
+        if not self.restorable:
+            # Said as what it is, not as a permission the person lacks (the 403 page sends
+            # them to ask for a group they are in).
+            messages.error(request, f"A {self.opts.verbose_name} is not restored from its history.")
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_history", args=[object_id])
+            )
+        if not self.has_change_permission(request):
             raise PermissionDenied
         obj = self.model._default_manager.filter(pk=object_id).first()
         history_url = reverse(

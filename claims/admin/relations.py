@@ -85,5 +85,8 @@ class ClaimRelationAdmin(DomainErrorsAsMessages, ServiceHistoryAdmin):
             "Removed {count} relation(s).",
         )
 
+    # A relation is recorded or removed, never restored: its version pages show no Revert.
+    restorable = False
+
     def restore_version(self, request, obj, version) -> str:
         raise InvalidInput("A relation is not restored: record a new one.", code="not_restorable")

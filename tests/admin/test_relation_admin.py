@@ -136,3 +136,16 @@ def test_a_bulk_removal_refused_says_why_and_never_that_it_succeeded(client_for,
     assert ClaimRelation.objects.filter(pk=relation.pk).exists()
     response = client_for(analyst).post("/admin/claims/claimrelation/", data, follow=True)
     assert messages_of(response) == ["Removed 1 relation(s)."] and not ClaimRelation.objects.exists()
+
+
+def test_a_relation_version_is_not_restored_and_the_page_says_so_not_a_permission(client_for, analyst, make_claim, two_published):
+    first, _ = two_published
+    draft = make_claim(analyst, text="A draft relating itself to a published claim.")
+    relation = relation_services.relation_create(from_claim=draft, to_claim=first, kind="related", user=analyst)
+    version = relation.history.first()
+    url = f"/admin/claims/claimrelation/{relation.pk}/history/{version.history_id}/"
+    client = client_for(analyst)
+    assert 'name="_save"' not in client.get(url).content.decode()  # no Revert offered
+    response = client.post(url, {"_save": "Revert"}, follow=True)
+    assert response.status_code == 200
+    assert "A claim relation is not restored from its history." in messages_of(response)
