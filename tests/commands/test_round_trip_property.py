@@ -133,6 +133,18 @@ def _export() -> bytes:
     return out.getvalue()
 
 
+def _imported_again(folder, exported: bytes):
+    """(the report, the export again) of ``exported`` imported into the database as it is,
+    rolled back after."""
+    path = folder / "export.jsonl"
+    path.write_bytes(exported)
+    with transaction.atomic():
+        report = import_claims(str(path))
+        again = _export()
+        transaction.set_rollback(True)
+    return report, again
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(drawn=claims_strategy, orphan=st.sampled_from([None, "replaced", "cut"]), relations=relations_strategy, original=st.booleans())
 def test_export_import_export_gives_identical_lines(people, tmp_path_factory, drawn, orphan, relations, original):
@@ -164,12 +176,7 @@ def test_a_span_orphaned_past_the_end_of_a_text_cut_short_goes_out_and_comes_bac
         assert orphaned.anchor_state == "orphaned" and orphaned.end > orphaned.source.text_length
         first = _export()
         transaction.set_rollback(True)
-    path = tmp_path / "export.jsonl"
-    path.write_bytes(first)
-    with transaction.atomic():
-        report = import_claims(str(path))
-        second = _export()
-        transaction.set_rollback(True)
+    report, second = _imported_again(tmp_path, first)
     assert report.claims_created == 1
     assert second.splitlines() == first.splitlines()
 
@@ -225,11 +232,6 @@ def test_a_reviewer_who_contributed_after_deciding_goes_out_and_comes_back(peopl
         assert "decider" in services.contributors(claim)
         first = _export()
         transaction.set_rollback(True)
-    path = tmp_path / "export.jsonl"
-    path.write_bytes(first)
-    with transaction.atomic():
-        report = import_claims(str(path))
-        second = _export()
-        transaction.set_rollback(True)
+    report, second = _imported_again(tmp_path, first)
     assert report.claims_created == 1
     assert second.splitlines() == first.splitlines()
