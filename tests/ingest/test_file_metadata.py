@@ -13,7 +13,7 @@ import pytest
 
 from sources import ingestion
 from sources.ingest import extract
-from sources.ingest.extract import document_title, title_line
+from sources.ingest.extract import document_title
 from sources.ingest.pdf import publication_date
 from sources.ingest.text import SPOOLED_FROM
 from tests.documents import one_column_pdf, report_paragraphs
