@@ -753,6 +753,18 @@ def _approval_problems(claim: Claim) -> list[rules.Problem]:
     )
 
 
+# The transitions that ask what approval needs (``_check_ready``), with the words for it.
+READINESS_CHECKED = {Action.SUBMIT: "submitting", Action.APPROVE: "approving"}
+
+
+def readiness_problem(claim: Claim, action: str) -> rules.Problem | None:
+    """What ``action`` (submit or approve) would be refused for, every missing thing named
+    in one message, or None: for buttons not to be offered to fail."""
+    doing = READINESS_CHECKED.get(action)
+    problems = _approval_problems(claim) if doing else []
+    return rules.summarize(problems, doing) if problems else None
+
+
 def _check_ready(claim: Claim, doing: str) -> None:
     """What approval needs, checked at submission and at approval alike, every missing
     thing named in one message."""

@@ -22,7 +22,7 @@ from sources.models import with_source_titles
 
 from ..models import Claim, Review
 from ..rules import comment_needed
-from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions, withheld_by_four_eyes
+from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions, readiness_problem, withheld_by_four_eyes
 
 Action = Review.Action
 
@@ -119,6 +119,7 @@ def buttons(claim: Claim, user) -> list[dict]:
     required comment, through the comment page otherwise."""
     result = []
     for action in allowed_actions(claim, user):
+        refused = readiness_problem(claim, action)
         result.append(
             {
                 "action": action,
@@ -126,6 +127,8 @@ def buttons(claim: Claim, user) -> list[dict]:
                 "tone": LABELS[action][1],
                 "url": reverse("admin:claims_claim_moderate", args=[claim.pk, url_action(action)]),
                 "needs_comment": comment_needed(action, warned=claim.has_checks),
+                # What it would be refused for, as the claim is saved: said beside it.
+                "refused": refused.message if refused else "",
             }
         )
     return result

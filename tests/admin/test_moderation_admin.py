@@ -225,3 +225,12 @@ def test_the_claim_page_says_why_a_contributing_reviewer_is_offered_no_decision(
     assert "Four-eyes rule" not in other and "request-changes" in other
     # An analyst is not offered decisions for another reason: no four-eyes note.
     assert "Four-eyes rule" not in client_for(analyst).get(url).content.decode()
+
+
+def test_the_claim_page_says_what_submission_still_needs(client_for, analyst):
+    """Said before it is tried; the button stays (pressed with unsaved edits, it saves them
+    first, and they may be what it needed)."""
+    claim = services.claim_create(author=analyst, text="Russia backed the sanctions.")
+    page = client_for(analyst).get(claim_url(claim)).content.decode()
+    assert 'data-refused="submit">Before submitting, the claim needs at least one piece of evidence, a verdict other than unverified and a confidence.' in page
+    assert 'data-action="submit"' in page
