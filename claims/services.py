@@ -743,8 +743,11 @@ def _check_actor(transition: Transition, claim: Claim, user) -> None:
         raise NotAllowed(problem.message, code=problem.code)
 
 
-def _approval_problems(claim: Claim) -> list[rules.Problem]:
-    evidence = list(claim.evidence.values_list("stance", "span__anchor_state"))
+def _approval_problems(claim: Claim, evidence: list[tuple[str, str]] | None = None) -> list[rules.Problem]:
+    """``evidence``: the claim's (stance, span's anchor state) pairs, when the caller holds
+    them already (a page of the review queue); else read here."""
+    if evidence is None:
+        evidence = list(claim.evidence.values_list("stance", "span__anchor_state"))
     return rules.approval_problems(
         verdict=claim.verdict,
         confidence=claim.confidence,
@@ -757,11 +760,12 @@ def _approval_problems(claim: Claim) -> list[rules.Problem]:
 READINESS_CHECKED = {Action.SUBMIT: "submitting", Action.APPROVE: "approving"}
 
 
-def readiness_problem(claim: Claim, action: str) -> rules.Problem | None:
+def readiness_problem(claim: Claim, action: str, evidence: list[tuple[str, str]] | None = None) -> rules.Problem | None:
     """What ``action`` (submit or approve) would be refused for, every missing thing named
-    in one message, or None: for buttons not to be offered to fail."""
+    in one message, or None: for buttons not to be offered to fail. ``evidence`` as
+    ``_approval_problems`` takes it."""
     doing = READINESS_CHECKED.get(action)
-    problems = _approval_problems(claim) if doing else []
+    problems = _approval_problems(claim, evidence) if doing else []
     return rules.summarize(problems, doing) if problems else None
 
 

@@ -19,10 +19,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from project.admin import EstimatedCountPaginator
-from sources.models import Span, with_source_titles
+from sources.models import with_source_titles
 
-from .. import rules, selectors
+from .. import selectors
 from ..models import Claim, Evidence, Review
+from ..services import readiness_problem
 from ..roles import is_reviewer
 from .moderation import LABELS
 
@@ -71,16 +72,11 @@ def filtered_queue(user, options: dict[str, str]) -> QuerySet[Claim]:
 
 
 def approval_refusal(claim: Claim) -> str:
-    """Why approving ``claim`` would be refused (``rules.approval_problems``, asked of the
-    evidence the page shows), or "": the button is not offered to fail."""
-    evidence = list(claim.evidence.all())
-    problems = rules.approval_problems(
-        verdict=claim.verdict,
-        confidence=claim.confidence,
-        stances=[item.stance for item in evidence],
-        orphaned=any(item.span.anchor_state == Span.AnchorState.ORPHANED for item in evidence),
-    )
-    return rules.summarize(problems, "approving").message if problems else ""
+    """Why approving ``claim`` would be refused (``services.readiness_problem``, asked of the
+    evidence the page holds, without a query), or "": the button is not offered to fail."""
+    evidence = [(item.stance, item.span.anchor_state) for item in claim.evidence.all()]
+    problem = readiness_problem(claim, Review.Action.APPROVE, evidence)
+    return problem.message if problem else ""
 
 
 def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
