@@ -220,7 +220,9 @@ class Corpus:
     def source_rows(self) -> Iterator[tuple]:
         """(id, title, url, publisher, authors, published_on, retrieved_at, language, kind,
         reliability, text, text_sha256, text_length, notes, created_by_id, created_at,
-        updated_at, uid, original, original_sha256, original_media_type); remembers each text's sentence boundaries for the spans."""
+        updated_at, uid, original, original_sha256, original_media_type, url_key); remembers each text's sentence boundaries for the spans."""
+        from sources.models import url_key  # Django is set up by now
+
         rng = random.Random(self.seed * 101 + 3)
         publishers = ["Tehran Times", "Kommersant", "Reuters", "Al-Monitor", "RFE/RL",
                       "Financial Times", "IRNA", "TASS", "Le Monde", "Der Spiegel"]
@@ -245,10 +247,11 @@ class Corpus:
             published = EPOCH - dt.timedelta(days=rng.randint(0, 3650))
             created = timestamp(EPOCH - dt.timedelta(seconds=rng.randint(0, 86400 * 30)))
             title = self._sentence(rng, 4, 9)[:-1]
+            url = f"https://news.example/{_slug(publisher)}/{source_id}"
             yield (
                 source_id,
                 title,
-                f"https://news.example/{_slug(publisher)}/{source_id}",
+                url,
                 publisher,
                 f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 published.date().isoformat(),
@@ -265,6 +268,7 @@ class Corpus:
                 created,
                 self._uid("source", source_id),
                 "", "", "",  # typed in: no original file
+                url_key(url),
             )
 
     def entity_rows(self) -> list[tuple]:
@@ -428,7 +432,7 @@ TABLE_COLUMNS = {
         "id", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
         "language", "kind", "reliability", "text", "text_sha256", "text_length", "notes",
         "created_by_id", "created_at", "updated_at", "uid",
-        "original", "original_sha256", "original_media_type",
+        "original", "original_sha256", "original_media_type", "url_key",
     ),
     "claims_entity": ("id", "name", "slug", "kind", "wikidata_id", "aliases"),
     "claims_claim": (
