@@ -12,6 +12,7 @@ from html import unescape
 
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
+import trafilatura.main_extractor
 import trafilatura.utils
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.metadata import META_URL, extract_url
@@ -38,9 +39,12 @@ _CONFIG.set("DEFAULT", "MAX_FILE_SIZE", str(2**40))
 # text spans are anchored to must hold what the reader has. The characters XML cannot hold
 # are taken out before (``without_characters_xml_cannot_hold``); the C0 and C1 controls
 # still go, as they did.
+# The marks of where nested tables stand (``_HELD``, ``_END``) are kept too: noncharacters
+# no page text holds (``without_characters_xml_cannot_hold`` took them out), so only ours.
 @lru_cache(maxsize=2**14)
 def _printable_space_or_format(char: str) -> str:
-    return char if char.isprintable() or char.isspace() or unicodedata.category(char) == "Cf" else ""
+    keep = char.isprintable() or char.isspace() or char in _MARKS or unicodedata.category(char) == "Cf"
+    return char if keep else ""
 
 
 trafilatura.utils.return_printables_and_spaces = _printable_space_or_format
@@ -108,6 +112,69 @@ def _cells_as_copied(tree) -> None:
     for cell in tree.iter("td", "th"):
         cell.set("colspan", "0")
         cell.attrib.pop("rowspan", None)
+
+
+# A table inside a cell is copied where it stands: the text of the cell before it ends its
+# row's line, its rows follow, a line each, and what follows it (the rest of its cell, then
+# the row's other cells) begins a new line, with no tab before it (Chromium 156's copy of
+# a selection; ``innerText`` breaks the lines alike). Trafilatura takes a nested table out of its cell and writes it after
+# the outer table. So each nested table is numbered (``_NUMBER``, an attribute) before
+# trafilatura reads the page, and when trafilatura lays out a table
+# (``_handle_table_keeping_places``) the tail of each table in its cells, which it moves
+# into the cell, begins with ``_HELD`` + number + ``_END``, and the table it writes keeps
+# its number. Noncharacters, which no page text holds (``without_characters_xml_cannot_hold``);
+# put in only then, they are in none of the text trafilatura weighs before (link density)
+# nor in what its fallback extractors read.
+_NUMBER = "data-claimbase-nested"
+_HELD, _END = "\ufdd0", "\ufdd2"
+_MARKS = frozenset((_HELD, _END))
+_HELD_MARK = re.compile(f"{_HELD}([^{_END}]*){_END}")
+# A mark left where trafilatura put no table (a cell read as paragraphs): it goes, and a
+# space beside it with it when another is there.
+_STRAY_MARK = re.compile(f"(?:(?<=[ \n])|^){_HELD}[^{_END}]*{_END} *|{_HELD}[^{_END}]*{_END}", re.MULTILINE)
+
+
+def _nested_tables(tree) -> list:
+    """The tables of ``tree`` inside another table, in one walk."""
+    nested, depth = [], 0
+    for event, table in etree.iterwalk(tree, events=("start", "end"), tag="table"):
+        if event == "start" and depth:
+            nested.append(table)
+        depth += 1 if event == "start" else -1
+    return nested
+
+
+def _mark_nested_tables(tree) -> None:
+    """Numbers each nested table of ``tree`` (see above)."""
+    for number, table in enumerate(_nested_tables(tree)):
+        table.set(_NUMBER, str(number))
+
+
+def _tables_in(element):
+    """The tables inside ``element`` that no other table inside it holds."""
+    for child in element:
+        if child.tag == "table":
+            yield child
+        elif isinstance(child.tag, str):
+            yield from _tables_in(child)
+
+
+_handle_table = trafilatura.main_extractor.handle_table
+
+
+def _handle_table_keeping_places(table, potential_tags, options):
+    """Trafilatura's ``handle_table``, the place of each numbered table in its cells marked
+    and its own number kept (see above)."""
+    for nested in _tables_in(table):
+        if nested.get(_NUMBER) is not None:
+            nested.tail = f"{_HELD}{nested.get(_NUMBER)}{_END}{nested.tail or ''}"
+    written = _handle_table(table, potential_tags, options)
+    if written is not None and table.get(_NUMBER) is not None:
+        written.set(_NUMBER, table.get(_NUMBER))
+    return written
+
+
+trafilatura.main_extractor.handle_table = _handle_table_keeping_places
 
 
 def refuse_attribute_bombs(data: bytes) -> None:
@@ -256,30 +323,81 @@ def _cell_text(cell) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _tables_apart(body) -> None:
+    """Moves each table inside another out to the end of ``body``, a ``_HELD`` mark and its
+    tail left where it stood. Trafilatura's own extraction writes nested tables apart
+    already; that of its fallback (readability) keeps them in their cells."""
+    for index, table in enumerate(_nested_tables(body)):
+        number = f"{table.get(_NUMBER) or ''}+{index}"
+        table.set(_NUMBER, number)
+        previous, parent = table.getprevious(), table.getparent()
+        held = f"{_HELD}{number}{_END}{table.tail or ''}"
+        if previous is not None:
+            previous.tail = (previous.tail or "") + held
+        else:
+            parent.text = (parent.text or "") + held
+        table.tail = None
+        body.append(table)
+
+
+def _line(cells: list[str]) -> list[str]:
+    """The cells of a line separated by tabs, as Chromium copies them: no tab at the start
+    of a line (a row whose first cells are empty, or the rest of a row after a nested
+    table, begins with the first cell that has text); no line when no cell has text."""
+    first = next((index for index, text in enumerate(cells) if text), len(cells))
+    return ["\t".join(cells[first:])] if first < len(cells) else []
+
+
+def _lines(rows: list[list[str]], nested: dict, laid: dict) -> list[str]:
+    """The lines of a table whose ``rows`` are its cells' text, a nested table's lines
+    where its ``_HELD`` mark stands (``nested``: number -> table, each laid out once; its
+    rows in ``laid``). The mark ends the line even where trafilatura kept nothing of the
+    table (empty, or a menu's links): on the page the table is there, between the lines."""
+    lines: list[str] = []
+    for row in rows:
+        cells: list[str] = []
+        for text in row:
+            pieces = _HELD_MARK.split(text)
+            cells.append(pieces[0].strip())
+            for number, after in zip(pieces[1::2], pieces[2::2]):
+                lines += _line(cells)
+                table = nested.pop(number, None)
+                lines += [] if table is None else _lines(laid[table], nested, laid)
+                cells = [after.strip()]
+        lines += _line(cells)
+    return lines
+
+
+def _as_paragraphs(table, lines: list[str]) -> None:
+    """Puts ``lines`` in the place of ``table``, a paragraph each, and its tail after
+    (each put beside it, not at an index: no walk of its siblings)."""
+    parent = table.getparent()
+    if parent is None:
+        return
+    if table.tail and table.tail.strip():
+        lines = [*lines, table.tail]
+    for line in lines:
+        paragraph = etree.Element("p")
+        paragraph.text = line
+        table.addprevious(paragraph)
+    parent.remove(table)
+
+
 def _tables_as_lines(body) -> None:
     """Each row of a table as one line, its cells' text separated by tabs, as a browser
-    copies a row. Trafilatura writes tables as Markdown (``| a | b |`` and a ``|---|`` rule
-    under the head), characters the page does not show: a quote copied from the page would
-    not be found in the text."""
-    for table in [table for table in body.iter("table") if not any(a.tag == "table" for a in table.iterancestors())]:
-        lines = []
-        for row in table.iter("row"):
-            cells = [_cell_text(cell) for cell in row if cell.tag == "cell"]
-            if any(cells):
-                lines.append("\t".join(cells))
-        parent = table.getparent()
-        if parent is None:
-            continue
-        position = parent.index(table)
-        for offset, line in enumerate(lines):
-            paragraph = etree.Element("p")
-            paragraph.text = line
-            parent.insert(position + offset, paragraph)
-        if table.tail and table.tail.strip():
-            paragraph = etree.Element("p")
-            paragraph.text = table.tail
-            parent.insert(position + len(lines), paragraph)
-        parent.remove(table)
+    copies a row; a nested table's rows where it stands in its cell (see
+    ``_handle_table_keeping_places``). Trafilatura writes tables as Markdown (``| a | b |`` and a
+    ``|---|`` rule under the head), characters the page does not show: a quote copied from
+    the page would not be found in the text. Each table is read once, and laid out once."""
+    _tables_apart(body)
+    tables = list(body.iter("table"))
+    numbers = {table: table.get(_NUMBER) for table in tables}
+    nested = {number: table for table, number in numbers.items() if number is not None}
+    laid = {table: [[_cell_text(cell) for cell in row if cell.tag == "cell"] for row in table.iter("row")] for table in tables}
+    held = {number for rows in laid.values() for row in rows for text in row for number in _HELD_MARK.findall(text)}
+    for table in tables:
+        placed = numbers[table] in held
+        _as_paragraphs(table, [] if placed else _lines(laid[table], nested, laid))
 
 
 def _text_of(body) -> str:
@@ -290,7 +408,7 @@ def _text_of(body) -> str:
     ``&#10;``, ``&#13;`` characters."""
     _tables_as_lines(body)
     _escape_ampersands(body)
-    return xmltotxt(body, include_formatting=False)
+    return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False))
 
 
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
@@ -448,6 +566,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         tree = refuse_element_floods(content)
         if tree is not None:
             _cells_as_copied(tree)
+            _mark_nested_tables(tree)
         document = bare_extraction(
             content if tree is None else tree,
             url=url,

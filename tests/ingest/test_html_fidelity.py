@@ -5,6 +5,7 @@ store is left blank, never cut; a published date is one the page writes in full.
 from __future__ import annotations
 
 import io
+import re
 from html import escape
 
 import pytest
@@ -100,6 +101,56 @@ def test_cells_spanning_rows_or_columns_copy_as_a_browser_copies_them(table, cop
     """Once each, in their own rows, a row as long as its cells: no empty cell for the
     columns or rows a cell spans, no padding of a short row (tabs the page does not show)."""
     assert f"\n{copied}" in read(page(body=table)).text
+
+
+# (a table holding tables, its text as Chromium 156 copies it: the selection of the
+# table's contents, ``getSelection().toString()``, which is what Ctrl+C puts on the
+# clipboard). ``innerText`` agrees on where every line breaks, but writes a tab at the
+# start of the line after a nested table (``\tc``) and a blank line after one ending a
+# row; the copy writes no tab at the start of a line, and so none for a row's leading
+# empty cells either (``innerText``: ``\tb\tc``).
+NESTED_TABLES = [
+    ("<table><tr><td><table><tr><td>i1</td><td>i2</td></tr><tr><td>i3</td><td>i4</td></tr></table></td><td>b</td>"
+     "<td>c</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>", "i1\ti2\ni3\ti4\nb\tc\nd\te\tf\n"),
+    ("<table><tr><td>a</td><td><table><tr><td>i1</td><td>i2</td></tr><tr><td>i3</td><td>i4</td></tr></table></td>"
+     "<td>c</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>", "a\t\ni1\ti2\ni3\ti4\nc\nd\te\tf\n"),
+    ("<table><tr><td>a</td><td>b</td><td><table><tr><td>i1</td><td>i2</td></tr><tr><td>i3</td><td>i4</td></tr></table>"
+     "</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>", "a\tb\t\ni1\ti2\ni3\ti4\nd\te\tf\n"),
+    ("<table><tr><td>r1a</td><td>r1b</td></tr><tr><td>r2a</td><td><table><tr><td>i1</td><td>i2</td></tr><tr><td>i3</td>"
+     "<td>i4</td></tr></table></td></tr><tr><td>r3a</td><td>r3b</td></tr><tr><td>r4a</td><td>r4b</td></tr></table>",
+     "r1a\tr1b\nr2a\t\ni1\ti2\ni3\ti4\nr3a\tr3b\nr4a\tr4b\n"),
+    ("<table><tr><td>a</td><td>before <table><tr><td>i1</td><td>i2</td></tr><tr><td>i3</td><td>i4</td></tr></table> after"
+     "</td><td>c</td></tr></table>", "a\tbefore\ni1\ti2\ni3\ti4\nafter\tc\n"),
+    ("<table><tr><td>a</td><td><table><tr><td>p1</td><td>p2</td></tr></table><table><tr><td>q1</td><td>q2</td></tr>"
+     "<tr><td>q3</td><td>q4</td></tr></table></td><td>c</td></tr></table>", "a\t\np1\tp2\nq1\tq2\nq3\tq4\nc\n"),
+    ("<table><tr><td>a</td><td>x <table><tr><td>p1</td><td>p2</td></tr></table> y <table><tr><td>q1</td><td>q2</td></tr>"
+     "</table> z</td><td>c</td></tr></table>", "a\tx\np1\tp2\ny\nq1\tq2\nz\tc\n"),
+    ("<table><tr><td>a</td><td><table><tr><td>m1</td><td><table><tr><td>d1</td><td>d2</td></tr><tr><td>d3</td><td>d4</td>"
+     "</tr></table></td><td>m3</td></tr><tr><td>m4</td><td>m5</td></tr></table></td><td>c</td></tr><tr><td>e</td>"
+     "<td>f</td></tr></table>", "a\t\nm1\t\nd1\td2\nd3\td4\nm3\nm4\tm5\nc\ne\tf\n"),
+    ('<table><tr><td>a</td><td><table><tr><th colspan="2">Wide</th></tr><tr><td rowspan="2">Tall</td><td>t1</td></tr>'
+     "<tr><td>t2</td></tr></table></td><td>c</td></tr><tr><td>d</td><td>e</td></tr></table>",
+     "a\t\nWide\nTall\tt1\nt2\nc\nd\te\n"),
+    ("<table><tr><td>a</td><td><table><caption>Cap</caption><tr><td>i1</td><td>i2</td></tr></table></td><td>c</td></tr>"
+     "</table>", "a\t\nCap\ni1\ti2\nc\n"),
+    ("<table><tr><td>a</td><td><table><tr><td></td></tr></table></td><td>c</td></tr></table>", "a\t\nc\n"),
+    ("<table><tr><td></td><td>b</td><td>c</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>", "b\tc\nd\te\tf\n"),
+    ("<table><tr><td></td><td> </td><td>c</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>", "c\nd\te\tf\n"),
+]
+NESTED_IDS = [
+    "in-first-cell", "in-middle-cell", "in-last-cell", "in-middle-row", "text-around-it", "two-in-a-cell",
+    "two-with-text-between", "two-levels", "with-spans", "with-caption", "empty", "leading-empty-cell", "leading-empty-cells",
+]
+
+
+@pytest.mark.parametrize("table, copied", NESTED_TABLES, ids=NESTED_IDS)
+def test_a_table_inside_a_cell_is_copied_where_it_stands_as_a_browser_copies_it(table, copied):
+    """The cell's text before it ends the row's line, its rows follow, and the rest of the
+    cell and of the row begin a new line: nothing moved after the outer table, glued, or
+    written twice. The text is stored without white space at the end of a line
+    (``normalise_extracted``), the copy is compared so."""
+    stored = re.sub(r"[ \t]+\n", "\n", copied)
+    assert f"\n{stored}" in read(page(body=table)).text
 
 
 # (the head, the metadata field, its value as the page shows it)
