@@ -6,7 +6,11 @@ One round for one webhook (``deliver_round``):
    at once, and a crashed worker's lease simply expires);
 2. turn the numbered events after the webhook's cursor into ``Delivery`` rows (the ones
    its ``types`` and ``public_only`` want), moving the cursor past them;
-3. POST the oldest pending delivery; on a 2xx mark it delivered and go on with the next.
+3. POST the oldest pending delivery; on a 2xx mark it delivered and go on with the next,
+   up to the round's share (``ROUND_SHARE`` POSTs, and no event numbered after the round
+   began): then the next webhook has its turn, and this one goes on at the next round. So
+   no receiver, however slow, holds the worker while events keep coming, and one worker
+   serves every webhook in turn.
    On anything else (an error status, a timeout, a refused address) record the attempt and
    wait ``backoff(attempts)`` before retrying it: later events wait behind it, so the
    receiver sees them in order. Failing for ``WEBHOOK_DISABLE_AFTER`` seconds (a day)
@@ -54,6 +58,10 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Claimbase-Signature"
 ENQUEUE_BATCH = 500
+# The POSTs one webhook gets in a round before the next webhook has its turn: a fast
+# receiver drains a backlog in few rounds, and a slow one (up to WEBHOOK_TIMEOUT_SECONDS a
+# POST) delays the others by at most this many of its POSTs.
+ROUND_SHARE = 100
 LEASE_SECONDS = 120
 # What of a receiver's answer is read and kept (in the delivery log): its start only.
 EXCERPT_BYTES = 200
@@ -185,12 +193,14 @@ def unwanted_reason(webhook: Webhook, event: Event) -> str:
 
 
 @transaction.atomic
-def enqueue(webhook: Webhook, now: datetime) -> int:
-    """Delivery rows for the numbered events after the webhook's cursor that it wants."""
+def enqueue(webhook: Webhook, now: datetime, *, up_to: int | None = None) -> int:
+    """Delivery rows for the numbered events after the webhook's cursor that it wants (up
+    to seq ``up_to``, when given)."""
     locked = Webhook.objects.select_for_update().get(pk=webhook.pk)
-    events = list(
-        Event.objects.filter(seq__gt=locked.last_seq).order_by("seq")[:ENQUEUE_BATCH]
-    )
+    events = Event.objects.filter(seq__gt=locked.last_seq)
+    if up_to is not None:
+        events = events.filter(seq__lte=up_to)
+    events = list(events.order_by("seq")[:ENQUEUE_BATCH])
     if not events:
         return 0
     wanted = [Delivery(webhook=locked, event=event, seq=event.seq, next_attempt_at=now) for event in events if locked.wants(event)]
@@ -376,19 +386,29 @@ def _never() -> bool:
 
 
 def deliver_round(
-    webhook: Webhook, *, owner: str | None = None, now=timezone.now, should_stop: Callable[[], bool] = _never
+    webhook: Webhook,
+    *,
+    owner: str | None = None,
+    now=timezone.now,
+    should_stop: Callable[[], bool] = _never,
+    up_to: int | None = None,
+    share: int = ROUND_SHARE,
 ) -> RoundResult:
-    """Deliver what is due to one webhook, oldest first; stop at the first failure, or
-    before the next POST once ``should_stop()`` says so (the worker is shutting down: what
-    is left stays pending for the next worker).
+    """Deliver what is due to one webhook, oldest first, up to its share of the round: at
+    most ``share`` POSTs, and no event numbered after ``up_to`` (by default the feed's last
+    number when the round begins). Stop at the first failure, or before the next POST once
+    ``should_stop()`` says so (the worker is shutting down: what is left stays pending for
+    the next worker).
 
     An unexpected error is this webhook's failed attempt, recorded while its lease is still
     held; only a lost database ends the round (the worker pauses, then reconnects)."""
     owner = owner or uuid.uuid4().hex
     result = RoundResult()
     with read_primary():
+        if up_to is None:
+            up_to = _last_numbered()
         try:
-            _deliver_due(webhook, owner, result, now, should_stop)
+            _deliver_due(webhook, owner, result, now, should_stop, up_to, share)
         except DATABASE_UNAVAILABLE:
             raise
         except Exception as error:  # noqa: BLE001 - one webhook's fault is its failed attempt
@@ -401,15 +421,31 @@ def deliver_round(
     return result
 
 
+def _last_numbered() -> int:
+    return Event.objects.aggregate(end=Max("seq"))["end"] or 0
+
+
 def _deliver_due(
-    webhook: Webhook, owner: str, result: RoundResult, now: Callable[[], datetime], should_stop: Callable[[], bool]
+    webhook: Webhook,
+    owner: str,
+    result: RoundResult,
+    now: Callable[[], datetime],
+    should_stop: Callable[[], bool],
+    up_to: int,
+    share: int,
 ) -> None:
     """The round's loop. New events are queued when the queue is empty: the pending ones
     all come before them in ``seq`` order, and a delivery waiting for its backoff is the
     whole round (nothing is read past it, whatever fails there). Each POST is counted as an
     attempt before it is made (``_start_attempt``): a worker that dies waiting for the
-    answer leaves it counted, and the log says no answer was recorded."""
-    while not should_stop():
+    answer leaves it counted, and the log says no answer was recorded.
+
+    The round ends at its share (``share`` POSTs, or the events numbered up to ``up_to``):
+    readers of the feed number new events all the time, and a round that took them too
+    would never end while a receiver is slower than the writers, nor let the worker reach
+    the next webhook. What is left waits, in order, for this webhook's next round."""
+    posts = 0
+    while not should_stop() and posts < share:
         if not _hold(webhook, owner, now()):  # taken, or renewed before the next POST
             return
         head = _pending_head(webhook)
@@ -418,10 +454,12 @@ def _deliver_due(
             # webhook of a few types reads past thousands it does not take in one round
             # (the lease renewed between batches).
             read_up_to = webhook.last_seq
-            enqueue(webhook, now())
+            enqueue(webhook, now(), up_to=up_to)
             if webhook.last_seq == read_up_to:
-                return  # nothing past the cursor
+                return  # nothing past the cursor, or nothing numbered before the round began
             continue
+        if head.seq > up_to:
+            return  # queued by a worker whose round began later: the next round's
         if head.next_attempt_at > now():
             result.waiting = True
             return
@@ -430,6 +468,7 @@ def _deliver_due(
             result.skipped += 1
             continue
         _start_attempt(head, now())
+        posts += 1
         status, error = _post(webhook, head)
         if error:
             _record_failure(webhook, head, status, error, now())
@@ -441,20 +480,29 @@ def _deliver_due(
 
 
 def deliver_all(
-    *, owner: str | None = None, now=timezone.now, should_stop: Callable[[], bool] = _never
+    *,
+    owner: str | None = None,
+    now=timezone.now,
+    should_stop: Callable[[], bool] = _never,
+    up_to: int | None = None,
+    share: int = ROUND_SHARE,
 ) -> RoundResult:
     """One round over every active webhook (numbering pending events first), read from the
-    primary. A webhook whose round fails even to record its failure is logged and passed
-    over: the others are still delivered."""
+    primary: each webhook in turn gets its share (``deliver_round``), the events numbered
+    up to ``up_to`` (by default, when the round begins) and at most ``share`` POSTs. A
+    webhook whose round fails even to record its failure is logged and passed over: the
+    others are still delivered."""
     sequence_pending()
     total = RoundResult()
     with read_primary():
+        if up_to is None:
+            up_to = _last_numbered()
         active = list(Webhook.objects.filter(active=True).order_by("pk"))
     for webhook in active:
         if should_stop():
             break
         try:
-            result = deliver_round(webhook, owner=owner, now=now, should_stop=should_stop)
+            result = deliver_round(webhook, owner=owner, now=now, should_stop=should_stop, up_to=up_to, share=share)
         except DATABASE_UNAVAILABLE:
             raise
         except Exception:  # noqa: BLE001 - logged; the next round tries this webhook again
@@ -490,4 +538,5 @@ def unread_events(webhook: Webhook):
 def feed_end() -> int:
     """The last number of the feed: a new webhook that takes new events only starts there."""
     sequence_pending()
-    return Event.objects.aggregate(end=Max("seq"))["end"] or 0
+    with read_primary():  # a replica that lags would start it among events already sent
+        return _last_numbered()

@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from feed.webhooks import deliver_all
+from feed.webhooks import deliver_all, feed_end
 from feed.worker import run_worker, worker_name
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "Deliver the changes feed to the registered webhooks: at least once, in seq order per "
         "webhook, signed, with exponential backoff. Runs until stopped: the first SIGTERM or "
         "SIGINT lets the delivery in flight finish, a second abandons it (it is sent again "
-        "later). --once delivers everything due now and exits."
+        "later). --once delivers everything due now (the events numbered when it starts) and exits."
     )
 
     def add_arguments(self, parser):
@@ -32,9 +32,12 @@ class Command(BaseCommand):
             raise CommandError("--interval must be more than 0 and at most 3600 seconds.")
         owner = worker_name()
         if once:
+            # What is numbered now, and no later event: the rounds end although writers and
+            # readers of the feed go on numbering new ones.
+            up_to = feed_end()
             delivered = failed = 0
             while True:
-                result = deliver_all(owner=owner)
+                result = deliver_all(owner=owner, up_to=up_to)
                 delivered += result.delivered
                 failed += result.failed
                 if not result.delivered:
