@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
-from django.db import IntegrityError
+from django.db import IntegrityError, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from tld import get_fld
@@ -39,7 +39,7 @@ from . import ingest
 from .ingest.html import host_name
 from .ingest.normalise import without_lone_surrogates
 from .models import URL_MAX_LENGTH, Source
-from .services import check_source_fields, source_create, url_owner
+from .services import check_source_fields, check_source_text, source_create, url_owner
 
 CHUNK = 1024 * 1024
 
@@ -318,9 +318,14 @@ def _fields(
 
 
 def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict) -> Source:
+    """The source, its original stored first. What can be refused is checked before the
+    file is stored (a refusal leaves nothing); a save that fails all the same (a concurrent
+    request took the URL or the same bytes first) deletes the file it stored."""
     _refuse_duplicate_url(fields.get("url"))
+    original = None
     try:
-        check_source_fields(**fields)  # before the file is stored: a refusal leaves nothing
+        check_source_fields(**fields)
+        check_source_text(extraction.text, from_file=True)
         name = store_original(stream, sha256=sha256, size=size, media_type=extraction.media_type)
         original = {
             "original": name,
@@ -328,19 +333,56 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
             "original_media_type": extraction.media_type,
             "original_size": size,
         }
-        return source_create(user=user, text=extraction.text, original=original, **fields)
-    except IntegrityError:
-        # A concurrent request committed the same original (or URL) first.
-        _refuse_duplicate_original(sha256)
-        _refuse_duplicate_url(fields.get("url"))
-        raise
-    except InvalidInput as error:
-        # Validation saw a concurrent upload of the same bytes (or URL) that committed first:
-        # the save's own check (``url_taken``) or the model's (``invalid``, on ``url``).
-        _refuse_duplicate_original(sha256)
-        if error.code == "url_taken" or "url" in error.extra.get("errors", {}):
+        source = source_create(user=user, text=extraction.text, original=original, **fields)
+    except BaseException as error:
+        if original is not None:
+            _discard_original(stream, **original)
+        if isinstance(error, IntegrityError):
+            # A concurrent request committed the same original (or URL) first.
+            _refuse_duplicate_original(sha256)
             _refuse_duplicate_url(fields.get("url"))
+        elif isinstance(error, InvalidInput):
+            # Validation saw a concurrent upload of the same bytes (or URL) that committed
+            # first: the save's own check (``url_taken``) or the model's (``invalid``, on ``url``).
+            _refuse_duplicate_original(sha256)
+            if error.code == "url_taken" or "url" in error.extra.get("errors", {}):
+                _refuse_duplicate_url(fields.get("url"))
         raise
+    transaction.on_commit(lambda: _keep_original(stream, **original), using=router.db_for_write(Source))
+    return source
+
+
+def _named_by_a_source(name: str) -> bool:
+    return Source.objects.using(router.db_for_write(Source)).filter(original=name).exists()
+
+
+def _discard_original(stream: BinaryIO, *, original: str, original_sha256: str, original_size: int,
+                      original_media_type: str) -> None:
+    """Delete the file stored for a source that was not created: refused requests must not
+    fill the disk. An upload of the same bytes under way may have found it stored and be
+    committing a source that names it: the file is deleted, then looked for among the
+    sources again, and stored again if one names it now (that upload checks once it committed,
+    ``_keep_original``: whichever looks last finds the file gone, or the source there)."""
+    try:
+        if _named_by_a_source(original):
+            return
+        default_storage.delete(original)
+        if _named_by_a_source(original):
+            store_original(stream, sha256=original_sha256, size=original_size, media_type=original_media_type)
+    except Exception:  # noqa: BLE001 - the request's own error is the answer; check_originals sweeps what is left
+        logger.exception("The original %s of a source that was not created could not be removed", original)
+
+
+def _keep_original(stream: BinaryIO, *, original: str, original_sha256: str, original_size: int,
+                   original_media_type: str) -> None:
+    """Once the source is committed: its file, which a refused upload of the same bytes may
+    have deleted meanwhile (``_discard_original``), is stored again if it is gone."""
+    try:
+        if not default_storage.exists(original):
+            logger.warning("The original %s was removed by a refused upload of the same bytes; stored again", original)
+            store_original(stream, sha256=original_sha256, size=original_size, media_type=original_media_type)
+    except Exception:  # noqa: BLE001 - the source is saved; check_originals reports a missing file
+        logger.exception("The original %s could not be stored again", original)
 
 
 @storage_full_said()

@@ -106,7 +106,7 @@ def _attribute(instance, user) -> None:
 
 def _validated(instance) -> None:
     """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages).
-    A source's ``SpooledText`` is checked by ``_check_text``, a piece at a time."""
+    A source's ``SpooledText`` is checked by ``check_source_text``, a piece at a time."""
     refuse_unstorable_text(instance)
     spooled = isinstance(getattr(instance, "text", None), SpooledText)
     try:
@@ -245,7 +245,10 @@ def source_text_problem(text: Any) -> str | None:
     return f"text: {problem}" if problem else None
 
 
-def _check_text(text: Any) -> None:
+def check_source_text(text: Any, *, from_file: bool = False) -> None:
+    """``source_text_problem`` as a 400; ``from_file``: the text a file gave, which an
+    upload checks before it stores the file (the caller sent no ``text``: the error is
+    the file's)."""
     if isinstance(text, SpooledText):
         # Piece by piece: a character the rule refuses is refused in any piece of the text.
         pieces = text.pieces() if text.length else [""]
@@ -255,7 +258,9 @@ def _check_text(text: Any) -> None:
     problem = source_text_problem(text)
     if problem is not None:
         code = "empty_text" if not text else "null_character" if "\x00" in text else "invalid_text"
-        raise InvalidInput(problem, code=code, extra={"errors": {"text": [problem]}})
+        if from_file:
+            problem = f"The file's text cannot be stored: {text_problem(text)}." if text else "The file gives no text."
+        raise InvalidInput(problem, code=code, extra={"errors": {"file" if from_file else "text": [problem]}})
 
 
 def _refuse_unknown_fields(fields: dict) -> None:
@@ -288,7 +293,7 @@ def source_create(*, user=None, text: str | SpooledText, original: dict | None =
     _refuse_unknown_fields(fields)
     if isinstance(text, str):
         text = normalise_line_endings(text)
-    _check_text(text)
+    check_source_text(text)
     source = Source(text=text, created_by=user, **(original or {}), **fields)
     if not source.url:
         source.url = None
@@ -331,7 +336,7 @@ def source_update(
     source_changing.send(sender=Source, source=source, user=user)
     url_changed = url_key(source.url) != source.url_key  # a recorded spelling is not refused again
     if text_changes:
-        _check_text(text)
+        check_source_text(text)
         source.text = text
         _validated(source)
         _save_source(source, url_changed=url_changed)

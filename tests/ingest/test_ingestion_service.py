@@ -49,6 +49,9 @@ def test_two_identical_uploads_at_once_make_one_source(data):
             cursor.execute("SELECT count(*) FROM pg_largeobject_metadata")
             assert cursor.fetchone()[0] == 0  # the loser's went with its rollback
     assert sorted(str(type(outcome).__name__) if not isinstance(outcome, str) else outcome for outcome in outcomes) == ["Source", "duplicate_original"]
+    # The loser's refusal left the file the winner names.
+    with default_storage.open(Source.objects.get().original.name, "rb") as stored:
+        assert stored.read() == data
 
 
 @pytest.mark.django_db
@@ -70,6 +73,73 @@ def test_a_failed_save_leaves_no_source(monkeypatch):
     with pytest.raises(RuntimeError):
         ingestion.source_create_from_file(stream=io.BytesIO(b"Never saved."), filename="a.txt")
     assert not Source.objects.exists()
+    assert stored_originals() == []
+
+
+def stored_originals() -> list[str]:
+    if not default_storage.exists("originals"):
+        return []
+    return [name for folder in default_storage.listdir("originals")[0] for name in default_storage.listdir(f"originals/{folder}")[1]]
+
+
+@pytest.mark.django_db
+def test_a_text_the_source_refuses_is_refused_before_its_file_is_stored():
+    """A file whose text holds U+0000 (UTF-16: a character, not binary) is refused by the
+    file's name, and nothing is kept: repeated, such uploads would fill the disk."""
+    with pytest.raises(InvalidInput) as refused:
+        ingestion.source_create_from_file(stream=io.BytesIO("Hi\x00there".encode("utf-16")), filename="nul.txt")
+    assert refused.value.code == "null_character"
+    assert refused.value.extra["errors"] == {"file": ["The file's text cannot be stored: null characters are not allowed."]}
+    assert stored_originals() == []
+
+
+@pytest.mark.django_db
+def test_an_upload_that_loses_a_race_for_its_url_keeps_no_file(monkeypatch):
+    """The URL was free when looked at, and taken when the source was saved: 409, and the
+    file stored for it is gone (the winner's own is another file)."""
+    services.source_create(title="Read first", text="Some text.", url="https://example.org/a")
+    monkeypatch.setattr(ingestion, "_refuse_duplicate_url", lambda url, look=ingestion._refuse_duplicate_url: None)
+    monkeypatch.setattr(ingestion, "check_source_fields", lambda **fields: None)
+    with pytest.raises((Conflict, InvalidInput)):
+        ingestion.source_create_from_file(stream=io.BytesIO(b"Other bytes of the same page."), filename="a.txt", url="https://example.org/a")
+    assert stored_originals() == []
+
+
+@pytest.mark.django_db
+def test_a_refused_upload_leaves_the_file_a_source_of_the_same_bytes_names(monkeypatch):
+    """Two uploads of the same bytes: one is refused (its URL taken), the other is saved
+    and names the stored file. Whichever order their last steps take, the file stays."""
+    data = b"The same bytes, uploaded twice at once."
+    sha = hashlib.sha256(data).hexdigest()
+    original = {"original": ingestion.original_name(sha, "text/plain"), "original_sha256": sha,
+                "original_size": len(data), "original_media_type": "text/plain"}
+    ingestion.store_original(io.BytesIO(data), sha256=sha, size=len(data), media_type="text/plain")
+    named = services.source_create(title="Saved", text="Some text.", original=original)
+    # The refused one looks after the other committed: the file is left alone.
+    ingestion._discard_original(io.BytesIO(data), **original)
+    assert default_storage.exists(named.original.name)
+    # It looked before the other committed, and deleted the file: it looks again after the
+    # delete and puts the file back.
+    looks = iter([False, True])
+    monkeypatch.setattr(ingestion, "_named_by_a_source", lambda name: next(looks))
+    ingestion._discard_original(io.BytesIO(data), **original)
+    with default_storage.open(named.original.name, "rb") as stored:
+        assert stored.read() == data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_upload_whose_file_a_refused_one_deleted_meanwhile_stores_it_again(monkeypatch):
+    create = ingestion.source_create
+
+    def then_deleted(**fields):
+        source = create(**fields)
+        default_storage.delete(source.original.name)  # by a refused upload of the same bytes
+        return source
+
+    monkeypatch.setattr(ingestion, "source_create", then_deleted)
+    source = ingestion.source_create_from_file(stream=io.BytesIO(b"Saved, and its file deleted meanwhile."), filename="a.txt")
+    with default_storage.open(source.original.name, "rb") as stored:
+        assert stored.read() == b"Saved, and its file deleted meanwhile."
 
 
 @pytest.mark.django_db
