@@ -65,7 +65,8 @@ class TemporaryFailureMiddleware:
 
 class RequestBodyLimitMiddleware:
     """A body larger than ``MAX_BODY_MB`` is refused with 413 (JSON under ``/api/``, text on
-    the admin's pages) before any of it is read, on every path; one sent in chunks without
+    the admin's pages) before any of it is read, on every path (an upload's file over
+    ``MAX_SOURCE_MB``: 400 ``too_large``, as its handler says of one found so while read); one sent in chunks without
     a ``Content-Length`` with 411, since Django reads a body up to its length and would
     read it as empty. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, is set to the
     same size for the form parsers.)"""
@@ -78,12 +79,12 @@ class RequestBodyLimitMiddleware:
     UPLOAD_PATHS = frozenset({"/api/v1/sources/", "/admin/sources/source/add/from-file/"})
 
     def __call__(self, request):
-        limit, setting = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "MAX_BODY_MB"
+        limit, setting, upload = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "MAX_BODY_MB", False
         if request.method == "POST" and request.path in self.UPLOAD_PATHS and request.content_type == "multipart/form-data":
             from sources.uploads import upload_body_limit
 
             if upload_body_limit() > limit:
-                limit, setting = upload_body_limit(), "MAX_SOURCE_MB, and room for the form around the file"
+                limit, setting, upload = upload_body_limit(), "MAX_SOURCE_MB, and room for the form around the file", True
         if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
             # Django reads a body up to its Content-Length: a chunked one would be read as
             # empty ("No file was submitted", "This field is required").
@@ -97,6 +98,12 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return JsonResponse({"detail": "Content-Length is not a number.", "code": "invalid"}, status=400)
+        if upload and length > limit:
+            # The file is over MAX_SOURCE_MB, however far: the 400 an upload's handler gives
+            # one found too large while it is read (``too_large``), not a 413 of the request.
+            from sources.ingestion import too_large_error
+
+            return _answer(request, too_large_error().as_dict(), 400)
         if limit is not None and length > limit:
             body = {
                 "detail": f"The request body is {length:,} bytes; the limit is {limit:,} bytes ({setting}).",

@@ -423,6 +423,17 @@ def test_a_body_announcing_more_than_the_limit_is_refused_before_it_is_read(clie
     assert "bytes" in response.json()["detail"]
 
 
+def test_a_file_far_over_the_limit_is_the_same_400_refused_before_it_is_read(client_for, analyst, settings):
+    """However far over MAX_SOURCE_MB (past the room left for the form too), an upload's
+    file is a 400 ``too_large``, as the contract says: not a 413 of the request."""
+    settings.MAX_SOURCE_MB = 0.01
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    response = upload(client_for(analyst), "big.txt", b"w" * (2 * 1024 * 1024), "text/plain")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_large"
+    assert response.json()["detail"] == "The file is larger than the limit of 0.01 MB (MAX_SOURCE_MB)."
+
+
 def test_uploaded_files_stream_to_disk_not_memory(client_for, analyst, monkeypatch):
     from django.core.files.uploadedfile import TemporaryUploadedFile
 
