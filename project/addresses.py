@@ -1,5 +1,7 @@
 """Which address a request comes from, for throttles and login limits.
 
+Both count by ``client_key``: the address, or for IPv6 its /64 network.
+
 ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` (default 0) says how many proxies stand in
 front of the server. Each proxy appends the address it saw to ``X-Forwarded-For``, so
 with N trusted proxies the client is the N-th entry from the right; anything further left
@@ -38,7 +40,9 @@ def client_address(request) -> str:
 
 def throttle_key_address(address: str) -> str:
     """The part of an address that a throttle counts: the address for IPv4, its /64 network
-    for IPv6 (one subscriber holds a whole /64, and could otherwise rotate through it)."""
+    for IPv6 (one subscriber holds a whole /64, and could otherwise rotate through it),
+    written as the network's first address (``2001:db8:1:2::``): an address still, which
+    the login limits' address column takes (a network's ``/64`` is refused there)."""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -46,5 +50,13 @@ def throttle_key_address(address: str) -> str:
     if parsed.version == 6:
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
     return str(parsed)
+
+
+def client_key(request) -> str:
+    """What throttles and login limits count a request under: its caller's address
+    (``client_address``) reduced as ``throttle_key_address`` says (IPv6 to its /64). One
+    rule for both, or a /64 throttled as one caller would try passwords from each of its
+    addresses."""
+    return throttle_key_address(client_address(request))

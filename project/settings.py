@@ -404,7 +404,7 @@ TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", "0", kind=int)
 AXES_FAILURE_LIMIT = env_number("LOGIN_FAILURE_LIMIT", "10", kind=int, least=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", "15", positive=True))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "project.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "project.addresses.client_key"  # IPv6: per /64, as the throttles count
 AXES_LOCKOUT_CALLABLE = "project.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False

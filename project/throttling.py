@@ -28,7 +28,7 @@ from django.db import OperationalError, connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from project.addresses import client_address, throttle_key_address
+from project.addresses import client_key
 from project.rates import parse_rate
 from project.cache import DatabaseCache
 from project.middleware import database_busy
@@ -53,7 +53,7 @@ class SharedRateThrottle(BaseThrottle):
         return parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
     def get_ident(self, request) -> str:
-        return throttle_key_address(client_address(request))
+        return client_key(request)
 
     def get_cache_key(self, request, view) -> str | None:
         raise NotImplementedError

@@ -4,6 +4,7 @@ proxies are configured; failed logins are limited per username and per address."
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 
 from project.addresses import client_address, throttle_key_address
@@ -53,7 +54,7 @@ def test_client_address_trusts_exactly_the_configured_proxies(rf, settings, trus
 
 
 def test_ipv6_callers_are_counted_per_64_network():
-    assert throttle_key_address("2001:db8:1:2:aaaa::1") == throttle_key_address("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert throttle_key_address("2001:db8:1:2:aaaa::1") == throttle_key_address("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::"
     assert throttle_key_address("::ffff:192.0.2.1") == "192.0.2.1"
     assert throttle_key_address("192.0.2.1") == "192.0.2.1"
 
@@ -87,6 +88,15 @@ def test_token_endpoint_locks_an_address_out_whatever_the_usernames(anonymous, a
         token(anonymous, f"user-{n}", "guess")
     assert token(anonymous, "analyst", "pw-analyst").status_code == 429
     assert token(anonymous, "analyst", "pw-analyst", address="192.0.2.200").status_code == 200
+
+
+def test_ipv6_logins_are_limited_per_64_network_as_the_throttles_count(anonymous, analyst, login_limit):
+    # One subscriber holds a whole /64: a new address of it for each guess is the same caller.
+    for n in range(3):
+        token(anonymous, f"user-{n}", "guess", address=f"2001:db8:7::{n + 1}")
+    assert token(anonymous, "analyst", "pw-analyst", address="2001:db8:7::99").status_code == 429
+    assert token(anonymous, "analyst", "pw-analyst", address="2001:db8:8::1").status_code == 200  # another /64
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:7::"}
 
 
 def test_a_new_x_forwarded_for_does_not_escape_the_login_limit(anonymous, analyst, login_limit):
