@@ -63,6 +63,11 @@ ENQUEUE_BATCH = 500
 # POST) delays the others by at most this many of its POSTs.
 ROUND_SHARE = 100
 LEASE_SECONDS = 120
+# The longest wait a backoff or a lease is given, whatever the settings say (they refuse
+# more than a week; code or a test may set more): a timedelta overflows past about 8.6e13
+# seconds, and a failure that cannot be recorded would be sent again at every round,
+# never backed off nor counted toward disabling the webhook.
+LONGEST_WAIT = timedelta(days=365)
 # What of a receiver's answer is read and kept (in the delivery log): its start only.
 EXCERPT_BYTES = 200
 ERROR_CHARACTERS = 2000
@@ -77,7 +82,7 @@ def lease_seconds() -> float:
     """How long a lease lasts: renewed before each POST, it must outlive the longest POST
     (``WEBHOOK_TIMEOUT_SECONDS``) by a wide margin, or a second worker could take the
     webhook while the first still waits for an answer and send the next event before it."""
-    return max(LEASE_SECONDS, 3 * _setting("WEBHOOK_TIMEOUT_SECONDS", 10))
+    return min(max(LEASE_SECONDS, 3 * _setting("WEBHOOK_TIMEOUT_SECONDS", 10)), LONGEST_WAIT.total_seconds())
 
 
 def _setting(name: str, default: float) -> float:
@@ -100,9 +105,10 @@ def backoff(attempts: int) -> timedelta:
     """Seconds before retry number ``attempts``: base, 2 x base, 4 x base, ... capped.
 
     The exponent stops at 64 (any base reaches any cap long before): ``2 ** 1024`` times a
-    float overflows, and that failure would repeat at every round."""
+    float overflows, and that failure would repeat at every round. For the same reason no
+    wait exceeds ``LONGEST_WAIT``."""
     base = _setting("WEBHOOK_BACKOFF_SECONDS", 10)
-    cap = _setting("WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+    cap = min(_setting("WEBHOOK_BACKOFF_MAX_SECONDS", 3600), LONGEST_WAIT.total_seconds())
     return timedelta(seconds=min(cap, base * 2 ** min(64, max(0, attempts - 1))))
 
 

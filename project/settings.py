@@ -30,9 +30,12 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_number(name: str, default: str, *, kind: type = float, least: float = 0, positive: bool = False):
+def env_number(
+    name: str, default: str, *, kind: type = float, least: float = 0, positive: bool = False, most: float | None = None
+):
     """A number from the environment, or ``ImproperlyConfigured`` naming the variable: a
-    backoff of -5 seconds or a timeout of "ten" would fail far from where it was set."""
+    backoff of -5 seconds, a timeout of "ten" or one of 1e14 seconds (more than a
+    ``timedelta`` holds) would fail far from where it was set."""
     value = os.environ.get(name, default)
     try:
         number = kind(value)
@@ -40,6 +43,8 @@ def env_number(name: str, default: str, *, kind: type = float, least: float = 0,
         raise ImproperlyConfigured(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}.") from None
     if number != number or number in (float("inf"), float("-inf")) or number < least or (positive and number <= 0):
         raise ImproperlyConfigured(f"{name} must be {'more than' if positive else 'at least'} {least:g}, not {value!r}.")
+    if most is not None and number > most:
+        raise ImproperlyConfigured(f"{name} must be at most {most:g}, not {value!r}.")
     return number
 
 
@@ -219,10 +224,14 @@ if DATABASE_REPLICA_URLS:
 # After a write, the same caller reads the primary for this long (read-your-writes).
 REPLICA_PIN_SECONDS = env_number("REPLICA_PIN_SECONDS", "5", kind=int)
 
-# Webhooks (feed/webhooks.py, python manage.py deliver_webhooks).
-WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", positive=True)
-WEBHOOK_BACKOFF_SECONDS = env_number("WEBHOOK_BACKOFF_SECONDS", "10", positive=True)
-WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", positive=True)
+# Webhooks (feed/webhooks.py, python manage.py deliver_webhooks). Bounded above: the worker
+# turns them into timedeltas (1e14 s overflows one). A POST holds the worker, and its lease
+# lasts three times the timeout: 5 minutes at most (a receiver answers at once and works
+# after). The first retry waits a day at most, any retry a week (a webhook failing for
+# WEBHOOK_DISABLE_AFTER_SECONDS, a day by default, is disabled at its next attempt).
+WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", positive=True, most=300)
+WEBHOOK_BACKOFF_SECONDS = env_number("WEBHOOK_BACKOFF_SECONDS", "10", positive=True, most=86400)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", positive=True, most=7 * 86400)
 WEBHOOK_DISABLE_AFTER_SECONDS = env_number("WEBHOOK_DISABLE_AFTER_SECONDS", "86400", positive=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -402,7 +411,9 @@ TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", "0", kind=int)
 # django-axes: LOGIN_FAILURE_LIMIT failures lock that username, and that address, out for
 # LOGIN_LOCKOUT_MINUTES (429 with Retry-After); a success does not wipe an address's count.
 AXES_FAILURE_LIMIT = env_number("LOGIN_FAILURE_LIMIT", "10", kind=int, least=1)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", "15", positive=True))
+# At most a year (a lockout longer than that is one to lift by hand, axes_reset): far more
+# would overflow the timedelta, a traceback at start-up that names no variable.
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", "15", positive=True, most=365 * 1440))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "project.addresses.client_key"  # IPv6: per /64, as the throttles count
 AXES_LOCKOUT_CALLABLE = "project.auth.lockout_response"

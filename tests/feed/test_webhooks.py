@@ -283,3 +283,25 @@ def test_deliver_webhooks_once_drains_and_exits(db, receiver, local_delivery, ca
 def test_backoff_is_capped(settings):
     settings.WEBHOOK_BACKOFF_SECONDS, settings.WEBHOOK_BACKOFF_MAX_SECONDS = 10, 3600
     assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3, 12, 40)] == [10, 20, 40, 3600, 3600]
+
+
+def test_a_backoff_or_lease_beyond_what_a_timedelta_holds_is_held_to_the_longest_wait(settings):
+    settings.WEBHOOK_BACKOFF_SECONDS = settings.WEBHOOK_BACKOFF_MAX_SECONDS = 1e14
+    settings.WEBHOOK_TIMEOUT_SECONDS = 3e13
+    assert webhooks.backoff(1) == webhooks.backoff(80) == webhooks.LONGEST_WAIT
+    assert webhooks.lease_seconds() == webhooks.LONGEST_WAIT.total_seconds()
+
+
+def test_a_failure_under_an_enormous_backoff_is_recorded_and_backed_off(db, receiver, local_delivery, settings):
+    # Settings refuse such values at start-up; recording must not depend on it.
+    settings.WEBHOOK_BACKOFF_SECONDS = settings.WEBHOOK_BACKOFF_MAX_SECONDS = 1e14
+    _events(1)
+    webhook = _webhook(receiver.url)
+    receiver.mode = "fail"
+    assert webhooks.deliver_all().failed == 1
+    delivery = Delivery.objects.get(webhook=webhook)
+    assert (delivery.last_status_code, delivery.attempts, delivery.sent_at) == (500, 1, None)
+    assert delivery.next_attempt_at > timezone.now() + timedelta(days=300)
+    webhook.refresh_from_db()
+    assert webhook.failing_since is not None
+    assert webhooks.deliver_all().failed == 0 and len(receiver.received) == 1  # it waits
