@@ -19,7 +19,7 @@ import logging
 import mimetypes
 import os
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -149,11 +149,16 @@ def original_problem(source: Source, *, quick: bool = False) -> str | None:
     return None
 
 
-def _refuse_duplicate_url(url: str | None) -> None:
+def _refuse_duplicate_url(url: str | None, *, named_by_the_page: bool = False) -> None:
+    """409 naming the source that records ``url`` (or another spelling of it: the message
+    gives the one it records). ``named_by_the_page``: the URL is the one the page gives as
+    its address (its canonical URL), not the one asked for: the message says so."""
     existing = url_owner(url)
     if existing is not None:
+        recorded = "" if existing.url == url else f", recorded as {existing.url}"
+        said = f"The page gives {url} as its address (its canonical URL), and a source" if named_by_the_page else f"A source with the URL {url}"
         raise Conflict(
-            f"A source with the URL {url} already exists: #{existing.pk} (“{existing.title}”).",
+            f"{said} already exists: #{existing.pk} (“{existing.title}”{recorded}).",
             code="duplicate_url",
             extra=existing_source_body(existing),
         )
@@ -290,6 +295,24 @@ def same_site(url: str, read_from: str) -> bool:
     return site == read_site
 
 
+def _home_page_for_another(url: str, read_from: str) -> bool:
+    """Whether ``url`` is a site's home page, given as the address of another of its pages:
+    sites that name their home page as every page's canonical URL would have each article
+    recorded as the home page, and every later one refused as a duplicate of the first."""
+    home, page = urlsplit(url), urlsplit(read_from)
+    return home.path in ("", "/") and not home.query and (page.path not in ("", "/") or bool(page.query))
+
+
+def fetched_title(url: str) -> str:
+    """What names a fetched document that names itself nothing: its file's name without
+    the extension, as an upload's (``/reports/annual-2024.pdf``: "annual-2024"), else its
+    host; never the address itself, which names no document (``document_title``)."""
+    parts = urlsplit(url)
+    name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
+    stem = os.path.splitext(name)[0] if "." in name[1:] else name
+    return stem if says_something(stem) else (parts.hostname or "")
+
+
 def _fields(
     extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "", read_from: str = ""
 ) -> dict:
@@ -300,7 +323,7 @@ def _fields(
     found = extraction.metadata.as_fields()
     if "url" in found:
         found["url"] = _valid_url(found["url"])
-        if read_from and found["url"] and not same_site(found["url"], read_from):
+        if read_from and found["url"] and (not same_site(found["url"], read_from) or _home_page_for_another(found["url"], read_from)):
             found["url"] = ""
     if read_from and extraction.metadata.publisher_from_url and not found.get("url"):
         # A publisher the page does not name is its canonical URL's host: it goes with that
@@ -455,10 +478,12 @@ def fetch(url: str) -> net.Response:
 
 @storage_full_said()
 def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
-    """A source from a web page or document at ``url``, read now (``retrieved_at``). Its URL
-    is the one given, else the page's canonical URL, else the address it was read from
-    after redirects. Refused as ``source_create_from_file`` refuses, and when the fetch
-    fails (400, see ``fetch``)."""
+    """A source from a web page or document at ``url``, read now (``retrieved_at``, whatever
+    ``given`` says). Its URL is the page's canonical URL (on the site read, and not the
+    site's home page named by another page: ``_fields``), else the address it was read from
+    after redirects; its title, if it gives none, its file's name (``fetched_title``).
+    Refused as ``source_create_from_file`` refuses (a canonical URL already recorded is a
+    409 that says the page gave it), and when the fetch fails (400, see ``fetch``)."""
     _refuse_duplicate_url(url.strip() if isinstance(url, str) else None)
     response = fetch(url)
     retrieved_at = timezone.now()
@@ -473,8 +498,10 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
         charset=response.charset,
         url=response.url,
     )
-    given.setdefault("retrieved_at", retrieved_at)
+    given["retrieved_at"] = retrieved_at
     fields = _fields(
-        extraction, given, fallback_title=response.url, fallback_url=_valid_url(response.url), read_from=response.url
+        extraction, given, fallback_title=fetched_title(response.url), fallback_url=_valid_url(response.url), read_from=response.url
     )
+    if fields.get("url") != _valid_url(response.url):
+        _refuse_duplicate_url(fields.get("url"), named_by_the_page=True)
     return _create(user=user, stream=body, sha256=sha256, size=size, extraction=extraction, fields=fields)

@@ -239,6 +239,7 @@ class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
     url = serializers.CharField(max_length=URL_MAX_LENGTH, help_text="An http:// or https:// address on the public internet.")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None
+    retrieved_at = None  # when the page is read: now, not the caller's to say
 
 
 # ---------------------------------------------------------------------------------------------

@@ -70,6 +70,11 @@ class Handler(BaseHTTPRequestHandler):
                 "text/html; charset=utf-8",
             ),
             "/report.pdf": (200, PDF, "application/pdf"),
+            "/reports/annual%20review-2024.pdf": (200, one_column_pdf(report_paragraphs(2)), "application/pdf"),
+            "/one-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "One article of a site"), "text/html; charset=utf-8"),
+            "/another-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "Another article of it"), "text/html; charset=utf-8"),
+            "/part-1": (200, canonical_page(f"http://127.0.0.1:{port}/story", "The story's first part"), "text/html; charset=utf-8"),
+            "/part-2": (200, canonical_page(f"http://127.0.0.1:{port}/story", "The story's second part"), "text/html; charset=utf-8"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
             "/image": (200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
             "/missing": (404, b"not here", "text/html"),
@@ -106,6 +111,13 @@ class Handler(BaseHTTPRequestHandler):
             drip(self.wfile, 30)
         else:
             self._send(404, b"", "text/plain")
+
+
+def canonical_page(canonical: str, words: str) -> bytes:
+    return (
+        f'<html><head><title>{words}</title><link rel="canonical" href="{canonical}"></head>'
+        f"<body><article><p>{(words + ', told at the length of a main text. ') * 5}</p></article></body></html>"
+    ).encode()
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +313,54 @@ def test_anonymous_callers_cannot_fetch(anonymous, server):
 
 def test_users_without_the_right_to_add_sources_cannot_fetch(client_for, outsider, server):
     assert client_for(outsider).post(FETCH, {"url": server + "/article"}).status_code == 403
+
+
+def test_a_site_naming_its_home_page_as_every_pages_address_has_each_article_recorded_where_read(client_for, analyst, server):
+    """Such a canonical URL would record the first article as the home page, and refuse
+    every other as a duplicate of it."""
+    for path in ("/one-of-many", "/another-of-many"):
+        response = client_for(analyst).post(FETCH, {"url": server + path})
+        assert response.status_code == 201, response.json()
+        assert response.json()["url"] == server + path
+
+
+def test_a_canonical_url_already_recorded_is_a_409_that_says_the_page_gave_it(client_for, analyst, server):
+    first = client_for(analyst).post(FETCH, {"url": server + "/part-1"}).json()
+    assert first["url"] == server + "/story"
+    response = client_for(analyst).post(FETCH, {"url": server + "/part-2"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "duplicate_url" and response.json()["existing_source"]["id"] == first["id"]
+    assert response.json()["detail"] == (
+        f"The page gives {server}/story as its address (its canonical URL), and a source already exists: "
+        f"#{first['id']} (“The story's first part”)."
+    )
+
+
+def test_a_conflict_names_the_url_as_the_existing_source_records_it(client_for, analyst, server):
+    recorded = Source.objects.create(title="Notes", text="Notes.", url=server + "/notes.txt?utm_source=feed")
+    response = client_for(analyst).post(FETCH, {"url": server + "/notes.txt"})
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        f"A source with the URL {server}/notes.txt already exists: #{recorded.pk} (“Notes”, recorded as {recorded.url})."
+    )
+
+
+def test_a_fetched_document_without_a_title_is_named_by_its_file_not_its_address(client_for, analyst, server):
+    response = client_for(analyst).post(FETCH, {"url": server + "/reports/annual%20review-2024.pdf"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["title"] == "annual review-2024"
+
+
+@pytest.mark.parametrize(("url", "title"), [
+    ("https://example.org/", "example.org"), ("https://example.org/data/table.csv", "table"),
+    ("https://example.org/notes/", "notes"), ("https://example.org/.profile", ".profile"),
+])
+def test_what_names_a_fetched_document(url, title):
+    assert ingestion.fetched_title(url) == title
+
+
+def test_a_fetch_says_when_it_read_the_page_whatever_the_caller_says(client_for, analyst, server):
+    response = client_for(analyst).post(FETCH, {"url": server + "/notes.txt", "retrieved_at": "2001-01-01T00:00:00Z"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["retrieved_at"]
+    assert not Source.objects.exists()
