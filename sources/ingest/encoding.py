@@ -18,6 +18,14 @@ reader of the original sees, and an analyst's quote copied from it is found in i
    show "CafÃ©", but the fault is the server's (old servers label every file Latin-1),
    the author wrote "Café", and text in a legacy encoding is almost never valid UTF-8
    beyond a coincidence or two.
+   A declaration of UTF-16 or UTF-32 (without a byte order mark) the bytes contradict is
+   set aside too, and the bytes read by the rules that follow: a UTF-16 file has an even
+   number of bytes, a UTF-32 file a multiple of four, neither an invalid sequence (UTF-16's
+   unpaired surrogate, UTF-32's number beyond U+10FFFF or a surrogate); and bytes without a
+   zero byte that are UTF-8 text (ASCII or more, no control character but white space) are
+   not UTF-16 (its text of any length has spaces, line ends, digits or Latin letters, each
+   with a zero byte). A browser would show "效汬\u206f桴..." for "Hello there", or U+FFFD
+   throughout for UTF-32; the author wrote "Hello there".
 3. Else UTF-8 when the bytes are UTF-8 but for a few places: more valid multi-byte
    characters than invalid sequences. One damaged character must not turn every accent of
    a UTF-8 file into two wrong ones; text in a legacy encoding is almost never valid UTF-8
@@ -35,8 +43,10 @@ reader of the original sees, and an analyst's quote copied from it is found in i
 
 Whatever the encoding, an invalid sequence reads as U+FFFD, as a browser shows it, and the
 bytes windows-125x leaves undefined between 0x80 and 0x9F read as the C1 controls of the
-same number, as the standard reads them. Decoding fails only where Python's ISO-2022-JP
-reader gives up on a run of broken escape sequences.
+same number, as the standard reads them. But a text that reads as mostly U+FFFD (more than
+half its characters, ``mostly_replaced``) was not read at all: it is refused
+(``undecodable_text``), not stored as a row of marks no quote can be found in. Decoding
+also fails where Python's ISO-2022-JP reader gives up on a run of broken escape sequences.
 """
 
 from __future__ import annotations
@@ -49,6 +59,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from charset_normalizer import from_bytes
+
+from .errors import ExtractionError
 
 # The encoding is chosen from this much of the start of the file: the rest is decoded, not
 # read twice. It is scanned for UTF-8 a little at a time, and held whole only to be guessed at.
@@ -129,7 +141,24 @@ class Encoding:
         return _WithoutByteOrderMark(decoder) if self.is_unicode else decoder
 
     def decode(self, data: bytes) -> str:
-        return self.decoder().decode(data, final=True)
+        """The text of ``data``; refused (``undecodable_text``) when it is mostly U+FFFD."""
+        text = self.decoder().decode(data, final=True)
+        if mostly_replaced(text.count("\ufffd"), len(text)):
+            raise unreadable(self)
+        return text
+
+
+def mostly_replaced(replaced: int, length: int) -> bool:
+    """Whether a text of ``length`` characters, ``replaced`` of them U+FFFD, was not read:
+    more than half of it marks what its encoding could not read."""
+    return replaced * 2 > length
+
+
+def unreadable(encoding: Encoding) -> ExtractionError:
+    return ExtractionError(
+        f"The file is not readable as {encoding.name} text: most of it reads as replacement characters (U+FFFD).",
+        code="undecodable_text",
+    )
 
 
 # The Encoding Standard's encodings and their labels (https://encoding.spec.whatwg.org/),
@@ -266,6 +295,32 @@ def _utf8_counts(stream: BinaryIO) -> tuple[int, int]:
     return invalid, multi_byte
 
 
+# Bytes no text holds, white space apart: the C0 controls and DEL. Cyrillic or Greek in
+# UTF-16 without a zero byte (a word without spaces: U+041F is 1F 04) is full of them.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _contradicts_utf16_or_utf32(encoding: Encoding, stream: BinaryIO, utf8_invalid: int) -> bool:
+    """Whether the bytes at ``stream`` cannot be ``encoding``'s, declared UTF-16 or UTF-32
+    without a byte order mark (rule 2): a count of bytes its units do not divide, an invalid
+    sequence in the head (a unit cut at the head's end is not held against it), or, for
+    UTF-16, a head without a zero byte that is UTF-8 text (``utf8_invalid`` sequences)."""
+    unit = 4 if encoding.name.startswith("UTF-32") else 2
+    stream.seek(0, io.SEEK_END)
+    if stream.tell() % unit:
+        return True
+    decoder = codecs.getincrementaldecoder(encoding.codec)("strict")
+    zero_byte = control = False
+    try:
+        for piece in _head(stream):
+            decoder.decode(piece)
+            zero_byte = zero_byte or b"\x00" in piece
+            control = control or _CONTROL.search(piece) is not None
+    except UnicodeDecodeError:
+        return True
+    return unit == 2 and not zero_byte and not control and utf8_invalid == 0
+
+
 def _known_to_browsers(detected: str) -> Encoding | None:
     """The Encoding Standard's encoding for a name charset-normalizer gives (Python's:
     ``latin_1``, ``cp932``, ``iso8859_2``), or ``None`` for one browsers do not read."""
@@ -299,7 +354,11 @@ def choose(stream: BinaryIO, *declared: str | None) -> Encoding | None:
         return marked
     invalid, multi_byte = _utf8_counts(stream)
     mostly_utf8 = invalid == 0 or multi_byte > invalid
-    encodings = [encoding for encoding in map(for_label, declared) if encoding is not None]
+    encodings = [
+        encoding
+        for encoding in map(for_label, declared)
+        if encoding is not None and not (encoding.has_zero_bytes and _contradicts_utf16_or_utf32(encoding, stream, invalid))
+    ]
     if invalid == 0 and multi_byte and not any(encoding.is_unicode and encoding != UTF_8 for encoding in encodings):
         return UTF_8
     for encoding in encodings:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from project.validation import normalise_line_endings
 
-from .encoding import Encoding, choose
+from .encoding import Encoding, choose, mostly_replaced, unreadable
 from .errors import ExtractionError
 
 # Read and decoded this much at a time: the file's bytes are never all in memory at once.
@@ -127,7 +127,8 @@ def _decoded(stream: BinaryIO, encoding: Encoding, ends: Callable[[str], str], *
     encoding whose text has none) refused, however far into the file. A NUL character of
     UTF-16 or UTF-32 text is text: the source's validation refuses it (``null_character``).
     A piece that ends in CR waits for the next, so that a CR LF split between two reads
-    stays one line ending.
+    stays one line ending. A text that reads as mostly U+FFFD is refused
+    (``undecodable_text``): it was not read (``encoding.mostly_replaced``).
 
     Joined into a string, the pieces and the text are what is held at the peak: twice the
     text. ``spooled``, the text goes to a ``SpooledText`` a piece at a time: one piece is
@@ -135,14 +136,21 @@ def _decoded(stream: BinaryIO, encoding: Encoding, ends: Callable[[str], str], *
     decoder = encoding.decoder()
     sink = SpooledText() if spooled else _Joined()
     pending = ""
+    replaced = length = 0
     try:
         for chunk in _chunks(stream):
             if not encoding.has_zero_bytes and b"\x00" in chunk:
                 raise _binary_data()
             piece = pending + decoder.decode(chunk)
             pending = "\r" if piece.endswith("\r") else ""
-            sink.write(ends(piece[:-1] if pending else piece))
-        sink.write(ends(pending + decoder.decode(b"", final=True)))
+            piece = piece[:-1] if pending else piece
+            replaced, length = replaced + piece.count("\ufffd"), length + len(piece)
+            sink.write(ends(piece))
+        piece = pending + decoder.decode(b"", final=True)
+        replaced, length = replaced + piece.count("\ufffd"), length + len(piece)
+        sink.write(ends(piece))
+        if mostly_replaced(replaced, length):
+            raise unreadable(encoding)
     except UnicodeError as error:
         # Python's ISO-2022-JP reader gives up on a long run of broken escape sequences
         # split between two reads.
@@ -166,7 +174,8 @@ def read_text(
     ``encoding.choose`` finds from its first bytes (``encoding.GUESSED_FROM``) and the
     declared ``charset`` (its byte order mark, else the declaration, else UTF-8, else a guess);
     ``ends`` (CR LF and CR made ``\\n``, nothing else) applied as it is read; a ``SpooledText`` when
-    ``spooled``. Binary data (NUL bytes) is refused, and bytes in no encoding recognised."""
+    ``spooled``. Binary data (NUL bytes) is refused, bytes in no encoding recognised, and a text
+    that reads as mostly U+FFFD."""
     encoding = choose(stream, charset)
     if encoding is None:
         if any(b"\x00" in chunk for chunk in _chunks(stream)):

@@ -8,6 +8,7 @@ import io
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from sources.ingest import ExtractionError, encoding, extract, text
@@ -232,3 +233,116 @@ def test_bytes_that_are_utf8_throughout_are_utf8_whatever_legacy_charset_they_we
 def test_a_legacy_text_that_is_not_utf8_keeps_its_declared_charset(media_type):
     data = as_document("Žluťoučký kůň úpěl ďábelské ódy.", media_type).encode("iso-8859-2")
     assert "Žluťoučký kůň úpěl ďábelské ódy." in read(data, media_type, charset="iso-8859-2")
+
+
+ASCII = "Hello there, the words of a note in ASCII."
+
+
+@pytest.mark.parametrize("label", ["utf-16", "utf-16le", "utf-16be", "unicode", "utf-32", "utf-32le", "utf-32be"])
+@pytest.mark.parametrize("words", [ASCII, ASCII + "!", ASCII + "!!", ASCII + "!!!", CAFE, CAFE + "!"], ids=["ascii", "ascii-odd", "ascii-2", "ascii-3", "utf8", "utf8-odd"])
+@KINDS
+def test_a_declared_utf16_or_utf32_the_bytes_contradict_is_set_aside(label, words, media_type):
+    # "Hello there" read as UTF-16 is "效汬\u206f桴...", as UTF-32 a row of U+FFFD: the author
+    # wrote "Hello there", and the bytes (no zero byte, a count the units do not divide, a
+    # number beyond U+10FFFF) say so.
+    data = as_document(words, media_type).encode("utf-8")
+    assert words in read(data, media_type, charset=label)
+
+
+@pytest.mark.parametrize("label", ["utf-16", "utf-32"])
+def test_legacy_bytes_of_a_count_utf16_or_utf32_cannot_have_are_read_by_the_other_rules(label):
+    data = (CAFE + "!" * (3 - len(CAFE) % 4)).encode("cp1252")
+    assert len(data) % 2
+    assert read(data, PLAIN, charset=label) == data.decode("cp1252")
+
+
+@pytest.mark.parametrize(
+    "words, codec",
+    [
+        ("Привет", "utf-16-le"),  # no zero byte, but 0x04 is no text's
+        ("Здравствуйте", "utf-16-be"),
+        ("中文文字を書く", "utf-16-le"),  # no zero byte, and not UTF-8
+        ("日本語の文章です", "utf-16-be"),
+        ("Hello there", "utf-16-le"),
+        ("Hello there", "utf-32-le"),
+        ("Ünïcödé ☃ 𝄞", "utf-16-be"),
+        ("Ünïcödé ☃ 𝄞", "utf-32-be"),
+    ],
+)
+def test_utf16_or_utf32_text_the_bytes_do_not_contradict_keeps_its_declaration(words, codec):
+    label = codec.replace("-le", "le").replace("-be", "be")
+    assert read(words.encode(codec), PLAIN, charset=label) == words
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe\x00\x00" + b"\x00\x00\x11\x00" * 12,  # UTF-32 marked, every unit beyond U+10FFFF
+        b"\xff\xfe" + b"\x00\xd8" * 12,  # UTF-16 marked, every unit a lone surrogate
+        b"\xef\xbb\xbf" + b"\xc0\xaf" * 12 + b"ok",  # UTF-8 marked, overlong sequences
+    ],
+    ids=["utf-32", "utf-16", "utf-8"],
+)
+@KINDS
+def test_a_text_read_as_mostly_replacement_characters_is_refused_not_stored(data, media_type):
+    with pytest.raises(ExtractionError) as error:
+        read(data, media_type)
+    assert error.value.code == "undecodable_text"
+    assert "U+FFFD" in str(error.value)
+
+
+def test_a_text_with_a_few_replacement_characters_is_kept():
+    assert read(b"\xef\xbb\xbfab\xffcd\xff", PLAIN) == "ab\ufffdcd\ufffd"
+
+
+class _Ascii(BaseHTTPRequestHandler):
+    """``/<media type>/<charset>``: ASCII words sent as that type with that charset."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        _, kind, charset = self.path.split("/")
+        body = (page(ASCII) if kind == "html" else ASCII).encode("ascii")
+        self.send_response(200)
+        self.send_header("Content-Type", f"text/{kind}; charset={charset}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["html/utf-16", "html/utf-32", "plain/utf-16", "plain/utf-16be", "plain/utf-32"])
+def test_ascii_fetched_as_utf16_or_utf32_is_stored_as_written(analyst, settings, path):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    client = APIClient()
+    client.force_authenticate(analyst)
+    with local_server(_Ascii) as base:
+        response = client.post("/api/v1/sources/fetch/", {"url": f"{base}/{path}"}, format="json")
+    assert response.status_code == 201, response.content[:300]
+    assert ASCII in response.json()["text"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32"])
+def test_ascii_uploaded_in_a_part_labelled_utf16_or_utf32_is_stored_as_written(analyst, charset):
+    client = APIClient()
+    client.force_authenticate(analyst)
+    boundary = "XyZb"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Type: text/plain; charset={charset}\r\n\r\n{ASCII}!\r\n--{boundary}--\r\n"
+    ).encode()
+    response = client.generic("POST", "/api/v1/sources/", body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["text"] == ASCII + "!"
+
+
+@pytest.mark.django_db
+def test_an_upload_of_mostly_replacement_characters_is_a_400(analyst):
+    client = APIClient()
+    client.force_authenticate(analyst)
+    data = b"\xff\xfe\x00\x00" + b"\x00\x00\x11\x00" * 12
+    response = client.post("/api/v1/sources/", {"file": SimpleUploadedFile("a.txt", data, "text/plain")}, format="multipart")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["code"] == "undecodable_text"
