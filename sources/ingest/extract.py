@@ -11,7 +11,7 @@ import yaml
 
 from project.validation import as_one_line, says_something
 
-from ..language import is_tag as language_tag
+from ..language import as_tag
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
 from .errors import ExtractionError
 from .html import extract_html
@@ -64,13 +64,24 @@ def _clean(value: str, name: str) -> str:
     return value if says_something(value.replace("\ufffd", "")) else ""
 
 
+# A publication date is a calendar day, written as ISO 8601 writes one (2024-03-04, then
+# perhaps a time): ``date.fromisoformat`` also reads an ISO week ("2024-W10") as its Monday
+# and "20240304T1" as a day, days no document gave.
+_CALENDAR_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _publication_date(value) -> date | None:
+    found = _CALENDAR_DATE.match(str(value or ""))
+    if found is None:
+        return None
+    try:
+        return date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:  # a day that does not exist (2024-02-30)
+        return None
+
+
 def _metadata(raw: dict) -> Metadata:
-    published_on = None
-    if raw.get("published_on"):
-        try:
-            published_on = date.fromisoformat(str(raw["published_on"])[:10])
-        except ValueError:
-            published_on = None
+    published_on = _publication_date(raw.get("published_on"))
     # Whatever the document's kind, a date after tomorrow (anywhere on Earth) is no
     # publication date: a PDF's CreationDate of D:99991231 was kept, where HTML's was not.
     if published_on is not None and published_on > date.today() + timedelta(days=1):
@@ -78,9 +89,8 @@ def _metadata(raw: dict) -> Metadata:
     url = _clean(raw.get("url", ""), "url")
     if not re.match(r"^https?://[^\s/]+", url):
         url = ""
-    language = _clean(raw.get("language", ""), "language")
-    if not language_tag(language):
-        language = ""
+    # "pt_BR" is pt-BR, from a page's lang as from front matter (``language.as_tag``).
+    language = as_tag(_clean(raw.get("language", ""), "language"))
     return Metadata(
         title=_clean(raw.get("title", ""), "title"),
         authors=_clean(raw.get("authors", ""), "authors"),
@@ -105,8 +115,12 @@ def _scalar(value) -> str:
 
 def front_matter(start: str) -> dict:
     """The metadata of a Markdown file's front matter (``title``, ``author`` or ``authors``,
-    ``date``, ``lang`` or ``language``), from the file's first characters; nothing when it
-    has none, or none that YAML reads as a mapping.
+    ``date``, ``lang`` or ``language``, ``publisher``, ``url``), from the file's first
+    characters; nothing when it has none, or none that YAML reads as a mapping. The date
+    counts only as a calendar day (``2024-03-04``: not a week, ``2024-W10``), the language
+    as a tag (``en_US`` is ``en-US``), the URL as the canonical one only when it is an
+    http(s) address (Hugo's ``url: /blog/post/`` is a path on the site), as a page's own
+    metadata does (``_metadata``).
 
     Read with YAML's base loader: every value as the text written (``title: 1:30`` is not
     90 minutes, ``007`` not 7, ``yes`` not true, and a day that does not exist is no error
@@ -128,6 +142,8 @@ def front_matter(start: str) -> dict:
         "authors": _scalar(authors),
         "published_on": _scalar(data.get("date")),
         "language": _scalar(data.get("lang", data.get("language"))),
+        "publisher": _scalar(data.get("publisher")),
+        "url": _scalar(data.get("url")),
     }
 
 
