@@ -31,7 +31,22 @@ _UNINFORMATIVE = {"", "application/octet-stream", "binary/octet-stream", "applic
 # 32000-1, annex H), after junk some producers write first.
 _PDF_SIGNATURE = b"%PDF-"
 _PDF_SIGNATURE_WITHIN = 1024
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)[\s>]", re.IGNORECASE | re.DOTALL)
+# Markup at the start, after white space and comments: a doctype of HTML or one of the
+# elements a page starts with. XHTML starts with an XML declaration (``<?xml version="1.0"
+# encoding="utf-8"?>``), then perhaps processing instructions (a style sheet), comments and its
+# doctype; after one, only a doctype of HTML or an ``<html>`` element makes a page: other XML
+# (an RSS feed, ``<rss>``; an Atom feed, ``<feed>``) is no page, and stays what it was.
+# A comment ends at its first "-->" (an atomic group): a head of thousands of comments that
+# leads to no markup is given up on at once, not after trying every way of joining them
+# (``(<!--.*?-->\s*)*`` took seconds for twenty, for ever for the 1,170 of 8 KB).
+_COMMENT = rb"(?><!--.*?-->)"
+_HTML_START = re.compile(
+    rb"^\s*(?:"
+    rb"<\?xml\s[^>]{0,1024}\?>(?:\s*(?:%s|<\?[^>]{0,1024}\?>))*\s*<(?:!doctype\s+html|html)[\s>]"
+    rb"|(?:%s\s*)*<(?:!doctype\s+html|html|head|body|meta|title)[\s>]"
+    rb")" % (_COMMENT, _COMMENT),
+    re.IGNORECASE | re.DOTALL,
+)
 # Signatures of common formats that are not supported, so that a refusal can name them.
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -76,7 +91,8 @@ def detect_media_type(head: bytes, *, declared_type: str = "", filename: str = "
     A PDF signature at the start makes a PDF and a known binary signature refuses, whatever
     was declared (declarations are often wrong); a PDF signature further in, only where the
     declaration allows it (``_is_pdf``). Otherwise a declared HTML type or name, or markup
-    at the start of a file declared as nothing in particular, makes HTML; a declared (or named)
+    at the start of a file declared as nothing in particular (XHTML's after its XML
+    declaration: ``_HTML_START``), makes HTML; a declared (or named)
     Markdown file is Markdown; the rest is plain text, if it is text at all (decided when it
     is decoded).
     """
