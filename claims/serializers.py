@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from rest_framework import serializers
 
 from project.api import QueryInteger, SingleValuedQuery, StrictWrites, WriteSerializer
+from project.calendar_fields import CalendarDateField
 from sources.anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
 from sources.models import Source, Span
 from sources.serializers import MAX_ID, MAX_OFFSET, SpanSummarySerializer, StrictInteger, id_field, username_of
@@ -230,8 +231,8 @@ class ClaimWriteSerializer(WriteSerializer):
     confidence = serializers.ChoiceField(
         choices=Claim.Confidence.choices, required=False, allow_null=True, allow_blank=True
     )
-    period_start = serializers.DateField(required=False, allow_null=True)
-    period_end = serializers.DateField(required=False, allow_null=True)
+    period_start = CalendarDateField(required=False, allow_null=True)
+    period_end = CalendarDateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     supersedes = id_field(Claim.objects.all(), required=False, allow_null=True)
     entities = serializers.ListField(

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from project.api import WriteSerializer
+from project.calendar_fields import CalendarDateField, CalendarDateTimeField
 from project.validation import ascii_integer, repeated_fields
 
 from .anchoring import MAX_CANDIDATES, MAX_CONTEXT_LENGTH, MAX_QUOTE_LENGTH
@@ -184,8 +185,8 @@ class SourceWriteSerializer(WriteSerializer):
     url = serializers.URLField(max_length=URL_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
     publisher = serializers.CharField(max_length=300, required=False, allow_blank=True)
     authors = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    published_on = serializers.DateField(required=False, allow_null=True)
-    retrieved_at = serializers.DateTimeField(required=False)
+    published_on = CalendarDateField(required=False, allow_null=True)
+    retrieved_at = CalendarDateTimeField(required=False)
     language = serializers.CharField(max_length=35, required=False, validators=[validate_tag])
     kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
     reliability = serializers.ChoiceField(choices=Source.Reliability.choices, required=False)

@@ -99,6 +99,12 @@ def test_create_rejects_invalid_fields(client_for, analyst, payload, field):
     assert field in response.json()["errors"]
 
 
+def test_a_period_day_that_does_not_exist_is_said_to_be_so(client_for, analyst):
+    response = _create(client_for(analyst), period_start="2023-02-29")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"period_start": ["2023-02-29 is in the right format, but there is no such day."]}
+
+
 def test_detail_nests_evidence_with_span_and_source(anonymous, corpus):
     response = anonymous.get(f"/api/v1/claims/{corpus.published.pk}/")
     assert response.status_code == 200

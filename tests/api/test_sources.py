@@ -66,6 +66,35 @@ def test_create_rejects_invalid_fields(client_for, analyst, payload, field):
     assert field in response.json()["errors"]
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("published_on", "2024-02-30", "2024-02-30 is in the right format, but there is no such day."),
+    ("retrieved_at", "2024-01-01T25:00:00Z", "2024-01-01T25:00:00Z is in the right format, but there is no such time."),
+    ("published_on", "2024-02", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
+])
+def test_a_date_in_the_right_format_that_names_no_day_is_said_to_be_so(client_for, analyst, field, value, message):
+    response = client_for(analyst).post("/api/v1/sources/", {"title": "t", "text": "x", field: value}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {field: [message]}
+
+
+def test_a_document_is_not_published_or_read_after_tomorrow_on_any_path(client_for, analyst):
+    """The API and the admin ask the model (``Source.clean``), as the extractors refuse
+    such a date from a document."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    after_tomorrow = timezone.localdate() + timedelta(days=2)
+    for field, value in (("published_on", after_tomorrow.isoformat()), ("retrieved_at", f"{after_tomorrow.isoformat()}T12:00:00Z")):
+        response = client_for(analyst).post("/api/v1/sources/", {"title": "t", "text": "x", field: value}, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"][field][0].endswith("is after tomorrow: a document is not " + (
+            "published in the future." if field == "published_on" else "read in the future."))
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client_for(analyst).post("/api/v1/sources/", {"title": "t", "text": "x", "published_on": tomorrow}, format="json")
+    assert response.status_code == 201  # a day ahead: somewhere on Earth it is that day
+
+
 def test_patch_text_reanchors_spans_and_reports_it(client_for, reviewer, corpus):
     # Published claims cite this source: a reviewer changes it.
     source = corpus.source
