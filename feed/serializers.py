@@ -22,6 +22,8 @@ class ChangesQuerySerializer(SingleValuedQuery):
 
     def validate_types(self, value: str) -> list[str]:
         types = [item.strip() for item in value.split(",") if item.strip()]
+        if not types:
+            raise serializers.ValidationError("No event type given: name at least one, or leave types out.")
         unknown = sorted(set(types) - set(Event.Type.values))
         if unknown:
             raise serializers.ValidationError(

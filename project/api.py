@@ -327,9 +327,20 @@ def refuse_unknown_parameters(query_params, accepted, message: str) -> None:
         raise exceptions.ValidationError({name: [message.format(listed)] for name in unknown})
 
 
+def refuse_empty_parameters(query_params, names) -> None:
+    """A 400 naming each of ``names`` given with no value (``?after=``): DRF reads it as
+    absent and answers with its default, so a consumer whose stored cursor is empty would
+    read the whole feed again without a word."""
+    empty = [name for name in names if name in query_params and not query_params[name].strip()]
+    if empty:
+        raise exceptions.ValidationError(
+            {name: ["Given empty: give it a value, or leave the parameter out."] for name in empty}
+        )
+
+
 class SingleValuedQuery(serializers.Serializer):
     """Query parameters each given at most once (``refuse_repeated_parameters``), none but
-    its own;
+    its own, none empty;
     ``repeat_hints`` adds to the message for a parameter (how to ask for several)."""
 
     repeat_hints: dict[str, str] = {}
@@ -338,6 +349,7 @@ class SingleValuedQuery(serializers.Serializer):
         if hasattr(data, "getlist"):
             refuse_repeated_parameters(data, self.fields, self.repeat_hints)
             refuse_unknown_parameters(data, self.fields, "No such parameter here; it accepts: {}.")
+            refuse_empty_parameters(data, self.fields)
         return super().to_internal_value(data)
 
 

@@ -91,3 +91,12 @@ def test_ascii_integers_are_read(client_for, mixed_events):
 def test_a_negative_after_is_refused_by_its_bound(client_for, mixed_events):
     body = _refusal(client_for(None), "after=-1")
     assert "greater than or equal to 0" in body["errors"]["after"][0]
+
+
+@pytest.mark.parametrize("query, name", [("after=", "after"), ("limit=", "limit"), ("types=", "types"),
+                                         ("types=,,", "types"), ("types=%20,%20", "types"), ("after=0&limit=", "limit")])
+def test_a_parameter_given_empty_is_a_400_naming_it_not_its_default(client_for, mixed_events, query, name):
+    # A consumer whose stored cursor is empty (?after=$LAST, LAST unset) must not silently
+    # read the whole feed again.
+    body = _refusal(client_for(None), query)
+    assert list(body["errors"]) == [name]
