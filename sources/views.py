@@ -224,7 +224,10 @@ class SourceViewSet(viewsets.GenericViewSet):
             raise Http404
         source = self.get_object()
         if not source.original_sha256:
-            raise Http404
+            raise Missing(
+                f"Source #{source.pk} has no original: its text was given as text, not read from a file or a page.",
+                code="no_original",
+            )
         etag = f'"{source.original_sha256}"'  # its bytes, named by their hash: never other ones
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})

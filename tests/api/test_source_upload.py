@@ -305,7 +305,12 @@ def test_anonymous_callers_cannot_upload(anonymous):
 def test_sources_from_pasted_text_have_no_original(client_for, analyst):
     body = client_for(analyst).post(SOURCES, {"title": "Pasted", "text": "Pasted text."}).json()
     assert (body["original_sha256"], body["original_media_type"], body["original_size"], body["original_url"]) == ("", "", None, None)
-    assert client_for(analyst).get(f"{SOURCES}{body['id']}/original/").status_code == 404
+    response = client_for(analyst).get(f"{SOURCES}{body['id']}/original/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": f"Source #{body['id']} has no original: its text was given as text, not read from a file or a page.",
+        "code": "no_original",
+    }
 
 
 def test_the_original_downloads_with_its_media_type_for_staff_only(client_for, analyst, anonymous):
