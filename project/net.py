@@ -273,6 +273,9 @@ def _reason(error: BaseException) -> str:
         error = inner
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
+    if isinstance(error, http.client.BadStatusLine) and not isinstance(error, http.client.RemoteDisconnected):
+        # Its words are the server's first line: never repeated to the caller.
+        return "the server did not answer with an HTTP status line"
     return str(error) or type(error).__name__
 
 

@@ -246,6 +246,29 @@ def test_a_refused_connection_is_not_called_a_timeout():
     assert "timeout" not in error.value.message and "within" not in error.value.message
 
 
+def test_an_answer_without_a_status_line_is_said_to_be_so_not_echoed():
+    """An HTTP/0.9-style answer (the page alone): the error names what is missing; the
+    server's words never reach the message (a 400 would show them to the caller)."""
+    import threading
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(1)
+
+        def answer():
+            connection, _ = listening.accept()
+            with connection:
+                connection.recv(4096)
+                connection.sendall(b"<html><head><title>Secret banner</title></head></html>\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        with pytest.raises(net.FetchError) as error:
+            net.request("GET", f"http://127.0.0.1:{listening.getsockname()[1]}/", allow_private=True, timeout=5)
+    assert error.value.code == "connection"
+    assert "did not answer with an HTTP status line" in error.value.message
+    assert "Secret" not in error.value.message
+
+
 def test_the_first_url_is_named_when_redirects_run_out(server):
     with pytest.raises(net.FetchError) as error:
         net.request("GET", server + "/loop?start", allow_private=True, max_redirects=2)
