@@ -8,29 +8,27 @@ from django.utils.dateparse import date_re, datetime_re
 from rest_framework import serializers
 
 
-def _no_such(value, shape, what: str) -> serializers.ValidationError | None:
-    if isinstance(value, str) and shape.fullmatch(value.strip()):
-        return serializers.ValidationError(f"{value.strip()} is in the right format, but there is no such {what}.")
-    return None
+class _SaysNoSuch:
+    """DRF's date or time field, its ``invalid`` said otherwise when the value has the
+    ``shape`` (ISO 8601's) of a ``what`` the calendar lacks."""
 
+    shape = None
+    what = ""
 
-class CalendarDateField(serializers.DateField):
     def to_internal_value(self, value):
         try:
             return super().to_internal_value(value)
         except serializers.ValidationError as error:
-            problem = _no_such(value, date_re, "day")
-            if problem is None:
+            if not (isinstance(value, str) and self.shape.fullmatch(value.strip())):
                 raise
-            raise problem from error
+            raise serializers.ValidationError(
+                f"{value.strip()} is in the right format, but there is no such {self.what}."
+            ) from error
 
 
-class CalendarDateTimeField(serializers.DateTimeField):
-    def to_internal_value(self, value):
-        try:
-            return super().to_internal_value(value)
-        except serializers.ValidationError as error:
-            problem = _no_such(value, datetime_re, "time")
-            if problem is None:
-                raise
-            raise problem from error
+class CalendarDateField(_SaysNoSuch, serializers.DateField):
+    shape, what = date_re, "day"
+
+
+class CalendarDateTimeField(_SaysNoSuch, serializers.DateTimeField):
+    shape, what = datetime_re, "time"
