@@ -33,9 +33,11 @@ from django.http import Http404, HttpResponseBase, JsonResponse, StreamingHttpRe
 from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.json import strict_constant
 
 from project.errors import DomainError, StaleVersion
@@ -355,6 +357,22 @@ class SingleValuedQuery(serializers.Serializer):
 
 # ---------------------------------------------------------------------------------------------
 # Rendering
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, except that a ``?format=`` no renderer of the view offers is a
+    400 naming ``format`` and what it offers, like any other bad parameter: DRF answers
+    404, as if the endpoint did not exist."""
+
+    def filter_renderers(self, renderers, format):
+        kept = [renderer for renderer in renderers if renderer.format == format]
+        if not kept:
+            offered = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            raise exceptions.ValidationError(
+                {api_settings.URL_FORMAT_OVERRIDE or "format": [f"No such format here; it offers: {offered}."]}
+            )
+        return kept
+
 
 
 class LongTextJSONRenderer(JSONRenderer):

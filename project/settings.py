@@ -339,6 +339,8 @@ REST_FRAMEWORK = {
     # JSON only: the schema then promises one encoding, and Swagger UI is the browsable API.
     "DEFAULT_PARSER_CLASSES": ["project.api.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # An unknown ?format= is a 400 naming it, not DRF's 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "project.api.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "project.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
     # Anonymous callers are limited per address, authenticated ones per user, higher.

@@ -102,3 +102,20 @@ def test_a_value_not_among_a_filters_choices_is_answered_with_the_choices(client
     assert response.status_code == 400
     (message,) = response.json()["errors"][parameter]
     assert message.startswith("'zzz' is not one of the choices: ") and choices in message
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_format_no_renderer_offers_is_a_400_naming_format_and_what_is_offered(client_for, reviewer, corpus, path):
+    """DRF answers 404 "Not found.": the caller would believe the endpoint does not exist."""
+    client = client_for(reviewer)
+    response = client.get(path, {"format": "xml"})
+    assert response.status_code == 400, (path, response.content[:300])
+    assert response.json()["errors"] == {"format": ["No such format here; it offers: json."]}
+    assert client.get(path, {"format": "json"}).status_code == 200, path
+
+
+def test_an_export_names_each_format_it_offers(client_for, reviewer, corpus):
+    claim = client_for(reviewer).get("/api/v1/claims/", {"status": "published"}).json()["results"][0]
+    response = client_for(reviewer).get(f"/api/v1/claims/{claim['id']}/claimreview/", {"format": "xml"})
+    assert response.json()["errors"] == {"format": ["No such format here; it offers: jsonld, json."]}
+    assert client_for(reviewer).get(f"/api/v1/claims/{claim['id']}/claimreview/", {"format": "jsonld"}).status_code == 200
