@@ -29,6 +29,7 @@ from django.db import connections, router, transaction
 from django.db.models import Max
 
 from project.bulk import update_by_pk
+from project.routers import bookkeeping
 
 from .models import Event
 
@@ -46,18 +47,22 @@ def has_pending(using: str | None = None) -> bool:
 
 
 def sequence_pending(using: str | None = None, *, check_first: bool = True) -> int:
-    """Number every committed, unnumbered event; returns how many were numbered.
+    """Number every committed, unnumbered event; returns how many were numbered. The
+    numbers are on the primary: a read that must see them asks for it (``read_primary``).
 
     ``check_first`` looks (one indexed read, no lock) before taking the lock."""
     using = using or write_alias()
     if check_first and not has_pending(using):
         return 0
     numbered = 0
-    while True:
-        count = _sequence_batch(using)
-        numbered += count
-        if count < BATCH:
-            return numbered
+    # Not the caller's write: a feed poll that numbers events is still a read, and must not
+    # pin its caller to the primary (read-your-writes, ``project.routers``).
+    with bookkeeping():
+        while True:
+            count = _sequence_batch(using)
+            numbered += count
+            if count < BATCH:
+                return numbered
 
 
 # PostgreSQL: the batch in one statement. It must run after the lock is taken, in its own

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
@@ -9,6 +11,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from project.api import error_responses
+from project.routers import read_primary
 
 from . import selectors, sequencing
 from .serializers import ChangesPageSerializer, ChangesQuerySerializer
@@ -38,8 +41,11 @@ class ChangesView(APIView):
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         # Number what committed since the last reader did: then this page shows every event
         # committed before the request. One indexed look-up when nothing waits.
-        sequencing.sequence_pending()
-        events = selectors.events_after(request.user, after, limit + 1, query.validated_data.get("types"))
+        numbered = sequencing.sequence_pending()
+        # The numbers just given are on the primary, and a replica may not have them yet.
+        # Numbering is no write of the caller's (it pins nothing): only this read moves.
+        with read_primary() if numbered else nullcontext():
+            events = selectors.events_after(request.user, after, limit + 1, query.validated_data.get("types"))
         has_more = len(events) > limit
         public = selectors.sequence_field(request.user) == "public_seq"
         results = [event.as_payload(public=public) for event in events[:limit]]

@@ -9,6 +9,8 @@ of them, except when the read must see the primary:
   the locks, the re-reads) every read goes to the primary too;
 - a request that writes (any method but GET/HEAD/OPTIONS, or a GET that happened to write)
   reads the primary from start to end;
+- bookkeeping is no write of the caller's: the cache's and throttles' tables, and what runs
+  in ``with bookkeeping():`` (the feed numbering its events, which any reader does);
 - for ``REPLICA_PIN_SECONDS`` after a request wrote, the same caller's requests read the
   primary, so that a person never sees their change vanish behind replication lag. The
   caller is recognised by a signed cookie (browsers) and by a marker in the cache keyed by
@@ -37,6 +39,7 @@ _PIN_SALT = "claimbase.read-your-writes"
 _READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN")
 
 _read_primary: ContextVar[bool] = ContextVar("read_primary", default=False)
+_bookkeeping: ContextVar[bool] = ContextVar("bookkeeping", default=False)
 # One replica per request, so that its queries read one consistent state.
 _request_replica: ContextVar[str | None] = ContextVar("request_replica", default=None)
 
@@ -79,6 +82,19 @@ class read_primary:
 
     def __exit__(self, *exc):
         _read_primary.reset(self._token)
+
+
+class bookkeeping:
+    """``with bookkeeping():`` the writes in the block are not the caller's: they neither
+    send the rest of the request to the primary nor pin the caller there (no cookie, no
+    marker). For work any request may do on the way, such as numbering the feed's events;
+    a read that must see what the block wrote asks for the primary itself (``read_primary``)."""
+
+    def __enter__(self):
+        self._token = _bookkeeping.set(True)
+
+    def __exit__(self, *exc):
+        _bookkeeping.reset(self._token)
 
 
 def _is_write(sql: str) -> bool:
@@ -155,7 +171,7 @@ class ReadYourWritesMiddleware:
 
         def watch(execute, sql, params, many, context):
             nonlocal wrote
-            if not wrote and _is_write(sql) and not _is_bookkeeping(sql, cache_tables):
+            if not wrote and not _bookkeeping.get() and _is_write(sql) and not _is_bookkeeping(sql, cache_tables):
                 wrote = True
                 _read_primary.set(True)
             return execute(sql, params, many, context)

@@ -206,3 +206,39 @@ def test_a_throttle_count_on_the_database_is_bookkeeping_and_pins_nothing(monkey
         cache.clear()  # the counters' table is not a model's: the flush leaves it alone
     assert decisions == ["replica1", "replica1"]
     assert routers.PIN_COOKIE not in response.cookies
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_numbering_the_feed_is_bookkeeping_and_pins_nothing(with_replica):
+    # A feed poll numbers the events committed since the last reader: no write of the
+    # caller's, so neither the rest of its request nor its next ones go to the primary.
+    from feed.models import Event
+    from feed.sequencing import sequence_pending
+
+    Event.objects.create(type="claim.published", claim=1, version=1, public=True)
+    middleware, decisions = _middleware(with_replica, action=sequence_pending)
+    response = middleware(factory.get("/api/v1/changes/"))
+    assert Event.objects.using("default").get().seq == 1  # it did number
+    assert decisions == ["replica1", "replica1"]
+    assert routers.PIN_COOKIE not in response.cookies
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_feed_reads_the_primary_right_after_numbering_and_a_replica_otherwise(monkeypatch, client):
+    # The numbers it just gave are on the primary; a replica may not have them yet.
+    from feed import selectors
+    from feed.models import Event
+
+    where = []
+    real = selectors.events_after
+
+    def events_after(*args, **kwargs):
+        where.append("primary" if routers._read_primary.get() else "any")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "events_after", events_after)
+    Event.objects.create(type="claim.published", claim=1, version=1, public=True)
+    first = client.get("/api/v1/changes/").json()
+    second = client.get("/api/v1/changes/").json()
+    assert [event["seq"] for event in first["results"]] == [1] and second["results"] == first["results"]
+    assert where == ["primary", "any"]
