@@ -276,6 +276,13 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
             if not unread:
                 return format_html('Up to date: nothing waiting (<a href="{}">delivery log</a>)', log)
             count = f"more than {WAITING_COUNT_CAP:,}" if unread > WAITING_COUNT_CAP else f"{unread:,}"
+            if not webhook.active:
+                # The worker passes an inactive webhook by: the wait is for its Active box.
+                return format_html(
+                    "Inactive: {} event{} waiting; they are sent once it is made active again "
+                    '(<a href="{}">delivery log</a>)',
+                    count, "" if unread == 1 else "s", log,
+                )
             return format_html(
                 "{} event{} to send, not yet read by the worker (manage.py deliver_webhooks) "
                 '(<a href="{}">delivery log</a>)',

@@ -179,3 +179,11 @@ def test_wanted_as_a_query_is_wants_over_a_table():
             webhook = Webhook(types=chosen, public_only=public_only)
             by_query = set(Event.objects.filter(webhook.wanted()).values_list("pk", flat=True))
             assert by_query == {event.pk for event in events if webhook.wants(event)}
+
+
+def test_an_inactive_webhook_says_its_events_wait_for_it_to_be_made_active_not_for_the_worker(superuser):
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, active=False)
+    _events(2)
+    page = _page(superuser, webhook)
+    assert "Inactive: 2 events waiting; they are sent once it is made active again" in page
+    assert "not yet read by the worker" not in page
