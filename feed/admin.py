@@ -481,6 +481,7 @@ def ping_outcome(webhook: Webhook, result: PingResult) -> tuple[str, int]:
         "timeout": "no answer in time",
         "unresolvable": "the host name does not resolve",
         "connection": "no connection",
+        "certificate": "the receiver's TLS certificate was refused",
         "bad_url": "the URL cannot be used",
         "too_many_redirects": "the receiver redirected it (webhooks are not redirected: use the final URL)",
     }

@@ -18,6 +18,7 @@ import http.client
 import ipaddress
 import re
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -263,6 +264,18 @@ def _pool(scheme: str, host: str, address: str, port: int, deadline: float, watc
     return _HTTPPool(address, port, timeout=timeouts, retries=False, deadline=deadline, watchdogs=watchdogs)
 
 
+def _certificate_refused(error: BaseException) -> bool:
+    """Whether a failed exchange failed on the server's certificate (unknown issuer, expired,
+    another host's): not a network fault, and said apart so that nobody looks for one."""
+    seen = 0
+    while error is not None and seen < 8:  # urllib3 wraps an error in one or two others
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return True
+        inner = next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
+        error, seen = inner or error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def _reason(error: BaseException) -> str:
     """What went wrong in a failed exchange, in the words of its innermost error."""
     for _depth in range(8):  # urllib3 wraps an error in one or two others; never a cycle
@@ -299,7 +312,7 @@ def request(
     so), for a caller that needs the status and at most an excerpt (a webhook's receiver
     accepts an event whatever it writes after its 2xx). Raises ``FetchError`` (codes
     ``bad_url``, ``unresolvable``, ``address_not_allowed``, ``timeout``, ``too_large``,
-    ``too_many_redirects``, ``connection``); an HTTP error status is returned, not raised.
+    ``too_many_redirects``, ``certificate``, ``connection``); an HTTP error status is returned, not raised.
     """
     deadline = time.monotonic() + timeout
     first_url = url
@@ -376,6 +389,10 @@ def request(
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as error:
             if time.monotonic() >= deadline or isinstance(error, (urllib3.exceptions.TimeoutError, TimeoutError)):
                 raise timed_out() from error
+            if _certificate_refused(error):
+                raise FetchError(
+                    f"The TLS certificate of {host} was refused: {_reason(error)}.", code="certificate"
+                ) from error
             raise FetchError(f"Could not read an answer from {url}: {_reason(error)}.", code="connection") from error
         finally:
             pool.close()

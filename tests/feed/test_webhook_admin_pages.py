@@ -9,6 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
@@ -154,6 +159,44 @@ def test_a_ping_to_a_private_address_is_refused_in_words(superuser, receiver, se
     assert "not sent, the address is refused" in message and "not a public address" in message
     assert "Webhooks reach public addresses only." in message
     assert receiver.started == 0
+
+
+@pytest.fixture
+def self_signed_receiver(tmp_path):
+    """An HTTPS receiver on 127.0.0.1 whose certificate no authority signed (made with the
+    openssl command, here and now: no key is kept in the repository)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    pem = tmp_path / "receiver.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(pem), "-out", str(pem)],
+        check=True, capture_output=True, timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+
+        def serve():
+            try:
+                connection, _ = listening.accept()
+                with context.wrap_socket(connection, server_side=True):
+                    pass  # the client refuses the certificate during the handshake
+            except OSError:
+                pass
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        yield f"https://127.0.0.1:{listening.getsockname()[1]}/hook"
+        thread.join(timeout=5)
+
+
+def test_a_ping_refused_for_its_certificate_says_so_not_no_connection(superuser, self_signed_receiver, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    webhook = Webhook.objects.create(url=self_signed_receiver, secret=SECRET)
+    (message,) = _messages(_ping(_client(superuser), webhook))
+    assert message.startswith(f"Test ping to {self_signed_receiver}: the receiver's TLS certificate was refused. ")
+    assert "certificate verify failed" in message and "no connection" not in message
 
 
 def test_a_ping_to_a_receiver_that_does_not_answer_in_time_says_so(superuser, receiver, settings):
