@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -174,21 +173,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return isolated(self.title)
-
-    def clean(self) -> None:
-        """A document is not published, nor read, after tomorrow (anywhere on Earth: a day
-        ahead of this server's, at most): a year 2999 is a typing error, and a date the
-        extractors would not take from a document (``sources.ingest``) is no one's to give."""
-        super().clean()
-        now = timezone.now()
-        latest = timezone.localdate(now) + timedelta(days=1)
-        errors = {}
-        if isinstance(self.published_on, date) and self.published_on > latest:
-            errors["published_on"] = f"{self.published_on.isoformat()} is after tomorrow: a document is not published in the future."
-        if isinstance(self.retrieved_at, datetime) and self.retrieved_at > now + timedelta(days=1):
-            errors["retrieved_at"] = f"{self.retrieved_at.isoformat()} is after tomorrow: a document is not read in the future."
-        if errors:
-            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.derive()

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import ProtectedError, TextField
 from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
+from django.utils import timezone
 
 from project.errors import Conflict, InvalidInput, StaleVersion
 from project.concurrency import retried_transaction
@@ -236,6 +238,26 @@ def _save_source(source: Source, *, url_changed: bool = True) -> None:
         raise
 
 
+# The day that has begun somewhere on Earth at the latest: UTC+14's (Kiribati).
+_EARTHS_LATEST_OFFSET = timedelta(hours=14)
+
+
+def _refuse_dates_ahead(source: Source, names: Iterable[str] = ("published_on", "retrieved_at")) -> None:
+    """A document is not published on a day that has not begun anywhere on Earth, nor read
+    more than a day from now (clocks and time zones): a year 2999 is a typing error, and
+    the extractors take no such date from a document (``sources.ingest``). Asked of the
+    dates given, when a source is created or they are changed: a date stored before the
+    rule (an import restores what was exported) does not block other edits."""
+    now = timezone.now()
+    errors = {}
+    if "published_on" in names and isinstance(source.published_on, date) and source.published_on > (now + _EARTHS_LATEST_OFFSET).date():
+        errors["published_on"] = [f"{source.published_on.isoformat()} has not begun anywhere on Earth: a document is not published in the future."]
+    if "retrieved_at" in names and isinstance(source.retrieved_at, datetime) and source.retrieved_at > now + timedelta(days=1):
+        errors["retrieved_at"] = [f"{source.retrieved_at.isoformat()} is more than a day from now: a document is not read in the future."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], code="invalid", extra={"errors": errors})
+
+
 def source_text_problem(text: Any) -> str | None:
     """A source's text is any non-empty text, stored exactly as given (one space is a
     text); only what cannot be stored is refused. The importer asks this too."""
@@ -278,6 +300,7 @@ def check_source_fields(**fields: Any) -> None:
     if not source.url:
         source.url = None
     _validated(source)
+    _refuse_dates_ahead(source)
     _refuse_taken_url(source)
 
 
@@ -298,6 +321,7 @@ def source_create(*, user=None, text: str | SpooledText, original: dict | None =
     if not source.url:
         source.url = None
     _validated(source)
+    _refuse_dates_ahead(source)
     _attribute(source, user)
     _save_source(source)
     return source
@@ -333,6 +357,7 @@ def source_update(
     text_changes = text is not None and text != source.text
     if not text_changes and before == {name: getattr(source, name) for name in fields}:
         return summary
+    _refuse_dates_ahead(source, [name for name in fields if before[name] != getattr(source, name)])
     source_changing.send(sender=Source, source=source, user=user)
     url_changed = url_key(source.url) != source.url_key  # a recorded spelling is not refused again
     if text_changes:

@@ -77,22 +77,31 @@ def test_a_date_in_the_right_format_that_names_no_day_is_said_to_be_so(client_fo
     assert response.json()["errors"] == {field: [message]}
 
 
-def test_a_document_is_not_published_or_read_after_tomorrow_on_any_path(client_for, analyst):
-    """The API and the admin ask the model (``Source.clean``), as the extractors refuse
-    such a date from a document."""
+def test_a_document_is_not_published_on_a_day_not_begun_nor_read_in_the_future(client_for, analyst):
+    """Asked by the services (``_refuse_dates_ahead``) on every path that gives a date: the
+    API, the admin, uploads and fetches; as the extractors refuse such a date from a document."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    after_tomorrow = timezone.localdate() + timedelta(days=2)
-    for field, value in (("published_on", after_tomorrow.isoformat()), ("retrieved_at", f"{after_tomorrow.isoformat()}T12:00:00Z")):
+    latest = (timezone.now() + timedelta(hours=14)).date()  # Kiribati's day
+    for field, value, said in (
+        ("published_on", (latest + timedelta(days=1)).isoformat(), "has not begun anywhere on Earth: a document is not published in the future."),
+        ("retrieved_at", (timezone.now() + timedelta(days=1, minutes=5)).isoformat(), "is more than a day from now: a document is not read in the future."),
+    ):
         response = client_for(analyst).post("/api/v1/sources/", {"title": "t", "text": "x", field: value}, format="json")
         assert response.status_code == 400
-        assert response.json()["errors"][field][0].endswith("is after tomorrow: a document is not " + (
-            "published in the future." if field == "published_on" else "read in the future."))
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client_for(analyst).post("/api/v1/sources/", {"title": "t", "text": "x", "published_on": tomorrow}, format="json")
-    assert response.status_code == 201  # a day ahead: somewhere on Earth it is that day
+        assert response.json()["errors"][field][0].endswith(said)
+    response = client_for(analyst).post("/api/v1/sources/", {"title": "t", "text": "x", "published_on": latest.isoformat()}, format="json")
+    assert response.status_code == 201  # that day has begun somewhere
+
+
+def test_a_date_ahead_stored_before_the_rule_does_not_block_other_edits(client_for, analyst, source):
+    Source.objects.filter(pk=source.pk).update(published_on="2999-01-01")
+    response = client_for(analyst).patch(f"/api/v1/sources/{source.pk}/", {"notes": "Just a note."}, format="json")
+    assert response.status_code == 200, response.json()
+    response = client_for(analyst).patch(f"/api/v1/sources/{source.pk}/", {"published_on": "2998-01-01"}, format="json")
+    assert response.status_code == 400 and "published_on" in response.json()["errors"]
 
 
 def test_patch_text_reanchors_spans_and_reports_it(client_for, reviewer, corpus):

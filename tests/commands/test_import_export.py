@@ -393,3 +393,13 @@ def test_the_import_puts_back_pythons_thread_switch_interval(corpus, source, tmp
     with pytest.raises(CommandError):
         _import(tmp_path, line + "\n{not json")
     assert sys.getswitchinterval() == before
+
+
+def test_a_source_dated_ahead_is_restored_as_exported(corpus, tmp_path):
+    """The API refuses a publication date that has not begun (``_refuse_dates_ahead``); an
+    export may hold one stored before that rule, and restores as it was."""
+    line = {"type": "source", "title": "Dated ahead", "text": "A text dated ahead.", "published_on": "2999-01-01",
+            "retrieved_at": "2998-01-01T00:00:00Z"}
+    assert "1 sources" in _import(tmp_path, json.dumps(line))
+    source = Source.objects.get(title="Dated ahead")
+    assert (source.published_on, source.retrieved_at.year) == (dt.date(2999, 1, 1), 2998)
