@@ -4,8 +4,9 @@ pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
 PDFium gives each run of text with its box; the page's reading order is found by a
 recursive XY cut (split the page at the widest empty band, vertical gutters first, and
 read the parts left to right, top to bottom), so that two columns are read one after the
-other whatever order they were drawn in. Lines that repeat at the top or bottom of most
-pages (running heads, page numbers) are dropped.
+other whatever order they were drawn in. Page furniture at the top or bottom of most pages
+(running heads, page numbers) is dropped; headings such as "Article 3" are kept
+(``_running_lines`` says how the two are told apart).
 
 PDFium reads in a child process (``extract_pdf``), within a memory and a time limit: what
 a page costs PDFium follows what it draws, not the size of the file, and a small file can
@@ -104,35 +105,110 @@ def _page_blocks(textpage) -> list[list[str]]:
     return blocks
 
 
-def _running_lines(pages: list[list[list[str]]]) -> set[str]:
-    """Short lines (digits ignored) that open or close most pages: running heads, page
-    numbers."""
-    # Only pages with a body of their own: on pages of a line or two (slides, a title
-    # page) nothing is "running".
-    bodied = [[line for block in blocks for line in block] for blocks in pages]
-    bodied = [lines for lines in bodied if len(lines) > 4]
+# Where a page's furniture is: its first and last ``ENDS`` lines, each at most ``SHORT``
+# characters, on at least ``MOST`` of the pages with a body (more than ``BODY`` lines).
+ENDS = 2
+SHORT = 60
+MOST = 0.6
+BODY = 4
+# Words that may stand beside a page number ("Page 3 of 10", "p. 3", "Seite 3 von 10").
+PAGE_WORDS = frozenset({"page", "pages", "p", "pp", "pg", "of", "seite", "von", "página", "pagina", "de", "sur", "side", "sida", "av"})
+# A running head's title set apart from its page number: "Annual report 2024 | 7", "7 · Report".
+_SET_APART = r"(?:\s*[|\u2022\u00b7\u2027\u2219\u2013\u2014]\s*|\s+-\s+)"
+_NUMBER = re.compile(r"\d+")
+_MARK = "\x00"
+
+
+def _ends(lines: list[str]) -> list[int]:
+    """Positions of the page's first and last ``ENDS`` lines that are short enough to be
+    furniture."""
+    positions = sorted(set(range(min(ENDS, len(lines)))) | set(range(max(0, len(lines) - ENDS), len(lines))))
+    return [position for position in positions if len(lines[position]) <= SHORT]
+
+
+def _numbered(line: str):
+    """``(template, number)`` for each number of ``line``: the line with that one number
+    marked, and the number."""
+    for match in _NUMBER.finditer(line):
+        yield line[: match.start()] + _MARK + line[match.end() :], int(match[0])
+
+
+def _beside_a_page_number(template: str) -> bool:
+    """Whether what stands beside the marked number is what stands beside a page number:
+    nothing but punctuation, other numbers and words such as "page" and "of" ("- 3 -",
+    "Page 3 of 10", "3/10"), or a title set apart from it by a bar, a bullet or a dash at
+    either end of the line ("Annual report 2024 | 3", "3 · Annual report"). A word that
+    names the number ("Article 3", "Table 3", "Section 3 ends here.") is not."""
+    rest = template.replace(_MARK, " ")
+    if all(word.lower() in PAGE_WORDS for word in re.findall(r"[^\W\d_]+", rest)):
+        return True
+    mark = re.escape(_MARK)
+    return bool(re.fullmatch(rf"{mark}{_SET_APART}\S.*|.*\S{_SET_APART}{mark}", template))
+
+
+def _running_lines(pages: list[list[list[str]]]) -> set[tuple[int, int]]:
+    """The page furniture: ``(page, line)`` positions, the line counted across the page's
+    blocks, of the running heads and page numbers to drop.
+
+    Only a page's first and last two lines, of at most 60 characters, can be furniture, and
+    only when the same line stands there on at least 60% of the pages with a body of their
+    own (more than four lines: on pages of a line or two, slides, a title page, nothing is
+    "running"). Two kinds of line are furniture:
+
+    - a line identical on those pages (a running head, "Annual report 2024");
+    - a page number: a line whose one changing number is the page's number, or the page's
+      number plus the same offset on those pages (printed numbers often start after a cover),
+      and whose other words are only words such as "page" and "of" ("3", "- 3 -", "Page 3",
+      "Page 3 of 10", "3/10"), or a title that is the same on those pages set apart from the
+      number by a bar, a bullet or a dash ("Annual report 2024 | 3").
+
+    Everything else is content, even at the top of every page and even when its number
+    follows the page's: "Article 3" on page 3 of a treaty, "Table 4", "Question 5", "Section 2
+    ends here." are headings an analyst quotes, whereas a page number kept costs little. A
+    line is dropped only where furniture stands, at the page's ends: the same words inside a
+    page are kept."""
+    numbers = range(len(pages))
+    lines_of = [[line for block in blocks for line in block] for blocks in pages]
+    bodied = [number for number in numbers if len(lines_of[number]) > BODY]
     if len(bodied) < 3:
         return set()
-    counts: Counter = Counter()
-    for lines in bodied:
-        ends = {_shape(line) for line in lines[:2] + lines[-2:] if len(line) <= 60}
-        counts.update(ends)
-    return {shape for shape, count in counts.items() if count >= 0.6 * len(bodied)}
-
-
-def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip().lower())
+    identical: Counter = Counter()
+    offsets: Counter = Counter()
+    for number in bodied:
+        lines = lines_of[number]
+        ends = [lines[position] for position in _ends(lines)]
+        identical.update(set(ends))
+        offsets.update({(template, value - number) for line in ends for template, value in _numbered(line)})
+    enough = MOST * len(bodied)
+    running = {line for line, count in identical.items() if count >= enough}
+    paging = {key for key, count in offsets.items() if count >= enough and _beside_a_page_number(key[0])}
+    dropped = set()
+    for number in numbers:
+        lines = lines_of[number]
+        for position in _ends(lines):
+            line = lines[position]
+            if line in running or any((template, value - number) in paging for template, value in _numbered(line)):
+                dropped.add((number, position))
+    return dropped
 
 
 def _pdf_date(value: str) -> str:
-    """``D:20250304...`` as ``2025-03-04``; empty when it is not a date."""
-    match = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?", value or "")
+    """``D:20250304...`` as ``2025-03-04``; empty when it is not a date, or not a day: a
+    CreationDate of only a year or a month (``D:2019``, ``D:201905``) names no day, and the
+    first of the month would be one made up (as the HTML path, a date without its day is
+    no publication date)."""
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})(\d{2})", value or "")
     if not match:
         return ""
     try:
-        return date(int(match[1]), int(match[2] or 1), int(match[3] or 1)).isoformat()
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
     except ValueError:
         return ""
+
+
+# The Unix epoch, the date a writer that had no clock (or a zero time) writes: 1970-01-01,
+# 1969-12-31 in a time zone west of Greenwich. No PDF was made then (the format is of 1993).
+EPOCH_DAYS = frozenset({"1970-01-01", "1969-12-31"})
 
 
 # How far from the day a PDF is read its CreationDate may fall and still be the moment the file
@@ -152,8 +228,12 @@ def publication_date(created: str, *, read_on: date) -> str:
     taken for that moment and gives no date (the person uploading fills it in); an older one
     is kept, as the date of an old report is. A report published today and uploaded today
     loses its date: a blank is the cheaper mistake, as a wrong date looks like a right one.
-    ModDate is no fallback: it is the CreationDate or later, never nearer publication."""
+    ModDate is no fallback: it is the CreationDate or later, never nearer publication. A
+    CreationDate without its day (``D:2019``) gives none, nor does the Unix epoch
+    (``D:19700101000000Z``, what broken writers put for want of a time)."""
     day = _pdf_date(created)
+    if day in EPOCH_DAYS:
+        return ""
     if day and abs(date.fromisoformat(day) - read_on) <= MADE_WHEN_READ:
         return ""
     return day
@@ -289,9 +369,11 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             document.close()
     running = _running_lines(pages)
     paragraphs: list[str] = []
-    for blocks in pages:
+    for number, blocks in enumerate(pages):
+        position = 0
         for block in blocks:
-            kept = [line for line in block if _shape(line) not in running]
+            kept = [line for offset, line in enumerate(block, position) if (number, offset) not in running]
+            position += len(block)
             if kept:
                 paragraphs.append("\n".join(kept))
     text = normalise_extracted("\n\n".join(paragraphs))

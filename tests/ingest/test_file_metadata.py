@@ -1,8 +1,8 @@
 """The title and publication date a file gives a source: a value a program wrote for want of
 a title (a printed page's address, "Document1") is no title and the file's name stands in;
-a PDF's CreationDate on the day it is read is the moment it was printed, not published; a
-plain text file's first line names it when it is set apart as a title. Metadata never
-changes the text."""
+a PDF's CreationDate on the day it is read is the moment it was printed, not published, and
+one without its day, or the Unix epoch, is no date either; a plain text file's first line
+names it when it is set apart as a title. Metadata never changes the text."""
 
 from __future__ import annotations
 
@@ -106,6 +106,28 @@ def test_the_day_a_pdf_is_read_is_the_one_its_creation_date_is_compared_with():
     assert publication_date("D:20261203", read_on=read_on) == "2026-12-03"
     assert publication_date("D:20191231", read_on=read_on) == "2019-12-31"
     assert publication_date("not a date", read_on=read_on) == ""
+
+
+@pytest.mark.parametrize("created", ["D:2019", "D:201905", "2019", "D:201905+01'00'"])
+def test_a_creation_date_without_its_day_gives_no_publication_date(created):
+    """The first of the month (or of January) would be a day made up, as the HTML path
+    refuses to make one up."""
+    assert publication_date(created, read_on=date(2026, 12, 5)) == ""
+    data = one_column_pdf(PARAGRAPHS, info={"CreationDate": created})
+    assert extract(io.BytesIO(data)).metadata.published_on is None
+
+
+@pytest.mark.parametrize("created", ["D:19700101000000Z", "D:19700101", "D:19691231190000-05'00'"])
+def test_the_unix_epoch_is_no_publication_date(created):
+    """What writers without a time put in CreationDate; no PDF was made in 1970."""
+    assert publication_date(created, read_on=date(2026, 12, 5)) == ""
+    data = one_column_pdf(PARAGRAPHS, info={"CreationDate": created})
+    assert extract(io.BytesIO(data)).metadata.published_on is None
+
+
+def test_a_day_next_to_the_epoch_is_a_date():
+    assert publication_date("D:19700102", read_on=date(2026, 12, 5)) == "1970-01-02"
+    assert publication_date("D:20190501", read_on=date(2026, 12, 5)) == "2019-05-01"
 
 
 def test_metadata_does_not_change_a_pdfs_text():
