@@ -18,6 +18,7 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +39,7 @@ from project.validation import as_one_line, says_something
 from . import ingest
 from .ingest.html import host_name
 from .ingest.normalise import without_lone_surrogates
-from .models import URL_MAX_LENGTH, Source
+from .models import URL_MAX_LENGTH, Source, url_key
 from .services import check_source_fields, check_source_text, source_create, url_owner
 
 CHUNK = 1024 * 1024
@@ -149,14 +150,14 @@ def original_problem(source: Source, *, quick: bool = False) -> str | None:
     return None
 
 
-def _refuse_duplicate_url(url: str | None, *, named_by_the_page: bool = False) -> None:
+def _refuse_duplicate_url(url: str | None, *, named_by: str = "") -> None:
     """409 naming the source that records ``url`` (or another spelling of it: the message
-    gives the one it records). ``named_by_the_page``: the URL is the one the page gives as
-    its address (its canonical URL), not the one asked for: the message says so."""
+    gives the one it records). ``named_by`` ("page", "file"): the URL is the one the
+    document gives as its address, not one the caller gave: the message says so."""
     existing = url_owner(url)
     if existing is not None:
         recorded = "" if existing.url == url else f", recorded as {existing.url}"
-        said = f"The page gives {url} as its address (its canonical URL), and a source" if named_by_the_page else f"A source with the URL {url}"
+        said = f"The {named_by} gives {url} as its address, and a source with it" if named_by else f"A source with the URL {url}"
         raise Conflict(
             f"{said} already exists: #{existing.pk} (“{existing.title}”{recorded}).",
             code="duplicate_url",
@@ -295,12 +296,27 @@ def same_site(url: str, read_from: str) -> bool:
     return site == read_site
 
 
-def _home_page_for_another(url: str, read_from: str) -> bool:
-    """Whether ``url`` is a site's home page, given as the address of another of its pages:
-    sites that name their home page as every page's canonical URL would have each article
-    recorded as the home page, and every later one refused as a duplicate of the first."""
-    home, page = urlsplit(url), urlsplit(read_from)
-    return home.path in ("", "/") and not home.query and (page.path not in ("", "/") or bool(page.query))
+# A site's home page: its root or an index file ("/index.html"), with no query.
+_HOME_PATH = re.compile(r"/?(?:index\.\w{1,5})?", re.IGNORECASE)
+
+
+def _is_home_page(url: str) -> bool:
+    """Whether ``url`` is a site's home page, spelt any way (``url_key``: a tracker's
+    parameters, a fragment, capitals aside)."""
+    parts = urlsplit(url_key(url))
+    return not parts.query and _HOME_PATH.fullmatch(parts.path) is not None
+
+
+def _home_page_for_another(url: str, read_from: str = "", asked: str = "") -> bool:
+    """Whether ``url``, a document's canonical URL, is its site's home page given as the
+    address of another of its pages: sites that name their home page as every page's
+    canonical URL would have each article recorded as the home page, and every later one
+    refused as a duplicate of the first. A page read from the home page itself (asked for
+    at ``/`` and redirected to ``/en/``, or read as ``/index.html``) keeps it; an uploaded
+    file, which says nothing of where it was read, does not."""
+    if not _is_home_page(url):
+        return False
+    return not any(address and _is_home_page(address) for address in (read_from, asked))
 
 
 def fetched_title(url: str) -> str:
@@ -314,7 +330,8 @@ def fetched_title(url: str) -> str:
 
 
 def _fields(
-    extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "", read_from: str = ""
+    extraction: ingest.Extraction, given: dict[str, Any], *, fallback_title: str, fallback_url: str = "", read_from: str = "",
+    asked: str = "",
 ) -> dict:
     """The source's fields: what the caller gave, then what the document says. A page read
     from the web names its canonical URL only on its own site: any page may claim any
@@ -323,7 +340,9 @@ def _fields(
     found = extraction.metadata.as_fields()
     if "url" in found:
         found["url"] = _valid_url(found["url"])
-        if read_from and found["url"] and (not same_site(found["url"], read_from) or _home_page_for_another(found["url"], read_from)):
+        if found["url"] and (
+            (read_from and not same_site(found["url"], read_from)) or _home_page_for_another(found["url"], read_from, asked)
+        ):
             found["url"] = ""
     if read_from and extraction.metadata.publisher_from_url and not found.get("url"):
         # A publisher the page does not name is its canonical URL's host: it goes with that
@@ -436,6 +455,8 @@ def source_create_from_file(
     stem = without_lone_surrogates(stem)
     given.setdefault("retrieved_at", timezone.now())
     fields = _fields(extraction, given, fallback_title=stem)
+    if fields.get("url") and not given.get("url"):
+        _refuse_duplicate_url(fields["url"], named_by="file")
     return _create(user=user, stream=stream, sha256=sha256, size=size, extraction=extraction, fields=fields)
 
 
@@ -500,8 +521,9 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     )
     given["retrieved_at"] = retrieved_at
     fields = _fields(
-        extraction, given, fallback_title=fetched_title(response.url), fallback_url=_valid_url(response.url), read_from=response.url
+        extraction, given, fallback_title=fetched_title(response.url), fallback_url=_valid_url(response.url),
+        read_from=response.url, asked=url,
     )
     if fields.get("url") != _valid_url(response.url):
-        _refuse_duplicate_url(fields.get("url"), named_by_the_page=True)
+        _refuse_duplicate_url(fields.get("url"), named_by="page")
     return _create(user=user, stream=body, sha256=sha256, size=size, extraction=extraction, fields=fields)

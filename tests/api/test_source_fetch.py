@@ -73,6 +73,10 @@ class Handler(BaseHTTPRequestHandler):
             "/reports/annual%20review-2024.pdf": (200, one_column_pdf(report_paragraphs(2)), "application/pdf"),
             "/one-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "One article of a site"), "text/html; charset=utf-8"),
             "/another-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "Another article of it"), "text/html; charset=utf-8"),
+            "/index.html": (200, canonical_page(f"http://127.0.0.1:{port}/", "The home page of a site"), "text/html; charset=utf-8"),
+            "/index.html?utm_source=feed": (200, canonical_page(f"http://127.0.0.1:{port}/", "The home page, from a feed"),
+                                            "text/html; charset=utf-8"),
+            "/en/": (200, canonical_page(f"http://127.0.0.1:{port}/", "The home page in English"), "text/html; charset=utf-8"),
             "/part-1": (200, canonical_page(f"http://127.0.0.1:{port}/story", "The story's first part"), "text/html; charset=utf-8"),
             "/part-2": (200, canonical_page(f"http://127.0.0.1:{port}/story", "The story's second part"), "text/html; charset=utf-8"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
@@ -85,6 +89,8 @@ class Handler(BaseHTTPRequestHandler):
         }
         if self.path in routes:
             self._send(*routes[self.path])
+        elif self.path == "/":
+            self._send(302, b"", "text/html", Location="/en/")
         elif self.path == "/moved":
             self._send(302, b"", "text/html", Location=f"http://127.0.0.1:{port}/notes.txt")
         elif self.path == "/to-metadata":
@@ -324,6 +330,15 @@ def test_a_site_naming_its_home_page_as_every_pages_address_has_each_article_rec
         assert response.json()["url"] == server + path
 
 
+@pytest.mark.parametrize("path", ["/index.html", "/index.html?utm_source=feed", "/"])
+def test_the_home_page_read_by_any_spelling_keeps_its_canonical_url(client_for, analyst, server, path):
+    """Read as ``/index.html``, with a tracker's parameter, or asked for at ``/`` and sent
+    on to ``/en/``: the home page itself, whose canonical URL is its address."""
+    response = client_for(analyst).post(FETCH, {"url": server + path})
+    assert response.status_code == 201, response.json()
+    assert response.json()["url"] == server + "/"
+
+
 def test_a_canonical_url_already_recorded_is_a_409_that_says_the_page_gave_it(client_for, analyst, server):
     first = client_for(analyst).post(FETCH, {"url": server + "/part-1"}).json()
     assert first["url"] == server + "/story"
@@ -331,7 +346,7 @@ def test_a_canonical_url_already_recorded_is_a_409_that_says_the_page_gave_it(cl
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_url" and response.json()["existing_source"]["id"] == first["id"]
     assert response.json()["detail"] == (
-        f"The page gives {server}/story as its address (its canonical URL), and a source already exists: "
+        f"The page gives {server}/story as its address, and a source with it already exists: "
         f"#{first['id']} (“The story's first part”)."
     )
 

@@ -235,6 +235,21 @@ def test_a_canonical_url_already_recorded_is_a_conflict_naming_the_source(client
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_url"
     assert response.json()["existing_source"]["id"] == source.pk
+    assert response.json()["detail"].startswith(
+        "The file gives https://news.example.com/world/iran-russia as its address, and a source with it already exists"
+    )
+
+
+def test_a_saved_page_naming_its_sites_home_page_as_its_address_is_recorded_without_it(client_for, analyst):
+    """Which page an uploaded file was, nothing says: a home page as its canonical URL is
+    most likely a site's setting for every page, and would make every other page of the
+    site a duplicate of the first."""
+    article = "<p>" + "Words of an article saved from a site that names its home page everywhere. " * 5 + "</p>"
+    for name in ("one.html", "two.html"):
+        page = f'<html><head><link rel="canonical" href="https://news.example.org/"></head><body><article>{name}{article}</article></body></html>'
+        response = upload(client_for(analyst), name, page.encode(), "text/html")
+        assert response.status_code == 201, response.json()
+        assert response.json()["url"] is None
 
 
 def test_unknown_fields_in_an_upload_are_refused_by_name(client_for, analyst):
