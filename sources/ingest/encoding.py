@@ -304,21 +304,25 @@ def _contradicts_utf16_or_utf32(encoding: Encoding, stream: BinaryIO, utf8_inval
     """Whether the bytes at ``stream`` cannot be ``encoding``'s, declared UTF-16 or UTF-32
     without a byte order mark (rule 2): a count of bytes its units do not divide, an invalid
     sequence in the head (a unit cut at the head's end is not held against it), or, for
-    UTF-16, a head without a zero byte that is UTF-8 text (``utf8_invalid`` sequences)."""
+    UTF-16, a head without a zero byte that is UTF-8 text (``utf8_invalid`` sequences) with
+    a space or a line break in it."""
     unit = 4 if encoding.name.startswith("UTF-32") else 2
     stream.seek(0, io.SEEK_END)
     if stream.tell() % unit:
         return True
     decoder = codecs.getincrementaldecoder(encoding.codec)("strict")
-    zero_byte = control = False
+    zero_byte = control = spaced = False
     try:
         for piece in _head(stream):
             decoder.decode(piece)
             zero_byte = zero_byte or b"\x00" in piece
             control = control or _CONTROL.search(piece) is not None
+            spaced = spaced or b" " in piece or b"\n" in piece
     except UnicodeDecodeError:
         return True
-    return unit == 2 and not zero_byte and not control and utf8_invalid == 0
+    # UTF-8 text of more than a word has a space or a line break; a short run of CJK in
+    # UTF-16 may be ASCII bytes throughout, but without them ("你好" is "`O}Y").
+    return unit == 2 and not zero_byte and not control and spaced and utf8_invalid == 0
 
 
 def _known_to_browsers(detected: str) -> Encoding | None:

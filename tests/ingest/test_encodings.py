@@ -262,6 +262,8 @@ def test_legacy_bytes_of_a_count_utf16_or_utf32_cannot_have_are_read_by_the_othe
         ("Привет", "utf-16-le"),  # no zero byte, but 0x04 is no text's
         ("Здравствуйте", "utf-16-be"),
         ("中文文字を書く", "utf-16-le"),  # no zero byte, and not UTF-8
+        ("你好", "utf-16-le"),  # ASCII bytes throughout ("`O}Y"), but no space: not ASCII text
+        ("好好学习", "utf-16-le"),
         ("日本語の文章です", "utf-16-be"),
         ("Hello there", "utf-16-le"),
         ("Hello there", "utf-32-le"),
