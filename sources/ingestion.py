@@ -415,6 +415,17 @@ def _discard_original(stream: BinaryIO, *, original: str, original_sha256: str, 
         logger.exception("The original %s of a source that was not created could not be removed", original)
 
 
+def discard_unnamed_originals(names: list[str]) -> None:
+    """Delete the stored files ``names`` that no source names: those a refused import wrote
+    (its rollback took the sources that named them)."""
+    for name in names:
+        try:
+            if not _named_by_a_source(name):
+                default_storage.delete(name)
+        except Exception:  # noqa: BLE001 - the import's own error is the answer; check_originals sweeps what is left
+            logger.exception("The original %s, written by a refused import, could not be removed", name)
+
+
 def _keep_original(stream: BinaryIO, *, original: str, original_sha256: str, original_size: int,
                    original_media_type: str) -> None:
     """Once the source is committed: its file, which a refused upload of the same bytes may

@@ -19,7 +19,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from project.bulk import update_by_pk
-from sources import anchoring
+from sources import anchoring, ingestion
 from sources.models import Source, Span
 
 from .. import rules
@@ -157,6 +157,15 @@ class Importer:
             if bar is not None:
                 bar.update(count)
 
+        try:
+            return self._run(path, advance, bar)
+        except BaseException:
+            # Rolled back: the originals it wrote are named by no source (unless one of the
+            # same bytes was saved meanwhile), and would stay in storage.
+            ingestion.discard_unnamed_originals(self.resolver.stored_originals)
+            raise
+
+    def _run(self, path: str, advance, bar) -> ImportReport:
         database = connections[DEFAULT_DB_ALIAS]
         with (
             fewer_collections(),

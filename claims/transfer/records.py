@@ -589,6 +589,7 @@ class Resolver:
         self.entity_lines: dict[str, tuple[int, str, str]] = {}
         self.entity_fields: dict[str, tuple[str, str]] = {}
         self.original_shas: dict[str, str] = {}  # originals already taken: by whom
+        self.stored_originals: list[str] = []  # the files this import wrote into storage
         self.claim_lines: dict[uuid.UUID, int] = {}  # the line of each claim uid in the file
         # For each span uid in the file (as an int), the line that first gives it and a digest
         # of its passage (source, offsets, state, quote). A digest, not the passage: kept for
@@ -713,7 +714,7 @@ class Resolver:
         """The original file a source line names: its hash, media type and size, and its
         bytes when the line carries them (checked against the hash, then stored at once,
         content-addressed, so that a file of many originals is not held in memory; a
-        refused import leaves files nothing names, which the next import reuses)."""
+        refused import deletes those it wrote, ``stored_originals``)."""
         sha = record.get("original_sha256")
         if sha in (None, ""):
             if any(record.get(name) not in (None, "") for name in ("original", "original_media_type", "original_size")):
@@ -751,7 +752,10 @@ class Resolver:
             raise InvalidLine("original must be the file's bytes in base64") from None
         if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
             raise InvalidLine("original: its bytes do not match original_sha256 and original_size")
+        written = not default_storage.exists(ingestion.original_name(sha, media_type))
         name = ingestion.store_original(io.BytesIO(data), sha256=sha, size=len(data), media_type=media_type)
+        if written:
+            self.stored_originals.append(name)
         self.original_shas[sha] = "another source line"
         return {"original": name, "original_sha256": sha, "original_media_type": media_type,
                 "original_size": size, "original_stored": True}

@@ -278,6 +278,22 @@ def test_an_original_whose_bytes_do_not_match_its_hash_is_refused(uploaded, tmp_
     assert not default_storage.exists(f"originals/{line['original_sha256'][:2]}/{line['original_sha256']}.txt")
 
 
+def test_a_refused_import_deletes_the_originals_it_stored_and_no_other(uploaded, tmp_path, settings):
+    """The file's good source line stored its original; a later line is invalid, and the
+    rollback took the source: the file goes too. A file a source names stays."""
+    line = _source_line(_export(tmp_path, "--with-originals"))
+    kept = uploaded.original.name
+    other = b"Another original, imported."
+    new_line = {**line, "uid": None, "url": None, "text": "Another text.", "original": base64.b64encode(other).decode(),
+                "original_sha256": hashlib.sha256(other).hexdigest(), "original_size": len(other)}
+    path = tmp_path / "refused.jsonl"
+    path.write_text(json.dumps(new_line) + "\n" + json.dumps({"type": "entity", "slug": "x"}) + "\n")
+    with pytest.raises(CommandError):
+        call_command("import_claims", str(path), "--no-progress", stderr=io.StringIO(), stdout=io.StringIO())
+    assert not default_storage.exists(f"originals/{new_line['original_sha256'][:2]}/{new_line['original_sha256']}.txt")
+    assert default_storage.exists(kept)
+
+
 def test_an_original_that_another_source_holds_is_a_line_error_not_a_crash(uploaded, tmp_path):
     line = _source_line(_export(tmp_path, "--with-originals"))
     line.update(text="A different text with the same original.", uid=None, url=None)
