@@ -10,11 +10,16 @@ from datetime import date
 from functools import lru_cache
 from html import unescape
 
+from htmldate.core import ITEMPROP_ATTRS_MODIFIED, NAME_MODIFIED, PROPERTY_MODIFIED
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
+import trafilatura.json_metadata
 import trafilatura.main_extractor
+import trafilatura.metadata
 import trafilatura.utils
+import trafilatura.xml
 from trafilatura import bare_extraction, extract_metadata
+from trafilatura.json_metadata import AUTHOR_PREFIX
 from trafilatura.metadata import META_URL, extract_url
 from trafilatura.settings import Document, use_config
 from trafilatura.utils import line_processing, load_html
@@ -175,6 +180,71 @@ def _handle_table_keeping_places(table, potential_tags, options):
 
 
 trafilatura.main_extractor.handle_table = _handle_table_keeping_places
+
+
+_list_marker = trafilatura.xml._list_marker
+
+
+def _list_marker_as_copied(item, include_formatting: bool = True) -> str:
+    """No marker before a list item in plain text: Chromium 156 copies a list's items a
+    line each, without their bullets, and without an ordered list's numbers (a selection's
+    text and what Ctrl+C puts on the clipboard alike). Trafilatura writes ``- `` before
+    each (indented under another item), characters the page does not show: a quote
+    copied across two items was not found."""
+    return _list_marker(item, include_formatting) if include_formatting else ""
+
+
+trafilatura.xml._list_marker = _list_marker_as_copied
+
+
+# A byline ("By Jane Roe, 5 March 2024"): trafilatura discards every element whose class
+# names a byline, an author or metadata (its ``OVERALL_DISCARD_XPATH``; no option keeps
+# them). A byline is kept, its classes and those inside it taken off before trafilatura
+# reads the page, when nothing else can be in it: a line (at most ``BYLINE_CHARACTERS``)
+# that begins "By" (or its word in a few languages), of text, links and inline phrases
+# only. An author's box (a portrait, a biography, a follow button) is no such line.
+BYLINE_CHARACTERS = 120
+_BYLINE_CLASS = re.compile(r"byline", re.IGNORECASE)
+_BYLINE_START = re.compile(r"(?:by|von|par|por|di|door|av|af)\s", re.IGNORECASE)
+_INLINE = frozenset({"a", "span", "time", "b", "strong", "i", "em", "abbr", "small"})
+
+
+def _bylines_kept(tree) -> None:
+    """Takes the classes off each byline of ``tree`` (see above) and off what it holds;
+    its dates (``<time>``) become phrases, and a division a paragraph, which trafilatura
+    keeps."""
+    for element in list(tree.iter("p", "div", "span")):
+        if not _BYLINE_CLASS.search(element.get("class") or ""):
+            continue
+        text = " ".join("".join(element.itertext()).split())
+        inside = list(element.iter(etree.Element))[1:]
+        if len(text) <= BYLINE_CHARACTERS and _BYLINE_START.match(text) and all(child.tag in _INLINE for child in inside):
+            if element.tag == "div":  # trafilatura drops a short division between paragraphs
+                element.tag = "p"
+            for held in (element, *inside):
+                held.attrib.pop("class", None)
+                held.attrib.pop("id", None)
+                if held.tag == "time":  # trafilatura removes a <time>, its text with it
+                    held.tag = "span"
+
+
+def _captions_kept(tree) -> None:
+    """A figure's caption, a paragraph where the page shows it. Trafilatura removes every
+    ``<figure>`` when images are not asked for, and its ``<figcaption>`` with it: a
+    caption often carries what an analyst cites. A figure with a caption holding text
+    becomes a division and its caption a paragraph; its images go as any image does (their
+    alt text is not shown, nor copied as text). A caption the page hides (``hidden``; one
+    hidden by its style goes as any element so hidden) is not kept."""
+    for figure in list(tree.iter("figure")):
+        captions = [
+            caption
+            for caption in figure.iter("figcaption")
+            if caption.get("hidden") is None and "".join(caption.itertext()).strip()
+        ]
+        if captions:
+            figure.tag = "div"
+            for caption in captions:
+                caption.tag = "p"
 
 
 def refuse_attribute_bombs(data: bytes) -> None:
@@ -420,6 +490,96 @@ _SCRIPTS_AND_STYLES = re.compile(
 )
 
 
+# Trafilatura splits an author's name at every comma (and at ``;``, ``/``, ``|``, ``&``,
+# "and", "und"): "Smith, John" became two people, "Smith" and "John", and "Martin Luther
+# King, Jr." became "Martin Luther King; Jr". A comma separates people only where it is
+# not inside one person's name (``_people``); the commas inside a name are written as
+# ``_IN_NAME`` while trafilatura cleans the name (a noncharacter no page text holds,
+# ``without_characters_xml_cannot_hold``), and are commas again after. Names are joined
+# by "; ", as trafilatura joins them.
+_IN_NAME = "\ufdd1"
+# Trafilatura's separators of people (``trafilatura.json_metadata.AUTHOR_SPLIT``) but the comma.
+_PEOPLE_APART = re.compile(r"/|;|\||&|(?:^|\W)[ua]nd(?:$|\W)", re.IGNORECASE)
+# What follows a name after a comma and belongs to it: "Jr.", "Sr", "III", "PhD", "M.D."...
+_SUFFIX = re.compile(r"(?:[JS]r|I{2,3}|IV|Ph\.?\s?D|M\.?D|D\.?Phil|Esq|MBA|MPH)\.?", re.IGNORECASE)
+# Meta tags that name one person each (Highwire Press's ``citation_author``; Dublin Core's
+# creator), often "Last, First".
+_ONE_PERSON_META = frozenset({"citation_author", "dc.creator", "dc:creator", "dcterms.creator"})
+_normalize_authors = trafilatura.json_metadata.normalize_authors
+
+
+def _people(written: str) -> list[tuple[str, list[str]]]:
+    """The people ``written`` names, each as (name, suffixes): apart where trafilatura
+    parts them, and at a comma unless the comma is inside a name: before a suffix
+    ("Martin Luther King, Jr."), or after the surname of "Last, First" (a string of
+    such pairs, each surname a single word: "Roe, Jane", "Smith, John, Doe, Jane A.").
+    "Jane Roe, John Doe" is two people."""
+    people: list[tuple[str, list[str]]] = []
+    for group in _PEOPLE_APART.split(written):
+        named: list[tuple[str, list[str]]] = []
+        for part in (part.strip() for part in group.split(",")):
+            if named and _SUFFIX.fullmatch(part):
+                named[-1][1].append(part)
+            elif part:
+                named.append((part, []))
+        surnames = named[0::2]
+        if len(named) % 2 == 0 and all(" " not in AUTHOR_PREFIX.sub("", last) and not suffixes for last, suffixes in surnames):
+            named = [(f"{last}, {first}", suffixes) for (last, _), (first, suffixes) in zip(surnames, named[1::2])]
+        people += named
+    return people
+
+
+def _authors_named_whole(current: str | None, written: str) -> str | None:
+    """Trafilatura's ``normalize_authors``, each person of ``written`` (``_people``) one
+    author, kept whole: its commas and suffixes with it."""
+    if "&#" in written or "&amp;" in written:
+        written = unescape(written)  # as trafilatura does, once, before parting the people
+    names = current.split("; ") if current else []
+    for name, suffixes in _people(written):
+        cleaned = _normalize_authors(None, name.replace(",", _IN_NAME))
+        if not cleaned:
+            continue
+        whole = ", ".join([cleaned.replace(_IN_NAME, ","), *suffixes])
+        if whole not in names:
+            names.append(whole)
+    # as trafilatura does: only the fullest form of each name ("Jane Roe" in "Jane Roe, Jr.")
+    names = [name for name in names if not any(name != other and name in other for other in names)]
+    return "; ".join(names) or current
+
+
+trafilatura.json_metadata.normalize_authors = _authors_named_whole
+trafilatura.metadata.normalize_authors = _authors_named_whole
+
+
+def _one_person_each(tree) -> None:
+    """The commas of a meta tag that names one person (``_ONE_PERSON_META``) written as
+    ``_IN_NAME``: the whole value is one author."""
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").lower() in _ONE_PERSON_META and "," in (meta.get("content") or ""):
+            meta.set("content", meta.get("content").replace(",", _IN_NAME))
+
+
+# A date the page marks as one of modification (``article:modified_time``,
+# ``og:updated_time``, ``last-modified``, ``dateModified``...) is not the day it was
+# published: htmldate, asked for the original date, still falls back to such a date when
+# the page has no other. They are taken out of what it reads (JSON-LD's ``dateModified``
+# it does not read when asked for the original date). htmldate counts a "release_date"
+# among them; it is left, as a release is a publication.
+_MODIFICATION_MARKS = frozenset(NAME_MODIFIED | PROPERTY_MODIFIED | ITEMPROP_ATTRS_MODIFIED) - {"release_date"}
+
+
+def _without_modification_dates(tree) -> None:
+    """Removes from ``tree`` the meta tags, and the elements, that give a date of
+    modification (``_MODIFICATION_MARKS``; ``<time class="updated">``)."""
+    for element in list(tree.iter(etree.Element)):
+        names = (element.get(attribute, "").lower() for attribute in ("name", "property", "itemprop", "http-equiv"))
+        modified = any(name in _MODIFICATION_MARKS for name in names) or (
+            element.tag == "time" and "updated" in (element.get("class") or "").split()
+        )
+        if modified and element.getparent() is not None:
+            element.drop_tree()
+
+
 def _url_as_written(tree, found: str | None) -> str:
     """``found``, the URL trafilatura chose, as the page writes it. That of a canonical
     link, which trafilatura normalises (courlan sorts its query), is unescaped once more
@@ -489,6 +649,8 @@ def _metadata_of(content: str, url: str | None) -> Document:
     if tree is None:
         return Document()
     _escape_ampersands(tree)
+    _one_person_each(tree)
+    _without_modification_dates(tree)
     default_url = url.replace("&", _AMPERSAND) if url else url
     metadata = extract_metadata(tree, default_url=default_url, extensive=False)
     metadata.url = _url_as_written(tree, metadata.url)
@@ -567,6 +729,8 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         if tree is not None:
             _cells_as_copied(tree)
             _mark_nested_tables(tree)
+            _captions_kept(tree)
+            _bylines_kept(tree)
         document = bare_extraction(
             content if tree is None else tree,
             url=url,

@@ -64,7 +64,7 @@ def test_tables_lists_headings_and_line_breaks_keep_their_layout_with_ampersands
     expected = (
         "Costs &amp; benefits\n"
         "Item &amp; kind\tCost\nx &lt; y\t2 &copy\n"
-        "- First &sect;1\n- Second &\n"
+        "First &sect;1\nSecond &\n"
         "One line &amp;\nthe next &para; line\n"
     )
     assert expected in text
@@ -315,3 +315,114 @@ def test_format_characters_are_kept_as_the_page_has_them(written, name):
 def test_a_persian_author_keeps_the_non_joiner_in_the_name():
     name = "Mohammad Ali‌zadeh"
     assert read(page(head=f'<meta name="author" content="{name}">')).metadata.authors == name
+
+
+# (a list, its text as Chromium 156 copies it: the selection of the list,
+# ``getSelection().toString()``, and what Ctrl+C then Ctrl+V in a textarea gives, agree):
+# an item a line, no bullet, no number of an ordered list, no indent of a nested one.
+LISTS = [
+    ("<ul><li>List item one about crude oil exports to Asia</li><li>List item two about gas pipelines through the Caspian</li></ul>",
+     "List item one about crude oil exports to Asia\nList item two about gas pipelines through the Caspian\n"),
+    ("<ol><li>First numbered step of the agreement on oil</li><li>Second numbered step of the agreement on gas</li></ol>",
+     "First numbered step of the agreement on oil\nSecond numbered step of the agreement on gas\n"),
+    ("<ul><li>Outer item one about the oil deal<ul><li>Inner item a about crude</li><li>Inner item b about gas</li></ul></li>"
+     "<li>Outer item two about the pipeline</li></ul>",
+     "Outer item one about the oil deal\nInner item a about crude\nInner item b about gas\nOuter item two about the pipeline\n"),
+]
+
+
+@pytest.mark.parametrize("items, copied", LISTS, ids=["bullets", "numbers", "nested"])
+def test_list_items_are_lines_as_a_browser_copies_them_without_markers(items, copied):
+    """A quote copied across two items is found: no ``- `` (nor ``1. ``) the page does not show."""
+    assert f"\n{copied}" in read(page(body=items)).text
+
+
+# (a figure, the text Chromium 156 shows of it: ``getSelection().toString()``; Ctrl+C
+# also writes an image's alt text, which the page does not show)
+FIGURES = [
+    ('<figure><img src="map.png" alt="a map"><figcaption>Figure 2: the pipeline route across the region.</figcaption></figure>',
+     "\nFigure 2: the pipeline route across the region.\n"),
+    ('<figure><figcaption>Table 3: exports by year, in barrels.</figcaption><img src="chart.png" alt="a chart"></figure>',
+     "\nTable 3: exports by year, in barrels.\n"),
+    ("<figure><blockquote><p>We will not bow to pressure from anyone at all.</p></blockquote>"
+     "<figcaption>The minister, in a televised speech</figcaption></figure>",
+     "\nWe will not bow to pressure from anyone at all.\nThe minister, in a televised speech\n"),
+]
+
+
+@pytest.mark.parametrize("figure, shown", FIGURES, ids=["caption-after", "caption-before", "quote-and-caption"])
+def test_a_figure_caption_is_kept_on_a_line_of_its_own_without_alt_text(figure, shown):
+    text = read(page(body=figure)).text
+    assert shown in text
+    assert "a map" not in text and "a chart" not in text
+
+
+def test_a_hidden_figure_caption_is_not_kept():
+    figure = '<figure><img src="map.png" alt="a map"><figcaption hidden>Caption the page hides.</figcaption></figure>'
+    assert "Caption the page hides" not in read(page(body=figure)).text
+
+
+# (a byline, the line Chromium 156 shows of it)
+BYLINES = [
+    ('<p class="byline">By Jane Roe, 5 March 2024</p>', "\nBy Jane Roe, 5 March 2024\n"),
+    ('<div class="article__byline">By <a href="/authors/roe" class="author-link">Jane Roe</a> | '
+     '<time datetime="2024-03-05">5 March 2024</time></div>', "\nBy Jane Roe | 5 March 2024\n"),
+]
+
+
+@pytest.mark.parametrize("byline, shown", BYLINES, ids=["paragraph", "links-and-time"])
+def test_a_byline_line_is_kept_in_the_text(byline, shown):
+    assert shown in read(page(body=byline)).text
+
+
+def test_an_author_box_is_not_kept_as_a_byline():
+    box = ('<div class="byline"><img src="roe.jpg" alt="Jane Roe">By Jane Roe <button>Follow</button>'
+           "<p>Jane Roe covers energy and the Caucasus for the paper.</p></div>")
+    text = read(page(body=box)).text
+    assert "Follow" not in text and "covers energy and the Caucasus" not in text
+
+
+# (the head, the authors stored: people joined by "; ", each person whole)
+AUTHORS = [
+    ('<meta name="citation_author" content="Smith, John"><meta name="citation_author" content="Doe, Jane">', "Smith, John; Doe, Jane"),
+    ('<meta name="citation_author" content="van der Berg, Anna">', "Van Der Berg, Anna"),
+    ('<meta name="author" content="Roe, Jane">', "Roe, Jane"),
+    ('<meta name="author" content="Roe, Jane; Doe, John">', "Roe, Jane; Doe, John"),
+    ('<meta name="author" content="Martin Luther King, Jr.">', "Martin Luther King, Jr."),
+    ('<meta name="author" content="Jane Roe, PhD and John Doe">', "Jane Roe, PhD; John Doe"),
+    ('<meta name="author" content="Jane Roe, John Doe">', "Jane Roe; John Doe"),
+    ('<meta name="author" content="By Jane Roe and John Doe">', "Jane Roe; John Doe"),
+    ('<meta name="author" content="Jane Roe"><meta name="author" content="John Doe">', "Jane Roe; John Doe"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", "author": '
+     '[{"@type": "Person", "name": "Smith, John"}, {"@type": "Person", "name": "Ann One"}]}</script>', "Smith, John; Ann One"),
+]
+
+
+@pytest.mark.parametrize(("head", "authors"), AUTHORS, ids=[authors for _, authors in AUTHORS])
+def test_an_author_written_last_first_or_with_a_suffix_is_one_person(head, authors):
+    assert read(page(head=head)).metadata.authors == authors
+
+
+MODIFIED_ONLY = [
+    '<meta property="article:modified_time" content="2025-01-01T00:00:00Z">',
+    '<meta property="og:updated_time" content="2025-01-01T00:00:00Z">',
+    '<meta name="last-modified" content="2025-01-01">',
+    '<meta http-equiv="last-modified" content="2025-01-01">',
+    '<meta itemprop="dateModified" content="2025-01-01">',
+    '<script type="application/ld+json">{"@type": "NewsArticle", "dateModified": "2025-01-01"}</script>',
+]
+
+
+@pytest.mark.parametrize("head", MODIFIED_ONLY)
+def test_a_modification_date_is_not_the_published_date(head):
+    assert read(page(head=head)).metadata.published_on is None
+
+
+def test_an_updated_time_in_the_page_is_not_the_published_date():
+    body = '<p>Updated <time class="updated" datetime="2025-01-01">1 January 2025</time></p>'
+    assert read(page(body=body)).metadata.published_on is None
+
+
+def test_the_published_date_is_kept_beside_a_modification_date():
+    head = meta_date("2020-01-01T00:00:00Z") + '<meta property="article:modified_time" content="2025-01-01T00:00:00Z">'
+    assert str(read(page(head=head)).metadata.published_on) == "2020-01-01"
