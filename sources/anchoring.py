@@ -112,6 +112,9 @@ class ContextMismatch(AnchoringError):
 
 # CR LF or CR, as a line break (a source's breaks are LF; ``project.validation``'s rule).
 _LINE_BREAK = re.compile(r"\r\n?")
+# White space at the end of a line, which a text extracted from a file never keeps
+# (``sources.ingest.normalise``'s ``_TRAILING_SPACE``).
+_SPACE_BEFORE_BREAK = re.compile(r"[ \t\u00a0\u3000]+(?=\n)")
 
 
 
@@ -432,6 +435,11 @@ def resolve_quote(
         # A source's breaks are LF: words copied with CR LF (as a browser posts a textarea's)
         # are found as the same words. A text that holds the quote as sent is left to it.
         quote, prefix, suffix = (_LINE_BREAK.sub("\n", part) if part else part for part in (quote, prefix, suffix))
+    if _SPACE_BEFORE_BREAK.search(quote) and quote not in text:
+        # A text extracted from a page keeps no white space at the end of a line; a browser
+        # copies a table's cells with their tab ("Left\t\ninner"). A text that holds the
+        # quote as sent (typed in, verbatim) is left to it.
+        quote, prefix, suffix = (_SPACE_BEFORE_BREAK.sub("", part) if part else part for part in (quote, prefix, suffix))
     check_input_lengths(quote, prefix, suffix)
     prefix, suffix = prefix or "", suffix or ""
     candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)

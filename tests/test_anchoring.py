@@ -131,6 +131,20 @@ def test_resolve_quote_rejects_empty_quote():
     assert raised.value.code == "empty_quote"
 
 
+def test_words_copied_with_white_space_a_line_of_the_text_does_not_end_with_are_found_without_it():
+    """Chromium copies a table's row before a nested table as "Left\t\n"; the extracted
+    text keeps no white space at a line's end. A text that holds the quote as sent is left
+    to it (a typed-in source is verbatim)."""
+    extracted = "Votes\nLeft\ninner first\tsecond\nRight"
+    found = resolve_quote(extracted, "Left\t\ninner first", prefix="Votes \n")
+    assert extracted[found.start : found.end] == "Left\ninner first"
+    verbatim = "Left\ninner, then Left\t\ninner"
+    found = resolve_quote(verbatim, "Left\t\ninner")
+    assert (found.start, found.end) == (verbatim.index("Left\t"), len(verbatim))
+    with pytest.raises(QuoteNotFound):
+        resolve_quote(extracted, "Left \ninner second")
+
+
 def test_resolve_quote_reports_missing_quote():
     with pytest.raises(QuoteNotFound) as raised:
         resolve_quote(TWO_CITIES, "the age of reason")
