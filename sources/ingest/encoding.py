@@ -156,7 +156,8 @@ def mostly_replaced(replaced: int, length: int) -> bool:
 
 def unreadable(encoding: Encoding) -> ExtractionError:
     return ExtractionError(
-        f"The file is not readable as {encoding.name} text: most of it reads as replacement characters (U+FFFD).",
+        f"Read as {encoding.name}, most of the file's text is U+FFFD, the mark of what could not be read: "
+        "no words to cite. Send it in UTF-8, or with the charset it is written in.",
         code="undecodable_text",
     )
 
