@@ -41,7 +41,9 @@ def env_number(
         number = kind(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}.") from None
-    if number != number or number in (float("inf"), float("-inf")) or number < least or (positive and number <= 0):
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name} must be a finite number, not {value!r}.")
+    if number < least or (positive and number <= 0):
         raise ImproperlyConfigured(f"{name} must be {'more than' if positive else 'at least'} {least:g}, not {value!r}.")
     if most is not None and number > most:
         raise ImproperlyConfigured(f"{name} must be at most {most:g}, not {value!r}.")
