@@ -193,20 +193,27 @@ def test_a_page_that_quotes_a_pdf_header_is_read_as_a_page():
     assert "%PDF-1.4" in read(page("Every PDF file starts with %PDF-1.4 and a line break.").encode(), HTML)
 
 
-class _Charsets(BaseHTTPRequestHandler):
-    """``/<media type>/<charset>``: Latin-1 words sent as that type with that charset."""
+def _words_sent_as(words: str, codec: str) -> type[BaseHTTPRequestHandler]:
+    """A server's handler: at ``/<media type>/<charset>``, ``words`` in ``codec``, sent as
+    that type with that charset."""
 
-    def log_message(self, *args):
-        pass
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
 
-    def do_GET(self):
-        _, kind, charset = self.path.split("/")
-        body = (page(CAFE) if kind == "html" else CAFE).encode("latin-1")
-        self.send_response(200)
-        self.send_header("Content-Type", f"text/{kind}; charset={charset}")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        def do_GET(self):
+            _, kind, charset = self.path.split("/")
+            body = (page(words) if kind == "html" else words).encode(codec)
+            self.send_response(200)
+            self.send_header("Content-Type", f"text/{kind}; charset={charset}")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+_Charsets = _words_sent_as(CAFE, "latin-1")
 
 
 @pytest.mark.django_db
@@ -297,20 +304,7 @@ def test_a_text_with_a_few_replacement_characters_is_kept():
     assert read(b"\xef\xbb\xbfab\xffcd\xff", PLAIN) == "ab\ufffdcd\ufffd"
 
 
-class _Ascii(BaseHTTPRequestHandler):
-    """``/<media type>/<charset>``: ASCII words sent as that type with that charset."""
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        _, kind, charset = self.path.split("/")
-        body = (page(ASCII) if kind == "html" else ASCII).encode("ascii")
-        self.send_response(200)
-        self.send_header("Content-Type", f"text/{kind}; charset={charset}")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+_Ascii = _words_sent_as(ASCII, "ascii")
 
 
 @pytest.mark.django_db
