@@ -127,8 +127,8 @@ def test_a_refused_upload_leaves_the_file_a_source_of_the_same_bytes_names(monke
         assert stored.read() == data
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_saved_upload_whose_file_a_refused_one_deleted_meanwhile_stores_it_again(monkeypatch):
+@pytest.mark.django_db
+def test_a_saved_upload_whose_file_a_refused_one_deleted_meanwhile_stores_it_again(monkeypatch, django_capture_on_commit_callbacks):
     create = ingestion.source_create
 
     def then_deleted(**fields):
@@ -137,7 +137,8 @@ def test_a_saved_upload_whose_file_a_refused_one_deleted_meanwhile_stores_it_aga
         return source
 
     monkeypatch.setattr(ingestion, "source_create", then_deleted)
-    source = ingestion.source_create_from_file(stream=io.BytesIO(b"Saved, and its file deleted meanwhile."), filename="a.txt")
+    with django_capture_on_commit_callbacks(execute=True):  # the look once committed
+        source = ingestion.source_create_from_file(stream=io.BytesIO(b"Saved, and its file deleted meanwhile."), filename="a.txt")
     with default_storage.open(source.original.name, "rb") as stored:
         assert stored.read() == b"Saved, and its file deleted meanwhile."
 
