@@ -223,7 +223,7 @@ def test_numbering_the_feed_is_bookkeeping_and_pins_nothing(with_replica):
     assert routers.PIN_COOKIE not in response.cookies
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases="__all__")  # a real replica, where .ci/run has one
 def test_the_feed_reads_the_primary_right_after_numbering_and_a_replica_otherwise(monkeypatch, client):
     # The numbers it just gave are on the primary; a replica may not have them yet.
     from feed import selectors
