@@ -374,7 +374,6 @@ class ContentNegotiation(DefaultContentNegotiation):
         return kept
 
 
-
 class LongTextJSONRenderer(JSONRenderer):
     """DRF's JSON, byte for byte, for answers that carry a long string (a source's text).
 

@@ -264,26 +264,29 @@ def _pool(scheme: str, host: str, address: str, port: int, deadline: float, watc
     return _HTTPPool(address, port, timeout=timeouts, retries=False, deadline=deadline, watchdogs=watchdogs)
 
 
+def _wrapped(error: BaseException) -> list[BaseException]:
+    """``error`` and the errors it wraps, outermost first: urllib3 wraps an error in one or
+    two others (in its arguments, or as its cause); at most 8, never a cycle."""
+    chain = [error]
+    while len(chain) < 8:
+        inner = next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
+        inner = inner or error.__cause__
+        if inner is None or inner in chain:
+            break
+        chain.append(inner)
+        error = inner
+    return chain
+
+
 def _certificate_refused(error: BaseException) -> bool:
     """Whether a failed exchange failed on the server's certificate (unknown issuer, expired,
     another host's): not a network fault, and said apart so that nobody looks for one."""
-    seen = 0
-    while error is not None and seen < 8:  # urllib3 wraps an error in one or two others
-        if isinstance(error, ssl.SSLCertVerificationError):
-            return True
-        inner = next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
-        error, seen = inner or error.__cause__ or error.__context__, seen + 1
-    return False
+    return any(isinstance(inner, ssl.SSLCertVerificationError) for inner in _wrapped(error))
 
 
 def _reason(error: BaseException) -> str:
     """What went wrong in a failed exchange, in the words of its innermost error."""
-    for _depth in range(8):  # urllib3 wraps an error in one or two others; never a cycle
-        inner = next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
-        inner = inner or error.__cause__
-        if inner is None or inner is error:
-            break
-        error = inner
+    error = _wrapped(error)[-1]
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     if isinstance(error, http.client.BadStatusLine) and not isinstance(error, http.client.RemoteDisconnected):

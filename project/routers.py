@@ -74,27 +74,31 @@ class ReplicaRouter:
         return db == PRIMARY  # replicas receive the primary's schema by replication
 
 
-class read_primary:
-    """``with read_primary():`` every read in the block goes to the primary."""
+class _Flag:
+    """``with`` it, its context variable is true within the block."""
+
+    flag: ContextVar[bool]
 
     def __enter__(self):
-        self._token = _read_primary.set(True)
+        self._token = self.flag.set(True)
 
     def __exit__(self, *exc):
-        _read_primary.reset(self._token)
+        self.flag.reset(self._token)
 
 
-class bookkeeping:
+class read_primary(_Flag):
+    """``with read_primary():`` every read in the block goes to the primary."""
+
+    flag = _read_primary
+
+
+class bookkeeping(_Flag):
     """``with bookkeeping():`` the writes in the block are not the caller's: they neither
     send the rest of the request to the primary nor pin the caller there (no cookie, no
     marker). For work any request may do on the way, such as numbering the feed's events;
     a read that must see what the block wrote asks for the primary itself (``read_primary``)."""
 
-    def __enter__(self):
-        self._token = _bookkeeping.set(True)
-
-    def __exit__(self, *exc):
-        _bookkeeping.reset(self._token)
+    flag = _bookkeeping
 
 
 def _is_write(sql: str) -> bool:

@@ -359,11 +359,15 @@ def _fields(
     return fields
 
 
-def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict) -> Source:
+def _create(
+    *, user, stream: BinaryIO, sha256: str, size: int, extraction: ingest.Extraction, fields: dict, url_named_by: str = ""
+) -> Source:
     """The source, its original stored first. What can be refused is checked before the
     file is stored (a refusal leaves nothing); a save that fails all the same (a concurrent
-    request took the URL or the same bytes first) deletes the file it stored."""
-    _refuse_duplicate_url(fields.get("url"))
+    request took the URL or the same bytes first) deletes the file it stored.
+    ``url_named_by``: "page" or "file" when the URL is the one the document gave (a 409 for
+    it says so, ``_refuse_duplicate_url``)."""
+    _refuse_duplicate_url(fields.get("url"), named_by=url_named_by)
     original = None
     try:
         check_source_fields(**fields)
@@ -382,13 +386,13 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
         if isinstance(error, IntegrityError):
             # A concurrent request committed the same original (or URL) first.
             _refuse_duplicate_original(sha256)
-            _refuse_duplicate_url(fields.get("url"))
+            _refuse_duplicate_url(fields.get("url"), named_by=url_named_by)
         elif isinstance(error, InvalidInput):
             # Validation saw a concurrent upload of the same bytes (or URL) that committed
             # first: the save's own check (``url_taken``) or the model's (``invalid``, on ``url``).
             _refuse_duplicate_original(sha256)
             if error.code == "url_taken" or "url" in error.extra.get("errors", {}):
-                _refuse_duplicate_url(fields.get("url"))
+                _refuse_duplicate_url(fields.get("url"), named_by=url_named_by)
         raise
     transaction.on_commit(lambda: _keep_original(stream, **original), using=router.db_for_write(Source))
     return source
@@ -396,6 +400,14 @@ def _create(*, user, stream: BinaryIO, sha256: str, size: int, extraction: inges
 
 def _named_by_a_source(name: str) -> bool:
     return Source.objects.using(router.db_for_write(Source)).filter(original=name).exists()
+
+
+def _delete_unless_named(name: str) -> bool:
+    """Delete the stored file ``name`` unless a source names it; whether it was deleted."""
+    if _named_by_a_source(name):
+        return False
+    default_storage.delete(name)
+    return True
 
 
 def _discard_original(stream: BinaryIO, *, original: str, original_sha256: str, original_size: int,
@@ -406,10 +418,7 @@ def _discard_original(stream: BinaryIO, *, original: str, original_sha256: str, 
     sources again, and stored again if one names it now (that upload checks once it committed,
     ``_keep_original``: whichever looks last finds the file gone, or the source there)."""
     try:
-        if _named_by_a_source(original):
-            return
-        default_storage.delete(original)
-        if _named_by_a_source(original):
+        if _delete_unless_named(original) and _named_by_a_source(original):
             store_original(stream, sha256=original_sha256, size=original_size, media_type=original_media_type)
     except Exception:  # noqa: BLE001 - the request's own error is the answer; check_originals sweeps what is left
         logger.exception("The original %s of a source that was not created could not be removed", original)
@@ -420,8 +429,7 @@ def discard_unnamed_originals(names: list[str]) -> None:
     (its rollback took the sources that named them)."""
     for name in names:
         try:
-            if not _named_by_a_source(name):
-                default_storage.delete(name)
+            _delete_unless_named(name)
         except Exception:  # noqa: BLE001 - the import's own error is the answer; check_originals sweeps what is left
             logger.exception("The original %s, written by a refused import, could not be removed", name)
 
@@ -466,9 +474,10 @@ def source_create_from_file(
     stem = without_lone_surrogates(stem)
     given.setdefault("retrieved_at", timezone.now())
     fields = _fields(extraction, given, fallback_title=stem)
-    if fields.get("url") and not given.get("url"):
-        _refuse_duplicate_url(fields["url"], named_by="file")
-    return _create(user=user, stream=stream, sha256=sha256, size=size, extraction=extraction, fields=fields)
+    return _create(
+        user=user, stream=stream, sha256=sha256, size=size, extraction=extraction, fields=fields,
+        url_named_by="" if given.get("url") else "file",
+    )
 
 
 def fetch(url: str) -> net.Response:
@@ -535,6 +544,7 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
         extraction, given, fallback_title=fetched_title(response.url), fallback_url=_valid_url(response.url),
         read_from=response.url, asked=url,
     )
-    if fields.get("url") != _valid_url(response.url):
-        _refuse_duplicate_url(fields.get("url"), named_by="page")
-    return _create(user=user, stream=body, sha256=sha256, size=size, extraction=extraction, fields=fields)
+    return _create(
+        user=user, stream=body, sha256=sha256, size=size, extraction=extraction, fields=fields,
+        url_named_by="" if fields.get("url") == _valid_url(response.url) else "page",
+    )

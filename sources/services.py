@@ -22,6 +22,7 @@ from project.concurrency import retried_transaction
 from project.validation import normalise_line_endings, refuse_unstorable_text, text_problem
 
 from . import anchoring
+from .dates import has_begun_somewhere
 from .ingest import SpooledText
 from .models import Source, Span, url_key
 
@@ -238,10 +239,6 @@ def _save_source(source: Source, *, url_changed: bool = True) -> None:
         raise
 
 
-# The day that has begun somewhere on Earth at the latest: UTC+14's (Kiribati).
-_EARTHS_LATEST_OFFSET = timedelta(hours=14)
-
-
 def _refuse_dates_ahead(source: Source, names: Iterable[str] = ("published_on", "retrieved_at")) -> None:
     """A document is not published on a day that has not begun anywhere on Earth, nor read
     more than a day from now (clocks and time zones): a year 2999 is a typing error, and
@@ -250,7 +247,7 @@ def _refuse_dates_ahead(source: Source, names: Iterable[str] = ("published_on", 
     rule (an import restores what was exported) does not block other edits."""
     now = timezone.now()
     errors = {}
-    if "published_on" in names and isinstance(source.published_on, date) and source.published_on > (now + _EARTHS_LATEST_OFFSET).date():
+    if "published_on" in names and isinstance(source.published_on, date) and not has_begun_somewhere(source.published_on):
         errors["published_on"] = [f"{source.published_on.isoformat()} has not begun anywhere on Earth: a document is not published in the future."]
     if "retrieved_at" in names and isinstance(source.retrieved_at, datetime) and source.retrieved_at > now + timedelta(days=1):
         errors["retrieved_at"] = [f"{source.retrieved_at.isoformat()} is more than a day from now: a document is not read in the future."]

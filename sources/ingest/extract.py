@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import BinaryIO
 
 import yaml
 
 from project.validation import as_one_line, says_something
 
+from ..dates import has_begun_somewhere
 from ..language import as_tag
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
 from .errors import ExtractionError
@@ -82,9 +83,9 @@ def _publication_date(value) -> date | None:
 
 def _metadata(raw: dict) -> Metadata:
     published_on = _publication_date(raw.get("published_on"))
-    # Whatever the document's kind, a date after tomorrow (anywhere on Earth) is no
-    # publication date: a PDF's CreationDate of D:99991231 was kept, where HTML's was not.
-    if published_on is not None and published_on > date.today() + timedelta(days=1):
+    # Whatever the document's kind, a day that has begun nowhere on Earth is no publication
+    # date: a PDF's CreationDate of D:99991231 was kept, where HTML's was not.
+    if published_on is not None and not has_begun_somewhere(published_on):
         published_on = None
     url = _clean(raw.get("url", ""), "url")
     if not re.match(r"^https?://[^\s/]+", url):

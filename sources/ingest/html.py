@@ -271,11 +271,12 @@ def _decoded(data: bytes, charset: str | None = None) -> str:
 
 
 def page_language(data: bytes) -> str:
-    """The ``lang`` of the ``<html>`` element, as a BCP 47 tag (``pt_BR`` -> ``pt-BR``)."""
+    """The ``lang`` of the ``<html>`` element, as written (``extract._metadata`` makes it
+    a tag: ``pt_BR`` is ``pt-BR``)."""
     match = _LANG.search(data[:64 * 1024])
     if not match:
         return ""
-    return next(group for group in match.groups() if group).decode("ascii").replace("_", "-")
+    return next(group for group in match.groups() if group).decode("ascii")
 
 
 # Characters that are not text, and that XML (so lxml, which trafilatura builds its trees

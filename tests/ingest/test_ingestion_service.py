@@ -98,10 +98,11 @@ def test_an_upload_that_loses_a_race_for_its_url_keeps_no_file(monkeypatch):
     """The URL was free when looked at, and taken when the source was saved: 409, and the
     file stored for it is gone (the winner's own is another file)."""
     services.source_create(title="Read first", text="Some text.", url="https://example.org/a")
-    monkeypatch.setattr(ingestion, "_refuse_duplicate_url", lambda url, look=ingestion._refuse_duplicate_url: None)
+    monkeypatch.setattr(ingestion, "_refuse_duplicate_url", lambda url, **named: None)
     monkeypatch.setattr(ingestion, "check_source_fields", lambda **fields: None)
-    with pytest.raises((Conflict, InvalidInput)):
+    with pytest.raises(InvalidInput) as refused:  # the model's uniqueness, at the save
         ingestion.source_create_from_file(stream=io.BytesIO(b"Other bytes of the same page."), filename="a.txt", url="https://example.org/a")
+    assert list(refused.value.extra["errors"]) == ["url"]
     assert stored_originals() == []
 
 
@@ -179,10 +180,10 @@ def test_a_url_recorded_meanwhile_is_a_409_naming_it_whichever_check_sees_it(mon
     look = ingestion._refuse_duplicate_url
     looks = []
 
-    def too_early(url):
+    def too_early(url, **named):
         looks.append(url)
         if len(looks) > 1:
-            look(url)
+            look(url, **named)
 
     monkeypatch.setattr(ingestion, "_refuse_duplicate_url", too_early)
     with pytest.raises(Conflict) as refused:
