@@ -228,23 +228,72 @@ def _bylines_kept(tree) -> None:
                     held.tag = "span"
 
 
-def _captions_kept(tree) -> None:
-    """A figure's caption, a paragraph where the page shows it. Trafilatura removes every
-    ``<figure>`` when images are not asked for, and its ``<figcaption>`` with it: a
-    caption often carries what an analyst cites. A figure with a caption holding text
-    becomes a division and its caption a paragraph; its images go as any image does (their
-    alt text is not shown, nor copied as text). A caption the page hides (``hidden``; one
-    hidden by its style goes as any element so hidden) is not kept."""
+# An image the page does not display: its ``hidden`` attribute or its own style says so
+# (an element around it hidden so goes with its text, as any element so hidden).
+_NOT_DISPLAYED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _alt_text(image) -> str:
+    """The text Chromium copies for ``image`` (Ctrl+C): its alt text; none for a decorative
+    image (``alt=""``, or only spaces) or one the page does not display."""
+    alt = image.get("alt") or ""
+    if not alt.strip() or image.get("hidden") is not None or _NOT_DISPLAYED.search(image.get("style") or ""):
+        return ""
+    return alt
+
+
+# Elements that hold blocks: trafilatura reads a page's paragraphs, and the text standing
+# between them in such an element it may drop.
+_CONTAINERS = frozenset({"div", "section", "article", "main", "body", "header", "footer", "aside", "figure", "center"})
+
+
+def _stands_alone(element) -> bool:
+    """Whether ``element`` is a line of its own: in an element that holds blocks, with no
+    text before or after it."""
+    parent, previous = element.getparent(), element.getprevious()
+    before = parent.text if previous is None else previous.tail
+    return parent.tag in _CONTAINERS and not (before or "").strip() and not (element.tail or "").strip()
+
+
+def _alt_texts_kept(tree) -> None:
+    """Each image with alt text replaced by that text, where the image stands: in its line
+    ("Before the image a map of the route after"), or a paragraph of its own where the
+    image stands alone between blocks (``_stands_alone``). Chromium's copy of a selection
+    writes it so, and trafilatura, asked for no images, drops them with their alt text: a
+    quote copied across an image was not found. An image in a ``<picture>`` stands for it
+    (trafilatura drops a picture whole)."""
+    for image in list(tree.iter("img")):
+        # The parser, knowing no <source>, may have put the image inside one.
+        alt, placed = _alt_text(image), next(image.iterancestors("picture"), image)
+        if not alt or placed.getparent() is None:
+            continue
+        if _stands_alone(placed):
+            paragraph = placed.makeelement("p", {})
+            paragraph.text, paragraph.tail = alt, placed.tail
+            placed.getparent().replace(placed, paragraph)
+        else:
+            placed.tail = alt + (placed.tail or "")
+            placed.drop_tree()
+
+
+def _figures_kept(tree) -> None:
+    """A figure's caption and its images' alt text, where the page shows them (Chromium
+    copies both, each on a line of its own). Trafilatura removes every ``<figure>`` when
+    images are not asked for, and its ``<figcaption>`` with it: a caption often carries
+    what an analyst cites. A figure with a caption holding text, or an image with alt text
+    (``_alt_text``), becomes a division and its captions paragraphs; its images are then
+    their alt text (``_alt_texts_kept``). A caption the page hides (``hidden``; one hidden
+    by its style goes as any element so hidden) is not kept."""
     for figure in list(tree.iter("figure")):
-        captions = [
-            caption
-            for caption in figure.iter("figcaption")
-            if caption.get("hidden") is None and "".join(caption.itertext()).strip()
-        ]
-        if captions:
+        captions = [caption for caption in figure.iter("figcaption") if "".join(caption.itertext()).strip()]
+        shown = [caption for caption in captions if caption.get("hidden") is None]
+        if shown or any(_alt_text(image) for image in figure.iter("img")):
             figure.tag = "div"
             for caption in captions:
-                caption.tag = "p"
+                if caption in shown:
+                    caption.tag = "p"
+                else:
+                    caption.drop_tree()
 
 
 def refuse_attribute_bombs(data: bytes) -> None:
@@ -370,28 +419,45 @@ def _escape_ampersands(tree) -> None:
 
 # Elements of trafilatura's tree that begin a line of their own, in a cell as anywhere.
 _LINE_ELEMENTS = frozenset({"p", "head", "list", "item", "quote", "lb", "code", "div", "table", "row"})
+# Written after the text of a cell that ends where a line ends (see ``_line``): a
+# noncharacter, which no page text holds (``without_characters_xml_cannot_hold``).
+_ENDS_LINE = "\ufdd3"
+
+
+def _ends_a_line(parts: list[str | None]) -> bool:
+    """Whether a line break (``None``) follows the last text of ``parts``."""
+    for part in reversed(parts):
+        if part is None:
+            return True
+        if part.strip():
+            return False
+    return False
 
 
 def _cell_text(cell) -> str:
     """A cell's text, its paragraphs, items and line breaks on lines of their own (a
-    layout table's one cell holds a whole article), each line's white space collapsed."""
-    parts: list[str] = []
+    layout table's one cell holds a whole article), each line's white space collapsed;
+    ``_ENDS_LINE`` after it when a paragraph, a division or a line break closes the cell,
+    no text after it."""
+    parts: list[str | None] = []  # None where a line breaks
 
     def walk(element) -> None:
         for child in element:
             breaks = child.tag in _LINE_ELEMENTS
             if breaks:
-                parts.append("\n")
+                parts.append(None)
             parts.append(child.text or "")
             walk(child)
             if breaks:
-                parts.append("\n")
+                parts.append(None)
             parts.append(child.tail or "")
 
     parts.append(cell.text or "")
     walk(cell)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    joined = "".join("\n" if part is None else part for part in parts)
+    lines = (" ".join(line.split()) for line in joined.split("\n"))
+    text = "\n".join(line for line in lines if line)
+    return text + _ENDS_LINE if text and _ends_a_line(parts) else text
 
 
 def _tables_apart(body) -> None:
@@ -414,9 +480,16 @@ def _tables_apart(body) -> None:
 def _line(cells: list[str]) -> list[str]:
     """The cells of a line separated by tabs, as Chromium copies them: no tab at the start
     of a line (a row whose first cells are empty, or the rest of a row after a nested
-    table, begins with the first cell that has text); no line when no cell has text."""
-    first = next((index for index, text in enumerate(cells) if text), len(cells))
-    return ["\t".join(cells[first:])] if first < len(cells) else []
+    table, begins with the first cell that has text), nor after a cell that ends a line
+    (``_ENDS_LINE``: ``<td>text<div>more</div></td><td>next</td>`` is copied
+    "text\\nmore\\nnext"); no line when no cell has text."""
+    line = ""
+    for text in cells:
+        if line and not line.endswith("\n"):
+            line += "\t"
+        line += text.replace(_ENDS_LINE, "\n")
+    line = line.rstrip("\n")
+    return [line] if line else []
 
 
 def _lines(rows: list[list[str]], nested: dict, laid: dict) -> list[str]:
@@ -503,6 +576,9 @@ _IN_NAME = "\ufdd1"
 _PEOPLE_APART = re.compile(r"/|;|\||&|(?:^|\W)[ua]nd(?:$|\W)", re.IGNORECASE)
 # What follows a name after a comma and belongs to it: "Jr.", "Sr", "III", "PhD", "M.D."...
 _SUFFIX = re.compile(r"(?:[JS]r|I{2,3}|IV|Ph\.?\s?D|M\.?D|D\.?Phil|Esq|MBA|MPH)\.?", re.IGNORECASE)
+# A surname of "Last, First": one word, after the particles written in lower case that
+# begin many ("van der Berg", "de la Cruz", "da Silva", "ten Boom").
+_SURNAME = re.compile(r"(?:(?:van|von|de|der|den|des|del|della|da|das|do|dos|di|du|le|la|ten|ter|zu|zur)\s+)*\S+")
 # Meta tags that name one person each (Highwire Press's ``citation_author``; Dublin Core's
 # creator), often "Last, First".
 _ONE_PERSON_META = frozenset({"citation_author", "dc.creator", "dc:creator", "dcterms.creator"})
@@ -513,7 +589,8 @@ def _people(written: str) -> list[tuple[str, list[str]]]:
     """The people ``written`` names, each as (name, suffixes): apart where trafilatura
     parts them, and at a comma unless the comma is inside a name: before a suffix
     ("Martin Luther King, Jr."), or after the surname of "Last, First" (a string of
-    such pairs, each surname a single word: "Roe, Jane", "Smith, John, Doe, Jane A.").
+    such pairs, each surname a single word, perhaps after its particles (``_SURNAME``):
+    "Roe, Jane", "Smith, John, Doe, Jane A.", "van der Berg, Anna").
     "Jane Roe, John Doe" is two people."""
     people: list[tuple[str, list[str]]] = []
     for group in _PEOPLE_APART.split(written):
@@ -524,7 +601,7 @@ def _people(written: str) -> list[tuple[str, list[str]]]:
             elif part:
                 named.append((part, []))
         surnames = named[0::2]
-        if len(named) % 2 == 0 and all(" " not in AUTHOR_PREFIX.sub("", last) and not suffixes for last, suffixes in surnames):
+        if len(named) % 2 == 0 and all(_SURNAME.fullmatch(AUTHOR_PREFIX.sub("", last)) and not suffixes for last, suffixes in surnames):
             named = [(f"{last}, {first}", suffixes) for (last, _), (first, suffixes) in zip(surnames, named[1::2])]
         people += named
     return people
@@ -690,9 +767,11 @@ def _marked_text(tree) -> list[str]:
 
 
 def refuse_consent_notices(content: str, text: str) -> None:
-    """Refuses a page whose text is only a cookie or consent notice (see above)."""
+    """Refuses a page whose text is only a cookie or consent notice (see above). The
+    notice's images count as their alt text, as they do in the page's text."""
     if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or (tree := load_html(content)) is None:
         return
+    _alt_texts_kept(tree)
     marked = _marked_text(tree)
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     if marked and all(any(line in notice for notice in marked) for line in lines):
@@ -730,8 +809,9 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         if tree is not None:
             _cells_as_copied(tree)
             _mark_nested_tables(tree)
-            _captions_kept(tree)
+            _figures_kept(tree)
             _bylines_kept(tree)
+            _alt_texts_kept(tree)
         document = bare_extraction(
             content if tree is None else tree,
             url=url,

@@ -67,8 +67,8 @@ def text_of(data: bytes) -> str:
 @pytest.mark.parametrize(
     "body",
     [BANNER, CONSENT_WALL, MARKED_TERSE, f"<nav><a href='/'>Home</a></nav>{CONSENT_WALL}<footer>© Example</footer>",
-     GERMAN_WALL, IAB_WALL],
-    ids=["cookie-banner", "consent-wall", "marked-terse", "wall-with-navigation", "german-cmp", "iab-qc-cmp2"],
+     GERMAN_WALL, IAB_WALL, CONSENT_WALL.replace("<h1>", '<img src="logo.png" alt="The Example logo"><h1>')],
+    ids=["cookie-banner", "consent-wall", "marked-terse", "wall-with-navigation", "german-cmp", "iab-qc-cmp2", "wall-with-a-logo"],
 )
 def test_a_page_of_only_a_consent_notice_is_refused_saying_so(body):
     with pytest.raises(ExtractionError) as refused:
