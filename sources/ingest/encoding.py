@@ -22,10 +22,11 @@ reader of the original sees, and an analyst's quote copied from it is found in i
    set aside too, and the bytes read by the rules that follow: a UTF-16 file has an even
    number of bytes, a UTF-32 file a multiple of four, neither an invalid sequence (UTF-16's
    unpaired surrogate, UTF-32's number beyond U+10FFFF or a surrogate); and bytes without a
-   zero byte that are UTF-8 text (ASCII or more, no control character but white space) are
-   not UTF-16 (its text of any length has spaces, line ends, digits or Latin letters, each
-   with a zero byte). A browser would show "效汬\u206f桴..." for "Hello there", or U+FFFD
-   throughout for UTF-32; the author wrote "Hello there".
+   zero byte that are text in UTF-8 or in a legacy encoding (no control character but white
+   space; valid UTF-8, or ASCII for the most part, three bytes in four) are not UTF-16 (its
+   text of any length has spaces, line ends, digits or Latin letters, each with a zero
+   byte). A browser would show "效汬\u206f桴..." for "Hello there", "慃\ue966" for
+   windows-1252's "Café", or U+FFFD throughout for UTF-32; the author wrote "Hello there".
 3. Else UTF-8 when the bytes are UTF-8 but for a few places: more valid multi-byte
    characters than invalid sequences. One damaged character must not turn every accent of
    a UTF-8 file into two wrong ones; text in a legacy encoding is almost never valid UTF-8
@@ -301,29 +302,44 @@ def _utf8_counts(stream: BinaryIO) -> tuple[int, int]:
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+_ASCII = bytes(range(0x80))
+
+
+def _mostly_ascii(non_ascii: int, size: int) -> bool:
+    """Whether bytes of which ``non_ascii`` of ``size`` are beyond ASCII are ASCII for the
+    most part (three in four or more), as text in a legacy encoding is: its letters beyond
+    ASCII, a byte each, are a few among the rest ("Café naïve, déjà vu à Noël." has six
+    in 27). UTF-16 text of CJK, which may lack a zero byte, is about half ASCII bytes."""
+    return non_ascii * 4 <= size
+
+
 def _contradicts_utf16_or_utf32(encoding: Encoding, stream: BinaryIO, utf8_invalid: int) -> bool:
     """Whether the bytes at ``stream`` cannot be ``encoding``'s, declared UTF-16 or UTF-32
     without a byte order mark (rule 2): a count of bytes its units do not divide, an invalid
     sequence in the head (a unit cut at the head's end is not held against it), or, for
-    UTF-16, a head without a zero byte that is UTF-8 text (``utf8_invalid`` sequences) with
-    a space or a line break in it."""
+    UTF-16, a head without a zero byte, with a space or a line break in it, that is text in
+    UTF-8 (no ``utf8_invalid`` sequence) or in a legacy encoding (``_mostly_ascii``: of an
+    even count of bytes, such text has no count or invalid sequence to give it away)."""
     unit = 4 if encoding.name.startswith("UTF-32") else 2
     stream.seek(0, io.SEEK_END)
     if stream.tell() % unit:
         return True
     decoder = codecs.getincrementaldecoder(encoding.codec)("strict")
     zero_byte = control = spaced = False
+    size = non_ascii = 0
     try:
         for piece in _head(stream):
             decoder.decode(piece)
             zero_byte = zero_byte or b"\x00" in piece
             control = control or _CONTROL.search(piece) is not None
             spaced = spaced or b" " in piece or b"\n" in piece
+            size, non_ascii = size + len(piece), non_ascii + len(piece.translate(None, _ASCII))
     except UnicodeDecodeError:
         return True
-    # UTF-8 text of more than a word has a space or a line break; a short run of CJK in
+    # Such text of more than a word has a space or a line break; a short run of CJK in
     # UTF-16 may be ASCII bytes throughout, but without them ("你好" is "`O}Y").
-    return unit == 2 and not zero_byte and not control and spaced and utf8_invalid == 0
+    utf8_or_legacy = utf8_invalid == 0 or _mostly_ascii(non_ascii, size)
+    return unit == 2 and not zero_byte and not control and spaced and utf8_or_legacy
 
 
 def _known_to_browsers(detected: str) -> Encoding | None:

@@ -263,6 +263,29 @@ def test_legacy_bytes_of_a_count_utf16_or_utf32_cannot_have_are_read_by_the_othe
     assert read(data, PLAIN, charset=label) == data.decode("cp1252")
 
 
+def _even_document(words: str, media_type: str, codec: str) -> tuple[str, bytes]:
+    """``words`` (an "!" added if need be) and their document in ``codec``, of an even
+    number of bytes."""
+    if len(as_document(words, media_type).encode(codec)) % 2:
+        words += "!"
+    return words, as_document(words, media_type).encode(codec)
+
+
+@pytest.mark.parametrize("label", ["utf-16", "utf-16le", "utf-16be", "unicode"])
+@pytest.mark.parametrize(
+    "words, codec",
+    [(CAFE, "cp1252"), (QUOTED, "cp1252"), (CAFE, "latin-1"), ("Grüße aus Köln, schön wär's.", "latin-1")],
+    ids=["windows-1252", "windows-1252-quotes", "latin-1", "latin-1-german"],
+)
+@KINDS
+def test_legacy_bytes_of_an_even_count_declared_utf16_are_read_by_the_other_rules(label, words, codec, media_type):
+    # "Café" read as UTF-16 is "慃\ue966": the author wrote "Café", and the bytes (no zero
+    # byte, ASCII for the most part, spaces between words) say so.
+    words, data = _even_document(words, media_type, codec)
+    assert not len(data) % 2
+    assert words in read(data, media_type, charset=label)
+
+
 @pytest.mark.parametrize(
     "words, codec",
     [
@@ -276,6 +299,7 @@ def test_legacy_bytes_of_a_count_utf16_or_utf32_cannot_have_are_read_by_the_othe
         ("Hello there", "utf-32-le"),
         ("Ünïcödé ☃ 𝄞", "utf-16-be"),
         ("Ünïcödé ☃ 𝄞", "utf-32-be"),
+        ("张国家的书", "utf-16-le"),  # a space's byte in 张 (20 5F), but not ASCII for the most part
     ],
 )
 def test_utf16_or_utf32_text_the_bytes_do_not_contradict_keeps_its_declaration(words, codec):
