@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .encoding import by_mark
+
 PLAIN, MARKDOWN, HTML, PDF = "text/plain", "text/markdown", "text/html", "application/pdf"
 MEDIA_TYPES = (PLAIN, MARKDOWN, HTML, PDF)
 
@@ -47,6 +49,15 @@ _HTML_START = re.compile(
     rb")" % (_COMMENT, _COMMENT),
     re.IGNORECASE | re.DOTALL,
 )
+# XHTML sent as XML (``application/xml``, ``text/xml``): after its prolog (an XML
+# declaration, processing instructions, comments, a doctype), a root ``<html>`` in the
+# XHTML namespace. Other XML (a feed, an SVG image, data) is no page.
+_XML = {"application/xml", "text/xml"}
+_XHTML_ROOT = re.compile(
+    rb"^\s*(?:(?:%s|<\?[^>]{0,1024}\?>|<!doctype\s[^>]{0,1024}>)\s*)*"
+    rb"<html\s[^>]{0,4096}?(?<=\s)xmlns\s*=\s*([\"'])http://www\.w3\.org/1999/xhtml\1" % _COMMENT,
+    re.IGNORECASE | re.DOTALL,
+)
 # Signatures of common formats that are not supported, so that a refusal can name them.
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -77,6 +88,16 @@ def _is_pdf(head: bytes, declared: str, filename: str) -> bool:
     return PDF in (_DECLARED.get(declared), named) or (declared in _UNINFORMATIVE and named is None)
 
 
+def _as_utf8(head: bytes) -> bytes:
+    """``head`` in UTF-8, for the patterns of markup to read: without its byte order mark,
+    and decoded from the UTF-16 or UTF-32 that mark names (a page in UTF-16 is ``<`` and a
+    zero byte, ``h`` and a zero byte...). A character cut at the end is U+FFFD."""
+    marked = by_mark(head)
+    if marked is None:
+        return head
+    return head.decode(marked.codec, "replace").lstrip("\ufeff").encode("utf-8")
+
+
 def describe_binary(head: bytes) -> str | None:
     for signature, description in _SIGNATURES:
         if head.startswith(signature):
@@ -90,17 +111,21 @@ def detect_media_type(head: bytes, *, declared_type: str = "", filename: str = "
 
     A PDF signature at the start makes a PDF and a known binary signature refuses, whatever
     was declared (declarations are often wrong); a PDF signature further in, only where the
-    declaration allows it (``_is_pdf``). Otherwise a declared HTML type or name, or markup
-    at the start of a file declared as nothing in particular (XHTML's after its XML
-    declaration: ``_HTML_START``), makes HTML; a declared (or named)
-    Markdown file is Markdown; the rest is plain text, if it is text at all (decided when it
-    is decoded).
+    declaration allows it (``_is_pdf``). Otherwise a declared HTML type or name, XHTML
+    declared as XML (``_XHTML_ROOT``), or markup at the start of a file declared as nothing
+    in particular (XHTML's after its XML declaration: ``_HTML_START``), makes HTML; the
+    markup is read in the UTF-16 or UTF-32 a byte order mark names, as in UTF-8. A declared
+    (or named) Markdown file is Markdown; the rest is plain text, if it is text at all
+    (decided when it is decoded).
     """
     declared = declared_type.split(";")[0].strip().lower()
     if _is_pdf(head, declared, filename):
         return PDF
     if describe_binary(head):
         return ""
+    markup = _as_utf8(head)
+    if declared in _XML and _XHTML_ROOT.match(markup):
+        return HTML
     claimed = _DECLARED.get(declared) or _EXTENSIONS.get(_extension(filename))
     if declared not in _UNINFORMATIVE and declared not in _DECLARED and not declared.startswith("text/"):
         # Declared as an image, audio, an archive...: not a document we read.
@@ -109,6 +134,6 @@ def detect_media_type(head: bytes, *, declared_type: str = "", filename: str = "
         return ""  # declared a PDF, but without the signature: not one
     if claimed in (HTML, MARKDOWN):
         return claimed
-    if claimed is None and _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
+    if claimed is None and _HTML_START.match(markup):
         return HTML
     return PLAIN

@@ -264,7 +264,8 @@ def for_label(label: str | bytes | None) -> Encoding | None:
     return _BY_LABEL.get(label.strip("\t\n\f\r ").lower())
 
 
-def _by_mark(head: bytes) -> Encoding | None:
+def by_mark(head: bytes) -> Encoding | None:
+    """The encoding the byte order mark ``head`` starts with names, or ``None``."""
     return next((encoding for mark, encoding in _BYTE_ORDER_MARKS if head.startswith(mark)), None)
 
 
@@ -370,7 +371,7 @@ def choose(stream: BinaryIO, *declared: str | None) -> Encoding | None:
     declared for it, strongest first (``None`` for one not given): see the module's
     docstring. ``None`` when nothing fits."""
     stream.seek(0)
-    marked = _by_mark(stream.read(4))
+    marked = by_mark(stream.read(4))
     if marked is not None:
         return marked
     invalid, multi_byte = _utf8_counts(stream)

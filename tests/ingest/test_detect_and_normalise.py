@@ -3,6 +3,7 @@ extracted text gets."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import time
@@ -93,6 +94,17 @@ def test_a_head_of_comments_leading_to_no_markup_is_told_from_markup_at_once(hea
     assert time.perf_counter() - started < 1
 
 
+@pytest.mark.parametrize(
+    "head",
+    [b"<!---->" * 1170 + b"<x>", PROLOG + b"<?a?>" * 1630 + b"<x>", b"<!doctype x>" * 680 + b"<x>", b"<html " + b"a=1 " * 2000],
+    ids=["comments", "instructions", "doctypes", "attributes"],
+)
+def test_a_head_declared_as_xml_that_leads_to_no_xhtml_is_told_from_xhtml_at_once(head):
+    started = time.perf_counter()
+    assert detect_media_type(head, declared_type="application/xml") == ""
+    assert time.perf_counter() - started < 1
+
+
 def test_an_xhtml_file_with_an_xml_declaration_is_read_as_a_page_not_as_its_markup():
     words = "The words of an article, long enough to be the main text of its page. " * 3
     data = (
@@ -103,6 +115,81 @@ def test_an_xhtml_file_with_an_xml_declaration_is_read_as_a_page_not_as_its_mark
     assert extraction.media_type == HTML
     assert extraction.text.strip() == words.strip()
     assert "<?xml" not in extraction.text and extraction.metadata.title == "An XHTML page"
+
+
+ARTICLE_WORDS = "The words of an article, long enough to be the main text of its page. " * 3
+MARKS = [
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+]
+
+
+@pytest.mark.parametrize("mark, codec", MARKS, ids=[codec for _, codec in MARKS])
+@pytest.mark.parametrize("declared, filename", [("application/octet-stream", "download"), ("", ""), ("binary/octet-stream", "page")])
+def test_a_page_in_utf16_or_utf32_with_a_byte_order_mark_is_html_as_one_in_utf8_is(mark, codec, declared, filename):
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>A page</title></head>"
+        f"<body><article><p>{ARTICLE_WORDS}</p></article></body></html>"
+    )
+    extraction = extract(io.BytesIO(mark + page.encode(codec)), declared_type=declared, filename=filename)
+    assert extraction.media_type == HTML
+    assert extraction.text.strip() == ARTICLE_WORDS.strip() and extraction.metadata.title == "A page"
+
+
+@pytest.mark.parametrize("mark, codec", MARKS, ids=[codec for _, codec in MARKS])
+def test_text_in_utf16_or_utf32_with_a_byte_order_mark_stays_text(mark, codec):
+    head = mark + "Notes from the meeting: <html> is a tag.".encode(codec)
+    assert detect_media_type(head, declared_type="application/octet-stream") == PLAIN
+
+
+XML_TYPES = ["application/xml", "text/xml", "application/xml; charset=utf-8"]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        PROLOG + XHTML,
+        PROLOG + b"\n" + XHTML_DOCTYPE + b"\n" + XHTML,
+        XHTML,
+        b"<!-- saved from the site -->\n" + XHTML_DOCTYPE + XHTML,
+        PROLOG + b'\n<?xml-stylesheet type="text/css" href="a.css"?>\n' + XHTML,
+        PROLOG + b"<html xml:lang='en' xmlns='http://www.w3.org/1999/xhtml'>",
+    ],
+    ids=["prolog", "prolog-doctype", "root-alone", "comment-doctype", "stylesheet", "namespace-after-another-attribute"],
+)
+@pytest.mark.parametrize("declared", XML_TYPES)
+def test_xhtml_declared_as_xml_is_html(head, declared):
+    assert detect_media_type(head + b"<head><title>T</title></head>", declared_type=declared, filename="page.xml") == HTML
+
+
+@pytest.mark.parametrize("declared", XML_TYPES)
+def test_an_xhtml_page_sent_as_xml_is_read_as_a_page(declared):
+    data = (
+        PROLOG + b"\n" + XHTML_DOCTYPE + b"\n" + XHTML
+        + b"<head><title>An XHTML page</title></head><body><article><p>" + ARTICLE_WORDS.encode() + b"</p></article></body></html>"
+    )
+    extraction = extract(io.BytesIO(data), declared_type=declared, filename="page.xml")
+    assert extraction.media_type == HTML
+    assert extraction.text.strip() == ARTICLE_WORDS.strip() and extraction.metadata.title == "An XHTML page"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>',
+        PROLOG + b"<html><head><title>T</title></head></html>",  # no XHTML namespace: XML, not XHTML
+        PROLOG + b'<!-- <html xmlns="http://www.w3.org/1999/xhtml"> --><data/>',
+        PROLOG + b'<feed xmlns="http://www.w3.org/2005/Atom"><html xmlns="http://www.w3.org/1999/xhtml"></html></feed>',
+    ],
+    ids=["rss", "html-without-namespace", "xhtml-in-a-comment", "xhtml-inside-a-feed"],
+)
+def test_other_xml_declared_as_xml_is_refused_as_before(head):
+    with pytest.raises(ExtractionError) as refused:
+        extract(io.BytesIO(head), declared_type="application/xml", filename="feed.xml")
+    assert refused.value.code == "unsupported_type"
+    assert str(refused.value) == (
+        "Unsupported type: it is declared as application/xml. Supported: plain text, Markdown, HTML and PDF with a text layer."
+    )
 
 
 def test_utf8_with_a_byte_order_mark_loses_the_mark():
