@@ -8,6 +8,7 @@ Annotation TextPositionSelector.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from enum import StrEnum
@@ -115,6 +116,31 @@ _LINE_BREAK = re.compile(r"\r\n?")
 # White space at the end of a line, which a text extracted from a file never keeps
 # (``sources.ingest.normalise``'s ``_TRAILING_SPACE``).
 _SPACE_BEFORE_BREAK = re.compile(r"[ \t\u00a0\u3000]+(?=\n)")
+# Blank lines: Chromium copies two paragraphs with one between them; a text extracted
+# from a page breaks a line once between them.
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+# How words copied from a browser may differ from the text they were copied from, each
+# with what reads them as the text does: line breaks as CR LF (a textarea posts them so);
+# characters decomposed as a page wrote them (``e`` + U+0301), where an extracted text is
+# NFC; white space ending a line (a table's cell, "Left\t\n"), which an extracted text
+# never keeps; blank lines between paragraphs. Each is undone only when the quote as it
+# stands is not in the text: a text that holds it so (typed in, verbatim) is left to it.
+_AS_COPIED = (
+    (lambda quote: "\r" in quote, lambda part: _LINE_BREAK.sub("\n", part)),
+    (lambda quote: not unicodedata.is_normalized("NFC", quote), lambda part: unicodedata.normalize("NFC", part)),
+    (_SPACE_BEFORE_BREAK.search, lambda part: _SPACE_BEFORE_BREAK.sub("", part)),
+    (lambda quote: "\n\n" in quote, lambda part: _BLANK_LINES.sub("\n", part)),
+)
+
+
+def _as_the_text_reads(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
+    """The quote and its context read as ``text`` reads, where a browser's copy of it
+    differs (``_AS_COPIED``)."""
+    for differs, undo in _AS_COPIED:
+        if differs(quote) and quote not in text:
+            quote, prefix, suffix = (undo(part) if part else part for part in (quote, prefix, suffix))
+    return quote, prefix, suffix
 
 
 
@@ -431,15 +457,7 @@ def resolve_quote(
     (``check_input_lengths``), and a quote occurring more than ``MAX_CANDIDATES`` times is
     refused as too common (its first places listed) instead of scoring every place.
     """
-    if "\r" in quote and quote not in text:
-        # A source's breaks are LF: words copied with CR LF (as a browser posts a textarea's)
-        # are found as the same words. A text that holds the quote as sent is left to it.
-        quote, prefix, suffix = (_LINE_BREAK.sub("\n", part) if part else part for part in (quote, prefix, suffix))
-    if _SPACE_BEFORE_BREAK.search(quote) and quote not in text:
-        # A text extracted from a page keeps no white space at the end of a line; a browser
-        # copies a table's cells with their tab ("Left\t\ninner"). A text that holds the
-        # quote as sent (typed in, verbatim) is left to it.
-        quote, prefix, suffix = (_SPACE_BEFORE_BREAK.sub("", part) if part else part for part in (quote, prefix, suffix))
+    quote, prefix, suffix = _as_the_text_reads(text, quote, prefix, suffix)
     check_input_lengths(quote, prefix, suffix)
     prefix, suffix = prefix or "", suffix or ""
     candidates = find_all(text, quote, limit=MAX_CANDIDATES + 1)

@@ -145,6 +145,33 @@ def test_words_copied_with_white_space_a_line_of_the_text_does_not_end_with_are_
         resolve_quote(extracted, "Left \ninner second")
 
 
+def test_paragraphs_copied_with_a_blank_line_between_them_are_found_as_the_text_breaks_them():
+    """Chromium copies two paragraphs of a page with a blank line between them; the text
+    extracted from the page breaks the line once. A text that holds the blank line (typed
+    in, verbatim) is left to it."""
+    extracted = "Title\nsaid in a statement.\nThe deal covers energy.\nEnd"
+    found = resolve_quote(extracted, "a statement.\n\nThe deal", prefix="said in \n\n")
+    assert extracted[found.start : found.end] == "a statement.\nThe deal"
+    found = resolve_quote(extracted, "Title\n\n\nsaid")  # a heading's margin copied too
+    assert (found.start, found.end) == (0, len("Title\nsaid"))
+    verbatim = "One.\nTwo. One.\n\nTwo."
+    found = resolve_quote(verbatim, "One.\n\nTwo.")
+    assert (found.start, found.end) == (verbatim.rindex("One."), len(verbatim))
+
+
+def test_words_copied_decomposed_are_found_in_a_text_that_composed_them():
+    """A page may write "é" as "e" and U+0301; a browser copies it so, and the extracted
+    text is NFC. A text that holds the decomposed form is left to it."""
+    extracted = "Le Café Society, à Paris."
+    found = resolve_quote(extracted, "Cafe\u0301 Society", suffix=", a\u0300 Paris")
+    assert extracted[found.start : found.end] == "Café Society"
+    verbatim = "Café, then Cafe\u0301"
+    found = resolve_quote(verbatim, "Cafe\u0301")
+    assert (found.start, found.end) == (verbatim.index("Cafe\u0301"), len(verbatim))
+    with pytest.raises(QuoteNotFound):
+        resolve_quote(extracted, "Cafe\u0301 Societe\u0301")
+
+
 def test_resolve_quote_reports_missing_quote():
     with pytest.raises(QuoteNotFound) as raised:
         resolve_quote(TWO_CITIES, "the age of reason")

@@ -183,3 +183,19 @@ def test_context_derived_at_the_place_is_accepted_with_offsets_and_occurrence(cl
     by_occurrence = _post(client, {"source": three.pk, "quote": "said", "occurrence": 2, "prefix": prefix, "suffix": suffix})
     assert (by_offsets.status_code, by_occurrence.status_code) == (201, 200)
     assert by_occurrence.json()["id"] == by_offsets.json()["id"]
+
+
+def test_a_quote_copied_across_paragraphs_decomposed_is_stored_as_the_text_reads(client_for, analyst):
+    """Chromium copies two paragraphs with a blank line between them, and a page's "e" and
+    U+0301 as written; the span stores the words as the source's text holds them, so that
+    its quote equals the text at its offsets."""
+    from sources.models import Source
+
+    text = "Le Café Society.\nThe deal covers energy."
+    source = Source.objects.create(title="Extracted page", text=text, created_by=analyst)
+    response = _post(client_for(analyst), {"source": source.pk, "quote": "Cafe\u0301 Society.\n\nThe deal"})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    start = text.index("Café")
+    assert (body["start"], body["end"], body["quote"]) == (start, start + 22, "Café Society.\nThe deal")
+    assert text[body["start"] : body["end"]] == body["quote"]
