@@ -28,7 +28,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import IntegrityError, router, transaction
-from django.urls import reverse
 from django.utils import timezone
 from tld import get_fld
 
@@ -40,7 +39,7 @@ from . import ingest
 from .ingest.html import host_name
 from .ingest.normalise import without_lone_surrogates
 from .models import URL_MAX_LENGTH, Source, url_key
-from .services import check_source_fields, check_source_text, source_create, url_owner
+from .services import check_source_fields, check_source_text, existing_source_body, source_create, url_owner
 
 CHUNK = 1024 * 1024
 
@@ -72,18 +71,6 @@ def _sha256(stream: BinaryIO) -> tuple[str, int]:
         size += len(chunk)
     stream.seek(0)
     return digest.hexdigest(), size
-
-
-def existing_source_body(source: Source) -> dict:
-    """How a 409 names the source that already holds an original or a URL."""
-    return {
-        "existing_source": {
-            "id": source.pk,
-            "title": source.title,
-            "url": source.url,
-            "api_url": reverse("source-detail", args=[source.pk]),
-        }
-    }
 
 
 def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size: int | None = None) -> None:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import ProtectedError, TextField
 from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone
 
 from project.errors import Conflict, InvalidInput, StaleVersion
@@ -107,13 +108,16 @@ def _attribute(instance, user) -> None:
         instance._history_user = user
 
 
-def _validated(instance) -> None:
+def _validated(source: Source) -> None:
     """``full_clean`` with its errors as an ``InvalidInput`` (400 with per-field messages).
-    A source's ``SpooledText`` is checked by ``check_source_text``, a piece at a time."""
-    refuse_unstorable_text(instance)
-    spooled = isinstance(getattr(instance, "text", None), SpooledText)
+    A ``SpooledText`` is checked by ``check_source_text``, a piece at a time. A URL already
+    recorded is ``_refuse_taken_url``'s to answer, under any of its spellings and naming
+    its source, not the model's check of the exact spelling."""
+    refuse_unstorable_text(source)
+    spooled = isinstance(getattr(source, "text", None), SpooledText)
     try:
-        instance.full_clean(exclude=["text"] if spooled else None)
+        source.full_clean(exclude=["text"] if spooled else None, validate_constraints=False)
+        source.validate_constraints(exclude={"url"})
     except ValidationError as error:
         fields = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
         first = next(iter(fields.values()))[0]
@@ -212,14 +216,27 @@ def url_owner(url: str | None, *, other_than: int | None = None) -> Source | Non
     return owners.only("pk", "title", "url").first()
 
 
-URL_TAKEN = "A source with this URL already exists."
+def existing_source_body(source: Source) -> dict:
+    """How a refusal names the source that already holds an original or a URL."""
+    return {
+        "existing_source": {
+            "id": source.pk,
+            "title": source.title,
+            "url": source.url,
+            "api_url": reverse("source-detail", args=[source.pk]),
+        }
+    }
+
+
+def _url_taken(owner: Source) -> InvalidInput:
+    detail = f"A source with this URL already exists: #{owner.pk} (“{owner.title}”, {owner.url})."
+    return InvalidInput(detail, code="url_taken", extra={"errors": {"url": [detail]}, **existing_source_body(owner)})
 
 
 def _refuse_taken_url(source: Source) -> None:
     owner = url_owner(source.url, other_than=source.pk)
     if owner is not None:
-        detail = f"{URL_TAKEN[:-1]}: #{owner.pk} (“{owner.title}”, {owner.url})."
-        raise InvalidInput(detail, code="url_taken", extra={"errors": {"url": [detail]}})
+        raise _url_taken(owner)
 
 
 def _save_source(source: Source, *, url_changed: bool = True) -> None:
@@ -233,9 +250,9 @@ def _save_source(source: Source, *, url_changed: bool = True) -> None:
         with transaction.atomic(using=using), _text_sent_in_slices(source, using):
             source.save(using=using)
     except IntegrityError as error:
-        taken = Source.objects.filter(url=source.url).exclude(pk=source.pk)
-        if source.url and taken.exists():
-            raise InvalidInput(URL_TAKEN, code="url_taken", extra={"errors": {"url": [URL_TAKEN]}}) from error
+        owner = url_owner(source.url, other_than=source.pk)  # a concurrent writer's, committed since
+        if owner is not None:
+            raise _url_taken(owner) from error
         raise
 
 

@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -215,14 +216,18 @@ class SourceViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Download the original file (authenticated staff)",
         description="The bytes the source's text was extracted from, with their media type. "
-        "404 for anonymous callers and for sources created from pasted text.",
-        responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(404)},
+        "401 for anonymous callers, 403 for users who are not staff (analysts, reviewers), "
+        "404 `no_original` for sources created from pasted text.",
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(401, 403, 404)},
     )
     @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
     def original(self, request, pk=None):
+        source = self.get_object()  # a source the caller may not see is not found
         if not self._with_text():
-            raise Http404
-        source = self.get_object()
+            # The source is public, and says it has an original (its hash): say who may have it.
+            if not request.user.is_authenticated:
+                raise NotAuthenticated("Log in to download a source's original: it is for staff (analysts and reviewers).")
+            raise PermissionDenied("A source's original is for staff (analysts and reviewers) to download.")
         if not source.original_sha256:
             raise Missing(
                 f"Source #{source.pk} has no original: its text was given as text, not read from a file or a page.",

@@ -336,7 +336,8 @@ def test_the_original_downloads_with_its_media_type_for_staff_only(client_for, a
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == data
     assert "attachment" in response["Content-Disposition"]
-    assert anonymous.get(body["original_url"]).status_code == 404
+    refused = anonymous.get(body["original_url"])
+    assert refused.status_code == 401 and "staff" in refused.json()["detail"]
 
 
 def test_the_original_url_is_given_to_those_who_may_download_it_and_a_copy_held_is_not_sent_again(client_for, analyst, outsider, anonymous):
@@ -347,7 +348,8 @@ def test_the_original_url_is_given_to_those_who_may_download_it_and_a_copy_held_
     for caller in (client_for(outsider), anonymous):
         assert caller.get(url).json()["original_url"] is None
         assert caller.get("/api/v1/sources/").json()["results"][0]["original_url"] is None
-        assert caller.get(body["original_url"]).status_code == 404
+    assert client_for(outsider).get(body["original_url"]).status_code == 403
+    assert anonymous.get(body["original_url"]).status_code == 401
     first = client_for(analyst).get(body["original_url"])
     again = client_for(analyst).get(body["original_url"], HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again["ETag"] == first["ETag"]

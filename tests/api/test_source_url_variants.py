@@ -114,3 +114,18 @@ def _file(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("page.txt", data, content_type="text/plain")
+
+
+def test_the_exact_url_of_a_recorded_source_is_refused_naming_it_as_another_spelling_is(client_for, analyst):
+    """The same answer for the URL as recorded and for another spelling of it: the model's
+    own uniqueness check of the exact spelling named no source."""
+    recorded = source_create(user=analyst, title="Votes", text="The text.", url=RECORDED)
+    client = client_for(analyst)
+    for url in (RECORDED, VARIANTS[0]):
+        response = client.post("/api/v1/sources/", {"title": "Again", "text": "Other text.", "url": url}, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "url_taken", response.json()
+        assert f"#{recorded.pk}" in response.json()["errors"]["url"][0]
+        assert response.json()["existing_source"]["id"] == recorded.pk
+    other = source_create(user=analyst, title="Other", text="Other text.")
+    response = client.patch(f"/api/v1/sources/{other.pk}/", {"url": RECORDED}, format="json")
+    assert response.status_code == 400 and response.json()["existing_source"]["id"] == recorded.pk
