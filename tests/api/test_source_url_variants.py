@@ -129,3 +129,35 @@ def test_the_exact_url_of_a_recorded_source_is_refused_naming_it_as_another_spel
     other = source_create(user=analyst, title="Other", text="Other text.")
     response = client.patch(f"/api/v1/sources/{other.pk}/", {"url": RECORDED}, format="json")
     assert response.status_code == 400 and response.json()["existing_source"]["id"] == recorded.pk
+
+
+@pytest.mark.parametrize(
+    ("written", "same_as"),
+    [
+        ("https://BÜCHER.example/s/1", "https://xn--bcher-kva.example/s/1"),
+        ("https://bücher.example/s/1", "https://XN--BCHER-KVA.example/s/1"),
+        ("https://faß.de/s/1", "https://xn--fa-hia.de/s/1"),  # IDNA 2008, as browsers: not fass.de
+    ],
+)
+def test_a_host_written_in_unicode_is_the_same_host_as_its_ascii(written, same_as):
+    assert url_key(written) == url_key(same_as)
+    assert url_key("https://faß.de/s/1") != url_key("https://fass.de/s/1")
+
+
+def test_a_host_that_has_no_ascii_form_is_its_own_key():
+    assert url_key("https://a\u200b" + "ü" * 70 + ".example/x").startswith("https://a")
+
+
+def test_a_source_at_the_ascii_spelling_of_a_unicode_host_is_refused_naming_it(client_for, analyst):
+    recorded = source_create(user=analyst, title="Bücher", text="The text.", url="https://bücher.example/s/1")
+    response = client_for(analyst).post(
+        "/api/v1/sources/", {"title": "Again", "text": "Other.", "url": "https://xn--bcher-kva.example/s/1"}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["existing_source"]["id"] == recorded.pk
+
+
+def test_the_migration_gives_unicode_hosts_their_ascii_key(analyst):
+    source = source_create(user=analyst, title="Bücher", text="The text.", url="https://Bücher.example/s/ü")
+    Source.objects.filter(pk=source.pk).update(url_key="https://bücher.example/s/ü")  # as 0011 wrote it
+    importlib.import_module("sources.migrations.0012_url_key_ascii_hosts").ascii_hosts(global_apps, None)
+    assert Source.objects.get(pk=source.pk).url_key == "https://xn--bcher-kva.example/s/ü"
