@@ -319,3 +319,51 @@ def test_a_file_rewritten_while_it_is_imported_is_refused_and_nothing_is_kept(tm
     assert error is None and source.text.startswith("THE SECOND")
     with source.original.open("rb") as stored:
         assert stored.read() == path.read_bytes()
+
+
+def _three_files(tmp_path) -> Path:
+    root = tmp_path / "three"
+    root.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (root / name).write_text(f"The text of {name}.")
+    return root
+
+
+def test_a_first_interrupt_finishes_the_file_in_flight_and_stops_with_the_summary(tmp_path, analyst, monkeypatch):
+    """Ctrl+C printed a traceback and no summary. The first SIGINT lets the file being read
+    finish and stops before the next one, saying what was not read."""
+    from sources import ingestion
+
+    stored = ingestion.store_original
+
+    def interrupted_while_storing(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs before the call returns
+        return stored(*args, **kwargs)
+
+    monkeypatch.setattr(ingestion, "store_original", interrupted_while_storing)
+    out, error = run(str(_three_files(tmp_path)), "--user", "analyst")
+    assert list(Source.objects.values_list("title", flat=True)) == ["a"]
+    assert "SIGINT: stopping after the file in flight" in out
+    assert "stopped  by SIGINT: 2 file(s) from" in out and "b.txt on were not read" in out
+    assert "Stopped: 3 path(s): 1 imported, 0 already present, 0 refused, 2 not read." in out
+    assert error is not None and error.returncode == 130
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+
+
+def test_a_second_interrupt_abandons_the_file_in_flight_keeping_nothing_of_it(tmp_path, analyst, monkeypatch, settings):
+    from sources import ingestion
+
+    create = ingestion.source_create
+
+    def interrupted_twice_once_stored(*args, **kwargs):  # the original is stored by now
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ingestion, "source_create", interrupted_twice_once_stored)
+    out, error = run(str(_three_files(tmp_path)), "--user", "analyst")
+    assert not Source.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.txt")), "the abandoned file's original is deleted"
+    assert "a.txt was abandoned, nothing of it kept; it and the 2 file(s) after it were not imported" in out
+    assert "Stopped: 3 path(s): 0 imported, 0 already present, 0 refused, 3 not read." in out
+    assert error is not None and error.returncode == 130

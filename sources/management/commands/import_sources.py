@@ -1,6 +1,9 @@
 import logging
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -16,6 +19,31 @@ from ...ingestion import source_create_from_file
 from ...models import Source
 
 logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _stopped_by_signals(report):
+    """A dict that gets ``signal`` (its name) at the first SIGINT or SIGTERM: the caller
+    stops before its next file. A second raises ``KeyboardInterrupt`` in the file in flight,
+    whose transaction rolls back and whose original is deleted (``sources.ingestion``).
+    Outside the main thread (no signals there) the dict stays empty."""
+    stopping: dict = {}
+
+    def on_signal(signum, frame):
+        if stopping:
+            raise KeyboardInterrupt
+        stopping["signal"] = signal.Signals(signum).name
+        report(f"{stopping['signal']}: stopping after the file in flight (again to abandon it)")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def shown(path: Path) -> str:
@@ -93,7 +121,9 @@ class Command(BaseCommand):
         "Create sources from files and folders (plain text, Markdown, HTML, PDF with a text "
         "layer), keeping each original. One transaction per file; files already imported "
         "(the same bytes) are skipped, so running it twice changes nothing. Prints a reason "
-        "for every file refused and exits non-zero when any was."
+        "for every file refused and exits non-zero when any was. The first SIGINT (Ctrl+C) or "
+        "SIGTERM lets the file in flight finish and stops before the next, with the summary; "
+        "a second abandons that file (its transaction rolls back, nothing of it is kept)."
     )
 
     def add_arguments(self, parser):
@@ -132,40 +162,58 @@ class Command(BaseCommand):
             self.stdout.write(line)
             bar.refresh()
 
-        for path in bar:
-            try:
-                with path.open("rb") as stream:
-                    source = source_create_from_file(user=creator, stream=stream, filename=path.name, **fields)
-            except Conflict as error:
-                if error.code != "duplicate_original":
+        left = 0  # files not read, when a signal stops the command
+        with _stopped_by_signals(report) as stopping:
+            for done, path in enumerate(bar):
+                if stopping:
+                    left = len(files) - done
+                    report(f"stopped  by {stopping['signal']}: {left} file(s) from {shown(path)} on were not read; "
+                           "run the command again to go on (what was imported is present)")
+                    break
+                try:
+                    with path.open("rb") as stream:
+                        source = source_create_from_file(user=creator, stream=stream, filename=path.name, **fields)
+                except Conflict as error:
+                    if error.code != "duplicate_original":
+                        refused.append((path, error.message))
+                        report(f"refused  {shown(path)}: {error.message}")
+                        continue
+                    present += 1
+                    report(f"present  {shown(path)}: {error.message}")
+                except DomainError as error:
                     refused.append((path, error.message))
                     report(f"refused  {shown(path)}: {error.message}")
-                    continue
-                present += 1
-                report(f"present  {shown(path)}: {error.message}")
-            except DomainError as error:
-                refused.append((path, error.message))
-                report(f"refused  {shown(path)}: {error.message}")
-            except OSError as error:
-                refused.append((path, cannot_be_read(error)))
-                report(f"refused  {shown(path)}: {cannot_be_read(error)}")
-            except DatabaseError:
-                raise  # the database is gone or refuses: no later file would fare better
-            except Exception as error:  # noqa: BLE001 - a fault of ours on one file is that file's refusal
-                logger.exception("import_sources: %s failed unexpectedly", path)
-                reason = f"an unexpected error ({type(error).__name__}: {error}); the other files go on"
-                refused.append((path, reason))
-                report(f"refused  {shown(path)}: {reason}")
-            else:
-                imported += 1
-                report(f"imported {shown(path)}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)")
-                # Not held while the next file is read: a folder of large files costs one.
-                del source
+                except OSError as error:
+                    refused.append((path, cannot_be_read(error)))
+                    report(f"refused  {shown(path)}: {cannot_be_read(error)}")
+                except DatabaseError:
+                    raise  # the database is gone or refuses: no later file would fare better
+                except KeyboardInterrupt:  # a second signal: the file in flight is abandoned
+                    left = len(files) - done
+                    report(f"stopped  by {stopping.get('signal', 'SIGINT')} again: {shown(path)} was abandoned, nothing "
+                           f"of it kept; it and the {left - 1} file(s) after it were not imported")
+                    stopping.setdefault("signal", "SIGINT")
+                    break
+                except Exception as error:  # noqa: BLE001 - a fault of ours on one file is that file's refusal
+                    logger.exception("import_sources: %s failed unexpectedly", path)
+                    reason = f"an unexpected error ({type(error).__name__}: {error}); the other files go on"
+                    refused.append((path, reason))
+                    report(f"refused  {shown(path)}: {reason}")
+                else:
+                    imported += 1
+                    report(f"imported {shown(path)}: source #{source.pk} ({source.original_media_type}, {source.text_length:,} characters)")
+                    # Not held while the next file is read: a folder of large files costs one.
+                    del source
         bar.close()
         # Every path reported once: the counts add up to the total. Paths, not files: what
         # is refused may be a missing path or a folder, what is skipped a FIFO or a link.
         looked_at = imported + present + len(refused) + len(passed_over)
         summary = f"{looked_at} path(s): {imported} imported, {present} already present, {len(refused)} refused"
+        if left:
+            summary = f"Stopped: {looked_at + left} path(s): {imported} imported, {present} already present, " \
+                      f"{len(refused)} refused, {left} not read"
         self.stdout.write(summary + (f", {len(passed_over)} skipped." if passed_over else "."))
+        if left:
+            raise CommandError(f"Stopped by {stopping['signal']} before every file was read.", returncode=130)
         if refused:
             raise CommandError(f"{len(refused)} path(s) refused; reasons above.")
