@@ -116,10 +116,11 @@ def test_many_sources_may_have_no_url(analyst):
 
 
 def test_source_create_service_answers_a_taken_url_as_invalid_input(analyst):
-    source_create(user=analyst, title="A", text="a", url="https://example.org/a")
+    taken = source_create(user=analyst, title="A", text="a", url="https://example.org/a")
     with pytest.raises(InvalidInput) as caught:
         source_create(user=analyst, title="B", text="b", url="https://example.org/a")
-    assert caught.value.extra["errors"] == {"url": ["A source with this URL already exists."]}
+    assert caught.value.code == "url_taken"
+    assert caught.value.extra["errors"] == {"url": [f"A source with this URL already exists: #{taken.pk} (“A”, https://example.org/a)."]}
     assert Source.objects.count() == 1
 
 
@@ -128,7 +129,8 @@ def test_source_update_answers_a_taken_url_as_invalid_input(analyst):
     other = source_create(user=analyst, title="B", text="b", url="https://example.org/b")
     with pytest.raises(InvalidInput) as caught:
         source_update(source=other, user=analyst, url="https://example.org/a")
-    assert caught.value.extra["errors"] == {"url": ["A source with this URL already exists."]}
+    assert caught.value.code == "url_taken"
+    assert caught.value.extra["errors"]["url"][0].startswith("A source with this URL already exists: #")
     assert Source.objects.get(pk=other.pk).url == "https://example.org/b"
     # Keeping one's own URL is no conflict.
     source_update(source=other, user=analyst, title="B2", url="https://example.org/b")
