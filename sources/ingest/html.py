@@ -9,25 +9,26 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 from html import unescape
+from urllib.parse import urljoin, urlsplit
 
 from htmldate.core import ITEMPROP_ATTRS_MODIFIED, NAME_MODIFIED, PROPERTY_MODIFIED
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
-import trafilatura.json_metadata
 import trafilatura.main_extractor
 import trafilatura.metadata
 import trafilatura.utils
 import trafilatura.xml
 from trafilatura import bare_extraction, extract_metadata
-from trafilatura.json_metadata import AUTHOR_PREFIX
 from trafilatura.metadata import META_URL, extract_url
 from trafilatura.settings import Document, use_config
 from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
 
+from .authors import author_tags_as_shown
 from .encoding import of_page
 from .errors import ExtractionError
 from .normalise import normalise_extracted
+from .visible import collapse_white_space, is_hidden, remove_unseen
 
 logger = logging.getLogger(__name__)
 
@@ -228,16 +229,11 @@ def _bylines_kept(tree) -> None:
                     held.tag = "span"
 
 
-# An image the page does not display: its ``hidden`` attribute or its own style says so
-# (an element around it hidden so goes with its text, as any element so hidden).
-_NOT_DISPLAYED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-
-
 def _alt_text(image) -> str:
     """The text Chromium copies for ``image`` (Ctrl+C): its alt text; none for a decorative
     image (``alt=""``, or only spaces) or one the page does not display."""
     alt = image.get("alt") or ""
-    if not alt.strip() or image.get("hidden") is not None or _NOT_DISPLAYED.search(image.get("style") or ""):
+    if not alt.strip() or is_hidden(image):
         return ""
     return alt
 
@@ -550,6 +546,7 @@ def _text_of(body) -> str:
     line, ``_tables_as_lines``), each character as the page shows it: ``document.text`` is
     that text unescaped once more, and its ``sanitize`` makes the words ``&nbsp;``,
     ``&#10;``, ``&#13;`` characters."""
+    collapse_white_space(body)
     _tables_as_lines(body)
     _escape_ampersands(body)
     return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False))
@@ -562,79 +559,6 @@ METADATA_BYTES = 512 * 1024
 _SCRIPTS_AND_STYLES = re.compile(
     rb"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL
 )
-
-
-# Trafilatura splits an author's name at every comma (and at ``;``, ``/``, ``|``, ``&``,
-# "and", "und"): "Smith, John" became two people, "Smith" and "John", and "Martin Luther
-# King, Jr." became "Martin Luther King; Jr". A comma separates people only where it is
-# not inside one person's name (``_people``); the commas inside a name are written as
-# ``_IN_NAME`` while trafilatura cleans the name (a noncharacter no page text holds,
-# ``without_characters_xml_cannot_hold``), and are commas again after. Names are joined
-# by "; ", as trafilatura joins them.
-_IN_NAME = "\ufdd1"
-# Trafilatura's separators of people (``trafilatura.json_metadata.AUTHOR_SPLIT``) but the comma.
-_PEOPLE_APART = re.compile(r"/|;|\||&|(?:^|\W)[ua]nd(?:$|\W)", re.IGNORECASE)
-# What follows a name after a comma and belongs to it: "Jr.", "Sr", "III", "PhD", "M.D."...
-_SUFFIX = re.compile(r"(?:[JS]r|I{2,3}|IV|Ph\.?\s?D|M\.?D|D\.?Phil|Esq|MBA|MPH)\.?", re.IGNORECASE)
-# A surname of "Last, First": one word, after the particles written in lower case that
-# begin many ("van der Berg", "de la Cruz", "da Silva", "ten Boom").
-_SURNAME = re.compile(r"(?:(?:van|von|de|der|den|des|del|della|da|das|do|dos|di|du|le|la|ten|ter|zu|zur)\s+)*\S+")
-# Meta tags that name one person each (Highwire Press's ``citation_author``; Dublin Core's
-# creator), often "Last, First".
-_ONE_PERSON_META = frozenset({"citation_author", "dc.creator", "dc:creator", "dcterms.creator"})
-_normalize_authors = trafilatura.json_metadata.normalize_authors
-
-
-def _people(written: str) -> list[tuple[str, list[str]]]:
-    """The people ``written`` names, each as (name, suffixes): apart where trafilatura
-    parts them, and at a comma unless the comma is inside a name: before a suffix
-    ("Martin Luther King, Jr."), or after the surname of "Last, First" (a string of
-    such pairs, each surname a single word, perhaps after its particles (``_SURNAME``):
-    "Roe, Jane", "Smith, John, Doe, Jane A.", "van der Berg, Anna").
-    "Jane Roe, John Doe" is two people."""
-    people: list[tuple[str, list[str]]] = []
-    for group in _PEOPLE_APART.split(written):
-        named: list[tuple[str, list[str]]] = []
-        for part in (part.strip() for part in group.split(",")):
-            if named and _SUFFIX.fullmatch(part):
-                named[-1][1].append(part)
-            elif part:
-                named.append((part, []))
-        surnames = named[0::2]
-        if len(named) % 2 == 0 and all(_SURNAME.fullmatch(AUTHOR_PREFIX.sub("", last)) and not suffixes for last, suffixes in surnames):
-            named = [(f"{last}, {first}", suffixes) for (last, _), (first, suffixes) in zip(surnames, named[1::2])]
-        people += named
-    return people
-
-
-def _authors_named_whole(current: str | None, written: str) -> str | None:
-    """Trafilatura's ``normalize_authors``, each person of ``written`` (``_people``) one
-    author, kept whole: its commas and suffixes with it."""
-    if "&#" in written or "&amp;" in written:
-        written = unescape(written)  # as trafilatura does, once, before parting the people
-    names = current.split("; ") if current else []
-    for name, suffixes in _people(written):
-        cleaned = _normalize_authors(None, name.replace(",", _IN_NAME))
-        if not cleaned:
-            continue
-        whole = ", ".join([cleaned.replace(_IN_NAME, ","), *suffixes])
-        if whole not in names:
-            names.append(whole)
-    # as trafilatura does: only the fullest form of each name ("Jane Roe" in "Jane Roe, Jr.")
-    names = [name for name in names if not any(name != other and name in other for other in names)]
-    return "; ".join(names) or current
-
-
-trafilatura.json_metadata.normalize_authors = _authors_named_whole
-trafilatura.metadata.normalize_authors = _authors_named_whole
-
-
-def _one_person_each(tree) -> None:
-    """The commas of a meta tag that names one person (``_ONE_PERSON_META``) written as
-    ``_IN_NAME``: the whole value is one author."""
-    for meta in tree.iter("meta"):
-        if (meta.get("name") or "").lower() in _ONE_PERSON_META and "," in (meta.get("content") or ""):
-            meta.set("content", meta.get("content").replace(",", _IN_NAME))
 
 
 # A date the page marks as one of modification (``article:modified_time``,
@@ -668,6 +592,68 @@ def _url_as_written(tree, found: str | None) -> str:
     if linked and found == line_processing(unescape(linked)):
         return linked
     return found or ""
+
+
+def _base_of(tree, url: str | None) -> str:
+    """The address a page's relative links are read against, as HTML reads them: its
+    first ``<base href>``, itself read against the page's address ``url``; else ``url``;
+    ``""`` when that is no absolute http(s) address (a file uploaded has none)."""
+    base = next((element.get("href") for element in tree.iterfind(".//base[@href]")), None)
+    address = _joined(url or "", base.strip()) if base else url or ""
+    return address if _ABSOLUTE.match(address) else ""
+
+
+def _joined(base: str, href: str) -> str:
+    """``href`` read against ``base``; ``""`` when either is no URL (``http://[x``)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
+
+
+_ABSOLUTE = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+
+
+def _canonical_resolved(tree, url: str | None) -> str:
+    """The page's canonical link, when it is relative, read against the page's address
+    and its ``<base>`` (``_base_of``); ``""`` when it is none, or absolute (trafilatura
+    reads those), or nothing to read it against."""
+    href = next((element.get("href") for element in tree.iterfind(".//head//link[@rel='canonical']")), None)
+    href = (href or "").strip()
+    if not href or _SCHEME.match(href) or not (base := _base_of(tree, url)):
+        return ""
+    return _joined(base, href)
+
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
+
+
+def _has_user_information(url: str) -> bool:
+    """Whether ``url`` carries a user name or password (``http://admin:secret@host/``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True
+    return "@" in parts.netloc
+
+
+def _own_url_taken(metadata: Document, tree, url: str | None) -> None:
+    """The URL the page gives itself, as it writes it (``_url_as_written``); a relative
+    canonical link read against the page's address, where trafilatura, finding it
+    invalid, fell back to that address (a page read at two addresses was two sources).
+    One with a user name or password is not taken, as a fetch refuses to read one, and
+    the page's address stands for it, in the URL and in a publisher named by its host:
+    ``http://admin:hunter2@host/story`` was recorded, and showed to every reader, with
+    ``admin:hunter2@host`` as its publisher."""
+    found = _url_as_written(tree, metadata.url)
+    if found == (url or "") and (resolved := _canonical_resolved(tree, url)):
+        found = resolved
+    if _has_user_information(found):
+        found = url or ""
+    named_by_host = META_URL.match(metadata.url or "")  # trafilatura's publisher when the page names none
+    if metadata.sitename and named_by_host and metadata.sitename == named_by_host[1] and found != metadata.url:
+        metadata.sitename = host_name(found)
+    metadata.url = found
 
 
 # A day written with digits, the year first (2024-02-29, 2024/2/29, /2024/02/29/ in a URL,
@@ -727,11 +713,11 @@ def _metadata_of(content: str, url: str | None) -> Document:
     if tree is None:
         return Document()
     _escape_ampersands(tree)
-    _one_person_each(tree)
+    author_tags_as_shown(tree)
     _without_modification_dates(tree)
     default_url = url.replace("&", _AMPERSAND) if url else url
     metadata = extract_metadata(tree, default_url=default_url, extensive=False)
-    metadata.url = _url_as_written(tree, metadata.url)
+    _own_url_taken(metadata, tree, url)
     metadata.date = _written_in_full(metadata.date, unescape(page), url)
     return metadata
 
@@ -766,28 +752,70 @@ def _marked_text(tree) -> list[str]:
     ]
 
 
-def refuse_consent_notices(content: str, text: str) -> None:
-    """Refuses a page whose text is only a cookie or consent notice (see above). The
-    notice's images count as their alt text, as they do in the page's text."""
+# A page whose text stands only in its navigation: menus (``<nav>``, ``<menu>``, the roles
+# of navigation, menus, a site's banner and its content information), and a site's header
+# and footer (a ``<header>`` or ``<footer>`` not inside an article, a section, an aside or
+# ``<main>``: HTML's banner and content information, as ARIA reads them). Trafilatura,
+# finding no article, falls back to such text ("Home\nWorld\nBusiness"): such a page is
+# refused, as one where nothing is found. A heading of the article in a header of its own
+# stands beside the article's text, which is no navigation.
+_NAVIGATION_ROLES = frozenset({"navigation", "menu", "menubar", "banner", "contentinfo"})
+_SITE_FURNITURE = frozenset({"header", "footer"})
+_SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
+
+
+def _is_navigation(element) -> bool:
+    if element.tag in ("nav", "menu") or (element.get("role") or "").strip().lower() in _NAVIGATION_ROLES:
+        return True
+    return element.tag in _SITE_FURNITURE and not any(ancestor.tag in _SECTIONING for ancestor in element.iterancestors())
+
+
+def _navigation_text(tree) -> list[str]:
+    """The text of the navigation elements of ``tree`` (``_is_navigation``) one after the
+    other (a line of the fallback's text may run from one to the next), without white
+    space: a menu's items stand apart on the page, not in its markup ("HomeWorld")."""
+    joined = "".join("".join(element.text_content().split()) for element in tree.iter(etree.Element) if _is_navigation(element))
+    return [joined] if joined else []
+
+
+def _only_inside(lines: list[str], texts: list[str]) -> bool:
+    """Whether there are ``texts`` and every line of ``lines`` stands in one of them."""
+    return bool(texts) and all(any(line in text for text in texts) for line in lines)
+
+
+def refuse_furniture_only(content: str, text: str) -> None:
+    """Refuses a page whose (short) text is only a cookie or consent notice, or only its
+    navigation (see above), read as its text was: without what a browser does not show,
+    its images their alt text."""
     if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or (tree := load_html(content)) is None:
         return
+    remove_unseen(tree)
     _alt_texts_kept(tree)
-    marked = _marked_text(tree)
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if marked and all(any(line in notice for notice in marked) for line in lines):
+    if _only_inside(lines, _marked_text(tree)):
         raise ExtractionError(
             "The page holds only a cookie or consent notice, not the article: the site asked for "
             "consent before showing it. Open the page in a browser, save it once past the notice, "
             "and upload the file.",
             code="consent_notice",
         )
+    if _only_inside(["".join(line.split()) for line in lines], _navigation_text(tree)):
+        raise _no_main_text()
+
+
+def _no_main_text() -> ExtractionError:
+    return ExtractionError(
+        "No main text was found in the HTML (a page of navigation only, or one built by scripts).",
+        code="no_main_text",
+    )
 
 
 def host_name(url: str) -> str:
     """What trafilatura names a page's publisher when the page names none: its URL's host
     without "www." (``trafilatura.metadata.META_URL``)."""
     found = META_URL.match(url)
-    return found[1] if found else ""
+    # Never a user name or password the URL carries (``http://admin:secret@host/``).
+    return found[1].rsplit("@", 1)[-1] if found else ""
 
 
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
@@ -807,6 +835,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         content = without_characters_xml_cannot_hold(content)
         tree = refuse_element_floods(content)
         if tree is not None:
+            remove_unseen(tree)
             _cells_as_copied(tree)
             _mark_nested_tables(tree)
             _figures_kept(tree)
@@ -836,11 +865,8 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
                 "and no main text was found above that.",
                 code="no_main_text",
             )
-        raise ExtractionError(
-            "No main text was found in the HTML (a page of navigation only, or one built by scripts).",
-            code="no_main_text",
-        )
-    refuse_consent_notices(content, text)
+        raise _no_main_text()
+    refuse_furniture_only(content, text)
     text = normalise_extracted(text)
     return text, {
         "title": metadata.title or "",

@@ -1,0 +1,57 @@
+"""A page whose text is only its navigation (menus, a site's header and footer), or one
+built by scripts (an empty root, a <noscript> asking for JavaScript), has no main text:
+it is refused ``no_main_text``, not stored. A real page, however short, is stored."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from sources.ingest import ExtractionError, extract
+
+MENU = "<ul><li><a href=/a>Home</a></li><li><a href=/b>World</a></li><li><a href=/c>Business</a></li><li><a href=/d>Sport</a></li></ul>"
+NOT_AN_ARTICLE = {
+    "navigation-and-footer": f"<nav>{MENU}</nav><footer><p>Copyright 2024 Example Ltd. All rights reserved.</p></footer>",
+    "script-built": '<div id="root"></div><script>render();</script><noscript>You need to enable JavaScript to run this app.</noscript>',
+    "header-with-navigation": f'<header><h1>Example News</h1><nav>{MENU}</nav></header>',
+    "navigation-by-role": f'<div role="navigation">{MENU}</div><div role="contentinfo"><p>Example Ltd, 1 Main Street.</p></div>',
+    "menu-bar": f'<div role="menubar"><a href=/a>Home</a> <a href=/b>World</a></div>',
+}
+
+
+def read(body: str, title: str = "Example News"):
+    data = f"<!DOCTYPE html><html><head><title>{title}</title></head><body>{body}</body></html>".encode()
+    return extract(io.BytesIO(data), declared_type="text/html")
+
+
+@pytest.mark.parametrize("body", NOT_AN_ARTICLE.values(), ids=NOT_AN_ARTICLE.keys())
+def test_a_page_of_navigation_only_or_built_by_scripts_has_no_main_text(body):
+    with pytest.raises(ExtractionError) as refused:
+        read(body)
+    assert refused.value.code == "no_main_text"
+
+
+SHORT_PAGES = {
+    "heading-and-paragraph": "<h1>Council vote</h1><p>The council approved the budget on Monday.</p>",
+    "between-navigation-and-footer": (
+        f"<header><a href=/>Example News</a><nav>{MENU}</nav></header>"
+        "<main><h1>Council vote</h1><p>The council approved the budget on Monday.</p></main>"
+        "<footer><p>Copyright 2024 Example Ltd.</p></footer>"
+    ),
+    "article-with-its-own-header": (
+        "<article><header><h1>Council vote</h1><p>By Jane Roe</p></header>"
+        "<p>The council approved the budget on Monday.</p></article>"
+    ),
+    "article-in-a-header": "<header><h1>Council vote</h1></header><p>The council approved the budget on Monday.</p>",
+}
+
+
+@pytest.mark.parametrize("body", SHORT_PAGES.values(), ids=SHORT_PAGES.keys())
+def test_a_short_real_page_is_stored(body):
+    assert "The council approved the budget on Monday." in read(body).text
+
+
+def test_a_script_built_page_with_its_text_in_the_page_is_stored():
+    body = '<div id="root"><p>The council approved the budget on Monday.</p></div><script>hydrate();</script>'
+    assert read(body).text == "The council approved the budget on Monday."
