@@ -14,16 +14,38 @@ sets them up; ``clear`` empties both.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, router
 
+logger = logging.getLogger(__name__)
+
 CACHE_TABLE = "claimbase_cache"
 THROTTLE_TABLE = "claimbase_throttle"
 # One count in this many also deletes the rows of callers not seen for two periods.
 CULL_EVERY = 1000
+
+# A shared cache (Redis) that did not answer is left alone for this many seconds by the
+# process: its users do without it meanwhile (the throttles count in the process's memory,
+# read-your-writes keeps to its cookie), then one request pays its timeout to try it again.
+SHARED_CACHE_RETRY_SECONDS = 10
+_shared_cache_down_until = 0.0
+
+
+def shared_cache_answers() -> bool:
+    """Whether the shared cache is to be asked: it has not failed in the last
+    ``SHARED_CACHE_RETRY_SECONDS``."""
+    return time.monotonic() >= _shared_cache_down_until
+
+
+def shared_cache_failed(error: Exception, meanwhile: str) -> None:
+    """Leave the shared cache alone for a while, saying so and what is done ``meanwhile``."""
+    global _shared_cache_down_until
+    _shared_cache_down_until = time.monotonic() + SHARED_CACHE_RETRY_SECONDS
+    logger.error("The shared cache does not answer (%s: %s): %s for %s s.", type(error).__name__, error, meanwhile, SHARED_CACHE_RETRY_SECONDS)
 
 
 def throttle_table_sql(quote_name) -> str:

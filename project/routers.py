@@ -11,11 +11,18 @@ of them, except when the read must see the primary:
   reads the primary from start to end;
 - bookkeeping is no write of the caller's: the cache's and throttles' tables, and what runs
   in ``with bookkeeping():`` (the feed numbering its events, which any reader does);
-- for ``REPLICA_PIN_SECONDS`` after a request wrote, the same caller's requests read the
+- for ``REPLICA_PIN_SECONDS`` after a request wrote, the same user's requests read the
   primary, so that a person never sees their change vanish behind replication lag. The
-  caller is recognised by a signed cookie (browsers) and by a marker in the cache keyed by
-  a digest of their credentials (API tokens; shared by every server when ``CACHE_URL``
-  names a shared cache).
+  user is recognised by a signed cookie (the browser that wrote), and by markers in the
+  cache (shared by every server when ``CACHE_URL`` names a shared cache): one keyed by a
+  digest of the credential that wrote (a session, an API token), and one for the user,
+  found from any of their credentials by a digest the cache maps to them once they have
+  used it (a token used by a script, then the same person's browser).
+
+A replica that does not answer (refused, down, silent past ``REPLICA_CONNECT_TIMEOUT``) is
+left out by the process for ``REPLICA_RETRY_SECONDS``: reads go to another replica, or to
+the primary, and one read then tries it again. A shared cache that does not answer leaves
+read-your-writes to its cookie (``project.cache.shared_cache_answers``).
 
 ``ReadYourWritesMiddleware`` keeps the per-request flag, in a context variable.
 """
@@ -23,15 +30,20 @@ of them, except when the read must see the primary:
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DatabaseError, connections
+from django.utils.functional import empty
+from redis.exceptions import RedisError
 
-from project.cache import THROTTLE_TABLE
+from project.cache import THROTTLE_TABLE, shared_cache_answers, shared_cache_failed
+
+logger = logging.getLogger(__name__)
 
 PRIMARY = "default"
 PIN_COOKIE = "cb_primary"
@@ -48,6 +60,26 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica")]
 
 
+# Replicas that did not answer, and until when (``time.monotonic``) this process leaves them out.
+_left_out: dict[str, float] = {}
+
+
+def answers(alias: str) -> bool:
+    """Whether the replica ``alias`` may serve a read: connected, or connecting within its
+    ``connect_timeout``, unless it failed in the last ``REPLICA_RETRY_SECONDS``."""
+    if _left_out.get(alias, 0.0) > time.monotonic():
+        return False
+    try:
+        connections[alias].ensure_connection()
+    except DatabaseError as error:
+        seconds = float(getattr(settings, "REPLICA_RETRY_SECONDS", 30))
+        _left_out[alias] = time.monotonic() + seconds
+        logger.error("Replica %s does not answer (%s): its reads go elsewhere for %g s.", alias, error, seconds)
+        return False
+    _left_out.pop(alias, None)
+    return True
+
+
 class ReplicaRouter:
     """Reads to a random replica unless the primary must answer (see the module)."""
 
@@ -62,7 +94,13 @@ class ReplicaRouter:
             # Refreshes and related rows come from where the instance came: an object read
             # or written on the primary stays there (a service's result, say).
             return instance._state.db
-        return _request_replica.get() or random.choice(self.replicas)
+        chosen = _request_replica.get()
+        if chosen is None or not answers(chosen):
+            others = [alias for alias in self.replicas if alias != chosen]
+            chosen = next((alias for alias in random.sample(others, len(others)) if answers(alias)), PRIMARY)
+            if _request_replica.get() is not None:
+                _request_replica.set(chosen)  # the rest of the request reads there too
+        return chosen
 
     def db_for_write(self, model, **hints) -> str:
         return PRIMARY
@@ -140,6 +178,31 @@ def _credential_key(request) -> str | None:
     return _pin_key(session) if session else None
 
 
+def _user_pin_key(user_id) -> str:
+    return f"read-primary:user:{user_id}"
+
+
+def _whose_key(credential_key: str) -> str:
+    """The key under which the cache keeps whose a credential is (its user's id)."""
+    return "read-primary-user:" + credential_key.split(":", 1)[1]
+
+
+# How long the cache remembers whose a credential is, after its last use.
+_WHOSE_SECONDS = 24 * 3600
+
+
+def _shared(method, *args):
+    """``cache.method(*args)``, or None while the shared cache does not answer: read-your-
+    writes then keeps to its cookie, and no request fails for it."""
+    if not shared_cache_answers():
+        return None
+    try:
+        return method(*args)
+    except RedisError as error:
+        shared_cache_failed(error, "read-your-writes keeps to its cookie")
+        return None
+
+
 def issued(request, authorization: str) -> None:
     """Tell read-your-writes that this request issued a credential (``Token <key>``): if
     issuing it wrote, the reads made with it are pinned too. A token created now is on the
@@ -157,18 +220,29 @@ class ReadYourWritesMiddleware:
         self.get_response = get_response
         self.enabled = bool(replica_aliases())
 
-    def recently_wrote(self, request) -> bool:
+    def recently_wrote(self, request) -> tuple[bool, str | None]:
+        """Whether this caller wrote in the last ``REPLICA_PIN_SECONDS`` (by its cookie, its
+        credential, or its user), and the key of whose its credential is when the cache
+        does not know it yet."""
         until = request.get_signed_cookie(PIN_COOKIE, default=None, salt=_PIN_SALT)
         if until is not None and until.isdigit() and int(until) > time.time():
-            return True
+            return True, None
         key = _credential_key(request)
-        return bool(key and cache.get(key))
+        if not key:
+            return False, None
+        found = _shared(cache.get_many, [key, _whose_key(key)]) or {}
+        if found.get(key):
+            return True, None
+        if (user_id := found.get(_whose_key(key))) is None:
+            return False, _whose_key(key)
+        return bool(_shared(cache.get, _user_pin_key(user_id))), None
 
     def __call__(self, request):
         if not self.enabled:
             return self.get_response(request)
         wrote = request.method not in self.SAFE_METHODS
-        token = _read_primary.set(wrote or self.recently_wrote(request))
+        pinned, unknown_whose = (False, None) if wrote else self.recently_wrote(request)
+        token = _read_primary.set(wrote or pinned)
         replica_token = _request_replica.set(random.choice(replica_aliases()))
 
         cache_tables = _cache_tables()
@@ -186,11 +260,14 @@ class ReadYourWritesMiddleware:
         finally:
             _read_primary.reset(token)
             _request_replica.reset(replica_token)
+        user_id = _user_id(request)
+        if unknown_whose and user_id is not None:
+            _shared(cache.set, unknown_whose, user_id, _WHOSE_SECONDS)
         if wrote:
-            self.remember_write(request, response)
+            self.remember_write(request, response, user_id)
         return response
 
-    def remember_write(self, request, response) -> None:
+    def remember_write(self, request, response, user_id=None) -> None:
         seconds = int(getattr(settings, "REPLICA_PIN_SECONDS", 5))
         until = str(int(time.time()) + seconds)
         response.set_signed_cookie(
@@ -200,5 +277,17 @@ class ReadYourWritesMiddleware:
         keys = list(getattr(request, "claimbase_issued_pins", ()))
         if key := _credential_key(request):
             keys.append(key)
+        if user_id is not None:
+            keys.append(_user_pin_key(user_id))
         if keys:
-            cache.set_many(dict.fromkeys(keys, 1), seconds)
+            _shared(cache.set_many, dict.fromkeys(keys, 1), seconds)
+
+
+def _user_id(request):
+    """The id of the user the request was made by, once it has been answered (the API's
+    authentication sets it on the request), without a query: None if anonymous or never
+    looked at."""
+    user = request.__dict__.get("user")
+    if user is None or getattr(user, "_wrapped", None) is empty:  # a session's user never loaded
+        return None
+    return user.pk if user.is_authenticated else None

@@ -13,6 +13,7 @@ import secrets
 import tempfile
 import warnings
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -58,6 +59,23 @@ def env_rate(name: str, default: str) -> str:
     except ValueError as error:
         raise ImproperlyConfigured(f"{name}: {error}.") from None
     return value
+
+
+def check_redis_url(name: str, url: str) -> None:
+    """``ImproperlyConfigured`` naming ``name`` for a Redis address that Redis's client would
+    read otherwise than it says: ``redis://host:6379/abc`` is database 0 to it, silently."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// address, not {url!r}.")
+    parts = urlsplit(url)
+    try:
+        parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: the port of {url!r} is not a port (1-65535).") from None
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ImproperlyConfigured(f"{name}: {url!r} names no host.")
+    database = parse_qs(parts.query).get("db", [parts.path.strip("/") if parts.scheme != "unix" else ""])[0]
+    if database and not database.isdigit():
+        raise ImproperlyConfigured(f"{name}: the database of {url!r} must be a number (redis://host:6379/0), not {database!r}.")
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -212,13 +230,22 @@ else:
 # DATABASE_URL, as replica1, replica2...; reads go to them, writes and the reads that must
 # see them to the primary. In tests each is a mirror of the test database.
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+# A replica that does not answer within REPLICA_CONNECT_TIMEOUT seconds (refused, down, or a
+# host that never replies) is left out for REPLICA_RETRY_SECONDS by each process: its reads
+# go to another replica, or to the primary (project/routers.py).
+REPLICA_CONNECT_TIMEOUT = env_number("REPLICA_CONNECT_TIMEOUT", "3", kind=int, positive=True, most=60)
+REPLICA_RETRY_SECONDS = env_number("REPLICA_RETRY_SECONDS", "30", positive=True, most=3600)
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
-    DATABASES[f"replica{_number}"] = {
-        **dj_database_url.parse(
-            _url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=True
-        ),
-        "TEST": {"MIRROR": "default"},
-    }
+    _replica = dj_database_url.parse(_url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=True)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: replica {_number} ({_replica['ENGINE'].rsplit('.', 1)[-1]}) is not of the "
+            f"primary's engine ({DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}): a replica streams the primary."
+        )
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        # libpq's own default is to wait as long as the operating system does (minutes).
+        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", REPLICA_CONNECT_TIMEOUT)
+    DATABASES[f"replica{_number}"] = {**_replica, "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["project.routers.ReplicaRouter"]
 if DATABASE_REPLICA_URLS:
     # First: it decides, for the whole request, whether reads may go to a replica.
@@ -393,10 +420,18 @@ SPECTACULAR_SETTINGS = {
 # backend), else the database cache of the embedded default (its table, and the throttles'
 # counters' table beside it, made by `migrate`; project/cache.py).
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// address, not {CACHE_URL!r}.")
+# How long a request waits for Redis to connect, and to answer, before the throttles count
+# in the process's own memory instead (project/throttling.py): Redis down is no 500.
+CACHE_TIMEOUT_SECONDS = env_number("CACHE_TIMEOUT_SECONDS", "0.5", positive=True, most=30)
+if CACHE_URL:
+    check_redis_url("CACHE_URL", CACHE_URL)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS, "socket_timeout": CACHE_TIMEOUT_SECONDS},
+        }
+    }
 else:
     CACHES = {
         "default": {

@@ -13,6 +13,10 @@ returns this period's count and the previous one's (``DatabaseCache.count_hit``)
 ``INCR`` of this period's key, and a read of the previous period's. A refused request is
 counted back out, so that hammering while refused does not push the caller's allowance
 further away.
+
+A shared cache that does not answer (Redis down, or silent past ``CACHE_TIMEOUT_SECONDS``)
+is no 500: each process counts in its own memory meanwhile (each enforcing the limits
+alone), says so in its log, and asks Redis again after ``project.cache.SHARED_CACHE_RETRY_SECONDS``.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ from contextlib import contextmanager
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError, connection
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from project.addresses import client_key
 from project.rates import parse_rate
-from project.cache import DatabaseCache
+from project.cache import DatabaseCache, shared_cache_answers, shared_cache_failed
 from project.middleware import database_busy
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,9 @@ logger = logging.getLogger(__name__)
 # On SQLite, how long counting waits for a writer that holds the database (an import):
 # a reader must not wait out the writers' 30-second busy timeout for its throttle.
 COUNTING_BUSY_TIMEOUT_MS = 1_000
+
+# While the shared cache does not answer, each process counts here (``project.cache``).
+_local_counts = LocMemCache("claimbase-throttles-while-the-shared-cache-is-down", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
 class SharedRateThrottle(BaseThrottle):
@@ -109,9 +118,15 @@ class SharedRateThrottle(BaseThrottle):
             connection.connection.execute(f"PRAGMA busy_timeout = {int(configured)}")
 
     def allow_request(self, request, view) -> bool:
+        if self.cache is default_cache and not shared_cache_answers():
+            self.cache = _local_counts
         try:
             with self._counting():
                 return self._allow(request, view)
+        except RedisError as error:
+            shared_cache_failed(error, "throttles count in this process alone")
+            self.cache, self.retry_after = _local_counts, None
+            return self._allow(request, view)
         except OperationalError as error:
             if not database_busy(error):
                 raise

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.conf import settings
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -26,6 +27,7 @@ def with_replica(monkeypatch, settings, django_db_blocker):
     # tests of the router need no database.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
+    monkeypatch.setattr(routers, "answers", lambda alias: True)  # a stand-in: no replica to connect to
     with django_db_blocker.unblock():
         cache.clear()
     yield ReplicaRouter(["replica1"])
@@ -95,6 +97,34 @@ def test_a_request_that_writes_reads_the_primary_throughout_and_pins_the_caller(
     middleware(factory.get("/api/v1/claims/1/", HTTP_AUTHORIZATION="Token abc"))
     middleware(factory.get("/api/v1/claims/1/", HTTP_AUTHORIZATION="Token someone-else"))
     assert decisions == ["default", "default", "default", "replica1"]
+
+
+def _as(user, request):
+    """``request`` with a session cookie, answered as ``user`` (as the API's authentication
+    sets the user on the request)."""
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = f"session-of-{user.pk}"
+    return request
+
+
+def test_a_write_with_one_credential_pins_the_same_users_other_credentials(with_replica):
+    """Read-your-writes is per user: a claim created with a token must not vanish from the
+    same person's browser. A credential is known as the user's once it has been used."""
+    decisions: list[str] = []
+    analyst, other = User(pk=7, username="analyst"), User(pk=8, username="other")
+
+    def view_as(user):
+        def view(request):
+            request.user = user
+            decisions.append(with_replica.db_for_read(Claim))
+            return HttpResponse("ok")
+        return ReadYourWritesMiddleware(view)
+
+    view_as(analyst)(_as(analyst, factory.get("/admin/")))  # the browser, used before
+    view_as(other)(_as(other, factory.get("/admin/")))
+    view_as(analyst)(factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token analysts-script"))
+    view_as(analyst)(_as(analyst, factory.get("/admin/claims/claim/")))
+    view_as(other)(_as(other, factory.get("/admin/claims/claim/")))
+    assert decisions == ["replica1", "replica1", "default", "default", "replica1"]
 
 
 def _issue_token(key: str):
@@ -198,6 +228,7 @@ def test_a_throttle_count_on_the_database_is_bookkeeping_and_pins_nothing(monkey
     # the rest of the request, and the caller's next ones, to the primary.
     settings.REPLICA_PIN_SECONDS = 5
     monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
+    monkeypatch.setattr(routers, "answers", lambda alias: True)
     router = ReplicaRouter(["replica1"])
     middleware, decisions = _middleware(router, action=lambda: cache.count_hit("caller", 60))
     try:

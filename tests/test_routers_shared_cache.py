@@ -30,6 +30,7 @@ def redis_cache(settings, monkeypatch):
         }
     }
     monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
+    monkeypatch.setattr(routers, "answers", lambda alias: True)  # a stand-in: no replica to connect to
     caches["default"].clear()
     yield caches["default"]
     caches["default"].clear()

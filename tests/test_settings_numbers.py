@@ -77,3 +77,52 @@ def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message
     )
     assert started.returncode != 0
     assert f"ImproperlyConfigured: {message}" in started.stderr
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("redis://127.0.0.1:6379/abc", "the database of 'redis://127.0.0.1:6379/abc' must be a number"),
+        ("redis://127.0.0.1:6379?db=x", "must be a number (redis://host:6379/0), not 'x'"),
+        ("redis://127.0.0.1:99999/0", "the port of 'redis://127.0.0.1:99999/0' is not a port"),
+        ("redis://", "'redis://' names no host"),
+        ("memcached://127.0.0.1:11211", "must be a redis://, rediss:// or unix:// address"),
+    ],
+)
+def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
+    # Redis's client reads redis://host/abc as database 0, silently.
+    from project.settings import check_redis_url
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        check_redis_url("CACHE_URL", url)
+    assert message in str(refused.value) and str(refused.value).startswith("CACHE_URL")
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", "rediss://cache.example:6380/2", "unix:///run/redis.sock?db=3", "redis://h"])
+def test_a_cache_url_that_reads_as_it_says_is_taken(url):
+    from project.settings import check_redis_url
+
+    check_redis_url("CACHE_URL", url)
+
+
+def _settings_in(env: dict, expression: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", f"import project.settings as s; print({expression})"], cwd=ROOT,
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_a_replica_of_another_engine_than_the_primary_is_refused():
+    started = _settings_in(
+        {"DATABASE_URL": "postgres://u@127.0.0.1/x", "DATABASE_REPLICA_URLS": "sqlite:///replica.sqlite3"}, "1"
+    )
+    assert started.returncode != 0
+    assert "replica 1 (sqlite3) is not of the primary's engine (postgresql)" in started.stderr
+
+
+def test_a_replica_waits_a_few_seconds_to_connect_unless_its_url_says_otherwise():
+    env = {"DATABASE_URL": "postgres://u@127.0.0.1/x",
+           "DATABASE_REPLICA_URLS": "postgres://u@10.0.0.9/x,postgres://u@10.0.0.8/x?connect_timeout=9"}
+    started = _settings_in(env, "s.DATABASES['replica1']['OPTIONS']['connect_timeout'], s.DATABASES['replica2']['OPTIONS']['connect_timeout']")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["3", "9"]

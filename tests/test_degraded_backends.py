@@ -1,0 +1,208 @@
+"""A replica or a shared cache that stops answering is no 500 and no hang.
+
+A replica refused, down or silent is left out by the process for ``REPLICA_RETRY_SECONDS``,
+its reads going to another replica or the primary, within ``REPLICA_CONNECT_TIMEOUT``; a
+Redis refused or silent makes the throttles count in the process's own memory, and read-
+your-writes keep to its cookie, within ``CACHE_TIMEOUT_SECONDS``. Real connections to a
+closed port and to a port that accepts and never answers."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+
+import pytest
+from django.db import connection, connections
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from claims.models import Claim
+from project import cache as shared_cache
+from project import routers, throttling
+from project.routers import ReadYourWritesMiddleware, ReplicaRouter
+
+
+OUTSIDE_A_TRANSACTION = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def silent_port():
+    """A port that takes connections and never answers (its backlog completes them)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+@pytest.fixture
+def replica_at(monkeypatch, django_db_blocker):
+    """Registers a replica alias with the (test) primary's settings but another address;
+    connections to it are allowed. (Tests of the router run outside a transaction: inside
+    one, every read goes to the primary.)"""
+    made = []
+    django_db_blocker.unblock()
+
+    def register(alias: str, **changes) -> str:
+        settings_dict = {**connections.settings["default"], **changes}
+        monkeypatch.setitem(connections.settings, alias, settings_dict)
+        made.append(alias)
+        return alias
+
+    monkeypatch.setattr(routers, "_left_out", {})
+    yield register
+    for alias in made:
+        if hasattr(connections._connections, alias):
+            connections[alias].close()
+            delattr(connections._connections, alias)
+    django_db_blocker.restore()
+
+
+def _unreachable(port: int) -> dict:
+    if connection.vendor == "postgresql":
+        return {"HOST": "127.0.0.1", "PORT": str(port), "OPTIONS": {**connections.settings["default"]["OPTIONS"], "connect_timeout": 1}}
+    return {"NAME": "/nonexistent-folder/replica.sqlite3"}
+
+
+@OUTSIDE_A_TRANSACTION
+def test_a_replica_that_refuses_is_left_out_and_its_reads_go_to_the_primary(replica_at, settings, caplog):
+    settings.REPLICA_RETRY_SECONDS = 30
+    down = replica_at("replica_down", **_unreachable(closed_port()))
+    router = ReplicaRouter([down])
+    with caplog.at_level(logging.ERROR, logger="project.routers"):
+        assert router.db_for_read(Claim) == "default"
+    assert "Replica replica_down does not answer" in caplog.text
+    caplog.clear()
+    started = time.monotonic()
+    assert router.db_for_read(Claim) == "default"  # left out: not asked again
+    assert time.monotonic() - started < 0.05 and not caplog.text
+
+
+@OUTSIDE_A_TRANSACTION
+def test_a_replica_left_out_is_asked_again_after_the_retry_period(replica_at, settings, monkeypatch):
+    down = replica_at("replica_down", **_unreachable(closed_port()))
+    router = ReplicaRouter([down])
+    assert router.db_for_read(Claim) == "default"
+    # It came back: the same alias now names the primary's database, and the period ends.
+    monkeypatch.setitem(connections.settings, down, dict(connections.settings["default"]))
+    connections[down].close()
+    delattr(connections._connections, down)
+    assert router.db_for_read(Claim) == "default"
+    routers._left_out[down] = time.monotonic() - 1
+    assert router.db_for_read(Claim) == down
+
+
+@OUTSIDE_A_TRANSACTION
+def test_reads_go_to_a_replica_that_answers_when_another_does_not(replica_at):
+    down = replica_at("replica_down", **_unreachable(closed_port()))
+    up = replica_at("replica_up")
+    router = ReplicaRouter([down, up])
+    assert {router.db_for_read(Claim) for _ in range(8)} == {up}
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connect_timeout")
+def test_a_silent_replica_costs_one_read_its_connect_timeout_then_nothing(replica_at, silent_port):
+    silent = replica_at("replica_silent", **_unreachable(silent_port))
+    router = ReplicaRouter([silent])
+    started = time.monotonic()
+    assert router.db_for_read(Claim) == "default"
+    assert time.monotonic() - started < 5  # libpq alone waits minutes
+    started = time.monotonic()
+    assert router.db_for_read(Claim) == "default"
+    assert time.monotonic() - started < 0.05
+
+
+@pytest.fixture
+def redis_at(settings, monkeypatch):
+    """Points the cache at a Redis address, with the project's timeouts."""
+    monkeypatch.setattr(shared_cache, "_shared_cache_down_until", 0.0)
+    throttling._local_counts.clear()
+
+    def point(port: int):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+
+    yield point
+    throttling._local_counts.clear()
+
+
+@pytest.mark.django_db
+def test_a_redis_that_refuses_leaves_the_throttles_counting_in_the_process(redis_at, settings, client, caplog):
+    redis_at(closed_port())
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/hour", "user": "1000/minute"}}
+    with caplog.at_level(logging.ERROR, logger="project.cache"):
+        answers = [client.get("/api/v1/claims/").status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 429, 429]  # still throttled, by this process alone
+    assert caplog.text.count("The shared cache does not answer") == 1  # then left alone a while
+
+
+@pytest.mark.django_db
+def test_a_silent_redis_costs_one_request_its_timeout_then_nothing(redis_at, silent_port, settings, client):
+    redis_at(silent_port)
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100/hour", "user": "1000/minute"}}
+    started = time.monotonic()
+    assert client.get("/api/v1/claims/").status_code == 200
+    assert time.monotonic() - started < 3
+    started = time.monotonic()
+    assert client.get("/api/v1/claims/").status_code == 200
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.django_db
+def test_the_shared_cache_is_asked_again_after_the_retry_period(redis_at, settings, client, monkeypatch):
+    redis_at(closed_port())
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100/hour", "user": "1000/minute"}}
+    asked = []
+    monkeypatch.setattr(throttling, "shared_cache_failed", lambda error, meanwhile: asked.append(error) or shared_cache.shared_cache_failed(error, meanwhile))
+    client.get("/api/v1/claims/")
+    client.get("/api/v1/claims/")
+    assert len(asked) == 1
+    monkeypatch.setattr(shared_cache, "_shared_cache_down_until", time.monotonic() - 1)
+    client.get("/api/v1/claims/")
+    assert len(asked) == 2
+
+
+def test_read_your_writes_keeps_to_its_cookie_while_redis_refuses(redis_at, monkeypatch):
+    redis_at(closed_port())
+    monkeypatch.setattr(routers, "replica_aliases", lambda: ["replica1"])
+    monkeypatch.setattr(routers, "answers", lambda alias: True)
+    router, decisions = ReplicaRouter(["replica1"]), []
+
+    def view(request):
+        decisions.append(router.db_for_read(Claim))
+        return HttpResponse("ok")
+
+    middleware, factory = ReadYourWritesMiddleware(view), RequestFactory()
+    wrote = middleware(factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token t"))
+    again = factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token t")
+    again.COOKIES[routers.PIN_COOKIE] = wrote.cookies[routers.PIN_COOKIE].value
+    middleware(again)
+    middleware(factory.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token t"))  # no cookie, no marker
+    assert decisions == ["default", "default", "replica1"]
+
+
+@OUTSIDE_A_TRANSACTION
+def test_a_request_whose_replica_does_not_answer_reads_another_for_the_rest_of_it(replica_at, monkeypatch):
+    down = replica_at("replica_down", **_unreachable(closed_port()))
+    up = replica_at("replica_up")
+    monkeypatch.setattr(routers, "replica_aliases", lambda: [down])  # the request starts with it
+    router, decisions = ReplicaRouter([down, up]), []
+
+    def view(request):
+        decisions.extend(router.db_for_read(Claim) for _ in range(3))
+        return HttpResponse("ok")
+
+    ReadYourWritesMiddleware(view)(RequestFactory().get("/api/v1/claims/"))
+    assert decisions == [up, up, up]
