@@ -79,6 +79,10 @@ class Handler(BaseHTTPRequestHandler):
             "/en/": (200, canonical_page(f"http://127.0.0.1:{port}/", "The home page in English"), "text/html; charset=utf-8"),
             "/part-1": (200, canonical_page(f"http://127.0.0.1:{port}/story", "The story's first part"), "text/html; charset=utf-8"),
             "/part-2": (200, canonical_page(f"http://127.0.0.1:{port}/story", "The story's second part"), "text/html; charset=utf-8"),
+            "/amp/tale": (200, canonical_page("../news/tale?id=4", "A tale read through its mobile page"), "text/html; charset=utf-8"),
+            "/relative-home": (200, canonical_page("/", "An article that names its home page"), "text/html; charset=utf-8"),
+            "/with-credentials": (200, canonical_page(f"http://editor:hunter2@127.0.0.1:{port}/story-x", "A page naming a password"),
+                                  "text/html; charset=utf-8"),
             "/notes.txt": (200, b"Plain notes, fetched.\r\n", "text/plain"),
             "/image": (200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
             "/missing": (404, b"not here", "text/html"),
@@ -349,6 +353,21 @@ def test_a_canonical_url_already_recorded_is_a_409_that_says_the_page_gave_it(cl
         f"The page gives {server}/story as its address, and a source with it already exists: "
         f"#{first['id']} (“The story's first part”)."
     )
+
+
+def test_a_relative_canonical_url_is_read_against_the_pages_address_and_meets_the_same_rules(client_for, analyst, server):
+    response = client_for(analyst).post(FETCH, {"url": server + "/amp/tale"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["url"] == server + "/news/tale?id=4"
+    home = client_for(analyst).post(FETCH, {"url": server + "/relative-home"}).json()
+    assert home["url"] == server + "/relative-home"  # a home page named by an article is not its address
+
+
+def test_a_canonical_url_with_a_password_is_not_taken_nor_shown(client_for, analyst, anonymous, server):
+    body = client_for(analyst).post(FETCH, {"url": server + "/with-credentials"}).json()
+    assert body["url"] == server + "/with-credentials"
+    shown = anonymous.get(f"/api/v1/sources/{body['id']}/").content.decode()
+    assert "hunter2" not in shown and "editor" not in shown
 
 
 def test_a_conflict_names_the_url_as_the_existing_source_records_it(client_for, analyst, server):
