@@ -16,7 +16,7 @@ NOT_AN_ARTICLE = {
     "script-built": '<div id="root"></div><script>render();</script><noscript>You need to enable JavaScript to run this app.</noscript>',
     "header-with-navigation": f'<header><h1>Example News</h1><nav>{MENU}</nav></header>',
     "navigation-by-role": f'<div role="navigation">{MENU}</div><div role="contentinfo"><p>Example Ltd, 1 Main Street.</p></div>',
-    "menu-bar": f'<div role="menubar"><a href=/a>Home</a> <a href=/b>World</a></div>',
+    "menu-bar": '<div role="menubar"><a href=/a>Home</a> <a href=/b>World</a></div>',
 }
 
 
