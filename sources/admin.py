@@ -40,6 +40,7 @@ from .services import (
     SOURCE_FIELDS,
     normalise_line_endings,
     parsed_content_revision,
+    refuse_taken_url,
     source_create,
     source_delete,
     source_delete_problem,
@@ -166,6 +167,11 @@ class SourceForm(forms.ModelForm):
                     attrs=self.fields["text"].widget.attrs,
                 )
 
+    def _get_validation_exclusions(self):
+        # A URL already recorded is refused by the services' rule (``clean``), naming its
+        # source under any spelling of it; the model's constraint named none.
+        return {*super()._get_validation_exclusions(), "url"}
+
     def clean_text(self) -> str:
         # Browsers send a textarea's line breaks as CR LF; the services store LF.
         text = normalise_line_endings(self.cleaned_data["text"])
@@ -176,6 +182,11 @@ class SourceForm(forms.ModelForm):
     def clean(self):
         add_replaced_bytes_errors(self)  # as the API and the add-from-file page refuse them
         cleaned = super().clean()
+        if "url" in self.changed_data and cleaned.get("url"):
+            try:  # on the field, the person's other edits kept (the save asks the rule again)
+                refuse_taken_url(cleaned["url"], other_than=self.instance.pk)
+            except InvalidInput as refusal:
+                self.add_error("url", refusal.message)
         self._confirm_orphaning(cleaned)
         return cleaned
 

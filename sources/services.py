@@ -233,10 +233,17 @@ def _url_taken(owner: Source) -> InvalidInput:
     return InvalidInput(detail, code="url_taken", extra={"errors": {"url": [detail]}, **existing_source_body(owner)})
 
 
-def _refuse_taken_url(source: Source) -> None:
-    owner = url_owner(source.url, other_than=source.pk)
+def refuse_taken_url(url: str | None, *, other_than: int | None = None) -> None:
+    """``url_taken`` naming the source that records ``url`` under any spelling of it, other
+    than the source ``other_than`` (one being edited): the rule's one refusal, which a form
+    may ask before the save asks it again."""
+    owner = url_owner(url, other_than=other_than)
     if owner is not None:
         raise _url_taken(owner)
+
+
+def _refuse_taken_url(source: Source) -> None:
+    refuse_taken_url(source.url, other_than=source.pk)
 
 
 def _save_source(source: Source, *, url_changed: bool = True) -> None:

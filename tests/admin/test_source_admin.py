@@ -452,3 +452,21 @@ def test_a_reader_who_may_not_edit_gets_the_text_once(client_for, viewer, source
     """In the reader only: read-only, the form's text field wrote it a second time."""
     html = client_for(viewer).get(source_url(source)).content.decode()
     assert html.count("Moscow later said") == 1 and rendered_text(html).count("Moscow later said") == 1
+
+
+def test_a_url_already_recorded_is_refused_naming_its_source_as_the_api_refuses_it(client_for, analyst, source):
+    """The model's constraint named no source for the exact URL, while another spelling of it
+    was refused by the services naming it: the admin says the same thing for both."""
+    from sources.services import source_create
+
+    recorded = source_create(user=analyst, title="Recorded page", text="Its text.", url="https://example.org/votes")
+    client = client_for(analyst)
+    for url in ("https://example.org/votes", "https://EXAMPLE.org/votes#comments"):
+        response = client.post(source_url(source), change_data(source, url=url, title="Edited title"))
+        assert response.status_code == 200  # the form again, on its field, with the edits kept
+        assert response.context["adminform"].form.errors["url"] == [
+            f"A source with this URL already exists: #{recorded.pk} (“Recorded page”, https://example.org/votes)."
+        ]
+        assert 'value="Edited title"' in response.content.decode()
+    source.refresh_from_db()
+    assert source.url != "https://example.org/votes"
