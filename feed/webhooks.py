@@ -217,6 +217,23 @@ def enqueue(webhook: Webhook, now: datetime, *, up_to: int | None = None) -> int
     return len(wanted)
 
 
+# Finished deliveries deleted by one statement of ``prune_delivery_log``: a short lock each.
+PRUNE_BATCH = 5_000
+
+
+def prune_delivery_log(now: datetime, *, keep_days: int | None = None) -> int:
+    """Delete the finished deliveries (delivered or skipped) made more than ``keep_days``
+    (``WEBHOOK_LOG_DAYS``) before ``now``, a batch at a time; the number deleted. Pending ones
+    stay, however old: they are the queue. What was delivered is not sent again: the
+    webhook's cursor (``last_seq``) is past it."""
+    days = settings.WEBHOOK_LOG_DAYS if keep_days is None else keep_days
+    finished = Delivery.objects.exclude(status=Delivery.Status.PENDING).filter(created_at__lt=now - timedelta(days=days))
+    deleted = 0
+    while ids := list(finished.order_by("pk").values_list("pk", flat=True)[:PRUNE_BATCH]):
+        deleted += Delivery.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
 def delivery_request(webhook: Webhook, delivery: Delivery) -> tuple[bytes, dict[str, str]]:
     """The exact body POSTed for a delivery (what its signature covers) and its headers: the
     signature, and what a receiver orders and deduplicates by. The delivery log shows them

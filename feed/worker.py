@@ -18,6 +18,9 @@ What an operator can rely on:
   worker; a hanging receiver costs at most the timeout of one POST.
 - **Several workers at once are safe**: each webhook is delivered by the holder of its lease
   only (``feed.webhooks``), so its events still go out one at a time, in ``seq`` order.
+- **The delivery log does not grow without end**: once an hour (and when it starts) the
+  worker deletes the finished deliveries older than ``WEBHOOK_LOG_DAYS``
+  (``prune_delivery_log``).
 """
 
 from __future__ import annotations
@@ -31,13 +34,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import close_old_connections, connections
+from django.utils import timezone
 
-from .webhooks import deliver_all
+from .webhooks import deliver_all, prune_delivery_log
 
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_WAIT = 60.0
 SLEEP_STEP = 0.1
+# Seconds between two prunings of the delivery log by a running worker.
+PRUNE_EVERY = 3600.0
 
 
 @dataclass
@@ -87,9 +93,14 @@ def run_worker(
     owner = owner or worker_name()
     totals = WorkerTotals()
     error_wait = interval
+    next_prune = time.monotonic()
     while not should_stop():
         close_old_connections()  # a long-running worker outlives its connections
         try:
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + PRUNE_EVERY
+                if pruned := prune_delivery_log(timezone.now()):
+                    report(f"deleted {pruned} finished deliveries older than the log keeps (WEBHOOK_LOG_DAYS)")
             result = deliver_all(owner=owner, should_stop=should_stop)
         except Exception as error:  # noqa: BLE001 - logged; the next round starts afresh
             totals.errors += 1

@@ -262,6 +262,10 @@ WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", positive=T
 WEBHOOK_BACKOFF_SECONDS = env_number("WEBHOOK_BACKOFF_SECONDS", "10", positive=True, most=86400)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", positive=True, most=7 * 86400)
 WEBHOOK_DISABLE_AFTER_SECONDS = env_number("WEBHOOK_DISABLE_AFTER_SECONDS", "86400", positive=True)
+# The delivery log keeps a finished delivery (delivered, or skipped) this many days; the
+# worker deletes older ones (a row per event per webhook would grow without end). Pending
+# deliveries are kept, however old.
+WEBHOOK_LOG_DAYS = env_number("WEBHOOK_LOG_DAYS", "30", kind=int, least=1, most=36500)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

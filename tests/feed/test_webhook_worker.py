@@ -17,12 +17,15 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.db import OperationalError, connection
+from django.utils import timezone
 
 from feed import webhooks, worker
 from feed.models import Delivery, Event, Webhook
+from feed.sequencing import sequence_pending
 
 from ..support import REPO_DIR, postgres_only
 from .conftest import SECRET
@@ -282,3 +285,18 @@ def test_an_interval_out_of_range_is_refused(interval):
 
     with pytest.raises(CommandError, match="--interval"):
         call_command("deliver_webhooks", "--interval", interval)
+
+
+def test_the_worker_prunes_the_log_when_it_starts_and_says_so(settings):
+    settings.WEBHOOK_LOG_DAYS = 1
+    Event.objects.create(type="claim.published", claim=1, version=1, public=True)
+    sequence_pending()
+    event = Event.objects.get()
+    webhook = Webhook.objects.create(url="https://example.org/hook", secret=SECRET, last_seq=event.seq)
+    Delivery.objects.create(webhook=webhook, event=event, seq=event.seq, status=Delivery.Status.DELIVERED)
+    Delivery.objects.update(created_at=timezone.now() - timedelta(days=2))
+    said: list[str] = []
+    asked: list[bool] = []
+    worker.run_worker(interval=0.01, should_stop=lambda: asked.append(True) or len(asked) > 1, report=said.append, owner="pruner")
+    assert not Delivery.objects.exists()
+    assert said == ["deleted 1 finished deliveries older than the log keeps (WEBHOOK_LOG_DAYS)"]

@@ -305,3 +305,27 @@ def test_a_failure_under_an_enormous_backoff_is_recorded_and_backed_off(db, rece
     webhook.refresh_from_db()
     assert webhook.failing_since is not None
     assert webhooks.deliver_all().failed == 0 and len(receiver.received) == 1  # it waits
+
+
+def test_the_delivery_log_keeps_finished_deliveries_for_its_days_and_the_queue_for_ever(db, receiver, local_delivery, settings, monkeypatch, capsys):
+    """A row per event per webhook would grow without end: finished ones older than
+    WEBHOOK_LOG_DAYS go, pending ones stay, and nothing deleted is sent again."""
+    settings.WEBHOOK_LOG_DAYS = 30
+    monkeypatch.setattr(webhooks, "PRUNE_BATCH", 2)  # several batches
+    _events(5)
+    webhook = _webhook(receiver.url)
+    assert webhooks.deliver_all().delivered == 5
+    Delivery.objects.filter(seq__lte=Delivery.objects.order_by("seq")[2].seq).update(
+        created_at=timezone.now() - timedelta(days=31))  # three delivered long ago
+    Delivery.objects.filter(seq=Delivery.objects.order_by("seq")[3].seq).update(
+        status=Delivery.Status.SKIPPED, created_at=timezone.now() - timedelta(days=31))
+    old_pending = _events(1)[0]
+    webhooks.enqueue(webhook, timezone.now())
+    Delivery.objects.filter(event=old_pending).update(created_at=timezone.now() - timedelta(days=400))
+    assert webhooks.prune_delivery_log(timezone.now()) == 4
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == ["delivered", "pending"]
+    receiver.received.clear()
+    call_command("deliver_webhooks", "--once")
+    assert _seqs(receiver) == [old_pending.seq]  # the queue went on; nothing pruned came back
+    assert "Delivered 1, failed attempts 0." in capsys.readouterr().out
+

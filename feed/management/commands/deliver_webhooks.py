@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from feed.webhooks import deliver_all, feed_end
+from feed.webhooks import deliver_all, feed_end, prune_delivery_log
 from feed.worker import run_worker, worker_name
 
 
@@ -42,7 +42,9 @@ class Command(BaseCommand):
                 failed += result.failed
                 if not result.delivered:
                     break
-            self.stdout.write(f"Delivered {delivered}, failed attempts {failed}.")
+            pruned = prune_delivery_log(timezone.now())
+            self.stdout.write(f"Delivered {delivered}, failed attempts {failed}." + (
+                f" Deleted {pruned} finished deliveries older than the log keeps." if pruned else ""))
             return
 
         stopping = {"signal": None}
