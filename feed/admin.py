@@ -9,6 +9,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.exceptions import PermissionDenied
@@ -521,7 +522,10 @@ class DeliveryAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, ad
         css = {"all": ["feed/webhooks.css"]}
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "numbering_help": NUMBERING_HELP})
+        days = settings.WEBHOOK_LOG_DAYS
+        kept = ("Kept", f"a delivered or skipped delivery for {days:,} day{'' if days == 1 else 's'} (WEBHOOK_LOG_DAYS), "
+                        "then deleted by the worker; a pending one until it is sent.")
+        return super().changelist_view(request, {**(extra_context or {}), "numbering_help": [*NUMBERING_HELP, kept]})
 
     @admin.display(description="feed seq", ordering="seq")
     def number(self, delivery: Delivery) -> str:

@@ -84,6 +84,7 @@ def test_the_delivery_log_names_the_feed_seq_and_the_receivers_seq_and_explains_
     assert "Feed seq" in log and "Receiver’s seq" in log
     assert "the number the receiver is sent, in the body’s seq and the X-Claimbase-Seq header" in log
     assert "sent as" not in log
+    assert "a delivered or skipped delivery for 30 days (WEBHOOK_LOG_DAYS), then deleted by the worker" in log
     assert log.count('<td class="field-sent_number">76</td>') == 1  # public-only: the public numbering
     assert log.count('<td class="field-sent_number">267</td>') == 1  # every event: the feed's
 
