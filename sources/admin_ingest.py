@@ -77,7 +77,7 @@ def _error_html(error: DomainError) -> str:
 class SourceIngestAdminMixin:
     """For ``SourceAdmin``: the two pages, and the original's fields in the record."""
 
-    ingest_readonly_fields = ("original_download", "original_media_type", "original_size", "original_sha256")
+    ingest_readonly_fields = ("original_download", "original_media_type", "original_charset", "original_size", "original_sha256")
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -91,10 +91,11 @@ class SourceIngestAdminMixin:
     def original_download(self, source: Source) -> str:
         if not source.pk or not source.original_sha256:
             return "—"
+        charset = f"; charset={source.original_charset}" if source.original_charset else ""
         return format_html(
             '<a href="{}">Download the original</a> ({}, {} bytes)',
             reverse("source-original", args=[source.pk]),
-            source.original_media_type,
+            source.original_media_type + charset,
             f"{source.original_size:,}",
         )
 

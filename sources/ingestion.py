@@ -366,7 +366,9 @@ def _create(
             "original_media_type": extraction.media_type,
             "original_size": size,
         }
-        source = source_create(user=user, text=extraction.text, original=original, **fields)
+        source = source_create(
+            user=user, text=extraction.text, original={**original, "original_charset": extraction.charset}, **fields
+        )
     except BaseException as error:
         if original is not None:
             _discard_original(stream, **original)

@@ -140,6 +140,11 @@ class Source(models.Model):
     original = models.FileField(max_length=300, blank=True, editable=False)
     original_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
     original_media_type = models.CharField(max_length=100, blank=True, default="", editable=False)
+    # The encoding a text original was read in (``koi8-r``, ``windows-1252``, ``utf-8``),
+    # which it is served with: a page's ``<meta charset>`` may be wrong, a text file says
+    # nothing. Empty for a PDF, and for originals stored before it was kept (served as before).
+    # A default in the database too: rows inserted by SQL naming the older columns get it.
+    original_charset = models.CharField(max_length=40, blank=True, default="", db_default="", editable=False)
     original_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -102,6 +102,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "text_length",
             "original_sha256",
             "original_media_type",
+            "original_charset",
             "original_size",
             "original_url",
             "notes",

@@ -258,9 +258,14 @@ class SourceViewSet(viewsets.GenericViewSet):
         except FileNotFoundError as error:
             raise Http404 from error
         extension = source.original.name.rsplit(".", 1)[-1] if "." in source.original.name else "bin"
+        content_type = source.original_media_type or "application/octet-stream"
+        if source.original_charset and content_type.startswith("text/"):
+            # The encoding its text was read in: a page's wrong <meta charset>, or a browser's
+            # default for a text file, would show other characters than the source's text.
+            content_type += f"; charset={source.original_charset}"
         response = FileResponse(
             stream,
-            content_type=source.original_media_type or "application/octet-stream",
+            content_type=content_type,
             as_attachment=True,
             filename=f"source-{source.pk}.{extension}",
         )

@@ -183,7 +183,7 @@ def _export_sources(out: IO[bytes], *, with_originals: bool, warn, usernames: di
             if values["original_sha256"]:
                 values["original"] = _original_base64(values, stored_name, warn) if with_originals else None
             else:  # no original: the line says nothing of one
-                for name in ("original_sha256", "original_media_type", "original_size"):
+                for name in ("original_sha256", "original_media_type", "original_charset", "original_size"):
                     del values[name]
             out.write(orjson.dumps(lines.record(lines.SOURCE, {"type": lines.SOURCE, **values})) + b"\n")
 

@@ -7,7 +7,9 @@ the SHA-256 of their text (or URL), entities by slug, and sources, spans and cla
 ``uid``, the identity they keep across databases.
 
 A source kept with its original file (uploaded or fetched) carries the original's SHA-256,
-media type and size; its bytes too, base64-encoded in ``original``, when the export was
+media type, charset (the encoding its text was read in; "" for a PDF, and for an original
+stored before it was kept; a line without it, written before it travelled, imports as "")
+and size; its bytes too, base64-encoded in ``original``, when the export was
 asked for them (``--with-originals``); otherwise ``original`` is null and the importer links
 the file its storage already holds under that hash, or records the hash alone (the report
 counts those). A relation between two claims is a line of its own, naming both by uid.
@@ -29,7 +31,7 @@ TYPES = (CLAIM, SOURCE, SPAN, ENTITY, RELATION)
 SOURCE_FIELDS = (
     "type", "uid", "title", "url", "publisher", "authors", "published_on", "retrieved_at",
     "language", "kind", "reliability", "notes", "text",
-    "original_sha256", "original_media_type", "original_size", "original",
+    "original_sha256", "original_media_type", "original_charset", "original_size", "original",
     "created_by", "created_at", "updated_at",
 )
 # A span no claim cites (with ``--with-sources``; a cited span travels inside the evidence

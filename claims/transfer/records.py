@@ -32,6 +32,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from project.errors import InvalidInput
 from project.validation import readable, refuse_unstorable_text, repeated_json_key, text_problem
 from sources import anchoring, ingestion
+from sources.ingest.detect import PDF
+from sources.ingest.encoding import for_label
 from sources.models import MAX_OFFSET, Source, Span, sha256_of, url_key
 from sources.services import SOURCE_FIELDS, source_text_problem
 
@@ -458,6 +460,25 @@ def _choice(record: dict, name: str, choices, default: str) -> str:
     return value
 
 
+def _original_charset(record: dict, media_type: str) -> str:
+    """The encoding a source line says its original's text was read in, by its name
+    (``encoding.Encoding.charset``; any of its labels is read as it: ``latin1`` is
+    windows-1252); "" when the line gives none (written before charsets travelled, or an
+    original stored before they were kept). A PDF's has none."""
+    value = record.get("original_charset")
+    if value in (None, ""):
+        return ""
+    named = for_label(value) if isinstance(value, str) else None
+    if named is None:
+        raise InvalidLine(
+            f"original_charset {value!r} names no encoding (the one the original's text was read in, "
+            "as the Encoding Standard names it: utf-8, windows-1252, koi8-r...)"
+        )
+    if media_type == PDF:
+        raise InvalidLine("original_charset: a PDF original has no charset")
+    return named.charset
+
+
 def _list(record: dict, name: str, what: str) -> list:
     """A list field: absent or null is empty; anything but a list is refused."""
     value = record.get(name)
@@ -711,13 +732,13 @@ class Resolver:
         self.sources.uid_of_sha.setdefault(given_sha, uid)
 
     def _check_original(self, record: dict) -> dict:
-        """The original file a source line names: its hash, media type and size, and its
-        bytes when the line carries them (checked against the hash, then stored at once,
+        """The original file a source line names: its hash, media type, charset and size, and
+        its bytes when the line carries them (checked against the hash, then stored at once,
         content-addressed, so that a file of many originals is not held in memory; a
         refused import deletes those it wrote, ``stored_originals``)."""
         sha = record.get("original_sha256")
         if sha in (None, ""):
-            if any(record.get(name) not in (None, "") for name in ("original", "original_media_type", "original_size")):
+            if any(record.get(name) not in (None, "") for name in ("original", "original_media_type", "original_charset", "original_size")):
                 raise InvalidLine("an original needs its original_sha256")
             return {}
         if not isinstance(sha, str) or not SHA256_PATTERN.fullmatch(sha):
@@ -725,6 +746,7 @@ class Resolver:
         media_type = record.get("original_media_type")
         if media_type not in ingestion.MEDIA_TYPES:
             raise InvalidLine(f"original_media_type {media_type!r} is not one of {', '.join(ingestion.MEDIA_TYPES)}")
+        charset = _original_charset(record, media_type)
         size = record.get("original_size")
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise InvalidLine("original_size must be a number of bytes")
@@ -736,7 +758,7 @@ class Resolver:
             found = default_storage.exists(name) and default_storage.size(name) == size
             self.original_shas[sha] = "another source line"
             return {"original": name if found else "", "original_sha256": sha,
-                    "original_media_type": media_type, "original_size": size}
+                    "original_media_type": media_type, "original_charset": charset, "original_size": size}
         if not isinstance(encoded, str):
             raise InvalidLine("original must be the file's bytes in base64")
         if size > ingestion.max_source_bytes():
@@ -758,7 +780,7 @@ class Resolver:
             self.stored_originals.append(name)
         self.original_shas[sha] = "another source line"
         return {"original": name, "original_sha256": sha, "original_media_type": media_type,
-                "original_size": size, "original_stored": True}
+                "original_charset": charset, "original_size": size, "original_stored": True}
 
     def check_entity(self, line: Line) -> dict | None:
         """An entity line; None when the entity is there already (the database or a line

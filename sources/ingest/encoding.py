@@ -124,6 +124,12 @@ class Encoding:
     codec: str  # the Python codec that reads it
 
     @property
+    def charset(self) -> str:
+        """Its name as a charset parameter writes it, in lower case (``koi8-r``, ``utf-8``,
+        ``shift_jis``): each such name is also one of its labels (``for_label`` reads it)."""
+        return self.name.lower()
+
+    @property
     def is_unicode(self) -> bool:
         return self.name.startswith("UTF-")
 

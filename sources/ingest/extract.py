@@ -53,6 +53,10 @@ class Extraction:
     text: str | SpooledText
     media_type: str
     metadata: Metadata = field(default_factory=Metadata)
+    # The encoding the text was read in, as a charset parameter names it (``koi8-r``,
+    # ``windows-1252``, ``utf-8``: ``encoding.Encoding.charset``); "" for a PDF, which is
+    # no text in an encoding. The original is served with it.
+    charset: str = ""
 
 
 def _clean(value: str, name: str) -> str:
@@ -254,14 +258,17 @@ def extract(
     if not media_type:
         raise _unsupported(head, declared_type, filename)
     stream.seek(0)
+    read_in = ""
     if media_type == PDF:
         text, raw = extract_pdf(stream)
         raw["title"] = document_title(raw.get("title", ""))
     elif media_type == HTML:
-        text, raw = extract_html(stream.read(), url=url, charset=charset)
+        text, raw, encoding = extract_html(stream.read(), url=url, charset=charset)
+        read_in = encoding.charset
     else:
         # The stream, not its bytes: the bytes go once decoded (see ``extract_text``).
-        text, raw = extract_text(stream, charset=charset), {}
+        (text, encoding), raw = extract_text(stream, charset=charset), {}
+        read_in = encoding.charset
         if media_type == MARKDOWN:
             start = next(text.pieces(FRONT_MATTER_CHARACTERS), "") if isinstance(text, SpooledText) else text
             raw = front_matter(start)
@@ -273,7 +280,7 @@ def extract(
         if isinstance(text, SpooledText):
             text.close()
         raise ExtractionError("The file holds no text (only white space).", code="empty_file")
-    return Extraction(text=text, media_type=media_type, metadata=_metadata(raw))
+    return Extraction(text=text, media_type=media_type, metadata=_metadata(raw), charset=read_in)
 
 
 __all__ = ["Extraction", "Metadata", "extract", "PLAIN", "MARKDOWN", "HTML", "PDF"]

@@ -25,7 +25,7 @@ from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
 
 from .authors import author_tags_as_shown
-from .encoding import of_page
+from .encoding import Encoding, of_page
 from .errors import ExtractionError
 from .normalise import normalise_extracted
 from .visible import collapse_white_space, is_hidden, remove_unseen
@@ -303,16 +303,18 @@ def refuse_attribute_bombs(data: bytes) -> None:
             )
 
 
-def _decoded(data: bytes, charset: str | None = None) -> str:
+def _decoded(data: bytes, charset: str | None = None) -> tuple[str, Encoding]:
     """The page's text in the encoding ``encoding.of_page`` finds, as a browser would: its
     byte order mark, else the ``charset`` it was sent with, else its ``<meta charset>``,
-    else what its bytes are; UTF-8 with replacement characters when nothing fits.
+    else what its bytes are; UTF-8 with replacement characters when nothing fits. And that
+    encoding: the original is served in it, whatever its ``<meta>`` says.
 
     Not trafilatura's ``decode_file``: its first step inflates bytes that look compressed up
     to trafilatura's size limit (raised here for large pages), and a 300 KB upload of
     deflated bytes became 300 MB. An original is kept as sent, so the text is read from
     those bytes, never from what they might inflate to."""
-    return of_page(data, charset).decode(data)
+    encoding = of_page(data, charset)
+    return encoding.decode(data), encoding
 
 
 def page_language(data: bytes) -> str:
@@ -818,9 +820,9 @@ def host_name(url: str) -> str:
     return found[1].rsplit("@", 1)[-1] if found else ""
 
 
-def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict]:
-    """(text, metadata) of a page; metadata keys: title, authors, publisher, published_on
-    (ISO date), url (canonical), language."""
+def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict, Encoding]:
+    """(text, metadata, the encoding it was read in) of a page; metadata keys: title,
+    authors, publisher, published_on (ISO date), url (canonical), language."""
     if len(data) > MAX_HTML_BYTES:
         raise ExtractionError(
             f"The HTML page is {len(data):,} bytes; pages over {MAX_HTML_BYTES // 2**20} MB are not read "
@@ -831,7 +833,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
     try:
         # Decoded once, here: the characters are sifted in the text, whatever the encoding
         # of the bytes.
-        content = _decoded(data, charset)
+        content, encoding = _decoded(data, charset)
         content = without_characters_xml_cannot_hold(content)
         tree = refuse_element_floods(content)
         if tree is not None:
@@ -876,4 +878,4 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         "published_on": metadata.date or "",
         "url": metadata.url or "",
         "language": page_language(data) or (metadata.language or ""),
-    }
+    }, encoding

@@ -176,12 +176,18 @@ def read_text(
     ``ends`` (CR LF and CR made ``\\n``, nothing else) applied as it is read; a ``SpooledText`` when
     ``spooled``. Binary data (NUL bytes) is refused, bytes in no encoding recognised, and a text
     that reads as mostly U+FFFD."""
+    return _decoded(stream, _encoding(stream, charset), ends, spooled=spooled)
+
+
+def _encoding(stream: BinaryIO, charset: str | None) -> Encoding:
+    """The encoding ``encoding.choose`` finds for the file at ``stream``; refused when none
+    fits (binary data, or bytes in no encoding recognised)."""
     encoding = choose(stream, charset)
     if encoding is None:
         if any(b"\x00" in chunk for chunk in _chunks(stream)):
             raise _binary_data()
         raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
-    return _decoded(stream, encoding, ends, spooled=spooled)
+    return encoding
 
 
 def decode(data: bytes, *, charset: str | None = None) -> str:
@@ -189,7 +195,8 @@ def decode(data: bytes, *, charset: str | None = None) -> str:
     return read_text(io.BytesIO(data), charset=charset, ends=str)
 
 
-def extract_text(stream: BinaryIO, *, charset: str | None = None) -> str | SpooledText:
-    """The text of the file at ``stream``, line endings made ``\\n``: a ``SpooledText``
-    from ``SPOOLED_FROM`` bytes on."""
-    return read_text(stream, charset=charset, spooled=_size(stream) >= SPOOLED_FROM)
+def extract_text(stream: BinaryIO, *, charset: str | None = None) -> tuple[str | SpooledText, Encoding]:
+    """The text of the file at ``stream``, line endings made ``\\n`` (a ``SpooledText``
+    from ``SPOOLED_FROM`` bytes on), and the encoding it was read in (see ``read_text``)."""
+    encoding = _encoding(stream, charset)
+    return _decoded(stream, encoding, normalise_line_endings, spooled=_size(stream) >= SPOOLED_FROM), encoding

@@ -132,3 +132,14 @@ def test_the_plain_add_source_form_refuses_metadata_whose_bytes_are_not_utf8(cli
     assert response.status_code == 200
     assert "U+FFFD" in response.content.decode()
     assert not Source.objects.exists()
+
+
+def test_the_source_page_shows_the_charset_its_original_was_read_in(client_for, analyst):
+    client = client_for(analyst)
+    data = "Съешь же ещё этих мягких французских булок.".encode("koi8_r")
+    response = client.post(FROM_FILE, {"file": SimpleUploadedFile("r.txt", data, "text/plain; charset=koi8-r"), "kind": "report", "reliability": "C"})
+    source = Source.objects.get()
+    assert response.status_code == 302 and source.original_charset == "koi8-r"
+    page = client.get(response["Location"]).content.decode()
+    assert "Original charset" in page
+    assert f"(text/plain; charset=koi8-r, {len(data)} bytes)" in page

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 FETCH = "/api/v1/sources/fetch/"
 PAGE = news_pages()[0]
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю."
 PDF = one_column_pdf(report_paragraphs(4), info={"Title": "Fetched report"})
 
 
@@ -49,6 +50,11 @@ class Handler(BaseHTTPRequestHandler):
                 "text/html; charset=utf-8",
             ),
             "/latin1": (200, "<html><body><article><p>Caf\u00e9 r\u00e9sum\u00e9 na\u00efve: the words of a page sent in Latin-1, long enough to be the main text of it.</p></article></body></html>".encode("latin-1"), "text/html; charset=ISO-8859-1"),
+            "/koi8-r": (
+                200,
+                f'<html><head><meta charset="utf-8"><title>Pangram</title></head><body><article><p>{RUSSIAN} {RUSSIAN}</p></article></body></html>'.encode("koi8_r"),
+                "text/html; charset=koi8-r",
+            ),
             "/claims-bbc": (
                 200,
                 b'<html><head><title>A page of this server</title><link rel="canonical" href="https://www.bbc.co.uk/news/x"></head>'
@@ -202,6 +208,23 @@ def test_a_site_is_a_registrable_domain_or_else_a_host(url, read_from, same):
 def test_the_declared_charset_decodes_the_page(client_for, analyst, server):
     body = client_for(analyst).post(FETCH, {"url": server + "/latin1"}).json()
     assert "Café résumé naïve" in body["text"]
+
+
+def test_a_page_read_in_its_http_charset_is_served_in_it_not_in_its_wrong_meta(client_for, analyst, server):
+    """The page says ``<meta charset="utf-8">`` and is KOI8-R, as its server says: read as
+    KOI8-R, its original is served saying so, or a browser would believe the meta."""
+    client = client_for(analyst)
+    body = client.post(FETCH, {"url": server + "/koi8-r"}).json()
+    assert RUSSIAN in body["text"] and body["original_charset"] == "koi8-r"
+    response = client.get(f"/api/v1/sources/{body['id']}/original/")
+    assert response.status_code == 200 and response["Content-Type"] == "text/html; charset=koi8-r"
+
+
+def test_a_fetched_pdf_has_no_charset(client_for, analyst, server):
+    client = client_for(analyst)
+    body = client.post(FETCH, {"url": server + "/report.pdf"}).json()
+    assert body["original_charset"] == ""
+    assert client.get(f"/api/v1/sources/{body['id']}/original/")["Content-Type"] == "application/pdf"
 
 
 def test_a_fetched_pdf_is_read(client_for, analyst, server):

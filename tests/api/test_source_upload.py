@@ -678,3 +678,59 @@ def test_a_file_part_whose_headers_are_not_utf8_is_refused_saying_why(client_for
     assert response.status_code == 400
     assert "its headers in UTF-8" in response.json()["errors"]["file"][0]
     assert not Source.objects.exists()
+
+
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю."
+
+
+def original_of(client, source_id: int):
+    response = client.get(f"{SOURCES}{source_id}/original/")
+    assert response.status_code == 200
+    return response
+
+
+def test_a_text_original_is_served_with_the_charset_it_was_read_in(client_for, analyst):
+    """Served as ``text/plain`` alone, KOI8-R bytes would be read in the browser's default
+    encoding, and the download would be mojibake."""
+    data = RUSSIAN.encode("koi8_r")
+    client = client_for(analyst)
+    body = upload(client, "pangram.txt", data, "text/plain; charset=koi8-r").json()
+    assert body["text"] == RUSSIAN and body["original_charset"] == "koi8-r"
+    response = original_of(client, body["id"])
+    assert response["Content-Type"] == "text/plain; charset=koi8-r"
+    assert b"".join(response.streaming_content).decode("koi8_r") == RUSSIAN
+
+
+@pytest.mark.parametrize(
+    "name, data, media_type",
+    [
+        ("notes.txt", "Ümlaut and “quotes”.".encode(), "text/plain"),
+        ("notes.md", "# Größe\n\nSome *emphasis*.".encode(), "text/markdown"),
+        ("page.html", news_pages()[0].html.encode(), "text/html"),
+    ],
+)
+def test_a_utf8_original_is_served_as_utf8(client_for, analyst, name, data, media_type):
+    client = client_for(analyst)
+    body = upload(client, name, data).json()
+    assert (body["original_media_type"], body["original_charset"]) == (media_type, "utf-8")
+    assert original_of(client, body["id"])["Content-Type"] == f"{media_type}; charset=utf-8"
+
+
+def test_a_pdf_original_has_no_charset(client_for, analyst):
+    client = client_for(analyst)
+    body = upload(client, "r.pdf", one_column_pdf(report_paragraphs(2)), "application/pdf").json()
+    assert (body["original_media_type"], body["original_charset"]) == ("application/pdf", "")
+    assert original_of(client, body["id"])["Content-Type"] == "application/pdf"
+
+
+def test_an_original_stored_before_charsets_were_kept_is_served_as_before(client_for, analyst):
+    client = client_for(analyst)
+    body = upload(client, "notes.txt", b"Stored before.", "text/plain").json()
+    Source.objects.filter(pk=body["id"]).update(original_charset="")
+    assert client.get(f"{SOURCES}{body['id']}/").json()["original_charset"] == ""
+    assert original_of(client, body["id"])["Content-Type"] == "text/plain"
+
+
+def test_pasted_text_has_no_charset(client_for, analyst):
+    body = client_for(analyst).post(SOURCES, {"title": "Pasted", "text": "Pasted text."}).json()
+    assert body["original_charset"] == ""

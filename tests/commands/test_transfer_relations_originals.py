@@ -17,6 +17,7 @@ from claims.models import Claim, ClaimRelation, Entity, Evidence, Review
 from claims.relation_services import relation_create
 from feed.models import Event
 from sources.ingestion import source_create_from_file
+from sources.services import source_create
 from sources.models import Source, Span
 
 pytestmark = pytest.mark.django_db
@@ -253,6 +254,47 @@ def test_without_originals_the_hash_travels_and_the_storage_is_linked_when_it_ho
     assert _export(tmp_path, "--with-sources") == exported  # still lossless: the hash, flagged
 
 
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю.\n"
+
+
+@pytest.mark.parametrize("flag", ["--with-originals", "--with-sources"])
+def test_the_charset_an_original_was_read_in_travels_with_it(analyst, tmp_path, flag):
+    data = RUSSIAN.encode("koi8_r")
+    source_create_from_file(user=analyst, stream=io.BytesIO(data), filename="pangram.txt", charset="koi8-r")
+    exported = _export(tmp_path, flag)
+    line = _source_line(exported)
+    assert (line["original_media_type"], line["original_charset"]) == ("text/plain", "koi8-r")
+
+    _empty_the_database()
+    _import(tmp_path, exported)
+    source = Source.objects.get()
+    assert (source.text, source.original_charset) == (RUSSIAN, "koi8-r")
+    assert _export(tmp_path, flag) == exported
+
+
+def test_a_source_line_without_an_original_says_nothing_of_one(analyst, tmp_path):
+    source_create(user=analyst, title="Pasted", text="Pasted text, read from no file.")
+    line = next(line for line in _lines(_export(tmp_path, "--with-sources")) if line.get("type") == "source")
+    assert not [name for name in line if name.startswith("original")]
+
+
+def test_a_source_line_written_before_charsets_travelled_imports_without_one(uploaded, tmp_path, settings):
+    line = _source_line(_export(tmp_path, "--with-originals"))
+    del line["original_charset"]
+    _empty_the_database()
+    settings.MEDIA_ROOT = str(tmp_path / "another-storage")
+    assert "1 originals stored" in _import(tmp_path, json.dumps(line).encode() + b"\n")
+    source = Source.objects.get()
+    assert (source.original_sha256, source.original_charset) == (line["original_sha256"], "")
+
+
+def test_a_label_of_an_encoding_is_imported_as_its_name(uploaded, tmp_path):
+    line = _source_line(_export(tmp_path, "--with-sources"))
+    _empty_the_database()
+    _import(tmp_path, json.dumps({**line, "original_charset": " Latin1 "}).encode() + b"\n")
+    assert Source.objects.get().original_charset == "windows-1252"
+
+
 def test_an_original_whose_bytes_do_not_match_its_hash_is_refused(uploaded, tmp_path, settings):
     line = _source_line(_export(tmp_path, "--with-originals"))
     _empty_the_database()
@@ -266,6 +308,10 @@ def test_an_original_whose_bytes_do_not_match_its_hash_is_refused(uploaded, tmp_
         ({"original_sha256": None}, "an original needs its original_sha256"),
         ({"original_size": 10**12}, "larger than the limit of MAX_SOURCE_MB"),
         ({"original": line["original"] + "AAAA"}, "base64 characters, not the"),
+        ({"original_charset": "klingon"}, "original_charset 'klingon' names no encoding"),
+        ({"original_charset": 8}, "original_charset 8 names no encoding"),
+        ({"original_media_type": "application/pdf", "original_charset": "utf-8"}, "a PDF original has no charset"),
+        ({"original_sha256": None, "original": None, "original_media_type": None, "original_size": None}, "an original needs its original_sha256"),
     ]
     for change, message in cases:
         path = tmp_path / "bad.jsonl"

@@ -366,3 +366,56 @@ def test_an_upload_of_mostly_replacement_characters_is_a_400(analyst):
     response = client.post("/api/v1/sources/", {"file": SimpleUploadedFile("a.txt", data, "text/plain")}, format="multipart")
     assert response.status_code == 400, response.content[:300]
     assert response.json()["code"] == "undecodable_text"
+
+
+# ---------------------------------------------------------------------------------------------
+# The encoding the text was read in, kept with the original (``Extraction.charset``)
+
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю."
+
+
+def charset_of(data: bytes, media_type: str, **kwargs) -> str:
+    names = {HTML: "page.html", PLAIN: "notes.txt", MARKDOWN: "notes.md", PDF: "report.pdf"}
+    return extract(io.BytesIO(data), declared_type=media_type, filename=names[media_type], **kwargs).charset
+
+
+@pytest.mark.parametrize(
+    "words, codec, mark, declared, charset",
+    [
+        (RUSSIAN, "koi8_r", b"", "koi8-r", "koi8-r"),
+        (CAFE, "utf-8", b"", None, "utf-8"),
+        ("Plain ASCII notes.", "ascii", b"", None, "utf-8"),
+        (QUOTED, "cp1252", b"", None, "windows-1252"),
+        (QUOTED, "cp1252", b"", "latin1", "windows-1252"),
+        (CAFE, "utf-16-le", b"\xff\xfe", "koi8-r", "utf-16le"),
+        (CAFE, "utf-16-be", b"", "utf-16be", "utf-16be"),
+        ("昨日映画館に行って、熊が住んでいる山での生活についてのとても面白い映画を見ました。", "shift_jis", b"", None, "shift_jis"),
+    ],
+    ids=["declared", "utf-8", "ascii", "guessed", "label", "byte-order-mark", "utf-16be", "cjk-guessed"],
+)
+@KINDS
+def test_the_encoding_a_text_was_read_in_is_named_as_the_encoding_standard_names_it(words, codec, mark, declared, charset, media_type):
+    """Lower case, as a charset parameter is written: every such name is one of its labels."""
+    data = mark + as_document(words, media_type).encode(codec)
+    assert charset_of(data, media_type, charset=declared) == charset
+    assert encoding.for_label(charset).charset == charset
+
+
+def test_a_page_is_named_the_encoding_it_was_read_in_not_its_wrong_meta():
+    data = page(RUSSIAN, head='<meta charset="utf-8">').encode("koi8_r")
+    assert RUSSIAN in read(data, HTML, charset="koi8-r")
+    assert charset_of(data, HTML, charset="koi8-r") == "koi8-r"
+    assert charset_of(page(RUSSIAN, head='<meta charset="koi8-r">').encode("koi8_r"), HTML) == "koi8-r"
+
+
+def test_a_pdf_has_no_charset():
+    from tests.documents import one_column_pdf, report_paragraphs
+
+    assert charset_of(one_column_pdf(report_paragraphs(2)), PDF) == ""
+
+
+def test_a_large_text_names_its_encoding_too():
+    line = "Le café était déjà fermé; la naïveté du garçon.\r\n"
+    data = (line * (text.SPOOLED_FROM // len(line) + 1)).encode("cp1252")
+    extraction = extract(io.BytesIO(data), declared_type=PLAIN, filename="notes.txt")
+    assert isinstance(extraction.text, text.SpooledText) and extraction.charset == "windows-1252"
