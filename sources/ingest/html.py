@@ -3,6 +3,7 @@ footers (trafilatura), and the page's metadata."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import unicodedata
@@ -120,6 +121,24 @@ def _cells_as_copied(tree) -> None:
         cell.attrib.pop("rowspan", None)
 
 
+def _breaks_in_cells_marked(tree) -> None:
+    """Each line break (``<br>``) in a table's cell made a ``_BREAK`` mark in its text.
+    Trafilatura makes a break followed by text a paragraph of that text, which ends the
+    cell's line (``<td>one<br>two</td><td>x</td>`` was "one", "two", "x" on three lines,
+    where Chromium 156 copies "two" and "x" on one line, a tab between), and drops a break
+    with nothing after it, which ends the line in a browser (``<td>one<br></td><td>x</td>``
+    was "one", a tab, "x", where Chromium copies "x" on a line of its own).
+    ``_cell_text`` reads the marks as the browser does."""
+    for line_break in [element for element in tree.iter("br") if next(element.iterancestors("td", "th"), None) is not None]:
+        previous, parent = line_break.getprevious(), line_break.getparent()
+        held = f"{_BREAK}{line_break.tail or ''}"
+        if previous is not None:
+            previous.tail = (previous.tail or "") + held
+        else:
+            parent.text = (parent.text or "") + held
+        parent.remove(line_break)
+
+
 # A table inside a cell is copied where it stands: the text of the cell before it ends its
 # row's line, its rows follow, a line each, and what follows it (the rest of its cell, then
 # the row's other cells) begins a new line, with no tab before it (Chromium 156's copy of
@@ -133,7 +152,9 @@ def _cells_as_copied(tree) -> None:
 # nor in what its fallback extractors read.
 _NUMBER = "data-claimbase-nested"
 _HELD, _END = "\ufdd0", "\ufdd2"
-_MARKS = frozenset((_HELD, _END))
+# Where a line break (``<br>``) stands in a table's cell (``_breaks_in_cells_marked``).
+_BREAK = "\ufdd4"
+_MARKS = frozenset((_HELD, _END, _BREAK))
 _HELD_MARK = re.compile(f"{_HELD}([^{_END}]*){_END}")
 # A mark left where trafilatura put no table (a cell read as paragraphs): it goes, and a
 # space beside it with it when another is there.
@@ -174,7 +195,12 @@ def _handle_table_keeping_places(table, potential_tags, options):
     for nested in _tables_in(table):
         if nested.get(_NUMBER) is not None:
             nested.tail = f"{_HELD}{nested.get(_NUMBER)}{_END}{nested.tail or ''}"
-    written = _handle_table(table, potential_tags, options)
+    # A list in a cell is kept, its items lines of the cell, as a browser shows and copies
+    # them: trafilatura keeps one only in its "recall" focus, which changes nothing else of
+    # how a table is read. Lists dense with links (menus) were taken out before, by link density.
+    recall = copy.copy(options)
+    recall.focus = "recall"
+    written = _handle_table(table, potential_tags, recall)
     if written is not None and table.get(_NUMBER) is not None:
         written.set(_NUMBER, table.get(_NUMBER))
     return written
@@ -423,20 +449,21 @@ _ENDS_LINE = "\ufdd3"
 
 
 def _ends_a_line(parts: list[str | None]) -> bool:
-    """Whether a line break (``None``) follows the last text of ``parts``."""
+    """Whether a line break (``None``, or a ``<br>``'s ``_BREAK``) follows the last text of
+    ``parts``."""
     for part in reversed(parts):
         if part is None:
             return True
         if part.strip():
-            return False
+            return part.rstrip().endswith(_BREAK)
     return False
 
 
 def _cell_text(cell) -> str:
     """A cell's text, its paragraphs, items and line breaks on lines of their own (a
     layout table's one cell holds a whole article), each line's white space collapsed;
-    ``_ENDS_LINE`` after it when a paragraph, a division or a line break closes the cell,
-    no text after it."""
+    ``_ENDS_LINE`` after it when a paragraph, a division, a list or a line break closes the
+    cell, no text after it."""
     parts: list[str | None] = []  # None where a line breaks
 
     def walk(element) -> None:
@@ -452,7 +479,7 @@ def _cell_text(cell) -> str:
 
     parts.append(cell.text or "")
     walk(cell)
-    joined = "".join("\n" if part is None else part for part in parts)
+    joined = "".join("\n" if part is None else part for part in parts).replace(_BREAK, "\n")
     lines = (" ".join(line.split()) for line in joined.split("\n"))
     text = "\n".join(line for line in lines if line)
     return text + _ENDS_LINE if text and _ends_a_line(parts) else text
@@ -551,7 +578,9 @@ def _text_of(body) -> str:
     collapse_white_space(body)
     _tables_as_lines(body)
     _escape_ampersands(body)
-    return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False))
+    # A break mark where trafilatura read a cell's text as no table's (a division's, or its
+    # fallback's paragraphs) is the line break it stood for.
+    return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False)).replace(_BREAK, "\n")
 
 
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
@@ -839,6 +868,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         if tree is not None:
             remove_unseen(tree)
             _cells_as_copied(tree)
+            _breaks_in_cells_marked(tree)
             _mark_nested_tables(tree)
             _figures_kept(tree)
             _bylines_kept(tree)

@@ -251,6 +251,53 @@ def test_a_cell_ending_in_a_division_or_paragraph_is_followed_by_a_line_not_a_ta
     assert f"\n{copied}" in read(page(body=table)).text
 
 
+# (a cell holding a list, or ending in a line break, its text as Chromium 156 copies it with
+# Ctrl+C): a list's items are lines of the cell, and a break at the end of a cell ends its
+# line, so the next cell begins a line of its own; a break followed by the cell's text does
+# not end the cell's line.
+CELLS_WITH_LISTS_AND_BREAKS = [
+    ("<table><tr><td>text<ul><li>a</li><li>b</li></ul></td><td>next</td></tr></table>", "text\na\nb\nnext\n"),
+    ("<table><tr><td>text<ul><li>a</li><li>b</li></ul>tail</td><td>next</td></tr></table>", "text\na\nb\ntail\tnext\n"),
+    ("<table><tr><td>text<ol><li>a</li><li>b</li></ol></td><td>x</td></tr></table>", "text\na\nb\nx\n"),
+    ("<table><tr><td><ul><li>a<ul><li>a1</li></ul></li><li>b</li></ul></td><td>x</td></tr><tr><td>c</td><td>d</td></tr></table>",
+     "a\na1\nb\nx\nc\td\n"),
+    ("<table><tr><td>x</td><td>text<ul><li>a</li></ul></td></tr><tr><td>c</td><td>d</td></tr></table>", "x\ttext\na\nc\td\n"),
+    ("<table><tr><td>one<br>two<br></td><td>x</td></tr></table>", "one\ntwo\nx\n"),
+    ("<table><tr><td>one<br></td><td>x</td></tr><tr><td>a</td><td>b</td></tr></table>", "one\nx\na\tb\n"),
+    ("<table><tr><td>one<br> </td><td>x</td></tr></table>", "one\nx\n"),
+    ("<table><tr><td><b>one<br></b></td><td>x</td></tr></table>", "one\nx\n"),
+    ("<table><tr><td>one<br><span>two</span><br></td><td>x</td></tr></table>", "one\ntwo\nx\n"),
+    ("<table><tr><td>a</td><td>one<br>two<br></td></tr><tr><td>c</td><td>d</td></tr></table>", "a\tone\ntwo\nc\td\n"),
+    ("<table><tr><td>one<br>two</td><td>x</td></tr></table>", "one\ntwo\tx\n"),
+    ("<table><tr><td>one<br>two<br>three</td><td>x</td></tr></table>", "one\ntwo\nthree\tx\n"),
+    ("<table><tr><td>one<br><b>two</b></td><td>x</td></tr></table>", "one\ntwo\tx\n"),
+]
+
+
+@pytest.mark.parametrize(
+    "table, copied",
+    CELLS_WITH_LISTS_AND_BREAKS,
+    ids=[
+        "list", "list-then-text", "ordered-list", "nested-list", "list-in-last-cell", "break-at-end", "lone-break-at-end",
+        "break-then-space", "break-at-end-of-phrase", "break-after-phrase", "break-at-end-of-last-cell", "break-inside",
+        "two-breaks-inside", "break-before-phrase",
+    ],
+)
+def test_a_list_in_a_cell_is_kept_and_a_break_ending_a_cell_ends_its_line(table, copied):
+    """A quote copied across the list, or across the end of such a cell (``two\nx``), is found."""
+    assert f"\n{copied}" in read(page(body=table)).text
+
+
+def test_a_break_in_a_cell_read_as_a_paragraph_is_a_line_break():
+    """Trafilatura reads this page's table as its division's text, not as a table: the
+    break in its cell is a line break still, as Chromium 156 copies the page."""
+    data = (
+        b"<html><body><div>Officials met on Monday to discuss the plan in detail with the press."
+        b"<table><tr><td>a<br>b</td></tr></table></div></body></html>"
+    )
+    assert read(data).text == "Officials met on Monday to discuss the plan in detail with the press.\na\nb"
+
+
 def test_a_page_nested_deeper_than_the_parser_reads_says_so():
     from sources.ingest.errors import ExtractionError
     from sources.ingest.html import MAX_HTML_DEPTH
