@@ -46,6 +46,8 @@ from project.cache import THROTTLE_TABLE, shared_cache_answers, shared_cache_fai
 logger = logging.getLogger(__name__)
 
 PRIMARY = "default"
+# The app label of Django's database cache's rows (``django.core.cache.backends.db``).
+_DATABASE_CACHE = "django_cache"
 PIN_COOKIE = "cb_primary"
 _PIN_SALT = "claimbase.read-your-writes"
 _READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN")
@@ -88,6 +90,10 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints) -> str:
         if not self.replicas or _read_primary.get() or connections[PRIMARY].in_atomic_block:
+            return PRIMARY
+        if model._meta.app_label == _DATABASE_CACHE:
+            # The database cache holds read-your-writes' own markers: written on the primary
+            # by the request that wrote, they are read there, not behind a replica's lag.
             return PRIMARY
         instance = hints.get("instance")
         if instance is not None and instance._state.db is not None:

@@ -246,16 +246,31 @@ def _refuse_taken_url(source: Source) -> None:
     refuse_taken_url(source.url, other_than=source.pk)
 
 
+def _hold_url(url: str | None, using: str) -> None:
+    """Until the transaction ends, the one writer of ``url`` under any spelling of it: the
+    database holds each spelling once, not the page once, so two spellings written at the
+    same moment would both pass ``url_owner``. PostgreSQL: a transaction-level advisory lock
+    on the URL's key. SQLite: its one writer at a time (transactions begin IMMEDIATE) holds
+    it already."""
+    connection = connections[using]
+    if url and connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(url_key(url).encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def _save_source(source: Source, *, url_changed: bool = True) -> None:
-    """Save, the URL checked first (``url_owner``) when it is new or changed, and the
-    database's URL uniqueness (which a concurrent writer can reach between the check and
-    the insert) turned into the same error."""
+    """Save, the URL checked first (``url_owner``) when it is new or changed, in the same
+    transaction, as its one writer (``_hold_url``); the database's uniqueness of the exact
+    spelling turned into the same error."""
     using = router.db_for_write(Source, instance=source)
-    if url_changed:
-        _refuse_taken_url(source)
     try:
-        with transaction.atomic(using=using), _text_sent_in_slices(source, using):
-            source.save(using=using)
+        with transaction.atomic(using=using):
+            if url_changed:
+                _hold_url(source.url, using)
+                _refuse_taken_url(source)
+            with _text_sent_in_slices(source, using):
+                source.save(using=using)
     except IntegrityError as error:
         owner = url_owner(source.url, other_than=source.pk)  # a concurrent writer's, committed since
         if owner is not None:

@@ -273,3 +273,13 @@ def test_the_feed_reads_the_primary_right_after_numbering_and_a_replica_otherwis
     second = client.get("/api/v1/changes/").json()
     assert [event["seq"] for event in first["results"]] == [1] and second["results"] == first["results"]
     assert where == ["primary", "any"]
+
+
+def test_the_database_cache_is_read_on_the_primary_where_its_markers_are_written(with_replica):
+    """Without CACHE_URL the pins live in the database cache: read from a replica, the
+    marker a write just left was not there yet, and the writer read the lagging replica."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    cache_rows = DatabaseCache("claimbase_cache", {}).cache_model_class
+    assert with_replica.db_for_read(cache_rows) == "default"
+    assert with_replica.db_for_read(Claim) == "replica1"

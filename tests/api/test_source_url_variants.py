@@ -161,3 +161,20 @@ def test_the_migration_gives_unicode_hosts_their_ascii_key(analyst):
     Source.objects.filter(pk=source.pk).update(url_key="https://bücher.example/s/ü")  # as 0011 wrote it
     importlib.import_module("sources.migrations.0012_url_key_ascii_hosts").ascii_hosts(global_apps, None)
     assert Source.objects.get(pk=source.pk).url_key == "https://xn--bcher-kva.example/s/ü"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_spellings_of_one_url_created_at_the_same_moment_make_one_source(analyst):
+    """The database holds each spelling once; the page once is the services' rule, which a
+    concurrent writer of another spelling could pass between its check and its insert."""
+    from project.errors import DomainError
+    from tests.workflow.test_concurrency import race
+
+    spellings = ["https://bücher.example/a", "HTTPS://XN--BCHER-KVA.EXAMPLE/a", "https://bücher.example:443/a?utm_source=1",
+                 "https://bücher.example/a#x", "https://bücher.example/a?fbclid=2", "https://BÜCHER.example/a"]
+    results = race(len(spellings), lambda index: source_create(user=analyst, title=f"T{index}", text="A text.", url=spellings[index]))
+    created = [value for outcome, value in results if outcome == "ok"]
+    refused = [value for outcome, value in results if outcome == "domain"]
+    assert len(created) == 1 and len(refused) == len(spellings) - 1, results
+    assert all(isinstance(error, DomainError) and error.code == "url_taken" for error in refused)
+    assert Source.objects.filter(url_key=url_key(spellings[0])).count() == 1
