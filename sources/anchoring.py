@@ -119,18 +119,23 @@ _SPACE_BEFORE_BREAK = re.compile(r"[ \t\u00a0\u3000]+(?=\n)")
 # Blank lines: Chromium copies two paragraphs with one between them; a text extracted
 # from a page breaks a line once between them.
 _BLANK_LINES = re.compile(r"\n{2,}")
+# Runs of spaces: Chromium copies the spaces on both sides of an image without alt text, or
+# of a hidden word ("The minister  resigned"); an extracted text collapses them.
+_SPACE_RUN = re.compile(" {2,}")
 
 # How words copied from a browser may differ from the text they were copied from, each
 # with what reads them as the text does: line breaks as CR LF (a textarea posts them so);
 # characters decomposed as a page wrote them (``e`` + U+0301), where an extracted text is
 # NFC; white space ending a line (a table's cell, "Left\t\n"), which an extracted text
-# never keeps; blank lines between paragraphs. Each is undone only when the quote as it
-# stands is not in the text: a text that holds it so (typed in, verbatim) is left to it.
+# never keeps; blank lines between paragraphs; runs of spaces. Each is undone only when
+# the quote as it stands is not in the text: a text that holds it so (typed in, verbatim)
+# is left to it.
 _AS_COPIED = (
     (lambda quote: "\r" in quote, lambda part: _LINE_BREAK.sub("\n", part)),
     (lambda quote: not unicodedata.is_normalized("NFC", quote), lambda part: unicodedata.normalize("NFC", part)),
     (_SPACE_BEFORE_BREAK.search, lambda part: _SPACE_BEFORE_BREAK.sub("", part)),
     (lambda quote: "\n\n" in quote, lambda part: _BLANK_LINES.sub("\n", part)),
+    (lambda quote: "  " in quote, lambda part: _SPACE_RUN.sub(" ", part)),
 )
 
 

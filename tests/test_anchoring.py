@@ -688,3 +688,15 @@ def test_two_partial_places_are_told_apart_only_by_a_margin_of_three(runner_up, 
     else:
         assert result.state == AnchorState.ORPHANED
         assert (result.suggestion.start, result.suggestion.end) == (best_start, best_start + len(quote))
+
+
+def test_words_copied_with_a_run_of_spaces_are_found_where_the_text_has_one():
+    """Chromium copies the spaces on both sides of an image without alt text ("The minister
+    <img alt=""> resigned" as two spaces); the extracted text collapses them. A text that
+    holds the run is left to it."""
+    extracted = "The minister resigned on Monday."
+    found = resolve_quote(extracted, "minister  resigned")
+    assert extracted[found.start : found.end] == "minister resigned"
+    verbatim = "a b, then a  b"
+    found = resolve_quote(verbatim, "a  b")
+    assert (found.start, found.end) == (verbatim.index("a  b"), len(verbatim))
