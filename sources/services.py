@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
@@ -278,6 +279,19 @@ def _save_source(source: Source, *, url_changed: bool = True) -> None:
         raise
 
 
+def _refuse_credentials_in_url(source: Source) -> None:
+    """A URL with a user name or password is not recorded, given or changed: anyone who may
+    read the source (anonymous callers) would read them, and fetching refuses such a URL.
+    (A URL restored by an import is left as exported.)"""
+    try:
+        parts = urlsplit(source.url or "")
+    except ValueError:
+        return  # not a URL: the field's own validation says so
+    if parts.username is not None or parts.password is not None:
+        detail = "A URL with a user name or password is not recorded: whoever may read the source would read them. Give the address without them."
+        raise InvalidInput(detail, code="invalid", extra={"errors": {"url": [detail]}})
+
+
 def _refuse_dates_ahead(source: Source, names: Iterable[str] = ("published_on", "retrieved_at")) -> None:
     """A document is not published on a day that has not begun anywhere on Earth, nor read
     more than a day from now (clocks and time zones): a year 2999 is a typing error, and
@@ -337,6 +351,7 @@ def check_source_fields(**fields: Any) -> None:
         source.url = None
     _validated(source)
     _refuse_dates_ahead(source)
+    _refuse_credentials_in_url(source)
     _refuse_taken_url(source)
 
 
@@ -358,6 +373,7 @@ def source_create(*, user=None, text: str | SpooledText, original: dict | None =
         source.url = None
     _validated(source)
     _refuse_dates_ahead(source)
+    _refuse_credentials_in_url(source)
     _attribute(source, user)
     _save_source(source)
     return source
@@ -394,6 +410,8 @@ def source_update(
     if not text_changes and before == {name: getattr(source, name) for name in fields}:
         return summary
     _refuse_dates_ahead(source, [name for name in fields if before[name] != getattr(source, name)])
+    if "url" in fields and before["url"] != source.url:
+        _refuse_credentials_in_url(source)
     source_changing.send(sender=Source, source=source, user=user)
     url_changed = url_key(source.url) != source.url_key  # a recorded spelling is not refused again
     if text_changes:

@@ -178,3 +178,18 @@ def test_spellings_of_one_url_created_at_the_same_moment_make_one_source(analyst
     assert len(created) == 1 and len(refused) == len(spellings) - 1, results
     assert all(isinstance(error, DomainError) and error.code == "url_taken" for error in refused)
     assert Source.objects.filter(url_key=url_key(spellings[0])).count() == 1
+
+
+@pytest.mark.parametrize("url", ["https://maria:Spring2026!@intranet.example.org/other", "https://token@example.org/x"])
+def test_a_url_with_a_user_name_or_password_is_not_recorded_on_any_path(client_for, analyst, url):
+    """Anonymous callers read a source's URL; fetching refuses such a URL, and a page's own
+    canonical URL holding one is not taken: given as a field, it is refused too."""
+    client = client_for(analyst)
+    created = client.post("/api/v1/sources/", {"title": "T", "text": "A text.", "url": url}, format="json")
+    assert created.status_code == 400 and "user name or password" in created.json()["errors"]["url"][0]
+    upload = client.post("/api/v1/sources/", {"file": _file(b"Uploaded text."), "url": url}, format="multipart")
+    assert upload.status_code == 400 and "user name or password" in upload.json()["errors"]["url"][0]
+    source = source_create(user=analyst, title="T", text="A text.", url="https://example.org/clean")
+    changed = client.patch(f"/api/v1/sources/{source.pk}/", {"url": url}, format="json")
+    assert changed.status_code == 400 and "user name or password" in changed.json()["errors"]["url"][0]
+    assert not Source.objects.filter(url=url).exists()
