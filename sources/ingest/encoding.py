@@ -21,7 +21,8 @@ reader of the original sees, and an analyst's quote copied from it is found in i
    A declaration of UTF-16 or UTF-32 (without a byte order mark) the bytes contradict is
    set aside too, and the bytes read by the rules that follow: a UTF-16 file has an even
    number of bytes, a UTF-32 file a multiple of four, neither an invalid sequence (UTF-16's
-   unpaired surrogate, UTF-32's number beyond U+10FFFF or a surrogate); and bytes without a
+   unpaired surrogate, UTF-32's number beyond U+10FFFF or a surrogate) nor a private-use or
+   unassigned character (windows-1252's "éééé" is U+E9E9 twice in UTF-16); and bytes without a
    zero byte that are text in UTF-8 or in a legacy encoding (no control character but white
    space; valid UTF-8, or ASCII for the most part, three bytes in four) are not UTF-16 (its
    text of any length has spaces, line ends, digits or Latin letters, each with a zero
@@ -37,7 +38,10 @@ reader of the original sees, and an analyst's quote copied from it is found in i
    is not windows-1252, its best guess among the encodings browsers know, single-byte or
    CJK (never UTF-16 or UTF-32 without a mark). The detector is not asked to choose among
    Latin code pages that all read plausibly: on a few accented letters in English or French
-   it ranks Baltic or Mac code pages first ("déją vu naļve"). The price: Czech, Hungarian
+   it ranks Baltic or Mac code pages first ("déją vu naļve"). Nor is its guess taken over
+   windows-1252 when it found no language in its reading and windows-1252 reads letters of
+   Latin scripts (``_reads_as_latin``): on a short text the detector may find windows-1252
+   messy and rank ISO-8859-13 ("été ą l'école") or a CJK encoding first. The price: Czech, Hungarian
    or Turkish text without a letter windows-1252 leaves undefined or makes a symbol is read
    as windows-1252, as a browser without a hint reads it.
 5. Else none: plain text is refused, a page read as UTF-8.
@@ -56,6 +60,7 @@ import codecs
 import functools
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -320,10 +325,18 @@ def _mostly_ascii(non_ascii: int, size: int) -> bool:
     return non_ascii * 4 <= size
 
 
+def _unwritten(text: str) -> bool:
+    """Whether ``text`` holds a character no author writes: a private-use character, or
+    one Unicode has not assigned. Legacy bytes read as UTF-16 are full of them ("éé" in
+    windows-1252 is U+E9E9); text in UTF-16 is made of the characters of scripts."""
+    return any(unicodedata.category(character) in ("Co", "Cn") for character in set(text) if character > "\x7f")
+
+
 def _contradicts_utf16_or_utf32(encoding: Encoding, stream: BinaryIO, utf8_invalid: int) -> bool:
     """Whether the bytes at ``stream`` cannot be ``encoding``'s, declared UTF-16 or UTF-32
     without a byte order mark (rule 2): a count of bytes its units do not divide, an invalid
-    sequence in the head (a unit cut at the head's end is not held against it), or, for
+    sequence in the head (a unit cut at the head's end is not held against it), a character
+    of the head no author writes (``_unwritten``), or, for
     UTF-16, a head without a zero byte, with a space or a line break in it, that is text in
     UTF-8 (no ``utf8_invalid`` sequence) or in a legacy encoding (``_mostly_ascii``: of an
     even count of bytes, such text has no count or invalid sequence to give it away)."""
@@ -336,7 +349,8 @@ def _contradicts_utf16_or_utf32(encoding: Encoding, stream: BinaryIO, utf8_inval
     size = non_ascii = 0
     try:
         for piece in _head(stream):
-            decoder.decode(piece)
+            if _unwritten(decoder.decode(piece)):
+                return True
             zero_byte = zero_byte or b"\x00" in piece
             control = control or _CONTROL.search(piece) is not None
             spaced = spaced or b" " in piece or b"\n" in piece
@@ -365,11 +379,29 @@ def _guessed(stream: BinaryIO) -> Encoding | None:
     head = stream.read(GUESSED_FROM)
     if from_bytes(head, cp_isolation=["cp1252"]):
         return WINDOWS_1252
+    latin = _reads_as_latin(head)
     for match in from_bytes(head):
         encoding = _known_to_browsers(match.encoding)
         if encoding is not None and not encoding.is_unicode:
-            return encoding
-    return None
+            # A guess that found no language in its reading is no better than windows-1252's.
+            return WINDOWS_1252 if latin and not match.coherence else encoding
+    return WINDOWS_1252 if latin else None
+
+
+def _reads_as_latin(head: bytes) -> bool:
+    """Whether ``head`` read as windows-1252 is plausibly text in a Latin script: every byte
+    defined there, and nine in ten of its characters beyond ASCII letters (the accented
+    letters of "été à l'école", not the symbols of CJK bytes read so: "×òÌìÎÒÃÇÈ¥¿´µ")."""
+    try:
+        text = head.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    beyond_ascii = _ASCII_RUNS.sub("", text)
+    letters = sum(map(str.isalpha, beyond_ascii))
+    return letters * 10 >= len(beyond_ascii) * 9
+
+
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
 
 
 def choose(stream: BinaryIO, *declared: str | None) -> Encoding | None:

@@ -120,6 +120,14 @@ def test_undeclared_text_that_is_not_windows_1252_is_guessed(words, encoded):
     assert read(words.encode(encoded), PLAIN) == words
 
 
+@pytest.mark.parametrize("words", ["été à l'école, déjà ab12", "éééé 68ce éy", "Ça, c'était à Noël."])
+def test_short_undeclared_latin_text_is_read_as_windows_1252_where_no_other_reading_is_better(words):
+    # The detector ranks a Baltic code page ("déją") or a CJK one ("澭澭 68ce 懅") first on a few
+    # accented letters without finding a language in either: windows-1252's reading, letters
+    # of Latin scripts, is no worse, and it is what a browser without a hint shows.
+    assert read(words.encode("cp1252"), PLAIN) == words
+
+
 def test_a_large_undeclared_file_is_guessed_from_its_head_and_spooled():
     line = "Le café était déjà fermé; la naïveté du garçon.\r\n"
     data = (line * (text.SPOOLED_FROM // len(line) + 1)).encode("cp1252")
@@ -284,6 +292,23 @@ def test_legacy_bytes_of_an_even_count_declared_utf16_are_read_by_the_other_rule
     words, data = _even_document(words, media_type, codec)
     assert not len(data) % 2
     assert words in read(data, media_type, charset=label)
+
+
+@pytest.mark.parametrize(
+    "words, label",
+    [("éééé ab12 é ", "utf-16be"), ("éééé ab12 é ", "utf-16le"), ("été à l'école, déjà ab12", "utf-16"), ("été à l'école, déjà ab12", "utf-16le")],
+)
+def test_legacy_bytes_whose_utf16_reading_is_private_use_or_unassigned_are_read_by_the_other_rules(words, label):
+    # "éééé" read as UTF-16 is U+E9E9 twice: characters of no script, which no author's text
+    # is made of. The declaration is contradicted and set aside.
+    data = words.encode("cp1252")
+    assert not len(data) % 2
+    assert read(data, PLAIN, charset=label) == words
+
+
+def test_utf16_text_with_its_characters_assigned_keeps_its_declaration():
+    words = "Ἀθῆναι — 東京 — Привет"
+    assert read(words.encode("utf-16-be"), PLAIN, charset="utf-16be") == words
 
 
 @pytest.mark.parametrize(
