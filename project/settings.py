@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import secrets
 import tempfile
 import warnings
@@ -63,19 +64,30 @@ def env_rate(name: str, default: str) -> str:
 
 def check_redis_url(name: str, url: str) -> None:
     """``ImproperlyConfigured`` naming ``name`` for a Redis address that Redis's client would
-    read otherwise than it says: ``redis://host:6379/abc`` is database 0 to it, silently."""
+    read otherwise than it says: ``redis://host:6379/abc`` is database 0 to it, silently.
+    A message shows the address without its password."""
+    shown = re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// address, not {url!r}.")
-    parts = urlsplit(url)
+        raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// address, not {shown!r}.")
     try:
-        parts.port
+        parts = urlsplit(url)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}: the port of {url!r} is not a port (1-65535).") from None
+        raise ImproperlyConfigured(f"{name}: {shown!r} is not an address (its host cannot be read).") from None
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ImproperlyConfigured(f"{name}: the port of {shown!r} is not a port (1-65535).")
     if parts.scheme != "unix" and not parts.hostname:
-        raise ImproperlyConfigured(f"{name}: {url!r} names no host.")
-    database = parse_qs(parts.query).get("db", [parts.path.strip("/") if parts.scheme != "unix" else ""])[0]
+        raise ImproperlyConfigured(f"{name}: {shown!r} names no host.")
+    in_path = parts.path.strip("/") if parts.scheme != "unix" else ""
+    in_query = parse_qs(parts.query).get("db", [])
+    if len(in_query) + bool(in_path) > 1:
+        raise ImproperlyConfigured(f"{name}: {shown!r} names its database twice (in its path and as ?db=): name it once.")
+    database = (in_query or [in_path])[0]
     if database and not database.isdigit():
-        raise ImproperlyConfigured(f"{name}: the database of {url!r} must be a number (redis://host:6379/0), not {database!r}.")
+        raise ImproperlyConfigured(f"{name}: the database of {shown!r} must be a number (redis://host:6379/0), not {database!r}.")
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -236,7 +248,10 @@ DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
 REPLICA_CONNECT_TIMEOUT = env_number("REPLICA_CONNECT_TIMEOUT", "3", kind=int, positive=True, most=60)
 REPLICA_RETRY_SECONDS = env_number("REPLICA_RETRY_SECONDS", "30", positive=True, most=3600)
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
-    _replica = dj_database_url.parse(_url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=True)
+    try:
+        _replica = dj_database_url.parse(_url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=True)
+    except ValueError as _error:  # an unknown scheme, a port past 65535, a host cut short
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not a database URL: {_error}") from None
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured(
             f"DATABASE_REPLICA_URLS: replica {_number} ({_replica['ENGINE'].rsplit('.', 1)[-1]}) is not of the "

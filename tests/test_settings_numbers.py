@@ -87,6 +87,10 @@ def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message
         ("redis://127.0.0.1:99999/0", "the port of 'redis://127.0.0.1:99999/0' is not a port"),
         ("redis://", "'redis://' names no host"),
         ("memcached://127.0.0.1:11211", "must be a redis://, rediss:// or unix:// address"),
+        ("redis://127.0.0.1:6379/12?db=3", "names its database twice (in its path and as ?db=)"),
+        ("redis://127.0.0.1:0/1", "is not a port (1-65535)"),
+        ("redis://[::1/12", "is not an address (its host cannot be read)"),
+        ("redis://:s3cret@127.0.0.1:6379/abc", "'redis://:***@127.0.0.1:6379/abc' must be a number"),
     ],
 )
 def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
@@ -96,6 +100,7 @@ def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
     with pytest.raises(ImproperlyConfigured) as refused:
         check_redis_url("CACHE_URL", url)
     assert message in str(refused.value) and str(refused.value).startswith("CACHE_URL")
+    assert "s3cret" not in str(refused.value)
 
 
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", "rediss://cache.example:6380/2", "unix:///run/redis.sock?db=3", "redis://h"])
@@ -126,3 +131,10 @@ def test_a_replica_waits_a_few_seconds_to_connect_unless_its_url_says_otherwise(
     started = _settings_in(env, "s.DATABASES['replica1']['OPTIONS']['connect_timeout'], s.DATABASES['replica2']['OPTIONS']['connect_timeout']")
     assert started.returncode == 0, started.stderr
     assert started.stdout.split() == ["3", "9"]
+
+
+@pytest.mark.parametrize("replica", ["notaurl", "postgres://u@127.0.0.1:99999/x", "postgres://u@[::1/x"])
+def test_a_replica_url_that_cannot_be_read_is_refused_naming_the_variable(replica):
+    started = _settings_in({"DATABASE_URL": "postgres://u@127.0.0.1/x", "DATABASE_REPLICA_URLS": replica}, "1")
+    assert started.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_REPLICA_URLS: replica 1 is not a database URL" in started.stderr
