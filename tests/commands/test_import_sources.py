@@ -321,6 +321,15 @@ def test_a_file_rewritten_while_it_is_imported_is_refused_and_nothing_is_kept(tm
         assert stored.read() == path.read_bytes()
 
 
+@pytest.fixture
+def interruptible():
+    """SIGINT as an interactive shell gives it (a test run in the background has it ignored,
+    and the command leaves an ignored signal ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _three_files(tmp_path) -> Path:
     root = tmp_path / "three"
     root.mkdir()
@@ -329,7 +338,7 @@ def _three_files(tmp_path) -> Path:
     return root
 
 
-def test_a_first_interrupt_finishes_the_file_in_flight_and_stops_with_the_summary(tmp_path, analyst, monkeypatch):
+def test_a_first_interrupt_finishes_the_file_in_flight_and_stops_with_the_summary(tmp_path, analyst, monkeypatch, interruptible):
     """Ctrl+C printed a traceback and no summary. The first SIGINT lets the file being read
     finish and stops before the next one, saying what was not read."""
     from sources import ingestion
@@ -350,7 +359,27 @@ def test_a_first_interrupt_finishes_the_file_in_flight_and_stops_with_the_summar
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
 
 
-def test_a_second_interrupt_abandons_the_file_in_flight_keeping_nothing_of_it(tmp_path, analyst, monkeypatch, settings):
+def test_an_interrupt_the_parent_ignores_stays_ignored(tmp_path, analyst, monkeypatch):
+    """Run with nohup, or in the background, SIGINT is ignored: the command leaves it so."""
+    from sources import ingestion
+
+    create, seen = ingestion.source_create, []
+
+    def noting_the_handler(*args, **kwargs):
+        seen.append(signal.getsignal(signal.SIGINT))
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ingestion, "source_create", noting_the_handler)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        out, error = run(str(_three_files(tmp_path)), "--user", "analyst")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == [signal.SIG_IGN] * 3
+    assert error is None and "3 path(s): 3 imported" in out
+
+
+def test_a_second_interrupt_abandons_the_file_in_flight_keeping_nothing_of_it(tmp_path, analyst, monkeypatch, settings, interruptible):
     from sources import ingestion
 
     create = ingestion.source_create

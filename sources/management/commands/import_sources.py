@@ -26,7 +26,8 @@ def _stopped_by_signals(report):
     """A dict that gets ``signal`` (its name) at the first SIGINT or SIGTERM: the caller
     stops before its next file. A second raises ``KeyboardInterrupt`` in the file in flight,
     whose transaction rolls back and whose original is deleted (``sources.ingestion``).
-    Outside the main thread (no signals there) the dict stays empty."""
+    Outside the main thread (no signals there), or for a signal ignored by the process's
+    parent, the dict stays empty."""
     stopping: dict = {}
 
     def on_signal(signum, frame):
@@ -38,7 +39,9 @@ def _stopped_by_signals(report):
     if threading.current_thread() is not threading.main_thread():
         yield stopping
         return
-    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    # A signal its parent ignores (a job run with nohup) stays ignored.
+    caught = [signum for signum in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(signum) is not signal.SIG_IGN]
+    previous = {signum: signal.signal(signum, on_signal) for signum in caught}
     try:
         yield stopping
     finally:
