@@ -446,6 +446,8 @@ _LINE_ELEMENTS = frozenset({"p", "head", "list", "item", "quote", "lb", "code", 
 # Written after the text of a cell that ends where a line ends (see ``_line``): a
 # noncharacter, which no page text holds (``without_characters_xml_cannot_hold``).
 _ENDS_LINE = "\ufdd3"
+# Written before the text of a cell that begins where a line begins (see ``_line``).
+_STARTS_LINE = "\ufdd4"
 
 
 def _ends_a_line(parts: list[str | None]) -> bool:
@@ -459,11 +461,23 @@ def _ends_a_line(parts: list[str | None]) -> bool:
     return False
 
 
+def _starts_a_line(parts: list[str | None]) -> bool:
+    """Whether a line break (``None``, or a ``<br>``'s ``_BREAK``) comes before the first
+    text of ``parts``."""
+    for part in parts:
+        if part is None:
+            return True
+        if part.strip():
+            return part.lstrip().startswith(_BREAK)
+    return False
+
+
 def _cell_text(cell) -> str:
     """A cell's text, its paragraphs, items and line breaks on lines of their own (a
     layout table's one cell holds a whole article), each line's white space collapsed;
     ``_ENDS_LINE`` after it when a paragraph, a division, a list or a line break closes the
-    cell, no text after it."""
+    cell, no text after it, ``_STARTS_LINE`` before it when one opens the cell, no text
+    before it."""
     parts: list[str | None] = []  # None where a line breaks
 
     def walk(element) -> None:
@@ -482,7 +496,9 @@ def _cell_text(cell) -> str:
     joined = "".join("\n" if part is None else part for part in parts).replace(_BREAK, "\n")
     lines = (" ".join(line.split()) for line in joined.split("\n"))
     text = "\n".join(line for line in lines if line)
-    return text + _ENDS_LINE if text and _ends_a_line(parts) else text
+    if not text:
+        return text
+    return (_STARTS_LINE if _starts_a_line(parts) else "") + text + (_ENDS_LINE if _ends_a_line(parts) else "")
 
 
 def _tables_apart(body) -> None:
@@ -507,11 +523,15 @@ def _line(cells: list[str]) -> list[str]:
     of a line (a row whose first cells are empty, or the rest of a row after a nested
     table, begins with the first cell that has text), nor after a cell that ends a line
     (``_ENDS_LINE``: ``<td>text<div>more</div></td><td>next</td>`` is copied
-    "text\\nmore\\nnext"); no line when no cell has text."""
+    "text\\nmore\\nnext"), nor before one that begins a line (``_STARTS_LINE``:
+    ``<td>a</td><td><div>b</div></td>`` is copied "a\\t\\nb", its tab white space at a
+    line's end); no line when no cell has text."""
     line = ""
     for text in cells:
+        starts_line = text.startswith(_STARTS_LINE)
+        text = text.removeprefix(_STARTS_LINE)
         if line and not line.endswith("\n"):
-            line += "\t"
+            line += "\n" if starts_line else "\t"
         line += text.replace(_ENDS_LINE, "\n")
     line = line.rstrip("\n")
     return [line] if line else []

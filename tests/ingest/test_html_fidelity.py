@@ -288,6 +288,33 @@ def test_a_list_in_a_cell_is_kept_and_a_break_ending_a_cell_ends_its_line(table,
     assert f"\n{copied}" in read(page(body=table)).text
 
 
+# (a cell that begins where a line begins, its text as Chromium 156 copies it with Ctrl+C:
+# "Bravo\t\nwhole div"): a division, a paragraph, a heading, a list or a line break opening
+# a cell begins a line of its own; the tab Chromium writes before that line's break is
+# white space at a line's end, which the quote matcher leaves out.
+CELLS_BEGINNING_A_LINE = [
+    ("<table><tr><td>Bravo</td><td><div>whole div</div></td><td>tail2</td></tr></table>", "Bravo\nwhole div\ntail2\n"),
+    ("<table><tr><td>Russia</td><td>6</td><td><div>abstained once</div></td></tr><tr><td>a</td><td>b</td></tr></table>",
+     "Russia\t6\nabstained once\na\tb\n"),
+    ("<table><tr><td>A</td><td><p>para</p></td><td>z</td></tr></table>", "A\npara\nz\n"),
+    ("<table><tr><td>A</td><td><div>d1</div>text</td><td>z</td></tr></table>", "A\nd1\ntext\tz\n"),
+    ("<table><tr><td>A</td><td><ul><li>i</li><li>j</li></ul></td><td>z</td></tr></table>", "A\ni\nj\nz\n"),
+    ("<table><tr><td>A</td><td><h3>H</h3>t</td><td>z</td></tr></table>", "A\nH\nt\tz\n"),
+    ("<table><tr><td>A</td><td><br>x</td><td>z</td></tr></table>", "A\nx\tz\n"),
+    ("<table><tr><td>Delta<br>broken</td><td>x</td></tr></table>", "Delta\nbroken\tx\n"),
+]
+
+
+@pytest.mark.parametrize(
+    "table, copied",
+    CELLS_BEGINNING_A_LINE,
+    ids=["whole-division", "last-cell", "paragraph", "division-then-text", "list", "heading", "break", "break-inside"],
+)
+def test_a_cell_beginning_with_a_division_or_paragraph_begins_a_line(table, copied):
+    """A quote copied across the start of such a cell (``Bravo\t\nwhole div``) is found."""
+    assert f"\n{copied}" in read(page(body=table)).text
+
+
 def test_a_break_in_a_cell_read_as_a_paragraph_is_a_line_break():
     """Trafilatura reads this page's table as its division's text, not as a table: the
     break in its cell is a line break still, as Chromium 156 copies the page."""
