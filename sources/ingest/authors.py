@@ -11,6 +11,7 @@ modules that call it) by ``authors_named_whole``."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -102,9 +103,8 @@ def _cleaned(name: str) -> str:
     """One person's name as the page shows it, without what stands around a name in a
     byline: a leading "By" (but the "von" of "von Neumann, John", which trafilatura takes
     for German "by"), a @handle, emoji, what follows "for", "in", "via", a dash...
-    ("Jane Roe for Reuters"), a date or count after it; capitalised when it begins in
-    lower case, as trafilatura does. Its periods, ampersands, brackets and digits inside
-    words are the name's."""
+    ("Jane Roe for Reuters"), a date or count after it. Its capitals, periods, ampersands,
+    brackets and digits inside words are the name's."""
     name = AUTHOR_TWITTER.sub("", AUTHOR_EMOJI_REMOVE.sub("", name))
     name = " ".join(_JOINERS.sub(" ", name).split())
     written_last_first = "," in name or IN_NAME in name
@@ -113,7 +113,9 @@ def _cleaned(name: str) -> str:
     name = AUTHOR_REMOVE_PREPOSITION.sub("", _NUMBER_AFTER.sub("", name)).strip(_EDGES)
     if not name or (len(name) >= 50 and " " not in name and "-" not in name):
         return ""
-    return name.title() if name[0].islower() else name
+    # Never capitalised, as trafilatura would: "van der Berg, Anna" and "danah boyd" are
+    # written so by their authors.
+    return name
 
 
 def _as_shown(written: str) -> str:
@@ -170,3 +172,38 @@ def author_tags_as_shown(tree) -> None:
             content = content.replace("<", _LESS_THAN)
         if content != (meta.get("content") or ""):
             meta.set("content", content)
+
+
+def organisation_authors_kept(tree) -> None:
+    """In the page's JSON-LD, each author that is not a person (an ``Organization``, a
+    ``NewsMediaOrganization``) written without its type: trafilatura keeps only the authors
+    typed ``Person`` or untyped, and "Acme Research", the page's author, was dropped. A
+    block that is not JSON, or names no such author, is left as written."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except (ValueError, RecursionError):
+            continue
+        if _untyped_organisations(data):
+            script.text = json.dumps(data, ensure_ascii=False)
+
+
+def _untyped_organisations(data) -> bool:
+    """Whether an author of ``data`` (JSON) that is not a person was found, and its type
+    taken out."""
+    found, pending = False, [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            authors = value.get("author")
+            for author in authors if isinstance(authors, list) else [authors]:
+                kinds = author.get("@type") if isinstance(author, dict) else None
+                if kinds is not None and "Person" not in (kinds if isinstance(kinds, list) else [kinds]):
+                    del author["@type"]
+                    found = True
+            pending.extend(value.values())
+    return found

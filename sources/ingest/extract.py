@@ -141,7 +141,8 @@ def front_matter(start: str) -> dict:
         return {}
     authors = data.get("author", data.get("authors"))
     if isinstance(authors, list):
-        authors = ", ".join(filter(None, map(_scalar, authors)))
+        # Joined as a page's people are: "van der Berg, Anna; AT&T Research".
+        authors = "; ".join(filter(None, map(_scalar, authors)))
     return {
         "title": _scalar(data.get("title")),
         "authors": _scalar(authors),

@@ -25,7 +25,7 @@ from trafilatura.settings import Document, use_config
 from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
 
-from .authors import author_tags_as_shown
+from .authors import author_tags_as_shown, organisation_authors_kept
 from .encoding import Encoding, of_page
 from .errors import ExtractionError
 from .normalise import normalise_extracted
@@ -765,6 +765,7 @@ def _metadata_of(content: str, url: str | None) -> Document:
         return Document()
     _escape_ampersands(tree)
     author_tags_as_shown(tree)
+    organisation_authors_kept(tree)
     _without_modification_dates(tree)
     default_url = url.replace("&", _AMPERSAND) if url else url
     metadata = extract_metadata(tree, default_url=default_url, extensive=False)

@@ -90,11 +90,25 @@ def test_front_matter_names_the_publisher_as_text(written, publisher):
     assert metadata(f"publisher: {written}").publisher == publisher
 
 
+@pytest.mark.parametrize(
+    "written, authors",
+    [
+        ('["van der Berg, Anna", "AT&T Research"]', "van der Berg, Anna; AT&T Research"),
+        ("\n  - Smith, John\n  - Doe, Jane", "Smith, John; Doe, Jane"),
+        ("danah boyd", "danah boyd"),
+    ],
+)
+def test_front_matter_authors_are_joined_as_a_page_s_are_each_as_written(written, authors):
+    # "; " between people, as for a page: joined with ", ", "van der Berg, Anna, AT&T
+    # Research" could not be told from three authors.
+    assert metadata(f"authors: {written}").authors == authors
+
+
 def test_front_matter_reads_publisher_and_url_with_the_rest():
     start = "---\ntitle: T\nauthor: [Ana, Li]\ndate: 2010-06-09\nlang: en_GB\npublisher: The Wire\nurl: https://example.org/a\n---\nText"
     assert front_matter(start) == {
         "title": "T",
-        "authors": "Ana, Li",
+        "authors": "Ana; Li",
         "published_on": "2010-06-09",
         "language": "en_GB",
         "publisher": "The Wire",
