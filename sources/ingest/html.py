@@ -589,6 +589,17 @@ def _tables_as_lines(body) -> None:
         _as_paragraphs(table, [] if placed else _lines(laid[table], nested, laid))
 
 
+def _preformatted_ends_its_line(body) -> None:
+    """A line break after each block of preformatted text (trafilatura's ``code`` standing
+    among blocks), as a browser shows and copies one: ``xmltotxt`` ends no line after it,
+    and the white space before the next paragraph, collapsed to a space, kept it from
+    beginning one ("line three Following paragraph")."""
+    for code in body.iter("code"):
+        parent = code.getparent()
+        if parent is not None and parent.tag in ("body", "div"):
+            code.tail = "\n" + (code.tail or "").lstrip()
+
+
 def _text_of(body) -> str:
     """The text of trafilatura's extracted tree (``bare_extraction``'s ``body``), laid
     out by its own ``xmltotxt`` (paragraphs, lists, headings, line breaks; tables a row a
@@ -596,6 +607,7 @@ def _text_of(body) -> str:
     that text unescaped once more, and its ``sanitize`` makes the words ``&nbsp;``,
     ``&#10;``, ``&#13;`` characters."""
     collapse_white_space(body)
+    _preformatted_ends_its_line(body)
     _tables_as_lines(body)
     _escape_ampersands(body)
     # A break mark where trafilatura read a cell's text as no table's (a division's, or its

@@ -91,3 +91,18 @@ def test_a_paragraph_with_a_line_break_has_its_white_space_collapsed_as_a_browse
 def test_preformatted_text_keeps_its_white_space():
     body = "<pre>  line one\n    indented   two</pre>"
     assert "  line one\n    indented   two\n" in read(page(body=body)).text
+
+
+# (preformatted text and what follows it, as Chromium 156 copies the article with Ctrl+C)
+PREFORMATTED_THEN_MORE = [
+    ("<pre>line one\n    indented\nline three</pre><p>Following paragraph.</p>", "line one\n    indented\nline three\nFollowing paragraph.\n"),
+    ("<pre>line one\n    indented\nline three</pre>\n<p>Following paragraph.</p>", "line one\n    indented\nline three\nFollowing paragraph.\n"),
+    ("<pre><code>x = 1\n    y = 2</code></pre><p>Following paragraph.</p>", "x = 1\n    y = 2\nFollowing paragraph.\n"),
+    ("<div><pre>a\n  b</pre><p>Following paragraph.</p></div>", "a\n  b\nFollowing paragraph.\n"),
+]
+
+
+@pytest.mark.parametrize("body, copied", PREFORMATTED_THEN_MORE, ids=["paragraph", "paragraph-after-space", "code", "in-division"])
+def test_preformatted_text_ends_its_line_before_what_follows(body, copied):
+    """A quote copied across the end of the block (``line three\nFollowing``) is found."""
+    assert f"\n{copied}" in read(page(body=body)).text
