@@ -125,58 +125,40 @@ _SPACE_RUN = re.compile(" {2,}")
 
 # How words copied from a browser may differ from the text they were copied from, each
 # with what reads them as the text does: line breaks as CR LF (a textarea posts them so);
-# characters decomposed as a page wrote them (``e`` + U+0301), where an extracted text is
-# NFC; white space ending a line (a table's cell, "Left\t\n"), which an extracted text
-# never keeps; blank lines between paragraphs; runs of spaces. Each is undone only when
-# the quote as it stands is not in the text: a text that holds it so (typed in, verbatim)
-# is left to it.
+# white space ending a line (a table's cell, "Left\t\n"), which an extracted text never
+# keeps; blank lines between paragraphs; runs of spaces. Each is undone only when the quote
+# as it stands is not in the text (in any of its normal forms, ``_form_in``): a text that
+# holds it so (typed in, verbatim) is left to it.
 _AS_COPIED = (
     (lambda quote: "\r" in quote, lambda part: _LINE_BREAK.sub("\n", part)),
-    (lambda quote: not unicodedata.is_normalized("NFC", quote), lambda part: unicodedata.normalize("NFC", part)),
     (_SPACE_BEFORE_BREAK.search, lambda part: _SPACE_BEFORE_BREAK.sub("", part)),
     (lambda quote: "\n\n" in quote, lambda part: _BLANK_LINES.sub("\n", part)),
     (lambda quote: "  " in quote, lambda part: _SPACE_RUN.sub(" ", part)),
 )
 
 
+def _form_in(text: str, quote: str) -> str | None:
+    """How ``text`` holds ``quote``: as it is (""), or in the other normal form, "NFC" or
+    "NFD" (a page writes "e" and U+0301 where an extracted text is composed; a text file
+    keeps what the analyst types composed decomposed, as it was written); None if not at all."""
+    if quote in text:
+        return ""
+    for form in ("NFC", "NFD"):
+        if not unicodedata.is_normalized(form, quote) and unicodedata.normalize(form, quote) in text:
+            return form
+    return None
+
+
 def _as_the_text_reads(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
     """The quote and its context read as ``text`` reads, where a browser's copy of it
-    differs (``_AS_COPIED``)."""
+    differs (``_AS_COPIED``, then the normal form the text holds it in)."""
     for differs, undo in _AS_COPIED:
-        if differs(quote) and quote not in text:
+        if differs(quote) and _form_in(text, quote) is None:
             quote, prefix, suffix = (undo(part) if part else part for part in (quote, prefix, suffix))
+    if form := _form_in(text, quote):
+        quote, prefix, suffix = (unicodedata.normalize(form, part) if part else part for part in (quote, prefix, suffix))
     return quote, prefix, suffix
 
-
-
-def with_lf_breaks(text: str) -> tuple[str, list[int]]:
-    """``text`` with every CR LF and lone CR as LF (``project.validation``'s rule for a
-    source's text), and where the CRs it dropped were in ``text`` (those of CR LF pairs), in
-    order: what ``lf_offsets`` and ``lf_piece`` need to carry a place in ``text`` over."""
-    if "\r" not in text:
-        return text, []
-    dropped = [match.start() for match in re.finditer("\r\n", text)]
-    return _LINE_BREAK.sub("\n", text), dropped
-
-
-def lf_offsets(dropped: list[int], start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` of a text, in that text with LF breaks (``with_lf_breaks``): each
-    offset less the CRs dropped before it. An offset between a CR and its LF lands before
-    the LF: the break stays outside a span that ended or inside one that began there."""
-    return start - bisect_left(dropped, start), end - bisect_left(dropped, end)
-
-
-def lf_piece(dropped: list[int], start: int, piece: str) -> str:
-    """``piece``, given as the text at ``start`` reads, as the text with LF breaks reads
-    there: the dropped CRs left out, any other CR made LF."""
-    if "\r" not in piece:
-        return piece
-    first = bisect_left(dropped, start)
-    skip = {position - start for position in dropped[first : bisect_left(dropped, start + len(piece))]}
-    # Only a CR is dropped: a piece that does not read as the text does (an orphaned span's
-    # old words) loses nothing else.
-    return "".join("\n" if char == "\r" else char for index, char in enumerate(piece)
-                   if not (index in skip and char == "\r"))
 
 def check_input_lengths(quote: str | None, prefix: str | None = None, suffix: str | None = None) -> None:
     """Refuse a quote over ``MAX_QUOTE_LENGTH`` or a context side over ``MAX_CONTEXT_LENGTH``

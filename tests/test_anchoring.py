@@ -172,6 +172,14 @@ def test_words_copied_decomposed_are_found_in_a_text_that_composed_them():
         resolve_quote(extracted, "Cafe\u0301 Societe\u0301")
 
 
+def test_words_typed_composed_are_found_in_a_text_file_that_kept_them_decomposed():
+    """A text file is stored as it was decoded, decomposed if it was written so; the
+    analyst's "é" is one character."""
+    kept = "Le Cafe\u0301 Society, a\u0300 Paris."
+    found = resolve_quote(kept, "Café Society")
+    assert kept[found.start : found.end] == "Cafe\u0301 Society"
+
+
 def test_resolve_quote_reports_missing_quote():
     with pytest.raises(QuoteNotFound) as raised:
         resolve_quote(TWO_CITIES, "the age of reason")
