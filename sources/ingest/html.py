@@ -847,15 +847,44 @@ def _only_inside(lines: list[str], texts: list[str]) -> bool:
     return bool(texts) and all(any(line in text for text in texts) for line in lines)
 
 
+# What a page its scripts build shows until they run, or where they do not: a line of it
+# alone ("Loading...", "Loading application, please wait...", "Please enable JavaScript to
+# view this page."), of a page that has scripts, is no article.
+_SCRIPT_PLACEHOLDER = re.compile(
+    r"(?:loading(?:\s+(?:the\s+)?(?:app|application|page|content|site))?(?:\s*,?\s*please\s+wait)?"
+    r"|please\s+wait"
+    r"|(?:please\s+)?(?:enable|turn\s+on|activate|allow)\s+javascript(?:\s+(?:to|in\s+order\s+to)\s+[\w\s]{0,40})?"
+    r"|you\s+need\s+to\s+enable\s+javascript\s+to\s+run\s+this\s+app"
+    r"|(?:this\s+(?:page|site|app|application|website)\s+)?(?:requires|needs)\s+javascript(?:\s+to\s+[\w\s]{0,40})?"
+    r"|javascript\s+is\s+(?:required|disabled)(?:\s+in\s+your\s+browser)?)"
+    r"[\s.…!]*",
+    re.IGNORECASE,
+)
+_SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+_PLACEHOLDER_MAX_CHARACTERS = 300
+
+
+def _placeholder_only(content: str, lines: list[str]) -> bool:
+    """Whether ``lines``, a page's short text, are only what a page its scripts build shows
+    in their stead (``_SCRIPT_PLACEHOLDER``), and the page has scripts."""
+    return (
+        sum(map(len, lines)) <= _PLACEHOLDER_MAX_CHARACTERS
+        and all(_SCRIPT_PLACEHOLDER.fullmatch(line) for line in lines)
+        and _SCRIPT.search(content) is not None
+    )
+
+
 def refuse_furniture_only(content: str, text: str) -> None:
-    """Refuses a page whose (short) text is only a cookie or consent notice, or only its
+    """Refuses a page whose (short) text is only a cookie or consent notice, only its
     navigation (see above), read as its text was: without what a browser does not show,
-    its images their alt text."""
+    its images their alt text, or only the placeholder of a page its scripts build."""
     if len(text) > CONSENT_NOTICE_MAX_CHARACTERS or (tree := load_html(content)) is None:
         return
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if _placeholder_only(content, lines):
+        raise _no_main_text()
     remove_unseen(tree)
     _alt_texts_kept(tree)
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     if _only_inside(lines, _marked_text(tree)):
         raise ExtractionError(
             "The page holds only a cookie or consent notice, not the article: the site asked for "

@@ -17,6 +17,14 @@ NOT_AN_ARTICLE = {
     "header-with-navigation": f'<header><h1>Example News</h1><nav>{MENU}</nav></header>',
     "navigation-by-role": f'<div role="navigation">{MENU}</div><div role="contentinfo"><p>Example Ltd, 1 Main Street.</p></div>',
     "menu-bar": '<div role="menubar"><a href=/a>Home</a> <a href=/b>World</a></div>',
+    "loading-placeholder": '<div id="app">Loading...</div><script src="/bundle.js"></script>',
+    "next-js-spinner": (
+        '<div id="__next"><div class="spinner">Loading…</div></div>'
+        '<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"title":"Minister resigns"}}}</script>'
+        '<script src="/_next/static/main.js"></script>'
+    ),
+    "enable-javascript": '<div id="app"></div><p>Please enable JavaScript to view this page.</p><script src="/app.js"></script>',
+    "angular-root": '<app-root>Loading application, please wait...</app-root><script src="runtime.js"></script><script src="main.js"></script>',
 }
 
 
@@ -50,6 +58,18 @@ SHORT_PAGES = {
 @pytest.mark.parametrize("body", SHORT_PAGES.values(), ids=SHORT_PAGES.keys())
 def test_a_short_real_page_is_stored(body):
     assert "The council approved the budget on Monday." in read(body).text
+
+
+SHORT_PAGES_ABOUT_LOADING = {
+    "loading-in-a-sentence": '<p>Loading the ferry took three hours.</p><script src="/app.js"></script>',
+    "javascript-in-a-sentence": "<h1>Enable JavaScript</h1><p>Please enable JavaScript to see the map; the council says it will not.</p><script>x();</script>",
+    "loading-without-scripts": "<p>Loading...</p>",
+}
+
+
+@pytest.mark.parametrize("body", SHORT_PAGES_ABOUT_LOADING.values(), ids=SHORT_PAGES_ABOUT_LOADING.keys())
+def test_a_short_page_that_is_not_only_a_script_s_placeholder_is_stored(body):
+    assert read(body).text
 
 
 def test_a_script_built_page_with_its_text_in_the_page_is_stored():
