@@ -667,28 +667,43 @@ def _base_of(tree, url: str | None) -> str:
 
 
 def _joined(base: str, href: str) -> str:
-    """``href`` read against ``base``; ``""`` when either is no URL (``http://[x``)."""
+    """``href`` read against ``base`` (an http(s) address) as a browser reads it (the WHATWG
+    URL standard): without the C0 controls and spaces around it and the tabs and line
+    breaks in it, and, but for one of another scheme, each backslash before its query a
+    slash (``/\\evil.example/x`` is on evil.example); ``""`` when either is no URL
+    (``http://[x``)."""
+    href = _TABS_AND_LINE_BREAKS.sub("", href.strip(_C0_AND_SPACE))
+    scheme = _SCHEME.match(href)
+    if scheme is None or scheme.group().lower() in ("http:", "https:"):
+        before_query = _BEFORE_QUERY.match(href).group()
+        href = before_query.replace("\\", "/") + href[len(before_query) :]
     try:
         return urljoin(base, href)
     except ValueError:
         return ""
 
 
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_TABS_AND_LINE_BREAKS = re.compile("[\t\n\r]")
+_BEFORE_QUERY = re.compile("[^?#]*")
+
+
 _ABSOLUTE = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 
 
 def _canonical_resolved(tree, url: str | None) -> str:
-    """The page's canonical link, when it is relative, read against the page's address
-    and its ``<base>`` (``_base_of``); ``""`` when it is none, or absolute (trafilatura
-    reads those), or nothing to read it against."""
+    """The page's canonical link, when it is relative (scheme-relative too: ``//host/x``
+    takes the page's scheme, where trafilatura gives it https), read against the page's
+    address and its ``<base>`` (``_base_of``); ``""`` when it is none, or absolute
+    (trafilatura reads those), or nothing to read it against."""
     href = next((element.get("href") for element in tree.iterfind(".//head//link[@rel='canonical']")), None)
-    href = (href or "").strip()
+    href = (href or "").strip(_C0_AND_SPACE)
     if not href or _SCHEME.match(href) or not (base := _base_of(tree, url)):
         return ""
     return _joined(base, href)
 
 
-_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 def _has_user_information(url: str) -> bool:
@@ -702,14 +717,16 @@ def _has_user_information(url: str) -> bool:
 
 def _own_url_taken(metadata: Document, tree, url: str | None) -> None:
     """The URL the page gives itself, as it writes it (``_url_as_written``); a relative
-    canonical link read against the page's address, where trafilatura, finding it
-    invalid, fell back to that address (a page read at two addresses was two sources).
+    canonical link read against the page's address as a browser reads it, where
+    trafilatura fell back to that address, finding it invalid (a page read at two
+    addresses was two sources), or read it otherwise (against its ``og:url``, a
+    scheme-relative one as https, a backslash as part of a path).
     One with a user name or password is not taken, as a fetch refuses to read one, and
     the page's address stands for it, in the URL and in a publisher named by its host:
     ``http://admin:hunter2@host/story`` was recorded, and showed to every reader, with
     ``admin:hunter2@host`` as its publisher."""
     found = _url_as_written(tree, metadata.url)
-    if found == (url or "") and (resolved := _canonical_resolved(tree, url)):
+    if resolved := _canonical_resolved(tree, url):
         found = resolved
     if _has_user_information(found):
         found = url or ""

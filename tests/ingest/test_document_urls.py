@@ -31,6 +31,14 @@ RELATIVE = [
     ('<base href="https://news.example.com/deep/dir/"><link rel="canonical" href="page-1">', None, "https://news.example.com/deep/dir/page-1"),
     ('<link rel="canonical" href="/news/story-1">', None, ""),
     ('<base href="/deep/dir/"><link rel="canonical" href="page-1">', None, ""),
+    # As a browser reads them (the WHATWG URL standard): a scheme-relative link takes the
+    # page's scheme, and in an http(s) URL a backslash is a slash, before its query.
+    ('<link rel="canonical" href="//news.example.com/news/story-1">', "http://news.example.com/file", "http://news.example.com/news/story-1"),
+    ('<link rel="canonical" href="//news.example.com/news/story-1">', READ_FROM, "https://news.example.com/news/story-1"),
+    ('<link rel="canonical" href="/\\evil.example/real-c6.html">', "http://news.example.com/file", "http://evil.example/real-c6.html"),
+    ('<link rel="canonical" href="\\\\evil.example\\story">', READ_FROM, "https://evil.example/story"),
+    ('<link rel="canonical" href="news\\story-1?q=a\\b">', READ_FROM, "https://news.example.com/file/news/story-1?q=a\\b"),
+    ('<link rel="canonical" href=" /news/\tstory-1 ">', READ_FROM, "https://news.example.com/news/story-1"),
 ]
 
 
