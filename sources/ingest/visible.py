@@ -9,10 +9,19 @@ import re
 from lxml import etree
 
 # An element the page's own markup keeps from being shown: its ``hidden`` attribute (but
-# ``hidden="until-found"``, whose text Chromium shows and copies), or its own style
-# (``display: none``, ``visibility: hidden``). A class that a style sheet hides cannot be
-# known without the sheet.
+# ``hidden="until-found"`` on an inline element: it hides by ``content-visibility``, which
+# an inline box ignores, and Chromium shows and copies "A <b hidden=until-found>bold</b>
+# word"; on a block it hides the text until a search finds it, and Chromium copies none of
+# it), or its own style (``display: none``, ``visibility: hidden``). A class that a style
+# sheet hides cannot be known without the sheet.
 NOT_DISPLAYED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_INLINE_ELEMENTS = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd",
+        "label", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var",
+    }
+)
+_DISPLAYED_OTHERWISE = re.compile(r"display\s*:\s*(?!inline\b|contents\b)[a-z]", re.IGNORECASE)
 # A template's content is never shown; a <noscript>'s is not where scripts run, as they do
 # in the browser an analyst copies from.
 _NEVER_SHOWN = frozenset({"template", "noscript"})
@@ -20,20 +29,36 @@ _NEVER_SHOWN = frozenset({"template", "noscript"})
 # reader: its frame is never taken out.
 _FRAME = frozenset({"html", "body"})
 _CANDIDATES = etree.XPath("//template|//noscript|//*[@hidden]|//*[@style]")
+_CLOSED_DETAILS = etree.XPath("//details[not(@open)]")
 _ARIA_HIDDEN = etree.XPath("//*[@aria-hidden]")
 
 
 def is_hidden(element) -> bool:
     """Whether the page's markup keeps ``element`` from being shown (see above)."""
-    hidden = element.get("hidden")
-    if hidden is not None and hidden.strip().lower() != "until-found":
-        return True
-    return bool(NOT_DISPLAYED.search(element.get("style") or ""))
+    hidden, style = element.get("hidden"), element.get("style") or ""
+    if hidden is not None:
+        if hidden.strip().lower() != "until-found":
+            return True
+        if element.tag not in _INLINE_ELEMENTS or _DISPLAYED_OTHERWISE.search(style):
+            return True
+    return bool(NOT_DISPLAYED.search(style))
+
+
+def _closed(details) -> None:
+    """A closed ``<details>`` as a browser shows it: its first ``<summary>`` alone."""
+    summary = next((child for child in details if child.tag == "summary"), None)
+    details.text = None
+    for child in list(details):
+        if child is not summary:
+            details.remove(child)
+    if summary is not None:
+        summary.tail = None
 
 
 def remove_unseen(tree) -> None:
     """Takes out of ``tree`` each element a browser does not show (``is_hidden``, a
-    template, a noscript), its tail kept; and takes off ``aria-hidden``, which hides an
+    template, a noscript), its tail kept, and the body of a closed ``<details>``, its
+    summary kept (``_closed``); and takes off ``aria-hidden``, which hides an
     element from screen readers only: Chromium shows its text, and copies it.
 
     Trafilatura drops some of them (an ``aria-hidden`` or ``display: none`` element) and
@@ -46,6 +71,8 @@ def remove_unseen(tree) -> None:
             continue
         if element.tag in _NEVER_SHOWN or is_hidden(element):
             element.drop_tree()
+    for details in _CLOSED_DETAILS(tree):
+        _closed(details)
     for element in _ARIA_HIDDEN(tree):
         del element.attrib["aria-hidden"]
 

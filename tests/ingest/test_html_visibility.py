@@ -106,3 +106,24 @@ PREFORMATTED_THEN_MORE = [
 def test_preformatted_text_ends_its_line_before_what_follows(body, copied):
     """A quote copied across the end of the block (``line three\nFollowing``) is found."""
     assert f"\n{copied}" in read(page(body=body)).text
+
+
+# (markup, what Chromium 156 copies of it when the article is selected, Ctrl+C): a block
+# hidden until found is not shown, and not copied, until a search finds it (on an inline
+# element, which content-visibility does not apply to, the attribute hides nothing); a
+# closed <details> shows its summary alone.
+FOLDED = [
+    ('<div hidden="until-found">Collapsed section text.</div>', ""),
+    ('<p hidden="until-found">A folded paragraph.</p>', ""),
+    ('<section hidden="until-found"><p>A folded section.</p></section>', ""),
+    ('<p>A <b hidden="until-found">bold</b> word.</p>', "A bold word.\n"),
+    ("<details><summary>More</summary>Closed details body.</details>", "More\n"),
+    ("<details><summary>More <b>here</b></summary><div>Closed body.</div><p>And more.</p></details>", "More here\n"),
+    ("<details open><summary>More</summary>Open details body.</details>", "More\nOpen details body.\n"),
+]
+
+
+@pytest.mark.parametrize("markup, copied", FOLDED, ids=["division", "paragraph", "section", "inline", "details", "details-blocks", "details-open"])
+def test_a_block_hidden_until_found_and_a_closed_details_body_are_stored_as_chromium_copies_them(markup, copied):
+    text = read(page(body=f"<p>Before the folded part.</p>{markup}<p>After the folded part.</p>")).text
+    assert f"Before the folded part.\n{copied}After the folded part." in text
