@@ -851,6 +851,21 @@ def _is_navigation(element) -> bool:
     return element.tag in _SITE_FURNITURE and not any(ancestor.tag in _SECTIONING for ancestor in element.iterancestors())
 
 
+_MENU_ROLES = frozenset({"navigation", "menu", "menubar"})
+_MENU_CANDIDATES = etree.XPath("//nav|//menu|//*[@role]")
+
+
+def _menus_removed(tree) -> None:
+    """Takes the page's menus (``<nav>``, ``<menu>``, an element whose role is one) out
+    of ``tree``, their tails kept. Trafilatura leaves them out of an article long enough
+    for its own extraction; on a short one its fallback kept them ("Home\nWorld\nPolitics"
+    before the headline)."""
+    for element in _MENU_CANDIDATES(tree):
+        is_menu = element.tag in ("nav", "menu") or (element.get("role") or "").strip().lower() in _MENU_ROLES
+        if is_menu and element.tag not in ("html", "body") and element.getparent() is not None:
+            element.drop_tree()  # one inside a menu taken out already goes with it
+
+
 def _navigation_text(tree) -> list[str]:
     """The text of the navigation elements of ``tree`` (``_is_navigation``) one after the
     other (a line of the fallback's text may run from one to the next), without white
@@ -946,6 +961,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         tree = refuse_element_floods(content)
         if tree is not None:
             remove_unseen(tree)
+            _menus_removed(tree)
             _cells_as_copied(tree)
             _breaks_in_cells_marked(tree)
             _mark_nested_tables(tree)

@@ -75,3 +75,25 @@ def test_a_short_page_that_is_not_only_a_script_s_placeholder_is_stored(body):
 def test_a_script_built_page_with_its_text_in_the_page_is_stored():
     body = '<div id="root"><p>The council approved the budget on Monday.</p></div><script>hydrate();</script>'
     assert read(body).text == "The council approved the budget on Monday."
+
+
+SHORT_ARTICLES_WITH_MENUS = {
+    "menu-in-site-header": (
+        f"<header><nav>{MENU}</nav></header><main><article><h1>Budget passes</h1>"
+        "<p>Parliament passed the budget on Monday by 210 votes to 190.</p></article></main>"
+        "<footer><p>© 2025 Example News. All rights reserved.</p></footer>"
+    ),
+    "menu-before-article": (
+        '<nav><a href="/">Home</a></nav><article><h1>Budget passes</h1>'
+        "<p>Parliament passed the budget on Monday by 210 votes to 190.</p></article><footer>Footer</footer>"
+    ),
+    "menu-by-role": (
+        f'<div role="navigation">{MENU}</div><h1>Budget passes</h1>'
+        "<p>Parliament passed the budget on Monday by 210 votes to 190.</p>"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", SHORT_ARTICLES_WITH_MENUS.values(), ids=SHORT_ARTICLES_WITH_MENUS.keys())
+def test_a_short_article_is_stored_without_the_site_s_menu(body):
+    assert read(body).text == "Budget passes\nParliament passed the budget on Monday by 210 votes to 190."
