@@ -187,7 +187,10 @@ def organisation_authors_kept(tree) -> None:
         except (ValueError, RecursionError):
             continue
         if _untyped_organisations(data):
-            script.text = json.dumps(data, ensure_ascii=False)
+            try:
+                script.text = json.dumps(data, ensure_ascii=False)
+            except (ValueError, RecursionError):
+                continue
 
 
 def _untyped_organisations(data) -> bool:
