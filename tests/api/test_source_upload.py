@@ -88,7 +88,7 @@ def test_markdown_front_matter_fills_the_blank_fields_and_stays_in_the_text(clie
     ).encode()
     body = upload(client_for(analyst), "notes.md", data, "text/markdown").json()
     assert (body["title"], body["authors"], body["published_on"], body["language"]) == (
-        "Russia and the sanctions", "Ana Núñez, Li Wei", "2010-06-09", "en-GB"
+        "Russia and the sanctions", "Ana Núñez; Li Wei", "2010-06-09", "en-GB"
     )
     assert body["text"] == data.decode()  # kept as it is
     given = upload(client_for(analyst), "other.md", data.replace(b"six", b"seven"), "text/markdown", title="Mine").json()
