@@ -160,6 +160,35 @@ def _as_the_text_reads(text: str, quote: str, prefix: str | None, suffix: str | 
     return quote, prefix, suffix
 
 
+def with_lf_breaks(text: str) -> tuple[str, list[int]]:
+    """``text`` with every CR LF and lone CR as LF (``project.validation``'s rule for a
+    source's text), and where the CRs it dropped were in ``text`` (those of CR LF pairs), in
+    order: what ``lf_offsets`` and ``lf_piece`` need to carry a place in ``text`` over."""
+    if "\r" not in text:
+        return text, []
+    dropped = [match.start() for match in re.finditer("\r\n", text)]
+    return _LINE_BREAK.sub("\n", text), dropped
+
+
+def lf_offsets(dropped: list[int], start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` of a text, in that text with LF breaks (``with_lf_breaks``): each
+    offset less the CRs dropped before it. An offset between a CR and its LF lands before
+    the LF: the break stays outside a span that ended or inside one that began there."""
+    return start - bisect_left(dropped, start), end - bisect_left(dropped, end)
+
+
+def lf_piece(dropped: list[int], start: int, piece: str) -> str:
+    """``piece``, given as the text at ``start`` reads, as the text with LF breaks reads
+    there: the dropped CRs left out, any other CR made LF."""
+    if "\r" not in piece:
+        return piece
+    first = bisect_left(dropped, start)
+    skip = {position - start for position in dropped[first : bisect_left(dropped, start + len(piece))]}
+    # Only a CR is dropped: a piece that does not read as the text does (an orphaned span's
+    # old words) loses nothing else.
+    return "".join("\n" if char == "\r" else char for index, char in enumerate(piece)
+                   if not (index in skip and char == "\r"))
+
 def check_input_lengths(quote: str | None, prefix: str | None = None, suffix: str | None = None) -> None:
     """Refuse a quote over ``MAX_QUOTE_LENGTH`` or a context side over ``MAX_CONTEXT_LENGTH``
     code points."""
