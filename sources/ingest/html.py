@@ -130,13 +130,8 @@ def _breaks_in_cells_marked(tree) -> None:
     was "one", a tab, "x", where Chromium copies "x" on a line of its own).
     ``_cell_text`` reads the marks as the browser does."""
     for line_break in [element for element in tree.iter("br") if next(element.iterancestors("td", "th"), None) is not None]:
-        previous, parent = line_break.getprevious(), line_break.getparent()
-        held = f"{_BREAK}{line_break.tail or ''}"
-        if previous is not None:
-            previous.tail = (previous.tail or "") + held
-        else:
-            parent.text = (parent.text or "") + held
-        parent.remove(line_break)
+        _write_where_it_stands(line_break, f"{_BREAK}{line_break.tail or ''}")
+        line_break.getparent().remove(line_break)
 
 
 # A table inside a cell is copied where it stands: the text of the cell before it ends its
@@ -501,6 +496,17 @@ def _cell_text(cell) -> str:
     return (_STARTS_LINE if _starts_a_line(parts) else "") + text + (_ENDS_LINE if _ends_a_line(parts) else "")
 
 
+def _write_where_it_stands(element, text: str) -> None:
+    """``text`` written in the tree where ``element`` begins: after its previous sibling, or
+    at the start of its parent's text (the element itself is left to the caller)."""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + text
+
+
 def _tables_apart(body) -> None:
     """Moves each table inside another out to the end of ``body``, a ``_HELD`` mark and its
     tail left where it stood. Trafilatura's own extraction writes nested tables apart
@@ -508,12 +514,7 @@ def _tables_apart(body) -> None:
     for index, table in enumerate(_nested_tables(body)):
         number = f"{table.get(_NUMBER) or ''}+{index}"
         table.set(_NUMBER, number)
-        previous, parent = table.getprevious(), table.getparent()
-        held = f"{_HELD}{number}{_END}{table.tail or ''}"
-        if previous is not None:
-            previous.tail = (previous.tail or "") + held
-        else:
-            parent.text = (parent.text or "") + held
+        _write_where_it_stands(table, f"{_HELD}{number}{_END}{table.tail or ''}")
         table.tail = None
         body.append(table)
 
