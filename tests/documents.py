@@ -230,8 +230,9 @@ def _comments() -> str:
 
 
 def news_pages() -> list[TestPage]:
-    """Four layouts: a classic news article; an article split by ads; a blog post with a
-    sidebar; a page of nested divs without an <article> element."""
+    """Five layouts: a classic news article; an article split by ads; a blog post with a
+    sidebar; a page of nested divs without an <article> element; an older page whose text
+    stands between blocks, not in paragraphs."""
     pages = []
     boilerplate_all = [text for texts in BOILERPLATE.values() for text in texts]
 
@@ -297,6 +298,27 @@ def news_pages() -> list[TestPage]:
         + '<div class="legal">' + "".join(f"<p>{escape(t)}</p>" for t in BOILERPLATE["footer"]) + "</div></div></body></html>"
     )
     pages.append(TestPage("nested-divs", html, article, boilerplate_all, title))
+
+    article = seed_paragraphs(4)
+    title = "Old partners, new terms"
+    # Text standing between blocks, not in paragraphs of its own: lines separated by line
+    # breaks, a line before a paragraph, after a figure, after a code block, after a
+    # nested division; and a footer of such lines.
+    first, second, third, fourth, fifth, sixth, seventh, eighth = (escape(paragraph) for paragraph in article)
+    html = (
+        _head(title, author="Old School", date="2021-09-09", site="Example Gazette", canonical="https://gazette.example.com/terms")
+        + '<body><div id="page"><div class="navigation">' + _links(BOILERPLATE["navigation"]) + "</div>"
+        + f'<div id="story"><h1>{escape(title)}</h1>{first}<br><br>\n<i>{second}</i>'
+        + f"<p>{third}</p>\n{fourth}"
+        + '<figure><img src="map.png" alt="A map of the route"><figcaption>The route</figcaption></figure>'
+        + f"{fifth}<pre><code>route = [Moscow, Baku, Tehran]</code></pre>{sixth}"
+        + f"<div><div><p>{seventh}</p></div>{eighth}</div></div>"
+        + '<div class="related">' + _links(BOILERPLATE["related"], "related") + "</div>"
+        + _comments()
+        + '<div class="footer"><div class="footer-links">' + _links(BOILERPLATE["navigation"], "footer-menu") + "</div>"
+        + "<br>".join(escape(t) for t in BOILERPLATE["footer"]) + "</div></div></body></html>"
+    )
+    pages.append(TestPage("loose-text", html, article, boilerplate_all, title))
     return pages
 
 

@@ -293,6 +293,72 @@ def _alt_texts_kept(tree) -> None:
             placed.drop_tree()
 
 
+# Elements a browser lays out as blocks: text standing beside one in a container is a line
+# of its own (CSS's anonymous block box).
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "center", "details", "dialog", "dd", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "search", "section", "summary", "table", "ul",
+    }
+)
+
+
+def _says_something(run: list) -> bool:
+    """Whether a run of a container's inline content (its text or a block's tail, then the
+    inline elements after it, each with its tail) holds any text."""
+    text, *elements = run
+    return bool((text or "").strip()) or any(
+        "".join(element.itertext() if isinstance(element.tag, str) else ()).strip() or (element.tail or "").strip()
+        for element in elements
+    )
+
+
+def _loose_text_in_paragraphs(tree) -> None:
+    """The text standing between the blocks of a container, made paragraphs: the lines a
+    reader sees and Chromium copies. Trafilatura dropped such text where it followed a
+    nested division, a figure or a ``<pre><code>`` block, or preceded a paragraph ("Loose
+    text <i>here</i><p>A paragraph</p>": the first line lost), and ran it into a division's
+    last line ("inner blockThird line"). A run of text with the inline elements in it
+    (links, emphasis, line breaks) becomes one paragraph; a container without blocks is
+    left as it is (trafilatura reads its text as one)."""
+    for container in list(tree.iter(*_CONTAINERS)):
+        children = list(container)
+        if not any(child.tag in _BLOCKS for child in children):
+            continue
+        laid, run = [], [container.text]
+        container.text = None
+        for child in children:
+            container.remove(child)  # its tail goes with it
+            if child.tag in _BLOCKS:
+                laid.append(run)
+                run, child.tail = [child.tail], None
+                laid.append(child)
+            else:
+                run.append(child)
+        laid.append(run)
+        for part in laid:
+            if not isinstance(part, list):
+                container.append(part)
+            elif _says_something(part):
+                paragraph = etree.SubElement(container, "p")
+                paragraph.text = part[0]
+                paragraph.extend(part[1:])
+            else:  # white space, an image without alt text: nothing a reader reads
+                container.extend(part[1:])
+    _divisions_among_paragraphs_kept(tree)
+
+
+def _divisions_among_paragraphs_kept(tree) -> None:
+    """A division holding only a line of text, standing among paragraphs, made a paragraph:
+    a reader sees a line like the others, and trafilatura, reading the paragraphs, drops
+    every such division ("<p>..</p><div>A line</div><p>..</p>": the line lost)."""
+    for parent in {paragraph.getparent() for paragraph in tree.iter("p")} - {None}:
+        for division in parent.iterchildren("div"):
+            if not any(child.tag in _BLOCKS for child in division.iterdescendants()) and "".join(division.itertext()).strip():
+                division.tag = "p"
+
+
 def _figures_kept(tree) -> None:
     """A figure's caption and its images' alt text, where the page shows them (Chromium
     copies both, each on a line of its own). Trafilatura removes every ``<figure>`` when
@@ -969,6 +1035,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _figures_kept(tree)
             _bylines_kept(tree)
             _alt_texts_kept(tree)
+            _loose_text_in_paragraphs(tree)
         document = bare_extraction(
             content if tree is None else tree,
             url=url,

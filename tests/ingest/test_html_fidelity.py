@@ -577,3 +577,42 @@ def test_an_updated_time_in_the_page_is_not_the_published_date():
 def test_the_published_date_is_kept_beside_a_modification_date():
     head = meta_date("2020-01-01T00:00:00Z") + '<meta property="article:modified_time" content="2025-01-01T00:00:00Z">'
     assert str(read(page(head=head)).metadata.published_on) == "2020-01-01"
+
+
+# (text standing between blocks, the lines a reader sees there): trafilatura dropped or
+# ran together each of these before such text was made paragraphs.
+LOOSE = [
+    (
+        "<pre><code>route = [Moscow, Baku]</code></pre>The route was agreed in March.",
+        ["route = [Moscow, Baku]", "The route was agreed in March."],
+    ),
+    (
+        "<div><pre><code>route = [Moscow]</code></pre><span>The route was agreed</span> in March.</div>",
+        ["route = [Moscow]", "The route was agreed in March."],
+    ),
+    (
+        "<div><div><p>The first talks failed.</p></div>The second talks were held in Baku.</div>",
+        ["The first talks failed.", "The second talks were held in Baku."],
+    ),
+    (
+        "<section>The delegation <i>arrived</i> late.<p>The talks began at noon.</p>They ended at six.</section>",
+        ["The delegation arrived late.", "The talks began at noon.", "They ended at six."],
+    ),
+    (
+        "<div>The first line.<br>The second <b>line</b>.<div>A block of its own.</div>The line after it.</div>",
+        ["The first line.", "The second line.", "A block of its own.", "The line after it."],
+    ),
+    ("<div>A division of one line, among paragraphs.</div>", ["A division of one line, among paragraphs."]),
+    (
+        '<div><figure><img src="m.png" alt="A map of the route"></figure>The route runs north.</div>',
+        ["A map of the route", "The route runs north."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("written", "lines"), LOOSE, ids=[lines[-1] for _, lines in LOOSE])
+def test_text_between_blocks_is_kept_on_lines_of_its_own(written, lines):
+    text = read(page(body=written)).text
+    assert "\n".join(lines) in text
+    assert ARTICLE[0] in text and ARTICLE[1] in text
+
