@@ -149,7 +149,10 @@ _NUMBER = "data-claimbase-nested"
 _HELD, _END = "\ufdd0", "\ufdd2"
 # Where a line break (``<br>``) stands in a table's cell (``_breaks_in_cells_marked``).
 _BREAK = "\ufdd4"
-_MARKS = frozenset((_HELD, _END, _BREAK))
+# Which time the page repeats a paragraph, in binary (``_repeats_marked``).
+_REPEAT_DIGITS = str.maketrans("01", "\ufdd6\ufdd7")
+_MARKS = frozenset((_HELD, _END, _BREAK, "\ufdd6", "\ufdd7"))
+_WITHOUT_REPEAT_MARKS = str.maketrans("", "", "\ufdd6\ufdd7")
 _HELD_MARK = re.compile(f"{_HELD}([^{_END}]*){_END}")
 # A mark left where trafilatura put no table (a cell read as paragraphs): it goes, and a
 # space beside it with it when another is there.
@@ -357,6 +360,31 @@ def _divisions_among_paragraphs_kept(tree) -> None:
         for division in parent.iterchildren("div"):
             if not any(child.tag in _BLOCKS for child in division.iterdescendants()) and "".join(division.itertext()).strip():
                 division.tag = "p"
+
+
+# Blocks of text a page may repeat, and how long a text trafilatura drops when it repeats
+# the one before (``settings.MIN_DUPLICATE_LENGTH``).
+_REPEATABLE = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "li")
+_DROPPED_WHEN_REPEATED = 50
+
+
+def _repeats_marked(tree) -> None:
+    """Each block whose text earlier blocks hold begins with a mark of how many do (in
+    binary, ``_REPEAT_DIGITS``), taken out of the text afterwards (``_text_of``).
+    Trafilatura drops a block of more than 50 characters that repeats the one before it,
+    meaning a copy its own passes made; a page that says a thing twice lost it the second
+    time (a repeated pull quote, a chorus), and a quote across both was not found. Its own
+    copies of one block stay alike, and go."""
+    seen: dict[str, int] = {}
+    for block in tree.iter(*_REPEATABLE):
+        text = " ".join("".join(block.itertext()).split())
+        if len(text) <= _DROPPED_WHEN_REPEATED:
+            continue
+        times = seen[text] = seen.get(text, -1) + 1
+        if times:
+            start = block.text or ""
+            space = len(start) - len(start.lstrip())
+            block.text = f"{start[:space]}{format(times, 'b').translate(_REPEAT_DIGITS)}{start[space:]}"
 
 
 def _figures_kept(tree) -> None:
@@ -679,7 +707,7 @@ def _text_of(body) -> str:
     _escape_ampersands(body)
     # A break mark where trafilatura read a cell's text as no table's (a division's, or its
     # fallback's paragraphs) is the line break it stood for.
-    return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False)).replace(_BREAK, "\n")
+    return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False)).replace(_BREAK, "\n").translate(_WITHOUT_REPEAT_MARKS)
 
 
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
@@ -1036,6 +1064,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _bylines_kept(tree)
             _alt_texts_kept(tree)
             _loose_text_in_paragraphs(tree)
+            _repeats_marked(tree)
         document = bare_extraction(
             content if tree is None else tree,
             url=url,

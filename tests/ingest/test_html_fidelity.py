@@ -616,3 +616,22 @@ def test_text_between_blocks_is_kept_on_lines_of_its_own(written, lines):
     assert "\n".join(lines) in text
     assert ARTICLE[0] in text and ARTICLE[1] in text
 
+
+
+REPEATED = "<p>Moscow restated its position on the nuclear file at every meeting of the council that year.</p>"
+
+
+@pytest.mark.parametrize("times", [2, 3, 5])
+def test_a_paragraph_the_page_repeats_is_kept_each_time(times):
+    text = read(page(body=REPEATED * times + "Then the vote.")).text
+    said = REPEATED[3:-4]
+    assert "\n".join([said] * times + ["Then the vote."]) in text
+    assert text.count(said) == times
+    assert not set(text) & {"\ufdd6", "\ufdd7"}
+
+
+def test_a_paragraph_repeated_after_other_text_is_kept_and_short_repeats_too():
+    body = REPEATED + "<p>The vote was close.</p>" + REPEATED + "<p>Yes.</p><p>Yes.</p>"
+    text = read(page(body=body)).text
+    said = REPEATED[3:-4]
+    assert f"{said}\nThe vote was close.\n{said}\nYes.\nYes." in text
