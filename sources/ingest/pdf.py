@@ -81,6 +81,13 @@ def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
     return [boxes]
 
 
+# Where a line ends with a hyphen before a word goes on, PDFium joins the lines and writes
+# this character for the hyphen (``FPDFText_IsHyphen``): a compound ("Russia-" / "Iran") and
+# a hyphenated word ("nego-" / "tiations") alike. The text keeps the hyphen and the line
+# break as the page draws them: "RussiaIran" is no word of the document.
+_HYPHEN_AT_LINE_END = "\x02"
+
+
 def _page_blocks(textpage) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
 
@@ -97,7 +104,7 @@ def _page_blocks(textpage) -> list[list[str]]:
         bottom = min(box[1] for box in block)
         right = max(box[2] for box in block)
         top = max(box[3] for box in block)
-        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
         lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
         lines = [line for line in lines if line]
         if lines:
