@@ -786,6 +786,19 @@ _BEFORE_QUERY = re.compile("[^?#]*")
 _ABSOLUTE = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 
 
+def _link_addresses_as_read(tree) -> None:
+    """The addresses of the page's canonical link and ``og:url``, as a browser reads any
+    URL (the WHATWG URL standard): without the C0 controls and spaces around them, nor the
+    tabs and line breaks in them. ``href=" https://host/story  "`` was recorded as
+    ``https://host/story%20%20``, another URL than the story's, and the story uploaded
+    again under its own was a second source."""
+    for link in tree.iterfind(".//link[@href]"):
+        link.set("href", _TABS_AND_LINE_BREAKS.sub("", link.get("href").strip(_C0_AND_SPACE)))
+    for meta in tree.iterfind(".//meta[@content]"):
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:url":
+            meta.set("content", _TABS_AND_LINE_BREAKS.sub("", meta.get("content").strip(_C0_AND_SPACE)))
+
+
 def _canonical_resolved(tree, url: str | None) -> str:
     """The page's canonical link, when it is relative (scheme-relative too: ``//host/x``
     takes the page's scheme, where trafilatura gives it https), read against the page's
@@ -891,6 +904,7 @@ def _metadata_of(content: str, url: str | None) -> Document:
     author_tags_as_shown(tree)
     organisation_authors_kept(tree)
     _without_modification_dates(tree)
+    _link_addresses_as_read(tree)
     default_url = url.replace("&", _AMPERSAND) if url else url
     metadata = extract_metadata(tree, default_url=default_url, extensive=False)
     _own_url_taken(metadata, tree, url)

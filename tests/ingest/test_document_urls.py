@@ -89,3 +89,16 @@ def test_an_uploaded_page_whose_canonical_carries_a_password_is_stored_without_i
 )
 def test_an_address_no_parser_reads_is_ignored_not_an_error(head):
     assert read(head).url == READ_FROM
+
+
+# (the head: an absolute address written with white space around it or in it)
+SPACED = [
+    '<link rel="canonical" href=" https://news.example.com/news/story-1  ">',
+    '<link rel="canonical" href="https://news.example.com/news/\nstory-1\t">',
+    '<meta property="og:url" content="  https://news.example.com/news/story-1 ">',
+]
+
+
+@pytest.mark.parametrize("head", SPACED)
+def test_an_absolute_address_is_read_without_the_white_space_a_browser_ignores(head):
+    assert read(head, None).url == "https://news.example.com/news/story-1"
