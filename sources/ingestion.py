@@ -492,12 +492,15 @@ def fetch(url: str) -> net.Response:
         if error.code == "too_large":
             message += f" (MAX_SOURCE_MB is {settings.MAX_SOURCE_MB:g})"
         raise InvalidInput(f"Could not fetch the URL: {message}", code=error.code, extra={"errors": {"url": [message]}}) from error
-    if not 200 <= response.status < 300 or response.status in (204, 205):
+    if not 200 <= response.status < 300 or response.status in (204, 205, 206):
         message = f"The server answered HTTP {response.status}."
         if response.status in net.REDIRECT_STATUSES:
             message = f"The server answered HTTP {response.status} without a Location."
         elif response.status in (204, 205):
             message = f"The server answered HTTP {response.status}: it sent no page to read."
+        elif response.status == 206:
+            # Asked for no range: a part of the page, which is never kept as the page.
+            message = "The server answered HTTP 206: it sent part of the page, unasked."
         raise InvalidInput(
             f"Could not fetch the URL: {message}",
             code="http_status",

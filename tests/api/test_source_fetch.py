@@ -94,6 +94,7 @@ class Handler(BaseHTTPRequestHandler):
             "/missing": (404, b"not here", "text/html"),
             "/error": (503, b"down", "text/html"),
             "/nothing": (204, b"", "text/html"),
+            "/partial": (206, b"Part of a page, sent although no range was asked for.", "text/plain"),
             "/fake.pdf": (200, b"<html>Not a PDF at all.</html>", "application/pdf"),
             "/big": (200, b"x" * 20000, "text/plain"),
         }
@@ -267,6 +268,7 @@ def test_fetching_a_url_already_recorded_is_a_conflict_naming_the_source(client_
         ("/missing", "http_status", "HTTP 404"),
         ("/error", "http_status", "HTTP 503"),
         ("/nothing", "http_status", "HTTP 204: it sent no page to read"),
+        ("/partial", "http_status", "HTTP 206: it sent part of the page"),
         ("/fake.pdf", "unsupported_type", "declared a PDF (application/pdf) but is not one"),
         ("/image", "unsupported_type", "PNG"),
         ("/loop", "too_many_redirects", "redirects"),
