@@ -4,6 +4,7 @@ refused as soon as they pass ``MAX_SOURCE_MB``."""
 from __future__ import annotations
 
 import contextlib
+import re
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from rest_framework import serializers
@@ -17,14 +18,26 @@ from .ingestion import max_source_bytes, too_large_error
 ENVELOPE_BYTES = 1024 * 1024
 
 
+# What a browser escapes in a multipart file name (the HTML standard's form-data encoding):
+# a quotation mark, CR and LF, and nothing else. A title is one line: a line break is a space.
+_ESCAPED_BY_BROWSERS = re.compile("%22|%0D%0A|%0D|%0A", re.IGNORECASE)
+_UNESCAPED = {"%22": '"', "%0D%0A": " ", "%0D": " ", "%0A": " "}
+
+
+def file_name_as_chosen(name: str | None) -> str | None:
+    """The name of the file the user chose, where a browser sent it escaped: ``Report
+    "Final" 2024.txt`` arrives as ``Report %22Final%22 2024.txt``, and gave that title."""
+    return _ESCAPED_BY_BROWSERS.sub(lambda match: _UNESCAPED[match.group().upper()], name) if name else name
+
+
 class SourceFileUploadHandler(TemporaryFileUploadHandler):
     """Every file part goes to a temporary file on disk, chunk by chunk; a file larger
     than the limit stops the upload with a 400 ``too_large``, a full disk with a 507
     ``storage_full``."""
 
-    def new_file(self, *args, **kwargs):
+    def new_file(self, field_name, file_name, *args, **kwargs):
         with storage_full_said():
-            return super().new_file(*args, **kwargs)
+            return super().new_file(field_name, file_name_as_chosen(file_name), *args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
         with self._removed_if_refused():

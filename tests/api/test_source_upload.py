@@ -734,3 +734,19 @@ def test_an_original_stored_before_charsets_were_kept_is_served_as_before(client
 def test_pasted_text_has_no_charset(client_for, analyst):
     body = client_for(analyst).post(SOURCES, {"title": "Pasted", "text": "Pasted text."}).json()
     assert body["original_charset"] == ""
+
+
+@pytest.mark.parametrize(
+    "sent, title",
+    [
+        ("Report %22Final%22 2024.txt", 'Report "Final" 2024'),
+        ("Two%0D%0Alines.txt", "Two lines"),
+        ("100%25 sure.txt", "100%25 sure"),
+    ],
+)
+def test_a_file_name_a_browser_escaped_gives_the_title_the_user_chose(client_for, analyst, sent, title):
+    """Browsers send a file name's quotation marks, CRs and LFs as %22, %0D and %0A (and
+    escape nothing else)."""
+    response = upload(client_for(analyst), sent, f"Notes of {sent}.".encode(), "text/plain")
+    assert response.status_code == 201, response.json()
+    assert response.json()["title"] == title
