@@ -307,6 +307,16 @@ _BLOCKS = frozenset(
 )
 
 
+def _inline_code_as_text(tree) -> None:
+    """Code outside preformatted text (``<code>`` in a line, not in a ``<pre>``) read as
+    the text of its line: a browser collapses its white space like any text's, and copies
+    "x a b y" of ``x <code>a   b</code> y``; trafilatura keeps every ``<code>`` as written,
+    and that quote was not found."""
+    for code in list(tree.iter("code")):
+        if next(code.iterancestors("pre", "xmp", "listing", "plaintext", "textarea"), None) is None:
+            code.tag = "span"
+
+
 def _says_something(run: list) -> bool:
     """Whether a run of a container's inline content (its text or a block's tail, then the
     inline elements after it, each with its tail) holds any text."""
@@ -1077,6 +1087,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _figures_kept(tree)
             _bylines_kept(tree)
             _alt_texts_kept(tree)
+            _inline_code_as_text(tree)
             _loose_text_in_paragraphs(tree)
             _repeats_marked(tree)
         document = bare_extraction(

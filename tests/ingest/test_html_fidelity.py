@@ -635,3 +635,13 @@ def test_a_paragraph_repeated_after_other_text_is_kept_and_short_repeats_too():
     text = read(page(body=body)).text
     said = REPEATED[3:-4]
     assert f"{said}\nThe vote was close.\n{said}\nYes.\nYes." in text
+
+
+def test_code_in_a_line_has_its_white_space_collapsed_as_a_browser_shows_it():
+    text = read(page(body="<p>Run <code>ls   -la\n    /srv</code> on the <code>host</code>, then stop.</p>")).text
+    assert "Run ls -la /srv on the host, then stop." in text
+
+
+def test_code_in_preformatted_text_keeps_its_white_space():
+    text = read(page(body="<pre><code>route  = [\n    Moscow,\n    Baku]</code></pre>")).text
+    assert "route  = [\n    Moscow,\n    Baku]" in text
