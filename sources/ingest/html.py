@@ -317,6 +317,31 @@ def _inline_code_as_text(tree) -> None:
             code.tag = "span"
 
 
+def _formulas_and_drawings_as_text(tree) -> None:
+    """A formula (``<math>``) as the text it shows, without its annotations (the TeX it
+    was written in), and a drawing (``<svg>``) as its ``<text>`` labels, without its title
+    and description; one that shows no text goes. Trafilatura, given a ``<math>``, laid
+    the whole page out on one line; and it dropped a drawing's labels, which a reader sees
+    and copies."""
+    for element in list(tree.iter("math", "svg")):
+        if element.getparent() is None or next(element.iterancestors("math", "svg"), None) is not None:
+            continue
+        if element.tag == "math":
+            shown = copy.deepcopy(element)
+            for annotation in list(shown.iter("annotation", "annotation-xml")):
+                annotation.getparent().remove(annotation)  # its tail with it: white space
+            text = "".join(shown.itertext())
+        else:
+            text = " ".join("".join(label.itertext()) for label in element.iter("text"))
+        text = " ".join(text.split())
+        if text:
+            span = element.makeelement("span", {})
+            span.text, span.tail = text, element.tail
+            element.getparent().replace(element, span)
+        else:
+            element.drop_tree()
+
+
 def _says_something(run: list) -> bool:
     """Whether a run of a container's inline content (its text or a block's tail, then the
     inline elements after it, each with its tail) holds any text."""
@@ -1088,6 +1113,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _bylines_kept(tree)
             _alt_texts_kept(tree)
             _inline_code_as_text(tree)
+            _formulas_and_drawings_as_text(tree)
             _loose_text_in_paragraphs(tree)
             _repeats_marked(tree)
         document = bare_extraction(

@@ -645,3 +645,18 @@ def test_code_in_a_line_has_its_white_space_collapsed_as_a_browser_shows_it():
 def test_code_in_preformatted_text_keeps_its_white_space():
     text = read(page(body="<pre><code>route  = [\n    Moscow,\n    Baku]</code></pre>")).text
     assert "route  = [\n    Moscow,\n    Baku]" in text
+
+
+def test_a_formula_is_its_shown_text_and_leaves_the_page_laid_out_in_lines():
+    formula = "<math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>"
+    tex = "<math><semantics><mi>x</mi><annotation encoding='application/x-tex'>\\alpha</annotation></semantics></math>"
+    text = read(page(body=f"<p>The formula {formula} is famous; so is {tex}.</p>")).text
+    assert "\nThe formula E=mc2 is famous; so is x.\n" in text
+    assert f"{ARTICLE[0]}\n" in text and "\\alpha" not in text
+
+
+def test_a_drawings_labels_are_kept_its_title_is_not():
+    drawing = "<svg><title>A hidden title</title><g><text>Oil 42%</text><text>Gas 58%</text></g></svg>"
+    text = read(page(body=f"<p>The chart {drawing} shows the shares.</p><p>An icon <svg><rect/></svg> here.</p>")).text
+    assert "The chart Oil 42% Gas 58% shows the shares.\nAn icon here." in text
+    assert "hidden title" not in text
