@@ -88,6 +88,29 @@ def check_redis_url(name: str, url: str) -> None:
     database = (in_query or [in_path])[0]
     if database and not database.isdigit():
         raise ImproperlyConfigured(f"{name}: the database of {shown!r} must be a number (redis://host:6379/0), not {database!r}.")
+    _check_redis_options(name, url, shown)
+
+
+def _check_redis_options(name: str, url: str, shown: str) -> None:
+    """The options of a Redis address (``?socket_timeout=abc``, ``?unknown=1``), read as
+    its client reads them when it first connects: an option it cannot read, or does not
+    know, made every request a 500, the server having started."""
+    import inspect
+
+    from redis import connection as redis_connection
+
+    try:
+        options = redis_connection.parse_url(url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {shown!r}: {error}") from None
+    kind = {"rediss": redis_connection.SSLConnection, "unix": redis_connection.UnixDomainSocketConnection}
+    known = {"connection_class"} | set(inspect.signature(redis_connection.ConnectionPool.__init__).parameters)
+    for cls in kind.get(urlsplit(url).scheme, redis_connection.Connection).__mro__:
+        if "__init__" in vars(cls):
+            known |= set(inspect.signature(cls.__init__).parameters)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ImproperlyConfigured(f"{name}: {shown!r} sets options Redis's client does not know: {', '.join(unknown)}.")
 
 
 def env_list(name: str, default: str) -> list[str]:

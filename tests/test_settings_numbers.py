@@ -91,6 +91,10 @@ def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message
         ("redis://127.0.0.1:0/1", "is not a port (1-65535)"),
         ("redis://[::1/12", "is not an address (its host cannot be read)"),
         ("redis://:s3cret@127.0.0.1:6379/abc", "'redis://:***@127.0.0.1:6379/abc' must be a number"),
+        # Options its client reads when it first connects: every request was a 500.
+        ("redis://:s3cret@127.0.0.1:6379/0?socket_timeout=abc", "Invalid value for 'socket_timeout'"),
+        ("redis://127.0.0.1:6379/0?health_check_interval=soon", "Invalid value for 'health_check_interval'"),
+        ("redis://127.0.0.1:6379/0?sokcet_timeout=1", "sets options Redis's client does not know: sokcet_timeout"),
     ],
 )
 def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
@@ -103,7 +107,13 @@ def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
     assert "s3cret" not in str(refused.value)
 
 
-@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", "rediss://cache.example:6380/2", "unix:///run/redis.sock?db=3", "redis://h"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://127.0.0.1:6379/0", "rediss://cache.example:6380/2", "unix:///run/redis.sock?db=3", "redis://h",
+        "redis://h:6379/0?socket_timeout=0.5&max_connections=20", "rediss://h/1?ssl_cert_reqs=required",
+    ],
+)
 def test_a_cache_url_that_reads_as_it_says_is_taken(url):
     from project.settings import check_redis_url
 
