@@ -315,7 +315,8 @@ def request(
     so), for a caller that needs the status and at most an excerpt (a webhook's receiver
     accepts an event whatever it writes after its 2xx). Raises ``FetchError`` (codes
     ``bad_url``, ``unresolvable``, ``address_not_allowed``, ``timeout``, ``too_large``,
-    ``too_many_redirects``, ``certificate``, ``connection``); an HTTP error status is returned, not raised.
+    ``too_many_redirects``; ``redirected``, with the status, when ``max_redirects`` is 0;
+    ``certificate``, ``connection``); an HTTP error status is returned, not raised.
     """
     deadline = time.monotonic() + timeout
     first_url = url
@@ -359,6 +360,13 @@ def request(
                         raise FetchError(
                             f"{url} redirected to an invalid URL ({error}).", code="bad_url"
                         ) from error
+                    if not max_redirects:
+                        raise FetchError(
+                            f"{url} answered HTTP {status}, a redirect to {answer_headers['location']}: "
+                            "redirects are not followed here.",
+                            code="redirected",
+                            status=status,
+                        )
                     if status == 303:
                         method, body = "GET", None
                     continue

@@ -359,3 +359,10 @@ def test_a_look_up_in_time_gives_its_address_and_its_errors(monkeypatch):
     with pytest.raises(net.FetchError) as error:
         net.resolve("no-such-host.invalid", 80, allow_private=True, timeout=2)
     assert error.value.code == "unresolvable"
+
+
+def test_a_redirect_where_none_is_followed_says_so_with_its_status_and_target(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/loop", allow_private=True, max_redirects=0)
+    assert (error.value.code, error.value.status) == ("redirected", 302)
+    assert "answered HTTP 302, a redirect to /loop: redirects are not followed" in error.value.message
