@@ -184,6 +184,13 @@ def _credential_key(request) -> str | None:
     return _pin_key(session) if session else None
 
 
+def _session_key(request) -> str | None:
+    """The pin of the session the request holds once answered (a login replaces the one
+    it came with), without loading it; None without one."""
+    session_key = getattr(request.__dict__.get("session"), "session_key", None)
+    return _pin_key(session_key) if session_key else None
+
+
 def _user_pin_key(user_id) -> str:
     return f"read-primary:user:{user_id}"
 
@@ -231,16 +238,21 @@ class ReadYourWritesMiddleware:
         credential, or its user), and the key of whose its credential is when the cache
         does not know it yet."""
         until = request.get_signed_cookie(PIN_COOKIE, default=None, salt=_PIN_SALT)
-        if until is not None and until.isdigit() and int(until) > time.time():
-            return True, None
+        by_cookie = until is not None and until.isdigit() and int(until) > time.time()
         key = _credential_key(request)
         if not key:
-            return False, None
-        found = _shared(cache.get_many, [key, _whose_key(key)]) or {}
-        if found.get(key):
-            return True, None
-        if (user_id := found.get(_whose_key(key))) is None:
-            return False, _whose_key(key)
+            return by_cookie, None
+        # Whose the credential is, asked even when the cookie pins the request: a browser
+        # used only while its cookie pinned it (the seconds after its login) was never
+        # known as its user's, and a write by the same user's token then left it reading
+        # a replica that lagged.
+        found = _shared(cache.get_many, [_whose_key(key)] if by_cookie else [key, _whose_key(key)]) or {}
+        user_id = found.get(_whose_key(key))
+        unknown_whose = _whose_key(key) if user_id is None else None
+        if by_cookie or found.get(key):
+            return True, unknown_whose
+        if user_id is None:
+            return False, unknown_whose
         return bool(_shared(cache.get, _user_pin_key(user_id))), None
 
     def __call__(self, request):
@@ -285,6 +297,12 @@ class ReadYourWritesMiddleware:
             keys.append(key)
         if user_id is not None:
             keys.append(_user_pin_key(user_id))
+            # The credentials this request wrote with, and the session it holds now (a login
+            # begins a new one), known as the user's: a browser that only writes, or is used
+            # only right after its login, is then pinned by its user's other writes.
+            known = {key, _session_key(request)} - {None}
+            if known:
+                _shared(cache.set_many, {_whose_key(credential): user_id for credential in known}, _WHOSE_SECONDS)
         if keys:
             _shared(cache.set_many, dict.fromkeys(keys, 1), seconds)
 

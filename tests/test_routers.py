@@ -127,6 +127,55 @@ def test_a_write_with_one_credential_pins_the_same_users_other_credentials(with_
     assert decisions == ["replica1", "replica1", "default", "default", "replica1"]
 
 
+def _browser_pinned(cookie: str, request):
+    request.COOKIES[routers.PIN_COOKIE] = cookie
+    return request
+
+
+def test_a_browser_used_only_while_its_login_pinned_it_is_pinned_by_its_users_script(with_replica):
+    """The seconds after a login, every read of the browser is pinned by the login's cookie;
+    its credential must still become known as its user's, or a claim the same person's
+    script creates later vanishes from that browser behind a lagging replica."""
+    decisions: list[str] = []
+    analyst = User(pk=7, username="analyst")
+
+    def view(request):
+        request.user = analyst
+        decisions.append(with_replica.db_for_read(Claim))
+        return HttpResponse("ok")
+
+    middleware = ReadYourWritesMiddleware(view)
+    login = middleware(factory.post("/admin/login/"))  # anonymous: no credential of the user yet
+    cookie = login.cookies[routers.PIN_COOKIE].value
+    middleware(_browser_pinned(cookie, _as(analyst, factory.get("/admin/"))))
+    cache.delete_many([routers._user_pin_key(7)])  # the login's pin over
+    middleware(factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token analysts-script"))
+    middleware(_as(analyst, factory.get("/api/v1/claims/1/")))  # the browser, its cookie expired
+    assert decisions == ["default", "default", "default", "default"]
+
+
+def test_a_browser_that_only_writes_is_pinned_by_its_users_script(with_replica):
+    """A session that has only written (and a login, which begins a new session) is known
+    as its user's from those writes."""
+    decisions: list[str] = []
+    analyst = User(pk=7, username="analyst")
+
+    def view(request):
+        request.user = analyst
+        request.session = type("Session", (), {"session_key": "after-login"})()
+        decisions.append(with_replica.db_for_read(Claim))
+        return HttpResponse("ok")
+
+    middleware = ReadYourWritesMiddleware(view)
+    middleware(factory.post("/admin/login/"))  # the login: its answer's session is "after-login"
+    cache.delete_many([routers._user_pin_key(7)])
+    middleware(factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token analysts-script"))
+    browser = factory.get("/api/v1/claims/1/")
+    browser.COOKIES[settings.SESSION_COOKIE_NAME] = "after-login"
+    middleware(browser)
+    assert decisions == ["default", "default", "default"]
+
+
 def _issue_token(key: str):
     """A POST to a view that issues ``Token <key>``, through the middleware; the request."""
     seen = []
