@@ -19,8 +19,9 @@ of them, except when the read must see the primary:
   found from any of their credentials by a digest the cache maps to them once they have
   used it (a token used by a script, then the same person's browser).
 
-A replica that does not answer (refused, down, silent past ``REPLICA_CONNECT_TIMEOUT``) is
-left out by the process for ``REPLICA_RETRY_SECONDS``: reads go to another replica, or to
+A replica that does not answer (refused, down, silent past ``REPLICA_CONNECT_TIMEOUT``, or
+a kept connection to it that does not answer a query within that time) is left out by the
+process for ``REPLICA_RETRY_SECONDS``: reads go to another replica, or to
 the primary, and one read then tries it again. A shared cache that does not answer leaves
 read-your-writes to its cookie (``project.cache.shared_cache_answers``).
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import select
 import time
 from contextvars import ContextVar
 
@@ -39,6 +41,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.utils.functional import empty
+from psycopg import pq
 from redis.exceptions import RedisError
 
 from project.cache import THROTTLE_TABLE, shared_cache_answers, shared_cache_failed
@@ -56,6 +59,9 @@ _read_primary: ContextVar[bool] = ContextVar("read_primary", default=False)
 _bookkeeping: ContextVar[bool] = ContextVar("bookkeeping", default=False)
 # One replica per request, so that its queries read one consistent state.
 _request_replica: ContextVar[str | None] = ContextVar("request_replica", default=None)
+# When the request began (``time.monotonic``): its first read asks the replica's kept
+# connection whether it answers (``_confirm``).
+_request_began: ContextVar[float] = ContextVar("request_began", default=0.0)
 
 
 def replica_aliases() -> list[str]:
@@ -66,13 +72,73 @@ def replica_aliases() -> list[str]:
 _left_out: dict[str, float] = {}
 
 
+# A kept connection to a replica is asked whether it answers (``_answers_within``) before a
+# read, when it last answered longer ago than this.
+CONFIRMED_FOR_SECONDS = 1.0
+
+
+def _answers_within(connection, seconds: float) -> bool:
+    """Whether the server of ``connection`` (a PostgreSQL one, kept open and idle) answers a
+    ``SELECT 1`` within ``seconds``. Sent and awaited here, with a deadline: a replica whose
+    server hangs (a frozen machine, a stopped process) keeps its connections open, and a
+    read on one waited for ever, with the thread that made it (Django's health check too:
+    it has no deadline). Raises ``DatabaseError`` if it answers with an error."""
+    pgconn = connection.connection.pgconn
+    if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return True  # in the middle of something of its own: not ours to interrupt
+    deadline = time.monotonic() + seconds
+    pgconn.send_query(b"SELECT 1")
+    while pgconn.flush():
+        if not select.select([], [pgconn.socket], [], max(0.0, deadline - time.monotonic()))[1]:
+            return False
+    while True:
+        pgconn.consume_input()
+        if not pgconn.is_busy():
+            break
+        if not select.select([pgconn.socket], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            return False
+    results = []
+    while (result := pgconn.get_result()) is not None:
+        results.append(result.status)
+    if results != [pq.ExecStatus.TUPLES_OK]:  # it answered, with an error (its end, say)
+        raise DatabaseError(pgconn.error_message.decode("utf-8", "replace"))
+    return True
+
+
+def _confirm(alias: str) -> None:
+    """Raises ``DatabaseError`` if the kept connection to the replica ``alias`` does not
+    answer within ``REPLICA_CONNECT_TIMEOUT`` (``_answers_within``); asks it at most once a
+    ``CONFIRMED_FOR_SECONDS``, and once in each request. A connection that broke is closed,
+    to be made anew. This is the replicas' health check (Django's own, which has no
+    deadline, is off for them)."""
+    connection = connections[alias]
+    if connection.connection is None or connection.vendor != "postgresql":
+        return
+    confirmed_at = getattr(connection, "claimbase_confirmed_at", 0.0)
+    if confirmed_at > _request_began.get() and time.monotonic() - confirmed_at < CONFIRMED_FOR_SECONDS:
+        return
+    seconds = float(getattr(settings, "REPLICA_CONNECT_TIMEOUT", 3))
+    try:
+        answered = _answers_within(connection, seconds)
+    except Exception:  # noqa: BLE001 - a connection that broke (a restart): connect anew
+        connection.close()
+        return
+    if not answered:
+        connection.close()
+        raise DatabaseError(f"its connection did not answer a query within {seconds:g} s")
+    connection.claimbase_confirmed_at = time.monotonic()
+
+
 def answers(alias: str) -> bool:
-    """Whether the replica ``alias`` may serve a read: connected, or connecting within its
-    ``connect_timeout``, unless it failed in the last ``REPLICA_RETRY_SECONDS``."""
+    """Whether the replica ``alias`` may serve a read: connected and answering, or connecting
+    within its ``connect_timeout``, unless it failed in the last ``REPLICA_RETRY_SECONDS``."""
     if _left_out.get(alias, 0.0) > time.monotonic():
         return False
     try:
-        connections[alias].ensure_connection()
+        _confirm(alias)
+        if connections[alias].connection is None:
+            connections[alias].ensure_connection()
+            connections[alias].claimbase_confirmed_at = time.monotonic()
     except DatabaseError as error:
         seconds = float(getattr(settings, "REPLICA_RETRY_SECONDS", 30))
         _left_out[alias] = time.monotonic() + seconds
@@ -262,6 +328,7 @@ class ReadYourWritesMiddleware:
         pinned, unknown_whose = (False, None) if wrote else self.recently_wrote(request)
         token = _read_primary.set(wrote or pinned)
         replica_token = _request_replica.set(random.choice(replica_aliases()))
+        began_token = _request_began.set(time.monotonic())
 
         cache_tables = _cache_tables()
 
@@ -278,6 +345,7 @@ class ReadYourWritesMiddleware:
         finally:
             _read_primary.reset(token)
             _request_replica.reset(replica_token)
+            _request_began.reset(began_token)
         user_id = _user_id(request)
         if unknown_whose and user_id is not None:
             _shared(cache.set, unknown_whose, user_id, _WHOSE_SECONDS)

@@ -272,7 +272,8 @@ REPLICA_CONNECT_TIMEOUT = env_number("REPLICA_CONNECT_TIMEOUT", "3", kind=int, p
 REPLICA_RETRY_SECONDS = env_number("REPLICA_RETRY_SECONDS", "30", positive=True, most=3600)
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     try:
-        _replica = dj_database_url.parse(_url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=True)
+        # Their health check is the router's, with a deadline (project/routers.py: _confirm).
+        _replica = dj_database_url.parse(_url, conn_max_age=env_number("CONN_MAX_AGE", "60", kind=int), conn_health_checks=False)
     except ValueError as _error:  # an unknown scheme, a port past 65535, a host cut short
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not a database URL: {_error}") from None
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:

@@ -8,7 +8,10 @@ closed port and to a port that accepts and never answers."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import socket
 import time
 
@@ -117,6 +120,81 @@ def test_a_silent_replica_costs_one_read_its_connect_timeout_then_nothing(replic
     started = time.monotonic()
     assert router.db_for_read(Claim) == "default"
     assert time.monotonic() - started < 0.05
+
+
+@contextlib.contextmanager
+def _stopped(pid: int):
+    """The server process ``pid`` stopped (SIGSTOP) for the block: its connections stay
+    open and nothing answers on them, as on a frozen machine."""
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except PermissionError:
+        pytest.skip("this user may not stop the database server's processes")
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_a_replica_whose_kept_connection_stops_answering_is_left_out_within_the_timeout(replica_at, settings, caplog):
+    settings.REPLICA_CONNECT_TIMEOUT = 1
+    frozen = replica_at("replica_frozen")
+    router = ReplicaRouter([frozen])
+    assert router.db_for_read(Claim) == frozen
+    with connections[frozen].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    connections[frozen].claimbase_confirmed_at = 0.0  # last asked long ago
+    with _stopped(backend), caplog.at_level(logging.ERROR, logger="project.routers"):
+        started = time.monotonic()
+        assert router.db_for_read(Claim) == "default"
+        assert time.monotonic() - started < 3  # it had waited for ever
+    assert "did not answer a query within 1 s" in caplog.text
+    assert connections[frozen].connection is None  # closed, not kept
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_a_replica_whose_kept_connection_broke_is_connected_again(replica_at):
+    restarted = replica_at("replica_restarted")
+    router = ReplicaRouter([restarted])
+    assert router.db_for_read(Claim) == restarted
+    with connections[restarted].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    connections[restarted].claimbase_confirmed_at = 0.0
+    assert router.db_for_read(Claim) == restarted
+    with connections[restarted].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != backend
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_each_request_asks_the_kept_connection_first_so_one_broken_since_is_no_error(replica_at, monkeypatch):
+    restarted = replica_at("replica_restarted")
+    monkeypatch.setattr(routers, "replica_aliases", lambda: [restarted])
+    router = ReplicaRouter([restarted])
+    backends = []
+
+    def view(request):
+        alias = router.db_for_read(Claim)
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.append((alias, cursor.fetchone()[0]))
+        return HttpResponse("ok")
+
+    middleware = ReadYourWritesMiddleware(view)
+    middleware(RequestFactory().get("/api/v1/claims/"))
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backends[0][1]])
+    middleware(RequestFactory().get("/api/v1/claims/"))  # at once: within CONFIRMED_FOR_SECONDS
+    assert [alias for alias, _ in backends] == [restarted, restarted]
+    assert backends[1][1] != backends[0][1]
 
 
 @pytest.fixture
