@@ -23,3 +23,33 @@ def as_tag(value: str) -> str:
     Markdown file's front matter), never what a caller types: that is refused if not a tag."""
     tag = value.strip().replace("_", "-")
     return tag if is_tag(tag) else ""
+
+
+# The language of a document that does not name its own is read from its text (py3langid,
+# the identifier trafilatura uses), from its first characters, when they are enough to
+# tell and the identifier is nearly sure; otherwise none is given (the source's default
+# stands, or what the user typed).
+LANGUAGE_SAMPLE = 20_000
+_ENOUGH_LETTERS = 30
+_SURE = 0.95
+_identifier = None
+
+
+def _identify(text: str) -> tuple[str, float]:
+    global _identifier
+    if _identifier is None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        _identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    language, probability = _identifier.classify(text)
+    return language, float(probability)
+
+
+def language_of_text(text: str) -> str:
+    """The tag of the language ``text`` is written in ("ru", "ja"), or "" when it holds too
+    few letters to tell (a title, a table of figures) or the identifier is unsure."""
+    sample = text[:LANGUAGE_SAMPLE]
+    if sum(character.isalpha() for character in sample) < _ENOUGH_LETTERS:
+        return ""
+    language, probability = _identify(sample)
+    return language if probability >= _SURE and is_tag(language) else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import BinaryIO
 
@@ -12,7 +12,7 @@ import yaml
 from project.validation import as_one_line, says_something
 
 from ..dates import has_begun_somewhere
-from ..language import as_tag
+from ..language import LANGUAGE_SAMPLE, as_tag, language_of_text
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
 from .errors import ExtractionError
 from .html import extract_html
@@ -30,7 +30,8 @@ _NAMES = {"url", "language"}
 
 @dataclass(frozen=True)
 class Metadata:
-    """What the document says about itself; empty where it says nothing."""
+    """What the document says about itself; empty where it says nothing, but its language,
+    read from its text where it names none (``language.language_of_text``)."""
 
     title: str = ""
     authors: str = ""
@@ -281,7 +282,11 @@ def extract(
         if isinstance(text, SpooledText):
             text.close()
         raise ExtractionError("The file holds no text (only white space).", code="empty_file")
-    return Extraction(text=text, media_type=media_type, metadata=_metadata(raw), charset=read_in)
+    metadata = _metadata(raw)
+    if not metadata.language:
+        sample = next(text.pieces(LANGUAGE_SAMPLE), "") if isinstance(text, SpooledText) else text[:LANGUAGE_SAMPLE]
+        metadata = replace(metadata, language=language_of_text(sample))
+    return Extraction(text=text, media_type=media_type, metadata=metadata, charset=read_in)
 
 
 __all__ = ["Extraction", "Metadata", "extract", "PLAIN", "MARKDOWN", "HTML", "PDF"]

@@ -750,3 +750,28 @@ def test_a_file_name_a_browser_escaped_gives_the_title_the_user_chose(client_for
     response = upload(client_for(analyst), sent, f"Notes of {sent}.".encode(), "text/plain")
     assert response.status_code == 201, response.json()
     assert response.json()["title"] == title
+
+
+# (the file's text, the language recorded)
+LANGUAGES = [
+    ("Россия шесть раз голосовала за санкции Совета Безопасности ООН против Ирана с 2006 по 2010 год.", "ru"),
+    ("ロシアは二〇〇六年から二〇一〇年にかけて、国連安全保障理事会のイラン制裁決議に六回賛成した。", "ja"),
+    ("Russland stimmte zwischen 2006 und 2010 sechsmal für Sanktionen des UN-Sicherheitsrats gegen Iran.", "de"),
+    ("Russia voted six times for UN Security Council sanctions on Iran, June 2006 to June 2010.", "en"),
+    ("S-400: 2019, 2020, 2021.", "en"),  # too few letters to tell: the default
+]
+
+
+@pytest.mark.parametrize("written, language", LANGUAGES, ids=[language for _, language in LANGUAGES])
+def test_a_document_naming_no_language_gets_the_one_its_text_is_written_in(client_for, analyst, written, language):
+    response = upload(client_for(analyst), "notes.txt", written.encode(), "text/plain")
+    assert response.status_code == 201, response.json()
+    assert response.json()["language"] == language
+
+
+def test_the_language_a_document_names_or_the_user_gives_wins_over_its_text(client_for, analyst):
+    russian = LANGUAGES[0][0]
+    page = f'<html lang="uk"><body><article><p>{russian}</p><p>{russian}</p></article></body></html>'
+    assert upload(client_for(analyst), "page.html", page.encode(), "text/html").json()["language"] == "uk"
+    given = upload(client_for(analyst), "other.txt", f"{russian} Ещё.".encode(), "text/plain", language="be")
+    assert given.json()["language"] == "be"
