@@ -117,7 +117,26 @@ class _Joined:
         return "".join(self._pieces)
 
 
-def _binary_data() -> ExtractionError:
+def _utf16_without_mark(data: bytes) -> str:
+    """"utf-16le" or "utf-16be" when ``data`` reads as UTF-16 text of Latin letters (a zero
+    byte after, or before, nearly every other byte), else ""."""
+    pairs = data[: len(data) // 2 * 2][:4096]
+    if len(pairs) < 8:
+        return ""
+    high, low = pairs[1::2], pairs[0::2]
+    for zeros, others, name in ((high, low, "utf-16le"), (low, high, "utf-16be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and others.count(0) <= 0.1 * len(others):
+            return name
+    return ""
+
+
+def _binary_data(data: bytes = b"") -> ExtractionError:
+    if encoding := _utf16_without_mark(data):
+        return ExtractionError(
+            f"The file looks like {encoding.upper()} text without a byte order mark, which is not guessed: "
+            f"send it with its charset (text/plain; charset={encoding}), or save it with a byte order mark.",
+            code="unsupported_type",
+        )
     return ExtractionError("The file holds binary data, not text (it contains NUL bytes).", code="unsupported_type")
 
 
@@ -140,7 +159,7 @@ def _decoded(stream: BinaryIO, encoding: Encoding, ends: Callable[[str], str], *
     try:
         for chunk in _chunks(stream):
             if not encoding.has_zero_bytes and b"\x00" in chunk:
-                raise _binary_data()
+                raise _binary_data(chunk)
             piece = pending + decoder.decode(chunk)
             pending = "\r" if piece.endswith("\r") else ""
             piece = piece[:-1] if pending else piece
@@ -184,8 +203,8 @@ def _encoding(stream: BinaryIO, charset: str | None) -> Encoding:
     fits (binary data, or bytes in no encoding recognised)."""
     encoding = choose(stream, charset)
     if encoding is None:
-        if any(b"\x00" in chunk for chunk in _chunks(stream)):
-            raise _binary_data()
+        if (binary := next((chunk for chunk in _chunks(stream) if b"\x00" in chunk), None)) is not None:
+            raise _binary_data(binary)
         raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
     return encoding
 

@@ -444,3 +444,20 @@ def test_a_large_text_names_its_encoding_too():
     data = (line * (text.SPOOLED_FROM // len(line) + 1)).encode("cp1252")
     extraction = extract(io.BytesIO(data), declared_type=PLAIN, filename="notes.txt")
     assert isinstance(extraction.text, text.SpooledText) and extraction.charset == "windows-1252"
+
+
+@pytest.mark.parametrize("charset", ["utf-16le", "utf-16be"])
+def test_utf16_without_a_byte_order_mark_is_refused_saying_how_to_send_it(charset):
+    data = ("Russia voted six times for the sanctions.\r\n" * 3).encode(charset)
+    with pytest.raises(ExtractionError) as refused:
+        read(data, PLAIN)
+    assert refused.value.code == "unsupported_type"
+    assert f"looks like {charset.upper()} text without a byte order mark" in str(refused.value)
+    assert f"charset={charset}" in str(refused.value)
+    assert read(data, PLAIN, charset=charset).startswith("Russia voted six times")
+
+
+def test_binary_data_with_zero_bytes_is_refused_as_binary():
+    with pytest.raises(ExtractionError) as refused:
+        read(b"\x89\x00\x01\x02\xff\xfe\x00\x07" * 40, PLAIN)
+    assert "holds binary data, not text" in str(refused.value)
