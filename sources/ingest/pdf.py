@@ -88,6 +88,13 @@ def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
 _HYPHEN_AT_LINE_END = "\x02"
 
 
+def _drawn_level(textpage) -> bool:
+    """Whether the text of the page runs level with its drawing's axes (its runs' boxes,
+    which PDFium gives in the page's own space, wider than high in all), not across them."""
+    boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
+    return sum(box[2] - box[0] for box in boxes) > sum(box[3] - box[1] for box in boxes)
+
+
 def _page_blocks(textpage) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
 
@@ -363,6 +370,13 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                 page = document[number]
                 try:
                     textpage = page.get_textpage()
+                    if page.get_rotation() and _drawn_level(textpage):
+                        # A page turned for display with its text drawn level on it (a
+                        # landscape page set upright): PDFium, reading the turned page, gave
+                        # the text's lines last first. Read as it is drawn, as the boxes are.
+                        textpage.close()
+                        page.set_rotation(0)
+                        textpage = page.get_textpage()
                     pages.append(_page_blocks(textpage))
                     textpage.close()
                 finally:
