@@ -154,6 +154,8 @@ _REPEAT_DIGITS = str.maketrans("01", "\ufdd6\ufdd7")
 _MARKS = frozenset((_HELD, _END, _BREAK, "\ufdd6", "\ufdd7"))
 _WITHOUT_REPEAT_MARKS = str.maketrans("", "", "\ufdd6\ufdd7")
 _HELD_MARK = re.compile(f"{_HELD}([^{_END}]*){_END}")
+# A break mark and the spaces beside it (trafilatura's between an item's blocks): a line break.
+_SPACED_BREAK = re.compile(f" *{_BREAK} *")
 # A mark left where trafilatura put no table (a cell read as paragraphs): it goes, and a
 # space beside it with it when another is there.
 _STRAY_MARK = re.compile(f"(?:(?<=[ \n])|^){_HELD}[^{_END}]*{_END} *|{_HELD}[^{_END}]*{_END}", re.MULTILINE)
@@ -340,6 +342,38 @@ def _formulas_and_drawings_as_text(tree) -> None:
             element.getparent().replace(element, span)
         else:
             element.drop_tree()
+
+
+# Blocks in a list's item that trafilatura lays out itself: a list in it begins its own lines.
+_LAID_OUT_IN_ITEMS = frozenset({"ul", "ol", "dl", "menu", "table"})
+
+
+def _text_in(element) -> bool:
+    return bool("".join(element.itertext()).strip()) if isinstance(element.tag, str) else False
+
+
+def _blocks_in_items_marked(tree) -> None:
+    """Each block in a list's item (a paragraph, a division, preformatted text) begins a line
+    and ends one, as Chromium copies it, with ``_BREAK`` marks where those lines break:
+    trafilatura runs an item's blocks into one line, glued ("Item onex=1after in item",
+    "Step twoa div in it") or a space apart, and a quote across them was not found."""
+    for item in list(tree.iter("li", "dd")):
+        children = [child for child in item if isinstance(child.tag, str)]
+        breaks = []  # (the block, a break before it, a break after it), decided first
+        for index, child in enumerate(children):
+            if child.tag not in _BLOCKS or child.tag in _LAID_OUT_IN_ITEMS or not _text_in(child):
+                continue
+            previous = children[index - 1] if index else None
+            # Text runs into it: the item's own, or a line's (not a block's, whose end breaks).
+            before = (item.text or "") if previous is None else (previous.tail or "")
+            run_into = bool(before.strip()) or (previous is not None and previous.tag not in _BLOCKS and _text_in(previous))
+            goes_on = bool((child.tail or "").strip()) or any(_text_in(later) for later in children[index + 1 :])
+            breaks.append((child, run_into, goes_on))
+        for child, run_into, goes_on in breaks:
+            if run_into:
+                _write_where_it_stands(child, _BREAK)
+            if goes_on:
+                child.tail = _BREAK + (child.tail or "")
 
 
 def _says_something(run: list) -> bool:
@@ -742,7 +776,8 @@ def _text_of(body) -> str:
     _escape_ampersands(body)
     # A break mark where trafilatura read a cell's text as no table's (a division's, or its
     # fallback's paragraphs) is the line break it stood for.
-    return _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False)).replace(_BREAK, "\n").translate(_WITHOUT_REPEAT_MARKS)
+    text = _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False))
+    return _SPACED_BREAK.sub("\n", text).translate(_WITHOUT_REPEAT_MARKS)
 
 
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
@@ -1115,6 +1150,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _inline_code_as_text(tree)
             _formulas_and_drawings_as_text(tree)
             _loose_text_in_paragraphs(tree)
+            _blocks_in_items_marked(tree)
             _repeats_marked(tree)
         document = bare_extraction(
             content if tree is None else tree,

@@ -660,3 +660,21 @@ def test_a_drawings_labels_are_kept_its_title_is_not():
     text = read(page(body=f"<p>The chart {drawing} shows the shares.</p><p>An icon <svg><rect/></svg> here.</p>")).text
     assert "The chart Oil 42% Gas 58% shows the shares.\nAn icon here." in text
     assert "hidden title" not in text
+
+
+# (a list whose items hold blocks, the lines Chromium 156 copies of it when the article is
+# selected, blank lines between paragraphs aside: a quote's blank lines are read as one break)
+ITEMS_WITH_BLOCKS = [
+    ("<ul><li>Item one<pre><code>x=1</code></pre>after in item</li><li>Item two</li></ul>", "Item one\nx=1\nafter in item\nItem two"),
+    ("<ul><li><p>Para one of the item.</p><p>Para two of it.</p></li><li><p>Another item.</p></li></ul>",
+     "Para one of the item.\nPara two of it.\nAnother item."),
+    ("<ol><li>Step one<br>goes on here</li><li>Step two<div>a division in it</div></li></ol>",
+     "Step one\ngoes on here\nStep two\na division in it"),
+    ("<ul><li>Outer<ul><li>Inner one</li><li>Inner two</li></ul>outer after</li></ul>", "Outer\nInner one\nInner two\nouter after"),
+]
+
+
+@pytest.mark.parametrize(("written", "copied"), ITEMS_WITH_BLOCKS, ids=[copied.split("\n")[0] for _, copied in ITEMS_WITH_BLOCKS])
+def test_the_blocks_in_a_lists_items_are_lines_of_their_own(written, copied):
+    text = read(page(body=written)).text
+    assert f"{ARTICLE[0]}\n{copied}\n{ARTICLE[1]}" in text
