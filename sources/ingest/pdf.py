@@ -86,6 +86,7 @@ def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
 # a hyphenated word ("nego-" / "tiations") alike. The text keeps the hyphen and the line
 # break as the page draws them: "RussiaIran" is no word of the document.
 _HYPHEN_AT_LINE_END = "\x02"
+_HYPHEN_AT_LINE_END_IN_RANGE = "\ufffe"  # the same mark, in the text of a range
 
 
 def _drawn_level(textpage) -> bool:
@@ -93,6 +94,19 @@ def _drawn_level(textpage) -> bool:
     which PDFium gives in the page's own space, wider than high in all), not across them."""
     boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
     return sum(box[2] - box[0] for box in boxes) > sum(box[3] - box[1] for box in boxes)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a text PDFium read, each with its white space collapsed; none empty."""
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return [line for line in lines if line]
+
+
+def _lines_as_pdfium_reads(textpage) -> list[list[str]]:
+    """The page's text as one block, its lines in PDFium's order."""
+    text = textpage.get_text_range().replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-\n").replace(_HYPHEN_AT_LINE_END, "-\n")
+    lines = _lines(text)
+    return [lines] if lines else []
 
 
 def _page_blocks(textpage) -> list[list[str]]:
@@ -112,9 +126,7 @@ def _page_blocks(textpage) -> list[list[str]]:
         right = max(box[2] for box in block)
         top = max(box[3] for box in block)
         text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
-        lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-        lines = [line for line in lines if line]
-        if lines:
+        if lines := _lines(text):
             blocks.append(lines)
     return blocks
 
@@ -377,7 +389,13 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                         textpage.close()
                         page.set_rotation(0)
                         textpage = page.get_textpage()
-                    pages.append(_page_blocks(textpage))
+                    if page.get_rotation():
+                        # Text drawn turned, and the page turned to show it level: the boxes
+                        # stand across the lines, which no cut of them finds; PDFium reads
+                        # its lines in order (in a box it ran two of them together).
+                        pages.append(_lines_as_pdfium_reads(textpage))
+                    else:
+                        pages.append(_page_blocks(textpage))
                     textpage.close()
                 finally:
                     page.close()
