@@ -1067,8 +1067,17 @@ _SCRIPT_PLACEHOLDER = re.compile(
     r"|(?:please\s+)?(?:enable|turn\s+on|activate|allow)\s+javascript(?:\s+(?:to|in\s+order\s+to)\s+[\w\s]{0,40})?"
     r"|you\s+need\s+to\s+enable\s+javascript\s+to\s+run\s+this\s+app"
     r"|(?:this\s+(?:page|site|app|application|website)\s+)?(?:requires|needs)\s+javascript(?:\s+to\s+[\w\s]{0,40})?"
-    r"|javascript\s+is\s+(?:required|disabled)(?:\s+in\s+your\s+browser)?)"
-    r"[\s.…!]*",
+    r"|javascript\s+is\s+(?:required|disabled)(?:\s+in\s+your\s+browser)?"
+    # The same in the languages most sites are written in.
+    r"|cargando|por\s+favor,?\s+espere|(?:activa|habilita)\s+javascript"
+    r"|chargement(?:\s+en\s+cours)?|veuillez\s+patienter|(?:veuillez\s+)?activer\s+javascript|activez\s+javascript"
+    r"|javascript\s+est\s+(?:requis|nécessaire|désactivé)"
+    r"|(?:wird\s+)?geladen|laden|bitte\s+warten|bitte\s+aktivieren\s+sie\s+javascript|javascript\s+ist\s+(?:deaktiviert|erforderlich)"
+    r"|загрузка|пожалуйста,?\s+подождите|включите\s+javascript"
+    r"|carregando|a\s+carregar|aguarde|ative\s+o\s+javascript|caricamento(?:\s+in\s+corso)?|attendere|abilita\s+javascript"
+    r"|加载中|正在加载|請稍候|请稍候|请启用\s*javascript|読み込み中|javascriptを有効にしてください"
+    r"|جار(?:ٍ)?\s+التحميل|يرجى\s+تفعيل\s+(?:جافا\s*سكريبت|javascript)|در\s+حال\s+بارگذاری)"
+    r"[\s.…!。]*",
     re.IGNORECASE,
 )
 _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)

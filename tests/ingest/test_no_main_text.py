@@ -25,6 +25,14 @@ NOT_AN_ARTICLE = {
     ),
     "enable-javascript": '<div id="app"></div><p>Please enable JavaScript to view this page.</p><script src="/app.js"></script>',
     "angular-root": '<app-root>Loading application, please wait...</app-root><script src="runtime.js"></script><script src="main.js"></script>',
+    # The same placeholders in other languages.
+    "loading-ru": '<div id="app">Загрузка...</div><script src="/bundle.js"></script>',
+    "loading-de": '<div id="app">Wird geladen…</div><script src="/bundle.js"></script>',
+    "enable-javascript-fr": '<div id="app"></div><p>Veuillez activer JavaScript.</p><script src="/app.js"></script>',
+    "loading-es": '<div id="app">Cargando...</div><script src="/bundle.js"></script>',
+    "loading-zh": '<div id="app">加载中…</div><script src="/bundle.js"></script>',
+    "loading-ja": '<div id="app">読み込み中...</div><script src="/bundle.js"></script>',
+    "loading-ar": '<div id="app">جار التحميل...</div><script src="/bundle.js"></script>',
 }
 
 
@@ -64,6 +72,7 @@ SHORT_PAGES_ABOUT_LOADING = {
     "loading-in-a-sentence": '<p>Loading the ferry took three hours.</p><script src="/app.js"></script>',
     "javascript-in-a-sentence": "<h1>Enable JavaScript</h1><p>Please enable JavaScript to see the map; the council says it will not.</p><script>x();</script>",
     "loading-without-scripts": "<p>Loading...</p>",
+    "loading-ru-in-a-sentence": "<p>Загрузка парома заняла три часа.</p><script src=\"/app.js\"></script>",
 }
 
 
