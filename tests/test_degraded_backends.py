@@ -136,17 +136,24 @@ def _stopped(pid: int):
         os.kill(pid, signal.SIGCONT)
 
 
+def _kept_connection(router: ReplicaRouter, alias: str) -> int:
+    """Connects to the replica ``alias`` through ``router``, as if long ago (its kept
+    connection is asked again by the next read); the process id of its server."""
+    assert router.db_for_read(Claim) == alias
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    connections[alias].claimbase_confirmed_at = 0.0
+    return backend
+
+
 @OUTSIDE_A_TRANSACTION
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
 def test_a_replica_whose_kept_connection_stops_answering_is_left_out_within_the_timeout(replica_at, settings, caplog):
     settings.REPLICA_CONNECT_TIMEOUT = 1
     frozen = replica_at("replica_frozen")
     router = ReplicaRouter([frozen])
-    assert router.db_for_read(Claim) == frozen
-    with connections[frozen].cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    connections[frozen].claimbase_confirmed_at = 0.0  # last asked long ago
+    backend = _kept_connection(router, frozen)
     with _stopped(backend), caplog.at_level(logging.ERROR, logger="project.routers"):
         started = time.monotonic()
         assert router.db_for_read(Claim) == "default"
@@ -160,13 +167,9 @@ def test_a_replica_whose_kept_connection_stops_answering_is_left_out_within_the_
 def test_a_replica_whose_kept_connection_broke_is_connected_again(replica_at):
     restarted = replica_at("replica_restarted")
     router = ReplicaRouter([restarted])
-    assert router.db_for_read(Claim) == restarted
-    with connections[restarted].cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
+    backend = _kept_connection(router, restarted)
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
-    connections[restarted].claimbase_confirmed_at = 0.0
     assert router.db_for_read(Claim) == restarted
     with connections[restarted].cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
