@@ -365,10 +365,13 @@ class ReadYourWritesMiddleware:
             keys.append(key)
         if user_id is not None:
             keys.append(_user_pin_key(user_id))
-            # The credentials this request wrote with, and the session it holds now (a login
-            # begins a new one), known as the user's: a browser that only writes, or is used
-            # only right after its login, is then pinned by its user's other writes.
-            known = {key, _session_key(request)} - {None}
+            # The credential this request wrote with, known as the user's, and, when that is
+            # its session, the session it holds now (a login begins a new one): a browser that
+            # only writes, or is used only right after its login, is then pinned by its
+            # user's other writes. A session sent beside a token (a browser's cookie with a
+            # script's token) is not the writer's to claim.
+            session = None if request.META.get("HTTP_AUTHORIZATION") else _session_key(request)
+            known = {key, session} - {None}
             if known:
                 _shared(cache.set_many, {_whose_key(credential): user_id for credential in known}, _WHOSE_SECONDS)
         if keys:

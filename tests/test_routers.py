@@ -176,6 +176,30 @@ def test_a_browser_that_only_writes_is_pinned_by_its_users_script(with_replica):
     assert decisions == ["default", "default", "default"]
 
 
+def test_a_write_with_a_token_beside_another_users_session_does_not_claim_the_session(with_replica):
+    """A browser logged in as one user, sending another's token (an API console's
+    "Authorize"): the session stays its own user's, whose other writes still pin it."""
+    decisions: list[str] = []
+    analyst, reviewer = User(pk=7, username="analyst"), User(pk=8, username="reviewer")
+
+    def view_as(user):
+        def view(request):
+            request.user = user
+            decisions.append(with_replica.db_for_read(Claim))
+            return HttpResponse("ok")
+        return ReadYourWritesMiddleware(view)
+
+    view_as(analyst)(_as(analyst, factory.get("/admin/")))  # the browser, known as the analyst's
+    cache.delete_many([routers._user_pin_key(7)])
+    mixed = _as(analyst, factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token reviewers-token"))
+    mixed.session = type("Session", (), {"session_key": f"session-of-{analyst.pk}"})()
+    view_as(reviewer)(mixed)
+    cache.delete_many([routers._user_pin_key(8), routers._authorization_key("Token reviewers-token")])
+    view_as(analyst)(factory.post("/api/v1/claims/", HTTP_AUTHORIZATION="Token analysts-script"))
+    view_as(analyst)(_as(analyst, factory.get("/api/v1/claims/1/")))
+    assert decisions == ["replica1", "default", "default", "default"]
+
+
 def _issue_token(key: str):
     """A POST to a view that issues ``Token <key>``, through the middleware; the request."""
     seen = []
