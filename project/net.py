@@ -36,6 +36,22 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
 
 
+# How much of a redirect's target a message shows.
+SHOWN_LOCATION_CHARACTERS = 300
+
+
+def _shown_location(location: str) -> str:
+    """A ``Location`` header as its sender wrote it (the HTTP client reads a header's bytes
+    as Latin-1: UTF-8 is read back as UTF-8), cut to ``SHOWN_LOCATION_CHARACTERS``."""
+    try:
+        location = location.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        pass
+    if len(location) > SHOWN_LOCATION_CHARACTERS:
+        return location[:SHOWN_LOCATION_CHARACTERS] + f"… ({len(location):,} characters)"
+    return location
+
+
 class FetchError(Exception):
     """An outbound request that did not give a usable answer; ``code`` says why."""
 
@@ -354,19 +370,19 @@ def request(
                 status = answer.status
                 answer_headers = {name.lower(): value for name, value in answer.headers.items()}
                 if status in REDIRECT_STATUSES and answer_headers.get("location"):
+                    if not max_redirects:
+                        raise FetchError(
+                            f"{url} answered HTTP {status}, a redirect, and redirects are not followed here "
+                            f"(to {_shown_location(answer_headers['location'])}).",
+                            code="redirected",
+                            status=status,
+                        )
                     try:
                         url = urljoin(url, answer_headers["location"])
                     except ValueError as error:
                         raise FetchError(
                             f"{url} redirected to an invalid URL ({error}).", code="bad_url"
                         ) from error
-                    if not max_redirects:
-                        raise FetchError(
-                            f"{url} answered HTTP {status}, a redirect to {answer_headers['location']}: "
-                            "redirects are not followed here.",
-                            code="redirected",
-                            status=status,
-                        )
                     if status == 303:
                         method, body = "GET", None
                     continue

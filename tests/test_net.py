@@ -24,6 +24,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/hello")
             self.end_headers()
+        elif self.path == "/odd-redirect":  # not a URL, UTF-8, and long
+            self.send_response(301)
+            self.send_header("Location", ("http://[::1/café" + "x" * 5000).encode().decode("latin-1"))
+            self.end_headers()
         elif self.path.split("?")[0] == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -365,4 +369,12 @@ def test_a_redirect_where_none_is_followed_says_so_with_its_status_and_target(se
     with pytest.raises(net.FetchError) as error:
         net.request("GET", server + "/loop", allow_private=True, max_redirects=0)
     assert (error.value.code, error.value.status) == ("redirected", 302)
-    assert "answered HTTP 302, a redirect to /loop: redirects are not followed" in error.value.message
+    assert error.value.message == f"{server}/loop answered HTTP 302, a redirect, and redirects are not followed here (to /loop)."
+
+
+def test_a_redirect_where_none_is_followed_shows_its_target_as_sent_and_cut_short(server):
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + "/odd-redirect", allow_private=True, max_redirects=0)
+    assert (error.value.code, error.value.status) == ("redirected", 301)
+    assert "redirects are not followed here (to http://[::1/café" in error.value.message
+    assert error.value.message.endswith(f"… ({len('http://[::1/café') + 5000:,} characters)).")
