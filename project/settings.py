@@ -8,6 +8,7 @@ secret key that is never committed.
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import re
 import secrets
@@ -65,8 +66,13 @@ def env_rate(name: str, default: str) -> str:
 def check_redis_url(name: str, url: str) -> None:
     """``ImproperlyConfigured`` naming ``name`` for a Redis address that Redis's client would
     read otherwise than it says: ``redis://host:6379/abc`` is database 0 to it, silently.
-    A message shows the address without its password."""
-    shown = re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
+    A message shows the address without its password. Several, comma-separated (the first
+    written to, the others read from: Django's Redis cache), are each checked."""
+    if "," in url:
+        for each in url.split(","):
+            check_redis_url(name, each.strip())
+        return
+    shown = re.sub(r"(//[^@/?#]*?:)[^@?#]*@", r"\1***@", url)
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// address, not {shown!r}.")
     try:
@@ -91,26 +97,66 @@ def check_redis_url(name: str, url: str) -> None:
     _check_redis_options(name, url, shown)
 
 
+# The options Claimbase takes from a Redis address's query, and what each must be (as
+# redis-py reads them: its URL parsers first). Others are objects a URL cannot carry
+# (a class, a retry policy), or would break the cache (decode_responses: its values are
+# pickled bytes).
+_POSITIVE_SECONDS = ("socket_timeout", "socket_connect_timeout")
+_REDIS_OPTIONS = {
+    **dict.fromkeys(_POSITIVE_SECONDS, "a number of seconds above 0"),
+    "health_check_interval": "a whole number of seconds, 0 or more",
+    "max_connections": "a whole number above 0",
+    "socket_read_size": "a whole number above 0",
+    "socket_keepalive": "true or false",
+    "retry_on_timeout": "true or false",
+    "protocol": "2 or 3",
+    "client_name": "a name",
+    "ssl_cert_reqs": "none, optional or required",
+    "ssl_check_hostname": "true or false",
+    "ssl_ca_certs": "a file", "ssl_ca_path": "a folder", "ssl_certfile": "a file", "ssl_keyfile": "a file",
+    "ssl_password": "a password",
+}
+# What redis-py reads from the address itself, not its query.
+_REDIS_ADDRESS = frozenset({"host", "port", "db", "path", "username", "password"})
+
+
+def _redis_option_problem(name: str, value) -> bool:
+    if name in _POSITIVE_SECONDS:
+        return not (math.isfinite(value) and value > 0)
+    if name == "health_check_interval":
+        return value < 0
+    if name in ("max_connections", "socket_read_size"):
+        return value < 1
+    if name == "protocol":
+        return value not in (2, 3)
+    if name == "ssl_cert_reqs":
+        return str(value).lower() not in ("none", "optional", "required")
+    return False
+
+
 def _check_redis_options(name: str, url: str, shown: str) -> None:
     """The options of a Redis address (``?socket_timeout=abc``, ``?unknown=1``), read as
-    its client reads them when it first connects: an option it cannot read, or does not
-    know, made every request a 500, the server having started."""
-    import inspect
-
+    its client reads them when it first connects: an option it cannot read, does not know,
+    or would fail on, made every request a 500, the server having started."""
     from redis import connection as redis_connection
 
     try:
         options = redis_connection.parse_url(url)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name}: {shown!r}: {error}") from None
-    kind = {"rediss": redis_connection.SSLConnection, "unix": redis_connection.UnixDomainSocketConnection}
-    known = {"connection_class"} | set(inspect.signature(redis_connection.ConnectionPool.__init__).parameters)
-    for cls in kind.get(urlsplit(url).scheme, redis_connection.Connection).__mro__:
-        if "__init__" in vars(cls):
-            known |= set(inspect.signature(cls.__init__).parameters)
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise ImproperlyConfigured(f"{name}: {shown!r} sets options Redis's client does not know: {', '.join(unknown)}.")
+    # The options written in the query (redis-py adds a connection class of its own for
+    # rediss:// and unix:// addresses).
+    given = set(parse_qs(urlsplit(url).query, keep_blank_values=True)) & set(options) - _REDIS_ADDRESS
+    if unknown := sorted(given - set(_REDIS_OPTIONS)):
+        raise ImproperlyConfigured(
+            f"{name}: {shown!r} sets options Claimbase does not take from the address: {', '.join(unknown)} "
+            f"(it takes {', '.join(sorted(_REDIS_OPTIONS))})."
+        )
+    if (ssl := sorted(option for option in given if option.startswith("ssl_"))) and not url.startswith("rediss://"):
+        raise ImproperlyConfigured(f"{name}: {shown!r} sets {', '.join(ssl)}, which only a rediss:// address uses.")
+    for option in sorted(given):
+        if _redis_option_problem(option, options[option]):
+            raise ImproperlyConfigured(f"{name}: in {shown!r}, {option} must be {_REDIS_OPTIONS[option]}.")
 
 
 def env_list(name: str, default: str) -> list[str]:

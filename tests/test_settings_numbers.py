@@ -94,7 +94,19 @@ def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message
         # Options its client reads when it first connects: every request was a 500.
         ("redis://:s3cret@127.0.0.1:6379/0?socket_timeout=abc", "Invalid value for 'socket_timeout'"),
         ("redis://127.0.0.1:6379/0?health_check_interval=soon", "Invalid value for 'health_check_interval'"),
-        ("redis://127.0.0.1:6379/0?sokcet_timeout=1", "sets options Redis's client does not know: sokcet_timeout"),
+        ("redis://127.0.0.1:6379/0?sokcet_timeout=1", "sets options Claimbase does not take from the address: sokcet_timeout"),
+        # Accepted by the client's parser, failing on every request, or breaking the cache.
+        ("redis://127.0.0.1:6379/0?socket_timeout=-1", "socket_timeout must be a number of seconds above 0"),
+        ("redis://127.0.0.1:6379/0?socket_timeout=nan", "socket_timeout must be a number of seconds above 0"),
+        ("redis://127.0.0.1:6379/0?socket_connect_timeout=0", "socket_connect_timeout must be a number of seconds above 0"),
+        ("redis://127.0.0.1:6379/0?protocol=4", "protocol must be 2 or 3"),
+        ("redis://127.0.0.1:6379/0?connection_class=redis.SSLConnection", "does not take from the address: connection_class"),
+        ("redis://127.0.0.1:6379/0?retry=3", "does not take from the address: retry"),
+        ("redis://127.0.0.1:6379/0?decode_responses=true", "does not take from the address: decode_responses"),
+        ("rediss://cache.example/0?ssl_cert_reqs=bogus", "ssl_cert_reqs must be none, optional or required"),
+        ("redis://cache.example/0?ssl_cert_reqs=required", "sets ssl_cert_reqs, which only a rediss:// address uses"),
+        ("redis://a:6379/0,redis://b:6379/x", "the database of 'redis://b:6379/x' must be a number"),
+        ("redis://:s3cret/and@127.0.0.1:6379/x", "'redis://:***@127.0.0.1:6379/x'"),
     ],
 )
 def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
@@ -112,6 +124,9 @@ def test_a_cache_url_redis_would_read_otherwise_is_refused(url, message):
     [
         "redis://127.0.0.1:6379/0", "rediss://cache.example:6380/2", "unix:///run/redis.sock?db=3", "redis://h",
         "redis://h:6379/0?socket_timeout=0.5&max_connections=20", "rediss://h/1?ssl_cert_reqs=required",
+        "redis://a:6379/0,redis://b:6379/0", "unix:///run/redis.sock?db=1&client_name=claimbase",
+        "rediss://h/1?ssl_check_hostname=true&ssl_ca_certs=/etc/ssl/ca.pem",
+        "redis://user:p%40ss@h/0?protocol=3&health_check_interval=0&retry_on_timeout=true&socket_keepalive=1",
     ],
 )
 def test_a_cache_url_that_reads_as_it_says_is_taken(url):
