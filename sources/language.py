@@ -30,8 +30,16 @@ def as_tag(value: str) -> str:
 # tell and the identifier is nearly sure; otherwise none is given (the source's default
 # stands, or what the user typed).
 LANGUAGE_SAMPLE = 20_000
-_ENOUGH_LETTERS = 30
-_SURE = 0.95
+# Enough to tell: 100 letters in 15 words or more, or 50 letters of a script written without
+# spaces (Chinese, Japanese, Thai...), and the identifier 99% sure. Below that it named
+# short English lines Italian ("COVID-19 rates rose in Q3 2021, per CDC data"), a list of
+# names Latin, a list of cities Portuguese, and a run of one letter Maltese.
+_ENOUGH_LETTERS = 100
+_ENOUGH_WORDS = 15
+_ENOUGH_UNSPACED = 50
+_SURE = 0.99
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _identifier = None
 
 
@@ -47,9 +55,12 @@ def _identify(text: str) -> tuple[str, float]:
 
 def language_of_text(text: str) -> str:
     """The tag of the language ``text`` is written in ("ru", "ja"), or "" when it holds too
-    few letters to tell (a title, a table of figures) or the identifier is unsure."""
+    few words to tell (a title, a table of figures, a list of names) or the identifier is
+    unsure."""
     sample = text[:LANGUAGE_SAMPLE]
-    if sum(character.isalpha() for character in sample) < _ENOUGH_LETTERS:
+    words = _WORD.findall(sample)
+    enough_words = sum(map(len, words)) >= _ENOUGH_LETTERS and len(set(words)) >= _ENOUGH_WORDS
+    if not enough_words and len(_UNSPACED.findall(sample)) < _ENOUGH_UNSPACED:
         return ""
     language, probability = _identify(sample)
     return language if probability >= _SURE and is_tag(language) else ""

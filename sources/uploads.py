@@ -20,14 +20,13 @@ ENVELOPE_BYTES = 1024 * 1024
 
 # What a browser escapes in a multipart file name (the HTML standard's form-data encoding):
 # a quotation mark, CR and LF, and nothing else. A title is one line: a line break is a space.
-_ESCAPED_BY_BROWSERS = re.compile("%22|%0D%0A|%0D|%0A", re.IGNORECASE)
-_UNESCAPED = {"%22": '"', "%0D%0A": " ", "%0D": " ", "%0A": " "}
+_ESCAPED_BY_BROWSERS = re.compile("%22|(?:%0D|%0A)+", re.IGNORECASE)
 
 
 def file_name_as_chosen(name: str | None) -> str | None:
     """The name of the file the user chose, where a browser sent it escaped: ``Report
     "Final" 2024.txt`` arrives as ``Report %22Final%22 2024.txt``, and gave that title."""
-    return _ESCAPED_BY_BROWSERS.sub(lambda match: _UNESCAPED[match.group().upper()], name) if name else name
+    return _ESCAPED_BY_BROWSERS.sub(lambda match: '"' if match.group() == "%22" else " ", name) if name else name
 
 
 class SourceFileUploadHandler(TemporaryFileUploadHandler):

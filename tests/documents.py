@@ -301,9 +301,9 @@ def news_pages() -> list[TestPage]:
 
     article = seed_paragraphs(4)
     title = "Old partners, new terms"
-    # Text standing between blocks, not in paragraphs of its own: lines separated by line
-    # breaks, a line before a paragraph, after a figure, after a code block, after a
-    # nested division; and a footer of such lines.
+    # Text standing between the paragraphs of the story, not in paragraphs of its own: lines
+    # separated by line breaks, a line before a paragraph, after a figure, after a code
+    # block, after a paragraph in a division; and a footer of such lines.
     first, second, third, fourth, fifth, sixth, seventh, eighth = (escape(paragraph) for paragraph in article)
     html = (
         _head(title, author="Old School", date="2021-09-09", site="Example Gazette", canonical="https://gazette.example.com/terms")
@@ -312,7 +312,7 @@ def news_pages() -> list[TestPage]:
         + f"<p>{third}</p>\n{fourth}"
         + '<figure><img src="map.png" alt="A map of the route"><figcaption>The route</figcaption></figure>'
         + f"{fifth}<pre><code>route = [Moscow, Baku, Tehran]</code></pre>{sixth}"
-        + f"<div><div><p>{seventh}</p></div>{eighth}</div></div>"
+        + f"<div><p>{seventh}</p>{eighth}</div></div>"
         + '<div class="related">' + _links(BOILERPLATE["related"], "related") + "</div>"
         + _comments()
         + '<div class="footer"><div class="footer-links">' + _links(BOILERPLATE["navigation"], "footer-menu") + "</div>"

@@ -309,14 +309,37 @@ _BLOCKS = frozenset(
 )
 
 
+# White space a browser collapses (not U+00A0, which it shows as a space of its own), and
+# a style that keeps it.
+_COLLAPSED_SPACE = re.compile(r"[ \t\n\r\f]+")
+_KEEPS_WHITE_SPACE = re.compile(r"white-space\s*:\s*(?:pre|break-spaces)", re.IGNORECASE)
+
+
 def _inline_code_as_text(tree) -> None:
-    """Code outside preformatted text (``<code>`` in a line, not in a ``<pre>``) read as
-    the text of its line: a browser collapses its white space like any text's, and copies
-    "x a b y" of ``x <code>a   b</code> y``; trafilatura keeps every ``<code>`` as written,
-    and that quote was not found."""
+    """Code outside preformatted text (``<code>`` in a line, not in a ``<pre>``, nor styled
+    to keep its white space) with its white space collapsed as a browser collapses it:
+    Chromium copies "x a b y" of ``x <code>a   b</code> y``, and trafilatura keeps every
+    ``<code>`` as written, so that quote was not found. The element stays code, which
+    trafilatura reads at once (as a span it took minutes for a page of thousands)."""
+    kept = ("pre", "xmp", "listing", "plaintext", "textarea")
     for code in list(tree.iter("code")):
-        if next(code.iterancestors("pre", "xmp", "listing", "plaintext", "textarea"), None) is None:
-            code.tag = "span"
+        if next(code.iterancestors(*kept), None) is not None or any(
+            _KEEPS_WHITE_SPACE.search(element.get("style") or "") for element in (code, *code.iterancestors())
+        ):
+            continue
+        for element in code.iter(etree.Element):
+            if element.text:
+                element.text = _COLLAPSED_SPACE.sub(" ", element.text)
+            if element is not code and element.tail:
+                element.tail = _COLLAPSED_SPACE.sub(" ", element.tail)
+        # One space where the code meets the text around it with a space on each side.
+        previous = code.getprevious()
+        before = (code.getparent().text if previous is None else previous.tail) or ""
+        if before.endswith((" ", "\t", "\n")) and (code.text or "").startswith(" "):
+            code.text = code.text[1:]
+        written = "".join(code.itertext())
+        if written.endswith(" ") and (code.tail or "")[:1] in (" ", "\t", "\n", "\r"):
+            code.tail = code.tail.lstrip(" \t\n\r\f")
 
 
 def _formulas_and_drawings_as_text(tree) -> None:
@@ -386,49 +409,59 @@ def _says_something(run: list) -> bool:
     )
 
 
-def _loose_text_in_paragraphs(tree) -> None:
-    """The text standing between the blocks of a container, made paragraphs: the lines a
-    reader sees and Chromium copies. Trafilatura dropped such text where it followed a
-    nested division, a figure or a ``<pre><code>`` block, or preceded a paragraph ("Loose
-    text <i>here</i><p>A paragraph</p>": the first line lost), and ran it into a division's
-    last line ("inner blockThird line"). A run of text with the inline elements in it
-    (links, emphasis, line breaks) becomes one paragraph; a container without blocks is
-    left as it is (trafilatura reads its text as one)."""
-    for container in list(tree.iter(*_CONTAINERS)):
+# Where text standing between blocks is made paragraphs: the elements that hold an
+# article's paragraphs. Not the page's frame (body, header, footer, aside, nav), whose loose
+# lines are a copyright notice or a "Skip to content" link, nor a container without a
+# paragraph of its own (a forum's post of loose lines, which trafilatura reads whole).
+_TEXT_CONTAINERS = ("div", "section", "article", "main", "center")
+_PARAGRAPHS = frozenset({"p", "pre"})
+
+
+def _stands_as_a_block(element) -> bool:
+    """A block, or an element in a line holding one (a link around a card's heading and
+    teaser): put in a paragraph, it would hold blocks, which trafilatura reorders or drops."""
+    return element.tag in _BLOCKS or any(inner.tag in _BLOCKS for inner in element.iterdescendants())
+
+
+def _loose_text_in_paragraphs(tree, most: int) -> None:
+    """The text standing between the paragraphs of an article's container, made paragraphs
+    (``most`` at most: the element cap's room): the lines a reader sees and Chromium
+    copies. Trafilatura dropped such text where it followed a ``<pre><code>`` block, or
+    preceded a paragraph ("Loose text <i>here</i><p>A paragraph</p>": the first line lost).
+    A run of text with the inline elements in it (links, emphasis, line breaks) becomes one
+    paragraph."""
+    for container in list(tree.iter(*_TEXT_CONTAINERS)):
         children = list(container)
-        if not any(child.tag in _BLOCKS for child in children):
+        if not any(child.tag in _PARAGRAPHS for child in children):
             continue
         laid, run = [], [container.text]
         container.text = None
         for child in children:
             container.remove(child)  # its tail goes with it
-            if child.tag in _BLOCKS:
+            if _stands_as_a_block(child):
                 laid.append(run)
                 run, child.tail = [child.tail], None
                 laid.append(child)
             else:
                 run.append(child)
         laid.append(run)
+        last = None  # the last element put back (``len`` of an lxml element counts its children)
         for part in laid:
             if not isinstance(part, list):
                 container.append(part)
-            elif _says_something(part):
-                paragraph = etree.SubElement(container, "p")
-                paragraph.text = part[0]
-                paragraph.extend(part[1:])
-            else:  # white space, an image without alt text: nothing a reader reads
+                last = part
+            elif most > 0 and _says_something(part):
+                last = etree.SubElement(container, "p")
+                last.text = part[0]
+                last.extend(part[1:])
+                most -= 1
+            else:  # left as it stood: white space, an image without alt text, past the cap
+                if last is None:
+                    container.text = (container.text or "") + (part[0] or "")
+                else:
+                    last.tail = (last.tail or "") + (part[0] or "")
                 container.extend(part[1:])
-    _divisions_among_paragraphs_kept(tree)
-
-
-def _divisions_among_paragraphs_kept(tree) -> None:
-    """A division holding only a line of text, standing among paragraphs, made a paragraph:
-    a reader sees a line like the others, and trafilatura, reading the paragraphs, drops
-    every such division ("<p>..</p><div>A line</div><p>..</p>": the line lost)."""
-    for parent in {paragraph.getparent() for paragraph in tree.iter("p")} - {None}:
-        for division in parent.iterchildren("div"):
-            if not any(child.tag in _BLOCKS for child in division.iterdescendants()) and "".join(division.itertext()).strip():
-                division.tag = "p"
+                last = part[-1] if len(part) > 1 else last
 
 
 # Blocks of text a page may repeat, and how long a text trafilatura drops when it repeats
@@ -446,6 +479,8 @@ def _repeats_marked(tree) -> None:
     copies of one block stay alike, and go."""
     seen: dict[str, int] = {}
     for block in tree.iter(*_REPEATABLE):
+        if any(child.tag in _BLOCKS for child in block):
+            continue  # its blocks are marked (an item's paragraph): a mark here stands before them
         text = " ".join("".join(block.itertext()).split())
         if len(text) <= _DROPPED_WHEN_REPEATED:
             continue
@@ -1158,7 +1193,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _alt_texts_kept(tree)
             _inline_code_as_text(tree)
             _formulas_and_drawings_as_text(tree)
-            _loose_text_in_paragraphs(tree)
+            _loose_text_in_paragraphs(tree, MAX_HTML_ELEMENTS - sum(1 for _ in tree.iter(etree.Element)))
             _blocks_in_items_marked(tree)
             _repeats_marked(tree)
         document = bare_extraction(

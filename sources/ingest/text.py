@@ -12,6 +12,7 @@ import codecs
 import hashlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
@@ -117,21 +118,33 @@ class _Joined:
         return "".join(self._pieces)
 
 
-def _utf16_without_mark(data: bytes) -> str:
-    """"utf-16le" or "utf-16be" when ``data`` reads as UTF-16 text of Latin letters (a zero
-    byte after, or before, nearly every other byte), else ""."""
-    pairs = data[: len(data) // 2 * 2][:4096]
-    if len(pairs) < 8:
-        return ""
-    high, low = pairs[1::2], pairs[0::2]
-    for zeros, others, name in ((high, low, "utf-16le"), (low, high, "utf-16be")):
-        if zeros.count(0) >= 0.9 * len(zeros) and others.count(0) <= 0.1 * len(others):
-            return name
+# Scripts written without spaces between words: CJK, kana, Hangul, Thai, Lao, Myanmar, Khmer.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+# UTF-32 first: its text reads as UTF-16 too (with NUL characters).
+_WITHOUT_MARK = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
+
+
+def _unicode_without_mark(data: bytes) -> str:
+    """The UTF-16 or UTF-32 that ``data`` (a file's start, holding zero bytes) reads as text
+    in, without a byte order mark: all of it decodes, with no NUL and nearly nothing but
+    letters, marks, digits, punctuation and spaces; "" if none does."""
+    for encoding in _WITHOUT_MARK:
+        unit = 4 if "32" in encoding else 2
+        sample = data[: min(len(data), 4096) // unit * unit]
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(character.isprintable() or character in "\t\n\r" for character in text)
+        # Words: spaced, or in a script written without spaces; and more than a few letters.
+        worded = any(character.isspace() for character in text) or len(_UNSPACED.findall(text)) >= len(text) / 2
+        if len(set(text)) >= 8 and "\x00" not in text and readable >= 0.98 * len(text) and worded:
+            return encoding.replace("-le", "le").replace("-be", "be")
     return ""
 
 
 def _binary_data(data: bytes = b"") -> ExtractionError:
-    if encoding := _utf16_without_mark(data):
+    if encoding := _unicode_without_mark(data):
         return ExtractionError(
             f"The file looks like {encoding.upper()} text without a byte order mark, which is not guessed: "
             f"send it with its charset (text/plain; charset={encoding}), or save it with a byte order mark.",
@@ -205,6 +218,10 @@ def _encoding(stream: BinaryIO, charset: str | None) -> Encoding:
     if encoding is None:
         if (binary := next((chunk for chunk in _chunks(stream) if b"\x00" in chunk), None)) is not None:
             raise _binary_data(binary)
+        stream.seek(0)
+        if _unicode_without_mark(stream.read(4096)):  # UTF-16 of a script without zero bytes
+            stream.seek(0)
+            raise _binary_data(stream.read(4096))
         raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
     return encoding
 

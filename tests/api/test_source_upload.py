@@ -741,6 +741,7 @@ def test_pasted_text_has_no_charset(client_for, analyst):
     [
         ("Report %22Final%22 2024.txt", 'Report "Final" 2024'),
         ("Two%0D%0Alines.txt", "Two lines"),
+        ("Three%0A%0A%0Alines.txt", "Three lines"),
         ("100%25 sure.txt", "100%25 sure"),
     ],
 )
@@ -754,15 +755,32 @@ def test_a_file_name_a_browser_escaped_gives_the_title_the_user_chose(client_for
 
 # (the file's text, the language recorded)
 LANGUAGES = [
-    ("Россия шесть раз голосовала за санкции Совета Безопасности ООН против Ирана с 2006 по 2010 год.", "ru"),
-    ("ロシアは二〇〇六年から二〇一〇年にかけて、国連安全保障理事会のイラン制裁決議に六回賛成した。", "ja"),
-    ("Russland stimmte zwischen 2006 und 2010 sechsmal für Sanktionen des UN-Sicherheitsrats gegen Iran.", "de"),
+    (
+        "Россия шесть раз голосовала за санкции Совета Безопасности ООН против Ирана с 2006 по 2010 год. "
+        "Об этом говорится в докладе, который министерство опубликовало в понедельник.",
+        "ru",
+    ),
+    (
+        "ロシアは二〇〇六年から二〇一〇年にかけて、国連安全保障理事会のイラン制裁決議に六回賛成した。"
+        "これは理事会の記録によるもので、外務省も確認している。",
+        "ja",
+    ),
+    (
+        "Russland stimmte zwischen 2006 und 2010 sechsmal für Sanktionen des UN-Sicherheitsrats gegen Iran. "
+        "Das geht aus einem Bericht hervor, den das Ministerium am Montag veröffentlichte.",
+        "de",
+    ),
     ("Russia voted six times for UN Security Council sanctions on Iran, June 2006 to June 2010.", "en"),
-    ("S-400: 2019, 2020, 2021.", "en"),  # too few letters to tell: the default
+    # Too few words to tell: the default, not a guess ("it", "la", "pt", "mt" at 95% and more).
+    ("S-400: 2019, 2020, 2021.", "en"),
+    ("COVID-19 vaccination rates rose in Q3 2021, per CDC data (n=1,204; p<0.05).", "en"),
+    ("Vladimir Putin, Massoud Pezeshkian, Sergei Lavrov, Abbas Araghchi, Ilham Aliyev", "en"),
+    ("Sao Paulo, Rio de Janeiro, Buenos Aires, Santiago and Lima.", "en"),
+    ("x" * 5000, "en"),
 ]
 
 
-@pytest.mark.parametrize("written, language", LANGUAGES, ids=[language for _, language in LANGUAGES])
+@pytest.mark.parametrize("written, language", LANGUAGES, ids=[written[:20] for written, _ in LANGUAGES])
 def test_a_document_naming_no_language_gets_the_one_its_text_is_written_in(client_for, analyst, written, language):
     response = upload(client_for(analyst), "notes.txt", written.encode(), "text/plain")
     assert response.status_code == 201, response.json()

@@ -446,15 +446,25 @@ def test_a_large_text_names_its_encoding_too():
     assert isinstance(extraction.text, text.SpooledText) and extraction.charset == "windows-1252"
 
 
-@pytest.mark.parametrize("charset", ["utf-16le", "utf-16be"])
-def test_utf16_without_a_byte_order_mark_is_refused_saying_how_to_send_it(charset):
-    data = ("Russia voted six times for the sanctions.\r\n" * 3).encode(charset)
+@pytest.mark.parametrize(
+    "charset, words",
+    [
+        ("utf-16le", "Russia voted six times for the sanctions.\r\n"),
+        ("utf-16be", "Russia voted six times for the sanctions.\r\n"),
+        ("utf-16le", "Россия шесть раз голосовала за санкции.\n"),
+        ("utf-16be", "ロシアは制裁決議に六回賛成した。"),
+        ("utf-32le", "Russia voted six times for the sanctions.\n"),
+        ("utf-32be", "Россия голосовала за санкции.\n"),
+    ],
+)
+def test_utf16_or_utf32_without_a_byte_order_mark_is_refused_saying_how_to_send_it(charset, words):
+    data = (words * 3).encode(charset)
     with pytest.raises(ExtractionError) as refused:
         read(data, PLAIN)
     assert refused.value.code == "unsupported_type"
     assert f"looks like {charset.upper()} text without a byte order mark" in str(refused.value)
     assert f"charset={charset}" in str(refused.value)
-    assert read(data, PLAIN, charset=charset).startswith("Russia voted six times")
+    assert read(data, PLAIN, charset=charset).startswith(words.rstrip())
 
 
 def test_binary_data_with_zero_bytes_is_refused_as_binary():
