@@ -34,6 +34,7 @@ import hashlib
 import logging
 import random
 import select
+import threading
 import time
 from contextvars import ContextVar
 
@@ -77,73 +78,106 @@ _left_out: dict[str, float] = {}
 CONFIRMED_FOR_SECONDS = 1.0
 
 
-def _answers_within(connection, seconds: float) -> bool:
-    """Whether the server of ``connection`` (a PostgreSQL one, kept open and idle) answers a
-    ``SELECT 1`` within ``seconds``. Sent and awaited here, with a deadline: a replica whose
-    server hangs (a frozen machine, a stopped process) keeps its connections open, and a
-    read on one waited for ever, with the thread that made it (Django's health check too:
-    it has no deadline). Raises ``DatabaseError`` if it answers with an error."""
+def _standby_within(connection, seconds: float) -> bool | None:
+    """Whether the server of ``connection`` (a PostgreSQL one, kept open and idle) is a
+    standby (``pg_is_in_recovery()``), asked and awaited here with a deadline; None if it
+    does not answer within ``seconds``. A replica whose server hangs (a frozen machine, a
+    stopped process) keeps its connections open, and a read on one waited for ever, with
+    the thread that made it (Django's health check too: it has no deadline). Raises
+    ``DatabaseError`` if it answers with an error."""
     pgconn = connection.connection.pgconn
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return True  # in the middle of something of its own: not ours to interrupt
     deadline = time.monotonic() + seconds
-    pgconn.send_query(b"SELECT 1")
+    pgconn.send_query(b"SELECT pg_is_in_recovery()")
     while pgconn.flush():
         if not select.select([], [pgconn.socket], [], max(0.0, deadline - time.monotonic()))[1]:
-            return False
+            return None
     while True:
         pgconn.consume_input()
         if not pgconn.is_busy():
             break
         if not select.select([pgconn.socket], [], [], max(0.0, deadline - time.monotonic()))[0]:
-            return False
+            return None
     results = []
     while (result := pgconn.get_result()) is not None:
-        results.append(result.status)
-    if results != [pq.ExecStatus.TUPLES_OK]:  # it answered, with an error (its end, say)
+        results.append(result)
+    if [result.status for result in results] != [pq.ExecStatus.TUPLES_OK]:  # an error (its end, say)
         raise DatabaseError(pgconn.error_message.decode("utf-8", "replace"))
-    return True
+    return results[0].get_value(0, 0) == b"t"
+
+
+def _mirrors_primary(alias: str) -> bool:
+    """Whether the alias names the primary's own database (a test's mirror)."""
+    mine, primary = connections[alias].settings_dict, connections[PRIMARY].settings_dict
+    return all(mine.get(key) == primary.get(key) for key in ("HOST", "PORT", "NAME"))
 
 
 def _confirm(alias: str) -> None:
-    """Raises ``DatabaseError`` if the kept connection to the replica ``alias`` does not
-    answer within ``REPLICA_CONNECT_TIMEOUT`` (``_answers_within``); asks it at most once a
-    ``CONFIRMED_FOR_SECONDS``, and once in each request. A connection that broke is closed,
-    to be made anew. This is the replicas' health check (Django's own, which has no
-    deadline, is off for them)."""
+    """Connects to the replica ``alias`` if need be, and raises ``DatabaseError`` if its
+    connection does not answer within ``REPLICA_CONNECT_TIMEOUT`` (``_standby_within``), or
+    its server is no standby (promoted: its reads would never see the primary's writes
+    again). Asks a kept connection at most once a ``CONFIRMED_FOR_SECONDS``, and once in
+    each request; a connection that broke (a restart) is made anew. This is the replicas'
+    health check (Django's own, which has no deadline, is off for them)."""
     connection = connections[alias]
-    if connection.connection is None or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
+        connection.ensure_connection()
         return
     confirmed_at = getattr(connection, "claimbase_confirmed_at", 0.0)
-    if confirmed_at > _request_began.get() and time.monotonic() - confirmed_at < CONFIRMED_FOR_SECONDS:
-        return
+    if connection.connection is not None and confirmed_at > _request_began.get():
+        if time.monotonic() - confirmed_at < CONFIRMED_FOR_SECONDS:
+            return
     seconds = float(getattr(settings, "REPLICA_CONNECT_TIMEOUT", 3))
-    try:
-        answered = _answers_within(connection, seconds)
-    except Exception:  # noqa: BLE001 - a connection that broke (a restart): connect anew
-        connection.close()
-        return
-    if not answered:
+    for _attempt in range(2):
+        connection.ensure_connection()  # within its connect_timeout
+        try:
+            standby = _standby_within(connection, seconds)
+        except Exception as error:  # noqa: BLE001 - a connection that broke: once more, anew
+            connection.close()
+            broken = error
+            continue
+        break
+    else:
+        raise DatabaseError(f"its connection broke ({broken})")
+    if standby is None:
         connection.close()
         raise DatabaseError(f"its connection did not answer a query within {seconds:g} s")
+    if not standby and not _mirrors_primary(alias):
+        connection.close()
+        raise DatabaseError("it is no standby (promoted?): it would never see the primary's writes")
     connection.claimbase_confirmed_at = time.monotonic()
+
+
+# The replicas a thread of this process is asking again, their period left out over: the
+# other threads read elsewhere meanwhile, not all waiting on a replica still frozen.
+_asking: set[str] = set()
+_asking_lock = threading.Lock()
 
 
 def answers(alias: str) -> bool:
     """Whether the replica ``alias`` may serve a read: connected and answering, or connecting
-    within its ``connect_timeout``, unless it failed in the last ``REPLICA_RETRY_SECONDS``."""
-    if _left_out.get(alias, 0.0) > time.monotonic():
-        return False
+    within its ``connect_timeout``, unless it failed in the last ``REPLICA_RETRY_SECONDS``
+    (then one thread of the process asks it again, and the others go on without it)."""
+    until = _left_out.get(alias)
+    if until is not None:
+        if until > time.monotonic():
+            return False
+        with _asking_lock:
+            if alias in _asking:
+                return False
+            _asking.add(alias)
     try:
         _confirm(alias)
-        if connections[alias].connection is None:
-            connections[alias].ensure_connection()
-            connections[alias].claimbase_confirmed_at = time.monotonic()
     except DatabaseError as error:
         seconds = float(getattr(settings, "REPLICA_RETRY_SECONDS", 30))
         _left_out[alias] = time.monotonic() + seconds
         logger.error("Replica %s does not answer (%s): its reads go elsewhere for %g s.", alias, error, seconds)
         return False
+    finally:
+        if until is not None:
+            with _asking_lock:
+                _asking.discard(alias)
     _left_out.pop(alias, None)
     return True
 

@@ -328,8 +328,18 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
             f"primary's engine ({DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}): a replica streams the primary."
         )
     if _replica["ENGINE"] == "django.db.backends.postgresql":
-        # libpq's own default is to wait as long as the operating system does (minutes).
-        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", REPLICA_CONNECT_TIMEOUT)
+        # libpq's own default is to wait as long as the operating system does (minutes). A
+        # machine that stops answering on an open connection (frozen, or cut off by the
+        # network) is found by TCP keepalives, and data it never acknowledges by
+        # tcp_user_timeout, within about twice REPLICA_CONNECT_TIMEOUT: a read in flight
+        # then fails instead of waiting for the operating system to give up.
+        _options = _replica.setdefault("OPTIONS", {})
+        _options.setdefault("connect_timeout", REPLICA_CONNECT_TIMEOUT)
+        for _name, _value in (
+            ("keepalives", 1), ("keepalives_idle", REPLICA_CONNECT_TIMEOUT), ("keepalives_interval", 1),
+            ("keepalives_count", REPLICA_CONNECT_TIMEOUT), ("tcp_user_timeout", 2000 * REPLICA_CONNECT_TIMEOUT),
+        ):
+            _options.setdefault(_name, _value)
     DATABASES[f"replica{_number}"] = {**_replica, "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["project.routers.ReplicaRouter"]
 if DATABASE_REPLICA_URLS:

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 
 import pytest
@@ -198,6 +199,42 @@ def test_each_request_asks_the_kept_connection_first_so_one_broken_since_is_no_e
     middleware(RequestFactory().get("/api/v1/claims/"))  # at once: within CONFIRMED_FOR_SECONDS
     assert [alias for alias, _ in backends] == [restarted, restarted]
     assert backends[1][1] != backends[0][1]
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's standbys")
+def test_a_replica_that_is_no_standby_is_left_out(replica_at, caplog):
+    """A replica promoted (or a URL naming some other database that is no standby) would
+    never see the primary's writes: its reads would stay stale for ever."""
+    promoted = replica_at("replica_promoted", NAME="postgres")  # a database of the server, no standby
+    with caplog.at_level(logging.ERROR, logger="project.routers"):
+        assert ReplicaRouter([promoted]).db_for_read(Claim) == "default"
+    assert "it is no standby (promoted?)" in caplog.text
+    assert ReplicaRouter([replica_at("replica_mirror")]).db_for_read(Claim) == "replica_mirror"  # the primary's own
+
+
+@OUTSIDE_A_TRANSACTION
+def test_when_a_replica_left_out_is_asked_again_one_thread_asks_and_the_others_go_on(replica_at, monkeypatch):
+    again = replica_at("replica_again")
+    routers._left_out[again] = time.monotonic() - 1  # its period over
+    asked, release = [], threading.Event()
+
+    def slow_confirm(alias):
+        asked.append(alias)
+        release.wait(5)  # a replica still frozen: the asking thread waits its deadline
+
+    monkeypatch.setattr(routers, "_confirm", slow_confirm)
+    asking = threading.Thread(target=routers.answers, args=[again])
+    asking.start()
+    while not asked:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert [routers.answers(again) for _ in range(3)] == [False, False, False]  # at once, elsewhere
+    assert time.monotonic() - started < 0.5
+    release.set()
+    asking.join()
+    assert asked == [again]
+    assert routers.answers(again)  # it answered: back for everyone
 
 
 @pytest.fixture

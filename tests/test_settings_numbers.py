@@ -158,6 +158,15 @@ def test_a_replica_waits_a_few_seconds_to_connect_unless_its_url_says_otherwise(
     assert started.stdout.split() == ["3", "9"]
 
 
+def test_a_replica_that_stops_answering_on_an_open_connection_is_found_by_tcp_unless_its_url_says_otherwise():
+    env = {"DATABASE_URL": "postgres://u@127.0.0.1/x", "REPLICA_CONNECT_TIMEOUT": "4",
+           "DATABASE_REPLICA_URLS": "postgres://u@10.0.0.9/x,postgres://u@10.0.0.8/x?keepalives_idle=60"}
+    names = ("keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout")
+    started = _settings_in(env, f"[[s.DATABASES[r]['OPTIONS'][n] for n in {names!r}] for r in ('replica1', 'replica2')]")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "[[1, 4, 1, 4, 8000], [1, 60, 1, 4, 8000]]"
+
+
 @pytest.mark.parametrize("replica", ["notaurl", "postgres://u@127.0.0.1:99999/x", "postgres://u@[::1/x"])
 def test_a_replica_url_that_cannot_be_read_is_refused_naming_the_variable(replica):
     started = _settings_in({"DATABASE_URL": "postgres://u@127.0.0.1/x", "DATABASE_REPLICA_URLS": replica}, "1")
