@@ -106,18 +106,27 @@ def _as(user, request):
     return request
 
 
+def _viewing(router: ReplicaRouter, decisions: list[str]):
+    """``view_as(user)``: a middleware around a view answered as ``user``, which records
+    where its read would go."""
+
+    def view_as(user):
+        def view(request):
+            request.user = user
+            decisions.append(router.db_for_read(Claim))
+            return HttpResponse("ok")
+        return ReadYourWritesMiddleware(view)
+
+    return view_as
+
+
 def test_a_write_with_one_credential_pins_the_same_users_other_credentials(with_replica):
     """Read-your-writes is per user: a claim created with a token must not vanish from the
     same person's browser. A credential is known as the user's once it has been used."""
     decisions: list[str] = []
     analyst, other = User(pk=7, username="analyst"), User(pk=8, username="other")
 
-    def view_as(user):
-        def view(request):
-            request.user = user
-            decisions.append(with_replica.db_for_read(Claim))
-            return HttpResponse("ok")
-        return ReadYourWritesMiddleware(view)
+    view_as = _viewing(with_replica, decisions)
 
     view_as(analyst)(_as(analyst, factory.get("/admin/")))  # the browser, used before
     view_as(other)(_as(other, factory.get("/admin/")))
@@ -182,12 +191,7 @@ def test_a_write_with_a_token_beside_another_users_session_does_not_claim_the_se
     decisions: list[str] = []
     analyst, reviewer = User(pk=7, username="analyst"), User(pk=8, username="reviewer")
 
-    def view_as(user):
-        def view(request):
-            request.user = user
-            decisions.append(with_replica.db_for_read(Claim))
-            return HttpResponse("ok")
-        return ReadYourWritesMiddleware(view)
+    view_as = _viewing(with_replica, decisions)
 
     view_as(analyst)(_as(analyst, factory.get("/admin/")))  # the browser, known as the analyst's
     cache.delete_many([routers._user_pin_key(7)])
