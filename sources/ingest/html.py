@@ -382,15 +382,19 @@ def _blocks_in_items_marked(tree) -> None:
     "Step twoa div in it") or a space apart, and a quote across them was not found."""
     for item in list(tree.iter("li", "dd")):
         children = [child for child in item if isinstance(child.tag, str)]
+        says = [_text_in(child) for child in children]
+        said_later = [False] * len(children)  # whether a child after the index says something
+        for index in range(len(children) - 2, -1, -1):
+            said_later[index] = said_later[index + 1] or says[index + 1]
         breaks = []  # (the block, a break before it, a break after it), decided first
         for index, child in enumerate(children):
-            if child.tag not in _BLOCKS or child.tag in _LAID_OUT_IN_ITEMS or not _text_in(child):
+            if child.tag not in _BLOCKS or child.tag in _LAID_OUT_IN_ITEMS or not says[index]:
                 continue
             previous = children[index - 1] if index else None
             # Text runs into it: the item's own, or a line's (not a block's, whose end breaks).
             before = (item.text or "") if previous is None else (previous.tail or "")
-            run_into = bool(before.strip()) or (previous is not None and previous.tag not in _BLOCKS and _text_in(previous))
-            goes_on = bool((child.tail or "").strip()) or any(_text_in(later) for later in children[index + 1 :])
+            run_into = bool(before.strip()) or (previous is not None and previous.tag not in _BLOCKS and says[index - 1])
+            goes_on = bool((child.tail or "").strip()) or said_later[index]
             breaks.append((child, run_into, goes_on))
         for child, run_into, goes_on in breaks:
             if run_into:
