@@ -29,7 +29,7 @@ def as_tag(value: str) -> str:
 # the identifier trafilatura uses), from its first characters, when they are enough to
 # tell and the identifier is nearly sure; otherwise none is given (the source's default
 # stands, or what the user typed).
-LANGUAGE_SAMPLE = 20_000
+LANGUAGE_SAMPLE = 5_000
 # Enough to tell: 100 letters in 15 words or more, or 50 letters of a script written without
 # spaces (Chinese, Japanese, Thai...), and the identifier 99% sure. Below that it named
 # short English lines Italian ("COVID-19 rates rose in Q3 2021, per CDC data"), a list of

@@ -815,8 +815,14 @@ def _text_of(body) -> str:
     _escape_ampersands(body)
     # A break mark where trafilatura read a cell's text as no table's (a division's, or its
     # fallback's paragraphs) is the line break it stood for.
-    text = _STRAY_MARK.sub("", xmltotxt(body, include_formatting=False))
-    return _SPACED_BREAK.sub("\n", text).translate(_WITHOUT_REPEAT_MARKS)
+    text = xmltotxt(body, include_formatting=False)
+    if _HELD in text:
+        text = _STRAY_MARK.sub("", text)
+    if _BREAK in text:
+        text = _SPACED_BREAK.sub("\n", text)
+    if "\ufdd6" in text or "\ufdd7" in text:  # a search is quick; a translation reads every character
+        text = text.translate(_WITHOUT_REPEAT_MARKS)
+    return text
 
 
 # Metadata is read from the start of the page, without scripts and styles (JSON-LD kept):
