@@ -73,8 +73,8 @@ def replica_aliases() -> list[str]:
 _left_out: dict[str, float] = {}
 
 
-# A kept connection to a replica is asked whether it answers (``_answers_within``) before a
-# read, when it last answered longer ago than this.
+# A kept connection to a replica is asked whether it answers (``_standby_within``) before a
+# read, when it last answered longer ago than this, or in an earlier request.
 CONFIRMED_FOR_SECONDS = 1.0
 
 
@@ -125,9 +125,8 @@ def _confirm(alias: str) -> None:
         connection.ensure_connection()
         return
     confirmed_at = getattr(connection, "claimbase_confirmed_at", 0.0)
-    if connection.connection is not None and confirmed_at > _request_began.get():
-        if time.monotonic() - confirmed_at < CONFIRMED_FOR_SECONDS:
-            return
+    if connection.connection is not None and confirmed_at > max(_request_began.get(), time.monotonic() - CONFIRMED_FOR_SECONDS):
+        return
     seconds = float(getattr(settings, "REPLICA_CONNECT_TIMEOUT", 3))
     for _attempt in range(2):
         connection.ensure_connection()  # within its connect_timeout

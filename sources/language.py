@@ -39,7 +39,9 @@ _ENOUGH_WORDS = 15
 _ENOUGH_UNSPACED = 50
 _SURE = 0.99
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Letters of the scripts written without spaces between words: Thai, Lao, Myanmar, Khmer,
+# kana, CJK, Hangul.
+UNSPACED_LETTER = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _identifier = None
 
 
@@ -60,7 +62,7 @@ def language_of_text(text: str) -> str:
     sample = text[:LANGUAGE_SAMPLE]
     words = _WORD.findall(sample)
     enough_words = sum(map(len, words)) >= _ENOUGH_LETTERS and len(set(words)) >= _ENOUGH_WORDS
-    if not enough_words and len(_UNSPACED.findall(sample)) < _ENOUGH_UNSPACED:
+    if not enough_words and len(UNSPACED_LETTER.findall(sample)) < _ENOUGH_UNSPACED:
         return ""
     language, probability = _identify(sample)
     return language if probability >= _SURE and is_tag(language) else ""

@@ -284,8 +284,8 @@ def extract(
         raise ExtractionError("The file holds no text (only white space).", code="empty_file")
     metadata = _metadata(raw)
     if not metadata.language:
-        sample = next(text.pieces(LANGUAGE_SAMPLE), "") if isinstance(text, SpooledText) else text[:LANGUAGE_SAMPLE]
-        metadata = replace(metadata, language=language_of_text(sample))
+        start = next(text.pieces(LANGUAGE_SAMPLE), "") if isinstance(text, SpooledText) else text
+        metadata = replace(metadata, language=language_of_text(start))
     return Extraction(text=text, media_type=media_type, metadata=metadata, charset=read_in)
 
 

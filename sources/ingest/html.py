@@ -21,7 +21,7 @@ import trafilatura.utils
 import trafilatura.xml
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.metadata import META_URL, extract_url
-from trafilatura.settings import Document, use_config
+from trafilatura.settings import MIN_DUPLICATE_LENGTH, Document, use_config
 from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
 
@@ -468,10 +468,9 @@ def _loose_text_in_paragraphs(tree, most: int) -> None:
                 last = part[-1] if len(part) > 1 else last
 
 
-# Blocks of text a page may repeat, and how long a text trafilatura drops when it repeats
-# the one before (``settings.MIN_DUPLICATE_LENGTH``).
+# Blocks of text a page may repeat (trafilatura drops one of more than
+# ``MIN_DUPLICATE_LENGTH`` characters repeating the one before).
 _REPEATABLE = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "li")
-_DROPPED_WHEN_REPEATED = 50
 
 
 def _repeats_marked(tree) -> None:
@@ -486,7 +485,7 @@ def _repeats_marked(tree) -> None:
         if any(child.tag in _BLOCKS for child in block):
             continue  # its blocks are marked (an item's paragraph): a mark here stands before them
         text = " ".join("".join(block.itertext()).split())
-        if len(text) <= _DROPPED_WHEN_REPEATED:
+        if len(text) <= MIN_DUPLICATE_LENGTH:
             continue
         times = seen[text] = seen.get(text, -1) + 1
         if times:
@@ -644,7 +643,7 @@ _LINE_ELEMENTS = frozenset({"p", "head", "list", "item", "quote", "lb", "code", 
 # noncharacter, which no page text holds (``without_characters_xml_cannot_hold``).
 _ENDS_LINE = "\ufdd3"
 # Written before the text of a cell that begins where a line begins (see ``_line``).
-_STARTS_LINE = "\ufdd4"
+_STARTS_LINE = "\ufdd5"
 
 
 def _ends_a_line(parts: list[str | None]) -> bool:

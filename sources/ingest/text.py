@@ -12,13 +12,13 @@ import codecs
 import hashlib
 import io
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from project.validation import normalise_line_endings
 
+from ..language import UNSPACED_LETTER
 from .encoding import Encoding, choose, mostly_replaced, unreadable
 from .errors import ExtractionError
 
@@ -118,8 +118,6 @@ class _Joined:
         return "".join(self._pieces)
 
 
-# Scripts written without spaces between words: CJK, kana, Hangul, Thai, Lao, Myanmar, Khmer.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 # UTF-32 first: its text reads as UTF-16 too (with NUL characters).
 _WITHOUT_MARK = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
 
@@ -137,13 +135,15 @@ def _unicode_without_mark(data: bytes) -> str:
             continue
         readable = sum(character.isprintable() or character in "\t\n\r" for character in text)
         # Words: spaced, or in a script written without spaces; and more than a few letters.
-        worded = any(character.isspace() for character in text) or len(_UNSPACED.findall(text)) >= len(text) / 2
+        worded = any(character.isspace() for character in text) or len(UNSPACED_LETTER.findall(text)) >= len(text) / 2
         if len(set(text)) >= 8 and "\x00" not in text and readable >= 0.98 * len(text) and worded:
             return encoding.replace("-le", "le").replace("-be", "be")
     return ""
 
 
 def _binary_data(data: bytes = b"") -> ExtractionError:
+    """The refusal of a file holding zero bytes, or none but no text either: ``data`` (its
+    start) named as UTF-16 or UTF-32 without a byte order mark where it reads as such."""
     if encoding := _unicode_without_mark(data):
         return ExtractionError(
             f"The file looks like {encoding.upper()} text without a byte order mark, which is not guessed: "
@@ -219,9 +219,8 @@ def _encoding(stream: BinaryIO, charset: str | None) -> Encoding:
         if (binary := next((chunk for chunk in _chunks(stream) if b"\x00" in chunk), None)) is not None:
             raise _binary_data(binary)
         stream.seek(0)
-        if _unicode_without_mark(stream.read(4096)):  # UTF-16 of a script without zero bytes
-            stream.seek(0)
-            raise _binary_data(stream.read(4096))
+        if _unicode_without_mark(head := stream.read(4096)):  # UTF-16 of a script without zero bytes
+            raise _binary_data(head)
         raise ExtractionError("The file is not text in any encoding that could be recognised.", code="undecodable_text")
     return encoding
 

@@ -621,11 +621,13 @@ def test_a_paragraph_the_page_repeats_is_kept_each_time(times):
     assert not set(text) & {"\ufdd6", "\ufdd7"}
 
 
-def test_a_paragraph_repeated_after_other_text_is_kept_and_short_repeats_too():
-    body = REPEATED + "<p>The vote was close.</p>" + REPEATED + "<p>Yes.</p><p>Yes.</p>"
+def test_a_paragraph_repeated_after_other_text_then_again_at_once_is_kept_each_time():
+    """The second and third times are marked apart (1 and 10 in binary): alike, the third
+    would go as a repeat of the second."""
+    body = REPEATED + "<p>The vote was close.</p>" + REPEATED * 2 + "<p>Yes.</p><p>Yes.</p>"
     text = read(page(body=body)).text
     said = REPEATED[3:-4]
-    assert f"{said}\nThe vote was close.\n{said}\nYes.\nYes." in text
+    assert f"{said}\nThe vote was close.\n{said}\n{said}\nYes.\nYes." in text
 
 
 def test_code_in_a_line_has_its_white_space_collapsed_as_a_browser_shows_it():
