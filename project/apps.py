@@ -8,9 +8,11 @@ class ProjectConfig(AppConfig):
 
     def ready(self) -> None:
         from .admin import every_change_list_lenient
+        from .routers import watch_replica_reads
         from .timestamps import use_iso_loader
 
         connection_created.connect(use_iso_loader, dispatch_uid="project_iso_timestamps")
+        connection_created.connect(watch_replica_reads, dispatch_uid="project_replica_reads")
         # The admin has discovered every app's admin (its own ``ready`` ran first).
         every_change_list_lenient()
 

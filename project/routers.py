@@ -154,6 +154,12 @@ _asking: set[str] = set()
 _asking_lock = threading.Lock()
 
 
+def _leave_out(alias: str, why: object) -> None:
+    seconds = float(getattr(settings, "REPLICA_RETRY_SECONDS", 30))
+    _left_out[alias] = time.monotonic() + seconds
+    logger.error("Replica %s does not answer (%s): its reads go elsewhere for %g s.", alias, why, seconds)
+
+
 def answers(alias: str) -> bool:
     """Whether the replica ``alias`` may serve a read: connected and answering, or connecting
     within its ``connect_timeout``, unless it failed in the last ``REPLICA_RETRY_SECONDS``
@@ -169,9 +175,7 @@ def answers(alias: str) -> bool:
     try:
         _confirm(alias)
     except DatabaseError as error:
-        seconds = float(getattr(settings, "REPLICA_RETRY_SECONDS", 30))
-        _left_out[alias] = time.monotonic() + seconds
-        logger.error("Replica %s does not answer (%s): its reads go elsewhere for %g s.", alias, error, seconds)
+        _leave_out(alias, error)
         return False
     finally:
         if until is not None:
@@ -179,6 +183,50 @@ def answers(alias: str) -> bool:
                 _asking.discard(alias)
     _left_out.pop(alias, None)
     return True
+
+
+# What a replica answers when the read itself was sound and it failed, which the primary
+# will answer: its server shutting down (57P01-57P03, a restart), a conflict with the
+# replay of the primary's changes (40001, 40P01: a standby cancels a read that holds up
+# replication), and the connection's own failures (08...).
+_FAILED_ON_THE_REPLICA = ("57P01", "57P02", "57P03", "40001", "40P01", "08")
+
+
+def _failed_on_the_replica(wrapper, error: Exception) -> bool:
+    raw = wrapper.connection
+    if raw is None or raw.closed or getattr(raw, "broken", False):
+        return True
+    return (getattr(error.__cause__, "sqlstate", None) or "").startswith(_FAILED_ON_THE_REPLICA)
+
+
+def read_on_the_primary_if_the_replica_fails(execute, sql, params, many, context):
+    """An execute wrapper of every replica connection (``watch_replica_reads``): a read
+    the replica fails (its server restarting under the query, its connection lost, a
+    recovery conflict) is sent to the primary, and the cursor gives the primary's rows; the
+    replica is left out (``REPLICA_RETRY_SECONDS``). A query that ran when a replica
+    restarted had been a 500. Not for a read the primary could not repeat as it was: a
+    server-side cursor (``iterator()``), many statements, or one in a transaction."""
+    try:
+        return execute(sql, params, many, context)
+    except DatabaseError as error:
+        wrapper, cursor = context["connection"], context["cursor"]
+        if many or wrapper.in_atomic_block or getattr(cursor.cursor, "name", None) or not _failed_on_the_replica(wrapper, error):
+            raise
+        _leave_out(wrapper.alias, error)
+        wrapper.close()  # broken: made anew when the replica is asked again (``answers``)
+        primary = connections[PRIMARY].cursor()
+        primary.execute(sql, params)
+        cursor.cursor = primary.cursor  # the wrapper's rows, its description, its row count
+        return cursor.cursor
+
+
+def watch_replica_reads(sender, connection, **kwargs) -> None:
+    """``connection_created``: a new connection to a PostgreSQL replica has its reads
+    repeated on the primary when the replica fails them
+    (``read_on_the_primary_if_the_replica_fails``)."""
+    if connection.alias.startswith("replica") and connection.vendor == "postgresql":
+        if read_on_the_primary_if_the_replica_fails not in connection.execute_wrappers:
+            connection.execute_wrappers.insert(0, read_on_the_primary_if_the_replica_fails)
 
 
 class ReplicaRouter:
@@ -195,9 +243,10 @@ class ReplicaRouter:
             # by the request that wrote, they are read there, not behind a replica's lag.
             return PRIMARY
         instance = hints.get("instance")
-        if instance is not None and instance._state.db is not None:
+        if instance is not None and instance._state.db is not None and (instance._state.db == PRIMARY or answers(instance._state.db)):
             # Refreshes and related rows come from where the instance came: an object read
-            # or written on the primary stays there (a service's result, say).
+            # or written on the primary stays there (a service's result, say); one read on
+            # a replica since left out, elsewhere.
             return instance._state.db
         chosen = _request_replica.get()
         if chosen is None or not answers(chosen):

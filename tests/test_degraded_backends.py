@@ -17,7 +17,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -324,3 +324,88 @@ def test_a_request_whose_replica_does_not_answer_reads_another_for_the_rest_of_i
 
     ReadYourWritesMiddleware(view)(RequestFactory().get("/api/v1/claims/"))
     assert decisions == [up, up, up]
+
+
+def _primary_backend() -> int:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _terminate(backend: int) -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_a_read_the_replica_fails_under_it_is_answered_by_the_primary(replica_at, caplog):
+    """A replica restarting while a read runs on it (its server ends the connection): the
+    read is answered by the primary, the replica left out. It had been a 500."""
+    restarting = replica_at("replica_restarting")
+    router = ReplicaRouter([restarting])
+    replica_backend, answered, primary = [], [], []
+
+    def read():
+        _kept_connection(router, restarting)
+        with connections[restarting].cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            replica_backend.append(cursor.fetchone()[0])
+            cursor.execute("SELECT pg_backend_pid(), n FROM pg_sleep(1), generate_series(1, 3) AS n")
+            answered.extend(cursor.fetchall())
+        primary.append(_primary_backend())  # this thread's own connection to the primary
+        connections.close_all()
+
+    reading = threading.Thread(target=read)
+    with caplog.at_level(logging.ERROR, logger="project.routers"):
+        reading.start()
+        while not replica_backend:
+            time.sleep(0.01)
+        time.sleep(0.3)  # the read is running
+        _terminate(replica_backend[0])
+        reading.join()
+    assert answered == [(primary[0], 1), (primary[0], 2), (primary[0], 3)]
+    assert replica_backend[0] != primary[0]
+    assert "replica_restarting does not answer (terminating connection" in caplog.text
+    assert router.db_for_read(Claim) == "default"  # left out for REPLICA_RETRY_SECONDS
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_a_replica_connection_broken_since_it_was_confirmed_gives_the_orm_the_primarys_rows(replica_at):
+    restarted = replica_at("replica_restarted")
+    router = ReplicaRouter([restarted])
+    _terminate(_kept_connection(router, restarted))
+    connections[restarted].claimbase_confirmed_at = time.monotonic()  # within CONFIRMED_FOR_SECONDS: not asked
+    assert router.db_for_read(Claim) == restarted
+    assert list(Claim.objects.using(restarted).values_list("pk", flat=True)) == []  # no error: the primary's rows
+    assert router.db_for_read(Claim) == "default"  # left out
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_related_rows_of_an_object_read_on_a_replica_since_left_out_are_read_elsewhere(replica_at, make_claim, analyst):
+    left = replica_at("replica_left")
+    router = ReplicaRouter([left])
+    claim = Claim.objects.using(left).get(pk=make_claim(analyst).pk)
+    assert claim._state.db == left and router.db_for_read(Claim, instance=claim) == left
+    routers._leave_out(left, "a test")
+    assert router.db_for_read(Claim, instance=claim) == "default"
+
+
+@OUTSIDE_A_TRANSACTION
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
+def test_a_read_that_is_itself_wrong_is_not_repeated_on_the_primary(replica_at):
+    """A query the replica refuses for what it says (a syntax error, a statement timeout) is
+    the caller's error: repeated on the primary it would fail again, or load it."""
+    mirror = replica_at("replica_mirror")
+    router = ReplicaRouter([mirror])
+    assert router.db_for_read(Claim) == mirror
+    statements = []
+    with connections["default"].execute_wrapper(lambda execute, sql, *rest: statements.append(sql) or execute(sql, *rest)):
+        with pytest.raises(DatabaseError), connections[mirror].cursor() as cursor:
+            cursor.execute("SELECT FROM nowhere_at_all")
+        with pytest.raises(DatabaseError), connections[mirror].cursor() as cursor:
+            cursor.execute("SET statement_timeout = 50; SELECT pg_sleep(1)")
+    assert statements == []
+    assert mirror not in routers._left_out
