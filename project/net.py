@@ -155,7 +155,8 @@ def check_url(url: str) -> tuple[str, str, int]:
     except ValueError as error:
         raise FetchError(f"Not a valid URL: {error}.", code="bad_url") from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError("Only http:// and https:// URLs with a host can be fetched.", code="bad_url")
+        hint = " Write the address whole, beginning with https://." if not parts.scheme else ""
+        raise FetchError(f"Only http:// and https:// URLs with a host can be fetched.{hint}", code="bad_url")
     if parts.username or parts.password:
         raise FetchError("URLs with a user name or password are not fetched.", code="bad_url")
     if port == 0:

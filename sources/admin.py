@@ -8,6 +8,8 @@ interpreted as HTML.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -471,18 +473,40 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
 PLACES_LISTED = 10
 
 
+# A run of white space, shown in a one-line context as one space.
+_WHITE_SPACE_RUN = re.compile(r"\s+")
+
+
 def _places_of(text: str, candidates: list) -> str:
-    """A repeated quote's places, each by the occurrence number that picks it, its offsets
-    and the words around it: the form has no prefix or suffix to give, only those."""
-    listed = "; ".join(
-        f"{number}: {place.start}–{place.end}, “…{' '.join(text[max(0, place.start - 30):place.start].split())} "
-        f"[{text[place.start:place.end][:60]}] {' '.join(text[place.end:place.end + 30].split())}…”"
-        for number, place in enumerate(candidates[:PLACES_LISTED], start=1)
+    """A repeated quote's places, a list numbered by the occurrence that picks each, with
+    its offsets and the words around it exactly as the text has them (a line break shown
+    as a space; "Moscow's" had been shown "[Moscow] 's"): the form has no prefix or suffix
+    to give, only those."""
+
+    def around(start: int, end: int) -> str:
+        return _WHITE_SPACE_RUN.sub(" ", text[max(0, start):end])
+
+    places = format_html_join(
+        "",
+        "<li>characters {}–{}: “…{}<mark>{}</mark>{}…”</li>",
+        (
+            (
+                f"{place.start:,}",
+                f"{place.end:,}",
+                around(place.start - 30, place.start),
+                around(place.start, min(place.end, place.start + 60)),
+                around(place.end, place.end + 30),
+            )
+            for place in candidates[:PLACES_LISTED]
+        ),
     )
-    more = f" (and {len(candidates) - PLACES_LISTED:,} more)" if len(candidates) > PLACES_LISTED else ""
-    return (
-        f"The quote occurs {len(candidates):,} times; say which by its occurrence, or give its start and end. "
-        f"Occurrences: {listed}{more}."
+    more = f"And {len(candidates) - PLACES_LISTED:,} more." if len(candidates) > PLACES_LISTED else ""
+    return format_html(
+        "The quote occurs {} times; say which by its occurrence (the number of its place below), or give its start "
+        "and end. Easier: select the passage in the source's text.<ol class=\"cb-places\">{}</ol>{}",
+        f"{len(candidates):,}",
+        places,
+        more,
     )
 
 

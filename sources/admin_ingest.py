@@ -8,6 +8,8 @@ from the CSRF middleware, sets its handler, and then checks the CSRF token itsel
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -40,8 +43,13 @@ class _SourceChoices(forms.Form):
         return super().clean()
 
 
+# What the file picker offers first (any file may still be chosen, and is read by what it
+# holds, not by its name).
+ACCEPTED_FILES = ".txt,.text,.md,.markdown,.html,.htm,.xhtml,.pdf,text/plain,text/markdown,text/html,application/xhtml+xml,application/pdf"
+
+
 class SourceFromFileForm(_SourceChoices):
-    file = forms.FileField(allow_empty_file=True)
+    file = forms.FileField(allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}))
     field_order = ["file", "title", "kind", "reliability"]
 
     def __init__(self, *args, **kwargs):
@@ -60,6 +68,20 @@ class SourceFromUrlForm(_SourceChoices):
         help_text="A web page or document on the public internet; it is read now and kept.",
     )
     field_order = ["url", "title", "kind", "reliability"]
+
+
+# A refusal as a duplicate of a source the same user created this recently is taken for a
+# second click on the same form (or a reload): the page shows the source made.
+JUST_CREATED = timedelta(minutes=2)
+
+# How a kind of original is named to the person who added it.
+_MEDIA_NAMES = {
+    "text/plain": "a plain-text file",
+    "text/markdown": "a Markdown file",
+    "text/html": "an HTML page",
+    "application/xhtml+xml": "an XHTML page",
+    "application/pdf": "a PDF",
+}
 
 
 def _error_html(error: DomainError) -> str:
@@ -102,24 +124,43 @@ class SourceIngestAdminMixin:
     original_download.short_description = "original"
 
     def _ingest_page(self, request, form, *, title: str, template: str, error=None):
+        if error:
+            # The field the refusal is about, named so to assistive technology.
+            field = form["file" if "file" in form.fields else "url"]
+            described = " ".join(filter(None, ["cb-ingest-error", f"{field.auto_id}_helptext" if field.help_text else ""]))
+            field.field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": described})
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": title,
             "form": form,
             "ingest_error": error,
+            "fetch_timeout": f"{settings.SOURCE_FETCH_TIMEOUT:g}",
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, template, context)
 
     def _created(self, request, source: Source):
         self.log_addition(request, source, [{"added": {}}])
+        made_from = _MEDIA_NAMES.get(source.original_media_type, f"its {source.original_media_type} original")
         messages.success(
             request,
-            f"Source #{source.pk} created from its {source.original_media_type} original "
-            f"({source.original_size:,} bytes, {source.text_length:,} characters of text).",
+            f"Source #{source.pk} created from {made_from} ({source.original_size:,} bytes; "
+            f"{source.text_length:,} characters of text).",
         )
         return HttpResponseRedirect(reverse("admin:sources_source_change", args=[source.pk]))
+
+    def _refused(self, request, error: DomainError, form, *, title: str, template: str):
+        """The answer to a refusal: the form again with the refusal's message; for a
+        duplicate of a source this user created moments ago (a second click while the
+        first was read, a reload), that source."""
+        existing = error.extra.get("existing_source")
+        if existing and Source.objects.filter(
+            pk=existing["id"], created_by=request.user, created_at__gte=timezone.now() - JUST_CREATED
+        ).exists():
+            messages.info(request, f"Source #{existing['id']} was created from this a moment ago; here it is.")
+            return HttpResponseRedirect(reverse("admin:sources_source_change", args=[existing["id"]]))
+        return self._ingest_page(request, form, title=title, template=template, error=_error_html(error))
 
     def add_from_file_view(self, request):
         if not self.has_add_permission(request):
@@ -131,12 +172,11 @@ class SourceIngestAdminMixin:
             try:
                 request.POST  # read the body now, through the handler
             except DomainError as error:
-                return self._ingest_page(request, SourceFromFileForm(), title=title, template=template, error=_error_html(error))
+                return self._refused(request, error, SourceFromFileForm(), title=title, template=template)
         return csrf_protect(self._add_from_file)(request, title, template)
 
     def _add_from_file(self, request, title, template):
         form = SourceFromFileForm(request.POST or None, request.FILES or None)
-        error = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -148,25 +188,23 @@ class SourceIngestAdminMixin:
                     charset=upload.charset or "",
                     **self._choices(form),
                 )
-            except DomainError as exc:
-                error = _error_html(exc)
-            else:
-                return self._created(request, source)
-        return self._ingest_page(request, form, title=title, template=template, error=error)
+            except DomainError as error:
+                return self._refused(request, error, form, title=title, template=template)
+            return self._created(request, source)
+        return self._ingest_page(request, form, title=title, template=template)
 
     def add_from_url_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
+        title, template = "Add source from URL", "admin/sources/source/add_from_url.html"
         form = SourceFromUrlForm(request.POST or None)
-        error = None
         if request.method == "POST" and form.is_valid():
             try:
                 source = source_create_from_url(user=request.user, url=form.cleaned_data["url"], **self._choices(form))
-            except DomainError as exc:
-                error = _error_html(exc)
-            else:
-                return self._created(request, source)
-        return self._ingest_page(request, form, title="Add source from URL", template="admin/sources/source/add_from_url.html", error=error)
+            except DomainError as error:
+                return self._refused(request, error, form, title=title, template=template)
+            return self._created(request, source)
+        return self._ingest_page(request, form, title=title, template=template)
 
     @staticmethod
     def _choices(form) -> dict:

@@ -226,9 +226,11 @@ def validate_offsets(text: str, start: int, end: int) -> None:
     """Require integer offsets with ``0 <= start < end <= len(text)``."""
     if not (_is_offset(start) and _is_offset(end)):
         raise OffsetsOutOfRange("Offsets must be integers.")
+    if 0 <= end <= start <= len(text):
+        raise OffsetsOutOfRange(f"The start ({start:,}) must come before the end ({end:,}): a span holds at least one character.")
     if not 0 <= start < end <= len(text):
         raise OffsetsOutOfRange(
-            f"Offsets [{start}, {end}) are outside the text: "
+            f"Offsets [{start}, {end}) are outside the text, which has {len(text):,} characters (code points): "
             f"0 <= start < end <= {len(text)} is required."
         )
 

@@ -469,6 +469,22 @@ def source_create_from_file(
     )
 
 
+def _fetch_refused(error: net.FetchError) -> InvalidInput:
+    message = error.message
+    if error.code == "too_large":
+        message += f" (MAX_SOURCE_MB is {settings.MAX_SOURCE_MB:g})"
+    return InvalidInput(f"Could not fetch the URL: {message}", code=error.code, extra={"errors": {"url": [message]}})
+
+
+def refuse_unfetchable_url(url: str) -> None:
+    """``bad_url`` (400) for a URL that is never fetched (not http or https, no host, a
+    user name or password): asked before any other refusal that would repeat the URL."""
+    try:
+        net.check_url(url)
+    except net.FetchError as error:
+        raise _fetch_refused(error) from error
+
+
 def fetch(url: str) -> net.Response:
     """GET ``url`` with the fetching limits; errors as ``InvalidInput`` that say what
     happened (codes from ``project.net``: ``timeout``, ``too_large``,
@@ -488,10 +504,7 @@ def fetch(url: str) -> net.Response:
             # A body sent gzipped although asked for none, undone within the same limit.
             response.file = net.decoded(response, max_bytes=max_source_bytes())
     except net.FetchError as error:
-        message = error.message
-        if error.code == "too_large":
-            message += f" (MAX_SOURCE_MB is {settings.MAX_SOURCE_MB:g})"
-        raise InvalidInput(f"Could not fetch the URL: {message}", code=error.code, extra={"errors": {"url": [message]}}) from error
+        raise _fetch_refused(error) from error
     if not 200 <= response.status < 300 or response.status in (204, 205, 206):
         message = f"The server answered HTTP {response.status}."
         if response.status in net.REDIRECT_STATUSES:
@@ -517,6 +530,7 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     after redirects; its title, if it gives none, its file's name (``fetched_title``).
     Refused as ``source_create_from_file`` refuses (a canonical URL already recorded is a
     409 that says the page gave it), and when the fetch fails (400, see ``fetch``)."""
+    refuse_unfetchable_url(url)
     _refuse_duplicate_url(url.strip() if isinstance(url, str) else None)
     response = fetch(url)
     retrieved_at = timezone.now()

@@ -452,7 +452,16 @@ def source_delete_problem(source: Source) -> str | None:
     count = source.spans.count()
     if not count:
         return None
-    return f"This source has {count:,} span{'' if count == 1 else 's'}; delete them first."
+    spans = f"{count:,} span{'' if count == 1 else 's'}"
+    from claims.models import Claim  # claims depends on sources, not the reverse
+
+    claims = Claim.objects.filter(evidence__span__source=source).values("pk").distinct().count()
+    if claims:
+        return (
+            f"Claims cite it: {claims:,} claim{'' if claims == 1 else 's'}, through its {spans}. "
+            "A source stays while its text grounds evidence."
+        )
+    return f"It has {spans} marked on its text, which no claim cites; delete them first if they are no longer wanted."
 
 
 def reanchor_spans(

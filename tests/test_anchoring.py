@@ -207,6 +207,15 @@ def test_offsets_outside_the_text_are_rejected(start, end):
         resolve_offsets(TWO_CITIES, start, end)
 
 
+def test_offsets_the_wrong_way_round_are_refused_for_that_not_as_outside_the_text():
+    with pytest.raises(OffsetsOutOfRange) as raised:
+        validate_offsets(TWO_CITIES, 10, 5)
+    assert str(raised.value) == "The start (10) must come before the end (5): a span holds at least one character."
+    with pytest.raises(OffsetsOutOfRange) as raised:
+        validate_offsets(TWO_CITIES, 0, len(TWO_CITIES) + 1)
+    assert f"outside the text, which has {len(TWO_CITIES):,} characters" in str(raised.value)
+
+
 def test_offsets_covering_the_whole_text_are_valid():
     validate_offsets(TWO_CITIES, 0, len(TWO_CITIES))
     assert resolve_offsets(TWO_CITIES, 0, len(TWO_CITIES)) == Candidate(0, len(TWO_CITIES))

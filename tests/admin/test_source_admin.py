@@ -243,7 +243,7 @@ def test_source_with_spans_shows_no_delete_and_refuses_it_without_a_500(client_f
     assert reverse("admin:sources_source_delete", args=[source.pk]) not in client.get(source_url(source)).content.decode()
     response = client.post(reverse("admin:sources_source_delete", args=[source.pk]), {"post": "yes"})
     assert response.status_code == 302 and response["Location"] == source_url(source)
-    assert f"Source #{source.pk} is not deleted: This source has 1 span; delete them first." in client.get(source_url(source)).content.decode()
+    assert f"Source #{source.pk} is not deleted: It has 1 span marked on its text, which no claim cites; delete them first if they are no longer wanted." in client.get(source_url(source)).content.decode()
     assert Source.objects.filter(pk=source.pk).exists()
 
 
@@ -300,10 +300,24 @@ def test_a_repeated_quote_is_refused_with_its_places_to_choose_from(client_for, 
     page = response.content.decode()
     assert response.status_code == 200 and "The quote occurs 2 times; say which by its occurrence" in page
     assert "prefix" not in page.split("errorlist")[1][:400]
-    assert "1: 0–12" in page and "[Russia voted] again." in page
+    assert "<li>characters 0–12: “…<mark>Russia voted</mark> six times for UN Security Cou…”</li>" in page
+    # The words around it as the text has them: no space added where it has none, a line
+    # break shown as a space.
+    assert " sits before this sentence. <mark>Russia voted</mark> again.…" in page
     response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "quote": "Russia voted", "occurrence": 2})
     assert response.status_code == 302 and Span.objects.get().start == SAMPLE_TEXT.rindex("Russia voted")
 
+
+
+def test_a_repeated_quotes_places_show_the_words_around_it_as_the_text_has_them():
+    """"Moscow's" had been shown "[Moscow] 's", and "Moscow—Rafsanjani" "[Moscow] —Rafsanjani"."""
+    from sources.admin import _places_of
+    from sources.anchoring import find_all
+
+    text = "Tehran and Moscow's interests.\n\nAgainst Moscow—Rafsanjani said <so>."
+    listed = _places_of(text, find_all(text, "Moscow"))
+    assert "“…Tehran and <mark>Moscow</mark>&#x27;s interests. Against Moscow—…”" in listed
+    assert "“… Moscow&#x27;s interests. Against <mark>Moscow</mark>—Rafsanjani said &lt;so&gt;.…”" in listed
 
 
 def test_span_add_form_refuses_an_occurrence_with_offsets_as_the_api_does(client_for, analyst, source):
@@ -432,7 +446,7 @@ def test_a_bulk_delete_of_sources_a_rule_keeps_says_why_and_deletes_nothing(clie
     data = {"action": "delete_selected", "_selected_action": [source.pk, spare.pk]}
     response = client.post(reverse("admin:sources_source_changelist"), data, follow=True)
     texts = messages_of(response)
-    assert f"Source #{source.pk} is not deleted: This source has 1 span; delete them first." in texts
+    assert f"Source #{source.pk} is not deleted: It has 1 span marked on its text, which no claim cites; delete them first if they are no longer wanted." in texts
     assert "Nothing was deleted: select only what can be, and try again." in texts
     assert "permission" not in response.content.decode().lower().split("messagelist")[1][:2000]
     assert Source.objects.filter(pk__in=[source.pk, spare.pk]).count() == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -49,7 +51,7 @@ def test_a_large_text_file_uploaded_in_the_admin_is_stored_whole_and_counted(cli
     response = client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("minutes.txt", text.encode(), "text/plain"), "kind": "transcript", "reliability": "B"})
     source = Source.objects.get()
     assert response.status_code == 302 and source.text == text
-    assert f"{len(text.encode()):,} bytes, {len(text):,} characters of text" in messages_of(response)[0]
+    assert f"{len(text.encode()):,} bytes; {len(text):,} characters of text" in messages_of(response)[0]
 
 
 def test_a_refused_file_is_explained_on_the_page(client_for, analyst):
@@ -72,13 +74,42 @@ def test_a_file_over_the_limit_is_explained_on_the_page(client_for, analyst, set
     assert "MAX_SOURCE_MB" in response.content.decode()
 
 
-def test_a_duplicate_links_to_the_existing_source(client_for, analyst):
+def test_a_duplicate_links_to_the_existing_source(client_for, analyst, analyst2):
+    form = {"kind": "article", "reliability": "F"}
+    client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
+    response = client_for(analyst2).post(FROM_FILE, {"file": SimpleUploadedFile("b.txt", b"Twice."), **form})
+    existing = Source.objects.get()
+    assert response.status_code == 200
+    assert reverse("admin:sources_source_change", args=[existing.pk]) in response.content.decode()
+
+
+def test_a_second_send_of_what_the_user_just_added_shows_the_source_made(client_for, analyst):
+    """A second click while the first upload was read, or a reload, had been refused as a
+    duplicate of the source the first one made, the analyst told of an error."""
     client = client_for(analyst)
     form = {"kind": "article", "reliability": "F"}
-    client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
-    response = client.post(FROM_FILE, {"file": SimpleUploadedFile("b.txt", b"Twice."), **form})
-    existing = Source.objects.get()
-    assert reverse("admin:sources_source_change", args=[existing.pk]) in response.content.decode()
+    first = client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
+    again = client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    source = Source.objects.get()
+    assert f"Source #{source.pk} was created from this a moment ago; here it is." in messages_of(again)
+    # Long after, it is a duplicate like any other.
+    Source.objects.filter(pk=source.pk).update(created_at=source.created_at - timedelta(minutes=3))
+    later = client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
+    assert later.status_code == 200 and f"Open source #{source.pk}" in later.content.decode()
+
+
+def test_a_refusal_is_announced_and_names_its_field_to_assistive_technology(client_for, analyst, server):
+    response = client_for(analyst).post(FROM_URL, {"url": server + "/post", "kind": "article", "reliability": "F"})
+    html = response.content.decode()
+    assert '<p class="errornote" id="cb-ingest-error" role="alert" tabindex="-1">' in html
+    assert 'aria-invalid="true"' in html and 'aria-describedby="cb-ingest-error id_url_helptext"' in html
+    assert 'role="status" aria-live="polite"' in html and "sources/ingest.js" in html
+
+
+def test_the_file_picker_offers_the_kinds_of_file_read(client_for, analyst):
+    html = client_for(analyst).get(FROM_FILE).content.decode()
+    assert 'accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,.pdf,' in html
 
 
 def test_the_upload_page_checks_the_csrf_token(analyst):
@@ -95,7 +126,7 @@ def test_a_page_fetched_in_the_admin_becomes_a_source(client_for, analyst, serve
     source = Source.objects.get()
     assert response.status_code == 302
     assert source.title == PAGE.title and source.original_media_type == "text/html"
-    assert any("created from its text/html original" in message for message in messages_of(response))
+    assert any(f"Source #{source.pk} created from an HTML page (" in message for message in messages_of(response))
 
 
 def test_a_refused_fetch_is_explained_on_the_page(client_for, analyst, server):

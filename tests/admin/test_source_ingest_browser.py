@@ -4,6 +4,9 @@ follows. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from sources.models import Source
@@ -68,6 +71,59 @@ def test_an_analyst_adds_a_source_from_a_url(transactional_db, browser, live_ser
     source = shows_source_with(page, FETCHED.article)
     assert source.original_media_type == "text/html" and source.retrieved_at is not None
     screenshot(page, "source_from_url")
+
+
+def test_a_slow_fetch_says_it_is_under_way_and_takes_no_second_click(transactional_db, browser, live_server, analyst, settings):
+    """The form looked idle for as long as the page took; a second click then came back
+    refused as a duplicate of the source the first one made."""
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    asked, release = [], threading.Event()
+    inner = html_page_handler(FETCHED.html)
+
+    class Slow(inner):
+        def do_GET(self):
+            asked.append(self.path)
+            release.wait(10)
+            super().do_GET()
+
+    with local_server(Slow) as base:
+        page = new_page(browser, live_server, "analyst", "pw-analyst")
+        page.goto(FROM_URL)
+        page.fill("input[name=url]", base + "/article")
+        # What the page shows once sent, and what a second send does, are written down as
+        # they happen (Playwright's calls wait while a page is pending) and read after.
+        page.evaluate(
+            """() => document.addEventListener("submit", event => {
+                const button = document.querySelector("#content input[type=submit]");
+                const seen = JSON.parse(sessionStorage.getItem("seen") || "[]");
+                seen.push([event.defaultPrevented, button.disabled, button.value, document.querySelector(".cb-ingest-status").textContent]);
+                sessionStorage.setItem("seen", JSON.stringify(seen));
+                if (seen.length === 1) setTimeout(() => event.target.requestSubmit(), 100);  // a second send
+            })"""
+        )
+        page.click("#content input[type=submit]", no_wait_after=True)
+        while len(asked) < 1:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        release.set()
+        shows_source_with(page, FETCHED.article)
+        busy = ["Fetching the page…", "Fetching and reading the page: this can take up to 20 seconds."]
+        assert page.evaluate("JSON.parse(sessionStorage.getItem('seen'))") == [[False, True, *busy], [True, True, *busy]]
+    assert asked == ["/article"] and Source.objects.count() == 1
+
+
+def test_a_refusal_is_focused_so_that_it_is_read_out_first(transactional_db, browser, live_server, analyst):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(FROM_URL)
+    page.fill("input[name=url]", "www.example.org/report")
+    page.click("#content input[type=submit]")
+    page.wait_for_selector("#cb-ingest-error")
+    assert page.evaluate("document.activeElement.id") == "cb-ingest-error"
+    assert "beginning with https://" in page.inner_text("#cb-ingest-error")
+    assert page.get_attribute("input[name=url]", "aria-invalid") == "true"
+    assert page.input_value("input[name=url]") == "www.example.org/report"
+    assert page.locator("#content input[type=submit]").is_enabled()
+    screenshot(page, "source_add_from_url_refused")
 
 
 def test_a_long_text_is_loaded_to_be_edited_and_saved(transactional_db, browser, live_server, analyst, monkeypatch):

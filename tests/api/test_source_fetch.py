@@ -329,6 +329,21 @@ def test_urls_that_cannot_be_fetched_are_a_400(client_for, analyst, url):
     assert response.json()["code"] in {"bad_url", "invalid"}
 
 
+def test_a_url_with_a_password_is_refused_for_it_before_a_duplicate_message_could_repeat_it(client_for, analyst, server):
+    first = client_for(analyst).post(FETCH, {"url": server + "/notes.txt"}).json()
+    with_password = server.replace("http://", "http://reader:s3cret-pw@") + "/notes.txt"
+    response = client_for(analyst).post(FETCH, {"url": with_password})
+    assert response.status_code == 400 and response.json()["code"] == "bad_url"
+    assert "s3cret-pw" not in response.content.decode()
+    assert Source.objects.filter(pk=first["id"]).exists()
+
+
+def test_an_address_without_its_scheme_is_told_how_to_write_it(client_for, analyst):
+    response = client_for(analyst).post(FETCH, {"url": "www.example.org/report"})
+    assert response.status_code == 400
+    assert "Write the address whole, beginning with https://." in response.json()["detail"]
+
+
 def test_a_url_longer_than_a_source_records_is_refused_before_it_is_fetched(client_for, analyst, server):
     url = server + "/notes.txt?" + "q" * (2000 - len(server + "/notes.txt?") + 1)
     ASKED.clear()

@@ -28,6 +28,18 @@ def test_source_with_spans_cannot_be_deleted(source):
     assert Source.objects.filter(pk=source.pk).exists()
 
 
+def test_a_cited_source_is_refused_saying_claims_cite_it_never_to_delete_the_evidence(source, make_claim, analyst):
+    """The refusal had told the analyst to delete the spans, cited evidence and all."""
+    make_claim(analyst)
+    make_claim(analyst, text="Russia voted six times, as Moscow later said.")
+    with pytest.raises(Conflict) as caught:
+        source_delete(source=source)
+    assert caught.value.message == (
+        "Claims cite it: 2 claims, through its 1 span. A source stays while its text grounds evidence."
+    )
+    assert "delete them" not in caught.value.message
+
+
 def test_source_without_spans_is_deleted(analyst):
     source = source_create(user=analyst, title="Unused", text="Nothing cited here.")
     source_id = source.pk

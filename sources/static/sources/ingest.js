@@ -1,0 +1,55 @@
+/*
+ * "Add source from file" and "Add source from URL": reading a large file or a slow page
+ * takes seconds (a fetch up to SOURCE_FETCH_TIMEOUT). Once the form is sent, its button
+ * says what is happening and takes no second click (a second request had been refused as
+ * a duplicate of the source the first one made), and a status line tells screen readers.
+ * A refusal's message is focused when the page comes back, so that it is read out first.
+ *
+ * Plain script, no dependencies.
+ */
+(function () {
+  "use strict";
+
+  function busy(form) {
+    const button = form.querySelector("[data-busy-label]");
+    const status = form.querySelector(".cb-ingest-status");
+    if (form.dataset.sent) return false;
+    form.dataset.sent = "1";
+    form.setAttribute("aria-busy", "true");
+    if (button) {
+      button.dataset.idleLabel = button.value;
+      button.value = button.dataset.busyLabel;
+      button.disabled = true;
+    }
+    if (status) status.textContent = form.dataset.busyStatus || "";
+    return true;
+  }
+
+  function idle(form) {
+    const button = form.querySelector("[data-busy-label]");
+    const status = form.querySelector(".cb-ingest-status");
+    delete form.dataset.sent;
+    form.removeAttribute("aria-busy");
+    if (button && button.dataset.idleLabel) {
+      button.value = button.dataset.idleLabel;
+      button.disabled = false;
+    }
+    if (status) status.textContent = "";
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form.cb-ingest-form");
+    if (!form) return;
+    if (!busy(form)) event.preventDefault(); // sent already: wait for its answer
+  });
+
+  // Back to the page from the browser's cache: the form is ready again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.cb-ingest-form").forEach(idle);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const error = document.getElementById("cb-ingest-error");
+    if (error) error.focus();
+  });
+})();
