@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -85,10 +86,19 @@ def _stored_originals() -> list[str]:
     return names
 
 
+# A stored original's name begins with its SHA-256 (``originals/ab/<sha256>.pdf``); a
+# file being written has another (``.<sha256>.pdf.<random>.partial``), and no source's.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def _named(name: str) -> bool:
-    """Whether a source names the stored file ``name``, or would (known by its hash only)."""
+    """Whether a source names the stored file ``name``, or would (known by its hash only).
+    A partial file left by a worker killed while writing it is no source's: its name had
+    read as an empty hash, which every source without an original has, and it was kept."""
     sha256 = name.rsplit("/", 1)[-1].split(".", 1)[0]
-    return Source.objects.filter(original=name).exists() or Source.objects.filter(original="", original_sha256=sha256).exists()
+    if Source.objects.filter(original=name).exists():
+        return True
+    return _SHA256.fullmatch(sha256) is not None and Source.objects.filter(original="", original_sha256=sha256).exists()
 
 
 def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta | None = None) -> OriginalsReport:

@@ -160,3 +160,19 @@ def test_a_reused_file_whose_time_cannot_be_renewed_is_still_used_and_the_failur
     with caplog.at_level("WARNING", logger="sources.ingestion"):
         assert stored_alone(data) == orphan
     assert f"Original {orphan} reused, but its modification time could not be renewed" in caplog.text
+
+
+def test_a_partial_file_left_by_a_killed_worker_is_an_orphan_deleted_once_old_enough(settings, source):
+    """Its name read as an empty hash, which every source without an original has (the
+    pasted ``source`` here): it was listed and never deleted, each crash leaking up to
+    ``MAX_SOURCE_MB``."""
+    data = b"Half written when the worker was killed."
+    sha256 = hashlib.sha256(data).hexdigest()
+    partial = f"originals/{sha256[:2]}/.{sha256}.txt.0123456789abcdef.partial"
+    (settings.MEDIA_ROOT / partial).parent.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / partial).write_bytes(data[:10])
+    an_hour_ago = time.time() - 3700
+    os.utime(settings.MEDIA_ROOT / partial, (an_hour_ago, an_hour_ago))
+    out, err, error = run("--delete-orphans")
+    assert error is None and f"deleted  {partial}" in out
+    assert not default_storage.exists(partial)
