@@ -344,6 +344,15 @@ def _inline_code_as_text(tree) -> None:
             code.tail = code.tail.lstrip(" \t\n\r\f")
 
 
+def _quotations_in_their_line(tree) -> None:
+    """An inline quotation (``<q>``) read as the text of its line, as a browser shows and
+    copies it (its quotation marks are the style's, not the text's): trafilatura takes it
+    for a block quotation, and "The minister said <q>we will never agree</q> and signed"
+    was stored on two lines, the sentence a reader copies never found."""
+    for quotation in tree.iter("q"):
+        quotation.tag = "span"
+
+
 def _formulas_and_drawings_as_text(tree) -> None:
     """A formula (``<math>``) as the text it shows, without its annotations (the TeX it
     was written in), and a drawing (``<svg>``) as its ``<text>`` labels, without its title
@@ -1226,6 +1235,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             _bylines_kept(tree)
             _alt_texts_kept(tree)
             _inline_code_as_text(tree)
+            _quotations_in_their_line(tree)
             _formulas_and_drawings_as_text(tree)
             _loose_text_in_paragraphs(tree, MAX_HTML_ELEMENTS - sum(1 for _ in tree.iter(etree.Element)))
             _blocks_in_items_marked(tree)

@@ -665,6 +665,11 @@ def test_blank_lines_are_kept_in_preformatted_text_only():
     assert f"{ARTICLE[0]}\nOne two.\nItem bold\na b\n{ARTICLE[1]}" in text
 
 
+def test_an_inline_quotation_stays_in_its_line():
+    text = read(page(body="<p>The minister said <q>we will <b>never</b> agree</q> and then signed the treaty.</p>")).text
+    assert f"{ARTICLE[0]}\nThe minister said we will never agree and then signed the treaty.\n{ARTICLE[1]}" in text
+
+
 def test_a_formula_is_its_shown_text_and_leaves_the_page_laid_out_in_lines():
     formula = "<math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>"
     tex = "<math><semantics><mi>x</mi><annotation encoding='application/x-tex'>\\alpha</annotation></semantics></math>"
