@@ -149,14 +149,42 @@ def _form_in(text: str, quote: str) -> str | None:
     return None
 
 
+# Spaces that stand for one another between a copy and its text: a browser copies a
+# no-break space (U+00A0; narrow, U+202F; of a figure's width, U+2007) as a space, and a
+# text extracted from a page has a space where the page wrote one of them.
+_SPACES = " \u00a0\u202f\u2007"
+_SPACE_CLASS = f"[{_SPACES}]"
+
+
+def _spaced_pattern(part: str) -> str:
+    return "".join(_SPACE_CLASS if char in _SPACES else re.escape(char) for char in part)
+
+
+def _spaces_as_the_text_has_them(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
+    """The quote (and its context, where the text holds them around it) with each space
+    the kind the text has there, where they differ only so; as they are if the text holds
+    no such words."""
+    if len(quote) > MAX_QUOTE_LENGTH or any(part and len(part) > MAX_CONTEXT_LENGTH for part in (prefix, suffix)):
+        return quote, prefix, suffix  # refused as too long (``check_input_lengths``)
+    around = re.compile(f"({_spaced_pattern(prefix or '')})({_spaced_pattern(quote)})({_spaced_pattern(suffix or '')})")
+    if (found := around.search(text)) is not None:
+        return found.group(2), found.group(1) or prefix, found.group(3) or suffix
+    if (found := re.search(_spaced_pattern(quote), text)) is not None:
+        return found.group(), prefix, suffix
+    return quote, prefix, suffix
+
+
 def _as_the_text_reads(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
     """The quote and its context read as ``text`` reads, where a browser's copy of it
-    differs (``_AS_COPIED``, then the normal form the text holds it in)."""
+    differs (``_AS_COPIED``, then the normal form the text holds it in, then its spaces
+    the kinds the text has)."""
     for differs, undo in _AS_COPIED:
         if differs(quote) and _form_in(text, quote) is None:
             quote, prefix, suffix = (undo(part) if part else part for part in (quote, prefix, suffix))
     if form := _form_in(text, quote):
         quote, prefix, suffix = (unicodedata.normalize(form, part) if part else part for part in (quote, prefix, suffix))
+    if form is None and any(char in quote for char in _SPACES):
+        quote, prefix, suffix = _spaces_as_the_text_has_them(text, quote, prefix, suffix)
     return quote, prefix, suffix
 
 

@@ -707,6 +707,24 @@ def test_two_partial_places_are_told_apart_only_by_a_margin_of_three(runner_up, 
         assert (result.suggestion.start, result.suggestion.end) == (best_start, best_start + len(quote))
 
 
+def test_words_copied_with_other_spaces_than_the_text_has_are_found_as_the_text_has_them():
+    """A browser copies a no-break space as a space, and a text extracted from a page has a
+    space where the page wrote a no-break one: a quote copied from a text file's reader,
+    or taken from a page's HTML, was not found. The span stores the text's own words."""
+    verbatim = "Le prix\u202f: 100\u00a0km, dit-il. Puis\u2007ici."
+    found = resolve_quote(verbatim, "prix : 100 km, dit", prefix="Le ", suffix="-il")
+    assert verbatim[found.start : found.end] == "prix\u202f: 100\u00a0km, dit"
+    extracted = "It cost 100 km of road."
+    found = resolve_quote(extracted, "100\u00a0km of", prefix="It\u00a0cost ")
+    assert extracted[found.start : found.end] == "100 km of"
+    with pytest.raises(QuoteNotFound):
+        resolve_quote(extracted, "100\u00a0km\u00a0on")
+    # Among places whose spaces differ, the context chooses as it would.
+    both = "a\u00a0b first. a b second."
+    found = resolve_quote(both, "a b", suffix=" second")
+    assert (found.start, found.end) == (both.rindex("a b"), both.rindex("a b") + 3)
+
+
 def test_words_copied_with_a_run_of_spaces_are_found_where_the_text_has_one():
     """Chromium copies the spaces on both sides of an image without alt text ("The minister
     <img alt=""> resigned" as two spaces); the extracted text collapses them. A text that
