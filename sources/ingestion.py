@@ -79,7 +79,7 @@ def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size
     same bytes uploaded again are the way to repair it."""
     existing = (
         Source.objects.filter(original_sha256=sha256)
-        .only("pk", "title", "url", "original", "original_size", "original_media_type")
+        .only("pk", "title", "url", "original", "original_sha256", "original_size", "original_media_type")
         .first()
     )
     if existing is None:
@@ -93,6 +93,9 @@ def _refuse_duplicate_original(sha256: str, stream: BinaryIO | None = None, size
         except Exception:  # noqa: BLE001 - a restore that fails leaves the answer a 409
             logger.exception("Source %s: restoring its original from an upload of the same bytes failed", existing.pk)
         else:
+            if not Source.objects.filter(pk=existing.pk).exists():
+                stream.seek(0)  # deleted meanwhile, its file with it: these bytes are no one's original
+                return
             logger.warning("Source %s: its original was restored from an upload of the same bytes", existing.pk)
             message += " Its original file was missing or damaged in storage, and is restored from these bytes."
     raise Conflict(message, code="duplicate_original", extra=existing_source_body(existing))

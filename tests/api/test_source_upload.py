@@ -396,6 +396,29 @@ def test_an_original_lost_or_damaged_in_storage_is_never_served_and_the_same_byt
     assert Source.objects.count() == 1
 
 
+def test_an_upload_racing_the_delete_of_the_source_holding_its_bytes_makes_a_new_source(client_for, analyst, settings, monkeypatch):
+    """The holder deleted, its file with it, while the upload asked about it: the answer had
+    been a 409 saying its file "was missing or damaged in storage, and is restored"."""
+    from sources import ingestion
+
+    data = b"Bytes whose source is deleted while they are uploaded again."
+    held = upload(client_for(analyst), "a.txt", data, "text/plain").json()
+    looked_at = ingestion.original_problem
+
+    def deleted_meanwhile(source, **kwargs):
+        if source.pk == held["id"]:
+            stored = settings.MEDIA_ROOT / Source.objects.get(pk=source.pk).original.name
+            Source.objects.filter(pk=source.pk).delete()
+            stored.unlink()
+        return looked_at(source, **kwargs)
+
+    monkeypatch.setattr(ingestion, "original_problem", deleted_meanwhile)
+    again = upload(client_for(analyst), "again.txt", data, "text/plain")
+    assert again.status_code == 201, again.content
+    assert again.json()["id"] != held["id"] and Source.objects.count() == 1
+    assert client_for(analyst).get(again.json()["original_url"]).status_code == 200
+
+
 def test_a_storage_that_fails_to_answer_is_a_503_for_a_download_and_never_turns_a_duplicate_into_a_500(client_for, analyst, monkeypatch):
     from django.core.files.storage import default_storage
 
