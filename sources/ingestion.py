@@ -32,6 +32,7 @@ from django.utils import timezone
 from tld import get_fld
 
 from project import net
+from project.bidi import without_direction_controls
 from project.errors import Conflict, InvalidInput, storage_full_said
 from project.validation import as_one_line, says_something
 
@@ -464,6 +465,9 @@ def source_create_from_file(
     # A file name that is not UTF-8 reaches us with its bytes escaped as lone surrogates
     # (os.fsdecode), which are not text: the title shows U+FFFD for them instead.
     stem = without_lone_surrogates(stem)
+    # Without direction controls, whatever path the file came by: Django's upload parser
+    # takes them out of an upload's name; import_sources had kept them in its titles.
+    stem = without_direction_controls(stem)
     given.setdefault("retrieved_at", timezone.now())
     fields = _fields(extraction, given, fallback_title=stem)
     return _create(

@@ -269,6 +269,16 @@ def test_a_name_holding_a_line_break_or_an_escape_is_reported_on_one_line(tmp_pa
     assert set(Source.objects.values_list("title", flat=True)) == {"two lines", "esc [2J"}
 
 
+def test_a_name_holding_direction_controls_is_reported_with_them_escaped_and_titled_without(tmp_path):
+    """U+202E showed "rtl\u202etxt.md" as "rtldm.txt" in the report, and stayed in the title
+    (an upload's name has them taken out by the multipart parser)."""
+    (tmp_path / "rtl\u202etxt.md").write_text("Notes.")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    assert f"imported {tmp_path}/rtl\\u202etxt.md: source #" in out and "\u202e" not in out
+    assert Source.objects.get().title == "rtltxt"
+
+
 def test_with_the_progress_bar_each_file_is_one_line_and_the_bar_stays_off_stdout(folder, capsys):
     out = StringIO()
     with pytest.raises(CommandError):
