@@ -39,15 +39,15 @@ from .webhooks import (
     unread_events,
     webhook_changed,
     webhook_enable,
+    webhook_locked,
     webhook_ping,
+    webhook_update,
 )
 
 # "N more waiting" is counted up to this, then said as "more than".
 WAITING_COUNT_CAP = 10_000
 # The form's fields in the order they are decided; the record's after them.
 FORM_ORDER = {name: position for position, name in enumerate(["url", "secret", "types", "start", "public_only", "active"])}
-# What a change to a webhook applies at once (``webhook_changed``).
-DELIVERY_FIELDS = {"url", "secret", "types", "public_only"}
 # A webhook's URL in a list: longer ones keep the host and the end of the path.
 URL_LABEL_CHARACTERS = 48
 # A test ping waits for each receiver in turn: an action pings this many at most.
@@ -201,20 +201,6 @@ class WebhookForm(forms.ModelForm):
                 f"characters) before saving; once saved it is not shown again. {SIGNATURE_HELP}"
             )
 
-    def clean_public_only(self):
-        """Fixed once the webhook has deliveries: it decides how the receiver's events are
-        numbered (the public numbering, or the feed's own), and a receiver that keeps the
-        last seq it saw would drop every event after a switch to smaller numbers."""
-        public_only = self.cleaned_data["public_only"]
-        webhook = self.instance
-        if webhook.pk is not None and public_only != webhook.public_only and webhook.deliveries.exists():
-            raise ValidationError(
-                "This webhook has deliveries, numbered for its receiver by "
-                f"{'the public numbering' if webhook.public_only else 'the feed’s own seq'}; changing this "
-                "would renumber the events that follow. Add a new webhook for the other kind of events."
-            )
-        return public_only
-
     def clean_url(self):
         url = self.cleaned_data["url"]
         try:
@@ -324,18 +310,24 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
     def type_list(self, webhook: Webhook) -> str:
         return ", ".join(webhook.types) or "all"
 
+    def get_object(self, request, object_id, from_field=None):
+        """On a POST (a change or a deletion, in the admin's transaction), the webhook as
+        stored now and locked until saved: the form decides on what the worker last wrote
+        (a numbering fixed by an event sent meanwhile), and the worker waits for the save."""
+        webhook = super().get_object(request, object_id, from_field)
+        if webhook is None or request.method != "POST":
+            return webhook
+        return webhook_locked(webhook.pk)
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            if form.cleaned_data.get("start") != "all":
-                obj.last_seq = feed_end()
-        if change and "active" in form.changed_data and obj.active:
-            obj.disabled_reason, obj.failing_since = "", None
+        if change:
+            # What the form changed, and nothing of the worker's (``webhook_update``).
+            webhook_update(obj, fields=form.changed_data)
+            return
+        obj.created_by = request.user
+        if form.cleaned_data.get("start") != "all":
+            obj.last_seq = feed_end()
         super().save_model(request, obj, form, change)
-        if change and "active" in form.changed_data and obj.active:
-            webhook_enable(obj)
-        elif change and DELIVERY_FIELDS & set(form.changed_data):
-            webhook_changed(obj)
 
     def get_deleted_objects(self, objs, request):
         """A webhook goes with its delivery log (read only on its own, and possibly long):
@@ -433,11 +425,12 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
             self.retry_now(request, queryset)
         return redirect("admin:feed_webhook_change", webhook.pk)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        webhook = self.get_object(request, object_id) if id_or_none(object_id) else None
-        if webhook is not None:
-            extra_context = {**(extra_context or {}), "retry_button": retry_button(webhook)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # As stored: a form sent back with an error holds what was typed (its Active box).
+        stored = Webhook.objects.filter(pk=obj.pk).first() if obj is not None else None
+        if stored is not None:
+            context = {**context, "retry_button": retry_button(stored)}
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 def backing_off(webhooks):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -71,8 +72,35 @@ class Event(models.Model):
         }
 
 
+class Numbering(models.TextChoices):
+    """How a webhook's receiver is sent the events' numbers (``X-Claimbase-Numbering``)."""
+
+    PUBLIC = "public", "The public events' own numbers (public_seq)"
+    ALL = "all", "The feed's own seq"
+
+
+# A receiver keeps the last seq it saw and drops what comes numbered below it: a webhook
+# switched to the smaller public numbers after sending would lose every later event for it.
+# Its log cannot tell (the worker prunes it), so the first event sent fixes the numbering.
+NUMBERING_FIXED = models.CheckConstraint(
+    condition=Q(sent_numbering="")
+    | Q(sent_numbering=Numbering.PUBLIC, public_only=True)
+    | Q(sent_numbering=Numbering.ALL, public_only=False),
+    name="webhook_numbering_fixed_once_sent",
+    violation_error_message=(
+        "This webhook has sent events, numbered for its receiver by the numbering this box sets now; changing "
+        "it would renumber the events that follow, and a receiver that keeps the last seq it saw would drop "
+        "them. Add a new webhook for the other kind of events."
+    ),
+)
+
+
 class Webhook(models.Model):
-    """A URL that receives every event of the chosen types, in ``seq`` order, signed."""
+    """A URL that receives every event of the chosen types, in ``seq`` order, signed.
+
+    ``public_only`` decides the numbering its receiver is sent, and is fixed once an event
+    was sent (``sent_numbering``, ``NUMBERING_FIXED``): the database refuses the change on
+    every path, and ``clean`` says why to a form."""
 
     url = models.URLField(max_length=2048)
     secret = models.CharField(
@@ -94,6 +122,11 @@ class Webhook(models.Model):
     disabled_reason = models.TextField(blank=True)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     lease_owner = models.CharField(max_length=64, blank=True, editable=False)
+    # Set by the worker before it sends the first event; never cleared.
+    sent_numbering = models.CharField(
+        max_length=6, choices=Numbering.choices, blank=True, editable=False,
+        help_text="The numbering of the events sent so far, fixed by the first one sent.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -101,9 +134,24 @@ class Webhook(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [NUMBERING_FIXED]
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def numbering(self) -> str:
+        """The numbering its receiver is sent now (``X-Claimbase-Numbering``)."""
+        return Numbering.PUBLIC if self.public_only else Numbering.ALL
+
+    def clean(self) -> None:
+        """``NUMBERING_FIXED`` asked of these values (a form's) before they are saved, and
+        said on the field it concerns. A form leaves the constraint out of its own checks,
+        ``sent_numbering`` being none of its fields."""
+        try:
+            NUMBERING_FIXED.validate(Webhook, self)
+        except ValidationError as error:
+            raise ValidationError({"public_only": error.messages}) from error
 
     def wants(self, event: Event) -> bool:
         """Whether this webhook takes ``event``: ``wanted`` as a test of one event."""

@@ -38,7 +38,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +50,7 @@ from django.utils import timezone
 from project import net
 from project.errors import InvalidInput
 from project.routers import read_primary
+from project.validation import escaped
 
 from .models import Delivery, Event, Webhook
 from .sequencing import sequence_pending
@@ -198,11 +199,17 @@ def unwanted_reason(webhook: Webhook, event: Event) -> str:
     return f"not sent: the webhook no longer takes {event.type} events"
 
 
+def webhook_locked(pk: int) -> Webhook:
+    """The webhook as stored now, locked (SELECT FOR UPDATE) until the transaction ends: a
+    worker's or a person's change to it waits. Call inside a transaction."""
+    return Webhook.objects.select_for_update().get(pk=pk)
+
+
 @transaction.atomic
 def enqueue(webhook: Webhook, now: datetime, *, up_to: int | None = None) -> int:
     """Delivery rows for the numbered events after the webhook's cursor that it wants (up
     to seq ``up_to``, when given)."""
-    locked = Webhook.objects.select_for_update().get(pk=webhook.pk)
+    locked = webhook_locked(webhook.pk)
     events = Event.objects.filter(seq__gt=locked.last_seq)
     if up_to is not None:
         events = events.filter(seq__lte=up_to)
@@ -247,7 +254,7 @@ def delivery_request(webhook: Webhook, delivery: Delivery) -> tuple[bytes, dict[
         SIGNATURE_HEADER: sign(webhook.secret, body),
         "X-Claimbase-Event": payload["type"],
         "X-Claimbase-Seq": str(payload["seq"]),
-        "X-Claimbase-Numbering": "public" if webhook.public_only else "all",
+        "X-Claimbase-Numbering": webhook.numbering,
         "X-Claimbase-Delivery": delivery_id(delivery),
     }
 
@@ -258,13 +265,19 @@ def _encode(payload: dict) -> bytes:
 
 def _send(webhook: Webhook, body: bytes, headers: dict[str, str]) -> net.Response:
     """POST ``body`` to the webhook's URL under the rules of every outbound request
-    (``net.request``: public addresses only, one deadline, no redirect); at most an excerpt
-    of the answer is read. Raises ``net.FetchError``."""
+    (``net.request``: public addresses only, one deadline, no redirect). Of a 2xx answer
+    only the status line and headers are read: the receiver took the event, and a body
+    that trickles or breaks off after it changes nothing. Of any other, at most an excerpt
+    of the body. Raises ``net.FetchError``."""
     return net.request(
         "POST", webhook.url, body=body, headers=headers,
         timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10), max_bytes=EXCERPT_BYTES, truncate=True,
-        max_redirects=0, allow_private=allow_private(),
+        max_redirects=0, allow_private=allow_private(), read_body=_is_failure,
     )
+
+
+def _is_failure(status: int) -> bool:
+    return not 200 <= status < 300
 
 
 def _excerpt(answer: net.Response) -> str:
@@ -283,7 +296,7 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         # disabled after a day), it cannot stop the round for every other webhook.
         logger.exception("Webhook %s: delivery %s failed unexpectedly", webhook.pk, delivery.pk)
         return None, f"error: {type(error).__name__}: {error}"
-    if 200 <= answer.status < 300:
+    if not _is_failure(answer.status):
         return answer.status, ""
     return answer.status, f"HTTP {answer.status}: {_excerpt(answer)}".strip()
 
@@ -334,6 +347,20 @@ def webhook_ping(webhook: Webhook, *, now=timezone.now) -> PingResult:
     return PingResult(time.monotonic() - started, status=answer.status, excerpt=_excerpt(answer).strip())
 
 
+def _fix_numbering(webhook: Webhook) -> bool:
+    """Before the first event is sent, fix the webhook's numbering (``sent_numbering``) as
+    it was read: from then on ``public_only`` cannot change (``NUMBERING_FIXED``). False if
+    it changed since it was read (or the webhook is gone): nothing is sent on what was
+    read. The update waits for an admin's change in progress, then finds the row as that
+    change left it."""
+    if webhook.sent_numbering:
+        return True
+    fixed = Webhook.objects.filter(pk=webhook.pk, public_only=webhook.public_only).update(sent_numbering=webhook.numbering)
+    if fixed:
+        webhook.sent_numbering = webhook.numbering
+    return bool(fixed)
+
+
 def _start_attempt(delivery: Delivery, now: datetime) -> None:
     delivery.attempts += 1
     delivery.sent_at = now
@@ -366,7 +393,9 @@ def _record_failing(webhook: Webhook, where: str, error: str, now: datetime) -> 
             f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed since "
             f"{failing_since:%Y-%m-%d %H:%M} UTC. Last error ({where}): {storable(error, 500)}"
         )
-        logger.warning("Webhook %s disabled: %s", webhook.pk, fields["disabled_reason"])
+        # The reason quotes the receiver's answer: escaped, it cannot forge a log line of
+        # its own nor send the terminal an escape sequence.
+        logger.warning("Webhook %s disabled: %s", webhook.pk, escaped(fields["disabled_reason"]))
     Webhook.objects.filter(pk=webhook.pk).update(**fields)
     for name, value in fields.items():
         setattr(webhook, name, value)
@@ -490,6 +519,8 @@ def _deliver_due(
             _record_skipped(webhook, head)
             result.skipped += 1
             continue
+        if not _fix_numbering(webhook):
+            continue  # public_only changed since the webhook was read: read it again
         _start_attempt(head, now())
         posts += 1
         status, error = _post(webhook, head)
@@ -536,6 +567,37 @@ def deliver_all(
         total.skipped += result.skipped
         total.waiting = total.waiting or result.waiting
     return total
+
+
+# What a person edits of a webhook; the rest (its cursor, lease, failing since, numbering)
+# is the worker's.
+EDITED_FIELDS = ("url", "secret", "types", "public_only", "active")
+# The fields whose change applies to the next delivery at once (``webhook_changed``).
+DELIVERY_FIELDS = ("url", "secret", "types", "public_only")
+
+
+@transaction.atomic
+def webhook_update(webhook: Webhook, *, fields: Collection[str]) -> None:
+    """Save what a person changed of a webhook: ``fields`` (of ``EDITED_FIELDS``), taken
+    from ``webhook``, and nothing else. The worker's own fields are never written back as
+    they were read before the change: a worker that delivered meanwhile keeps its cursor,
+    its lease and its failing-since clock. Decided on the webhook as stored now, locked
+    until saved: ``Webhook.clean`` refuses a new numbering once an event was sent
+    (``ValidationError``). Enabling it resumes its deliveries (``webhook_enable``); a change
+    to where or what it sends applies at once (``webhook_changed``)."""
+    fields = [name for name in EDITED_FIELDS if name in fields]
+    if not fields:
+        return
+    locked = webhook_locked(webhook.pk)
+    for name in fields:
+        setattr(locked, name, getattr(webhook, name))
+    locked.clean()
+    locked.save(update_fields=fields)
+    if "active" in fields and locked.active:
+        webhook_enable(locked)
+    elif set(DELIVERY_FIELDS) & set(fields):
+        webhook_changed(locked)
+    webhook.refresh_from_db()
 
 
 @transaction.atomic

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from project.validation import escaped
+
 from .webhooks import deliver_all, prune_delivery_log
 
 logger = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ def run_worker(
             totals.errors += 1
             error_wait = min(MAX_ERROR_WAIT, max(error_wait * 2, interval, 1.0))
             logger.warning("webhook round failed", exc_info=True)
-            report(f"round failed ({type(error).__name__}: {str(error).strip()[:300]}); "
+            report(f"round failed ({type(error).__name__}: {escaped(str(error).strip()[:300])}); "
                    f"retrying in {error_wait:g} s")
             _drop_connections()
             sleep_unless_stopped(error_wait, should_stop)

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
@@ -323,6 +323,7 @@ def request(
     max_redirects: int = 5,
     allow_private: bool = False,
     truncate: bool = False,
+    read_body: Callable[[int], bool] | None = None,
 ) -> Response:
     """Send one request, following up to ``max_redirects`` redirects, each hop checked.
 
@@ -330,7 +331,10 @@ def request(
     read in chunks and refused past ``max_bytes``: a slow or endless answer costs at most
     that. With ``truncate``, the body is cut at ``max_bytes`` instead (``truncated`` says
     so), for a caller that needs the status and at most an excerpt (a webhook's receiver
-    accepts an event whatever it writes after its 2xx). Raises ``FetchError`` (codes
+    accepts an event whatever it writes after its 2xx). ``read_body``, asked the status,
+    may say the body is not wanted: then only the status line and headers are read (the
+    response's body is empty, ``truncated`` true), and a body that trickles or breaks off
+    costs nothing. Raises ``FetchError`` (codes
     ``bad_url``, ``unresolvable``, ``address_not_allowed``, ``timeout``, ``too_large``,
     ``too_many_redirects``; ``redirected``, with the status, when ``max_redirects`` is 0;
     ``certificate``, ``connection``); an HTTP error status is returned, not raised.
@@ -387,6 +391,8 @@ def request(
                     if status == 303:
                         method, body = "GET", None
                     continue
+                if read_body is not None and not read_body(status):
+                    return Response(url=url, status=status, headers=answer_headers, truncated=True)
                 declared = answer_headers.get("content-length", "").strip()
                 if not truncate and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import normalize_newlines
 
+from .bidi import DIRECTION_CONTROLS
 from .errors import InvalidInput
 
 # U+0000 (PostgreSQL cannot store it in text) and lone surrogates (not Unicode scalar
@@ -119,6 +120,30 @@ def as_one_line(text: str) -> str:
     characters a space. For what the caller did not type (a file's name, a URL as a
     title); what a caller types is refused instead, not changed."""
     return re.sub(f"(?:{CONTROL_CHARACTERS.pattern})+", " ", text).strip()
+
+
+# What ``escaped`` shows escaped: control characters, the line and paragraph separators
+# (line breaks to ``str.splitlines`` and to some log viewers), the direction controls
+# (they reorder a line as shown), and lone surrogates (which no UTF-8 output takes;
+# ``surrogateescape`` makes one of each byte that was not UTF-8).
+_UNSHOWABLE = re.compile(f"{CONTROL_CHARACTERS.pattern}|{DIRECTION_CONTROLS.pattern}|[\u2028\u2029\ud800-\udfff]")
+
+
+def escaped(text: str) -> str:
+    """``text`` as a log line or a terminal shows what someone else wrote (a receiver's
+    answer, a file's name): on one line, control characters escaped as Python writes them
+    (``\\n``, ``\\x1b``, ``\\u202e``), so that a line break cannot forge a line of its
+    own, nor an escape sequence rewrite the terminal, nor a direction control reorder what
+    follows; a byte that was not UTF-8 as ``\\xe9``, any other lone surrogate as
+    ``\\ud800``."""
+    return _UNSHOWABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match) -> str:
+    character = found.group()
+    if "\udc80" <= character <= "\udcff":
+        return f"\\x{ord(character) - 0xDC00:02x}"  # the byte ``surrogateescape`` kept
+    return character.encode("unicode_escape").decode("ascii")
 
 
 def normalise_line_endings(text: str) -> str:

@@ -3,9 +3,12 @@ webhook was disabled are shown."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from feed.models import Delivery, Event, Webhook
 
@@ -182,8 +185,9 @@ def test_a_webhook_says_which_delivery_holds_the_others_and_why(superuser):
     assert "queued for this webhook" in html
 
 
-def test_public_only_is_fixed_once_a_webhook_has_deliveries(superuser):
-    """It decides how the receiver's events are numbered: a switch would renumber them."""
+def test_public_only_is_fixed_once_a_webhook_has_sent_an_event(superuser):
+    """It decides how the receiver's events are numbered: a switch would renumber them.
+    (More in test_webhook_numbering.py.)"""
     webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, public_only=True)
     client = _client(superuser)
     url = reverse("admin:feed_webhook_change", args=[webhook.pk])
@@ -191,9 +195,49 @@ def test_public_only_is_fixed_once_a_webhook_has_deliveries(superuser):
     assert client.post(url, data).status_code == 302  # no deliveries yet: free to change
     webhook.refresh_from_db()
     assert not webhook.public_only
-    event = Event.objects.create(type="claim.published", claim=7, seq=1, public=True)
-    Delivery.objects.create(webhook=webhook, event=event, seq=1)
+    Webhook.objects.filter(pk=webhook.pk).update(sent_numbering="all")  # as the worker fixes it
     response = client.post(url, {**data, "public_only": "on"})
     assert response.status_code == 200 and "would renumber the events that follow" in response.content.decode()
     webhook.refresh_from_db()
     assert not webhook.public_only
+
+
+def test_saving_a_webhook_keeps_what_the_worker_wrote_meanwhile(superuser, monkeypatch):
+    """The admin saves what the form changed, never the worker's fields as the page read
+    them: a worker that delivered, took its lease or started failing while the form was
+    checked keeps its cursor, lease and failing-since clock (a stale cursor went back)."""
+    from feed import admin as feed_admin
+
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, last_seq=10)
+    now = timezone.now()
+    worker = {"last_seq": 42, "lease_until": now + timedelta(minutes=2), "lease_owner": "worker-1",
+              "failing_since": now - timedelta(hours=1), "sent_numbering": "public"}
+    check_url = feed_admin.check_webhook_url
+
+    def worker_moves_on(url):  # runs while the form is checked: after the page read the webhook
+        Webhook.objects.filter(pk=webhook.pk).update(**worker)
+        check_url(url)
+
+    monkeypatch.setattr(feed_admin, "check_webhook_url", worker_moves_on)
+    data = {"url": "https://hooks.example.org/other", "types": [], "public_only": "on", "active": "on", "secret": ""}
+    response = _client(superuser).post(reverse("admin:feed_webhook_change", args=[webhook.pk]), data)
+    assert response.status_code == 302, response.content
+    webhook.refresh_from_db()
+    assert webhook.url == "https://hooks.example.org/other"
+    assert {name: getattr(webhook, name) for name in worker} == worker
+
+
+def test_the_update_service_writes_only_the_fields_it_is_given(db):
+    """``webhook_update`` from a webhook read long ago: its other fields, read then, are not
+    written back."""
+    from feed.webhooks import webhook_update
+
+    stale = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, last_seq=10)
+    Webhook.objects.filter(pk=stale.pk).update(last_seq=99, lease_owner="worker-1", failing_since=timezone.now())
+    stale.types = ["claim.published"]
+    stale.last_seq, stale.lease_owner = 5, ""  # not the person's to write
+    webhook_update(stale, fields=["types", "last_seq", "lease_owner"])
+    stored = Webhook.objects.get(pk=stale.pk)
+    assert (stored.types, stored.last_seq, stored.lease_owner) == (["claim.published"], 99, "worker-1")
+    assert stored.failing_since is not None
+    assert (stale.last_seq, stale.lease_owner) == (99, "worker-1")  # read back as stored

@@ -5,7 +5,11 @@ stays write-only and is stored as typed or refused."""
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from feed import webhooks
+from feed import webhooks, worker
 from feed.models import Delivery, Event, Webhook
 from project import net
 from project.routers import ReplicaRouter
@@ -277,6 +281,120 @@ def test_a_truncated_request_keeps_the_start_and_an_untruncated_one_still_refuse
     with pytest.raises(net.FetchError) as refused:
         net.request("POST", receiver.url, body=b"{}", max_bytes=25, allow_private=True)
     assert refused.value.code == "too_large"
+
+
+class RawReceiver:
+    """A receiver that answers each POST with ``head`` (a status line and headers, at once),
+    then sends ``tail`` a byte every ``pause`` seconds, and closes."""
+
+    def __init__(self, head: bytes, tail: bytes = b"", pause: float = 0.0) -> None:
+        self.head, self.tail, self.pause = head, tail, pause
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.requests = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(65536)
+            head, _, body = request.partition(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            while len(body) < length:
+                body += connection.recv(65536)
+            self.requests += 1
+            try:
+                connection.sendall(self.head)
+                for byte in self.tail:
+                    time.sleep(self.pause)
+                    connection.sendall(bytes([byte]))
+            except OSError:
+                pass  # the worker stopped reading
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.mark.parametrize("head, tail, pause", [
+    # Its body trickles in, a byte a second, far longer than the timeout.
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", b"a" * 10, 1.0),
+    # Its chunked body is malformed.
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nxx\r\n", b"", 0.0),
+    # It promises a body and closes without it.
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", b"", 0.0),
+], ids=["trickling", "bad-chunk", "cut-short"])
+def test_a_2xx_status_is_a_delivery_whatever_the_body_after_it(db, local_delivery, head, tail, pause):
+    """Any 2xx is a success: only the status line and headers are read. A body that
+    trickled or broke off was recorded as a timeout or a broken connection, each event sent
+    again until the webhook was disabled, though the receiver had answered 200 each time."""
+    receiver = RawReceiver(head, tail, pause)
+    try:
+        event = _events(1)[0]
+        webhook = _webhook(receiver.url)
+        started = time.monotonic()
+        result = webhooks.deliver_all()
+        assert (result.delivered, result.failed) == (1, 0)
+        assert time.monotonic() - started < 2  # WEBHOOK_TIMEOUT_SECONDS: not waited out
+        delivery = Delivery.objects.get(webhook=webhook, event=event)
+        assert (delivery.status, delivery.attempts, delivery.last_error) == (Delivery.Status.DELIVERED, 1, "")
+        assert receiver.requests == 1
+    finally:
+        receiver.close()
+
+
+def test_an_error_status_is_still_read_for_its_excerpt(db, local_delivery):
+    receiver = RawReceiver(b"HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\nboom")
+    try:
+        _events(1)
+        webhook = _webhook(receiver.url)
+        assert webhooks.deliver_all().failed == 1
+        assert Delivery.objects.get(webhook=webhook).last_error == "HTTP 500: boom"
+    finally:
+        receiver.close()
+
+
+# --- The worker's own output -----------------------------------------------------------------
+
+FORGED = b"oops\n2026-12-06T06:20:00Z delivered 999, failed attempts 0\nWebhook 1 enabled\x1b[31m RED \x1b[0m\r"
+
+
+def test_the_worker_logs_a_receivers_answer_escaped_on_one_line(db, receiver, local_delivery, settings, caplog):
+    """A disabled webhook's reason quotes its receiver's answer: printed raw, the answer's
+    line breaks forged log lines of their own and its escapes reached the terminal."""
+    settings.WEBHOOK_DISABLE_AFTER_SECONDS = 0  # disabled at its first failure
+    _events(1)
+    webhook = _webhook(receiver.url)
+    receiver.reply_status, receiver.reply_body = 500, FORGED
+    with caplog.at_level(logging.WARNING, logger="feed.webhooks"):
+        assert webhooks.deliver_all().failed == 1
+    [line] = [record.getMessage() for record in caplog.records if "disabled" in record.getMessage()]
+    assert not re.search("[\x00-\x1f\x7f-\x9f]", line)
+    assert "HTTP 500: oops\\n2026-12-06T06:20:00Z delivered 999" in line and "enabled\\x1b[31m RED \\x1b[0m" in line
+    webhook.refresh_from_db()
+    assert not webhook.active and "oops\n2026" in webhook.disabled_reason  # stored as said; the admin escapes it
+
+
+def test_a_failed_round_is_reported_on_one_line(db, monkeypatch):
+    def deliver_all(**kwargs):
+        raise ValueError("bad\nround failed (forged)\x1b[2J")
+
+    monkeypatch.setattr(worker, "deliver_all", deliver_all)
+    monkeypatch.setattr(worker, "prune_delivery_log", lambda now: 0)
+    lines: list[str] = []
+    worker.run_worker(interval=0.01, should_stop=lambda: bool(lines), report=lines.append)
+    assert lines == ["round failed (ValueError: bad\\nround failed (forged)\\x1b[2J); retrying in 1 s"]
 
 
 # --- Faults 5 and 6: the admin's secret ------------------------------------------------------
