@@ -42,10 +42,13 @@ class Metadata:
     # The publisher is not named by the page but taken from its canonical URL's host: it
     # goes with that URL if the URL is not kept (another site's, or too long).
     publisher_from_url: bool = False
+    # The published day is written only in the canonical URL: it goes with that URL too.
+    published_from_url: bool = False
 
     def as_fields(self) -> dict:
         """The source fields this metadata fills (the empty ones left out)."""
-        return {name: value for name, value in self.__dict__.items() if value and name != "publisher_from_url"}
+        flags = ("publisher_from_url", "published_from_url")
+        return {name: value for name, value in self.__dict__.items() if value and name not in flags}
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def _metadata(raw: dict) -> Metadata:
         url=url,
         language=language,
         publisher_from_url=bool(raw.get("publisher_from_url")),
+        published_from_url=bool(raw.get("published_from_url")),
     )
 
 

@@ -1034,11 +1034,13 @@ def _written_in_full(found: str | None, page: str, url: str | None) -> str:
     return ""
 
 
-def _metadata_of(content: str, url: str | None) -> Document:
+def _metadata_of(content: str, url: str | None) -> tuple[Document, bool]:
     """The page's metadata (trafilatura's ``extract_metadata``), each value as the page
     writes it (``_escape_ampersands``, ``_url_as_written``; the URL the page came from,
     trafilatura's answer when the page names no canonical one, is escaped as its text is),
-    and a published date only where the page writes that day (``_written_in_full``)."""
+    and a published date only where the page writes that day (``_written_in_full``); and
+    whether the page writes that day only in the canonical URL it names, whose refusal
+    (another site's) takes the day with it."""
     head = _SCRIPTS_AND_STYLES.sub(b"", content.encode("utf-8"))[:METADATA_BYTES]
     # The cut may fall inside a character: its first bytes are dropped, so that the head is
     # read as the UTF-8 it is, not guessed at as some other encoding. Dates only from
@@ -1047,7 +1049,7 @@ def _metadata_of(content: str, url: str | None) -> Document:
     page = head.decode("utf-8", errors="ignore")
     tree = load_html(page)
     if tree is None:
-        return Document()
+        return Document(), False
     _escape_ampersands(tree)
     author_tags_as_shown(tree)
     organisation_authors_kept(tree)
@@ -1056,8 +1058,13 @@ def _metadata_of(content: str, url: str | None) -> Document:
     default_url = url.replace("&", _AMPERSAND) if url else url
     metadata = extract_metadata(tree, default_url=default_url, extensive=False)
     _own_url_taken(metadata, tree, url)
-    metadata.date = _written_in_full(metadata.date, unescape(page), url)
-    return metadata
+    shown = unescape(page)
+    metadata.date = _written_in_full(metadata.date, shown, url)
+    # A day that the page writes only in the address it names as its own (".../2024/01/01/
+    # story.html").
+    path = urlsplit(metadata.url or "").path if metadata.url and metadata.url != url else ""
+    date_from_url = bool(metadata.date and len(path) > 1 and not _written_in_full(metadata.date, shown.replace(path, " "), url))
+    return metadata, date_from_url
 
 
 # A page fetched where a site first asks for consent (a consent wall) holds only that
@@ -1251,7 +1258,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
             config=_CONFIG,
         )
         text = _text_of(document.body) if document is not None else ""
-        metadata = _metadata_of(content, url) if document is not None else None
+        metadata, date_from_url = _metadata_of(content, url) if document is not None else (None, False)
     except ExtractionError:
         raise
     except Exception as error:  # noqa: BLE001 - whatever the parser chokes on is a bad file
@@ -1273,6 +1280,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         "publisher": metadata.sitename or "",
         "publisher_from_url": bool(metadata.sitename) and metadata.sitename == host_name(metadata.url or ""),
         "published_on": metadata.date or "",
+        "published_from_url": date_from_url,
         "url": metadata.url or "",
         "language": page_language(data) or (metadata.language or ""),
     }, encoding

@@ -75,6 +75,20 @@ class Handler(BaseHTTPRequestHandler):
                 + b"Words of a page that names its publisher and another site's address. " * 5 + b"</p></article></body></html>",
                 "text/html; charset=utf-8",
             ),
+            "/dated-elsewhere": (
+                200,
+                b'<html><head><title>A page of this server</title>'
+                b'<link rel="canonical" href="https://www.nytimes.com/2024/01/01/world/story.html"></head><body><article><p>'
+                + b"Words of a page that names another site's dated address as its own. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
+            "/dated-here-too": (
+                200,
+                b'<html><head><title>A page of this server</title><meta property="article:published_time" content="2024-01-01">'
+                b'<link rel="canonical" href="https://www.nytimes.com/2024/01/01/world/story.html"></head><body><article><p>'
+                + b"Words of a page that names another site's dated address and its own day. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
             "/report.pdf": (200, PDF, "application/pdf"),
             "/reports/annual%20review-2024.pdf": (200, one_column_pdf(report_paragraphs(2)), "application/pdf"),
             "/one-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "One article of a site"), "text/html; charset=utf-8"),
@@ -182,6 +196,14 @@ def test_a_page_claiming_another_sites_address_is_not_published_by_that_site(cli
     body = client_for(analyst).post(FETCH, {"url": server + path}).json()
     assert body["url"] == server + path
     assert body["publisher"] == "127.0.0.1:" + server.rsplit(":", 1)[1]
+
+
+def test_a_day_only_another_sites_address_gives_goes_with_that_address(client_for, analyst, server):
+    """The refused canonical URL had still dated the source (2024-01-01, from its path)."""
+    body = client_for(analyst).post(FETCH, {"url": server + "/dated-elsewhere"}).json()
+    assert (body["url"], body["published_on"]) == (server + "/dated-elsewhere", None)
+    body = client_for(analyst).post(FETCH, {"url": server + "/dated-here-too"}).json()
+    assert (body["url"], body["published_on"]) == (server + "/dated-here-too", "2024-01-01")
 
 
 def test_a_publisher_the_page_names_is_kept_whatever_its_canonical_url(client_for, analyst, server):
