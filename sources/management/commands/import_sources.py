@@ -1,6 +1,5 @@
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -12,10 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from project.bidi import DIRECTION_CONTROLS
 from project.paths import FILE, FOLDER, NOT_A_FILE, NOT_FOUND, cannot_be_read, kind_of
 from project.errors import Conflict, DomainError
-from project.validation import CONTROL_CHARACTERS
+from project.validation import escaped
 
 from ...ingestion import source_create_from_file
 from ...models import Source
@@ -51,18 +49,13 @@ def _stopped_by_signals(report):
             signal.signal(signum, handler)
 
 
-# Control characters, and the direction controls that reorder a line as shown
-# ("rtl\u202etxt.md" read "rtldm.txt" in a terminal).
-_SHOWN_ESCAPED = re.compile(f"{CONTROL_CHARACTERS.pattern}|{DIRECTION_CONTROLS.pattern}")
-
-
 def shown(path: Path) -> str:
-    """The path as text any UTF-8 output takes, on one line: the bytes of a name that are
-    not UTF-8 (decoded by Python as lone surrogates, which a strict output refuses) are
-    shown escaped, as in ``caf\\xe9.txt``, and so are control characters (a line break in
-    a name would split its report line in two; an escape would rewrite the terminal)."""
-    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _SHOWN_ESCAPED.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+    """The path as text any UTF-8 output takes, on one line (``escaped``): the bytes of a
+    name that are not UTF-8 (decoded by Python as lone surrogates, which a strict output
+    refuses) as in ``caf\\xe9.txt``, and control characters and direction controls escaped
+    (a line break in a name would split its report line in two; an escape would rewrite
+    the terminal; U+202E shows "rtl\\u202etxt.md" as "rtldm.txt")."""
+    return escaped(str(path))
 
 
 def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
