@@ -299,6 +299,9 @@ def _opened(stream: BinaryIO):
         message = str(error)
         if "password" in message.lower():
             raise ExtractionError("The PDF is encrypted with a password.", code="unreadable_pdf") from error
+        if message.endswith("(PDFium: Success)."):
+            # PDFium loads no document that has no page, and names no error for it.
+            raise ExtractionError("The PDF could not be read: it has no page that loads.", code="unreadable_pdf") from error
         raise ExtractionError(f"The PDF could not be read ({message}).", code="unreadable_pdf") from error
 
 

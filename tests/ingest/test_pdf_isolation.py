@@ -70,3 +70,11 @@ def test_a_refusal_in_the_child_keeps_its_code_and_words():
         pdf.extract_pdf(io.BytesIO(b"%PDF-1.4\nnot a PDF at all"))
     assert error.value.code == "unreadable_pdf"
     assert error.value.message.startswith("The PDF could not be read")
+
+
+def test_a_pdf_without_a_page_is_refused_saying_so():
+    """PDFium loads no such document and names no error: the message had read "Failed to
+    load document (PDFium: Success)"."""
+    with pytest.raises(ExtractionError) as error:
+        pdf.extract_pdf(io.BytesIO(pdf_bytes([])))
+    assert (error.value.code, error.value.message) == ("unreadable_pdf", "The PDF could not be read: it has no page that loads.")
