@@ -137,7 +137,7 @@ class DeferredTextarea(forms.Textarea):
 
 class SourceForm(forms.ModelForm):
     url = forms.URLField(
-        max_length=2000, required=False, assume_scheme="https", widget=forms.URLInput(attrs={"class": "vURLField"})
+        max_length=2000, required=False, assume_scheme="https", label="URL", widget=forms.URLInput(attrs={"class": "vURLField"})
     )
     # Shown when an edited text would take the words from evidence (``clean``).
     orphans_confirmed = forms.BooleanField(

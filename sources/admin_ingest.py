@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from project.errors import DomainError
 from project.validation import repeated_fields
 
+from .admin_views import media_name
 from .ingestion import source_create_from_file, source_create_from_url
 from .models import URL_MAX_LENGTH, Source
 from .uploads import SourceFileUploadHandler, add_replaced_bytes_errors
@@ -73,16 +74,6 @@ class SourceFromUrlForm(_SourceChoices):
 # A refusal as a duplicate of a source the same user created this recently is taken for a
 # second click on the same form (or a reload): the page shows the source made.
 JUST_CREATED = timedelta(minutes=2)
-
-# How a kind of original is named to the person who added it.
-_MEDIA_NAMES = {
-    "text/plain": "a plain-text file",
-    "text/markdown": "a Markdown file",
-    "text/html": "an HTML page",
-    "application/xhtml+xml": "an XHTML page",
-    "application/pdf": "a PDF",
-}
-
 
 def _error_html(error: DomainError) -> str:
     existing = error.extra.get("existing_source")
@@ -142,7 +133,7 @@ class SourceIngestAdminMixin:
 
     def _created(self, request, source: Source):
         self.log_addition(request, source, [{"added": {}}])
-        made_from = _MEDIA_NAMES.get(source.original_media_type, f"its {source.original_media_type} original")
+        made_from = media_name(source.original_media_type, article=True)
         messages.success(
             request,
             f"Source #{source.pk} created from {made_from} ({source.original_size:,} bytes; "

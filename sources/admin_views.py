@@ -150,6 +150,39 @@ def span_summary(span: Span, links: list[SpanLink]) -> dict[str, Any]:
     }
 
 
+# How a kind of original is named to a reader: (with its article, without).
+_MEDIA_NAMES = {
+    "text/plain": ("a plain-text file", "plain-text file"),
+    "text/markdown": ("a Markdown file", "Markdown file"),
+    "text/html": ("an HTML page", "HTML page"),
+    "application/xhtml+xml": ("an XHTML page", "XHTML page"),
+    "application/pdf": ("a PDF", "PDF"),
+}
+
+
+def media_name(media_type: str, *, article: bool = False) -> str:
+    """"an HTML page" (``article``) or "HTML page" for ``text/html``; an original of a type
+    not read any more (an import's) by its type."""
+    named = _MEDIA_NAMES.get(media_type)
+    if named is None:
+        return f"its {media_type} original" if article else f"{media_type} original"
+    return named[0] if article else named[1]
+
+
+def _origin(source: Source) -> dict:
+    """Where the reader says the text came from: its original (kind, size, download) and the
+    page at its URL (an http or https one: a link is followed)."""
+    page = source.url if (source.url or "").lower().startswith(("http://", "https://")) else ""
+    if not source.original_sha256:
+        return {"page_url": page}
+    return {
+        "page_url": page,
+        "original_url": reverse("source-original", args=[source.pk]),
+        "original_name": media_name(source.original_media_type),
+        "original_size": source.original_size,
+    }
+
+
 def reader_context(request: HttpRequest, source: Source, spans: Sequence[Span], links) -> dict:
     """The context of the reader on the source page."""
     can_select = request.user.has_perm("sources.add_span")
@@ -165,6 +198,7 @@ def reader_context(request: HttpRequest, source: Source, spans: Sequence[Span], 
         "highlighted_count": sum(1 for span in spans if span.anchor_state in HIGHLIGHTED_STATES),
         "orphaned_count": sum(1 for span in spans if span.anchor_state == Span.AnchorState.ORPHANED),
         "can_select": can_select,
+        "origin": _origin(source),
         "span_from_selection_url": reverse(
             "admin:sources_source_span_from_selection", args=[source.pk]
         ),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -267,7 +268,9 @@ class SourceViewSet(viewsets.GenericViewSet):
             stream,
             content_type=content_type,
             as_attachment=True,
-            filename=f"source-{source.pk}.{extension}",
+            # Named for the source, and told apart by its number: "Iran's Russian
+            # Conundrum" downloads as iran-s-russian-conundrum-8.html, not source-8.html.
+            filename=f"{slugify(source.title, allow_unicode=True)[:80].strip('-_') or 'source'}-{source.pk}.{extension}",
         )
         # An HTML original is somebody else's page: never run it in this site's origin.
         response["Content-Security-Policy"] = "sandbox"

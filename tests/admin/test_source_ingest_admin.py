@@ -44,6 +44,25 @@ def test_a_pdf_uploaded_in_the_admin_becomes_a_source_with_its_original_linked(c
     page = client.get(response["Location"]).content.decode()
     assert f"/api/v1/sources/{source.pk}/original/" in page
     assert client.get(f"/api/v1/sources/{source.pk}/original/").status_code == 200  # the session is enough
+    # Said where the text is shown, not only in the record's folded section.
+    reader = reader_head(client, source)
+    assert f'<a href="/api/v1/sources/{source.pk}/original/" download>Download the original</a> (PDF, ' in reader
+
+
+def reader_head(client, source) -> str:
+    page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
+    return page.split('<section class="cb-reader"')[1].split("</header>")[0]
+
+
+def test_the_reader_links_the_page_a_source_was_read_from_and_only_a_web_page(client_for, analyst, source):
+    client = client_for(analyst)
+    Source.objects.filter(pk=source.pk).update(url="https://example.org/report?id=4&x=1")
+    reader = reader_head(client, source)
+    assert '<a href="https://example.org/report?id=4&amp;x=1" target="_blank" rel="noopener noreferrer">Open the page' in reader
+    assert "Download the original" not in reader  # pasted: no original
+    Source.objects.filter(pk=source.pk).update(url="ftp://example.org/report")
+    reader = reader_head(client, source)
+    assert "Open the page" not in reader
 
 
 def test_a_large_text_file_uploaded_in_the_admin_is_stored_whole_and_counted(client_for, analyst):

@@ -336,6 +336,10 @@ def test_the_original_downloads_with_its_media_type_for_staff_only(client_for, a
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == data
     assert "attachment" in response["Content-Disposition"]
+    assert f'filename="r-{body["id"]}.pdf"' in response["Content-Disposition"]  # its title, the file's name
+    Source.objects.filter(pk=body["id"]).update(title="Отчёт: Iran's «Russian» Conundrum")
+    disposition = client_for(analyst).get(body["original_url"])["Content-Disposition"]
+    assert f"filename*=utf-8''%D0%BE%D1%82%D1%87%D1%91%D1%82-irans-russian-conundrum-{body['id']}.pdf" in disposition
     refused = anonymous.get(body["original_url"])
     assert refused.status_code == 401 and "staff" in refused.json()["detail"]
 
