@@ -218,6 +218,9 @@ class SpanInline(admin.TabularInline):
     show_change_link = False
     verbose_name_plural = "spans"
     classes = ("cb-inline",)
+    # No table of no spans (its form's management fields only): the reader above says there
+    # are none, and how to make one.
+    template = "admin/sources/source/span_inline.html"
 
     # Set per request by SourceAdmin.get_inline_instances (a fresh instance per request).
     links: dict = {}

@@ -193,3 +193,16 @@ def test_the_source_page_shows_the_charset_its_original_was_read_in(client_for, 
     page = client.get(response["Location"]).content.decode()
     assert "Original charset" in page
     assert f"(text/plain; charset=koi8-r, {len(data)} bytes)" in page
+
+
+def test_a_source_without_spans_shows_no_empty_table_of_them(client_for, analyst, source):
+    from sources.services import span_create
+
+    client = client_for(analyst)
+    page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
+    assert "0 spans highlighted" in page and 'id="spans-group"' not in page
+    assert '<input type="hidden" name="spans-TOTAL_FORMS" value="0"' in page  # a save still has its form
+    span_create(source=source, quote="Russia voted six times")
+    page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
+    assert 'id="spans-group"' in page
+    assert 'name="spans-TOTAL_FORMS"' in page
