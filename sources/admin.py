@@ -35,7 +35,8 @@ from project.admin import (
 
 from . import anchoring
 from .admin_ingest import SourceIngestAdminMixin
-from .admin_views import reader_context, span_from_selection_view, span_links
+from .admin_views import media_name, reader_context, span_from_selection_view, span_links
+from .ingest.html import host_name
 from .models import Source, Span, with_source_titles
 from .uploads import add_replaced_bytes_errors
 from .services import (
@@ -271,7 +272,9 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     form = SourceForm
     change_form_template = "admin/sources/source/change_form.html"
     large_fields = ("text",)
-    list_display = ("title", "publisher", "kind", "reliability_badge", "language", "published_on", "text_size", "span_count", "created_by")
+    list_display = (
+        "title", "publisher", "origin", "kind", "reliability_badge", "language", "published_on", "text_size", "span_count", "created_by",
+    )
     list_display_links = ("title",)
     list_filter = ("kind", "reliability", "language")
     search_fields = ("title", "publisher", "authors", "url")
@@ -333,6 +336,14 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
     @admin.display(description="spans", ordering="span_count")
     def span_count(self, source: Source) -> int:
         return source.span_count
+
+    @admin.display(description="from")
+    def origin(self, source: Source) -> str:
+        """Where the text came from, which tells apart sources of one title: the kind of its
+        original and the site of its URL ("HTML page, example.org"), or "pasted text"."""
+        site = host_name(source.url) if source.url else ""
+        kind = media_name(source.original_media_type) if source.original_sha256 else ("" if site else "pasted text")
+        return ", ".join(part for part in (kind, site) if part)
 
     def get_urls(self):
         urls = [

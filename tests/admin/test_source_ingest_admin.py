@@ -206,3 +206,15 @@ def test_a_source_without_spans_shows_no_empty_table_of_them(client_for, analyst
     page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
     assert 'id="spans-group"' in page
     assert 'name="spans-TOTAL_FORMS"' in page
+
+
+def test_the_source_list_says_where_each_text_came_from(client_for, analyst, source, server, settings):
+    """Three sources titled alike looked the same in the list."""
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    client = client_for(analyst)
+    client.post(FROM_URL, {"url": server + "/post", "kind": "article", "reliability": "B"})
+    client.post(FROM_FILE, {"file": SimpleUploadedFile("notes.txt", b"Notes typed up."), "kind": "article", "reliability": "F"})
+    page = client.get(reverse("admin:sources_source_changelist")).content.decode()
+    cells = [cell.split(">", 1)[1].split("<", 1)[0] for cell in page.split('<td class="field-origin')[1:]]
+    host = server.split("//", 1)[1]
+    assert sorted(cells) == sorted(["pasted text", f"HTML page, {host}", "plain-text file"])
