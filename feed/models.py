@@ -51,6 +51,11 @@ class Event(models.Model):
         indexes = [
             # The sequencer's work list; empty almost always.
             models.Index(fields=["id"], condition=Q(seq__isnull=True), name="event_unsequenced"),
+            # A page of the feed of some types (``?types=``, a webhook's types): each type's
+            # events after a number, a range scan (``selectors.events_after``). Walking the
+            # whole feed after that number for a rare type took 0.26 s at a million events.
+            models.Index(fields=["type", "seq"], condition=Q(seq__isnull=False), name="event_type_seq"),
+            models.Index(fields=["type", "public_seq"], condition=Q(public_seq__isnull=False), name="event_type_public_seq"),
         ]
 
     def __str__(self) -> str:

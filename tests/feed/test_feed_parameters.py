@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 
 from feed.models import Event
 from feed.sequencing import sequence_pending
@@ -100,3 +101,31 @@ def test_a_parameter_given_empty_is_a_400_naming_it_not_its_default(client_for, 
     # read the whole feed again.
     body = _refusal(client_for(None), query)
     assert list(body["errors"]) == [name]
+
+
+def test_a_page_of_some_types_holds_their_first_events_in_feed_order_and_pages_on(client_for, db):
+    kinds = ["claim.published", "source.created", "claim.updated", "claim.retracted"]
+    Event.objects.bulk_create(Event(type=kinds[number % 7 % 4], claim=number, public=True) for number in range(40))
+    sequence_pending()
+    wanted = ["claim.retracted", "source.created"]
+    expected = list(Event.objects.filter(type__in=wanted).order_by("public_seq").values_list("public_seq", flat=True))
+    seen, after = [], 0
+    while True:
+        page = read_feed(client_for(None), after, types=",".join(wanted), limit=4)
+        seen += [event["seq"] for event in page["results"]]
+        assert {event["type"] for event in page["results"]} <= set(wanted)
+        if not page["results"]:
+            break
+        after = page["results"][-1]["seq"]
+    assert seen == expected and len(expected) > 8
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.parametrize("field", ["seq", "public_seq"])
+def test_a_page_of_some_types_is_read_by_their_index(db, field):
+    """A rare type's page walked every event after ``after`` (0.26 s at a million events)."""
+    events = Event.objects.filter(**{f"{field}__isnull": False, f"{field}__gt": 10, "type__in": ["source.deleted"]})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = events.order_by(field)[:100].explain()
+    assert f"event_type_{field}" in plan
