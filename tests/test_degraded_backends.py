@@ -382,7 +382,7 @@ def test_a_replica_connection_broken_since_it_was_confirmed_gives_the_orm_the_pr
     assert router.db_for_read(Claim) == "default"  # left out
 
 
-@OUTSIDE_A_TRANSACTION
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases="__all__")  # a real replica, where .ci/run has one
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a network replica: PostgreSQL's connections")
 def test_related_rows_of_an_object_read_on_a_replica_since_left_out_are_read_elsewhere(replica_at, make_claim, analyst):
     left = replica_at("replica_left")
