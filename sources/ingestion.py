@@ -494,6 +494,20 @@ def refuse_unfetchable_url(url: str) -> None:
         raise _fetch_refused(error) from error
 
 
+# What an error status says, in words, after its number.
+_STATUS_SAID = {
+    401: ": the page asks for a login",
+    403: ": the site refused to give the page (it may need a login, or refuse automated readers)",
+    404: ": no page at this address",
+    410: ": the page was removed",
+    429: ": too many requests to the site; try again later",
+    500: ": the site failed to answer",
+    502: ": the site failed to answer",
+    503: ": the site is unavailable for now; try again later",
+    504: ": the site failed to answer in time",
+}
+
+
 def fetch(url: str) -> net.Response:
     """GET ``url`` with the fetching limits; errors as ``InvalidInput`` that say what
     happened (codes from ``project.net``: ``timeout``, ``too_large``,
@@ -515,7 +529,7 @@ def fetch(url: str) -> net.Response:
     except net.FetchError as error:
         raise _fetch_refused(error) from error
     if not 200 <= response.status < 300 or response.status in (204, 205, 206):
-        message = f"The server answered HTTP {response.status}."
+        message = f"The server answered HTTP {response.status}{_STATUS_SAID.get(response.status, '')}."
         if response.status in net.REDIRECT_STATUSES:
             message = f"The server answered HTTP {response.status} without a Location."
         elif response.status in (204, 205):

@@ -287,8 +287,8 @@ def test_fetching_a_url_already_recorded_is_a_conflict_naming_the_source(client_
 @pytest.mark.parametrize(
     "path, code, words",
     [
-        ("/missing", "http_status", "HTTP 404"),
-        ("/error", "http_status", "HTTP 503"),
+        ("/missing", "http_status", "HTTP 404: no page at this address."),
+        ("/error", "http_status", "HTTP 503: the site is unavailable for now; try again later."),
         ("/nothing", "http_status", "HTTP 204: it sent no page to read"),
         ("/partial", "http_status", "HTTP 206: it sent part of the page"),
         ("/fake.pdf", "unsupported_type", "declared a PDF (application/pdf) but is not one"),
