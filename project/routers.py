@@ -210,7 +210,8 @@ def read_on_the_primary_if_the_replica_fails(execute, sql, params, many, context
         return execute(sql, params, many, context)
     except DatabaseError as error:
         wrapper, cursor = context["connection"], context["cursor"]
-        if many or wrapper.in_atomic_block or getattr(cursor.cursor, "name", None) or not _failed_on_the_replica(wrapper, error):
+        server_side = getattr(cursor.cursor, "name", None)
+        if many or wrapper.in_atomic_block or server_side or not _failed_on_the_replica(wrapper, error):
             raise
         _leave_out(wrapper.alias, error)
         wrapper.close()  # broken: made anew when the replica is asked again (``answers``)
@@ -243,11 +244,12 @@ class ReplicaRouter:
             # by the request that wrote, they are read there, not behind a replica's lag.
             return PRIMARY
         instance = hints.get("instance")
-        if instance is not None and instance._state.db is not None and (instance._state.db == PRIMARY or answers(instance._state.db)):
+        came_from = instance._state.db if instance is not None else None
+        if came_from is not None and (came_from == PRIMARY or answers(came_from)):
             # Refreshes and related rows come from where the instance came: an object read
             # or written on the primary stays there (a service's result, say); one read on
             # a replica since left out, elsewhere.
-            return instance._state.db
+            return came_from
         chosen = _request_replica.get()
         if chosen is None or not answers(chosen):
             others = [alias for alias in self.replicas if alias != chosen]
