@@ -128,8 +128,10 @@ class Webhook(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     lease_owner = models.CharField(max_length=64, blank=True, editable=False)
     # Set by the worker before it sends the first event; never cleared.
+    # Its database default too: the code of the release before, serving while this one's
+    # migration runs, inserts webhooks without it (a NOT NULL refusal had been a 500).
     sent_numbering = models.CharField(
-        max_length=6, choices=Numbering.choices, blank=True, editable=False,
+        max_length=6, choices=Numbering.choices, blank=True, editable=False, default="", db_default="",
         help_text="The numbering of the events sent so far, fixed by the first one sent.",
     )
     created_by = models.ForeignKey(

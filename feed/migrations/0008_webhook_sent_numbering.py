@@ -6,16 +6,21 @@ from django.db import migrations, models
 
 def fix_numbering_of_webhooks_that_sent(apps, schema_editor):
     """The numbering of a webhook that may have sent an event: one whose log holds an
-    attempt, or whose cursor passed events recorded after it was added (its log may have
-    been pruned). A webhook fixed here that never sent one is added again to change it; one
-    left free after sending would renumber its receiver's events."""
+    attempt, or whose cursor passed an event it takes, whenever that event was recorded
+    (its log may have been pruned; one added to send every event starts before them all).
+    A webhook fixed here that never sent one (added to send new events only) is added
+    again to change it; one left free after sending would renumber its receiver's events."""
     Webhook = apps.get_model("feed", "Webhook")
     Delivery = apps.get_model("feed", "Delivery")
     Event = apps.get_model("feed", "Event")
     for webhook in Webhook.objects.all():
         attempted = Delivery.objects.filter(webhook=webhook, attempts__gt=0).exists()
-        passed = Event.objects.filter(seq__lte=webhook.last_seq, at__gte=webhook.created_at).exists()
-        if attempted or passed:
+        taken = Event.objects.filter(seq__lte=webhook.last_seq)
+        if webhook.public_only:
+            taken = taken.filter(public=True)
+        if webhook.types:
+            taken = taken.filter(type__in=webhook.types)
+        if attempted or taken.exists():
             webhook.sent_numbering = "public" if webhook.public_only else "all"
             webhook.save(update_fields=["sent_numbering"])
 
@@ -31,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='webhook',
             name='sent_numbering',
-            field=models.CharField(blank=True, choices=[('public', "The public events' own numbers (public_seq)"), ('all', "The feed's own seq")], editable=False, help_text='The numbering of the events sent so far, fixed by the first one sent.', max_length=6),
+            field=models.CharField(blank=True, choices=[('public', "The public events' own numbers (public_seq)"), ('all', "The feed's own seq")], db_default='', default='', editable=False, help_text='The numbering of the events sent so far, fixed by the first one sent.', max_length=6),
         ),
         migrations.RunPython(fix_numbering_of_webhooks_that_sent, migrations.RunPython.noop),
         migrations.AddConstraint(
