@@ -151,9 +151,7 @@ _HELD, _END = "\ufdd0", "\ufdd2"
 _BREAK = "\ufdd4"
 # Which time the page repeats a paragraph, in binary (``_repeats_marked``).
 _REPEAT_DIGITS = str.maketrans("01", "\ufdd6\ufdd7")
-# An empty line of preformatted text (``_blank_lines_kept``).
-_BLANK_LINE = "\ufdd8"
-_MARKS = frozenset((_HELD, _END, _BREAK, "\ufdd6", "\ufdd7", _BLANK_LINE))
+_MARKS = frozenset((_HELD, _END, _BREAK, "\ufdd6", "\ufdd7"))
 _WITHOUT_REPEAT_MARKS = str.maketrans("", "", "\ufdd6\ufdd7")
 _HELD_MARK = re.compile(f"{_HELD}([^{_END}]*){_END}")
 # A break mark and the spaces beside it (trafilatura's between an item's blocks): a line break.
@@ -813,26 +811,6 @@ def _preformatted_ends_its_line(body) -> None:
             code.tail = "\n" + (code.tail or "").lstrip()
 
 
-# An empty line, or one of spaces and tabs, between two line breaks.
-_EMPTY_LINE = re.compile(r"(?<=\n)[ \t]*(?=\n)")
-
-
-def _blank_lines_kept(body) -> None:
-    """A blank line of preformatted text kept, as a browser shows and copies it: a code
-    listing's or a poem's blank lines are part of what it says, and ``xmltotxt`` drops
-    every empty line (its ``sanitize``), so ``<pre>a\\n\\nb</pre>`` was stored ``a\\nb``.
-    Each is marked (``_BLANK_LINE``, taken out after) so that it is not empty. Only
-    preformatted text holds a line break here (``collapse_white_space`` made the others
-    spaces; the lines of tables and of their cells are laid out after). Spaces on a blank
-    line go as trailing spaces go (``normalise_extracted``); so do blank lines past one
-    in a row."""
-    for element in body.iter(etree.Element):
-        if element.text and "\n" in element.text:
-            element.text = _EMPTY_LINE.sub(_BLANK_LINE, element.text)
-        if element.tail and "\n" in element.tail:
-            element.tail = _EMPTY_LINE.sub(_BLANK_LINE, element.tail)
-
-
 def _text_of(body) -> str:
     """The text of trafilatura's extracted tree (``bare_extraction``'s ``body``), laid
     out by its own ``xmltotxt`` (paragraphs, lists, headings, line breaks; tables a row a
@@ -841,7 +819,6 @@ def _text_of(body) -> str:
     ``&#10;``, ``&#13;`` characters."""
     collapse_white_space(body)
     _preformatted_ends_its_line(body)
-    _blank_lines_kept(body)
     _tables_as_lines(body)
     _escape_ampersands(body)
     # A break mark where trafilatura read a cell's text as no table's (a division's, or its
@@ -853,8 +830,6 @@ def _text_of(body) -> str:
         text = _SPACED_BREAK.sub("\n", text)
     if "\ufdd6" in text or "\ufdd7" in text:  # a search is quick; a translation reads every character
         text = text.translate(_WITHOUT_REPEAT_MARKS)
-    if _BLANK_LINE in text:
-        text = text.replace(_BLANK_LINE, "")
     return text
 
 

@@ -640,31 +640,6 @@ def test_code_in_preformatted_text_keeps_its_white_space():
     assert "route  = [\n    Moscow,\n    Baku]" in text
 
 
-# (preformatted text with blank lines, the lines Chromium 156 shows of it (``innerText``):
-# blank lines past one in a row, and spaces on them, go as they go in every stored text)
-PREFORMATTED_BLANK_LINES = [
-    ("<pre><code>line one\n\nline three\n\n\nline six</code></pre>", "line one\n\nline three\n\nline six"),
-    ("<pre>Roses are red,\n<b>violets</b> are blue\n\nSugar is sweet</pre>", "Roses are red,\nviolets are blue\n\nSugar is sweet"),
-    ("<pre><code><span>def f():</span>\n\n<span>    return 1</span>\n  \n<b>x</b></code></pre>", "def f():\n\n    return 1\n\nx"),
-    ("<pre>\nfirst\n\t\nsecond</pre>", "first\n\nsecond"),
-    ("<xmp>a\n\nb</xmp>", "a\n\nb"),
-]
-
-
-@pytest.mark.parametrize(("written", "shown"), PREFORMATTED_BLANK_LINES, ids=[w[:12] for w, _ in PREFORMATTED_BLANK_LINES])
-def test_preformatted_text_keeps_its_blank_lines(written, shown):
-    text = read(page(body=written)).text
-    assert f"{ARTICLE[0]}\n{shown}\n{ARTICLE[1]}" in text
-
-
-def test_blank_lines_are_kept_in_preformatted_text_only():
-    """Blank lines in the source of a paragraph, a list or a table are white space a
-    browser collapses: none is stored."""
-    body = "<p>One\n\n\ntwo.</p><ul>\n\n<li>Item\n\n<b>bold</b></li>\n\n</ul><table><tr><td>a\n\nb</td></tr>\n\n</table>"
-    text = read(page(body=body)).text
-    assert f"{ARTICLE[0]}\nOne two.\nItem bold\na b\n{ARTICLE[1]}" in text
-
-
 def test_an_inline_quotation_stays_in_its_line():
     text = read(page(body="<p>The minister said <q>we will <b>never</b> agree</q> and then signed the treaty.</p>")).text
     assert f"{ARTICLE[0]}\nThe minister said we will never agree and then signed the treaty.\n{ARTICLE[1]}" in text
