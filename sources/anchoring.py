@@ -149,42 +149,42 @@ def _form_in(text: str, quote: str) -> str | None:
     return None
 
 
-# Spaces that stand for one another between a copy and its text: a browser copies a
-# no-break space (U+00A0; narrow, U+202F; of a figure's width, U+2007) as a space, and a
-# text extracted from a page has a space where the page wrote one of them.
-_SPACES = " \u00a0\u202f\u2007"
-_SPACE_CLASS = f"[{_SPACES}]"
+# Spaces a copy and its text may hold for one another: a browser copies a no-break space
+# (U+00A0; narrow, U+202F; of a figure's width, U+2007) as a space, and a text extracted
+# from a page has a space where the page wrote one of them. Each is one code point, as a
+# space is: a text read with them as spaces keeps its offsets.
+_OTHER_SPACES = "\u00a0\u202f\u2007"
+_AS_SPACES = str.maketrans(_OTHER_SPACES, " " * len(_OTHER_SPACES))
 
 
-def _spaced_pattern(part: str) -> str:
-    return "".join(_SPACE_CLASS if char in _SPACES else re.escape(char) for char in part)
+def _holds_other_spaces(value: str | None) -> bool:
+    return bool(value) and any(space in value for space in _OTHER_SPACES)
 
 
-def _spaces_as_the_text_has_them(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
-    """The quote (and its context, where the text holds them around it) with each space
-    the kind the text has there, where they differ only so; as they are if the text holds
-    no such words."""
-    if len(quote) > MAX_QUOTE_LENGTH or any(part and len(part) > MAX_CONTEXT_LENGTH for part in (prefix, suffix)):
-        return quote, prefix, suffix  # refused as too long (``check_input_lengths``)
-    around = re.compile(f"({_spaced_pattern(prefix or '')})({_spaced_pattern(quote)})({_spaced_pattern(suffix or '')})")
-    if (found := around.search(text)) is not None:
-        return found.group(2), found.group(1) or prefix, found.group(3) or suffix
-    if (found := re.search(_spaced_pattern(quote), text)) is not None:
-        return found.group(), prefix, suffix
-    return quote, prefix, suffix
+def _spaces_alike(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str, str | None, str | None]:
+    """The text, the quote and its context with every no-break space read as a space,
+    where one of them holds one: the places of a quote are then its places whatever kind
+    of space each has (a span stores the text's own words at its offsets), and context
+    tells them apart as it would. Read so only when it can matter: a text without them is
+    not copied."""
+    parts = (quote, prefix, suffix)
+    text_holds = _holds_other_spaces(text)
+    if not (text_holds or any(_holds_other_spaces(part) for part in parts)):
+        return text, quote, prefix, suffix
+    if not any(part and (" " in part or _holds_other_spaces(part)) for part in parts):
+        return text, quote, prefix, suffix
+    quote, prefix, suffix = (part.translate(_AS_SPACES) if part else part for part in parts)
+    return (text.translate(_AS_SPACES) if text_holds else text), quote, prefix, suffix
 
 
 def _as_the_text_reads(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
     """The quote and its context read as ``text`` reads, where a browser's copy of it
-    differs (``_AS_COPIED``, then the normal form the text holds it in, then its spaces
-    the kinds the text has)."""
+    differs (``_AS_COPIED``, then the normal form the text holds it in)."""
     for differs, undo in _AS_COPIED:
         if differs(quote) and _form_in(text, quote) is None:
             quote, prefix, suffix = (undo(part) if part else part for part in (quote, prefix, suffix))
     if form := _form_in(text, quote):
         quote, prefix, suffix = (unicodedata.normalize(form, part) if part else part for part in (quote, prefix, suffix))
-    if form is None and any(char in quote for char in _SPACES):
-        quote, prefix, suffix = _spaces_as_the_text_has_them(text, quote, prefix, suffix)
     return quote, prefix, suffix
 
 
@@ -503,6 +503,7 @@ def resolve_quote(
     (``check_input_lengths``), and a quote occurring more than ``MAX_CANDIDATES`` times is
     refused as too common (its first places listed) instead of scoring every place.
     """
+    text, quote, prefix, suffix = _spaces_alike(text, quote, prefix, suffix)
     quote, prefix, suffix = _as_the_text_reads(text, quote, prefix, suffix)
     check_input_lengths(quote, prefix, suffix)
     prefix, suffix = prefix or "", suffix or ""

@@ -719,10 +719,18 @@ def test_words_copied_with_other_spaces_than_the_text_has_are_found_as_the_text_
     assert extracted[found.start : found.end] == "100 km of"
     with pytest.raises(QuoteNotFound):
         resolve_quote(extracted, "100\u00a0km\u00a0on")
-    # Among places whose spaces differ, the context chooses as it would.
-    both = "a\u00a0b first. a b second."
-    found = resolve_quote(both, "a b", suffix=" second")
-    assert (found.start, found.end) == (both.rindex("a b"), both.rindex("a b") + 3)
+    # The places of a quote are its places whatever kind of space each has: context,
+    # occurrence or ambiguity choose among them as among exact repeats (the first version
+    # pinned "10 km" to the one place written so, whatever the context said).
+    both = "In 2019 the wall was 10\u00a0km long. In 2020 the wall was 10 km long."
+    found = resolve_quote(both, "10 km", prefix="In 2019 the wall was ")
+    assert (found.start, found.end) == (both.index("10\u00a0km"), both.index("10\u00a0km") + 5)
+    found = resolve_quote(both, "10\u00a0km", suffix=" long.", prefix="2020 the wall was ")
+    assert found.start == both.rindex("10 km")
+    assert resolve_quote(both, "10 km", occurrence=2).start == both.rindex("10 km")
+    with pytest.raises(AmbiguousQuote) as ambiguous:
+        resolve_quote(both, "10 km")
+    assert [place.start for place in ambiguous.value.candidates] == [both.index("10\u00a0km"), both.rindex("10 km")]
 
 
 def test_words_copied_with_a_run_of_spaces_are_found_where_the_text_has_one():
