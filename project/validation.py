@@ -117,9 +117,10 @@ def readable(value: str) -> None:
 
 def as_one_line(text: str) -> str:
     """``text`` made one line for a field that takes one (``one_line``): each run of control
-    characters a space. For what the caller did not type (a file's name, a URL as a
-    title); what a caller types is refused instead, not changed."""
-    return re.sub(f"(?:{CONTROL_CHARACTERS.pattern})+", " ", text).strip()
+    characters, and of the line and paragraph separators (U+2028, U+2029), a space. For
+    what the caller did not type (a file's name, a URL as a title); what a caller types is
+    refused instead, not changed."""
+    return re.sub(f"(?:{CONTROL_CHARACTERS.pattern}|[\u2028\u2029])+", " ", text).strip()
 
 
 # What ``escaped`` shows escaped: control characters, the line and paragraph separators

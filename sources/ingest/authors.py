@@ -140,13 +140,19 @@ def _as_shown(written: str) -> str:
 MOST_AUTHORS = 60
 
 
+def _in_a_name(character: str) -> bool:
+    """Whether ``character`` goes on a name's word: a letter or digit, a hyphen or an
+    apostrophe ("Li-Wei", "O'Brien")."""
+    return character.isalnum() or character in "-'\u2019"
+
+
 def _part_of(name: str, other: str) -> bool:
     """Whether ``name`` stands in ``other`` as whole words ("Jane Roe" in "Jane Roe, Jr.";
-    "Ann Li" is not in "Ann Lieberman")."""
+    "Ann Li" is not in "Ann Lieberman", nor in "Ann Li-Wei")."""
     start = other.find(name)
     while start != -1:
         end = start + len(name)
-        if (start == 0 or not other[start - 1].isalnum()) and (end == len(other) or not other[end].isalnum()):
+        if (start == 0 or not _in_a_name(other[start - 1])) and (end == len(other) or not _in_a_name(other[end])):
             return True
         start = other.find(name, start + 1)
     return False

@@ -269,6 +269,13 @@ def test_a_name_holding_a_line_break_or_an_escape_is_reported_on_one_line(tmp_pa
     assert set(Source.objects.values_list("title", flat=True)) == {"two lines", "esc [2J"}
 
 
+def test_a_name_holding_a_line_separator_is_titled_on_one_line(tmp_path):
+    (tmp_path / "first\u2028second\u2029third.txt").write_text("Notes.")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    assert Source.objects.get().title == "first second third"
+
+
 def test_a_name_holding_direction_controls_is_reported_with_them_escaped_and_titled_without(tmp_path):
     """U+202E showed "rtl\u202etxt.md" as "rtldm.txt" in the report, and stayed in the title
     (an upload's name has them taken out by the multipart parser)."""

@@ -35,6 +35,7 @@ AUTHORS = [
     # A name inside another's is another person's unless it stands there as whole words.
     ('<meta name="author" content="Ann Li"><meta name="author" content="Ann Lieberman">', "Ann Li; Ann Lieberman"),
     ('<meta name="author" content="Li Wei; Li Weiming">', "Li Wei; Li Weiming"),
+    ('<meta name="author" content="Ann Li"><meta name="author" content="Ann Li-Wei">', "Ann Li; Ann Li-Wei"),
     ('<meta name="author" content="Jane Roe"><meta name="author" content="Jane Roe, Jr.">', "Jane Roe, Jr."),
 ]
 
