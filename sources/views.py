@@ -269,7 +269,7 @@ class SourceViewSet(viewsets.GenericViewSet):
             content_type=content_type,
             as_attachment=True,
             # Named for the source, and told apart by its number: "Iran's Russian
-            # Conundrum" downloads as iran-s-russian-conundrum-8.html, not source-8.html.
+            # Conundrum" downloads as irans-russian-conundrum-8.html, not source-8.html.
             filename=f"{slugify(source.title, allow_unicode=True)[:80].strip('-_') or 'source'}-{source.pk}.{extension}",
         )
         # An HTML original is somebody else's page: never run it in this site's origin.
