@@ -339,8 +339,8 @@ def _fields(
         # A publisher the page does not name is its canonical URL's host: it goes with that
         # URL (refused as another site's, or as too long), and the site read stands for it.
         found["publisher"] = host_name(read_from)
-    if "url" in found and not found["url"] and extraction.metadata.published_from_url:
-        found.pop("published_on", None)  # a day the refused URL alone gave
+    if extraction.metadata.published_from_url and not found.get("url"):
+        found.pop("published_on", None)  # a day the refused (or too long) URL alone gave
     if fallback_url and not found.get("url"):
         found["url"] = fallback_url
     fields = {name: value for name, value in found.items() if value}

@@ -1009,6 +1009,10 @@ def _written_in_full(found: str | None, page: str, url: str | None) -> str:
     return ""
 
 
+# The tags in which a page names its own address (a canonical link, og:url).
+_OWN_ADDRESS_TAG = re.compile(r"<(?:link|meta)\b[^>]*(?:canonical|og:url)[^>]*>", re.IGNORECASE)
+
+
 def _metadata_of(content: str, url: str | None) -> tuple[Document, bool]:
     """The page's metadata (trafilatura's ``extract_metadata``), each value as the page
     writes it (``_escape_ampersands``, ``_url_as_written``; the URL the page came from,
@@ -1036,9 +1040,10 @@ def _metadata_of(content: str, url: str | None) -> tuple[Document, bool]:
     shown = unescape(page)
     metadata.date = _written_in_full(metadata.date, shown, url)
     # A day that the page writes only in the address it names as its own (".../2024/01/01/
-    # story.html").
-    path = urlsplit(metadata.url or "").path if metadata.url and metadata.url != url else ""
-    date_from_url = bool(metadata.date and len(path) > 1 and not _written_in_full(metadata.date, shown.replace(path, " "), url))
+    # story.html", however written: escaped, long, in its query).
+    named_own = bool(metadata.url) and metadata.url != url
+    without_own_address = _OWN_ADDRESS_TAG.sub(" ", shown) if named_own else shown
+    date_from_url = bool(metadata.date and named_own and not _written_in_full(metadata.date, without_own_address, url))
     return metadata, date_from_url
 
 

@@ -82,6 +82,27 @@ class Handler(BaseHTTPRequestHandler):
                 + b"Words of a page that names another site's dated address as its own. " * 5 + b"</p></article></body></html>",
                 "text/html; charset=utf-8",
             ),
+            "/dated-escaped": (
+                200,
+                b'<html><head><title>A page of this server</title>'
+                b'<link rel="canonical" href="https://www.nytimes.com/2024/01/01/world/caf\xc3\xa9.html?a=1&amp;b=2"></head><body><article><p>'
+                + b"Words of a page that names another site's dated address, escaped, as its own. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
+            "/dated-in-query": (
+                200,
+                b'<html><head><title>A page of this server</title>'
+                b'<meta property="og:url" content="https://www.nytimes.com/story?date=2024-01-01"></head><body><article><p>'
+                + b"Words of a page that names another site's address with a date in its query. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
+            "/dated-long": (
+                200,
+                b'<html><head><title>A page of this server</title>'
+                b'<link rel="canonical" href="https://www.nytimes.com/2024/01/01/' + b"x" * 2100 + b'"></head><body><article><p>'
+                + b"Words of a page that names another site's long dated address as its own. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
             "/dated-here-too": (
                 200,
                 b'<html><head><title>A page of this server</title><meta property="article:published_time" content="2024-01-01">'
@@ -202,6 +223,9 @@ def test_a_day_only_another_sites_address_gives_goes_with_that_address(client_fo
     """The refused canonical URL had still dated the source (2024-01-01, from its path)."""
     body = client_for(analyst).post(FETCH, {"url": server + "/dated-elsewhere"}).json()
     assert (body["url"], body["published_on"]) == (server + "/dated-elsewhere", None)
+    for path in ("/dated-escaped", "/dated-in-query", "/dated-long"):
+        body = client_for(analyst).post(FETCH, {"url": server + path}).json()
+        assert (body["url"], body["published_on"]) == (server + path, None), path
     body = client_for(analyst).post(FETCH, {"url": server + "/dated-here-too"}).json()
     assert (body["url"], body["published_on"]) == (server + "/dated-here-too", "2024-01-01")
 
