@@ -146,11 +146,14 @@ class SourceIngestAdminMixin:
         duplicate of a source this user created moments ago (a second click while the
         first was read, a reload), that source."""
         existing = error.extra.get("existing_source")
-        if existing and Source.objects.filter(
+        made = existing and Source.objects.filter(
             pk=existing["id"], created_by=request.user, created_at__gte=timezone.now() - JUST_CREATED
-        ).exists():
-            messages.info(request, f"Source #{existing['id']} was created from this a moment ago; here it is.")
-            return HttpResponseRedirect(reverse("admin:sources_source_change", args=[existing["id"]]))
+        ).first()
+        # The same choices sent again; other ones (a title corrected) are told of the source.
+        chosen = self._choices(form) if form.is_bound and form.is_valid() else {}
+        if made and all(getattr(made, name) == value for name, value in chosen.items()):
+            messages.info(request, f"Source #{made.pk} was created from this a moment ago; here it is.")
+            return HttpResponseRedirect(reverse("admin:sources_source_change", args=[made.pk]))
         return self._ingest_page(request, form, title=title, template=template, error=_error_html(error))
 
     def add_from_file_view(self, request):

@@ -112,6 +112,9 @@ def test_a_second_send_of_what_the_user_just_added_shows_the_source_made(client_
     assert again.status_code == 302 and again["Location"] == first["Location"]
     source = Source.objects.get()
     assert f"Source #{source.pk} was created from this a moment ago; here it is." in messages_of(again)
+    # Sent again with a title corrected: not a second click; the refusal names the source.
+    corrected = client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form, "title": "Another title"})
+    assert corrected.status_code == 200 and f"Open source #{source.pk}" in corrected.content.decode()
     # Long after, it is a duplicate like any other.
     Source.objects.filter(pk=source.pk).update(created_at=source.created_at - timedelta(minutes=3))
     later = client.post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})
