@@ -127,6 +127,8 @@ class SourceIngestAdminMixin:
             "form": form,
             "ingest_error": error,
             "fetch_timeout": f"{settings.SOURCE_FETCH_TIMEOUT:g}",
+            # When the form is ready again if the browser stopped the send (``ingest.js``).
+            "fetch_ready_after": f"{settings.SOURCE_FETCH_TIMEOUT + 15:g}",
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, template, context)

@@ -112,6 +112,39 @@ def test_a_slow_fetch_says_it_is_under_way_and_takes_no_second_click(transaction
     assert asked == ["/article"] and Source.objects.count() == 1
 
 
+def test_a_send_stopped_in_the_browser_leaves_the_form_ready_again(transactional_db, browser, live_server, analyst, settings):
+    """Esc or the stop button fires nothing the page hears: the button had stayed disabled
+    until the page was loaded again."""
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    release = threading.Event()
+
+    class Slow(html_page_handler(FETCHED.html)):
+        def do_GET(self):
+            release.wait(10)
+            super().do_GET()
+
+    with local_server(Slow) as base:
+        page = new_page(browser, live_server, "analyst", "pw-analyst")
+        page.goto(FROM_URL)
+        page.fill("input[name=url]", base + "/article")
+        page.evaluate(
+            """() => {
+                const form = document.querySelector("form.cb-ingest-form");
+                form.dataset.busyForSeconds = "1";
+                document.addEventListener("submit", () => setTimeout(() => window.stop(), 300));
+            }"""
+        )
+        page.click("#content input[type=submit]", no_wait_after=True)
+        button = page.locator("#content input[type=submit]")
+        button.wait_for(state="visible")
+        deadline = time.monotonic() + 5
+        while (button.is_disabled() or button.input_value() != "Fetch and create the source") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert button.is_enabled() and button.input_value() == "Fetch and create the source"
+        assert page.inner_text(".cb-ingest-status") == ""
+        release.set()
+
+
 def test_a_refusal_is_focused_so_that_it_is_read_out_first(transactional_db, browser, live_server, analyst):
     page = new_page(browser, live_server, "analyst", "pw-analyst")
     page.goto(FROM_URL)

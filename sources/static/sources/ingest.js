@@ -22,6 +22,9 @@
       button.disabled = true;
     }
     if (status) status.textContent = form.dataset.busyStatus || "";
+    // A send stopped in the browser (Esc, the stop button) fires nothing the page hears:
+    // once the server would have answered, the form is ready again.
+    window.setTimeout(function () { idle(form); }, (Number(form.dataset.busyForSeconds) || 120) * 1000);
     return true;
   }
 
