@@ -73,14 +73,14 @@ def test_an_analyst_adds_a_source_from_a_url(transactional_db, browser, live_ser
     screenshot(page, "source_from_url")
 
 
-def test_a_slow_fetch_says_it_is_under_way_and_takes_no_second_click(transactional_db, browser, live_server, analyst, settings):
-    """The form looked idle for as long as the page took; a second click then came back
-    refused as a duplicate of the source the first one made."""
+@pytest.fixture
+def slow_page(settings, browser, live_server, analyst):
+    """(the add-from-URL page filled in with a page that answers once released, the
+    paths asked, the release)."""
     settings.SOURCE_FETCH_ALLOW_PRIVATE = True
     asked, release = [], threading.Event()
-    inner = html_page_handler(FETCHED.html)
 
-    class Slow(inner):
+    class Slow(html_page_handler(FETCHED.html)):
         def do_GET(self):
             asked.append(self.path)
             release.wait(10)
@@ -90,59 +90,55 @@ def test_a_slow_fetch_says_it_is_under_way_and_takes_no_second_click(transaction
         page = new_page(browser, live_server, "analyst", "pw-analyst")
         page.goto(FROM_URL)
         page.fill("input[name=url]", base + "/article")
-        # What the page shows once sent, and what a second send does, are written down as
-        # they happen (Playwright's calls wait while a page is pending) and read after.
-        page.evaluate(
-            """() => document.addEventListener("submit", event => {
-                const button = document.querySelector("#content input[type=submit]");
-                const seen = JSON.parse(sessionStorage.getItem("seen") || "[]");
-                seen.push([event.defaultPrevented, button.disabled, button.value, document.querySelector(".cb-ingest-status").textContent]);
-                sessionStorage.setItem("seen", JSON.stringify(seen));
-                if (seen.length === 1) setTimeout(() => event.target.requestSubmit(), 100);  // a second send
-            })"""
-        )
-        page.click("#content input[type=submit]", no_wait_after=True)
-        while len(asked) < 1:
-            time.sleep(0.05)
-        time.sleep(0.5)
+        yield page, asked, release
         release.set()
-        shows_source_with(page, FETCHED.article)
-        busy = ["Fetching the page…", "Fetching and reading the page: this can take up to 20 seconds."]
-        assert page.evaluate("JSON.parse(sessionStorage.getItem('seen'))") == [[False, True, *busy], [True, True, *busy]]
+
+
+def test_a_slow_fetch_says_it_is_under_way_and_takes_no_second_click(transactional_db, slow_page):
+    """The form looked idle for as long as the page took; a second click then came back
+    refused as a duplicate of the source the first one made."""
+    page, asked, release = slow_page
+    # What the page shows once sent, and what a second send does, are written down as
+    # they happen (Playwright's calls wait while a page is pending) and read after.
+    page.evaluate(
+        """() => document.addEventListener("submit", event => {
+            const button = document.querySelector("#content input[type=submit]");
+            const seen = JSON.parse(sessionStorage.getItem("seen") || "[]");
+            seen.push([event.defaultPrevented, button.disabled, button.value, document.querySelector(".cb-ingest-status").textContent]);
+            sessionStorage.setItem("seen", JSON.stringify(seen));
+            if (seen.length === 1) setTimeout(() => event.target.requestSubmit(), 100);  // a second send
+        })"""
+    )
+    page.click("#content input[type=submit]", no_wait_after=True)
+    while len(asked) < 1:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    release.set()
+    shows_source_with(page, FETCHED.article)
+    busy = ["Fetching the page…", "Fetching and reading the page: this can take up to 20 seconds."]
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('seen'))") == [[False, True, *busy], [True, True, *busy]]
     assert asked == ["/article"] and Source.objects.count() == 1
 
 
-def test_a_send_stopped_in_the_browser_leaves_the_form_ready_again(transactional_db, browser, live_server, analyst, settings):
+def test_a_send_stopped_in_the_browser_leaves_the_form_ready_again(transactional_db, slow_page):
     """Esc or the stop button fires nothing the page hears: the button had stayed disabled
     until the page was loaded again."""
-    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
-    release = threading.Event()
-
-    class Slow(html_page_handler(FETCHED.html)):
-        def do_GET(self):
-            release.wait(10)
-            super().do_GET()
-
-    with local_server(Slow) as base:
-        page = new_page(browser, live_server, "analyst", "pw-analyst")
-        page.goto(FROM_URL)
-        page.fill("input[name=url]", base + "/article")
-        page.evaluate(
-            """() => {
-                const form = document.querySelector("form.cb-ingest-form");
-                form.dataset.busyForSeconds = "1";
-                document.addEventListener("submit", () => setTimeout(() => window.stop(), 300));
-            }"""
-        )
-        page.click("#content input[type=submit]", no_wait_after=True)
-        button = page.locator("#content input[type=submit]")
-        button.wait_for(state="visible")
-        deadline = time.monotonic() + 5
-        while (button.is_disabled() or button.input_value() != "Fetch and create the source") and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert button.is_enabled() and button.input_value() == "Fetch and create the source"
-        assert page.inner_text(".cb-ingest-status") == ""
-        release.set()
+    page, _, _ = slow_page
+    page.evaluate(
+        """() => {
+            const form = document.querySelector("form.cb-ingest-form");
+            form.dataset.busyForSeconds = "1";
+            document.addEventListener("submit", () => setTimeout(() => window.stop(), 300));
+        }"""
+    )
+    page.click("#content input[type=submit]", no_wait_after=True)
+    button = page.locator("#content input[type=submit]")
+    button.wait_for(state="visible")
+    deadline = time.monotonic() + 5
+    while (button.is_disabled() or button.input_value() != "Fetch and create the source") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert button.is_enabled() and button.input_value() == "Fetch and create the source"
+    assert page.inner_text(".cb-ingest-status") == ""
 
 
 def test_a_refusal_is_focused_so_that_it_is_read_out_first(transactional_db, browser, live_server, analyst):
