@@ -1009,8 +1009,22 @@ def _written_in_full(found: str | None, page: str, url: str | None) -> str:
     return ""
 
 
-# The tags in which a page names its own address (a canonical link, og:url).
-_OWN_ADDRESS_TAG = re.compile(r"<(?:link|meta)\b[^>]*(?:canonical|og:url)[^>]*>", re.IGNORECASE)
+# A tag in which a page names its own address (a canonical link, og:url), and the address
+# it gives (a quoted or bare attribute value).
+_OWN_ADDRESS_TAG = re.compile(
+    r"<(?:link\b(?=[^>]*\brel\s*=\s*[\"']?[^\"'>]*\bcanonical\b)|meta\b(?=[^>]*[\"'\s=]og:url\b))[^>]*>", re.IGNORECASE
+)
+_ADDRESS_GIVEN = re.compile(r"\b(?:href|content)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.IGNORECASE)
+
+
+def _without_own_address(page: str, address: str) -> str:
+    """``page`` without the address it names as its own, wherever it writes it again (a
+    link to it, another tag), as written there and as read (``address``, its path)."""
+    given = {value for tag in _OWN_ADDRESS_TAG.findall(page) for values in _ADDRESS_GIVEN.findall(tag) for value in values if value}
+    path = urlsplit(address).path
+    for written in sorted(given | ({path} if len(path) > 1 else set()), key=len, reverse=True):
+        page = page.replace(written, " ")
+    return page
 
 
 def _metadata_of(content: str, url: str | None) -> tuple[Document, bool]:
@@ -1042,7 +1056,7 @@ def _metadata_of(content: str, url: str | None) -> tuple[Document, bool]:
     # A day that the page writes only in the address it names as its own (".../2024/01/01/
     # story.html", however written: escaped, long, in its query).
     named_own = bool(metadata.url) and metadata.url != url
-    without_own_address = _OWN_ADDRESS_TAG.sub(" ", shown) if named_own else shown
+    without_own_address = _without_own_address(shown, metadata.url) if named_own else shown
     date_from_url = bool(metadata.date and named_own and not _written_in_full(metadata.date, without_own_address, url))
     return metadata, date_from_url
 

@@ -103,6 +103,21 @@ class Handler(BaseHTTPRequestHandler):
                 + b"Words of a page that names another site's long dated address as its own. " * 5 + b"</p></article></body></html>",
                 "text/html; charset=utf-8",
             ),
+            "/dated-linked": (
+                200,
+                b'<html><head><title>A page of this server</title>'
+                b'<link rel="canonical" href="https://other.example/2024/01/15/story.html"></head><body><article><p>'
+                + b"Words of a page that names another site's dated address and links it. " * 5
+                + b'</p><p><a href="https://other.example/2024/01/15/story.html">Originally published there</a></p></article></body></html>',
+                "text/html; charset=utf-8",
+            ),
+            "/dated-described": (
+                200,
+                b'<html><head><title>A page of this server</title><meta name="description" content="The canonical account, 2024-01-15">'
+                b'<link rel="canonical" href="https://other.example/2024/01/15/story.html"></head><body><article><p>'
+                + b"Words of a page that names another site's dated address and its own day. " * 5 + b"</p></article></body></html>",
+                "text/html; charset=utf-8",
+            ),
             "/dated-here-too": (
                 200,
                 b'<html><head><title>A page of this server</title><meta property="article:published_time" content="2024-01-01">'
@@ -223,11 +238,13 @@ def test_a_day_only_another_sites_address_gives_goes_with_that_address(client_fo
     """The refused canonical URL had still dated the source (2024-01-01, from its path)."""
     body = client_for(analyst).post(FETCH, {"url": server + "/dated-elsewhere"}).json()
     assert (body["url"], body["published_on"]) == (server + "/dated-elsewhere", None)
-    for path in ("/dated-escaped", "/dated-in-query", "/dated-long"):
+    for path in ("/dated-escaped", "/dated-in-query", "/dated-long", "/dated-linked"):
         body = client_for(analyst).post(FETCH, {"url": server + path}).json()
         assert (body["url"], body["published_on"]) == (server + path, None), path
     body = client_for(analyst).post(FETCH, {"url": server + "/dated-here-too"}).json()
     assert (body["url"], body["published_on"]) == (server + "/dated-here-too", "2024-01-01")
+    body = client_for(analyst).post(FETCH, {"url": server + "/dated-described"}).json()
+    assert (body["url"], body["published_on"]) == (server + "/dated-described", "2024-01-15")
 
 
 def test_a_publisher_the_page_names_is_kept_whatever_its_canonical_url(client_for, analyst, server):
