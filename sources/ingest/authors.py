@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from html import unescape
 
 import trafilatura.json_metadata
@@ -141,9 +142,10 @@ MOST_AUTHORS = 60
 
 
 def _in_a_name(character: str) -> bool:
-    """Whether ``character`` goes on a name's word: a letter or digit, a hyphen or an
+    """Whether ``character`` goes on a name's word: a letter or digit, a mark on one (an
+    accent written apart, a vowel sign: "कुमारी" is not "कुमार" and more), a hyphen or an
     apostrophe ("Li-Wei", "O'Brien")."""
-    return character.isalnum() or character in "-'\u2019"
+    return character.isalnum() or unicodedata.category(character)[0] == "M" or character in "-'\u2019\u2010\u2011"
 
 
 def _part_of(name: str, other: str) -> bool:

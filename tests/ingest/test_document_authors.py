@@ -36,6 +36,8 @@ AUTHORS = [
     ('<meta name="author" content="Ann Li"><meta name="author" content="Ann Lieberman">', "Ann Li; Ann Lieberman"),
     ('<meta name="author" content="Li Wei; Li Weiming">', "Li Wei; Li Weiming"),
     ('<meta name="author" content="Ann Li"><meta name="author" content="Ann Li-Wei">', "Ann Li; Ann Li-Wei"),
+    ('<meta name="author" content="Ann Li"><meta name="author" content="Ann Li\u2010Wei">', "Ann Li; Ann Li\u2010Wei"),
+    ('<meta name="author" content="राम कुमार; राम कुमारी">', "राम कुमार; राम कुमारी"),
     ('<meta name="author" content="Jane Roe"><meta name="author" content="Jane Roe, Jr.">', "Jane Roe, Jr."),
 ]
 
