@@ -24,11 +24,12 @@
     if (status) status.textContent = form.dataset.busyStatus || "";
     // A send stopped in the browser (Esc, the stop button) fires nothing the page hears:
     // once the server would have answered, the form is ready again.
-    window.setTimeout(function () { idle(form); }, (Number(form.dataset.busyForSeconds) || 120) * 1000);
+    form.cbReadyTimer = window.setTimeout(function () { idle(form); }, (Number(form.dataset.busyForSeconds) || 120) * 1000);
     return true;
   }
 
   function idle(form) {
+    window.clearTimeout(form.cbReadyTimer); // a send before this one is over
     const button = form.querySelector("[data-busy-label]");
     const status = form.querySelector(".cb-ingest-status");
     delete form.dataset.sent;
