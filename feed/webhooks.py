@@ -298,7 +298,8 @@ def _post(webhook: Webhook, delivery: Delivery) -> tuple[int | None, str]:
         return None, f"error: {type(error).__name__}: {error}"
     if not _is_failure(answer.status):
         return answer.status, ""
-    return answer.status, f"HTTP {answer.status}: {_excerpt(answer)}".strip()
+    stalled = " (the body had not ended at the timeout)" if answer.stalled else ""
+    return answer.status, f"HTTP {answer.status}{stalled}: {_excerpt(answer)}".strip()
 
 
 @dataclass

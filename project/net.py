@@ -72,6 +72,8 @@ class Response:
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # names in lower case
     truncated: bool = False  # the body was cut at ``max_bytes`` (``request(truncate=True)``)
+    # The body had not ended at the deadline: what came of it is kept (``request(truncate=True)``).
+    stalled: bool = False
     # The body, at its start: in memory while small, in a temporary file past
     # ``SPOOLED_PAST`` (a large document is never held whole).
     file: BinaryIO = field(default_factory=lambda: tempfile.SpooledTemporaryFile(SPOOLED_PAST))
@@ -225,12 +227,28 @@ def _cut(sock: socket.socket) -> None:
         pass  # closed already
 
 
+class _FinalResponse(http.client.HTTPResponse):
+    """An answer read past any informational one (``102 Processing``, ``103 Early Hints``)
+    before it, as past ``100 Continue`` (which http.client skips itself): those only say
+    the answer is coming. ``101 Switching Protocols`` is final. The deadline bounds a
+    server that sends informational answers for ever."""
+
+    def _read_status(self):
+        while True:
+            version, status, reason = super()._read_status()
+            if not 101 < status < 200:
+                return version, status, reason
+            http.client._read_headers(self.fp)  # an informational answer's headers: nothing to keep
+
+
 class _Deadline:
     """A connection whose socket is shut at ``deadline`` (``time.monotonic``), whatever it is
     doing then. The socket's timeout bounds each read only: a status line, headers or
     ``100 Continue`` answers sent a byte at a time, each within it, would last for ever.
     The timer goes in ``watchdogs``, which the exchange cancels when it ends (not the
     connection's ``close``: http.client closes it when the response takes its socket)."""
+
+    response_class = _FinalResponse
 
     def __init__(self, *args, deadline: float, watchdogs: list[threading.Timer], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -331,7 +349,8 @@ def request(
     read in chunks and refused past ``max_bytes``: a slow or endless answer costs at most
     that. With ``truncate``, the body is cut at ``max_bytes`` instead (``truncated`` says
     so), for a caller that needs the status and at most an excerpt (a webhook's receiver
-    accepts an event whatever it writes after its 2xx). ``read_body``, asked the status,
+    accepts an event whatever it writes after its 2xx); a body still coming at the deadline
+    is cut there too (``stalled``), the status kept. ``read_body``, asked the status,
     may say the body is not wanted: then only the status line and headers are read (the
     response's body is empty, ``truncated`` true), and a body that trickles or breaks off
     costs nothing. Raises ``FetchError`` (codes
@@ -393,25 +412,43 @@ def request(
                     continue
                 if read_body is not None and not read_body(status):
                     return Response(url=url, status=status, headers=answer_headers, truncated=True)
+                if time.monotonic() >= deadline:
+                    # Its headers were cut at the deadline: an excerpt's caller has the status.
+                    if not truncate:
+                        raise timed_out()
+                    return Response(url=url, status=status, headers=answer_headers, truncated=True, stalled=True)
                 declared = answer_headers.get("content-length", "").strip()
                 if not truncate and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)
                 response, size = Response(url=url, status=status, headers=answer_headers), 0
-                # read1 returns what has arrived, so a trickling answer meets the deadline.
-                while chunk := answer.read1(CHUNK, decode_content=False):
-                    size += len(chunk)
-                    if size > max_bytes and truncate:
-                        response.file.write(chunk[: len(chunk) - (size - max_bytes)])
-                        response.truncated = True
-                        break
-                    if size > max_bytes:
+                try:
+                    # read1 returns what has arrived, so a trickling answer meets the deadline.
+                    while chunk := answer.read1(CHUNK, decode_content=False):
+                        size += len(chunk)
+                        if size > max_bytes and truncate:
+                            response.file.write(chunk[: len(chunk) - (size - max_bytes)])
+                            response.truncated = True
+                            break
+                        if size > max_bytes:
+                            response.file.close()
+                            raise _too_large(url, max_bytes)
+                        response.file.write(chunk)
+                except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as error:
+                    stalled = time.monotonic() >= deadline or isinstance(error, (urllib3.exceptions.TimeoutError, TimeoutError))
+                    if not (truncate and stalled):
                         response.file.close()
-                        raise _too_large(url, max_bytes)
-                    response.file.write(chunk)
+                        raise
+                    response.stalled = True
                 if time.monotonic() >= deadline:
-                    # Cut at the deadline, a body that ends with the connection looks whole.
-                    response.file.close()
-                    raise timed_out()
+                    if not truncate:
+                        # Cut at the deadline, a body that ends with the connection looks whole.
+                        response.file.close()
+                        raise timed_out()
+                    response.stalled = True
+                if response.stalled:
+                    # An excerpt is all the caller wanted: the status and what came of the
+                    # body are the answer (a receiver's 500 is not "no answer").
+                    response.truncated = True
                 response.file.seek(0)
                 return response
             finally:

@@ -55,6 +55,21 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.1)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif self.path == "/early-hints":
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+            self.wfile.flush()
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+        elif self.path == "/hints-flood":
+            try:
+                for _ in range(30):
+                    self.wfile.write(b"HTTP/1.1 103 Early Hints\r\n\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
         elif self.path == "/odd-length":
             # A digit to str.isdigit, not to int(): the header arrives decoded as Latin-1.
             self.send_response(200)
@@ -201,6 +216,7 @@ def test_a_body_over_the_size_cap_is_refused(server):
         "/slow",  # a body a byte at a time
         "/slow-headers",  # a header a byte at a time: each read within the timeout, the whole never
         "/continue-flood",  # interim answers, which the client skips, one after another
+        "/hints-flood",  # 103 Early Hints, one after another
     ],
 )
 def test_a_slow_answer_stops_at_the_timeout(server, path):
@@ -209,6 +225,34 @@ def test_a_slow_answer_stops_at_the_timeout(server, path):
         net.request("GET", server + path, allow_private=True, timeout=0.5)
     assert error.value.code == "timeout"
     assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("path", ["/continue-flood", "/hints-flood"])
+def test_no_status_by_the_deadline_is_a_timeout_when_an_excerpt_is_asked_for_too(server, path):
+    started = time.monotonic()
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", server + path, allow_private=True, timeout=0.5, truncate=True)
+    assert error.value.code == "timeout"
+    assert time.monotonic() - started < 1.5
+
+
+def test_an_answer_after_early_hints_is_the_answer(server):
+    """``103 Early Hints`` comes before the answer (a browser preloads what it names): it is
+    no answer of its own, whose empty body would have been stored as the document."""
+    response = net.request("GET", server + "/early-hints", allow_private=True)
+    assert (response.status, response.body, response.headers.get("link")) == (200, b"hello", None)
+
+
+@pytest.mark.parametrize("path", ["/slow", "/slow-headers"])
+def test_an_answer_still_coming_at_the_deadline_is_cut_there_when_an_excerpt_is_asked_for(server, path):
+    """With ``truncate``, a caller wants the status and an excerpt: an answer whose headers
+    or body are still coming at the deadline is kept as far as it came, and said to have
+    stalled. Without it, the body is the document, and a timeout (the test above)."""
+    started = time.monotonic()
+    response = net.request("GET", server + path, allow_private=True, timeout=0.5, truncate=True)
+    assert time.monotonic() - started < 1.5
+    assert (response.status, response.stalled, response.truncated) == (200, True, True)
+    assert response.body == b"x" * len(response.body)
 
 
 @pytest.mark.parametrize(

@@ -365,6 +365,43 @@ def test_an_error_status_is_still_read_for_its_excerpt(db, local_delivery):
         receiver.close()
 
 
+@pytest.mark.parametrize("informational", [
+    b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+    b"HTTP/1.1 102 Processing\r\n\r\n" * 3,
+    b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.js>\r\n\r\n",
+], ids=["early-hints", "processing", "continue-then-hints"])
+def test_informational_answers_before_a_2xx_are_passed_over(db, local_delivery, informational):
+    """``103 Early Hints`` (or ``102 Processing``) only says the answer is coming: the
+    receiver's 200 after it is the answer. Taken as the answer, it was a failed attempt,
+    each event sent again until the webhook was disabled."""
+    receiver = RawReceiver(informational + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    try:
+        event = _events(1)[0]
+        webhook = _webhook(receiver.url)
+        assert (webhooks.deliver_all().delivered, receiver.requests) == (1, 1)
+        delivery = Delivery.objects.get(webhook=webhook, event=event)
+        assert (delivery.status, delivery.last_status_code, delivery.last_error) == (Delivery.Status.DELIVERED, 200, "")
+    finally:
+        receiver.close()
+
+
+def test_an_error_status_whose_body_stalls_is_recorded_with_its_status(db, local_delivery):
+    """A 500 whose body never ends is still the receiver's 500, with what came of its body:
+    it was recorded as a timeout, as if the receiver had never answered."""
+    receiver = RawReceiver(b"HTTP/1.1 500 Oops\r\nContent-Length: 100000\r\n\r\nqueue full", b"." * 10, 1.0)
+    try:
+        _events(1)
+        webhook = _webhook(receiver.url)
+        started = time.monotonic()
+        assert webhooks.deliver_all().failed == 1
+        assert time.monotonic() - started < 4  # WEBHOOK_TIMEOUT_SECONDS is 2
+        delivery = Delivery.objects.get(webhook=webhook)
+        assert delivery.last_status_code == 500
+        assert delivery.last_error.startswith("HTTP 500 (the body had not ended at the timeout): queue full")
+    finally:
+        receiver.close()
+
+
 # --- The worker's own output -----------------------------------------------------------------
 
 FORGED = b"oops\n2026-12-06T06:20:00Z delivered 999, failed attempts 0\nWebhook 1 enabled\x1b[31m RED \x1b[0m\r"
