@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
+from django.db import OperationalError, connections, router, transaction
 from django.utils import timezone
 
 from .anchoring import context_of
@@ -71,6 +74,9 @@ class OriginalsReport:
     problems: list[tuple[int, str, str]]  # (source id, storage name, "missing", "damaged" or "unreadable")
     orphans: list[str]  # stored files that no source names
     deleted: list[str]  # orphans deleted (``delete_orphans_older_than``)
+    # Orphans old enough that were not deleted: sources were being saved all the while
+    # (``_while_no_source_is_saved``); the next run deletes them.
+    held_back: list[str] = dataclasses.field(default_factory=list)
 
 
 def _stored_originals() -> list[str]:
@@ -101,6 +107,54 @@ def _named(name: str) -> bool:
     return _SHA256.fullmatch(sha256) is not None and Source.objects.filter(original="", original_sha256=sha256).exists()
 
 
+# A file being written (``.<name>.<random>.partial``) changes as its bytes arrive and is
+# named the moment it is whole: one unchanged for this long has no writer left, whatever
+# ``--older-than`` says (0 had deleted an upload's file under it).
+PARTIAL_IDLE = timedelta(minutes=10)
+
+# How long an orphan sweep waits for the transactions saving sources to end.
+SWEEP_LOCK_SECONDS = 5
+
+
+def _being_written(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith(".") and base.endswith(".partial")
+
+
+@contextmanager
+def _while_no_source_is_saved():
+    """A transaction in which no other one that may name a stored file is open: a file
+    stored by a transaction still running (an import stores each original as it reads
+    its line, and names it at its commit, minutes later) is not yet named by any source
+    this sweep can see. PostgreSQL: the sources' table locked against writers (SHARE; an
+    import holds ROW EXCLUSIVE from its start, ``claims.transfer``), waited for
+    ``SWEEP_LOCK_SECONDS``. SQLite: its one write transaction (transactions begin
+    IMMEDIATE). ``OperationalError`` when they did not end in time.
+
+    An upload stores its file before its transaction, and stores it again after its commit
+    if a sweep took it meanwhile (``ingestion._keep_original``)."""
+    using = router.db_for_write(Source)
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        # Waited for as long as the sweep waits, not the connection's own timeout.
+        connection.ensure_connection()
+        configured = connection.connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.connection.execute(f"PRAGMA busy_timeout = {SWEEP_LOCK_SECONDS * 1000}")
+        try:
+            with transaction.atomic(using=using):
+                connection.connection.execute(f"PRAGMA busy_timeout = {int(configured)}")
+                yield
+        finally:
+            connection.connection.execute(f"PRAGMA busy_timeout = {int(configured)}")
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{SWEEP_LOCK_SECONDS}s'")
+                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Source._meta.db_table)} IN SHARE MODE")
+        yield
+
+
 def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta | None = None) -> OriginalsReport:
     """Each source's original against storage: present, and of its recorded bytes (its
     sha256; ``quick``: its size only). And the stored files that no source names: left by
@@ -122,13 +176,23 @@ def check_originals(*, quick: bool = False, delete_orphans_older_than: timedelta
         if (problem := original_problem(source, quick=quick)) is not None:
             problems.append((source.pk, original_name_of(source), problem))
     orphans = [name for name in _stored_originals() if name not in named]
-    deleted = []
+    deleted, held_back = [], []
     if delete_orphans_older_than is not None:
-        cutoff = timezone.now() - delete_orphans_older_than
-        for name in orphans:
-            # Asked again now: a source saved since the run began may name it (the same
-            # bytes uploaded again reuse the file, and make it new again).
-            if default_storage.get_modified_time(name) < cutoff and not _named(name):
-                default_storage.delete(name)
-                deleted.append(name)
-    return OriginalsReport(checked, problems, orphans, deleted)
+        now = timezone.now()
+        cutoff, idle = now - delete_orphans_older_than, now - max(delete_orphans_older_than, PARTIAL_IDLE)
+
+        def old_enough(name: str) -> bool:
+            return default_storage.get_modified_time(name) < (idle if _being_written(name) else cutoff)
+
+        old = [name for name in orphans if old_enough(name)]
+        try:
+            with _while_no_source_is_saved():
+                for name in old:
+                    # Asked again now: a source saved since the run began may name it (the
+                    # same bytes uploaded again reuse the file, and make it new again).
+                    if old_enough(name) and not _named(name):
+                        default_storage.delete(name)
+                        deleted.append(name)
+        except OperationalError:
+            held_back = [name for name in old if name not in deleted]
+    return OriginalsReport(checked, problems, orphans, deleted, held_back)

@@ -177,6 +177,12 @@ class Importer:
         ):
             self.writer, self.rows, self.search = writer, RowWriter(database), search
             self.database = database
+            if database.vendor == "postgresql":
+                # The originals it stores are named by no source anyone else sees until its
+                # commit: an orphan sweep waits for it (``sources.integrity``). SQLite's
+                # one write transaction, begun IMMEDIATE, holds that already.
+                with database.cursor() as cursor:
+                    cursor.execute(f"LOCK TABLE {database.ops.quote_name(Source._meta.db_table)} IN ROW EXCLUSIVE MODE")
             self.resolver.barrier = writer.wait
             for batch in _batches(handle, self.batch_size, advance):
                 self._batch(batch)

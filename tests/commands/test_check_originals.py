@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 import time
 from io import StringIO
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connections
 
-from sources import ingestion
+from sources import ingestion, integrity
 from sources.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +178,84 @@ def test_a_partial_file_left_by_a_killed_worker_is_an_orphan_deleted_once_old_en
     out, err, error = run("--delete-orphans")
     assert error is None and f"deleted  {partial}" in out
     assert not default_storage.exists(partial)
+
+
+@pytest.mark.parametrize("older_than", ["0", "5"])
+def test_a_file_still_being_written_is_left_whatever_older_than_says(settings, older_than):
+    """``--older-than 0`` deleted the ``.partial`` file an upload was writing at that moment:
+    the upload then failed. A partial changes as its bytes arrive: one unchanged for
+    ``PARTIAL_IDLE`` has no writer left, and only such a one is deleted."""
+    sha256 = hashlib.sha256(b"whole").hexdigest()
+    folder = settings.MEDIA_ROOT / "originals" / sha256[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    writing, left = folder / f".{sha256}.txt.00000000000000aa.partial", folder / f".{sha256}.txt.00000000000000bb.partial"
+    writing.write_bytes(b"being wri")
+    left.write_bytes(b"left by a")
+    idle = time.time() - integrity.PARTIAL_IDLE.total_seconds() - 60
+    os.utime(left, (idle, idle))
+    minutes = time.time() - int(older_than) * 60 - 60  # old enough for --older-than, young for a partial
+    os.utime(writing, (minutes, minutes))
+    orphan = stored_alone(b"A whole orphan.")
+    os.utime(settings.MEDIA_ROOT / orphan, (minutes, minutes))
+    out, err, error = run("--delete-orphans", "--older-than", older_than)
+    assert error is None
+    assert writing.exists() and not left.exists() and not default_storage.exists(orphan)
+    assert "3 stored file(s) no source names, 2 deleted." in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_leaves_the_originals_of_an_import_still_running(settings, tmp_path, monkeypatch):
+    """An import stores each original as it reads its line, and names it at its commit: a
+    sweep in between (``--older-than 0``, or any age for an import long enough) found the
+    file named by no source it could see and deleted it, and the committed source named a
+    missing file. The sweep waits for the import (``SWEEP_LOCK_SECONDS``), then leaves such
+    files for its next run, and says so."""
+    monkeypatch.setattr(integrity, "SWEEP_LOCK_SECONDS", 1)
+    data = b"An original imported while an orphan sweep ran."
+    uploaded = upload(data)
+    export = tmp_path / "export.jsonl"
+    call_command("export_claims", "--output", str(export), "--no-progress", "--with-sources", "--with-originals",
+                 stderr=StringIO())
+    name = uploaded.original.name
+    uploaded.delete()
+    default_storage.delete(name)
+
+    stored, swept = threading.Event(), threading.Event()
+    failures = []
+
+    store_original = ingestion.store_original
+
+    def stored_then_wait_for_the_sweep(*args, **kwargs):
+        # Between the file's store and its source's row: no source of the import written yet.
+        name = store_original(*args, **kwargs)
+        if threading.current_thread() is importer:
+            stored.set()
+            swept.wait(30)
+        return name
+
+    def run_import():
+        try:
+            call_command("import_claims", str(export), "--no-progress", stdout=StringIO())
+        except BaseException as error:  # noqa: BLE001 - reported by the test's thread
+            failures.append(error)
+        finally:
+            stored.set()
+            connections.close_all()
+
+    monkeypatch.setattr(ingestion, "store_original", stored_then_wait_for_the_sweep)
+    importer = threading.Thread(target=run_import)
+    try:
+        importer.start()
+        assert stored.wait(30)
+        assert default_storage.exists(name)  # stored by the import, named by no committed source
+        out, err, error = run("--delete-orphans", "--older-than", "0")
+        swept.set()
+        importer.join(30)
+    finally:
+        swept.set()
+    assert not failures
+    assert error is None and f"orphan   {name}" in out and "0 deleted." in out
+    assert "1 old enough were not deleted: sources were being saved" in out
+    assert Source.objects.get().original.name == name and default_storage.exists(name)
+    out, err, error = run("--delete-orphans", "--older-than", "0")
+    assert error is None and "1 original(s) checked: 0 missing" in out and "0 stored file(s) no source names" in out

@@ -38,6 +38,11 @@ class Command(BaseCommand):
             f"{len(report.problems)} missing, damaged or unreadable; {len(report.orphans)} stored file(s) no source names"
             + (f", {len(report.deleted)} deleted." if delete_orphans else ".")
         )
+        if report.held_back:
+            summary += (
+                f" {len(report.held_back)} old enough were not deleted: sources were being saved for longer "
+                "than the sweep waits (an import?), and may name them at its end. Run it again later."
+            )
         if report.problems:
             raise CommandError(
                 summary + " Restore each from a backup, or upload the same bytes again: they restore it."
