@@ -8,9 +8,9 @@ One round for one webhook (``deliver_round``):
    its ``types`` and ``public_only`` want), moving the cursor past them;
 3. POST the oldest pending delivery; on a 2xx mark it delivered and go on with the next,
    up to the round's share (``ROUND_SHARE`` POSTs, and no event numbered after the round
-   began): then the next webhook has its turn, and this one goes on at the next round. So
-   no receiver, however slow, holds the worker while events keep coming, and one worker
-   serves every webhook in turn.
+   began): this one goes on at the next round. So no receiver, however slow, holds the
+   worker while events keep coming. Up to ``WEBHOOK_CONCURRENCY`` webhooks are delivered
+   at once, each in a thread (``deliver_all``).
    On anything else (an error status, a timeout, a refused address) record the attempt and
    wait ``backoff(attempts)`` before retrying it: later events wait behind it, so the
    receiver sees them in order. Failing for ``WEBHOOK_DISABLE_AFTER`` seconds (a day)
@@ -31,6 +31,7 @@ the end of the round for the others.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -38,13 +39,14 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Max, Q
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from project import net
@@ -59,10 +61,14 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Claimbase-Signature"
 ENQUEUE_BATCH = 500
-# The POSTs one webhook gets in a round before the next webhook has its turn: a fast
-# receiver drains a backlog in few rounds, and a slow one (up to WEBHOOK_TIMEOUT_SECONDS a
-# POST) delays the others by at most this many of its POSTs.
+# The POSTs one webhook gets in a round: a fast receiver drains a backlog in few rounds, and
+# a slow one (up to WEBHOOK_TIMEOUT_SECONDS a POST) holds the round at most this many of its
+# POSTs (the others, delivered beside it, wait for the next round's start meanwhile).
 ROUND_SHARE = 100
+# And the seconds: no POST begins in a round this long after the webhook's round began (a
+# receiver taking 9 s an answer sends 2 events a round, not 100: the round ends, and the
+# worker's next begins, within this and one POST's timeout).
+ROUND_SECONDS = 10.0
 LEASE_SECONDS = 120
 # The longest wait a backoff or a lease is given, whatever the settings say (they refuse
 # more than a week; code or a test may set more): a timedelta overflows past about 8.6e13
@@ -493,12 +499,13 @@ def _deliver_due(
     attempt before it is made (``_start_attempt``): a worker that dies waiting for the
     answer leaves it counted, and the log says no answer was recorded.
 
-    The round ends at its share (``share`` POSTs, or the events numbered up to ``up_to``):
+    The round ends at its share (``share`` POSTs, ``ROUND_SECONDS``, or the events numbered
+    up to ``up_to``):
     readers of the feed number new events all the time, and a round that took them too
     would never end while a receiver is slower than the writers, nor let the worker reach
     the next webhook. What is left waits, in order, for this webhook's next round."""
-    posts = 0
-    while not should_stop() and posts < share:
+    posts, ends = 0, time.monotonic() + ROUND_SECONDS
+    while not should_stop() and posts < share and (posts == 0 or time.monotonic() < ends):
         if not _hold(webhook, owner, now()):  # taken, or renewed before the next POST
             return
         head = _pending_head(webhook)
@@ -534,6 +541,11 @@ def _deliver_due(
         result.delivered += 1
 
 
+def concurrency() -> int:
+    """How many webhooks one worker delivers to at once (``WEBHOOK_CONCURRENCY``)."""
+    return max(1, int(_setting("WEBHOOK_CONCURRENCY", 4)))
+
+
 def deliver_all(
     *,
     owner: str | None = None,
@@ -543,26 +555,62 @@ def deliver_all(
     share: int = ROUND_SHARE,
 ) -> RoundResult:
     """One round over every active webhook (numbering pending events first), read from the
-    primary: each webhook in turn gets its share (``deliver_round``), the events numbered
-    up to ``up_to`` (by default, when the round begins) and at most ``share`` POSTs. A
-    webhook whose round fails even to record its failure is logged and passed over: the
-    others are still delivered."""
+    primary: each webhook gets its share (``deliver_round``), the events numbered up to
+    ``up_to`` (by default, when the round begins) and at most ``share`` POSTs. A webhook
+    whose round fails even to record its failure is logged and passed over: the others are
+    still delivered.
+
+    When more than one webhook has something to send, up to ``concurrency()`` are
+    delivered at once, each round in a thread of its own, on connections of its own, closed
+    after it: a receiver that takes its whole timeout to answer each event delays its own
+    events only, not the other webhooks' until its share is done. An idle round, or one
+    with one webhook to serve, runs on the caller's connection; so does a round inside a
+    transaction (whose rows no other connection sees)."""
     sequence_pending()
-    total = RoundResult()
     with read_primary():
         if up_to is None:
             up_to = _last_numbered()
-        active = list(Webhook.objects.filter(active=True).order_by("pk"))
-    for webhook in active:
-        if should_stop():
-            break
-        try:
-            result = deliver_round(webhook, owner=owner, now=now, should_stop=should_stop, up_to=up_to, share=share)
-        except DATABASE_UNAVAILABLE:
-            raise
-        except Exception:  # noqa: BLE001 - logged; the next round tries this webhook again
-            logger.exception("Webhook %s: the round failed, and so did recording it", webhook.pk)
-            result = RoundResult(failed=1)
+        due = Delivery.objects.filter(webhook=OuterRef("pk"), status=Delivery.Status.PENDING, next_attempt_at__lte=now())
+        active = list(
+            Webhook.objects.filter(active=True).annotate(has_due=Exists(due)).order_by("pk")
+        )
+    round_of = functools.partial(_round_of, owner=owner, now=now, should_stop=should_stop, up_to=up_to, share=share)
+    busy = sum(1 for webhook in active if webhook.has_due or webhook.last_seq < up_to)
+    workers = min(concurrency(), busy)
+    if workers <= 1 or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return _summed(round_of(webhook) for webhook in active)
+    with ThreadPoolExecutor(workers, thread_name_prefix="webhook") as pool:
+        futures = [pool.submit(_in_thread, round_of, webhook) for webhook in active]
+        wait(futures)
+    # Every round ended: a lost database in any of them is raised now (the worker pauses,
+    # then reconnects), with none of this round's still running.
+    return _summed(future.result() for future in futures)
+
+
+def _round_of(webhook: Webhook, **round_options) -> RoundResult:
+    if round_options["should_stop"]():
+        return RoundResult()
+    try:
+        return deliver_round(webhook, **round_options)
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception:  # noqa: BLE001 - logged; the next round tries this webhook again
+        logger.exception("Webhook %s: the round failed, and so did recording it", webhook.pk)
+        return RoundResult(failed=1)
+
+
+def _in_thread(round_of: Callable[[Webhook], RoundResult], webhook: Webhook) -> RoundResult:
+    """A webhook's round in a thread of a round's pool, on the thread's own connections,
+    closed after it."""
+    try:
+        return round_of(webhook)
+    finally:
+        connections.close_all()
+
+
+def _summed(results: Iterable[RoundResult]) -> RoundResult:
+    total = RoundResult()
+    for result in results:
         total.delivered += result.delivered
         total.failed += result.failed
         total.skipped += result.skipped

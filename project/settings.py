@@ -357,6 +357,8 @@ WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", positive=T
 WEBHOOK_BACKOFF_SECONDS = env_number("WEBHOOK_BACKOFF_SECONDS", "10", positive=True, most=86400)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", positive=True, most=7 * 86400)
 WEBHOOK_DISABLE_AFTER_SECONDS = env_number("WEBHOOK_DISABLE_AFTER_SECONDS", "86400", positive=True)
+# Webhooks one worker delivers to at once, each in a thread with its own database connection.
+WEBHOOK_CONCURRENCY = env_number("WEBHOOK_CONCURRENCY", "4", kind=int, least=1, most=64)
 # The delivery log keeps a finished delivery (delivered, or skipped) this many days; the
 # worker deletes older ones (a row per event per webhook would grow without end). Pending
 # deliveries are kept, however old.

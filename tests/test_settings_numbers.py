@@ -66,6 +66,10 @@ def test_a_throttle_rate_is_read_as_the_throttles_read_it(value, parsed):
         ("WEBHOOK_BACKOFF_SECONDS", "1e14", "WEBHOOK_BACKOFF_SECONDS must be at most 86400, not '1e14'."),
         ("WEBHOOK_BACKOFF_MAX_SECONDS", "1e14", "WEBHOOK_BACKOFF_MAX_SECONDS must be at most 604800, not '1e14'."),
         ("LOGIN_LOCKOUT_MINUTES", "1e13", "LOGIN_LOCKOUT_MINUTES must be at most 525600, not '1e13'."),
+        # Each is a thread and a database connection of the worker's.
+        ("WEBHOOK_CONCURRENCY", "0", "WEBHOOK_CONCURRENCY must be at least 1, not '0'."),
+        ("WEBHOOK_CONCURRENCY", "1000", "WEBHOOK_CONCURRENCY must be at most 64, not '1000'."),
+        ("WEBHOOK_CONCURRENCY", "2.5", "WEBHOOK_CONCURRENCY must be a whole number, not '2.5'."),
     ],
 )
 def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message):

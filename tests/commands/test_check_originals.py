@@ -203,7 +203,7 @@ def test_a_file_still_being_written_is_left_whatever_older_than_says(settings, o
     assert "3 stored file(s) no source names, 2 deleted." in out
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sweep_leaves_the_originals_of_an_import_still_running(settings, tmp_path, monkeypatch):
     """An import stores each original as it reads its line, and names it at its commit: a
     sweep in between (``--older-than 0``, or any age for an import long enough) found the
