@@ -579,12 +579,25 @@ def deliver_all(
     workers = min(concurrency(), busy)
     if workers <= 1 or connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return _summed(round_of(webhook) for webhook in active)
-    with ThreadPoolExecutor(workers, thread_name_prefix="webhook") as pool:
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="webhook")
+    ended = False
+    try:
         futures = [pool.submit(_in_thread, round_of, webhook) for webhook in active]
         wait(futures)
+        ended = True
+    finally:
+        # Interrupted (a worker's second stop signal: ``deliver_webhooks``), the POSTs in
+        # flight are abandoned, not waited for.
+        pool.shutdown(wait=ended, cancel_futures=not ended)
     # Every round ended: a lost database in any of them is raised now (the worker pauses,
     # then reconnects), with none of this round's still running.
     return _summed(future.result() for future in futures)
+
+
+def release_leases(owner: str) -> int:
+    """Release every lease ``owner`` holds: a worker that abandons its deliveries (they are
+    sent again later) lets the next worker take its webhooks at once."""
+    return Webhook.objects.filter(lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
 def _round_of(webhook: Webhook, **round_options) -> RoundResult:

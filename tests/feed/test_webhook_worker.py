@@ -194,6 +194,34 @@ def test_a_second_signal_abandons_the_delivery_in_flight_and_it_is_sent_again_la
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 2, "")
 
 
+def test_a_second_signal_abandons_every_delivery_in_flight_in_the_workers_threads(local_delivery):
+    """Two webhooks with something to send are delivered at once, each in a thread: the
+    second signal had waited for both answers (the pool's threads are joined at exit), and
+    recorded them. Both are left unanswered, their leases released, at once."""
+    receivers = [Receiver(mode="stall", stall_seconds=4).start() for _ in range(2)]
+    try:
+        hooks = [Webhook.objects.create(url=receiver.url, secret=SECRET) for receiver in receivers]
+        with running_worker(timeout=10) as process:
+            write_events(1)
+            wait_until(lambda: all(receiver.started == 1 for receiver in receivers),
+                       what="both deliveries to reach their receivers", process=process.process)
+            process.signal(signal.SIGTERM)
+            time.sleep(0.3)
+            stopped = time.monotonic()
+            process.signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 128 + signal.SIGTERM, process.output()
+            assert time.monotonic() - stopped < 2.5  # not the 4 s the receivers take
+        for webhook in hooks:
+            delivery = Delivery.objects.get(webhook=webhook)
+            assert (delivery.status, delivery.attempts) == ("pending", 1)
+            assert "no answer recorded" in delivery.last_error
+            webhook.refresh_from_db()
+            assert webhook.lease_owner == ""
+    finally:
+        for receiver in receivers:
+            receiver.stop()
+
+
 def test_two_workers_at_once_send_each_event_once_and_in_seq_order(local_delivery):
     receivers = [Receiver(mode="stall", stall_seconds=0.02).start() for _ in range(2)]
     try:

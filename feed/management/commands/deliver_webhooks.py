@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from feed.webhooks import deliver_all, feed_end, prune_delivery_log
+from feed.webhooks import deliver_all, feed_end, prune_delivery_log, release_leases
 from feed.worker import run_worker, worker_name
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -65,8 +69,21 @@ class Command(BaseCommand):
             sys.stdout.flush()
 
         report(f"worker {owner} started: a round every {interval:g} s when idle; SIGTERM or SIGINT stops it")
-        totals = run_worker(interval=interval, should_stop=lambda: stopping["signal"] is not None,
-                            report=report, owner=owner)
+        try:
+            totals = run_worker(interval=interval, should_stop=lambda: stopping["signal"] is not None,
+                                report=report, owner=owner)
+        except SystemExit as abandoned:
+            # The second request. A delivery in flight in this thread released its lease on
+            # the way out; those in the round's other threads (``deliver_all``) are left
+            # unanswered, their leases released here, and the process ends without waiting
+            # for them.
+            try:
+                release_leases(owner)
+            except Exception:  # noqa: BLE001 - a connection the signal cut: the leases expire instead
+                logger.warning("The leases of worker %s could not be released; they expire", owner, exc_info=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(abandoned.code)
         name = signal.Signals(stopping["signal"]).name
         report(f"stopped on {name}: delivered {totals.delivered}, failed attempts {totals.failed}, "
                f"round errors {totals.errors}")
