@@ -29,7 +29,7 @@ from .authors import author_tags_as_shown, organisation_authors_kept
 from .encoding import Encoding, of_page
 from .errors import ExtractionError
 from .normalise import normalise_extracted
-from .visible import collapse_white_space, is_hidden, remove_unseen
+from .visible import collapse_white_space, is_hidden, remove_unseen, shown_as_a_block
 
 logger = logging.getLogger(__name__)
 
@@ -346,8 +346,15 @@ def _quotations_in_their_line(tree) -> None:
     """An inline quotation (``<q>``) read as the text of its line, as a browser shows and
     copies it (its quotation marks are the style's, not the text's): trafilatura takes it
     for a block quotation, and "The minister said <q>we will never agree</q> and signed"
-    was stored on two lines, the sentence a reader copies never found."""
+    was stored on two lines, the sentence a reader copies never found. One its own style
+    shows as a block (``display: block``) stays a line of its own, as it is shown."""
     for quotation in tree.iter("q"):
+        if shown_as_a_block(quotation):
+            # On a line of its own: its text between line breaks, as copied.
+            before, after = etree.Element("br"), etree.Element("br")
+            after.tail, quotation.tail = quotation.tail, None
+            quotation.addprevious(before)
+            quotation.addnext(after)
         quotation.tag = "span"
 
 

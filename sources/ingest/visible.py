@@ -33,13 +33,19 @@ _CLOSED_DETAILS = etree.XPath("//details[not(@open)]")
 _ARIA_HIDDEN = etree.XPath("//*[@aria-hidden]")
 
 
+def shown_as_a_block(element) -> bool:
+    """Whether its own style lays ``element`` out otherwise than inline (``display: block``,
+    ``flex``, ``list-item``...): on a line of its own."""
+    return bool(_DISPLAYED_OTHERWISE.search(element.get("style") or ""))
+
+
 def is_hidden(element) -> bool:
     """Whether the page's markup keeps ``element`` from being shown (see above)."""
     hidden, style = element.get("hidden"), element.get("style") or ""
     if hidden is not None:
         if hidden.strip().lower() != "until-found":
             return True
-        if element.tag not in _INLINE_ELEMENTS or _DISPLAYED_OTHERWISE.search(style):
+        if element.tag not in _INLINE_ELEMENTS or shown_as_a_block(element):
             return True
     return bool(NOT_DISPLAYED.search(style))
 

@@ -645,6 +645,18 @@ def test_an_inline_quotation_stays_in_its_line():
     assert f"{ARTICLE[0]}\nThe minister said we will never agree and then signed the treaty.\n{ARTICLE[1]}" in text
 
 
+@pytest.mark.parametrize("style", ["display:block", "display: flex", "DISPLAY:list-item"])
+def test_a_quotation_shown_as_a_block_by_its_style_is_a_line_of_its_own(style):
+    text = read(page(body=f'<p>The minister said <q style="{style}">we will never agree</q> and then signed.</p>')).text
+    assert "The minister said\nwe will never agree\nand then signed." in text
+
+
+@pytest.mark.parametrize("style", ["display:inline-block", "color: red", "display: contents"])
+def test_a_quotation_styled_otherwise_stays_in_its_line(style):
+    text = read(page(body=f'<p>The minister said <q style="{style}">we will never agree</q> and then signed.</p>')).text
+    assert "The minister said we will never agree and then signed." in text
+
+
 def test_a_formula_is_its_shown_text_and_leaves_the_page_laid_out_in_lines():
     formula = "<math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>"
     tex = "<math><semantics><mi>x</mi><annotation encoding='application/x-tex'>\\alpha</annotation></semantics></math>"
