@@ -31,6 +31,7 @@ from project.errors import DomainError
 from .models import Delivery, Event, Webhook
 from .sequencing import sequence_pending
 from .webhooks import (
+    PRIVATE_HINT,
     SIGNATURE_HEADER,
     PingResult,
     check_webhook_url,
@@ -481,7 +482,7 @@ def ping_outcome(webhook: Webhook, result: PingResult) -> tuple[str, int]:
     }
     reason = reasons.get(result.code, "failed")
     if result.code == "address_not_allowed":
-        detail = f"{result.message} Webhooks reach public addresses only."
+        detail = f"{result.message} {PRIVATE_HINT}"
     elif result.code == "timeout":
         detail = (
             f"{result.message} Deliveries wait as long (WEBHOOK_TIMEOUT_SECONDS), then count as failed: the "

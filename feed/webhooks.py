@@ -128,9 +128,17 @@ def storable(text: str, limit: int = ERROR_CHARACTERS) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def allow_private() -> bool:
-    # The same switch as fetching sources: only tests against a local receiver set it.
-    return bool(getattr(settings, "SOURCE_FETCH_ALLOW_PRIVATE", False))
+def allow_private() -> net.AllowedPrivate:
+    """The addresses that are not public a webhook may reach: those of
+    ``WEBHOOK_PRIVATE_NETWORKS`` (a receiver on the deployment's own network), or any under
+    ``SOURCE_FETCH_ALLOW_PRIVATE`` (tests against a local receiver)."""
+    if getattr(settings, "SOURCE_FETCH_ALLOW_PRIVATE", False):
+        return True
+    return tuple(ipaddress.ip_network(network, strict=False) for network in getattr(settings, "WEBHOOK_PRIVATE_NETWORKS", ()))
+
+
+# What a refusal of a private address adds: how to allow one.
+PRIVATE_HINT = "Webhooks reach public addresses only, and those of the private networks WEBHOOK_PRIVATE_NETWORKS names."
 
 
 def check_webhook_url(url: str) -> None:
@@ -141,20 +149,21 @@ def check_webhook_url(url: str) -> None:
         _, host, port = net.check_url(url)
     except net.FetchError as error:
         raise InvalidInput(error.message, code="bad_url", extra={"errors": {"url": [error.message]}}) from error
-    if allow_private():
+    allowed = allow_private()
+    if allowed is True:
         return
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         try:
-            net.resolve(host, port, allow_private=False)
+            net.resolve(host, port, allow_private=allowed)
         except net.FetchError as error:
             if error.code == "address_not_allowed":
-                message = f"{error.message} Webhooks reach public addresses only."
+                message = f"{error.message} {PRIVATE_HINT}"
                 raise InvalidInput(message, code="address_not_allowed", extra={"errors": {"url": [message]}}) from error
         return
-    if not net.is_public_address(str(address)):
-        message = f"{host} is not a public address; webhooks reach public addresses only."
+    if not net.is_allowed_address(str(address), allowed):
+        message = f"{host} is not a public address. {PRIVATE_HINT}"
         raise InvalidInput(message, code="address_not_allowed", extra={"errors": {"url": [message]}})
 
 

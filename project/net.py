@@ -197,9 +197,25 @@ def _addresses_of(host: str, port: int, timeout: float) -> list:
     return outcome["answers"]
 
 
-def resolve(host: str, port: int, *, allow_private: bool, timeout: float | None = None) -> str:
+# Which addresses that are not public a request may reach: none (False), any (True, for
+# tests against a local server), or those of some networks (a webhook's receiver on the
+# deployment's own network, ``WEBHOOK_PRIVATE_NETWORKS``).
+AllowedPrivate = bool | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def is_allowed_address(address: str, allow_private: AllowedPrivate) -> bool:
+    """Whether a request may reach ``address``: a public one, or one ``allow_private`` allows."""
+    if allow_private is True or is_public_address(address):
+        return True
+    if not allow_private:
+        return False
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip.version == network.version and ip in network for network in allow_private)
+
+
+def resolve(host: str, port: int, *, allow_private: AllowedPrivate, timeout: float | None = None) -> str:
     """The address to connect to for ``host``: resolved once, within ``timeout`` seconds
-    (``DNS_TIMEOUT`` by default); every answer must be public."""
+    (``DNS_TIMEOUT`` by default); every answer must be public, or allowed (``allow_private``)."""
     try:
         answers = _addresses_of(host, port, DNS_TIMEOUT if timeout is None else timeout)
     except (socket.gaierror, UnicodeError) as error:
@@ -207,8 +223,8 @@ def resolve(host: str, port: int, *, allow_private: bool, timeout: float | None 
     addresses = [answer[4][0] for answer in answers]
     if not addresses:
         raise FetchError(f"The host {host} has no address.", code="unresolvable")
-    if not allow_private:
-        refused = [address for address in addresses if not is_public_address(address)]
+    if allow_private is not True:
+        refused = [address for address in addresses if not is_allowed_address(address, allow_private)]
         if refused:
             raise FetchError(
                 f"{host} resolves to {refused[0]}, which is not a public address; "
@@ -339,7 +355,7 @@ def request(
     timeout: float = 10.0,
     max_bytes: int = 10 * 1024 * 1024,
     max_redirects: int = 5,
-    allow_private: bool = False,
+    allow_private: AllowedPrivate = False,
     truncate: bool = False,
     read_body: Callable[[int], bool] | None = None,
 ) -> Response:

@@ -8,6 +8,7 @@ secret key that is never committed.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import math
 import os
 import re
@@ -26,11 +27,33 @@ from project.rates import parse_rate
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A switch from the environment: 1, true, yes or on, or 0, false, no, off or empty;
+    anything else is ``ImproperlyConfigured`` naming the variable (``=nonsense`` had been
+    read as off, silently)."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1, true, yes or on, or 0, false, no or off, not {value!r}.")
+
+
+def env_networks(name: str) -> tuple[str, ...]:
+    """Comma-separated networks (``10.0.0.0/8``) or addresses from the environment, each
+    checked (``ImproperlyConfigured`` naming the variable), as written."""
+    networks = tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {network!r} is not a network (10.0.0.0/8) or an address.") from None
+    return networks
 
 
 def env_number(
@@ -46,10 +69,13 @@ def env_number(
         raise ImproperlyConfigured(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}.") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise ImproperlyConfigured(f"{name} must be a finite number, not {value!r}.")
+    def shown(bound: float) -> str:
+        return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
+
     if number < least or (positive and number <= 0):
-        raise ImproperlyConfigured(f"{name} must be {'more than' if positive else 'at least'} {least:g}, not {value!r}.")
+        raise ImproperlyConfigured(f"{name} must be {'more than' if positive else 'at least'} {shown(least)}, not {value!r}.")
     if most is not None and number > most:
-        raise ImproperlyConfigured(f"{name} must be at most {most:g}, not {value!r}.")
+        raise ImproperlyConfigured(f"{name} must be at most {shown(most)}, not {value!r}.")
     return number
 
 
@@ -346,7 +372,7 @@ if DATABASE_REPLICA_URLS:
     # First: it decides, for the whole request, whether reads may go to a replica.
     MIDDLEWARE.insert(0, "project.routers.ReadYourWritesMiddleware")
 # After a write, the same caller reads the primary for this long (read-your-writes).
-REPLICA_PIN_SECONDS = env_number("REPLICA_PIN_SECONDS", "5", kind=int)
+REPLICA_PIN_SECONDS = env_number("REPLICA_PIN_SECONDS", "5", kind=int, most=86400)
 
 # Webhooks (feed/webhooks.py, python manage.py deliver_webhooks). Bounded above: the worker
 # turns them into timedeltas (1e14 s overflows one). A POST holds the worker, and its lease
@@ -359,6 +385,9 @@ WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", 
 WEBHOOK_DISABLE_AFTER_SECONDS = env_number("WEBHOOK_DISABLE_AFTER_SECONDS", "86400", positive=True)
 # Webhooks one worker delivers to at once, each in a thread with its own database connection.
 WEBHOOK_CONCURRENCY = env_number("WEBHOOK_CONCURRENCY", "4", kind=int, least=1, most=64)
+# The private networks webhooks may reach (a newsroom's receiver on its own network), as a
+# comma-separated list: public addresses only otherwise. Source fetching is not widened.
+WEBHOOK_PRIVATE_NETWORKS = env_networks("WEBHOOK_PRIVATE_NETWORKS")
 # The delivery log keeps a finished delivery (delivered, or skipped) this many days; the
 # worker deletes older ones (a row per event per webhook would grow without end). Pending
 # deliveries are kept, however old.
@@ -368,7 +397,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies up to MAX_BODY_MB (a source's text arrives in one); beyond, 413 as JSON
 # (project.middleware.RequestBodyLimitMiddleware).
-MAX_BODY_MB = env_number("MAX_BODY_MB", "20", positive=True)
+MAX_BODY_MB = env_number("MAX_BODY_MB", "20", positive=True, most=1024 * 1024)
+# Where an upload past FILE_UPLOAD_MAX_MEMORY_SIZE is streamed (else the system's
+# temporary directory, TMPDIR): checked here, not at the first large upload.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+if FILE_UPLOAD_TEMP_DIR is not None and not (os.path.isdir(FILE_UPLOAD_TEMP_DIR) and os.access(FILE_UPLOAD_TEMP_DIR, os.W_OK | os.X_OK)):
+    raise ImproperlyConfigured(f"FILE_UPLOAD_TEMP_DIR: {FILE_UPLOAD_TEMP_DIR!r} is not a directory this process can write to.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(MAX_BODY_MB * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -450,7 +484,7 @@ SILENCED_SYSTEM_CHECKS = env_list(
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 MAX_SOURCE_MB = env_number("MAX_SOURCE_MB", "50", kind=int, positive=True)
 SOURCE_FETCH_ALLOW_PRIVATE = env_bool("SOURCE_FETCH_ALLOW_PRIVATE", False)
-SOURCE_FETCH_TIMEOUT = env_number("SOURCE_FETCH_TIMEOUT", "20", positive=True)
+SOURCE_FETCH_TIMEOUT = env_number("SOURCE_FETCH_TIMEOUT", "20", positive=True, most=600)
 
 # Field history (django-simple-history).
 SIMPLE_HISTORY_REVERT_DISABLED = False

@@ -70,6 +70,14 @@ def test_a_throttle_rate_is_read_as_the_throttles_read_it(value, parsed):
         ("WEBHOOK_CONCURRENCY", "0", "WEBHOOK_CONCURRENCY must be at least 1, not '0'."),
         ("WEBHOOK_CONCURRENCY", "1000", "WEBHOOK_CONCURRENCY must be at most 64, not '1000'."),
         ("WEBHOOK_CONCURRENCY", "2.5", "WEBHOOK_CONCURRENCY must be a whole number, not '2.5'."),
+        # Accepted, they made every fetch (time_t) or every write with replicas a 500, or
+        # stopped start-up without naming the variable.
+        ("SOURCE_FETCH_TIMEOUT", "1e10", "SOURCE_FETCH_TIMEOUT must be at most 600, not '1e10'."),
+        ("REPLICA_PIN_SECONDS", "99999999999999999999", "REPLICA_PIN_SECONDS must be at most 86400, not '99999999999999999999'."),
+        ("MAX_BODY_MB", "1e308", "MAX_BODY_MB must be at most 1048576, not '1e308'."),
+        ("WEBHOOK_PRIVATE_NETWORKS", "10.0.0.0/8, intranet", "WEBHOOK_PRIVATE_NETWORKS: 'intranet' is not a network (10.0.0.0/8) or an address."),
+        ("SOURCE_FETCH_ALLOW_PRIVATE", "nonsense", "SOURCE_FETCH_ALLOW_PRIVATE must be 1, true, yes or on, or 0, false, no or off, not 'nonsense'."),
+        ("FILE_UPLOAD_TEMP_DIR", "/proc/no-such-directory", "FILE_UPLOAD_TEMP_DIR: '/proc/no-such-directory' is not a directory this process can write to."),
     ],
 )
 def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message):

@@ -158,7 +158,7 @@ def test_a_ping_to_a_private_address_is_refused_in_words(superuser, receiver, se
     webhook = Webhook.objects.create(url=receiver.url, secret=SECRET)  # saved before the rule applied
     (message,) = _messages(_ping(_client(superuser), webhook))
     assert "not sent, the address is refused" in message and "not a public address" in message
-    assert "Webhooks reach public addresses only." in message
+    assert "Webhooks reach public addresses only, and those of the private networks WEBHOOK_PRIVATE_NETWORKS names." in message
     assert receiver.started == 0
 
 

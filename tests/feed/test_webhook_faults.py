@@ -23,6 +23,7 @@ from django.utils import timezone
 from feed import webhooks, worker
 from feed.models import Delivery, Event, Webhook
 from project import net
+from project.errors import InvalidInput
 from project.routers import ReplicaRouter
 
 from .receiver import Receiver
@@ -484,3 +485,30 @@ def test_the_secret_cannot_be_read_back_through_list_lookups(superuser, name, lo
         assert answer.status_code == 400 or (answer.status_code == 302 and answer.url.endswith("?e=1"))
     pages = {answer.content for answer in answers.values()}
     assert len(pages) == 1  # the same answer whatever the guess
+
+
+# --- Private networks a deployment's receivers live on ---------------------------------------
+
+
+def test_webhooks_reach_the_private_networks_named_for_them_and_fetching_stays_public(
+    db, receiver, settings, client_for, analyst
+):
+    """A newsroom's receiver on the deployment's own network: ``SOURCE_FETCH_ALLOW_PRIVATE``,
+    the only way to reach it, also let every analyst's fetch read internal services and
+    store them as sources. ``WEBHOOK_PRIVATE_NETWORKS`` opens those networks to webhooks alone."""
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    settings.WEBHOOK_PRIVATE_NETWORKS = ("127.0.0.0/8", "fd00::/8")
+    settings.WEBHOOK_BACKOFF_SECONDS = 10
+    webhooks.check_webhook_url(receiver.url)  # the admin's rule
+    _events(1)
+    webhook = _webhook(receiver.url)
+    assert webhooks.deliver_all().delivered == 1 and len(receiver.received) == 1
+    for refused in ("http://10.1.2.3/hook", "http://169.254.169.254/latest", "http://[::1]:9/hook"):
+        with pytest.raises(InvalidInput) as error:
+            webhooks.check_webhook_url(refused)
+        assert error.value.code == "address_not_allowed"
+        assert "WEBHOOK_PRIVATE_NETWORKS" in error.value.message
+    # Fetching a source from the same address is still refused.
+    answer = client_for(analyst).post(reverse("source-fetch"), {"url": receiver.url + "/page"}, format="json")
+    assert answer.status_code == 400 and answer.json()["code"] == "address_not_allowed"
+    assert webhook.deliveries.get().status == Delivery.Status.DELIVERED
