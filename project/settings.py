@@ -420,7 +420,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     # Files appear whole or not at all (an original cut short by a full disk is never served).
     "default": {"BACKEND": "project.storage.AtomicFileSystemStorage"},
