@@ -259,3 +259,17 @@ def test_a_sweep_leaves_the_originals_of_an_import_still_running(settings, tmp_p
     assert Source.objects.get().original.name == name and default_storage.exists(name)
     out, err, error = run("--delete-orphans", "--older-than", "0")
     assert error is None and "1 original(s) checked: 0 missing" in out and "0 stored file(s) no source names" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--delete-orphans", "--older-than", "10000000000"), "--older-than takes a number of minutes from 0 to 52,704,000"),
+    (("--delete-orphans", "--older-than", "-5"), "--older-than takes a number of minutes from 0 to"),
+    (("--older-than", "5"), "--older-than says which orphans --delete-orphans deletes; give both, or neither."),
+])
+def test_an_older_than_that_cannot_apply_is_refused_in_words(args, message):
+    """A number of minutes past what a date holds ended in an OverflowError traceback, and
+    ``--older-than`` without ``--delete-orphans`` was silently ignored (nothing deleted, exit 0)."""
+    orphan = stored_alone(b"An orphan the refused run leaves.")
+    out, err, error = run(*args)
+    assert error is not None and message in str(error)
+    assert default_storage.exists(orphan)

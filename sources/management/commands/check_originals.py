@@ -5,6 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from ...integrity import check_originals
 
 
+# A hundred years: more than any file's age, less than a timedelta's limit.
+MOST_MINUTES = 100 * 366 * 24 * 60
+
+
 class Command(BaseCommand):
     help = (
         "Verify every source's original in storage (present, and the bytes of its sha256), and "
@@ -18,13 +22,16 @@ class Command(BaseCommand):
             help="Delete the stored files that no source names, once not modified for --older-than minutes.",
         )
         parser.add_argument(
-            "--older-than", type=int, default=60, metavar="MINUTES",
+            "--older-than", type=int, default=None, metavar="MINUTES",
             help="How old an orphan must be to be deleted (default 60: a younger one may belong to an upload being saved).",
         )
 
-    def handle(self, *args, quick=False, delete_orphans=False, older_than=60, **options):
-        if older_than < 0:
-            raise CommandError("--older-than takes a number of minutes, 0 or more.")
+    def handle(self, *args, quick=False, delete_orphans=False, older_than=None, **options):
+        if older_than is not None and not delete_orphans:
+            raise CommandError("--older-than says which orphans --delete-orphans deletes; give both, or neither.")
+        older_than = 60 if older_than is None else older_than
+        if not 0 <= older_than <= MOST_MINUTES:
+            raise CommandError(f"--older-than takes a number of minutes from 0 to {MOST_MINUTES:,} (a hundred years).")
         report = check_originals(
             quick=quick, delete_orphans_older_than=timedelta(minutes=older_than) if delete_orphans else None
         )
