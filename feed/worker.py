@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from project.validation import escaped
 
-from .webhooks import deliver_all, prune_delivery_log
+from .webhooks import DATABASE_UNAVAILABLE, deliver_all, prune_delivery_log
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,9 @@ def run_worker(
         except Exception as error:  # noqa: BLE001 - logged; the next round starts afresh
             totals.errors += 1
             error_wait = min(MAX_ERROR_WAIT, max(error_wait * 2, interval, 1.0))
-            logger.warning("webhook round failed", exc_info=True)
+            # A lost database is said in the round's one line; anything else is a fault
+            # of ours, logged with its traceback.
+            logger.warning("webhook round failed", exc_info=not isinstance(error, DATABASE_UNAVAILABLE))
             report(f"round failed ({type(error).__name__}: {escaped(str(error).strip()[:300])}); "
                    f"retrying in {error_wait:g} s")
             _drop_connections()

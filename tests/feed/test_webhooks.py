@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from feed import webhooks
@@ -278,6 +278,25 @@ def test_deliver_webhooks_once_drains_and_exits(db, receiver, local_delivery, ca
     call_command("deliver_webhooks", "--once")
     assert len(receiver.received) == 5
     assert "Delivered 5" in capsys.readouterr().out
+
+
+def test_deliver_webhooks_once_fails_when_an_attempt_failed(db, receiver, local_delivery, capsys):
+    """Run by a scheduler, it exited 0 when every delivery failed: nobody learnt of it."""
+    receiver.mode = "fail"
+    _events(2)
+    _webhook(receiver.url)
+    with pytest.raises(CommandError, match=r"1 attempt\(s\) failed: see the delivery log"):
+        call_command("deliver_webhooks", "--once")
+    assert "Delivered 0, failed attempts 1." in capsys.readouterr().out
+
+
+def test_deliver_webhooks_once_without_a_database_says_so_in_one_line(db, monkeypatch):
+    def unreachable():
+        raise webhooks.OperationalError('connection to server at "10.0.0.9", port 5432 failed: timeout expired')
+
+    monkeypatch.setattr("feed.management.commands.deliver_webhooks.feed_end", unreachable)
+    with pytest.raises(CommandError, match="The database could not be reached .*timeout expired.*Run it again"):
+        call_command("deliver_webhooks", "--once")
 
 
 def test_backoff_is_capped(settings):

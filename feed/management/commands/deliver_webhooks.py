@@ -10,8 +10,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from feed.webhooks import deliver_all, feed_end, prune_delivery_log, release_leases
+from feed.webhooks import DATABASE_UNAVAILABLE, deliver_all, feed_end, prune_delivery_log, release_leases
 from feed.worker import run_worker, worker_name
+from project.validation import escaped
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +39,24 @@ class Command(BaseCommand):
         if once:
             # What is numbered now, and no later event: the rounds end although writers and
             # readers of the feed go on numbering new ones.
-            up_to = feed_end()
-            delivered = failed = 0
-            while True:
-                result = deliver_all(owner=owner, up_to=up_to)
-                delivered += result.delivered
-                failed += result.failed
-                if not result.delivered:
-                    break
-            pruned = prune_delivery_log(timezone.now())
+            try:
+                up_to = feed_end()
+                delivered = failed = 0
+                while True:
+                    result = deliver_all(owner=owner, up_to=up_to)
+                    delivered += result.delivered
+                    failed += result.failed
+                    if not result.delivered:
+                        break
+                pruned = prune_delivery_log(timezone.now())
+            except DATABASE_UNAVAILABLE as error:
+                raise CommandError(f"The database could not be reached ({escaped(str(error).strip()[:300])}); "
+                                   "nothing more was delivered. Run it again once it answers.") from error
             self.stdout.write(f"Delivered {delivered}, failed attempts {failed}." + (
                 f" Deleted {pruned} finished deliveries older than the log keeps." if pruned else ""))
+            if failed:
+                # For a scheduler: a receiver failing is worth a look; they are retried later.
+                raise CommandError(f"{failed} attempt(s) failed: see the delivery log. Each is retried after its backoff.")
             return
 
         stopping = {"signal": None}
