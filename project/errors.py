@@ -95,14 +95,34 @@ def no_room(exc: BaseException | None) -> bool:
     return False
 
 
+# Storage that cannot be written at all: a read-only or unmounted volume, a directory the
+# server may not write to, one that is not there.
+_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EIO})
+
+
+class StorageUnavailable(Unavailable):
+    """Where files are kept cannot be written (503): said as the administrators' matter,
+    with nothing created; the path stays in the server's log."""
+
+    default_code = "storage_unavailable"
+
+    def __init__(self, message: str = "The server cannot write where it keeps files (its storage is read-only, "
+                 "missing or not its own); nothing was created. Tell the site's administrators.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
 @contextmanager
 def storage_full_said() -> Iterator[None]:
-    """A full disk inside the block is a ``StorageFull`` (logged for the administrators);
-    any other error is left as it is. Usable as a decorator."""
+    """A full disk inside the block is a ``StorageFull``, a storage that cannot be written
+    (a read-only or missing volume, a permission) a ``StorageUnavailable``, each logged for
+    the administrators; any other error is left as it is. Usable as a decorator."""
     try:
         yield
     except Exception as error:
         if not isinstance(error, DomainError) and no_room(error):
             logging.getLogger(__name__).error("No room left to store a file: %r", error)
             raise StorageFull() from error
+        if not isinstance(error, DomainError) and isinstance(error, OSError) and error.errno in _NOT_WRITABLE:
+            logging.getLogger(__name__).error("A file could not be stored: %r", error)
+            raise StorageUnavailable() from error
         raise

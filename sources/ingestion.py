@@ -116,6 +116,16 @@ def _adopt(source: Source, name: str) -> None:
         logger.warning("Source %s: its original, known by its hash only, is now the stored %s", source.pk, name)
 
 
+def _storage_unreachable() -> bool:
+    """Whether the default storage keeps files in a local folder that is not there, or not
+    readable (an unmounted volume): then no original is "missing", the storage is."""
+    try:
+        location = default_storage.path("")
+    except NotImplementedError:
+        return False
+    return not (os.path.isdir(location) and os.access(location, os.R_OK | os.X_OK))
+
+
 def original_problem(source: Source, *, quick: bool = False) -> str | None:
     """What is wrong with a source's stored original, if anything: "missing" (no file where
     its record says), "damaged" (a file whose bytes are not the ones recorded; ``quick``:
@@ -129,6 +139,9 @@ def original_problem(source: Source, *, quick: bool = False) -> str | None:
     quick = quick and bool(source.original)
     try:
         if not default_storage.exists(name):
+            if _storage_unreachable():
+                logger.error("Source %s: its original %s cannot be looked for: the storage's folder is not there", source.pk, name)
+                return "unreadable"
             return "missing"
         if quick:
             return None if default_storage.size(name) == source.original_size else "damaged"

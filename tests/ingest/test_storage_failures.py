@@ -140,3 +140,24 @@ def test_a_full_disk_anywhere_else_is_a_507_not_a_500(path, content_type):
     assert response["Content-Type"].startswith(content_type)
     other = middleware.process_exception(RequestFactory().get(path), OSError(errno.EACCES, "Permission denied"))
     assert other is None
+
+
+@pytest.mark.django_db
+def test_a_storage_that_cannot_be_written_is_a_503_with_nothing_created(analyst, settings, tmp_path):
+    """A read-only, unmounted or misnamed volume: every upload was a bare 500, and the
+    downloads said each original "missing", to be restored by an upload that failed too."""
+    uploaded = client_for(analyst).post(
+        SOURCES, {"file": SimpleUploadedFile("kept.txt", b"Stored while the volume was there.\n")}, format="multipart"
+    )
+    assert uploaded.status_code == 201
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.MEDIA_ROOT = str(tmp_path / "a-file" / "media")  # ENOTDIR below it, as root too
+    response = client_for(analyst).post(
+        SOURCES, {"file": SimpleUploadedFile("briefing.txt", DATA, content_type="text/plain")}, format="multipart"
+    )
+    assert response.status_code == 503, response.content
+    assert response.json()["code"] == "storage_unavailable" and "Tell the site's administrators" in response.json()["detail"]
+    assert response.headers["Retry-After"]
+    assert Source.objects.count() == 1
+    download = client_for(analyst).get(f"{SOURCES}{uploaded.json()['id']}/original/")
+    assert download.status_code == 503 and download.json()["code"] == "original_unavailable"
