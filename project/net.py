@@ -369,7 +369,7 @@ def request(
     is cut there too (``stalled``), the status kept. ``read_body``, asked the status,
     may say the body is not wanted: then only the status line and headers are read (the
     response's body is empty, ``truncated`` true), and a body that trickles or breaks off
-    costs nothing. Raises ``FetchError`` (codes
+    costs nothing; headers that had not ended by the deadline are a timeout. Raises ``FetchError`` (codes
     ``bad_url``, ``unresolvable``, ``address_not_allowed``, ``timeout``, ``too_large``,
     ``too_many_redirects``; ``redirected``, with the status, when ``max_redirects`` is 0;
     ``certificate``, ``connection``); an HTTP error status is returned, not raised.
@@ -426,13 +426,15 @@ def request(
                     if status == 303:
                         method, body = "GET", None
                     continue
-                if read_body is not None and not read_body(status):
-                    return Response(url=url, status=status, headers=answer_headers, truncated=True)
+                wanted = read_body is None or read_body(status)
                 if time.monotonic() >= deadline:
-                    # Its headers were cut at the deadline: an excerpt's caller has the status.
-                    if not truncate:
+                    # Its headers were cut at the deadline: no answer, unless an excerpt's
+                    # caller wants the body of this status (an error's status is kept).
+                    if not (truncate and wanted):
                         raise timed_out()
                     return Response(url=url, status=status, headers=answer_headers, truncated=True, stalled=True)
+                if not wanted:
+                    return Response(url=url, status=status, headers=answer_headers, truncated=True)
                 declared = answer_headers.get("content-length", "").strip()
                 if not truncate and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)

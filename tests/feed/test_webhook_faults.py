@@ -386,6 +386,20 @@ def test_informational_answers_before_a_2xx_are_passed_over(db, local_delivery, 
         receiver.close()
 
 
+def test_a_2xx_whose_headers_never_end_is_a_timeout_not_a_delivery(db, local_delivery):
+    """The status line, then a header now and then, for ever: the answer never came whole.
+    It was recorded delivered once the timeout cut it (the event lost to at-least-once)."""
+    receiver = RawReceiver(b"HTTP/1.1 200 OK\r\n", b"X-Slow: 1\r\n" * 20, 0.2)
+    try:
+        _events(1)
+        webhook = _webhook(receiver.url)
+        assert webhooks.deliver_all().failed == 1
+        delivery = Delivery.objects.get(webhook=webhook)
+        assert delivery.status == Delivery.Status.PENDING and delivery.last_error.startswith("timeout:")
+    finally:
+        receiver.close()
+
+
 def test_an_error_status_whose_body_stalls_is_recorded_with_its_status(db, local_delivery):
     """A 500 whose body never ends is still the receiver's 500, with what came of its body:
     it was recorded as a timeout, as if the receiver had never answered."""
