@@ -12,15 +12,44 @@ ignored: a caller cannot become someone else by sending it.
 from __future__ import annotations
 
 import ipaddress
+import logging
+import re
 
 from django.conf import settings
 
 
+# An entry with its port, as some load balancers write it: ``203.0.113.7:51234``,
+# ``[2001:db8::1]:443``.
+_WITH_PORT = re.compile(r"\[(?P<bracketed>[0-9A-Fa-f:.]+)\](?::\d{1,5})?|(?P<v4>[0-9.]+):\d{1,5}")
+
+logger = logging.getLogger(__name__)
+_said_unreadable = False
+
+
 def _valid(address: str) -> str | None:
+    """The address an ``X-Forwarded-For`` entry names, its port left out; None if it names none."""
+    address = address.strip()
+    match = _WITH_PORT.fullmatch(address)
+    if match is not None:
+        address = match.group("bracketed") or match.group("v4")
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def _unreadable(entry: str, remote: str) -> str:
+    """A trusted proxy's entry that names no address (``unknown``, an obfuscated name):
+    every such caller is counted under the proxy's own address, so the proxy's setup is
+    said once in the log."""
+    global _said_unreadable
+    if not _said_unreadable:
+        _said_unreadable = True
+        logger.warning(
+            "X-Forwarded-For entry %r, written by a trusted proxy (TRUSTED_PROXY_COUNT), names no address: "
+            "such callers are counted under the proxy's address %s, together", entry[:100], remote,
+        )
+    return remote
 
 
 def client_address(request) -> str:
@@ -35,7 +64,7 @@ def client_address(request) -> str:
         return remote
     # Fewer entries than proxies: the request did not pass them all; the farthest one known.
     entry = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
-    return _valid(entry) or remote
+    return _valid(entry) or _unreadable(entry, remote)
 
 
 def throttle_key_address(address: str) -> str:
