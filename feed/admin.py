@@ -42,6 +42,7 @@ from .webhooks import (
     webhook_enable,
     webhook_locked,
     webhook_ping,
+    webhook_retry,
     webhook_update,
 )
 
@@ -375,7 +376,7 @@ class WebhookAdmin(SecretNotFiltered, SuperuserOnly, LenientChangeListMixin, adm
     def retry_now(self, request, queryset):
         failing = list(backing_off(queryset.filter(active=True)))
         for webhook in failing:
-            webhook_changed(webhook)
+            webhook_retry(webhook)
         left = queryset.count() - len(failing)
         self._say_done(request, len(failing), "retried on the worker’s next round", left, "not waiting to retry")
 

@@ -431,9 +431,17 @@ def _record_unexpected(webhook: Webhook, error: Exception, now: datetime) -> Non
 
 
 def _record_skipped(webhook: Webhook, delivery: Delivery) -> None:
-    delivery.status = Delivery.Status.SKIPPED
-    delivery.last_error = unwanted_reason(webhook, delivery.event)
-    delivery.save(update_fields=["status", "last_error"])
+    """A delivery no longer wanted, marked not sent. Its failures, if it was failing, end
+    with it: the next delivery's are a new run of failures (the clock of
+    ``WEBHOOK_DISABLE_AFTER_SECONDS`` starts again, or one failure days later disabled the
+    webhook at once)."""
+    with transaction.atomic():
+        delivery.status = Delivery.Status.SKIPPED
+        delivery.last_error = unwanted_reason(webhook, delivery.event)
+        delivery.save(update_fields=["status", "last_error"])
+        if webhook.failing_since is not None:
+            Webhook.objects.filter(pk=webhook.pk).update(failing_since=None)
+            webhook.failing_since = None
 
 
 def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, now: datetime) -> None:
@@ -681,7 +689,18 @@ def webhook_enable(webhook: Webhook) -> None:
 def webhook_changed(webhook: Webhook) -> None:
     """A change to where or what a webhook sends (its URL, secret, types, public_only)
     applies from the next round: the delivery the others wait behind is tried again, or
-    skipped if no longer wanted, at once, not when its backoff (up to an hour) runs out."""
+    skipped if no longer wanted, at once, not when its backoff (up to an hour) runs out.
+    The failures before the change were of another setup: the clock that disables a
+    webhook failing for ``WEBHOOK_DISABLE_AFTER_SECONDS`` starts again at its next failure."""
+    with transaction.atomic():
+        webhook_retry(webhook)
+        Webhook.objects.filter(pk=webhook.pk).exclude(failing_since=None).update(failing_since=None)
+    webhook.failing_since = None
+
+
+def webhook_retry(webhook: Webhook) -> None:
+    """The delivery the others wait behind is tried on the worker's next round, not when its
+    backoff runs out (its failures still count toward disabling the webhook)."""
     Delivery.objects.filter(webhook=webhook, status=Delivery.Status.PENDING).update(next_attempt_at=timezone.now())
 
 

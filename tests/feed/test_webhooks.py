@@ -176,6 +176,44 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(db, receive
     assert head.status == "pending" and head.last_error.startswith("timeout")
 
 
+@pytest.mark.parametrize("change", ["types", "url"])
+def test_a_change_of_setup_starts_the_failing_clock_again(db, receiver, local_delivery, change):
+    """Failing on one type, the webhook is told to take others (its failing delivery is then
+    not sent), or given a new URL: days later, one ordinary failure disabled it at once,
+    "failing since" the old setup's first failure."""
+    _events(1, type="claim.updated")
+    webhook = _webhook(receiver.url)
+    receiver.mode = "fail"
+    start = timezone.now()
+    webhooks.deliver_all(now=lambda: start)
+    webhook.refresh_from_db()
+    assert webhook.failing_since == start
+    if change == "types":
+        webhook.types = ["claim.published"]
+    else:
+        webhook.url = receiver.url + "/v2"
+    webhooks.webhook_update(webhook, fields=[change])
+    _events(1, type="claim.published")
+    later = start + timedelta(days=3)
+    webhooks.deliver_all(now=lambda: later)  # one failure, under the new setup
+    webhook.refresh_from_db()
+    assert webhook.active and webhook.disabled_reason == ""
+    assert webhook.failing_since == later
+
+
+def test_retry_now_keeps_the_failing_clock(db, receiver, local_delivery):
+    """Trying again is no change of setup: a day of failures still disables the webhook."""
+    _events(1)
+    webhook = _webhook(receiver.url)
+    receiver.mode = "fail"
+    start = timezone.now()
+    webhooks.deliver_all(now=lambda: start)
+    webhooks.webhook_retry(webhook)
+    webhooks.deliver_all(now=lambda: start + timedelta(days=1))
+    webhook.refresh_from_db()
+    assert not webhook.active and webhook.failing_since == start
+
+
 def test_a_webhook_failing_for_a_day_is_disabled_with_its_reason(db, receiver, local_delivery):
     _events(2)
     webhook = _webhook(receiver.url)
