@@ -38,7 +38,6 @@ from .webhooks import (
     delivery_request,
     feed_end,
     unread_events,
-    webhook_changed,
     webhook_enable,
     webhook_locked,
     webhook_ping,
