@@ -213,14 +213,15 @@ def is_allowed_address(address: str, allow_private: AllowedPrivate) -> bool:
     return any(ip.version == network.version and ip in network for network in allow_private)
 
 
-def resolve(host: str, port: int, *, allow_private: AllowedPrivate, timeout: float | None = None) -> str:
-    """The address to connect to for ``host``: resolved once, within ``timeout`` seconds
-    (``DNS_TIMEOUT`` by default); every answer must be public, or allowed (``allow_private``)."""
+def resolve(host: str, port: int, *, allow_private: AllowedPrivate, timeout: float | None = None) -> list[str]:
+    """The addresses to connect to for ``host``, in the resolver's order, each once:
+    resolved once, within ``timeout`` seconds (``DNS_TIMEOUT`` by default); every answer
+    must be public, or allowed (``allow_private``)."""
     try:
         answers = _addresses_of(host, port, DNS_TIMEOUT if timeout is None else timeout)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchError(f"The host {host} could not be resolved.", code="unresolvable") from error
-    addresses = [answer[4][0] for answer in answers]
+    addresses = list(dict.fromkeys(answer[4][0] for answer in answers))
     if not addresses:
         raise FetchError(f"The host {host} has no address.", code="unresolvable")
     if allow_private is not True:
@@ -231,7 +232,7 @@ def resolve(host: str, port: int, *, allow_private: AllowedPrivate, timeout: flo
                 "requests to private, loopback and link-local addresses are refused.",
                 code="address_not_allowed",
             )
-    return addresses[0]
+    return addresses
 
 
 def _cut(sock: socket.socket) -> None:
@@ -384,7 +385,7 @@ def request(
         scheme, host, port = check_url(url)
         if deadline - time.monotonic() <= 0:
             raise timed_out()
-        address = resolve(host, port, allow_private=allow_private, timeout=deadline - time.monotonic())
+        addresses = resolve(host, port, allow_private=allow_private, timeout=deadline - time.monotonic())
         default_port = 443 if scheme == "https" else 80
         sent_headers = {"User-Agent": "Claimbase", "Accept-Encoding": "identity", **(headers or {})}
         sent_headers["Host"] = host if port == default_port else f"{host}:{port}"
@@ -395,16 +396,10 @@ def request(
         if deadline - time.monotonic() <= 0:
             raise timed_out()
         watchdogs: list[threading.Timer] = []
-        pool = _pool(scheme, host, address, port, deadline, watchdogs)
+        pool = None
         try:
-            answer = pool.urlopen(
-                method,
-                target,
-                body=body,
-                headers=sent_headers,
-                redirect=False,
-                preload_content=False,
-                assert_same_host=False,
+            pool, answer = _open(
+                scheme, host, addresses, port, deadline, watchdogs, method, target, body=body, headers=sent_headers,
             )
             try:
                 status = answer.status
@@ -484,10 +479,32 @@ def request(
                 ) from error
             raise FetchError(f"Could not read an answer from {url}: {_reason(error)}.", code="connection") from error
         finally:
-            pool.close()
+            if pool is not None:
+                pool.close()
             for watchdog in watchdogs:
                 watchdog.cancel()
     raise FetchError(f"More than {max_redirects} redirects from {first_url}.", code="too_many_redirects")
+
+
+def _open(scheme: str, host: str, addresses: list[str], port: int, deadline: float, watchdogs: list,
+          method: str, target: str, **request) -> tuple:
+    """(pool, answer) of the request sent to the first of ``addresses`` that takes the
+    connection, in order, within the deadline: a host of several addresses (IPv6 and IPv4,
+    round-robin) is not down because one of them is. The last refusal is raised."""
+    for index, address in enumerate(addresses):
+        pool = _pool(scheme, host, address, port, deadline, watchdogs)
+        try:
+            return pool, pool.urlopen(
+                method, target, redirect=False, preload_content=False, assert_same_host=False, **request,
+            )
+        except urllib3.exceptions.NewConnectionError:
+            pool.close()
+            if index + 1 == len(addresses) or time.monotonic() >= deadline:
+                raise
+        except BaseException:
+            pool.close()
+            raise
+    raise AssertionError("resolve gives at least one address")
 
 
 # Content codings a server may use although asked for none. "deflate" is zlib's format

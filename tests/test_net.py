@@ -403,7 +403,7 @@ def test_a_name_server_that_does_not_answer_is_held_to_the_fetch_timeout(monkeyp
 
 def test_a_look_up_in_time_gives_its_address_and_its_errors(monkeypatch):
     _slow_name_server(monkeypatch, 0.05)
-    assert net.resolve("news.slow", 80, allow_private=True, timeout=2) == "127.0.0.1"
+    assert net.resolve("news.slow", 80, allow_private=True, timeout=2) == ["127.0.0.1"]
     with pytest.raises(net.FetchError) as error:
         net.resolve("no-such-host.invalid", 80, allow_private=True, timeout=2)
     assert error.value.code == "unresolvable"
@@ -422,3 +422,26 @@ def test_a_redirect_where_none_is_followed_shows_its_target_as_sent_and_cut_shor
     assert (error.value.code, error.value.status) == ("redirected", 301)
     assert "redirects are not followed here (to http://[::1/café" in error.value.message
     assert error.value.message.endswith(f"… ({len('http://[::1/café') + 5000:,} characters)).")
+
+
+def test_a_host_of_several_addresses_is_reached_at_the_first_that_answers(server, monkeypatch):
+    """A dual-stack or round-robin host whose first address refuses the connection: only
+    that one was tried, and the host looked down to this server alone."""
+    port = int(server.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "receiver.test":  # 127.0.0.2: loopback, where nothing listens on the port
+            return [*real("127.0.0.2", *args, **kwargs), *real("127.0.0.1", *args, **kwargs)]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    assert net.resolve("receiver.test", port, allow_private=True) == ["127.0.0.2", "127.0.0.1"]
+    response = net.request("GET", f"http://receiver.test:{port}/hello", allow_private=True)
+    assert response.status == 200 and response.body == f"hello receiver.test:{port}".encode()
+    # Every address refusing: the connection's refusal, said.
+    with socket.create_server(("127.0.0.1", 0)) as closed_soon:
+        free = closed_soon.getsockname()[1]
+    with pytest.raises(net.FetchError) as error:
+        net.request("GET", f"http://receiver.test:{free}/", allow_private=True)
+    assert error.value.code == "connection"
