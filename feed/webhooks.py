@@ -488,6 +488,10 @@ def deliver_round(
         except DATABASE_UNAVAILABLE:
             raise
         except Exception as error:  # noqa: BLE001 - one webhook's fault is its failed attempt
+            if not Webhook.objects.filter(pk=webhook.pk).exists():
+                # Deleted during its round (its deliveries with it): nothing to record.
+                logger.info("Webhook %s was deleted during its round", webhook.pk)
+                return result
             logger.exception("Webhook %s: the round failed unexpectedly", webhook.pk)
             _record_unexpected(webhook, error, now())
             result.failed += 1

@@ -526,3 +526,28 @@ def test_webhooks_reach_the_private_networks_named_for_them_and_fetching_stays_p
     answer = client_for(analyst).post(reverse("source-fetch"), {"url": receiver.url + "/page"}, format="json")
     assert answer.status_code == 400 and answer.json()["code"] == "address_not_allowed"
     assert webhook.deliveries.get().status == Delivery.Status.DELIVERED
+
+
+def test_a_webhook_deleted_while_its_delivery_is_in_flight_ends_its_round_quietly(db, local_delivery, caplog):
+    """Its delivery row went with it: recording the answer failed twice over (two
+    tracebacks in the worker's log, and a failed attempt counted for a webhook that is gone)."""
+    receiver = Receiver().start()
+    try:
+        _events(1)
+        webhook = _webhook(receiver.url)
+        send = webhooks._send
+
+        def deleted_meanwhile(*args, **kwargs):
+            answer = send(*args, **kwargs)
+            Webhook.objects.filter(pk=webhook.pk).delete()
+            return answer
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(webhooks, "_send", deleted_meanwhile)
+            with caplog.at_level(logging.INFO, logger="feed.webhooks"):
+                result = webhooks.deliver_all()
+        assert (result.delivered, result.failed) == (0, 0)
+        assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+        assert f"Webhook {webhook.pk} was deleted during its round" in caplog.text
+    finally:
+        receiver.stop()
