@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import certifi
 import urllib3
@@ -145,6 +145,26 @@ def is_public_address(address: str) -> bool:
 # White space, controls, and the characters RFC 3986 keeps out of a host (a name or an IP
 # literal); letters of any script stay (internationalised names).
 _NOT_IN_A_HOST = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`%#?/@]")
+
+
+# What a URL's path, query and fragment keep as they are: RFC 3986's reserved and
+# unreserved characters, and "%" (already escaped).
+_SAFE_IN_URL = "!#$%&'()*+,/:;=?@[]~"
+
+
+def as_sent(url: str) -> str:
+    """``url`` as a request sends it: without the white space around it and the tabs and
+    line breaks inside it (which browsers, and ``urlsplit``, drop), and with a space or a
+    character past ASCII in its path, query or fragment percent-encoded as UTF-8 (as the
+    request line carries it). The address a fetched source records: "sp ace.pdf" was
+    fetched as sp%20ace.pdf, then recorded as no URL at all."""
+    if not isinstance(url, str):
+        return url
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(
+        path=quote(parts.path, safe=_SAFE_IN_URL), query=quote(parts.query, safe=_SAFE_IN_URL),
+        fragment=quote(parts.fragment, safe=_SAFE_IN_URL),
+    ))
 
 
 def check_url(url: str) -> tuple[str, str, int]:
@@ -383,6 +403,7 @@ def request(
 
     for _hop in range(max_redirects + 1):
         scheme, host, port = check_url(url)
+        url = as_sent(url)
         if deadline - time.monotonic() <= 0:
             raise timed_out()
         addresses = resolve(host, port, allow_private=allow_private, timeout=deadline - time.monotonic())

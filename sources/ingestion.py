@@ -567,7 +567,8 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     Refused as ``source_create_from_file`` refuses (a canonical URL already recorded is a
     409 that says the page gave it), and when the fetch fails (400, see ``fetch``)."""
     refuse_unfetchable_url(url)
-    _refuse_duplicate_url(url.strip() if isinstance(url, str) else None)
+    url = net.as_sent(url)  # the address as requested, and recorded
+    _refuse_duplicate_url(url)
     response = fetch(url)
     retrieved_at = timezone.now()
     body = response.file  # in a temporary file if it is large: never held whole

@@ -126,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
                 "text/html; charset=utf-8",
             ),
             "/report.pdf": (200, PDF, "application/pdf"),
+            "/named/sp%20ace%C3%A9.txt": (200, b"Notes read from an address written with a space.\n", "text/plain; charset=utf-8"),
             "/reports/annual%20review-2024.pdf": (200, one_column_pdf(report_paragraphs(2)), "application/pdf"),
             "/one-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "One article of a site"), "text/html; charset=utf-8"),
             "/another-of-many": (200, canonical_page(f"http://127.0.0.1:{port}/", "Another article of it"), "text/html; charset=utf-8"),
@@ -296,6 +297,19 @@ def test_a_fetched_pdf_is_read(client_for, analyst, server):
     assert body["title"] == "Fetched report"
     assert body["original_media_type"] == "application/pdf"
     assert body["url"] == server + "/report.pdf"  # no canonical URL: where it was read
+
+
+@pytest.mark.parametrize("written", ["/named/sp aceé.txt", "/named/sp%20ace%C3%A9.txt", "/named/sp a\tceé.txt "])
+def test_an_address_written_with_spaces_is_recorded_as_it_was_requested(client_for, analyst, server, written):
+    """Read at ``sp%20ace%C3%A9.txt`` (a space or a tab is no character of a request line),
+    it was recorded with no URL at all: where it was read was lost, and a second fetch of it
+    was no duplicate."""
+    client = client_for(analyst)
+    answer = client.post(FETCH, {"url": server + written})
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["url"] == server + "/named/sp%20ace%C3%A9.txt"
+    again = client.post(FETCH, {"url": server + "/named/sp ace\u00e9.txt"})
+    assert again.status_code == 409 and again.json()["code"] == "duplicate_url"
 
 
 def test_redirects_are_followed_and_the_final_address_recorded(client_for, analyst, server):
