@@ -170,12 +170,18 @@ def _refuse_duplicate_url(url: str | None, *, named_by: str = "") -> None:
 
 
 def _valid_url(url: str) -> str:
-    """``url`` if a source may record it (http or https, and short enough), else ""."""
+    """``url`` if a source may record it (http or https, short enough, without a user name
+    or password), else "": a document's own address that is not is left out, as any of its
+    metadata that cannot be recorded (a file whose front matter named such a URL had been
+    refused whole)."""
     if len(url) > URL_MAX_LENGTH:
         return ""
     try:
         URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
+        parts = urlsplit(url)
+    except (ValidationError, ValueError):
+        return ""
+    if parts.username is not None or parts.password is not None:
         return ""
     return url
 

@@ -107,6 +107,16 @@ def test_front_matter_values_are_the_text_written_and_a_day_that_does_not_exist_
     assert (body["title"], body["published_on"]) == (title, published_on)
 
 
+def test_a_front_matter_url_with_a_password_is_left_out_not_the_file(client_for, analyst):
+    """The file's metadata fills what was left blank: a value that cannot be recorded is
+    left out, as an HTML page's is. Such a URL had refused the whole file, and no field
+    could override it but an edit of the original."""
+    data = b"---\ntitle: Cred URL\nurl: https://user:secret@example.com/report\n---\nBody.\n"
+    response = upload(client_for(analyst), "notes.md", data, "text/markdown")
+    assert response.status_code == 201, response.content
+    assert (response.json()["title"], response.json()["url"]) == ("Cred URL", None)
+
+
 @pytest.mark.parametrize(
     "data",
     [b"---\n- a\n- list\n---\nText.\n", b"---\ntitle: [unclosed\n---\nText.\n", b"Text first\n---\ntitle: x\n---\n",
