@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -292,6 +293,10 @@ def _refuse_credentials_in_url(source: Source) -> None:
         raise InvalidInput(detail, code="invalid", extra={"errors": {"url": [detail]}})
 
 
+# No document was read by anyone who records sources here before this.
+EARLIEST_READ = datetime(1900, 1, 1, tzinfo=dt_timezone.utc)
+
+
 def _refuse_dates_ahead(source: Source, names: Iterable[str] = ("published_on", "retrieved_at")) -> None:
     """A document is not published on a day that has not begun anywhere on Earth, nor read
     more than a day from now (clocks and time zones): a year 2999 is a typing error, and
@@ -304,6 +309,10 @@ def _refuse_dates_ahead(source: Source, names: Iterable[str] = ("published_on", 
         errors["published_on"] = [f"{source.published_on.isoformat()} has not begun anywhere on Earth: a document is not published in the future."]
     if "retrieved_at" in names and isinstance(source.retrieved_at, datetime) and source.retrieved_at > now + timedelta(days=1):
         errors["retrieved_at"] = [f"{source.retrieved_at.isoformat()} is more than a day from now: a document is not read in the future."]
+    elif "retrieved_at" in names and isinstance(source.retrieved_at, datetime) and source.retrieved_at < EARLIEST_READ:
+        # Year 1 in a time zone west of UTC is no date Python can show: the source list and
+        # the admin's page of it failed for everybody.
+        errors["retrieved_at"] = [f"{source.retrieved_at.isoformat()} is before 1900: when was the document read?"]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], code="invalid", extra={"errors": errors})
 
