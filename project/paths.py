@@ -13,6 +13,9 @@ FILE = "file"
 FOLDER = "folder"
 NOT_FOUND = "no such file or folder"
 NOT_A_FILE = "not a regular file"
+# ``Path("")`` is ``Path(".")``: an empty argument (an unset shell variable in a cron line)
+# would name the current folder.
+EMPTY = "an empty path names no file or folder"
 
 
 def cannot_be_read(error: OSError) -> str:
@@ -21,8 +24,11 @@ def cannot_be_read(error: OSError) -> str:
 
 def kind_of(path: str | os.PathLike) -> tuple[str | None, str | None]:
     """(``FILE`` or ``FOLDER``, None), or (None, the reason the path is refused): it does
-    not exist, cannot be looked at, or is something else (a FIFO, a device, a socket).
-    Nothing is opened."""
+    not exist, is empty, cannot be looked at, or is something else (a FIFO, a device, a
+    socket). Nothing is opened. Give it the argument as typed: an empty one made a ``Path``
+    first is already the current folder."""
+    if not os.fspath(path):
+        return None, EMPTY
     try:
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):

@@ -413,3 +413,13 @@ def test_a_second_interrupt_abandons_the_file_in_flight_keeping_nothing_of_it(tm
     assert "a.txt was abandoned, nothing of it kept; it and the 2 file(s) after it were not imported" in out
     assert "Stopped: 3 path(s): 0 imported, 0 already present, 0 refused, 3 not read." in out
     assert error is not None and error.returncode == 130
+
+
+def test_an_empty_path_is_refused_and_the_current_folder_is_not_imported(tmp_path, monkeypatch):
+    """``Path("")`` is the current folder: an unset variable in a cron line imported it."""
+    (tmp_path / "app.txt").write_text("A file of the folder the command runs in.")
+    monkeypatch.chdir(tmp_path)
+    out, error = run("")
+    assert 'refused  "": an empty path names no file or folder' in out
+    assert "1 path(s): 0 imported, 0 already present, 1 refused." in out
+    assert error is not None and not Source.objects.exists()

@@ -55,7 +55,8 @@ class Command(BaseCommand):
         path = options["file"]
         kind, refused = paths.kind_of(path)
         if kind != paths.FILE:
-            raise CommandError(f"{path}: {refused or 'a folder'}; give the .jsonl file to import.")
+            named = path or '""'  # an empty argument (an unset shell variable)
+            raise CommandError(f"{named}: {refused or 'a folder'}; give the .jsonl file to import.")
         started = time.perf_counter()
         try:
             report = import_claims(path, batch_size=options["batch_size"], user=user, progress=progress)

@@ -49,18 +49,19 @@ def _stopped_by_signals(report):
             signal.signal(signum, handler)
 
 
-def shown(path: Path) -> str:
+def shown(path: Path | str) -> str:
     """The path as text any UTF-8 output takes, on one line (``escaped``): the bytes of a
     name that are not UTF-8 (decoded by Python as lone surrogates, which a strict output
     refuses) as in ``caf\\xe9.txt``, and control characters and direction controls escaped
     (a line break in a name would split its report line in two; an escape would rewrite
-    the terminal; U+202E shows "rtl\\u202etxt.md" as "rtldm.txt")."""
-    return escaped(str(path))
+    the terminal; U+202E shows "rtl\\u202etxt.md" as "rtldm.txt"). An empty argument shows
+    as ``""``."""
+    return escaped(str(path)) if str(path) else '""'
 
 
 def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
     """The regular files named and those inside the folders named (recursively, in name
-    order, hidden ones left out), and the paths refused with the reason: missing, not a
+    order, hidden ones left out), and the paths refused with the reason: missing, empty, not a
     regular file, or not readable (a folder that cannot be listed or entered is refused,
     never passed over, so its files are not lost without a word).
 
@@ -70,7 +71,7 @@ def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], l
     found, refused, passed_over = [], [], []
     for name in paths:
         path = Path(name)
-        kind, reason = kind_of(path)
+        kind, reason = kind_of(name)  # not of ``path``: ``Path("")`` is the current folder
         if kind == FILE:
             found.append(path)
         elif kind == FOLDER:
@@ -79,7 +80,7 @@ def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], l
             refused.extend(refused_in_folder)
             passed_over.extend(passed_over_in_folder)
         else:
-            refused.append((path, reason))
+            refused.append((path if name else name, reason))
     return found, refused, passed_over
 
 
