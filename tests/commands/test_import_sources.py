@@ -415,6 +415,83 @@ def test_a_second_interrupt_abandons_the_file_in_flight_keeping_nothing_of_it(tm
     assert error is not None and error.returncode == 130
 
 
+def test_a_link_inside_a_folder_to_a_file_outside_it_is_refused_unread(tmp_path):
+    """A writer of the folder could otherwise import any file the operator may read (a
+    secret becoming a source whose original every staff user can download)."""
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / ".env").write_text("SECRET_KEY=never-a-source")
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "good.txt").write_text("A good note.")
+    (tmp_path / "drop" / "notes.txt").symlink_to(tmp_path / "secret" / ".env")
+    (tmp_path / "drop" / "host.txt").symlink_to("/etc/hostname")
+    out, error = run(str(tmp_path / "drop"))
+    assert f"refused  {tmp_path / 'drop' / 'notes.txt'}: a link to {tmp_path / 'secret' / '.env'}, outside the folder(s) given" in out
+    assert f"refused  {tmp_path / 'drop' / 'host.txt'}: a link to /etc/hostname, outside the folder(s) given" in out
+    assert "3 path(s): 1 imported, 0 already present, 2 refused." in out
+    assert error is not None and "2 path(s) refused" in str(error)
+    assert list(Source.objects.values_list("title", flat=True)) == ["good"]
+
+
+def test_a_link_inside_a_folder_to_a_hidden_file_is_skipped_like_the_file(tmp_path):
+    (tmp_path / ".hidden.txt").write_text("Hidden, never imported.")
+    (tmp_path / ".private").mkdir()
+    (tmp_path / ".private" / "draft.txt").write_text("In a hidden folder, never imported.")
+    (tmp_path / "visible.txt").symlink_to(".hidden.txt")
+    (tmp_path / "draft.txt").symlink_to(tmp_path / ".private" / "draft.txt")
+    out, error = run(str(tmp_path))
+    assert error is None, out
+    assert f"skipped  {tmp_path / 'visible.txt'}: a link to a hidden file" in out
+    assert f"skipped  {tmp_path / 'draft.txt'}: a link to a hidden file" in out
+    assert "2 path(s): 0 imported, 0 already present, 0 refused, 2 skipped." in out
+    assert not Source.objects.exists()
+
+
+def test_a_link_to_a_file_in_a_folder_given_is_imported_as_the_file(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "sub").mkdir()
+    (tmp_path / "a" / "sub" / "note.txt").write_text("A note reached by a link in its own folder.")
+    (tmp_path / "a" / "link.txt").symlink_to("sub/note.txt")
+    (tmp_path / "b" / "other.txt").write_text("A note reached by a link from another folder given.")
+    (tmp_path / "a" / "other-link.txt").symlink_to(tmp_path / "b" / "other.txt")
+    out, error = run(str(tmp_path / "a"), str(tmp_path / "b"))
+    assert error is None, out
+    assert Source.objects.count() == 2
+    assert "4 path(s): 2 imported, 2 already present, 0 refused." in out
+
+
+def test_a_link_named_on_the_command_line_is_the_operators_choice(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / ".notes").write_text("Named by the operator, through a link.")
+    (tmp_path / "chosen.txt").symlink_to(tmp_path / "elsewhere" / ".notes")
+    out, error = run(str(tmp_path / "chosen.txt"))
+    assert error is None, out
+    assert "1 path(s): 1 imported, 0 already present, 0 refused." in out
+
+
+def test_a_file_replaced_by_a_link_after_the_folder_was_listed_is_refused_unread(tmp_path, monkeypatch):
+    """The folder is listed before the first file is read: a file swapped for a link to a
+    secret meanwhile must not be read through its old name."""
+    from sources.management.commands import import_sources
+
+    (tmp_path / "secret.txt").write_text("SECRET_KEY=never-a-source")
+    (tmp_path / "drop").mkdir()
+    note = tmp_path / "drop" / "note.txt"
+    note.write_text("An innocent note.")
+    listed = import_sources.files_under
+
+    def listed_then_swapped(paths):
+        found = listed(paths)
+        note.unlink()
+        note.symlink_to(tmp_path / "secret.txt")
+        return found
+
+    monkeypatch.setattr(import_sources, "files_under", listed_then_swapped)
+    out, error = run(str(tmp_path / "drop"))
+    assert f"refused  {note}: replaced since it was listed (not read)" in out
+    assert error is not None and not Source.objects.exists()
+
+
 def test_an_empty_path_is_refused_and_the_current_folder_is_not_imported(tmp_path, monkeypatch):
     """``Path("")`` is the current folder: an unset variable in a cron line imported it."""
     (tmp_path / "app.txt").write_text("A file of the folder the command runs in.")

@@ -59,28 +59,45 @@ def shown(path: Path | str) -> str:
     return escaped(str(path)) if str(path) else '""'
 
 
-def files_under(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+# A file to read and what it was when listed (device, inode): the one opened must be that
+# file, not what a writer of the folder put under its name since (a link to a secret).
+Found = tuple[Path, tuple[int, int]]
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def files_under(paths: list[str]) -> tuple[list[Found], list[tuple[Path | str, str]], list[tuple[Path, str]]]:
     """The regular files named and those inside the folders named (recursively, in name
-    order, hidden ones left out), and the paths refused with the reason: missing, empty, not a
-    regular file, or not readable (a folder that cannot be listed or entered is refused,
-    never passed over, so its files are not lost without a word).
+    order, hidden ones left out), and the paths refused with the reason: missing, empty,
+    not a regular file, or not readable (a folder that cannot be listed or entered is
+    refused, never passed over, so its files are not lost without a word).
 
     Inside a folder, what is not a regular file (a FIFO, a device, a socket, a link to a
     folder, a dangling link) is passed over, and returned third with the reason; named on
-    the command line, it is refused. Nothing here opens a file: opening a FIFO would block."""
+    the command line, it is refused. A link inside a folder to a file outside every folder
+    named is refused (whoever may write in a folder must not choose what else is read); a
+    path named is the operator's choice, link or not. Nothing here opens a file: opening a
+    FIFO would block."""
     found, refused, passed_over = [], [], []
-    for name in paths:
-        path = Path(name)
-        kind, reason = kind_of(name)  # not of ``path``: ``Path("")`` is the current folder
+    # Of each name as given, not of ``Path(name)``: ``Path("")`` is the current folder.
+    kinds = [(name, *kind_of(name)) for name in paths]
+    # Where the folders named are, links followed: a link's target must lie under one.
+    roots = [Path(os.path.realpath(name)) for name, kind, _ in kinds if kind == FOLDER]
+    for name, kind, reason in kinds:
         if kind == FILE:
-            found.append(path)
+            try:
+                found.append((Path(name), _identity(os.stat(name))))
+            except OSError as error:  # removed, or made unreadable, since
+                refused.append((Path(name), cannot_be_read(error)))
         elif kind == FOLDER:
-            in_folder, refused_in_folder, passed_over_in_folder = files_in(path)
+            in_folder, refused_in_folder, passed_over_in_folder = files_in(Path(name), roots)
             found.extend(in_folder)
             refused.extend(refused_in_folder)
             passed_over.extend(passed_over_in_folder)
         else:
-            refused.append((path if name else name, reason))
+            refused.append((Path(name) if name else name, reason))
     return found, refused, passed_over
 
 
@@ -90,11 +107,32 @@ PASSED_OVER = {
 }
 
 
-def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _link_problem(path: Path, roots: list[Path]) -> tuple[str, str] | None:
+    """For a link to a file inside a folder: ("refused", why) when its target lies outside
+    every folder named, ("skipped", why) when it is a hidden file there (or in a hidden
+    folder), which is left out as the file itself would be; None for any other target."""
+    target = Path(os.path.realpath(path))
+    for root in roots:
+        if target.is_relative_to(root):
+            if _hidden(target.relative_to(root)):
+                return "skipped", "a link to a hidden file"
+            return None
+    return "refused", f"a link to {shown(target)}, outside the folder(s) given"
+
+
+def files_in(folder: Path, roots: list[Path] | None = None) -> tuple[list[Found], list[tuple[Path, str]], list[tuple[Path, str]]]:
     """The regular files under ``folder``; the files and folders under it that could not
-    be looked at; and what is passed over (a dangling link, a FIFO, device or socket, a
-    link to a folder, which is not followed), each with its reason and in name order.
-    Hidden files and folders are left out (a hidden folder is not entered)."""
+    be looked at, or links to files outside ``roots`` (the folders named, resolved;
+    default: ``folder``); and what is passed over (a dangling link, a FIFO, device or
+    socket, a link to a folder, which is not followed, a link to a hidden file), each with
+    its reason and in name order. Hidden files and folders are left out (a hidden folder is
+    not entered)."""
+    if roots is None:
+        roots = [Path(os.path.realpath(folder))]
     found, refused, passed_over = [], [], []
 
     def refuse_folder(error: OSError) -> None:
@@ -111,7 +149,16 @@ def files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, str]], list[tup
             path = Path(parent, name)
             kind, reason = kind_of(path)
             if kind == FILE:
-                found.append(path)
+                problem = _link_problem(path, roots) if path.is_symlink() else None
+                if problem is None:
+                    try:
+                        found.append((path, _identity(os.stat(path))))
+                    except OSError as error:  # removed, or made unreadable, since
+                        refused.append((path, cannot_be_read(error)))
+                elif problem[0] == "refused":
+                    refused.append((path, problem[1]))
+                else:
+                    passed_over.append((path, problem[1]))
             elif kind is None and reason in PASSED_OVER:
                 passed_over.append((path, PASSED_OVER[reason]))
             elif kind is None:
@@ -168,7 +215,7 @@ class Command(BaseCommand):
 
         left = 0  # files not read, when a signal stops the command
         with _stopped_by_signals(report) as stopping:
-            for done, path in enumerate(bar):
+            for done, (path, listed) in enumerate(bar):
                 if stopping:
                     left = len(files) - done
                     report(f"stopped  by {stopping['signal']}: {left} file(s) from {shown(path)} on were not read; "
@@ -176,6 +223,11 @@ class Command(BaseCommand):
                     break
                 try:
                     with path.open("rb") as stream:
+                        if _identity(os.fstat(stream.fileno())) != listed:
+                            reason = "replaced since it was listed (not read); run the command again to import it"
+                            refused.append((path, reason))
+                            report(f"refused  {shown(path)}: {reason}")
+                            continue
                         source = source_create_from_file(user=creator, stream=stream, filename=path.name, **fields)
                 except Conflict as error:
                     if error.code != "duplicate_original":
