@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import orjson
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -126,12 +127,52 @@ class Line:
     record: dict
 
 
-def _read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
-    for number, raw in enumerate(handle, start=1):
-        yield number, len(raw), raw
+# A line is read this much at a time: a line longer than any valid one is counted, never
+# held whole (a corrupt 200 MB line had been parsed whole, taking 930 MB, before its
+# original was refused).
+READ_CHUNK_BYTES = 1024 * 1024
 
 
-def _parse(number: int, raw: bytes) -> Line | LineError | None:
+def max_line_bytes() -> int:
+    """The longest a valid line can be, its line break left out: a source line with its
+    original's bytes in base64 (``MAX_SOURCE_MB`` of them) and its text. A source's text
+    has no limit of its own: it is read from an original of at most ``MAX_SOURCE_MB``, or
+    sent in a request body of at most ``MAX_BODY_MB`` (with its notes and title); each byte
+    of either gives at most one character, and 1 MB more covers the form around a file and
+    the line's other fields. orjson writes a character in at most 6 bytes (``\\u001f``)."""
+    largest_input = max(ingestion.max_source_bytes(), int(settings.MAX_BODY_MB * 1024 * 1024)) + 1024 * 1024
+    return 4 * ((ingestion.max_source_bytes() + 2) // 3) + 6 * largest_input
+
+
+def _read_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[tuple[int, int, bytes | bytearray | None]]:
+    """(number, bytes, the line) for each line; the line is None when it is longer than
+    ``limit`` (default ``max_line_bytes``). A line longer than a chunk is measured first,
+    a chunk at a time, then read whole if it is not too long: one that is is never held."""
+    limit = max_line_bytes() if limit is None else limit
+    number = 0
+    while raw := handle.readline(READ_CHUNK_BYTES):
+        number += 1
+        size = len(raw)
+        if raw.endswith(b"\n") or size < READ_CHUNK_BYTES:  # nearly every line: read at once
+            yield number, size, raw if size - raw.endswith(b"\n") <= limit else None
+            continue
+        start = handle.tell() - size if handle.seekable() else None
+        line: bytearray | None = bytearray(raw) if start is None else None  # orjson reads a bytearray too
+        while not raw.endswith(b"\n") and (raw := handle.readline(READ_CHUNK_BYTES)):
+            size += len(raw)
+            if line is not None:
+                line += raw
+                if len(line) - line.endswith(b"\n") > limit:
+                    line = start = None  # too long: let go of what was read of it
+        if start is not None and size - raw.endswith(b"\n") <= limit:
+            handle.seek(start)
+            line = handle.read(size)
+            if len(line) != size:  # shortened since it was measured
+                raise OSError(f"line {number} changed while it was read")
+        yield number, size, line
+
+
+def _parse(number: int, raw: bytes | bytearray) -> Line | LineError | None:
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
@@ -162,6 +203,10 @@ def _batches(handle: IO[bytes], batch_size: int, on_bytes: Callable[[int], None]
     claims = held = 0
     for number, size, raw in _read_lines(handle):
         on_bytes(size)
+        if raw is None:
+            batch.append(LineError(number, f"{size:,} bytes, longer than any valid line can be "
+                                           f"({max_line_bytes():,}, from MAX_SOURCE_MB and MAX_BODY_MB)"))
+            continue
         parsed = _parse(number, raw)
         if parsed is None:
             continue
