@@ -204,6 +204,7 @@ class Importer:
             if self.error_count:
                 self.errors.sort(key=lambda error: error.line)
                 raise ImportRefused(self.errors, self.error_count)  # rolls back
+        self.report.originals_restored = self.resolver.originals_restored
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 # Fresh statistics for the planner after a large insert.

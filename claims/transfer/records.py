@@ -115,6 +115,7 @@ class ImportReport:
     relations_existing: int = 0
     originals_stored: int = 0
     originals_missing: int = 0  # known by their hash only: the file was not exported with them
+    originals_restored: int = 0  # of sources present, whose stored file was missing or damaged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,6 +637,29 @@ def _offset(item: dict, name: str) -> int | None:
     return value
 
 
+def _original_bytes(encoded: Any, sha: str, size: int) -> bytes:
+    """The bytes a source line's ``original`` gives in base64, checked against the hash
+    and size it names (the size first: a huge one is refused before it is decoded)."""
+    if not isinstance(encoded, str):
+        raise InvalidLine("original must be the file's bytes in base64")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise InvalidLine("original_size must be a number of bytes")
+    if size > ingestion.max_source_bytes():
+        raise InvalidLine(f"original: {size:,} bytes, larger than the limit of MAX_SOURCE_MB")
+    expected = 4 * ((size + 2) // 3)  # what base64 of ``size`` bytes takes
+    if len(encoded) != expected:
+        raise InvalidLine(
+            f"original: {len(encoded):,} base64 characters, not the {expected:,} of original_size {size:,} bytes"
+        )
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidLine("original must be the file's bytes in base64") from None
+    if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+        raise InvalidLine("original: its bytes do not match original_sha256 and original_size")
+    return data
+
+
 class Resolver:
     """Turns records into checked, resolved claims.
 
@@ -656,6 +680,7 @@ class Resolver:
         self.entity_fields: dict[str, tuple[str, str]] = {}
         self.original_shas: dict[str, str] = {}  # originals already taken: by whom
         self.stored_originals: list[str] = []  # the files this import wrote into storage
+        self.originals_restored = 0  # present sources' originals stored again (``_restore_original``)
         self.claim_lines: dict[uuid.UUID, int] = {}  # the line of each claim uid in the file
         # For each span uid in the file (as an int), the line that first gives it and a digest
         # of its passage (source, offsets, state, quote). A digest, not the passage: kept for
@@ -745,6 +770,7 @@ class Resolver:
                 if known.sha not in (sha, given_sha):
                     raise InvalidLine(f"uid {uid} belongs to a source with a different text")
                 self._remember_breaks(uid, dropped if known.sha == sha else None, given_sha)
+                self._restore_original(record, known)
                 return None
             if owner_of_url is not None:
                 raise InvalidLine(f"url {url} belongs to another source ({owner_of_url})")
@@ -804,21 +830,7 @@ class Resolver:
             self.original_shas[sha] = "another source line"
             return {"original": name if found else "", "original_sha256": sha,
                     "original_media_type": media_type, "original_charset": charset, "original_size": size}
-        if not isinstance(encoded, str):
-            raise InvalidLine("original must be the file's bytes in base64")
-        if size > ingestion.max_source_bytes():
-            raise InvalidLine(f"original: {size:,} bytes, larger than the limit of MAX_SOURCE_MB")
-        expected = 4 * ((size + 2) // 3)  # what base64 of ``size`` bytes takes
-        if len(encoded) != expected:
-            raise InvalidLine(
-                f"original: {len(encoded):,} base64 characters, not the {expected:,} of original_size {size:,} bytes"
-            )
-        try:
-            data = base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidLine("original must be the file's bytes in base64") from None
-        if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
-            raise InvalidLine("original: its bytes do not match original_sha256 and original_size")
+        data = _original_bytes(encoded, sha, size)
         written = not default_storage.exists(ingestion.original_name(sha, media_type))
         name = ingestion.store_original(io.BytesIO(data), sha256=sha, size=len(data), media_type=media_type)
         if written:
@@ -826,6 +838,31 @@ class Resolver:
         self.original_shas[sha] = "another source line"
         return {"original": name, "original_sha256": sha, "original_media_type": media_type,
                 "original_charset": charset, "original_size": size, "original_stored": True}
+
+    def _restore_original(self, record: dict, known: KnownSource) -> None:
+        """A source line of a source already present that carries its original's bytes
+        (``export_claims --with-originals``, the natural backup of the storage) stores them
+        again when the stored file is missing or damaged, as an upload of the same bytes
+        would. Only the bytes of the hash the source records: a line naming another hash
+        changes nothing (a good original is never replaced by other bytes), and bytes that
+        do not match their hash are a line error. A whole original is left alone."""
+        encoded = record.get("original")
+        if encoded is None or known.id is None or record.get("original_sha256") in (None, ""):
+            return
+        self.barrier()
+        source = Source.objects.only(
+            "id", "original", "original_sha256", "original_media_type", "original_size"
+        ).get(pk=known.id)
+        if record["original_sha256"] != source.original_sha256:
+            return
+        if ingestion.original_problem(source) not in ("missing", "damaged"):
+            return  # whole, or the storage did not answer (``check_originals`` names it)
+        data = _original_bytes(encoded, source.original_sha256, source.original_size)
+        ingestion.store_original(io.BytesIO(data), sha256=source.original_sha256, size=source.original_size,
+                                 media_type=source.original_media_type)
+        if not source.original:
+            ingestion.original_problem(source)  # known by its hash only: it takes the file now stored
+        self.originals_restored += 1
 
     def check_entity(self, line: Line) -> dict | None:
         """An entity line; None when the entity is there already (the database or a line

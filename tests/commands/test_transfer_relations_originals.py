@@ -360,6 +360,75 @@ def test_an_original_missing_from_storage_is_exported_as_its_hash_with_a_warning
     assert f"The original of source {uploaded.uid}" in warnings.getvalue()
 
 
+def _check_originals() -> str:
+    out = io.StringIO()
+    try:
+        call_command("check_originals", stdout=out, stderr=out)
+    except CommandError as error:
+        out.write(str(error))
+    return out.getvalue()
+
+
+def test_an_export_with_originals_restores_a_present_sources_missing_or_damaged_original(analyst, tmp_path):
+    """That export is the natural backup of the storage: importing it again stored nothing
+    for sources already present, and ``check_originals`` still named their files."""
+    lost = source_create_from_file(user=analyst, stream=io.BytesIO(ORIGINAL), filename="lost.txt")
+    damaged = source_create_from_file(user=analyst, stream=io.BytesIO(b"A second report.\n"), filename="damaged.txt")
+    whole = source_create_from_file(user=analyst, stream=io.BytesIO(b"A third report, whole.\n"), filename="whole.txt")
+    exported = _export(tmp_path, "--with-originals")
+    default_storage.delete(lost.original.name)
+    with default_storage.open(damaged.original.name, "wb") as handle:
+        handle.write(b"A second REPORT.\n")  # the same size, other bytes
+    whole_time = default_storage.get_modified_time(whole.original.name)
+    assert "2 missing, damaged or unreadable" in _check_originals()
+
+    output = _import(tmp_path, exported)
+
+    assert "0 sources (3 present)" in output and "0 originals stored, 2 originals restored;" in output
+    for source, content in ((lost, ORIGINAL), (damaged, b"A second report.\n")):
+        with default_storage.open(source.original.name, "rb") as handle:
+            assert handle.read() == content
+    assert default_storage.get_modified_time(whole.original.name) == whole_time  # left alone
+    assert "0 missing, damaged or unreadable" in _check_originals()
+    assert "originals restored" not in _import(tmp_path, exported)  # nothing left to restore
+
+
+def test_a_present_sources_original_known_by_its_hash_only_is_restored_and_taken(uploaded, tmp_path):
+    exported = _export(tmp_path, "--with-originals")
+    default_storage.delete(uploaded.original.name)
+    Source.objects.filter(pk=uploaded.pk).update(original="")  # as imported without its bytes
+    output = _import(tmp_path, exported)
+    assert "1 originals restored" in output
+    assert Source.objects.get().original.name == uploaded.original.name
+    assert "0 missing, damaged or unreadable" in _check_originals()
+
+
+def test_a_present_sources_original_is_never_replaced_by_bytes_of_another_hash(uploaded, tmp_path):
+    line = _source_line(_export(tmp_path, "--with-originals"))
+    default_storage.delete(uploaded.original.name)
+    other = b"Other bytes, with their own hash."
+    changed = {**line, "original": base64.b64encode(other).decode(), "original_sha256": hashlib.sha256(other).hexdigest(),
+               "original_size": len(other)}
+    output = _import(tmp_path, json.dumps(changed).encode())
+    assert "originals restored" not in output
+    assert not default_storage.exists(uploaded.original.name)
+    assert not default_storage.exists(f"originals/{changed['original_sha256'][:2]}/{changed['original_sha256']}.txt")
+    assert Source.objects.get().original_sha256 == uploaded.original_sha256
+
+
+def test_bytes_that_do_not_match_a_present_sources_recorded_hash_are_a_line_error(uploaded, tmp_path):
+    line = _source_line(_export(tmp_path, "--with-originals"))
+    default_storage.delete(uploaded.original.name)
+    forged = {**line, "original": base64.b64encode(b"x" * len(ORIGINAL)).decode()}  # the recorded hash, other bytes
+    path = tmp_path / "forged.jsonl"
+    path.write_text(json.dumps(forged) + "\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_claims", str(path), "--no-progress", stderr=errors, stdout=io.StringIO())
+    assert "line 1: original: its bytes do not match original_sha256 and original_size" in errors.getvalue()
+    assert not default_storage.exists(uploaded.original.name)
+
+
 # ---------------------------------------------------------------------------------------------
 # The changes feed
 

@@ -88,6 +88,7 @@ class Command(BaseCommand):
             f"{report.relations_created} relations ({report.relations_existing} present), "
             f"{report.originals_stored} originals stored"
             + (f" ({report.originals_missing} known by their hash only)" if report.originals_missing else "")
+            + (f", {report.originals_restored} originals restored" if report.originals_restored else "")
             + "; "
             f"{report.lines} lines in {seconds:.1f}s ({rate:,.0f} claims/s), peak RSS {peak_mb:,.0f} MB"
         )
