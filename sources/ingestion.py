@@ -334,9 +334,21 @@ def fetched_title(url: str) -> str:
     the extension, as an upload's (``/reports/annual-2024.pdf``: "annual-2024"), else its
     host; never the address itself, which names no document (``document_title``)."""
     parts = urlsplit(url)
-    name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
-    stem = os.path.splitext(name)[0] if "." in name[1:] else name
+    stem = title_of_file_name(unquote(parts.path.rstrip("/").rsplit("/", 1)[-1], errors="replace"))
     return stem if says_something(stem) else (parts.hostname or "")
+
+
+def title_of_file_name(name: str) -> str:
+    """What a file's name says of it, as a title: its name without the extension, bytes that
+    were not UTF-8 shown as U+FFFD, without direction controls (which would turn the
+    title's letters around). A name that is an extension alone (".txt", left of
+    "\\u200b.txt" once the upload's parser takes the invisible character out), or of bytes
+    that were not UTF-8 alone, says nothing."""
+    name = without_direction_controls(without_lone_surrogates(name))
+    if name.startswith(".") and "." not in name[1:] and mimetypes.guess_type(f"file{name}")[0] in _EXTENSIONS:
+        return ""  # ".txt": a type's extension, naming nothing (".profile" names a file)
+    stem = os.path.splitext(name)[0] if "." in name[1:] else name
+    return stem if says_something(stem.replace("\ufffd", "")) else ""
 
 
 def _fields(
@@ -482,13 +494,10 @@ def source_create_from_file(
     if not declared_type and filename:
         declared_type = mimetypes.guess_type(filename)[0] or ""
     extraction = ingest.extract(stream, declared_type=declared_type, filename=filename, charset=charset or None)
-    stem = os.path.splitext(os.path.basename(filename))[0]
     # A file name that is not UTF-8 reaches us with its bytes escaped as lone surrogates
-    # (os.fsdecode), which are not text: the title shows U+FFFD for them instead.
-    stem = without_lone_surrogates(stem)
-    # Without direction controls, whatever path the file came by: Django's upload parser
-    # takes them out of an upload's name; import_sources had kept them in its titles.
-    stem = without_direction_controls(stem)
+    # (os.fsdecode); Django's upload parser takes direction controls out of an upload's
+    # name, import_sources had kept them: whatever path the file came by, the same title.
+    stem = title_of_file_name(os.path.basename(filename))
     given.setdefault("retrieved_at", timezone.now())
     fields = _fields(extraction, given, fallback_title=stem)
     return _create(

@@ -505,6 +505,10 @@ def test_a_fetched_document_without_a_title_is_named_by_its_file_not_its_address
 @pytest.mark.parametrize(("url", "title"), [
     ("https://example.org/", "example.org"), ("https://example.org/data/table.csv", "table"),
     ("https://example.org/notes/", "notes"), ("https://example.org/.profile", ".profile"),
+    # Direction controls (which turn a title's letters around), bytes that are no UTF-8
+    # alone, and a type's extension alone name nothing of the document.
+    ("https://example.org/named/%E2%80%AEfdp.exe", "fdp"), ("https://example.org/named/%FF%FE.pdf", "example.org"),
+    ("https://example.org/caf%E9-notes.txt", "caf\ufffd-notes"), ("https://example.org/d/.pdf", "example.org"),
 ])
 def test_what_names_a_fetched_document(url, title):
     assert ingestion.fetched_title(url) == title

@@ -107,6 +107,14 @@ def test_front_matter_values_are_the_text_written_and_a_day_that_does_not_exist_
     assert (body["title"], body["published_on"]) == (title, published_on)
 
 
+@pytest.mark.parametrize("name", ["\u200b.txt", ".md"])
+def test_a_file_named_by_an_extension_alone_is_untitled(client_for, analyst, name):
+    """Django's parser takes "\u200b" out of "\u200b.txt": the title had been ".txt"."""
+    response = upload(client_for(analyst), name, b"A note.\n", "text/plain")
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == "Untitled"
+
+
 def test_a_front_matter_url_with_a_password_is_left_out_not_the_file(client_for, analyst):
     """The file's metadata fills what was left blank: a value that cannot be recorded is
     left out, as an HTML page's is. Such a URL had refused the whole file, and no field
