@@ -130,11 +130,21 @@ _SPACE_RUN = re.compile(" {2,}")
 # as it stands is not in the text (in any of its normal forms, ``_form_in``): a text that
 # holds it so (typed in, verbatim) is left to it.
 _AS_COPIED = (
+    # A PDF viewer copies a ligature as the one character it draws (U+FB01 "ﬁ"); the text
+    # extracted from the PDF has its letters.
+    (lambda quote: _LIGATURE.search(quote) is not None, lambda part: part.translate(_LIGATURE_LETTERS)),
     (lambda quote: "\r" in quote, lambda part: _LINE_BREAK.sub("\n", part)),
     (_SPACE_BEFORE_BREAK.search, lambda part: _SPACE_BEFORE_BREAK.sub("", part)),
     (lambda quote: "\n\n" in quote, lambda part: _BLANK_LINES.sub("\n", part)),
     (lambda quote: "  " in quote, lambda part: _SPACE_RUN.sub(" ", part)),
 )
+
+
+# The Latin ligatures of Unicode's Alphabetic Presentation Forms, and their letters.
+_LIGATURE_LETTERS = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+})
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
 
 
 def _form_in(text: str, quote: str) -> str | None:

@@ -159,6 +159,19 @@ def test_paragraphs_copied_with_a_blank_line_between_them_are_found_as_the_text_
     assert (found.start, found.end) == (verbatim.rindex("One."), len(verbatim))
 
 
+def test_words_copied_with_ligatures_are_found_in_a_text_that_spells_them_out():
+    """A PDF viewer copies "ﬃ" as the one character it draws; the text extracted from the
+    PDF has the letters. A text that holds the ligature (typed in) is left to it."""
+    extracted = "The office was closed. The staff fled to the offices."
+    found = resolve_quote(extracted, "The o\ufb03ce was", suffix=" closed")
+    assert extracted[found.start : found.end] == "The office was"
+    found = resolve_quote(extracted, "sta\ufb00 \ufb02ed")
+    assert extracted[found.start : found.end] == "staff fled"
+    verbatim = "The office, or the o\ufb03ce."
+    found = resolve_quote(verbatim, "o\ufb03ce")
+    assert (found.start, found.end) == (verbatim.index("o\ufb03ce"), verbatim.index("o\ufb03ce") + 4)
+
+
 def test_words_copied_decomposed_are_found_in_a_text_that_composed_them():
     """A page may write "é" as "e" and U+0301; a browser copies it so, and the extracted
     text is NFC. A text that holds the decomposed form is left to it."""
