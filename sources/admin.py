@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.models import ModelChange
 
-from project.errors import InvalidInput
+from project.errors import Conflict, InvalidInput
 from project.admin import (
     DomainErrorsAsMessages,
     EstimatedCountPaginator,
@@ -188,7 +188,7 @@ class SourceForm(forms.ModelForm):
         if "url" in self.changed_data and cleaned.get("url"):
             try:  # on the field, the person's other edits kept (the save asks the rule again)
                 refuse_taken_url(cleaned["url"], other_than=self.instance.pk)
-            except InvalidInput as refusal:
+            except Conflict as refusal:
                 self.add_error("url", refusal.message)
         self._confirm_orphaning(cleaned)
         return cleaned

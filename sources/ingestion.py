@@ -413,11 +413,11 @@ def _create(
             # A concurrent request committed the same original (or URL) first.
             _refuse_duplicate_original(sha256)
             _refuse_duplicate_url(fields.get("url"), named_by=url_named_by)
-        elif isinstance(error, InvalidInput):
+        elif isinstance(error, (InvalidInput, Conflict)):
             # Validation saw a concurrent upload of the same bytes (or URL) that committed
-            # first: the save's own check (``url_taken``) or the model's (``invalid``, on ``url``).
+            # first: the save's own check (``duplicate_url``) or the model's (``invalid``, on ``url``).
             _refuse_duplicate_original(sha256)
-            if error.code == "url_taken" or "url" in error.extra.get("errors", {}):
+            if error.code == "duplicate_url" or "url" in error.extra.get("errors", {}):
                 _refuse_duplicate_url(fields.get("url"), named_by=url_named_by)
         raise
     transaction.on_commit(lambda: _keep_original(stream, **original), using=router.db_for_write(Source))

@@ -230,15 +230,17 @@ def existing_source_body(source: Source) -> dict:
     }
 
 
-def _url_taken(owner: Source) -> InvalidInput:
+def _url_taken(owner: Source) -> Conflict:
+    """The one refusal of a URL already recorded, whatever the path (a JSON create or edit,
+    an upload, a fetch): 409 ``duplicate_url`` naming the ``existing_source``, and the field."""
     detail = f"A source with this URL already exists: #{owner.pk} (“{owner.title}”, {owner.url})."
-    return InvalidInput(detail, code="url_taken", extra={"errors": {"url": [detail]}, **existing_source_body(owner)})
+    return Conflict(detail, code="duplicate_url", extra={"errors": {"url": [detail]}, **existing_source_body(owner)})
 
 
 def refuse_taken_url(url: str | None, *, other_than: int | None = None) -> None:
-    """``url_taken`` naming the source that records ``url`` under any spelling of it, other
-    than the source ``other_than`` (one being edited): the rule's one refusal, which a form
-    may ask before the save asks it again."""
+    """``duplicate_url`` naming the source that records ``url`` under any spelling of it,
+    other than the source ``other_than`` (one being edited): the rule's one refusal, which a
+    form may ask before the save asks it again."""
     owner = url_owner(url, other_than=other_than)
     if owner is not None:
         raise _url_taken(owner)

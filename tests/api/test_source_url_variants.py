@@ -69,7 +69,7 @@ def test_keys_of_ipv6_hosts_and_of_the_longest_urls_fit():
 def test_a_source_at_another_spelling_of_a_recorded_url_is_refused_naming_it(client_for, analyst, variant):
     recorded = source_create(user=analyst, title="Votes", text="The text.", url=RECORDED)
     response = client_for(analyst).post("/api/v1/sources/", {"title": "Again", "text": "Other text.", "url": variant}, format="json")
-    assert response.status_code == 400 and f"#{recorded.pk}" in response.json()["errors"]["url"][0]
+    assert response.status_code == 409 and f"#{recorded.pk}" in response.json()["errors"]["url"][0]
     upload = client_for(analyst).post(
         "/api/v1/sources/", {"file": _file(b"Uploaded text."), "url": variant}, format="multipart"
     )
@@ -83,10 +83,10 @@ def test_a_source_keeps_its_url_and_an_edit_to_a_taken_spelling_is_refused(clien
     other = source_create(user=analyst, title="Other", text="Other text.", url=OTHER_PAGES[0])
     assert client_for(analyst).patch(f"/api/v1/sources/{recorded.pk}/", {"url": VARIANTS[0]}, format="json").status_code == 200
     response = client_for(analyst).patch(f"/api/v1/sources/{other.pk}/", {"url": VARIANTS[1]}, format="json")
-    assert response.status_code == 400 and "url" in response.json()["errors"]
+    assert response.status_code == 409 and "url" in response.json()["errors"]
     with pytest.raises(Exception) as refused:
         source_update(source=other, user=analyst, url=VARIANTS[3])
-    assert getattr(refused.value, "code", None) == "url_taken"
+    assert getattr(refused.value, "code", None) == "duplicate_url"
 
 
 def test_an_import_finds_a_source_by_another_spelling_of_its_url(tmp_path, analyst):
@@ -123,12 +123,12 @@ def test_the_exact_url_of_a_recorded_source_is_refused_naming_it_as_another_spel
     client = client_for(analyst)
     for url in (RECORDED, VARIANTS[0]):
         response = client.post("/api/v1/sources/", {"title": "Again", "text": "Other text.", "url": url}, format="json")
-        assert response.status_code == 400 and response.json()["code"] == "url_taken", response.json()
+        assert response.status_code == 409 and response.json()["code"] == "duplicate_url", response.json()
         assert f"#{recorded.pk}" in response.json()["errors"]["url"][0]
         assert response.json()["existing_source"]["id"] == recorded.pk
     other = source_create(user=analyst, title="Other", text="Other text.")
     response = client.patch(f"/api/v1/sources/{other.pk}/", {"url": RECORDED}, format="json")
-    assert response.status_code == 400 and response.json()["existing_source"]["id"] == recorded.pk
+    assert response.status_code == 409 and response.json()["existing_source"]["id"] == recorded.pk
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_a_source_at_the_ascii_spelling_of_a_unicode_host_is_refused_naming_it(c
     response = client_for(analyst).post(
         "/api/v1/sources/", {"title": "Again", "text": "Other.", "url": "https://xn--bcher-kva.example/s/1"}, format="json"
     )
-    assert response.status_code == 400 and response.json()["existing_source"]["id"] == recorded.pk
+    assert response.status_code == 409 and response.json()["existing_source"]["id"] == recorded.pk
 
 
 def test_the_migration_gives_unicode_hosts_their_ascii_key(analyst):
@@ -178,7 +178,7 @@ def test_spellings_of_one_url_created_at_the_same_moment_make_one_source(analyst
     created = [value for outcome, value in results if outcome == "ok"]
     refused = [value for outcome, value in results if outcome == "domain"]
     assert len(created) == 1 and len(refused) == len(spellings) - 1, results
-    assert all(isinstance(error, DomainError) and error.code == "url_taken" for error in refused)
+    assert all(isinstance(error, DomainError) and error.code == "duplicate_url" for error in refused)
     assert Source.objects.filter(url_key=url_key(spellings[0])).count() == 1
 
 

@@ -45,8 +45,9 @@ def test_create_refuses_a_taken_url(client_for, analyst):
     first = {"title": "A", "text": "x", "url": "https://example.org/a"}
     assert client.post("/api/v1/sources/", first, format="json").status_code == 201
     response = client.post("/api/v1/sources/", {**first, "title": "B"}, format="json")
-    assert response.status_code == 400
-    assert "url" in response.json()["errors"]
+    # As an upload or a fetch of a URL already recorded is refused: one answer for one rule.
+    assert response.status_code == 409 and response.json()["code"] == "duplicate_url"
+    assert "url" in response.json()["errors"] and response.json()["existing_source"]["url"] == first["url"]
 
 
 @pytest.mark.parametrize(

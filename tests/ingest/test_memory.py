@@ -25,7 +25,7 @@ from django.db import OperationalError, connection, transaction
 from rest_framework.renderers import JSONRenderer
 
 from project.api import LongTextJSONRenderer
-from project.errors import InvalidInput
+from project.errors import Conflict
 from sources import ingestion, services
 from sources.ingest import SpooledText, extract, pdf
 from sources.models import Source, sha256_of
@@ -236,10 +236,10 @@ def test_what_a_long_text_is_read_from_goes_after_its_save_even_a_failed_one(mon
     assert gone() == before
     # Validation would see the URL taken first: the database's constraint must fail the save.
     monkeypatch.setattr(services, "_validated", lambda source: None)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         with transaction.atomic():
             services.source_create(text=long + "more", title="Again", url="https://example.org/long")
-    assert refused.value.code == "url_taken"
+    assert refused.value.code == "duplicate_url"
     assert gone() == before
     assert Source.objects.filter(url="https://example.org/long").count() == 1
 

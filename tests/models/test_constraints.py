@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from project.errors import InvalidInput
+from project.errors import Conflict
 from claims.models import Claim, Evidence, Review
 from sources.models import Source, Span
 from sources.services import source_create, source_update
@@ -115,21 +115,21 @@ def test_many_sources_may_have_no_url(analyst):
     assert Source.objects.filter(url__isnull=True).count() == 5
 
 
-def test_source_create_service_answers_a_taken_url_as_invalid_input(analyst):
+def test_source_create_service_answers_a_taken_url_as_a_conflict(analyst):
     taken = source_create(user=analyst, title="A", text="a", url="https://example.org/a")
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Conflict) as caught:
         source_create(user=analyst, title="B", text="b", url="https://example.org/a")
-    assert caught.value.code == "url_taken"
+    assert caught.value.code == "duplicate_url"
     assert caught.value.extra["errors"] == {"url": [f"A source with this URL already exists: #{taken.pk} (“A”, https://example.org/a)."]}
     assert Source.objects.count() == 1
 
 
-def test_source_update_answers_a_taken_url_as_invalid_input(analyst):
+def test_source_update_answers_a_taken_url_as_a_conflict(analyst):
     source_create(user=analyst, title="A", text="a", url="https://example.org/a")
     other = source_create(user=analyst, title="B", text="b", url="https://example.org/b")
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Conflict) as caught:
         source_update(source=other, user=analyst, url="https://example.org/a")
-    assert caught.value.code == "url_taken"
+    assert caught.value.code == "duplicate_url"
     assert caught.value.extra["errors"]["url"][0].startswith("A source with this URL already exists: #")
     assert Source.objects.get(pk=other.pk).url == "https://example.org/b"
     # Keeping one's own URL is no conflict.
