@@ -2,19 +2,23 @@
 
 from django.db import migrations, models
 
+from project.operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built without locking the events against writes (every change writes one).
+    atomic = False
 
     dependencies = [
         ('feed', '0008_webhook_sent_numbering'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='event',
             index=models.Index(condition=models.Q(('seq__isnull', False)), fields=['type', 'seq'], name='event_type_seq'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='event',
             index=models.Index(condition=models.Q(('public_seq__isnull', False)), fields=['type', 'public_seq'], name='event_type_public_seq'),
         ),
