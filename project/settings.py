@@ -142,6 +142,8 @@ _REDIS_OPTIONS = {
     "ssl_ca_certs": "a file", "ssl_ca_path": "a folder", "ssl_certfile": "a file", "ssl_keyfile": "a file",
     "ssl_password": "a password",
 }
+# The words redis-py reads as false (its FALSE_STRINGS), and those it reads as true as they say.
+_REDIS_TRUE_OR_FALSE = frozenset({"0", "f", "false", "n", "no", "1", "t", "true", "y", "yes"})
 # What redis-py reads from the address itself, not its query.
 _REDIS_ADDRESS = frozenset({"host", "port", "db", "path", "username", "password"})
 
@@ -180,8 +182,12 @@ def _check_redis_options(name: str, url: str, shown: str) -> None:
         )
     if (ssl := sorted(option for option in given if option.startswith("ssl_"))) and not url.startswith("rediss://"):
         raise ImproperlyConfigured(f"{name}: {shown!r} sets {', '.join(ssl)}, which only a rediss:// address uses.")
+    written = parse_qs(urlsplit(url).query, keep_blank_values=True)
     for option in sorted(given):
-        if _redis_option_problem(option, options[option]):
+        if _redis_option_problem(option, options[option]) or (
+            # redis-py reads any word but its false ones as true: "maybe", and "off", are true to it.
+            _REDIS_OPTIONS[option] == "true or false" and written[option][-1].lower() not in _REDIS_TRUE_OR_FALSE
+        ):
             raise ImproperlyConfigured(f"{name}: in {shown!r}, {option} must be {_REDIS_OPTIONS[option]}.")
 
 

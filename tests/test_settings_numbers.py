@@ -112,6 +112,9 @@ def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message
         ("redis://127.0.0.1:6379/0?socket_timeout=nan", "socket_timeout must be a number of seconds above 0"),
         ("redis://127.0.0.1:6379/0?socket_connect_timeout=0", "socket_connect_timeout must be a number of seconds above 0"),
         ("redis://127.0.0.1:6379/0?protocol=4", "protocol must be 2 or 3"),
+        # The client reads any word but its false ones as true: "maybe", and "off".
+        ("redis://127.0.0.1:6379/0?socket_keepalive=maybe", "socket_keepalive must be true or false"),
+        ("redis://127.0.0.1:6379/0?retry_on_timeout=off", "retry_on_timeout must be true or false"),
         ("redis://127.0.0.1:6379/0?connection_class=redis.SSLConnection", "does not take from the address: connection_class"),
         ("redis://127.0.0.1:6379/0?retry=3", "does not take from the address: retry"),
         ("redis://127.0.0.1:6379/0?decode_responses=true", "does not take from the address: decode_responses"),
