@@ -310,7 +310,7 @@ def test_the_lease_outlives_the_longest_delivery(settings):
     assert webhooks.lease_seconds() >= 3 * 300
 
 
-@pytest.mark.parametrize("interval", ["0", "-1", "3601"])
+@pytest.mark.parametrize("interval", ["0", "-1", "3601", "1e-9", "nan"])
 def test_an_interval_out_of_range_is_refused(interval):
     from django.core.management import CommandError, call_command
 

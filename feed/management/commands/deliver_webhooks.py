@@ -33,8 +33,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, interval: float, **options):
-        if not 0 < interval <= 3600:
-            raise CommandError("--interval must be more than 0 and at most 3600 seconds.")
+        if not 0.05 <= interval <= 3600:
+            # Shorter, an idle worker asks the database for work in a tight loop.
+            raise CommandError("--interval must be from 0.05 to 3600 seconds.")
         owner = worker_name()
         if once:
             # What is numbered now, and no later event: the rounds end although writers and
