@@ -396,7 +396,13 @@ def _record_failure(webhook: Webhook, delivery: Delivery, status: int | None, er
         delivery.last_error = storable(error)
         delivery.next_attempt_at = now + backoff(delivery.attempts)
         delivery.save(update_fields=["attempts", "sent_at", "last_status_code", "last_error", "next_attempt_at"])
-        _record_failing(webhook, f"event #{delivery.seq}, attempt {delivery.attempts}", error, now)
+        _record_failing(webhook, f"event #{_seq_sent(webhook, delivery)}, attempt {delivery.attempts}", error, now)
+
+
+def _seq_sent(webhook: Webhook, delivery: Delivery) -> int | None:
+    """The number the receiver knows a delivery's event by (``X-Claimbase-Seq``): a
+    public-only webhook's events are numbered among the public ones."""
+    return delivery.event.public_seq if webhook.public_only else delivery.seq
 
 
 def _record_failing(webhook: Webhook, where: str, error: str, now: datetime) -> None:

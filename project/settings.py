@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import logging
 import math
 import os
 import re
 import secrets
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -600,10 +602,19 @@ AXES_LOCKOUT_CALLABLE = "project.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 
+def _utc_log_formatter() -> logging.Formatter:
+    """Each line of the log timestamped in UTC, with its level and logger, as the webhook
+    worker's own lines are timestamped."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    return formatter
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"utc": {"()": _utc_log_formatter}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # A page without main text is refused, saying so (sources.ingest.html); trafilatura's own
     # warning of it ("discarding data: None") says nothing more, on every such page. Its

@@ -214,6 +214,22 @@ def test_retry_now_keeps_the_failing_clock(db, receiver, local_delivery):
     assert not webhook.active and webhook.failing_since == start
 
 
+def test_a_disabled_public_only_webhooks_reason_names_the_event_as_its_receiver_numbers_it(db, receiver, local_delivery):
+    """Its receiver knows the event by its public number: the reason named the feed's own
+    ("event #257" for the receiver's 74)."""
+    _events(3, public=False)
+    (event,) = _events(1)
+    assert event.seq != event.public_seq
+    webhook = _webhook(receiver.url)  # public only
+    receiver.mode = "fail"
+    start = timezone.now()
+    webhooks.deliver_all(now=lambda: start)
+    webhooks.deliver_all(now=lambda: start + timedelta(days=1))
+    webhook.refresh_from_db()
+    assert not webhook.active
+    assert f"Last error (event #{event.public_seq}, attempt 2)" in webhook.disabled_reason
+
+
 def test_a_webhook_failing_for_a_day_is_disabled_with_its_reason(db, receiver, local_delivery):
     _events(2)
     webhook = _webhook(receiver.url)
