@@ -251,8 +251,9 @@ def prune_delivery_log(now: datetime, *, keep_days: int | None = None) -> int:
     days = settings.WEBHOOK_LOG_DAYS if keep_days is None else keep_days
     finished = Delivery.objects.exclude(status=Delivery.Status.PENDING).filter(created_at__lt=now - timedelta(days=days))
     deleted = 0
-    while ids := list(finished.order_by("pk").values_list("pk", flat=True)[:PRUNE_BATCH]):
-        deleted += Delivery.objects.filter(pk__in=ids).delete()[0]
+    with read_primary():  # a lagging replica would give the batch just deleted again, for ever
+        while ids := list(finished.order_by("pk").values_list("pk", flat=True)[:PRUNE_BATCH]):
+            deleted += Delivery.objects.filter(pk__in=ids).delete()[0]
     return deleted
 
 

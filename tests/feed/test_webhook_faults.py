@@ -212,6 +212,33 @@ def test_the_worker_reads_its_queue_and_webhooks_from_the_primary_not_a_lagging_
     assert [query["sql"] for query in replica_reads.captured_queries] == []
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_delivery_logs_pruning_reads_the_primary_not_a_lagging_replica(receiver, local_delivery, lagging_replica, monkeypatch):
+    """Its batches were read through the router: a replica that had not seen a batch
+    deleted gave it again, and the pruning never ended."""
+    _events(3)
+    webhook = _webhook(receiver.url)
+    assert webhooks.deliver_all().delivered == 3
+    long_ago = timezone.now() - timedelta(days=400)
+    Delivery.objects.filter(webhook=webhook).update(created_at=long_ago)
+    lagging_replica()
+    monkeypatch.setattr(webhooks, "PRUNE_BATCH", 1)
+    calls = {"batches": 0}
+    filter_deliveries = Delivery.objects.filter
+
+    def counted(*args, **kwargs):  # the deletes of batches: a loop that never ends is cut at 10
+        if "pk__in" in kwargs:
+            calls["batches"] += 1
+            if calls["batches"] > 10:
+                raise AssertionError("the pruning read the same batch again and again")
+        return filter_deliveries(*args, **kwargs)
+
+    monkeypatch.setattr(Delivery.objects, "filter", counted)
+    with CaptureQueriesContext(connections["replica1"]) as replica_reads:
+        assert webhooks.prune_delivery_log(timezone.now()) == 3
+    assert [query["sql"] for query in replica_reads.captured_queries] == []
+
+
 # --- Fault 3: a webhook's types and public_only apply when sending ---------------------------
 
 
