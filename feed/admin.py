@@ -180,6 +180,15 @@ class WebhookForm(forms.ModelForm):
         self.fields["secret"].strip = False  # as typed: see clean_secret
         if self.instance.pk is not None:
             del self.fields["start"]  # chosen once, when it is added
+            # A type stored that this release does not know (renamed, or written by hand):
+            # shown ticked, and kept unless unticked. Left off, the page showed no box
+            # ticked ("every type"), and saving any change widened the webhook to all.
+            known = {value for value, _ in Event.Type.choices}
+            unknown = [value for value in self.instance.types or [] if value not in known]
+            if unknown:
+                self.fields["types"].choices = [
+                    *Event.Type.choices, *((value, f"{value} (no such type: no event has it)") for value in unknown),
+                ]
             # Write-only once saved: the page never shows the secret (screens are shared and
             # captured), it only takes a new one.
             field = self.fields["secret"]

@@ -3,6 +3,7 @@ webhook was disabled are shown."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -242,3 +243,20 @@ def test_the_update_service_writes_only_the_fields_it_is_given(db):
     assert (stored.types, stored.last_seq, stored.lease_owner) == (["claim.published"], 99, "worker-1")
     assert stored.failing_since is None  # new types: the failing clock starts again
     assert (stale.last_seq, stale.lease_owner) == (99, "worker-1")  # read back as stored
+
+
+def test_a_stored_type_this_release_does_not_know_is_shown_ticked_and_kept(superuser, settings):
+    """Shown as no box ticked ("every type"), a type no event has was dropped by a save of
+    any other change, and the webhook widened to every type, draft events included."""
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    webhook = Webhook.objects.create(url="https://hooks.example.org/in", secret="s" * 20, public_only=False)
+    Webhook.objects.filter(pk=webhook.pk).update(types=["claim.foo"])
+    client = _client(superuser)
+    page = client.get(reverse("admin:feed_webhook_change", args=[webhook.pk])).content.decode()
+    assert re.search(r'<input[^>]*value="claim\.foo"[^>]*checked', page)
+    assert "claim.foo (no such type: no event has it)" in page
+    data = {"url": "https://hooks.example.org/moved", "secret": "", "types": ["claim.foo"], "active": "on"}
+    response = client.post(reverse("admin:feed_webhook_change", args=[webhook.pk]), data)
+    assert response.status_code == 302, response.content
+    webhook.refresh_from_db()
+    assert (webhook.url, webhook.types) == ("https://hooks.example.org/moved", ["claim.foo"])
