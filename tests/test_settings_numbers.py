@@ -187,3 +187,14 @@ def test_a_replica_url_that_cannot_be_read_is_refused_naming_the_variable(replic
     started = _settings_in({"DATABASE_URL": "postgres://u@127.0.0.1/x", "DATABASE_REPLICA_URLS": replica}, "1")
     assert started.returncode != 0
     assert "ImproperlyConfigured: DATABASE_REPLICA_URLS: replica 1 is not a database URL" in started.stderr
+
+
+def test_manage_py_says_a_refused_setting_in_one_line():
+    """The refusal's message names the variable; the traceback of the settings' import
+    around it (55 lines) buried it."""
+    started = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**os.environ, "WEBHOOK_CONCURRENCY": "0"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert started.returncode == 1
+    assert started.stderr == "ImproperlyConfigured: WEBHOOK_CONCURRENCY must be at least 1, not '0'.\n"
