@@ -45,7 +45,13 @@ def shared_cache_failed(error: Exception, meanwhile: str) -> None:
     """Leave the shared cache alone for a while, saying so and what is done ``meanwhile``."""
     global _shared_cache_down_until
     _shared_cache_down_until = time.monotonic() + SHARED_CACHE_RETRY_SECONDS
-    logger.error("The shared cache does not answer (%s: %s): %s for %s s.", type(error).__name__, error, meanwhile, SHARED_CACHE_RETRY_SECONDS)
+    hint = ""
+    if "DB index is out of range" in str(error):
+        # Connected, but the address names a database the server does not have: no retry
+        # will answer until CACHE_URL (or the server's `databases`) is changed.
+        hint = " CACHE_URL names a database number the Redis server does not have (it has 16 unless its `databases` says otherwise): change the address."
+    logger.error("The shared cache does not answer (%s: %s): %s for %s s.%s", type(error).__name__, error, meanwhile,
+                 SHARED_CACHE_RETRY_SECONDS, hint)
 
 
 def throttle_table_sql(quote_name) -> str:

@@ -409,3 +409,12 @@ def test_a_read_that_is_itself_wrong_is_not_repeated_on_the_primary(replica_at):
             cursor.execute("SET statement_timeout = 50; SELECT pg_sleep(1)")
     assert statements == []
     assert mirror not in routers._left_out
+
+
+def test_a_redis_database_the_server_does_not_have_is_said_so(caplog, monkeypatch):
+    """Connected, refused for the database number: retried every 10 s for ever, with the
+    server's words alone ("DB index is out of range")."""
+    monkeypatch.setattr(shared_cache, "_shared_cache_down_until", 0.0)
+    with caplog.at_level(logging.ERROR, logger="project.cache"):
+        shared_cache.shared_cache_failed(Exception("DB index is out of range"), "throttles count in this process")
+    assert "CACHE_URL names a database number the Redis server does not have" in caplog.text
