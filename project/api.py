@@ -160,10 +160,31 @@ class ValidationErrorSerializer(ErrorSerializer):
     evidence_index = serializers.IntegerField(
         required=False, help_text="Which inline evidence item failed (0-based)."
     )
+    checks = serializers.ListField(
+        child=serializers.DictField(child=serializers.JSONField()),
+        required=False,
+        help_text="`comment_required`: the editorial checks' warnings that approving without a comment would pass over.",
+    )
+
+
+class RequestTooLargeSerializer(ErrorSerializer):
+    """413 ``request_too_large`` (``project.middleware``)."""
+
+    limit_bytes = serializers.IntegerField(help_text="The largest body accepted, in bytes (`MAX_BODY_MB`).")
 
 
 class ConflictSerializer(ErrorSerializer):
-    status = serializers.CharField(required=False, help_text="The claim's current status.")
+    status = serializers.CharField(required=False, help_text="`invalid_transition`: the claim's current status.")
+    missing = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="A refused submission or approval: the code of each thing the claim lacks.",
+    )
+    superseded_by = serializers.IntegerField(required=False, help_text="`superseded`: the published correction's id.")
+    relation = serializers.IntegerField(required=False, help_text="`relation_exists`: the existing relation's id.")
+    evidence = serializers.IntegerField(required=False, help_text="`duplicate_evidence`: the existing evidence row's id.")
+    evidence_index = serializers.IntegerField(
+        required=False, help_text="Which inline evidence item of a claim's creation or change conflicts (0-based)."
+    )
 
 
 class PreconditionFailedSerializer(ErrorSerializer):
@@ -595,6 +616,9 @@ ERROR_RESPONSES: dict[int, OpenApiResponse] = {
     412: OpenApiResponse(
         PreconditionFailedSerializer, "`If-Match` names an outdated version; nothing was written."
     ),
+    503: OpenApiResponse(
+        ErrorSerializer, "A store the answer needs did not answer; try again after `Retry-After` seconds."
+    ),
 }
 
 
@@ -633,6 +657,14 @@ SOURCE_ETAG_HEADER = OpenApiParameter(
     '(`-full` for staff, whose representation holds the text).',
 )
 NOT_MODIFIED = OpenApiResponse(description="Not modified: `If-None-Match` names the current ETag.")
+RETRY_AFTER_UNAVAILABLE = OpenApiParameter(
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=[503],
+    required=True,
+    description="Seconds after which the request is worth trying again.",
+)
 ENTITY_IF_MATCH = OpenApiParameter(
     "If-Match",
     str,

@@ -9,14 +9,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpResponse, JsonResponse
 from axes.backends import AxesStandaloneBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from project import routers
-from project.api import WriteSerializer, error_responses
+from project.api import ErrorSerializer, WriteSerializer, error_responses
 
 
 class TokenRequestSerializer(WriteSerializer):
@@ -37,7 +37,16 @@ class ObtainTokenView(APIView):
     @extend_schema(
         summary="Get an API token",
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, **error_responses(400)},
+        responses={
+            200: TokenSerializer,
+            **error_responses(400),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                "`login_locked_out`: too many failed logins for this username or address "
+                "(`LOGIN_FAILURE_LIMIT`), the right password included; or `throttled`. Try again "
+                "after `Retry-After` seconds.",
+            ),
+        },
         auth=[],
     )
     def post(self, request):

@@ -108,7 +108,7 @@ class RequestBodyLimitMiddleware:
             body = {
                 "detail": f"The request body is {length:,} bytes; the limit is {limit:,} bytes ({setting}).",
                 "code": "request_too_large",
-                "limit": limit,
+                "limit_bytes": limit,
             }
             return _answer(request, body, 413)  # JSON for the API, text for the admin's pages
         return self.get_response(request)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from project.api import WriteSerializer
+from project.api import ErrorSerializer, ValidationErrorSerializer, WriteSerializer
 from project.calendar_fields import CalendarDateField, CalendarDateTimeField
 from project.validation import ascii_integer, repeated_fields
 
@@ -242,6 +242,42 @@ class SourceFetchSerializer(_NoUnknownFields, SourceWriteSerializer):
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     text = None
     retrieved_at = None  # when the page is read: now, not the caller's to say
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusals of sources (``sources.services.existing_source_body``, ``sources.ingestion``)
+
+
+class ExistingSourceSerializer(serializers.Serializer):
+    """The source that already holds an original or a URL."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="The URL it records, as recorded (null: none).")
+    api_url = serializers.CharField(help_text="Its address in this API (a path: `/api/v1/sources/8/`).")
+
+
+class SourceConflictSerializer(ErrorSerializer):
+    """409 of a source's creation."""
+
+    existing_source = ExistingSourceSerializer(
+        required=False,
+        help_text="`duplicate_original`, `duplicate_url`: the source that already holds this original or URL.",
+    )
+
+
+class SourceValidationErrorSerializer(ValidationErrorSerializer):
+    """400 of a source's creation, fetch or change."""
+
+    existing_source = ExistingSourceSerializer(
+        required=False, help_text="`url_taken`: the source that already records this URL."
+    )
+    limit_bytes = serializers.IntegerField(
+        required=False, help_text="`too_large` of an uploaded file: the largest accepted, in bytes (`MAX_SOURCE_MB`)."
+    )
+    status = serializers.IntegerField(
+        required=False, help_text="`http_status`: the HTTP status the server of the URL answered."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

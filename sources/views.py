@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
@@ -26,8 +26,10 @@ from rest_framework.reverse import reverse
 from project.api import (
     IF_NONE_MATCH,
     NOT_MODIFIED,
+    RETRY_AFTER_UNAVAILABLE,
     SOURCE_ETAG_HEADER,
     SOURCE_IF_MATCH,
+    ErrorSerializer,
     JSONLDRenderer,
     LongTextJSONRenderer,
     ModelPermissionsOrReadOnly,
@@ -48,11 +50,13 @@ from .filters import SourceFilter, SpanFilter
 from .models import Source, Span, with_source_titles
 from .uploads import SourceUploadParser
 from .serializers import (
+    SourceConflictSerializer,
     SourceDetailSerializer,
     SourceFetchSerializer,
     SourceSerializer,
     SourceUploadSerializer,
     SourceUpdateResultSerializer,
+    SourceValidationErrorSerializer,
     SourceWriteSerializer,
     SpanCreateSerializer,
     SpanSerializer,
@@ -93,6 +97,26 @@ def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span
 # Sources
 
 
+SOURCE_REFUSED = OpenApiResponse(
+    SourceValidationErrorSerializer,
+    "Invalid input (per-field `errors`), or a refusal whose `code` says why; `url_taken` names "
+    "the `existing_source`, an upload's `too_large` its `limit_bytes`, a fetch's `http_status` "
+    "the `status` the server answered.",
+)
+SOURCE_EXISTS = OpenApiResponse(
+    SourceConflictSerializer,
+    "`duplicate_original` (the same original twice) or `duplicate_url` (a URL already recorded, "
+    "under any of its spellings): `existing_source` names the source that holds it.",
+)
+ORIGINAL_ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    description="The original's SHA-256, quoted: its bytes never change under it.",
+)
+
+
 class FileDownloadNegotiation(BaseContentNegotiation):
     """A download answers with the file's own type whatever ``Accept`` says (a browser
     asking for ``application/pdf`` must not get 406); errors stay JSON."""
@@ -122,7 +146,7 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         "unsupported type, a PDF without a text layer, a file over `MAX_SOURCE_MB`: 400 saying "
         "so. The same original twice, or a URL already recorded: 409 naming the existing source.",
         request={"application/json": SourceWriteSerializer, "multipart/form-data": SourceUploadSerializer},
-        responses={201: SourceDetailSerializer, **error_responses(400, 401, 403, 409)},
+        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS},
     ),
     partial_update=extend_schema(
         summary="Change a source; a new text re-anchors its spans",
@@ -130,7 +154,7 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         "`reanchor` counts the spans kept, relocated and orphaned.",
         request=SourceWriteSerializer,
         parameters=[SOURCE_IF_MATCH, SOURCE_ETAG_HEADER],
-        responses={200: SourceUpdateResultSerializer, **error_responses(400, 401, 403, 404, 412)},
+        responses={200: SourceUpdateResultSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403, 404, 412)},
     ),
     destroy=extend_schema(
         summary="Delete a source that has no spans",
@@ -204,7 +228,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         "`too_large`, `address_not_allowed`, `unresolvable`, `connection`, "
         "`too_many_redirects`, `bad_url`, `http_status`, `unsupported_type`.",
         request=SourceFetchSerializer,
-        responses={201: SourceDetailSerializer, **error_responses(400, 401, 403, 409)},
+        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS},
     )
     @action(detail=False, methods=["post"], parser_classes=[StrictJSONParser])
     def fetch(self, request):
@@ -218,8 +242,21 @@ class SourceViewSet(viewsets.GenericViewSet):
         summary="Download the original file (authenticated staff)",
         description="The bytes the source's text was extracted from, with their media type. "
         "401 for anonymous callers, 403 for users who are not staff (analysts, reviewers), "
-        "404 `no_original` for sources created from pasted text.",
-        responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(401, 403, 404)},
+        "404 `no_original` for sources created from pasted text. Checked against its hash before "
+        "it is sent: 404 `original_missing` when storage lost it, 409 `original_damaged` when its "
+        "bytes changed there, 503 `original_unavailable` when storage did not answer. Its `ETag` is "
+        "its hash: `If-None-Match` with it is a 304.",
+        parameters=[IF_NONE_MATCH, ORIGINAL_ETAG_HEADER, RETRY_AFTER_UNAVAILABLE],
+        responses={
+            (200, "*/*"): OpenApiTypes.BINARY,
+            304: NOT_MODIFIED,
+            **error_responses(401, 403, 404),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                "`original_damaged`: the stored bytes no longer match the hash; upload the same bytes again to restore them.",
+            ),
+            **error_responses(503),
+        },
     )
     @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
     def original(self, request, pk=None):

@@ -59,6 +59,26 @@ def test_error_answers_are_documented(schema, path, method, codes):
     assert set(schema["paths"][path][method]["responses"]) >= codes
 
 
+def test_every_operation_documents_the_answers_of_the_layers_around_its_view(schema):
+    """Every operation is throttled (429 with Retry-After); one that reads a token refuses an
+    unknown one (401) even where reading needs none; one that takes a body refuses it
+    chunked without a length (411), over MAX_BODY_MB (413, saying its `limit_bytes`), or
+    compressed or of a type it does not read (415)."""
+    operations = 0
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            operations += 1
+            responses = operation["responses"]
+            assert responses["429"]["headers"]["Retry-After"]["required"], (method, path)
+            if any("tokenAuth" in requirement for requirement in operation.get("security", [])):
+                assert "401" in responses, (method, path)
+            if "requestBody" in operation:
+                assert {"411", "413", "415"} <= set(responses), (method, path)
+                assert responses["413"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/RequestTooLarge"}
+    assert operations >= 40
+    assert schema["components"]["schemas"]["RequestTooLarge"]["required"] == ["code", "detail", "limit_bytes"]
+
+
 def test_paginated_lists_document_their_400(schema):
     lists = 0
     for path, operations in schema["paths"].items():
