@@ -108,6 +108,11 @@ SOURCE_EXISTS = OpenApiResponse(
     "`duplicate_original` (the same original twice) or `duplicate_url` (a URL already recorded, "
     "under any of its spellings): `existing_source` names the source that holds it.",
 )
+STORAGE_FULL = OpenApiResponse(
+    ErrorSerializer,
+    "`storage_full`: the server's disk, where originals are kept or uploads spooled, is full; "
+    "nothing was created.",
+)
 ORIGINAL_ETAG_HEADER = OpenApiParameter(
     "ETag",
     str,
@@ -146,7 +151,7 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         "unsupported type, a PDF without a text layer, a file over `MAX_SOURCE_MB`: 400 saying "
         "so. The same original twice, or a URL already recorded: 409 naming the existing source.",
         request={"application/json": SourceWriteSerializer, "multipart/form-data": SourceUploadSerializer},
-        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS},
+        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS, 507: STORAGE_FULL},
     ),
     partial_update=extend_schema(
         summary="Change a source; a new text re-anchors its spans",
@@ -228,7 +233,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         "`too_large`, `address_not_allowed`, `unresolvable`, `connection`, "
         "`too_many_redirects`, `bad_url`, `http_status`, `unsupported_type`.",
         request=SourceFetchSerializer,
-        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS},
+        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS, 507: STORAGE_FULL},
     )
     @action(detail=False, methods=["post"], parser_classes=[StrictJSONParser])
     def fetch(self, request):

@@ -7,12 +7,13 @@ client reads only the declared ones).
 
 Every refusal is made for real: a duplicate upload, a damaged original (other bytes
 written into the stored file), a throttled request (a rate of 0), a body over the limit,
-a body of the wrong type, an unknown token.
+a body of the wrong type, an unknown token, a full disk.
 """
 
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
 from http.server import BaseHTTPRequestHandler
 
@@ -24,6 +25,7 @@ from jsonschema import Draft202012Validator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from project.storage import AtomicFileSystemStorage
 from sources.models import Source
 from tests.support import local_server
 
@@ -483,3 +485,22 @@ def test_evidence_already_there_is_a_documented_409_naming_it(corpus, analyst):
     evidence = token_client(analyst).post("/api/v1/evidence/", {"claim": corpus.draft.pk, "span": corpus.draft_span.pk}, format="json")
     assert evidence.status_code == 409 and evidence.json()["evidence"] and evidence.json()["evidence_index"] == 0
     assert_documented(evidence, "post", "/api/v1/evidence/")
+
+
+# ---------------------------------------------------------------------------------------------
+# A full disk
+
+
+@pytest.mark.parametrize("path", [SOURCES, FETCH])
+def test_a_full_disk_where_originals_go_is_a_documented_507(superuser, fetching, monkeypatch, path):
+    def full(self, name, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(AtomicFileSystemStorage, "_save", full)
+    client = token_client(superuser)
+    if path == SOURCES:
+        response = upload(client, "a.txt", b"Bytes with no room.\n")
+    else:
+        response = client.post(FETCH, {"url": fetching + "/notes.txt"}, format="json")
+    assert response.status_code == 507 and response.json()["code"] == "storage_full"
+    assert_documented(response, "post", path)
