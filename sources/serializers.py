@@ -258,20 +258,22 @@ class ExistingSourceSerializer(serializers.Serializer):
 
 
 class SourceConflictSerializer(ErrorSerializer):
-    """409 of a source's creation."""
+    """409 of a source's creation or change."""
 
     existing_source = ExistingSourceSerializer(
         required=False,
         help_text="`duplicate_original`, `duplicate_url`: the source that already holds this original or URL.",
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="`duplicate_url` of a source given or changed as JSON: the refusal, on `url`.",
     )
 
 
 class SourceValidationErrorSerializer(ValidationErrorSerializer):
     """400 of a source's creation, fetch or change."""
 
-    existing_source = ExistingSourceSerializer(
-        required=False, help_text="`url_taken`: the source that already records this URL."
-    )
     limit_bytes = serializers.IntegerField(
         required=False, help_text="`too_large` of an uploaded file: the largest accepted, in bytes (`MAX_SOURCE_MB`)."
     )

@@ -99,14 +99,23 @@ def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span
 
 SOURCE_REFUSED = OpenApiResponse(
     SourceValidationErrorSerializer,
-    "Invalid input (per-field `errors`), or a refusal whose `code` says why; `url_taken` names "
-    "the `existing_source`, an upload's `too_large` its `limit_bytes`, a fetch's `http_status` "
-    "the `status` the server answered.",
+    "Invalid input (per-field `errors`), or a refusal whose `code` says why; an upload's "
+    "`too_large` names its `limit_bytes`, a fetch's `http_status` the `status` the server answered.",
 )
 SOURCE_EXISTS = OpenApiResponse(
     SourceConflictSerializer,
     "`duplicate_original` (the same original twice) or `duplicate_url` (a URL already recorded, "
     "under any of its spellings): `existing_source` names the source that holds it.",
+)
+URL_TAKEN = OpenApiResponse(
+    SourceConflictSerializer,
+    "`duplicate_url`: the URL is already recorded, under any of its spellings, by the "
+    "`existing_source` (and said on `errors.url`); or `concurrent_update`.",
+)
+STORAGE_UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer,
+    "`storage_unavailable`: where originals are kept cannot be written (read-only, unmounted); "
+    "nothing was created. `Retry-After` says when to try again.",
 )
 STORAGE_FULL = OpenApiResponse(
     ErrorSerializer,
@@ -151,7 +160,9 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         "unsupported type, a PDF without a text layer, a file over `MAX_SOURCE_MB`: 400 saying "
         "so. The same original twice, or a URL already recorded: 409 naming the existing source.",
         request={"application/json": SourceWriteSerializer, "multipart/form-data": SourceUploadSerializer},
-        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS, 507: STORAGE_FULL},
+        parameters=[RETRY_AFTER_UNAVAILABLE],
+        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS,
+                   503: STORAGE_UNAVAILABLE, 507: STORAGE_FULL},
     ),
     partial_update=extend_schema(
         summary="Change a source; a new text re-anchors its spans",
@@ -159,7 +170,8 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         "`reanchor` counts the spans kept, relocated and orphaned.",
         request=SourceWriteSerializer,
         parameters=[SOURCE_IF_MATCH, SOURCE_ETAG_HEADER],
-        responses={200: SourceUpdateResultSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403, 404, 412)},
+        responses={200: SourceUpdateResultSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403, 404, 412),
+                   409: URL_TAKEN},
     ),
     destroy=extend_schema(
         summary="Delete a source that has no spans",
@@ -233,7 +245,9 @@ class SourceViewSet(viewsets.GenericViewSet):
         "`too_large`, `address_not_allowed`, `unresolvable`, `connection`, "
         "`too_many_redirects`, `bad_url`, `http_status`, `unsupported_type`.",
         request=SourceFetchSerializer,
-        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS, 507: STORAGE_FULL},
+        parameters=[RETRY_AFTER_UNAVAILABLE],
+        responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS,
+                   503: STORAGE_UNAVAILABLE, 507: STORAGE_FULL},
     )
     @action(detail=False, methods=["post"], parser_classes=[StrictJSONParser])
     def fetch(self, request):

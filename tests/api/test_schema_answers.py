@@ -326,11 +326,14 @@ def test_reading_a_source_again_and_a_missing_one_are_documented(corpus, superus
     assert_documented(client.get(f"{SOURCES}424242/"), "get", "/api/v1/sources/{id}/")
 
 
-def test_changing_a_source_to_a_url_already_recorded_is_a_documented_400_naming_the_existing_source(corpus, superuser, uploaded):
+def test_changing_a_source_to_a_url_already_recorded_is_a_documented_409_naming_the_existing_source(corpus, superuser, uploaded):
     client = token_client(superuser)
     other = client.post(SOURCES, {"title": "Other", "text": "A text.", "url": "https://example.org/b"}, format="json").json()
+    again = client.post(SOURCES, {"title": "Again", "text": "A text.", "url": "https://example.org/b#top"}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "duplicate_url"
+    assert_documented(again, "post", SOURCES)
     response = client.patch(f"{SOURCES}{corpus.source.pk}/", {"url": "https://example.org/b"}, format="json")
-    assert response.status_code == 400 and response.json()["existing_source"]["id"] == other["id"]
+    assert response.status_code == 409 and response.json()["existing_source"]["id"] == other["id"]
     assert_documented(response, "patch", "/api/v1/sources/{id}/")
     stale = client.patch(f"{SOURCES}{corpus.source.pk}/", {"title": "New"}, format="json", HTTP_IF_MATCH='"source-1-0"')
     assert stale.status_code == 412
@@ -503,4 +506,19 @@ def test_a_full_disk_where_originals_go_is_a_documented_507(superuser, fetching,
     else:
         response = client.post(FETCH, {"url": fetching + "/notes.txt"}, format="json")
     assert response.status_code == 507 and response.json()["code"] == "storage_full"
+    assert_documented(response, "post", path)
+
+
+@pytest.mark.parametrize("path", [SOURCES, FETCH])
+def test_a_storage_that_cannot_be_written_is_a_documented_503(superuser, fetching, monkeypatch, path):
+    def read_only(self, name, content):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(AtomicFileSystemStorage, "_save", read_only)
+    client = token_client(superuser)
+    if path == SOURCES:
+        response = upload(client, "a.txt", b"Bytes where nothing can be written.\n")
+    else:
+        response = client.post(FETCH, {"url": fetching + "/notes.txt"}, format="json")
+    assert response.status_code == 503 and response.json()["code"] == "storage_unavailable"
     assert_documented(response, "post", path)
