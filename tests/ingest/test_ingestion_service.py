@@ -100,9 +100,9 @@ def test_an_upload_that_loses_a_race_for_its_url_keeps_no_file(monkeypatch):
     services.source_create(title="Read first", text="Some text.", url="https://example.org/a")
     monkeypatch.setattr(ingestion, "_refuse_duplicate_url", lambda url, **named: None)
     monkeypatch.setattr(ingestion, "check_source_fields", lambda **fields: None)
-    with pytest.raises(InvalidInput) as refused:  # the model's uniqueness, at the save
+    with pytest.raises(Conflict) as refused:  # the save's own look, as its one writer
         ingestion.source_create_from_file(stream=io.BytesIO(b"Other bytes of the same page."), filename="a.txt", url="https://example.org/a")
-    assert list(refused.value.extra["errors"]) == ["url"]
+    assert refused.value.code == "duplicate_url" and list(refused.value.extra["errors"]) == ["url"]
     assert stored_originals() == []
 
 
