@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import os
 import hashlib
 from http.server import BaseHTTPRequestHandler
 
@@ -495,30 +496,19 @@ def test_evidence_already_there_is_a_documented_409_naming_it(corpus, analyst):
 
 
 @pytest.mark.parametrize("path", [SOURCES, FETCH])
-def test_a_full_disk_where_originals_go_is_a_documented_507(superuser, fetching, monkeypatch, path):
-    def full(self, name, content):
-        raise OSError(errno.ENOSPC, "No space left on device")
+@pytest.mark.parametrize("error, status, code", [
+    (errno.ENOSPC, 507, "storage_full"),  # a full disk
+    (errno.EROFS, 503, "storage_unavailable"),  # a volume that cannot be written
+])
+def test_a_storage_that_cannot_take_the_original_is_documented(superuser, fetching, monkeypatch, path, error, status, code):
+    def refused(self, name, content):
+        raise OSError(error, os.strerror(error))
 
-    monkeypatch.setattr(AtomicFileSystemStorage, "_save", full)
+    monkeypatch.setattr(AtomicFileSystemStorage, "_save", refused)
     client = token_client(superuser)
     if path == SOURCES:
-        response = upload(client, "a.txt", b"Bytes with no room.\n")
+        response = upload(client, "a.txt", b"Bytes that find no room.\n")
     else:
         response = client.post(FETCH, {"url": fetching + "/notes.txt"}, format="json")
-    assert response.status_code == 507 and response.json()["code"] == "storage_full"
-    assert_documented(response, "post", path)
-
-
-@pytest.mark.parametrize("path", [SOURCES, FETCH])
-def test_a_storage_that_cannot_be_written_is_a_documented_503(superuser, fetching, monkeypatch, path):
-    def read_only(self, name, content):
-        raise OSError(errno.EROFS, "Read-only file system")
-
-    monkeypatch.setattr(AtomicFileSystemStorage, "_save", read_only)
-    client = token_client(superuser)
-    if path == SOURCES:
-        response = upload(client, "a.txt", b"Bytes where nothing can be written.\n")
-    else:
-        response = client.post(FETCH, {"url": fetching + "/notes.txt"}, format="json")
-    assert response.status_code == 503 and response.json()["code"] == "storage_unavailable"
+    assert response.status_code == status and response.json()["code"] == code
     assert_documented(response, "post", path)
