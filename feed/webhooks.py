@@ -390,13 +390,22 @@ def _record_failure(webhook: Webhook, delivery: Delivery, status: int | None, er
     """A failed attempt, counted by ``_start_attempt`` when it was sent (a fault of ours
     before any POST is counted here)."""
     with transaction.atomic():
+        current = webhook_locked(webhook.pk)
         if delivery.sent_at is None:
             delivery.attempts += 1
         delivery.sent_at = None
         delivery.last_status_code = status
         delivery.last_error = storable(error)
-        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        # Sent with a setup changed since (a person gave it a new URL, secret, types or
+        # public_only while the POST was under way): the failure is the old setup's. The
+        # delivery is tried again at once with the new one, and the failing clock, started
+        # again by the change, is left as it is.
+        resent = any(getattr(current, name) != getattr(webhook, name) for name in DELIVERY_FIELDS)
+        delivery.next_attempt_at = now if resent else now + backoff(delivery.attempts)
         delivery.save(update_fields=["attempts", "sent_at", "last_status_code", "last_error", "next_attempt_at"])
+        if resent:
+            return
+        webhook.failing_since = current.failing_since  # as stored now: a change may have reset it
         _record_failing(webhook, f"event #{_seq_sent(webhook, delivery)}, attempt {delivery.attempts}", error, now)
 
 
@@ -675,10 +684,13 @@ def webhook_update(webhook: Webhook, *, fields: Collection[str]) -> None:
     until saved: ``Webhook.clean`` refuses a new numbering once an event was sent
     (``ValidationError``). Enabling it resumes its deliveries (``webhook_enable``); a change
     to where or what it sends applies at once (``webhook_changed``)."""
-    fields = [name for name in EDITED_FIELDS if name in fields]
-    if not fields:
-        return
     locked = webhook_locked(webhook.pk)
+    # A field given the value it holds is no change (a secret typed again, a form's field
+    # marked changed): it would start the failing clock again for nothing.
+    fields = [name for name in EDITED_FIELDS if name in fields and getattr(locked, name) != getattr(webhook, name)]
+    if not fields:
+        webhook.refresh_from_db()
+        return
     for name in fields:
         setattr(locked, name, getattr(webhook, name))
     locked.clean()

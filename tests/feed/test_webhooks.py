@@ -201,6 +201,43 @@ def test_a_change_of_setup_starts_the_failing_clock_again(db, receiver, local_de
     assert webhook.failing_since == later
 
 
+def test_a_change_made_while_a_post_is_under_way_is_not_undone_by_its_failure(db, receiver, local_delivery, monkeypatch):
+    """Failing for a day less two seconds, the webhook is given a new URL while a POST to
+    the old one times out: the failure had written back the old clock and disabled the
+    webhook, blaming the old URL, and its retry waited for the backoff."""
+    _events(1)
+    webhook = _webhook(receiver.url)
+    start = timezone.now()
+    Webhook.objects.filter(pk=webhook.pk).update(failing_since=start - timedelta(days=1) + timedelta(seconds=2))
+    webhook.refresh_from_db()
+
+    def fails_after_an_edit(hook, body, headers):
+        edited = Webhook.objects.get(pk=hook.pk)
+        edited.url = receiver.url + "/fixed"
+        webhooks.webhook_update(edited, fields=["url"])
+        raise webhooks.net.FetchError("did not answer within 2 seconds.", code="timeout")
+
+    monkeypatch.setattr(webhooks, "_send", fails_after_an_edit)
+    assert webhooks.deliver_all(now=lambda: start + timedelta(seconds=3)).failed == 1
+    webhook.refresh_from_db()
+    assert webhook.active and webhook.failing_since is None and webhook.url.endswith("/fixed")
+    delivery = Delivery.objects.get(webhook=webhook)
+    assert delivery.next_attempt_at == start + timedelta(seconds=3)  # at once, with the new URL
+
+
+def test_a_field_saved_with_the_value_it_holds_changes_nothing(db, receiver, local_delivery):
+    """A secret typed again, a form's field marked changed: no change of setup, and the
+    failing clock goes on (it had started again, and a webhook failing for ever was never
+    disabled)."""
+    webhook = _webhook(receiver.url)
+    since = timezone.now() - timedelta(hours=10)
+    Webhook.objects.filter(pk=webhook.pk).update(failing_since=since)
+    same = Webhook.objects.get(pk=webhook.pk)
+    webhooks.webhook_update(same, fields=["secret", "url", "types"])
+    webhook.refresh_from_db()
+    assert webhook.failing_since == since
+
+
 def test_retry_now_keeps_the_failing_clock(db, receiver, local_delivery):
     """Trying again is no change of setup: a day of failures still disables the webhook."""
     _events(1)
