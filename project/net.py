@@ -29,6 +29,7 @@ from typing import BinaryIO
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import certifi
+import idna
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
@@ -161,10 +162,28 @@ def as_sent(url: str) -> str:
     if not isinstance(url, str):
         return url
     parts = urlsplit(url.strip())
-    return urlunsplit(parts._replace(
-        path=quote(parts.path, safe=_SAFE_IN_URL), query=quote(parts.query, safe=_SAFE_IN_URL),
-        fragment=quote(parts.fragment, safe=_SAFE_IN_URL),
-    ))
+
+    def encoded(part: str) -> str:
+        # A "%" that begins no escape is one: sent as it stands, the HTTP client escaped
+        # every "%" of the part, the valid escapes too, and asked for another page.
+        return quote(_LONE_PERCENT.sub("%25", part), safe=_SAFE_IN_URL)
+
+    return urlunsplit(parts._replace(path=encoded(parts.path), query=encoded(parts.query), fragment=encoded(parts.fragment)))
+
+
+_LONE_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
+
+
+def ascii_host(host: str) -> str:
+    """A host written in Unicode (``bücher.example``) as the ASCII the name system knows it by
+    (``xn--bcher-kva.example``), as a browser maps it (UTS #46, IDNA 2008: ``faß.de`` is
+    not ``fass.de``); a host that cannot be so written stays as it is."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return host
 
 
 def check_url(url: str) -> tuple[str, str, int]:
@@ -404,6 +423,9 @@ def request(
     for _hop in range(max_redirects + 1):
         scheme, host, port = check_url(url)
         url = as_sent(url)
+        # Looked up, named in Host and checked against the certificate as the name system
+        # knows it: a Unicode host was sent raw (or not at all, past Latin-1).
+        host = ascii_host(host)
         if deadline - time.monotonic() <= 0:
             raise timed_out()
         addresses = resolve(host, port, allow_private=allow_private, timeout=deadline - time.monotonic())

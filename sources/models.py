@@ -7,7 +7,6 @@ import re
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-import idna
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from project.bidi import isolated
+from project.net import ascii_host
 from project.validation import one_line, readable
 
 from .language import validate_tag
@@ -45,23 +45,11 @@ _TRACKING = re.compile(r"^(?:utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _ascii_host(host: str) -> str:
-    """A host written in Unicode (``bücher.example``) as the ASCII the name system knows it by
-    (``xn--bcher-kva.example``), as a browser maps it (UTS #46, IDNA 2008: ``faß.de`` is
-    not ``fass.de``); a host that cannot be so written stays as it is."""
-    if host.isascii():
-        return host
-    try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError):
-        return host
-
-
 def url_key(url: str | None) -> str:
     """What two addresses of one page share, for finding a source recorded under another
     spelling of its URL: the scheme and host in lower case, without a default port, a
     fragment (never sent to the server), trackers' parameters (``utm_source``, ``fbclid``...)
-    or empty ones (``?a=1&``); a host in Unicode as its ASCII (``_ascii_host``). The path and the other parameters are kept as written, in
+    or empty ones (``?a=1&``); a host in Unicode as its ASCII (``net.ascii_host``). The path and the other parameters are kept as written, in
     their order: they may name another page. "" for no URL."""
     if not url:
         return ""
@@ -74,7 +62,7 @@ def url_key(url: str | None) -> str:
     except ValueError:
         port = None
     scheme = parts.scheme.lower()
-    host = _ascii_host(parts.hostname or "")
+    host = ascii_host(parts.hostname or "")
     host = f"[{host}]" if ":" in host else host  # an IPv6 address
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     query = "&".join(item for item in parts.query.split("&") if item and not _TRACKING.match(item.split("=", 1)[0]))

@@ -70,6 +70,12 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.1)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif self.path.startswith("/echo/"):
+            body = f"{self.path} {self.headers['Host']}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif self.path == "/odd-length":
             # A digit to str.isdigit, not to int(): the header arrives decoded as Latin-1.
             self.send_response(200)
@@ -445,3 +451,34 @@ def test_a_host_of_several_addresses_is_reached_at_the_first_that_answers(server
     with pytest.raises(net.FetchError) as error:
         net.request("GET", f"http://receiver.test:{free}/", allow_private=True)
     assert error.value.code == "connection"
+
+
+@pytest.mark.parametrize("written, sent", [
+    ("/echo/r%C3%A9sum%C3%A9/100%/x?q=caf%C3%A9&off=50%", "/echo/r%C3%A9sum%C3%A9/100%25/x?q=caf%C3%A9&off=50%25"),
+    ("/echo/sp ace/%zz", "/echo/sp%20ace/%25zz"),
+    ("/echo/déjà", "/echo/d%C3%A9j%C3%A0"),
+])
+def test_a_url_is_requested_as_it_is_recorded(server, written, sent):
+    """A "%" that begins no escape was sent as it stood, and the client then escaped every
+    "%" of the part, the valid escapes too: another page was asked for than the one recorded."""
+    assert net.as_sent(server + written) == server + sent
+    response = net.request("GET", server + written, allow_private=True)
+    assert response.url == server + sent
+    assert response.body.decode().split(" ")[0] == sent
+
+
+def test_a_unicode_host_is_looked_up_and_named_as_the_name_system_knows_it(server, monkeypatch):
+    """"bücher.example" was sent raw in Host (and a host past Latin-1 not at all)."""
+    port = int(server.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+    asked = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        return real("127.0.0.1", *args, **kwargs) if host in ("xn--bcher-kva.test", "xn--r8jz45g.test") else real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for host, ascii in (("bücher.test", "xn--bcher-kva.test"), ("例え.test", "xn--r8jz45g.test")):
+        response = net.request("GET", f"http://{host}:{port}/echo/x", allow_private=True)
+        assert response.body.decode() == f"/echo/x {ascii}:{port}"
+    assert {"xn--bcher-kva.test", "xn--r8jz45g.test"} <= set(asked) and all(host.isascii() for host in asked)
