@@ -50,8 +50,7 @@ GUTTER = 9.0  # points: the narrowest empty vertical band that separates columns
 # about three quarters of its type's size: some 20 characters); a line of prose in a
 # column is wider.
 SHORT_CELL = 12
-# left, bottom, right, top; a run's box also carries its number in PDFium's order of drawing
-Box = tuple[float, ...]
+Box = tuple[float, float, float, float]  # left, bottom, right, top
 
 
 def _gaps(intervals: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
@@ -67,16 +66,15 @@ def _gaps(intervals: list[tuple[float, float]], minimum: float) -> list[tuple[fl
 
 
 def _bands(boxes: list[Box]) -> list[list[Box]]:
-    """The boxes grouped into lines (boxes beside each other, overlapping by more than half
-    the height of the smaller of the two), top line first, each line's boxes left to right."""
+    """The boxes grouped into lines (boxes that stand beside each other, overlapping by half
+    the height of the lower of the two), top line first, each line's boxes left to right."""
     bands: list[list] = []  # [top, bottom, boxes]
     for box in sorted(boxes, key=lambda box: -box[3]):
         if bands:
-            band = bands[-1]
-            overlap = min(band[0], box[3]) - max(band[1], box[1])
-            if overlap > 0.5 * min(band[0] - band[1], box[3] - box[1]):
-                band[0], band[1] = max(band[0], box[3]), min(band[1], box[1])
-                band[2].append(box)
+            top, bottom, members = bands[-1]
+            overlap = min(top, box[3]) - max(bottom, box[1])
+            if overlap > 0.5 * min(top - bottom, box[3] - box[1]):
+                bands[-1] = [max(top, box[3]), min(bottom, box[1]), members + [box]]
                 continue
         bands.append([box[3], box[1], [box]])
     return [sorted(members, key=lambda box: box[0]) for _, _, members in bands]
