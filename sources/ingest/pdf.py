@@ -486,26 +486,9 @@ def _language(document) -> str:
 
 
 # PDFium keeps every object of a document it has parsed (a page's pictures among them)
-# until the document is closed: the document is opened anew once the pages read since it
-# was opened hold this many bytes of pictures, or this many drawn objects, so that a report
-# of many illustrated pages costs a few of its pages in memory, not all of them. Not after
-# a set number of pages: loading page n of a document just opened costs time in proportion
-# to n, and a reading reopened every 8 pages took time in the square of their number (a
-# 5,000-page text 14 s, against 1 s opened once).
-PICTURE_BYTES_PER_OPENING = 8 << 20
-OBJECTS_PER_OPENING = 200_000
-
-
-def _held(page) -> tuple[int, int]:
-    """What a page leaves PDFium holding until its document is closed: its drawn objects
-    (a form counted as one), and its pictures' bytes as stored."""
-    count = pdfium_raw.FPDFPage_CountObjects(page.raw)
-    pictures = 0
-    for number in range(count):
-        item = pdfium_raw.FPDFPage_GetObject(page.raw, number)
-        if pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_IMAGE:
-            pictures += pdfium_raw.FPDFImageObj_GetImageDataRaw(item, None, 0)
-    return count, pictures
+# until the document is closed: the document is opened anew every this many pages, so that
+# a report of many illustrated pages costs a few of its pages in memory, not all of them.
+PAGES_PER_OPENING = 8
 
 
 def _opened(stream: BinaryIO):
@@ -595,16 +578,12 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             info = {key: _metadata_value(document, key) for key in ("Title", "Author", "CreationDate")}
             language = _language(document)
             pages = []
-            objects = pictures = 0  # held since the document was opened
             for number in range(count):
-                if objects >= OBJECTS_PER_OPENING or pictures >= PICTURE_BYTES_PER_OPENING:
+                if number and number % PAGES_PER_OPENING == 0:
                     document.close()
                     document = _opened(stream)
-                    objects = pictures = 0
                 page = document[number]
                 try:
-                    held = _held(page)
-                    objects, pictures = objects + held[0], pictures + held[1]
                     _without_hidden_layers(page)
                     textpage = page.get_textpage()
                     if page.get_rotation() and _drawn_level(textpage):
