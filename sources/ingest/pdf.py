@@ -240,70 +240,11 @@ def _pieces(line: list[Box]) -> list[tuple[float, float]]:
     return [(low, high) for low, high in pieces]
 
 
-def _shown(box, shown: Box) -> bool:
-    """Whether a box's middle is on the part of the page a viewer shows (its crop box)."""
-    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return shown[0] <= x <= shown[2] and shown[1] <= y <= shown[3]
-
-
-def _mark_name(mark) -> str:
-    size = ctypes.c_ulong()
-    if not pdfium_raw.FPDFPageObjMark_GetName(mark, None, 0, ctypes.byref(size)) or size.value <= 2:
-        return ""
-    buffer = ctypes.create_string_buffer(size.value)
-    pdfium_raw.FPDFPageObjMark_GetName(mark, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size.value, ctypes.byref(size))
-    return buffer.raw[: size.value - 2].decode("utf-16-le", errors="replace")
-
-
-def _drawn(page, objects: list, shown: list) -> bool:
-    """Whether any of ``shown`` (text objects) draws on the page, the page's other objects
-    set aside: drawn filled in black, a text a viewer hides draws nothing."""
-    for item in objects:
-        pdfium_raw.FPDFPageObj_SetIsActive(item.raw, False)
-    for item in shown:
-        pdfium_raw.FPDFPageObj_SetIsActive(item.raw, True)
-        pdfium_raw.FPDFTextObj_SetTextRenderMode(item.raw, pdfium_raw.FPDF_TEXTRENDERMODE_FILL)
-        pdfium_raw.FPDFPageObj_SetFillColor(item.raw, 0, 0, 0, 255)
-    bitmap = page.render(scale=1, grayscale=True, may_draw_forms=False)
-    try:
-        return min(bytes(bitmap.buffer), default=255) < 255
-    finally:
-        bitmap.close()
-
-
-def _without_hidden_layers(page) -> None:
-    """Takes off the page the text of optional content (a layer) that a viewer hides until
-    a reader turns it on: PDFium's text has it, its drawing has not. The document's
-    configuration of layers is not within PDFium's reach: each run of text marked as
-    optional content is drawn alone, in black, and is hidden if nothing is drawn. Text
-    of layers inside a form XObject is not looked at."""
-    objects = list(page.get_objects(max_depth=0))
-    layered: dict[int, list] = {}
-    for item in objects:
-        if item.type != pdfium_raw.FPDF_PAGEOBJ_TEXT:
-            continue
-        for number in range(pdfium_raw.FPDFPageObj_CountMarks(item.raw)):
-            mark = pdfium_raw.FPDFPageObj_GetMark(item.raw, number)
-            if mark and _mark_name(mark) == "OC":
-                layered.setdefault(ctypes.cast(mark, ctypes.c_void_p).value, []).append(item)
-    if not layered:
-        return
-    try:
-        hidden = [item for group in layered.values() if not _drawn(page, objects, group) for item in group]
-    finally:
-        for item in objects:
-            pdfium_raw.FPDFPageObj_SetIsActive(item.raw, True)
-    for item in hidden:
-        page.remove_obj(item)
-        item.close()
-
-
-def _page_blocks(textpage, shown: Box) -> list[list[str]]:
+def _page_blocks(textpage) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces, tables) in reading order, each a list
-    of lines; only text on the part of the page a viewer shows (``shown``, the crop box):
-    text drawn off it is no text of the document as read."""
+    of lines."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
-    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _shown(box, shown)]
+    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
     if not boxes:
         return []
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
@@ -567,7 +508,6 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                     document = _opened(stream)
                 page = document[number]
                 try:
-                    _without_hidden_layers(page)
                     textpage = page.get_textpage()
                     if page.get_rotation() and _drawn_level(textpage):
                         # A page turned for display with its text drawn level on it (a
@@ -582,7 +522,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                         # its lines in order (in a box it ran two of them together).
                         pages.append(_lines_as_pdfium_reads(textpage))
                     else:
-                        pages.append(_page_blocks(textpage, page.get_cropbox()))
+                        pages.append(_page_blocks(textpage))
                     textpage.close()
                 finally:
                     page.close()
