@@ -25,18 +25,10 @@ def pdf_bytes(
     extra_page_content: bytes = b"",
     image_bytes: int = 0,
     picture_on_every_page: bool = False,
-    font_size: float = FONT_SIZE,
-    page_size: tuple[float, float] = (PAGE_WIDTH, PAGE_HEIGHT),
-    page_entries: bytes = b"",
-    resources: bytes = b"",
-    catalog_entries: bytes = b"",
 ) -> bytes:
     """A PDF whose page ``n`` draws each ``(x, y, text)`` of ``pages[n]`` in list order,
-    in Helvetica (a standard font: nothing embedded) of ``font_size``, on pages of
-    ``page_size``. ``info`` fills the document information dictionary (Title, Author,
-    CreationDate...); ``page_entries`` (``/CropBox [...]``), ``resources`` (``/Properties
-    << ... >>``) and ``catalog_entries`` (``/Lang (fr)``) are written into each page's,
-    its resources' and the catalog's dictionaries."""
+    in Helvetica (a standard font: nothing embedded). ``info`` fills the document
+    information dictionary (Title, Author, CreationDate...)."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -61,7 +53,7 @@ def pdf_bytes(
             )
     page_ids = []
     for number, drawn in enumerate(pages):
-        operations = [b"BT", b"/F1 %g Tf" % font_size]
+        operations = [b"BT", b"/F1 %d Tf" % FONT_SIZE]
         for x, y, text in drawn:
             operations.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (x, y, _pdf_string(text)))
         operations.append(b"ET")
@@ -76,12 +68,12 @@ def pdf_bytes(
             content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         page_ids.append(
             add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] %s /Contents %d 0 R "
-                b"/Resources << /Font << /F1 %d 0 R >> %s %s>> >>"
-                % (pages_id, *page_size, page_entries, content, font, b"/XObject << /Im1 %d 0 R >> " % image if image else b"", resources)
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                b"/Resources << /Font << /F1 %d 0 R >> %s>> >>"
+                % (pages_id, PAGE_WIDTH, PAGE_HEIGHT, content, font, b"/XObject << /Im1 %d 0 R >> " % image if image else b"")
             )
         )
-    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R %s >>" % (pages_id, catalog_entries)
+    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
     kids = b" ".join(b"%d 0 R" % page for page in page_ids)
     objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_ids))
     info_id = None

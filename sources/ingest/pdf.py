@@ -1,12 +1,10 @@
 """PDF: the text layer, in reading order, and the document's metadata (PDFium, through
 pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
 
-PDFium gives each run of text with its box; the page's reading order is found by an XY
-cut (split the page at the widest empty band, vertical gutters first, and read the parts
-left to right, top to bottom), so that two columns are read one after the other whatever
-order they were drawn in; a gutter between the short cells of rows that line up is a
-table's, read a row at a time (``_columns``); a block's lines are read top to bottom
-(``_block_lines``). Page furniture at the top or bottom of most pages
+PDFium gives each run of text with its box; the page's reading order is found by a
+recursive XY cut (split the page at the widest empty band, vertical gutters first, and
+read the parts left to right, top to bottom), so that two columns are read one after the
+other whatever order they were drawn in. Page furniture at the top or bottom of most pages
 (running heads, page numbers) is dropped; headings such as "Article 3" are kept
 (``_running_lines`` says how the two are told apart).
 
@@ -46,10 +44,6 @@ logger = logging.getLogger(__name__)
 _PDFIUM = threading.Lock()
 MAX_PAGES = 5000
 GUTTER = 9.0  # points: the narrowest empty vertical band that separates columns
-# A line of a table's cell is narrower than this many line heights (a box's height is
-# about three quarters of its type's size: some 20 characters); a line of prose in a
-# column is wider.
-SHORT_CELL = 12
 Box = tuple[float, float, float, float]  # left, bottom, right, top
 
 
@@ -65,105 +59,26 @@ def _gaps(intervals: list[tuple[float, float]], minimum: float) -> list[tuple[fl
     return gaps
 
 
-def _bands(boxes: list[Box]) -> list[list[Box]]:
-    """The boxes grouped into lines (boxes that stand beside each other, overlapping by half
-    the height of the lower of the two), top line first, each line's boxes left to right."""
-    bands: list[list] = []  # [top, bottom, boxes]
-    for box in sorted(boxes, key=lambda box: -box[3]):
-        if bands:
-            top, bottom, members = bands[-1]
-            overlap = min(top, box[3]) - max(bottom, box[1])
-            if overlap > 0.5 * min(top - bottom, box[3] - box[1]):
-                bands[-1] = [max(top, box[3]), min(bottom, box[1]), members + [box]]
-                continue
-        bands.append([box[3], box[1], [box]])
-    return [sorted(members, key=lambda box: box[0]) for _, _, members in bands]
-
-
-def _aligned(first: list[list[Box]], second: list[list[Box]]) -> bool:
-    """Whether the lines of two sides of a vertical gap stand at the same heights, as a
-    table's rows do: most lines of the side with fewer of them beside a line of the other,
-    and half of the other's beside one of them."""
-
-    def partnered(lines, others) -> int:
-        spans = [(min(box[1] for box in line), max(box[3] for box in line)) for line in others]
-        count = 0
-        for line in lines:
-            bottom, top = min(box[1] for box in line), max(box[3] for box in line)
-            if any(min(top, high) - max(bottom, low) > 0.5 * min(top - bottom, high - low) for low, high in spans):
-                count += 1
-        return count
-
-    fewer, more = sorted((first, second), key=len)
-    return partnered(fewer, more) >= 0.8 * len(fewer) and partnered(more, fewer) >= 0.5 * len(more)
-
-
-def _short(lines: list[list[Box]], line_height: float) -> bool:
-    """Whether a side's lines are short, as a table's cells are (about 20 characters at
-    most), not lines of prose filling a column."""
-    widths = [max(box[2] for box in line) - min(box[0] for box in line) for line in lines]
-    return statistics.median(widths) < SHORT_CELL * line_height
-
-
-def _columns(left: list[Box], right: list[Box], line_height: float) -> bool:
-    """Whether a vertical gap parts columns, read one after the other, rather than the
-    cells of a table's rows (or the words of a line), read across: lines at the same
-    heights on both sides, short on one side at least, are rows."""
-    left_lines, right_lines = _bands(left), _bands(right)
-    if not _aligned(left_lines, right_lines):
-        return True
-    return not (_short(left_lines, line_height) or _short(right_lines, line_height))
-
-
-def _paragraph_gap(boxes: list[Box], line_height: float) -> float:
-    """The narrowest empty band between lines that parts paragraphs: wider than the
-    narrowest space between the page's lines by most of a line's height. Lines of
-    double-spaced text (a court filing's) are as far apart as the paragraphs of single-spaced
-    text; the space between lines counts up to twice a line's height."""
-    gaps = _gaps([(box[1], box[3]) for box in boxes], 0.0)
-    between_lines = min([high - low for low, high in gaps] + [2 * line_height])
-    return max(0.9 * line_height, between_lines + 0.7 * line_height)
-
-
-def _cut(boxes: list[Box], line_height: float, paragraph_gap: float) -> list[list[Box]] | None:
-    """The parts of a region in reading order, cut at its widest empty band (a gutter
-    between columns first, then the space between paragraphs), or ``None`` when it is one
-    block. Horizontal bands as wide as the widest are cut at once: a page of a thousand
-    paragraphs alike is cut in one step."""
+def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
+    """Blocks of boxes in reading order (recursive XY cut)."""
+    if len(boxes) <= 1:
+        return [boxes]
     vertical = _gaps([(box[0], box[2]) for box in boxes], GUTTER)
     if vertical:
         low, high = max(vertical, key=lambda gap: gap[1] - gap[0])
         cut = (low + high) / 2
         left = [box for box in boxes if box[2] <= cut]
         right = [box for box in boxes if box[0] >= cut]
-        if _columns(left, right, line_height):
-            return [left, right]
-    horizontal = _gaps([(box[1], box[3]) for box in boxes], paragraph_gap)
-    if not horizontal:
-        return None
-    widest = max(high - low for low, high in horizontal)
-    cuts = sorted(((low + high) / 2 for low, high in horizontal if high - low >= widest - 0.5), reverse=True)
-    parts: list[list[Box]] = [[] for _ in range(len(cuts) + 1)]
-    for box in boxes:
-        parts[sum(1 for cut in cuts if box[1] < cut)].append(box)
-    return [part for part in parts if part]
-
-
-def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
-    """Blocks of boxes in reading order (an XY cut: split the region at its widest empty
-    band, read the parts in order, and so on), in a loop: a page of a thousand lines would
-    have recursed a thousand calls deep."""
-    paragraph_gap = _paragraph_gap(boxes, line_height)
-    blocks = []
-    pending = [boxes]  # regions still to cut, the next to read last
-    while pending:
-        region = pending.pop()
-        parts = _cut(region, line_height, paragraph_gap) if len(region) > 1 else None
-        if parts is None:
-            blocks.append(region)
-        else:
-            pending.extend(reversed(parts))
-    return blocks
+        return _reading_order(left, line_height) + _reading_order(right, line_height)
+    # Bands separated by more than the space between lines (paragraphs), top first.
+    horizontal = _gaps([(box[1], box[3]) for box in boxes], 0.9 * line_height)
+    if horizontal:
+        low, high = max(horizontal, key=lambda gap: gap[1] - gap[0])
+        cut = (low + high) / 2
+        upper = [box for box in boxes if box[1] >= cut]
+        lower = [box for box in boxes if box[3] <= cut]
+        return _reading_order(upper, line_height) + _reading_order(lower, line_height)
+    return [boxes]
 
 
 # Where a line ends with a hyphen before a word goes on, PDFium joins the lines and writes
@@ -194,63 +109,24 @@ def _lines_as_pdfium_reads(textpage) -> list[list[str]]:
     return [lines] if lines else []
 
 
-def _bounded(textpage, left: float, bottom: float, right: float, top: float) -> list[str]:
-    """The lines of the text PDFium reads within a box."""
-    return _lines(textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n"))
-
-
-def _block_lines(textpage, block: list[Box]) -> list[str]:
-    """The lines of a block, top to bottom, each read left to right.
-
-    PDFium reads a box's text in the order it was drawn: a block drawn in reading order is
-    read in one call (PDFium scans the page's characters on every call, so one call per
-    line would cost lines x characters); any other is read a line at a time. A line whose
-    boxes stand apart (a gap of ``GUTTER`` or more) in a block of two such lines or more is
-    a table's row: its cells are read one by one and separated by tabs, as a row of an HTML
-    table is written (``html._line``)."""
-    lines = _bands(block)
-    rows = [[[box for box in line if box[0] >= low and box[2] <= high] for low, high in _pieces(line)] for line in lines]
-    table = sum(1 for cells in rows if len(cells) > 1) > 1
-    in_order = [box[4] for line in lines for box in line] == sorted(box[4] for box in block)
-    if in_order and not table:
-        return _bounded(textpage, *_around(block))
-    read = []
-    for line, cells in zip(lines, rows):
-        if table:
-            texts = [" ".join(_bounded(textpage, *_around(cell))) for cell in cells]
-            read.append("\t".join(text for text in texts if text))
-        else:
-            read.append(" ".join(_bounded(textpage, *_around(line))))
-    return [line for line in read if line]
-
-
-def _around(boxes: list[Box]) -> Box:
-    return min(box[0] for box in boxes), min(box[1] for box in boxes), max(box[2] for box in boxes), max(box[3] for box in boxes)
-
-
-def _pieces(line: list[Box]) -> list[tuple[float, float]]:
-    """The horizontal extents of a line's pieces: its boxes, left to right, joined where
-    less than ``GUTTER`` apart."""
-    pieces = [[line[0][0], line[0][2]]]
-    for box in line[1:]:
-        if box[0] - pieces[-1][1] >= GUTTER:
-            pieces.append([box[0], box[2]])
-        else:
-            pieces[-1][1] = max(pieces[-1][1], box[2])
-    return [(low, high) for low, high in pieces]
-
-
 def _page_blocks(textpage) -> list[list[str]]:
-    """The page's blocks (paragraphs, column pieces, tables) in reading order, each a list
-    of lines."""
-    boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
+    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
+
+    The text of a block is read in one call for its whole box (PDFium scans the page's
+    characters on every call, so one call per line would cost lines x characters)."""
+    boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
     if not boxes:
         return []
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
     blocks = []
     for block in _reading_order(boxes, line_height):
-        if lines := _block_lines(textpage, block):
+        left = min(box[0] for box in block)
+        bottom = min(box[1] for box in block)
+        right = max(box[2] for box in block)
+        top = max(box[3] for box in block)
+        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
+        if lines := _lines(text):
             blocks.append(lines)
     return blocks
 
