@@ -7,6 +7,7 @@
    footers) and two-column reports, side by side with a naive extraction (every visible
    text node of the page; PDFium's text in drawing order).
 2. Speed: medians of ``sources.ingest.extract`` on a 100-page two-column PDF report, a
+   PDF of as many pages as are read (``MAX_PAGES``), a line each, a
    2 MB news page (scripts, styles, hydration data, 3,000 teaser cards around the
    article), a 2 MB page of nothing but paragraphs, and pages of as many paragraphs as a
    page may have elements (``MAX_HTML_ELEMENTS``), short, or long enough to fill the
@@ -148,11 +149,20 @@ def hundred_page_report() -> bytes:
         count += 20
 
 
+def longest_pdf() -> bytes:
+    """As many pages as a PDF may have (``MAX_PAGES``), a numbered line of prose on each."""
+    from sources.ingest.pdf import MAX_PAGES
+
+    prose = report_paragraphs(40)
+    return pdf_bytes([[(72, 700, f"{number}. {prose[number % len(prose)][:80]}")] for number in range(MAX_PAGES)])
+
+
 def speed(repeat: int) -> str:
     from sources.ingest import extract
 
     cases = [
         ("PDF report, two columns", hundred_page_report(), {}),
+        ("PDF of 5,000 pages, a line each", longest_pdf(), {}),
         ("HTML news page, scripts and teasers", big_news_page(), {"declared_type": "text/html"}),
         ("HTML of paragraphs only", dense_page(2 * 2**20), {"declared_type": "text/html"}),
         ("HTML of short paragraphs, as many elements as are read", element_page(), {"declared_type": "text/html"}),
