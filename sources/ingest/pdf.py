@@ -1,8 +1,8 @@
 """PDF: the text layer, in reading order, and the document's metadata (PDFium, through
 pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
 
-PDFium gives each run of text with its box; the page's reading order is found by a
-recursive XY cut (split the page at the widest empty band, vertical gutters first, and
+PDFium gives each run of text with its box; the page's reading order is found by an
+XY cut (split the page at the widest empty band, vertical gutters first, and
 read the parts left to right, top to bottom), so that two columns are read one after the
 other whatever order they were drawn in. Page furniture at the top or bottom of most pages
 (running heads, page numbers) is dropped; headings such as "Article 3" are kept
@@ -60,25 +60,37 @@ def _gaps(intervals: list[tuple[float, float]], minimum: float) -> list[tuple[fl
 
 
 def _reading_order(boxes: list[Box], line_height: float) -> list[list[Box]]:
-    """Blocks of boxes in reading order (recursive XY cut)."""
-    if len(boxes) <= 1:
-        return [boxes]
+    """Blocks of boxes in reading order: an XY cut (split the region at its widest empty
+    band, a gutter between columns first, then the space between paragraphs; read the parts
+    in order, and so on), in a loop: cut by recursion, a page of a thousand paragraphs
+    passed Python's recursion limit and was refused as unreadable."""
+    blocks = []
+    pending = [boxes]  # regions still to read, the next one last
+    while pending:
+        region = pending.pop()
+        parts = _cut(region, line_height) if len(region) > 1 else None
+        if parts is None:
+            blocks.append(region)
+        else:
+            pending.extend(reversed(parts))
+    return blocks
+
+
+def _cut(boxes: list[Box], line_height: float) -> tuple[list[Box], list[Box]] | None:
+    """A region's two parts in reading order, either side of its widest empty band, or
+    None when it has none (a block)."""
     vertical = _gaps([(box[0], box[2]) for box in boxes], GUTTER)
     if vertical:
         low, high = max(vertical, key=lambda gap: gap[1] - gap[0])
         cut = (low + high) / 2
-        left = [box for box in boxes if box[2] <= cut]
-        right = [box for box in boxes if box[0] >= cut]
-        return _reading_order(left, line_height) + _reading_order(right, line_height)
+        return [box for box in boxes if box[2] <= cut], [box for box in boxes if box[0] >= cut]
     # Bands separated by more than the space between lines (paragraphs), top first.
     horizontal = _gaps([(box[1], box[3]) for box in boxes], 0.9 * line_height)
     if horizontal:
         low, high = max(horizontal, key=lambda gap: gap[1] - gap[0])
         cut = (low + high) / 2
-        upper = [box for box in boxes if box[1] >= cut]
-        lower = [box for box in boxes if box[3] <= cut]
-        return _reading_order(upper, line_height) + _reading_order(lower, line_height)
-    return [boxes]
+        return [box for box in boxes if box[1] >= cut], [box for box in boxes if box[3] <= cut]
+    return None
 
 
 # Where a line ends with a hyphen before a word goes on, PDFium joins the lines and writes

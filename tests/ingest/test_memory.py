@@ -362,3 +362,11 @@ def test_a_page_of_many_drawn_objects_is_not_looked_through_object_by_object(mon
     sparse = [[(72, 700, "One line.")]]
     pdf.read_pdf(io.BytesIO(pdf_bytes(sparse)))
     assert len(calls) == 1
+
+
+def test_a_page_of_a_thousand_paragraphs_is_read():
+    """The page is cut into blocks in a loop: cut by recursion, 1,150 paragraphs of one
+    tall page passed Python's recursion limit, and the PDF was refused as unreadable."""
+    boxes = [(72.0, 30000.0 - 24 * number, 300.0, 30008.0 - 24 * number) for number in range(1150)]
+    blocks = pdf._reading_order(boxes, 8.0)
+    assert [block[0] for block in blocks] == boxes  # each its own block, top first
