@@ -536,6 +536,10 @@ _STATUS_SAID = {
 }
 
 
+def _is_a_page(status: int) -> bool:
+    return 200 <= status < 300 and status not in (204, 205, 206)
+
+
 def fetch(url: str) -> net.Response:
     """GET ``url`` with the fetching limits; errors as ``InvalidInput`` that say what
     happened (codes from ``project.net``: ``timeout``, ``too_large``,
@@ -550,13 +554,16 @@ def fetch(url: str) -> net.Response:
             max_bytes=max_source_bytes(),
             max_redirects=5,
             allow_private=settings.SOURCE_FETCH_ALLOW_PRIVATE,
+            # The body of an error status is not read: it is no page to keep, and one that
+            # stalls had turned the server's answer into a timeout.
+            read_body=_is_a_page,
         )
         if 200 <= response.status < 300:
             # A body sent gzipped although asked for none, undone within the same limit.
             response.file = net.decoded(response, max_bytes=max_source_bytes())
     except net.FetchError as error:
         raise _fetch_refused(error) from error
-    if not 200 <= response.status < 300 or response.status in (204, 205, 206):
+    if not _is_a_page(response.status):
         message = f"The server answered HTTP {response.status}{_STATUS_SAID.get(response.status, '')}."
         if response.status in net.REDIRECT_STATUSES:
             message = f"The server answered HTTP {response.status} without a Location."

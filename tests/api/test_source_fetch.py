@@ -5,6 +5,7 @@ what happened."""
 from __future__ import annotations
 
 import gzip
+import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -175,6 +176,12 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/slow":
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            drip(self.wfile, 30)
+        elif self.path == "/error-stalls":
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
             self.end_headers()
             drip(self.wfile, 30)
         else:
@@ -374,6 +381,16 @@ def test_a_fetch_that_takes_too_long_is_refused(client_for, analyst, server, set
     response = client_for(analyst).post(FETCH, {"url": server + "/slow"})
     assert response.status_code == 400
     assert response.json()["code"] == "timeout"
+
+
+def test_an_error_status_whose_body_stalls_is_said_at_once(client_for, analyst, server, settings):
+    """The server's 500 was recorded as no answer, once its body had been waited for
+    until the timeout."""
+    settings.SOURCE_FETCH_TIMEOUT = 2
+    started = time.monotonic()
+    response = client_for(analyst).post(FETCH, {"url": server + "/error-stalls"})
+    assert time.monotonic() - started < 1.5
+    assert response.status_code == 400 and response.json()["code"] == "http_status" and response.json()["status"] == 500
 
 
 def test_private_addresses_are_refused_without_the_allowance(client_for, analyst, server, settings):
