@@ -107,9 +107,10 @@ def run_worker(
         except Exception as error:  # noqa: BLE001 - logged; the next round starts afresh
             totals.errors += 1
             error_wait = min(MAX_ERROR_WAIT, max(error_wait * 2, interval, 1.0))
-            # A lost database is said in the round's one line; anything else is a fault
-            # of ours, logged with its traceback.
-            logger.warning("webhook round failed", exc_info=not isinstance(error, DATABASE_UNAVAILABLE))
+            # A lost database is said in the round's one line (``report``); anything else is
+            # a fault of ours, logged with its traceback too.
+            if not isinstance(error, DATABASE_UNAVAILABLE):
+                logger.warning("webhook round failed", exc_info=True)
             report(f"round failed ({type(error).__name__}: {escaped(str(error).strip()[:300])}); "
                    f"retrying in {error_wait:g} s")
             _drop_connections()

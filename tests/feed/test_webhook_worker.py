@@ -288,9 +288,9 @@ def test_a_failed_round_is_reported_and_the_next_one_delivers(receiver, local_de
     assert totals.errors == 1 and totals.delivered == 2
     assert lines[0].startswith("round failed (OperationalError: server closed the connection")
     assert lines[1] == "delivered 2, failed attempts 0"
-    # A lost database is that one line: a traceback for each round of an outage buried them.
-    (record,) = [record for record in caplog.records if record.getMessage() == "webhook round failed"]
-    assert not record.exc_info
+    # A lost database is that one line: a traceback (or a line saying less) for each round
+    # of an outage buried them.
+    assert [record for record in caplog.records if record.getMessage() == "webhook round failed"] == []
 
 
 def test_a_stop_request_is_honoured_before_the_next_post(receiver, local_delivery):
