@@ -185,6 +185,9 @@ def _check_redis_options(name: str, url: str, shown: str) -> None:
     if (ssl := sorted(option for option in given if option.startswith("ssl_"))) and not url.startswith("rediss://"):
         raise ImproperlyConfigured(f"{name}: {shown!r} sets {', '.join(ssl)}, which only a rediss:// address uses.")
     written = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    if twice := sorted(option for option, values in written.items() if len(values) > 1):
+        # The client reads the first, a reader of the address the last.
+        raise ImproperlyConfigured(f"{name}: {shown!r} gives {', '.join(twice)} more than once.")
     for option in sorted(given):
         if _redis_option_problem(option, options[option]) or (
             # redis-py reads any word but its false ones as true: "maybe", and "off", are true to it.
@@ -387,7 +390,7 @@ REPLICA_PIN_SECONDS = env_number("REPLICA_PIN_SECONDS", "5", kind=int, most=8640
 # lasts three times the timeout: 5 minutes at most (a receiver answers at once and works
 # after). The first retry waits a day at most, any retry a week (a webhook failing for
 # WEBHOOK_DISABLE_AFTER_SECONDS, a day by default, is disabled at its next attempt).
-WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", positive=True, most=300)
+WEBHOOK_TIMEOUT_SECONDS = env_number("WEBHOOK_TIMEOUT_SECONDS", "10", least=1, most=300)
 WEBHOOK_BACKOFF_SECONDS = env_number("WEBHOOK_BACKOFF_SECONDS", "10", positive=True, most=86400)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_number("WEBHOOK_BACKOFF_MAX_SECONDS", "3600", positive=True, most=7 * 86400)
 WEBHOOK_DISABLE_AFTER_SECONDS = env_number("WEBHOOK_DISABLE_AFTER_SECONDS", "86400", positive=True)
@@ -405,7 +408,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies up to MAX_BODY_MB (a source's text arrives in one); beyond, 413 as JSON
 # (project.middleware.RequestBodyLimitMiddleware).
-MAX_BODY_MB = env_number("MAX_BODY_MB", "20", positive=True, most=1024 * 1024)
+# At least a megabyte: below, a login's form was refused (413, "the limit is 0 bytes").
+MAX_BODY_MB = env_number("MAX_BODY_MB", "20", least=1, most=1024 * 1024)
 # Where an upload past FILE_UPLOAD_MAX_MEMORY_SIZE is streamed (else the system's
 # temporary directory, TMPDIR): checked here, not at the first large upload.
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
@@ -492,7 +496,7 @@ SILENCED_SYSTEM_CHECKS = env_list(
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 MAX_SOURCE_MB = env_number("MAX_SOURCE_MB", "50", kind=int, positive=True)
 SOURCE_FETCH_ALLOW_PRIVATE = env_bool("SOURCE_FETCH_ALLOW_PRIVATE", False)
-SOURCE_FETCH_TIMEOUT = env_number("SOURCE_FETCH_TIMEOUT", "20", positive=True, most=600)
+SOURCE_FETCH_TIMEOUT = env_number("SOURCE_FETCH_TIMEOUT", "20", least=1, most=600)
 
 # Field history (django-simple-history).
 SIMPLE_HISTORY_REVERT_DISABLED = False

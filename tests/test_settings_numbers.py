@@ -73,6 +73,10 @@ def test_a_throttle_rate_is_read_as_the_throttles_read_it(value, parsed):
         # Accepted, they made every fetch (time_t) or every write with replicas a 500, or
         # stopped start-up without naming the variable.
         ("SOURCE_FETCH_TIMEOUT", "1e10", "SOURCE_FETCH_TIMEOUT must be at most 600, not '1e10'."),
+        # Passed start-up, then every fetch timed out, every POST was a 413 ("0 bytes").
+        ("SOURCE_FETCH_TIMEOUT", "1e-9", "SOURCE_FETCH_TIMEOUT must be at least 1, not '1e-9'."),
+        ("WEBHOOK_TIMEOUT_SECONDS", "0.001", "WEBHOOK_TIMEOUT_SECONDS must be at least 1, not '0.001'."),
+        ("MAX_BODY_MB", "0.0000009", "MAX_BODY_MB must be at least 1, not '0.0000009'."),
         ("REPLICA_PIN_SECONDS", "99999999999999999999", "REPLICA_PIN_SECONDS must be at most 86400, not '99999999999999999999'."),
         ("MAX_BODY_MB", "1e308", "MAX_BODY_MB must be at most 1048576, not '1e308'."),
         ("WEBHOOK_PRIVATE_NETWORKS", "10.0.0.0/8, intranet", "WEBHOOK_PRIVATE_NETWORKS: 'intranet' is not a network (10.0.0.0/8) or an address."),
@@ -115,6 +119,8 @@ def test_a_duration_beyond_its_bound_is_refused_at_start_up(name, value, message
         # The client reads any word but its false ones as true: "maybe", and "off".
         ("redis://127.0.0.1:6379/0?socket_keepalive=maybe", "socket_keepalive must be true or false"),
         ("redis://127.0.0.1:6379/0?retry_on_timeout=off", "retry_on_timeout must be true or false"),
+        # The client reads the first of an option given twice; a reader of the address the last.
+        ("redis://127.0.0.1:6379/0?socket_keepalive=maybe&socket_keepalive=false", "gives socket_keepalive more than once"),
         ("redis://127.0.0.1:6379/0?connection_class=redis.SSLConnection", "does not take from the address: connection_class"),
         ("redis://127.0.0.1:6379/0?retry=3", "does not take from the address: retry"),
         ("redis://127.0.0.1:6379/0?decode_responses=true", "does not take from the address: decode_responses"),
