@@ -243,7 +243,7 @@ def enqueue(webhook: Webhook, now: datetime, *, up_to: int | None = None) -> int
 PRUNE_BATCH = 5_000
 
 
-def prune_delivery_log(now: datetime, *, keep_days: int | None = None) -> int:
+def prune_delivery_log(now: datetime, *, keep_days: int | None = None, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Delete the finished deliveries (delivered or skipped) made more than ``keep_days``
     (``WEBHOOK_LOG_DAYS``) before ``now``, a batch at a time; the number deleted. Pending ones
     stay, however old: they are the queue. What was delivered is not sent again: the
@@ -252,7 +252,9 @@ def prune_delivery_log(now: datetime, *, keep_days: int | None = None) -> int:
     finished = Delivery.objects.exclude(status=Delivery.Status.PENDING).filter(created_at__lt=now - timedelta(days=days))
     deleted = 0
     with read_primary():  # a lagging replica would give the batch just deleted again, for ever
-        while ids := list(finished.order_by("pk").values_list("pk", flat=True)[:PRUNE_BATCH]):
+        # Batch by batch, stopping between two when asked to (the worker's stop signal: the
+        # rest waits for its next pruning).
+        while not should_stop() and (ids := list(finished.order_by("pk").values_list("pk", flat=True)[:PRUNE_BATCH])):
             deleted += Delivery.objects.filter(pk__in=ids).delete()[0]
     return deleted
 

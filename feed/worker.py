@@ -101,7 +101,7 @@ def run_worker(
         try:
             if time.monotonic() >= next_prune:
                 next_prune = time.monotonic() + PRUNE_EVERY
-                if pruned := prune_delivery_log(timezone.now()):
+                if pruned := prune_delivery_log(timezone.now(), should_stop=should_stop):
                     report(f"deleted {pruned} finished deliveries older than the log keeps (WEBHOOK_LOG_DAYS)")
             result = deliver_all(owner=owner, should_stop=should_stop)
         except Exception as error:  # noqa: BLE001 - logged; the next round starts afresh

@@ -328,6 +328,23 @@ def test_the_worker_prunes_the_log_when_it_starts_and_says_so(settings):
     Delivery.objects.update(created_at=timezone.now() - timedelta(days=2))
     said: list[str] = []
     asked: list[bool] = []
-    worker.run_worker(interval=0.01, should_stop=lambda: asked.append(True) or len(asked) > 1, report=said.append, owner="pruner")
+    worker.run_worker(interval=0.01, should_stop=lambda: asked.append(True) or bool(said) or len(asked) > 20,
+                      report=said.append, owner="pruner")
     assert not Delivery.objects.exists()
     assert said == ["deleted 1 finished deliveries older than the log keeps (WEBHOOK_LOG_DAYS)"]
+
+
+def test_a_stop_request_ends_the_pruning_between_two_batches(settings, monkeypatch):
+    """A log of half a million old deliveries held the first SIGTERM for 8 s, past a
+    supervisor's stop timeout."""
+    settings.WEBHOOK_LOG_DAYS = 1
+    monkeypatch.setattr(webhooks, "PRUNE_BATCH", 1)
+    Event.objects.bulk_create(Event(type="claim.published", claim=n, version=1, public=True) for n in range(3))
+    sequence_pending()
+    webhook = Webhook.objects.create(url="https://example.org/hook", secret=SECRET, last_seq=3)
+    for event in Event.objects.all():
+        Delivery.objects.create(webhook=webhook, event=event, seq=event.seq, status=Delivery.Status.DELIVERED)
+    Delivery.objects.update(created_at=timezone.now() - timedelta(days=2))
+    batches: list[bool] = []
+    assert webhooks.prune_delivery_log(timezone.now(), should_stop=lambda: batches.append(True) or len(batches) > 1) == 1
+    assert Delivery.objects.count() == 2
