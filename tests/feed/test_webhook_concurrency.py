@@ -117,3 +117,20 @@ def test_a_webhooks_round_ends_after_round_seconds_however_few_posts_it_made(db,
     assert [delivery.seq for delivery in Delivery.objects.filter(webhook=webhook).order_by("delivered_at")] == sorted(
         Delivery.objects.filter(webhook=webhook).values_list("seq", flat=True)
     )
+
+
+def test_reading_past_events_a_webhook_does_not_take_ends_its_round_in_time_too(db, local_delivery, receivers, monkeypatch):
+    """Before its first POST, a webhook of a rare type read every event it does not take
+    in one round (a minute a million events), the other webhooks' next round waiting."""
+    monkeypatch.setattr(webhooks, "ROUND_SECONDS", 0.0)
+    monkeypatch.setattr(webhooks, "ENQUEUE_BATCH", 2)
+    _events(10, type="claim.updated")
+    (wanted,) = _events(1, type="claim.retracted")
+    receiver = receivers()
+    webhook = _webhook(receiver.url, types=["claim.retracted"])
+    rounds = 0
+    while not receiver.received:
+        webhooks.deliver_round(webhook)
+        rounds += 1
+        assert rounds < 20
+    assert rounds > 1  # a batch of two events a round, then the one it takes
