@@ -470,7 +470,7 @@ def test_a_failed_round_is_reported_on_one_line(db, monkeypatch):
         raise ValueError("bad\nround failed (forged)\x1b[2J")
 
     monkeypatch.setattr(worker, "deliver_all", deliver_all)
-    monkeypatch.setattr(worker, "prune_delivery_log", lambda now: 0)
+    monkeypatch.setattr(worker, "prune_delivery_log", lambda now, **options: 0)
     lines: list[str] = []
     worker.run_worker(interval=0.01, should_stop=lambda: bool(lines), report=lines.append)
     assert lines == ["round failed (ValueError: bad\\nround failed (forged)\\x1b[2J); retrying in 1 s"]
