@@ -572,6 +572,10 @@ def _datetime(record: dict, name: str) -> dt.datetime | None:
         raise InvalidLine(f"{name} {value!r} is out of range once in UTC") from None
 
 
+# The earliest moment shown in every time zone (UTC-12 is a day behind at the calendar's start).
+SHOWN_EVERYWHERE = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+
+
 def _uid(record: dict, name: str) -> uuid.UUID | None:
     value = record.get(name)
     if value in (None, ""):
@@ -738,6 +742,12 @@ class Resolver:
                 fields[name] = _date(record, name)
         if "retrieved_at" in fields:
             fields["retrieved_at"] = _datetime(record, "retrieved_at")
+            if fields["retrieved_at"] is not None and fields["retrieved_at"] < SHOWN_EVERYWHERE:
+                # Restored as exported, however old, but for a moment no time zone west of
+                # UTC can show (the first day of year 1): the source list failed for everybody.
+                raise InvalidLine(
+                    f"retrieved_at {fields['retrieved_at'].isoformat()} is too early to be shown in every time zone"
+                )
         if not fields.get("url"):
             fields.pop("url", None)
         fields.setdefault("title", "")

@@ -395,6 +395,16 @@ def test_the_import_puts_back_pythons_thread_switch_interval(corpus, source, tmp
     assert sys.getswitchinterval() == before
 
 
+def test_a_source_read_at_a_moment_no_time_zone_west_of_utc_shows_is_a_line_error(corpus, tmp_path):
+    """Year 1, stored, made the source list fail for everybody where TIME_ZONE is west of
+    UTC. An old date that can be shown is restored as exported."""
+    line = {"type": "source", "title": "Read in year 1", "text": "A text.", "retrieved_at": "0001-01-01T00:00:00Z"}
+    with pytest.raises(CommandError):
+        _import(tmp_path, json.dumps(line))
+    old = {"type": "source", "title": "Read in 1850", "text": "A text.", "retrieved_at": "1850-06-01T00:00:00Z"}
+    assert "1 sources" in _import(tmp_path, json.dumps(old))
+
+
 def test_a_source_dated_ahead_is_restored_as_exported(corpus, tmp_path):
     """The API refuses a publication date that has not begun (``_refuse_dates_ahead``); an
     export may hold one stored before that rule, and restores as it was."""
