@@ -3,6 +3,7 @@ start, saying what to run; with it, the admin's pages name the hashed files."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,3 +42,17 @@ def test_a_server_without_the_manifest_refuses_to_start_and_says_what_to_run(tmp
     served = _run(SERVE_LOGIN_PAGE, tmp_path)
     assert served.returncode == 0, served.stderr[-2000:]
     assert served.stdout.split() == ["200", "True"]
+
+
+def test_a_manifest_of_an_earlier_release_is_refused_too(tmp_path):
+    """A manifest missing one file (an earlier release's, before the webhooks' style sheet)
+    passed the check of one file, and the webhooks' pages alone were 500s."""
+    _run("", tmp_path, "manage.py", "collectstatic", "--noinput").check_returncode()
+    manifest = tmp_path / "staticfiles.json"
+    data = json.loads(manifest.read_text())
+    del data["paths"]["feed/webhooks.css"]
+    manifest.write_text(json.dumps(data))
+    for module in ("project.wsgi", "project.asgi"):
+        started = _run(f"import {module}", tmp_path)
+        assert started.returncode != 0, module
+        assert "1 of them missing from it, feed/webhooks.css among them" in started.stderr
