@@ -590,6 +590,14 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
     409 that says the page gave it), and when the fetch fails (400, see ``fetch``)."""
     refuse_unfetchable_url(url)
     url = net.as_sent(url)  # the address as requested, and recorded
+    if len(url) > URL_MAX_LENGTH:
+        # Letters past ASCII take six characters each once percent-encoded: such an address
+        # had been read, then recorded as no URL at all.
+        detail = (
+            f"The URL is {len(url):,} characters once written as it is sent (percent-encoded); a source "
+            f"records at most {URL_MAX_LENGTH:,}."
+        )
+        raise InvalidInput(detail, code="bad_url", extra={"errors": {"url": [detail]}})
     _refuse_duplicate_url(url)
     response = fetch(url)
     retrieved_at = timezone.now()

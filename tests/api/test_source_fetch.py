@@ -446,6 +446,17 @@ def test_a_url_longer_than_a_source_records_is_refused_before_it_is_fetched(clie
     assert ASKED == [] and not Source.objects.exists()
 
 
+def test_a_url_that_grows_past_what_a_source_records_once_encoded_is_refused_before_it_is_fetched(client_for, analyst, server):
+    """335 Cyrillic letters are 362 characters as typed and 2,000 odd percent-encoded: it
+    was read, then recorded with no URL."""
+    url = server + "/" + "ж" * 335
+    ASKED.clear()
+    response = client_for(analyst).post(FETCH, {"url": url})
+    assert response.status_code == 400 and response.json()["code"] == "bad_url"
+    assert "once written as it is sent (percent-encoded)" in response.json()["errors"]["url"][0]
+    assert ASKED == [] and not Source.objects.exists()
+
+
 @pytest.mark.parametrize("payload", [{}, {"url": 5}, {"url": None}, {"url": ["http://a"]}, {"url": "http://a", "colour": "x"}])
 def test_malformed_fetch_requests_are_a_400(client_for, analyst, payload):
     assert client_for(analyst).post(FETCH, payload).status_code == 400
