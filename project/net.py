@@ -336,9 +336,11 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _DeadlineHTTPSConnection
 
 
-def _pool(scheme: str, host: str, address: str, port: int, deadline: float, watchdogs: list):
+def _pool(scheme: str, host: str, address: str, port: int, deadline: float, watchdogs: list,
+          connect_within: float | None = None):
     remaining = deadline - time.monotonic()
-    timeouts = urllib3.Timeout(connect=remaining, read=remaining)
+    connect = remaining if connect_within is None else min(remaining, connect_within)
+    timeouts = urllib3.Timeout(connect=connect, read=remaining)
     if scheme == "https":
         return _HTTPSPool(
             address,
@@ -529,20 +531,27 @@ def request(
     raise FetchError(f"More than {max_redirects} redirects from {first_url}.", code="too_many_redirects")
 
 
+# Seconds an address is given to take the connection when the host has others to try.
+NEXT_ADDRESS_AFTER = 2.0
+
+
 def _open(scheme: str, host: str, addresses: list[str], port: int, deadline: float, watchdogs: list,
           method: str, target: str, **request) -> tuple:
     """(pool, answer) of the request sent to the first of ``addresses`` that takes the
     connection, in order, within the deadline: a host of several addresses (IPv6 and IPv4,
     round-robin) is not down because one of them is. The last refusal is raised."""
     for index, address in enumerate(addresses):
-        pool = _pool(scheme, host, address, port, deadline, watchdogs)
+        last = index + 1 == len(addresses)
+        # An address that drops the connection silently (a host's IPv6 down behind a
+        # firewall) is given a few seconds, not the whole deadline, when others remain.
+        pool = _pool(scheme, host, address, port, deadline, watchdogs, connect_within=None if last else NEXT_ADDRESS_AFTER)
         try:
             return pool, pool.urlopen(
                 method, target, redirect=False, preload_content=False, assert_same_host=False, **request,
             )
-        except urllib3.exceptions.NewConnectionError:
+        except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError):
             pool.close()
-            if index + 1 == len(addresses) or time.monotonic() >= deadline:
+            if last or time.monotonic() >= deadline:
                 raise
         except BaseException:
             pool.close()

@@ -482,3 +482,37 @@ def test_a_unicode_host_is_looked_up_and_named_as_the_name_system_knows_it(serve
         response = net.request("GET", f"http://{host}:{port}/echo/x", allow_private=True)
         assert response.body.decode() == f"/echo/x {ascii}:{port}"
     assert {"xn--bcher-kva.test", "xn--r8jz45g.test"} <= set(asked) and all(host.isascii() for host in asked)
+
+
+def test_an_address_that_drops_connections_silently_is_given_seconds_not_the_whole_deadline(server, monkeypatch):
+    """The first address takes no connection and refuses none (its queue full: the
+    connection attempts are dropped): it held the request to its deadline, and the second
+    address, which answers, was never tried."""
+    port = int(server.rsplit(":", 1)[1])
+    silent = socket.socket()
+    silent.bind(("127.0.0.2", port))
+    silent.listen(0)
+    queued = []
+    for _ in range(3):  # fills the queue: later attempts get no answer at all
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(("127.0.0.2", port))
+        queued.append(client)
+    time.sleep(0.2)
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "dual.test":
+            return [*real("127.0.0.2", *args, **kwargs), *real("127.0.0.1", *args, **kwargs)]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(net, "NEXT_ADDRESS_AFTER", 0.5)
+    try:
+        started = time.monotonic()
+        response = net.request("GET", f"http://dual.test:{port}/hello", allow_private=True, timeout=5)
+        assert response.status == 200 and time.monotonic() - started < 3
+    finally:
+        for client in queued:
+            client.close()
+        silent.close()
