@@ -4,9 +4,14 @@ passes through, documented once for every operation they apply to.
 - 401: a token that is sent and not valid is refused whatever the operation, a public
   read included (DRF authenticates before it asks for permission).
 - 429 ``throttled``, with ``Retry-After``: every throttled view (``DEFAULT_THROTTLE_CLASSES``).
-- For an operation that takes a body (``project.middleware``): 411 ``length_required``
-  (chunked, without a ``Content-Length``), 413 ``request_too_large`` (over ``MAX_BODY_MB``)
-  and 415 (``unsupported_content_encoding``, or a media type its parsers do not read).
+- 406 ``not_acceptable``: an ``Accept`` header that asks for no type the operation answers
+  with (JSON), on every operation.
+- 411 ``length_required``: a request sent in chunks without a ``Content-Length``, whatever
+  its method (``project.middleware``).
+- 400 on every read: a query parameter the operation does not take, one given twice, or a
+  ``format`` other than JSON (a list's filters are its own 400s).
+- For an operation that takes a body: 413 ``request_too_large`` (over ``MAX_BODY_MB``) and
+  415 (``unsupported_content_encoding``, or a media type its parsers do not read).
 
 A view that documents one of these codes itself keeps its own description.
 """
@@ -17,7 +22,7 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.authentication import TokenAuthentication
 
-from project.api import ErrorSerializer, RequestTooLargeSerializer
+from project.api import ErrorSerializer, RequestTooLargeSerializer, ValidationErrorSerializer
 
 RETRY_AFTER_THROTTLED = OpenApiParameter(
     "Retry-After",
@@ -38,11 +43,19 @@ THROTTLED = OpenApiResponse(
     "`throttled`: too many requests from this caller (`THROTTLE_ANON` per address, "
     "`THROTTLE_USER` per user); try again after `Retry-After` seconds.",
 )
+LENGTH_REQUIRED = OpenApiResponse(
+    ErrorSerializer,
+    "`length_required`: the request was sent in chunks without a `Content-Length`; send it with its length.",
+)
+NOT_ACCEPTABLE = OpenApiResponse(
+    ErrorSerializer,
+    "`not_acceptable`: the `Accept` header asks for no type this operation answers with (JSON).",
+)
+BAD_QUERY = OpenApiResponse(
+    ValidationErrorSerializer,
+    "A query parameter this operation does not take, one given twice, or a `format` other than `json`.",
+)
 BODY_ERRORS = {
-    411: OpenApiResponse(
-        ErrorSerializer,
-        "`length_required`: the body was sent in chunks without a `Content-Length`; send it with its length.",
-    ),
     413: OpenApiResponse(
         RequestTooLargeSerializer,
         "`request_too_large`: the body is over `MAX_BODY_MB` (`limit_bytes`); nothing of it was read.",
@@ -68,7 +81,9 @@ class AutoSchema(openapi.AutoSchema):
 
     def common_error_responses(self) -> dict[int, OpenApiResponse]:
         """The answers of the layers around this operation's view (the module's docstring)."""
-        responses: dict[int, OpenApiResponse] = {}
+        responses: dict[int, OpenApiResponse] = {406: NOT_ACCEPTABLE, 411: LENGTH_REQUIRED}
+        if self.method == "GET":
+            responses[400] = BAD_QUERY
         if self._authenticates():
             responses[401] = INVALID_CREDENTIALS
         if self._takes_a_body():

@@ -221,6 +221,30 @@ def test_a_body_over_max_body_mb_is_a_documented_413_saying_its_limit(corpus, su
     assert_documented(response, method, path)
 
 
+READS = [(method, path) for method, path in OPERATIONS if method == "get" and not path.endswith("/original/")]
+
+
+@pytest.mark.parametrize("method, path", READS)
+def test_an_accept_header_the_operation_cannot_answer_is_a_documented_406(corpus, superuser, method, path):
+    response = token_client(superuser).get(address(path, corpus), HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    assert_documented(response, method, path)
+
+
+@pytest.mark.parametrize("method, path", READS)
+def test_a_format_a_read_does_not_answer_in_is_a_documented_400(corpus, superuser, method, path):
+    response = token_client(superuser).get(address(path, corpus), {"format": "xml"})
+    assert response.status_code in (400, 404)
+    assert_documented(response, method, path)
+
+
+@pytest.mark.parametrize("method, path", READS)
+def test_a_read_sent_in_chunks_is_a_documented_411(corpus, superuser, method, path):
+    response = token_client(superuser).generic("GET", address(path, corpus), b"", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 411
+    assert_documented(response, method, path)
+
+
 @pytest.mark.parametrize("method, path", WITH_A_BODY)
 def test_a_chunked_body_without_a_length_is_a_documented_411(corpus, superuser, method, path):
     response = token_client(superuser).generic(
