@@ -162,13 +162,16 @@ def as_sent(url: str) -> str:
     if not isinstance(url, str):
         return url
     parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(
+        path=percent_encoded(parts.path), query=percent_encoded(parts.query), fragment=percent_encoded(parts.fragment),
+    ))
 
-    def encoded(part: str) -> str:
-        # A "%" that begins no escape is one: sent as it stands, the HTTP client escaped
-        # every "%" of the part, the valid escapes too, and asked for another page.
-        return quote(_LONE_PERCENT.sub("%25", part), safe=_SAFE_IN_URL)
 
-    return urlunsplit(parts._replace(path=encoded(parts.path), query=encoded(parts.query), fragment=encoded(parts.fragment)))
+def percent_encoded(part: str) -> str:
+    """A URL's path, query or fragment with a space or a character past ASCII percent-encoded
+    as UTF-8, and a "%" that begins no escape as "%25" (sent as it stands, the HTTP client
+    escaped every "%" of the part, the valid escapes too, and asked for another page)."""
+    return quote(_LONE_PERCENT.sub("%25", part), safe=_SAFE_IN_URL)
 
 
 _LONE_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")

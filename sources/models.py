@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from project.bidi import isolated
-from project.net import ascii_host
+from project.net import ascii_host, percent_encoded
 from project.validation import one_line, readable
 
 from .language import validate_tag
@@ -50,12 +50,14 @@ def url_key(url: str | None) -> str:
     spelling of its URL: the scheme and host in lower case, without a default port, a
     fragment (never sent to the server), trackers' parameters (``utm_source``, ``fbclid``...)
     or empty ones (``?a=1&``); a host in Unicode as its ASCII (``net.ascii_host``). The path and the other parameters are kept as written, in
-    their order: they may name another page. "" for no URL."""
+    their order (they may name another page), their escapes written one way (``_escapes_alike``). "" for no URL."""
     if not url:
         return ""
     try:
         parts = urlsplit(url.strip())
     except ValueError:  # "http://[::1": no URL to read; it is its own key (a form refuses it)
+        return url.strip()[:URL_KEY_MAX_LENGTH]
+    if not (parts.scheme and parts.netloc):  # no URL to read ("not a url"): its own key
         return url.strip()[:URL_KEY_MAX_LENGTH]
     try:
         port = parts.port
@@ -65,9 +67,28 @@ def url_key(url: str | None) -> str:
     host = ascii_host(parts.hostname or "")
     host = f"[{host}]" if ":" in host else host  # an IPv6 address
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    query = "&".join(item for item in parts.query.split("&") if item and not _TRACKING.match(item.split("=", 1)[0]))
+    query = "&".join(
+        _escapes_alike(item) for item in parts.query.split("&") if item and not _TRACKING.match(item.split("=", 1)[0])
+    )
     # Cut to its column: lower case can lengthen a host ("İ" is two code points).
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))[:URL_KEY_MAX_LENGTH]
+    return urlunsplit((scheme, netloc, _escapes_alike(parts.path or "/"), query, ""))[:URL_KEY_MAX_LENGTH]
+
+
+_ESCAPE = re.compile("%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _escapes_alike(part: str) -> str:
+    """A path or a query's item written one way whatever the escapes it was written with
+    (RFC 3986 6.2.2): a letter past ASCII or a space as its UTF-8 escaped (``ü`` as
+    ``%C3%BC``, as a fetch requests it), escapes in capitals, and a letter that needs none
+    unescaped (``%7E`` as ``~``)."""
+
+    def alike(match: re.Match) -> str:
+        character = chr(int(match.group(1), 16))
+        return character if character in _UNRESERVED else f"%{match.group(1).upper()}"
+
+    return _ESCAPE.sub(alike, percent_encoded(part))
 
 
 def sha256_of(text: str) -> str:

@@ -162,7 +162,34 @@ def test_the_migration_gives_unicode_hosts_their_ascii_key(analyst):
     source = source_create(user=analyst, title="Bücher", text="The text.", url="https://Bücher.example/s/ü")
     Source.objects.filter(pk=source.pk).update(url_key="https://bücher.example/s/ü")  # as 0011 wrote it
     importlib.import_module("sources.migrations.0012_url_key_ascii_hosts").ascii_hosts(global_apps, None)
-    assert Source.objects.get(pk=source.pk).url_key == "https://xn--bcher-kva.example/s/ü"
+    assert Source.objects.get(pk=source.pk).url_key == "https://xn--bcher-kva.example/s/%C3%BC"
+
+
+@pytest.mark.parametrize("recorded, again", [
+    ("https://example.org/d/ü.txt", "https://example.org/d/%C3%BC.txt"),  # as typed, as a fetch records it
+    ("https://example.org/d/%C3%BC.txt", "https://example.org/d/%c3%bc.txt"),  # escapes in either case
+    ("https://example.org/r?q=café", "https://example.org/r?q=caf%C3%A9"),
+    ("https://example.org/a~b", "https://example.org/a%7Eb"),  # a letter that needs no escape
+])
+def test_a_url_written_with_other_escapes_is_the_same_page(client_for, analyst, recorded, again):
+    """A fetch records "/d/%C3%BC.txt" where a JSON create kept "/d/ü.txt" as typed: the
+    same page was recorded twice, whichever came first."""
+    first = source_create(user=analyst, title="First", text="The text.", url=recorded)
+    response = client_for(analyst).post("/api/v1/sources/", {"title": "Again", "text": "Other.", "url": again}, format="json")
+    assert response.status_code == 409 and response.json()["existing_source"]["id"] == first.pk
+    assert url_key(recorded) == url_key(again)
+
+
+def test_other_escapes_stay_other_pages():
+    assert url_key("https://example.org/a%2Fb") != url_key("https://example.org/a/b")  # an escaped slash names another page
+    assert url_key("https://example.org/a?x=1%262") != url_key("https://example.org/a?x=1&2")
+
+
+def test_the_migration_gives_escaped_urls_their_key_written_one_way(analyst):
+    source = source_create(user=analyst, title="Escaped", text="The text.", url="https://example.org/d/ü.txt")
+    Source.objects.filter(pk=source.pk).update(url_key="https://example.org/d/ü.txt")  # as 0013 left it
+    importlib.import_module("sources.migrations.0014_url_key_escapes_alike").escapes_alike(global_apps, None)
+    assert Source.objects.get(pk=source.pk).url_key == "https://example.org/d/%C3%BC.txt"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
