@@ -197,6 +197,10 @@ def _spaces_alike(text: str, quote: str, prefix: str | None, suffix: str | None)
 def _as_the_text_reads(text: str, quote: str, prefix: str | None, suffix: str | None) -> tuple[str, str | None, str | None]:
     """The quote and its context read as ``text`` reads, where a browser's copy of it
     differs (``_AS_COPIED``, then the normal form the text holds it in)."""
+    if _LIGATURE.search(text) is None:
+        # A text without a ligature (extracted: PDFium spells them out) is read against its
+        # context's letters too: a copy's context holds the viewer's ligatures as its quote does.
+        prefix, suffix = (part.translate(_LIGATURE_LETTERS) if part else part for part in (prefix, suffix))
     for differs, undo in _AS_COPIED:
         if differs(quote) and _form_in(text, quote) is None:
             quote, prefix, suffix = (undo(part) if part else part for part in (quote, prefix, suffix))
