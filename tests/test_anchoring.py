@@ -167,8 +167,8 @@ def test_words_copied_with_ligatures_are_found_in_a_text_that_spells_them_out():
     assert extracted[found.start : found.end] == "The office was"
     found = resolve_quote(extracted, "sta\ufb00 \ufb02ed")
     assert extracted[found.start : found.end] == "staff fled"
-    found = resolve_quote(extracted, "The", suffix=" o\ufb03ce was")  # the context copied with one
-    assert (found.start, found.end) == (0, 3)
+    found = resolve_quote("Call the office.", "the", suffix=" o\ufb03ce")  # the context copied with one
+    assert (found.start, found.end) == (5, 8)
     verbatim = "The office, or the o\ufb03ce."
     found = resolve_quote(verbatim, "o\ufb03ce")
     assert (found.start, found.end) == (verbatim.index("o\ufb03ce"), verbatim.index("o\ufb03ce") + 4)
