@@ -252,6 +252,13 @@ def is_allowed_address(address: str, allow_private: AllowedPrivate) -> bool:
     if not allow_private:
         return False
     ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and (ip in NAT64_LOCAL_USE or _embedded_ipv4(ip) is not None):
+        # An IPv6 address that carries an IPv4 one reaches that IPv4 host, and is allowed as
+        # it would be: ``::/0`` had let ``::ffff:127.0.0.1`` through to loopback.
+        embedded = _embedded_ipv4(ip)
+        if embedded is None:
+            return False
+        ip = embedded
     return any(ip.version == network.version and ip in network for network in allow_private)
 
 

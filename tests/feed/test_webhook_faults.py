@@ -5,6 +5,7 @@ stays write-only and is stored as typed or refused."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import socket
@@ -578,3 +579,19 @@ def test_a_webhook_deleted_while_its_delivery_is_in_flight_ends_its_round_quietl
         assert f"Webhook {webhook.pk} was deleted during its round" in caplog.text
     finally:
         receiver.stop()
+
+
+@pytest.mark.parametrize("networks, address, allowed", [
+    (("::/0",), "::ffff:127.0.0.1", False),  # loopback, carried in IPv6
+    (("::/0",), "::ffff:169.254.169.254", False),  # the cloud's metadata service
+    (("::/0",), "64:ff9b::7f00:1", False),  # NAT64 to loopback
+    (("::/0",), "fd00::1", True),
+    (("10.0.0.0/8",), "::ffff:10.0.0.5", True),  # inside the network named, written in IPv6
+    (("10.0.0.0/8",), "10.0.0.5", True),
+    (("10.0.0.0/8",), "192.168.1.1", False),
+])
+def test_a_private_network_allows_an_ipv4_host_however_its_address_is_written(db, networks, address, allowed):
+    """The networks were matched against the address as written, while the public rule
+    reads the IPv4 an IPv6 address carries."""
+    parsed = tuple(ipaddress.ip_network(network) for network in networks)
+    assert net.is_allowed_address(address, parsed) is allowed
