@@ -1,13 +1,22 @@
 """How long a webhook's receiver waits for its events while another webhook's receiver is slow.
 
-    python bench/webhook_latency.py [--baseline REV] [--events 10] [--pause 1.0] [--turns 2] [--record]
+    python bench/webhook_latency.py [--baseline REV] [--events 10] [--pause 1.0] [--turns 2]
+                                    [--stream-seconds 6] [--gap 0.2] [--record]
 
 Two webhooks on a fresh SQLite database (made, migrated and deleted for each run): the first
 one's receiver takes ``--pause`` seconds to answer each POST, the second's answers at once.
-``--events`` public events are numbered, then ``feed.webhooks.deliver_all`` runs round
-after round, as the worker does, until the fast receiver holds every event: the seconds
-that took, and how many of the slow receiver's answers came before. With ``--baseline``,
-the same runs of another commit (a git worktree made for it), in turns with this checkout.
+Two runs each turn:
+
+- a backlog: ``--events`` public events are numbered, then ``feed.webhooks.deliver_all``
+  runs round after round until the fast receiver holds every event: the seconds that took,
+  and how many of the slow receiver's answers came before;
+- a stream: the long-running worker (``feed.worker.run_worker``, in a thread, a look every
+  0.05 s when idle) while a writer commits an event every ``--gap`` seconds for
+  ``--stream-seconds``: how long each event took from its commit to the fast receiver
+  (median and slowest).
+
+With ``--baseline``, the same runs of another commit (a git worktree made for it), in turns
+with this checkout.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import json, os, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 checkout, events, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+stream_seconds, gap = float(sys.argv[4]), float(sys.argv[5])
 os.chdir(checkout)
 sys.path.insert(0, checkout)
 database = tempfile.mktemp(suffix=".sqlite3")
@@ -74,13 +84,39 @@ started = time.monotonic()
 while len(answered["fast"]) < events and time.monotonic() - started < 600:
     webhooks.deliver_all()
 done = answered["fast"][-1]
-print(json.dumps({"seconds": done - started, "slow_before": sum(1 for moment in answered["slow"] if moment <= done)}))
+result = {"seconds": done - started, "slow_before": sum(1 for moment in answered["slow"] if moment <= done)}
+
+# The stream: the slow receiver still has its backlog's answers to give.
+from django.db import connections
+from feed import worker
+
+answered["fast"].clear()
+stop = threading.Event()
+thread = threading.Thread(target=lambda: worker.run_worker(interval=0.05, should_stop=stop.is_set,
+                                                           report=lambda line: None))
+thread.start()
+written = []
+ends = time.monotonic() + stream_seconds
+while time.monotonic() < ends:
+    Event.objects.create(type="claim.published", claim=len(written), version=1, public=True)
+    written.append(time.monotonic())
+    time.sleep(gap)
+deadline = time.monotonic() + 120
+while len(answered["fast"]) < len(written) and time.monotonic() < deadline:
+    time.sleep(0.01)
+stop.set()
+thread.join()
+connections.close_all()
+waits = sorted(answer - commit for commit, answer in zip(written, answered["fast"]))
+result.update(stream_events=len(written), stream_received=len(answered["fast"]),
+              stream_median=waits[len(waits) // 2], stream_slowest=waits[-1])
+print(json.dumps(result))
 os.unlink(database)
 '''
 
 
-def measure(checkout: Path, events: int, pause: float) -> dict:
-    result = subprocess.run([PYTHON, "-c", RUN, str(checkout), str(events), str(pause)],
+def measure(checkout: Path, events: int, pause: float, stream_seconds: float, gap: float) -> dict:
+    result = subprocess.run([PYTHON, "-c", RUN, str(checkout), str(events), str(pause), str(stream_seconds), str(gap)],
                             capture_output=True, text=True, check=False)
     if result.returncode:
         raise SystemExit(f"{checkout}: the run failed:\n{result.stderr[-3000:]}")
@@ -93,6 +129,8 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--pause", type=float, default=1.0, help="seconds the slow receiver takes to answer")
     parser.add_argument("--turns", type=int, default=2)
+    parser.add_argument("--stream-seconds", type=float, default=6.0, help="how long the writer writes in the stream run")
+    parser.add_argument("--gap", type=float, default=0.2, help="seconds between two events of the stream run")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
 
@@ -107,7 +145,7 @@ def main(argv=None) -> int:
             runs: dict[str, list[dict]] = {name: [] for name in checkouts}
             for _ in range(args.turns):
                 for name, checkout in checkouts.items():
-                    runs[name].append(measure(checkout, args.events, args.pause))
+                    runs[name].append(measure(checkout, args.events, args.pause, args.stream_seconds, args.gap))
         finally:
             if args.baseline:
                 subprocess.run(["git", "-C", str(PROJECT_DIR), "worktree", "remove", "--force", str(checkouts[args.baseline])],
@@ -120,10 +158,18 @@ def main(argv=None) -> int:
     summary = (
         f"Two webhooks on SQLite, {args.events} events each; the first webhook's receiver takes {args.pause:g} s "
         f"to answer, the second's answers at once; `deliver_all` rounds until the second holds every event, "
-        f"{args.turns} turns, in turns."
+        f"{args.turns} turns, in turns. Then the stream: the long-running worker while an event is committed every "
+        f"{args.gap:g} s for {args.stream_seconds:g} s; seconds from an event's commit to the fast receiver."
     )
     report = table(["code", "seconds until the fast receiver has every event, each turn", "median",
                     "slow answers before it, each turn"], rows)
+    stream_rows = [
+        [name, ", ".join(f"{run['stream_received']}/{run['stream_events']}" for run in found),
+         ", ".join(f"{run['stream_median']:.2f}" for run in found), ", ".join(f"{run['stream_slowest']:.2f}" for run in found)]
+        for name, found in runs.items()
+    ]
+    report += "\n\n" + table(["code", "stream: events received, each turn", "median wait s, each turn",
+                               "slowest wait s, each turn"], stream_rows)
     publish("Webhooks: a slow receiver beside a fast one", __file__, argv, summary, report, record=args.record)
     return 0
 

@@ -10,7 +10,9 @@ One round for one webhook (``deliver_round``):
    up to the round's share (``ROUND_SHARE`` POSTs, and no event numbered after the round
    began): this one goes on at the next round. So no receiver, however slow, holds the
    worker while events keep coming. Up to ``WEBHOOK_CONCURRENCY`` webhooks are delivered
-   at once, each in a thread (``deliver_all``).
+   at once, each in a thread: in rounds of its own by the long-running worker
+   (``feed.worker.WebhookRounds``), in rounds over every webhook by ``deliver_all``
+   (``--once``).
    On anything else (an error status, a timeout, a refused address) record the attempt and
    wait ``backoff(attempts)`` before retrying it: later events wait behind it, so the
    receiver sees them in order. Failing for ``WEBHOOK_DISABLE_AFTER`` seconds (a day)
@@ -63,7 +65,8 @@ SIGNATURE_HEADER = "X-Claimbase-Signature"
 ENQUEUE_BATCH = 500
 # The POSTs one webhook gets in a round: a fast receiver drains a backlog in few rounds, and
 # a slow one (up to WEBHOOK_TIMEOUT_SECONDS a POST) holds the round at most this many of its
-# POSTs (the others, delivered beside it, wait for the next round's start meanwhile).
+# POSTs (with ``deliver_all``, the others, delivered beside it, wait for the next round's
+# start meanwhile; the long-running worker gives each webhook rounds of its own).
 ROUND_SHARE = 100
 # And the seconds: no POST begins in a round this long after the webhook's round began (a
 # receiver taking 9 s an answer sends 2 events a round, not 100: the round ends, and the
@@ -609,23 +612,15 @@ def deliver_all(
     events only, not the other webhooks' until its share is done. An idle round, or one
     with one webhook to serve, runs on the caller's connection; so does a round inside a
     transaction (whose rows no other connection sees)."""
-    sequence_pending()
-    with read_primary():
-        if up_to is None:
-            up_to = _last_numbered()
-        due = Delivery.objects.filter(webhook=OuterRef("pk"), status=Delivery.Status.PENDING, next_attempt_at__lte=now())
-        active = list(
-            Webhook.objects.filter(active=True).annotate(has_due=Exists(due)).order_by("pk")
-        )
-    round_of = functools.partial(_round_of, owner=owner, now=now, should_stop=should_stop, up_to=up_to, share=share)
-    busy = sum(1 for webhook in active if webhook.has_due or webhook.last_seq < up_to)
-    workers = min(concurrency(), busy)
+    active, up_to = active_webhooks(now, up_to)
+    round_of = functools.partial(guarded_round, owner=owner, now=now, should_stop=should_stop, up_to=up_to, share=share)
+    workers = min(concurrency(), sum(1 for webhook in active if webhook.busy))
     if workers <= 1 or connections[DEFAULT_DB_ALIAS].in_atomic_block:
-        return _summed(round_of(webhook) for webhook in active)
+        return summed(round_of(webhook) for webhook in active)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="webhook")
     ended = False
     try:
-        futures = [pool.submit(_in_thread, round_of, webhook) for webhook in active]
+        futures = [pool.submit(round_in_thread, round_of, webhook) for webhook in active]
         wait(futures)
         ended = True
     finally:
@@ -634,7 +629,23 @@ def deliver_all(
         pool.shutdown(wait=ended, cancel_futures=not ended)
     # Every round ended: a lost database in any of them is raised now (the worker pauses,
     # then reconnects), with none of this round's still running.
-    return _summed(future.result() for future in futures)
+    return summed(future.result() for future in futures)
+
+
+def active_webhooks(now: Callable[[], datetime] = timezone.now, up_to: int | None = None) -> tuple[list[Webhook], int]:
+    """The active webhooks, by ``pk``, each with ``busy`` set when it has something to do
+    now (a pending delivery due, or numbered events past its cursor up to ``up_to``); and
+    ``up_to``, by default the feed's last number. Pending events are numbered first; read
+    from the primary."""
+    sequence_pending()
+    with read_primary():
+        if up_to is None:
+            up_to = _last_numbered()
+        due = Delivery.objects.filter(webhook=OuterRef("pk"), status=Delivery.Status.PENDING, next_attempt_at__lte=now())
+        active = list(Webhook.objects.filter(active=True).annotate(has_due=Exists(due)).order_by("pk"))
+    for webhook in active:
+        webhook.busy = webhook.has_due or webhook.last_seq < up_to
+    return active, up_to
 
 
 def release_leases(owner: str) -> int:
@@ -643,7 +654,7 @@ def release_leases(owner: str) -> int:
     return Webhook.objects.filter(lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
-def _round_of(webhook: Webhook, **round_options) -> RoundResult:
+def guarded_round(webhook: Webhook, **round_options) -> RoundResult:
     if round_options["should_stop"]():
         return RoundResult()
     try:
@@ -655,7 +666,7 @@ def _round_of(webhook: Webhook, **round_options) -> RoundResult:
         return RoundResult(failed=1)
 
 
-def _in_thread(round_of: Callable[[Webhook], RoundResult], webhook: Webhook) -> RoundResult:
+def round_in_thread(round_of: Callable[[Webhook], RoundResult], webhook: Webhook) -> RoundResult:
     """A webhook's round in a thread of a round's pool, on the thread's own connections,
     closed after it."""
     try:
@@ -664,7 +675,7 @@ def _in_thread(round_of: Callable[[Webhook], RoundResult], webhook: Webhook) -> 
         connections.close_all()
 
 
-def _summed(results: Iterable[RoundResult]) -> RoundResult:
+def summed(results: Iterable[RoundResult]) -> RoundResult:
     total = RoundResult()
     for result in results:
         total.delivered += result.delivered

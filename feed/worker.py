@@ -1,12 +1,14 @@
-"""The long-running webhook worker (``python manage.py deliver_webhooks``): rounds of
-``deliver_all`` until told to stop.
+"""The long-running webhook worker (``python manage.py deliver_webhooks``): each webhook's
+rounds (``WebhookRounds``; with ``WEBHOOK_CONCURRENCY=1``, rounds of ``deliver_all``) until
+told to stop.
 
 What an operator can rely on:
 
-- **New events are picked up while it runs**: when a round delivered nothing, it sleeps
-  ``interval`` seconds and looks again (one indexed look-up for unnumbered events, then one
-  lease update and one query per active webhook); after a round that delivered something it
-  goes again at once.
+- **New events are picked up while it runs**: a webhook whose round found nothing to do is
+  looked at again after ``interval`` seconds (one indexed look-up for unnumbered events and
+  one query for the webhooks with something to do, shared by all); after a round that
+  moved it on, its next begins at once. A slow receiver holds back its own webhook's
+  rounds only.
 - **Stopping is clean**: ``should_stop`` is asked before every POST, so a stop request lets
   the delivery in flight finish (at most ``WEBHOOK_TIMEOUT_SECONDS``) and record its outcome,
   releases the lease, and returns. A delivery cut short (a second signal, ``kill -9``) is
@@ -25,20 +27,33 @@ What an operator can rely on:
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.utils import timezone
 
 from project.validation import escaped
 
-from .webhooks import DATABASE_UNAVAILABLE, deliver_all, prune_delivery_log
+from .models import Webhook
+from .webhooks import (
+    DATABASE_UNAVAILABLE,
+    RoundResult,
+    active_webhooks,
+    concurrency,
+    deliver_all,
+    guarded_round,
+    prune_delivery_log,
+    round_in_thread,
+    summed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +98,92 @@ def _drop_connections() -> None:
             logger.debug("closing a broken connection failed", exc_info=True)
 
 
+class WebhookRounds:
+    """Each webhook's rounds, in a pool of threads, the next one as soon as its last one
+    ended: a webhook never waits for another's round to end, however slow its receiver.
+
+    (A round over every webhook at once, ``deliver_all``, ends with its slowest webhook's:
+    a receiver taking its whole timeout held the others' new events for a round's time and
+    one POST's timeout.)
+
+    - ``start_due`` starts a round for each active webhook with something to do that is not
+      in one already: its lease still makes it one worker's at a time, its events one at a
+      time in ``seq`` order. Past the pool's ``threads``, rounds wait their turn in order.
+    - A round that moved its webhook on (delivered, skipped or read past events) lets its
+      next begin at the next look; one that found nothing to do, or a delivery waiting for
+      its backoff, waits ``interval`` before the webhook is looked at again.
+    - Each round runs on its thread's own connections, closed after it.
+    - A lost database in a round is raised by ``collect`` once every round running has
+      ended (the worker pauses, then reconnects), never lost in a thread."""
+
+    def __init__(self, *, owner: str, should_stop: Callable[[], bool], interval: float, threads: int):
+        self.interval = interval
+        self.should_stop = should_stop
+        self.round_of = functools.partial(guarded_round, owner=owner, now=timezone.now, should_stop=should_stop)
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook")
+        self.running: dict[Future, tuple[Webhook, int]] = {}  # a round: its webhook, and its cursor before
+        self.next_look: dict[int, float] = {}  # a webhook that found nothing: when to look at it again
+
+    def start_due(self) -> int:
+        """Start the rounds due now; how many."""
+        active, _ = active_webhooks()
+        running = {webhook.pk for webhook, _ in self.running.values()}
+        now = time.monotonic()
+        self.next_look = {pk: at for pk, at in self.next_look.items() if at > now}
+        started = 0
+        for webhook in active:
+            if webhook.busy and webhook.pk not in running and webhook.pk not in self.next_look and not self.should_stop():
+                self.running[self.pool.submit(round_in_thread, self.round_of, webhook)] = (webhook, webhook.last_seq)
+                started += 1
+        return started
+
+    def collect(self) -> tuple[RoundResult, Exception | None]:
+        """What the rounds that ended since the last call did; and a lost database, if one of
+        them lost it, once every round running has ended (their work counted)."""
+        ended = [future for future in self.running if future.done()]
+        results = []
+        lost = None
+        for future in ended:
+            webhook, cursor = self.running.pop(future)
+            try:
+                result = future.result()
+            except DATABASE_UNAVAILABLE as error:
+                lost = lost or error
+                continue
+            if not (result.delivered or result.skipped or webhook.last_seq != cursor):
+                self.next_look[webhook.pk] = time.monotonic() + self.interval
+            results.append(result)
+        if lost is not None:
+            results.append(self.finish())
+        return summed(results), lost
+
+    def pause(self, seconds: float) -> None:
+        """Until a round ends, ``seconds`` pass or a stop is asked for."""
+        deadline = time.monotonic() + seconds
+        while not self.should_stop() and (remaining := deadline - time.monotonic()) > 0:
+            if not self.running:
+                time.sleep(min(SLEEP_STEP, remaining))
+                continue
+            ended, _ = wait(self.running, timeout=min(SLEEP_STEP, remaining), return_when=FIRST_COMPLETED)
+            if ended:
+                return
+
+    def finish(self) -> RoundResult:
+        """Wait for every round running (each ends before its next POST once a stop is asked
+        for); what they did, a lost database's rounds left out."""
+        wait(self.running)
+        ended, self.running = list(self.running), {}
+        return summed(future.result() for future in ended if future.exception() is None)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def abandon(self) -> None:
+        """Leave the rounds running (a second stop signal): their POSTs are not waited for,
+        and rounds not yet begun never begin."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run_worker(
     *,
     interval: float,
@@ -90,39 +191,69 @@ def run_worker(
     report: Callable[[str], None],
     owner: str | None = None,
 ) -> WorkerTotals:
-    """Deliver rounds until ``should_stop()``; ``report`` gets one line per round that
-    delivered or failed something, and one per error."""
+    """Deliver until ``should_stop()``; ``report`` gets one line for the rounds that
+    delivered or failed something since the last line, and one per error.
+
+    With ``WEBHOOK_CONCURRENCY`` above 1, each webhook has rounds of its own
+    (``WebhookRounds``); otherwise, and inside a transaction (whose rows no other
+    connection sees), rounds over every webhook in turn (``deliver_all``)."""
     owner = owner or worker_name()
     totals = WorkerTotals()
     error_wait = interval
     next_prune = time.monotonic()
-    while not should_stop():
-        close_old_connections()  # a long-running worker outlives its connections
-        try:
-            if time.monotonic() >= next_prune:
-                next_prune = time.monotonic() + PRUNE_EVERY
-                if pruned := prune_delivery_log(timezone.now(), should_stop=should_stop):
-                    report(f"deleted {pruned} finished deliveries older than the log keeps (WEBHOOK_LOG_DAYS)")
-            result = deliver_all(owner=owner, should_stop=should_stop)
-        except Exception as error:  # noqa: BLE001 - logged; the next round starts afresh
-            totals.errors += 1
-            error_wait = min(MAX_ERROR_WAIT, max(error_wait * 2, interval, 1.0))
-            # A lost database is said in the round's one line (``report``); anything else is
-            # a fault of ours, logged with its traceback too.
-            if not isinstance(error, DATABASE_UNAVAILABLE):
-                logger.warning("webhook round failed", exc_info=True)
-            report(f"round failed ({type(error).__name__}: {escaped(str(error).strip()[:300])}); "
-                   f"retrying in {error_wait:g} s")
-            _drop_connections()
-            sleep_unless_stopped(error_wait, should_stop)
-            continue
-        error_wait = interval
-        totals.rounds += 1
-        totals.delivered += result.delivered
-        totals.failed += result.failed
-        if result.delivered or result.failed:
-            waiting = ", a webhook waits for its backoff" if result.waiting else ""
-            report(f"delivered {result.delivered}, failed attempts {result.failed}{waiting}")
-        if not result.delivered:
-            sleep_unless_stopped(interval, should_stop)
+    threads = concurrency()
+    rounds = None
+    if threads > 1 and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        rounds = WebhookRounds(owner=owner, should_stop=should_stop, interval=interval, threads=threads)
+    finished = False
+    try:
+        while not should_stop():
+            close_old_connections()  # a long-running worker outlives its connections
+            try:
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_EVERY
+                    if pruned := prune_delivery_log(timezone.now(), should_stop=should_stop):
+                        report(f"deleted {pruned} finished deliveries older than the log keeps (WEBHOOK_LOG_DAYS)")
+                if rounds is None:
+                    result = deliver_all(owner=owner, should_stop=should_stop)
+                else:
+                    result, lost = rounds.collect()
+                    if lost is not None:
+                        _count(totals, result, report)
+                        raise lost
+                    rounds.start_due()
+            except Exception as error:  # noqa: BLE001 - logged; the next round starts afresh
+                totals.errors += 1
+                error_wait = min(MAX_ERROR_WAIT, max(error_wait * 2, interval, 1.0))
+                # A lost database is said in the round's one line (``report``); anything else is
+                # a fault of ours, logged with its traceback too.
+                if not isinstance(error, DATABASE_UNAVAILABLE):
+                    logger.warning("webhook round failed", exc_info=True)
+                report(f"round failed ({type(error).__name__}: {escaped(str(error).strip()[:300])}); "
+                       f"retrying in {error_wait:g} s")
+                _drop_connections()
+                sleep_unless_stopped(error_wait, should_stop)
+                continue
+            error_wait = interval
+            _count(totals, result, report)
+            if rounds is not None:
+                rounds.pause(interval)
+            elif not result.delivered:
+                sleep_unless_stopped(interval, should_stop)
+        if rounds is not None:
+            _count(totals, rounds.finish(), report)
+            rounds.close()
+        finished = True
+    finally:
+        if rounds is not None and not finished:
+            rounds.abandon()
     return totals
+
+
+def _count(totals: WorkerTotals, result: RoundResult, report: Callable[[str], None]) -> None:
+    totals.rounds += 1
+    totals.delivered += result.delivered
+    totals.failed += result.failed
+    if result.delivered or result.failed:
+        waiting = ", a webhook waits for its backoff" if result.waiting else ""
+        report(f"delivered {result.delivered}, failed attempts {result.failed}{waiting}")

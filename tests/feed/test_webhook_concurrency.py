@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
-from feed import webhooks
-from feed.models import Delivery
+from feed import webhooks, worker
+from feed.models import Delivery, Webhook
 
 from .receiver import Receiver
-from .test_webhooks import _events, _webhook
+from .test_webhooks import _events, _seqs, _webhook
 
 
 @pytest.fixture
@@ -134,3 +136,129 @@ def test_reading_past_events_a_webhook_does_not_take_ends_its_round_in_time_too(
         rounds += 1
         assert rounds < 20
     assert rounds > 1  # a batch of two events a round, then the one it takes
+
+
+# --- The long-running worker: each webhook's rounds on their own --------------------------------
+
+
+class RunningWorker:
+    """``run_worker`` in a thread of this process, until ``stop()``."""
+
+    def __init__(self, *, interval: float = 0.05):
+        self.lines: list[str] = []
+        self.stopping = threading.Event()
+        self.totals = None
+        self.thread = threading.Thread(target=self._run, args=(interval,))
+        self.thread.start()
+
+    def _run(self, interval: float) -> None:
+        try:
+            self.totals = worker.run_worker(interval=interval, should_stop=self.stopping.is_set, report=self.lines.append)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_slow_receiver_does_not_delay_another_webhooks_next_rounds(local_delivery, receivers):
+    """Events written while a slow receiver holds its webhook's round reach a fast one's
+    receiver at once. When every webhook's round had to end before the next began, they
+    waited for the slow answer (3 s here; a round's time and a POST's timeout at worst)."""
+    slow, fast = receivers(mode="stall", stall_seconds=3.0), receivers()
+    _webhook(slow.url, types=["claim.retracted"])
+    _webhook(fast.url)
+    running = RunningWorker()
+    try:
+        _events(1, type="claim.retracted")
+        assert _wait_for(lambda: slow.started == 1 and len(fast.received) == 1, 5)
+        _events(3)
+        assert _wait_for(lambda: len(fast.received) == 4, 1.5), len(fast.received)
+        assert slow.received == []  # its answer is still to come
+        assert _wait_for(lambda: len(slow.received) == 1, 5)
+    finally:
+        running.stop()
+    assert running.totals.delivered == 5 and running.totals.failed == 0
+    assert _seqs(fast) == sorted(_seqs(fast))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_webhook_whose_round_finds_nothing_to_do_is_looked_at_again_after_the_interval(local_delivery, receivers, monkeypatch):
+    """A webhook another worker holds (its lease) has events to send, but its round ends at
+    once: its next round waits the interval, not the next turn of the loop."""
+    receiver = receivers()
+    webhook = _webhook(receiver.url)
+    Webhook.objects.filter(pk=webhook.pk).update(lease_owner="another worker", lease_until=timezone.now() + timedelta(minutes=2))
+    _events(2)
+    rounds = []
+    deliver_round = webhooks.deliver_round
+
+    def counted(webhook, **options):
+        rounds.append(time.monotonic())
+        return deliver_round(webhook, **options)
+
+    monkeypatch.setattr(webhooks, "deliver_round", counted)
+    running = RunningWorker(interval=0.25)
+    try:
+        time.sleep(1.2)
+    finally:
+        running.stop()
+    assert 2 <= len(rounds) <= 7, len(rounds)  # about 1.2 / 0.25 (it was thousands)
+    assert receiver.received == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lost_database_in_one_webhooks_round_is_one_line_after_the_others_rounds(local_delivery, receivers, monkeypatch):
+    """Raised in a thread, a lost database is the worker's to handle: reported once, after
+    the other webhooks' rounds ended, then the next rounds deliver everything."""
+    first, second = receivers(), receivers(mode="stall", stall_seconds=0.5)
+    broken = _webhook(first.url)
+    _webhook(second.url)
+    deliver_round = webhooks.deliver_round
+    lost = []
+
+    def lost_once(webhook, **options):
+        if webhook.pk == broken.pk and not lost:
+            lost.append(time.monotonic())
+            raise webhooks.OperationalError("server closed the connection unexpectedly")
+        return deliver_round(webhook, **options)
+
+    monkeypatch.setattr(webhooks, "deliver_round", lost_once)
+    _events(2)
+    running = RunningWorker()
+    try:
+        assert _wait_for(lambda: len(first.received) == 2 and len(second.received) == 2, 10)
+    finally:
+        running.stop()
+    failures = [line for line in running.lines if line.startswith("round failed")]
+    assert failures == ["round failed (OperationalError: server closed the connection unexpectedly); retrying in 1 s"]
+    assert running.lines.index(failures[0]) > 0  # after the line of the other webhook's round
+    assert running.totals.errors == 1 and running.totals.delivered == 4
+    assert _seqs(first) == _seqs(second) == sorted(_seqs(first))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_stop_lets_the_rounds_in_flight_finish_and_counts_them(local_delivery, receivers):
+    slow = receivers(mode="stall", stall_seconds=1.0)
+    webhook = _webhook(slow.url)
+    _events(3)
+    running = RunningWorker()
+    assert _wait_for(lambda: slow.started == 1, 5)
+    running.stop()  # while the first POST waits for its answer
+    assert running.totals.delivered == 1 and slow.started == 1
+    assert Delivery.objects.filter(webhook=webhook, status=Delivery.Status.DELIVERED).count() == 1
+    webhook.refresh_from_db()
+    assert webhook.lease_owner == ""
+    assert running.lines[-1] == "delivered 1, failed attempts 0"

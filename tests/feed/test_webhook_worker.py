@@ -270,24 +270,29 @@ def test_the_worker_survives_losing_its_database_connection(receiver):
     assert seqs == sorted(seqs)  # in seq order; an event sent again comes right after itself
 
 
-def test_a_failed_round_is_reported_and_the_next_one_delivers(receiver, local_delivery, monkeypatch, caplog):
+@pytest.mark.parametrize("threads", [1, 4], ids=["rounds over every webhook", "each webhook's own rounds"])
+def test_a_failed_round_is_reported_and_the_next_one_delivers(receiver, local_delivery, settings, monkeypatch, caplog, threads):
+    """The database lost while the worker looks for work: one line, a pause, then the next
+    look delivers."""
+    settings.WEBHOOK_CONCURRENCY = threads
     Webhook.objects.create(url=receiver.url, secret=SECRET)
     write_events(2)
     calls = {"count": 0}
-    real_deliver_all = worker.deliver_all
+    looks_for_work = "deliver_all" if threads == 1 else "active_webhooks"
+    real = getattr(worker, looks_for_work)
 
-    def deliver_all_losing_the_connection_once(**kwargs):
+    def losing_the_connection_once(*args, **kwargs):
         calls["count"] += 1
         if calls["count"] == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        return real_deliver_all(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(worker, "deliver_all", deliver_all_losing_the_connection_once)
+    monkeypatch.setattr(worker, looks_for_work, losing_the_connection_once)
     lines: list[str] = []
     totals = worker.run_worker(interval=0.05, should_stop=lambda: len(receiver.received) == 2, report=lines.append)
     assert totals.errors == 1 and totals.delivered == 2
     assert lines[0].startswith("round failed (OperationalError: server closed the connection")
-    assert lines[1] == "delivered 2, failed attempts 0"
+    assert lines[1:] == ["delivered 2, failed attempts 0"]
     # A lost database is that one line: a traceback (or a line saying less) for each round
     # of an outage buried them.
     assert [record for record in caplog.records if record.getMessage() == "webhook round failed"] == []
