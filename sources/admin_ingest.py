@@ -26,7 +26,7 @@ from project.validation import repeated_fields
 
 from .admin_views import media_name
 from .ingestion import source_create_from_file, source_create_from_url
-from .models import URL_MAX_LENGTH, Source
+from .models import URL_MAX_LENGTH, Source, url_key
 from .uploads import SourceFileUploadHandler, add_replaced_bytes_errors
 
 
@@ -143,17 +143,24 @@ class SourceIngestAdminMixin:
         )
         return HttpResponseRedirect(reverse("admin:sources_source_change", args=[source.pk]))
 
-    def _refused(self, request, error: DomainError, form, *, title: str, template: str):
+    def _refused(self, request, error: DomainError, form, *, title: str, template: str, sent_url: str = ""):
         """The answer to a refusal: the form again with the refusal's message; for a
-        duplicate of a source this user created moments ago (a second click while the
-        first was read, a reload), that source."""
+        second send of what made a source of this user's moments ago (a second click while
+        the first was read, a reload), that source. A second send is the same bytes
+        (``duplicate_original``), or the same address sent again (``duplicate_url`` of the
+        URL form naming a source recorded under it); another file or page that names the
+        address of a source just made is told of that source, as any duplicate is."""
         existing = error.extra.get("existing_source")
         made = existing and Source.objects.filter(
             pk=existing["id"], created_by=request.user, created_at__gte=timezone.now() - JUST_CREATED
         ).first()
+        sent_again = made and (
+            error.code == "duplicate_original"
+            or (error.code == "duplicate_url" and sent_url and made.url_key == url_key(sent_url))
+        )
         # The same choices sent again; other ones (a title corrected) are told of the source.
         chosen = self._choices(form) if form.is_bound and form.is_valid() else {}
-        if made and all(getattr(made, name) == value for name, value in chosen.items()):
+        if sent_again and all(getattr(made, name) == value for name, value in chosen.items()):
             messages.info(request, f"Source #{made.pk} was created from this a moment ago; here it is.")
             return HttpResponseRedirect(reverse("admin:sources_source_change", args=[made.pk]))
         return self._ingest_page(request, form, title=title, template=template, error=_error_html(error))
@@ -198,7 +205,7 @@ class SourceIngestAdminMixin:
             try:
                 source = source_create_from_url(user=request.user, url=form.cleaned_data["url"], **self._choices(form))
             except DomainError as error:
-                return self._refused(request, error, form, title=title, template=template)
+                return self._refused(request, error, form, title=title, template=template, sent_url=form.cleaned_data["url"])
             return self._created(request, source)
         return self._ingest_page(request, form, title=title, template=template)
 

@@ -121,6 +121,28 @@ def test_a_second_send_of_what_the_user_just_added_shows_the_source_made(client_
     assert later.status_code == 200 and f"Open source #{source.pk}" in later.content.decode()
 
 
+def test_another_file_naming_the_address_of_a_source_just_made_is_told_of_it_not_shown_it(client_for, analyst, server, settings):
+    """A page fetched, then another file whose canonical link is that page's address: the
+    file is refused (``duplicate_url``) and the refusal says so. It had been answered
+    "created from this a moment ago", the new file's words nowhere."""
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True
+    client = client_for(analyst)
+    form = {"kind": "article", "reliability": "F"}
+    fetched = client.post(FROM_URL, {"url": server + "/page", **form})
+    source = Source.objects.get()
+    assert fetched.status_code == 302
+    other = (f"<html><head><title>Another report</title><link rel=canonical href='{source.url}'></head><body><article>"
+             "<p>Other words entirely: the minister resigned on Friday after losing the vote.</p></article></body></html>")
+    refused = client.post(FROM_FILE, {"file": SimpleUploadedFile("other.html", other.encode(), "text/html"), **form})
+    assert refused.status_code == 200 and f"Open source #{source.pk}" in refused.content.decode()
+    assert "a moment ago" not in " ".join(messages_of(refused))
+    # The same address sent again is a second send.
+    again = client.post(FROM_URL, {"url": server + "/page", **form})
+    assert again.status_code == 302 and again["Location"] == fetched["Location"]
+    assert f"Source #{source.pk} was created from this a moment ago; here it is." in messages_of(again)
+    assert Source.objects.count() == 1
+
+
 def test_a_refusal_is_announced_and_names_its_field_to_assistive_technology(client_for, analyst, server):
     response = client_for(analyst).post(FROM_URL, {"url": server + "/post", "kind": "article", "reliability": "F"})
     html = response.content.decode()
