@@ -103,6 +103,11 @@ class RequestBodyLimitMiddleware:
             # one found too large while it is read (``too_large``), not a 413 of the request.
             from sources.ingestion import too_large_error
 
+            if not request.path.startswith("/api/"):
+                # The admin's page answers with its form and the refusal (its view reads
+                # nothing of the body): a bare text page had lost the form.
+                request.upload_too_large = too_large_error()
+                return self.get_response(request)
             return _answer(request, too_large_error().as_dict(), 400)
         if limit is not None and length > limit:
             body = {

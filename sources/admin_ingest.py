@@ -25,7 +25,7 @@ from project.errors import DomainError
 from project.validation import repeated_fields
 
 from .admin_views import media_name
-from .ingestion import source_create_from_file, source_create_from_url
+from .ingestion import max_source_bytes, source_create_from_file, source_create_from_url
 from .models import URL_MAX_LENGTH, Source, url_key
 from .uploads import SourceFileUploadHandler, add_replaced_bytes_errors
 
@@ -58,6 +58,10 @@ class SourceFromFileForm(_SourceChoices):
         self.fields["file"].help_text = (
             f"Plain text, Markdown, HTML or PDF with a text layer, up to {settings.MAX_SOURCE_MB:g} MB. "
             "The original is kept."
+        )
+        # A file over the limit is refused in the page before it is sent (``ingest.js``).
+        self.fields["file"].widget.attrs.update(
+            {"data-max-bytes": str(max_source_bytes()), "data-max-label": f"{settings.MAX_SOURCE_MB:g} MB"}
         )
 
 
@@ -170,6 +174,11 @@ class SourceIngestAdminMixin:
             raise PermissionDenied
         title = "Add source from file"
         template = "admin/sources/source/add_from_file.html"
+        if request.method == "POST" and (too_large := getattr(request, "upload_too_large", None)):
+            # Refused by its length before it was read (``RequestBodyLimitMiddleware``): the
+            # form again with the refusal, as for a file found too large while read. Its
+            # body is never read, so neither is the CSRF token: nothing is done with it.
+            return self._refused(request, too_large, SourceFromFileForm(), title=title, template=template)
         if request.method == "POST":
             request.upload_handlers = [SourceFileUploadHandler(request)]
             try:

@@ -93,6 +93,31 @@ def test_a_file_over_the_limit_is_explained_on_the_page(client_for, analyst, set
     assert "MAX_SOURCE_MB" in response.content.decode()
 
 
+def test_a_body_over_the_upload_limit_gets_the_form_again_unread(client_for, analyst, settings):
+    """Refused by its length before it is read: the admin's page with its form and the
+    refusal, where a bare text page had lost the form."""
+    from sources.uploads import upload_body_limit
+
+    settings.MAX_SOURCE_MB = 0.01
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000  # MAX_BODY_MB, below the upload's limit as it is by default
+    big = b"w" * (upload_body_limit() + 1000)
+    response = client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("big.txt", big), "kind": "article", "reliability": "F", "title": "Kept?"})
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "larger than the limit of 0.01 MB (MAX_SOURCE_MB)" in html and 'id="cb-ingest-error" role="alert"' in html
+    assert 'aria-invalid="true"' in html and 'type="file"' in html
+    assert not Source.objects.exists()
+    # The API's answer stays its JSON refusal.
+    api = client_for(analyst).post("/api/v1/sources/", {"file": SimpleUploadedFile("big.txt", big)})
+    assert (api.status_code, api.json()["code"]) == (400, "too_large")
+
+
+def test_the_file_input_carries_the_limit_the_page_checks_before_sending(client_for, analyst, settings):
+    settings.MAX_SOURCE_MB = 2.5
+    html = client_for(analyst).get(FROM_FILE).content.decode()
+    assert f'data-max-bytes="{int(2.5 * 1024 * 1024)}"' in html and 'data-max-label="2.5 MB"' in html
+
+
 def test_a_duplicate_links_to_the_existing_source(client_for, analyst, analyst2):
     form = {"kind": "article", "reliability": "F"}
     client_for(analyst).post(FROM_FILE, {"file": SimpleUploadedFile("a.txt", b"Twice."), **form})

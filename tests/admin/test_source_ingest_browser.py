@@ -61,6 +61,30 @@ def test_a_refused_file_is_explained_on_the_form(transactional_db, browser, live
     screenshot(page, "source_add_from_file_refused")
 
 
+def test_a_file_over_the_limit_is_refused_before_it_is_sent_the_form_kept(transactional_db, browser, live_server, analyst, settings):
+    settings.MAX_SOURCE_MB = 0.01
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(FROM_FILE)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    page.fill("input[name=title]", "My chosen title")
+    page.set_input_files("input[type=file]", files=[{"name": "big.txt", "mimeType": "text/plain", "buffer": b"w " * 20000}])
+    page.click("#content input[type=submit]")
+    page.wait_for_selector("#cb-ingest-error")
+    assert page.inner_text("#cb-ingest-error") == "The file is 40,000 bytes; larger than the limit of 0.01 MB (MAX_SOURCE_MB)."
+    assert page.evaluate("document.activeElement.id") == "cb-ingest-error"
+    assert page.get_attribute("input[type=file]", "aria-invalid") == "true"
+    assert page.input_value("input[name=title]") == "My chosen title"
+    assert sent == [] and not Source.objects.exists()
+    screenshot(page, "source_add_from_file_too_large")
+    # Another file, within the limit, is sent.
+    page.set_input_files("input[type=file]", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"Short enough."}])
+    page.click("#content input[type=submit]")
+    page.wait_for_url("**/admin/sources/source/*/change/")
+    assert Source.objects.get().title == "My chosen title"
+    assert page.errors == []
+
+
 def test_an_analyst_adds_a_source_from_a_url(transactional_db, browser, live_server, analyst, page_server, settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = True
     page = new_page(browser, live_server, "analyst", "pw-analyst")

@@ -4,6 +4,8 @@
  * says what is happening and takes no second click (a second request had been refused as
  * a duplicate of the source the first one made), and a status line tells screen readers.
  * A refusal's message is focused when the page comes back, so that it is read out first.
+ * A file over the size limit is refused in the page, before it is sent, the form kept as
+ * it was (the server refuses it too, by its length, unread).
  *
  * Plain script, no dependencies.
  */
@@ -41,9 +43,46 @@
     if (status) status.textContent = "";
   }
 
+  // The refusal of a file larger than its input's data-max-bytes, said as the server says
+  // it (the same place, role and focus), or null.
+  function tooLarge(form) {
+    const input = form.querySelector("input[type=file][data-max-bytes]");
+    const file = input && input.files && input.files[0];
+    const limit = input ? Number(input.dataset.maxBytes) : 0;
+    if (!file || !limit || file.size <= limit) return null;
+    return {
+      input: input,
+      message: "The file is " + file.size.toLocaleString("en") + " bytes; larger than the limit of " +
+        input.dataset.maxLabel + " (MAX_SOURCE_MB).",
+    };
+  }
+
+  function refuse(form, refusal) {
+    let note = document.getElementById("cb-ingest-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "errornote";
+      note.id = "cb-ingest-error";
+      note.setAttribute("role", "alert");
+      note.tabIndex = -1;
+      form.parentNode.insertBefore(note, form);
+    }
+    note.textContent = refusal.message;
+    const help = document.getElementById(refusal.input.id + "_helptext");
+    refusal.input.setAttribute("aria-invalid", "true");
+    refusal.input.setAttribute("aria-describedby", "cb-ingest-error" + (help ? " " + help.id : ""));
+    note.focus();
+  }
+
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form.cb-ingest-form");
     if (!form) return;
+    const refusal = tooLarge(form);
+    if (refusal) {
+      event.preventDefault();
+      refuse(form, refusal);
+      return;
+    }
     if (!busy(form)) event.preventDefault(); // sent already: wait for its answer
   });
 
