@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.http.multipartparser import MultiPartParserError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from project.errors import DomainError
+from project.errors import DomainError, InvalidInput
 from project.validation import repeated_fields
 
 from .admin_views import media_name
@@ -185,6 +186,16 @@ class SourceIngestAdminMixin:
                 request.POST  # read the body now, through the handler
             except DomainError as error:
                 return self._refused(request, error, SourceFromFileForm(), title=title, template=template)
+            except MultiPartParserError as error:
+                # A form no browser sends as it should (a file's name past the 1,000 bytes a
+                # part's headers may hold, no boundary): said on the form, not as a bad address
+                # with a traceback in the log.
+                unread = InvalidInput(
+                    f"The form sent could not be read ({error}). If the file's name is very long, rename the file "
+                    "and send it again.",
+                    code="parse_error",
+                )
+                return self._refused(request, unread, SourceFromFileForm(), title=title, template=template)
         return csrf_protect(self._add_from_file)(request, title, template)
 
     def _add_from_file(self, request, title, template):

@@ -43,6 +43,17 @@ def test_a_nul_in_an_admin_address_answers_the_sites_error_page_not_bare_text(cl
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
+@override_settings(DEBUG=False)
+def test_a_body_that_cannot_be_read_gets_a_page_about_the_request_not_the_address(client_for, analyst):
+    """Django's own 400 for a form it cannot parse (a multipart body without a boundary, on
+    any admin form) had said the address held a character no search takes."""
+    response = client_for(analyst).generic("POST", "/admin/claims/claim/add/", b"--x\r\n\r\n--x--", content_type="multipart/form-data")
+    html = response.content.decode()
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "This request cannot be read" in html and "nothing was done with it" in html
+    assert "No search or filter" not in html and 'id="header"' in html
+
+
 def test_the_site_has_an_icon_where_browsers_look_for_it(client_for, analyst):
     """Every admin page names it; /favicon.ico (asked for by pages that name none, such as
     the API's docs) leads to it, instead of a 404 on every page."""
