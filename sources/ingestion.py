@@ -170,8 +170,8 @@ def _refuse_duplicate_url(url: str | None, *, named_by: str = "") -> None:
 
 
 def _valid_url(url: str) -> str:
-    """``url`` if a source may record it (http or https, short enough, without a user name
-    or password), else "": a document's own address that is not is left out, as any of its
+    """``url`` if a source may record it (http or https, short enough, a port in range,
+    without a user name or password), else "": a document's own address that is not is left out, as any of its
     metadata that cannot be recorded (a file whose front matter named such a URL had been
     refused whole)."""
     if len(url) > URL_MAX_LENGTH:
@@ -179,6 +179,7 @@ def _valid_url(url: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
         parts = urlsplit(url)
+        parts.port  # a port past 65535 (the validator takes five digits)
     except (ValidationError, ValueError):
         return ""
     if parts.username is not None or parts.password is not None:

@@ -282,10 +282,11 @@ def _save_source(source: Source, *, url_changed: bool = True) -> None:
         raise
 
 
-def _refuse_credentials_in_url(source: Source) -> None:
+def _refuse_url_not_recorded(source: Source) -> None:
     """A URL with a user name or password is not recorded, given or changed: anyone who may
     read the source (anonymous callers) would read them, and fetching refuses such a URL.
-    (A URL restored by an import is left as exported.)"""
+    Nor is one whose port no address can have (``:99999``; the field's own validation takes
+    up to five digits). (A URL restored by an import is left as exported.)"""
     try:
         parts = urlsplit(source.url or "")
     except ValueError:
@@ -293,6 +294,11 @@ def _refuse_credentials_in_url(source: Source) -> None:
     if parts.username is not None or parts.password is not None:
         detail = "A URL with a user name or password is not recorded: whoever may read the source would read them. Give the address without them."
         raise InvalidInput(detail, code="invalid", extra={"errors": {"url": [detail]}})
+    try:
+        parts.port
+    except ValueError:
+        detail = "The URL's port is out of range: a port is a number from 0 to 65535."
+        raise InvalidInput(detail, code="invalid", extra={"errors": {"url": [detail]}}) from None
 
 
 # No document was read by anyone who records sources here before this.
@@ -362,7 +368,7 @@ def check_source_fields(**fields: Any) -> None:
         source.url = None
     _validated(source)
     _refuse_dates_ahead(source)
-    _refuse_credentials_in_url(source)
+    _refuse_url_not_recorded(source)
     _refuse_taken_url(source)
 
 
@@ -384,7 +390,7 @@ def source_create(*, user=None, text: str | SpooledText, original: dict | None =
         source.url = None
     _validated(source)
     _refuse_dates_ahead(source)
-    _refuse_credentials_in_url(source)
+    _refuse_url_not_recorded(source)
     _attribute(source, user)
     _save_source(source)
     return source
@@ -422,7 +428,7 @@ def source_update(
         return summary
     _refuse_dates_ahead(source, [name for name in fields if before[name] != getattr(source, name)])
     if "url" in fields and before["url"] != source.url:
-        _refuse_credentials_in_url(source)
+        _refuse_url_not_recorded(source)
     source_changing.send(sender=Source, source=source, user=user)
     url_changed = url_key(source.url) != source.url_key  # a recorded spelling is not refused again
     if text_changes:

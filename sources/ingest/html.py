@@ -12,6 +12,8 @@ from functools import lru_cache
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from htmldate.core import ITEMPROP_ATTRS_MODIFIED, NAME_MODIFIED, PROPERTY_MODIFIED
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
@@ -944,11 +946,15 @@ def _canonical_resolved(tree, url: str | None) -> str:
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
-def _has_user_information(url: str) -> bool:
-    """Whether ``url`` carries a user name or password (``http://admin:secret@host/``)."""
+def _not_recorded(url: str) -> bool:
+    """Whether a source would not record ``url`` as its address: one that carries a user
+    name or password (``http://admin:secret@host/``), or is no http or https address
+    (``http://exa mple.org/``, a port past 65535)."""
     try:
         parts = urlsplit(url)
-    except ValueError:
+        parts.port
+        URLValidator(schemes=["http", "https"])(url)
+    except (ValueError, ValidationError):
         return True
     return "@" in parts.netloc
 
@@ -962,11 +968,12 @@ def _own_url_taken(metadata: Document, tree, url: str | None) -> None:
     One with a user name or password is not taken, as a fetch refuses to read one, and
     the page's address stands for it, in the URL and in a publisher named by its host:
     ``http://admin:hunter2@host/story`` was recorded, and showed to every reader, with
-    ``admin:hunter2@host`` as its publisher."""
+    ``admin:hunter2@host`` as its publisher. So for one a source cannot record (a port past
+    65535, a space in the host), whose host had named the publisher."""
     found = _url_as_written(tree, metadata.url)
     if resolved := _canonical_resolved(tree, url):
         found = resolved
-    if _has_user_information(found):
+    if found and _not_recorded(found):
         found = url or ""
     named_by_host = META_URL.match(metadata.url or "")  # trafilatura's publisher when the page names none
     if metadata.sitename and named_by_host and metadata.sitename == named_by_host[1] and found != metadata.url:

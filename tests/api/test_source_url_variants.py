@@ -222,3 +222,17 @@ def test_a_url_with_a_user_name_or_password_is_not_recorded_on_any_path(client_f
     changed = client.patch(f"/api/v1/sources/{source.pk}/", {"url": url}, format="json")
     assert changed.status_code == 400 and "user name or password" in changed.json()["errors"]["url"][0]
     assert not Source.objects.filter(url=url).exists()
+
+
+@pytest.mark.parametrize("url", ["http://example.org:99999/a", "https://example.org:65536/"])
+def test_a_url_whose_port_no_address_can_have_is_not_recorded_on_any_path(client_for, analyst, url):
+    """The field takes a port of up to five digits; fetching refused ``:99999`` alone."""
+    client = client_for(analyst)
+    created = client.post("/api/v1/sources/", {"title": "T", "text": "A text.", "url": url}, format="json")
+    assert created.status_code == 400 and "port is out of range" in created.json()["errors"]["url"][0]
+    upload = client.post("/api/v1/sources/", {"file": _file(b"Uploaded text."), "url": url}, format="multipart")
+    assert upload.status_code == 400 and "port is out of range" in upload.json()["errors"]["url"][0]
+    source = source_create(user=analyst, title="T", text="A text.", url="https://example.org:65535/clean")
+    changed = client.patch(f"/api/v1/sources/{source.pk}/", {"url": url}, format="json")
+    assert changed.status_code == 400 and "port is out of range" in changed.json()["errors"]["url"][0]
+    assert not Source.objects.filter(url=url).exists()

@@ -102,3 +102,38 @@ SPACED = [
 @pytest.mark.parametrize("head", SPACED)
 def test_an_absolute_address_is_read_without_the_white_space_a_browser_ignores(head):
     assert read(head, None).url == "https://news.example.com/news/story-1"
+
+
+# (the head: an address the page gives itself that a source cannot record)
+NOT_RECORDED = [
+    '<link rel="canonical" href="http://news.example.com:99999/story/1">',
+    '<link rel="canonical" href="http://exa mple.org/a">',
+    '<meta property="og:url" content="https://news.example.com:70000/a/story">',
+]
+
+
+@pytest.mark.parametrize("head", NOT_RECORDED)
+@pytest.mark.parametrize("address", [READ_FROM, None], ids=["fetched", "uploaded"])
+def test_an_address_a_source_cannot_record_is_not_taken_nor_is_its_host_the_publisher(head, address):
+    """``:99999`` had been recorded from an upload (refused as a field), and the host of a
+    refused canonical URL (``exa mple.org``) had become the publisher."""
+    metadata = read(head, address)
+    assert metadata.url == (address or "")
+    assert not any(part in metadata.publisher for part in ("99999", "70000", "exa mple"))
+
+
+@pytest.mark.django_db
+def test_an_uploaded_page_whose_canonical_has_an_impossible_port_is_stored_without_it():
+    data = (
+        '<html><head><title>Port</title><link rel="canonical" href="http://example.org:99999/a">'
+        f"</head><body>{ARTICLE}</body></html>"
+    ).encode()
+    source = ingestion.source_create_from_file(stream=io.BytesIO(data), filename="port.html")
+    assert source.url is None and "99999" not in (source.publisher or "")
+
+
+@pytest.mark.django_db
+def test_a_markdown_files_front_matter_url_with_an_impossible_port_is_left_out():
+    data = b"---\ntitle: Port\nurl: http://example.org:99999/a\n---\n\nWords of a note long enough to be read.\n"
+    source = ingestion.source_create_from_file(stream=io.BytesIO(data), filename="port.md")
+    assert source.url is None and source.title == "Port"
