@@ -48,7 +48,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from project import net
@@ -457,6 +457,7 @@ def _record_skipped(webhook: Webhook, delivery: Delivery) -> None:
     ``WEBHOOK_DISABLE_AFTER_SECONDS`` starts again, or one failure days later disabled the
     webhook at once)."""
     with transaction.atomic():
+        _lock_to_clear_failing(webhook)
         delivery.status = Delivery.Status.SKIPPED
         delivery.last_error = unwanted_reason(webhook, delivery.event)
         delivery.save(update_fields=["status", "last_error"])
@@ -465,8 +466,19 @@ def _record_skipped(webhook: Webhook, delivery: Delivery) -> None:
             webhook.failing_since = None
 
 
+def _lock_to_clear_failing(webhook: Webhook) -> None:
+    """Before a delivery's row is written by a transaction that clears the webhook's failing
+    clock, the webhook's row is locked: the order of every transaction that writes both
+    (``_record_failure``, ``enqueue``, a person's ``webhook_update``). Taken the other way, a
+    person's save while a failing webhook recovered deadlocked with the worker, the
+    receiver's 2xx then undone (the event sent again) or the person's save refused."""
+    if webhook.failing_since is not None:
+        webhook_locked(webhook.pk)
+
+
 def _record_success(webhook: Webhook, delivery: Delivery, status: int | None, now: datetime) -> None:
     with transaction.atomic():
+        _lock_to_clear_failing(webhook)
         delivery.status = Delivery.Status.DELIVERED
         delivery.sent_at = None
         delivery.last_status_code = status
@@ -506,7 +518,8 @@ def deliver_round(
             up_to = _last_numbered()
         try:
             _deliver_due(webhook, owner, result, now, should_stop, up_to, share)
-        except DATABASE_UNAVAILABLE:
+        except DATABASE_UNAVAILABLE as error:
+            error.round_result = result  # what the round did before: counted by the worker
             raise
         except Exception as error:  # noqa: BLE001 - one webhook's fault is its failed attempt
             if not Webhook.objects.filter(pk=webhook.pk).exists():
@@ -634,17 +647,25 @@ def deliver_all(
 
 def active_webhooks(now: Callable[[], datetime] = timezone.now, up_to: int | None = None) -> tuple[list[Webhook], int]:
     """The active webhooks, by ``pk``, each with ``busy`` set when it has something to do
-    now (a pending delivery due, or numbered events past its cursor up to ``up_to``); and
+    now (its oldest pending delivery due, or, none pending, numbered events past its cursor
+    up to ``up_to``); and
     ``up_to``, by default the feed's last number. Pending events are numbered first; read
     from the primary."""
     sequence_pending()
     with read_primary():
         if up_to is None:
             up_to = _last_numbered()
-        due = Delivery.objects.filter(webhook=OuterRef("pk"), status=Delivery.Status.PENDING, next_attempt_at__lte=now())
-        active = list(Webhook.objects.filter(active=True).annotate(has_due=Exists(due)).order_by("pk"))
+        # The delivery the others wait behind: its time is the webhook's. (Every delivery
+        # is queued due at once; only the first is put back by a failure. A webhook waiting
+        # for its backoff with more queued had been called busy, and given a round, and a
+        # connection, each interval for as long as it failed.)
+        head = Delivery.objects.filter(webhook=OuterRef("pk"), status=Delivery.Status.PENDING).order_by("seq")
+        active = list(
+            Webhook.objects.filter(active=True).annotate(head_at=Subquery(head.values("next_attempt_at")[:1])).order_by("pk")
+        )
+    moment = now()
     for webhook in active:
-        webhook.busy = webhook.has_due or webhook.last_seq < up_to
+        webhook.busy = webhook.head_at <= moment if webhook.head_at is not None else webhook.last_seq < up_to
     return active, up_to
 
 

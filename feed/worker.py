@@ -139,21 +139,22 @@ class WebhookRounds:
 
     def collect(self) -> tuple[RoundResult, Exception | None]:
         """What the rounds that ended since the last call did; and a lost database, if one of
-        them lost it, once every round running has ended (their work counted)."""
+        them lost it, once the rounds running have ended (their work counted; those still
+        waiting for a thread are not begun)."""
         ended = [future for future in self.running if future.done()]
         results = []
         lost = None
         for future in ended:
             webhook, cursor = self.running.pop(future)
-            try:
-                result = future.result()
-            except DATABASE_UNAVAILABLE as error:
+            result, error = _outcome(future)
+            if error is not None:
                 lost = lost or error
-                continue
-            if not (result.delivered or result.skipped or webhook.last_seq != cursor):
+            elif not (result.delivered or result.skipped or webhook.last_seq != cursor):
                 self.next_look[webhook.pk] = time.monotonic() + self.interval
             results.append(result)
         if lost is not None:
+            for future in self.running:
+                future.cancel()  # not begun: looked at again once the worker reconnects
             results.append(self.finish())
         return summed(results), lost
 
@@ -170,10 +171,10 @@ class WebhookRounds:
 
     def finish(self) -> RoundResult:
         """Wait for every round running (each ends before its next POST once a stop is asked
-        for); what they did, a lost database's rounds left out."""
+        for); what they did, up to a lost database in those that lost it."""
         wait(self.running)
         ended, self.running = list(self.running), {}
-        return summed(future.result() for future in ended if future.exception() is None)
+        return summed(_outcome(future)[0] for future in ended)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -182,6 +183,19 @@ class WebhookRounds:
         """Leave the rounds running (a second stop signal): their POSTs are not waited for,
         and rounds not yet begun never begin."""
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _outcome(future: Future) -> tuple[RoundResult, Exception | None]:
+    """What a round did (up to the lost database that ended it, if one did), and that loss;
+    a round cancelled before it began did nothing."""
+    if future.cancelled():
+        return RoundResult(), None
+    error = future.exception()
+    if error is None:
+        return future.result(), None
+    if not isinstance(error, DATABASE_UNAVAILABLE):
+        raise error  # ``guarded_round`` lets nothing else out: a fault of ours, for run_worker's log
+    return getattr(error, "round_result", None) or RoundResult(), error
 
 
 def run_worker(
