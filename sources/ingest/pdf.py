@@ -445,22 +445,6 @@ def _metadata_value(document, key: str) -> str:
         return ""
 
 
-def _language(document) -> str:
-    """The language the document's catalog declares (``/Lang``, as ``fr-FR``), as written;
-    empty when it declares none (``extract._metadata`` makes it a tag, as an HTML page's
-    ``lang``, or leaves it blank when it is none)."""
-    try:
-        size = pdfium_raw.FPDFCatalog_GetLanguage(document.raw, None, 0)
-        if size <= 2:  # only the terminating NUL
-            return ""
-        buffer = ctypes.create_string_buffer(size)
-        pdfium_raw.FPDFCatalog_GetLanguage(document.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
-        return without_lone_surrogates(buffer.raw[: size - 2].decode("utf-16-le", errors="surrogatepass"))
-    except Exception as error:  # noqa: BLE001 - as for the Info dictionary's values
-        logger.info("PDF language unreadable: %r", error)
-        return ""
-
-
 # PDFium keeps every object of a document it has parsed (a page's pictures among them)
 # until the document is closed: the document is opened anew once the pages read since it
 # was opened hold this many bytes of pictures, or this many drawn objects, so that a report
@@ -642,7 +626,7 @@ _CHILD = "from sources.ingest.pdf import _child; _child()"
 
 def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
     """(text, metadata) of a PDF with a text layer, read in a child process; metadata
-    keys: title, authors, published_on, language."""
+    keys: title, authors, published_on."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
         shutil.copyfileobj(stream, copy, 1 << 20)
         copy.flush()
@@ -692,7 +676,7 @@ def _child() -> None:
 
 def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
     """(text, metadata) of a PDF with a text layer, read in this process; metadata keys:
-    title, authors, published_on, language."""
+    title, authors, published_on."""
     with _PDFIUM:
         document = _opened(stream)
         try:
@@ -700,7 +684,6 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             if count > MAX_PAGES:
                 raise ExtractionError(f"The PDF has {count:,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
             info = {key: _metadata_value(document, key) for key in ("Title", "Author", "CreationDate")}
-            language = _language(document)
             pages = []
             objects = pictures = 0  # held since the document was opened
             for number in range(count):
@@ -759,6 +742,5 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
         "title": info.get("Title", ""),
         "authors": info.get("Author", ""),
         "published_on": publication_date(info.get("CreationDate", ""), read_on=date.today()),
-        "language": language,
     }
     return text, metadata
