@@ -19,7 +19,6 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
-import math
 import os
 import re
 import resource
@@ -238,27 +237,8 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
     return text
 
 
-def _shown(page) -> Box:
-    """The part of the page a viewer shows: its crop box within its media box, either of
-    them inherited from the page tree (``FPDF_GetPageBoundingBox``; pypdfium2's
-    ``get_cropbox`` reads the page's own entries only, and took a page of an inherited
-    media box larger than Letter for Letter)."""
-    box = pdfium_raw.FS_RECTF()
-    if not pdfium_raw.FPDF_GetPageBoundingBox(page.raw, box):
-        return (-float("inf"), -float("inf"), float("inf"), float("inf"))
-    return (min(box.left, box.right), min(box.bottom, box.top), max(box.left, box.right), max(box.bottom, box.top))
-
-
-def _within(box: Box, shown: Box) -> bool:
-    """Whether a run's middle is on the part of the page a viewer shows."""
-    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return shown[0] <= x <= shown[2] and shown[1] <= y <= shown[3]
-
-
-def _page_blocks(textpage, shown: Box) -> list[list[str]]:
-    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines;
-    only the text whose runs stand on the part of the page a viewer shows (``shown``):
-    text drawn off the page, or outside its crop box, is no text of the document as read.
+def _page_blocks(textpage) -> list[list[str]]:
+    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
 
     The text of a block is read in one call for its whole box (PDFium scans the page's
     characters on every call, so one call per line would cost lines x characters), in the
@@ -266,7 +246,7 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     bottom, each left to right: ``_block_lines``) is read a line at a time from its runs'
     characters (``_rect_characters``, once for the page)."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
-    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
+    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
     if not boxes:
         return []
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
@@ -457,146 +437,26 @@ OBJECTS_PER_OPENING = 200_000
 
 
 # A page of more drawn objects than this is counted by its objects alone: its pictures'
-# bytes are not summed object by object (a page of 5,000 shapes would cost as many calls);
-# nor are its layers looked at (``_layers``).
+# bytes are not summed object by object (a page of 5,000 shapes would cost as many calls).
 PICTURES_COUNTED_UP_TO = 1000
 
 
-def _drawn_objects(page) -> tuple[int, list]:
-    """How many objects the page draws (a form counted as one), and the objects, one call
-    each; none on a page of more than ``PICTURES_COUNTED_UP_TO``. Its pictures are counted
-    (``_held``) and its layers looked at (``_layers``) in this one walk."""
+def _held(page) -> tuple[int, int]:
+    """What a page leaves PDFium holding until its document is closed: its drawn objects
+    (a form counted as one), and its pictures' size, a byte a pixel (on a page of no more
+    than ``PICTURES_COUNTED_UP_TO`` objects; a page of more reopens the document soon
+    enough by its objects alone). Their sizes in pixels, not their bytes: asked for its
+    bytes, PDFium reads a picture's stream, and the reader's own peak for one page of a
+    50 MB picture went from 79 to 143 MB."""
     count = pdfium_raw.FPDFPage_CountObjects(page.raw)
-    if count > PICTURES_COUNTED_UP_TO:
-        return count, []
-    return count, [pdfium_raw.FPDFPage_GetObject(page.raw, number) for number in range(count)]
-
-
-def _held(count: int, objects: list) -> tuple[int, int]:
-    """What a page of ``count`` drawn objects (``_drawn_objects``) leaves PDFium holding
-    until its document is closed: its drawn objects, and its pictures' size, a byte a pixel
-    (on a page of no more than ``PICTURES_COUNTED_UP_TO`` objects; a page of more reopens
-    the document soon enough by its objects alone). Their sizes in pixels, not their bytes:
-    asked for its bytes, PDFium reads a picture's stream, and the reader's own peak for one
-    page of a 50 MB picture went from 79 to 143 MB."""
     pictures = 0
     width, height = ctypes.c_uint(), ctypes.c_uint()
-    for item in objects:
+    for number in range(count if count <= PICTURES_COUNTED_UP_TO else 0):
+        item = pdfium_raw.FPDFPage_GetObject(page.raw, number)
         if pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_IMAGE and \
                 pdfium_raw.FPDFImageObj_GetImagePixelSize(item, ctypes.byref(width), ctypes.byref(height)):
             pictures += width.value * height.value
     return count, pictures
-
-
-# The layers (optional content) of a page of more drawn objects than
-# ``PICTURES_COUNTED_UP_TO`` are not looked at, as its pictures are not counted: its text is
-# kept, layers off by default included. Nor are more layers than ``LAYERS_TRIED`` on one page
-# (the others' text is kept): each is a square in a drawing of the page.
-LAYERS_TRIED = 100
-
-
-def _mark_name(address: int) -> str:
-    mark = ctypes.cast(address, pdfium_raw.FPDF_PAGEOBJECTMARK)
-    size = ctypes.c_ulong()
-    if not pdfium_raw.FPDFPageObjMark_GetName(mark, None, 0, ctypes.byref(size)) or size.value <= 2:
-        return ""
-    buffer = ctypes.create_string_buffer(size.value)
-    pdfium_raw.FPDFPageObjMark_GetName(mark, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size.value, ctypes.byref(size))
-    return buffer.raw[: size.value - 2].decode("utf-16-le", errors="replace")
-
-
-# ``FPDFPageObj_GetMark`` declared to give the mark's address as a number: the objects of one
-# marked sequence (``/OC /name BDC ... EMC``) share their mark, whose name is read once.
-_OBJECT_MARK = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)(
-    ctypes.cast(pdfium_raw.FPDFPageObj_GetMark, ctypes.c_void_p).value
-)
-
-
-def _layers(objects: list) -> dict[tuple, list]:
-    """The page's text and forms in layers (of its ``objects``, ``_drawn_objects``): for each
-    set of layer marks (``/OC ... BDC``, by their addresses), the objects marked so."""
-    layered: dict[tuple, list] = {}
-    optional: dict[int, bool] = {}  # a mark's address: whether it is a layer's
-    for item in objects:
-        if pdfium_raw.FPDFPageObj_GetType(item) not in (pdfium_raw.FPDF_PAGEOBJ_TEXT, pdfium_raw.FPDF_PAGEOBJ_FORM):
-            continue
-        marks = [_OBJECT_MARK(item, index) for index in range(pdfium_raw.FPDFPageObj_CountMarks(item))]
-        for mark in marks:
-            if mark and mark not in optional:
-                optional[mark] = _mark_name(mark) == "OC"
-        if key := tuple(mark for mark in marks if mark and optional[mark]):
-            layered.setdefault(key, []).append(item)
-    return layered
-
-
-# Each layer tried is a square of this many pixels in one drawing of the page.
-PROBE_PIXELS = 4
-
-
-def _shown_layers(page, layers: list[tuple], shown: Box) -> list[bool]:
-    """Whether a viewer shows what is drawn with each set of layer marks, the page's other
-    objects set aside (inactive): PDFium draws a layer as the document's default configuration
-    sets it, and its text does not. Each set marks a black square of its own in a grid over
-    the page, and the page is drawn once, level: a square drawn is a layer shown."""
-    columns = math.isqrt(len(layers) - 1) + 1
-    width, height = (shown[2] - shown[0]) / columns, (shown[3] - shown[1]) / columns
-    probes = []
-    try:
-        for number, marks in enumerate(layers):
-            row, column = divmod(number, columns)
-            left, top = shown[0] + column * width, shown[3] - row * height
-            probe = pdfium_raw.FPDFPageObj_CreateNewRect(left + width / 4, top - 3 * height / 4, width / 2, height / 2)
-            probes.append(probe)
-            pdfium_raw.FPDFPageObj_SetFillColor(probe, 0, 0, 0, 255)
-            pdfium_raw.FPDFPath_SetDrawMode(probe, pdfium_raw.FPDF_FILLMODE_WINDING, False)
-            for mark in marks:
-                pdfium_raw.FPDFPageObj_AddExistingMark(probe, ctypes.cast(mark, pdfium_raw.FPDF_PAGEOBJECTMARK))
-            pdfium_raw.FPDFPage_InsertObject(page.raw, probe)
-        scale = columns * PROBE_PIXELS / max(1.0, min(shown[2] - shown[0], shown[3] - shown[1]))
-        # Drawn level: the page's own turn undone, so that the grid's rows are the bitmap's.
-        bitmap = page.render(
-            scale=scale, rotation=(360 - page.get_rotation()) % 360, grayscale=True, may_draw_forms=False, draw_annots=False
-        )
-        try:
-            pixels = bytes(bitmap.buffer)
-            found = []
-            for number in range(len(layers)):
-                row, column = divmod(number, columns)
-                x = min(bitmap.width - 1, int((column + 0.5) * bitmap.width / columns))
-                y = min(bitmap.height - 1, int((row + 0.5) * bitmap.height / columns))
-                found.append(pixels[y * bitmap.stride + x * bitmap.n_channels] < 128)
-            return found
-        finally:
-            bitmap.close()
-    finally:
-        for probe in probes:
-            if pdfium_raw.FPDFPage_RemoveObject(page.raw, probe):
-                pdfium_raw.FPDFPageObj_Destroy(probe)
-
-
-def _without_hidden_layers(page, objects: list, shown: Box) -> None:
-    """Takes off the page the text (and forms) of layers a viewer hides until a reader
-    turns them on (optional content off in the document's default configuration, ``/D
-    /OFF``): PDFium's text has it, its drawing has not. The configuration is not within reach
-    of PDFium's interface, its drawing is: a square marked as each layer's text is marked is
-    drawn, the page's objects set aside, all layers in one drawing. Only the layer decides:
-    text drawn invisible (an OCR layer over a scan), white or clipped, in a layer shown or in
-    none, is kept."""
-    layered = _layers(objects)
-    if not layered:
-        return
-    tried = list(layered.items())[:LAYERS_TRIED]
-    for item in objects:
-        pdfium_raw.FPDFPageObj_SetIsActive(item, False)
-    try:
-        shown_layers = _shown_layers(page, [marks for marks, _ in tried], shown)
-    finally:
-        for item in objects:
-            pdfium_raw.FPDFPageObj_SetIsActive(item, True)
-    hidden = [item for (_, items), seen in zip(tried, shown_layers) if not seen for item in items]
-    for item in hidden:
-        if pdfium_raw.FPDFPage_RemoveObject(page.raw, item):
-            pdfium_raw.FPDFPageObj_Destroy(item)
 
 
 def _opened(stream: BinaryIO):
@@ -693,11 +553,8 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                     objects = pictures = 0
                 page = document[number]
                 try:
-                    count, drawn = _drawn_objects(page)
-                    held = _held(count, drawn)
+                    held = _held(page)
                     objects, pictures = objects + held[0], pictures + held[1]
-                    shown = _shown(page)
-                    _without_hidden_layers(page, drawn, shown)
                     textpage = page.get_textpage()
                     if page.get_rotation() and _drawn_level(textpage):
                         # A page turned for display with its text drawn level on it (a
@@ -712,7 +569,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                         # its lines in order (in a box it ran two of them together).
                         pages.append(_lines_as_pdfium_reads(textpage))
                     else:
-                        pages.append(_page_blocks(textpage, shown))
+                        pages.append(_page_blocks(textpage))
                     textpage.close()
                 finally:
                     page.close()
