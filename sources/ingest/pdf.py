@@ -4,8 +4,7 @@ pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
 PDFium gives each run of text with its box; the page's reading order is found by an
 XY cut (split the page at the widest empty band, vertical gutters first, and
 read the parts left to right, top to bottom), so that two columns are read one after the
-other whatever order they were drawn in; a block's lines are read top to bottom, each left
-to right, whatever order they were drawn in (``_block_lines``). Page furniture at the top or bottom of most pages
+other whatever order they were drawn in. Page furniture at the top or bottom of most pages
 (running heads, page numbers) is dropped; headings such as "Article 3" are kept
 (``_running_lines`` says how the two are told apart).
 
@@ -122,151 +121,25 @@ def _lines_as_pdfium_reads(textpage) -> list[list[str]]:
     return [lines] if lines else []
 
 
-# A box at least this many times the page's usual line height is no ordinary piece of a
-# line: beside two lines or more it is a drop cap (a big first letter), read as a line of its
-# own before the first of them, as PDFium reads it when it is drawn first.
-TALL = 1.8
-
-
-def _overlap(low: float, high: float, other_low: float, other_high: float) -> float:
-    """How far two vertical extents overlap (negative: how far apart they are)."""
-    return min(high, other_high) - max(low, other_low)
-
-
-def _block_lines(block: list, line_height: float) -> list[list]:
-    """A block's boxes in lines, top line first, each line's boxes left to right.
-
-    A box joins a line when they overlap by more than half the height of the lower of the
-    two, and a line of smaller type joins a line it reaches into (a superscript, a footnote
-    mark or a subscript stands in its line). A box taller than ``TALL`` lines that reaches
-    two lines or more (a drop cap) is a line of its own, before the first of them; one
-    standing beside a single line is part of it."""
-    ordinary = sorted((box for box in block if box[3] - box[1] <= TALL * line_height), key=lambda box: -box[3])
-    bands: list[list] = []  # [bottom, top, boxes], top first
-    for box in ordinary:
-        if bands:
-            bottom, top, members = bands[-1]
-            if _overlap(bottom, top, box[1], box[3]) > 0.5 * min(top - bottom, box[3] - box[1]):
-                bands[-1] = [min(bottom, box[1]), max(top, box[3]), members + [box]]
-                continue
-        bands.append([box[1], box[3], [box]])
-    # A line of small type that reaches into a line at least a third taller (a subscript,
-    # a footnote mark drawn apart) is part of it.
-    joined: list[list] = []
-    for band in bands:
-        if joined:
-            bottom, top, members = joined[-1]
-            heights = sorted((top - bottom, band[1] - band[0]))
-            if _overlap(bottom, top, band[0], band[1]) > 0 and heights[0] < 0.75 * heights[1]:
-                joined[-1] = [min(bottom, band[0]), max(top, band[1]), members + band[2]]
-                continue
-        joined.append(band)
-    bands = joined
-    for box in sorted((box for box in block if box[3] - box[1] > TALL * line_height), key=lambda box: -box[3]):
-        beside = [band for band in bands if _overlap(band[0], band[1], box[1], box[3]) > 0]
-        if len(beside) == 1 and _overlap(beside[0][0], beside[0][1], box[1], box[3]) > 0.5 * (beside[0][1] - beside[0][0]):
-            beside[0][2].append(box)
-        else:
-            # Before the first line it stands beside, or where its top puts it.
-            place = bands.index(beside[0]) if len(beside) > 1 else sum(1 for band in bands if band[1] >= box[3])
-            bands.insert(place, [box[1], box[3], [box]])
-    return [sorted(members, key=lambda box: box[0]) for _, _, members in bands]
-
-
-# ``FPDFText_GetTextObject`` declared to give the object's address as a number, to compare
-# a character's object with the one before it: ``ctypes.cast`` of pypdfium2's pointer, a
-# call per character, took longer than PDFium's answer.
-_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_raw.FPDFText_GetTextObject, ctypes.c_void_p).value
-)
-
-
-def _rect_characters(textpage) -> list[tuple[int, int]] | None:
-    """The first and last character of each of the page's runs of text (the rects of
-    ``FPDFText_CountRects``: the characters of one text object in a row, from its first of
-    some size; characters PDFium generates, spaces and line breaks between objects, belong
-    to none), in one pass over the characters; None when the runs found are not PDFium's
-    (their count differs)."""
-    found: list[tuple[int, int]] = []
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    current = None
-    first = last = -1
-    sized = False
-    for index in range(textpage.count_chars()):
-        owner = _TEXT_OBJECT(textpage.raw, index)
-        if owner is None:
-            continue
-        if owner != current:
-            if sized:
-                found.append((first, last))
-            current, sized = owner, False
-        if not sized:
-            pdfium_raw.FPDFText_GetCharBox(textpage.raw, index, left, right, bottom, top)
-            sized = abs(right.value - left.value) >= 0.01 and abs(top.value - bottom.value) >= 0.01
-            first = index
-        last = index
-    if sized:
-        found.append((first, last))
-    return found if len(found) == textpage.count_rects() else None
-
-
-# Right-to-left scripts (Hebrew, Arabic...): a line's pieces are kept in the order drawn.
-_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-
-
-def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
-    """The text of a line's boxes, left to right; a space between two set apart by more than
-    0.15 of the line's tallest box (a word space is some 0.3; a footnote mark stands closer),
-    unless the text of one of them has one at its end."""
-    pieces = []
-    for box in line:
-        first, last = characters[box[4]]
-        text = textpage.get_text_range(first, last - first + 1)
-        pieces.append((box, text.replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-\n").replace(_HYPHEN_AT_LINE_END, "-\n")))
-    if _RIGHT_TO_LEFT.search("".join(text for _, text in pieces)):
-        pieces.sort(key=lambda piece: piece[0][4])
-    height = max(box[3] - box[1] for box in line)
-    text = ""
-    previous = None
-    for box, piece in pieces:
-        apart = previous is not None and box[0] - previous[2] > 0.15 * height
-        if text and apart and not text[-1].isspace() and not piece[:1].isspace():
-            text += " "
-        text += piece
-        previous = box
-    return text
-
-
 def _page_blocks(textpage) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
 
     The text of a block is read in one call for its whole box (PDFium scans the page's
-    characters on every call, so one call per line would cost lines x characters), in the
-    order the page draws it. A block drawn in another order than it is read (its lines top to
-    bottom, each left to right: ``_block_lines``) is read a line at a time from its runs'
-    characters (``_rect_characters``, once for the page)."""
-    boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
+    characters on every call, so one call per line would cost lines x characters)."""
+    boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
     if not boxes:
         return []
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
     blocks = []
-    characters: list[tuple[int, int]] | None = []  # read when first needed
     for block in _reading_order(boxes, line_height):
-        lines = _block_lines(block, line_height)
-        order = [box[4] for line in lines for box in line]
-        if order != sorted(order) and characters == []:
-            characters = _rect_characters(textpage)
-        if order == sorted(order) or characters is None:
-            left = min(box[0] for box in block)
-            bottom = min(box[1] for box in block)
-            right = max(box[2] for box in block)
-            top = max(box[3] for box in block)
-            text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
-        else:
-            text = "\n".join(_line_text(textpage, line, characters) for line in lines)
-        if block_lines := _lines(text):
-            blocks.append(block_lines)
+        left = min(box[0] for box in block)
+        bottom = min(box[1] for box in block)
+        right = max(box[2] for box in block)
+        top = max(box[3] for box in block)
+        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
+        if lines := _lines(text):
+            blocks.append(lines)
     return blocks
 
 
