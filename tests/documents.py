@@ -25,10 +25,20 @@ def pdf_bytes(
     extra_page_content: bytes = b"",
     image_bytes: int = 0,
     picture_on_every_page: bool = False,
+    page_entries: bytes = b"",
+    page_tree_entries: bytes = b"",
+    media_box: tuple[float, float, float, float] | None = (0, 0, PAGE_WIDTH, PAGE_HEIGHT),
+    resources: bytes = b"",
+    catalog_entries: bytes = b"",
 ) -> bytes:
     """A PDF whose page ``n`` draws each ``(x, y, text)`` of ``pages[n]`` in list order,
-    in Helvetica (a standard font: nothing embedded). ``info`` fills the document
-    information dictionary (Title, Author, CreationDate...)."""
+    in Helvetica (a standard font: nothing embedded) of ``FONT_SIZE`` points, or of the
+    size an item gives as a fourth member (``(x, y, text, size)``). ``info`` fills the
+    document information dictionary (Title, Author, CreationDate...). ``media_box`` is
+    written on each page (None: on none); ``page_entries`` (``/CropBox [...]``),
+    ``page_tree_entries`` (``/MediaBox [...]`` inherited by every page), ``resources``
+    (``/Properties << ... >>``) and ``catalog_entries`` (``/Lang (fr)``) are written into
+    each page's, the page tree's, each page's resources' and the catalog's dictionaries."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -54,7 +64,11 @@ def pdf_bytes(
     page_ids = []
     for number, drawn in enumerate(pages):
         operations = [b"BT", b"/F1 %d Tf" % FONT_SIZE]
-        for x, y, text in drawn:
+        current = FONT_SIZE
+        for x, y, text, *size in drawn:
+            if size and size[0] != current:
+                current = size[0]
+                operations.append(b"/F1 %g Tf" % current)
             operations.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (x, y, _pdf_string(text)))
         operations.append(b"ET")
         image = images[number] if number < len(images) else None
@@ -68,14 +82,22 @@ def pdf_bytes(
             content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         page_ids.append(
             add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
-                b"/Resources << /Font << /F1 %d 0 R >> %s>> >>"
-                % (pages_id, PAGE_WIDTH, PAGE_HEIGHT, content, font, b"/XObject << /Im1 %d 0 R >> " % image if image else b"")
+                b"<< /Type /Page /Parent %d 0 R %s%s /Contents %d 0 R "
+                b"/Resources << /Font << /F1 %d 0 R >> %s%s>> >>"
+                % (
+                    pages_id,
+                    b"/MediaBox [%g %g %g %g] " % media_box if media_box else b"",
+                    page_entries,
+                    content,
+                    font,
+                    b"/XObject << /Im1 %d 0 R >> " % image if image else b"",
+                    resources,
+                )
             )
         )
-    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
+    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R %s>>" % (pages_id, catalog_entries)
     kids = b" ".join(b"%d 0 R" % page for page in page_ids)
-    objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_ids))
+    objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d %s>>" % (kids, len(page_ids), page_tree_entries)
     info_id = None
     if info:
         entries = b" ".join(b"/%s %s" % (key.encode(), _pdf_string(value)) for key, value in info.items())

@@ -4,7 +4,8 @@ pypdfium2). No OCR: a PDF of scanned pages is refused, saying so.
 PDFium gives each run of text with its box; the page's reading order is found by an
 XY cut (split the page at the widest empty band, vertical gutters first, and
 read the parts left to right, top to bottom), so that two columns are read one after the
-other whatever order they were drawn in. Page furniture at the top or bottom of most pages
+other whatever order they were drawn in; a block's lines are read top to bottom, each left
+to right, whatever order they were drawn in (``_block_lines``). Page furniture at the top or bottom of most pages
 (running heads, page numbers) is dropped; headings such as "Article 3" are kept
 (``_running_lines`` says how the two are told apart).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import math
 import os
 import re
 import resource
@@ -121,25 +123,170 @@ def _lines_as_pdfium_reads(textpage) -> list[list[str]]:
     return [lines] if lines else []
 
 
-def _page_blocks(textpage) -> list[list[str]]:
-    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines.
+# A box at least this many times the page's usual line height is no ordinary piece of a
+# line: beside two lines or more it is a drop cap (a big first letter), read as a line of its
+# own before the first of them, as PDFium reads it when it is drawn first.
+TALL = 1.8
+
+
+def _overlap(low: float, high: float, other_low: float, other_high: float) -> float:
+    """How far two vertical extents overlap (negative: how far apart they are)."""
+    return min(high, other_high) - max(low, other_low)
+
+
+def _block_lines(block: list, line_height: float) -> list[list]:
+    """A block's boxes in lines, top line first, each line's boxes left to right.
+
+    A box joins a line when they overlap by more than half the height of the lower of the
+    two, and a line of smaller type joins a line it reaches into (a superscript, a footnote
+    mark or a subscript stands in its line). A box taller than ``TALL`` lines that reaches
+    two lines or more (a drop cap) is a line of its own, before the first of them; one
+    standing beside a single line is part of it."""
+    ordinary = sorted((box for box in block if box[3] - box[1] <= TALL * line_height), key=lambda box: -box[3])
+    bands: list[list] = []  # [bottom, top, boxes], top first
+    for box in ordinary:
+        if bands:
+            bottom, top, members = bands[-1]
+            if _overlap(bottom, top, box[1], box[3]) > 0.5 * min(top - bottom, box[3] - box[1]):
+                bands[-1] = [min(bottom, box[1]), max(top, box[3]), members + [box]]
+                continue
+        bands.append([box[1], box[3], [box]])
+    # A line of small type that reaches into a line at least a third taller (a subscript,
+    # a footnote mark drawn apart) is part of it.
+    joined: list[list] = []
+    for band in bands:
+        if joined:
+            bottom, top, members = joined[-1]
+            heights = sorted((top - bottom, band[1] - band[0]))
+            if _overlap(bottom, top, band[0], band[1]) > 0 and heights[0] < 0.75 * heights[1]:
+                joined[-1] = [min(bottom, band[0]), max(top, band[1]), members + band[2]]
+                continue
+        joined.append(band)
+    bands = joined
+    for box in sorted((box for box in block if box[3] - box[1] > TALL * line_height), key=lambda box: -box[3]):
+        beside = [band for band in bands if _overlap(band[0], band[1], box[1], box[3]) > 0]
+        if len(beside) == 1 and _overlap(beside[0][0], beside[0][1], box[1], box[3]) > 0.5 * (beside[0][1] - beside[0][0]):
+            beside[0][2].append(box)
+        else:
+            # Before the first line it stands beside, or where its top puts it.
+            place = bands.index(beside[0]) if len(beside) > 1 else sum(1 for band in bands if band[1] >= box[3])
+            bands.insert(place, [box[1], box[3], [box]])
+    return [sorted(members, key=lambda box: box[0]) for _, _, members in bands]
+
+
+# ``FPDFText_GetTextObject`` declared to give the object's address as a number, to compare
+# a character's object with the one before it: ``ctypes.cast`` of pypdfium2's pointer, a
+# call per character, took longer than PDFium's answer.
+_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+
+
+def _rect_characters(textpage) -> list[tuple[int, int]] | None:
+    """The first and last character of each of the page's runs of text (the rects of
+    ``FPDFText_CountRects``: the characters of one text object in a row, from its first of
+    some size; characters PDFium generates, spaces and line breaks between objects, belong
+    to none), in one pass over the characters; None when the runs found are not PDFium's
+    (their count differs)."""
+    found: list[tuple[int, int]] = []
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    current = None
+    first = last = -1
+    sized = False
+    for index in range(textpage.count_chars()):
+        owner = _TEXT_OBJECT(textpage.raw, index)
+        if owner is None:
+            continue
+        if owner != current:
+            if sized:
+                found.append((first, last))
+            current, sized = owner, False
+        if not sized:
+            pdfium_raw.FPDFText_GetCharBox(textpage.raw, index, left, right, bottom, top)
+            sized = abs(right.value - left.value) >= 0.01 and abs(top.value - bottom.value) >= 0.01
+            first = index
+        last = index
+    if sized:
+        found.append((first, last))
+    return found if len(found) == textpage.count_rects() else None
+
+
+# Right-to-left scripts (Hebrew, Arabic...): a line's pieces are kept in the order drawn.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+    """The text of a line's boxes, left to right; a space between two set apart by more than
+    0.15 of the line's tallest box (a word space is some 0.3; a footnote mark stands closer),
+    unless the text of one of them has one at its end."""
+    pieces = []
+    for box in line:
+        first, last = characters[box[4]]
+        text = textpage.get_text_range(first, last - first + 1)
+        pieces.append((box, text.replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-\n").replace(_HYPHEN_AT_LINE_END, "-\n")))
+    if _RIGHT_TO_LEFT.search("".join(text for _, text in pieces)):
+        pieces.sort(key=lambda piece: piece[0][4])
+    height = max(box[3] - box[1] for box in line)
+    text = ""
+    previous = None
+    for box, piece in pieces:
+        apart = previous is not None and box[0] - previous[2] > 0.15 * height
+        if text and apart and not text[-1].isspace() and not piece[:1].isspace():
+            text += " "
+        text += piece
+        previous = box
+    return text
+
+
+def _shown(page) -> Box:
+    """The part of the page a viewer shows: its crop box within its media box, either of
+    them inherited from the page tree (``FPDF_GetPageBoundingBox``; pypdfium2's
+    ``get_cropbox`` reads the page's own entries only, and took a page of an inherited
+    media box larger than Letter for Letter)."""
+    box = pdfium_raw.FS_RECTF()
+    if not pdfium_raw.FPDF_GetPageBoundingBox(page.raw, box):
+        return (-float("inf"), -float("inf"), float("inf"), float("inf"))
+    return (min(box.left, box.right), min(box.bottom, box.top), max(box.left, box.right), max(box.bottom, box.top))
+
+
+def _within(box: Box, shown: Box) -> bool:
+    """Whether a run's middle is on the part of the page a viewer shows."""
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return shown[0] <= x <= shown[2] and shown[1] <= y <= shown[3]
+
+
+def _page_blocks(textpage, shown: Box) -> list[list[str]]:
+    """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines;
+    only the text whose runs stand on the part of the page a viewer shows (``shown``):
+    text drawn off the page, or outside its crop box, is no text of the document as read.
 
     The text of a block is read in one call for its whole box (PDFium scans the page's
-    characters on every call, so one call per line would cost lines x characters)."""
-    boxes = [textpage.get_rect(index) for index in range(textpage.count_rects())]
-    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1]]
+    characters on every call, so one call per line would cost lines x characters), in the
+    order the page draws it. A block drawn in another order than it is read (its lines top to
+    bottom, each left to right: ``_block_lines``) is read a line at a time from its runs'
+    characters (``_rect_characters``, once for the page)."""
+    boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
+    boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
     if not boxes:
         return []
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
     blocks = []
+    characters: list[tuple[int, int]] | None = []  # read when first needed
     for block in _reading_order(boxes, line_height):
-        left = min(box[0] for box in block)
-        bottom = min(box[1] for box in block)
-        right = max(box[2] for box in block)
-        top = max(box[3] for box in block)
-        text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
-        if lines := _lines(text):
-            blocks.append(lines)
+        lines = _block_lines(block, line_height)
+        order = [box[4] for line in lines for box in line]
+        if order != sorted(order) and characters == []:
+            characters = _rect_characters(textpage)
+        if order == sorted(order) or characters is None:
+            left = min(box[0] for box in block)
+            bottom = min(box[1] for box in block)
+            right = max(box[2] for box in block)
+            top = max(box[3] for box in block)
+            text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
+        else:
+            text = "\n".join(_line_text(textpage, line, characters) for line in lines)
+        if block_lines := _lines(text):
+            blocks.append(block_lines)
     return blocks
 
 
@@ -298,6 +445,22 @@ def _metadata_value(document, key: str) -> str:
         return ""
 
 
+def _language(document) -> str:
+    """The language the document's catalog declares (``/Lang``, as ``fr-FR``), as written;
+    empty when it declares none (``extract._metadata`` makes it a tag, as an HTML page's
+    ``lang``, or leaves it blank when it is none)."""
+    try:
+        size = pdfium_raw.FPDFCatalog_GetLanguage(document.raw, None, 0)
+        if size <= 2:  # only the terminating NUL
+            return ""
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_raw.FPDFCatalog_GetLanguage(document.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
+        return without_lone_surrogates(buffer.raw[: size - 2].decode("utf-16-le", errors="surrogatepass"))
+    except Exception as error:  # noqa: BLE001 - as for the Info dictionary's values
+        logger.info("PDF language unreadable: %r", error)
+        return ""
+
+
 # PDFium keeps every object of a document it has parsed (a page's pictures among them)
 # until the document is closed: the document is opened anew once the pages read since it
 # was opened hold this many bytes of pictures, or this many drawn objects, so that a report
@@ -310,26 +473,146 @@ OBJECTS_PER_OPENING = 200_000
 
 
 # A page of more drawn objects than this is counted by its objects alone: its pictures'
-# bytes are not summed object by object (a page of 5,000 shapes would cost as many calls).
+# bytes are not summed object by object (a page of 5,000 shapes would cost as many calls);
+# nor are its layers looked at (``_layers``).
 PICTURES_COUNTED_UP_TO = 1000
 
 
-def _held(page) -> tuple[int, int]:
-    """What a page leaves PDFium holding until its document is closed: its drawn objects
-    (a form counted as one), and its pictures' size, a byte a pixel (on a page of no more
-    than ``PICTURES_COUNTED_UP_TO`` objects; a page of more reopens the document soon
-    enough by its objects alone). Their sizes in pixels, not their bytes: asked for its
-    bytes, PDFium reads a picture's stream, and the reader's own peak for one page of a
-    50 MB picture went from 79 to 143 MB."""
+def _drawn_objects(page) -> tuple[int, list]:
+    """How many objects the page draws (a form counted as one), and the objects, one call
+    each; none on a page of more than ``PICTURES_COUNTED_UP_TO``. Its pictures are counted
+    (``_held``) and its layers looked at (``_layers``) in this one walk."""
     count = pdfium_raw.FPDFPage_CountObjects(page.raw)
+    if count > PICTURES_COUNTED_UP_TO:
+        return count, []
+    return count, [pdfium_raw.FPDFPage_GetObject(page.raw, number) for number in range(count)]
+
+
+def _held(count: int, objects: list) -> tuple[int, int]:
+    """What a page of ``count`` drawn objects (``_drawn_objects``) leaves PDFium holding
+    until its document is closed: its drawn objects, and its pictures' size, a byte a pixel
+    (on a page of no more than ``PICTURES_COUNTED_UP_TO`` objects; a page of more reopens
+    the document soon enough by its objects alone). Their sizes in pixels, not their bytes:
+    asked for its bytes, PDFium reads a picture's stream, and the reader's own peak for one
+    page of a 50 MB picture went from 79 to 143 MB."""
     pictures = 0
     width, height = ctypes.c_uint(), ctypes.c_uint()
-    for number in range(count if count <= PICTURES_COUNTED_UP_TO else 0):
-        item = pdfium_raw.FPDFPage_GetObject(page.raw, number)
+    for item in objects:
         if pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_IMAGE and \
                 pdfium_raw.FPDFImageObj_GetImagePixelSize(item, ctypes.byref(width), ctypes.byref(height)):
             pictures += width.value * height.value
     return count, pictures
+
+
+# The layers (optional content) of a page of more drawn objects than
+# ``PICTURES_COUNTED_UP_TO`` are not looked at, as its pictures are not counted: its text is
+# kept, layers off by default included. Nor are more layers than ``LAYERS_TRIED`` on one page
+# (the others' text is kept): each is a square in a drawing of the page.
+LAYERS_TRIED = 100
+
+
+def _mark_name(address: int) -> str:
+    mark = ctypes.cast(address, pdfium_raw.FPDF_PAGEOBJECTMARK)
+    size = ctypes.c_ulong()
+    if not pdfium_raw.FPDFPageObjMark_GetName(mark, None, 0, ctypes.byref(size)) or size.value <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size.value)
+    pdfium_raw.FPDFPageObjMark_GetName(mark, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size.value, ctypes.byref(size))
+    return buffer.raw[: size.value - 2].decode("utf-16-le", errors="replace")
+
+
+# ``FPDFPageObj_GetMark`` declared to give the mark's address as a number: the objects of one
+# marked sequence (``/OC /name BDC ... EMC``) share their mark, whose name is read once.
+_OBJECT_MARK = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)(
+    ctypes.cast(pdfium_raw.FPDFPageObj_GetMark, ctypes.c_void_p).value
+)
+
+
+def _layers(objects: list) -> dict[tuple, list]:
+    """The page's text and forms in layers (of its ``objects``, ``_drawn_objects``): for each
+    set of layer marks (``/OC ... BDC``, by their addresses), the objects marked so."""
+    layered: dict[tuple, list] = {}
+    optional: dict[int, bool] = {}  # a mark's address: whether it is a layer's
+    for item in objects:
+        if pdfium_raw.FPDFPageObj_GetType(item) not in (pdfium_raw.FPDF_PAGEOBJ_TEXT, pdfium_raw.FPDF_PAGEOBJ_FORM):
+            continue
+        marks = [_OBJECT_MARK(item, index) for index in range(pdfium_raw.FPDFPageObj_CountMarks(item))]
+        for mark in marks:
+            if mark and mark not in optional:
+                optional[mark] = _mark_name(mark) == "OC"
+        if key := tuple(mark for mark in marks if mark and optional[mark]):
+            layered.setdefault(key, []).append(item)
+    return layered
+
+
+# Each layer tried is a square of this many pixels in one drawing of the page.
+PROBE_PIXELS = 4
+
+
+def _shown_layers(page, layers: list[tuple], shown: Box) -> list[bool]:
+    """Whether a viewer shows what is drawn with each set of layer marks, the page's other
+    objects set aside (inactive): PDFium draws a layer as the document's default configuration
+    sets it, and its text does not. Each set marks a black square of its own in a grid over
+    the page, and the page is drawn once, level: a square drawn is a layer shown."""
+    columns = math.isqrt(len(layers) - 1) + 1
+    width, height = (shown[2] - shown[0]) / columns, (shown[3] - shown[1]) / columns
+    probes = []
+    try:
+        for number, marks in enumerate(layers):
+            row, column = divmod(number, columns)
+            left, top = shown[0] + column * width, shown[3] - row * height
+            probe = pdfium_raw.FPDFPageObj_CreateNewRect(left + width / 4, top - 3 * height / 4, width / 2, height / 2)
+            probes.append(probe)
+            pdfium_raw.FPDFPageObj_SetFillColor(probe, 0, 0, 0, 255)
+            pdfium_raw.FPDFPath_SetDrawMode(probe, pdfium_raw.FPDF_FILLMODE_WINDING, False)
+            for mark in marks:
+                pdfium_raw.FPDFPageObj_AddExistingMark(probe, ctypes.cast(mark, pdfium_raw.FPDF_PAGEOBJECTMARK))
+            pdfium_raw.FPDFPage_InsertObject(page.raw, probe)
+        scale = columns * PROBE_PIXELS / max(1.0, min(shown[2] - shown[0], shown[3] - shown[1]))
+        # Drawn level: the page's own turn undone, so that the grid's rows are the bitmap's.
+        bitmap = page.render(
+            scale=scale, rotation=(360 - page.get_rotation()) % 360, grayscale=True, may_draw_forms=False, draw_annots=False
+        )
+        try:
+            pixels = bytes(bitmap.buffer)
+            found = []
+            for number in range(len(layers)):
+                row, column = divmod(number, columns)
+                x = min(bitmap.width - 1, int((column + 0.5) * bitmap.width / columns))
+                y = min(bitmap.height - 1, int((row + 0.5) * bitmap.height / columns))
+                found.append(pixels[y * bitmap.stride + x * bitmap.n_channels] < 128)
+            return found
+        finally:
+            bitmap.close()
+    finally:
+        for probe in probes:
+            if pdfium_raw.FPDFPage_RemoveObject(page.raw, probe):
+                pdfium_raw.FPDFPageObj_Destroy(probe)
+
+
+def _without_hidden_layers(page, objects: list, shown: Box) -> None:
+    """Takes off the page the text (and forms) of layers a viewer hides until a reader
+    turns them on (optional content off in the document's default configuration, ``/D
+    /OFF``): PDFium's text has it, its drawing has not. The configuration is not within reach
+    of PDFium's interface, its drawing is: a square marked as each layer's text is marked is
+    drawn, the page's objects set aside, all layers in one drawing. Only the layer decides:
+    text drawn invisible (an OCR layer over a scan), white or clipped, in a layer shown or in
+    none, is kept."""
+    layered = _layers(objects)
+    if not layered:
+        return
+    tried = list(layered.items())[:LAYERS_TRIED]
+    for item in objects:
+        pdfium_raw.FPDFPageObj_SetIsActive(item, False)
+    try:
+        shown_layers = _shown_layers(page, [marks for marks, _ in tried], shown)
+    finally:
+        for item in objects:
+            pdfium_raw.FPDFPageObj_SetIsActive(item, True)
+    hidden = [item for (_, items), seen in zip(tried, shown_layers) if not seen for item in items]
+    for item in hidden:
+        if pdfium_raw.FPDFPage_RemoveObject(page.raw, item):
+            pdfium_raw.FPDFPageObj_Destroy(item)
 
 
 def _opened(stream: BinaryIO):
@@ -359,7 +642,7 @@ _CHILD = "from sources.ingest.pdf import _child; _child()"
 
 def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
     """(text, metadata) of a PDF with a text layer, read in a child process; metadata
-    keys: title, authors, published_on."""
+    keys: title, authors, published_on, language."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
         shutil.copyfileobj(stream, copy, 1 << 20)
         copy.flush()
@@ -409,7 +692,7 @@ def _child() -> None:
 
 def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
     """(text, metadata) of a PDF with a text layer, read in this process; metadata keys:
-    title, authors, published_on."""
+    title, authors, published_on, language."""
     with _PDFIUM:
         document = _opened(stream)
         try:
@@ -417,6 +700,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             if count > MAX_PAGES:
                 raise ExtractionError(f"The PDF has {count:,} pages; at most {MAX_PAGES:,} are read.", code="too_many_pages")
             info = {key: _metadata_value(document, key) for key in ("Title", "Author", "CreationDate")}
+            language = _language(document)
             pages = []
             objects = pictures = 0  # held since the document was opened
             for number in range(count):
@@ -426,8 +710,11 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                     objects = pictures = 0
                 page = document[number]
                 try:
-                    held = _held(page)
+                    count, drawn = _drawn_objects(page)
+                    held = _held(count, drawn)
                     objects, pictures = objects + held[0], pictures + held[1]
+                    shown = _shown(page)
+                    _without_hidden_layers(page, drawn, shown)
                     textpage = page.get_textpage()
                     if page.get_rotation() and _drawn_level(textpage):
                         # A page turned for display with its text drawn level on it (a
@@ -442,7 +729,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                         # its lines in order (in a box it ran two of them together).
                         pages.append(_lines_as_pdfium_reads(textpage))
                     else:
-                        pages.append(_page_blocks(textpage))
+                        pages.append(_page_blocks(textpage, shown))
                     textpage.close()
                 finally:
                     page.close()
@@ -472,5 +759,6 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
         "title": info.get("Title", ""),
         "authors": info.get("Author", ""),
         "published_on": publication_date(info.get("CreationDate", ""), read_on=date.today()),
+        "language": language,
     }
     return text, metadata

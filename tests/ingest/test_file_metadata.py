@@ -16,7 +16,7 @@ from sources.ingest import extract
 from sources.ingest.extract import document_title
 from sources.ingest.pdf import publication_date
 from sources.ingest.text import SPOOLED_FROM
-from tests.documents import one_column_pdf, report_paragraphs
+from tests.documents import one_column_pdf, pdf_bytes, report_paragraphs
 
 PARAGRAPHS = report_paragraphs(3)
 
@@ -200,3 +200,31 @@ def test_a_text_files_title_line_wins_over_its_file_name_and_a_given_title_over_
     assert given.title == "Typed"
     plain = ingestion.source_create_from_file(stream=io.BytesIO(BODY.encode()), filename="notes.txt")
     assert plain.title == "notes"
+
+
+FRENCH = [(72, 700, "Le traité a été signé en 2001.")]
+
+
+@pytest.mark.parametrize(("declared", "language"), [(b"fr-FR", "fr-FR"), (b"de", "de"), (b"pt_BR", "pt-BR")])
+def test_a_pdfs_declared_language_is_its_language(declared, language):
+    # Too short for its language to be read from its text: "en" was the source's default.
+    data = pdf_bytes([FRENCH], catalog_entries=b"/Lang (%s)" % declared)
+    assert extract(io.BytesIO(data)).metadata.language == language
+
+
+def test_a_pdf_that_declares_no_language_is_given_none_from_a_short_text():
+    assert extract(io.BytesIO(pdf_bytes([FRENCH]))).metadata.language == ""
+
+
+@pytest.mark.parametrize("declared", [b"(not a language!)", b"()", b"<FEFFD800>"], ids=["no-tag", "empty", "lone-surrogate"])
+def test_a_language_a_pdf_declares_that_is_no_tag_is_left_blank(declared):
+    data = pdf_bytes([FRENCH], catalog_entries=b"/Lang " + declared)
+    assert extract(io.BytesIO(data)).metadata.language == ""
+
+
+@pytest.mark.django_db
+def test_a_pdfs_declared_language_fills_a_blank_language_and_not_one_given():
+    data = pdf_bytes([FRENCH], catalog_entries=b"/Lang (fr-FR)")
+    assert ingestion.source_create_from_file(stream=io.BytesIO(data), filename="traite.pdf").language == "fr-FR"
+    other = pdf_bytes([FRENCH + [(72, 680, "Une autre page.")]], catalog_entries=b"/Lang (fr-FR)")
+    assert ingestion.source_create_from_file(stream=io.BytesIO(other), filename="autre.pdf", language="de").language == "de"

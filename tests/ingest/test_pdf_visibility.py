@@ -1,0 +1,186 @@
+"""A PDF's text is what a viewer shows of its pages: text drawn off the page, or outside its
+crop box (the page's own, or one it inherits from the page tree), and text of a layer
+(optional content) that is off unless a reader turns it on, are no text of the document as
+read. Text that is on the page but not seen, white, clipped or drawn invisible (an OCR layer
+over a scan), stays: it is the page's text, and an OCR layer is the only text of a scanned
+page. Pages of many objects or many layers are read as fast as before. See
+``sources.ingest.pdf._shown`` and ``_without_hidden_layers``."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from sources.ingest import extract, pdf
+from tests.documents import pdf_bytes
+
+SHOWN = (72, 720, "The treaty was signed in 2001.")
+
+
+def _text(data: bytes) -> str:
+    return extract(io.BytesIO(data)).text
+
+
+def _read(data: bytes) -> str:
+    """The text as the child process of ``extract`` reads it, read here (faster)."""
+    return pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@pytest.mark.parametrize("where", [(900, 700), (72, -300), (72, 900), (-400, 700)], ids=["right", "below", "above", "left"])
+def test_text_drawn_off_the_page_is_left_out(where):
+    assert _text(pdf_bytes([[SHOWN, (*where, "Drawn where no viewer shows it.")]])) == SHOWN[2]
+
+
+def test_text_outside_the_crop_box_is_left_out():
+    data = pdf_bytes([[SHOWN, (72, 60, "Printer's marks outside the crop box.")]], page_entries=b"/CropBox [36 100 576 756]")
+    assert _text(data) == SHOWN[2]
+
+
+def test_text_outside_a_crop_box_the_page_inherits_from_the_page_tree_is_left_out():
+    data = pdf_bytes([[SHOWN, (72, 60, "Printer's marks outside the crop box.")]], page_tree_entries=b"/CropBox [36 100 576 756]")
+    assert _text(data) == SHOWN[2]
+
+
+BEYOND_LETTER = [(72, 1100, "A line near the top of a tall page."), (700, 500, "A line right of where Letter ends."), (72, 300, "A line where Letter has one too.")]
+
+
+def test_a_page_of_a_media_box_larger_than_letter_inherited_from_the_page_tree_is_read_whole():
+    # Neither box on the page: PDFium's page size is the inherited one, pypdfium2's
+    # get_mediabox fell back to Letter, and the text beyond Letter was dropped.
+    data = pdf_bytes([BEYOND_LETTER + [(1300, 500, "Off even this page.")]], media_box=None, page_tree_entries=b"/MediaBox [0 0 1191 1684]")
+    assert sorted(_text(data).split("\n\n")) == sorted(line for _, _, line in BEYOND_LETTER)
+
+
+def test_a_page_of_no_media_box_anywhere_is_read_as_letter():
+    data = pdf_bytes([[SHOWN, (700, 500, "Right of Letter.")]], media_box=None)
+    assert _text(data) == SHOWN[2]
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_a_turned_page_of_an_inherited_media_box_keeps_what_is_on_it_and_drops_what_is_off_it(rotate):
+    drawn = [(72, 1100, "Top of the tall page, shown turned."), (72, 1086, "Its second line."), (72, 1800, "Off the page.")]
+    data = pdf_bytes([drawn], media_box=None, page_tree_entries=b"/MediaBox [0 0 1191 1684]", page_entries=b"/Rotate %d" % rotate)
+    assert _text(data) == "Top of the tall page, shown turned.\nIts second line."
+
+
+def test_text_on_the_page_that_is_white_clipped_or_drawn_invisible_is_kept():
+    drawn = (
+        b"BT /F1 10 Tf 1 g 72 690 Td (White on white.) Tj ET\n"
+        b"q 0 0 10 10 re W n BT /F1 10 Tf 72 660 Td (Clipped away.) Tj ET Q\n"
+        b"BT /F1 10 Tf 3 Tr 72 630 Td (An OCR layer, drawn invisible.) Tj ET\n"
+    )
+    text = _text(pdf_bytes([[SHOWN]], extra_page_content=drawn))
+    assert text.replace("\n\n", "\n").split("\n") == [SHOWN[2], "White on white.", "Clipped away.", "An OCR layer, drawn invisible."]
+
+
+def _layered(content: bytes, groups: int = 1, configuration: bytes = b"/OFF [6 0 R]", pages: int = 1) -> bytes:
+    """``pages`` pages drawing ``content``, whose ``/OC /ocN BDC`` name layers 6, 7... (one
+    a group, named "Layer N"), under the default configuration ``/D << configuration >>``."""
+    names = b" ".join(b"/oc%d %d 0 R" % (number, 6 + number) for number in range(groups))
+    first_page = 6 + groups
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [%s] /D << %s >> >> >>"
+        % (b" ".join(b"%d 0 R" % (6 + number) for number in range(groups)), configuration),
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (first_page + number) for number in range(pages)), pages),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< >>",  # unused
+    ]
+    objects += [b"<< /Type /OCG /Name (Layer %d) >>" % number for number in range(groups)]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 3 0 R >> /Properties << %s >> >> >>" % names
+    ] * pages
+    out, offsets = b"%PDF-1.5\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+BODY = b"BT /F1 12 Tf 72 720 Td (The treaty was signed in 2001.) Tj ET\n"
+NOTE = b"/OC /oc0 BDC BT /F1 12 Tf 72 690 Td (Draft note: check the date.) Tj ET EMC\n"
+
+
+def test_text_of_a_layer_off_by_default_is_left_out():
+    assert _text(_layered(BODY + NOTE)) == "The treaty was signed in 2001."
+
+
+@pytest.mark.parametrize("configuration", [b"/ON [6 0 R]", b"", b"/BaseState /OFF /ON [6 0 R]"], ids=["on", "unlisted", "on-over-base-off"])
+def test_text_of_a_layer_on_by_default_is_kept(configuration):
+    assert _text(_layered(BODY + NOTE, configuration=configuration)).replace("\n\n", "\n") == "The treaty was signed in 2001.\nDraft note: check the date."
+
+
+def test_text_of_a_layer_off_by_the_configurations_base_state_is_left_out():
+    assert _text(_layered(BODY + NOTE, configuration=b"/BaseState /OFF")) == "The treaty was signed in 2001."
+
+
+def test_an_ocr_layers_invisible_text_in_a_layer_shown_is_kept():
+    # A scan's recognised text: drawn invisible, in a layer on by default.
+    ocr = b"/OC /oc0 BDC BT /F1 12 Tf 3 Tr 72 690 Td (Recognised text of the scan.) Tj ET EMC\n"
+    assert _text(_layered(BODY + ocr, configuration=b"/ON [6 0 R]")).replace("\n\n", "\n") == "The treaty was signed in 2001.\nRecognised text of the scan."
+
+
+def test_white_and_clipped_text_in_a_layer_shown_is_kept():
+    content = BODY + (
+        b"/OC /oc0 BDC BT /F1 12 Tf 1 g 72 690 Td (White in a layer.) Tj ET "
+        b"q 0 0 10 10 re W n BT /F1 12 Tf 72 660 Td (Clipped in a layer.) Tj ET Q EMC\n"
+    )
+    text = _text(_layered(content, configuration=b"/ON [6 0 R]"))
+    assert text.replace("\n\n", "\n").split("\n") == ["The treaty was signed in 2001.", "White in a layer.", "Clipped in a layer."]
+
+
+def _fifty_layers(lines_per_layer: int = 4) -> bytes:
+    """A page of 50 layers, every other one off by default, each of a few lines."""
+    content = BODY + b"".join(
+        b"/OC /oc%d BDC %s EMC\n" % (
+            group,
+            b" ".join(b"BT /F1 6 Tf %d %d Td (Layer %d line %d.) Tj ET" % (72 + 100 * (group % 5), 680 - 8 * (lines_per_layer * (group // 5) + line), group, line) for line in range(lines_per_layer)),
+        )
+        for group in range(50)
+    )
+    return _layered(content, groups=50, configuration=b"/OFF [%s]" % b" ".join(b"%d 0 R" % (6 + group) for group in range(0, 50, 2)))
+
+
+def test_of_fifty_layers_the_text_of_those_off_by_default_is_left_out():
+    text = _read(_fifty_layers())
+    for group in range(50):
+        assert (f"Layer {group} line 0." in text) == (group % 2 == 1)
+
+
+def test_the_layers_of_a_page_of_many_objects_are_not_looked_at_object_by_object(monkeypatch):
+    """As its pictures are not counted: a page over ``PICTURES_COUNTED_UP_TO`` objects is
+    read as it was, its layers' text kept."""
+    monkeypatch.setattr(pdf, "PICTURES_COUNTED_UP_TO", 5)
+    calls = []
+    get_object = pdf.pdfium_raw.FPDFPage_GetObject
+    monkeypatch.setattr(pdf.pdfium_raw, "FPDFPage_GetObject", lambda *args: calls.append(args) or get_object(*args))
+    crowded = BODY + b"".join(b"BT /F1 10 Tf 72 %d Td (Line %d.) Tj ET\n" % (600 - 14 * line, line) for line in range(10)) + NOTE
+    assert "Draft note" in _read(_layered(crowded))
+    assert calls == []
+
+
+def test_the_layers_of_a_page_are_tried_in_one_drawing_of_it(monkeypatch):
+    tried = []
+    shown_layers = pdf._shown_layers
+    monkeypatch.setattr(pdf, "_shown_layers", lambda page, layers, shown: tried.append(len(layers)) or shown_layers(page, layers, shown))
+    _read(_fifty_layers())
+    assert tried == [50]
+
+
+def test_the_layers_tried_on_a_page_are_bounded(monkeypatch):
+    monkeypatch.setattr(pdf, "LAYERS_TRIED", 10)
+    text = _read(_fifty_layers())
+    assert "Layer 1 line 0." in text and "Layer 0 line 0." not in text and "Layer 8 line 0." not in text
+    assert "Layer 48 line 0." in text  # not tried: kept
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_the_layers_of_a_turned_page_are_told_apart(rotate):
+    data = _fifty_layers().replace(b"/MediaBox [0 0 612 792]", b"/MediaBox [0 0 612 792] /Rotate %d" % rotate)
+    text = _read(data)
+    for group in range(50):
+        assert (f"Layer {group} line 0." in text) == (group % 2 == 1)
