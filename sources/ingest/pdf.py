@@ -250,15 +250,16 @@ def _shown(page) -> Box:
 
 
 def _within(box: Box, shown: Box) -> bool:
-    """Whether a run's middle is on the part of the page a viewer shows."""
-    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return shown[0] <= x <= shown[2] and shown[1] <= y <= shown[3]
+    """Whether any of a run is on the part of the page a viewer shows: a run that reaches
+    into it is kept whole (a line running off the crop box is read, its part shown with
+    it), only one wholly outside is left out."""
+    return box[0] < shown[2] and box[2] > shown[0] and box[1] < shown[3] and box[3] > shown[1]
 
 
 def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines;
-    only the text whose runs stand on the part of the page a viewer shows (``shown``):
-    text drawn off the page, or outside its crop box, is no text of the document as read.
+    only the text whose runs reach the part of the page a viewer shows (``shown``): text
+    drawn wholly off the page, or outside its crop box, is no text of the document as read.
 
     The text of a block is read in one call for its whole box (PDFium scans the page's
     characters on every call, so one call per line would cost lines x characters), in the

@@ -184,3 +184,12 @@ def test_the_layers_of_a_turned_page_are_told_apart(rotate):
     text = _read(data)
     for group in range(50):
         assert (f"Layer {group} line 0." in text) == (group % 2 == 1)
+
+
+@pytest.mark.parametrize("x", [300, 520], ids=["middle-inside", "middle-outside"])
+def test_a_line_running_off_the_crop_box_is_kept_with_the_part_a_viewer_shows(x):
+    # The line starts inside the crop box and runs past its right edge, the middle of its
+    # run inside or outside the box: what a viewer shows of it is read.
+    line = (x, 700, "Starts inside the crop box and runs far beyond its right edge into the margin area")
+    data = pdf_bytes([[SHOWN, line]], page_entries=b"/CropBox [36 100 576 756]")
+    assert _read(data) == f"{SHOWN[2]}\n\n{line[2]}"
