@@ -30,6 +30,7 @@ def pdf_bytes(
     media_box: tuple[float, float, float, float] | None = (0, 0, PAGE_WIDTH, PAGE_HEIGHT),
     resources: bytes = b"",
     catalog_entries: bytes = b"",
+    fonts: bytes = b"",
 ) -> bytes:
     """A PDF whose page ``n`` draws each ``(x, y, text)`` of ``pages[n]`` in list order,
     in Helvetica (a standard font: nothing embedded) of ``FONT_SIZE`` points, or of the
@@ -37,8 +38,9 @@ def pdf_bytes(
     document information dictionary (Title, Author, CreationDate...). ``media_box`` is
     written on each page (None: on none); ``page_entries`` (``/CropBox [...]``),
     ``page_tree_entries`` (``/MediaBox [...]`` inherited by every page), ``resources``
-    (``/Properties << ... >>``) and ``catalog_entries`` (``/Lang (fr)``) are written into
-    each page's, the page tree's, each page's resources' and the catalog's dictionaries."""
+    (``/Properties << ... >>``), ``catalog_entries`` (``/Lang (fr)``) and ``fonts`` (``/F2
+    << ... >>``, for ``extra_page_content``) are written into each page's, the page tree's,
+    each page's resources', the catalog's and each page's font dictionaries."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -83,13 +85,14 @@ def pdf_bytes(
         page_ids.append(
             add(
                 b"<< /Type /Page /Parent %d 0 R %s%s /Contents %d 0 R "
-                b"/Resources << /Font << /F1 %d 0 R >> %s%s>> >>"
+                b"/Resources << /Font << /F1 %d 0 R %s>> %s%s>> >>"
                 % (
                     pages_id,
                     b"/MediaBox [%g %g %g %g] " % media_box if media_box else b"",
                     page_entries,
                     content,
                     font,
+                    fonts,
                     b"/XObject << /Im1 %d 0 R >> " % image if image else b"",
                     resources,
                 )

@@ -215,6 +215,12 @@ def _rect_characters(textpage) -> list[tuple[int, int]] | None:
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
+def _drawn_from_the_right(line: list) -> bool:
+    """Whether a line of more than one piece has them drawn right to left (its boxes, left
+    to right, were drawn last first)."""
+    return len(line) > 1 and all(box[4] > after[4] for box, after in zip(line, line[1:]))
+
+
 def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
     """The text of a line's boxes, left to right; a space between two set apart by more than
     0.15 of the line's tallest box (a word space is some 0.3; a footnote mark stands closer),
@@ -230,7 +236,9 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
     text = ""
     previous = None
     for box, piece in pieces:
-        apart = previous is not None and box[0] - previous[2] > 0.15 * height
+        # The space between two pieces, whichever side of the other each stands (a line of
+        # a right-to-left script is read from its right).
+        apart = previous is not None and max(box[0] - previous[2], previous[0] - box[2]) > 0.15 * height
         if text and apart and not text[-1].isspace() and not piece[:1].isspace():
             text += " "
         text += piece
@@ -275,15 +283,25 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     characters: list[tuple[int, int]] | None = []  # read when first needed
     for block in _reading_order(boxes, line_height):
         lines = _block_lines(block, line_height)
-        order = [box[4] for line in lines for box in line]
+        left = min(box[0] for box in block)
+        bottom = min(box[1] for box in block)
+        right = max(box[2] for box in block)
+        top = max(box[3] for box in block)
+        text = None
+        # A line drawn right to left (its pieces drawn from the right) is in order if it is
+        # of a right-to-left script (Hebrew, Arabic: their reading order), which the
+        # block's text, read once, tells.
+        order = [box[4] for line in lines for box in (line[::-1] if _drawn_from_the_right(line) else line)]
+        if order == sorted(order) and any(_drawn_from_the_right(line) for line in lines):
+            text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+            if not _RIGHT_TO_LEFT.search(text):
+                order = [box[4] for line in lines for box in line]
         if order != sorted(order) and characters == []:
             characters = _rect_characters(textpage)
         if order == sorted(order) or characters is None:
-            left = min(box[0] for box in block)
-            bottom = min(box[1] for box in block)
-            right = max(box[2] for box in block)
-            top = max(box[3] for box in block)
-            text = textpage.get_text_bounded(left - 1, bottom, right + 1, top).replace(_HYPHEN_AT_LINE_END, "-\n")
+            if text is None:
+                text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+            text = text.replace(_HYPHEN_AT_LINE_END, "-\n")
         else:
             text = "\n".join(_line_text(textpage, line, characters) for line in lines)
         if block_lines := _lines(text):

@@ -149,3 +149,45 @@ def test_the_characters_of_a_page_are_looked_at_once_however_many_blocks_are_dra
     text = _read([drawn])
     assert text.split("\n\n") == [f"Paragraph {number} begins\nand its end {number}." for number in range(20)]
     assert calls == [1]
+
+
+# Hebrew letters by their glyph names (afii57664, alef, to afii57690, tav) at codes A to
+# [: a font of no glyph program whose text PDFium reads as Hebrew.
+HEBREW_FONT = b"/H << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 65 /LastChar 91 /Widths [%s] /Encoding << /Type /Encoding /Differences [65 %s] >> >>" % (
+    b" ".join([b"600"] * 27),
+    b" ".join(b"/afii%d" % (57664 + number) for number in range(27)),
+)
+HEBREW_WORDS = ["שלום", "עולם", "ברוך"]  # "shalom olam barukh", read from the right
+
+
+def _hebrew_line(y: float) -> bytes:
+    """The Hebrew words, each its own text object, drawn in their reading order (the first
+    at the right), 6 points apart."""
+    drawn = b""
+    for number, word in enumerate(HEBREW_WORDS):
+        codes = "".join(chr(65 + ord(letter) - 0x5D0) for letter in word).encode()
+        drawn += b"BT /H 10 Tf %d %g Td (%s) Tj ET\n" % (132 - 30 * number, y, codes)
+    return drawn
+
+
+def test_a_right_to_left_line_drawn_a_word_at_a_time_in_reading_order_is_read_in_one_call_with_its_spaces(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pdf, "_rect_characters", lambda textpage: calls.append(textpage))
+    text = _read([[(72, 740, "English line above.")]], fonts=HEBREW_FONT, extra_page_content=_hebrew_line(686))
+    # PDFium's text, as before: the words in the order they stand on the page, left to right.
+    assert text == "English line above.\n\nםולש םלוע ךורב"
+    assert calls == []
+
+
+def test_the_words_of_a_right_to_left_line_in_a_block_drawn_out_of_order_keep_their_spaces():
+    drawn = [(72, 670, "Last English line."), (72, 684, "English line below."), (72, 706, "English line above."), (72, 720, "Beginning English line.")]
+    text = _read([drawn], fonts=HEBREW_FONT, extra_page_content=_hebrew_line(697))
+    assert text == "Beginning English line.\nEnglish line above.\nםולש םלוע ךורב\nEnglish line below.\nLast English line."
+
+
+def test_a_left_to_right_line_drawn_a_word_at_a_time_from_the_right_is_read_left_to_right():
+    drawn, x = [], 72.0
+    for word in ["The", "treaty", "was", "signed."]:
+        drawn.insert(0, (x, 720, word, 12))
+        x = _right(word, 12, x) + 3.5
+    assert _read([drawn]) == "The treaty was signed."
