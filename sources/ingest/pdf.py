@@ -140,8 +140,8 @@ def _block_lines(block: list, line_height: float) -> list[list]:
     A box joins a line when they overlap by more than half the height of the lower of the
     two, and a line of smaller type joins a line it reaches into (a superscript, a footnote
     mark or a subscript stands in its line). A box taller than ``TALL`` lines that reaches
-    two lines or more (a drop cap) is a line of its own, before the first of them; one
-    standing beside a single line is part of it."""
+    two lines or more at their start (a drop cap) is a line of its own, before the first of
+    them; one within them (a large operator), or beside a single line, is part of a line."""
     ordinary = sorted((box for box in block if box[3] - box[1] <= TALL * line_height), key=lambda box: -box[3])
     bands: list[list] = []  # [bottom, top, boxes], top first
     for box in ordinary:
@@ -152,20 +152,29 @@ def _block_lines(block: list, line_height: float) -> list[list]:
                 continue
         bands.append([box[1], box[3], [box]])
     # A line of small type that reaches into a line at least a third taller (a subscript,
-    # a footnote mark drawn apart) is part of it.
+    # a footnote mark drawn apart) is part of it. The line keeps its own height: grown by
+    # the small type, it reached the next line, and a block of lines each with a lowered
+    # glyph was read as one line.
     joined: list[list] = []
     for band in bands:
         if joined:
             bottom, top, members = joined[-1]
             heights = sorted((top - bottom, band[1] - band[0]))
             if _overlap(bottom, top, band[0], band[1]) > 0 and heights[0] < 0.75 * heights[1]:
-                joined[-1] = [min(bottom, band[0]), max(top, band[1]), members + band[2]]
+                taller = (bottom, top) if top - bottom >= band[1] - band[0] else (band[0], band[1])
+                joined[-1] = [*taller, members + band[2]]
                 continue
         joined.append(band)
     bands = joined
     for box in sorted((box for box in block if box[3] - box[1] > TALL * line_height), key=lambda box: -box[3]):
         beside = [band for band in bands if _overlap(band[0], band[1], box[1], box[3]) > 0]
-        if len(beside) == 1 and _overlap(beside[0][0], beside[0][1], box[1], box[3]) > 0.5 * (beside[0][1] - beside[0][0]):
+        # A drop cap opens the lines it stands beside: none of them starts left of it. A tall
+        # symbol within a line (a large operator, a bracket) is part of the line it
+        # overlaps most.
+        opening = all(member[0] >= box[0] - 1 for band in beside for member in band[2])
+        if len(beside) > 1 and not opening:
+            max(beside, key=lambda band: _overlap(band[0], band[1], box[1], box[3]))[2].append(box)
+        elif len(beside) == 1 and _overlap(beside[0][0], beside[0][1], box[1], box[3]) > 0.5 * (beside[0][1] - beside[0][0]):
             beside[0][2].append(box)
         else:
             # Before the first line it stands beside, or where its top puts it.

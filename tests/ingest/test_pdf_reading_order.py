@@ -191,3 +191,25 @@ def test_a_left_to_right_line_drawn_a_word_at_a_time_from_the_right_is_read_left
         drawn.insert(0, (x, 720, word, 12))
         x = _right(word, 12, x) + 3.5
     assert _read([drawn]) == "The treaty was signed."
+
+
+def test_lines_each_with_a_lowered_glyph_reaching_the_next_line_stay_lines_of_their_own():
+    # A 6-point "i" lowered 4 points before each 10-point line at 10-point leading: each
+    # reaches into the line above and the line below it.
+    drawn = [item for line in range(4) for item in ((140.4, 696 - 10 * line, "i", 6), (145.4, 700 - 10 * line, "and more words after it", 10))]
+    lines = _read([drawn]).split("\n")
+    assert [line for line in lines if "words" in line] == ["and more words after it"] * 4
+
+
+def test_a_tall_symbol_within_a_line_stays_in_its_line():
+    # A 30-point "S" in the middle of the second line, reaching into the first and the third.
+    sum_end = _right("Then the sum", 10, 72)
+    symbol_end = _right("S", 30, sum_end + 3)
+    drawn = [
+        (72, 720, "The first line of the paragraph ends here.", 10),
+        (72, 708, "Then the sum", 10),
+        (sum_end + 3, 700, "S", 30),
+        (symbol_end + 10, 708, "over all terms is one.", 10),
+        (72, 696, "The third line closes it.", 10),
+    ]
+    assert _read([drawn]) == "The first line of the paragraph ends here.\nThen the sum S over all terms is one.\nThe third line closes it."
