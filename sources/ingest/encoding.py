@@ -33,8 +33,9 @@ reader of the original sees, and an analyst's quote copied from it is found in i
    a UTF-8 file into two wrong ones; text in a legacy encoding is almost never valid UTF-8
    beyond a coincidence or two.
 4. Else a legacy encoding guessed from the first ``GUESSED_FROM`` bytes: windows-1252, a
-   browser's default, when that reading is plausible (every byte defined there, and
-   charset-normalizer finds it no messier than text is); else, the detector being sure it
+   browser's default, when that reading is plausible (charset-normalizer finds it no
+   messier than text is, its five undefined bytes, C1 controls as a browser reads them,
+   apart); else, the detector being sure it
    is not windows-1252, its best guess among the encodings browsers know, single-byte or
    CJK (never UTF-16 or UTF-32 without a mark). The detector is not asked to choose among
    Latin code pages that all read plausibly: on a few accented letters in English or French
@@ -43,7 +44,10 @@ reader of the original sees, and an analyst's quote copied from it is found in i
    Latin scripts (``_reads_as_latin``): on a short text the detector may find windows-1252
    messy and rank ISO-8859-13 ("été ą l'école") or a CJK encoding first. The price: Czech, Hungarian
    or Turkish text without a letter windows-1252 leaves undefined or makes a symbol is read
-   as windows-1252, as a browser without a hint reads it.
+   as windows-1252, as a browser without a hint reads it. Nor is a multi-byte guess taken
+   that reads an ASCII letter as part of a character on little evidence (fewer than
+   ``MULTI_BYTE_EVIDENCE`` characters beyond ASCII): English with one stray byte or
+   sequence was read as Big5 or Shift_JIS, "The" as "穖燜he"; windows-1252 loses no letter.
 5. Else none: plain text is refused, a page read as UTF-8.
 
 Whatever the encoding, an invalid sequence reads as U+FFFD, as a browser shows it, and the
@@ -377,25 +381,51 @@ def _guessed(stream: BinaryIO) -> Encoding | None:
     """A legacy encoding for bytes that declare none and are not UTF-8 (rule 4)."""
     stream.seek(0)
     head = stream.read(GUESSED_FROM)
-    if from_bytes(head, cp_isolation=["cp1252"]):
+    if from_bytes(head.translate(_UNDEFINED_AS_SPACES), cp_isolation=["cp1252"]):
         return WINDOWS_1252
     latin = _reads_as_latin(head)
     for match in from_bytes(head):
         encoding = _known_to_browsers(match.encoding)
         if encoding is not None and not encoding.is_unicode:
             # A guess that found no language in its reading is no better than windows-1252's.
-            return WINDOWS_1252 if latin and not match.coherence else encoding
+            if (latin and not match.coherence) or _swallows_letters_on_little_evidence(head, encoding):
+                return WINDOWS_1252
+            return encoding
     return WINDOWS_1252 if latin else None
 
 
-def _reads_as_latin(head: bytes) -> bool:
-    """Whether ``head`` read as windows-1252 is plausibly text in a Latin script: every byte
-    defined there, and nine in ten of its characters beyond ASCII letters (the accented
-    letters of "été à l'école", not the symbols of CJK bytes read so: "×òÌìÎÒÃÇÈ¥¿´µ")."""
-    try:
-        text = head.decode("cp1252")
-    except UnicodeDecodeError:
+# How many characters beyond ASCII a multi-byte encoding's reading must hold before it is
+# taken over windows-1252 when it reads an ASCII letter as part of one of them.
+MULTI_BYTE_EVIDENCE = 8
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _swallows_letters_on_little_evidence(head: bytes, encoding: Encoding) -> bool:
+    """Whether ``encoding``'s reading of ``head`` takes an ASCII letter for the second byte
+    of a character, and holds fewer than ``MULTI_BYTE_EVIDENCE`` characters beyond ASCII:
+    text in ASCII (or UTF-8) but for one stray byte or sequence, which the detector read as
+    Big5 or Shift_JIS ("The" became "穖燜he", a lone 0x81 "ゝhe"). Text in such an encoding
+    has characters in numbers; one stray sequence read as windows-1252 loses no letter."""
+    text = encoding.decoder().decode(head, final=True)
+    beyond_ascii = len(_ASCII_RUNS.sub("", text))
+    if beyond_ascii >= MULTI_BYTE_EVIDENCE:
         return False
+    letters = len(head) - len(head.translate(None, _ASCII_LETTERS))
+    return letters > sum(map(str.isalpha, text.encode("ascii", "ignore").decode("ascii")))
+
+
+# The five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D), which the
+# Encoding Standard reads as C1 controls, and Python's cp1252 refuses: whether windows-1252
+# reads a text plausibly is asked of it with spaces in their place.
+_UNDEFINED_AS_SPACES = bytes.maketrans(b"\x81\x8d\x8f\x90\x9d", b"     ")
+
+
+def _reads_as_latin(head: bytes) -> bool:
+    """Whether ``head`` read as windows-1252 is plausibly text in a Latin script: nine in ten
+    of its characters beyond ASCII letters (the accented letters of "été à l'école", not the
+    symbols of CJK bytes read so: "×òÌìÎÒÃÇÈ¥¿´µ"), its undefined bytes (C1 controls, as a
+    browser reads them) not counted."""
+    text = head.translate(_UNDEFINED_AS_SPACES).decode("cp1252")
     beyond_ascii = _ASCII_RUNS.sub("", text)
     letters = sum(map(str.isalpha, beyond_ascii))
     return letters * 10 >= len(beyond_ascii) * 9

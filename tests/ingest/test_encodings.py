@@ -471,3 +471,37 @@ def test_binary_data_with_zero_bytes_is_refused_as_binary():
     with pytest.raises(ExtractionError) as refused:
         read(b"\x89\x00\x01\x02\xff\xfe\x00\x07" * 40, PLAIN)
     assert "holds binary data, not text" in str(refused.value)
+
+
+ENGLISH = "The committee met on Tuesday to discuss the budget for the next year and agreed on several points. "
+
+
+@pytest.mark.parametrize(
+    "stray, shown",
+    [
+        (b"\xed\xb3\xbf", "í³¿"),  # an encoded lone surrogate: it had been read as Big5 ("穖燜he")
+        (b"\x81", "\x81"),  # it had been read as Shift_JIS ("ゝhe")
+        (b"\x8d", "\x8d"),
+        (b"\x8f", "\x8f"),
+        (b"\x90", "\x90"),
+        (b"\x9d", "\x9d"),
+    ],
+)
+@pytest.mark.parametrize("media_type", [PLAIN, MARKDOWN])
+def test_english_text_with_one_stray_byte_sequence_is_read_as_windows_1252_losing_no_letter(stray, shown, media_type):
+    # Windows-1252's undefined bytes are the C1 controls of their number, as a browser reads them.
+    data = ENGLISH.encode() + stray + ENGLISH.encode()
+    assert encoding.choose(io.BytesIO(data)) == encoding.WINDOWS_1252
+    assert read(data, media_type) == f"{ENGLISH}{shown}{ENGLISH}"
+
+
+@pytest.mark.parametrize(
+    "words, encoded",
+    [
+        ("Tokyo 昨日映画館に行って,熊が住んでいる山での生活についてのとても面白い映画を見ました in the mountains.", "shift_jis"),
+        ("Tokyo 昨日映画館に行って熊を見ました in the mountains.", "gbk"),
+    ],
+)
+def test_undeclared_cjk_among_ascii_words_is_still_guessed(words, encoded):
+    # Its characters are many: some take an ASCII letter for their second byte, as they may.
+    assert read(words.encode(encoded), PLAIN) == words
