@@ -325,17 +325,6 @@ def test_a_break_in_a_cell_read_as_a_paragraph_is_a_line_break():
     assert read(data).text == "Officials met on Monday to discuss the plan in detail with the press.\na\nb"
 
 
-def test_a_page_nested_deeper_than_the_parser_reads_says_so():
-    from sources.ingest.errors import ExtractionError
-    from sources.ingest.html import MAX_HTML_DEPTH
-
-    depth = MAX_HTML_DEPTH + 20
-    body = "<div>" * depth + "<p>" + " ".join(ARTICLE) + "</p>" + "</div>" * depth
-    with pytest.raises(ExtractionError) as refused:
-        read(f"<html><body>{body}</body></html>".encode())
-    assert refused.value.code == "no_main_text" and f"{MAX_HTML_DEPTH} deep or more" in str(refused.value)
-
-
 def test_a_publication_date_after_tomorrow_is_no_date_whatever_the_document():
     from datetime import date, timedelta
 
