@@ -398,6 +398,8 @@ def _guessed(stream: BinaryIO) -> Encoding | None:
 # taken over windows-1252 when it reads an ASCII letter as part of one of them.
 MULTI_BYTE_EVIDENCE = 8
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# ... and how many ASCII letters of its own its reading must hold to be text in ASCII words.
+ASCII_WORDS_EVIDENCE = 16
 
 
 def _swallows_letters_on_little_evidence(head: bytes, encoding: Encoding) -> bool:
@@ -411,7 +413,10 @@ def _swallows_letters_on_little_evidence(head: bytes, encoding: Encoding) -> boo
     if beyond_ascii >= MULTI_BYTE_EVIDENCE:
         return False
     letters = len(head) - len(head.translate(None, _ASCII_LETTERS))
-    return letters > sum(map(str.isalpha, text.encode("ascii", "ignore").decode("ascii")))
+    read_as_letters = sum(map(str.isalpha, text.encode("ascii", "ignore").decode("ascii")))
+    # Text in ASCII words, not a short text of the encoding's own ("台北市" in Big5 takes the
+    # "x" of its first character's bytes, and has no ASCII word at all; "台北 Taipei" few).
+    return read_as_letters >= ASCII_WORDS_EVIDENCE and letters > read_as_letters
 
 
 # The five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D), which the

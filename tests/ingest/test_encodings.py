@@ -505,3 +505,13 @@ def test_english_text_with_one_stray_byte_sequence_is_read_as_windows_1252_losin
 def test_undeclared_cjk_among_ascii_words_is_still_guessed(words, encoded):
     # Its characters are many: some take an ASCII letter for their second byte, as they may.
     assert read(words.encode(encoded), PLAIN) == words
+
+
+@pytest.mark.parametrize(
+    "words, encoded",
+    [("東京都に住む", "shift_jis"), ("台北市", "big5"), ("台北 Taipei", "big5")],
+)
+def test_a_short_undeclared_cjk_text_of_few_ascii_letters_keeps_its_encoding(words, encoded):
+    """Its characters take an ASCII letter for their second byte as they may ("台" is A5 78,
+    an "x"): that is no English text with a stray byte, which holds ASCII words."""
+    assert read(words.encode(encoded), PLAIN) == words
