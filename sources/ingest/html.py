@@ -1070,7 +1070,9 @@ def _not_recorded(url: str) -> bool:
     try:
         parts = urlsplit(url)
         parts.port
-        URLValidator(schemes=["http", "https"])(url)
+        # Its scheme and host (a long address of another site is left to the rules of
+        # addresses, which say what it took with it: a date in its path).
+        URLValidator(schemes=["http", "https"])(f"{parts.scheme}://{parts.netloc}/")
     except (ValueError, ValidationError):
         return True
     return "@" in parts.netloc
