@@ -113,8 +113,9 @@ class WebhookRounds:
       next begin at the next look; one that found nothing to do, or a delivery waiting for
       its backoff, waits ``interval`` before the webhook is looked at again.
     - Each round runs on its thread's own connections, closed after it.
-    - A lost database in a round is raised by ``collect`` once every round running has
-      ended (the worker pauses, then reconnects), never lost in a thread."""
+    - A lost database in a round is returned by ``collect`` once the rounds running have
+      ended, those not begun cancelled (the worker pauses, then reconnects): never lost in
+      a thread."""
 
     def __init__(self, *, owner: str, should_stop: Callable[[], bool], interval: float, threads: int):
         self.interval = interval
