@@ -460,32 +460,36 @@ def _metadata_value(document, key: str) -> str:
     strictly, so one lone surrogate in a title (``<FEFFD800...>``) failed the whole file;
     here it becomes U+FFFD, as one in the text layer does, and the rest of the value is kept.
     """
-    try:
-        tag = key.encode("ascii") + b"\x00"
-        size = pdfium_raw.FPDF_GetMetaText(document.raw, tag, None, 0)
-        if size <= 2:  # only the terminating NUL: no such entry, or an empty one
-            return ""
-        buffer = ctypes.create_string_buffer(size)
-        pdfium_raw.FPDF_GetMetaText(document.raw, tag, buffer, size)
-        return without_lone_surrogates(buffer.raw[: size - 2].decode("utf-16-le", errors="surrogatepass"))
-    except Exception as error:  # noqa: BLE001 - bad metadata is no reason to refuse the text
-        logger.info("PDF metadata %s unreadable: %r", key, error)
-        return ""
+    tag = key.encode("ascii") + b"\x00"
+    return _pdfium_text(lambda buffer, size: pdfium_raw.FPDF_GetMetaText(document.raw, tag, buffer, size), f"metadata {key}")
 
 
 def _language(document) -> str:
     """The language the document's catalog declares (``/Lang``, as ``fr-FR``), as written;
     empty when it declares none (``extract._metadata`` makes it a tag, as an HTML page's
     ``lang``, or leaves it blank when it is none)."""
+
+    def read(buffer, size: int) -> int:
+        as_units = None if buffer is None else ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+        return pdfium_raw.FPDFCatalog_GetLanguage(document.raw, as_units, size)
+
+    return _pdfium_text(read, "language")
+
+
+def _pdfium_text(read, what: str) -> str:
+    """A string PDFium writes in UTF-16 (``read(buffer, size)`` writes it and gives its size
+    in bytes, its NUL included; asked with no buffer, the size alone); empty when there is
+    none or it cannot be read (bad metadata is no reason to refuse the text). A lone
+    surrogate becomes U+FFFD, the rest of the string kept."""
     try:
-        size = pdfium_raw.FPDFCatalog_GetLanguage(document.raw, None, 0)
-        if size <= 2:  # only the terminating NUL
+        size = read(None, 0)
+        if size <= 2:  # only the terminating NUL: no such entry, or an empty one
             return ""
         buffer = ctypes.create_string_buffer(size)
-        pdfium_raw.FPDFCatalog_GetLanguage(document.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
+        read(buffer, size)
         return without_lone_surrogates(buffer.raw[: size - 2].decode("utf-16-le", errors="surrogatepass"))
-    except Exception as error:  # noqa: BLE001 - as for the Info dictionary's values
-        logger.info("PDF language unreadable: %r", error)
+    except Exception as error:  # noqa: BLE001 - bad metadata is no reason to refuse the text
+        logger.info("PDF %s unreadable: %r", what, error)
         return ""
 
 
