@@ -31,6 +31,7 @@ import functools
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from project.validation import escaped
@@ -51,7 +53,6 @@ from .webhooks import (
     deliver_all,
     guarded_round,
     prune_delivery_log,
-    round_in_thread,
     summed,
 )
 
@@ -90,8 +91,9 @@ def sleep_unless_stopped(seconds: float, should_stop: Callable[[], bool]) -> Non
         time.sleep(min(SLEEP_STEP, remaining))
 
 
-def _drop_connections() -> None:
-    for connection in connections.all(initialized_only=True):
+def _drop_connections(held=None) -> None:
+    """Close ``held`` (by default, this thread's connections)."""
+    for connection in connections.all(initialized_only=True) if held is None else held:
         try:
             connection.close()
         except Exception:  # noqa: BLE001 - a connection already gone cannot be closed cleanly
@@ -112,7 +114,10 @@ class WebhookRounds:
     - A round that moved its webhook on (delivered, skipped or read past events) lets its
       next begin at the next look; one that found nothing to do, or a delivery waiting for
       its backoff, waits ``interval`` before the webhook is looked at again.
-    - Each round runs on its thread's own connections, closed after it.
+    - Each round runs on its thread's own connections, kept for the thread's next round as
+      a server keeps a request's: closed when broken or past ``CONN_MAX_AGE``, and all of
+      them when the pool is closed. (A connection opened and closed a round had been a
+      new database session for each webhook every time it had something to send.)
     - A lost database in a round is returned by ``collect`` once the rounds running have
       ended, those not begun cancelled (the worker pauses, then reconnects): never lost in
       a thread."""
@@ -124,6 +129,8 @@ class WebhookRounds:
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook")
         self.running: dict[Future, tuple[Webhook, int]] = {}  # a round: its webhook, and its cursor before
         self.next_look: dict[int, float] = {}  # a webhook that found nothing: when to look at it again
+        self.held: dict[int, BaseDatabaseWrapper] = {}  # the pool's threads' connections, by id
+        self.held_lock = threading.Lock()
 
     def start_due(self) -> int:
         """Start the rounds due now; how many."""
@@ -134,9 +141,21 @@ class WebhookRounds:
         started = 0
         for webhook in active:
             if webhook.busy and webhook.pk not in running and webhook.pk not in self.next_look and not self.should_stop():
-                self.running[self.pool.submit(round_in_thread, self.round_of, webhook)] = (webhook, webhook.last_seq)
+                self.running[self.pool.submit(self._round, webhook)] = (webhook, webhook.last_seq)
                 started += 1
         return started
+
+    def _round(self, webhook: Webhook) -> RoundResult:
+        """A webhook's round in a thread of the pool, on the thread's connections: those
+        broken or past their age closed before and after it (``close_old_connections``, a
+        request's rule), the others kept, and known for ``close``."""
+        close_old_connections()
+        try:
+            return self.round_of(webhook)
+        finally:
+            close_old_connections()
+            with self.held_lock:
+                self.held.update((id(held), held) for held in connections.all(initialized_only=True))
 
     def collect(self) -> tuple[RoundResult, Exception | None]:
         """What the rounds that ended since the last call did; and a lost database, if one of
@@ -178,7 +197,13 @@ class WebhookRounds:
         return summed(_outcome(future)[0] for future in ended)
 
     def close(self) -> None:
+        """End the pool's threads, then close the connections they kept (each its own
+        thread's: shared for the closing, the thread being gone)."""
         self.pool.shutdown(wait=True)
+        for held in self.held.values():
+            held.inc_thread_sharing()
+        _drop_connections(self.held.values())
+        self.held = {}
 
     def abandon(self) -> None:
         """Leave the rounds running (a second stop signal): their POSTs are not waited for,

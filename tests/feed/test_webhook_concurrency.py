@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from feed import webhooks, worker
@@ -264,6 +265,37 @@ def test_a_stop_lets_the_rounds_in_flight_finish_and_counts_them(local_delivery,
     webhook.refresh_from_db()
     assert webhook.lease_owner == ""
     assert running.lines[-1] == "delivered 1, failed attempts 0"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pools_threads_keep_their_connections_from_round_to_round_and_close_them_at_the_end(
+    local_delivery, receivers, monkeypatch, settings
+):
+    """Rounds after rounds of three webhooks, events written all along: each thread of the
+    pool connects once, not once a round; when the worker stops, none is left open."""
+    settings.WEBHOOK_CONCURRENCY = 3
+    opened = []  # each connection a thread of the pool opened
+    connect = BaseDatabaseWrapper.connect
+
+    def counted(wrapper):
+        if threading.current_thread().name.startswith("webhook"):
+            opened.append(wrapper)
+        connect(wrapper)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "connect", counted)
+    hooks = [receivers() for _ in range(3)]
+    for receiver in hooks:
+        _webhook(receiver.url)
+    running = RunningWorker(interval=0.02)
+    try:
+        for turn in range(1, 9):
+            _events(1)
+            assert _wait_for(lambda: all(len(receiver.received) == turn for receiver in hooks), 10), turn
+    finally:
+        running.stop()
+    assert running.totals.delivered == 24
+    assert 1 <= len(opened) <= 3, len(opened)  # one a round: 24 at least
+    assert all(wrapper.connection is None for wrapper in opened)
 
 
 def _delivery_recorded_beside_a_persons_edit(monkeypatch, *, first: str) -> dict:
