@@ -298,6 +298,68 @@ def test_the_pools_threads_keep_their_connections_from_round_to_round_and_close_
     assert all(wrapper.connection is None for wrapper in opened)
 
 
+def _end_every_other_session() -> int:
+    """End every session of this database but this one, as a restart would, and wait until
+    they are gone; how many there were."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = cursor.fetchone()[0] or []
+        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM unnest(%s::int[]) AS pid", [pids])
+        assert _wait_for(lambda: not _still_there(cursor, pids), 10)
+    return len(pids)
+
+
+def _still_there(cursor, pids: list[int]) -> bool:
+    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+    return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server ending sessions: PostgreSQL (.ci/run runs it with DATABASE_URL set)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_connections_ended_by_the_server_between_rounds_are_replaced_with_no_round_failed(
+    local_delivery, receivers, settings, monkeypatch
+):
+    """Every session of the worker's ended while it waits between rounds (a restarted or
+    failed-over database): its next look and its threads' next rounds connect again. A
+    kept connection had been checked on its first use, inside the round's first
+    transaction, where a broken one is not replaced: each restart cost a failed round and
+    the error pause."""
+    settings.WEBHOOK_CONCURRENCY = 2
+    idle, resume = threading.Event(), threading.Event()
+    holding = threading.Event()
+    pause = worker.WebhookRounds.pause
+
+    def held_pause(self, seconds):
+        if holding.is_set() and all(future.done() for future in self.running):
+            idle.set()
+            resume.wait(10)
+        pause(self, seconds)
+
+    monkeypatch.setattr(worker.WebhookRounds, "pause", held_pause)
+    hooks = [receivers() for _ in range(2)]
+    for receiver in hooks:
+        _webhook(receiver.url)
+    running = RunningWorker(interval=0.02)
+    try:
+        for turn in range(1, 4):
+            resume.clear()
+            _events(1)
+            assert _wait_for(lambda: all(len(receiver.received) == turn for receiver in hooks), 10), turn
+            holding.set()
+            assert idle.wait(10)
+            assert _end_every_other_session() >= 2  # the worker's, and its threads' that had a round
+            holding.clear()
+            idle.clear()
+            resume.set()
+    finally:
+        resume.set()
+        running.stop()
+    assert not [line for line in running.lines if line.startswith("round failed")], running.lines
+    assert running.totals.delivered == 6
+
+
 def _delivery_recorded_beside_a_persons_edit(monkeypatch, *, first: str) -> dict:
     """A failing webhook's delivery recorded delivered by the worker (``_record_success``,
     which clears the failing clock) while a person saves a new URL (``webhook_update``),
