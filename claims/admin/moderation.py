@@ -233,6 +233,16 @@ def moderate_view(model_admin, request: HttpRequest, object_id: str, action: str
 CONFIRMED_IN_BULK = frozenset({Action.APPROVE})
 
 
+def listed_version(request: HttpRequest, claim: Claim) -> int:
+    """The version of ``claim`` the bulk page listed (its hidden ``version_<pk>``); a claim
+    the page did not list has none, and no version matches it.
+
+    (Without it, a claim sent back, edited and submitted again while the page was open was
+    approved as it had become: words the reviewer never saw, published.)"""
+    value = request.POST.get(f"version_{claim.pk}", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+
+
 def _bulk(action: str):
     """A changelist action taking ``action`` on every selected claim, each through the
     service; a claim it cannot apply to is reported and the others go on. Actions that
@@ -259,8 +269,23 @@ def _bulk(action: str):
                 }
                 return TemplateResponse(request, "admin/claims/claim/moderate_selected.html", context)
             comment = form.cleaned_data["comment"]
+        # Sent from the page listing the claims: each is decided as the page showed it.
+        listed = "apply" in request.POST
+
         def operation(claim: Claim) -> None:
-            claim_transition(claim=claim, user=request.user, action=action, comment=comment)
+            try:
+                claim_transition(
+                    claim=claim,
+                    user=request.user,
+                    action=action,
+                    comment=comment,
+                    expected_version=listed_version(request, claim) if listed else None,
+                )
+            except DomainError as error:
+                if error.code != "stale_version":
+                    raise
+                claim.refresh_from_db()
+                raise type(error)(overtaken(claim, action), code=error.code) from error
             log_transition(model_admin, request, claim, action)
 
         run_each(request, queryset.order_by("id"), operation, f"{label(action)}: done for {{count}} claim(s).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from html.parser import HTMLParser
 
 from django.contrib.messages import get_messages
@@ -12,6 +14,12 @@ from claims import services
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def listed_versions(page) -> dict[str, str]:
+    """The claims' versions a bulk action's page sends back with its decision."""
+    html = page if isinstance(page, str) else page.content.decode()
+    return dict(re.findall(r'name="(version_\d+)" value="(\d+)"', html))
 
 
 def claim_url(claim, view: str = "change") -> str:

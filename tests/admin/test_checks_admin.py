@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from claims.models import Claim
 
+from .helpers import listed_versions
+
 pytestmark = pytest.mark.django_db
 
 TEXT = "Russia voted seven times for UN Security Council sanctions on Iran."
@@ -98,9 +100,9 @@ def test_bulk_approve_of_claims_with_warnings_asks_for_a_comment_first(client_fo
     response = client.post(changelist, data)
     assert response.status_code == 200 and "form" in response.context  # the comment page
     assert Claim.objects.get(pk=flagged.pk).status == "in_review"
-    response = client.post(changelist, {**data, "apply": "1", "comment": ""})
+    response = client.post(changelist, {**data, **listed_versions(response), "apply": "1", "comment": ""})
     assert "The editorial checks warn about some of these claims" in response.content.decode()
-    client.post(changelist, {**data, "apply": "1", "comment": "The seventh vote is on record elsewhere."})
+    client.post(changelist, {**data, **listed_versions(response), "apply": "1", "comment": "The seventh vote is on record elsewhere."})
     assert {Claim.objects.get(pk=pk).status for pk in (flagged.pk, clean.pk)} == {"published"}
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from claims import services
 from claims.models import Claim, Review
 
-from .helpers import claim_url, draft_with_evidence, messages_of, moderate_url
+from .helpers import claim_url, draft_with_evidence, listed_versions, messages_of, moderate_url
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_bulk_approve_skips_own_claims_and_reports_them(client_for, analyst, rev
     assert 'name="comment"' in page and "Optional: recorded in each claim's review log." in page
     assert "Claim A." in page and "My own claim." in page
     assert {status_of(claim) for claim in [*others, own]} == {"in_review"}
-    response = bulk(client, "approve_selected", [*others, own], apply="1", comment="")
+    response = bulk(client, "approve_selected", [*others, own], apply="1", comment="", **listed_versions(page))
     assert [status_of(claim) for claim in others] == ["published", "published"]
     assert status_of(own) == "in_review"
     messages = messages_of(response)
@@ -185,9 +185,34 @@ def test_bulk_reject_asks_for_a_comment_first(client_for, analyst, reviewer, mak
     assert 'name="comment"' in page.content.decode()
     assert {status_of(claim) for claim in claims} == {"in_review"}
     data = {"action": "reject_selected", "_selected_action": [claim.pk for claim in claims], "apply": "1", "comment": "Not in the source."}
-    client.post(reverse(CHANGELIST), data)
+    client.post(reverse(CHANGELIST), {**data, **listed_versions(page)})
     assert {status_of(claim) for claim in claims} == {"rejected"}
     assert set(Review.objects.filter(action="reject").values_list("comment", flat=True)) == {"Not in the source."}
+
+
+def test_a_bulk_decision_applies_to_each_claim_as_its_page_listed_it(client_for, analyst, reviewer, reviewer2, make_claim):
+    """A claim sent back, edited and submitted again while the reviewer's page was open is
+    not approved: the reviewer never saw its new words. The others are."""
+    changed, unchanged = (make_claim(analyst, status="in_review", text=f"Claim {letter}, as listed.") for letter in "AB")
+    client = client_for(reviewer)
+    page = bulk(client, "approve_selected", [changed, unchanged])
+    services.claim_transition(claim=changed, user=reviewer2, action="request_changes", comment="Say which vote.")
+    services.claim_update(claim=changed, user=analyst, text="Claim A, worded anew after the page was opened.")
+    services.claim_transition(claim=changed, user=analyst, action="submit")
+    response = bulk(client, "approve_selected", [changed, unchanged], apply="1", comment="As listed.", **listed_versions(page))
+    assert status_of(changed) == "in_review" and status_of(unchanged) == "published"
+    changed.refresh_from_db()
+    assert f"Claim #{changed.pk} changed after you opened it (it is now at version {changed.version})" in " ".join(messages_of(response))
+    assert not Review.objects.filter(claim=changed, action="approve").exists()
+
+
+def test_a_bulk_decision_sent_without_the_versions_its_page_listed_applies_to_none(client_for, analyst, reviewer, make_claim):
+    """A claim the page did not list (a hand-made request) is decided on no page: refused."""
+    claims = [make_claim(analyst, status="in_review", text=f"Claim {n}.") for n in range(2)]
+    page = bulk(client_for(reviewer), "reject_selected", claims[:1])
+    response = bulk(client_for(reviewer), "reject_selected", claims, apply="1", comment="Not in the source.", **listed_versions(page))
+    assert [status_of(claim) for claim in claims] == ["rejected", "in_review"]
+    assert any(f"Claim #{claims[1].pk} changed after you opened it" in message for message in messages_of(response))
 
 
 def test_analysts_are_not_offered_reviewer_bulk_actions(client_for, analyst, reviewer):
