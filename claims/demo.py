@@ -3,12 +3,15 @@
 The claims are not inserted as rows: they are created and moved along the workflow by the
 same services the admin and the API use, so every status, reviewer and Review row is
 consistent by construction. Loading is idempotent: sources are found by their text's
-SHA-256, entities by slug, claims by (author, text); what exists is left as it is.
+SHA-256, entities by slug, claims by (author, text). What exists is left as people left it
+unless the corpus changed its entry since it was last loaded (``DemoEntry``): only then is
+it brought in line, through the same services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -21,7 +24,7 @@ from sources.models import Source, sha256_of
 from sources.services import source_create, source_update
 
 from . import services
-from .models import Claim, Entity, Evidence
+from .models import Claim, DemoEntry, Entity, Evidence
 from .roles import ANALYSTS, REVIEWERS
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
@@ -111,46 +114,79 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def fingerprint(entry: dict, *extra: str) -> str:
+    """A corpus entry's fingerprint: its JSON with sorted keys (and ``extra``, a seed's text
+    digest), hashed."""
+    canonical = json.dumps([entry, *extra], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Loaded:
+    """The fingerprints of the entries last loaded, and those of this load."""
+
+    before: dict[str, str]
+    now: dict[str, str] = field(default_factory=dict)
+
+    def changed(self, key: str, print_: str) -> bool:
+        """Record ``key``'s fingerprint; whether the corpus changed it since it was last
+        loaded (a database loaded before fingerprints were kept: changed)."""
+        self.now[key] = print_
+        return self.before.get(key) != print_
+
+    def save(self) -> None:
+        for key, print_ in self.now.items():
+            if self.before.get(key) != print_:
+                DemoEntry.objects.update_or_create(key=key, defaults={"fingerprint": print_})
+
+
 @transaction.atomic
 def load_demo(password: str | None = None, corpus: dict | None = None) -> LoadReport:
-    """Load everything, all or nothing; what exists is brought in line with the corpus."""
+    """Load everything, all or nothing. What is missing is created; what exists is brought in
+    line with the corpus only where the corpus changed its entry since it was last loaded."""
     report = LoadReport()
     corpus = corpus if corpus is not None else load_corpus()
     users = ensure_users(password, report)
     admin = users["admin"]
+    loaded = Loaded(dict(DemoEntry.objects.values_list("key", "fingerprint")))
 
     sources: dict[str, Source] = {}
     for entry in corpus["sources"]:
-        sources[entry["seed"]] = _ensure_source(entry, admin, report)
+        sources[entry["seed"]] = _ensure_source(entry, admin, report, loaded)
 
     entities: dict[str, Entity] = {}
     for entry in corpus["entities"]:
-        entities[entry["slug"]] = _ensure_entity(entry, report)
+        entities[entry["slug"]] = _ensure_entity(entry, admin, report, loaded)
 
     claims: dict[str, Claim] = {}
     for entry in corpus["claims"]:
         author = users[entry["author"]]
         existing = _find_claim(author, entry)
+        changed = loaded.changed(f"claim:{entry['key']}", fingerprint(entry))
         if existing is None:
             claims[entry["key"]] = _create_claim(entry, author, users, sources, entities, claims)
             report.claims_created += 1
-        elif _revise_claim(existing, entry, author, users, sources, entities, claims):
-            claims[entry["key"]] = existing
+            continue
+        claims[entry["key"]] = existing
+        if changed and _revise_claim(existing, entry, author, users, sources, entities, claims):
             report.claims_updated += 1
         else:
-            claims[entry["key"]] = existing
             report.claims_existing += 1
+    loaded.save()
     return report
 
 
-def _ensure_source(entry: dict, admin, report: LoadReport) -> Source:
+def _ensure_source(entry: dict, admin, report: LoadReport, loaded: Loaded) -> Source:
     text = read_seed(entry["seed"])
     fields = {name: entry[name] for name in SOURCE_METADATA}
     fields["published_on"] = _date(fields["published_on"])
     source = Source.objects.filter(text_sha256=sha256_of(text)).first()
+    changed_in_corpus = loaded.changed(f"source:{entry['seed']}", fingerprint(entry, sha256_of(text)))
     if source is None:
         report.sources_created += 1
         return source_create(user=admin, text=text, **fields)
+    if not changed_in_corpus:
+        return source
     changed = {name: value for name, value in fields.items() if getattr(source, name) != value}
     if changed:
         source_update(source=source, user=admin, **changed)
@@ -159,17 +195,20 @@ def _ensure_source(entry: dict, admin, report: LoadReport) -> Source:
     return source
 
 
-def _ensure_entity(entry: dict, report: LoadReport) -> Entity:
+def _ensure_entity(entry: dict, admin, report: LoadReport, loaded: Loaded) -> Entity:
+    """An entity by its slug: created when missing; changed through the service (each
+    claim tagged with it gets a new version, its ETag, and the feed's event) when the
+    corpus changed it."""
+    changed_in_corpus = loaded.changed(f"entity:{entry['slug']}", fingerprint(entry))
     entity, created = Entity.objects.get_or_create(slug=entry["slug"], defaults=entry)
     if created:
         report.entities_created += 1
         return entity
-    changed = [name for name in ENTITY_FIELDS if getattr(entity, name) != entry[name]]
+    if not changed_in_corpus:
+        return entity
+    changed = {name: entry[name] for name in ENTITY_FIELDS if getattr(entity, name) != entry[name]}
     if changed:
-        for name in changed:
-            setattr(entity, name, entry[name])
-        entity.full_clean()
-        entity.save(update_fields=changed)
+        entity = services.entity_update(entity=entity, user=admin, **changed)
         report.entities_updated += 1
     return entity
 

@@ -378,3 +378,18 @@ class ClaimRelation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.from_claim_id} {self.get_kind_display().lower()} #{self.to_claim_id}"
+
+
+class DemoEntry(models.Model):
+    """What ``seed_demo`` last loaded of one entry of the demo corpus: its fingerprint.
+
+    Loading again leaves an entry the corpus has not changed since as the people using the
+    demo left it (a claim they retracted, an entity they renamed); only an entry the corpus
+    changed is brought in line with it."""
+
+    key = models.CharField(max_length=200, unique=True)  # "source:<seed>", "entity:<slug>", "claim:<key>"
+    fingerprint = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key

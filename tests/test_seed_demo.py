@@ -119,6 +119,49 @@ def test_seed_demo_twice_changes_nothing(seeded):
     assert "claims created: 0" in out.getvalue()
 
 
+def test_seed_demo_again_keeps_what_people_did_since_the_last_load(seeded, django_user_model):
+    """Reloading the same corpus (``run.py demo`` does it at every start) changes nothing
+    people did meanwhile: a retracted claim stays retracted, with no approval in anybody's
+    name; a renamed entity and a source's edited metadata stay as they were edited."""
+    from claims import services
+    from claims.roles import REVIEWERS
+    from django.contrib.auth.models import Group
+    from sources.services import source_update
+
+    other = django_user_model.objects.create_user("reviewer2", is_staff=True)
+    other.groups.add(Group.objects.get(name=REVIEWERS))
+    claim = Claim.objects.filter(status="published").order_by("pk").first()
+    services.claim_transition(claim=claim, user=other, action="retract", comment="The source misreports the vote count.")
+    entity = Entity.objects.get(slug="iran")
+    services.entity_update(entity=entity, user=other, name="Iran (Islamic Republic)")
+    source = Source.objects.order_by("pk").first()
+    source_update(source=source, user=other, title="Retitled by a reviewer")
+    before = snapshot()
+    reviews = Review.objects.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert snapshot() == before and Review.objects.count() == reviews
+    claim.refresh_from_db()
+    assert claim.status == "retracted"
+    assert Entity.objects.get(slug="iran").name == "Iran (Islamic Republic)"
+    assert Source.objects.get(pk=source.pk).title == "Retitled by a reviewer"
+
+
+def test_an_entity_the_corpus_changed_is_changed_as_an_edit_is(seeded):
+    """Each claim tagged with it gets a new version (its ETag) and the feed's event."""
+    from claims.demo import load_demo
+    from feed.models import Event
+
+    corpus = load_corpus()
+    entry = next(entry for entry in corpus["entities"] if entry["slug"] == "iran")
+    entry["name"] = "Islamic Republic of Iran"
+    tagged = {claim.pk: claim.version for claim in Claim.objects.filter(entities__slug="iran")}
+    events = Event.objects.count()
+    report = load_demo(corpus=corpus)
+    assert report.entities_updated == 1 and Entity.objects.get(slug="iran").name == "Islamic Republic of Iran"
+    assert tagged and all(Claim.objects.get(pk=pk).version > version for pk, version in tagged.items())
+    assert Event.objects.count() >= events + len(tagged)
+
+
 def test_seed_demo_creates_users_in_their_roles(seeded):
     assert User.objects.get(username="analyst").groups.filter(name="Analysts").exists()
     assert User.objects.get(username="reviewer").groups.filter(name="Reviewers").exists()
