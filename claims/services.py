@@ -285,7 +285,15 @@ def _on_spans_reanchored(sender, span_ids, in_announced_edit: bool = False, **kw
         refresh_attention(claim_ids, bump_version=not in_announced_edit)
 
 
-def _guard_reviewed(claims, user, what: str) -> None:
+# What a claim shows or checks of a source it cites (its evidence's words, the citation,
+# the grade and date the editorial checks read). A change to any of these changes the claim:
+# a new version, and its maker a contributor. The source's notes, kind, language and the
+# day it was read are the source's own: a reviewer who corrected them had become a
+# contributor to every claim citing it, and once each reviewer had, none could decide them.
+SOURCE_FIELDS_CLAIMS_SHOW = frozenset({"text", "title", "url", "publisher", "authors", "published_on", "reliability"})
+
+
+def _guard_reviewed(claims, user, what: str, *, changes_claims: bool = True) -> None:
     """What a published or retracted claim shows was reviewed: only a reviewer changes it.
     Every claim rendering it gets a new version (and so a new ETag), in this transaction.
 
@@ -293,7 +301,10 @@ def _guard_reviewed(claims, user, what: str) -> None:
     or that is deleted) changed that claim: they become its contributor, and never decide
     on it. A reviewer who re-graded the sources of a claim in review, which silenced its
     editorial warnings, could approve it alone; one who changed a published claim's source,
-    then retracted and reopened it, could approve what no second person had seen."""
+    then retracted and reopened it, could approve what no second person had seen.
+
+    ``changes_claims`` false (a change of what no claim shows): the rule on who may change
+    it holds, and nothing else follows."""
     reviewer = is_reviewer(user)
     problem = rules.reviewed_content_problem(
         is_reviewer=reviewer,
@@ -302,6 +313,8 @@ def _guard_reviewed(claims, user, what: str) -> None:
     )
     if problem is not None:
         raise NotAllowed(problem.message, code=problem.code)
+    if not changes_claims:
+        return
     if user is not None and user.pk is not None:
         ClaimContributor.objects.bulk_create(
             [ClaimContributor(claim_id=pk, user_id=user.pk) for pk in claims.order_by().values_list("pk", flat=True)],
@@ -312,9 +325,14 @@ def _guard_reviewed(claims, user, what: str) -> None:
 
 
 @receiver(source_changing)
-def _on_source_changing(sender, source, user, **kwargs) -> None:
+def _on_source_changing(sender, source, user, fields=SOURCE_FIELDS_CLAIMS_SHOW, **kwargs) -> None:
     # Runs under the source's lock, before the change is written (sources, then claims).
-    _guard_reviewed(Claim.objects.filter(Exists(Evidence.objects.filter(claim=OuterRef("pk"), span__source_id=source.pk))), user, "source")
+    _guard_reviewed(
+        Claim.objects.filter(Exists(Evidence.objects.filter(claim=OuterRef("pk"), span__source_id=source.pk))),
+        user,
+        "source",
+        changes_claims=bool(fields & SOURCE_FIELDS_CLAIMS_SHOW),
+    )
 
 
 def _resolve_evidence_span(item: EvidenceInput, user) -> Span:

@@ -33,8 +33,9 @@ from .models import Source, Span, url_key
 # ``span_ids``. The claims app listens, so that ``sources`` never imports ``claims``.
 spans_reanchored = Signal()
 # Sent inside ``source_update``'s transaction, under the source's lock, when something of
-# it is about to change; receivers get ``source`` (the locked row, not yet saved) and
-# ``user``, and may refuse by raising a ``DomainError``. The claims app listens: a source
+# it is about to change; receivers get ``source`` (the locked row, not yet saved),
+# ``user`` and ``fields`` (the names of what changes, "text" among them), and may refuse by
+# raising a ``DomainError``. The claims app listens: a source
 # that published claims cite changes only by a reviewer, and re-versions those claims.
 source_changing = Signal()
 
@@ -429,7 +430,8 @@ def source_update(
     _refuse_dates_ahead(source, [name for name in fields if before[name] != getattr(source, name)])
     if "url" in fields and before["url"] != source.url:
         _refuse_url_not_recorded(source)
-    source_changing.send(sender=Source, source=source, user=user)
+    changed = {name for name in fields if before[name] != getattr(source, name)} | ({"text"} if text_changes else set())
+    source_changing.send(sender=Source, source=source, user=user, fields=frozenset(changed))
     url_changed = url_key(source.url) != source.url_key  # a recorded spelling is not refused again
     if text_changes:
         check_source_text(text)

@@ -185,6 +185,34 @@ def test_who_changes_a_source_a_claim_in_review_cites_may_not_decide_on_it(make_
     assert services.claim_approve(claim=claim, user=reviewer2).status == Claim.Status.PUBLISHED
 
 
+@pytest.mark.parametrize(
+    "change", [{"notes": "Checked against the print edition."}, {"kind": "report"}, {"language": "ru"}, {"retrieved_at": "2025-01-02T03:04:05Z"}]
+)
+def test_who_changes_what_no_claim_shows_of_a_source_it_cites_may_still_decide_on_it(
+    make_claim, source, analyst, reviewer, reviewer2, change
+):
+    """A source's notes, kind, language and the day it was read are not what a claim shows
+    or checks: correcting them changes no claim (no contributor, no new version). Once each
+    reviewer had corrected a much-cited source's notes, no claim citing it could be decided.
+    Only a reviewer changes them when a published claim cites the source, as before."""
+    from django.utils.dateparse import parse_datetime
+
+    from project.errors import NotAllowed as Refused
+    from sources.services import source_update
+
+    if "retrieved_at" in change:
+        change = {"retrieved_at": parse_datetime(change["retrieved_at"])}
+    claim = make_claim(analyst, status="in_review")
+    version = claim.version
+    source_update(source=source, user=reviewer, **change)
+    assert services.contributors(claim) == [analyst.username]
+    assert Claim.objects.get(pk=claim.pk).version == version
+    assert services.claim_approve(claim=claim, user=reviewer).status == Claim.Status.PUBLISHED
+    with pytest.raises(Refused) as refused:
+        source_update(source=source, user=analyst, notes="Changed by an analyst.")
+    assert refused.value.code == "reviewed_content"
+
+
 @pytest.mark.parametrize("how", ["rename", "delete"])
 def test_who_changes_or_deletes_an_entity_a_claim_in_review_is_tagged_with_may_not_decide_on_it(
     make_claim, analyst, reviewer2, superuser, how
