@@ -345,6 +345,30 @@ def log_problems(
     return problems
 
 
+def late_evidence_problem(
+    *, status: str, log: Sequence[tuple[str, dt.datetime | None]], evidence_dates: Sequence[dt.datetime | None]
+) -> Problem | None:
+    """Evidence dated after the claim was last submitted, in a claim not editable since (in
+    review, or decided and not reopened): its content could not change then, so the record
+    is not what the workflow wrote. ``log``: each entry's target status and date, in order.
+
+    (A source it cites can change after a decision, and its maker becomes a contributor
+    then: a later contribution alone is not this.)"""
+    if status in EDITABLE_STATUSES:
+        return None
+    submitted = [when for to_status, when in log if to_status == Status.IN_REVIEW and when is not None]
+    if not submitted:
+        return None
+    for index, added in enumerate(evidence_dates):
+        if added is not None and added > submitted[-1]:
+            return Problem(
+                "content_frozen",
+                f"evidence[{index}] is dated {added.isoformat()}, after the claim was last submitted "
+                f"({submitted[-1].isoformat()}): its evidence could not change then",
+            )
+    return None
+
+
 # The decisions that name the claim's reviewer (``claim_transition`` sets it on these; retract
 # and reopen leave it as it was).
 REVIEWER_ACTIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT})

@@ -1064,6 +1064,13 @@ class Resolver:
                 # forward, as the workflow wrote them.
                 raise InvalidLine(f"reviews[{index}] is dated before the entry above it: a log is in time order")
 
+        late = rules.late_evidence_problem(
+            status=status,
+            log=[(to_status, created_at) for *_, to_status, _, created_at in reviews],
+            evidence_dates=[prepared.created_at for prepared in evidence],
+        )
+        if late is not None:
+            raise InvalidLine(late.message)
         if reviewer is not None:
             decided = [created_at for actor_id, action, *_, created_at in reviews
                        if actor_id == reviewer.id and action in rules.REVIEWER_ACTIONS]

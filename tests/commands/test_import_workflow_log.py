@@ -215,3 +215,32 @@ def test_a_reviewer_who_contributed_after_approving_imports(tmp_path, source, an
                  contributed_at=["2024-04-30T10:00:00+00:00", "2024-06-01T10:00:00+00:00"])
     _imports(tmp_path, line)
     assert Claim.objects.get().status == "published"
+
+
+@pytest.mark.parametrize("status", ["published", "retracted", "in_review"])
+def test_evidence_dated_after_the_last_submission_of_a_claim_not_editable_since_is_a_line_error(
+    tmp_path, source, analyst, reviewer, analyst2, status
+):
+    """Its content was frozen then: no path of the workflow writes such a record (a
+    refuting item added by another analyst after the approval, on a supported claim)."""
+    reviews = {"published": DATED_LOG, "in_review": DATED_LOG[:1],
+               "retracted": [*DATED_LOG, _dated(_entry("reviewer", "retract", "published", "retracted"), "2024-06-02T10:00:00+00:00")]}[status]
+    evidence = [
+        {"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports",
+         "created_at": "2024-04-30T09:00:00+00:00"},
+        {"source_sha256": source.text_sha256, "quote": "Moscow later said", "stance": "refutes", "added_by": "analyst2",
+         "created_at": "2024-05-20T10:00:00+00:00"},
+    ]
+    line = _line(source, status=status, reviews=reviews, evidence=evidence,
+                 published_at=None if status == "in_review" else PUBLISHED_AT)
+    (error,) = _errors(tmp_path, line)
+    assert error.startswith("line 1: evidence[1] is dated 2024-05-20T10:00:00+00:00, after the claim was last submitted")
+
+
+def test_evidence_added_after_changes_were_requested_imports(tmp_path, source, analyst, reviewer):
+    """Editable again: evidence dated after the submission is the author's answer."""
+    reviews = [DATED_LOG[0], _dated(_entry("reviewer", "request_changes", "in_review", "changes_requested"), "2024-05-01T12:00:00+00:00")]
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports",
+                 "created_at": "2024-05-02T09:00:00+00:00"}]
+    _imports(tmp_path, _line(source, status="changes_requested", reviews=reviews, evidence=evidence, published_at=None))
+    assert Claim.objects.get().status == "changes_requested"
