@@ -21,6 +21,7 @@ from project.errors import DomainError
 from sources.models import with_source_titles
 
 from ..models import Claim, Review
+from ..selectors import PUBLIC_COMMENT_ACTIONS
 from ..rules import comment_needed
 from ..services import TRANSITIONS, allowed_actions, claim_transition, possible_actions, readiness_problem, withheld_by_four_eyes
 
@@ -104,14 +105,23 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         required = self.fields["comment"].required = comment_needed(action, warned=warned)
         if required and not TRANSITIONS[action].comment_required:
-            self.fields["comment"].help_text = "Required: say why the editorial checks' warnings do not apply. The author reads it."
+            self.fields["comment"].help_text = "Required: say why the editorial checks' warnings do not apply. " + readers(action)
             self.fields["comment"].error_messages["required"] = (
                 f"The editorial checks warn about {'some of these claims' if several else 'this claim'}: approving "
                 "needs a comment saying why the warnings do not apply."
             )
-        elif required:
-            self.fields["comment"].help_text = "Required: the author reads it."
+        else:
+            self.fields["comment"].help_text = f"{'Required' if required else 'Optional'}: {readers(action)}"
         self.fields["comment"].widget.attrs["autofocus"] = True
+
+
+def readers(action: str) -> str:
+    """Who reads the comment of ``action``: a retraction's reason is public, with the
+    claim; any other is for the author and staff (``selectors.visible_reviews``)."""
+    if action in PUBLIC_COMMENT_ACTIONS:
+        return "published with the claim as the reason; anyone can read it."
+    return "the author and other staff read it; it is not public."
+
 
 
 def buttons(claim: Claim, user) -> list[dict]:

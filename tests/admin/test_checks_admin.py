@@ -60,7 +60,7 @@ def test_the_comment_page_of_approving_a_claim_with_warnings_says_the_comment_is
     assert "Comment (optional)" in html
     html = client.get(reverse("admin:claims_claim_moderate", args=[clean.pk, "reject"])).content.decode()
     assert '<label for="id_comment" class="required">Comment</label>' in html
-    assert "Required: the author reads it." in html
+    assert "Required: the author and other staff read it; it is not public." in html
     # The queue card's placeholder says it too.
     queue = client.get(reverse("admin:claims_claim_review_queue")).content.decode()
     assert queue.count("to approve, say why the warnings above do not apply") == 1

@@ -167,7 +167,7 @@ def test_bulk_approve_skips_own_claims_and_reports_them(client_for, analyst, rev
     client = client_for(reviewer)
     # Publishing is not one click on a list: a page lists the claims first, a comment optional.
     page = bulk(client, "approve_selected", [*others, own]).content.decode()
-    assert 'name="comment"' in page and "Optional: recorded in each claim's review log." in page
+    assert 'name="comment"' in page and "Recorded in each claim's review log. Optional: the author and other staff read it; it is not public." in page
     assert "Claim A." in page and "My own claim." in page
     assert {status_of(claim) for claim in [*others, own]} == {"in_review"}
     response = bulk(client, "approve_selected", [*others, own], apply="1", comment="", **listed_versions(page))
@@ -213,6 +213,16 @@ def test_a_bulk_decision_sent_without_the_versions_its_page_listed_applies_to_no
     response = bulk(client_for(reviewer), "reject_selected", claims, apply="1", comment="Not in the source.", **listed_versions(page))
     assert [status_of(claim) for claim in claims] == ["rejected", "in_review"]
     assert any(f"Claim #{claims[1].pk} changed after you opened it" in message for message in messages_of(response))
+
+
+def test_a_retractions_comment_page_says_the_reason_is_public(client_for, analyst, reviewer, reviewer2, make_claim):
+    """A retraction's comment is its public reason (anonymous callers read it in the claim's
+    reviews); the page had said only that the author reads it."""
+    claim = make_claim(analyst, status="published", reviewer=reviewer2)
+    page = client_for(reviewer).get(moderate_url(claim, "retract")).content.decode()
+    assert "Required: published with the claim as the reason; anyone can read it." in page
+    page = client_for(reviewer).get(moderate_url(make_claim(analyst, status="in_review"), "reject")).content.decode()
+    assert "it is not public" in page
 
 
 def test_analysts_are_not_offered_reviewer_bulk_actions(client_for, analyst, reviewer):
