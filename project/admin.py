@@ -672,18 +672,44 @@ class RevisionCheckedAdmin:
 
 
 class DomainErrorsAsMessages:
-    """Mixin for ModelAdmins whose saves call services: a refusal is a message.
+    """Mixin for ModelAdmins whose saves call services: a refusal is said on the form.
 
-    The admin wraps the change form in a transaction; when a service refuses, that
-    transaction rolls back and the person lands on the same page with the reason.
+    The admin wraps the change form in a transaction; when a service refuses a save, that
+    transaction rolls back and the form is shown again with what the person typed and the
+    reason at its top (a second pass over the same POST, whose form the refusal makes
+    invalid: nothing is saved twice). A redirect had shown the saved values, and what was
+    typed was lost. Anything else refused (a GET) is a message on the page.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as error:
+            if request.method == "POST" and getattr(request, "_claimbase_refusal", None) is None:
+                request._claimbase_refusal = error
+                self.forget_request_state(request)
+                return self.changeform_view(request, object_id, form_url, extra_context)
             message_domain_error(request, error)
             return HttpResponseRedirect(request.get_full_path())
+
+    def forget_request_state(self, request) -> None:
+        """Drop what this admin keeps on the request (an object read once a request): the
+        refused pass changed it as the form was applied to it."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_claimbase_refusal", None)
+        if refusal is None:
+            return form
+
+        class Refused(form):
+            def clean(self):
+                cleaned = super().clean()
+                self.add_error(None, refusal.message)
+                return cleaned
+
+        Refused.__name__ = form.__name__
+        return Refused
 
     def delete_refusal(self, request, obj) -> str | None:
         """Why a rule of the domain keeps ``obj`` from being deleted (a published claim, a

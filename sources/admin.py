@@ -387,6 +387,10 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
                     inline.links = links
         return instances
 
+    def forget_request_state(self, request) -> None:
+        for name in ("_claimbase_source", "_cb_source_spans"):
+            request.__dict__.pop(name, None)
+
     def get_object(self, request, object_id, from_field=None):
         """One source a request: the change page asks for it twice (its reader, then
         Django's form), and each would read its text again."""

@@ -16,6 +16,17 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def said(response) -> list[str]:
+    """What a page tells the person: its messages, and the errors at the top of its form (a
+    save the services refused is shown again with what was typed, the reason above it)."""
+    said = messages_of(response)
+    context = getattr(response, "context", None) or {}
+    adminform = context.get("adminform") if hasattr(context, "get") else None
+    if adminform is not None:
+        said += [str(error) for error in adminform.form.non_field_errors()]
+    return said
+
+
 def listed_versions(page) -> dict[str, str]:
     """The claims' versions a bulk action's page sends back with its decision."""
     html = page if isinstance(page, str) else page.content.decode()

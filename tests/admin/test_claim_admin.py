@@ -14,7 +14,7 @@ from claims.admin.claim import ClaimAdmin
 from claims.models import Claim, Entity, Evidence
 from sources.services import span_create
 
-from .helpers import claim_url, draft_with_evidence, form_data, messages_of
+from .helpers import claim_url, draft_with_evidence, form_data, messages_of, said
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +291,7 @@ def test_orphaned_span_as_new_evidence_is_refused_with_a_message(client_for, ana
     data.update({"evidence-2-0-span": str(span.pk), "evidence-2-0-stance": "supports"})
     response = client.post(claim_url(claim), data, follow=True)
     assert response.status_code == 200
-    assert any("orphaned" in message for message in messages_of(response))
+    assert any("orphaned" in message for message in said(response))
     assert claim.evidence.count() == 1
 
 

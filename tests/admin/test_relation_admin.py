@@ -8,7 +8,7 @@ import pytest
 from claims import relation_services
 from claims.models import Claim, ClaimRelation
 
-from .helpers import claim_url, messages_of
+from .helpers import claim_url, messages_of, said
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_admin_records_a_relation_through_the_services(client_for, analyst, revi
     data = {"from_claim": first.pk, "to_claim": second.pk, "kind": "contradicts", "note": "n"}
     # Between two published claims, a reviewer's to record (what a published claim shows is reviewed).
     refused = client_for(analyst).post(ADD_URL, data, follow=True)
-    assert any("only a reviewer may change it" in message for message in messages_of(refused))
+    assert any("only a reviewer may change it" in message for message in said(refused))
     assert not ClaimRelation.objects.exists()
     response = client_for(reviewer).post(ADD_URL, data)
     assert response.status_code == 302, response.content[:2000]
@@ -43,7 +43,7 @@ def test_admin_refuses_a_duplicate_relation_with_a_message(client_for, reviewer,
     response = client_for(reviewer).post(
         ADD_URL, {"from_claim": second.pk, "to_claim": first.pk, "kind": "related", "note": ""}, follow=True
     )
-    assert any("already have this relation" in message for message in messages_of(response))
+    assert any("already have this relation" in message for message in said(response))
     assert ClaimRelation.objects.count() == 1
 
 

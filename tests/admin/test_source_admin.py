@@ -484,3 +484,20 @@ def test_a_url_already_recorded_is_refused_naming_its_source_as_the_api_refuses_
         assert 'value="Edited title"' in response.content.decode()
     source.refresh_from_db()
     assert source.url != "https://example.org/votes"
+
+
+def test_an_edit_the_services_refuse_is_shown_again_as_typed_with_the_reason(client_for, analyst, reviewer2, make_claim, source):
+    """An analyst's edit of a source a published claim cites is a reviewer's to make: the
+    form comes back with what was typed and why, and nothing is saved. A redirect had shown
+    the saved values, the typing lost."""
+    make_claim(analyst, status="published", reviewer=reviewer2)
+    title = source.title
+    data = change_data(source, title="A corrected title", notes="Checked against the print edition.")
+    response = client_for(analyst).post(source_url(source), data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert any("only a reviewer may change it" in error for error in form.non_field_errors())
+    html = response.content.decode()
+    assert 'value="A corrected title"' in html and "Checked against the print edition." in html
+    source.refresh_from_db()
+    assert (source.title, source.notes) == (title, "")

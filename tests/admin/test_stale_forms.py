@@ -16,7 +16,7 @@ from sources.models import Source, Span
 from sources.services import source_revision, source_update
 
 from .browser_support import browser, browser_marks, new_page, screenshot  # noqa: F401
-from .helpers import claim_url, draft_with_evidence, form_data, messages_of
+from .helpers import claim_url, draft_with_evidence, form_data, messages_of, said
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ def test_an_edit_that_races_past_the_form_is_refused_by_the_service(client_for, 
     response = client.post(change_url(source), data, follow=True)
     source.refresh_from_db()
     assert (source.title, source.notes) == ("Raced in", "")
-    assert any("changed by someone else" in message for message in messages_of(response))
+    assert any("changed by someone else" in message for message in said(response))
 
 
 def test_a_stale_claim_page_shows_the_entities_saved_meanwhile_by_name(client_for, analyst, source, entity):
