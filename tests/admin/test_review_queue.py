@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from claims.models import Claim
@@ -44,6 +45,20 @@ def test_queue_shows_the_claim_its_evidence_quotes_and_the_decisions(client_for,
     for action in ("approve", "request-changes", "reject"):
         assert moderate_url(claim, action) in html
     assert "cb-attention" in html
+
+
+def test_each_quote_is_shown_with_the_words_either_side_of_it(client_for, analyst, reviewer, make_claim):
+    """Whether a cut changes what a passage says is judged from what surrounds it: the
+    span's context, set apart from the quote, "…" where the text goes on."""
+    claim = make_claim(analyst, status="in_review", quote="Moscow later said")
+    span = claim.evidence.get().span
+    expected = (
+        f'<span class="cb-context">…{escape(span.prefix)}</span><q class="cb-quote">Moscow later said</q>'
+        f'<span class="cb-context">{escape(span.suffix)}…</span>'
+    )
+    assert span.prefix.startswith("ity Council") and span.suffix.startswith(" the sanctions")
+    for page in (reverse(QUEUE), moderate_url(claim, "approve")):
+        assert expected in client_for(reviewer).get(page).content.decode(), page
 
 
 def test_deciding_from_the_queue_returns_to_the_queue(client_for, analyst, reviewer, make_claim):
