@@ -49,16 +49,21 @@ def test_queue_shows_the_claim_its_evidence_quotes_and_the_decisions(client_for,
 
 def test_each_quote_is_shown_with_the_words_either_side_of_it(client_for, analyst, reviewer, make_claim):
     """Whether a cut changes what a passage says is judged from what surrounds it: the
-    span's context, set apart from the quote, "…" where the text goes on."""
+    span's context, in whole words, set apart from the quote, "…" where the text goes on."""
     claim = make_claim(analyst, status="in_review", quote="Moscow later said")
     span = claim.evidence.get().span
+    assert span.prefix == "ity Council sanctions on Iran.\n\n" and span.suffix.startswith(" the sanctions went too far.")
     expected = (
-        f'<span class="cb-context">…{escape(span.prefix)}</span><q class="cb-quote">Moscow later said</q>'
-        f'<span class="cb-context">{escape(span.suffix)}…</span>'
+        '<span class="cb-context">…Council sanctions on Iran.\n\n</span><q class="cb-quote">Moscow later said</q>'
+        f'<span class="cb-context">{escape(span.suffix[: span.suffix.rindex(" ")])}…</span>'
     )
-    assert span.prefix.startswith("ity Council") and span.suffix.startswith(" the sanctions")
     for page in (reverse(QUEUE), moderate_url(claim, "approve")):
         assert expected in client_for(reviewer).get(page).content.decode(), page
+    first = make_claim(analyst, status="in_review", quote="Russia voted six times").evidence.get().span
+    assert first.prefix == ""  # the text's start: nothing before, and no "…"
+    assert '<q class="cb-quote">Russia voted six times</q><span class="cb-context"> for UN Security Council…</span>' in (
+        client_for(reviewer).get(reverse(QUEUE)).content.decode()
+    )
 
 
 def test_deciding_from_the_queue_returns_to_the_queue(client_for, analyst, reviewer, make_claim):
