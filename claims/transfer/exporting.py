@@ -70,10 +70,11 @@ def export_claims(
                 "claim_id", "stance", "note", "added_by_id", "span__uid", "span__start", "span__end",
                 "span__quote", "span__prefix", "span__suffix", "span__anchor_state", "span__source__text_sha256",
                 "span__source__uid", "created_at", "span__created_by_id", "span__created_at", "span__updated_at",
+                "span__suggested_start", "span__suggested_end", "span__suggestion_score",
             )
         ):
             (claim_id, stance, note, added_by, span_uid, start, end, quote, prefix, suffix, state, sha,
-             source_uid, created_at, span_created_by, span_created_at, span_updated_at) = row
+             source_uid, created_at, span_created_by, span_created_at, span_updated_at, *suggestion) = row
             item = {
                 "span_uid": str(span_uid), "source_uid": str(source_uid), "source_sha256": sha, "start": start,
                 "end": end, "quote": quote, "anchor_state": state, "stance": stance, "note": note,
@@ -82,7 +83,7 @@ def export_claims(
                 "span_created_at": lines.json_value(span_created_at), "span_updated_at": lines.json_value(span_updated_at),
             }
             if state == Span.AnchorState.ORPHANED:
-                item.update(prefix=prefix, suffix=suffix)
+                item.update(prefix=prefix, suffix=suffix, **_suggestion(state, suggestion))
             evidence.setdefault(claim_id, []).append({name: item[name] for name in lines.EVIDENCE_FIELDS if name in item})
         entities: dict[int, list] = {}
         for claim_id, slug in (
@@ -164,13 +165,23 @@ def _export_spans(out: IO[bytes], *, cited_by_selection: Q | None, usernames: di
         Span.objects.order_by("id")
         .exclude(Exists(cited))
         .values("uid", "start", "end", "quote", "prefix", "suffix", "anchor_state", "created_at", "updated_at",
-                "created_by_id", source_uid=F("source__uid"), source_sha256=F("source__text_sha256"))
+                "created_by_id", *lines.SUGGESTION_FIELDS, source_uid=F("source__uid"),
+                source_sha256=F("source__text_sha256"))
     )
     # Closed at once if a write fails: its cursor, not at the interpreter's exit.
     with contextlib.closing(spans.iterator(chunk_size=2000)) as rows:
         for values in rows:
             values["created_by"] = usernames.get(values.pop("created_by_id"))
+            values.update(_suggestion(values["anchor_state"], [values.pop(name) for name in lines.SUGGESTION_FIELDS]))
             out.write(orjson.dumps(lines.record(lines.SPAN, {"type": lines.SPAN, **values})) + b"\n")
+
+
+def _suggestion(state: str, values) -> dict:
+    """An orphaned span's re-anchoring suggestion as the line carries it (``SUGGESTION_FIELDS``):
+    nothing for a span that has none, or is not orphaned."""
+    if state != Span.AnchorState.ORPHANED or values[0] is None:
+        return {}
+    return dict(zip(lines.SUGGESTION_FIELDS, values))
 
 
 def _export_sources(out: IO[bytes], *, with_originals: bool, warn, usernames: dict[int, str]) -> None:

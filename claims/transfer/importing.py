@@ -48,7 +48,7 @@ from .records import (
 from .rows import RowWriter, SearchIndexDeferral, WriterThread, fewer_collections, ids_by_uid, page_cache, rows_at
 
 SPAN_COLUMNS = ("id", "uid", "source_id", "start", "end", "quote", "prefix", "suffix", "anchor_state",
-                "created_by_id", "created_at", "updated_at")
+                "suggested_start", "suggested_end", "suggestion_score", "created_by_id", "created_at", "updated_at")
 REUSABLE_STATES = (Span.AnchorState.ANCHORED, Span.AnchorState.RELOCATED)
 # The claim columns the field history keeps (it leaves out ``needs_attention``).
 HISTORY_COLUMNS = frozenset(
@@ -514,7 +514,8 @@ class Importer:
             source_id = item.source_id if item.source_id is not None else self.new_source_ids[item.source_uid]
             rows.append((
                 span_id, uid_value(item.span_uid, connection=self.rows.connection), source_id, item.start, item.end,
-                item.quote, item.prefix, item.suffix, item.anchor_state, item.span_created_by_id,
+                item.quote, item.prefix, item.suffix, item.anchor_state,
+                item.suggested_start, item.suggested_end, item.suggestion_score, item.span_created_by_id,
                 *self._stored_dates(item, now),
             ))
         self.rows.insert(Span, SPAN_COLUMNS, rows, adapted=True)
@@ -757,7 +758,8 @@ class Importer:
             item, author_id = wanted[key]
             uid = uid_value(item.span_uid or uuid.uuid4(), connection=rows.connection)
             new_rows.append((span_id, uid, item.source_id, item.start, item.end, item.quote, item.prefix,
-                             item.suffix, item.anchor_state, item.span_created_by_id or author_id,
+                             item.suffix, item.anchor_state, item.suggested_start, item.suggested_end,
+                             item.suggestion_score, item.span_created_by_id or author_id,
                              *self._stored_dates(item, stored_now)))
             found[key] = span_id
         return found, new_rows

@@ -34,11 +34,16 @@ SOURCE_FIELDS = (
     "original_sha256", "original_media_type", "original_charset", "original_size", "original",
     "created_by", "created_at", "updated_at",
 )
+# Where the re-anchoring thinks an orphaned span's words went (offsets in the source's text
+# as it is, and the match's score, 0 to 100), as the API shows it: written for an orphaned
+# span that has one, all three or none; a line without them (every line before they
+# travelled) has no suggestion.
+SUGGESTION_FIELDS = ("suggested_start", "suggested_end", "suggestion_score")
 # A span no claim cites (with ``--with-sources``; a cited span travels inside the evidence
 # that cites it): its source by uid (or text hash), its passage as the evidence gives one.
 SPAN_FIELDS = (
     "type", "uid", "source_uid", "source_sha256", "start", "end", "quote", "prefix", "suffix",
-    "anchor_state", "created_by", "created_at", "updated_at",
+    "anchor_state", *SUGGESTION_FIELDS, "created_by", "created_at", "updated_at",
 )
 ENTITY_FIELDS = ("type", "slug", "name", "kind", "wikidata_id", "aliases")
 CLAIM_FIELDS = (
@@ -59,7 +64,7 @@ CLAIM_FIELDS = (
 # uids travelled, or another database's source).
 EVIDENCE_FIELDS = (
     "span_uid", "source_uid", "source_sha256", "source_url", "start", "end", "quote", "prefix", "suffix",
-    "occurrence", "anchor_state", "stance", "note", "added_by", "created_at",
+    "occurrence", "anchor_state", *SUGGESTION_FIELDS, "stance", "note", "added_by", "created_at",
     "span_created_by", "span_created_at", "span_updated_at",
 )
 REVIEW_FIELDS = ("actor", "action", "from_status", "to_status", "comment", "created_at")

@@ -426,6 +426,10 @@ class PreparedEvidence:
     span_created_by_id: int | None = None
     span_created_at: dt.datetime | None = None
     span_updated_at: dt.datetime | None = None
+    # An orphaned span's re-anchoring suggestion (``line_format.SUGGESTION_FIELDS``).
+    suggested_start: int | None = None
+    suggested_end: int | None = None
+    suggestion_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -639,6 +643,28 @@ def _offset(item: dict, name: str) -> int | None:
     if not 0 <= value <= MAX_OFFSET:
         raise InvalidLine(f"{name} {value} is out of range: 0 to {MAX_OFFSET:,}")
     return value
+
+
+def _suggestion(item: dict, text: str, dropped: list[int] | None) -> tuple:
+    """An orphaned span's re-anchoring suggestion, ``(start, end, score)``, all None when the
+    line gives none: a passage of the source's text (offsets counted as the line's others,
+    carried into the stored text like them) and a score from 0 to 100."""
+    given = [item.get(name) for name in line_format.SUGGESTION_FIELDS]
+    if all(value is None for value in given):
+        return (None, None, None)
+    if any(value is None for value in given):
+        raise InvalidLine(f"a suggestion gives all of {', '.join(line_format.SUGGESTION_FIELDS)} or none of them")
+    start, end = _offset(item, "suggested_start"), _offset(item, "suggested_end")
+    score = given[2]
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
+        raise InvalidLine(f"suggestion_score must be a number from 0 to 100, not {score!r}")
+    if dropped is not None:
+        start, end = anchoring.lf_offsets(dropped, start, end)
+    if not 0 <= start < end <= len(text):
+        raise InvalidLine(
+            f"the suggestion [{start}, {end}) is not a passage of the source's text, which has {len(text):,} characters"
+        )
+    return (start, end, float(score))
 
 
 def _original_bytes(encoded: Any, sha: str, size: int) -> bytes:
@@ -1236,7 +1262,11 @@ class Resolver:
                 raise InvalidLine("an orphaned span needs start, end and its quote")
             if not 0 <= start < end:
                 raise InvalidLine(f"an orphaned span's old offsets need 0 <= start < end, not [{start}, {end})")
+            suggestion = _suggestion(item, text, dropped)
         else:
+            if any(item.get(name) is not None for name in line_format.SUGGESTION_FIELDS):
+                raise InvalidLine(f"only an orphaned span has a suggestion ({', '.join(line_format.SUGGESTION_FIELDS)})")
+            suggestion = (None, None, None)
             candidate = anchoring.resolve_passage(
                 text, start, end, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence,
             )
@@ -1264,6 +1294,7 @@ class Resolver:
             source_id, sha, start, end, quote, prefix, suffix, state, stance=Stance.SUPPORTS, note="",
             span_uid=span_uid, source_uid=source.uid, span_created_by_id=created_by,
             span_created_at=_datetime(item, names.created_at), span_updated_at=_datetime(item, names.updated_at),
+            suggested_start=suggestion[0], suggested_end=suggestion[1], suggestion_score=suggestion[2],
         )
 
     def _frame(self, item: dict, source: KnownSource) -> list[int] | None:
