@@ -32,9 +32,19 @@ workers = whole_number("WEB_CONCURRENCY", "2")
 # Threaded workers keep HTTP/1.1 connections alive between requests; gunicorn's default
 # (sync) worker closes the connection after every response, and each new connection costs
 # the server more CPU than building a page of the API.
-worker_class = "gthread"
+# (gthread, answering a request line too long for limit_request_line in JSON: project/gunicorn_worker.py.)
+worker_class = "project.gunicorn_worker.ThreadWorker"
 threads = whole_number("GUNICORN_THREADS", str(default_threads(os.environ.get("DATABASE_URL") or "sqlite")))
 keepalive = 5
+# The longest request line read, in bytes: gunicorn's maximum (its default, 4094, refused
+# 1,000 Cyrillic characters in /claims/similar/?text=, 6 bytes each percent-encoded). The
+# API's longest parameter, that text, takes 1,000 characters: 6,079 bytes of request line
+# at most in any script of two UTF-8 bytes a character (Latin, Cyrillic, Greek, Arabic,
+# Persian, Hebrew), and 9,079 or 12,079 where each takes three (CJK, Devanagari) or four
+# (emoji). Past 8,190 bytes, gunicorn's ceiling for any value but 0 (no limit, which
+# this file does not choose), the answer is a JSON 414 ``request_line_too_large``
+# (README, "Serving"). tests/test_gunicorn_conf.py computes these from the schema.
+limit_request_line = 8190
 
 
 
