@@ -463,7 +463,6 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", "0", kind=int)
 # Content-Security-Policy on every page (django-csp): scripts, images, fonts and requests
@@ -594,6 +593,10 @@ else:
 # Clients behind proxies: how many proxies in front of the server append to X-Forwarded-For
 # (project/addresses.py). 0: the header is ignored, the socket's address counts.
 TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", "0", kind=int)
+# Whether a request came over HTTPS, from X-Forwarded-Proto, only behind those proxies (the
+# nearest of which sets the header, replacing what the client sent): with none, any client
+# could make the server believe it (absolute links in https, secure-only checks passed).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 
 # Failed logins (the admin's and the API token's), limited per username and per address by
 # django-axes: LOGIN_FAILURE_LIMIT failures lock that username, and that address, out for
