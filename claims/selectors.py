@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from project.api import sees_everything
@@ -128,6 +129,9 @@ CLAIM_HISTORY_FIELDS = (
     "supersedes", "author", "reviewer", "version", "submitted_at", "published_at",
 )
 EVIDENCE_HISTORY_FIELDS = ("span", "stance", "note")
+# The fields of the history that name a user: shown by username, as the API shows users
+# everywhere else (``author``, ``reviewer``, ``user``), not by id.
+USER_HISTORY_FIELDS = ("author", "reviewer")
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -185,7 +189,21 @@ def claim_history(claim: Claim) -> list[dict]:
         *_entries(evidence_records, "evidence", EVIDENCE_HISTORY_FIELDS),
     ]
     entries.sort(key=lambda item: item[0])
-    return [entry for _, entry in entries]
+    return _with_usernames([entry for _, entry in entries])
+
+
+def _with_usernames(entries: list[dict]) -> list[dict]:
+    """``entries`` with the values of ``USER_HISTORY_FIELDS`` as usernames (one query);
+    a user since deleted is null."""
+    changes = [change for entry in entries for change in entry["changes"] if change["field"] in USER_HISTORY_FIELDS]
+    ids = {value for change in changes for value in (change["old"], change["new"]) if value is not None}
+    if not ids:
+        return entries
+    user_model = get_user_model()
+    names = dict(user_model.objects.filter(pk__in=ids).values_list("pk", user_model.USERNAME_FIELD))
+    for change in changes:
+        change["old"], change["new"] = (names.get(value) for value in (change["old"], change["new"]))
+    return entries
 
 
 
@@ -241,4 +259,4 @@ def visible_history(user, claim: Claim) -> list[dict]:
         entries = [entry for entry in entries if entry["changes"] or entry["type"] != "changed"]
     for entry in entries:
         entry["reason"] = _public_reason(entry["reason"])
-    return entries
+    return _with_usernames(entries)

@@ -277,7 +277,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "action", "from_status", "to_status", "actor", "comment", "created_at"]
+        fields = ["id", "claim", "action", "from_status", "to_status", "actor", "comment", "created_at"]
         read_only_fields = fields
 
     def get_actor(self, review: Review) -> str:
@@ -286,8 +286,8 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    old = serializers.JSONField(allow_null=True, help_text="The value before; a user (`author`, `reviewer`) by username.")
+    new = serializers.JSONField(allow_null=True, help_text="The value after; a user (`author`, `reviewer`) by username.")
 
 
 class HistoryEntrySerializer(serializers.Serializer):

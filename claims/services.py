@@ -351,12 +351,11 @@ def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
             occurrence=item.occurrence,
         )
     else:
-        raise InvalidInput("Evidence needs a span, or a source with a quote.", code="span_unspecified")
+        message = "Evidence needs a span, or a source with a quote."
+        raise InvalidInput(message, code="span_unspecified", extra={"errors": {"span": [message]}})
     if span.anchor_state == Span.AnchorState.ORPHANED:
-        raise InvalidInput(
-            f"Span #{span.pk} is orphaned: its quote is no longer in the source.",
-            code="span_orphaned",
-        )
+        message = f"Span #{span.pk} is orphaned: its quote is no longer in the source."
+        raise InvalidInput(message, code="span_orphaned", extra={"errors": {"span": [message]}})
     return span
 
 
@@ -364,19 +363,26 @@ def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
 EVIDENCE_REFERENCES = ("claim", "span", "added_by")
 
 
-def _add_evidence_items(claim: Claim, items: Sequence[EvidenceInput], user) -> list[Evidence]:
-    """Add a write's evidence items, in order; a refused one names its index
-    (``evidence[2]: ...``, ``evidence_index``), and nothing of the write is kept."""
+def _add_evidence_items(claim: Claim, items: Sequence[EvidenceInput], user, *, listed: bool = True) -> list[Evidence]:
+    """Add a write's evidence items, in order; nothing of the write is kept if one is
+    refused. ``listed``: the request sent them as a list (``evidence``), and a refused one
+    is named by its index (``evidence[2]: ...``, ``evidence_index``, its fields' messages
+    under ``errors.evidence[2]``); else the request was the item itself, and its errors are
+    its own fields'."""
     added: list[Evidence] = []
     index_of: dict[int, int] = {}  # span id -> the index of the item that added it
     for index, item in enumerate(items):
         try:
             evidence = _add_evidence(claim, item, user, index_of)
         except DomainError as error:
+            if not listed:
+                raise
             kind = InvalidInput if isinstance(error, AnchoringFailed) else type(error)
-            raise kind(
-                f"evidence[{index}]: {error.message}", code=error.code, extra={**error.extra, "evidence_index": index}
-            ) from error
+            extra = {**error.extra, "evidence_index": index}
+            if "errors" in error.extra:
+                # Nested like the request, as a serializer's errors are.
+                extra["errors"] = {"evidence": [{} for _ in range(index)] + [error.extra["errors"]]}
+            raise kind(f"evidence[{index}]: {error.message}", code=error.code, extra=extra) from error
         index_of[evidence.span_id] = index
         added.append(evidence)
     return added
@@ -385,11 +391,14 @@ def _add_evidence_items(claim: Claim, items: Sequence[EvidenceInput], user) -> l
 def _add_evidence(claim: Claim, item: EvidenceInput, user, index_of: dict[int, int]) -> Evidence:
     """Add one item of a write's evidence; ``index_of``: the spans the write added before."""
     if item.stance not in Stance.values:
-        raise InvalidInput(f"Unknown stance {item.stance!r}.", code="invalid_stance")
+        message = f"Unknown stance {item.stance!r}."
+        raise InvalidInput(message, code="invalid_stance", extra={"errors": {"stance": [message]}})
     span = _resolve_evidence_span(item, user)
     if span.pk in index_of:
         # Nothing of this write is kept: no id it made may be named.
-        raise InvalidInput(f"The same passage as evidence[{index_of[span.pk]}].", code="repeated_evidence")
+        message = f"The same passage as evidence[{index_of[span.pk]}]."
+        field = "span" if item.span is not None else "quote"
+        raise InvalidInput(message, code="repeated_evidence", extra={"errors": {field: [message]}})
     existing = Evidence.objects.filter(claim=claim, span=span).values_list("pk", flat=True).first()
     if existing is not None:
         raise Conflict(
@@ -458,7 +467,8 @@ def _apply_content(locked: Claim, changes: dict[str, Any]) -> set[str]:
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.supersedes_id and locked.supersedes_id == locked.pk:
-        raise InvalidInput("A claim cannot supersede itself.", code="supersedes_self")
+        message = "A claim cannot supersede itself."
+        raise InvalidInput(message, code="supersedes_self", extra={"errors": {"supersedes": [message]}})
     _validated(locked)
     _check_supersedes(locked)
     changed = {name for name in changes if before[name] != getattr(locked, Claim._meta.get_field(name).attname)}
@@ -529,6 +539,7 @@ def claim_save(
     change: Sequence[tuple[Evidence, str | None, str | None]] = (),
     remove: Sequence[Evidence] = (),
     reason: str = "Content edited",
+    evidence_listed: bool = True,
 ) -> Claim:
     """Change a claim's content and its evidence at once, as one edit: one lock order
     (the cited sources, then the claim), one check of the freeze, one version bump, and
@@ -536,7 +547,8 @@ def claim_save(
     for what stays. Content changes only in draft or changes requested, by its author or a
     reviewer; whoever changes text, verdict, confidence, entities, period or evidence
     becomes a contributor. A call that changes nothing leaves the version (and so the ETag)
-    and the history alone."""
+    and the history alone. ``evidence_listed``: ``add`` came as a list of the request
+    (``_add_evidence_items``), not as the request itself."""
     _lock_sources(add)
     locked = _lock_claim(claim, expected_version)
     _require_content_edit(locked, user)
@@ -547,7 +559,7 @@ def claim_save(
         evidence_changed = True
     for evidence, stance, note in change:
         evidence_changed |= _change_evidence(locked, evidence, user, stance, note) is not None
-    locked.added_evidence = _add_evidence_items(locked, add, user)
+    locked.added_evidence = _add_evidence_items(locked, add, user, listed=evidence_listed)
     evidence_changed |= bool(locked.added_evidence)
     if not (changed or evidence_changed):
         return locked
@@ -610,8 +622,12 @@ def _remove_relations(claim: Claim, user) -> None:
 def evidence_add(
     *, claim: Claim, user, item: EvidenceInput, expected_version: int | None = None
 ) -> Evidence:
-    """Add evidence to an editable claim; bumps the claim's version (see ``claim_save``)."""
-    locked = claim_save(claim=claim, user=user, expected_version=expected_version, add=[item], reason="Evidence added")
+    """Add evidence to an editable claim; bumps the claim's version (see ``claim_save``).
+    A refusal names the item's own fields (the request was the item, not a list of them)."""
+    locked = claim_save(
+        claim=claim, user=user, expected_version=expected_version, add=[item], reason="Evidence added",
+        evidence_listed=False,
+    )
     return locked.added_evidence[0]
 
 

@@ -26,6 +26,7 @@ from project.api import (
     ENTITY_IF_MATCH,
     NOT_MODIFIED,
     ModelPermissionsOrReadOnly,
+    answers_method,
     error_responses,
     etag_for,
     expected_revision,
@@ -374,6 +375,8 @@ class IsReviewer(permissions.IsAuthenticated):
     message = "The review queue is for reviewers."
 
     def has_permission(self, request, view) -> bool:
+        if not answers_method(request, view):
+            return True  # a 405, whoever asks
         return super().has_permission(request, view) and is_reviewer(request.user)
 
 

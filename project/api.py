@@ -30,9 +30,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseBase, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.metadata import BaseMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -90,6 +92,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
     if isinstance(exc, DomainError):
         body = exc.as_dict()
+        if exc.status_code == 400 and "errors" not in body:
+            # Every 400 has per-field messages; a rule that names no field has them here.
+            body["errors"] = {"non_field_errors": [exc.message]}
         set_rollback()
         headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
         return Response(body, status=exc.status_code, headers=headers)
@@ -147,12 +152,15 @@ class CandidateSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    """400: per-field messages in ``errors`` (nested like the request), or a domain rule."""
+    """400: per-field messages in ``errors`` (nested like the request), with ``code`` the
+    rule that refused them (``invalid`` for a field's own validation)."""
 
     errors = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
-        help_text="Per-field messages, nested like the request: {\"evidence\": [{}, {\"span\": [...]}]}.",
+        help_text="Per-field messages, nested like the request: {\"evidence\": [{}, {\"span\": [...]}]}. "
+        "A domain rule names the fields it refused too (`quote` for `ambiguous_quote`, `start` and `end` for "
+        "`offsets_out_of_range`, `supersedes` for `supersedes_self`); `non_field_errors` holds what is no one field's.",
     )
     candidates = CandidateSerializer(
         many=True, required=False, help_text="Every place an ambiguous quote occurs."
@@ -198,13 +206,31 @@ class PreconditionFailedSerializer(ErrorSerializer):
 # Writes: one behaviour for every serializer that reads a request body
 
 
+def json_kind(value: Any) -> str:
+    """What a value of a request body is, in JSON's words ("null", "a number"), not
+    Python's ("a NoneType", "a int")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return "a value of another kind"
+
+
 def _not_a_string(field: serializers.Field, value: Any) -> str | None:
     """The message for a value that a text field (or a list of them) must refuse: DRF would
     store ``0`` as "0" and ``1e999`` as "inf"."""
     if isinstance(field, serializers.CharField):
         if isinstance(value, str) or (value is None and field.allow_null):
             return None
-        return f"Not a valid string: a {type(value).__name__} was given."
+        return f"Not a valid string: {json_kind(value)} was given."
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         for index, item in enumerate(value):
             message = _not_a_string(field.child, item)
@@ -479,7 +505,38 @@ def long_text_response(request, data, *, status: int = 200) -> HttpResponseBase:
 
 
 # ---------------------------------------------------------------------------------------------
+# OPTIONS
+
+
+class SchemaMetadata(BaseMetadata):
+    """What ``OPTIONS`` answers: the endpoint's name and description, the media types it
+    reads and writes, and where its contract is, the OpenAPI schema (``schema``); its
+    methods are in the ``Allow`` header. No per-field ``actions``: DRF builds them from one
+    serializer per view, and here a view reads with one serializer and writes with another
+    (``claim_create`` takes inline evidence, a span is made by offsets or by quote, a
+    relation is posted to its claim): they listed read-only fields as required, a claim's
+    fields for its relations, no field at all for a source. The schema is generated from
+    what each operation reads and answers, so it stays true as they change."""
+
+    def determine_metadata(self, request, view):
+        return {
+            "name": view.get_view_name(),
+            "description": view.get_view_description(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+            "schema": request.build_absolute_uri(reverse("schema")),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
 # Permissions
+
+
+def answers_method(request, view) -> bool:
+    """Whether ``view`` has a handler for the request's method. One it has none for is a
+    405 whoever asks, so permissions let it through to that answer: an anonymous PUT or
+    PROPFIND was a 401, as if logging in would make it work."""
+    return request.method in view.allowed_methods
 
 
 class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnly):
@@ -495,7 +552,7 @@ class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnl
     }
 
     def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
+        if request.method in permissions.SAFE_METHODS or not answers_method(request, view):
             return True
         if not (request.user and request.user.is_authenticated):
             raise exceptions.NotAuthenticated()
@@ -516,7 +573,9 @@ def sees_everything(user, app_label: str, model: str) -> bool:
 # strongly). A tag may end with a digest of what else the representation shows (``-r`` and
 # hex digits: a claim's relations, for staff); If-Match vouches for the version, which is
 # what a write changes.
-_NUMBER = r"(?:0|[1-9][0-9]{0,18})"
+# The same form is the only one an id takes in a URL (``project.urls.ApiRouter``).
+ID_PATTERN = r"(?:0|[1-9][0-9]{0,18})"
+_NUMBER = ID_PATTERN
 _ETAG = re.compile(rf'^"(?P<kind>[a-z]+)-(?P<pk>{_NUMBER})-v(?P<version>{_NUMBER})(?:-r[0-9a-f]{{1,32}})?"$')
 
 
@@ -603,10 +662,12 @@ def not_modified(request, etag: str) -> bool:
 ERROR_RESPONSES: dict[int, OpenApiResponse] = {
     400: OpenApiResponse(
         ValidationErrorSerializer,
-        "Invalid input: per-field messages in `errors`, or a domain rule (`code`), e.g. an "
-        "anchoring failure with its `candidates`.",
+        "Invalid input: per-field messages in `errors`, and the rule that refused them in `code` "
+        "(`invalid`, or a domain rule's, e.g. an anchoring failure with its `candidates`).",
     ),
-    401: OpenApiResponse(ErrorSerializer, "Not authenticated: send `Authorization: Token <key>` or a session."),
+    401: OpenApiResponse(
+        ErrorSerializer, "Not authenticated: send `Authorization: Token <key>` (or `Bearer <key>`) or a session."
+    ),
     403: OpenApiResponse(ErrorSerializer, "Authenticated, but the caller's role does not allow this."),
     404: OpenApiResponse(ErrorSerializer, "No such object, or not visible to the caller."),
     409: OpenApiResponse(

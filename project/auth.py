@@ -25,7 +25,7 @@ class TokenRequestSerializer(WriteSerializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>` or `Authorization: Bearer <token>`.")
 
 
 class ObtainTokenView(APIView):

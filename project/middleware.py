@@ -7,9 +7,11 @@ import logging
 from csp.utils import build_policy
 from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.middleware.common import CommonMiddleware
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import escape_leading_slashes
 
 from .errors import StorageFull, no_room
 
@@ -179,3 +181,38 @@ class ApiVaryMiddleware:
         if request.path.startswith("/api/"):
             patch_vary_headers(response, ("Authorization", "Cookie"))
         return response
+
+
+class AppendSlashMiddleware(CommonMiddleware):
+    """Django's ``CommonMiddleware`` (``APPEND_SLASH``), except for how an address written
+    without its trailing slash is redirected to the one with it: a GET or HEAD by a 301, as
+    Django does; any other method by a 308, which keeps the method and the body. Clients
+    re-send a POST redirected by a 301 as a GET: the write was lost without a word, and
+    python-requests ended on the list with a 200. (Django's own middleware raises instead
+    under ``DEBUG``.) Under ``/api/`` the redirect says so in the API's envelope, naming the
+    address to use."""
+
+    def get_full_path_with_slash(self, request):
+        return escape_leading_slashes(request.get_full_path(force_append_slash=True))
+
+    def process_response(self, request, response):
+        if response.status_code == 404 and self.should_redirect_with_slash(request):
+            return slash_redirect(request, self.get_full_path_with_slash(request))
+        return super().process_response(request, response)
+
+
+def slash_redirect(request, location: str) -> HttpResponsePermanentRedirect:
+    """The redirect of ``request`` to ``location``, its address with the trailing slash."""
+    keeps_request = request.method not in ("GET", "HEAD")
+    response = HttpResponsePermanentRedirect(location, preserve_request=keeps_request)
+    if request.path.startswith("/api/"):
+        address = request.build_absolute_uri(location)
+        body = {
+            "detail": f"This address ends with a slash: {address}"
+            + (" (the request was redirected there as it was sent; use that address)." if keeps_request else "."),
+            "code": "trailing_slash",
+            "location": address,
+        }
+        response.content = JsonResponse(body).content
+        response["Content-Type"] = "application/json"
+    return response

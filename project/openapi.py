@@ -19,10 +19,12 @@ A view that documents one of these codes itself keeps its own description.
 from __future__ import annotations
 
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.authentication import TokenAuthentication
 
-from project.api import ErrorSerializer, RequestTooLargeSerializer, ValidationErrorSerializer
+from project.api import ID_PATTERN, ErrorSerializer, RequestTooLargeSerializer, ValidationErrorSerializer
 
 RETRY_AFTER_THROTTLED = OpenApiParameter(
     "Retry-After",
@@ -68,6 +70,23 @@ BODY_ERRORS = {
 }
 
 
+class TokenSchemes(OpenApiAuthenticationExtension):
+    """The API token's two schemes (``project.authentication``), each a security scheme of
+    the schema, so that client generators may send either."""
+
+    target_class = "project.authentication.TokenAuthentication"
+    name = ["tokenAuth", "bearerAuth"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token"),
+            {
+                **build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Bearer"),
+                "description": "The same token as `tokenAuth`, sent as `Authorization: Bearer <token>`.",
+            },
+        ]
+
+
 class AutoSchema(openapi.AutoSchema):
     def _takes_a_body(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH")
@@ -91,6 +110,27 @@ class AutoSchema(openapi.AutoSchema):
         if self._throttled():
             responses[429] = THROTTLED
         return responses
+
+    def get_auth(self):
+        """The token's two schemes are alternatives (either one), not two credentials to send
+        together, which is how drf-spectacular lists an extension's several schemes."""
+        requirements = []
+        for requirement in super().get_auth() or []:
+            if set(TokenSchemes.name) <= set(requirement):
+                requirements.extend({name: requirement[name]} for name in TokenSchemes.name)
+            else:
+                requirements.append(requirement)
+        return requirements
+
+    def _resolve_path_parameters(self, variables):
+        """An id in a path (``project.urls.ApiRouter``) is an integer: drf-spectacular reads
+        any pattern but DRF's default as a string's."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"].get("pattern") == f"^{ID_PATTERN}$":
+                parameter["schema"] = {"type": "integer", "minimum": 0}
+                parameter["description"] = "An id, in ASCII digits without a sign or a leading zero (others are 404s)."
+        return parameters
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()

@@ -45,6 +45,7 @@ from django.utils.functional import empty
 from psycopg import pq
 from redis.exceptions import RedisError
 
+from project.authentication import TOKEN_SCHEMES
 from project.cache import THROTTLE_TABLE, shared_cache_answers, shared_cache_failed
 
 logger = logging.getLogger(__name__)
@@ -322,9 +323,11 @@ def _pin_key(credential: str) -> str:
 
 def _authorization_key(authorization: str) -> str:
     """The pin of an ``Authorization`` header, as the API reads it: its scheme in any case
-    ("Token", "token"), its parts separated by any white space."""
+    ("Token", "token"; "Bearer", which carries the same tokens, as "token"), its parts
+    separated by any white space."""
     scheme, *rest = authorization.split(None, 1) or [""]
-    return _pin_key(f"{scheme.lower()} {''.join(rest).strip()}")
+    scheme = "token" if scheme.lower() in TOKEN_SCHEMES else scheme.lower()
+    return _pin_key(f"{scheme} {''.join(rest).strip()}")
 
 
 def _credential_key(request) -> str | None:

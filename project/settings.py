@@ -278,7 +278,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "project.middleware.ApiVaryMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's CommonMiddleware, with a redirect to the trailing slash that keeps a write.
+    "project.middleware.AppendSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -503,7 +504,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Token <key> or Bearer <key>; another scheme is a 401, not an anonymous caller.
+        "project.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -520,6 +522,8 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "project.api.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "project.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
+    # OPTIONS points at the OpenAPI schema instead of describing fields (project/api.py).
+    "DEFAULT_METADATA_CLASS": "project.api.SchemaMetadata",
     # Anonymous callers are limited per address, authenticated ones per user, higher.
     "DEFAULT_THROTTLE_CLASSES": [
         "project.throttling.AnonThrottle",
@@ -537,8 +541,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Atomic, checkable claims pinned to exact spans of their sources, moderated by "
         "reviewers. Offsets are Unicode code points, half-open [start, end).\n\n"
-        "Authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token/) or a "
-        "session. Errors are JSON: `{\"detail\", \"code\"}`, with per-field `errors` on 400."
+        "Authenticate with `Authorization: Token <key>` or `Authorization: Bearer <key>` "
+        "(the same token, from POST /api/v1/auth/token/), or a session; an `Authorization` "
+        "header of another scheme is a 401. Errors are JSON: `{\"detail\", \"code\"}`, with per-field `errors` on 400."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

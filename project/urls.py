@@ -9,13 +9,26 @@ from rest_framework.routers import SimpleRouter
 
 from claims.views import ClaimRelationViewSet, ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
 from feed.views import ChangesView
-from project.api import json_not_found, json_server_error
+from project.api import ID_PATTERN, json_not_found, json_server_error
 from project.auth import ObtainTokenView
 from project.docs import RedocView, SwaggerView
 from sources.views import SourceViewSet, SpanViewSet
 
+
+class ApiRouter(SimpleRouter):
+    """DRF's router, with an object's id in its one canonical form: ASCII digits, no sign,
+    no leading zero, no space (``ID_PATTERN``). DRF's default takes anything but a slash or
+    a dot, and the integer lookup then read ``٩٥``, ``+95``, ``0095`` and ``95%20`` as
+    claim 95: one object under many URLs, each with its own cache entry. The others are
+    404s."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        name = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return f"(?P<{lookup_prefix}{name}>{getattr(viewset, 'lookup_value_regex', ID_PATTERN)})"
+
+
 # The JSON API, version 1 (see DESIGN.md, "API").
-router = SimpleRouter()
+router = ApiRouter()
 router.register("sources", SourceViewSet, basename="source")
 router.register("spans", SpanViewSet, basename="span")
 router.register("entities", EntityViewSet, basename="entity")

@@ -40,17 +40,26 @@ class Candidate:
 
 
 class AnchoringError(ValueError):
-    """A span cannot be anchored; ``code`` is stable, ``str(error)`` is for people."""
+    """A span cannot be anchored; ``code`` is stable, ``str(error)`` is for people.
+    ``fields``: the inputs at fault (``quote``, ``start``...), for per-field messages."""
 
     code = "anchoring_error"
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, message: str, *, fields: tuple[str, ...] | None = None) -> None:
+        super().__init__(message)
+        if fields is not None:
+            self.fields = fields
 
 
 class QuoteNotFound(AnchoringError):
     code = "quote_not_found"
+    fields = ("quote",)
 
 
 class AmbiguousQuote(AnchoringError):
     code = "ambiguous_quote"
+    fields = ("quote",)
 
     def __init__(self, message: str, candidates: list[Candidate] | None = None) -> None:
         super().__init__(message)
@@ -59,10 +68,12 @@ class AmbiguousQuote(AnchoringError):
 
 class OffsetsOutOfRange(AnchoringError):
     code = "offsets_out_of_range"
+    fields = ("start", "end")
 
 
 class QuoteMismatch(AnchoringError):
     code = "quote_mismatch"
+    fields = ("quote",)
 
     def __init__(self, message: str, actual: str = "") -> None:
         super().__init__(message)
@@ -71,14 +82,17 @@ class QuoteMismatch(AnchoringError):
 
 class OccurrenceOutOfRange(QuoteNotFound):
     code = "occurrence_out_of_range"
+    fields = ("occurrence",)
 
 
 class EmptyQuote(AnchoringError):
     code = "empty_quote"
+    fields = ("quote",)
 
 
 class InputTooLong(AnchoringError):
     code = "too_long"
+    fields = ("quote",)
 
 
 class QuoteTooCommon(AmbiguousQuote):
@@ -87,14 +101,17 @@ class QuoteTooCommon(AmbiguousQuote):
 
 class OffsetsIncomplete(AnchoringError):
     code = "offsets_incomplete"
+    fields = ("start", "end")
 
 
 class OccurrenceWithOffsets(AnchoringError):
     code = "occurrence_with_offsets"
+    fields = ("occurrence",)
 
 
 class PassageUnspecified(AnchoringError):
     code = "span_unspecified"
+    fields = ("quote",)
 
 
 class ContextMismatch(AnchoringError):
@@ -106,7 +123,7 @@ class ContextMismatch(AnchoringError):
     code = "context_mismatch"
 
     def __init__(self, message: str, candidates: list[Candidate] | None = None, sides: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+        super().__init__(message, fields=sides or ("prefix", "suffix"))
         self.candidates = list(candidates or [])
         self.sides = sides
 
@@ -248,7 +265,8 @@ def check_input_lengths(quote: str | None, prefix: str | None = None, suffix: st
     for name, value in (("prefix", prefix), ("suffix", suffix)):
         if value is not None and len(value) > MAX_CONTEXT_LENGTH:
             raise InputTooLong(
-                f"The {name} is {len(value)} code points long; context is at most {MAX_CONTEXT_LENGTH}."
+                f"The {name} is {len(value)} code points long; context is at most {MAX_CONTEXT_LENGTH}.",
+                fields=(name,),
             )
 
 
@@ -309,7 +327,8 @@ def resolve_offsets(
     validate_offsets(text, start, end)
     if end - start > MAX_QUOTE_LENGTH:
         raise InputTooLong(
-            f"Offsets [{start}, {end}) span {end - start} code points; a span quotes at most {MAX_QUOTE_LENGTH}."
+            f"Offsets [{start}, {end}) span {end - start} code points; a span quotes at most {MAX_QUOTE_LENGTH}.",
+            fields=("start", "end"),
         )
     actual = text[start:end]
     if quote is not None and quote != actual:
@@ -339,7 +358,7 @@ def resolve_passage(
     quote. Every way of naming a passage asks this: the API, the admin and the import."""
     if start is not None or end is not None:
         if start is None or end is None:
-            raise OffsetsIncomplete("Give both start and end, or a quote.")
+            raise OffsetsIncomplete("Give both start and end, or a quote.", fields=("end",) if end is None else ("start",))
         if occurrence is not None:
             raise OccurrenceWithOffsets("occurrence chooses among repeats of a quote; not with offsets.")
         return resolve_offsets(text, start, end, quote, prefix=prefix, suffix=suffix)

@@ -113,8 +113,8 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     original_url = serializers.SerializerMethodField(
-        help_text="Where staff download the original file; null for pasted text, and for callers who may not "
-        "download it."
+        help_text="Where staff download the original file (an absolute URL); null for pasted text, and for "
+        "callers who may not download it."
     )
 
     def get_created_by(self, source: Source) -> str | None:
@@ -125,7 +125,10 @@ class SourceSerializer(serializers.ModelSerializer):
         # shows a source says (none is given: not shown).
         if not source.original_sha256 or not self.context.get("staff", False):
             return None
-        return reverse("source-original", args=[source.pk])
+        # Absolute, as the API's other links are (pagination, annotations).
+        path = reverse("source-original", args=[source.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class SourceTextField(serializers.CharField):

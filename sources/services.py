@@ -101,6 +101,7 @@ class AnchoringFailed(InvalidInput):
             extra["mismatched"] = list(error.sides)
         if isinstance(error, anchoring.QuoteMismatch):
             extra["actual"] = error.actual
+        extra["errors"] = {field: [str(error)] for field in error.fields} or {"non_field_errors": [str(error)]}
         return cls(str(error), code=error.code, extra=extra)
 
 

@@ -192,6 +192,11 @@ class SourceViewSet(viewsets.GenericViewSet):
     def _with_text(self) -> bool:
         return sees_everything(self.request.user, "sources", "source")
 
+    def _shown_as(self) -> dict:
+        """The serializers' context: whether the caller is staff, and the request (links are
+        absolute)."""
+        return {"staff": self._with_text(), "request": self.request}
+
     def get_queryset(self) -> QuerySet[Source]:
         queryset = super().get_queryset()
         if self.action == "list" or not self._with_text():
@@ -201,7 +206,7 @@ class SourceViewSet(viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(SourceSerializer(page, many=True, context={"staff": self._with_text()}).data)
+        return self.get_paginated_response(SourceSerializer(page, many=True, context=self._shown_as()).data)
 
     def _etag(self, source: Source) -> str:
         """Its content's revision (``services.source_revision``); staff's representation,
@@ -214,7 +219,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         staff = self._with_text()
-        return Response(SourceDetailSerializer(source, include_text=staff, context={"staff": staff}).data, headers={"ETag": etag})
+        return Response(SourceDetailSerializer(source, include_text=staff, context={"staff": staff, "request": request}).data, headers={"ETag": etag})
 
     def create(self, request):
         if request.content_type.startswith("multipart/"):
@@ -235,7 +240,7 @@ class SourceViewSet(viewsets.GenericViewSet):
             data.is_valid(raise_exception=True)
             source = services.source_create(user=request.user, **data.validated_data)
         # A text from a large file streams from where it was spooled (never loaded whole).
-        return long_text_response(request, SourceDetailSerializer(source, context={"staff": self._with_text()}).data, status=status.HTTP_201_CREATED)
+        return long_text_response(request, SourceDetailSerializer(source, context=self._shown_as()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Create a source from a URL, read now",
@@ -255,7 +260,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         source = ingestion.source_create_from_url(user=request.user, url=fields.pop("url"), **fields)
-        return long_text_response(request, SourceDetailSerializer(source, context={"staff": self._with_text()}).data, status=status.HTTP_201_CREATED)
+        return long_text_response(request, SourceDetailSerializer(source, context=self._shown_as()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Download the original file (authenticated staff)",
@@ -341,7 +346,7 @@ class SourceViewSet(viewsets.GenericViewSet):
         summary = services.source_update(source=source, user=request.user, expected_revision=revision, **data.validated_data)
         source = Source.objects.select_related("created_by").get(pk=source.pk)
         source.reanchor = summary or None
-        return Response(SourceUpdateResultSerializer(source, context={"staff": self._with_text()}).data, headers={"ETag": self._etag(source)})
+        return Response(SourceUpdateResultSerializer(source, context=self._shown_as()).data, headers={"ETag": self._etag(source)})
 
     def destroy(self, request, pk=None):
         services.source_delete(source=self.get_object(), user=request.user)

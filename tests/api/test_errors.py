@@ -136,7 +136,7 @@ def test_method_not_allowed_is_json(client_for, superuser, corpus):
 def test_unauthenticated_write_is_401_with_a_challenge(anonymous):
     response = anonymous.post("/api/v1/claims/", {"text": "x"}, format="json")
     _error(response, 401, "not_authenticated")
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == "Token, Bearer"
 
 
 def test_workflow_conflict_body(client_for, reviewer, corpus):

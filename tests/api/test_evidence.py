@@ -31,8 +31,9 @@ def test_evidence_already_there_answers_409_naming_it(client_for, analyst, corpu
     assert response.status_code == 409
     existing = corpus.draft.evidence.get()
     assert response.json()["code"] == "duplicate_evidence" and response.json()["evidence"] == existing.pk
-    assert response.json()["evidence_index"] == 0
-    assert f"evidence #{existing.pk} of claim #{corpus.draft.pk}" in response.json()["detail"]
+    # The request was the item itself, not a list of items: no index, no "evidence[0]: ".
+    assert "evidence_index" not in response.json()
+    assert response.json()["detail"].startswith(f"Span #{corpus.draft_span.pk} is already evidence #{existing.pk} of claim #{corpus.draft.pk}")
 
 
 def test_one_passage_twice_in_a_new_claim_names_the_items_and_no_id_that_was_not_kept(client_for, analyst, corpus):

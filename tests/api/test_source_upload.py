@@ -36,7 +36,7 @@ def test_a_text_file_is_kept_verbatim_with_its_original(client_for, analyst):
     assert body["original_sha256"] == hashlib.sha256(data).hexdigest()
     assert body["original_media_type"] == "text/plain"
     assert body["original_size"] == len(data)
-    assert body["original_url"] == f"/api/v1/sources/{body['id']}/original/"
+    assert body["original_url"] == f"http://testserver/api/v1/sources/{body['id']}/original/"
 
 
 @pytest.mark.parametrize("size", ["small", "spooled"])

@@ -1,0 +1,43 @@
+"""How API requests say who sends them: a token, under either scheme that names one, or a
+session. An ``Authorization`` header in any other scheme is refused, never read as no
+credentials at all."""
+
+from __future__ import annotations
+
+from rest_framework import authentication, exceptions
+
+# The schemes of ``Authorization`` that carry an API token, in lower case: DRF's own
+# ("Token") and OAuth's ("Bearer"), which OpenAPI client generators send by default.
+TOKEN_SCHEMES = ("token", "bearer")
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <key>`` or ``Authorization: Bearer <key>``, the same tokens.
+
+    A header of another scheme (``Basic``, a misspelt ``Tokn``) is a 401
+    ``authentication_failed`` naming the schemes understood: DRF's own class passes over
+    it, and the caller, who believes it sent credentials, got the anonymous view (a draft
+    404, a write "not provided") without a word. An empty header is no credentials."""
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts:
+            return None
+        scheme = parts[0].decode("latin-1").lower()
+        if scheme not in TOKEN_SCHEMES:
+            raise exceptions.AuthenticationFailed(
+                "The Authorization header's scheme is not one this API reads: "
+                "send `Authorization: Token <key>` or `Authorization: Bearer <key>`."
+            )
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Invalid token header: give the scheme, one space and the token, nothing else."
+            )
+        try:
+            key = parts[1].decode()
+        except UnicodeError as error:
+            raise exceptions.AuthenticationFailed("Invalid token header: the token holds characters no token has.") from error
+        return self.authenticate_credentials(key)
+
+    def authenticate_header(self, request):
+        return "Token, Bearer"

@@ -1,0 +1,56 @@
+"""A token is read under ``Token`` and ``Bearer``; an ``Authorization`` header of any other
+scheme is a 401 with a challenge, never an anonymous caller."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from claims.models import Claim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Bearer", "bearer", "TOKEN"])
+def test_a_valid_token_is_read_under_either_scheme(analyst, corpus, scheme):
+    key = Token.objects.create(user=analyst).key
+    client = APIClient(HTTP_AUTHORIZATION=f"{scheme} {key}")
+    assert client.get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 200  # a draft: staff only
+    response = client.post("/api/v1/claims/", {"text": f"Written with {scheme}."}, format="json")
+    assert response.status_code == 201, response.content
+    assert Claim.objects.get(pk=response.json()["id"]).author == analyst
+
+
+def test_a_token_that_is_not_valid_under_bearer_is_refused(corpus):
+    response = APIClient(HTTP_AUTHORIZATION="Bearer not-a-token").get(f"/api/v1/claims/{corpus.published.pk}/")
+    assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
+
+
+@pytest.mark.parametrize("header", ["Basic YW5hbHlzdDpwdw==", "Tokn abc", "Digest username=x", "JWT abc"])
+def test_an_authorization_scheme_not_understood_is_a_401_with_a_challenge(corpus, header):
+    client = APIClient(HTTP_AUTHORIZATION=header)
+    for response in (
+        client.get(f"/api/v1/claims/{corpus.published.pk}/"),  # a public read too
+        client.post("/api/v1/claims/", {"text": "x"}, format="json"),
+    ):
+        assert response.status_code == 401, response.content
+        assert response.json()["code"] == "authentication_failed"
+        assert "Bearer" in response.json()["detail"]
+        assert response["WWW-Authenticate"] == "Token, Bearer"
+
+
+def test_no_authorization_header_is_still_an_anonymous_caller(corpus):
+    assert APIClient().get(f"/api/v1/claims/{corpus.published.pk}/").status_code == 200
+    assert APIClient().get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 404
+
+
+def test_the_schema_offers_both_schemes(anonymous):
+    schema = anonymous.get("/api/schema/?format=json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "description": schemes["bearerAuth"]["description"],
+    }
+    assert schemes["tokenAuth"]["type"] == "apiKey" and schemes["tokenAuth"]["name"] == "Authorization"
+    create = schema["paths"]["/api/v1/claims/"]["post"]
+    assert {"bearerAuth": []} in create["security"] and {"tokenAuth": []} in create["security"]
