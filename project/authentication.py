@@ -9,21 +9,29 @@ from rest_framework import authentication, exceptions
 # The schemes of ``Authorization`` that carry an API token, in lower case: DRF's own
 # ("Token") and OAuth's ("Bearer"), which OpenAPI client generators send by default.
 TOKEN_SCHEMES = ("token", "bearer")
+# The scheme of HTTP's own authentication, which a proxy in front of the site (a staging
+# server behind a password) asks browsers for and they then send on every request: it
+# names no caller of the API, whose session or token decides as if it were not there.
+PROXY_SCHEMES = ("basic",)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>`` or ``Authorization: Bearer <key>``, the same tokens.
 
-    A header of another scheme (``Basic``, a misspelt ``Tokn``) is a 401
+    A header of another scheme (a misspelt ``Tokn``, ``JWT``) is a 401
     ``authentication_failed`` naming the schemes understood: DRF's own class passes over
     it, and the caller, who believes it sent credentials, got the anonymous view (a draft
-    404, a write "not provided") without a word. An empty header is no credentials."""
+    404, a write "not provided") without a word. An empty header is no credentials, and so
+    is ``Basic`` (``PROXY_SCHEMES``): a site behind a password-asking proxy would otherwise
+    answer its own admin pages' requests, and every public read, with 401s."""
 
     def authenticate(self, request):
         parts = authentication.get_authorization_header(request).split()
         if not parts:
             return None
         scheme = parts[0].decode("latin-1").lower()
+        if scheme in PROXY_SCHEMES:
+            return None
         if scheme not in TOKEN_SCHEMES:
             raise exceptions.AuthenticationFailed(
                 "The Authorization header's scheme is not one this API reads: "

@@ -27,7 +27,7 @@ def test_a_token_that_is_not_valid_under_bearer_is_refused(corpus):
     assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
 
 
-@pytest.mark.parametrize("header", ["Basic YW5hbHlzdDpwdw==", "Tokn abc", "Digest username=x", "JWT abc"])
+@pytest.mark.parametrize("header", ["Tokn abc", "Digest username=x", "JWT abc"])
 def test_an_authorization_scheme_not_understood_is_a_401_with_a_challenge(corpus, header):
     client = APIClient(HTTP_AUTHORIZATION=header)
     for response in (
@@ -54,3 +54,13 @@ def test_the_schema_offers_both_schemes(anonymous):
     assert schemes["tokenAuth"]["type"] == "apiKey" and schemes["tokenAuth"]["name"] == "Authorization"
     create = schema["paths"]["/api/v1/claims/"]["post"]
     assert {"bearerAuth": []} in create["security"] and {"tokenAuth": []} in create["security"]
+
+
+def test_basic_authentication_a_proxy_asked_for_names_no_caller(analyst, corpus):
+    """A site behind a password-asking proxy: browsers send ``Basic`` on every request. The
+    session (or a token, or nothing) decides, as without it."""
+    client = APIClient(HTTP_AUTHORIZATION="Basic c3RhZ2luZzpwYXNzd29yZA==")
+    assert client.get(f"/api/v1/claims/{corpus.published.pk}/").status_code == 200
+    assert client.get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 404
+    client.force_login(analyst)
+    assert client.get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 200
