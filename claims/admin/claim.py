@@ -267,6 +267,11 @@ class AddEvidenceInline(admin.TabularInline):
         # Shown only where evidence can be added.
         return self.has_add_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # It lists no saved rows, so nothing is deleted from it; the model permission (an
+        # analyst's, a reviewer's) would bring its empty table onto every frozen claim's page.
+        return False
+
 
 class ReviewInline(admin.TabularInline):
     """The moderation log: append-only, read here."""

@@ -306,6 +306,24 @@ def test_a_published_claim_opens_read_only_and_refuses_a_post(client_for, analys
     assert claim.text != "Rewritten after publication."
 
 
+@pytest.mark.parametrize("status", ["in_review", "published", "retracted"])
+@pytest.mark.parametrize("who", ["analyst", "reviewer"])
+def test_a_claim_whose_evidence_cannot_change_shows_no_table_to_add_evidence(client_for, analyst, reviewer, make_claim, status, who):
+    """A reviewer may delete evidence rows in general (the model permission), which let the
+    empty "add evidence" table onto every frozen claim's page."""
+    claim = make_claim(analyst, status=status, reviewer=reviewer)
+    response = client_for({"analyst": analyst, "reviewer": reviewer}[who]).get(claim_url(claim))
+    names = [str(formset.opts.verbose_name_plural) for formset in response.context["inline_admin_formsets"]]
+    assert "add evidence" not in names and "evidence" in names
+    assert "Add evidence" not in response.content.decode() and "add evidence" not in response.content.decode().lower()
+
+
+def test_a_draft_shows_the_table_to_add_evidence_to_its_author(client_for, analyst, source):
+    claim = draft_with_evidence(analyst, source)
+    names = [str(f.opts.verbose_name_plural) for f in client_for(analyst).get(claim_url(claim)).context["inline_admin_formsets"]]
+    assert "add evidence" in names
+
+
 def test_another_analysts_draft_is_read_only_for_an_analyst(client_for, analyst, analyst2, source):
     claim = draft_with_evidence(analyst, source)
     assert 'name="_save"' not in client_for(analyst2).get(claim_url(claim)).content.decode()
