@@ -15,6 +15,7 @@ reviewer the queue's count (``selectors.review_queue``: the one rule of who may 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,8 +31,19 @@ from .review_queue import review_queue_count
 
 MY_WORK_LENGTH = 5
 
-BAR_WIDTH = 122  # SVG user units for the longest bar
+# The charts' layout, in SVG user units (drawn at one unit a pixel, 11 px text): labels end
+# at LABEL_END, bars start at BAR_START, and each count is right-aligned at CHART_WIDTH, its
+# column as wide as the longest count of both charts needs ("18,775,000" as much as "7"):
+# drawn at a fixed place, a count past 999 lost its last digits at the chart's edge.
+CHART_WIDTH = 270
+LABEL_END = 114
+BAR_START = 120
+COUNT_GAP = 6
 ROW_HEIGHT = 26
+# The advance of a digit and of a comma of 11 px bold text, generously (DejaVu Sans Bold,
+# the widest of the admin's fonts: 7.66 and 3.49 px).
+DIGIT_WIDTH = 7.8
+COMMA_WIDTH = 4.2
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,19 @@ class Bar:
     url: str
 
 
-def _bars(counts: dict[str, int], choices, parameter: str) -> dict:
+def count_width(count: int) -> int:
+    """The width ``count`` takes written as the site writes numbers ("50,085")."""
+    written = f"{count:,}"
+    return math.ceil(sum(COMMA_WIDTH if character == "," else DIGIT_WIDTH for character in written))
+
+
+def bar_width(*counts: dict[str, int]) -> int:
+    """The length of the longest bar: what the longest count of all the charts leaves."""
+    widest = max((count_width(count) for chart in counts for count in chart.values()), default=count_width(0))
+    return CHART_WIDTH - BAR_START - COUNT_GAP - widest
+
+
+def _bars(counts: dict[str, int], choices, parameter: str, longest: int) -> dict:
     largest = max(counts.values(), default=0) or 1
     changelist = reverse("admin:claims_claim_changelist")
     bars = [
@@ -53,13 +77,21 @@ def _bars(counts: dict[str, int], choices, parameter: str) -> dict:
             label=str(label),
             count=counts.get(value, 0),
             # A non-zero count always shows a sliver of bar.
-            width=max(2, round(BAR_WIDTH * counts.get(value, 0) / largest)) if counts.get(value) else 0,
+            width=max(2, round(longest * counts.get(value, 0) / largest)) if counts.get(value) else 0,
             y=index * ROW_HEIGHT,
             url=f"{changelist}?{parameter}__exact={value}",
         )
         for index, (value, label) in enumerate(choices)
     ]
-    return {"bars": bars, "height": len(bars) * ROW_HEIGHT, "total": sum(counts.values())}
+    return {
+        "bars": bars,
+        "height": len(bars) * ROW_HEIGHT,
+        "total": sum(counts.values()),
+        "width": CHART_WIDTH,
+        "label_end": LABEL_END,
+        "bar_start": BAR_START,
+        "bar_width": longest,
+    }
 
 
 def dashboard(user) -> dict:
@@ -85,15 +117,14 @@ def dashboard(user) -> dict:
     queue = review_queue_count(user) if is_reviewer(user) else None
     verdict_counts = dict(Claim.objects.order_by().values_list("verdict").annotate(n=Count("id")))
     changelist = reverse("admin:claims_claim_changelist")
+    longest = bar_width(status_counts, verdict_counts)
     return {
-        "status": _bars(status_counts, Claim.Status.choices, "status"),
-        "verdict": _bars(verdict_counts, Claim.Verdict.choices, "verdict"),
+        "status": _bars(status_counts, Claim.Status.choices, "status", longest),
+        "verdict": _bars(verdict_counts, Claim.Verdict.choices, "verdict", longest),
         "attention": attention,
         "attention_url": f"{changelist}?needs_attention=1",
         "queue": queue,
         "queue_url": reverse("admin:claims_claim_review_queue"),
-        "bar_width": BAR_WIDTH,
-        "row_height": ROW_HEIGHT,
         "my_work": my_work(user, mine, mine_attention, queue=queue),
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -126,3 +128,31 @@ def test_an_analyst_sees_their_claims_waiting_for_a_review_and_no_alarm_on_empty
     assert 'class="cb-my-work-part cb-my-work-attention cb-my-work-none"' in html
     assert 'class="cb-my-work-part cb-my-work-in_review"' in html
     assert "View site" not in html
+
+
+def _chart(html: str, title: str) -> str:
+    return html.split(f"<figcaption>{title}</figcaption>")[1].split("</svg>")[0]
+
+
+def test_counts_past_999_are_written_whole_with_thousands_separated(client_for, analyst, reviewer):
+    """A count was drawn at a fixed place near the chart's edge: "18775" showed as "187"."""
+    from claims.models import Claim
+
+    Claim.objects.bulk_create(Claim(text=f"Claim {n}.", author=analyst) for n in range(1_234))
+    html = client_for(reviewer).get(reverse("admin:index")).content.decode()
+    chart = _chart(html, "By status")
+    assert '<title>Draft: 1,234</title>' in chart
+    assert re.search(r'<text x="(\d+)" [^>]*text-anchor="end" class="cb-bar-count">1,234</text>', chart)
+    assert re.search(r'<span class="cb-card-number">1,234</span>\s*<span class="cb-card-label">claims in all', html)
+
+
+@pytest.mark.parametrize("largest", [7, 999, 50_085, 18_775_000, 99_999_999])
+def test_each_count_has_the_room_its_digits_need_beside_the_bars(largest):
+    """The longest bar ends before the widest count starts, and that count ends in the chart."""
+    from claims.admin import dashboard
+
+    longest = dashboard.bar_width({"draft": largest, "published": 3}, {"supported": 1})
+    widest = dashboard.count_width(largest)
+    assert f"{largest:,}" in {"7", "999", "50,085", "18,775,000", "99,999,999"}
+    assert dashboard.BAR_START + longest + dashboard.COUNT_GAP + widest <= dashboard.CHART_WIDTH
+    assert longest >= 60  # still a chart
