@@ -12,10 +12,13 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from project.bidi import isolated
+from project.text import shortened
 from project.validation import one_line, readable
 from sources.models import Span
 
 CLAIM_TEXT_MAX_LENGTH = 500
+# A claim named in a heading, a breadcrumb, a select: its first words, at most this long.
+TITLE_LENGTH = 80
 # A claim's working notes, and the note on one item of evidence (as on a relation): room for
 # a long explanation, not for a pasted document (which is a source).
 NOTES_MAX_LENGTH = 50_000
@@ -220,7 +223,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        text = isolated(self.text if len(self.text) <= 80 else self.text[:77] + "...")
+        text = isolated(shortened(self.text, TITLE_LENGTH))
         return f"#{self.pk} {text}" if self.pk else text
 
     @property

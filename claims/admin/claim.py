@@ -37,13 +37,14 @@ from project.admin import (
     id_or_none,
 )
 from project.errors import DomainError, InvalidInput
+from project.text import shortened
 from project.validation import ascii_integer
 from sources.admin import adopt
 from sources.models import Span, with_source_titles
 
 from .. import services
 from ..checks import LABELS
-from ..models import CLAIM_TEXT_MAX_LENGTH, Claim, Evidence, Review
+from ..models import CLAIM_TEXT_MAX_LENGTH, TITLE_LENGTH, Claim, Evidence, Review
 from ..search import count_matches, search_claims
 from ..roles import is_reviewer
 from . import moderation
@@ -96,6 +97,12 @@ def edit_refused_since_loaded(request, claim: Claim | None) -> DomainError | Non
         cached = ((claim.pk, claim.status), error if error is not None and error.code == "content_frozen" else None)
         request._cb_edit_refusal = cached
     return cached[1]
+
+
+def full_title(claim: Claim) -> str:
+    """The whole claim, for the title attribute of a heading that names it shortened; ""
+    when its name holds all of it."""
+    return claim.text if len(claim.text) > TITLE_LENGTH else ""
 
 
 def person(user) -> str:
@@ -408,7 +415,7 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
         """Its number, how many warnings the editorial checks give (named on hover), and its
         words: the count before them, where clamping a long claim to three lines never
         hides it."""
-        text = claim.text if len(claim.text) <= 110 else claim.text[:107] + "..."
+        text = shortened(claim.text, 110)
         warnings = (claim.check_warnings or ()) if claim.has_checks else ()
         if not warnings:
             return format_html('<span class="cb-claim-id">#{}</span> {}', claim.pk, text)
@@ -544,6 +551,7 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
         claim = self.get_object(request, object_id)
         if claim is not None:
             extra_context.update(
+                full_title=full_title(claim),
                 then_field=THEN_FIELD,
                 sent_back=moderation.sent_back(claim),
                 moderation=moderation.panel_context(request, claim),
@@ -634,6 +642,14 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
         services.claim_delete(claim=obj, user=request.user)
 
     # -- history ---------------------------------------------------------------------------
+
+    object_history_template = "admin/claims/claim/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        claim = self.get_object(request, object_id) if id_or_none(object_id) else None
+        if claim is not None:
+            extra_context = {**(extra_context or {}), "full_title": full_title(claim)}
+        return super().history_view(request, object_id, extra_context)
 
     def restore_version(self, request, obj, version) -> str:
         """Restore the content of an earlier version through ``claim_update``: refused

@@ -17,6 +17,7 @@ from django.utils.text import normalize_newlines
 
 from project.admin import id_or_none
 from project.errors import DomainError
+from project.text import shortened
 from sources.admin_views import (
     SelectionExtension,
     SelectionForm,
@@ -56,7 +57,7 @@ def claims_citing(span_ids: Sequence[int]) -> dict[int, list[SpanLink]]:
     )
     for evidence in rows:
         claim = evidence.claim
-        text = claim.text if len(claim.text) <= 70 else claim.text[:67] + "..."
+        text = shortened(claim.text, 70)
         links[evidence.span_id].append(
             SpanLink(
                 label=f"#{claim.pk} {text} ({evidence.get_stance_display().lower()})",

@@ -75,3 +75,32 @@ def test_the_history_links_a_user_only_for_who_may_open_user_pages(client_for, a
     url = f"/admin/claims/claim/{claim.pk}/history/"
     assert "/admin/auth/user/" not in client_for(analyst).get(url).content.decode()
     assert f"/admin/auth/user/{analyst.pk}/change/" in client_for(superuser).get(url).content.decode()
+
+
+LONG_CLAIM = (
+    "Trade between Iran and Russia rose by 20 percent in 2023, officials reportedly said, "
+    "according to figures the ministry published in January."
+)
+
+
+def test_a_long_claim_is_named_by_its_first_whole_words_with_the_whole_claim_on_hover(client_for, analyst, make_claim):
+    """Headings, breadcrumbs and the history's title cut the claim at 80 characters mid-word
+    ("officials reportedl...")."""
+    claim = make_claim(analyst, text=LONG_CLAIM)
+    short = f"#{claim.pk} Trade between Iran and Russia rose by 20 percent in 2023, officials reportedly…"
+    assert str(claim) == short
+    client = client_for(analyst)
+    page = client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
+    history = client.get(f"/admin/claims/claim/{claim.pk}/history/").content.decode()
+    assert f'<h2 title="{LONG_CLAIM}">{short}</h2>' in page
+    assert f'<span title="{LONG_CLAIM}">{short}</span>' in page.split('class="breadcrumbs"')[1].split("</div>")[0]
+    assert f'title="{LONG_CLAIM}">{short}</a>' in history.split('class="breadcrumbs"')[1].split("</div>")[0]
+    assert f'<h1 title="{LONG_CLAIM}">View history: {short}</h1>' in history or f'<h1 title="{LONG_CLAIM}">Change history: {short}</h1>' in history
+    for html in (page, history):
+        assert "reportedl..." not in html and "reportedl…" not in html
+
+
+def test_a_short_claim_is_named_whole_without_a_title_to_hover(client_for, analyst, make_claim):
+    claim = make_claim(analyst, text="Iran and Russia signed the deal.")
+    page = client_for(analyst).get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
+    assert f"<h2>#{claim.pk} Iran and Russia signed the deal.</h2>" in page
