@@ -158,7 +158,7 @@ class EstimatedCountPaginator(Paginator):
     - An unfiltered PostgreSQL table past ``ESTIMATE_THRESHOLD`` rows: the planner's estimate
       stands in (``COUNT(*)`` over a million claims costs more than the page itself, and the
       admin's page links need only the order of magnitude).
-    - A filtered list is counted up to ``COUNT_CAP`` rows: past that, ``capped`` is true,
+    - A filtered list is counted up to ``COUNT_CAP`` rows (or its ``count_cap``): past that, ``capped`` is true,
       the count is the cap, and the page says "more than" it (counting every one of 80,000
       claims that match a common word and a filter costs a third of a second on PostgreSQL;
       the first 10,001 a few milliseconds). Its pages go as far as the cap: a narrower
@@ -167,17 +167,24 @@ class EstimatedCountPaginator(Paginator):
 
     capped = False
 
+    def __init__(self, *args, count_cap: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A list whose count is shown elsewhere with a cap of its own (the review queue's)
+        # says that one here too.
+        self.count_cap = count_cap
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
         query = getattr(queryset, "query", None)
+        cap = COUNT_CAP if self.count_cap is None else self.count_cap
         if query is not None and query.where and not query.distinct:
             # Without the ordering (no sort before the limit) and the annotations (the
             # evidence counts of the shown page are not needed to count it).
-            counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-            if counted > COUNT_CAP:
+            counted = queryset.order_by().values("pk")[: cap + 1].count()
+            if counted > cap:
                 self.capped = True
-                return COUNT_CAP
+                return cap
             return counted
         if query is not None and not query.where and not query.distinct:
             connection = connections[queryset.db]

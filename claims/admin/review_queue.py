@@ -36,15 +36,22 @@ def review_queue(user) -> QuerySet[Claim]:
     return selectors.review_queue(user)
 
 
-# The queue link counts its claims up to this many, then says "more than" (each one is
-# checked against the reviewer's contributions: counting 100,000 would take a while).
+# The queue's claims are counted up to this many, then it says "1,000+" (each one is
+# checked against the reviewer's contributions: counting 100,000 would take a while). The
+# index, the claim list's link and the queue page all say it so: the queue page counted to
+# 10,000 and said "6,357 claims waiting" where the others said "1,000+".
 QUEUE_COUNT_CAP = 1_000
 
 
+def count_label(count: int, *, capped: bool) -> str:
+    """A count of the queue as every page writes it: "42", or "1,000+" past the cap."""
+    return f"{count:,}+" if capped else f"{count:,}"
+
+
 def review_queue_count(user) -> str:
-    """The queue's size as the claim list's link shows it: "42", or "1,000+"."""
+    """The queue's size as the index and the claim list's link show it: "42", or "1,000+"."""
     counted = review_queue(user).order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
-    return f"{QUEUE_COUNT_CAP:,}+" if counted > QUEUE_COUNT_CAP else f"{counted:,}"
+    return count_label(min(counted, QUEUE_COUNT_CAP), capped=counted > QUEUE_COUNT_CAP)
 
 
 ORDERS = {"oldest": ("submitted_at", "id"), "newest": ("-submitted_at", "-id")}
@@ -87,7 +94,9 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
         Prefetch("evidence", queryset=with_source_titles(Evidence.objects, "span__source").order_by("id")),
         "entities",
     )
-    page = EstimatedCountPaginator(claims, PAGE_SIZE).get_page(request.GET.get("p"))
+    # Counted as the index counts the queue: its pages go as far as the cap, and the newest
+    # first order and the filters reach the rest.
+    page = EstimatedCountPaginator(claims, PAGE_SIZE, count_cap=QUEUE_COUNT_CAP).get_page(request.GET.get("p"))
     base_url = reverse("admin:claims_claim_review_queue")
     here = {**options, **({"p": str(page.number)} if page.number > 1 else {})}
     queue_url = f"{base_url}?{urlencode(here)}" if here else base_url
@@ -121,6 +130,7 @@ def review_queue_view(model_admin, request: HttpRequest) -> HttpResponse:
         "opts": Claim._meta,
         "title": "Review queue",
         "page": page,
+        "count": count_label(page.paginator.count, capped=page.paginator.capped),
         "items": items,
         "queue_url": queue_url,
         "options": options,

@@ -126,19 +126,24 @@ def test_a_decision_returns_to_the_same_order_and_filters_at_the_next_claim(clie
     assert f'value="{reverse(QUEUE)}?o=newest#claim-{first.pk}"' in response.content.decode()
 
 
-def test_a_long_queue_is_counted_up_to_a_cap(client_for, analyst, reviewer, make_claim, monkeypatch):
+def test_a_long_queue_is_counted_up_to_one_cap_and_said_alike_everywhere(client_for, analyst, reviewer, make_claim, monkeypatch):
+    """The index and the claim list said "1,000+" while the queue page, counting to the
+    lists' cap of 10,000, said "6,357 claims waiting"."""
     from claims.admin import review_queue as queue_module
-    from project import admin as project_admin
 
     for n in range(3):
         make_claim(analyst, status="in_review", text=f"Claim {n} in review.")
     monkeypatch.setattr(queue_module, "QUEUE_COUNT_CAP", 2)
-    monkeypatch.setattr(project_admin, "COUNT_CAP", 2)
     client = client_for(reviewer)
     assert "Review queue (2+)" in client.get(reverse("admin:claims_claim_changelist")).content.decode()
-    assert "More than 2 claims waiting for your decision" in client.get(reverse(QUEUE)).content.decode()
+    index = client.get(reverse("admin:index")).content.decode()
+    assert '<span class="cb-count">2+</span>' in index and "The whole queue, 2+ →" in index
+    queue = client.get(reverse(QUEUE)).content.decode()
+    assert "2+ claims waiting for your decision" in queue and "3 claims" not in queue
+    assert "2+ claims match" in client.get(reverse(QUEUE), {"verdict": "supported"}).content.decode()
     monkeypatch.setattr(queue_module, "QUEUE_COUNT_CAP", 3)
     assert "Review queue (3)" in client.get(reverse("admin:claims_claim_changelist")).content.decode()
+    assert "3 claims waiting for your decision" in client.get(reverse(QUEUE)).content.decode()
 
 
 def test_queue_says_how_long_each_claim_has_waited_in_words(client_for, analyst, analyst2, reviewer, make_claim):
