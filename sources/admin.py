@@ -47,6 +47,7 @@ from .services import (
     source_create,
     source_delete,
     source_delete_problem,
+    source_may_be_deleted,
     source_revision,
     source_update,
     span_create,
@@ -446,7 +447,7 @@ class SourceAdmin(SourceIngestAdminMixin, DomainErrorsAsMessages, ContentRevisio
             formset.save(commit=False)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and (obj is None or self.delete_refusal(request, obj) is None)
+        return super().has_delete_permission(request, obj) and (obj is None or source_may_be_deleted(obj))
 
     def delete_refusal(self, request, obj: Source) -> str | None:
         problem = source_delete_problem(obj)

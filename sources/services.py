@@ -466,12 +466,19 @@ def source_delete(*, source: Source, user=None) -> None:
         raise Conflict(source_delete_problem(source) or "This source is still cited.", code="source_has_spans") from error
 
 
+def source_may_be_deleted(source: Source) -> bool:
+    """Whether ``source_delete`` would delete ``source``: it has no spans. One cheap query,
+    for a page that offers the delete (``source_delete_problem`` says why not, counting
+    the claims that cite it: a third of a second for a source 50,000 claims cite)."""
+    return not source.spans.exists()
+
+
 def source_delete_problem(source: Source) -> str | None:
     """Why ``source_delete`` would refuse ``source``: it has spans (that claims cite, or
     that someone marked), which would lose their ground."""
-    count = source.spans.count()
-    if not count:
+    if source_may_be_deleted(source):
         return None
+    count = source.spans.count()
     spans = f"{count:,} span{'' if count == 1 else 's'}"
     from claims.models import Claim  # claims depends on sources, not the reverse
 

@@ -48,7 +48,7 @@ from ..models import CLAIM_TEXT_MAX_LENGTH, TITLE_LENGTH, Claim, Evidence, Revie
 from ..search import count_matches, search_claims
 from ..roles import is_reviewer
 from . import moderation
-from .filters import AuthorFilter, EntityFilter, HasChecksFilter, NeedsAttentionFilter
+from .filters import AuthorFilter, EntityFilter, HasChecksFilter, NeedsAttentionFilter, SpanFilter
 from .history import claim_timeline
 from .relations import SIMILAR_SCRIPT, record_duplicate_from_form
 from .review_queue import review_queue_count, review_queue_view
@@ -351,7 +351,7 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
     change_list_template = "admin/claims/claim/change_list.html"
     list_display = ("claim", "status_label", "verdict_label", "confidence_label", "attention", "evidence_count", "author", "created_at")
     list_display_links = ("claim",)
-    list_filter = ("status", "verdict", "confidence", EntityFilter, AuthorFilter, NeedsAttentionFilter, HasChecksFilter)
+    list_filter = ("status", "verdict", "confidence", EntityFilter, AuthorFilter, NeedsAttentionFilter, HasChecksFilter, SpanFilter)
     search_fields = ("text",)
     search_help_text = "Words of the claim or of its evidence quotes, or #id."
     date_hierarchy = "created_at"

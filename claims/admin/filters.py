@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 from project.admin import id_or_none
+from project.text import shortened
 
-from ..models import Entity
+from sources.models import Span
+
+from ..models import Entity, Evidence
 
 # The suggestion list under the entity box; typing a slug or a name reaches any entity.
 ENTITY_SUGGESTIONS = 300
@@ -120,3 +124,37 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         if self.value() == "0":
             return queryset.filter(needs_attention=False)
         return queryset
+
+
+class SpanFilter(admin.SimpleListFilter):
+    """Claims citing one span, by its id: where a source's page sends the reader for the
+    claims beyond the first few it lists of a much-cited span. Shown only when set."""
+
+    title = "citing span"
+    parameter_name = "span"
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self) -> bool:
+        return bool(self.value())
+
+    def span_id(self) -> int | None:
+        return id_or_none((self.value() or "").strip())
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        # Exists, not a join: a claim citing the span twice (it cannot) would not repeat.
+        cites = Evidence.objects.filter(claim=OuterRef("pk"), span_id=self.span_id() or 0)
+        return queryset.filter(Exists(cites))
+
+    def choices(self, changelist):
+        yield {"selected": False, "query_string": changelist.get_query_string(remove=[self.parameter_name]), "display": "All"}
+        span = Span.objects.filter(pk=self.span_id() or 0).only("id", "quote").first()
+        quote = f"“{shortened(span.quote, 60)}”" if span else "(no such span)"
+        yield {
+            "selected": True,
+            "query_string": changelist.get_query_string({self.parameter_name: self.value()}),
+            "display": f"Span #{self.span_id() or self.value()} {quote}",
+        }

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import reverse
 from django.utils.html import format_html
@@ -46,26 +48,57 @@ STANCE_PHRASES = {
     Evidence.Stance.CONTEXT: "with the context",
 }
 
+# A span a thousand claims cite (a much-cited report's key sentence) lists its first few,
+# then the claim list filtered to it; and a source's page lists so many claims in all: a
+# page that listed every one grew to 12,000 links and 5.6 MB on a source 50,000 claims cite.
+CITATIONS_PER_SPAN = 5
+CITATIONS_PER_PAGE = 100
+
+
 def claims_citing(span_ids: Sequence[int]) -> dict[int, list[SpanLink]]:
-    """The claims citing each span, in one query."""
-    links: dict[int, list[SpanLink]] = defaultdict(list)
+    """The first ``CITATIONS_PER_SPAN`` claims citing each span (oldest first), and a link
+    to the claim list of all of them ("and 1,034 more"); past ``CITATIONS_PER_PAGE`` claims
+    in all, in the order of ``span_ids``, a span has that link alone. Two queries, whatever
+    the number of spans and citations."""
+    ids = list(span_ids)
+    counts = dict(Evidence.objects.filter(span_id__in=ids).order_by().values_list("span_id").annotate(n=Count("id")))
+    first = (
+        Evidence.objects.filter(span_id__in=ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("span_id")], order_by=[F("claim_id").asc()]))
+        .filter(rank__lte=CITATIONS_PER_SPAN)
+        .values("id")
+    )
     rows = (
-        Evidence.objects.filter(span_id__in=list(span_ids))
+        Evidence.objects.filter(id__in=first)
         .select_related("claim")
         .only("span_id", "stance", "claim__id", "claim__text", "claim__status")
         .order_by("claim_id")
     )
+    cited: dict[int, list[Evidence]] = defaultdict(list)
     for evidence in rows:
-        claim = evidence.claim
-        text = shortened(claim.text, 70)
-        links[evidence.span_id].append(
-            SpanLink(
-                label=f"#{claim.pk} {text} ({evidence.get_stance_display().lower()})",
-                url=reverse("admin:claims_claim_change", args=[claim.pk]),
-                badge=claim.status,
-                badge_label=claim.get_status_display(),
+        cited[evidence.span_id].append(evidence)
+    links: dict[int, list[SpanLink]] = defaultdict(list)
+    room = CITATIONS_PER_PAGE
+    changelist = reverse("admin:claims_claim_changelist")
+    for span_id in ids:
+        if not counts.get(span_id):
+            continue
+        shown = cited[span_id][: max(room, 0)]
+        room -= len(shown)
+        for evidence in shown:
+            claim = evidence.claim
+            links[span_id].append(
+                SpanLink(
+                    label=f"#{claim.pk} {shortened(claim.text, 70)} ({evidence.get_stance_display().lower()})",
+                    url=reverse("admin:claims_claim_change", args=[claim.pk]),
+                    badge=claim.status,
+                    badge_label=claim.get_status_display(),
+                )
             )
-        )
+        more = counts[span_id] - len(shown)
+        if more:
+            label = f"and {more:,} more" if shown else f"{more:,} claim{'' if more == 1 else 's'}"
+            links[span_id].append(SpanLink(label=f"{label} →", url=f"{changelist}?span={span_id}"))
     return links
 
 
