@@ -15,7 +15,8 @@ lock, so of two reviewers acting at once exactly one succeeds and the other gets
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,6 +232,26 @@ def contributors(claim: Claim) -> list[str]:
     return [author, *(name for name in names if name != author)]
 
 
+@contextmanager
+def _one_edit(claim: Claim) -> Iterator[None]:
+    """Within it, the history records of ``claim`` and of its evidence are dated alike: one
+    edit, one version, one moment of its history, which is how the history pages tell the
+    evidence a version added, changed or removed (``claims.admin.history``)."""
+    claim._history_date = timezone.now()
+    try:
+        yield
+    finally:
+        del claim._history_date
+
+
+def _recorded_as_part_of(evidence: Evidence, claim: Claim, user) -> None:
+    """``evidence``'s next history record names ``user`` and is dated as the edit of
+    ``claim`` under way (``_one_edit``)."""
+    evidence._history_user = user
+    if hasattr(claim, "_history_date"):
+        evidence._history_date = claim._history_date
+
+
 def _save(claim: Claim, user, reason: str, *, bump: bool = True) -> None:
     if bump:
         claim.version += 1
@@ -407,7 +428,7 @@ def _add_evidence(claim: Claim, item: EvidenceInput, user, index_of: dict[int, i
         )
     evidence = Evidence(claim=claim, span=span, stance=item.stance, note=normalise_line_endings(item.note or ""), added_by=user)
     _validated(evidence, exclude=EVIDENCE_REFERENCES)
-    evidence._history_user = user
+    _recorded_as_part_of(evidence, claim, user)
     evidence.save()
     return evidence
 
@@ -425,14 +446,14 @@ def _change_evidence(claim: Claim, evidence: Evidence, user, stance: str | None,
     if (evidence.stance, evidence.note) == before:
         return None
     _validated(evidence, exclude=EVIDENCE_REFERENCES)
-    evidence._history_user = user
+    _recorded_as_part_of(evidence, claim, user)
     evidence.save()
     return evidence
 
 
 def _remove_evidence(claim: Claim, evidence: Evidence, user) -> None:
     evidence = Evidence.objects.get(pk=evidence.pk, claim_id=claim.pk)
-    evidence._history_user = user
+    _recorded_as_part_of(evidence, claim, user)
     evidence.delete()
 
 
@@ -518,10 +539,11 @@ def claim_create(
     _validated(claim)
     _check_supersedes(claim)
     claim._history_user = author
-    claim.save()
-    _record_contribution(claim, author)
-    _set_entities(claim, entities)
-    _add_evidence_items(claim, evidence, author)
+    with _one_edit(claim):
+        claim.save()
+        _record_contribution(claim, author)
+        _set_entities(claim, entities)
+        _add_evidence_items(claim, evidence, author)
     refresh_attention([claim.pk])
     refresh_checks([claim.pk])  # editorial checks: after the claim's last save
     claim.refresh_from_db()
@@ -552,23 +574,24 @@ def claim_save(
     _lock_sources(add)
     locked = _lock_claim(claim, expected_version)
     _require_content_edit(locked, user)
-    changed = _apply_content(locked, changes or {})
-    evidence_changed = False
-    for evidence in remove:
-        _remove_evidence(locked, evidence, user)
-        evidence_changed = True
-    for evidence, stance, note in change:
-        evidence_changed |= _change_evidence(locked, evidence, user, stance, note) is not None
-    locked.added_evidence = _add_evidence_items(locked, add, user, listed=evidence_listed)
-    evidence_changed |= bool(locked.added_evidence)
-    if not (changed or evidence_changed):
-        return locked
-    if evidence_changed:
-        refresh_attention([locked.pk])
-        locked.needs_attention = Claim.objects.values_list("needs_attention", flat=True).get(pk=locked.pk)
-    if evidence_changed or changed & CONTRIBUTION_FIELDS:
-        _record_contribution(locked, user)
-    _save(locked, user, reason)
+    with _one_edit(locked):
+        changed = _apply_content(locked, changes or {})
+        evidence_changed = False
+        for evidence in remove:
+            _remove_evidence(locked, evidence, user)
+            evidence_changed = True
+        for evidence, stance, note in change:
+            evidence_changed |= _change_evidence(locked, evidence, user, stance, note) is not None
+        locked.added_evidence = _add_evidence_items(locked, add, user, listed=evidence_listed)
+        evidence_changed |= bool(locked.added_evidence)
+        if not (changed or evidence_changed):
+            return locked
+        if evidence_changed:
+            refresh_attention([locked.pk])
+            locked.needs_attention = Claim.objects.values_list("needs_attention", flat=True).get(pk=locked.pk)
+        if evidence_changed or changed & CONTRIBUTION_FIELDS:
+            _record_contribution(locked, user)
+        _save(locked, user, reason)
     refresh_checks([locked.pk])  # editorial checks: after the claim's last save
     return locked
 

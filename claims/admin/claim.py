@@ -49,7 +49,7 @@ from ..search import count_matches, search_claims
 from ..roles import is_reviewer
 from . import moderation
 from .filters import AuthorFilter, EntityFilter, HasChecksFilter, NeedsAttentionFilter, SpanFilter
-from .history import claim_timeline
+from .history import claim_timeline, evidence_changes
 from .relations import SIMILAR_SCRIPT, record_duplicate_from_form
 from .review_queue import review_queue_count, review_queue_view
 from .source_reader import claim_from_selection_view
@@ -644,6 +644,23 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
     # -- history ---------------------------------------------------------------------------
 
     object_history_template = "admin/claims/claim/object_history.html"
+
+    def history_label(self, record) -> str:
+        # Every row is this claim: the version tells them apart (a changed text is listed
+        # among the changes).
+        return f"Version {record.version}"
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The changes of each version, with the evidence it added, changed or removed: a
+        version that changed evidence alone listed no change."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        for record_id, changes in evidence_changes(records[0].id if records else None, records).items():
+            record = next(record for record in records if record.history_id == record_id)
+            record.history_delta_changes = [
+                *getattr(record, "history_delta_changes", []),
+                *({"field": change.field, "old": change.old, "new": change.new} for change in changes),
+            ]
 
     def history_view(self, request, object_id, extra_context=None):
         claim = self.get_object(request, object_id) if id_or_none(object_id) else None

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 
 from claims import services
@@ -104,3 +107,51 @@ def test_a_short_claim_is_named_whole_without_a_title_to_hover(client_for, analy
     claim = make_claim(analyst, text="Iran and Russia signed the deal.")
     page = client_for(analyst).get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
     assert f"<h2>#{claim.pk} Iran and Russia signed the deal.</h2>" in page
+
+
+def _history_rows(html: str) -> dict[str, str]:
+    """The history list's rows by their Object cell ("Version 3"), each as its HTML."""
+    table = html.split('id="change-history"')[1].split("</table>")[0]
+    rows = {}
+    for row in table.split("<tr>")[2:]:
+        label = re.search(r">\s*(Version \d+)\s*</a>", row)
+        rows[label.group(1)] = row
+    return rows
+
+
+def test_the_history_says_what_each_version_changed_in_the_evidence(client_for, analyst, source):
+    """A version that added, removed or changed evidence showed "Content edited" and an
+    empty Changes cell, on every row the same claim title."""
+    from claims.models import Evidence
+
+    from .helpers import draft_with_evidence
+
+    claim = draft_with_evidence(analyst, source)  # version 1, citing "Moscow later said"
+    first = claim.evidence.get()
+    services.claim_save(claim=claim, user=analyst, add=[services.EvidenceInput(source=source, quote="Russia voted again.", stance="refutes")])
+    added = Evidence.objects.get(claim=claim, span__quote="Russia voted again.")
+    services.claim_save(claim=claim, user=analyst, change=[(first, "context", "Only the date.")])
+    services.claim_save(claim=claim, user=analyst, remove=[added])
+    html = client_for(analyst).get(f"/admin/claims/claim/{claim.pk}/history/").content.decode()
+    rows = _history_rows(html)
+    assert sorted(rows) == ["Version 1", "Version 2", "Version 3", "Version 4"]
+    assert claim.text[:30] not in html.split('id="change-history"')[1]  # no title repeated on every row
+    said = {label: " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split()) for label, row in rows.items()}
+    assert f"evidence added: — → span #{added.span_id}: “Russia voted again.” (Refutes)" in said["Version 2"]
+    assert f"evidence stance (span #{first.span_id}: “Moscow later said”): Supports → Context" in said["Version 3"]
+    assert f"evidence note (span #{first.span_id}: “Moscow later said”): — → Only the date." in said["Version 3"]
+    assert f"evidence removed: span #{added.span_id}: “Russia voted again.” → —" in said["Version 4"]
+    # The evidence a claim was created with goes with its first version.
+    assert f"evidence added: — → span #{first.span_id}: “Moscow later said” (Supports)" in said["Version 1"]
+
+
+def test_the_claim_pages_field_history_has_no_version_without_its_changes(client_for, analyst, source):
+    from .helpers import draft_with_evidence
+
+    claim = draft_with_evidence(analyst, source)
+    services.claim_save(claim=claim, user=analyst, add=[services.EvidenceInput(source=source, quote="Russia voted again.")])
+    response = client_for(analyst).get(f"/admin/claims/claim/{claim.pk}/change/")
+    entries = response.context["timeline"]["entries"]
+    assert [entry.version for entry in entries] == [2, 1]
+    assert all(entry.changes for entry in entries)
+    assert [change.field for change in entries[0].changes] == ["evidence added"]
