@@ -42,3 +42,29 @@ def test_a_save_overtaken_by_another_tab_shows_both_versions_and_keeps_the_typin
     with page.expect_navigation():
         page.click("input[name=_continue]")
     assert Claim.objects.get(pk=claim.pk).text == "Typed in this tab."
+
+
+LONG_CLAIM = (
+    "Trade between Iran and Russia rose by 20 percent in 2023, officials reportedly said, "
+    "according to figures the ministry published in January."
+)
+
+
+def test_a_published_claim_page_names_it_by_whole_words_and_offers_no_evidence_to_add(transactional_db, browser, live_server, analyst, reviewer, source):
+    claim = draft_with_evidence(analyst, source, text=LONG_CLAIM)
+    services.claim_save(claim=claim, user=analyst, add=[services.EvidenceInput(source=source, quote="Russia voted again.", stance="context")])
+    services.claim_submit(claim=claim, user=analyst)
+    services.claim_approve(claim=claim, user=reviewer, comment="Checked.")
+    page = new_page(browser, live_server, "reviewer", "pw-reviewer")
+    page.goto(f"/admin/claims/claim/{claim.pk}/change/")
+    screenshot(page, "claim_page_published_long_title", full_page=True)
+    heading = page.locator("#content > h2").first
+    assert heading.inner_text().endswith("officials reportedly…") and heading.get_attribute("title") == LONG_CLAIM
+    assert page.locator(".breadcrumbs span[title]").inner_text().endswith("reportedly…")
+    assert page.get_by_text("Add evidence", exact=False).count() == 0
+    page.goto(f"/admin/claims/claim/{claim.pk}/history/")
+    screenshot(page, "claim_history_evidence", full_page=True)
+    assert page.locator("#content > h1").inner_text().endswith("officials reportedly…")
+    version_2 = page.locator("#change-history tr", has_text="Version 2")
+    assert "evidence added" in version_2.inner_text() and "Russia voted again." in version_2.inner_text()
+    assert page.errors == []
