@@ -551,6 +551,8 @@ class SpanAddForm(forms.ModelForm):
             anchoring.resolve_passage(source.text, start, end, quote, occurrence=cleaned.get("occurrence"))
         except anchoring.AmbiguousQuote as error:
             raise forms.ValidationError(_places_of(source.text, error.candidates)) from error
+        except anchoring.SplitsCharacter as error:
+            raise forms.ValidationError({error.field: str(error)}) from error
         except anchoring.AnchoringError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned

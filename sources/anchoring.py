@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
+from . import graphemes
+
 
 CONTEXT_LENGTH = 32
 
@@ -97,6 +99,30 @@ class InputTooLong(AnchoringError):
 
 class QuoteTooCommon(AmbiguousQuote):
     code = "quote_too_common"
+
+
+class SplitsCharacter(AnchoringError):
+    """A span would begin or end inside a character as a reader sees it (a letter and its
+    combining accent, a flag, an emoji joined by U+200D): the quote would not be what the
+    page shows. ``field`` names what the caller gave that falls there (``start``, ``end``
+    or ``quote``); ``split`` says where, and the character's own offsets."""
+
+    code = "splits_character"
+
+    def __init__(self, message: str, field: str, split: graphemes.SplitCharacter) -> None:
+        super().__init__(message)
+        self.field = field
+        self.split = split
+
+
+def require_whole_characters(text: str, start: int, end: int) -> None:
+    """The rule of every span that is created or imported: it begins and ends between
+    characters as a reader sees them (``graphemes``), so that its quote is what a reader
+    sees there. "The cafe" of "The café" written with a combining accent is refused, not
+    stored without its accent."""
+    split = graphemes.split_character(text, start, end)
+    if split is not None:
+        raise SplitsCharacter(split.describe(), split.side, split)
 
 
 class OffsetsIncomplete(AnchoringError):
@@ -322,7 +348,7 @@ def resolve_offsets(
     """Anchor by offsets; a ``quote`` sent along must equal ``text[start:end]``, and a
     ``prefix``/``suffix`` sent along must agree with the text around the offsets (see
     ``context_agrees``). The span quotes at most ``MAX_QUOTE_LENGTH`` code points, however
-    it is named."""
+    it is named, and begins and ends between characters (``require_whole_characters``)."""
     check_input_lengths(None, prefix, suffix)
     validate_offsets(text, start, end)
     if end - start > MAX_QUOTE_LENGTH:
@@ -336,6 +362,7 @@ def resolve_offsets(
             f"The quote does not match the text at [{start}, {end}), which reads {actual[:80]!r}.",
             actual,
         )
+    require_whole_characters(text, start, end)
     candidate = Candidate(start, end)
     _require_agreement(text, candidate, prefix or "", suffix or "", f"at [{start}, {end})")
     return candidate
@@ -355,7 +382,9 @@ def resolve_passage(
     """The place a caller names, however they name it: by offsets (``resolve_offsets``: a
     quote or context sent along must agree), or by quote (``resolve_quote``: ``occurrence``
     or context choose among repeats). Both offsets or neither; ``occurrence`` only with a
-    quote. Every way of naming a passage asks this: the API, the admin and the import."""
+    quote. Either way the passage begins and ends between characters as a reader sees them
+    (``SplitsCharacter`` otherwise). Every way of naming a passage asks this: the API, the
+    admin and the import."""
     if start is not None or end is not None:
         if start is None or end is None:
             raise OffsetsIncomplete("Give both start and end, or a quote.", fields=("end",) if end is None else ("start",))
@@ -533,6 +562,10 @@ def resolve_quote(
 ) -> Candidate:
     """Anchor by quote.
 
+    A place where the quote begins or ends inside a character (``graphemes``: "cafe" in
+    "café" written with a combining accent) is not one of its occurrences; a quote that has
+    no other is ``SplitsCharacter``.
+
     ``occurrence`` (1-based) picks the n-th exact occurrence. Otherwise a single
     occurrence wins; several are told apart by ``prefix``/``suffix`` (``_best_by_context``),
     and without context, or when the best is shared, the quote is ambiguous and every
@@ -556,6 +589,17 @@ def resolve_quote(
         )
     if not candidates:
         raise QuoteNotFound("The quote does not occur in the source text.")
+    whole = [candidate for candidate in candidates if graphemes.split_character(text, candidate.start, candidate.end) is None]
+    if not whole:
+        # Only inside characters: "cafe" where the text reads "cafe" and U+0301 ("café").
+        split = graphemes.split_character(text, candidates[0].start, candidates[0].end)
+        raise SplitsCharacter(
+            f"The quote occurs only as part of a character: at [{candidates[0].start:,}, {candidates[0].end:,}), "
+            + split.describe()[0].lower() + split.describe()[1:],
+            "quote",
+            split,
+        )
+    candidates = whole
     if occurrence is not None:
         if not _is_offset(occurrence) or not 1 <= occurrence <= len(candidates):
             raise OccurrenceOutOfRange(

@@ -102,6 +102,9 @@ class AnchoringFailed(InvalidInput):
         if isinstance(error, anchoring.QuoteMismatch):
             extra["actual"] = error.actual
         extra["errors"] = {field: [str(error)] for field in error.fields} or {"non_field_errors": [str(error)]}
+        if isinstance(error, anchoring.SplitsCharacter):
+            extra["errors"] = {error.field: [str(error)]}
+            extra["character"] = {"start": error.split.first, "end": error.split.last}
         return cls(str(error), code=error.code, extra=extra)
 
 

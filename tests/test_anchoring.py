@@ -16,6 +16,7 @@ from sources.anchoring import (
     OffsetsOutOfRange,
     QuoteMismatch,
     QuoteNotFound,
+    SplitsCharacter,
     WorkBudget,
     agreement_after,
     agreement_before,
@@ -246,6 +247,48 @@ def test_resolve_offsets_rejects_mismatching_quote_and_reports_actual_text():
         resolve_offsets(TWO_CITIES, 11, 15, "worst")
     assert raised.value.code == "quote_mismatch"
     assert raised.value.actual == "best"
+
+
+# whole characters: a span never begins or ends inside what a reader sees as one character
+
+CAFE = "The cafe\u0301 in Tehran, and the cafe next door."  # the first "café" decomposed
+FAMILY = "A \U0001F468\u200d\U0001F469\u200d\U0001F467 family."
+
+
+def test_resolve_offsets_refuses_an_end_before_a_combining_accent():
+    with pytest.raises(SplitsCharacter) as refused:
+        resolve_offsets(CAFE, 0, 8, "The cafe")
+    assert (refused.value.field, refused.value.split.first, refused.value.split.last) == ("end", 7, 9)
+    assert "U+0301 COMBINING ACUTE ACCENT" in str(refused.value)
+    assert resolve_offsets(CAFE, 0, 9) == Candidate(0, 9)
+
+
+def test_resolve_offsets_refuses_part_of_an_emoji_sequence():
+    with pytest.raises(SplitsCharacter) as refused:
+        resolve_offsets(FAMILY, 2, 3, "\U0001F468")
+    assert refused.value.field == "end"
+    with pytest.raises(SplitsCharacter) as refused:
+        resolve_offsets(FAMILY, 4, 9)
+    assert refused.value.field == "start"
+
+
+def test_resolve_quote_skips_places_inside_a_character():
+    # "cafe" sits at 4 too, as "café" without its accent: not an occurrence of the words.
+    assert resolve_quote(CAFE, "cafe") == Candidate(CAFE.index("cafe next"), CAFE.index("cafe next") + 4)
+    assert resolve_quote(CAFE, "cafe", occurrence=1) == Candidate(CAFE.index("cafe next"), CAFE.index("cafe next") + 4)
+
+
+def test_resolve_quote_refuses_words_found_only_inside_characters():
+    with pytest.raises(SplitsCharacter) as refused:
+        resolve_quote(CAFE, "The cafe")
+    assert refused.value.field == "quote"
+    assert "[0, 8)" in str(refused.value)
+    with pytest.raises(SplitsCharacter):
+        resolve_quote(FAMILY, "\U0001F468")
+
+
+def test_resolve_quote_typed_composed_finds_the_decomposed_text_whole():
+    assert resolve_quote(CAFE, "The café") == Candidate(0, 9)
 
 
 # occurrence selection

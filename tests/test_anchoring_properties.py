@@ -11,12 +11,14 @@ from sources.anchoring import (
     AmbiguousQuote,
     AnchorState,
     ContextMismatch,
+    SplitsCharacter,
     context_of,
     find_all,
     reanchor,
     resolve_offsets,
     resolve_quote,
 )
+from sources.graphemes import is_boundary, split_character
 from tests.support import seed_text
 
 SEED_002 = seed_text("002_33db2ed9014b8c21.txt")
@@ -25,17 +27,42 @@ PARAGRAPH_BREAKS = [index + 2 for index in range(len(SEED_002)) if SEED_002.star
 SETTINGS = settings(max_examples=200, deadline=None)
 
 # Arbitrary characters plus the ones that trip up offset arithmetic: astral-plane
-# emoji (two UTF-16 units each), curly quotes, paragraph breaks, markup-like text.
-TRICKY = st.sampled_from(["🎉", "𝄞", "🇷🇺", "“", "”", "’", "\n\n", "<sup>5</sup>", "\\$", "é"])
+# emoji (two UTF-16 units each), curly quotes, paragraph breaks, markup-like text, and
+# characters of several code points (a combining accent, a flag, joined emoji).
+TRICKY = st.sampled_from(["🎉", "𝄞", "🇷🇺", "“", "”", "’", "\n\n", "<sup>5</sup>", "\\$", "é", "e\u0301", "\u200d👩"])
 texts = st.lists(st.one_of(st.characters(), TRICKY), min_size=1, max_size=100).map("".join)
 
 
 @st.composite
-def text_and_range(draw):
+def text_and_any_range(draw):
     text = draw(texts)
     start = draw(st.integers(0, len(text) - 1))
     end = draw(st.integers(start + 1, len(text)))
     return text, start, end
+
+
+@st.composite
+def text_and_range(draw):
+    """A text and a range of it that begins and ends between characters (a span's rule)."""
+    text = draw(texts)
+    boundaries = [offset for offset in range(len(text) + 1) if is_boundary(text, offset)]
+    start = draw(st.sampled_from(boundaries[:-1]))
+    end = draw(st.sampled_from([offset for offset in boundaries if offset > start]))
+    return text, start, end
+
+
+@given(text_and_any_range())
+@SETTINGS
+def test_resolve_offsets_takes_a_range_exactly_when_it_splits_no_character(case):
+    text, start, end = case
+    split = split_character(text, start, end)
+    try:
+        candidate = resolve_offsets(text, start, end, text[start:end])
+    except SplitsCharacter as error:
+        assert split is not None and error.split == split
+        assert not is_boundary(text, split.offset) and split.first < split.offset < split.last
+    else:
+        assert split is None and (candidate.start, candidate.end) == (start, end)
 
 
 @given(text_and_range())
@@ -206,7 +233,9 @@ def test_the_context_derived_at_a_place_is_never_refused_with_its_offsets_or_occ
     text, start, end = case
     prefix, suffix = context_of(text, start, end)
     assert resolve_offsets(text, start, end, text[start:end], prefix=prefix, suffix=suffix).start == start
-    occurrence = [c.start for c in find_all(text, text[start:end])].index(start) + 1
+    # Occurrences are counted among the places that split no character.
+    whole = [c.start for c in find_all(text, text[start:end]) if split_character(text, c.start, c.end) is None]
+    occurrence = whole.index(start) + 1
     assert resolve_quote(text, text[start:end], prefix=prefix, suffix=suffix, occurrence=occurrence).start == start
 
 

@@ -134,6 +134,18 @@ def test_selection_with_utf16_offsets_is_refused_not_stored(client_for, analyst,
     assert any("does not match" in message for message in messages_of(response))
 
 
+def test_a_selection_ending_inside_a_character_is_refused_not_stored(client_for, analyst):
+    # "The cafe" of "The café" written with a combining accent: the page paints the accent.
+    source = source_create(user=analyst, title="Decomposed", text="The cafe\u0301 in Tehran.")
+    client = client_for(analyst)
+    response = client.post(selection_url(source), {"start": 0, "end": 8, "quote": "The cafe"}, follow=True)
+    assert not Span.objects.exists()
+    assert any("falls inside a character" in message for message in messages_of(response))
+    response = client.post(reverse("admin:sources_span_add"), {"source": source.pk, "start": 0, "end": 8})
+    assert response.status_code == 200 and not Span.objects.exists()
+    assert "falls inside a character" in " ".join(response.context["adminform"].form.errors["end"])
+
+
 def test_selection_needs_the_add_span_permission(client_for, viewer, source):
     response = client_for(viewer).post(selection_url(source), {"start": 0, "end": 6, "quote": "Russia"})
     assert response.status_code == 403

@@ -199,3 +199,21 @@ def test_a_quote_copied_across_paragraphs_decomposed_is_stored_as_the_text_reads
     start = text.index("Café")
     assert (body["start"], body["end"], body["quote"]) == (start, start + 22, "Café Society.\nThe deal")
     assert text[body["start"] : body["end"]] == body["quote"]
+
+
+def test_a_span_ending_inside_a_character_is_refused_naming_the_field(client_for, analyst):
+    from sources.services import source_create
+
+    source = source_create(user=analyst, title="Decomposed", text="The cafe\u0301 in Tehran.")
+    client = client_for(analyst)
+    response = _post(client, {"source": source.pk, "start": 0, "end": 8, "quote": "The cafe"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "splits_character"
+    assert list(body["errors"]) == ["end"] and "falls inside a character" in body["errors"]["end"][0]
+    assert body["character"] == {"start": 7, "end": 9}
+    response = _post(client, {"source": source.pk, "quote": "The cafe"})
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["quote"])
+    assert not Span.objects.filter(source=source).exists()
+    response = _post(client, {"source": source.pk, "start": 0, "end": 9})
+    assert (response.status_code, response.json()["quote"]) == (201, "The cafe\u0301")

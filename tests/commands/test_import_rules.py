@@ -431,3 +431,12 @@ def test_context_that_agrees_with_the_offsets_imports(tmp_path, source, analyst,
 def test_a_prefix_that_is_not_text_is_a_line_error_not_a_traceback(tmp_path, source, analyst, reviewer, by):
     evidence = [{"source_sha256": source.text_sha256, "prefix": 5, **by}]
     assert _refusal(tmp_path, _line(source, evidence=evidence)) == "line 1: evidence[0]: prefix must be a string"
+
+
+def test_evidence_that_ends_inside_a_character_is_a_line_error(tmp_path, analyst, reviewer):
+    from sources.services import source_create
+
+    source = source_create(user=analyst, title="Decomposed", text="Russia voted six times at the cafe\u0301.")
+    start = source.text.index("cafe")
+    line = _line(source, evidence=[{"source_sha256": source.text_sha256, "start": start, "end": start + 4, "stance": "supports"}])
+    assert "falls inside a character" in _refusal(tmp_path, line)

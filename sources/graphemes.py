@@ -1,0 +1,132 @@
+"""Characters as a reader sees them: Unicode's extended grapheme clusters (UAX #29).
+
+"é" written as "e" and U+0301, a flag (two regional indicators), a family emoji joined by
+U+200D: each is several code points and one character on the screen. A span that begins
+or ends inside one cites a character the reader never sees alone ("The cafe" of "The
+café"), so the page and the stored quote disagree. Pure functions, no Django; offsets are
+code points. The reader's script asks the same question of ``Intl.Segmenter``.
+
+The rules are UAX #29's, each asked of the code points next to a place (``is_boundary``);
+the few that look further back (a flag's pairs, an emoji joined by U+200D, an Indic
+conjunct) read at most ``LOOK_BACK`` code points back (a line of flags, ``FLAGS_LOOK_BACK``), so the cost of a question is bounded
+whatever the text. (The ``regex`` module gives the classes; its ``\\X`` is not used: it
+joins a virama to a consonant whatever precedes the virama, where the rule and browsers
+need a consonant, and counts a line of flags again for each of them.)
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+
+LOOK_BACK = 64
+# Flags are counted further back: a line of flags (two regional indicators each) is read
+# in pairs from its start, up to this many indicators.
+FLAGS_LOOK_BACK = 512
+
+
+def _class(name: str) -> regex.Pattern:
+    return regex.compile(rf"\p{{Grapheme_Cluster_Break={name}}}")
+
+
+_CONTROL = regex.compile(r"[\p{Grapheme_Cluster_Break=Control}\r\n]")
+_JOINS_BEFORE = regex.compile(r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}]")
+_PREPEND = _class("Prepend")
+_HANGUL_L, _HANGUL_V, _HANGUL_T, _HANGUL_LV, _HANGUL_LVT = (_class(name) for name in ("L", "V", "T", "LV", "LVT"))
+_PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
+_REGIONAL_INDICATOR = regex.compile(r"\p{Regional_Indicator}")
+_CONSONANT = regex.compile(r"\p{InCB=Consonant}")
+_LINKING = regex.compile(r"[\p{InCB=Extend}\p{InCB=Linker}]")
+# What a place's left side must end with for the rules that look back, read backwards.
+_PICTOGRAPH_JOINED_BEFORE = regex.compile(r"(?r)\p{Extended_Pictographic}\p{Grapheme_Cluster_Break=Extend}*\u200d")
+_REGIONAL_INDICATORS_BEFORE = regex.compile(r"(?r)\p{Regional_Indicator}+")
+_CONJUNCT_BEFORE = regex.compile(r"(?r)\p{InCB=Consonant}[\p{InCB=Extend}\p{InCB=Linker}]*\p{InCB=Linker}[\p{InCB=Extend}\p{InCB=Linker}]*")
+# Below U+0300 (Latin, Latin-1, IPA, spacing modifiers) no code point joins another, except
+# CR to LF: the common case answers without a look-up.
+_FIRST_JOINING = "\u0300"
+
+
+def _hangul_joins(before: str, after: str) -> bool:
+    """Rules GB6 to GB8: the jamo of one Hangul syllable."""
+    if _HANGUL_L.match(before):
+        return any(kind.match(after) for kind in (_HANGUL_L, _HANGUL_V, _HANGUL_LV, _HANGUL_LVT))
+    if _HANGUL_LV.match(before) or _HANGUL_V.match(before):
+        return bool(_HANGUL_V.match(after) or _HANGUL_T.match(after))
+    if _HANGUL_LVT.match(before) or _HANGUL_T.match(before):
+        return bool(_HANGUL_T.match(after))
+    return False
+
+
+def is_boundary(text: str, offset: int) -> bool:
+    """Whether ``offset`` falls between two characters of ``text`` as a reader sees them
+    (the text's two ends are boundaries): UAX #29's rules GB3 to GB999, in their order."""
+    if offset <= 0 or offset >= len(text):
+        return True
+    before, after = text[offset - 1], text[offset]
+    if before < _FIRST_JOINING and after < _FIRST_JOINING:
+        return not (before == "\r" and after == "\n")
+    if _CONTROL.match(before) or _CONTROL.match(after):
+        return not (before == "\r" and after == "\n")
+    if _hangul_joins(before, after) or _JOINS_BEFORE.match(after) or _PREPEND.match(before):
+        return False
+    behind = text[max(0, offset - LOOK_BACK) : offset]
+    if _CONSONANT.match(after) and _LINKING.match(before):
+        return _CONJUNCT_BEFORE.match(behind) is None
+    if _PICTOGRAPH.match(after) and before == "\u200d":
+        return _PICTOGRAPH_JOINED_BEFORE.match(behind) is None
+    if _REGIONAL_INDICATOR.match(before) and _REGIONAL_INDICATOR.match(after):
+        # A flag is a pair: a break after an even number of indicators.
+        run = _REGIONAL_INDICATORS_BEFORE.match(text, max(0, offset - FLAGS_LOOK_BACK), offset)
+        return len(run.group()) % 2 == 0
+    return True
+
+
+@dataclass(frozen=True)
+class SplitCharacter:
+    """Where a span's end falls inside a character: which end (``start`` or ``end``), the
+    character's own ``[first, last)`` offsets (as far as they are read), and its code points."""
+
+    side: str
+    offset: int
+    first: int
+    last: int
+    character: str
+
+    def describe(self) -> str:
+        names = " + ".join(_name(point) for point in self.character)
+        return (
+            f"The span's {self.side} ({self.offset:,}) falls inside a character: {self.character!r} "
+            f"({names}) is one character on the screen, at [{self.first:,}, {self.last:,}). "
+            f"Set the {self.side} to {self.first:,} or {self.last:,} so that the span holds all of it or none of it."
+        )
+
+
+def _name(point: str) -> str:
+    return f"U+{ord(point):04X} {unicodedata.name(point, '')}".rstrip()
+
+
+def character_around(text: str, offset: int) -> tuple[int, int]:
+    """The ``[first, last)`` offsets of the character that ``offset`` falls inside (at most
+    ``LOOK_BACK`` code points either side of it); ``(offset, offset)`` at a boundary."""
+    if is_boundary(text, offset):
+        return offset, offset
+    first = offset - 1
+    while first > max(0, offset - LOOK_BACK) and not is_boundary(text, first):
+        first -= 1
+    last = offset + 1
+    while last < min(len(text), offset + LOOK_BACK) and not is_boundary(text, last):
+        last += 1
+    return first, last
+
+
+def split_character(text: str, start: int, end: int) -> SplitCharacter | None:
+    """The first end of ``[start, end)`` that falls inside a character, or None when the
+    span begins and ends between characters."""
+    for side, offset in (("start", start), ("end", end)):
+        if not is_boundary(text, offset):
+            first, last = character_around(text, offset)
+            return SplitCharacter(side, offset, first, last, text[first:last])
+    return None

@@ -1,0 +1,100 @@
+"""Unit and property tests for sources.graphemes: where a character as a reader sees it
+begins and ends (UAX #29's extended grapheme clusters, as browsers' Intl.Segmenter)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sources.graphemes import LOOK_BACK, character_around, is_boundary, split_character
+
+CAFE = "The cafe\u0301 in Tehran"  # "café" with a combining acute accent
+FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # man, woman, girl joined by U+200D
+FLAGS = "\U0001F1EE\U0001F1F7\U0001F1F7\U0001F1FA"  # Iran, Russia
+
+
+def boundaries(text: str) -> list[int]:
+    return [offset for offset in range(len(text) + 1) if is_boundary(text, offset)]
+
+
+def test_a_combining_accent_belongs_to_its_letter():
+    assert is_boundary(CAFE, 7) and not is_boundary(CAFE, 8) and is_boundary(CAFE, 9)
+    assert character_around(CAFE, 8) == (7, 9)
+
+
+def test_an_emoji_joined_by_zero_width_joiners_is_one_character():
+    text = f"A {FAMILY} family"
+    assert boundaries(text)[:4] == [0, 1, 2, 2 + len(FAMILY)]
+    assert character_around(text, 3) == (2, 2 + len(FAMILY))
+
+
+def test_flags_are_pairs_of_regional_indicators():
+    text = "Flags " + FLAGS * 40
+    inside = [6 + offset for offset in range(1, len(FLAGS) * 40)]
+    assert [is_boundary(text, offset) for offset in inside] == [(offset - 6) % 2 == 0 for offset in inside]
+
+
+def test_a_skin_tone_and_a_variation_selector_belong_to_their_emoji():
+    assert boundaries("a\U0001F44D\U0001F3FDb") == [0, 1, 3, 4]
+    assert boundaries("\u2764\ufe0f!") == [0, 2, 3]
+
+
+def test_an_indic_conjunct_is_one_character_but_a_virama_after_a_letter_of_another_script_is_not():
+    assert boundaries("\u0915\u094d\u0937") == [0, 3]  # क्ष
+    # Chromium's Intl.Segmenter (and UAX #29) break before the consonant here; the regex
+    # module's \X does not.
+    assert boundaries("a\u094d\u0915") == [0, 2, 3]
+
+
+def test_hangul_jamo_make_one_syllable():
+    assert boundaries("\u1100\u1161\u11a8x") == [0, 3, 4]
+
+
+def test_cr_lf_is_one_character():
+    assert boundaries("a\r\nb") == [0, 1, 3, 4]
+
+
+def test_letters_whose_case_mapping_changes_length_are_one_character_each():
+    for text in ("İstanbul", "Straße STRAẞE", "ΟΔΟΣ", "ﬁnal"):
+        assert boundaries(text) == list(range(len(text) + 1))
+
+
+def test_a_span_that_keeps_whole_characters_has_no_split():
+    assert split_character(CAFE, 4, 9) is None
+    split = split_character(CAFE, 0, 8)
+    assert (split.side, split.offset, split.first, split.last, split.character) == ("end", 8, 7, 9, "e\u0301")
+    assert "U+0301 COMBINING ACUTE ACCENT" in split.describe()
+    assert split_character(f"A {FAMILY}", 2, 3).side == "end"
+    assert split_character(f"A {FAMILY}", 3, 2 + len(FAMILY)).side == "start"
+
+
+# Without Indic linkers, whose one rule the regex module reads more loosely (above).
+_ALPHABET = st.sampled_from(
+    ["a", " ", "\n", "\r", "e", "\u0301", "\u200d", "\U0001F468", "\U0001F1EE", "\U0001F1F7", "\u1100", "\u1161",
+     "\u11a8", "\uac00", "\u0600", "\ufe0f", "\U0001F3FD", "\u093f", "\u0e33", "\u0915", "\t", "İ"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, min_size=1, max_size=40).map("".join))
+def test_boundaries_are_those_of_extended_grapheme_clusters(text):
+    expected = [0] + [match.end() for match in regex.finditer(r"\X", text)]
+    assert boundaries(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "\U0001F1EE" * 1_000_000,
+    "e" + "\u0301" * 1_000_000,
+    "\U0001F468\u200d" * 500_000,
+    ("\U0001F1EE\U0001F1F7" * 40 + "\u0301") * 20_000,
+], ids=["indicators", "marks", "joined", "flags-then-a-mark"])
+def test_the_cost_of_a_question_is_bounded_whatever_the_text(text):
+    began = time.perf_counter()
+    for offset in range(len(text) // 2, len(text) // 2 + 10_000):
+        is_boundary(text, offset)
+    assert time.perf_counter() - began < 1.0
+    assert character_around(text, len(text) // 2 + 1)[1] - character_around(text, len(text) // 2 + 1)[0] <= 2 * LOOK_BACK
