@@ -10,6 +10,13 @@
  * offsets (the page's text is the source text, character for character); the server
  * checks it against the stored text, so a wrong conversion is refused, never stored.
  *
+ * A passage is made of whole characters as a reader sees them (grapheme clusters, by
+ * Intl.Segmenter): "é" written as "e" and U+0301, a flag, an emoji joined by U+200D are
+ * each one character of several code points. A selection, or a place "Find words to cite"
+ * found, is widened to whole characters, so that what is painted is what is cited; the
+ * server refuses a span that begins or ends inside one (sources/graphemes.py). A passage
+ * that begins or ends inside a word is allowed, and said in the selection bar.
+ *
  * Nothing typed is lost: the page checks what it can before posting, posts with fetch and
  * shows a refusal beside the form, which keeps the selection and the text; the typing is
  * also kept in this browser's storage until the claim is made, so a reload or a crash
@@ -31,10 +38,72 @@
     return /\s/.test(character);
   }
 
+  const segmenter = function (granularity) {
+    return window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: granularity }) : null;
+  };
+  const graphemes = segmenter("grapheme");
+  const words = segmenter("word");
+
+  /** The segments of `text` by `by` (a Segmenter), kept for the last text asked. */
+  const segmentsCache = new Map();
+  function segmentsOf(by, text) {
+    const kept = segmentsCache.get(by);
+    if (kept && kept.text === text) return kept.segments;
+    const segments = by.segment(text);
+    segmentsCache.set(by, { text: text, segments: segments });
+    return segments;
+  }
+
+  /** Whether UTF-16 unit `unit` of `text` falls between two characters (or at an end). */
+  function isCharacterBoundary(text, unit) {
+    if (!graphemes || unit <= 0 || unit >= text.length) return true;
+    return segmentsOf(graphemes, text).containing(unit).index === unit;
+  }
+
+  /** [startUnit, endUnit) widened to whole characters of `text`. */
+  function wholeCharacters(text, startUnit, endUnit) {
+    if (graphemes) {
+      const segments = segmentsOf(graphemes, text);
+      if (startUnit > 0 && startUnit < text.length) startUnit = segments.containing(startUnit).index;
+      if (endUnit > 0 && endUnit < text.length) {
+        const last = segments.containing(endUnit - 1);
+        endUnit = last.index + last.segment.length;
+      }
+    }
+    return { startUnit: startUnit, endUnit: endUnit };
+  }
+
+  /**
+   * The words that [startUnit, endUnit) of `text` cuts: {start, end}, each the whole word
+   * the passage begins (ends) inside of, or null. A slip of the mouse ("eportedly ros"),
+   * told, not corrected: a passage may need to.
+   */
+  function cutWords(text, startUnit, endUnit) {
+    const cut = { start: null, end: null };
+    if (!words) return cut;
+    const segments = segmentsOf(words, text);
+    if (startUnit > 0) {
+      const first = segments.containing(startUnit);
+      if (first && first.isWordLike && first.index < startUnit) cut.start = first.segment;
+    }
+    if (endUnit < text.length) {
+      const last = segments.containing(endUnit - 1);
+      if (last && last.isWordLike && last.index + last.segment.length > endUnit) cut.end = last.segment;
+    }
+    return cut;
+  }
+
+  /** {start, end, quote, startUnit, endUnit} of UTF-16 units [startUnit, endUnit) of `text`. */
+  function passage(text, startUnit, endUnit) {
+    const quote = text.slice(startUnit, endUnit);
+    const start = codePointLength(text.slice(0, startUnit));
+    return { start: start, end: start + codePointLength(quote), quote: quote, startUnit: startUnit, endUnit: endUnit };
+  }
+
   /**
    * The part of the current selection inside `container`, as
-   * {start, end, quote} in code points, trimmed of surrounding white space; null when
-   * nothing of the container is selected.
+   * {start, end, quote} in code points, trimmed of surrounding white space and widened to
+   * whole characters; null when nothing of the container is selected.
    */
   function selectionOffsets(container, selection) {
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
@@ -61,9 +130,8 @@
     while (startUnit < endUnit && isSpace(text[startUnit])) startUnit += 1;
     while (endUnit > startUnit && isSpace(text[endUnit - 1])) endUnit -= 1;
     if (startUnit >= endUnit) return null;
-    const quote = text.slice(startUnit, endUnit);
-    const start = codePointLength(text.slice(0, startUnit));
-    return { start: start, end: start + codePointLength(quote), quote: quote, startUnit: startUnit, endUnit: endUnit };
+    const widened = wholeCharacters(text, startUnit, endUnit);
+    return passage(text, widened.startUnit, widened.endUnit);
   }
 
   /** A DOM range over UTF-16 units [startUnit, endUnit) of the container's text. */
@@ -116,6 +184,129 @@
     } else {
       window.location.assign(target.href);
     }
+  }
+
+  // Find: the typed words' places in the text, as written first, then whatever their case
+  // and normal form. Each character (grapheme cluster) of the text is folded on its own
+  // (lower case; ß, ẞ and final ς as ss and σ; ligatures as their letters; canonical
+  // decomposition), so that a place found in the folded text maps back to whole characters
+  // of the text exactly, however long a character's fold is ("İ" lower-cased is two code
+  // units: a search in text.toLowerCase() had selected the words after it a unit off).
+  const FOLDED_AS = { "ß": "ss", "ẞ": "ss", "ς": "σ", "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st" };
+
+  function foldCharacter(character) {
+    let folded = character.toLowerCase();
+    if (/[ßẞςﬀ-ﬆ]/.test(folded)) folded = folded.replace(/[ßẞςﬀ-ﬆ]/g, function (letter) { return FOLDED_AS[letter]; });
+    return folded.normalize("NFD");
+  }
+
+  /** A character as written, in canonical decomposition: "é" and "e" U+0301 alike. */
+  function decomposeCharacter(character) {
+    return character.normalize("NFD");
+  }
+
+  function charactersOf(text) {
+    if (graphemes) return Array.from(segmentsOf(graphemes, text), function (segment) { return segment.segment; });
+    return Array.from(text);  // code points, where there is no segmenter
+  }
+
+  /**
+   * `text` with each character made `fold(character)`, and, for each unit of the result, the
+   * [start, end) units of the character of `text` it came from: {folded, starts, ends}. Kept
+   * for the last text, for each fold.
+   */
+  const foldedCache = new Map();
+  function foldedText(text, fold) {
+    const kept = foldedCache.get(fold);
+    if (kept && kept.text === text) return kept;
+    const parts = [];
+    const starts = [];
+    const ends = [];
+    let unit = 0;
+    charactersOf(text).forEach(function (character) {
+      const folded = fold(character);
+      parts.push(folded);
+      for (let index = 0; index < folded.length; index += 1) {
+        starts.push(unit);
+        ends.push(unit + character.length);
+      }
+      unit += character.length;
+    });
+    const made = { text: text, folded: parts.join(""), starts: starts, ends: ends };
+    foldedCache.set(fold, made);
+    return made;
+  }
+
+  /** Every place of `needle` in `haystack` from `from` on, then from its start, in order. */
+  function* placesOf(haystack, needle, from) {
+    for (const [low, high] of [[from, haystack.length], [0, from]]) {
+      let at = haystack.indexOf(needle, low);
+      while (at !== -1 && at < high) {
+        yield at;
+        at = haystack.indexOf(needle, at + 1);
+      }
+    }
+  }
+
+  /**
+   * The places of `typed` in `text` with both made `fold` character by character, from
+   * UTF-16 unit `from` of `text` on (then from its start): the first that begins and ends
+   * between characters of the fold, as {startUnit, endUnit} of whole characters of `text`;
+   * else the first inside a character, widened to the whole of it; null when none.
+   */
+  function foldedPlace(text, typed, from, fold) {
+    const made = foldedText(text, fold);
+    const needle = charactersOf(typed).map(fold).join("");
+    if (!needle) return null;
+    // The first unit of the fold that comes from unit `from` of the text on.
+    let foldedFrom = 0;
+    let high = made.starts.length;
+    while (foldedFrom < high) {
+      const middle = (foldedFrom + high) >> 1;
+      if (made.starts[middle] < from) foldedFrom = middle + 1; else high = middle;
+    }
+    const firstOfCharacter = function (index) {
+      return index === 0 || index === made.starts.length || made.starts[index] !== made.starts[index - 1];
+    };
+    let inside = null;
+    for (const at of placesOf(made.folded, needle, foldedFrom)) {
+      const found = { startUnit: made.starts[at], endUnit: made.ends[at + needle.length - 1] };
+      if (firstOfCharacter(at) && firstOfCharacter(at + needle.length)) return found;
+      if (!inside) inside = found;
+    }
+    return inside;
+  }
+
+  /**
+   * The next place of `typed` in `text` from UTF-16 unit `from` on (else the first), as
+   * {startUnit, endUnit} of whole characters of `text`; null when the words are not in it.
+   * As written first (in either normal form: "café" composed finds it decomposed), then
+   * whatever the case (foldCharacter); a place that begins and ends between characters
+   * first, else one inside a character, widened to the whole of it ("👨" of a family emoji
+   * selects the family: what is painted is what is cited).
+   */
+  function findIn(text, typed, from) {
+    return asWrittenPlace(text, typed, from) || foldedPlace(text, typed, from, foldCharacter);
+  }
+
+  /**
+   * ``foldedPlace`` with ``decomposeCharacter``, without building the fold when the text is
+   * composed (NFC) throughout, as most are: the words typed, composed, are then looked for in
+   * the text itself.
+   */
+  let composedCache = null;
+  function asWrittenPlace(text, typed, from) {
+    if (!composedCache || composedCache.text !== text) composedCache = { text: text, composed: text === text.normalize("NFC") };
+    if (!composedCache.composed) return foldedPlace(text, typed, from, decomposeCharacter);
+    const needle = typed.normalize("NFC");
+    let inside = null;
+    for (const at of placesOf(text, needle, from)) {
+      if (isCharacterBoundary(text, at) && isCharacterBoundary(text, at + needle.length)) {
+        return { startUnit: at, endUnit: at + needle.length };
+      }
+      if (!inside) inside = wholeCharacters(text, at, at + needle.length);
+    }
+    return inside;
   }
 
   function storage() {
@@ -174,9 +365,22 @@
       if (current) {
         role("quote").textContent = shorten(current.quote, 160);
         const length = current.end - current.start;
-        role("offsets").textContent = length + " character" + (length === 1 ? "" : "s");
-        if (focus && claimText) claimText.focus({ preventScroll: true });
+        role("offsets").textContent = length + " character" + (length === 1 ? "" : "s") +
+          " (" + current.start + "–" + current.end + ")";
+        const cut = cutWords(container.textContent, current.startUnit, current.endUnit);
+        const notes = [];
+        if (cut.start) notes.push("starts inside the word “" + shorten(cut.start, 40) + "”");
+        if (cut.end) notes.push("ends inside the word “" + shorten(cut.end, 40) + "”");
+        const warning = role("cut-words");
+        if (warning) {
+          warning.textContent = notes.length ? "This passage " + notes.join(" and ") + ": select again to cite whole words." : "";
+          warning.hidden = !notes.length;
+        }
+      } else if (role("cut-words")) {
+        role("cut-words").hidden = true;
+        role("cut-words").textContent = "";
       }
+      if (current && focus && claimText) claimText.focus({ preventScroll: true });
     }
 
     function capture(focus) {
@@ -205,27 +409,21 @@
     });
 
     // The keyboard's way to select: the words typed in "Find words to cite" are looked
-    // for in the text (as written, then whatever their case); Enter selects the next place
-    // they occur, as a drag would, and the claim box takes the focus.
+    // for in the text: as written, then whatever their case and normal form (findIn); Enter
+    // selects the next place they occur, as a drag would, and the claim box takes the focus.
     const find = role("find");
     let foundAt = -1;
     function findNext() {
-      const words = find.value.trim();
-      if (!words) return;
+      const typed = find.value.trim();
+      if (!typed) return;
       const text = container.textContent;
-      let at = text.indexOf(words, foundAt + 1);
-      if (at < 0) at = text.indexOf(words);
-      if (at < 0) {
-        const lower = text.toLowerCase();
-        at = lower.indexOf(words.toLowerCase(), foundAt + 1);
-        if (at < 0) at = lower.indexOf(words.toLowerCase());
-      }
-      if (at < 0) {
-        fail("These words are not in the text: “" + shorten(words, 80) + "”.", false, true);
+      const found = findIn(text, typed, foundAt + 1);
+      if (!found) {
+        fail("These words are not in the text: “" + shorten(typed, 80) + "”.", false, true);
         return;
       }
-      foundAt = at;
-      const range = rangeOfUnits(container, at, at + words.length);
+      foundAt = found.startUnit;
+      const range = rangeOfUnits(container, found.startUnit, found.endUnit);
       if (!range) return;
       const selection = window.getSelection();
       selection.removeAllRanges();
@@ -256,6 +454,8 @@
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && current && (!document.activeElement || form.contains(document.activeElement) || document.activeElement === document.body)) {
         clearSelection();
+        // Where the keyboard selects the next passage: not the page's start, twelve tabs away.
+        if (find) find.focus({ preventScroll: true });
       }
     });
 
@@ -493,6 +693,7 @@
   window.Claimbase = Object.assign(window.Claimbase || {}, {
     selectionOffsets: selectionOffsets,
     codePointLength: codePointLength,
+    findIn: findIn,
   });
 
   if (document.readyState === "loading") {

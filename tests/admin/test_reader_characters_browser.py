@@ -1,0 +1,133 @@
+"""The reader's "Find words to cite" and selection in real Chromium, on text whose
+characters are not one code unit each: a place found whatever its case mapping maps back
+to the text's own offsets; a passage is made of whole characters (grapheme clusters), so
+what is painted is what is cited; a passage cut inside a word is said; Esc gives the
+keyboard back to the Find box."""
+
+from __future__ import annotations
+
+from sources.models import Span
+from sources.services import source_create
+
+from .browser_support import browser, browser_marks, drag_select, new_page, screenshot  # noqa: F401
+
+pytestmark = browser_marks
+
+CASES = (
+    "İSTANBUL — İstanbul talks: Iran and Russia signed the deal. "
+    "STRAẞE and Straße; ΟΔΟΣ and οδος; the ﬁnal 𝐀 report, 😀 Iran."
+)
+COMBINING = "The cafe\u0301 in Tehran. A \U0001F468\u200d\U0001F469\u200d\U0001F467 family. The café, again."
+FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
+
+
+def reader(browser, live_server, source):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto(f"/admin/sources/source/{source.pk}/change/")
+    return page
+
+
+def find(page, words: str | None = None) -> tuple[int, int, str]:
+    """Type ``words`` in "Find words to cite" (or keep what is there) and press Enter: the
+    passage selected, as the form will send it."""
+    page.focus("[data-role=find]")
+    if words is not None:
+        page.fill("[data-role=find]", words)
+    page.keyboard.press("Enter")
+    field = lambda name: page.input_value(f"#cb-selection input[name={name}]")  # noqa: E731
+    return int(field("start")), int(field("end")), field("quote")
+
+
+def painted(page) -> str:
+    """The words the page paints as the selection (the CSS highlight)."""
+    return page.evaluate("() => Array.from(CSS.highlights.get('cb-selection'), range => range.toString()).join('')")
+
+
+def at(text: str, quote: str, occurrence: int = 1) -> tuple[int, int, str]:
+    start = -1
+    for _ in range(occurrence):
+        start = text.index(quote, start + 1)
+    return start, start + len(quote), quote
+
+
+def test_find_maps_places_back_to_the_texts_own_offsets_whatever_the_case_mapping(transactional_db, browser, live_server, analyst):
+    # "İ" lower-cased is two code units (i and U+0307): a search in the lower-cased text
+    # had selected "an and Russia s". ß/ẞ fold to "ss", final ς to σ, ﬁ to its letters.
+    source = source_create(user=analyst, title="Cases", text=CASES)
+    page = reader(browser, live_server, source)
+    assert find(page, "IRAN AND RUSSIA") == at(CASES, "Iran and Russia")
+    assert painted(page) == "Iran and Russia"
+    assert find(page, "strasse") == at(CASES, "STRAẞE")
+    assert find(page) == at(CASES, "Straße")
+    assert find(page, "οδοσ") == at(CASES, "ΟΔΟΣ")
+    assert find(page) == at(CASES, "οδος")
+    assert find(page, "FINAL 𝐀") == at(CASES, "ﬁnal 𝐀")
+    assert find(page, "😀 IRAN") == at(CASES, "😀 Iran")
+    assert painted(page) == "😀 Iran"
+    with page.expect_navigation():
+        page.click("[data-role=make-span]")
+    span = Span.objects.get(source=source)
+    assert (span.start, span.end, span.quote) == at(CASES, "😀 Iran")
+    assert page.errors == []
+
+
+def test_find_and_selections_cite_whole_characters(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Combining", text=COMBINING)
+    page = reader(browser, live_server, source)
+    # Typed without the accent, the words end inside "é" (e and U+0301): the whole of it is
+    # selected, painted and cited.
+    assert find(page, "The cafe") == at(COMBINING, "The cafe\u0301")
+    assert painted(page) == "The cafe\u0301"
+    # Typed composed, the decomposed "café" is found (cited as the text writes it), then the
+    # composed one; typed decomposed, the composed one.
+    assert find(page, "café") == at(COMBINING, "cafe\u0301")
+    assert find(page) == at(COMBINING, "café")
+    assert find(page, "The cafe\u0301,") == at(COMBINING, "The café,")
+    # One person of a family emoji is the whole family.
+    assert find(page, "\U0001F468") == at(COMBINING, FAMILY)
+    assert painted(page) == FAMILY
+    with page.expect_navigation():
+        page.click("[data-role=make-span]")
+    page.wait_for_selector(".messagelist .success")
+    assert Span.objects.get(source=source).quote == FAMILY
+    # A drag over the accented word cites the accent too.
+    drag_select(page, "The cafe\u0301")
+    assert page.input_value("#cb-selection input[name=quote]") == "The cafe\u0301"
+    screenshot(page, "reader_whole_characters")
+    assert page.errors == []
+
+
+def test_a_passage_cut_inside_words_is_said_and_allowed(transactional_db, browser, live_server, analyst):
+    text = "Trade between Iran and Russia reportedly rose by 20 percent in 2023."
+    source = source_create(user=analyst, title="Trade", text=text)
+    page = reader(browser, live_server, source)
+    drag_select(page, "eportedly ros")
+    warning = page.locator("[data-role=cut-words]")
+    assert warning.is_visible()
+    assert warning.inner_text() == (
+        "This passage starts inside the word “reportedly” and ends inside the word “rose”: select again to cite whole words."
+    )
+    start = text.index("eportedly ros")
+    assert page.inner_text("[data-role=offsets]") == f"13 characters ({start}–{start + 13})"
+    assert not page.locator("[data-role=make-span]").is_disabled()
+    screenshot(page, "reader_cut_words")
+    page.keyboard.press("Escape")
+    drag_select(page, "reportedly rose")
+    page.wait_for_function("() => document.querySelector('#cb-selection input[name=quote]').value === 'reportedly rose'")
+    assert warning.is_hidden()
+    assert find(page, "Russia rep")[2] == "Russia rep"
+    assert warning.inner_text() == "This passage ends inside the word “reportedly”: select again to cite whole words."
+    assert page.errors == []
+
+
+def test_escape_gives_the_keyboard_back_to_the_find_box(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Combining", text=COMBINING)
+    page = reader(browser, live_server, source)
+    find(page, "in Tehran")
+    assert page.evaluate("() => document.activeElement.id") == "cb-claim-text"
+    page.keyboard.press("Escape")
+    assert page.input_value("#cb-selection input[name=quote]") == ""
+    assert page.evaluate("() => document.activeElement.dataset.role") == "find"
+    # Enter finds the words again, with nothing else to press.
+    page.keyboard.press("Enter")
+    assert page.input_value("#cb-selection input[name=quote]") == "in Tehran"
