@@ -256,6 +256,22 @@ def _by_integer_key(field: forms.ModelChoiceField) -> bool:
     return key.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField")
 
 
+class CountedTextarea(forms.Textarea):
+    """A textarea for text with a length limit that the page counts and the server enforces,
+    without the browser's ``maxlength``: that cut a pasted 10,000-character claim to its
+    first 500, mid-word, and said nothing. The field's limit is rendered as
+    ``data-max-length`` (its ``maxlength``, which ``CharField`` adds, is taken out); the
+    page's script counts against it and says when the text is over, and the server refuses
+    it with its length, keeping what was typed."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rendered = context["widget"]["attrs"]
+        if "maxlength" in rendered:
+            rendered["data-max-length"] = rendered.pop("maxlength")
+        return context
+
+
 class BoundedModelChoiceField(forms.ModelChoiceField):
     """A choice by id: a value that is not an id a database holds is not a valid choice."""
 

@@ -44,7 +44,7 @@ from sources.models import Span, with_source_titles
 
 from .. import services
 from ..checks import LABELS
-from ..models import CLAIM_TEXT_MAX_LENGTH, TITLE_LENGTH, Claim, Evidence, Review
+from ..models import TITLE_LENGTH, Claim, Evidence, Review
 from ..search import count_matches, search_claims
 from ..roles import is_reviewer
 from . import moderation
@@ -322,7 +322,7 @@ class ClaimForm(forms.ModelForm):
         model = Claim
         fields = "__all__"
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 3, "cols": 80, "maxlength": CLAIM_TEXT_MAX_LENGTH}),
+            "text": project_admin.CountedTextarea(attrs={"rows": 3, "cols": 80}),
             "notes": forms.Textarea(attrs={"rows": 4, "cols": 80}),
         }
 
@@ -372,7 +372,7 @@ class ClaimAdmin(DomainErrorsAsMessages, RevisionCheckedAdmin, ServiceHistoryAdm
 
     class Media:
         css = {"all": ["sources/admin.css", "claims/admin.css", "claims/similar.css"]}
-        js = [SIMILAR_SCRIPT, "claims/claim_page.js"]
+        js = [SIMILAR_SCRIPT, "claims/claim_page.js", "claims/length_count.js"]
 
     # -- list ------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import normalize_newlines
 
-from project.admin import id_or_none
+from project.admin import CountedTextarea, id_or_none
 from project.errors import DomainError
 from project.text import shortened
 from sources.admin_views import (
@@ -107,7 +107,7 @@ class ClaimFromSelectionForm(SelectionForm):
     use_required_attribute = False
 
     text = forms.CharField(max_length=CLAIM_TEXT_MAX_LENGTH, label="Claim",
-                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": CLAIM_TEXT_MAX_LENGTH,
+                           widget=CountedTextarea(attrs={"rows": 2,
                                                         "placeholder": "Type the claim this passage supports, then press Enter"}))
     # Optional: a claim typed and sent with Enter is supported by the passage, unverified,
     # confidence to be set; submission asks for what is missing.

@@ -2,10 +2,11 @@
 characters are not one code unit each: a place found whatever its case mapping maps back
 to the text's own offsets; a passage is made of whole characters (grapheme clusters), so
 what is painted is what is cited; a passage cut inside a word is said; Esc gives the
-keyboard back to the Find box."""
+keyboard back to the Find box; a claim over its limit is kept whole and said to be over."""
 
 from __future__ import annotations
 
+from claims.models import Claim
 from sources.models import Span
 from sources.services import source_create
 
@@ -131,3 +132,35 @@ def test_escape_gives_the_keyboard_back_to_the_find_box(transactional_db, browse
     # Enter finds the words again, with nothing else to press.
     page.keyboard.press("Enter")
     assert page.input_value("#cb-selection input[name=quote]") == "in Tehran"
+
+
+def test_a_pasted_claim_over_the_limit_is_kept_whole_and_said_to_be_over(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Combining", text=COMBINING)
+    page = reader(browser, live_server, source)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    find(page, "in Tehran")
+    pasted = ("Officials met in Tehran " * 500)[:10_000]
+    page.keyboard.insert_text(pasted)
+    assert page.input_value("#cb-claim-text") == pasted
+    count = page.inner_text("[data-role=claim-count]")
+    assert count.startswith("10,000 / 500: 9,500 characters over.") and "shorten it to save it" in count
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-role=error]:not([hidden])")
+    assert "The claim is 10000 characters long; a claim is at most 500" in page.inner_text("[data-role=error]")
+    assert posts == [] and not Claim.objects.exists()
+    assert page.input_value("#cb-claim-text") == pasted
+    screenshot(page, "reader_claim_over_limit")
+
+
+def test_the_claim_form_keeps_a_pasted_claim_over_the_limit_and_counts_it(transactional_db, browser, live_server, analyst):
+    page = new_page(browser, live_server, "analyst", "pw-analyst")
+    page.goto("/admin/claims/claim/add/")
+    page.focus("#id_text")
+    pasted = ("Officials met in Tehran " * 500)[:10_000]
+    page.keyboard.insert_text(pasted)
+    assert page.input_value("#id_text") == pasted
+    assert page.inner_text("#claim_form [data-role=claim-count]").startswith("10,000 / 500: 9,500 characters over.")
+    page.fill("#id_text", "Officials met in Tehran.")
+    assert page.inner_text("#claim_form [data-role=claim-count]") == "24 / 500"
+    assert page.errors == []

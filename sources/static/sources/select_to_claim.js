@@ -470,9 +470,12 @@
       if (!withClaim) return "";
       const text = claimText.value.trim();
       if (!text) return "Type the claim first: one atomic, checkable statement.";
-      const limit = Number(claimText.getAttribute("maxlength")) || 500;
+      const limit = Number(claimText.dataset.maxLength) || 500;
       const length = codePointLength(text);
-      if (length > limit) return "The claim is " + length + " characters long; at most " + limit + ".";
+      if (length > limit) {
+        return "The claim is " + length + " characters long; a claim is at most " + limit +
+          ". Nothing was saved; shorten it (everything you typed is kept).";
+      }
       return "";
     }
 
@@ -535,21 +538,11 @@
       }
     });
     if (claimText) {
-      // How long the claim is against its limit (in code points, as the server counts).
-      const counter = role("claim-count");
-      const limit = Number(claimText.getAttribute("maxlength")) || 500;
-      const count = function () {
-        if (!counter) return;
-        const length = codePointLength(claimText.value);
-        counter.textContent = length ? length + " / " + limit : "";
-        counter.classList.toggle("cb-near-limit", length > limit * 0.9);
-      };
+      // Its length is counted by claims/length_count.js.
       claimText.addEventListener("input", function () {
-        count();
         // "Type the claim first" is answered by typing it.
         if (localError && !problem(true)) clearError();
       });
-      count();
       claimText.addEventListener("keydown", function (event) {
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
           event.preventDefault();
@@ -568,7 +561,10 @@
       try { draft = JSON.parse((store && store.getItem(draftKey)) || "null"); } catch (error) { draft = null; }
       if (!draft) return;
       claimFields.forEach(function (name) {
-        if (field(name) && typeof draft[name] === "string" && draft[name] !== "") field(name).value = draft[name];
+        if (field(name) && typeof draft[name] === "string" && draft[name] !== "") {
+          field(name).value = draft[name];
+          field(name).dispatchEvent(new CustomEvent("cb:filled"));
+        }
       });
       const selection = draft.selection;
       const text = container.textContent;
