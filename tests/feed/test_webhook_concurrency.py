@@ -267,6 +267,14 @@ def test_a_stop_lets_the_rounds_in_flight_finish_and_counts_them(local_delivery,
     assert running.lines[-1] == "delivered 1, failed attempts 0"
 
 
+def _receivers_and_a_worker(receivers, count: int) -> tuple[list, RunningWorker]:
+    """``count`` webhooks, each with its receiver, and a worker looking every 0.02 s."""
+    hooks = [receivers() for _ in range(count)]
+    for receiver in hooks:
+        _webhook(receiver.url)
+    return hooks, RunningWorker(interval=0.02)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_pools_threads_keep_their_connections_from_round_to_round_and_close_them_at_the_end(
     local_delivery, receivers, monkeypatch, settings
@@ -283,10 +291,7 @@ def test_the_pools_threads_keep_their_connections_from_round_to_round_and_close_
         connect(wrapper)
 
     monkeypatch.setattr(BaseDatabaseWrapper, "connect", counted)
-    hooks = [receivers() for _ in range(3)]
-    for receiver in hooks:
-        _webhook(receiver.url)
-    running = RunningWorker(interval=0.02)
+    hooks, running = _receivers_and_a_worker(receivers, 3)
     try:
         for turn in range(1, 9):
             _events(1)
@@ -338,10 +343,7 @@ def test_connections_ended_by_the_server_between_rounds_are_replaced_with_no_rou
         pause(self, seconds)
 
     monkeypatch.setattr(worker.WebhookRounds, "pause", held_pause)
-    hooks = [receivers() for _ in range(2)]
-    for receiver in hooks:
-        _webhook(receiver.url)
-    running = RunningWorker(interval=0.02)
+    hooks, running = _receivers_and_a_worker(receivers, 2)
     try:
         for turn in range(1, 4):
             resume.clear()
