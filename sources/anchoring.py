@@ -780,8 +780,16 @@ def reanchor(
     orphaned. The cost is bounded by ``budget`` (default ``SPAN_BUDGET``): places are
     looked for nearest first around the old start, at most ``MAX_CANDIDATES`` of them are
     scored, and what the budget cannot pay for is orphaned without a suggestion.
+
+    A place where the quote now begins or ends inside a character (an accent added after
+    "cafe", a person joined to "👨" by U+200D) is not the quote's place: what a reader sees
+    there is other words (``graphemes``), and a span created there is refused. Such a span
+    had been kept, painted without its accent, and its export refused on import.
     """
     budget = budget if budget is not None else WorkBudget(SPAN_BUDGET)
+
+    def between_characters(candidate: Candidate) -> bool:
+        return graphemes.split_character(new_text, candidate.start, candidate.end) is None
 
     def found(candidate: Candidate) -> Reanchored:
         state = AnchorState.ANCHORED if candidate.start == start else AnchorState.RELOCATED
@@ -792,7 +800,7 @@ def reanchor(
 
     if not quote:
         return orphaned()
-    if 0 <= start < end <= len(new_text) and new_text[start:end] == quote:
+    if 0 <= start < end <= len(new_text) and new_text[start:end] == quote and between_characters(Candidate(start, end)):
         if _placement(new_text, Candidate(start, end), prefix, suffix).whole:
             return found(Candidate(start, end))
     # 2. nearest first around the old start: a wholly agreeing place there is the answer.
@@ -804,6 +812,8 @@ def reanchor(
         if len(nearby) == MAX_CANDIDATES or not budget.spend(CELLS_PER_PLACE):
             nearby_complete = False
             break
+        if not between_characters(candidate):
+            continue
         placement = _placement(new_text, candidate, prefix, suffix)
         if placement.whole:
             return found(candidate)
@@ -816,7 +826,7 @@ def reanchor(
     else:
         if not budget.spend(len(new_text)):
             return orphaned()
-        candidates = find_all(new_text, quote, limit=MAX_CANDIDATES + 1)
+        candidates = [candidate for candidate in find_all(new_text, quote, limit=MAX_CANDIDATES + 1) if between_characters(candidate)]
         if len(candidates) > MAX_CANDIDATES:
             if not nearby_complete:
                 return orphaned()  # too common to tell apart within the budget

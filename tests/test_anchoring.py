@@ -801,3 +801,27 @@ def test_words_copied_with_a_run_of_spaces_are_found_where_the_text_has_one():
     verbatim = "a b, then a  b"
     found = resolve_quote(verbatim, "a  b")
     assert (found.start, found.end) == (verbatim.index("a  b"), len(verbatim))
+
+
+@pytest.mark.parametrize(
+    "old_text, quote, new_text",
+    [
+        ("The cafe opened.", "cafe", "The cafe\u0301 opened."),  # an accent added after it
+        ("Man \U0001F468 here", "\U0001F468", "Man \U0001F468\u200d\U0001F469 here"),  # joined to another person
+        ("A cafe. The cafe opened.", "cafe", "A cafe\u0301. The cafe\u0301 opened."),  # every place split
+    ],
+)
+def test_reanchor_never_keeps_a_span_on_part_of_a_character(old_text, quote, new_text):
+    """What a reader sees at the old offsets is another character: the span is orphaned, as
+    a span created there would be refused (``splits_character``)."""
+    span = span_in(old_text, quote, nth=old_text.count(quote) - 1)
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.ORPHANED
+
+
+def test_reanchor_moves_a_span_from_a_split_place_to_a_whole_one():
+    span = span_in("The cafe opened. A cafe closed.", "cafe", nth=1)
+    new_text = "The cafe\u0301 opened. A cafe closed."
+    result = reanchor(new_text, **span)
+    assert result.state is AnchorState.RELOCATED
+    assert new_text[result.start : result.end] == "cafe" and result.start == new_text.index("A cafe") + 2
