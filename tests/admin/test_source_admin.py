@@ -513,3 +513,18 @@ def test_an_edit_the_services_refuse_is_shown_again_as_typed_with_the_reason(cli
     assert 'value="A corrected title"' in html and "Checked against the print edition." in html
     source.refresh_from_db()
     assert (source.title, source.notes) == (title, "")
+
+
+def test_a_claims_line_breaks_count_one_character_each_as_the_page_counts_them(client_for, analyst, source):
+    """A browser sends a textarea's line breaks as CR LF: 499 characters on the page (19
+    breaks) had been refused as 518."""
+    text = "\r\n".join(["b" * 23] * 20) + "c" * 20
+    assert len(text.replace("\r\n", "\n")) == 499
+    quote = "Russia voted six times"
+    response = client_for(analyst).post(
+        reverse("admin:claims_claim_from_selection"),
+        {"source": source.pk, "start": 0, "end": len(quote), "quote": quote, "text": text, "stance": "supports",
+         "verdict": "unverified", "confidence": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Claim.objects.get().text == text.replace("\r\n", "\n")
