@@ -123,21 +123,32 @@ def fingerprint(entry: dict, *extra: str) -> str:
 
 @dataclass
 class Loaded:
-    """The fingerprints of the entries last loaded, and those of this load."""
+    """The entries last loaded (fingerprint and row), and this load's."""
 
-    before: dict[str, str]
-    now: dict[str, str] = field(default_factory=dict)
+    before: dict[str, tuple[str, int | None]]
+    now: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> Loaded:
+        return cls({key: (print_, pk) for key, print_, pk in DemoEntry.objects.values_list("key", "fingerprint", "object_id")})
 
     def changed(self, key: str, print_: str) -> bool:
-        """Record ``key``'s fingerprint; whether the corpus changed it since it was last
-        loaded (a database loaded before fingerprints were kept: changed)."""
-        self.now[key] = print_
-        return self.before.get(key) != print_
+        """Whether the corpus changed ``key``'s entry since it was last loaded (never
+        loaded, or loaded before fingerprints were kept: changed)."""
+        return self.before.get(key, (None, None))[0] != print_
+
+    def row(self, key: str) -> int | None:
+        """The row last loaded for ``key``: found by it even after people changed the words
+        it was found by (a claim's text, a source's)."""
+        return self.before.get(key, (None, None))[1]
+
+    def record(self, key: str, print_: str, pk: int | None) -> None:
+        self.now[key] = (print_, pk)
 
     def save(self) -> None:
-        for key, print_ in self.now.items():
-            if self.before.get(key) != print_:
-                DemoEntry.objects.update_or_create(key=key, defaults={"fingerprint": print_})
+        for key, (print_, pk) in self.now.items():
+            if self.before.get(key) != (print_, pk):
+                DemoEntry.objects.update_or_create(key=key, defaults={"fingerprint": print_, "object_id": pk})
 
 
 @transaction.atomic
@@ -148,7 +159,7 @@ def load_demo(password: str | None = None, corpus: dict | None = None) -> LoadRe
     corpus = corpus if corpus is not None else load_corpus()
     users = ensure_users(password, report)
     admin = users["admin"]
-    loaded = Loaded(dict(DemoEntry.objects.values_list("key", "fingerprint")))
+    loaded = Loaded.read()
 
     sources: dict[str, Source] = {}
     for entry in corpus["sources"]:
@@ -161,17 +172,20 @@ def load_demo(password: str | None = None, corpus: dict | None = None) -> LoadRe
     claims: dict[str, Claim] = {}
     for entry in corpus["claims"]:
         author = users[entry["author"]]
-        existing = _find_claim(author, entry)
-        changed = loaded.changed(f"claim:{entry['key']}", fingerprint(entry))
+        key, print_ = f"claim:{entry['key']}", fingerprint(entry)
+        changed = loaded.changed(key, print_)
+        existing = Claim.objects.filter(pk=loaded.row(key)).first() or _find_claim(author, entry)
+        if existing is None and not changed:
+            continue  # loaded before, then deleted by the people using the demo (a draft)
         if existing is None:
-            claims[entry["key"]] = _create_claim(entry, author, users, sources, entities, claims)
+            existing = _create_claim(entry, author, users, sources, entities, claims)
             report.claims_created += 1
-            continue
-        claims[entry["key"]] = existing
-        if changed and _revise_claim(existing, entry, author, users, sources, entities, claims):
+        elif changed and _revise_claim(existing, entry, author, users, sources, entities, claims):
             report.claims_updated += 1
         else:
             report.claims_existing += 1
+        claims[entry["key"]] = existing
+        loaded.record(key, print_, existing.pk)
     loaded.save()
     return report
 
@@ -180,18 +194,21 @@ def _ensure_source(entry: dict, admin, report: LoadReport, loaded: Loaded) -> So
     text = read_seed(entry["seed"])
     fields = {name: entry[name] for name in SOURCE_METADATA}
     fields["published_on"] = _date(fields["published_on"])
-    source = Source.objects.filter(text_sha256=sha256_of(text)).first()
-    changed_in_corpus = loaded.changed(f"source:{entry['seed']}", fingerprint(entry, sha256_of(text)))
+    key, print_ = f"source:{entry['seed']}", fingerprint(entry, sha256_of(text))
+    changed_in_corpus = loaded.changed(key, print_)
+    source = (
+        Source.objects.filter(pk=loaded.row(key)).first() or Source.objects.filter(text_sha256=sha256_of(text)).first()
+    )
     if source is None:
         report.sources_created += 1
-        return source_create(user=admin, text=text, **fields)
-    if not changed_in_corpus:
-        return source
-    changed = {name: value for name, value in fields.items() if getattr(source, name) != value}
-    if changed:
-        source_update(source=source, user=admin, **changed)
-        source.refresh_from_db()
-        report.sources_updated += 1
+        source = source_create(user=admin, text=text, **fields)
+    elif changed_in_corpus:
+        changed = {name: value for name, value in fields.items() if getattr(source, name) != value}
+        if changed:
+            source_update(source=source, user=admin, **changed)
+            source.refresh_from_db()
+            report.sources_updated += 1
+    loaded.record(key, print_, source.pk)
     return source
 
 
@@ -199,17 +216,19 @@ def _ensure_entity(entry: dict, admin, report: LoadReport, loaded: Loaded) -> En
     """An entity by its slug: created when missing; changed through the service (each
     claim tagged with it gets a new version, its ETag, and the feed's event) when the
     corpus changed it."""
-    changed_in_corpus = loaded.changed(f"entity:{entry['slug']}", fingerprint(entry))
-    entity, created = Entity.objects.get_or_create(slug=entry["slug"], defaults=entry)
+    key, print_ = f"entity:{entry['slug']}", fingerprint(entry)
+    changed_in_corpus = loaded.changed(key, print_)
+    entity, created = Entity.objects.filter(pk=loaded.row(key)).first(), False
+    if entity is None:
+        entity, created = Entity.objects.get_or_create(slug=entry["slug"], defaults=entry)
     if created:
         report.entities_created += 1
-        return entity
-    if not changed_in_corpus:
-        return entity
-    changed = {name: entry[name] for name in ENTITY_FIELDS if getattr(entity, name) != entry[name]}
-    if changed:
-        entity = services.entity_update(entity=entity, user=admin, **changed)
-        report.entities_updated += 1
+    elif changed_in_corpus:
+        changed = {name: entry[name] for name in ENTITY_FIELDS if getattr(entity, name) != entry[name]}
+        if changed:
+            entity = services.entity_update(entity=entity, user=admin, **changed)
+            report.entities_updated += 1
+    loaded.record(key, print_, entity.pk)
     return entity
 
 
@@ -244,7 +263,7 @@ def _content(entry: dict, entities: dict[str, Entity], claims: dict[str, Claim])
         "period_start": _date(entry.get("period_start")),
         "period_end": _date(entry.get("period_end")),
         "notes": entry.get("notes", ""),
-        "supersedes": claims[entry["supersedes"]] if entry.get("supersedes") else None,
+        "supersedes": claims.get(entry["supersedes"]) if entry.get("supersedes") else None,
         "entities": [entities[slug] for slug in entry.get("entities", [])],
     }
 

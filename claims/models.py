@@ -392,6 +392,8 @@ class DemoEntry(models.Model):
 
     key = models.CharField(max_length=200, unique=True)  # "source:<seed>", "entity:<slug>", "claim:<key>"
     fingerprint = models.CharField(max_length=64)
+    # The row loaded for it: found again by it, whatever people changed of its text.
+    object_id = models.BigIntegerField(null=True, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -146,6 +146,33 @@ def test_seed_demo_again_keeps_what_people_did_since_the_last_load(seeded, djang
     assert Source.objects.get(pk=source.pk).title == "Retitled by a reviewer"
 
 
+def test_seed_demo_again_does_not_bring_back_or_copy_what_people_changed_or_deleted(seeded, django_user_model):
+    """A claim reworded through review, a source's text extended, a draft deleted: the next
+    load finds the first two by the rows it loaded, not by their words, and does not make
+    the deleted one again."""
+    from claims import services
+    from claims.roles import REVIEWERS
+    from django.contrib.auth.models import Group
+    from sources.services import source_update
+
+    other = django_user_model.objects.create_user("reviewer2", is_staff=True)
+    other.groups.add(Group.objects.get(name=REVIEWERS))
+    analyst = User.objects.get(username="analyst")
+    reworded = Claim.objects.filter(status="in_review", author=analyst).order_by("pk").first()
+    services.claim_transition(claim=reworded, user=other, action="request_changes", comment="Say which vote.")
+    services.claim_update(claim=reworded, user=analyst, text=reworded.text + " (reworded)")
+    services.claim_transition(claim=reworded, user=analyst, action="submit")
+    source = Source.objects.order_by("pk").first()
+    source_update(source=source, user=other, text=source.text + "\nA line added by a person.")
+    draft = Claim.objects.filter(status="draft", author=analyst).exclude(pk=reworded.pk).order_by("pk").first()
+    services.claim_delete(claim=draft, user=analyst)
+    counts = (Claim.objects.count(), Source.objects.count())
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert (Claim.objects.count(), Source.objects.count()) == counts, out.getvalue()
+    assert "claims created: 0" in out.getvalue() and "Sources created: 0" in out.getvalue()
+
+
 def test_an_entity_the_corpus_changed_is_changed_as_an_edit_is(seeded):
     """Each claim tagged with it gets a new version (its ETag) and the feed's event."""
     from claims.demo import load_demo

@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=200, unique=True)),
                 ('fingerprint', models.CharField(max_length=64)),
+                ('object_id', models.BigIntegerField(blank=True, null=True)),
                 ('loaded_at', models.DateTimeField(auto_now=True)),
             ],
         ),
