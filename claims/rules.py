@@ -346,25 +346,33 @@ def log_problems(
 
 
 def late_evidence_problem(
-    *, status: str, log: Sequence[tuple[str, dt.datetime | None]], evidence_dates: Sequence[dt.datetime | None]
+    *,
+    status: str,
+    log: Sequence[tuple[str, dt.datetime | None]],
+    evidence_dates: Sequence[dt.datetime | None],
+    submitted_at: dt.datetime | None = None,
 ) -> Problem | None:
     """Evidence dated after the claim was last submitted, in a claim not editable since (in
     review, or decided and not reopened): its content could not change then, so the record
-    is not what the workflow wrote. ``log``: each entry's target status and date, in order.
+    is not what the workflow wrote. ``log``: each entry's target status and date, in order;
+    ``submitted_at``: the claim's, which the last submission set (a log without dates
+    still has it). The earlier of the two is the submission's time.
 
     (A source it cites can change after a decision, and its maker becomes a contributor
     then: a later contribution alone is not this.)"""
     if status in EDITABLE_STATUSES:
         return None
-    submitted = [when for to_status, when in log if to_status == Status.IN_REVIEW and when is not None]
-    if not submitted:
+    logged = [when for to_status, when in log if to_status == Status.IN_REVIEW and when is not None]
+    known = [when for when in (logged[-1] if logged else None, submitted_at) if when is not None]
+    if not known:
         return None
+    submitted = min(known)
     for index, added in enumerate(evidence_dates):
-        if added is not None and added > submitted[-1]:
+        if added is not None and added > submitted:
             return Problem(
                 "content_frozen",
                 f"evidence[{index}] is dated {added.isoformat()}, after the claim was last submitted "
-                f"({submitted[-1].isoformat()}): its evidence could not change then",
+                f"({submitted.isoformat()}): its evidence could not change then",
             )
     return None
 

@@ -578,10 +578,11 @@ class Importer:
         uid_value = Claim._meta.get_field("uid").get_db_prep_value
         checked = self._checks(claim_ids, fresh)
         for claim_id, claim in zip(claim_ids, fresh):
+            undated = _undated_evidence_date(claim)
             for item in claim.evidence:
                 span_id = span_ids[_span_key(item)]
                 evidence.append((claim_id, span_id, item.stance, item.note, item.added_by_id or claim.author_id,
-                                 rows.stored(item.created_at) if item.created_at else stored_now))
+                                 rows.stored(item.created_at or undated) if (item.created_at or undated) else stored_now))
             created_at = claim.timestamps.get("created_at") or now
             contributions.extend(
                 (claim_id, user_id, claim.contributor_dates.get(user_id) or created_at) for user_id in claim.contributor_ids
@@ -791,6 +792,17 @@ def _attribute_history(rows: list, creator: str, user) -> None:
         creator_id = getattr(row, creator)
         if creator_id is not None:
             row._history_user = User(pk=creator_id)
+
+
+def _undated_evidence_date(claim) -> dt.datetime | None:
+    """The date of a claim's evidence the file leaves undated: the earliest the file gives of
+    the claim (its creation, the first entry of its log, its submission), when evidence
+    could already be there. The import's own time had come after a claim's last
+    submission, and an export of the database it made was refused on import
+    (``rules.late_evidence_problem``). None: nothing dated, the import's time."""
+    dated = [claim.timestamps.get("created_at"), claim.fields.get("submitted_at"), *(review[-1] for review in claim.reviews)]
+    dated = [when for when in dated if when is not None]
+    return min(dated) if dated else None
 
 
 def _span_key(item: PreparedEvidence) -> tuple:

@@ -1094,6 +1094,7 @@ class Resolver:
             status=status,
             log=[(to_status, created_at) for *_, to_status, _, created_at in reviews],
             evidence_dates=[prepared.created_at for prepared in evidence],
+            submitted_at=_datetime(record, "submitted_at"),
         )
         if late is not None:
             raise InvalidLine(late.message)

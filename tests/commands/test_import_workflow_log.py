@@ -244,3 +244,31 @@ def test_evidence_added_after_changes_were_requested_imports(tmp_path, source, a
                  "created_at": "2024-05-02T09:00:00+00:00"}]
     _imports(tmp_path, _line(source, status="changes_requested", reviews=reviews, evidence=evidence, published_at=None))
     assert Claim.objects.get().status == "changes_requested"
+
+
+def test_a_log_without_dates_is_read_against_the_claims_submitted_at(tmp_path, source, analyst, reviewer):
+    """A log's dates left out, the claim's own submission time still says when its content
+    froze."""
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports",
+                 "created_at": "2024-06-01T10:00:00+00:00"}]
+    line = _line(source, evidence=evidence, submitted_at="2024-05-01T10:00:00+00:00")
+    (error,) = _errors(tmp_path, line)
+    assert "after the claim was last submitted (2024-05-01T10:00:00+00:00)" in error
+
+
+def test_undated_evidence_of_a_dated_claim_is_dated_before_its_submission_and_exports_again(tmp_path, source, analyst, reviewer):
+    """The import's own time had come after the claim's submission: the database it made
+    exported a file it refused."""
+    from claims.transfer import export_claims
+
+    evidence = [{"source_sha256": source.text_sha256, "quote": "Russia voted six times", "stance": "supports"}]
+    _imports(tmp_path, _line(source, reviews=DATED_LOG, evidence=evidence, created_at="2024-04-30T08:00:00+00:00"))
+    claim = Claim.objects.get()
+    assert claim.evidence.get().created_at.isoformat() == "2024-04-30T08:00:00+00:00"
+    exported = tmp_path / "again.jsonl"
+    with open(exported, "wb") as out:
+        export_claims(out)
+    (record,) = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert record["evidence"][0]["created_at"].startswith("2024-04-30T08:00:00")
+    _imports(tmp_path, {**record, "uid": str(uuid.uuid4())})  # as into another database
+    assert list(Claim.objects.values_list("status", flat=True)) == ["published", "published"]
