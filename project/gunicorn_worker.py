@@ -14,8 +14,9 @@ from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 def request_line_too_large_answer(size: int, limit: int) -> bytes:
     """The whole HTTP answer to a request line of ``size`` bytes over ``limit``."""
     body = json.dumps({
+        # gunicorn stops reading a line at its buffer's end (16 KB): ``size`` is how far it read.
         "detail": f"The request line (method, address with its query, percent-encoded, and version) is "
-        f"{size:,} bytes; this server reads at most {limit:,}. Send a shorter query.",
+        f"at least {size:,} bytes; this server reads at most {limit:,}. Send a shorter query.",
         "code": "request_line_too_large",
         "limit_bytes": limit,
     }).encode()
