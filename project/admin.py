@@ -34,7 +34,7 @@ from simple_history.models import DeletedObject, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from project.errors import DomainError, NotAllowed
-from project.validation import ascii_integer
+from project.validation import ascii_integer, normalise_line_endings
 
 # Below this many rows an estimate is not worth its imprecision.
 ESTIMATE_THRESHOLD = 100_000
@@ -276,7 +276,7 @@ class CountedTextarea(forms.Textarea):
         browser sends a textarea's breaks as CR LF, and the length check had counted two for
         each (499 characters on the page, "it has 518" from the server)."""
         value = super().value_from_datadict(data, files, name)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+        return normalise_line_endings(value) if isinstance(value, str) else value
 
 
 class BoundedModelChoiceField(forms.ModelChoiceField):

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from project.admin import message_domain_error, object_or_404, redirect_back, run_each, safe_next
+from project.admin import id_or_none, message_domain_error, object_or_404, redirect_back, run_each, safe_next
 from project.errors import DomainError
 from sources.models import with_source_titles
 
@@ -249,8 +249,8 @@ def listed_version(request: HttpRequest, claim: Claim) -> int:
 
     (Without it, a claim sent back, edited and submitted again while the page was open was
     approved as it had become: words the reviewer never saw, published.)"""
-    value = request.POST.get(f"version_{claim.pk}", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+    version = id_or_none(request.POST.get(f"version_{claim.pk}", ""))
+    return -1 if version is None else version
 
 
 def _bulk(action: str):
