@@ -72,6 +72,11 @@ ROUND_SHARE = 100
 # receiver taking 9 s an answer sends 2 events a round, not 100: the round ends, and the
 # worker's next begins, within this and one POST's timeout).
 ROUND_SECONDS = 10.0
+# A receiver whose answer takes this long is slow: the long-running worker ends such a
+# webhook's round after that POST and gives its next rounds threads of their own
+# (``feed.worker.WebhookRounds``), so that slow receivers, however many, never hold the
+# threads the others' rounds run in for longer than one POST each.
+SLOW_ANSWER_SECONDS = 1.0
 LEASE_SECONDS = 120
 # The longest wait a backoff or a lease is given, whatever the settings say (they refuse
 # more than a week; code or a test may set more): a timedelta overflows past about 8.6e13
@@ -180,6 +185,7 @@ class RoundResult:
     failed: int = 0
     skipped: int = 0  # queued, no longer wanted by the webhook: not sent
     waiting: bool = False  # a delivery waits for its backoff
+    slow: bool | None = None  # an answer took SLOW_ANSWER_SECONDS or more (None: no POST)
 
 
 def _take_lease(webhook: Webhook, owner: str, now: datetime) -> bool:
@@ -502,12 +508,14 @@ def deliver_round(
     should_stop: Callable[[], bool] = _never,
     up_to: int | None = None,
     share: int = ROUND_SHARE,
+    end_when_slow: bool = False,
 ) -> RoundResult:
     """Deliver what is due to one webhook, oldest first, up to its share of the round: at
     most ``share`` POSTs, and no event numbered after ``up_to`` (by default the feed's last
-    number when the round begins). Stop at the first failure, or before the next POST once
+    number when the round begins). Stop at the first failure, before the next POST once
     ``should_stop()`` says so (the worker is shutting down: what is left stays pending for
-    the next worker).
+    the next worker), and, with ``end_when_slow``, after a POST whose answer took
+    ``SLOW_ANSWER_SECONDS`` or more.
 
     An unexpected error is this webhook's failed attempt, recorded while its lease is still
     held; only a lost database ends the round (the worker pauses, then reconnects)."""
@@ -517,7 +525,7 @@ def deliver_round(
         if up_to is None:
             up_to = _last_numbered()
         try:
-            _deliver_due(webhook, owner, result, now, should_stop, up_to, share)
+            _deliver_due(webhook, owner, result, now, should_stop, up_to, share, end_when_slow)
         except DATABASE_UNAVAILABLE as error:
             error.round_result = result  # what the round did before: counted by the worker
             raise
@@ -547,6 +555,7 @@ def _deliver_due(
     should_stop: Callable[[], bool],
     up_to: int,
     share: int,
+    end_when_slow: bool = False,
 ) -> None:
     """The round's loop. New events are queued when the queue is empty: the pending ones
     all come before them in ``seq`` order, and a delivery waiting for its backoff is the
@@ -590,7 +599,10 @@ def _deliver_due(
             continue  # public_only changed since the webhook was read: read it again
         _start_attempt(head, now())
         posts += 1
+        sent = time.monotonic()
         status, error = _post(webhook, head)
+        slow = time.monotonic() - sent >= SLOW_ANSWER_SECONDS
+        result.slow = bool(result.slow) or slow
         if error:
             _record_failure(webhook, head, status, error, now())
             result.failed += 1
@@ -598,6 +610,8 @@ def _deliver_due(
             return
         _record_success(webhook, head, status, now())
         result.delivered += 1
+        if end_when_slow and slow:
+            return
 
 
 def concurrency() -> int:
@@ -703,6 +717,8 @@ def summed(results: Iterable[RoundResult]) -> RoundResult:
         total.failed += result.failed
         total.skipped += result.skipped
         total.waiting = total.waiting or result.waiting
+        if result.slow is not None:
+            total.slow = bool(total.slow) or result.slow
     return total
 
 

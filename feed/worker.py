@@ -8,7 +8,7 @@ What an operator can rely on:
   looked at again after ``interval`` seconds (one indexed look-up for unnumbered events and
   one query for the webhooks with something to do, shared by all); after a round that
   moved it on, its next begins at once. A slow receiver holds back its own webhook's
-  rounds only.
+  rounds only: its next rounds run in threads kept for the slow (``WebhookRounds``).
 - **Stopping is clean**: ``should_stop`` is asked before every POST, so a stop request lets
   the delivery in flight finish (at most ``WEBHOOK_TIMEOUT_SECONDS``) and record its outcome,
   releases the lease, and returns. A delivery cut short (a second signal, ``kill -9``) is
@@ -101,7 +101,7 @@ def _drop_connections(held=None) -> None:
 
 
 class WebhookRounds:
-    """Each webhook's rounds, in a pool of threads, the next one as soon as its last one
+    """Each webhook's rounds, in pools of threads, the next one as soon as its last one
     ended: a webhook never waits for another's round to end, however slow its receiver.
 
     (A round over every webhook at once, ``deliver_all``, ends with its slowest webhook's:
@@ -110,13 +110,19 @@ class WebhookRounds:
 
     - ``start_due`` starts a round for each active webhook with something to do that is not
       in one already: its lease still makes it one worker's at a time, its events one at a
-      time in ``seq`` order. Past the pool's ``threads``, rounds wait their turn in order.
+      time in ``seq`` order. Past a pool's ``threads``, rounds wait their turn in order.
+    - Two pools of ``threads`` each: one for the webhooks whose receivers answer promptly,
+      one for the slow (an answer of ``SLOW_ANSWER_SECONDS`` or more). A round in the prompt
+      pool ends after a slow answer, and the webhook's next rounds go to the slow pool until
+      one of them has only prompt answers. So slow receivers, however many, hold the prompt
+      pool's threads for one POST each, once: in one pool, as many slow receivers as
+      threads had held every other webhook's events for as long as they stayed slow.
     - A round that moved its webhook on (delivered, skipped or read past events) lets its
       next begin at the next look; one that found nothing to do, or a delivery waiting for
       its backoff, waits ``interval`` before the webhook is looked at again.
     - Each round runs on its thread's own connections, kept for the thread's next round as
       a server keeps a request's: closed when broken or past ``CONN_MAX_AGE``, and all of
-      them when the pool is closed. (A connection opened and closed a round had been a
+      them when the pools are closed. (A connection opened and closed a round had been a
       new database session for each webhook every time it had something to send.)
     - A lost database in a round is returned by ``collect`` once the rounds running have
       ended, those not begun cancelled (the worker pauses, then reconnects): never lost in
@@ -126,10 +132,12 @@ class WebhookRounds:
         self.interval = interval
         self.should_stop = should_stop
         self.round_of = functools.partial(guarded_round, owner=owner, now=timezone.now, should_stop=should_stop)
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook")
+        self.prompt_pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook")
+        self.slow_pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook-slow")
+        self.slow: set[int] = set()  # the webhooks whose receivers answered slowly, by pk
         self.running: dict[Future, tuple[Webhook, int]] = {}  # a round: its webhook, and its cursor before
         self.next_look: dict[int, float] = {}  # a webhook that found nothing: when to look at it again
-        self.held: dict[int, BaseDatabaseWrapper] = {}  # the pool's threads' connections, by id
+        self.held: dict[int, BaseDatabaseWrapper] = {}  # the pools' threads' connections, by id
         self.held_lock = threading.Lock()
 
     def start_due(self) -> int:
@@ -138,24 +146,37 @@ class WebhookRounds:
         running = {webhook.pk for webhook, _ in self.running.values()}
         now = time.monotonic()
         self.next_look = {pk: at for pk, at in self.next_look.items() if at > now}
+        self.slow &= {webhook.pk for webhook in active}
         started = 0
         for webhook in active:
             if webhook.busy and webhook.pk not in running and webhook.pk not in self.next_look and not self.should_stop():
-                self.running[self.pool.submit(self._round, webhook)] = (webhook, webhook.last_seq)
+                if webhook.pk in self.slow:
+                    future = self.slow_pool.submit(self._round, webhook, end_when_slow=False)
+                else:
+                    future = self.prompt_pool.submit(self._round, webhook, end_when_slow=True)
+                self.running[future] = (webhook, webhook.last_seq)
                 started += 1
         return started
 
-    def _round(self, webhook: Webhook) -> RoundResult:
-        """A webhook's round in a thread of the pool, on the thread's connections: those
+    def _round(self, webhook: Webhook, *, end_when_slow: bool) -> RoundResult:
+        """A webhook's round in a thread of a pool, on the thread's connections: those
         broken or past their age closed before and after it (``close_old_connections``, a
         request's rule), the others kept, and known for ``close``."""
         close_old_connections()
         try:
-            return self.round_of(webhook)
+            return self.round_of(webhook, end_when_slow=end_when_slow)
         finally:
             close_old_connections()
             with self.held_lock:
                 self.held.update((id(held), held) for held in connections.all(initialized_only=True))
+
+    def _classify(self, webhook: Webhook, result: RoundResult) -> None:
+        """The pool of the webhook's next rounds, from its receiver's answers in this one (a
+        round without a POST says nothing of them)."""
+        if result.slow:
+            self.slow.add(webhook.pk)
+        elif result.slow is not None:
+            self.slow.discard(webhook.pk)
 
     def collect(self) -> tuple[RoundResult, Exception | None]:
         """What the rounds that ended since the last call did; and a lost database, if one of
@@ -167,6 +188,7 @@ class WebhookRounds:
         for future in ended:
             webhook, cursor = self.running.pop(future)
             result, error = _outcome(future)
+            self._classify(webhook, result)
             if error is not None:
                 lost = lost or error
             elif not (result.delivered or result.skipped or webhook.last_seq != cursor):
@@ -197,9 +219,10 @@ class WebhookRounds:
         return summed(_outcome(future)[0] for future in ended)
 
     def close(self) -> None:
-        """End the pool's threads, then close the connections they kept (each its own
+        """End the pools' threads, then close the connections they kept (each its own
         thread's: shared for the closing, the thread being gone)."""
-        self.pool.shutdown(wait=True)
+        for pool in (self.prompt_pool, self.slow_pool):
+            pool.shutdown(wait=True)
         for held in self.held.values():
             held.inc_thread_sharing()
         _drop_connections(self.held.values())
@@ -208,7 +231,8 @@ class WebhookRounds:
     def abandon(self) -> None:
         """Leave the rounds running (a second stop signal): their POSTs are not waited for,
         and rounds not yet begun never begin."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        for pool in (self.prompt_pool, self.slow_pool):
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _outcome(future: Future) -> tuple[RoundResult, Exception | None]:

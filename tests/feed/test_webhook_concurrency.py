@@ -472,3 +472,85 @@ def test_what_a_round_delivered_before_losing_the_database_is_counted(local_deli
     # Two recorded, the database lost at the third, which is sent again: 4 recorded of 5 sent.
     assert running.totals.errors == 1 and running.totals.delivered == 4 and len(receiver.received) == 5
     assert running.lines[0] == "delivered 2, failed attempts 0"
+
+
+# --- Slow receivers, more of them than threads -----------------------------------------------
+
+
+def test_a_round_that_may_end_when_slow_ends_after_a_slow_answer(db, local_delivery, receivers, monkeypatch):
+    """The worker's prompt pool asks a round to end after an answer of
+    ``SLOW_ANSWER_SECONDS`` or more: one POST, where the round went on to its share."""
+    monkeypatch.setattr(webhooks, "SLOW_ANSWER_SECONDS", 0.2)
+    slow = receivers(mode="stall", stall_seconds=0.3)
+    _events(4)
+    webhook = _webhook(slow.url)
+    result = webhooks.deliver_round(webhook, end_when_slow=True)
+    assert (result.delivered, result.slow) == (1, True)
+    result = webhooks.deliver_round(webhook)
+    assert (result.delivered, result.slow) == (3, True)
+    assert _seqs(slow) == sorted(_seqs(slow))
+    slow.mode = "ok"
+    _events(1)
+    assert webhooks.deliver_round(webhook, end_when_slow=True).slow is False
+    assert webhooks.deliver_round(webhook, end_when_slow=True).slow is None  # nothing was sent
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_slow_receivers_more_than_the_threads_do_not_hold_back_a_prompt_one(local_delivery, receivers, settings, monkeypatch):
+    """Three receivers taking 1.2 s an answer, each with a backlog, and two threads: in one
+    pool, their rounds (10 s each) took both threads in turn, and a prompt webhook's new
+    events waited for seconds at every round. After each slow webhook's first slow answer,
+    its rounds run in the slow pool, and the prompt one's events go out at once."""
+    settings.WEBHOOK_CONCURRENCY = 2
+    monkeypatch.setattr(webhooks, "SLOW_ANSWER_SECONDS", 0.5)
+    slow = [receivers(mode="stall", stall_seconds=1.2) for _ in range(3)]
+    fast = receivers()
+    for receiver in slow:
+        _webhook(receiver.url, types=["claim.retracted"])
+    _webhook(fast.url, types=["claim.updated"])
+    _events(18, type="claim.retracted")
+    running = RunningWorker()
+    try:
+        # Each slow webhook's first answer (two at once, then the third) moves it to the slow pool.
+        assert _wait_for(lambda: all(receiver.received for receiver in slow), 8)
+        for n in range(3):
+            _events(1, type="claim.updated")
+            assert _wait_for(lambda: len(fast.received) == n + 1, 0.8), (n, len(fast.received))
+        assert sum(len(receiver.received) for receiver in slow) < 18  # still busy meanwhile
+    finally:
+        running.stop()
+    assert running.totals.failed == 0
+    for receiver in slow:
+        assert _seqs(receiver) == sorted(_seqs(receiver))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_slow_webhook_whose_receiver_answers_promptly_again_returns_to_the_prompt_pool(local_delivery, receivers, settings, monkeypatch):
+    settings.WEBHOOK_CONCURRENCY = 2
+    monkeypatch.setattr(webhooks, "SLOW_ANSWER_SECONDS", 0.2)
+    receiver = receivers(mode="stall", stall_seconds=0.3)
+    _webhook(receiver.url)
+    pools = []
+    guarded_round = webhooks.guarded_round
+
+    def recorded(webhook, **options):
+        result = guarded_round(webhook, **options)
+        if result.slow is not None:
+            pools.append(threading.current_thread().name.rsplit("_", 1)[0])
+        return result
+
+    monkeypatch.setattr(worker, "guarded_round", recorded)
+    running = RunningWorker()
+    try:
+        _events(2)
+        assert _wait_for(lambda: len(receiver.received) == 2, 5)
+        receiver.mode = "ok"
+        _events(1)
+        assert _wait_for(lambda: len(receiver.received) == 3, 5)
+        _events(1)
+        assert _wait_for(lambda: len(receiver.received) == 4, 5)
+    finally:
+        running.stop()
+    # The first answer was slow: the next round in the slow pool, whose prompt answer brings
+    # the webhook back.
+    assert pools[0] == "webhook" and "webhook-slow" in pools and pools[-1] == "webhook", pools
