@@ -23,15 +23,15 @@ class TokenAuthentication(authentication.TokenAuthentication):
     it, and the caller, who believes it sent credentials, got the anonymous view (a draft
     404, a write "not provided") without a word. An empty header is no credentials, and so
     is ``Basic`` (``PROXY_SCHEMES``): a site behind a password-asking proxy would otherwise
-    answer its own admin pages' requests, and every public read, with 401s."""
+    answer its own admin pages' requests, and every public read, with 401s. A ``Basic``
+    beside a token (two headers, joined) leaves the token to decide: it had been dropped with
+    the ``Basic``, and the caller read as anonymous."""
 
     def authenticate(self, request):
-        parts = authentication.get_authorization_header(request).split()
+        parts = _words_without_proxy_credentials(authentication.get_authorization_header(request))
         if not parts:
             return None
         scheme = parts[0].decode("latin-1").lower()
-        if scheme in PROXY_SCHEMES:
-            return None
         if scheme not in TOKEN_SCHEMES:
             raise exceptions.AuthenticationFailed(
                 "The Authorization header's scheme is not one this API reads: "
@@ -49,3 +49,15 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_header(self, request):
         return "Token, Bearer"
+
+
+def _words_without_proxy_credentials(header: bytes) -> list[bytes]:
+    """The header's words, its ``Basic`` credentials left out. Two ``Authorization``
+    headers reach the app as one, joined by a comma (gunicorn, as HTTP allows for lists): a
+    proxy's ``Basic`` beside the caller's token. A Basic credential (base64) holds no comma."""
+    kept = []
+    for item in header.split(b","):
+        words = item.split()
+        if not (words and words[0].decode("latin-1").lower() in PROXY_SCHEMES):
+            kept.append(item)
+    return b",".join(kept).split()

@@ -1,10 +1,11 @@
-"""The API's documentation pages: Swagger UI and Redoc, from local files, without inline
-script (the Content-Security-Policy allows none)."""
+"""The API's schema and documentation pages: Swagger UI and Redoc, from local files, without
+inline script (the Content-Security-Policy allows none)."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 
 
 class _DocsPage:
@@ -25,3 +26,16 @@ class RedocView(_DocsPage, SpectacularRedocView):
     from outside)."""
 
     template_name = "api/redoc.html"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON by ``?format=json``). An error (a token that is not
+    valid: 401) is the API's JSON error, whatever the schema's format: it had been written
+    in YAML, as ``detail: Invalid token.``, which a client reading the API's errors cannot
+    parse."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -4,14 +4,13 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from claims.views import ClaimRelationViewSet, ClaimViewSet, EntityViewSet, EvidenceViewSet, ReviewQueueView
 from feed.views import ChangesView
 from project.api import ID_PATTERN, json_not_found, json_server_error
 from project.auth import ObtainTokenView
-from project.docs import RedocView, SwaggerView
+from project.docs import RedocView, SchemaView, SwaggerView
 from sources.views import SourceViewSet, SpanViewSet
 
 
@@ -56,7 +55,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     # The OpenAPI schema and its viewers, served from local static files.
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]

@@ -64,3 +64,30 @@ def test_basic_authentication_a_proxy_asked_for_names_no_caller(analyst, corpus)
     assert client.get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 404
     client.force_login(analyst)
     assert client.get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("joined", ["Basic c3RhZ2luZzpwYXNzd29yZA==, {scheme} {key}", "{scheme} {key},Basic c3RhZ2luZzpwYXNzd29yZA=="])
+@pytest.mark.parametrize("scheme", ["Token", "Bearer"])
+def test_a_token_beside_a_proxys_basic_credential_names_the_caller(analyst, corpus, joined, scheme):
+    """Two Authorization headers, the proxy's and the caller's, reach the app joined by a
+    comma: the Basic one had been read first and the token with it, an anonymous caller."""
+    key = Token.objects.create(user=analyst).key
+    client = APIClient(HTTP_AUTHORIZATION=joined.format(scheme=scheme, key=key))
+    assert client.get(f"/api/v1/claims/{corpus.draft.pk}/").status_code == 200
+
+
+def test_a_bad_token_beside_a_basic_credential_is_still_refused(corpus):
+    client = APIClient(HTTP_AUTHORIZATION="Basic c3RhZ2luZzpwYXNzd29yZA==, Token not-a-token")
+    assert client.get(f"/api/v1/claims/{corpus.published.pk}/").status_code == 401
+    client = APIClient(HTTP_AUTHORIZATION='Digest username="x", realm="y"')
+    assert client.get(f"/api/v1/claims/{corpus.published.pk}/").status_code == 401
+
+
+@pytest.mark.parametrize("query", ["", "?format=json", "?format=yaml"])
+def test_the_schemas_refusal_of_a_bad_token_is_the_apis_json_error(db, query):
+    """The schema is YAML by default; its 401 had been YAML too (``detail: Invalid token.``)."""
+    response = APIClient(HTTP_AUTHORIZATION="Token not-a-token").get(f"/api/schema/{query}")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "authentication_failed"
+    assert APIClient().get(f"/api/schema/{query}").status_code == 200
