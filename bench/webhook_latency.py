@@ -1,11 +1,12 @@
 """How long a webhook's receiver waits for its events while another webhook's receiver is slow.
 
     python bench/webhook_latency.py [--baseline REV] [--events 10] [--pause 1.0] [--turns 2]
-                                    [--stream-seconds 6] [--gap 0.2] [--record]
+                                    [--slow 1] [--threads 4] [--stream-seconds 6] [--gap 0.2] [--record]
 
-Two webhooks on a fresh SQLite database (made, migrated and deleted for each run): the first
-one's receiver takes ``--pause`` seconds to answer each POST, the second's answers at once.
-Two runs each turn:
+Webhooks on a fresh SQLite database (made, migrated and deleted for each run): ``--slow``
+receivers (1 by default) take ``--pause`` seconds to answer each POST, and a last one
+answers at once; the worker has ``--threads`` threads (``WEBHOOK_CONCURRENCY``). Two runs
+each turn:
 
 - a backlog: ``--events`` public events are numbered, then ``feed.webhooks.deliver_all``
   runs round after round until the fast receiver holds every event: the seconds that took,
@@ -39,12 +40,12 @@ import json, os, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 checkout, events, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-stream_seconds, gap = float(sys.argv[4]), float(sys.argv[5])
+stream_seconds, gap, slow, threads = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 os.chdir(checkout)
 sys.path.insert(0, checkout)
 database = tempfile.mktemp(suffix=".sqlite3")
 os.environ.update(DJANGO_SETTINGS_MODULE="project.settings", DATABASE_URL=f"sqlite:///{database}",
-                  SOURCE_FETCH_ALLOW_PRIVATE="1")
+                  SOURCE_FETCH_ALLOW_PRIVATE="1", WEBHOOK_CONCURRENCY=threads)
 import django
 
 django.setup()
@@ -76,7 +77,8 @@ def receiver(name, seconds):
     return f"http://127.0.0.1:{server.server_port}/hook"
 
 
-Webhook.objects.create(url=receiver("slow", pause), secret="s" * 20)
+for _ in range(slow):
+    Webhook.objects.create(url=receiver("slow", pause), secret="s" * 20)
 Webhook.objects.create(url=receiver("fast", 0.0), secret="s" * 20)
 Event.objects.bulk_create(Event(type="claim.published", claim=n, version=1, public=True) for n in range(events))
 sequence_pending()
@@ -115,8 +117,9 @@ os.unlink(database)
 '''
 
 
-def measure(checkout: Path, events: int, pause: float, stream_seconds: float, gap: float) -> dict:
-    result = subprocess.run([PYTHON, "-c", RUN, str(checkout), str(events), str(pause), str(stream_seconds), str(gap)],
+def measure(checkout: Path, args: argparse.Namespace) -> dict:
+    result = subprocess.run([PYTHON, "-c", RUN, str(checkout), str(args.events), str(args.pause), str(args.stream_seconds),
+                             str(args.gap), str(args.slow), str(args.threads)],
                             capture_output=True, text=True, check=False)
     if result.returncode:
         raise SystemExit(f"{checkout}: the run failed:\n{result.stderr[-3000:]}")
@@ -129,6 +132,8 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--pause", type=float, default=1.0, help="seconds the slow receiver takes to answer")
     parser.add_argument("--turns", type=int, default=2)
+    parser.add_argument("--slow", type=int, default=1, help="how many webhooks have the slow receiver")
+    parser.add_argument("--threads", type=int, default=4, help="WEBHOOK_CONCURRENCY of the worker")
     parser.add_argument("--stream-seconds", type=float, default=6.0, help="how long the writer writes in the stream run")
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between two events of the stream run")
     parser.add_argument("--record", action="store_true")
@@ -145,7 +150,7 @@ def main(argv=None) -> int:
             runs: dict[str, list[dict]] = {name: [] for name in checkouts}
             for _ in range(args.turns):
                 for name, checkout in checkouts.items():
-                    runs[name].append(measure(checkout, args.events, args.pause, args.stream_seconds, args.gap))
+                    runs[name].append(measure(checkout, args))
         finally:
             if args.baseline:
                 subprocess.run(["git", "-C", str(PROJECT_DIR), "worktree", "remove", "--force", str(checkouts[args.baseline])],
@@ -155,9 +160,10 @@ def main(argv=None) -> int:
          ", ".join(str(run["slow_before"]) for run in found)]
         for name, found in runs.items()
     ]
+    slow = "the first webhook's receiver takes" if args.slow == 1 else f"the first {args.slow} webhooks' receivers take"
     summary = (
-        f"Two webhooks on SQLite, {args.events} events each; the first webhook's receiver takes {args.pause:g} s "
-        f"to answer, the second's answers at once; `deliver_all` rounds until the second holds every event, "
+        f"{args.slow + 1} webhooks on SQLite, {args.events} events each, a worker of {args.threads} threads; {slow} "
+        f"{args.pause:g} s to answer, the last one's answers at once; `deliver_all` rounds until it holds every event, "
         f"{args.turns} turns, in turns. Then the stream: the long-running worker while an event is committed every "
         f"{args.gap:g} s for {args.stream_seconds:g} s; seconds from an event's commit to the fast receiver."
     )
@@ -170,7 +176,8 @@ def main(argv=None) -> int:
     ]
     report += "\n\n" + table(["code", "stream: events received, each turn", "median wait s, each turn",
                                "slowest wait s, each turn"], stream_rows)
-    publish("Webhooks: a slow receiver beside a fast one", __file__, argv, summary, report, record=args.record)
+    title = "a slow receiver" if args.slow == 1 else f"{args.slow} slow receivers"
+    publish(f"Webhooks: {title} beside a fast one", __file__, argv, summary, report, record=args.record)
     return 0
 
 
