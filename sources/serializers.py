@@ -283,6 +283,12 @@ class SourceValidationErrorSerializer(ValidationErrorSerializer):
     status = serializers.IntegerField(
         required=False, help_text="`http_status`: the HTTP status the server of the URL answered."
     )
+    received_bytes = serializers.IntegerField(
+        required=False, help_text="`incomplete_upload`: the bytes of the request body received before it stopped."
+    )
+    expected_bytes = serializers.IntegerField(
+        required=False, help_text="`incomplete_upload` of a body shorter than it announced: its `Content-Length`."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

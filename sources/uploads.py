@@ -7,10 +7,11 @@ import contextlib
 import re
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.utils.http import parse_header_parameters
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 
-from project.errors import storage_full_said
+from project.errors import InvalidInput, storage_full_said
 
 from .ingestion import max_source_bytes, too_large_error
 
@@ -61,9 +62,74 @@ class SourceFileUploadHandler(TemporaryFileUploadHandler):
             raise
 
 
+class WatchedBody:
+    """A multipart request body as the parser reads it, watched for its end.
+
+    Django's multipart parser takes a body that stops short (the client announced N bytes
+    in ``Content-Length`` and closed the connection after fewer; or the body ends before
+    its closing boundary) for a complete one: the file part it was reading is dropped, and
+    the request would be answered "No file was submitted". Counting the bytes and looking
+    for the closing delimiter as they pass tells the two apart."""
+
+    def __init__(self, stream, meta):
+        self._stream = stream
+        try:
+            self.announced = int(meta.get("CONTENT_LENGTH") or 0) or None
+        except ValueError:
+            self.announced = None
+        media_type, parameters = parse_header_parameters(meta.get("CONTENT_TYPE", ""))
+        boundary = parameters.get("boundary", "") if media_type.startswith("multipart/") else ""
+        self._close = b"--" + boundary.encode("ascii", "replace") + b"--"
+        self._tail = b""  # the end of what was read, where a delimiter read in two parts begins
+        self.received = 0
+        self.closed = not boundary  # a body without parts has no closing delimiter to wait for
+
+    def read(self, size=-1):
+        return self._seen(self._stream.read(size))
+
+    def readline(self, size=-1):  # what the request's iterator reads, as Django's parser drains it
+        return self._seen(self._stream.readline(size))
+
+    def _seen(self, data: bytes) -> bytes:
+        self.received += len(data)
+        if data and not self.closed:
+            keep = len(self._close) - 1
+            self.closed = self._close in data or self._close in self._tail + data[:keep]
+            self._tail = data[-keep:] if len(data) >= keep else (self._tail + data)[-keep:]
+        return data
+
+    def cut_off(self) -> InvalidInput | None:
+        """The refusal of a body that stopped before its end, read to its end first."""
+        if self.announced is not None and self.received < self.announced:
+            return InvalidInput(
+                f"The upload was incomplete: the request ended after {self.received:,} of the "
+                f"{self.announced:,} bytes it announced (Content-Length), cut off before its end. Send the file again.",
+                code="incomplete_upload",
+                extra={"received_bytes": self.received, "expected_bytes": self.announced},
+            )
+        if not self.closed:
+            return InvalidInput(
+                "The upload was incomplete: the request ended before the closing boundary of its multipart "
+                "body, cut off before its end. Send the file again.",
+                code="incomplete_upload",
+                extra={"received_bytes": self.received},
+            )
+        return None
+
+
+def refuse_cut_off(body: WatchedBody, files) -> None:
+    """Raises ``incomplete_upload`` for a body that stopped short, after closing the files
+    already spooled from it (their temporary copies go at once)."""
+    if error := body.cut_off():
+        for upload in files.values():
+            upload.close()
+        raise error
+
+
 class SourceUploadParser(MultiPartParser):
     """multipart/form-data whose files stream to disk (``SourceFileUploadHandler``); a body
-    that announces more than the limit is refused before it is read."""
+    that announces more than the limit is refused before it is read, one that stops short
+    of its end once it is (``incomplete_upload``)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         request = parser_context["request"]
@@ -74,7 +140,9 @@ class SourceUploadParser(MultiPartParser):
         if length > max_source_bytes() + ENVELOPE_BYTES:
             raise too_large_error(length)
         request.upload_handlers = [SourceFileUploadHandler(request._request)]
-        parsed = super().parse(stream, media_type, parser_context)
+        body = WatchedBody(stream, request.META)
+        parsed = super().parse(body, media_type, parser_context)
+        refuse_cut_off(body, parsed.files)
         refuse_replaced_bytes(parsed.data)
         return parsed
 

@@ -100,7 +100,7 @@ def visible_spans(user, queryset: QuerySet[Span] | None = None) -> QuerySet[Span
 SOURCE_REFUSED = OpenApiResponse(
     SourceValidationErrorSerializer,
     "Invalid input (per-field `errors`), or a refusal whose `code` says why; an upload's "
-    "`too_large` names its `limit_bytes`, a fetch's `http_status` the `status` the server answered.",
+    "`too_large` names its `limit_bytes`, its `incomplete_upload` the `received_bytes`, a fetch's `http_status` the `status` the server answered.",
 )
 SOURCE_EXISTS = OpenApiResponse(
     SourceConflictSerializer,
@@ -157,8 +157,8 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         description="JSON with the `text`; or multipart/form-data with a `file` (plain text and "
         "Markdown kept as they are; HTML's main content; a PDF's text layer) whose original is "
         "kept, and optional fields that take precedence over the file's own metadata. An "
-        "unsupported type, a PDF without a text layer, a file over `MAX_SOURCE_MB`: 400 saying "
-        "so. The same original twice, or a URL already recorded: 409 naming the existing source.",
+        "unsupported type, a PDF without a text layer, a file over `MAX_SOURCE_MB`, an upload cut off before "
+        "its end (`incomplete_upload`): 400 saying so. The same original twice, or a URL already recorded: 409 naming the existing source.",
         request={"application/json": SourceWriteSerializer, "multipart/form-data": SourceUploadSerializer},
         parameters=[RETRY_AFTER_UNAVAILABLE],
         responses={201: SourceDetailSerializer, 400: SOURCE_REFUSED, **error_responses(401, 403), 409: SOURCE_EXISTS,
