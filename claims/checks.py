@@ -554,7 +554,14 @@ def _date_support(evidence: Iterable[EvidenceFacts]) -> _DateSupport:
                     support.days.add((mention.month, mention.day))
         if published_on is not None:
             for match in relative_times(item.quote):
-                for date in resolve_relative(match.group(0), published_on):
+                try:
+                    dates = resolve_relative(match.group(0), published_on)
+                except (ValueError, OverflowError):
+                    # Seen from a day at the calendar's edge (a source dated 0001-01-01 or
+                    # 9999-12-31), "two years ago" or "tomorrow" is no date Python has: it
+                    # supports none, where it had failed the claim's every save.
+                    continue
+                for date in dates:
                     add_date(date, exact=match.group(0).lower().split()[-1] not in {"year", "month"})
     return support
 

@@ -156,6 +156,17 @@ def test_a_relative_time_is_resolved_from_the_publication_date():
     assert checks.date_not_in_evidence(weekday) == []
 
 
+@pytest.mark.parametrize("published_on", [dt.date(1, 1, 1), dt.date(1, 12, 31), dt.date(9999, 12, 31)])
+@pytest.mark.parametrize("quote", ["two years ago the ministry voted", "yesterday the ministry voted", "last year the ministry voted", "next year the ministry votes", "tomorrow the ministry votes"])
+def test_a_relative_time_seen_from_the_calendars_edge_supports_no_date(published_on, quote):
+    """A source dated at the edge of the calendar (0001-01-01, as a document's zero date
+    was read) had failed every check of a claim quoting "two years ago" from it: year -1 is
+    no date, and the claim could not be saved."""
+    facts = claim("The ministry voted in 2020.", quote, source=SourceFacts(id=7, published_on=published_on))
+    assert codes(checks.date_not_in_evidence(facts)) == ["date_not_in_evidence"]
+    run_checks(facts)
+
+
 def test_a_decade_is_supported_by_the_decade_or_a_year_in_it():
     assert checks.date_not_in_evidence(claim("in the 1990s they cooperated", "in 1995 they cooperated", source=PAPER)) == []
     assert codes(checks.date_not_in_evidence(claim("in the 1980s they cooperated", "in 1995", source=PAPER))) == [

@@ -11,7 +11,7 @@ import yaml
 
 from project.validation import as_one_line, says_something
 
-from ..dates import has_begun_somewhere
+from ..dates import plausible_publication_date
 from ..language import LANGUAGE_SAMPLE, as_tag, language_of_text
 from .detect import HTML, MARKDOWN, PDF, PLAIN, describe_binary, detect_media_type
 from .errors import ExtractionError
@@ -92,8 +92,11 @@ def _publication_date(value) -> date | None:
 def _metadata(raw: dict) -> Metadata:
     published_on = _publication_date(raw.get("published_on"))
     # Whatever the document's kind, a day that has begun nowhere on Earth is no publication
-    # date: a PDF's CreationDate of D:99991231 was kept, where HTML's was not.
-    if published_on is not None and not has_begun_somewhere(published_on):
+    # date (a PDF's CreationDate of D:99991231 was kept, where HTML's was not), nor one
+    # before printing or a program's zero date: a PDF's D:00010101000000Z, a front matter's
+    # 0001-01-01 were stored, and a claim quoting "two years ago" from such a source could
+    # not be saved.
+    if published_on is not None and not plausible_publication_date(published_on):
         published_on = None
     url = _clean(raw.get("url", ""), "url")
     if not re.match(r"^https?://[^\s/]+", url):

@@ -419,9 +419,10 @@ def _pdf_date(value: str) -> str:
         return ""
 
 
-# The Unix epoch, the date a writer that had no clock (or a zero time) writes: 1970-01-01,
-# 1969-12-31 in a time zone west of Greenwich. No PDF was made then (the format is of 1993).
-EPOCH_DAYS = frozenset({"1970-01-01", "1969-12-31"})
+# No PDF was written before the format was published (1993): an earlier CreationDate is a
+# writer's zero date (the Unix epoch, D:19700101, that of a writer with no clock; year 1,
+# D:00010101000000Z) or a clock set wrong, not when the file was made.
+FIRST_PDF_DAY = date(1993, 1, 1)
 
 
 # How far from the day a PDF is read its CreationDate may fall and still be the moment the file
@@ -442,10 +443,11 @@ def publication_date(created: str, *, read_on: date) -> str:
     is kept, as the date of an old report is. A report published today and uploaded today
     loses its date: a blank is the cheaper mistake, as a wrong date looks like a right one.
     ModDate is no fallback: it is the CreationDate or later, never nearer publication. A
-    CreationDate without its day (``D:2019``) gives none, nor does the Unix epoch
-    (``D:19700101000000Z``, what broken writers put for want of a time)."""
+    CreationDate without its day (``D:2019``) gives none, nor does one before the format
+    existed (``FIRST_PDF_DAY``: the Unix epoch ``D:19700101000000Z`` and year 1
+    ``D:00010101000000Z``, what broken writers put for want of a time)."""
     day = _pdf_date(created)
-    if day in EPOCH_DAYS:
+    if day and date.fromisoformat(day) < FIRST_PDF_DAY:
         return ""
     if day and abs(date.fromisoformat(day) - read_on) <= MADE_WHEN_READ:
         return ""

@@ -838,3 +838,38 @@ def test_the_language_a_document_names_or_the_user_gives_wins_over_its_text(clie
     assert upload(client_for(analyst), "page.html", page.encode(), "text/html").json()["language"] == "uk"
     given = upload(client_for(analyst), "other.txt", f"{russian} Ещё.".encode(), "text/plain", language="be")
     assert given.json()["language"] == "be"
+
+
+def _claim_quoting(client, source_id: int, quote: str):
+    return client.post(
+        "/api/v1/claims/",
+        {"text": "The ministry voted in 2020.", "verdict": "supported", "confidence": "moderate",
+         "evidence": [{"source": source_id, "quote": quote, "stance": "supports"}]},
+        format="json",
+    )
+
+
+def test_a_pdf_dated_year_one_is_undated_and_its_quotes_can_be_cited(client_for, analyst):
+    """A CreationDate of D:00010101000000Z (a writer's zero date) had been stored as
+    0001-01-01, and a claim quoting "Two years ago" from the source was a 500: year -1 is no
+    date the editorial checks could count back to."""
+    client = client_for(analyst)
+    text = "Two years ago the ministry voted on the budget, and it said so yesterday."
+    data = one_column_pdf([text], info={"Title": "Old minutes", "CreationDate": "D:00010101000000Z"})
+    body = upload(client, "minutes.pdf", data, "application/pdf").json()
+    assert (body["title"], body["published_on"]) == ("Old minutes", None)
+    for quote in ("Two years ago", "yesterday"):
+        response = _claim_quoting(client, body["id"], quote)
+        assert response.status_code == 201, response.json()
+
+
+def test_a_date_given_at_the_calendars_edge_does_not_stop_a_claim_citing_the_source(client_for, analyst):
+    """A person may date a source so (only its future is refused); checks counting back from
+    it find no date, and say the claim's year is not in the evidence."""
+    client = client_for(analyst)
+    created = client.post("/api/v1/sources/", {"title": "Edge", "text": "Last year the ministry voted.", "published_on": "0001-01-01"}, format="json")
+    assert created.status_code == 201, created.json()
+    response = _claim_quoting(client, created.json()["id"], "Last year the ministry voted")
+    assert response.status_code == 201, response.json()
+    detail = client.get(f"/api/v1/claims/{response.json()['id']}/").json()
+    assert "date_not_in_evidence" in [check["code"] for check in detail["checks"]]

@@ -125,8 +125,18 @@ def test_the_unix_epoch_is_no_publication_date(created):
     assert extract(io.BytesIO(data)).metadata.published_on is None
 
 
-def test_a_day_next_to_the_epoch_is_a_date():
-    assert publication_date("D:19700102", read_on=date(2026, 12, 5)) == "1970-01-02"
+@pytest.mark.parametrize("created", ["D:00010101000000Z", "D:00010101000000+14'00'", "D:01000101", "D:14990101", "D:19000101", "D:19700102", "D:19921231235959Z"])
+def test_a_creation_date_before_the_format_existed_is_no_publication_date(created):
+    """Year 1 (a writer's zero date) was stored as 0001-01-01, and a claim quoting "two
+    years ago" from the source could not be saved; no PDF was written before 1993."""
+    assert publication_date(created, read_on=date(2026, 12, 5)) == ""
+    data = one_column_pdf(PARAGRAPHS, info={"Title": "Old", "CreationDate": created})
+    metadata = extract(io.BytesIO(data)).metadata
+    assert (metadata.title, metadata.published_on) == ("Old", None)
+
+
+def test_a_day_from_the_formats_first_year_on_is_a_date():
+    assert publication_date("D:19930101", read_on=date(2026, 12, 5)) == "1993-01-01"
     assert publication_date("D:20190501", read_on=date(2026, 12, 5)) == "2019-05-01"
 
 

@@ -49,6 +49,22 @@ def test_only_a_calendar_day_is_a_publication_date(written, published_on):
 
 
 @pytest.mark.parametrize(
+    "written",
+    # A site generator's zero date (Go's, .NET's), Windows', SQL Server's and the
+    # spreadsheets' zero days, the Unix epoch, and days before printing.
+    ["0001-01-01", "0001-01-01T00:00:00Z", "1601-01-01", "1753-01-01", "1899-12-30", "1900-01-01", "1904-01-01", "1970-01-01", "0100-06-01", "1449-12-31"],
+)
+def test_a_zero_or_absurd_date_is_no_publication_date(written):
+    assert metadata(f"date: {written}").published_on is None
+
+
+@pytest.mark.parametrize("written", ["1450-01-01", "1863-11-19", "1900-01-02", "1970-01-02"])
+def test_an_old_date_that_is_a_day_is_kept(written):
+    """A transcript of a speech of 1863 is dated so; only the zero days go."""
+    assert metadata(f"date: {written}").published_on.isoformat() == written
+
+
+@pytest.mark.parametrize(
     "written, language",
     # No tag: no language from the front matter (the text is too short to tell its own).
     [("en_US", "en-US"), ("pt_BR", "pt-BR"), ("zh_Hant_TW", "zh-Hant-TW"), ("en-GB", "en-GB"), ("fr", "fr"), (" de_AT ", "de-AT"),
