@@ -506,18 +506,22 @@ PICTURE_BYTES_PER_OPENING = 8 << 20
 OBJECTS_PER_OPENING = 200_000
 
 
-# A page of more drawn objects than this is counted by its objects alone: its pictures'
-# bytes are not summed object by object (a page of 5,000 shapes would cost as many calls);
-# nor are its layers looked at (``_layers``).
+# A page of more drawn objects than this is crowded: it is looked through object by object
+# (its pictures' bytes summed, its layers looked at, ``_layers``) only while the document's
+# ``CROWDED_OBJECTS_LOOKED_AT`` last, about 25 microseconds an object. Past them it is
+# counted by its objects alone, and its layers' text kept: 700 pages of 5,000 shapes, each
+# looked through, had taken past the time a PDF is given (too_complex).
 PICTURES_COUNTED_UP_TO = 1000
+CROWDED_OBJECTS_LOOKED_AT = 100_000
 
 
-def _drawn_objects(page) -> tuple[int, list]:
+def _drawn_objects(page, crowded_left: int = 0) -> tuple[int, list]:
     """How many objects the page draws (a form counted as one), and the objects, one call
-    each; none on a page of more than ``PICTURES_COUNTED_UP_TO``. Its pictures are counted
-    (``_held``) and its layers looked at (``_layers``) in this one walk."""
+    each; none on a page of more than ``PICTURES_COUNTED_UP_TO`` but ``crowded_left`` (what
+    remains of ``CROWDED_OBJECTS_LOOKED_AT``). Its pictures are counted (``_held``) and its
+    layers looked at (``_layers``) in this one walk."""
     count = pdfium_raw.FPDFPage_CountObjects(page.raw)
-    if count > PICTURES_COUNTED_UP_TO:
+    if count > PICTURES_COUNTED_UP_TO and count > crowded_left:
         return count, []
     return count, [pdfium_raw.FPDFPage_GetObject(page.raw, number) for number in range(count)]
 
@@ -525,7 +529,7 @@ def _drawn_objects(page) -> tuple[int, list]:
 def _held(count: int, objects: list) -> tuple[int, int]:
     """What a page of ``count`` drawn objects (``_drawn_objects``) leaves PDFium holding
     until its document is closed: its drawn objects, and its pictures' size, a byte a pixel
-    (on a page of no more than ``PICTURES_COUNTED_UP_TO`` objects; a page of more reopens
+    (on a page looked through, ``_drawn_objects``; a crowded page past the allowance reopens
     the document soon enough by its objects alone). Their sizes in pixels, not their bytes:
     asked for its bytes, PDFium reads a picture's stream, and the reader's own peak for one
     page of a 50 MB picture went from 79 to 143 MB."""
@@ -538,11 +542,15 @@ def _held(count: int, objects: list) -> tuple[int, int]:
     return count, pictures
 
 
-# The layers (optional content) of a page of more drawn objects than
-# ``PICTURES_COUNTED_UP_TO`` are not looked at, as its pictures are not counted: its text is
-# kept, layers off by default included. Nor are more layers than ``LAYERS_TRIED`` on one page
-# (the others' text is kept): each is a square in a drawing of the page.
+# The layers (optional content) of a crowded page past the document's allowance
+# (``CROWDED_OBJECTS_LOOKED_AT``) are not looked at, as its pictures are not counted: its
+# text is kept, layers off by default included. The layers of a page are tried
+# ``LAYERS_TRIED`` to a drawing of it (each is a square in it), as many drawings as it takes.
 LAYERS_TRIED = 100
+# Of the objects inside forms (form XObjects, and forms inside them), this many on one page
+# are looked at for layers: a form drawn a thousand times, each time a thousand objects,
+# would cost a million calls. Past it, the text inside the forms not yet looked at is kept.
+FORM_OBJECTS_LOOKED_AT = 20_000
 
 
 def _mark_name(address: int) -> str:
@@ -562,12 +570,15 @@ _OBJECT_MARK = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong
 )
 
 
-def _layers(objects: list) -> dict[tuple, list]:
-    """The page's text and forms in layers (of its ``objects``, ``_drawn_objects``): for each
-    set of layer marks (``/OC ... BDC``, by their addresses), the objects marked so."""
-    layered: dict[tuple, list] = {}
+def _layers(placed: list[tuple]) -> dict[tuple, list[tuple]]:
+    """The text and forms in layers, of ``placed`` objects (``(form or None, object)``: the
+    form holding the object, or none for the page's own): for each set of layer marks
+    (``/OC ... BDC``, by their addresses), the objects marked so. A mark of content inside a
+    form is the form's own (an object in it does not carry the marks around the form's
+    ``Do``): each level of forms is looked at in turn (``_without_hidden_layers``)."""
+    layered: dict[tuple, list[tuple]] = {}
     optional: dict[int, bool] = {}  # a mark's address: whether it is a layer's
-    for item in objects:
+    for holder, item in placed:
         if pdfium_raw.FPDFPageObj_GetType(item) not in (pdfium_raw.FPDF_PAGEOBJ_TEXT, pdfium_raw.FPDF_PAGEOBJ_FORM):
             continue
         marks = [_OBJECT_MARK(item, index) for index in range(pdfium_raw.FPDFPageObj_CountMarks(item))]
@@ -575,7 +586,7 @@ def _layers(objects: list) -> dict[tuple, list]:
             if mark and mark not in optional:
                 optional[mark] = _mark_name(mark) == "OC"
         if key := tuple(mark for mark in marks if mark and optional[mark]):
-            layered.setdefault(key, []).append(item)
+            layered.setdefault(key, []).append((holder, item))
     return layered
 
 
@@ -629,24 +640,58 @@ def _without_hidden_layers(page, objects: list, shown: Box) -> None:
     turns them on (optional content off in the document's default configuration, ``/D
     /OFF``): PDFium's text has it, its drawing has not. The configuration is not within reach
     of PDFium's interface, its drawing is: a square marked as each layer's text is marked is
-    drawn, the page's objects set aside, all layers in one drawing. Only the layer decides:
-    text drawn invisible (an OCR layer over a scan), white or clipped, in a layer shown or in
-    none, is kept."""
-    layered = _layers(objects)
+    drawn, the page's objects set aside, ``LAYERS_TRIED`` layers to a drawing. Only the layer
+    decides: text drawn invisible (an OCR layer over a scan), white or clipped, in a layer
+    shown or in none, is kept.
+
+    The page's own objects first, then those inside the forms kept, a level of forms at a
+    time (a form inside a form is the next level): a hidden form goes whole, and text
+    marked hidden inside a form shown is taken out of that form. Each drawing of a form
+    (``Do``) is an object of its own, its content read anew: a form drawn twice, once in a
+    layer hidden and once not, keeps its text once."""
+    level = [(None, item) for item in objects]
+    looked_at = 0
+    while level:
+        hidden = _hidden_of(page, level, objects, shown)
+        for holder, item in hidden:
+            removed = (
+                pdfium_raw.FPDFPage_RemoveObject(page.raw, item)
+                if holder is None
+                else pdfium_raw.FPDFFormObj_RemoveObject(holder, item)
+            )
+            if removed:
+                pdfium_raw.FPDFPageObj_Destroy(item)
+        gone = {ctypes.cast(item, ctypes.c_void_p).value for _, item in hidden}  # destroyed: not to be asked again
+        objects = [item for item in objects if ctypes.cast(item, ctypes.c_void_p).value not in gone]
+        forms = [
+            item for _, item in level
+            if ctypes.cast(item, ctypes.c_void_p).value not in gone and pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_FORM
+        ]
+        level = []
+        for form in forms:
+            count = pdfium_raw.FPDFFormObj_CountObjects(form)
+            if looked_at + count > FORM_OBJECTS_LOOKED_AT:
+                break
+            looked_at += count
+            level += [(form, pdfium_raw.FPDFFormObj_GetObject(form, number)) for number in range(count)]
+
+
+def _hidden_of(page, placed: list[tuple], objects: list, shown: Box) -> list[tuple]:
+    """Of ``placed`` objects (``_layers``), those in a layer a viewer hides; the page's own
+    ``objects`` set aside while its layers are drawn."""
+    layered = list(_layers(placed).items())
     if not layered:
-        return
-    tried = list(layered.items())[:LAYERS_TRIED]
+        return []
     for item in objects:
         pdfium_raw.FPDFPageObj_SetIsActive(item, False)
     try:
-        shown_layers = _shown_layers(page, [marks for marks, _ in tried], shown)
+        shown_layers = []
+        for start in range(0, len(layered), LAYERS_TRIED):
+            shown_layers += _shown_layers(page, [marks for marks, _ in layered[start : start + LAYERS_TRIED]], shown)
     finally:
         for item in objects:
             pdfium_raw.FPDFPageObj_SetIsActive(item, True)
-    hidden = [item for (_, items), seen in zip(tried, shown_layers) if not seen for item in items]
-    for item in hidden:
-        if pdfium_raw.FPDFPage_RemoveObject(page.raw, item):
-            pdfium_raw.FPDFPageObj_Destroy(item)
+    return [entry for (_, entries), seen in zip(layered, shown_layers) if not seen for entry in entries]
 
 
 def _opened(stream: BinaryIO):
@@ -737,6 +782,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             language = _language(document)
             pages = []
             objects = pictures = 0  # held since the document was opened
+            crowded_left = CROWDED_OBJECTS_LOOKED_AT
             for number in range(count):
                 if objects >= OBJECTS_PER_OPENING or pictures >= PICTURE_BYTES_PER_OPENING:
                     document.close()
@@ -744,7 +790,9 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                     objects = pictures = 0
                 page = document[number]
                 try:
-                    count, drawn = _drawn_objects(page)
+                    count, drawn = _drawn_objects(page, crowded_left)
+                    if count > PICTURES_COUNTED_UP_TO and drawn:
+                        crowded_left -= count
                     held = _held(count, drawn)
                     objects, pictures = objects + held[0], pictures + held[1]
                     shown = _shown(page)

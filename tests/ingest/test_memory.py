@@ -351,8 +351,9 @@ def _refusal(data: bytes):
 def test_a_page_of_many_drawn_objects_is_not_looked_through_object_by_object(monkeypatch):
     """Its pictures' bytes were summed a call per object: 700 pages of 5,000 shapes took
     past the time a PDF is given (too_complex). Such a page reopens the document by its
-    objects' count alone."""
+    objects' count alone, once the document's allowance of such objects is spent."""
     monkeypatch.setattr(pdf, "PICTURES_COUNTED_UP_TO", 5)
+    monkeypatch.setattr(pdf, "CROWDED_OBJECTS_LOOKED_AT", 0)
     calls = []
     get_object = pdf.pdfium_raw.FPDFPage_GetObject
     monkeypatch.setattr(pdf.pdfium_raw, "FPDFPage_GetObject", lambda *args: calls.append(args) or get_object(*args))

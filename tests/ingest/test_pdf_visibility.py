@@ -151,15 +151,27 @@ def test_of_fifty_layers_the_text_of_those_off_by_default_is_left_out():
         assert (f"Layer {group} line 0." in text) == (group % 2 == 1)
 
 
-def test_the_layers_of_a_page_of_many_objects_are_not_looked_at_object_by_object(monkeypatch):
-    """As its pictures are not counted: a page over ``PICTURES_COUNTED_UP_TO`` objects is
-    read as it was, its layers' text kept."""
+CROWDED = BODY + b"".join(b"BT /F1 10 Tf 72 %d Td (Line %d.) Tj ET\n" % (600 - 14 * line, line) for line in range(10)) + NOTE
+
+
+def test_the_layers_of_a_crowded_page_are_looked_at_while_the_documents_allowance_lasts(monkeypatch):
+    """A page of more than ``PICTURES_COUNTED_UP_TO`` objects had its layers' text kept
+    whatever the layers: now it is looked through while ``CROWDED_OBJECTS_LOOKED_AT`` last."""
     monkeypatch.setattr(pdf, "PICTURES_COUNTED_UP_TO", 5)
+    monkeypatch.setattr(pdf, "CROWDED_OBJECTS_LOOKED_AT", 12)  # the page's 12 objects
+    text = _read(_layered(CROWDED))
+    assert "Draft note" not in text and "Line 9." in text
+
+
+def test_past_the_documents_allowance_a_crowded_page_is_not_looked_at_object_by_object(monkeypatch):
+    """As its pictures are not counted: past the allowance, a crowded page is read as it
+    was, its layers' text kept (each of its objects would be a call)."""
+    monkeypatch.setattr(pdf, "PICTURES_COUNTED_UP_TO", 5)
+    monkeypatch.setattr(pdf, "CROWDED_OBJECTS_LOOKED_AT", 11)
     calls = []
     get_object = pdf.pdfium_raw.FPDFPage_GetObject
     monkeypatch.setattr(pdf.pdfium_raw, "FPDFPage_GetObject", lambda *args: calls.append(args) or get_object(*args))
-    crowded = BODY + b"".join(b"BT /F1 10 Tf 72 %d Td (Line %d.) Tj ET\n" % (600 - 14 * line, line) for line in range(10)) + NOTE
-    assert "Draft note" in _read(_layered(crowded))
+    assert "Draft note" in _read(_layered(CROWDED))
     assert calls == []
 
 
@@ -171,11 +183,17 @@ def test_the_layers_of_a_page_are_tried_in_one_drawing_of_it(monkeypatch):
     assert tried == [50]
 
 
-def test_the_layers_tried_on_a_page_are_bounded(monkeypatch):
+def test_layers_past_those_one_drawing_tries_are_tried_in_the_next(monkeypatch):
+    """Past a page's first ``LAYERS_TRIED`` layers, their text had been kept whatever the
+    layer: the others are tried in further drawings of the page."""
     monkeypatch.setattr(pdf, "LAYERS_TRIED", 10)
+    tried = []
+    shown_layers = pdf._shown_layers
+    monkeypatch.setattr(pdf, "_shown_layers", lambda page, layers, shown: tried.append(len(layers)) or shown_layers(page, layers, shown))
     text = _read(_fifty_layers())
-    assert "Layer 1 line 0." in text and "Layer 0 line 0." not in text and "Layer 8 line 0." not in text
-    assert "Layer 48 line 0." in text  # not tried: kept
+    for group in range(50):
+        assert (f"Layer {group} line 0." in text) == (group % 2 == 1)
+    assert tried == [10] * 5
 
 
 @pytest.mark.parametrize("rotate", [90, 180, 270])
@@ -193,3 +211,95 @@ def test_a_line_running_off_the_crop_box_is_kept_with_the_part_a_viewer_shows(x)
     line = (x, 700, "Starts inside the crop box and runs far beyond its right edge into the margin area")
     data = pdf_bytes([[SHOWN, line]], page_entries=b"/CropBox [36 100 576 756]")
     assert _read(data) == f"{SHOWN[2]}\n\n{line[2]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Layers inside forms (form XObjects): a form's content carries its own marks.
+
+
+def _with_forms(content: bytes, forms: dict[str, bytes], *, off: bytes = b"6 0 R", ocmd: bool = False) -> bytes:
+    """A page drawing ``content``, with the form XObjects ``forms`` (name: content, each
+    may draw the others); ``/oc0`` is layer 6, ``/oc1`` layer 7, under ``/D << /OFF [off] >>``.
+    With ``ocmd``, ``/oc0`` is a membership dictionary (OCMD) over layer 6, not the layer."""
+    names = list(forms)
+    first_form = 9
+    page = first_form + len(names)
+    properties = b"/oc0 %d 0 R /oc1 7 0 R" % (8 if ocmd else 6)
+    xobjects = b" ".join(b"/%s %d 0 R" % (name.encode(), first_form + number) for number, name in enumerate(names))
+    resources = b"<< /Font << /F1 3 0 R >> /Properties << %s >> /XObject << %s >> >>" % (properties, xobjects)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [6 0 R 7 0 R] /D << /OFF [%s] >> >> >>" % off,
+        b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< >>",  # unused
+        b"<< /Type /OCG /Name (Draft notes) >>",
+        b"<< /Type /OCG /Name (Body) >>",
+        b"<< /Type /OCMD /OCGs [6 0 R] /P /AllOn >>",
+    ]
+    objects += [
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources %s /Length %d >>\nstream\n%s\nendstream"
+        % (resources, len(forms[name]), forms[name])
+        for name in names
+    ]
+    objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources %s >>" % resources)
+    out, offsets = b"%PDF-1.5\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+HIDDEN_IN_FORM = b"/OC /oc0 BDC BT /F1 12 Tf 72 690 Td (Draft note: check the date.) Tj ET EMC "
+SHOWN_IN_FORM = b"BT /F1 12 Tf 72 660 Td (A line of the form.) Tj ET"
+
+
+def _lines(data: bytes) -> list[str]:
+    return _text(data).replace("\n\n", "\n").split("\n")
+
+
+@pytest.mark.parametrize("ocmd", [False, True], ids=["layer", "membership"])
+def test_text_of_a_layer_off_by_default_inside_a_form_is_left_out(ocmd):
+    """Its text had been kept: the page's objects were looked at, not those inside its
+    forms, whose marks are the form's own."""
+    data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM}, ocmd=ocmd)
+    assert _lines(data) == ["The treaty was signed in 2001.", "A line of the form."]
+
+
+def test_text_of_a_layer_on_by_default_inside_a_form_is_kept():
+    data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM}, off=b"")
+    assert _lines(data) == ["The treaty was signed in 2001.", "Draft note: check the date.", "A line of the form."]
+
+
+def test_text_of_a_layer_off_by_default_in_a_form_inside_a_form_is_left_out():
+    data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": b"/Fm1 Do", "Fm1": b"/Fm2 Do", "Fm2": HIDDEN_IN_FORM + SHOWN_IN_FORM})
+    assert _lines(data) == ["The treaty was signed in 2001.", "A line of the form."]
+
+
+def test_a_form_in_a_layer_shown_is_looked_inside():
+    data = _with_forms(BODY + b"/OC /oc1 BDC /Fm0 Do EMC\n", {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM})
+    assert _lines(data) == ["The treaty was signed in 2001.", "A line of the form."]
+
+
+@pytest.mark.parametrize("depth", ["on the page", "inside a form"])
+def test_a_form_drawn_twice_once_in_a_layer_hidden_keeps_its_text_once(depth):
+    twice = b"/OC /oc0 BDC /Fm1 Do EMC q 1 0 0 1 0 -100 cm /Fm1 Do Q\n"
+    drawn = {"Fm1": b"BT /F1 12 Tf 72 690 Td (A form drawn twice.) Tj ET"}
+    data = _with_forms(BODY + twice, drawn) if depth == "on the page" else _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": twice, **drawn})
+    assert _lines(data) == ["The treaty was signed in 2001.", "A form drawn twice."]
+
+
+def test_a_form_drawn_twice_with_a_layer_hidden_inside_it_loses_that_text_both_times():
+    data = _with_forms(BODY + b"/Fm0 Do q 1 0 0 1 0 -200 cm /Fm0 Do Q\n", {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM})
+    assert _lines(data) == ["The treaty was signed in 2001.", "A line of the form.", "A line of the form."]
+
+
+def test_the_objects_looked_at_inside_forms_are_bounded(monkeypatch):
+    """A form drawn a thousand times, a thousand objects each, would be a million calls:
+    past ``FORM_OBJECTS_LOOKED_AT`` on a page, the forms not yet looked inside keep their text."""
+    monkeypatch.setattr(pdf, "FORM_OBJECTS_LOOKED_AT", 3)
+    data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": b"/Fm1 Do " + HIDDEN_IN_FORM, "Fm1": HIDDEN_IN_FORM + SHOWN_IN_FORM})
+    # Fm0's two objects are looked at, Fm1's two more would pass the bound.
+    assert _read(data).replace("\n\n", "\n").split("\n") == ["The treaty was signed in 2001.", "Draft note: check the date.", "A line of the form."]
