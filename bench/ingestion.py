@@ -1,6 +1,7 @@
 """Sources from files: extraction quality, speed, and memory on large uploads.
 
     .venv/bin/python bench/ingestion.py [--repeat 5] [--record]
+    .venv/bin/python bench/ingestion.py --memory-only [--sizes 10 50] [--text-only] [--memory-database-url URL]
 
 1. Quality: sentence precision and recall (``tests/documents.py``) of the text extracted
    from the built news pages (navigation, cookie banner, related links, comments, ads,
@@ -16,8 +17,8 @@
 3. Memory: peak RSS of a fresh process that uploads one file through the WSGI handler
    (POST /api/v1/sources/, multipart, the body streamed from disk as a server would, the
    answer's chunks consumed as a server sends them), above the same process before the
-   request, for 5 MB and 50 MB files; and of ``manage.py import_sources`` on the same
-   plain-text file. A PDF is read in a process of its own (``sources.ingest.pdf``): its
+   request, for 5 MB and 50 MB files (``--sizes``); and of ``manage.py import_sources`` on the same
+   plain-text file. ``--memory-only`` measures this alone, ``--text-only`` its text files alone. A PDF is read in a process of its own (``sources.ingest.pdf``): its
    peak is shown apart, measured by ``/usr/bin/time`` on the same file.
 """
 
@@ -301,7 +302,7 @@ def _bench_user(database_url: str) -> None:
     subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=environment, check=True)
 
 
-def memory(database_url: str | None = None) -> str:
+def memory(database_url: str | None = None, sizes=(5, 50), text_only: bool = False) -> str:
     """On a copy of a fresh SQLite database per upload, or on ``database_url`` (migrated
     here; what each upload creates is deleted after it)."""
     DATA_DIR.mkdir(exist_ok=True)
@@ -312,7 +313,7 @@ def memory(database_url: str | None = None) -> str:
         if database_url:
             _bench_user(database_url)
         prose = report_paragraphs(200)
-        for megabytes in (5, 50):
+        for megabytes in sizes:
             pictures = folder / f"report-{megabytes}.pdf"
             pictures.write_bytes(illustrated_report(megabytes, prose))
             single = folder / f"poster-{megabytes}.pdf"
@@ -335,6 +336,8 @@ def memory(database_url: str | None = None) -> str:
                 ("plain text, by import_sources", text, "text/plain", COMMAND_CHILD),
             )
             for kind, path, media_type, script in cases:
+                if text_only and media_type == "application/pdf":
+                    continue
                 body = folder / "body"
                 _multipart(path, path.name, media_type, body)
                 database = folder / "run.sqlite3"
@@ -355,6 +358,52 @@ def memory(database_url: str | None = None) -> str:
                   "PDF reader's own peak (its process)"], rows)
 
 
+# What SQLite itself costs to store a text of ``megabytes`` MB in a row, in a fresh process:
+# the text as the upload hands it (a function of the connection returning its UTF-8), the
+# same text written into a TEXT value made beforehand (zeroblob cast, filled by incremental
+# blob I/O), and as a BLOB (zeroblob, filled so): the floor under the upload's growth.
+SQLITE_FLOOR_CHILD = r'''
+import os, sqlite3, sys
+megabytes, path, how = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) // 1024
+connection = sqlite3.connect(path)
+connection.execute("PRAGMA journal_mode=WAL")
+connection.execute("CREATE TABLE source (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+connection.commit()
+piece = (b"Plain notes, one line after another.\n" * 30000)[: 2**20]
+before = status("VmRSS")
+if how == "function":
+    connection.create_function("long_text", 0, lambda: piece * megabytes, deterministic=True)
+    connection.execute("INSERT INTO source (text) VALUES (CAST(long_text() AS TEXT))")
+else:
+    made = "CAST(zeroblob(?) AS TEXT)" if how == "text-blob-io" else "zeroblob(?)"
+    row = connection.execute(f"INSERT INTO source (text) VALUES ({made})", [megabytes * 2**20]).lastrowid
+    with connection.blobopen("source", "text", row) as blob:
+        for _ in range(megabytes):
+            blob.write(piece)
+connection.commit()
+print(status("VmHWM") - before, connection.execute("SELECT typeof(text) FROM source").fetchone()[0])
+'''
+
+
+def sqlite_floor(sizes) -> str:
+    rows = []
+    with tempfile.TemporaryDirectory(dir=DATA_DIR) as scratch:
+        for megabytes in sizes:
+            for how, said in (("function", "TEXT, from a function (as an upload is saved)"),
+                              ("text-blob-io", "TEXT, made first, then written by blob I/O"),
+                              ("blob-io", "BLOB, zeroblob then blob I/O")):
+                path = Path(scratch) / f"{how}-{megabytes}.sqlite3"
+                result = subprocess.run([sys.executable, "-c", SQLITE_FLOOR_CHILD, str(megabytes), str(path), how],
+                                        capture_output=True, text=True, check=True)
+                growth, stored = result.stdout.split()
+                rows.append([said, f"{megabytes} MB", stored, f"{growth} MB"])
+    return table(["how the row is written", "text", "stored as", "growth of the process"], rows)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -364,20 +413,26 @@ def main(argv=None) -> None:
         help="Measure the uploads' memory on this database (e.g. PostgreSQL; migrated, and what the uploads "
         "create is deleted) instead of a fresh SQLite file per upload.",
     )
+    parser.add_argument("--memory-only", action="store_true", help="Measure the uploads' memory alone.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 50], help="The files' sizes in MB (memory).")
+    parser.add_argument("--text-only", action="store_true", help="Of the uploads' memory, the text files' alone.")
     arguments = parser.parse_args(argv)
     import django
 
     django.setup()
     url = arguments.memory_database_url
     database = "SQLite" if not url else "PostgreSQL" if url.startswith("postgres") else url.split(":", 1)[0]
-    report = "\n\n".join(
-        [
-            "Extraction quality (sentences of the article found, and of the boilerplate kept):\n\n" + quality(),
-            f"Extraction time (median of {arguments.repeat}):\n\n" + speed(arguments.repeat),
-            f"Memory of one upload through the WSGI handler, in a fresh process, on {database}:\n\n"
-            + memory(arguments.memory_database_url),
-        ]
+    parts = [] if arguments.memory_only else [
+        "Extraction quality (sentences of the article found, and of the boilerplate kept):\n\n" + quality(),
+        f"Extraction time (median of {arguments.repeat}):\n\n" + speed(arguments.repeat),
+    ]
+    parts.append(
+        f"Memory of one upload through the WSGI handler, in a fresh process, on {database}:\n\n"
+        + memory(arguments.memory_database_url, sizes=arguments.sizes, text_only=arguments.text_only)
     )
+    if database == "SQLite":
+        parts.append("SQLite alone storing such a text in a row, in a fresh process:\n\n" + sqlite_floor(arguments.sizes))
+    report = "\n\n".join(parts)
     publish("Sources from files: extraction quality, speed, memory", __file__, argv, "", report, record=arguments.record)
 
 
