@@ -547,10 +547,11 @@ def _held(count: int, objects: list) -> tuple[int, int]:
 # text is kept, layers off by default included. The layers of a page are tried
 # ``LAYERS_TRIED`` to a drawing of it (each is a square in it), as many drawings as it takes.
 LAYERS_TRIED = 100
-# Of the objects inside forms (form XObjects, and forms inside them), this many on one page
-# are looked at for layers: a form drawn a thousand times, each time a thousand objects,
-# would cost a million calls. Past it, the text inside the forms not yet looked at is kept.
-FORM_OBJECTS_LOOKED_AT = 20_000
+# Of the objects inside forms (form XObjects, and forms inside them), this many in one
+# document are looked at for layers: a form drawn a thousand times on each of many pages,
+# each time a thousand objects, would cost millions of calls. Past it, the text inside the
+# forms not yet looked at is kept.
+FORM_OBJECTS_LOOKED_AT = 100_000
 
 
 def _mark_name(address: int) -> str:
@@ -635,7 +636,7 @@ def _shown_layers(page, layers: list[tuple], shown: Box) -> list[bool]:
                 pdfium_raw.FPDFPageObj_Destroy(probe)
 
 
-def _without_hidden_layers(page, objects: list, shown: Box) -> None:
+def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0) -> int:
     """Takes off the page the text (and forms) of layers a viewer hides until a reader
     turns them on (optional content off in the document's default configuration, ``/D
     /OFF``): PDFium's text has it, its drawing has not. The configuration is not within reach
@@ -648,7 +649,9 @@ def _without_hidden_layers(page, objects: list, shown: Box) -> None:
     time (a form inside a form is the next level): a hidden form goes whole, and text
     marked hidden inside a form shown is taken out of that form. Each drawing of a form
     (``Do``) is an object of its own, its content read anew: a form drawn twice, once in a
-    layer hidden and once not, keeps its text once."""
+    layer hidden and once not, keeps its text once. Up to ``forms_left`` objects inside forms
+    are looked at (what remains of the document's ``FORM_OBJECTS_LOOKED_AT``); returns how
+    many were."""
     level = [(None, item) for item in objects]
     looked_at = 0
     while level:
@@ -670,10 +673,11 @@ def _without_hidden_layers(page, objects: list, shown: Box) -> None:
         level = []
         for form in forms:
             count = pdfium_raw.FPDFFormObj_CountObjects(form)
-            if looked_at + count > FORM_OBJECTS_LOOKED_AT:
+            if looked_at + count > forms_left:
                 break
             looked_at += count
             level += [(form, pdfium_raw.FPDFFormObj_GetObject(form, number)) for number in range(count)]
+    return looked_at
 
 
 def _hidden_of(page, placed: list[tuple], objects: list, shown: Box) -> list[tuple]:
@@ -782,7 +786,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             language = _language(document)
             pages = []
             objects = pictures = 0  # held since the document was opened
-            crowded_left = CROWDED_OBJECTS_LOOKED_AT
+            crowded_left, forms_left = CROWDED_OBJECTS_LOOKED_AT, FORM_OBJECTS_LOOKED_AT
             for number in range(count):
                 if objects >= OBJECTS_PER_OPENING or pictures >= PICTURE_BYTES_PER_OPENING:
                     document.close()
@@ -796,7 +800,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                     held = _held(count, drawn)
                     objects, pictures = objects + held[0], pictures + held[1]
                     shown = _shown(page)
-                    _without_hidden_layers(page, drawn, shown)
+                    forms_left -= _without_hidden_layers(page, drawn, shown, forms_left)
                     textpage = page.get_textpage()
                     if page.get_rotation() and _drawn_level(textpage):
                         # A page turned for display with its text drawn level on it (a

@@ -217,21 +217,23 @@ def test_a_line_running_off_the_crop_box_is_kept_with_the_part_a_viewer_shows(x)
 # Layers inside forms (form XObjects): a form's content carries its own marks.
 
 
-def _with_forms(content: bytes, forms: dict[str, bytes], *, off: bytes = b"6 0 R", ocmd: bool = False) -> bytes:
-    """A page drawing ``content``, with the form XObjects ``forms`` (name: content, each
-    may draw the others); ``/oc0`` is layer 6, ``/oc1`` layer 7, under ``/D << /OFF [off] >>``.
-    With ``ocmd``, ``/oc0`` is a membership dictionary (OCMD) over layer 6, not the layer."""
+def _with_forms(content: bytes | list[bytes], forms: dict[str, bytes], *, off: bytes = b"6 0 R", ocmd: bool = False) -> bytes:
+    """A page drawing ``content`` (or a page for each content of a list), with the form
+    XObjects ``forms`` (name: content, each may draw the others); ``/oc0`` is layer 6,
+    ``/oc1`` layer 7, under ``/D << /OFF [off] >>``. With ``ocmd``, ``/oc0`` is a membership
+    dictionary (OCMD) over layer 6, not the layer."""
+    contents = content if isinstance(content, list) else [content]
     names = list(forms)
     first_form = 9
-    page = first_form + len(names)
+    first_page = first_form + len(names)
     properties = b"/oc0 %d 0 R /oc1 7 0 R" % (8 if ocmd else 6)
     xobjects = b" ".join(b"/%s %d 0 R" % (name.encode(), first_form + number) for number, name in enumerate(names))
     resources = b"<< /Font << /F1 3 0 R >> /Properties << %s >> /XObject << %s >> >>" % (properties, xobjects)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [6 0 R 7 0 R] /D << /OFF [%s] >> >> >>" % off,
-        b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page,
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (first_page + 2 * number) for number in range(len(contents))), len(contents)),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< >>",  # unused
         b"<< >>",  # unused
         b"<< /Type /OCG /Name (Draft notes) >>",
         b"<< /Type /OCG /Name (Body) >>",
@@ -242,7 +244,9 @@ def _with_forms(content: bytes, forms: dict[str, bytes], *, off: bytes = b"6 0 R
         % (resources, len(forms[name]), forms[name])
         for name in names
     ]
-    objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources %s >>" % resources)
+    for number, drawn in enumerate(contents):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources %s >>" % (first_page + 2 * number + 1, resources))
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(drawn), drawn))
     out, offsets = b"%PDF-1.5\n", []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -298,8 +302,17 @@ def test_a_form_drawn_twice_with_a_layer_hidden_inside_it_loses_that_text_both_t
 
 def test_the_objects_looked_at_inside_forms_are_bounded(monkeypatch):
     """A form drawn a thousand times, a thousand objects each, would be a million calls:
-    past ``FORM_OBJECTS_LOOKED_AT`` on a page, the forms not yet looked inside keep their text."""
+    past ``FORM_OBJECTS_LOOKED_AT``, the forms not yet looked inside keep their text."""
     monkeypatch.setattr(pdf, "FORM_OBJECTS_LOOKED_AT", 3)
     data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": b"/Fm1 Do " + HIDDEN_IN_FORM, "Fm1": HIDDEN_IN_FORM + SHOWN_IN_FORM})
     # Fm0's two objects are looked at, Fm1's two more would pass the bound.
     assert _read(data).replace("\n\n", "\n").split("\n") == ["The treaty was signed in 2001.", "Draft note: check the date.", "A line of the form."]
+
+
+def test_the_objects_looked_at_inside_forms_are_bounded_for_the_whole_document(monkeypatch):
+    """The bound is the document's, not a page's: thousands of pages each drawing forms of
+    thousands of objects would otherwise pass the time a PDF is given."""
+    monkeypatch.setattr(pdf, "FORM_OBJECTS_LOOKED_AT", 2)  # the first page's form: two objects
+    pages = [b"BT /F1 12 Tf 72 720 Td (Page %d of the treaty.) Tj ET q 1 0 0 1 0 -%d cm /Fm0 Do Q\n" % (number, 40 * number) for number in (1, 2)]
+    text = _read(_with_forms(pages, {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM}))
+    assert text.count("Draft note") == 1 and text.index("Page 2") < text.index("Draft note")
