@@ -8,14 +8,24 @@ code points. The reader's script asks the same question of ``Intl.Segmenter``.
 
 The rules are UAX #29's, each asked of the code points next to a place (``is_boundary``);
 the few that look further back (a flag's pairs, an emoji joined by U+200D, an Indic
-conjunct) read at most ``LOOK_BACK`` code points back (a line of flags, ``FLAGS_LOOK_BACK``), so the cost of a question is bounded
-whatever the text. (The ``regex`` module gives the classes; its ``\\X`` is not used: it
-joins a virama to a consonant whatever precedes the virama, where the rule and browsers
-need a consonant, and counts a line of flags again for each of them.)
+conjunct) read at most ``LOOK_BACK`` code points back (a line of flags, ``FLAGS_LOOK_BACK``).
+What lies further back than that (a line of more than 512 regional indicators, an emoji or
+a consonant followed by more than 62 combining marks before its U+200D or virama) is
+answered by one reading of the whole text, kept for the last texts asked
+(``_long_sequences``): the answer is the rule's, as browsers' ``Intl.Segmenter`` gives it
+at any length, and the cost of a question stays bounded after the first. (Capped instead,
+these questions had found a break between two halves of a flag past the 512th indicator
+and inside a joined emoji or a conjunct past 64 marks: the server accepted a span the
+reader would have widened to the whole character.) (The ``regex`` module gives the
+classes; its ``\\X`` is not used: it joins a virama to a consonant whatever precedes the
+virama, where the rule and browsers need a consonant, and counts a line of flags again for
+each of them.)
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -44,6 +54,14 @@ _LINKING = regex.compile(r"[\p{InCB=Extend}\p{InCB=Linker}]")
 _PICTOGRAPH_JOINED_BEFORE = regex.compile(r"(?r)\p{Extended_Pictographic}\p{Grapheme_Cluster_Break=Extend}*\u200d")
 _REGIONAL_INDICATORS_BEFORE = regex.compile(r"(?r)\p{Regional_Indicator}+")
 _CONJUNCT_BEFORE = regex.compile(r"(?r)\p{InCB=Consonant}[\p{InCB=Extend}\p{InCB=Linker}]*\p{InCB=Linker}[\p{InCB=Extend}\p{InCB=Linker}]*")
+# The same sequences read forwards over a whole text (``_long_sequences``), each without
+# backtracking (possessive), so that the reading is linear whatever the text.
+_CONJUNCT = regex.compile(r"\p{InCB=Consonant}\p{InCB=Extend}*+\p{InCB=Linker}[\p{InCB=Extend}\p{InCB=Linker}]*+")
+_PICTOGRAPH_JOINED = regex.compile(r"\p{Extended_Pictographic}\p{Grapheme_Cluster_Break=Extend}*+\u200d")
+_REGIONAL_INDICATORS = regex.compile(rf"\p{{Regional_Indicator}}{{{FLAGS_LOOK_BACK},}}+")
+# Runs that may reach further back than a rule reads.
+_LINKING_RUN = regex.compile(r"[\p{InCB=Extend}\p{InCB=Linker}]+")
+_EXTEND_RUN = regex.compile(r"\p{Grapheme_Cluster_Break=Extend}+")
 # Below U+0300 (Latin, Latin-1, IPA, spacing modifiers) no code point joins another, except
 # CR to LF: the common case answers without a look-up.
 _FIRST_JOINING = "\u0300"
@@ -72,16 +90,54 @@ def is_boundary(text: str, offset: int) -> bool:
         return not (before == "\r" and after == "\n")
     if _hangul_joins(before, after) or _JOINS_BEFORE.match(after) or _PREPEND.match(before):
         return False
-    behind = text[max(0, offset - LOOK_BACK) : offset]
+    window = max(0, offset - LOOK_BACK)
+    behind = text[window:offset]
     if _CONSONANT.match(after) and _LINKING.match(before):
+        if window > 0 and _LINKING_RUN.fullmatch(text, window, offset):
+            return offset not in _long_sequences(text).conjuncts
         return _CONJUNCT_BEFORE.match(behind) is None
     if _PICTOGRAPH.match(after) and before == "\u200d":
+        if window > 0 and _EXTEND_RUN.fullmatch(text, window, offset - 1):
+            return offset not in _long_sequences(text).joined_pictographs
         return _PICTOGRAPH_JOINED_BEFORE.match(behind) is None
     if _REGIONAL_INDICATOR.match(before) and _REGIONAL_INDICATOR.match(after):
         # A flag is a pair: a break after an even number of indicators.
-        run = _REGIONAL_INDICATORS_BEFORE.match(text, max(0, offset - FLAGS_LOOK_BACK), offset)
+        window = offset - FLAGS_LOOK_BACK
+        if window > 0 and _REGIONAL_INDICATOR.match(text[window - 1]) and _REGIONAL_INDICATORS.fullmatch(text, window, offset):
+            return (offset - _long_sequences(text).indicator_run_start(offset)) % 2 == 0
+        run = _REGIONAL_INDICATORS_BEFORE.match(text, max(0, window), offset)
         return len(run.group()) % 2 == 0
     return True
+
+
+@dataclass(frozen=True)
+class _LongSequences:
+    """Where a text's sequences too long for a rule's look-back end: a consonant's linked
+    marks (``conjuncts``), an emoji's marks and U+200D (``joined_pictographs``), each the
+    offset after it; the ``[start, end)`` of its lines of regional indicators longer than
+    ``FLAGS_LOOK_BACK``, in order."""
+
+    conjuncts: frozenset[int]
+    joined_pictographs: frozenset[int]
+    indicator_runs: tuple[tuple[int, int], ...]
+
+    def indicator_run_start(self, offset: int) -> int:
+        """The start of the line of regional indicators that ``offset`` falls inside."""
+        index = bisect.bisect_left(self.indicator_runs, (offset,)) - 1
+        return self.indicator_runs[index][0]
+
+
+@functools.lru_cache(maxsize=2)
+def _long_sequences(text: str) -> _LongSequences:
+    """One linear reading of ``text``, kept for the last two texts asked: the questions about
+    one text come together (a span's two ends, every span of a source re-anchored)."""
+    return _LongSequences(
+        conjuncts=frozenset(found.end() for found in _CONJUNCT.finditer(text) if found.end() - found.start() > LOOK_BACK),
+        joined_pictographs=frozenset(
+            found.end() for found in _PICTOGRAPH_JOINED.finditer(text) if found.end() - found.start() > LOOK_BACK
+        ),
+        indicator_runs=tuple(found.span() for found in _REGIONAL_INDICATORS.finditer(text)),
+    )
 
 
 @dataclass(frozen=True)

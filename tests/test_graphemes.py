@@ -10,7 +10,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.graphemes import LOOK_BACK, character_around, is_boundary, split_character
+from sources.graphemes import FLAGS_LOOK_BACK, LOOK_BACK, character_around, is_boundary, split_character
 
 CAFE = "The cafe\u0301 in Tehran"  # "café" with a combining acute accent
 FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # man, woman, girl joined by U+200D
@@ -36,6 +36,45 @@ def test_flags_are_pairs_of_regional_indicators():
     text = "Flags " + FLAGS * 40
     inside = [6 + offset for offset in range(1, len(FLAGS) * 40)]
     assert [is_boundary(text, offset) for offset in inside] == [(offset - 6) % 2 == 0 for offset in inside]
+
+
+def test_a_line_of_flags_longer_than_the_look_back_is_read_in_pairs_to_its_end():
+    # Past the 512th indicator every place had been a break: half a flag was accepted.
+    for before in ("", "Flags ", "Flag \U0001F1EE"):
+        text = before + FLAGS * 300
+        first = len(before)
+        inside = range(first + 1, len(text))
+        parity = 0 if before != "Flag \U0001F1EE" else 1  # an odd indicator before pairs with the line's first
+        assert [offset for offset in inside if is_boundary(text, offset)] == [
+            offset for offset in inside if (offset - first) % 2 == parity
+        ]
+    text = FLAGS * 300
+    assert len(text) > 2 * FLAGS_LOOK_BACK
+    assert split_character(text, 1_001, 1_100).side == "start"
+    assert split_character(text, 1_000, 1_101).side == "end"
+    assert split_character(text, 1_000, 1_100) is None
+
+
+@pytest.mark.parametrize("marks", [LOOK_BACK - 3, LOOK_BACK - 2, LOOK_BACK, 100, 5_000])
+def test_an_emoji_joined_after_many_marks_is_one_character(marks):
+    # UAX #29 (GB11): an emoji, any number of marks, U+200D, an emoji; past 64 code points the
+    # rule had not been read and a break was found before the second emoji.
+    text = "A \U0001F468" + "\u0301" * marks + "\u200d\U0001F469 family"
+    assert boundaries(text)[:4] == [0, 1, 2, 2 + 1 + marks + 2]
+    # Not joined: no emoji before the marks.
+    text = "A a" + "\u0301" * marks + "\u200d\U0001F469"
+    assert boundaries(text) == [0, 1, 2, 3 + marks + 1, len(text)]
+
+
+@pytest.mark.parametrize("marks", [LOOK_BACK - 2, LOOK_BACK, 100, 5_000])
+def test_a_conjunct_linked_after_many_marks_is_one_character(marks):
+    # GB9c: a consonant, marks with a virama among them, a consonant.
+    for joining in ("\u093c" * marks + "\u094d", "\u094d" + "\u093c" * marks):
+        text = "x \u0915" + joining + "\u0937 y"
+        assert boundaries(text) == [0, 1, 2, len(text) - 2, len(text) - 1, len(text)]
+    # Not joined: no virama among the marks, or a letter of another script before them.
+    assert is_boundary("\u0915" + "\u093c" * marks + "\u0937", marks + 1)
+    assert is_boundary("a" + "\u093c" * marks + "\u094d\u0937", marks + 2)
 
 
 def test_a_skin_tone_and_a_variation_selector_belong_to_their_emoji():
@@ -91,10 +130,30 @@ def test_boundaries_are_those_of_extended_grapheme_clusters(text):
     "e" + "\u0301" * 1_000_000,
     "\U0001F468\u200d" * 500_000,
     ("\U0001F1EE\U0001F1F7" * 40 + "\u0301") * 20_000,
-], ids=["indicators", "marks", "joined", "flags-then-a-mark"])
+    ("\U0001F468" + "\u0301" * 100 + "\u200d") * 10_000,
+    ("\u0915" + "\u093c" * 100 + "\u094d") * 10_000,
+], ids=["indicators", "marks", "joined", "flags-then-a-mark", "joined-after-marks", "conjuncts-after-marks"])
 def test_the_cost_of_a_question_is_bounded_whatever_the_text(text):
     began = time.perf_counter()
     for offset in range(len(text) // 2, len(text) // 2 + 10_000):
         is_boundary(text, offset)
     assert time.perf_counter() - began < 1.0
     assert character_around(text, len(text) // 2 + 1)[1] - character_around(text, len(text) // 2 + 1)[0] <= 2 * LOOK_BACK
+
+
+@pytest.mark.parametrize("text", [
+    "\U0001F1EE" * 1_000_000,
+    "\U0001F468" + "\u0301" * 1_000_000 + "\u200d\U0001F469",
+    "\u0915" + "\u093c" * 1_000_000 + "\u094d\u0937",
+], ids=["indicators", "joined-after-marks", "conjunct-after-marks"])
+def test_questions_past_the_look_back_read_the_text_once(text):
+    """The places whose answer lies further back than a rule reads: the text is read once,
+    then each question costs what a question within the look-back costs."""
+    began = time.perf_counter()
+    places = range(len(text) - 10_000, len(text) + 1)
+    answers = [is_boundary(text, offset) for offset in places]
+    assert time.perf_counter() - began < 1.5
+    if text[0] == "\U0001F1EE":
+        assert answers == [offset % 2 == 0 for offset in places]
+    else:
+        assert answers == [offset == len(text) for offset in places]

@@ -164,3 +164,85 @@ def test_the_claim_form_keeps_a_pasted_claim_over_the_limit_and_counts_it(transa
     page.fill("#id_text", "Officials met in Tehran.")
     assert page.inner_text("#claim_form [data-role=claim-count]") == "24 / 500"
     assert page.errors == []
+
+
+LONG_CHARACTERS = (
+    "Flags: " + "\U0001F1EE\U0001F1F7\U0001F1F7\U0001F1FA" * 300 + " end. "
+    "A \U0001F468" + "\u0301" * 100 + "\u200d\U0001F469 family. "
+    "A conjunct \u0915" + "\u093c" * 100 + "\u094d\u0937 here."
+)
+
+# The page's characters, as the reader's script reads them (Intl.Segmenter), in code points.
+_PAGE_BOUNDARIES = """() => {
+    const text = document.getElementById('source-text').textContent;
+    const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+    const boundaries = [0];
+    let points = 0;
+    for (const {segment} of segmenter.segment(text)) {
+        points += Array.from(segment).length;
+        boundaries.push(points);
+    }
+    return boundaries;
+}"""
+
+
+def select_units(page, start_unit: int, end_unit: int) -> str:
+    """Select UTF-16 units [start_unit, end_unit) of the text (as a keyboard's Shift+arrow
+    selection would land, inside a character) and wait for the page to take it: the quote
+    the form will send."""
+    page.evaluate(
+        """([startUnit, endUnit]) => {
+            const container = document.getElementById('source-text');
+            const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+            const range = document.createRange();
+            let seen = 0, node, started = false;
+            while ((node = walker.nextNode())) {
+                if (!started && startUnit < seen + node.data.length) { range.setStart(node, startUnit - seen); started = true; }
+                if (started && endUnit <= seen + node.data.length) { range.setEnd(node, endUnit - seen); break; }
+                seen += node.data.length;
+            }
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }""",
+        [start_unit, end_unit],
+    )
+    page.wait_for_function("() => document.querySelector('#cb-selection input[name=quote]').value !== ''")
+    return page.input_value("#cb-selection input[name=quote]")
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_the_page_and_the_server_agree_on_characters_past_the_look_back(transactional_db, browser, live_server, analyst):
+    # Past 512 regional indicators, or 64 marks before an emoji's U+200D or a virama, the
+    # server had found breaks that the page (Intl.Segmenter) does not: half a flag was a span.
+    from sources.graphemes import is_boundary
+
+    text = LONG_CHARACTERS
+    source = source_create(user=analyst, title="Long characters", text=text)
+    page = reader(browser, live_server, source)
+    page.wait_for_selector("#source-text")
+    assert page.evaluate(_PAGE_BOUNDARIES) == [offset for offset in range(len(text) + 1) if is_boundary(text, offset)]
+    # A selection that begins and ends inside flags past the 512th indicator is widened to
+    # whole flags, and the server takes it as the page sends it.
+    first = len("Flags: ")
+    quote = select_units(page, units(text[: first + 1_101]), units(text[: first + 1_151]))
+    assert quote == text[first + 1_100 : first + 1_152]
+    assert page.input_value("#cb-selection input[name=start]") == str(first + 1_100)
+    with page.expect_navigation():
+        page.click("[data-role=make-span]")
+    page.wait_for_selector(".messagelist .success")
+    span = Span.objects.get(source=source)
+    assert (span.start, span.end, span.quote) == (first + 1_100, first + 1_152, quote)
+    # One mark of the emoji, one of the conjunct: each widened to the whole character.
+    for inside, whole in ((text.index("\u200d") - 1, "\U0001F468" + "\u0301" * 100 + "\u200d\U0001F469"),
+                          (text.index("\u094d") - 1, "\u0915" + "\u093c" * 100 + "\u094d\u0937")):
+        page.keyboard.press("Escape")
+        assert select_units(page, units(text[:inside]), units(text[: inside + 1])) == whole
+        with page.expect_navigation():
+            page.click("[data-role=make-span]")
+        page.wait_for_selector(".messagelist .success")
+        assert Span.objects.order_by("-id").first().quote == whole
+    assert page.errors == []

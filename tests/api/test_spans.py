@@ -217,3 +217,21 @@ def test_a_span_ending_inside_a_character_is_refused_naming_the_field(client_for
     assert not Span.objects.filter(source=source).exists()
     response = _post(client, {"source": source.pk, "start": 0, "end": 9})
     assert (response.status_code, response.json()["quote"]) == (201, "The cafe\u0301")
+
+
+def test_half_a_flag_past_the_512th_regional_indicator_is_refused(client_for, analyst):
+    """A line of flags is read in pairs to its end: the server had found a break between
+    any two indicators past the 512th, where the reader sees (and widens to) a flag."""
+    from sources.services import source_create
+
+    text = "Flags: " + "\U0001F1EE\U0001F1F7" * 600
+    source = source_create(user=analyst, title="Flags", text=text)
+    client = client_for(analyst)
+    start = len("Flags: ") + 1_001
+    response = _post(client, {"source": source.pk, "start": start, "end": start + 11})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "splits_character" and list(body["errors"]) == ["start"]
+    assert body["character"] == {"start": start - 1, "end": start + 1}
+    response = _post(client, {"source": source.pk, "start": start - 1, "end": start + 11})
+    assert (response.status_code, response.json()["quote"]) == (201, text[start - 1 : start + 11])
