@@ -246,3 +246,51 @@ def test_the_page_and_the_server_agree_on_characters_past_the_look_back(transact
         page.wait_for_selector(".messagelist .success")
         assert Span.objects.order_by("-id").first().quote == whole
     assert page.errors == []
+
+
+# Astral characters (an emoji, a CJK Extension B ideograph: two UTF-16 units, one code point)
+# before every place found, so that a unit miscounted would show as a shifted selection.
+MARKS = (
+    "\U0001F600 \U00020000 Η ΑΘΗΝΑ και η Αθήνα. "
+    "\u05d0\u05de\u05e8 \u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd \u05dc\u05db\u05dd. "
+    "\u0642\u0627\u0644 \u0645\u064f\u062d\u064e\u0645\u0651\u064e\u0640\u062f \u0627\u0644\u064a\u0648\u0645. "
+    "S\u00e3o Paulo, Sao Paulo. The caf\u00e9 and the cafe\u0301."
+)
+HEBREW = "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd"  # shalom, pointed
+ARABIC = "\u0645\u064f\u062d\u064e\u0645\u0651\u064e\u0640\u062f"  # Muhammad, with harakat and a tatweel
+
+
+def test_find_ignores_accents_and_marks_and_selects_the_whole_characters(transactional_db, browser, live_server, analyst):
+    source = source_create(user=analyst, title="Marks", text=MARKS)
+    page = reader(browser, live_server, source)
+    # Greek without tonos, in the text's order from the top, whatever the case.
+    assert find(page, "αθηνα") == at(MARKS, "ΑΘΗΝΑ")
+    assert find(page) == at(MARKS, "Αθήνα")
+    assert painted(page) == "Αθήνα"
+    # Hebrew without niqqud, Arabic without harakat (and without the tatweel).
+    assert find(page, "\u05e9\u05dc\u05d5\u05dd") == at(MARKS, HEBREW)
+    assert painted(page) == HEBREW
+    assert find(page, "\u0627\u0644 \u0645\u062d\u0645\u062f \u0627\u0644") == at(MARKS, "\u0627\u0644 " + ARABIC + " \u0627\u0644")
+    screenshot(page, "reader_find_arabic")
+    assert find(page, "\u0645\u062d\u0645\u062f") == at(MARKS, ARABIC)
+    # Marks typed are ignored too, as a browser's find-in-page ignores them.
+    assert find(page, "\u0645\u064f\u062d\u064e\u0645\u0651\u064e\u062f") == at(MARKS, ARABIC)
+    assert find(page, "Ἀθῆνα") == at(MARKS, "ΑΘΗΝΑ")
+    # Each place in turn, the one written as typed no ahead of the others.
+    assert find(page, "Sao Paulo") == at(MARKS, "São Paulo")
+    assert find(page) == at(MARKS, "Sao Paulo")
+    assert find(page) == at(MARKS, "São Paulo")
+    assert find(page, "cafe") == at(MARKS, "café")
+    assert find(page) == at(MARKS, "cafe\u0301")
+    assert painted(page) == "cafe\u0301"
+    assert page.inner_text("[data-role=cut-words]") == ""
+    screenshot(page, "reader_find_ignores_marks")
+    for typed, quote in (("\u05e9\u05dc\u05d5\u05dd", HEBREW), ("Sao Paulo", "São Paulo")):
+        find(page, typed)
+        with page.expect_navigation():
+            page.click("[data-role=make-span]")
+        page.wait_for_selector(".messagelist .success")
+        span = Span.objects.order_by("-id").first()
+        assert (span.start, span.end, span.quote) == at(MARKS, quote)
+        assert MARKS[span.start : span.end] == span.quote
+    assert page.errors == []
