@@ -294,3 +294,36 @@ def test_find_ignores_accents_and_marks_and_selects_the_whole_characters(transac
         assert (span.start, span.end, span.quote) == at(MARKS, quote)
         assert MARKS[span.start : span.end] == span.quote
     assert page.errors == []
+
+
+UNSPACED = "中华人民共和国外交部发言人表示。東京都の天気は晴れです。ภาษาไทยง่ายมาก"
+SPACED = "Москва заявила. Αθήνα σήμερα. القاهرة اليوم. ירושלים היום. Iran reportedly."
+
+
+def test_a_cut_inside_a_word_is_said_only_in_scripts_written_with_spaces(transactional_db, browser, live_server, analyst):
+    text = UNSPACED + " " + SPACED
+    source = source_create(user=analyst, title="Scripts", text=text)
+    page = reader(browser, live_server, source)
+    warning = page.locator("[data-role=cut-words]")
+    # Chinese, Japanese, Thai: any place between characters may begin or end a passage.
+    for quote in ("人民共和", "京都の天", "าษาไท"):
+        start, _, _ = at(text, quote)
+        assert select_units(page, start, start + len(quote)) == quote
+        assert warning.is_hidden(), (quote, warning.inner_text())
+        page.keyboard.press("Escape")
+    drag_select(page, "华人民共和国外交部发")
+    assert warning.is_hidden()
+    screenshot(page, "reader_unspaced_scripts")
+    page.keyboard.press("Escape")
+    # Cyrillic, Greek, Arabic, Hebrew, Latin: a cut inside a word is said.
+    for quote, word in (("оскв", "Москва"), ("θήν", "Αθήνα"), ("قاهر", "القاهرة"), ("רושל", "ירושלים"), ("eportedl", "reportedly")):
+        start, _, _ = at(text, quote)
+        assert select_units(page, start, start + len(quote)) == quote
+        assert warning.is_visible()
+        assert warning.inner_text() == (
+            f"This passage starts inside the word “{word}” and ends inside the word “{word}”: select again to cite whole words."
+        )
+        if word == "القاهرة":
+            screenshot(page, "reader_cut_arabic_word")
+        page.keyboard.press("Escape")
+    assert page.errors == []

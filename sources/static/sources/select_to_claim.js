@@ -15,7 +15,9 @@
  * each one character of several code points. A selection, or a place "Find words to cite"
  * found, is widened to whole characters, so that what is painted is what is cited; the
  * server refuses a span that begins or ends inside one (sources/graphemes.py). A passage
- * that begins or ends inside a word is allowed, and said in the selection bar.
+ * that begins or ends inside a word is allowed, and said in the selection bar, in the
+ * scripts that put spaces between words (in Chinese, Japanese or Thai every place between
+ * characters may end a passage).
  *
  * Nothing typed is lost: the page checks what it can before posting, posts with fetch and
  * shows a refusal beside the form, which keeps the selection and the text; the typing is
@@ -73,10 +75,27 @@
     return { startUnit: startUnit, endUnit: endUnit };
   }
 
+  // Scripts written without spaces between words: a passage may begin or end between any
+  // two of their characters (the word segmenter's dictionary words are no reader's unit).
+  // Script_Extensions, so that the marks they share (ー, 々, 、) count as theirs.
+  const UNSPACED = new RegExp("[" + [
+    "Han", "Hiragana", "Katakana", "Bopomofo", "Yi", "Thai", "Lao", "Khmer", "Myanmar", "Tibetan",
+    "Tai_Le", "New_Tai_Lue", "Tai_Tham", "Tai_Viet", "Javanese", "Balinese", "Sundanese",
+  ].map(function (script) { return "\\p{scx=" + script + "}"; }).join("") + "]", "u");
+
+  /** Whether the place at unit `unit` of `text` is next to a character of such a script. */
+  function besideUnspaced(text, unit) {
+    const characters = segmentsOf(graphemes, text);
+    const before = unit > 0 ? characters.containing(unit - 1).segment : "";
+    const after = unit < text.length ? characters.containing(unit).segment : "";
+    return UNSPACED.test(before) || UNSPACED.test(after);
+  }
+
   /**
    * The words that [startUnit, endUnit) of `text` cuts: {start, end}, each the whole word
    * the passage begins (ends) inside of, or null. A slip of the mouse ("eportedly ros"),
-   * told, not corrected: a passage may need to.
+   * told, not corrected: a passage may need to. Not told beside a character of a script
+   * written without spaces (UNSPACED).
    */
   function cutWords(text, startUnit, endUnit) {
     const cut = { start: null, end: null };
@@ -84,11 +103,11 @@
     const segments = segmentsOf(words, text);
     if (startUnit > 0) {
       const first = segments.containing(startUnit);
-      if (first && first.isWordLike && first.index < startUnit) cut.start = first.segment;
+      if (first && first.isWordLike && first.index < startUnit && !besideUnspaced(text, startUnit)) cut.start = first.segment;
     }
     if (endUnit < text.length) {
       const last = segments.containing(endUnit - 1);
-      if (last && last.isWordLike && last.index + last.segment.length > endUnit) cut.end = last.segment;
+      if (last && last.isWordLike && last.index + last.segment.length > endUnit && !besideUnspaced(text, endUnit)) cut.end = last.segment;
     }
     return cut;
   }
