@@ -44,6 +44,14 @@ def painted(page) -> str:
     return page.evaluate("() => Array.from(CSS.highlights.get('cb-selection'), range => range.toString()).join('')")
 
 
+def quote_style(page) -> tuple[str, str]:
+    """The font style and direction of the selected quote in the selection bar."""
+    return tuple(page.evaluate(
+        "() => { const style = getComputedStyle(document.querySelector('[data-role=quote] bdi'));"
+        " return [style.fontStyle, style.direction]; }"
+    ))
+
+
 def at(text: str, quote: str, occurrence: int = 1) -> tuple[int, int, str]:
     start = -1
     for _ in range(occurrence):
@@ -271,6 +279,13 @@ def test_find_ignores_accents_and_marks_and_selects_the_whole_characters(transac
     assert find(page, "\u05e9\u05dc\u05d5\u05dd") == at(MARKS, HEBREW)
     assert painted(page) == HEBREW
     assert find(page, "\u0627\u0644 \u0645\u062d\u0645\u062f \u0627\u0644") == at(MARKS, "\u0627\u0644 " + ARABIC + " \u0627\u0644")
+    # The bar says it as the text reads it: the Arabic upright, in its own direction, the count
+    # after it (it had been taken into the Arabic and shown before its last words).
+    assert quote_style(page) == ("normal", "rtl")
+    assert page.evaluate(
+        "() => document.querySelector('[data-role=quote]').getBoundingClientRect().right"
+        " < document.querySelector('[data-role=offsets]').getBoundingClientRect().left"
+    )
     screenshot(page, "reader_find_arabic")
     assert find(page, "\u0645\u062d\u0645\u062f") == at(MARKS, ARABIC)
     # Marks typed are ignored too, as a browser's find-in-page ignores them.
@@ -278,6 +293,7 @@ def test_find_ignores_accents_and_marks_and_selects_the_whole_characters(transac
     assert find(page, "Ἀθῆνα") == at(MARKS, "ΑΘΗΝΑ")
     # Each place in turn, the one written as typed no ahead of the others.
     assert find(page, "Sao Paulo") == at(MARKS, "São Paulo")
+    assert quote_style(page) == ("italic", "ltr")
     assert find(page) == at(MARKS, "Sao Paulo")
     assert find(page) == at(MARKS, "São Paulo")
     assert find(page, "cafe") == at(MARKS, "café")
@@ -313,6 +329,7 @@ def test_a_cut_inside_a_word_is_said_only_in_scripts_written_with_spaces(transac
         page.keyboard.press("Escape")
     drag_select(page, "华人民共和国外交部发")
     assert warning.is_hidden()
+    assert quote_style(page) == ("normal", "ltr")
     screenshot(page, "reader_unspaced_scripts")
     page.keyboard.press("Escape")
     # Cyrillic, Greek, Arabic, Hebrew, Latin: a cut inside a word is said.
@@ -323,6 +340,8 @@ def test_a_cut_inside_a_word_is_said_only_in_scripts_written_with_spaces(transac
         assert warning.inner_text() == (
             f"This passage starts inside the word “{word}” and ends inside the word “{word}”: select again to cite whole words."
         )
+        # Each word in its own direction, apart from the sentence around it.
+        assert page.locator("[data-role=cut-words] bdi").all_inner_texts() == [word, word]
         if word == "القاهرة":
             screenshot(page, "reader_cut_arabic_word")
         page.keyboard.press("Escape")

@@ -188,6 +188,16 @@
     if (range) CSS.highlights.set("cb-selection", new Highlight(range));
   }
 
+  /** A <bdi> holding `text`: laid out in its own direction, apart from the words around it. */
+  function isolated(text) {
+    const element = document.createElement("bdi");
+    element.textContent = text;
+    return element;
+  }
+
+  // A text of scripts whose type has an italic (and of marks and digits shared by all).
+  const SLANTS = /^[\p{scx=Latin}\p{scx=Greek}\p{scx=Cyrillic}\p{scx=Common}\p{scx=Inherited}]*$/u;
+
   function shorten(text, limit) {
     const points = Array.from(text.replace(/\s+/g, " "));
     return points.length <= limit ? points.join("") : points.slice(0, limit - 1).join("") + "…";
@@ -382,18 +392,26 @@
       if (panel) panel.hidden = !current;
       paintSelection(container, current);
       if (current) {
-        role("quote").textContent = shorten(current.quote, 160);
+        // Isolated, so that an Arabic or Hebrew passage reads in its direction between the
+        // bar's quotation marks, and the count after it stays after it.
+        role("quote").replaceChildren(isolated(shorten(current.quote, 160)));
+        // Italic is Latin, Greek and Cyrillic type's: Chinese, Arabic or Hebrew slanted by the
+        // browser is no typeface's.
+        role("quote").classList.toggle("cb-upright", !SLANTS.test(current.quote));
         const length = current.end - current.start;
         role("offsets").textContent = length + " character" + (length === 1 ? "" : "s") +
           " (" + current.start + "–" + current.end + ")";
         const cut = cutWords(container.textContent, current.startUnit, current.endUnit);
-        const notes = [];
-        if (cut.start) notes.push("starts inside the word “" + shorten(cut.start, 40) + "”");
-        if (cut.end) notes.push("ends inside the word “" + shorten(cut.end, 40) + "”");
         const warning = role("cut-words");
         if (warning) {
-          warning.textContent = notes.length ? "This passage " + notes.join(" and ") + ": select again to cite whole words." : "";
-          warning.hidden = !notes.length;
+          // Each word isolated (bdi), so that an Arabic or Hebrew one keeps the sentence's order.
+          const parts = ["This passage "];
+          if (cut.start) parts.push("starts inside the word “", isolated(shorten(cut.start, 40)), "”");
+          if (cut.start && cut.end) parts.push(" and ");
+          if (cut.end) parts.push("ends inside the word “", isolated(shorten(cut.end, 40)), "”");
+          parts.push(": select again to cite whole words.");
+          warning.replaceChildren(...(cut.start || cut.end ? parts : []));
+          warning.hidden = !(cut.start || cut.end);
         }
       } else if (role("cut-words")) {
         role("cut-words").hidden = true;
