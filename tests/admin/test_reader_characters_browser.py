@@ -321,6 +321,10 @@ def test_a_cut_inside_a_word_is_said_only_in_scripts_written_with_spaces(transac
     source = source_create(user=analyst, title="Scripts", text=text)
     page = reader(browser, live_server, source)
     warning = page.locator("[data-role=cut-words]")
+    # The browser's selection is painted in the legend's blue, over the text's own words too.
+    assert page.evaluate(
+        "() => getComputedStyle(document.getElementById('source-text'), '::selection').backgroundColor"
+    ) == "rgba(59, 130, 246, 0.35)"
     # Chinese, Japanese, Thai: any place between characters may begin or end a passage.
     for quote in ("人民共和", "京都の天", "าษาไท"):
         start, _, _ = at(text, quote)
