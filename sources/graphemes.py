@@ -59,6 +59,9 @@ _CONJUNCT_BEFORE = regex.compile(r"(?r)\p{InCB=Consonant}[\p{InCB=Extend}\p{InCB
 _CONJUNCT = regex.compile(r"\p{InCB=Consonant}\p{InCB=Extend}*+\p{InCB=Linker}[\p{InCB=Extend}\p{InCB=Linker}]*+")
 _PICTOGRAPH_JOINED = regex.compile(r"\p{Extended_Pictographic}\p{Grapheme_Cluster_Break=Extend}*+\u200d")
 _REGIONAL_INDICATORS = regex.compile(rf"\p{{Regional_Indicator}}{{{FLAGS_LOOK_BACK},}}+")
+# A run of the code points that join the one before them (rule GB9), read either way.
+_JOINING_RUN = regex.compile(r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}]+")
+_JOINING_RUN_BEFORE = regex.compile(r"(?r)[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}]+")
 # Runs that may reach further back than a rule reads.
 _LINKING_RUN = regex.compile(r"[\p{InCB=Extend}\p{InCB=Linker}]+")
 _EXTEND_RUN = regex.compile(r"\p{Grapheme_Cluster_Break=Extend}+")
@@ -165,17 +168,27 @@ def _name(point: str) -> str:
 
 
 def character_around(text: str, offset: int) -> tuple[int, int]:
-    """The ``[first, last)`` offsets of the character that ``offset`` falls inside (at most
-    ``LOOK_BACK`` code points either side of it); ``(offset, offset)`` at a boundary."""
+    """The ``[first, last)`` offsets of the character that ``offset`` falls inside;
+    ``(offset, offset)`` at a boundary. A run of marks (or of U+200D and spacing marks) is
+    crossed at once, whatever its length; at most ``LOOK_BACK`` steps are taken either side
+    (a chain of more than 32 linked consonants is told as far as they are read)."""
     if is_boundary(text, offset):
         return offset, offset
-    first = offset - 1
-    while first > max(0, offset - LOOK_BACK) and not is_boundary(text, first):
-        first -= 1
-    last = offset + 1
-    while last < min(len(text), offset + LOOK_BACK) and not is_boundary(text, last):
-        last += 1
-    return first, last
+    first = offset
+    for _ in range(LOOK_BACK):
+        # No place inside a run of joining code points is a boundary: the next to ask is
+        # the one before its first (a boundary after a control character).
+        run = _JOINING_RUN_BEFORE.match(text, 0, first + 1) if _JOINS_BEFORE.match(text[first]) else None
+        first = run.start() if run and run.start() < first else first - 1
+        if first <= 0 or is_boundary(text, first):
+            break
+    last = offset
+    for _ in range(LOOK_BACK):
+        run = _JOINING_RUN.match(text, last) if last < len(text) else None
+        last = run.end() if run else last + 1
+        if last >= len(text) or is_boundary(text, last):
+            break
+    return max(first, 0), min(last, len(text))
 
 
 def split_character(text: str, start: int, end: int) -> SplitCharacter | None:

@@ -138,7 +138,47 @@ def test_the_cost_of_a_question_is_bounded_whatever_the_text(text):
     for offset in range(len(text) // 2, len(text) // 2 + 10_000):
         is_boundary(text, offset)
     assert time.perf_counter() - began < 1.0
-    assert character_around(text, len(text) // 2 + 1)[1] - character_around(text, len(text) // 2 + 1)[0] <= 2 * LOOK_BACK
+    # The character around a place (asked once for a refused span): a run of marks crossed at
+    # once, whatever its length, and at most LOOK_BACK steps either side.
+    began = time.perf_counter()
+    for offset in range(len(text) // 2, len(text) // 2 + 10):
+        first, last = character_around(text, offset)
+        assert first <= offset <= last
+    assert time.perf_counter() - began < 1.0
+
+
+def _character_stepped(text: str, offset: int) -> tuple[int, int]:
+    """``character_around`` read one place at a time, without a bound."""
+    first = last = offset
+    while not is_boundary(text, first):
+        first -= 1
+    while not is_boundary(text, last):
+        last += 1
+    return first, last
+
+
+@pytest.mark.parametrize("text", [
+    "A \U0001F468" + "\u0301" * 200 + "\u200d\U0001F469 family",
+    "e" + "\u0301" * 200 + "x",
+    "Flags " + FLAGS * 200,
+    "x \u0915" + "\u093c" * 200 + "\u094d\u0937 y",
+    "a\u0903" * 10 + "\u0600" * 3 + "b",
+    "\n" + "\u0301" * 200 + "x",
+], ids=["joined-after-marks", "marks", "flags", "conjunct-after-marks", "spacing-marks-and-prepend", "marks-after-a-control"])
+def test_the_character_around_a_place_is_the_whole_of_it_however_many_marks_it_has(text):
+    # Read at most 64 code points either side, a character of more had been told cut short:
+    # "Set the start to ..." named a place inside it, refused in its turn.
+    assert [character_around(text, offset) for offset in range(len(text) + 1)] == [
+        _character_stepped(text, offset) for offset in range(len(text) + 1)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ALPHABET, min_size=1, max_size=40).map("".join))
+def test_the_character_around_a_place_is_between_the_nearest_boundaries(text):
+    assert [character_around(text, offset) for offset in range(len(text) + 1)] == [
+        _character_stepped(text, offset) for offset in range(len(text) + 1)
+    ]
 
 
 @pytest.mark.parametrize("text", [

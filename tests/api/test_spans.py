@@ -235,3 +235,19 @@ def test_half_a_flag_past_the_512th_regional_indicator_is_refused(client_for, an
     assert body["character"] == {"start": start - 1, "end": start + 1}
     response = _post(client, {"source": source.pk, "start": start - 1, "end": start + 11})
     assert (response.status_code, response.json()["quote"]) == (201, text[start - 1 : start + 11])
+
+
+def test_a_refusal_names_the_whole_of_a_character_of_many_marks(client_for, analyst):
+    """The character named in a refusal is the whole of it, so that the offsets it suggests
+    are taken: read 64 code points either side, it had been told cut short."""
+    from sources.services import source_create
+
+    family = "\U0001F468" + "\u0301" * 200 + "\u200d\U0001F469"
+    text = "A " + family + " family."
+    source = source_create(user=analyst, title="Marks", text=text)
+    client = client_for(analyst)
+    response = _post(client, {"source": source.pk, "start": 0, "end": 102})
+    assert response.status_code == 400
+    assert response.json()["character"] == {"start": 2, "end": 2 + len(family)}
+    response = _post(client, {"source": source.pk, "start": 0, "end": 2 + len(family)})
+    assert (response.status_code, response.json()["quote"]) == (201, "A " + family)
