@@ -11,8 +11,8 @@ the few that look further back (a flag's pairs, an emoji joined by U+200D, an In
 conjunct) read at most ``LOOK_BACK`` code points back (a line of flags, ``FLAGS_LOOK_BACK``).
 What lies further back than that (a line of more than 512 regional indicators, an emoji or
 a consonant followed by more than 62 combining marks before its U+200D or virama) is
-answered by one reading of the whole text, kept for the last texts asked
-(``_long_sequences``): the answer is the rule's, as browsers' ``Intl.Segmenter`` gives it
+answered by one reading of the whole text, kept (without the text) for the last texts
+asked (``_long_sequences``): the answer is the rule's, as browsers' ``Intl.Segmenter`` gives it
 at any length, and the cost of a question stays bounded after the first. (Capped instead,
 these questions had found a break between two halves of a flag past the 512th indicator
 and inside a joined emoji or a conjunct past 64 marks: the server accepted a span the
@@ -25,8 +25,9 @@ each of them.)
 from __future__ import annotations
 
 import bisect
-import functools
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import regex
@@ -130,10 +131,32 @@ class _LongSequences:
         return self.indicator_runs[index][0]
 
 
-@functools.lru_cache(maxsize=2)
+# The readings of the last texts asked, by the text's length and hash: the questions about
+# one text come together (a span's two ends, every place a quote occurs, every span of a
+# source re-anchored). Kept without the texts themselves, which may be megabytes each.
+_READINGS: OrderedDict[tuple[int, int], _LongSequences] = OrderedDict()
+_READINGS_KEPT = 4
+_READINGS_LOCK = threading.Lock()
+
+
 def _long_sequences(text: str) -> _LongSequences:
-    """One linear reading of ``text``, kept for the last two texts asked: the questions about
-    one text come together (a span's two ends, every span of a source re-anchored)."""
+    """One linear reading of ``text``, kept for the last texts asked (``_READINGS``; two
+    texts of one length and one 64-bit hash would share one: a chance of 1 in 2**64)."""
+    key = (len(text), hash(text))
+    with _READINGS_LOCK:
+        reading = _READINGS.get(key)
+        if reading is not None:
+            _READINGS.move_to_end(key)
+            return reading
+    reading = _read_long_sequences(text)
+    with _READINGS_LOCK:
+        _READINGS[key] = reading
+        while len(_READINGS) > _READINGS_KEPT:
+            _READINGS.popitem(last=False)
+    return reading
+
+
+def _read_long_sequences(text: str) -> _LongSequences:
     return _LongSequences(
         conjuncts=frozenset(found.end() for found in _CONJUNCT.finditer(text) if found.end() - found.start() > LOOK_BACK),
         joined_pictographs=frozenset(

@@ -3,6 +3,7 @@ begins and ends (UAX #29's extended grapheme clusters, as browsers' Intl.Segment
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -197,3 +198,17 @@ def test_questions_past_the_look_back_read_the_text_once(text):
         assert answers == [offset % 2 == 0 for offset in places]
     else:
         assert answers == [offset == len(text) for offset in places]
+
+
+def test_the_reading_of_a_long_text_is_kept_without_the_text():
+    """The reading behind the long sequences' answers is kept for the next questions, the
+    text itself is not: a worker had held the last two texts asked, 98 MB after two
+    requests about texts of 10 million code points."""
+    text = "x" + "\U0001F1EE" * (2 * FLAGS_LOOK_BACK + 12)
+    held = sys.getrefcount(text)
+    assert not is_boundary(text, len(text) - 1)  # half a flag: the whole line read
+    assert sys.getrefcount(text) == held
+    # A text of the same length, its line one indicator longer: its own reading.
+    other = "\U0001F1EE" * len(text)
+    assert is_boundary(other, len(other) - 1)
+    assert not is_boundary(text, len(text) - 1)
