@@ -350,3 +350,31 @@ def test_a_cut_inside_a_word_is_said_only_in_scripts_written_with_spaces(transac
             screenshot(page, "reader_cut_arabic_word")
         page.keyboard.press("Escape")
     assert page.errors == []
+
+
+THUMBS = "thumbs \U0001F44D\U0001F3FD up \U0001F44D"
+FAMILIES = (
+    "A \U0001F468\u200d\U0001F469\u200d\U0001F467 family, \U0001F468 alone, "
+    "\U0001F468\u200d\U0001F468\u200d\U0001F466 fathers."
+)
+
+
+def test_find_takes_places_inside_a_character_in_the_texts_order(transactional_db, browser, live_server, analyst):
+    # A place inside a character (widened to it) had been taken only when the words were
+    # nowhere else: "👍" selected the plain 👍 on every Enter, never the skin-toned 👍🏽 before it.
+    source = source_create(user=analyst, title="Thumbs", text=THUMBS)
+    page = reader(browser, live_server, source)
+    assert find(page, "\U0001F44D") == (7, 9, "\U0001F44D\U0001F3FD")
+    assert painted(page) == "\U0001F44D\U0001F3FD"
+    assert find(page) == (13, 14, "\U0001F44D")
+    assert find(page) == (7, 9, "\U0001F44D\U0001F3FD")
+    source = source_create(user=analyst, title="Families", text=FAMILIES)
+    page = reader(browser, live_server, source)
+    family, fathers = FAMILIES.split()[1], FAMILIES.split()[5]
+    assert find(page, "\U0001F468") == at(FAMILIES, family)
+    alone = FAMILIES.index("\U0001F468 alone")
+    assert find(page) == (alone, alone + 1, "\U0001F468")
+    # Two fathers in one character: the character once, then back to the first.
+    assert find(page) == at(FAMILIES, fathers)
+    assert find(page) == at(FAMILIES, family)
+    assert page.errors == []

@@ -304,8 +304,8 @@
   /**
    * The next place of `typed` in `text` from UTF-16 unit `from` on (else the first), both
    * folded (above), as {startUnit, endUnit} of whole characters of `text`; null when the
-   * words are not in it. A place that begins and ends between characters first, else one
-   * inside a character, widened to the whole of it ("👨" of a family emoji selects the
+   * words are not in it. Places come in the text's order, a place inside a character
+   * widened to the whole of it ("👍" of "👍🏽" selects "👍🏽", "👨" of a family emoji the
    * family: what is painted is what is cited).
    */
   function findIn(text, typed, from) {
@@ -319,23 +319,18 @@
       const middle = (foldedFrom + high) >> 1;
       if (made.starts[middle] < from) foldedFrom = middle + 1; else high = middle;
     }
-    // Whether unit `index` of the fold is the first of its code point's fold ("s" of the
-    // "ss" that "ß" folds to is not).
-    const firstOfCodePoint = function (index) {
-      return index === 0 || index === made.starts.length || made.starts[index] !== made.starts[index - 1];
-    };
-    let inside = null;
     for (const at of placesOf(made.folded, needle, foldedFrom)) {
       const last = at + needle.length;
-      const startUnit = made.starts[at];
-      // The marks the fold left out after the place's last letter belong to it.
-      const endUnit = last < made.starts.length ? made.starts[last] : text.length;
-      const whole = firstOfCodePoint(at) && firstOfCodePoint(last) &&
-        isCharacterBoundary(text, startUnit) && isCharacterBoundary(text, endUnit);
-      if (whole) return { startUnit: startUnit, endUnit: endUnit };
-      if (!inside) inside = wholeCharacters(text, startUnit, afterCodePoint(text, made.starts[last - 1]));
+      // The marks the fold left out after the place's last letter belong to it (a place
+      // that ends inside a code point's fold, "s" of the "ss" of "ß", ends after it).
+      const endUnit = last === made.starts.length ? text.length :
+        made.starts[last] !== made.starts[last - 1] ? made.starts[last] : afterCodePoint(text, made.starts[last - 1]);
+      const place = wholeCharacters(text, made.starts[at], endUnit);
+      // Another place inside the character found last ("👨" twice in "👨‍👨‍👦") is that one.
+      if (at >= foldedFrom && place.startUnit < from) continue;
+      return place;
     }
-    return inside;
+    return null;
   }
 
   function storage() {
