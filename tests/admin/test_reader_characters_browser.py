@@ -378,3 +378,16 @@ def test_find_takes_places_inside_a_character_in_the_texts_order(transactional_d
     assert find(page) == at(FAMILIES, fathers)
     assert find(page) == at(FAMILIES, family)
     assert page.errors == []
+
+
+def test_find_leaves_out_the_tatweels_after_the_words(transactional_db, browser, live_server, analyst):
+    # Each tatweel (U+0640) is a character of its own: "محمد" had selected "محمدـــ".
+    text = "\u0645\u062d\u0645\u062f\u0640\u0640\u0640 \u0642\u0627\u0644 \u0640\u0645\u062d\u0645\u062f\u064c\u0640\u0640 \u0627\u0644\u064a\u0648\u0645"
+    source = source_create(user=analyst, title="Tatweel", text=text)
+    page = reader(browser, live_server, source)
+    assert find(page, "\u0645\u062d\u0645\u062f") == at(text, "\u0645\u062d\u0645\u062f")
+    assert painted(page) == "\u0645\u062d\u0645\u062f"
+    # The marks on the last letter are cited with it, the tatweels before or after it are not.
+    assert find(page) == at(text, "\u0645\u062d\u0645\u062f\u064c")
+    assert find(page, "\u0645\u062d\u0645\u062f \u0642\u0627\u0644") == at(text, "\u0645\u062d\u0645\u062f\u0640\u0640\u0640 \u0642\u0627\u0644")
+    assert page.errors == []

@@ -225,7 +225,8 @@
   // that a place found in the fold maps back to the text's own offsets exactly, however
   // long a code point's fold is ("İ" lower-cased is two code units: a search in
   // text.toLowerCase() had selected the words after it a unit off). The place is then
-  // widened to whole characters: the marks after its last letter are cited with it.
+  // widened to whole characters: the marks on its last letter are cited with it, the
+  // tatweels after it are not.
   const FOLDED_AS = { "ß": "ss", "ẞ": "ss", "ς": "σ", "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st" };
   const IGNORED_MARKS = /[\p{Mn}\u0640]/gu;
 
@@ -306,7 +307,9 @@
    * folded (above), as {startUnit, endUnit} of whole characters of `text`; null when the
    * words are not in it. Places come in the text's order, a place inside a character
    * widened to the whole of it ("👍" of "👍🏽" selects "👍🏽", "👨" of a family emoji the
-   * family: what is painted is what is cited).
+   * family: what is painted is what is cited). A place ends with its last code point and
+   * the marks on it (the fold left them out), not with the tatweels after it, characters of
+   * their own.
    */
   function findIn(text, typed, from) {
     const made = foldedText(text);
@@ -321,11 +324,7 @@
     }
     for (const at of placesOf(made.folded, needle, foldedFrom)) {
       const last = at + needle.length;
-      // The marks the fold left out after the place's last letter belong to it (a place
-      // that ends inside a code point's fold, "s" of the "ss" of "ß", ends after it).
-      const endUnit = last === made.starts.length ? text.length :
-        made.starts[last] !== made.starts[last - 1] ? made.starts[last] : afterCodePoint(text, made.starts[last - 1]);
-      const place = wholeCharacters(text, made.starts[at], endUnit);
+      const place = wholeCharacters(text, made.starts[at], afterCodePoint(text, made.starts[last - 1]));
       // Another place inside the character found last ("👨" twice in "👨‍👨‍👦") is that one.
       if (at >= foldedFrom && place.startUnit < from) continue;
       return place;
