@@ -6,6 +6,8 @@ keyboard back to the Find box; a claim over its limit is kept whole and said to 
 
 from __future__ import annotations
 
+import unicodedata
+
 from claims.models import Claim
 from sources.models import Span
 from sources.services import source_create
@@ -390,4 +392,37 @@ def test_find_leaves_out_the_tatweels_after_the_words(transactional_db, browser,
     # The marks on the last letter are cited with it, the tatweels before or after it are not.
     assert find(page) == at(text, "\u0645\u062d\u0645\u062f\u064c")
     assert find(page, "\u0645\u062d\u0645\u062f \u0642\u0627\u0644") == at(text, "\u0645\u062d\u0645\u062f\u0640\u0640\u0640 \u0642\u0627\u0644")
+    assert page.errors == []
+
+
+def find_refused(page, words: str) -> str:
+    """Type ``words`` in "Find words to cite" and press Enter, expecting no place: the message."""
+    page.focus("[data-role=find]")
+    page.fill("[data-role=find]", words)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-role=error]:not([hidden])")
+    return page.inner_text("[data-role=error]")
+
+
+# Korean, composed, then the same words written as conjoining jamo (NFD), as some texts are.
+KOREAN = "서울에서 한국 사람들이 만났다. 각자 왔다. " + unicodedata.normalize("NFD", "한국어") + " 책."
+
+
+def test_find_does_not_match_part_of_a_hangul_syllable(transactional_db, browser, live_server, analyst):
+    # The canonical decomposition splits a syllable into jamo: "하" had been found in "한"
+    # (and "한" selected), "가" in "각", as no browser's find-in-page does.
+    source = source_create(user=analyst, title="Korean", text=KOREAN)
+    page = reader(browser, live_server, source)
+    for typed in ("하", "가", "서울에서 하", "ᅡ"):
+        assert find_refused(page, typed) == f"These words are not in the text: “{typed}”.", typed
+    assert page.input_value("#cb-selection input[name=quote]") == ""
+    # Whole syllables are found, composed or written as jamo, either way typed.
+    jamo = unicodedata.normalize("NFD", "한국")
+    assert find(page, "한국") == at(KOREAN, "한국")
+    assert find(page) == at(KOREAN, jamo)
+    assert painted(page) == jamo
+    assert find(page) == at(KOREAN, "한국")
+    assert find(page, jamo) == at(KOREAN, "한국")
+    assert find(page, "각자") == at(KOREAN, "각자")
+    assert find(page, "한국어 책") == at(KOREAN, unicodedata.normalize("NFD", "한국어") + " 책")
     assert page.errors == []

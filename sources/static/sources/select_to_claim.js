@@ -226,7 +226,7 @@
   // long a code point's fold is ("İ" lower-cased is two code units: a search in
   // text.toLowerCase() had selected the words after it a unit off). The place is then
   // widened to whole characters: the marks on its last letter are cited with it, the
-  // tatweels after it are not.
+  // tatweels after it are not. A place inside a Hangul syllable is none (findIn).
   const FOLDED_AS = { "ß": "ss", "ẞ": "ss", "ς": "σ", "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st" };
   const IGNORED_MARKS = /[\p{Mn}\u0640]/gu;
 
@@ -302,6 +302,24 @@
     }
   }
 
+  // Hangul: the canonical decomposition of a syllable (U+AC00-U+D7A3) is its jamo, and a
+  // text may be written in the jamo themselves (conjoining, U+1100-U+11FF, U+A960-U+A97F,
+  // U+D7B0-U+D7FF), but a syllable is one letter to its reader: "하" is not in "한".
+  function isSyllable(point) {
+    return point >= 0xac00 && point <= 0xd7a3;
+  }
+  function isJamo(point) {
+    return (point >= 0x1100 && point <= 0x11ff) || (point >= 0xa960 && point <= 0xa97f) || (point >= 0xd7b0 && point <= 0xd7ff);
+  }
+
+  /** Whether unit `index` of `made` (foldedText) falls inside a Hangul syllable of its text. */
+  function insideSyllable(made, index) {
+    if (index <= 0 || index >= made.starts.length) return false;
+    const unit = made.starts[index];
+    if (unit === made.starts[index - 1]) return isSyllable(made.text.codePointAt(unit));
+    return isJamo(made.text.codePointAt(unit)) && !isCharacterBoundary(made.text, unit);
+  }
+
   /**
    * The next place of `typed` in `text` from UTF-16 unit `from` on (else the first), both
    * folded (above), as {startUnit, endUnit} of whole characters of `text`; null when the
@@ -309,7 +327,7 @@
    * widened to the whole of it ("👍" of "👍🏽" selects "👍🏽", "👨" of a family emoji the
    * family: what is painted is what is cited). A place ends with its last code point and
    * the marks on it (the fold left them out), not with the tatweels after it, characters of
-   * their own.
+   * their own. A place inside a Hangul syllable is none.
    */
   function findIn(text, typed, from) {
     const made = foldedText(text);
@@ -324,6 +342,7 @@
     }
     for (const at of placesOf(made.folded, needle, foldedFrom)) {
       const last = at + needle.length;
+      if (insideSyllable(made, at) || insideSyllable(made, last)) continue;
       const place = wholeCharacters(text, made.starts[at], afterCodePoint(text, made.starts[last - 1]));
       // Another place inside the character found last ("👨" twice in "👨‍👨‍👦") is that one.
       if (at >= foldedFrom && place.startUnit < from) continue;
