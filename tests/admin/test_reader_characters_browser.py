@@ -426,3 +426,19 @@ def test_find_does_not_match_part_of_a_hangul_syllable(transactional_db, browser
     assert find(page, "각자") == at(KOREAN, "각자")
     assert find(page, "한국어 책") == at(KOREAN, unicodedata.normalize("NFD", "한국어") + " 책")
     assert page.errors == []
+
+
+def test_find_of_marks_alone_says_that_find_ignores_marks(transactional_db, browser, live_server, analyst):
+    # Marks alone had been said "not in the text", though the text has them.
+    source = source_create(user=analyst, title="Marks", text=MARKS)
+    page = reader(browser, live_server, source)
+    said = "Find ignores accents and other marks, and the Arabic tatweel: type the letters of the words to cite."
+    for typed in ("\u0301", "\u05b8\u05c1\u05b9", "\u064f\u064e\u0651", "\u0640"):
+        assert find_refused(page, typed) == said, typed
+        assert page.locator("[data-role=error].cb-note").is_visible()
+    screenshot(page, "reader_find_marks_alone")
+    # The words themselves are found as before, and the note goes when the Find box changes.
+    assert find(page, "cafe") == at(MARKS, "café")
+    assert page.locator("[data-role=error]").is_hidden()
+    assert find_refused(page, "Lisbon") == "These words are not in the text: “Lisbon”."
+    assert page.errors == []

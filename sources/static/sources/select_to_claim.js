@@ -467,6 +467,11 @@
       const typed = find.value.trim();
       if (!typed) return;
       const text = container.textContent;
+      if (!fold(typed).trim()) {
+        // Nothing but marks (or tatweels) typed: the fold leaves them all out.
+        fail("Find ignores accents and other marks, and the Arabic tatweel: type the letters of the words to cite.", true, true);
+        return;
+      }
       const found = findIn(text, typed, foundAt + 1);
       if (!found) {
         fail("These words are not in the text: “" + shorten(typed, 80) + "”.", false, true);
