@@ -442,3 +442,29 @@ def test_find_of_marks_alone_says_that_find_ignores_marks(transactional_db, brow
     assert page.locator("[data-role=error]").is_hidden()
     assert find_refused(page, "Lisbon") == "These words are not in the text: “Lisbon”."
     assert page.errors == []
+
+
+def test_a_cut_inside_an_english_word_in_a_chinese_sentence_is_said(transactional_db, browser, live_server, analyst):
+    text = "我们在Moscow见面。他说Russia和Iran签了协议。"
+    source = source_create(user=analyst, title="Mixed", text=text)
+    page = reader(browser, live_server, source)
+    warning = page.locator("[data-role=cut-words]")
+    # Inside "Moscow", with Han characters on either side of the word and no spaces.
+    for quote, said in (
+        ("osco", "starts inside the word “Moscow” and ends inside the word “Moscow”"),
+        ("在Mosc", "ends inside the word “Moscow”"),
+        ("ow见面", "starts inside the word “Moscow”"),
+        ("ssia和Ir", "starts inside the word “Russia” and ends inside the word “Iran”"),
+    ):
+        start, _, _ = at(text, quote)
+        assert select_units(page, start, start + len(quote)) == quote
+        assert warning.is_visible(), quote
+        assert warning.inner_text() == f"This passage {said}: select again to cite whole words."
+        page.keyboard.press("Escape")
+    # Between two Han characters, or between a Han character and the English word: no cut.
+    for quote in ("们在", "们在Moscow见", "Moscow", "说Russia和", "面。他"):
+        start, _, _ = at(text, quote)
+        assert select_units(page, start, start + len(quote)) == quote
+        assert warning.is_hidden(), (quote, warning.inner_text())
+        page.keyboard.press("Escape")
+    assert page.errors == []
