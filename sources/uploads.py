@@ -79,8 +79,14 @@ class WatchedBody:
             self.announced = None
         media_type, parameters = parse_header_parameters(meta.get("CONTENT_TYPE", ""))
         boundary = parameters.get("boundary", "") if media_type.startswith("multipart/") else ""
-        self._close = b"--" + boundary.encode("ascii", "replace") + b"--"
-        self._tail = b""  # the end of what was read, where a delimiter read in two parts begins
+        # The close delimiter begins a line (RFC 2046: CRLF, then "--boundary--"); the same
+        # dashes within a line, in the file's text or a preamble, are no end of the body. A
+        # bare LF before it is taken too: a body of LF line ends, which Django's parser does
+        # not read, is answered as it was ("No file was submitted"), not as one cut off.
+        self._close = b"\n--" + boundary.encode("ascii", "replace") + b"--"
+        # The end of what was read, where a delimiter read in two parts begins; the body's
+        # start is a line's (a body of no part is its close delimiter alone).
+        self._tail = b"\n"
         self.received = 0
         self.closed = not boundary  # a body without parts has no closing delimiter to wait for
 

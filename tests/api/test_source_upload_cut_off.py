@@ -49,6 +49,49 @@ def test_a_body_without_its_closing_boundary_is_refused_as_incomplete(client_for
     assert not Source.objects.exists()
 
 
+CLOSE = f"--{BOUNDARY}--".encode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["in the file's text", "in a preamble"])
+def test_the_closing_dashes_within_a_line_are_no_end_of_the_body(client_for, analyst, where):
+    """The close delimiter begins a line. Its dashes anywhere had been taken for the body's
+    end: a body cut off past a file's line "A note about --boundary-- in passing." made a
+    source of the text up to the note, and one with them in its preamble was answered "No
+    file was submitted"."""
+    note = b"A note about " + CLOSE + b" in passing.\r\n"
+    body = multipart_body(note + b"Words of the report.\r\n" * 30) if where == "in the file's text" else note + BODY
+    response = client_for(analyst).generic("POST", SOURCES, body[:-100], content_type=MULTIPART)
+    answer = response.json()
+    assert (response.status_code, answer["code"]) == (400, "incomplete_upload"), answer
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_body_of_lf_line_ends_is_still_said_to_have_no_file(client_for, analyst):
+    """Django's parser reads no part of a body whose lines end in LF alone: it is answered as
+    before, not as a body cut off (its close delimiter begins a line all the same)."""
+    response = client_for(analyst).generic("POST", SOURCES, multipart_body(b"A short report.").replace(b"\r\n", b"\n"), content_type=MULTIPART)
+    assert response.status_code == 400 and response.json()["errors"]["file"][0].startswith("No file was submitted")
+
+
+READ = 64 * 1024  # what Django's parser reads of a body at a time (the upload handler's chunk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("first", [1, 2, 3, 8, len(CLOSE) + 1])
+def test_a_close_delimiter_read_in_two_parts_still_ends_the_body(client_for, analyst, first):
+    """A close delimiter (CRLF and the dashed boundary) across two of the parser's reads,
+    ``first`` of its bytes in the first read, ends the body as one read whole does."""
+    empty = multipart_body(b"")
+    starts = len(empty) - len(b"\r\n" + CLOSE + b"\r\n")  # where the close delimiter begins, after an empty file
+    text = (b"Words of the report. " * 4000)[: READ - first - starts]
+    body = multipart_body(text)
+    assert body.index(b"\r\n" + CLOSE) == READ - first
+    response = client_for(analyst).generic("POST", SOURCES, body, content_type=MULTIPART)
+    assert response.status_code == 201, response.json()
+
+
 @pytest.mark.django_db
 def test_a_whole_body_is_still_read_and_one_without_a_file_still_said_so(client_for, analyst):
     client = client_for(analyst)
