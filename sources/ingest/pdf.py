@@ -547,6 +547,13 @@ def _held(count: int, objects: list) -> tuple[int, int]:
 # text is kept, layers off by default included. The layers of a page are tried
 # ``LAYERS_TRIED`` to a drawing of it (each is a square in it), as many drawings as it takes.
 LAYERS_TRIED = 100
+# Drawings of a page past its first, to try its layers (past ``LAYERS_TRIED``, or inside its
+# forms), this many in one document: each costs about 4 ms on a page of 1,000 objects, and a
+# layer marked anew 999 times on each of 600 pages (each mark a layer to PDFium's interface)
+# had taken 10 drawings a page and past the time a PDF is given. Past them, a page is drawn
+# once, as it had been: its first ``LAYERS_TRIED`` layers tried, the others' text kept, and
+# the layers inside its forms not looked at.
+FURTHER_DRAWINGS = 500
 # Of the objects inside forms (form XObjects, and forms inside them), this many in one
 # document are looked at for layers: a form drawn a thousand times on each of many pages,
 # each time a thousand objects, would cost millions of calls. Past it, the text inside the
@@ -636,26 +643,29 @@ def _shown_layers(page, layers: list[tuple], shown: Box) -> list[bool]:
                 pdfium_raw.FPDFPageObj_Destroy(probe)
 
 
-def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0) -> int:
+def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0, drawings_left: int = 0) -> tuple[int, int]:
     """Takes off the page the text (and forms) of layers a viewer hides until a reader
     turns them on (optional content off in the document's default configuration, ``/D
     /OFF``): PDFium's text has it, its drawing has not. The configuration is not within reach
     of PDFium's interface, its drawing is: a square marked as each layer's text is marked is
-    drawn, the page's objects set aside, ``LAYERS_TRIED`` layers to a drawing. Only the layer
-    decides: text drawn invisible (an OCR layer over a scan), white or clipped, in a layer
-    shown or in none, is kept.
+    drawn, the page's objects set aside, ``LAYERS_TRIED`` layers to a drawing (``_hidden_of``).
+    Only the layer decides: text drawn invisible (an OCR layer over a scan), white or
+    clipped, in a layer shown or in none, is kept.
 
     The page's own objects first, then those inside the forms kept, a level of forms at a
     time (a form inside a form is the next level): a hidden form goes whole, and text
     marked hidden inside a form shown is taken out of that form. Each drawing of a form
     (``Do``) is an object of its own, its content read anew: a form drawn twice, once in a
     layer hidden and once not, keeps its text once. Up to ``forms_left`` objects inside forms
-    are looked at (what remains of the document's ``FORM_OBJECTS_LOOKED_AT``); returns how
-    many were."""
+    are looked at (what remains of the document's ``FORM_OBJECTS_LOOKED_AT``), and the page
+    is drawn once and up to ``drawings_left`` times more (what remains of
+    ``FURTHER_DRAWINGS``); returns how many objects inside forms were looked at, and how many
+    drawings past the first were made."""
     level = [(None, item) for item in objects]
-    looked_at = 0
+    looked_at = made = 0
     while level:
-        hidden = _hidden_of(page, level, objects, shown)
+        hidden, drawings = _hidden_of(page, level, objects, shown, 1 + drawings_left - made)
+        made += drawings
         for holder, item in hidden:
             removed = (
                 pdfium_raw.FPDFPage_RemoveObject(page.raw, item)
@@ -664,6 +674,8 @@ def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0)
             )
             if removed:
                 pdfium_raw.FPDFPageObj_Destroy(item)
+        if made > drawings_left:
+            break  # no drawing left for the forms' layers: their text is kept
         gone = {ctypes.cast(item, ctypes.c_void_p).value for _, item in hidden}  # destroyed: not to be asked again
         objects = [item for item in objects if ctypes.cast(item, ctypes.c_void_p).value not in gone]
         forms = [
@@ -677,25 +689,42 @@ def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0)
                 break
             looked_at += count
             level += [(form, pdfium_raw.FPDFFormObj_GetObject(form, number)) for number in range(count)]
-    return looked_at
+    return looked_at, max(0, made - 1)
 
 
-def _hidden_of(page, placed: list[tuple], objects: list, shown: Box) -> list[tuple]:
-    """Of ``placed`` objects (``_layers``), those in a layer a viewer hides; the page's own
-    ``objects`` set aside while its layers are drawn."""
+def _hidden_of(page, placed: list[tuple], objects: list, shown: Box, drawings: int) -> tuple[list[tuple], int]:
+    """Of ``placed`` objects (``_layers``), those in a layer a viewer hides, found in up to
+    ``drawings`` drawings of the page (the page's own ``objects`` set aside); and how many
+    drawings that took. A drawing tries ``LAYERS_TRIED`` layers, a square each, and one
+    square more marked with every mark of the layers left (PDFium draws an object only if
+    all its layers are shown): drawn, they are all shown, and no further drawing is needed.
+    A layer marked anew around each object (999 ``/OC /oc1 BDC ... EMC`` of one layer are 999
+    marks, told apart by their addresses alone: PDFium's interface gives a mark's parameters
+    that are strings or numbers, not the names and arrays that say which layer it is) is
+    tried in one drawing while the layer is shown. Layers not tried keep their text."""
     layered = list(_layers(placed).items())
-    if not layered:
-        return []
+    if not layered or drawings <= 0:
+        return [], 0
     for item in objects:
         pdfium_raw.FPDFPageObj_SetIsActive(item, False)
+    seen: list[bool] = []
+    made = 0
     try:
-        shown_layers = []
-        for start in range(0, len(layered), LAYERS_TRIED):
-            shown_layers += _shown_layers(page, [marks for marks, _ in layered[start : start + LAYERS_TRIED]], shown)
+        while len(seen) < len(layered) and made < drawings:
+            batch = layered[len(seen) : len(seen) + LAYERS_TRIED]
+            left = layered[len(seen) + LAYERS_TRIED :]
+            squares = [marks for marks, _ in batch]
+            if left:
+                squares.append(tuple(dict.fromkeys(mark for marks, _ in left for mark in marks)))
+            found = _shown_layers(page, squares, shown)
+            made += 1
+            seen += found[: len(batch)]
+            if left and found[-1]:
+                seen += [True] * len(left)
     finally:
         for item in objects:
             pdfium_raw.FPDFPageObj_SetIsActive(item, True)
-    return [entry for (_, entries), seen in zip(layered, shown_layers) if not seen for entry in entries]
+    return [entry for (_, entries), shown_layer in zip(layered, seen) if not shown_layer for entry in entries], made
 
 
 def _opened(stream: BinaryIO):
@@ -786,7 +815,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
             language = _language(document)
             pages = []
             objects = pictures = 0  # held since the document was opened
-            crowded_left, forms_left = CROWDED_OBJECTS_LOOKED_AT, FORM_OBJECTS_LOOKED_AT
+            crowded_left, forms_left, drawings_left = CROWDED_OBJECTS_LOOKED_AT, FORM_OBJECTS_LOOKED_AT, FURTHER_DRAWINGS
             for number in range(count):
                 if objects >= OBJECTS_PER_OPENING or pictures >= PICTURE_BYTES_PER_OPENING:
                     document.close()
@@ -800,7 +829,8 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                     held = _held(count, drawn)
                     objects, pictures = objects + held[0], pictures + held[1]
                     shown = _shown(page)
-                    forms_left -= _without_hidden_layers(page, drawn, shown, forms_left)
+                    looked_at, further = _without_hidden_layers(page, drawn, shown, forms_left, drawings_left)
+                    forms_left, drawings_left = forms_left - looked_at, drawings_left - further
                     textpage = page.get_textpage()
                     if page.get_rotation() and _drawn_level(textpage):
                         # A page turned for display with its text drawn level on it (a

@@ -133,8 +133,8 @@ def test_white_and_clipped_text_in_a_layer_shown_is_kept():
     assert text.replace("\n\n", "\n").split("\n") == ["The treaty was signed in 2001.", "White in a layer.", "Clipped in a layer."]
 
 
-def _fifty_layers(lines_per_layer: int = 4) -> bytes:
-    """A page of 50 layers, every other one off by default, each of a few lines."""
+def _fifty_layers(lines_per_layer: int = 4, pages: int = 1) -> bytes:
+    """A page (or ``pages``) of 50 layers, every other one off by default, each of a few lines."""
     content = BODY + b"".join(
         b"/OC /oc%d BDC %s EMC\n" % (
             group,
@@ -142,7 +142,7 @@ def _fifty_layers(lines_per_layer: int = 4) -> bytes:
         )
         for group in range(50)
     )
-    return _layered(content, groups=50, configuration=b"/OFF [%s]" % b" ".join(b"%d 0 R" % (6 + group) for group in range(0, 50, 2)))
+    return _layered(content, groups=50, configuration=b"/OFF [%s]" % b" ".join(b"%d 0 R" % (6 + group) for group in range(0, 50, 2)), pages=pages)
 
 
 def test_of_fifty_layers_the_text_of_those_off_by_default_is_left_out():
@@ -193,7 +193,50 @@ def test_layers_past_those_one_drawing_tries_are_tried_in_the_next(monkeypatch):
     text = _read(_fifty_layers())
     for group in range(50):
         assert (f"Layer {group} line 0." in text) == (group % 2 == 1)
-    assert tried == [10] * 5
+    # Ten layers a drawing, and a square more for all those left (not all shown here).
+    assert tried == [11, 11, 11, 11, 10]
+
+
+def _one_layer_marked_anew(pages: int, configuration: bytes) -> bytes:
+    """``pages`` pages, each drawing 150 words each in a mark of its own of the one layer
+    6 (``/OC /oc0 BDC ... EMC`` 150 times): 150 marks, to PDFium's interface 150 layers."""
+    words = b"".join(
+        b"/OC /oc0 BDC BT /F1 6 Tf %d %d Td (w%d) Tj ET EMC\n" % (72 + 30 * (word % 15), 680 - 8 * (word // 15), word) for word in range(150)
+    )
+    return _layered(BODY + words, configuration=configuration, pages=pages)
+
+
+@pytest.mark.parametrize("configuration", [b"/ON [6 0 R]", b"/OFF [6 0 R]"], ids=["shown", "hidden"])
+def test_a_layer_marked_anew_around_each_object_costs_no_more_drawings_than_it_had(monkeypatch, configuration):
+    """Each of the 150 marks of one layer was a layer to try: two drawings a page (100
+    layers a drawing), ten for 999 marks, and a 160 KB file of 600 such pages passed the
+    time a PDF is given. A layer shown is tried in the one drawing: a square marked with
+    every mark left is drawn only if all their layers are shown."""
+    tried = []
+    shown_layers = pdf._shown_layers
+    monkeypatch.setattr(pdf, "_shown_layers", lambda page, layers, shown: tried.append(len(layers)) or shown_layers(page, layers, shown))
+    text = _read(_one_layer_marked_anew(3, configuration))
+    if configuration == b"/ON [6 0 R]":
+        assert tried == [pdf.LAYERS_TRIED + 1] * 3
+        assert all(text.split().count(f"w{word}") == 3 for word in (50, 99, 100, 120))  # tried one by one, and all together
+    else:
+        # Hidden: the square of all the marks left is not drawn, and the 50 left are tried.
+        assert tried == [pdf.LAYERS_TRIED + 1, 50] * 3
+        assert text == "\n\n".join(["The treaty was signed in 2001."] * 3)
+
+
+def test_drawings_of_a_page_past_its_first_are_bounded_for_the_document(monkeypatch):
+    """Past ``FURTHER_DRAWINGS`` in the document, a page is drawn once, as it had been: its
+    first ``LAYERS_TRIED`` layers tried, the text of the others kept."""
+    monkeypatch.setattr(pdf, "LAYERS_TRIED", 10)
+    monkeypatch.setattr(pdf, "FURTHER_DRAWINGS", 4)
+    tried = []
+    shown_layers = pdf._shown_layers
+    monkeypatch.setattr(pdf, "_shown_layers", lambda page, layers, shown: tried.append(len(layers)) or shown_layers(page, layers, shown))
+    text = _read(_fifty_layers(pages=2))
+    assert tried == [11, 11, 11, 11, 10, 11]  # the first page's five drawings, the second page's one
+    assert text.count("Layer 0 line 0.") == 0 and text.count("Layer 1 line 0.") == 2
+    assert text.count("Layer 12 line 0.") == 1 and text.count("Layer 13 line 0.") == 2
 
 
 @pytest.mark.parametrize("rotate", [90, 180, 270])
