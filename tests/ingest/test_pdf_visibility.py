@@ -260,11 +260,12 @@ def test_a_line_running_off_the_crop_box_is_kept_with_the_part_a_viewer_shows(x)
 # Layers inside forms (form XObjects): a form's content carries its own marks.
 
 
-def _with_forms(content: bytes | list[bytes], forms: dict[str, bytes], *, off: bytes = b"6 0 R", ocmd: bool = False) -> bytes:
+def _with_forms(content: bytes | list[bytes], forms: dict[str, bytes], *, off: bytes = b"6 0 R", ocmd: bool | bytes = False) -> bytes:
     """A page drawing ``content`` (or a page for each content of a list), with the form
     XObjects ``forms`` (name: content, each may draw the others); ``/oc0`` is layer 6,
     ``/oc1`` layer 7, under ``/D << /OFF [off] >>``. With ``ocmd``, ``/oc0`` is a membership
-    dictionary (OCMD) over layer 6, not the layer."""
+    dictionary (OCMD) over layer 6, not the layer (``/P /AllOn``, or the entries ``ocmd``
+    gives)."""
     contents = content if isinstance(content, list) else [content]
     names = list(forms)
     first_form = 9
@@ -280,7 +281,7 @@ def _with_forms(content: bytes | list[bytes], forms: dict[str, bytes], *, off: b
         b"<< >>",  # unused
         b"<< /Type /OCG /Name (Draft notes) >>",
         b"<< /Type /OCG /Name (Body) >>",
-        b"<< /Type /OCMD /OCGs [6 0 R] /P /AllOn >>",
+        b"<< /Type /OCMD %s >>" % (ocmd if isinstance(ocmd, bytes) else b"/OCGs [6 0 R] /P /AllOn"),
     ]
     objects += [
         b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources %s /Length %d >>\nstream\n%s\nendstream"
@@ -315,6 +316,24 @@ def test_text_of_a_layer_off_by_default_inside_a_form_is_left_out(ocmd):
     assert _lines(data) == ["The treaty was signed in 2001.", "A line of the form."]
 
 
+@pytest.mark.parametrize(
+    ("membership", "kept"),
+    [
+        (b"/OCGs [6 0 R 7 0 R] /P /AnyOn", True),
+        (b"/OCGs [6 0 R] /P /AllOff", True),
+        (b"/VE [/Not 6 0 R]", True),
+        (b"/OCGs [7 0 R] /P /AnyOff", False),
+    ],
+    ids=["any-on-of-hidden-and-shown", "all-off-of-hidden", "not-hidden", "any-off-of-shown"],
+)
+def test_a_membership_dictionary_inside_a_form_shows_its_text_as_a_viewer_does(membership, kept):
+    """A membership dictionary (OCMD) over a hidden layer (6) can show its text: only what
+    a viewer hides is left out."""
+    data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM}, ocmd=membership)
+    note = ["Draft note: check the date."] if kept else []
+    assert _lines(data) == ["The treaty was signed in 2001.", *note, "A line of the form."]
+
+
 def test_text_of_a_layer_on_by_default_inside_a_form_is_kept():
     data = _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": HIDDEN_IN_FORM + SHOWN_IN_FORM}, off=b"")
     assert _lines(data) == ["The treaty was signed in 2001.", "Draft note: check the date.", "A line of the form."]
@@ -332,6 +351,9 @@ def test_a_form_in_a_layer_shown_is_looked_inside():
 
 @pytest.mark.parametrize("depth", ["on the page", "inside a form"])
 def test_a_form_drawn_twice_once_in_a_layer_hidden_keeps_its_text_once(depth):
+    """Inside a form, the hidden drawing of the form is taken out of its holder and the
+    other kept. On the page, the hidden drawing is one of the page's own objects, as it was
+    taken off before layers inside forms were looked at: that case guards it."""
     twice = b"/OC /oc0 BDC /Fm1 Do EMC q 1 0 0 1 0 -100 cm /Fm1 Do Q\n"
     drawn = {"Fm1": b"BT /F1 12 Tf 72 690 Td (A form drawn twice.) Tj ET"}
     data = _with_forms(BODY + twice, drawn) if depth == "on the page" else _with_forms(BODY + b"/Fm0 Do\n", {"Fm0": twice, **drawn})
