@@ -674,14 +674,13 @@ def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0,
             )
             if removed:
                 pdfium_raw.FPDFPageObj_Destroy(item)
-        if made > drawings_left:
-            break  # no drawing left for the forms' layers: their text is kept
-        gone = {ctypes.cast(item, ctypes.c_void_p).value for _, item in hidden}  # destroyed: not to be asked again
-        objects = [item for item in objects if ctypes.cast(item, ctypes.c_void_p).value not in gone]
-        forms = [
-            item for _, item in level
-            if ctypes.cast(item, ctypes.c_void_p).value not in gone and pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_FORM
-        ]
+        if made > drawings_left or looked_at >= forms_left:
+            break  # no drawing left for the forms' layers, or no object to look at: their text is kept
+        if hidden:
+            gone = {ctypes.cast(item, ctypes.c_void_p).value for _, item in hidden}  # destroyed: not to be asked again
+            objects = [item for item in objects if ctypes.cast(item, ctypes.c_void_p).value not in gone]
+            level = [(holder, item) for holder, item in level if ctypes.cast(item, ctypes.c_void_p).value not in gone]
+        forms = [item for _, item in level if pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_FORM]
         level = []
         for form in forms:
             count = pdfium_raw.FPDFFormObj_CountObjects(form)
