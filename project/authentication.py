@@ -61,3 +61,10 @@ def _words_without_proxy_credentials(header: bytes) -> list[bytes]:
         if not (words and words[0].decode("latin-1").lower() in PROXY_SCHEMES):
             kept.append(item)
     return b",".join(kept).split()
+
+
+def api_credential(authorization: str) -> str:
+    """What of an ``Authorization`` header names the API's caller: the header without its
+    ``Basic`` credentials (a proxy's), its words joined by a space; empty when nothing is
+    left (the session decides)."""
+    return b" ".join(_words_without_proxy_credentials(authorization.encode("latin-1", "replace"))).decode("latin-1")

@@ -45,7 +45,7 @@ from django.utils.functional import empty
 from psycopg import pq
 from redis.exceptions import RedisError
 
-from project.authentication import TOKEN_SCHEMES
+from project.authentication import TOKEN_SCHEMES, api_credential
 from project.cache import THROTTLE_TABLE, shared_cache_answers, shared_cache_failed
 
 logger = logging.getLogger(__name__)
@@ -331,7 +331,9 @@ def _authorization_key(authorization: str) -> str:
 
 
 def _credential_key(request) -> str | None:
-    if authorization := request.META.get("HTTP_AUTHORIZATION"):
+    # The credential the API reads: a proxy's Basic beside it, or alone, names no caller
+    # (``project.authentication``), and the session decides as if it were not there.
+    if authorization := api_credential(request.META.get("HTTP_AUTHORIZATION", "")):
         return _authorization_key(authorization)
     session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     return _pin_key(session) if session else None

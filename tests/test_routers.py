@@ -364,3 +364,17 @@ def test_the_database_cache_is_read_on_the_primary_where_its_markers_are_written
     cache_rows = DatabaseCache("claimbase_cache", {}).cache_model_class
     assert with_replica.db_for_read(cache_rows) == "default"
     assert with_replica.db_for_read(Claim) == "replica1"
+
+
+def test_a_proxys_basic_credential_is_no_caller_of_its_own_for_read_your_writes():
+    """The pin is the credential the API reads: the token beside a proxy's Basic (two
+    headers joined), or, with Basic alone, the session. The whole header had been the key:
+    a write with the token beside Basic did not pin the token's reads, and a browser behind
+    the proxy was pinned by the proxy's password instead of its session."""
+    joined = factory.get("/", HTTP_AUTHORIZATION="Basic eDp5, Token analysts-script")
+    assert routers._credential_key(joined) == routers._credential_key(
+        factory.get("/", HTTP_AUTHORIZATION="Token analysts-script")
+    )
+    browser = factory.get("/", HTTP_AUTHORIZATION="Basic eDp5")
+    browser.COOKIES[settings.SESSION_COOKIE_NAME] = "after-login"
+    assert routers._credential_key(browser) == routers._pin_key("after-login")
