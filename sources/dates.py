@@ -30,7 +30,7 @@ ZERO_DAYS = frozenset(
 
 # Before printing with movable type (about 1450) nothing was published in the sense a
 # source's date means; a document's metadata giving such a day (year 1, year 100) holds a
-# placeholder or a typing error. A date before it is also one that the editorial checks
+# stand-in for no date or a typing error. A date before it is also one that the editorial checks
 # could not count back from ("two years ago" of year 1 is year -1, no date).
 EARLIEST_PUBLISHED = date(1450, 1, 1)
 
