@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from project.errors import Conflict, InvalidInput, NotAllowed
+from project.errors import Conflict, NotAllowed, invalid_field
 from project.validation import refuse_nul_characters
 
 from . import rules, services
@@ -82,15 +82,13 @@ def relation_create(*, from_claim: Claim, to_claim: Claim | int, kind: str, user
     note = note or ""
     problem = rules.relation_problem(from_id=from_claim.pk, to_id=to_id, kind=kind, note=note)
     if problem is not None:
-        raise InvalidInput(problem.message, code=problem.code, extra={"errors": {problem.field: [problem.message]}})
+        raise invalid_field(problem.field, problem.message, code=problem.code)
     with transaction.atomic():
         locked = _lock_claims([from_claim.pk, to_id])
         visible = set(visible_claims(user).filter(pk__in=locked).values_list("pk", flat=True))
         if from_claim.pk not in visible or to_id not in visible:
             missing = to_id if from_claim.pk in visible else from_claim.pk
-            raise InvalidInput(
-                f"No claim #{missing}.", code="unknown_claim", extra={"errors": {"to_claim": [f"No claim #{missing}."]}}
-            )
+            raise invalid_field("to_claim", f"No claim #{missing}.", code="unknown_claim")
         _guard_reviewed(locked, user)
         existing = ClaimRelation.objects.filter(
             Q(from_claim_id=from_claim.pk, to_claim_id=to_id) | Q(from_claim_id=to_id, to_claim_id=from_claim.pk),

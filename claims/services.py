@@ -27,7 +27,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from project.concurrency import retried_transaction
-from project.errors import Conflict, DomainError, InvalidInput, NotAllowed, StaleVersion
+from project.errors import Conflict, DomainError, InvalidInput, NotAllowed, StaleVersion, invalid_field
 from project.validation import normalise_line_endings, refuse_unstorable_text, says_something
 from sources.models import Source, Span
 from sources.services import (
@@ -372,11 +372,9 @@ def _resolve_evidence_span(item: EvidenceInput, user) -> Span:
             occurrence=item.occurrence,
         )
     else:
-        message = "Evidence needs a span, or a source with a quote."
-        raise InvalidInput(message, code="span_unspecified", extra={"errors": {"span": [message]}})
+        raise invalid_field("span", "Evidence needs a span, or a source with a quote.", code="span_unspecified")
     if span.anchor_state == Span.AnchorState.ORPHANED:
-        message = f"Span #{span.pk} is orphaned: its quote is no longer in the source."
-        raise InvalidInput(message, code="span_orphaned", extra={"errors": {"span": [message]}})
+        raise invalid_field("span", f"Span #{span.pk} is orphaned: its quote is no longer in the source.", code="span_orphaned")
     return span
 
 
@@ -412,14 +410,12 @@ def _add_evidence_items(claim: Claim, items: Sequence[EvidenceInput], user, *, l
 def _add_evidence(claim: Claim, item: EvidenceInput, user, index_of: dict[int, int]) -> Evidence:
     """Add one item of a write's evidence; ``index_of``: the spans the write added before."""
     if item.stance not in Stance.values:
-        message = f"Unknown stance {item.stance!r}."
-        raise InvalidInput(message, code="invalid_stance", extra={"errors": {"stance": [message]}})
+        raise invalid_field("stance", f"Unknown stance {item.stance!r}.", code="invalid_stance")
     span = _resolve_evidence_span(item, user)
     if span.pk in index_of:
         # Nothing of this write is kept: no id it made may be named.
-        message = f"The same passage as evidence[{index_of[span.pk]}]."
         field = "span" if item.span is not None else "quote"
-        raise InvalidInput(message, code="repeated_evidence", extra={"errors": {field: [message]}})
+        raise invalid_field(field, f"The same passage as evidence[{index_of[span.pk]}].", code="repeated_evidence")
     existing = Evidence.objects.filter(claim=claim, span=span).values_list("pk", flat=True).first()
     if existing is not None:
         raise Conflict(
@@ -488,8 +484,7 @@ def _apply_content(locked: Claim, changes: dict[str, Any]) -> set[str]:
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.supersedes_id and locked.supersedes_id == locked.pk:
-        message = "A claim cannot supersede itself."
-        raise InvalidInput(message, code="supersedes_self", extra={"errors": {"supersedes": [message]}})
+        raise invalid_field("supersedes", "A claim cannot supersede itself.", code="supersedes_self")
     _validated(locked)
     _check_supersedes(locked)
     changed = {name for name in changes if before[name] != getattr(locked, Claim._meta.get_field(name).attname)}

@@ -33,6 +33,12 @@ class InvalidInput(DomainError):
     """The input breaks a rule of the domain (400)."""
 
 
+def invalid_field(field: str, message: str, *, code: str = "invalid") -> InvalidInput:
+    """A 400 that refuses one field: ``message`` is its detail and the field's message in
+    ``errors``, as a serializer's field errors are."""
+    return InvalidInput(message, code=code, extra={"errors": {field: [message]}})
+
+
 class NotAllowed(DomainError):
     """The user may not do this (403)."""
 

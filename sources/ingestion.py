@@ -33,7 +33,7 @@ from tld import get_fld
 
 from project import net
 from project.bidi import without_direction_controls
-from project.errors import Conflict, InvalidInput, storage_full_said
+from project.errors import Conflict, InvalidInput, invalid_field, storage_full_said
 from project.validation import as_one_line, says_something
 
 from . import ingest
@@ -598,7 +598,7 @@ def source_create_from_url(*, user=None, url: str, **given: Any) -> Source:
             f"The URL is {len(url):,} characters once written as it is sent (percent-encoded); a source "
             f"records at most {URL_MAX_LENGTH:,}."
         )
-        raise InvalidInput(detail, code="bad_url", extra={"errors": {"url": [detail]}})
+        raise invalid_field("url", detail, code="bad_url")
     _refuse_duplicate_url(url)
     response = fetch(url)
     retrieved_at = timezone.now()

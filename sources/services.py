@@ -20,7 +20,7 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
-from project.errors import Conflict, InvalidInput, StaleVersion
+from project.errors import Conflict, InvalidInput, StaleVersion, invalid_field
 from project.concurrency import retried_transaction
 from project.validation import normalise_line_endings, refuse_unstorable_text, text_problem
 
@@ -298,12 +298,12 @@ def _refuse_url_not_recorded(source: Source) -> None:
         return  # not a URL: the field's own validation says so
     if parts.username is not None or parts.password is not None:
         detail = "A URL with a user name or password is not recorded: whoever may read the source would read them. Give the address without them."
-        raise InvalidInput(detail, code="invalid", extra={"errors": {"url": [detail]}})
+        raise invalid_field("url", detail)
     try:
         parts.port
     except ValueError:
         detail = "The URL's port is out of range: a port is a number from 0 to 65535."
-        raise InvalidInput(detail, code="invalid", extra={"errors": {"url": [detail]}}) from None
+        raise invalid_field("url", detail) from None
 
 
 # No document was read by anyone who records sources here before this.
@@ -354,7 +354,7 @@ def check_source_text(text: Any, *, from_file: bool = False) -> None:
         code = "empty_text" if not text else "null_character" if "\x00" in text else "invalid_text"
         if from_file:
             problem = f"The file's text cannot be stored: {text_problem(text)}." if text else "The file gives no text."
-        raise InvalidInput(problem, code=code, extra={"errors": {"file" if from_file else "text": [problem]}})
+        raise invalid_field("file" if from_file else "text", problem, code=code)
 
 
 def _refuse_unknown_fields(fields: dict) -> None:
