@@ -497,13 +497,14 @@ def test_a_round_that_may_end_when_slow_ends_after_a_slow_answer(db, local_deliv
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_slow_receivers_more_than_the_threads_do_not_hold_back_a_prompt_one(local_delivery, receivers, settings, monkeypatch):
-    """Three receivers taking 1.2 s an answer, each with a backlog, and two threads: in one
-    pool, their rounds (10 s each) took both threads in turn, and a prompt webhook's new
-    events waited for seconds at every round. After each slow webhook's first slow answer,
-    its rounds run in the slow pool, and the prompt one's events go out at once."""
+    """Three receivers taking 3 s an answer, each with a backlog, and two threads: in one
+    pool, their rounds (10 s each, or one answer each when a round ends after a slow one)
+    took both threads in turn, and a prompt webhook's new events waited for seconds at every
+    round. After each slow webhook's first slow answer, its rounds run in the slow pool, and
+    the prompt one's events go out at once."""
     settings.WEBHOOK_CONCURRENCY = 2
     monkeypatch.setattr(webhooks, "SLOW_ANSWER_SECONDS", 0.5)
-    slow = [receivers(mode="stall", stall_seconds=1.2) for _ in range(3)]
+    slow = [receivers(mode="stall", stall_seconds=3.0) for _ in range(3)]
     fast = receivers()
     for receiver in slow:
         _webhook(receiver.url, types=["claim.retracted"])
@@ -512,10 +513,10 @@ def test_slow_receivers_more_than_the_threads_do_not_hold_back_a_prompt_one(loca
     running = RunningWorker()
     try:
         # Each slow webhook's first answer (two at once, then the third) moves it to the slow pool.
-        assert _wait_for(lambda: all(receiver.received for receiver in slow), 8)
+        assert _wait_for(lambda: all(receiver.received for receiver in slow), 15)
         for n in range(3):
             _events(1, type="claim.updated")
-            assert _wait_for(lambda: len(fast.received) == n + 1, 0.8), (n, len(fast.received))
+            assert _wait_for(lambda: len(fast.received) == n + 1, 1.5), (n, len(fast.received))
         assert sum(len(receiver.received) for receiver in slow) < 18  # still busy meanwhile
     finally:
         running.stop()
