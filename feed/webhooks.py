@@ -186,6 +186,8 @@ class RoundResult:
     skipped: int = 0  # queued, no longer wanted by the webhook: not sent
     waiting: bool = False  # a delivery waits for its backoff
     slow: bool | None = None  # an answer took SLOW_ANSWER_SECONDS or more (None: no POST)
+    # The prompt answers after the round's last slow one (one webhook's: ``summed`` leaves it).
+    prompt_answers: int = 0
 
 
 def _take_lease(webhook: Webhook, owner: str, now: datetime) -> bool:
@@ -603,6 +605,7 @@ def _deliver_due(
         status, error = _post(webhook, head)
         slow = time.monotonic() - sent >= SLOW_ANSWER_SECONDS
         result.slow = bool(result.slow) or slow
+        result.prompt_answers = 0 if slow else result.prompt_answers + 1
         if error:
             _record_failure(webhook, head, status, error, now())
             result.failed += 1

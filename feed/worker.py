@@ -58,6 +58,10 @@ from .webhooks import (
 
 logger = logging.getLogger(__name__)
 
+# A slow receiver's webhook goes back to the prompt threads after this many prompt answers in
+# a row: a receiver slow every other answer, sent back after each prompt one, took a prompt
+# thread for a slow POST every other round, and the prompt webhooks' events waited for it.
+PROMPT_ANSWERS_TO_RETURN = 10
 MAX_ERROR_WAIT = 60.0
 SLEEP_STEP = 0.1
 # Seconds between two prunings of the delivery log by a running worker.
@@ -114,9 +118,11 @@ class WebhookRounds:
     - Two pools of ``threads`` each: one for the webhooks whose receivers answer promptly,
       one for the slow (an answer of ``SLOW_ANSWER_SECONDS`` or more). A round in the prompt
       pool ends after a slow answer, and the webhook's next rounds go to the slow pool until
-      one of them has only prompt answers. So slow receivers, however many, hold the prompt
-      pool's threads for one POST each, once: in one pool, as many slow receivers as
-      threads had held every other webhook's events for as long as they stayed slow.
+      its receiver has answered ``PROMPT_ANSWERS_TO_RETURN`` POSTs in a row promptly. So slow
+      receivers, however many, hold the prompt pool's threads for one POST each, once: in one
+      pool, as many slow receivers as threads had held every other webhook's events for as
+      long as they stayed slow; and one slow every other answer, sent back to the prompt pool
+      by each prompt answer, took a prompt thread every other round.
     - A round that moved its webhook on (delivered, skipped or read past events) lets its
       next begin at the next look; one that found nothing to do, or a delivery waiting for
       its backoff, waits ``interval`` before the webhook is looked at again.
@@ -135,6 +141,7 @@ class WebhookRounds:
         self.prompt_pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook")
         self.slow_pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook-slow")
         self.slow: set[int] = set()  # the webhooks whose receivers answered slowly, by pk
+        self.prompt_since: dict[int, int] = {}  # a slow webhook's prompt answers since its last slow one
         self.running: dict[Future, tuple[Webhook, int]] = {}  # a round: its webhook, and its cursor before
         self.next_look: dict[int, float] = {}  # a webhook that found nothing: when to look at it again
         self.held: dict[int, BaseDatabaseWrapper] = {}  # the pools' threads' connections, by id
@@ -147,6 +154,7 @@ class WebhookRounds:
         now = time.monotonic()
         self.next_look = {pk: at for pk, at in self.next_look.items() if at > now}
         self.slow &= {webhook.pk for webhook in active}
+        self.prompt_since = {pk: count for pk, count in self.prompt_since.items() if pk in self.slow}
         started = 0
         for webhook in active:
             if webhook.busy and webhook.pk not in running and webhook.pk not in self.next_look and not self.should_stop():
@@ -172,11 +180,18 @@ class WebhookRounds:
 
     def _classify(self, webhook: Webhook, result: RoundResult) -> None:
         """The pool of the webhook's next rounds, from its receiver's answers in this one (a
-        round without a POST says nothing of them)."""
+        round without a POST says nothing of them): the slow pool after a slow answer, the
+        prompt pool again after ``PROMPT_ANSWERS_TO_RETURN`` prompt answers in a row."""
         if result.slow:
             self.slow.add(webhook.pk)
-        elif result.slow is not None:
-            self.slow.discard(webhook.pk)
+            self.prompt_since[webhook.pk] = result.prompt_answers
+        elif result.slow is not None and webhook.pk in self.slow:
+            since = self.prompt_since.get(webhook.pk, 0) + result.prompt_answers
+            if since >= PROMPT_ANSWERS_TO_RETURN:
+                self.slow.discard(webhook.pk)
+                self.prompt_since.pop(webhook.pk, None)
+            else:
+                self.prompt_since[webhook.pk] = since
 
     def collect(self) -> tuple[RoundResult, Exception | None]:
         """What the rounds that ended since the last call did; and a lost database, if one of

@@ -1,5 +1,6 @@
-"""A local HTTP receiver for webhook tests: answers 200, fails (500), or stalls; or answers
-``reply_status`` with ``reply_body`` when they are set."""
+"""A local HTTP receiver for webhook tests: answers 200, fails (500), stalls, or stalls
+every other request (the first included); or answers ``reply_status`` with ``reply_body``
+when they are set."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class Received:
 
 @dataclass
 class Receiver:
-    mode: str = "ok"  # ok | fail | stall
+    mode: str = "ok"  # ok | fail | stall | alternate
     stall_seconds: float = 2.0
     reply_status: int | None = None
     reply_body: bytes | None = None
@@ -37,7 +38,7 @@ class Receiver:
             def do_POST(self):  # noqa: N802 - the http.server hook's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.started += 1
-                if receiver.mode == "stall":
+                if receiver.mode == "stall" or (receiver.mode == "alternate" and receiver.started % 2):
                     time.sleep(receiver.stall_seconds)
                 receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
                 status = receiver.reply_status or (500 if receiver.mode == "fail" else 200)

@@ -527,8 +527,11 @@ def test_slow_receivers_more_than_the_threads_do_not_hold_back_a_prompt_one(loca
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_slow_webhook_whose_receiver_answers_promptly_again_returns_to_the_prompt_pool(local_delivery, receivers, settings, monkeypatch):
+    """Back to the prompt pool after ``PROMPT_ANSWERS_TO_RETURN`` prompt answers in a row,
+    not after the first."""
     settings.WEBHOOK_CONCURRENCY = 2
     monkeypatch.setattr(webhooks, "SLOW_ANSWER_SECONDS", 0.2)
+    monkeypatch.setattr(worker, "PROMPT_ANSWERS_TO_RETURN", 3)
     receiver = receivers(mode="stall", stall_seconds=0.3)
     _webhook(receiver.url)
     pools = []
@@ -546,12 +549,37 @@ def test_a_slow_webhook_whose_receiver_answers_promptly_again_returns_to_the_pro
         _events(2)
         assert _wait_for(lambda: len(receiver.received) == 2, 5)
         receiver.mode = "ok"
-        _events(1)
-        assert _wait_for(lambda: len(receiver.received) == 3, 5)
-        _events(1)
-        assert _wait_for(lambda: len(receiver.received) == 4, 5)
+        for count in (3, 4, 5, 6):  # a round a POST: three prompt answers, then the prompt pool
+            _events(1)
+            assert _wait_for(lambda: len(receiver.received) == count, 5)
     finally:
         running.stop()
-    # The first answer was slow: the next round in the slow pool, whose prompt answer brings
-    # the webhook back.
-    assert pools[0] == "webhook" and "webhook-slow" in pools and pools[-1] == "webhook", pools
+    # The first answer was slow; the next rounds in the slow pool until its third prompt answer.
+    assert pools[0] == "webhook" and pools[-4:] == ["webhook-slow"] * 3 + ["webhook"], pools
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_receivers_slow_every_other_answer_do_not_hold_back_a_prompt_one(local_delivery, receivers, settings, monkeypatch):
+    """Four receivers slow on every other answer (3 s), two threads: sent back to the prompt
+    pool by each prompt answer, each took a prompt thread for its next slow answer, and the
+    prompt webhook's events waited for them at every round. They stay in the slow pool."""
+    settings.WEBHOOK_CONCURRENCY = 2
+    monkeypatch.setattr(webhooks, "SLOW_ANSWER_SECONDS", 0.5)
+    alternating = [receivers(mode="alternate", stall_seconds=3.0) for _ in range(4)]
+    fast = receivers()
+    for receiver in alternating:
+        _webhook(receiver.url, types=["claim.retracted"])
+    _webhook(fast.url, types=["claim.updated"])
+    running = RunningWorker()
+    try:
+        _events(1, type="claim.retracted")  # each one's first answer, slow: to the slow pool
+        assert _wait_for(lambda: all(receiver.received for receiver in alternating), 15)
+        for n in range(4):
+            # One event each (a prompt answer, then a slow one), then the prompt webhook's.
+            _events(1, type="claim.retracted")
+            _events(1, type="claim.updated")
+            assert _wait_for(lambda: len(fast.received) == n + 1, 1.5), (n, len(fast.received))
+            assert _wait_for(lambda: all(len(receiver.received) == n + 2 for receiver in alternating), 15)
+    finally:
+        running.stop()
+    assert running.totals.failed == 0
