@@ -28,7 +28,7 @@ from project.validation import repeated_fields
 from .admin_views import media_name
 from .ingestion import max_source_bytes, source_create_from_file, source_create_from_url
 from .models import URL_MAX_LENGTH, Source, url_key
-from .uploads import SourceFileUploadHandler, WatchedBody, add_replaced_bytes_errors, refuse_cut_off
+from .uploads import SourceFileUploadHandler, WatchedBody, add_replaced_bytes_errors, read_upload
 
 
 class _SourceChoices(forms.Form):
@@ -181,13 +181,13 @@ class SourceIngestAdminMixin:
             # body is never read, so neither is the CSRF token: nothing is done with it.
             return self._refused(request, too_large, SourceFromFileForm(), title=title, template=template)
         if request.method == "POST":
-            request.upload_handlers = [SourceFileUploadHandler(request)]
+            handler = SourceFileUploadHandler(request)
+            request.upload_handlers = [handler]
             # The request reads its body from ``_stream``: watched there, as the API's parser
             # watches the stream it is given, a body cut off is told from a form sent whole.
             body = request._stream = WatchedBody(request._stream, request.META)
             try:
-                request.POST  # read the body now, through the handler
-                refuse_cut_off(body, request.FILES)
+                read_upload(lambda: request.POST, body, handler)  # the body read now, through the handler
             except DomainError as error:
                 return self._refused(request, error, SourceFromFileForm(), title=title, template=template)
             except MultiPartParserError as error:

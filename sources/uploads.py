@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 
 from project.errors import InvalidInput, storage_full_said
 
 from .ingestion import max_source_bytes, too_large_error
+
+T = TypeVar("T")
 
 # Room for the multipart envelope and the metadata fields around the file.
 ENVELOPE_BYTES = 1024 * 1024
@@ -35,9 +41,22 @@ class SourceFileUploadHandler(TemporaryFileUploadHandler):
     than the limit stops the upload with a 400 ``too_large``, a full disk with a 507
     ``storage_full``."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spooled = []  # every temporary file of the upload, to discard if it is refused
+
     def new_file(self, field_name, file_name, *args, **kwargs):
         with storage_full_said():
-            return super().new_file(field_name, file_name_as_chosen(file_name), *args, **kwargs)
+            made = super().new_file(field_name, file_name_as_chosen(file_name), *args, **kwargs)
+        self.spooled.append(self.file)
+        return made
+
+    def discard(self) -> None:
+        """Closes, and so removes, every temporary file of a refused upload: left to the
+        garbage collector (rare in a server, ``gunicorn.conf.py``), each would hold up to
+        ``MAX_SOURCE_MB`` of disk and a descriptor after the refusal was answered."""
+        for spooled in self.spooled:
+            spooled.close()
 
     def receive_data_chunk(self, raw_data, start):
         with self._removed_if_refused():
@@ -84,11 +103,16 @@ class WatchedBody:
         # bare LF before it is taken too: a body of LF line ends, which Django's parser does
         # not read, is answered as it was ("No file was submitted"), not as one cut off.
         self._close = b"\n--" + boundary.encode("ascii", "replace") + b"--"
+        # The boundary's dashes and name anywhere: within a line, Django's parser takes them
+        # for a delimiter too and ends the part there (a file stored cut, with a 201), where
+        # RFC 2046 has them begin a line, and the sender choose a boundary its content lacks.
+        self._dashes = b"--" + boundary.encode("ascii", "replace") if boundary else b""
         # The end of what was read, where a delimiter read in two parts begins; the body's
         # start is a line's (a body of no part is its close delimiter alone).
         self._tail = b"\n"
         self.received = 0
         self.closed = not boundary  # a body without parts has no closing delimiter to wait for
+        self.boundary_in_a_line = False
 
     def read(self, size=-1):
         return self._seen(self._stream.read(size))
@@ -98,14 +122,26 @@ class WatchedBody:
 
     def _seen(self, data: bytes) -> bytes:
         self.received += len(data)
-        if data and not self.closed:
-            keep = len(self._close) - 1
-            self.closed = self._close in data or self._close in self._tail + data[:keep]
-            self._tail = data[-keep:] if len(data) >= keep else (self._tail + data)[-keep:]
+        if data and self._dashes:
+            # The tail keeps the close delimiter but its last byte, and the byte before any
+            # boundary not wholly read before: each is looked for once, where it ends.
+            window = self._tail + data
+            if not self.closed:
+                self.closed = self._close in window
+            if not self.boundary_in_a_line:
+                self.boundary_in_a_line = _within_a_line(window, self._dashes, max(0, len(self._tail) - len(self._dashes) + 1))
+            self._tail = window[-(len(self._close) - 1) :]
         return data
 
-    def cut_off(self) -> InvalidInput | None:
-        """The refusal of a body that stopped before its end, read to its end first."""
+    def drain(self) -> None:
+        """Reads what the parser left of the body, to tell a body cut off from one it could
+        not read."""
+        while self.read(64 * 1024):
+            pass
+
+    def refusal(self) -> InvalidInput | None:
+        """The refusal of a body, read to its end first: one that stopped before its end,
+        or that holds its boundary within a line."""
         if self.announced is not None and self.received < self.announced:
             return InvalidInput(
                 f"The upload was incomplete: the request ended after {self.received:,} of the "
@@ -120,16 +156,47 @@ class WatchedBody:
                 code="incomplete_upload",
                 extra={"received_bytes": self.received},
             )
+        if self.boundary_in_a_line:
+            return InvalidInput(
+                f"The multipart body holds its boundary ({self._dashes[:80].decode('ascii', 'replace')!r}) "
+                "within a line, where it cannot tell where the file ends (RFC 2046: a boundary begins a line, "
+                "and the sender chooses one its content does not hold). Send it with another boundary, as "
+                "browsers and HTTP libraries choose.",
+                code="parse_error",
+            )
         return None
 
 
-def refuse_cut_off(body: WatchedBody, files) -> None:
-    """Raises ``incomplete_upload`` for a body that stopped short, after closing the files
-    already spooled from it (their temporary copies go at once)."""
-    if error := body.cut_off():
-        for upload in files.values():
-            upload.close()
-        raise error
+def _within_a_line(data: bytes, dashes: bytes, start: int) -> bool:
+    """Whether ``dashes`` (a boundary's) occurs in ``data`` from ``start`` on, but at a
+    line's start."""
+    at = data.find(dashes, start)
+    while at != -1:
+        if at == 0 or data[at - 1] != 0x0A:  # a line feed, CRLF's or alone
+            return True
+        at = data.find(dashes, at + 1)
+    return False
+
+
+def read_upload(read: Callable[[], T], body: WatchedBody, handler: SourceFileUploadHandler) -> T:
+    """What ``read`` parses of a multipart ``body`` (the parser reading it through
+    ``handler``), or its refusal: a body cut off (``incomplete_upload``) or holding its
+    boundary within a line, and a parser's error, said so where the body tells why. The
+    temporary files of a refused body go at once, whatever refused it."""
+    try:
+        parsed = read()
+        if refusal := body.refusal():
+            raise refusal
+    except (MultiPartParserError, ParseError) as error:  # Django's parser's, and the API's for it
+        handler.discard()
+        body.drain()
+        if refusal := body.refusal():
+            raise refusal from error
+        raise
+    except BaseException:
+        handler.discard()
+        raise
+    return parsed
 
 
 class SourceUploadParser(MultiPartParser):
@@ -145,11 +212,11 @@ class SourceUploadParser(MultiPartParser):
             length = 0
         if length > max_source_bytes() + ENVELOPE_BYTES:
             raise too_large_error(length)
-        request.upload_handlers = [SourceFileUploadHandler(request._request)]
+        handler = SourceFileUploadHandler(request._request)
+        request.upload_handlers = [handler]
         body = WatchedBody(stream, request.META)
-        parsed = super().parse(body, media_type, parser_context)
-        refuse_cut_off(body, parsed.files)
-        refuse_replaced_bytes(parsed.data)
+        parsed = read_upload(lambda: super(SourceUploadParser, self).parse(body, media_type, parser_context), body, handler)
+        refuse_replaced_bytes(parsed.data)  # the files parsed are the request's, closed when it ends
         return parsed
 
 
