@@ -70,7 +70,7 @@ class RequestBodyLimitMiddleware:
     the admin's pages) before any of it is read, on every path (an upload's file over
     ``MAX_SOURCE_MB``: 400 ``too_large``, as its handler says of one found so while read); one sent in chunks without
     a ``Content-Length`` with 411, since Django reads a body up to its length and would
-    read it as empty. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, is set to the
+    read it as empty, and one that has both with 400. (Django's own limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, is set to the
     same size for the form parsers.)"""
 
     def __init__(self, get_response):
@@ -96,6 +96,16 @@ class RequestBodyLimitMiddleware:
                 "code": "length_required",
             }
             return _answer(request, body, 411)
+        if request.META.get("HTTP_TRANSFER_ENCODING", "").strip().lower() not in ("", "identity"):
+            # Both: HTTP has the coding win (RFC 9112), and a server that reads the length
+            # (Django's development server) took the chunks' framing for the body's bytes,
+            # storing "3e8" lines inside a file's text. gunicorn refuses such a request too.
+            body = {
+                "detail": "The request has both Transfer-Encoding and Content-Length, which HTTP does not allow "
+                "together: send it with Content-Length alone.",
+                "code": "invalid",
+            }
+            return _answer(request, body, 400)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
