@@ -11,10 +11,15 @@ from django.utils import timezone
 _EARTHS_LATEST_OFFSET = timedelta(hours=14)
 
 
+def latest_day_begun() -> date:
+    """The latest day that has begun somewhere on Earth: UTC+14's today."""
+    return (timezone.now() + _EARTHS_LATEST_OFFSET).date()
+
+
 def has_begun_somewhere(day: date) -> bool:
     """Whether ``day`` has begun anywhere on Earth: a publication date after it is a typing
     error (2999), or a writer's placeholder (a PDF's D:99991231)."""
-    return day <= (timezone.now() + _EARTHS_LATEST_OFFSET).date()
+    return day <= latest_day_begun()
 
 
 # The days programs write for want of a date, none of them a day a document was published:

@@ -24,10 +24,11 @@ import trafilatura.utils
 import trafilatura.xml
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.metadata import META_URL, extract_url
-from trafilatura.settings import MIN_DUPLICATE_LENGTH, Document, use_config
+from trafilatura.settings import MIN_DUPLICATE_LENGTH, Document, set_date_params, use_config
 from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
 
+from ..dates import latest_day_begun
 from .authors import author_tags_as_shown, organisation_authors_kept
 from .encoding import Encoding, of_page
 from .errors import ExtractionError
@@ -1236,7 +1237,10 @@ def _metadata_of(content: str, url: str | None) -> tuple[Document, bool]:
     _without_modification_dates(tree)
     _link_addresses_as_read(tree)
     default_url = url.replace("&", _AMPERSAND) if url else url
-    metadata = extract_metadata(tree, default_url=default_url, extensive=False)
+    # The latest date htmldate takes is the server's today by default: a page published in
+    # Kiribati today, a day ahead of UTC, lost its date, which a Markdown file keeps.
+    dates = {**set_date_params(extensive=False), "max_date": latest_day_begun().isoformat()}
+    metadata = extract_metadata(tree, default_url=default_url, extensive=False, date_config=dates)
     _own_url_taken(metadata, tree, url)
     shown = unescape(page)
     metadata.date = _written_in_full(metadata.date, shown, url)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, datetime, timezone
+from unittest import mock
 from html import escape
 
 import pytest
@@ -383,6 +385,18 @@ VALID_DATES = [
 @pytest.mark.parametrize(("head", "body", "url"), VALID_DATES)
 def test_a_published_date_the_page_writes_in_full_is_kept(head, body, url):
     assert str(read(page(head=head, body=body), url=url).metadata.published_on) == "2024-02-29"
+
+
+@pytest.mark.parametrize(("utc", "kept"), [("2026-12-06T22:30:00", True), ("2026-12-06T09:00:00", False)], ids=["begun in UTC+14", "not begun anywhere"])
+def test_a_pages_date_of_a_day_begun_east_of_greenwich_is_kept_as_a_front_matters_is(utc, kept):
+    """Today in Kiribati (UTC+14), tomorrow in UTC: htmldate's latest date is the server's
+    own today, and the page's date was left blank where a Markdown file's is kept."""
+    now = datetime.fromisoformat(utc).replace(tzinfo=timezone.utc)
+    head, markdown = meta_date("2026-12-07"), b"---\ndate: 2026-12-07\n---\n\n" + "\n\n".join(ARTICLE).encode()
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        from_page = read(page(head=head)).metadata.published_on
+        from_markdown = extract(io.BytesIO(markdown), filename="story.md").metadata.published_on
+    assert from_page == from_markdown == (date(2026, 12, 7) if kept else None)
 
 
 # Format characters (Unicode's Cf): invisible, and part of the words a reader copies.
