@@ -1,6 +1,9 @@
-"""gunicorn's threaded worker (``gthread``), answering a request line over
-``limit_request_line`` as the API answers its errors: a short JSON body with a ``code``
-(414 ``request_line_too_large``), not gunicorn's HTML page. Named by ``gunicorn.conf.py``."""
+"""gunicorn's threaded worker (``gthread``), answering the requests gunicorn refuses itself
+as the API answers its errors: a short JSON body with a ``code``, not gunicorn's HTML page.
+A request line over ``limit_request_line`` is a 414 ``request_line_too_large`` that says the
+limit; the others (a header holding a control character, both ``Transfer-Encoding`` and
+``Content-Length``, a bad chunk...) keep gunicorn's status and message. Named by
+``gunicorn.conf.py``."""
 
 from __future__ import annotations
 
@@ -25,6 +28,39 @@ def request_line_too_large_answer(size: int, limit: int) -> bytes:
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
+
+
+# The codes of gunicorn's refusals, by status (the API's names for them where it has one).
+_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    417: "expectation_failed",
+    431: "request_header_fields_too_large",
+    501: "not_implemented",
+    500: "server_error",
+}
+
+
+def error_answer(status: int, reason: str, message: str) -> bytes:
+    """The whole HTTP answer to a request gunicorn refused before the application saw it."""
+    detail = message or ("Server error." if status >= 500 else reason)
+    body = json.dumps({"detail": detail, "code": _CODES.get(status, "bad_request")}).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+def _write_json_error(sock, status_int, reason, mesg):
+    """gunicorn's ``util.write_error``, in JSON (``error_answer``)."""
+    util.write_nonblock(sock, error_answer(status_int, reason, mesg))
+
+
+# gunicorn's worker answers every request it refuses through ``util.write_error``, whose page
+# is HTML: in this worker's process, it answers in JSON. (gunicorn's mapping of its errors to
+# statuses and messages is kept, not copied here.)
+util.write_error = _write_json_error
 
 
 class ThreadWorker(GunicornThreadWorker):

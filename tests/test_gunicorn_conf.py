@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from django.core.management import call_command
-from gunicorn.http.errors import LimitRequestLine
+from gunicorn.http.errors import InvalidHeader, LimitRequestHeaders, LimitRequestLine, UnsupportedTransferCoding
 
 from project.gunicorn_worker import ThreadWorker
 
@@ -111,3 +111,32 @@ def test_a_request_line_over_the_limit_is_answered_in_json():
         "detail": json.loads(body)["detail"], "code": "request_line_too_large", "limit_bytes": 8190,
     }
     assert "at least 9,079 bytes" in json.loads(body)["detail"] and logged  # how far gunicorn read
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (InvalidHeader("AUTHORIZATION"), 400, "bad_request"),
+        (InvalidHeader("CONTENT-LENGTH"), 400, "bad_request"),
+        (LimitRequestHeaders("limit request headers fields"), 431, "request_header_fields_too_large"),
+        (UnsupportedTransferCoding("gzip"), 501, "not_implemented"),
+    ],
+    ids=["control character in a header", "both lengths", "too many headers", "transfer coding"],
+)
+def test_the_requests_gunicorn_refuses_itself_are_answered_in_json(error, status, code):
+    """gunicorn's own page is HTML; an API client reads every error as JSON."""
+    worker = ThreadWorker.__new__(ThreadWorker)
+    worker.log = SimpleNamespace(warning=lambda *args: None, debug=lambda *args: None, exception=lambda *args: None)
+    worker.cfg = SimpleNamespace(limit_request_line=8190)
+    server, client = socket.socketpair()
+    with server, client:
+        worker.handle_error(None, server, ("203.0.113.7", 5000), error)
+        server.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(f"HTTP/1.1 {status} ".encode())
+    assert b"Content-Type: application/json" in head and f"Content-Length: {len(body)}".encode() in head
+    answer = json.loads(body)
+    assert answer["code"] == code and str(error) in answer["detail"]
