@@ -63,6 +63,12 @@ _REGIONAL_INDICATORS = regex.compile(rf"\p{{Regional_Indicator}}{{{FLAGS_LOOK_BA
 # A run of the code points that join the one before them (rule GB9), read either way.
 _JOINING_RUN = regex.compile(r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}]+")
 _JOINING_RUN_BEFORE = regex.compile(r"(?r)[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}]+")
+# Runs of one kind with no boundary inside (rules GB6 to GB9b): Hangul jamo of one kind, and
+# prepended signs (each joins what follows it), crossed at once either way.
+_SAME_KIND_RUNS = tuple(
+    (regex.compile(rf"\p{{Grapheme_Cluster_Break={name}}}+"), regex.compile(rf"(?r)\p{{Grapheme_Cluster_Break={name}}}+"))
+    for name in ("L", "V", "T", "Prepend")
+)
 # Runs that may reach further back than a rule reads.
 _LINKING_RUN = regex.compile(r"[\p{InCB=Extend}\p{InCB=Linker}]+")
 _EXTEND_RUN = regex.compile(r"\p{Grapheme_Cluster_Break=Extend}+")
@@ -190,25 +196,38 @@ def _name(point: str) -> str:
     return f"U+{ord(point):04X} {unicodedata.name(point, '')}".rstrip()
 
 
+def _back(text: str, first: int) -> int:
+    """The place before ``first`` (not a boundary) to ask next: no place inside a run of
+    joining code points, of Hangul jamo of one kind or of prepended signs is a boundary, so
+    the next to ask is the run's first."""
+    run = _JOINING_RUN_BEFORE.match(text, 0, first + 1) if _JOINS_BEFORE.match(text[first]) else None
+    if run is None:
+        run = next((found for _, back in _SAME_KIND_RUNS if (found := back.match(text, 0, first + 1))), None)
+    return run.start() if run and run.start() < first else first - 1
+
+
+def _ahead(text: str, last: int) -> int:
+    """The place after ``last`` (not a boundary) to ask next: the end of the run it is in."""
+    run = _JOINING_RUN.match(text, last) or next((found for ahead, _ in _SAME_KIND_RUNS if (found := ahead.match(text, last))), None)
+    return run.end() if run else last + 1
+
+
 def character_around(text: str, offset: int) -> tuple[int, int]:
     """The ``[first, last)`` offsets of the character that ``offset`` falls inside;
-    ``(offset, offset)`` at a boundary. A run of marks (or of U+200D and spacing marks) is
-    crossed at once, whatever its length; at most ``LOOK_BACK`` steps are taken either side
-    (a chain of more than 32 linked consonants is told as far as they are read)."""
+    ``(offset, offset)`` at a boundary. A run of marks (or of U+200D and spacing marks), of
+    Hangul jamo of one kind or of prepended signs is crossed at once, whatever its length; at
+    most ``LOOK_BACK`` steps are taken either side (a chain of more than 32 linked consonants
+    is told as far as they are read)."""
     if is_boundary(text, offset):
         return offset, offset
     first = offset
     for _ in range(LOOK_BACK):
-        # No place inside a run of joining code points is a boundary: the next to ask is
-        # the one before its first (a boundary after a control character).
-        run = _JOINING_RUN_BEFORE.match(text, 0, first + 1) if _JOINS_BEFORE.match(text[first]) else None
-        first = run.start() if run and run.start() < first else first - 1
+        first = _back(text, first)
         if first <= 0 or is_boundary(text, first):
             break
     last = offset
     for _ in range(LOOK_BACK):
-        run = _JOINING_RUN.match(text, last) if last < len(text) else None
-        last = run.end() if run else last + 1
+        last = _ahead(text, last) if last < len(text) else last + 1
         if last >= len(text) or is_boundary(text, last):
             break
     return max(first, 0), min(last, len(text))

@@ -165,7 +165,13 @@ def _character_stepped(text: str, offset: int) -> tuple[int, int]:
     "x \u0915" + "\u093c" * 200 + "\u094d\u0937 y",
     "a\u0903" * 10 + "\u0600" * 3 + "b",
     "\n" + "\u0301" * 200 + "x",
-], ids=["joined-after-marks", "marks", "flags", "conjunct-after-marks", "spacing-marks-and-prepend", "marks-after-a-control"])
+    "A " + "\u1100" * 100 + "\u1161" * 100 + "\u11a8" * 100 + " b",
+    "\uac00" + "\u1161" * 100 + "\u11a8" * 100 + "\u1100" * 100,
+    "x " + "\u0600" * 150 + "b" + "\u0301" * 70 + " y",
+], ids=[
+    "joined-after-marks", "marks", "flags", "conjunct-after-marks", "spacing-marks-and-prepend", "marks-after-a-control",
+    "long-hangul-syllable", "syllable-then-jamo", "prepended-signs",
+])
 def test_the_character_around_a_place_is_the_whole_of_it_however_many_marks_it_has(text):
     # Read at most 64 code points either side, a character of more had been told cut short:
     # "Set the start to ..." named a place inside it, refused in its turn.
