@@ -561,14 +561,28 @@ FURTHER_DRAWINGS = 500
 FORM_OBJECTS_LOOKED_AT = 100_000
 
 
-def _mark_name(address: int) -> str:
-    mark = ctypes.cast(address, pdfium_raw.FPDF_PAGEOBJECTMARK)
-    size = ctypes.c_ulong()
-    if not pdfium_raw.FPDFPageObjMark_GetName(mark, None, 0, ctypes.byref(size)) or size.value <= 2:
-        return ""
-    buffer = ctypes.create_string_buffer(size.value)
-    pdfium_raw.FPDFPageObjMark_GetName(mark, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size.value, ctypes.byref(size))
-    return buffer.raw[: size.value - 2].decode("utf-16-le", errors="replace")
+# ``FPDFPageObjMark_GetName`` declared to take the mark's address as a number (as
+# ``_OBJECT_MARK`` gives it): a ``ctypes.cast`` a mark cost more than PDFium's answer.
+_MARK_NAME = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p)(
+    ctypes.cast(pdfium_raw.FPDFPageObjMark_GetName, ctypes.c_void_p).value
+)
+# A layer's mark's name, as PDFium writes it: UTF-16LE and its end.
+_LAYER_MARK_NAME = "OC\0".encode("utf-16-le")
+
+
+class _LayerMarks:
+    """Tells a layer's mark (``/OC ... BDC``) from others by its name, one call a mark, into
+    a buffer just large enough for that name (PDFium writes a longer name nowhere, and says
+    its length): a form drawn a thousand times holds a hundred thousand marks."""
+
+    def __init__(self):
+        self.buffer = ctypes.create_string_buffer(len(_LAYER_MARK_NAME))
+        self.size = ctypes.c_ulong()
+        self.size_address = ctypes.addressof(self.size)
+
+    def is_layer(self, address: int) -> bool:
+        named = _MARK_NAME(address, self.buffer, len(_LAYER_MARK_NAME), self.size_address)
+        return bool(named) and self.size.value == len(_LAYER_MARK_NAME) and self.buffer.raw == _LAYER_MARK_NAME
 
 
 # ``FPDFPageObj_GetMark`` declared to give the mark's address as a number: the objects of one
@@ -586,13 +600,17 @@ def _layers(placed: list[tuple]) -> dict[tuple, list[tuple]]:
     ``Do``): each level of forms is looked at in turn (``_without_hidden_layers``)."""
     layered: dict[tuple, list[tuple]] = {}
     optional: dict[int, bool] = {}  # a mark's address: whether it is a layer's
+    layer_marks = _LayerMarks()
+    marked_kinds = (pdfium_raw.FPDF_PAGEOBJ_TEXT, pdfium_raw.FPDF_PAGEOBJ_FORM)
     for holder, item in placed:
-        if pdfium_raw.FPDFPageObj_GetType(item) not in (pdfium_raw.FPDF_PAGEOBJ_TEXT, pdfium_raw.FPDF_PAGEOBJ_FORM):
+        # Most objects have no mark: their count first, their kind only for those that have.
+        count = pdfium_raw.FPDFPageObj_CountMarks(item)
+        if count <= 0 or pdfium_raw.FPDFPageObj_GetType(item) not in marked_kinds:
             continue
-        marks = [_OBJECT_MARK(item, index) for index in range(pdfium_raw.FPDFPageObj_CountMarks(item))]
+        marks = [_OBJECT_MARK(item, index) for index in range(count)]
         for mark in marks:
             if mark and mark not in optional:
-                optional[mark] = _mark_name(mark) == "OC"
+                optional[mark] = layer_marks.is_layer(mark)
         if key := tuple(mark for mark in marks if mark and optional[mark]):
             layered.setdefault(key, []).append((holder, item))
     return layered
