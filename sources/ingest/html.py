@@ -32,6 +32,7 @@ from ..dates import latest_day_begun
 from .authors import author_tags_as_shown, organisation_authors_kept
 from .encoding import Encoding, of_page
 from .errors import ExtractionError
+from .html5 import tree_as_browsers_read
 from .normalise import normalise_extracted
 from .visible import collapse_white_space, is_hidden, remove_unseen, shown_as_a_block
 
@@ -123,14 +124,35 @@ def refuse_element_floods(content: str):
     tree = load_html(content)
     count, deepest, _ = (0, 0, 0) if tree is None else _count_and_depth(tree)
     if count > MAX_HTML_ELEMENTS:
-        raise ExtractionError(
-            f"The HTML page has {count:,} elements; pages of more than {MAX_HTML_ELEMENTS:,} are not "
-            "read (finding the main content of a page costs time in more than proportion to them).",
-            code="too_complex",
-        )
+        raise _too_many(count)
     if tree is not None:
-        refuse_deep_nesting(tree, deepest)
+        try:
+            refuse_deep_nesting(tree, deepest)
+        except ExtractionError:
+            return _as_browsers_read(content)
     return tree
+
+
+def _as_browsers_read(content: str):
+    """The tree of ``content`` as HTML5 builds it (``html5.tree_as_browsers_read``), for a
+    page whose libxml2 tree is nested too deep: legacy markup that opens ``<font
+    face=Arial><p>`` before each paragraph and closes neither nests each paragraph deeper
+    in libxml2's, and lays them side by side in HTML5's. Refused as libxml2's would be when
+    it is itself too large or too deep."""
+    tree = tree_as_browsers_read(content)
+    count, deepest, _ = _count_and_depth(tree)
+    if count > MAX_HTML_ELEMENTS:
+        raise _too_many(count)
+    refuse_deep_nesting(tree, deepest)
+    return tree
+
+
+def _too_many(count: int) -> ExtractionError:
+    return ExtractionError(
+        f"The HTML page has {count:,} elements; pages of more than {MAX_HTML_ELEMENTS:,} are not "
+        "read (finding the main content of a page costs time in more than proportion to them).",
+        code="too_complex",
+    )
 
 
 def refuse_deep_nesting(tree, deepest: int) -> None:
