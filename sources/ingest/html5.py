@@ -11,7 +11,7 @@ for this reading only where libxml2's tree would be refused as nested too deep, 
 continues with the tree built here as with libxml2's: every other page is read as before.
 
 Lexbor is parsed in a child process, within ``MEMORY_MB`` of memory and ``SECONDS`` of
-time: HTML5 opens the formatting elements still open again in each paragraph, and a page
+processor time: HTML5 opens the formatting elements still open again in each paragraph, and a page
 that leaves hundreds of different ones open before thousands of paragraphs makes a tree
 of millions of elements from a few hundred kilobytes; and Lexbor looks through all the
 elements open at each block, a time in the square of the depth (100,000 nested
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import marshal
+import math
 import os
 import re
 import resource
@@ -35,9 +36,14 @@ from .errors import ExtractionError
 
 logger = logging.getLogger(__name__)
 
-MEMORY_MB = 1024
-# A 2 MB page of 16,000 paragraphs is parsed and walked in about a second.
-SECONDS = 5
+# A 2 MB page of 24,000 paragraphs is parsed and walked in 0.4 s, within 150 MB; a page
+# that leaves 300 formatting elements open before 30,000 paragraphs would take gigabytes.
+# The time allowed grows with the page (``seconds_allowed``): a hostile page costs about a
+# second more than libxml2's refusal of it took, an ordinary one is read several times
+# within it.
+MEMORY_MB = 512
+SECONDS = 1.0
+SECONDS_PER_MB = 0.5
 # As deep as libxml2 reads (``html.PARSED_DEPTH``): a page nested deeper is refused there
 # too, and a tree this deep is never read (``html.MAX_HTML_DEPTH``).
 PARSED_DEPTH = 2048
@@ -48,8 +54,8 @@ PARSED_DEPTH = 2048
 MAX_EVENT_ELEMENTS = 4 * 40_000
 # A page whose first ``PROBE_CHARACTERS`` nest past ``PARSED_DEPTH`` is refused before
 # the whole of it is parsed: Lexbor's time in the square of the depth would be spent on
-# a page refused anyway (10 MB of ``<div>`` would take hours).
-PROBE_CHARACTERS = 64 * 1024
+# a page refused anyway (10 MB of ``<div>`` would take hours; 3,000 of them, 16 KB, take 20 ms).
+PROBE_CHARACTERS = 16 * 1024
 
 # HTML5's formatting elements: those it opens again in the next paragraph (its "list of
 # active formatting elements").
@@ -67,7 +73,8 @@ def tree_as_browsers_read(content: str):
     folded (``formatting_reopened_folded``). Refuses (400 ``too_complex``) a page that
     the child cannot read within its limits, or whose tree is nested ``PARSED_DEPTH`` deep
     or more, or holds more than ``MAX_EVENT_ELEMENTS`` elements."""
-    answer = _child_answer(content.encode("utf-8", errors="surrogatepass"))
+    data = content.encode("utf-8", errors="surrogatepass")
+    answer = _child_answer(data, seconds_allowed(len(data)))
     if answer[0] == "deep":
         raise _refused(
             f"The HTML page nests its elements {PARSED_DEPTH:,} deep or more, read as a browser reads it: "
@@ -87,20 +94,25 @@ def _refused(message: str) -> ExtractionError:
     return ExtractionError(message, code="too_complex")
 
 
-def _child_answer(data: bytes) -> tuple:
-    """The child's answer for the page ``data`` (UTF-8): ``("deep",)``, ``("many",)`` or
-    ``("tree", events)``; refuses when the child ends without one."""
+def seconds_allowed(size: int) -> float:
+    """The time the child is given for a page of ``size`` bytes."""
+    return SECONDS + SECONDS_PER_MB * size / 2**20
+
+
+def _child_answer(data: bytes, seconds: float) -> tuple:
+    """The child's answer for the page ``data`` (UTF-8) within ``seconds``: ``("deep",)``,
+    ``("many",)`` or ``("tree", events)``; refuses when the child ends without one."""
     try:
         child = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(MEMORY_MB), str(SECONDS)],
+            [sys.executable, "-c", _CHILD, str(MEMORY_MB), str(math.ceil(seconds))],
             input=data,
             capture_output=True,
-            timeout=SECONDS + 5,
+            timeout=seconds,
             cwd=_ROOT,
             env={**os.environ, "PYTHONPATH": str(_ROOT)},
         )
     except subprocess.TimeoutExpired as error:
-        raise _refused(f"Reading the HTML page as a browser reads it took more than {SECONDS} seconds.") from error
+        raise _refused(f"Reading the HTML page as a browser reads it took more than {seconds:.1f} seconds.") from error
     try:
         answer = marshal.loads(child.stdout) if child.returncode == 0 else None
     except (EOFError, ValueError, TypeError):
@@ -109,7 +121,7 @@ def _child_answer(data: bytes) -> tuple:
         logger.info("HTML5 reader ended with %s: %s", child.returncode, child.stderr[-2000:])
         raise _refused(
             f"The HTML page could not be read as a browser reads it within {MEMORY_MB:,} MB of memory "
-            f"and {SECONDS} seconds."
+            f"and {seconds:.1f} seconds."
         )
     return answer
 
