@@ -63,6 +63,12 @@ FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s",
 
 _ROOT = Path(__file__).resolve().parents[2]
 _CHILD = "from sources.ingest.html5 import _child; _child()"
+# Parsed in standards mode, whatever doctype the page gives (a second one is ignored): the
+# one difference quirks mode makes to HTML5's tree (a page without a doctype, or an old
+# one) is that a ``<table>`` stays inside an open ``<p>``, which trafilatura then reads as
+# one line with it. libxml2, and a browser in standards mode, close the paragraph; a
+# browser in either mode shows the table on lines of its own.
+_STANDARDS = "<!DOCTYPE html>"
 _CLOSE = None  # the event that closes the element last opened
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
@@ -141,9 +147,9 @@ def parsed_events(content: str) -> tuple:
     when the page is longer (``PROBE_CHARACTERS``)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    if len(content) > PROBE_CHARACTERS and _events(LexborHTMLParser(content[:PROBE_CHARACTERS]).root)[0] == "deep":
+    if len(content) > PROBE_CHARACTERS and _events(LexborHTMLParser(_STANDARDS + content[:PROBE_CHARACTERS]).root)[0] == "deep":
         return ("deep",)
-    return _events(LexborHTMLParser(content).root)
+    return _events(LexborHTMLParser(_STANDARDS + content).root)
 
 
 def _events(root) -> tuple:
