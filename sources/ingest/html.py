@@ -144,7 +144,23 @@ def _as_browsers_read(content: str):
     if count > MAX_HTML_ELEMENTS:
         raise _too_many(count)
     refuse_deep_nesting(tree, deepest)
+    _divisions_of_text_as_paragraphs(tree)
     return tree
+
+
+def _divisions_of_text_as_paragraphs(tree) -> None:
+    """Each division holding text and no block (``_stands_as_a_block``), among
+    paragraphs, made a paragraph. HTML5 ends a paragraph at a block written inside it
+    (``<p>P<span><div>Q</div></span></p>`` is P, then Q, a line each, as a browser shows
+    them), and trafilatura drops a division of text between paragraphs: Q was lost. The
+    descendants looked at are bounded by the depths summed (``MAX_HTML_NESTING``)."""
+    holders = {paragraph.getparent() for paragraph in tree.iter("p")}
+    for division in list(tree.iter("div")):
+        if division.getparent() not in holders or any(child.tag in _BLOCKS for child in division):
+            continue
+        if any(_stands_as_a_block(child) for child in division) or not "".join(division.itertext()).strip():
+            continue
+        division.tag = "p"
 
 
 def _too_many(count: int) -> ExtractionError:

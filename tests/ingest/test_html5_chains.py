@@ -1,0 +1,201 @@
+"""Legacy pages libxml2 nests too deep (``<font face=Arial><p>`` before each paragraph,
+neither closed) are read as a browser reads them, HTML5's tree laid side by side; a
+page read before is read as it was, and the HTML5 reading is refused, in bounded time,
+where its own tree is too deep or too large."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from sources.ingest import ExtractionError, extract
+from sources.ingest import html, html5
+from tests.ingest.legacy_pages import FOOTER, NAVIGATION, OPENERS, article_1998, article_lines, blocks_after, sentence
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def read(page: str):
+    return extract(io.BytesIO(page.encode()), declared_type="text/html")
+
+
+def page_of(body: str) -> str:
+    return f"<html><head><title>Minutes</title></head><body>{body}</body></html>"
+
+
+def written_cleanly(count: int) -> str:
+    """``article_1998`` as its author meant it: each paragraph closed, no font."""
+    body = [NAVIGATION, "<h1>Council minutes</h1>"]
+    for number in range(count):
+        body.append(f"<p>{sentence(number)}\n</p>")
+        body.extend(markup for markup, _ in blocks_after(number))
+    body.append(FOOTER)
+    return f'<html lang="en"><head><title>Council minutes, 1998</title></head><body bgcolor=white>{"".join(body)}</body></html>'
+
+
+def in_order(found: list[str], wanted: list[str]) -> bool:
+    """Whether each of ``wanted`` is in a line of ``found``, in that order."""
+    position = 0
+    for line in wanted:
+        while position < len(found) and line not in found[position]:
+            position += 1
+        if position == len(found):
+            return False
+    return True
+
+
+def sentence_numbers(text: str) -> list[int]:
+    return [number for line in text.splitlines() for number in range(600) if line.startswith(sentence(number))]
+
+
+@pytest.mark.parametrize("order", OPENERS)
+def test_a_1998_article_of_600_chained_paragraphs_is_read_a_line_a_paragraph_in_order(order):
+    text = read(article_1998(opener=OPENERS[order])).text
+    lines = text.splitlines()
+    for number in range(600):
+        assert text.count(sentence(number)) == 1, number
+    assert [line for line in lines if line.startswith("In the minutes of meeting")] == [sentence(number) for number in range(600)]
+    assert "Copyright 1998" not in text and "Contact the editors" not in text
+
+
+@pytest.mark.parametrize("order", OPENERS)
+def test_the_blocks_between_chained_paragraphs_are_read_as_the_page_written_cleanly_is(order):
+    # Headings, lists of unclosed <li>, tables of unclosed <td>, definitions of unclosed
+    # <dd>, quotations and pictures between the paragraphs: what trafilatura keeps of the
+    # page written cleanly is kept of the legacy one, in its place and on its own lines.
+    legacy = read(article_1998(opener=OPENERS[order])).text.splitlines()
+    assert legacy == read(written_cleanly(600)).text.splitlines()
+    assert in_order(legacy, ["Quoted remark 15 from the floor.", sentence(30), "Votes for 30\tVotes against 30", sentence(31)])
+
+
+@pytest.mark.parametrize("unclosed", ["<ul><li>Item one<li>Item two", "<table><tr><td>Cell one<td>Cell two", "<dl><dt>Term<dd>Meaning"])
+def test_an_unclosed_item_inside_an_open_paragraph_does_not_run_the_rest_into_its_line(unclosed):
+    chain = [f"<font face=Arial><p>{sentence(number)}" for number in range(400)]
+    chain[200] = f"<font face=Arial><p>{sentence(200)} {unclosed}"
+    text = read(page_of("".join(chain))).text
+    assert sentence_numbers(text) == list(range(400))
+
+
+def test_a_division_in_a_span_in_a_chained_paragraph_is_kept():
+    chain = [f"<font face=Arial><p>{sentence(number)}" for number in range(300)]
+    chain[150] = "<p>Before the division<span><div>Inside the division, which a browser shows.</div></span></p>"
+    text = read(page_of("".join(chain))).text
+    assert "Inside the division, which a browser shows." in text and sentence_numbers(text) == [n for n in range(300) if n != 150]
+
+
+def test_the_html5_reading_keeps_the_metadata_of_the_page():
+    legacy, clean = (read(page.replace('lang="en"', 'lang="fr"')) for page in (article_1998(300), written_cleanly(300)))
+    assert legacy.metadata == clean.metadata and legacy.metadata.language == "fr"
+
+
+@pytest.mark.parametrize("count", [2000, 8000])
+def test_many_chained_paragraphs_are_read_in_time(count):
+    body = "".join(f"<font face=Arial><p>{sentence(number)} Number {number} of {count}." for number in range(count))
+    started = time.perf_counter()
+    text = read(page_of(body)).text
+    assert len(text.splitlines()) == count
+    assert time.perf_counter() - started < 10  # about 2 s for 8,000 on a quiet machine: bench/html_chains.py
+
+
+def test_a_2_mb_page_of_chained_paragraphs_is_read_under_five_seconds():
+    paragraphs, size, number = [], 0, 0
+    while size < 2 * 2**20:
+        paragraph = f"<font face=Arial><p>{sentence(number)} It was minuted by clerk {number}, and read again at the following session without change."
+        paragraphs.append(paragraph)
+        size, number = size + len(paragraph), number + 1
+    started = time.perf_counter()
+    text = read(page_of("".join(paragraphs))).text
+    assert len(text.splitlines()) == number and time.perf_counter() - started < 5
+
+
+def refused(page: str) -> tuple[ExtractionError, float]:
+    started = time.perf_counter()
+    with pytest.raises(ExtractionError) as caught:
+        read(page)
+    return caught.value, time.perf_counter() - started
+
+
+CHAIN = "".join(f"<font face=Arial><p>{sentence(number)}" for number in range(300))
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "says"),
+    [
+        ("10,000 nested divisions", "<div>" * 10_000 + "deep" + "</div>" * 10_000, "2,048 deep or more"),
+        ("divisions nested after a chain", CHAIN + "<div>" * 5_000 + "deep", "deep"),
+        ("an element flood after a chain", CHAIN + "<br>" * 50_000, "elements"),
+        ("formatting reopened in each of 30,000 paragraphs", CHAIN + "<p>" + "".join(f"<font c={n}>" for n in range(300)) + "<p>x" * 30_000, "browser"),
+    ],
+)
+def test_an_html5_tree_too_deep_or_too_large_is_refused_in_bounded_time(name, body, says):
+    error, seconds = refused(page_of(body))
+    assert error.code == "too_complex" and says in error.message
+    assert seconds < 1 + html5.seconds_allowed(len(body)) + 3  # the child's time, and libxml2's, on a loaded machine
+
+
+def test_an_attribute_bomb_in_a_chained_page_is_refused_before_parsing():
+    error, _ = refused(page_of(CHAIN + "<p " + " ".join(f"a{n}=1" for n in range(2_000)) + ">x"))
+    assert error.code == "unreadable_html"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["<!--" + "never closed " * 1000, "<" * 400_000, "<font face=Arial<p" * 20_000, "<a href='" + "x" * 400_000],
+    ids=["unclosed comment", "< storm", "tags without ends", "unended attribute"],
+)
+def test_a_hostile_tail_after_a_chain_is_read_or_refused_in_bounded_time(tail):
+    started = time.perf_counter()
+    try:
+        text = read(page_of(CHAIN + tail)).text
+        assert sentence_numbers(text)[:300] == list(range(300))
+    except ExtractionError as error:
+        assert error.code == "too_complex"
+    assert time.perf_counter() - started < 1 + html5.seconds_allowed(len(CHAIN + tail)) + 3
+
+
+def test_reopened_formatting_is_folded_without_changing_the_text():
+    from lxml import etree
+    from lxml.html import fromstring
+
+    tree = fromstring(
+        '<html><body><p><font face="Arial"><font face="Arial">C<font face="Arial"></font></font></font> tail</p>'
+        '<p><b><b>x</b>y</b><i></i>z</p></body></html>'
+    )
+    before = "".join(tree.itertext())
+    html5.formatting_reopened_folded(tree)
+    assert "".join(tree.itertext()) == before
+    assert etree.tostring(tree.find(".//p"), encoding=str) == '<p><font face="Arial">C</font> tail</p>'
+
+
+def test_chromium_reads_the_same_sentences_in_the_same_order():
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    for opener in OPENERS.values():
+        page = article_1998(opener=opener)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True)
+            try:
+                tab = browser.new_page()
+                tab.set_content(page)
+                shown = tab.evaluate("document.body.innerText")
+            finally:
+                browser.close()
+        extracted = read(page).text
+        assert sentence_numbers(shown) == sentence_numbers(extracted) == list(range(600))
+        kept = [line for line in article_lines() if line in extracted]
+        assert in_order([line.strip() for line in shown.splitlines()], kept)
+
+
+def test_every_page_read_before_the_html5_reading_is_read_byte_for_byte_as_then():
+    from tests.ingest.pages_read_before import RECORD, digest, pages
+
+    before = json.loads(RECORD.read_text())
+    made = pages()
+    assert sorted(made) == sorted(before)
+    changed = [name for name, page in made.items() if digest(page.encode()) != before[name]]
+    assert changed == []
