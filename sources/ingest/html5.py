@@ -10,14 +10,15 @@ alike at most: the paragraphs stand side by side. ``html.refuse_element_floods``
 for this reading only where libxml2's tree would be refused as nested too deep, and
 continues with the tree built here as with libxml2's: every other page is read as before.
 
-Lexbor is parsed in a child process, within ``MEMORY_MB`` of memory and ``SECONDS`` of
-processor time: HTML5 opens the formatting elements still open again in each paragraph, and a page
-that leaves hundreds of different ones open before thousands of paragraphs makes a tree
-of millions of elements from a few hundred kilobytes; and Lexbor looks through all the
-elements open at each block, a time in the square of the depth (100,000 nested
-``<div>`` took 30 s). The child answers with the tree's elements, text and attributes in
-document order (``_events``), and refuses a tree past ``PARSED_DEPTH`` deep or of more
-than ``MAX_EVENT_ELEMENTS`` elements there, before sending it.
+Lexbor parses the page in a child process (``html5_child.py``), within ``MEMORY_MB`` of
+memory and a time that grows with the page (``seconds_allowed``): HTML5 opens the
+formatting elements still open again in each paragraph, and a page that leaves hundreds of
+different ones open before thousands of paragraphs makes a tree of millions of elements
+from a few hundred kilobytes; and Lexbor looks through all the elements open at each block,
+a time in the square of the depth (100,000 nested ``<div>`` took 30 s). The child answers
+with the tree's elements, text and attributes in document order (``html5_child._events``),
+and refuses there a tree ``PARSED_DEPTH`` deep or more or of more than
+``MAX_EVENT_ELEMENTS`` elements, before sending it.
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ from __future__ import annotations
 import logging
 import marshal
 import math
-import os
 import re
-import resource
 import subprocess
 import sys
 from pathlib import Path
 
 from .errors import ExtractionError
+from .html5_child import _CLOSE, MAX_EVENT_ELEMENTS, PARSED_DEPTH
 
 logger = logging.getLogger(__name__)
 
@@ -44,32 +44,11 @@ logger = logging.getLogger(__name__)
 MEMORY_MB = 512
 SECONDS = 1.0
 SECONDS_PER_MB = 0.5
-# As deep as libxml2 reads (``html.PARSED_DEPTH``): a page nested deeper is refused there
-# too, and a tree this deep is never read (``html.MAX_HTML_DEPTH``).
-PARSED_DEPTH = 2048
-# The formatting elements HTML5 opens again in each paragraph are mostly empty (opened
-# before the paragraph's text, closed by the next paragraph), and are folded away here
-# (``formatting_reopened_folded``) before the elements are counted against
-# ``html.MAX_HTML_ELEMENTS``: the child sends up to four times as many.
-MAX_EVENT_ELEMENTS = 4 * 40_000
-# A page whose first ``PROBE_CHARACTERS`` nest past ``PARSED_DEPTH`` is refused before
-# the whole of it is parsed: Lexbor's time in the square of the depth would be spent on
-# a page refused anyway (10 MB of ``<div>`` would take hours; 3,000 of them, 16 KB, take 20 ms).
-PROBE_CHARACTERS = 16 * 1024
-
 # HTML5's formatting elements: those it opens again in the next paragraph (its "list of
 # active formatting elements").
 FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"})
 
-_ROOT = Path(__file__).resolve().parents[2]
-_CHILD = "from sources.ingest.html5 import _child; _child()"
-# Parsed in standards mode, whatever doctype the page gives (a second one is ignored): the
-# one difference quirks mode makes to HTML5's tree (a page without a doctype, or an old
-# one) is that a ``<table>`` stays inside an open ``<p>``, which trafilatura then reads as
-# one line with it. libxml2, and a browser in standards mode, close the paragraph; a
-# browser in either mode shows the table on lines of its own.
-_STANDARDS = "<!DOCTYPE html>"
-_CLOSE = None  # the event that closes the element last opened
+_CHILD = Path(__file__).with_name("html5_child.py")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 
@@ -110,12 +89,10 @@ def _child_answer(data: bytes, seconds: float) -> tuple:
     ``("many",)`` or ``("tree", events)``; refuses when the child ends without one."""
     try:
         child = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(MEMORY_MB), str(math.ceil(seconds))],
+            [sys.executable, str(_CHILD), str(MEMORY_MB), str(math.ceil(seconds))],
             input=data,
             capture_output=True,
             timeout=seconds,
-            cwd=_ROOT,
-            env={**os.environ, "PYTHONPATH": str(_ROOT)},
         )
     except subprocess.TimeoutExpired as error:
         raise _refused(f"Reading the HTML page as a browser reads it took more than {seconds:.1f} seconds.") from error
@@ -130,60 +107,6 @@ def _child_answer(data: bytes, seconds: float) -> tuple:
             f"and {seconds:.1f} seconds."
         )
     return answer
-
-
-def _child() -> None:
-    """The child process of ``_child_answer``: parses the page on its standard input within
-    the limits of its two arguments and writes its answer (``marshal``)."""
-    memory_mb, seconds = int(sys.argv[1]), int(sys.argv[2])
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-    content = sys.stdin.buffer.read().decode("utf-8", errors="surrogatepass")
-    sys.stdout.buffer.write(marshal.dumps(parsed_events(content)))
-
-
-def parsed_events(content: str) -> tuple:
-    """``_events`` of ``content`` parsed by Lexbor, a first part alone before the whole
-    when the page is longer (``PROBE_CHARACTERS``)."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    if len(content) > PROBE_CHARACTERS and _events(LexborHTMLParser(_STANDARDS + content[:PROBE_CHARACTERS]).root)[0] == "deep":
-        return ("deep",)
-    return _events(LexborHTMLParser(_STANDARDS + content).root)
-
-
-def _events(root) -> tuple:
-    """The elements under and with ``root`` (a Lexbor node) in document order: for each,
-    ``(tag, attributes)`` as it opens, its text as strings, ``_CLOSE`` as it closes. No
-    comments (libxml2's tree is parsed without them, ``html.trafilatura.utils.HTML_PARSER``).
-    ``("deep",)`` for a tree ``PARSED_DEPTH`` deep or more, ``("many",)`` for more than
-    ``MAX_EVENT_ELEMENTS`` elements. One walk, without recursion."""
-    events, depth, elements, node, root_id = [], 0, 0, root, root.mem_id
-    while node is not None:
-        if node.is_element_node:
-            elements, depth = elements + 1, depth + 1
-            if depth >= PARSED_DEPTH:
-                return ("deep",)
-            if elements > MAX_EVENT_ELEMENTS:
-                return ("many",)
-            events.append((node.tag.lower(), tuple((name.lower(), value or "") for name, value in node.attributes.items())))
-            child = node.first_child
-            if child is not None:
-                node = child
-                continue
-            events.append(_CLOSE)
-            depth -= 1
-        elif node.is_text_node:
-            events.append(node.text_content or "")
-        # Up to the nearest element with a next sibling, closing each element left.
-        following = node.next if node.mem_id != root_id else None
-        while following is None and node.mem_id != root_id:
-            node = node.parent
-            events.append(_CLOSE)
-            depth -= 1
-            following = node.next if node.mem_id != root_id else None
-        node = following
-    return ("tree", events)
 
 
 def built_tree(events: list):

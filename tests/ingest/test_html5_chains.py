@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -17,6 +18,13 @@ from sources.ingest import html, html5
 from tests.ingest.legacy_pages import FOOTER, NAVIGATION, OPENERS, article_1998, article_lines, blocks_after, sentence
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def processor_seconds() -> float:
+    """Processor time of this process and of the children it has waited for (the HTML5
+    reading's): what a page costs, whatever else the machine runs meanwhile."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def read(page: str):
@@ -95,10 +103,10 @@ def test_the_html5_reading_keeps_the_metadata_of_the_page():
 @pytest.mark.parametrize("count", [2000, 8000])
 def test_many_chained_paragraphs_are_read_in_time(count):
     body = "".join(f"<font face=Arial><p>{sentence(number)} Number {number} of {count}." for number in range(count))
-    started = time.perf_counter()
+    started = processor_seconds()
     text = read(page_of(body)).text
     assert len(text.splitlines()) == count
-    assert time.perf_counter() - started < 10  # about 2 s for 8,000 on a quiet machine: bench/html_chains.py
+    assert processor_seconds() - started < 5  # 1.7 s for 8,000 on a quiet machine: bench/html_chains.py
 
 
 def test_a_2_mb_page_of_chained_paragraphs_is_read_under_five_seconds():
@@ -107,9 +115,9 @@ def test_a_2_mb_page_of_chained_paragraphs_is_read_under_five_seconds():
         paragraph = f"<font face=Arial><p>{sentence(number)} It was minuted by clerk {number}, and read again at the following session without change."
         paragraphs.append(paragraph)
         size, number = size + len(paragraph), number + 1
-    started = time.perf_counter()
+    started = processor_seconds()
     text = read(page_of("".join(paragraphs))).text
-    assert len(text.splitlines()) == number and time.perf_counter() - started < 5
+    assert len(text.splitlines()) == number and processor_seconds() - started < 5
 
 
 def refused(page: str) -> tuple[ExtractionError, float]:
