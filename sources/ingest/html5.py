@@ -181,14 +181,12 @@ def formatting_reopened_folded(tree) -> None:
         children = len(element)
         if children == 0 and not element.text:
             _taken_out_keeping_tail(element)
-        elif children == 1 and not element.text and _like(element, element[0]):
+        elif children == 1 and not element.text and not element[0].tail and _like(element, element[0]):
             inner = element[0]
             held = list(inner)
-            element.text, element.tail, tail = inner.text, element.tail, inner.tail
+            element.text = inner.text
             element.remove(inner)
             element.extend(held)
-            if tail:
-                element.tail = tail + (element.tail or "")
 
 
 def _like(element, inner) -> bool:
