@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sources.ingest import ExtractionError, extract
-from sources.ingest import html, html5
+from sources.ingest import html5
 from tests.ingest.legacy_pages import FOOTER, NAVIGATION, OPENERS, article_1998, article_lines, blocks_after, sentence
 
 CHROMIUM = Path("/usr/bin/chromium")
