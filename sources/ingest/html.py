@@ -118,9 +118,11 @@ def _count_and_depth(tree) -> tuple[int, int, int]:
 
 def refuse_element_floods(content: str):
     """A page of more than ``MAX_HTML_ELEMENTS`` elements (as parsed: what scripts, styles
-    and comments hold is not counted) is refused before its main content is looked for, as
-    is one nested too deep to be read whole (``refuse_deep_nesting``). Returns the parsed
-    page (``None`` if nothing could be parsed)."""
+    and comments hold is not counted) is refused before its main content is looked for. One
+    whose libxml2 tree is nested too deep to be read whole (``refuse_deep_nesting``) is
+    parsed again as HTML5 builds it (``_as_browsers_read``), and refused if that tree is
+    too deep or too large as well. Returns the parsed page (``None`` if nothing could be
+    parsed)."""
     tree = load_html(content)
     count, deepest, _ = (0, 0, 0) if tree is None else _count_and_depth(tree)
     if count > MAX_HTML_ELEMENTS:
