@@ -30,6 +30,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lxml.html import html_parser
+
 from .errors import ExtractionError
 from .html5_child import _CLOSE, MAX_EVENT_ELEMENTS, PARSED_DEPTH
 
@@ -96,7 +98,9 @@ def _child_answer(data: bytes, seconds: float) -> tuple:
             timeout=WALL_CLOCK_FACTOR * seconds,
         )
     except subprocess.TimeoutExpired as error:
-        raise _refused(f"Reading the HTML page as a browser reads it took more than {seconds:.1f} seconds.") from error
+        raise _refused(
+            f"Reading the HTML page as a browser reads it took more than {WALL_CLOCK_FACTOR * seconds:.1f} seconds."
+        ) from error
     try:
         answer = marshal.loads(child.stdout) if child.returncode == 0 else None
     except (EOFError, ValueError, TypeError):
@@ -111,11 +115,9 @@ def _child_answer(data: bytes, seconds: float) -> tuple:
 
 
 def built_tree(events: list):
-    """The lxml tree of ``events`` (``_events``): ``lxml.html`` elements, as libxml2's
+    """The lxml tree of ``events`` (``html5_child._events``): ``lxml.html`` elements, as libxml2's
     parse gives. A tag or an attribute name lxml refuses is left out (a tag's text and
     elements stay, in the element holding it), as are characters XML cannot hold."""
-    from lxml.html import html_parser
-
     root, holders, opened = None, [], []  # holders: [element, its last child] of each real element open
     for event in events:
         if event is _CLOSE:
