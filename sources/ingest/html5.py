@@ -1,5 +1,5 @@
 """A page as a browser reads it: HTML5's tree construction (Lexbor, through selectolax),
-for the pages libxml2 nests too deep to be read.
+for the pages libxml2 nests too deep to be read, or nests a paragraph in a paragraph.
 
 libxml2's HTML parser is no HTML5 parser. Legacy markup that opens an element before each
 paragraph and closes neither (``<font face=Arial><p>`` before every one) is nested by it
@@ -7,7 +7,8 @@ one level deeper a paragraph, font, p, font, p, and such a page passes the depth
 read (``html.MAX_HTML_DEPTH``). A browser closes an open ``<p>`` at the next one, and
 opens the formatting elements still open (``<font>``, ``<b>``...) again inside it, three
 alike at most: the paragraphs stand side by side. ``html.refuse_element_floods`` asks
-for this reading only where libxml2's tree would be refused as nested too deep, and
+for this reading only where libxml2's tree would be refused as nested too deep, or holds a
+paragraph inside another (a shorter chain, whose paragraphs had been read as one line), and
 continues with the tree built here as with libxml2's: every other page is read as before.
 
 Lexbor parses the page in a child process (``html5_child.py``), within ``MEMORY_MB`` of
@@ -30,7 +31,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lxml.html import html_parser
+from lxml.html import HTMLParser
 
 from .errors import ExtractionError
 from .html5_child import _CLOSE, MAX_EVENT_ELEMENTS, PARSED_DEPTH
@@ -39,12 +40,12 @@ logger = logging.getLogger(__name__)
 
 # A 2 MB page of 24,000 paragraphs is parsed and walked in 0.35 s, within 110 MB; a page
 # that leaves 300 formatting elements open before 30,000 paragraphs would take gigabytes.
-# The time allowed grows with the page (``seconds_allowed``): a hostile page costs about a
-# second more than libxml2's refusal of it took, an ordinary one is read several times
-# within it.
+# The time allowed grows with the page (``seconds_allowed``): a hostile page of 10 MB costs
+# up to 3 s of processor time more than libxml2's refusal of it took (6.3 s at 0.5 s a
+# megabyte), an ordinary one is read in a third of it.
 MEMORY_MB = 512
-SECONDS = 1.0
-SECONDS_PER_MB = 0.5
+SECONDS = 0.5
+SECONDS_PER_MB = 0.25
 # The child's time is processor time (``html5_child``); the clock allows for a busy machine.
 WALL_CLOCK_FACTOR = 4
 # HTML5's formatting elements: those it opens again in the next paragraph (its "list of
@@ -70,8 +71,9 @@ def tree_as_browsers_read(content: str):
         )
     if answer[0] == "many":
         raise _refused(
-            f"The HTML page has more than {MAX_EVENT_ELEMENTS:,} elements read as a browser reads it "
-            "(the formatting it leaves open is opened again in each paragraph); such pages are not read."
+            f"The HTML page has more than {MAX_EVENT_ELEMENTS:,} elements read as a browser reads it, or their "
+            "attributes hold more than twice its characters (the formatting it leaves open is opened again, "
+            "attributes and all, in each paragraph); such pages are not read."
         )
     tree = built_tree(answer[1])
     formatting_reopened_folded(tree)
@@ -118,6 +120,9 @@ def built_tree(events: list):
     """The lxml tree of ``events`` (``html5_child._events``): ``lxml.html`` elements, as libxml2's
     parse gives. A tag or an attribute name lxml refuses is left out (a tag's text and
     elements stay, in the element holding it), as are characters XML cannot hold."""
+    # A parser of its own: lxml's parsers are not to be shared between threads (a server's
+    # threads building trees at once with the module's one had a worker killed by SIGSEGV).
+    parser = HTMLParser()
     root, holders, opened = None, [], []  # holders: [element, its last child] of each real element open
     for event in events:
         if event is _CLOSE:
@@ -127,7 +132,7 @@ def built_tree(events: list):
             if holders:
                 _add_text(holders[-1], event)
         else:
-            element = _element(html_parser, *event)
+            element = _element(parser, *event)
             opened.append(element is not None)
             if element is None:
                 continue

@@ -26,6 +26,15 @@ MAX_EVENT_ELEMENTS = 4 * 40_000
 # the whole of it is parsed: Lexbor's time in the square of the depth would be spent on
 # a page refused anyway (10 MB of ``<div>`` would take hours; 3,000 of them, 16 KB, take 20 ms).
 PROBE_CHARACTERS = 16 * 1024
+# The attributes' characters sent, at most this many times the page's and this many more:
+# HTML5 opens a formatting element left open again, attributes and all, in each paragraph,
+# and one ``<font face="...">`` of 15 KB before 9,000 paragraphs (a page of 336 KB) had sent
+# 136 MB, and the server held 811 MB building its tree.
+ATTRIBUTES_PER_PAGE_CHARACTER = 2
+ATTRIBUTES_ALLOWED = 1_000_000
+# Elements whose content a browser shows nothing of: HTML5 reads it as text, markup and
+# all (``<noframes>``, ``<noembed>``: a browser with frames and plugins); left out whole.
+_UNSHOWN = frozenset({"noframes", "noembed"})
 
 # Parsed in standards mode, whatever doctype the page gives (a second one is ignored): the
 # one difference quirks mode makes to HTML5's tree (a page without a doctype, or an old
@@ -56,26 +65,36 @@ def parsed_events(content: str) -> tuple:
     when the page is longer (``PROBE_CHARACTERS``)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    if len(content) > PROBE_CHARACTERS and _events(LexborHTMLParser(_STANDARDS + content[:PROBE_CHARACTERS]).root)[0] == "deep":
+    allowed = ATTRIBUTES_ALLOWED + ATTRIBUTES_PER_PAGE_CHARACTER * len(content)
+    if len(content) > PROBE_CHARACTERS and _events(LexborHTMLParser(_STANDARDS + content[:PROBE_CHARACTERS]).root, allowed)[0] == "deep":
         return ("deep",)
-    return _events(LexborHTMLParser(_STANDARDS + content).root)
+    return _events(LexborHTMLParser(_STANDARDS + content).root, allowed)
 
 
-def _events(root) -> tuple:
+def _events(root, attributes_allowed: int) -> tuple:
     """The elements under and with ``root`` (a Lexbor node) in document order: for each,
     ``(tag, attributes)`` as it opens, its text as strings, ``_CLOSE`` as it closes. No
-    comments (libxml2's tree is parsed without them, ``html.trafilatura.utils.HTML_PARSER``).
+    comments (libxml2's tree is parsed without them, ``html.trafilatura.utils.HTML_PARSER``),
+    nor elements a browser shows nothing of (``_UNSHOWN``).
     ``("deep",)`` for a tree ``PARSED_DEPTH`` deep or more, ``("many",)`` for more than
-    ``MAX_EVENT_ELEMENTS`` elements. One walk, without recursion."""
+    ``MAX_EVENT_ELEMENTS`` elements or attributes of more than ``attributes_allowed``
+    characters in all. One walk, without recursion."""
     events, depth, elements, node, root_id = [], 0, 0, root, root.mem_id
+    attribute_characters = 0
     while node is not None:
-        if node.is_element_node:
+        if node.is_element_node and node.tag.lower() in _UNSHOWN:
+            pass  # nothing of it sent: its next sibling follows
+        elif node.is_element_node:
             elements, depth = elements + 1, depth + 1
             if depth >= PARSED_DEPTH:
                 return ("deep",)
             if elements > MAX_EVENT_ELEMENTS:
                 return ("many",)
-            events.append((node.tag.lower(), tuple((name.lower(), value or "") for name, value in node.attributes.items())))
+            attributes = tuple((name.lower(), value or "") for name, value in node.attributes.items())
+            attribute_characters += sum(len(name) + len(value) for name, value in attributes)
+            if attribute_characters > attributes_allowed:
+                return ("many",)
+            events.append((node.tag.lower(), attributes))
             child = node.first_child
             if child is not None:
                 node = child
