@@ -120,18 +120,15 @@ def _count_and_depth(tree) -> tuple[int, int, int]:
 def refuse_element_floods(content: str):
     """A page of more than ``MAX_HTML_ELEMENTS`` elements (as parsed: what scripts, styles
     and comments hold is not counted) is refused before its main content is looked for. One
-    whose libxml2 tree is nested too deep to be read whole (``refuse_deep_nesting``), or
-    puts a paragraph inside another (``_paragraph_in_a_paragraph``), is parsed again as
-    HTML5 builds it (``_as_browsers_read``), and refused if that tree is too deep or too
-    large as well. Returns the parsed page (``None`` if nothing could be
+    whose libxml2 tree is nested too deep to be read whole (``refuse_deep_nesting``) is
+    parsed again as HTML5 builds it (``_as_browsers_read``), and refused if that tree is
+    too deep or too large as well. Returns the parsed page (``None`` if nothing could be
     parsed)."""
     tree = load_html(content)
     count, deepest, _ = (0, 0, 0) if tree is None else _count_and_depth(tree)
     if count > MAX_HTML_ELEMENTS:
         raise _too_many(count)
     if tree is not None:
-        if _paragraph_in_a_paragraph(tree):
-            return _as_browsers_read(content)
         try:
             refuse_deep_nesting(tree, deepest)
         except ExtractionError:
@@ -140,23 +137,8 @@ def refuse_element_floods(content: str):
 
 
 def _misread_by_libxml2(tree) -> bool:
-    """Whether libxml2's tree of a page differs from a browser's where it matters: it put a
-    paragraph inside another, or stopped at its depth."""
-    return _paragraph_in_a_paragraph(tree) or _count_and_depth(tree)[1] >= PARSED_DEPTH
-
-
-def _paragraph_in_a_paragraph(tree) -> bool:
-    """Whether libxml2 put a paragraph inside another, which no browser does (HTML5 ends
-    an open paragraph at the next one, whatever is open inside it): legacy markup that opens
-    ``<font face=Arial><p>`` before each paragraph, closing neither, had its forty
-    paragraphs read as one line."""
-    # One walk, ended at the first: XPath's ``//p//p`` took 20 s on 9,000 paragraphs so nested.
-    inside = 0
-    for event, _ in etree.iterwalk(tree, events=("start", "end"), tag="p"):
-        if event == "start" and inside:
-            return True
-        inside += 1 if event == "start" else -1
-    return False
+    """Whether libxml2 stopped at its depth (``PARSED_DEPTH``), reading no further."""
+    return _count_and_depth(tree)[1] >= PARSED_DEPTH
 
 
 def _as_browsers_read(content: str):

@@ -77,6 +77,7 @@ def tree_as_browsers_read(content: str):
         )
     tree = built_tree(answer[1])
     formatting_reopened_folded(tree)
+    links_reopened_unwrapped(tree)
     return tree
 
 
@@ -210,6 +211,58 @@ def _taken_out_keeping_tail(element) -> None:
     if element.tail:
         previous = element.getprevious()
         if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            holder.text = (holder.text or "") + element.tail
+    holder.remove(element)
+
+
+def links_reopened_unwrapped(tree) -> None:
+    """Takes out each copy of a link that HTML5 opened again at the start of a paragraph
+    (its text and elements kept in its stead). A link left open to the end of a paragraph
+    (``<p>See <a href=...>the report<p>...``) is opened again in each paragraph that
+    follows, wrapping the whole of it: all its text became link text, and the article's
+    paragraphs were dropped as a list of links. One walk over the paragraphs, in order."""
+    open_link = None  # the attributes of a link left open at the end of the last paragraph
+    for paragraph in list(tree.iter("p")):
+        first = paragraph[0] if len(paragraph) else None
+        if open_link is not None and first is not None and first.tag == "a" and not (paragraph.text or "").strip() \
+                and dict(first.attrib) == open_link:
+            whole = first is paragraph[-1] and not (first.tail or "").strip()
+            _unwrapped(first)
+            open_link = open_link if whole else None
+            continue
+        open_link = _link_left_open(paragraph)
+
+
+def _link_left_open(paragraph):
+    """The attributes of the link that ends ``paragraph`` (its last element, or the last in
+    it, with nothing after it), or None."""
+    last = paragraph[-1] if len(paragraph) else None
+    while last is not None and last.tag != "a" and not (last.tail or "").strip():
+        last = last[-1] if len(last) else None
+    if last is None or last.tag != "a" or (last.tail or "").strip():
+        return None
+    return dict(last.attrib)
+
+
+def _unwrapped(element) -> None:
+    """Puts ``element``'s text and elements in its stead, its tail after them."""
+    holder = element.getparent()
+    index = holder.index(element)
+    previous = element.getprevious()
+    if element.text:
+        if previous is None:
+            holder.text = (holder.text or "") + element.text
+        else:
+            previous.tail = (previous.tail or "") + element.text
+    held = list(element)
+    for offset, child in enumerate(held):
+        holder.insert(index + offset, child)
+    if element.tail:
+        if held:
+            held[-1].tail = (held[-1].tail or "") + element.tail
+        elif previous is not None:
             previous.tail = (previous.tail or "") + element.tail
         else:
             holder.text = (holder.text or "") + element.tail

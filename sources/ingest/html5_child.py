@@ -33,8 +33,9 @@ PROBE_CHARACTERS = 16 * 1024
 ATTRIBUTES_PER_PAGE_CHARACTER = 2
 ATTRIBUTES_ALLOWED = 1_000_000
 # Elements whose content a browser shows nothing of: HTML5 reads it as text, markup and
-# all (``<noframes>``, ``<noembed>``: a browser with frames and plugins); left out whole.
-_UNSHOWN = frozenset({"noframes", "noembed"})
+# all (``<noframes>``, ``<noembed>``: a browser with frames and plugins), or shows it only
+# without scripts (``<noscript>``, which libxml2's reading leaves out too); left out whole.
+_UNSHOWN = frozenset({"noframes", "noembed", "noscript"})
 
 # Parsed in standards mode, whatever doctype the page gives (a second one is ignored): the
 # one difference quirks mode makes to HTML5's tree (a page without a doctype, or an old
