@@ -221,29 +221,39 @@ def links_reopened_unwrapped(tree) -> None:
     """Takes out each copy of a link that HTML5 opened again at the start of a paragraph
     (its text and elements kept in its stead). A link left open to the end of a paragraph
     (``<p>See <a href=...>the report<p>...``) is opened again in each paragraph that
-    follows, wrapping the whole of it: all its text became link text, and the article's
-    paragraphs were dropped as a list of links. One walk over the paragraphs, in order."""
+    follows (inside the formatting opened again there), wrapping the whole of it: all its
+    text became link text, and the article's paragraphs were dropped as a list of links.
+    One walk over the paragraphs, in order."""
     open_link = None  # the attributes of a link left open at the end of the last paragraph
     for paragraph in list(tree.iter("p")):
-        first = paragraph[0] if len(paragraph) else None
-        if open_link is not None and first is not None and first.tag == "a" and not (paragraph.text or "").strip() \
-                and dict(first.attrib) == open_link:
-            whole = first is paragraph[-1] and not (first.tail or "").strip()
-            _unwrapped(first)
-            open_link = open_link if whole else None
-            continue
-        open_link = _link_left_open(paragraph)
+        copy = _link_opening(paragraph, open_link) if open_link is not None else None
+        last = _link_ending(paragraph)
+        if copy is not None:
+            whole = last is copy
+            _unwrapped(copy)
+            if whole:
+                continue  # the link runs on into the next paragraph
+        open_link = dict(last.attrib) if last is not None and last is not copy else None
 
 
-def _link_left_open(paragraph):
-    """The attributes of the link that ends ``paragraph`` (its last element, or the last in
-    it, with nothing after it), or None."""
+def _link_opening(paragraph, attributes: dict):
+    """The link with ``attributes`` that ``paragraph`` opens with (its first element, or
+    the first inside the formatting it opens with), nothing before it; or None."""
+    if (paragraph.text or "").strip():
+        return None
+    first = paragraph[0] if len(paragraph) else None
+    while first is not None and first.tag != "a" and first.tag in FORMATTING and not (first.text or "").strip():
+        first = first[0] if len(first) else None
+    return first if first is not None and first.tag == "a" and dict(first.attrib) == attributes else None
+
+
+def _link_ending(paragraph):
+    """The link that ``paragraph`` ends with (its last element, or the last in it), nothing
+    after it; or None."""
     last = paragraph[-1] if len(paragraph) else None
     while last is not None and last.tag != "a" and not (last.tail or "").strip():
         last = last[-1] if len(last) else None
-    if last is None or last.tag != "a" or (last.tail or "").strip():
-        return None
-    return dict(last.attrib)
+    return last if last is not None and last.tag == "a" and not (last.tail or "").strip() else None
 
 
 def _unwrapped(element) -> None:

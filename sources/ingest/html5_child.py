@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 import math
+import re
 import resource
 import signal
 import sys
@@ -33,9 +34,13 @@ PROBE_CHARACTERS = 16 * 1024
 ATTRIBUTES_PER_PAGE_CHARACTER = 2
 ATTRIBUTES_ALLOWED = 1_000_000
 # Elements whose content a browser shows nothing of: HTML5 reads it as text, markup and
-# all (``<noframes>``, ``<noembed>``: a browser with frames and plugins), or shows it only
-# without scripts (``<noscript>``, which libxml2's reading leaves out too); left out whole.
-_UNSHOWN = frozenset({"noframes", "noembed", "noscript"})
+# all (``<noframes>``, ``<noembed>``: a browser with frames and plugins); left out whole.
+_UNSHOWN = frozenset({"noframes", "noembed"})
+# ``<noscript>``, whose content a browser that runs scripts reads as text and shows nothing
+# of (libxml2's reading leaves it out too): Lexbor parses as one that runs none, and a
+# paragraph inside it, closing the paragraph around it, was read as the article's.
+_NOSCRIPT = re.compile(r"<noscript\b", re.IGNORECASE)
+_NOSCRIPT_END = re.compile(r"</noscript\s*>", re.IGNORECASE)
 
 # Parsed in standards mode, whatever doctype the page gives (a second one is ignored): the
 # one difference quirks mode makes to HTML5's tree (a page without a doctype, or an old
@@ -66,10 +71,23 @@ def parsed_events(content: str) -> tuple:
     when the page is longer (``PROBE_CHARACTERS``)."""
     from selectolax.lexbor import LexborHTMLParser
 
+    content = without_noscript(content)
     allowed = ATTRIBUTES_ALLOWED + ATTRIBUTES_PER_PAGE_CHARACTER * len(content)
     if len(content) > PROBE_CHARACTERS and _events(LexborHTMLParser(_STANDARDS + content[:PROBE_CHARACTERS]).root, allowed)[0] == "deep":
         return ("deep",)
     return _events(LexborHTMLParser(_STANDARDS + content).root, allowed)
+
+
+def without_noscript(content: str) -> str:
+    """``content`` without its ``<noscript>`` elements, each up to its end tag (one never
+    ended is left: a browser reads the rest of the page as its text). One reading, left to
+    right."""
+    kept, position = [], 0
+    while (start := _NOSCRIPT.search(content, position)) and (end := _NOSCRIPT_END.search(content, start.end())):
+        kept.append(content[position : start.start()])
+        position = end.end()
+    kept.append(content[position:])
+    return "".join(kept)
 
 
 def _events(root, attributes_allowed: int) -> tuple:
