@@ -1,5 +1,5 @@
 """A page as a browser reads it: HTML5's tree construction (Lexbor, through selectolax),
-for the pages libxml2 nests too deep to be read, or nests a paragraph in a paragraph.
+for the pages libxml2 nests too deep to be read.
 
 libxml2's HTML parser is no HTML5 parser. Legacy markup that opens an element before each
 paragraph and closes neither (``<font face=Arial><p>`` before every one) is nested by it
@@ -7,9 +7,10 @@ one level deeper a paragraph, font, p, font, p, and such a page passes the depth
 read (``html.MAX_HTML_DEPTH``). A browser closes an open ``<p>`` at the next one, and
 opens the formatting elements still open (``<font>``, ``<b>``...) again inside it, three
 alike at most: the paragraphs stand side by side. ``html.refuse_element_floods`` asks
-for this reading only where libxml2's tree would be refused as nested too deep, or holds a
-paragraph inside another (a shorter chain, whose paragraphs had been read as one line), and
-continues with the tree built here as with libxml2's: every other page is read as before.
+for this reading only where libxml2's tree would be refused as nested too deep, and
+continues with the tree built here as with libxml2's: every other page is read as before
+(asked for wherever libxml2 puts a paragraph inside another, it read some pages worse: a
+link left open before a ``<div>`` of paragraphs had them all dropped as links).
 
 Lexbor parses the page in a child process (``html5_child.py``), within ``MEMORY_MB`` of
 memory and a time that grows with the page (``seconds_allowed``): HTML5 opens the

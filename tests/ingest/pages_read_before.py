@@ -1,8 +1,7 @@
 """Pages the HTML reader read before the HTML5 reading was added (none of them nested too
 deep for libxml2's tree), and a digest of what it read of each at that commit
 (``html_read_before_html5.json``): the HTML5 reading is asked for only where libxml2's
-tree is refused or puts a paragraph in a paragraph, so every other one must still read the
-same, byte for byte.
+tree is refused, so every one must still read the same, byte for byte.
 
 Written at the commit before it (c335121) by::
 
