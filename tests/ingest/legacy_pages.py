@@ -33,12 +33,15 @@ def blocks_after(number: int) -> list[tuple[str, list[str]]]:
     return made
 
 
-def article_1998(count: int = 600, *, opener: str = "<font face=Arial><p>", title: str = "Council minutes, 1998") -> str:
-    """The page: its navigation, ``count`` paragraphs each after ``opener`` (closed
-    never), the blocks between some of them (``blocks_after``), its footer."""
+def article_1998(
+    count: int = 600, *, opener: str = "<font face=Arial><p>", closer: str = "", title: str = "Council minutes, 1998"
+) -> str:
+    """The page: its navigation, ``count`` paragraphs each after ``opener`` (and before
+    ``closer``: none, as such pages were written), the blocks between some of them
+    (``blocks_after``), its footer."""
     body = [NAVIGATION, "<h1>Council minutes</h1>"]
     for number in range(count):
-        body.append(f"{opener}{sentence(number)}\n")
+        body.append(f"{opener}{sentence(number)}\n{closer}")
         body.extend(markup for markup, _ in blocks_after(number))
     body.append(FOOTER)
     return f'<html lang="en"><head><title>{title}</title></head><body bgcolor=white>{"".join(body)}</body></html>'

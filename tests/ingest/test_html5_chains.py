@@ -15,7 +15,7 @@ import pytest
 
 from sources.ingest import ExtractionError, extract
 from sources.ingest import html5
-from tests.ingest.legacy_pages import FOOTER, NAVIGATION, OPENERS, article_1998, article_lines, blocks_after, sentence
+from tests.ingest.legacy_pages import OPENERS, article_1998, article_lines, sentence
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -37,12 +37,16 @@ def page_of(body: str) -> str:
 
 def written_cleanly(count: int) -> str:
     """``article_1998`` as its author meant it: each paragraph closed, no font."""
-    body = [NAVIGATION, "<h1>Council minutes</h1>"]
-    for number in range(count):
-        body.append(f"<p>{sentence(number)}\n</p>")
-        body.extend(markup for markup, _ in blocks_after(number))
-    body.append(FOOTER)
-    return f'<html lang="en"><head><title>Council minutes, 1998</title></head><body bgcolor=white>{"".join(body)}</body></html>'
+    return article_1998(count, opener="<p>", closer="</p>")
+
+
+def test_the_child_reads_as_deep_as_libxml2():
+    """The child imports nothing of the project (it starts in a twentieth of a second), so
+    it keeps its own copy of the depth libxml2 reads and of the elements allowed."""
+    from sources.ingest import html, html5_child
+
+    assert html5_child.PARSED_DEPTH == html.PARSED_DEPTH
+    assert html5_child.MAX_EVENT_ELEMENTS == 4 * html.MAX_HTML_ELEMENTS
 
 
 def in_order(found: list[str], wanted: list[str]) -> bool:
