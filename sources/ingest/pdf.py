@@ -16,7 +16,9 @@ ask for gigabytes; a crash of PDFium on a broken file ends the child, not the se
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import json
 import logging
 import math
@@ -506,6 +508,34 @@ PICTURE_BYTES_PER_OPENING = 8 << 20
 OBJECTS_PER_OPENING = 200_000
 
 
+def _native(function, result, *arguments):
+    """A PDFium function declared to take and give objects as their addresses (numbers):
+    pypdfium2's declarations make a pointer object of each, and a form drawn a thousand
+    times, a hundred objects each, is a hundred thousand objects, each asked a few
+    questions (``_layers``): those pointer objects had cost more than PDFium's answers."""
+    return ctypes.CFUNCTYPE(result, *arguments)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+def _address(handle) -> int | None:
+    """The address of a PDFium handle pypdfium2 gives (None for none)."""
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
+_Address = ctypes.c_void_p
+_OBJECT_TYPE = _native(pdfium_raw.FPDFPageObj_GetType, ctypes.c_int, _Address)
+_COUNT_MARKS = _native(pdfium_raw.FPDFPageObj_CountMarks, ctypes.c_int, _Address)
+_SET_ACTIVE = _native(pdfium_raw.FPDFPageObj_SetIsActive, ctypes.c_int, _Address, ctypes.c_int)
+_DESTROY = _native(pdfium_raw.FPDFPageObj_Destroy, None, _Address)
+_REMOVE_FROM_PAGE = _native(pdfium_raw.FPDFPage_RemoveObject, ctypes.c_int, _Address, _Address)
+_REMOVE_FROM_FORM = _native(pdfium_raw.FPDFFormObj_RemoveObject, ctypes.c_int, _Address, _Address)
+_FORM_COUNT = _native(pdfium_raw.FPDFFormObj_CountObjects, ctypes.c_int, _Address)
+_FORM_OBJECT = _native(pdfium_raw.FPDFFormObj_GetObject, _Address, _Address, ctypes.c_ulong)
+_ADD_MARK = _native(pdfium_raw.FPDFPageObj_AddExistingMark, ctypes.c_int, _Address, _Address)
+_PIXEL_SIZE = _native(
+    pdfium_raw.FPDFImageObj_GetImagePixelSize, ctypes.c_int, _Address, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint)
+)
+
+
 # A page of more drawn objects than this is crowded: it is looked through object by object
 # (its pictures' bytes summed, its layers looked at, ``_layers``) only while the document's
 # ``CROWDED_OBJECTS_LOOKED_AT`` last, about 25 microseconds an object. Past them it is
@@ -523,7 +553,7 @@ def _drawn_objects(page, crowded_left: int = 0) -> tuple[int, list]:
     count = pdfium_raw.FPDFPage_CountObjects(page.raw)
     if count > PICTURES_COUNTED_UP_TO and count > crowded_left:
         return count, []
-    return count, [pdfium_raw.FPDFPage_GetObject(page.raw, number) for number in range(count)]
+    return count, [_address(pdfium_raw.FPDFPage_GetObject(page.raw, number)) for number in range(count)]
 
 
 def _held(count: int, objects: list) -> tuple[int, int]:
@@ -536,8 +566,7 @@ def _held(count: int, objects: list) -> tuple[int, int]:
     pictures = 0
     width, height = ctypes.c_uint(), ctypes.c_uint()
     for item in objects:
-        if pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_IMAGE and \
-                pdfium_raw.FPDFImageObj_GetImagePixelSize(item, ctypes.byref(width), ctypes.byref(height)):
+        if _OBJECT_TYPE(item) == pdfium_raw.FPDF_PAGEOBJ_IMAGE and _PIXEL_SIZE(item, ctypes.byref(width), ctypes.byref(height)):
             pictures += width.value * height.value
     return count, pictures
 
@@ -563,9 +592,7 @@ FORM_OBJECTS_LOOKED_AT = 100_000
 
 # ``FPDFPageObjMark_GetName`` declared to take the mark's address as a number (as
 # ``_OBJECT_MARK`` gives it): a ``ctypes.cast`` a mark cost more than PDFium's answer.
-_MARK_NAME = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p)(
-    ctypes.cast(pdfium_raw.FPDFPageObjMark_GetName, ctypes.c_void_p).value
-)
+_MARK_NAME = _native(pdfium_raw.FPDFPageObjMark_GetName, ctypes.c_int, _Address, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p)
 # A layer's mark's name, as PDFium writes it: UTF-16LE and its end.
 _LAYER_MARK_NAME = "OC\0".encode("utf-16-le")
 
@@ -587,9 +614,7 @@ class _LayerMarks:
 
 # ``FPDFPageObj_GetMark`` declared to give the mark's address as a number: the objects of one
 # marked sequence (``/OC /name BDC ... EMC``) share their mark, whose name is read once.
-_OBJECT_MARK = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)(
-    ctypes.cast(pdfium_raw.FPDFPageObj_GetMark, ctypes.c_void_p).value
-)
+_OBJECT_MARK = _native(pdfium_raw.FPDFPageObj_GetMark, _Address, _Address, ctypes.c_ulong)
 
 
 def _layers(placed: list[tuple]) -> dict[tuple, list[tuple]]:
@@ -600,19 +625,27 @@ def _layers(placed: list[tuple]) -> dict[tuple, list[tuple]]:
     ``Do``): each level of forms is looked at in turn (``_without_hidden_layers``)."""
     layered: dict[tuple, list[tuple]] = {}
     optional: dict[int, bool] = {}  # a mark's address: whether it is a layer's
-    layer_marks = _LayerMarks()
+    is_layer = _LayerMarks().is_layer
     marked_kinds = (pdfium_raw.FPDF_PAGEOBJ_TEXT, pdfium_raw.FPDF_PAGEOBJ_FORM)
     for holder, item in placed:
         # Most objects have no mark: their count first, their kind only for those that have.
-        count = pdfium_raw.FPDFPageObj_CountMarks(item)
-        if count <= 0 or pdfium_raw.FPDFPageObj_GetType(item) not in marked_kinds:
+        count = _COUNT_MARKS(item)
+        if count <= 0 or _OBJECT_TYPE(item) not in marked_kinds:
             continue
-        marks = [_OBJECT_MARK(item, index) for index in range(count)]
-        for mark in marks:
-            if mark and mark not in optional:
-                optional[mark] = layer_marks.is_layer(mark)
-        if key := tuple(mark for mark in marks if mark and optional[mark]):
-            layered.setdefault(key, []).append((holder, item))
+        key = ()
+        for index in range(count):
+            if mark := _OBJECT_MARK(item, index):
+                layer = optional.get(mark)
+                if layer is None:
+                    layer = optional[mark] = is_layer(mark)
+                if layer:
+                    key += (mark,)
+        if key:
+            entries = layered.get(key)
+            if entries is None:
+                layered[key] = [(holder, item)]
+            else:
+                entries.append((holder, item))
     return layered
 
 
@@ -637,7 +670,7 @@ def _shown_layers(page, layers: list[tuple], shown: Box) -> list[bool]:
             pdfium_raw.FPDFPageObj_SetFillColor(probe, 0, 0, 0, 255)
             pdfium_raw.FPDFPath_SetDrawMode(probe, pdfium_raw.FPDF_FILLMODE_WINDING, False)
             for mark in marks:
-                pdfium_raw.FPDFPageObj_AddExistingMark(probe, ctypes.cast(mark, pdfium_raw.FPDF_PAGEOBJECTMARK))
+                _ADD_MARK(probe, mark)
             pdfium_raw.FPDFPage_InsertObject(page.raw, probe)
         scale = columns * PROBE_PIXELS / max(1.0, min(shown[2] - shown[0], shown[3] - shown[1]))
         # Drawn level: the page's own turn undone, so that the grid's rows are the bitmap's.
@@ -661,6 +694,22 @@ def _shown_layers(page, layers: list[tuple], shown: Box) -> list[bool]:
                 pdfium_raw.FPDFPageObj_Destroy(probe)
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector held off, then set back as it was: looking at the
+    layers of a page whose forms hold a hundred thousand objects makes as many small tuples,
+    none in a cycle (reference counting frees them), and the collector, run every few
+    hundred of them, went through every object the process holds (Django's among them)
+    again and again: a fifth of the time of such a page."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0, drawings_left: int = 0) -> tuple[int, int]:
     """Takes off the page the text (and forms) of layers a viewer hides until a reader
     turns them on (optional content off in the document's default configuration, ``/D
@@ -679,33 +728,30 @@ def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0,
     is drawn once and up to ``drawings_left`` times more (what remains of
     ``FURTHER_DRAWINGS``); returns how many objects inside forms were looked at, and how many
     drawings past the first were made."""
-    level = [(None, item) for item in objects]
-    looked_at = made = 0
-    while level:
-        hidden, drawings = _hidden_of(page, level, objects, shown, 1 + drawings_left - made)
-        made += drawings
-        for holder, item in hidden:
-            removed = (
-                pdfium_raw.FPDFPage_RemoveObject(page.raw, item)
-                if holder is None
-                else pdfium_raw.FPDFFormObj_RemoveObject(holder, item)
-            )
-            if removed:
-                pdfium_raw.FPDFPageObj_Destroy(item)
-        if made > drawings_left or looked_at >= forms_left:
-            break  # no drawing left for the forms' layers, or no object to look at: their text is kept
-        if hidden:
-            gone = {ctypes.cast(item, ctypes.c_void_p).value for _, item in hidden}  # destroyed: not to be asked again
-            objects = [item for item in objects if ctypes.cast(item, ctypes.c_void_p).value not in gone]
-            level = [(holder, item) for holder, item in level if ctypes.cast(item, ctypes.c_void_p).value not in gone]
-        forms = [item for _, item in level if pdfium_raw.FPDFPageObj_GetType(item) == pdfium_raw.FPDF_PAGEOBJ_FORM]
-        level = []
-        for form in forms:
-            count = pdfium_raw.FPDFFormObj_CountObjects(form)
-            if looked_at + count > forms_left:
-                break
-            looked_at += count
-            level += [(form, pdfium_raw.FPDFFormObj_GetObject(form, number)) for number in range(count)]
+    with _collector_paused():
+        level = [(None, item) for item in objects]
+        looked_at = made = 0
+        while level:
+            hidden, drawings = _hidden_of(page, level, objects, shown, 1 + drawings_left - made)
+            made += drawings
+            for holder, item in hidden:
+                removed = _REMOVE_FROM_PAGE(page.raw, item) if holder is None else _REMOVE_FROM_FORM(holder, item)
+                if removed:
+                    _DESTROY(item)
+            if made > drawings_left or looked_at >= forms_left:
+                break  # no drawing left for the forms' layers, or no object to look at: their text is kept
+            if hidden:
+                gone = {item for _, item in hidden}  # destroyed: not to be asked again
+                objects = [item for item in objects if item not in gone]
+                level = [(holder, item) for holder, item in level if item not in gone]
+            forms = [item for _, item in level if _OBJECT_TYPE(item) == pdfium_raw.FPDF_PAGEOBJ_FORM]
+            level = []
+            for form in forms:
+                count = _FORM_COUNT(form)
+                if looked_at + count > forms_left:
+                    break
+                looked_at += count
+                level += [(form, _FORM_OBJECT(form, number)) for number in range(count)]
     return looked_at, max(0, made - 1)
 
 
@@ -723,7 +769,7 @@ def _hidden_of(page, placed: list[tuple], objects: list, shown: Box, drawings: i
     if not layered or drawings <= 0:
         return [], 0
     for item in objects:
-        pdfium_raw.FPDFPageObj_SetIsActive(item, False)
+        _SET_ACTIVE(item, False)
     seen: list[bool] = []
     made = 0
     try:
@@ -740,7 +786,7 @@ def _hidden_of(page, placed: list[tuple], objects: list, shown: Box, drawings: i
                 seen += [True] * len(left)
     finally:
         for item in objects:
-            pdfium_raw.FPDFPageObj_SetIsActive(item, True)
+            _SET_ACTIVE(item, True)
     return [entry for (_, entries), shown_layer in zip(layered, seen) if not shown_layer for entry in entries], made
 
 
