@@ -723,11 +723,22 @@ def _without_hidden_layers(page, objects: list, shown: Box, forms_left: int = 0,
     time (a form inside a form is the next level): a hidden form goes whole, and text
     marked hidden inside a form shown is taken out of that form. Each drawing of a form
     (``Do``) is an object of its own, its content read anew: a form drawn twice, once in a
-    layer hidden and once not, keeps its text once. Up to ``forms_left`` objects inside forms
+    layer hidden and once not, keeps its text once. Nothing learnt of one drawing serves the
+    next: PDFium gives each drawing new objects and new marks, and nothing that tells two
+    drawings of one form from drawings of two forms, so a form drawn a thousand times is
+    looked inside a thousand times. Up to ``forms_left`` objects inside forms
     are looked at (what remains of the document's ``FORM_OBJECTS_LOOKED_AT``), and the page
     is drawn once and up to ``drawings_left`` times more (what remains of
     ``FURTHER_DRAWINGS``); returns how many objects inside forms were looked at, and how many
-    drawings past the first were made."""
+    drawings past the first were made.
+
+    Not read: a form's own layer, the ``/OC`` entry of its dictionary (an optional content
+    group or membership dictionary, PDF 32000-1 §8.11.3.3), as against the marks around its
+    ``Do`` or inside it. PDFium's drawing honours it (``CPDF_RenderStatus::ProcessForm``
+    draws nothing of such a form), its text does not; PDFium's interface reaches neither the
+    form's dictionary nor its stream, and has no way to put an object of ours inside a form,
+    to be drawn under that entry (a square can only carry marks that exist, and the entry is
+    no mark). So the text of a form hidden by its own entry is kept."""
     with _collector_paused():
         level = [(None, item) for item in objects]
         looked_at = made = 0
