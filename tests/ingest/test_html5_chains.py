@@ -1,6 +1,8 @@
 """Legacy pages libxml2 nests too deep (``<font face=Arial><p>`` before each paragraph,
-neither closed) are read as a browser reads them, HTML5's tree laid side by side; a
-page read before is read as it was, and the HTML5 reading is refused, in bounded time,
+neither closed) are read as a browser reads them, HTML5's tree laid side by side; shorter
+chains, which libxml2 reads as one line, so too where HTML5's reading reads all of
+libxml2's; a page read before is read as it was (but for the chains so read, recorded
+again: ``pages_read_before.py``), and the HTML5 reading is refused, in bounded time,
 where its own tree is too deep or too large."""
 
 from __future__ import annotations
@@ -206,6 +208,8 @@ def test_chromium_reads_the_same_sentences_in_the_same_order():
 
 
 def test_every_page_read_before_the_html5_reading_is_read_byte_for_byte_as_then():
+    """As recorded (``pages_read_before.py``): at c335121, but for the 14 chains of
+    paragraphs libxml2 nests, read since a line a paragraph."""
     from tests.ingest.pages_read_before import RECORD, digest, pages
 
     before = json.loads(RECORD.read_text())
@@ -291,3 +295,89 @@ def test_a_link_left_open_before_chained_paragraphs_does_not_make_them_links(lin
     opened = f"<div id=content><p>See {link}the report" + "".join(f"<p>{sentence(number)}</p>" for number in range(150, 200)) + "</div>"
     text = read(page_of(chain + opened)).text
     assert sentence_numbers(text) == list(range(200))
+
+
+# ---------------------------------------------------------------------------------------------
+# Chains short enough for libxml2 (``html._chained_paragraphs_side_by_side``): it nests each
+# paragraph in the last, and trafilatura read them all as one line.
+
+SHORT_OPENERS = ["<font face=Arial><p>", "<p><font face=Arial>", "<b><p>", "<font size=2><i><p>", "<span class=body><p>", "<center><p>"]
+
+
+@pytest.mark.parametrize("opener", SHORT_OPENERS)
+@pytest.mark.parametrize("count", [5, 40, 120])
+def test_a_short_chain_libxml2_reads_is_read_a_line_a_paragraph(opener, count):
+    text = read(page_of("".join(f"{opener}{sentence(number)}\n" for number in range(count)))).text
+    assert text.splitlines() == [sentence(number) for number in range(count)]
+
+
+def test_a_short_chain_in_a_table_cell_is_read_a_line_a_paragraph():
+    chain = "".join(f"<font face=Arial><p>{sentence(number)}" for number in range(30))
+    text = read(page_of(f"<table width=600><tr><td>{chain}</table>")).text
+    assert sentence_numbers(text) == list(range(30)) and len(text.splitlines()) == 30
+
+
+def test_a_short_chain_without_white_space_between_paragraphs_has_them_apart():
+    # libxml2's one line glued them: "...after 2 hours.In the minutes of meeting 1..."
+    text = read(page_of("".join(f"<font face=Arial><p>{sentence(number)}" for number in range(20)))).text
+    assert text.splitlines() == [sentence(number) for number in range(20)]
+
+
+def test_a_short_chain_whose_html5_reading_is_refused_is_read_as_libxml2_reads_it(monkeypatch):
+    """The HTML5 reading of a page libxml2 reads whole is a second opinion: refused (the
+    child's limits), the page is still read, as before, not refused."""
+
+    def refused(*args, **kwargs):
+        raise ExtractionError("The child ran out of time.", code="too_complex")
+
+    monkeypatch.setattr(html5, "_child_answer", refused)
+    text = read(page_of("".join(f"<font face=Arial><p>{sentence(number)}\n" for number in range(40)))).text
+    assert text.split() == " ".join(sentence(number) for number in range(40)).split()
+
+
+def test_a_page_without_a_paragraph_in_a_paragraph_is_not_read_again_as_html5_builds_it(monkeypatch):
+    """Ordinary pages pay nothing for the HTML5 reading: no child is started."""
+    from tests.documents import news_pages
+
+    def started(*args, **kwargs):
+        raise AssertionError("the HTML5 reading was asked for")
+
+    monkeypatch.setattr(html5, "_child_answer", started)
+    for page in news_pages():
+        assert read(page.html).text
+    assert read(written_cleanly(100)).text
+
+
+def test_a_short_chain_libxml2_reads_in_part_is_read_whole_a_line_a_paragraph():
+    """HTML5's reading is taken where it reads more than libxml2's, as long as it reads all
+    of libxml2's in its order: anchors left open at the start of some paragraphs had
+    libxml2's reading keep 7 of 20 paragraphs, on one line."""
+    body = "".join(f"<strong><p>{f'<a name=s{number}>' if number in (2, 12) else ''}{sentence(number)}\n" for number in range(20))
+    assert read(page_of(body)).text.splitlines() == [sentence(number) for number in range(20)]
+
+
+def test_a_short_chain_whose_html5_reading_drops_its_headings_is_read_as_libxml2_reads_it():
+    """Where HTML5's reading loses something libxml2's read (here the headings between
+    paragraphs chained in ``<span>``), libxml2's reading is kept, as before."""
+    body = "".join(f"<span class=body><p>{sentence(number)}\n" + (f"<h3>Part {number} of the minutes</h3>" if number % 5 == 4 else "") for number in range(20))
+    text = read(page_of(body)).text
+    assert all(text.count(f"Part {number} of the minutes") == 1 for number in (4, 9, 14, 19))
+    assert all(text.count(sentence(number)) == 1 for number in range(20))
+
+
+@pytest.mark.parametrize(
+    ("text", "other", "reads_all"),
+    [
+        ("A. B. C.", "A.\nB.\nC.", True),
+        ("A.B.C.", "A.\nB.\nC.", True),  # glued on libxml2's line
+        ("A. B. C.", "A.\nTable\nB.\nC.", True),  # a line of its own between
+        ("A. B. C.", "A.\nC.", False),  # one lost
+        ("A. B. C.", "B.\nA.\nC.", False),  # another order
+        ("A. B. C.", "A.\nMenu B.\nC.", False),  # a line that holds more than B.
+        ("", "A.", False),
+    ],
+)
+def test_the_html5_reading_reads_all_of_libxml2s_only_with_each_line_whole_in_its_order(text, other, reads_all):
+    from sources.ingest import html
+
+    assert html._reads_all_of(other, text) is reads_all
