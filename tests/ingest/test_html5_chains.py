@@ -301,7 +301,9 @@ def test_a_link_left_open_before_chained_paragraphs_does_not_make_them_links(lin
 # Chains short enough for libxml2 (``html._chained_paragraphs_side_by_side``): it nests each
 # paragraph in the last, and trafilatura read them all as one line.
 
-SHORT_OPENERS = ["<font face=Arial><p>", "<p><font face=Arial>", "<b><p>", "<font size=2><i><p>", "<span class=body><p>", "<center><p>"]
+# (libxml2 closes a ``<b>``, an ``<i>`` or a ``<center>`` left open at the next paragraph:
+# such chains were read a line a paragraph already.)
+SHORT_OPENERS = ["<font face=Arial><p>", "<p><font face=Arial>", "<font size=2><i><p>", "<span class=body><p>", "<font color=navy><b><p>"]
 
 
 @pytest.mark.parametrize("opener", SHORT_OPENERS)
