@@ -1543,6 +1543,7 @@ def _reads_all_of(other: str, text: str) -> bool:
             position += len(piece)
     return bool(wanted) and position == len(wanted)
 
+
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict, Encoding]:
     """(text, metadata, the encoding it was read in) of a page; metadata keys: title,
     authors, publisher, published_on (ISO date), url (canonical), language."""
