@@ -144,15 +144,22 @@ def _parsed(content: str) -> tuple:
     return tree, _paragraph_in_a_paragraph(tree)
 
 
+# How deep libxml2 nests paragraphs in a chain before it is read again as HTML5 builds it.
+CHAINED_DEPTH = 3
+
+
 def _paragraph_in_a_paragraph(tree) -> bool:
-    """Whether libxml2 put a paragraph inside another, which no browser does (HTML5 ends
-    an open paragraph at the next one, whatever is open inside it): legacy markup that opens
-    ``<font face=Arial><p>`` before each paragraph, closing neither, nests each paragraph
-    in the last. One walk over the paragraphs, ended at the first so nested (XPath's
-    ``//p//p`` took 20 s on 9,000 paragraphs so nested)."""
+    """Whether libxml2 put a paragraph inside a paragraph inside another, which no browser
+    does (HTML5 ends an open paragraph at the next one, whatever is open inside it): legacy
+    markup that opens ``<font face=Arial><p>`` before each paragraph, closing neither,
+    nests each paragraph in the last. Three deep, not two: one element left open in an
+    ordinary page (a ``<span>``, an ``<em>``, a link) puts the next paragraph inside its
+    own, and the page's second reading would cost its time again (a 0.8 MB page, 2.4 s
+    then 5.5) for one line break. One walk over the paragraphs, ended at the first so nested
+    (XPath's ``//p//p//p`` took 20 s on 9,000 paragraphs so nested)."""
     inside = 0
     for event, _ in etree.iterwalk(tree, events=("start", "end"), tag="p"):
-        if event == "start" and inside:
+        if event == "start" and inside >= CHAINED_DEPTH - 1:
             return True
         inside += 1 if event == "start" else -1
     return False
@@ -1532,15 +1539,23 @@ def _reads_all_of(other: str, text: str) -> bool:
     up all of ``text``, white space aside: ``other`` reads what ``text`` reads, in the same
     order, broken into other lines (libxml2's one line of chained paragraphs may glue them,
     where HTML5's breaks the line between them), and may read lines of its own between
-    (a table or a list among chained paragraphs, which libxml2's reading had lost). A line
-    of ``other`` that holds some of ``text`` and something more does not go on with it:
-    ``text`` is then not made up. One reading of each, left to right."""
+    (a table or a list among chained paragraphs, or paragraphs before them, which
+    libxml2's reading had lost: anchors left open in a chain had it keep the last 7 of 20),
+    but none after its last: a page's footer after a chain ("Copyright 1998 The Valley
+    Gazette | Privacy | Terms"), which libxml2's reading, and that of the page written
+    cleanly, leave out, is not let in. A line of ``other`` that holds some of ``text`` and
+    something more does not go on with it: ``text`` is then not made up. One reading of
+    each, left to right."""
     wanted = "".join(text.split())
     position = 0
     for line in other.splitlines():
         piece = "".join(line.split())
-        if piece and wanted.startswith(piece, position):
+        if not piece:
+            continue
+        if wanted.startswith(piece, position):
             position += len(piece)
+        elif position == len(wanted):
+            return False  # a line of its own after the last
     return bool(wanted) and position == len(wanted)
 
 

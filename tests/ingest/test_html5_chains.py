@@ -350,6 +350,39 @@ def test_a_page_without_a_paragraph_in_a_paragraph_is_not_read_again_as_html5_bu
     assert read(written_cleanly(100)).text
 
 
+@pytest.mark.parametrize("opener", ["<font face=Arial><p>", "<span><p>"])
+def test_the_footer_after_a_short_chain_is_left_out_as_on_the_page_written_cleanly(opener):
+    """HTML5's reading takes the footer after the chain for the article's (a line of its
+    own after all that libxml2's reading read): that reading is not taken, and the footer is
+    left out, as it is of the page written cleanly."""
+    footer = "<div class=footer>Copyright 1998 The Valley Gazette | <a href=/privacy>Privacy</a> | <a href=/terms>Terms</a></div>"
+    chained = read(page_of("".join(f"{opener}{sentence(number)} " for number in range(2)) + footer)).text
+    cleanly = read(page_of("".join(f"<p>{sentence(number)}</p>" for number in range(2)) + footer)).text
+    assert "Copyright" not in cleanly and "Copyright" not in chained
+    assert all(chained.count(sentence(number)) == 1 for number in range(2))
+
+
+@pytest.mark.parametrize("left_open", ["<span>", "<em>", "<code>", "<font face=Arial>"])
+def test_one_element_left_open_in_an_ordinary_page_does_not_have_it_read_again(left_open, monkeypatch):
+    """One element left open before the next paragraph puts that paragraph inside the one
+    before, two deep: the page is not read a second time as HTML5 builds it (a large page
+    would pay its time twice for one line break); a chain three deep is."""
+    asked = []
+    original = html5._child_answer
+
+    def counted(*args, **kwargs):
+        asked.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(html5, "_child_answer", counted)
+    rest = "".join(f"<p>{sentence(number)}</p>" for number in range(2, 60))
+    text = read(page_of(f"<p>{sentence(0)} {left_open}left open<p>{sentence(1)}</p>{rest}")).text
+    assert all(text.count(sentence(number)) == 1 for number in range(60))
+    assert asked == []
+    read(page_of("".join(f"<font face=Arial><p>{sentence(number)}" for number in range(3))))
+    assert asked == [1]
+
+
 def test_a_short_chain_libxml2_reads_in_part_is_read_whole_a_line_a_paragraph():
     """HTML5's reading is taken where it reads more than libxml2's, as long as it reads all
     of libxml2's in its order: anchors left open at the start of some paragraphs had
@@ -376,6 +409,8 @@ def test_a_short_chain_whose_html5_reading_drops_its_headings_is_read_as_libxml2
         ("A. B. C.", "A.\nC.", False),  # one lost
         ("A. B. C.", "B.\nA.\nC.", False),  # another order
         ("A. B. C.", "A.\nMenu B.\nC.", False),  # a line that holds more than B.
+        ("A. B. C.", "A.\nB.\nC.\nCopyright 1998", False),  # a line of its own after the last
+        ("B. C.", "A.\nB.\nC.", True),  # a line of its own before the first (one libxml2 lost)
         ("", "A.", False),
     ],
 )
