@@ -129,7 +129,7 @@ def refuse_element_floods(content: str):
 
 def _parsed(content: str) -> tuple:
     """The parsed page (``refuse_element_floods``), and whether it is libxml2's tree with a
-    paragraph inside another (``_paragraph_in_a_paragraph``): a chain of paragraphs that
+    paragraph three deep in others (``_paragraph_in_a_paragraph``): a chain of paragraphs that
     ``_chained_paragraphs_side_by_side`` may read as HTML5 builds it."""
     tree = load_html(content)
     count, deepest, _ = (0, 0, 0) if tree is None else _count_and_depth(tree)
@@ -1517,7 +1517,7 @@ def _chained_paragraphs_side_by_side(content: str, url: str | None, document: Do
     """The extraction of the page as HTML5 builds it (``_as_browsers_read``) where it reads
     all that libxml2's reads (``text``), in the same order (``_reads_all_of``); else
     libxml2's, ``document`` and ``text``, as before. For a page where libxml2 puts a
-    paragraph inside another: a short legacy chain of ``<font face=Arial><p>`` had its forty
+    paragraph three deep in others (``_paragraph_in_a_paragraph``): a short legacy chain of ``<font face=Arial><p>`` had its forty
     paragraphs read as one line, which HTML5 lays side by side, a line each, as a browser
     shows them. Taken wherever libxml2's tree is read, HTML5's had read some pages worse
     (``bench/html_chains_against_chromium.py``: 50 of 279 lost text against Chromium's): a

@@ -8,10 +8,10 @@ read (``html.MAX_HTML_DEPTH``). A browser closes an open ``<p>`` at the next one
 opens the formatting elements still open (``<font>``, ``<b>``...) again inside it, three
 alike at most: the paragraphs stand side by side. ``html.refuse_element_floods`` asks
 for this reading where libxml2's tree would be refused as nested too deep, and continues
-with the tree built here as with libxml2's. Where libxml2 puts a paragraph inside another
+with the tree built here as with libxml2's. Where libxml2 puts a paragraph three deep in others
 (a shorter chain, read whole by libxml2 but as one line), ``html._chained_paragraphs_side_by_side``
 reads the page both ways and takes this reading only where it reads all libxml2's did, in
-its order: taken there unasked, it read some pages worse (paragraphs and headings dropped,
+its order, adding no line after its last: taken there unasked, it read some pages worse (paragraphs and headings dropped,
 paragraphs in another order). Every other page is read as before, and starts no child.
 
 Lexbor parses the page in a child process (``html5_child.py``), within ``MEMORY_MB`` of
