@@ -14,7 +14,7 @@ cell, in nested divisions, with headings, lists, tables, ``<br>`` paragraphs and
 Playwright, scripts run) gives each page's ``innerText``; a fresh process of each checkout
 (the baseline as a temporary ``git worktree``) reads each page with
 ``sources.ingest.extract``, and this checkout's process reads it also with the HTML5
-reading taken wherever libxml2 nests a paragraph in another, unguarded (its
+reading taken wherever libxml2 nests paragraphs three deep, unguarded (its
 ``html._reads_all_of`` answering yes): the widening that did not land.
 
 A reading's score is the F1 of its lines against Chromium's, whitespace collapsed, as
@@ -293,7 +293,7 @@ def main(argv=None) -> int:
                 if a[0] < b[0] - 1e-9 or a[1] < b[1] - 1e-9:
                     worse_pages.append((name, b, a))
     report = table(
-        ["pages", "a paragraph in a paragraph (libxml2)", "pages", "read differently", "this checkout: better / same / worse",
+        ["pages", "paragraphs three deep (libxml2)", "pages", "read differently", "this checkout: better / same / worse",
          "unguarded HTML5 reading: better / same / worse", f"line F1, {args.baseline}", "line F1, this checkout",
          "line F1, unguarded", f"processor time, {args.baseline}", "processor time, this checkout"],
         rows,

@@ -117,19 +117,14 @@ def _count_and_depth(tree) -> tuple[int, int, int]:
     return count, deepest, summed
 
 
-def refuse_element_floods(content: str):
+def refuse_element_floods(content: str) -> tuple:
     """A page of more than ``MAX_HTML_ELEMENTS`` elements (as parsed: what scripts, styles
     and comments hold is not counted) is refused before its main content is looked for. One
     whose libxml2 tree is nested too deep to be read whole (``refuse_deep_nesting``) is
     parsed again as HTML5 builds it (``_as_browsers_read``), and refused if that tree is
     too deep or too large as well. Returns the parsed page (``None`` if nothing could be
-    parsed)."""
-    return _parsed(content)[0]
-
-
-def _parsed(content: str) -> tuple:
-    """The parsed page (``refuse_element_floods``), and whether it is libxml2's tree with a
-    paragraph three deep in others (``_paragraph_in_a_paragraph``): a chain of paragraphs that
+    parsed), and whether it is libxml2's tree with a paragraph three deep in others
+    (``_paragraph_in_a_paragraph``): a chain of paragraphs that
     ``_chained_paragraphs_side_by_side`` may read as HTML5 builds it."""
     tree = load_html(content)
     count, deepest, _ = (0, 0, 0) if tree is None else _count_and_depth(tree)
@@ -1517,13 +1512,14 @@ def _chained_paragraphs_side_by_side(content: str, url: str | None, document: Do
     """The extraction of the page as HTML5 builds it (``_as_browsers_read``) where it reads
     all that libxml2's reads (``text``), in the same order (``_reads_all_of``); else
     libxml2's, ``document`` and ``text``, as before. For a page where libxml2 puts a
-    paragraph three deep in others (``_paragraph_in_a_paragraph``): a short legacy chain of ``<font face=Arial><p>`` had its forty
-    paragraphs read as one line, which HTML5 lays side by side, a line each, as a browser
-    shows them. Taken wherever libxml2's tree is read, HTML5's had read some pages worse
-    (``bench/html_chains_against_chromium.py``: 50 of 279 lost text against Chromium's): a
-    paragraph opening with an anchor left open (``<p><a name=s2>...``), headings in a
-    chain of ``<span><p>``, dropped; paragraphs in another order. The texts compared, none
-    of those is taken. An HTML5 tree refused (too large, too deep, the child's limits) leaves
+    paragraph three deep in others (``_paragraph_in_a_paragraph``): a short legacy chain
+    of ``<font face=Arial><p>`` had its forty paragraphs read as one line, which HTML5 lays
+    side by side, a line each, as a browser shows them. Taken on every such page, HTML5's
+    reading had read some worse (``bench/html_chains_against_chromium.py``: 43 of 202
+    chained pages lost text against Chromium's): a paragraph opening with an anchor left
+    open (``<p><a name=s2>...``), headings in a chain of ``<span><p>``, dropped;
+    paragraphs in another order; a site's footer after the chain let in. The texts
+    compared, none of those is taken. An HTML5 tree refused (too large, too deep, the child's limits) leaves
     libxml2's reading."""
     try:
         browsers_document, browsers_text = _main_text(content, _as_browsers_read(content), url)
@@ -1574,7 +1570,7 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         # of the bytes.
         content, encoding = _decoded(data, charset)
         content = without_characters_xml_cannot_hold(content)
-        tree, chained = _parsed(content)
+        tree, chained = refuse_element_floods(content)
         document, text = _main_text(content, tree, url)
         if chained and document is not None:
             document, text = _chained_paragraphs_side_by_side(content, url, document, text)

@@ -8,8 +8,8 @@ Written at the commit before the HTML5 reading (c335121) by::
 
 with ``sources`` from that commit first on the path (a ``git worktree`` of it). The HTML5
 reading is asked for where libxml2's tree is too deep, and where libxml2 puts a paragraph
-inside another and HTML5's reading reads all libxml2's did, in its order
-(``html._chained_paragraphs_side_by_side``). 14 of these pages are so nested, and their
+three deep in others and HTML5's reading reads all libxml2's did, in its order, adding no
+line after its last (``html._chained_paragraphs_side_by_side``). 14 of these pages are so nested, and their
 digests were written again when the second landed, by the same command in this checkout:
 "seed 0, 1, 2, 4, in fonts" had been read as one line, or three (11 to 38 paragraphs), and
 are read a line a paragraph, as Chromium's ``innerText`` has them; the chains of 5 to 120
