@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sources.ingest import ExtractionError, extract
 from sources.ingest import html5
@@ -491,3 +493,25 @@ def test_a_paragraph_held_in_an_anchor_without_an_address_is_read():
     assert read(page_of(closed)).text.splitlines() == wanted
     left_open = "".join(f"<small><p>{'<a id=s2>' if number == 2 else ''}{text}\n" for number, text in enumerate(prose))
     assert read(page_of(left_open)).text.splitlines() == wanted
+
+
+SOUP = ["<p>", "</p>", "<span>", "</span>", "<em>", "<a name=x>", "<a href=/y>", "</a>", "<div>", "</div>", "<table><tr><td>",
+        "</td>", "</table>", "<noscript>", "</noscript>", "<b>", "</b>", "<font face=Arial>", "<li>", "<ul>", "</ul>",
+        "<button>", "</button>", "<br>", "<!-- note -->", "<h2>", "</h2>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SOUP), st.from_regex(r"[a-z]{1,6} ", fullmatch=True)), min_size=1, max_size=40))
+def test_mending_keeps_the_text_in_its_order_and_every_element(pieces):
+    """Whatever libxml2 makes of tag soup, mending its tree loses no text, reorders none,
+    drops no element, and leaves no paragraph inside another within its reach."""
+    from sources.ingest import html
+
+    tree = html.load_html("<html><body>" + "".join(pieces) + "</body></html>")
+    if tree is None or html._paragraph_in_a_paragraph(tree):
+        return
+    text, count = "".join(tree.itertext()), sum(1 for _ in tree.iter())
+    html._paragraphs_out_of_paragraphs(tree)
+    assert "".join(tree.itertext()) == text
+    assert sum(1 for _ in tree.iter()) == count
+    assert html._paragraphs_in_paragraphs(tree) == []
