@@ -205,7 +205,7 @@ def page_with_one_left_open(rng: random.Random, number: int, texts: list[str]) -
         return f"<html><head><title>Notes {number}</title></head><body>{body}</body></html>", LEGACY_BOILERPLATE
     html = news_pages()[number % 5].html
     start = html.find("<article") if "<article" in html else 0
-    ends = [index for index in range(len(html)) if html.startswith("</p>", index) and index > start][:6]
+    ends = [found.start() for found in re.compile("</p>").finditer(html, start)][:6]
     if len(ends) > 1:
         end = ends[rng.randrange(len(ends) - 1)]
         html = html[:end] + f" {left_open}an aside" + html[end + 4 :]

@@ -183,7 +183,7 @@ def _paragraphs_out_of_paragraphs(tree) -> None:
     read as one line. What it was written in stays where it was, with what came before;
     the text stays in its order."""
     for paragraph in _paragraphs_in_paragraphs(tree):
-        # One put after its paragraph with one before it is in none now.
+        # Put after its paragraph already, with a paragraph before it that was lifted.
         outer = next((ancestor for ancestor in paragraph.iterancestors() if ancestor.tag == "p" or ancestor.tag in _PARAGRAPH_SCOPE), None)
         if outer is None or outer.tag != "p":
             continue
