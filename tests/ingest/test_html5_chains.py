@@ -108,36 +108,32 @@ def test_the_html5_reading_keeps_the_metadata_of_the_page():
     assert legacy.metadata == clean.metadata and legacy.metadata.language == "fr"
 
 
-@pytest.mark.parametrize("count", [2000, 8000])
-def test_many_chained_paragraphs_are_read_in_time(count):
+def chained_cost(count: int) -> float:
+    """Processor seconds to read ``count`` chained paragraphs, each checked read as a line."""
     body = "".join(f"<font face=Arial><p>{sentence(number)} Number {number} of {count}." for number in range(count))
     started = processor_seconds()
     text = read(page_of(body)).text
+    cost = processor_seconds() - started
     assert len(text.splitlines()) == count
-    assert processor_seconds() - started < 5  # 2.0 s for 8,000: bench/html_chains.py
+    return cost
 
 
-def test_a_2_mb_page_of_chained_paragraphs_costs_at_most_three_times_the_page_written_cleanly():
-    """The 2 MB chain is read a line a paragraph at a cost bounded by that of the same
-    bytes written cleanly (5.0 s against 2.7 s on the machine that measured it; the time
-    itself is ``bench/html_chains.py``'s to measure): side by side, a busy machine slows
-    both."""
-    def page(opener: str, closer: str) -> tuple[str, int]:
-        paragraphs, size, number = [], 0, 0
-        while size < 2 * 2**20:
-            paragraph = f"{opener}{sentence(number)} It was minuted by clerk {number}, and read again at the following session without change.{closer}"
-            paragraphs.append(paragraph)
-            size, number = size + len(paragraph), number + 1
-        return page_of("".join(paragraphs)), number
+def test_chained_paragraphs_cost_in_proportion_to_their_number():
+    """Four times the paragraphs cost at most eight times as much (2.4x measured: reading
+    a chain is linear; a quadratic step would cost 16x). Compared side by side, a busy
+    machine slows both; the time itself is ``bench/html_chains.py``'s to measure (2.0 s
+    for 8,000 paragraphs, 1.9 s for the 2 MB page of 15,000)."""
+    assert chained_cost(8000) < 8 * chained_cost(2000)
 
-    costs = []
-    for opener, closer in (("<font face=Arial><p>", ""), ("<p>", "</p>")):
-        written, number = page(opener, closer)
-        started = processor_seconds()
-        text = read(written).text
-        costs.append(processor_seconds() - started)
-        assert len(text.splitlines()) == number
-    assert costs[0] < 3 * costs[1]
+
+def test_a_2_mb_page_of_chained_paragraphs_is_read_a_line_a_paragraph():
+    paragraphs, size, number = [], 0, 0
+    while size < 2 * 2**20:
+        paragraph = f"<font face=Arial><p>{sentence(number)} It was minuted by clerk {number}, and read again at the following session without change."
+        paragraphs.append(paragraph)
+        size, number = size + len(paragraph), number + 1
+    lines = read(page_of("".join(paragraphs))).text.splitlines()
+    assert len(lines) == number and all(f"clerk {index}," in line for index, line in enumerate(lines))
 
 
 def refused(page: str) -> tuple[ExtractionError, float]:
