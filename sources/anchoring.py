@@ -344,28 +344,47 @@ def resolve_offsets(
     *,
     prefix: str | None = None,
     suffix: str | None = None,
+    widen: bool = False,
 ) -> Candidate:
     """Anchor by offsets; a ``quote`` sent along must equal ``text[start:end]``, and a
     ``prefix``/``suffix`` sent along must agree with the text around the offsets (see
     ``context_agrees``). The span quotes at most ``MAX_QUOTE_LENGTH`` code points, however
-    it is named, and begins and ends between characters (``require_whole_characters``)."""
+    it is named, and begins and ends between characters (``require_whole_characters``).
+
+    ``widen`` (the import of a file written before that rule, on request): offsets that fall
+    inside a character are moved out to hold all of it, once the quote and context are
+    found to agree with the text at the offsets given."""
     check_input_lengths(None, prefix, suffix)
     validate_offsets(text, start, end)
-    if end - start > MAX_QUOTE_LENGTH:
-        raise InputTooLong(
-            f"Offsets [{start}, {end}) span {end - start} code points; a span quotes at most {MAX_QUOTE_LENGTH}.",
-            fields=("start", "end"),
-        )
+    _require_quotable(start, end)
     actual = text[start:end]
     if quote is not None and quote != actual:
         raise QuoteMismatch(
             f"The quote does not match the text at [{start}, {end}), which reads {actual[:80]!r}.",
             actual,
         )
+    if widen:
+        _require_agreement(text, Candidate(start, end), prefix or "", suffix or "", f"at [{start}, {end})")
+        start, end = whole_characters(text, start, end)
+        _require_quotable(start, end)
     require_whole_characters(text, start, end)
     candidate = Candidate(start, end)
-    _require_agreement(text, candidate, prefix or "", suffix or "", f"at [{start}, {end})")
+    if not widen:
+        _require_agreement(text, candidate, prefix or "", suffix or "", f"at [{start}, {end})")
     return candidate
+
+
+def _require_quotable(start: int, end: int) -> None:
+    if end - start > MAX_QUOTE_LENGTH:
+        raise InputTooLong(
+            f"Offsets [{start}, {end}) span {end - start} code points; a span quotes at most {MAX_QUOTE_LENGTH}.",
+            fields=("start", "end"),
+        )
+
+
+def whole_characters(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to hold whole every character it begins or ends inside."""
+    return graphemes.character_around(text, start)[0], graphemes.character_around(text, end)[1]
 
 
 
@@ -378,19 +397,20 @@ def resolve_passage(
     prefix: str | None = None,
     suffix: str | None = None,
     occurrence: int | None = None,
+    widen: bool = False,
 ) -> Candidate:
     """The place a caller names, however they name it: by offsets (``resolve_offsets``: a
-    quote or context sent along must agree), or by quote (``resolve_quote``: ``occurrence``
-    or context choose among repeats). Both offsets or neither; ``occurrence`` only with a
-    quote. Either way the passage begins and ends between characters as a reader sees them
-    (``SplitsCharacter`` otherwise). Every way of naming a passage asks this: the API, the
-    admin and the import."""
+    quote or context sent along must agree; ``widen`` moves offsets inside a character out
+    to hold it), or by quote (``resolve_quote``: ``occurrence`` or context choose among
+    repeats). Both offsets or neither; ``occurrence`` only with a quote. Either way the
+    passage begins and ends between characters as a reader sees them (``SplitsCharacter``
+    otherwise). Every way of naming a passage asks this: the API, the admin and the import."""
     if start is not None or end is not None:
         if start is None or end is None:
             raise OffsetsIncomplete("Give both start and end, or a quote.", fields=("end",) if end is None else ("start",))
         if occurrence is not None:
             raise OccurrenceWithOffsets("occurrence chooses among repeats of a quote; not with offsets.")
-        return resolve_offsets(text, start, end, quote, prefix=prefix, suffix=suffix)
+        return resolve_offsets(text, start, end, quote, prefix=prefix, suffix=suffix, widen=widen)
     if quote is None:
         raise PassageUnspecified("Give start and end, or a quote.")
     return resolve_quote(text, quote, prefix=prefix, suffix=suffix, occurrence=occurrence)

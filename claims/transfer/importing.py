@@ -126,12 +126,12 @@ class Importer:
        thread inserts them).
     """
 
-    def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None) -> None:
+    def __init__(self, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None, widen_split_characters: bool = False) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         self.batch_size = batch_size
         self.user = user
-        self.resolver = Resolver()
+        self.resolver = Resolver(widen_split_characters=widen_split_characters)
         self.report = ImportReport()
         self.new_source_ids: dict[uuid.UUID, int] = {}  # the batch's new sources, by uid
         self.file_claim_uids: set[uuid.UUID] = set()  # every claim line's uid, valid or not
@@ -209,6 +209,7 @@ class Importer:
             with connection.cursor() as cursor:
                 # Fresh statistics for the planner after a large insert.
                 cursor.execute("PRAGMA optimize")
+        self.report.spans_widened = self.resolver.widened
         return self.report
 
     def _link_supersedes(self) -> None:
@@ -811,9 +812,14 @@ def _span_key(item: PreparedEvidence) -> tuple:
     return (item.source_id, item.start, item.end, item.anchor_state, item.quote)
 
 
-def import_claims(path: str, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None, progress=None) -> ImportReport:
+def import_claims(
+    path: str, *, batch_size: int = DEFAULT_BATCH_SIZE, user=None, progress=None, widen_split_characters: bool = False,
+) -> ImportReport:
     """Import a JSON Lines file in one transaction, checked and written batch by batch.
 
-    Raises ``ImportRefused`` (nothing written) when any line is invalid.
+    Raises ``ImportRefused`` (nothing written) when any line is invalid. With
+    ``widen_split_characters``, a span given by offsets that fall inside a character (a file
+    written before spans had to hold whole characters) is widened to hold it, and listed in
+    the report's ``spans_widened``.
     """
-    return Importer(batch_size=batch_size, user=user).run(path, progress=progress)
+    return Importer(batch_size=batch_size, user=user, widen_split_characters=widen_split_characters).run(path, progress=progress)

@@ -116,6 +116,9 @@ class ImportReport:
     originals_stored: int = 0
     originals_missing: int = 0  # known by their hash only: the file was not exported with them
     originals_restored: int = 0  # of sources present, whose stored file was missing or damaged
+    # Spans widened to hold whole characters (``--widen-split-characters``): line, offsets
+    # given, offsets kept.
+    spans_widened: list[tuple[int, tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -698,7 +701,11 @@ class Resolver:
     importer's writer thread may be using the connection (``claims.transfer.importing``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, widen_split_characters: bool = False) -> None:
+        # Spans of a file written before the whole-character rule, widened on request to
+        # hold the characters they begin or end inside: (line, offsets given, offsets kept).
+        self.widen_split_characters = widen_split_characters
+        self.widened: list[tuple[int, tuple[int, int], tuple[int, int]]] = []
         self.people = People()
         self.sources = SourceCache()
         self.entity_ids: dict[str, int] = {}
@@ -1268,9 +1275,20 @@ class Resolver:
             if any(item.get(name) is not None for name in line_format.SUGGESTION_FIELDS):
                 raise InvalidLine(f"only an orphaned span has a suggestion ({', '.join(line_format.SUGGESTION_FIELDS)})")
             suggestion = (None, None, None)
-            candidate = anchoring.resolve_passage(
-                text, start, end, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence,
-            )
+            try:
+                candidate = anchoring.resolve_passage(
+                    text, start, end, quote, prefix=prefix or None, suffix=suffix or None, occurrence=occurrence,
+                    widen=self.widen_split_characters,
+                )
+            except anchoring.SplitsCharacter as error:
+                if start is None:
+                    raise
+                raise InvalidLine(
+                    f"{error} (A file written before spans had to hold whole characters: import it with "
+                    "--widen-split-characters to widen such spans to the characters they cut.)"
+                ) from error
+            if (candidate.start, candidate.end) != (start, end) and start is not None:
+                self.widened.append((line, (start, end), (candidate.start, candidate.end)))
             start, end = candidate.start, candidate.end
             quote = text[start:end]
             prefix, suffix = anchoring.context_of(text, start, end)

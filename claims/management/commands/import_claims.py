@@ -25,6 +25,8 @@ def _positive(value: str) -> int:
 
 _positive.__name__ = "positive integer"  # argparse names the type in its message
 
+WIDENED_LISTED = 100  # spans widened listed one by one; past that, counted
+
 
 class Command(BaseCommand):
     help = (
@@ -41,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username recorded as the importer in the field history "
                                            "(default: each claim's author)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+        parser.add_argument("--widen-split-characters", action="store_true",
+                            help="widen a span whose offsets fall inside a character (a file written before spans "
+                                 "had to hold whole characters) to hold it, and list each one")
 
     def handle(self, *args, **options):
         user = None
@@ -59,7 +64,10 @@ class Command(BaseCommand):
             raise CommandError(f"{named}: {refused or 'a folder'}; give the .jsonl file to import.")
         started = time.perf_counter()
         try:
-            report = import_claims(path, batch_size=options["batch_size"], user=user, progress=progress)
+            report = import_claims(
+                path, batch_size=options["batch_size"], user=user, progress=progress,
+                widen_split_characters=options["widen_split_characters"],
+            )
         except OSError as error:  # gone or made unreadable since it was looked at
             raise CommandError(f"{path}: {paths.cannot_be_read(error)}. Nothing was imported.") from error
         except ImportRefused as refused:
@@ -80,6 +88,10 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rate = report.claims_created / seconds if seconds else 0
+        for line, given, kept in report.spans_widened[:WIDENED_LISTED]:
+            self.stdout.write(f"line {line}: span [{given[0]}, {given[1]}) widened to [{kept[0]}, {kept[1]}) to hold whole characters")
+        if len(report.spans_widened) > WIDENED_LISTED:
+            self.stdout.write(f"... and {len(report.spans_widened) - WIDENED_LISTED} more spans widened")
         self.stdout.write(
             f"{report.claims_created} claims imported ({report.claims_existing} already present), "
             f"{report.evidence_created} evidence, {report.spans_created} new spans, "
@@ -89,6 +101,7 @@ class Command(BaseCommand):
             f"{report.originals_stored} originals stored"
             + (f" ({report.originals_missing} known by their hash only)" if report.originals_missing else "")
             + (f", {report.originals_restored} originals restored" if report.originals_restored else "")
+            + (f", {len(report.spans_widened)} spans widened to whole characters" if report.spans_widened else "")
             + "; "
             f"{report.lines} lines in {seconds:.1f}s ({rate:,.0f} claims/s), peak RSS {peak_mb:,.0f} MB"
         )
