@@ -18,7 +18,7 @@ from django.core.validators import URLValidator
 from htmldate.core import ITEMPROP_ATTRS_MODIFIED, NAME_MODIFIED, PROPERTY_MODIFIED
 from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
-from lxml.html import HTMLParser
+from lxml.html import HTMLParser, document_fromstring
 import trafilatura.main_extractor
 import trafilatura.metadata
 import trafilatura.utils
@@ -143,6 +143,7 @@ def refuse_element_floods(content: str) -> tuple:
         return _as_browsers_read(content), False
     if _paragraph_in_a_paragraph(tree):
         return tree, True
+    tree = _paragraph_at_the_root(tree)
     _paragraphs_out_of_paragraphs(tree)
     _anchors_as_text(tree)
     return tree, False
@@ -173,30 +174,47 @@ def _paragraph_in_a_paragraph(tree) -> bool:
 # Where an open paragraph's reach ends in HTML5 (its "button scope"): a paragraph inside
 # one of these, itself inside a paragraph, stays where it is.
 _PARAGRAPH_SCOPE = frozenset({"applet", "body", "button", "caption", "html", "marquee", "noscript", "object", "table", "td", "template", "th"})
+# The start tags that end an open paragraph in HTML5 (a table does only in a page with a
+# doctype, and is left where libxml2 put it).
+_ENDS_A_PARAGRAPH = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "dd", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup",
+        "hr", "li", "listing", "main", "menu", "nav", "ol", "p", "plaintext", "pre", "search", "section", "summary",
+        "ul", "xmp",
+    }
+)
+# The formatting elements HTML5 opens again in each paragraph after one left open.
+_REOPENED = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"})
 
 
 def _paragraphs_out_of_paragraphs(tree) -> None:
-    """Each paragraph that libxml2 put inside another is put after it, with all that
-    followed it in that one, as HTML5 ends an open paragraph at the next (whatever is open
-    inside it: ``<p>A <span>left open<p>B``): one ``<span>``, ``<em>`` or link left open in
-    a paragraph had libxml2 put every paragraph after it inside it, and the article was
-    read as one line. What it was written in stays where it was, with what came before;
-    the text stays in its order."""
-    for paragraph in _paragraphs_in_paragraphs(tree):
-        # Put after its paragraph already, with a paragraph before it that was lifted.
-        outer = next((ancestor for ancestor in paragraph.iterancestors() if ancestor.tag == "p" or ancestor.tag in _PARAGRAPH_SCOPE), None)
-        if outer is None or outer.tag != "p":
+    """Each block libxml2 put inside a paragraph (a paragraph, a division, a list...) is put
+    after it, with all that followed it in that paragraph, as HTML5 ends an open paragraph
+    at the next block (whatever is open inside it: ``<p>A <span>left open<p>B``): one
+    ``<span>``, ``<em>`` or link left open in a paragraph had libxml2 put every paragraph
+    after it inside it, and the article was read as one line. What it was written in stays
+    where it was, with what came before; the text stays in its order, and a block keeps
+    what it holds (a hidden division its paragraphs). Text after the element left open
+    is closed ends the last paragraph lifted, as HTML5 reads it on in that paragraph.
+
+    A hidden formatting element left open (``<em style="display:none">``) is left holding
+    what follows it: HTML5 opens it again, hidden, in every paragraph after it."""
+    for block in _blocks_in_paragraphs(tree):
+        outer = next((ancestor for ancestor in block.iterancestors() if ancestor.tag == "p" or ancestor.tag in _PARAGRAPH_SCOPE), None)
+        if outer is None or outer.tag != "p" or outer.getparent() is None:
             continue
         place, after = outer, outer.tail
         outer.tail = None
-        node = paragraph
+        node = block
         while node is not outer:
             parent = node.getparent()
-            if node is paragraph:
+            if node is block:
                 moved = [node, *node.itersiblings()]
             else:
                 moved = list(node.itersiblings())
-                place.tail, node.tail = (place.tail or "") + (node.tail or ""), None
+                _read_on_in(place, node.tail)
+                node.tail = None
             for element in moved:
                 place.addnext(element)
                 place = element
@@ -204,20 +222,52 @@ def _paragraphs_out_of_paragraphs(tree) -> None:
         place.tail = (place.tail or "") + (after or "") or None
 
 
-def _paragraphs_in_paragraphs(tree) -> list:
-    """The paragraphs libxml2 put inside another within its reach, in document order, in
-    one walk (looking up each paragraph's ancestors took 2.2 s for 39,000 paragraphs in 60
-    divisions)."""
+def _read_on_in(place, text: str | None) -> None:
+    """``text`` after ``place``: at the end of it when it is a paragraph HTML5 holds open
+    (it is read on in), else after it."""
+    if not text:
+        return
+    if place.tag != "p":
+        place.tail = (place.tail or "") + text
+    elif len(place):
+        place[-1].tail = (place[-1].tail or "") + text
+    else:
+        place.text = (place.text or "") + text
+
+
+def _blocks_in_paragraphs(tree) -> list:
+    """The blocks libxml2 put inside a paragraph within its reach, in document order, in one
+    walk (looking up each paragraph's ancestors took 2.2 s for 39,000 paragraphs in 60
+    divisions); what a block holds is its own (a paragraph in a hidden division is not
+    lifted out of it), and so is what a hidden formatting element holds."""
     found, reach = [], [False]
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         if event == "end":
             reach.pop()
             continue
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag == "p" and reach[-1]:
+        if reach[-1] and tag in _ENDS_A_PARAGRAPH:
             found.append(element)
-        reach.append(tag == "p" or (reach[-1] and tag not in _PARAGRAPH_SCOPE))
+            reach.append(tag == "p")
+        elif tag in _REOPENED and is_hidden(element):
+            reach.append(False)
+        else:
+            reach.append(tag == "p" or (reach[-1] and tag not in _PARAGRAPH_SCOPE))
     return found
+
+
+def _paragraph_at_the_root(tree):
+    """``tree`` with its root in a body, when the root is a paragraph holding blocks to put
+    after it: libxml2 gives a page that begins with a paragraph (no ``<html>``, no doctype:
+    a fragment, a notice printed before the document) its first paragraph as the root, and
+    nothing can be put after a root."""
+    if tree.tag != "p" or not _blocks_in_paragraphs(tree):
+        return tree
+    # A document of its own, of which the page is the root (XPath's ``//`` finds nothing
+    # in an element made with no document).
+    page = document_fromstring("<html><head></head><body></body></html>")
+    page[1].append(tree)
+    return page
 
 
 def _misread_by_libxml2(tree) -> bool:
@@ -574,6 +624,26 @@ def _anchors_as_text(tree) -> None:
     for anchor in tree.iter("a"):
         if anchor.get("href") is None:
             anchor.tag = "span"
+
+
+# Phrases trafilatura removes with their text (its ``MANUALLY_CLEANED``), which a browser
+# shows in the line they stand in.
+_REMOVED_PHRASES = ("time", "label", "output", "blink")
+
+
+def _phrases_as_text(tree) -> None:
+    """Each ``<time>``, ``<label>``, ``<output>`` or ``<blink>`` that stands in a line of
+    text (words before or after it) made a span: trafilatura removed it, its words with
+    it, and "The council met on <time>7 December 2026</time> and voted." read "The council
+    met on and voted.", a quote of the page no longer in the text. One standing alone (a
+    date line of a page's furniture) is left to trafilatura."""
+    for phrase in list(tree.iter(*_REMOVED_PHRASES)):
+        parent, previous = phrase.getparent(), phrase.getprevious()
+        if parent is None:
+            continue
+        before = parent.text if previous is None else previous.tail
+        if (before or "").strip() or (phrase.tail or "").strip():
+            phrase.tag = "span"
 
 
 def _inline_code_as_text(tree) -> None:
@@ -1558,6 +1628,7 @@ def _main_text(content: str, tree, url: str | None) -> tuple[Document | None, st
         _mark_nested_tables(tree)
         _figures_kept(tree)
         _bylines_kept(tree)
+        _phrases_as_text(tree)
         _alt_texts_kept(tree)
         _inline_code_as_text(tree)
         _quotations_in_their_line(tree)

@@ -23,12 +23,13 @@ _INLINE_ELEMENTS = frozenset(
 )
 _DISPLAYED_OTHERWISE = re.compile(r"display\s*:\s*(?!inline\b|contents\b)[a-z]", re.IGNORECASE)
 # A template's content is never shown; a <noscript>'s is not where scripts run, as they do
-# in the browser an analyst copies from.
-_NEVER_SHOWN = frozenset({"template", "noscript"})
+# in the browser an analyst copies from; a <title> names the page in its tab, wherever it
+# is written (one inside a notice printed before the document, in libxml2's body).
+_NEVER_SHOWN = frozenset({"template", "noscript", "title"})
 # A page hidden whole until a script shows it (an anti-flicker snippet) is shown to the
 # reader: its frame is never taken out.
 _FRAME = frozenset({"html", "body"})
-_CANDIDATES = etree.XPath("//template|//noscript|//*[@hidden]|//*[@style]")
+_CANDIDATES = etree.XPath("//template|//noscript|//body//title|//*[@hidden]|//*[@style]")
 _CLOSED_DETAILS = etree.XPath("//details[not(@open)]")
 _ARIA_HIDDEN = etree.XPath("//*[@aria-hidden]")
 
@@ -63,7 +64,7 @@ def _closed(details) -> None:
 
 def remove_unseen(tree) -> None:
     """Takes out of ``tree`` each element a browser does not show (``is_hidden``, a
-    template, a noscript), its tail kept, and the body of a closed ``<details>``, its
+    template, a noscript, a title in the body), its tail kept, and the body of a closed ``<details>``, its
     summary kept (``_closed``); and takes off ``aria-hidden``, which hides an
     element from screen readers only: Chromium shows its text, and copies it.
 

@@ -219,7 +219,9 @@ def test_chromium_reads_the_same_sentences_in_the_same_order():
 
 def test_every_page_read_before_the_html5_reading_is_read_byte_for_byte_as_then():
     """As recorded (``pages_read_before.py``): at c335121, but for the 14 chains of
-    paragraphs libxml2 nests, read since a line a paragraph."""
+    paragraphs libxml2 nests, read since a line a paragraph, and a division in a span in a
+    paragraph (``<p>P<span><div>Q</div></span></p>``), read since as two lines, "P" and
+    "Q", as a browser ends the paragraph at the division, where "PQ" was read."""
     from tests.ingest.pages_read_before import RECORD, digest, pages
 
     before = json.loads(RECORD.read_text())
@@ -426,6 +428,82 @@ def test_a_paragraph_after_a_hidden_element_left_open_is_shown_and_one_in_noscri
     assert script.splitlines() == [f"{sentence(0)} an aside", sentence(1), sentence(2)]
 
 
+def three_paragraphs() -> tuple[str, str, str]:
+    return tuple(" ".join(sentence(number) for number in range(first, first + 3)) for first in (0, 3, 6))
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "<!-- saved page --><html><body>{soup}</body></html>",
+        "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'><body>{soup}</body></html>",
+        "<!--x--><html>{soup}</html>",
+    ],
+    ids=["a-comment-before-html", "xhtml", "no-body"],
+)
+def test_a_page_libxml2_roots_at_its_first_paragraph_is_mended_whole(written):
+    """A page that does not begin with ``<html>`` or a doctype has libxml2 make its first
+    paragraph the root of the tree: the paragraphs lifted out of it were put after the
+    root, outside the tree, and every paragraph but the first was lost."""
+    first, second, third = three_paragraphs()
+    page = written.format(soup=f"<p>{first} <span>an aside<p>{second}<p>{third}")
+    assert read(page).text.splitlines() == [f"{first} an aside", second, third]
+
+
+def test_a_notice_printed_before_the_document_keeps_the_article_and_not_its_title():
+    first, second, third = three_paragraphs()
+    page = f"<p>Warning: cache <span>stale<html><head><title>The minutes</title></head><body><p>{first}<p>{second}<p>{third}</body></html>"
+    assert read(page).text.splitlines() == ["Warning: cache stale", first, second, third]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '<div style="display:none">{hidden}</div>',
+        "<div hidden>{hidden}</div>",
+        "<details><summary>The answer</summary>{hidden}</details>",
+        "<dialog>{hidden}</dialog>",
+        "<ul style=display:none><li>{hidden}</ul>",
+        "<blockquote hidden>{hidden}</blockquote>",
+        "<section style=visibility:hidden>{hidden}</section>",
+    ],
+)
+def test_a_hidden_block_after_an_element_left_open_keeps_its_paragraphs_hidden(block):
+    """HTML5 ends the paragraph at the block, which keeps what it holds: the block's
+    paragraphs had been lifted out of it, one by one, and shown."""
+    first, second, third = three_paragraphs()
+    hidden = "<p>Hidden words one<p>Hidden words two"
+    text = read(page_of(f"<p>{first} <span>an aside{block.format(hidden=hidden)}<p>{second}<p>{third}")).text
+    assert "Hidden words" not in text and second in text.splitlines() and third in text.splitlines()
+
+
+@pytest.mark.parametrize("left_open", ['<em style="display:none">', '<a href="/x" style="display:none">', "<strong hidden>", '<code style="display:none">', '<font style="visibility:hidden">'])
+def test_a_hidden_formatting_element_left_open_hides_what_follows_as_html5_opens_it_again(left_open):
+    """HTML5 opens a formatting element left open again, attributes and all, in each
+    paragraph after it: hidden, it hides them all in a browser, and in the text."""
+    first, second, third = three_paragraphs()
+    assert read(page_of(f"<p>{first} {left_open}Secret words<p>{second}<p>{third}")).text.splitlines() == [first]
+
+
+def test_text_after_the_element_left_open_is_closed_ends_the_paragraph_it_is_read_in():
+    """``</span>`` closes nothing in HTML5 once the next paragraph ended the span: the
+    words after it go on in that paragraph, one line, as a browser shows it."""
+    first, second, _ = three_paragraphs()
+    text = read(page_of(f"<p>{first} <span>a note<p>The minister said</span> that taxes would rise next year.<p>{second}")).text
+    assert text.splitlines() == [f"{first} a note", "The minister said that taxes would rise next year.", second]
+
+
+@pytest.mark.parametrize("phrase", ["time datetime=2026-12-07", "label", "output", "blink"])
+def test_a_date_or_label_in_a_sentence_keeps_its_words(phrase):
+    """trafilatura removes a ``<time>``, a ``<label>``, an ``<output>`` and a ``<blink>``
+    with their words: "The council met on and voted." was read, on a page written cleanly,
+    and the sentence a reader copies was not in the text."""
+    first, second, third = three_paragraphs()
+    tag = phrase.split()[0]
+    page = page_of(f"<p>{first}</p><p>The council met on <{phrase}>7 December 2026</{tag}> and voted.</p><p>{second}</p><p>{third}</p>")
+    assert "The council met on 7 December 2026 and voted." in read(page).text.splitlines()
+
+
 def test_a_paragraph_in_a_table_inside_a_paragraph_stays_in_its_cell():
     """A paragraph ends at the next only within its reach (HTML5's button scope): one in a
     table's cell stays in the cell, the table where it was written."""
@@ -496,7 +574,8 @@ def test_a_paragraph_held_in_an_anchor_without_an_address_is_read():
 OPENED = ["<p>", "<p>", "<p>", "<span>", "<em>", "<a name=x>", "<a href=/y>", "<font face=Arial>", "<b>", "<code>"]
 SOUP = OPENED * 3 + ["</p>", "</span>", "</a>", "</b>", "<div>", "</div>", "<table><tr><td>", "</td>", "</table>",
                      "<noscript>", "</noscript>", "<li>", "<ul>", "</ul>", "<button>", "</button>", "<br>", "<!-- note -->",
-                     "<h2>", "</h2>"]
+                     "<h2>", "</h2>", '<div style="display:none">', '<em style="display:none">', "</em>", "<blockquote>",
+                     "</blockquote>"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -504,8 +583,10 @@ SOUP = OPENED * 3 + ["</p>", "</span>", "</a>", "</b>", "<div>", "</div>", "<tab
 def test_mending_keeps_the_text_in_its_order_and_every_element(pieces):
     """Whatever libxml2 makes of tag soup (chains three deep included, which pages are not
     mended in, but the mending holds for), mending its tree loses no text, reorders none,
-    drops no element, and leaves no paragraph inside another within its reach."""
+    drops no element, and leaves no block (a paragraph, a division, a list...) inside a
+    paragraph within its reach, but in a hidden formatting element HTML5 opens again."""
     from sources.ingest import html
+    from sources.ingest.visible import is_hidden
 
     tree = html.load_html("<html><body>" + "".join(tag + words for tag, words in pieces) + "</body></html>")
     if tree is None:
@@ -514,6 +595,7 @@ def test_mending_keeps_the_text_in_its_order_and_every_element(pieces):
     html._paragraphs_out_of_paragraphs(tree)
     assert "".join(tree.itertext()) == text
     assert sum(1 for _ in tree.iter()) == count
-    reach = ("p", *html._PARAGRAPH_SCOPE)
-    for paragraph in tree.iter("p"):
-        assert next((ancestor.tag for ancestor in paragraph.iterancestors(*reach)), "html") != "p"
+    for block in tree.iter(*html._ENDS_A_PARAGRAPH):
+        bound = next((ancestor for ancestor in block.iterancestors() if ancestor.tag == "p" or ancestor.tag in html._PARAGRAPH_SCOPE
+                      or (ancestor.tag in html._REOPENED and is_hidden(ancestor))), None)
+        assert bound is None or bound.tag != "p"
