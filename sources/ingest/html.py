@@ -1720,7 +1720,11 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         raise
     except Exception as error:  # noqa: BLE001 - whatever the parser chokes on is a bad file
         logger.info("HTML extraction failed: %r", error)
-        raise ExtractionError(f"The HTML could not be read ({type(error).__name__}).", code="unreadable_html") from error
+        raise ExtractionError(
+            "The HTML could not be read: its markup is broken past what the reader can mend. Saving the page "
+            "again from a browser writes its markup whole.",
+            code="unreadable_html",
+        ) from error
     if document is None or not text.strip():
         raise _no_main_text()
     refuse_furniture_only(content, text)

@@ -599,3 +599,12 @@ def test_mending_keeps_the_text_in_its_order_and_every_element(pieces):
         bound = next((ancestor for ancestor in block.iterancestors() if ancestor.tag == "p" or ancestor.tag in html._PARAGRAPH_SCOPE
                       or (ancestor.tag in html._REOPENED and is_hidden(ancestor))), None)
         assert bound is None or bound.tag != "p"
+
+
+def test_markup_the_parser_fails_on_is_refused_in_words_a_person_can_act_on():
+    """A page whose markup makes the parser fail inside (an ``AssertionError`` of lxml's)
+    is a 400 that says so and what to do, naming no exception of the code."""
+    with pytest.raises(ExtractionError) as refused_page:
+        read("<object><frame> --><st1:place>")
+    assert refused_page.value.code == "unreadable_html"
+    assert "Error" not in refused_page.value.message and "browser" in refused_page.value.message
