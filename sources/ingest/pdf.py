@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,6 +40,7 @@ from typing import BinaryIO
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
+from . import bidi
 from .errors import ExtractionError
 from .normalise import normalise_extracted, without_lone_surrogates
 
@@ -257,6 +259,187 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
     return text
 
 
+# PDFium's interface asked through declarations taking addresses: a right-to-left line read
+# by its glyphs' places asks for each character's code, box, origin and object.
+_DOUBLE = ctypes.POINTER(ctypes.c_double)
+_CHARACTER_CODE = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_raw.FPDFText_GetUnicode, ctypes.c_void_p).value
+)
+_CHARACTER_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, _DOUBLE, _DOUBLE, _DOUBLE, _DOUBLE)(
+    ctypes.cast(pdfium_raw.FPDFText_GetCharBox, ctypes.c_void_p).value
+)
+_CHARACTER_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, _DOUBLE, _DOUBLE)(
+    ctypes.cast(pdfium_raw.FPDFText_GetCharOrigin, ctypes.c_void_p).value
+)
+# Classes of characters that make a line of more than one direction, or whose reading
+# PDFium's order does not settle: Latin letters, digits, brackets and other mirrored
+# characters; Arabic letters (PDFium gives the two letters of a lam-alef ligature in either
+# order).
+_NOT_ONE_DIRECTION = frozenset({"L", "EN", "AN", "AL"})
+# Where the glyphs of a line stand more than this many times its height apart in height,
+# they stand on two baselines: two lines whose boxes overlap.
+BASELINE_APART = 0.35
+
+
+def _one_direction(text: str) -> bool:
+    """Whether a text of a right-to-left script has nothing but Hebrew (or another
+    right-to-left script's letters that join nothing), spaces and punctuation that is not
+    mirrored: a line that reads the same whatever the levels of its neutrals."""
+    return not any(
+        bidi.bidi_class(character) in _NOT_ONE_DIRECTION or character in bidi.MIRRORED for character in set(text)
+    )
+
+
+def _read_from_the_right(line: list, text: str) -> bool:
+    """Whether PDFium's reading of a right-to-left line is already the order it is typed in
+    (logical order), known without the places of its glyphs: the line is of one direction
+    (``_one_direction``) and its pieces, in PDFium's order, run from the right (one piece,
+    or each drawn left of the one before; PDFium reads each right-to-left piece from its
+    right)."""
+    return _one_direction(text) and (len(line) == 1 or _drawn_from_the_right(line))
+
+
+def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]]) -> list[list]:
+    """The characters of a line in PDFium's order, each ``[text, left, right, baseline,
+    piece]``: its pieces' characters and the spaces PDFium puts between two of them (a
+    character of no piece: ``piece`` None). A character PDFium generates has no place of
+    its own (PDFium puts it where the next one starts): it stands midway between its
+    neighbours."""
+    handle = textpage.raw
+    left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
+    boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    origin = (ctypes.byref(x), ctypes.byref(y))
+    ranges = sorted((characters[box[4]], box[4]) for box in line)
+    indices: list[tuple[int, int | None]] = []
+    for number, ((first, last), piece) in enumerate(ranges):
+        indices += [(index, piece) for index in range(first, last + 1)]
+        if number + 1 < len(ranges):
+            following = ranges[number + 1][0][0]
+            if 0 < following - last - 1 <= 2:
+                indices += [(index, None) for index in range(last + 1, following)]
+    glyphs: list[list] = []
+    for index, piece in indices:
+        code = _CHARACTER_CODE(handle, index)
+        character = "-" if code in (2, 0xFFFE) else chr(code) if code < 0x110000 else "\ufffd"
+        if _TEXT_OBJECT(handle, index) is None:
+            if character.isspace() and character not in "\r\n":
+                glyphs.append([" ", None, None, None, None])
+            continue
+        _CHARACTER_BOX(handle, index, *boxes)
+        _CHARACTER_ORIGIN(handle, index, *origin)
+        glyphs.append([character, left.value, right.value, y.value, piece])
+    if not any(glyph[1] is not None for glyph in glyphs):
+        return []
+    for number, glyph in enumerate(glyphs):
+        if glyph[1] is None:
+            before = _word_beside(glyphs, range(number - 1, -1, -1))
+            after = _word_beside(glyphs, range(number + 1, len(glyphs)))
+            words = [word for word in (before, after) if word]
+            if len(words) == 2 and (before[1] <= after[0] or after[1] <= before[0]):
+                middle = (max(before[0], after[0]) + min(before[1], after[1])) / 2
+            else:
+                middle = sum(word[0] + word[1] for word in words) / (2 * len(words)) if words else 0.0
+            glyph[1:4] = [middle, middle, next((other[3] for other in glyphs if other[3] is not None), 0.0)]
+    return glyphs
+
+
+def _word_beside(glyphs: list[list], positions: range) -> tuple[float, float] | None:
+    """The extent, left to right, of the placed glyphs met at ``positions`` up to the next
+    space: the word on one side of a space PDFium generated."""
+    left = right = None
+    for position in positions:
+        glyph = glyphs[position]
+        if glyph[1] is None or glyph[0].isspace():
+            break
+        left = glyph[1] if left is None else min(left, glyph[1])
+        right = glyph[2] if right is None else max(right, glyph[2])
+    return None if left is None else (left, right)
+
+
+def _units(glyphs: list[list]) -> list[list]:
+    """The line's glyphs gathered into what stays together in its own order: a letter with
+    the marks and format characters (vowel points, ZWNJ) PDFium gives after it, and the
+    characters of one glyph (PDFium gives them one box)."""
+    units: list[list] = []
+    for glyph in glyphs:
+        if units and (
+            unicodedata.category(glyph[0])[0] == "M"
+            or unicodedata.category(glyph[0]) == "Cf"
+            or (glyph[1] == units[-1][1] and glyph[2] == units[-1][2] and glyph[4] is not None)
+        ):
+            units[-1][0] += glyph[0]
+            continue
+        units.append(list(glyph))
+    return units
+
+
+def _baselines(units: list[list], height: float) -> list[list[list]]:
+    """The line's units by the baseline they stand on, top first: two lines whose glyphs'
+    boxes overlap (tight leading, tall glyphs) are two lines, not one whose letters take
+    turns. Fewer than three glyphs on a baseline of their own (a footnote mark, a
+    superscript) stand with the line nearest them."""
+    heights = sorted({unit[3] for unit in units}, reverse=True)
+    bands: list[list[float]] = []
+    for baseline in heights:
+        if bands and bands[-1][-1] - baseline <= BASELINE_APART * height:
+            bands[-1].append(baseline)
+        else:
+            bands.append([baseline])
+    if len(bands) == 1:
+        return [units]
+    members: list[list[list]] = [[] for _ in bands]
+    for unit in units:
+        members[next(number for number, band in enumerate(bands) if band[-1] <= unit[3])].append(unit)
+    large = [number for number, band in enumerate(members) if sum(1 for unit in band if not unit[0].isspace()) >= 3]
+    if len(large) <= 1:
+        return [units]
+    grouped: dict[int, list[list]] = {number: [] for number in large}
+    for number, band in enumerate(members):
+        nearest = min(large, key=lambda other: abs(bands[other][0] - bands[number][0]))
+        grouped[nearest] += band
+    return [grouped[number] for number in large]
+
+
+def _typed_order(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+    """The text of a line with right-to-left script in the order it is typed: its glyphs
+    left to right by their places, then the Unicode bidirectional algorithm run back
+    (``bidi.logical_order``); a space between two pieces set apart by more than half the
+    line's height with none between them (closer, it is the gap after a letter that joins
+    nothing in Arabic). A line of two baselines is read as two lines (``_baselines``)."""
+    height = max(box[3] - box[1] for box in line)
+    glyphs = _glyphs_of(textpage, line, characters)
+    read = []
+    for units in _baselines(_units(glyphs), height):
+        units.sort(key=lambda unit: (unit[1] + unit[2]) / 2)
+        shown: list[str] = []
+        previous = None
+        for unit in units:
+            if (
+                previous is not None
+                and unit[4] is not None
+                and previous[4] is not None
+                and unit[4] != previous[4]
+                and unit[1] - previous[2] > 0.5 * height
+                and not unit[0].isspace()
+                and not previous[0].isspace()
+            ):
+                shown.append(" ")
+            shown.append(unit[0])
+            previous = unit
+        read.append("".join(bidi.logical_order(shown)))
+    return "\n".join(read)
+
+
+def _line_reading(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+    """The text of a line in reading order: a line without right-to-left script, or one
+    PDFium reads from the right already (``_read_from_the_right``), as ``_line_text``
+    reads it; any other by its glyphs' places (``_typed_order``)."""
+    text = _line_text(textpage, line, characters)
+    if not _RIGHT_TO_LEFT.search(text) or _read_from_the_right(line, text):
+        return text
+    return _typed_order(textpage, line, characters)
+
+
 def _shown(page) -> Box:
     """The part of the page a viewer shows: its crop box within its media box, either of
     them inherited from the page tree (``FPDF_GetPageBoundingBox``; pypdfium2's
@@ -312,9 +495,14 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
         if order == sorted(order) or characters is None:
             if text is None:
                 text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+            if _RIGHT_TO_LEFT.search(text) and not all(_read_from_the_right(line, text) for line in lines):
+                if characters == []:
+                    characters = _rect_characters(textpage)
+                if characters is not None:
+                    text = "\n".join(_line_reading(textpage, line, characters) for line in lines)
             text = text.replace(_HYPHEN_AT_LINE_END, "-\n")
         else:
-            text = "\n".join(_line_text(textpage, line, characters) for line in lines)
+            text = "\n".join(_line_reading(textpage, line, characters) for line in lines)
         if block_lines := _lines(text):
             blocks.append(block_lines)
     return blocks
