@@ -75,12 +75,13 @@ def _strong(kind: str) -> str | None:
     return None
 
 
-def resolved_levels(units: Sequence[str], right_to_left: bool) -> list[int]:
+def resolved_levels(units: Sequence[str], right_to_left: bool, classes: Sequence[str] | None = None) -> list[int]:
     """The embedding level of each unit (W1-W7, N0-N2, I1-I2 of UAX #9, one paragraph,
-    no explicit embeddings): 0 or 2 left to right, 1 right to left."""
+    no explicit embeddings): 0 or 2 left to right, 1 right to left. A unit's class is its
+    first character's, or the one ``classes`` gives."""
     count = len(units)
     start = "R" if right_to_left else "L"
-    types = [bidi_class(unit[0]) if unit else "BN" for unit in units]
+    types = list(classes) if classes is not None else [bidi_class(unit[0]) if unit else "BN" for unit in units]
     # W1: a mark without a base takes the class of what precedes it.
     previous = start
     for index, kind in enumerate(types):
@@ -220,13 +221,15 @@ def reordered(units: Sequence, levels: Sequence[int]) -> list:
     return result
 
 
-def logical_order(units: Sequence[str], right_to_left: bool | None = None) -> list[str]:
+def logical_order(units: Sequence[str], right_to_left: bool | None = None, classes: Sequence[str] | None = None) -> list[str]:
     """The units of a line, given left to right as it shows them, in the order they are
     read; a mirrored character at a right-to-left level is turned to its mirror. The line
     reads from the right when ``right_to_left`` says so, or, when it is None, when most of
-    its letters are of a right-to-left script (``is_right_to_left_paragraph``)."""
+    its letters are of a right-to-left script (``is_right_to_left_paragraph``). A unit's
+    class is its first character's, or the one ``classes`` gives (a word of several
+    letters and the spaces within it, read as a whole)."""
     if right_to_left is None:
-        right_to_left = is_right_to_left_paragraph("".join(unit[:1] for unit in units))
-    levels = resolved_levels(units, right_to_left)
+        right_to_left = is_right_to_left_paragraph("".join(units))
+    levels = resolved_levels(units, right_to_left, classes)
     shown = [MIRRORED.get(unit, unit) if level % 2 else unit for unit, level in zip(units, levels)]
     return reordered(shown, levels)

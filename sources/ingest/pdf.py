@@ -105,6 +105,7 @@ def _cut(boxes: list[Box], line_height: float) -> tuple[list[Box], list[Box]] | 
 # break as the page draws them: "RussiaIran" is no word of the document.
 _HYPHEN_AT_LINE_END = "\x02"
 _HYPHEN_AT_LINE_END_IN_RANGE = "\ufffe"  # the same mark, in the text of a range
+_HYPHENS = (_HYPHEN_AT_LINE_END, _HYPHEN_AT_LINE_END_IN_RANGE)
 
 
 def _drawn_level(textpage) -> bool:
@@ -299,48 +300,65 @@ def _read_from_the_right(line: list, text: str) -> bool:
     return _one_direction(text) and (len(line) == 1 or _drawn_from_the_right(line))
 
 
-def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]]) -> list[list]:
+def _page_characters(textpage) -> str | None:
+    """The page's characters, one a character index (PDFium's text of the whole page, read
+    in one call), or None when PDFium's text and its characters do not match one to one (a
+    character past U+FFFF, which the call gives as two)."""
+    text = textpage.get_text_range()
+    return text if len(text) == textpage.count_chars() else None
+
+
+def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]], codes: str | None) -> list[list]:
     """The characters of a line in PDFium's order, each ``[text, left, right, baseline,
     piece]``: its pieces' characters and the spaces PDFium puts between two of them (a
-    character of no piece: ``piece`` None). A character PDFium generates has no place of
-    its own (PDFium puts it where the next one starts): it stands midway between its
-    neighbours."""
+    character of no piece: ``piece`` None); ``codes``: ``_page_characters``. A piece's
+    characters stand on the baseline of its first (a text object has one). A space PDFium
+    generates has no place of its own (PDFium puts it where a glyph beside it starts, inside
+    a word when the word is drawn left to right): it stands midway in the gap between the
+    words either side of it in PDFium's order (``_word_beside``)."""
     handle = textpage.raw
     left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
     boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
     origin = (ctypes.byref(x), ctypes.byref(y))
     ranges = sorted((characters[box[4]], box[4]) for box in line)
-    indices: list[tuple[int, int | None]] = []
-    for number, ((first, last), piece) in enumerate(ranges):
-        indices += [(index, piece) for index in range(first, last + 1)]
-        if number + 1 < len(ranges):
-            following = ranges[number + 1][0][0]
-            if 0 < following - last - 1 <= 2:
-                indices += [(index, None) for index in range(last + 1, following)]
     glyphs: list[list] = []
-    for index, piece in indices:
-        code = _CHARACTER_CODE(handle, index)
-        character = "-" if code in (2, 0xFFFE) else chr(code) if code < 0x110000 else "\ufffd"
-        if _TEXT_OBJECT(handle, index) is None:
-            if character.isspace() and character not in "\r\n":
-                glyphs.append([" ", None, None, None, None])
-            continue
-        _CHARACTER_BOX(handle, index, *boxes)
-        _CHARACTER_ORIGIN(handle, index, *origin)
-        glyphs.append([character, left.value, right.value, y.value, piece])
+    for number, ((first, last), piece) in enumerate(ranges):
+        _CHARACTER_ORIGIN(handle, first, *origin)
+        baseline = y.value
+        indices = range(first, last + 1)
+        if number + 1 < len(ranges) and 0 < ranges[number + 1][0][0] - last - 1 <= 2:
+            indices = range(first, ranges[number + 1][0][0])
+        for index in indices:
+            character = codes[index] if codes is not None else chr(_CHARACTER_CODE(handle, index))
+            if character in _HYPHENS:
+                character = "-"
+            elif character.isspace() and (index > last or _TEXT_OBJECT(handle, index) is None):
+                if character not in "\r\n":
+                    glyphs.append([" ", None, None, None, None])
+                continue
+            _CHARACTER_BOX(handle, index, *boxes)
+            glyphs.append([character, left.value, right.value, baseline, piece])
     if not any(glyph[1] is not None for glyph in glyphs):
         return []
-    for number, glyph in enumerate(glyphs):
-        if glyph[1] is None:
-            before = _word_beside(glyphs, range(number - 1, -1, -1))
-            after = _word_beside(glyphs, range(number + 1, len(glyphs)))
+    _place_generated_spaces(glyphs)
+    return glyphs
+
+
+def _place_generated_spaces(items: list[list]) -> None:
+    """Gives each space PDFium generated (``[" ", None, None, ...]`` among ``[text, left,
+    right, baseline, ...]`` in PDFium's order) a place: midway in the gap between the words
+    either side of it, or between their middles when they overlap."""
+    baseline = next(item[3] for item in items if item[1] is not None)
+    for number, item in enumerate(items):
+        if item[1] is None:
+            before = _word_beside(items, range(number - 1, -1, -1))
+            after = _word_beside(items, range(number + 1, len(items)))
             words = [word for word in (before, after) if word]
             if len(words) == 2 and (before[1] <= after[0] or after[1] <= before[0]):
                 middle = (max(before[0], after[0]) + min(before[1], after[1])) / 2
             else:
                 middle = sum(word[0] + word[1] for word in words) / (2 * len(words)) if words else 0.0
-            glyph[1:4] = [middle, middle, next((other[3] for other in glyphs if other[3] is not None), 0.0)]
-    return glyphs
+            item[1:4] = [middle, middle, baseline]
 
 
 def _word_beside(glyphs: list[list], positions: range) -> tuple[float, float] | None:
@@ -400,14 +418,14 @@ def _baselines(units: list[list], height: float) -> list[list[list]]:
     return [grouped[number] for number in large]
 
 
-def _typed_order(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+def _typed_order(textpage, line: list, characters: list[tuple[int, int]], codes: str | None) -> str:
     """The text of a line with right-to-left script in the order it is typed: its glyphs
     left to right by their places, then the Unicode bidirectional algorithm run back
     (``bidi.logical_order``); a space between two pieces set apart by more than half the
     line's height with none between them (closer, it is the gap after a letter that joins
     nothing in Arabic). A line of two baselines is read as two lines (``_baselines``)."""
     height = max(box[3] - box[1] for box in line)
-    glyphs = _glyphs_of(textpage, line, characters)
+    glyphs = _glyphs_of(textpage, line, characters, codes)
     read = []
     for units in _baselines(_units(glyphs), height):
         units.sort(key=lambda unit: (unit[1] + unit[2]) / 2)
@@ -430,14 +448,79 @@ def _typed_order(textpage, line: list, characters: list[tuple[int, int]]) -> str
     return "\n".join(read)
 
 
-def _line_reading(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+def _piece_direction(text: str) -> str | None:
+    """The bidirectional class a piece of a line stands for as a whole: ``R`` for
+    right-to-left letters with spaces and punctuation, ``L`` for Latin letters (digits
+    among them), ``EN`` or ``AN`` for a number (``1,250,000``, ``28%``), the class of its
+    character for a single neutral (a bracket, a dash) or spaces alone; None for a piece of
+    both directions, or of brackets or punctuation beside letters of a right-to-left
+    script, whose characters must be placed one by one."""
+    kinds = {bidi.bidi_class(character) for character in text}
+    if kinds & {"R", "AL"}:
+        return None if kinds & {"L", "EN", "AN", "NSM"} or any(character in bidi.MIRRORED for character in text) else "R"
+    if "L" in kinds:
+        return "L"
+    for kind in ("EN", "AN"):
+        if kind in kinds:
+            return None if kinds & {"EN", "AN"} - {kind} else kind
+    if len(text) == 1 or text.isspace():
+        return bidi.bidi_class(text[0])
+    return None
+
+
+def _pieces_in_typed_order(textpage, line: list, characters: list[tuple[int, int]], codes: str | None) -> str | None:
+    """The text of a line read a piece at a time in the order it is typed: each piece (a
+    run of one text object) of one direction, read by PDFium in that direction (its first
+    character's glyph right of its last for a right-to-left piece, left of it otherwise),
+    stands for a unit of the bidirectional algorithm; the line's pieces left to right, in
+    the order the algorithm run back gives (``bidi.logical_order``), with a space where
+    PDFium generates one between two of them. None when a piece is of both directions or
+    read the other way (its glyphs are then placed one by one: ``_typed_order``). Two
+    glyph places a piece: a line of Hebrew with numbers and English words in it costs
+    little more than PDFium's reading."""
+    if codes is None:
+        return None
+    handle = textpage.raw
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+
+    def middle(index: int) -> float:
+        _CHARACTER_BOX(handle, index, *boxes)
+        return left.value + right.value
+
+    pieces: list[list] = []
+    ranges = sorted((characters[box[4]], box) for box in line)
+    for number, ((first, last), box) in enumerate(ranges):
+        text = codes[first : last + 1]
+        kind = _piece_direction(text)
+        if kind is None or any(character in _HYPHENS for character in text):
+            return None
+        if kind in ("R", "L", "EN", "AN") and last > first and (middle(first) > middle(last)) != (kind == "R"):
+            return None
+        pieces.append([text, box[0], box[2], box[1], kind])
+        if number + 1 < len(ranges):
+            between = codes[last + 1 : ranges[number + 1][0][0]]
+            if 0 < len(between) <= 2 and between.isspace() and "\n" not in between and not text[-1:].isspace():
+                pieces.append([" ", None, None, None, "WS"])
+    _place_generated_spaces(pieces)
+    pieces.sort(key=lambda piece: piece[1] + piece[2])
+    right_to_left = bidi.is_right_to_left_paragraph("".join(piece[0] for piece in pieces))
+    return "".join(bidi.logical_order([piece[0] for piece in pieces], right_to_left, [piece[4] for piece in pieces]))
+
+
+def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes: list) -> str:
     """The text of a line in reading order: a line without right-to-left script, or one
     PDFium reads from the right already (``_read_from_the_right``), as ``_line_text``
-    reads it; any other by its glyphs' places (``_typed_order``)."""
+    reads it; any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
+    its glyphs' places (``_typed_order``). ``codes``: a list holding ``_page_characters``
+    once read."""
     text = _line_text(textpage, line, characters)
     if not _RIGHT_TO_LEFT.search(text) or _read_from_the_right(line, text):
         return text
-    return _typed_order(textpage, line, characters)
+    if not codes:
+        codes.append(_page_characters(textpage))
+    by_pieces = _pieces_in_typed_order(textpage, line, characters, codes[0])
+    return by_pieces if by_pieces is not None else _typed_order(textpage, line, characters, codes[0])
 
 
 def _shown(page) -> Box:
@@ -475,6 +558,7 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
     blocks = []
     characters: list[tuple[int, int]] | None = []  # read when first needed
+    codes: list = []  # the page's characters (``_page_characters``), read when first needed
     for block in _reading_order(boxes, line_height):
         lines = _block_lines(block, line_height)
         left = min(box[0] for box in block)
@@ -499,10 +583,10 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
                 if characters == []:
                     characters = _rect_characters(textpage)
                 if characters is not None:
-                    text = "\n".join(_line_reading(textpage, line, characters) for line in lines)
+                    text = "\n".join(_line_reading(textpage, line, characters, codes) for line in lines)
             text = text.replace(_HYPHEN_AT_LINE_END, "-\n")
         else:
-            text = "\n".join(_line_reading(textpage, line, characters) for line in lines)
+            text = "\n".join(_line_reading(textpage, line, characters, codes) for line in lines)
         if block_lines := _lines(text):
             blocks.append(block_lines)
     return blocks
