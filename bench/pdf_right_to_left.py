@@ -33,9 +33,7 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench_support import PROJECT_DIR, publish, table
 
@@ -161,7 +159,7 @@ def printed(pages: list[str]) -> list[tuple[bytes, str]]:
 def reader_of(revision: str):
     """``sources/ingest/pdf.py`` as it is at ``revision``, a module beside this checkout's
     (its relative imports resolved in ``sources.ingest``)."""
-    import sources.ingest  # noqa: F401
+    import sources.ingest  # noqa: F401 - the package the module is loaded into
 
     code = subprocess.run(
         ["git", "show", f"{revision}:sources/ingest/pdf.py"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True

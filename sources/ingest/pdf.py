@@ -347,10 +347,13 @@ def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]], codes: s
 def _place_generated_spaces(items: list[list]) -> None:
     """Gives each space PDFium generated (``[" ", None, None, ...]`` among ``[text, left,
     right, baseline, ...]`` in PDFium's order) a place: midway in the gap between the words
-    either side of it, or between their middles when they overlap."""
-    baseline = next(item[3] for item in items if item[1] is not None)
+    either side of it, or between their middles when they overlap; on the baseline of the
+    placed character before it (after it, at the line's start)."""
     for number, item in enumerate(items):
         if item[1] is None:
+            baseline = next(
+                other[3] for other in [*items[number - 1 :: -1][:number], *items[number + 1 :]] if other[1] is not None
+            )
             before = _word_beside(items, range(number - 1, -1, -1))
             after = _word_beside(items, range(number + 1, len(items)))
             words = [word for word in (before, after) if word]
@@ -408,7 +411,7 @@ def _baselines(units: list[list], height: float) -> list[list[list]]:
     members: list[list[list]] = [[] for _ in bands]
     for unit in units:
         members[next(number for number, band in enumerate(bands) if band[-1] <= unit[3])].append(unit)
-    large = [number for number, band in enumerate(members) if sum(1 for unit in band if not unit[0].isspace()) >= 3]
+    large = [number for number, band in enumerate(members) if sum(len(unit[0].strip()) for unit in band) >= 3]
     if len(large) <= 1:
         return [units]
     grouped: dict[int, list[list]] = {number: [] for number in large}
@@ -444,7 +447,7 @@ def _typed_order(textpage, line: list, characters: list[tuple[int, int]], codes:
                 shown.append(" ")
             shown.append(unit[0])
             previous = unit
-        read.append("".join(bidi.logical_order(shown)))
+        read.append("".join(bidi.logical_order(bidi.shown_brackets(shown))))
     return "\n".join(read)
 
 
@@ -481,7 +484,7 @@ def _pieces_in_typed_order(textpage, line: list, characters: list[tuple[int, int
     if codes is None:
         return None
     handle = textpage.raw
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
     boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
 
     def middle(index: int) -> float:
@@ -497,15 +500,20 @@ def _pieces_in_typed_order(textpage, line: list, characters: list[tuple[int, int
             return None
         if kind in ("R", "L", "EN", "AN") and last > first and (middle(first) > middle(last)) != (kind == "R"):
             return None
-        pieces.append([text, box[0], box[2], box[1], kind])
+        _CHARACTER_ORIGIN(handle, first, ctypes.byref(x), ctypes.byref(y))
+        pieces.append([text, box[0], box[2], y.value, kind])
         if number + 1 < len(ranges):
             between = codes[last + 1 : ranges[number + 1][0][0]]
             if 0 < len(between) <= 2 and between.isspace() and "\n" not in between and not text[-1:].isspace():
                 pieces.append([" ", None, None, None, "WS"])
     _place_generated_spaces(pieces)
-    pieces.sort(key=lambda piece: piece[1] + piece[2])
-    right_to_left = bidi.is_right_to_left_paragraph("".join(piece[0] for piece in pieces))
-    return "".join(bidi.logical_order([piece[0] for piece in pieces], right_to_left, [piece[4] for piece in pieces]))
+    read = []
+    for group in _baselines(pieces, max(box[3] - box[1] for box in line)):
+        group.sort(key=lambda piece: piece[1] + piece[2])
+        right_to_left = bidi.is_right_to_left_paragraph("".join(piece[0] for piece in group))
+        units = bidi.shown_brackets([piece[0] for piece in group])
+        read.append("".join(bidi.logical_order(units, right_to_left, [piece[4] for piece in group])))
+    return "\n".join(read)
 
 
 def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes: list) -> str:
