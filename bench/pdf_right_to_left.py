@@ -159,7 +159,7 @@ def printed(pages: list[str]) -> list[tuple[bytes, str]]:
 def reader_of(revision: str):
     """``sources/ingest/pdf.py`` as it is at ``revision``, a module beside this checkout's
     (its relative imports resolved in ``sources.ingest``)."""
-    import sources.ingest  # noqa: F401 - the package the module is loaded into
+    importlib.import_module("sources.ingest")
 
     code = subprocess.run(
         ["git", "show", f"{revision}:sources/ingest/pdf.py"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
