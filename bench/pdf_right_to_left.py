@@ -136,7 +136,7 @@ def book_html(pages: int, chance: random.Random) -> str:
     """Hebrew prose of about ``pages`` printed pages, numbers and English words here and
     there."""
     paragraphs = []
-    for _ in range(pages * 5):
+    for _ in range(pages * 13):
         paragraphs.append("<p>" + " ".join(sentence("he", chance, chance.random() < 0.3) for _ in range(5)) + "</p>")
     return '<!doctype html><html lang="he" dir="rtl"><body style="font-family: \'DejaVu Sans\'">' + "".join(paragraphs) + "</body></html>"
 

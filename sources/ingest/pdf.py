@@ -235,14 +235,15 @@ def _drawn_from_the_right(line: list) -> bool:
     return len(line) > 1 and all(box[4] > after[4] for box, after in zip(line, line[1:]))
 
 
-def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+def _line_text(textpage, line: list, characters: list[tuple[int, int]], codes: str | None = None) -> str:
     """The text of a line's boxes, left to right; a space between two set apart by more than
     0.15 of the line's tallest box (a word space is some 0.3; a footnote mark stands closer),
-    unless the text of one of them has one at its end."""
+    unless the text of one of them has one at its end. ``codes``: the page's characters
+    (``_page_characters``) when they have been read, else each box's are asked of PDFium."""
     pieces = []
     for box in line:
         first, last = characters[box[4]]
-        text = textpage.get_text_range(first, last - first + 1)
+        text = codes[first : last + 1] if codes is not None else textpage.get_text_range(first, last - first + 1)
         pieces.append((box, text.replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-\n").replace(_HYPHEN_AT_LINE_END, "-\n")))
     if _RIGHT_TO_LEFT.search("".join(text for _, text in pieces)):
         pieces.sort(key=lambda piece: piece[0][4])
@@ -519,14 +520,17 @@ def _pieces_in_typed_order(textpage, line: list, characters: list[tuple[int, int
 def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes: list) -> str:
     """The text of a line in reading order: a line without right-to-left script, or one
     PDFium reads from the right already (``_read_from_the_right``), as ``_line_text``
-    reads it; any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
+    reads it (the first a box at a time, as before: such text reads byte for byte as it
+    did); any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
     its glyphs' places (``_typed_order``). ``codes``: a list holding ``_page_characters``
     once read."""
-    text = _line_text(textpage, line, characters)
-    if not _RIGHT_TO_LEFT.search(text) or _read_from_the_right(line, text):
-        return text
     if not codes:
         codes.append(_page_characters(textpage))
+    text = _line_text(textpage, line, characters, codes[0])
+    if not _RIGHT_TO_LEFT.search(text):
+        return _line_text(textpage, line, characters)
+    if _read_from_the_right(line, text):
+        return text
     by_pieces = _pieces_in_typed_order(textpage, line, characters, codes[0])
     return by_pieces if by_pieces is not None else _typed_order(textpage, line, characters, codes[0])
 
