@@ -9,6 +9,13 @@ to right, whatever order they were drawn in (``_block_lines``). Page furniture a
 (running heads, page numbers) is dropped; headings such as "Article 3" are kept
 (``_running_lines`` says how the two are told apart).
 
+A line with right-to-left script (Hebrew, Arabic, Persian) is read in the order it is typed:
+PDFium's order follows the drawing, and a producer may draw such a line's glyphs, words or
+runs in any order. The line's pieces (or, where a piece holds both directions or PDFium reads
+it the other way, its glyphs) are taken left to right by their places and put in typed order
+by the Unicode bidirectional algorithm run back (``sources/ingest/bidi.py``;
+``_line_reading``). A line PDFium already reads from the right is kept as read.
+
 PDFium reads in a child process (``extract_pdf``), within a memory and a time limit: what
 a page costs PDFium follows what it draws, not the size of the file, and a small file can
 ask for gigabytes; a crash of PDFium on a broken file ends the child, not the server.
@@ -330,7 +337,8 @@ def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]], codes: s
         if number + 1 < len(ranges) and 0 < ranges[number + 1][0][0] - last - 1 <= 2:
             indices = range(first, ranges[number + 1][0][0])
         for index in indices:
-            character = codes[index] if codes is not None else chr(_CHARACTER_CODE(handle, index))
+            code = ord(codes[index]) if codes is not None else _CHARACTER_CODE(handle, index)
+            character = chr(code) if code < 0x110000 else "\ufffd"
             if character in _HYPHENS:
                 character = "-"
             elif character.isspace() and (index > last or _TEXT_OBJECT(handle, index) is None):
@@ -524,11 +532,15 @@ def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes
     did); any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
     its glyphs' places (``_typed_order``). ``codes``: a list holding ``_page_characters``
     once read."""
-    if not codes:
+    if codes:
+        text = _line_text(textpage, line, characters, codes[0])
+        if not _RIGHT_TO_LEFT.search(text):
+            return _line_text(textpage, line, characters)
+    else:
+        text = _line_text(textpage, line, characters)
+        if not _RIGHT_TO_LEFT.search(text):
+            return text
         codes.append(_page_characters(textpage))
-    text = _line_text(textpage, line, characters, codes[0])
-    if not _RIGHT_TO_LEFT.search(text):
-        return _line_text(textpage, line, characters)
     if _read_from_the_right(line, text):
         return text
     by_pieces = _pieces_in_typed_order(textpage, line, characters, codes[0])
