@@ -133,7 +133,8 @@ def test_a_page_chromium_prints_in_hebrew_and_arabic_is_read_as_chromium_shows_i
         "<html dir=rtl><body style=\"font-family: 'DejaVu Sans'\">"
         "<p>שלום עולם, זהו טקסט (בסוגריים) עם המספר 1,250,000 ו-English words כאן.</p>"
         "<p>הפונקציה f(x) מחזירה 28% מהערך +98 21.</p>"
-        "<p>قالت الوزارة إن الاتفاق لا يزال قائما.</p></body></html>"
+        "<p>قالت الوزارة إن الاتفاق لا يزال قائما.</p>"
+        "<p>قالت (إن) بحضور 46% إيران «وروسيا» في الطاقة.</p></body></html>"
     )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
@@ -142,3 +143,12 @@ def test_a_page_chromium_prints_in_hebrew_and_arabic_is_read_as_chromium_shows_i
         data, shown = tab.pdf(), tab.evaluate("document.body.innerText")
         browser.close()
     assert pdf.read_pdf(io.BytesIO(data))[0].split() == shown.split()
+
+
+def test_a_percentage_among_arabic_pieces_keeps_its_sign_where_chromium_shows_it():
+    # Digits after Arabic letters are Arabic numbers (W2), which take no percent sign: the
+    # sign stands left of the number as shown, and after it as typed. A piece of Arabic
+    # letters must say it is Arabic for the rule to see it.
+    shown = ["إيران", " ", "%", "46", " ", "بحضور"]  # each piece as PDFium reads it, in typed order
+    kinds = [pdf._piece_direction(piece) for piece in shown]
+    assert "".join(bidi.logical_order(shown, True, kinds)) == "بحضور 46% إيران"
