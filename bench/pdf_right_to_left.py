@@ -17,7 +17,9 @@ The baseline's ``pdf.py`` (``git show REV:sources/ingest/pdf.py``) is loaded as 
 beside this checkout's, and both read every PDF in this process (``read_pdf``, no child
 process), in turns. A reading's score: the share of ``innerText``'s words found in it in
 their order (the matching blocks of the two word sequences), and whether the page is
-exact (the same words, white space collapsed, a list's bullets left out). The time is the processor time of a reading
+exact (the same words, white space collapsed, a list's bullets left out); a page is
+better or worse than the baseline by its share of words found, and any page worse is
+listed. The time is the processor time of a reading
 per PDF page, median over the corpus; ``--book-pages`` of Hebrew prose with numbers and
 English words here and there are read three times by each, in turns, the lower time taken.
 The English pages must read byte for byte as the baseline reads them.
@@ -230,13 +232,22 @@ def main(argv=None) -> None:
 
     rows = {}
     seconds = {"baseline": [], "this checkout": []}
-    for (language, mixed, _), (data, shown) in zip(corpus, documents):
+    better = worse = 0
+    worse_pages = []
+    for number, ((language, mixed, _), (data, shown)) in enumerate(zip(corpus, documents)):
+        scores = {}
         for name, module in (("baseline", baseline), ("this checkout", current)):
             text, spent, count = read_timed(module, data)
             seconds[name].append(spent / count)
             key = (name, language, "mixed" if mixed else "plain")
             found, exact, total = rows.get(key, (0.0, 0, 0))
-            rows[key] = (found + words_found(shown, text), exact + (flat(text) == flat(shown)), total + 1)
+            scores[name] = words_found(shown, text)
+            rows[key] = (found + scores[name], exact + (flat(text) == flat(shown)), total + 1)
+        if scores["this checkout"] > scores["baseline"] + 1e-9:
+            better += 1
+        elif scores["this checkout"] < scores["baseline"] - 1e-9:
+            worse += 1
+            worse_pages.append(f"page {number} ({language}, {'mixed' if mixed else 'plain'}): {scores['baseline']:.3f} -> {scores['this checkout']:.3f}")
     english_same = 0
     for data, _ in documents[len(corpus) :]:
         before, _, _ = read_timed(baseline, data)
@@ -269,6 +280,7 @@ def main(argv=None) -> None:
     summary = [
         f"right-to-left pages: words found in order {totals['baseline'][0]:.3f} (baseline {arguments.baseline}) -> {totals['this checkout'][0]:.3f} (this checkout); "
         f"pages exact {totals['baseline'][1]} -> {totals['this checkout'][1]} of {totals['this checkout'][2]}",
+        f"pages better by words found in order: {better}, worse: {worse}" + ("".join(f"\n  {line}" for line in worse_pages)),
         f"median processor time a PDF page: {statistics.median(seconds['baseline']) * 1000:.2f} ms -> {statistics.median(seconds['this checkout']) * 1000:.2f} ms",
         f"English pages read byte for byte as the baseline reads them: {english_same} of {len(english)}",
     ]

@@ -12,10 +12,15 @@ every character stands at the paragraph's level or one or two above it.
 
 Pure logic: no PDFium, no Django. A line is a sequence of *units*, each one or more
 characters that stay together in their own order (a letter with its marks, the letters of
-one ligature glyph); a unit is classed by its first character. Nothing is dropped or added:
+one ligature glyph, a run of one direction PDFium already reads in typed order); a unit is
+classed by its first character or by the class given with it. Nothing is dropped or added:
 the answer is a permutation of the units, each bracket and other mirrored character at a
 right-to-left level turned to its mirror image (the glyph a line shows for a typed ``(`` in
 Hebrew is the one for ``)``).
+
+Written here rather than taken from python-bidi, whose ``get_display`` orders a typed
+string's characters for display: reading a PDF goes the other way, from units of several
+characters each with a class of its own, and needs the levels themselves.
 """
 
 from __future__ import annotations

@@ -541,8 +541,9 @@ def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes
     PDFium reads from the right already (``_read_from_the_right``), as ``_line_text``
     reads it (the first a box at a time, as before: such text reads byte for byte as it
     did); any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
-    its glyphs' places (``_typed_order``). ``codes``: a list holding ``_page_characters``
-    once read."""
+    its glyphs' places (``_typed_order``); should that fail, as PDFium reads it (a document
+    read before is never refused for its right-to-left lines). ``codes``: a list holding
+    ``_page_characters`` once read."""
     if codes:
         text = _line_text(textpage, line, characters, codes[0])
         if not _RIGHT_TO_LEFT.search(text):
@@ -554,8 +555,12 @@ def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes
         codes.append(_page_characters(textpage))
     if _read_from_the_right(line, text):
         return text
-    by_pieces = _pieces_in_typed_order(textpage, line, characters, codes[0])
-    return by_pieces if by_pieces is not None else _typed_order(textpage, line, characters, codes[0])
+    try:
+        by_pieces = _pieces_in_typed_order(textpage, line, characters, codes[0])
+        return by_pieces if by_pieces is not None else _typed_order(textpage, line, characters, codes[0])
+    except Exception as error:  # noqa: BLE001 - a line not put in typed order is read as before, not refused
+        logger.info("A right-to-left line kept in PDFium's order: %r", error)
+        return text
 
 
 def _shown(page) -> Box:

@@ -152,3 +152,11 @@ def test_a_percentage_among_arabic_pieces_keeps_its_sign_where_chromium_shows_it
     shown = ["إيران", " ", "%", "46", " ", "بحضور"]  # each piece as PDFium reads it, in typed order
     kinds = [pdf._piece_direction(piece) for piece in shown]
     assert "".join(bidi.logical_order(shown, True, kinds)) == "بحضور 46% إيران"
+
+
+def test_a_line_that_cannot_be_put_in_typed_order_is_read_as_pdfium_reads_it_not_refused(monkeypatch):
+    def broken(*arguments, **keywords):
+        raise ValueError("no order")
+
+    monkeypatch.setattr(bidi, "logical_order", broken)
+    assert _canonical(_read([("ןאכ 1,250,000 רפסמה", 700, 10)])) == _canonical("ןאכ 1,250,000 רפסמה")
