@@ -354,25 +354,48 @@ def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]], codes: s
 
 def _place_generated_spaces(items: list[list]) -> None:
     """Gives each space PDFium generated (``[" ", None, None, ...]`` among ``[text, left,
-    right, baseline, ...]`` in PDFium's order) a place: the widest gap between the glyphs of
-    the words either side of it in PDFium's order (PDFium puts the space where its own
-    reading goes from one to the other, which for a right-to-left line drawn left to right
-    is not where the words part: "قالت (إن)" was read with its space after the bracket);
-    on the baseline of the placed character before it (after it, at the line's start)."""
+    right, baseline, ...]`` in PDFium's order) a place: between the letters or digits
+    either side of it in PDFium's order when they stand side by side, apart; else the widest
+    gap between the glyphs of the words either side of it. PDFium puts such a space where
+    its reading goes from one word to the other, which for a line drawn left to right is not
+    where they part ("قالت (إن)" was read with its space after the bracket, "لا يزال" with
+    it between the ya and the zain), and the widest gap is not always the word's (Amiri
+    sets a word space narrower than the gap after an alef). The space stands on the
+    baseline of the placed character before it (after it, at the line's start)."""
+    placed = sorted((item for item in items if item[1] is not None), key=lambda item: item[1] + item[2])
+    following = {id(item): after for item, after in zip(placed, placed[1:])}
     for number, item in enumerate(items):
         if item[1] is None:
             baseline = next(
                 other[3] for other in [*items[number - 1 :: -1][:number], *items[number + 1 :]] if other[1] is not None
             )
-            beside = sorted(
-                [*_word_beside(items, range(number - 1, -1, -1)), *_word_beside(items, range(number + 1, len(items)))],
-                key=lambda glyph: glyph[1],
-            )
-            if len(beside) < 2:
-                middle = beside[0][2] if beside else 0.0
+            before = items[number - 1] if number > 0 else None
+            after = items[number + 1] if number + 1 < len(items) else None
+            side_by_side = [
+                (left, right)
+                for left, right in ((before, after), (after, before))
+                if left is not None
+                and right is not None
+                and left[1] is not None
+                and right[1] is not None
+                and following.get(id(left)) is right
+                and right[1] > left[2]
+                and any(character.isalnum() for character in left[0])
+                and any(character.isalnum() for character in right[0])
+            ]
+            if side_by_side:
+                left, right = side_by_side[0]
+                middle = (left[2] + right[1]) / 2
             else:
-                gap = max(zip(beside, beside[1:]), key=lambda pair: pair[1][1] - pair[0][2])
-                middle = (gap[0][2] + gap[1][1]) / 2
+                beside = sorted(
+                    [*_word_beside(items, range(number - 1, -1, -1)), *_word_beside(items, range(number + 1, len(items)))],
+                    key=lambda glyph: glyph[1],
+                )
+                if len(beside) < 2:
+                    middle = beside[0][2] if beside else 0.0
+                else:
+                    gap = max(zip(beside, beside[1:]), key=lambda pair: pair[1][1] - pair[0][2])
+                    middle = (gap[0][2] + gap[1][1]) / 2
             item[1:4] = [middle, middle, baseline]
 
 
@@ -529,11 +552,36 @@ def _pieces_in_typed_order(textpage, line: list, characters: list[tuple[int, int
     _place_generated_spaces(pieces)
     read = []
     for group in _baselines(pieces, max(box[3] - box[1] for box in line)):
-        group.sort(key=lambda piece: piece[1] + piece[2])
+        group = _stacked_together(group)
         right_to_left = bidi.is_right_to_left_paragraph("".join(piece[0] for piece in group))
         units = bidi.shown_brackets([piece[0] for piece in group])
         read.append("".join(bidi.logical_order(units, right_to_left, [piece[4] for piece in group])))
     return "\n".join(read)
+
+
+def _stacked_together(pieces: list[list]) -> list[list]:
+    """The pieces of a line left to right, those that stand over one another (more than
+    half the narrower's width in common: Amiri stacks a lam over a meem, a meem over a hah,
+    each its own piece) one piece, in PDFium's order (which reads them as typed): by their
+    middles alone, the letter drawn above came before or after the one below it by a
+    fraction of a point ("المحادثات" was read "الحمادثات")."""
+    ordered = sorted(range(len(pieces)), key=lambda number: pieces[number][1] + pieces[number][2])
+    merged: list[list] = []
+    members: list[list[int]] = []
+    for number in ordered:
+        piece = pieces[number]
+        if merged and not piece[0].isspace() and not merged[-1][0].isspace():
+            last = merged[-1]
+            common = min(last[2], piece[2]) - max(last[1], piece[1])
+            if common > 0.5 * min(last[2] - last[1], piece[2] - piece[1]) and piece[4] == last[4]:
+                members[-1].append(number)
+                members[-1].sort()
+                last[0] = "".join(pieces[member][0] for member in members[-1])
+                last[1], last[2] = min(last[1], piece[1]), max(last[2], piece[2])
+                continue
+        merged.append(list(piece))
+        members.append([number])
+    return merged
 
 
 def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes: list) -> str:

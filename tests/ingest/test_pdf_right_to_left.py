@@ -160,3 +160,27 @@ def test_a_line_that_cannot_be_put_in_typed_order_is_read_as_pdfium_reads_it_not
 
     monkeypatch.setattr(bidi, "logical_order", broken)
     assert _canonical(_read([("ןאכ 1,250,000 רפסמה", 700, 10)])) == _canonical("ןאכ 1,250,000 רפסמה")
+
+
+def test_letters_stacked_over_one_another_keep_pdfiums_order():
+    # Amiri draws a lam over a meem, each its own piece: by their middles the meem came
+    # first ("الحمادثات" for "المحادثات").
+    pieces = [["ل", 10.0, 14.0, 0.0, "AL"], ["م", 11.5, 14.5, 0.0, "AL"], ["ح", 4.0, 9.0, 0.0, "AL"]]
+    shown = pdf._stacked_together(pieces)
+    assert "".join(bidi.logical_order([piece[0] for piece in shown], True, [piece[4] for piece in shown])) == "لمح"
+
+
+def test_a_space_pdfium_generates_between_two_words_side_by_side_stands_between_them():
+    # Typed order, drawn from the right: "مجال" then "ال...", the gap after the alef wider
+    # than the word space (Amiri's).
+    items = [
+        ["م", 40.0, 45.0, 0.0, "AL"],
+        ["ج", 35.0, 40.0, 0.0, "AL"],
+        ["ا", 33.0, 34.0, 0.0, "AL"],
+        ["ل", 28.0, 32.0, 0.0, "AL"],
+        [" ", None, None, None, "WS"],
+        ["ا", 24.0, 25.0, 0.0, "AL"],
+        ["ل", 17.0, 20.5, 0.0, "AL"],
+    ]
+    pdf._place_generated_spaces(items)
+    assert items[4][1] == 26.5
