@@ -362,6 +362,8 @@ def _place_generated_spaces(items: list[list]) -> None:
     it between the ya and the zain), and the widest gap is not always the word's (Amiri
     sets a word space narrower than the gap after an alef). The space stands on the
     baseline of the placed character before it (after it, at the line's start)."""
+    if all(item[1] is not None for item in items):
+        return
     placed = sorted((item for item in items if item[1] is not None), key=lambda item: item[1] + item[2])
     following = {id(item): after for item, after in zip(placed, placed[1:])}
     for number, item in enumerate(items):
