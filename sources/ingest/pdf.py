@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import itertools
 import json
 import logging
 import math
@@ -369,7 +370,9 @@ def _place_generated_spaces(items: list[list]) -> None:
     for number, item in enumerate(items):
         if item[1] is None:
             baseline = next(
-                other[3] for other in [*items[number - 1 :: -1][:number], *items[number + 1 :]] if other[1] is not None
+                items[position][3]
+                for position in itertools.chain(range(number - 1, -1, -1), range(number + 1, len(items)))
+                if items[position][1] is not None
             )
             before = items[number - 1] if number > 0 else None
             after = items[number + 1] if number + 1 < len(items) else None
