@@ -9,6 +9,13 @@ to right, whatever order they were drawn in (``_block_lines``). Page furniture a
 (running heads, page numbers) is dropped; headings such as "Article 3" are kept
 (``_running_lines`` says how the two are told apart).
 
+A line with right-to-left script (Hebrew, Arabic, Persian) is read in the order it is typed:
+PDFium's order follows the drawing, and a producer may draw such a line's glyphs, words or
+runs in any order. The line's pieces (or, where a piece holds both directions or PDFium reads
+it the other way, its glyphs) are taken left to right by their places and put in typed order
+by the Unicode bidirectional algorithm run back (``sources/ingest/bidi.py``;
+``_line_reading``). A line PDFium already reads from the right is kept as read.
+
 PDFium reads in a child process (``extract_pdf``), within a memory and a time limit: what
 a page costs PDFium follows what it draws, not the size of the file, and a small file can
 ask for gigabytes; a crash of PDFium on a broken file ends the child, not the server.
@@ -19,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import itertools
 import json
 import logging
 import math
@@ -31,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,6 +48,7 @@ from typing import BinaryIO
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
+from . import bidi
 from .errors import ExtractionError
 from .normalise import normalise_extracted, without_lone_surrogates
 
@@ -103,6 +113,7 @@ def _cut(boxes: list[Box], line_height: float) -> tuple[list[Box], list[Box]] | 
 # break as the page draws them: "RussiaIran" is no word of the document.
 _HYPHEN_AT_LINE_END = "\x02"
 _HYPHEN_AT_LINE_END_IN_RANGE = "\ufffe"  # the same mark, in the text of a range
+_HYPHENS = (_HYPHEN_AT_LINE_END, _HYPHEN_AT_LINE_END_IN_RANGE)
 
 
 def _drawn_level(textpage) -> bool:
@@ -232,14 +243,15 @@ def _drawn_from_the_right(line: list) -> bool:
     return len(line) > 1 and all(box[4] > after[4] for box, after in zip(line, line[1:]))
 
 
-def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+def _line_text(textpage, line: list, characters: list[tuple[int, int]], codes: str | None = None) -> str:
     """The text of a line's boxes, left to right; a space between two set apart by more than
     0.15 of the line's tallest box (a word space is some 0.3; a footnote mark stands closer),
-    unless the text of one of them has one at its end."""
+    unless the text of one of them has one at its end. ``codes``: the page's characters
+    (``_page_characters``) when they have been read, else each box's are asked of PDFium."""
     pieces = []
     for box in line:
         first, last = characters[box[4]]
-        text = textpage.get_text_range(first, last - first + 1)
+        text = codes[first : last + 1] if codes is not None else textpage.get_text_range(first, last - first + 1)
         pieces.append((box, text.replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-\n").replace(_HYPHEN_AT_LINE_END, "-\n")))
     if _RIGHT_TO_LEFT.search("".join(text for _, text in pieces)):
         pieces.sort(key=lambda piece: piece[0][4])
@@ -255,6 +267,353 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
         text += piece
         previous = box
     return text
+
+
+# PDFium's interface asked through declarations taking addresses: a right-to-left line read
+# by its glyphs' places asks for each character's code, box, origin and object.
+_DOUBLE = ctypes.POINTER(ctypes.c_double)
+_CHARACTER_CODE = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_raw.FPDFText_GetUnicode, ctypes.c_void_p).value
+)
+_CHARACTER_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, _DOUBLE, _DOUBLE, _DOUBLE, _DOUBLE)(
+    ctypes.cast(pdfium_raw.FPDFText_GetCharBox, ctypes.c_void_p).value
+)
+_CHARACTER_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, _DOUBLE, _DOUBLE)(
+    ctypes.cast(pdfium_raw.FPDFText_GetCharOrigin, ctypes.c_void_p).value
+)
+# Classes of characters that make a line of more than one direction, or whose reading
+# PDFium's order does not settle: Latin letters, digits, brackets and other mirrored
+# characters; Arabic letters (PDFium gives the two letters of a lam-alef ligature in either
+# order).
+_NOT_ONE_DIRECTION = frozenset({"L", "EN", "AN", "AL"})
+# Where the glyphs of a line stand more than this many times its height apart in height,
+# they stand on two baselines: two lines whose boxes overlap.
+BASELINE_APART = 0.35
+
+
+def _one_direction(text: str) -> bool:
+    """Whether a text of a right-to-left script has nothing but Hebrew (or another
+    right-to-left script's letters that join nothing), spaces and punctuation that is not
+    mirrored: a line that reads the same whatever the levels of its neutrals."""
+    return not any(
+        bidi.bidi_class(character) in _NOT_ONE_DIRECTION or character in bidi.MIRRORED for character in set(text)
+    )
+
+
+def _read_from_the_right(line: list, text: str) -> bool:
+    """Whether PDFium's reading of a right-to-left line is already the order it is typed in
+    (logical order), known without the places of its glyphs: the line is of one direction
+    (``_one_direction``) and its pieces, in PDFium's order, run from the right (one piece,
+    or each drawn left of the one before; PDFium reads each right-to-left piece from its
+    right)."""
+    return _one_direction(text) and (len(line) == 1 or _drawn_from_the_right(line))
+
+
+def _page_characters(textpage) -> str | None:
+    """The page's characters, one a character index (PDFium's text of the whole page, read
+    in one call), or None when PDFium's text and its characters do not match one to one (a
+    character past U+FFFF, which the call gives as two)."""
+    text = textpage.get_text_range()
+    return text if len(text) == textpage.count_chars() else None
+
+
+def _glyphs_of(textpage, line: list, characters: list[tuple[int, int]], codes: str | None) -> list[list]:
+    """The characters of a line in PDFium's order, each ``[text, left, right, baseline,
+    piece]``: its pieces' characters and the spaces between two of them (drawn, a space
+    makes no piece of its own, being of no height; generated by PDFium: ``piece`` None); ``codes``: ``_page_characters``. A piece's
+    characters stand on the baseline of its first (a text object has one). A space PDFium
+    generates has no place of its own (PDFium puts it where a glyph beside it starts, inside
+    a word when the word is drawn left to right): ``_place_generated_spaces`` gives it one."""
+    handle = textpage.raw
+    left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
+    boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    origin = (ctypes.byref(x), ctypes.byref(y))
+    ranges = sorted((characters[box[4]], box[4]) for box in line)
+    glyphs: list[list] = []
+    for number, ((first, last), piece) in enumerate(ranges):
+        _CHARACTER_ORIGIN(handle, first, *origin)
+        baseline = y.value
+        indices = range(first, last + 1)
+        if number + 1 < len(ranges) and 0 < ranges[number + 1][0][0] - last - 1 <= 2:
+            indices = range(first, ranges[number + 1][0][0])
+        for index in indices:
+            code = ord(codes[index]) if codes is not None else _CHARACTER_CODE(handle, index)
+            character = chr(code) if code < 0x110000 else "\ufffd"
+            if character in _HYPHENS:
+                character = "-"
+            elif character.isspace() and _TEXT_OBJECT(handle, index) is None:
+                if character not in "\r\n":
+                    glyphs.append([" ", None, None, None, None])
+                continue
+            _CHARACTER_BOX(handle, index, *boxes)
+            glyphs.append([character, left.value, right.value, baseline, piece])
+    if not any(glyph[1] is not None for glyph in glyphs):
+        return []
+    _place_generated_spaces(glyphs)
+    return glyphs
+
+
+def _place_generated_spaces(items: list[list]) -> None:
+    """Gives each space PDFium generated (``[" ", None, None, ...]`` among ``[text, left,
+    right, baseline, ...]`` in PDFium's order) a place: between the letters or digits
+    either side of it in PDFium's order when they stand side by side, apart; else the widest
+    gap between the glyphs of the words either side of it. PDFium puts such a space where
+    its reading goes from one word to the other, which for a line drawn left to right is not
+    where they part ("قالت (إن)" was read with its space after the bracket, "لا يزال" with
+    it between the ya and the zain), and the widest gap is not always the word's (Amiri
+    sets a word space narrower than the gap after an alef). The space stands on the
+    baseline of the placed character before it (after it, at the line's start)."""
+    if all(item[1] is not None for item in items):
+        return
+    placed = sorted((item for item in items if item[1] is not None), key=lambda item: item[1] + item[2])
+    following = {id(item): after for item, after in zip(placed, placed[1:])}
+    for number, item in enumerate(items):
+        if item[1] is None:
+            baseline = next(
+                items[position][3]
+                for position in itertools.chain(range(number - 1, -1, -1), range(number + 1, len(items)))
+                if items[position][1] is not None
+            )
+            before = items[number - 1] if number > 0 else None
+            after = items[number + 1] if number + 1 < len(items) else None
+            side_by_side = [
+                (left, right)
+                for left, right in ((before, after), (after, before))
+                if left is not None
+                and right is not None
+                and left[1] is not None
+                and right[1] is not None
+                and following.get(id(left)) is right
+                and right[1] > left[2]
+                and any(character.isalnum() for character in left[0])
+                and any(character.isalnum() for character in right[0])
+            ]
+            if side_by_side:
+                left, right = side_by_side[0]
+                middle = (left[2] + right[1]) / 2
+            else:
+                beside = sorted(
+                    [*_word_beside(items, range(number - 1, -1, -1)), *_word_beside(items, range(number + 1, len(items)))],
+                    key=lambda glyph: glyph[1],
+                )
+                if len(beside) < 2:
+                    middle = beside[0][2] if beside else 0.0
+                else:
+                    gap = max(zip(beside, beside[1:]), key=lambda pair: pair[1][1] - pair[0][2])
+                    middle = (gap[0][2] + gap[1][1]) / 2
+            item[1:4] = [middle, middle, baseline]
+
+
+def _word_beside(items: list[list], positions: range) -> list[list]:
+    """The placed glyphs met at ``positions`` up to the next space: the word on one side of
+    a space PDFium generated."""
+    word = []
+    for position in positions:
+        item = items[position]
+        if item[1] is None or item[0].isspace():
+            break
+        word.append(item)
+    return word
+
+
+def _units(glyphs: list[list]) -> list[list]:
+    """The line's glyphs gathered into what stays together in its own order: a letter with
+    the marks and format characters (vowel points, ZWNJ) PDFium gives after it, and the
+    characters of one glyph (PDFium gives them one box)."""
+    units: list[list] = []
+    for glyph in glyphs:
+        if units and (
+            unicodedata.category(glyph[0])[0] == "M"
+            or unicodedata.category(glyph[0]) == "Cf"
+            or (glyph[1] == units[-1][1] and glyph[2] == units[-1][2] and glyph[4] is not None)
+        ):
+            units[-1][0] += glyph[0]
+            continue
+        units.append(list(glyph))
+    return units
+
+
+def _baselines(units: list[list], height: float) -> list[list[list]]:
+    """The line's units by the baseline they stand on, top first: two lines whose glyphs'
+    boxes overlap (tight leading, tall glyphs) are two lines, not one whose letters take
+    turns. Fewer than three glyphs on a baseline of their own (a footnote mark, a
+    superscript) stand with the line nearest them."""
+    heights = sorted({unit[3] for unit in units}, reverse=True)
+    bands: list[list[float]] = []
+    for baseline in heights:
+        if bands and bands[-1][-1] - baseline <= BASELINE_APART * height:
+            bands[-1].append(baseline)
+        else:
+            bands.append([baseline])
+    if len(bands) == 1:
+        return [units]
+    members: list[list[list]] = [[] for _ in bands]
+    for unit in units:
+        members[next(number for number, band in enumerate(bands) if band[-1] <= unit[3])].append(unit)
+    large = [number for number, band in enumerate(members) if sum(len(unit[0].strip()) for unit in band) >= 3]
+    if len(large) <= 1:
+        return [units]
+    grouped: dict[int, list[list]] = {number: [] for number in large}
+    for number, band in enumerate(members):
+        nearest = min(large, key=lambda other: abs(bands[other][0] - bands[number][0]))
+        grouped[nearest] += band
+    return [grouped[number] for number in large]
+
+
+def _typed_order(textpage, line: list, characters: list[tuple[int, int]], codes: str | None) -> str:
+    """The text of a line with right-to-left script in the order it is typed: its glyphs
+    left to right by their places, then the Unicode bidirectional algorithm run back
+    (``bidi.logical_order``); a space between two pieces set apart by more than half the
+    line's height with none between them (closer, it is the gap after a letter that joins
+    nothing in Arabic). A line of two baselines is read as two lines (``_baselines``)."""
+    height = max(box[3] - box[1] for box in line)
+    glyphs = _glyphs_of(textpage, line, characters, codes)
+    read = []
+    for units in _baselines(_units(glyphs), height):
+        units.sort(key=lambda unit: (unit[1] + unit[2]) / 2)
+        shown: list[str] = []
+        previous = None
+        for unit in units:
+            if (
+                previous is not None
+                and unit[4] is not None
+                and previous[4] is not None
+                and unit[4] != previous[4]
+                and unit[1] - previous[2] > 0.5 * height
+                and not unit[0].isspace()
+                and not previous[0].isspace()
+            ):
+                shown.append(" ")
+            shown.append(unit[0])
+            previous = unit
+        read.append("".join(bidi.logical_order(bidi.shown_brackets(shown))))
+    return "\n".join(read)
+
+
+def _piece_direction(text: str) -> str | None:
+    """The bidirectional class a piece of a line stands for as a whole: ``R`` (``AL`` if
+    Arabic, whose digits are Arabic numbers) for right-to-left letters with spaces and
+    punctuation, ``L`` for Latin letters (digits
+    among them), ``EN`` or ``AN`` for a number (``1,250,000``, ``28%``), the class of its
+    character for a single neutral (a bracket, a dash) or spaces alone; None for a piece of
+    both directions, or of brackets or punctuation beside letters of a right-to-left
+    script, whose characters must be placed one by one."""
+    kinds = {bidi.bidi_class(character) for character in text}
+    if kinds & {"R", "AL"}:
+        if kinds & {"L", "EN", "AN", "NSM"} or any(character in bidi.MIRRORED for character in text):
+            return None
+        return "AL" if "AL" in kinds else "R"
+    if "L" in kinds:
+        return "L"
+    for kind in ("EN", "AN"):
+        if kind in kinds:
+            return None if kinds & {"EN", "AN"} - {kind} else kind
+    if len(text) == 1 or text.isspace():
+        return bidi.bidi_class(text[0])
+    return None
+
+
+def _pieces_in_typed_order(textpage, line: list, characters: list[tuple[int, int]], codes: str | None) -> str | None:
+    """The text of a line read a piece at a time in the order it is typed: each piece (a
+    run of one text object) of one direction, read by PDFium in that direction (its first
+    character's glyph right of its last for a right-to-left piece, left of it otherwise),
+    stands for a unit of the bidirectional algorithm; the line's pieces left to right, in
+    the order the algorithm run back gives (``bidi.logical_order``), with the spaces
+    between two of them (a space drawn of its own, which makes no piece: its glyph's place;
+    one PDFium generates: ``_place_generated_spaces``). None when a piece is of both directions or
+    read the other way (its glyphs are then placed one by one: ``_typed_order``). Two
+    glyph places a piece: a line of Hebrew with numbers and English words in it costs
+    little more than PDFium's reading."""
+    if codes is None:
+        return None
+    handle = textpage.raw
+    left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
+    boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+
+    def middle(index: int) -> float:
+        _CHARACTER_BOX(handle, index, *boxes)
+        return left.value + right.value
+
+    pieces: list[list] = []
+    ranges = sorted((characters[box[4]], box) for box in line)
+    for number, ((first, last), box) in enumerate(ranges):
+        text = codes[first : last + 1]
+        kind = _piece_direction(text)
+        if kind is None or any(character in _HYPHENS for character in text):
+            return None
+        if kind in ("R", "AL", "L", "EN", "AN") and last > first and (middle(first) > middle(last)) != (kind in ("R", "AL")):
+            return None
+        _CHARACTER_ORIGIN(handle, first, ctypes.byref(x), ctypes.byref(y))
+        pieces.append([text, box[0], box[2], y.value, kind])
+        if number + 1 < len(ranges) and 0 < ranges[number + 1][0][0] - last - 1 <= 2:
+            for index in range(last + 1, ranges[number + 1][0][0]):
+                if not codes[index].isspace() or codes[index] in "\r\n":
+                    continue
+                if _TEXT_OBJECT(handle, index) is None:
+                    pieces.append([" ", None, None, None, "WS"])
+                else:
+                    _CHARACTER_BOX(handle, index, *boxes)
+                    pieces.append([" ", left.value, right.value, y.value, "WS"])
+    _place_generated_spaces(pieces)
+    read = []
+    for group in _baselines(pieces, max(box[3] - box[1] for box in line)):
+        group = _stacked_together(group)
+        right_to_left = bidi.is_right_to_left_paragraph("".join(piece[0] for piece in group))
+        units = bidi.shown_brackets([piece[0] for piece in group])
+        read.append("".join(bidi.logical_order(units, right_to_left, [piece[4] for piece in group])))
+    return "\n".join(read)
+
+
+def _stacked_together(pieces: list[list]) -> list[list]:
+    """The pieces of a line left to right, those that stand over one another (more than
+    half the narrower's width in common: Amiri stacks a lam over a meem, a meem over a hah,
+    each its own piece) one piece, in PDFium's order (which reads them as typed): by their
+    middles alone, the letter drawn above came before or after the one below it by a
+    fraction of a point ("المحادثات" was read "الحمادثات")."""
+    ordered = sorted(range(len(pieces)), key=lambda number: pieces[number][1] + pieces[number][2])
+    merged: list[list] = []
+    members: list[list[int]] = []
+    for number in ordered:
+        piece = pieces[number]
+        if merged and not piece[0].isspace() and not merged[-1][0].isspace():
+            last = merged[-1]
+            common = min(last[2], piece[2]) - max(last[1], piece[1])
+            if common > 0.5 * min(last[2] - last[1], piece[2] - piece[1]) and piece[4] == last[4]:
+                members[-1].append(number)
+                members[-1].sort()
+                last[0] = "".join(pieces[member][0] for member in members[-1])
+                last[1], last[2] = min(last[1], piece[1]), max(last[2], piece[2])
+                continue
+        merged.append(list(piece))
+        members.append([number])
+    return merged
+
+
+def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes: list) -> str:
+    """The text of a line in reading order: a line without right-to-left script, or one
+    PDFium reads from the right already (``_read_from_the_right``), as ``_line_text``
+    reads it (the first a box at a time, as before: such text reads byte for byte as it
+    did); any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
+    its glyphs' places (``_typed_order``); should that fail, as PDFium reads it (a document
+    read before is never refused for its right-to-left lines). ``codes``: a list holding
+    ``_page_characters`` once read."""
+    if codes:
+        text = _line_text(textpage, line, characters, codes[0])
+        if not _RIGHT_TO_LEFT.search(text):
+            return _line_text(textpage, line, characters)
+    else:
+        text = _line_text(textpage, line, characters)
+        if not _RIGHT_TO_LEFT.search(text):
+            return text
+        codes.append(_page_characters(textpage))
+    if _read_from_the_right(line, text):
+        return text
+    try:
+        by_pieces = _pieces_in_typed_order(textpage, line, characters, codes[0])
+        return by_pieces if by_pieces is not None else _typed_order(textpage, line, characters, codes[0])
+    except Exception as error:  # noqa: BLE001 - a line not put in typed order is read as before, not refused
+        logger.info("A right-to-left line kept in PDFium's order: %r", error)
+        return text
 
 
 def _shown(page) -> Box:
@@ -292,6 +651,7 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
     blocks = []
     characters: list[tuple[int, int]] | None = []  # read when first needed
+    codes: list = []  # the page's characters (``_page_characters``), read when first needed
     for block in _reading_order(boxes, line_height):
         lines = _block_lines(block, line_height)
         left = min(box[0] for box in block)
@@ -312,9 +672,14 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
         if order == sorted(order) or characters is None:
             if text is None:
                 text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
+            if _RIGHT_TO_LEFT.search(text) and not all(_read_from_the_right(line, text) for line in lines):
+                if characters == []:
+                    characters = _rect_characters(textpage)
+                if characters is not None:
+                    text = "\n".join(_line_reading(textpage, line, characters, codes) for line in lines)
             text = text.replace(_HYPHEN_AT_LINE_END, "-\n")
         else:
-            text = "\n".join(_line_text(textpage, line, characters) for line in lines)
+            text = "\n".join(_line_reading(textpage, line, characters, codes) for line in lines)
         if block_lines := _lines(text):
             blocks.append(block_lines)
     return blocks
