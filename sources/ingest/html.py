@@ -224,10 +224,10 @@ def _paragraphs_out_of_paragraphs(tree) -> None:
 
 def _read_on_in(place, text: str | None) -> None:
     """``text`` after ``place``: at the end of it when it is a paragraph HTML5 holds open
-    (it is read on in), else after it."""
+    (it is read on in: nothing follows it before the text), else after it."""
     if not text:
         return
-    if place.tag != "p":
+    if place.tag != "p" or place.tail:
         place.tail = (place.tail or "") + text
     elif len(place):
         place[-1].tail = (place[-1].tail or "") + text
