@@ -39,6 +39,7 @@ from typing import BinaryIO
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
+from . import pdf_tables
 from .errors import ExtractionError
 from .normalise import normalise_extracted, without_lone_surrogates
 
@@ -257,6 +258,29 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
     return text
 
 
+def _table_lines(textpage, table: pdf_tables.Table, characters: list[tuple[int, int]]) -> list[str]:
+    """A table's rows, a line each, its cells apart by a tab (as a browser copies a table).
+    A cell's text is PDFium's for its characters, in PDFium's order, when its runs follow
+    each other in the page's text (a cell drawn from the right, with a negative size or a
+    flipped matrix, keeps its order); else its lines' (``_line_text``); a cell wrapped over
+    lines is one line of it."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for cell in row:
+            runs = sorted(box[4] for box in cell)
+            if not runs:
+                text = ""
+            elif runs[-1] - runs[0] == len(runs) - 1:
+                first, last = characters[runs[0]][0], characters[runs[-1]][1]
+                text = textpage.get_text_range(first, last - first + 1)
+            else:
+                text = "\n".join(_line_text(textpage, line, characters) for line in pdf_tables.cell_lines(cell))
+            cells.append(" ".join(text.replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-\n").replace(_HYPHEN_AT_LINE_END, "-\n").split()))
+        rows.append("\t".join(cells))
+    return rows
+
+
 def _shown(page) -> Box:
     """The part of the page a viewer shows: its crop box within its media box, either of
     them inherited from the page tree (``FPDF_GetPageBoundingBox``; pypdfium2's
@@ -292,7 +316,15 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     line_height = statistics.median(box[3] - box[1] for box in boxes) or 1.0
     blocks = []
     characters: list[tuple[int, int]] | None = []  # read when first needed
-    for block in _reading_order(boxes, line_height):
+    tables = pdf_tables.tables(boxes, line_height)
+    if tables and (characters := _rect_characters(textpage)) is not None:
+        in_tables = {box[4] for table in tables for box in table.boxes}
+        boxes = [box for box in boxes if box[4] not in in_tables]
+        boxes += [(*table.extent, -1 - number) for number, table in enumerate(tables)]
+    for block in pdf_tables.around_tables(_reading_order(boxes, line_height)):
+        if block[0][4] < 0:
+            blocks.append(_table_lines(textpage, tables[-1 - block[0][4]], characters))
+            continue
         lines = _block_lines(block, line_height)
         left = min(box[0] for box in block)
         bottom = min(box[1] for box in block)
