@@ -25,11 +25,11 @@ from dataclasses import dataclass
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
 ROWS = 3  # rows of two cells or more that make a table
 ROW_APART = 1.5  # line heights: the widest gap between two rows of a table
-ROW_BREAK = 0.35  # line heights: a gap wider than this between two lines starts a new row
-WRAPPED = 0.8  # line heights: a line of one cell this close to the line above continues it
+ROW_PADDING = 1.5  # points: gaps between lines wider by more than this are a row's and a line's
 FILLED = 0.75  # a piece of a line this much of its column's width fills it
-PROSE_WIDTH = 12  # line heights: a column this wide whose lines fill it is a column of text
-EVEN = 0.05  # columns within this much of each other's width are of one width
+PROSE_WIDTH = 20  # line heights: a column this wide whose lines fill it is a column of text
+ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
+NUMBER_WIDTH = 12  # line heights: the widest column of figures
 
 
 @dataclass
@@ -101,9 +101,10 @@ def _height(band: list) -> float:
 
 def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tuple[list[list], list]]:
     """Runs of consecutive lines over which at least one gutter holds, each with its
-    gutters: started by a line of two pieces or more, continued by lines close below it of
-    the same type size that leave a gutter empty (a line of one cell, a wrapped cell's,
-    only when it is as close as a line of text), and ended by a line that crosses one."""
+    gutters: started by a line of two pieces or more, continued by the lines below it, no
+    further than ``ROW_APART`` and of its type size, that leave every gutter empty (lines of
+    one piece too: a wrapped cell's, or a cell centred beside two lines of another), and
+    ended by a line that crosses one."""
     regions = []
     start = 0
     while start < len(bands):
@@ -117,8 +118,6 @@ def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tu
             band = bands[end]
             apart = min(box[1] for box in bands[end - 1]) - max(box[3] for box in band)
             if apart > ROW_APART * line_height or not 0.6 < _height(band) / height < 1.6:
-                break
-            if not gaps[end] and apart > WRAPPED * line_height:
                 break
             narrowed = _narrowed(gutters, band)
             if len(narrowed) < len(gutters):
@@ -142,41 +141,68 @@ def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
     return placed
 
 
-def _text_columns(placed: list[list[list]], line_height: float) -> bool:
-    """Whether the columns are columns of text rather than of a table: every column wide
-    and its lines filling it (prose set in columns), or the columns all of one width and
-    none of them right-aligned (a list or an index set in columns)."""
+def _table_columns(placed: list[list[list]], line_height: float) -> tuple[int, int] | None:
+    """The columns that make a table, ``(first, last)``, or None when they make none.
+
+    A column of text (wider than ``PROSE_WIDTH`` line heights, most of its lines filling
+    it: prose beside a table, a definition's or a message's text) at either side is left
+    out, one between the others makes no table. What remains is a table when one of its
+    columns after the first is right-aligned, with pieces of different widths (numbers):
+    labels and values, terms and definitions, a chat log's times and names, entries of an
+    index set in columns, all set flush left, are read as text is, a column at a time, as a
+    browser copies such layouts (an item a line)."""
     columns = len(placed[0])
-    widths, filled, right_edges = [], [], []
+    text_column, aligned = [], []
     for column in range(columns):
         pieces = [(min(box[0] for box in line[column]), max(box[2] for box in line[column])) for line in placed if line[column]]
+        if not pieces:
+            text_column.append(False)
+            aligned.append(False)
+            continue
         left = min(piece[0] for piece in pieces)
         right = max(piece[1] for piece in pieces)
         width = right - left
-        widths.append(width)
-        filled.append(sum(1 for piece in pieces if piece[1] - piece[0] >= FILLED * width) / len(pieces))
-        right_edges.append(sum(1 for piece in pieces if right - piece[1] < 1.0) / len(pieces))
-    if all(width >= PROSE_WIDTH * line_height and share >= 0.6 for width, share in zip(widths, filled)):
-        return True
-    if max(widths) - min(widths) <= EVEN * max(widths) and all(share < 0.6 for share in right_edges):
-        return True
-    return False
+        filled = sum(1 for piece in pieces if piece[1] - piece[0] >= FILLED * width) / len(pieces)
+        text_column.append(width >= PROSE_WIDTH * line_height and filled >= 0.6)
+        flush_right = sum(1 for piece in pieces if right - piece[1] < ALIGNED) / len(pieces)
+        widths = [piece[1] - piece[0] for piece in pieces]
+        aligned.append(flush_right >= 0.6 and max(widths) - min(widths) > ALIGNED and width <= NUMBER_WIDTH * line_height)
+    first, last = 0, columns - 1
+    while first < last and text_column[first]:
+        first += 1
+    while last > first and text_column[last]:
+        last -= 1
+    if last - first < 1 or any(text_column[first : last + 1]) or not any(aligned[first + 1 : last + 1]):
+        return None
+    return first, last
 
 
-def _rows(placed: list[list[list]], bands: list[list], line_height: float) -> list[list[list]]:
-    """The table's rows: lines closer than ``ROW_BREAK`` (or overlapping: a cell centred
-    beside two lines of another) are one row; each row's cells, line by line."""
-    rows: list[list[list]] = []
-    bottom = None
-    for band, cells in zip(bands, placed):
-        top = max(box[3] for box in band)
-        if bottom is not None and bottom - top <= ROW_BREAK * line_height:
-            for cell, more in zip(rows[-1], cells):
-                cell.extend(more)
-            bottom = min(bottom, min(box[1] for box in band))
-            continue
-        rows.append([list(cell) for cell in cells])
-        bottom = min(box[1] for box in band)
+def _rows(lines: list[list[list]]) -> list[list[list]]:
+    """The table's rows from its lines (each line's boxes by column): lines that overlap
+    (a cell centred beside two lines of another) are together, and the distances from a
+    line's top to the next's are of two sizes when cells wrap, a line's and a row's (its
+    cells' padding more): lines apart by the smaller are one row; when all are alike, each
+    line is a row. Tops, not gaps: a line's bottom is its descenders', which come and go."""
+    groups: list[list] = []  # [lines, bottom, first line's top, last line's top]
+    for line in lines:
+        low = min(box[1] for cell in line for box in cell)
+        high = max(box[3] for cell in line for box in cell)
+        if groups and high > groups[-1][1]:
+            group = groups[-1]
+            group[0] = [[*cell, *more] for cell, more in zip(group[0], line)]
+            group[1] = min(group[1], low)
+            group[3] = min(group[3], high)
+        else:
+            groups.append([line, low, high, high])
+    pitches = [above[3] - below[2] for above, below in zip(groups, groups[1:])]
+    wrapped = bool(pitches) and max(pitches) - min(pitches) > ROW_PADDING
+    middle = (max(pitches) + min(pitches)) / 2 if wrapped else 0.0
+    rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
+    for group, pitch in zip(groups[1:], pitches):
+        if wrapped and pitch < middle:
+            rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
+        else:
+            rows.append([list(cell) for cell in group[0]])
     return rows
 
 
@@ -192,12 +218,17 @@ def tables(boxes: list, line_height: float) -> list[Table]:
         if sum(1 for band in region if _gaps(band)) < ROWS:
             continue
         placed = _columns_of(region, gutters)
-        if _text_columns(placed, line_height):
+        kept = _table_columns(placed, line_height)
+        if kept is None:
             continue
-        rows = _rows(placed, region, line_height)
+        lines = [line[kept[0] : kept[1] + 1] for line in placed]
+        lines = [line for line in lines if any(line)]
+        rows = _rows(lines)
+        while rows and sum(1 for cell in rows[-1] if cell) < 2:
+            rows.pop()  # a line below the table, not one of its rows
         if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
             continue
-        found.append(Table([box for band in region for box in band], rows))
+        found.append(Table([box for row in rows for cell in row for box in cell], rows))
     return found
 
 
