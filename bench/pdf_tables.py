@@ -77,8 +77,10 @@ def number(rng: random.Random) -> str:
     return form.format(value)
 
 
-def financial_table(rng: random.Random, rows: int, *, wrapped: bool = False, empty: float = 0.0, caption: bool = False) -> str:
-    columns = rng.randint(2, 5)
+def financial_table(
+    rng: random.Random, rows: int, *, wrapped: bool = False, empty: float = 0.0, caption: bool = False, columns: int = 0
+) -> str:
+    columns = columns or rng.randint(2, 5)
     padding = rng.choice(["4px 8px", "3px 12px", "6px 10px", "2px 9px"])
     align = rng.choice(["top", "middle"])
     border = rng.choice(["", "border-bottom:1px solid #999;"])
@@ -138,7 +140,7 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
     for n in range(2):
         body = (
             f'<div style="display:flex;gap:30px"><div style="width:45%">{prose(pick(2))}</div>'
-            f"<div>{financial_table(rng, 8)}</div></div>"
+            f"<div>{financial_table(rng, 8, columns=3)}</div></div>"
         )
         pages.append((f"table beside prose {n}", TABLE, page(body, font=font()), False))
     for n in range(2):

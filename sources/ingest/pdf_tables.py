@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
 ROWS = 3  # rows of two cells or more that make a table
-ROW_APART = 1.5  # line heights: the widest gap between two rows of a table
+ROW_APART = 2.2  # line heights: the widest gap between two lines of a table
 ROW_PADDING = 1.5  # points: gaps between lines wider by more than this are a row's and a line's
 FILLED = 0.75  # a piece of a line this much of its column's width fills it
 PROSE_WIDTH = 20  # line heights: a column this wide whose lines fill it is a column of text
@@ -96,7 +96,9 @@ def _narrowed(gutters: list[tuple[float, float]], band: list) -> list[tuple[floa
 
 
 def _height(band: list) -> float:
-    return max(box[3] for box in band) - min(box[1] for box in band)
+    """A line's type size: its tallest box's height (not its extent: a cell centred beside
+    two lines of another stands half a line higher or lower)."""
+    return max(box[3] - box[1] for box in band)
 
 
 def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tuple[list[list], list]]:
@@ -165,8 +167,8 @@ def _table_columns(placed: list[list[list]], line_height: float) -> tuple[int, i
         filled = sum(1 for piece in pieces if piece[1] - piece[0] >= FILLED * width) / len(pieces)
         text_column.append(width >= PROSE_WIDTH * line_height and filled >= 0.6)
         flush_right = sum(1 for piece in pieces if right - piece[1] < ALIGNED) / len(pieces)
-        widths = [piece[1] - piece[0] for piece in pieces]
-        aligned.append(flush_right >= 0.6 and max(widths) - min(widths) > ALIGNED and width <= NUMBER_WIDTH * line_height)
+        flush_left = sum(1 for piece in pieces if piece[0] - left < ALIGNED) / len(pieces)
+        aligned.append(flush_right >= 0.6 and flush_left < 0.6 and width <= NUMBER_WIDTH * line_height)
     first, last = 0, columns - 1
     while first < last and text_column[first]:
         first += 1
@@ -217,12 +219,18 @@ def tables(boxes: list, line_height: float) -> list[Table]:
     for region, gutters in _regions(bands, gaps, line_height):
         if sum(1 for band in region if _gaps(band)) < ROWS:
             continue
+        # The region's columns are the gutters its lines leave empty, all of them: the one
+        # between a table and prose beside it too, which the first row may not reach.
+        gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
         placed = _columns_of(region, gutters)
         kept = _table_columns(placed, line_height)
         if kept is None:
             continue
-        lines = [line[kept[0] : kept[1] + 1] for line in placed]
-        lines = [line for line in lines if any(line)]
+        # Its lines again, of its own boxes: prose beside it, set at another pitch, had
+        # made lines of a row's cells and of the prose's lines together.
+        edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))
+        own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
+        lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
         rows = _rows(lines)
         while rows and sum(1 for cell in rows[-1] if cell) < 2:
             rows.pop()  # a line below the table, not one of its rows
