@@ -368,9 +368,10 @@ _MARK = "\x00"
 
 def _ends(lines: list[str]) -> list[int]:
     """Positions of the page's first and last ``ENDS`` lines that are short enough to be
-    furniture."""
+    furniture; a table's row (its cells apart by a tab) is none: a header row repeated at
+    the top of each page a table runs over is the table's."""
     positions = sorted(set(range(min(ENDS, len(lines)))) | set(range(max(0, len(lines) - ENDS), len(lines))))
-    return [position for position in positions if len(lines[position]) <= SHORT]
+    return [position for position in positions if len(lines[position]) <= SHORT and "\t" not in lines[position]]
 
 
 def _numbered(line: str):

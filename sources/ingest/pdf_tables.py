@@ -168,7 +168,7 @@ def _table_columns(placed: list[list[list]], line_height: float) -> tuple[int, i
         text_column.append(width >= PROSE_WIDTH * line_height and filled >= 0.6)
         flush_right = sum(1 for piece in pieces if right - piece[1] < ALIGNED) / len(pieces)
         flush_left = sum(1 for piece in pieces if piece[0] - left < ALIGNED) / len(pieces)
-        aligned.append(flush_right >= 0.6 and flush_left < 0.6 and width <= NUMBER_WIDTH * line_height)
+        aligned.append(flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height)
     first, last = 0, columns - 1
     while first < last and text_column[first]:
         first += 1
@@ -208,6 +208,12 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     return rows
 
 
+def _whole(row: list[list]) -> bool:
+    """Whether a row has at least two cells and at most one of them empty."""
+    filled = sum(1 for cell in row if cell)
+    return filled >= 2 and filled >= len(row) - 1
+
+
 def tables(boxes: list, line_height: float) -> list[Table]:
     """The page's tables (see the module's docstring), top first; none when fewer than
     ``ROWS`` of its lines are split by a gutter (the cheap test every page takes)."""
@@ -232,8 +238,13 @@ def tables(boxes: list, line_height: float) -> list[Table]:
         own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
         lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
         rows = _rows(lines)
-        while rows and sum(1 for cell in rows[-1] if cell) < 2:
-            rows.pop()  # a line below the table, not one of its rows
+        # A first or last row with more than one cell empty is no row of the table (a
+        # running head and the page's number over its columns, a line of prose below it),
+        # nor one of a single cell.
+        while rows and not _whole(rows[-1]):
+            rows.pop()
+        while rows and not _whole(rows[0]):
+            rows.pop(0)
         if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
             continue
         found.append(Table([box for row in rows for cell in row for box in cell], rows))
