@@ -208,10 +208,24 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     return rows
 
 
+def _filled(row: list[list]) -> int:
+    return sum(1 for cell in row if cell)
+
+
 def _whole(row: list[list]) -> bool:
     """Whether a row has at least two cells and at most one of them empty."""
-    filled = sum(1 for cell in row if cell)
-    return filled >= 2 and filled >= len(row) - 1
+    return _filled(row) >= 2 and _filled(row) >= len(row) - 1
+
+
+def _apart(above: list[list], below: list[list]) -> float:
+    """The gap between two rows."""
+    return min(box[1] for cell in above for box in cell) - max(box[3] for cell in below for box in cell)
+
+
+def _usual_gap(rows: list[list[list]]) -> float:
+    """The median gap between a table's rows, and a point more."""
+    gaps = sorted(_apart(above, below) for above, below in zip(rows, rows[1:]))
+    return gaps[len(gaps) // 2] + 1.0 if gaps else 0.0
 
 
 def tables(boxes: list, line_height: float) -> list[Table]:
@@ -238,12 +252,12 @@ def tables(boxes: list, line_height: float) -> list[Table]:
         own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
         lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
         rows = _rows(lines)
-        # A first or last row with more than one cell empty is no row of the table (a
-        # running head and the page's number over its columns, a line of prose below it),
-        # nor one of a single cell.
-        while rows and not _whole(rows[-1]):
+        # A first or last row of a single cell is no row of the table, nor one with more
+        # than one cell empty set further apart than its rows are (a running head and the
+        # page's number over its columns, a line of prose below it).
+        while rows and (_filled(rows[-1]) < 2 or len(rows) > 1 and not _whole(rows[-1]) and _apart(rows[-2], rows[-1]) > _usual_gap(rows)):
             rows.pop()
-        while rows and not _whole(rows[0]):
+        while len(rows) > 1 and not _whole(rows[0]) and _apart(rows[0], rows[1]) > _usual_gap(rows):
             rows.pop(0)
         if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
             continue
