@@ -20,7 +20,9 @@ tab, white space within a cell collapsed), is a line of the reading, in order. A
 without a table is scored by the F1 of its lines against ``innerText``'s, white space
 (tabs too) collapsed, as multisets; it is unchanged when the two readings are the same
 text. Every page's characters other than white space are counted in both readings: a
-character lost or repeated is reported. Time: processor time of ``read_pdf``, the two
+character lost or repeated is reported (a table's header row repeated at the top of each
+page it runs over is kept now, where the baseline dropped its first cell as a running
+head). Time: processor time of ``read_pdf``, the two
 readers taking turns ``--turns`` times, the median of a PDF's turns divided by its pages;
 the medians over each kind of page side by side, and a 100-page PDF of prose.
 """

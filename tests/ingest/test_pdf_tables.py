@@ -84,7 +84,9 @@ def test_a_table_among_prose_is_read_in_its_place_and_the_prose_as_before():
 
 
 def test_a_table_beside_a_column_of_prose_is_read_by_rows_and_the_prose_as_a_column():
-    prose = [(330, 720 - 12 * line, f"Line {line} of the column of prose beside the table goes on.") for line in range(12)]
+    # The prose begins below the table's first row: that row alone leaves no gutter
+    # between the two.
+    prose = [(330, 709 - 12 * line, f"Line {line} of the column of prose beside the table goes on.") for line in range(12)]
     table = _table(ROWS, rights=(210, 265, 310), top=716)
     text = _read([prose + table])
     assert "\n".join("\t".join(row) for row in ROWS) in text
