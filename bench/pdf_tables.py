@@ -6,9 +6,10 @@ checkout's reader beside another revision's, in one run, and what each costs.
 
 The corpus (seeded): HTML pages with tables (financial tables of right-aligned numbers,
 cells wrapped over lines, empty cells, header cells, a table among prose, two tables, a
-table across a page break, a table beside a column of prose) and pages without one
+table across a page break, a table beside a column of prose; and tables this reader is not
+meant to find: figures set flush left, cells without padding, a table of text alone) and pages without one
 (prose, prose in two columns, lists, label/value layouts, definition lists, a chat log,
-an index in two columns), printed to PDF by Chromium (``/usr/bin/chromium``, through
+an index in two columns, a résumé with its dates flush right, a table of contents), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -149,6 +150,19 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         body = prose(pick(1)) + financial_table(rng, 9) + prose(pick(1))
         pages.append((f"table, Chromium's header and footer {n}", TABLE, page(body, font=font()), True))
 
+    for n in range(2):
+        body = financial_table(rng, 7).replace("text-align:right", "text-align:left")
+        pages.append((f"figures set flush left {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        body = financial_table(rng, 7).replace("padding:", "padding:0 1px;x:")
+        pages.append((f"tight table {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        people = "".join(
+            f"<tr><td style='padding:3px 10px'>{rng.choice(NAMES)} {rng.choice(COUNTRIES)}son</td><td style='padding:3px 10px'>"
+            f"{rng.choice(['Analyst', 'Editor', 'Director of research'])}</td><td style='padding:3px 10px'>{rng.choice(COUNTRIES)}</td></tr>"
+            for _ in range(6)
+        )
+        pages.append((f"table of text {n}", TABLE, page(f"<table>{people}</table>", font=font()), False))
     for n in range(6):
         pages.append((f"prose {n}", PLAIN, page(prose(pick(rng.randint(3, 8))), font=font()), False))
     for n in range(4):
@@ -186,6 +200,20 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
     for n in range(2):
         memo = "".join(f"<div><b>{label}</b> {value}</div>" for label, value in [("To:", "the board"), ("From:", rng.choice(NAMES)), ("Re:", "quarterly figures")])
         pages.append((f"memo {n}", PLAIN, page(memo + prose(pick(3)), font=font()), False))
+    for n in range(2):
+        jobs = "".join(
+            f'<div style="display:flex;justify-content:space-between"><b>{rng.choice(["Analyst", "Editor", "Researcher"])}, '
+            f'{rng.choice(COUNTRIES)} Institute</b><span>{2000 + m}–{2002 + m}</span></div><p>{escape(text[:140])}</p>'
+            for m, text in enumerate(pick(4))
+        )
+        pages.append((f"résumé, dates flush right {n}", PLAIN, page(jobs, font=font()), False))
+    for n in range(2):
+        entries = "".join(
+            f'<div style="display:flex;justify-content:space-between;width:60%"><span>{number}. {rng.choice(WORDS).capitalize()} '
+            f"and {rng.choice(WORDS)}</span><span>{3 + 7 * number}</span></div>"
+            for number in range(1, 12)
+        )
+        pages.append((f"table of contents {n}", PLAIN, page("<h2>Contents</h2>" + entries, font=font()), False))
     for n in range(2):
         pages.append((f"prose, Chromium's header and footer {n}", PLAIN, page(prose(pick(5)), font=font()), True))
     return pages
