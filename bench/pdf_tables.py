@@ -17,8 +17,9 @@ show``, loaded as a module beside this checkout's) and of this checkout read eac
 this process (``read_pdf``).
 
 A table is read by rows when each of its rows, as ``innerText`` gives it (cells apart by a
-tab, white space within a cell collapsed), is a line of the reading, in order. A page
-without a table is scored by the F1 of its lines against ``innerText``'s, white space
+tab, white space within a cell collapsed), is a line of the reading, in order; a line read
+with a tab that is no row of a table (Chromium's header or footer taken in, a phantom
+column) is counted. A page without a table is scored by the F1 of its lines against ``innerText``'s, white space
 (tabs too) collapsed, as multisets; it is unchanged when the two readings are the same
 text. Every page's characters other than white space are counted in both readings: a
 character lost or repeated is reported (a table's header row repeated at the top of each
@@ -335,6 +336,10 @@ def main(argv=None) -> int:
         groups.setdefault(name.rstrip("0123456789 "), []).append((name, kind))
     rows, shown_pages, character_changes = [], [], []
     totals = Counter()
+    for name, _, _, _ in pages:
+        rows_shown = {row_line(cells) for table_rows_of in table_rows[name] for cells in table_rows_of}
+        read_as_rows = [line.rstrip("\t ") for line in text[name][1].split("\n") if "\t" in line]
+        totals["no row"] += sum(1 for line in read_as_rows if line not in rows_shown)
     for group, members in groups.items():
         kind = members[0][1]
         tables_count = sum(len(table_rows[name]) for name, _ in members)
@@ -378,6 +383,7 @@ def main(argv=None) -> int:
         f"{len(pages)} pages printed by Chromium, read by {args.baseline}'s PDF reader and this checkout's in one process. "
         f"Tables read by rows: {totals[TABLE, 'whole base']} of {totals[TABLE, 'tables']} ({args.baseline}), "
         f"{totals[TABLE, 'whole new']} of {totals[TABLE, 'tables']} (this checkout). "
+        f"Lines read as a table's row that are no row of a table: {totals['no row']}. "
         f"Pages without a table read the same: {totals[PLAIN, 'unchanged']} of {totals[PLAIN, 'pages']} "
         f"({totals[PLAIN, 'worse']} worse by line F1). "
         f"Pages whose characters (white space aside) differ between the two readings: {len(character_changes)}"
