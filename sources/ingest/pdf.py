@@ -308,7 +308,8 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     characters on every call, so one call per line would cost lines x characters), in the
     order the page draws it. A block drawn in another order than it is read (its lines top to
     bottom, each left to right: ``_block_lines``) is read a line at a time from its runs'
-    characters (``_rect_characters``, once for the page)."""
+    characters (``_rect_characters``, once for the page). A table (``pdf_tables``) is a
+    block read a row a line, its cells apart by a tab (``_table_lines``)."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
     if not boxes:

@@ -3,17 +3,21 @@ drawn row by row is read a row a line, its cells left to right, as a browser cop
 table (cells apart by a tab, rows by a line break), and not a column at a time, as the
 page's XY cut reads columns (``pdf._reading_order``).
 
-A table is where runs line up in at least two columns over at least three rows: a row is
-a page line (runs sharing a baseline) split in two or more pieces by gaps of at least a
-column gutter, and the gutters hold, empty, over every line of the table. What is not so
-found is read as before; a page without three lines split by a gutter is not looked at
-further, so that prose costs no more to read.
+A table is where runs line up in at least two columns over at least three rows: a line of
+the page (runs sharing a baseline) split in two or more pieces by gaps of at least a
+column gutter starts it, and the lines below it that leave those gutters empty, no
+further apart than ``ROW_APART`` and of its type size, go on with it. Its rows are told
+from its lines by the distance from one line's top to the next (a row's is a line's and
+its cells' padding). A page without three lines split by a gutter is not looked at
+further, so that prose costs no more to read; what is not found is read as before.
 
-Text columns are not tables: two columns of prose, or an index in two columns, also
-share their baselines across a gutter, but their lines fill their columns, or their
-columns are of one width, which a table's seldom are. Running heads and page numbers
-are no rows: a table's rows are no further apart than a line and a half, and of its type
-size.
+Not every set of columns is a table. A column of text (wide, its lines filling it: prose
+beside a table, a definition, a chat message) at the side is left out, and one between
+others makes no table; and a table needs a column after its first set flush right, as
+figures are: labels and values, terms and definitions, an index or a list set in columns,
+all flush left, are read a column at a time as before (a browser copies such layouts an
+item a line). Running heads and page numbers are no rows: a first or last row with more
+than one cell empty, set further from the next than the table's rows are, is left out.
 
 Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
 """
