@@ -24,6 +24,7 @@ Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
@@ -105,12 +106,18 @@ def _height(band: list) -> float:
     return max(box[3] - box[1] for box in band)
 
 
-def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tuple[list[list], list]]:
-    """Runs of consecutive lines over which at least one gutter holds, each with its
-    gutters: started by a line of two pieces or more, continued by the lines below it, no
-    further than ``ROW_APART`` and of its type size, that leave every gutter empty (lines of
-    one piece too: a wrapped cell's, or a cell centred beside two lines of another), and
-    ended by a line that crosses one."""
+def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tuple[int, int, list]]:
+    """Runs of consecutive lines, ``(first, past the last, gutters)``, over which at least
+    one gutter holds: started by a line of two pieces or more, continued by the lines below
+    it, no further than ``ROW_APART`` and of its type size, that leave every gutter empty
+    (lines of one piece too: a wrapped cell's, or a cell centred beside two lines of
+    another), and ended by a line that crosses one. Each line's extent and type size are
+    measured once: every page with three lines split by a gutter (prose in two columns)
+    comes this far."""
+    bottoms = [min(box[1] for box in band) for band in bands]
+    tops = [max(box[3] for box in band) for band in bands]
+    heights = [_height(band) for band in bands]
+    widest = ROW_APART * line_height
     regions = []
     start = 0
     while start < len(bands):
@@ -118,19 +125,17 @@ def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tu
             start += 1
             continue
         gutters = gaps[start]
-        height = _height(bands[start])
+        height = heights[start]
         end = start + 1
         while end < len(bands):
-            band = bands[end]
-            apart = min(box[1] for box in bands[end - 1]) - max(box[3] for box in band)
-            if apart > ROW_APART * line_height or not 0.6 < _height(band) / height < 1.6:
+            if bottoms[end - 1] - tops[end] > widest or not 0.6 < heights[end] / height < 1.6:
                 break
-            narrowed = _narrowed(gutters, band)
+            narrowed = _narrowed(gutters, bands[end])
             if len(narrowed) < len(gutters):
                 break
             gutters = narrowed
             end += 1
-        regions.append((bands[start:end], gutters))
+        regions.append((start, end, gutters))
         start = end
     return regions
 
@@ -142,7 +147,7 @@ def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
     for band in bands:
         cells: list[list] = [[] for _ in range(len(edges) + 1)]
         for box in band:
-            cells[sum(1 for edge in edges if box[0] >= edge)].append(box)
+            cells[bisect.bisect_right(edges, box[0])].append(box)
         placed.append(cells)
     return placed
 
@@ -240,9 +245,10 @@ def tables(boxes: list, line_height: float) -> list[Table]:
     if sum(1 for found in gaps if found) < ROWS:
         return []
     found = []
-    for region, gutters in _regions(bands, gaps, line_height):
-        if sum(1 for band in region if _gaps(band)) < ROWS:
+    for start, end, gutters in _regions(bands, gaps, line_height):
+        if sum(1 for found in gaps[start:end] if found) < ROWS:
             continue
+        region = bands[start:end]
         # The region's columns are the gutters its lines leave empty, all of them: the one
         # between a table and prose beside it too, which the first row may not reach.
         gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
