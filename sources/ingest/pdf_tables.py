@@ -192,13 +192,18 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     """The table's rows from its lines (each line's boxes by column): lines that overlap
     (a cell centred beside two lines of another) are together, and the distances from a
     line's top to the next's are of two sizes when cells wrap, a line's and a row's (its
-    cells' padding more): lines apart by the smaller are one row; when all are alike, each
-    line is a row. Tops, not gaps: a line's bottom is its descenders', which come and go."""
+    cells' padding more): a line closer to the one above than a row is to the next goes
+    with it, if one of the two has a cell empty that the other fills (a wrapped cell's
+    line beside none of the row's others; two full lines are two rows). When all are alike,
+    each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
+    go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it."""
     groups: list[list] = []  # [lines, bottom, first line's top, last line's top]
     for line in lines:
-        low = min(box[1] for cell in line for box in cell)
-        high = max(box[3] for cell in line for box in cell)
-        if groups and high > groups[-1][1]:
+        boxes = [box for cell in line for box in cell]
+        low = min(box[1] for box in boxes)
+        tallest = max(box[3] - box[1] for box in boxes)
+        high = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
+        if groups and max(box[3] for box in boxes) > groups[-1][1]:
             group = groups[-1]
             group[0] = [[*cell, *more] for cell, more in zip(group[0], line)]
             group[1] = min(group[1], low)
@@ -210,7 +215,8 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     middle = (max(pitches) + min(pitches)) / 2 if wrapped else 0.0
     rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
     for group, pitch in zip(groups[1:], pitches):
-        if wrapped and pitch < middle:
+        apart = any(bool(cell) != bool(other) for cell, other in zip(rows[-1], group[0]))
+        if wrapped and pitch < middle and apart:
             rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
         else:
             rows.append([list(cell) for cell in group[0]])

@@ -75,6 +75,23 @@ def test_a_cell_wrapped_over_two_lines_is_read_in_its_row_its_lines_apart_by_a_s
     assert lines[2] == "Imports from Iran\t0.4 bn\t912.0\t12.5"
 
 
+def test_rows_below_a_row_with_a_superscript_stay_rows_of_their_own():
+    # A footnote mark raised after a header and after a figure: their lines' tops are
+    # higher, and the rows below, all of one pitch, are no lines of a wrapped cell.
+    rows = [*ROWS, ["Iraq", "45.2", "51.9", "14.8%"], ["Total", "13.2 bn", "12,239.2", "-7.8%"]]
+    drawn = _table(rows) + [(340.5, 704, "a", 7), (340.5, 672, "1", 7)]
+    lines = _read([drawn]).split("\n")
+    # The marks, drawn last, are read beside their figures as a line drawn out of order is.
+    assert lines == ["Partner\t2019\t2020 a\t2021", "Exports to Iran\t1.2 bn\t1,340.5\t-0.4%", "Imports from Iran\t0.4 bn\t912.0 1\t12.5", *("\t".join(row) for row in rows[3:])]
+
+
+def test_full_rows_closer_than_the_header_row_is_to_them_are_rows_of_their_own():
+    # The header set 20 points above the first row, the rows 16 apart: two distances, as
+    # a wrapped cell's lines and rows give, but no line leaves a cell empty.
+    lines = _read([_table(ROWS, ys=[704, 684, 668, 652])]).split("\n")
+    assert lines == ["\t".join(row) for row in ROWS]
+
+
 def test_a_table_among_prose_is_read_in_its_place_and_the_prose_as_before():
     prose_above = [(72, 740, "The figures below are in billions of dollars, as reported by customs."), (72, 727, "They are provisional.")]
     prose_below = [(72, 600, "Sources: national customs offices.")]
@@ -282,6 +299,8 @@ def test_a_table_printed_by_chromium_is_read_as_chromium_copies_it():
         f"<tr><td style='padding:4px 8px'>{label}</td>" + "".join(f"<td style='padding:4px 8px;text-align:right'>{figure}</td>" for figure in figures) + "</tr>"
         for label, *figures in ROWS
     )
+    # Footnote marks (``<sup>``) after a header and a figure: the rows below stay rows.
+    cells = cells.replace(">2019<", ">2019<sup>a</sup><").replace(">912.0<", ">912.0<sup>1</sup><")
     html = f"<p>Trade with Iran, as reported.</p><table style='border-collapse:collapse'>{cells}</table><p>Sources: customs.</p>"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
