@@ -193,8 +193,8 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     (a cell centred beside two lines of another) are together, and the distances from a
     line's top to the next's are of two sizes when cells wrap, a line's and a row's (its
     cells' padding more): a line closer to the one above than a row is to the next goes
-    with it, if one of the two has a cell empty that the other fills (a wrapped cell's
-    line beside none of the row's others; two full lines are two rows). When all are alike,
+    with it, unless both fill every cell (a wrapped cell's line stands beside none of the
+    row's others, or beside all of them centred; two full lines are two rows). When all are alike,
     each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
     go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it."""
     groups: list[list] = []  # [lines, bottom, first line's top, last line's top]
@@ -215,8 +215,8 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     middle = (max(pitches) + min(pitches)) / 2 if wrapped else 0.0
     rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
     for group, pitch in zip(groups[1:], pitches):
-        apart = any(bool(cell) != bool(other) for cell, other in zip(rows[-1], group[0]))
-        if wrapped and pitch < middle and apart:
+        both_full = all(rows[-1]) and all(group[0])
+        if wrapped and pitch < middle and not both_full:
             rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
         else:
             rows.append([list(cell) for cell in group[0]])
