@@ -272,6 +272,16 @@ def _layouts(draw):
     return draw(st.permutations(drawn))
 
 
+def test_a_word_drawn_over_a_tables_first_cell_is_neither_lost_nor_read_twice():
+    # "exports" overlaps the first "Iran": PDFium reads one of the glyphs under both.
+    drawn = [(72, 300, "Iran"), (166.1, 300, "1.2"), (72, 289, "Iran"), (166.1, 289, "1.2"), (72, 278, "Iran"), (141.08, 278, "12,345.6"), (72, 267, "Iran"), (40, 306, "exports")]
+    data = pdf_bytes([drawn])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
+        before = pdf.read_pdf(io.BytesIO(data))[0]
+    assert _characters(pdf.read_pdf(io.BytesIO(data))[0]) == _characters(before)
+
+
 def _characters(text: str) -> Counter:
     return Counter(character for character in text if not character.isspace())
 
