@@ -48,7 +48,7 @@ from typing import BinaryIO
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
-from . import bidi
+from . import bidi, pdf_tables
 from .errors import ExtractionError
 from .normalise import normalise_extracted, without_lone_surrogates
 
@@ -266,6 +266,40 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]], codes: s
             text += " "
         text += piece
         previous = box
+    return text
+
+
+def _table_lines(textpage, table: pdf_tables.Table, characters: list[tuple[int, int]]) -> list[str]:
+    """A table's rows, a line each, its cells apart by a tab (as a browser copies a table);
+    a cell wrapped over lines is one line of it, its lines apart by a space."""
+    rows = []
+    for row in table.rows:
+        cells = [" ".join(_cell_line_text(textpage, line, characters) for line in pdf_tables.cell_lines(cell)) for cell in row]
+        rows.append("\t".join(" ".join(cell.split()) for cell in cells))
+    return rows
+
+
+def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> str:
+    """The text of a line of a cell. When its runs follow each other in the page's text, it
+    is PDFium's for their characters, in PDFium's order (a cell drawn from the right, with
+    a negative size or a mirrored matrix, keeps its order). Where PDFium breaks the line
+    between two of its runs (letters drawn one at a time, each placed anew), the line is
+    PDFium's reading of its box, as a block drawn in order is read, if that holds the same
+    characters (no glyph of a row above or below): letters set apart are read as one word,
+    as there; else the break is a space. A line whose runs do not follow each other is read
+    as the lines of a block drawn out of order are (``_line_text``)."""
+    runs = sorted(box[4] for box in line)
+    if runs[-1] - runs[0] != len(runs) - 1:
+        return _line_text(textpage, line, characters)
+    first, last = characters[runs[0]][0], characters[runs[-1]][1]
+    text = textpage.get_text_range(first, last - first + 1).replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-").replace(_HYPHEN_AT_LINE_END, "-")
+    if "\n" in text:
+        left, bottom = min(box[0] for box in line), min(box[1] for box in line)
+        right, top = max(box[2] for box in line), max(box[3] for box in line)
+        inset = 0.1 * (top - bottom)
+        bounded = textpage.get_text_bounded(left, bottom + inset, right, top - inset).replace(_HYPHEN_AT_LINE_END, "-")
+        if sorted(bounded.split()) and "".join(sorted("".join(bounded.split()))) == "".join(sorted("".join(text.split()))):
+            return bounded
     return text
 
 
@@ -634,7 +668,7 @@ def _within(box: Box, shown: Box) -> bool:
     return box[0] < shown[2] and box[2] > shown[0] and box[1] < shown[3] and box[3] > shown[1]
 
 
-def _page_blocks(textpage, shown: Box) -> list[list[str]]:
+def _page_blocks(textpage, shown: Box, find_tables: bool = True) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines;
     only the text whose runs reach the part of the page a viewer shows (``shown``): text
     drawn wholly off the page, or outside its crop box, is no text of the document as read.
@@ -642,8 +676,13 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     The text of a block is read in one call for its whole box (PDFium scans the page's
     characters on every call, so one call per line would cost lines x characters), in the
     order the page draws it. A block drawn in another order than it is read (its lines top to
-    bottom, each left to right: ``_block_lines``) is read a line at a time from its runs'
-    characters (``_rect_characters``, once for the page)."""
+    bottom, each left to right: ``_block_lines``), or holding right-to-left script PDFium
+    does not read from the right, is read a line at a time from its runs' characters
+    (``_rect_characters``, once for the page; ``_line_reading``). A table (``pdf_tables``) is a
+    block read a row a line, its cells apart by a tab (``_table_lines``), only if the page
+    so read holds the characters of its runs, or those it holds read without tables, each
+    as many times: glyphs drawn over each other, or over a table's, are read otherwise by
+    PDFium's reading of a box than by a run's, and such a page is read as before."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
     if not boxes:
@@ -652,7 +691,15 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
     blocks = []
     characters: list[tuple[int, int]] | None = []  # read when first needed
     codes: list = []  # the page's characters (``_page_characters``), read when first needed
-    for block in _reading_order(boxes, line_height):
+    tables = pdf_tables.tables(boxes, line_height) if find_tables else []
+    if tables and (characters := _rect_characters(textpage)) is not None:
+        in_tables = {box[4] for table in tables for box in table.boxes}
+        boxes = [box for box in boxes if box[4] not in in_tables]
+        boxes += [(*table.extent, -1 - number) for number, table in enumerate(tables)]
+    for block in pdf_tables.around_tables(_reading_order(boxes, line_height)):
+        if block[0][4] < 0:
+            blocks.append(_table_lines(textpage, tables[-1 - block[0][4]], characters))
+            continue
         lines = _block_lines(block, line_height)
         left = min(box[0] for box in block)
         bottom = min(box[1] for box in block)
@@ -669,7 +716,12 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
                 order = [box[4] for line in lines for box in line]
         if order != sorted(order) and characters == []:
             characters = _rect_characters(textpage)
-        if order == sorted(order) or characters is None:
+        # A block whose box reaches into a table's is read from its own runs: PDFium's
+        # reading of the box would take in the table's glyphs there too.
+        beside_a_table = bool(tables and characters) and any(
+            left < extent[2] and right > extent[0] and bottom < extent[3] and top > extent[1] for extent in (table.extent for table in tables)
+        )
+        if (order == sorted(order) and not beside_a_table) or characters is None:
             if text is None:
                 text = textpage.get_text_bounded(left - 1, bottom, right + 1, top)
             if _RIGHT_TO_LEFT.search(text) and not all(_read_from_the_right(line, text) for line in lines):
@@ -682,7 +734,22 @@ def _page_blocks(textpage, shown: Box) -> list[list[str]]:
             text = "\n".join(_line_reading(textpage, line, characters, codes) for line in lines)
         if block_lines := _lines(text):
             blocks.append(block_lines)
+    if tables and characters is not None:
+        read = _visible_characters("".join("".join(block) for block in blocks))
+        whole = textpage.get_text_range()
+        if len(whole) == textpage.count_chars():
+            runs = "".join(whole[first : last + 1] for first, last in characters)
+        else:
+            runs = "".join(textpage.get_text_range(first, last - first + 1) for first, last in characters)
+        if read != _visible_characters(runs.replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-").replace(_HYPHEN_AT_LINE_END, "-")):
+            without_tables = _page_blocks(textpage, shown, find_tables=False)
+            if read != _visible_characters("".join("".join(block) for block in without_tables)):
+                return without_tables
     return blocks
+
+
+def _visible_characters(text: str) -> Counter:
+    return Counter(character for character in text if not character.isspace())
 
 
 # Where a page's furniture is: its first and last ``ENDS`` lines, each at most ``SHORT``
@@ -701,9 +768,10 @@ _MARK = "\x00"
 
 def _ends(lines: list[str]) -> list[int]:
     """Positions of the page's first and last ``ENDS`` lines that are short enough to be
-    furniture."""
+    furniture; a table's row (its cells apart by a tab) is none: a header row repeated at
+    the top of each page a table runs over is the table's."""
     positions = sorted(set(range(min(ENDS, len(lines)))) | set(range(max(0, len(lines) - ENDS), len(lines))))
-    return [position for position in positions if len(lines[position]) <= SHORT]
+    return [position for position in positions if len(lines[position]) <= SHORT and "\t" not in lines[position]]
 
 
 def _numbered(line: str):

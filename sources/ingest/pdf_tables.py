@@ -1,0 +1,306 @@
+"""Tables in a PDF page, found from the boxes of its runs of text alone, so that a table
+drawn row by row is read a row a line, its cells left to right, as a browser copies a
+table (cells apart by a tab, rows by a line break), and not a column at a time, as the
+page's XY cut reads columns (``pdf._reading_order``).
+
+A table is where runs line up in at least two columns over at least three rows: a line of
+the page (runs sharing a baseline) split in two or more pieces by gaps of at least a
+column gutter starts it, and the lines below it that leave those gutters empty, no
+further apart than ``ROW_APART`` and of its type size, go on with it. Its rows are told
+from its lines by the distance from one line's top to the next (a row's is a line's and
+its cells' padding). A page without three lines split by a gutter is not looked at
+further, so that prose costs no more to read; what is not found is read as before.
+
+Not every set of columns is a table. A column of text (wide, its lines filling it: prose
+beside a table, a definition, a chat message) at the side is left out, and one between
+others makes no table; and a table needs a column after its first set flush right, as
+figures are: labels and values, terms and definitions, an index or a list set in columns,
+all flush left, are read a column at a time as before (a browser copies such layouts an
+item a line). Running heads and page numbers are no rows: a first or last row with more
+than one cell empty, set further from the next than the table's rows are, is left out.
+
+Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
+ROWS = 3  # rows of two cells or more that make a table
+ROW_APART = 2.2  # line heights: the widest gap between two lines of a table
+ROW_PADDING = 1.5  # points: gaps between lines wider by more than this are a row's and a line's
+FILLED = 0.75  # a piece of a line this much of its column's width fills it
+PROSE_WIDTH = 20  # line heights: a column this wide whose lines fill it is a column of text
+ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
+NUMBER_WIDTH = 12  # line heights: the widest column of figures
+
+
+@dataclass
+class Table:
+    """A table's boxes, its rows top to bottom, each row's cells left to right (a cell:
+    its boxes, line by line, each line left to right; empty where the row has none)."""
+
+    boxes: list
+    rows: list[list[list]]
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        return (
+            min(box[0] for box in self.boxes),
+            min(box[1] for box in self.boxes),
+            max(box[2] for box in self.boxes),
+            max(box[3] for box in self.boxes),
+        )
+
+
+def _bands(boxes: list) -> list[list]:
+    """The page's lines, top first, each its boxes left to right: a box joins the line whose
+    first box it overlaps by more than half the lower of the two (a line's first box, not
+    the line's extent: lines of two columns set a little apart would chain into one)."""
+    bands: list[list] = []
+    anchor = None
+    for box in sorted(boxes, key=lambda box: -(box[1] + box[3])):
+        if anchor is not None:
+            overlap = min(anchor[3], box[3]) - max(anchor[1], box[1])
+            if overlap > 0.5 * min(anchor[3] - anchor[1], box[3] - box[1]):
+                bands[-1].append(box)
+                continue
+        anchor = box
+        bands.append([box])
+    for band in bands:
+        band.sort(key=lambda box: box[0])
+    return bands
+
+
+def _gaps(band: list) -> list[tuple[float, float]]:
+    """The gaps of at least a gutter between the pieces of a line (its boxes left to right)."""
+    gaps = []
+    reach = band[0][2]
+    for box in band[1:]:
+        if box[0] - reach >= GUTTER:
+            gaps.append((reach, box[0]))
+        reach = max(reach, box[2])
+    return gaps
+
+
+def _narrowed(gutters: list[tuple[float, float]], band: list) -> list[tuple[float, float]]:
+    """The gutters that a line leaves empty, each narrowed to what the line leaves of it."""
+    kept = []
+    for low, high in gutters:
+        for box in band:
+            if box[0] < high and box[2] > low:
+                if box[2] - low < high - box[0]:
+                    low = max(low, box[2])
+                else:
+                    high = min(high, box[0])
+        if high - low >= GUTTER:
+            kept.append((low, high))
+    return kept
+
+
+def _height(band: list) -> float:
+    """A line's type size: its tallest box's height (not its extent: a cell centred beside
+    two lines of another stands half a line higher or lower)."""
+    return max(box[3] - box[1] for box in band)
+
+
+def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tuple[int, int, list]]:
+    """Runs of consecutive lines, ``(first, past the last, gutters)``, over which at least
+    one gutter holds: started by a line of two pieces or more, continued by the lines below
+    it, no further than ``ROW_APART`` and of its type size, that leave every gutter empty
+    (lines of one piece too: a wrapped cell's, or a cell centred beside two lines of
+    another), and ended by a line that crosses one. Each line's extent and type size are
+    measured once: every page with three lines split by a gutter (prose in two columns)
+    comes this far."""
+    bottoms = [min(box[1] for box in band) for band in bands]
+    tops = [max(box[3] for box in band) for band in bands]
+    heights = [_height(band) for band in bands]
+    widest = ROW_APART * line_height
+    regions = []
+    start = 0
+    while start < len(bands):
+        if not gaps[start]:
+            start += 1
+            continue
+        gutters = gaps[start]
+        height = heights[start]
+        end = start + 1
+        while end < len(bands):
+            if bottoms[end - 1] - tops[end] > widest or not 0.6 < heights[end] / height < 1.6:
+                break
+            narrowed = _narrowed(gutters, bands[end])
+            if len(narrowed) < len(gutters):
+                break
+            gutters = narrowed
+            end += 1
+        regions.append((start, end, gutters))
+        start = end
+    return regions
+
+
+def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
+    """Each line's boxes by column: ``[line][column] -> boxes``."""
+    edges = [(low + high) / 2 for low, high in gutters]
+    placed = []
+    for band in bands:
+        cells: list[list] = [[] for _ in range(len(edges) + 1)]
+        for box in band:
+            cells[bisect.bisect_right(edges, box[0])].append(box)
+        placed.append(cells)
+    return placed
+
+
+def _table_columns(placed: list[list[list]], line_height: float) -> tuple[int, int] | None:
+    """The columns that make a table, ``(first, last)``, or None when they make none.
+
+    A column of text (wider than ``PROSE_WIDTH`` line heights, most of its lines filling
+    it: prose beside a table, a definition's or a message's text) at either side is left
+    out, one between the others makes no table. What remains is a table when one of its
+    columns after the first is right-aligned, with pieces of different widths (numbers):
+    labels and values, terms and definitions, a chat log's times and names, entries of an
+    index set in columns, all set flush left, are read as text is, a column at a time, as a
+    browser copies such layouts (an item a line)."""
+    columns = len(placed[0])
+    text_column, aligned = [], []
+    for column in range(columns):
+        pieces = [(min(box[0] for box in line[column]), max(box[2] for box in line[column])) for line in placed if line[column]]
+        if not pieces:
+            text_column.append(False)
+            aligned.append(False)
+            continue
+        left = min(piece[0] for piece in pieces)
+        right = max(piece[1] for piece in pieces)
+        width = right - left
+        filled = sum(1 for piece in pieces if piece[1] - piece[0] >= FILLED * width) / len(pieces)
+        text_column.append(width >= PROSE_WIDTH * line_height and filled >= 0.6)
+        flush_right = sum(1 for piece in pieces if right - piece[1] < ALIGNED) / len(pieces)
+        flush_left = sum(1 for piece in pieces if piece[0] - left < ALIGNED) / len(pieces)
+        aligned.append(flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height)
+    first, last = 0, columns - 1
+    while first < last and text_column[first]:
+        first += 1
+    while last > first and text_column[last]:
+        last -= 1
+    if last - first < 1 or any(text_column[first : last + 1]) or not any(aligned[first + 1 : last + 1]):
+        return None
+    return first, last
+
+
+def _rows(lines: list[list[list]]) -> list[list[list]]:
+    """The table's rows from its lines (each line's boxes by column): lines that overlap
+    (a cell centred beside two lines of another) are together, and the distances from a
+    line's top to the next's are of two sizes when cells wrap, a line's and a row's (its
+    cells' padding more): a line closer to the one above than a row is to the next goes
+    with it, unless both fill every cell (a wrapped cell's line stands beside none of the
+    row's others, or beside all of them centred; two full lines are two rows). When all are alike,
+    each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
+    go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it."""
+    groups: list[list] = []  # [lines, bottom, first line's top, last line's top]
+    for line in lines:
+        boxes = [box for cell in line for box in cell]
+        low = min(box[1] for box in boxes)
+        tallest = max(box[3] - box[1] for box in boxes)
+        high = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
+        if groups and max(box[3] for box in boxes) > groups[-1][1]:
+            group = groups[-1]
+            group[0] = [[*cell, *more] for cell, more in zip(group[0], line)]
+            group[1] = min(group[1], low)
+            group[3] = min(group[3], high)
+        else:
+            groups.append([line, low, high, high])
+    pitches = [above[3] - below[2] for above, below in zip(groups, groups[1:])]
+    wrapped = bool(pitches) and max(pitches) - min(pitches) > ROW_PADDING
+    middle = (max(pitches) + min(pitches)) / 2 if wrapped else 0.0
+    rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
+    for group, pitch in zip(groups[1:], pitches):
+        both_full = all(rows[-1]) and all(group[0])
+        if wrapped and pitch < middle and not both_full:
+            rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
+        else:
+            rows.append([list(cell) for cell in group[0]])
+    return rows
+
+
+def _filled(row: list[list]) -> int:
+    return sum(1 for cell in row if cell)
+
+
+def _whole(row: list[list]) -> bool:
+    """Whether a row has at least two cells and at most one of them empty."""
+    return _filled(row) >= 2 and _filled(row) >= len(row) - 1
+
+
+def _apart(above: list[list], below: list[list]) -> float:
+    """The gap between two rows."""
+    return min(box[1] for cell in above for box in cell) - max(box[3] for cell in below for box in cell)
+
+
+def _usual_gap(rows: list[list[list]]) -> float:
+    """The median gap between a table's rows, and a point more."""
+    gaps = sorted(_apart(above, below) for above, below in zip(rows, rows[1:]))
+    return gaps[len(gaps) // 2] + 1.0 if gaps else 0.0
+
+
+def tables(boxes: list, line_height: float) -> list[Table]:
+    """The page's tables (see the module's docstring), top first; none when fewer than
+    ``ROWS`` of its lines are split by a gutter (the cheap test every page takes)."""
+    bands = _bands(boxes)
+    gaps = [_gaps(band) for band in bands]
+    if sum(1 for found in gaps if found) < ROWS:
+        return []
+    found = []
+    for start, end, gutters in _regions(bands, gaps, line_height):
+        if sum(1 for found in gaps[start:end] if found) < ROWS:
+            continue
+        region = bands[start:end]
+        # The region's columns are the gutters its lines leave empty, all of them: the one
+        # between a table and prose beside it too, which the first row may not reach.
+        gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
+        placed = _columns_of(region, gutters)
+        kept = _table_columns(placed, line_height)
+        if kept is None:
+            continue
+        # Its lines again, of its own boxes: prose beside it, set at another pitch, had
+        # made lines of a row's cells and of the prose's lines together.
+        edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))
+        own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
+        lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
+        rows = _rows(lines)
+        # A first or last row of a single cell is no row of the table, nor one with more
+        # than one cell empty set further apart than its rows are (a running head and the
+        # page's number over its columns, a line of prose below it).
+        while rows and (_filled(rows[-1]) < 2 or len(rows) > 1 and not _whole(rows[-1]) and _apart(rows[-2], rows[-1]) > _usual_gap(rows)):
+            rows.pop()
+        while len(rows) > 1 and not _whole(rows[0]) and _apart(rows[0], rows[1]) > _usual_gap(rows):
+            rows.pop(0)
+        if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
+            continue
+        found.append(Table([box for row in rows for cell in row for box in cell], rows))
+    return found
+
+
+def cell_lines(cell: list) -> list[list]:
+    """A cell's boxes in lines, top first, each left to right."""
+    return _bands(cell)
+
+
+def around_tables(blocks: list[list]) -> list[list]:
+    """The blocks of a page's reading order with each table's stand-in (a box of its
+    extent, its index negative) a block of its own: what a block held above the table's
+    middle before it, the rest after."""
+    parted = []
+    for block in blocks:
+        standing = sorted((box for box in block if box[4] < 0), key=lambda box: -box[3])
+        rest = [box for box in block if box[4] >= 0]
+        for stand_in in standing:
+            middle = (stand_in[1] + stand_in[3]) / 2
+            above = [box for box in rest if (box[1] + box[3]) / 2 > middle]
+            rest = [box for box in rest if (box[1] + box[3]) / 2 <= middle]
+            if above:
+                parted.append(above)
+            parted.append([stand_in])
+        if rest:
+            parted.append(rest)
+    return parted

@@ -1,0 +1,324 @@
+"""A table drawn row by row is read a row a line, its cells left to right apart by a tab,
+as a browser copies a table; what is no table is read as before. See
+``sources.ingest.pdf_tables`` and ``sources.ingest.pdf._table_lines``."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sources.ingest import pdf, pdf_tables
+from tests.documents import PAGE_HEIGHT, pdf_bytes
+
+# Helvetica's advance widths (thousandths of an em) of what figures are written with: all
+# digits are of one width, so a column of figures can be set flush right by hand.
+FIGURE_WIDTHS = {**dict.fromkeys("0123456789", 556), ",": 278, ".": 278, "-": 333, "%": 889, " ": 278, "b": 556, "n": 556}
+
+
+def _width(text: str, size: float = 10) -> float:
+    return sum(FIGURE_WIDTHS[character] for character in text) * size / 1000
+
+
+def _read(pages, **kwargs) -> str:
+    return pdf.read_pdf(io.BytesIO(pdf_bytes(pages, **kwargs)))[0]
+
+
+def _table(rows: list[list[str]], top: float = 700, pitch: float = 16, rights: tuple[float, ...] = (260, 340, 420), size: float = 10, ys=None) -> list:
+    """A table drawn row by row: each row's label at x = 72, its figures flush right at
+    ``rights``, rows ``pitch`` apart from ``top`` down (or at ``ys``)."""
+    drawn = []
+    for number, (label, *figures) in enumerate(rows):
+        y = ys[number] if ys else top - pitch * number
+        drawn.append((72, y, label, size))
+        drawn += [(right - _width(figure, size), y, figure, size) for right, figure in zip(rights, figures) if figure]
+    return drawn
+
+
+ROWS = [
+    ["Partner", "2019", "2020", "2021"],
+    ["Exports to Iran", "1.2 bn", "1,340.5", "-0.4%"],
+    ["Imports from Iran", "0.4 bn", "912.0", "12.5"],
+    ["Balance", "0.8 bn", "428.5", "3,001"],
+]
+
+
+def test_a_table_drawn_row_by_row_is_read_a_row_a_line_its_cells_apart_by_a_tab():
+    assert _read([_table(ROWS)]) == "\n".join("\t".join(row) for row in ROWS)
+
+
+def test_a_table_drawn_a_column_at_a_time_is_read_a_row_a_line():
+    drawn = _table(ROWS)
+    by_column = sorted(drawn, key=lambda item: item[0])
+    assert _read([by_column]) == "\n".join("\t".join(row) for row in ROWS)
+
+
+def test_an_empty_cell_is_an_empty_field_between_tabs():
+    rows = [row[:] for row in ROWS]
+    rows[2][2] = ""
+    assert _read([_table(rows)]).split("\n")[2] == "Imports from Iran\t0.4 bn\t\t12.5"
+
+
+def test_a_cell_wrapped_over_two_lines_is_read_in_its_row_its_lines_apart_by_a_space():
+    # Lines 11 points apart, rows 16 (their cells' padding): the second row's label wraps,
+    # its second line a line below its first, the next row a row below that.
+    drawn = _table(ROWS, ys=[700, 684, 657, 641])
+    drawn.append((72, 673, "and Iraq", 10))
+    lines = _read([drawn]).split("\n")
+    assert lines[1] == "Exports to Iran and Iraq\t1.2 bn\t1,340.5\t-0.4%"
+    assert lines[2] == "Imports from Iran\t0.4 bn\t912.0\t12.5"
+
+
+def test_rows_below_a_row_with_a_superscript_stay_rows_of_their_own():
+    # A footnote mark raised after a header and after a figure: their lines' tops are
+    # higher, and the rows below, all of one pitch, are no lines of a wrapped cell.
+    rows = [*ROWS, ["Iraq", "45.2", "51.9", "14.8%"], ["Total", "13.2 bn", "12,239.2", "-7.8%"]]
+    drawn = _table(rows) + [(340.5, 704, "a", 7), (340.5, 672, "1", 7)]
+    lines = _read([drawn]).split("\n")
+    # The marks, drawn last, are read beside their figures as a line drawn out of order is.
+    assert lines == ["Partner\t2019\t2020 a\t2021", "Exports to Iran\t1.2 bn\t1,340.5\t-0.4%", "Imports from Iran\t0.4 bn\t912.0 1\t12.5", *("\t".join(row) for row in rows[3:])]
+
+
+def test_full_rows_closer_than_the_header_row_is_to_them_are_rows_of_their_own():
+    # The header set 20 points above the first row, the rows 16 apart: two distances, as
+    # a wrapped cell's lines and rows give, but no line leaves a cell empty.
+    lines = _read([_table(ROWS, ys=[704, 684, 668, 652])]).split("\n")
+    assert lines == ["\t".join(row) for row in ROWS]
+
+
+def test_a_table_among_prose_is_read_in_its_place_and_the_prose_as_before():
+    prose_above = [(72, 740, "The figures below are in billions of dollars, as reported by customs."), (72, 727, "They are provisional.")]
+    prose_below = [(72, 600, "Sources: national customs offices.")]
+    text = _read([prose_above + _table(ROWS) + prose_below])
+    table = "\n".join("\t".join(row) for row in ROWS)
+    assert text == "The figures below are in billions of dollars, as reported by customs.\nThey are provisional.\n\n" + table + "\n\nSources: national customs offices."
+
+
+def test_a_table_beside_a_column_of_prose_is_read_by_rows_and_the_prose_as_a_column():
+    # The prose begins below the table's first row: that row alone leaves no gutter
+    # between the two.
+    prose = [(330, 709 - 12 * line, f"Line {line} of the column of prose beside the table goes on.") for line in range(12)]
+    table = _table(ROWS, rights=(210, 265, 310), top=716)
+    text = _read([prose + table])
+    assert "\n".join("\t".join(row) for row in ROWS) in text
+    assert "\n".join(f"Line {line} of the column of prose beside the table goes on." for line in range(12)) in text
+
+
+def test_labels_and_values_set_flush_left_are_read_as_before_a_column_at_a_time():
+    # A form's labels and values: no column set flush right, no table.
+    drawn = []
+    for number, (label, value) in enumerate([("Name:", "Anna van der Berg"), ("Date:", "4 March 2025"), ("Reference:", "AB-1234"), ("Country:", "Iran")]):
+        drawn += [(72, 700 - 16 * number, label), (160, 700 - 16 * number, value)]
+    assert _read([drawn]) == "Name:\n\nDate:\n\nReference:\n\nCountry:\n\nAnna van der Berg\n\n4 March 2025\n\nAB-1234\n\nIran"
+
+
+def test_two_columns_of_prose_are_read_a_column_at_a_time():
+    left = [(72, 720 - 12 * line, f"Left column line {line} of the article, its text.") for line in range(10)]
+    right = [(320, 720 - 12 * line, f"Right column line {line} of the article, text.") for line in range(10)]
+    text = _read([left + right])
+    assert text.split("\n\n") == [
+        "\n".join(f"Left column line {line} of the article, its text." for line in range(10)),
+        "\n".join(f"Right column line {line} of the article, text." for line in range(10)),
+    ]
+
+
+PAGES = 4
+
+
+def _report_page(page: int) -> list:
+    """A page of a report: a running head in smaller type (a title, and the page number
+    flush right over the table's last column), a table close below it, a page number at
+    the foot."""
+    rows = [ROWS[0]] + [[f"Partner {page}.{number}", f"{number}.{page} bn", f"{page},{number}00.5", f"-0.{number}%"] for number in range(1, 7)]
+    furniture = [(72, 722, "Annual report", 8), (420 - _width(str(page), 8), 722, str(page), 8), (290, 60, f"Page {page}", 8)]
+    return furniture + _table(rows, top=704)
+
+
+def test_running_heads_and_page_numbers_are_no_rows_of_a_table_and_are_still_dropped():
+    text = _read([_report_page(page) for page in range(1, PAGES + 1)])
+    assert "Annual report" not in text
+    assert "Page " not in text
+    lines = text.split("\n")
+    assert all(line.count("\t") == 3 for line in lines if line)  # no phantom column
+    assert lines[0] == "\t".join(ROWS[0])
+
+
+def test_a_header_row_repeated_at_the_top_of_each_page_is_kept():
+    pages = [_table([ROWS[0]] + [[f"Row {page}.{number}", "1.0", "2.0", "3.0"] for number in range(6)]) for page in range(PAGES)]
+    text = _read(pages)
+    assert text.count("\t".join(ROWS[0])) == PAGES
+
+
+def _flipped_cell(text: str, right: float, y: float, how: str) -> bytes:
+    """``text`` drawn from the cell's right edge leftwards, with a mirrored text matrix
+    (``-1 0 0 1``) or a negative type size (upside down): its characters' boxes run right to
+    left, their order in the page's text left to right."""
+    if how == "negative size":
+        return b"BT /F1 -10 Tf 1 0 0 1 %.2f %.2f Tm (%s) Tj ET\n" % (right, y + 7, text.encode())
+    return b"BT /F1 10 Tf -1 0 0 1 %.2f %.2f Tm (%s) Tj ET\n" % (right, y, text.encode())
+
+
+@pytest.mark.parametrize("how", ["mirrored matrix", "negative size"])
+def test_a_cell_drawn_from_the_right_is_read_in_the_order_pdfium_gives_its_characters(how):
+    rows = [["Partner", "2019", "2020"], ["Exports", "1.2", ""], ["Imports", "0.4", ""], ["Balance", "10.8", ""]]
+    drawn = _table(rows, rights=(260, 340))
+    flipped = b"".join(_flipped_cell(figure, 340, 700 - 16 * number, how) for number, figure in [(1, "12.5"), (2, "30.17"), (3, "4.9")])
+    lines = _read([drawn], extra_page_content=flipped).split("\n")
+    assert lines[1:] == ["Exports\t1.2\t12.5", "Imports\t0.4\t30.17", "Balance\t10.8\t4.9"]
+
+
+def _letter_spaced(text: str, x: float, y: float, spacing: float) -> list:
+    """``text`` drawn a glyph at a time, ``spacing`` points of extra space after each."""
+    drawn = []
+    for character in text:
+        drawn.append((x, y, character, 10))
+        x += {"N": 7.22, "a": 5.56, "m": 8.33, "e": 5.56, "T": 6.11, "o": 5.56, "t": 2.78, "l": 2.22}[character] + spacing
+    return drawn
+
+
+@pytest.mark.parametrize("spacing", [1.0, 1.5, 6])
+def test_a_letter_spaced_cell_is_one_cell_its_letters_not_set_apart_by_spaces(spacing):
+    # Letters drawn one at a time, as far apart as a word space or more but not a gutter:
+    # one cell, read as PDFium reads those letters in a block drawn in order ("Name").
+    rows = [["", "2019", "2020", "2021"], ["Exports to Iran", "1.2 bn", "1,340.5", "-0.4%"], ["Imports", "0.4 bn", "912.0", "12.5"], ["", "0.8 bn", "428.5", "3,001"]]
+    drawn = _table(rows) + _letter_spaced("Name", 72, 700, spacing) + _letter_spaced("Total", 72, 652, spacing)
+    lines = _read([drawn]).split("\n")
+    assert lines[0] == "Name\t2019\t2020\t2021"
+    assert lines[1:3] == ["\t".join(rows[1]), "\t".join(rows[2])]
+    assert lines[3].endswith("\t0.8 bn\t428.5\t3,001") and lines[3].count("\t") == 3
+    if spacing < 2:
+        assert lines[3].startswith("Total\t")
+
+
+def test_a_glyph_without_a_character_is_read_in_a_cell_as_elsewhere_never_as_a_replacement_mark():
+    # Code 1 of ZapfDingbats names no glyph: PDFium gives a control character for it,
+    # which the text leaves out, between two glyphs it reads.
+    font = b"/Z << /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats >>"
+    cell = b"BT /Z 10 Tf 1 0 0 1 %.2f %.2f Tm (A\x01B) Tj ET\n"
+    elsewhere = _read([[(72, 720, "Reference line.")]], fonts=font, extra_page_content=cell % (72, 650)).split("\n")[-1]
+    rows = [*ROWS, ["", "9.9 bn", "1.5", "7"]]
+    text = _read([_table(rows)], fonts=font, extra_page_content=cell % (72, 700 - 16 * 4))
+    assert text.split("\n")[-1] == f"{elsewhere}\t9.9 bn\t1.5\t7"
+    assert "\ufffd" not in text
+
+
+def test_a_page_without_three_lines_split_by_a_gutter_is_not_searched_for_tables(monkeypatch):
+    searched = []
+    regions = pdf_tables._regions
+    monkeypatch.setattr(pdf_tables, "_regions", lambda *args: searched.append(1) or regions(*args))
+    prose = [(72, 720 - 12 * line, f"Line {line} of a page of prose, with words set a word space apart.") for line in range(50)]
+    assert _read([prose]).count("\n") == 49
+    assert searched == []
+
+
+def test_a_table_of_five_thousand_rows_is_read_exactly_and_fast():
+    rows_per_page = 45
+    pages, expected = [], []
+    for page in range(5000 // rows_per_page + 1):
+        rows = [[f"Item {page}.{n}", f"{n * 37 % 1000}.{page % 10}", f"{page},{n:03d}", f"-{n}.5%"] for n in range(rows_per_page)]
+        rows = rows[: 5000 - len(expected)]
+        if not rows:
+            break
+        expected += rows
+        pages.append(_table(rows, top=PAGE_HEIGHT - 60, pitch=15))
+    data = pdf_bytes(pages)
+    started = time.process_time()
+    text = pdf.read_pdf(io.BytesIO(data))[0]
+    seconds = time.process_time() - started
+    assert text.replace("\n\n", "\n") == "\n".join("\t".join(row) for row in expected)
+    assert seconds < 10
+
+
+def test_a_table_of_five_thousand_rows_on_one_page_is_read_exactly_and_fast():
+    # A page 75,000 points tall: the XY cut alone took 34 s over its 20,000 runs.
+    height = 5000 * 15 + 100
+    rows = [[f"Item {n}", f"{n * 37 % 1000}.5", f"{n:04d}", f"-{n % 97}.5%"] for n in range(5000)]
+    data = pdf_bytes([_table(rows, top=height - 50, pitch=15)], media_box=(0, 0, 612, height))
+    started = time.process_time()
+    text = pdf.read_pdf(io.BytesIO(data))[0]
+    seconds = time.process_time() - started
+    assert text == "\n".join("\t".join(row) for row in rows)
+    assert seconds < 5
+
+
+_WORDS = st.sampled_from(["Iran", "exports", "oil", "gas", "Total", "of", "grain", "steel", "N", "a", "x"])
+_FIGURES = st.sampled_from(["1.2", "12,345.6", "-0.4%", "7", "0.5115", "1970", "3 bn", "88"])
+
+
+@st.composite
+def _layouts(draw):
+    """A page of a table (or lines that look like one), prose and lines in columns, drawn
+    in any order."""
+    drawn = []
+    rows = draw(st.integers(1, 8))
+    rights = sorted(draw(st.lists(st.integers(180, 560), min_size=1, max_size=4, unique=True)))
+    top = draw(st.integers(300, 740))
+    pitch = draw(st.sampled_from([11, 12, 14, 16, 20, 26]))
+    for number in range(rows):
+        y = top - pitch * number
+        drawn.append((72, y, " ".join(draw(st.lists(_WORDS, min_size=1, max_size=3)))))
+        for right in rights:
+            if draw(st.booleans()) or number == 0:
+                figure = draw(_FIGURES)
+                drawn.append((right - _width(figure), y, figure))
+    for _ in range(draw(st.integers(0, 6))):
+        drawn.append((draw(st.integers(40, 400)), draw(st.integers(60, 760)), " ".join(draw(st.lists(_WORDS, min_size=1, max_size=8)))))
+    return draw(st.permutations(drawn))
+
+
+def test_a_word_drawn_over_a_tables_first_cell_is_neither_lost_nor_read_twice():
+    # "exports" overlaps the first "Iran": PDFium reads one of the glyphs under both.
+    drawn = [(72, 300, "Iran"), (166.1, 300, "1.2"), (72, 289, "Iran"), (166.1, 289, "1.2"), (72, 278, "Iran"), (141.08, 278, "12,345.6"), (72, 267, "Iran"), (40, 306, "exports")]
+    data = pdf_bytes([drawn])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
+        before = pdf.read_pdf(io.BytesIO(data))[0]
+    assert _characters(pdf.read_pdf(io.BytesIO(data))[0]) == _characters(before)
+
+
+def _characters(text: str) -> Counter:
+    return Counter(character for character in text if not character.isspace())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_layouts())
+def test_no_character_is_lost_or_repeated_whatever_the_layout(drawn):
+    # Read as before tables were looked for (PDFium itself drops a glyph drawn twice over
+    # itself, as a fake bold is drawn): the same characters, as many times each.
+    data = pdf_bytes([drawn])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
+        before = pdf.read_pdf(io.BytesIO(data))[0]
+    assert _characters(pdf.read_pdf(io.BytesIO(data))[0]) == _characters(before)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM) or shutil.which("chromium") is None, reason="needs Debian's Chromium at /usr/bin/chromium")
+def test_a_table_printed_by_chromium_is_read_as_chromium_copies_it():
+    from playwright.sync_api import sync_playwright
+
+    cells = "".join(
+        f"<tr><td style='padding:4px 8px'>{label}</td>" + "".join(f"<td style='padding:4px 8px;text-align:right'>{figure}</td>" for figure in figures) + "</tr>"
+        for label, *figures in ROWS
+    )
+    # Footnote marks (``<sup>``) after a header and a figure: the rows below stay rows.
+    cells = cells.replace(">2019<", ">2019<sup>a</sup><").replace(">912.0<", ">912.0<sup>1</sup><")
+    html = f"<p>Trade with Iran, as reported.</p><table style='border-collapse:collapse'>{cells}</table><p>Sources: customs.</p>"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        try:
+            tab = browser.new_page()
+            tab.set_content(html)
+            shown = tab.evaluate("document.body.innerText")
+            data = tab.pdf(format="A4")
+        finally:
+            browser.close()
+    assert pdf.read_pdf(io.BytesIO(data))[0] == shown
