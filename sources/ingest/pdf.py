@@ -47,6 +47,7 @@ from typing import BinaryIO
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
+from django.conf import settings
 
 from . import bidi, pdf_tables
 from .errors import ExtractionError
@@ -668,7 +669,7 @@ def _within(box: Box, shown: Box) -> bool:
     return box[0] < shown[2] and box[2] > shown[0] and box[1] < shown[3] and box[3] > shown[1]
 
 
-def _page_blocks(textpage, shown: Box, find_tables: bool = True) -> list[list[str]]:
+def _page_blocks(textpage, shown: Box, find_tables: bool = False) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines;
     only the text whose runs reach the part of the page a viewer shows (``shown``): text
     drawn wholly off the page, or outside its crop box, is no text of the document as read.
@@ -1266,8 +1267,9 @@ def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
         shutil.copyfileobj(stream, copy, 1 << 20)
         copy.flush()
         try:
+            tables = "tables" if settings.SOURCE_PDF_TABLES else ""
             child = subprocess.run(
-                [sys.executable, "-c", _CHILD, copy.name, str(MEMORY_MB), str(SECONDS)],
+                [sys.executable, "-c", _CHILD, copy.name, str(MEMORY_MB), str(SECONDS), tables],
                 capture_output=True,
                 timeout=SECONDS + 5,
                 cwd=_ROOT,
@@ -1297,21 +1299,22 @@ def extract_pdf(stream: BinaryIO) -> tuple[str, dict]:
 def _child() -> None:
     """The child process of ``extract_pdf``: reads the PDF named by its first argument within
     the limits of the next two, and writes its answer, or its refusal, as JSON."""
-    path, memory_mb, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    path, memory_mb, seconds, tables = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "tables"
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
     try:
         with open(path, "rb") as stream:
-            text, metadata = read_pdf(stream)
+            text, metadata = read_pdf(stream, tables=tables)
         answer = {"text": text, "metadata": metadata}
     except ExtractionError as error:
         answer = {"error": {"code": error.code, "message": error.message}}
     sys.stdout.write(json.dumps(answer))
 
 
-def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
+def read_pdf(stream: BinaryIO, *, tables: bool = False) -> tuple[str, dict]:
     """(text, metadata) of a PDF with a text layer, read in this process; metadata keys:
-    title, authors, published_on, language."""
+    title, authors, published_on, language. ``tables``: a table drawn row by row read a row
+    a line (``pdf_tables``; the setting ``SOURCE_PDF_TABLES``)."""
     with _PDFIUM:
         document = _opened(stream)
         try:
@@ -1352,7 +1355,7 @@ def read_pdf(stream: BinaryIO) -> tuple[str, dict]:
                         # its lines in order (in a box it ran two of them together).
                         pages.append(_lines_as_pdfium_reads(textpage))
                     else:
-                        pages.append(_page_blocks(textpage, shown))
+                        pages.append(_page_blocks(textpage, shown, find_tables=tables))
                     textpage.close()
                 finally:
                     page.close()

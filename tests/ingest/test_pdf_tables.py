@@ -27,7 +27,7 @@ def _width(text: str, size: float = 10) -> float:
 
 
 def _read(pages, **kwargs) -> str:
-    return pdf.read_pdf(io.BytesIO(pdf_bytes(pages, **kwargs)))[0]
+    return pdf.read_pdf(io.BytesIO(pdf_bytes(pages, **kwargs)), tables=True)[0]
 
 
 def _table(rows: list[list[str]], top: float = 700, pitch: float = 16, rights: tuple[float, ...] = (260, 340, 420), size: float = 10, ys=None) -> list:
@@ -229,7 +229,7 @@ def test_a_table_of_five_thousand_rows_is_read_exactly_and_fast():
         pages.append(_table(rows, top=PAGE_HEIGHT - 60, pitch=15))
     data = pdf_bytes(pages)
     started = time.process_time()
-    text = pdf.read_pdf(io.BytesIO(data))[0]
+    text = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     seconds = time.process_time() - started
     assert text.replace("\n\n", "\n") == "\n".join("\t".join(row) for row in expected)
     assert seconds < 10
@@ -241,7 +241,7 @@ def test_a_table_of_five_thousand_rows_on_one_page_is_read_exactly_and_fast():
     rows = [[f"Item {n}", f"{n * 37 % 1000}.5", f"{n:04d}", f"-{n % 97}.5%"] for n in range(5000)]
     data = pdf_bytes([_table(rows, top=height - 50, pitch=15)], media_box=(0, 0, 612, height))
     started = time.process_time()
-    text = pdf.read_pdf(io.BytesIO(data))[0]
+    text = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     seconds = time.process_time() - started
     assert text == "\n".join("\t".join(row) for row in rows)
     assert seconds < 5
@@ -278,8 +278,8 @@ def test_a_word_drawn_over_a_tables_first_cell_is_neither_lost_nor_read_twice():
     data = pdf_bytes([drawn])
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
-        before = pdf.read_pdf(io.BytesIO(data))[0]
-    assert _characters(pdf.read_pdf(io.BytesIO(data))[0]) == _characters(before)
+        before = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert _characters(pdf.read_pdf(io.BytesIO(data), tables=True)[0]) == _characters(before)
 
 
 def _characters(text: str) -> Counter:
@@ -294,8 +294,8 @@ def test_no_character_is_lost_or_repeated_whatever_the_layout(drawn):
     data = pdf_bytes([drawn])
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
-        before = pdf.read_pdf(io.BytesIO(data))[0]
-    assert _characters(pdf.read_pdf(io.BytesIO(data))[0]) == _characters(before)
+        before = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert _characters(pdf.read_pdf(io.BytesIO(data), tables=True)[0]) == _characters(before)
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -321,4 +321,4 @@ def test_a_table_printed_by_chromium_is_read_as_chromium_copies_it():
             data = tab.pdf(format="A4")
         finally:
             browser.close()
-    assert pdf.read_pdf(io.BytesIO(data))[0] == shown
+    assert pdf.read_pdf(io.BytesIO(data), tables=True)[0] == shown
