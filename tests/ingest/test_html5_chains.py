@@ -129,7 +129,7 @@ def test_chained_paragraphs_cost_in_proportion_to_their_number():
 def test_a_2_mb_page_of_chained_paragraphs_is_read_a_line_a_paragraph():
     paragraphs, size, number = [], 0, 0
     while size < 2 * 2**20:
-        paragraph = f"<font face=Arial><p>{sentence(number)} It was minuted by clerk {number}, and read again at the following session without change."
+        paragraph = f"<font face=Arial><p>{sentence(number)} It was minuted by clerk {number}, and read again at the following sitting without change."
         paragraphs.append(paragraph)
         size, number = size + len(paragraph), number + 1
     lines = read(page_of("".join(paragraphs))).text.splitlines()
