@@ -198,3 +198,36 @@ def test_a_line_of_a_hundred_thousand_letters_costs_in_proportion_to_its_length(
     # 19,000 words took 3.9 s against main's 0.7 s, 16 times a line a quarter as long.
     quarter = _seconds_to_read(25_000)
     assert _seconds_to_read(100_000) < 8 * quarter
+
+
+def test_a_typed_order_that_reads_other_characters_than_pdfium_is_not_taken(monkeypatch, caplog):
+    """Vowel marks stacked over their letters once had a letter and its mark read twice in
+    typed order: a line whose typed order does not hold PDFium's characters, each as many
+    times (a bracket turned aside), is read as PDFium reads it: never a character the
+    document does not hold."""
+    lines = [("ןאכ 1,250,000 רפסמה", 700, 10)]
+    as_pdfium_reads = _read(lines)
+    monkeypatch.setattr(pdf, "_pieces_in_typed_order", lambda *args: "המספר 1,250,000 כאןן")
+    monkeypatch.setattr(pdf, "TYPED_ORDER_CHARACTERS", 0)
+    kept_in_pdfiums_order = _read(lines)
+    monkeypatch.setattr(pdf, "TYPED_ORDER_CHARACTERS", 10**6)
+    with caplog.at_level("INFO", logger="sources.ingest.pdf"):
+        assert _read(lines) == kept_in_pdfiums_order != as_pdfium_reads
+    assert "other characters" in caplog.text
+
+
+def test_a_turned_bracket_is_the_same_character_to_that_check():
+    assert pdf._same_characters("(טקסט)") == pdf._same_characters(")טקסט(")
+    assert pdf._same_characters("“שלום”") != pdf._same_characters("“שלום“")
+
+
+def test_past_the_documents_budget_a_line_is_read_as_pdfium_gives_it(monkeypatch):
+    """Putting lines in typed order costs processor time in proportion to their characters:
+    a document's first ``TYPED_ORDER_CHARACTERS`` are so read, the rest as PDFium gives
+    them, so that no document is refused for the time its right-to-left lines take."""
+    lines = [("ןאכ 1,250,000 רפסמה", 700 - 20 * number, 10) for number in range(4)]
+    monkeypatch.setattr(pdf, "TYPED_ORDER_CHARACTERS", 0)
+    as_pdfium_gives = [line for line in _read(lines).split("\n") if line]
+    monkeypatch.setattr(pdf, "TYPED_ORDER_CHARACTERS", 2 * len("המספר 1,250,000 כאן"))
+    assert [line for line in _read(lines).split("\n") if line] == ["המספר 1,250,000 כאן"] * 2 + as_pdfium_gives[2:]
+    assert as_pdfium_gives[2] != "המספר 1,250,000 כאן"
