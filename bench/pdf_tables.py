@@ -14,7 +14,8 @@ Playwright) without its own header and footer, and a few of each kind with them 
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
 show``, loaded as a module beside this checkout's) and of this checkout read each PDF in
-this process (``read_pdf``).
+this process (``read_pdf``), this checkout's with its tables asked for (``tables=True``, as
+the setting ``SOURCE_PDF_TABLES`` asks for them; off by default).
 
 A table is read by rows when each of its rows, as ``innerText`` gives it (cells apart by a
 tab, white space within a cell collapsed), is a line of the reading, in order; a line read
