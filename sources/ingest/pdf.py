@@ -727,7 +727,7 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
         in_tables = {box[4] for table in tables for box in table.boxes}
         boxes = [box for box in boxes if box[4] not in in_tables]
         boxes += [(*table.extent, -1 - number) for number, table in enumerate(tables)]
-    for block in pdf_tables.around_tables(_reading_order(boxes, line_height)):
+    for block in pdf_tables.around_tables(_reading_order(boxes, line_height), lambda part: _reading_order(part, line_height)):
         if block[0][4] < 0:
             blocks.append(_table_lines(textpage, tables[-1 - block[0][4]], characters))
             continue

@@ -286,21 +286,26 @@ def cell_lines(cell: list) -> list[list]:
     return _bands(cell)
 
 
-def around_tables(blocks: list[list]) -> list[list]:
+def around_tables(blocks: list[list], in_order=lambda part: [part]) -> list[list]:
     """The blocks of a page's reading order with each table's stand-in (a box of its
     extent, its index negative) a block of its own: what a block held above the table's
-    middle before it, the rest after."""
+    middle before it, the rest after, each part put in reading order again (``in_order``:
+    a print header beside a table, "Ledger 2023" and its page number at the far right, is
+    two blocks, not one read "Ledger 20231")."""
     parted = []
     for block in blocks:
         standing = sorted((box for box in block if box[4] < 0), key=lambda box: -box[3])
+        if not standing:
+            parted.append(block)
+            continue
         rest = [box for box in block if box[4] >= 0]
         for stand_in in standing:
             middle = (stand_in[1] + stand_in[3]) / 2
             above = [box for box in rest if (box[1] + box[3]) / 2 > middle]
             rest = [box for box in rest if (box[1] + box[3]) / 2 <= middle]
             if above:
-                parted.append(above)
+                parted.extend(in_order(above))
             parted.append([stand_in])
         if rest:
-            parted.append(rest)
+            parted.extend(in_order(rest))
     return parted

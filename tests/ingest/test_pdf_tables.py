@@ -322,3 +322,27 @@ def test_a_table_printed_by_chromium_is_read_as_chromium_copies_it():
         finally:
             browser.close()
     assert pdf.read_pdf(io.BytesIO(data), tables=True)[0] == shown
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM) or shutil.which("chromium") is None, reason="needs Debian's Chromium at /usr/bin/chromium")
+def test_a_print_header_just_above_a_table_is_not_glued_to_its_page_number():
+    """Chromium's print header a few points above a table that fills the page's width, its
+    title at the left and the page's number at the right: the table's block held it, and
+    its two ends were read as one run, "Ledger 20231", a number the document does not hold."""
+    from playwright.sync_api import sync_playwright
+
+    rows = "".join(f"<tr><td style='padding:2px 8px'>Entry {number}</td><td style='padding:2px 8px;text-align:right'>{number * 7.25:,.2f}</td></tr>" for number in range(40))
+    header = ("<div style='font-size:9px;width:100%;padding:0 20px;display:flex;justify-content:space-between'>"
+              "<span>Ledger 2023</span><span class=pageNumber></span></div>")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        try:
+            tab = browser.new_page()
+            tab.set_content(f"<html><body style='margin:0'><table style='border-collapse:collapse;width:100%'>{rows}</table></body></html>")
+            data = tab.pdf(format="A4", display_header_footer=True, header_template=header, footer_template="<span></span>",
+                           margin={"top": "30px", "bottom": "30px", "left": "20px", "right": "20px"})
+        finally:
+            browser.close()
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "Ledger 20231" not in lines and "Ledger 2023" in lines
+    assert "Entry 3\t21.75" in lines
