@@ -646,6 +646,14 @@ def _same_characters(text: str) -> Counter:
     return Counter(min(character, bidi.MIRRORED.get(character, character)) for character in text if not character.isspace())
 
 
+def _upright(textpage, line: list, characters: list[tuple[int, int]]) -> bool:
+    """Whether a line's glyphs stand upright (its first's angle about 0): turned (a line
+    upside down, as ``transform: rotate(180deg)`` prints one), glyphs left to right by their
+    places are no order of the line, and PDFium's reading of it is kept."""
+    angle = pdfium_raw.FPDFText_GetCharAngle(textpage.raw, characters[line[0][4]][0])
+    return angle < 0 or min(angle, 2 * math.pi - angle) < 0.1
+
+
 def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes: list, budget: TypedOrderBudget) -> str:
     """The text of a line in reading order: a line without right-to-left script, or one
     PDFium reads from the right already (``_read_from_the_right``), as ``_line_text``
@@ -653,7 +661,8 @@ def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes
     did); any other a piece at a time (``_pieces_in_typed_order``) or, failing that, by
     its glyphs' places (``_typed_order``); should that fail, or give other characters than
     PDFium's reading (a vowel mark or a letter read twice: never a character the document
-    does not hold), or the document's ``budget`` be spent, as PDFium reads it (a document
+    does not hold), or the document's ``budget`` be spent, or the line be turned
+    (``_upright``), as PDFium reads it (a document
     read before is never refused for its right-to-left lines). ``codes``: a list holding
     ``_page_characters`` once read."""
     if codes:
@@ -665,7 +674,7 @@ def _line_reading(textpage, line: list, characters: list[tuple[int, int]], codes
         if not _RIGHT_TO_LEFT.search(text):
             return text
         codes.append(_page_characters(textpage))
-    if budget.left <= 0 or _read_from_the_right(line, text):
+    if budget.left <= 0 or _read_from_the_right(line, text) or not _upright(textpage, line, characters):
         return text
     budget.left -= len(text)
     try:
@@ -758,7 +767,7 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
             if _RIGHT_TO_LEFT.search(text) and not all(_read_from_the_right(line, text) for line in lines):
                 if characters == []:
                     characters = _rect_characters(textpage)
-                if characters is not None:
+                if characters is not None and all(_upright(textpage, line, characters) for line in lines):
                     text = "\n".join(_line_reading(textpage, line, characters, codes, budget) for line in lines)
             text = text.replace(_HYPHEN_AT_LINE_END, "-\n")
         else:

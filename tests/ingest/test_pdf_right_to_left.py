@@ -231,3 +231,25 @@ def test_past_the_documents_budget_a_line_is_read_as_pdfium_gives_it(monkeypatch
     monkeypatch.setattr(pdf, "TYPED_ORDER_CHARACTERS", 2 * len("המספר 1,250,000 כאן"))
     assert [line for line in _read(lines).split("\n") if line] == ["המספר 1,250,000 כאן"] * 2 + as_pdfium_gives[2:]
     assert as_pdfium_gives[2] != "המספר 1,250,000 כאן"
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's Chromium (/usr/bin/chromium) is not installed")
+def test_a_line_printed_upside_down_is_read_as_pdfium_reads_it_not_reversed():
+    """A line turned upside down (``transform: rotate(180deg)``): its glyphs left to right
+    by their places are its letters last first, and the typed order read from them was
+    the line reversed letter by letter; PDFium's reading of a turned block is kept."""
+    from playwright.sync_api import sync_playwright
+
+    html = ("<html lang=he dir=rtl><body style=\"font-family:'DejaVu Sans';font-size:16px\"><p>שורה רגילה לפני הטקסט</p>"
+            "<div style='transform:rotate(180deg);width:300px'>טקסט הפוך שלום עולם 123</div><p>שורה רגילה אחרי</p></body></html>")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            tab = browser.new_page()
+            tab.set_content(html)
+            data = tab.pdf(format="A4")
+        finally:
+            browser.close()
+    lines = [line for line in pdf.read_pdf(io.BytesIO(data))[0].split("\n") if line]
+    assert lines[0] == "שורה רגילה לפני הטקסט" and lines[2] == "שורה רגילה אחרי"
+    assert "טקסט הפוך שלום עולם" in lines[1] and "םלוע" not in lines[1]
