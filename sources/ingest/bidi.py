@@ -222,15 +222,15 @@ def _resolve_bracket_pairs(units: Sequence[str], types: list[str], start: str) -
             bisect.insort(resolved, closing)
 
 
-def reordered(units: Sequence, levels: Sequence[int]) -> list:
+def reordered(units: Sequence, levels: Sequence[int], lowest: int | None = None) -> list:
     """L2: the units with each run at a level or above reversed, from the highest level down
-    to the lowest odd one."""
+    to the lowest odd one (or to ``lowest``)."""
     result = list(units)
     levels = list(levels)
     if not levels:
         return result
     highest = max(levels)
-    lowest_odd = min(level for level in levels) | 1
+    lowest_odd = (min(level for level in levels) | 1) if lowest is None else lowest
     for level in range(highest, lowest_odd - 1, -1):
         index = 0
         count = len(levels)
@@ -279,4 +279,41 @@ def logical_order(units: Sequence[str], right_to_left: bool | None = None, class
         right_to_left = is_right_to_left_paragraph("".join(units))
     levels = resolved_levels(units, right_to_left, classes)
     shown = [MIRRORED.get(unit, unit) if level % 2 else unit for unit, level in zip(units, levels)]
-    return reordered(shown, levels)
+    by_places = reordered(shown, levels)
+    # Brackets pair by their order (N0), which the units reversed turn over, and a number
+    # beside left-to-right words shows the same on either side of them (the page does not
+    # say which was typed): a line holding either is read by its places.
+    if right_to_left and not any(unit in MIRRORED for unit in units):
+        kinds = list(classes) if classes is not None else [bidi_class(unit[0]) if unit else "BN" for unit in units]
+        if "L" not in kinds:
+            typed = _typed_from_the_right(units, kinds)
+            if typed != by_places and _shown_as(typed, kinds, list(units)):
+                return typed
+    return by_places
+
+
+def _typed_from_the_right(units: Sequence[str], kinds: list[str]) -> list[str]:
+    """The units of a line read from the right in typed order, found from the units
+    reversed: they are the typed order but within what runs left to right (a number, Latin
+    words), and their classes the typed text's, so that the levels resolved on them are
+    the typed text's (a number after a Hebrew word stays a number, W7, where after the
+    Latin word it stands beside on the line it took that word's direction: "250 dollars"
+    was read "dollars 250"; a percent sign goes with the number before it, W5: "71%" was
+    read "%71"); each run above the line's level is then turned back."""
+    order = list(range(len(units)))[::-1]
+    levels = resolved_levels([units[index] for index in order], True, [kinds[index] for index in order])
+    return [MIRRORED.get(units[index], units[index]) if level % 2 else units[index]
+            for index, level in reordered(list(zip(order, levels)), levels, lowest=2)]
+
+
+def _shown_as(typed: list[str], kinds: list[str], shown: list[str]) -> bool:
+    """Whether the line typed so reads from the right as ``shown`` (the algorithm run
+    forward): a reading that does not is no typed order of the line (brackets in code,
+    ``f(x)``, resolve otherwise from the units reversed)."""
+    kind_of = {}
+    for unit, kind in zip(shown, kinds):
+        kind_of.setdefault(unit, kind)
+        kind_of.setdefault(MIRRORED.get(unit, unit), kind)
+    typed_kinds = [kind_of.get(unit) or (bidi_class(unit[0]) if unit else "BN") for unit in typed]
+    levels = resolved_levels(typed, True, typed_kinds)
+    return reordered([MIRRORED.get(unit, unit) if level % 2 else unit for unit, level in zip(typed, levels)], levels) == shown

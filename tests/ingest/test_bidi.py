@@ -11,7 +11,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.ingest.bidi import MIRRORED, logical_order, resolved_levels
+from sources.ingest.bidi import MIRRORED, logical_order, reordered, resolved_levels
 
 
 def _typed(visual: str, right_to_left: bool | None = None) -> str:
@@ -107,3 +107,20 @@ def test_a_hundred_thousand_letters_inside_nested_brackets_are_read_well_under_a
     typed = logical_order(line, True)
     assert time.process_time() - started < 0.6
     assert "".join(typed).startswith("גבא ")
+
+
+def test_a_percent_after_a_number_that_opens_an_arabic_line_stays_after_it():
+    """On the line as shown, the number stands beside Arabic letters, which made it an
+    Arabic number (W2) and left the percent sign apart ("%71"); typed, nothing precedes it.
+    Read from the units reversed, with no left-to-right word to make the order uncertain."""
+    assert "".join(logical_order(list("لقنلاو 71%"), True)) == "71% والنقل"
+
+
+def test_a_number_beside_english_words_in_a_hebrew_line_is_read_by_its_places():
+    """"dollars 250" shows the same typed either way round: the line is read by its places,
+    as before, where reading it from the units reversed was right on 8 lines of 17 and
+    wrong on 9."""
+    shown = list("הדיחיה רובע dollars 250 ריחמה")
+    levels = resolved_levels(shown, True)
+    by_places = reordered([MIRRORED.get(unit, unit) if level % 2 else unit for unit, level in zip(shown, levels)], levels)
+    assert logical_order(shown, True) == by_places
