@@ -287,33 +287,26 @@ def logical_order(units: Sequence[str], right_to_left: bool | None = None, class
         kinds = list(classes) if classes is not None else [bidi_class(unit[0]) if unit else "BN" for unit in units]
         if "L" not in kinds:
             typed = _typed_from_the_right(units, kinds)
-            if typed != by_places and _shown_as(typed, kinds, list(units)):
-                return typed
+            if [units[index] for index in typed] != by_places and _shown_as(typed, units, kinds):
+                return [units[index] for index in typed]
     return by_places
 
 
-def _typed_from_the_right(units: Sequence[str], kinds: list[str]) -> list[str]:
-    """The units of a line read from the right in typed order, found from the units
-    reversed: they are the typed order but within what runs left to right (a number, Latin
-    words), and their classes the typed text's, so that the levels resolved on them are
-    the typed text's (a number after a Hebrew word stays a number, W7, where after the
-    Latin word it stands beside on the line it took that word's direction: "250 dollars"
-    was read "dollars 250"; a percent sign goes with the number before it, W5: "71%" was
-    read "%71"); each run above the line's level is then turned back."""
+def _typed_from_the_right(units: Sequence[str], kinds: list[str]) -> list[int]:
+    """The places of a line's units read from the right, in typed order, found from the
+    units reversed: they are the typed order but within what runs left to right (a
+    number), and their classes the typed text's, so that the levels resolved on them are
+    the typed text's (a percent sign goes with the number before it, W5, where beside the
+    Arabic word it stands by on the line the number took that word's class, W2: "71%" was
+    read "%71"); each run above the line's level is then turned back. (No bracket nor
+    other mirrored character is in such a line: nothing to turn.)"""
     order = list(range(len(units)))[::-1]
     levels = resolved_levels([units[index] for index in order], True, [kinds[index] for index in order])
-    return [MIRRORED.get(units[index], units[index]) if level % 2 else units[index]
-            for index, level in reordered(list(zip(order, levels)), levels, lowest=2)]
+    return reordered(order, levels, lowest=2)
 
 
-def _shown_as(typed: list[str], kinds: list[str], shown: list[str]) -> bool:
-    """Whether the line typed so reads from the right as ``shown`` (the algorithm run
-    forward): a reading that does not is no typed order of the line (brackets in code,
-    ``f(x)``, resolve otherwise from the units reversed)."""
-    kind_of = {}
-    for unit, kind in zip(shown, kinds):
-        kind_of.setdefault(unit, kind)
-        kind_of.setdefault(MIRRORED.get(unit, unit), kind)
-    typed_kinds = [kind_of.get(unit) or (bidi_class(unit[0]) if unit else "BN") for unit in typed]
-    levels = resolved_levels(typed, True, typed_kinds)
-    return reordered([MIRRORED.get(unit, unit) if level % 2 else unit for unit, level in zip(typed, levels)], levels) == shown
+def _shown_as(typed: list[int], units: Sequence[str], kinds: list[str]) -> bool:
+    """Whether the units in the order ``typed`` read from the right as they are shown (the
+    algorithm run forward): an order that does not is no typed order of the line."""
+    levels = resolved_levels([units[index] for index in typed], True, [kinds[index] for index in typed])
+    return [units[index] for index in reordered(typed, levels)] == list(units)
