@@ -700,6 +700,11 @@ def _shown(page) -> Box:
     return (min(box.left, box.right), min(box.bottom, box.top), max(box.left, box.right), max(box.bottom, box.top))
 
 
+def _box_text(textpage, boxes: list) -> str:
+    """PDFium's text over the extent of a few boxes (a piece of a table's column)."""
+    return textpage.get_text_bounded(min(box[0] for box in boxes), min(box[1] for box in boxes), max(box[2] for box in boxes), max(box[3] for box in boxes))
+
+
 def _within(box: Box, shown: Box) -> bool:
     """Whether any of a run is on the part of the page a viewer shows: a run that reaches
     into it is kept whole (a line running off the crop box is read, its part shown with
@@ -731,7 +736,7 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
     characters: list[tuple[int, int]] | None = []  # read when first needed
     codes: list = []  # the page's characters (``_page_characters``), read when first needed
     budget = TypedOrderBudget() if budget is None else budget
-    tables = pdf_tables.tables(boxes, line_height) if find_tables else []
+    tables = pdf_tables.tables(boxes, line_height, lambda cell: _box_text(textpage, cell)) if find_tables else []
     if tables and (characters := _rect_characters(textpage)) is not None:
         in_tables = {box[4] for table in tables for box in table.boxes}
         boxes = [box for box in boxes if box[4] not in in_tables]

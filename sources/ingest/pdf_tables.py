@@ -13,11 +13,15 @@ further, so that prose costs no more to read; what is not found is read as befor
 
 Not every set of columns is a table. A column of text (wide, its lines filling it: prose
 beside a table, a definition, a chat message) at the side is left out, and one between
-others makes no table; and a table needs a column after its first set flush right, as
-figures are: labels and values, terms and definitions, an index or a list set in columns,
-all flush left, are read a column at a time as before (a browser copies such layouts an
-item a line). Running heads and page numbers are no rows: a first or last row with more
-than one cell empty, set further from the next than the table's rows are, is left out.
+others makes no table; so is a note at the side, a few lines at a paragraph's leading,
+closer than the table's rows. A table needs a column after its first set flush right
+holding figures: labels and values, terms and definitions, an index or a list set in
+columns, all flush left, and narrow columns of text set flush right, are read a column at
+a time as before (a browser copies such layouts an item a line). Two tables side by side,
+a gutter more than twice as wide as their columns' between them, are two. Running heads
+and page numbers are no rows: a first or last row with more than one cell empty, set
+further from the next than the table's rows are, is left out, and so is a last line of
+one piece below a table none of whose cells wraps (a page number set closer than a row).
 
 Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
 """
@@ -35,6 +39,7 @@ FILLED = 0.75  # a piece of a line this much of its column's width fills it
 PROSE_WIDTH = 20  # line heights: a column this wide whose lines fill it is a column of text
 ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
 NUMBER_WIDTH = 12  # line heights: the widest column of figures
+SAMPLED = 8  # pieces of a column looked at for figures
 
 
 @dataclass
@@ -152,20 +157,62 @@ def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
     return placed
 
 
-def _table_columns(placed: list[list[list]], line_height: float) -> tuple[int, int] | None:
-    """The columns that make a table, ``(first, last)``, or None when they make none.
+def _pieces(placed: list[list[list]], column: int) -> list[tuple[float, float, float, float]]:
+    """A column's pieces, ``(left, right, bottom, top)``, a line each, top first."""
+    return [
+        (min(box[0] for box in line[column]), max(box[2] for box in line[column]), min(box[1] for box in line[column]), max(box[3] for box in line[column]))
+        for line in placed
+        if line[column]
+    ]
+
+
+def _holds_figures(placed: list[list[list]], column: int, text_of) -> bool:
+    """Whether most of a column's first ``SAMPLED`` pieces hold a digit (``text_of``: a
+    piece's text from its boxes; without it every column holds figures). Two narrow
+    columns of text set flush right, or a right-to-left script's, are no figures."""
+    if text_of is None:
+        return True
+    sampled = [line[column] for line in placed if line[column]][:SAMPLED]
+    return sum(1 for cell in sampled if any(character.isdigit() for character in text_of(cell))) * 2 >= len(sampled)
+
+
+def _a_note(placed: list[list[list]], column: int) -> bool:
+    """Whether a column at a table's side is a note set beside it: two lines or more of
+    text at one pitch (a paragraph's leading), closer than the table's lines mostly are. A
+    note of three lines beside a table of five rows Chromium printed: 11.3 points from
+    line to line, the rows 19.5 apart. A column of labels wrapped over lines is none: its
+    lines are a line apart within a cell and a line and the cells' padding from cell to
+    cell, two pitches."""
+    tops = [piece[3] for piece in _pieces(placed, column)]
+    if len(tops) < 2:
+        return False
+    others = [max(box[3] for number, cell in enumerate(line) if number != column for box in cell) for line in placed if any(cell for number, cell in enumerate(line) if number != column)]
+    pitches = sorted(above - below for above, below in zip(others, others[1:]))
+    if not pitches:
+        return False
+    own = [above - below for above, below in zip(tops, tops[1:])]
+    return max(own) - min(own) <= ROW_PADDING and max(own) < pitches[len(pitches) // 2] - ROW_PADDING
+
+
+def _table_columns(placed: list[list[list]], gutters: list, line_height: float, text_of=None) -> list[tuple[int, int]]:
+    """The columns that make tables, ``(first, last)`` of each, left to right; none when
+    they make none.
 
     A column of text (wider than ``PROSE_WIDTH`` line heights, most of its lines filling
     it: prose beside a table, a definition's or a message's text) at either side is left
-    out, one between the others makes no table. What remains is a table when one of its
-    columns after the first is right-aligned, with pieces of different widths (numbers):
-    labels and values, terms and definitions, a chat log's times and names, entries of an
-    index set in columns, all set flush left, are read as text is, a column at a time, as a
-    browser copies such layouts (an item a line)."""
+    out, one between the others makes no table; so is a note at either side (``_a_note``).
+    What remains is a table when one of its columns after the first is right-aligned, with
+    pieces of different widths holding figures: labels and values, terms and definitions,
+    a chat log's times and names, entries of an index set in columns, all set flush left,
+    and narrow columns of text set flush right, are read as text is, a column at a time, as
+    a browser copies such layouts (an item a line). Two tables side by side are two: a
+    column set flush left after one set flush right, behind a gutter more than twice as
+    wide as any other of the two, starts a second when the columns on each side make a
+    table (Chromium's two tables 43 points apart, their columns 13)."""
     columns = len(placed[0])
     text_column, aligned = [], []
     for column in range(columns):
-        pieces = [(min(box[0] for box in line[column]), max(box[2] for box in line[column])) for line in placed if line[column]]
+        pieces = _pieces(placed, column)
         if not pieces:
             text_column.append(False)
             aligned.append(False)
@@ -177,15 +224,24 @@ def _table_columns(placed: list[list[list]], line_height: float) -> tuple[int, i
         text_column.append(width >= PROSE_WIDTH * line_height and filled >= 0.6)
         flush_right = sum(1 for piece in pieces if right - piece[1] < ALIGNED) / len(pieces)
         flush_left = sum(1 for piece in pieces if piece[0] - left < ALIGNED) / len(pieces)
-        aligned.append(flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height)
+        aligned.append(
+            flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height and _holds_figures(placed, column, text_of)
+        )
     first, last = 0, columns - 1
-    while first < last and text_column[first]:
+    while first < last and (text_column[first] or not aligned[first] and _a_note(placed, first)):
         first += 1
-    while last > first and text_column[last]:
+    while last > first and (text_column[last] or not aligned[last] and _a_note(placed, last)):
         last -= 1
     if last - first < 1 or any(text_column[first : last + 1]) or not any(aligned[first + 1 : last + 1]):
-        return None
-    return first, last
+        return []
+    widths = [high - low for low, high in gutters]
+    for column in range(first + 2, last):
+        if aligned[column] or not aligned[column - 1] or not any(aligned[column + 1 : last + 1]):
+            continue
+        others = widths[first : column - 1] + widths[column : last]
+        if widths[column - 1] > 2 * max(others):
+            return [(first, column - 1), (column, last)]
+    return [(first, last)]
 
 
 def _rows(lines: list[list[list]]) -> list[list[list]]:
@@ -243,15 +299,23 @@ def _usual_gap(rows: list[list[list]]) -> float:
     return gaps[len(gaps) // 2] + 1.0 if gaps else 0.0
 
 
-def tables(boxes: list, line_height: float) -> list[Table]:
+def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
     """The page's tables (see the module's docstring), top first; none when fewer than
-    ``ROWS`` of its lines are split by a gutter (the cheap test every page takes)."""
+    ``ROWS`` of its lines are split by a gutter (the cheap test every page takes).
+    ``text_of``: the text of a cell's boxes, asked of a few pieces of each column set flush
+    right (``_holds_figures``)."""
     bands = _bands(boxes)
     gaps = [_gaps(band) for band in bands]
     if sum(1 for found in gaps if found) < ROWS:
         return []
     found = []
     for start, end, gutters in _regions(bands, gaps, line_height):
+        # A last line of one piece below lines all split by gutters is no wrapped cell's
+        # (no other cell wraps): a page number or a footnote set closer below the table than
+        # its rows are apart (12 points below rows 16 apart) had been read as a line of its
+        # last row, or as a column of its own.
+        if end - start > ROWS and not gaps[end - 1] and all(gaps[start : end - 1]):
+            end -= 1
         if sum(1 for found in gaps[start:end] if found) < ROWS:
             continue
         region = bands[start:end]
@@ -259,25 +323,23 @@ def tables(boxes: list, line_height: float) -> list[Table]:
         # between a table and prose beside it too, which the first row may not reach.
         gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
         placed = _columns_of(region, gutters)
-        kept = _table_columns(placed, line_height)
-        if kept is None:
-            continue
-        # Its lines again, of its own boxes: prose beside it, set at another pitch, had
-        # made lines of a row's cells and of the prose's lines together.
-        edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))
-        own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
-        lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
-        rows = _rows(lines)
-        # A first or last row of a single cell is no row of the table, nor one with more
-        # than one cell empty set further apart than its rows are (a running head and the
-        # page's number over its columns, a line of prose below it).
-        while rows and (_filled(rows[-1]) < 2 or len(rows) > 1 and not _whole(rows[-1]) and _apart(rows[-2], rows[-1]) > _usual_gap(rows)):
-            rows.pop()
-        while len(rows) > 1 and not _whole(rows[0]) and _apart(rows[0], rows[1]) > _usual_gap(rows):
-            rows.pop(0)
-        if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
-            continue
-        found.append(Table([box for row in rows for cell in row for box in cell], rows))
+        for kept in _table_columns(placed, gutters, line_height, text_of):
+            # Its lines again, of its own boxes: prose beside it, set at another pitch, had
+            # made lines of a row's cells and of the prose's lines together.
+            edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))
+            own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
+            lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
+            rows = _rows(lines)
+            # A first or last row of a single cell is no row of the table, nor one with more
+            # than one cell empty set further apart than its rows are (a running head and the
+            # page's number over its columns, a line of prose below it).
+            while rows and (_filled(rows[-1]) < 2 or len(rows) > 1 and not _whole(rows[-1]) and _apart(rows[-2], rows[-1]) > _usual_gap(rows)):
+                rows.pop()
+            while len(rows) > 1 and not _whole(rows[0]) and _apart(rows[0], rows[1]) > _usual_gap(rows):
+                rows.pop(0)
+            if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
+                continue
+            found.append(Table([box for row in rows for cell in row for box in cell], rows))
     return found
 
 

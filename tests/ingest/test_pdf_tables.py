@@ -277,7 +277,7 @@ def test_a_word_drawn_over_a_tables_first_cell_is_neither_lost_nor_read_twice():
     drawn = [(72, 300, "Iran"), (166.1, 300, "1.2"), (72, 289, "Iran"), (166.1, 289, "1.2"), (72, 278, "Iran"), (141.08, 278, "12,345.6"), (72, 267, "Iran"), (40, 306, "exports")]
     data = pdf_bytes([drawn])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
+        patch.setattr(pdf_tables, "tables", lambda *arguments: [])
         before = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert _characters(pdf.read_pdf(io.BytesIO(data), tables=True)[0]) == _characters(before)
 
@@ -293,7 +293,7 @@ def test_no_character_is_lost_or_repeated_whatever_the_layout(drawn):
     # itself, as a fake bold is drawn): the same characters, as many times each.
     data = pdf_bytes([drawn])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_tables, "tables", lambda boxes, line_height: [])
+        patch.setattr(pdf_tables, "tables", lambda *arguments: [])
         before = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert _characters(pdf.read_pdf(io.BytesIO(data), tables=True)[0]) == _characters(before)
 
@@ -346,3 +346,83 @@ def test_a_print_header_just_above_a_table_is_not_glued_to_its_page_number():
     lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
     assert "Ledger 20231" not in lines and "Ledger 2023" in lines
     assert "Entry 3\t21.75" in lines
+
+
+def _printed(body: str) -> tuple[bytes, str]:
+    """``body`` printed by Chromium (A4, 14-pixel sans-serif) and what it shows of it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        try:
+            tab = browser.new_page()
+            tab.set_content(f"<html><body style='font-family:sans-serif;font-size:14px'>{body}</body></html>")
+            shown = tab.evaluate("document.body.innerText")
+            data = tab.pdf(format="A4")
+        finally:
+            browser.close()
+    return data, shown
+
+
+def _html_table(rows: list[list[str]]) -> str:
+    """A table of labels and figures set flush right, its first row of header cells."""
+    cells = "".join(
+        f"<tr><{tag} style='padding:4px 8px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:4px 8px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(rows), rows)
+    )
+    return f"<table style='border-collapse:collapse'>{cells}</table>"
+
+
+NOTE = "Figures are provisional and revised each quarter by the customs office."
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM) or shutil.which("chromium") is None, reason="needs Debian's Chromium at /usr/bin/chromium")
+
+
+@needs_chromium
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_short_note_beside_a_table_is_read_whole_before_or_after_it(side):
+    """A note of three lines beside a table, 11 points from line to line, the table's rows
+    19.5 apart: it had been taken for a column of the table, its lines read one in each of
+    the first rows ("Partner 2019 2020 2021 Figures are provisional and")."""
+    rows = [*ROWS, ["Iraq", "45.2", "51.9", "14.8%"]]
+    note = f"<div style='width:160px;font-size:13px'>{NOTE}</div>"
+    parts = [_html_table(rows), note] if side == "right" else [note, _html_table(rows)]
+    data, _ = _printed(f"<div style='display:flex;gap:40px'>{''.join(parts)}</div>")
+    blocks = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n\n")
+    table = "\n".join("\t".join(row) for row in rows)
+    assert [" ".join(block.split()) if "\t" not in block else block for block in blocks] == ([table, NOTE] if side == "right" else [NOTE, table])
+
+
+@needs_chromium
+def test_narrow_columns_of_text_set_flush_right_are_read_a_column_at_a_time():
+    """Two columns of prose 75 points wide, set flush right: their lines end together, as a
+    column of figures does, but hold no figures; they had been read a line of each in turn."""
+    columns = [
+        "The first column of text set flush right runs on over several lines of a narrow measure here.",
+        "A second column of text, also set flush right, beside the first, with lines of its own length.",
+    ]
+    data, _ = _printed("<div style='display:flex;gap:30px'>" + "".join(f"<div style='width:100px;text-align:right'>{text}</div>" for text in columns) + "</div>")
+    text = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert text == pdf.read_pdf(io.BytesIO(data))[0]
+    assert [" ".join(block.split()) for block in text.split("\n\n")] == columns
+
+
+@needs_chromium
+def test_two_tables_side_by_side_are_read_as_two_tables():
+    """Two tables 43 points apart, their columns 13: they had been read as one, each line
+    a row of the first and a row of the second."""
+    second = [["Item", "2022", "2023"], ["Grain", "5.1", "6.2"], ["Steel", "14.0", "13.5"], ["Oil", "101.2", "99.9"]]
+    data, shown = _printed(f"<div style='display:flex;gap:40px'>{_html_table(ROWS)}{_html_table(second)}</div>")
+    assert pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n\n") == ["\n".join("\t".join(row) for row in rows) for rows in (ROWS, second)]
+    assert pdf.read_pdf(io.BytesIO(data), tables=True)[0].replace("\n\n", "\n") == shown.rstrip("\n")
+
+
+@pytest.mark.parametrize("left", [72, 150, 240, 300])
+def test_a_page_number_just_below_a_two_column_table_is_no_row_of_it(left):
+    # Rows 16 points apart, the page's number 12 below the last: closer than the rows, it
+    # had been read as a wrapped line of the last row ("Entry 6 12", "43.50 12"), or in a
+    # column of its own between the two ("Entry 6\t12\t43.50", each row an empty cell more).
+    rows = [["Item", "2024"]] + [[f"Entry {number}", f"{number * 7.25:,.2f}"] for number in range(1, 7)]
+    lines = _read([_table(rows, rights=(260,)) + [(left, 700 - 16 * 6 - 12, "12")]]).split("\n")
+    assert lines == [*("\t".join(row) for row in rows), "", "12"]
