@@ -22,6 +22,7 @@ a gutter more than twice as wide as their columns' between them, are two. Runnin
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
+A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
 
 Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
 """
@@ -40,6 +41,7 @@ PROSE_WIDTH = 20  # line heights: a column this wide whose lines fill it is a co
 ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
 NUMBER_WIDTH = 12  # line heights: the widest column of figures
 SAMPLED = 8  # pieces of a column looked at for figures
+MARK_WIDTH = 1.5  # line heights: the widest box of a footnote mark
 
 
 @dataclass
@@ -74,9 +76,40 @@ def _bands(boxes: list) -> list[list]:
                 continue
         anchor = box
         bands.append([box])
+    bands = _marks_joined(bands)
     for band in bands:
         band.sort(key=lambda box: box[0])
     return bands
+
+
+def _marks_joined(bands: list[list]) -> list[list]:
+    """The bands with each line of marks (a footnote's ``*`` or ``1`` raised beside a
+    figure: boxes of smaller type, each at most ``MARK_WIDTH`` of the line's heights wide)
+    joined to the line of larger type it reaches into or stands just off (by at most a
+    quarter of that line's height), the nearer of the two around it. Alone, a
+    mark raised 4 points in 7-point type over a 10-point row was a line of its own: read
+    before its figure ("* 12.5" for "12.5*"), and, its type too small for the table's,
+    it ended the table there."""
+    heights = [_height(band) for band in bands]
+    extents = [(min(box[1] for box in band), max(box[3] for box in band)) for band in bands]
+    joined: list[list] = []
+    into: list[int] = []  # the band each joined line began as
+    for number, band in enumerate(bands):
+        best, most = None, -float("inf")
+        for other in (into[-1] if into else None, number + 1 if number + 1 < len(bands) else None):
+            if other is None or heights[number] >= 0.75 * heights[other] or any(box[2] - box[0] > MARK_WIDTH * heights[other] for box in band):
+                continue
+            overlap = min(extents[number][1], extents[other][1]) - max(extents[number][0], extents[other][0])
+            if overlap > max(most, -0.25 * heights[other]):
+                best, most = other, overlap
+        if best is None:
+            joined.append(band)
+            into.append(number)
+        elif best == number + 1:
+            bands[best] = [*bands[best], *band]
+        else:
+            joined[-1].extend(band)
+    return joined
 
 
 def _gaps(band: list) -> list[tuple[float, float]]:

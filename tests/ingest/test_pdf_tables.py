@@ -426,3 +426,26 @@ def test_a_page_number_just_below_a_two_column_table_is_no_row_of_it(left):
     rows = [["Item", "2024"]] + [[f"Entry {number}", f"{number * 7.25:,.2f}"] for number in range(1, 7)]
     lines = _read([_table(rows, rights=(260,)) + [(left, 700 - 16 * 6 - 12, "12")]]).split("\n")
     assert lines == [*("\t".join(row) for row in rows), "", "12"]
+
+
+@needs_chromium
+def test_a_footnote_mark_before_or_after_a_figure_is_read_in_its_place():
+    """``<sup>*</sup>1.2 bn`` and ``12.5<sup>*</sup>``: a raised mark alone on a line of its
+    own, it had been read before its figure and apart from it ("* 12.5")."""
+    rows = [ROWS[0], ["Exports to Iran", "<sup>*</sup>1.2 bn", "1,340.5<sup>1</sup>", "-0.4%"], ["Imports from Iran", "0.4 bn", "912.0", "12.5<sup>*</sup>"], *ROWS[3:], ["Iraq", "45.2", "51.9", "14.8%"]]
+    data, shown = _printed(_html_table(rows))
+    assert pdf.read_pdf(io.BytesIO(data), tables=True)[0] == shown.rstrip("\n")
+    assert "Imports from Iran\t0.4 bn\t912.0\t12.5*" in shown
+
+
+@pytest.mark.parametrize(("raised", "size"), [(4, 7), (6, 6)])
+def test_a_row_with_a_mark_raised_above_its_line_does_not_end_the_table(raised, size):
+    # A 7-point "*" raised 4 points after "12.5" in 10-point rows: its line, of smaller
+    # type than the table's, had ended the table, the rows above it read a cell at a time.
+    rows = [*ROWS, ["Iraq", "45.2", "51.9", "14.8%"], ["Total", "13.2 bn", "12,239.2", "-7.8%"]]
+    mark = 3.9 * size / 7  # the asterisk's advance, 0.389 em
+    drawn = [item for item in _table(rows) if item[2] != "12.5"]
+    drawn += [(420 - mark - _width("12.5"), 668, "12.5"), (420 - mark, 668 + raised, "*", size)]
+    lines = _read([drawn]).split("\n")
+    assert len(lines) == len(rows) and all(line.count("\t") == 3 for line in lines)
+    assert lines[2].replace(" ", "") == "ImportsfromIran\t0.4bn\t912.0\t12.5*"
