@@ -42,6 +42,7 @@ ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
 NUMBER_WIDTH = 12  # line heights: the widest column of figures
 SAMPLED = 8  # pieces of a column looked at for figures
 MARK_WIDTH = 1.5  # line heights: the widest box of a footnote mark
+SOLID = 1.5  # type heights: the widest pitch of a cell's lines set solid
 
 
 @dataclass
@@ -283,10 +284,11 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     line's top to the next's are of two sizes when cells wrap, a line's and a row's (its
     cells' padding more): a line closer to the one above than a row is to the next goes
     with it, unless both fill every cell (a wrapped cell's line stands beside none of the
-    row's others, or beside all of them centred; two full lines are two rows). When all are alike,
+    row's others, or beside all of them centred; two full lines are two rows, but for a
+    header's first two set solid). When all are alike,
     each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
     go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it."""
-    groups: list[list] = []  # [lines, bottom, first line's top, last line's top]
+    groups: list[list] = []  # [lines, bottom, first line's top, last line's top, type's height]
     for line in lines:
         boxes = [box for cell in line for box in cell]
         low = min(box[1] for box in boxes)
@@ -297,14 +299,18 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
             group[0] = [[*cell, *more] for cell, more in zip(group[0], line)]
             group[1] = min(group[1], low)
             group[3] = min(group[3], high)
+            group[4] = max(group[4], tallest)
         else:
-            groups.append([line, low, high, high])
+            groups.append([line, low, high, high, tallest])
     pitches = [above[3] - below[2] for above, below in zip(groups, groups[1:])]
     wrapped = bool(pitches) and max(pitches) - min(pitches) > ROW_PADDING
     middle = (max(pitches) + min(pitches)) / 2 if wrapped else 0.0
     rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
     for group, pitch in zip(groups[1:], pitches):
-        both_full = all(rows[-1]) and all(group[0])
+        # Two full lines are one header row when they are its first two, set solid (a
+        # line's leading, under 1.5 type heights: headers centred in their cells, each
+        # wrapped over two lines, 12 points apart in type 9.5 points high, the rows 19.5).
+        both_full = all(rows[-1]) and all(group[0]) and not (len(rows) == 1 and pitch < SOLID * group[4])
         if wrapped and pitch < middle and not both_full:
             rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
         else:

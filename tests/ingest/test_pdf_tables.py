@@ -449,3 +449,14 @@ def test_a_row_with_a_mark_raised_above_its_line_does_not_end_the_table(raised, 
     lines = _read([drawn]).split("\n")
     assert len(lines) == len(rows) and all(line.count("\t") == 3 for line in lines)
     assert lines[2].replace(" ", "") == "ImportsfromIran\t0.4bn\t912.0\t12.5*"
+
+
+@needs_chromium
+def test_header_cells_centred_and_each_wrapped_over_two_lines_are_one_row():
+    """Every header cell wrapped over two lines, 12 points apart, the rows 19.5: two full
+    lines, they had been read as two rows ("Trading\\tExports\\tImports\\tBalance")."""
+    header = ["Trading partner", "Exports in 2019", "Imports in 2020", "Balance in 2021"]
+    table = _html_table([header, *ROWS[1:]]).replace("<th style='padding:4px 8px;text-align:right'>", "<th style='padding:4px 8px;text-align:center;width:60px'>")
+    table = table.replace("<th style='padding:4px 8px;text-align:left'>", "<th style='padding:4px 8px;text-align:left;width:50px'>")
+    data, shown = _printed(table)
+    assert pdf.read_pdf(io.BytesIO(data), tables=True)[0] == shown.rstrip("\n") == "\n".join("\t".join(row) for row in [header, *ROWS[1:]])
