@@ -278,6 +278,42 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
     return [(first, last)]
 
 
+def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:
+    """The lines with each cell spanning two rows joined to the first, and which lines
+    begin a row below such a cell. A line is such a cell when it lies between two lines
+    that fill the same cells, none of them its own, further apart than a line set solid
+    (``SOLID``): two rows, a label centred beside them (Chromium's rows 19.5 points apart,
+    the label in type 11.4 high); read with the lines around it, it had made one row of
+    the two, "Other partners 1.1 4.4 2.2 5.5". Beside two lines set solid (a header cell
+    wrapped, 12 points apart) it is a cell of the one row they are."""
+    facts = []
+    for line in lines:
+        boxes = [box for cell in line for box in cell]
+        tallest = max(box[3] - box[1] for box in boxes)
+        top = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
+        facts.append((tuple(bool(cell) for cell in line), top, (min(box[1] for box in boxes) + max(box[3] for box in boxes)) / 2, tallest))
+    joined, below = [], []
+    number = 0
+    while number < len(lines):
+        if 0 < number < len(lines) - 1 and joined and not below[-1]:
+            above, own, next_ = facts[number - 1], facts[number], facts[number + 1]
+            if (
+                above[0] == next_[0]
+                and not any(mine and theirs for mine, theirs in zip(own[0], above[0]))
+                and next_[2] < own[2] < above[2]
+                and above[1] - next_[1] > SOLID * max(above[3], own[3], next_[3])
+            ):
+                joined[-1] = [[*cell, *more] for cell, more in zip(joined[-1], lines[number])]
+                joined.append(lines[number + 1])
+                below.append(True)
+                number += 2
+                continue
+        joined.append(lines[number])
+        below.append(False)
+        number += 1
+    return joined, below
+
+
 def _rows(lines: list[list[list]]) -> list[list[list]]:
     """The table's rows from its lines (each line's boxes by column): lines that overlap
     (a cell centred beside two lines of another) are together, and the distances from a
@@ -287,26 +323,32 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     row's others, or beside all of them centred; two full lines are two rows, but for a
     header's first two set solid). When all are alike,
     each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
-    go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it."""
-    groups: list[list] = []  # [lines, bottom, first line's top, last line's top, type's height]
-    for line in lines:
+    go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it. A row
+    below a cell spanning it and the row above (``_spans_joined``) is a row of its own."""
+    lines, below_a_span = _spans_joined(lines)
+    groups: list[list] = []  # [lines, bottom, first line's top, last line's top, type's height, below a span]
+    for line, spanned in zip(lines, below_a_span):
         boxes = [box for cell in line for box in cell]
         low = min(box[1] for box in boxes)
         tallest = max(box[3] - box[1] for box in boxes)
         high = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
-        if groups and max(box[3] for box in boxes) > groups[-1][1]:
+        if groups and max(box[3] for box in boxes) > groups[-1][1] and not spanned:
             group = groups[-1]
             group[0] = [[*cell, *more] for cell, more in zip(group[0], line)]
             group[1] = min(group[1], low)
             group[3] = min(group[3], high)
             group[4] = max(group[4], tallest)
         else:
-            groups.append([line, low, high, high, tallest])
+            groups.append([line, low, high, high, tallest, spanned])
     pitches = [above[3] - below[2] for above, below in zip(groups, groups[1:])]
-    wrapped = bool(pitches) and max(pitches) - min(pitches) > ROW_PADDING
-    middle = (max(pitches) + min(pitches)) / 2 if wrapped else 0.0
+    alike = [pitch for pitch, group in zip(pitches, groups[1:]) if not group[5]]
+    wrapped = bool(alike) and max(alike) - min(alike) > ROW_PADDING
+    middle = (max(alike) + min(alike)) / 2 if wrapped else 0.0
     rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
     for group, pitch in zip(groups[1:], pitches):
+        if group[5]:
+            rows.append([list(cell) for cell in group[0]])
+            continue
         # Two full lines are one header row when they are its first two, set solid (a
         # line's leading, under 1.5 type heights: headers centred in their cells, each
         # wrapped over two lines, 12 points apart in type 9.5 points high, the rows 19.5).
