@@ -9,7 +9,10 @@ cells wrapped over lines, empty cells, header cells, a table among prose, two ta
 table across a page break, a table beside a column of prose; and tables this reader is not
 meant to find: figures set flush left, cells without padding, a table of text alone) and pages without one
 (prose, prose in two columns, lists, label/value layouts, definition lists, a chat log,
-an index in two columns, a résumé with its dates flush right, a table of contents), printed to PDF by Chromium (``/usr/bin/chromium``, through
+an index in two columns, a résumé with its dates flush right, a table of contents), and,
+last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
+text set flush right, two tables side by side, footnote marks beside figures, a header
+wrapped and centred in its cells, a page number just below a table), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -228,6 +231,35 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         pages.append((f"table of contents {n}", PLAIN, page("<h2>Contents</h2>" + entries, font=font()), False))
     for n in range(2):
         pages.append((f"prose, Chromium's header and footer {n}", PLAIN, page(prose(pick(5)), font=font()), True))
+    # Kinds a probe found read worse with tables than without, drawn last so that the pages
+    # above stay those of earlier runs with the same seed.
+    for n in range(2):
+        note = f'<div style="width:{rng.randint(140, 200)}px;font-size:12px">{escape(pick(1)[0][:rng.randint(60, 120)])}</div>'
+        parts = [financial_table(rng, rng.randint(4, 8), columns=3), note]
+        body = f'<div style="display:flex;gap:{rng.randint(24, 48)}px">{"".join(parts if n % 2 == 0 else parts[::-1])}</div>'
+        pages.append((f"note beside a table {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        body = f'<div style="display:flex;gap:{rng.randint(24, 40)}px">' + "".join(
+            f'<div style="width:{rng.randint(90, 110)}px;text-align:right">{escape(text[:rng.randint(80, 160)])}</div>' for text in pick(2)
+        ) + "</div>"
+        pages.append((f"narrow columns set flush right {n}", PLAIN, page(body, font=font()), False))
+    for n in range(2):
+        body = f'<div style="display:flex;gap:40px">{financial_table(rng, 5, columns=2)}{financial_table(rng, 5, columns=2)}</div>'
+        pages.append((f"two tables side by side {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        marked = financial_table(rng, rng.randint(5, 9))
+        marked = marked.replace("</td>", "<sup>*</sup></td>", 2).replace('right;">', 'right;"><sup>1</sup>', 1)
+        pages.append((f"footnote marks {n}", TABLE, page(marked, font=font()), False))
+    for n in range(2):
+        wrapped_header = financial_table(rng, rng.randint(4, 7), columns=3)
+        for year in ("2016", "2017", "2018"):
+            wrapped_header = wrapped_header.replace(f"text-align:right\">{year}</th>", f"text-align:center;width:60px\">Exports in {year}</th>")
+        wrapped_header = wrapped_header.replace("text-align:left\">Item</th>", "text-align:left;width:50px\">Trading partner</th>")
+        pages.append((f"header wrapped and centred {n}", TABLE, page(wrapped_header, font=font()), False))
+    for n in range(2):
+        rows = "".join(f"<tr><td style='padding:3px 10px'>Entry {m}</td><td style='padding:3px 10px;text-align:right'>{number(rng)}</td></tr>" for m in range(rng.randint(6, 12)))
+        body = f"<table style='border-collapse:collapse'>{rows}</table><div style='margin-top:4px;text-align:center'>{rng.randint(2, 40)}</div>"
+        pages.append((f"a page number below a table {n}", TABLE, page(body, font=font()), False))
     return pages
 
 

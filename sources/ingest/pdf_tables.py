@@ -125,10 +125,19 @@ def _gaps(band: list) -> list[tuple[float, float]]:
 
 
 def _narrowed(gutters: list[tuple[float, float]], band: list) -> list[tuple[float, float]]:
-    """The gutters that a line leaves empty, each narrowed to what the line leaves of it."""
+    """The gutters that a line leaves empty, each narrowed to what the line leaves of it.
+    The line's pieces, not its boxes: a figure Chromium drew in two runs ("1" and
+    "1290.2 bn") reaching into a gutter had left it one point wide, the run nearer its
+    one edge narrowing it from that side, the other from the other."""
+    pieces: list[list[float]] = []
+    for box in band:
+        if pieces and box[0] - pieces[-1][2] < GUTTER:
+            pieces[-1][2] = max(pieces[-1][2], box[2])
+        else:
+            pieces.append([box[0], box[1], box[2]])
     kept = []
     for low, high in gutters:
-        for box in band:
+        for box in pieces:
             if box[0] < high and box[2] > low:
                 if box[2] - low < high - box[0]:
                     low = max(low, box[2])
@@ -211,15 +220,17 @@ def _holds_figures(placed: list[list[list]], column: int, text_of) -> bool:
 
 
 def _a_note(placed: list[list[list]], column: int) -> bool:
-    """Whether a column at a table's side is a note set beside it: two lines or more of
-    text at one pitch (a paragraph's leading), closer than the table's lines mostly are. A
+    """Whether a column at a table's side is a note set beside it: a single line beside
+    the table's rows, or two lines or more of text at one pitch (a paragraph's leading),
+    closer than the table's lines mostly are. A
     note of three lines beside a table of five rows Chromium printed: 11.3 points from
     line to line, the rows 19.5 apart. A column of labels wrapped over lines is none: its
     lines are a line apart within a cell and a line and the cells' padding from cell to
     cell, two pitches."""
     tops = [piece[3] for piece in _pieces(placed, column)]
-    if len(tops) < 2:
-        return False
+    if len(tops) == 1:
+        # One line of it in the table's rows, the rest above or below them.
+        return len(placed) >= ROWS
     others = [max(box[3] for number, cell in enumerate(line) if number != column for box in cell) for line in placed if any(cell for number, cell in enumerate(line) if number != column)]
     pitches = sorted(above - below for above, below in zip(others, others[1:]))
     if not pitches:
@@ -425,8 +436,22 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
 
 
 def cell_lines(cell: list) -> list[list]:
-    """A cell's boxes in lines, top first, each left to right."""
-    return _bands(cell)
+    """A cell's boxes in lines, top first, each left to right; a line of marks only (each
+    box at most ``MARK_WIDTH`` of the other's heights wide) overlapping the next by more
+    than a quarter of the lower's height is of that line. Chromium's ``<sup>1</sup>``
+    before a figure and ``<sup>*</sup>`` after it, the "1" nearly as tall as the figure's
+    digits, made a line of their own above it ("1 * 871.88" for "1871.88*")."""
+    lines: list[list] = []
+    for line in _bands(cell):
+        if lines:
+            above = lines[-1]
+            overlap = min(max(box[3] for box in above), max(box[3] for box in line)) - max(min(box[1] for box in above), min(box[1] for box in line))
+            marks = all(box[2] - box[0] <= MARK_WIDTH * _height(line) for box in above) or all(box[2] - box[0] <= MARK_WIDTH * _height(above) for box in line)
+            if marks and overlap > 0.25 * min(_height(above), _height(line)):
+                lines[-1] = sorted([*above, *line], key=lambda box: box[0])
+                continue
+        lines.append(line)
+    return lines
 
 
 def around_tables(blocks: list[list], in_order=lambda part: [part]) -> list[list]:

@@ -431,8 +431,9 @@ def test_a_page_number_just_below_a_two_column_table_is_no_row_of_it(left):
 @needs_chromium
 def test_a_footnote_mark_before_or_after_a_figure_is_read_in_its_place():
     """``<sup>*</sup>1.2 bn`` and ``12.5<sup>*</sup>``: a raised mark alone on a line of its
-    own, it had been read before its figure and apart from it ("* 12.5")."""
-    rows = [ROWS[0], ["Exports to Iran", "<sup>*</sup>1.2 bn", "1,340.5<sup>1</sup>", "-0.4%"], ["Imports from Iran", "0.4 bn", "912.0", "12.5<sup>*</sup>"], *ROWS[3:], ["Iraq", "45.2", "51.9", "14.8%"]]
+    own, it had been read before its figure and apart from it ("* 12.5"); a mark on each
+    side, the "1" nearly as tall as the figure's digits, "1 * 871.88"."""
+    rows = [ROWS[0], ["Exports to Iran", "<sup>*</sup>1.2 bn", "1,340.5<sup>1</sup>", "-0.4%"], ["Imports from Iran", "0.4 bn", "912.0", "12.5<sup>*</sup>"], *ROWS[3:], ["Iraq", "45.2", "<sup>1</sup>871.88<sup>*</sup>", "14.8%"]]
     data, shown = _printed(_html_table(rows))
     assert pdf.read_pdf(io.BytesIO(data), tables=True)[0] == shown.rstrip("\n")
     assert "Imports from Iran\t0.4 bn\t912.0\t12.5*" in shown
@@ -476,3 +477,26 @@ def test_a_label_spanning_the_last_two_rows_is_read_in_the_first_the_rows_apart(
     lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
     assert lines == [*("\t".join(row) for row in ROWS), "Other partners\t1.1\t2.2\t3.3", "\t4.4\t5.5\t6.6"]
     assert shown.rstrip("\n").split("\n")[-2:] == ["Other partners\t1.1\t2.2\t3.3", "4.4\t5.5\t6.6"]
+
+
+def test_a_figure_drawn_in_two_runs_reaching_into_a_gutter_keeps_the_table_whole():
+    # "111,290.2 bn" wider than its header, drawn as "1" and "11,290.2 bn" (as Chromium
+    # breaks a run), its first run in the left half of the gutter between the headers
+    # above: each run had narrowed the gutter from its own side, to nothing, and the table
+    # was cut below its header.
+    rows = [ROWS[0], ["Exports to Iran", "1.2 bn", "1,340.5", ""], *ROWS[2:], ["Iraq", "45.2", "51.9", "14.8%"]]
+    start = 420 - _width("111,290.2 bn")
+    drawn = _table(rows) + [(start, 684, "1"), (start + _width("1"), 684, "11,290.2 bn")]
+    lines = _read([drawn]).split("\n")
+    assert lines[0] == "\t".join(ROWS[0])
+    assert lines[1] == "Exports to Iran\t1.2 bn\t1,340.5\t111,290.2 bn"
+    assert lines[2:] == ["\t".join(row) for row in rows[2:]]
+
+
+def test_a_note_beside_a_table_one_line_of_it_beside_the_rows_is_no_column_of_the_table():
+    # The note's first line above the table's header, its second beside the header: that
+    # line had been read as a fifth cell of the header row.
+    note = [(470, 712, "If figures like these do not"), (470, 700, "move them, little will.")]
+    lines = _read([_table(ROWS) + note]).split("\n")
+    assert lines[: len(ROWS)] == ["\t".join(row) for row in ROWS]
+    assert lines[len(ROWS) :] == ["", "If figures like these do not", "move them, little will."]
