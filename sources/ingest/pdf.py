@@ -736,8 +736,21 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
     characters: list[tuple[int, int]] | None = []  # read when first needed
     codes: list = []  # the page's characters (``_page_characters``), read when first needed
     budget = TypedOrderBudget() if budget is None else budget
-    tables = pdf_tables.tables(boxes, line_height, lambda cell: _box_text(textpage, cell)) if find_tables else []
-    if tables and (characters := _rect_characters(textpage)) is not None:
+
+    def text_of(cell: list) -> str:
+        # A run's characters, read once for the page (a call to PDFium's reading of a box
+        # scans all of the page's characters: 40 of them had cost a table's page 0.6 ms).
+        nonlocal characters
+        if characters == []:
+            characters = _rect_characters(textpage)
+        if characters is None:
+            return _box_text(textpage, cell)
+        return "".join(textpage.get_text_range(characters[box[4]][0], characters[box[4]][1] - characters[box[4]][0] + 1) for box in cell)
+
+    tables = pdf_tables.tables(boxes, line_height, text_of) if find_tables else []
+    if tables and characters == []:
+        characters = _rect_characters(textpage)
+    if tables and characters is not None:
         in_tables = {box[4] for table in tables for box in table.boxes}
         boxes = [box for box in boxes if box[4] not in in_tables]
         boxes += [(*table.extent, -1 - number) for number, table in enumerate(tables)]

@@ -216,7 +216,15 @@ def _holds_figures(placed: list[list[list]], column: int, text_of) -> bool:
     if text_of is None:
         return True
     sampled = [line[column] for line in placed if line[column]][:SAMPLED]
-    return sum(1 for cell in sampled if any(character.isdigit() for character in text_of(cell))) * 2 >= len(sampled)
+    needed, spared = (len(sampled) + 1) // 2, len(sampled) // 2
+    for cell in sampled:
+        if any(character.isdigit() for character in text_of(cell)):
+            needed -= 1
+        else:
+            spared -= 1
+        if needed <= 0 or spared < 0:
+            break
+    return needed <= 0
 
 
 def _a_note(placed: list[list[list]], column: int) -> bool:
