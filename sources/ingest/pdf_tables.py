@@ -91,16 +91,30 @@ def _marks_joined(bands: list[list]) -> list[list]:
     mark raised 4 points in 7-point type over a 10-point row was a line of its own: read
     before its figure ("* 12.5" for "12.5*"), and, its type too small for the table's,
     it ended the table there."""
+    if len(bands) < 2:
+        return bands
     heights = [_height(band) for band in bands]
-    extents = [(min(box[1] for box in band), max(box[3] for box in band)) for band in bands]
+    smaller = [
+        number
+        for number, height in enumerate(heights)
+        if number and height < 0.75 * heights[number - 1] or number + 1 < len(heights) and height < 0.75 * heights[number + 1]
+    ]
+    if not smaller:
+        return bands
+
+    def extent(band: list) -> tuple[float, float]:
+        return min(box[1] for box in band), max(box[3] for box in band)
+
     joined: list[list] = []
     into: list[int] = []  # the band each joined line began as
+    candidates = set(smaller)
     for number, band in enumerate(bands):
         best, most = None, -float("inf")
-        for other in (into[-1] if into else None, number + 1 if number + 1 < len(bands) else None):
+        for other in (into[-1] if into else None, number + 1 if number + 1 < len(bands) else None) if number in candidates else ():
             if other is None or heights[number] >= 0.75 * heights[other] or any(box[2] - box[0] > MARK_WIDTH * heights[other] for box in band):
                 continue
-            overlap = min(extents[number][1], extents[other][1]) - max(extents[number][0], extents[other][0])
+            (low, high), (other_low, other_high) = extent(band), extent(bands[other])
+            overlap = min(high, other_high) - max(low, other_low)
             if overlap > max(most, -0.25 * heights[other]):
                 best, most = other, overlap
         if best is None:
@@ -200,12 +214,12 @@ def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
     return placed
 
 
-def _pieces(placed: list[list[list]], column: int) -> list[tuple[float, float, float, float]]:
-    """A column's pieces, ``(left, right, bottom, top)``, a line each, top first."""
+def _extents(placed: list[list[list]]) -> list[list[tuple[float, float, float, float] | None]]:
+    """Each line's pieces by column, ``(left, right, bottom, top)``, None where it has none:
+    measured once for all that is asked of the columns."""
     return [
-        (min(box[0] for box in line[column]), max(box[2] for box in line[column]), min(box[1] for box in line[column]), max(box[3] for box in line[column]))
+        [(min(box[0] for box in cell), max(box[2] for box in cell), min(box[1] for box in cell), max(box[3] for box in cell)) if cell else None for cell in line]
         for line in placed
-        if line[column]
     ]
 
 
@@ -227,7 +241,7 @@ def _holds_figures(placed: list[list[list]], column: int, text_of) -> bool:
     return needed <= 0
 
 
-def _a_note(placed: list[list[list]], column: int) -> bool:
+def _a_note(extents: list[list], column: int) -> bool:
     """Whether a column at a table's side is a note set beside it: a single line beside
     the table's rows, or two lines or more of text at one pitch (a paragraph's leading),
     closer than the table's lines mostly are. A
@@ -235,11 +249,11 @@ def _a_note(placed: list[list[list]], column: int) -> bool:
     line to line, the rows 19.5 apart. A column of labels wrapped over lines is none: its
     lines are a line apart within a cell and a line and the cells' padding from cell to
     cell, two pitches."""
-    tops = [piece[3] for piece in _pieces(placed, column)]
+    tops = [line[column][3] for line in extents if line[column]]
     if len(tops) == 1:
         # One line of it in the table's rows, the rest above or below them.
-        return len(placed) >= ROWS
-    others = [max(box[3] for number, cell in enumerate(line) if number != column for box in cell) for line in placed if any(cell for number, cell in enumerate(line) if number != column)]
+        return len(extents) >= ROWS
+    others = [max(piece[3] for number, piece in enumerate(line) if number != column and piece) for line in extents if any(piece for number, piece in enumerate(line) if number != column)]
     pitches = sorted(above - below for above, below in zip(others, others[1:]))
     if not pitches:
         return False
@@ -263,9 +277,10 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
     wide as any other of the two, starts a second when the columns on each side make a
     table (Chromium's two tables 43 points apart, their columns 13)."""
     columns = len(placed[0])
+    extents = _extents(placed)
     text_column, aligned = [], []
     for column in range(columns):
-        pieces = _pieces(placed, column)
+        pieces = [line[column] for line in extents if line[column]]
         if not pieces:
             text_column.append(False)
             aligned.append(False)
@@ -281,9 +296,9 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
             flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height and _holds_figures(placed, column, text_of)
         )
     first, last = 0, columns - 1
-    while first < last and (text_column[first] or not aligned[first] and _a_note(placed, first)):
+    while first < last and (text_column[first] or not aligned[first] and _a_note(extents, first)):
         first += 1
-    while last > first and (text_column[last] or not aligned[last] and _a_note(placed, last)):
+    while last > first and (text_column[last] or not aligned[last] and _a_note(extents, last)):
         last -= 1
     if last - first < 1 or any(text_column[first : last + 1]) or not any(aligned[first + 1 : last + 1]):
         return []
@@ -449,8 +464,11 @@ def cell_lines(cell: list) -> list[list]:
     than a quarter of the lower's height is of that line. Chromium's ``<sup>1</sup>``
     before a figure and ``<sup>*</sup>`` after it, the "1" nearly as tall as the figure's
     digits, made a line of their own above it ("1 * 871.88" for "1871.88*")."""
+    bands = _bands(cell)
+    if len(bands) < 2:
+        return bands
     lines: list[list] = []
-    for line in _bands(cell):
+    for line in bands:
         if lines:
             above = lines[-1]
             overlap = min(max(box[3] for box in above), max(box[3] for box in line)) - max(min(box[1] for box in above), min(box[1] for box in line))
