@@ -42,7 +42,7 @@ ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
 NUMBER_WIDTH = 12  # line heights: the widest column of figures
 SAMPLED = 8  # pieces of a column looked at for figures
 MARK_WIDTH = 1.5  # line heights: the widest box of a footnote mark
-SOLID = 1.5  # type heights: the widest pitch of a cell's lines set solid
+HEADER_LINES = 0.75  # of the rows' distance: the widest between a header's two lines
 
 
 @dataclass
@@ -315,17 +315,23 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
 def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:
     """The lines with each cell spanning two rows joined to the first, and which lines
     begin a row below such a cell. A line is such a cell when it lies between two lines
-    that fill the same cells, none of them its own, further apart than a line set solid
-    (``SOLID``): two rows, a label centred beside them (Chromium's rows 19.5 points apart,
-    the label in type 11.4 high); read with the lines around it, it had made one row of
-    the two, "Other partners 1.1 4.4 2.2 5.5". Beside two lines set solid (a header cell
-    wrapped, 12 points apart) it is a cell of the one row they are."""
+    that fill the same cells, none of them its own, as far apart as the table's rows are
+    (the upper quartile of the distances from a line to the next, less ``ROW_PADDING``;
+    the median is a wrapped cell's where most cells wrap): two rows, a label centred
+    beside them (Chromium's rows 19.5 points apart); read with the lines around it, it had
+    made one row of the two, "Other partners 1.1 4.4 2.2 5.5". Beside two lines closer
+    than rows (a label wrapped, its lines 11.5 points apart, from one row's last line to
+    the next's first 15.5) it is a cell of the one row they are."""
     facts = []
     for line in lines:
         boxes = [box for cell in line for box in cell]
         tallest = max(box[3] - box[1] for box in boxes)
         top = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
-        facts.append((tuple(bool(cell) for cell in line), top, (min(box[1] for box in boxes) + max(box[3] for box in boxes)) / 2, tallest))
+        facts.append((tuple(bool(cell) for cell in line), top, (min(box[1] for box in boxes) + max(box[3] for box in boxes)) / 2))
+    pitches = sorted(above[1] - below[1] for above, below in zip(facts, facts[1:]))
+    if not pitches:
+        return lines, [False] * len(lines)
+    apart = pitches[len(pitches) * 3 // 4] - ROW_PADDING
     joined, below = [], []
     number = 0
     while number < len(lines):
@@ -335,7 +341,7 @@ def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]
                 above[0] == next_[0]
                 and not any(mine and theirs for mine, theirs in zip(own[0], above[0]))
                 and next_[2] < own[2] < above[2]
-                and above[1] - next_[1] > SOLID * max(above[3], own[3], next_[3])
+                and above[1] - next_[1] > apart
             ):
                 joined[-1] = [[*cell, *more] for cell, more in zip(joined[-1], lines[number])]
                 joined.append(lines[number + 1])
@@ -355,7 +361,7 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     cells' padding more): a line closer to the one above than a row is to the next goes
     with it, unless both fill every cell (a wrapped cell's line stands beside none of the
     row's others, or beside all of them centred; two full lines are two rows, but for a
-    header's first two set solid). When all are alike,
+    header's first two, much closer than the table's lines mostly are). When all are alike,
     each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
     go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it. A row
     below a cell spanning it and the row above (``_spans_joined``) is a row of its own."""
@@ -379,14 +385,16 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     wrapped = bool(alike) and max(alike) - min(alike) > ROW_PADDING
     middle = (max(alike) + min(alike)) / 2 if wrapped else 0.0
     rows: list[list[list]] = [[list(cell) for cell in groups[0][0]]]
+    usual = sorted(alike)[len(alike) // 2] if alike else 0.0
     for group, pitch in zip(groups[1:], pitches):
         if group[5]:
             rows.append([list(cell) for cell in group[0]])
             continue
-        # Two full lines are one header row when they are its first two, set solid (a
-        # line's leading, under 1.5 type heights: headers centred in their cells, each
-        # wrapped over two lines, 12 points apart in type 9.5 points high, the rows 19.5).
-        both_full = all(rows[-1]) and all(group[0]) and not (len(rows) == 1 and pitch < SOLID * group[4])
+        # Two full lines are one header row when they are its first two, closer than
+        # ``HEADER_LINES`` of the table's usual distance (headers centred in their cells,
+        # each wrapped over two lines 12 points apart, the rows 19.5: 0.62); a header row
+        # with less padding than the rows is none (20.5 points above rows 24 apart: 0.85).
+        both_full = all(rows[-1]) and all(group[0]) and not (len(rows) == 1 and pitch < HEADER_LINES * usual)
         if wrapped and pitch < middle and not both_full:
             rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
         else:

@@ -500,3 +500,26 @@ def test_a_note_beside_a_table_one_line_of_it_beside_the_rows_is_no_column_of_th
     lines = _read([_table(ROWS) + note]).split("\n")
     assert lines[: len(ROWS)] == ["\t".join(row) for row in ROWS]
     assert lines[len(ROWS) :] == ["", "If figures like these do not", "move them, little will."]
+
+
+def test_labels_wrapped_over_two_lines_beside_figures_centred_are_no_cells_spanning_rows():
+    # Each label wrapped over two lines 11.5 points apart, its row's figures centred
+    # between them, a row's last line 15.5 points above the next's first: the same shape
+    # as a label spanning two rows (a line between two that fill the same cells), but its
+    # lines closer than rows are.
+    labels = [("Tourism to", "France"), ("Services to", "Egypt"), ("Cotton to", "Brazil"), ("Coffee to", "France")]
+    drawn = [(72, 700, "Item"), (260 - _width("2016"), 700, "2016"), (340 - _width("2017"), 700, "2017")]
+    top = 684.5
+    for (first, second), figures in zip(labels, [("0.5", "-0.48"), ("10.9", "1.0"), ("9,678", "12.9"), ("8,430", "19.9")]):
+        drawn += [(72, top, first), (72, top - 11.5, second)]
+        drawn += [(right - _width(figure), top - 5.75, figure) for right, figure in zip((260, 340), figures)]
+        top -= 27
+    lines = _read([drawn]).split("\n")
+    assert lines[1:] == ["Tourism to France\t0.5\t-0.48", "Services to Egypt\t10.9\t1.0", "Cotton to Brazil\t9,678\t12.9", "Coffee to France\t8,430\t19.9"]
+
+
+def test_a_header_row_a_little_closer_than_the_rows_are_apart_is_a_row_of_its_own():
+    # A header 20.5 points above the first row, the rows 24 apart (less padding in the
+    # header): two full lines, but not a header's two lines set a line apart.
+    lines = _read([_table(ROWS, ys=[704.5, 684, 660, 636])]).split("\n")
+    assert lines == ["\t".join(row) for row in ROWS]
