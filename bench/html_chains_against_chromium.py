@@ -84,7 +84,7 @@ for name, path in json.loads(open(sys.argv[2]).read()):
         kept = html._reads_all_of, getattr(html, "_side_by_side", None)
         html._reads_all_of = lambda other, text: True
         if kept[1] is not None:  # HTML5's reading alone, where the mended tree's is tried first
-            html._side_by_side = lambda content, as_parsed: ((lambda: html._as_browsers_read(content), html._reads_all_of),)
+            html._side_by_side = lambda content, as_parsed: (lambda: (html._as_browsers_read(content), html._reads_all_of),)
         try:
             answer["unguarded"] = read(data)[0]
         finally:

@@ -563,6 +563,33 @@ def test_a_short_chain_whose_mended_reading_drops_its_list_is_read_as_libxml2_re
     assert all(text.count(sentence(number)) == 1 for number in range(20))
 
 
+@pytest.mark.parametrize(
+    ("text", "other", "blocks", "reads_all"),
+    [
+        # Paragraphs libxml2's reading lost (in an anchor left open), read after its last line.
+        ("A. B.", "A.\nB.\nC.\nD.", "A.\nB.\nC.\nD.", True),
+        ("A. B.", "A.\nB.\nC. first", "A.\nB.\nC. first, then after a line break", True),
+        # A footer in a <center>: no block's line.
+        ("A. B.", "A.\nB.\nCopyright 1998", "A.\nB.", False),
+        ("A. B.", "A.\nB.\nC.\nCopyright 1998", "A.\nB.\nC.", False),
+    ],
+)
+def test_the_mended_reading_reads_after_libxml2s_only_lines_of_blocks(text, other, blocks, reads_all):
+    from sources.ingest import html
+
+    assert html._reads_all_of_in_any_order(other, text, "\n".join("".join(line.split()) for line in blocks.splitlines())) is reads_all
+
+
+@pytest.mark.parametrize("anchor", ["<a name=s2>", "<a name=s9>"])
+def test_the_footer_after_a_chain_read_mended_is_left_out(anchor):
+    """The mended reading may read paragraphs after all that libxml2's read (those it
+    lost in an anchor left open), but not a footer's line in a ``<center>``."""
+    footer = "<center><font size=1>Copyright 1998 The Valley Gazette. All rights reserved.</font></center>"
+    body = "".join(f"<font face=Arial><p>{anchor if number == 2 else ''}{sentence(number)}\n" for number in range(12)) + footer
+    text = read(page_of(body)).text
+    assert "Copyright" not in text and all(text.count(sentence(number)) == 1 for number in range(12))
+
+
 def test_placing_a_reading_of_thousands_of_lines_of_its_own_is_bounded():
     """Each line of its own is looked for through all of libxml2's reading: 20,000 of them
     against 2 MB would look through 80 GB. The looking is bounded, and such a reading is
