@@ -1674,13 +1674,16 @@ def _chained_paragraphs_side_by_side(content: str, url: str | None, document: Do
     after them (it keeps neither outside an article's frame). The texts compared, none of
     those is taken: of the 202, 78 read better than libxml2's reading (line F1 0.483 to
     0.786), none worse, none lost text, in less processor time (the mended reading, taken
-    on 78, starts no child). A tree refused (too large, too deep, the child's
-    limits) is passed over."""
+    on 78, starts no child). A tree refused (too large, too deep, the child's limits), or
+    one trafilatura fails on, is passed over: the page is read as before, not refused."""
     for laid in _side_by_side(content, as_parsed):
         try:
             tree, reads_all_of = laid()
             other_document, other_text = _main_text(content, tree, url)
         except ExtractionError:
+            continue
+        except Exception as error:  # noqa: BLE001 - a second reading that fails leaves libxml2's, as read
+            logger.info("A chained page read side by side failed: %r", error)
             continue
         if other_document is not None and reads_all_of(other_text, text):
             return other_document, other_text

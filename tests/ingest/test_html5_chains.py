@@ -349,6 +349,19 @@ def test_a_short_chain_whose_html5_reading_is_refused_is_read_as_libxml2_reads_i
     assert text.split() == " ".join(sentence(number) for number in range(40)).split()
 
 
+def test_a_short_chain_whose_mended_reading_fails_is_read_as_html5_builds_it(monkeypatch):
+    """The mended reading of a chain is a second opinion, as HTML5's is: an error of the
+    parser's or trafilatura's in it leaves the page read (here as HTML5 builds it), not refused."""
+    from sources.ingest import html
+
+    def failing(tree):
+        raise AssertionError("an error inside lxml")
+
+    monkeypatch.setattr(html, "_mended", failing)
+    text = read(page_of("".join(f"<font face=Arial><p>{sentence(number)}\n" for number in range(40)))).text
+    assert text.splitlines() == [sentence(number) for number in range(40)]
+
+
 def test_a_page_without_a_paragraph_in_a_paragraph_is_not_read_again_as_html5_builds_it(monkeypatch):
     """Ordinary pages pay nothing for the HTML5 reading: no child is started."""
     from tests.documents import news_pages
