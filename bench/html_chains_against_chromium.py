@@ -15,9 +15,10 @@ Playwright, scripts run) gives each page's ``innerText``; a fresh process of eac
 (the baseline as a temporary ``git worktree``) reads each page with
 ``sources.ingest.extract``, and this checkout's process reads it also with the HTML5
 reading taken wherever libxml2 nests paragraphs three deep, unguarded (its
-``html._reads_all_of`` answering yes), and with libxml2's tree of a chain mended as that
-of any other page is (``html._paragraphs_out_of_paragraphs``, ``html._anchors_as_text``)
-instead of read again: the two widenings that did not land. A fourth kind of page leaves
+``html._reads_all_of`` answering yes, the mended tree not tried first), and with libxml2's
+tree of a chain mended as that of any other page is (``html._mended``) and read once,
+unguarded: the two readings ``html._chained_paragraphs_side_by_side`` takes where they
+read all that libxml2's reads. A fourth kind of page leaves
 one element open (``<span>``, ``<em>``, a link, ``<sup>``...) in a paragraph not closed,
 among paragraphs never closed or in a news page.
 
@@ -80,12 +81,16 @@ for name, path in json.loads(open(sys.argv[2]).read()):
     if unguarded:
         tree = html.load_html(data.decode("utf-8"))
         answer["nested"] = tree is not None and html._paragraph_in_a_paragraph(tree)
-        kept = html._reads_all_of
+        kept = html._reads_all_of, getattr(html, "_side_by_side", None)
         html._reads_all_of = lambda other, text: True
+        if kept[1] is not None:  # HTML5's reading alone, where the mended tree's is tried first
+            html._side_by_side = lambda content, as_parsed: (lambda: (html._as_browsers_read(content), html._reads_all_of),)
         try:
             answer["unguarded"] = read(data)[0]
         finally:
-            html._reads_all_of = kept
+            html._reads_all_of = kept[0]
+            if kept[1] is not None:
+                html._side_by_side = kept[1]
         kept = html._paragraph_in_a_paragraph
         html._paragraph_in_a_paragraph = lambda tree: False
         try:
