@@ -231,3 +231,14 @@ def test_a_page_of_more_than_half_the_elements_allowed_is_read_once(monkeypatch)
     largest read (``MAX_HTML_ELEMENTS``)."""
     monkeypatch.setattr(html, "FRAME_READ_WHOLE_ELEMENTS", 10)
     assert "Research" not in lines_of(PERSONAL_PAGE)
+
+
+def test_paragraphs_indented_in_a_blockquote_keep_the_heading_above_them():
+    """A 1998 page indents its text in a ``<blockquote>`` (of centred paragraphs here)
+    under a heading in its body: the heading is the body's, read above them."""
+    page = (
+        "<html><head><title>Issue 21</title></head><body bgcolor=white><h1>Minutes of issue 21</h1><blockquote>"
+        + "".join(f"<center><p>{line}\n" for line in (LECTURER, PROJECT, TEACHING))
+        + "</body></html>"
+    )
+    assert lines_of(page) == ["Minutes of issue 21", LECTURER, PROJECT, TEACHING]
