@@ -1860,7 +1860,8 @@ def _frame_content_read_whole(content: str, tree, url: str | None, frame: _Frame
     be cited. Taken on every such page unguarded, the reading in an ``<article>`` lost text
     on 38 of the 300 legacy pages of ``bench/html_chains_against_chromium.py``; so guarded,
     it loses none there, and reads 30 of its 60 pages with one element left open better.
-    Read again only where a heading or an item of the frame is missing from ``text``."""
+    Read again only where a heading or an item of the frame is missing from ``text``; a
+    second reading that fails leaves the first."""
     read = " ".join(text.split())
     if all(line in read for line in frame.items):
         return document, text
@@ -1872,7 +1873,11 @@ def _frame_content_read_whole(content: str, tree, url: str | None, frame: _Frame
     article.text, holder.text = holder.text, None
     article.extend(list(holder))  # each child with its tail
     holder.append(article)
-    whole_document, whole_text = _main_text(content, tree, url)
+    try:
+        whole_document, whole_text = _main_text(content, tree, url)
+    except Exception as error:  # noqa: BLE001 - the page was read: a second reading it chokes on leaves that
+        logger.info("HTML reading of a frame's content whole failed: %r", error)
+        return document, text
     kept = None if whole_document is None else _read_whole_within(whole_text, text, frame.items, frame.loose)
     return (document, text) if kept is None else (whole_document, kept)
 

@@ -242,3 +242,15 @@ def test_paragraphs_indented_in_a_blockquote_keep_the_heading_above_them():
         + "</body></html>"
     )
     assert lines_of(page) == ["Minutes of issue 21", LECTURER, PROJECT, TEACHING]
+
+
+def test_a_second_reading_that_fails_leaves_the_page_read_as_before(monkeypatch):
+    main_text = html._main_text
+
+    def failing_in_an_article(content, tree, url):
+        if tree is not None and next(tree.iter("article"), None) is not None:
+            raise ValueError("trafilatura choked")
+        return main_text(content, tree, url)
+
+    monkeypatch.setattr(html, "_main_text", failing_in_an_article)
+    assert lines_of(PERSONAL_PAGE) == [LECTURER, PROJECT, TEACHING]
