@@ -1752,12 +1752,18 @@ def _frame_of_the_content(tree) -> _Frame | None:
     the nearest element around it that is no wrapper of legacy markup (``_WRAPPERS``: HTML5
     puts each of a chain of ``<font face=Arial><p>`` in the fonts opened again before it).
     Its headings and list items count (``_frame_lines``), and its runs of loose text. A
-    page without headings or lists costs a walk over them; one with some, a count of its
-    elements (at most ``FRAME_READ_WHOLE_ELEMENTS``) and trafilatura's expressions (0.1 to
-    0.3 ms for the news pages of ``tests.documents``, whose article they find); one without
-    a container, a walk over its paragraphs too: 3 ms for a page of 600 paragraphs read in
-    94 ms, 57 ms for 5,000 read in 1.3 s."""
+    page without headings or lists costs a walk over them (0.4 ms for 40,000 paragraphs);
+    one with an ``<article>`` or a ``<main>``, a walk to it (the 2 MB news page of
+    ``bench/ingestion.py``, under 0.01 ms: a count and trafilatura's expressions had taken
+    22 ms of its 0.3 s); one with neither, a count of its elements (at most
+    ``FRAME_READ_WHOLE_ELEMENTS``) and trafilatura's expressions (0.1 to 0.3 ms for the
+    news pages of ``tests.documents`` without them); one without a container, a walk over
+    its paragraphs too: 3 ms for a page of 600 paragraphs read in 94 ms, 57 ms for 5,000
+    read in 1.3 s."""
     if next(tree.iter(*_HEADINGS, *_LISTS), None) is None:
+        return None
+    # An article or a main element, which trafilatura's expressions find, found at once.
+    if next(tree.iter("article", "main"), None) is not None:
         return None
     if sum(1 for _ in tree.iter(etree.Element)) > FRAME_READ_WHOLE_ELEMENTS:
         return None
