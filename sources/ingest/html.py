@@ -29,7 +29,6 @@ from trafilatura.metadata import META_URL, extract_url
 from trafilatura.settings import MIN_DUPLICATE_LENGTH, Document, set_date_params, use_config
 from trafilatura.utils import line_processing, load_html
 from trafilatura.xml import xmltotxt
-from trafilatura.xpaths import BODY_XPATH
 
 from ..dates import latest_day_begun
 from .authors import author_tags_as_shown, organisation_authors_kept
@@ -1740,25 +1739,18 @@ def _chained_paragraphs_side_by_side(content: str, url: str | None, document: Do
     202, 89 read better than libxml2's reading (line F1 0.483 to 0.833), none worse, none
     lost text, in a third less processor time (the mended reading, taken on 89, starts no
     child). A tree refused (too large, too deep, the child's limits), or
-    one trafilatura fails on, is passed over: the page is read as before, not refused. The
-    reading taken, the headings and lists of a chain standing in its body are read whole,
-    as any page's are (``_frame_content_read_whole``)."""
+    one trafilatura fails on, is passed over: the page is read as before, not refused."""
     for laid in _side_by_side(content, as_parsed):
         try:
             tree, reads_all_of = laid()
-            frame = _frame_of_the_content(tree)
-            spare = None if frame is None else copy.deepcopy(tree)
             other_document, other_text = _main_text(content, tree, url)
         except ExtractionError:
             continue
         except Exception as error:  # noqa: BLE001 - a second reading that fails leaves libxml2's, as read
             logger.info("A chained page read side by side failed: %r", error)
             continue
-        if other_document is None or not reads_all_of(other_text, text):
-            continue
-        if frame is not None:
-            return _frame_content_read_whole(content, spare, url, frame, other_document, other_text)
-        return other_document, other_text
+        if other_document is not None and reads_all_of(other_text, text):
+            return other_document, other_text
     return document, text
 
 
@@ -1939,218 +1931,6 @@ def _free_place(wanted: str, piece: str, start: int, taken: list[tuple[int, int]
     return -1
 
 
-# Headings and lists: the blocks trafilatura's fallback leaves out where it gathers a page's
-# paragraphs one by one, and a reader cites.
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_LISTS = ("ul", "ol", "dl")
-# A heading or list the page marks as its furniture, by its class or id.
-_FURNITURE_MARK = re.compile(
-    r"foot|copyright|legal|nav|menu|breadcrumb|sidebar|share|social|related|cookie|consent|banner|header|masthead|skip",
-    re.IGNORECASE,
-)
-_COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
-
-
-# A page read whole again is read twice: one of 9,000 paragraphs and 450 lists (10,800
-# elements, 4.5 MB) took 1.65 s read once, 3.1 s twice. Only a page of at most half the
-# elements read (``MAX_HTML_ELEMENTS``) is, so that no page costs more than one of the
-# largest read once (20,000 paragraphs take 2 s, 40,000 4.3-4.8 s: bench/RESULTS.md).
-FRAME_READ_WHOLE_ELEMENTS = MAX_HTML_ELEMENTS // 2
-
-
-class _Frame:
-    """Where a page's paragraphs stand outside any container trafilatura takes for an
-    article (``_frame_of_the_content``): the element holding them (its path, to find it in
-    a copy of the tree), the text of the headings and list items standing among them, and
-    that of the runs of text loose between its blocks, each whitespace collapsed."""
-
-    def __init__(self, path: str, items: set[str], loose: set[str]) -> None:
-        self.path, self.items, self.loose = path, items, loose
-
-
-def _marked_as_furniture(element) -> bool:
-    return bool(_FURNITURE_MARK.search(f"{element.get('id') or ''} {element.get('class') or ''}"))
-
-
-# Elements legacy markup wraps blocks in, for their look (``<font face=Arial><p>``,
-# ``<center>``, a ``<blockquote>`` to indent the text under a heading): a frame's blocks
-# inside them are still the frame's. With the ``<blockquote>``, 22 of the 98 legacy pages
-# of ``bench/html_chains_against_chromium.py`` not three deep read better, where 9 had
-# (their heading, in the body above the quotation that holds their paragraphs, read).
-_WRAPPERS = _FORMATTING | {"center", "blockquote"}
-
-
-def _frame_of_the_content(tree) -> _Frame | None:
-    """The frame of a page whose paragraphs stand in its ``<body>`` itself, or in a
-    division or a table's cell no name marks as an article's (none of trafilatura's
-    ``BODY_XPATH`` finds a container), beside headings or lists of their own; ``None`` for
-    any other page. The holder is the element with the most paragraphs, each counted in
-    the nearest element around it that is no wrapper of legacy markup (``_WRAPPERS``: HTML5
-    puts each of a chain of ``<font face=Arial><p>`` in the fonts opened again before it).
-    Its headings and list items count (``_frame_lines``), and its runs of loose text. A
-    page without headings or lists costs a walk over them (0.4 ms for 40,000 paragraphs);
-    one with an ``<article>`` or a ``<main>``, a walk to it (the 2 MB news page of
-    ``bench/ingestion.py``, under 0.01 ms: a count and trafilatura's expressions had taken
-    22 ms of its 0.3 s); one with neither, a count of its elements (at most
-    ``FRAME_READ_WHOLE_ELEMENTS``) and trafilatura's expressions (0.1 to 0.3 ms for the
-    news pages of ``tests.documents`` without them); one without a container, a walk over
-    its paragraphs too: 3 ms for a page of 600 paragraphs read in 94 ms, 57 ms for 5,000
-    read in 1.3 s."""
-    if next(tree.iter(*_HEADINGS, *_LISTS), None) is None:
-        return None
-    # An article or a main element, which trafilatura's expressions find, found at once.
-    if next(tree.iter("article", "main"), None) is not None:
-        return None
-    if sum(1 for _ in tree.iter(etree.Element)) > FRAME_READ_WHOLE_ELEMENTS:
-        return None
-    if any(expression(tree) for expression in BODY_XPATH):
-        return None
-    paragraphs: dict = {}
-    outside: dict = {}  # each wrapper's nearest element around it that is none
-
-    def unwrapped(element):
-        seen = []
-        while element is not None and element.tag in _WRAPPERS and element not in outside:
-            seen.append(element)
-            element = element.getparent()
-        found = outside.get(element, element)
-        for wrapper in seen:
-            outside[wrapper] = found
-        return found
-
-    for paragraph in tree.iter("p"):
-        holder = unwrapped(paragraph.getparent())
-        if holder is not None:
-            paragraphs[holder] = paragraphs.get(holder, 0) + 1
-    if not paragraphs:
-        return None
-    holder = max(paragraphs, key=paragraphs.get)
-    items, loose = _frame_lines(holder)
-    items = {line for line in items if line and not _COPYRIGHT.search(line)}
-    if not items:
-        return None
-    loose = {line for line in loose if line and not _COPYRIGHT.search(line)}
-    return _Frame(holder.getroottree().getpath(holder), items, loose)
-
-
-def _frame_lines(holder) -> tuple[set[str], set[str]]:
-    """The headings and list items of ``holder``, and its runs of loose text, each
-    whitespace collapsed: its children's, and those of the wrappers holding blocks among
-    them, each wrapper's own text running on with the text around it. Left out: a block
-    whose class or id marks it as the page's furniture (a footer's, a menu's), and what it
-    holds; an item of links only (a menu without a ``<nav>``). A division's text is not
-    loose: an ad's label, a related story's line between paragraphs (which trafilatura
-    leaves out) stay out."""
-    items: set[str] = set()
-    loose: set[str] = set()
-    run: list[str] = []
-
-    def close() -> None:
-        loose.add(" ".join("".join(run).split()))
-        run.clear()
-
-    def walk(element) -> None:
-        run.append(element.text or "")
-        for child in element:
-            if not isinstance(child.tag, str):
-                pass
-            elif not _stands_as_a_block(child):
-                run.append(child.text_content())
-            elif child.tag in _WRAPPERS and not _marked_as_furniture(child):
-                walk(child)
-            else:
-                close()
-                if _marked_as_furniture(child):
-                    pass
-                elif child.tag in _HEADINGS:
-                    items.add(" ".join(child.text_content().split()))
-                elif child.tag in _LISTS:
-                    for item in child.iter("li", "dt", "dd"):
-                        said = " ".join(item.text_content().split())
-                        linked = "".join("".join(link.text_content().split()) for link in item.iter("a"))
-                        if said and linked != "".join(said.split()) and not _marked_as_furniture(item):
-                            items.add(said)
-            run.append(child.tail or "")
-
-    walk(holder)
-    close()
-    return items, loose
-
-
-def _read_with_its_frame(content: str, tree, url: str | None) -> tuple[Document | None, str]:
-    """``_main_text`` of the page, and where its content stands in its frame
-    (``_frame_of_the_content``), that reading with the frame's headings, list items and
-    loose text (``_frame_content_read_whole``). A copy of the tree is kept for the second
-    reading only on such a page (3 ms for 6,000 elements, where parsing the page again took
-    52 ms)."""
-    frame = None if tree is None else _frame_of_the_content(tree)
-    spare = None if frame is None else copy.deepcopy(tree)
-    document, text = _main_text(content, tree, url)
-    if frame is not None and document is not None:
-        document, text = _frame_content_read_whole(content, spare, url, frame, document, text)
-    return document, text
-
-
-def _frame_content_read_whole(content: str, tree, url: str | None, frame: _Frame, document: Document, text: str) -> tuple[Document, str]:
-    """The page's reading (``text``) with the headings, list items and loose text of its
-    frame (``frame``) in their places: the extraction of the page's ``tree`` (a copy kept
-    before the first reading) with what its frame holds put in an ``<article>``, which
-    trafilatura reads whole, where it reads all that ``text`` reads, in the same order,
-    those lines of its own kept (``_read_whole_within``); else ``document`` and ``text``,
-    as before. Trafilatura's fallback gathers such a page's paragraphs one by one and left
-    its headings and lists out: a personal page's sections and its list of papers could not
-    be cited. Taken on every such page unguarded, the reading in an ``<article>`` lost text
-    on 38 of the 300 legacy pages of ``bench/html_chains_against_chromium.py``; so guarded,
-    it loses none there, and reads 30 of its 60 pages with one element left open better.
-    Read again only where a heading or an item of the frame is missing from ``text``; a
-    second reading that fails leaves the first."""
-    read = " ".join(text.split())
-    if all(line in read for line in frame.items):
-        return document, text
-    found = tree.getroottree().xpath(frame.path)
-    if len(found) != 1:
-        return document, text
-    holder = found[0]
-    article = holder.makeelement("article", {})
-    article.text, holder.text = holder.text, None
-    article.extend(list(holder))  # each child with its tail
-    holder.append(article)
-    try:
-        whole_document, whole_text = _main_text(content, tree, url)
-    except Exception as error:  # noqa: BLE001 - the page was read: a second reading it chokes on leaves that
-        logger.info("HTML reading of a frame's content whole failed: %r", error)
-        return document, text
-    kept = None if whole_document is None else _read_whole_within(whole_text, text, frame.items, frame.loose)
-    return (document, text) if kept is None else (whole_document, kept)
-
-
-def _read_whole_within(other: str, text: str, items: set[str], loose: set[str]) -> str | None:
-    """``text`` with the lines ``other`` reads of its own where they stand, when ``other``
-    reads all of ``text``, in the same order, as ``_reads_all_of`` answers; ``None`` when it
-    does not. Of its own lines only a frame's headings and list items (``items``) are kept,
-    anywhere, and its loose text (``loose``) between the first line of ``text`` and its
-    last: the title above a page's first paragraph and a list after its last are the
-    page's; a site's name before them is not, nor a footer's line loose after them ("Last
-    updated 2 May 2021"), which ends what is kept, nor an ad's label between paragraphs.
-    One reading of each, left to right."""
-    wanted = "".join(text.split())
-    position, kept, ended = 0, [], False
-    for line in other.splitlines():
-        piece = "".join(line.split())
-        if not piece:
-            continue
-        if not ended and wanted.startswith(piece, position):
-            position += len(piece)
-            kept.append(line)
-            continue
-        said = " ".join(line.split())
-        if ended or not (said in items or (0 < position < len(wanted) and said in loose)):
-            ended = ended or position == len(wanted)
-            continue
-        kept.append(line)
-    return "\n".join(kept) if wanted and position == len(wanted) else None
-
-
 def extract_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> tuple[str, dict, Encoding]:
     """(text, metadata, the encoding it was read in) of a page; metadata keys: title,
     authors, publisher, published_on (ISO date), url (canonical), language."""
@@ -2167,15 +1947,12 @@ def extract_html(data: bytes, *, url: str | None = None, charset: str | None = N
         content, encoding = _decoded(data, charset)
         content = without_characters_xml_cannot_hold(content)
         tree, chained = refuse_element_floods(content)
-        if chained:
-            # libxml2's tree of a chain as parsed, mended if its reading is wanted (reading
-            # the page changes the tree it reads).
-            as_parsed = copy.deepcopy(tree)
-            document, text = _main_text(content, tree, url)
-            if document is not None:
-                document, text = _chained_paragraphs_side_by_side(content, url, document, text, as_parsed)
-        else:
-            document, text = _read_with_its_frame(content, tree, url)
+        # libxml2's tree of a chain as parsed, mended if its reading is wanted (reading
+        # the page changes the tree it reads).
+        as_parsed = copy.deepcopy(tree) if chained else None
+        document, text = _main_text(content, tree, url)
+        if chained and document is not None:
+            document, text = _chained_paragraphs_side_by_side(content, url, document, text, as_parsed)
         metadata, date_from_url = _metadata_of(content, url) if document is not None else (None, False)
     except ExtractionError:
         raise

@@ -14,11 +14,8 @@ digests were written again when the second landed, by the same command in this c
 "seed 0, 1, 2, 4, in fonts" had been read as one line, or three (11 to 38 paragraphs), and
 are read a line a paragraph, as Chromium's ``innerText`` has them; the chains of 5 to 120
 paragraphs "after <font face=Arial><p>" and "after <p><font face=Arial>" had each line but
-the first begin with a space, which Chromium's has not. "unclosed items in a paragraph"
-was written again when a page's content standing in its body came to be read whole
-(``html._frame_content_read_whole``): its 50 paragraphs as before, and each list's two
-items after its paragraph, which had been left out and Chromium's ``innerText`` shows.
-Their metadata is the same; every other page's digest is as it was at c335121."""
+the first begin with a space, which Chromium's has not. Their metadata is the same; every
+other page's digest is as it was at c335121."""
 
 from __future__ import annotations
 
