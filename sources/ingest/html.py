@@ -1879,7 +1879,7 @@ def _covers(wanted: str, pieces: list[str], hints: list[int], order, budget: lis
     """Whether ``pieces``, placed in ``order`` at free places of ``wanted`` (each looked for
     from where it was first found; one found nowhere is not looked for again), each within
     a line (``ends``: where ``wanted``'s lines end), cover all of it within ``budget``, no
-    piece after the last placed, none found only where others are (a line read twice)."""
+    piece after the last placed."""
     taken: list[tuple[int, int]] = []  # the places found, sorted
     covered, last = 0, -1
     for index in order:
@@ -1892,8 +1892,6 @@ def _covers(wanted: str, pieces: list[str], hints: list[int], order, budget: lis
         if place >= 0:
             bisect.insort(taken, (place, place + len(piece)))
             covered, last = covered + len(piece), max(last, index)
-        elif hint >= 0:
-            return False  # in ``wanted`` only where other lines are: read twice
     return covered == len(wanted) and last == len(pieces) - 1
 
 

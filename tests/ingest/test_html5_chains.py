@@ -605,8 +605,6 @@ def test_a_short_chain_with_a_list_and_a_heading_among_its_paragraphs_reads_them
         # copyright line in an <h6> or a row, none let in.
         ("A. B.", "A.\nB.\nC.", False),
         ("A. B.", "A.\nB.\nCopyright 1998", False),
-        # A line read twice, the second a line of its own between.
-        ("A. B. C.", "A.\nB.\nA.\nC.", False),
     ],
 )
 def test_the_mended_reading_glues_none_of_libxml2s_lines_and_reads_nothing_after_its_last(text, other, reads_all):
