@@ -394,7 +394,12 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
         # ``HEADER_LINES`` of the table's usual distance (headers centred in their cells,
         # each wrapped over two lines 12 points apart, the rows 19.5: 0.62); a header row
         # with less padding than the rows is none (20.5 points above rows 24 apart: 0.85).
-        both_full = all(rows[-1]) and all(group[0]) and not (len(rows) == 1 and pitch < HEADER_LINES * usual)
+        # A header row whose first cell alone is empty (the labels' heading left blank)
+        # above a full line is a row of its own too: the first row of figures is no line
+        # of it ("Revenue2\t2026 (359,311)"; marks raised beside some labels had made the
+        # distances from row to row of two sizes, as a wrapped cell's are).
+        header_above = len(rows) == 1 and not rows[-1][0] and all(rows[-1][1:])
+        both_full = (all(rows[-1]) or header_above) and all(group[0]) and not (len(rows) == 1 and pitch < HEADER_LINES * usual)
         if wrapped and pitch < middle and not both_full:
             rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
         else:

@@ -579,3 +579,38 @@ def test_a_table_whose_cells_hold_a_word_the_page_does_not_is_read_as_before():
     before = pdf.read_pdf(io.BytesIO(data))[0]
     assert "144.4" in read.split()
     assert set(read.split()) <= set(before.split())
+
+
+REPORT_ROWS = [
+    ["", "2026", "2025", "Change"],
+    ["Revenue<sup>2</sup>", "(359,311)", "(379,152)", "-20.8%"],
+    ["Operating costs", "(985,737)", "228,435", "13.9%"],
+    ["Depreciation<sup>1</sup>", "916,958", "820,243", "-16.6%"],
+    ["Impairment", "(827,913)", "30,758", "3.6%"],
+    ["Operating result<sup>3</sup>", "812,980", "(826,434)", "-11.2%"],
+    ["Net finance costs", "73,683", "(169,924)", "-1.0%"],
+    ["Result before tax", "271,434", "(923,826)", "-12.4%"],
+    ["Tax", "(434,991)", "569,391", "-1.5%"],
+]
+
+
+@needs_chromium
+def test_a_header_row_with_its_first_cell_empty_is_not_read_into_the_first_row_of_figures():
+    """An annual report's key figures in 9-point Liberation Serif, marks raised beside some
+    labels: the distances from row to row came in two sizes, as a wrapped cell's do, and the
+    header, its first cell empty, was read as a line of the first row ("Revenue2\\t2026
+    (359,311)\\t2025 (379,152)\\tChange -20.8%")."""
+    cells = "".join(
+        f"<tr><{tag} style='padding:1px 12px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:1px 12px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(REPORT_ROWS), REPORT_ROWS)
+    )
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Serif';font-size:9pt;margin:0} "
+        f"td,th{{vertical-align:top}}</style></head><body><h3>Key figures (EUR thousand)</h3><table style='border-collapse:collapse'>{cells}</table>"
+        "<p style='font-size:7pt'>1 Restated. 2 Excluding one-off items. 3 See note 12.</p></body></html>"
+    )
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "\t2026\t2025\tChange" in lines
+    assert "Revenue2\t(359,311)\t(379,152)\t-20.8%" in lines
