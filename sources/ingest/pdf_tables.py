@@ -43,6 +43,7 @@ NUMBER_WIDTH = 12  # line heights: the widest column of figures
 SAMPLED = 8  # pieces of a column looked at for figures
 MARK_WIDTH = 1.5  # line heights: the widest box of a footnote mark
 HEADER_LINES = 0.75  # of the rows' distance: the widest between a header's two lines
+SPAN_CENTRED = 0.15  # of two lines' distance: the furthest a cell between them stands off their middle
 
 
 @dataclass
@@ -319,7 +320,11 @@ def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]
     (the upper quartile of the distances from a line to the next, less ``ROW_PADDING``;
     the median is a wrapped cell's where most cells wrap): two rows, a label centred
     beside them (Chromium's rows 19.5 points apart); read with the lines around it, it had
-    made one row of the two, "Other partners 1.1 4.4 2.2 5.5". Beside two lines closer
+    made one row of the two, "Other partners 1.1 4.4 2.2 5.5". Centred: within
+    ``SPAN_CENTRED`` of their distance of their middle. Labels set 4 points below their
+    figures, rows 18 apart, stand between the figures of their row and of the next, but
+    off their middle: taken for cells spanning two rows, they had been read with the
+    figures of the next row ("Tyne and Wear 639.8 379.0"). Beside two lines closer
     than rows (a label wrapped, its lines 11.5 points apart, from one row's last line to
     the next's first 15.5) it is a cell of the one row they are."""
     facts = []
@@ -340,7 +345,7 @@ def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]
             if (
                 above[0] == next_[0]
                 and not any(mine and theirs for mine, theirs in zip(own[0], above[0]))
-                and next_[2] < own[2] < above[2]
+                and abs(own[2] - (above[2] + next_[2]) / 2) < SPAN_CENTRED * (above[2] - next_[2])
                 and above[1] - next_[1] > apart
             ):
                 joined[-1] = [[*cell, *more] for cell, more in zip(joined[-1], lines[number])]

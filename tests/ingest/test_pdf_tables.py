@@ -614,3 +614,22 @@ def test_a_header_row_with_its_first_cell_empty_is_not_read_into_the_first_row_o
     lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
     assert "\t2026\t2025\tChange" in lines
     assert "Revenue2\t(359,311)\t(379,152)\t-20.8%" in lines
+
+
+@pytest.mark.parametrize("below", [4, 5])
+def test_labels_set_a_little_below_their_figures_keep_their_own_rows_figures(below):
+    # 10-point rows 18 points apart, each label 4 or 5 points below its figures' baseline:
+    # between the figures of its row and of the next, a label had been taken for a cell
+    # spanning both, and the next row's figures read in its row ("Tyne and Wear\t639.8
+    # 379.0"), two labels in one ("South Yorkshire Merseyside").
+    rows = [
+        ["Area", "2023", "2024", "2025"],
+        ["Greater Manchester", "701.8", "458.5", "494.8"],
+        ["Tyne and Wear", "639.8", "62.4", "606.3"],
+        ["South Yorkshire", "379.0", "879.1", "238.6"],
+        ["Merseyside", "824.1", "731.6", "628.1"],
+        ["West Yorkshire", "876.2", "45.6", "600.4"],
+        ["Inner London", "616.5", "680.6", "412.2"],
+    ]
+    drawn = [(x, y - below if x == 72 and y < 700 else y, text, size) for x, y, text, size in _table(rows, pitch=18)]
+    assert _read([drawn]).split("\n") == ["\t".join(row) for row in rows]
