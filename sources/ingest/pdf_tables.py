@@ -242,19 +242,27 @@ def _holds_figures(placed: list[list[list]], column: int, text_of) -> bool:
     return needed <= 0
 
 
-def _a_note(extents: list[list], column: int) -> bool:
+def _a_note(placed: list[list[list]], extents: list[list], column: int) -> bool:
     """Whether a column at a table's side is a note set beside it: a single line beside
     the table's rows, or two lines or more of text at one pitch (a paragraph's leading),
     closer than the table's lines mostly are. A
     note of three lines beside a table of five rows Chromium printed: 11.3 points from
     line to line, the rows 19.5 apart. A column of labels wrapped over lines is none: its
     lines are a line apart within a cell and a line and the cells' padding from cell to
-    cell, two pitches."""
-    tops = [line[column][3] for line in extents if line[column]]
-    if len(tops) == 1:
+    cell, two pitches.
+
+    The column's lines, and the others', are each of their own boxes: lines of a list
+    beside a table, at their own pitch, had made lines of the page together with the rows
+    beside them (two of the list's in one, a figure's comma in another), and their pitches
+    were no pitch."""
+    if sum(1 for line in extents if line[column]) == 1:
         # One line of it in the table's rows, the rest above or below them.
         return len(extents) >= ROWS
-    others = [max(piece[3] for number, piece in enumerate(line) if number != column and piece) for line in extents if any(piece for number, piece in enumerate(line) if number != column)]
+    tops = [max(box[3] for box in band) for band in _bands([box for line in placed for box in line[column]])]
+    others = [
+        max(box[3] for box in band)
+        for band in _bands([box for line in placed for number, cell in enumerate(line) if number != column for box in cell])
+    ]
     pitches = sorted(above - below for above, below in zip(others, others[1:]))
     if not pitches:
         return False
@@ -297,9 +305,9 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
             flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height and _holds_figures(placed, column, text_of)
         )
     first, last = 0, columns - 1
-    while first < last and (text_column[first] or not aligned[first] and _a_note(extents, first)):
+    while first < last and (text_column[first] or not aligned[first] and _a_note(placed, extents, first)):
         first += 1
-    while last > first and (text_column[last] or not aligned[last] and _a_note(extents, last)):
+    while last > first and (text_column[last] or not aligned[last] and _a_note(placed, extents, last)):
         last -= 1
     if last - first < 1 or any(text_column[first : last + 1]) or not any(aligned[first + 1 : last + 1]):
         return []

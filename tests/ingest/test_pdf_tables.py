@@ -526,13 +526,14 @@ def test_a_header_row_a_little_closer_than_the_rows_are_apart_is_a_row_of_its_ow
 
 
 def _printed_page(html: str) -> bytes:
-    """A whole HTML page printed by Chromium (A4, margins of 1.5 cm)."""
+    """A whole HTML page printed by Chromium (A4, margins of 1.5 cm, the viewport the page's
+    width)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
         try:
-            tab = browser.new_page()
+            tab = browser.new_page(viewport={"width": 794, "height": 1123})
             tab.set_content(html)
             data = tab.pdf(format="A4", margin={"top": "1.5cm", "bottom": "1.5cm", "left": "1.5cm", "right": "1.5cm"})
         finally:
@@ -633,3 +634,45 @@ def test_labels_set_a_little_below_their_figures_keep_their_own_rows_figures(bel
     ]
     drawn = [(x, y - below if x == 72 and y < 700 else y, text, size) for x, y, text, size in _table(rows, pitch=18)]
     assert _read([drawn]).split("\n") == ["\t".join(row) for row in rows]
+
+
+QUARTERS = [
+    ["Quarter", "Plan", "Actual"],
+    ["Q1", "$15,016", "$146,233"],
+    ["Q2", "$784,858", "$816,626"],
+    ["Q3", "$445,217", "($205,951)"],
+    ["Q4", "$621,713", "$315,508"],
+    ["Total", "$337,988", "$847,344"],
+]
+LIST = "<ul><li>Scope<ul><li>Phase one</li><li>Phase two</li></ul></li><li>Budget<ul><li>Capital</li><li>Operating</li></ul></li><li>Timeline</li></ul>"
+
+
+@needs_chromium
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_list_beside_a_table_is_no_column_of_it(side):
+    """A nested list 30 pixels beside a small table, its lines closer than the rows: its
+    lines and the rows beside them had made lines of the page together, at no one pitch,
+    and the list had been read as a column of the table, its rows merged ("Q1 Q2\\t$15,016
+    $784,858\\t...\\tPhase one Phase two")."""
+    cells = "".join(
+        f"<tr><{tag} style='padding:2px 8px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:2px 8px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(QUARTERS), QUARTERS)
+    )
+    parts = [f"<div><table style='border-collapse:collapse'>{cells}</table></div>", f"<div>{LIST}</div>"]
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0} "
+        "td,th{vertical-align:top}</style></head><body><h3>Project summary</h3>"
+        f"<div style='display:flex;gap:30px'>{''.join(parts if side == 'right' else parts[::-1])}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    lines = read.split("\n")
+    rows = ["\t".join(row) for row in QUARTERS]
+    assert lines[lines.index(rows[0]) : lines.index(rows[0]) + len(rows)] == rows
+
+    def the_list(text: str) -> list[str]:
+        return [block for block in text.split("\n\n") if "Scope" in block or "Timeline" in block]
+
+    # The list as read without tables (PDFium's reading of its glyphs, letters and all).
+    assert the_list(read) == the_list(pdf.read_pdf(io.BytesIO(data))[0])
