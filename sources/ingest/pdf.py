@@ -295,6 +295,8 @@ def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> 
     first, last = characters[runs[0]][0], characters[runs[-1]][1]
     text = textpage.get_text_range(first, last - first + 1).replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-").replace(_HYPHEN_AT_LINE_END, "-")
     if "\n" in text:
+        text = _marks_kept_on(textpage, text, first)
+    if "\n" in text:
         left, bottom = min(box[0] for box in line), min(box[1] for box in line)
         right, top = max(box[2] for box in line), max(box[3] for box in line)
         inset = 0.1 * (top - bottom)
@@ -302,6 +304,48 @@ def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> 
         if sorted(bounded.split()) and "".join(sorted("".join(bounded.split()))) == "".join(sorted("".join(text.split()))):
             return bounded
     return text
+
+
+# Of a glyph's height (its font's, ascent to descent): the least a footnote mark or an
+# index stands off the baseline of the glyph it follows or precedes.
+MARK_RAISED = 0.2
+
+
+def _marks_kept_on(textpage, text: str, first: int) -> str:
+    """A cell's line read from its characters' range (from ``first``) without the line
+    breaks PDFium reads beside a mark raised or lowered off the baseline (``Revenue<sup>1
+    </sup>``, ``CO<sub>2</sub>``): a browser copies the mark on its word ("Revenue1"); read
+    as a space, it had been "Revenue 1". A glyph stands off another's baseline when the
+    boxes of their fonts (ascent to descent, not of their shapes: an "e" is lower than an
+    "R") stand ``MARK_RAISED`` of their height apart, both bottom and top."""
+    kept = []
+    position = 0
+    while position < len(text):
+        character = text[position]
+        if character in "\r\n":
+            end = position
+            while end < len(text) and text[end] in "\r\n":
+                end += 1
+            if 0 < position and end < len(text) and _off_the_baseline(textpage, first + position - 1, first + end):
+                position = end
+                continue
+            kept.append(text[position:end])
+            position = end
+            continue
+        kept.append(character)
+        position += 1
+    return "".join(kept)
+
+
+def _off_the_baseline(textpage, before: int, after: int) -> bool:
+    """Whether of two characters one stands off the other's baseline (``MARK_RAISED``)."""
+    left, bottom, right, top = textpage.get_charbox(before, loose=True)
+    next_left, next_bottom, next_right, next_top = textpage.get_charbox(after, loose=True)
+    height = min(top - bottom, next_top - next_bottom)
+    if height <= 0 or textpage.get_text_range(before, 1).isspace() or textpage.get_text_range(after, 1).isspace():
+        return False
+    rise, rise_top = next_bottom - bottom, next_top - top
+    return (rise > MARK_RAISED * height and rise_top > MARK_RAISED * height) or (rise < -MARK_RAISED * height and rise_top < -MARK_RAISED * height)
 
 
 # PDFium's interface asked through declarations taking addresses: a right-to-left line read

@@ -676,3 +676,25 @@ def test_a_list_beside_a_table_is_no_column_of_it(side):
 
     # The list as read without tables (PDFium's reading of its glyphs, letters and all).
     assert the_list(read) == the_list(pdf.read_pdf(io.BytesIO(data))[0])
+
+
+@needs_chromium
+def test_a_mark_beside_a_label_drawn_a_glyph_at_a_time_is_read_on_its_word():
+    """Key figures in 10-point Liberation Sans, drawn a glyph at a time: PDFium breaks the
+    line before the raised "1" of ``Revenue<sup>1</sup>``, and the break had been read as a
+    space, "Revenue 1", where a browser copies "Revenue1"."""
+    rows = [["", "2026", "2025", "Change"], ["Revenue<sup>1</sup>", "61,588", "703,496", "-4.6%"], *REPORT_ROWS[2:5], ["Operating result<sup>1</sup>", "926,572", "794,099", "28.5%"], *REPORT_ROWS[6:]]
+    cells = "".join(
+        f"<tr><{tag} style='padding:1px 12px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:1px 12px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(rows), rows)
+    )
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:10pt;margin:0} "
+        f"td,th{{vertical-align:top}}</style></head><body><h3>Key figures (EUR thousand)</h3><table style='border-collapse:collapse'>{cells}</table>"
+        "<p style='font-size:7pt'>1 Restated.</p></body></html>"
+    )
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "Revenue1\t61,588\t703,496\t-4.6%" in lines
+    assert "Operating result1\t926,572\t794,099\t28.5%" in lines
