@@ -18,7 +18,8 @@ closer than the table's rows. A table needs a column after its first set flush r
 holding figures: labels and values, terms and definitions, an index or a list set in
 columns, all flush left, and narrow columns of text set flush right, are read a column at
 a time as before (a browser copies such layouts an item a line). Two tables side by side,
-a gutter more than twice as wide as their columns' between them, are two. Running heads
+a gutter more than twice as wide as their columns' between them, are two; two halves alike
+closer together (a menu or a contents page in two columns) are none. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -318,7 +319,37 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
         others = widths[first : column - 1] + widths[column : last]
         if widths[column - 1] > 2 * max(others):
             return [(first, column - 1), (column, last)]
+    if _halves_alike(extents, aligned, first, last):
+        return []
     return [(first, last)]
+
+
+def _halves_alike(extents: list[list], aligned: list[bool], first: int, last: int) -> bool:
+    """Whether the columns ``first`` to ``last`` are two halves alike side by side, each
+    its items flush left and its figures flush right, of one width (within ``ALIGNED``
+    twice): a menu in two columns, a contents page in two, each a list of its own that a
+    browser copies a column at a time. Read as one table, the two lists had been
+    interleaved, a line of each in turn ("Tomato soup 10.45 Chicken curry 20.03"). Two
+    tables side by side, further apart than their columns are, are two tables first."""
+    count = last - first + 1
+    if count % 2 or count < 4:
+        return False
+    middle = first + count // 2
+    if aligned[first] or aligned[middle] or aligned[first : middle - 1] != aligned[middle:last]:
+        return False
+
+    def flush_right(column: int) -> bool:
+        # Figures of one width (page numbers 205, 215, 226) are flush left too.
+        rights = [line[column][1] for line in extents if line[column]]
+        return sum(1 for right in rights if max(rights) - right < ALIGNED) >= 0.6 * len(rights)
+
+    if not (flush_right(middle - 1) and flush_right(last)):
+        return False
+
+    def width(low: int, high: int) -> float:
+        return max(line[high][1] for line in extents if line[high]) - min(line[low][0] for line in extents if line[low])
+
+    return abs(width(first, middle - 1) - width(middle, last)) < 2 * ALIGNED
 
 
 def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:

@@ -698,3 +698,42 @@ def test_a_mark_beside_a_label_drawn_a_glyph_at_a_time_is_read_on_its_word():
     lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
     assert "Revenue1\t61,588\t703,496\t-4.6%" in lines
     assert "Operating result1\t926,572\t794,099\t28.5%" in lines
+
+
+MENU = [
+    ("Starters and mains", [("Tomato soup", "10.45"), ("Caesar salad", "10.79"), ("Grilled halloumi", "8.47"), ("Fish and chips", "14.57"), ("Beef burger", "5.16"), ("Mushroom risotto", "15.13")]),
+    ("Mains and desserts", [("Chicken curry", "20.03"), ("Lamb tagine", "9.58"), ("Sticky toffee pudding", "4.63"), ("Lemon tart", "5.43"), ("Cheese board", "12.10"), ("Apple crumble", "6.25")]),
+]
+
+
+@needs_chromium
+def test_a_menu_in_two_columns_alike_is_read_a_column_at_a_time_as_before():
+    """Two columns of dishes, each its prices flush right, 45% of the page wide: read as one
+    table of four columns, the two had been interleaved ("Tomato soup\t10.45\tChicken
+    curry\t20.03")."""
+    item = "<div style='display:flex;justify-content:space-between;gap:10px;margin:3px 0'><span>{}</span><span>{}</span></div>"
+    columns = "".join(f"<div style='width:45%'><h4>{heading}</h4>" + "".join(item.format(*dish) for dish in dishes) + "</div>" for heading, dishes in MENU)
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Serif';font-size:11pt;margin:0}</style></head>"
+        f"<body><h2 style='text-align:center'>Menu</h2><div style='display:flex;justify-content:space-between'>{columns}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "\t" not in read
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+def test_a_contents_page_in_two_columns_is_read_a_column_at_a_time_as_before():
+    """Two columns of a contents page 30 pixels apart, each its page numbers flush right;
+    the right's all of three digits, flush left as well as right."""
+    entry = "<div style='display:flex;justify-content:space-between'><span>{}</span><span>{}</span></div>"
+    left = [("Annexes", 8), ("Trade", 25), ("Energy", 44), ("Introduction", 52), ("Health", 68), ("Transport", 75)]
+    right = [("Housing", 205), ("Housing", 215), ("Health", 226), ("Education", 231), ("Trade", 240), ("Annexes", 259)]
+    columns = "".join("<div style='width:40%'>" + "".join(entry.format(*line) for line in lines) + "</div>" for lines in (left, right))
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body><h2>Contents</h2><div style='display:flex;gap:30px'>{columns}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "\t" not in read
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
