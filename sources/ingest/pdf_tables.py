@@ -74,7 +74,7 @@ def _bands(boxes: list) -> list[list]:
     for box in sorted(boxes, key=lambda box: -(box[1] + box[3])):
         if anchor is not None:
             overlap = min(anchor[3], box[3]) - max(anchor[1], box[1])
-            if overlap > 0.5 * min(anchor[3] - anchor[1], box[3] - box[1]):
+            if overlap > 0.5 * min(anchor[3] - anchor[1], box[3] - box[1]) or _of_a_word_in(box, bands[-1]):
                 bands[-1].append(box)
                 continue
         anchor = box
@@ -83,6 +83,27 @@ def _bands(boxes: list) -> list[list]:
     for band in bands:
         band.sort(key=lambda box: box[0])
     return bands
+
+
+# Of a glyph's height: the widest gap between two glyphs of one word, drawn one at a time.
+WORD_GAP = 0.25
+
+
+def _of_a_word_in(box: tuple, band: list) -> bool:
+    """Whether a box stands on the line of a band's box it touches, as the next or the
+    previous glyph of a word does (at most ``WORD_GAP`` of its height apart, overlapping it
+    by a quarter of the lower's height): the glyphs of a row drawn one at a time, its label
+    a few points below its figures (a footnote mark in the label's cell), had been dealt
+    to two lines by their shapes, the x-height letters and a figure's point to one, the
+    capitals and digits to the other ("144 4" and "." a line below)."""
+    height = box[3] - box[1]
+    for other in band:
+        gap = max(box[0] - other[2], other[0] - box[2])
+        if -WORD_GAP * height < gap < WORD_GAP * max(height, other[3] - other[1]):
+            overlap = min(other[3], box[3]) - max(other[1], box[1])
+            if overlap > 0.25 * min(height, other[3] - other[1]):
+                return True
+    return False
 
 
 def _marks_joined(bands: list[list]) -> list[list]:

@@ -737,3 +737,23 @@ def test_a_contents_page_in_two_columns_is_read_a_column_at_a_time_as_before():
     read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert "\t" not in read
     assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+def test_a_header_with_sub_and_superscripts_is_read_by_rows_its_letters_together():
+    """``CO<sub>2</sub> (Mt)`` and ``Area (km<sup>2</sup>)`` in 11-point header cells, drawn
+    a glyph at a time: the indices had made the header's line two, its glyphs dealt to them
+    by their shapes ("CO", "N O", "A", "k" and "2\tx\trea ( m )"), and the table was read
+    as before, a column at a time."""
+    rows = [["Plant A", "49.1", "3.17", "535"], ["Plant B", "7.8", "2.36", "723"], ["Plant C", "22.2", "0.39", "216"], ["Plant D", "49.5", "2.21", "500"], ["Plant E", "13.8", "4.81", "162"]]
+    cell = "<{0} style='padding:2px 10px;text-align:{1}'>{2}</{0}>"
+    header = "".join(cell.format("th", "left" if number == 0 else "right", text) for number, text in enumerate(["Site", "CO<sub>2</sub> (Mt)", "NO<sub>x</sub> (kt)", "Area (km<sup>2</sup>)"]))
+    body = "".join("<tr>" + "".join(cell.format("td", "left" if number == 0 else "right", text) for number, text in enumerate(row)) + "</tr>" for row in rows)
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0} td,th{vertical-align:top}</style></head>"
+        f"<body><h3>Emissions</h3><table style='border-collapse:collapse'><tr>{header}</tr>{body}</table></body></html>"
+    )
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    start = next(number for number, line in enumerate(lines) if line.startswith("Site\t"))
+    assert lines[start].replace(" ", "") == "Site\tCO2(Mt)\tNOx(kt)\tArea(km2)"
+    assert lines[start + 1 : start + 1 + len(rows)] == ["\t".join(row) for row in rows]
