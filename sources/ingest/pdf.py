@@ -893,6 +893,8 @@ def _words_kept(lines: list[str], before: str) -> bool:
     words."""
     words = before.split()
     known = set(words)
+    if all(word in known for line in lines for word in line.split()):
+        return True
     for together in range(2, WORDS_TOGETHER + 1):
         known.update("".join(words[start : start + together]) for start in range(len(words) - together + 1))
     for line in lines:
