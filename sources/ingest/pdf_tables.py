@@ -76,6 +76,10 @@ def _bands(boxes: list) -> list[list]:
             overlap = min(anchor[3], box[3]) - max(anchor[1], box[1])
             if overlap > 0.5 * min(anchor[3] - anchor[1], box[3] - box[1]) or _of_a_word_in(box, bands[-1]):
                 bands[-1].append(box)
+                # A mark raised above its line (a footnote's "*", its centre the highest)
+                # is no line's first box: the first of the line's type after it is.
+                if anchor[3] - anchor[1] < 0.75 * (box[3] - box[1]):
+                    anchor = box
                 continue
         anchor = box
         bands.append([box])
@@ -507,7 +511,8 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         # (no other cell wraps): a page number or a footnote set closer below the table than
         # its rows are apart (12 points below rows 16 apart) had been read as a line of its
         # last row, or as a column of its own.
-        if end - start > ROWS and not gaps[end - 1] and all(gaps[start : end - 1]):
+        # A last line that reaches into the line above is of its row, not set below it.
+        if end - start > ROWS and not gaps[end - 1] and all(gaps[start : end - 1]) and min(box[1] for box in bands[end - 2]) >= max(box[3] for box in bands[end - 1]):
             end -= 1
         if sum(1 for found in gaps[start:end] if found) < ROWS:
             continue

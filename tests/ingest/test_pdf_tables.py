@@ -541,17 +541,23 @@ def _printed_page(html: str) -> bytes:
     return data
 
 
-def _marked_rows_page(rows: list[list[str]], size: str = "11pt") -> str:
-    """A probe's statistical table: cells set on their baseline, footnote marks (``<sup>``)
-    after some labels."""
-    cell = "<td style='vertical-align:baseline;padding:2px 12px;text-align:{}'>{}</td>"
+def _marked_rows_page(rows: list[list[str]], font: str = "Liberation Sans", size: str = "11pt", align: str = "baseline") -> str:
+    """A probe's statistical table: cells set on their baseline (or ``align``), footnote
+    marks (``<sup>``) after some labels and figures, the marks' note below."""
+    cell = f"<td style='vertical-align:{align};padding:2px 12px;text-align:{{}}'>{{}}</td>"
     header = "".join(f"<th style='padding:2px 12px;text-align:{'left' if number == 0 else 'right'}'>{text}</th>" for number, text in enumerate(rows[0]))
     body = "".join("<tr>" + "".join(cell.format("left" if number == 0 else "right", text) for number, text in enumerate(row)) + "</tr>" for row in rows[1:])
     return (
-        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:" + size + ";margin:0} "
+        f"<!doctype html><html><head><meta charset='utf-8'><style>body{{font-family:'{font}';font-size:{size};margin:0}} "
         "td,th{vertical-align:top}</style></head><body><h3>Table 9: Households by area (thousands)</h3>"
-        f"<table style='border-collapse:collapse;vertical-align:baseline'><tr>{header}</tr>{body}</table></body></html>"
+        f"<table style='border-collapse:collapse;vertical-align:{align}'><tr>{header}</tr>{body}</table>"
+        "<p style='font-size:8pt'>a Estimate. b Break in series. * Provisional. 1, 2 See notes.</p></body></html>"
     )
+
+
+def _shown(rows: list[list[str]]) -> list[str]:
+    """The rows as a browser copies them: a line each, cells apart by a tab, marks on their words."""
+    return ["\t".join(cell.replace("<sup>", "").replace("</sup>", "") for cell in row) for row in rows]
 
 
 MARKED_ROWS = [
@@ -567,19 +573,65 @@ MARKED_ROWS = [
     ["Outer London<sup>a</sup>", "893.3", "205.9", "962.7"],
     ["Kent", "366.4", "513.4", "640.9"],
 ]
+# Marks after labels in cells set in their middle: the labels' lines, taller, stand lower.
+MIDDLE_MARKED_ROWS = [
+    ["Area", "2023", "2024", "2025"],
+    ["North West<sup>1</sup>", "82.4", "513.5", "166.9"],
+    ["East Midlands", "884.3", "938.5", "982.7"],
+    ["Greater Manchester<sup>b</sup>", "507.2", "358.0", "99.5"],
+    ["Tyne and Wear", "209.4", "356.7", "854.6"],
+    ["South Yorkshire<sup>b</sup>", "192.0", "455.7", "838.7"],
+    ["Merseyside<sup>1</sup>", "588.7", "572.2", "477.5"],
+    ["West Yorkshire<sup>2</sup>", "859.8", "817.2", "686.0"],
+]
+# Marks after figures and after the last label, in 9-point Liberation Serif.
+SERIF_MARKED_ROWS = [
+    ["Area", "2023", "2024", "2025"],
+    ["North West", "627.7", "565.5<sup>1</sup>", "711.7"],
+    ["East Midlands", "464.8", "383.8", "392.1"],
+    ["Greater Manchester", "719.8", "931.6", "398.9<sup>†</sup>"],
+    ["Tyne and Wear", "865.2", "788.9<sup>*</sup>", "501.3"],
+    ["South Yorkshire", "684.7", "607.0", "367.6<sup>*</sup>"],
+    ["Merseyside", "381.2", "739.3<sup>1</sup>", "629.4"],
+    ["West Yorkshire<sup>b</sup>", "401.7", "950.9", "76.4"],
+]
 
 
 @needs_chromium
 def test_a_table_whose_cells_hold_a_word_the_page_does_not_is_read_as_before():
-    """A footnote mark after a label drawn glyph by glyph, its baseline 3 points below the
-    figures': the row's glyphs had been dealt to two lines by their shapes, the figures cut
-    at their decimal points ("144 4", the "." a line below) and labels cut into letters.
-    The same characters, but other words: the table is read as before, a column at a time."""
-    data = _printed_page(_marked_rows_page(MARKED_ROWS))
+    """Marks after labels in 8-point cells set in their middle, drawn a glyph at a time: the
+    rows' glyphs had been dealt to two lines by their shapes, the figures cut at their
+    decimal points ("507 2", the "." a line below) and labels cut into letters ("G reate r
+    M anc este r"). The same characters, but other words: the table is read as before, a
+    column at a time."""
+    data = _printed_page(_marked_rows_page(MIDDLE_MARKED_ROWS, size="8pt", align="middle"))
     read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     before = pdf.read_pdf(io.BytesIO(data))[0]
-    assert "144.4" in read.split()
+    assert "507.2" in read.split()
     assert set(read.split()) <= set(before.split())
+
+
+@needs_chromium
+def test_a_mark_raised_over_a_row_is_no_first_box_of_its_line():
+    """A label with a mark, set 3 points below its figures, drawn a glyph at a time: the
+    mark, its centre the highest of the row, had been the line's first box, the figures'
+    digits of its line, their points and the label's small letters of the next ("144 4"
+    and "." below it)."""
+    data = _printed_page(_marked_rows_page(MARKED_ROWS))
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    start = lines.index("Area\t2023\t2024\t2025")
+    assert lines[start : start + len(MARKED_ROWS)] == _shown(MARKED_ROWS)
+
+
+@needs_chromium
+def test_a_last_row_whose_label_stands_below_its_figures_is_kept_whole():
+    """The last row's label, its mark raised, a line of its own a little below the figures:
+    a last line of one piece below the table had been taken for a page number set below it,
+    and "West" read after the table, "Yorkshireb" in the row."""
+    data = _printed_page(_marked_rows_page(SERIF_MARKED_ROWS, font="Liberation Serif", size="9pt"))
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "West Yorkshireb\t401.7\t950.9\t76.4" in lines
+    assert "South Yorkshire\t684.7\t607.0\t367.6*" in lines
 
 
 REPORT_ROWS = [
