@@ -295,6 +295,8 @@ def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> 
     first, last = characters[runs[0]][0], characters[runs[-1]][1]
     text = textpage.get_text_range(first, last - first + 1).replace(_HYPHEN_AT_LINE_END_IN_RANGE, "-").replace(_HYPHEN_AT_LINE_END, "-")
     if "\n" in text:
+        text = _marks_kept_on(textpage, text, first)
+    if "\n" in text:
         left, bottom = min(box[0] for box in line), min(box[1] for box in line)
         right, top = max(box[2] for box in line), max(box[3] for box in line)
         inset = 0.1 * (top - bottom)
@@ -302,6 +304,48 @@ def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> 
         if sorted(bounded.split()) and "".join(sorted("".join(bounded.split()))) == "".join(sorted("".join(text.split()))):
             return bounded
     return text
+
+
+# Of a glyph's height (its font's, ascent to descent): the least a footnote mark or an
+# index stands off the baseline of the glyph it follows or precedes.
+MARK_RAISED = 0.2
+
+
+def _marks_kept_on(textpage, text: str, first: int) -> str:
+    """A cell's line read from its characters' range (from ``first``) without the line
+    breaks PDFium reads beside a mark raised or lowered off the baseline (``Revenue<sup>1
+    </sup>``, ``CO<sub>2</sub>``): a browser copies the mark on its word ("Revenue1"); read
+    as a space, it had been "Revenue 1". A glyph stands off another's baseline when the
+    boxes of their fonts (ascent to descent, not of their shapes: an "e" is lower than an
+    "R") stand ``MARK_RAISED`` of their height apart, both bottom and top."""
+    kept = []
+    position = 0
+    while position < len(text):
+        character = text[position]
+        if character in "\r\n":
+            end = position
+            while end < len(text) and text[end] in "\r\n":
+                end += 1
+            if 0 < position and end < len(text) and _off_the_baseline(textpage, first + position - 1, first + end):
+                position = end
+                continue
+            kept.append(text[position:end])
+            position = end
+            continue
+        kept.append(character)
+        position += 1
+    return "".join(kept)
+
+
+def _off_the_baseline(textpage, before: int, after: int) -> bool:
+    """Whether of two characters one stands off the other's baseline (``MARK_RAISED``)."""
+    left, bottom, right, top = textpage.get_charbox(before, loose=True)
+    next_left, next_bottom, next_right, next_top = textpage.get_charbox(after, loose=True)
+    height = min(top - bottom, next_top - next_bottom)
+    if height <= 0 or textpage.get_text_range(before, 1).isspace() or textpage.get_text_range(after, 1).isspace():
+        return False
+    rise, rise_top = next_bottom - bottom, next_top - top
+    return (rise > MARK_RAISED * height and rise_top > MARK_RAISED * height) or (rise < -MARK_RAISED * height and rise_top < -MARK_RAISED * height)
 
 
 # PDFium's interface asked through declarations taking addresses: a right-to-left line read
@@ -712,7 +756,9 @@ def _within(box: Box, shown: Box) -> bool:
     return box[0] < shown[2] and box[2] > shown[0] and box[1] < shown[3] and box[3] > shown[1]
 
 
-def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedOrderBudget | None = None) -> list[list[str]]:
+def _page_blocks(
+    textpage, shown: Box, find_tables: bool = False, budget: TypedOrderBudget | None = None, refused: frozenset[int] = frozenset()
+) -> list[list[str]]:
     """The page's blocks (paragraphs, column pieces) in reading order, each a list of lines;
     only the text whose runs reach the part of the page a viewer shows (``shown``): text
     drawn wholly off the page, or outside its crop box, is no text of the document as read.
@@ -726,7 +772,12 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
     block read a row a line, its cells apart by a tab (``_table_lines``), only if the page
     so read holds the characters of its runs, or those it holds read without tables, each
     as many times: glyphs drawn over each other, or over a table's, are read otherwise by
-    PDFium's reading of a box than by a run's, and such a page is read as before."""
+    PDFium's reading of a box than by a run's, and such a page is read as before. Nor is a
+    table whose cells hold a word the page read without tables does not hold
+    (``_words_kept``): the same characters may be other words, a figure cut at its decimal
+    point (``144 4`` and a ``.`` below), a label cut into letters; such a table is read as
+    before, the page's other tables by rows (``refused``: the tables, by their number among
+    those found, read as before)."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
     if not boxes:
@@ -753,7 +804,10 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
             return _box_text(textpage, cell)
         return "".join(page_text[0][characters[box[4]][0] : characters[box[4]][1] + 1] for box in cell)
 
-    tables = pdf_tables.tables(boxes, line_height, text_of) if find_tables else []
+    found = pdf_tables.tables(boxes, line_height, text_of) if find_tables else []
+    numbers = [number for number in range(len(found)) if number not in refused]
+    tables = [found[number] for number in numbers]
+    table_blocks: dict[int, int] = {}  # a table's number among those found: its block
     if tables and characters == []:
         characters = _rect_characters(textpage)
     if tables and characters is not None:
@@ -762,6 +816,7 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
         boxes += [(*table.extent, -1 - number) for number, table in enumerate(tables)]
     for block in pdf_tables.around_tables(_reading_order(boxes, line_height), lambda part: _reading_order(part, line_height)):
         if block[0][4] < 0:
+            table_blocks[numbers[-1 - block[0][4]]] = len(blocks)
             blocks.append(_table_lines(textpage, tables[-1 - block[0][4]], characters))
             continue
         lines = _block_lines(block, line_height)
@@ -809,7 +864,51 @@ def _page_blocks(textpage, shown: Box, find_tables: bool = False, budget: TypedO
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
             if read != _visible_characters("".join("".join(block) for block in without_tables)):
                 return without_tables
+    if table_blocks:
+        # The page's own text, read once already, answers for most pages; only a table with
+        # a word it lacks asks for the reading without tables.
+        whole = page_text[0] if page_text else ""
+        doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole)}
+        if doubtful:
+            without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
+            before = "\n".join("\n".join(block) for block in without_tables)
+            wrong = {number for number in doubtful if not _words_kept(blocks[table_blocks[number]], before)}
+            if wrong == set(table_blocks):
+                return without_tables
+            if wrong:
+                return _page_blocks(textpage, shown, find_tables=True, budget=budget, refused=refused | wrong)
     return blocks
+
+
+# A table's word may be two or more of the reading without tables read together (a mark
+# read apart there: ``77.9`` and ``r``), or two or more of its own words one there
+# (``Revenue 1`` for ``Revenue1``); up to this many.
+WORDS_TOGETHER = 4
+
+
+def _words_kept(lines: list[str], before: str) -> bool:
+    """Whether each word of a table's cells is a word of ``before`` (a reading of the page
+    without tables), or some of them read together are, or it is some of them read
+    together: a table read by rows reads the page's words in another order, never other
+    words."""
+    words = before.split()
+    known = set(words)
+    if all(word in known for line in lines for word in line.split()):
+        return True
+    for together in range(2, WORDS_TOGETHER + 1):
+        known.update("".join(words[start : start + together]) for start in range(len(words) - together + 1))
+    for line in lines:
+        for cell in line.split("\t"):
+            cell_words = cell.split()
+            start = 0
+            while start < len(cell_words):
+                for together in range(1, WORDS_TOGETHER + 1):
+                    if start + together <= len(cell_words) and "".join(cell_words[start : start + together]) in known:
+                        start += together
+                        break
+                else:
+                    return False
+    return True
 
 
 def _visible_characters(text: str) -> Counter:

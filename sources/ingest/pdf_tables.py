@@ -18,7 +18,8 @@ closer than the table's rows. A table needs a column after its first set flush r
 holding figures: labels and values, terms and definitions, an index or a list set in
 columns, all flush left, and narrow columns of text set flush right, are read a column at
 a time as before (a browser copies such layouts an item a line). Two tables side by side,
-a gutter more than twice as wide as their columns' between them, are two. Running heads
+a gutter more than twice as wide as their columns' between them, are two; two halves alike
+closer together (a menu or a contents page in two columns) are none. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -43,6 +44,7 @@ NUMBER_WIDTH = 12  # line heights: the widest column of figures
 SAMPLED = 8  # pieces of a column looked at for figures
 MARK_WIDTH = 1.5  # line heights: the widest box of a footnote mark
 HEADER_LINES = 0.75  # of the rows' distance: the widest between a header's two lines
+SPAN_CENTRED = 0.15  # of two lines' distance: the furthest a cell between them stands off their middle
 
 
 @dataclass
@@ -72,8 +74,12 @@ def _bands(boxes: list) -> list[list]:
     for box in sorted(boxes, key=lambda box: -(box[1] + box[3])):
         if anchor is not None:
             overlap = min(anchor[3], box[3]) - max(anchor[1], box[1])
-            if overlap > 0.5 * min(anchor[3] - anchor[1], box[3] - box[1]):
+            if overlap > 0.5 * min(anchor[3] - anchor[1], box[3] - box[1]) or _of_a_word_in(box, bands[-1]):
                 bands[-1].append(box)
+                # A mark raised above its line (a footnote's "*", its centre the highest)
+                # is no line's first box: the first of the line's type after it is.
+                if anchor[3] - anchor[1] < 0.75 * (box[3] - box[1]):
+                    anchor = box
                 continue
         anchor = box
         bands.append([box])
@@ -81,6 +87,27 @@ def _bands(boxes: list) -> list[list]:
     for band in bands:
         band.sort(key=lambda box: box[0])
     return bands
+
+
+# Of a glyph's height: the widest gap between two glyphs of one word, drawn one at a time.
+WORD_GAP = 0.25
+
+
+def _of_a_word_in(box: tuple, band: list) -> bool:
+    """Whether a box stands on the line of a band's box it touches, as the next or the
+    previous glyph of a word does (at most ``WORD_GAP`` of its height apart, overlapping it
+    by a quarter of the lower's height): the glyphs of a row drawn one at a time, its label
+    a few points below its figures (a footnote mark in the label's cell), had been dealt
+    to two lines by their shapes, the x-height letters and a figure's point to one, the
+    capitals and digits to the other ("144 4" and "." a line below)."""
+    height = box[3] - box[1]
+    for other in band:
+        gap = max(box[0] - other[2], other[0] - box[2])
+        if -WORD_GAP * height < gap < WORD_GAP * max(height, other[3] - other[1]):
+            overlap = min(other[3], box[3]) - max(other[1], box[1])
+            if overlap > 0.25 * min(height, other[3] - other[1]):
+                return True
+    return False
 
 
 def _marks_joined(bands: list[list]) -> list[list]:
@@ -241,19 +268,27 @@ def _holds_figures(placed: list[list[list]], column: int, text_of) -> bool:
     return needed <= 0
 
 
-def _a_note(extents: list[list], column: int) -> bool:
+def _a_note(placed: list[list[list]], extents: list[list], column: int) -> bool:
     """Whether a column at a table's side is a note set beside it: a single line beside
     the table's rows, or two lines or more of text at one pitch (a paragraph's leading),
     closer than the table's lines mostly are. A
     note of three lines beside a table of five rows Chromium printed: 11.3 points from
     line to line, the rows 19.5 apart. A column of labels wrapped over lines is none: its
     lines are a line apart within a cell and a line and the cells' padding from cell to
-    cell, two pitches."""
-    tops = [line[column][3] for line in extents if line[column]]
-    if len(tops) == 1:
+    cell, two pitches.
+
+    The column's lines, and the others', are each of their own boxes: lines of a list
+    beside a table, at their own pitch, had made lines of the page together with the rows
+    beside them (two of the list's in one, a figure's comma in another), and their pitches
+    were no pitch."""
+    if sum(1 for line in extents if line[column]) == 1:
         # One line of it in the table's rows, the rest above or below them.
         return len(extents) >= ROWS
-    others = [max(piece[3] for number, piece in enumerate(line) if number != column and piece) for line in extents if any(piece for number, piece in enumerate(line) if number != column)]
+    tops = [max(box[3] for box in band) for band in _bands([box for line in placed for box in line[column]])]
+    others = [
+        max(box[3] for box in band)
+        for band in _bands([box for line in placed for number, cell in enumerate(line) if number != column for box in cell])
+    ]
     pitches = sorted(above - below for above, below in zip(others, others[1:]))
     if not pitches:
         return False
@@ -296,9 +331,9 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
             flush_right >= 0.6 and flush_right > flush_left and width <= NUMBER_WIDTH * line_height and _holds_figures(placed, column, text_of)
         )
     first, last = 0, columns - 1
-    while first < last and (text_column[first] or not aligned[first] and _a_note(extents, first)):
+    while first < last and (text_column[first] or not aligned[first] and _a_note(placed, extents, first)):
         first += 1
-    while last > first and (text_column[last] or not aligned[last] and _a_note(extents, last)):
+    while last > first and (text_column[last] or not aligned[last] and _a_note(placed, extents, last)):
         last -= 1
     if last - first < 1 or any(text_column[first : last + 1]) or not any(aligned[first + 1 : last + 1]):
         return []
@@ -309,7 +344,37 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
         others = widths[first : column - 1] + widths[column : last]
         if widths[column - 1] > 2 * max(others):
             return [(first, column - 1), (column, last)]
+    if _halves_alike(extents, aligned, first, last):
+        return []
     return [(first, last)]
+
+
+def _halves_alike(extents: list[list], aligned: list[bool], first: int, last: int) -> bool:
+    """Whether the columns ``first`` to ``last`` are two halves alike side by side, each
+    its items flush left and its figures flush right, of one width (within ``ALIGNED``
+    twice): a menu in two columns, a contents page in two, each a list of its own that a
+    browser copies a column at a time. Read as one table, the two lists had been
+    interleaved, a line of each in turn ("Tomato soup 10.45 Chicken curry 20.03"). Two
+    tables side by side, further apart than their columns are, are two tables first."""
+    count = last - first + 1
+    if count % 2 or count < 4:
+        return False
+    middle = first + count // 2
+    if aligned[first] or aligned[middle] or aligned[first : middle - 1] != aligned[middle:last]:
+        return False
+
+    def flush_right(column: int) -> bool:
+        # Figures of one width (page numbers 205, 215, 226) are flush left too.
+        rights = [line[column][1] for line in extents if line[column]]
+        return sum(1 for right in rights if max(rights) - right < ALIGNED) >= 0.6 * len(rights)
+
+    if not (flush_right(middle - 1) and flush_right(last)):
+        return False
+
+    def width(low: int, high: int) -> float:
+        return max(line[high][1] for line in extents if line[high]) - min(line[low][0] for line in extents if line[low])
+
+    return abs(width(first, middle - 1) - width(middle, last)) < 2 * ALIGNED
 
 
 def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:
@@ -319,7 +384,11 @@ def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]
     (the upper quartile of the distances from a line to the next, less ``ROW_PADDING``;
     the median is a wrapped cell's where most cells wrap): two rows, a label centred
     beside them (Chromium's rows 19.5 points apart); read with the lines around it, it had
-    made one row of the two, "Other partners 1.1 4.4 2.2 5.5". Beside two lines closer
+    made one row of the two, "Other partners 1.1 4.4 2.2 5.5". Centred: within
+    ``SPAN_CENTRED`` of their distance of their middle. Labels set 4 points below their
+    figures, rows 18 apart, stand between the figures of their row and of the next, but
+    off their middle: taken for cells spanning two rows, they had been read with the
+    figures of the next row ("Tyne and Wear 639.8 379.0"). Beside two lines closer
     than rows (a label wrapped, its lines 11.5 points apart, from one row's last line to
     the next's first 15.5) it is a cell of the one row they are."""
     facts = []
@@ -340,7 +409,7 @@ def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]
             if (
                 above[0] == next_[0]
                 and not any(mine and theirs for mine, theirs in zip(own[0], above[0]))
-                and next_[2] < own[2] < above[2]
+                and abs(own[2] - (above[2] + next_[2]) / 2) < SPAN_CENTRED * (above[2] - next_[2])
                 and above[1] - next_[1] > apart
             ):
                 joined[-1] = [[*cell, *more] for cell, more in zip(joined[-1], lines[number])]
@@ -394,7 +463,12 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
         # ``HEADER_LINES`` of the table's usual distance (headers centred in their cells,
         # each wrapped over two lines 12 points apart, the rows 19.5: 0.62); a header row
         # with less padding than the rows is none (20.5 points above rows 24 apart: 0.85).
-        both_full = all(rows[-1]) and all(group[0]) and not (len(rows) == 1 and pitch < HEADER_LINES * usual)
+        # A header row whose first cell alone is empty (the labels' heading left blank)
+        # above a full line is a row of its own too: the first row of figures is no line
+        # of it ("Revenue2\t2026 (359,311)"; marks raised beside some labels had made the
+        # distances from row to row of two sizes, as a wrapped cell's are).
+        header_above = len(rows) == 1 and not rows[-1][0] and all(rows[-1][1:])
+        both_full = (all(rows[-1]) or header_above) and all(group[0]) and not (len(rows) == 1 and pitch < HEADER_LINES * usual)
         if wrapped and pitch < middle and not both_full:
             rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
         else:
@@ -437,7 +511,8 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         # (no other cell wraps): a page number or a footnote set closer below the table than
         # its rows are apart (12 points below rows 16 apart) had been read as a line of its
         # last row, or as a column of its own.
-        if end - start > ROWS and not gaps[end - 1] and all(gaps[start : end - 1]):
+        # A last line that reaches into the line above is of its row, not set below it.
+        if end - start > ROWS and not gaps[end - 1] and all(gaps[start : end - 1]) and min(box[1] for box in bands[end - 2]) >= max(box[3] for box in bands[end - 1]):
             end -= 1
         if sum(1 for found in gaps[start:end] if found) < ROWS:
             continue

@@ -523,3 +523,289 @@ def test_a_header_row_a_little_closer_than_the_rows_are_apart_is_a_row_of_its_ow
     # header): two full lines, but not a header's two lines set a line apart.
     lines = _read([_table(ROWS, ys=[704.5, 684, 660, 636])]).split("\n")
     assert lines == ["\t".join(row) for row in ROWS]
+
+
+def _printed_page(html: str) -> bytes:
+    """A whole HTML page printed by Chromium (A4, margins of 1.5 cm, the viewport the page's
+    width)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        try:
+            tab = browser.new_page(viewport={"width": 794, "height": 1123})
+            tab.set_content(html)
+            data = tab.pdf(format="A4", margin={"top": "1.5cm", "bottom": "1.5cm", "left": "1.5cm", "right": "1.5cm"})
+        finally:
+            browser.close()
+    return data
+
+
+def _marked_rows_page(rows: list[list[str]], font: str = "Liberation Sans", size: str = "11pt", align: str = "baseline") -> str:
+    """A probe's statistical table: cells set on their baseline (or ``align``), footnote
+    marks (``<sup>``) after some labels and figures, the marks' note below."""
+    cell = f"<td style='vertical-align:{align};padding:2px 12px;text-align:{{}}'>{{}}</td>"
+    header = "".join(f"<th style='padding:2px 12px;text-align:{'left' if number == 0 else 'right'}'>{text}</th>" for number, text in enumerate(rows[0]))
+    body = "".join("<tr>" + "".join(cell.format("left" if number == 0 else "right", text) for number, text in enumerate(row)) + "</tr>" for row in rows[1:])
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><style>body{{font-family:'{font}';font-size:{size};margin:0}} "
+        "td,th{vertical-align:top}</style></head><body><h3>Table 9: Households by area (thousands)</h3>"
+        f"<table style='border-collapse:collapse;vertical-align:{align}'><tr>{header}</tr>{body}</table>"
+        "<p style='font-size:8pt'>a Estimate. b Break in series. * Provisional. 1, 2 See notes.</p></body></html>"
+    )
+
+
+def _shown(rows: list[list[str]]) -> list[str]:
+    """The rows as a browser copies them: a line each, cells apart by a tab, marks on their words."""
+    return ["\t".join(cell.replace("<sup>", "").replace("</sup>", "") for cell in row) for row in rows]
+
+
+MARKED_ROWS = [
+    ["Area", "2023", "2024", "2025"],
+    ["North West", "314.4", "240.6", "520.9"],
+    ["East Midlands", "746.4", "355.5", "94.7"],
+    ["Greater Manchester<sup>*</sup>", "144.4", "297.6", "368.0"],
+    ["Tyne and Wear", "411.6", "55.9", "657.2"],
+    ["South Yorkshire", "371.4", "872.7", "542.4"],
+    ["Merseyside", "415.8", "541.5", "325.2"],
+    ["West Yorkshire", "116.7", "96.5", "332.8"],
+    ["Inner London<sup>b</sup>", "616.5", "0.7", "808.9"],
+    ["Outer London<sup>a</sup>", "893.3", "205.9", "962.7"],
+    ["Kent", "366.4", "513.4", "640.9"],
+]
+# Marks after labels in cells set in their middle: the labels' lines, taller, stand lower.
+MIDDLE_MARKED_ROWS = [
+    ["Area", "2023", "2024", "2025"],
+    ["North West<sup>1</sup>", "82.4", "513.5", "166.9"],
+    ["East Midlands", "884.3", "938.5", "982.7"],
+    ["Greater Manchester<sup>b</sup>", "507.2", "358.0", "99.5"],
+    ["Tyne and Wear", "209.4", "356.7", "854.6"],
+    ["South Yorkshire<sup>b</sup>", "192.0", "455.7", "838.7"],
+    ["Merseyside<sup>1</sup>", "588.7", "572.2", "477.5"],
+    ["West Yorkshire<sup>2</sup>", "859.8", "817.2", "686.0"],
+]
+# Marks after figures and after the last label, in 9-point Liberation Serif.
+SERIF_MARKED_ROWS = [
+    ["Area", "2023", "2024", "2025"],
+    ["North West", "627.7", "565.5<sup>1</sup>", "711.7"],
+    ["East Midlands", "464.8", "383.8", "392.1"],
+    ["Greater Manchester", "719.8", "931.6", "398.9<sup>†</sup>"],
+    ["Tyne and Wear", "865.2", "788.9<sup>*</sup>", "501.3"],
+    ["South Yorkshire", "684.7", "607.0", "367.6<sup>*</sup>"],
+    ["Merseyside", "381.2", "739.3<sup>1</sup>", "629.4"],
+    ["West Yorkshire<sup>b</sup>", "401.7", "950.9", "76.4"],
+]
+
+
+@needs_chromium
+def test_a_table_whose_cells_hold_a_word_the_page_does_not_is_read_as_before():
+    """Marks after labels in 8-point cells set in their middle, drawn a glyph at a time: the
+    rows' glyphs had been dealt to two lines by their shapes, the figures cut at their
+    decimal points ("507 2", the "." a line below) and labels cut into letters ("G reate r
+    M anc este r"). The same characters, but other words: the table is read as before, a
+    column at a time."""
+    data = _printed_page(_marked_rows_page(MIDDLE_MARKED_ROWS, size="8pt", align="middle"))
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    before = pdf.read_pdf(io.BytesIO(data))[0]
+    assert "507.2" in read.split()
+    assert set(read.split()) <= set(before.split())
+
+
+@needs_chromium
+def test_a_mark_raised_over_a_row_is_no_first_box_of_its_line():
+    """A label with a mark, set 3 points below its figures, drawn a glyph at a time: the
+    mark, its centre the highest of the row, had been the line's first box, the figures'
+    digits of its line, their points and the label's small letters of the next ("144 4"
+    and "." below it)."""
+    data = _printed_page(_marked_rows_page(MARKED_ROWS))
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    start = lines.index("Area\t2023\t2024\t2025")
+    assert lines[start : start + len(MARKED_ROWS)] == _shown(MARKED_ROWS)
+
+
+@needs_chromium
+def test_a_last_row_whose_label_stands_below_its_figures_is_kept_whole():
+    """The last row's label, its mark raised, a line of its own a little below the figures:
+    a last line of one piece below the table had been taken for a page number set below it,
+    and "West" read after the table, "Yorkshireb" in the row."""
+    data = _printed_page(_marked_rows_page(SERIF_MARKED_ROWS, font="Liberation Serif", size="9pt"))
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "West Yorkshireb\t401.7\t950.9\t76.4" in lines
+    assert "South Yorkshire\t684.7\t607.0\t367.6*" in lines
+
+
+REPORT_ROWS = [
+    ["", "2026", "2025", "Change"],
+    ["Revenue<sup>2</sup>", "(359,311)", "(379,152)", "-20.8%"],
+    ["Operating costs", "(985,737)", "228,435", "13.9%"],
+    ["Depreciation<sup>1</sup>", "916,958", "820,243", "-16.6%"],
+    ["Impairment", "(827,913)", "30,758", "3.6%"],
+    ["Operating result<sup>3</sup>", "812,980", "(826,434)", "-11.2%"],
+    ["Net finance costs", "73,683", "(169,924)", "-1.0%"],
+    ["Result before tax", "271,434", "(923,826)", "-12.4%"],
+    ["Tax", "(434,991)", "569,391", "-1.5%"],
+]
+
+
+@needs_chromium
+def test_a_header_row_with_its_first_cell_empty_is_not_read_into_the_first_row_of_figures():
+    """An annual report's key figures in 9-point Liberation Serif, marks raised beside some
+    labels: the distances from row to row came in two sizes, as a wrapped cell's do, and the
+    header, its first cell empty, was read as a line of the first row ("Revenue2\\t2026
+    (359,311)\\t2025 (379,152)\\tChange -20.8%")."""
+    cells = "".join(
+        f"<tr><{tag} style='padding:1px 12px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:1px 12px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(REPORT_ROWS), REPORT_ROWS)
+    )
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Serif';font-size:9pt;margin:0} "
+        f"td,th{{vertical-align:top}}</style></head><body><h3>Key figures (EUR thousand)</h3><table style='border-collapse:collapse'>{cells}</table>"
+        "<p style='font-size:7pt'>1 Restated. 2 Excluding one-off items. 3 See note 12.</p></body></html>"
+    )
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "\t2026\t2025\tChange" in lines
+    assert "Revenue2\t(359,311)\t(379,152)\t-20.8%" in lines
+
+
+@pytest.mark.parametrize("below", [4, 5])
+def test_labels_set_a_little_below_their_figures_keep_their_own_rows_figures(below):
+    # 10-point rows 18 points apart, each label 4 or 5 points below its figures' baseline:
+    # between the figures of its row and of the next, a label had been taken for a cell
+    # spanning both, and the next row's figures read in its row ("Tyne and Wear\t639.8
+    # 379.0"), two labels in one ("South Yorkshire Merseyside").
+    rows = [
+        ["Area", "2023", "2024", "2025"],
+        ["Greater Manchester", "701.8", "458.5", "494.8"],
+        ["Tyne and Wear", "639.8", "62.4", "606.3"],
+        ["South Yorkshire", "379.0", "879.1", "238.6"],
+        ["Merseyside", "824.1", "731.6", "628.1"],
+        ["West Yorkshire", "876.2", "45.6", "600.4"],
+        ["Inner London", "616.5", "680.6", "412.2"],
+    ]
+    drawn = [(x, y - below if x == 72 and y < 700 else y, text, size) for x, y, text, size in _table(rows, pitch=18)]
+    assert _read([drawn]).split("\n") == ["\t".join(row) for row in rows]
+
+
+QUARTERS = [
+    ["Quarter", "Plan", "Actual"],
+    ["Q1", "$15,016", "$146,233"],
+    ["Q2", "$784,858", "$816,626"],
+    ["Q3", "$445,217", "($205,951)"],
+    ["Q4", "$621,713", "$315,508"],
+    ["Total", "$337,988", "$847,344"],
+]
+LIST = "<ul><li>Scope<ul><li>Phase one</li><li>Phase two</li></ul></li><li>Budget<ul><li>Capital</li><li>Operating</li></ul></li><li>Timeline</li></ul>"
+
+
+@needs_chromium
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_list_beside_a_table_is_no_column_of_it(side):
+    """A nested list 30 pixels beside a small table, its lines closer than the rows: its
+    lines and the rows beside them had made lines of the page together, at no one pitch,
+    and the list had been read as a column of the table, its rows merged ("Q1 Q2\\t$15,016
+    $784,858\\t...\\tPhase one Phase two")."""
+    cells = "".join(
+        f"<tr><{tag} style='padding:2px 8px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:2px 8px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(QUARTERS), QUARTERS)
+    )
+    parts = [f"<div><table style='border-collapse:collapse'>{cells}</table></div>", f"<div>{LIST}</div>"]
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0} "
+        "td,th{vertical-align:top}</style></head><body><h3>Project summary</h3>"
+        f"<div style='display:flex;gap:30px'>{''.join(parts if side == 'right' else parts[::-1])}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    lines = read.split("\n")
+    rows = ["\t".join(row) for row in QUARTERS]
+    assert lines[lines.index(rows[0]) : lines.index(rows[0]) + len(rows)] == rows
+
+    def the_list(text: str) -> list[str]:
+        return [block for block in text.split("\n\n") if "Scope" in block or "Timeline" in block]
+
+    # The list as read without tables (PDFium's reading of its glyphs, letters and all).
+    assert the_list(read) == the_list(pdf.read_pdf(io.BytesIO(data))[0])
+
+
+@needs_chromium
+def test_a_mark_beside_a_label_drawn_a_glyph_at_a_time_is_read_on_its_word():
+    """Key figures in 10-point Liberation Sans, drawn a glyph at a time: PDFium breaks the
+    line before the raised "1" of ``Revenue<sup>1</sup>``, and the break had been read as a
+    space, "Revenue 1", where a browser copies "Revenue1"."""
+    rows = [["", "2026", "2025", "Change"], ["Revenue<sup>1</sup>", "61,588", "703,496", "-4.6%"], *REPORT_ROWS[2:5], ["Operating result<sup>1</sup>", "926,572", "794,099", "28.5%"], *REPORT_ROWS[6:]]
+    cells = "".join(
+        f"<tr><{tag} style='padding:1px 12px;text-align:left'>{label}</{tag}>"
+        + "".join(f"<{tag} style='padding:1px 12px;text-align:right'>{figure}</{tag}>" for figure in figures)
+        + "</tr>"
+        for tag, (label, *figures) in zip(["th"] + ["td"] * len(rows), rows)
+    )
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:10pt;margin:0} "
+        f"td,th{{vertical-align:top}}</style></head><body><h3>Key figures (EUR thousand)</h3><table style='border-collapse:collapse'>{cells}</table>"
+        "<p style='font-size:7pt'>1 Restated.</p></body></html>"
+    )
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    assert "Revenue1\t61,588\t703,496\t-4.6%" in lines
+    assert "Operating result1\t926,572\t794,099\t28.5%" in lines
+
+
+MENU = [
+    ("Starters and mains", [("Tomato soup", "10.45"), ("Caesar salad", "10.79"), ("Grilled halloumi", "8.47"), ("Fish and chips", "14.57"), ("Beef burger", "5.16"), ("Mushroom risotto", "15.13")]),
+    ("Mains and desserts", [("Chicken curry", "20.03"), ("Lamb tagine", "9.58"), ("Sticky toffee pudding", "4.63"), ("Lemon tart", "5.43"), ("Cheese board", "12.10"), ("Apple crumble", "6.25")]),
+]
+
+
+@needs_chromium
+def test_a_menu_in_two_columns_alike_is_read_a_column_at_a_time_as_before():
+    """Two columns of dishes, each its prices flush right, 45% of the page wide: read as one
+    table of four columns, the two had been interleaved ("Tomato soup\t10.45\tChicken
+    curry\t20.03")."""
+    item = "<div style='display:flex;justify-content:space-between;gap:10px;margin:3px 0'><span>{}</span><span>{}</span></div>"
+    columns = "".join(f"<div style='width:45%'><h4>{heading}</h4>" + "".join(item.format(*dish) for dish in dishes) + "</div>" for heading, dishes in MENU)
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Serif';font-size:11pt;margin:0}</style></head>"
+        f"<body><h2 style='text-align:center'>Menu</h2><div style='display:flex;justify-content:space-between'>{columns}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "\t" not in read
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+def test_a_contents_page_in_two_columns_is_read_a_column_at_a_time_as_before():
+    """Two columns of a contents page 30 pixels apart, each its page numbers flush right;
+    the right's all of three digits, flush left as well as right."""
+    entry = "<div style='display:flex;justify-content:space-between'><span>{}</span><span>{}</span></div>"
+    left = [("Annexes", 8), ("Trade", 25), ("Energy", 44), ("Introduction", 52), ("Health", 68), ("Transport", 75)]
+    right = [("Housing", 205), ("Housing", 215), ("Health", 226), ("Education", 231), ("Trade", 240), ("Annexes", 259)]
+    columns = "".join("<div style='width:40%'>" + "".join(entry.format(*line) for line in lines) + "</div>" for lines in (left, right))
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body><h2>Contents</h2><div style='display:flex;gap:30px'>{columns}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "\t" not in read
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+def test_a_header_with_sub_and_superscripts_is_read_by_rows_its_letters_together():
+    """``CO<sub>2</sub> (Mt)`` and ``Area (km<sup>2</sup>)`` in 11-point header cells, drawn
+    a glyph at a time: the indices had made the header's line two, its glyphs dealt to them
+    by their shapes ("CO", "N O", "A", "k" and "2\tx\trea ( m )"), and the table was read
+    as before, a column at a time."""
+    rows = [["Plant A", "49.1", "3.17", "535"], ["Plant B", "7.8", "2.36", "723"], ["Plant C", "22.2", "0.39", "216"], ["Plant D", "49.5", "2.21", "500"], ["Plant E", "13.8", "4.81", "162"]]
+    cell = "<{0} style='padding:2px 10px;text-align:{1}'>{2}</{0}>"
+    header = "".join(cell.format("th", "left" if number == 0 else "right", text) for number, text in enumerate(["Site", "CO<sub>2</sub> (Mt)", "NO<sub>x</sub> (kt)", "Area (km<sup>2</sup>)"]))
+    body = "".join("<tr>" + "".join(cell.format("td", "left" if number == 0 else "right", text) for number, text in enumerate(row)) + "</tr>" for row in rows)
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0} td,th{vertical-align:top}</style></head>"
+        f"<body><h3>Emissions</h3><table style='border-collapse:collapse'><tr>{header}</tr>{body}</table></body></html>"
+    )
+    lines = pdf.read_pdf(io.BytesIO(data), tables=True)[0].split("\n")
+    start = next(number for number, line in enumerate(lines) if line.startswith("Site\t"))
+    assert lines[start].replace(" ", "") == "Site\tCO2(Mt)\tNOx(kt)\tArea(km2)"
+    assert lines[start + 1 : start + 1 + len(rows)] == ["\t".join(row) for row in rows]
