@@ -270,6 +270,89 @@ def _line_text(textpage, line: list, characters: list[tuple[int, int]], codes: s
     return text
 
 
+# Of a line's tallest box: how far beyond the line's median gap between its runs a gap
+# stands to be a word space. Chromium, printing small type (8-point serif, a table's cells,
+# bold), draws each glyph as a text object of its own with no space glyph; in such lines the
+# gaps between letters' shapes measured 0.01 to 0.16 of the tallest box (median 0.06), those
+# between words 0.30 to 0.41. In 11-point DejaVu Sans letters' shapes stood up to 0.27 apart
+# ("Party": 0.21 between "a" and "r"), so a gap so found is a word space only if the glyphs'
+# advances stand ``WORD_ADVANCE`` apart too.
+WORD_GAP = 0.15
+
+# Of a glyph's loose box (its advance, ascent to descent): how far the next glyph's stands
+# from it to be a word apart. Letters drawn one at a time stood 0.00 apart (kerning: -0.05),
+# words 0.22 to 0.27 (8-point serif, 11-point DejaVu Sans).
+WORD_ADVANCE = 0.1
+
+
+def _word_gaps(line: list) -> list[int]:
+    """The gaps of a line of three runs or more, by the number of the run before each, that
+    stand ``WORD_GAP`` of its tallest box beyond its median gap (a line of letters drawn one
+    at a time: the median is the gap between letters). Letters set apart evenly (letter
+    spacing) have no such gap."""
+    if len(line) < 3:
+        return []
+    height = max(box[3] - box[1] for box in line)
+    gaps = [box[0] - before[2] for before, box in zip(line, line[1:])]
+    usual = statistics.median(gaps)
+    return [number for number, gap in enumerate(gaps) if gap > usual + WORD_GAP * height]
+
+
+def _advanced_apart(textpage, last: int, first: int) -> bool:
+    """Whether a glyph (``first``) stands ``WORD_ADVANCE`` of the loose box of the glyph before
+    it (``last``) from its advance, either side (a line read from the right)."""
+    before = textpage.get_charbox(last, loose=True)
+    after = textpage.get_charbox(first, loose=True)
+    return max(after[0] - before[2], before[0] - after[2]) > WORD_ADVANCE * (before[3] - before[1])
+
+
+def _word_spaces_kept(textpage, text: str, lines: list[list], runs) -> str | None:
+    """PDFium's reading of a block drawn in order (``text``, its lines those of ``lines``) with
+    a space where a line's runs stand a word apart (``_word_gaps``, ``_advanced_apart``) and
+    PDFium read none: a line of glyphs drawn one at a time had read
+    "Netcashusedinactivities". None when no line has more gaps of ``_word_gaps`` than PDFium
+    read word breaks (a block of runs PDFium spaced, as most are: no run's characters are
+    asked for), or when a line wanting a space does not pair with its runs character for
+    character (then the block is read as before). ``runs``: a call giving the page's runs
+    (``_rect_characters``, None when not known) and its characters (``_page_characters``)."""
+    read = _lines(text)
+    if len(read) != len(lines):
+        return None
+    gaps = [_word_gaps(line) for line in lines]
+    if not any(len(wanted) > len(reading.split()) - 1 for wanted, reading in zip(gaps, read)):
+        return None
+    characters, codes = runs()
+    if not characters:
+        return None
+    kept = []
+    for line, wanted, reading in zip(lines, gaps, read):
+        if len(wanted) <= len(reading.split()) - 1:
+            kept.append(reading)
+            continue
+        spans = [characters[box[4]] for box in line]
+        pieces = [codes[first : last + 1] if codes is not None else textpage.get_text_range(first, last - first + 1) for first, last in spans]
+        if "".join("".join(pieces).split()) != "".join(reading.split()):
+            return None
+        # Where each word gap falls in PDFium's reading: after as many of its characters
+        # other than white space as the runs before it hold.
+        ends = set()
+        held = 0
+        for number, piece in enumerate(pieces):
+            held += len("".join(piece.split()))
+            if number in wanted and _advanced_apart(textpage, spans[number][1], spans[number + 1][0]):
+                ends.add(held)
+        spaced = ""
+        held = 0
+        for index, character in enumerate(reading):
+            spaced += character
+            if not character.isspace():
+                held += 1
+                if held in ends and index + 1 < len(reading) and not reading[index + 1].isspace():
+                    spaced += " "
+        kept.append(spaced)
+    return "\n".join(kept)
+
+
 def _table_lines(textpage, table: pdf_tables.Table, characters: list[tuple[int, int]]) -> list[str]:
     """A table's rows, a line each, its cells apart by a tab (as a browser copies a table);
     a cell wrapped over lines is one line of it, its lines apart by a space."""
@@ -287,7 +370,8 @@ def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> 
     between two of its runs (letters drawn one at a time, each placed anew), the line is
     PDFium's reading of its box, as a block drawn in order is read, if that holds the same
     characters (no glyph of a row above or below): letters set apart are read as one word,
-    as there; else the break is a space. A line whose runs do not follow each other is read
+    as there, and words whose glyphs stand a word apart with no space between them apart
+    (``_word_spaces_kept``); else the break is a space. A line whose runs do not follow each other is read
     as the lines of a block drawn out of order are (``_line_text``)."""
     runs = sorted(box[4] for box in line)
     if runs[-1] - runs[0] != len(runs) - 1:
@@ -302,7 +386,9 @@ def _cell_line_text(textpage, line: list, characters: list[tuple[int, int]]) -> 
         inset = 0.1 * (top - bottom)
         bounded = textpage.get_text_bounded(left, bottom + inset, right, top - inset).replace(_HYPHEN_AT_LINE_END, "-")
         if sorted(bounded.split()) and "".join(sorted("".join(bounded.split()))) == "".join(sorted("".join(text.split()))):
-            return bounded
+            # Its words apart where its letters stand a word apart (``_word_spaces_kept``).
+            spaced = _word_spaces_kept(textpage, bounded, [line], lambda: (characters, None))
+            return bounded if spaced is None else spaced
     return text
 
 
@@ -765,9 +851,10 @@ def _page_blocks(
 
     The text of a block is read in one call for its whole box (PDFium scans the page's
     characters on every call, so one call per line would cost lines x characters), in the
-    order the page draws it. A block drawn in another order than it is read (its lines top to
-    bottom, each left to right: ``_block_lines``), or holding right-to-left script PDFium
-    does not read from the right, is read a line at a time from its runs' characters
+    order the page draws it, with a space where its glyphs stand a word apart and PDFium
+    read none (glyphs drawn one at a time: ``_word_spaces_kept``). A block drawn in another
+    order than it is read (its lines top to bottom, each left to right: ``_block_lines``),
+    or holding right-to-left script PDFium does not read from the right, is read a line at a time from its runs' characters
     (``_rect_characters``, once for the page; ``_line_reading``). A table (``pdf_tables``) is a
     block read a row a line, its cells apart by a tab (``_table_lines``), only if the page
     so read holds the characters of its runs, or those it holds read without tables, each
@@ -803,6 +890,16 @@ def _page_blocks(
         if characters is None or not page_text[0]:
             return _box_text(textpage, cell)
         return "".join(page_text[0][characters[box[4]][0] : characters[box[4]][1] + 1] for box in cell)
+
+    def runs() -> tuple[list[tuple[int, int]] | None, str | None]:
+        # The page's runs and characters, for a block PDFium read with fewer word breaks
+        # than its gaps show (``_word_spaces_kept``).
+        nonlocal characters
+        if characters == []:
+            characters = _rect_characters(textpage)
+        if characters and not codes:
+            codes.append(_page_characters(textpage))
+        return characters, (codes[0] if codes else None)
 
     found = pdf_tables.tables(boxes, line_height, text_of) if find_tables else []
     numbers = [number for number in range(len(found)) if number not in refused]
@@ -849,6 +946,10 @@ def _page_blocks(
                 if characters is not None and all(_upright(textpage, line, characters) for line in lines):
                     text = "\n".join(_line_reading(textpage, line, characters, codes, budget) for line in lines)
             text = text.replace(_HYPHEN_AT_LINE_END, "-\n")
+            if not _RIGHT_TO_LEFT.search(text):
+                spaced = _word_spaces_kept(textpage, text, lines, runs)
+                if spaced is not None:
+                    text = spaced
         else:
             text = "\n".join(_line_reading(textpage, line, characters, codes, budget) for line in lines)
         if block_lines := _lines(text):
