@@ -875,7 +875,10 @@ def _page_blocks(
     codes: list = []  # the page's characters (``_page_characters``), read when first needed
     budget = TypedOrderBudget() if budget is None else budget
 
-    page_text: list[str] = []
+    def page_characters() -> str | None:
+        if not codes:
+            codes.append(_page_characters(textpage))
+        return codes[0]
 
     def text_of(cell: list) -> str:
         # A run's characters from the page's text, both read once for the page (a call to
@@ -884,12 +887,10 @@ def _page_blocks(
         nonlocal characters
         if characters == []:
             characters = _rect_characters(textpage)
-        if not page_text:
-            whole = textpage.get_text_range()
-            page_text.append(whole if len(whole) == textpage.count_chars() else "")
-        if characters is None or not page_text[0]:
+        whole = page_characters()
+        if characters is None or not whole:
             return _box_text(textpage, cell)
-        return "".join(page_text[0][characters[box[4]][0] : characters[box[4]][1] + 1] for box in cell)
+        return "".join(whole[characters[box[4]][0] : characters[box[4]][1] + 1] for box in cell)
 
     def runs() -> tuple[list[tuple[int, int]] | None, str | None]:
         # The page's runs and characters, for a block PDFium read with fewer word breaks
@@ -897,9 +898,7 @@ def _page_blocks(
         nonlocal characters
         if characters == []:
             characters = _rect_characters(textpage)
-        if characters and not codes:
-            codes.append(_page_characters(textpage))
-        return characters, (codes[0] if codes else None)
+        return characters, (page_characters() if characters else None)
 
     found = pdf_tables.tables(boxes, line_height, text_of) if find_tables else []
     numbers = [number for number in range(len(found)) if number not in refused]
@@ -968,7 +967,7 @@ def _page_blocks(
     if table_blocks:
         # The page's own text, read once already, answers for most pages; only a table with
         # a word it lacks asks for the reading without tables.
-        whole = page_text[0] if page_text else ""
+        whole = (codes[0] or "") if codes else ""
         doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole)}
         if doubtful:
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)

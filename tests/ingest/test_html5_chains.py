@@ -742,11 +742,10 @@ def test_markup_the_parser_fails_on_is_refused_in_words_a_person_can_act_on():
 FRONTPAGE_CHAIN = [sentence(number) for number in range(7)]
 
 
-def frontpage_page(opener: str, inside: str, after: str = "") -> str:
-    """The chain in a layout table's cell, ``inside`` put after its third paragraph's text,
-    ``after`` after the table."""
+def frontpage_page(opener: str, inside: str) -> str:
+    """The chain in a layout table's cell, ``inside`` put after its third paragraph's text."""
     paragraphs = "".join(f"{opener}{text}{inside if number == 2 else ''}\n" for number, text in enumerate(FRONTPAGE_CHAIN))
-    return page_of(f"<table><tr><td>{paragraphs}</table>{after}")
+    return page_of(f"<table><tr><td>{paragraphs}</table>")
 
 
 def test_text_after_a_list_in_a_chained_paragraph_in_a_layout_cell_is_read():
@@ -763,9 +762,3 @@ def test_a_table_in_a_chained_paragraph_in_a_layout_cell_is_read():
     table = "<table border=1><tr><td>Cell one of the table of tolls.<tr><td>Cell two of the table of tolls.</table>"
     lines = read(frontpage_page("<p><font face=Verdana size=2>", table)).text.splitlines()
     assert in_order(lines, [*FRONTPAGE_CHAIN[:3], "Cell one of the table of tolls.", "Cell two of the table of tolls.", *FRONTPAGE_CHAIN[3:]])
-
-
-def test_a_footers_rows_after_a_chain_in_a_layout_cell_are_not_glued():
-    footer = "<table><tr><td><font size=1>Copyright 1999 Town Press, all rights reserved<tr><td>Last updated by the webmaster</table>"
-    text = read(frontpage_page("<font face=Arial><p>", "", footer)).text
-    assert "reservedLast" not in text and "reserved Last" not in text
