@@ -12,7 +12,8 @@ meant to find: figures set flush left, cells without padding, a table of text al
 an index in two columns, a résumé with its dates flush right, a table of contents), and,
 last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
 text set flush right, two tables side by side, footnote marks beside figures, a header
-wrapped and centred in its cells, a page number just below a table), printed to PDF by Chromium (``/usr/bin/chromium``, through
+wrapped and centred in its cells, a page number just below a table, a header cell spanning
+two columns), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -260,7 +261,28 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         rows = "".join(f"<tr><td style='padding:3px 10px'>Entry {m}</td><td style='padding:3px 10px;text-align:right'>{number(rng)}</td></tr>" for m in range(rng.randint(6, 12)))
         body = f"<table style='border-collapse:collapse'>{rows}</table><div style='margin-top:4px;text-align:center'>{rng.randint(2, 40)}</div>"
         pages.append((f"a page number below a table {n}", TABLE, page(body, font=font()), False))
+    for n in range(3):
+        pages.append((f"header spanning two columns {n}", TABLE, page(spanning_table(rng, units=n == 2), font=font()), False))
     return pages
+
+
+def spanning_table(rng: random.Random, *, units: bool = False) -> str:
+    """A financial statement of two years, each a header cell spanning two columns
+    (``colspan=2``) centred over a group's and a company's figures, or over an amount and
+    a percentage (``units``)."""
+    padding = rng.choice(["4px 8px", "3px 10px", "2px 9px"])
+    cell = f"padding:{padding};text-align:{{}}"
+    under = ["£m", "%"] if units else ["Group", "Company"]
+    years = "".join(f'<th colspan=2 style="{cell.format("center")}">{2023 - n}</th>' for n in range(2))
+    heads = "".join(f'<th style="{cell.format("right")}">{text}</th>' for text in under * 2)
+    body = []
+    for label in ["Revenue", "Cost of sales", "Gross profit", "Administrative expenses", "Operating profit", "Finance costs", "Profit before tax"]:
+        figures = [f"{rng.uniform(-9000, 90000):,.0f}" if not units or m % 2 == 0 else f"{rng.uniform(-20, 40):.1f}" for m in range(4)]
+        body.append(f'<tr><td style="{cell.format("left")}">{label}</td>' + "".join(f'<td style="{cell.format("right")}">{figure}</td>' for figure in figures) + "</tr>")
+    return (
+        f'<table style="border-collapse:collapse"><thead><tr><th style="{cell.format("left")}"></th>{years}</tr>'
+        f'<tr><th style="{cell.format("left")}">{"" if units else "£ million"}</th>{heads}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 def printed(pages) -> tuple[dict[str, bytes], dict[str, str], dict[str, list[list[str]]]]:

@@ -241,6 +241,55 @@ def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
     return placed
 
 
+# Lines at a table's top that may hold a header cell spanning columns (a year over a
+# group's and a company's figures, over two units; a heading over years).
+SPANNING_LINES = 2
+
+
+def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
+    """The gutters a region's lines leave empty, all of them; and, when a header cell
+    spanning two columns or more (``colspan``) crosses one its lines below the header
+    leave empty, that one too: each box of the header's lines that reaches into it crosses
+    its middle, and ``ROWS`` lines or more stand below the header. Taken from all lines
+    alone, "2023" centred over a group's and a company's figures had made one column of
+    the two, "12,345 8,901" a cell. A header's box reaching into such a gutter without
+    crossing its middle is a cell wider than its column's figures, no span: the columns
+    are then all lines' gutters, as before."""
+    gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
+    for top in range(1, min(SPANNING_LINES, len(region) - ROWS) + 1):
+        below = _gaps(sorted((box for band in region[top:] for box in band), key=lambda box: box[0]))
+        crossed = [(low, high) for low, high in below if not any(low <= other[0] and other[1] <= high for other in gutters)]
+        if not crossed:
+            continue
+        header = [box for band in region[:top] for box in band]
+        if all(
+            box[0] < (low + high) / 2 < box[2]
+            for low, high in crossed
+            for box in header
+            if box[0] < high and box[2] > low
+        ):
+            return sorted(gutters + crossed)
+        return gutters
+    return gutters
+
+
+def _spans_merged(rows: list[list[list]], gutters: list[tuple[float, float]]) -> list[list[list]]:
+    """The rows with the cells a box crosses the gutter between made one (a header cell
+    spanning columns: ``_region_gutters``), as a browser copies a cell spanning columns,
+    one cell. A row no box of which crosses a gutter keeps its cells."""
+    merged = []
+    for row in rows:
+        crossed = {number for number, (low, high) in enumerate(gutters) for cell in row for box in cell if box[0] < (low + high) / 2 < box[2]}
+        cells = [list(row[0])]
+        for number, cell in enumerate(row[1:]):
+            if number in crossed:
+                cells[-1].extend(cell)
+            else:
+                cells.append(list(cell))
+        merged.append(cells)
+    return merged
+
+
 def _extents(placed: list[list[list]]) -> list[list[tuple[float, float, float, float] | None]]:
     """Each line's pieces by column, ``(left, right, bottom, top)``, None where it has none:
     measured once for all that is asked of the columns."""
@@ -519,7 +568,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         region = bands[start:end]
         # The region's columns are the gutters its lines leave empty, all of them: the one
         # between a table and prose beside it too, which the first row may not reach.
-        gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
+        gutters = _region_gutters(region)
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
@@ -527,7 +576,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
             edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))
             own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
             lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
-            rows = _rows(lines)
+            rows = _spans_merged(_rows(lines), gutters[kept[0] : kept[1]])
             # A first or last row of a single cell is no row of the table, nor one with more
             # than one cell empty set further apart than its rows are (a running head and the
             # page's number over its columns, a line of prose below it).

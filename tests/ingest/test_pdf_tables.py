@@ -809,3 +809,16 @@ def test_a_header_with_sub_and_superscripts_is_read_by_rows_its_letters_together
     start = next(number for number, line in enumerate(lines) if line.startswith("Site\t"))
     assert lines[start].replace(" ", "") == "Site\tCO2(Mt)\tNOx(kt)\tArea(km2)"
     assert lines[start + 1 : start + 1 + len(rows)] == ["\t".join(row) for row in rows]
+
+
+def test_a_header_cell_spanning_two_columns_keeps_the_figures_under_it_in_two_cells():
+    # "2023" centred over a group's and a company's figures (``colspan=2``), crossing the
+    # gutter between them: taken from all lines, the columns had been one, "12,345 8,901"
+    # a cell. The spanning cell is one cell, as a browser copies it.
+    rows = [["£ million", "Group", "Company", "Group", "Company"], ["Revenue", "12,345", "8,901", "11,002", "7,654"], ["Cost of sales", "6,543", "4,321", "5,987", "4,012"], ["Gross profit", "5,802", "4,580", "5,015", "3,642"]]
+    header_widths = {"Group": 27.8, "Company": 42.8}
+    rights = (220, 280, 350, 410)
+    drawn = [(72, 684, rows[0][0])] + [(right - header_widths[text], 684, text) for right, text in zip(rights, rows[0][1:])]
+    drawn += _table(rows[1:], top=668, rights=rights)
+    drawn += [(235 - _width("2023") / 2, 700, "2023"), (365 - _width("2022") / 2, 700, "2022")]
+    assert _read([drawn]).split("\n") == ["\t2023\t2022", *("\t".join(row) for row in rows)]
