@@ -34,6 +34,9 @@ import bisect
 from dataclasses import dataclass
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
+# Points: the narrowest gap between columns of figures set with little padding (Chromium's
+# cells of 2 and 3 pixels' padding, 5.3 to 5.9 points apart).
+TIGHT_GUTTER = 4.5
 ROWS = 3  # rows of two cells or more that make a table
 ROW_APART = 2.2  # line heights: the widest gap between two lines of a table
 ROW_PADDING = 1.5  # points: gaps between lines wider by more than this are a row's and a line's
@@ -249,12 +252,12 @@ SPANNING_LINES = 2
 def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
     """The gutters a region's lines leave empty, all of them; and, when a header cell
     spanning two columns or more (``colspan``) crosses one its lines below the header
-    leave empty, that one too: each box of the header's lines that reaches into it crosses
-    its middle, and ``ROWS`` lines or more stand below the header. Taken from all lines
-    alone, "2023" centred over a group's and a company's figures had made one column of
-    the two, "12,345 8,901" a cell. A header's box reaching into such a gutter without
-    crossing its middle is a cell wider than its column's figures, no span: the columns
-    are then all lines' gutters, as before."""
+    leave empty, that one too: each box of the header's lines that reaches into it spans
+    it (``_spanning``), and ``ROWS`` lines or more stand below the header. Taken from all
+    lines alone, "2023" centred over a group's and a company's figures had made one column
+    of the two, "12,345 8,901" a cell. A header's box reaching into such a gutter without
+    spanning it is a cell wider than its column's figures, no span: the columns are then
+    all lines' gutters, as before."""
     gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
     for top in range(1, min(SPANNING_LINES, len(region) - ROWS) + 1):
         below = _gaps(sorted((box for band in region[top:] for box in band), key=lambda box: box[0]))
@@ -263,7 +266,7 @@ def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
             continue
         header = [box for band in region[:top] for box in band]
         if all(
-            box[0] < (low + high) / 2 < box[2]
+            _spanning(box, low, high)
             for low, high in crossed
             for box in header
             if box[0] < high and box[2] > low
@@ -273,13 +276,21 @@ def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
     return gutters
 
 
+def _spanning(box: tuple, low: float, high: float) -> bool:
+    """Whether a box spans a gutter ``(low, high)``: it covers it but for less than
+    ``TIGHT_GUTTER`` at either edge. "2023" centred over two columns of figures stands 2
+    points off each; a header "Company" wider than the figures below it reaches into the
+    gutter before them, 5.5 points off the column before it: a cell of its own column."""
+    return box[0] < low + TIGHT_GUTTER and box[2] > high - TIGHT_GUTTER
+
+
 def _spans_merged(rows: list[list[list]], gutters: list[tuple[float, float]]) -> list[list[list]]:
-    """The rows with the cells a box crosses the gutter between made one (a header cell
-    spanning columns: ``_region_gutters``), as a browser copies a cell spanning columns,
-    one cell. A row no box of which crosses a gutter keeps its cells."""
+    """The rows with the cells a box spans the gutter between (``_spanning``) made one (a
+    header cell spanning columns: ``_region_gutters``), as a browser copies a cell spanning
+    columns, one cell. A row no box of which spans a gutter keeps its cells."""
     merged = []
     for row in rows:
-        crossed = {number for number, (low, high) in enumerate(gutters) for cell in row for box in cell if box[0] < (low + high) / 2 < box[2]}
+        crossed = {number for number, (low, high) in enumerate(gutters) for cell in row for box in cell if _spanning(box, low, high)}
         cells = [list(row[0])]
         for number, cell in enumerate(row[1:]):
             if number in crossed:

@@ -822,3 +822,18 @@ def test_a_header_cell_spanning_two_columns_keeps_the_figures_under_it_in_two_ce
     drawn += _table(rows[1:], top=668, rights=rights)
     drawn += [(235 - _width("2023") / 2, 700, "2023"), (365 - _width("2022") / 2, 700, "2022")]
     assert _read([drawn]).split("\n") == ["\t2023\t2022", *("\t".join(row) for row in rows)]
+
+
+def test_a_header_wider_than_the_figures_below_it_is_no_cell_spanning_columns():
+    # "Company" 5.5 points from the column before it, the figures below it 18: it reaches
+    # into the gutter the figures leave, past its middle, but stands over its own column.
+    # Taken for a cell spanning both, with "2023" above, the table had been read a column
+    # at a time; no more than a gutter the header's lines narrow, its columns are read as
+    # before (those of all lines, a year's two figures in one cell).
+    rows = [["£ million", "Group", "Company", "Group", "Company"], ["Revenue", "12,345", "8,901", "11,002", "7,654"], ["Cost of sales", "6,543", "4,321", "5,987", "4,012"], ["Gross profit", "5,802", "4,580", "5,015", "3,642"]]
+    header_widths = {"Group": 27.8, "Company": 42.8}
+    rights = (220, 268.3, 340, 388.3)
+    drawn = [(72, 684, rows[0][0])] + [(right - header_widths[text], 684, text) for right, text in zip(rights, rows[0][1:])]
+    drawn += _table(rows[1:], top=668, rights=rights)
+    drawn += [(229 - _width("2023") / 2, 700, "2023"), (349 - _width("2022") / 2, 700, "2022")]
+    assert _read([drawn]).split("\n") == ["\t2023\t2022", *(f"{label}\t{first} {second}\t{third} {fourth}" for label, first, second, third, fourth in rows)]
