@@ -13,7 +13,7 @@ an index in two columns, a résumé with its dates flush right, a table of conte
 last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
 text set flush right, two tables side by side, footnote marks beside figures, a header
 wrapped and centred in its cells, a page number just below a table, a header cell spanning
-two columns), printed to PDF by Chromium (``/usr/bin/chromium``, through
+two columns, columns of figures about six points apart), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -263,6 +263,9 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         pages.append((f"a page number below a table {n}", TABLE, page(body, font=font()), False))
     for n in range(3):
         pages.append((f"header spanning two columns {n}", TABLE, page(spanning_table(rng, units=n == 2), font=font()), False))
+    for n in range(3):
+        body = financial_table(rng, rng.randint(5, 9)).replace("padding:", "padding:2px 3px;x:")
+        pages.append((f"columns six points apart {n}", TABLE, page(body, font=font()), False))
     return pages
 
 

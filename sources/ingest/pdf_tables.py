@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
 # Points: the narrowest gap between columns of figures set with little padding (Chromium's
-# cells of 2 and 3 pixels' padding, 5.3 to 5.9 points apart).
+# cells of 2 and 3 pixels' padding, 5.3 to 5.9 points apart), told from a space within a
+# cell by the gaps' widths (``_tight_gutters``).
 TIGHT_GUTTER = 4.5
 ROWS = 3  # rows of two cells or more that make a table
 ROW_APART = 2.2  # line heights: the widest gap between two lines of a table
@@ -157,25 +158,26 @@ def _marks_joined(bands: list[list]) -> list[list]:
     return joined
 
 
-def _gaps(band: list) -> list[tuple[float, float]]:
+def _gaps(band: list, gutter: float = GUTTER) -> list[tuple[float, float]]:
     """The gaps of at least a gutter between the pieces of a line (its boxes left to right)."""
     gaps = []
     reach = band[0][2]
     for box in band[1:]:
-        if box[0] - reach >= GUTTER:
+        if box[0] - reach >= gutter:
             gaps.append((reach, box[0]))
         reach = max(reach, box[2])
     return gaps
 
 
-def _narrowed(gutters: list[tuple[float, float]], band: list) -> list[tuple[float, float]]:
+def _narrowed(gutters: list[tuple[float, float]], band: list, narrowest: float = GUTTER) -> list[tuple[float, float]]:
     """The gutters that a line leaves empty, each narrowed to what the line leaves of it.
     The line's pieces, not its boxes: a figure Chromium drew in two runs ("1" and
     "1290.2 bn") reaching into a gutter had left it one point wide, the run nearer its
-    one edge narrowing it from that side, the other from the other."""
+    one edge narrowing it from that side, the other from the other. ``narrowest``: the
+    narrowest gutter kept, and the widest gap within a piece."""
     pieces: list[list[float]] = []
     for box in band:
-        if pieces and box[0] - pieces[-1][2] < GUTTER:
+        if pieces and box[0] - pieces[-1][2] < narrowest:
             pieces[-1][2] = max(pieces[-1][2], box[2])
         else:
             pieces.append([box[0], box[1], box[2]])
@@ -187,7 +189,7 @@ def _narrowed(gutters: list[tuple[float, float]], band: list) -> list[tuple[floa
                     low = max(low, box[2])
                 else:
                     high = min(high, box[0])
-        if high - low >= GUTTER:
+        if high - low >= narrowest:
             kept.append((low, high))
     return kept
 
@@ -198,7 +200,7 @@ def _height(band: list) -> float:
     return max(box[3] - box[1] for box in band)
 
 
-def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tuple[int, int, list]]:
+def _regions(bands: list[list], gaps: list[list], line_height: float, narrowest: float = GUTTER) -> list[tuple[int, int, list]]:
     """Runs of consecutive lines, ``(first, past the last, gutters)``, over which at least
     one gutter holds: started by a line of two pieces or more, continued by the lines below
     it, no further than ``ROW_APART`` and of its type size, that leave every gutter empty
@@ -222,7 +224,7 @@ def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tu
         while end < len(bands):
             if bottoms[end - 1] - tops[end] > widest or not 0.6 < heights[end] / height < 1.6:
                 break
-            narrowed = _narrowed(gutters, bands[end])
+            narrowed = _narrowed(gutters, bands[end], narrowest)
             if len(narrowed) < len(gutters):
                 break
             gutters = narrowed
@@ -230,6 +232,33 @@ def _regions(bands: list[list], gaps: list[list], line_height: float) -> list[tu
         regions.append((start, end, gutters))
         start = end
     return regions
+
+
+def _neighbours(bands: list[list], gaps: list[list], start: int, end: int) -> tuple:
+    """The lines just above and below a region's that are split by a gutter."""
+    return tuple(bands[number] for number in (start - 1, end) if 0 <= number < len(bands) and gaps[number])
+
+
+def _column_regions(bands: list[list], gaps: list[list], line_height: float, text_of=None) -> list[tuple[int, int, list]]:
+    """The regions (``_regions``) a table's lines may make: each continued by lines that
+    narrow a gutter to no less than ``TIGHT_GUTTER`` where each gutter the region held
+    is a column of it (``_tight_gutters``), as a table's header further apart than its
+    figures set with little padding; elsewhere the regions of gutters of ``GUTTER``, as
+    before. A region of the narrower gutters whose columns they are not (a table whose
+    cells nearly touch, some rows' closer than a gutter) had been read by rows in pieces."""
+    regions = _regions(bands, gaps, line_height)
+    tight = []
+    for start, end, held in _regions(bands, gaps, line_height, TIGHT_GUTTER):
+        if all(high - low >= GUTTER for low, high in held):
+            continue
+        region = bands[start:end]
+        gutters = _tight_gutters(region, _region_gutters(region), text_of, _neighbours(bands, gaps, start, end))
+        if all(any(low < high_held and low_held < high for low, high in gutters) for low_held, high_held in held):
+            tight.append((start, end, held))
+    if not tight:
+        return regions
+    kept = [region for region in regions if not any(region[0] < end and start < region[1] for start, end, _ in tight)]
+    return sorted(kept + tight)
 
 
 def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
@@ -282,6 +311,49 @@ def _spanning(box: tuple, low: float, high: float) -> bool:
     points off each; a header "Company" wider than the figures below it reaches into the
     gutter before them, 5.5 points off the column before it: a cell of its own column."""
     return box[0] < low + TIGHT_GUTTER and box[2] > high - TIGHT_GUTTER
+
+
+def _tight_gutters(region: list[list], gutters: list[tuple[float, float]], text_of=None, neighbours: tuple = ()) -> list[tuple[float, float]]:
+    """The gutters, with each gap of ``TIGHT_GUTTER`` to ``GUTTER`` every line of the region
+    leaves empty that sets columns of figures apart: the column after it holds figures
+    (``_holds_figures``) set flush right, and the gaps from the pieces before it to those
+    after it, on ``ROWS`` lines or more, differ by more than ``ALIGNED`` twice (figures of
+    different widths flush right). A space within a cell, "12 345" or "1 234 567" drawn in
+    runs, stands at one place and is of one width on every line, and is no gutter; nor is
+    a gap between figures all of one width, which cannot be told from such a space: those
+    are read as before, the columns one. Nor is a gap that a line split by a gutter just
+    above or below the region crosses (``neighbours``): a table whose cells nearly touch,
+    some rows' cells closer than the gap, had been read by rows in pieces, the rows
+    between them a column at a time."""
+    boxes = sorted((box for band in region for box in band), key=lambda box: box[0])
+    candidates = [
+        gap
+        for gap in _gaps(boxes, TIGHT_GUTTER)
+        if not any(low < gap[1] and gap[0] < high for low, high in gutters)
+        and not any(box[0] < gap[1] and box[2] > gap[0] for band in neighbours for box in band)
+    ]
+    if not candidates:
+        return gutters
+    bounds = sorted(gutters + candidates)
+    kept = list(gutters)
+    for number, (low, high) in enumerate(bounds):
+        if (low, high) not in candidates:
+            continue
+        before = bounds[number - 1][1] if number else -float("inf")
+        after = bounds[number + 1][0] if number + 1 < len(bounds) else float("inf")
+        gaps, column = [], []
+        for band in region:
+            lefts = [box for box in band if before <= box[0] and box[2] <= low]
+            rights = [box for box in band if high <= box[0] and box[2] <= after]
+            if rights:
+                column.append(rights)
+            if lefts and rights:
+                gaps.append(min(box[0] for box in rights) - max(box[2] for box in lefts))
+        ends = [max(box[2] for box in cell) for cell in column]
+        flush_right = sum(1 for end in ends if max(ends) - end < ALIGNED) >= 0.6 * len(ends)
+        if len(gaps) >= ROWS and max(gaps) - min(gaps) > 2 * ALIGNED and flush_right and _holds_figures([[cell] for cell in column], 0, text_of):
+            kept.append((low, high))
+    return sorted(kept)
 
 
 def _spans_merged(rows: list[list[list]], gutters: list[tuple[float, float]]) -> list[list[list]]:
@@ -566,7 +638,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
     if sum(1 for found in gaps if found) < ROWS:
         return []
     found = []
-    for start, end, gutters in _regions(bands, gaps, line_height):
+    for start, end, gutters in _column_regions(bands, gaps, line_height, text_of):
         # A last line of one piece below lines all split by gutters is no wrapped cell's
         # (no other cell wraps): a page number or a footnote set closer below the table than
         # its rows are apart (12 points below rows 16 apart) had been read as a line of its
@@ -579,7 +651,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         region = bands[start:end]
         # The region's columns are the gutters its lines leave empty, all of them: the one
         # between a table and prose beside it too, which the first row may not reach.
-        gutters = _region_gutters(region)
+        gutters = _tight_gutters(region, _region_gutters(region), text_of, _neighbours(bands, gaps, start, end))
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had

@@ -837,3 +837,32 @@ def test_a_header_wider_than_the_figures_below_it_is_no_cell_spanning_columns():
     drawn += _table(rows[1:], top=668, rights=rights)
     drawn += [(229 - _width("2023") / 2, 700, "2023"), (349 - _width("2022") / 2, 700, "2022")]
     assert _read([drawn]).split("\n") == ["\t2023\t2022", *(f"{label}\t{first} {second}\t{third} {fourth}" for label, first, second, third, fourth in rows)]
+TIGHT_ROWS = [
+    ["Item", "2021", "2022", "2023"],
+    ["Revenue", "12,345", "11,002", "9,876"],
+    ["Cost of sales", "6,543", "5,987", "5,001"],
+    ["Gross profit", "5,802", "5,015", "4,875"],
+    ["Taxes", "1 234 567", "998", "87"],
+]
+
+
+def test_columns_of_figures_six_points_apart_are_read_apart():
+    # Cells of little padding: the widest figures 6.4 points from the column before them,
+    # less than a gutter; the columns had been read as one, "12,345 11,002 9,876".
+    lines = _read([_table(TIGHT_ROWS, rights=(200, 237, 274))]).split("\n")
+    assert lines == ["\t".join(row) for row in TIGHT_ROWS]
+
+
+def test_a_figure_with_a_space_drawn_in_two_runs_is_not_cut_into_two_cells():
+    # "12 345.6" drawn as "12" and "345.6", a figure's width apart, at one place on every
+    # row: a gap of one width on every line is a space within a cell, no gutter.
+    rows = [["Item", "2022", "2023"], ["Revenue", "45 678.9", "9.1"], ["Cost of sales", "12 345.6", "14.2"], ["Gross profit", "98 765.4", "7.0"], ["Taxes", "87.0", "12.5"]]
+    drawn = []
+    for item in _table(rows, rights=(260, 340)):
+        if item[0] > 72 and " " in item[2]:
+            left, right = item[2].split()
+            drawn += [(260 - _width(right) - 5.56 - _width(left), item[1], left), (260 - _width(right), item[1], right)]
+        else:
+            drawn.append(item)
+    text = _read([drawn])
+    assert text.split("\n") == ["\t".join(row) for row in rows]
