@@ -417,6 +417,9 @@ def _a_note(placed: list[list[list]], extents: list[list], column: int) -> bool:
         # One line of it in the table's rows, the rest above or below them.
         return len(extents) >= ROWS
     tops = [max(box[3] for box in band) for band in _bands([box for line in placed for box in line[column]])]
+    if len(tops) < 2:
+        # Its boxes one line of the page over two of the table's (a run as tall as both).
+        return len(extents) >= ROWS
     others = [
         max(box[3] for box in band)
         for band in _bands([box for line in placed for number, cell in enumerate(line) if number != column for box in cell])

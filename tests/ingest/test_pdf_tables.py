@@ -866,3 +866,15 @@ def test_a_figure_with_a_space_drawn_in_two_runs_is_not_cut_into_two_cells():
             drawn.append(item)
     text = _read([drawn])
     assert text.split("\n") == ["\t".join(row) for row in rows]
+
+
+def test_a_run_as_tall_as_two_lines_over_a_column_loses_no_character():
+    # PDFium's one run of "7" and "Iran exports" drawn across it, as tall as two lines, a
+    # cell of a header spanning two columns: the column's boxes made one line of the page
+    # over two of the table's, and the page could not be read at all.
+    drawn = [(72, 300, "Iran"), (166.1, 300, "1.2"), (188.1, 300, "1.2"), (72, 289, "Iran"), (72, 278, "Iran"), (174.44, 278, "7"), (72, 267, "Iran"), (72, 256, "Iran"), (188.1, 256, "1.2"), (133, 286, "Iran exports")]
+    data = pdf_bytes([drawn])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_tables, "tables", lambda *arguments: [])
+        before = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert _characters(pdf.read_pdf(io.BytesIO(data), tables=True)[0]) == _characters(before)
