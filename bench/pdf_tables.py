@@ -13,7 +13,8 @@ an index in two columns, a résumé with its dates flush right, a table of conte
 last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
 text set flush right, two tables side by side, footnote marks beside figures, a header
 wrapped and centred in its cells, a page number just below a table, a header cell spanning
-two columns, columns of figures about six points apart), printed to PDF by Chromium (``/usr/bin/chromium``, through
+two columns, columns of figures about six points apart, headers set flush left over figures
+set flush right, a column of notes empty in every row), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -266,7 +267,26 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
     for n in range(3):
         body = financial_table(rng, rng.randint(5, 9)).replace("padding:", "padding:2px 3px;x:")
         pages.append((f"columns six points apart {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        body = financial_table(rng, rng.randint(5, 9), columns=3).replace("<th style=\"padding:", "<th style=\"min-width:90px;padding:")
+        body = body.replace(";text-align:right\">", ";text-align:left\">").replace("<table style=\"", "<table style=\"width:85%;")
+        pages.append((f"headers flush left over figures {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        pages.append((f"a notes column empty in every row {n}", TABLE, page(notes_table(rng), font=font()), False))
     return pages
+
+
+def notes_table(rng: random.Random) -> str:
+    """A statement with a "Notes" column after the labels, its header alone, empty in every
+    row."""
+    cell = "padding:4px 8px;text-align:{}"
+    aligns = ["left", "left", "right", "right"]
+    head = "".join(f'<th style="{cell.format(align)}">{text}</th>' for text, align in zip(["Item", "Notes", "2023", "2022"], aligns))
+    body = []
+    for _ in range(rng.randint(5, 8)):
+        cells = [f"{rng.choice(WORDS).capitalize()} to {rng.choice(COUNTRIES)}", "", number(rng), number(rng)]
+        body.append("<tr>" + "".join(f'<td style="{cell.format(align)}">{escape(text)}</td>' for text, align in zip(cells, aligns)) + "</tr>")
+    return f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>'
 
 
 def spanning_table(rng: random.Random, *, units: bool = False) -> str:

@@ -305,6 +305,27 @@ def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
     return gutters
 
 
+def _headers_over_figures(region: list[list], gutters: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The gutters but those between a column of header cells alone (pieces on the first
+    ``SPANNING_LINES`` lines at most, none below) and a column after it of body cells
+    alone (none on the header's lines, on ``ROWS`` lines or more): a header set flush left
+    over figures set flush right in a wide column stands apart from them, and the two had
+    been read as two columns, each row a phantom empty cell more ("Revenue\t\t12,345")."""
+    bounds = [-float("inf"), *(edge for gutter in gutters for edge in gutter), float("inf")]
+    lines = [
+        {number for number, band in enumerate(region) if any(left <= box[0] and box[2] <= right for box in band)}
+        for left, right in zip(bounds[::2], bounds[1::2])
+    ]
+    kept = []
+    for number, gutter in enumerate(gutters):
+        header, body = lines[number], lines[number + 1]
+        top = max(header, default=len(region))
+        if header == set(range(top + 1)) and top < SPANNING_LINES and not body & header and len(body) >= ROWS:
+            continue
+        kept.append(gutter)
+    return kept
+
+
 def _spanning(box: tuple, low: float, high: float) -> bool:
     """Whether a box spans a gutter ``(low, high)``: it covers it but for less than
     ``TIGHT_GUTTER`` at either edge. "2023" centred over two columns of figures stands 2
@@ -655,6 +676,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         # The region's columns are the gutters its lines leave empty, all of them: the one
         # between a table and prose beside it too, which the first row may not reach.
         gutters = _tight_gutters(region, _region_gutters(region), text_of, _neighbours(bands, gaps, start, end))
+        gutters = _headers_over_figures(region, gutters)
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had

@@ -868,6 +868,15 @@ def test_a_figure_with_a_space_drawn_in_two_runs_is_not_cut_into_two_cells():
     assert text.split("\n") == ["\t".join(row) for row in rows]
 
 
+def test_a_header_set_flush_left_over_figures_set_flush_right_is_of_their_column():
+    # Wide columns, each header at its cell's left, the figures at its right, 14 points
+    # apart: the headers had been a column of their own, each row an empty cell more
+    # ("Exports to Iran\t\t1.2 bn\t\t1,340.5"), and the header row read apart from them.
+    rows = [["Partner", "2019", "2020"], *([label, first, second] for label, first, second, _ in ROWS[1:]), ["Iraq", "45.2", "51.9"]]
+    drawn = [(72, 700, "Partner"), (230, 700, "2019"), (350, 700, "2020")] + _table(rows[1:], top=684, rights=(300, 420))
+    assert _read([drawn]).split("\n") == ["\t".join(row) for row in rows]
+
+
 def test_a_run_as_tall_as_two_lines_over_a_column_loses_no_character():
     # PDFium's one run of "7" and "Iran exports" drawn across it, as tall as two lines, a
     # cell of a header spanning two columns: the column's boxes made one line of the page
