@@ -13,7 +13,7 @@ an index in two columns, a résumé with its dates flush right, a table of conte
 last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
 text set flush right, two tables side by side, footnote marks beside figures, a header
 wrapped and centred in its cells, a page number just below a table, a header cell spanning
-two columns, columns of figures about six points apart, headers set flush left over figures
+two columns, columns of figures about six points apart (under such a header too), headers set flush left over figures
 set flush right, a column of notes empty in every row), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
@@ -273,6 +273,9 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         pages.append((f"headers flush left over figures {n}", TABLE, page(body, font=font()), False))
     for n in range(2):
         pages.append((f"a notes column empty in every row {n}", TABLE, page(notes_table(rng), font=font()), False))
+    for n in range(2):
+        body = spanning_table(rng, units=n == 1, padding="2px 3px")
+        pages.append((f"header spanning two columns six points apart {n}", TABLE, page(body, font=font()), False))
     return pages
 
 
@@ -289,11 +292,11 @@ def notes_table(rng: random.Random) -> str:
     return f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>'
 
 
-def spanning_table(rng: random.Random, *, units: bool = False) -> str:
+def spanning_table(rng: random.Random, *, units: bool = False, padding: str = "") -> str:
     """A financial statement of two years, each a header cell spanning two columns
     (``colspan=2``) centred over a group's and a company's figures, or over an amount and
-    a percentage (``units``)."""
-    padding = rng.choice(["4px 8px", "3px 10px", "2px 9px"])
+    a percentage (``units``); its cells' ``padding`` one of a few if not given."""
+    padding = padding or rng.choice(["4px 8px", "3px 10px", "2px 9px"])
     cell = f"padding:{padding};text-align:{{}}"
     under = ["£m", "%"] if units else ["Group", "Company"]
     years = "".join(f'<th colspan=2 style="{cell.format("center")}">{2023 - n}</th>' for n in range(2))

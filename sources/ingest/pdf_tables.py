@@ -278,7 +278,7 @@ def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
 SPANNING_LINES = 2
 
 
-def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
+def _region_gutters(region: list[list], gutter: float = GUTTER) -> list[tuple[float, float]]:
     """The gutters a region's lines leave empty, all of them; and, when a header cell
     spanning two columns or more (``colspan``) crosses one its lines below the header
     leave empty, that one too: each box of the header's lines that reaches into it spans
@@ -286,10 +286,10 @@ def _region_gutters(region: list[list]) -> list[tuple[float, float]]:
     lines alone, "2023" centred over a group's and a company's figures had made one column
     of the two, "12,345 8,901" a cell. A header's box reaching into such a gutter without
     spanning it is a cell wider than its column's figures, no span: the columns are then
-    all lines' gutters, as before."""
-    gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
+    all lines' gutters, as before. ``gutter``: the narrowest gap taken."""
+    gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]), gutter)
     for top in range(1, min(SPANNING_LINES, len(region) - ROWS) + 1):
-        below = _gaps(sorted((box for band in region[top:] for box in band), key=lambda box: box[0]))
+        below = _gaps(sorted((box for band in region[top:] for box in band), key=lambda box: box[0]), gutter)
         crossed = [(low, high) for low, high in below if not any(low <= other[0] and other[1] <= high for other in gutters)]
         if not crossed:
             continue
@@ -345,11 +345,11 @@ def _tight_gutters(region: list[list], gutters: list[tuple[float, float]], text_
     are read as before, the columns one. Nor is a gap that a line split by a gutter just
     above or below the region crosses (``neighbours``): a table whose cells nearly touch,
     some rows' cells closer than the gap, had been read by rows in pieces, the rows
-    between them a column at a time."""
-    boxes = sorted((box for band in region for box in band), key=lambda box: box[0])
+    between them a column at a time. A header cell spanning two such columns leaves the
+    gap between them open (``_region_gutters``)."""
     candidates = [
         gap
-        for gap in _gaps(boxes, TIGHT_GUTTER)
+        for gap in _region_gutters(region, TIGHT_GUTTER)
         if not any(low < gap[1] and gap[0] < high for low, high in gutters)
         and not any(box[0] < gap[1] and box[2] > gap[0] for band in neighbours for box in band)
     ]

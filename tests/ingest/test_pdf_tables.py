@@ -828,15 +828,16 @@ def test_a_header_wider_than_the_figures_below_it_is_no_cell_spanning_columns():
     # "Company" 5.5 points from the column before it, the figures below it 18: it reaches
     # into the gutter the figures leave, past its middle, but stands over its own column.
     # Taken for a cell spanning both, with "2023" above, the table had been read a column
-    # at a time; no more than a gutter the header's lines narrow, its columns are read as
-    # before (those of all lines, a year's two figures in one cell).
-    rows = [["£ million", "Group", "Company", "Group", "Company"], ["Revenue", "12,345", "8,901", "11,002", "7,654"], ["Cost of sales", "6,543", "4,321", "5,987", "4,012"], ["Gross profit", "5,802", "4,580", "5,015", "3,642"]]
+    # at a time, or its header row "Group Company" in one cell over two of figures.
+    rows = [["£ million", "Group", "Company", "Group", "Company"], ["Revenue", "12,345", "8,904", "11,002", "7,654"], ["Cost of sales", "6,543", "4,326", "5,987", "4,012"], ["Gross profit", "5,802", "4,580", "5,015", "3,642"]]
     header_widths = {"Group": 27.8, "Company": 42.8}
     rights = (220, 268.3, 340, 388.3)
     drawn = [(72, 684, rows[0][0])] + [(right - header_widths[text], 684, text) for right, text in zip(rights, rows[0][1:])]
     drawn += _table(rows[1:], top=668, rights=rights)
     drawn += [(229 - _width("2023") / 2, 700, "2023"), (349 - _width("2022") / 2, 700, "2022")]
-    assert _read([drawn]).split("\n") == ["\t2023\t2022", *(f"{label}\t{first} {second}\t{third} {fourth}" for label, first, second, third, fourth in rows)]
+    assert _read([drawn]).split("\n") == ["\t2023\t2022", *("\t".join(row) for row in rows)]
+
+
 TIGHT_ROWS = [
     ["Item", "2021", "2022", "2023"],
     ["Revenue", "12,345", "11,002", "9,876"],
@@ -887,3 +888,13 @@ def test_a_run_as_tall_as_two_lines_over_a_column_loses_no_character():
         patch.setattr(pdf_tables, "tables", lambda *arguments: [])
         before = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert _characters(pdf.read_pdf(io.BytesIO(data), tables=True)[0]) == _characters(before)
+
+
+def test_a_header_cell_spanning_two_columns_six_points_apart_keeps_them_apart():
+    # "2023" centred over an amount and a percentage, the percentages 6.5 to 12 points from
+    # the amounts: the header closed the narrow gap between them on its line, and the two
+    # columns had been read as one, "12,345 12.5".
+    rows = [["", "bn", "%", "bn", "%"], ["Revenue", "12,345", "12.5", "11,002", "-3.1"], ["Cost of sales", "6,543", "-3.1", "5,987", "7.25"], ["Gross profit", "5,802", "7.25", "5,015", "0.8"], ["Taxes", "1,234", "0.8", "998", "12.5"]]
+    rights = (200, 226, 290, 316)
+    drawn = _table(rows, top=684, rights=rights) + [(197.7 - _width("2023") / 2, 700, "2023"), (287.7 - _width("2022") / 2, 700, "2022")]
+    assert _read([drawn]).split("\n") == ["\t2023\t2022", *("\t".join(row) for row in rows)]
