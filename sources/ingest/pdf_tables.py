@@ -25,6 +25,13 @@ further from the next than the table's rows are, is left out, and so is a last l
 one piece below a table none of whose cells wraps (a page number set closer than a row).
 A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
 
+A table's columns are the gutters its lines leave empty. A header cell spanning two
+columns leaves the gutter its lines below leave empty between them, and is one cell of its
+row (``_region_gutters``, ``_spans_merged``); columns of figures closer than a gutter are
+told from a space within a figure by their gaps, which differ from row to row
+(``_tight_gutters``); a header set flush left over figures set flush right is of their
+column (``_headers_over_figures``).
+
 Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
 """
 
@@ -235,7 +242,7 @@ def _regions(bands: list[list], gaps: list[list], line_height: float, narrowest:
 
 
 def _neighbours(bands: list[list], gaps: list[list], start: int, end: int) -> tuple:
-    """The lines just above and below a region's that are split by a gutter."""
+    """The lines just above and below a region's lines that are split by a gutter."""
     return tuple(bands[number] for number in (start - 1, end) if 0 <= number < len(bands) and gaps[number])
 
 
