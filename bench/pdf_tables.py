@@ -12,7 +12,8 @@ meant to find: figures set flush left, cells without padding, a table of text al
 an index in two columns, a résumé with its dates flush right, a table of contents), and,
 last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
 text set flush right, two tables side by side, footnote marks beside figures, a header
-wrapped and centred in its cells, a page number just below a table), printed to PDF by Chromium (``/usr/bin/chromium``, through
+wrapped and centred in its cells, a page number just below a table, a payslip's two halves under a
+line above both), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -73,6 +74,8 @@ WORDS = (
 ).split()
 COUNTRIES = "Iran Iraq Turkey Egypt India China Japan Brazil Chile Peru Kenya Ghana Norway Spain France Italy Poland Canada Mexico".split()
 NAMES = "Alice Bashir Chen Dana Emeka Farah Goran Hana Ivan Jia".split()
+PAYMENTS = ["Basic salary", "Overtime", "Holiday pay", "Bonus", "Travel allowance", "Shift allowance", "Sick pay"]
+DEDUCTIONS = ["Income tax", "National insurance", "Pension", "Student loan", "Union fees", "Health insurance", "Cycle scheme"]
 
 
 def baseline_reader(revision: str):
@@ -260,6 +263,21 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         rows = "".join(f"<tr><td style='padding:3px 10px'>Entry {m}</td><td style='padding:3px 10px;text-align:right'>{number(rng)}</td></tr>" for m in range(rng.randint(6, 12)))
         body = f"<table style='border-collapse:collapse'>{rows}</table><div style='margin-top:4px;text-align:center'>{rng.randint(2, 40)}</div>"
         pages.append((f"a page number below a table {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        # Two tables side by side, a line above both: the employee and the period at its two
+        # ends, or a heading over each half.
+        def half(labels: list[str]) -> str:
+            return "<table style='border-collapse:collapse;width:100%'>" + "".join(
+                f"<tr><td style='padding:3px 6px'>{label}</td><td style='text-align:right;padding:3px 6px'>{rng.uniform(10, 4000):,.2f}</td></tr>"
+                for label in rng.sample(labels, 5)
+            ) + "</table>"
+        gap = rng.randint(20, 40)
+        above = [
+            f"<div style='display:flex;justify-content:space-between'><span>Employee: {rng.choice(NAMES)} (No. {rng.randint(1000, 9999)})</span><span>Period: 0{rng.randint(1, 9)}/2026</span></div>",
+            f"<div style='display:flex;gap:{gap}px'><b style='flex:1'>Payments</b><b style='flex:1'>Deductions</b></div>",
+        ][n]
+        body = f"<h3>Payslip</h3>{above}<div style='display:flex;gap:{gap}px'><div style='flex:1'>{half(PAYMENTS)}</div><div style='flex:1'>{half(DEDUCTIONS)}</div></div>"
+        pages.append((f"payslip, a line above both halves {n}", TABLE, page(body, font=font()), False))
     return pages
 
 

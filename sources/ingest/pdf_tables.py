@@ -19,7 +19,8 @@ holding figures: labels and values, terms and definitions, an index or a list se
 columns, all flush left, and narrow columns of text set flush right, are read a column at
 a time as before (a browser copies such layouts an item a line). Two tables side by side,
 a gutter more than twice as wide as their columns' between them, are two; two halves alike
-closer together (a menu or a contents page in two columns) are none. Running heads
+closer together (a menu or a contents page in two columns, a payslip's two halves under a
+line above both) are none. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -363,18 +364,29 @@ def _halves_alike(extents: list[list], aligned: list[bool], first: int, last: in
     if aligned[first] or aligned[middle] or aligned[first : middle - 1] != aligned[middle:last]:
         return False
 
-    def flush_right(column: int) -> bool:
+    def flush_right(low: int, column: int) -> bool:
         # Figures of one width (page numbers 205, 215, 226) are flush left too.
-        rights = [line[column][1] for line in extents if line[column]]
+        rights = [line[column][1] for line in _of_both_ends(extents, low, column) if line[column]]
         return sum(1 for right in rights if max(rights) - right < ALIGNED) >= 0.6 * len(rights)
 
-    if not (flush_right(middle - 1) and flush_right(last)):
+    if not (flush_right(first, middle - 1) and flush_right(middle, last)):
         return False
 
     def width(low: int, high: int) -> float:
-        return max(line[high][1] for line in extents if line[high]) - min(line[low][0] for line in extents if line[low])
+        lines = _of_both_ends(extents, low, high)
+        return max(line[high][1] for line in lines if line[high]) - min(line[low][0] for line in lines if line[low])
 
     return abs(width(first, middle - 1) - width(middle, last)) < 2 * ALIGNED
+
+
+def _of_both_ends(extents: list[list], low: int, high: int) -> list[list]:
+    """The lines with a piece in both column ``low`` and column ``high``: a half's own rows,
+    not a line set above both halves (a payslip's "Employee: J. Smith" at the left and
+    "Period: 03/2026" at the far right, or its "Payments" and "Deductions" headings), whose
+    pieces, a few points wider than the rows', had made the halves of unlike widths and
+    the figures no column flush right, and the two lists one table, a row of each a line.
+    Every line when none has both."""
+    return [line for line in extents if line[low] and line[high]] or extents
 
 
 def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:

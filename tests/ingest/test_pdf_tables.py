@@ -809,3 +809,40 @@ def test_a_header_with_sub_and_superscripts_is_read_by_rows_its_letters_together
     start = next(number for number, line in enumerate(lines) if line.startswith("Site\t"))
     assert lines[start].replace(" ", "") == "Site\tCO2(Mt)\tNOx(kt)\tArea(km2)"
     assert lines[start + 1 : start + 1 + len(rows)] == ["\t".join(row) for row in rows]
+
+
+PAYMENTS = [("Basic salary", "3,250.00"), ("Overtime", "412.50"), ("Holiday pay", "180.00"), ("Bonus", "500.00"), ("Travel allowance", "85.40")]
+DEDUCTIONS = [("Income tax", "702.15"), ("National insurance", "318.60"), ("Pension", "162.50"), ("Student loan", "94.00"), ("Union fees", "12.75")]
+
+
+def _payslip_half(entries: list[tuple[str, str]]) -> str:
+    return "<table style='border-collapse:collapse;width:100%'>" + "".join(
+        f"<tr><td style='padding:3px 6px'>{label}</td><td style='text-align:right;padding:3px 6px'>{amount}</td></tr>" for label, amount in entries
+    ) + "</table>"
+
+
+PAYSLIPS = {
+    # The employee at the left, the period at the far right, above both halves.
+    "a line above both halves": "<div style='display:flex;justify-content:space-between'><span>Employee: J. Smith (No. 4471)</span><span>Period: 03/2026</span></div>"
+    f"<div style='display:flex;gap:30px'><div style='flex:1'>{_payslip_half(PAYMENTS)}</div><div style='flex:1'>{_payslip_half(DEDUCTIONS)}</div></div>",
+    # An outer table: a heading over each half, the halves in the cells below.
+    "a heading over each half": "<table style='width:100%;border-collapse:collapse'><tr><th style='text-align:left'>Payments</th><th style='text-align:left'>Deductions</th></tr>"
+    f"<tr><td style='width:50%;vertical-align:top;padding-right:20px'>{_payslip_half(PAYMENTS)}</td><td style='vertical-align:top;padding-left:20px'>{_payslip_half(DEDUCTIONS)}</td></tr></table>",
+}
+
+
+@needs_chromium
+@pytest.mark.parametrize("layout", PAYSLIPS)
+def test_a_payslips_two_halves_under_a_line_above_both_are_not_read_as_one_table(layout):
+    """A payslip's payments and deductions side by side, 30 pixels apart, each its
+    amounts flush right, a line above both whose pieces stand a few points beyond the
+    halves' rows: the halves had been read as one table, a row of each a line ("Basic
+    salary\\t3,250.00\\tIncome tax\\t702.15"), the line above read into its first row. Two
+    halves alike, they are read as before, as two halves alike are without such a line."""
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body><h3>Payslip</h3>{PAYSLIPS[layout]}</body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert not any("Basic salary" in line and "Income tax" in line for line in read.split("\n"))
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
