@@ -12,8 +12,9 @@ meant to find: figures set flush left, cells without padding, a table of text al
 an index in two columns, a résumé with its dates flush right, a table of contents), and,
 last, kinds a probe found read worse with tables (a note beside a table, narrow columns of
 text set flush right, two tables side by side, footnote marks beside figures, a header
-wrapped and centred in its cells, a page number just below a table, a payslip's two halves under a
-line above both), printed to PDF by Chromium (``/usr/bin/chromium``, through
+wrapped and centred in its cells, a page number just below a table, a contents page, a
+price list with leader dots and a spec sheet, each its values flush right, a payslip's
+two halves under a line above both), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -263,6 +264,33 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         rows = "".join(f"<tr><td style='padding:3px 10px'>Entry {m}</td><td style='padding:3px 10px;text-align:right'>{number(rng)}</td></tr>" for m in range(rng.randint(6, 12)))
         body = f"<table style='border-collapse:collapse'>{rows}</table><div style='margin-top:4px;text-align:center'>{rng.randint(2, 40)}</div>"
         pages.append((f"a page number below a table {n}", TABLE, page(body, font=font()), False))
+    for n in range(3):
+        # A title and its page: a flex row's two ends, a page floated right, a spacer drawn
+        # as a dotted rule between them.
+        entry = [
+            "<div style='display:flex;justify-content:space-between'><span>{}</span><span>{}</span></div>",
+            "<div style='margin:3px 0'>{}<span style='float:right'>{}</span></div>",
+            "<div style='display:flex;gap:4px'><span>{}</span><span style='flex:1;border-bottom:1px dotted #000;margin-bottom:4px'></span><span>{}</span></div>",
+        ][n]
+        first = rng.randint(1, 9)
+        entries = "".join(
+            entry.format(f"{number + 1}. {rng.choice(WORDS).capitalize()} and {rng.choice(WORDS)}", first + 6 * number + rng.randint(0, 5)) for number in range(rng.randint(6, 12))
+        )
+        pages.append((f"contents page, page numbers flush right {n}", PLAIN, page(f"<h2>Contents</h2><div style='width:{rng.randint(60, 100)}%'>{entries}</div>", font=font()), False))
+    for n in range(2):
+        # An item, a few leader dots, and its price floated right or at a flex row's end.
+        entry = ["<div style='margin:2px 0'>{} {}<span style='float:right'>{}</span></div>",
+                 "<div style='display:flex;justify-content:space-between'><span>{} {}</span><span>{}</span></div>"][n]
+        leader = rng.choice([". " * 6, "." * 12])
+        entries = "".join(entry.format(f"{rng.choice(WORDS).capitalize()} from {rng.choice(COUNTRIES)}", leader, f"{rng.uniform(2, 40):.2f}") for _ in range(rng.randint(6, 10)))
+        pages.append((f"price list, leader dots {n}", PLAIN, page(f"<h2>Prices</h2><div style='width:{rng.randint(45, 70)}%'>{entries}</div>", font=font()), False))
+    for n in range(2):
+        entry = ["<div style='display:flex;justify-content:space-between;border-bottom:1px solid #ccc;padding:3px 0'><span>{}</span><span>{}</span></div>",
+                 "<div style='margin:2px 0'>{}<span style='float:right'>{}</span></div>"][n]
+        specifications = [("Weight", f"{rng.uniform(0.5, 3):.2f} kg"), ("Height", f"{rng.randint(10, 30)} mm"), ("Width", f"{rng.randint(200, 400)} mm"),
+                          ("Memory", f"{rng.choice([8, 16, 32])} GB"), ("Storage", f"{rng.choice([256, 512])} GB"), ("Battery", f"{rng.randint(40, 99)} Wh"), ("Warranty", f"{rng.randint(1, 3)} years")]
+        entries = "".join(entry.format(*specification) for specification in specifications)
+        pages.append((f"spec sheet, values flush right {n}", PLAIN, page(f"<h2>Specifications</h2><div style='width:{rng.randint(40, 60)}%'>{entries}</div>", font=font()), False))
     for n in range(2):
         # Two tables side by side, a line above both: the employee and the period at its two
         # ends, or a heading over each half.

@@ -20,7 +20,9 @@ columns, all flush left, and narrow columns of text set flush right, are read a 
 a time as before (a browser copies such layouts an item a line). Two tables side by side,
 a gutter more than twice as wide as their columns' between them, are two; two halves alike
 closer together (a menu or a contents page in two columns, a payslip's two halves under a
-line above both) are none. Running heads
+line above both) are none, and so is a list of entries with a value each set flush right
+(a contents page's page numbers, a price list's leader dots, a spec sheet's units:
+``_a_list_of_entries``), which a browser copies an entry and its value a line each. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -32,6 +34,7 @@ Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
@@ -389,6 +392,51 @@ def _of_both_ends(extents: list[list], low: int, high: int) -> list[list]:
     return [line for line in extents if line[low] and line[high]] or extents
 
 
+# A page number: a whole number of at most four digits, without sign, point or separator.
+PAGE_NUMBER = re.compile(r"[0-9]{1,4}")
+# Leader dots ending an entry, spaced or not ("Introduction ......", "Tomato soup . . . ."),
+# or an ellipsis, or a rule of underscores.
+LEADER = re.compile(r"(?:[.·_]\s?){3,}$|…$")
+
+
+def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of) -> bool:
+    """Whether the columns ``first`` to ``last`` are a list of entries, each with a value set
+    flush right, rather than a table: a contents page (every column holding figures holds
+    page numbers rising down the page), or entries of one value each, the entries ending in
+    leader dots (a price list) or most values holding letters beside their figures (a spec
+    sheet's "1.42 kg", "16 GB", "2 years"). A browser copies such a list, laid out with a
+    spacer or a float, an entry and its value a line each; read as a table, a title and its
+    page had been one line, apart by a tab. Laid out as an HTML table, such a list is read
+    as before too: the same boxes tell the one from the other no better."""
+    if text_of is None:
+        return False
+    figures = [column for column in range(first + 1, last + 1) if _holds_figures(placed, column, text_of)]
+    if figures and all(_page_numbers(placed, column, text_of) for column in figures):
+        return True
+    if last - first != 1:
+        return False
+    entries = [text_of(line[first]).strip() for line in placed if line[first]][:SAMPLED]
+    values = [text for text in (text_of(line[last]) for line in placed if line[last]) if any(character.isdigit() for character in text)][:SAMPLED]
+    leaders = sum(1 for text in entries if LEADER.search(text))
+    units = sum(1 for text in values if any(character.isalpha() for character in text))
+    return 2 * leaders > len(entries) or 2 * units > len(values)
+
+
+def _page_numbers(placed: list[list[list]], column: int, text_of) -> bool:
+    """Whether a column's pieces that hold a digit, ``ROWS`` of them at least, are all page
+    numbers, none lower than the one above it (pieces without a digit, a "Page" heading or
+    a preface's "iv", aside)."""
+    numbers = []
+    for line in placed:
+        text = text_of(line[column]).strip() if line[column] else ""
+        if not any(character.isdigit() for character in text):
+            continue
+        if not PAGE_NUMBER.fullmatch(text) or numbers and int(text) < numbers[-1]:
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= ROWS
+
+
 def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:
     """The lines with each cell spanning two rows joined to the first, and which lines
     begin a row below such a cell. A line is such a cell when it lies between two lines
@@ -534,6 +582,8 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
+            if _a_list_of_entries(placed, *kept, text_of):
+                continue
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.
             edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))

@@ -811,6 +811,37 @@ def test_a_header_with_sub_and_superscripts_is_read_by_rows_its_letters_together
     assert lines[start + 1 : start + 1 + len(rows)] == ["\t".join(row) for row in rows]
 
 
+SECTIONS = ["Introduction", "Methods and data", "Trade with neighbouring states", "Energy exports", "Sanctions and their effects", "Shipping routes", "Financial flows", "Outlook for 2026"]
+DISHES = [("Tomato soup", "4.50"), ("Caesar salad", "7.95"), ("Grilled halloumi", "8.25"), ("Fish and chips", "12.50"), ("Beef burger", "11.00"), ("Mushroom risotto", "10.75")]
+SPECIFICATIONS = [("Weight", "1.42 kg"), ("Height", "16 mm"), ("Width", "312 mm"), ("Memory", "16 GB"), ("Storage", "512 GB"), ("Battery", "72 Wh"), ("Warranty", "2 years")]
+ENTRY = "<div style='display:flex;justify-content:space-between;margin:3px 0'><span>{}</span><span>{}</span></div>"
+LISTS_WITH_VALUES_FLUSH_RIGHT = {
+    # A title and its page at the page's two edges, a flex row's.
+    "contents page": "<h2>Contents</h2>" + "".join(ENTRY.format(f"{number + 1}. {title}", 3 + 5 * number) for number, title in enumerate(SECTIONS)),
+    # A dish and a few leader dots, its price floated to the right.
+    "price list with leader dots": "<h2>Prices</h2><div style='width:55%'>"
+    + "".join(f"<div style='margin:2px 0'>{dish} . . . . . .<span style='float:right'>{price}</span></div>" for dish, price in DISHES) + "</div>",
+    # A label and its value, a figure and its unit.
+    "spec sheet": "<h2>Specifications</h2><div style='width:50%'>" + "".join(ENTRY.format(*entry) for entry in SPECIFICATIONS) + "</div>",
+}
+
+
+@needs_chromium
+@pytest.mark.parametrize("layout", LISTS_WITH_VALUES_FLUSH_RIGHT)
+def test_a_list_of_entries_with_their_values_flush_right_is_read_as_before(layout):
+    """A contents page's page numbers, a price list's prices after leader dots, a spec
+    sheet's values with their units, each set flush right: their lines end together, as a
+    column of figures does, and each list had been read as a table, "1. Introduction\\t3",
+    where a browser copies a title and its page a line each."""
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body>{LISTS_WITH_VALUES_FLUSH_RIGHT[layout]}</body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "\t" not in read
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
 PAYMENTS = [("Basic salary", "3,250.00"), ("Overtime", "412.50"), ("Holiday pay", "180.00"), ("Bonus", "500.00"), ("Travel allowance", "85.40")]
 DEDUCTIONS = [("Income tax", "702.15"), ("National insurance", "318.60"), ("Pension", "162.50"), ("Student loan", "94.00"), ("Union fees", "12.75")]
 
