@@ -14,7 +14,7 @@ last, kinds a probe found read worse with tables (a note beside a table, narrow 
 text set flush right, two tables side by side, footnote marks beside figures, a header
 wrapped and centred in its cells, a page number just below a table, a contents page, a
 price list with leader dots and a spec sheet, each its values flush right, a payslip's
-two halves under a line above both), printed to PDF by Chromium (``/usr/bin/chromium``, through
+two halves under a line above both, two tables side by side too close to part), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -306,6 +306,22 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
         ][n]
         body = f"<h3>Payslip</h3>{above}<div style='display:flex;gap:{gap}px'><div style='flex:1'>{half(PAYMENTS)}</div><div style='flex:1'>{half(DEDUCTIONS)}</div></div>"
         pages.append((f"payslip, a line above both halves {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        # Two unlike tables 20 pixels apart, their cells padded wide: closer together than
+        # twice their columns' gutters.
+        padding = ["6px 16px", "4px 12px"][n]
+
+        def small_table(years: list[str], labels: list[str]) -> str:
+            head = "".join(f"<th style='padding:{padding};text-align:right'>{year}</th>" for year in years)
+            body = "".join(
+                f"<tr><td style='padding:{padding}'>{label}</td>" + "".join(f"<td style='padding:{padding};text-align:right'>{number(rng)}</td>" for _ in years) + "</tr>"
+                for label in labels
+            )
+            return f"<table style='border-collapse:collapse'><tr><th style='padding:{padding};text-align:left'>Item</th>{head}</tr>{body}</table>"
+
+        body = (f"<div style='display:flex;gap:20px'>{small_table(['2024', '2025'], rng.sample(COUNTRIES, 5))}"
+                f"{small_table(['Mt'], [word.capitalize() for word in rng.sample(WORDS, 5)])}</div>")
+        pages.append((f"two tables side by side, close {n}", TABLE, page(body, font=font()), False))
     return pages
 
 

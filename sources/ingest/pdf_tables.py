@@ -18,10 +18,11 @@ closer than the table's rows. A table needs a column after its first set flush r
 holding figures: labels and values, terms and definitions, an index or a list set in
 columns, all flush left, and narrow columns of text set flush right, are read a column at
 a time as before (a browser copies such layouts an item a line). Two tables side by side,
-a gutter more than twice as wide as their columns' between them, are two; two halves alike
-closer together (a menu or a contents page in two columns, a payslip's two halves under a
-line above both) are none, and so is a list of entries with a value each set flush right
-(a contents page's page numbers, a price list's leader dots, a spec sheet's units:
+a gutter more than twice as wide as their columns' between them, are two; one more than
+``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two halves alike (a
+menu or a contents page in two columns, a payslip's two halves under a line above both)
+are none, and so is a list of entries with a value each set flush right (a contents
+page's page numbers, a price list's leader dots, a spec sheet's units:
 ``_a_list_of_entries``), which a browser copies an entry and its value a line each. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
@@ -392,6 +393,51 @@ def _of_both_ends(extents: list[list], low: int, high: int) -> list[list]:
     return [line for line in extents if line[low] and line[high]] or extents
 
 
+# Of the widest other gutter: a gutter this much wider, before labels set flush left after
+# figures set flush right, may part two tables side by side.
+SIDE_BY_SIDE = 1.5
+
+
+def _maybe_side_by_side(placed: list[list[list]], gutters: list, first: int, last: int, text_of) -> bool:
+    """Whether the columns ``first`` to ``last`` may be two tables side by side, too close
+    together for ``_table_columns`` to part them (behind a gutter more than twice as wide as
+    their columns'): a column of labels (set flush left, holding few figures) after a column
+    set flush right, each side of two columns or more and the last set flush right, behind
+    a gutter more than ``SIDE_BY_SIDE`` times as wide as any other between them. Two tables
+    20 pixels apart, their cells padded 16 at each side (39.5 points between the two, 25.5
+    between their columns), had been read as one, a row of each a line ("Exports 1,204.5
+    1,310.2 Grain 5.1"); in doubt, they are read as before. Within one table, the
+    gutter before a column set flush left is mostly its narrowest: the cells' padding."""
+    if text_of is None:
+        return False
+    extents = _extents(placed)
+    widths = [high - low for low, high in gutters[first:last]]
+    for column in range(first + 2, last):
+        before = column - 1 - first
+        others = widths[:before] + widths[before + 1 :]
+        if (
+            widths[before] > SIDE_BY_SIDE * max(others)
+            and _flush(extents, column - 1, right=True)
+            and _flush(extents, last, right=True)
+            and _flush(extents, column, right=False)
+            and not _holds_figures(placed, column, text_of)
+        ):
+            return True
+    return False
+
+
+def _flush(extents: list[list], column: int, right: bool) -> bool:
+    """Whether most of a column's pieces (0.6 of them) end together at its right edge
+    (``right``), or start together at its left edge and not as many end together."""
+    pieces = [line[column] for line in extents if line[column]]
+    if not pieces:
+        return False
+    rightmost, leftmost = max(piece[1] for piece in pieces), min(piece[0] for piece in pieces)
+    at_right = sum(1 for piece in pieces if rightmost - piece[1] < ALIGNED)
+    at_left = sum(1 for piece in pieces if piece[0] - leftmost < ALIGNED)
+    return at_right >= 0.6 * len(pieces) if right else at_left >= 0.6 * len(pieces) and at_left > at_right
+
+
 # A page number: a whole number of at most four digits, without sign, point or separator.
 PAGE_NUMBER = re.compile(r"[0-9]{1,4}")
 # Leader dots ending an entry, spaced or not ("Introduction ......", "Tomato soup . . . ."),
@@ -582,7 +628,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         gutters = _gaps(sorted((box for band in region for box in band), key=lambda box: box[0]))
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
-            if _a_list_of_entries(placed, *kept, text_of):
+            if _a_list_of_entries(placed, *kept, text_of) or _maybe_side_by_side(placed, gutters, *kept, text_of):
                 continue
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.

@@ -877,3 +877,21 @@ def test_a_payslips_two_halves_under_a_line_above_both_are_not_read_as_one_table
     read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert not any("Basic salary" in line and "Income tax" in line for line in read.split("\n"))
     assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+def test_two_tables_side_by_side_too_close_to_part_are_read_as_before():
+    """Two unlike tables 20 pixels apart, their cells padded 16 pixels at each side: 39.5
+    points between the two, 25.5 between their columns, too close to part them as two
+    tables; they had been read as one, a row of each a line ("Exports\\t1,204.5\\t1,310.2
+    \\tGrain\\t5.1")."""
+    first = [["Item", "2024", "2025"], ["Exports", "1,204.5", "1,310.2"], ["Imports", "980.1", "1,002.7"], ["Balance", "224.4", "307.5"], ["Reserves", "88.0", "91.3"]]
+    second = [["Good", "Mt"], ["Grain", "5.1"], ["Steel", "14.0"], ["Oil", "101.2"], ["Gas", "44.8"]]
+    tables = "".join(_html_table(rows).replace("padding:4px 8px", "padding:6px 16px") for rows in (first, second))
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body><div style='display:flex;gap:20px'>{tables}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert not any("Exports" in line and "Grain" in line for line in read.split("\n"))
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
