@@ -14,7 +14,9 @@ last, kinds a probe found read worse with tables (a note beside a table, narrow 
 text set flush right, two tables side by side, footnote marks beside figures, a header
 wrapped and centred in its cells, a page number just below a table, a header cell spanning
 two columns, columns of figures about six points apart (under such a header too), headers set flush left over figures
-set flush right, a column of notes empty in every row), printed to PDF by Chromium (``/usr/bin/chromium``, through
+set flush right, a column of notes empty in every row, a contents page, a
+price list with leader dots and a spec sheet, each its values flush right, a payslip's
+two halves under a line above both, two tables side by side too close to part), printed to PDF by Chromium (``/usr/bin/chromium``, through
 Playwright) without its own header and footer, and a few of each kind with them (the
 date, title, address and page number Chromium prints at the page's edges, which must
 become no table row). ``sources/ingest/pdf.py`` of ``--baseline`` (read with ``git
@@ -75,6 +77,8 @@ WORDS = (
 ).split()
 COUNTRIES = "Iran Iraq Turkey Egypt India China Japan Brazil Chile Peru Kenya Ghana Norway Spain France Italy Poland Canada Mexico".split()
 NAMES = "Alice Bashir Chen Dana Emeka Farah Goran Hana Ivan Jia".split()
+PAYMENTS = ["Basic salary", "Overtime", "Holiday pay", "Bonus", "Travel allowance", "Shift allowance", "Sick pay"]
+DEDUCTIONS = ["Income tax", "National insurance", "Pension", "Student loan", "Union fees", "Health insurance", "Cycle scheme"]
 
 
 def baseline_reader(revision: str):
@@ -276,6 +280,63 @@ def corpus(seed: int) -> list[tuple[str, str, str, bool]]:
     for n in range(2):
         body = spanning_table(rng, units=n == 1, padding="2px 3px")
         pages.append((f"header spanning two columns six points apart {n}", TABLE, page(body, font=font()), False))
+        # A title and its page: a flex row's two ends, a page floated right, a spacer drawn
+        # as a dotted rule between them.
+        entry = [
+            "<div style='display:flex;justify-content:space-between'><span>{}</span><span>{}</span></div>",
+            "<div style='margin:3px 0'>{}<span style='float:right'>{}</span></div>",
+            "<div style='display:flex;gap:4px'><span>{}</span><span style='flex:1;border-bottom:1px dotted #000;margin-bottom:4px'></span><span>{}</span></div>",
+        ][n]
+        first = rng.randint(1, 9)
+        entries = "".join(
+            entry.format(f"{number + 1}. {rng.choice(WORDS).capitalize()} and {rng.choice(WORDS)}", first + 6 * number + rng.randint(0, 5)) for number in range(rng.randint(6, 12))
+        )
+        pages.append((f"contents page, page numbers flush right {n}", PLAIN, page(f"<h2>Contents</h2><div style='width:{rng.randint(60, 100)}%'>{entries}</div>", font=font()), False))
+    for n in range(2):
+        # An item, a few leader dots, and its price floated right or at a flex row's end.
+        entry = ["<div style='margin:2px 0'>{} {}<span style='float:right'>{}</span></div>",
+                 "<div style='display:flex;justify-content:space-between'><span>{} {}</span><span>{}</span></div>"][n]
+        leader = rng.choice([". " * 6, "." * 12])
+        entries = "".join(entry.format(f"{rng.choice(WORDS).capitalize()} from {rng.choice(COUNTRIES)}", leader, f"{rng.uniform(2, 40):.2f}") for _ in range(rng.randint(6, 10)))
+        pages.append((f"price list, leader dots {n}", PLAIN, page(f"<h2>Prices</h2><div style='width:{rng.randint(45, 70)}%'>{entries}</div>", font=font()), False))
+    for n in range(2):
+        entry = ["<div style='display:flex;justify-content:space-between;border-bottom:1px solid #ccc;padding:3px 0'><span>{}</span><span>{}</span></div>",
+                 "<div style='margin:2px 0'>{}<span style='float:right'>{}</span></div>"][n]
+        specifications = [("Weight", f"{rng.uniform(0.5, 3):.2f} kg"), ("Height", f"{rng.randint(10, 30)} mm"), ("Width", f"{rng.randint(200, 400)} mm"),
+                          ("Memory", f"{rng.choice([8, 16, 32])} GB"), ("Storage", f"{rng.choice([256, 512])} GB"), ("Battery", f"{rng.randint(40, 99)} Wh"), ("Warranty", f"{rng.randint(1, 3)} years")]
+        entries = "".join(entry.format(*specification) for specification in specifications)
+        pages.append((f"spec sheet, values flush right {n}", PLAIN, page(f"<h2>Specifications</h2><div style='width:{rng.randint(40, 60)}%'>{entries}</div>", font=font()), False))
+    for n in range(2):
+        # Two tables side by side, a line above both: the employee and the period at its two
+        # ends, or a heading over each half.
+        def half(labels: list[str]) -> str:
+            return "<table style='border-collapse:collapse;width:100%'>" + "".join(
+                f"<tr><td style='padding:3px 6px'>{label}</td><td style='text-align:right;padding:3px 6px'>{rng.uniform(10, 4000):,.2f}</td></tr>"
+                for label in rng.sample(labels, 5)
+            ) + "</table>"
+        gap = rng.randint(20, 40)
+        above = [
+            f"<div style='display:flex;justify-content:space-between'><span>Employee: {rng.choice(NAMES)} (No. {rng.randint(1000, 9999)})</span><span>Period: 0{rng.randint(1, 9)}/2026</span></div>",
+            f"<div style='display:flex;gap:{gap}px'><b style='flex:1'>Payments</b><b style='flex:1'>Deductions</b></div>",
+        ][n]
+        body = f"<h3>Payslip</h3>{above}<div style='display:flex;gap:{gap}px'><div style='flex:1'>{half(PAYMENTS)}</div><div style='flex:1'>{half(DEDUCTIONS)}</div></div>"
+        pages.append((f"payslip, a line above both halves {n}", TABLE, page(body, font=font()), False))
+    for n in range(2):
+        # Two unlike tables 20 pixels apart, their cells padded wide: closer together than
+        # twice their columns' gutters.
+        padding = ["6px 16px", "4px 12px"][n]
+
+        def small_table(years: list[str], labels: list[str]) -> str:
+            head = "".join(f"<th style='padding:{padding};text-align:right'>{year}</th>" for year in years)
+            body = "".join(
+                f"<tr><td style='padding:{padding}'>{label}</td>" + "".join(f"<td style='padding:{padding};text-align:right'>{number(rng)}</td>" for _ in years) + "</tr>"
+                for label in labels
+            )
+            return f"<table style='border-collapse:collapse'><tr><th style='padding:{padding};text-align:left'>Item</th>{head}</tr>{body}</table>"
+
+        body = (f"<div style='display:flex;gap:20px'>{small_table(['2024', '2025'], rng.sample(COUNTRIES, 5))}"
+                f"{small_table(['Mt'], [word.capitalize() for word in rng.sample(WORDS, 5)])}</div>")
+        pages.append((f"two tables side by side, close {n}", TABLE, page(body, font=font()), False))
     return pages
 
 

@@ -18,8 +18,12 @@ closer than the table's rows. A table needs a column after its first set flush r
 holding figures: labels and values, terms and definitions, an index or a list set in
 columns, all flush left, and narrow columns of text set flush right, are read a column at
 a time as before (a browser copies such layouts an item a line). Two tables side by side,
-a gutter more than twice as wide as their columns' between them, are two; two halves alike
-closer together (a menu or a contents page in two columns) are none. Running heads
+a gutter more than twice as wide as their columns' between them, are two; one more than
+``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two halves alike (a
+menu or a contents page in two columns, a payslip's two halves under a line above both)
+are none, and so is a list of entries with a value each set flush right (a contents
+page's page numbers, a price list's leader dots, a spec sheet's units:
+``_a_list_of_entries``), which a browser copies an entry and its value a line each. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -38,6 +42,7 @@ Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
@@ -526,18 +531,119 @@ def _halves_alike(extents: list[list], aligned: list[bool], first: int, last: in
     if aligned[first] or aligned[middle] or aligned[first : middle - 1] != aligned[middle:last]:
         return False
 
-    def flush_right(column: int) -> bool:
+    def flush_right(low: int, column: int) -> bool:
         # Figures of one width (page numbers 205, 215, 226) are flush left too.
-        rights = [line[column][1] for line in extents if line[column]]
+        rights = [line[column][1] for line in _of_both_ends(extents, low, column) if line[column]]
         return sum(1 for right in rights if max(rights) - right < ALIGNED) >= 0.6 * len(rights)
 
-    if not (flush_right(middle - 1) and flush_right(last)):
+    if not (flush_right(first, middle - 1) and flush_right(middle, last)):
         return False
 
     def width(low: int, high: int) -> float:
-        return max(line[high][1] for line in extents if line[high]) - min(line[low][0] for line in extents if line[low])
+        lines = _of_both_ends(extents, low, high)
+        return max(line[high][1] for line in lines if line[high]) - min(line[low][0] for line in lines if line[low])
 
     return abs(width(first, middle - 1) - width(middle, last)) < 2 * ALIGNED
+
+
+def _of_both_ends(extents: list[list], low: int, high: int) -> list[list]:
+    """The lines with a piece in both column ``low`` and column ``high``: a half's own rows,
+    not a line set above both halves (a payslip's "Employee: J. Smith" at the left and
+    "Period: 03/2026" at the far right, or its "Payments" and "Deductions" headings), whose
+    pieces, a few points wider than the rows', had made the halves of unlike widths and
+    the figures no column flush right, and the two lists one table, a row of each a line.
+    Every line when none has both."""
+    return [line for line in extents if line[low] and line[high]] or extents
+
+
+# Of the widest other gutter: a gutter this much wider, before labels set flush left after
+# figures set flush right, may part two tables side by side.
+SIDE_BY_SIDE = 1.5
+
+
+def _maybe_side_by_side(placed: list[list[list]], gutters: list, first: int, last: int, text_of) -> bool:
+    """Whether the columns ``first`` to ``last`` may be two tables side by side, too close
+    together for ``_table_columns`` to part them (behind a gutter more than twice as wide as
+    their columns'): a column of labels (set flush left, holding few figures) after a column
+    set flush right, each side of two columns or more and the last set flush right, behind
+    a gutter more than ``SIDE_BY_SIDE`` times as wide as any other between them. Two tables
+    20 pixels apart, their cells padded 16 at each side (39.5 points between the two, 25.5
+    between their columns), had been read as one, a row of each a line ("Exports 1,204.5
+    1,310.2 Grain 5.1"); in doubt, they are read as before. Within one table, the
+    gutter before a column set flush left is mostly its narrowest: the cells' padding."""
+    if text_of is None:
+        return False
+    extents = _extents(placed)
+    widths = [high - low for low, high in gutters[first:last]]
+    for column in range(first + 2, last):
+        before = column - 1 - first
+        others = widths[:before] + widths[before + 1 :]
+        if (
+            widths[before] > SIDE_BY_SIDE * max(others)
+            and _flush(extents, column - 1, right=True)
+            and _flush(extents, last, right=True)
+            and _flush(extents, column, right=False)
+            and not _holds_figures(placed, column, text_of)
+        ):
+            return True
+    return False
+
+
+def _flush(extents: list[list], column: int, right: bool) -> bool:
+    """Whether most of a column's pieces (0.6 of them) end together at its right edge
+    (``right``), or start together at its left edge and not as many end together."""
+    pieces = [line[column] for line in extents if line[column]]
+    if not pieces:
+        return False
+    rightmost, leftmost = max(piece[1] for piece in pieces), min(piece[0] for piece in pieces)
+    at_right = sum(1 for piece in pieces if rightmost - piece[1] < ALIGNED)
+    at_left = sum(1 for piece in pieces if piece[0] - leftmost < ALIGNED)
+    return at_right >= 0.6 * len(pieces) if right else at_left >= 0.6 * len(pieces) and at_left > at_right
+
+
+# A page number: a whole number of at most four digits, without sign, point or separator.
+PAGE_NUMBER = re.compile(r"[0-9]{1,4}")
+# Leader dots ending an entry, spaced or not ("Introduction ......", "Tomato soup . . . ."),
+# or an ellipsis, or a rule of underscores.
+LEADER = re.compile(r"(?:[.·_]\s?){3,}$|…$")
+
+
+def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of) -> bool:
+    """Whether the columns ``first`` to ``last`` are a list of entries, each with a value set
+    flush right, rather than a table: a contents page (every column holding figures holds
+    page numbers rising down the page), or entries of one value each, the entries ending in
+    leader dots (a price list) or most values holding letters beside their figures (a spec
+    sheet's "1.42 kg", "16 GB", "2 years"). A browser copies such a list, laid out with a
+    spacer or a float, an entry and its value a line each; read as a table, a title and its
+    page had been one line, apart by a tab. Laid out as an HTML table, such a list is read
+    as before too: the same boxes tell the one from the other no better."""
+    if text_of is None:
+        return False
+    figures = [column for column in range(first + 1, last + 1) if _holds_figures(placed, column, text_of)]
+    if figures and all(_page_numbers(placed, column, text_of) for column in figures):
+        return True
+    if last - first != 1:
+        return False
+    entries = [text_of(line[first]).strip() for line in placed if line[first]][:SAMPLED]
+    values = [text for text in (text_of(line[last]) for line in placed if line[last]) if any(character.isdigit() for character in text)][:SAMPLED]
+    leaders = sum(1 for text in entries if LEADER.search(text))
+    units = sum(1 for text in values if any(character.isalpha() for character in text))
+    return 2 * leaders > len(entries) or 2 * units > len(values)
+
+
+def _page_numbers(placed: list[list[list]], column: int, text_of) -> bool:
+    """Whether a column's pieces that hold a digit, ``ROWS`` of them at least, are all page
+    numbers, none lower than the one above it (pieces without a digit, a "Page" heading or
+    a preface's "iv", aside)."""
+    numbers = []
+    for line in placed:
+        text = text_of(line[column]).strip() if line[column] else ""
+        if not any(character.isdigit() for character in text):
+            continue
+        if not PAGE_NUMBER.fullmatch(text) or numbers and int(text) < numbers[-1]:
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= ROWS
 
 
 def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:
@@ -686,6 +792,8 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         gutters = _headers_over_figures(region, gutters)
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
+            if _a_list_of_entries(placed, *kept, text_of) or _maybe_side_by_side(placed, gutters, *kept, text_of):
+                continue
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.
             edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))

@@ -898,3 +898,89 @@ def test_a_header_cell_spanning_two_columns_six_points_apart_keeps_them_apart():
     rights = (200, 226, 290, 316)
     drawn = _table(rows, top=684, rights=rights) + [(197.7 - _width("2023") / 2, 700, "2023"), (287.7 - _width("2022") / 2, 700, "2022")]
     assert _read([drawn]).split("\n") == ["\t2023\t2022", *("\t".join(row) for row in rows)]
+
+
+SECTIONS = ["Introduction", "Methods and data", "Trade with neighbouring states", "Energy exports", "Sanctions and their effects", "Shipping routes", "Financial flows", "Outlook for 2026"]
+DISHES = [("Tomato soup", "4.50"), ("Caesar salad", "7.95"), ("Grilled halloumi", "8.25"), ("Fish and chips", "12.50"), ("Beef burger", "11.00"), ("Mushroom risotto", "10.75")]
+SPECIFICATIONS = [("Weight", "1.42 kg"), ("Height", "16 mm"), ("Width", "312 mm"), ("Memory", "16 GB"), ("Storage", "512 GB"), ("Battery", "72 Wh"), ("Warranty", "2 years")]
+ENTRY = "<div style='display:flex;justify-content:space-between;margin:3px 0'><span>{}</span><span>{}</span></div>"
+LISTS_WITH_VALUES_FLUSH_RIGHT = {
+    # A title and its page at the page's two edges, a flex row's.
+    "contents page": "<h2>Contents</h2>" + "".join(ENTRY.format(f"{number + 1}. {title}", 3 + 5 * number) for number, title in enumerate(SECTIONS)),
+    # A dish and a few leader dots, its price floated to the right.
+    "price list with leader dots": "<h2>Prices</h2><div style='width:55%'>"
+    + "".join(f"<div style='margin:2px 0'>{dish} . . . . . .<span style='float:right'>{price}</span></div>" for dish, price in DISHES) + "</div>",
+    # A label and its value, a figure and its unit.
+    "spec sheet": "<h2>Specifications</h2><div style='width:50%'>" + "".join(ENTRY.format(*entry) for entry in SPECIFICATIONS) + "</div>",
+}
+
+
+@needs_chromium
+@pytest.mark.parametrize("layout", LISTS_WITH_VALUES_FLUSH_RIGHT)
+def test_a_list_of_entries_with_their_values_flush_right_is_read_as_before(layout):
+    """A contents page's page numbers, a price list's prices after leader dots, a spec
+    sheet's values with their units, each set flush right: their lines end together, as a
+    column of figures does, and each list had been read as a table, "1. Introduction\\t3",
+    where a browser copies a title and its page a line each."""
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body>{LISTS_WITH_VALUES_FLUSH_RIGHT[layout]}</body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "\t" not in read
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+PAYMENTS = [("Basic salary", "3,250.00"), ("Overtime", "412.50"), ("Holiday pay", "180.00"), ("Bonus", "500.00"), ("Travel allowance", "85.40")]
+DEDUCTIONS = [("Income tax", "702.15"), ("National insurance", "318.60"), ("Pension", "162.50"), ("Student loan", "94.00"), ("Union fees", "12.75")]
+
+
+def _payslip_half(entries: list[tuple[str, str]]) -> str:
+    return "<table style='border-collapse:collapse;width:100%'>" + "".join(
+        f"<tr><td style='padding:3px 6px'>{label}</td><td style='text-align:right;padding:3px 6px'>{amount}</td></tr>" for label, amount in entries
+    ) + "</table>"
+
+
+PAYSLIPS = {
+    # The employee at the left, the period at the far right, above both halves.
+    "a line above both halves": "<div style='display:flex;justify-content:space-between'><span>Employee: J. Smith (No. 4471)</span><span>Period: 03/2026</span></div>"
+    f"<div style='display:flex;gap:30px'><div style='flex:1'>{_payslip_half(PAYMENTS)}</div><div style='flex:1'>{_payslip_half(DEDUCTIONS)}</div></div>",
+    # An outer table: a heading over each half, the halves in the cells below.
+    "a heading over each half": "<table style='width:100%;border-collapse:collapse'><tr><th style='text-align:left'>Payments</th><th style='text-align:left'>Deductions</th></tr>"
+    f"<tr><td style='width:50%;vertical-align:top;padding-right:20px'>{_payslip_half(PAYMENTS)}</td><td style='vertical-align:top;padding-left:20px'>{_payslip_half(DEDUCTIONS)}</td></tr></table>",
+}
+
+
+@needs_chromium
+@pytest.mark.parametrize("layout", PAYSLIPS)
+def test_a_payslips_two_halves_under_a_line_above_both_are_not_read_as_one_table(layout):
+    """A payslip's payments and deductions side by side, 30 pixels apart, each its
+    amounts flush right, a line above both whose pieces stand a few points beyond the
+    halves' rows: the halves had been read as one table, a row of each a line ("Basic
+    salary\\t3,250.00\\tIncome tax\\t702.15"), the line above read into its first row. Two
+    halves alike, they are read as before, as two halves alike are without such a line."""
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body><h3>Payslip</h3>{PAYSLIPS[layout]}</body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert not any("Basic salary" in line and "Income tax" in line for line in read.split("\n"))
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+def test_two_tables_side_by_side_too_close_to_part_are_read_as_before():
+    """Two unlike tables 20 pixels apart, their cells padded 16 pixels at each side: 39.5
+    points between the two, 25.5 between their columns, too close to part them as two
+    tables; they had been read as one, a row of each a line ("Exports\\t1,204.5\\t1,310.2
+    \\tGrain\\t5.1")."""
+    first = [["Item", "2024", "2025"], ["Exports", "1,204.5", "1,310.2"], ["Imports", "980.1", "1,002.7"], ["Balance", "224.4", "307.5"], ["Reserves", "88.0", "91.3"]]
+    second = [["Good", "Mt"], ["Grain", "5.1"], ["Steel", "14.0"], ["Oil", "101.2"], ["Gas", "44.8"]]
+    tables = "".join(_html_table(rows).replace("padding:4px 8px", "padding:6px 16px") for rows in (first, second))
+    data = _printed_page(
+        "<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'Liberation Sans';font-size:11pt;margin:0}</style></head>"
+        f"<body><div style='display:flex;gap:20px'>{tables}</div></body></html>"
+    )
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert not any("Exports" in line and "Grain" in line for line in read.split("\n"))
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
