@@ -23,6 +23,7 @@ ask for gigabytes; a crash of PDFium on a broken file ends the child, not the se
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import ctypes
 import gc
@@ -864,7 +865,9 @@ def _page_blocks(
     (``_words_kept``): the same characters may be other words, a figure cut at its decimal
     point (``144 4`` and a ``.`` below), a label cut into letters; such a table is read as
     before, the page's other tables by rows (``refused``: the tables, by their number among
-    those found, read as before)."""
+    those found, read as before). Nor is a table with which the page splits or glues a line
+    the page read without tables keeps whole (``_lines_broken``): a paragraph's line below
+    it taken in as its last row, the rest of its region read a column at a time."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
     if not boxes:
@@ -910,6 +913,7 @@ def _page_blocks(
         in_tables = {box[4] for table in tables for box in table.boxes}
         boxes = [box for box in boxes if box[4] not in in_tables]
         boxes += [(*table.extent, -1 - number) for number, table in enumerate(tables)]
+    read_around = any(box[4] >= 0 for box in boxes)
     for block in pdf_tables.around_tables(_reading_order(boxes, line_height), lambda part: _reading_order(part, line_height)):
         if block[0][4] < 0:
             table_blocks[numbers[-1 - block[0][4]]] = len(blocks)
@@ -965,19 +969,93 @@ def _page_blocks(
             if read != _visible_characters("".join("".join(block) for block in without_tables)):
                 return without_tables
     if table_blocks:
-        # The page's own text, read once already, answers for most pages; only a table with
-        # a word it lacks asks for the reading without tables.
+        # The page's own text, read once already, answers for most tables' words; only a
+        # table with a word it lacks, or text read around the tables, which they may pull
+        # apart (``_lines_broken``), asks for the reading without tables (a page all of one
+        # table of 5,000 rows, none around it, takes 25 s to read so).
         whole = (codes[0] or "") if codes else ""
         doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole)}
-        if doubtful:
+        if doubtful or read_around:
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
             before = "\n".join("\n".join(block) for block in without_tables)
             wrong = {number for number in doubtful if not _words_kept(blocks[table_blocks[number]], before)}
+            wrong |= _lines_broken(blocks, table_blocks, without_tables)
             if wrong == set(table_blocks):
                 return without_tables
             if wrong:
                 return _page_blocks(textpage, shown, find_tables=True, budget=budget, refused=refused | wrong)
     return blocks
+
+
+def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without_tables: list[list[str]]) -> set[int]:
+    """The tables (by their number among those found) to read as before because the page
+    read with them splits or glues a line the page read without them keeps: each line of
+    that reading of two words or more must be read within one line of this one, each two
+    of its words still apart outside a table's rows (``_kept_within``). A table had taken
+    in a paragraph's last line below it, 40 lines from the rest of its sentence; a region
+    read part as a table had read its other rows a column at a time, or their cells glued
+    ("£13 841£(75,381)"). A table's cell may join words: that reading sets spaces between
+    letters drawn one at a time ("I m pai rment"), and a mark apart from its word
+    ("Revenue 1"), which a cell reads whole (its words are the page's: ``_words_kept``).
+    A broken line is blamed on the tables holding one of its words, or, holding none (rows
+    beside a table read otherwise for it), on all of the page's."""
+    reading = _without_white_space(blocks, set(table_blocks.values()))
+    broken = []
+    found_at = 0
+    for block in without_tables:
+        for line in block:
+            if len(words := line.split()) >= 2:
+                found_at = _kept_within(words, reading, found_at)
+                if found_at < 0:
+                    broken.append(words)
+                    found_at = 0
+    if not broken:
+        return set()
+    table_words = {number: set(" ".join(blocks[block]).split()) for number, block in table_blocks.items()}
+    blamed: set[int] = set()
+    for words in broken:
+        holding = {number for number, held in table_words.items() if held.intersection(words)}
+        blamed |= holding or set(table_blocks)
+    return blamed
+
+
+def _without_white_space(blocks: list[list[str]], of_tables: set[int]) -> tuple[str, set[int], list[int], list[bool]]:
+    """A page's lines (``blocks``), their characters but white space (a tab is as a space),
+    each line ended by a line break; the offsets of those white space follows; where each
+    line starts; whether it is a table's row (its block in ``of_tables``)."""
+    kept: list[str] = []
+    spaced = set()
+    starts, of_a_table = [], []
+    for number, block in enumerate(blocks):
+        for line in block:
+            starts.append(len(kept))
+            of_a_table.append(number in of_tables)
+            for character in line:
+                if not character.isspace():
+                    kept.append(character)
+                elif len(kept) > starts[-1]:
+                    spaced.add(len(kept) - 1)
+            kept.append("\n")
+    return "".join(kept), spaced, starts, of_a_table
+
+
+def _kept_within(words: list[str], reading: tuple[str, set[int], list[int], list[bool]], after: int) -> int:
+    """Where ``words`` (a line read without tables) are read in order within one line of
+    ``reading`` (``_without_white_space``), each two still apart unless it is a table's
+    row; -1 if nowhere. Their characters are matched, not their words: that reading cuts a
+    figure's exponent from it ("10-" and "7" a line below). Looked for from ``after`` (where
+    the line before was found: the two readings mostly go on alike) to the end, then from
+    the start, so that a page of many lines costs about one pass a column."""
+    text, spaced, starts, of_a_table = reading
+    wanted = "".join(words)
+    ends = list(itertools.accumulate(len(word) for word in words[:-1]))
+    for low, high in ((after, len(text)), (0, after + len(wanted))):
+        start = text.find(wanted, low, high)
+        while start >= 0:
+            if of_a_table[bisect.bisect_right(starts, start) - 1] or all(start + end - 1 in spaced for end in ends):
+                return start
+            start = text.find(wanted, start + 1, high)
+    return -1
 
 
 # A table's word may be two or more of the reading without tables read together (a mark

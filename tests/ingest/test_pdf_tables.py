@@ -984,3 +984,94 @@ def test_two_tables_side_by_side_too_close_to_part_are_read_as_before():
     read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert not any("Exports" in line and "Grain" in line for line in read.split("\n"))
     assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+# Columns 6.4 points apart: read without tables, the rows' labels and first two figures
+# are a line each ("Revenue 12,345 11,002"), the last figures a column; read with them,
+# a row a line.
+CLOSE_ROWS = [
+    ["Item", "2021", "2022", "2023"],
+    ["Revenue", "12,345", "11,002", "9,876"],
+    ["Costs", "6,543", "5,987", "5,001"],
+    ["Net profit", "5,802", "5,015", "4,875"],
+    ["Taxes", "1,234", "998", "87"],
+    ["Net", "4,568", "4,017", "4,788"],
+]
+CLOSE_RIGHTS = (150, 187, 224)
+
+
+def _with_tables_found(patch, change) -> None:
+    """The finder's tables, each changed by ``change`` (rows -> rows): a fault of the finder,
+    which the reading with tables must not pass on."""
+    found = pdf_tables.tables
+
+    def changed(*arguments):
+        tables = []
+        for table in found(*arguments):
+            rows = change(table.rows, arguments[0])
+            tables.append(pdf_tables.Table([box for row in rows for cell in row for box in cell], rows))
+        return tables
+
+    patch.setattr(pdf_tables, "tables", changed)
+
+
+def test_a_table_of_rows_the_reading_without_tables_keeps_whole_passes():
+    lines = _read([_table(CLOSE_ROWS, rights=CLOSE_RIGHTS)]).split("\n")
+    assert lines == ["\t".join(row) for row in CLOSE_ROWS]
+
+
+def test_a_region_read_part_as_a_table_the_rest_dismantled_is_read_as_before(monkeypatch):
+    # Only its first three rows found: the rows below had been read a column at a time,
+    # their labels in one block, their figures in others, where the reading without tables
+    # keeps "Net profit 5,802 5,015" whole.
+    data = pdf_bytes([_table(CLOSE_ROWS, rights=CLOSE_RIGHTS)])
+    _with_tables_found(monkeypatch, lambda rows, boxes: rows[:3])
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "Net profit 5,802 5,015" in read.split("\n")
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+def test_a_rows_last_figure_moved_out_of_it_is_read_as_before(monkeypatch):
+    # The last row found without its last two figures: they had been read apart below the
+    # table, "Net 4,568" its row.
+    data = pdf_bytes([_table(CLOSE_ROWS, rights=CLOSE_RIGHTS)])
+    _with_tables_found(monkeypatch, lambda rows, boxes: [*rows[:-1], [*rows[-1][:2], [], []]])
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert "Net 4,568 4,017" in read.split("\n")
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+def test_a_paragraphs_line_below_a_table_stays_whole(monkeypatch):
+    # The tail of the note's last line, drawn in runs of its own, taken in as the table's
+    # last row: it had been read in the table ("sale of a\tbranch."), apart from the rest
+    # of its line and above it.
+    note = [(72, 596, "Amounts are in thousands of euros, restated for the merger of"), (72, 584, "the two groups in 2022 and the "), (205, 584, "sale of a "), (265, 584, "branch.")]
+    data = pdf_bytes([_table(CLOSE_ROWS, rights=CLOSE_RIGHTS) + note])
+
+    def with_the_notes_tail(rows, boxes):
+        tail = sorted((box for box in boxes if box[1] < 590 and box[0] > 200), key=lambda box: box[0])
+        return [*rows, [[], [], tail[:1], tail[1:]]]
+
+    _with_tables_found(monkeypatch, with_the_notes_tail)
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert read.endswith("Amounts are in thousands of euros, restated for the merger of\nthe two groups in 2022 and the sale of a branch.")
+    assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+def test_a_row_beside_a_table_read_without_the_spaces_between_its_cells_refuses_the_table():
+    # Rows below a table's first three, read from their runs as beside it, had lost the
+    # spaces between cells ("£13 841£(75,381)") the reading without tables keeps.
+    before = [["Operating profit £98,794 £13 841 £(75,381) £(53 645)"]]
+    table = ["Revenue\t£26 108\t£91,939", "Cost of sales\t£91 097\t£84511"]
+    glued = [table, ["Operating profit £98,794 £13 841£(75,381)£(53 645)"]]
+    assert pdf._lines_broken(glued, {0: 0}, before) == {0}
+    kept = [table, ["Operating profit £98,794 £13 841 £(75,381) £(53 645)"]]
+    assert pdf._lines_broken(kept, {0: 0}, before) == set()
+
+
+def test_a_tables_cell_may_read_whole_a_word_the_reading_without_tables_spaces():
+    # Letters drawn one at a time, read apart without tables, and a mark read apart from
+    # its word, are read whole in a cell, as a browser copies them.
+    before = [["I m pai rment (827,913)"], ["Revenue 1 61,588"]]
+    table = ["Revenue1\t61,588", "Impairment\t(827,913)"]
+    assert pdf._lines_broken([table], {0: 0}, before) == set()
