@@ -974,7 +974,7 @@ def _page_blocks(
         # apart (``_lines_broken``), asks for the reading without tables (a page all of one
         # table of 5,000 rows, none around it, takes 25 s to read so).
         whole = (codes[0] or "") if codes else ""
-        doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole)}
+        doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole) or _figures_together(blocks[block])}
         if doubtful or read_around:
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
             before = "\n".join("\n".join(block) for block in without_tables)
@@ -990,8 +990,9 @@ def _page_blocks(
 def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without_tables: list[list[str]]) -> set[int]:
     """The tables (by their number among those found) to read as before because the page
     read with them splits or glues a line the page read without them keeps: each line of
-    that reading of two words or more must be read within one line of this one, each two
-    of its words still apart outside a table's rows (``_kept_within``). A table had taken
+    that reading must be read within one line of this one, each two of its words still
+    apart and none cut outside a table's rows (``_kept_within``): a line of one word too (a
+    price "31.50" beside a table, read "3 1 . 50" from its runs). A table had taken
     in a paragraph's last line below it, 40 lines from the rest of its sentence; a region
     read part as a table had read its other rows a column at a time, or their cells glued
     ("£13 841£(75,381)"). A table's cell may join words: that reading sets spaces between
@@ -1004,7 +1005,7 @@ def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without
     found_at = 0
     for block in without_tables:
         for line in block:
-            if len(words := line.split()) >= 2:
+            if words := line.split():
                 found_at = _kept_within(words, reading, found_at)
                 if found_at < 0:
                     broken.append(words)
@@ -1042,20 +1043,36 @@ def _without_white_space(blocks: list[list[str]], of_tables: set[int]) -> tuple[
 def _kept_within(words: list[str], reading: tuple[str, set[int], list[int], list[bool]], after: int) -> int:
     """Where ``words`` (a line read without tables) are read in order within one line of
     ``reading`` (``_without_white_space``), each two still apart unless it is a table's
-    row; -1 if nowhere. Their characters are matched, not their words: that reading cuts a
-    figure's exponent from it ("10-" and "7" a line below). Looked for from ``after`` (where
-    the line before was found: the two readings mostly go on alike) to the end, then from
-    the start, so that a page of many lines costs about one pass a column."""
+    row, none of them cut (``_pieces_cut``); -1 if nowhere. Their characters are matched,
+    not their words: that reading cuts a figure's exponent from it ("10-" and "7" a line
+    below). Looked for from ``after`` (where the line before was found: the two readings
+    mostly go on alike) to the end, then from the start, so that a page of many lines costs
+    about one pass a column."""
     text, spaced, starts, of_a_table = reading
     wanted = "".join(words)
     ends = list(itertools.accumulate(len(word) for word in words[:-1]))
     for low, high in ((after, len(text)), (0, after + len(wanted))):
         start = text.find(wanted, low, high)
         while start >= 0:
-            if of_a_table[bisect.bisect_right(starts, start) - 1] or all(start + end - 1 in spaced for end in ends):
+            if of_a_table[bisect.bisect_right(starts, start) - 1] or (all(start + end - 1 in spaced for end in ends) and not _pieces_cut(words, start, spaced)):
                 return start
             start = text.find(wanted, start + 1, high)
     return -1
+
+
+def _pieces_cut(words: list[str], start: int, spaced: set[int]) -> bool:
+    """Whether the reading (``spaced``: the offsets white space follows) cuts one of ``words``,
+    read from ``start``, into pieces: a figure ("3 1 . 50", "1 5.00": a price beside a table
+    read from its runs), or any word in pieces of a letter or two. Letters drawn one at a
+    time that the reading without tables spaces ("I m pai rment") are its words, not cut."""
+    at = start
+    for word in words:
+        cuts = [offset for offset in range(at, at + len(word) - 1) if offset in spaced]
+        bounds = [at - 1, *cuts, at + len(word) - 1]
+        if cuts and (_FIGURE.fullmatch(word) or all(high - low <= PIECE for low, high in itertools.pairwise(bounds))):
+            return True
+        at += len(word)
+    return False
 
 
 # A table's word may be two or more of the reading without tables read together (a mark
@@ -1063,18 +1080,43 @@ def _kept_within(words: list[str], reading: tuple[str, set[int], list[int], list
 # (``Revenue 1`` for ``Revenue1``); up to this many.
 WORDS_TOGETHER = 4
 
+# A figure: two digits or more, grouped or with a decimal point, maybe in brackets, after a
+# currency sign or before a percent sign; or the dash of a nil. A lone digit is not one: a
+# footnote mark read with its figure ("1,340.5" and a raised "1") is read whole in a cell.
+_FIGURE = re.compile(r"[–—-]|\(?[£$€¥]?[-−–]?\d[\d,.]*\d%?\)?")
+
+# Two figures read as one word: a figure, then a figure in brackets or after a nil's dash.
+_GLUED_FIGURES = re.compile(rf"(?:{_FIGURE.pattern})\(.*\d.*\)")
+
+# A word cut into pieces each at most this long is cut, not spaced ("2 0 2 4", "3 1 . 50").
+PIECE = 2
+
+
+def _figures_together(lines: list[str]) -> bool:
+    """Whether a table's cell holds a word that is two figures read together: the page's own
+    text may glue them too ("63,199(48,959)", cells a pixel apart), and only the reading
+    without tables, which sets them apart, tells whether the table does (``_words_kept``)."""
+    return any(_GLUED_FIGURES.fullmatch(word) for line in lines for word in line.split())
+
 
 def _words_kept(lines: list[str], before: str) -> bool:
     """Whether each word of a table's cells is a word of ``before`` (a reading of the page
     without tables), or some of them read together are, or it is some of them read
     together: a table read by rows reads the page's words in another order, never other
-    words."""
+    words. Never two figures read together (cells a pixel apart: "63,199(48,959)" for
+    "63,199 (48,959)"), nor a word cut (``_word_cut``)."""
     words = before.split()
     known = set(words)
+    if any(_word_cut(cell.split(), known, words) for line in lines for cell in line.split("\t")):
+        return False
     if all(word in known for line in lines for word in line.split()):
         return True
     for together in range(2, WORDS_TOGETHER + 1):
-        known.update("".join(words[start : start + together]) for start in range(len(words) - together + 1))
+        known.update(
+            "".join(words[start : start + together])
+            for start in range(len(words) - together + 1)
+            if not any(_FIGURE.fullmatch(first) and _FIGURE.fullmatch(second) for first, second in itertools.pairwise(words[start : start + together]))
+        )
     for line in lines:
         for cell in line.split("\t"):
             cell_words = cell.split()
@@ -1087,6 +1129,21 @@ def _words_kept(lines: list[str], before: str) -> bool:
                 else:
                     return False
     return True
+
+
+def _word_cut(cell_words: list[str], known: set[str], words: list[str]) -> bool:
+    """Whether a cell reads a word of ``words`` (``known``: the same, as a set) cut in pieces,
+    those pieces not being words there in a row: a figure ("1 5.00" for "15.00"), or any
+    word in pieces of a letter or two ("2 0 2 4 2 0 2 3": a header's glyphs dealt to cells
+    of their own). A word cut at a mark ("Revenue 1") is not."""
+    for start in range(len(cell_words) - 1):
+        for together in range(2, min(WORDS_TOGETHER, len(cell_words) - start) + 1):
+            pieces = cell_words[start : start + together]
+            joined = "".join(pieces)
+            if joined in known and (_FIGURE.fullmatch(joined) or all(len(piece) <= PIECE for piece in pieces)):
+                if f" {' '.join(pieces)} " not in f" {' '.join(words)} ":
+                    return True
+    return False
 
 
 def _visible_characters(text: str) -> Counter:

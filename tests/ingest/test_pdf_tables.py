@@ -1075,3 +1075,31 @@ def test_a_tables_cell_may_read_whole_a_word_the_reading_without_tables_spaces()
     before = [["I m pai rment (827,913)"], ["Revenue 1 61,588"]]
     table = ["Revenue1\t61,588", "Impairment\t(827,913)"]
     assert pdf._lines_broken([table], {0: 0}, before) == set()
+
+
+def test_a_cell_reading_two_figures_as_one_word_is_read_as_before():
+    # A notes column and cells a pixel apart: the page's own text glues the figures too,
+    # the reading without tables sets them apart, and the table had read them as one word.
+    before = "Canal canal quarterly signal 9.4 – (99,773) 63,199 (48,959)\nLantern 7.8 77.9 r"
+    glued = ["Canal canal quarterly signal 9.4\t–(99,773)\t63,199(48,959)"]
+    assert pdf._figures_together(glued)
+    assert not pdf._words_kept(glued, before)
+    assert pdf._words_kept(["Canal canal quarterly signal\t9.4\t–\t(99,773)\t63,199\t(48,959)", "Lantern\t7.8\t77.9r"], before)
+
+
+def test_a_cell_cutting_a_word_into_letters_is_read_as_before():
+    # A header's years and units dealt to cells glyph by glyph, where the page reads
+    # "2024 2023 £000 £000"; a mark read apart from its word is no cut, nor are words
+    # the page reads apart ("7 8", "78" elsewhere).
+    before = "Notes Consolidated\n2024 2023\n£000 £000\nRevenue1 61,588 7 8 78"
+    assert not pdf._words_kept(["\tNotes\tConsolidated", "\t\t2 0 2 4 2 0 2 3 £ 000 £ 000"], before)
+    assert pdf._words_kept(["\tNotes\tConsolidated", "\t\t2024 2023 £000 £000", "Revenue 1\t61,588\t7 8\t78"], before)
+
+
+@pytest.mark.parametrize(("kept", "cut"), [("Canal signal harbour 15.00", "Canal signal harbour 1 5.00"), ("31.50", "3 1 . 50")])
+def test_a_price_beside_a_table_read_cut_refuses_the_table(kept, cut):
+    # Two menus side by side, a price of the one beside the table read from its runs in
+    # pieces, on a line of its own or at the end of its dish.
+    table = ["Walnut tariff\t27.50", "Zephyr\t31.00"]
+    assert pdf._lines_broken([table, [cut]], {0: 0}, [[kept]]) == {0}
+    assert pdf._lines_broken([table, [kept]], {0: 0}, [[kept]]) == set()
