@@ -998,8 +998,9 @@ def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without
     ("£13 841£(75,381)"). A table's cell may join words: that reading sets spaces between
     letters drawn one at a time ("I m pai rment"), and a mark apart from its word
     ("Revenue 1"), which a cell reads whole (its words are the page's: ``_words_kept``).
-    A broken line is blamed on the tables holding one of its words, or, holding none (rows
-    beside a table read otherwise for it), on all of the page's."""
+    A broken line is blamed on the tables read nearest the blocks holding its words around
+    the tables (``_nearest_tables``: rows beside a table read otherwise for it), or, none
+    holding one, on the tables holding one of its words, or on all of the page's."""
     reading = _without_white_space(blocks, set(table_blocks.values()))
     broken = []
     found_at = 0
@@ -1016,8 +1017,23 @@ def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without
     blamed: set[int] = set()
     for words in broken:
         holding = {number for number, held in table_words.items() if held.intersection(words)}
-        blamed |= holding or set(table_blocks)
+        blamed |= _nearest_tables(words, blocks, table_blocks) or holding or set(table_blocks)
     return blamed
+
+
+def _nearest_tables(words: list[str], blocks: list[list[str]], table_blocks: dict[int, int]) -> set[int]:
+    """The tables whose blocks are read nearest, in the page's reading order, to the blocks
+    other than tables holding one of ``words`` (a broken line), none if no such block holds
+    one: rows between two tables read a column at a time, or a table's header read apart
+    above it, the other tables of the page read exactly had been read as before too. A wrong
+    guess costs a reading, not a table: the page is read again without the tables blamed,
+    and checked again (``_page_blocks``), until no line is broken."""
+    wanted = set(words)
+    holding = [number for number, block in enumerate(blocks) if number not in table_blocks.values() and wanted.intersection(" ".join(block).split())]
+    if not holding:
+        return set()
+    away = {number: min(abs(block - place) for place in holding) for number, block in table_blocks.items()}
+    return {number for number, distance in away.items() if distance == min(away.values())}
 
 
 def _without_white_space(blocks: list[list[str]], of_tables: set[int]) -> tuple[str, set[int], list[int], list[bool]]:

@@ -1103,3 +1103,13 @@ def test_a_price_beside_a_table_read_cut_refuses_the_table(kept, cut):
     table = ["Walnut tariff\t27.50", "Zephyr\t31.00"]
     assert pdf._lines_broken([table, [cut]], {0: 0}, [[kept]]) == {0}
     assert pdf._lines_broken([table, [kept]], {0: 0}, [[kept]]) == set()
+
+
+def test_a_line_broken_beside_one_of_two_tables_refuses_that_table_only():
+    # Two tables stacked, the second's header read apart above it ("Copper" and "Tundra"
+    # two blocks): the first, read exactly, had been read as before too.
+    first = ["A\t2024\t2023", "Harbour\t61,982\t68,938", "Glacier\t84,660\t12,750"]
+    second = ["Harbour\tPigment\t(30,275)\t81,388", "Lantern\tMosaic\t29,571\t44,313"]
+    read = [first, ["Table basin"], ["2. Pigment signal?"], ["B"], ["X"], ["Y"], ["Copper"], ["Tundra"], second]
+    before = [["A 2024 2023"], ["Table basin"], ["2. Pigment signal?"], ["B"], ["X"], ["Y"], ["Copper Tundra"], ["Harbour Pigment (30,275) 81,388"]]
+    assert pdf._lines_broken(read, {0: 0, 1: 8}, before) == {1}
