@@ -975,16 +975,40 @@ def _page_blocks(
         # table of 5,000 rows, none around it, takes 25 s to read so).
         whole = (codes[0] or "") if codes else ""
         doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole) or _figures_together(blocks[block])}
-        if doubtful or read_around:
+        halves = {number for number, block in table_blocks.items() if _header_over_two_halves(blocks[block])}
+        if doubtful or read_around or halves:
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
             before = "\n".join("\n".join(block) for block in without_tables)
-            wrong = {number for number in doubtful if not _words_kept(blocks[table_blocks[number]], before)}
+            wrong = halves | {number for number in doubtful if not _words_kept(blocks[table_blocks[number]], before)}
             wrong |= _lines_broken(blocks, table_blocks, without_tables)
             if wrong == set(table_blocks):
                 return without_tables
             if wrong:
                 return _page_blocks(textpage, shown, find_tables=True, budget=budget, refused=refused | wrong)
     return blocks
+
+
+# Of a table's first rows, those that may be its header.
+HEADER_ROWS = 2
+
+
+def _header_over_two_halves(lines: list[str]) -> bool:
+    """Whether a table read by rows is two tables side by side read as one, a row of each a
+    line: one of its first rows reads the same header over its two halves (each cell's last
+    word: a heading above a half, "Payments", may be read into its first cell), and below
+    it the second half starts with labels, no figures (a payslip's payments and deductions,
+    "Item Amount Item Amount"). A header of years over figures, "2024 2023 2024 2023", is
+    one table's."""
+    rows = [line.split("\t") for line in lines]
+    for number, cells in enumerate(rows[:HEADER_ROWS]):
+        half = len(cells) // 2
+        last_words = [cell.split()[-1] if cell.split() else "" for cell in cells]
+        if half < 2 or len(cells) % 2 or not all(last_words) or last_words[:half] != last_words[half:]:
+            continue
+        below = [row[half] for row in rows[number + 1 :] if len(row) > half and row[half].strip()]
+        if below and not any(_FIGURE.fullmatch(cell.strip()) for cell in below):
+            return True
+    return False
 
 
 def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without_tables: list[list[str]]) -> set[int]:

@@ -1113,3 +1113,13 @@ def test_a_line_broken_beside_one_of_two_tables_refuses_that_table_only():
     read = [first, ["Table basin"], ["2. Pigment signal?"], ["B"], ["X"], ["Y"], ["Copper"], ["Tundra"], second]
     before = [["A 2024 2023"], ["Table basin"], ["2. Pigment signal?"], ["B"], ["X"], ["Y"], ["Copper Tundra"], ["Harbour Pigment (30,275) 81,388"]]
     assert pdf._lines_broken(read, {0: 0, 1: 8}, before) == {1}
+
+
+def test_two_tables_side_by_side_under_one_header_twice_are_read_as_before():
+    # A payslip's payments and deductions read as one table, a row of each a line; a
+    # header of years over two halves of figures is one table's.
+    payslip = ["Payments\t\tDeductions", "Item\tAmount\tItem\tAmount", "Commission\t1,238.07\tLoan\t32,422.50", "Bonus\t24,360.35"]
+    assert pdf._header_over_two_halves(payslip)
+    assert pdf._header_over_two_halves(["Payments Item\tAmount\tDeductions Item\tAmount", "Overtime\t5,897.89\tLoan\t79,466.09"])
+    statement = ["2024\t2023\t2024\t2023", "£000\t£000\t£000\t£000", "(56,808)\t(82,652)\t(76,765)\t–"]
+    assert not pdf._header_over_two_halves(statement)
