@@ -589,6 +589,28 @@ def _maybe_side_by_side(placed: list[list[list]], gutters: list, first: int, las
     return False
 
 
+def _halves_unlike(rows: list[list[list]], text_of) -> bool:
+    """Whether a table's rows are two tables side by side read as one, a row of each a
+    line: its columns are two halves of labels then figures (a column of labels after a
+    column of figures, the first column labels and the last figures), and a row fills one
+    half only, the other table having fewer rows, or rows set at another pitch. Two
+    balance sheets 6 to 30 pixels apart, assets beside liabilities, had been read "Copper
+    (45,407) 13,793 Glacier (55,677) (87,644)", then "Ferry 53,996 (43,780)" alone; a
+    payslip's payments and deductions, "Loan 45,865.48" alone at the right. A table's row
+    with one cell empty, or a few, is no half empty. Such halves are read as before."""
+    if text_of is None:
+        return False
+    width = max(len(row) for row in rows)
+    full = [row for row in rows if len(row) == width]
+    if _holds_figures(full, 0, text_of) or not _holds_figures(full, width - 1, text_of):
+        return False
+    for middle in range(2, width - 1):
+        if _holds_figures(full, middle - 1, text_of) and not _holds_figures(full, middle, text_of):
+            if any(any(row[:middle]) != any(row[middle:]) for row in full):
+                return True
+    return False
+
+
 def _flush(extents: list[list], column: int, right: bool) -> bool:
     """Whether most of a column's pieces (0.6 of them) end together at its right edge
     (``right``), or start together at its left edge and not as many end together."""
@@ -807,7 +829,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
                 rows.pop()
             while len(rows) > 1 and not _whole(rows[0]) and _apart(rows[0], rows[1]) > _usual_gap(rows):
                 rows.pop(0)
-            if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
+            if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS or _halves_unlike(rows, text_of):
                 continue
             found.append(Table([box for row in rows for cell in row for box in cell], rows))
     return found

@@ -1123,3 +1123,16 @@ def test_two_tables_side_by_side_under_one_header_twice_are_read_as_before():
     assert pdf._header_over_two_halves(["Payments Item\tAmount\tDeductions Item\tAmount", "Overtime\t5,897.89\tLoan\t79,466.09"])
     statement = ["2024\t2023\t2024\t2023", "£000\t£000\t£000\t£000", "(56,808)\t(82,652)\t(76,765)\t–"]
     assert not pdf._header_over_two_halves(statement)
+
+
+def test_two_tables_side_by_side_one_with_a_row_more_are_read_as_before():
+    # Two balance sheets a few pixels apart, assets beside liabilities, read as one table:
+    # "Copper (45,407) 13,793 Glacier (55,677) (87,644)", then "Ferry 53,996" alone.
+    assets = [["Asset", "2024", "2023"], ["Copper", "45,407", "13,793"], ["Anchor", "98,079", "41,542"], ["Willow", "78,597", "6,743"], ["Ferry", "53,996", "43,780"]]
+    liabilities = [["Liability", "2024", "2023"], ["Glacier", "55,677", "87,644"], ["Beacon", "41,928", "70,245"], ["Ember", "6,114", "45,047"]]
+    # The liabilities' labels at x = 200, 10 points right of the assets' last figures.
+    drawn = _table(assets, rights=(140, 190))
+    drawn += [(200, *item[1:]) if item[0] == 72 else (item[0] + 170, *item[1:]) for item in _table(liabilities, rights=(140, 190))]
+    lines = _read([drawn]).split("\n")
+    assert not any("Copper" in line and "Glacier" in line for line in lines)
+    assert _read([drawn]) == pdf.read_pdf(io.BytesIO(pdf_bytes([drawn])), tables=False)[0]
