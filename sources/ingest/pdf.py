@@ -976,7 +976,7 @@ def _page_blocks(
         # table of 5,000 rows, none around it, takes 25 s to read so).
         whole = (codes[0] or "") if codes else ""
         doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole) or _figures_together(blocks[block])}
-        halves = {number for number, block in table_blocks.items() if _header_over_two_halves(blocks[block])}
+        halves = {number for number, block in table_blocks.items() if _header_over_two_halves(blocks[block]) or _figures_without_labels(blocks[block])}
         if doubtful or read_around or halves:
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
             before = "\n".join("\n".join(block) for block in without_tables)
@@ -1010,6 +1010,23 @@ def _header_over_two_halves(lines: list[str]) -> bool:
         if below and not any(_FIGURE.fullmatch(cell.strip()) for cell in below):
             return True
     return False
+
+
+def _figures_without_labels(lines: list[str]) -> bool:
+    """Whether a table read by rows holds figures only, under a header cell spanning two
+    columns or with two figures in a cell: a statement's labels and notes column read
+    apart from it, a table of its figures alone. A statement set with cells a pixel apart,
+    "Consolidated" and "Parent" each over two years, had been read "Consolidated Parent",
+    then "70,045 (74,160) – 70,792", its labels and notes a column at a time above and
+    below. A table of years and figures under a header of as many cells ("Year Revenue
+    Profit") is one."""
+    rows = [line.split("\t") for line in lines]
+    with_figures = [cells for cells in rows if any(_FIGURE.fullmatch(word) for cell in cells for word in cell.split())]
+    if not with_figures or not all(_FIGURE.fullmatch(word) for cells in with_figures for cell in cells for word in cell.split()):
+        return False
+    widest = max(len(cells) for cells in rows)
+    spanning = any(len(cells) < widest for cells in rows if cells not in with_figures)
+    return spanning or any(len(cell.split()) > 1 for cells in with_figures for cell in cells)
 
 
 def _lines_broken(blocks: list[list[str]], table_blocks: dict[int, int], without_tables: list[list[str]]) -> set[int]:

@@ -1136,3 +1136,18 @@ def test_two_tables_side_by_side_one_with_a_row_more_are_read_as_before():
     lines = _read([drawn]).split("\n")
     assert not any("Copper" in line and "Glacier" in line for line in lines)
     assert _read([drawn]) == pdf.read_pdf(io.BytesIO(pdf_bytes([drawn])), tables=False)[0]
+
+
+def test_a_table_of_figures_without_their_labels_is_read_as_before():
+    # A statement's cells a pixel apart: its labels and notes read apart, the table its
+    # figures alone under "Consolidated" and "Parent", each spanning two years, or with
+    # two years' figures in a cell. Years and figures under a header of as many cells are
+    # one table.
+    spanned = ["Consolidated\tParent", "2024\t2023\t2024\t2023", "£000\t£000\t£000\t£000", "–\t48,897\t13,582\t40,208", "(62,119)\t46,983\t55,160\t(46,397)"]
+    assert pdf._figures_without_labels(spanned)
+    paired = ["Consolidated\tParent", "2024 2023\t2024 2023", "70,045 (74,160)\t– 70,792", "35,078 82,137\t36,870 –"]
+    assert pdf._figures_without_labels(paired)
+    series = ["Year\tRevenue\tProfit", "2019\t1,204.5\t310.2", "2020\t1,310.2\t(12.5)"]
+    assert not pdf._figures_without_labels(series)
+    statement = ["\tConsolidated\tParent", "Summit\t70,045\t(74,160)", "Dune verdict\t35,078\t82,137"]
+    assert not pdf._figures_without_labels(statement)
