@@ -868,7 +868,8 @@ def _page_blocks(
     those found, read as before). Nor is a table with which the page splits or glues a line
     the page read without tables keeps whole (``_lines_broken``): a paragraph's line below
     it taken in as its last row, the rest of its region read a column at a time. Nor are two
-    tables side by side read as one (``_header_over_two_halves``)."""
+    tables side by side read as one (``_header_over_two_halves``), nor a table of figures
+    whose labels are read apart from it (``_figures_without_labels``)."""
     boxes = [(*textpage.get_rect(index), index) for index in range(textpage.count_rects())]
     boxes = [box for box in boxes if box[2] > box[0] and box[3] > box[1] and _within(box, shown)]
     if not boxes:

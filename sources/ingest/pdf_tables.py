@@ -21,9 +21,11 @@ a time as before (a browser copies such layouts an item a line). Two tables side
 a gutter more than twice as wide as their columns' between them, are two; one more than
 ``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two halves alike (a
 menu or a contents page in two columns, a payslip's two halves under a line above both)
-are none, and so is a list of entries with a value each set flush right (a contents
-page's page numbers, a price list's leader dots, a spec sheet's units:
-``_a_list_of_entries``), which a browser copies an entry and its value a line each. Running heads
+are none, and two whose halves hold labels then figures, a row filling one half only
+(``_halves_unlike``), are two, the left read first. A list of entries with a value each
+set flush right (a contents page's page numbers, a price list's leader dots, a spec
+sheet's units: ``_a_list_of_entries``) is none, which a browser copies an entry and its
+value a line each. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -589,26 +591,38 @@ def _maybe_side_by_side(placed: list[list[list]], gutters: list, first: int, las
     return False
 
 
-def _halves_unlike(rows: list[list[list]], text_of) -> bool:
-    """Whether a table's rows are two tables side by side read as one, a row of each a
-    line: its columns are two halves of labels then figures (a column of labels after a
-    column of figures, the first column labels and the last figures), and a row fills one
-    half only, the other table having fewer rows, or rows set at another pitch. Two
-    balance sheets 6 to 30 pixels apart, assets beside liabilities, had been read "Copper
-    (45,407) 13,793 Glacier (55,677) (87,644)", then "Ferry 53,996 (43,780)" alone; a
-    payslip's payments and deductions, "Loan 45,865.48" alone at the right. A table's row
-    with one cell empty, or a few, is no half empty. Such halves are read as before."""
+def _halves_unlike(rows: list[list[list]], text_of) -> int:
+    """The column starting the second of two tables side by side read as one, a row of
+    each a line, 0 if the rows are one table's: its columns are two halves of labels then
+    figures (a column of labels after a column of figures, the first column labels and the
+    last figures), and a row fills one half only, the other table having fewer rows, or
+    rows set at another pitch. Two balance sheets 6 to 30 pixels apart, assets beside
+    liabilities, had been read "Copper (45,407) 13,793 Glacier (55,677) (87,644)", then
+    "Ferry 53,996 (43,780)" alone; a payslip's payments and deductions, "Loan 45,865.48"
+    alone at the right. A table's row with one cell empty, or a few, is no half empty."""
     if text_of is None:
-        return False
+        return 0
     width = max(len(row) for row in rows)
     full = [row for row in rows if len(row) == width]
     if _holds_figures(full, 0, text_of) or not _holds_figures(full, width - 1, text_of):
-        return False
+        return 0
     for middle in range(2, width - 1):
         if _holds_figures(full, middle - 1, text_of) and not _holds_figures(full, middle, text_of):
             if any(any(row[:middle]) != any(row[middle:]) for row in full):
-                return True
-    return False
+                return middle
+    return 0
+
+
+def _side_by_side_parted(rows: list[list[list]], text_of) -> list[list[list[list]]]:
+    """A table's rows, or, two tables side by side read as one (``_halves_unlike``), each
+    half's rows that fill it, the left first: a browser copies two tables side by side
+    the left one, then the right one. A half of fewer than ``ROWS`` rows is read as before
+    (a payslip's two payments beside three deductions)."""
+    middle = _halves_unlike(rows, text_of)
+    if not middle:
+        return [rows]
+    halves = ([row[:middle] for row in rows if any(row[:middle])], [row[middle:] for row in rows if any(row[middle:])])
+    return [half for half in halves if sum(1 for row in half if _filled(row) >= 2) >= ROWS]
 
 
 def _flush(extents: list[list], column: int, right: bool) -> bool:
@@ -829,9 +843,9 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
                 rows.pop()
             while len(rows) > 1 and not _whole(rows[0]) and _apart(rows[0], rows[1]) > _usual_gap(rows):
                 rows.pop(0)
-            if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS or _halves_unlike(rows, text_of):
+            if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
                 continue
-            found.append(Table([box for row in rows for cell in row for box in cell], rows))
+            found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of)]
     return found
 
 

@@ -1125,17 +1125,16 @@ def test_two_tables_side_by_side_under_one_header_twice_are_read_as_before():
     assert not pdf._header_over_two_halves(statement)
 
 
-def test_two_tables_side_by_side_one_with_a_row_more_are_read_as_before():
-    # Two balance sheets a few pixels apart, assets beside liabilities, read as one table:
-    # "Copper (45,407) 13,793 Glacier (55,677) (87,644)", then "Ferry 53,996" alone.
+def test_two_tables_side_by_side_one_with_a_row_more_are_read_one_after_the_other():
+    # Two balance sheets a few pixels apart, assets beside liabilities, had been read as one
+    # table: "Copper (45,407) 13,793 Glacier (55,677) (87,644)", then "Ferry 53,996" alone.
     assets = [["Asset", "2024", "2023"], ["Copper", "45,407", "13,793"], ["Anchor", "98,079", "41,542"], ["Willow", "78,597", "6,743"], ["Ferry", "53,996", "43,780"]]
     liabilities = [["Liability", "2024", "2023"], ["Glacier", "55,677", "87,644"], ["Beacon", "41,928", "70,245"], ["Ember", "6,114", "45,047"]]
     # The liabilities' labels at x = 200, 10 points right of the assets' last figures.
     drawn = _table(assets, rights=(140, 190))
     drawn += [(200, *item[1:]) if item[0] == 72 else (item[0] + 170, *item[1:]) for item in _table(liabilities, rights=(140, 190))]
-    lines = _read([drawn]).split("\n")
-    assert not any("Copper" in line and "Glacier" in line for line in lines)
-    assert _read([drawn]) == pdf.read_pdf(io.BytesIO(pdf_bytes([drawn])), tables=False)[0]
+    tables = ["\n".join("\t".join(row) for row in rows) for rows in (assets, liabilities)]
+    assert _read([drawn]) == "\n\n".join(tables)
 
 
 def test_a_table_of_figures_without_their_labels_is_read_as_before():
@@ -1151,3 +1150,21 @@ def test_a_table_of_figures_without_their_labels_is_read_as_before():
     assert not pdf._figures_without_labels(series)
     statement = ["\tConsolidated\tParent", "Summit\t70,045\t(74,160)", "Dune verdict\t35,078\t82,137"]
     assert not pdf._figures_without_labels(statement)
+
+
+def test_a_half_of_two_tables_side_by_side_of_fewer_than_three_rows_is_read_as_before():
+    # A payslip's two payments beside three deductions: the deductions are a table, the
+    # payments too few rows to be one.
+    texts: list[str] = []
+
+    def cell(text: str) -> list:
+        texts.append(text)
+        return [(0, 0, 1, 1, len(texts) - 1)]
+
+    rows = [
+        [cell("Basic pay"), cell("74,111.86"), cell("Pension"), cell("7,673.51")],
+        [cell("Allowance"), cell("90,334.17"), cell("Insurance"), cell("68,637.48")],
+        [[], [], cell("Loan"), cell("45,865.48")],
+    ]
+    parted = pdf_tables._side_by_side_parted(rows, lambda boxes: " ".join(texts[box[4]] for box in boxes))
+    assert parted == [[row[2:] for row in rows]]
