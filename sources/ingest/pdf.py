@@ -977,11 +977,11 @@ def _page_blocks(
         # table of 5,000 rows, none around it, takes 25 s to read so).
         whole = (codes[0] or "") if codes else ""
         doubtful = {number for number, block in table_blocks.items() if not _words_kept(blocks[block], whole) or _figures_together(blocks[block])}
-        halves = {number for number, block in table_blocks.items() if _header_over_two_halves(blocks[block]) or _figures_without_labels(blocks[block])}
-        if doubtful or read_around or halves:
+        misread = {number for number, block in table_blocks.items() if _header_over_two_halves(blocks[block]) or _figures_without_labels(blocks[block])}
+        if doubtful or read_around or misread:
             without_tables = _page_blocks(textpage, shown, find_tables=False, budget=budget)
             before = "\n".join("\n".join(block) for block in without_tables)
-            wrong = halves | {number for number in doubtful if not _words_kept(blocks[table_blocks[number]], before)}
+            wrong = misread | {number for number in doubtful if not _words_kept(blocks[table_blocks[number]], before)}
             wrong |= _lines_broken(blocks, table_blocks, without_tables)
             if wrong == set(table_blocks):
                 return without_tables
