@@ -1166,7 +1166,8 @@ def _words_kept(lines: list[str], before: str) -> bool:
     "63,199 (48,959)"), nor a word cut (``_word_cut``)."""
     words = before.split()
     known = set(words)
-    if any(_word_cut(cell.split(), known, words) for line in lines for cell in line.split("\t")):
+    spaced = f" {' '.join(words)} "
+    if any(_word_cut(cell.split(), known, spaced) for line in lines for cell in line.split("\t")):
         return False
     if all(word in known for line in lines for word in line.split()):
         return True
@@ -1190,9 +1191,10 @@ def _words_kept(lines: list[str], before: str) -> bool:
     return True
 
 
-def _word_cut(cell_words: list[str], known: set[str], words: list[str]) -> bool:
-    """Whether a cell reads a word of ``words`` (``known``: the same, as a set) cut in pieces,
-    those pieces not being words there in a row: a figure ("1 5.00" for "15.00"), or any
+def _word_cut(cell_words: list[str], known: set[str], spaced: str) -> bool:
+    """Whether a cell reads a word of a reading without tables (``known``: its words;
+    ``spaced``: them one space apart, a space at each end) cut in pieces, those pieces not
+    being words there in a row: a figure ("1 5.00" for "15.00"), or any
     word in pieces of a letter or two ("2 0 2 4 2 0 2 3": a header's glyphs dealt to cells
     of their own). A word cut at a mark ("Revenue 1") is not."""
     for start in range(len(cell_words) - 1):
@@ -1200,7 +1202,7 @@ def _word_cut(cell_words: list[str], known: set[str], words: list[str]) -> bool:
             pieces = cell_words[start : start + together]
             joined = "".join(pieces)
             if joined in known and (_FIGURE.fullmatch(joined) or all(len(piece) <= PIECE for piece in pieces)):
-                if f" {' '.join(pieces)} " not in f" {' '.join(words)} ":
+                if f" {' '.join(pieces)} " not in spaced:
                     return True
     return False
 

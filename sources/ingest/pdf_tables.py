@@ -535,8 +535,7 @@ def _halves_alike(extents: list[list], aligned: list[bool], first: int, last: in
 
     def flush_right(low: int, column: int) -> bool:
         # Figures of one width (page numbers 205, 215, 226) are flush left too.
-        rights = [line[column][1] for line in _of_both_ends(extents, low, column) if line[column]]
-        return sum(1 for right in rights if max(rights) - right < ALIGNED) >= 0.6 * len(rights)
+        return _flush(_of_both_ends(extents, low, column), column, right=True)
 
     if not (flush_right(first, middle - 1) and flush_right(middle, last)):
         return False
