@@ -195,9 +195,15 @@ def _seconds_to_read(letters: int) -> float:
 
 def test_a_line_of_a_hundred_thousand_letters_costs_in_proportion_to_its_length():
     # A space PDFium generates found its baseline by copying the line: 100,000 letters in
-    # 19,000 words took 3.9 s against main's 0.7 s, 16 times a line a quarter as long.
-    quarter = _seconds_to_read(25_000)
-    assert _seconds_to_read(100_000) < 8 * quarter
+    # 19,000 words took 3.9 s against main's 0.7 s, 16 times a line a quarter as long; in
+    # proportion it takes 4 to 5 times. The two lengths take turns and each keeps its
+    # fastest of three readings, so that a busy machine's pause in one is not taken for
+    # the reader's cost (one reading of each had once measured 8.2 times).
+    quarter, whole = [], []
+    for _ in range(3):
+        quarter.append(_seconds_to_read(25_000))
+        whole.append(_seconds_to_read(100_000))
+    assert min(whole) < 10 * min(quarter)
 
 
 def test_a_typed_order_that_reads_other_characters_than_pdfium_is_not_taken(monkeypatch, caplog):
