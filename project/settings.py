@@ -498,7 +498,7 @@ MAX_SOURCE_MB = env_number("MAX_SOURCE_MB", "50", kind=int, positive=True)
 SOURCE_FETCH_ALLOW_PRIVATE = env_bool("SOURCE_FETCH_ALLOW_PRIVATE", False)
 SOURCE_FETCH_TIMEOUT = env_number("SOURCE_FETCH_TIMEOUT", "20", least=1, most=600)
 # A PDF's tables read a row a line (sources/ingest/pdf_tables.py): off unless asked for, for
-# the layouts it still reads out of order (README, "Sources from files and the web").
+# the layouts it still reads out of order (README, "Sources from files and the web"; docs/sources.md).
 SOURCE_PDF_TABLES = env_bool("SOURCE_PDF_TABLES", False)
 
 # Field history (django-simple-history).
