@@ -596,6 +596,71 @@ def _list_marker_as_copied(item, include_formatting: bool = True) -> str:
 trafilatura.xml._list_marker = _list_marker_as_copied
 
 
+# A page whose article stands in no frame trafilatura knows (its paragraphs in ``<body>``, a
+# bare ``<div>``, a ``<center>``, a ``<div id=page>``) is read by its "wild" recovery, which
+# takes paragraphs, quotations, code and tables alone: the article's headings and lists
+# were lost, every one ("Second section heading", a list of the facts it goes on to quote),
+# where the same article in an ``<article>`` or a ``<main>`` keeps them, a line each. The
+# same recovery, which takes too the headings and lists that stand beside a paragraph (of
+# the same parent), in their place: a sidebar's list or a menu beside no paragraph is not
+# taken, a list of links goes as trafilatura's pruning sends it, and a heading nothing
+# after it follows ("Related articles" over such a list) is not taken either. A list whose
+# items hold blocks is left as before, its paragraphs recovered each as one (trafilatura
+# reads such a list's items a line each, the paragraphs in one run together: libxml2 puts
+# the rest of a page in an item left open), and so is one of lists nested three deep or
+# more (trafilatura's cost of reading a list grows with the square of its depth: 80 lists
+# 120 deep beside paragraphs took 4.1 s against 1.7 s). The rest of the function is
+# trafilatura's own (2.3.1), unchanged.
+_RECOVERED_BESIDE_PARAGRAPHS = "|.//head[../p]|.//list[../p][not(.//p|.//div|.//table|.//head|.//quote|.//code|.//list//list//list)]"
+
+
+def _recover_wild_text_with_headings_and_lists(tree, result_body, options, potential_tags=None, consumed=None):
+    module = _main_extractor
+    potential_tags = set(module.TAG_CATALOG if potential_tags is None else potential_tags)
+    search_expr = ".//code|.//p|.//quote|.//table|.//div[contains(@class, 'w3-code')]" + _RECOVERED_BESIDE_PARAGRAPHS
+    if options.focus == "recall":
+        potential_tags.update(["div", "lb"])
+        search_expr += "|.//div|.//lb|.//list"
+    search_tree = module.prune_unwanted_sections(tree, potential_tags, options, keep_teasers=options.fast)
+    subelems = search_tree.xpath(search_expr)
+    elem_texts = [module._elem_text(el) for el in result_body]
+    existing = "\n".join(filter(None, elem_texts))
+    existing_elems = set(elem_texts)
+    handled: set = set()
+    headings: list = []
+    for subelem in subelems:
+        if (consumed and subelem in consumed) or any(a in handled for a in subelem.iterancestors()):
+            continue
+        processed = module.handle_textelem(subelem, potential_tags, options)
+        if processed is None:
+            continue
+        if processed is subelem:
+            handled.add(subelem)
+        text = module._elem_text(processed)
+        images = {img.get("src") for img in processed.iter("graphic")}
+        if not text and images and images <= {g.get("src") for g in result_body.iter("graphic")}:
+            continue
+        under_cap = len(existing) <= module.DEDUPE_SCAN_CAP
+        fragment = module.trim(text + (processed.tail or "")) if module.text_chars_test(processed.tail) else ""
+        if text and (
+            text in existing_elems
+            or (under_cap and ((len(text) > MIN_DUPLICATE_LENGTH and text in existing) or (fragment and fragment in existing)))
+        ):
+            continue
+        result_body.append(processed)
+        if under_cap:
+            existing += "\n" + (fragment or text)
+        existing_elems.add(text)
+        if subelem.tag == "head":
+            headings.append(processed)
+    while headings and len(result_body) and result_body[-1] is headings.pop():
+        result_body.remove(result_body[-1])  # a heading nothing of the article follows ("Related articles" over links pruned)
+    return result_body
+
+
+trafilatura.main_extractor.recover_wild_text = _recover_wild_text_with_headings_and_lists
+
+
 # A byline ("By Jane Roe, 5 March 2024"): trafilatura discards every element whose class
 # names a byline, an author or metadata (its ``OVERALL_DISCARD_XPATH``; no option keeps
 # them). A byline is kept, its classes and those inside it taken off before trafilatura

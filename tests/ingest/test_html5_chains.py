@@ -233,7 +233,9 @@ def test_every_page_read_before_the_html5_reading_is_read_byte_for_byte_as_then(
     """As recorded (``pages_read_before.py``): at c335121, but for the 14 chains of
     paragraphs libxml2 nests, read since a line a paragraph, and a division in a span in a
     paragraph (``<p>P<span><div>Q</div></span></p>``), read since as two lines, "P" and
-    "Q", as a browser ends the paragraph at the division, where "PQ" was read."""
+    "Q", as a browser ends the paragraph at the division, where "PQ" was read; and for the
+    lists of a page of paragraphs in ``<body>`` (``unclosed items in a paragraph``), read
+    since, an item a line, where they had been lost."""
     from tests.ingest.pages_read_before import RECORD, digest, pages
 
     before = json.loads(RECORD.read_text())
