@@ -736,15 +736,18 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     row's others, or beside all of them centred; two full lines are two rows, but for a
     header's first two, much closer than the table's lines mostly are). When all are alike,
     each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
-    go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it. A row
+    go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it nor of
+    an accented capital (``_type_top``). A row
     below a cell spanning it and the row above (``_spans_joined``) is a row of its own."""
     lines, below_a_span = _spans_joined(lines)
+    heights = sorted(box[3] - box[1] for line in lines for cell in line for box in cell)
+    usual_height = heights[len(heights) // 2]
     groups: list[list] = []  # [lines, bottom, first line's top, last line's top, type's height, below a span]
     for line, spanned in zip(lines, below_a_span):
         boxes = [box for cell in line for box in cell]
         low = min(box[1] for box in boxes)
         tallest = max(box[3] - box[1] for box in boxes)
-        high = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
+        high = _type_top(boxes, usual_height)
         if groups and max(box[3] for box in boxes) > groups[-1][1] and not spanned:
             group = groups[-1]
             group[0] = [[*cell, *more] for cell, more in zip(group[0], line)]
@@ -778,6 +781,18 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
         else:
             rows.append([list(cell) for cell in group[0]])
     return rows
+
+
+def _type_top(boxes: list, usual_height: float) -> float:
+    """The top of a line's type: the middle of its boxes' tops (the higher of the two
+    middle ones), of boxes at least three quarters of the table's usual box height (not a
+    superscript's; of them all when none is). A capital's accent or ring ("Århus",
+    "École") or a bar ("|") reaches a point above the others: by the highest top, a row
+    holding one stood closer to the row above than rows do, and was read as a line of it
+    wrapped ("3 5\tGent SC Århus SC\t36 16"). A line of two boxes keeps the higher top:
+    a label wrapped beside a row's figures is the row's top."""
+    tops = sorted(box[3] for box in boxes if box[3] - box[1] >= 0.75 * usual_height) or sorted(box[3] for box in boxes)
+    return tops[len(tops) // 2]
 
 
 def _filled(row: list[list]) -> int:
