@@ -29,7 +29,10 @@ value a line each. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
-A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
+A footnote mark raised beside a figure is of the figure's line (``_marks_joined``). A
+heading set just above a table, or above each of two side by side, outside its cells'
+padding, is no line of its header's first cell: it is left out of the table and read as
+before, a line of its own (``_headings``).
 
 A label centred beside the two or three rows it spans (``rowspan``) is read in the first
 of them, and the rows below without its cell (``Spanned``), as a browser copies them
@@ -621,6 +624,28 @@ def _halves_unlike(rows: list[list[list]], text_of) -> int:
     return 0
 
 
+def _headings(lines: list[list[list]], middle: int) -> set:
+    """The boxes of a heading set just above a table, or above each of two tables side by
+    side (``middle``: the column starting the second, 0 for one table), that the table's
+    first line holds: of a table (or a half), its first line fills its first cell only,
+    the line below fills every cell, and the heading starts further left than any other
+    piece of its column by more than ``ALIGNED``, set outside the cells' padding. Read
+    into the header's first cell as a wrapped cell's line, a payslip's "Payments" above
+    its payments had been read "Payments Item\tAmount", which a browser copies a line
+    of its own; left out of the table, it is read as before, above it. A header cell
+    wrapped, its first line alone above the others, starts where its column's pieces do."""
+    found: set = set()
+    for start, end in ((0, middle), (middle, len(lines[0]))) if middle else ((0, len(lines[0])),):
+        half = [line[start:end] for line in lines if any(line[start:end])]
+        if len(half) < 2 or not half[0][0] or any(half[0][1:]) or not all(half[1]):
+            continue
+        heading = half[0][0]
+        others = [box[0] for line in half[1:] for box in line[0]]
+        if min(box[0] for box in heading) < min(others) - ALIGNED:
+            found.update(heading)
+    return found
+
+
 def _side_by_side_parted(rows: list[list[list]], text_of) -> list[list[list[list]]]:
     """A table's rows, or, two tables side by side read as one (``_halves_unlike``), each
     half's rows that fill it, the left first: a browser copies two tables side by side
@@ -917,6 +942,9 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
             own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
             lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
             rows = _spans_merged(_rows(lines), gutters[kept[0] : kept[1]])
+            if headings := _headings(lines, _halves_unlike(rows, text_of)):
+                lines = [line for line in ([[box for box in cell if box not in headings] for cell in line] for line in lines) if any(line)]
+                rows = _spans_merged(_rows(lines), gutters[kept[0] : kept[1]])
             # A first or last row of a single cell is no row of the table, nor one with more
             # than one cell empty set further apart than its rows are (a running head and the
             # page's number over its columns, a line of prose below it).

@@ -1,6 +1,8 @@
-"""A label centred beside the rows it spans (``rowspan``) is read in the first of them, the
-rows below without its cell, as a browser copies them. See ``sources.ingest.pdf_tables``
-(``_spans_joined``, ``_spans_of_three``)."""
+"""A heading set just above a table, or above each of two tables side by side, is read on a
+line of its own, as a browser copies it, not into the header's first cell; a label
+centred beside the rows it spans (``rowspan``) is read in the first of them, the rows
+below without its cell, as a browser copies them. See ``sources.ingest.pdf_tables``
+(``_headings``, ``_spans_joined``, ``_spans_of_three``)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import io
 
 import pytest
 
-from sources.ingest import pdf
+from sources.ingest import pdf, pdf_tables
 from tests.ingest.test_pdf_tables import _printed, _read, _table, needs_chromium
 
 
@@ -16,6 +18,69 @@ def _lines(text: str) -> list[str]:
     """A reading's lines but the empty ones (a browser sets no empty line between a heading
     and its table; the reader sets one between blocks)."""
     return [line for line in text.split("\n") if line.strip()]
+
+
+def _half(rows: list[tuple[str, str]], padding: str) -> str:
+    cells = f"<tr><th style='padding:{padding};text-align:left'>Item</th><th style='padding:{padding};text-align:right'>Amount</th></tr>"
+    cells += "".join(f"<tr><td style='padding:{padding}'>{label}</td><td style='padding:{padding};text-align:right'>{amount}</td></tr>" for label, amount in rows)
+    return f"<table style='border-collapse:collapse'>{cells}</table>"
+
+
+PAYMENTS = [("Basic salary", "3,250.00"), ("Overtime", "412.50"), ("Holiday pay", "180.00"), ("Bonus", "500.00")]
+DEDUCTIONS = [("Income tax", "702.15"), ("Pension", "162.50"), ("Loan", "94.00")]
+
+
+@needs_chromium
+@pytest.mark.parametrize(("headed", "padding", "gap"), [("both", "3px 6px", 30), ("both", "2px 4px", 12), ("both", "6px 12px", 40), ("left", "3px 6px", 30)])
+def test_a_heading_above_each_of_two_tables_side_by_side_is_read_on_a_line_of_its_own(headed, padding, gap):
+    """A payslip's payments and deductions side by side, "Payments" set just above the
+    first and "Deductions" above the second (or above the first only, on the line of the
+    second's header): parted as two tables, each heading had been read into its header's
+    first cell, "Payments Item\\tAmount"."""
+    deductions_heading = "<b>Deductions</b>" if headed == "both" else ""
+    data, shown = _printed(
+        f"<div style='display:flex;gap:{gap}px'><div><b>Payments</b>{_half(PAYMENTS, padding)}</div>"
+        f"<div>{deductions_heading}{_half(DEDUCTIONS, padding)}</div></div>"
+    )
+    read = _lines(pdf.read_pdf(io.BytesIO(data), tables=True)[0])
+    assert read == _lines(shown)
+    assert read[:2] == ["Payments", "Item\tAmount"]
+
+
+@needs_chromium
+@pytest.mark.parametrize("font", ["sans-serif", "serif"])
+def test_a_heading_just_above_a_table_beside_its_unit_is_not_read_into_its_header(font):
+    """A table's title set flush left just above it, its unit at the right: their line,
+    split by a gutter, began the table, the title (wider than the first column) taken for
+    a header cell spanning two columns, "Exports by good Item 2024\\t2025"."""
+    rows = [["Item", "2024", "2025"], ["Grain", "1,211.8", "7,534"], ["Steel", "6,401.2", "7,397"], ["Cotton", "4,056.4", "8,331.7"], ["Wool", "3,443.55", "445.4"]]
+    cells = "".join(
+        "<tr>" + "".join(f"<td style='padding:4px 8px;text-align:{'left' if column == 0 else 'right'}'>{text}</td>" for column, text in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    data, _ = _printed(
+        f"<div style='font-family:{font}'><p>Exports by good, as reported.</p>"
+        "<div style='display:flex;justify-content:space-between;width:60%'><b>Exports by good</b><span>EUR million</span></div>"
+        f"<table style='border-collapse:collapse'>{cells}</table></div>"
+    )
+    read = _lines(pdf.read_pdf(io.BytesIO(data), tables=True)[0])
+    assert "Exports by good" in read
+    assert read[read.index("Exports by good") + 1 :][: len(rows)] == ["\t".join(row) for row in rows]
+
+
+def test_a_header_cells_first_line_alone_above_the_header_stays_in_its_cell():
+    # The first header cell wrapped, its first line alone above the rest of the header,
+    # flush with its column's pieces: a line of the cell, no heading.
+    box = lambda left, top, width: (left, top - 10, left + width, top)  # noqa: E731
+    lines = [
+        [[(*box(72, 720, 40), 0)], [], []],
+        [[(*box(72, 706, 40), 1)], [(*box(240, 706, 20), 2)], [(*box(320, 706, 20), 3)]],
+        [[(*box(72, 686, 60), 4)], [(*box(240, 686, 20), 5)], [(*box(320, 686, 20), 6)]],
+    ]
+    assert pdf_tables._headings(lines, 0) == set()
+    # Set 9 points further left, outside the cells' padding, it is a heading.
+    lines[0][0] = [(*box(63, 720, 40), 0)]
+    assert pdf_tables._headings(lines, 0) == {lines[0][0][0]}
 
 
 def _spanning_table(span: int, align: str, padding: str, border: bool = False) -> tuple[str, list[str]]:
