@@ -356,10 +356,16 @@ def _word_spaces_kept(textpage, text: str, lines: list[list], runs) -> str | Non
 
 def _table_lines(textpage, table: pdf_tables.Table, characters: list[tuple[int, int]]) -> list[str]:
     """A table's rows, a line each, its cells apart by a tab (as a browser copies a table);
-    a cell wrapped over lines is one line of it, its lines apart by a space."""
+    a cell wrapped over lines is one line of it, its lines apart by a space. A cell covered
+    by one spanning rows above it (``pdf_tables.Spanned``) is no cell of its row, as a
+    browser copies it."""
     rows = []
     for row in table.rows:
-        cells = [" ".join(_cell_line_text(textpage, line, characters) for line in pdf_tables.cell_lines(cell)) for cell in row]
+        cells = [
+            " ".join(_cell_line_text(textpage, line, characters) for line in pdf_tables.cell_lines(cell))
+            for cell in row
+            if not isinstance(cell, pdf_tables.Spanned)
+        ]
         rows.append("\t".join(" ".join(cell.split()) for cell in cells))
     return rows
 

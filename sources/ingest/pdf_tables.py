@@ -29,7 +29,16 @@ value a line each. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
-A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
+A footnote mark raised beside a figure is of the figure's line (``_marks_joined``). A
+heading set just above a table, or above each of two side by side, outside its cells'
+padding, is no line of its header's first cell: it is left out of the table and read as
+before, a line of its own (``_headings``).
+
+A label centred beside the two or three rows it spans (``rowspan``) is read in the first
+of them, and the rows below without its cell (``Spanned``), as a browser copies them
+(``_spans_joined``, ``_spans_of_three``). A label set at the top of the rows it spans
+stands as a label of its first row beside empty cells below, and is read so, the cells
+below empty; so is a column whose labels the boxes leave in doubt.
 
 A table's columns are the gutters its lines leave empty. A header cell spanning two
 columns leaves the gutter its lines below leave empty between them, and is one cell of its
@@ -398,6 +407,9 @@ def _spans_merged(rows: list[list[list]], gutters: list[tuple[float, float]]) ->
     merged = []
     for row in rows:
         crossed = {number for number, (low, high) in enumerate(gutters) for cell in row for box in cell if _spanning(box, low, high)}
+        if not crossed:
+            merged.append(row)
+            continue
         cells = [list(row[0])]
         for number, cell in enumerate(row[1:]):
             if number in crossed:
@@ -612,6 +624,28 @@ def _halves_unlike(rows: list[list[list]], text_of) -> int:
     return 0
 
 
+def _headings(lines: list[list[list]], middle: int) -> set:
+    """The boxes of a heading set just above a table, or above each of two tables side by
+    side (``middle``: the column starting the second, 0 for one table), that the table's
+    first line holds: of a table (or a half), its first line fills its first cell only,
+    the line below fills every cell, and the heading starts further left than any other
+    piece of its column by more than ``ALIGNED``, set outside the cells' padding. Read
+    into the header's first cell as a wrapped cell's line, a payslip's "Payments" above
+    its payments had been read "Payments Item\tAmount", which a browser copies a line
+    of its own; left out of the table, it is read as before, above it. A header cell
+    wrapped, its first line alone above the others, starts where its column's pieces do."""
+    found: set = set()
+    for start, end in ((0, middle), (middle, len(lines[0]))) if middle else ((0, len(lines[0])),):
+        half = [line[start:end] for line in lines if any(line[start:end])]
+        if len(half) < 2 or not half[0][0] or any(half[0][1:]) or not all(half[1]):
+            continue
+        heading = half[0][0]
+        others = [box[0] for line in half[1:] for box in line[0]]
+        if min(box[0] for box in heading) < min(others) - ALIGNED:
+            found.update(heading)
+    return found
+
+
 def _side_by_side_parted(rows: list[list[list]], text_of) -> list[list[list[list]]]:
     """A table's rows, or, two tables side by side read as one (``_halves_unlike``), each
     half's rows that fill it, the left first: a browser copies two tables side by side
@@ -681,31 +715,49 @@ def _page_numbers(placed: list[list[list]], column: int, text_of) -> bool:
     return len(numbers) >= ROWS
 
 
-def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]]:
-    """The lines with each cell spanning two rows joined to the first, and which lines
-    begin a row below such a cell. A line is such a cell when it lies between two lines
-    that fill the same cells, none of them its own, as far apart as the table's rows are
-    (the upper quartile of the distances from a line to the next, less ``ROW_PADDING``;
-    the median is a wrapped cell's where most cells wrap): two rows, a label centred
-    beside them (Chromium's rows 19.5 points apart); read with the lines around it, it had
-    made one row of the two, "Other partners 1.1 4.4 2.2 5.5". Centred: within
-    ``SPAN_CENTRED`` of their distance of their middle. Labels set 4 points below their
-    figures, rows 18 apart, stand between the figures of their row and of the next, but
-    off their middle: taken for cells spanning two rows, they had been read with the
-    figures of the next row ("Tyne and Wear 639.8 379.0"). Beside two lines closer
-    than rows (a label wrapped, its lines 11.5 points apart, from one row's last line to
-    the next's first 15.5) it is a cell of the one row they are."""
+class Spanned(list):
+    """An empty cell covered by a cell spanning rows above it (``rowspan``): no cell of its
+    row as a browser copies the table, which reads the row without it ("4.4\t5.5" below
+    "Other partners\t1.1\t2.2"), where an empty cell is an empty field between tabs."""
+
+
+def _line_facts(lines: list[list[list]]) -> list[tuple[tuple[bool, ...], float, float]]:
+    """Each line's filled cells, its type's top (not a superscript's above it) and its
+    middle."""
     facts = []
     for line in lines:
         boxes = [box for cell in line for box in cell]
         tallest = max(box[3] - box[1] for box in boxes)
         top = max(box[3] for box in boxes if box[3] - box[1] >= 0.75 * tallest)
         facts.append((tuple(bool(cell) for cell in line), top, (min(box[1] for box in boxes) + max(box[3] for box in boxes)) / 2))
+    return facts
+
+
+def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[frozenset]]:
+    """The lines with each cell spanning two or three rows joined to the first of them, and
+    for each line the columns such a cell above covers (none for most lines).
+
+    Two rows: a line is such a cell when it lies between two lines that fill the same
+    cells, none of them its own, as far apart as the table's rows are (the upper quartile
+    of the distances from a line to the next, less ``ROW_PADDING``; the median is a
+    wrapped cell's where most cells wrap): two rows, a label centred beside them
+    (Chromium's rows 19.5 points apart); read with the lines around it, it had made one
+    row of the two, "Other partners 1.1 4.4 2.2 5.5". Centred: within ``SPAN_CENTRED`` of
+    their distance of their middle. Labels set 4 points below their figures, rows 18
+    apart, stand between the figures of their row and of the next, but off their middle:
+    taken for cells spanning two rows, they had been read with the figures of the next row
+    ("Tyne and Wear 639.8 379.0"). Beside two lines closer than rows (a label wrapped, its
+    lines 11.5 points apart, from one row's last line to the next's first 15.5) it is a
+    cell of the one row they are.
+
+    Three rows (``_spans_of_three``): a label centred beside three rows stands on the
+    middle one's line; it had been read in that row, a browser copies it in the first."""
+    facts = _line_facts(lines)
     pitches = sorted(above[1] - below[1] for above, below in zip(facts, facts[1:]))
     if not pitches:
-        return lines, [False] * len(lines)
+        return lines, [frozenset()] * len(lines)
     apart = pitches[len(pitches) * 3 // 4] - ROW_PADDING
-    joined, below = [], []
+    joined, below, kept = [], [], []
     number = 0
     while number < len(lines):
         if 0 < number < len(lines) - 1 and joined and not below[-1]:
@@ -718,13 +770,67 @@ def _spans_joined(lines: list[list[list]]) -> tuple[list[list[list]], list[bool]
             ):
                 joined[-1] = [[*cell, *more] for cell, more in zip(joined[-1], lines[number])]
                 joined.append(lines[number + 1])
-                below.append(True)
+                below.append(frozenset(column for column, mine in enumerate(own[0]) if mine))
+                kept.append(facts[number + 1])
                 number += 2
                 continue
         joined.append(lines[number])
-        below.append(False)
+        below.append(frozenset())
+        kept.append(facts[number])
         number += 1
-    return joined, below
+    return _spans_of_three(joined, below, kept, apart)
+
+
+def _spans_of_three(lines: list[list[list]], below: list[frozenset], facts: list, apart: float) -> tuple[list[list[list]], list[frozenset]]:
+    """The lines with each label of the first column centred beside three rows moved from
+    the middle one's line to the first's, the two below it covered (``Spanned``): its line
+    and the two around it as far apart as rows are (``apart``), the same cells filled but
+    the first, which only the middle one fills. A label on its row's line, empty cells
+    above and below it, stands as such a label does: taken for one only when every empty
+    first cell below the first line is covered so, by such a label or by one beside two
+    rows (``below``), and the line above the three is the first (the header) or covered
+    too. A label set at the top of two rows stands on the first one's line, its second
+    empty, and "Iraq", "", "Other partners", "" is as well two such labels as a row and a
+    label centred beside three: such a column, or one of which some rows' labels are
+    empty, keeps its labels in their rows, as before."""
+    if len(lines) < 4 or not lines[0]:
+        return lines, below
+    groups = []
+    number = 1
+    while number < len(lines) - 1:
+        above, own, next_ = facts[number - 1], facts[number], facts[number + 1]
+        if (
+            own[0][0]
+            and not above[0][0]
+            and not next_[0][0]
+            and above[0][1:] == own[0][1:] == next_[0][1:]
+            and not below[number - 1] and not below[number] and not below[number + 1]
+            and (number <= 2 or 0 in below[number - 2] or groups and groups[-1] == number - 3)
+            and min(above[1] - own[1], own[1] - next_[1]) > apart
+            and abs(own[2] - (above[2] + next_[2]) / 2) < SPAN_CENTRED * (above[2] - next_[2])
+        ):
+            groups.append(number)
+            number += 3
+            continue
+        number += 1
+    if not groups:
+        return lines, below
+    covered = {line for middle in groups for line in (middle - 1, middle + 1)}
+    if any(not facts[line][0][0] and line not in covered and 0 not in below[line] for line in range(1, len(lines))):
+        return lines, below
+    lines, below = list(lines), list(below)
+    for middle in groups:
+        label = lines[middle][0]
+        lines[middle - 1] = [label, *lines[middle - 1][1:]]
+        lines[middle] = [[], *lines[middle][1:]]
+        below[middle] = below[middle + 1] = frozenset({0})
+    return lines, below
+
+
+def _cells_joined(row: list[list], more: list[list]) -> list[list]:
+    """A row's cells with a line's more (a wrapped cell's next line); a covered cell
+    (``Spanned``) that gains nothing stays covered."""
+    return [cell if isinstance(cell, Spanned) and not extra else [*cell, *extra] for cell, extra in zip(row, more)]
 
 
 def _rows(lines: list[list[list]]) -> list[list[list]]:
@@ -737,8 +843,8 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     header's first two, much closer than the table's lines mostly are). When all are alike,
     each line is a row. Tops, not gaps: a line's bottom is its descenders', which come and
     go; and the tops of its type, not of a superscript ("2020a", "987.0¹") above it nor of
-    an accented capital (``_type_top``). A row
-    below a cell spanning it and the row above (``_spans_joined``) is a row of its own."""
+    an accented capital (``_type_top``). A row below a cell spanning it and the row above
+    (``_spans_joined``) is a row of its own, the cell covered by the span a ``Spanned`` one."""
     lines, below_a_span = _spans_joined(lines)
     heights = sorted(box[3] - box[1] for line in lines for cell in line for box in cell)
     usual_height = heights[len(heights) // 2]
@@ -764,7 +870,7 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
     usual = sorted(alike)[len(alike) // 2] if alike else 0.0
     for group, pitch in zip(groups[1:], pitches):
         if group[5]:
-            rows.append([list(cell) for cell in group[0]])
+            rows.append([Spanned() if column in group[5] and not cell else list(cell) for column, cell in enumerate(group[0])])
             continue
         # Two full lines are one header row when they are its first two, closer than
         # ``HEADER_LINES`` of the table's usual distance (headers centred in their cells,
@@ -777,7 +883,7 @@ def _rows(lines: list[list[list]]) -> list[list[list]]:
         header_above = len(rows) == 1 and not rows[-1][0] and all(rows[-1][1:])
         both_full = (all(rows[-1]) or header_above) and all(group[0]) and not (len(rows) == 1 and pitch < HEADER_LINES * usual)
         if wrapped and pitch < middle and not both_full:
-            rows[-1] = [[*cell, *more] for cell, more in zip(rows[-1], group[0])]
+            rows[-1] = _cells_joined(rows[-1], group[0])
         else:
             rows.append([list(cell) for cell in group[0]])
     return rows
@@ -850,6 +956,9 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
             own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
             lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
             rows = _spans_merged(_rows(lines), gutters[kept[0] : kept[1]])
+            if headings := _headings(lines, _halves_unlike(rows, text_of)):
+                lines = [line for line in ([[box for box in cell if box not in headings] for cell in line] for line in lines) if any(line)]
+                rows = _spans_merged(_rows(lines), gutters[kept[0] : kept[1]])
             # A first or last row of a single cell is no row of the table, nor one with more
             # than one cell empty set further apart than its rows are (a running head and the
             # page's number over its columns, a line of prose below it).
