@@ -21,12 +21,14 @@ a time as before (a browser copies such layouts an item a line). Two tables side
 a gutter more than twice as wide as their columns' between them, are two; one more than
 ``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two halves alike (a
 menu or a contents page in two columns, a payslip's two halves under a line above both)
-are none, and two whose halves hold labels then figures, a row filling one half only
-(``_halves_unlike``), are two, the left read first. A list of entries with a value each
-set flush right (a contents page's page numbers, a price list's leader dots, a spec
-sheet's units: ``_a_list_of_entries``) is none, which a browser copies an entry and its
-value a line each. Running heads
-and page numbers are no rows: a first or last row with more than one cell empty, set
+are none, and two whose halves hold labels then figures, a row filling one half only, or
+the gutter between the halves wider than the narrowest within them (``_halves_unlike``,
+``_halves_apart``), are two, the left read first (a single table's column of text after
+its figures stands its cells' padding from them, as its other columns stand apart). A
+list of entries with a value each set flush right (a contents page's page numbers, a
+price list's leader dots, a spec sheet's units: ``_a_list_of_entries``) is none, which a
+browser copies an entry and its value a line each. Running heads and page numbers are
+no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
 A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
@@ -595,7 +597,8 @@ def _halves_unlike(rows: list[list[list]], text_of) -> int:
     each a line, 0 if the rows are one table's: its columns are two halves of labels then
     figures (a column of labels after a column of figures, the first column labels and the
     last figures), and a row fills one half only, the other table having fewer rows, or
-    rows set at another pitch. Two balance sheets 6 to 30 pixels apart, assets beside
+    rows set at another pitch, or the gutter between the halves is wider than the narrowest
+    within them (``_halves_apart``). Two balance sheets 6 to 30 pixels apart, assets beside
     liabilities, had been read "Copper (45,407) 13,793 Glacier (55,677) (87,644)", then
     "Ferry 53,996 (43,780)" alone; a payslip's payments and deductions, "Loan 45,865.48"
     alone at the right. A table's row with one cell empty, or a few, is no half empty."""
@@ -607,9 +610,46 @@ def _halves_unlike(rows: list[list[list]], text_of) -> int:
         return 0
     for middle in range(2, width - 1):
         if _holds_figures(full, middle - 1, text_of) and not _holds_figures(full, middle, text_of):
-            if any(any(row[:middle]) != any(row[middle:]) for row in full):
+            if any(any(row[:middle]) != any(row[middle:]) for row in full) or _halves_apart(full, middle):
                 return middle
     return 0
+
+
+# Points: the gutter between two tables side by side, each of labels then figures, is wider
+# than the narrowest within them by more than this (Chromium's two tables 4 pixels apart,
+# their cells' padding alike: 2.8 points wider); within one table the gutter before a
+# column of text set flush left after figures set flush right is two cells' padding, the
+# narrowest there is (measured from the glyphs' boxes: 0.2 points wider at most in 80
+# tables printed by Chromium).
+HALVES_APART = ALIGNED
+
+
+def _halves_apart(rows: list[list[list]], middle: int) -> bool:
+    """Whether the rows (all of as many cells) are two tables side by side filling the same
+    rows, their halves parted at column ``middle``: the column before it set flush right,
+    the last too, and the column it starts set flush left, behind a gutter wider by more
+    than ``HALVES_APART`` than the narrowest between any other two columns. A browser
+    copies two such tables the left one, then the right one; read as one, a row of each
+    had made a line ("Cash 1,204 Payables 880"). A table with a column of text after its
+    figures ("Country, Population, Capital, Area") sets it apart by its cells' padding
+    alone, as it does its other columns; a gutter as narrow as the others leaves the rows
+    one table's, as it does a table stretched wide, its other gutters the wider."""
+    extents = _extents(rows)
+    if not (_flush(extents, middle - 1, right=True) and _flush(extents, len(rows[0]) - 1, right=True) and _flush(extents, middle, right=False)):
+        return False
+    # Columns of most rows only: a header centred in a cell stretched wide stands apart
+    # from its column, a column of its own (one piece) a few points from the next.
+    filled = [2 * sum(1 for line in extents if line[column]) > len(extents) for column in range(len(rows[0]))]
+    if not (filled[middle - 1] and filled[middle]):
+        return False
+    others = []
+    for column in range(len(rows[0]) - 1):
+        if column != middle - 1 and filled[column] and filled[column + 1]:
+            rights = [line[column][1] for line in extents if line[column]]
+            lefts = [line[column + 1][0] for line in extents if line[column + 1]]
+            others.append(min(lefts) - max(rights))
+    between = min(line[middle][0] for line in extents if line[middle]) - max(line[middle - 1][1] for line in extents if line[middle - 1])
+    return bool(others) and between - min(others) > HALVES_APART
 
 
 def _side_by_side_parted(rows: list[list[list]], text_of) -> list[list[list[list]]]:
