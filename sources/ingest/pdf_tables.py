@@ -23,14 +23,15 @@ a gutter more than twice as wide as their columns' between them, are two; one mo
 menu or a contents page in two columns, a payslip's two halves under a line above both)
 are none, and two whose halves hold labels then figures, a row filling one half only, or
 the gutter between the halves wider than the narrowest within them (``_halves_unlike``,
-``_halves_apart``), are two, the left read first (a single table's column of text after
-its figures stands its cells' padding from them, as its other columns stand apart). A
-list of entries with a value each set flush right (a contents page's page numbers, a
-price list's leader dots, a spec sheet's units: ``_a_list_of_entries``) is none, which a
-browser copies an entry and its value a line each. Running heads and page numbers are
-no rows: a first or last row with more than one cell empty, set
-further from the next than the table's rows are, is left out, and so is a last line of
-one piece below a table none of whose cells wraps (a page number set closer than a row).
+``_halves_apart``), are two, the left read first, each half's rows found again from its
+own lines (a single table's column of text after its figures stands its cells' padding
+from them, as its other columns stand apart). A list of entries with a value each set
+flush right (a contents page's page numbers, a price list's leader dots, a spec sheet's
+units: ``_a_list_of_entries``) is none, which a browser copies an entry and its value a
+line each. Running heads and page numbers are no rows: a first or last row with more
+than one cell empty, set further from the next than the table's rows are, is left out,
+and so is a last line of one piece below a table none of whose cells wraps (a page
+number set closer than a row).
 A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
 
 A table's columns are the gutters its lines leave empty. A header cell spanning two
@@ -652,15 +653,26 @@ def _halves_apart(rows: list[list[list]], middle: int) -> bool:
     return bool(others) and between - min(others) > HALVES_APART
 
 
-def _side_by_side_parted(rows: list[list[list]], text_of) -> list[list[list[list]]]:
+def _side_by_side_parted(rows: list[list[list]], text_of, lines: list[list[list]] | None = None, gutters: list | None = None) -> list[list[list[list]]]:
     """A table's rows, or, two tables side by side read as one (``_halves_unlike``), each
     half's rows that fill it, the left first: a browser copies two tables side by side
     the left one, then the right one. A half of fewer than ``ROWS`` rows is read as before
-    (a payslip's two payments beside three deductions)."""
+    (a payslip's two payments beside three deductions). Given the table's ``lines`` (each
+    its boxes by column) and ``gutters``, each half's rows are found again from its own
+    lines, of the rows' boxes: a label wrapped over two lines in one half, none beside it
+    in the other, had read its second line into the next row ("equipment Goodwill")."""
     middle = _halves_unlike(rows, text_of)
     if not middle:
         return [rows]
-    halves = ([row[:middle] for row in rows if any(row[:middle])], [row[middle:] for row in rows if any(row[middle:])])
+    if lines is None or gutters is None or len(lines[0]) != max(len(row) for row in rows):
+        halves = [[row[:middle] for row in rows if any(row[:middle])], [row[middle:] for row in rows if any(row[middle:])]]
+    else:
+        kept = {box[4] for row in rows for cell in row for box in cell}
+        halves = []
+        for low, high, own in ((0, middle, gutters[: middle - 1]), (middle, len(lines[0]), gutters[middle:])):
+            half = [[[box for box in cell if box[4] in kept] for cell in line[low:high]] for line in lines]
+            half = [line for line in half if any(line)]
+            halves.append(_spans_merged(_rows(half), own) if half else [])
     return [half for half in halves if sum(1 for row in half if _filled(row) >= 2) >= ROWS]
 
 
@@ -884,7 +896,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
                 rows.pop(0)
             if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
                 continue
-            found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of)]
+            found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of, lines, gutters[kept[0] : kept[1]])]
     return found
 
 

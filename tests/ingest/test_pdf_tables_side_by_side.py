@@ -49,6 +49,20 @@ def test_two_tables_side_by_side_filling_the_same_rows_are_read_one_after_the_ot
     assert read.replace("\n\n", "\n").split("\n") == [line for line in shown.split("\n") if line.strip()]
 
 
+@needs_chromium
+def test_a_label_wrapped_in_one_half_keeps_its_row_when_the_halves_are_parted():
+    """Two tables stretched over a grid's two columns, a label wrapped over two lines in the
+    left: the rows found for both halves together had read its second line into the next
+    row ("equipment Goodwill"); each half's rows are found again from its own lines."""
+    assets = [["Cash", "30,972"], ["Land", "(2,009)"], ["Plant and equipment", "(14,173)"], ["Goodwill", "45,537"], ["Inventory", "82,983"]]
+    liabilities = [["Payables", "80,757"], ["Bank loan", "(47,566)"], ["Bonds", "27,308"], ["Deferred tax", "1,176"], ["Accruals", "69,761"]]
+    halves = "".join(_half(rows, padding="2px 16px", width="width:100%") for rows in (assets, liabilities))
+    data, shown = _printed(f"<div style='display:grid;grid-template-columns:1fr 1fr;column-gap:12px;width:330px'>{halves}</div>")
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    assert read.split("\n\n") == [_rows_read(assets), _rows_read(liabilities)]
+    assert read.replace("\n\n", "\n") == shown.rstrip("\n")
+
+
 ONE_TABLE = [
     ["Country", "Population", "Capital", "Area"],
     ["France", "68,042", "Paris", "551,695"],
