@@ -21,16 +21,19 @@ a time as before (a browser copies such layouts an item a line). Two tables side
 a gutter more than twice as wide as their columns' between them, are two; one more than
 ``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two halves alike (a
 menu or a contents page in two columns, a payslip's two halves under a line above both)
-are none, and two whose halves hold labels then figures, a row filling one half only
-(``_halves_unlike``), are two, the left read first. A list of entries with a value each
-set flush right (a contents page's page numbers, a price list's leader dots, a spec
-sheet's units: ``_a_list_of_entries``) is none, which a browser copies an entry and its
-value a line each. Running heads
-and page numbers are no rows: a first or last row with more than one cell empty, set
-further from the next than the table's rows are, is left out, and so is a last line of
-one piece below a table none of whose cells wraps (a page number set closer than a row).
-A footnote mark raised beside a figure is of the figure's line (``_marks_joined``). A
-heading set just above a table, or above each of two side by side, outside its cells'
+are none, and two whose halves hold labels then figures, a row filling one half only, or
+the gutter between the halves wider than the narrowest within them (``_halves_unlike``,
+``_halves_apart``), are two, the left read first, each half's rows found again from its
+own lines (a single table's column of text after its figures stands its cells' padding
+from them, as its other columns stand apart). A list of entries with a value each set
+flush right (a contents page's page numbers, a price list's leader dots, a spec sheet's
+units: ``_a_list_of_entries``) is none, which a browser copies an entry and its value a
+line each. Running heads and page numbers are no rows: a first or last row with more
+than one cell empty, set further from the next than the table's rows are, is left out,
+and so is a last line of one piece below a table none of whose cells wraps (a page
+number set closer than a row).
+A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
+A heading set just above a table, or above each of two side by side, outside its cells'
 padding, is no line of its header's first cell: it is left out of the table and read as
 before, a line of its own (``_headings``).
 
@@ -607,7 +610,8 @@ def _halves_unlike(rows: list[list[list]], text_of) -> int:
     each a line, 0 if the rows are one table's: its columns are two halves of labels then
     figures (a column of labels after a column of figures, the first column labels and the
     last figures), and a row fills one half only, the other table having fewer rows, or
-    rows set at another pitch. Two balance sheets 6 to 30 pixels apart, assets beside
+    rows set at another pitch, or the gutter between the halves is wider than the narrowest
+    within them (``_halves_apart``). Two balance sheets 6 to 30 pixels apart, assets beside
     liabilities, had been read "Copper (45,407) 13,793 Glacier (55,677) (87,644)", then
     "Ferry 53,996 (43,780)" alone; a payslip's payments and deductions, "Loan 45,865.48"
     alone at the right. A table's row with one cell empty, or a few, is no half empty."""
@@ -619,7 +623,7 @@ def _halves_unlike(rows: list[list[list]], text_of) -> int:
         return 0
     for middle in range(2, width - 1):
         if _holds_figures(full, middle - 1, text_of) and not _holds_figures(full, middle, text_of):
-            if any(any(row[:middle]) != any(row[middle:]) for row in full):
+            if any(any(row[:middle]) != any(row[middle:]) for row in full) or _halves_apart(full, middle):
                 return middle
     return 0
 
@@ -646,15 +650,63 @@ def _headings(lines: list[list[list]], middle: int) -> set:
     return found
 
 
-def _side_by_side_parted(rows: list[list[list]], text_of) -> list[list[list[list]]]:
+# Points: the gutter between two tables side by side, each of labels then figures, is wider
+# than the narrowest within them by more than this (Chromium's two tables 4 pixels apart,
+# their cells' padding alike: 2.8 points wider); within one table the gutter before a
+# column of text set flush left after figures set flush right is two cells' padding, the
+# narrowest there is (measured from the glyphs' boxes: 0.2 points wider at most in 80
+# tables printed by Chromium).
+HALVES_APART = ALIGNED
+
+
+def _halves_apart(rows: list[list[list]], middle: int) -> bool:
+    """Whether the rows (all of as many cells) are two tables side by side filling the same
+    rows, their halves parted at column ``middle``: the column before it set flush right,
+    the last too, and the column it starts set flush left, behind a gutter wider by more
+    than ``HALVES_APART`` than the narrowest between any other two columns. A browser
+    copies two such tables the left one, then the right one; read as one, a row of each
+    had made a line ("Cash 1,204 Payables 880"). A table with a column of text after its
+    figures ("Country, Population, Capital, Area") sets it apart by its cells' padding
+    alone, as it does its other columns; a gutter as narrow as the others leaves the rows
+    one table's, as it does a table stretched wide, its other gutters the wider."""
+    extents = _extents(rows)
+    if not (_flush(extents, middle - 1, right=True) and _flush(extents, len(rows[0]) - 1, right=True) and _flush(extents, middle, right=False)):
+        return False
+    # Columns of most rows only: a header centred in a cell stretched wide stands apart
+    # from its column, a column of its own (one piece) a few points from the next.
+    filled = [2 * sum(1 for line in extents if line[column]) > len(extents) for column in range(len(rows[0]))]
+    if not (filled[middle - 1] and filled[middle]):
+        return False
+    others = []
+    for column in range(len(rows[0]) - 1):
+        if column != middle - 1 and filled[column] and filled[column + 1]:
+            rights = [line[column][1] for line in extents if line[column]]
+            lefts = [line[column + 1][0] for line in extents if line[column + 1]]
+            others.append(min(lefts) - max(rights))
+    between = min(line[middle][0] for line in extents if line[middle]) - max(line[middle - 1][1] for line in extents if line[middle - 1])
+    return bool(others) and between - min(others) > HALVES_APART
+
+
+def _side_by_side_parted(rows: list[list[list]], text_of, lines: list[list[list]] | None = None, gutters: list | None = None) -> list[list[list[list]]]:
     """A table's rows, or, two tables side by side read as one (``_halves_unlike``), each
     half's rows that fill it, the left first: a browser copies two tables side by side
     the left one, then the right one. A half of fewer than ``ROWS`` rows is read as before
-    (a payslip's two payments beside three deductions)."""
+    (a payslip's two payments beside three deductions). Given the table's ``lines`` (each
+    its boxes by column) and ``gutters``, each half's rows are found again from its own
+    lines, of the rows' boxes: a label wrapped over two lines in one half, none beside it
+    in the other, had read its second line into the next row ("equipment Goodwill")."""
     middle = _halves_unlike(rows, text_of)
     if not middle:
         return [rows]
-    halves = ([row[:middle] for row in rows if any(row[:middle])], [row[middle:] for row in rows if any(row[middle:])])
+    if lines is None or gutters is None or len(lines[0]) != max(len(row) for row in rows):
+        halves = [[row[:middle] for row in rows if any(row[:middle])], [row[middle:] for row in rows if any(row[middle:])]]
+    else:
+        kept = {box[4] for row in rows for cell in row for box in cell}
+        halves = []
+        for low, high, own in ((0, middle, gutters[: middle - 1]), (middle, len(lines[0]), gutters[middle:])):
+            half = [[[box for box in cell if box[4] in kept] for cell in line[low:high]] for line in lines]
+            half = [line for line in half if any(line)]
+            halves.append(_spans_merged(_rows(half), own) if half else [])
     return [half for half in halves if sum(1 for row in half if _filled(row) >= 2) >= ROWS]
 
 
@@ -968,7 +1020,7 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
                 rows.pop(0)
             if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
                 continue
-            found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of)]
+            found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of, lines, gutters[kept[0] : kept[1]])]
     return found
 
 
