@@ -25,7 +25,8 @@ are none, and two whose halves hold labels then figures, a row filling one half 
 (``_halves_unlike``), are two, the left read first. A list of entries with a value each
 set flush right (a contents page's page numbers, a price list's leader dots, a spec
 sheet's units: ``_a_list_of_entries``) is none, which a browser copies an entry and its
-value a line each. Running heads
+value a line each; a list of figures below a contents page, its pages starting again
+below its heading, is of the list. Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -646,12 +647,13 @@ LEADER = re.compile(r"(?:[.·_]\s?){3,}$|…$")
 def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of) -> bool:
     """Whether the columns ``first`` to ``last`` are a list of entries, each with a value set
     flush right, rather than a table: a contents page (every column holding figures holds
-    page numbers rising down the page), or entries of one value each, the entries ending in
-    leader dots (a price list) or most values holding letters beside their figures (a spec
-    sheet's "1.42 kg", "16 GB", "2 years"). A browser copies such a list, laid out with a
-    spacer or a float, an entry and its value a line each; read as a table, a title and its
-    page had been one line, apart by a tab. Laid out as an HTML table, such a list is read
-    as before too: the same boxes tell the one from the other no better."""
+    page numbers rising down the page, ``_page_numbers``), or entries of one value each,
+    the entries ending in leader dots (a price list) or most values holding letters beside
+    their figures (a spec sheet's "1.42 kg", "16 GB", "2 years"). A browser copies such a
+    list, laid out with a spacer or a float, an entry and its value a line each; read as a
+    table, a title and its page had been one line, apart by a tab. Laid out as an HTML
+    table, such a list is read as before too: the same boxes tell the one from the other
+    no better."""
     if text_of is None:
         return False
     figures = [column for column in range(first + 1, last + 1) if _holds_figures(placed, column, text_of)]
@@ -668,16 +670,32 @@ def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of)
 
 def _page_numbers(placed: list[list[list]], column: int, text_of) -> bool:
     """Whether a column's pieces that hold a digit, ``ROWS`` of them at least, are all page
-    numbers, none lower than the one above it (pieces without a digit, a "Page" heading or
-    a preface's "iv", aside)."""
-    numbers = []
-    for line in placed:
+    numbers, none lower than the one above it (pieces without a digit, a "Page" heading
+    or a preface's "iv", aside), but below a heading: a line without one set further
+    below the line above it than the list's lines are apart, as a list of figures, or of
+    tables, stands below the contents, its pages starting again from the first. Read as
+    one, the two lists had been a table, "1. Introduction\t3" a line. A number lower than
+    the one above, below the second line of a label wrapped (as close to its first as the
+    list's lines are apart), is no page's (a table's counts)."""
+    numbers: list[int] = []
+    tops = [max(box[3] for cell in line for box in cell) for line in placed]
+    pitches: list[float] = []  # of the lines of the list above, each from the one above it
+    heading_above = False
+    for number, line in enumerate(placed):
+        pitch = tops[number - 1] - tops[number] if number else 0.0
         text = text_of(line[column]).strip() if line[column] else ""
         if not any(character.isdigit() for character in text):
+            heading_above = bool(numbers) and pitch > max(pitches, default=0.0) + ROW_PADDING
+            pitches.append(pitch)
             continue
-        if not PAGE_NUMBER.fullmatch(text) or numbers and int(text) < numbers[-1]:
+        if not PAGE_NUMBER.fullmatch(text) or numbers and int(text) < numbers[-1] and not heading_above:
             return False
+        if heading_above:
+            pitches = []
+        elif numbers:
+            pitches.append(pitch)
         numbers.append(int(text))
+        heading_above = False
     return len(numbers) >= ROWS
 
 
