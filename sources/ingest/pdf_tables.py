@@ -26,7 +26,9 @@ are none, and two whose halves hold labels then figures, a row filling one half 
 set flush right (a contents page's page numbers, a price list's leader dots, a spec
 sheet's units: ``_a_list_of_entries``) is none, which a browser copies an entry and its
 value a line each; a list of figures below a contents page, its pages starting again
-below its heading, is of the list. Running heads
+below its heading, is of the list. A table set above or below such a list, narrower than
+its entries, whose lines went on with the list's, is looked for among its own lines
+(``_tables_below_entries``). Running heads
 and page numbers are no rows: a first or last row with more than one cell empty, set
 further from the next than the table's rows are, is left out, and so is a last line of
 one piece below a table none of whose cells wraps (a page number set closer than a row).
@@ -845,7 +847,10 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         gutters = _headers_over_figures(region, gutters)
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
-            if _a_list_of_entries(placed, *kept, text_of) or _maybe_side_by_side(placed, gutters, *kept, text_of):
+            if _a_list_of_entries(placed, *kept, text_of):
+                found += _tables_below_entries(placed, *kept, line_height, text_of)
+                continue
+            if _maybe_side_by_side(placed, gutters, *kept, text_of):
                 continue
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.
@@ -863,6 +868,26 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
             if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
                 continue
             found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of)]
+    return found
+
+
+def _tables_below_entries(placed: list[list[list]], first: int, last: int, line_height: float, text_of) -> list[Table]:
+    """The tables among the lines of a list of entries' region (``_a_list_of_entries``)
+    that hold nothing in its columns of values: a table of figures narrower than the
+    contents' titles, set just below or above them, whose lines left the contents' gutter
+    empty and continued its region; its own gutters, crossed by the titles, were no
+    gutters of the region, and the table had been read as before, a column at a time.
+    The boxes of the entries' column of each run of ``ROWS`` such lines or more are looked
+    at as a page of their own (not those of a table beside the list, found already)."""
+    found: list[Table] = []
+    run: list[list] = []
+    for line in [*placed, None]:
+        if line is not None and not any(line[first + 1 : last + 1]):
+            run.append(line)
+            continue
+        if len(run) >= ROWS:
+            found += tables([box for held in run for box in held[first]], line_height, text_of)
+        run = []
     return found
 
 

@@ -1,7 +1,7 @@
 """A contents page, each title at the left of its line and its page at the right, is read
 as without tables (a browser copies a title and its page a line each), however it is set;
-a table whose last column holds counts is still a table. See
-``sources.ingest.pdf_tables._a_list_of_entries``."""
+a table of figures on the same page is still read by rows, and a table whose last column
+holds counts is still a table. See ``sources.ingest.pdf_tables._a_list_of_entries``."""
 
 from __future__ import annotations
 
@@ -45,6 +45,26 @@ def contents(count: int = 10, first: int = 3, step: int = 4, label=lambda number
 
 def list_of_figures(layout: str = ENTRY) -> str:
     return "<h3>List of figures</h3>" + entries([(f"Figure {number + 1}: {title}", 2 + 5 * number) for number, title in enumerate(FIGURES)], layout=layout)
+
+
+CAPTIONS = {
+    "a heading": "<h3>Table 1: Exports by year</h3>",
+    "a paragraph in bold": "<p><b>Table 1: Exports by year</b></p>",
+    "a line": "<div style='margin-top:6px'>Table 1: Exports by year</div>",
+}
+
+
+def table_of_figures(caption: str = "a heading") -> str:
+    cell = "<td style='padding:3px 8px;text-align:{}'>{}</td>"
+    rows = [("Region", "2024", "2025"), ("North", "1,204.5", "1,310.2"), ("South", "845.0", "902.7"), ("East", "311.9", "298.4"), ("West", "77.3", "81.0")]
+    return (
+        f"{CAPTIONS[caption]}<table style='border-collapse:collapse'>"
+        + "".join("<tr>" + "".join(cell.format("left" if number == 0 else "right", text) for number, text in enumerate(row)) + "</tr>" for row in rows)
+        + "</table>"
+    )
+
+
+TABLE_ROWS = ["Region\t2024\t2025", "North\t1,204.5\t1,310.2", "South\t845.0\t902.7", "East\t311.9\t298.4", "West\t77.3\t81.0"]
 
 
 def _nested(number: int) -> str:
@@ -125,6 +145,24 @@ def test_a_contents_page_is_read_as_without_tables(contents_pages, layout):
     read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
     assert "\t" not in read
     assert read == pdf.read_pdf(io.BytesIO(data))[0]
+
+
+@needs_chromium
+@pytest.mark.parametrize(("where", "caption"), [("below", "a heading"), ("below", "a paragraph in bold"), ("below", "a line"), ("above", "a heading")])
+def test_a_table_of_figures_beside_a_contents_page_is_still_read_by_rows(where, caption):
+    """A table narrower than the contents' titles, set just below them (14-pixel type,
+    Chromium's margins), leaves the contents' gutter empty: its lines had continued the
+    contents' region, whose gutter its own were not, and the table had been read a column
+    at a time."""
+    table = table_of_figures(caption)
+    body = "<h2>Contents</h2>" + entries(contents(8))
+    body = body + table if where == "below" else table + body
+    data = _printed({where: body}, body_style="font-family:sans-serif;font-size:14px", margins=False)[where]
+    read = pdf.read_pdf(io.BytesIO(data), tables=True)[0]
+    lines = read.split("\n")
+    assert "\n".join(TABLE_ROWS) in read
+    assert [line for line in lines if "\t" in line] == TABLE_ROWS
+    assert "Introduction" in lines and "Financial flows" in lines
 
 
 PARTIES = ["Greens", "Liberals", "Labour", "Centre", "Farmers", "Pirates", "Regions", "Conservatives"]
