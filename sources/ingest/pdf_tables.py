@@ -28,10 +28,13 @@ own lines (a single table's column of text after its figures stands its cells' p
 from them, as its other columns stand apart). A list of entries with a value each set
 flush right (a contents page's page numbers, a price list's leader dots, a spec sheet's
 units: ``_a_list_of_entries``) is none, which a browser copies an entry and its value a
-line each. Running heads and page numbers are no rows: a first or last row with more
-than one cell empty, set further from the next than the table's rows are, is left out,
-and so is a last line of one piece below a table none of whose cells wraps (a page
-number set closer than a row).
+line each; a list of figures below a contents page, its pages starting again below its
+heading, is of the list. A table set above or below such a list, narrower than its
+entries, whose lines went on with the list's, is looked for among its own lines
+(``_tables_below_entries``). Running heads and page numbers are no rows: a first or last
+row with more than one cell empty, set further from the next than the table's rows are,
+is left out, and so is a last line of one piece below a table none of whose cells wraps
+(a page number set closer than a row).
 A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
 A heading set just above a table, or above each of two side by side, outside its cells'
 padding, is no line of its header's first cell: it is left out of the table and read as
@@ -732,12 +735,13 @@ LEADER = re.compile(r"(?:[.·_]\s?){3,}$|…$")
 def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of) -> bool:
     """Whether the columns ``first`` to ``last`` are a list of entries, each with a value set
     flush right, rather than a table: a contents page (every column holding figures holds
-    page numbers rising down the page), or entries of one value each, the entries ending in
-    leader dots (a price list) or most values holding letters beside their figures (a spec
-    sheet's "1.42 kg", "16 GB", "2 years"). A browser copies such a list, laid out with a
-    spacer or a float, an entry and its value a line each; read as a table, a title and its
-    page had been one line, apart by a tab. Laid out as an HTML table, such a list is read
-    as before too: the same boxes tell the one from the other no better."""
+    page numbers rising down the page, ``_page_numbers``), or entries of one value each,
+    the entries ending in leader dots (a price list) or most values holding letters beside
+    their figures (a spec sheet's "1.42 kg", "16 GB", "2 years"). A browser copies such a
+    list, laid out with a spacer or a float, an entry and its value a line each; read as a
+    table, a title and its page had been one line, apart by a tab. Laid out as an HTML
+    table, such a list is read as before too: the same boxes tell the one from the other
+    no better."""
     if text_of is None:
         return False
     figures = [column for column in range(first + 1, last + 1) if _holds_figures(placed, column, text_of)]
@@ -754,16 +758,32 @@ def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of)
 
 def _page_numbers(placed: list[list[list]], column: int, text_of) -> bool:
     """Whether a column's pieces that hold a digit, ``ROWS`` of them at least, are all page
-    numbers, none lower than the one above it (pieces without a digit, a "Page" heading or
-    a preface's "iv", aside)."""
-    numbers = []
-    for line in placed:
+    numbers, none lower than the one above it (pieces without a digit, a "Page" heading
+    or a preface's "iv", aside), but below a heading: a line without one set further
+    below the line above it than the list's lines are apart, as a list of figures, or of
+    tables, stands below the contents, its pages starting again from the first. Read as
+    one, the two lists had been a table, "1. Introduction\t3" a line. A number lower than
+    the one above, below the second line of a label wrapped (as close to its first as the
+    list's lines are apart), is no page's (a table's counts)."""
+    numbers: list[int] = []
+    tops = [max(box[3] for cell in line for box in cell) for line in placed]
+    pitches: list[float] = []  # of the lines of the list above, each from the one above it
+    heading_above = False
+    for number, line in enumerate(placed):
+        pitch = tops[number - 1] - tops[number] if number else 0.0
         text = text_of(line[column]).strip() if line[column] else ""
         if not any(character.isdigit() for character in text):
+            heading_above = bool(numbers) and pitch > max(pitches, default=0.0) + ROW_PADDING
+            pitches.append(pitch)
             continue
-        if not PAGE_NUMBER.fullmatch(text) or numbers and int(text) < numbers[-1]:
+        if not PAGE_NUMBER.fullmatch(text) or numbers and int(text) < numbers[-1] and not heading_above:
             return False
+        if heading_above:
+            pitches = []
+        elif numbers:
+            pitches.append(pitch)
         numbers.append(int(text))
+        heading_above = False
     return len(numbers) >= ROWS
 
 
@@ -973,11 +993,13 @@ def _usual_gap(rows: list[list[list]]) -> float:
     return gaps[len(gaps) // 2] + 1.0 if gaps else 0.0
 
 
-def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
+def tables(boxes: list, line_height: float, text_of=None, *, among_entries: bool = False) -> list[Table]:
     """The page's tables (see the module's docstring), top first; none when fewer than
     ``ROWS`` of its lines are split by a gutter (the cheap test every page takes).
     ``text_of``: the text of a cell's boxes, asked of a few pieces of each column set flush
-    right (``_holds_figures``)."""
+    right (``_holds_figures``). ``among_entries``: the boxes are those of a list of
+    entries' lines (``_tables_below_entries``), not looked through again for such a list's
+    tables, so that no page sends the search down more than once."""
     bands = _bands(boxes)
     gaps = [_gaps(band) for band in bands]
     if sum(1 for found in gaps if found) < ROWS:
@@ -1000,7 +1022,11 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
         gutters = _headers_over_figures(region, gutters)
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
-            if _a_list_of_entries(placed, *kept, text_of) or _maybe_side_by_side(placed, gutters, *kept, text_of):
+            if _a_list_of_entries(placed, *kept, text_of):
+                # Once: the lines of a list's entries are not looked through again for one.
+                found += [] if among_entries else _tables_below_entries(placed, *kept, line_height, text_of)
+                continue
+            if _maybe_side_by_side(placed, gutters, *kept, text_of):
                 continue
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.
@@ -1021,6 +1047,26 @@ def tables(boxes: list, line_height: float, text_of=None) -> list[Table]:
             if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
                 continue
             found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of, lines, gutters[kept[0] : kept[1]])]
+    return found
+
+
+def _tables_below_entries(placed: list[list[list]], first: int, last: int, line_height: float, text_of) -> list[Table]:
+    """The tables among the lines of a list of entries' region (``_a_list_of_entries``)
+    that hold nothing in its columns of values: a table of figures narrower than the
+    contents' titles, set just below or above them, whose lines left the contents' gutter
+    empty and continued its region; its own gutters, crossed by the titles, were no
+    gutters of the region, and the table had been read as before, a column at a time.
+    The boxes of the entries' column of each run of ``ROWS`` such lines or more are looked
+    at as a page of their own (not those of a table beside the list, found already)."""
+    found: list[Table] = []
+    run: list[list] = []
+    for line in [*placed, None]:
+        if line is not None and not any(line[first + 1 : last + 1]):
+            run.append(line)
+            continue
+        if len(run) >= ROWS:
+            found += tables([box for held in run for box in held[first]], line_height, text_of, among_entries=True)
+        run = []
     return found
 
 
