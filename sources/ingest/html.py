@@ -603,8 +603,8 @@ trafilatura.xml._list_marker = _list_marker_as_copied
 # where the same article in an ``<article>`` or a ``<main>`` keeps them, a line each. The
 # same recovery, which takes too the headings and lists that stand beside a paragraph (of
 # the same parent), in their place: a sidebar's list or a menu beside no paragraph is not
-# taken, a list of links goes as trafilatura's pruning sends it, and a heading nothing
-# after it follows ("Related articles" over such a list) is not taken either. A list whose
+# taken, nor a list each of whose items is a link alone (related articles, tags, pages to
+# share to), nor a heading over such a list ("Share this:") or over nothing taken. A list whose
 # items hold blocks is left as before, its paragraphs recovered each as one (trafilatura
 # reads such a list's items a line each, the paragraphs in one run together: libxml2 puts
 # the rest of a page in an item left open), and so is one of lists nested three deep or
@@ -621,6 +621,8 @@ def _recover_wild_text_with_headings_and_lists(tree, result_body, options, poten
     if options.focus == "recall":
         potential_tags.update(["div", "lb"])
         search_expr += "|.//div|.//lb|.//list"
+    # What stands right after each heading, before the pruning takes a list of links away.
+    after_heading = {heading: _next_element(heading) for heading in tree.iter("head")}
     search_tree = module.prune_unwanted_sections(tree, potential_tags, options, keep_teasers=options.fast)
     subelems = search_tree.xpath(search_expr)
     elem_texts = [module._elem_text(el) for el in result_body]
@@ -630,6 +632,8 @@ def _recover_wild_text_with_headings_and_lists(tree, result_body, options, poten
     headings: list = []
     for subelem in subelems:
         if (consumed and subelem in consumed) or any(a in handled for a in subelem.iterancestors()):
+            continue
+        if subelem.tag == "list" and _links_alone(subelem):
             continue
         processed = module.handle_textelem(subelem, potential_tags, options)
         if processed is None:
@@ -652,10 +656,60 @@ def _recover_wild_text_with_headings_and_lists(tree, result_body, options, poten
             existing += "\n" + (fragment or text)
         existing_elems.add(text)
         if subelem.tag == "head":
-            headings.append(processed)
-    while headings and len(result_body) and result_body[-1] is headings.pop():
-        result_body.remove(result_body[-1])  # a heading nothing of the article follows ("Related articles" over links pruned)
+            headings.append((subelem, processed))
+    # A heading over a list of links alone is that list's ("Share this:", "Tags", "Related
+    # articles"), and one that nothing taken follows is over nothing of the article: neither
+    # is taken; the last first, so that a heading over such a heading goes too. A title
+    # (``<h1>``) is the article's over a menu too.
+    for heading, processed in reversed(headings):
+        following = after_heading.get(heading)
+        over_links = following is not None and following.tag == "list" and _links_alone(following) and heading.get("rend") != "h1"
+        if result_body[-1] is processed or over_links:
+            result_body.remove(processed)
     return result_body
+
+
+def _next_element(element):
+    """The element after ``element`` among its siblings (not a comment), or None."""
+    following = element.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    return following
+
+
+# Marks a list each of whose items is a link alone (``_lists_of_links_marked``), which the
+# wild recovery does not take: trafilatura's tree has its links' words, not its links.
+LINKS_ALONE = "data-claimbase-links-alone"
+
+
+def _links_alone(listing) -> bool:
+    """Whether a list (trafilatura's ``list``) was marked as one of links alone."""
+    return listing.get(LINKS_ALONE) is not None
+
+
+def _lists_of_links_marked(tree) -> None:
+    """Marks (``LINKS_ALONE``) each list of ``tree`` each of whose items holds nothing but
+    a link's words (punctuation between aside): a list of related articles, of tags, of
+    pages to share to, which trafilatura's pruning lets through when its links' words are
+    long enough ("How the northern mill outlasted the great flood")."""
+    for listing in tree.iter("ul", "ol"):
+        items = [item for item in listing if item.tag == "li"]
+        if items and all(_a_link_alone(item) for item in items):
+            listing.set(LINKS_ALONE, "")
+
+
+def _a_link_alone(item) -> bool:
+    linked = "".join("".join(link.itertext()) for link in item.iter("a") if link.get("href") is not None)
+    return bool(linked.strip()) and not "".join(_words_outside_links(item)).strip(" \t\n|·•,;:-–—/")
+
+
+def _words_outside_links(element):
+    """The text of ``element`` that no link holds."""
+    yield element.text or ""
+    for child in element:
+        if not (child.tag == "a" and child.get("href") is not None) and isinstance(child.tag, str):
+            yield from _words_outside_links(child)
+        yield child.tail or ""
 
 
 trafilatura.main_extractor.recover_wild_text = _recover_wild_text_with_headings_and_lists
@@ -1773,6 +1827,7 @@ def _main_text(content: str, tree, url: str | None) -> tuple[Document | None, st
         _loose_text_in_paragraphs(tree, MAX_HTML_ELEMENTS - sum(1 for _ in tree.iter(etree.Element)))
         _blocks_in_items_marked(tree)
         _repeats_marked(tree)
+        _lists_of_links_marked(tree)
     document = bare_extraction(
         content if tree is None else tree,
         url=url,

@@ -122,3 +122,32 @@ def test_a_list_with_a_list_inside_an_item_is_kept_an_item_a_line():
     nested = "<ul><li>Votes in the council<ul><li>June 2006</li><li>June 2010</li></ul></li><li>Abstentions</li></ul>"
     body = f"<p>{escape(PROSE[0])}</p>{nested}<p>{escape(PROSE[1])}</p>"
     assert _lines(_page(body)) == [PROSE[0], "Votes in the council", "June 2006", "June 2010", "Abstentions", PROSE[1]]
+
+
+SHARE = '<h3>Share this:</h3><ul><li><a href="/print">Print</a></li><li><a href="/email">Email</a></li></ul>'
+RELATED = (
+    "<h4>Read also</h4><ul>"
+    '<li><a href="/a">How the northern mill outlasted the great flood</a></li>'
+    '<li><a href="/b">Why canal ferries vanished from the valley towns</a></li>'
+    '<li><a href="/c">A short history of copper lanterns in Kent</a></li></ul>'
+)
+
+
+@pytest.mark.parametrize("boilerplate", [SHARE, RELATED, RELATED.replace("<h4>Read also</h4>", "")], ids=["share", "related", "related without a heading"])
+def test_a_list_of_links_alone_and_its_heading_between_paragraphs_are_not_taken(boilerplate):
+    # Headlines long enough for trafilatura's link density to let the list through, and a
+    # paragraph after them: both had been taken.
+    body = f"<h1>Russia and the sanctions on Iran</h1><p>{escape(PROSE[0])}</p>{boilerplate}<p>{escape(PROSE[1])}</p>"
+    assert _lines(_page(body)) == ["Russia and the sanctions on Iran", PROSE[0], PROSE[1]]
+
+
+def test_a_title_over_a_menu_is_kept_and_the_menu_is_not():
+    menu = '<ul><li><a href="/news">News</a></li><li><a href="/about">About us</a></li></ul>'
+    body = f"<h1>Russia and the sanctions on Iran</h1>{menu}<p>{escape(PROSE[0])}</p><p>{escape(PROSE[1])}</p>"
+    assert _lines(_page(body)) == ["Russia and the sanctions on Iran", PROSE[0], PROSE[1]]
+
+
+def test_a_list_of_facts_with_a_link_in_an_item_is_the_articles():
+    facts = '<ul><li>Six votes, <a href="/un">as the council records them</a></li><li><a href="/b">Two abstentions</a> on later drafts</li></ul>'
+    body = f"<p>{escape(PROSE[0])}</p><h2>The votes</h2>{facts}<p>{escape(PROSE[1])}</p>"
+    assert _lines(_page(body)) == [PROSE[0], "The votes", "Six votes, as the council records them", "Two abstentions on later drafts", PROSE[1]]
