@@ -31,10 +31,17 @@ units: ``_a_list_of_entries``) is none, which a browser copies an entry and its 
 line each; a list of figures below a contents page, its pages starting again below its
 heading, is of the list. A table set above or below such a list, narrower than its
 entries, whose lines went on with the list's, is looked for among its own lines
-(``_tables_below_entries``). Running heads and page numbers are no rows: a first or last
-row with more than one cell empty, set further from the next than the table's rows are,
-is left out, and so is a last line of one piece below a table none of whose cells wraps
-(a page number set closer than a row).
+(``_tables_below_entries``). Lines with text at both ends (a flex row's items: a
+menu's dish and its price, a contents page's title and page) are none either, which a
+browser copies an item a line (``_two_ends``): rows ending at different widths, each line
+filling the first column and one other, a column between the first and the last most
+of whose pieces stand alone on their lines (a heading centred across the gutter), or two
+columns, the first with lines alone no wrapped cell's are (a centred paragraph, a
+paragraph below a short title wider than a wrapped line's next can be).
+Running heads and page numbers are no rows: a first or last row with more than one cell
+empty, set further from the next than the table's rows are, is left out, and so is a
+last line of one piece below a table none of whose cells wraps (a page number set closer
+than a row).
 A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
 A heading set just above a table, or above each of two side by side, outside its cells'
 padding, is no line of its header's first cell: it is left out of the table and read as
@@ -756,6 +763,56 @@ def _a_list_of_entries(placed: list[list[list]], first: int, last: int, text_of)
     return 2 * leaders > len(entries) or 2 * units > len(values)
 
 
+# Line heights: the widest a wrapped cell's next line may reach beyond the line above it
+# (its first word, which did not fit there).
+WORD_WIDTH = 6
+
+
+def _two_ends(placed: list[list[list]], first: int, last: int, line_height: float) -> bool:
+    """Whether the columns ``first`` to ``last`` are lines with text at both ends (a flex
+    row's items, a menu's dish and its price, a contents page's title and page) rather
+    than a table: three columns or more, no line filling more than two of them, the
+    lines of two filling the first and one other, not always the same (rows ending at
+    different widths, each a column of its own); or a column between the first and the
+    last most of whose pieces stand alone on their lines (a heading or a paragraph
+    centred across the gutter), not where a piece of it beside others starts (a wrapped
+    cell's next lines, its cells set at the top); or two columns, two lines of the
+    first or more alone on their lines and no wrapped cell's: set in from the column's
+    left edge, not where a piece on the line above starts (a centred paragraph between a
+    menu's rows), or reaching further right than the line above by more than
+    ``WORD_WIDTH`` line heights (a paragraph below a dated entry's title, which a wrapped
+    cell's first line would have held more of). A browser copies such items a line
+    each; read as a table, rows had gained phantom empty columns ("Introduction\t\t\t1"),
+    a centred heading had been pulled into a row ("Soupe\tPlats du jour\t6.30"), and an
+    entry's title, its paragraph and its date had been one row."""
+    lines = [[bool(cell) for cell in line[first : last + 1]] for line in placed if any(line[first : last + 1])]
+    count = last - first + 1
+    if count >= 3 and all(sum(line) <= 2 for line in lines):
+        ends = {line.index(True, 1) for line in lines if line[0] and sum(line) == 2}
+        if len(ends) >= 2 and all(line[0] for line in lines if sum(line) == 2):
+            return True
+    for column in range(first + 1, last):
+        pieces = [(line[column], sum(1 for cell in line[first : last + 1] if cell)) for line in placed if line[column]]
+        beside = [min(box[0] for box in cell) for cell, filled in pieces if filled > 1]
+        alone = [cell for cell, filled in pieces if filled == 1 and not any(abs(min(box[0] for box in cell) - left) < ALIGNED for left in beside)]
+        if 2 * len(alone) > len(pieces):
+            return True
+    if count != 2:
+        return False
+    extents = _extents(placed)
+    left = min((line[first][0] for line in extents if line[first]), default=0.0)
+    strays = 0
+    for number, line in enumerate(extents):
+        if not line[first] or any(line[first + 1 : last + 1]):
+            continue
+        above = placed[number - 1][first] if number else []
+        # A wrapped cell's next line starts where the cell does on the line above.
+        indented = line[first][0] - left > ALIGNED and not any(abs(box[0] - line[first][0]) < ALIGNED for box in above)
+        wider = bool(above) and line[first][1] - max(box[2] for box in above) > WORD_WIDTH * line_height
+        strays += indented or wider
+    return strays >= 2
+
+
 def _page_numbers(placed: list[list[list]], column: int, text_of) -> bool:
     """Whether a column's pieces that hold a digit, ``ROWS`` of them at least, are all page
     numbers, none lower than the one above it (pieces without a digit, a "Page" heading
@@ -1026,7 +1083,7 @@ def tables(boxes: list, line_height: float, text_of=None, *, among_entries: bool
                 # Once: the lines of a list's entries are not looked through again for one.
                 found += [] if among_entries else _tables_below_entries(placed, *kept, line_height, text_of)
                 continue
-            if _maybe_side_by_side(placed, gutters, *kept, text_of):
+            if _maybe_side_by_side(placed, gutters, *kept, text_of) or _two_ends(placed, *kept, line_height):
                 continue
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.
