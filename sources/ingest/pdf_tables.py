@@ -57,8 +57,13 @@ A table's columns are the gutters its lines leave empty. A header cell spanning 
 columns leaves the gutter its lines below leave empty between them, and is one cell of its
 row (``_region_gutters``, ``_spans_merged``); columns of figures closer than a gutter are
 told from a space within a figure by their gaps, which differ from row to row
-(``_tight_gutters``); a header set flush left over figures set flush right is of their
-column (``_headers_over_figures``).
+(``_tight_gutters``); a header set apart from its column's cells is of their column, not
+a column of its own (each row an empty cell more): one set flush left over figures set
+flush right, and one centred or set flush right over cells set flush left
+(``_headers_over_figures``). A cell of the body spanning columns ("Total" set flush right
+across three) stands where a cell of its last column would, its boxes those of a row
+whose cells before it are empty: it is read so, "\t\tTotal", where a browser copies
+"Total" (only the borders, which are no text, tell the two apart).
 
 Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
 """
@@ -343,20 +348,40 @@ def _region_gutters(region: list[list], gutter: float = GUTTER) -> list[tuple[fl
 
 def _headers_over_figures(region: list[list], gutters: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """The gutters but those between a column of header cells alone (pieces on the first
-    ``SPANNING_LINES`` lines at most, none below) and a column after it of body cells
-    alone (none on the header's lines, on ``ROWS`` lines or more): a header set flush left
-    over figures set flush right in a wide column stands apart from them, and the two had
-    been read as two columns, each row a phantom empty cell more ("Revenue\t\t12,345")."""
+    ``SPANNING_LINES`` lines at most, none below) and a column of body cells alone beside
+    it (none on the header's lines, on ``ROWS`` lines or more): a header set apart from
+    its column's cells stands as a column of its own, and each row had a phantom empty cell
+    more. A header set flush left over figures set flush right in a wide column stands
+    before them ("Revenue\t\t12,345"); a header centred (a ``<th>``'s default) or set
+    flush right over cells set flush left stands after them ("\tPos" over
+    "3\t\tGent SC"), a column after it: a table's unit set at the right above it, past its
+    last column ("EUR million" beside its title), is no header. A header column between
+    two columns of body cells alone is of the one before it when centred over it (a cell
+    from that column's left edge, the header in its middle, ends before the next column's
+    cells begin: "Pos" over ranks, then "Team" over short names), else of the one after
+    it, as before."""
     bounds = [-float("inf"), *(edge for gutter in gutters for edge in gutter), float("inf")]
+    held = [[box for band in region for box in band if left <= box[0] and box[2] <= right] for left, right in zip(bounds[::2], bounds[1::2])]
     lines = [
         {number for number, band in enumerate(region) if any(left <= box[0] and box[2] <= right for box in band)}
         for left, right in zip(bounds[::2], bounds[1::2])
     ]
+
+    def over(header: int, body: int) -> bool:
+        top = max(lines[header], default=len(region))
+        return lines[header] == set(range(top + 1)) and top < SPANNING_LINES and not lines[body] & lines[header] and len(lines[body]) >= ROWS
+
+    def centred_over(header: int, body: int) -> bool:
+        middle = (min(box[0] for box in held[header]) + max(box[2] for box in held[header])) / 2
+        return 2 * middle - min(box[0] for box in held[body]) <= min(box[0] for box in held[header + 1])
+
+    joined = set()  # the header columns joined to the column after them
+    for number in range(len(gutters)):
+        if over(number, number + 1) and not (number and over(number, number - 1) and centred_over(number, number - 1)):
+            joined.add(number)
     kept = []
     for number, gutter in enumerate(gutters):
-        header, body = lines[number], lines[number + 1]
-        top = max(header, default=len(region))
-        if header == set(range(top + 1)) and top < SPANNING_LINES and not body & header and len(body) >= ROWS:
+        if number in joined or number + 2 < len(lines) and over(number + 1, number) and number + 1 not in joined:
             continue
         kept.append(gutter)
     return kept
