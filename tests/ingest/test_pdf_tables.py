@@ -348,15 +348,22 @@ def test_a_print_header_just_above_a_table_is_not_glued_to_its_page_number():
     assert "Entry 3\t21.75" in lines
 
 
-def _printed(body: str) -> tuple[bytes, str]:
-    """``body`` printed by Chromium (A4, 14-pixel sans-serif) and what it shows of it."""
+def _printed(body: str, *, standards: bool = False) -> tuple[bytes, str]:
+    """``body`` printed by Chromium (A4, 14-pixel sans-serif) and what it shows of it;
+    ``standards``: in standards mode, as pages declaring ``<!doctype html>`` are, and in
+    the page's own type (quirks mode lays tables out otherwise)."""
     from playwright.sync_api import sync_playwright
 
+    page = (
+        f"<!doctype html><html><head><meta charset=utf-8></head><body>{body}</body></html>"
+        if standards
+        else f"<html><body style='font-family:sans-serif;font-size:14px'>{body}</body></html>"
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
         try:
             tab = browser.new_page()
-            tab.set_content(f"<html><body style='font-family:sans-serif;font-size:14px'>{body}</body></html>")
+            tab.set_content(page)
             shown = tab.evaluate("document.body.innerText")
             data = tab.pdf(format="A4")
         finally:

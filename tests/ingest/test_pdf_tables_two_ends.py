@@ -9,24 +9,13 @@ from __future__ import annotations
 import io
 
 from sources.ingest import pdf
-from tests.ingest.test_pdf_tables import CHROMIUM, needs_chromium
+from tests.ingest.test_pdf_tables import _printed as printed, needs_chromium
 
 
 def _printed(body: str) -> tuple[bytes, str]:
     """``body`` printed by Chromium in standards mode, as pages declaring ``<!doctype html>``
     are, and what it shows of it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
-        try:
-            tab = browser.new_page()
-            tab.set_content(f"<!doctype html><html><head><meta charset=utf-8></head><body>{body}</body></html>")
-            shown = tab.evaluate("document.body.innerText")
-            data = tab.pdf(format="A4")
-        finally:
-            browser.close()
-    return data, shown
+    return printed(body, standards=True)
 
 
 def _readings(data: bytes) -> tuple[str, str]:
