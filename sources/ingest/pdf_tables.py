@@ -14,38 +14,43 @@ further, so that prose costs no more to read; what is not found is read as befor
 Not every set of columns is a table. A column of text (wide, its lines filling it: prose
 beside a table, a definition, a chat message) at the side is left out, and one between
 others makes no table; so is a note at the side, a few lines at a paragraph's leading,
-closer than the table's rows. A table needs a column after its first set flush right
-holding figures: labels and values, terms and definitions, an index or a list set in
-columns, all flush left, and narrow columns of text set flush right, are read a column at
-a time as before (a browser copies such layouts an item a line). Two tables side by side,
-a gutter more than twice as wide as their columns' between them, are two; one more than
-``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two halves alike (a
-menu or a contents page in two columns, a payslip's two halves under a line above both)
-are none, and two whose halves hold labels then figures, a row filling one half only, or
-the gutter between the halves wider than the narrowest within them (``_halves_unlike``,
-``_halves_apart``), are two, the left read first, each half's rows found again from its
-own lines (a single table's column of text after its figures stands its cells' padding
-from them, as its other columns stand apart). A list of entries with a value each set
-flush right (a contents page's page numbers, a price list's leader dots, a spec sheet's
-units: ``_a_list_of_entries``) is none, which a browser copies an entry and its value a
-line each; a list of figures below a contents page, its pages starting again below its
-heading, is of the list. A table set above or below such a list, narrower than its
-entries, whose lines went on with the list's, is looked for among its own lines
-(``_tables_below_entries``). Lines with text at both ends (a flex row's items: a
-menu's dish and its price, a contents page's title and page) are none either, which a
-browser copies an item a line (``_two_ends``): rows ending at different widths, each line
-filling the first column and one other, a column between the first and the last most
-of whose pieces stand alone on their lines (a heading centred across the gutter), or two
-columns, the first with lines alone no wrapped cell's are (a centred paragraph, a
-paragraph below a short title wider than a wrapped line's next can be).
-Running heads and page numbers are no rows: a first or last row with more than one cell
-empty, set further from the next than the table's rows are, is left out, and so is a
-last line of one piece below a table none of whose cells wraps (a page number set closer
-than a row).
-A footnote mark raised beside a figure is of the figure's line (``_marks_joined``).
-A heading set just above a table, or above each of two side by side, outside its cells'
-padding, is no line of its header's first cell: it is left out of the table and read as
-before, a line of its own (``_headings``).
+closer than the table's rows. A list item's short last line, set in past its number,
+beside a row of the other columns and below a line filling the column, is of an item
+wrapped over two of their rows, and counts as filling it; and a wide column going on
+alone above or below the others' lines, more lines than it stands alone between them and
+more than one paragraph, is text however its lines fill it (``_runs_on``): a recipe's
+numbered steps beside its ingredients and their quantities had been read as a third
+column of the ingredients' table, its rows merged. A table needs a column after its first
+set flush right holding figures: labels and values, terms and definitions, an index or a
+list set in columns, all flush left, and narrow columns of text set flush right, are read
+a column at a time as before (a browser copies such layouts an item a line). Two tables
+side by side, a gutter more than twice as wide as their columns' between them, are two;
+one more than ``SIDE_BY_SIDE`` times as wide makes none (``_maybe_side_by_side``); two
+halves alike (a menu or a contents page in two columns, a payslip's two halves under a
+line above both) are none, and two whose halves hold labels then figures, a row filling
+one half only, or the gutter between the halves wider than the narrowest within them
+(``_halves_unlike``, ``_halves_apart``), are two, the left read first, each half's rows
+found again from its own lines (a single table's column of text after its figures stands
+its cells' padding from them, as its other columns stand apart). A list of entries with a
+value each set flush right (a contents page's page numbers, a price list's leader dots, a
+spec sheet's units: ``_a_list_of_entries``) is none, which a browser copies an entry and
+its value a line each; a list of figures below a contents page, its pages starting again
+below its heading, is of the list. A table set above or below such a list, narrower than
+its entries, whose lines went on with the list's, is looked for among its own lines
+(``_tables_below_entries``). Lines with text at both ends (a flex row's items: a menu's
+dish and its price, a contents page's title and page) are none either, which a browser
+copies an item a line (``_two_ends``): rows ending at different widths, each line filling
+the first column and one other, a column between the first and the last most of whose
+pieces stand alone on their lines (a heading centred across the gutter), or two columns,
+the first with lines alone no wrapped cell's are (a centred paragraph, a paragraph below
+a short title wider than a wrapped line's next can be). Running heads and page numbers
+are no rows: a first or last row with more than one cell empty, set further from the next
+than the table's rows are, is left out, and so is a last line of one piece below a table
+none of whose cells wraps (a page number set closer than a row). A footnote mark raised
+beside a figure is of the figure's line (``_marks_joined``). A heading set just above a
+table, or above each of two side by side, outside its cells' padding, is no line of its
+header's first cell: it is left out of the table and read as before, a line of its own
+(``_headings``).
 
 A label centred beside the two or three rows it spans (``rowspan``) is read in the first
 of them, and the rows below without its cell (``Spanned``), as a browser copies them
@@ -88,6 +93,7 @@ ALIGNED = 1.5  # points: pieces ending this close to each other are flush right
 NUMBER_WIDTH = 12  # line heights: the widest column of figures
 SAMPLED = 8  # pieces of a column looked at for figures
 MARK_WIDTH = 1.5  # line heights: the widest box of a footnote mark
+MARKER_WIDTH = 3  # line heights: the widest list item's number ("12.") and the space after it
 HEADER_LINES = 0.75  # of the rows' distance: the widest between a header's two lines
 SPAN_CENTRED = 0.15  # of two lines' distance: the furthest a cell between them stands off their middle
 
@@ -523,6 +529,11 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
     A column of text (wider than ``PROSE_WIDTH`` line heights, most of its lines filling
     it: prose beside a table, a definition's or a message's text) at either side is left
     out, one between the others makes no table; so is a note at either side (``_a_note``).
+    A list item's last line, set in past its number, beside a piece in each other column
+    and right below a line filling it, ends an item wrapped over two rows of theirs and
+    counts as filling it, and a column going on alone beyond the others' lines
+    (``_runs_on``) is text too: a recipe's steps, many of them two lines with a short last
+    line, had filled too few lines to be one.
     What remains is a table when one of its columns after the first is right-aligned, with
     pieces of different widths holding figures: labels and values, terms and definitions,
     a chat log's times and names, entries of an index set in columns, all set flush left,
@@ -543,8 +554,26 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
         left = min(piece[0] for piece in pieces)
         right = max(piece[1] for piece in pieces)
         width = right - left
-        filled = sum(1 for piece in pieces if piece[1] - piece[0] >= FILLED * width) / len(pieces)
-        text_column.append(width >= PROSE_WIDTH * line_height and filled >= 0.6)
+        fills = [bool(line[column]) and line[column][1] - line[column][0] >= FILLED * width for line in extents]
+        # A list item's last line, set in to the item's text past its number (all such
+        # lines to one edge), beside a row of the other columns, right below a line of it
+        # filling it, ends an item wrapped over two rows of theirs: a table's cell wraps
+        # within its row, its other cells empty beside its next line, and its lines start
+        # at one edge (or are centred, set in each its own width).
+        set_in = [piece[0] for piece in pieces if piece[0] - left >= ALIGNED]
+        hanging = bool(set_in) and max(set_in) - min(set_in) < ALIGNED and max(set_in) - left <= MARKER_WIDTH * line_height
+        ends = sum(
+            1
+            for number in range(1, len(extents))
+            if hanging
+            and extents[number][column]
+            and extents[number][column][0] - left >= ALIGNED
+            and not fills[number]
+            and fills[number - 1]
+            and all(piece for other, piece in enumerate(extents[number]) if other != column)
+        )
+        filled = (sum(fills) + ends) / len(pieces)
+        text_column.append(width >= PROSE_WIDTH * line_height and (filled >= 0.6 or _runs_on(extents, column, fills)))
         flush_right = sum(1 for piece in pieces if right - piece[1] < ALIGNED) / len(pieces)
         flush_left = sum(1 for piece in pieces if piece[0] - left < ALIGNED) / len(pieces)
         aligned.append(
@@ -567,6 +596,29 @@ def _table_columns(placed: list[list[list]], gutters: list, line_height: float, 
     if _halves_alike(extents, aligned, first, last):
         return []
     return [(first, last)]
+
+
+def _runs_on(extents: list[list], column: int, fills: list[bool]) -> bool:
+    """Whether a column goes on alone, above the other columns' first line or below their
+    last, for ``ROWS`` lines or more, more than it stands alone anywhere between them, and
+    holds there more than one paragraph (a line not filling it, ``fills``, before the
+    last): a column of prose beside a table (a recipe's numbered steps beside its
+    ingredients and their quantities), its paragraphs' short last lines too many for it to
+    fill, goes on where the table's rows end; a table's cell wraps within its row, a line
+    or two alone beside a row's other cells, and a long one in its last row is one
+    paragraph."""
+    beside = [number for number, line in enumerate(extents) if any(piece for other, piece in enumerate(line) if other != column)]
+    if not beside:
+        return False
+    alone = [number for number, line in enumerate(extents) if line[column] and number not in beside]
+    runs, run = [0], 0
+    for number in range(beside[0], beside[-1] + 1):
+        run = run + 1 if number in alone else 0
+        runs.append(run)
+    for outside in ([number for number in alone if number < beside[0]], [number for number in alone if number > beside[-1]]):
+        if len(outside) >= ROWS and len(outside) > max(runs) and not all(fills[number] for number in outside[:-1]):
+            return True
+    return False
 
 
 def _halves_alike(extents: list[list], aligned: list[bool], first: int, last: int) -> bool:
