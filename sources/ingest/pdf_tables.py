@@ -249,10 +249,13 @@ def _mark_places(region: list[list], gutters: list[tuple[float, float]], marks: 
     left edge of the column after the gutter when the column before it is set flush right
     (nothing of its cells stands right of its figures: a mark set flush left in the next
     cell), the right edge of the column before it when the column after it is set flush
-    left; elsewhere where it stands."""
+    left. A mark between a column set flush left and one set flush right goes the way
+    all the others went, if they all went one way (a timetable's marks are set alike,
+    each flush left in its cell); elsewhere it is placed where it stands."""
     placed = _columns_of([[box for box in band if box[4] not in marks] for band in region], gutters)
     extents = _extents(placed)
-    places = {}
+    places: dict = {}
+    went, undecided = set(), []  # the ways marks went (True: after their gutter); the rest
     for band in region:
         for box in band:
             if box[4] not in marks:
@@ -261,8 +264,16 @@ def _mark_places(region: list[list], gutters: list[tuple[float, float]], marks: 
                 if low <= box[0] and box[2] <= high:
                     if _flush(extents, number, right=True):
                         places[box[4]] = high
+                        went.add(True)
                     elif _flush(extents, number + 1, right=False):
                         places[box[4]] = low
+                        went.add(False)
+                    else:
+                        undecided.append((box[4], low, high))
+    if len(went) == 1:
+        after = went.pop()
+        for index, low, high in undecided:
+            places[index] = high if after else low
     return places
 
 

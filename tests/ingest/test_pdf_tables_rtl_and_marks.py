@@ -143,6 +143,10 @@ def _timetable(rows: list[list[str]], style: str) -> str:
     [
         "body{font-size:13px}table{border-collapse:collapse;width:90%}td,th{border:1px solid #000;padding:2px 6px}td.n,th.n{text-align:right}",
         "body{font-size:11px}table{border-collapse:collapse;width:80%}td,th{border:1px solid #000;padding:4px 8px}td.n,th.n{text-align:right}",
+        # The "|" of Brno between labels set flush left and times set flush right goes the
+        # way the others went, into the column after it.
+        "body{font-family:'DejaVu Sans';font-size:10px}table{border-collapse:collapse;width:70%}td,th{border:1px solid #000;padding:3px 8px}"
+        "td.n,th.n{text-align:right}",
     ],
 )
 def test_a_timetable_with_bars_flush_left_is_read_by_rows(style):
