@@ -70,6 +70,12 @@ across three) stands where a cell of its last column would, its boxes those of a
 whose cells before it are empty: it is read so, "\t\tTotal", where a browser copies
 "Total" (only the borders, which are no text, tell the two apart).
 
+A right-to-left table (most of its cells beginning with Hebrew or Arabic letters, every
+cell of its rightmost column so, that column no figures) is read with each row's cells
+from the right, as a browser copies them (``_right_to_left``). A mark standing alone in a
+cell (a timetable's "|", narrow, no letter nor digit) is no piece that makes or narrows a
+gutter; it is read in the column it stands flush with (``_lone_marks``, ``_mark_places``).
+
 Plain logic on boxes ``(left, bottom, right, top, index)``: no PDFium, no Django.
 """
 
@@ -78,6 +84,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+
+from . import bidi
 
 GUTTER = 9.0  # points: the narrowest gap that sets cells apart, as the XY cut's columns
 # Points: the narrowest gap between columns of figures set with little padding (Chromium's
@@ -100,8 +108,9 @@ SPAN_CENTRED = 0.15  # of two lines' distance: the furthest a cell between them 
 
 @dataclass
 class Table:
-    """A table's boxes, its rows top to bottom, each row's cells left to right (a cell:
-    its boxes, line by line, each line left to right; empty where the row has none)."""
+    """A table's boxes, its rows top to bottom, each row's cells in reading order, left to
+    right, or right to left for a right-to-left table (``_right_to_left``) (a cell: its
+    boxes, line by line, each line left to right; empty where the row has none)."""
 
     boxes: list
     rows: list[list[list]]
@@ -203,6 +212,87 @@ def _marks_joined(bands: list[list]) -> list[list]:
         else:
             joined[-1].extend(band)
     return joined
+
+
+# Of its line's height: the widest box of a mark standing alone in a cell (a timetable's
+# "|", a dash, a lone "x").
+MARK_NARROW = 0.8
+
+
+def _lone_marks(bands: list[list], text_of) -> set:
+    """The indexes of the boxes that are marks standing alone: no wider than ``MARK_NARROW``
+    of their line's height, at least ``TIGHT_GUTTER`` from the boxes beside them on a line
+    of other boxes, holding neither letter nor digit (``text_of``: a box's text; without it
+    there are none). A timetable's "|" (the train does not stop) set flush left in a column
+    of times set flush right stands in the gutter before them; taken as any other piece,
+    it had narrowed that gutter below a gutter's width, two columns read as one ("12:51
+    13:39"), or cut it in two, an empty column more on every other row. A lone figure or
+    letter ("9" in a column of quantities, a heading turned upright) is no such mark."""
+    marks: set = set()
+    if text_of is None:
+        return marks
+    for band in bands:
+        if len(band) < 2:
+            continue
+        narrow = MARK_NARROW * _height(band)
+        for number, box in enumerate(band):
+            if (
+                box[2] - box[0] <= narrow
+                and (number == 0 or box[0] - band[number - 1][2] >= TIGHT_GUTTER)
+                and (number + 1 == len(band) or band[number + 1][0] - box[2] >= TIGHT_GUTTER)
+                and not any(character.isalnum() for character in text_of([box]))
+            ):
+                marks.add(box[4])
+    return marks
+
+
+def _marks_kept(region: list[list], bare: list[list], marks: set) -> list[list]:
+    """The region's lines without their lone marks (``_lone_marks``) but those of a column
+    of marks: a mark that marks on more than half of the region's lines overlap (itself
+    one) is of a column of its own (a column of places numbered 1 to 9, a column of
+    ticks), and stays in the lines."""
+    found = [box for band in region for box in band if box[4] in marks]
+    kept = {
+        box[4]
+        for box in found
+        if 2 * len({number for number, band in enumerate(region) for other in band if other[4] in marks and other[0] <= box[2] and box[0] <= other[2]}) > len(region)
+    }
+    if not kept:
+        return bare
+    return [[box for box in band if box[4] not in marks or box[4] in kept] for band in region]
+
+
+def _mark_places(region: list[list], gutters: list[tuple[float, float]], marks: set) -> dict:
+    """Where each lone mark standing in a gutter of a table's is placed, by its index: the
+    left edge of the column after the gutter when the column before it is set flush right
+    (nothing of its cells stands right of its figures: a mark set flush left in the next
+    cell), the right edge of the column before it when the column after it is set flush
+    left. A mark between a column set flush left and one set flush right goes the way
+    all the others went, if they all went one way (a timetable's marks are set alike,
+    each flush left in its cell); elsewhere it is placed where it stands."""
+    placed = _columns_of([[box for box in band if box[4] not in marks] for band in region], gutters)
+    extents = _extents(placed)
+    places: dict = {}
+    went, undecided = set(), []  # the ways marks went (True: after their gutter); the rest
+    for band in region:
+        for box in band:
+            if box[4] not in marks:
+                continue
+            for number, (low, high) in enumerate(gutters):
+                if low <= box[0] and box[2] <= high:
+                    if _flush(extents, number, right=True):
+                        places[box[4]] = high
+                        went.add(True)
+                    elif _flush(extents, number + 1, right=False):
+                        places[box[4]] = low
+                        went.add(False)
+                    else:
+                        undecided.append((box[4], low, high))
+    if len(went) == 1:
+        after = went.pop()
+        for index, low, high in undecided:
+            places[index] = high if after else low
+    return places
 
 
 def _gaps(band: list, gutter: float = GUTTER) -> list[tuple[float, float]]:
@@ -308,14 +398,16 @@ def _column_regions(bands: list[list], gaps: list[list], line_height: float, tex
     return sorted(kept + tight)
 
 
-def _columns_of(bands: list[list], gutters: list) -> list[list[list]]:
-    """Each line's boxes by column: ``[line][column] -> boxes``."""
+def _columns_of(bands: list[list], gutters: list, places: dict | None = None) -> list[list[list]]:
+    """Each line's boxes by column: ``[line][column] -> boxes``; a lone mark of ``places``
+    (``_mark_places``) by where it is placed."""
     edges = [(low + high) / 2 for low, high in gutters]
+    places = places or {}
     placed = []
     for band in bands:
         cells: list[list] = [[] for _ in range(len(edges) + 1)]
         for box in band:
-            cells[bisect.bisect_right(edges, box[0])].append(box)
+            cells[bisect.bisect_right(edges, places.get(box[4], box[0]))].append(box)
         placed.append(cells)
     return placed
 
@@ -1134,7 +1226,11 @@ def tables(boxes: list, line_height: float, text_of=None, *, among_entries: bool
     right (``_holds_figures``). ``among_entries``: the boxes are those of a list of
     entries' lines (``_tables_below_entries``), not looked through again for such a list's
     tables, so that no page sends the search down more than once."""
-    bands = _bands(boxes)
+    whole = _bands(boxes)
+    marks = _lone_marks(whole, text_of)
+    # The lines' gutters are those their boxes leave empty but for lone marks (a line of
+    # marks only keeps them).
+    bands = [[box for box in band if box[4] not in marks] or band for band in whole]
     gaps = [_gaps(band) for band in bands]
     if sum(1 for found in gaps if found) < ROWS:
         return []
@@ -1150,10 +1246,15 @@ def tables(boxes: list, line_height: float, text_of=None, *, among_entries: bool
         if sum(1 for found in gaps[start:end] if found) < ROWS:
             continue
         region = bands[start:end]
+        if marks:
+            region = _marks_kept(whole[start:end], region, marks)
         # The region's columns are the gutters its lines leave empty, all of them: the one
         # between a table and prose beside it too, which the first row may not reach.
         gutters = _tight_gutters(region, _region_gutters(region), text_of, _neighbours(bands, gaps, start, end))
+        places = _mark_places(whole[start:end], gutters, marks) if marks else {}
         gutters = _headers_over_figures(region, gutters)
+        # The columns are told by their pieces but lone marks: a "|" set flush left in a
+        # column of times set flush right had made it no column of figures, and wide.
         placed = _columns_of(region, gutters)
         for kept in _table_columns(placed, gutters, line_height, text_of):
             if _a_list_of_entries(placed, *kept, text_of):
@@ -1165,8 +1266,8 @@ def tables(boxes: list, line_height: float, text_of=None, *, among_entries: bool
             # Its lines again, of its own boxes: prose beside it, set at another pitch, had
             # made lines of a row's cells and of the prose's lines together.
             edges = (gutters[kept[0] - 1][1] if kept[0] else -float("inf"), gutters[kept[1]][0] if kept[1] < len(gutters) else float("inf"))
-            own = [box for band in region for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
-            lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]])
+            own = [box for band in whole[start:end] for box in band if box[0] >= edges[0] and box[2] <= edges[1]]
+            lines = _columns_of(_bands(own), gutters[kept[0] : kept[1]], places)
             rows = _spans_merged(_rows(lines), gutters[kept[0] : kept[1]])
             if headings := _headings(lines, _halves_unlike(rows, text_of)):
                 lines = [line for line in ([[box for box in cell if box not in headings] for cell in line] for line in lines) if any(line)]
@@ -1180,8 +1281,56 @@ def tables(boxes: list, line_height: float, text_of=None, *, among_entries: bool
                 rows.pop(0)
             if sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < ROWS:
                 continue
-            found += [Table([box for row in part for cell in row for box in cell], part) for part in _side_by_side_parted(rows, text_of, lines, gutters[kept[0] : kept[1]])]
+            for part in _side_by_side_parted(rows, text_of, lines, gutters[kept[0] : kept[1]]):
+                if _right_to_left(part, text_of):
+                    part = [row[::-1] for row in part]
+                found.append(Table([box for row in part for cell in row for box in cell], part))
     return found
+
+
+# Of a table's cells holding letters: the least share whose first letter is of a
+# right-to-left script for the table to be right to left.
+RIGHT_TO_LEFT_CELLS = 0.75
+
+
+def _right_to_left(rows: list[list[list]], text_of) -> bool:
+    """Whether a table (its rows' cells left to right on the page) is right to left, its
+    first column at the right: of its cells holding letters, ``RIGHT_TO_LEFT_CELLS`` or more
+    begin with a letter of a right-to-left script (Hebrew, Arabic: their first strong
+    letter, as a browser tells a paragraph's direction), every one of its rightmost
+    column's does, and that column holds no figures (its labels, as a right-to-left
+    table's first column mostly does). A browser copies such a table's cells in their
+    row's order, from the right ("שם\tכמות\tמחיר"); read from the left, each row had
+    come out backwards. A left-to-right table with a column of Hebrew names (at its left,
+    beside figures, or under a heading in Latin letters), or one of both scripts alike,
+    is read from the left, as before."""
+    if text_of is None or len(rows[0]) < 2:
+        return False
+    width = max(len(row) for row in rows)
+
+    def direction(cell: list) -> str | None:
+        for character in text_of(cell):
+            kind = bidi.bidi_class(character)
+            if kind == "L":
+                return "L"
+            if kind in ("R", "AL"):
+                return "R"
+        return None
+
+    rightmost, right, lettered = [], 0, 0
+    for row in rows:
+        for column, cell in enumerate(row):
+            if not cell:
+                continue
+            found = direction(cell)
+            if found is not None:
+                lettered += 1
+                right += found == "R"
+            if column == width - 1 and len(row) == width:
+                rightmost.append(found)
+    if not lettered or right < RIGHT_TO_LEFT_CELLS * lettered or "L" in rightmost or "R" not in rightmost:
+        return False
+    return not _holds_figures([[row[-1]] for row in rows if len(row) == width], 0, text_of)
 
 
 def _tables_below_entries(placed: list[list[list]], first: int, last: int, line_height: float, text_of) -> list[Table]:
