@@ -10,6 +10,7 @@ import itertools
 import logging
 import re
 import unicodedata
+from collections import Counter
 from datetime import date
 from functools import lru_cache
 from html import unescape
@@ -698,18 +699,18 @@ def _lists_of_links_marked(tree) -> None:
             listing.set(LINKS_ALONE, "")
 
 
+# What may stand between links in a list of links alone ("Home | News", "a, b").
+_BETWEEN_LINKS = frozenset(" \t\n\r\xa0|·•,;:-–—/")
+
+
 def _a_link_alone(item) -> bool:
+    """Whether a list's item holds a link's words and nothing else (``_BETWEEN_LINKS``
+    aside); an item holding a list of its own does not."""
+    if item.find(".//ul") is not None or item.find(".//ol") is not None:
+        return False
     linked = "".join("".join(link.itertext()) for link in item.iter("a") if link.get("href") is not None)
-    return bool(linked.strip()) and not "".join(_words_outside_links(item)).strip(" \t\n|·•,;:-–—/")
-
-
-def _words_outside_links(element):
-    """The text of ``element`` that no link holds."""
-    yield element.text or ""
-    for child in element:
-        if not (child.tag == "a" and child.get("href") is not None) and isinstance(child.tag, str):
-            yield from _words_outside_links(child)
-        yield child.tail or ""
+    outside = Counter("".join(item.itertext())) - Counter(linked)
+    return bool(linked.strip()) and all(character in _BETWEEN_LINKS for character in outside)
 
 
 trafilatura.main_extractor.recover_wild_text = _recover_wild_text_with_headings_and_lists

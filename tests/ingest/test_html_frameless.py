@@ -151,3 +151,18 @@ def test_a_list_of_facts_with_a_link_in_an_item_is_the_articles():
     facts = '<ul><li>Six votes, <a href="/un">as the council records them</a></li><li><a href="/b">Two abstentions</a> on later drafts</li></ul>'
     body = f"<p>{escape(PROSE[0])}</p><h2>The votes</h2>{facts}<p>{escape(PROSE[1])}</p>"
     assert _lines(_page(body)) == [PROSE[0], "The votes", "Six votes, as the council records them", "Two abstentions on later drafts", PROSE[1]]
+
+
+def test_items_with_a_link_and_words_beside_it_or_a_list_inside_are_no_list_of_links_alone():
+    from lxml import html as lxml_html
+
+    from sources.ingest.html import _a_link_alone
+
+    def item(markup: str):
+        return lxml_html.fragment_fromstring(markup)
+
+    assert _a_link_alone(item('<li><a href="/a">Council votes again</a></li>'))
+    assert _a_link_alone(item('<li><a href="/a">Print</a> | <a href="/b">Email</a></li>'))
+    assert not _a_link_alone(item('<li><a href="/a">Next message</a>: Patch for parser</li>'))
+    assert not _a_link_alone(item('<li><a href="/a">Votes</a><ul><li><a href="/b">2006</a></li></ul></li>'))
+    assert not _a_link_alone(item('<li><a name="s2">An anchor, no address</a></li>'))
