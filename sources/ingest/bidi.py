@@ -64,17 +64,20 @@ def is_right_to_left_paragraph(text: str) -> bool:
     Words, not letters: two English words in a Hebrew sentence hold more letters than three
     Hebrew ones. Its first strong character, the rule of UAX #9, is not known before the
     line is read: it is at the line's right end if the line reads from the right."""
-    right = left = 0
-    for word in text.split():
-        for character in word:
-            kind = bidi_class(character)
-            if kind == "L":
-                left += 1
-                break
-            if kind in ("R", "AL"):
-                right += 1
-                break
-    return right > left
+    directions = [first_strong(word) for word in text.split()]
+    return directions.count("R") > directions.count("L")
+
+
+def first_strong(text: str) -> str | None:
+    """The direction of ``text``'s first strong letter: ``L``, ``R`` (Hebrew, Arabic and
+    the other right-to-left scripts), or None when it holds none."""
+    for character in text:
+        kind = bidi_class(character)
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    return None
 
 
 def _strong(kind: str) -> str | None:

@@ -1308,21 +1308,12 @@ def _right_to_left(rows: list[list[list]], text_of) -> bool:
         return False
     width = max(len(row) for row in rows)
 
-    def direction(cell: list) -> str | None:
-        for character in text_of(cell):
-            kind = bidi.bidi_class(character)
-            if kind == "L":
-                return "L"
-            if kind in ("R", "AL"):
-                return "R"
-        return None
-
     rightmost, right, lettered = [], 0, 0
     for row in rows:
         for column, cell in enumerate(row):
             if not cell:
                 continue
-            found = direction(cell)
+            found = bidi.first_strong(text_of(cell))
             if found is not None:
                 lettered += 1
                 right += found == "R"
